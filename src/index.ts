@@ -1,0 +1,3 @@
+// mcplex: the package entry point.
+export * from './core/index.js';
+export * from './server/index.js';

@@ -1,0 +1,98 @@
+// The shapes users declare: tools, resources, resource templates and prompts, and their handler contexts.
+import type {
+  ContentBlock,
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  GetPromptResult,
+  Icon,
+  LoggingLevel,
+  ReadResourceResult,
+  ToolAnnotations,
+} from '@modelcontextprotocol/server';
+import type { z } from 'zod';
+import type { CallContext, Era, Principal, RequestMeta } from '../core/index.js';
+import type { JsonSchemaObject, SchemaInput } from './schema.js';
+
+export type SampleResult = CreateMessageResult;
+export type ElicitOutcome<T> = { action: 'accept'; content: T } | { action: 'decline' } | { action: 'cancel' };
+
+/** What every handler gets besides its arguments. */
+export interface HandlerContext {
+  readonly principal: Principal;
+  readonly signal: AbortSignal;
+  readonly meta: RequestMeta;
+  readonly era: Era;
+  /** The pipeline's view of this request (state slots, logger, …). */
+  readonly call: CallContext;
+  /** Reports progress when the client asked for it (sent a progress token); otherwise a no-op. */
+  progress(done: number, total?: number, message?: string): Promise<void>;
+  /** Sends a log notification to the client (honours its log level). */
+  log(level: LoggingLevel, data: unknown): Promise<void>;
+  /**
+   * Asks the user for input. On 2025-era sessions this is a real `elicitation/create` request; on 2026-07-28
+   * it is a multi-round-trip `input_required` result and the handler is re-run with the answers replayed,
+   * so code before an `elicit` call must be safe to repeat.
+   */
+  elicit<S extends z.ZodObject>(message: string, schema: S): Promise<ElicitOutcome<z.output<S>>>;
+  elicit(message: string, schema: JsonSchemaObject): Promise<ElicitOutcome<Record<string, unknown>>>;
+  /** Asks the client's LLM for a completion (`sampling/createMessage`); same era rules as `elicit`. */
+  sample(params: CreateMessageRequestParams): Promise<SampleResult>;
+}
+
+export interface ToolResultObject {
+  content?: ContentBlock[];
+  structuredContent?: unknown;
+  isError?: boolean;
+  _meta?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+/** A handler may return a plain string (one text block) or a full result. */
+export type ToolReturn = string | ToolResultObject;
+
+type Args<I> = I extends z.ZodType ? z.output<I> : Record<string, unknown>;
+
+export interface ToolSpec<I extends SchemaInput | undefined = SchemaInput | undefined, O extends SchemaInput | undefined = undefined> {
+  title?: string;
+  description: string;
+  input?: I;
+  output?: O;
+  annotations?: ToolAnnotations;
+  icons?: Icon[];
+  _meta?: Record<string, unknown>;
+}
+export type ToolHandler<I> = (args: Args<I>, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn>;
+
+export interface ResourceSpec {
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+  icons?: Icon[];
+  annotations?: Record<string, unknown>;
+  _meta?: Record<string, unknown>;
+}
+export type ResourceRead = (uri: URL, ctx: HandlerContext) => ReadResourceResult | Promise<ReadResourceResult>;
+export type TemplateRead = (
+  uri: URL,
+  vars: Record<string, string | string[]>,
+  ctx: HandlerContext,
+) => ReadResourceResult | Promise<ReadResourceResult>;
+
+/** Returns completion candidates for a partially typed value. */
+export type Completer = (
+  value: string,
+  context: { arguments?: Record<string, string> },
+) => string[] | Promise<string[]>;
+
+export interface PromptSpec<A extends z.ZodObject | undefined = z.ZodObject | undefined> {
+  title?: string;
+  description: string;
+  args?: A;
+  icons?: Icon[];
+  /** Completion per argument name. */
+  complete?: Record<string, Completer>;
+}
+export type PromptRender<A> = (
+  args: A extends z.ZodObject ? z.output<A> : Record<string, never>,
+  ctx: HandlerContext,
+) => GetPromptResult | Promise<GetPromptResult>;

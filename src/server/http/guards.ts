@@ -1,0 +1,18 @@
+// DNS-rebinding protection: Host and Origin checks on every request to the MCP endpoint.
+import type { IncomingMessage } from 'node:http';
+import { validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
+import type { ResolvedHttpOptions } from './options.js';
+
+/** Returns why the request is refused, or undefined when it may proceed. */
+export function refusal(req: IncomingMessage, o: ResolvedHttpOptions): string | undefined {
+  if (o.allowedHosts) {
+    const host = validateHostHeader(req.headers.host, o.allowedHosts);
+    if (!host.ok) return `Forbidden: ${host.message}`;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !o.allowedOrigins.includes('*')) {
+    const verdict = validateOriginHeader(origin, o.allowedOrigins);
+    if (!verdict.ok) return `Forbidden: ${verdict.message}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,9 @@
+// Public surface of the server framework.
+export { createServer, McplexServer, type CreateServerOptions, type StdioHandle } from './create-server.js';
+export type * from './definitions.js';
+export type { HttpHandle } from './http/serve-http.js';
+export type { HttpServeOptions } from './http/options.js';
+export { connectInMemory, type InMemoryOptions } from './in-memory.js';
+export { createLogger } from './logger.js';
+export type { Registration } from './registry.js';
+export type { JsonSchemaObject, SchemaInput } from './schema.js';

@@ -1,0 +1,113 @@
+// The end of the pipeline: answers each MCP method from the registry.
+import type { ServerContext } from '@modelcontextprotocol/server';
+import { type CallContext, ErrorCode, type McpResult, stateKey, ToolError, WireError } from '../core/index.js';
+import type { HandlerContext, ToolReturn } from './definitions.js';
+import type { ClientInput } from './elicitation.js';
+import { handlerContext } from './handler-context.js';
+import { paginate } from './pagination.js';
+import type { Registry } from './registry.js';
+import { validate } from './schema.js';
+
+/** Per-request SDK plumbing the terminal handler needs; set by the protocol layer, not by middleware. */
+export interface Invocation {
+  readonly sctx: ServerContext;
+  readonly input: ClientInput;
+  /** Resource URIs this connection subscribed to (2025-era subscriptions). */
+  readonly subscriptions: Set<string>;
+}
+export const INVOCATION = stateKey<Invocation>('mcplex.invocation');
+
+type P = Record<string, unknown>;
+
+function normalize(ret: ToolReturn): McpResult {
+  if (typeof ret === 'string') return { content: [{ type: 'text', text: ret }] };
+  if (ret.content === undefined && ret.structuredContent !== undefined) {
+    return { ...ret, content: [{ type: 'text', text: JSON.stringify(ret.structuredContent) }] };
+  }
+  return { ...ret, content: ret.content ?? [] };
+}
+
+export function terminalHandler(registry: Registry, pageSize: number) {
+  const list = (items: Iterable<{ wire: P }>, key: string, ctx: CallContext): McpResult => {
+    const { page, nextCursor } = paginate([...items].map((i) => i.wire), (ctx.params as P | undefined)?.cursor, pageSize);
+    return nextCursor ? { [key]: page, nextCursor } : { [key]: page };
+  };
+
+  async function callTool(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
+    const tool = registry.tools.get(ctx.target ?? '');
+    if (!tool) throw new WireError(ErrorCode.InvalidParams, `Unknown tool: ${ctx.target}`);
+    const args = validate(tool.spec.input, (ctx.params as P).arguments ?? {});
+    if (!args.ok) throw new ToolError(`Invalid arguments for tool '${ctx.target}':\n${args.message}`);
+    const result = normalize(await tool.handler(args.value as Record<string, unknown>, hctx));
+    if (tool.spec.output && !result.isError) {
+      const out = validate(tool.spec.output, result.structuredContent);
+      if (!out.ok) throw new ToolError(`Tool '${ctx.target}' returned output that does not match its outputSchema:\n${out.message}`);
+    }
+    return result;
+  }
+
+  async function readResource(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
+    const uri = ctx.target ?? '';
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new WireError(ErrorCode.InvalidParams, `Invalid resource URI: ${uri}`);
+    }
+    const fixed = registry.resources.get(uri);
+    if (fixed) return (await fixed.read(url, hctx)) as McpResult;
+    const match = registry.matchTemplate(uri);
+    if (match) return (await match.entry.read(url, match.vars, hctx)) as McpResult;
+    const code = ctx.era === 'modern' ? ErrorCode.InvalidParams : ErrorCode.ResourceNotFound;
+    throw new WireError(code, `Resource not found: ${uri}`, { uri });
+  }
+
+  async function getPrompt(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
+    const prompt = registry.prompts.get(ctx.target ?? '');
+    if (!prompt) throw new WireError(ErrorCode.InvalidParams, `Unknown prompt: ${ctx.target}`);
+    const args = validate(prompt.spec.args, (ctx.params as P).arguments ?? {});
+    if (!args.ok) throw new WireError(ErrorCode.InvalidParams, `Invalid arguments for prompt '${ctx.target}':\n${args.message}`);
+    return (await prompt.render(args.value as never, hctx)) as McpResult;
+  }
+
+  async function complete(ctx: CallContext): Promise<McpResult> {
+    const { ref, argument, context } = ctx.params as { ref: P; argument: { name: string; value: string }; context?: P };
+    let completer: ((value: string, c: { arguments?: Record<string, string> }) => string[] | Promise<string[]>) | undefined;
+    if (ref.type === 'ref/prompt') completer = registry.prompts.get(String(ref.name))?.spec.complete?.[argument.name];
+    else if (ref.type === 'ref/resource') completer = registry.templates.get(String(ref.uri))?.complete?.[argument.name];
+    const all = completer ? await completer(argument.value, { arguments: context?.arguments as Record<string, string> }) : [];
+    return { completion: { values: all.slice(0, 100), total: all.length, hasMore: all.length > 100 } };
+  }
+
+  return async function terminal(ctx: CallContext): Promise<McpResult> {
+    const inv = ctx.state.get(INVOCATION);
+    if (!inv) throw new Error('terminal handler reached without an SDK invocation');
+    const hctx = () => handlerContext(ctx, inv.sctx, inv.input);
+    switch (ctx.method) {
+      case 'tools/list':
+        return list(registry.tools.values(), 'tools', ctx);
+      case 'tools/call':
+        return callTool(ctx, hctx());
+      case 'resources/list':
+        return list(registry.resources.values(), 'resources', ctx);
+      case 'resources/templates/list':
+        return list(registry.templates.values(), 'resourceTemplates', ctx);
+      case 'resources/read':
+        return readResource(ctx, hctx());
+      case 'resources/subscribe':
+        inv.subscriptions.add(ctx.target ?? '');
+        return {};
+      case 'resources/unsubscribe':
+        inv.subscriptions.delete(ctx.target ?? '');
+        return {};
+      case 'prompts/list':
+        return list(registry.prompts.values(), 'prompts', ctx);
+      case 'prompts/get':
+        return getPrompt(ctx, hctx());
+      case 'completion/complete':
+        return complete(ctx);
+      default:
+        throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${ctx.method}`);
+    }
+  };
+}
