@@ -1,0 +1,80 @@
+// `mcplex serve` (what `npm start` runs): a real child process that the official SDK client and the
+// MCP Inspector CLI can use, and that shuts down cleanly on SIGTERM.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const INSPECTOR = 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js';
+
+function startCli(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('CLI did not print its URL within 20 s')), 20_000);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]! });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}`)));
+  });
+}
+
+function inspector(url: string, ...args: string[]) {
+  const home = mkdtempSync(join(tmpdir(), 'inspector-'));
+  return run(process.execPath, [INSPECTOR, '--cli', '--format', 'json', '-q', url, ...args], { env: { ...process.env, HOME: home }, timeout: 45_000 });
+}
+
+describe('mcplex serve', () => {
+  let child: ChildProcess;
+  let url: string;
+  beforeAll(async () => ({ child, url } = await startCli()));
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('prints a loopback URL and answers /healthz', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    const res = await fetch(new URL('/healthz', url));
+    expect(res.status).toBe(200);
+  });
+
+  it('serves the official SDK client', async () => {
+    const client = new Client({ name: 't', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(['echo', 'add', 'sleep', 'greet']);
+    const sum = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
+    expect(sum.structuredContent).toEqual({ sum: 5 });
+    await client.close();
+  });
+
+  it('is usable from the MCP Inspector CLI', async () => {
+    const list = JSON.parse((await inspector(url, '--method', 'tools/list')).stdout);
+    expect(list.result.tools.map((t: { name: string }) => t.name)).toContain('echo');
+    const call = JSON.parse((await inspector(url, '--method', 'tools/call', '--tool-name', 'echo', '--tool-arg', 'text=hello')).stdout);
+    expect(call.result.content).toEqual([{ type: 'text', text: 'hello' }]);
+  }, 120_000);
+
+  it('exits 0 on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+});
+
+describe('mcplex serve arguments', () => {
+  it('rejects a bad port with a clear message', async () => {
+    const err = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', 'abc'], { timeout: 20_000 }).catch((e) => e);
+    expect(err.code).not.toBe(0);
+    expect(err.stderr).toContain('expected a port number');
+  });
+});
