@@ -58,8 +58,8 @@ export function terminalHandler(registry: Registry, pageSize: number) {
     if (fixed) return (await fixed.read(url, hctx)) as McpResult;
     const match = registry.matchTemplate(uri);
     if (match) return (await match.entry.read(url, match.vars, hctx)) as McpResult;
-    const code = ctx.era === 'modern' ? ErrorCode.InvalidParams : ErrorCode.ResourceNotFound;
-    throw new WireError(code, `Resource not found: ${uri}`, { uri });
+    // -32602 on every era: SDK 2.4 rewrites the older -32002 to it on the wire anyway.
+    throw new WireError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
   }
 
   async function getPrompt(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {

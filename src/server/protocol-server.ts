@@ -1,11 +1,12 @@
 // Builds one SDK `Server` for a connection (stdio, 2025-era HTTP session) or one 2026-era HTTP request,
 // routing every MCP method through the app's pipeline. The SDK still owns the wire: handshake, discover,
 // envelopes, ping, logging/setLevel, cancellation.
-import { type Implementation, inputRequired, type RequestStateCodec, Server, type ServerContext } from '@modelcontextprotocol/server';
+import { type Implementation, inputRequired, ProtocolError, type RequestStateCodec, Server, type ServerContext } from '@modelcontextprotocol/server';
 import {
   ANONYMOUS,
   type CallContext,
   ContextState,
+  ErrorCode,
   type Era,
   type Handler,
   type Logger,
@@ -28,6 +29,8 @@ export interface AppCore {
   readonly instructions?: string;
   readonly logger: Logger;
   readonly codec: RequestStateCodec<ElicitState>;
+  /** Proxy mode: results are forwarded untouched and requestState belongs to the upstream. */
+  readonly passthrough: boolean;
   /** The composed pipeline (middlewares around the terminal handler); recomposed when `use()` is called. */
   pipeline(): Handler;
 }
@@ -73,7 +76,7 @@ export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Con
   const server = new Server(app.info, {
     capabilities: CAPABILITIES,
     ...(app.instructions !== undefined && { instructions: app.instructions }),
-    ...(era === 'modern' && { requestState: { verify: (s: string, c: ServerContext) => app.codec.verify(s, c) } }),
+    ...(era === 'modern' && !app.passthrough && { requestState: { verify: (s: string, c: ServerContext) => app.codec.verify(s, c) } }),
   });
   const connection: Connection = { server, era, subscriptions: new Set() };
 
@@ -103,9 +106,17 @@ export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Con
     }
   };
 
-  const setHandler = server.setRequestHandler.bind(server) as unknown as (method: string, h: AnyHandler) => void;
-  for (const method of Object.keys(TARGET)) {
-    setHandler(method, (req, sctx) => dispatch(method, req.params ?? {}, sctx));
+  if (app.passthrough) {
+    // The fallback path skips the SDK's result-schema validation, so fields we don't know survive the hop.
+    server.fallbackRequestHandler = async (req, sctx) => {
+      if (!(req.method in TARGET)) throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`);
+      return dispatch(req.method, (req.params ?? {}) as Record<string, unknown>, sctx);
+    };
+  } else {
+    const setHandler = server.setRequestHandler.bind(server) as unknown as (method: string, h: AnyHandler) => void;
+    for (const method of Object.keys(TARGET)) {
+      setHandler(method, (req, sctx) => dispatch(method, req.params ?? {}, sctx));
+    }
   }
 
   if (onConnect) {

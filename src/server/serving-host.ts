@@ -1,0 +1,128 @@
+// What every served MCP endpoint shares, whether its requests end in a registry (the framework) or in a
+// forward to upstreams (the gateway): the pipeline, stdio/HTTP serving in both eras, and change fan-out.
+import { randomBytes } from 'node:crypto';
+import { createRequestStateCodec, type RequestStateCodec, type Server, type ServerNotifier, type Transport } from '@modelcontextprotocol/server';
+import { serveStdio as sdkServeStdio } from '@modelcontextprotocol/server/stdio';
+import { compose, type Era, type Handler, type Logger, type Middleware } from '../core/index.js';
+import type { ElicitState } from './elicitation.js';
+import type { HttpServeOptions } from './http/options.js';
+import { type HttpHandle, serveHttp } from './http/serve-http.js';
+import { createLogger } from './logger.js';
+import { type AppCore, type Connection, createProtocolServer, endRoundOnInputRequired } from './protocol-server.js';
+
+export type ChangeKind = 'tools' | 'resources' | 'prompts';
+
+export interface HostOptions {
+  name: string;
+  version: string;
+  instructions?: string;
+  /** Defaults to pino on stderr. */
+  logger?: Logger;
+  /** HMAC key (≥ 32 bytes) for 2026-era multi-round-trip state; give the same key to every replica. Default: random per process. */
+  requestStateKey?: string | Uint8Array;
+  /** Forward results untouched (no result-schema validation or stripping): for proxies. */
+  passthrough?: boolean;
+}
+
+export interface StdioHandle {
+  close(): Promise<void>;
+}
+
+const SEND_LIST_CHANGED: Record<ChangeKind, (s: Server) => Promise<void>> = {
+  tools: (s) => s.sendToolListChanged(),
+  resources: (s) => s.sendResourceListChanged(),
+  prompts: (s) => s.sendPromptListChanged(),
+};
+const NOTIFY_CHANGED: Record<ChangeKind, (n: ServerNotifier) => void> = {
+  tools: (n) => n.toolsChanged(),
+  resources: (n) => n.resourcesChanged(),
+  prompts: (n) => n.promptsChanged(),
+};
+
+export class ServingHost implements AppCore {
+  readonly info: { name: string; version: string };
+  readonly instructions?: string;
+  readonly logger: Logger;
+  readonly codec: RequestStateCodec<ElicitState>;
+  readonly passthrough: boolean;
+  readonly #middlewares: Middleware[] = [];
+  readonly #terminal: Handler;
+  #composed: Handler | undefined;
+  readonly #live = new Set<Connection>();
+  readonly #notifiers = new Set<ServerNotifier>();
+
+  constructor(opts: HostOptions, terminal: Handler) {
+    this.info = { name: opts.name, version: opts.version };
+    if (opts.instructions !== undefined) this.instructions = opts.instructions;
+    this.logger = opts.logger ?? createLogger(opts.name);
+    this.passthrough = opts.passthrough ?? false;
+    this.codec = createRequestStateCodec<ElicitState>({ key: opts.requestStateKey ?? randomBytes(32), ttlSeconds: 600, bind: (ctx) => ctx.mcpReq.method });
+    this.#terminal = endRoundOnInputRequired(terminal, this.codec);
+  }
+
+  /** Adds middleware; every request goes through the pipeline in the order added. */
+  use(...middleware: Middleware[]): this {
+    this.#middlewares.push(...middleware);
+    this.#composed = undefined;
+    return this;
+  }
+
+  pipeline(): Handler {
+    this.#composed ??= compose(this.#middlewares, this.#terminal);
+    return this.#composed;
+  }
+
+  /** Tells subscribed clients that `uri` changed (`notifications/resources/updated`). */
+  resourceUpdated(uri: string): void {
+    for (const c of this.#live) {
+      if (c.era === 'modern' || c.subscriptions.has(uri)) this.#send(() => c.server.sendResourceUpdated({ uri }));
+    }
+    for (const n of this.#notifiers) n.resourceUpdated(uri);
+  }
+
+  /** Sends `notifications/<kind>/list_changed` to every connected client (2026-era clients via subscriptions/listen). */
+  listChanged(kind: ChangeKind): void {
+    for (const c of this.#live) this.#send(() => SEND_LIST_CHANGED[kind](c.server));
+    for (const n of this.#notifiers) NOTIFY_CHANGED[kind](n);
+  }
+
+  /** A fresh SDK server instance for one connection or request, wired to the pipeline. */
+  createProtocolServer(era: Era, track = true): Server {
+    return createProtocolServer(this, era, track ? (c) => this.#track(c) : undefined);
+  }
+
+  /** Serves over stdio (both eras). Pass `transport` to serve any other SDK transport the same way. */
+  serveStdio(opts: { transport?: Transport } = {}): StdioHandle {
+    return sdkServeStdio((rc) => this.createProtocolServer(rc.era), {
+      legacy: 'serve',
+      onerror: (err) => this.logger.debug({ err }, 'stdio protocol error'),
+      ...(opts.transport && { transport: opts.transport }),
+    });
+  }
+
+  /** Serves Streamable HTTP on 127.0.0.1 by default, both eras on one endpoint. */
+  async serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
+    const handle = await serveHttp((era) => this.createProtocolServer(era, era === 'legacy'), opts, this.logger);
+    this.#notifiers.add(handle.notify);
+    return {
+      ...handle,
+      close: async () => {
+        this.#notifiers.delete(handle.notify);
+        await handle.close();
+      },
+    };
+  }
+
+  #track(c: Connection): void {
+    this.#live.add(c);
+    const previous = c.server.onclose;
+    c.server.onclose = () => {
+      this.#live.delete(c);
+      previous?.();
+    };
+  }
+
+  #send(fn: () => Promise<void>): void {
+    fn().catch((err) => this.logger.debug({ err }, 'notification not delivered'));
+  }
+}
