@@ -1,0 +1,129 @@
+// The zod schemas for the file's shape: strict objects (unknown keys are errors with a hint), field types,
+// and value formats. Rules that relate fields to each other live in validate.ts.
+import { z } from 'zod';
+import { unknownKeyMessage } from './hints.js';
+
+/** Server names and namespaces end up inside tool names, so they keep to a safe alphabet. */
+export const NAME = /^[A-Za-z0-9_-]+$/;
+/** MCP's recommended tool-name alphabet and length. */
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+export const SEPARATOR = /^[_.-]+$/;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const ENV_NAME = /^[^=\0]+$/;
+
+/**
+ * A strict object whose unknown-keys error holds one line per key, in `issue.keys` order, so that the
+ * issue mapper can report each key at its own path.
+ */
+function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, known)).join('\n') : expected),
+  });
+}
+
+// YAML leaves `${PORT:-7333}` a string and users write `port: "8080"`; numbers and booleans given as
+// text are accepted where the meaning is unambiguous.
+const toInt = (v: unknown) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
+const toBool = (v: unknown) => (v === 'true' ? true : v === 'false' ? false : v);
+const toText = (v: unknown) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
+/** `env:` with every entry commented out is YAML null; treat it as absent rather than an error. */
+const nullToUndefined = (v: unknown) => (v === null ? undefined : v);
+
+const int = (min: number, max: number, msg: string) =>
+  z.preprocess(toInt, z.number({ error: msg }).int({ error: msg }).min(min, { error: msg }).max(max, { error: msg }));
+const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });
+const text = (msg: string) => z.preprocess(toText, z.string({ error: msg }));
+
+export function isHttpUrl(v: string): boolean {
+  if (!URL.canParse(v)) return false;
+  const u = new URL(v);
+  return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+}
+
+/** Values are checked by shape only and never quoted back: they may be secrets. */
+function stringMap(keyOk: RegExp, badKey: string, valueOk: RegExp, badValue: string, expected: string) {
+  const map = z.record(z.string(), text('expected a string value'), { error: expected }).superRefine((m, ctx) => {
+    for (const [k, v] of Object.entries(m)) {
+      if (!keyOk.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: badKey });
+      else if (!valueOk.test(v)) ctx.addIssue({ code: 'custom', path: [k], message: badValue });
+    }
+  });
+  return z.preprocess(nullToUndefined, map.optional());
+}
+
+const rename = z
+  .record(z.string(), z.string({ error: 'expected the new tool name' }).regex(TOOL_NAME, { error: "must be 1-128 letters, digits, '_', '-' or '.'" }), {
+    error: 'expected a mapping of original tool name to new name',
+  })
+  .superRefine((m, ctx) => {
+    const byTarget = new Map<string, string[]>();
+    for (const [from, to] of Object.entries(m)) byTarget.set(to, [...(byTarget.get(to) ?? []), from]);
+    for (const [to, froms] of byTarget) {
+      if (froms.length < 2) continue;
+      const quoted = froms.map((f) => `'${f}'`);
+      const list = `${quoted.slice(0, -1).join(', ')} and ${quoted.at(-1)}`;
+      ctx.addIssue({ code: 'custom', message: `${list} are ${froms.length === 2 ? 'both' : 'all'} renamed to '${to}'` });
+    }
+  });
+
+const patterns = z.preprocess(
+  (v) => (typeof v === 'string' ? [v] : v),
+  z.array(nonEmpty('expected a glob pattern (a non-empty string)'), { error: 'expected a list of glob patterns' }),
+);
+
+const tools = strict(
+  { include: patterns.optional(), exclude: patterns.optional(), rename: z.preprocess(nullToUndefined, rename.optional()) },
+  'expected a mapping with include, exclude and/or rename',
+);
+
+export const TRANSPORTS = ['stdio', 'http', 'streamable-http', 'sse'] as const;
+const transport = z.enum(TRANSPORTS, { error: `expected one of ${TRANSPORTS.join(', ')}` });
+const ms = int(1, 2_147_483_647, 'expected a positive integer (milliseconds)');
+
+export const serverSchema = strict(
+  {
+    transport: transport.optional(),
+    type: transport.optional(),
+    command: nonEmpty('expected the command to run (a non-empty string)').optional(),
+    args: z.preprocess(nullToUndefined, z.array(text('expected a string'), { error: 'expected a list of strings (one argument per item)' }).optional()),
+    env: stringMap(ENV_NAME, 'not a valid environment variable name', /^[^\0]*$/, 'must not contain NUL characters', 'expected a mapping of variable name to value'),
+    cwd: nonEmpty('expected a directory path').optional(),
+    url: z.string({ error: 'must be an http(s) URL' }).refine(isHttpUrl, { error: 'must be an http(s) URL' }).optional(),
+    headers: stringMap(HEADER_NAME, 'not a valid HTTP header name', /^[^\r\n\0]*$/, 'must not contain line breaks', 'expected a mapping of header name to value'),
+    namespace: z
+      .custom<string | false>((v) => v === false || typeof v === 'string', { error: 'expected a name, or false to mount at the root' })
+      .refine((v) => v === false || NAME.test(v), { error: "may only contain letters, digits, '_' and '-' (or write false to mount at the root)" })
+      .optional(),
+    enabled: z.preprocess(toBool, z.boolean({ error: 'expected true or false' })).optional(),
+    timeoutMs: ms.optional(),
+    connectTimeoutMs: ms.optional(),
+    tools: z.preprocess(nullToUndefined, tools.optional()),
+  },
+  'expected a mapping with command (stdio) or url (http/sse)',
+);
+
+const servers = z.preprocess(
+  (v) => (v === null ? {} : v),
+  z.record(z.string(), serverSchema, { error: 'expected a mapping of server name to server config' }),
+);
+
+export const configSchema = strict(
+  {
+    listen: strict(
+      {
+        host: nonEmpty('expected a host name or IP address').optional(),
+        port: int(0, 65535, 'expected an integer 0-65535').optional(),
+        path: z.string({ error: "must start with '/' (e.g. /mcp)" }).startsWith('/', { error: "must start with '/' (e.g. /mcp)" }).optional(),
+      },
+      'expected a mapping with host, port and/or path',
+    ).optional(),
+    separator: z.string({ error: "expected a non-empty string of '_', '-' or '.' (e.g. '__')" }).regex(SEPARATOR, { error: "expected a non-empty string of '_', '-' or '.' (e.g. '__')" }).optional(),
+    servers: servers.optional(),
+    mcpServers: servers.optional(),
+  },
+  'expected a mapping with listen, separator and servers',
+);
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type RawServer = z.infer<typeof serverSchema>;
