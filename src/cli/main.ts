@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The mcplex command line. `serve` runs the demo server over Streamable HTTP (or stdio) until the gateway lands.
+// The mcplex command line: `serve` runs the gateway; `demo` serves a bundled demo server over stdio.
 import { Command, InvalidArgumentError } from 'commander';
-import { createDemoServer } from '../servers/demo.js';
+import { bundledServers } from '../servers/index.js';
+import { ExitError, serve } from './serve.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -13,32 +14,29 @@ const program = new Command('mcplex').description('Production toolkit for the Mo
 
 program
   .command('serve')
-  .description('Serve the demo MCP server (Streamable HTTP on 127.0.0.1 by default)')
-  .option('--port <port>', 'port to listen on (env PORT)', port, process.env.PORT ? port(process.env.PORT) : 7333)
-  .option('--host <host>', 'interface to bind', '127.0.0.1')
-  .option('--stdio', 'serve over stdio instead of HTTP')
-  .action(async (opts: { port: number; host: string; stdio?: boolean }) => {
-    const server = createDemoServer();
-    const handle = opts.stdio ? server.serveStdio() : await server.serveHttp({ host: opts.host, port: opts.port });
-    if ('url' in handle) process.stdout.write(`mcplex demo server listening on ${handle.url}\n`);
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      server.logger.info({ signal }, 'shutting down');
-      handle.close().then(
-        () => process.exit(0),
-        (err) => {
-          server.logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+  .description('Run the gateway: many MCP servers behind one endpoint (Streamable HTTP on 127.0.0.1 by default)')
+  .option('-c, --config <file>', 'gateway config (YAML or JSON); default: the embedded mcplex.example.yaml')
+  .option('--port <port>', 'override listen.port (env PORT is used by the default config)', port)
+  .option('--host <host>', 'override listen.host')
+  .option('--stdio', 'serve the gateway over stdio instead of HTTP (for desktop clients that spawn it)')
+  .option('--watch', 'reload when the config file changes (SIGHUP always reloads)')
+  .action((opts) => serve(opts));
+
+program
+  .command('demo')
+  .description(`Serve a bundled demo server over stdio: ${Object.keys(bundledServers).join(', ')}`)
+  .argument('<name>', 'which server')
+  .action((name: string) => {
+    const make = bundledServers[name];
+    if (!make) throw new InvalidArgumentError(`unknown demo server '${name}'; choose one of ${Object.keys(bundledServers).join(', ')}`);
+    const server = make();
+    const handle = server.serveStdio();
+    const stop = () => handle.close().then(() => process.exit(0));
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
   });
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`mcplex: ${err.message}\n`);
-  process.exit(1);
+  process.exit(err instanceof ExitError ? err.code : 1);
 });

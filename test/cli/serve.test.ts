@@ -1,5 +1,5 @@
-// `mcplex serve` (what `npm start` runs): a real child process that the official SDK client and the
-// MCP Inspector CLI can use, and that shuts down cleanly on SIGTERM.
+// `mcplex serve` on the embedded default config (what `npm start` runs): a real gateway process fronting the
+// bundled demo servers, usable from the official SDK client and the MCP Inspector CLI, clean on SIGTERM.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ function startCli(): Promise<{ child: ChildProcess; url: string }> {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /gateway listening on (http:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve({ child, url: m[1]! });
@@ -51,23 +51,27 @@ describe('mcplex serve', () => {
     const client = new Client({ name: 't', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['echo', 'add', 'sleep', 'greet']);
-    const sum = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
+    expect(tools.map((t) => t.name)).toEqual(['demo__echo', 'demo__add', 'demo__sleep', 'demo__greet', 'notes__add_note', 'notes__list']);
+    const sum = await client.callTool({ name: 'demo__add', arguments: { a: 2, b: 3 } });
     expect(sum.structuredContent).toEqual({ sum: 5 });
     await client.close();
   });
 
   it('is usable from the MCP Inspector CLI', async () => {
     const list = JSON.parse((await inspector(url, '--method', 'tools/list')).stdout);
-    expect(list.result.tools.map((t: { name: string }) => t.name)).toContain('echo');
-    const call = JSON.parse((await inspector(url, '--method', 'tools/call', '--tool-name', 'echo', '--tool-arg', 'text=hello')).stdout);
+    expect(list.result.tools.map((t: { name: string }) => t.name)).toContain('demo__echo');
+    const call = JSON.parse((await inspector(url, '--method', 'tools/call', '--tool-name', 'demo__echo', '--tool-arg', 'text=hello')).stdout);
     expect(call.result.content).toEqual([{ type: 'text', text: 'hello' }]);
   }, 120_000);
 
-  it('exits 0 on SIGTERM', async () => {
+  it('exits 0 on SIGTERM and leaves no upstream process behind', async () => {
+    const health = await (await fetch(new URL('/readyz', url))).json();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    const pids: number[] = health.upstreams.map((u: { pid: number }) => u.pid);
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
   });
 });
 

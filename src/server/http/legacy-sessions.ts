@@ -39,7 +39,9 @@ export class LegacySessions {
     const id = request.headers.get('mcp-session-id');
     if (id) {
       const session = this.#sessions.get(id);
-      if (!session) {
+      // The sweeper runs at most every few seconds; a session past its idle TTL is gone even before it runs.
+      if (session && Date.now() - session.lastSeen > this.opts.idleTtlMs) this.#drop(id);
+      if (!session || !this.#sessions.has(id)) {
         return rpcErrorResponse(404, ErrorCode.SessionNotFound, 'Session not found: it expired or was closed; send initialize to start a new one');
       }
       if (Array.isArray(body) && !session.batching) {
@@ -71,7 +73,13 @@ export class LegacySessions {
       },
     });
     await server.connect(transport);
-    return transport.handleRequest(request, { parsedBody: body });
+    const response = await transport.handleRequest(request, { parsedBody: body });
+    // The transport refused the initialize (406 Accept, malformed params, …) so no session was registered:
+    // nothing can reach this instance again, and unclosed it would stay tracked by the app forever.
+    if (transport.sessionId === undefined || !this.#sessions.has(transport.sessionId)) {
+      server.close().catch((err) => this.opts.log.warn({ err }, 'closing a refused initialize failed'));
+    }
+    return response;
   }
 
   #drop(id: string): void {

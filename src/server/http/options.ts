@@ -21,9 +21,11 @@ export interface HttpServeOptions {
   maxSessions?: number;
   /** On close(), how long in-flight requests may take to finish; default 10 s. */
   shutdownGraceMs?: number;
+  /** Extra fields for GET /readyz (e.g. upstream status); `ready: false` answers 503. */
+  readiness?: () => { ready?: boolean; [key: string]: unknown };
 }
 
-export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, 'allowedHosts'>> & { allowedHosts?: string[] };
+export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, 'allowedHosts' | 'readiness'>> & Pick<HttpServeOptions, 'allowedHosts' | 'readiness'>;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 export const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
@@ -36,6 +38,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     port: o.port ?? 0,
     path: o.path ?? '/mcp',
     ...(allowedHosts && { allowedHosts }),
+    ...(o.readiness && { readiness: o.readiness }),
     allowedOrigins: o.allowedOrigins ?? ['localhost', '127.0.0.1', '[::1]'],
     maxBodyBytes: o.maxBodyBytes ?? 4 * 1024 * 1024,
     maxJsonDepth: o.maxJsonDepth ?? 64,

@@ -43,7 +43,11 @@ export async function serveHttp(makeServer: (era: 'legacy' | 'modern') => Server
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') return sendJson(res, closing ? 503 : 200, { status: closing ? 'shutting down' : 'ready', sessions: sessions.size });
+    if (path === '/readyz') {
+      const extra = o.readiness?.() ?? {};
+      const ready = !closing && extra.ready !== false;
+      return sendJson(res, ready ? 200 : 503, { ...extra, status: closing ? 'shutting down' : ready ? 'ready' : 'not ready', sessions: sessions.size });
+    }
     if (path !== o.path) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
     const refused = refusal(req, o);
     if (refused) return sendRpcError(res, 403, ErrorCode.InvalidRequest, refused);

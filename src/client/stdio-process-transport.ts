@@ -1,0 +1,227 @@
+// One upstream MCP server as a child process speaking newline-delimited JSON-RPC on stdin/stdout.
+// It runs in its own process group so shutdown (and a crash of the leader) reaps grandchildren too.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { deserializeMessage, type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/client';
+import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import type { Logger } from '../core/logger.js';
+import { LineSplitter } from './line-splitter.js';
+
+export interface StdioProcessSpec {
+  name: string;
+  command: string;
+  args?: string[];
+  /** Added to the SDK's safe default environment (PATH, HOME, ...); the gateway's own env is not inherited. */
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export interface StdioProcessOptions {
+  log: Logger;
+  /** How long each shutdown step (stdin EOF, SIGTERM, SIGKILL) may take. Default 2000 ms. */
+  killTimeoutMs?: number;
+  /** Longest stdout line accepted; longer ones are reported and skipped. Default 10 MiB (the SDK's limit). */
+  maxLineBytes?: number;
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const STDERR_MAX_LINE = 64 * 1024;
+
+export class StdioProcessTransport implements Transport {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  /** How the child ended; undefined while it runs or if it never started. */
+  lastExit: ProcessExit | undefined;
+
+  readonly #spec: StdioProcessSpec;
+  readonly #log: Logger;
+  readonly #killTimeoutMs: number;
+  readonly #stdout: LineSplitter;
+  readonly #stderr: LineSplitter;
+  #child: ChildProcess | undefined;
+  #started = false;
+  #exited = false;
+  #closing: Promise<void> | undefined;
+  #finished = false;
+  readonly #done: Promise<void>;
+  #resolveDone!: () => void;
+
+  constructor(spec: StdioProcessSpec, opts: StdioProcessOptions) {
+    this.#spec = spec;
+    this.#log = opts.log.child({ upstream: spec.name });
+    this.#killTimeoutMs = opts.killTimeoutMs ?? 2000;
+    this.#done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+    this.#stdout = new LineSplitter(opts.maxLineBytes ?? 10 * 1024 * 1024, (line) => this.#onLine(line), (bytes) =>
+      this.#report(new Error(`${spec.name}: stdout line longer than ${bytes} bytes skipped`)),
+    );
+    // stderr is diagnostics only: an overlong line becomes a marker instead of unbounded buffering.
+    this.#stderr = new LineSplitter(STDERR_MAX_LINE, (line) => this.#log.info({ line: line.toString('utf8').replace(/\r$/, '') }, 'stderr'), () =>
+      this.#log.info({ line: '[stderr line truncated]' }, 'stderr'),
+    );
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  start(): Promise<void> {
+    if (this.#started) return Promise.reject(new Error(`${this.#spec.name}: transport already started`));
+    this.#started = true;
+    const { name, command, args = [], env, cwd } = this.#spec;
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, {
+        // Own process group: close() and crash cleanup signal -pid, reaching everything the server forked.
+        detached: true,
+        env: { ...getDefaultEnvironment(), ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+        windowsHide: true,
+        ...(cwd && { cwd }),
+      });
+      this.#child = child;
+      child.once('spawn', () => {
+        this.#log.info({ pid: child.pid, command, args }, 'upstream process started');
+        resolve();
+      });
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        if (child.pid !== undefined) {
+          this.#report(err); // e.g. a failed kill(); the process lives on
+          return;
+        }
+        const error = new Error(spawnFailure(name, command, cwd, err), { cause: err });
+        this.#log.error({ err: error.message }, 'upstream process failed to start');
+        reject(error);
+        this.#finish();
+      });
+      child.once('exit', (code, signal) => this.#onExit(code, signal));
+      // After the leader exits, a grandchild may still hold the pipes; 'close' is only a nicety.
+      child.once('close', () => this.#finish());
+      child.stdout!.on('data', (chunk: Buffer) => this.#stdout.push(chunk));
+      child.stderr!.on('data', (chunk: Buffer) => this.#stderr.push(chunk));
+      // An unhandled stream 'error' would crash the whole gateway; one upstream's pipe trouble must not.
+      child.stdout!.on('error', (err) => this.#report(err));
+      child.stderr!.on('error', (err) => this.#log.warn({ err: String(err) }, 'stderr pipe error'));
+      // EPIPE after the child died is expected; anything else while running is worth reporting.
+      child.stdin!.on('error', (err) => {
+        if (!this.#exited && !this.#closing) this.#report(err);
+      });
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.#child?.stdin;
+    if (!stdin || this.#exited || this.#closing || !stdin.writable) {
+      return Promise.reject(new Error(`${this.#spec.name}: not connected`));
+    }
+    return new Promise((resolve, reject) => {
+      stdin.write(serializeMessage(message), (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  /** Stdin EOF → SIGTERM to the group → SIGKILL to the group, each step waiting killTimeoutMs for exit. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    const child = this.#child;
+    if (!child || child.pid === undefined || this.#exited) {
+      if (!child || child.pid === undefined) this.#finish();
+      return this.#done;
+    }
+    child.stdin?.end();
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      if (await this.#exitWithin(this.#killTimeoutMs)) break;
+      this.#log.warn({ pid: child.pid, signal }, 'upstream did not exit; signalling its process group');
+      this.#signalGroup(signal);
+    }
+    if (!(await this.#exitWithin(this.#killTimeoutMs))) {
+      this.#log.error({ pid: child.pid }, 'upstream survived SIGKILL; giving up on it');
+      this.#finish();
+    }
+    return this.#done;
+  }
+
+  #exitWithin(ms: number): Promise<boolean> {
+    if (this.#exited) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.#child!.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  #onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.#exited = true;
+    this.lastExit = { code, signal };
+    this.#log.info({ pid: this.#child?.pid, code, signal }, 'upstream process exited');
+    // The leader is gone, so nothing coordinates the rest of its group: kill stragglers outright.
+    this.#signalGroup('SIGKILL');
+    // Give stdout a moment to drain the leader's last messages, then stop waiting on pipe holders.
+    setTimeout(() => this.#finish(), 250).unref();
+  }
+
+  #signalGroup(signal: NodeJS.Signals): void {
+    const pid = this.#child?.pid;
+    if (pid === undefined) return;
+    try {
+      if (process.platform === 'win32') this.#child!.kill(signal);
+      else process.kill(-pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.#log.warn({ pid, signal, err: String(err) }, 'signalling upstream failed');
+    }
+  }
+
+  /** Runs once, whichever way the process ended: flushes, releases the pipes, fires onclose. */
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#stderr.flush();
+    const child = this.#child;
+    child?.stdout?.destroy();
+    child?.stderr?.destroy();
+    child?.stdin?.destroy();
+    this.#resolveDone();
+    this.onclose?.();
+  }
+
+  #onLine(line: Buffer): void {
+    const text = line.toString('utf8').replace(/\r$/, '');
+    if (!text.trim()) return;
+    let message: JSONRPCMessage;
+    try {
+      message = deserializeMessage(text);
+    } catch (err) {
+      const kind = err instanceof SyntaxError ? 'non-JSON' : 'non-JSON-RPC';
+      this.#report(new Error(`${this.#spec.name}: skipped ${kind} stdout line: ${text.slice(0, 200)}`, { cause: err }));
+      return;
+    }
+    try {
+      this.onmessage?.(message);
+    } catch (err) {
+      this.#report(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  #report(err: Error): void {
+    this.#log.warn({ err: err.message }, 'upstream stdio error');
+    this.onerror?.(err);
+  }
+}
+
+function spawnFailure(name: string, command: string, cwd: string | undefined, err: NodeJS.ErrnoException): string {
+  const prefix = `Cannot start upstream '${name}'`;
+  if (err.code === 'ENOENT' && cwd && !existsSync(cwd)) return `${prefix}: working directory '${cwd}' does not exist`;
+  if (err.code === 'ENOENT') return `${prefix}: command '${command}' not found (ENOENT); check the command and PATH`;
+  if (err.code === 'EACCES') return `${prefix}: command '${command}' is not executable (EACCES)`;
+  return `${prefix}: spawning '${command}' failed: ${err.message}`;
+}

@@ -1,0 +1,27 @@
+// Turns what the SDK client throws while talking to an upstream into wire errors a downstream caller can act on.
+import { SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { asWireError, ErrorCode, WireError } from '../core/index.js';
+
+/** The upstream forgot our session (it restarted, or expired it): worth one re-initialise and retry. */
+export function isSessionGone(err: unknown): boolean {
+  return err instanceof SdkHttpError && err.status === 404;
+}
+
+export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: AbortSignal): WireError {
+  const wire = asWireError(err);
+  if (wire) return wire;
+  if (signal?.aborted) return new WireError(ErrorCode.InternalError, `Request to server '${name}' was cancelled`);
+  if (err instanceof SdkError) {
+    switch (err.code) {
+      case SdkErrorCode.RequestTimeout:
+        return new WireError(ErrorCode.Timeout, `Server '${name}' did not answer within ${timeoutMs} ms`);
+      case SdkErrorCode.ConnectionClosed:
+      case SdkErrorCode.NotConnected:
+      case SdkErrorCode.SendFailed:
+        return new WireError(ErrorCode.UpstreamUnavailable, `Server '${name}' went away while handling the request; try again shortly`);
+      default:
+        return new WireError(ErrorCode.InternalError, `Server '${name}' failed: ${err.message}`);
+    }
+  }
+  return new WireError(ErrorCode.UpstreamUnavailable, `Server '${name}' failed: ${(err as Error)?.message ?? String(err)}`);
+}

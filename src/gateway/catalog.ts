@@ -1,0 +1,147 @@
+// The merged view of every upstream's tools, prompts, resources and templates: namespaced, filtered, renamed,
+// in a deterministic order (config order, then each server's own order), with routes back to the owner.
+import { UriTemplate } from '@modelcontextprotocol/server';
+import picomatch from 'picomatch';
+import type { Json, Upstream } from '../client/upstream.js';
+import type { Logger } from '../core/index.js';
+import type { ServerConfig } from './config/index.js';
+
+export type CatalogKind = 'tools' | 'prompts' | 'resources';
+export interface Route {
+  readonly upstream: Upstream;
+  /** The name the upstream knows. */
+  readonly name: string;
+}
+interface Snapshot {
+  tools: Json[];
+  prompts: Json[];
+  resources: Json[];
+  resourceTemplates: Json[];
+}
+const EMPTY: Snapshot = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
+
+export class Catalog {
+  tools: Json[] = [];
+  prompts: Json[] = [];
+  resources: Json[] = [];
+  resourceTemplates: Json[] = [];
+  readonly #toolRoutes = new Map<string, Route>();
+  readonly #promptRoutes = new Map<string, Route>();
+  readonly #resourceOwners = new Map<string, Upstream>();
+  #templateOwners: { template: UriTemplate; uriTemplate: string; upstream: Upstream }[] = [];
+  readonly #snapshots = new Map<string, Snapshot>();
+  /** Exposed names that two servers both claim (the later server's item is hidden). */
+  collisions: string[] = [];
+
+  constructor(
+    private entries: { upstream: Upstream; config: ServerConfig }[],
+    private readonly separator: string,
+    private readonly log: Logger,
+  ) {}
+
+  /** Replaces the set of servers (config reload); snapshots of servers that stay are kept. */
+  setEntries(entries: { upstream: Upstream; config: ServerConfig }[]): Set<CatalogKind> {
+    const names = new Set(entries.map((e) => e.config.name));
+    for (const name of this.#snapshots.keys()) if (!names.has(name)) this.#snapshots.delete(name);
+    this.entries = entries;
+    return this.#merge();
+  }
+
+  /** Re-reads one upstream's lists (all of them when it just came up or went down); returns what changed. */
+  async refresh(upstream: Upstream, kinds: readonly CatalogKind[] = ['tools', 'prompts', 'resources']): Promise<Set<CatalogKind>> {
+    const previous = this.#snapshots.get(upstream.name) ?? EMPTY;
+    let next: Snapshot = EMPTY;
+    if (upstream.up) {
+      try {
+        const read = async <K extends keyof Snapshot>(k: K, kind: CatalogKind) => (kinds.includes(kind) ? upstream.list(k) : previous[k]);
+        const [tools, prompts, resources, resourceTemplates] = await Promise.all([
+          read('tools', 'tools'),
+          read('prompts', 'prompts'),
+          read('resources', 'resources'),
+          read('resourceTemplates', 'resources'),
+        ]);
+        next = { tools, prompts, resources, resourceTemplates };
+      } catch (err) {
+        this.log.warn({ err, upstream: upstream.name }, 'could not list upstream; keeping its previous lists');
+        next = previous;
+      }
+    }
+    this.#snapshots.set(upstream.name, next);
+    return this.#merge();
+  }
+
+  #exposed(config: ServerConfig, name: string): string {
+    return config.namespace === false ? name : `${config.namespace}${this.separator}${name}`;
+  }
+
+  #merge(): Set<CatalogKind> {
+    const before = { tools: JSON.stringify(this.tools), prompts: JSON.stringify(this.prompts), resources: JSON.stringify([this.resources, this.resourceTemplates]) };
+    this.tools = [];
+    this.prompts = [];
+    this.resources = [];
+    this.resourceTemplates = [];
+    this.#toolRoutes.clear();
+    this.#promptRoutes.clear();
+    this.#resourceOwners.clear();
+    this.#templateOwners = [];
+    this.collisions = [];
+    for (const { upstream, config } of this.entries) {
+      const snap = this.#snapshots.get(config.name);
+      if (!snap) continue;
+      const included = config.tools.include ? picomatch(config.tools.include) : () => true;
+      const excluded = config.tools.exclude ? picomatch(config.tools.exclude) : () => false;
+      for (const tool of snap.tools) {
+        const original = String(tool.name);
+        if (!included(original) || excluded(original)) continue;
+        const name = this.#exposed(config, config.tools.rename[original] ?? original);
+        if (this.#claim(this.#toolRoutes, name, { upstream, name: original })) this.tools.push({ ...tool, name });
+      }
+      for (const prompt of snap.prompts) {
+        const name = this.#exposed(config, String(prompt.name));
+        if (this.#claim(this.#promptRoutes, name, { upstream, name: String(prompt.name) })) this.prompts.push({ ...prompt, name });
+      }
+      for (const resource of snap.resources) {
+        const uri = String(resource.uri);
+        if (this.#claim(this.#resourceOwners, uri, upstream)) this.resources.push(resource);
+      }
+      for (const tpl of snap.resourceTemplates) {
+        const uriTemplate = String(tpl.uriTemplate);
+        try {
+          this.#templateOwners.push({ template: new UriTemplate(uriTemplate), uriTemplate, upstream });
+          this.resourceTemplates.push(tpl);
+        } catch (err) {
+          this.log.warn({ err, upstream: upstream.name, uriTemplate }, 'ignoring an invalid resource template');
+        }
+      }
+    }
+    const changed = new Set<CatalogKind>();
+    if (before.tools !== JSON.stringify(this.tools)) changed.add('tools');
+    if (before.prompts !== JSON.stringify(this.prompts)) changed.add('prompts');
+    if (before.resources !== JSON.stringify([this.resources, this.resourceTemplates])) changed.add('resources');
+    return changed;
+  }
+
+  #claim<V>(map: Map<string, V>, key: string, value: V): boolean {
+    if (map.has(key)) {
+      this.collisions.push(key);
+      this.log.error({ name: key }, 'two servers expose the same name; the later one is hidden (set a namespace or rename)');
+      return false;
+    }
+    map.set(key, value);
+    return true;
+  }
+
+  tool(name: string): Route | undefined {
+    return this.#toolRoutes.get(name);
+  }
+  prompt(name: string): Route | undefined {
+    return this.#promptRoutes.get(name);
+  }
+  /** The upstream that listed `uri`, else the first whose template matches it. URIs are never rewritten. */
+  resourceOwner(uri: string): Upstream | undefined {
+    return this.#resourceOwners.get(uri) ?? this.#templateOwners.find((t) => t.template.match(uri) !== null)?.upstream;
+  }
+  templateOwner(uriTemplate: string): Upstream | undefined {
+    return this.#templateOwners.find((t) => t.uriTemplate === uriTemplate)?.upstream;
+  }
+}

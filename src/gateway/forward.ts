@@ -1,0 +1,114 @@
+// The gateway's end of the pipeline: answers lists from the catalog and forwards everything else to the owning
+// upstream, re-mapping progress tokens, propagating cancellation and bridging 2026-era input requests.
+import type { ServerContext } from '@modelcontextprotocol/server';
+import type { Json, Upstream } from '../client/upstream.js';
+import { type CallContext, ErrorCode, type Handler, type McpResult, WireError } from '../core/index.js';
+import { INVOCATION, paginate } from '../server/index.js';
+import type { Catalog } from './catalog.js';
+import { fulfilInputRequests, type InflightCalls } from './relay.js';
+
+const MAX_INPUT_ROUNDS = 8;
+const RESERVED_META = 'io.modelcontextprotocol/';
+
+/**
+ * Params as the upstream should see them: the envelope and progress token are the upstream client's to set.
+ * A 2026-era upstream only logs when asked per request; we ask for everything and filter per caller on relay.
+ */
+function outgoingParams(params: Json, sctx: ServerContext, era: 'legacy' | 'modern', upstream: Upstream): Json {
+  const { _meta, ...rest } = params;
+  const meta = Object.fromEntries(Object.entries((_meta as Json | undefined) ?? {}).filter(([k]) => !k.startsWith(RESERVED_META) && k !== 'progressToken'));
+  if (upstream.client?.getProtocolEra() === 'modern') meta[`${RESERVED_META}logLevel`] = 'debug';
+  const out: Json = { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) };
+  if (era === 'modern') {
+    // The SDK lifts these out of params before handlers run; the upstream needs them back.
+    if (sctx.mcpReq.inputResponses) out.inputResponses = sctx.mcpReq.inputResponses;
+    const state = sctx.mcpReq.requestState<string>();
+    if (typeof state === 'string') out.requestState = state;
+  }
+  return out;
+}
+
+/** The gateway presents itself: the upstream's identity stamp is removed so ours is applied. */
+function asOurs(result: Json): McpResult {
+  const meta = result._meta as Json | undefined;
+  if (!meta || !(`${RESERVED_META}serverInfo` in meta)) return result;
+  const { [`${RESERVED_META}serverInfo`]: _drop, ...rest } = meta;
+  const { _meta: _old, ...body } = result;
+  return Object.keys(rest).length > 0 ? { ...body, _meta: rest } : body;
+}
+
+export function forwarder(catalog: Catalog, inflight: InflightCalls, pageSize: number): Handler {
+  const list = (items: Json[], key: string, ctx: CallContext): McpResult => {
+    const { page, nextCursor } = paginate(items, (ctx.params as Json).cursor, pageSize);
+    return nextCursor ? { [key]: page, nextCursor } : { [key]: page };
+  };
+
+  async function forward(ctx: CallContext, upstream: Upstream | undefined, params: Json, what: string): Promise<McpResult> {
+    if (!upstream) throw new WireError(ErrorCode.InvalidParams, what);
+    const { sctx } = ctx.state.get(INVOCATION)!;
+    const token = ctx.meta.progressToken;
+    const onprogress =
+      token === undefined
+        ? undefined
+        : (p: { progress: number; total?: number; message?: string }) => {
+            sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => {});
+          };
+    return inflight.around(upstream, sctx, ctx.era, async () => {
+      let outgoing = outgoingParams(params, sctx, ctx.era, upstream);
+      for (let round = 0; ; round++) {
+        const result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, ...(onprogress && { onprogress }) });
+        if (result.resultType !== 'input_required' || ctx.era === 'modern') return asOurs(result);
+        if (round >= MAX_INPUT_ROUNDS) throw new WireError(ErrorCode.InternalError, `Server '${upstream.name}' asked for input more than ${MAX_INPUT_ROUNDS} times`);
+        const inputResponses = await fulfilInputRequests(sctx, result.inputRequests as Json | undefined);
+        outgoing = { ...outgoingParams(params, sctx, ctx.era, upstream), inputResponses, ...(result.requestState !== undefined && { requestState: result.requestState }) };
+      }
+    });
+  }
+
+  return async function terminal(ctx: CallContext): Promise<McpResult> {
+    const params = ctx.params as Json;
+    switch (ctx.method) {
+      case 'tools/list':
+        return list(catalog.tools, 'tools', ctx);
+      case 'prompts/list':
+        return list(catalog.prompts, 'prompts', ctx);
+      case 'resources/list':
+        return list(catalog.resources, 'resources', ctx);
+      case 'resources/templates/list':
+        return list(catalog.resourceTemplates, 'resourceTemplates', ctx);
+      case 'tools/call': {
+        const route = catalog.tool(ctx.target ?? '');
+        return forward(ctx, route?.upstream, { ...params, name: route?.name }, `Unknown tool: ${ctx.target}`);
+      }
+      case 'prompts/get': {
+        const route = catalog.prompt(ctx.target ?? '');
+        return forward(ctx, route?.upstream, { ...params, name: route?.name }, `Unknown prompt: ${ctx.target}`);
+      }
+      case 'resources/read':
+        return forward(ctx, catalog.resourceOwner(ctx.target ?? ''), params, `Resource not found: ${ctx.target}`);
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
+        const { subscriptions } = ctx.state.get(INVOCATION)!;
+        if (ctx.method === 'resources/subscribe') subscriptions.add(ctx.target ?? '');
+        else subscriptions.delete(ctx.target ?? '');
+        const owner = catalog.resourceOwner(ctx.target ?? '');
+        // Upstream subscriptions are shared by all callers, so unsubscribe stays local (the owner may serve others).
+        if (ctx.method === 'resources/subscribe' && owner?.client?.getServerCapabilities()?.resources?.subscribe) {
+          await forward(ctx, owner, params, '');
+        }
+        return {};
+      }
+      case 'completion/complete': {
+        const ref = params.ref as Json;
+        if (ref.type === 'ref/prompt') {
+          const route = catalog.prompt(String(ref.name));
+          return forward(ctx, route?.upstream, { ...params, ref: { ...ref, name: route?.name } }, `Unknown prompt: ${ref.name}`);
+        }
+        const owner = catalog.templateOwner(String(ref.uri)) ?? catalog.resourceOwner(String(ref.uri));
+        return forward(ctx, owner, params, `Unknown resource template: ${ref.uri}`);
+      }
+      default:
+        throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${ctx.method}`);
+    }
+  };
+}

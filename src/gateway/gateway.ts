@@ -1,0 +1,153 @@
+// The gateway: many MCP servers behind one endpoint. Composes supervised upstreams (client layer), the merged
+// catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
+import { isDeepStrictEqual } from 'node:util';
+import { Upstream, type UpstreamHooks } from '../client/upstream.js';
+import type { Logger } from '../core/index.js';
+import { createLogger, type HttpHandle, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
+import { Catalog, type CatalogKind } from './catalog.js';
+import type { GatewayConfig, ServerConfig } from './config/index.js';
+import { forwarder } from './forward.js';
+import { InflightCalls } from './relay.js';
+import { toUpstreamSpec } from './upstream-specs.js';
+
+export interface GatewayOptions {
+  logger?: Logger;
+  /** Items per page in merged list results; default 500. */
+  listPageSize?: number;
+  /** Supervisor tuning (tests use small numbers). */
+  restart?: { initialDelayMs?: number; maxDelayMs?: number; healthyAfterMs?: number };
+}
+
+interface Entry {
+  upstream: Upstream;
+  config: ServerConfig;
+}
+
+export class Gateway {
+  readonly host: ServingHost;
+  readonly catalog: Catalog;
+  readonly #entries = new Map<string, Entry>();
+  readonly #inflight = new InflightCalls();
+  readonly #refreshing = new Map<string, Promise<void>>();
+  #config: GatewayConfig;
+
+  constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
+    this.#config = config;
+    const logger = opts.logger ?? createLogger('mcplex-gateway');
+    this.catalog = new Catalog([], config.separator, logger);
+    this.host = new ServingHost(
+      { name: 'mcplex-gateway', version: '0.1.0', passthrough: true, logger },
+      forwarder(this.catalog, this.#inflight, opts.listPageSize ?? 500),
+    );
+  }
+
+  get config(): GatewayConfig {
+    return this.#config;
+  }
+
+  readonly #hooks: UpstreamHooks = {
+    onRequest: (upstream, req, signal) => this.#inflight.request(upstream, req, signal),
+    onNotification: (upstream, n) => {
+      if (n.method === 'notifications/resources/updated' && typeof n.params?.uri === 'string') this.host.resourceUpdated(n.params.uri);
+      else if (n.method === 'notifications/message') this.#inflight.log(upstream, n.params);
+    },
+    onListChanged: (upstream, kind) => void this.#refresh(upstream, [kind]),
+    onStatus: (upstream) => void this.#refresh(upstream),
+  };
+
+  /** Re-reads one upstream's lists, one refresh at a time per upstream, and tells clients what changed. */
+  #refresh(upstream: Upstream, kinds?: CatalogKind[]): Promise<void> {
+    const previous = this.#refreshing.get(upstream.name) ?? Promise.resolve();
+    const next = previous.then(async () => this.#announce(await this.catalog.refresh(upstream, kinds)));
+    this.#refreshing.set(upstream.name, next.catch(() => {}));
+    return next;
+  }
+
+  #announce(changed: Set<CatalogKind>): void {
+    for (const kind of changed) this.host.listChanged(kind);
+  }
+
+  #create(config: ServerConfig): Entry {
+    const upstream = new Upstream(toUpstreamSpec(config), {
+      log: this.host.logger,
+      hooks: this.#hooks,
+      clientInfo: { name: 'mcplex-gateway', version: '0.1.0' },
+      ...(this.opts.restart && { supervisor: this.opts.restart }),
+    });
+    return { upstream, config };
+  }
+
+  /** Waits until the upstream connected or failed its first attempt (bounded by its connect timeout). */
+  async #settled(entry: Entry): Promise<void> {
+    const deadline = Date.now() + entry.config.connectTimeoutMs + 1000;
+    while (Date.now() < deadline && !entry.upstream.up && entry.upstream.status().restarts === 0 && !entry.upstream.status().error) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await this.#refresh(entry.upstream);
+  }
+
+  #syncCatalog(): void {
+    this.#announce(this.catalog.setEntries([...this.#entries.values()]));
+  }
+
+  /** Connects every enabled server in parallel; one that fails does not stop the others. */
+  async start(): Promise<void> {
+    for (const config of Object.values(this.#config.servers)) {
+      if (config.enabled) this.#entries.set(config.name, this.#create(config));
+    }
+    this.#syncCatalog();
+    for (const e of this.#entries.values()) e.upstream.start();
+    await Promise.all([...this.#entries.values()].map((e) => this.#settled(e)));
+  }
+
+  /** Applies a new config: unchanged servers keep running (and their clients' sessions), others restart. */
+  async reload(next: GatewayConfig): Promise<{ added: string[]; removed: string[]; restarted: string[] }> {
+    const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[] };
+    const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
+    for (const [name, entry] of this.#entries) {
+      const config = wanted.get(name);
+      if (config && isDeepStrictEqual(toUpstreamSpec(config), toUpstreamSpec(entry.config))) {
+        entry.config = config;
+        continue;
+      }
+      this.#entries.delete(name);
+      await entry.upstream.stop();
+      (config ? report.restarted : report.removed).push(name);
+    }
+    this.#config = next;
+    const fresh: Entry[] = [];
+    for (const [name, config] of wanted) {
+      if (this.#entries.has(name)) continue;
+      const entry = this.#create(config);
+      this.#entries.set(name, entry);
+      fresh.push(entry);
+      if (!report.restarted.includes(name)) report.added.push(name);
+    }
+    this.#syncCatalog();
+    for (const e of fresh) e.upstream.start();
+    await Promise.all(fresh.map((e) => this.#settled(e)));
+    return report;
+  }
+
+  health() {
+    return {
+      upstreams: [...this.#entries.values()].map((e) => e.upstream.status()),
+      ...(this.catalog.collisions.length > 0 && { collisions: this.catalog.collisions }),
+    };
+  }
+
+  serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
+    const { host, port, path } = this.#config.listen;
+    return this.host.serveHttp({ host, port, path, readiness: () => this.health(), ...opts });
+  }
+
+  serveStdio(): StdioHandle {
+    return this.host.serveStdio();
+  }
+
+  /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#entries.values()].map((e) => e.upstream.stop()));
+    this.#entries.clear();
+  }
+}

@@ -1,0 +1,59 @@
+// Server→client traffic from upstreams, delivered to the downstream caller whose call caused it.
+// Correlation: the downstream requests currently in flight to that upstream; the most recent one wins.
+import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import type { Json, Upstream } from '../client/upstream.js';
+import { ErrorCode, WireError } from '../core/index.js';
+
+const Passthrough = z.looseObject({});
+
+export class InflightCalls {
+  readonly #byUpstream = new Map<string, Set<{ sctx: ServerContext; era: 'legacy' | 'modern' }>>();
+
+  /** Registers a downstream call to `upstream` for the duration of `work`. */
+  async around<T>(upstream: Upstream, sctx: ServerContext, era: 'legacy' | 'modern', work: () => Promise<T>): Promise<T> {
+    const set = this.#byUpstream.get(upstream.name) ?? new Set();
+    this.#byUpstream.set(upstream.name, set);
+    const entry = { sctx, era };
+    set.add(entry);
+    try {
+      return await work();
+    } finally {
+      set.delete(entry);
+    }
+  }
+
+  #latest(upstream: Upstream) {
+    const set = this.#byUpstream.get(upstream.name);
+    return set ? [...set].at(-1) : undefined;
+  }
+
+  /** Relays an upstream's elicitation/sampling/roots request to the caller; errors when nobody can answer. */
+  async request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
+    const caller = this.#latest(upstream);
+    if (!caller) throw new WireError(ErrorCode.InternalError, `No client call in progress to relay ${req.method} to`);
+    if (caller.era === 'modern') {
+      throw new WireError(ErrorCode.InternalError, `${req.method} cannot be relayed: the calling client speaks 2026-07-28, which has no server-initiated requests`);
+    }
+    return caller.sctx.mcpReq.send({ method: req.method, ...(req.params && { params: req.params }) } as never, Passthrough, { signal, timeout: 600_000 }) as Promise<Json>;
+  }
+
+  /** Relays an upstream log message to the caller, filtered by the caller's own log level; false when nobody is calling. */
+  log(upstream: Upstream, params: Json | undefined): boolean {
+    const caller = this.#latest(upstream);
+    if (!caller || !params) return false;
+    const logger = typeof params.logger === 'string' ? params.logger : upstream.name;
+    caller.sctx.mcpReq.log(params.level as LoggingLevel, params.data, logger).catch(() => {});
+    return true;
+  }
+}
+
+/** Answers an upstream's 2026-era `input_required` on behalf of a 2025-era caller, with real requests to it. */
+export async function fulfilInputRequests(sctx: ServerContext, inputRequests: Json | undefined): Promise<Json> {
+  const responses: Json = {};
+  for (const [key, request] of Object.entries(inputRequests ?? {})) {
+    const { method, params } = request as { method: string; params?: Json };
+    responses[key] = await sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { timeout: 600_000 });
+  }
+  return responses;
+}

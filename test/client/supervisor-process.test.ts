@@ -1,0 +1,94 @@
+// The Supervisor keeping a real stdio child alive: an external SIGKILL brings it down and back up as a
+// new process, spawns are counted, and no two children of the one server ever run at the same time.
+import type { Client } from '@modelcontextprotocol/client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StdioProcessTransport } from '../../src/client/stdio-process-transport.js';
+import { Supervisor } from '../../src/client/supervisor.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { callText, connectEcho, echoTransport, isAlive, killStarted, nextEvent, waitUntil } from './helpers.js';
+
+interface Conn {
+  client: Client;
+  transport: StdioProcessTransport;
+  closed: Promise<Error>;
+  close(): Promise<void>;
+}
+
+let sup: Supervisor<Conn> | undefined;
+afterEach(async () => {
+  await sup?.stop();
+  sup = undefined;
+  killStarted();
+});
+
+function superviseEcho(opts: { initialDelayMs: number }) {
+  const pids: number[] = [];
+  let live = 0;
+  let maxLive = 0;
+  sup = new Supervisor<Conn>(
+    'echo',
+    async () => {
+      const transport = echoTransport(silentLogger, { killTimeoutMs: 500 });
+      const conn = await connectEcho(transport);
+      pids.push(transport.pid!);
+      live++;
+      maxLive = Math.max(maxLive, live);
+      // Counted down when the child has really exited, not when the supervisor hears about it.
+      void conn.closed.then(() => live--);
+      return { ...conn, transport };
+    },
+    { initialDelayMs: opts.initialDelayMs, factor: 2, jitter: 0.2, healthyAfterMs: 60_000, log: silentLogger },
+  );
+  return { sup, pids, maxLive: () => maxLive };
+}
+
+describe('Supervisor over StdioProcessTransport', () => {
+  it('restarts a SIGKILLed child as a new process, with growing jittered delays', async () => {
+    const { sup, pids, maxLive } = superviseEcho({ initialDelayMs: 100 });
+    const delays: number[] = [];
+    sup.on('backoff', (ms) => delays.push(ms));
+    const firstUp = nextEvent<[Conn]>(sup, 'up', 15_000);
+    sup.start();
+    const [first] = await firstUp;
+    expect(await callText(first.client, 'echo', { text: 'one' })).toBe('echo: one');
+
+    for (let round = 1; round <= 2; round++) {
+      const oldPid = sup.current!.transport.pid!;
+      const down = nextEvent<[Error]>(sup, 'down', 5000);
+      const up = nextEvent<[Conn]>(sup, 'up', 15_000);
+      process.kill(oldPid, 'SIGKILL');
+      expect((await down)[0].message).toContain('SIGKILL');
+      const [next] = await up;
+      expect(next.transport.pid).not.toBe(oldPid);
+      expect(isAlive(oldPid)).toBe(false); // the old child was gone before the new one started
+      expect(await callText(next.client, 'pid')).toBe(String(next.transport.pid));
+    }
+    expect(sup.restarts).toBe(2);
+    expect(pids).toHaveLength(3);
+    expect(maxLive()).toBe(1);
+    expect(delays).toHaveLength(2);
+    expect(delays[0]).toBeGreaterThanOrEqual(80);
+    expect(delays[0]).toBeLessThanOrEqual(120);
+    expect(delays[1]).toBeGreaterThanOrEqual(160);
+    expect(delays[1]).toBeLessThanOrEqual(240);
+
+    await sup.stop();
+    expect(sup.state).toBe('stopped');
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+  });
+
+  it('stop() during backoff leaves no child and starts none', async () => {
+    const { sup, pids } = superviseEcho({ initialDelayMs: 1000 });
+    const up = nextEvent(sup, 'up', 15_000);
+    sup.start();
+    await up;
+    const backoff = nextEvent(sup, 'backoff', 5000);
+    process.kill(pids[0]!, 'SIGKILL');
+    await backoff;
+    await sup.stop();
+    await new Promise((r) => setTimeout(r, 1300)); // past the cancelled restart
+    expect(pids).toHaveLength(1);
+    expect(sup.state).toBe('stopped');
+    await waitUntil(() => !isAlive(pids[0]!), 2000, 'the killed child to be gone');
+  });
+});

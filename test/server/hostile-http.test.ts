@@ -1,0 +1,164 @@
+// Malformed and hostile JSON-RPC over HTTP, sent raw to an in-process serveHttp: each gets the right status
+// and JSON-RPC error, and after every test both eras still serve a normal call.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { modernMeta, openSession, post, rpcMessage, rpcMessages } from '../helpers/http.js';
+import { type InProcess, STILL_SERVING, startInProcess } from '../helpers/clients.js';
+
+let srv: InProcess;
+let session: Record<string, string>;
+let oldSession: Record<string, string>;
+
+beforeAll(async () => {
+  srv = await startInProcess();
+  session = await openSession(srv.url, '2025-11-25');
+  oldSession = await openSession(srv.url, '2025-03-26');
+});
+afterAll(() => srv?.close());
+afterEach(async () => {
+  expect(await srv.stillServing()).toEqual(STILL_SERVING);
+});
+
+const call = (id: number, name: string, args: unknown, meta?: Record<string, unknown>) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: args, ...(meta && { _meta: meta }) },
+});
+const modernHeaders = (method: string, name?: string) => ({
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': method,
+  ...(name && { 'mcp-name': name }),
+});
+
+describe('malformed JSON and JSON-RPC', () => {
+  it.each([
+    ['truncated', '{"jsonrpc":'],
+    ['garbage', 'not json at all'],
+    ['empty body', ''],
+  ])('invalid JSON (%s) → HTTP 400, -32700, id null', async (_label, body) => {
+    for (const headers of [{}, session]) {
+      const res = await post(srv.url, body, headers);
+      expect(res.status).toBe(400);
+      expect(rpcMessage(res)).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+    }
+  });
+
+  it.each([
+    ['object without jsonrpc', { foo: 1 }],
+    ['a string', 'hi'],
+    ['null', null],
+    ['wrong version', { jsonrpc: '1.0', id: 1, method: 'tools/list' }],
+    ['method not a string', { jsonrpc: '2.0', id: 1, method: 42 }],
+  ])('valid JSON that is not JSON-RPC (%s) → HTTP 400, -32600', async (_label, value) => {
+    for (const headers of [{}, session]) {
+      const res = await post(srv.url, JSON.stringify(value), headers);
+      expect(res.status).toBe(400);
+      const msg = rpcMessage(res);
+      expect(msg.error?.code).toBe(-32600);
+      // The SDK echoes the id when it can read one (e.g. a wrong `jsonrpc` version), otherwise null.
+      expect([null, 1]).toContain(msg.id);
+    }
+  });
+
+  it('a request without a session (and not initialize) → 400, -32600 telling the client to initialize', async () => {
+    const res = await post(srv.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(res.status).toBe(400);
+    expect(rpcMessage(res).error).toMatchObject({ code: -32600, message: expect.stringContaining('initialize') });
+  });
+});
+
+describe('unknown methods and bad arguments', () => {
+  it('unknown method on a 2025 session → -32601 with the request id', async () => {
+    const res = await post(srv.url, { jsonrpc: '2.0', id: 7, method: 'no/such', params: {} }, session);
+    expect(res.status).toBe(200);
+    expect(rpcMessage(res)).toMatchObject({ id: 7, error: { code: -32601 } });
+  });
+
+  it('unknown method on 2026-07-28 → -32601 (the SDK also sets HTTP 404)', async () => {
+    const res = await post(srv.url, { jsonrpc: '2.0', id: 7, method: 'no/such', params: { _meta: modernMeta() } }, modernHeaders('no/such'));
+    expect(res.status).toBe(404);
+    expect(rpcMessage(res)).toMatchObject({ id: 7, error: { code: -32601 } });
+  });
+
+  it('arguments failing the zod schema → isError result naming the field, both eras', async () => {
+    const legacy = rpcMessage(await post(srv.url, call(8, 'echo', { text: 1 }), session));
+    const modern = rpcMessage(await post(srv.url, call(8, 'echo', { text: 1 }, modernMeta()), modernHeaders('tools/call', 'echo')));
+    for (const msg of [legacy, modern]) {
+      expect(msg.id).toBe(8);
+      expect(msg.result).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringContaining('at text') }] });
+    }
+  });
+
+  it('arguments that are not an object → -32602 from the SDK request schema, both eras', async () => {
+    const legacy = rpcMessage(await post(srv.url, call(9, 'echo', 'oops'), session));
+    const modern = rpcMessage(await post(srv.url, call(9, 'echo', 5, modernMeta()), modernHeaders('tools/call', 'echo')));
+    for (const msg of [legacy, modern]) expect(msg).toMatchObject({ id: 9, error: { code: -32602 } });
+  });
+
+  it('tools/call without a name → -32602', async () => {
+    const res = await post(srv.url, { jsonrpc: '2.0', id: 10, method: 'tools/call', params: { arguments: {} } }, session);
+    expect(rpcMessage(res)).toMatchObject({ id: 10, error: { code: -32602 } });
+  });
+
+  it('unknown tool → -32602, both eras', async () => {
+    const legacy = rpcMessage(await post(srv.url, call(11, 'zzz', {}), session));
+    const modern = rpcMessage(await post(srv.url, call(11, 'zzz', {}, modernMeta()), modernHeaders('tools/call', 'zzz')));
+    for (const msg of [legacy, modern]) expect(msg).toMatchObject({ id: 11, error: { code: -32602, message: 'Unknown tool: zzz' } });
+  });
+
+  it('2026-07-28 request without the _meta envelope → 400, -32602', async () => {
+    const res = await post(srv.url, { jsonrpc: '2.0', id: 12, method: 'tools/list', params: {} }, modernHeaders('tools/list'));
+    expect(res.status).toBe(400);
+    expect(rpcMessage(res).error?.code).toBe(-32602);
+  });
+});
+
+describe('nesting and batches', () => {
+  it('deeply nested JSON → 400 with a clear -32600 naming the limit', async () => {
+    for (const body of ['['.repeat(100) + ']'.repeat(100), JSON.stringify(call(1, 'echo', { text: 'a', x: JSON.parse('['.repeat(70) + ']'.repeat(70)) }))]) {
+      const res = await post(srv.url, body, session);
+      expect(res.status).toBe(400);
+      expect(rpcMessage(res).error).toEqual({ code: -32600, message: 'JSON nested too deeply: the limit is 64 levels' });
+    }
+  });
+
+  it('brackets inside strings do not count as nesting', async () => {
+    const text = `[{"\\"${'['.repeat(500)}`;
+    const res = await post(srv.url, call(2, 'echo', { text }), session);
+    expect(rpcMessage(res).result).toMatchObject({ content: [{ type: 'text', text: `echo: ${text}` }] });
+  });
+
+  it('a batch on a 2025-11-25 session → 400, -32600', async () => {
+    const batch = [
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    ];
+    const res = await post(srv.url, batch, session);
+    expect(res.status).toBe(400);
+    expect(rpcMessage(res).error).toMatchObject({ code: -32600, message: expect.stringContaining('2025-06-18') });
+  });
+
+  it('a batch before initialize (and a batched initialize) → 400, -32600', async () => {
+    const init = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    for (const batch of [[{ jsonrpc: '2.0', id: 1, method: 'tools/list' }], [init]]) {
+      const res = await post(srv.url, batch);
+      expect(res.status).toBe(400);
+      expect(res.headers['mcp-session-id']).toBeUndefined();
+      expect(rpcMessage(res).error?.code).toBe(-32600);
+    }
+  });
+
+  it('an empty batch → 400, -32600', async () => {
+    const res = await post(srv.url, '[]', session);
+    expect(res.status).toBe(400);
+    expect(rpcMessage(res).error?.code).toBe(-32600);
+  });
+
+  it('a batch on a 2025-03-26 session is still served, one answer per request', async () => {
+    const batch = [call(1, 'echo', { text: 'one' }), call(2, 'echo', { text: 'two' })];
+    const res = await post(srv.url, batch, oldSession);
+    expect(res.status).toBe(200);
+    const answers = rpcMessages(res).sort((a, b) => Number(a.id) - Number(b.id));
+    expect(answers.map((m) => (m.result as { content: Array<{ text: string }> }).content[0]?.text)).toEqual(['echo: one', 'echo: two']);
+  });
+});

@@ -1,0 +1,116 @@
+// Raw hostile lines on the stdin of a `--stdio` child, both eras: what the SDK's stdio transport answers,
+// what it drops (reported on stderr only), and that the process keeps serving with a clean stdout.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive, killStarted, spawnDemo, type Spawned, waitForExit } from '../helpers/child.js';
+import { modernMeta } from '../helpers/http.js';
+import { StdioWire } from '../helpers/stdio-wire.js';
+
+afterAll(() => killStarted());
+
+/** How many protocol errors the child reported on stderr (pino debug lines from the framework's onerror). */
+const reported = (p: Spawned) => p.stderr().split('\n').filter((l) => l.includes('"msg":"stdio protocol error"')).length;
+
+async function until(cond: () => boolean, timeoutMs = 5_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return cond();
+}
+
+describe.each(['legacy', 'modern'] as const)('stdio child, %s era, hostile lines', (era) => {
+  let proc: Spawned;
+  let wire: StdioWire;
+  beforeAll(async () => {
+    proc = spawnDemo(['--stdio'], 'debug');
+    wire = new StdioWire(proc, era);
+    const opened = await wire.open();
+    expect(opened.error).toBeUndefined();
+  });
+
+  /** Sends `line`, then a normal call; returns the messages that arrived for both (the call's answer last). */
+  async function sendThenEcho(line: string): Promise<unknown[]> {
+    const before = wire.messages.length;
+    wire.send(line);
+    expect(await wire.echo('after')).toBe('echo: after');
+    return wire.messages.slice(before).map((m) => m.id);
+  }
+
+  it('the connection speaks the requested era', async () => {
+    const res = await wire.request('tools/list');
+    expect(res.result?.tools).toHaveLength(5);
+    if (era === 'modern') expect(res.result?.resultType).toBe('complete');
+    else expect(res.result?.resultType).toBeUndefined();
+  });
+
+  it.each(['not json', '{"jsonrpc":"2.0","id":1,', '{]'])('invalid JSON %j: no reply and no report (the SDK skips the line silently)', async (line) => {
+    const before = reported(proc);
+    const ids = await sendThenEcho(line);
+    expect(ids).toHaveLength(1); // only the echo's answer: no -32700 for the bad line
+    expect(reported(proc)).toBe(before);
+  });
+
+  it.each([
+    ['an object without jsonrpc', '{"foo":1}'],
+    ['an id but no method', '{"jsonrpc":"2.0","id":6}'],
+    ['a wrong version with an id', '{"jsonrpc":"1.0","id":7,"method":"tools/list"}'],
+    ['a batch array', '[{"jsonrpc":"2.0","id":8,"method":"tools/list"}]'],
+    ['an empty array', '[]'],
+  ])('not JSON-RPC (%s): no reply, reported on stderr, still serving', async (_label, line) => {
+    const before = reported(proc);
+    const ids = await sendThenEcho(line);
+    expect(ids).toHaveLength(1); // no -32600, even when the line carried an id
+    expect(await until(() => reported(proc) > before)).toBe(true);
+  });
+
+  it('unknown method → -32601 with the request id', async () => {
+    const res = await wire.request('no/such/method');
+    expect(res.error?.code).toBe(-32601);
+  });
+
+  it('arguments failing the zod schema → isError result', async () => {
+    const res = await wire.request('tools/call', { name: 'echo', arguments: { text: 42 } });
+    expect(res.result).toMatchObject({ isError: true, content: [{ type: 'text', text: expect.stringContaining("Invalid arguments for tool 'echo'") }] });
+  });
+
+  it('arguments that are not an object, and an unknown tool → -32602', async () => {
+    expect((await wire.request('tools/call', { name: 'echo', arguments: 'x' })).error?.code).toBe(-32602);
+    expect((await wire.request('tools/call', { name: 'zzz', arguments: {} })).error?.code).toBe(-32602);
+  });
+
+  it('100 000 levels of nesting inside arguments are parsed and ignored (no depth cap on stdio)', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const meta = era === 'modern' ? `,"_meta":${JSON.stringify(modernMeta())}` : '';
+    wire.send(`{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"echo","arguments":{"text":"deep","x":${deep}}${meta}}}`);
+    const res = await wire.answer('deep');
+    expect(res.result?.content).toEqual([{ type: 'text', text: 'echo: deep' }]);
+  });
+
+  it('a deeply nested non-message line: no reply, still serving', async () => {
+    const ids = await sendThenEcho(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(ids).toHaveLength(1);
+  });
+
+  it('a 5 MiB line (under the 10 MiB buffer) is served', async () => {
+    const text = 'y'.repeat(5 * 1024 * 1024);
+    expect(await wire.echo(text)).toBe(`echo: ${text}`);
+  });
+
+  it('stdout carried only JSON-RPC 2.0 lines, and the process is alive', () => {
+    expect(wire.lines.length).toBeGreaterThan(10);
+    for (const line of wire.lines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
+    expect(isAlive(proc.pid)).toBe(true);
+  });
+});
+
+describe('stdio child, a line over the 10 MiB read buffer', () => {
+  it('closes the connection and the process exits 0 without writing a reply', async () => {
+    const proc = spawnDemo(['--stdio'], 'debug');
+    const wire = new StdioWire(proc, 'legacy');
+    await wire.open();
+    const before = wire.lines.length;
+    wire.send(JSON.stringify({ jsonrpc: '2.0', id: 'huge', method: 'tools/call', params: { name: 'echo', arguments: { text: 'z'.repeat(11 * 1024 * 1024) } } }));
+    expect(await waitForExit(proc.child, 15_000)).toEqual({ code: 0, signal: null });
+    expect(wire.lines.slice(before)).toEqual([]);
+    expect(proc.stderr()).toContain('ReadBuffer exceeded maximum size of 10485760 bytes');
+    expect(isAlive(proc.pid)).toBe(false);
+  });
+});
