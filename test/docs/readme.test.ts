@@ -1,0 +1,29 @@
+// The README's examples are real: its full gateway config parses with the shipped loader and means what it says.
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { parseConfig } from '../../src/gateway/config/index.js';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+function yamlBlockAfter(heading: string): string {
+  const start = readme.indexOf(heading);
+  const block = /```yaml\n([\s\S]*?)```/.exec(readme.slice(start));
+  if (start < 0 || !block) throw new Error(`no yaml block after '${heading}'`);
+  return block[1]!;
+}
+
+it('the full configuration in the README is valid and means what the comments say', () => {
+  const config = parseConfig(yamlBlockAfter('A full configuration'), { format: 'yaml', env: { GITHUB_TOKEN: 't0ken' } });
+  expect(config.listen).toEqual({ host: '127.0.0.1', port: 7333, path: '/mcp' });
+  const { files, github, legacy, tools, old } = config.servers;
+  expect(files).toMatchObject({ transport: 'stdio', command: 'npx', namespace: 'files', tools: { rename: { read_text_file: 'read' } } });
+  expect(github).toMatchObject({ transport: 'http', headers: { Authorization: 'Bearer t0ken' }, timeoutMs: 30000, connectTimeoutMs: 5000 });
+  expect(legacy).toMatchObject({ transport: 'sse' });
+  expect(tools).toMatchObject({ namespace: false });
+  expect(old).toMatchObject({ enabled: false });
+});
+
+it('the README names the two quick-start commands exactly', () => {
+  expect(readme).toContain('npm ci && npm start');
+  expect(readme).toContain('npm ci && npm test');
+});
