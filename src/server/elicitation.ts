@@ -56,17 +56,22 @@ async function asking<T>(sctx: ServerContext, what: string, fn: () => Promise<T>
   }
 }
 
+/** Ties a server→client request to the call that made it: cancelled with it, sent on its stream, human-paced timeout. */
+function related(sctx: ServerContext) {
+  return { signal: sctx.mcpReq.signal, relatedRequestId: sctx.mcpReq.id, timeout: 600_000 };
+}
+
 export function legacyInput(sctx: ServerContext): ClientInput {
   return {
     async elicit(message, schema) {
       const r = await asking(sctx, 'ask the user for input', () =>
-        sctx.mcpReq.elicitInput({ mode: 'form', message, requestedSchema: wireSchema(schema) }),
+        sctx.mcpReq.elicitInput({ mode: 'form', message, requestedSchema: wireSchema(schema) }, related(sctx)),
       );
       const answer = (r.action === 'accept' ? { action: 'accept', content: r.content ?? {} } : { action: r.action }) as Answer;
       return checked(answer, schema);
     },
     sample(params) {
-      return asking(sctx, 'request sampling from the client', () => sctx.mcpReq.requestSampling(params)) as Promise<SampleResult>;
+      return asking(sctx, 'request sampling from the client', () => sctx.mcpReq.requestSampling(params, related(sctx))) as Promise<SampleResult>;
     },
   };
 }

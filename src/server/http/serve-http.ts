@@ -58,12 +58,21 @@ export async function serveHttp(makeServer: (era: 'legacy' | 'modern') => Server
       return sendRpcError(res, 415, ErrorCode.InvalidRequest, 'Unsupported Media Type: Content-Type must be application/json');
     }
     inflightPosts++;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      if (--inflightPosts === 0) drained?.();
+    };
+    // A POST is over when its response ends or its client goes away: the SDK never ends the SSE stream of a
+    // cancelled 2025-era request (it is never answered), so the adapter promise can outlive the client.
+    res.once('close', settle);
     try {
       const body = await readJsonBody(req, o.maxBodyBytes, o.maxJsonDepth);
       if (!body.ok) return sendRpcError(res, body.status, body.code, body.message, body.status === 413 ? { connection: 'close' } : {});
       await adapter(req, res, body.value);
     } finally {
-      if (--inflightPosts === 0) drained?.();
+      settle();
     }
   }
 
