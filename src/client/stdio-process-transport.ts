@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { deserializeMessage, type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { Logger } from '../core/logger.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter } from '../wire/line-splitter.js';
 
 export interface StdioProcessSpec {
   name: string;

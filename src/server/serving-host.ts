@@ -8,6 +8,7 @@ import type { ElicitState } from './elicitation.js';
 import type { HttpServeOptions } from './http/options.js';
 import { type HttpHandle, serveHttp } from './http/serve-http.js';
 import { createLogger } from './logger.js';
+import { StdioLineTransport } from './stdio-transport.js';
 import { type AppCore, type Connection, createProtocolServer, endRoundOnInputRequired } from './protocol-server.js';
 
 export type ChangeKind = 'tools' | 'resources' | 'prompts';
@@ -96,7 +97,7 @@ export class ServingHost implements AppCore {
     return sdkServeStdio((rc) => this.createProtocolServer(rc.era), {
       legacy: 'serve',
       onerror: (err) => this.logger.debug({ err }, 'stdio protocol error'),
-      ...(opts.transport && { transport: opts.transport }),
+      transport: opts.transport ?? new StdioLineTransport(),
     });
   }
 

@@ -1,5 +1,5 @@
-// Raw hostile lines on the stdin of a `--stdio` child, both eras: what the SDK's stdio transport answers,
-// what it drops (reported on stderr only), and that the process keeps serving with a clean stdout.
+// Raw hostile lines on the stdin of a `--stdio` child, both eras: every bad line gets its JSON-RPC error
+// (the SDK's own reader would drop them silently), and the process keeps serving with a clean stdout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive, killStarted, spawnDemo, type Spawned, waitForExit } from '../helpers/child.js';
 import { modernMeta } from '../helpers/http.js';
@@ -26,12 +26,12 @@ describe.each(['legacy', 'modern'] as const)('stdio child, %s era, hostile lines
     expect(opened.error).toBeUndefined();
   });
 
-  /** Sends `line`, then a normal call; returns the messages that arrived for both (the call's answer last). */
-  async function sendThenEcho(line: string): Promise<unknown[]> {
+  /** Sends `line`, then a normal call; returns what arrived before the call's answer. */
+  async function sendThenEcho(line: string) {
     const before = wire.messages.length;
     wire.send(line);
     expect(await wire.echo('after')).toBe('echo: after');
-    return wire.messages.slice(before).map((m) => m.id);
+    return wire.messages.slice(before, -1);
   }
 
   it('the connection speaks the requested era', async () => {
@@ -41,24 +41,22 @@ describe.each(['legacy', 'modern'] as const)('stdio child, %s era, hostile lines
     else expect(res.result?.resultType).toBeUndefined();
   });
 
-  it.each(['not json', '{"jsonrpc":"2.0","id":1,', '{]'])('invalid JSON %j: no reply and no report (the SDK skips the line silently)', async (line) => {
+  it.each(['not json', '{"jsonrpc":"2.0","id":1,', '{]'])('invalid JSON %j → -32700 with id null, reported, still serving', async (line) => {
     const before = reported(proc);
-    const ids = await sendThenEcho(line);
-    expect(ids).toHaveLength(1); // only the echo's answer: no -32700 for the bad line
-    expect(reported(proc)).toBe(before);
+    const replies = await sendThenEcho(line);
+    expect(replies).toEqual([{ jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringContaining('Parse error') } }]);
+    expect(await until(() => reported(proc) > before)).toBe(true);
   });
 
   it.each([
-    ['an object without jsonrpc', '{"foo":1}'],
-    ['an id but no method', '{"jsonrpc":"2.0","id":6}'],
-    ['a wrong version with an id', '{"jsonrpc":"1.0","id":7,"method":"tools/list"}'],
-    ['a batch array', '[{"jsonrpc":"2.0","id":8,"method":"tools/list"}]'],
-    ['an empty array', '[]'],
-  ])('not JSON-RPC (%s): no reply, reported on stderr, still serving', async (_label, line) => {
-    const before = reported(proc);
-    const ids = await sendThenEcho(line);
-    expect(ids).toHaveLength(1); // no -32600, even when the line carried an id
-    expect(await until(() => reported(proc) > before)).toBe(true);
+    ['an object without jsonrpc', '{"foo":1}', null],
+    ['an id but no method', '{"jsonrpc":"2.0","id":6}', 6],
+    ['a wrong version with an id', '{"jsonrpc":"1.0","id":7,"method":"tools/list"}', 7],
+    ['a batch array', '[{"jsonrpc":"2.0","id":8,"method":"tools/list"}]', null],
+    ['an empty array', '[]', null],
+  ])('not JSON-RPC (%s) → -32600 echoing the id when there is one, still serving', async (_label, line, id) => {
+    const replies = await sendThenEcho(line);
+    expect(replies).toEqual([{ jsonrpc: '2.0', id, error: { code: -32600, message: expect.any(String) } }]);
   });
 
   it('unknown method → -32601 with the request id', async () => {
@@ -76,17 +74,18 @@ describe.each(['legacy', 'modern'] as const)('stdio child, %s era, hostile lines
     expect((await wire.request('tools/call', { name: 'zzz', arguments: {} })).error?.code).toBe(-32602);
   });
 
-  it('100 000 levels of nesting inside arguments are parsed and ignored (no depth cap on stdio)', async () => {
+  it('100 000 levels of nesting inside arguments → -32600 naming the depth limit, still serving', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const meta = era === 'modern' ? `,"_meta":${JSON.stringify(modernMeta())}` : '';
-    wire.send(`{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"echo","arguments":{"text":"deep","x":${deep}}${meta}}}`);
-    const res = await wire.answer('deep');
-    expect(res.result?.content).toEqual([{ type: 'text', text: 'echo: deep' }]);
+    const replies = await sendThenEcho(`{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"echo","arguments":{"text":"deep","x":${deep}}${meta}}}`);
+    expect(replies).toEqual([{ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'JSON nested too deeply: the limit is 64 levels' } }]);
   });
 
-  it('a deeply nested non-message line: no reply, still serving', async () => {
-    const ids = await sendThenEcho(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
-    expect(ids).toHaveLength(1);
+  it('nesting at the limit is still served', async () => {
+    const nested = `${'['.repeat(60)}${']'.repeat(60)}`;
+    const meta = era === 'modern' ? `,"_meta":${JSON.stringify(modernMeta())}` : '';
+    wire.send(`{"jsonrpc":"2.0","id":"ok-deep","method":"tools/call","params":{"name":"echo","arguments":{"text":"deep","x":${nested}}${meta}}}`);
+    expect((await wire.answer('ok-deep')).result?.content).toEqual([{ type: 'text', text: 'echo: deep' }]);
   });
 
   it('a 5 MiB line (under the 10 MiB buffer) is served', async () => {
@@ -101,16 +100,19 @@ describe.each(['legacy', 'modern'] as const)('stdio child, %s era, hostile lines
   });
 });
 
-describe('stdio child, a line over the 10 MiB read buffer', () => {
-  it('closes the connection and the process exits 0 without writing a reply', async () => {
+describe('stdio child, a line over the 10 MiB limit', () => {
+  it('is answered with -32600 and skipped; the process keeps serving', async () => {
     const proc = spawnDemo(['--stdio'], 'debug');
     const wire = new StdioWire(proc, 'legacy');
     await wire.open();
-    const before = wire.lines.length;
+    const before = wire.messages.length;
     wire.send(JSON.stringify({ jsonrpc: '2.0', id: 'huge', method: 'tools/call', params: { name: 'echo', arguments: { text: 'z'.repeat(11 * 1024 * 1024) } } }));
+    expect(await wire.echo('still here')).toBe('echo: still here');
+    expect(wire.messages.slice(before, -1)).toEqual([
+      { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Message too large: the limit is 10485760 bytes per line' } },
+    ]);
+    expect(isAlive(proc.pid)).toBe(true);
+    proc.child.stdin!.end();
     expect(await waitForExit(proc.child, 15_000)).toEqual({ code: 0, signal: null });
-    expect(wire.lines.slice(before)).toEqual([]);
-    expect(proc.stderr()).toContain('ReadBuffer exceeded maximum size of 10485760 bytes');
-    expect(isAlive(proc.pid)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 // Reads a request body under a byte cap and parses it as JSON, refusing absurd nesting before parsing.
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '../../core/index.js';
+import { jsonDepth } from '../../wire/json-depth.js';
 
 export type BodyOutcome = { ok: true; value: unknown } | { ok: false; status: number; code: number; message: string };
 
@@ -15,24 +16,6 @@ export async function readCapped(req: IncomingMessage, max: number): Promise<Buf
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
-}
-
-/** Deepest bracket nesting outside strings; a single pass, no recursion. */
-export function jsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > max) max = depth;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return max;
 }
 
 export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDepth: number): Promise<BodyOutcome> {

@@ -1,7 +1,7 @@
 // Stdout framing: lines joined across chunks (even mid-UTF-8), and an overlong line skipped up to its
 // newline without losing the lines around it.
 import { describe, expect, it } from 'vitest';
-import { LineSplitter } from '../../src/client/line-splitter.js';
+import { LineSplitter } from '../../src/wire/line-splitter.js';
 
 describe('LineSplitter', () => {
   const split = (max: number) => {
