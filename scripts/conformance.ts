@@ -1,33 +1,63 @@
-// `npm run conformance`: starts the mcplex conformance fixture, runs the official suite (active + pending)
-// against it under Node 22, prints one line per scenario and exits non-zero unless all 30 active scenarios pass.
-// `--url <url> [--label <name>]` runs against an already running server (e.g. a gateway) instead of the fixture.
+// `npm run conformance`: runs the official suite (active + pending, under Node 22) against the mcplex conformance
+// fixture directly, then through the gateway (fixture mounted at the root behind it); prints both reports and
+// exits non-zero unless both pass all 30 active scenarios. `--url <url> [--label <name>]` runs one external server.
 import { startFixture } from '../test/conformance/fixture-process.js';
 import { checkConformance, formatReport } from '../test/conformance/gate.js';
+import { startGatewayOverFixture } from '../test/gateway/helpers/conformance-gateway.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+interface Target {
+  url: string;
+  label: string;
+  describe: string;
+  stderr?: () => string;
+  stop(): Promise<void>;
+}
+
+/** Runs both suites against one target and prints its report; true when the gate passes. */
+async function run(target: Target): Promise<boolean> {
+  console.log(`conformance: ${target.label} at ${target.url}${target.describe}`);
+  const outcome = await checkConformance({ url: target.url, label: target.label, suites: ['active', 'pending'] });
+  console.log(formatReport(target.label, outcome));
+  for (const r of outcome.runs) console.log(`results (${r.suite}, CLI exit ${r.exitCode}): ${r.outDir}`);
+  if (!outcome.ok) {
+    const active = outcome.runs.find((r) => r.suite === 'active');
+    if (active) console.error(`--- conformance CLI output (${target.label}, active, tail) ---\n${active.log.slice(-8000)}`);
+    if (target.stderr) console.error(`--- fixture stderr (tail) ---\n${target.stderr().slice(-4000)}`);
+  }
+  return outcome.ok;
+}
+
+async function direct(): Promise<Target> {
+  const fixture = await startFixture();
+  return { url: fixture.url, label: 'fixture', describe: ` (fixture pid ${fixture.pid})`, stderr: fixture.stderr, stop: () => fixture.stop() };
+}
+
+async function gateway(): Promise<Target> {
+  const g = await startGatewayOverFixture();
+  return { url: g.url, label: 'gateway', describe: ` (fixture ${g.fixture.url}, pid ${g.fixture.pid}, behind it)`, stderr: g.fixture.stderr, stop: () => g.close() };
+}
+
 async function main(): Promise<number> {
   const external = arg('--url');
-  const fixture = external ? undefined : await startFixture();
-  try {
-    const url = external ?? fixture!.url;
-    const label = arg('--label') ?? (external ? 'external' : 'fixture');
-    console.log(`conformance: ${label} at ${url}${fixture ? ` (fixture pid ${fixture.pid})` : ''}`);
-    const outcome = await checkConformance({ url, label, suites: ['active', 'pending'] });
-    console.log(formatReport(label, outcome));
-    for (const run of outcome.runs) console.log(`results (${run.suite}, CLI exit ${run.exitCode}): ${run.outDir}`);
-    if (!outcome.ok) {
-      const active = outcome.runs.find((r) => r.suite === 'active');
-      if (active) console.error(`--- conformance CLI output (active, tail) ---\n${active.log.slice(-8000)}`);
-      if (fixture) console.error(`--- fixture stderr (tail) ---\n${fixture.stderr().slice(-4000)}`);
+  const plan: Array<() => Promise<Target>> = external
+    ? [async () => ({ url: external, label: arg('--label') ?? 'external', describe: '', stop: async () => {} })]
+    : [direct, gateway];
+  const verdicts: Array<[string, boolean]> = [];
+  for (const start of plan) {
+    const target = await start();
+    try {
+      verdicts.push([target.label, await run(target)]);
+    } finally {
+      await target.stop();
     }
-    return outcome.ok ? 0 : 1;
-  } finally {
-    await fixture?.stop();
   }
+  console.log(`conformance: ${verdicts.map(([label, ok]) => `${label} ${ok ? 'OK' : 'FAILED'}`).join(', ')}`);
+  return verdicts.every(([, ok]) => ok) ? 0 : 1;
 }
 
 main().then(

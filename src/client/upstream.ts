@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ErrorCode, type Logger, WireError } from '../core/index.js';
 import { StdioProcessTransport } from './stdio-process-transport.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
-import { isSessionGone, upstreamError } from './upstream-errors.js';
+import { isConnectionClosed, isSessionGone, upstreamError } from './upstream-errors.js';
 import type { UpstreamSpec } from './upstream-spec.js';
 
 const Passthrough = z.looseObject({});
@@ -34,13 +34,36 @@ export interface ForwardOptions {
 interface Connection {
   client: Client;
   transport: Transport;
-  closed: Promise<void>;
+  /** Settles when the connection is gone, with an Error saying why when that is known (a child's exit). */
+  closed: Promise<Error | undefined>;
   close(): Promise<void>;
+}
+
+function closeReason(name: string, transport: Transport): Error | undefined {
+  const exit = transport instanceof StdioProcessTransport ? transport.lastExit : undefined;
+  if (!exit) return undefined;
+  return new Error(exit.signal ? `${name}: process was killed by ${exit.signal}` : `${name}: process exited with code ${exit.code}`);
+}
+
+/**
+ * SDK 2.4 dispatches notifications a microtask late but responses at once, so progress (or a log) that arrives in
+ * the same read as its result is dropped ("unknown token"). Delivering responses a microtask late keeps wire order.
+ */
+function responsesAfterNotifications(transport: Transport): void {
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  transport.onmessage = (message, extra) => {
+    if ('id' in message && !('method' in message)) queueMicrotask(() => deliver.call(transport, message, extra));
+    else deliver.call(transport, message, extra);
+  };
 }
 
 export class Upstream {
   readonly #supervisor: Supervisor<Connection>;
   readonly #log: Logger;
+  #stopped = true;
+  /** A re-initialise in progress after the server forgot our session, and the connection it replaces. */
+  #reinit: { conn: Connection | undefined; done: Promise<void> } | undefined;
 
   constructor(
     readonly spec: UpstreamSpec,
@@ -77,9 +100,11 @@ export class Upstream {
   }
 
   start(): void {
+    this.#stopped = false;
     this.#supervisor.start();
   }
   stop(): Promise<void> {
+    this.#stopped = true;
     return this.#supervisor.stop();
   }
 
@@ -104,28 +129,49 @@ export class Upstream {
     client.fallbackRequestHandler = (request, ctx) => hooks.onRequest(this, { method: request.method, params: request.params as Json }, ctx.mcpReq.signal);
     client.fallbackNotificationHandler = async (n) => hooks.onNotification(this, { method: n.method, params: n.params as Json });
     const transport = this.#transport();
-    const closed = new Promise<void>((resolve) => {
-      client.onclose = () => resolve();
+    const closed = new Promise<Error | undefined>((resolve) => {
+      client.onclose = () => resolve(closeReason(this.name, transport));
     });
     try {
       await client.connect(transport, { timeout: this.spec.connectTimeoutMs });
     } catch (err) {
       await client.close().catch(() => {});
       await transport.close().catch(() => {});
-      throw err;
+      throw this.#connectFailure(err);
     }
+    responsesAfterNotifications(transport);
     this.#log.info({ era: client.getProtocolEra(), server: client.getServerVersion() }, 'upstream connected');
     return { client, transport, closed, close: () => client.close() };
   }
 
-  /** Forwards one request; fails fast while the server is down. Retries once after a 404 (upstream session gone). */
+  /** A connect error as health shows it: where we tried, and the whole cause chain ("fetch failed" alone says little). */
+  #connectFailure(err: unknown): Error {
+    if (!(err instanceof Error) || this.spec.transport === 'stdio') return err instanceof Error ? err : new Error(String(err));
+    const parts: string[] = [];
+    for (let e: unknown = err; e instanceof Error && parts.length < 5; e = e.cause) {
+      const text = (e as NodeJS.ErrnoException).code && !e.message ? String((e as NodeJS.ErrnoException).code) : e.message;
+      if (text && !parts.some((p) => p.includes(text))) parts.push(text);
+    }
+    return new Error(`Cannot connect to upstream '${this.name}' at ${this.spec.url}: ${parts.join(': ')}`, { cause: err });
+  }
+
+  /** The error for a call that reaches this server while it is down, with the reason when known. */
+  unavailable(): WireError {
+    const why = this.#supervisor.lastError ? `: ${this.#supervisor.lastError}` : '';
+    return new WireError(ErrorCode.UpstreamUnavailable, `Server '${this.name}' is unavailable${why}`);
+  }
+
+  /**
+   * Forwards one request; fails fast while the server is down. After a 404 (the server forgot our session: it
+   * restarted, or expired it) re-initialises once and retries; requests that meet the same dead session, or that
+   * were cut off by that re-initialise, share it instead of starting their own.
+   */
   async request(method: string, params: Json | undefined, opts: ForwardOptions = {}): Promise<Json> {
     for (let attempt = 0; ; attempt++) {
+      if (!this.up && this.#reinit) await this.#reinit.done;
+      const conn = this.#supervisor.current;
       const client = this.client;
-      if (!client) {
-        const why = this.#supervisor.lastError ? `: ${this.#supervisor.lastError}` : '';
-        throw new WireError(ErrorCode.UpstreamUnavailable, `Server '${this.name}' is unavailable${why}`);
-      }
+      if (!client) throw this.unavailable();
       try {
         return await client.request({ method, ...(params && { params }) } as never, Passthrough, {
           timeout: this.spec.timeoutMs,
@@ -134,9 +180,9 @@ export class Upstream {
           ...(opts.onprogress && { onprogress: opts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * this.spec.timeoutMs }),
         });
       } catch (err) {
-        if (attempt === 0 && isSessionGone(err)) {
-          this.#log.info('upstream session expired; re-initialising');
-          await this.#reconnect();
+        const cutOff = this.#reinit !== undefined && this.#reinit.conn === conn && isConnectionClosed(err);
+        if (attempt === 0 && !opts.signal?.aborted && (isSessionGone(err) || cutOff)) {
+          await this.#reinitialise(conn);
           continue;
         }
         throw upstreamError(this.name, err, this.spec.timeoutMs, opts.signal);
@@ -144,16 +190,38 @@ export class Upstream {
     }
   }
 
-  async #reconnect(): Promise<void> {
+  /** Replaces `conn` with a fresh connection at once (no restart backoff, no down/up flap in the catalog). */
+  #reinitialise(conn: Connection | undefined): Promise<void> {
+    if (this.#reinit && this.#reinit.conn === conn) return this.#reinit.done;
+    if (conn !== this.#supervisor.current) return Promise.resolve(); // someone already replaced it
+    this.#log.info('upstream session expired; re-initialising');
+    // Registered before the old connection closes, so requests it cuts off find it and wait.
+    const reinit = { conn, done: Promise.resolve() };
+    this.#reinit = reinit;
+    reinit.done = this.#restartNow().finally(() => {
+      if (this.#reinit === reinit) this.#reinit = undefined;
+    });
+    return reinit.done;
+  }
+
+  async #restartNow(): Promise<void> {
+    let onUp = () => {};
     const up = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, this.spec.connectTimeoutMs + 1000);
-      this.#supervisor.once('up', () => {
+      onUp = () => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      this.#supervisor.once('up', onUp);
     });
-    await this.#supervisor.current?.close();
-    await up;
+    // stop() + start() rather than closing the connection: the supervisor would count that as a crash and back off.
+    await this.#supervisor.stop();
+    if (!this.#stopped) {
+      this.#supervisor.start();
+      await up;
+    }
+    this.#supervisor.off('up', onUp);
+    onUp();
   }
 
   /** Every item of a list, across all pages; empty when the server lacks the capability. */

@@ -37,6 +37,23 @@ function asOurs(result: Json): McpResult {
   return Object.keys(rest).length > 0 ? { ...body, _meta: rest } : body;
 }
 
+/** Open `subscriptions/listen` streams to 2026-era upstreams, per connection and URI (a new connection starts empty). */
+const listening = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/** 2026-era servers have no resources/subscribe: one listen stream per URI carries its updates to the hooks. */
+async function listenUpstream(upstream: Upstream, uri: string): Promise<void> {
+  const client = upstream.client;
+  if (!client) throw upstream.unavailable();
+  const byUri = listening.get(client) ?? new Map<string, Promise<unknown>>();
+  listening.set(client, byUri);
+  if (!byUri.has(uri)) {
+    const opened = client.listen({ resourceSubscriptions: [uri] });
+    byUri.set(uri, opened);
+    opened.catch(() => byUri.delete(uri));
+  }
+  await byUri.get(uri);
+}
+
 export function forwarder(catalog: Catalog, inflight: InflightCalls, pageSize: number): Handler {
   const list = (items: Json[], key: string, ctx: CallContext): McpResult => {
     const { page, nextCursor } = paginate(items, (ctx.params as Json).cursor, pageSize);
@@ -47,16 +64,20 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, pageSize: n
     if (!upstream) throw new WireError(ErrorCode.InvalidParams, what);
     const { sctx } = ctx.state.get(INVOCATION)!;
     const token = ctx.meta.progressToken;
+    // Relayed in order, and all written before the result: the result ends the caller's response stream, and a
+    // progress notification sent after it is dropped.
+    let relayed: Promise<void> = Promise.resolve();
     const onprogress =
       token === undefined
         ? undefined
         : (p: { progress: number; total?: number; message?: string }) => {
-            sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }).catch(() => {});
+            relayed = relayed.then(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } })).catch(() => {});
           };
     return inflight.around(upstream, sctx, ctx.era, async () => {
       let outgoing = outgoingParams(params, sctx, ctx.era, upstream);
       for (let round = 0; ; round++) {
         const result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, ...(onprogress && { onprogress }) });
+        await relayed;
         if (result.resultType !== 'input_required' || ctx.era === 'modern') return asOurs(result);
         if (round >= MAX_INPUT_ROUNDS) throw new WireError(ErrorCode.InternalError, `Server '${upstream.name}' asked for input more than ${MAX_INPUT_ROUNDS} times`);
         const inputResponses = await fulfilInputRequests(sctx, result.inputRequests as Json | undefined);
@@ -93,9 +114,9 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, pageSize: n
         else subscriptions.delete(ctx.target ?? '');
         const owner = catalog.resourceOwner(ctx.target ?? '');
         // Upstream subscriptions are shared by all callers, so unsubscribe stays local (the owner may serve others).
-        if (ctx.method === 'resources/subscribe' && owner?.client?.getServerCapabilities()?.resources?.subscribe) {
-          await forward(ctx, owner, params, '');
-        }
+        if (ctx.method !== 'resources/subscribe' || !owner?.client?.getServerCapabilities()?.resources?.subscribe) return {};
+        if (owner.client.getProtocolEra() === 'modern') await listenUpstream(owner, ctx.target ?? '');
+        else await forward(ctx, owner, params, '');
         return {};
       }
       case 'completion/complete': {

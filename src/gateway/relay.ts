@@ -7,17 +7,26 @@ import { ErrorCode, WireError } from '../core/index.js';
 
 const Passthrough = z.looseObject({});
 
+interface Caller {
+  sctx: ServerContext;
+  era: 'legacy' | 'modern';
+  /** Notifications relayed to this caller, in order; the result waits for them (it ends the response stream). */
+  relayed: Promise<void>;
+}
+
 export class InflightCalls {
-  readonly #byUpstream = new Map<string, Set<{ sctx: ServerContext; era: 'legacy' | 'modern' }>>();
+  readonly #byUpstream = new Map<string, Set<Caller>>();
 
   /** Registers a downstream call to `upstream` for the duration of `work`. */
   async around<T>(upstream: Upstream, sctx: ServerContext, era: 'legacy' | 'modern', work: () => Promise<T>): Promise<T> {
     const set = this.#byUpstream.get(upstream.name) ?? new Set();
     this.#byUpstream.set(upstream.name, set);
-    const entry = { sctx, era };
+    const entry: Caller = { sctx, era, relayed: Promise.resolve() };
     set.add(entry);
     try {
-      return await work();
+      const result = await work();
+      await entry.relayed;
+      return result;
     } finally {
       set.delete(entry);
     }
@@ -43,7 +52,7 @@ export class InflightCalls {
     const caller = this.#latest(upstream);
     if (!caller || !params) return false;
     const logger = typeof params.logger === 'string' ? params.logger : upstream.name;
-    caller.sctx.mcpReq.log(params.level as LoggingLevel, params.data, logger).catch(() => {});
+    caller.relayed = caller.relayed.then(() => caller.sctx.mcpReq.log(params.level as LoggingLevel, params.data, logger)).catch(() => {});
     return true;
   }
 }
