@@ -1,0 +1,36 @@
+// The load client's plan runner: the modes of one plan in order against one target (HTTP in either era, or
+// the upstream over stdio for `direct`). main.ts runs it in its own process.
+import { type ModeResult, type ModeSpec, runMode } from './measure.js';
+import { LegacyHttpSession, type McpSession, ModernHttpSession } from './sessions.js';
+import { StdioSession } from './stdio-session.js';
+
+export type LoadTarget =
+  | { kind: 'http'; url: string; era: 'legacy' | 'modern'; serverPid: number; toolPrefix: string }
+  | { kind: 'stdio'; command: string; args: string[] };
+
+export interface LoadPlan {
+  target: LoadTarget;
+  modes: ModeSpec[];
+  /** The client exits (code 3) if it is still running after this long. */
+  deadlineMs: number;
+}
+
+export async function runPlan(plan: LoadPlan, onResult: (r: ModeResult) => void): Promise<void> {
+  const t = plan.target;
+  for (const spec of plan.modes) {
+    let result: ModeResult;
+    if (t.kind === 'stdio') {
+      result = await runMode(
+        spec,
+        () => StdioSession.open(t.command, t.args, 15_000),
+        (sessions) => sessions.map((s) => (s as StdioSession).pid),
+        (name) => name,
+      );
+    } else {
+      const url = new URL(t.url);
+      const open = (): Promise<McpSession> => (t.era === 'legacy' ? LegacyHttpSession.open(url, 15_000) : Promise.resolve(new ModernHttpSession(url)));
+      result = await runMode(spec, open, () => [t.serverPid], (name) => `${t.toolPrefix}${name}`);
+    }
+    onResult(result);
+  }
+}

@@ -1,0 +1,66 @@
+// What a bench run measures: the modes (workload × sessions × in-flight, windows and warm-ups) for the full and
+// --quick runs, and the interleaved schedule of (target, era) runs, rotated each repetition.
+import type { ModeSpec } from './load/measure.js';
+import { type Era, TARGETS, type TargetDef } from './targets/targets.js';
+
+export interface BenchOptions {
+  quick: boolean;
+  reps: number;
+  /** Stop scheduling new runs after this long (the runs in progress finish). */
+  budgetMs: number;
+  only?: string[];
+}
+
+export function parseArgs(argv: string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const reps = Number(value('--reps') ?? (quick ? 1 : 3));
+  const only = value('--only')?.split(',');
+  return { quick, reps, budgetMs: quick ? 80_000 : 570_000, ...(only && { only }) };
+}
+
+function echo(sessions: number, inflight: number, windowMs: number, warmupMaxMs: number): ModeSpec {
+  return { name: `echo-${sessions}x${inflight}`, workload: 'echo', sessions, inflight, warmupCalls: Math.max(200, 2 * sessions * inflight), warmupMaxMs, windowMs };
+}
+
+function sleep(count: number): ModeSpec {
+  return { name: 'sleep-1x1', workload: 'sleep', sessions: 1, inflight: 1, warmupCalls: 3, warmupMaxMs: 1000, windowMs: 10_000, count };
+}
+
+/** Modes in the order one run executes them; 64 sessions come last so their children do not linger in others. */
+export function modesFor(quick: boolean, era: Era): ModeSpec[] {
+  if (quick) return [echo(1, 1, 1000, 400), echo(1, 16, 1000, 400), sleep(10)];
+  const modes = [echo(1, 1, 1500, 600), echo(1, 16, 1500, 600), echo(1, 64, 1500, 600), sleep(20)];
+  // 2026-07-28 has no sessions: 64 "sessions" would be 64 × 1 stateless callers, the same as 1 × 64.
+  if (era === 'legacy') modes.push(echo(64, 1, 1500, 1000));
+  return modes;
+}
+
+export interface Combo {
+  target: TargetDef;
+  era: Era;
+  key: string;
+}
+
+export function combos(opts: BenchOptions): Combo[] {
+  const out: Combo[] = [];
+  for (const target of TARGETS) {
+    for (const era of target.eras) {
+      const key = `${target.id}@${era === 'legacy' ? '2025' : '2026'}`;
+      if (!opts.only || opts.only.some((o) => key.startsWith(o))) out.push({ target, era, key });
+    }
+  }
+  return out;
+}
+
+/** Repetition r runs every combo, in an order rotated by r (A B C, B C A, C A B, …). */
+export function schedule(list: Combo[], reps: number): { combo: Combo; rep: number }[] {
+  const out: { combo: Combo; rep: number }[] = [];
+  for (let rep = 0; rep < reps; rep++) {
+    for (let i = 0; i < list.length; i++) out.push({ combo: list[(i + rep) % list.length]!, rep });
+  }
+  return out;
+}

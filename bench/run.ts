@@ -1,0 +1,75 @@
+// `npm run bench [-- --quick] [--reps N] [--only mcplex,direct]`: interleaved runs of every target, medians,
+// ratios, a Markdown table on stdout and everything raw in bench/results/latest.json.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { combos, modesFor, parseArgs, schedule } from './plan.js';
+import { medians, ratios, table } from './report.js';
+import { type RunRecord, runOnce } from './runner.js';
+import { running } from './targets/process.js';
+import { ROOT } from './targets/targets.js';
+
+const opts = parseArgs(process.argv.slice(2));
+const began = Date.now();
+
+function machine() {
+  const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
+  const nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+  return { nproc, model, node: process.version, memGb: Math.round(totalmem() / 2 ** 30), loadavgStart: loadavg().map((x) => Math.round(x * 100) / 100) };
+}
+
+async function cleanup(): Promise<void> {
+  await Promise.allSettled([...running].map((p) => p.stop(1000)));
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+const host = machine();
+const list = combos(opts);
+const plan = schedule(list, opts.reps);
+process.stderr.write(`bench: ${list.length} targets × ${opts.reps} reps (${opts.quick ? 'quick' : 'full'}), ${host.nproc} × ${host.model}, Node ${host.node}, load ${host.loadavgStart.join(' ')}\n`);
+
+const runs: RunRecord[] = [];
+const skipped: string[] = [];
+for (const [i, { combo, rep }] of plan.entries()) {
+  const elapsed = Date.now() - began;
+  // Past the budget only first repetitions still run, so that every target is measured at least once.
+  if (elapsed > opts.budgetMs && rep > 0) {
+    skipped.push(`${combo.key}#${rep}`);
+    continue;
+  }
+  const record = await runOnce(combo.target, combo.era, modesFor(opts.quick, combo.era), rep);
+  runs.push(record);
+  const summary = record.modes.map((m) => `${m.mode} ${m.callsPerSec}/s p50 ${m.p50} cpu ${m.serverCpuUsPerCall}µs err ${m.errors}`).join('; ');
+  process.stderr.write(`[${i + 1}/${plan.length} ${Math.round((Date.now() - began) / 1000)}s] ${combo.key} #${rep}: ${record.error ? `ERROR ${record.error.slice(0, 300)} ` : ''}${summary}\n`);
+}
+await cleanup();
+
+const med = medians(runs);
+const result = {
+  machine: { ...host, loadavgEnd: loadavg().map((x) => Math.round(x * 100) / 100) },
+  options: opts,
+  startedAt: new Date(began).toISOString(),
+  durationS: Math.round((Date.now() - began) / 1000),
+  skipped,
+  runs,
+  medians: med,
+  ratios: ratios(med),
+};
+mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+process.stdout.write(`\n${table(med)}\n\nRatios (a/b; CPU = server CPU µs per call):\n`);
+for (const [name, byMode] of Object.entries(result.ratios)) {
+  const cells = Object.entries(byMode).map(([mode, r]) => `${mode} ${Object.entries(r).map(([k, v]) => `${k}=${v ?? '–'}`).join(' ')}`);
+  process.stdout.write(`  ${name}: ${cells.join('; ') || '(not measured)'}\n`);
+}
+process.stdout.write(
+  `\n${host.nproc} × ${host.model}, Node ${host.node}, load ${host.loadavgStart.join(' ')} → ${result.machine.loadavgEnd.join(' ')}; ${result.durationS} s; bench/results/latest.json\n`,
+);
+const failures = runs.filter((r) => r.error).length + runs.reduce((a, r) => a + r.modes.reduce((b, m) => b + m.errors, 0), 0);
+process.exit(failures > 0 ? 1 : 0);

@@ -1,0 +1,121 @@
+// The benchmark targets and how each is started fresh on 127.0.0.1: the mcplex gateway (default and "full"
+// pipeline), mcp-proxy, supergateway, the SDK v2 server, the mcplex framework, and direct stdio.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadTarget } from '../load/client.js';
+import { freePort, Proc } from './process.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const UPSTREAM = join(ROOT, 'bench/upstream/upstream.mjs');
+const NODE = process.execPath;
+const TSX = ['--import', 'tsx'];
+const STARTUP_MS = 30_000;
+
+export type TargetId = 'mcplex' | 'mcplex-full' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct';
+export type Era = 'legacy' | 'modern';
+
+export interface Started {
+  proc?: Proc;
+  load: LoadTarget;
+}
+
+export interface TargetDef {
+  id: TargetId;
+  describe: string;
+  /** Eras the bench runs this target in. */
+  eras: Era[];
+  start(era: Era): Promise<Started>;
+}
+
+let configFile: string | undefined;
+/** The gateway config the mcplex targets share: one stdio upstream named `up`, so tools are `up__echo`, `up__sleep`. */
+function gatewayConfig(): string {
+  if (configFile) return configFile;
+  configFile = join(mkdtempSync(join(tmpdir(), 'mcplex-bench-')), 'gateway.json');
+  const config = { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, servers: { up: { command: NODE, args: [UPSTREAM] } } };
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  return configFile;
+}
+
+async function httpTarget(proc: Proc, url: Promise<string>, era: Era, toolPrefix: string): Promise<Started> {
+  try {
+    return { proc, load: { kind: 'http', url: await url, era, serverPid: proc.pid, toolPrefix } };
+  } catch (err) {
+    await proc.stop(1000);
+    throw err;
+  }
+}
+
+const GATEWAY_LINE = /mcplex gateway listening on (\S+)/;
+const LISTENING = /LISTENING (\S+)/;
+
+export const TARGETS: TargetDef[] = [
+  {
+    id: 'mcplex',
+    describe: 'mcplex gateway (`src/cli/main.ts serve`), default pipeline, HTTP in → stdio upstream',
+    eras: ['legacy', 'modern'],
+    start: (era) => {
+      const proc = new Proc(NODE, [...TSX, 'src/cli/main.ts', 'serve', '--config', gatewayConfig()], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__');
+    },
+  },
+  {
+    id: 'mcplex-full',
+    describe: 'mcplex gateway with every middleware of bench/targets/full-pipeline.ts (none exist yet: equals mcplex today)',
+    eras: ['legacy', 'modern'],
+    start: (era) => {
+      const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig()], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__');
+    },
+  },
+  {
+    id: 'mcp-proxy',
+    describe: 'punkpeye mcp-proxy `--host 127.0.0.1 --server stream -- node upstream` (one shared upstream)',
+    eras: ['legacy'],
+    start: async (era) => {
+      const port = await freePort();
+      const bin = join(ROOT, 'node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs');
+      const proc = new Proc(NODE, [bin, '--host', '127.0.0.1', '--port', String(port), '--server', 'stream', '--', NODE, UPSTREAM], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForPort(port, STARTUP_MS).then(() => `http://127.0.0.1:${port}/mcp`), era, '');
+    },
+  },
+  {
+    id: 'supergateway',
+    describe: 'supergateway `--stdio … --outputTransport streamableHttp --stateful --logLevel none` (one upstream per session)',
+    eras: ['legacy'],
+    start: async (era) => {
+      const port = await freePort();
+      const bin = join(ROOT, 'node_modules/supergateway/dist/index.js');
+      const preload = join(ROOT, 'bench/targets/loopback-preload.cjs');
+      const args = ['--require', preload, bin, '--stdio', `${NODE} ${UPSTREAM}`, '--outputTransport', 'streamableHttp', '--stateful', '--logLevel', 'none', '--port', String(port)];
+      const proc = new Proc(NODE, args, { cwd: ROOT });
+      return httpTarget(proc, proc.waitForPort(port, STARTUP_MS).then(() => `http://127.0.0.1:${port}/mcp`), era, '');
+    },
+  },
+  {
+    id: 'sdk-v2',
+    describe: 'official SDK v2 McpServer + NodeStreamableHTTPServerTransport, sessionful, tools in-process',
+    eras: ['legacy'],
+    start: (era) => {
+      const proc = new Proc(NODE, [...TSX, 'bench/targets/sdk-v2.ts'], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(LISTENING, STARTUP_MS), era, '');
+    },
+  },
+  {
+    id: 'framework',
+    describe: 'mcplex framework `createServer().tool(…).serveHttp()`, tools in-process',
+    eras: ['legacy', 'modern'],
+    start: (era) => {
+      const proc = new Proc(NODE, [...TSX, 'bench/targets/framework.ts'], { cwd: ROOT, env: { ...process.env, MCPLEX_LOG_LEVEL: 'warn' } });
+      return httpTarget(proc, proc.waitForStdout(LISTENING, STARTUP_MS), era, '');
+    },
+  },
+  {
+    id: 'direct',
+    describe: 'no server: the load client speaks stdio to the upstream itself (one upstream process per session)',
+    eras: ['legacy'],
+    start: async () => ({ load: { kind: 'stdio', command: NODE, args: [UPSTREAM] } }),
+  },
+];
