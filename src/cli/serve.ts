@@ -1,9 +1,11 @@
 // `mcplex serve`: runs the gateway on a config file (or the embedded default), over HTTP or stdio,
 // reloading on SIGHUP or file change and shutting down cleanly on SIGTERM/SIGINT.
 import { watch } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/index.js';
-import { formatConfigError, type GatewayConfig, loadConfig } from '../gateway/config/index.js';
+import { type GatewayConfig, loadConfig } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
 import { createLogger } from '../server/index.js';
 
@@ -34,7 +36,8 @@ async function load(path: string, opts: ServeOptions): Promise<GatewayConfig> {
     if (opts.host !== undefined) config.listen.host = opts.host;
     return config;
   } catch (err) {
-    if (err instanceof ConfigError) throw new ExitError(formatConfigError(err), 2);
+    // main.ts prefixes `mcplex: ` when it prints an ExitError; formatConfigError would add a second one.
+    if (err instanceof ConfigError) throw new ExitError(err.message, 2);
     throw err;
   }
 }
@@ -43,37 +46,19 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const path = opts.config ?? EMBEDDED_CONFIG;
   const log = createLogger('mcplex');
   const gateway = new Gateway(await load(path, opts), { logger: log });
-  await gateway.start();
-  const handle = opts.stdio ? gateway.serveStdio() : await gateway.serveHttp();
-  if ('url' in handle) process.stdout.write(`mcplex gateway listening on ${handle.url}\n`);
-  log.info({ config: opts.config ?? '(embedded default)', upstreams: gateway.health().upstreams }, 'gateway started');
-
-  let reloading = Promise.resolve();
-  const reload = (why: string) => {
-    reloading = reloading.then(async () => {
-      try {
-        const report = await gateway.reload(await load(path, opts));
-        log.info({ why, ...report }, 'configuration reloaded');
-      } catch (err) {
-        log.error({ why, problem: (err as Error).message }, 'configuration reload rejected; the previous configuration keeps running');
-      }
-    });
-  };
-  process.on('SIGHUP', () => reload('SIGHUP'));
-  if (opts.watch) {
-    let timer: NodeJS.Timeout | undefined;
-    watch(path, () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => reload('file changed'), 200);
-    }).unref();
-  }
-
+  let handle: { close(): Promise<void> } | undefined;
   let stopping = false;
-  const stop = (signal: string) => {
+
+  // Signal handlers go in before any upstream starts: a signal during startup must still stop the children we
+  // spawned (they run in their own process groups, so nothing else would), and SIGHUP must not kill us.
+  const starting = gateway.start();
+  let reloading: Promise<unknown> = starting.catch(() => {});
+  const stop = (why: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    Promise.allSettled([handle.close()])
+    log.info({ signal: why }, 'shutting down');
+    reloading
+      .then(() => Promise.allSettled([handle?.close()]))
       .then(() => gateway.close())
       .then(
         () => process.exit(0),
@@ -83,6 +68,49 @@ export async function serve(opts: ServeOptions): Promise<void> {
         },
       );
   };
+  const reload = (why: string) => {
+    reloading = reloading.then(async () => {
+      if (stopping) return;
+      try {
+        const next = await load(path, opts);
+        if (!isDeepStrictEqual(next.listen, gateway.config.listen)) log.warn({ why }, 'listen changed; restart the gateway to apply it');
+        const report = await gateway.reload(next);
+        log.info({ why, ...report }, 'configuration reloaded');
+      } catch (err) {
+        log.error({ why, problem: (err as Error).message }, 'configuration reload rejected; the previous configuration keeps running');
+      }
+    });
+  };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => reload('SIGHUP'));
+
+  try {
+    await starting;
+    if (stopping) return;
+    if (opts.stdio) {
+      handle = gateway.serveStdio();
+      // The client that spawned us closed our stdin: it is gone, and so must we be (with our children).
+      process.stdin.once('end', () => stop('stdin closed'));
+    } else {
+      const http = await gateway.serveHttp();
+      handle = http;
+      process.stdout.write(`mcplex gateway listening on ${http.url}\n`);
+    }
+  } catch (err) {
+    await gateway.close(); // e.g. the port is taken: do not leave the upstreams running
+    throw err;
+  }
+  log.info({ config: opts.config ?? '(embedded default)', upstreams: gateway.health().upstreams }, 'gateway started');
+
+  if (opts.watch) {
+    let timer: NodeJS.Timeout | undefined;
+    // The directory, not the file: editors save by writing a new file and renaming it over the old one, after
+    // which a watch on the file itself (its old inode) never fires again.
+    watch(dirname(resolve(path)), (_event, filename) => {
+      if (filename !== null && filename !== basename(path)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => reload('file changed'), 200);
+    }).unref();
+  }
 }

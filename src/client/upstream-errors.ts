@@ -7,6 +7,11 @@ export function isSessionGone(err: unknown): boolean {
   return err instanceof SdkHttpError && err.status === 404;
 }
 
+/** The connection ended under a request (the request itself may or may not have reached the server). */
+export function isConnectionClosed(err: unknown): boolean {
+  return err instanceof SdkError && err.code === SdkErrorCode.ConnectionClosed;
+}
+
 export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: AbortSignal): WireError {
   const wire = asWireError(err);
   if (wire) return wire;

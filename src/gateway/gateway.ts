@@ -2,7 +2,7 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
-import type { Logger } from '../core/index.js';
+import type { CallContext, Logger } from '../core/index.js';
 import { createLogger, type HttpHandle, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
 import { Catalog, type CatalogKind } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
@@ -35,10 +35,24 @@ export class Gateway {
     this.#config = config;
     const logger = opts.logger ?? createLogger('mcplex-gateway');
     this.catalog = new Catalog([], config.separator, logger);
-    this.host = new ServingHost(
-      { name: 'mcplex-gateway', version: '0.1.0', passthrough: true, logger },
-      forwarder(this.catalog, this.#inflight, opts.listPageSize ?? 500),
-    );
+    const forward = forwarder(this.catalog, this.#inflight, opts.listPageSize ?? 500);
+    this.host = new ServingHost({ name: 'mcplex-gateway', version: '0.1.0', passthrough: true, logger }, (ctx) => {
+      this.#failIfDown(ctx);
+      return forward(ctx);
+    });
+  }
+
+  /**
+   * A down server's tools and prompts leave the catalog, so a call to one would read "Unknown tool". When the name
+   * is in the namespace of a configured server that is down, say that server is unavailable (and why) instead.
+   */
+  #failIfDown(ctx: CallContext): void {
+    if (ctx.method !== 'tools/call' && ctx.method !== 'prompts/get') return;
+    const target = ctx.target ?? '';
+    if ((ctx.method === 'tools/call' ? this.catalog.tool(target) : this.catalog.prompt(target)) !== undefined) return;
+    for (const { upstream, config } of this.#entries.values()) {
+      if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) throw upstream.unavailable();
+    }
   }
 
   get config(): GatewayConfig {
@@ -58,7 +72,13 @@ export class Gateway {
   /** Re-reads one upstream's lists, one refresh at a time per upstream, and tells clients what changed. */
   #refresh(upstream: Upstream, kinds?: CatalogKind[]): Promise<void> {
     const previous = this.#refreshing.get(upstream.name) ?? Promise.resolve();
-    const next = previous.then(async () => this.#announce(await this.catalog.refresh(upstream, kinds)));
+    // An upstream replaced or removed by reload (or close) must not write its lists over its successor's.
+    const live = () => this.#entries.get(upstream.name)?.upstream === upstream;
+    const next = previous.then(async () => {
+      if (!live()) return;
+      const changed = await this.catalog.refresh(upstream, kinds);
+      if (live()) this.#announce(changed);
+    });
     this.#refreshing.set(upstream.name, next.catch(() => {}));
     return next;
   }
@@ -80,10 +100,11 @@ export class Gateway {
   /** Waits until the upstream connected or failed its first attempt (bounded by its connect timeout). */
   async #settled(entry: Entry): Promise<void> {
     const deadline = Date.now() + entry.config.connectTimeoutMs + 1000;
-    while (Date.now() < deadline && !entry.upstream.up && entry.upstream.status().restarts === 0 && !entry.upstream.status().error) {
+    const current = () => this.#entries.get(entry.config.name) === entry; // not stopped meanwhile (close, reload)
+    while (Date.now() < deadline && current() && !entry.upstream.up && entry.upstream.status().restarts === 0 && !entry.upstream.status().error) {
       await new Promise((r) => setTimeout(r, 25));
     }
-    await this.#refresh(entry.upstream);
+    if (current()) await this.#refresh(entry.upstream);
   }
 
   #syncCatalog(): void {
@@ -102,8 +123,13 @@ export class Gateway {
 
   /** Applies a new config: unchanged servers keep running (and their clients' sessions), others restart. */
   async reload(next: GatewayConfig): Promise<{ added: string[]; removed: string[]; restarted: string[] }> {
+    if (next.separator !== this.#config.separator) {
+      // Every exposed name would change under connected clients (and the catalog is built around one separator).
+      throw new Error(`separator changed ('${this.#config.separator}' to '${next.separator}'); restart the gateway to apply it`);
+    }
     const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[] };
     const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
+    const stopping: Promise<void>[] = [];
     for (const [name, entry] of this.#entries) {
       const config = wanted.get(name);
       if (config && isDeepStrictEqual(toUpstreamSpec(config), toUpstreamSpec(entry.config))) {
@@ -111,9 +137,11 @@ export class Gateway {
         continue;
       }
       this.#entries.delete(name);
-      await entry.upstream.stop();
+      stopping.push(entry.upstream.stop());
       (config ? report.restarted : report.removed).push(name);
     }
+    // In parallel: a server that ignores stdin EOF takes its kill timeout to stop.
+    await Promise.all(stopping);
     this.#config = next;
     const fresh: Entry[] = [];
     for (const [name, config] of wanted) {
@@ -123,6 +151,10 @@ export class Gateway {
       fresh.push(entry);
       if (!report.restarted.includes(name)) report.added.push(name);
     }
+    // Config order, so the merged catalog's order (and who wins a name collision) does not depend on reload history.
+    const ordered = [...wanted.keys()].map((name) => [name, this.#entries.get(name)!] as const);
+    this.#entries.clear();
+    for (const [name, entry] of ordered) this.#entries.set(name, entry);
     this.#syncCatalog();
     for (const e of fresh) e.upstream.start();
     await Promise.all(fresh.map((e) => this.#settled(e)));

@@ -61,21 +61,26 @@ export class StdioLineTransport implements Transport {
   #onLine(raw: string): void {
     const line = raw.replace(/\r$/, '');
     if (line.trim() === '') return;
-    if (jsonDepth(line) > this.#maxDepth) return this.#reject(null, ErrorCode.InvalidRequest, `JSON nested too deeply: the limit is ${this.#maxDepth} levels`);
+    const decoded = this.#decode(line);
+    if ('refusal' in decoded) this.#reject(decoded.refusal.id, decoded.refusal.code, decoded.refusal.message);
+    else this.onmessage?.(decoded.message);
+  }
+
+  #decode(line: string): { message: JSONRPCMessage } | { refusal: { id: string | number | null; code: number; message: string } } {
+    const refuse = (code: number, message: string, id: string | number | null = null) => ({ refusal: { id, code, message } });
+    if (jsonDepth(line) > this.#maxDepth) return refuse(ErrorCode.InvalidRequest, `JSON nested too deeply: the limit is ${this.#maxDepth} levels`);
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (err) {
-      return this.#reject(null, ErrorCode.ParseError, `Parse error: ${(err as Error).message}`);
+      return refuse(ErrorCode.ParseError, `Parse error: ${(err as Error).message}`);
     }
-    if (Array.isArray(value)) return this.#reject(null, ErrorCode.InvalidRequest, 'JSON-RPC batches are not supported over stdio');
-    let message: JSONRPCMessage;
+    if (Array.isArray(value)) return refuse(ErrorCode.InvalidRequest, 'JSON-RPC batches are not supported over stdio');
     try {
-      message = deserializeMessage(line);
+      return { message: deserializeMessage(line) };
     } catch {
-      return this.#reject(requestId(value), ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message');
+      return refuse(ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message', requestId(value));
     }
-    this.onmessage?.(message);
   }
 
   #write(message: JSONRPCMessage): Promise<void> {

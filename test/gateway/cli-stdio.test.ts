@@ -1,0 +1,64 @@
+// `mcplex serve --stdio` spawned by an SDK client (StdioClientTransport): namespaced tools work over stdio, stdout
+// carries only protocol, and closing the client ends the gateway (on stdin EOF) and every upstream child.
+import { readFileSync } from 'node:fs';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, fixtureServer, killClis, runCli, writeConfig } from './fixtures/cli.js';
+import { allGone, callText, childrenOf, isAlive, killAll, ROOT, toolNames, UPSTREAM, waitUntil } from './fixtures/helpers.js';
+
+const seen = new Set<number>();
+afterAll(() => {
+  killClis();
+  killAll(seen);
+});
+
+const fixtureChildren = (ppid: number) => childrenOf(ppid).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(UPSTREAM));
+
+describe('mcplex serve --stdio', () => {
+  it('serves an SDK client over stdio and exits with its children when the client closes', async () => {
+    const config = writeConfig({ a: fixtureServer('a'), b: fixtureServer('b', { tools: { rename: { echo: 'say' } } }) });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [...CLI, 'serve', '--stdio', '--config', config],
+      cwd: ROOT,
+      env: { ...(process.env as Record<string, string>), MCPLEX_LOG_LEVEL: 'info' },
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (d: Buffer) => (stderr += d));
+    const client = new Client({ name: 'stdio-test', version: '1.0.0' });
+    await client.connect(transport);
+    const gatewayPid = transport.pid!;
+    seen.add(gatewayPid);
+    try {
+      expect(await toolNames(client)).toContain('b__say');
+      expect(await callText(client, 'b__say', { text: 'over stdio' })).toBe('b: over stdio');
+      const a = Number((await callText(client, 'a__whoami')).split(':')[1]);
+      const b = Number((await callText(client, 'b__whoami')).split(':')[1]);
+      seen.add(a).add(b);
+      expect(fixtureChildren(gatewayPid)).toEqual([a, b].sort((x, y) => x - y));
+
+      await client.close();
+      await waitUntil(() => !isAlive(gatewayPid), 8000, 'the gateway to exit');
+      await allGone([a, b]);
+      // It left on its own, because stdin closed (not by the SDK's SIGTERM fallback), and logged only to stderr.
+      expect(stderr).toContain('"signal":"stdin closed"');
+    } finally {
+      await client.close().catch(() => {});
+    }
+  });
+
+  it('exits 0 and stops its children when stdin simply ends', async () => {
+    const config = writeConfig({ a: fixtureServer('a') });
+    const cli = runCli(['serve', '--stdio', '--config', config]);
+    await cli.waitStderr(/"msg":"gateway started"/, 20_000);
+    const children = fixtureChildren(cli.pid);
+    for (const p of children) seen.add(p);
+    expect(children).toHaveLength(1);
+    cli.child.stdin!.end();
+    expect(await cli.exited()).toEqual({ code: 0, signal: null });
+    expect(cli.stdout()).toBe(''); // nothing but protocol on stdout, and no request was sent
+    await allGone(children);
+  });
+});

@@ -1,0 +1,81 @@
+// An upstream child SIGKILLed mid-call: in-flight calls fail fast and clearly, the supervisor restarts it with a
+// new PID, its tools leave and return (list_changed both times), and calls while it is down say "unavailable".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
+import {
+  allGone,
+  callError,
+  callText,
+  collect,
+  gatewayConfig,
+  killAll,
+  type Running,
+  startGateway,
+  stdioServer,
+  toolNames,
+  upstreamOf,
+  waitUntil,
+} from './fixtures/helpers.js';
+
+const A_TOOLS = ['a__alpha', 'a__beta', 'a__echo', 'a__hang', 'a__slow', 'a__whoami'];
+const B_TOOLS = A_TOOLS.map((t) => t.replace('a__', 'b__'));
+
+describe('an upstream killed while calls are in flight', () => {
+  let run: Running;
+  const seen = new Set<number>();
+  // A long first backoff keeps `a` down long enough to observe; later restarts stay fast.
+  beforeAll(async () => {
+    run = await startGateway(gatewayConfig(stdioServer('a'), stdioServer('b')), { restart: { initialDelayMs: 2500, maxDelayMs: 2500, healthyAfterMs: 60_000 } });
+  });
+  afterAll(async () => {
+    await run?.close();
+    killAll(seen);
+  });
+
+  it('fails in-flight calls, restarts with a new PID, and toggles its tools with list_changed', async () => {
+    const { client, gateway } = run;
+    const changed = collect(client, 'notifications/tools/list_changed');
+    expect(await toolNames(client)).toEqual([...A_TOOLS, ...B_TOOLS]);
+    const oldPid = upstreamOf(gateway, 'a')!.pid!;
+    seen.add(oldPid);
+    expect(await callText(client, 'a__whoami')).toBe(`a:${oldPid}`);
+
+    const started = Date.now();
+    const inflight = [callError(client, 'a__slow', { ms: 8000 }), callError(client, 'a__hang')];
+    await new Promise((r) => setTimeout(r, 300)); // both requests reached the child
+    process.kill(oldPid, 'SIGKILL');
+    const failures = await Promise.all(inflight);
+    for (const f of failures) {
+      expect(f.code).toBe(ErrorCode.UpstreamUnavailable);
+      expect(f.message).toMatch(/Server 'a' went away while handling the request/);
+    }
+    // Well inside the 10 s per-request timeout, and before the 8 s slow call would have answered.
+    expect(Date.now() - started).toBeLessThan(4000);
+
+    // While it is down: its tools are gone, a call fails fast naming the server, and `b` keeps working.
+    await changed.reached(1);
+    expect(await toolNames(client)).toEqual(B_TOOLS);
+    expect(upstreamOf(gateway, 'a')).toMatchObject({ state: 'backoff', error: 'a: process was killed by SIGKILL' });
+    const down = await callError(client, 'a__echo', { text: 'x' });
+    expect(down.code).toBe(ErrorCode.UpstreamUnavailable);
+    expect(down.message).toBe("Server 'a' is unavailable: a: process was killed by SIGKILL");
+    expect(down.ms).toBeLessThan(1000);
+    expect(await callText(client, 'b__echo', { text: 'meanwhile' })).toBe('b: meanwhile');
+
+    // Restarted: a new PID, restarts counted, tools back with a second list_changed, calls succeed.
+    const back = await waitUntil(() => (upstreamOf(gateway, 'a')?.state === 'up' ? upstreamOf(gateway, 'a') : undefined), 15_000, "'a' to come back");
+    seen.add(back.pid!);
+    expect(back.pid).not.toBe(oldPid);
+    expect(back.restarts).toBeGreaterThanOrEqual(1);
+    await changed.reached(2);
+    expect(await toolNames(client)).toEqual([...A_TOOLS, ...B_TOOLS]);
+    expect(await callText(client, 'a__whoami')).toBe(`a:${back.pid}`);
+    await allGone([oldPid]);
+  });
+
+  it('a call to a server that is unknown altogether still says unknown tool', async () => {
+    const err = await callError(run.client, 'zzz__echo', { text: 'x' });
+    expect(err.code).toBe(ErrorCode.InvalidParams);
+    expect(err.message).toMatch(/Unknown tool: zzz__echo/);
+  });
+});

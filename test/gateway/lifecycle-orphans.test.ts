@@ -1,0 +1,139 @@
+// No orphans: exactly one child process per configured stdio server (health PIDs agree with the process table),
+// still one after a crash and restart, and none left after gateway.close() or SIGTERM to a CLI gateway.
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Gateway } from '../../src/gateway/gateway.js';
+import { silentLogger } from '../../src/core/index.js';
+import { fixtureServer, killClis, readyz, runCli, serveCli, writeConfig } from './fixtures/cli.js';
+import { allGone, childrenOf, FAST_RESTART, gatewayConfig, isAlive, killAll, stdioServer, UPSTREAM, upstreamOf, waitUntil } from './fixtures/helpers.js';
+
+const seen = new Set<number>();
+afterAll(() => {
+  killClis();
+  killAll(seen);
+});
+
+/** Live children of `ppid` that run the fixture server, each in its own process group (pgid = pid). */
+function fixtureChildren(ppid: number): number[] {
+  return childrenOf(ppid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(UPSTREAM);
+    } catch {
+      return false;
+    }
+  });
+}
+
+function pgidOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
+const healthPids = (gateway: Gateway) => gateway.health().upstreams.map((u) => u.pid).filter((p): p is number => p !== undefined).sort((a, b) => a - b);
+
+describe('an in-process gateway', () => {
+  it('runs exactly one child per stdio server, keeps it so across a restart, and leaves none after close()', async () => {
+    const config = gatewayConfig(stdioServer('a'), stdioServer('b'), stdioServer('c'), stdioServer('off', { enabled: false }));
+    const gateway = new Gateway(config, { logger: silentLogger, restart: FAST_RESTART });
+    try {
+      await gateway.start();
+      const pids = healthPids(gateway);
+      for (const p of pids) seen.add(p);
+      expect(pids).toHaveLength(3);
+      expect(fixtureChildren(process.pid)).toEqual(pids);
+      for (const p of pids) expect(pgidOf(p)).toBe(p);
+
+      // A crash: the replacement is the only child for `b`, and the dead one is reaped.
+      const oldB = upstreamOf(gateway, 'b')!.pid!;
+      process.kill(oldB, 'SIGKILL');
+      const newB = await waitUntil(
+        () => {
+          const b = upstreamOf(gateway, 'b');
+          return b?.state === 'up' && b.pid !== oldB ? b.pid : undefined;
+        },
+        15_000,
+        "'b' restarted with a new PID",
+      );
+      seen.add(newB);
+      await allGone([oldB]);
+      const after = healthPids(gateway);
+      expect(after).toHaveLength(3);
+      expect(after).toContain(newB);
+      expect(fixtureChildren(process.pid)).toEqual(after);
+
+      await gateway.close();
+      await allGone(after);
+      expect(fixtureChildren(process.pid)).toEqual([]);
+      expect(gateway.health().upstreams).toEqual([]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('close() during startup (children still connecting) leaves none either', async () => {
+    const gateway = new Gateway(gatewayConfig(stdioServer('x'), stdioServer('y')), { logger: silentLogger, restart: FAST_RESTART });
+    const starting = gateway.start();
+    await waitUntil(() => fixtureChildren(process.pid).length === 2, 10_000, 'two children spawned');
+    const pids = fixtureChildren(process.pid);
+    for (const p of pids) seen.add(p);
+    const t0 = Date.now();
+    await gateway.close();
+    await starting;
+    // start() gives up waiting on upstreams that were stopped, rather than sitting out their connect timeout.
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await allGone(pids);
+    expect(fixtureChildren(process.pid)).toEqual([]);
+  });
+});
+
+describe('a CLI gateway', () => {
+  it('has one child per stdio server and none after SIGTERM (even servers that ignore stdin EOF)', async () => {
+    const config = writeConfig({ a: fixtureServer('a'), b: lingering('b') });
+    const cli = await serveCli(config);
+    const { upstreams } = await readyz(cli.url);
+    const pids = upstreams.map((u) => u.pid!).sort((x, y) => x - y);
+    for (const p of pids) seen.add(p);
+    expect(upstreams.map((u) => [u.name, u.state])).toEqual([
+      ['a', 'up'],
+      ['b', 'up'],
+    ]);
+    expect(fixtureChildren(cli.pid)).toEqual(pids);
+    // Nothing else either, apart from the esbuild service that tsx (running the CLI from source) starts.
+    expect(childrenOf(cli.pid).filter((p) => !readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('esbuild'))).toEqual(pids);
+
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited()).toEqual({ code: 0, signal: null });
+    await allGone(pids);
+    for (const p of pids) expect(() => process.kill(p, 0)).toThrow(/ESRCH/);
+    expect(isAlive(cli.pid)).toBe(false);
+  });
+});
+
+/** A fixture server that ignores stdin EOF: only the gateway's SIGTERM/SIGKILL to its group ends it. */
+const lingering = (name: string) => {
+  const s = fixtureServer(name);
+  return { ...s, args: [...(s.args as string[]), '--linger'] };
+};
+
+describe('a CLI gateway that cannot listen', () => {
+  it('exits 1 naming the problem and stops the upstreams it had started', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => taken.once('listening', r));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const cli = runCli(['serve', '--config', writeConfig({ a: lingering('a') }), '--port', String(port)]);
+      const exit = await cli.exited(30_000);
+      const pids = [...cli.stderr().matchAll(/"pid":(\d+),"command"/g)].map((m) => Number(m[1]));
+      for (const p of pids) seen.add(p);
+      const why = `stderr:\n${cli.stderr().slice(-3000)}`;
+      expect(exit.code, why).toBe(1);
+      // Log lines (JSON) may interleave; the CLI's own message is a line of its own.
+      expect(cli.stderr(), why).toMatch(/^mcplex: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+$/m);
+      expect(pids, why).toHaveLength(1);
+      await allGone(pids);
+    } finally {
+      taken.close();
+    }
+  });
+});

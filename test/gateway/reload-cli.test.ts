@@ -1,0 +1,117 @@
+// Reloading a running CLI gateway (SIGHUP, --watch): servers added and removed, a filter changed, unaffected
+// upstreams keep their PIDs, a connected client keeps its session and sees list_changed; a bad config is refused.
+import { renameSync, writeFileSync } from 'node:fs';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Cli, fixtureServer, killClis, readyz, serveCli, writeConfig } from './fixtures/cli.js';
+import { allGone, callText, collect, killAll, legacyClient, toolNames } from './fixtures/helpers.js';
+
+const seen = new Set<number>();
+afterAll(() => {
+  killClis();
+  killAll(seen);
+});
+
+const tools = (ns: string, names = ['alpha', 'beta', 'echo', 'hang', 'slow', 'whoami']) => names.map((t) => `${ns}__${t}`);
+/** Upstream name → PID from /readyz (every PID is remembered for cleanup). */
+async function pidsOf(url: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const u of (await readyz(url)).upstreams) {
+    if (u.pid === undefined) throw new Error(`upstream ${u.name} has no PID (${u.state}: ${u.error})`);
+    seen.add(u.pid);
+    out[u.name] = u.pid;
+  }
+  return out;
+}
+
+/** Signals (or lets --watch notice) and waits for the outcome line the CLI logs for this reload. */
+async function reloaded(cli: Cli, trigger: () => void, outcome = /"msg":"configuration reloaded"/): Promise<string> {
+  const from = cli.stderr().length;
+  trigger();
+  return cli.waitStderr(new RegExp(`.*${outcome.source}.*`), 20_000, from);
+}
+
+async function stopCli(cli: Cli): Promise<void> {
+  const pids = Object.values(await pidsOf((cli as Cli & { url: string }).url));
+  cli.child.kill('SIGTERM');
+  expect((await cli.exited()).code).toBe(0);
+  await allGone(pids);
+}
+
+describe('SIGHUP reload', () => {
+  it('applies added, removed and changed servers without disturbing the rest or the client session', async () => {
+    const path = writeConfig({ a: fixtureServer('a'), b: fixtureServer('b'), c: fixtureServer('c') });
+    const cli = await serveCli(path);
+    const before = await pidsOf(cli.url);
+    const client = await legacyClient(cli.url);
+    const sessionId = (client.transport as StreamableHTTPClientTransport).sessionId;
+    const changed = collect(client, 'notifications/tools/list_changed');
+    expect(await toolNames(client)).toEqual([...tools('a'), ...tools('b'), ...tools('c')].sort());
+
+    writeConfig({ b: fixtureServer('b'), c: fixtureServer('c', { tools: { exclude: ['beta', 'hang'] } }), d: fixtureServer('d') }, path);
+    const line = JSON.parse(await reloaded(cli, () => cli.child.kill('SIGHUP'))) as Record<string, unknown>;
+    expect(line).toMatchObject({ why: 'SIGHUP', added: ['d'], removed: ['a'], restarted: [] });
+
+    const after = await pidsOf(cli.url);
+    expect(Object.keys(after)).toEqual(['b', 'c', 'd']);
+    expect(after.b).toBe(before.b);
+    expect(after.c).toBe(before.c); // a filter change needs no restart
+    expect(after.d).toBeGreaterThan(0);
+    await allGone([before.a!]);
+
+    await changed.reached(1);
+    expect(await toolNames(client)).toEqual([...tools('b'), ...tools('c', ['alpha', 'echo', 'slow', 'whoami']), ...tools('d')].sort());
+    expect(await callText(client, 'b__whoami')).toBe(`b:${before.b}`);
+    expect(await callText(client, 'd__echo', { text: 'new' })).toBe('d: new');
+    expect((await client.callTool({ name: 'c__beta', arguments: {} }).catch((e: Error) => e)) as Error).toMatchObject({ message: expect.stringContaining('Unknown tool: c__beta') });
+    expect((client.transport as StreamableHTTPClientTransport).sessionId).toBe(sessionId);
+
+    // A bad config is refused with a clear log line; the previous one keeps serving, untouched.
+    writeFileSync(path, JSON.stringify({ servers: { b: { comand: 'x' } } }));
+    const rejected = JSON.parse(await reloaded(cli, () => cli.child.kill('SIGHUP'), /"msg":"configuration reload rejected[^"]*"/)) as Record<string, unknown>;
+    expect(rejected.level).toBe(50);
+    expect(rejected.problem).toBe(
+      `invalid config ${path}:\n  - servers.b.comand: unknown key (did you mean 'command'?)\n  - servers.b.command: required for stdio servers (or give url)`,
+    );
+    expect(await pidsOf(cli.url)).toEqual(after);
+    expect(await callText(client, 'd__echo', { text: 'still' })).toBe('d: still');
+
+    // A changed command restarts just that server.
+    writeConfig({ b: fixtureServer('b'), c: fixtureServer('c', { tools: { exclude: ['beta', 'hang'] } }), d: fixtureServer('d', { env: { MCPLEX_LOG_LEVEL: 'error' } }) }, path);
+    expect(JSON.parse(await reloaded(cli, () => cli.child.kill('SIGHUP')))).toMatchObject({ added: [], removed: [], restarted: ['d'] });
+    const third = await pidsOf(cli.url);
+    expect([third.b, third.c]).toEqual([after.b, after.c]);
+    expect(third.d).not.toBe(after.d);
+    await allGone([after.d!]);
+    expect(await callText(client, 'd__whoami')).toBe(`d:${third.d}`);
+
+    await client.close();
+    await stopCli(cli);
+  });
+});
+
+describe('--watch', () => {
+  it('reloads when the file is rewritten, and again after an editor-style replace (write + rename)', async () => {
+    const path = writeConfig({ a: fixtureServer('a') });
+    const cli = await serveCli(path, ['--watch']);
+    const client = await legacyClient(cli.url);
+    const changed = collect(client, 'notifications/tools/list_changed');
+
+    let line = await reloaded(cli, () => writeConfig({ a: fixtureServer('a', { tools: { include: ['echo'] } }) }, path));
+    expect(line).toContain('"why":"file changed"');
+    await changed.reached(1);
+    expect(await toolNames(client)).toEqual(['a__echo']);
+
+    line = await reloaded(cli, () => renameSync(writeConfig({ a: fixtureServer('a', { tools: { include: ['echo', 'whoami'] } }) }), path));
+    expect(line).toContain('"why":"file changed"');
+    await changed.reached(2);
+    expect(await toolNames(client)).toEqual(['a__echo', 'a__whoami']);
+
+    line = await reloaded(cli, () => renameSync(writeConfig({ a: fixtureServer('a', { tools: { include: ['alpha'] } }) }), path));
+    await changed.reached(3);
+    expect(await toolNames(client)).toEqual(['a__alpha']);
+
+    await client.close();
+    await stopCli(cli);
+  });
+});
