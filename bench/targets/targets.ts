@@ -54,10 +54,10 @@ const LISTENING = /LISTENING (\S+)/;
 export const TARGETS: TargetDef[] = [
   {
     id: 'mcplex',
-    describe: 'mcplex gateway (`src/cli/main.ts serve`), default pipeline, HTTP in → stdio upstream',
+    describe: 'mcplex gateway (compiled `dist/cli/main.js serve`, like the peers), default pipeline, HTTP in → stdio upstream',
     eras: ['legacy', 'modern'],
     start: (era) => {
-      const proc = new Proc(NODE, [...TSX, 'src/cli/main.ts', 'serve', '--config', gatewayConfig()], { cwd: ROOT });
+      const proc = new Proc(NODE, ['dist/cli/main.js', 'serve', '--config', gatewayConfig()], { cwd: ROOT });
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__');
     },
   },
