@@ -6,6 +6,7 @@ import { type CallContext, ErrorCode, type Handler, type McpResult, WireError } 
 import { INVOCATION, paginate } from '../server/index.js';
 import type { Catalog } from './catalog.js';
 import { fulfilInputRequests, type InflightCalls } from './relay.js';
+import { subscribeUpstream } from './upstream-subscriptions.js';
 
 const MAX_INPUT_ROUNDS = 8;
 const RESERVED_META = 'io.modelcontextprotocol/';
@@ -35,23 +36,6 @@ function asOurs(result: Json): McpResult {
   const { [`${RESERVED_META}serverInfo`]: _drop, ...rest } = meta;
   const { _meta: _old, ...body } = result;
   return Object.keys(rest).length > 0 ? { ...body, _meta: rest } : body;
-}
-
-/** Open `subscriptions/listen` streams to 2026-era upstreams, per connection and URI (a new connection starts empty). */
-const listening = new WeakMap<object, Map<string, Promise<unknown>>>();
-
-/** 2026-era servers have no resources/subscribe: one listen stream per URI carries its updates to the hooks. */
-async function listenUpstream(upstream: Upstream, uri: string): Promise<void> {
-  const client = upstream.client;
-  if (!client) throw upstream.unavailable();
-  const byUri = listening.get(client) ?? new Map<string, Promise<unknown>>();
-  listening.set(client, byUri);
-  if (!byUri.has(uri)) {
-    const opened = client.listen({ resourceSubscriptions: [uri] });
-    byUri.set(uri, opened);
-    opened.catch(() => byUri.delete(uri));
-  }
-  await byUri.get(uri);
 }
 
 export function forwarder(catalog: Catalog, inflight: InflightCalls, pageSize: number): Handler {
@@ -114,9 +98,11 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, pageSize: n
         else subscriptions.delete(ctx.target ?? '');
         const owner = catalog.resourceOwner(ctx.target ?? '');
         // Upstream subscriptions are shared by all callers, so unsubscribe stays local (the owner may serve others).
-        if (ctx.method !== 'resources/subscribe' || !owner?.client?.getServerCapabilities()?.resources?.subscribe) return {};
-        if (owner.client.getProtocolEra() === 'modern') await listenUpstream(owner, ctx.target ?? '');
-        else await forward(ctx, owner, params, '');
+        if (ctx.method === 'resources/subscribe' && owner) {
+          // In flight while it runs, so what the upstream says meanwhile (a log line) reaches this caller.
+          const { sctx } = ctx.state.get(INVOCATION)!;
+          await inflight.around(owner, sctx, ctx.era, () => subscribeUpstream(owner, ctx.target ?? ''));
+        }
         return {};
       }
       case 'completion/complete': {

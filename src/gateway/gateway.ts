@@ -9,6 +9,7 @@ import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { forwarder } from './forward.js';
 import { InflightCalls } from './relay.js';
 import { toUpstreamSpec } from './upstream-specs.js';
+import { subscribeUpstream } from './upstream-subscriptions.js';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -36,7 +37,8 @@ export class Gateway {
     const logger = opts.logger ?? createLogger('mcplex-gateway');
     this.catalog = new Catalog([], config.separator, logger);
     const forward = forwarder(this.catalog, this.#inflight, opts.listPageSize ?? 500);
-    this.host = new ServingHost({ name: 'mcplex-gateway', version: '0.1.0', passthrough: true, logger }, (ctx) => {
+    const host = { name: 'mcplex-gateway', version: '0.1.0', passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: string[] }) => this.#listened(filter) };
+    this.host = new ServingHost(host, (ctx) => {
       this.#failIfDown(ctx);
       return forward(ctx);
     });
@@ -81,6 +83,15 @@ export class Gateway {
     });
     this.#refreshing.set(upstream.name, next.catch(() => {}));
     return next;
+  }
+
+  /** A 2026-era caller listens for resource updates: make sure each owning upstream sends them. */
+  #listened(filter: { resourceSubscriptions?: string[] }): void {
+    for (const uri of filter.resourceSubscriptions ?? []) {
+      const owner = this.catalog.resourceOwner(uri);
+      if (!owner) continue;
+      subscribeUpstream(owner, uri).catch((err) => this.host.logger.warn({ err, uri, upstream: owner.name }, 'could not subscribe upstream'));
+    }
   }
 
   #announce(changed: Set<CatalogKind>): void {

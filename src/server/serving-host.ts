@@ -1,7 +1,14 @@
 // What every served MCP endpoint shares, whether its requests end in a registry (the framework) or in a
 // forward to upstreams (the gateway): the pipeline, stdio/HTTP serving in both eras, and change fan-out.
 import { randomBytes } from 'node:crypto';
-import { createRequestStateCodec, type RequestStateCodec, type Server, type ServerNotifier, type Transport } from '@modelcontextprotocol/server';
+import {
+  createRequestStateCodec,
+  type RequestStateCodec,
+  type Server,
+  type ServerNotifier,
+  type SubscriptionFilter,
+  type Transport,
+} from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio } from '@modelcontextprotocol/server/stdio';
 import { compose, type Era, type Handler, type Logger, type Middleware } from '../core/index.js';
 import type { ElicitState } from './elicitation.js';
@@ -23,6 +30,8 @@ export interface HostOptions {
   requestStateKey?: string | Uint8Array;
   /** Forward results untouched (no result-schema validation or stripping): for proxies. */
   passthrough?: boolean;
+  /** Called for each 2026-era `subscriptions/listen` seen over stdio or HTTP, with what it asks to hear about. */
+  onListen?: (filter: SubscriptionFilter) => void;
 }
 
 export interface StdioHandle {
@@ -51,8 +60,10 @@ export class ServingHost implements AppCore {
   #composed: Handler | undefined;
   readonly #live = new Set<Connection>();
   readonly #notifiers = new Set<ServerNotifier>();
+  readonly #onListen: ((filter: SubscriptionFilter) => void) | undefined;
 
   constructor(opts: HostOptions, terminal: Handler) {
+    this.#onListen = opts.onListen;
     this.info = { name: opts.name, version: opts.version };
     if (opts.instructions !== undefined) this.instructions = opts.instructions;
     this.logger = opts.logger ?? createLogger(opts.name);
@@ -97,13 +108,13 @@ export class ServingHost implements AppCore {
     return sdkServeStdio((rc) => this.createProtocolServer(rc.era), {
       legacy: 'serve',
       onerror: (err) => this.logger.debug({ err }, 'stdio protocol error'),
-      transport: opts.transport ?? new StdioLineTransport(),
+      transport: opts.transport ?? new StdioLineTransport(process.stdin, process.stdout, { observe: (m) => this.#observe(m) }),
     });
   }
 
   /** Serves Streamable HTTP on 127.0.0.1 by default, both eras on one endpoint. */
   async serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
-    const handle = await serveHttp((era) => this.createProtocolServer(era, era === 'legacy'), opts, this.logger);
+    const handle = await serveHttp((era) => this.createProtocolServer(era, era === 'legacy'), opts, this.logger, { observe: (m) => this.#observe(m) });
     this.#notifiers.add(handle.notify);
     return {
       ...handle,
@@ -112,6 +123,13 @@ export class ServingHost implements AppCore {
         await handle.close();
       },
     };
+  }
+
+  /** The SDK serves subscriptions/listen itself; this is how the host learns what a listener asked for. */
+  #observe(message: unknown): void {
+    if (!this.#onListen || typeof message !== 'object' || message === null) return;
+    const { method, params } = message as { method?: unknown; params?: { notifications?: SubscriptionFilter } };
+    if (method === 'subscriptions/listen' && params?.notifications) this.#onListen(params.notifications);
   }
 
   #track(c: Connection): void {

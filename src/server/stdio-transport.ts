@@ -12,6 +12,8 @@ export interface StdioTransportOptions {
   maxLineBytes?: number;
   /** Deepest JSON nesting accepted; default 64. */
   maxJsonDepth?: number;
+  /** Sees every valid message before it is served. */
+  observe?: (message: JSONRPCMessage) => void;
 }
 
 function requestId(value: unknown): string | number | null {
@@ -25,6 +27,7 @@ export class StdioLineTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #lines: LineSplitter;
   readonly #maxDepth: number;
+  readonly #observe: ((message: JSONRPCMessage) => void) | undefined;
   #closed = false;
 
   constructor(
@@ -34,6 +37,7 @@ export class StdioLineTransport implements Transport {
   ) {
     const maxLine = opts.maxLineBytes ?? 10 * 1024 * 1024;
     this.#maxDepth = opts.maxJsonDepth ?? 64;
+    this.#observe = opts.observe;
     this.#lines = new LineSplitter(maxLine, (line) => this.#onLine(line.toString('utf8')), () =>
       this.#reject(null, ErrorCode.InvalidRequest, `Message too large: the limit is ${maxLine} bytes per line`),
     );
@@ -63,7 +67,10 @@ export class StdioLineTransport implements Transport {
     if (line.trim() === '') return;
     const decoded = this.#decode(line);
     if ('refusal' in decoded) this.#reject(decoded.refusal.id, decoded.refusal.code, decoded.refusal.message);
-    else this.onmessage?.(decoded.message);
+    else {
+      this.#observe?.(decoded.message);
+      this.onmessage?.(decoded.message);
+    }
   }
 
   #decode(line: string): { message: JSONRPCMessage } | { refusal: { id: string | number | null; code: number; message: string } } {

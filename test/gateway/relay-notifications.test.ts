@@ -59,13 +59,14 @@ describe('list_changed and resource updates through the gateway', () => {
     const modernWire: Msg[] = [];
     const legacy = await gw.connect('legacy', { wire: legacyWire });
     const modern = await gw.connect('modern', { wire: modernWire });
-    const sub = await modern.listen({ resourceSubscriptions: [DOC] });
-    expect(sub.honoredFilter).toEqual({ resourceSubscriptions: [DOC] });
+    // The 2025 subscribe goes first: the upstream subscription is shared, so only the first subscriber causes one.
     await legacy.subscribeResource({ uri: DOC });
     // server-everything logs the subscription during the (forwarded) subscribe request: relayed to that caller.
     expect(legacyWire.filter((m) => m.method === 'notifications/message').map((m) => m.params)).toEqual([
       { level: 'info', logger: 'ev', data: `Received Subscribe Resource request for URI: ${DOC} ` },
     ]);
+    const sub = await modern.listen({ resourceSubscriptions: [DOC] });
+    expect(sub.honoredFilter).toEqual({ resourceSubscriptions: [DOC] });
     const started = text(await legacy.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} }));
     try {
       expect(started).toMatch(/^Started simulated resource updated notifications/);

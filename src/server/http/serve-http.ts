@@ -21,7 +21,18 @@ export interface HttpHandle {
   close(): Promise<void>;
 }
 
-export async function serveHttp(makeServer: (era: 'legacy' | 'modern') => Server, options: HttpServeOptions, log: Logger): Promise<HttpHandle> {
+/** Internal hooks of the serving host (not user options). */
+export interface EdgeHooks {
+  /** Sees every parsed JSON-RPC body before it is served. */
+  observe?: (body: unknown) => void;
+}
+
+export async function serveHttp(
+  makeServer: (era: 'legacy' | 'modern') => Server,
+  options: HttpServeOptions,
+  log: Logger,
+  hooks: EdgeHooks = {},
+): Promise<HttpHandle> {
   const o = resolveHttpOptions(options);
   const sessions = new LegacySessions(() => makeServer('legacy'), { idleTtlMs: o.sessionIdleTtlMs, maxSessions: o.maxSessions, log });
   const onerror = (err: Error) => log.debug({ err }, 'protocol error');
@@ -70,6 +81,7 @@ export async function serveHttp(makeServer: (era: 'legacy' | 'modern') => Server
     try {
       const body = await readJsonBody(req, o.maxBodyBytes, o.maxJsonDepth);
       if (!body.ok) return sendRpcError(res, body.status, body.code, body.message, body.status === 413 ? { connection: 'close' } : {});
+      hooks.observe?.(body.value);
       await adapter(req, res, body.value);
     } finally {
       settle();
