@@ -1,13 +1,15 @@
-// LegacySessions directly, with web Requests: a refused initialize must not leave a connected SDK server
-// behind, and accepted sessions are closed by DELETE and by closeAll.
+// LegacySessions driven over a real node:http server: a refused initialize leaves no session or server
+// behind, accepted sessions are closed by DELETE and by closeAll, and the session cap builds nothing.
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Server } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/index.js';
 import { LegacySessions } from '../../src/server/http/legacy-sessions.js';
 import { buildDemoServer } from '../fixtures/demo-server.js';
 
-const URL_ = 'http://127.0.0.1/mcp';
 const INIT = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const ACCEPT = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 let made = 0;
 let closed = 0;
@@ -27,46 +29,69 @@ function countingFactory(): () => Server {
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 let sessions: LegacySessions | undefined;
+let http: HttpServer | undefined;
 afterEach(async () => {
   await sessions?.closeAll();
+  await new Promise((r) => (http ? http.close(r) : r(undefined)));
   made = 0;
   closed = 0;
 });
 
-const request = (headers: Record<string, string>, body: unknown, method = 'POST') =>
-  new Request(URL_, { method, headers, ...(method === 'POST' && { body: JSON.stringify(body) }) });
+/** Serves `sessions` on 127.0.0.1 and returns a fetch-like caller. */
+async function serve(s: LegacySessions) {
+  http = createServer(async (req, res) => {
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    await s.handle(req, res, raw ? JSON.parse(raw) : undefined);
+  });
+  await new Promise<void>((r) => http!.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+  return (headers: Record<string, string>, body: unknown, method = 'POST') =>
+    fetch(url, { method, headers, ...(method === 'POST' && { body: JSON.stringify(body) }) });
+}
 
 describe('LegacySessions', () => {
-  it('closes the server of an initialize the transport refuses (no Accept → 406)', async () => {
+  it('refuses an initialize without the right Accept (406) before building a server', async () => {
     sessions = new LegacySessions(countingFactory(), { idleTtlMs: 60_000, maxSessions: 10, log: silentLogger });
-    const res = await sessions.handle(request({ 'content-type': 'application/json' }, INIT), INIT);
+    const res = await (await serve(sessions))({ 'content-type': 'application/json' }, INIT);
     expect(res.status).toBe(406);
     await settle();
-    expect([made, closed, sessions.size]).toEqual([1, 1, 0]);
+    expect([made, closed, sessions.size]).toEqual([0, 0, 0]);
+  });
+
+  it('refuses a malformed initialize with 400 and builds nothing', async () => {
+    sessions = new LegacySessions(countingFactory(), { idleTtlMs: 60_000, maxSessions: 10, log: silentLogger });
+    const bad = { ...INIT, params: { protocolVersion: 5 } };
+    const res = await (await serve(sessions))(ACCEPT, bad);
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe(-32600);
+    await settle();
+    expect([made, closed, sessions.size]).toEqual([0, 0, 0]);
   });
 
   it('keeps an accepted session open until DELETE, then closes it', async () => {
     sessions = new LegacySessions(countingFactory(), { idleTtlMs: 60_000, maxSessions: 10, log: silentLogger });
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    const res = await sessions.handle(request(headers, INIT), INIT);
+    const call = await serve(sessions);
+    const res = await call(ACCEPT, INIT);
     expect(res.status).toBe(200);
-    await res.text();
+    expect((await res.json()).result.serverInfo).toBeDefined();
     const sid = res.headers.get('mcp-session-id');
     expect(sid).toBeTruthy();
     await settle();
     expect([made, closed, sessions.size]).toEqual([1, 0, 1]);
-    const del = await sessions.handle(request({ 'mcp-session-id': sid!, 'mcp-protocol-version': '2025-11-25' }, undefined, 'DELETE'), undefined);
+    const del = await call({ 'mcp-session-id': sid!, 'mcp-protocol-version': '2025-11-25' }, undefined, 'DELETE');
     expect(del.status).toBe(200);
     await settle();
     expect([closed, sessions.size]).toEqual([1, 0]);
+    const after = await call({ ...ACCEPT, 'mcp-session-id': sid! }, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(after.status).toBe(404);
   });
 
   it('refuses a new session beyond maxSessions with 503 and builds no server for it', async () => {
     sessions = new LegacySessions(countingFactory(), { idleTtlMs: 60_000, maxSessions: 1, log: silentLogger });
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-    const first = await sessions.handle(request(headers, INIT), INIT);
-    await first.text();
-    const second = await sessions.handle(request(headers, INIT), INIT);
+    const call = await serve(sessions);
+    await (await call(ACCEPT, INIT)).text();
+    const second = await call(ACCEPT, INIT);
     expect(second.status).toBe(503);
     expect(await second.json()).toMatchObject({ error: { code: -32603 } });
     expect([made, sessions.size]).toEqual([1, 1]);

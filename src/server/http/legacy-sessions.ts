@@ -1,12 +1,13 @@
-// 2025-era sessionful Streamable HTTP: one SDK transport + server per Mcp-Session-Id, an idle TTL,
-// a session cap, and proper close on DELETE and shutdown (the SDK transport has no TTL of its own).
-import { randomUUID } from 'node:crypto';
-import { type Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+// 2025-era sessionful Streamable HTTP: one transport + SDK server per Mcp-Session-Id, an idle TTL, a session cap,
+// and proper close on DELETE and shutdown. Checks and error codes follow the SDK's own session transport.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isInitializeRequest, type JSONRPCMessage, parseJSONRPCMessage, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
-import { rpcErrorResponse } from './respond.js';
+import { sendRpcError } from './respond.js';
+import { NodeSessionTransport } from './session-transport.js';
 
 interface Session {
-  readonly transport: WebStandardStreamableHTTPServerTransport;
+  readonly transport: NodeSessionTransport;
   readonly server: Server;
   /** Protocol versions before 2025-06-18 allowed JSON-RPC batches. */
   readonly batching: boolean;
@@ -14,9 +15,23 @@ interface Session {
 }
 
 const BATCHING_VERSIONS = new Set(['2024-11-05', '2025-03-26']);
+const MAX_BATCH = 100;
 
-function isInitialize(body: unknown): body is { method: 'initialize'; params?: { protocolVersion?: string } } {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && (body as { method?: unknown }).method === 'initialize';
+/** The spec requires clients to list these media types explicitly (as the SDK's transport checks). */
+function accepts(req: IncomingMessage, ...types: string[]): boolean {
+  const accept = req.headers.accept ?? '';
+  return types.every((t) => accept.includes(t));
+}
+
+/** The body as JSON-RPC messages, or why not. */
+function messagesOf(body: unknown): JSONRPCMessage[] | string {
+  const list = Array.isArray(body) ? body : [body];
+  if (list.length === 0 || list.length > MAX_BATCH) return `Invalid Request: a batch must hold 1 to ${MAX_BATCH} messages`;
+  try {
+    return list.map((m) => parseJSONRPCMessage(m));
+  } catch {
+    return 'Invalid Request: not a JSON-RPC 2.0 message';
+  }
 }
 
 export class LegacySessions {
@@ -35,51 +50,71 @@ export class LegacySessions {
     return this.#sessions.size;
   }
 
-  async handle(request: Request, body: unknown): Promise<Response> {
-    const id = request.headers.get('mcp-session-id');
-    if (id) {
-      const session = this.#sessions.get(id);
-      // The sweeper runs at most every few seconds; a session past its idle TTL is gone even before it runs.
-      if (session && Date.now() - session.lastSeen > this.opts.idleTtlMs) this.#drop(id);
-      if (!session || !this.#sessions.has(id)) {
-        return rpcErrorResponse(404, ErrorCode.SessionNotFound, 'Session not found: it expired or was closed; send initialize to start a new one');
-      }
-      if (Array.isArray(body) && !session.batching) {
-        return rpcErrorResponse(400, ErrorCode.InvalidRequest, 'JSON-RPC batches are not supported on protocol 2025-06-18 and later');
-      }
-      session.lastSeen = Date.now();
-      return session.transport.handleRequest(request, { parsedBody: body });
-    }
-    if (request.method === 'POST' && isInitialize(body)) return this.#open(request, body);
+  /** Serves one 2025-era request: POST (with its parsed body), GET (notification stream) or DELETE. */
+  async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
+    const id = req.headers['mcp-session-id'];
+    if (typeof id === 'string' && id) return this.#inSession(id, req, res, body);
+    if (req.method !== 'POST') return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
+    const messages = messagesOf(body);
+    if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
+    if (!Array.isArray(body) && isInitializeRequest(messages[0])) return this.#open(req, res, messages);
     if (Array.isArray(body)) {
-      return rpcErrorResponse(400, ErrorCode.InvalidRequest, 'JSON-RPC batches are not accepted outside a 2025-03-26 session; initialize must be sent alone');
+      return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'JSON-RPC batches are not accepted outside a 2025-03-26 session; initialize must be sent alone');
     }
-    return rpcErrorResponse(400, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required (send initialize first)');
+    return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required (send initialize first)');
   }
 
-  async #open(request: Request, body: { params?: { protocolVersion?: string } }): Promise<Response> {
-    if (this.#sessions.size >= this.opts.maxSessions) {
-      return rpcErrorResponse(503, ErrorCode.InternalError, 'Too many sessions; try again later');
+  async #inSession(id: string, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const session = this.#sessions.get(id);
+    // The sweeper runs at most every few seconds; a session past its idle TTL is gone even before it runs.
+    if (session && Date.now() - session.lastSeen > this.opts.idleTtlMs) this.#drop(id);
+    if (!session || !this.#sessions.has(id)) {
+      return sendRpcError(res, 404, ErrorCode.SessionNotFound, 'Session not found: it expired or was closed; send initialize to start a new one');
     }
+    session.lastSeen = Date.now();
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      return sendRpcError(res, 400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+    }
+    if (req.method === 'DELETE') {
+      this.#drop(id);
+      res.writeHead(200).end();
+      return;
+    }
+    if (req.method === 'GET') {
+      if (!accepts(req, 'text/event-stream')) return sendRpcError(res, 406, -32000, 'Not Acceptable: Client must accept text/event-stream');
+      if (!session.transport.listen(res)) return sendRpcError(res, 409, -32000, 'Conflict: Only one SSE stream is allowed per session');
+      return;
+    }
+    if (!accepts(req, 'application/json', 'text/event-stream')) {
+      return sendRpcError(res, 406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+    }
+    if (Array.isArray(body) && !session.batching) {
+      return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'JSON-RPC batches are not supported on protocol 2025-06-18 and later');
+    }
+    const messages = messagesOf(body);
+    if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
+    if (messages.some((m) => isInitializeRequest(m))) return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: Server already initialized');
+    session.transport.post(req, res, messages, Array.isArray(body));
+  }
+
+  async #open(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[]): Promise<void> {
+    if (!accepts(req, 'application/json', 'text/event-stream')) {
+      return sendRpcError(res, 406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+    }
+    if (this.#sessions.size >= this.opts.maxSessions) return sendRpcError(res, 503, ErrorCode.InternalError, 'Too many sessions; try again later');
+    const init = messages[0] as { params?: { protocolVersion?: string } };
     const server = this.makeServer();
-    const batching = BATCHING_VERSIONS.has(body.params?.protocolVersion ?? '');
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (sid) => {
-        this.#sessions.set(sid, { transport, server, batching, lastSeen: Date.now() });
-      },
-      onsessionclosed: (sid) => {
-        this.#drop(sid);
-      },
-    });
+    const transport = new NodeSessionTransport();
+    const session: Session = { transport, server, batching: BATCHING_VERSIONS.has(init.params?.protocolVersion ?? ''), lastSeen: Date.now() };
+    this.#sessions.set(transport.sessionId, session);
+    transport.onclose = () => this.#drop(transport.sessionId);
     await server.connect(transport);
-    const response = await transport.handleRequest(request, { parsedBody: body });
-    // The transport refused the initialize (406 Accept, malformed params, …) so no session was registered:
-    // nothing can reach this instance again, and unclosed it would stay tracked by the app forever.
-    if (transport.sessionId === undefined || !this.#sessions.has(transport.sessionId)) {
-      server.close().catch((err) => this.opts.log.warn({ err }, 'closing a refused initialize failed'));
-    }
-    return response;
+    // A refused initialize (bad params) leaves no session behind: nothing could reach this instance again.
+    res.once('finish', () => {
+      if (res.statusCode !== 200 || !server.getClientVersion()) this.#drop(transport.sessionId);
+    });
+    transport.post(req, res, messages, false);
   }
 
   #drop(id: string): void {

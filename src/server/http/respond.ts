@@ -14,7 +14,3 @@ export function rpcErrorBody(code: number, message: string, id: string | number 
 export function sendRpcError(res: ServerResponse, status: number, code: number, message: string, headers?: Record<string, string>): void {
   sendJson(res, status, rpcErrorBody(code, message), headers);
 }
-
-export function rpcErrorResponse(status: number, code: number, message: string, id: string | number | null = null): Response {
-  return Response.json(rpcErrorBody(code, message, id), { status });
-}

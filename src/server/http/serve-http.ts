@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, isJsonContentType, isLegacyRequest, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
+import { classifyInboundRequest, createMcpHandler, isJsonContentType, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
 import { readJsonBody } from './body.js';
 import { refusal } from './guards.js';
@@ -37,15 +37,20 @@ export async function serveHttp(
   const sessions = new LegacySessions(() => makeServer('legacy'), { idleTtlMs: o.sessionIdleTtlMs, maxSessions: o.maxSessions, log });
   const onerror = (err: Error) => log.debug({ err }, 'protocol error');
   const modern = createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: o.maxBodyBytes, onerror });
-  const adapter = toNodeHandler(
-    {
-      fetch: async (request, init) =>
-        (await isLegacyRequest(request, init?.parsedBody, { maxRequestBodySize: o.maxBodyBytes }))
-          ? sessions.handle(request, init?.parsedBody)
-          : modern.fetch(request, init),
-    },
-    { maxRequestBodySize: o.maxBodyBytes, onerror: (err) => log.error({ err }, 'http adapter error') },
-  );
+  // Only 2026-era traffic goes through web Request/Response; 2025-era sessions are served on node's objects.
+  const modernAdapter = toNodeHandler(modern, { maxRequestBodySize: o.maxBodyBytes, onerror: (err) => log.error({ err }, 'http adapter error') });
+  const header = (req: IncomingMessage, name: string) => {
+    const v = req.headers[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const isLegacy = (req: IncomingMessage, body: unknown) =>
+    classifyInboundRequest({
+      httpMethod: 'POST',
+      protocolVersionHeader: header(req, 'mcp-protocol-version'),
+      mcpMethodHeader: header(req, 'mcp-method'),
+      mcpNameHeader: header(req, 'mcp-name'),
+      body,
+    }).kind === 'legacy';
 
   let closing = false;
   let inflightPosts = 0;
@@ -63,29 +68,22 @@ export async function serveHttp(
     const refused = refusal(req, o);
     if (refused) return sendRpcError(res, 403, ErrorCode.InvalidRequest, refused);
     if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
-    if (req.method === 'GET' || req.method === 'DELETE') return adapter(req, res);
+    if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res);
     if (req.method !== 'POST') return sendRpcError(res, 405, ErrorCode.InvalidRequest, 'Method not allowed; use POST, GET or DELETE', { allow: 'POST, GET, DELETE' });
     if (!isJsonContentType(req.headers['content-type'] ?? null)) {
       return sendRpcError(res, 415, ErrorCode.InvalidRequest, 'Unsupported Media Type: Content-Type must be application/json');
     }
+    // A POST is in flight until its response is over or its client has gone ('close' covers both). The SDK never
+    // answers a cancelled 2025-era request, so its stream may stay open until the session closes.
     inflightPosts++;
-    let settled = false;
-    const settle = () => {
-      if (settled) return;
-      settled = true;
+    res.once('close', () => {
       if (--inflightPosts === 0) drained?.();
-    };
-    // A POST is over when its response ends or its client goes away: the SDK never ends the SSE stream of a
-    // cancelled 2025-era request (it is never answered), so the adapter promise can outlive the client.
-    res.once('close', settle);
-    try {
-      const body = await readJsonBody(req, o.maxBodyBytes, o.maxJsonDepth);
-      if (!body.ok) return sendRpcError(res, body.status, body.code, body.message, body.status === 413 ? { connection: 'close' } : {});
-      hooks.observe?.(body.value);
-      await adapter(req, res, body.value);
-    } finally {
-      settle();
-    }
+    });
+    const body = await readJsonBody(req, o.maxBodyBytes, o.maxJsonDepth);
+    if (!body.ok) return sendRpcError(res, body.status, body.code, body.message, body.status === 413 ? { connection: 'close' } : {});
+    hooks.observe?.(body.value);
+    if (isLegacy(req, body.value)) await sessions.handle(req, res, body.value);
+    else await modernAdapter(req, res, body.value);
   }
 
   const http = createServer((req, res) => {

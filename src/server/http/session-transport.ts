@@ -1,0 +1,147 @@
+// One 2025-era Streamable HTTP session, served straight on node's request/response: a request's answer is one
+// JSON body, upgraded to SSE only when the handler sends related messages first. No web Request/Response.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  isJSONRPCErrorResponse,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type RequestId,
+  type Transport,
+  type TransportSendOptions,
+} from '@modelcontextprotocol/server';
+
+/** Messages kept for a standalone stream the client has not opened yet (it usually opens right after initialize). */
+const BACKLOG = 100;
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
+const sseFrame = (message: JSONRPCMessage) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+
+/** The response to one POST that carried requests: answered as JSON, or as SSE once something came first. */
+class Exchange {
+  #sse = false;
+  readonly #results: JSONRPCMessage[] = [];
+
+  constructor(
+    readonly res: ServerResponse,
+    readonly pending: Set<RequestId>,
+    private readonly batch: boolean,
+    private readonly sessionId: string,
+  ) {}
+
+  event(message: JSONRPCMessage): void {
+    if (this.res.writableEnded) return;
+    if (!this.#sse) {
+      this.#sse = true;
+      this.res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
+      for (const r of this.#results.splice(0)) this.res.write(sseFrame(r));
+    }
+    this.res.write(sseFrame(message));
+  }
+
+  respond(id: RequestId, message: JSONRPCMessage): void {
+    this.pending.delete(id);
+    if (this.res.writableEnded) return;
+    if (this.#sse) {
+      this.res.write(sseFrame(message));
+      if (this.pending.size === 0) this.res.end();
+      return;
+    }
+    this.#results.push(message);
+    if (this.pending.size > 0) return;
+    const body = JSON.stringify(this.batch ? this.#results : this.#results[0]);
+    this.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'mcp-session-id': this.sessionId });
+    this.res.end(body);
+  }
+}
+
+/** What handlers see of the HTTP request (headers, built on demand). */
+function requestInfo(req: IncomingMessage): Request {
+  let headers: Headers | undefined;
+  return {
+    get headers() {
+      headers ??= new Headers(Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])) as [string, string][]);
+      return headers;
+    },
+  } as Request;
+}
+
+export class NodeSessionTransport implements Transport {
+  readonly sessionId = randomUUID();
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  readonly #exchanges = new Map<RequestId, Exchange>();
+  #standalone: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
+  readonly #backlog: JSONRPCMessage[] = [];
+  #closed = false;
+
+  constructor(private readonly keepAliveMs = 15_000) {}
+
+  async start(): Promise<void> {}
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Serves a POST whose body was already validated as JSON-RPC messages. */
+  post(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[], batch: boolean): void {
+    const extra = { request: requestInfo(req) };
+    const ids = messages.filter(isJSONRPCRequest).map((m) => m.id);
+    if (ids.length === 0) {
+      res.writeHead(202, { 'mcp-session-id': this.sessionId }).end();
+    } else {
+      const exchange = new Exchange(res, new Set(ids), batch, this.sessionId);
+      for (const id of ids) this.#exchanges.set(id, exchange);
+      res.once('close', () => {
+        for (const id of exchange.pending) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
+      });
+    }
+    for (const m of messages) this.onmessage?.(m, extra);
+  }
+
+  /** The standalone SSE stream for messages not tied to a request; false when one is already open. */
+  listen(res: ServerResponse): boolean {
+    if (this.#standalone) return false;
+    res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
+    res.flushHeaders();
+    for (const m of this.#backlog.splice(0)) res.write(sseFrame(m));
+    const timer = setInterval(() => res.write(': keep-alive\n\n'), this.keepAliveMs);
+    timer.unref();
+    this.#standalone = { res, timer };
+    res.once('close', () => {
+      clearInterval(timer);
+      if (this.#standalone?.res === res) this.#standalone = undefined;
+    });
+    return true;
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (this.#closed) return;
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      const id = message.id as RequestId;
+      const exchange = this.#exchanges.get(id);
+      this.#exchanges.delete(id);
+      exchange?.respond(id, message);
+      return;
+    }
+    const related = options?.relatedRequestId !== undefined ? this.#exchanges.get(options.relatedRequestId) : undefined;
+    if (related) related.event(message);
+    else if (this.#standalone) this.#standalone.res.write(sseFrame(message));
+    else if (this.#backlog.push(message) > BACKLOG) this.#backlog.shift();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const exchange of new Set(this.#exchanges.values())) exchange.res.end();
+    this.#exchanges.clear();
+    if (this.#standalone) {
+      clearInterval(this.#standalone.timer);
+      this.#standalone.res.end();
+      this.#standalone = undefined;
+    }
+    this.onclose?.();
+  }
+}
