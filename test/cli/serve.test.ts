@@ -1,31 +1,23 @@
 // `mcplex serve` on the embedded default config (what `npm start` runs): a real gateway process fronting the
 // bundled demo servers, usable from the official SDK client and the MCP Inspector CLI, clean on SIGTERM.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killStarted, spawnTs, tsxArgs, waitForLine } from '../helpers/process.js';
 
 const run = promisify(execFile);
+const MAIN = 'src/cli/main.ts';
 const INSPECTOR = 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js';
 
-function startCli(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('CLI did not print its URL within 20 s')), 20_000);
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      const m = /gateway listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1]! });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`CLI exited early with ${code}`)));
-  });
+async function startCli(): Promise<{ child: ChildProcess; url: string }> {
+  const { child } = spawnTs(MAIN, ['serve', '--port', '0'], { stdin: 'ignore' });
+  const listening = /gateway listening on (http:\/\/\S+)/;
+  const line = await waitForLine(child.stdout!, (l) => listening.test(l), 20_000);
+  return { child, url: listening.exec(line)![1]! };
 }
 
 function inspector(url: string, ...args: string[]) {
@@ -37,9 +29,7 @@ describe('mcplex serve', () => {
   let child: ChildProcess;
   let url: string;
   beforeAll(async () => ({ child, url } = await startCli()));
-  afterAll(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  afterAll(() => killStarted());
 
   it('prints a loopback URL and answers /healthz', async () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
@@ -77,7 +67,7 @@ describe('mcplex serve', () => {
 
 describe('mcplex serve arguments', () => {
   it('rejects a bad port with a clear message', async () => {
-    const err = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', 'abc'], { timeout: 20_000 }).catch((e) => e);
+    const err = await run(process.execPath, tsxArgs(MAIN, 'serve', '--port', 'abc'), { timeout: 20_000 }).catch((e) => e);
     expect(err.code).not.toBe(0);
     expect(err.stderr).toContain('expected a port number');
   });

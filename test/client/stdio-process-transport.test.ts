@@ -4,7 +4,8 @@ import { Client } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StdioProcessTransport } from '../../src/client/stdio-process-transport.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { callText, capturingLogger, connectEcho, echoTransport, isAlive, killStarted, startedPids, waitGone, waitUntil } from './helpers.js';
+import { isAlive, killStarted, track, waitGone, waitUntil } from '../helpers/process.js';
+import { callText, capturingLogger, connectEcho, echoTransport } from './helpers.js';
 
 afterEach(killStarted);
 
@@ -75,7 +76,7 @@ describe('StdioProcessTransport', () => {
     const { client } = await connectEcho(transport);
     const pid = transport.pid!;
     const grandchild = Number(await callText(client, 'spawn_grandchild'));
-    startedPids.add(grandchild);
+    track(grandchild);
     expect(isAlive(grandchild)).toBe(true);
     expect(await callText(client, 'ignore_sigterm')).toBe('ignoring SIGTERM');
     const closes = countCloses(transport);
@@ -95,7 +96,7 @@ describe('StdioProcessTransport', () => {
     const transport = echoTransport(silentLogger, { killTimeoutMs: 5000 });
     const { client } = await connectEcho(transport);
     const grandchild = Number(await callText(client, 'spawn_grandchild'));
-    startedPids.add(grandchild);
+    track(grandchild);
     const t0 = Date.now();
     await transport.close();
     expect(Date.now() - t0).toBeLessThan(4000); // no signal step was needed

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StdioProcessTransport } from '../../src/client/stdio-process-transport.js';
 import { Supervisor } from '../../src/client/supervisor.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { callText, connectEcho, echoTransport, isAlive, killStarted, nextEvent, waitUntil } from './helpers.js';
+import { isAlive, killStarted, waitGone } from '../helpers/process.js';
+import { callText, connectEcho, echoTransport, nextEvent } from './helpers.js';
 
 interface Conn {
   client: Client;
@@ -89,6 +90,6 @@ describe('Supervisor over StdioProcessTransport', () => {
     await new Promise((r) => setTimeout(r, 1300)); // past the cancelled restart
     expect(pids).toHaveLength(1);
     expect(sup.state).toBe('stopped');
-    await waitUntil(() => !isAlive(pids[0]!), 2000, 'the killed child to be gone');
+    await waitGone(pids[0]!, 2000);
   });
 });

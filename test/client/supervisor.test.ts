@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Connected, Supervisor, type SupervisorOptions } from '../../src/client/supervisor.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { nextEvent, waitUntil } from './helpers.js';
+import { waitUntil } from '../helpers/process.js';
+import { nextEvent } from './helpers.js';
 
 class FakeConn implements Connected {
   static live = 0;
@@ -46,14 +47,20 @@ function supervise(connect: () => Promise<FakeConn>, opts: SupervisorOptions = {
   return { sup, delays };
 }
 
+/** A supervisor over fresh FakeConns (each closing after `closeDelayMs`), kept in `conns` in creation order. */
+function superviseFakes(opts: SupervisorOptions = {}, closeDelayMs = 0) {
+  const conns: FakeConn[] = [];
+  const supervised = supervise(async () => {
+    const c = new FakeConn(conns.length, closeDelayMs);
+    conns.push(c);
+    return c;
+  }, opts);
+  return { ...supervised, conns };
+}
+
 describe('Supervisor', () => {
   it('restarts a connection that closes, with growing delays, and counts restarts', async () => {
-    const conns: FakeConn[] = [];
-    const { sup, delays } = supervise(async () => {
-      const c = new FakeConn(conns.length);
-      conns.push(c);
-      return c;
-    });
+    const { sup, delays, conns } = superviseFakes();
     const states: string[] = [];
     sup.on('state', (s) => states.push(s));
     const firstUp = nextEvent<[FakeConn]>(sup, 'up', 2000);
@@ -74,15 +81,7 @@ describe('Supervisor', () => {
   });
 
   it('applies jitter from the injected random source', async () => {
-    const conns: FakeConn[] = [];
-    const { sup, delays } = supervise(
-      async () => {
-        const c = new FakeConn(conns.length);
-        conns.push(c);
-        return c;
-      },
-      { initialDelayMs: 100, jitter: 0.5, random: () => 0 },
-    );
+    const { sup, delays, conns } = superviseFakes({ initialDelayMs: 100, jitter: 0.5, random: () => 0 });
     sup.start();
     await waitUntil(() => conns.length === 1, 2000, 'first connection');
     conns[0]!.die();
@@ -92,15 +91,7 @@ describe('Supervisor', () => {
   });
 
   it('resets the backoff after the connection stayed up for healthyAfterMs', async () => {
-    const conns: FakeConn[] = [];
-    const { sup, delays } = supervise(
-      async () => {
-        const c = new FakeConn(conns.length);
-        conns.push(c);
-        return c;
-      },
-      { healthyAfterMs: 150 },
-    );
+    const { sup, delays, conns } = superviseFakes({ healthyAfterMs: 150 });
     sup.start();
     for (let i = 0; i < 3; i++) {
       await waitUntil(() => conns.length === i + 1 && sup.state === 'up', 2000, `connection ${i}`);
@@ -131,15 +122,7 @@ describe('Supervisor', () => {
   });
 
   it('stop() during backoff cancels the restart for good', async () => {
-    const conns: FakeConn[] = [];
-    const { sup } = supervise(
-      async () => {
-        const c = new FakeConn(conns.length);
-        conns.push(c);
-        return c;
-      },
-      { initialDelayMs: 200 },
-    );
+    const { sup, conns } = superviseFakes({ initialDelayMs: 200 });
     sup.start();
     await waitUntil(() => sup.state === 'up', 2000, 'up');
     const backoff = nextEvent(sup, 'backoff', 2000);
@@ -178,15 +161,7 @@ describe('Supervisor', () => {
   });
 
   it('never holds two live connections, even when closed and stop() race or start() follows stop()', async () => {
-    const conns: FakeConn[] = [];
-    const { sup } = supervise(
-      async () => {
-        const c = new FakeConn(conns.length, 30); // slow close widens every race window
-        conns.push(c);
-        return c;
-      },
-      { initialDelayMs: 0 },
-    );
+    const { sup } = superviseFakes({ initialDelayMs: 0 }, 30); // slow close widens every race window
     for (let round = 0; round < 10; round++) {
       sup.start();
       sup.start(); // idempotent

@@ -5,10 +5,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killClis, runCli } from './fixtures/cli.js';
+import { killStarted } from '../helpers/process.js';
+import { runCli } from './fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcplex-cli-config-'));
-afterAll(() => killClis());
+afterAll(() => killStarted());
 
 interface Case {
   name: string;

@@ -4,12 +4,13 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, fixtureServer, killClis, runCli, writeConfig } from './fixtures/cli.js';
-import { allGone, callText, childrenOf, isAlive, killAll, ROOT, toolNames, UPSTREAM, waitUntil } from './fixtures/helpers.js';
+import { killAll, killStarted, ROOT, waitGone } from '../helpers/process.js';
+import { CLI, fixtureServer, runCli, writeConfig } from './fixtures/cli.js';
+import { callText, childrenOf, toolNames, UPSTREAM } from './fixtures/helpers.js';
 
 const seen = new Set<number>();
 afterAll(() => {
-  killClis();
+  killStarted();
   killAll(seen);
 });
 
@@ -40,8 +41,8 @@ describe('mcplex serve --stdio', () => {
       expect(fixtureChildren(gatewayPid)).toEqual([a, b].sort((x, y) => x - y));
 
       await client.close();
-      await waitUntil(() => !isAlive(gatewayPid), 8000, 'the gateway to exit');
-      await allGone([a, b]);
+      await waitGone(gatewayPid, 8000);
+      await waitGone([a, b]);
       // It left on its own, because stdin closed (not by the SDK's SIGTERM fallback), and logged only to stderr.
       expect(stderr).toContain('"signal":"stdin closed"');
     } finally {
@@ -59,6 +60,6 @@ describe('mcplex serve --stdio', () => {
     cli.child.stdin!.end();
     expect(await cli.exited()).toEqual({ code: 0, signal: null });
     expect(cli.stdout()).toBe(''); // nothing but protocol on stdout, and no request was sent
-    await allGone(children);
+    await waitGone(children);
   });
 });

@@ -2,7 +2,8 @@
 // the gateway keeps serving other calls to the same upstream, other upstreams and list requests meanwhile.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { callError, callText, gatewayConfig, killAll, type Running, startGateway, stdioServer, toolNames, upstreamOf } from './fixtures/helpers.js';
+import { killAll } from '../helpers/process.js';
+import { callError, callText, gatewayConfig, type Running, startGateway, stdioServer, toolNames, upstreamOf } from './fixtures/helpers.js';
 
 describe('an upstream that hangs', () => {
   let run: Running;

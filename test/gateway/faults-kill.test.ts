@@ -2,20 +2,8 @@
 // new PID, its tools leave and return (list_changed both times), and calls while it is down say "unavailable".
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import {
-  allGone,
-  callError,
-  callText,
-  collect,
-  gatewayConfig,
-  killAll,
-  type Running,
-  startGateway,
-  stdioServer,
-  toolNames,
-  upstreamOf,
-  waitUntil,
-} from './fixtures/helpers.js';
+import { killAll, waitGone, waitUntil } from '../helpers/process.js';
+import { callError, callText, collect, gatewayConfig, type Running, startGateway, stdioServer, toolNames, upstreamOf } from './fixtures/helpers.js';
 
 const A_TOOLS = ['a__alpha', 'a__beta', 'a__echo', 'a__hang', 'a__slow', 'a__whoami'];
 const B_TOOLS = A_TOOLS.map((t) => t.replace('a__', 'b__'));
@@ -70,7 +58,7 @@ describe('an upstream killed while calls are in flight', () => {
     await changed.reached(2);
     expect(await toolNames(client)).toEqual([...A_TOOLS, ...B_TOOLS]);
     expect(await callText(client, 'a__whoami')).toBe(`a:${back.pid}`);
-    await allGone([oldPid]);
+    await waitGone([oldPid]);
   });
 
   it('a call to a server that is unknown altogether still says unknown tool', async () => {

@@ -3,7 +3,8 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
-import { callError, callText, gatewayConfig, httpServer, killAll, type Running, startGateway, stdioServer, toolNames, upstreamOf } from './fixtures/helpers.js';
+import { killAll } from '../helpers/process.js';
+import { callError, callText, gatewayConfig, httpServer, type Running, startGateway, stdioServer, toolNames, upstreamOf } from './fixtures/helpers.js';
 
 /** A loopback port that was free a moment ago (bound, then released). */
 function freePort(): Promise<number> {

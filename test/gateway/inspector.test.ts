@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { everything, memory, ROOT, type RunningGateway, startGateway } from './helpers/harness.js';
+import { ROOT } from '../helpers/process.js';
+import { everything, memory, type RunningGateway, startGateway } from './helpers/harness.js';
 
 const INSPECTOR = join(ROOT, 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js');
 

@@ -4,12 +4,13 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { silentLogger } from '../../src/core/index.js';
-import { fixtureServer, killClis, readyz, runCli, serveCli, writeConfig } from './fixtures/cli.js';
-import { allGone, childrenOf, FAST_RESTART, gatewayConfig, isAlive, killAll, stdioServer, UPSTREAM, upstreamOf, waitUntil } from './fixtures/helpers.js';
+import { isAlive, killAll, killStarted, waitGone, waitUntil } from '../helpers/process.js';
+import { fixtureServer, readyz, runCli, serveCli, writeConfig } from './fixtures/cli.js';
+import { childrenOf, FAST_RESTART, gatewayConfig, stdioServer, UPSTREAM, upstreamOf } from './fixtures/helpers.js';
 
 const seen = new Set<number>();
 afterAll(() => {
-  killClis();
+  killStarted();
   killAll(seen);
 });
 
@@ -55,14 +56,14 @@ describe('an in-process gateway', () => {
         "'b' restarted with a new PID",
       );
       seen.add(newB);
-      await allGone([oldB]);
+      await waitGone([oldB]);
       const after = healthPids(gateway);
       expect(after).toHaveLength(3);
       expect(after).toContain(newB);
       expect(fixtureChildren(process.pid)).toEqual(after);
 
       await gateway.close();
-      await allGone(after);
+      await waitGone(after);
       expect(fixtureChildren(process.pid)).toEqual([]);
       expect(gateway.health().upstreams).toEqual([]);
     } finally {
@@ -81,7 +82,7 @@ describe('an in-process gateway', () => {
     await starting;
     // start() gives up waiting on upstreams that were stopped, rather than sitting out their connect timeout.
     expect(Date.now() - t0).toBeLessThan(5000);
-    await allGone(pids);
+    await waitGone(pids);
     expect(fixtureChildren(process.pid)).toEqual([]);
   });
 });
@@ -103,7 +104,7 @@ describe('a CLI gateway', () => {
 
     cli.child.kill('SIGTERM');
     expect(await cli.exited()).toEqual({ code: 0, signal: null });
-    await allGone(pids);
+    await waitGone(pids);
     for (const p of pids) expect(() => process.kill(p, 0)).toThrow(/ESRCH/);
     expect(isAlive(cli.pid)).toBe(false);
   });
@@ -131,7 +132,7 @@ describe('a CLI gateway that cannot listen', () => {
       // Log lines (JSON) may interleave; the CLI's own message is a line of its own.
       expect(cli.stderr(), why).toMatch(/^mcplex: listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+$/m);
       expect(pids, why).toHaveLength(1);
-      await allGone(pids);
+      await waitGone(pids);
     } finally {
       taken.close();
     }

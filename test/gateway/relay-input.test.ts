@@ -2,15 +2,14 @@
 // 2026-era upstream's input_required passed through to a 2026-era caller, and bridged into real requests for a 2025 one.
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { everything, type RunningGateway, relayUpstream, startGateway, text } from './helpers/harness.js';
+import { everything, relayUpstream, type RunningGateway, startGateway, text, type WireMessage } from './helpers/harness.js';
 
-type Msg = Record<string, unknown> & { method?: string; result?: Record<string, unknown> };
 const CAPS = { capabilities: { elicitation: { form: {} }, sampling: {} } };
 
 describe.each(['legacy', 'modern'] as const)('%s caller', (era) => {
   let gw: RunningGateway;
   let client: Client;
-  const wire: Msg[] = [];
+  const wire: WireMessage[] = [];
   const asked: Array<{ method: string; params: Record<string, unknown> }> = [];
   let answers: Array<Record<string, unknown>> = [];
 

@@ -1,12 +1,10 @@
 // Unsolicited traffic through the gateway: an upstream's tools/list_changed becomes a catalog refresh and a
 // downstream list_changed (2025 session, 2026 listen stream); resources/updated reaches subscribers only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { everything, type RunningGateway, relayUpstream, startGateway, text, waitFor } from './helpers/harness.js';
+import { everything, relayUpstream, resourceUpdates, type RunningGateway, startGateway, text, waitFor, type WireMessage } from './helpers/harness.js';
 
-type Msg = Record<string, unknown> & { method?: string; params?: Record<string, unknown> };
 const DOC = 'demo://resource/static/document/features.md';
-const updates = (wire: Msg[]) => wire.filter((m) => m.method === 'notifications/resources/updated').map((m) => m.params?.uri);
-const listChanged = (wire: Msg[]) => wire.filter((m) => m.method === 'notifications/tools/list_changed').length;
+const listChanged = (wire: WireMessage[]) => wire.filter((m) => m.method === 'notifications/tools/list_changed').length;
 
 describe('list_changed and resource updates through the gateway', () => {
   let gw: RunningGateway;
@@ -19,7 +17,7 @@ describe('list_changed and resource updates through the gateway', () => {
   }, 30_000);
 
   it('2025-era caller: a tool added upstream at runtime is announced and becomes callable under its namespace', async () => {
-    const wire: Msg[] = [];
+    const wire: WireMessage[] = [];
     const client = await gw.connect('legacy', { wire });
     const before = (await client.listTools()).tools.map((t) => t.name);
     expect(before).not.toContain('fw__late_legacy');
@@ -30,7 +28,7 @@ describe('list_changed and resource updates through the gateway', () => {
   });
 
   it('2026-era caller: list_changed arrives on its subscriptions/listen stream', async () => {
-    const wire: Msg[] = [];
+    const wire: WireMessage[] = [];
     const client = await gw.connect('modern', { wire });
     const sub = await client.listen({ toolsListChanged: true });
     expect(sub.honoredFilter).toEqual({ toolsListChanged: true });
@@ -43,20 +41,20 @@ describe('list_changed and resource updates through the gateway', () => {
   });
 
   it('resources/updated from a 2026-era upstream reaches the subscribed 2025 caller, and only it', async () => {
-    const subscribed: Msg[] = [];
-    const bystander: Msg[] = [];
+    const subscribed: WireMessage[] = [];
+    const bystander: WireMessage[] = [];
     const a = await gw.connect('legacy', { wire: subscribed });
     const b = await gw.connect('legacy', { wire: bystander });
     await a.subscribeResource({ uri: 'relay://watched' });
     expect(text(await b.callTool({ name: 'fw__touch', arguments: {} }))).toBe('touched');
-    await waitFor('resources/updated', () => (updates(subscribed).length > 0 ? true : undefined));
-    expect(updates(subscribed)).toEqual(['relay://watched']);
-    expect(updates(bystander)).toEqual([]);
+    await waitFor('resources/updated', () => (resourceUpdates(subscribed).length > 0 ? true : undefined));
+    expect(resourceUpdates(subscribed)).toEqual(['relay://watched']);
+    expect(resourceUpdates(bystander)).toEqual([]);
   });
 
   it('resources/updated from server-everything (2025-era) reaches a 2025 subscriber and a 2026 listener', async () => {
-    const legacyWire: Msg[] = [];
-    const modernWire: Msg[] = [];
+    const legacyWire: WireMessage[] = [];
+    const modernWire: WireMessage[] = [];
     const legacy = await gw.connect('legacy', { wire: legacyWire });
     const modern = await gw.connect('modern', { wire: modernWire });
     // The 2025 subscribe goes first: the upstream subscription is shared, so only the first subscriber causes one.
@@ -70,10 +68,10 @@ describe('list_changed and resource updates through the gateway', () => {
     const started = text(await legacy.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} }));
     try {
       expect(started).toMatch(/^Started simulated resource updated notifications/);
-      await waitFor('resources/updated (2025 subscriber)', () => (updates(legacyWire).includes(DOC) ? true : undefined));
-      await waitFor('resources/updated (2026 listener)', () => (updates(modernWire).includes(DOC) ? true : undefined));
-      expect(new Set(updates(legacyWire))).toEqual(new Set([DOC]));
-      expect(new Set(updates(modernWire))).toEqual(new Set([DOC]));
+      await waitFor('resources/updated (2025 subscriber)', () => (resourceUpdates(legacyWire).includes(DOC) ? true : undefined));
+      await waitFor('resources/updated (2026 listener)', () => (resourceUpdates(modernWire).includes(DOC) ? true : undefined));
+      expect(new Set(resourceUpdates(legacyWire))).toEqual(new Set([DOC]));
+      expect(new Set(resourceUpdates(modernWire))).toEqual(new Set([DOC]));
     } finally {
       await legacy.callTool({ name: 'ev__toggle-subscriber-updates', arguments: {} });
       await sub.close();

@@ -3,16 +3,15 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { everything, type RunningGateway, relayUpstream, startGateway, text, waitFor } from './helpers/harness.js';
+import { everything, relayUpstream, type RunningGateway, startGateway, text, waitFor, type WireMessage } from './helpers/harness.js';
 
 const Loose = z.looseObject({});
-type Msg = Record<string, unknown> & { method?: string; params?: Record<string, unknown> };
 const LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
 
 describe.each(['legacy', 'modern'] as const)('%s caller', (era) => {
   let gw: RunningGateway;
   let client: Client;
-  const wire: Msg[] = [];
+  const wire: WireMessage[] = [];
 
   beforeAll(async () => {
     gw = await startGateway([everything(), relayUpstream()]);
@@ -25,7 +24,7 @@ describe.each(['legacy', 'modern'] as const)('%s caller', (era) => {
 
   const call = (name: string, args: Record<string, unknown>, meta: Record<string, unknown> = {}, signal?: AbortSignal) =>
     client.request({ method: 'tools/call', params: { name, arguments: args, _meta: meta } }, Loose, signal && { signal });
-  const sent = (method: string, pick: (m: Msg) => boolean) => wire.filter((m) => m.method === method && pick(m)).map((m) => m.params);
+  const sent = (method: string, pick: (m: WireMessage) => boolean) => wire.filter((m) => m.method === method && pick(m)).map((m) => m.params);
 
   it('relays a 2026-era upstream’s progress under the caller’s token (the upstream saw the gateway’s own)', async () => {
     const token = `tok-${era}-fw`;

@@ -3,12 +3,13 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Cli, fixtureServer, killClis, readyz, serveCli, writeConfig } from './fixtures/cli.js';
-import { allGone, callText, collect, killAll, legacyClient, toolNames } from './fixtures/helpers.js';
+import { killAll, killStarted, waitGone } from '../helpers/process.js';
+import { type Cli, fixtureServer, readyz, serveCli, writeConfig } from './fixtures/cli.js';
+import { callText, collect, legacyClient, toolNames } from './fixtures/helpers.js';
 
 const seen = new Set<number>();
 afterAll(() => {
-  killClis();
+  killStarted();
   killAll(seen);
 });
 
@@ -35,7 +36,7 @@ async function stopCli(cli: Cli): Promise<void> {
   const pids = Object.values(await pidsOf((cli as Cli & { url: string }).url));
   cli.child.kill('SIGTERM');
   expect((await cli.exited()).code).toBe(0);
-  await allGone(pids);
+  await waitGone(pids);
 }
 
 describe('SIGHUP reload', () => {
@@ -57,7 +58,7 @@ describe('SIGHUP reload', () => {
     expect(after.b).toBe(before.b);
     expect(after.c).toBe(before.c); // a filter change needs no restart
     expect(after.d).toBeGreaterThan(0);
-    await allGone([before.a!]);
+    await waitGone([before.a!]);
 
     await changed.reached(1);
     expect(await toolNames(client)).toEqual([...tools('b'), ...tools('c', ['alpha', 'echo', 'slow', 'whoami']), ...tools('d')].sort());
@@ -82,7 +83,7 @@ describe('SIGHUP reload', () => {
     const third = await pidsOf(cli.url);
     expect([third.b, third.c]).toEqual([after.b, after.c]);
     expect(third.d).not.toBe(after.d);
-    await allGone([after.d!]);
+    await waitGone([after.d!]);
     expect(await callText(client, 'd__whoami')).toBe(`d:${third.d}`);
 
     await client.close();

@@ -1,7 +1,8 @@
 // Gateway.reload() in process: a restarted server keeps its place in the merged catalog (config order), and a
 // separator change is refused as a whole, leaving every upstream and the catalog as they were.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callText, collect, gatewayConfig, killAll, type Running, startGateway, stdioServer, toolNames, upstreamOf } from './fixtures/helpers.js';
+import { killAll } from '../helpers/process.js';
+import { callText, collect, gatewayConfig, type Running, startGateway, stdioServer, toolNames, upstreamOf } from './fixtures/helpers.js';
 
 describe('Gateway.reload', () => {
   let run: Running;

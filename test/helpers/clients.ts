@@ -4,7 +4,8 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { type HttpHandle, type HttpServeOptions, silentLogger } from '../../src/index.js';
 import { buildDemoServer } from '../fixtures/demo-server.js';
-import { DEMO_SERVER, ROOT } from './child.js';
+import { DEMO_SERVER } from './child.js';
+import { ROOT, tsxArgs } from './process.js';
 
 export type EraName = 'legacy' | 'modern';
 
@@ -22,7 +23,7 @@ export async function connectHttp(url: string, era: EraName): Promise<Client> {
 export async function connectStdio(era: EraName): Promise<{ client: Client; transport: StdioClientTransport }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: ['--import', 'tsx', DEMO_SERVER, '--stdio'],
+    args: tsxArgs(DEMO_SERVER, '--stdio'),
     cwd: ROOT,
     env: { ...(process.env as Record<string, string>), MCPLEX_LOG_LEVEL: 'warn' },
     stderr: 'pipe',

@@ -1,7 +1,7 @@
 // Raw newline-delimited JSON-RPC to a spawned `--stdio` demo server: write any line to stdin, collect
 // every stdout line, and wait (bounded) for the answer to a given request id.
 import { modernMeta } from './http.js';
-import type { Spawned } from './child.js';
+import type { Spawned } from './process.js';
 
 export type Message = { jsonrpc?: string; id?: unknown; result?: Record<string, unknown>; error?: { code: number; message: string } };
 

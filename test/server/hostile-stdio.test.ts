@@ -1,7 +1,8 @@
 // Raw hostile lines on the stdin of a `--stdio` child, both eras: every bad line gets its JSON-RPC error
 // (the SDK's own reader would drop them silently), and the process keeps serving with a clean stdout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, killStarted, spawnDemo, type Spawned, waitForExit } from '../helpers/child.js';
+import { spawnDemo } from '../helpers/child.js';
+import { isAlive, killStarted, type Spawned, waitForExit } from '../helpers/process.js';
 import { modernMeta } from '../helpers/http.js';
 import { StdioWire } from '../helpers/stdio-wire.js';
 

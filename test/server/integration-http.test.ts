@@ -2,7 +2,8 @@
 // in both eras: discovery, tool calls, bad arguments, unknown tools, unexpected errors.
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killStarted, type Spawned, spawnDemoHttp } from '../helpers/child.js';
+import { spawnDemoHttp } from '../helpers/child.js';
+import { killStarted, type Spawned } from '../helpers/process.js';
 import { connectHttp, type EraName } from '../helpers/clients.js';
 
 let server: Spawned & { url: string };

@@ -3,22 +3,11 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, killPid } from '../helpers/child.js';
 import { connectStdio, type EraName } from '../helpers/clients.js';
+import { isAlive, killAll, waitGone } from '../helpers/process.js';
 
 const pids: number[] = [];
-afterAll(() => {
-  for (const pid of pids) killPid(pid);
-});
-
-async function gone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !isAlive(pid);
-}
+afterAll(() => killAll(pids));
 
 /** Polls the `sleeping` tool until it reports `want` (bounded to 5 s); returns the last answer. */
 async function waitForSleeping(client: Client, want: string): Promise<string> {
@@ -90,6 +79,6 @@ describe.each(ERAS)('stdio child process, %s era', (era, version) => {
     expect(pid).toBeTypeOf('number');
     expect(isAlive(pid!)).toBe(true);
     await client.close();
-    expect(await gone(pid!, 10_000)).toBe(true);
+    await expect(waitGone(pid!, 10_000)).resolves.toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 // Graceful shutdown of the HTTP child: SIGTERM while slow calls are in flight (both eras) lets them finish,
 // refuses new work, then exits 0 with no process left behind; SIGINT (idle HTTP) and SIGTERM (stdio) exit 0.
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive, killStarted, spawnDemo, spawnDemoHttp, waitForExit } from '../helpers/child.js';
+import { spawnDemo, spawnDemoHttp } from '../helpers/child.js';
+import { isAlive, killStarted, waitForExit } from '../helpers/process.js';
 import { connectHttp, echoWorks } from '../helpers/clients.js';
 import { rawRequest } from '../helpers/http.js';
 import { StdioWire } from '../helpers/stdio-wire.js';

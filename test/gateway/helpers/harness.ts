@@ -5,9 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type { HttpServerConfig, ServerConfig, StdioServerConfig } from '../../../src/gateway/config/index.js';
 import { Gateway, type GatewayOptions } from '../../../src/gateway/gateway.js';
 import { silentLogger } from '../../../src/index.js';
-import { isAlive } from '../../helpers/child.js';
+import { isAlive, ROOT, tsxArgs, waitGone } from '../../helpers/process.js';
 
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const EVERYTHING = `${ROOT}node_modules/@modelcontextprotocol/server-everything/dist/index.js`;
 export const MEMORY = `${ROOT}node_modules/@modelcontextprotocol/server-memory/dist/index.js`;
 export const LOOPBACK = fileURLToPath(new URL('./loopback.mjs', import.meta.url));
@@ -42,7 +41,7 @@ export function http(name: string, url: string, extra: Partial<HttpServerConfig>
 export const everything = (name = 'ev', extra: Extra = {}) => stdio(name, process.execPath, [EVERYTHING, 'stdio'], extra);
 export const memory = (file: string, name = 'mem', extra: Extra = {}) =>
   stdio(name, process.execPath, [MEMORY], { ...extra, env: { MEMORY_FILE_PATH: file } });
-export const relayUpstream = (name = 'fw', extra: Extra = {}) => stdio(name, process.execPath, ['--import', 'tsx', RELAY_UPSTREAM], extra);
+export const relayUpstream = (name = 'fw', extra: Extra = {}) => stdio(name, process.execPath, tsxArgs(RELAY_UPSTREAM), extra);
 export const vendorUpstream = (name = 'v1', extra: Extra = {}) => stdio(name, process.execPath, [VENDOR_UPSTREAM], extra);
 
 export type EraName = 'legacy' | 'modern';
@@ -62,8 +61,14 @@ export interface ConnectOptions {
   /** Runs before connect (register request and notification handlers here). */
   setup?: (c: Client) => void;
   /** Receives every JSON-RPC message the client gets from the gateway, as sent on the wire. */
-  wire?: Array<Record<string, unknown>>;
+  wire?: WireMessage[];
 }
+
+/** A JSON-RPC message as a `wire` recorder keeps it. */
+export type WireMessage = Record<string, unknown> & { method?: string; params?: Record<string, unknown>; result?: Record<string, unknown> };
+
+/** The URIs of the resources/updated notifications on a recorded wire, in arrival order. */
+export const resourceUpdates = (wire: WireMessage[]) => wire.filter((m) => m.method === 'notifications/resources/updated').map((m) => m.params?.uri);
 
 export async function startGateway(servers: ServerConfig[], opts: GatewayOptions = {}): Promise<RunningGateway> {
   const gateway = new Gateway(
@@ -99,7 +104,7 @@ export async function startGateway(servers: ServerConfig[], opts: GatewayOptions
       const deliver = transport.onmessage;
       if (wire && deliver) {
         transport.onmessage = (message) => {
-          wire.push(JSON.parse(JSON.stringify(message)) as Record<string, unknown>);
+          wire.push(JSON.parse(JSON.stringify(message)) as WireMessage);
           deliver.call(transport, message);
         };
       }
@@ -110,10 +115,9 @@ export async function startGateway(servers: ServerConfig[], opts: GatewayOptions
       await Promise.allSettled(clients.map((c) => c.close()));
       await handle?.close();
       await gateway.close();
-      const deadline = Date.now() + 10_000;
-      while (pids.some(isAlive) && Date.now() < deadline) await sleep(50);
-      const alive = pids.filter(isAlive);
-      if (alive.length > 0) throw new Error(`upstream processes still running after gateway.close(): ${alive.join(', ')}`);
+      await waitGone(pids, 10_000).catch(() => {
+        throw new Error(`upstream processes still running after gateway.close(): ${pids.filter(isAlive).join(', ')}`);
+      });
     },
   };
 }

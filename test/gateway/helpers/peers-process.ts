@@ -2,8 +2,8 @@
 // loopback by the preload) and the framework relay upstream over HTTP. Stopped by PID, SIGTERM then SIGKILL.
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
-import { isAlive, waitForExit, waitForLine } from '../../helpers/child.js';
-import { EVERYTHING, LOOPBACK, RELAY_UPSTREAM, ROOT, sleep } from './harness.js';
+import { isAlive, listeningUrl, ROOT, spawnTs, waitForExit } from '../../helpers/process.js';
+import { EVERYTHING, LOOPBACK, RELAY_UPSTREAM, sleep } from './harness.js';
 
 export interface PeerProcess {
   readonly url: string;
@@ -67,16 +67,10 @@ export async function startEverythingHttp(): Promise<PeerProcess> {
 
 /** The framework relay upstream served over HTTP (`--http`). */
 export async function startRelayUpstreamHttp(): Promise<PeerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', RELAY_UPSTREAM, '--http'], {
-    cwd: ROOT,
-    env: { ...process.env, MCPLEX_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr?.resume();
+  const { child, pid } = spawnTs(RELAY_UPSTREAM, ['--http'], { env: { MCPLEX_LOG_LEVEL: 'warn' }, stdin: 'ignore' });
   const stop = stopper(child);
   try {
-    const line = await waitForLine(child.stdout!, (l) => l.startsWith('LISTENING '), 20_000);
-    return { url: line.slice('LISTENING '.length).trim(), pid: child.pid!, stop };
+    return { url: await listeningUrl(child, 20_000), pid, stop };
   } catch (err) {
     await stop();
     throw err;
