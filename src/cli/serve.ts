@@ -45,7 +45,9 @@ async function load(path: string, opts: ServeOptions): Promise<GatewayConfig> {
 export async function serve(opts: ServeOptions): Promise<void> {
   const path = opts.config ?? EMBEDDED_CONFIG;
   const log = createLogger('mcplex');
-  const gateway = new Gateway(await load(path, opts), { logger: log });
+  // `command: mcplex` in a config runs this very CLI (how the embedded default runs the bundled demo servers).
+  const self = { command: process.execPath, args: [...process.execArgv, fileURLToPath(new URL(`./main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url))] };
+  const gateway = new Gateway(await load(path, opts), { logger: log, commands: { mcplex: self } });
   let handle: { close(): Promise<void> } | undefined;
   let stopping = false;
 

@@ -86,7 +86,8 @@ export class StdioProcessTransport implements Transport {
       });
       this.#child = child;
       child.once('spawn', () => {
-        this.#log.info({ pid: child.pid, command, args }, 'upstream process started');
+        // Arguments can carry tokens: log how many, not what.
+        this.#log.info({ pid: child.pid, command, argCount: args.length }, 'upstream process started');
         resolve();
       });
       child.on('error', (err: NodeJS.ErrnoException) => {

@@ -58,6 +58,16 @@ function responsesAfterNotifications(transport: Transport): void {
   };
 }
 
+/** A URL fit for messages and health output: no credentials, query or fragment (tokens hide there). */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 export class Upstream {
   readonly #supervisor: Supervisor<Connection>;
   readonly #log: Logger;
@@ -152,7 +162,7 @@ export class Upstream {
       const text = (e as NodeJS.ErrnoException).code && !e.message ? String((e as NodeJS.ErrnoException).code) : e.message;
       if (text && !parts.some((p) => p.includes(text))) parts.push(text);
     }
-    return new Error(`Cannot connect to upstream '${this.name}' at ${this.spec.url}: ${parts.join(': ')}`, { cause: err });
+    return new Error(`Cannot connect to upstream '${this.name}' at ${redactUrl(this.spec.url)}: ${parts.join(': ')}`, { cause: err });
   }
 
   /** The error for a call that reaches this server while it is down, with the reason when known. */

@@ -8,6 +8,8 @@ export const ErrorCode = {
   MethodNotFound: -32601,
   InvalidParams: -32602,
   InternalError: -32603,
+  /** Transport-level refusals (bad Accept, unsupported protocol version, conflicting stream), as the SDK uses it. */
+  ServerError: -32000,
   SessionNotFound: -32001,
   ResourceNotFound: -32002,
   Unauthorized: -32010,

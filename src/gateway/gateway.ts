@@ -8,13 +8,15 @@ import { Catalog, type CatalogKind } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { forwarder } from './forward.js';
 import { InflightCalls } from './relay.js';
-import { toUpstreamSpec } from './upstream-specs.js';
+import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { subscribeUpstream } from './upstream-subscriptions.js';
 
 export interface GatewayOptions {
   logger?: Logger;
   /** Items per page in merged list results; default 500. */
   listPageSize?: number;
+  /** Command names that stand for a fixed command line (the CLI maps `mcplex` to itself). */
+  commands?: CommandAliases;
   /** Supervisor tuning (tests use small numbers). */
   restart?: { initialDelayMs?: number; maxDelayMs?: number; healthyAfterMs?: number };
 }
@@ -99,7 +101,7 @@ export class Gateway {
   }
 
   #create(config: ServerConfig): Entry {
-    const upstream = new Upstream(toUpstreamSpec(config), {
+    const upstream = new Upstream(toUpstreamSpec(config, this.opts.commands), {
       log: this.host.logger,
       hooks: this.#hooks,
       clientInfo: { name: 'mcplex-gateway', version: '0.1.0' },
@@ -143,7 +145,7 @@ export class Gateway {
     const stopping: Promise<void>[] = [];
     for (const [name, entry] of this.#entries) {
       const config = wanted.get(name);
-      if (config && isDeepStrictEqual(toUpstreamSpec(config), toUpstreamSpec(entry.config))) {
+      if (config && isDeepStrictEqual(toUpstreamSpec(config, this.opts.commands), toUpstreamSpec(entry.config, this.opts.commands))) {
         entry.config = config;
         continue;
       }

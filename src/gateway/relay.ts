@@ -1,5 +1,5 @@
 // Server→client traffic from upstreams, delivered to the downstream caller whose call caused it.
-// Correlation: the downstream requests currently in flight to that upstream; the most recent one wins.
+// Correlation: the calls in flight to that upstream, when they all come from one client; otherwise refused.
 import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Json, Upstream } from '../client/upstream.js';
@@ -32,15 +32,26 @@ export class InflightCalls {
     }
   }
 
-  #latest(upstream: Upstream) {
-    const set = this.#byUpstream.get(upstream.name);
-    return set ? [...set].at(-1) : undefined;
+  /**
+   * The one client with calls in flight to `upstream` (its latest call), 'ambiguous' when several clients have,
+   * undefined when none. The wire carries no link from an upstream's request to the call that caused it, so with
+   * two clients a guess could show one user's prompt to another: we refuse instead.
+   */
+  #caller(upstream: Upstream): Caller | 'ambiguous' | undefined {
+    const calls = [...(this.#byUpstream.get(upstream.name) ?? [])];
+    const last = calls.at(-1);
+    if (!last) return undefined;
+    const sameClient = calls.every((c) => c === last || (c.sctx.sessionId !== undefined && c.sctx.sessionId === last.sctx.sessionId));
+    return sameClient ? last : 'ambiguous';
   }
 
   /** Relays an upstream's elicitation/sampling/roots request to the caller; errors when nobody can answer. */
   async request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
-    const caller = this.#latest(upstream);
+    const caller = this.#caller(upstream);
     if (!caller) throw new WireError(ErrorCode.InternalError, `No client call in progress to relay ${req.method} to`);
+    if (caller === 'ambiguous') {
+      throw new WireError(ErrorCode.InternalError, `${req.method} refused: several clients have calls in progress to this server, and it cannot be told which one asked`);
+    }
     if (caller.era === 'modern') {
       throw new WireError(ErrorCode.InternalError, `${req.method} cannot be relayed: the calling client speaks 2026-07-28, which has no server-initiated requests`);
     }
@@ -49,8 +60,8 @@ export class InflightCalls {
 
   /** Relays an upstream log message to the caller, filtered by the caller's own log level; false when nobody is calling. */
   log(upstream: Upstream, params: Json | undefined): boolean {
-    const caller = this.#latest(upstream);
-    if (!caller || !params) return false;
+    const caller = this.#caller(upstream);
+    if (!caller || caller === 'ambiguous' || !params) return false;
     const logger = typeof params.logger === 'string' ? params.logger : upstream.name;
     caller.relayed = caller.relayed.then(() => caller.sctx.mcpReq.log(params.level as LoggingLevel, params.data, logger)).catch(() => {});
     return true;
@@ -62,7 +73,8 @@ export async function fulfilInputRequests(sctx: ServerContext, inputRequests: Js
   const responses: Json = {};
   for (const [key, request] of Object.entries(inputRequests ?? {})) {
     const { method, params } = request as { method: string; params?: Json };
-    responses[key] = await sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { timeout: 600_000 });
+    // Cancelled with the call that needs the answer; human-paced otherwise.
+    responses[key] = await sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 });
   }
   return responses;
 }

@@ -1,20 +1,20 @@
-// Maps a configured server onto the client layer's UpstreamSpec. `command: mcplex` means this installation's own
-// CLI (how the embedded default config runs the demo servers shipped in the package), whatever PATH says.
-import { fileURLToPath } from 'node:url';
+// Maps a configured server onto the client layer's UpstreamSpec. A `command` named in `aliases` (the CLI maps
+// `mcplex` to its own entry point) is replaced by that command line, whatever PATH says.
 import type { UpstreamSpec } from '../client/upstream-spec.js';
 import type { ServerConfig } from './config/index.js';
 
-const CLI_ENTRY = fileURLToPath(new URL(`../cli/main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
+/** Command names that stand for a fixed command line, e.g. `mcplex` → this installation's own CLI. */
+export type CommandAliases = Record<string, { command: string; args: string[] }>;
 
-export function toUpstreamSpec(c: ServerConfig): UpstreamSpec {
+export function toUpstreamSpec(c: ServerConfig, aliases: CommandAliases = {}): UpstreamSpec {
   const common = { name: c.name, timeoutMs: c.timeoutMs, connectTimeoutMs: c.connectTimeoutMs };
   if (c.transport !== 'stdio') return { ...common, transport: c.transport, url: c.url, headers: c.headers };
-  const self = c.command === 'mcplex';
+  const alias = Object.hasOwn(aliases, c.command) ? aliases[c.command] : undefined;
   return {
     ...common,
     transport: 'stdio',
-    command: self ? process.execPath : c.command,
-    args: self ? [...process.execArgv, CLI_ENTRY, ...c.args] : c.args,
+    command: alias?.command ?? c.command,
+    args: alias ? [...alias.args, ...c.args] : c.args,
     env: c.env,
     ...(c.cwd && { cwd: c.cwd }),
   };

@@ -35,18 +35,19 @@ export interface AppCore {
   pipeline(): Handler;
 }
 
-const TARGET: Record<string, (p: Record<string, unknown>) => unknown> = {
-  'tools/list': () => undefined,
-  'tools/call': (p) => p.name,
-  'resources/list': () => undefined,
-  'resources/templates/list': () => undefined,
-  'resources/read': (p) => p.uri,
-  'resources/subscribe': (p) => p.uri,
-  'resources/unsubscribe': (p) => p.uri,
-  'prompts/list': () => undefined,
-  'prompts/get': (p) => p.name,
-  'completion/complete': (p) => (p.ref as Record<string, unknown> | undefined)?.name ?? (p.ref as Record<string, unknown> | undefined)?.uri,
-};
+/** The methods routed through the pipeline, and where each keeps its target (a Map: no inherited keys). */
+const TARGET = new Map<string, (p: Record<string, unknown>) => unknown>([
+  ['tools/list', () => undefined],
+  ['tools/call', (p) => p.name],
+  ['resources/list', () => undefined],
+  ['resources/templates/list', () => undefined],
+  ['resources/read', (p) => p.uri],
+  ['resources/subscribe', (p) => p.uri],
+  ['resources/unsubscribe', (p) => p.uri],
+  ['prompts/list', () => undefined],
+  ['prompts/get', (p) => p.name],
+  ['completion/complete', (p) => (p.ref as Record<string, unknown> | undefined)?.name ?? (p.ref as Record<string, unknown> | undefined)?.uri],
+]);
 
 export const CAPABILITIES = {
   tools: { listChanged: true },
@@ -81,7 +82,7 @@ export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Con
   const connection: Connection = { server, era, subscriptions: new Set() };
 
   const dispatch = async (method: string, params: Record<string, unknown>, sctx: ServerContext): Promise<McpResult> => {
-    const target = TARGET[method]?.(params);
+    const target = TARGET.get(method)?.(params);
     const headers = sctx.http?.req?.headers;
     const ctx: CallContext = {
       method,
@@ -109,12 +110,12 @@ export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Con
   if (app.passthrough) {
     // The fallback path skips the SDK's result-schema validation, so fields we don't know survive the hop.
     server.fallbackRequestHandler = async (req, sctx) => {
-      if (!(req.method in TARGET)) throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`);
+      if (!TARGET.has(req.method)) throw new ProtocolError(ErrorCode.MethodNotFound, `Method not found: ${req.method}`);
       return dispatch(req.method, (req.params ?? {}) as Record<string, unknown>, sctx);
     };
   } else {
     const setHandler = server.setRequestHandler.bind(server) as unknown as (method: string, h: AnyHandler) => void;
-    for (const method of Object.keys(TARGET)) {
+    for (const method of TARGET.keys()) {
       setHandler(method, (req, sctx) => dispatch(method, req.params ?? {}, sctx));
     }
   }

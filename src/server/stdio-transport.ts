@@ -92,9 +92,9 @@ export class StdioLineTransport implements Transport {
 
   #write(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      if (this.output.write(serializeMessage(message))) resolve();
-      else this.output.once('drain', resolve);
+    // The write callback settles on success and on failure (EPIPE, closed stdout), so send() never hangs.
+    return new Promise((resolve, reject) => {
+      this.output.write(serializeMessage(message), (err) => (err ? reject(err) : resolve()));
     });
   }
 

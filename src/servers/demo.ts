@@ -1,5 +1,5 @@
-// The demo server `npm start` serves until the gateway exists: a few tools, a resource and a prompt
-// that show the framework's features to a client such as MCP Inspector.
+// A bundled demo server (`mcplex demo demo`, fronted by the default gateway config): a few tools, a resource
+// and a prompt that show the framework's features to a client such as MCP Inspector.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { type CreateServerOptions, createServer, type McplexServer } from '../server/index.js';

@@ -74,7 +74,7 @@ export class LegacySessions {
     session.lastSeen = Date.now();
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return sendRpcError(res, 400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+      return sendRpcError(res, 400, ErrorCode.ServerError, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
     }
     if (req.method === 'DELETE') {
       this.#drop(id);
@@ -82,12 +82,12 @@ export class LegacySessions {
       return;
     }
     if (req.method === 'GET') {
-      if (!accepts(req, 'text/event-stream')) return sendRpcError(res, 406, -32000, 'Not Acceptable: Client must accept text/event-stream');
-      if (!session.transport.listen(res)) return sendRpcError(res, 409, -32000, 'Conflict: Only one SSE stream is allowed per session');
+      if (!accepts(req, 'text/event-stream')) return sendRpcError(res, 406, ErrorCode.ServerError, 'Not Acceptable: Client must accept text/event-stream');
+      if (!session.transport.listen(res)) return sendRpcError(res, 409, ErrorCode.ServerError, 'Conflict: Only one SSE stream is allowed per session');
       return;
     }
     if (!accepts(req, 'application/json', 'text/event-stream')) {
-      return sendRpcError(res, 406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+      return sendRpcError(res, 406, ErrorCode.ServerError, 'Not Acceptable: Client must accept both application/json and text/event-stream');
     }
     if (Array.isArray(body) && !session.batching) {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'JSON-RPC batches are not supported on protocol 2025-06-18 and later');
@@ -100,7 +100,7 @@ export class LegacySessions {
 
   async #open(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[]): Promise<void> {
     if (!accepts(req, 'application/json', 'text/event-stream')) {
-      return sendRpcError(res, 406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
+      return sendRpcError(res, 406, ErrorCode.ServerError, 'Not Acceptable: Client must accept both application/json and text/event-stream');
     }
     if (this.#sessions.size >= this.opts.maxSessions) return sendRpcError(res, 503, ErrorCode.InternalError, 'Too many sessions; try again later');
     const init = messages[0] as { params?: { protocolVersion?: string } };
