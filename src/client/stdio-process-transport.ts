@@ -2,9 +2,10 @@
 // It runs in its own process group so shutdown (and a crash of the leader) reaps grandchildren too.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { deserializeMessage, type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/client';
+import { type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { Logger } from '../core/logger.js';
+import { asJsonRpcMessage } from '../wire/json-rpc-shape.js';
 import { LineSplitter } from '../wire/line-splitter.js';
 
 export interface StdioProcessSpec {
@@ -198,12 +199,16 @@ export class StdioProcessTransport implements Transport {
   #onLine(line: Buffer): void {
     const text = line.toString('utf8').replace(/\r$/, '');
     if (!text.trim()) return;
-    let message: JSONRPCMessage;
+    let value: unknown;
     try {
-      message = deserializeMessage(text);
+      value = JSON.parse(text);
     } catch (err) {
-      const kind = err instanceof SyntaxError ? 'non-JSON' : 'non-JSON-RPC';
-      this.#report(new Error(`${this.#spec.name}: skipped ${kind} stdout line: ${text.slice(0, 200)}`, { cause: err }));
+      this.#report(new Error(`${this.#spec.name}: skipped non-JSON stdout line: ${text.slice(0, 200)}`, { cause: err }));
+      return;
+    }
+    const message = asJsonRpcMessage(value);
+    if (!message) {
+      this.#report(new Error(`${this.#spec.name}: skipped non-JSON-RPC stdout line: ${text.slice(0, 200)}`));
       return;
     }
     try {

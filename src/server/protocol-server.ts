@@ -83,7 +83,10 @@ export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Con
 
   const dispatch = async (method: string, params: Record<string, unknown>, sctx: ServerContext): Promise<McpResult> => {
     const target = TARGET.get(method)?.(params);
-    const headers = sctx.http?.req?.headers;
+    const req = sctx.http?.req;
+    // The request's logger and headers are built only if something reads them: most calls never do.
+    let log: Logger | undefined;
+    let http: CallContext['http'];
     const ctx: CallContext = {
       method,
       ...(target !== undefined && { target: String(target) }),
@@ -92,8 +95,14 @@ export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Con
       era,
       meta: (sctx.mcpReq._meta ?? {}) as RequestMeta,
       signal: sctx.mcpReq.signal,
-      ...(headers && { http: { headers } }),
-      log: app.logger.child({ rid: sctx.mcpReq.id, method }),
+      get http() {
+        if (req && !http) http = { headers: req.headers };
+        return http;
+      },
+      get log() {
+        log ??= app.logger.child({ rid: sctx.mcpReq.id, method });
+        return log;
+      },
       state: new ContextState(),
     };
     const input = era === 'legacy' ? legacyInput(sctx) : modernInput(sctx, sctx.mcpReq.requestState<ElicitState>());

@@ -2,9 +2,10 @@
 // (-32700 for invalid JSON, -32600 for what is not a JSON-RPC message or is too large or deep) and the
 // connection survives it. The SDK's reader drops such lines silently or closes on one oversized line.
 import type { Readable, Writable } from 'node:stream';
-import { deserializeMessage, type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/server';
+import { type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/server';
 import { ErrorCode } from '../core/index.js';
 import { jsonDepth } from '../wire/json-depth.js';
+import { asJsonRpcMessage } from '../wire/json-rpc-shape.js';
 import { LineSplitter } from '../wire/line-splitter.js';
 
 export interface StdioTransportOptions {
@@ -83,11 +84,8 @@ export class StdioLineTransport implements Transport {
       return refuse(ErrorCode.ParseError, `Parse error: ${(err as Error).message}`);
     }
     if (Array.isArray(value)) return refuse(ErrorCode.InvalidRequest, 'JSON-RPC batches are not supported over stdio');
-    try {
-      return { message: deserializeMessage(line) };
-    } catch {
-      return refuse(ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message', requestId(value));
-    }
+    const message = asJsonRpcMessage(value);
+    return message ? { message } : refuse(ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message', requestId(value));
   }
 
   #write(message: JSONRPCMessage): Promise<void> {

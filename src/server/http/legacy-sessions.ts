@@ -1,8 +1,9 @@
 // 2025-era sessionful Streamable HTTP: one transport + SDK server per Mcp-Session-Id, an idle TTL, a session cap,
 // and proper close on DELETE and shutdown. Checks and error codes follow the SDK's own session transport.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isInitializeRequest, type JSONRPCMessage, parseJSONRPCMessage, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import { isInitializeRequest, type JSONRPCMessage, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
+import { asJsonRpcMessage } from '../../wire/json-rpc-shape.js';
 import { sendRpcError } from './respond.js';
 import { NodeSessionTransport } from './session-transport.js';
 
@@ -27,11 +28,8 @@ function accepts(req: IncomingMessage, ...types: string[]): boolean {
 function messagesOf(body: unknown): JSONRPCMessage[] | string {
   const list = Array.isArray(body) ? body : [body];
   if (list.length === 0 || list.length > MAX_BATCH) return `Invalid Request: a batch must hold 1 to ${MAX_BATCH} messages`;
-  try {
-    return list.map((m) => parseJSONRPCMessage(m));
-  } catch {
-    return 'Invalid Request: not a JSON-RPC 2.0 message';
-  }
+  const messages = list.map(asJsonRpcMessage);
+  return messages.every((m) => m !== undefined) ? (messages as JSONRPCMessage[]) : 'Invalid Request: not a JSON-RPC 2.0 message';
 }
 
 export class LegacySessions {
