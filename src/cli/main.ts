@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The mcplex command line: `serve` runs the gateway; `demo` serves a bundled demo server over stdio.
 import { Command, InvalidArgumentError } from 'commander';
+import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
 import { ExitError, serve } from './serve.js';
 
@@ -10,7 +11,7 @@ function port(value: string): number {
   return n;
 }
 
-const program = new Command('mcplex').description('Production toolkit for the Model Context Protocol').version('0.1.0');
+const program = new Command('mcplex').description('Production toolkit for the Model Context Protocol').version(VERSION);
 
 program
   .command('serve')

@@ -2,16 +2,16 @@
 // era negotiated per server, requests forwarded on the loose passthrough path so nothing is stripped.
 import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
-import { ErrorCode, type Logger, WireError } from '../core/index.js';
+import { type ChangeKind, ErrorCode, type ListKind, type Logger, WireError } from '../core/index.js';
 import { StdioProcessTransport } from './stdio-process-transport.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 import { isConnectionClosed, isSessionGone, upstreamError } from './upstream-errors.js';
 import type { UpstreamSpec } from './upstream-spec.js';
 
-const Passthrough = z.looseObject({});
+/** The loose result schema: nothing is stripped from what an upstream returns. */
+export const Passthrough = z.looseObject({});
 export type Json = Record<string, unknown>;
-export type ListKind = 'tools' | 'prompts' | 'resources' | 'resourceTemplates';
-const LIST: Record<ListKind, { method: string; key: string; capability: 'tools' | 'prompts' | 'resources' }> = {
+const LIST: Record<ListKind, { method: string; key: string; capability: ChangeKind }> = {
   tools: { method: 'tools/list', key: 'tools', capability: 'tools' },
   prompts: { method: 'prompts/list', key: 'prompts', capability: 'prompts' },
   resources: { method: 'resources/list', key: 'resources', capability: 'resources' },
@@ -22,7 +22,7 @@ const LIST: Record<ListKind, { method: string; key: string; capability: 'tools' 
 export interface UpstreamHooks {
   onRequest(upstream: Upstream, request: { method: string; params?: Json }, signal: AbortSignal): Promise<Json>;
   onNotification(upstream: Upstream, notification: { method: string; params?: Json }): void;
-  onListChanged(upstream: Upstream, kind: 'tools' | 'prompts' | 'resources'): void;
+  onListChanged(upstream: Upstream, kind: ChangeKind): void;
   onStatus(upstream: Upstream): void;
 }
 
@@ -72,6 +72,8 @@ export class Upstream {
   readonly #supervisor: Supervisor<Connection>;
   readonly #log: Logger;
   #stopped = true;
+  #firstAttempt: Promise<void> = Promise.resolve();
+  #settleFirstAttempt: (() => void) | undefined;
   /** A re-initialise in progress after the server forgot our session, and the connection it replaces. */
   #reinit: { conn: Connection | undefined; done: Promise<void> } | undefined;
 
@@ -111,10 +113,26 @@ export class Upstream {
 
   start(): void {
     this.#stopped = false;
+    this.#firstAttempt = new Promise<void>((resolve) => {
+      const settle = () => {
+        this.#supervisor.off('up', settle).off('down', settle);
+        this.#settleFirstAttempt = undefined;
+        resolve();
+      };
+      this.#settleFirstAttempt = settle;
+      this.#supervisor.once('up', settle).once('down', settle);
+    });
     this.#supervisor.start();
   }
+
+  /** Settles when the first connection attempt since start() has succeeded or failed, or on stop(). */
+  firstAttempt(): Promise<void> {
+    return this.#firstAttempt;
+  }
+
   stop(): Promise<void> {
     this.#stopped = true;
+    this.#settleFirstAttempt?.();
     return this.#supervisor.stop();
   }
 
@@ -129,7 +147,7 @@ export class Upstream {
 
   async #connect(): Promise<Connection> {
     const hooks = this.opts.hooks;
-    const changed = (kind: 'tools' | 'prompts' | 'resources') => ({ autoRefresh: false, debounceMs: 50, onChanged: () => hooks.onListChanged(this, kind) });
+    const changed = (kind: ChangeKind) => ({ autoRefresh: false, debounceMs: 50, onChanged: () => hooks.onListChanged(this, kind) });
     const client = new Client(this.opts.clientInfo, {
       capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
       versionNegotiation: { mode: 'auto' },

@@ -5,6 +5,9 @@ import type { ContextState } from './state.js';
 
 export type Era = 'legacy' | 'modern';
 
+/** The lists whose changes are announced (`notifications/<kind>/list_changed`). */
+export type ChangeKind = 'tools' | 'resources' | 'prompts';
+
 /** A JSON-RPC result object (`tools/call` result, list result, …). */
 export type McpResult = Record<string, unknown>;
 

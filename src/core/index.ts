@@ -7,3 +7,4 @@ export * from './logger.js';
 export * from './principal.js';
 export * from './state.js';
 export * from './sugar.js';
+export * from './version.js';

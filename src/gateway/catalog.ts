@@ -3,10 +3,9 @@
 import { UriTemplate } from '@modelcontextprotocol/server';
 import picomatch from 'picomatch';
 import type { Json, Upstream } from '../client/upstream.js';
-import type { Logger } from '../core/index.js';
+import type { ChangeKind, Logger } from '../core/index.js';
 import type { ServerConfig } from './config/index.js';
 
-export type CatalogKind = 'tools' | 'prompts' | 'resources';
 export interface Route {
   readonly upstream: Upstream;
   /** The name the upstream knows. */
@@ -40,7 +39,7 @@ export class Catalog {
   ) {}
 
   /** Replaces the set of servers (config reload); snapshots of servers that stay are kept. */
-  setEntries(entries: { upstream: Upstream; config: ServerConfig }[]): Set<CatalogKind> {
+  setEntries(entries: { upstream: Upstream; config: ServerConfig }[]): Set<ChangeKind> {
     const names = new Set(entries.map((e) => e.config.name));
     for (const name of this.#snapshots.keys()) if (!names.has(name)) this.#snapshots.delete(name);
     this.entries = entries;
@@ -48,12 +47,12 @@ export class Catalog {
   }
 
   /** Re-reads one upstream's lists (all of them when it just came up or went down); returns what changed. */
-  async refresh(upstream: Upstream, kinds: readonly CatalogKind[] = ['tools', 'prompts', 'resources']): Promise<Set<CatalogKind>> {
+  async refresh(upstream: Upstream, kinds: readonly ChangeKind[] = ['tools', 'prompts', 'resources']): Promise<Set<ChangeKind>> {
     const previous = this.#snapshots.get(upstream.name) ?? EMPTY;
     let next: Snapshot = EMPTY;
     if (upstream.up) {
       try {
-        const read = async <K extends keyof Snapshot>(k: K, kind: CatalogKind) => (kinds.includes(kind) ? upstream.list(k) : previous[k]);
+        const read = async <K extends keyof Snapshot>(k: K, kind: ChangeKind) => (kinds.includes(kind) ? upstream.list(k) : previous[k]);
         const [tools, prompts, resources, resourceTemplates] = await Promise.all([
           read('tools', 'tools'),
           read('prompts', 'prompts'),
@@ -74,7 +73,7 @@ export class Catalog {
     return config.namespace === false ? name : `${config.namespace}${this.separator}${name}`;
   }
 
-  #merge(): Set<CatalogKind> {
+  #merge(): Set<ChangeKind> {
     const before = { tools: JSON.stringify(this.tools), prompts: JSON.stringify(this.prompts), resources: JSON.stringify([this.resources, this.resourceTemplates]) };
     this.tools = [];
     this.prompts = [];
@@ -114,7 +113,7 @@ export class Catalog {
         }
       }
     }
-    const changed = new Set<CatalogKind>();
+    const changed = new Set<ChangeKind>();
     if (before.tools !== JSON.stringify(this.tools)) changed.add('tools');
     if (before.prompts !== JSON.stringify(this.prompts)) changed.add('prompts');
     if (before.resources !== JSON.stringify([this.resources, this.resourceTemplates])) changed.add('resources');

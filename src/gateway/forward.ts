@@ -2,8 +2,8 @@
 // upstream, re-mapping progress tokens, propagating cancellation and bridging 2026-era input requests.
 import type { ServerContext } from '@modelcontextprotocol/server';
 import type { Json, Upstream } from '../client/upstream.js';
-import { type CallContext, ErrorCode, type Handler, type McpResult, WireError } from '../core/index.js';
-import { INVOCATION, paginate } from '../server/index.js';
+import { type CallContext, type Era, ErrorCode, type Handler, type McpResult, WireError } from '../core/index.js';
+import { INVOCATION, listPage } from '../server/index.js';
 import type { Catalog } from './catalog.js';
 import { fulfilInputRequests, type InflightCalls } from './relay.js';
 import { subscribeUpstream } from './upstream-subscriptions.js';
@@ -15,7 +15,7 @@ const RESERVED_META = 'io.modelcontextprotocol/';
  * Params as the upstream should see them: the envelope and progress token are the upstream client's to set.
  * A 2026-era upstream only logs when asked per request; we ask for everything and filter per caller on relay.
  */
-function outgoingParams(params: Json, sctx: ServerContext, era: 'legacy' | 'modern', upstream: Upstream): Json {
+function outgoingParams(params: Json, sctx: ServerContext, era: Era, upstream: Upstream): Json {
   const { _meta, ...rest } = params;
   const meta = Object.fromEntries(Object.entries((_meta as Json | undefined) ?? {}).filter(([k]) => !k.startsWith(RESERVED_META) && k !== 'progressToken'));
   if (upstream.client?.getProtocolEra() === 'modern') meta[`${RESERVED_META}logLevel`] = 'debug';
@@ -39,10 +39,7 @@ function asOurs(result: Json): McpResult {
 }
 
 export function forwarder(catalog: Catalog, inflight: InflightCalls, pageSize: number): Handler {
-  const list = (items: Json[], key: string, ctx: CallContext): McpResult => {
-    const { page, nextCursor } = paginate(items, (ctx.params as Json).cursor, pageSize);
-    return nextCursor ? { [key]: page, nextCursor } : { [key]: page };
-  };
+  const list = (items: Json[], key: string, ctx: CallContext): McpResult => listPage(items, key, ctx.params, pageSize);
 
   async function forward(ctx: CallContext, upstream: Upstream | undefined, params: Json, what: string): Promise<McpResult> {
     if (!upstream) throw new WireError(ErrorCode.InvalidParams, what);

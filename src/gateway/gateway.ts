@@ -2,14 +2,17 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
-import type { CallContext, Logger } from '../core/index.js';
+import { type CallContext, type ChangeKind, type Logger, VERSION } from '../core/index.js';
 import { createLogger, type HttpHandle, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
-import { Catalog, type CatalogKind } from './catalog.js';
+import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { forwarder } from './forward.js';
 import { InflightCalls } from './relay.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { subscribeUpstream } from './upstream-subscriptions.js';
+
+/** How the gateway introduces itself, to clients (serverInfo) and to upstreams (clientInfo). */
+const GATEWAY_INFO = { name: 'mcplex-gateway', version: VERSION };
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -36,10 +39,10 @@ export class Gateway {
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
-    const logger = opts.logger ?? createLogger('mcplex-gateway');
+    const logger = opts.logger ?? createLogger(GATEWAY_INFO.name);
     this.catalog = new Catalog([], config.separator, logger);
     const forward = forwarder(this.catalog, this.#inflight, opts.listPageSize ?? 500);
-    const host = { name: 'mcplex-gateway', version: '0.1.0', passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: string[] }) => this.#listened(filter) };
+    const host = { ...GATEWAY_INFO, passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: string[] }) => this.#listened(filter) };
     this.host = new ServingHost(host, (ctx) => {
       this.#failIfDown(ctx);
       return forward(ctx);
@@ -74,7 +77,7 @@ export class Gateway {
   };
 
   /** Re-reads one upstream's lists, one refresh at a time per upstream, and tells clients what changed. */
-  #refresh(upstream: Upstream, kinds?: CatalogKind[]): Promise<void> {
+  #refresh(upstream: Upstream, kinds?: ChangeKind[]): Promise<void> {
     const previous = this.#refreshing.get(upstream.name) ?? Promise.resolve();
     // An upstream replaced or removed by reload (or close) must not write its lists over its successor's.
     const live = () => this.#entries.get(upstream.name)?.upstream === upstream;
@@ -96,7 +99,7 @@ export class Gateway {
     }
   }
 
-  #announce(changed: Set<CatalogKind>): void {
+  #announce(changed: Set<ChangeKind>): void {
     for (const kind of changed) this.host.listChanged(kind);
   }
 
@@ -104,7 +107,7 @@ export class Gateway {
     const upstream = new Upstream(toUpstreamSpec(config, this.opts.commands), {
       log: this.host.logger,
       hooks: this.#hooks,
-      clientInfo: { name: 'mcplex-gateway', version: '0.1.0' },
+      clientInfo: GATEWAY_INFO,
       ...(this.opts.restart && { supervisor: this.opts.restart }),
     });
     return { upstream, config };
@@ -112,12 +115,14 @@ export class Gateway {
 
   /** Waits until the upstream connected or failed its first attempt (bounded by its connect timeout). */
   async #settled(entry: Entry): Promise<void> {
-    const deadline = Date.now() + entry.config.connectTimeoutMs + 1000;
-    const current = () => this.#entries.get(entry.config.name) === entry; // not stopped meanwhile (close, reload)
-    while (Date.now() < deadline && current() && !entry.upstream.up && entry.upstream.status().restarts === 0 && !entry.upstream.status().error) {
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    if (current()) await this.#refresh(entry.upstream);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((r) => {
+      timer = setTimeout(r, entry.config.connectTimeoutMs + 1000);
+    });
+    await Promise.race([entry.upstream.firstAttempt(), deadline]);
+    clearTimeout(timer);
+    // Not stopped meanwhile (close, reload) before its lists count.
+    if (this.#entries.get(entry.config.name) === entry) await this.#refresh(entry.upstream);
   }
 
   #syncCatalog(): void {

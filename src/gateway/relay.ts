@@ -1,15 +1,13 @@
 // Server→client traffic from upstreams, delivered to the downstream caller whose call caused it.
 // Correlation: the calls in flight to that upstream, when they all come from one client; otherwise refused.
 import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
-import { z } from 'zod';
-import type { Json, Upstream } from '../client/upstream.js';
-import { ErrorCode, WireError } from '../core/index.js';
+import { type Json, Passthrough, type Upstream } from '../client/upstream.js';
+import { type Era, ErrorCode, WireError } from '../core/index.js';
 
-const Passthrough = z.looseObject({});
 
 interface Caller {
   sctx: ServerContext;
-  era: 'legacy' | 'modern';
+  era: Era;
   /** Notifications relayed to this caller, in order; the result waits for them (it ends the response stream). */
   relayed: Promise<void>;
 }
@@ -18,7 +16,7 @@ export class InflightCalls {
   readonly #byUpstream = new Map<string, Set<Caller>>();
 
   /** Registers a downstream call to `upstream` for the duration of `work`. */
-  async around<T>(upstream: Upstream, sctx: ServerContext, era: 'legacy' | 'modern', work: () => Promise<T>): Promise<T> {
+  async around<T>(upstream: Upstream, sctx: ServerContext, era: Era, work: () => Promise<T>): Promise<T> {
     const set = this.#byUpstream.get(upstream.name) ?? new Set();
     this.#byUpstream.set(upstream.name, set);
     const entry: Caller = { sctx, era, relayed: Promise.resolve() };

@@ -1,10 +1,11 @@
 // connectInMemory(): an official SDK Client linked to a server in-process, for users' own tests.
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import type { Era } from '../core/index.js';
 import type { McplexServer } from './create-server.js';
 
 export interface InMemoryOptions {
   /** 'legacy' (default) speaks 2025-11-25 with initialize; 'modern' pins 2026-07-28. */
-  era?: 'legacy' | 'modern';
+  era?: Era;
   /** Client capabilities, e.g. { elicitation: { form: {} } }. */
   capabilities?: ConstructorParameters<typeof Client>[1] extends infer O ? (O extends { capabilities?: infer C } ? C : never) : never;
 }

@@ -1,8 +1,8 @@
 // Public surface of the server framework.
 export { createServer, McplexServer, type CreateServerOptions } from './create-server.js';
 export { INVOCATION, type Invocation } from './methods.js';
-export { paginate } from './pagination.js';
-export { type ChangeKind, type HostOptions, ServingHost, type StdioHandle } from './serving-host.js';
+export { listPage, paginate } from './pagination.js';
+export { type HostOptions, ServingHost, type StdioHandle } from './serving-host.js';
 export type * from './definitions.js';
 export type { HttpHandle } from './http/serve-http.js';
 export type { HttpServeOptions } from './http/options.js';

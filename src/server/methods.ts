@@ -4,7 +4,7 @@ import { type CallContext, ErrorCode, type McpResult, stateKey, ToolError, WireE
 import type { HandlerContext, ToolReturn } from './definitions.js';
 import type { ClientInput } from './elicitation.js';
 import { handlerContext } from './handler-context.js';
-import { paginate } from './pagination.js';
+import { listPage } from './pagination.js';
 import type { Registry } from './registry.js';
 import { validate } from './schema.js';
 
@@ -28,10 +28,8 @@ function normalize(ret: ToolReturn): McpResult {
 }
 
 export function terminalHandler(registry: Registry, pageSize: number) {
-  const list = (items: Iterable<{ wire: P }>, key: string, ctx: CallContext): McpResult => {
-    const { page, nextCursor } = paginate([...items].map((i) => i.wire), (ctx.params as P | undefined)?.cursor, pageSize);
-    return nextCursor ? { [key]: page, nextCursor } : { [key]: page };
-  };
+  const list = (items: Iterable<{ wire: P }>, key: string, ctx: CallContext): McpResult =>
+    listPage([...items].map((i) => i.wire), key, ctx.params, pageSize);
 
   async function callTool(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
     const tool = registry.tools.get(ctx.target ?? '');

@@ -2,6 +2,7 @@
 // Emits a change event per kind so connected clients get list_changed.
 import { UriTemplate } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import type { ChangeKind } from '../core/index.js';
 import type {
   Completer,
   PromptRender,
@@ -14,7 +15,6 @@ import type {
 } from './definitions.js';
 import { isZod, type SchemaInput, toWireSchema } from './schema.js';
 
-export type ListKind = 'tools' | 'resources' | 'prompts';
 
 export interface RegisteredTool {
   readonly spec: ToolSpec;
@@ -63,18 +63,18 @@ export class Registry {
   readonly resources = new Map<string, RegisteredResource>();
   readonly templates = new Map<string, RegisteredTemplate>();
   readonly prompts = new Map<string, RegisteredPrompt>();
-  readonly #listeners = new Set<(kind: ListKind) => void>();
+  readonly #listeners = new Set<(kind: ChangeKind) => void>();
 
-  onChange(listener: (kind: ListKind) => void): () => void {
+  onChange(listener: (kind: ChangeKind) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  #changed(kind: ListKind): void {
+  #changed(kind: ChangeKind): void {
     for (const l of this.#listeners) l(kind);
   }
 
-  #add<T>(kind: ListKind, map: Map<string, T>, key: string, value: T): Registration {
+  #add<T>(kind: ChangeKind, map: Map<string, T>, key: string, value: T): Registration {
     if (map.has(key)) throw new Error(`${kind}: '${key}' is already registered`);
     map.set(key, value);
     this.#changed(kind);

@@ -10,15 +10,13 @@ import {
   type Transport,
 } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio } from '@modelcontextprotocol/server/stdio';
-import { compose, type Era, type Handler, type Logger, type Middleware } from '../core/index.js';
+import { type ChangeKind, compose, type Era, type Handler, type Logger, type Middleware } from '../core/index.js';
 import type { ElicitState } from './elicitation.js';
 import type { HttpServeOptions } from './http/options.js';
 import { type HttpHandle, serveHttp } from './http/serve-http.js';
 import { createLogger } from './logger.js';
 import { StdioLineTransport } from './stdio-transport.js';
 import { type AppCore, type Connection, createProtocolServer, endRoundOnInputRequired } from './protocol-server.js';
-
-export type ChangeKind = 'tools' | 'resources' | 'prompts';
 
 export interface HostOptions {
   name: string;

@@ -2,12 +2,13 @@
 // and a prompt that show the framework's features to a client such as MCP Inspector.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { VERSION } from '../core/index.js';
 import { type CreateServerOptions, createServer, type McplexServer } from '../server/index.js';
 
 export function createDemoServer(opts: Partial<CreateServerOptions> = {}): McplexServer {
   const server = createServer({
     name: 'mcplex-demo',
-    version: '0.1.0',
+    version: VERSION,
     instructions: 'A demo server built with the mcplex framework.',
     ...opts,
   });

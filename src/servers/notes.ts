@@ -1,9 +1,10 @@
 // A small stateful demo server: notes kept in memory, exposed as tools and as resources with subscriptions.
 import { z } from 'zod';
+import { VERSION } from '../core/index.js';
 import { createServer, type McplexServer } from '../server/index.js';
 
 export function createNotesServer(): McplexServer {
-  const server = createServer({ name: 'mcplex-notes', version: '0.1.0', instructions: 'Keeps short notes in memory.' });
+  const server = createServer({ name: 'mcplex-notes', version: VERSION, instructions: 'Keeps short notes in memory.' });
   const notes = new Map<string, string>();
 
   server.tool(

@@ -27,3 +27,9 @@ it('the README names the two quick-start commands exactly', () => {
   expect(readme).toContain('npm ci && npm start');
   expect(readme).toContain('npm ci && npm test');
 });
+
+it('the version every component reports is the package version', async () => {
+  const { VERSION } = await import('../../src/core/index.js');
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  expect(VERSION).toBe(pkg.version);
+});

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { classifyInboundRequest, createMcpHandler, isJsonContentType, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
-import { ErrorCode, type Logger } from '../../core/index.js';
+import { type Era, ErrorCode, type Logger } from '../../core/index.js';
 import { readJsonBody } from './body.js';
 import { refusal } from './guards.js';
 import { LegacySessions } from './legacy-sessions.js';
@@ -28,7 +28,7 @@ export interface EdgeHooks {
 }
 
 export async function serveHttp(
-  makeServer: (era: 'legacy' | 'modern') => Server,
+  makeServer: (era: Era) => Server,
   options: HttpServeOptions,
   log: Logger,
   hooks: EdgeHooks = {},
