@@ -9,7 +9,7 @@ import { type GatewayConfig, loadConfig } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
 import { createLogger } from '../server/index.js';
 
-export const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
+const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
 
 export interface ServeOptions {
   config?: string;

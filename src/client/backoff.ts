@@ -12,7 +12,7 @@ export interface BackoffOptions {
   jitter?: number;
 }
 
-export const BACKOFF_DEFAULTS: Readonly<Required<BackoffOptions>> = Object.freeze({
+const BACKOFF_DEFAULTS: Readonly<Required<BackoffOptions>> = Object.freeze({
   initialDelayMs: 500,
   maxDelayMs: 30_000,
   factor: 2,

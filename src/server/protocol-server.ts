@@ -49,7 +49,7 @@ const TARGET = new Map<string, (p: Record<string, unknown>) => unknown>([
   ['completion/complete', (p) => (p.ref as Record<string, unknown> | undefined)?.name ?? (p.ref as Record<string, unknown> | undefined)?.uri],
 ]);
 
-export const CAPABILITIES = {
+const CAPABILITIES = {
   tools: { listChanged: true },
   resources: { subscribe: true, listChanged: true },
   prompts: { listChanged: true },

@@ -39,10 +39,6 @@ export class ConfigInvalidError extends ConfigError {
   }
 }
 
-export function isConfigInvalidError(e: unknown): e is ConfigInvalidError {
-  return e instanceof ConfigInvalidError;
-}
-
 /** What the CLI prints before exiting: `mcplex: invalid config <file>:` then one `  - issue` per line. */
 export function formatConfigError(err: unknown): string {
   if (err instanceof ConfigInvalidError) return `mcplex: ${err.message}`;

@@ -1,5 +1,5 @@
 // The gateway configuration loader: `mcplex.yaml` / `.json` in, a validated GatewayConfig (or every problem) out.
 // Other modules import from here only.
-export { ConfigInvalidError, formatConfigError, isConfigInvalidError } from './errors.js';
+export { ConfigInvalidError, formatConfigError } from './errors.js';
 export { formatOf, loadConfig, type ParseConfigOptions, parseConfig } from './load.js';
 export { DEFAULTS, type CommonServerConfig, type GatewayConfig, type HttpServerConfig, type ServerConfig, type StdioServerConfig, type ToolFilter } from './types.js';

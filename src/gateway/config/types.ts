@@ -1,5 +1,6 @@
 // The validated, defaults-filled gateway configuration that the rest of the gateway consumes.
 // Nothing here is optional unless absence means something (cwd, tools.include/exclude).
+import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-spec.js';
 
 export interface GatewayConfig {
   listen: { host: string; port: number; path: string };
@@ -29,19 +30,11 @@ export interface CommonServerConfig {
   tools: ToolFilter;
 }
 
-export interface StdioServerConfig extends CommonServerConfig {
-  transport: 'stdio';
-  command: string;
-  args: string[];
-  env: Record<string, string>;
-  cwd?: string;
-}
+/** A stdio server: how to reach it is exactly the client layer's spec (command, args, env, cwd). */
+export type StdioServerConfig = CommonServerConfig & StdioUpstreamSpec;
 
-export interface HttpServerConfig extends CommonServerConfig {
-  transport: 'http' | 'sse';
-  url: string;
-  headers: Record<string, string>;
-}
+/** A Streamable HTTP or legacy SSE server (url, headers). */
+export type HttpServerConfig = CommonServerConfig & HttpUpstreamSpec;
 
 export type ServerConfig = StdioServerConfig | HttpServerConfig;
 

@@ -5,7 +5,7 @@ import { jsonDepth } from '../../wire/json-depth.js';
 
 export type BodyOutcome = { ok: true; value: unknown } | { ok: false; status: number; code: number; message: string };
 
-export async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) return undefined;
   const chunks: Buffer[] = [];

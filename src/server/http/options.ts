@@ -28,7 +28,7 @@ export interface HttpServeOptions {
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, 'allowedHosts' | 'readiness'>> & Pick<HttpServeOptions, 'allowedHosts' | 'readiness'>;
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-export const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
+const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
 
 export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
   const host = o.host ?? '127.0.0.1';

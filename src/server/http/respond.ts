@@ -7,7 +7,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-export function rpcErrorBody(code: number, message: string, id: string | number | null = null) {
+function rpcErrorBody(code: number, message: string, id: string | number | null = null) {
   return { jsonrpc: '2.0', id, error: { code, message } };
 }
 
