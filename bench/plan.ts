@@ -1,5 +1,6 @@
 // What a bench run measures: the modes (workload × sessions × in-flight, windows and warm-ups) for the full and
 // --quick runs, and the interleaved schedule of (target, era) runs, rotated each repetition.
+import type { IdleSpec } from './load/idle.js';
 import type { ModeSpec } from './load/measure.js';
 import { type Era, TARGETS, type TargetDef } from './targets/targets.js';
 
@@ -9,6 +10,19 @@ export interface BenchOptions {
   /** Stop scheduling new runs after this long (the runs in progress finish). */
   budgetMs: number;
   only?: string[];
+  /** Idle 2025-era sessions opened per memory target (0: none). */
+  idleSessions: number;
+  /** Length of the memory soak of mcplex@2025 (0: none). */
+  soakSeconds: number;
+  /** Only the memory phase (idle sessions and soak), not the throughput runs. */
+  memoryOnly: boolean;
+}
+
+function count(flag: string, raw: string | undefined, fallback: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`${flag} wants an integer from 0 to ${max}, got ${raw}`);
+  return n;
 }
 
 export function parseArgs(argv: string[]): BenchOptions {
@@ -19,7 +33,10 @@ export function parseArgs(argv: string[]): BenchOptions {
   };
   const reps = Number(value('--reps') ?? (quick ? 1 : 3));
   const only = value('--only')?.split(',');
-  return { quick, reps, budgetMs: quick ? 80_000 : 570_000, ...(only && { only }) };
+  // Below 10 000 sessions: the gateway's default maxSessions (each memory run starts a fresh target).
+  const idleSessions = count('--idle-sessions', value('--idle-sessions'), quick ? 200 : 1000, 5000);
+  const soakSeconds = count('--soak-seconds', value('--soak-seconds'), quick ? 0 : 120, 1800);
+  return { quick, reps, budgetMs: quick ? 80_000 : 550_000, ...(only && { only }), idleSessions, soakSeconds, memoryOnly: argv.includes('--memory-only') };
 }
 
 function echo(sessions: number, inflight: number, windowMs: number, warmupMaxMs: number): ModeSpec {
@@ -37,6 +54,20 @@ export function modesFor(quick: boolean, era: Era): ModeSpec[] {
   // 2026-07-28 has no sessions: 64 "sessions" would be 64 × 1 stateless callers, the same as 1 × 64.
   if (era === 'legacy') modes.push(echo(64, 1, 1500, 1000));
   return modes;
+}
+
+/** Targets of the idle-sessions figure (supergateway is left out: it spawns an upstream per session). */
+export const IDLE_KEYS = ['mcplex@2025', 'mcp-proxy@2025', 'sdk-v2@2025'];
+export const SOAK_KEY = 'mcplex@2025';
+
+/** Idle sessions: opened 16 at a time, giving up after 60 s; RSS read 1 s after each step. */
+export function idleSpec(sessions: number): IdleSpec {
+  return { sessions, concurrency: 16, giveUpMs: 60_000, settleMs: 1000, warmupSessions: 16 };
+}
+
+/** The soak: echo at 1×16 for `seconds`, the tree's RSS sampled every 5 s. */
+export function soakMode(seconds: number): ModeSpec {
+  return { ...echo(1, 16, seconds * 1000, 600), name: 'soak-1x16', rssSampleMs: 5000 };
 }
 
 export interface Combo {

@@ -1,9 +1,11 @@
-// `npm run bench [-- --quick] [--reps N] [--only mcplex,direct]`: interleaved runs of every target, medians,
-// ratios, a Markdown table on stdout and everything raw in bench/results/latest.json.
+// `npm run bench [-- --quick] [--reps N] [--only mcplex,direct] [--idle-sessions N] [--soak-seconds N]
+// [--memory-only]`: first the memory phase (idle sessions, soak), then interleaved runs of every target, medians,
+// ratios, Markdown tables on stdout and everything raw in bench/results/latest.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { memoryFailures, memoryPhase, memoryTable } from './memory.js';
 import { combos, modesFor, parseArgs, schedule } from './plan.js';
 import { medians, ratios, table } from './report.js';
 import { type RunRecord, runOnce } from './runner.js';
@@ -30,8 +32,14 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 const host = machine();
 const list = combos(opts);
-const plan = schedule(list, opts.reps);
-process.stderr.write(`bench: ${list.length} targets × ${opts.reps} reps (${opts.quick ? 'quick' : 'full'}), ${host.nproc} × ${host.model}, Node ${host.node}, load ${host.loadavgStart.join(' ')}\n`);
+const plan = opts.memoryOnly ? [] : schedule(list, opts.reps);
+process.stderr.write(
+  `bench: ${opts.memoryOnly ? 'memory only' : `${list.length} targets × ${opts.reps} reps`} (${opts.quick ? 'quick' : 'full'}; ${opts.idleSessions} idle sessions, ` +
+    `soak ${opts.soakSeconds} s), ${host.nproc} × ${host.model}, Node ${host.node}, load ${host.loadavgStart.join(' ')}\n`,
+);
+
+// The memory phase runs first, on a quiet machine; its time counts against the budget below.
+const memory = await memoryPhase(list, opts, (line) => process.stderr.write(`${line}\n`));
 
 const runs: RunRecord[] = [];
 const skipped: string[] = [];
@@ -59,17 +67,22 @@ const result = {
   runs,
   medians: med,
   ratios: ratios(med),
+  memory,
 };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(join(ROOT, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
 
-process.stdout.write(`\n${table(med)}\n\nRatios (a/b; CPU = server CPU µs per call):\n`);
-for (const [name, byMode] of Object.entries(result.ratios)) {
-  const cells = Object.entries(byMode).map(([mode, r]) => `${mode} ${Object.entries(r).map(([k, v]) => `${k}=${v ?? '–'}`).join(' ')}`);
-  process.stdout.write(`  ${name}: ${cells.join('; ') || '(not measured)'}\n`);
+if (runs.length > 0) {
+  process.stdout.write(`\n${table(med)}\n\nRatios (a/b; CPU = server CPU µs per call):\n`);
+  for (const [name, byMode] of Object.entries(result.ratios)) {
+    const cells = Object.entries(byMode).map(([mode, r]) => `${mode} ${Object.entries(r).map(([k, v]) => `${k}=${v ?? '–'}`).join(' ')}`);
+    process.stdout.write(`  ${name}: ${cells.join('; ') || '(not measured)'}\n`);
+  }
 }
+const memoryText = memoryTable(memory);
+if (memoryText) process.stdout.write(`\nMemory (${memory.durationS} s, each on a fresh target):\n\n${memoryText}\n`);
 process.stdout.write(
   `\n${host.nproc} × ${host.model}, Node ${host.node}, load ${host.loadavgStart.join(' ')} → ${result.machine.loadavgEnd.join(' ')}; ${result.durationS} s; bench/results/latest.json\n`,
 );
-const failures = runs.filter((r) => r.error).length + runs.reduce((a, r) => a + r.modes.reduce((b, m) => b + m.errors, 0), 0);
+const failures = runs.filter((r) => r.error).length + runs.reduce((a, r) => a + r.modes.reduce((b, m) => b + m.errors, 0), 0) + memoryFailures(memory);
 process.exit(failures > 0 ? 1 : 0);

@@ -2,6 +2,10 @@
 // bodies, and replies read as plain JSON or as an SSE (text/event-stream) body. No SDK, no fetch.
 import { Agent, request } from 'node:http';
 
+/**
+ * One socket per request in flight, kept alive and reused: no cap on sockets (64 in flight is the most any mode
+ * uses; idle sessions are opened 16 at a time and hold no socket once open), up to 256 idle sockets kept.
+ */
 export const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY, maxFreeSockets: 256 });
 
 export interface HttpReply {

@@ -15,6 +15,8 @@ export interface ModeSpec {
   windowMs: number;
   /** sleep: the window ends after this many completed calls. */
   count?: number;
+  /** Soak: read the server tree's VmRSS at the window's start, every this many ms, and at its end. */
+  rssSampleMs?: number;
 }
 
 export interface ModeResult {
@@ -36,6 +38,8 @@ export interface ModeResult {
   processes: number;
   openMs: number;
   windowMs: number;
+  /** With rssSampleMs: [seconds since the window started, tree VmRSS MB]. */
+  rssSamples?: [number, number][];
 }
 
 export const CALL_TIMEOUT_MS = 15_000;
@@ -78,13 +82,25 @@ export async function runMode(spec: ModeSpec, open: () => Promise<McpSession>, s
   let windowDone: () => void = () => undefined;
   const windowOver = new Promise<void>((r) => (windowDone = r));
   const snapshot = (): Snapshot => ({ cpu: treeCpuMicros(roots), root: processCpuMicros(roots), client: process.cpuUsage(), machine: machineTicks(), t: performance.now() });
+  const rssSamples: [number, number][] = [];
+  let sampler: NodeJS.Timeout | undefined;
+  const sampleRss = () => {
+    if (edge) rssSamples.push([round((performance.now() - edge.t) / 1000, 1), treeMemoryMb(roots).rssMb]);
+  };
   const startWindow = () => {
     if (phase !== 'warmup') return;
     edge = snapshot();
     phase = 'measure';
+    if (spec.rssSampleMs !== undefined) {
+      sampleRss();
+      sampler = setInterval(sampleRss, spec.rssSampleMs);
+    }
   };
   const endWindow = () => {
     if (phase !== 'measure') return;
+    clearInterval(sampler);
+    // The closing sample, unless the interval has just taken one.
+    if (spec.rssSampleMs !== undefined && edge && performance.now() - edge.t - (rssSamples.at(-1)?.[0] ?? 0) * 1000 > 1000) sampleRss();
     end = snapshot();
     phase = 'stop';
     windowDone();
@@ -165,5 +181,6 @@ export async function runMode(spec: ModeSpec, open: () => Promise<McpSession>, s
     processes: mem.processes,
     openMs: Math.round(openMs),
     windowMs: Math.round(b.t - a.t),
+    ...(spec.rssSampleMs !== undefined && { rssSamples }),
   };
 }
