@@ -45,20 +45,17 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, pageSize: n
     if (!upstream) throw new WireError(ErrorCode.InvalidParams, what);
     const { sctx } = ctx.state.get(INVOCATION)!;
     const token = ctx.meta.progressToken;
-    // Relayed in order, and all written before the result: the result ends the caller's response stream, and a
-    // progress notification sent after it is dropped.
-    let relayed: Promise<void> = Promise.resolve();
-    const onprogress =
-      token === undefined
-        ? undefined
-        : (p: { progress: number; total?: number; message?: string }) => {
-            relayed = relayed.then(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } })).catch(() => {});
-          };
-    return inflight.around(upstream, sctx, ctx.era, async () => {
+    // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
+    // since it ends the caller's response stream and anything sent after it is dropped.
+    return inflight.around(upstream, sctx, ctx.era, async (relay) => {
+      const onprogress =
+        token === undefined
+          ? undefined
+          : (p: { progress: number; total?: number; message?: string }) =>
+              relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
       let outgoing = outgoingParams(params, sctx, ctx.era, upstream);
       for (let round = 0; ; round++) {
         const result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, ...(onprogress && { onprogress }) });
-        await relayed;
         if (result.resultType !== 'input_required' || ctx.era === 'modern') return asOurs(result);
         if (round >= MAX_INPUT_ROUNDS) throw new WireError(ErrorCode.InternalError, `Server '${upstream.name}' asked for input more than ${MAX_INPUT_ROUNDS} times`);
         const inputResponses = await fulfilInputRequests(sctx, result.inputRequests as Json | undefined);

@@ -12,17 +12,25 @@ interface Caller {
   relayed: Promise<void>;
 }
 
+/** Queues a notification to `caller` after everything relayed to it before (a failed send does not block later ones). */
+function enqueue(caller: Caller, send: () => Promise<void>): void {
+  caller.relayed = caller.relayed.then(send).catch(() => {});
+}
+
 export class InflightCalls {
   readonly #byUpstream = new Map<string, Set<Caller>>();
 
-  /** Registers a downstream call to `upstream` for the duration of `work`. */
-  async around<T>(upstream: Upstream, sctx: ServerContext, era: Era, work: () => Promise<T>): Promise<T> {
+  /**
+   * Registers a downstream call to `upstream` for the duration of `work`. `work` gets `relay`, which queues a
+   * notification to this caller on the same ordered chain as relayed logs; the result waits for the chain.
+   */
+  async around<T>(upstream: Upstream, sctx: ServerContext, era: Era, work: (relay: (send: () => Promise<void>) => void) => Promise<T>): Promise<T> {
     const set = this.#byUpstream.get(upstream.name) ?? new Set();
     this.#byUpstream.set(upstream.name, set);
     const entry: Caller = { sctx, era, relayed: Promise.resolve() };
     set.add(entry);
     try {
-      const result = await work();
+      const result = await work((send) => enqueue(entry, send));
       await entry.relayed;
       return result;
     } finally {
@@ -61,7 +69,7 @@ export class InflightCalls {
     const caller = this.#caller(upstream);
     if (!caller || caller === 'ambiguous' || !params) return false;
     const logger = typeof params.logger === 'string' ? params.logger : upstream.name;
-    caller.relayed = caller.relayed.then(() => caller.sctx.mcpReq.log(params.level as LoggingLevel, params.data, logger)).catch(() => {});
+    enqueue(caller, () => caller.sctx.mcpReq.log(params.level as LoggingLevel, params.data, logger));
     return true;
   }
 }
