@@ -60,7 +60,7 @@ export class StdioLineTransport implements Transport {
 
   #reject(id: string | number | null, code: number, message: string): void {
     this.onerror?.(new Error(message));
-    this.#write({ jsonrpc: '2.0', id, error: { code, message } } as JSONRPCMessage);
+    this.#write({ jsonrpc: '2.0', id, error: { code, message } } as JSONRPCMessage).catch((err: Error) => this.onerror?.(err));
   }
 
   #onLine(raw: string): void {
