@@ -1,9 +1,9 @@
 // `npm run conformance`: runs the official suite (active + pending, under Node 22) against the mcplex conformance
-// fixture directly, then through the gateway (fixture mounted at the root behind it); prints both reports and
-// exits non-zero unless both pass all 30 active scenarios. `--url <url> [--label <name>]` runs one external server.
+// fixture directly, then through the gateway (fixture mounted at the root behind it, reached over HTTP and over
+// stdio as a 2025-era server); prints every report and exits non-zero unless all pass the 30 active scenarios. `--url <url> [--label <name>]` runs one external server.
 import { startFixture } from '../test/conformance/fixture-process.js';
 import { checkConformance, formatReport } from '../test/conformance/gate.js';
-import { startGatewayOverFixture } from '../test/gateway/helpers/conformance-gateway.js';
+import { type FixtureLink, startGatewayOverFixture } from '../test/gateway/helpers/conformance-gateway.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -37,16 +37,17 @@ async function direct(): Promise<Target> {
   return { url: fixture.url, label: 'fixture', describe: ` (fixture pid ${fixture.pid})`, stderr: fixture.stderr, stop: () => fixture.stop() };
 }
 
-async function gateway(): Promise<Target> {
-  const g = await startGatewayOverFixture();
-  return { url: g.url, label: 'gateway', describe: ` (fixture ${g.fixture.url}, pid ${g.fixture.pid}, behind it)`, stderr: g.fixture.stderr, stop: () => g.close() };
-}
+const gateway = (link: FixtureLink) => async (): Promise<Target> => {
+  const g = await startGatewayOverFixture(link);
+  const behind = g.fixture ? `fixture ${g.fixture.url}, pid ${g.fixture.pid}` : 'fixture over stdio, 2025 era';
+  return { url: g.url, label: `gateway-${link}`, describe: ` (${behind}, behind it)`, ...(g.fixture && { stderr: g.fixture.stderr }), stop: () => g.close() };
+};
 
 async function main(): Promise<number> {
   const external = arg('--url');
   const plan: Array<() => Promise<Target>> = external
     ? [async () => ({ url: external, label: arg('--label') ?? 'external', describe: '', stop: async () => {} })]
-    : [direct, gateway];
+    : [direct, gateway('http'), gateway('stdio')];
   const verdicts: Array<[string, boolean]> = [];
   for (const start of plan) {
     const target = await start();

@@ -39,6 +39,7 @@ export async function runPlan(plan: LoadPlan, onResult: (r: ModeResult) => void,
       const open = (): Promise<McpSession> => (t.era === 'legacy' ? LegacyHttpSession.open(url, 15_000) : Promise.resolve(new ModernHttpSession(url)));
       result = await runMode(spec, open, () => [t.serverPid], (name) => `${t.toolPrefix}${name}`);
     }
-    onResult(result);
+    if (!spec.discard) onResult(result);
+    else if (result.errors > 0) throw new Error(`${spec.name}: ${result.errors} calls failed: ${result.errorSamples.join('; ')}`);
   }
 }

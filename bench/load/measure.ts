@@ -17,6 +17,8 @@ export interface ModeSpec {
   count?: number;
   /** Soak: read the server tree's VmRSS at the window's start, every this many ms, and at its end. */
   rssSampleMs?: number;
+  /** Run but not reported (the JIT warm-up before a target's first measured mode); any error still fails the run. */
+  discard?: boolean;
 }
 
 export interface ModeResult {

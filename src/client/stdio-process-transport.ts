@@ -121,10 +121,11 @@ export class StdioProcessTransport implements Transport {
     if (!stdin || this.#exited || this.#closing || !stdin.writable) {
       return Promise.reject(new Error(`${this.#spec.name}: not connected`));
     }
-    // Messages sent in the same tick leave in one write syscall (several calls in flight are the common case).
+    // Messages sent in one turn of the event loop (say, calls that arrived on several sockets in one poll) leave
+    // in one write syscall: several calls in flight are the common case.
     if (!stdin.writableCorked) {
       stdin.cork();
-      process.nextTick(() => stdin.uncork());
+      setImmediate(() => stdin.uncork());
     }
     return new Promise((resolve, reject) => {
       stdin.write(serializeMessage(message), (err) => (err ? reject(err) : resolve()));

@@ -3,6 +3,7 @@
 import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { type ChangeKind, ErrorCode, type ListKind, type Logger, WireError } from '../core/index.js';
+import { RawLane } from './raw-lane.js';
 import { StdioProcessTransport } from './stdio-process-transport.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 import { isConnectionClosed, isSessionGone, upstreamError } from './upstream-errors.js';
@@ -37,6 +38,8 @@ interface Connection {
   /** Settles when the connection is gone, with an Error saying why when that is known (a child's exit). */
   closed: Promise<Error | undefined>;
   close(): Promise<void>;
+  /** The direct path for forwarded requests, on 2025-era stdio connections. */
+  raw?: RawLane;
 }
 
 function closeReason(name: string, transport: Transport): Error | undefined {
@@ -169,7 +172,9 @@ export class Upstream {
     }
     responsesAfterNotifications(transport);
     this.#log.info({ era: client.getProtocolEra(), server: client.getServerVersion() }, 'upstream connected');
-    return { client, transport, closed, close: () => client.close() };
+    // 2026-era upstreams need the SDK's per-request envelope and result decoding; HTTP ones its session handling.
+    const raw = transport instanceof StdioProcessTransport && client.getProtocolEra() === 'legacy' ? new RawLane(transport) : undefined;
+    return { client, transport, closed, close: () => client.close(), ...(raw && { raw }) };
   }
 
   /** A connect error as health shows it: where we tried, and the whole cause chain ("fetch failed" alone says little). */
@@ -201,6 +206,7 @@ export class Upstream {
       const client = this.client;
       if (!client) throw this.unavailable();
       try {
+        if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs: this.spec.timeoutMs, ...opts });
         return await client.request({ method, ...(params && { params }) } as never, Passthrough, {
           timeout: this.spec.timeoutMs,
           allowInputRequired: true,

@@ -16,9 +16,11 @@ const RESERVED_META = 'io.modelcontextprotocol/';
  * A 2026-era upstream only logs when asked per request; we ask for everything and filter per caller on relay.
  */
 function outgoingParams(params: Json, sctx: ServerContext, era: Era, upstream: Upstream): Json {
+  const modernUpstream = upstream.client?.getProtocolEra() === 'modern';
+  if (params._meta === undefined && era === 'legacy' && !modernUpstream) return params; // the common case: nothing to change
   const { _meta, ...rest } = params;
   const meta = Object.fromEntries(Object.entries((_meta as Json | undefined) ?? {}).filter(([k]) => !k.startsWith(RESERVED_META) && k !== 'progressToken'));
-  if (upstream.client?.getProtocolEra() === 'modern') meta[`${RESERVED_META}logLevel`] = 'debug';
+  if (modernUpstream) meta[`${RESERVED_META}logLevel`] = 'debug';
   const out: Json = { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) };
   if (era === 'modern') {
     // The SDK lifts these out of params before handlers run; the upstream needs them back.

@@ -20,3 +20,7 @@ export function asJsonRpcMessage(value: unknown): JSONRPCMessage | undefined {
   }
   return undefined;
 }
+
+/** For messages already checked by asJsonRpcMessage (or built by the SDK): which kind, without a schema parse. */
+export const isRequestShape = (m: JSONRPCMessage): m is JSONRPCMessage & { id: string | number; method: string } => 'method' in m && 'id' in m;
+export const isResponseShape = (m: JSONRPCMessage): m is JSONRPCMessage & { id: string | number } => !('method' in m) && ('result' in m || 'error' in m);

@@ -24,6 +24,9 @@ function accepts(req: IncomingMessage, ...types: string[]): boolean {
   return types.every((t) => accept.includes(t));
 }
 
+/** The SDK's initialize check (a schema parse), only for messages that name the method. */
+const isInitialize = (m: JSONRPCMessage) => 'method' in m && m.method === 'initialize' && isInitializeRequest(m);
+
 /** The body as JSON-RPC messages, or why not. */
 function messagesOf(body: unknown): JSONRPCMessage[] | string {
   const list = Array.isArray(body) ? body : [body];
@@ -55,7 +58,7 @@ export class LegacySessions {
     if (req.method !== 'POST') return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
     const messages = messagesOf(body);
     if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
-    if (!Array.isArray(body) && isInitializeRequest(messages[0])) return this.#open(req, res, messages);
+    if (!Array.isArray(body) && isInitialize(messages[0]!)) return this.#open(req, res, messages);
     if (Array.isArray(body)) {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'JSON-RPC batches are not accepted outside a 2025-03-26 session; initialize must be sent alone');
     }
@@ -92,7 +95,7 @@ export class LegacySessions {
     }
     const messages = messagesOf(body);
     if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
-    if (messages.some((m) => isInitializeRequest(m))) return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: Server already initialized');
+    if (messages.some(isInitialize)) return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: Server already initialized');
     session.transport.post(req, res, messages, Array.isArray(body));
   }
 

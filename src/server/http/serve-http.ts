@@ -3,9 +3,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { classifyInboundRequest, createMcpHandler, isJsonContentType, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
+import { createMcpHandler, isJsonContentType, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
 import { type Era, ErrorCode, type Logger } from '../../core/index.js';
 import { readJsonBody } from './body.js';
+import { isLegacyHttpRequest } from './classify.js';
 import { refusal } from './guards.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { type HttpServeOptions, resolveHttpOptions } from './options.js';
@@ -39,19 +40,6 @@ export async function serveHttp(
   const modern = createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: o.maxBodyBytes, onerror });
   // Only 2026-era traffic goes through web Request/Response; 2025-era sessions are served on node's objects.
   const modernAdapter = toNodeHandler(modern, { maxRequestBodySize: o.maxBodyBytes, onerror: (err) => log.error({ err }, 'http adapter error') });
-  const header = (req: IncomingMessage, name: string) => {
-    const v = req.headers[name];
-    return typeof v === 'string' ? v : undefined;
-  };
-  const isLegacy = (req: IncomingMessage, body: unknown) =>
-    classifyInboundRequest({
-      httpMethod: 'POST',
-      protocolVersionHeader: header(req, 'mcp-protocol-version'),
-      mcpMethodHeader: header(req, 'mcp-method'),
-      mcpNameHeader: header(req, 'mcp-name'),
-      body,
-    }).kind === 'legacy';
-
   let closing = false;
   let inflightPosts = 0;
   let drained: (() => void) | undefined;
@@ -82,7 +70,7 @@ export async function serveHttp(
     const body = await readJsonBody(req, o.maxBodyBytes, o.maxJsonDepth);
     if (!body.ok) return sendRpcError(res, body.status, body.code, body.message, body.status === 413 ? { connection: 'close' } : {});
     hooks.observe?.(body.value);
-    if (isLegacy(req, body.value)) await sessions.handle(req, res, body.value);
+    if (isLegacyHttpRequest(req, body.value)) await sessions.handle(req, res, body.value);
     else await modernAdapter(req, res, body.value);
   }
 

@@ -2,16 +2,8 @@
 // JSON body, upgraded to SSE only when the handler sends related messages first. No web Request/Response.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type JSONRPCMessage,
-  type MessageExtraInfo,
-  type RequestId,
-  type Transport,
-  type TransportSendOptions,
-} from '@modelcontextprotocol/server';
+import type { JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
+import { isRequestShape, isResponseShape } from '../../wire/json-rpc-shape.js';
 
 /** Messages kept for a standalone stream the client has not opened yet (it usually opens right after initialize). */
 const BACKLOG = 100;
@@ -88,7 +80,7 @@ export class NodeSessionTransport implements Transport {
   /** Serves a POST whose body was already validated as JSON-RPC messages. */
   post(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[], batch: boolean): void {
     const extra = { request: requestInfo(req) };
-    const ids = messages.filter(isJSONRPCRequest).map((m) => m.id);
+    const ids = messages.filter(isRequestShape).map((m) => m.id);
     if (ids.length === 0) {
       res.writeHead(202, { 'mcp-session-id': this.sessionId }).end();
     } else {
@@ -119,8 +111,8 @@ export class NodeSessionTransport implements Transport {
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.#closed) return;
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
-      const id = message.id as RequestId;
+    if (isResponseShape(message)) {
+      const id = message.id;
       const exchange = this.#exchanges.get(id);
       this.#exchanges.delete(id);
       exchange?.respond(id, message);

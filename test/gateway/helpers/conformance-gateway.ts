@@ -1,36 +1,31 @@
-// The conformance fixture behind the gateway: the fixture server (HTTP child process) mounted at the root
-// (`namespace: false`), the gateway served on 127.0.0.1; shared by the conformance test and `npm run conformance`.
-import { type FixtureProcess, startFixture } from '../../conformance/fixture-process.js';
+// The conformance fixture behind the gateway, mounted at the root (`namespace: false`), the gateway served on
+// 127.0.0.1; shared by the conformance test and `npm run conformance`. The fixture is reached either over HTTP
+// (its own child process, 2026-07-28 negotiated) or over stdio as a 2025-era-only server the gateway spawns.
+import type { ServerConfig } from '../../../src/gateway/config/types.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { createLogger } from '../../../src/index.js';
+import { type FixtureProcess, REPO_ROOT, startFixture } from '../../conformance/fixture-process.js';
+import { tsxArgs } from '../../helpers/process.js';
+
+export type FixtureLink = 'http' | 'stdio';
 
 export interface GatewayOverFixture {
   readonly url: string;
-  readonly fixture: FixtureProcess;
+  /** The HTTP fixture process (stdio fixtures are the gateway's own children). */
+  readonly fixture?: FixtureProcess;
   readonly gateway: Gateway;
   close(): Promise<void>;
 }
 
-export async function startGatewayOverFixture(): Promise<GatewayOverFixture> {
-  const fixture = await startFixture({ startTimeoutMs: 30_000 });
+const COMMON = { name: 'fixture', namespace: false, enabled: true, timeoutMs: 60_000, connectTimeoutMs: 20_000, tools: { rename: {} } } as const;
+
+export async function startGatewayOverFixture(link: FixtureLink = 'http'): Promise<GatewayOverFixture> {
+  const fixture = link === 'http' ? await startFixture({ startTimeoutMs: 30_000 }) : undefined;
+  const server: ServerConfig = fixture
+    ? { ...COMMON, transport: 'http', url: fixture.url, headers: {} }
+    : { ...COMMON, transport: 'stdio', command: process.execPath, args: tsxArgs('test/conformance/fixture-stdio.ts'), env: { MCPLEX_LOG_LEVEL: 'warn' }, cwd: REPO_ROOT };
   const gateway = new Gateway(
-    {
-      listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
-      separator: '__',
-      servers: {
-        fixture: {
-          name: 'fixture',
-          namespace: false,
-          enabled: true,
-          timeoutMs: 60_000,
-          connectTimeoutMs: 20_000,
-          tools: { rename: {} },
-          transport: 'http',
-          url: fixture.url,
-          headers: {},
-        },
-      },
-    },
+    { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: { fixture: server } },
     { logger: createLogger('mcplex-gateway', process.env.MCPLEX_LOG_LEVEL ?? 'warn') },
   );
   try {
@@ -40,17 +35,17 @@ export async function startGatewayOverFixture(): Promise<GatewayOverFixture> {
     const handle = await gateway.serveHttp({ port: 0 });
     return {
       url: handle.url,
-      fixture,
+      ...(fixture && { fixture }),
       gateway,
       async close() {
         await handle.close();
         await gateway.close();
-        await fixture.stop();
+        await fixture?.stop();
       },
     };
   } catch (err) {
     await gateway.close();
-    await fixture.stop();
+    await fixture?.stop();
     throw err;
   }
 }

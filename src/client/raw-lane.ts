@@ -1,0 +1,129 @@
+// The hot path to a 2025-era stdio upstream: requests written straight to the transport and their responses and
+// progress taken off it before the SDK client sees them. Everything else on the wire stays the SDK's.
+import { type JSONRPCMessage, ProtocolError, SdkError, SdkErrorCode, type Transport } from '@modelcontextprotocol/client';
+
+type Json = Record<string, unknown>;
+
+export interface RawRequestOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+}
+
+interface Pending {
+  resolve(result: Json): void;
+  reject(err: Error): void;
+  opts: RawRequestOptions;
+  started: number;
+  timer: NodeJS.Timeout;
+  onabort?: () => void;
+}
+
+/** Our ids are strings in their own namespace, so they never meet the SDK client's numeric ids. */
+const ID_PREFIX = 'mcplex-';
+
+/**
+ * Sits in front of the SDK client on one connected transport (a public seam: `Transport.onmessage`/`onclose`).
+ * What it sends behaves like `Client.request` on a 2025-era connection: the same ids-to-responses matching,
+ * progress tokens, timeout (reset on progress, capped at 10×), `notifications/cancelled` on timeout or abort,
+ * and the SDK's own error types, so callers map errors exactly as before. Only the per-request machinery
+ * (schema parse, AbortController, handler maps) is skipped.
+ */
+export class RawLane {
+  readonly #pending = new Map<string, Pending>();
+  #next = 0;
+  #closed = false;
+
+  constructor(private readonly transport: Transport) {
+    const deliver = transport.onmessage;
+    const closed = transport.onclose;
+    transport.onmessage = (message, extra) => {
+      if (!this.#take(message)) deliver?.call(transport, message, extra);
+    };
+    transport.onclose = () => {
+      this.#closeAll();
+      closed?.call(transport);
+    };
+  }
+
+  get inflight(): number {
+    return this.#pending.size;
+  }
+
+  request(method: string, params: Json | undefined, opts: RawRequestOptions): Promise<Json> {
+    if (this.#closed) return Promise.reject(new SdkError(SdkErrorCode.NotConnected, 'Not connected'));
+    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason ?? new Error('aborted'));
+    const id = `${ID_PREFIX}${this.#next++}`;
+    let sent = params;
+    if (opts.onprogress) sent = { ...params, _meta: { ...(params?._meta as Json | undefined), progressToken: id } };
+    return new Promise<Json>((resolve, reject) => {
+      const pending: Pending = { resolve, reject, opts, started: Date.now(), timer: this.#timer(id, opts.timeoutMs) };
+      if (opts.signal) {
+        const signal = opts.signal;
+        pending.onabort = () => this.#cancel(id, signal.reason ?? new Error('aborted'), String(signal.reason ?? 'aborted'));
+        signal.addEventListener('abort', pending.onabort, { once: true });
+      }
+      this.#pending.set(id, pending);
+      this.transport.send({ jsonrpc: '2.0', id, method, ...(sent && { params: sent }) } as JSONRPCMessage).catch((err: Error) => {
+        if (this.#settle(id)) reject(new SdkError(SdkErrorCode.SendFailed, `Failed to send request: ${err.message}`));
+      });
+    });
+  }
+
+  #timer(id: string, ms: number): NodeJS.Timeout {
+    return setTimeout(() => this.#cancel(id, new SdkError(SdkErrorCode.RequestTimeout, 'Request timed out', { timeout: ms }), 'timeout'), ms);
+  }
+
+  /** Ends our request `id` with `err` and tells the server to stop working on it. */
+  #cancel(id: string, err: Error, reason: string): void {
+    const pending = this.#settle(id);
+    if (!pending) return;
+    pending.reject(err);
+    this.transport.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => {});
+  }
+
+  /** Forgets `id` (timer and abort listener too); returns what was pending, or undefined if it already ended. */
+  #settle(id: string): Pending | undefined {
+    const pending = this.#pending.get(id);
+    if (!pending) return undefined;
+    this.#pending.delete(id);
+    clearTimeout(pending.timer);
+    if (pending.onabort) pending.opts.signal?.removeEventListener('abort', pending.onabort);
+    return pending;
+  }
+
+  /** Handles a response or progress notification for one of our requests; false for everything else. */
+  #take(message: JSONRPCMessage): boolean {
+    const m = message as { id?: unknown; method?: unknown; result?: unknown; error?: { code: number; message: string; data?: unknown }; params?: Json };
+    if (m.method === undefined) {
+      if (typeof m.id !== 'string' || !m.id.startsWith(ID_PREFIX)) return false;
+      const pending = this.#settle(m.id);
+      if (!pending) return true; // late answer to a request that timed out or was cancelled
+      // One microtask late, like the SDK path (see responsesAfterNotifications): notifications that came in
+      // the same read (logs) are dispatched first.
+      if (m.error) queueMicrotask(() => pending.reject(new ProtocolError(m.error!.code, m.error!.message, m.error!.data)));
+      else queueMicrotask(() => pending.resolve(m.result as Json));
+      return true;
+    }
+    if (m.method !== 'notifications/progress') return false;
+    const { progressToken, ...progress } = m.params ?? {};
+    if (typeof progressToken !== 'string' || !progressToken.startsWith(ID_PREFIX)) return false;
+    const pending = this.#pending.get(progressToken);
+    if (!pending?.opts.onprogress) return true;
+    // The SDK's resetTimeoutOnProgress with maxTotalTimeout = 10 × the timeout.
+    const { timeoutMs } = pending.opts;
+    if (Date.now() - pending.started >= 10 * timeoutMs) {
+      this.#cancel(progressToken, new SdkError(SdkErrorCode.RequestTimeout, 'Maximum total timeout exceeded', { maxTotalTimeout: 10 * timeoutMs }), 'timeout');
+      return true;
+    }
+    clearTimeout(pending.timer);
+    pending.timer = this.#timer(progressToken, timeoutMs);
+    pending.opts.onprogress(progress as { progress: number; total?: number; message?: string });
+    return true;
+  }
+
+  #closeAll(): void {
+    this.#closed = true;
+    for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed'));
+  }
+}

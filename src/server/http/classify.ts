@@ -1,0 +1,37 @@
+// Which era an HTTP POST belongs to. The SDK's `classifyInboundRequest` decides; the common 2025-era request
+// (no envelope claim, no 2026 version header) is recognised first without its schema parses, and a test keeps
+// the two in agreement.
+import type { IncomingMessage } from 'node:http';
+import { classifyInboundRequest, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
+import { asJsonRpcMessage } from '../../wire/json-rpc-shape.js';
+
+/** The first protocol revision of the stateless era; versions compare as ISO dates (the SDK's own rule). */
+const FIRST_MODERN_VERSION = '2026-07-28';
+
+const header = (req: IncomingMessage, name: string) => {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** A single request the SDK would surely call legacy ('no-claim'): not initialize, no envelope, no 2026 header. */
+function plainLegacyRequest(req: IncomingMessage, body: unknown): boolean {
+  const m = asJsonRpcMessage(body) as { id?: unknown; method?: unknown; params?: { _meta?: unknown } } | undefined;
+  if (!m || typeof m.method !== 'string' || m.id === undefined || m.method === 'initialize') return false;
+  const version = header(req, 'mcp-protocol-version')?.trim();
+  if (version !== undefined && version >= FIRST_MODERN_VERSION) return false;
+  const meta = m.params?._meta;
+  return !(typeof meta === 'object' && meta !== null && !Array.isArray(meta) && PROTOCOL_VERSION_META_KEY in meta);
+}
+
+export function isLegacyHttpRequest(req: IncomingMessage, body: unknown): boolean {
+  if (plainLegacyRequest(req, body)) return true;
+  return (
+    classifyInboundRequest({
+      httpMethod: 'POST',
+      protocolVersionHeader: header(req, 'mcp-protocol-version'),
+      mcpMethodHeader: header(req, 'mcp-method'),
+      mcpNameHeader: header(req, 'mcp-name'),
+      body,
+    }).kind === 'legacy'
+  );
+}
