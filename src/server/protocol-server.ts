@@ -1,7 +1,7 @@
 // Builds one SDK `Server` for a connection (stdio, 2025-era HTTP session) or one 2026-era HTTP request,
 // routing every MCP method through the app's pipeline. The SDK still owns the wire: handshake, discover,
 // envelopes, ping, logging/setLevel, cancellation.
-import { type Implementation, inputRequired, ProtocolError, type RequestStateCodec, Server, type ServerContext } from '@modelcontextprotocol/server';
+import { type Implementation, inputRequired, ProtocolError, type RequestId, type RequestStateCodec, Server, type ServerContext } from '@modelcontextprotocol/server';
 import {
   ANONYMOUS,
   type CallContext,
@@ -73,7 +73,11 @@ export function endRoundOnInputRequired(terminal: Handler, codec: RequestStateCo
   };
 }
 
-export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Connection) => void): Server {
+/**
+ * `httpOf` finds the HTTP request behind a request id, for servers that serve many HTTP requests over one
+ * connection (the 2026-era lane), where the SDK context carries none.
+ */
+export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Connection) => void, httpOf?: (id: RequestId) => Request | undefined): Server {
   const server = new Server(app.info, {
     capabilities: CAPABILITIES,
     ...(app.instructions !== undefined && { instructions: app.instructions }),
@@ -83,7 +87,7 @@ export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Con
 
   const dispatch = async (method: string, params: Record<string, unknown>, sctx: ServerContext): Promise<McpResult> => {
     const target = TARGET.get(method)?.(params);
-    const req = sctx.http?.req;
+    const req = sctx.http?.req ?? httpOf?.(sctx.mcpReq.id);
     // The request's logger and headers are built only if something reads them: most calls never do.
     let log: Logger | undefined;
     let http: CallContext['http'];

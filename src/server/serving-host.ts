@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   createRequestStateCodec,
+  type RequestId,
   type RequestStateCodec,
   type Server,
   type ServerNotifier,
@@ -97,8 +98,8 @@ export class ServingHost implements AppCore {
   }
 
   /** A fresh SDK server instance for one connection or request, wired to the pipeline. */
-  createProtocolServer(era: Era, track = true): Server {
-    return createProtocolServer(this, era, track ? (c) => this.#track(c) : undefined);
+  createProtocolServer(era: Era, track = true, httpOf?: (id: RequestId) => Request | undefined): Server {
+    return createProtocolServer(this, era, track ? (c) => this.#track(c) : undefined, httpOf);
   }
 
   /** Serves over stdio (both eras). Pass `transport` to serve any other SDK transport the same way. */
@@ -112,7 +113,7 @@ export class ServingHost implements AppCore {
 
   /** Serves Streamable HTTP on 127.0.0.1 by default, both eras on one endpoint. */
   async serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
-    const handle = await serveHttp((era) => this.createProtocolServer(era, era === 'legacy'), opts, this.logger, { observe: (m) => this.#observe(m) });
+    const handle = await serveHttp((era, httpOf) => this.createProtocolServer(era, era === 'legacy', httpOf), opts, this.logger, { observe: (m) => this.#observe(m) });
     this.#notifiers.add(handle.notify);
     return {
       ...handle,

@@ -3,7 +3,12 @@
 import type { IncomingMessage } from 'node:http';
 import { classifyInboundRequest, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
-import { isLegacyHttpRequest } from '../../src/server/http/classify.js';
+import { classifyHttpPost } from '../../src/server/http/classify.js';
+
+const isLegacyHttpRequest = (req: IncomingMessage, body: unknown) => {
+  const c = classifyHttpPost(req, body);
+  return c === 'legacy' || c.kind === 'legacy';
+};
 
 const envelope = { [PROTOCOL_VERSION_META_KEY]: '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
 const call = (params: Record<string, unknown> = { name: 'echo', arguments: {} }) => ({ jsonrpc: '2.0', id: 7, method: 'tools/call', params });
@@ -31,7 +36,7 @@ const HEADERS: Array<Record<string, string>> = [
   { 'mcp-protocol-version': '1999-01-01' },
 ];
 
-describe('isLegacyHttpRequest', () => {
+describe('classifyHttpPost', () => {
   for (const [what, body] of BODIES) {
     it(`agrees with the SDK classifier: ${what}`, () => {
       for (const headers of HEADERS) {

@@ -2,11 +2,11 @@
 // (no envelope claim, no 2026 version header) is recognised first without its schema parses, and a test keeps
 // the two in agreement.
 import type { IncomingMessage } from 'node:http';
-import { classifyInboundRequest, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
+import { classifyInboundRequest, type InboundClassificationOutcome, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import { asJsonRpcMessage } from '../../wire/json-rpc-shape.js';
 
 /** The first protocol revision of the stateless era; versions compare as ISO dates (the SDK's own rule). */
-const FIRST_MODERN_VERSION = '2026-07-28';
+export const FIRST_MODERN_VERSION = '2026-07-28';
 
 const header = (req: IncomingMessage, name: string) => {
   const v = req.headers[name];
@@ -23,15 +23,14 @@ function plainLegacyRequest(req: IncomingMessage, body: unknown): boolean {
   return !(typeof meta === 'object' && meta !== null && !Array.isArray(meta) && PROTOCOL_VERSION_META_KEY in meta);
 }
 
-export function isLegacyHttpRequest(req: IncomingMessage, body: unknown): boolean {
-  if (plainLegacyRequest(req, body)) return true;
-  return (
-    classifyInboundRequest({
-      httpMethod: 'POST',
-      protocolVersionHeader: header(req, 'mcp-protocol-version'),
-      mcpMethodHeader: header(req, 'mcp-method'),
-      mcpNameHeader: header(req, 'mcp-name'),
-      body,
-    }).kind === 'legacy'
-  );
+/** 'legacy' for a plain 2025-era request, otherwise the SDK's classification (which may say legacy too). */
+export function classifyHttpPost(req: IncomingMessage, body: unknown): 'legacy' | InboundClassificationOutcome {
+  if (plainLegacyRequest(req, body)) return 'legacy';
+  return classifyInboundRequest({
+    httpMethod: 'POST',
+    protocolVersionHeader: header(req, 'mcp-protocol-version'),
+    mcpMethodHeader: header(req, 'mcp-method'),
+    mcpNameHeader: header(req, 'mcp-name'),
+    body,
+  });
 }

@@ -1,14 +1,16 @@
 // The HTTP edge: health endpoints, Host/Origin checks, body cap and JSON checks, then both eras on one
-// endpoint — 2025-era traffic to sessionful transports, 2026-07-28 traffic to the SDK's per-request handler.
+// endpoint — 2025-era traffic to sessionful transports, 2026-07-28 traffic to the lane of one pinned server
+// (plain requests) or to the SDK's per-request handler (everything else).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, isJsonContentType, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
+import { createMcpHandler, isJsonContentType, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
 import { type Era, ErrorCode, type Logger } from '../../core/index.js';
 import { readJsonBody } from './body.js';
-import { isLegacyHttpRequest } from './classify.js';
+import { classifyHttpPost } from './classify.js';
 import { refusal } from './guards.js';
 import { LegacySessions } from './legacy-sessions.js';
+import { fitsModernLane, ModernLane } from './modern-lane.js';
 import { type HttpServeOptions, resolveHttpOptions } from './options.js';
 import { sendJson, sendRpcError } from './respond.js';
 
@@ -28,8 +30,11 @@ export interface EdgeHooks {
   observe?: (body: unknown) => void;
 }
 
+/** Builds a server for one session or request; `httpOf` finds a request's HTTP view when the SDK cannot give it. */
+export type ServerFactory = (era: Era, httpOf?: (id: RequestId) => Request | undefined) => Server;
+
 export async function serveHttp(
-  makeServer: (era: Era) => Server,
+  makeServer: ServerFactory,
   options: HttpServeOptions,
   log: Logger,
   hooks: EdgeHooks = {},
@@ -38,7 +43,8 @@ export async function serveHttp(
   const sessions = new LegacySessions(() => makeServer('legacy'), { idleTtlMs: o.sessionIdleTtlMs, maxSessions: o.maxSessions, log });
   const onerror = (err: Error) => log.debug({ err }, 'protocol error');
   const modern = createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: o.maxBodyBytes, onerror });
-  // Only 2026-era traffic goes through web Request/Response; 2025-era sessions are served on node's objects.
+  const lane = new ModernLane((httpOf) => makeServer('modern', httpOf), onerror);
+  // Only the 2026-era requests the lane does not take go through web Request/Response (the SDK's handler).
   const modernAdapter = toNodeHandler(modern, { maxRequestBodySize: o.maxBodyBytes, onerror: (err) => log.error({ err }, 'http adapter error') });
   let closing = false;
   let inflightPosts = 0;
@@ -70,7 +76,9 @@ export async function serveHttp(
     const body = await readJsonBody(req, o.maxBodyBytes, o.maxJsonDepth);
     if (!body.ok) return sendRpcError(res, body.status, body.code, body.message, body.status === 413 ? { connection: 'close' } : {});
     hooks.observe?.(body.value);
-    if (isLegacyHttpRequest(req, body.value)) await sessions.handle(req, res, body.value);
+    const route = classifyHttpPost(req, body.value);
+    if (route === 'legacy' || route.kind === 'legacy') await sessions.handle(req, res, body.value);
+    else if (fitsModernLane(req, route)) lane.serve(req, res, route);
     else await modernAdapter(req, res, body.value);
   }
 
@@ -100,7 +108,7 @@ export async function serveHttp(
       if (inflightPosts > 0) {
         await Promise.race([new Promise<void>((r) => (drained = r)), new Promise((r) => setTimeout(r, o.shutdownGraceMs).unref())]);
       }
-      await Promise.allSettled([sessions.closeAll(), modern.close()]);
+      await Promise.allSettled([sessions.closeAll(), modern.close(), lane.close()]);
       http.closeAllConnections();
       await stopped;
     },

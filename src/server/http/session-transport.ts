@@ -4,60 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import { isRequestShape, isResponseShape } from '../../wire/json-rpc-shape.js';
+import { Exchange, SSE_HEADERS, sseFrame } from './exchange.js';
+import { requestInfo } from './request-info.js';
 
 /** Messages kept for a standalone stream the client has not opened yet (it usually opens right after initialize). */
 const BACKLOG = 100;
-const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
-const sseFrame = (message: JSONRPCMessage) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
-
-/** The response to one POST that carried requests: answered as JSON, or as SSE once something came first. */
-class Exchange {
-  #sse = false;
-  readonly #results: JSONRPCMessage[] = [];
-
-  constructor(
-    readonly res: ServerResponse,
-    readonly pending: Set<RequestId>,
-    private readonly batch: boolean,
-    private readonly sessionId: string,
-  ) {}
-
-  event(message: JSONRPCMessage): void {
-    if (this.res.writableEnded) return;
-    if (!this.#sse) {
-      this.#sse = true;
-      this.res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
-      for (const r of this.#results.splice(0)) this.res.write(sseFrame(r));
-    }
-    this.res.write(sseFrame(message));
-  }
-
-  respond(id: RequestId, message: JSONRPCMessage): void {
-    this.pending.delete(id);
-    if (this.res.writableEnded) return;
-    if (this.#sse) {
-      this.res.write(sseFrame(message));
-      if (this.pending.size === 0) this.res.end();
-      return;
-    }
-    this.#results.push(message);
-    if (this.pending.size > 0) return;
-    const body = JSON.stringify(this.batch ? this.#results : this.#results[0]);
-    this.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'mcp-session-id': this.sessionId });
-    this.res.end(body);
-  }
-}
-
-/** What handlers see of the HTTP request (headers, built on demand). */
-function requestInfo(req: IncomingMessage): Request {
-  let headers: Headers | undefined;
-  return {
-    get headers() {
-      headers ??= new Headers(Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])) as [string, string][]);
-      return headers;
-    },
-  } as Request;
-}
 
 export class NodeSessionTransport implements Transport {
   readonly sessionId = randomUUID();
@@ -84,7 +35,7 @@ export class NodeSessionTransport implements Transport {
     if (ids.length === 0) {
       res.writeHead(202, { 'mcp-session-id': this.sessionId }).end();
     } else {
-      const exchange = new Exchange(res, new Set(ids), batch, this.sessionId);
+      const exchange = new Exchange(res, new Set(ids), batch, { 'mcp-session-id': this.sessionId });
       for (const id of ids) this.#exchanges.set(id, exchange);
       res.once('close', () => {
         for (const id of exchange.pending) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
