@@ -1,4 +1,4 @@
-// Builds one SDK `Server` for a connection (stdio, 2025-era HTTP session) or one 2026-era HTTP request,
+// Builds one SDK `Server` for a connection (stdio, a 2025-era HTTP session, the 2026-era HTTP lane) or one 2026-era HTTP request,
 // routing every MCP method through the app's pipeline. The SDK still owns the wire: handshake, discover,
 // envelopes, ping, logging/setLevel, cancellation.
 import { type Implementation, inputRequired, ProtocolError, type RequestId, type RequestStateCodec, Server, type ServerContext } from '@modelcontextprotocol/server';
