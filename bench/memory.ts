@@ -1,6 +1,6 @@
 // The memory phase of a bench run, each measurement on a fresh target: RSS added by idle 2025-era sessions
-// (mcplex, mcp-proxy, SDK v2) and the RSS of the mcplex gateway over an echo soak at 1×16 (first, last, max
-// and the least-squares slope over the last 90 s).
+// (mcplex, mcp-proxy, SDK v2) and the RSS of the mcplex gateway over an echo soak at 1×16 (its band min–max,
+// first, last and the least-squares slope over the last 90 s).
 import type { IdleResult } from './load/idle.js';
 import { type BenchOptions, type Combo, IDLE_KEYS, idleSpec, SOAK_KEY, soakMode } from './plan.js';
 import { type RunRecord, runOnce } from './runner.js';
@@ -30,6 +30,8 @@ export interface SoakFigure {
   samples: [number, number][];
   firstMb: number | null;
   lastMb: number | null;
+  /** The band the samples stay in (the window starts after the heap has grown: see SOAK_WARMUP_MS). */
+  minMb: number | null;
   maxMb: number | null;
   /** MB per minute, least squares over the samples of the last SLOPE_WINDOW_S seconds, and its standard error. */
   slopeMbPerMin: number | null;
@@ -84,6 +86,7 @@ export function soakFigure(run: RunRecord, seconds: number): SoakFigure {
     samples,
     firstMb: mbs[0] ?? null,
     lastMb: mbs.at(-1) ?? null,
+    minMb: mbs.length > 0 ? Math.min(...mbs) : null,
     maxMb: mbs.length > 0 ? Math.max(...mbs) : null,
     slopeMbPerMin: fit?.slope ?? null,
     slopeStdErr: fit?.stdErr ?? null,
@@ -124,7 +127,7 @@ export async function memoryPhase(list: Combo[], opts: BenchOptions, log: (line:
     const s = report.soak;
     log(
       `[memory ${Math.round((Date.now() - began) / 1000)}s] ${SOAK_KEY} soak ${opts.soakSeconds} s at 1×16: ${s.error ? `ERROR ${s.error.slice(0, 300)} ` : ''}` +
-        `RSS first ${s.firstMb} last ${s.lastMb} max ${s.maxMb} MB, slope ${s.slopeMbPerMin} ± ${s.slopeStdErr} MB/min; ${s.callsPerSec} calls/s, ${s.errors} errors`,
+        `RSS ${s.minMb}–${s.maxMb} MB (first ${s.firstMb}, last ${s.lastMb}), slope ${s.slopeMbPerMin} ± ${s.slopeStdErr} MB/min; ${s.callsPerSec} calls/s, ${s.errors} errors`,
     );
   }
   report.durationS = Math.round((Date.now() - began) / 1000);
@@ -157,9 +160,9 @@ export function memoryTable(report: MemoryReport): string {
   if (s) {
     if (out.length > 0) out.push('');
     out.push(
-      `| soak (echo 1×16) | seconds | RSS MB first / last / max | slope MB/min (last ${f(s.slopeWindowS)} s) | calls/s | errors |`,
+      `| soak (echo 1×16) | seconds | RSS MB min–max (first / last) | slope MB/min (last ${f(s.slopeWindowS)} s) | calls/s | errors |`,
       '|---|---|---|---|---|---|',
-      `| ${s.target} | ${s.seconds} | ${f(s.firstMb)} / ${f(s.lastMb)} / ${f(s.maxMb)} | ${f(s.slopeMbPerMin, 2)} ± ${f(s.slopeStdErr, 2)} | ${f(s.callsPerSec)} | ${s.errors}/${s.calls}${s.error ? ' (run failed)' : ''} |`,
+      `| ${s.target} | ${s.seconds} | ${f(s.minMb)}–${f(s.maxMb)} (${f(s.firstMb)} / ${f(s.lastMb)}) | ${f(s.slopeMbPerMin, 2)} ± ${f(s.slopeStdErr, 2)} | ${f(s.callsPerSec)} | ${s.errors}/${s.calls}${s.error ? ' (run failed)' : ''} |`,
     );
   }
   return out.join('\n');

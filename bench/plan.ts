@@ -74,9 +74,12 @@ export function idleSpec(sessions: number): IdleSpec {
   return { sessions, concurrency: 16, giveUpMs: 60_000, settleMs: 1000, warmupSessions: 16 };
 }
 
-/** The soak: echo at 1×16 for `seconds`, the tree's RSS sampled every 5 s. */
+/** The soak's unmeasured lead-in: long enough for the heap to grow to its working size. */
+export const SOAK_WARMUP_MS = 10_000;
+
+/** The soak: echo at 1×16 for `seconds` after SOAK_WARMUP_MS of the same load, the tree's RSS sampled every 5 s. */
 export function soakMode(seconds: number): ModeSpec {
-  return { ...echo(1, 16, seconds * 1000, 600), name: 'soak-1x16', rssSampleMs: 5000 };
+  return { ...echo(1, 16, seconds * 1000, SOAK_WARMUP_MS), warmupCalls: Number.MAX_SAFE_INTEGER, name: 'soak-1x16', rssSampleMs: 1000 };
 }
 
 export interface Combo {
@@ -90,7 +93,8 @@ export function combos(opts: BenchOptions): Combo[] {
   for (const target of TARGETS) {
     for (const era of target.eras) {
       const key = `${target.id}@${era === 'legacy' ? '2025' : '2026'}`;
-      if (!opts.only || opts.only.some((o) => key.startsWith(o))) out.push({ target, era, key });
+      const named = opts.only?.some((o) => key.startsWith(o));
+      if (named || (!opts.only && !target.optIn)) out.push({ target, era, key });
     }
   }
   return out;

@@ -1,5 +1,6 @@
 // The benchmark targets and how each is started fresh on 127.0.0.1: the mcplex gateway (default and "full"
-// pipeline), mcp-proxy, supergateway, the SDK v2 server, the mcplex framework, and direct stdio.
+// pipeline), mcp-proxy, supergateway, the SDK v2 server, the mcplex framework, direct stdio, and (opt-in) the
+// floor: a bare HTTP → stdio relay with no MCP machinery.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-full' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct';
+export type TargetId = 'mcplex' | 'mcplex-full' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -26,6 +27,8 @@ export interface TargetDef {
   describe: string;
   /** Eras the bench runs this target in. */
   eras: Era[];
+  /** Run only when `--only` names it (a yardstick, not a peer). */
+  optIn?: boolean;
   start(era: Era): Promise<Started>;
 }
 
@@ -117,5 +120,15 @@ export const TARGETS: TargetDef[] = [
     describe: 'no server: the load client speaks stdio to the upstream itself (one upstream process per session)',
     eras: ['legacy'],
     start: async () => ({ load: { kind: 'stdio', command: NODE, args: [UPSTREAM] } }),
+  },
+  {
+    id: 'floor',
+    describe: 'bare node:http → stdio relay (`targets/floor.mjs`): no SDK, validation or pipeline; the least a Node gateway can cost',
+    eras: ['legacy'],
+    optIn: true,
+    start: (era) => {
+      const proc = new Proc(NODE, [join(ROOT, 'bench/targets/floor.mjs'), UPSTREAM], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(LISTENING, STARTUP_MS), era, '');
+    },
   },
 ];

@@ -1,7 +1,9 @@
 // Smoke test of the benchmark harness (never the benchmark itself): the framework target and the load client,
-// about 1 s at 4 in flight in both eras, with every reply checked; and a wrong reply is counted as an error.
+// about 1 s at 4 in flight in both eras, with every reply checked; the opt-in floor relay the same way; and a
+// wrong reply is counted as an error.
 import { describe, expect, it } from 'vitest';
 import { runMode } from '../../bench/load/measure.js';
+import { combos, parseArgs } from '../../bench/plan.js';
 import type { McpSession } from '../../bench/load/sessions.js';
 import { runOnce } from '../../bench/runner.js';
 import { TARGETS } from '../../bench/targets/targets.js';
@@ -23,6 +25,18 @@ describe('bench harness', () => {
       expect(run.idleRssMb).toBeGreaterThan(0);
       expect(run.serverAliveAfter).toBe(true);
     }
+  }, 25_000);
+
+  it('runs the floor relay only when --only names it, and its replies check out', async () => {
+    expect(combos(parseArgs([])).map((c) => c.key)).not.toContain('floor@2025');
+    expect(combos(parseArgs(['--only', 'mcplex@2025,floor'])).map((c) => c.key)).toEqual(['mcplex@2025', 'floor@2025']);
+    const run = await runOnce(TARGETS.find((t) => t.id === 'floor')!, 'legacy', [mode], 0);
+    expect(run.error).toBeUndefined();
+    const m = run.modes[0]!;
+    expect(m.errors, m.errorSamples.join('\n')).toBe(0);
+    expect(m.calls).toBeGreaterThan(10);
+    expect(m.processes).toBe(2);
+    expect(run.serverAliveAfter).toBe(true);
   }, 25_000);
 
   it('counts a reply whose text does not match as an error', async () => {
