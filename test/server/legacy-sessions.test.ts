@@ -1,5 +1,6 @@
 // LegacySessions driven over a real node:http server: a refused initialize leaves no session or server
-// behind, accepted sessions are closed by DELETE and by closeAll, and the session cap builds nothing.
+// behind, accepted sessions are closed by DELETE and by closeAll, the session cap builds nothing, and the idle
+// TTL spares a session while its stream or a call is open.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from '@modelcontextprotocol/server';
@@ -85,6 +86,45 @@ describe('LegacySessions', () => {
     expect([closed, sessions.size]).toEqual([1, 0]);
     const after = await call({ ...ACCEPT, 'mcp-session-id': sid! }, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     expect(after.status).toBe(404);
+  });
+
+  describe('idle TTL', () => {
+    const TTL = 300;
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    async function openSession() {
+      sessions = new LegacySessions(countingFactory(), { idleTtlMs: TTL, maxSessions: 10, log: silentLogger });
+      const call = await serve(sessions);
+      const init = await call(ACCEPT, INIT);
+      const headers = { ...ACCEPT, 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+      await init.text();
+      expect((await call(headers, { jsonrpc: '2.0', method: 'notifications/initialized' })).status).toBe(202);
+      const list = async () => (await call(headers, { jsonrpc: '2.0', id: 9, method: 'tools/list' })).status;
+      return { call, headers, list };
+    }
+
+    it('keeps a session whose only activity is an open GET stream, and sweeps it a TTL after the stream ends', async () => {
+      const { headers, list } = await openSession();
+      const stream = new AbortController();
+      const url = `http://127.0.0.1:${(http!.address() as AddressInfo).port}/mcp`;
+      const get = await fetch(url, { headers: { ...headers, accept: 'text/event-stream' }, signal: stream.signal });
+      expect(get.status).toBe(200);
+      await wait(TTL * 4); // the sweeper has run (every 1 s at the least) and the TTL has passed twice over
+      expect(await list()).toBe(200);
+      stream.abort();
+      await wait(TTL * 2);
+      expect(await list()).toBe(404);
+      expect(sessions!.size).toBe(0);
+    });
+
+    it('keeps a session through one call longer than the TTL, and counts idleness from its end', async () => {
+      const { call, headers, list } = await openSession();
+      const slow = await call(headers, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow', arguments: { ms: TTL * 4 } } });
+      expect(slow.status).toBe(200);
+      expect((await slow.json()).result.content[0].text).toBe(`slept ${TTL * 4}`);
+      expect(await list()).toBe(200);
+      await wait(TTL * 2);
+      expect(await list()).toBe(404);
+    });
   });
 
   it('refuses a new session beyond maxSessions with 503 and builds no server for it', async () => {

@@ -16,6 +16,9 @@ interface Session {
 }
 
 const BATCHING_VERSIONS = new Set(['2024-11-05', '2025-03-26']);
+
+/** A session is idle from its last request or, if later, the end of its last open call or stream; never while one is open. */
+const idleFor = (s: Session) => Date.now() - Math.max(s.lastSeen, s.transport.lastActive);
 const MAX_BATCH = 100;
 
 /** The spec requires clients to list these media types explicitly (as the SDK's transport checks). */
@@ -68,7 +71,7 @@ export class LegacySessions {
   async #inSession(id: string, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const session = this.#sessions.get(id);
     // The sweeper runs at most every few seconds; a session past its idle TTL is gone even before it runs.
-    if (session && Date.now() - session.lastSeen > this.opts.idleTtlMs) this.#drop(id);
+    if (session && idleFor(session) > this.opts.idleTtlMs) this.#drop(id);
     if (!session || !this.#sessions.has(id)) {
       return sendRpcError(res, 404, ErrorCode.SessionNotFound, 'Session not found: it expired or was closed; send initialize to start a new one');
     }
@@ -126,9 +129,8 @@ export class LegacySessions {
   }
 
   #sweep(): void {
-    const cutoff = Date.now() - this.opts.idleTtlMs;
     for (const [id, s] of this.#sessions) {
-      if (s.lastSeen < cutoff) {
+      if (idleFor(s) > this.opts.idleTtlMs) {
         this.opts.log.info({ session: id }, 'closing idle session');
         this.#drop(id);
       }

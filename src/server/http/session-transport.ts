@@ -19,6 +19,7 @@ export class NodeSessionTransport implements Transport {
   #standalone: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
   readonly #backlog: JSONRPCMessage[] = [];
   #closed = false;
+  #lastActive = 0;
 
   constructor(private readonly keepAliveMs = 15_000) {}
 
@@ -26,6 +27,11 @@ export class NodeSessionTransport implements Transport {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Now while a request or the standalone stream is open; otherwise when the last of them ended (0: never). */
+  get lastActive(): number {
+    return this.#standalone || this.#exchanges.size > 0 ? Date.now() : this.#lastActive;
   }
 
   /** Serves a POST whose body was already validated as JSON-RPC messages. */
@@ -38,6 +44,7 @@ export class NodeSessionTransport implements Transport {
       const exchange = new Exchange(res, new Set(ids), batch, { 'mcp-session-id': this.sessionId });
       for (const id of ids) this.#exchanges.set(id, exchange);
       res.once('close', () => {
+        this.#lastActive = Date.now();
         for (const id of exchange.pending) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
       });
     }
@@ -54,6 +61,7 @@ export class NodeSessionTransport implements Transport {
     timer.unref();
     this.#standalone = { res, timer };
     res.once('close', () => {
+      this.#lastActive = Date.now();
       clearInterval(timer);
       if (this.#standalone?.res === res) this.#standalone = undefined;
     });
