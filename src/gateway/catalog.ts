@@ -29,6 +29,8 @@ export class Catalog {
   readonly #resourceOwners = new Map<string, Upstream>();
   #templateOwners: { template: UriTemplate; uriTemplate: string; upstream: Upstream }[] = [];
   readonly #snapshots = new Map<string, Snapshot>();
+  /** The last lists of servers that went down, so a call to one of their names can say "unavailable". */
+  readonly #beforeDown = new Map<string, Snapshot>();
   /** Exposed names that two servers both claim (the later server's item is hidden). */
   collisions: string[] = [];
 
@@ -42,6 +44,7 @@ export class Catalog {
   setEntries(entries: { upstream: Upstream; config: ServerConfig }[]): Set<ChangeKind> {
     const names = new Set(entries.map((e) => e.config.name));
     for (const name of this.#snapshots.keys()) if (!names.has(name)) this.#snapshots.delete(name);
+    for (const name of this.#beforeDown.keys()) if (!names.has(name)) this.#beforeDown.delete(name);
     this.entries = entries;
     return this.#merge();
   }
@@ -65,12 +68,24 @@ export class Catalog {
         next = previous;
       }
     }
+    if (upstream.up) this.#beforeDown.delete(upstream.name);
+    else if (previous.tools.length + previous.prompts.length > 0) this.#beforeDown.set(upstream.name, previous);
     this.#snapshots.set(upstream.name, next);
     return this.#merge();
   }
 
   #exposed(config: ServerConfig, name: string): string {
     return config.namespace === false ? name : `${config.namespace}${this.separator}${name}`;
+  }
+
+  /** The exposed name of an upstream tool, or undefined when the config filters it out. */
+  #exposedTool(config: ServerConfig, original: string, included: (n: string) => boolean, excluded: (n: string) => boolean): string | undefined {
+    if (!included(original) || excluded(original)) return undefined;
+    return this.#exposed(config, config.tools.rename[original] ?? original);
+  }
+
+  #toolFilters(config: ServerConfig): [(n: string) => boolean, (n: string) => boolean] {
+    return [config.tools.include ? picomatch(config.tools.include) : () => true, config.tools.exclude ? picomatch(config.tools.exclude) : () => false];
   }
 
   #merge(): Set<ChangeKind> {
@@ -87,13 +102,11 @@ export class Catalog {
     for (const { upstream, config } of this.entries) {
       const snap = this.#snapshots.get(config.name);
       if (!snap) continue;
-      const included = config.tools.include ? picomatch(config.tools.include) : () => true;
-      const excluded = config.tools.exclude ? picomatch(config.tools.exclude) : () => false;
+      const [included, excluded] = this.#toolFilters(config);
       for (const tool of snap.tools) {
         const original = String(tool.name);
-        if (!included(original) || excluded(original)) continue;
-        const name = this.#exposed(config, config.tools.rename[original] ?? original);
-        if (this.#claim(this.#toolRoutes, name, { upstream, name: original })) this.tools.push({ ...tool, name });
+        const name = this.#exposedTool(config, original, included, excluded);
+        if (name !== undefined && this.#claim(this.#toolRoutes, name, { upstream, name: original })) this.tools.push({ ...tool, name });
       }
       for (const prompt of snap.prompts) {
         const name = this.#exposed(config, String(prompt.name));
@@ -128,6 +141,19 @@ export class Catalog {
     }
     map.set(key, value);
     return true;
+  }
+
+  /** The server, down now, that exposed this tool or prompt name before it went down (namespaced or not). */
+  formerOwner(kind: 'tools' | 'prompts', name: string): Upstream | undefined {
+    for (const { upstream, config } of this.entries) {
+      const snap = this.#beforeDown.get(config.name);
+      if (!snap || upstream.up) continue;
+      const [included, excluded] = this.#toolFilters(config);
+      const exposed = (item: Json) =>
+        kind === 'tools' ? this.#exposedTool(config, String(item.name), included, excluded) : this.#exposed(config, String(item.name));
+      if (snap[kind].some((item) => exposed(item) === name)) return upstream;
+    }
+    return undefined;
   }
 
   tool(name: string): Route | undefined {

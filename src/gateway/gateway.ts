@@ -51,12 +51,16 @@ export class Gateway {
 
   /**
    * A down server's tools and prompts leave the catalog, so a call to one would read "Unknown tool". When the name
-   * is in the namespace of a configured server that is down, say that server is unavailable (and why) instead.
+   * was that server's before it went down, or is in the namespace of a configured server that is down (it may
+   * never have come up), say that server is unavailable (and why) instead.
    */
   #failIfDown(ctx: CallContext): void {
     if (ctx.method !== 'tools/call' && ctx.method !== 'prompts/get') return;
     const target = ctx.target ?? '';
-    if ((ctx.method === 'tools/call' ? this.catalog.tool(target) : this.catalog.prompt(target)) !== undefined) return;
+    const kind = ctx.method === 'tools/call' ? 'tools' : 'prompts';
+    if ((kind === 'tools' ? this.catalog.tool(target) : this.catalog.prompt(target)) !== undefined) return;
+    const former = this.catalog.formerOwner(kind, target);
+    if (former) throw former.unavailable();
     for (const { upstream, config } of this.#entries.values()) {
       if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) throw upstream.unavailable();
     }

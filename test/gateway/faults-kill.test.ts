@@ -1,5 +1,6 @@
 // An upstream child SIGKILLed mid-call: in-flight calls fail fast and clearly, the supervisor restarts it with a
-// new PID, its tools leave and return (list_changed both times), and calls while it is down say "unavailable".
+// new PID, its tools leave and return (list_changed both times), and calls while it is down say "unavailable",
+// also for a server mounted at the root (`namespace: false`), whose names carry no prefix to tell.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/core/index.js';
 import { killAll, waitGone, waitUntil } from '../helpers/process.js';
@@ -65,5 +66,41 @@ describe('an upstream killed while calls are in flight', () => {
     const err = await callError(run.client, 'zzz__echo', { text: 'x' });
     expect(err.code).toBe(ErrorCode.InvalidParams);
     expect(err.message).toMatch(/Unknown tool: zzz__echo/);
+  });
+});
+
+describe('a root-mounted (namespace: false) upstream while it is down', () => {
+  let run: Running;
+  const seen = new Set<number>();
+  beforeAll(async () => {
+    const root = stdioServer('r', { namespace: false, tools: { rename: { echo: 'say' }, exclude: ['hang'] } });
+    run = await startGateway(gatewayConfig(root), { restart: { initialDelayMs: 2500, maxDelayMs: 2500, healthyAfterMs: 60_000 } });
+  });
+  afterAll(async () => {
+    await run?.close();
+    killAll(seen);
+  });
+
+  it('answers its former names with "unavailable", and names it never exposed with "unknown tool"', async () => {
+    const { client, gateway } = run;
+    expect(await callText(client, 'say', { text: 'hi' })).toBe('r: hi');
+    const pid = upstreamOf(gateway, 'r')!.pid!;
+    seen.add(pid);
+    process.kill(pid, 'SIGKILL');
+    await waitUntil(() => (upstreamOf(gateway, 'r')?.state === 'backoff' ? true : undefined), 5000, "'r' to be down");
+    await waitUntil(async () => ((await toolNames(client)).length === 0 ? true : undefined), 5000, "'r''s tools to leave");
+    for (const name of ['say', 'alpha']) {
+      const down = await callError(client, name, { text: 'x' });
+      expect(down.code).toBe(ErrorCode.UpstreamUnavailable);
+      expect(down.message).toBe("Server 'r' is unavailable: r: process was killed by SIGKILL");
+    }
+    for (const name of ['echo', 'hang', 'zzz']) {
+      const unknown = await callError(client, name, { text: 'x' });
+      expect(unknown.code).toBe(ErrorCode.InvalidParams);
+      expect(unknown.message).toMatch(new RegExp(`Unknown tool: ${name}`));
+    }
+    const back = await waitUntil(() => (upstreamOf(gateway, 'r')?.state === 'up' ? upstreamOf(gateway, 'r') : undefined), 15_000, "'r' to come back");
+    seen.add(back.pid!);
+    expect(await callText(client, 'say', { text: 'again' })).toBe('r: again');
   });
 });
