@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createServer, type HttpHandle, type McplexServer, silentLogger } from '../../src/index.js';
 import { JSON_HEADERS, modernMeta, rawRequest, rpcMessage, rpcMessages } from '../helpers/http.js';
+import { ModernLane } from '../../src/server/http/modern-lane.js';
 import { deferred } from './features-fixture.js';
 
 let server: McplexServer;
@@ -95,5 +96,12 @@ describe('the 2026-07-28 HTTP lane', () => {
     expect(res.status).toBe(400);
     expect(rpcMessage(res).error?.message).toMatch(/Mcp-Name/);
     expect(seenHeader).toEqual([]);
+  });
+
+  it('reports itself closed once its pinned server is, so the edge falls back to the SDK handler', async () => {
+    const lane = new ModernLane(() => server.createProtocolServer('modern', false), () => {});
+    expect(lane.open).toBe(true);
+    await lane.close();
+    expect(lane.open).toBe(false);
   });
 });

@@ -63,6 +63,7 @@ class ExchangeTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #pending = new Map<RequestId, Pending>();
   #next = 0;
+  closed = false;
 
   async start(): Promise<void> {}
 
@@ -99,6 +100,8 @@ class ExchangeTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     for (const { exchange } of this.#pending.values()) exchange.res.end();
     this.#pending.clear();
     this.onclose?.();
@@ -112,6 +115,11 @@ export class ModernLane {
   /** `makeServer` gets the lookup of each request's HTTP view by the id the server sees. */
   constructor(makeServer: (httpOf: (id: RequestId) => Request | undefined) => Server, onerror: (err: Error) => void) {
     this.#handle = serveStdio(() => makeServer((id) => this.#transport.request(id)), { legacy: 'reject', onerror, transport: this.#transport });
+  }
+
+  /** False once the pinned server has closed (at shutdown, or if the SDK ever closes it): callers fall back. */
+  get open(): boolean {
+    return !this.#transport.closed;
   }
 
   serve(req: IncomingMessage, res: ServerResponse, outcome: InboundClassificationOutcome & { kind: 'modern' }): void {

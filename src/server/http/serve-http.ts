@@ -78,7 +78,7 @@ export async function serveHttp(
     hooks.observe?.(body.value);
     const route = classifyHttpPost(req, body.value);
     if (route === 'legacy' || route.kind === 'legacy') await sessions.handle(req, res, body.value);
-    else if (fitsModernLane(req, route)) lane.serve(req, res, route);
+    else if (lane.open && fitsModernLane(req, route)) lane.serve(req, res, route);
     else await modernAdapter(req, res, body.value);
   }
 
