@@ -72,6 +72,8 @@ export function redactUrl(url: string): string {
 }
 
 export class Upstream {
+  /** Per-request timeout: from the spec, changed in place by `retime` (a config reload need not restart). */
+  #timeoutMs: number;
   readonly #supervisor: Supervisor<Connection>;
   readonly #log: Logger;
   #stopped = true;
@@ -84,6 +86,7 @@ export class Upstream {
     readonly spec: UpstreamSpec,
     private readonly opts: { log: Logger; hooks: UpstreamHooks; clientInfo: { name: string; version: string }; supervisor?: SupervisorOptions },
   ) {
+    this.#timeoutMs = spec.timeoutMs;
     this.#log = opts.log.child({ upstream: spec.name });
     this.#supervisor = new Supervisor(spec.name, () => this.#connect(), { ...opts.supervisor, log: this.#log });
     this.#supervisor.on('up', () => opts.hooks.onStatus(this));
@@ -194,6 +197,11 @@ export class Upstream {
     return new WireError(ErrorCode.UpstreamUnavailable, `Server '${this.name}' is unavailable${why}`);
   }
 
+  /** Requests sent from now on use `timeoutMs`; those in flight keep theirs. */
+  retime(timeoutMs: number): void {
+    this.#timeoutMs = timeoutMs;
+  }
+
   /**
    * Forwards one request; fails fast while the server is down. After a 404 (the server forgot our session: it
    * restarted, or expired it) re-initialises once and retries; requests that meet the same dead session, or that
@@ -206,12 +214,12 @@ export class Upstream {
       const client = this.client;
       if (!client) throw this.unavailable();
       try {
-        if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs: this.spec.timeoutMs, ...opts });
+        if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs: this.#timeoutMs, ...opts });
         return await client.request({ method, ...(params && { params }) } as never, Passthrough, {
-          timeout: this.spec.timeoutMs,
+          timeout: this.#timeoutMs,
           allowInputRequired: true,
           ...(opts.signal && { signal: opts.signal }),
-          ...(opts.onprogress && { onprogress: opts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * this.spec.timeoutMs }),
+          ...(opts.onprogress && { onprogress: opts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * this.#timeoutMs }),
         });
       } catch (err) {
         const cutOff = this.#reinit !== undefined && this.#reinit.conn === conn && isConnectionClosed(err);
@@ -219,7 +227,7 @@ export class Upstream {
           await this.#reinitialise(conn);
           continue;
         }
-        throw upstreamError(this.name, err, this.spec.timeoutMs, opts.signal);
+        throw upstreamError(this.name, err, this.#timeoutMs, opts.signal);
       }
     }
   }

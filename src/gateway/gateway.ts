@@ -143,18 +143,26 @@ export class Gateway {
     await Promise.all([...this.#entries.values()].map((e) => this.#settled(e)));
   }
 
-  /** Applies a new config: unchanged servers keep running (and their clients' sessions), others restart. */
-  async reload(next: GatewayConfig): Promise<{ added: string[]; removed: string[]; restarted: string[] }> {
+  /**
+   * Applies a new config: unchanged servers keep running (and their clients' sessions), as do servers whose only
+   * change is `timeoutMs` (applied to their next requests); others restart.
+   */
+  async reload(next: GatewayConfig): Promise<{ added: string[]; removed: string[]; restarted: string[]; retimed: string[] }> {
     if (next.separator !== this.#config.separator) {
       // Every exposed name would change under connected clients (and the catalog is built around one separator).
       throw new Error(`separator changed ('${this.#config.separator}' to '${next.separator}'); restart the gateway to apply it`);
     }
-    const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[] };
+    const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[], retimed: [] as string[] };
+    const spec = (c: ServerConfig) => ({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0 });
     const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
     const stopping: Promise<void>[] = [];
     for (const [name, entry] of this.#entries) {
       const config = wanted.get(name);
-      if (config && isDeepStrictEqual(toUpstreamSpec(config, this.opts.commands), toUpstreamSpec(entry.config, this.opts.commands))) {
+      if (config && isDeepStrictEqual(spec(config), spec(entry.config))) {
+        if (config.timeoutMs !== entry.config.timeoutMs) {
+          entry.upstream.retime(config.timeoutMs);
+          report.retimed.push(name);
+        }
         entry.config = config;
         continue;
       }
