@@ -4,20 +4,17 @@
 import type { IncomingMessage } from 'node:http';
 import { classifyInboundRequest, type InboundClassificationOutcome, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import { asJsonRpcMessage } from '../../wire/json-rpc-shape.js';
+import { headerOf } from './request-info.js';
 
 /** The first protocol revision of the stateless era; versions compare as ISO dates (the SDK's own rule). */
 export const FIRST_MODERN_VERSION = '2026-07-28';
 
-const header = (req: IncomingMessage, name: string) => {
-  const v = req.headers[name];
-  return typeof v === 'string' ? v : undefined;
-};
 
 /** A single request the SDK would surely call legacy ('no-claim'): not initialize, no envelope, no 2026 header. */
 function plainLegacyRequest(req: IncomingMessage, body: unknown): boolean {
   const m = asJsonRpcMessage(body) as { id?: unknown; method?: unknown; params?: { _meta?: unknown } } | undefined;
   if (!m || typeof m.method !== 'string' || m.id === undefined || m.method === 'initialize') return false;
-  const version = header(req, 'mcp-protocol-version')?.trim();
+  const version = headerOf(req, 'mcp-protocol-version')?.trim();
   if (version !== undefined && version >= FIRST_MODERN_VERSION) return false;
   const meta = m.params?._meta;
   return !(typeof meta === 'object' && meta !== null && !Array.isArray(meta) && PROTOCOL_VERSION_META_KEY in meta);
@@ -28,9 +25,9 @@ export function classifyHttpPost(req: IncomingMessage, body: unknown): 'legacy' 
   if (plainLegacyRequest(req, body)) return 'legacy';
   return classifyInboundRequest({
     httpMethod: 'POST',
-    protocolVersionHeader: header(req, 'mcp-protocol-version'),
-    mcpMethodHeader: header(req, 'mcp-method'),
-    mcpNameHeader: header(req, 'mcp-name'),
+    protocolVersionHeader: headerOf(req, 'mcp-protocol-version'),
+    mcpMethodHeader: headerOf(req, 'mcp-method'),
+    mcpNameHeader: headerOf(req, 'mcp-name'),
     body,
   });
 }

@@ -16,7 +16,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { isResponseShape } from '../../wire/json-rpc-shape.js';
 import { FIRST_MODERN_VERSION } from './classify.js';
 import { Exchange } from './exchange.js';
-import { requestInfo } from './request-info.js';
+import { headerOf, requestInfo } from './request-info.js';
 
 /** The methods served here, and the param each one's `Mcp-Name` header must repeat (the SDK's header rule). */
 const LANE_METHODS = new Map<string, string | undefined>([
@@ -30,10 +30,7 @@ const LANE_METHODS = new Map<string, string | undefined>([
   ['completion/complete', undefined],
 ]);
 
-const header = (req: IncomingMessage, name: string) => {
-  const v = req.headers[name];
-  return typeof v === 'string' ? v.trim() : undefined;
-};
+const header = (req: IncomingMessage, name: string) => headerOf(req, name)?.trim();
 
 /**
  * Whether the SDK's `createMcpHandler` would hand this request straight to a server: a valid 2026-07-28 request
