@@ -72,8 +72,8 @@ export function redactUrl(url: string): string {
 }
 
 export class Upstream {
-  /** Per-request timeout: from the spec, changed in place by `retime` (a config reload need not restart). */
-  #timeoutMs: number;
+  /** What this upstream is; `retime` replaces its timeoutMs in place (a config reload need not restart). */
+  #spec: UpstreamSpec;
   readonly #supervisor: Supervisor<Connection>;
   readonly #log: Logger;
   #stopped = true;
@@ -83,14 +83,18 @@ export class Upstream {
   #reinit: { conn: Connection | undefined; done: Promise<void> } | undefined;
 
   constructor(
-    readonly spec: UpstreamSpec,
+    spec: UpstreamSpec,
     private readonly opts: { log: Logger; hooks: UpstreamHooks; clientInfo: { name: string; version: string }; supervisor?: SupervisorOptions },
   ) {
-    this.#timeoutMs = spec.timeoutMs;
+    this.#spec = spec;
     this.#log = opts.log.child({ upstream: spec.name });
     this.#supervisor = new Supervisor(spec.name, () => this.#connect(), { ...opts.supervisor, log: this.#log });
     this.#supervisor.on('up', () => opts.hooks.onStatus(this));
     this.#supervisor.on('down', () => opts.hooks.onStatus(this));
+  }
+
+  get spec(): UpstreamSpec {
+    return this.#spec;
   }
 
   get name(): string {
@@ -199,7 +203,7 @@ export class Upstream {
 
   /** Requests sent from now on use `timeoutMs`; those in flight keep theirs. */
   retime(timeoutMs: number): void {
-    this.#timeoutMs = timeoutMs;
+    this.#spec = { ...this.#spec, timeoutMs };
   }
 
   /**
@@ -214,12 +218,12 @@ export class Upstream {
       const client = this.client;
       if (!client) throw this.unavailable();
       try {
-        if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs: this.#timeoutMs, ...opts });
+        if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs: this.#spec.timeoutMs, ...opts });
         return await client.request({ method, ...(params && { params }) } as never, Passthrough, {
-          timeout: this.#timeoutMs,
+          timeout: this.#spec.timeoutMs,
           allowInputRequired: true,
           ...(opts.signal && { signal: opts.signal }),
-          ...(opts.onprogress && { onprogress: opts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * this.#timeoutMs }),
+          ...(opts.onprogress && { onprogress: opts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * this.#spec.timeoutMs }),
         });
       } catch (err) {
         const cutOff = this.#reinit !== undefined && this.#reinit.conn === conn && isConnectionClosed(err);
@@ -227,7 +231,7 @@ export class Upstream {
           await this.#reinitialise(conn);
           continue;
         }
-        throw upstreamError(this.name, err, this.#timeoutMs, opts.signal);
+        throw upstreamError(this.name, err, this.#spec.timeoutMs, opts.signal);
       }
     }
   }
