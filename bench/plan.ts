@@ -77,7 +77,7 @@ export function idleSpec(sessions: number): IdleSpec {
 /** The soak's unmeasured lead-in: long enough for the heap to grow to its working size. */
 export const SOAK_WARMUP_MS = 10_000;
 
-/** The soak: echo at 1×16 for `seconds` after SOAK_WARMUP_MS of the same load, the tree's RSS sampled every 5 s. */
+/** The soak: echo at 1×16 for `seconds` after SOAK_WARMUP_MS of the same load, the tree's RSS sampled every second. */
 export function soakMode(seconds: number): ModeSpec {
   return { ...echo(1, 16, seconds * 1000, SOAK_WARMUP_MS), warmupCalls: Number.MAX_SAFE_INTEGER, name: 'soak-1x16', rssSampleMs: 1000 };
 }

@@ -78,14 +78,11 @@ export class Catalog {
     return config.namespace === false ? name : `${config.namespace}${this.separator}${name}`;
   }
 
-  /** The exposed name of an upstream tool, or undefined when the config filters it out. */
-  #exposedTool(config: ServerConfig, original: string, included: (n: string) => boolean, excluded: (n: string) => boolean): string | undefined {
-    if (!included(original) || excluded(original)) return undefined;
-    return this.#exposed(config, config.tools.rename[original] ?? original);
-  }
-
-  #toolFilters(config: ServerConfig): [(n: string) => boolean, (n: string) => boolean] {
-    return [config.tools.include ? picomatch(config.tools.include) : () => true, config.tools.exclude ? picomatch(config.tools.exclude) : () => false];
+  /** Maps a server's own tool names to the exposed ones: undefined for a name its config filters out. */
+  #toolNamer(config: ServerConfig): (original: string) => string | undefined {
+    const included = config.tools.include ? picomatch(config.tools.include) : () => true;
+    const excluded = config.tools.exclude ? picomatch(config.tools.exclude) : () => false;
+    return (original) => (included(original) && !excluded(original) ? this.#exposed(config, config.tools.rename[original] ?? original) : undefined);
   }
 
   #merge(): Set<ChangeKind> {
@@ -102,10 +99,10 @@ export class Catalog {
     for (const { upstream, config } of this.entries) {
       const snap = this.#snapshots.get(config.name);
       if (!snap) continue;
-      const [included, excluded] = this.#toolFilters(config);
+      const exposedTool = this.#toolNamer(config);
       for (const tool of snap.tools) {
         const original = String(tool.name);
-        const name = this.#exposedTool(config, original, included, excluded);
+        const name = exposedTool(original);
         if (name !== undefined && this.#claim(this.#toolRoutes, name, { upstream, name: original })) this.tools.push({ ...tool, name });
       }
       for (const prompt of snap.prompts) {
@@ -148,10 +145,8 @@ export class Catalog {
     for (const { upstream, config } of this.entries) {
       const snap = this.#beforeDown.get(config.name);
       if (!snap || upstream.up) continue;
-      const [included, excluded] = this.#toolFilters(config);
-      const exposed = (item: Json) =>
-        kind === 'tools' ? this.#exposedTool(config, String(item.name), included, excluded) : this.#exposed(config, String(item.name));
-      if (snap[kind].some((item) => exposed(item) === name)) return upstream;
+      const exposed = kind === 'tools' ? this.#toolNamer(config) : (original: string) => this.#exposed(config, original);
+      if (snap[kind].some((item) => exposed(String(item.name)) === name)) return upstream;
     }
     return undefined;
   }

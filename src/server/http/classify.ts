@@ -9,7 +9,6 @@ import { headerOf } from './request-info.js';
 /** The first protocol revision of the stateless era; versions compare as ISO dates (the SDK's own rule). */
 export const FIRST_MODERN_VERSION = '2026-07-28';
 
-
 /** A single request the SDK would surely call legacy ('no-claim'): not initialize, no envelope, no 2026 header. */
 function plainLegacyRequest(req: IncomingMessage, body: unknown): boolean {
   const m = asJsonRpcMessage(body) as { id?: unknown; method?: unknown; params?: { _meta?: unknown } } | undefined;

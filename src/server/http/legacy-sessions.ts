@@ -16,10 +16,10 @@ interface Session {
 }
 
 const BATCHING_VERSIONS = new Set(['2024-11-05', '2025-03-26']);
+const MAX_BATCH = 100;
 
 /** A session is idle from its last request or, if later, the end of its last open call or stream; never while one is open. */
 const idleFor = (s: Session) => Date.now() - Math.max(s.lastSeen, s.transport.lastActive);
-const MAX_BATCH = 100;
 
 /** The spec requires clients to list these media types explicitly (as the SDK's transport checks). */
 function accepts(req: IncomingMessage, ...types: string[]): boolean {

@@ -60,7 +60,7 @@ class ExchangeTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #pending = new Map<RequestId, Pending>();
   #next = 0;
-  closed = false;
+  #closed = false;
 
   async start(): Promise<void> {}
 
@@ -96,9 +96,13 @@ class ExchangeTransport implements Transport {
     related?.exchange.event(message);
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     for (const { exchange } of this.#pending.values()) exchange.res.end();
     this.#pending.clear();
     this.onclose?.();
