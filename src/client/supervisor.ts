@@ -2,6 +2,7 @@
 // to connect. A single sequential loop owns the connection, so there are never two live at once.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../core/logger.js';
+import { redactText } from '../core/redact.js';
 import { type BackoffOptions, backoffDelay, backoffOptions } from './backoff.js';
 
 /** Anything the supervisor can keep alive. `closed` settles when the connection is gone; an Error value (or rejection) becomes the 'down' reason. */
@@ -132,8 +133,9 @@ export class Supervisor<C extends Connected> extends EventEmitter<SupervisorEven
   }
 
   #down(err: Error): void {
-    this.#lastError = err.message;
-    this.#log.warn({ err: err.message }, 'upstream down');
+    // Health output, logs and "unavailable" errors show this text: no credentials in it.
+    this.#lastError = redactText(err.message);
+    this.#log.warn({ err: this.#lastError }, 'upstream down');
     this.emit('down', err);
   }
 

@@ -1,6 +1,8 @@
-// Turns what the SDK client throws while talking to an upstream into wire errors a downstream caller can act on.
+// Turns what the SDK client throws while talking to an upstream into wire errors a downstream caller can act on,
+// with credentials (URL user-info and query, credential fields, the spec's own secrets) scrubbed from the text.
 import { SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { asWireError, ErrorCode, WireError } from '../core/index.js';
+import { redactText } from '../core/redact.js';
 
 /** The upstream forgot our session (it restarted, or expired it): worth one re-initialise and retry. */
 export function isSessionGone(err: unknown): boolean {
@@ -12,9 +14,12 @@ export function isConnectionClosed(err: unknown): boolean {
   return err instanceof SdkError && err.code === SdkErrorCode.ConnectionClosed;
 }
 
-export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: AbortSignal): WireError {
+export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: AbortSignal, secrets: Iterable<string> = []): WireError {
   const wire = asWireError(err);
-  if (wire) return wire;
+  if (wire) {
+    const message = redactText(wire.message, secrets);
+    return message === wire.message ? wire : new WireError(wire.code, message, wire.data);
+  }
   if (signal?.aborted) return new WireError(ErrorCode.InternalError, `Request to server '${name}' was cancelled`);
   if (err instanceof SdkError) {
     switch (err.code) {
@@ -25,8 +30,8 @@ export function upstreamError(name: string, err: unknown, timeoutMs: number, sig
       case SdkErrorCode.SendFailed:
         return new WireError(ErrorCode.UpstreamUnavailable, `Server '${name}' went away while handling the request; try again shortly`);
       default:
-        return new WireError(ErrorCode.InternalError, `Server '${name}' failed: ${err.message}`);
+        return new WireError(ErrorCode.InternalError, `Server '${name}' failed: ${redactText(err.message, secrets)}`);
     }
   }
-  return new WireError(ErrorCode.UpstreamUnavailable, `Server '${name}' failed: ${(err as Error)?.message ?? String(err)}`);
+  return new WireError(ErrorCode.UpstreamUnavailable, `Server '${name}' failed: ${redactText((err as Error)?.message ?? String(err), secrets)}`);
 }

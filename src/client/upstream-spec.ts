@@ -19,3 +19,48 @@ export interface HttpUpstreamSpec extends CommonSpec {
   headers: Record<string, string>;
 }
 export type UpstreamSpec = StdioUpstreamSpec | HttpUpstreamSpec;
+
+const hasHeader = (headers: Record<string, string>, name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+const decode = (s: string) => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+/**
+ * fetch refuses URLs with user-info (and would quote them, password included, in its error), so `user:pass@`
+ * becomes an `Authorization: Basic` header. An Authorization header given explicitly wins; the user-info is dropped.
+ */
+export function moveUrlCredentials(url: string, headers: Record<string, string>): { url: string; headers: Record<string, string> } {
+  if (!URL.canParse(url)) return { url, headers };
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url, headers };
+  const basic = Buffer.from(`${decode(u.username)}:${decode(u.password)}`).toString('base64');
+  u.username = '';
+  u.password = '';
+  // A null-prototype map, as the config's maps are.
+  const moved = hasHeader(headers, 'authorization') ? headers : Object.assign(Object.create(null) as Record<string, string>, headers, { Authorization: `Basic ${basic}` });
+  return { url: u.href, headers: moved };
+}
+
+/** What of a spec is secret, for scrubbing error text: header values (and their tokens), URL credentials and query values, secret-named env values. */
+export function specSecrets(spec: UpstreamSpec): string[] {
+  const out: string[] = [];
+  if (spec.transport === 'stdio') {
+    for (const [k, v] of Object.entries(spec.env)) if (/token|secret|password|passwd|key|credential|auth/i.test(k)) out.push(v);
+    return out;
+  }
+  for (const v of Object.values(spec.headers)) {
+    const [scheme, token = ''] = v.split(/\s+(.*)/);
+    out.push(v, token);
+    if (scheme?.toLowerCase() === 'basic') out.push(Buffer.from(token, 'base64').toString().split(':').slice(1).join(':'));
+  }
+  if (URL.canParse(spec.url)) {
+    const u = new URL(spec.url);
+    out.push(u.password, decode(u.password));
+    for (const v of u.searchParams.values()) out.push(v);
+  }
+  return out.filter((s) => s.length > 0);
+}

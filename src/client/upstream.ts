@@ -3,11 +3,12 @@
 import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { type ChangeKind, ErrorCode, type ListKind, type Logger, WireError } from '../core/index.js';
+import { redactText, redactUrl } from '../core/redact.js';
 import { RawLane } from './raw-lane.js';
 import { StdioProcessTransport } from './stdio-process-transport.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 import { isConnectionClosed, isSessionGone, upstreamError } from './upstream-errors.js';
-import type { UpstreamSpec } from './upstream-spec.js';
+import { specSecrets, type UpstreamSpec } from './upstream-spec.js';
 
 /** The loose result schema: nothing is stripped from what an upstream returns. */
 export const Passthrough = z.looseObject({});
@@ -59,16 +60,6 @@ function responsesAfterNotifications(transport: Transport): void {
     if ('id' in message && !('method' in message)) queueMicrotask(() => deliver.call(transport, message, extra));
     else deliver.call(transport, message, extra);
   };
-}
-
-/** A URL fit for messages and health output: no credentials, query or fragment (tokens hide there). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
-  }
 }
 
 export class Upstream {
@@ -184,15 +175,23 @@ export class Upstream {
     return { client, transport, closed, close: () => client.close(), ...(raw && { raw }) };
   }
 
-  /** A connect error as health shows it: where we tried, and the whole cause chain ("fetch failed" alone says little). */
+  /**
+   * A connect error as health shows it: where we tried, and the whole cause chain ("fetch failed" alone says little),
+   * with credentials scrubbed. The raw error is not kept as `cause`: it may quote them.
+   */
   #connectFailure(err: unknown): Error {
-    if (!(err instanceof Error) || this.spec.transport === 'stdio') return err instanceof Error ? err : new Error(String(err));
+    const secrets = specSecrets(this.spec);
+    if (!(err instanceof Error)) return new Error(redactText(String(err), secrets));
+    if (this.spec.transport === 'stdio') {
+      const message = redactText(err.message, secrets);
+      return message === err.message ? err : new Error(message);
+    }
     const parts: string[] = [];
     for (let e: unknown = err; e instanceof Error && parts.length < 5; e = e.cause) {
       const text = (e as NodeJS.ErrnoException).code && !e.message ? String((e as NodeJS.ErrnoException).code) : e.message;
       if (text && !parts.some((p) => p.includes(text))) parts.push(text);
     }
-    return new Error(`Cannot connect to upstream '${this.name}' at ${redactUrl(this.spec.url)}: ${parts.join(': ')}`, { cause: err });
+    return new Error(redactText(`Cannot connect to upstream '${this.name}' at ${redactUrl(this.spec.url)}: ${parts.join(': ')}`, secrets));
   }
 
   /** The error for a call that reaches this server while it is down, with the reason when known. */

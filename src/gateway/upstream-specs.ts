@@ -1,6 +1,6 @@
 // Maps a configured server onto the client layer's UpstreamSpec. A `command` named in `aliases` (the CLI maps
-// `mcplex` to its own entry point) is replaced by that command line, whatever PATH says.
-import type { UpstreamSpec } from '../client/upstream-spec.js';
+// `mcplex` to its own entry point) is replaced by that command line, whatever PATH says; URL user-info becomes a header.
+import { moveUrlCredentials, type UpstreamSpec } from '../client/upstream-spec.js';
 import type { ServerConfig } from './config/index.js';
 
 /** Command names that stand for a fixed command line, e.g. `mcplex` → this installation's own CLI. */
@@ -8,7 +8,7 @@ export type CommandAliases = Record<string, { command: string; args: string[] }>
 
 export function toUpstreamSpec(c: ServerConfig, aliases: CommandAliases = {}): UpstreamSpec {
   const common = { name: c.name, timeoutMs: c.timeoutMs, connectTimeoutMs: c.connectTimeoutMs };
-  if (c.transport !== 'stdio') return { ...common, transport: c.transport, url: c.url, headers: c.headers };
+  if (c.transport !== 'stdio') return { ...common, transport: c.transport, ...moveUrlCredentials(c.url, c.headers) };
   const alias = Object.hasOwn(aliases, c.command) ? aliases[c.command] : undefined;
   return {
     ...common,

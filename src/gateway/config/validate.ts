@@ -1,6 +1,7 @@
 // Turns the interpolated tree into a GatewayConfig: zod checks each field, then the rules that relate
 // fields (stdio vs http, unique namespaces, names vs the separator) run on the same tree, so one pass reports everything.
 import type { z } from 'zod';
+import { moveUrlCredentials } from '../../client/upstream-spec.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { configSchema, NAME, type RawConfig, type RawServer, SEPARATOR, TRANSPORTS } from './schema.js';
 import { DEFAULTS, type GatewayConfig, type ServerConfig } from './types.js';
@@ -42,6 +43,11 @@ function checkServer(s: Tree, at: PathSegment[], issues: Issue[]): void {
   const wrongSide = cmd ? ['headers'] : ['args', 'env', 'cwd'];
   for (const key of wrongSide) {
     if (given(s, key)) push(key, cmd ? 'only for http/sse servers (this one has command)' : 'only for stdio servers (this one has url)');
+  }
+  // User-info becomes an Authorization header (buildServer), so it cannot be given twice.
+  const u = typeof s.url === 'string' && URL.canParse(s.url) ? new URL(s.url) : undefined;
+  if ((u?.username || u?.password) && isMap(s.headers) && Object.keys(s.headers).some((k) => k.toLowerCase() === 'authorization')) {
+    push('url', 'has a user name or password and headers has Authorization too; give the credentials in one place');
   }
 }
 
@@ -108,7 +114,7 @@ function buildServer(name: string, s: RawServer): ServerConfig {
   if (s.command !== undefined) {
     return { transport: 'stdio', ...common, command: s.command, args: s.args ?? [], env: dict(s.env), ...(s.cwd !== undefined && { cwd: s.cwd }) };
   }
-  return { transport: t === 'sse' ? 'sse' : 'http', ...common, url: s.url!, headers: dict(s.headers) };
+  return { transport: t === 'sse' ? 'sse' : 'http', ...common, ...moveUrlCredentials(s.url!, dict(s.headers)) };
 }
 
 function build(raw: RawConfig): GatewayConfig {
