@@ -1,5 +1,5 @@
-// Shared pieces for the client tests: the echo fixture as a StdioProcessTransport, a Logger that
-// records every entry with its bindings, and a bounded event wait. Every spawned PID is tracked for cleanup.
+// Shared pieces for the client tests: the echo fixture as a StdioProcessTransport, the recording Logger
+// (re-exported), and a bounded event wait. Every spawned PID is tracked for cleanup.
 import type { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
@@ -9,27 +9,7 @@ import { ROOT, track, tsxArgs } from '../helpers/process.js';
 
 export const ECHO_SERVER = fileURLToPath(new URL('./fixtures/echo-server.ts', import.meta.url));
 
-export interface LogEntry {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  bindings: Record<string, unknown>;
-  obj: unknown;
-  msg?: string;
-}
-
-/** A Logger that keeps everything (children share the list and carry their merged bindings). */
-export function capturingLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): Logger & { entries: LogEntry[] } {
-  const at = (level: LogEntry['level']) => (obj: unknown, msg?: string) => {
-    entries.push({ level, bindings, obj, ...(msg !== undefined && { msg }) });
-  };
-  return {
-    entries,
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: (more) => capturingLogger(entries, { ...bindings, ...more }),
-  };
-}
+export { capturingLogger, type LogEntry } from '../helpers/logger.js';
 
 export function echoTransport(log: Logger, opts: { name?: string; killTimeoutMs?: number; maxLineBytes?: number } = {}): StdioProcessTransport {
   return new StdioProcessTransport(

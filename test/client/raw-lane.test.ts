@@ -62,7 +62,9 @@ describe('RawLane', () => {
     const { client, raw } = await lane();
     const ac = new AbortController();
     const pending = raw.request('tools/call', { name: 'wait', arguments: { ms: 30_000 } }, { timeoutMs: 10_000, signal: ac.signal });
-    setTimeout(() => ac.abort(new Error('caller went away')), 100);
+    // Abort once the call reached the server's handler, so the cancellation has something to cancel.
+    await expect.poll(async () => text(await client.callTool({ name: 'started', arguments: {} })), { timeout: 5000 }).toBe('1');
+    ac.abort(new Error('caller went away'));
     await expect(pending).rejects.toThrow('caller went away');
     await expect.poll(async () => text(await client.callTool({ name: 'cancelled', arguments: {} })), { timeout: 3000 }).toBe('1');
     expect(raw.inflight).toBe(0);

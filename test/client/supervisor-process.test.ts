@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StdioProcessTransport } from '../../src/client/stdio-process-transport.js';
 import { Supervisor } from '../../src/client/supervisor.js';
 import { silentLogger } from '../../src/core/logger.js';
-import { isAlive, killStarted, waitGone } from '../helpers/process.js';
+import { isAlive, killStarted, waitGone, waitUntil } from '../helpers/process.js';
 import { callText, connectEcho, echoTransport, nextEvent } from './helpers.js';
 
 interface Conn {
@@ -15,20 +15,21 @@ interface Conn {
   close(): Promise<void>;
 }
 
-let sup: Supervisor<Conn> | undefined;
+const supervisors: Supervisor<Conn>[] = [];
 afterEach(async () => {
-  await sup?.stop();
-  sup = undefined;
+  await Promise.all(supervisors.splice(0).map((s) => s.stop()));
   killStarted();
 });
 
-function superviseEcho(opts: { initialDelayMs: number }) {
+function superviseEcho(opts: { initialDelayMs: number; jitter?: number }) {
   const pids: number[] = [];
   let live = 0;
   let maxLive = 0;
-  sup = new Supervisor<Conn>(
+  let connects = 0;
+  const sup = new Supervisor<Conn>(
     'echo',
     async () => {
+      connects++;
       const transport = echoTransport(silentLogger, { killTimeoutMs: 500 });
       const conn = await connectEcho(transport);
       pids.push(transport.pid!);
@@ -38,9 +39,11 @@ function superviseEcho(opts: { initialDelayMs: number }) {
       void conn.closed.then(() => live--);
       return { ...conn, transport };
     },
-    { initialDelayMs: opts.initialDelayMs, factor: 2, jitter: 0.2, healthyAfterMs: 60_000, log: silentLogger },
+    { initialDelayMs: opts.initialDelayMs, factor: 2, jitter: opts.jitter ?? 0.2, healthyAfterMs: 60_000, log: silentLogger },
   );
-  return { sup, pids, maxLive: () => maxLive };
+  supervisors.push(sup);
+  /** `connects`: connect attempts begun (counted before the child is spawned). */
+  return { sup, pids, maxLive: () => maxLive, connects: () => connects };
 }
 
 describe('Supervisor over StdioProcessTransport', () => {
@@ -79,15 +82,23 @@ describe('Supervisor over StdioProcessTransport', () => {
   });
 
   it('stop() during backoff leaves no child and starts none', async () => {
-    const { sup, pids } = superviseEcho({ initialDelayMs: 1000 });
-    const up = nextEvent(sup, 'up', 15_000);
+    // A control supervisor with the same delay, killed just after: once it has begun its restart, the stopped one
+    // would have begun its own (its timer was set first), had stop() not cancelled it.
+    const { sup, pids, connects } = superviseEcho({ initialDelayMs: 1000, jitter: 0 });
+    const control = superviseEcho({ initialDelayMs: 1000, jitter: 0 });
+    const up = Promise.all([nextEvent(sup, 'up', 15_000), nextEvent(control.sup, 'up', 15_000)]);
     sup.start();
+    control.sup.start();
     await up;
     const backoff = nextEvent(sup, 'backoff', 5000);
     process.kill(pids[0]!, 'SIGKILL');
     await backoff;
+    const controlBackoff = nextEvent(control.sup, 'backoff', 5000);
+    process.kill(control.pids[0]!, 'SIGKILL');
+    await controlBackoff;
     await sup.stop();
-    await new Promise((r) => setTimeout(r, 1300)); // past the cancelled restart
+    await waitUntil(() => control.connects() === 2, 15_000, 'the control supervisor to begin its restart');
+    expect(connects()).toBe(1);
     expect(pids).toHaveLength(1);
     expect(sup.state).toBe('stopped');
     await waitGone(pids[0]!, 2000);

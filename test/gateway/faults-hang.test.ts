@@ -29,12 +29,17 @@ describe('an upstream that hangs', () => {
     expect(await toolNames(client)).toHaveLength(12);
     expect(settled).toBe(0);
 
-    for (const err of await Promise.all([hung, alsoHung])) {
+    // A marker on `b` (10 s timeout) that answers after 3 s: the 1500 ms timeouts must end before it, which
+    // they would not if the timer ignored timeoutMs; and not before 1500 ms (timers never fire early).
+    const marker = callText(client, 'b__slow', { ms: 3000 });
+    const both = Promise.all([hung, alsoHung]);
+    expect(await Promise.race([both.then(() => 'timed out'), marker.then(() => 'marker answered')])).toBe('timed out');
+    for (const err of await both) {
       expect(err.code).toBe(ErrorCode.Timeout);
       expect(err.message).toBe("Server 'a' did not answer within 1500 ms");
       expect(err.ms).toBeGreaterThanOrEqual(1450);
-      expect(err.ms).toBeLessThan(4000);
     }
+    expect(await marker).toBe('b: slept 3000');
     // A timeout is not a crash: same process, still serving.
     expect(upstreamOf(gateway, 'a')).toMatchObject({ state: 'up', pid: pidBefore, restarts: 0 });
     expect(await callText(client, 'a__slow', { ms: 50 })).toBe('a: slept 50');

@@ -49,6 +49,10 @@ describe('list_changed and resource updates through the gateway', () => {
     expect(text(await b.callTool({ name: 'fw__touch', arguments: {} }))).toBe('touched');
     await waitFor('resources/updated', () => (resourceUpdates(subscribed).length > 0 ? true : undefined));
     expect(resourceUpdates(subscribed)).toEqual(['relay://watched']);
+    // The marker: a tool added upstream makes the gateway send `b` a tools/list_changed, on the same stream and
+    // after the update had it been relayed to `b` too; so once the marker is in, the update would be as well.
+    expect(text(await a.callTool({ name: 'fw__add_tool', arguments: { name: 'marker_updates' } }))).toBe('added marker_updates');
+    await waitFor('tools/list_changed at the bystander (marker)', () => (listChanged(bystander) > 0 ? true : undefined));
     expect(resourceUpdates(bystander)).toEqual([]);
   });
 

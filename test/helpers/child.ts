@@ -10,9 +10,9 @@ export function spawnDemo(args: string[], logLevel = 'warn'): Spawned {
   return spawnTs(DEMO_SERVER, args, { env: { MCPLEX_LOG_LEVEL: logLevel } });
 }
 
-/** Spawns the fixture in HTTP mode on an ephemeral port and waits for `LISTENING <url>`. */
-export async function spawnDemoHttp(timeoutMs = 20_000): Promise<Spawned & { url: string }> {
-  const s = spawnDemo(['--http', '--port', '0']);
+/** Spawns the fixture in HTTP mode on an ephemeral port (plus `extra` arguments) and waits for `LISTENING <url>`. */
+export async function spawnDemoHttp(timeoutMs = 20_000, extra: string[] = []): Promise<Spawned & { url: string }> {
+  const s = spawnDemo(['--http', '--port', '0', ...extra]);
   try {
     return { ...s, url: await listeningUrl(s.child, timeoutMs) };
   } catch (err) {

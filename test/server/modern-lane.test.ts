@@ -7,13 +7,14 @@ import { z } from 'zod';
 import { createServer, type HttpHandle, type McplexServer, silentLogger } from '../../src/index.js';
 import { JSON_HEADERS, modernMeta, rawRequest, rpcMessage, rpcMessages } from '../helpers/http.js';
 import { ModernLane } from '../../src/server/http/modern-lane.js';
-import { deferred } from './features-fixture.js';
+import { deferred, within } from './features-fixture.js';
 
 let server: McplexServer;
 let http: HttpHandle;
 let built: { mock: { calls: unknown[][] } };
 const seenHeader: Array<string | null> = [];
 const cancelled = deferred<string>();
+const hangStarted = deferred();
 
 beforeEach(async () => {
   server = createServer({ name: 'lane', version: '1.0.0', logger: silentLogger });
@@ -25,10 +26,13 @@ beforeEach(async () => {
     for (let i = 1; i <= n; i++) await ctx.progress(i, n);
     return `did ${n}`;
   });
-  server.tool('hang', { description: 'Waits for cancellation' }, (_a, ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => {
-    cancelled.resolve(String(ctx.signal.reason));
-    resolve('aborted');
-  })));
+  server.tool('hang', { description: 'Waits for cancellation' }, (_a, ctx) => {
+    hangStarted.resolve();
+    return new Promise((resolve) => ctx.signal.addEventListener('abort', () => {
+      cancelled.resolve(String(ctx.signal.reason));
+      resolve('aborted');
+    }));
+  });
   built = vi.spyOn(server, 'createProtocolServer');
   http = await server.serveHttp({ port: 0 });
 });
@@ -85,10 +89,10 @@ describe('the 2026-07-28 HTTP lane', () => {
   it('cancels the handler when the caller disconnects', async () => {
     const ac = new AbortController();
     const pending = fetch(http.url, { method: 'POST', headers: headersFor('tools/call', 'hang'), body: JSON.stringify(callBody(1, 'hang', {})), signal: ac.signal }).catch(() => 'aborted');
-    await new Promise((r) => setTimeout(r, 200));
+    await within(hangStarted.promise, 'the handler to start');
     ac.abort();
     expect(await pending).toBe('aborted');
-    await expect(Promise.race([cancelled.promise, new Promise((r) => setTimeout(() => r('not cancelled'), 3000))])).resolves.not.toBe('not cancelled');
+    await within(cancelled.promise, 'the handler to be cancelled');
   });
 
   it("leaves what the SDK's handler must judge to it: a Mcp-Name that disagrees with the body is refused", async () => {
