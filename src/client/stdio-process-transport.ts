@@ -1,5 +1,5 @@
-// One upstream MCP server as a child process speaking newline-delimited JSON-RPC on stdin/stdout.
-// It runs in its own process group so shutdown (and a crash of the leader) reaps grandchildren too.
+// One upstream MCP server as a child process speaking newline-delimited JSON-RPC on stdin/stdout. It runs in its
+// own process group, reaped at shutdown, when the leader crashes, and (by the watchdog) when we die.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/client';
@@ -7,6 +7,9 @@ import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { Logger } from '../core/logger.js';
 import { asJsonRpcMessage } from '../wire/json-rpc-shape.js';
 import { LineSplitter } from '../wire/line-splitter.js';
+import { DepthGuard } from './depth-guard.js';
+import { GroupWatchdog } from './group-watchdog.js';
+import { WarningThrottle } from './warning-throttle.js';
 
 export interface StdioProcessSpec {
   name: string;
@@ -23,6 +26,8 @@ export interface StdioProcessOptions {
   killTimeoutMs?: number;
   /** Longest stdout line accepted; longer ones are reported and skipped. Default 10 MiB (the SDK's limit). */
   maxLineBytes?: number;
+  /** Deepest JSON nesting accepted from the server; default UPSTREAM_MAX_JSON_DEPTH (128). */
+  maxJsonDepth?: number;
 }
 
 export interface ProcessExit {
@@ -44,6 +49,8 @@ export class StdioProcessTransport implements Transport {
   readonly #killTimeoutMs: number;
   readonly #stdout: LineSplitter;
   readonly #stderr: LineSplitter;
+  readonly #depth: DepthGuard;
+  readonly #warnings: WarningThrottle;
   #child: ChildProcess | undefined;
   #started = false;
   #exited = false;
@@ -56,6 +63,8 @@ export class StdioProcessTransport implements Transport {
     this.#spec = spec;
     this.#log = opts.log.child({ upstream: spec.name });
     this.#killTimeoutMs = opts.killTimeoutMs ?? 2000;
+    this.#depth = new DepthGuard(spec.name, this.#log, opts.maxJsonDepth);
+    this.#warnings = new WarningThrottle(this.#log, 'upstream stdio error');
     this.#done = new Promise((resolve) => {
       this.#resolveDone = resolve;
     });
@@ -87,6 +96,8 @@ export class StdioProcessTransport implements Transport {
       });
       this.#child = child;
       child.once('spawn', () => {
+        // First thing: from here on even our SIGKILL takes the group down with us.
+        GroupWatchdog.shared()?.watch(child.pid!);
         // Arguments can carry tokens: log how many, not what.
         this.#log.info({ pid: child.pid, command, argCount: args.length }, 'upstream process started');
         resolve();
@@ -194,7 +205,9 @@ export class StdioProcessTransport implements Transport {
     if (this.#finished) return;
     this.#finished = true;
     this.#stderr.flush();
+    this.#warnings.flush();
     const child = this.#child;
+    if (child?.pid !== undefined) GroupWatchdog.shared()?.unwatch(child.pid);
     child?.stdout?.destroy();
     child?.stderr?.destroy();
     child?.stdin?.destroy();
@@ -205,27 +218,35 @@ export class StdioProcessTransport implements Transport {
   #onLine(line: Buffer): void {
     const text = line.toString('utf8').replace(/\r$/, '');
     if (!text.trim()) return;
-    let value: unknown;
+    const message = this.#decode(text);
     try {
-      value = JSON.parse(text);
-    } catch (err) {
-      this.#report(new Error(`${this.#spec.name}: skipped non-JSON stdout line: ${text.slice(0, 200)}`, { cause: err }));
-      return;
-    }
-    const message = asJsonRpcMessage(value);
-    if (!message) {
-      this.#report(new Error(`${this.#spec.name}: skipped non-JSON-RPC stdout line: ${text.slice(0, 200)}`));
-      return;
-    }
-    try {
-      this.onmessage?.(message);
+      if (message) this.onmessage?.(message);
     } catch (err) {
       this.#report(err instanceof Error ? err : new Error(String(err)));
     }
   }
 
+  /** The message a line carries (for a too-deep answer, an error response in its place), or undefined. */
+  #decode(text: string): JSONRPCMessage | undefined {
+    const tooDeep = this.#depth.screen(text);
+    if (tooDeep) {
+      if (tooDeep.reply) this.send(tooDeep.reply).catch((err: Error) => this.#report(err));
+      return tooDeep.deliver;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      this.#report(new Error(`${this.#spec.name}: skipped non-JSON stdout line: ${text.slice(0, 200)}`, { cause: err }));
+      return undefined;
+    }
+    const message = asJsonRpcMessage(value);
+    if (!message) this.#report(new Error(`${this.#spec.name}: skipped non-JSON-RPC stdout line: ${text.slice(0, 200)}`));
+    return message;
+  }
+
   #report(err: Error): void {
-    this.#log.warn({ err: err.message }, 'upstream stdio error');
+    this.#warnings.warn({ err: err.message });
     this.onerror?.(err);
   }
 }

@@ -4,6 +4,7 @@ import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transpo
 import { z } from 'zod';
 import { type ChangeKind, ErrorCode, type ListKind, type Logger, WireError } from '../core/index.js';
 import { redactText, redactUrl } from '../core/redact.js';
+import { DepthGuard } from './depth-guard.js';
 import { RawLane } from './raw-lane.js';
 import { StdioProcessTransport } from './stdio-process-transport.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
@@ -169,6 +170,8 @@ export class Upstream {
       throw this.#connectFailure(err);
     }
     responsesAfterNotifications(transport);
+    // Stdio transports check depth on the raw line; the SDK's HTTP ones hand us parsed messages to check. Last, so first.
+    if (!(transport instanceof StdioProcessTransport)) new DepthGuard(this.name, this.#log).install(transport);
     this.#log.info({ era: client.getProtocolEra(), server: client.getServerVersion() }, 'upstream connected');
     // 2026-era upstreams need the SDK's per-request envelope and result decoding; HTTP ones its session handling.
     const raw = transport instanceof StdioProcessTransport && client.getProtocolEra() === 'legacy' ? new RawLane(transport) : undefined;

@@ -1,7 +1,8 @@
-// No orphans: exactly one child process per configured stdio server (health PIDs agree with the process table),
-// still one after a crash and restart, and none left after gateway.close() or SIGTERM to a CLI gateway.
+// No orphans: exactly one child per stdio server (health PIDs agree with /proc), still one after a crash and restart,
+// and none left after close() or SIGTERM to a CLI gateway, its watchdog included (SIGKILL: orphans-sigkill.test.ts).
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { WATCHDOG_NAME } from '../../src/client/group-watchdog.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { silentLogger } from '../../src/core/index.js';
 import { isAlive, killAll, killStarted, waitGone, waitUntil } from '../helpers/process.js';
@@ -99,12 +100,15 @@ describe('a CLI gateway', () => {
       ['b', 'up'],
     ]);
     expect(fixtureChildren(cli.pid)).toEqual(pids);
-    // Nothing else either, apart from the esbuild service that tsx (running the CLI from source) starts.
-    expect(childrenOf(cli.pid).filter((p) => !readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('esbuild'))).toEqual(pids);
+    // Nothing else either, apart from the one watchdog (which reaps the groups should the gateway die hard) and
+    // the esbuild service that tsx (running the CLI from source) starts.
+    const others = childrenOf(cli.pid).filter((p) => !pids.includes(p) && !readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('esbuild'));
+    expect(others.map((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').at(-2))).toEqual([WATCHDOG_NAME]);
+    for (const p of others) seen.add(p);
 
     cli.child.kill('SIGTERM');
     expect(await cli.exited()).toEqual({ code: 0, signal: null });
-    await waitGone(pids);
+    await waitGone([...pids, ...others]);
     for (const p of pids) expect(() => process.kill(p, 0)).toThrow(/ESRCH/);
     expect(isAlive(cli.pid)).toBe(false);
   });
