@@ -1,7 +1,7 @@
-// connectInMemory(): an official SDK Client linked to a server in-process, for users' own tests.
+// connectInMemory(): an official SDK Client linked to a server (or a gateway) in-process, for users' own tests.
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import type { Era } from '../core/index.js';
-import type { McplexServer } from './create-server.js';
+import type { ServingHost } from './serving-host.js';
 
 export interface InMemoryOptions {
   /** 'legacy' (default) speaks 2025-11-25 with initialize; 'modern' pins 2026-07-28. */
@@ -10,7 +10,8 @@ export interface InMemoryOptions {
   capabilities?: ConstructorParameters<typeof Client>[1] extends infer O ? (O extends { capabilities?: infer C } ? C : never) : never;
 }
 
-export async function connectInMemory(server: McplexServer, opts: InMemoryOptions = {}): Promise<Client> {
+/** Connects an SDK client to `server` (a framework server, or a gateway's `host`) in-process, as stdio would. */
+export async function connectInMemory(server: Pick<ServingHost, 'serveStdio'>, opts: InMemoryOptions = {}): Promise<Client> {
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const handle = server.serveStdio({ transport: serverSide });
   const client = new Client(

@@ -1,6 +1,7 @@
 // Public surface of the server framework.
 export { createServer, McplexServer, type CreateServerOptions } from './create-server.js';
-export { INVOCATION, type Invocation } from './methods.js';
+export type { ListenHook, ListenLease } from './admission.js';
+export { INVOCATION, type Invocation, subscribeConnection } from './methods.js';
 export { listPage, paginate } from './pagination.js';
 export { type HostOptions, ServingHost, type StdioHandle } from './serving-host.js';
 export type * from './definitions.js';

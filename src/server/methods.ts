@@ -14,6 +14,24 @@ export interface Invocation {
   readonly input: ClientInput;
   /** Resource URIs this connection subscribed to (2025-era subscriptions). */
   readonly subscriptions: Set<string>;
+  /**
+   * The connection the request came on: one object for all requests of a 2025-era session or a stdio connection
+   * (the 2026-era HTTP lane shares one across its callers). `closers` run when it closes.
+   */
+  readonly connection: { readonly closers: Set<() => void> };
+  /** Who is calling: the connection, except on the 2026-era HTTP lane, whose one server serves every caller. */
+  readonly client: object;
+}
+
+/** Most resource URIs one connection may subscribe to. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 256;
+
+/** Records a 2025-era resource subscription of the request's connection, within the per-connection bound. */
+export function subscribeConnection(inv: Invocation, uri: string): void {
+  if (!inv.subscriptions.has(uri) && inv.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+    throw new WireError(ErrorCode.InvalidRequest, `Too many resource subscriptions: at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} per session`);
+  }
+  inv.subscriptions.add(uri);
 }
 export const INVOCATION = stateKey<Invocation>('mcplex.invocation');
 
@@ -93,7 +111,7 @@ export function terminalHandler(registry: Registry, pageSize: number) {
       case 'resources/read':
         return readResource(ctx, hctx());
       case 'resources/subscribe':
-        inv.subscriptions.add(ctx.target ?? '');
+        subscribeConnection(inv, ctx.target ?? '');
         return {};
       case 'resources/unsubscribe':
         inv.subscriptions.delete(ctx.target ?? '');

@@ -1,27 +1,32 @@
 // Builds one SDK `Server` for a connection (stdio, a 2025-era HTTP session, the 2026-era HTTP lane) or one 2026-era HTTP request,
 // routing every MCP method through the app's pipeline. The SDK still owns the wire: handshake, discover,
 // envelopes, ping, logging/setLevel, cancellation.
-import { type Implementation, inputRequired, ProtocolError, type RequestId, type RequestStateCodec, Server, type ServerContext } from '@modelcontextprotocol/server';
 import {
-  ANONYMOUS,
-  type CallContext,
-  ContextState,
-  ErrorCode,
-  type Era,
-  type Handler,
-  type Logger,
-  type McpResult,
-  mapError,
-  type RequestMeta,
-} from '../core/index.js';
+  type Implementation,
+  inputRequired,
+  type MessageExtraInfo,
+  ProtocolError,
+  type RequestId,
+  type RequestStateCodec,
+  Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import { ErrorCode, type Era, type Handler, type Logger, type McpResult, mapError, type RequestMeta } from '../core/index.js';
+import { buildCallContext } from './call-context.js';
 import { type ElicitState, InputRequiredSignal, legacyInput, modernInput } from './elicitation.js';
+import { type Admit, GatedTransport } from './gate.js';
+import { type EdgeIdentity, identityOf } from './identity.js';
 import { INVOCATION } from './methods.js';
+import { paramsProblem } from './params-check.js';
+import { TARGET } from './targets.js';
 
 /** A live SDK server and what the framework tracks for it (for list_changed and resource updates). */
 export interface Connection {
   readonly server: Server;
   readonly era: Era;
   readonly subscriptions: Set<string>;
+  /** Run when the connection closes (e.g. to release what its subscriptions hold upstream). */
+  readonly closers: Set<() => void>;
 }
 
 export interface AppCore {
@@ -33,21 +38,21 @@ export interface AppCore {
   readonly passthrough: boolean;
   /** The composed pipeline (middlewares around the terminal handler); recomposed when `use()` is called. */
   pipeline(): Handler;
+  /** Admits the requests the SDK answers itself (see gate.ts). */
+  readonly admit: Admit;
 }
 
-/** The methods routed through the pipeline, and where each keeps its target (a Map: no inherited keys). */
-const TARGET = new Map<string, (p: Record<string, unknown>) => unknown>([
-  ['tools/list', () => undefined],
-  ['tools/call', (p) => p.name],
-  ['resources/list', () => undefined],
-  ['resources/templates/list', () => undefined],
-  ['resources/read', (p) => p.uri],
-  ['resources/subscribe', (p) => p.uri],
-  ['resources/unsubscribe', (p) => p.uri],
-  ['prompts/list', () => undefined],
-  ['prompts/get', (p) => p.name],
-  ['completion/complete', (p) => (p.ref as Record<string, unknown> | undefined)?.name ?? (p.ref as Record<string, unknown> | undefined)?.uri],
-]);
+/** How one SDK server instance is served. */
+export interface ProtocolServerOptions {
+  /** Called once the instance serves a connection (for list_changed and resource updates). */
+  onConnect?: (c: Connection) => void;
+  /** The HTTP view of a request by id, for servers that serve many HTTP requests over one connection (the 2026-era lane). */
+  httpOf?: (id: RequestId) => MessageExtraInfo | undefined;
+  /** Who is on the other end of a local connection (stdio, in memory), where requests carry no identity. */
+  identity?: EdgeIdentity;
+  /** Put the gate in front of the SDK on connect (for transports that carry a whole connection: 2025-era sessions). */
+  gated?: boolean;
+}
 
 const CAPABILITIES = {
   tools: { listChanged: true },
@@ -73,44 +78,34 @@ export function endRoundOnInputRequired(terminal: Handler, codec: RequestStateCo
   };
 }
 
-/**
- * `httpOf` finds the HTTP request behind a request id, for servers that serve many HTTP requests over one
- * connection (the 2026-era lane), where the SDK context carries none.
- */
-export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Connection) => void, httpOf?: (id: RequestId) => Request | undefined): Server {
+/** One SDK server for a connection or request, every method routed through the app's pipeline. */
+export function createProtocolServer(app: AppCore, era: Era, opts: ProtocolServerOptions = {}): Server {
   const server = new Server(app.info, {
     capabilities: CAPABILITIES,
     ...(app.instructions !== undefined && { instructions: app.instructions }),
     ...(era === 'modern' && !app.passthrough && { requestState: { verify: (s: string, c: ServerContext) => app.codec.verify(s, c) } }),
   });
-  const connection: Connection = { server, era, subscriptions: new Set() };
+  const connection: Connection = { server, era, subscriptions: new Set(), closers: new Set() };
 
   const dispatch = async (method: string, params: Record<string, unknown>, sctx: ServerContext): Promise<McpResult> => {
-    const target = TARGET.get(method)?.(params);
-    const req = sctx.http?.req ?? httpOf?.(sctx.mcpReq.id);
-    // The request's logger and headers are built only if something reads them: most calls never do.
-    let log: Logger | undefined;
-    let http: CallContext['http'];
-    const ctx: CallContext = {
+    const problem = paramsProblem(method, params);
+    if (problem) throw new ProtocolError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${problem}`);
+    const extra = sctx.http ? undefined : opts.httpOf?.(sctx.mcpReq.id);
+    const identity = identityOf(sctx.http?.authInfo ?? extra?.authInfo) ?? opts.identity;
+    const request = sctx.http?.req ?? extra?.request;
+    const ctx = buildCallContext(app.logger, {
       method,
-      ...(target !== undefined && { target: String(target) }),
+      target: TARGET.get(method)?.(params),
       params,
-      principal: ANONYMOUS,
       era,
       meta: (sctx.mcpReq._meta ?? {}) as RequestMeta,
       signal: sctx.mcpReq.signal,
-      get http() {
-        if (req && !http) http = { headers: req.headers };
-        return http;
-      },
-      get log() {
-        log ??= app.logger.child({ rid: sctx.mcpReq.id, method });
-        return log;
-      },
-      state: new ContextState(),
-    };
+      rid: sctx.mcpReq.id,
+      ...(identity && { identity }),
+      ...(request && { request }),
+    });
     const input = era === 'legacy' ? legacyInput(sctx) : modernInput(sctx, sctx.mcpReq.requestState<ElicitState>());
-    ctx.state.set(INVOCATION, { sctx, input, subscriptions: connection.subscriptions });
+    ctx.state.set(INVOCATION, { sctx, input, subscriptions: connection.subscriptions, connection, client: opts.httpOf ? {} : connection });
     try {
       return await app.pipeline()(ctx);
     } catch (err) {
@@ -133,13 +128,17 @@ export function createProtocolServer(app: AppCore, era: Era, onConnect?: (c: Con
     }
   }
 
-  if (onConnect) {
-    // Track the instance only once it is really serving a connection (serveStdio may build a probe it discards).
-    const connect = server.connect.bind(server);
-    server.connect = async (transport) => {
-      await connect(transport);
-      onConnect(connection);
+  // Track the instance only once it is really serving a connection (serveStdio may build a probe it discards).
+  const connect = server.connect.bind(server);
+  server.connect = async (transport) => {
+    await connect(opts.gated ? new GatedTransport(transport, app.admit, opts.identity) : transport);
+    opts.onConnect?.(connection);
+    const previous = server.onclose;
+    server.onclose = () => {
+      for (const close of connection.closers) close();
+      connection.closers.clear();
+      previous?.();
     };
-  }
+  };
   return server;
 }

@@ -7,17 +7,19 @@ import {
   type RequestStateCodec,
   type Server,
   type ServerNotifier,
-  type SubscriptionFilter,
   type Transport,
 } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio } from '@modelcontextprotocol/server/stdio';
-import { type ChangeKind, compose, type Era, type Handler, type Logger, type Middleware } from '../core/index.js';
+import { type ChangeKind, compose, type Era, type Handler, type Logger, type Middleware, type Principal } from '../core/index.js';
+import { admission, type ListenHook, SDK_OWNED } from './admission.js';
 import type { ElicitState } from './elicitation.js';
+import { type Admit, GatedTransport } from './gate.js';
 import type { HttpServeOptions } from './http/options.js';
 import { type HttpHandle, serveHttp } from './http/serve-http.js';
 import { createLogger } from './logger.js';
 import { StdioLineTransport } from './stdio-transport.js';
-import { type AppCore, type Connection, createProtocolServer, endRoundOnInputRequired } from './protocol-server.js';
+import { localIdentity } from './identity.js';
+import { type AppCore, type Connection, createProtocolServer, endRoundOnInputRequired, type ProtocolServerOptions } from './protocol-server.js';
 
 export interface HostOptions {
   name: string;
@@ -29,8 +31,13 @@ export interface HostOptions {
   requestStateKey?: string | Uint8Array;
   /** Forward results untouched (no result-schema validation or stripping): for proxies. */
   passthrough?: boolean;
-  /** Called for each 2026-era `subscriptions/listen` seen over stdio or HTTP, with what it asks to hear about. */
-  onListen?: (filter: SubscriptionFilter) => void;
+  /**
+   * Called for each 2026-era `subscriptions/listen` once the pipeline has admitted it, with what it asks to hear
+   * about; may refuse it by throwing. Returns what to run when that listen ends.
+   */
+  onListen?: ListenHook;
+  /** The principal of local connections (stdio, in memory); default anonymous. */
+  localPrincipal?: Principal;
 }
 
 export interface StdioHandle {
@@ -59,16 +66,22 @@ export class ServingHost implements AppCore {
   #composed: Handler | undefined;
   readonly #live = new Set<Connection>();
   readonly #notifiers = new Set<ServerNotifier>();
-  readonly #onListen: ((filter: SubscriptionFilter) => void) | undefined;
+  readonly onListen: ListenHook | undefined;
+  readonly admit: Admit;
+  readonly #localPrincipal: Principal | undefined;
 
   constructor(opts: HostOptions, terminal: Handler) {
-    this.#onListen = opts.onListen;
+    this.onListen = opts.onListen;
+    this.#localPrincipal = opts.localPrincipal;
     this.info = { name: opts.name, version: opts.version };
     if (opts.instructions !== undefined) this.instructions = opts.instructions;
     this.logger = opts.logger ?? createLogger(opts.name);
     this.passthrough = opts.passthrough ?? false;
     this.codec = createRequestStateCodec<ElicitState>({ key: opts.requestStateKey ?? randomBytes(32), ttlSeconds: 600, bind: (ctx) => ctx.mcpReq.method });
-    this.#terminal = endRoundOnInputRequired(terminal, this.codec);
+    const ours = endRoundOnInputRequired(terminal, this.codec);
+    // Requests admitted at the gate end in the SDK (initialize, ping, discover, listen, …), everything else here.
+    this.#terminal = (ctx) => ctx.state.get(SDK_OWNED)?.() ?? ours(ctx);
+    this.admit = admission(this);
   }
 
   /** Adds middleware; every request goes through the pipeline in the order added. */
@@ -98,22 +111,28 @@ export class ServingHost implements AppCore {
   }
 
   /** A fresh SDK server instance for one connection or request, wired to the pipeline. */
-  createProtocolServer(era: Era, track = true, httpOf?: (id: RequestId) => Request | undefined): Server {
-    return createProtocolServer(this, era, track ? (c) => this.#track(c) : undefined, httpOf);
+  createProtocolServer(era: Era, opts: ProtocolServerOptions = {}): Server {
+    return createProtocolServer(this, era, opts);
   }
 
   /** Serves over stdio (both eras). Pass `transport` to serve any other SDK transport the same way. */
   serveStdio(opts: { transport?: Transport } = {}): StdioHandle {
-    return sdkServeStdio((rc) => this.createProtocolServer(rc.era), {
+    const identity = localIdentity(this.#localPrincipal);
+    const wire = opts.transport ?? new StdioLineTransport(process.stdin, process.stdout);
+    return sdkServeStdio((rc) => this.createProtocolServer(rc.era, { onConnect: (c) => this.#track(c), identity }), {
       legacy: 'serve',
       onerror: (err) => this.logger.debug({ err }, 'stdio protocol error'),
-      transport: opts.transport ?? new StdioLineTransport(process.stdin, process.stdout, { observe: (m) => this.#observe(m) }),
+      transport: new GatedTransport(wire, this.admit, identity),
     });
   }
 
   /** Serves Streamable HTTP on 127.0.0.1 by default, both eras on one endpoint. */
   async serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
-    const handle = await serveHttp((era, httpOf) => this.createProtocolServer(era, era === 'legacy', httpOf), opts, this.logger, { observe: (m) => this.#observe(m) });
+    // 2025-era sessions are tracked (list_changed, resource updates) and gated per connection; 2026-era requests
+    // are gated at the edge, and hear of changes through subscriptions/listen (the handle's notifier).
+    const factory = (era: Era, httpOf?: ProtocolServerOptions['httpOf']) =>
+      this.createProtocolServer(era, era === 'legacy' ? { onConnect: (c) => this.#track(c), gated: true } : { ...(httpOf && { httpOf }) });
+    const handle = await serveHttp(factory, opts, this.logger, this.admit);
     this.#notifiers.add(handle.notify);
     return {
       ...handle,
@@ -122,13 +141,6 @@ export class ServingHost implements AppCore {
         await handle.close();
       },
     };
-  }
-
-  /** The SDK serves subscriptions/listen itself; this is how the host learns what a listener asked for. */
-  #observe(message: unknown): void {
-    if (!this.#onListen || typeof message !== 'object' || message === null) return;
-    const { method, params } = message as { method?: unknown; params?: { notifications?: SubscriptionFilter } };
-    if (method === 'subscriptions/listen' && params?.notifications) this.#onListen(params.notifications);
   }
 
   #track(c: Connection): void {

@@ -1,0 +1,19 @@
+// The methods the framework's SDK server hands to the pipeline itself (the dispatch in protocol-server.ts), and
+// where each keeps its target. Every other request is admitted by the gate before the SDK may act on it.
+
+/** Method → how to read its target from params (a Map: no inherited keys). */
+export const TARGET = new Map<string, (p: Record<string, unknown>) => unknown>([
+  ['tools/list', () => undefined],
+  ['tools/call', (p) => p.name],
+  ['resources/list', () => undefined],
+  ['resources/templates/list', () => undefined],
+  ['resources/read', (p) => p.uri],
+  ['resources/subscribe', (p) => p.uri],
+  ['resources/unsubscribe', (p) => p.uri],
+  ['prompts/list', () => undefined],
+  ['prompts/get', (p) => p.name],
+  ['completion/complete', (p) => (p.ref as Record<string, unknown> | undefined)?.name ?? (p.ref as Record<string, unknown> | undefined)?.uri],
+]);
+
+/** True for methods whose pipeline runs in the SDK server's handler; the gate lets those through at once. */
+export const isPipelined = (method: string): boolean => TARGET.has(method);
