@@ -8,7 +8,12 @@ export interface RawRequestOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /** Called when the server answers after the request was cancelled or timed out (watched for LATE_ANSWER_MS). */
+  onLateAnswer?: () => void;
 }
+
+/** How long a cancelled or timed-out request is watched for a late answer. */
+const LATE_ANSWER_MS = 60_000;
 
 interface Pending {
   resolve(result: Json): void;
@@ -31,6 +36,8 @@ const ID_PREFIX = 'mcplex-';
  */
 export class RawLane {
   readonly #pending = new Map<string, Pending>();
+  /** Cancelled or timed-out requests whose caller wants to know when the server answers them anyway. */
+  readonly #late = new Map<string, { callback: () => void; timer: NodeJS.Timeout }>();
   #next = 0;
   #closed = false;
 
@@ -79,6 +86,12 @@ export class RawLane {
     const pending = this.#settle(id);
     if (!pending) return;
     pending.reject(err);
+    const callback = pending.opts.onLateAnswer;
+    if (callback) {
+      const timer = setTimeout(() => this.#late.delete(id), LATE_ANSWER_MS);
+      timer.unref();
+      this.#late.set(id, { callback, timer });
+    }
     this.transport.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } }).catch(() => {});
   }
 
@@ -98,7 +111,16 @@ export class RawLane {
     if (m.method === undefined) {
       if (typeof m.id !== 'string' || !m.id.startsWith(ID_PREFIX)) return false;
       const pending = this.#settle(m.id);
-      if (!pending) return true; // late answer to a request that timed out or was cancelled
+      if (!pending) {
+        // A late answer to a request that timed out or was cancelled.
+        const late = this.#late.get(m.id);
+        this.#late.delete(m.id);
+        if (late) {
+          clearTimeout(late.timer);
+          late.callback();
+        }
+        return true;
+      }
       // One microtask late, like the SDK path (see responsesAfterNotifications): notifications that came in
       // the same read (logs) are dispatched first.
       if (m.error) queueMicrotask(() => pending.reject(new ProtocolError(m.error!.code, m.error!.message, m.error!.data)));
@@ -124,6 +146,12 @@ export class RawLane {
 
   #closeAll(): void {
     this.#closed = true;
+    // The server is gone: it will never answer, which ends those requests' work as surely as an answer.
+    for (const late of this.#late.values()) {
+      clearTimeout(late.timer);
+      late.callback();
+    }
+    this.#late.clear();
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed'));
   }
 }

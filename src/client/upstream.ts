@@ -32,6 +32,8 @@ export interface UpstreamHooks {
 export interface ForwardOptions {
   signal?: AbortSignal;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /** Called if the upstream answers after the request was cancelled or timed out (seen on the raw stdio lane only). */
+  onLateAnswer?: () => void;
 }
 
 interface Connection {
@@ -221,11 +223,12 @@ export class Upstream {
       if (!client) throw this.unavailable();
       try {
         if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs: this.#spec.timeoutMs, ...opts });
+        const { onLateAnswer: _late, ...sdkOpts } = opts;
         return await client.request({ method, ...(params && { params }) } as never, Passthrough, {
           timeout: this.#spec.timeoutMs,
           allowInputRequired: true,
-          ...(opts.signal && { signal: opts.signal }),
-          ...(opts.onprogress && { onprogress: opts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * this.#spec.timeoutMs }),
+          ...(sdkOpts.signal && { signal: sdkOpts.signal }),
+          ...(sdkOpts.onprogress && { onprogress: sdkOpts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * this.#spec.timeoutMs }),
         });
       } catch (err) {
         const cutOff = this.#reinit !== undefined && this.#reinit.conn === conn && isConnectionClosed(err);

@@ -2,11 +2,11 @@
 // upstream, re-mapping progress tokens, propagating cancellation and bridging 2026-era input requests.
 import type { ServerContext } from '@modelcontextprotocol/server';
 import type { Json, Upstream } from '../client/upstream.js';
-import { type CallContext, type Era, ErrorCode, type Handler, type McpResult, WireError } from '../core/index.js';
-import { INVOCATION, listPage } from '../server/index.js';
+import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type McpResult, WireError } from '../core/index.js';
+import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import type { Catalog } from './catalog.js';
-import { fulfilInputRequests, type InflightCalls } from './relay.js';
-import { subscribeUpstream } from './upstream-subscriptions.js';
+import { type CallerSpec, fulfilInputRequests, type InflightCalls } from './relay.js';
+import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 const MAX_INPUT_ROUNDS = 8;
 const RESERVED_META = 'io.modelcontextprotocol/';
@@ -40,24 +40,56 @@ function asOurs(result: Json): McpResult {
   return Object.keys(rest).length > 0 ? { ...body, _meta: rest } : body;
 }
 
-export function forwarder(catalog: Catalog, inflight: InflightCalls, pageSize: number): Handler {
+/** Who is calling, for per-caller limits: the principal, and the address it came from. */
+export const callerKey = (ctx: CallContext) => `${ctx.principal.id}@${ctx.http?.remoteAddress ?? 'local'}`;
+
+/** The caller as the relay tracks it. */
+function callerOf(ctx: CallContext): CallerSpec {
+  const { sctx, client } = ctx.state.get(INVOCATION)!;
+  return { sctx, era: ctx.era, client };
+}
+
+/** The caller gave up while the upstream may still be working on its request. */
+const gaveUp = (err: unknown, signal: AbortSignal) => signal.aborted || (isWireError(err) && err.code === ErrorCode.Timeout);
+
+export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptions: UpstreamSubscriptions, pageSize: number): Handler {
   const list = (items: Json[], key: string, ctx: CallContext): McpResult => listPage(items, key, ctx.params, pageSize);
+  /** Connections whose close already releases their upstream subscriptions. */
+  const releasing = new WeakSet<object>();
 
   async function forward(ctx: CallContext, upstream: Upstream | undefined, params: Json, what: string): Promise<McpResult> {
     if (!upstream) throw new WireError(ErrorCode.InvalidParams, what);
-    const { sctx } = ctx.state.get(INVOCATION)!;
+    const caller = callerOf(ctx);
+    const { sctx } = caller;
     const token = ctx.meta.progressToken;
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
     // since it ends the caller's response stream and anything sent after it is dropped.
-    return inflight.around(upstream, sctx, ctx.era, async (relay) => {
+    return inflight.around(upstream, caller, async ({ relay, abandon }) => {
       const onprogress =
         token === undefined
           ? undefined
           : (p: { progress: number; total?: number; message?: string }) =>
               relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
+      // An abandoned call keeps ownership of what the upstream sends until the upstream answers it (when that can
+      // be seen: the raw stdio lane) or the grace period ends.
+      let abandoned: { answered(): void } | undefined;
+      let answeredLate = false;
+      const onLateAnswer = () => {
+        if (abandoned) abandoned.answered();
+        else answeredLate = true;
+      };
       let outgoing = outgoingParams(params, sctx, ctx.era, upstream);
       for (let round = 0; ; round++) {
-        const result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, ...(onprogress && { onprogress }) });
+        let result: Json;
+        try {
+          result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, onLateAnswer, ...(onprogress && { onprogress }) });
+        } catch (err) {
+          if (gaveUp(err, ctx.signal)) {
+            abandoned = abandon();
+            if (answeredLate) abandoned.answered();
+          }
+          throw err;
+        }
         if (result.resultType !== 'input_required' || ctx.era === 'modern') return asOurs(result);
         if (round >= MAX_INPUT_ROUNDS) throw new WireError(ErrorCode.InternalError, `Server '${upstream.name}' asked for input more than ${MAX_INPUT_ROUNDS} times`);
         const inputResponses = await fulfilInputRequests(sctx, result.inputRequests as Json | undefined);
@@ -87,18 +119,27 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, pageSize: n
       }
       case 'resources/read':
         return forward(ctx, catalog.resourceOwner(ctx.target ?? ''), params, `Resource not found: ${ctx.target}`);
-      case 'resources/subscribe':
-      case 'resources/unsubscribe': {
-        const { subscriptions } = ctx.state.get(INVOCATION)!;
-        if (ctx.method === 'resources/subscribe') subscriptions.add(ctx.target ?? '');
-        else subscriptions.delete(ctx.target ?? '');
-        const owner = catalog.resourceOwner(ctx.target ?? '');
-        // Upstream subscriptions are shared by all callers, so unsubscribe stays local (the owner may serve others).
-        if (ctx.method === 'resources/subscribe' && owner) {
-          // In flight while it runs, so what the upstream says meanwhile (a log line) reaches this caller.
-          const { sctx } = ctx.state.get(INVOCATION)!;
-          await inflight.around(owner, sctx, ctx.era, () => subscribeUpstream(owner, ctx.target ?? ''));
+      case 'resources/subscribe': {
+        const inv = ctx.state.get(INVOCATION)!;
+        const uri = ctx.target ?? '';
+        const owner = catalog.resourceOwner(uri);
+        subscribeConnection(inv, uri);
+        if (!owner) return {};
+        const holder = inv.connection;
+        const open = subscriptions.reserve(holder, callerKey(ctx), owner, uri);
+        if (!releasing.has(holder)) {
+          releasing.add(holder);
+          holder.closers.add(() => subscriptions.release(holder));
         }
+        // In flight while it runs, so what the upstream says meanwhile (a log line) reaches this caller.
+        await inflight.around(owner, callerOf(ctx), open);
+        return {};
+      }
+      case 'resources/unsubscribe': {
+        const inv = ctx.state.get(INVOCATION)!;
+        inv.subscriptions.delete(ctx.target ?? '');
+        // Upstream subscriptions are shared: the upstream is unsubscribed when its last holder lets go.
+        subscriptions.release(inv.connection, ctx.target ?? '');
         return {};
       }
       case 'completion/complete': {

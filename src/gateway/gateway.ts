@@ -2,14 +2,14 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
-import { type CallContext, type ChangeKind, type Logger, VERSION } from '../core/index.js';
-import { createLogger, type HttpHandle, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
+import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
+import { createLogger, type HttpHandle, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
-import { forwarder } from './forward.js';
-import { InflightCalls } from './relay.js';
+import { callerKey, forwarder } from './forward.js';
+import { InflightCalls, type RelayOptions } from './relay.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
-import { subscribeUpstream } from './upstream-subscriptions.js';
+import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 /** How the gateway introduces itself, to clients (serverInfo) and to upstreams (clientInfo). */
 const GATEWAY_INFO = { name: 'mcplex-gateway', version: VERSION };
@@ -22,6 +22,10 @@ export interface GatewayOptions {
   commands?: CommandAliases;
   /** Supervisor tuning (tests use small numbers). */
   restart?: { initialDelayMs?: number; maxDelayMs?: number; healthyAfterMs?: number };
+  /** How long a cancelled or timed-out call keeps ownership of what its upstream sends (see relay.ts); default 30 s. */
+  abandonGraceMs?: RelayOptions['abandonGraceMs'];
+  /** Bounds on resource subscriptions toward upstreams, per caller and in all. */
+  subscriptions?: SubscriptionLimits;
 }
 
 interface Entry {
@@ -33,7 +37,8 @@ export class Gateway {
   readonly host: ServingHost;
   readonly catalog: Catalog;
   readonly #entries = new Map<string, Entry>();
-  readonly #inflight = new InflightCalls();
+  readonly #inflight: InflightCalls;
+  readonly #subscriptions: UpstreamSubscriptions;
   readonly #refreshing = new Map<string, Promise<void>>();
   #config: GatewayConfig;
 
@@ -41,8 +46,12 @@ export class Gateway {
     this.#config = config;
     const logger = opts.logger ?? createLogger(GATEWAY_INFO.name);
     this.catalog = new Catalog([], config.separator, logger);
-    const forward = forwarder(this.catalog, this.#inflight, opts.listPageSize ?? 500);
-    const host = { ...GATEWAY_INFO, passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: string[] }) => this.#listened(filter) };
+    this.#inflight = new InflightCalls({ roots: config.roots, ...(opts.abandonGraceMs !== undefined && { abandonGraceMs: opts.abandonGraceMs }) });
+    this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
+      logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
+    );
+    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, opts.listPageSize ?? 500);
+    const host = { ...GATEWAY_INFO, passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
     this.host = new ServingHost(host, (ctx) => {
       this.#failIfDown(ctx);
       return forward(ctx);
@@ -94,13 +103,36 @@ export class Gateway {
     return next;
   }
 
-  /** A 2026-era caller listens for resource updates: make sure each owning upstream sends them. */
-  #listened(filter: { resourceSubscriptions?: string[] }): void {
-    for (const uri of filter.resourceSubscriptions ?? []) {
-      const owner = this.catalog.resourceOwner(uri);
-      if (!owner) continue;
-      subscribeUpstream(owner, uri).catch((err) => this.host.logger.warn({ err, uri, upstream: owner.name }, 'could not subscribe upstream'));
+  /** Adds middleware to the gateway's pipeline (the same pipeline a framework server runs). */
+  use(...middleware: Middleware[]): this {
+    this.host.use(...middleware);
+    return this;
+  }
+
+  /**
+   * A 2026-era listen the pipeline admitted: reserves the URIs it asks about within the caller's bounds (or refuses
+   * it), subscribes each owning upstream once the SDK has accepted the listen, and lets go when the listen ends;
+   * the last listener of a URI unsubscribes the upstream.
+   */
+  #listened(filter: { resourceSubscriptions?: unknown }, ctx: CallContext): ListenLease {
+    const uris = filter.resourceSubscriptions ?? [];
+    if (!Array.isArray(uris) || !uris.every((u) => typeof u === 'string')) {
+      throw new WireError(ErrorCode.InvalidParams, 'Invalid params: notifications.resourceSubscriptions must be an array of URI strings');
     }
+    const holder = {};
+    const release = () => this.#subscriptions.release(holder);
+    const opens: Array<() => Promise<void>> = [];
+    try {
+      for (const uri of uris as string[]) {
+        const owner = this.catalog.resourceOwner(uri);
+        if (owner) opens.push(this.#subscriptions.reserve(holder, callerKey(ctx), owner, uri));
+      }
+    } catch (err) {
+      release();
+      throw err;
+    }
+    // Failures are logged by the subscriptions; the listen is served either way.
+    return { open: () => Promise.allSettled(opens.map((open) => open())), release };
   }
 
   #announce(changed: Set<ChangeKind>): void {
@@ -199,8 +231,8 @@ export class Gateway {
   }
 
   serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
-    const { host, port, path } = this.#config.listen;
-    return this.host.serveHttp({ host, port, path, readiness: () => this.health(), ...opts });
+    // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).
+    return this.host.serveHttp({ ...this.#config.listen, readiness: () => this.health(), ...opts });
   }
 
   serveStdio(): StdioHandle {

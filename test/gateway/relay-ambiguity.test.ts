@@ -29,7 +29,7 @@ it('refuses an upstream elicitation while two clients call that upstream, and re
   const slow = a.callTool({ name: 'ev__trigger-long-running-operation', arguments: { duration: 1.5, steps: 3 } });
   await new Promise((r) => setTimeout(r, 300));
   const refused = await b.callTool({ name: 'ev__trigger-elicitation-request', arguments: {} });
-  expect(text(refused)).toMatch(/refused: several clients have calls in progress/);
+  expect(text(refused)).toMatch(/refused: it cannot be told which client's call it belongs to/);
   expect(asked).toEqual([]);
   await slow;
   const relayed = await b.callTool({ name: 'ev__trigger-elicitation-request', arguments: {} });
