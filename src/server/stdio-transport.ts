@@ -1,11 +1,13 @@
 // The server's stdio transport: newline-delimited JSON-RPC like the SDK's, but every bad line gets an answer
 // (-32700 for invalid JSON, -32600 for what is not a JSON-RPC message or is too large or deep) and the
 // connection survives it. The SDK's reader drops such lines silently or closes on one oversized line.
+// Output is bounded too: an answer that cannot be serialised becomes an error answer, and a peer that stops
+// reading loses notifications first, then the connection.
 import type { Readable, Writable } from 'node:stream';
 import { type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/server';
-import { ErrorCode } from '../core/index.js';
+import { ErrorCode, type Logger } from '../core/index.js';
 import { jsonDepth } from '../wire/json-depth.js';
-import { asJsonRpcMessage } from '../wire/json-rpc-shape.js';
+import { asJsonRpcMessage, isResponseShape } from '../wire/json-rpc-shape.js';
 import { LineSplitter } from '../wire/line-splitter.js';
 
 export interface StdioTransportOptions {
@@ -15,6 +17,13 @@ export interface StdioTransportOptions {
   maxJsonDepth?: number;
   /** Sees every valid message before it is served. */
   observe?: (message: JSONRPCMessage) => void;
+  /**
+   * Bytes queued on the output for a peer that is not reading; default 8 MiB. Past it notifications (logs,
+   * progress) are dropped until it drains; past four times it the transport closes.
+   */
+  maxBufferedBytes?: number;
+  /** Where dropped output and unserialisable answers are reported; without it they go to `onerror`. */
+  log?: Logger;
 }
 
 function requestId(value: unknown): string | number | null {
@@ -29,6 +38,10 @@ export class StdioLineTransport implements Transport {
   readonly #lines: LineSplitter;
   readonly #maxDepth: number;
   readonly #observe: ((message: JSONRPCMessage) => void) | undefined;
+  readonly #maxBuffered: number;
+  readonly #log: Logger | undefined;
+  /** Notifications dropped since the output last drained (a warning is logged once per such episode). */
+  #dropped = 0;
   #closed = false;
 
   constructor(
@@ -39,6 +52,8 @@ export class StdioLineTransport implements Transport {
     const maxLine = opts.maxLineBytes ?? 10 * 1024 * 1024;
     this.#maxDepth = opts.maxJsonDepth ?? 64;
     this.#observe = opts.observe;
+    this.#maxBuffered = opts.maxBufferedBytes ?? 8 * 1024 * 1024;
+    this.#log = opts.log;
     this.#lines = new LineSplitter(maxLine, (line) => this.#onLine(line.toString('utf8')), () =>
       this.#reject(null, ErrorCode.InvalidRequest, `Message too large: the limit is ${maxLine} bytes per line`),
     );
@@ -88,11 +103,57 @@ export class StdioLineTransport implements Transport {
     return message ? { message } : refuse(ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message', requestId(value));
   }
 
+  #report(level: 'warn' | 'error', fields: Record<string, unknown>, message: string): void {
+    if (this.#log) this.#log[level](fields, message);
+    else this.onerror?.(new Error(message));
+  }
+
+  /** The message as a line; an answer that cannot be serialised becomes an internal-error answer (and is logged). */
+  #serialize(message: JSONRPCMessage): string {
+    try {
+      return serializeMessage(message);
+    } catch (err) {
+      const method = (message as { method?: string }).method;
+      this.#report('error', { err, id: (message as { id?: unknown }).id, method }, `could not serialise ${method ?? 'an answer'} for the client`);
+      if (!isResponseShape(message)) throw new Error(`Could not serialise ${method ?? 'a message'}: ${(err as Error).message}`);
+      return serializeMessage({ jsonrpc: '2.0', id: message.id, error: { code: ErrorCode.InternalError, message: 'Internal error: the result could not be serialised' } });
+    }
+  }
+
+  /** False when the peer has left too much unread: notifications are dropped, and far past the cap, the connection. */
+  #room(message: JSONRPCMessage): boolean {
+    const queued = this.output.writableLength;
+    if (queued <= this.#maxBuffered) return true;
+    if (queued > 4 * this.#maxBuffered) {
+      this.#report('warn', { bufferedBytes: queued, limit: this.#maxBuffered }, 'stdio peer is not reading its output; closing the connection');
+      void this.close();
+      return false;
+    }
+    if ('method' in message && !('id' in message)) {
+      if (this.#dropped++ === 0) {
+        this.#report('warn', { bufferedBytes: queued, limit: this.#maxBuffered }, 'stdio peer is not reading its output; dropping notifications until it does');
+        this.output.once('drain', () => {
+          if (this.#dropped > 1) this.#log?.info({ dropped: this.#dropped }, 'stdio output drained; notifications flow again');
+          this.#dropped = 0;
+        });
+      }
+      return false;
+    }
+    return true;
+  }
+
   #write(message: JSONRPCMessage): Promise<void> {
     if (this.#closed) return Promise.resolve();
+    let line: string;
+    try {
+      line = this.#serialize(message);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!this.#room(message)) return Promise.resolve();
     // The write callback settles on success and on failure (EPIPE, closed stdout), so send() never hangs.
     return new Promise((resolve, reject) => {
-      this.output.write(serializeMessage(message), (err) => (err ? reject(err) : resolve()));
+      this.output.write(line, (err) => (err ? reject(err) : resolve()));
     });
   }
 

@@ -60,7 +60,7 @@ const invalid: (Case & { issues: string[] })[] = [
   {
     name: 'listen.path without a leading slash, and an unknown listen key',
     text: 'listen: { path: mcp, bind: 0.0.0.0 }\nservers: {}\n',
-    issues: ["listen.path: must start with '/' (e.g. /mcp)", 'listen.bind: unknown key (expected one of: host, port, path)'],
+    issues: ["listen.path: must start with '/' (e.g. /mcp)", "listen.bind: unknown key (use 'host' (the interface to listen on))"],
   },
   {
     name: 'duplicate namespace',

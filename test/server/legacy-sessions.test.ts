@@ -47,8 +47,8 @@ async function serve(s: LegacySessions) {
   });
   await new Promise<void>((r) => http!.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
-  return (headers: Record<string, string>, body: unknown, method = 'POST') =>
-    fetch(url, { method, headers, ...(method === 'POST' && { body: JSON.stringify(body) }) });
+  return (headers: Record<string, string>, body: unknown, method = 'POST', signal?: AbortSignal) =>
+    fetch(url, { method, headers, ...(method === 'POST' && { body: JSON.stringify(body) }), ...(signal && { signal }) });
 }
 
 describe('LegacySessions', () => {
@@ -127,13 +127,120 @@ describe('LegacySessions', () => {
     });
   });
 
-  it('refuses a new session beyond maxSessions with 503 and builds no server for it', async () => {
+  it('refuses a new session beyond maxSessions with 503 when none is idle, and builds no server for it', async () => {
     sessions = new LegacySessions(countingFactory(), { idleTtlMs: 60_000, maxSessions: 1, log: silentLogger });
     const call = await serve(sessions);
-    await (await call(ACCEPT, INIT)).text();
+    const first = await call(ACCEPT, INIT);
+    const sid = first.headers.get('mcp-session-id')!;
+    await first.text();
+    // Its GET stream open: the one session is in use, so nothing can be evicted.
+    const stream = new AbortController();
+    const get = await call({ accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' }, undefined, 'GET', stream.signal);
+    expect(get.status).toBe(200);
     const second = await call(ACCEPT, INIT);
     expect(second.status).toBe(503);
-    expect(await second.json()).toMatchObject({ error: { code: -32603 } });
+    expect(await second.json()).toMatchObject({ error: { code: -32603, message: 'Too many sessions and none is idle; try again later' } });
     expect([made, sessions.size]).toEqual([1, 1]);
+    stream.abort();
+  });
+
+  describe('when full', () => {
+    const list = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+    const headersOf = (sid: string) => ({ ...ACCEPT, 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' });
+    async function open(call: Awaited<ReturnType<typeof serve>>, extra: Record<string, string> = {}): Promise<string> {
+      const res = await call({ ...ACCEPT, ...extra }, INIT);
+      expect(res.status).toBe(200);
+      await res.text();
+      return res.headers.get('mcp-session-id')!;
+    }
+
+    it('closes the least recently used idle session to make room for a new one', async () => {
+      sessions = new LegacySessions(countingFactory(), { idleTtlMs: 60_000, maxSessions: 2, log: silentLogger });
+      const call = await serve(sessions);
+      const a = await open(call);
+      const b = await open(call);
+      expect((await call(headersOf(a), list)).status).toBe(200); // a is now more recently used than b
+      const c = await open(call);
+      expect(sessions.size).toBe(2);
+      expect((await call(headersOf(b), list)).status).toBe(404);
+      expect((await call(headersOf(a), list)).status).toBe(200);
+      expect((await call(headersOf(c), list)).status).toBe(200);
+      expect(closed).toBe(1);
+    });
+
+    it("caps one client's sessions (pluggable owner): its own least recently used idle one goes, others' stay", async () => {
+      sessions = new LegacySessions(countingFactory(), {
+        idleTtlMs: 60_000,
+        maxSessions: 100,
+        maxSessionsPerClient: 2,
+        owner: (req) => String(req.headers['x-client']),
+        log: silentLogger,
+      });
+      const call = await serve(sessions);
+      const other = await open(call, { 'x-client': 'bob' });
+      const first = await open(call, { 'x-client': 'eve' });
+      await open(call, { 'x-client': 'eve' });
+      await open(call, { 'x-client': 'eve' });
+      await open(call, { 'x-client': 'eve' });
+      expect(sessions.size).toBe(3);
+      expect((await call(headersOf(first), list)).status).toBe(404);
+      expect((await call(headersOf(other), list)).status).toBe(200);
+    });
+
+    it('a failed initialize is never stored, evicts nothing, and leaves no server behind', async () => {
+      const app = buildDemoServer({ logger: silentLogger });
+      let refuse = false;
+      let closedOne!: () => void;
+      const oneClosed = new Promise<void>((r) => (closedOne = r));
+      const factory = () => {
+        made++;
+        const server = app.createProtocolServer('legacy');
+        const close = server.close.bind(server);
+        server.close = async () => {
+          closed++;
+          closedOne();
+          await close();
+        };
+        server.setRequestHandler('initialize', async (req) => {
+          if (refuse) throw new Error('initialize refused');
+          return (server as unknown as { _oninitialize(r: unknown): Promise<never> })._oninitialize(req);
+        });
+        return server;
+      };
+      sessions = new LegacySessions(factory, { idleTtlMs: 60_000, maxSessions: 1, log: silentLogger });
+      const call = await serve(sessions);
+      const kept = await open(call);
+      refuse = true;
+      const res = await call(ACCEPT, INIT);
+      expect((await res.json()).error).toMatchObject({ message: 'initialize refused' });
+      await oneClosed;
+      expect([made, closed, sessions.size]).toEqual([2, 1, 1]);
+      expect((await call(headersOf(kept), list)).status).toBe(200);
+    });
+
+    it('a session is stored only once its initialize has been answered', async () => {
+      const app = buildDemoServer({ logger: silentLogger });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let arrived!: () => void;
+      const started = new Promise<void>((r) => (arrived = r));
+      const factory = () => {
+        const server = app.createProtocolServer('legacy');
+        server.setRequestHandler('initialize', async (req) => {
+          arrived();
+          await gate;
+          return (server as unknown as { _oninitialize(r: unknown): Promise<never> })._oninitialize(req);
+        });
+        return server;
+      };
+      sessions = new LegacySessions(factory, { idleTtlMs: 60_000, maxSessions: 10, log: silentLogger });
+      const call = await serve(sessions);
+      const pending = call(ACCEPT, INIT);
+      await started;
+      expect(sessions.size).toBe(0);
+      release();
+      expect((await pending).status).toBe(200);
+      expect(sessions.size).toBe(1);
+    });
   });
 });

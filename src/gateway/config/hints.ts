@@ -7,6 +7,7 @@ const FOREIGN: Record<string, { key: string; advice: string }> = {
   timeout: { key: 'timeoutMs', advice: "use 'timeoutMs' (milliseconds)" },
   environment: { key: 'env', advice: "use 'env'" },
   serverUrl: { key: 'url', advice: "use 'url'" },
+  bind: { key: 'host', advice: "use 'host' (the interface to listen on)" },
 };
 
 function distance(a: string, b: string): number {

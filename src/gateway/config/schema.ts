@@ -80,6 +80,10 @@ const tools = strict(
 export const TRANSPORTS = ['stdio', 'http', 'streamable-http', 'sse'] as const;
 const transport = z.enum(TRANSPORTS, { error: `expected one of ${TRANSPORTS.join(', ')}` });
 const ms = int(1, 2_147_483_647, 'expected a positive integer (milliseconds)');
+const count = int(1, Number.MAX_SAFE_INTEGER, 'expected a positive integer');
+const names = (msg: string) =>
+  z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(nonEmpty('expected a non-empty name'), { error: msg }).min(1, { error: msg }));
+export const READINESS_DETAIL = ['local', 'full', 'minimal'] as const;
 
 export const serverSchema = strict(
   {
@@ -115,12 +119,39 @@ export const configSchema = strict(
         host: nonEmpty('expected a host name or IP address').optional(),
         port: int(0, 65535, 'expected an integer 0-65535').optional(),
         path: z.string({ error: "must start with '/' (e.g. /mcp)" }).startsWith('/', { error: "must start with '/' (e.g. /mcp)" }).optional(),
+        allowedHosts: names('expected a list of host names (e.g. [localhost, gateway.internal])').optional(),
+        allowedOrigins: names("expected a list of origin host names, or ['*'] for any").optional(),
+        maxBodyBytes: count.optional(),
+        maxBufferedBytes: count.optional(),
+        maxSessions: count.optional(),
+        maxSessionsPerClient: count.optional(),
+        sessionIdleTtlMs: ms.optional(),
+        maxInflightPerSession: count.optional(),
+        maxBatchSize: count.optional(),
+        maxConnections: count.optional(),
+        maxListenStreams: count.optional(),
+        headersTimeoutMs: ms.optional(),
+        requestTimeoutMs: ms.optional(),
+        keepAliveTimeoutMs: ms.optional(),
+        readinessDetail: z.enum(READINESS_DETAIL, { error: `expected one of ${READINESS_DETAIL.join(', ')}` }).optional(),
       },
-      'expected a mapping with host, port and/or path',
+      'expected a mapping with host, port, path and the HTTP limits',
     ).optional(),
     separator: z.string({ error: "expected a non-empty string of '_', '-' or '.' (e.g. '__')" }).regex(SEPARATOR, { error: "expected a non-empty string of '_', '-' or '.' (e.g. '__')" }).optional(),
     servers: servers.optional(),
     mcpServers: servers.optional(),
+    roots: z
+      .array(
+        strict(
+          {
+            uri: z.string({ error: 'expected a file:// URI' }).startsWith('file://', { error: 'expected a file:// URI (e.g. file:///srv/data)' }),
+            name: z.string({ error: 'expected a display name' }).optional(),
+          },
+          'expected a mapping with uri and optional name',
+        ),
+        { error: 'expected a list of roots ({ uri, name })' },
+      )
+      .optional(),
   },
   'expected a mapping with listen, separator and servers',
 );

@@ -3,11 +3,35 @@
 import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-spec.js';
 
 export interface GatewayConfig {
-  listen: { host: string; port: number; path: string };
+  listen: ListenConfig;
   /** Joins a server's namespace and a tool name: `github__create_issue`. */
   separator: string;
   /** Keyed by server name, in the order the file gives them. */
   servers: Record<string, ServerConfig>;
+  /** What the gateway answers an upstream's roots/list when no caller's call can answer it (empty by default). */
+  roots?: { uri: string; name?: string }[];
+}
+
+/** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */
+export interface ListenConfig {
+  host: string;
+  port: number;
+  path: string;
+  allowedHosts?: string[];
+  allowedOrigins?: string[];
+  maxBodyBytes?: number;
+  maxBufferedBytes?: number;
+  maxSessions?: number;
+  maxSessionsPerClient?: number;
+  sessionIdleTtlMs?: number;
+  maxInflightPerSession?: number;
+  maxBatchSize?: number;
+  maxConnections?: number;
+  maxListenStreams?: number;
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+  readinessDetail?: 'local' | 'full' | 'minimal';
 }
 
 export interface ToolFilter {

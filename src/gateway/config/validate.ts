@@ -117,11 +117,17 @@ function buildServer(name: string, s: RawServer): ServerConfig {
   return { transport: t === 'sse' ? 'sse' : 'http', ...common, ...moveUrlCredentials(s.url!, dict(s.headers)) };
 }
 
+/** The given keys only, so that an absent limit stays absent (the server's default applies). */
+function withoutUndefined<T extends object>(m: T): T {
+  return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined)) as T;
+}
+
 function build(raw: RawConfig): GatewayConfig {
   const servers = raw.servers ?? raw.mcpServers ?? {};
   return {
-    listen: { host: raw.listen?.host ?? DEFAULTS.host, port: raw.listen?.port ?? DEFAULTS.port, path: raw.listen?.path ?? DEFAULTS.path },
+    listen: { ...withoutUndefined(raw.listen ?? {}), host: raw.listen?.host ?? DEFAULTS.host, port: raw.listen?.port ?? DEFAULTS.port, path: raw.listen?.path ?? DEFAULTS.path },
     separator: raw.separator ?? DEFAULTS.separator,
+    ...(raw.roots && { roots: raw.roots }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };

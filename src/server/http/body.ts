@@ -1,11 +1,12 @@
-// Reads a request body under a byte cap and parses it as JSON, refusing absurd nesting before parsing.
-import type { IncomingMessage } from 'node:http';
+// Reads a request body under a byte cap and parses it as JSON, refusing absurd nesting before parsing; and
+// refuses an oversize body with a 413 its client can actually read.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '../../core/index.js';
 import { jsonDepth } from '../../wire/json-depth.js';
 
 export type BodyOutcome = { ok: true; value: unknown } | { ok: false; status: number; code: number; message: string };
 
-/** The body, or undefined once it is over `max` bytes (reading then stops; the caller answers 413 and closes). */
+/** The body, or undefined once it is over `max` bytes (reading then stops; the caller answers with `refuseTooLarge`). */
 function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) return Promise.resolve(undefined);
@@ -50,4 +51,35 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDe
   } catch (err) {
     return { ok: false, status: 400, code: ErrorCode.ParseError, message: `Parse error: ${(err as Error).message}` };
   }
+}
+
+/** How much of a refused body is still read and thrown away, and for how long, before the connection is cut. */
+export const drainBound = (maxBytes: number) => ({ bytes: Math.max(4 * maxBytes, 4 * 1024 * 1024), ms: 10_000 });
+
+/**
+ * Answers 413 and closes the connection, but only once the client has finished sending (within `drainBound`):
+ * a client that sends its whole body before reading (fetch without `Expect: 100-continue`) would otherwise hit
+ * a reset (EPIPE) instead of reading the status. The answer is written first, so a client that reads early has it.
+ */
+export function refuseTooLarge(req: IncomingMessage, res: ServerResponse, message: string, maxBytes: number): void {
+  const text = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCode.InvalidRequest, message } });
+  res.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  res.write(text);
+  const bound = drainBound(maxBytes);
+  const declared = Number(req.headers['content-length']);
+  if (req.complete || (Number.isFinite(declared) && declared > bound.bytes)) return void res.end();
+  let drained = 0;
+  const finish = () => {
+    clearTimeout(timer);
+    req.off('data', onData).off('end', finish).off('close', finish).off('error', finish);
+    res.end();
+  };
+  const onData = (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > bound.bytes) finish();
+  };
+  const timer = setTimeout(finish, bound.ms);
+  timer.unref();
+  req.on('data', onData).once('end', finish).once('close', finish).once('error', finish);
+  req.resume();
 }

@@ -1,13 +1,16 @@
-// 2025-era sessionful Streamable HTTP: one transport + SDK server per Mcp-Session-Id, an idle TTL, a session cap,
-// and proper close on DELETE and shutdown. Checks and error codes follow the SDK's own session transport.
+// 2025-era sessionful Streamable HTTP: one transport + SDK server per Mcp-Session-Id, an idle TTL, caps on
+// sessions in total and per client with LRU eviction of idle ones, and proper close on DELETE and shutdown. Checks and error codes follow the SDK's own session transport.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isInitializeRequest, type JSONRPCMessage, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import { isInitializeRequest, type JSONRPCMessage, type RequestId, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
 import { asJsonRpcMessage } from '../../wire/json-rpc-shape.js';
 import { sendRpcError } from './respond.js';
 import { NodeSessionTransport } from './session-transport.js';
 
 interface Session {
+  readonly id: string;
+  /** Who opened it (`sessionOwner`), for the per-client cap. */
+  readonly owner: string;
   readonly transport: NodeSessionTransport;
   readonly server: Server;
   /** Protocol versions before 2025-06-18 allowed JSON-RPC batches. */
@@ -15,8 +18,23 @@ interface Session {
   lastSeen: number;
 }
 
+export interface LegacySessionOptions {
+  idleTtlMs: number;
+  maxSessions: number;
+  log: Logger;
+  /** Default 1 000. */
+  maxSessionsPerClient?: number;
+  /** Default: the peer's address. */
+  owner?: (req: IncomingMessage) => string;
+  /** Default 128. */
+  maxInflightPerSession?: number;
+  /** Default 100. */
+  maxBatchSize?: number;
+  /** Default 8 MiB. */
+  maxBufferedBytes?: number;
+}
+
 const BATCHING_VERSIONS = new Set(['2024-11-05', '2025-03-26']);
-const MAX_BATCH = 100;
 
 /** A session is idle from its last request or, if later, the end of its last open call or stream; never while one is open. */
 const idleFor = (s: Session) => Date.now() - Math.max(s.lastSeen, s.transport.lastActive);
@@ -31,21 +49,34 @@ function accepts(req: IncomingMessage, ...types: string[]): boolean {
 const isInitialize = (m: JSONRPCMessage) => 'method' in m && m.method === 'initialize' && isInitializeRequest(m);
 
 /** The body as JSON-RPC messages, or why not. */
-function messagesOf(body: unknown): JSONRPCMessage[] | string {
+function messagesOf(body: unknown, maxBatch: number): JSONRPCMessage[] | string {
   const list = Array.isArray(body) ? body : [body];
-  if (list.length === 0 || list.length > MAX_BATCH) return `Invalid Request: a batch must hold 1 to ${MAX_BATCH} messages`;
+  if (list.length === 0 || list.length > maxBatch) return `Invalid Request: a batch must hold 1 to ${maxBatch} messages`;
   const messages = list.map(asJsonRpcMessage);
   return messages.every((m) => m !== undefined) ? (messages as JSONRPCMessage[]) : 'Invalid Request: not a JSON-RPC 2.0 message';
 }
 
+/**
+ * The 2025-era sessions, in least-recently-used order (a request moves its session to the end). A session is
+ * stored only once its initialize has been answered; when the table or a client's share of it is full, the
+ * least recently used idle session (no call or stream open) makes room, and only when none is idle is a new
+ * session refused.
+ */
 export class LegacySessions {
   readonly #sessions = new Map<string, Session>();
+  readonly #byOwner = new Map<string, Map<string, Session>>();
   readonly #sweeper: NodeJS.Timeout;
+  readonly #maxBatch: number;
+  readonly #perClient: number;
+  readonly #owner: (req: IncomingMessage) => string;
 
   constructor(
     private readonly makeServer: () => Server,
-    private readonly opts: { idleTtlMs: number; maxSessions: number; log: Logger },
+    private readonly opts: LegacySessionOptions,
   ) {
+    this.#maxBatch = opts.maxBatchSize ?? 100;
+    this.#perClient = opts.maxSessionsPerClient ?? 1_000;
+    this.#owner = opts.owner ?? ((req) => req.socket.remoteAddress ?? 'unknown');
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(1000, Math.min(opts.idleTtlMs / 2, 60_000)));
     this.#sweeper.unref();
   }
@@ -59,7 +90,7 @@ export class LegacySessions {
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string' && id) return this.#inSession(id, req, res, body);
     if (req.method !== 'POST') return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
-    const messages = messagesOf(body);
+    const messages = messagesOf(body, this.#maxBatch);
     if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
     if (!Array.isArray(body) && isInitialize(messages[0]!)) return this.#open(req, res, messages);
     if (Array.isArray(body)) {
@@ -76,6 +107,7 @@ export class LegacySessions {
       return sendRpcError(res, 404, ErrorCode.SessionNotFound, 'Session not found: it expired or was closed; send initialize to start a new one');
     }
     session.lastSeen = Date.now();
+    this.#touch(session);
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return sendRpcError(res, 400, ErrorCode.ServerError, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
@@ -96,7 +128,7 @@ export class LegacySessions {
     if (Array.isArray(body) && !session.batching) {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'JSON-RPC batches are not supported on protocol 2025-06-18 and later');
     }
-    const messages = messagesOf(body);
+    const messages = messagesOf(body, this.#maxBatch);
     if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
     if (messages.some(isInitialize)) return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: Server already initialized');
     session.transport.post(req, res, messages, Array.isArray(body));
@@ -106,25 +138,94 @@ export class LegacySessions {
     if (!accepts(req, 'application/json', 'text/event-stream')) {
       return sendRpcError(res, 406, ErrorCode.ServerError, 'Not Acceptable: Client must accept both application/json and text/event-stream');
     }
-    if (this.#sessions.size >= this.opts.maxSessions) return sendRpcError(res, 503, ErrorCode.InternalError, 'Too many sessions; try again later');
-    const init = messages[0] as { params?: { protocolVersion?: string } };
+    const owner = this.#owner(req);
+    // Checked (without evicting) before any server is built; room is made only for an initialize that succeeds.
+    const full = this.#full(owner, false);
+    if (full) return sendRpcError(res, 503, ErrorCode.InternalError, full);
+    const init = messages[0] as { id: RequestId; params?: { protocolVersion?: string } };
     const server = this.makeServer();
-    const transport = new NodeSessionTransport();
-    const session: Session = { transport, server, batching: BATCHING_VERSIONS.has(init.params?.protocolVersion ?? ''), lastSeen: Date.now() };
-    this.#sessions.set(transport.sessionId, session);
+    const transport = new NodeSessionTransport({
+      ...(this.opts.maxInflightPerSession !== undefined && { maxInflight: this.opts.maxInflightPerSession }),
+      ...(this.opts.maxBufferedBytes !== undefined && { maxBufferedBytes: this.opts.maxBufferedBytes }),
+      log: this.opts.log,
+    });
+    const session: Session = {
+      id: transport.sessionId,
+      owner,
+      transport,
+      server,
+      batching: BATCHING_VERSIONS.has(init.params?.protocolVersion ?? ''),
+      lastSeen: Date.now(),
+    };
+    let stored = false;
+    // Stored just before the successful answer is written, so the client's next request finds it.
+    transport.onanswer = (answer) => {
+      if (answer.id !== init.id) return undefined;
+      transport.onanswer = undefined;
+      if (!('result' in answer) || !server.getClientVersion()) return undefined;
+      const stillFull = this.#full(owner, true);
+      if (stillFull) return { status: 503, message: { jsonrpc: '2.0', id: init.id, error: { code: ErrorCode.InternalError, message: stillFull } } as never };
+      this.#store(session);
+      stored = true;
+      return undefined;
+    };
     transport.onclose = () => this.#drop(transport.sessionId);
     await server.connect(transport);
-    // A refused initialize (bad params) leaves no session behind: nothing could reach this instance again.
-    res.once('finish', () => {
-      if (res.statusCode !== 200 || !server.getClientVersion()) this.#drop(transport.sessionId);
+    // A refused initialize (or a client gone before its answer) leaves nothing behind.
+    res.once('close', () => {
+      if (!stored) server.close().catch((err) => this.opts.log.warn({ err }, 'closing a session that never opened failed'));
     });
     transport.post(req, res, messages, false);
+  }
+
+  /** Why a session for `owner` cannot be added, or undefined; with `evict`, first closes idle sessions to make room. */
+  #full(owner: string, evict: boolean): string | undefined {
+    const mine = this.#byOwner.get(owner);
+    if (mine && mine.size >= this.#perClient) {
+      const victim = this.#idlest(mine.values());
+      if (!victim) return `Too many sessions for this client (the limit is ${this.#perClient}) and none is idle; close one or try again later`;
+      if (evict) this.#evict(victim, 'per-client');
+    }
+    if (this.#sessions.size >= this.opts.maxSessions) {
+      const victim = this.#idlest(this.#sessions.values());
+      if (!victim) return 'Too many sessions and none is idle; try again later';
+      if (evict) this.#evict(victim, 'total');
+    }
+    return undefined;
+  }
+
+  /** The least recently used session with no call or stream open (map order is use order). */
+  #idlest(sessions: Iterable<Session>): Session | undefined {
+    for (const s of sessions) if (!s.transport.busy) return s;
+    return undefined;
+  }
+
+  #evict(s: Session, cap: 'per-client' | 'total'): void {
+    this.opts.log.info({ session: s.id, owner: s.owner, cap, idleMs: idleFor(s) }, 'session table full; closing the least recently used idle session');
+    this.#drop(s.id);
+  }
+
+  #store(s: Session): void {
+    this.#sessions.set(s.id, s);
+    const mine = this.#byOwner.get(s.owner) ?? new Map<string, Session>();
+    if (mine.size === 0) this.#byOwner.set(s.owner, mine);
+    mine.set(s.id, s);
+  }
+
+  /** Moves a session to the most recently used end. */
+  #touch(s: Session): void {
+    this.#sessions.delete(s.id);
+    this.#byOwner.get(s.owner)?.delete(s.id);
+    this.#store(s);
   }
 
   #drop(id: string): void {
     const session = this.#sessions.get(id);
     if (!session) return;
     this.#sessions.delete(id);
+    const mine = this.#byOwner.get(session.owner);
+    mine?.delete(id);
+    if (mine?.size === 0) this.#byOwner.delete(session.owner);
     session.server.close().catch((err) => this.opts.log.warn({ err, session: id }, 'closing session failed'));
   }
 
@@ -142,5 +243,6 @@ export class LegacySessions {
     const ids = [...this.#sessions.keys()];
     await Promise.allSettled(ids.map((id) => this.#sessions.get(id)?.server.close()));
     this.#sessions.clear();
+    this.#byOwner.clear();
   }
 }

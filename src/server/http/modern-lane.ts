@@ -4,8 +4,10 @@
 // Everything else (listen, discover, odd headers, other revisions) stays on the SDK's `createMcpHandler`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type AuthInfo,
   type InboundClassificationOutcome,
   type JSONRPCMessage,
+  type MessageExtraInfo,
   ProtocolErrorCode,
   type RequestId,
   type Server,
@@ -13,9 +15,10 @@ import {
   type TransportSendOptions,
 } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { silentLogger } from '../../core/index.js';
 import { isResponseShape } from '../../wire/json-rpc-shape.js';
 import { FIRST_MODERN_VERSION } from './classify.js';
-import { Exchange } from './exchange.js';
+import { Exchange, type StreamLimits } from './exchange.js';
 import { headerOf, requestInfo } from './request-info.js';
 
 /** The methods served here, and the param each one's `Mcp-Name` header must repeat (the SDK's header rule). */
@@ -62,11 +65,14 @@ class ExchangeTransport implements Transport {
   #next = 0;
   #closed = false;
 
+  /** Bounds what each response stream queues for a caller that does not read it. */
+  constructor(private readonly limits: StreamLimits) {}
+
   async start(): Promise<void> {}
 
   deliver(req: IncomingMessage, res: ServerResponse, message: JSONRPCMessage & { id: RequestId }): void {
     const id = this.#next++;
-    const exchange = new Exchange(res, new Set([id]), false);
+    const exchange = new Exchange(res, new Set([id]), false, {}, this.limits);
     this.#pending.set(id, { exchange, clientId: message.id, req });
     // The caller went away: the handler hears of it as a cancellation, as the SDK's per-request server's would.
     res.once('close', () => {
@@ -75,10 +81,10 @@ class ExchangeTransport implements Transport {
     this.onmessage?.({ ...message, id });
   }
 
-  /** The HTTP request behind one of our ids, for the handler's `ctx.http`. */
-  request(id: RequestId): Request | undefined {
+  /** The HTTP request behind one of our ids and who sent it, for the handler's `ctx.http` and `ctx.principal`. */
+  request(id: RequestId): MessageExtraInfo | undefined {
     const pending = this.#pending.get(id);
-    return pending && requestInfo(pending.req);
+    return pending && { request: requestInfo(pending.req), authInfo: (pending.req as { auth?: AuthInfo }).auth };
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
@@ -109,12 +115,15 @@ class ExchangeTransport implements Transport {
   }
 }
 
+const DEFAULT_LIMITS: StreamLimits = { maxBufferedBytes: 8 * 1024 * 1024, log: silentLogger };
+
 export class ModernLane {
-  readonly #transport = new ExchangeTransport();
+  readonly #transport: ExchangeTransport;
   readonly #handle: { close(): Promise<void> };
 
   /** `makeServer` gets the lookup of each request's HTTP view by the id the server sees. */
-  constructor(makeServer: (httpOf: (id: RequestId) => Request | undefined) => Server, onerror: (err: Error) => void) {
+  constructor(makeServer: (httpOf: (id: RequestId) => MessageExtraInfo | undefined) => Server, onerror: (err: Error) => void, limits: StreamLimits = DEFAULT_LIMITS) {
+    this.#transport = new ExchangeTransport(limits);
     this.#handle = serveStdio(() => makeServer((id) => this.#transport.request(id)), { legacy: 'reject', onerror, transport: this.#transport });
   }
 

@@ -1,4 +1,9 @@
-// Options for serving a server over Streamable HTTP, with safe defaults.
+// Options for serving a server over Streamable HTTP, with safe defaults: every buffer, queue, count and wait
+// the edge keeps on behalf of a client has a bound here.
+import type { IncomingMessage } from 'node:http';
+
+/** Who may read /readyz in full (upstream names, states, errors) rather than just `status` and `ready`. */
+export type ReadinessDetail = 'full' | 'minimal' | 'local' | ((req: IncomingMessage) => boolean);
 
 export interface HttpServeOptions {
   /** Interface to bind; default 127.0.0.1. */
@@ -17,33 +22,92 @@ export interface HttpServeOptions {
   maxJsonDepth?: number;
   /** A 2025-era session idle this long is closed; default 30 minutes. */
   sessionIdleTtlMs?: number;
-  /** Most concurrent 2025-era sessions; default 10 000. */
+  /** Most concurrent 2025-era sessions; default 10 000. When full, the least recently used idle session is closed. */
   maxSessions?: number;
+  /** Most 2025-era sessions one client holds; default 1 000. Past it, that client's least recently used idle one is closed. */
+  maxSessionsPerClient?: number;
+  /** Whose a session is, for `maxSessionsPerClient`; default the peer's IP address. */
+  sessionOwner?: (req: IncomingMessage) => string;
+  /** Requests in flight on one 2025-era session (each request of a batch counts); default 128. */
+  maxInflightPerSession?: number;
+  /** Most messages in one JSON-RPC batch (2025-03-26 sessions); default 100. */
+  maxBatchSize?: number;
+  /** Bytes queued for one response stream a client does not read; past it the stream is closed. Default 8 MiB. */
+  maxBufferedBytes?: number;
+  /** Open TCP connections; more are answered 503 and closed. Default 1 024. */
+  maxConnections?: number;
+  /** Open 2026-era `subscriptions/listen` streams; default 256. */
+  maxListenStreams?: number;
+  /** Time to receive a request's headers; default 30 s. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request (headers and body; not the answer or a stream); default 60 s. */
+  requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open; default 5 s. */
+  keepAliveTimeoutMs?: number;
   /** On close(), how long in-flight requests may take to finish; default 10 s. */
   shutdownGraceMs?: number;
   /** Extra fields for GET /readyz (e.g. upstream status); `ready: false` answers 503. */
   readiness?: () => { ready?: boolean; [key: string]: unknown };
+  /**
+   * Who sees those extra fields: 'full' (everyone who passes the Host/Origin check), 'minimal' (nobody: status
+   * and ready only), 'local' (default: callers on a loopback address whose request came through no proxy), or a
+   * predicate on the request.
+   */
+  readinessDetail?: ReadinessDetail;
 }
 
-export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, 'allowedHosts' | 'readiness'>> & Pick<HttpServeOptions, 'allowedHosts' | 'readiness'>;
+type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail';
+export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
+  Pick<HttpServeOptions, 'allowedHosts' | 'readiness'> & { sessionOwner: (req: IncomingMessage) => string; readinessDetail: (req: IncomingMessage) => boolean };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
+const MiB = 1024 * 1024;
+
+/** Headers a proxy adds: a request that carries one did not start on this machine, whatever its peer address. */
+const PROXIED = ['forwarded', 'x-forwarded-for', 'x-real-ip', 'via'];
+
+/** A caller on this machine talking to us directly. */
+export function isLocalCaller(req: IncomingMessage): boolean {
+  const peer = req.socket.remoteAddress ?? '';
+  const local = peer.startsWith('127.') || peer === '::1' || peer.startsWith('::ffff:127.');
+  return local && !PROXIED.some((h) => req.headers[h] !== undefined);
+}
+
+function detailRule(d: ReadinessDetail | undefined): (req: IncomingMessage) => boolean {
+  if (typeof d === 'function') return d;
+  if (d === 'full') return () => true;
+  if (d === 'minimal') return () => false;
+  return isLocalCaller;
+}
 
 export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
   const host = o.host ?? '127.0.0.1';
   const allowedHosts = o.allowedHosts ?? (isLoopback(host) ? ['localhost', '127.0.0.1', '[::1]', host] : undefined);
+  const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
   return {
     host,
     port: o.port ?? 0,
     path: o.path ?? '/mcp',
     ...(allowedHosts && { allowedHosts }),
     ...(o.readiness && { readiness: o.readiness }),
+    readinessDetail: detailRule(o.readinessDetail),
     allowedOrigins: o.allowedOrigins ?? ['localhost', '127.0.0.1', '[::1]'],
-    maxBodyBytes: o.maxBodyBytes ?? 4 * 1024 * 1024,
+    maxBodyBytes: o.maxBodyBytes ?? 4 * MiB,
     maxJsonDepth: o.maxJsonDepth ?? 64,
     sessionIdleTtlMs: o.sessionIdleTtlMs ?? 30 * 60_000,
     maxSessions: o.maxSessions ?? 10_000,
+    maxSessionsPerClient: o.maxSessionsPerClient ?? 1_000,
+    sessionOwner: o.sessionOwner ?? ((req) => req.socket.remoteAddress ?? 'unknown'),
+    maxInflightPerSession: o.maxInflightPerSession ?? 128,
+    maxBatchSize: o.maxBatchSize ?? 100,
+    maxBufferedBytes: o.maxBufferedBytes ?? 8 * MiB,
+    maxConnections: o.maxConnections ?? 1_024,
+    maxListenStreams: o.maxListenStreams ?? 256,
+    // Node refuses a headers timeout longer than the request timeout.
+    headersTimeoutMs: Math.min(o.headersTimeoutMs ?? 30_000, requestTimeoutMs),
+    requestTimeoutMs,
+    keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 5_000,
     shutdownGraceMs: o.shutdownGraceMs ?? 10_000,
   };
 }

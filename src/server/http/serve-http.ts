@@ -4,14 +4,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, isJsonContentType, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
-import { type Era, ErrorCode, type Logger } from '../../core/index.js';
-import { readJsonBody } from './body.js';
+import { createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
+import { ANONYMOUS, type Era, ErrorCode, type Logger } from '../../core/index.js';
+import type { Admit } from '../gate.js';
+import { authInfoFor, type EdgeIdentity } from '../identity.js';
+import { isPipelined } from '../targets.js';
+import { readJsonBody, refuseTooLarge } from './body.js';
 import { classifyHttpPost } from './classify.js';
 import { refusal } from './guards.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { fitsModernLane, ModernLane } from './modern-lane.js';
 import { type HttpServeOptions, resolveHttpOptions } from './options.js';
+import { requestInfo } from './request-info.js';
 import { sendJson, sendRpcError } from './respond.js';
 
 export interface HttpHandle {
@@ -24,70 +28,171 @@ export interface HttpHandle {
   close(): Promise<void>;
 }
 
-/** Internal hooks of the serving host (not user options). */
-export interface EdgeHooks {
-  /** Sees every parsed JSON-RPC body before it is served. */
-  observe?: (body: unknown) => void;
-}
-
 /** Builds a server for one session or request; `httpOf` finds a request's HTTP view when the SDK cannot give it. */
-export type ServerFactory = (era: Era, httpOf?: (id: RequestId) => Request | undefined) => Server;
+export type ServerFactory = (era: Era, httpOf?: (id: RequestId) => MessageExtraInfo | undefined) => Server;
+
+/** JSON-RPC error codes a refused admission answers with an HTTP status other than 200 (the 2026-era ladder). */
+const REFUSAL_STATUS = new Map<number, number>([
+  [ErrorCode.MethodNotFound, 404],
+  [ErrorCode.InvalidParams, 400],
+  [ErrorCode.InvalidRequest, 400],
+  [ErrorCode.Unauthorized, 401],
+  [ErrorCode.Forbidden, 403],
+  [ErrorCode.RateLimited, 429],
+]);
+
+const closed = (res: ServerResponse) => (res.closed ? Promise.resolve() : new Promise<void>((r) => res.once('close', () => r())));
 
 export async function serveHttp(
   makeServer: ServerFactory,
   options: HttpServeOptions,
   log: Logger,
-  hooks: EdgeHooks = {},
+  /** Admits requests the SDK answers itself; on this path, the 2026-era ones the SDK's per-request handler serves. */
+  admit?: Admit,
 ): Promise<HttpHandle> {
   const o = resolveHttpOptions(options);
-  const sessions = new LegacySessions(() => makeServer('legacy'), { idleTtlMs: o.sessionIdleTtlMs, maxSessions: o.maxSessions, log });
+  const sessions = new LegacySessions(() => makeServer('legacy'), {
+    idleTtlMs: o.sessionIdleTtlMs,
+    maxSessions: o.maxSessions,
+    maxSessionsPerClient: o.maxSessionsPerClient,
+    owner: o.sessionOwner,
+    maxInflightPerSession: o.maxInflightPerSession,
+    maxBatchSize: o.maxBatchSize,
+    maxBufferedBytes: o.maxBufferedBytes,
+    log,
+  });
   const onerror = (err: Error) => log.debug({ err }, 'protocol error');
   const modern = createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: o.maxBodyBytes, onerror });
-  const lane = new ModernLane((httpOf) => makeServer('modern', httpOf), onerror);
+  const lane = new ModernLane((httpOf) => makeServer('modern', httpOf), onerror, { maxBufferedBytes: o.maxBufferedBytes, log });
   // Only the 2026-era requests the lane does not take go through web Request/Response (the SDK's handler).
   const modernAdapter = toNodeHandler(modern, { maxRequestBodySize: o.maxBodyBytes, onerror: (err) => log.error({ err }, 'http adapter error') });
   let closing = false;
   let inflightPosts = 0;
   let drained: (() => void) | undefined;
+  let listenStreams = 0;
+
+  /** Status and readiness for anyone past the Host/Origin check; upstream detail only for whom `readinessDetail` allows. */
+  function readyz(req: IncomingMessage, res: ServerResponse): void {
+    const extra = o.readiness?.() ?? {};
+    const ready = !closing && extra.ready !== false;
+    const status = closing ? 'shutting down' : ready ? 'ready' : 'not ready';
+    sendJson(res, ready ? 200 : 503, o.readinessDetail(req) ? { ...extra, status, ready, sessions: sessions.size } : { status, ready });
+  }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') {
-      const extra = o.readiness?.() ?? {};
-      const ready = !closing && extra.ready !== false;
-      return sendJson(res, ready ? 200 : 503, { ...extra, status: closing ? 'shutting down' : ready ? 'ready' : 'not ready', sessions: sessions.size });
-    }
-    if (path !== o.path) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
+    const health = path === '/healthz' || path === '/readyz';
+    if (path !== o.path && !health) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
+    // Health answers too: a DNS-rebinding page must not read them.
     const refused = refusal(req, o);
     if (refused) return sendRpcError(res, 403, ErrorCode.InvalidRequest, refused);
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') return readyz(req, res);
+    // Who is calling, established once here and carried to the pipeline with every message of this request.
+    const identity: EdgeIdentity = { principal: ANONYMOUS, ...(req.socket.remoteAddress !== undefined && { remoteAddress: req.socket.remoteAddress }) };
+    (req as { auth?: unknown }).auth = authInfoFor(identity);
     if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
     if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res);
     if (req.method !== 'POST') return sendRpcError(res, 405, ErrorCode.InvalidRequest, 'Method not allowed; use POST, GET or DELETE', { allow: 'POST, GET, DELETE' });
     if (!isJsonContentType(req.headers['content-type'] ?? null)) {
       return sendRpcError(res, 415, ErrorCode.InvalidRequest, 'Unsupported Media Type: Content-Type must be application/json');
     }
-    // A POST is in flight until its response is over or its client has gone ('close' covers both). The SDK never
-    // answers a cancelled 2025-era request, so its stream may stay open until the session closes.
+    const body = await readJsonBody(req, o.maxBodyBytes, o.maxJsonDepth);
+    if (!body.ok && body.status === 413) return refuseTooLarge(req, res, body.message, o.maxBodyBytes);
+    if (!body.ok) return sendRpcError(res, body.status, body.code, body.message);
+    if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
+    // A POST is in flight once its body has arrived, until its response is over or its client has gone ('close'
+    // covers both). The SDK never answers a cancelled 2025-era request, so its stream may stay open until the
+    // session closes.
     inflightPosts++;
     res.once('close', () => {
       if (--inflightPosts === 0) drained?.();
     });
-    const body = await readJsonBody(req, o.maxBodyBytes, o.maxJsonDepth);
-    if (!body.ok) return sendRpcError(res, body.status, body.code, body.message, body.status === 413 ? { connection: 'close' } : {});
-    hooks.observe?.(body.value);
     const route = classifyHttpPost(req, body.value);
+    if (route !== 'legacy' && route.kind === 'modern' && route.messageKind === 'request' && (route.message as { method: string }).method === 'subscriptions/listen') {
+      if (listenStreams >= o.maxListenStreams) {
+        const message = `Too many open subscriptions/listen streams: the limit is ${o.maxListenStreams}; try again later`;
+        return sendJson(res, 503, { jsonrpc: '2.0', id: (route.message as { id: RequestId }).id, error: { code: ErrorCode.ServerError, message } });
+      }
+      listenStreams++;
+      res.once('close', () => listenStreams--);
+    }
     if (route === 'legacy' || route.kind === 'legacy') await sessions.handle(req, res, body.value);
     else if (lane.open && fitsModernLane(req, route)) lane.serve(req, res, route);
-    else await modernAdapter(req, res, body.value);
+    else if (admit && route.kind === 'modern' && route.messageKind === 'request' && !isPipelined((route.message as { method: string }).method)) {
+      await admitted(admit, identity, req, res, route.message as { id: RequestId; method: string; params?: Record<string, unknown> }, body.value);
+    } else await modernAdapter(req, res, body.value);
   }
 
-  const http = createServer((req, res) => {
+  /** A 2026-era request the SDK's handler answers itself (listen, discover, …): the pipeline admits it first. */
+  async function admitted(admit: Admit, identity: EdgeIdentity, req: IncomingMessage, res: ServerResponse, message: { id: RequestId; method: string; params?: Record<string, unknown> }, body: unknown) {
+    const gone = new AbortController();
+    res.once('close', () => gone.abort(new Error('client disconnected')));
+    // The SDK accepts a listen by opening its event stream; a refusal is a JSON body (in-band errors are 200 too).
+    let accept = () => {};
+    const accepted = new Promise<void>((resolve) => {
+      accept = resolve;
+    });
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+      const headers = rest.find((h) => typeof h === 'object' && h !== null) as Record<string, unknown> | undefined;
+      if (status === 200 && String(headers?.['content-type'] ?? '').startsWith('text/event-stream')) accept();
+      return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
+    } as typeof res.writeHead;
+    let delivered = false;
+    try {
+      await admit({
+        method: message.method,
+        params: message.params ?? {},
+        id: message.id,
+        identity,
+        http: requestInfo(req),
+        signal: gone.signal,
+        accepted,
+        // The SDK writes its own answer; for a listen, the request lasts as long as its stream.
+        deliver: async () => {
+          delivered = true;
+          await modernAdapter(req, res, body);
+          await closed(res);
+          return {};
+        },
+      });
+    } catch (err) {
+      // Once the SDK has the request, the response is its own.
+      if (delivered || res.headersSent) return;
+      const { code, message: text, data } = err as { code: number; message: string; data?: unknown };
+      sendJson(res, REFUSAL_STATUS.get(code) ?? 200, { jsonrpc: '2.0', id: message.id, error: { code, message: text, ...(data !== undefined && { data }) } });
+    }
+  }
+
+  // Node's defaults let a slow request hold its connection for 5 minutes; the check interval bounds how late a
+  // timeout is noticed.
+  const connectionsCheckingInterval = Math.max(100, Math.min(5_000, o.headersTimeoutMs / 2));
+  const http = createServer({ headersTimeout: o.headersTimeoutMs, requestTimeout: o.requestTimeoutMs, connectionsCheckingInterval }, (req, res) => {
     onRequest(req, res).catch((err) => {
       log.error({ err }, 'unhandled error serving HTTP request');
       if (!res.headersSent) sendRpcError(res, 500, ErrorCode.InternalError, 'Internal error');
       else res.destroy();
     });
+  });
+  http.keepAliveTimeout = o.keepAliveTimeoutMs;
+  http.maxConnections = o.maxConnections;
+  let dropped = 0;
+  http.on('drop', () => {
+    // One line per burst, not per connection.
+    if (dropped++ === 0) setTimeout(() => {
+      log.warn({ dropped, limit: o.maxConnections }, 'connection limit reached; new connections were refused');
+      dropped = 0;
+    }, 1_000).unref();
+  });
+  // A client that asks before sending an oversize body is told so without sending it.
+  http.on('checkContinue', (req, res) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > o.maxBodyBytes) {
+      return sendRpcError(res, 413, ErrorCode.InvalidRequest, `Request body too large: the limit is ${o.maxBodyBytes} bytes`, { connection: 'close' });
+    }
+    res.writeContinue();
+    http.emit('request', req, res);
   });
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -1,27 +1,58 @@
 // One 2025-era Streamable HTTP session, served straight on node's request/response: a request's answer is one
 // JSON body, upgraded to SSE only when the handler sends related messages first. No web Request/Response.
+// Bounded: requests in flight, bytes queued for a stream the client does not read, and the standalone backlog.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
+import type { AuthInfo, JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
+import { ErrorCode, type Logger, silentLogger } from '../../core/index.js';
 import { isRequestShape, isResponseShape } from '../../wire/json-rpc-shape.js';
-import { Exchange, SSE_HEADERS, sseFrame } from './exchange.js';
+import { Exchange, SSE_HEADERS, type StreamLimits, sseFrame, writeBounded } from './exchange.js';
 import { requestInfo } from './request-info.js';
 
 /** Messages kept for a standalone stream the client has not opened yet (it usually opens right after initialize). */
 const BACKLOG = 100;
+
+export interface SessionTransportOptions {
+  keepAliveMs?: number;
+  /** Requests in flight at once (each request of a batch counts); default 128. */
+  maxInflight?: number;
+  /** Bytes queued for one stream (and for the backlog); default 8 MiB. */
+  maxBufferedBytes?: number;
+  log?: Logger;
+}
+
+/** An answer that replaces the one the server sent (e.g. the session refuses to open after all). */
+export interface AnswerOverride {
+  readonly message: JSONRPCMessage & { id: RequestId };
+  readonly status: number;
+}
+
+type Answer = JSONRPCMessage & { id: RequestId };
+const rpcError = (id: RequestId, code: number, message: string): Answer => ({ jsonrpc: '2.0', id, error: { code, message } }) as Answer;
 
 export class NodeSessionTransport implements Transport {
   readonly sessionId = randomUUID();
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
+  /** Sees each answer before it is written and may replace it. */
+  onanswer?: (message: Answer) => AnswerOverride | undefined;
   readonly #exchanges = new Map<RequestId, Exchange>();
   #standalone: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
-  readonly #backlog: JSONRPCMessage[] = [];
+  readonly #backlog: { frame: string; bytes: number }[] = [];
+  #backlogBytes = 0;
   #closed = false;
   #lastActive = 0;
+  readonly #keepAliveMs: number;
+  readonly #maxInflight: number;
+  readonly #limits: StreamLimits;
 
-  constructor(private readonly keepAliveMs = 15_000) {}
+  constructor(o: SessionTransportOptions = {}) {
+    this.#keepAliveMs = o.keepAliveMs ?? 15_000;
+    this.#maxInflight = o.maxInflight ?? 128;
+    const log = (o.log ?? silentLogger).child({ session: this.sessionId });
+    this.#limits = { maxBufferedBytes: o.maxBufferedBytes ?? 8 * 1024 * 1024, log };
+  }
 
   async start(): Promise<void> {}
 
@@ -29,26 +60,53 @@ export class NodeSessionTransport implements Transport {
     return this.#closed;
   }
 
-  /** Now while a request or the standalone stream is open; otherwise when the last of them ended (0: never). */
-  get lastActive(): number {
-    return this.#standalone || this.#exchanges.size > 0 ? Date.now() : this.#lastActive;
+  /** A request or the standalone stream is open: the session is in use and is never evicted. */
+  get busy(): boolean {
+    return this.#standalone !== undefined || this.#exchanges.size > 0;
   }
 
-  /** Serves a POST whose body was already validated as JSON-RPC messages. */
+  /** Now while a request or the standalone stream is open; otherwise when the last of them ended (0: never). */
+  get lastActive(): number {
+    return this.busy ? Date.now() : this.#lastActive;
+  }
+
+  /**
+   * Serves a POST whose body was already validated as JSON-RPC messages. A request whose id is already in flight
+   * (in this POST or an earlier one) is refused, as are all of a POST's requests when they would pass the cap.
+   */
   post(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[], batch: boolean): void {
-    const extra = { request: requestInfo(req) };
-    const ids = messages.filter(isRequestShape).map((m) => m.id);
-    if (ids.length === 0) {
+    const extra = { request: requestInfo(req), authInfo: (req as { auth?: AuthInfo }).auth };
+    const fresh = new Set<RequestId>();
+    const refused: Answer[] = [];
+    let deliver: JSONRPCMessage[] = [];
+    for (const m of messages) {
+      if (!isRequestShape(m)) deliver.push(m);
+      else if (fresh.has(m.id) || this.#exchanges.has(m.id)) {
+        refused.push(rpcError(m.id, ErrorCode.InvalidRequest, `Invalid Request: duplicate request id ${JSON.stringify(m.id)}: a request with this id is already in flight`));
+      } else {
+        fresh.add(m.id);
+        deliver.push(m);
+      }
+    }
+    if (fresh.size > 0 && this.#exchanges.size + fresh.size > this.#maxInflight) {
+      const message = `Too many requests in flight on this session: the limit is ${this.#maxInflight}; wait for answers before sending more`;
+      for (const id of fresh) refused.push(rpcError(id, ErrorCode.ServerError, message));
+      fresh.clear();
+      deliver = deliver.filter((m) => !isRequestShape(m));
+    }
+    if (fresh.size === 0 && refused.length === 0) {
       res.writeHead(202, { 'mcp-session-id': this.sessionId }).end();
     } else {
-      const exchange = new Exchange(res, new Set(ids), batch, { 'mcp-session-id': this.sessionId });
-      for (const id of ids) this.#exchanges.set(id, exchange);
+      const exchange = new Exchange(res, fresh, batch, { 'mcp-session-id': this.sessionId }, this.#limits);
+      for (const id of fresh) this.#exchanges.set(id, exchange);
       res.once('close', () => {
         this.#lastActive = Date.now();
         for (const id of exchange.pending) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
       });
+      for (const r of refused) exchange.add(r);
+      exchange.finish();
     }
-    for (const m of messages) this.onmessage?.(m, extra);
+    for (const m of deliver) this.onmessage?.(m, extra);
   }
 
   /** The standalone SSE stream for messages not tied to a request; false when one is already open. */
@@ -56,8 +114,9 @@ export class NodeSessionTransport implements Transport {
     if (this.#standalone) return false;
     res.writeHead(200, { ...SSE_HEADERS, 'mcp-session-id': this.sessionId });
     res.flushHeaders();
-    for (const m of this.#backlog.splice(0)) res.write(sseFrame(m));
-    const timer = setInterval(() => res.write(': keep-alive\n\n'), this.keepAliveMs);
+    for (const m of this.#backlog.splice(0)) res.write(m.frame);
+    this.#backlogBytes = 0;
+    const timer = setInterval(() => this.#toStandalone(res, ': keep-alive\n\n'), this.#keepAliveMs);
     timer.unref();
     this.#standalone = { res, timer };
     res.once('close', () => {
@@ -68,19 +127,31 @@ export class NodeSessionTransport implements Transport {
     return true;
   }
 
+  #toStandalone(res: ServerResponse, frame: string): void {
+    writeBounded(res, frame, this.#limits, { stream: 'standalone' });
+  }
+
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (this.#closed) return;
     if (isResponseShape(message)) {
       const id = message.id;
       const exchange = this.#exchanges.get(id);
       this.#exchanges.delete(id);
-      exchange?.respond(id, message);
+      const override = this.onanswer?.(message);
+      exchange?.respond(id, override?.message ?? message, override?.status);
       return;
     }
     const related = options?.relatedRequestId !== undefined ? this.#exchanges.get(options.relatedRequestId) : undefined;
-    if (related) related.event(message);
-    else if (this.#standalone) this.#standalone.res.write(sseFrame(message));
-    else if (this.#backlog.push(message) > BACKLOG) this.#backlog.shift();
+    if (related) return related.event(message);
+    const frame = sseFrame(message, this.#limits.log);
+    if (this.#standalone) return this.#toStandalone(this.#standalone.res, frame);
+    // Kept for a stream not open yet: the newest messages, within the count and the byte cap.
+    const bytes = Buffer.byteLength(frame);
+    this.#backlog.push({ frame, bytes });
+    this.#backlogBytes += bytes;
+    while (this.#backlog.length > BACKLOG || (this.#backlogBytes > this.#limits.maxBufferedBytes && this.#backlog.length > 0)) {
+      this.#backlogBytes -= this.#backlog.shift()!.bytes;
+    }
   }
 
   async close(): Promise<void> {

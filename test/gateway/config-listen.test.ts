@@ -1,0 +1,123 @@
+// The HTTP edge's limits are settable under `listen:` in the gateway config: parsed and checked with errors
+// naming the path, absent ones left to the server's defaults, and applied by Gateway.serveHttp().
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/index.js';
+import { ConfigInvalidError, parseConfig } from '../../src/gateway/config/index.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import type { HttpHandle } from '../../src/index.js';
+import { JSON_HEADERS, rawRequest, rpcMessage } from '../helpers/http.js';
+
+const parse = (yaml: string, env: NodeJS.ProcessEnv = {}) => parseConfig(yaml, { format: 'yaml', env });
+function issues(yaml: string): string[] {
+  try {
+    parse(yaml);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigInvalidError);
+    return (err as ConfigInvalidError).issues;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+const FULL = `listen:
+  host: 127.0.0.1
+  port: 0
+  allowedHosts: [localhost, gw.internal]
+  allowedOrigins: ["*"]
+  maxBodyBytes: 1024
+  maxBufferedBytes: 1048576
+  maxSessions: 50
+  maxSessionsPerClient: 5
+  sessionIdleTtlMs: 60000
+  maxInflightPerSession: 8
+  maxBatchSize: 10
+  maxConnections: 100
+  maxListenStreams: 4
+  headersTimeoutMs: 5000
+  requestTimeoutMs: "\${REQ_TIMEOUT:-20000}"
+  keepAliveTimeoutMs: 3000
+  readinessDetail: minimal
+servers: {}
+`;
+
+describe('listen limits in the config file', () => {
+  it('are parsed into config.listen (numbers from the environment too)', () => {
+    expect(parse(FULL).listen).toEqual({
+      host: '127.0.0.1',
+      port: 0,
+      path: '/mcp',
+      allowedHosts: ['localhost', 'gw.internal'],
+      allowedOrigins: ['*'],
+      maxBodyBytes: 1024,
+      maxBufferedBytes: 1048576,
+      maxSessions: 50,
+      maxSessionsPerClient: 5,
+      sessionIdleTtlMs: 60000,
+      maxInflightPerSession: 8,
+      maxBatchSize: 10,
+      maxConnections: 100,
+      maxListenStreams: 4,
+      headersTimeoutMs: 5000,
+      requestTimeoutMs: 20000,
+      keepAliveTimeoutMs: 3000,
+      readinessDetail: 'minimal',
+    });
+  });
+
+  it('absent ones stay absent, so the server defaults apply', () => {
+    expect(parse('listen: { port: 9000 }\nservers: {}\n').listen).toEqual({ host: '127.0.0.1', port: 9000, path: '/mcp' });
+  });
+
+  it('a single host name is accepted where a list is expected', () => {
+    expect(parse('listen: { allowedHosts: gw.internal }\nservers: {}\n').listen.allowedHosts).toEqual(['gw.internal']);
+  });
+
+  it('bad values are refused, each naming its path', () => {
+    expect(
+      issues(`listen:
+  maxSessions: 0
+  maxBodyBytes: lots
+  sessionIdleTtlMs: -5
+  allowedHosts: 5
+  allowedOrigins: [""]
+  readinessDetail: everyone
+  maxSesions: 3
+servers: {}
+`).sort(),
+    ).toEqual(
+      [
+      'listen.maxSessions: expected a positive integer',
+      'listen.maxBodyBytes: expected a positive integer',
+      'listen.sessionIdleTtlMs: expected a positive integer (milliseconds)',
+      'listen.allowedHosts: expected a list of host names (e.g. [localhost, gateway.internal])',
+      'listen.allowedOrigins[0]: expected a non-empty name',
+      'listen.readinessDetail: expected one of local, full, minimal',
+      "listen.maxSesions: unknown key (did you mean 'maxSessions'?)",
+      ].sort(),
+    );
+  });
+});
+
+describe('Gateway.serveHttp() applies them', () => {
+  let gateway: Gateway | undefined;
+  let http: HttpHandle | undefined;
+  afterEach(async () => {
+    await http?.close();
+    await gateway?.close();
+  });
+
+  it('body cap, allowed hosts and readiness detail from the file', async () => {
+    gateway = new Gateway(parse(FULL), { logger: silentLogger });
+    await gateway.start();
+    http = await gateway.serveHttp();
+    const origin = new URL(http.url).origin;
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { pad: 'x'.repeat(2048) } });
+    const tooLarge = await rawRequest(http.url, { headers: { ...JSON_HEADERS, host: 'gw.internal' }, body: big });
+    expect(tooLarge.status).toBe(413);
+    expect(rpcMessage(tooLarge).error?.message).toBe('Request body too large: the limit is 1024 bytes');
+    // 127.0.0.1 is not in allowedHosts any more: the file's list replaced the loopback default.
+    expect((await rawRequest(`${origin}/readyz`, { method: 'GET' })).status).toBe(403);
+    const ready = await rawRequest(`${origin}/readyz`, { method: 'GET', headers: { host: 'gw.internal' } });
+    expect(JSON.parse(ready.text)).toEqual({ status: 'ready', ready: true });
+  });
+});
