@@ -80,6 +80,8 @@ export function ratios(m: Record<string, ComboMedian>) {
     'framework 2026/2025': pair(m, 'framework@2026', 'framework@2025'),
     'mcplex/floor': pair(m, 'mcplex@2025', 'floor@2025'),
     'floor/mcp-proxy': pair(m, 'floor@2025', 'mcp-proxy@2025'),
+    'mcplex/baseline': pair(m, 'mcplex@2025', 'baseline@2025'),
+    'mcplex 2026/baseline 2026': pair(m, 'mcplex@2026', 'baseline@2026'),
     'mcplex vs direct': overhead(m, 'mcplex@2025'),
     'mcplex@2026 vs direct': overhead(m, 'mcplex@2026'),
   };

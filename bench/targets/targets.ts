@@ -14,7 +14,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-full' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor';
+export type TargetId = 'mcplex' | 'mcplex-full' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -129,6 +129,18 @@ export const TARGETS: TargetDef[] = [
     start: (era) => {
       const proc = new Proc(NODE, [join(ROOT, 'bench/targets/floor.mjs'), UPSTREAM], { cwd: ROOT });
       return httpTarget(proc, proc.waitForStdout(LISTENING, STARTUP_MS), era, '');
+    },
+  },
+  {
+    id: 'baseline',
+    describe: 'the mcplex gateway built in another checkout (`MCPLEX_BENCH_BASELINE=<dir>`, e.g. the commit before a change), same config',
+    eras: ['legacy', 'modern'],
+    optIn: true,
+    start: (era) => {
+      const dir = process.env.MCPLEX_BENCH_BASELINE;
+      if (!dir) throw new Error('the baseline target needs MCPLEX_BENCH_BASELINE=<a checkout with dist/ built>');
+      const proc = new Proc(NODE, [join(dir, 'dist/cli/main.js'), 'serve', '--config', gatewayConfig()], { cwd: dir });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__');
     },
   },
 ];

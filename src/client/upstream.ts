@@ -236,7 +236,7 @@ export class Upstream {
           await this.#reinitialise(conn);
           continue;
         }
-        throw upstreamError(this.name, err, this.#spec.timeoutMs, opts.signal);
+        throw upstreamError(this.name, err, this.#spec.timeoutMs, opts.signal, specSecrets(this.#spec));
       }
     }
   }

@@ -107,8 +107,8 @@ export class UpstreamSubscriptions {
   #drop(holder: object, client: object, upstream: Upstream, uri: string): void {
     const byUri = this.#shared.get(client);
     const shared = byUri?.get(uri);
-    if (!shared || !shared.holders.delete(holder) || shared.holders.size > 0) return;
-    byUri!.delete(uri);
+    if (!byUri || !shared?.holders.delete(holder) || shared.holders.size > 0) return;
+    byUri.delete(uri);
     shared.opened
       .then(async (opened) => {
         if (opened === 'subscribed') {

@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import {
   createRequestStateCodec,
-  type RequestId,
   type RequestStateCodec,
   type Server,
   type ServerNotifier,
@@ -118,7 +117,7 @@ export class ServingHost implements AppCore {
   /** Serves over stdio (both eras). Pass `transport` to serve any other SDK transport the same way. */
   serveStdio(opts: { transport?: Transport } = {}): StdioHandle {
     const identity = localIdentity(this.#localPrincipal);
-    const wire = opts.transport ?? new StdioLineTransport(process.stdin, process.stdout);
+    const wire = opts.transport ?? new StdioLineTransport(process.stdin, process.stdout, { log: this.logger });
     return sdkServeStdio((rc) => this.createProtocolServer(rc.era, { onConnect: (c) => this.#track(c), identity }), {
       legacy: 'serve',
       onerror: (err) => this.logger.debug({ err }, 'stdio protocol error'),

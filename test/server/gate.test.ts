@@ -1,6 +1,6 @@
 // The gate: requests the SDK answers itself (initialize, ping, logging/setLevel, discover, listen, unknown methods)
 // pass the pipeline before they have any effect, in arrival order, and a refusal leaves nothing behind.
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { type Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { afterEach, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ErrorCode, type Middleware, WireError } from '../../src/core/index.js';
@@ -120,4 +120,16 @@ it('refuses a second held request with the id of one still being admitted', asyn
   await expect.poll(() => byId7().length).toBe(2);
   expect(byId7().map((a) => (a.error as { code?: number } | undefined)?.code)).toEqual([ErrorCode.InvalidRequest, undefined]);
   await served.close();
+});
+
+it('gives local connections the configured principal', async () => {
+  const seen: string[] = [];
+  const alice = { id: 'alice', kind: 'apiKey' as const, scopes: ['tools'], claims: {} };
+  const server = createServer({ name: 'gate', version: '1.0.0', logger: silentLogger, localPrincipal: alice }).use(async (ctx, next) => {
+    seen.push(`${ctx.method}:${ctx.principal.id}`);
+    return next();
+  });
+  client = await connectInMemory(server);
+  await client.listTools();
+  expect(seen).toEqual(['initialize:alice', 'tools/list:alice']);
 });

@@ -103,7 +103,7 @@ describe('the 2026-07-28 HTTP lane', () => {
   });
 
   it('reports itself closed once its pinned server is, so the edge falls back to the SDK handler', async () => {
-    const lane = new ModernLane(() => server.createProtocolServer('modern', false), () => {});
+    const lane = new ModernLane(() => server.createProtocolServer('modern'), () => {});
     expect(lane.open).toBe(true);
     await lane.close();
     expect(lane.open).toBe(false);

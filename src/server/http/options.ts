@@ -1,6 +1,14 @@
 // Options for serving a server over Streamable HTTP, with safe defaults: every buffer, queue, count and wait
 // the edge keeps on behalf of a client has a bound here.
 import type { IncomingMessage } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { identityOf } from '../identity.js';
+
+/** The caller as the edge established it (principal and peer address): whom per-client limits count. */
+const callerOf = (req: IncomingMessage) => {
+  const identity = identityOf((req as { auth?: AuthInfo }).auth);
+  return `${identity?.principal.id ?? 'anonymous'}@${req.socket.remoteAddress ?? 'unknown'}`;
+};
 
 /** Who may read /readyz in full (upstream names, states, errors) rather than just `status` and `ready`. */
 export type ReadinessDetail = 'full' | 'minimal' | 'local' | ((req: IncomingMessage) => boolean);
@@ -26,7 +34,7 @@ export interface HttpServeOptions {
   maxSessions?: number;
   /** Most 2025-era sessions one client holds; default 1 000. Past it, that client's least recently used idle one is closed. */
   maxSessionsPerClient?: number;
-  /** Whose a session is, for `maxSessionsPerClient`; default the peer's IP address. */
+  /** Whose a session is, for `maxSessionsPerClient`; default the caller's principal and IP address. */
   sessionOwner?: (req: IncomingMessage) => string;
   /** Requests in flight on one 2025-era session (each request of a batch counts); default 128. */
   maxInflightPerSession?: number;
@@ -98,7 +106,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     sessionIdleTtlMs: o.sessionIdleTtlMs ?? 30 * 60_000,
     maxSessions: o.maxSessions ?? 10_000,
     maxSessionsPerClient: o.maxSessionsPerClient ?? 1_000,
-    sessionOwner: o.sessionOwner ?? ((req) => req.socket.remoteAddress ?? 'unknown'),
+    sessionOwner: o.sessionOwner ?? callerOf,
     maxInflightPerSession: o.maxInflightPerSession ?? 128,
     maxBatchSize: o.maxBatchSize ?? 100,
     maxBufferedBytes: o.maxBufferedBytes ?? 8 * MiB,
