@@ -49,8 +49,14 @@ function callerOf(ctx: CallContext): CallerSpec {
   return { sctx, era: ctx.era, client };
 }
 
-/** The caller gave up while the upstream may still be working on its request. */
-const gaveUp = (err: unknown, signal: AbortSignal) => signal.aborted || (isWireError(err) && err.code === ErrorCode.Timeout);
+/**
+ * The caller gave up while the upstream may still be working on its request and sending for it. Not so for a
+ * 2026-era upstream over HTTP: everything it sends for a request travels on that request's stream, closed with it.
+ */
+function gaveUp(err: unknown, signal: AbortSignal, upstream: Upstream): boolean {
+  if (!signal.aborted && !(isWireError(err) && err.code === ErrorCode.Timeout)) return false;
+  return upstream.spec.transport === 'stdio' || upstream.client?.getProtocolEra() !== 'modern';
+}
 
 export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptions: UpstreamSubscriptions, pageSize: number): Handler {
   const list = (items: Json[], key: string, ctx: CallContext): McpResult => listPage(items, key, ctx.params, pageSize);
@@ -84,7 +90,7 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
         try {
           result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, onLateAnswer, ...(onprogress && { onprogress }) });
         } catch (err) {
-          if (gaveUp(err, ctx.signal)) {
+          if (gaveUp(err, ctx.signal, upstream)) {
             abandoned = abandon();
             if (answeredLate) abandoned.answered();
           }

@@ -22,7 +22,7 @@ export interface GatewayOptions {
   commands?: CommandAliases;
   /** Supervisor tuning (tests use small numbers). */
   restart?: { initialDelayMs?: number; maxDelayMs?: number; healthyAfterMs?: number };
-  /** How long a cancelled or timed-out call keeps ownership of what its upstream sends (see relay.ts); default 30 s. */
+  /** How long a cancelled or timed-out call keeps ownership of what its upstream sends (see relay.ts); default 10 s. */
   abandonGraceMs?: RelayOptions['abandonGraceMs'];
   /** Bounds on resource subscriptions toward upstreams, per caller and in all. */
   subscriptions?: SubscriptionLimits;

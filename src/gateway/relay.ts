@@ -32,7 +32,7 @@ export interface CallScope {
 }
 
 export interface RelayOptions {
-  /** How long an abandoned call keeps ownership when the upstream never answers it; default 30 s. */
+  /** How long an abandoned call keeps ownership when the upstream never answers it; default 10 s. */
   abandonGraceMs?: number;
   /** What the gateway answers an upstream's `roots/list` that no caller can answer; default none. */
   roots?: readonly Json[];
@@ -49,7 +49,7 @@ export class InflightCalls {
   readonly #roots: readonly Json[];
 
   constructor(opts: RelayOptions = {}) {
-    this.#graceMs = opts.abandonGraceMs ?? 30_000;
+    this.#graceMs = opts.abandonGraceMs ?? 10_000;
     this.#roots = opts.roots ?? [];
   }
 

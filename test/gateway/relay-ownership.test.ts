@@ -8,7 +8,8 @@ import type { Logger } from '../../src/core/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { silentLogger } from '../../src/index.js';
 import { waitGone } from '../helpers/process.js';
-import { type RunningGateway, startGateway, stdio, text, waitFor } from './helpers/harness.js';
+import { http, type RunningGateway, startGateway, stdio, text, waitFor } from './helpers/harness.js';
+import { startRelayUpstreamHttp } from './helpers/peers-process.js';
 
 const STUBBORN = fileURLToPath(new URL('./helpers/stubborn-upstream.mjs', import.meta.url));
 const stubborn = () => stdio('st', process.execPath, [STUBBORN]);
@@ -41,7 +42,8 @@ async function caller(connect: (setup: (c: Client) => void) => Promise<Client>):
       return { action: 'accept', content: {} } as never;
     });
     c.setNotificationHandler('notifications/message', (n) => {
-      logs.push(String(n.params.data));
+      const data = n.params.data;
+      logs.push(typeof data === 'string' ? data : JSON.stringify(data));
     });
   });
   await client.setLoggingLevel('debug');
@@ -85,6 +87,29 @@ describe('over HTTP, two clients', () => {
     expect(text(asked)).toMatch(/^answer: /);
     expect(a.asked).toEqual(['a question for the asking call']);
     expect(a.logs).toContain('log for the asking call');
+  });
+
+  it('lets a 2026-era HTTP upstream’s later logs through at once after a cancelled call: its request streams close with it', async () => {
+    const peer = await startRelayUpstreamHttp();
+    try {
+      gw = await startGateway([http('fw', peer.url)], { abandonGraceMs: 600_000 });
+      expect(gw.gateway.health().upstreams[0]).toMatchObject({ era: 'modern' });
+      const connect = (setup: (c: Client) => void) => gw.connect('legacy', { options: CAPS, setup });
+      const [a, b] = [await caller(connect), await caller(connect)];
+      const cancel = new AbortController();
+      const waiting = b.client.callTool({ name: 'fw__wait_cancel', arguments: { id: 'b' } }, { signal: cancel.signal });
+      const state = async () => JSON.parse(text(await a.client.callTool({ name: 'fw__cancellations', arguments: {} }))) as { started: string[]; cancelled: string[] };
+      await waitFor('the upstream to start B’s call', async () => ((await state()).started.includes('b') ? true : undefined));
+      cancel.abort('stop');
+      await expect(waiting).rejects.toThrow();
+      await waitFor('the upstream to see the cancellation', async () => ((await state()).cancelled.includes('b') ? true : undefined));
+      expect(text(await a.client.callTool({ name: 'fw__log', arguments: { tag: 'a' } }))).toBe('logged a');
+      // Relayed logs precede the result, so they are here now.
+      expect(a.logs.filter((l) => l.includes('"tag":"a"'))).toEqual(['{"tag":"a","n":1}', '{"tag":"a","n":2}', '{"tag":"a","n":3}']);
+    } finally {
+      await gw?.close();
+      await peer.stop();
+    }
   });
 
   it('answers an upstream roots/list outside any call with no roots by default', async () => {
