@@ -5,8 +5,9 @@ import type { Socket } from 'node:net';
 
 /**
  * Reads `+ <pgid>` / `- <pgid>` lines. At EOF: SIGTERM to every group still listed, SIGKILL after two seconds
- * to those that linger, then exit. Nothing in it outlives that, and its stdout/stderr are /dev/null, so a
- * `serve --stdio` channel is never touched. (`kill -0 -pg` stays true while a group holds unreaped zombies,
+ * to those that linger, then exit once their leaders are dead (where /proc shows it; at most a second more), so
+ * that a gateway restarted on the same config can wait for this exit (predecessors.ts). Nothing in it outlives
+ * that, and its stdout/stderr are /dev/null, so a `serve --stdio` channel is never touched. (`kill -0 -pg` stays true while a group holds unreaped zombies,
  * which only costs the SIGKILL.)
  */
 const SCRIPT = `
@@ -30,6 +31,14 @@ while [ $i -lt 20 ]; do
   i=$((i+1))
 done
 for pg; do kill -KILL -"$pg" 2>/dev/null; done
+i=0
+while [ $i -lt 20 ]; do
+  left=
+  for pg; do s=$(cat /proc/$pg/stat 2>/dev/null) && case $s in *") Z "*) ;; *) left=1 ;; esac; done
+  [ -z "$left" ] && exit 0
+  sleep 0.05
+  i=$((i+1))
+done
 `;
 
 /** The watchdog's $0: how it shows in `ps`. */
@@ -42,6 +51,15 @@ export const WATCHDOG_NAME = 'mcplex-watchdog';
  */
 export class GroupWatchdog {
   static #shared: GroupWatchdog | undefined;
+  static #tag = '';
+
+  /**
+   * Names what this process serves (e.g. its config), before any upstream starts: a gateway restarted with the
+   * same tag finds a dead predecessor's watchdog by it (predecessors.ts). Its argv: NAME, owner pid, tag.
+   */
+  static tag(tag: string): void {
+    GroupWatchdog.#tag = tag;
+  }
 
   /** The watchdog of this process; undefined where process groups do not exist (Windows). */
   static shared(): GroupWatchdog | undefined {
@@ -71,7 +89,7 @@ export class GroupWatchdog {
 
   #start(): void {
     // Own session: a signal to our process group (Ctrl-C, `kill -- -pgid`) must not take the watchdog with us.
-    const child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    const child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, String(process.pid), GroupWatchdog.#tag], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
     this.#child = child;
     const gone = () => {
       if (this.#child === child) this.#child = undefined;

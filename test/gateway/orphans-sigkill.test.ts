@@ -1,6 +1,6 @@
 // No orphans even when the gateway dies hard: SIGKILL a CLI gateway whose stdio upstream ignores stdin EOF and
 // SIGTERM and has forked a grandchild; the watchdog takes the whole group down within seconds and exits itself,
-// and a gateway restarted at once on the same config ends up running the only copy.
+// and a gateway restarted at once on the same config waits for that before it starts its own: never two copies.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,14 +30,17 @@ function pgidOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
-/** Live (non-zombie) processes whose command line carries `tag`: this test's upstream leaders. */
+/**
+ * Live (non-zombie) group leaders whose command line carries `tag`: this test's upstreams. (Leaders only: while an
+ * upstream forks its grandchild, the fork carries the same command line for a moment before it execs.)
+ */
 function tagged(tag: string): number[] {
   return readdirSync('/proc')
     .filter((e) => /^\d+$/.test(e) && cmdline(Number(e)).includes(tag))
     .map(Number)
     .filter((pid) => {
       try {
-        return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8')) && pgidOf(pid) === pid;
       } catch {
         return false;
       }
@@ -73,12 +76,17 @@ describe('a CLI gateway killed with SIGKILL', () => {
 
     first.child.kill('SIGKILL');
     expect(await first.exited()).toEqual({ code: null, signal: 'SIGKILL' });
-    // Restarted at once, as a supervisor (systemd, a container runtime) would.
+    // Restarted at once, as a supervisor (systemd, a container runtime) would. The old upstream ignores SIGTERM,
+    // so the watchdog takes its grace and then SIGKILLs it; meanwhile the new gateway must not start its own.
+    const copies: number[][] = [];
+    const sampler = setInterval(() => copies.push(tagged(tag)), 10);
     const second = await serveCli(config);
-    // SIGTERM is ignored, so this waits out the watchdog's grace and its SIGKILL: a few seconds, bounded here.
-    await waitGone([old.leader, old.grandchild, old.watchdog], 10_000);
-
     const fresh = await treeOf(second);
+    clearInterval(sampler);
+    await waitGone([old.leader, old.grandchild, old.watchdog], 10_000);
+    expect(copies.filter((c) => c.length > 1), 'never two copies at once').toEqual([]);
+    expect(copies.some((c) => c.includes(old.leader)) && copies.some((c) => c.includes(fresh.leader)), 'the sampling saw both').toBe(true);
+    await second.waitStderr(/waited for the upstreams of a previous gateway on this config to stop/, 5_000);
     expect(tagged(tag)).toEqual([fresh.leader]);
     expect(isAlive(fresh.grandchild)).toBe(true);
 
