@@ -1,6 +1,6 @@
 // Builds one SDK `Server` for a connection (stdio, a 2025-era HTTP session, the 2026-era HTTP lane) or one 2026-era HTTP request,
-// routing every MCP method through the app's pipeline. The SDK still owns the wire: handshake, discover,
-// envelopes, ping, logging/setLevel, cancellation.
+// routing every MCP method through the app's pipeline. The SDK still owns the wire (handshake, discover,
+// envelopes, ping, logging/setLevel, cancellation); those requests pass the pipeline at the gate first (gate.ts).
 import {
   type Implementation,
   inputRequired,

@@ -15,8 +15,6 @@ export interface StdioTransportOptions {
   maxLineBytes?: number;
   /** Deepest JSON nesting accepted; default 64. */
   maxJsonDepth?: number;
-  /** Sees every valid message before it is served. */
-  observe?: (message: JSONRPCMessage) => void;
   /**
    * Bytes queued on the output for a peer that is not reading; default 8 MiB. Past it notifications (logs,
    * progress) are dropped until it drains; past four times it the transport closes.
@@ -37,7 +35,6 @@ export class StdioLineTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   readonly #lines: LineSplitter;
   readonly #maxDepth: number;
-  readonly #observe: ((message: JSONRPCMessage) => void) | undefined;
   readonly #maxBuffered: number;
   readonly #log: Logger | undefined;
   /** Notifications dropped since the output last drained (a warning is logged once per such episode). */
@@ -51,7 +48,6 @@ export class StdioLineTransport implements Transport {
   ) {
     const maxLine = opts.maxLineBytes ?? 10 * 1024 * 1024;
     this.#maxDepth = opts.maxJsonDepth ?? 64;
-    this.#observe = opts.observe;
     this.#maxBuffered = opts.maxBufferedBytes ?? 8 * 1024 * 1024;
     this.#log = opts.log;
     this.#lines = new LineSplitter(maxLine, (line) => this.#onLine(line.toString('utf8')), () =>
@@ -83,10 +79,7 @@ export class StdioLineTransport implements Transport {
     if (line.trim() === '') return;
     const decoded = this.#decode(line);
     if ('refusal' in decoded) this.#reject(decoded.refusal.id, decoded.refusal.code, decoded.refusal.message);
-    else {
-      this.#observe?.(decoded.message);
-      this.onmessage?.(decoded.message);
-    }
+    else this.onmessage?.(decoded.message);
   }
 
   #decode(line: string): { message: JSONRPCMessage } | { refusal: { id: string | number | null; code: number; message: string } } {
