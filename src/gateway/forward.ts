@@ -70,30 +70,21 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
     const token = ctx.meta.progressToken;
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
     // since it ends the caller's response stream and anything sent after it is dropped.
-    return inflight.around(upstream, caller, async ({ relay, abandon }) => {
+    return inflight.around(upstream, caller, async (scope) => {
       const onprogress =
         token === undefined
           ? undefined
           : (p: { progress: number; total?: number; message?: string }) =>
-              relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
+              scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
       // An abandoned call keeps ownership of what the upstream sends until the upstream answers it (when that can
       // be seen: the raw stdio lane) or the grace period ends.
-      let abandoned: { answered(): void } | undefined;
-      let answeredLate = false;
-      const onLateAnswer = () => {
-        if (abandoned) abandoned.answered();
-        else answeredLate = true;
-      };
       let outgoing = outgoingParams(params, sctx, ctx.era, upstream);
       for (let round = 0; ; round++) {
         let result: Json;
         try {
-          result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, onLateAnswer, ...(onprogress && { onprogress }) });
+          result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) });
         } catch (err) {
-          if (gaveUp(err, ctx.signal, upstream)) {
-            abandoned = abandon();
-            if (answeredLate) abandoned.answered();
-          }
+          if (gaveUp(err, ctx.signal, upstream)) scope.abandon();
           throw err;
         }
         if (result.resultType !== 'input_required' || ctx.era === 'modern') return asOurs(result);

@@ -13,22 +13,54 @@ export interface CallerSpec {
   readonly client: object;
 }
 
-interface Caller extends CallerSpec {
+/** A call in flight as the relay tracks it; it is also the scope the forwarded work gets (see CallScope). */
+class Caller implements CallScope {
   /** Notifications relayed to this caller, in order; the result waits for them (it ends the response stream). */
-  relayed: Promise<void>;
+  relayed: Promise<void> = Promise.resolve();
   /** The caller gave up (cancelled, timed out) while the upstream may still be working on its request. */
-  abandoned: boolean;
+  abandoned = false;
+  #grace: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly sctx: ServerContext,
+    readonly era: Era,
+    readonly client: object,
+    private readonly calls: Set<Caller>,
+    private readonly graceMs: number,
+  ) {}
+
+  relay(send: () => Promise<void>): void {
+    this.relayed = this.relayed.then(send).catch(() => {});
+  }
+
+  abandon(): void {
+    this.abandoned = true;
+    this.#grace = setTimeout(() => this.forget(), this.graceMs);
+    this.#grace.unref();
+  }
+
+  /** The upstream answered after all: an abandoned call's ownership ends now. */
+  readonly answered = (): void => {
+    if (this.abandoned) this.forget();
+  };
+
+  forget(): void {
+    clearTimeout(this.#grace);
+    this.calls.delete(this);
+  }
 }
 
 /** What `around` gives the work it wraps. */
 export interface CallScope {
-  /** Queues a notification to this caller on its ordered relay chain. */
+  /** Queues a notification to this caller on its ordered relay chain (a failed send does not block later ones). */
   relay(send: () => Promise<void>): void;
   /**
    * The caller gave up but the upstream may still act for it: it keeps ownership (so nothing of its call reaches
-   * anyone else) until `answered()` is called or the grace period has passed.
+   * anyone else) until `answered` is called or the grace period has passed.
    */
-  abandon(): { answered(): void };
+  abandon(): void;
+  /** Tells an abandoned call that the upstream has answered it (a no-op otherwise); safe to pass around unbound. */
+  readonly answered: () => void;
 }
 
 export interface RelayOptions {
@@ -36,11 +68,6 @@ export interface RelayOptions {
   abandonGraceMs?: number;
   /** What the gateway answers an upstream's `roots/list` that no caller can answer; default none. */
   roots?: readonly Json[];
-}
-
-/** Queues a notification to `caller` after everything relayed to it before (a failed send does not block later ones). */
-function enqueue(caller: Caller, send: () => Promise<void>): void {
-  caller.relayed = caller.relayed.then(send).catch(() => {});
 }
 
 export class InflightCalls {
@@ -55,34 +82,19 @@ export class InflightCalls {
 
   /** Registers a downstream call to `upstream` for the duration of `work` (longer, if the work abandons it). */
   async around<T>(upstream: Upstream, spec: CallerSpec, work: (scope: CallScope) => Promise<T>): Promise<T> {
-    const set = this.#byUpstream.get(upstream.name) ?? new Set();
-    this.#byUpstream.set(upstream.name, set);
-    const entry: Caller = { ...spec, relayed: Promise.resolve(), abandoned: false };
-    set.add(entry);
-    const forget = () => {
-      set.delete(entry);
-      if (set.size === 0 && this.#byUpstream.get(upstream.name) === set) this.#byUpstream.delete(upstream.name);
-    };
-    const scope: CallScope = {
-      relay: (send) => enqueue(entry, send),
-      abandon: () => {
-        entry.abandoned = true;
-        const timer = setTimeout(forget, this.#graceMs);
-        timer.unref();
-        return {
-          answered: () => {
-            clearTimeout(timer);
-            forget();
-          },
-        };
-      },
-    };
+    let calls = this.#byUpstream.get(upstream.name);
+    if (!calls) {
+      calls = new Set();
+      this.#byUpstream.set(upstream.name, calls);
+    }
+    const entry = new Caller(spec.sctx, spec.era, spec.client, calls, this.#graceMs);
+    calls.add(entry);
     try {
-      const result = await work(scope);
+      const result = await work(entry);
       await entry.relayed;
       return result;
     } finally {
-      if (!entry.abandoned) forget();
+      if (!entry.abandoned) entry.forget();
     }
   }
 
@@ -126,7 +138,7 @@ export class InflightCalls {
     const owner = this.#owner(upstream);
     if (!owner || owner === 'ambiguous' || !params) return false;
     const logger = typeof params.logger === 'string' ? params.logger : upstream.name;
-    enqueue(owner, () => owner.sctx.mcpReq.log(params.level as LoggingLevel, params.data, logger));
+    owner.relay(() => owner.sctx.mcpReq.log(params.level as LoggingLevel, params.data, logger));
     return true;
   }
 }

@@ -55,8 +55,8 @@ export function admission(host: AdmissionHost): Admit {
       meta,
       signal: req.signal,
       rid: req.id,
-      ...(req.identity && { identity: req.identity }),
-      ...(req.http && { request: req.http }),
+      identity: req.identity,
+      request: req.http,
     });
     ctx.state.set(SDK_OWNED, req.method === 'subscriptions/listen' ? () => listening(host.onListen, req, ctx) : req.deliver);
     try {

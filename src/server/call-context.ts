@@ -22,7 +22,7 @@ export function buildCallContext(logger: Logger, s: CallSource): CallContext {
   const { request, identity } = s;
   return {
     method: s.method,
-    ...(s.target !== undefined && s.target !== null && { target: String(s.target) }),
+    target: s.target === undefined || s.target === null ? undefined : String(s.target),
     params: s.params,
     principal: identity?.principal ?? ANONYMOUS,
     era: s.era,

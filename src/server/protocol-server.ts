@@ -101,8 +101,8 @@ export function createProtocolServer(app: AppCore, era: Era, opts: ProtocolServe
       meta: (sctx.mcpReq._meta ?? {}) as RequestMeta,
       signal: sctx.mcpReq.signal,
       rid: sctx.mcpReq.id,
-      ...(identity && { identity }),
-      ...(request && { request }),
+      identity,
+      request,
     });
     const input = era === 'legacy' ? legacyInput(sctx) : modernInput(sctx, sctx.mcpReq.requestState<ElicitState>());
     ctx.state.set(INVOCATION, { sctx, input, subscriptions: connection.subscriptions, connection, client: opts.httpOf ? {} : connection });

@@ -57,10 +57,9 @@ function messagesOf(body: unknown, maxBatch: number): JSONRPCMessage[] | string 
 }
 
 /**
- * The 2025-era sessions, in least-recently-used order (a request moves its session to the end). A session is
- * stored only once its initialize has been answered; when the table or a client's share of it is full, the
- * least recently used idle session (no call or stream open) makes room, and only when none is idle is a new
- * session refused.
+ * The 2025-era sessions. A session is stored only once its initialize has been answered; when the table or a
+ * client's share of it is full, the least recently used idle session (no call or stream open) makes room, and
+ * only when none is idle is a new session refused.
  */
 export class LegacySessions {
   readonly #sessions = new Map<string, Session>();
@@ -107,7 +106,6 @@ export class LegacySessions {
       return sendRpcError(res, 404, ErrorCode.SessionNotFound, 'Session not found: it expired or was closed; send initialize to start a new one');
     }
     session.lastSeen = Date.now();
-    this.#touch(session);
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return sendRpcError(res, 400, ErrorCode.ServerError, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
@@ -194,10 +192,14 @@ export class LegacySessions {
     return undefined;
   }
 
-  /** The least recently used session with no call or stream open (map order is use order). */
+  /**
+   * The least recently used session with no call or stream open. A scan, but only when the table is full: keeping
+   * the tables in use order instead would cost every request two map updates.
+   */
   #idlest(sessions: Iterable<Session>): Session | undefined {
-    for (const s of sessions) if (!s.transport.busy) return s;
-    return undefined;
+    let idlest: Session | undefined;
+    for (const s of sessions) if (!s.transport.busy && (!idlest || idleFor(s) > idleFor(idlest))) idlest = s;
+    return idlest;
   }
 
   #evict(s: Session, cap: 'per-client' | 'total'): void {
@@ -210,13 +212,6 @@ export class LegacySessions {
     const mine = this.#byOwner.get(s.owner) ?? new Map<string, Session>();
     if (mine.size === 0) this.#byOwner.set(s.owner, mine);
     mine.set(s.id, s);
-  }
-
-  /** Moves a session to the most recently used end. */
-  #touch(s: Session): void {
-    this.#sessions.delete(s.id);
-    this.#byOwner.get(s.owner)?.delete(s.id);
-    this.#store(s);
   }
 
   #drop(id: string): void {

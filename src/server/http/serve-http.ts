@@ -2,9 +2,9 @@
 // endpoint — 2025-era traffic to sessionful transports, 2026-07-28 traffic to the lane of one pinned server
 // (plain requests) or to the SDK's per-request handler (everything else).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
+import { type AuthInfo, createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
 import { ANONYMOUS, type Era, ErrorCode, type Logger } from '../../core/index.js';
 import type { Admit } from '../gate.js';
 import { authInfoFor, type EdgeIdentity } from '../identity.js';
@@ -70,6 +70,17 @@ export async function serveHttp(
   let inflightPosts = 0;
   let drained: (() => void) | undefined;
   let listenStreams = 0;
+  /** Everyone is anonymous until authentication exists, so a connection's identity is built once, not per request. */
+  const identities = new WeakMap<Socket, { edge: EdgeIdentity; auth: AuthInfo }>();
+  const identityOn = (socket: Socket) => {
+    let identity = identities.get(socket);
+    if (!identity) {
+      const edge: EdgeIdentity = { principal: ANONYMOUS, ...(socket.remoteAddress !== undefined && { remoteAddress: socket.remoteAddress }) };
+      identity = { edge, auth: authInfoFor(edge) };
+      identities.set(socket, identity);
+    }
+    return identity;
+  };
 
   /** Status and readiness for anyone past the Host/Origin check; upstream detail only for whom `readinessDetail` allows. */
   function readyz(req: IncomingMessage, res: ServerResponse): void {
@@ -89,8 +100,8 @@ export async function serveHttp(
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return readyz(req, res);
     // Who is calling, established once here and carried to the pipeline with every message of this request.
-    const identity: EdgeIdentity = { principal: ANONYMOUS, ...(req.socket.remoteAddress !== undefined && { remoteAddress: req.socket.remoteAddress }) };
-    (req as { auth?: unknown }).auth = authInfoFor(identity);
+    const identity = identityOn(req.socket);
+    (req as { auth?: unknown }).auth = identity.auth;
     if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
     if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res);
     if (req.method !== 'POST') return sendRpcError(res, 405, ErrorCode.InvalidRequest, 'Method not allowed; use POST, GET or DELETE', { allow: 'POST, GET, DELETE' });
@@ -120,7 +131,7 @@ export async function serveHttp(
     if (route === 'legacy' || route.kind === 'legacy') await sessions.handle(req, res, body.value);
     else if (lane.open && fitsModernLane(req, route)) lane.serve(req, res, route);
     else if (admit && route.kind === 'modern' && route.messageKind === 'request' && !isPipelined((route.message as { method: string }).method)) {
-      await admitted(admit, identity, req, res, route.message as { id: RequestId; method: string; params?: Record<string, unknown> }, body.value);
+      await admitted(admit, identity.edge, req, res, route.message as { id: RequestId; method: string; params?: Record<string, unknown> }, body.value);
     } else await modernAdapter(req, res, body.value);
   }
 
