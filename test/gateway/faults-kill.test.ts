@@ -104,6 +104,8 @@ describe('a root-mounted (namespace: false) upstream while it is down', () => {
     }
     const back = await waitUntil(() => (upstreamOf(gateway, 'r')?.state === 'up' ? upstreamOf(gateway, 'r') : undefined), 15_000, "'r' to come back");
     seen.add(back.pid!);
+    // Up first, listed a moment later (the catalog re-reads its lists): the call waits for the name to be back.
+    await waitUntil(async () => ((await toolNames(client)).includes('say') ? true : undefined), 5000, "'say' to be listed again");
     expect(await callText(client, 'say', { text: 'again' })).toBe('r: again');
   });
 });
