@@ -1,5 +1,6 @@
 // The shapes users declare: tools, resources, resource templates and prompts, and their handler contexts.
 import type {
+  ClientCapabilities,
   ContentBlock,
   CreateMessageRequestParams,
   CreateMessageResult,
@@ -7,10 +8,12 @@ import type {
   Icon,
   LoggingLevel,
   ReadResourceResult,
+  Root,
   ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { CallContext, Era, Principal, RequestMeta } from '../core/index.js';
+import type { Asks, InputAnswers } from './input-requests.js';
 import type { JsonSchemaObject, SchemaInput } from './schema.js';
 
 export type SampleResult = CreateMessageResult;
@@ -37,6 +40,16 @@ export interface HandlerContext {
   elicit(message: string, schema: JsonSchemaObject): Promise<ElicitOutcome<Record<string, unknown>>>;
   /** Asks the client's LLM for a completion (`sampling/createMessage`); same era rules as `elicit`. */
   sample(params: CreateMessageRequestParams): Promise<SampleResult>;
+  /** Lists the client's roots (`roots/list`); same era rules as `elicit`. */
+  roots(): Promise<Root[]>;
+  /**
+   * Asks for several inputs in one round, each under the name you give it (the key of its input request on
+   * 2026-07-28): `ctx.input({ confirm: ask.elicit(…), summary: ask.sample(…), roots: ask.roots() })` resolves to
+   * `{ confirm: ElicitOutcome, summary: SampleResult, roots: Root[] }`. On 2025-era sessions the requests go out at once.
+   */
+  input<T extends Asks>(asks: T): Promise<InputAnswers<T>>;
+  /** The capabilities the caller declared (at initialize on 2025-era sessions, in the request's envelope on 2026-07-28). */
+  readonly clientCapabilities: ClientCapabilities;
 }
 
 export interface ToolResultObject {

@@ -1,29 +1,23 @@
-// Asking the client for input (elicitation, sampling) with one handler API for both eras.
-// 2025-era: a real server→client request. 2026-07-28: multi-round-trip — the handler is re-run, earlier
+// Asking the client for input (elicitation, sampling, roots) with one handler API for both eras.
+// 2025-era: real server→client requests. 2026-07-28: multi-round-trip — the handler is re-run, earlier
 // answers are replayed from the signed requestState, and a missing answer ends the round with `input_required`.
-import {
-  type CreateMessageRequestParams,
-  type ElicitRequestFormParams,
-  type InputRequest,
-  inputRequired,
-  inputResponse,
-  type ServerContext,
-} from '@modelcontextprotocol/server';
-import { z } from 'zod';
+import type { ClientCapabilities, CreateMessageRequestParams, InputRequest, Root, ServerContext } from '@modelcontextprotocol/server';
+import type { z } from 'zod';
 import { ToolError } from '../core/index.js';
 import type { ElicitOutcome, SampleResult } from './definitions.js';
-import { isZod, type JsonSchemaObject } from './schema.js';
+import { type Answer, type Ask, type Asks, answerValue, ask, CAPABILITY, checkedForm, type InputAnswers, readResponse, wireRequest, wireSchema } from './input-requests.js';
+import type { JsonSchemaObject } from './schema.js';
 
-type Answer = ElicitOutcome<Record<string, unknown>> | { action: 'sampled'; result: SampleResult };
+/** What the requestState carries between 2026-era rounds: answers of finished steps, and those of the open step so far. */
 export interface ElicitState {
-  answers: Answer[];
+  steps: Array<Record<string, Answer>>;
+  partial?: Record<string, Answer>;
 }
 
 /** Thrown inside a handler to end a 2026-era round; caught by the dispatcher, never seen by users. */
 export class InputRequiredSignal {
   constructor(
-    readonly key: string,
-    readonly request: InputRequest,
+    readonly requests: Record<string, InputRequest>,
     readonly state: ElicitState,
   ) {}
 }
@@ -31,21 +25,13 @@ export class InputRequiredSignal {
 export interface ClientInput {
   elicit(message: string, schema: z.ZodObject | JsonSchemaObject): Promise<ElicitOutcome<Record<string, unknown>>>;
   sample(params: CreateMessageRequestParams): Promise<SampleResult>;
+  roots(): Promise<Root[]>;
+  input<T extends Asks>(asks: T): Promise<InputAnswers<T>>;
+  readonly clientCapabilities: ClientCapabilities;
 }
 
-function wireSchema(schema: z.ZodObject | JsonSchemaObject): ElicitRequestFormParams['requestedSchema'] {
-  if (!isZod(schema)) return schema as ElicitRequestFormParams['requestedSchema'];
-  const { $schema: _s, additionalProperties: _a, ...json } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-  return json as ElicitRequestFormParams['requestedSchema'];
-}
-
-function checked(answer: Answer, schema: z.ZodObject | JsonSchemaObject): ElicitOutcome<Record<string, unknown>> {
-  if (answer.action === 'sampled') throw new ToolError('Replayed input does not match this request (handler is not deterministic)');
-  if (answer.action !== 'accept' || !isZod(schema)) return answer;
-  const parsed = schema.safeParse(answer.content ?? {});
-  if (!parsed.success) throw new ToolError(`The answer did not match the requested form: ${z.prettifyError(parsed.error)}`);
-  return { action: 'accept', content: parsed.data as Record<string, unknown> };
-}
+/** Unnamed asks (`elicit`, `sample`, `roots`) get the key of their step. */
+const stepKey = (k: number) => `mcplex.input.${k}`;
 
 async function asking<T>(sctx: ServerContext, what: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -56,53 +42,143 @@ async function asking<T>(sctx: ServerContext, what: string, fn: () => Promise<T>
   }
 }
 
-/** Ties a server→client request to the call that made it: cancelled with it, sent on its stream, human-paced timeout. */
-function related(sctx: ServerContext) {
-  return { signal: sctx.mcpReq.signal, relatedRequestId: sctx.mcpReq.id, timeout: 600_000 };
+class LegacyInput implements ClientInput {
+  constructor(
+    private readonly sctx: ServerContext,
+    private readonly peer: Peer,
+  ) {}
+  get clientCapabilities(): ClientCapabilities {
+    return this.peer.getClientCapabilities() ?? {};
+  }
+  elicit(message: string, schema: z.ZodObject | JsonSchemaObject) {
+    return this.one(ask.elicit(message, schema as JsonSchemaObject), this.sctx.mcpReq.signal) as Promise<ElicitOutcome<Record<string, unknown>>>;
+  }
+  sample(params: CreateMessageRequestParams) {
+    return this.one(ask.sample(params), this.sctx.mcpReq.signal) as Promise<SampleResult>;
+  }
+  roots() {
+    return this.one(ask.roots(), this.sctx.mcpReq.signal) as Promise<Root[]>;
+  }
+  /** All asks go out at once; when one fails, the others are cancelled. */
+  async input<T extends Asks>(asks: T): Promise<InputAnswers<T>> {
+    const entries = checkedAsks(asks);
+    const failed = new AbortController();
+    const signal = AbortSignal.any([this.sctx.mcpReq.signal, failed.signal]);
+    const answers = await Promise.all(entries.map(([key, a]) => this.one(a, signal).then((v) => [key, v] as const))).catch((err: unknown) => {
+      failed.abort(err);
+      throw err;
+    });
+    return Object.fromEntries(answers) as InputAnswers<T>;
+  }
+
+  /** A real server→client request tied to the call: cancelled with it, sent on its stream, human-paced timeout. */
+  private async one(a: Ask, signal: AbortSignal): Promise<unknown> {
+    const { sctx } = this;
+    const opts = { signal, relatedRequestId: sctx.mcpReq.id, timeout: 600_000 };
+    if (a.kind === 'elicit') {
+      const r = await asking(sctx, 'ask the user for input', () =>
+        sctx.mcpReq.elicitInput({ mode: 'form', message: a.message, requestedSchema: wireSchema(a.schema) }, opts),
+      );
+      return checkedForm(r.action === 'accept' ? { action: 'accept', content: r.content ?? {} } : { action: r.action }, a.schema);
+    }
+    if (a.kind === 'sample') return asking(sctx, 'request sampling from the client', () => sctx.mcpReq.requestSampling(a.params, opts));
+    // The SDK checks the capability for elicitation and sampling itself, not for roots/list.
+    if (!this.clientCapabilities[CAPABILITY.roots]) throw new ToolError("Could not list the client's roots: Client does not support roots.");
+    const r = await asking(sctx, "list the client's roots", () => sctx.mcpReq.send({ method: 'roots/list' }, opts));
+    return r.roots;
+  }
 }
 
-export function legacyInput(sctx: ServerContext): ClientInput {
-  return {
-    async elicit(message, schema) {
-      const r = await asking(sctx, 'ask the user for input', () =>
-        sctx.mcpReq.elicitInput({ mode: 'form', message, requestedSchema: wireSchema(schema) }, related(sctx)),
-      );
-      const answer = (r.action === 'accept' ? { action: 'accept', content: r.content ?? {} } : { action: r.action }) as Answer;
-      return checked(answer, schema);
-    },
-    sample(params) {
-      return asking(sctx, 'request sampling from the client', () => sctx.mcpReq.requestSampling(params, related(sctx))) as Promise<SampleResult>;
-    },
-  };
+function checkedAsks(asks: Asks): Array<[string, Ask]> {
+  const entries = Object.entries(asks);
+  if (entries.length === 0) throw new TypeError('ctx.input() needs at least one input to ask for');
+  for (const [key, a] of entries) {
+    if (key === '') throw new TypeError('ctx.input(): input names must not be empty');
+    if (!a || !(a.kind in CAPABILITY)) throw new TypeError(`ctx.input(): '${key}' is not an input built with ask.elicit, ask.sample or ask.roots`);
+  }
+  return entries;
+}
+
+class ModernInput implements ClientInput {
+  private readonly state: ElicitState;
+  /** Steps asked so far in this run of the handler. */
+  private index = 0;
+  /** Whether a step has read this round's inputResponses: they answer the step the last round asked for, and only it. */
+  private consumed = false;
+
+  constructor(
+    private readonly sctx: ServerContext,
+    prior: ElicitState | undefined,
+  ) {
+    // A state of another shape (minted by an older build) replays nothing: the handler asks again from the start.
+    this.state = prior && Array.isArray(prior.steps) ? { steps: [...prior.steps], ...(prior.partial && { partial: prior.partial }) } : { steps: [] };
+  }
+  get clientCapabilities(): ClientCapabilities {
+    const envelope = this.sctx.mcpReq.envelope as Record<string, unknown> | undefined;
+    return (envelope?.['io.modelcontextprotocol/clientCapabilities'] as ClientCapabilities | undefined) ?? {};
+  }
+  async elicit(message: string, schema: z.ZodObject | JsonSchemaObject) {
+    return this.single(ask.elicit(message, schema as JsonSchemaObject)) as ElicitOutcome<Record<string, unknown>>;
+  }
+  async sample(params: CreateMessageRequestParams) {
+    return this.single(ask.sample(params)) as SampleResult;
+  }
+  async roots() {
+    return this.single(ask.roots()) as Root[];
+  }
+  async input<T extends Asks>(asks: T): Promise<InputAnswers<T>> {
+    const entries = checkedAsks(asks);
+    return this.step(() => entries) as InputAnswers<T>;
+  }
+
+  private single(a: Ask): unknown {
+    return Object.values(this.step((k) => [[stepKey(k), a]]))[0];
+  }
+
+  /** The k-th step of this handler run: replayed from the state, answered in this round, or asked for now. */
+  private step(asks: (k: number) => Array<[string, Ask]>): Record<string, unknown> {
+    const k = this.index++;
+    const entries = asks(k);
+    const replayed = this.state.steps[k];
+    if (replayed) return values(entries, replayed);
+    const answered: Record<string, Answer> = {};
+    if (!this.consumed) {
+      this.consumed = true;
+      Object.assign(answered, this.state.partial);
+      for (const [key, a] of entries) {
+        const answer = answered[key] ?? readResponse(this.sctx.mcpReq.inputResponses, key, a);
+        if (answer) answered[key] = answer;
+      }
+    }
+    const missing = entries.filter(([key]) => !answered[key]);
+    if (missing.length === 0) {
+      this.state.steps.push(answered);
+      delete this.state.partial;
+      return values(entries, answered);
+    }
+    const requests = Object.fromEntries(missing.map(([key, a]) => [key, wireRequest(a)]));
+    throw new InputRequiredSignal(requests, { steps: this.state.steps, ...(Object.keys(answered).length > 0 && { partial: answered }) });
+  }
+}
+
+function values(entries: Array<[string, Ask]>, answers: Record<string, Answer>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, a] of entries) {
+    const answer = answers[key];
+    if (!answer) throw new ToolError('Replayed input does not match this request (handler is not deterministic)');
+    out[key] = answerValue(a, answer);
+  }
+  return out;
+}
+
+/** The SDK server of the session: it knows what the client declared at initialize. */
+type Peer = { getClientCapabilities(): ClientCapabilities | undefined };
+
+/** 2025-era input; `peer` is the session's SDK server. */
+export function legacyInput(sctx: ServerContext, peer: Peer): ClientInput {
+  return new LegacyInput(sctx, peer);
 }
 
 export function modernInput(sctx: ServerContext, prior: ElicitState | undefined): ClientInput {
-  const state: ElicitState = { answers: [...(prior?.answers ?? [])] };
-  let index = 0;
-  /** The k-th request of this handler run: replayed, answered in this round, or asked for now. */
-  const next = (request: () => InputRequest): Answer => {
-    const k = index++;
-    const replayed = state.answers[k];
-    if (replayed) return replayed;
-    const key = `mcplex.input.${k}`;
-    const view = inputResponse(sctx.mcpReq.inputResponses, key);
-    let answer: Answer | undefined;
-    if (view.kind === 'elicit') answer = (view.action === 'accept' ? { action: 'accept', content: view.content ?? {} } : { action: view.action }) as Answer;
-    else if (view.kind === 'sampling') answer = { action: 'sampled', result: view.result as SampleResult };
-    if (answer && k === state.answers.length) {
-      state.answers.push(answer);
-      return answer;
-    }
-    throw new InputRequiredSignal(key, request(), state);
-  };
-  return {
-    async elicit(message, schema) {
-      return checked(next(() => inputRequired.elicit({ message, requestedSchema: wireSchema(schema) })), schema);
-    },
-    async sample(params) {
-      const answer = next(() => inputRequired.createMessage(params));
-      if (answer.action !== 'sampled') throw new ToolError('Replayed input does not match this request (handler is not deterministic)');
-      return answer.result;
-    },
-  };
+  return new ModernInput(sctx, prior);
 }

@@ -1,4 +1,5 @@
-// Builds the context a user's handler receives from the pipeline context and the SDK's request context.
+// Builds the context a user's handler receives from the pipeline context and the SDK's request context
+// (asking the client for input goes through `ClientInput`, one per era: elicitation.ts).
 import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
 import type { CallContext } from '../core/index.js';
 import type { HandlerContext } from './definitions.js';
@@ -22,7 +23,12 @@ export function handlerContext(call: CallContext, sctx: ServerContext, input: Cl
     log(level: LoggingLevel, data: unknown) {
       return sctx.mcpReq.log(level, data);
     },
-    elicit: input.elicit as HandlerContext['elicit'],
-    sample: input.sample,
+    elicit: ((message: string, schema: Parameters<ClientInput['elicit']>[1]) => input.elicit(message, schema)) as HandlerContext['elicit'],
+    sample: (params) => input.sample(params),
+    roots: () => input.roots(),
+    input: (asks) => input.input(asks),
+    get clientCapabilities() {
+      return input.clientCapabilities;
+    },
   };
 }

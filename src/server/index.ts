@@ -8,6 +8,7 @@ export type * from './definitions.js';
 export type { HttpHandle } from './http/serve-http.js';
 export type { HttpServeOptions } from './http/options.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
+export { type Ask, type Asks, ask, type InputAnswers } from './input-requests.js';
 export { createLogger } from './logger.js';
 export type { Registration } from './registry.js';
 export type { JsonSchemaObject, SchemaInput } from './schema.js';

@@ -73,7 +73,7 @@ export function endRoundOnInputRequired(terminal: Handler, codec: RequestStateCo
       if (!(err instanceof InputRequiredSignal)) throw err;
       const sctx = ctx.state.get(INVOCATION)!.sctx;
       const requestState = await codec.mint(err.state, sctx);
-      return inputRequired({ inputRequests: { [err.key]: err.request }, requestState }) as unknown as McpResult;
+      return inputRequired({ inputRequests: err.requests, requestState }) as unknown as McpResult;
     }
   };
 }
@@ -104,7 +104,7 @@ export function createProtocolServer(app: AppCore, era: Era, opts: ProtocolServe
       identity,
       request,
     });
-    const input = era === 'legacy' ? legacyInput(sctx) : modernInput(sctx, sctx.mcpReq.requestState<ElicitState>());
+    const input = era === 'legacy' ? legacyInput(sctx, server) : modernInput(sctx, sctx.mcpReq.requestState<ElicitState>());
     ctx.state.set(INVOCATION, { sctx, input, subscriptions: connection.subscriptions, connection, client: opts.httpOf ? {} : connection });
     try {
       return await app.pipeline()(ctx);
