@@ -1,6 +1,6 @@
 // The input-request API on 2026-07-28 (SDK client pinned; in memory and over Streamable HTTP on 127.0.0.1): the
 // same handlers as the 2025-era tests, answered through input_required rounds the SDK client fulfils itself.
-import type { Client } from '@modelcontextprotocol/client';
+import { type Client, ProtocolError } from '@modelcontextprotocol/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectInMemory, type HttpHandle, type McplexServer } from '../../src/server/index.js';
 import { httpClient } from './features-fixture.js';
@@ -51,6 +51,13 @@ describe.each(Object.keys(transports) as Array<keyof typeof transports>)('2026-0
     expect(textOf(await client.callTool({ name: 'roots', arguments: {} }))).toBe('project=file:///work/project');
     expect(answered.asked).toEqual(['roots']);
     expect(seen.runs.roots).toBe(2);
+  });
+
+  it('asking a client that did not declare roots is MissingRequiredClientCapability (-32021)', async () => {
+    const client = await connect({ elicitation: { form: {} } });
+    const err = await client.callTool({ name: 'roots', arguments: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect(err).toMatchObject({ code: -32021, data: { requiredCapabilities: { roots: {} } } });
   });
 
   it('ctx.clientCapabilities is what the request envelope declares', async () => {
