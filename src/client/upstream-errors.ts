@@ -14,6 +14,12 @@ export function isConnectionClosed(err: unknown): boolean {
   return err instanceof SdkError && err.code === SdkErrorCode.ConnectionClosed;
 }
 
+/** What the SDK throws for a reply it got but cannot read: not JSON, or content of an unexpected type. */
+function isBadReply(err: unknown): boolean {
+  if (err instanceof SdkError) return err.code === SdkErrorCode.ClientHttpUnexpectedContent;
+  return err instanceof Error && err.name === 'SyntaxError';
+}
+
 export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: AbortSignal, secrets: Iterable<string> = []): WireError {
   const wire = asWireError(err);
   if (wire) {
@@ -21,6 +27,8 @@ export function upstreamError(name: string, err: unknown, timeoutMs: number, sig
     return message === wire.message ? wire : new WireError(wire.code, message, wire.data);
   }
   if (signal?.aborted) return new WireError(ErrorCode.InternalError, `Request to server '${name}' was cancelled`);
+  // The server is up and answered; "unavailable" would send the caller to retry something that fails the same way.
+  if (isBadReply(err)) return new WireError(ErrorCode.UpstreamBadReply, `Server '${name}' sent a reply that cannot be used: ${redactText((err as Error).message, secrets)}`);
   if (err instanceof SdkError) {
     switch (err.code) {
       case SdkErrorCode.RequestTimeout:

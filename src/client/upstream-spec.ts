@@ -1,10 +1,15 @@
 // How to reach one upstream MCP server. The gateway's config maps onto this; the client layer knows no YAML.
 
+/** The revisions an upstream can be pinned to (`protocol:`), newest first; 'auto' negotiates among them. */
+export const PROTOCOL_REVISIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
+
 interface CommonSpec {
   name: string;
   /** Per-request timeout toward this server. */
   timeoutMs: number;
   connectTimeoutMs: number;
+  /** Which protocol revision to speak: 'auto' (negotiate, the default) or an exact revision, e.g. '2025-11-25'. */
+  protocol?: string;
 }
 export interface StdioUpstreamSpec extends CommonSpec {
   transport: 'stdio';

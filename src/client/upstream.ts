@@ -1,19 +1,25 @@
 // One upstream MCP server as the gateway sees it: a supervised SDK Client (stdio, Streamable HTTP or SSE),
 // era negotiated per server, requests forwarded on the loose passthrough path so nothing is stripped.
-import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { Client, type ClientCapabilities, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { type ChangeKind, ErrorCode, type ListKind, type Logger, WireError } from '../core/index.js';
 import { redactText, redactUrl } from '../core/redact.js';
 import { DepthGuard } from './depth-guard.js';
 import { RawLane } from './raw-lane.js';
+import { completeResultsWithoutType } from './result-type.js';
 import { StdioProcessTransport } from './stdio-process-transport.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 import { isConnectionClosed, isSessionGone, upstreamError } from './upstream-errors.js';
+import { debouncer, type ListenState, listChangedKind, openListen } from './upstream-listen.js';
 import { specSecrets, type UpstreamSpec } from './upstream-spec.js';
 
 /** The loose result schema: nothing is stripped from what an upstream returns. */
 export const Passthrough = z.looseObject({});
 export type Json = Record<string, unknown>;
+/** The first revision of the stateless (2026) era. */
+const MODERN = '2026-07-28';
+/** What the client declares at connect when its owner says nothing else. */
+const DEFAULT_CAPABILITIES: ClientCapabilities = { sampling: {}, elicitation: { form: {}, url: {} }, roots: {} };
 const LIST: Record<ListKind, { method: string; key: string; capability: ChangeKind }> = {
   tools: { method: 'tools/list', key: 'tools', capability: 'tools' },
   prompts: { method: 'prompts/list', key: 'prompts', capability: 'prompts' },
@@ -75,12 +81,23 @@ export class Upstream {
   #settleFirstAttempt: (() => void) | undefined;
   /** A re-initialise in progress after the server forgot our session, and the connection it replaces. */
   #reinit: { conn: Connection | undefined; done: Promise<void> } | undefined;
+  /** The current connection's listen stream (2026-era upstreams), for health. */
+  #listen: ListenState = { state: 'none' };
+  readonly #listChanged: (kind: ChangeKind) => void;
 
   constructor(
     spec: UpstreamSpec,
-    private readonly opts: { log: Logger; hooks: UpstreamHooks; clientInfo: { name: string; version: string }; supervisor?: SupervisorOptions },
+    private readonly opts: {
+      log: Logger;
+      hooks: UpstreamHooks;
+      clientInfo: { name: string; version: string };
+      /** What to declare at connect (2025-era upstreams go by it; 2026-era ones get capabilities per request). */
+      capabilities?: ClientCapabilities;
+      supervisor?: SupervisorOptions;
+    },
   ) {
     this.#spec = spec;
+    this.#listChanged = debouncer((kind) => opts.hooks.onListChanged(this, kind));
     this.#log = opts.log.child({ upstream: spec.name });
     this.#supervisor = new Supervisor(spec.name, () => this.#connect(), { ...opts.supervisor, log: this.#log });
     this.#supervisor.on('up', () => opts.hooks.onStatus(this));
@@ -109,6 +126,7 @@ export class Upstream {
       transport: this.spec.transport,
       state: this.#supervisor.state,
       era: client?.getProtocolEra(),
+      ...(client && this.#listen.state !== 'none' && { listen: this.#listen.state, ...(this.#listen.error && { listenError: this.#listen.error }) }),
       restarts: this.#supervisor.restarts,
       ...(this.#supervisor.lastError && { error: this.#supervisor.lastError }),
       ...(transport instanceof StdioProcessTransport && transport.pid !== undefined && { pid: transport.pid }),
@@ -151,15 +169,22 @@ export class Upstream {
 
   async #connect(): Promise<Connection> {
     const hooks = this.opts.hooks;
-    const changed = (kind: ChangeKind) => ({ autoRefresh: false, debounceMs: 50, onChanged: () => hooks.onListChanged(this, kind) });
+    const protocol = this.spec.protocol ?? 'auto';
+    // No `listChanged` option: on a 2026-era connection the SDK would hold connect until its listen is acknowledged.
     const client = new Client(this.opts.clientInfo, {
-      capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
-      versionNegotiation: { mode: 'auto' },
+      capabilities: this.opts.capabilities ?? DEFAULT_CAPABILITIES,
+      // The SDK pins 2026-era revisions only; a 2025-era pin is the plain initialize handshake offering just that one.
+      ...(protocol === 'auto' || protocol >= MODERN
+        ? { versionNegotiation: { mode: protocol === 'auto' ? 'auto' : { pin: protocol } } }
+        : { versionNegotiation: { mode: 'legacy' }, supportedProtocolVersions: [protocol] }),
       inputRequired: { autoFulfill: false },
-      listChanged: { tools: changed('tools'), prompts: changed('prompts'), resources: changed('resources') },
     });
     client.fallbackRequestHandler = (request, ctx) => hooks.onRequest(this, { method: request.method, params: request.params as Json }, ctx.mcpReq.signal);
-    client.fallbackNotificationHandler = async (n) => hooks.onNotification(this, { method: n.method, params: n.params as Json });
+    client.fallbackNotificationHandler = async (n) => {
+      const kind = listChangedKind(n.method);
+      if (kind) this.#listChanged(kind);
+      else hooks.onNotification(this, { method: n.method, params: n.params as Json });
+    };
     const transport = this.#transport();
     const closed = new Promise<Error | undefined>((resolve) => {
       client.onclose = () => resolve(closeReason(this.name, transport));
@@ -174,10 +199,18 @@ export class Upstream {
     responsesAfterNotifications(transport);
     // Stdio transports check depth on the raw line; the SDK's HTTP ones hand us parsed messages to check. Last, so first.
     if (!(transport instanceof StdioProcessTransport)) new DepthGuard(this.name, this.#log).install(transport);
+    if (client.getProtocolEra() === 'modern') completeResultsWithoutType(transport, this.#log);
     this.#log.info({ era: client.getProtocolEra(), server: client.getServerVersion() }, 'upstream connected');
+    const listen: ListenState = { state: 'none' };
+    this.#listen = listen;
+    const closeListen = openListen(client, this.spec.connectTimeoutMs, this.#log, listen);
     // 2026-era upstreams need the SDK's per-request envelope and result decoding; HTTP ones its session handling.
     const raw = transport instanceof StdioProcessTransport && client.getProtocolEra() === 'legacy' ? new RawLane(transport) : undefined;
-    return { client, transport, closed, close: () => client.close(), ...(raw && { raw }) };
+    const close = () => {
+      closeListen();
+      return client.close();
+    };
+    return { client, transport, closed, close, ...(raw && { raw }) };
   }
 
   /**

@@ -17,6 +17,8 @@ export const ErrorCode = {
   RateLimited: -32012,
   Timeout: -32013,
   UpstreamUnavailable: -32014,
+  /** An upstream answered, but with a reply that cannot be used (not JSON, not a valid result). */
+  UpstreamBadReply: -32015,
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -1,26 +1,33 @@
 // The gateway's end of the pipeline: answers lists from the catalog and forwards everything else to the owning
 // upstream, re-mapping progress tokens, propagating cancellation and bridging 2026-era input requests.
-import type { ServerContext } from '@modelcontextprotocol/server';
 import type { Json, Upstream } from '../client/upstream.js';
 import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type McpResult, WireError } from '../core/index.js';
 import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
+import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { Catalog } from './catalog.js';
 import { type CallerSpec, fulfilInputRequests, type InflightCalls } from './relay.js';
 import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 const MAX_INPUT_ROUNDS = 8;
 const RESERVED_META = 'io.modelcontextprotocol/';
+const CLIENT_CAPABILITIES = `${RESERVED_META}clientCapabilities`;
 
 /**
- * Params as the upstream should see them: the envelope and progress token are the upstream client's to set.
- * A 2026-era upstream only logs when asked per request; we ask for everything and filter per caller on relay.
+ * Params as the upstream should see them: the envelope and progress token are the upstream client's to set, except
+ * that a 2026-era upstream gets the caller's own client capabilities (what of them the gateway can relay), so it
+ * asks only for input the caller can give. It only logs when asked per request; we ask for everything and filter
+ * per caller on relay.
  */
-function outgoingParams(params: Json, sctx: ServerContext, era: Era, upstream: Upstream): Json {
+function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstream: Upstream): Json {
   const modernUpstream = upstream.client?.getProtocolEra() === 'modern';
   if (params._meta === undefined && era === 'legacy' && !modernUpstream) return params; // the common case: nothing to change
+  const { sctx } = caller;
   const { _meta, ...rest } = params;
   const meta = Object.fromEntries(Object.entries((_meta as Json | undefined) ?? {}).filter(([k]) => !k.startsWith(RESERVED_META) && k !== 'progressToken'));
-  if (modernUpstream) meta[`${RESERVED_META}logLevel`] = 'debug';
+  if (modernUpstream) {
+    meta[`${RESERVED_META}logLevel`] = 'debug';
+    meta[CLIENT_CAPABILITIES] = relayable(caller.capabilities);
+  }
   const out: Json = { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) };
   if (era === 'modern') {
     // The SDK lifts these out of params before handlers run; the upstream needs them back.
@@ -46,7 +53,15 @@ export const callerKey = (ctx: CallContext) => `${ctx.principal.id}@${ctx.http?.
 /** The caller as the relay tracks it. */
 function callerOf(ctx: CallContext): CallerSpec {
   const { sctx, client } = ctx.state.get(INVOCATION)!;
-  return { sctx, era: ctx.era, client };
+  return { sctx, era: ctx.era, client, capabilities: declaredBy(ctx) };
+}
+
+/** An upstream's input_required asks only for what the caller declared; else the spec's -32021, before anyone is asked. */
+function checkInputRequests(result: Json, caller: CallerSpec): void {
+  for (const request of Object.values((result.inputRequests as Json | undefined) ?? {}) as { method?: string; params?: Json }[]) {
+    const method = String(request?.method);
+    if (!allows(caller.capabilities, method, request?.params)) throw missingCapability(method, request?.params, true);
+  }
 }
 
 /**
@@ -63,8 +78,8 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
   /** Connections whose close already releases their upstream subscriptions. */
   const releasing = new WeakSet<object>();
 
-  async function forward(ctx: CallContext, upstream: Upstream | undefined, params: Json, what: string): Promise<McpResult> {
-    if (!upstream) throw new WireError(ErrorCode.InvalidParams, what);
+  async function forward(ctx: CallContext, upstream: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
+    if (!upstream) throw new WireError(ErrorCode.InvalidParams, what, data);
     const caller = callerOf(ctx);
     const { sctx } = caller;
     const token = ctx.meta.progressToken;
@@ -78,7 +93,7 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
               scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
       // An abandoned call keeps ownership of what the upstream sends until the upstream answers it (when that can
       // be seen: the raw stdio lane) or the grace period ends.
-      let outgoing = outgoingParams(params, sctx, ctx.era, upstream);
+      let outgoing = outgoingParams(params, caller, ctx.era, upstream);
       for (let round = 0; ; round++) {
         let result: Json;
         try {
@@ -87,10 +102,13 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
           if (gaveUp(err, ctx.signal, upstream)) scope.abandon();
           throw err;
         }
-        if (result.resultType !== 'input_required' || ctx.era === 'modern') return asOurs(result);
+        if (result.resultType !== 'input_required') return asOurs(result);
+        // All or none: nobody is asked anything when one of the round's requests cannot be answered.
+        checkInputRequests(result, caller);
+        if (ctx.era === 'modern') return asOurs(result);
         if (round >= MAX_INPUT_ROUNDS) throw new WireError(ErrorCode.InternalError, `Server '${upstream.name}' asked for input more than ${MAX_INPUT_ROUNDS} times`);
         const inputResponses = await fulfilInputRequests(sctx, result.inputRequests as Json | undefined);
-        outgoing = { ...outgoingParams(params, sctx, ctx.era, upstream), inputResponses, ...(result.requestState !== undefined && { requestState: result.requestState }) };
+        outgoing = { ...outgoingParams(params, caller, ctx.era, upstream), inputResponses, ...(result.requestState !== undefined && { requestState: result.requestState }) };
       }
     });
   }
@@ -115,7 +133,7 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
         return forward(ctx, route?.upstream, { ...params, name: route?.name }, `Unknown prompt: ${ctx.target}`);
       }
       case 'resources/read':
-        return forward(ctx, catalog.resourceOwner(ctx.target ?? ''), params, `Resource not found: ${ctx.target}`);
+        return forward(ctx, catalog.resourceOwner(ctx.target ?? ''), params, `Resource not found: ${ctx.target}`, { uri: ctx.target });
       case 'resources/subscribe': {
         const inv = ctx.state.get(INVOCATION)!;
         const uri = ctx.target ?? '';

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
 import { createLogger, type HttpHandle, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
+import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
@@ -144,6 +145,7 @@ export class Gateway {
       log: this.host.logger,
       hooks: this.#hooks,
       clientInfo: GATEWAY_INFO,
+      capabilities: RELAYABLE,
       ...(this.opts.restart && { supervisor: this.opts.restart }),
     });
     return { upstream, config };

@@ -4,6 +4,8 @@
 import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
 import { type Json, Passthrough, type Upstream } from '../client/upstream.js';
 import { type Era, ErrorCode, WireError } from '../core/index.js';
+import { allows, missingCapability } from './caller-capabilities.js';
+import type { ClientCapabilities } from '@modelcontextprotocol/server';
 
 /** A downstream call in flight to an upstream. */
 export interface CallerSpec {
@@ -11,6 +13,8 @@ export interface CallerSpec {
   readonly era: Era;
   /** Who the caller is: the same object for every call of one client connection (2025-era session, stdio). */
   readonly client: object;
+  /** What the calling client declared it can answer (elicitation, sampling, roots). */
+  readonly capabilities: ClientCapabilities;
 }
 
 /** A call in flight as the relay tracks it; it is also the scope the forwarded work gets (see CallScope). */
@@ -25,6 +29,7 @@ class Caller implements CallScope {
     readonly sctx: ServerContext,
     readonly era: Era,
     readonly client: object,
+    readonly capabilities: ClientCapabilities,
     private readonly calls: Set<Caller>,
     private readonly graceMs: number,
   ) {}
@@ -87,7 +92,7 @@ export class InflightCalls {
       calls = new Set();
       this.#byUpstream.set(upstream.name, calls);
     }
-    const entry = new Caller(spec.sctx, spec.era, spec.client, calls, this.#graceMs);
+    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, calls, this.#graceMs);
     calls.add(entry);
     try {
       const result = await work(entry);
@@ -119,7 +124,9 @@ export class InflightCalls {
   /** Relays an upstream's elicitation/sampling/roots request to its caller; errors when nobody can answer. */
   async request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
     const owner = this.#owner(upstream);
-    if (req.method === 'roots/list' && (owner === undefined || (owner !== 'ambiguous' && owner.era === 'modern'))) return { roots: [...this.#roots] };
+    // A caller that cannot answer roots/list (a 2026 one, or one without the capability) is answered from the config.
+    const answersRoots = owner !== undefined && owner !== 'ambiguous' && owner.era === 'legacy' && allows(owner.capabilities, 'roots/list', req.params);
+    if (req.method === 'roots/list' && owner !== 'ambiguous' && !answersRoots) return { roots: [...this.#roots] };
     if (!owner) throw new WireError(ErrorCode.InternalError, `No client call in progress to relay ${req.method} to`);
     if (owner === 'ambiguous') {
       throw new WireError(
@@ -130,6 +137,7 @@ export class InflightCalls {
     if (owner.era === 'modern') {
       throw new WireError(ErrorCode.InternalError, `${req.method} cannot be relayed: the calling client speaks 2026-07-28, which has no server-initiated requests`);
     }
+    if (!allows(owner.capabilities, req.method, req.params)) throw missingCapability(req.method, req.params, false);
     return owner.sctx.mcpReq.send({ method: req.method, ...(req.params && { params: req.params }) } as never, Passthrough, { signal, timeout: 600_000 }) as Promise<Json>;
   }
 
@@ -146,8 +154,7 @@ export class InflightCalls {
 /** Answers an upstream's 2026-era `input_required` on behalf of a 2025-era caller, with real requests to it. */
 export async function fulfilInputRequests(sctx: ServerContext, inputRequests: Json | undefined): Promise<Json> {
   const responses: Json = {};
-  for (const [key, request] of Object.entries(inputRequests ?? {})) {
-    const { method, params } = request as { method: string; params?: Json };
+  for (const [key, { method, params }] of Object.entries(inputRequests ?? {}) as [string, { method: string; params?: Json }][]) {
     // Cancelled with the call that needs the answer; human-paced otherwise.
     responses[key] = await sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 });
   }

@@ -7,7 +7,7 @@ import type { ServerConfig } from './config/index.js';
 export type CommandAliases = Record<string, { command: string; args: string[] }>;
 
 export function toUpstreamSpec(c: ServerConfig, aliases: CommandAliases = {}): UpstreamSpec {
-  const common = { name: c.name, timeoutMs: c.timeoutMs, connectTimeoutMs: c.connectTimeoutMs };
+  const common = { name: c.name, timeoutMs: c.timeoutMs, connectTimeoutMs: c.connectTimeoutMs, ...(c.protocol !== undefined && { protocol: c.protocol }) };
   if (c.transport !== 'stdio') return { ...common, transport: c.transport, ...moveUrlCredentials(c.url, c.headers) };
   const alias = Object.hasOwn(aliases, c.command) ? aliases[c.command] : undefined;
   return {

@@ -1,6 +1,7 @@
 // The zod schemas for the file's shape: strict objects (unknown keys are errors with a hint), field types,
 // and value formats. Rules that relate fields to each other live in validate.ts.
 import { z } from 'zod';
+import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
 import { unknownKeyMessage } from './hints.js';
 
 /** Server names and namespaces end up inside tool names, so they keep to a safe alphabet. */
@@ -102,6 +103,7 @@ export const serverSchema = strict(
     enabled: z.preprocess(toBool, z.boolean({ error: 'expected true or false' })).optional(),
     timeoutMs: ms.optional(),
     connectTimeoutMs: ms.optional(),
+    protocol: z.enum(['auto', ...PROTOCOL_REVISIONS], { error: `expected auto or one of ${PROTOCOL_REVISIONS.join(', ')}` }).optional(),
     tools: z.preprocess(nullToUndefined, tools.optional()),
   },
   'expected a mapping with command (stdio) or url (http/sse)',

@@ -105,6 +105,8 @@ function buildServer(name: string, s: RawServer): ServerConfig {
     enabled: s.enabled ?? true,
     timeoutMs: s.timeoutMs ?? DEFAULTS.timeoutMs,
     connectTimeoutMs: s.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+    // Absent means 'auto' (negotiate), and stays absent so configs without it read as before.
+    ...(s.protocol !== undefined && { protocol: s.protocol }),
     tools: {
       ...(s.tools?.include && { include: s.tools.include }),
       ...(s.tools?.exclude && { exclude: s.tools.exclude }),

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { type AuthInfo, createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
-import { ANONYMOUS, type Era, ErrorCode, type Logger } from '../../core/index.js';
+import { ANONYMOUS, type Era, ErrorCode, type Logger, WireError } from '../../core/index.js';
 import type { Admit } from '../gate.js';
 import { authInfoFor, type EdgeIdentity } from '../identity.js';
 import { isPipelined } from '../targets.js';
@@ -162,6 +162,9 @@ export async function serveHttp(
         accepted,
         // The SDK writes its own answer; for a listen, the request lasts as long as its stream.
         deliver: async () => {
+          // Any other method is unknown: the SDK would answer it in-band (HTTP 200) when a fallback handler is set
+          // (passthrough servers); the spec wants 404.
+          if (message.method !== 'server/discover' && message.method !== 'subscriptions/listen') throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${message.method}`);
           delivered = true;
           await modernAdapter(req, res, body);
           await closed(res);
