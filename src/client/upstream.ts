@@ -1,5 +1,5 @@
 // One upstream MCP server as the gateway sees it: a supervised SDK Client (stdio, Streamable HTTP or SSE),
-// era negotiated per server, requests forwarded on the loose passthrough path so nothing is stripped.
+// era negotiated per server (or pinned by its spec's `protocol`), requests forwarded on the loose passthrough path so nothing is stripped.
 import { Client, type ClientCapabilities, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { type ChangeKind, ErrorCode, type ListKind, type Logger, WireError } from '../core/index.js';

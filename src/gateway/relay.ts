@@ -124,9 +124,7 @@ export class InflightCalls {
   /** Relays an upstream's elicitation/sampling/roots request to its caller; errors when nobody can answer. */
   async request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
     const owner = this.#owner(upstream);
-    // A caller that cannot answer roots/list (a 2026 one, or one without the capability) is answered from the config.
-    const answersRoots = owner !== undefined && owner !== 'ambiguous' && owner.era === 'legacy' && allows(owner.capabilities, 'roots/list', req.params);
-    if (req.method === 'roots/list' && owner !== 'ambiguous' && !answersRoots) return { roots: [...this.#roots] };
+    if (req.method === 'roots/list' && (owner === undefined || (owner !== 'ambiguous' && owner.era === 'modern'))) return { roots: [...this.#roots] };
     if (!owner) throw new WireError(ErrorCode.InternalError, `No client call in progress to relay ${req.method} to`);
     if (owner === 'ambiguous') {
       throw new WireError(
@@ -137,6 +135,7 @@ export class InflightCalls {
     if (owner.era === 'modern') {
       throw new WireError(ErrorCode.InternalError, `${req.method} cannot be relayed: the calling client speaks 2026-07-28, which has no server-initiated requests`);
     }
+    // Never asked of a caller that did not declare it can answer (elicitation, its mode, sampling, roots).
     if (!allows(owner.capabilities, req.method, req.params)) throw missingCapability(req.method, req.params, false);
     return owner.sctx.mcpReq.send({ method: req.method, ...(req.params && { params: req.params }) } as never, Passthrough, { signal, timeout: 600_000 }) as Promise<Json>;
   }
