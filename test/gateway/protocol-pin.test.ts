@@ -20,7 +20,7 @@ const listenOf = () => gw.gateway.health().upstreams.find((u) => u.name === 'aut
 beforeAll(async () => {
   [auto, pinned] = await Promise.all([startRawUpstream(), startRawUpstream()]);
   // The listen's acknowledgement is awaited for the connect timeout, in the background.
-  gw = await startGateway([http('auto', auto.url, { connectTimeoutMs: 1500 }), http('pinned', pinned.url, { protocol: '2025-11-25' })], { logger: log });
+  gw = await startGateway([http('auto', auto.url, { connectTimeoutMs: 4000 }), http('pinned', pinned.url, { protocol: '2025-11-25' })], { logger: log });
   listenAtStart = listenOf().listen;
   clients = { legacy: await gw.connect('legacy'), modern: await gw.connect('modern') };
 }, 60_000);
@@ -83,7 +83,7 @@ describe('a listen that is never acknowledged', () => {
   });
 
   it('is reported when it fails: in health and in the log', async () => {
-    const failed = await waitFor('the listen to fail', () => (listenOf().listen === 'failed' ? listenOf() : undefined));
+    const failed = await waitFor('the listen to fail', () => (listenOf().listen === 'failed' ? listenOf() : undefined), 25_000);
     expect(failed).toMatchObject({ state: 'up', listen: 'failed', listenError: expect.stringContaining('ack timed out') });
     expect(log.entries.some((e) => e.level === 'warn' && String(e.msg).includes('its subscriptions/listen failed'))).toBe(true);
   });
