@@ -54,9 +54,15 @@ describe('protocol: pins an upstream’s revision', () => {
 });
 
 describe.each(['legacy', 'modern'] as const)('a %s caller', (era) => {
-  it('gets a 2026-era upstream’s tools/call result that omits resultType, as a complete result', async () => {
+  it('gets a 2026-era upstream’s tools/call result that omits resultType as complete, and a clear error when it cannot be', async () => {
     expect(text(await clients[era].callTool({ name: 'auto__no_result_type', arguments: {} }))).toBe('no_result_type (modern)');
     expect(log.entries.some((e) => e.level === 'warn' && String(e.msg).includes('sent a result without resultType'))).toBe(true);
+    // Input requests without resultType cannot be relayed faithfully (complete or not?): an error naming both.
+    const err = await clients[era].callTool({ name: 'auto__no_result_type_asks', arguments: {} }).then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
+    expect(err).toMatch(/Server 'auto' .*missing required resultType/);
   });
 
   it('gets the pinned upstream’s result over 2025-11-25', async () => {

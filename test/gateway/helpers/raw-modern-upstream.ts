@@ -24,7 +24,7 @@ export interface RawUpstream {
   close(): Promise<void>;
 }
 
-const TOOLS = ['plain', 'no_result_type', 'bad_json', 'asks'].map((name) => ({ name, description: name, inputSchema: { type: 'object' } }));
+const TOOLS = ['plain', 'no_result_type', 'no_result_type_asks', 'bad_json', 'asks'].map((name) => ({ name, description: name, inputSchema: { type: 'object' } }));
 
 export async function startRawUpstream(): Promise<RawUpstream> {
   const seen: Seen[] = [];
@@ -69,6 +69,7 @@ export async function startRawUpstream(): Promise<RawUpstream> {
           const content = [{ type: 'text', text: `${name} (${era})` }];
           if (name === 'plain') return reply(res, msg.id, { content, ...done });
           if (name === 'no_result_type') return reply(res, msg.id, { content });
+          if (name === 'no_result_type_asks') return reply(res, msg.id, { inputRequests: { q: { method: 'roots/list', params: {} } } });
           // Asks for a form whatever the caller declared (a server that does not check capabilities).
           if (name === 'asks' && params.inputResponses === undefined) {
             const ask = { method: 'elicitation/create', params: { mode: 'form', message: 'Name?', requestedSchema: { type: 'object', properties: {} } } };
