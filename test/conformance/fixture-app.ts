@@ -1,7 +1,8 @@
 // The conformance fixture, built only with the mcplex framework: every tool, resource and prompt that
-// @modelcontextprotocol/conformance@0.1.16 server mode expects (active and pending suites).
+// @modelcontextprotocol/conformance@0.2.0-alpha.12 server mode requires for 2025-11-25 and 2026-07-28 (and pending).
 import { z } from 'zod';
 import { createServer, type Logger, type McplexServer, ToolError } from '../../src/index.js';
+import { addRevision2026 } from './fixture-input.js';
 import { COMPLETIONS, ENUM_FORM, JSON_SCHEMA_2020_12, TEST_AUDIO_BASE64, TEST_IMAGE_BASE64, TEXT } from './fixture-data.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -168,5 +169,6 @@ export function createFixtureServer(opts: { logger?: Logger } = {}): McplexServe
   addTools(server);
   addResources(server);
   addPrompts(server);
+  addRevision2026(server);
   return server;
 }

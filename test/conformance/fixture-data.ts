@@ -1,5 +1,5 @@
 // Fixed payloads the conformance fixture serves, shared with the exact-value tests so both sides agree.
-// Names and texts follow @modelcontextprotocol/conformance@0.1.16 and its reference everything-server.
+// Names and texts follow @modelcontextprotocol/conformance (0.1.16, 0.2.0-alpha.12) and its reference everything-server.
 
 /** A 1×1 red PNG. */
 export const TEST_IMAGE_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
@@ -23,12 +23,13 @@ export const TEXT = {
   imagePromptTail: 'Please analyze the image above.',
 } as const;
 
-/** SEP-1613: kept verbatim on the wire ($schema, $defs, additionalProperties). */
+/** SEP-1613/SEP-2106: kept verbatim on the wire ($schema, $defs, $anchor, allOf, if/then/else, additionalProperties). */
 export const JSON_SCHEMA_2020_12 = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object' as const,
   $defs: {
     address: {
+      $anchor: 'addressDef',
       type: 'object',
       properties: { street: { type: 'string' }, city: { type: 'string' } },
     },
@@ -36,9 +37,23 @@ export const JSON_SCHEMA_2020_12 = {
   properties: {
     name: { type: 'string' },
     address: { $ref: '#/$defs/address' },
+    contactMethod: { type: 'string', enum: ['phone', 'email'] },
+    phone: { type: 'string' },
+    email: { type: 'string' },
   },
+  allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
+  if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+  // biome-ignore lint/suspicious/noThenProperty: the JSON Schema keyword `then`, kept verbatim (SEP-2106)
+  then: { required: ['phone'] },
+  else: { required: ['email'] },
   additionalProperties: false,
 };
+
+/** Texts of the 2026-07-28 tools (fixture-input.ts). */
+export const INPUT_TEXT = {
+  noCapabilities: 'No input asked: the client declared neither sampling nor elicitation',
+  logLines: ['Logging tool started', 'Logging tool working', 'Logging tool done'],
+} as const;
 
 /** SEP-1330: the five enum forms, as raw JSON Schema (enumNames has no zod spelling). */
 export const ENUM_FORM = {
