@@ -30,6 +30,7 @@ export interface AdmissionHost {
 
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
 const ENVELOPE_VERSION = 'io.modelcontextprotocol/protocolVersion';
+const REMOVED_IN_2026 = new Set(['logging/setLevel']);
 
 async function listening(hook: ListenHook | undefined, req: GatedRequest, ctx: CallContext): Promise<McpResult> {
   const lease = hook?.((req.params.notifications ?? {}) as SubscriptionFilter, ctx);
@@ -44,10 +45,11 @@ async function listening(hook: ListenHook | undefined, req: GatedRequest, ctx: C
 
 export function admission(host: AdmissionHost): Admit {
   return async (req) => {
-    const problem = paramsProblem(req.method, req.params);
-    if (problem) throw new WireError(ErrorCode.InvalidParams, `Invalid params for ${req.method}: ${problem}`);
     const meta = (req.params._meta ?? {}) as RequestMeta;
     const era = MODERN_ONLY.has(req.method) || ENVELOPE_VERSION in meta ? 'modern' : 'legacy';
+    // A method 2026-07-28 removed is refused by the SDK as unknown (404) whatever its params: check those only in the 2025 era.
+    const problem = era === 'modern' && REMOVED_IN_2026.has(req.method) ? undefined : paramsProblem(req.method, req.params);
+    if (problem) throw new WireError(ErrorCode.InvalidParams, `Invalid params for ${req.method}: ${problem}`);
     const ctx = buildCallContext(host.logger, {
       method: req.method,
       params: req.params,

@@ -25,12 +25,13 @@ describe('judge', () => {
   });
 
   it('accepts a known failure only for its target and its checks', () => {
-    const setLevel = { status: 'FAILURE', id: 'sep-2575-http-server-method-not-found-404-logging-setlevel', errorMessage: 'got 400' };
-    const stateless = summarize('server-stateless', '2026-07-28', [{ status: 'SUCCESS' }, setLevel]);
-    expect(judge('fixture', stateless).verdict).toBe('KNOWN');
+    const undeclared = { status: 'FAILURE', id: 'sep-2575-server-rejects-undeclared-capability', errorMessage: 'got isError' };
+    const stateless = summarize('server-stateless', '2026-07-28', [{ status: 'SUCCESS' }, undeclared]);
+    expect(judge('gateway-stdio', stateless).verdict).toBe('KNOWN');
+    expect(judge('fixture', stateless).verdict).toBe('FAIL');
     expect(judge('external', stateless).verdict).toBe('FAIL');
-    const other = summarize('server-stateless', '2026-07-28', [{ status: 'SUCCESS' }, setLevel, { status: 'FAILURE', id: 'sep-2575-other' }]);
-    expect(judge('fixture', other).verdict).toBe('FAIL');
+    const other = summarize('server-stateless', '2026-07-28', [{ status: 'SUCCESS' }, undeclared, { status: 'FAILURE', id: 'sep-2575-other' }]);
+    expect(judge('gateway-stdio', other).verdict).toBe('FAIL');
     const relay = summarize('input-required-result-multi-round', '2026-07-28', [{ status: 'FAILURE', id: 'x' }]);
     expect(judge('gateway-stdio', relay).verdict).toBe('KNOWN');
     expect(judge('gateway-http', relay).verdict).toBe('FAIL');

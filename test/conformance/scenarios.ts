@@ -91,20 +91,11 @@ export interface KnownFailure {
   reason: string;
 }
 
-const ALL: readonly TargetKind[] = ['fixture', 'gateway-http', 'gateway-stdio'];
 const STDIO_RELAY =
   'gateway (issue 10 §2): a 2025-era stdio upstream asks by server-initiated request, which the gateway cannot turn into an input_required round for a 2026-07-28 caller; it answers isError instead';
 
 /** Each one printed with its reason on every run; anything else that fails or warns fails the gate. */
 export const KNOWN_FAILURES: readonly KnownFailure[] = [
-  {
-    targets: ALL,
-    revision: '2026-07-28',
-    scenario: 'server-stateless',
-    checks: ['sep-2575-http-server-method-not-found-404-logging-setlevel'],
-    reason:
-      'framework (src/server/admission.ts): the gate checks logging/setLevel params before the 2026 era refuses the removed method, so `logging/setLevel` without `level` gets 400/-32602 instead of 404/-32601 (with a level it is 404)',
-  },
   {
     targets: ['gateway-stdio'],
     revision: '2026-07-28',
