@@ -23,7 +23,7 @@ const alive = (pid: number) => {
 };
 
 /** Watchdogs tagged `tag` whose gateway (their owner) is dead: they are still taking its upstreams down. */
-export function orphanedWatchdogs(tag: string): number[] {
+function orphanedWatchdogs(tag: string): number[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');

@@ -1,6 +1,6 @@
 // The client capabilities a caller declared, cut down to what the gateway can relay, and the check that refuses an
 // upstream's request for input the calling client never said it could give (-32021 on 2026, a clear error on 2025).
-import { CLIENT_CAPABILITIES_META_KEY, type ClientCapabilities, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { type ClientCapabilities, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { Json } from '../client/upstream.js';
 import { type CallContext, ErrorCode, WireError } from '../core/index.js';
 import { INVOCATION } from '../server/index.js';
@@ -19,16 +19,9 @@ const NEEDS: Record<string, 'elicitation' | 'sampling' | 'roots'> = {
   'roots/list': 'roots',
 };
 
-interface HasServer {
-  readonly server?: { getClientCapabilities(): ClientCapabilities | undefined };
-}
-
-/** The capabilities the calling client declared: per request on 2026, at initialize on a 2025-era connection. */
+/** The capabilities the calling client declared (per request on 2026, at initialize on a 2025-era connection). */
 export function declaredBy(ctx: CallContext): ClientCapabilities {
-  const inv = ctx.state.get(INVOCATION);
-  if (!inv) return {};
-  if (ctx.era === 'modern') return ((inv.sctx.mcpReq.envelope as Json | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? {};
-  return (inv.connection as HasServer).server?.getClientCapabilities() ?? {};
+  return ctx.state.get(INVOCATION)?.input.clientCapabilities ?? {};
 }
 
 /** The caller's capabilities as far as the gateway can carry them: each relayable one, with only the sub-keys both have. */

@@ -117,9 +117,4 @@ export class UpstreamSubscriptions {
       })
       .catch((err) => this.onError(err, upstream, uri));
   }
-
-  /** Subscriptions held now (for health and tests). */
-  get size(): number {
-    return this.#total;
-  }
 }
