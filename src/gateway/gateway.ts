@@ -3,11 +3,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
-import { createLogger, type HttpHandle, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
+import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
+import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
@@ -57,6 +58,7 @@ export class Gateway {
       this.#failIfDown(ctx);
       return forward(ctx);
     });
+    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog }));
   }
 
   /**
@@ -232,9 +234,12 @@ export class Gateway {
     };
   }
 
+  /** Endpoints the gateway's features serve beside the MCP path (metrics, admin API), on its HTTP listener. */
+  readonly routes: HttpRoute[] = [];
+
   serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
     // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).
-    return this.host.serveHttp({ ...this.#config.listen, readiness: () => this.health(), ...opts });
+    return this.host.serveHttp({ ...this.#config.listen, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
   }
 
   serveStdio(): StdioHandle {

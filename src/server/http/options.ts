@@ -1,6 +1,6 @@
 // Options for serving a server over Streamable HTTP, with safe defaults: every buffer, queue, count and wait
 // the edge keeps on behalf of a client has a bound here.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { identityOf } from '../identity.js';
 
@@ -62,11 +62,27 @@ export interface HttpServeOptions {
    * predicate on the request.
    */
   readinessDetail?: ReadinessDetail;
+  /** Extra endpoints beside the MCP path (metrics, admin API); they pass the same Host/Origin check. */
+  routes?: HttpRoute[];
+  /** Who may use `admin: true` routes (and sees readiness detail when no rule is given); default: local callers. */
+  isAdmin?: (req: IncomingMessage) => boolean;
 }
 
-type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail';
+/** An endpoint served beside the MCP path. `admin` ones answer 403 to whom `isAdmin` refuses. */
+export interface HttpRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  admin?: boolean;
+  handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+}
+
+type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
-  Pick<HttpServeOptions, 'allowedHosts' | 'readiness'> & { sessionOwner: (req: IncomingMessage) => string; readinessDetail: (req: IncomingMessage) => boolean };
+  Pick<HttpServeOptions, 'allowedHosts' | 'readiness'> & {
+    sessionOwner: (req: IncomingMessage) => string;
+    readinessDetail: (req: IncomingMessage) => boolean;
+    isAdmin: (req: IncomingMessage) => boolean;
+  };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
@@ -99,7 +115,9 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     path: o.path ?? '/mcp',
     ...(allowedHosts && { allowedHosts }),
     ...(o.readiness && { readiness: o.readiness }),
-    readinessDetail: detailRule(o.readinessDetail),
+    readinessDetail: o.readinessDetail === undefined && o.isAdmin ? o.isAdmin : detailRule(o.readinessDetail),
+    isAdmin: o.isAdmin ?? isLocalCaller,
+    routes: o.routes ?? [],
     allowedOrigins: o.allowedOrigins ?? ['localhost', '127.0.0.1', '[::1]'],
     maxBodyBytes: o.maxBodyBytes ?? 4 * MiB,
     maxJsonDepth: o.maxJsonDepth ?? 64,

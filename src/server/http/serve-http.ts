@@ -14,7 +14,7 @@ import { classifyHttpPost } from './classify.js';
 import { refusal } from './guards.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { fitsModernLane, ModernLane } from './modern-lane.js';
-import { type HttpServeOptions, resolveHttpOptions } from './options.js';
+import { type HttpRoute, type HttpServeOptions, resolveHttpOptions } from './options.js';
 import { requestInfo } from './request-info.js';
 import { sendJson, sendRpcError } from './respond.js';
 
@@ -90,15 +90,29 @@ export async function serveHttp(
     sendJson(res, ready ? 200 : 503, o.readinessDetail(req) ? { ...extra, status, ready, sessions: sessions.size } : { status, ready });
   }
 
+  async function serveRoute(route: HttpRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== route.method) return sendJson(res, 405, { error: `Method not allowed; use ${route.method}` }, { allow: route.method });
+    if (route.admin && !o.isAdmin(req)) return sendJson(res, 403, { error: 'Forbidden: this endpoint is for administrators' });
+    try {
+      await route.handle(req, res);
+    } catch (err) {
+      log.error({ err, path: route.path }, 'route failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
+      else res.destroy();
+    }
+  }
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     const health = path === '/healthz' || path === '/readyz';
-    if (path !== o.path && !health) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
+    const extra = path === o.path || health ? undefined : o.routes.find((r) => r.path === path);
+    if (path !== o.path && !health && !extra) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
     // Health answers too: a DNS-rebinding page must not read them.
     const refused = refusal(req, o);
     if (refused) return sendRpcError(res, 403, ErrorCode.InvalidRequest, refused);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return readyz(req, res);
+    if (extra) return serveRoute(extra, req, res);
     // Who is calling, established once here and carried to the pipeline with every message of this request.
     const identity = identityOn(req.socket);
     (req as { auth?: unknown }).auth = identity.auth;
