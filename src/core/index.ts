@@ -8,3 +8,4 @@ export * from './principal.js';
 export * from './state.js';
 export * from './sugar.js';
 export * from './version.js';
+export * from './credential.js';
