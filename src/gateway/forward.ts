@@ -5,7 +5,8 @@ import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type 
 import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { Catalog } from './catalog.js';
-import { type CallerSpec, fulfilInputRequests, type InflightCalls } from './relay.js';
+import { BRIDGE_STATE, BridgedCall, CALL_META, type InputBridge, type RoundOutcome } from './input-bridge.js';
+import { type CallerSpec, type CallScope, fulfilInputRequests, type InflightCalls } from './relay.js';
 import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 const MAX_INPUT_ROUNDS = 8;
@@ -19,17 +20,16 @@ const CLIENT_CAPABILITIES = `${RESERVED_META}clientCapabilities`;
  * per caller on relay.
  */
 function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstream: Upstream): Json {
-  const modernUpstream = upstream.client?.getProtocolEra() === 'modern';
+  const modernUpstream = speaksModern(upstream);
   if (params._meta === undefined && era === 'legacy' && !modernUpstream) return params; // the common case: nothing to change
   const { sctx } = caller;
   const { _meta, ...rest } = params;
   const meta = Object.fromEntries(Object.entries((_meta as Json | undefined) ?? {}).filter(([k]) => !k.startsWith(RESERVED_META) && k !== 'progressToken'));
-  if (modernUpstream) {
-    meta[`${RESERVED_META}logLevel`] = 'debug';
-    meta[CLIENT_CAPABILITIES] = relayable(caller.capabilities);
-  }
+  if (modernUpstream) meta[`${RESERVED_META}logLevel`] = 'debug';
+  // A 2025-era upstream's session was declared for every caller; mcplex servers narrow it to this caller's per request.
+  if (modernUpstream || era === 'modern') meta[CLIENT_CAPABILITIES] = relayable(caller.capabilities);
   const out: Json = { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) };
-  if (era === 'modern') {
+  if (era === 'modern' && modernUpstream) {
     // The SDK lifts these out of params before handlers run; the upstream needs them back.
     if (sctx.mcpReq.inputResponses) out.inputResponses = sctx.mcpReq.inputResponses;
     const state = sctx.mcpReq.requestState<string>();
@@ -37,6 +37,16 @@ function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstream: Up
   }
   return out;
 }
+
+/** Relays the upstream's progress to the caller under its own token, on the caller's ordered relay chain. */
+function progressRelay(ctx: CallContext, sctx: CallerSpec['sctx'], scope: CallScope) {
+  const token = ctx.meta.progressToken;
+  if (token === undefined) return undefined;
+  return (p: { progress: number; total?: number; message?: string }) =>
+    scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
+}
+
+const speaksModern = (upstream: Upstream) => upstream.client?.getProtocolEra() === 'modern';
 
 /** The gateway presents itself: the upstream's identity stamp is removed so ours is applied. */
 function asOurs(result: Json): McpResult {
@@ -73,7 +83,7 @@ function gaveUp(err: unknown, signal: AbortSignal, upstream: Upstream): boolean 
   return upstream.spec.transport === 'stdio' || upstream.client?.getProtocolEra() !== 'modern';
 }
 
-export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptions: UpstreamSubscriptions, pageSize: number): Handler {
+export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptions: UpstreamSubscriptions, bridge: InputBridge, pageSize: number): Handler {
   const list = (items: Json[], key: string, ctx: CallContext): McpResult => listPage(items, key, ctx.params, pageSize);
   /** Connections whose close already releases their upstream subscriptions. */
   const releasing = new WeakSet<object>();
@@ -81,16 +91,12 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
   async function forward(ctx: CallContext, upstream: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
     if (!upstream) throw new WireError(ErrorCode.InvalidParams, what, data);
     const caller = callerOf(ctx);
+    if (ctx.era === 'modern' && !speaksModern(upstream)) return bridged(ctx, upstream, params, caller);
     const { sctx } = caller;
-    const token = ctx.meta.progressToken;
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
     // since it ends the caller's response stream and anything sent after it is dropped.
     return inflight.around(upstream, caller, async (scope) => {
-      const onprogress =
-        token === undefined
-          ? undefined
-          : (p: { progress: number; total?: number; message?: string }) =>
-              scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
+      const onprogress = progressRelay(ctx, sctx, scope);
       // An abandoned call keeps ownership of what the upstream sends until the upstream answers it (when that can
       // be seen: the raw stdio lane) or the grace period ends.
       let outgoing = outgoingParams(params, caller, ctx.era, upstream);
@@ -111,6 +117,50 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
         outgoing = { ...outgoingParams(params, caller, ctx.era, upstream), inputResponses, ...(result.requestState !== undefined && { requestState: result.requestState }) };
       }
     });
+  }
+
+  /**
+   * A 2026-era caller, an upstream that asks for input with real requests: each round ends with the upstream's
+   * result or with the input it waits for, the call held in the bridge until the caller's next round answers it.
+   */
+  async function bridged(ctx: CallContext, upstream: Upstream, params: Json, caller: CallerSpec): Promise<McpResult> {
+    const { mcpReq } = caller.sctx;
+    const owner = `${callerKey(ctx)}\n${ctx.method}\n${ctx.target ?? ''}`;
+    const state = mcpReq.requestState<string>();
+    let call: BridgedCall;
+    if (typeof state === 'string' && state.startsWith(BRIDGE_STATE)) {
+      call = bridge.resume(state, owner);
+      try {
+        call.answer(mcpReq.inputResponses);
+      } catch (err) {
+        call.cancel('The client sent an invalid input response');
+        throw err;
+      }
+    } else {
+      call = new BridgedCall(owner, mcpReq.inputResponses);
+      const held = call;
+      const base = outgoingParams(params, caller, ctx.era, upstream);
+      const outgoing = { ...base, _meta: { ...(base._meta as Json | undefined), [CALL_META]: held.id } };
+      inflight
+        .around(upstream, { ...caller, bridge: held }, (scope) => {
+          const onprogress = progressRelay(ctx, caller.sctx, scope);
+          return upstream.request(ctx.method, outgoing, { signal: held.abort.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) });
+        })
+        .then(
+          (result) => held.settle({ result }),
+          (error: unknown) => held.settle({ error }),
+        );
+    }
+    let outcome: RoundOutcome;
+    try {
+      outcome = await call.next(ctx.signal);
+    } catch (err) {
+      call.cancel('The client cancelled the call');
+      throw err;
+    }
+    if ('result' in outcome) return asOurs(outcome.result);
+    if ('error' in outcome) throw outcome.error;
+    return { resultType: 'input_required', inputRequests: outcome.inputRequests, requestState: bridge.hold(call) };
   }
 
   return async function terminal(ctx: CallContext): Promise<McpResult> {

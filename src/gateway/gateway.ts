@@ -8,6 +8,7 @@ import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
+import { InputBridge } from './input-bridge.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
@@ -41,6 +42,7 @@ export class Gateway {
   readonly #entries = new Map<string, Entry>();
   readonly #inflight: InflightCalls;
   readonly #subscriptions: UpstreamSubscriptions;
+  readonly #bridge = new InputBridge();
   readonly #refreshing = new Map<string, Promise<void>>();
   #config: GatewayConfig;
 
@@ -52,7 +54,7 @@ export class Gateway {
     this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
     );
-    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, opts.listPageSize ?? 500);
+    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, opts.listPageSize ?? 500);
     const host = { ...GATEWAY_INFO, passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
     this.host = new ServingHost(host, (ctx) => {
       this.#failIfDown(ctx);
@@ -248,6 +250,7 @@ export class Gateway {
 
   /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */
   async close(): Promise<void> {
+    this.#bridge.close();
     await Promise.allSettled([...this.#entries.values()].map((e) => e.upstream.stop()));
     this.#entries.clear();
   }

@@ -6,6 +6,7 @@ import { type Json, Passthrough, type Upstream } from '../client/upstream.js';
 import { type Era, ErrorCode, WireError } from '../core/index.js';
 import { allows, missingCapability } from './caller-capabilities.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
+import { type BridgedCall, INPUT_META } from './input-bridge.js';
 
 /** A downstream call in flight to an upstream. */
 export interface CallerSpec {
@@ -15,6 +16,8 @@ export interface CallerSpec {
   readonly client: object;
   /** What the calling client declared it can answer (elicitation, sampling, roots). */
   readonly capabilities: ClientCapabilities;
+  /** A 2026-era caller's call held across input rounds (see input-bridge.ts), when its upstream asks with real requests. */
+  readonly bridge?: BridgedCall;
 }
 
 /** A call in flight as the relay tracks it; it is also the scope the forwarded work gets (see CallScope). */
@@ -32,6 +35,7 @@ class Caller implements CallScope {
     readonly capabilities: ClientCapabilities,
     private readonly calls: Set<Caller>,
     private readonly graceMs: number,
+    readonly bridge: BridgedCall | undefined,
   ) {}
 
   relay(send: () => Promise<void>): void {
@@ -77,6 +81,8 @@ export interface RelayOptions {
 
 export class InflightCalls {
   readonly #byUpstream = new Map<string, Set<Caller>>();
+  /** Bridged calls by id: an mcplex upstream names the call its input request is for (see input-bridge.ts). */
+  readonly #bridged = new Map<string, Caller>();
   readonly #graceMs: number;
   readonly #roots: readonly Json[];
 
@@ -92,13 +98,15 @@ export class InflightCalls {
       calls = new Set();
       this.#byUpstream.set(upstream.name, calls);
     }
-    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, calls, this.#graceMs);
+    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, calls, this.#graceMs, spec.bridge);
     calls.add(entry);
+    if (spec.bridge) this.#bridged.set(spec.bridge.id, entry);
     try {
       const result = await work(entry);
       await entry.relayed;
       return result;
     } finally {
+      if (spec.bridge) this.#bridged.delete(spec.bridge.id);
       if (!entry.abandoned) entry.forget();
     }
   }
@@ -123,7 +131,14 @@ export class InflightCalls {
 
   /** Relays an upstream's elicitation/sampling/roots request to its caller; errors when nobody can answer. */
   async request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
-    const owner = this.#owner(upstream);
+    const named = ((req.params?._meta as Json | undefined)?.[INPUT_META] as Json | undefined)?.call;
+    const owner = (typeof named === 'string' && this.#bridged.get(named)) || this.#owner(upstream);
+    if (owner !== undefined && owner !== 'ambiguous' && owner.bridge) {
+      // A 2026-era caller answers in its next round; what it did not declare it cannot be asked.
+      if (allows(owner.capabilities, req.method, req.params)) return owner.bridge.ask(req.method, req.params);
+      if (req.method === 'roots/list') return { roots: [...this.#roots] };
+      throw missingCapability(req.method, req.params, true);
+    }
     if (req.method === 'roots/list' && (owner === undefined || (owner !== 'ambiguous' && owner.era === 'modern'))) return { roots: [...this.#roots] };
     if (!owner) throw new WireError(ErrorCode.InternalError, `No client call in progress to relay ${req.method} to`);
     if (owner === 'ambiguous') {

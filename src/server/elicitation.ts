@@ -1,9 +1,9 @@
 // Asking the client for input (elicitation, sampling, roots) with one handler API for both eras.
 // 2025-era: real server→client requests. 2026-07-28: multi-round-trip — the handler is re-run, earlier
 // answers are replayed from the signed requestState, and a missing answer ends the round with `input_required`.
-import type { ClientCapabilities, CreateMessageRequestParams, InputRequest, Root, ServerContext } from '@modelcontextprotocol/server';
+import { type ClientCapabilities, type CreateMessageRequestParams, type InputRequest, ProtocolErrorCode, type Root, type ServerContext } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
-import { ToolError } from '../core/index.js';
+import { ToolError, WireError } from '../core/index.js';
 import type { ElicitOutcome, SampleResult } from './definitions.js';
 import { type Answer, type Ask, type Asks, answerValue, ask, CAPABILITY, checkedForm, type InputAnswers, readResponse, wireRequest, wireSchema } from './input-requests.js';
 import type { JsonSchemaObject } from './schema.js';
@@ -42,29 +42,62 @@ async function asking<T>(sctx: ServerContext, what: string, fn: () => Promise<T>
   }
 }
 
+const CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
+
+/** How a 2025-era input request names its place, so a gateway can turn it into a 2026 `input_required` round. */
+export const INPUT_META = 'io.mcplex/input';
+const CALL_META = 'io.mcplex/call';
+
+/** The spec's refusal (-32021) of input the calling client did not declare it can give. */
+function missingCapability(need: string): WireError {
+  const message = `This request needs the client's ${need} capability, which the calling client did not declare`;
+  return new WireError(ProtocolErrorCode.MissingRequiredClientCapability, message, { requiredCapabilities: { [need]: {} } });
+}
+
 class LegacyInput implements ClientInput {
+  /** Rounds of `input()` asked so far in this call (names the round in INPUT_META). */
+  private round = 0;
   constructor(
     private readonly sctx: ServerContext,
     private readonly peer: Peer,
   ) {}
+  /**
+   * What the session's client declared, narrowed by the capabilities the request itself names: a gateway's session
+   * speaks for many callers and says, per request, what its caller can answer.
+   */
   get clientCapabilities(): ClientCapabilities {
-    return this.peer.getClientCapabilities() ?? {};
+    const session = this.peer.getClientCapabilities() ?? {};
+    const { envelope, _meta } = this.sctx.mcpReq;
+    const asked = (envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES] ?? _meta?.[CLIENT_CAPABILITIES];
+    if (!asked || typeof asked !== 'object') return session;
+    return Object.fromEntries(Object.entries(asked).filter(([k]) => k in session)) as ClientCapabilities;
+  }
+  /** Whether the request named its caller's capabilities (then a missing one is the spec's -32021, as in 2026). */
+  private get narrowed(): boolean {
+    const { envelope, _meta } = this.sctx.mcpReq;
+    return ((envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES] ?? _meta?.[CLIENT_CAPABILITIES]) !== undefined;
   }
   elicit(message: string, schema: z.ZodObject | JsonSchemaObject) {
-    return this.one(ask.elicit(message, schema as JsonSchemaObject), this.sctx.mcpReq.signal) as Promise<ElicitOutcome<Record<string, unknown>>>;
+    return this.single(ask.elicit(message, schema as JsonSchemaObject)) as Promise<ElicitOutcome<Record<string, unknown>>>;
   }
   sample(params: CreateMessageRequestParams) {
-    return this.one(ask.sample(params), this.sctx.mcpReq.signal) as Promise<SampleResult>;
+    return this.single(ask.sample(params)) as Promise<SampleResult>;
   }
   roots() {
-    return this.one(ask.roots(), this.sctx.mcpReq.signal) as Promise<Root[]>;
+    return this.single(ask.roots()) as Promise<Root[]>;
+  }
+  private single(a: Ask): Promise<unknown> {
+    const round = this.round++;
+    return this.one(a, this.sctx.mcpReq.signal, { key: stepKey(round), round, of: 1 });
   }
   /** All asks go out at once; when one fails, the others are cancelled. */
   async input<T extends Asks>(asks: T): Promise<InputAnswers<T>> {
     const entries = checkedAsks(asks);
+    const round = this.round++;
     const failed = new AbortController();
     const signal = AbortSignal.any([this.sctx.mcpReq.signal, failed.signal]);
-    const answers = await Promise.all(entries.map(([key, a]) => this.one(a, signal).then((v) => [key, v] as const))).catch((err: unknown) => {
+    const place = (key: string) => ({ key, round, of: entries.length });
+    const answers = await Promise.all(entries.map(([key, a]) => this.one(a, signal, place(key)).then((v) => [key, v] as const))).catch((err: unknown) => {
       failed.abort(err);
       throw err;
     });
@@ -72,19 +105,23 @@ class LegacyInput implements ClientInput {
   }
 
   /** A real server→client request tied to the call: cancelled with it, sent on its stream, human-paced timeout. */
-  private async one(a: Ask, signal: AbortSignal): Promise<unknown> {
+  private async one(a: Ask, signal: AbortSignal, place: { key: string; round: number; of: number }): Promise<unknown> {
     const { sctx } = this;
     const opts = { signal, relatedRequestId: sctx.mcpReq.id, timeout: 600_000 };
+    if (this.narrowed && !this.clientCapabilities[CAPABILITY[a.kind]]) throw missingCapability(CAPABILITY[a.kind]);
+    // A gateway names its call (CALL_META) so that it can tell whose call this request is for.
+    const call = this.sctx.mcpReq._meta?.[CALL_META];
+    const _meta = { [INPUT_META]: { ...place, ...(typeof call === 'string' && { call }) } };
     if (a.kind === 'elicit') {
       const r = await asking(sctx, 'ask the user for input', () =>
-        sctx.mcpReq.elicitInput({ mode: 'form', message: a.message, requestedSchema: wireSchema(a.schema) }, opts),
+        sctx.mcpReq.elicitInput({ mode: 'form', message: a.message, requestedSchema: wireSchema(a.schema), _meta }, opts),
       );
       return checkedForm(r.action === 'accept' ? { action: 'accept', content: r.content ?? {} } : { action: r.action }, a.schema);
     }
-    if (a.kind === 'sample') return asking(sctx, 'request sampling from the client', () => sctx.mcpReq.requestSampling(a.params, opts));
+    if (a.kind === 'sample') return asking(sctx, 'request sampling from the client', () => sctx.mcpReq.requestSampling({ ...a.params, _meta }, opts));
     // The SDK checks the capability for elicitation and sampling itself, not for roots/list.
     if (!this.clientCapabilities[CAPABILITY.roots]) throw new ToolError("Could not list the client's roots: Client does not support roots.");
-    const r = await asking(sctx, "list the client's roots", () => sctx.mcpReq.send({ method: 'roots/list' }, opts));
+    const r = await asking(sctx, "list the client's roots", () => sctx.mcpReq.send({ method: 'roots/list', params: { _meta } }, opts));
     return r.roots;
   }
 }

@@ -111,7 +111,8 @@ export class ServingHost implements AppCore {
 
   /** A fresh SDK server instance for one connection or request, wired to the pipeline. */
   createProtocolServer(era: Era, opts: ProtocolServerOptions = {}): Server {
-    return createProtocolServer(this, era, opts);
+    // A 2025-era connection made this way (any transport) hears of list and resource changes like serveStdio's.
+    return createProtocolServer(this, era, era === 'legacy' ? { onConnect: (c) => this.#track(c), ...opts } : opts);
   }
 
   /** Serves over stdio (both eras). Pass `transport` to serve any other SDK transport the same way. */

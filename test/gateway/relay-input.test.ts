@@ -1,5 +1,6 @@
 // Elicitation and sampling through the gateway: a 2025-era upstream's requests relayed to a 2025-era caller, a
-// 2026-era upstream's input_required passed through to a 2026-era caller, and bridged into real requests for a 2025 one.
+// 2026-era upstream's input_required passed through to a 2026-era caller and bridged into real requests for a 2025
+// one, and a 2025-era upstream's requests turned into input_required rounds for a 2026 caller.
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everything, relayUpstream, type RunningGateway, startGateway, text, type WireMessage } from './helpers/harness.js';
@@ -85,8 +86,7 @@ describe.each(['legacy', 'modern'] as const)('%s caller', (era) => {
     expect(asked).toEqual([{ method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: { type: 'text', text: 'meaning of life' } }], maxTokens: 20 } }]);
   });
 
-  if (era === 'legacy') {
-    it('server-everything’s elicitation request is relayed to the caller and its answer back', async () => {
+  it('server-everything’s elicitation request is relayed to the caller and its answer back', async () => {
       reset([{ action: 'accept', content: { name: 'Grace Hopper', check: true } }]);
       const result = await client.callTool({ name: 'ev__trigger-elicitation-request', arguments: {} });
       expect(asked).toHaveLength(1);
@@ -96,9 +96,9 @@ describe.each(['legacy', 'modern'] as const)('%s caller', (era) => {
       const texts = (result.content as Array<{ text: string }>).map((c) => c.text);
       expect(texts[0]).toBe('✅ User provided the requested information!');
       expect(texts[1]).toContain('- Name: Grace Hopper');
-    });
+  });
 
-    it('server-everything’s sampling request is relayed to the caller and its answer back', async () => {
+  it('server-everything’s sampling request is relayed to the caller and its answer back', async () => {
       reset([]);
       const result = await client.callTool({ name: 'ev__trigger-sampling-request', arguments: { prompt: 'hello', maxTokens: 7 } });
       expect(asked).toEqual([
@@ -113,15 +113,18 @@ describe.each(['legacy', 'modern'] as const)('%s caller', (era) => {
         },
       ]);
       const body = JSON.parse(text(result).replace(/^LLM sampling result: \n/, ''));
-      expect(body).toEqual({ model: 'model-for-legacy', role: 'assistant', content: { type: 'text', text: 'forty-two' } });
-    });
-  } else {
-    it('a 2025-era upstream’s elicitation cannot reach a 2026 caller: a clear tool error, nothing sent to the caller', async () => {
-      reset([{ action: 'accept', content: { name: 'x' } }]);
-      const result = await client.callTool({ name: 'ev__trigger-elicitation-request', arguments: {} });
-      expect(result.isError).toBe(true);
-      expect(text(result)).toContain('elicitation/create cannot be relayed: the calling client speaks 2026-07-28');
-      expect(asked).toEqual([]);
+      expect(body).toEqual({ model: `model-for-${era}`, role: 'assistant', content: { type: 'text', text: 'forty-two' } });
+  });
+
+  if (era === 'modern') {
+    it('a 2025-era upstream’s request reaches a 2026 caller as an input_required round under a requestState the gateway minted', async () => {
+      reset([{ action: 'accept', content: { name: 'Ada Lovelace', check: true } }]);
+      await client.callTool({ name: 'ev__trigger-elicitation-request', arguments: {} });
+      const rounds = wire.filter((m) => m.result?.resultType === 'input_required');
+      expect(rounds).toHaveLength(1);
+      const round = rounds[0]!.result as { inputRequests: Record<string, { method: string }>; requestState: string };
+      expect(Object.values(round.inputRequests).map((r) => r.method)).toEqual(['elicitation/create']);
+      expect(round.requestState.startsWith('mcplex.bridge.')).toBe(true);
     });
   }
 });
