@@ -5,6 +5,7 @@ import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type 
 import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { Catalog } from './catalog.js';
+import type { UpstreamRouter } from './isolation/router.js';
 import { type CallerSpec, fulfilInputRequests, type InflightCalls } from './relay.js';
 import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
@@ -73,13 +74,24 @@ function gaveUp(err: unknown, signal: AbortSignal, upstream: Upstream): boolean 
   return upstream.spec.transport === 'stdio' || upstream.client?.getProtocolEra() !== 'modern';
 }
 
-export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptions: UpstreamSubscriptions, pageSize: number): Handler {
+export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptions: UpstreamSubscriptions, pageSize: number, router?: UpstreamRouter): Handler {
   const list = (items: Json[], key: string, ctx: CallContext): McpResult => listPage(items, key, ctx.params, pageSize);
   /** Connections whose close already releases their upstream subscriptions. */
   const releasing = new WeakSet<object>();
 
-  async function forward(ctx: CallContext, upstream: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
-    if (!upstream) throw new WireError(ErrorCode.InvalidParams, what, data);
+  async function forward(ctx: CallContext, owner: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
+    if (!owner) throw new WireError(ErrorCode.InvalidParams, what, data);
+    if (!router) return forwardTo(ctx, owner, params, (send) => send());
+    // The caller's own connection when the server is isolated, its credentials, headers and signed identity.
+    const lease = await router.lease(owner, ctx, params);
+    try {
+      return await forwardTo(ctx, lease.upstream, lease.params, lease.run);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async function forwardTo(ctx: CallContext, upstream: Upstream, params: Json, run: <T>(send: () => Promise<T>) => Promise<T>): Promise<McpResult> {
     const caller = callerOf(ctx);
     const { sctx } = caller;
     const token = ctx.meta.progressToken;
@@ -97,7 +109,8 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
       for (let round = 0; ; round++) {
         let result: Json;
         try {
-          result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) });
+          const sent = outgoing;
+          result = await run(() => upstream.request(ctx.method, sent, { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) }));
         } catch (err) {
           if (gaveUp(err, ctx.signal, upstream)) scope.abandon();
           throw err;

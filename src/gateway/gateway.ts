@@ -8,6 +8,7 @@ import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
+import { UpstreamRouter } from './isolation/router.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
@@ -30,6 +31,10 @@ export interface GatewayOptions {
   subscriptions?: SubscriptionLimits;
 }
 
+/** What of a server's config the isolated connections depend on: a change restarts the server on reload. */
+const upstreamAuthOf = ({ isolation, instances, forwardHeaders, auth, identity }: ServerConfig) => ({ isolation, instances, forwardHeaders, auth, identity });
+const withInstances = <T>(status: T, instances: unknown[]) => (instances.length > 0 ? { ...status, instances } : status);
+
 interface Entry {
   upstream: Upstream;
   config: ServerConfig;
@@ -42,6 +47,8 @@ export class Gateway {
   readonly #inflight: InflightCalls;
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #refreshing = new Map<string, Promise<void>>();
+  /** Per-caller connections, credentials and identity toward upstreams (isolation/). */
+  readonly #router = new UpstreamRouter(() => this.#config.authenticated === true);
   #config: GatewayConfig;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
@@ -52,7 +59,7 @@ export class Gateway {
     this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
     );
-    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, opts.listPageSize ?? 500);
+    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, opts.listPageSize ?? 500, this.#router);
     const host = { ...GATEWAY_INFO, passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
     this.host = new ServingHost(host, (ctx) => {
       this.#failIfDown(ctx);
@@ -143,14 +150,24 @@ export class Gateway {
   }
 
   #create(config: ServerConfig): Entry {
-    const upstream = new Upstream(toUpstreamSpec(config, this.opts.commands), {
-      log: this.host.logger,
-      hooks: this.#hooks,
-      clientInfo: GATEWAY_INFO,
-      capabilities: RELAYABLE,
-      ...(this.opts.restart && { supervisor: this.opts.restart }),
-    });
+    // Isolated copies relay server→client traffic like the shared one but leave the catalog to it.
+    const isolatedHooks = { ...this.#hooks, onListChanged: () => {}, onStatus: () => {} };
+    const upstream = this.#router.register(config, (http, isolated) =>
+      new Upstream(toUpstreamSpec(config, this.opts.commands), {
+        log: this.host.logger,
+        hooks: isolated ? isolatedHooks : this.#hooks,
+        clientInfo: GATEWAY_INFO,
+        capabilities: RELAYABLE,
+        ...(this.opts.restart && { supervisor: this.opts.restart }),
+        ...(http && { http }),
+      }),
+    );
     return { upstream, config };
+  }
+
+  /** Stops a server: its shared connection and its isolated ones. */
+  #stop(entry: Entry): Promise<void> {
+    return Promise.all([entry.upstream.stop(), this.#router.drop(entry.upstream)]).then(() => {});
   }
 
   /** Waits until the upstream connected or failed its first attempt (bounded by its connect timeout). */
@@ -189,7 +206,7 @@ export class Gateway {
       throw new Error(`separator changed ('${this.#config.separator}' to '${next.separator}'); restart the gateway to apply it`);
     }
     const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[], retimed: [] as string[] };
-    const spec = (c: ServerConfig) => ({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0 });
+    const spec = (c: ServerConfig) => ({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0, ...upstreamAuthOf(c) });
     const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
     const stopping: Promise<void>[] = [];
     for (const [name, entry] of this.#entries) {
@@ -203,7 +220,7 @@ export class Gateway {
         continue;
       }
       this.#entries.delete(name);
-      stopping.push(entry.upstream.stop());
+      stopping.push(this.#stop(entry));
       (config ? report.restarted : report.removed).push(name);
     }
     // In parallel: a server that ignores stdin EOF takes its kill timeout to stop.
@@ -229,7 +246,7 @@ export class Gateway {
 
   health() {
     return {
-      upstreams: [...this.#entries.values()].map((e) => e.upstream.status()),
+      upstreams: [...this.#entries.values()].map((e) => withInstances(e.upstream.status(), this.#router.instances(e.upstream))),
       ...(this.catalog.collisions.length > 0 && { collisions: this.catalog.collisions }),
     };
   }
@@ -248,7 +265,7 @@ export class Gateway {
 
   /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */
   async close(): Promise<void> {
-    await Promise.allSettled([...this.#entries.values()].map((e) => e.upstream.stop()));
+    await Promise.allSettled([...this.#entries.values()].map((e) => this.#stop(e)));
     this.#entries.clear();
   }
 }
