@@ -88,3 +88,30 @@ export async function tokenEndpoint(opts: { expiresIn?: number } = {}) {
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
+
+/** Every HTTP request an upstream received (headers lower-cased), recorded by a proxy in front of it. */
+export async function recordingProxy(target: string) {
+  const { request } = await import('node:http');
+  const seen: Array<Record<string, string | string[] | undefined>> = [];
+  const upstream = new URL(target);
+  const server = createServer((req, res) => {
+    seen.push({ ...req.headers, ':method': req.method });
+    const out = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${upstream.pathname}`,
+    seen,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
