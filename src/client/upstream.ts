@@ -102,6 +102,8 @@ export class Upstream {
       supervisor?: SupervisorOptions;
       /** For HTTP upstreams: a bearer token source asked before every request, and a fetch (extra per-request headers). */
       http?: UpstreamHttpOptions;
+      /** `_meta` for the lists this client reads on its own behalf (the gateway's signed identity, when configured). */
+      listMeta?: () => Promise<Json>;
     },
   ) {
     this.#spec = spec;
@@ -323,7 +325,9 @@ export class Upstream {
     const items: Json[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 100; page++) {
-      const result = await this.request(method, cursor ? { cursor } : undefined);
+      const meta = await this.opts.listMeta?.();
+      const params = { ...(cursor && { cursor }), ...(meta && { _meta: meta }) };
+      const result = await this.request(method, Object.keys(params).length > 0 ? params : undefined);
       items.push(...((result[key] as Json[] | undefined) ?? []));
       cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
       if (!cursor) return items;

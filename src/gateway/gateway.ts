@@ -152,14 +152,14 @@ export class Gateway {
   #create(config: ServerConfig): Entry {
     // Isolated copies relay server→client traffic like the shared one but leave the catalog to it.
     const isolatedHooks = { ...this.#hooks, onListChanged: () => {}, onStatus: () => {} };
-    const upstream = this.#router.register(config, (http, isolated) =>
+    const upstream = this.#router.register(config, ({ isolated, ...extra }) =>
       new Upstream(toUpstreamSpec(config, this.opts.commands), {
         log: this.host.logger,
         hooks: isolated ? isolatedHooks : this.#hooks,
         clientInfo: GATEWAY_INFO,
         capabilities: RELAYABLE,
         ...(this.opts.restart && { supervisor: this.opts.restart }),
-        ...(http && { http }),
+        ...extra,
       }),
     );
     return { upstream, config };

@@ -40,11 +40,17 @@ export interface IdentityClaimsOptions {
   clockToleranceSeconds?: number;
 }
 
+/**
+ * What the gateway's upstream client sends on its own, with no caller behind it (handshake, keep-alive, the listen
+ * stream, log level, shared resource subscriptions): served with claims verified when present, anonymous otherwise.
+ */
+const CONNECTION_METHODS = new Set(['initialize', 'server/discover', 'ping', 'subscriptions/listen', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
+
 const refuse = (why: string) => new WireError(ErrorCode.Unauthorized, `Unauthorized: ${why}`);
 
 /**
- * Sets `ctx.principal` from the gateway's signed claims. Missing claims are refused unless `onMissing: 'anonymous'`;
- * forged, expired or mis-addressed ones always are. Place it first, before anything that reads the principal.
+ * Sets `ctx.principal` from the gateway's signed claims. Missing claims are refused unless `onMissing: 'anonymous'`
+ * (or the method is the connection's own, see CONNECTION_METHODS); forged, expired or mis-addressed ones always are. Place it first, before anything that reads the principal.
  */
 export function identityClaims(opts: IdentityClaimsOptions): Middleware {
   if (encoder.encode(opts.key).length < 32) throw new Error('identityClaims: the key must be at least 32 bytes');
@@ -52,7 +58,7 @@ export function identityClaims(opts: IdentityClaimsOptions): Middleware {
   return async function identityClaims(ctx, next) {
     const token = ctx.meta[IDENTITY_META];
     if (token === undefined) {
-      if (opts.onMissing === 'anonymous') return next();
+      if (opts.onMissing === 'anonymous' || CONNECTION_METHODS.has(ctx.method)) return next();
       throw refuse('this server accepts calls only through the gateway (no signed identity in _meta)');
     }
     if (typeof token !== 'string') throw refuse('the signed identity is malformed');

@@ -2,7 +2,7 @@
 // or the caller's own isolated one; its credentials, its allow-listed headers, and the caller's signed identity.
 import { LRUCache } from 'lru-cache';
 import type { Json, Upstream, UpstreamHttpOptions } from '../../client/upstream.js';
-import { type CallContext, credentialOf } from '../../core/index.js';
+import { type CallContext, credentialOf, type Principal } from '../../core/index.js';
 import { IDENTITY_META, signIdentity } from '../../middleware/identity-claims.js';
 import { INVOCATION } from '../../server/index.js';
 import type { ServerConfig } from '../config/index.js';
@@ -12,7 +12,10 @@ import { headerFetch, pickHeaders, withHeaders } from './forward-headers.js';
 import { IsolatedInstances } from './instances.js';
 
 /** Builds an Upstream for a server; `isolated` ones are the per-caller copies (no catalog duty). */
-export type UpstreamFactory = (http: UpstreamHttpOptions | undefined, isolated: boolean) => Upstream;
+export type UpstreamFactory = (opts: { http?: UpstreamHttpOptions; isolated: boolean; listMeta?: () => Promise<Json> }) => Upstream;
+
+/** Who the gateway is when it reads an upstream's lists for the catalog (signed like a caller, when configured). */
+const GATEWAY_PRINCIPAL: Principal = Object.freeze({ id: 'mcplex-gateway', kind: 'local', scopes: [], claims: {} });
 
 /** One forwarded call's connection and params; `run` sends with the call's headers; `release` when done. */
 export interface CallLease {
@@ -46,11 +49,13 @@ export class UpstreamRouter {
     const credentials = new UpstreamCredentials(config);
     const http = (auth: UpstreamHttpOptions['authProvider']): UpstreamHttpOptions | undefined =>
       config.transport === 'stdio' ? undefined : { ...(auth && { authProvider: auth }), ...(config.forwardHeaders && { fetch: headerFetch }) };
-    const template = make(http(credentials.shared()), false);
-    const instances = new IsolatedInstances(config.name, (key) => make(http(credentials.forCaller(key)), true), config.instances ?? INSTANCE_DEFAULTS);
     const identity = config.identity;
     const identities = identity ? new LRUCache<string, string>({ max: 10_000, ttl: (identity.ttlSeconds * 1000) / 2 }) : undefined;
-    this.#routes.set(template, { config, credentials, instances, identities, sessions: new WeakSet() });
+    const route = { config, identities };
+    const listMeta = identity ? async () => ({ [IDENTITY_META]: await this.#identity(route, GATEWAY_PRINCIPAL) }) : undefined;
+    const template = make({ http: http(credentials.shared()), isolated: false, ...(listMeta && { listMeta }) });
+    const instances = new IsolatedInstances(config.name, (key) => make({ http: http(credentials.forCaller(key)), isolated: true }), config.instances ?? INSTANCE_DEFAULTS);
+    this.#routes.set(template, { ...route, credentials, instances, sessions: new WeakSet() });
     return template;
   }
 
@@ -107,16 +112,21 @@ export class UpstreamRouter {
 
   /** The caller's signed identity in `_meta`, when the server is configured for it (cached for half its lifetime). */
   async #stamp(route: Route | undefined, ctx: CallContext, params: Json): Promise<Json> {
-    const identity = route?.config.identity;
-    if (!route?.identities || !identity) return params;
-    // Scopes are part of the key: a principal whose grants changed gets fresh claims at once.
-    const key = `${principalKey(ctx)}${JSON.stringify(ctx.principal.scopes)}`;
-    let token = route.identities.get(key);
-    if (!token) {
-      token = await signIdentity(ctx.principal, { key: identity.key, ttlSeconds: identity.ttlSeconds, audience: route.config.name });
-      route.identities.set(key, token);
-    }
+    if (!route?.identities) return params;
+    const token = await this.#identity(route, ctx.principal);
     return { ...params, _meta: { ...((params._meta as Json | undefined) ?? {}), [IDENTITY_META]: token } };
+  }
+
+  async #identity(route: Pick<Route, 'config' | 'identities'>, principal: Principal): Promise<string> {
+    const identity = route.config.identity!;
+    // Scopes are part of the key: a principal whose grants changed gets fresh claims at once.
+    const key = JSON.stringify([principal.tenant ?? null, principal.id, principal.kind, principal.scopes]);
+    let token = route.identities?.get(key);
+    if (!token) {
+      token = await signIdentity(principal, { key: identity.key, ttlSeconds: identity.ttlSeconds, audience: route.config.name });
+      route.identities?.set(key, token);
+    }
+    return token;
   }
 }
 
