@@ -46,7 +46,7 @@ const pidOf = async (client: Client, tool = 'iso__whoami') => {
   return pid;
 };
 
-describe('isolation: per-principal over stdio', () => {
+describe('isolation: per-principal over stdio', { timeout: 90_000 }, () => {
   it('gives each principal its own child (both eras), and state stays with its owner', async () => {
     const notes = stdioServer('notes', { command: process.execPath, args: tsxArgs(CLI, 'demo', 'notes'), isolation: 'per-principal' });
     const g = await start(notes);
