@@ -1,5 +1,6 @@
 // Per-server upstream credentials and isolation in the gateway file: `isolation`, `instances`, `forwardHeaders`,
 // `auth` (OAuth client credentials, RFC 8693 token exchange) and `identity` (signed claims): schema, rules, defaults.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax the messages teach
 import { z } from 'zod';
 import type { TokenEndpoint } from '../../client/oauth-token.js';
 import type { Issue, PathSegment } from './errors.js';

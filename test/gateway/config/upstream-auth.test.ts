@@ -1,5 +1,6 @@
 // The per-server upstream credentials/isolation section: defaults, and every mistake reported at its path with a
 // fix, never quoting a secret.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 import { describe, expect, it } from 'vitest';
 import { ConfigInvalidError, parseConfig } from '../../../src/gateway/config/index.js';
 
