@@ -80,10 +80,10 @@ export class IsolatedInstances {
     let oldest: [string, Instance] | undefined;
     for (const entry of this.#instances) if (entry[1].busy === 0 && (!oldest || entry[1].lastUsed < oldest[1].lastUsed)) oldest = entry;
     if (this.limits.whenFull === 'refuse' || !oldest) {
-      const why = oldest ? 'all' : 'all of them busy';
+      const state = oldest ? 'the most it may (whenFull: refuse)' : 'all of them busy';
       throw new WireError(
         ErrorCode.UpstreamUnavailable,
-        `Server '${this.server}' has ${this.limits.max} isolated connections open (${why}); try again shortly, or raise its instances.max`,
+        `Server '${this.server}' has ${this.limits.max} isolated connections open, ${state}; try again shortly, or raise its instances.max`,
       );
     }
     this.#evict(oldest[0], oldest[1]);

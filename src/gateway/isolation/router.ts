@@ -71,12 +71,13 @@ export class UpstreamRouter {
 
   async lease(template: Upstream, ctx: CallContext, params: Json): Promise<CallLease> {
     const route = this.#routes.get(template);
-    const outgoing = await this.#stamp(route, ctx, withoutIdentity(params));
-    if (!route) return { upstream: template, params: outgoing, run: (send) => send(), release: () => {} };
+    const stripped = withoutIdentity(params);
+    const outgoing = route?.identities ? await this.#stamp(route, ctx, stripped) : stripped;
+    if (!route) return { upstream: template, params: outgoing, run: direct, release: noop };
     const headers = pickHeaders(ctx, route.config.forwardHeaders);
     const run = <T>(send: () => Promise<T>) => withHeaders(headers, send);
     const isolation = this.isolationOf(template);
-    if (isolation === 'shared') return { upstream: template, params: outgoing, run, release: () => {} };
+    if (isolation === 'shared') return { upstream: template, params: outgoing, run, release: noop };
     const key = isolation === 'per-session' && ctx.era === 'legacy' ? this.#sessionKey(route, ctx) : principalKey(ctx);
     await route.credentials.prepare(key, credentialOf(ctx.principal));
     const lease = await route.instances.acquire(key);
@@ -111,8 +112,7 @@ export class UpstreamRouter {
   }
 
   /** The caller's signed identity in `_meta`, when the server is configured for it (cached for half its lifetime). */
-  async #stamp(route: Route | undefined, ctx: CallContext, params: Json): Promise<Json> {
-    if (!route?.identities) return params;
+  async #stamp(route: Route, ctx: CallContext, params: Json): Promise<Json> {
     const token = await this.#identity(route, ctx.principal);
     return { ...params, _meta: { ...((params._meta as Json | undefined) ?? {}), [IDENTITY_META]: token } };
   }
@@ -129,6 +129,9 @@ export class UpstreamRouter {
     return token;
   }
 }
+
+const direct = <T>(send: () => Promise<T>) => send();
+const noop = () => {};
 
 /** A principal is known by tenant and id together (ids are unique within a tenant). */
 const principalKey = (ctx: CallContext) => JSON.stringify([ctx.principal.tenant ?? null, ctx.principal.id, ctx.principal.kind]);

@@ -118,14 +118,14 @@ describe('isolation: per-principal over stdio', { timeout: 90_000 }, () => {
       await waitUntil(() => (g.status('iso') as { instances?: { busy: number }[] }).instances?.[0]?.busy === 1, 10_000, "alice's call in flight");
       const busy = await callFails(bob, 'iso__whoami');
       expect(busy.code).toBe(-32014);
-      expect(busy.message).toMatch(/1 isolated connections open \(all of them busy\).*instances\.max/);
+      expect(busy.message).toMatch(/1 isolated connections open, all of them busy; .*raise its instances\.max/);
       expect(await slow).toBe('iso: slept 3000');
       for (const p of g.instancePids('iso')) seen.add(p);
 
       await pidOf(alice, 'strict__whoami');
       const refused = await callFails(bob, 'strict__whoami');
       expect(refused.code).toBe(-32014);
-      expect(refused.message).toMatch(/raise its instances\.max/);
+      expect(refused.message).toMatch(/1 isolated connections open, the most it may \(whenFull: refuse\); .*raise its instances\.max/);
       expect(await text(alice, 'strict__echo', { text: 'still' })).toBe('strict: still');
     } finally {
       await g.close();
