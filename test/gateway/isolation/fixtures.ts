@@ -89,13 +89,22 @@ export async function tokenEndpoint(opts: { expiresIn?: number } = {}) {
   };
 }
 
-/** Every HTTP request an upstream received (headers lower-cased), recorded by a proxy in front of it. */
+/**
+ * Every HTTP request an upstream received (headers lower-cased), recorded by a proxy in front of it; requests whose
+ * Authorization is in `revoked` are answered 401, as an upstream does for a token it no longer accepts.
+ */
 export async function recordingProxy(target: string) {
   const { request } = await import('node:http');
   const seen: Array<Record<string, string | string[] | undefined>> = [];
+  const revoked = new Set<string>();
   const upstream = new URL(target);
   const server = createServer((req, res) => {
     seen.push({ ...req.headers, ':method': req.method });
+    if (revoked.has(req.headers.authorization ?? '')) {
+      req.resume();
+      res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+      return;
+    }
     const out = request({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
@@ -109,6 +118,7 @@ export async function recordingProxy(target: string) {
   return {
     url: `http://127.0.0.1:${port}${upstream.pathname}`,
     seen,
+    revoked,
     close: () => {
       server.closeAllConnections();
       return new Promise<void>((r) => server.close(() => r()));

@@ -118,6 +118,24 @@ servers:
       await tokens.close();
     }
   });
+
+  it('drops a token the upstream refuses (401) and retries with a fresh one', async () => {
+    const tokens = await tokenEndpoint();
+    const proxy = await recordingProxy(upstream.url);
+    const g = await startGateway(`servers:\n  up:\n    url: "${proxy.url}"\n    auth: { clientCredentials: { tokenUrl: "${tokens.url}", clientId: client, clientSecret: secret } }\n`);
+    try {
+      const caller = await g.as('legacy', { 'x-test-principal': 'alice' });
+      expect(await text(caller, 'up__echo', { text: 'one' })).toBe('up: one');
+      proxy.revoked.add('Bearer cc-1');
+      expect(await text(caller, 'up__echo', { text: 'two' })).toBe('up: two');
+      expect(tokens.requests).toHaveLength(2);
+      expect(authOf(proxy.seen).at(-1)).toBe('Bearer cc-2');
+    } finally {
+      await g.close();
+      await proxy.close();
+      await tokens.close();
+    }
+  });
 });
 
 describe('RFC 8693 token exchange with the caller’s verified token', () => {
