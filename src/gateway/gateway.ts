@@ -152,8 +152,10 @@ export class Gateway {
   #create(config: ServerConfig): Entry {
     // Isolated copies relay server→client traffic like the shared one but leave the catalog to it.
     const isolatedHooks = { ...this.#hooks, onListChanged: () => {}, onStatus: () => {} };
-    const upstream = this.#router.register(config, ({ isolated, ...extra }) =>
-      new Upstream(toUpstreamSpec(config, this.opts.commands), {
+    const entry = { config } as Entry;
+    // Isolated copies made later follow the entry's current config (a reload may retime it).
+    entry.upstream = this.#router.register(config, ({ isolated, ...extra }) =>
+      new Upstream(toUpstreamSpec(entry.config, this.opts.commands), {
         log: this.host.logger,
         hooks: isolated ? isolatedHooks : this.#hooks,
         clientInfo: GATEWAY_INFO,
@@ -162,7 +164,7 @@ export class Gateway {
         ...extra,
       }),
     );
-    return { upstream, config };
+    return entry;
   }
 
   /** Stops a server: its shared connection and its isolated ones. */
@@ -214,6 +216,7 @@ export class Gateway {
       if (config && isDeepStrictEqual(spec(config), spec(entry.config))) {
         if (config.timeoutMs !== entry.config.timeoutMs) {
           entry.upstream.retime(config.timeoutMs);
+          this.#router.retime(entry.upstream, config.timeoutMs);
           report.retimed.push(name);
         }
         entry.config = config;

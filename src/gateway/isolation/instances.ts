@@ -98,6 +98,10 @@ export class IsolatedInstances {
     this.#stopping.add(stopping);
   }
 
+  retime(timeoutMs: number): void {
+    for (const instance of this.#instances.values()) instance.upstream.retime(timeoutMs);
+  }
+
   /** Closes the instance of `key` now (a per-session key whose session closed). */
   drop(key: string): void {
     const instance = this.#instances.get(key);

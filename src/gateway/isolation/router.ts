@@ -89,6 +89,11 @@ export class UpstreamRouter {
     return this.#routes.get(template)?.instances.close() ?? Promise.resolve();
   }
 
+  /** A reload changed only the server's timeout: its isolated connections take it too. */
+  retime(template: Upstream, timeoutMs: number): void {
+    this.#routes.get(template)?.instances.retime(timeoutMs);
+  }
+
   /** The isolated connections of `template`'s server, for health. */
   instances(template: Upstream) {
     return this.#routes.get(template)?.instances.status() ?? [];
