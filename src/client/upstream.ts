@@ -42,6 +42,12 @@ export interface ForwardOptions {
   onLateAnswer?: () => void;
 }
 
+/** Per-connection HTTP plumbing the gateway plugs in (credentials toward the upstream, allow-listed headers). */
+export interface UpstreamHttpOptions {
+  authProvider?: { token(): Promise<string | undefined>; onUnauthorized?(): Promise<void> };
+  fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
+}
+
 interface Connection {
   client: Client;
   transport: Transport;
@@ -94,6 +100,10 @@ export class Upstream {
       /** What to declare at connect (2025-era upstreams go by it; 2026-era ones get capabilities per request). */
       capabilities?: ClientCapabilities;
       supervisor?: SupervisorOptions;
+      /** For HTTP upstreams: a bearer token source asked before every request, and a fetch (extra per-request headers). */
+      http?: UpstreamHttpOptions;
+      /** `_meta` for the lists this client reads on its own behalf (the gateway's signed identity, when configured). */
+      listMeta?: () => Promise<Json>;
     },
   ) {
     this.#spec = spec;
@@ -163,8 +173,8 @@ export class Upstream {
     if (s.transport === 'stdio') {
       return new StdioProcessTransport({ name: s.name, command: s.command, args: s.args, env: s.env, ...(s.cwd && { cwd: s.cwd }) }, { log: this.opts.log });
     }
-    const requestInit = { headers: s.headers };
-    return s.transport === 'sse' ? new SSEClientTransport(new URL(s.url), { requestInit }) : new StreamableHTTPClientTransport(new URL(s.url), { requestInit });
+    const options = { requestInit: { headers: s.headers }, ...this.opts.http };
+    return s.transport === 'sse' ? new SSEClientTransport(new URL(s.url), options) : new StreamableHTTPClientTransport(new URL(s.url), options);
   }
 
   async #connect(): Promise<Connection> {
@@ -315,7 +325,9 @@ export class Upstream {
     const items: Json[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 100; page++) {
-      const result = await this.request(method, cursor ? { cursor } : undefined);
+      const meta = await this.opts.listMeta?.();
+      const params = { ...(cursor && { cursor }), ...(meta && { _meta: meta }) };
+      const result = await this.request(method, Object.keys(params).length > 0 ? params : undefined);
       items.push(...((result[key] as Json[] | undefined) ?? []));
       cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
       if (!cursor) return items;

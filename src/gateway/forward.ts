@@ -6,6 +6,7 @@ import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { Catalog } from './catalog.js';
 import { BRIDGE_STATE, BridgedCall, CALL_META, type InputBridge, type RoundOutcome } from './input-bridge.js';
+import type { UpstreamRouter } from './isolation/router.js';
 import { type CallerSpec, type CallScope, fulfilInputRequests, type InflightCalls } from './relay.js';
 import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
@@ -46,6 +47,9 @@ function progressRelay(ctx: CallContext, sctx: CallerSpec['sctx'], scope: CallSc
     scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
 }
 
+/** Sends on the connection a lease chose, with its per-request headers (isolation/router.ts). */
+type Send = <T>(send: () => Promise<T>) => Promise<T>;
+
 const speaksModern = (upstream: Upstream) => upstream.client?.getProtocolEra() === 'modern';
 
 /** The gateway presents itself: the upstream's identity stamp is removed so ours is applied. */
@@ -83,15 +87,33 @@ function gaveUp(err: unknown, signal: AbortSignal, upstream: Upstream): boolean 
   return upstream.spec.transport === 'stdio' || upstream.client?.getProtocolEra() !== 'modern';
 }
 
-export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptions: UpstreamSubscriptions, bridge: InputBridge, pageSize: number): Handler {
+export function forwarder(
+  catalog: Catalog,
+  inflight: InflightCalls,
+  subscriptions: UpstreamSubscriptions,
+  bridge: InputBridge,
+  pageSize: number,
+  router?: UpstreamRouter,
+): Handler {
   const list = (items: Json[], key: string, ctx: CallContext): McpResult => listPage(items, key, ctx.params, pageSize);
   /** Connections whose close already releases their upstream subscriptions. */
   const releasing = new WeakSet<object>();
 
-  async function forward(ctx: CallContext, upstream: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
-    if (!upstream) throw new WireError(ErrorCode.InvalidParams, what, data);
+  async function forward(ctx: CallContext, owner: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
+    if (!owner) throw new WireError(ErrorCode.InvalidParams, what, data);
+    if (!router) return forwardTo(ctx, owner, params, (send) => send());
+    // The caller's own connection when the server is isolated, its credentials, headers and signed identity.
+    const lease = await router.lease(owner, ctx, params);
+    try {
+      return await forwardTo(ctx, lease.upstream, lease.params, lease.run);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async function forwardTo(ctx: CallContext, upstream: Upstream, params: Json, run: Send): Promise<McpResult> {
     const caller = callerOf(ctx);
-    if (ctx.era === 'modern' && !speaksModern(upstream)) return bridged(ctx, upstream, params, caller);
+    if (ctx.era === 'modern' && !speaksModern(upstream)) return bridged(ctx, upstream, params, caller, run);
     const { sctx } = caller;
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
     // since it ends the caller's response stream and anything sent after it is dropped.
@@ -103,7 +125,8 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
       for (let round = 0; ; round++) {
         let result: Json;
         try {
-          result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) });
+          const sent = outgoing;
+          result = await run(() => upstream.request(ctx.method, sent, { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) }));
         } catch (err) {
           if (gaveUp(err, ctx.signal, upstream)) scope.abandon();
           throw err;
@@ -123,7 +146,7 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
    * A 2026-era caller, an upstream that asks for input with real requests: each round ends with the upstream's
    * result or with the input it waits for, the call held in the bridge until the caller's next round answers it.
    */
-  async function bridged(ctx: CallContext, upstream: Upstream, params: Json, caller: CallerSpec): Promise<McpResult> {
+  async function bridged(ctx: CallContext, upstream: Upstream, params: Json, caller: CallerSpec, run: Send): Promise<McpResult> {
     const { mcpReq } = caller.sctx;
     const owner = `${callerKey(ctx)}\n${ctx.method}\n${ctx.target ?? ''}`;
     const state = mcpReq.requestState<string>();
@@ -144,7 +167,7 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
       inflight
         .around(upstream, { ...caller, bridge: held }, (scope) => {
           const onprogress = progressRelay(ctx, caller.sctx, scope);
-          return upstream.request(ctx.method, outgoing, { signal: held.abort.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) });
+          return run(() => upstream.request(ctx.method, outgoing, { signal: held.abort.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) }));
         })
         .then(
           (result) => held.settle({ result }),

@@ -9,6 +9,7 @@ import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
 import { InputBridge } from './input-bridge.js';
+import { UpstreamRouter } from './isolation/router.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
@@ -31,6 +32,10 @@ export interface GatewayOptions {
   subscriptions?: SubscriptionLimits;
 }
 
+/** What of a server's config the isolated connections depend on: a change restarts the server on reload. */
+const upstreamAuthOf = ({ isolation, instances, forwardHeaders, auth, identity }: ServerConfig) => ({ isolation, instances, forwardHeaders, auth, identity });
+const withInstances = <T>(status: T, instances: unknown[]) => (instances.length > 0 ? { ...status, instances } : status);
+
 interface Entry {
   upstream: Upstream;
   config: ServerConfig;
@@ -44,6 +49,8 @@ export class Gateway {
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #bridge = new InputBridge();
   readonly #refreshing = new Map<string, Promise<void>>();
+  /** Per-caller connections, credentials and identity toward upstreams (isolation/). */
+  readonly #router = new UpstreamRouter(() => this.#config.authenticated === true);
   #config: GatewayConfig;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
@@ -54,7 +61,7 @@ export class Gateway {
     this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
     );
-    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, opts.listPageSize ?? 500);
+    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, opts.listPageSize ?? 500, this.#router);
     const host = { ...GATEWAY_INFO, passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
     this.host = new ServingHost(host, (ctx) => {
       this.#failIfDown(ctx);
@@ -145,14 +152,26 @@ export class Gateway {
   }
 
   #create(config: ServerConfig): Entry {
-    const upstream = new Upstream(toUpstreamSpec(config, this.opts.commands), {
-      log: this.host.logger,
-      hooks: this.#hooks,
-      clientInfo: GATEWAY_INFO,
-      capabilities: RELAYABLE,
-      ...(this.opts.restart && { supervisor: this.opts.restart }),
-    });
-    return { upstream, config };
+    // Isolated copies relay server→client traffic like the shared one but leave the catalog to it.
+    const isolatedHooks = { ...this.#hooks, onListChanged: () => {}, onStatus: () => {} };
+    const entry = { config } as Entry;
+    // Isolated copies made later follow the entry's current config (a reload may retime it).
+    entry.upstream = this.#router.register(config, ({ isolated, ...extra }) =>
+      new Upstream(toUpstreamSpec(entry.config, this.opts.commands), {
+        log: this.host.logger,
+        hooks: isolated ? isolatedHooks : this.#hooks,
+        clientInfo: GATEWAY_INFO,
+        capabilities: RELAYABLE,
+        ...(this.opts.restart && { supervisor: this.opts.restart }),
+        ...extra,
+      }),
+    );
+    return entry;
+  }
+
+  /** Stops a server: its shared connection and its isolated ones. */
+  #stop(entry: Entry): Promise<void> {
+    return Promise.all([entry.upstream.stop(), this.#router.drop(entry.upstream)]).then(() => {});
   }
 
   /** Waits until the upstream connected or failed its first attempt (bounded by its connect timeout). */
@@ -191,7 +210,7 @@ export class Gateway {
       throw new Error(`separator changed ('${this.#config.separator}' to '${next.separator}'); restart the gateway to apply it`);
     }
     const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[], retimed: [] as string[] };
-    const spec = (c: ServerConfig) => ({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0 });
+    const spec = (c: ServerConfig) => ({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0, ...upstreamAuthOf(c) });
     const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
     const stopping: Promise<void>[] = [];
     for (const [name, entry] of this.#entries) {
@@ -199,13 +218,14 @@ export class Gateway {
       if (config && isDeepStrictEqual(spec(config), spec(entry.config))) {
         if (config.timeoutMs !== entry.config.timeoutMs) {
           entry.upstream.retime(config.timeoutMs);
+          this.#router.retime(entry.upstream, config.timeoutMs);
           report.retimed.push(name);
         }
         entry.config = config;
         continue;
       }
       this.#entries.delete(name);
-      stopping.push(entry.upstream.stop());
+      stopping.push(this.#stop(entry));
       (config ? report.restarted : report.removed).push(name);
     }
     // In parallel: a server that ignores stdin EOF takes its kill timeout to stop.
@@ -231,7 +251,7 @@ export class Gateway {
 
   health() {
     return {
-      upstreams: [...this.#entries.values()].map((e) => e.upstream.status()),
+      upstreams: [...this.#entries.values()].map((e) => withInstances(e.upstream.status(), this.#router.instances(e.upstream))),
       ...(this.catalog.collisions.length > 0 && { collisions: this.catalog.collisions }),
     };
   }
@@ -251,7 +271,7 @@ export class Gateway {
   /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */
   async close(): Promise<void> {
     this.#bridge.close();
-    await Promise.allSettled([...this.#entries.values()].map((e) => e.upstream.stop()));
+    await Promise.allSettled([...this.#entries.values()].map((e) => this.#stop(e)));
     this.#entries.clear();
   }
 }

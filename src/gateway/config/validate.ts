@@ -5,6 +5,7 @@ import { moveUrlCredentials } from '../../client/upstream-spec.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { configSchema, NAME, type RawConfig, type RawServer, SEPARATOR, TRANSPORTS } from './schema.js';
 import { DEFAULTS, type GatewayConfig, type ServerConfig } from './types.js';
+import { buildUpstreamAuth, checkUpstreamAuth } from './upstream-auth.js';
 
 type Tree = Record<string, unknown>;
 const isMap = (v: unknown): v is Tree => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -38,6 +39,7 @@ function checkServer(s: Tree, at: PathSegment[], issues: Issue[]): void {
     else push('command', t === 'stdio' ? 'required for stdio servers' : 'required for stdio servers (or give url)');
   }
   if (cmd === url) return;
+  checkUpstreamAuth(s, at, cmd, issues);
   if (cmd && (t === 'http' || t === 'sse')) push(tKey, `'${s[tKey!]}' servers need url instead of command`);
   if (url && t === 'stdio') push(tKey, "'stdio' servers need command instead of url");
   const wrongSide = cmd ? ['headers'] : ['args', 'env', 'cwd'];
@@ -112,6 +114,7 @@ function buildServer(name: string, s: RawServer): ServerConfig {
       ...(s.tools?.exclude && { exclude: s.tools.exclude }),
       rename: dict(s.tools?.rename),
     },
+    ...buildUpstreamAuth(s),
   };
   if (s.command !== undefined) {
     return { transport: 'stdio', ...common, command: s.command, args: s.args ?? [], env: dict(s.env), ...(s.cwd !== undefined && { cwd: s.cwd }) };

@@ -1,0 +1,115 @@
+// Per-server upstream credentials and isolation in the gateway file: `isolation`, `instances`, `forwardHeaders`,
+// `auth` (OAuth client credentials, RFC 8693 token exchange) and `identity` (signed claims): schema, rules, defaults.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax the messages teach
+import { z } from 'zod';
+import type { TokenEndpoint } from '../../client/oauth-token.js';
+import type { Issue, PathSegment } from './errors.js';
+import { unknownKeyMessage } from './hints.js';
+
+export const ISOLATIONS = ['shared', 'per-principal', 'per-session'] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+
+export interface InstanceLimits {
+  /** Most isolated connections (children, for stdio) alive at once; default 20. */
+  max: number;
+  /** An isolated connection unused this long is closed; default 300 000 (5 min). */
+  idleTtlMs: number;
+  /** All `max` in use and a new caller comes: close the longest-idle one (default) or refuse the call. */
+  whenFull: 'evict-idle' | 'refuse';
+}
+
+export interface UpstreamAuthConfig {
+  /** Absent: shared, except stateful 2025-era HTTP upstreams when the gateway authenticates callers (per-principal). */
+  isolation?: Isolation;
+  instances?: InstanceLimits;
+  /** Inbound headers that may pass to this upstream (never credentials: see NEVER_FORWARDED). */
+  forwardHeaders?: string[];
+  auth?: { clientCredentials?: TokenEndpoint; tokenExchange?: TokenEndpoint };
+  identity?: { key: string; ttlSeconds: number };
+}
+
+export const INSTANCE_DEFAULTS: InstanceLimits = { max: 20, idleTtlMs: 300_000, whenFull: 'evict-idle' };
+
+/** Credentials and headers the transport owns: never copied from a caller, whatever the allow-list says. */
+export const NEVER_FORWARDED = new Set(['authorization', 'proxy-authorization', 'x-api-key', 'cookie', 'set-cookie', 'host', 'content-length', 'content-type', 'accept', 'connection', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const MIN_KEY_BYTES = 32;
+
+function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, known)).join('\n') : expected) });
+}
+const toInt = (v: unknown) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
+const positive = (msg: string) => z.preprocess(toInt, z.number({ error: msg }).int({ error: msg }).min(1, { error: msg }));
+const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });
+const httpUrl = z.string({ error: 'must be an http(s) URL' }).refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { error: 'must be an http(s) URL' });
+const words = z.preprocess((v) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v), z.array(nonEmpty('expected a scope'), { error: 'expected a list of scopes' }));
+
+const endpoint = strict(
+  {
+    tokenUrl: httpUrl,
+    clientId: nonEmpty('expected the client id (e.g. ${UPSTREAM_CLIENT_ID})'),
+    clientSecret: nonEmpty('expected the client secret from the environment (e.g. ${UPSTREAM_CLIENT_SECRET})'),
+    scopes: words.optional(),
+    audience: nonEmpty('expected the audience (a non-empty string)').optional(),
+    resource: httpUrl.optional(),
+  },
+  'expected a mapping with tokenUrl, clientId, clientSecret and optional scopes, audience, resource',
+);
+
+/** Spread into the server schema (schema.ts). */
+export const upstreamAuthShape = {
+  isolation: z.enum(ISOLATIONS, { error: `expected one of ${ISOLATIONS.join(', ')}` }).optional(),
+  instances: strict(
+    {
+      max: positive('expected a positive integer').optional(),
+      idleTtlMs: positive('expected a positive integer (milliseconds)').optional(),
+      whenFull: z.enum(['evict-idle', 'refuse'], { error: 'expected evict-idle or refuse' }).optional(),
+    },
+    'expected a mapping with max, idleTtlMs and/or whenFull',
+  ).optional(),
+  forwardHeaders: z.array(z.string({ error: 'expected a header name' }).regex(HEADER_NAME, { error: 'not a valid HTTP header name' }), { error: 'expected a list of header names' }).optional(),
+  auth: strict({ clientCredentials: endpoint.optional(), tokenExchange: endpoint.optional() }, 'expected a mapping with clientCredentials and/or tokenExchange').optional(),
+  identity: strict(
+    { key: z.string({ error: 'expected the signing key from the environment (e.g. ${MCPLEX_IDENTITY_KEY})' }), ttlSeconds: positive('expected a positive integer (seconds)').optional() },
+    'expected a mapping with key and optional ttlSeconds',
+  ).optional(),
+};
+
+type Raw = { [K in keyof typeof upstreamAuthShape]?: z.infer<(typeof upstreamAuthShape)[K]> };
+type Tree = Record<string, unknown>;
+const isMap = (v: unknown): v is Tree => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Rules that relate these fields to each other and to the transport (validate.ts runs it per server). */
+export function checkUpstreamAuth(s: Tree, at: PathSegment[], stdio: boolean, issues: Issue[]): void {
+  const push = (path: PathSegment[], message: string) => void issues.push({ path: [...at, ...path], message });
+  if (Array.isArray(s.forwardHeaders)) {
+    if (stdio) push(['forwardHeaders'], 'only for http/sse servers (a stdio server has no headers)');
+    s.forwardHeaders.forEach((h, i) => {
+      if (typeof h === 'string' && NEVER_FORWARDED.has(h.toLowerCase())) push(['forwardHeaders', i], `'${h}' is never forwarded (caller credentials and transport headers stay at the gateway); remove it`);
+    });
+  }
+  if (isMap(s.auth)) {
+    if (stdio) push(['auth'], 'only for http/sse servers (give a stdio server its secrets in env)');
+    const authHeader = isMap(s.headers) && Object.keys(s.headers).some((k) => k.toLowerCase() === 'authorization');
+    if (authHeader) push(['auth'], 'headers has Authorization too; give the upstream credentials in one place');
+    if (s.auth.tokenExchange !== undefined && s.isolation === 'shared') {
+      push(['isolation'], 'token exchange gives each caller its own token, which needs its own connection: use per-principal or per-session');
+    }
+  }
+  if (isMap(s.identity) && typeof s.identity.key === 'string' && new TextEncoder().encode(s.identity.key).length < MIN_KEY_BYTES) {
+    push(['identity', 'key'], `must be at least ${MIN_KEY_BYTES} bytes (e.g. from \`openssl rand -hex 32\`)`);
+  }
+}
+
+/** The validated section with defaults filled in (absent keys stay absent). */
+export function buildUpstreamAuth(s: Raw): UpstreamAuthConfig {
+  const isolation = s.isolation ?? (s.auth?.tokenExchange ? 'per-principal' : undefined);
+  return {
+    ...(isolation && { isolation }),
+    ...(s.instances && { instances: { ...INSTANCE_DEFAULTS, ...Object.fromEntries(Object.entries(s.instances).filter(([, v]) => v !== undefined)) } }),
+    ...(s.forwardHeaders?.length && { forwardHeaders: s.forwardHeaders }),
+    ...(s.auth && { auth: s.auth as UpstreamAuthConfig['auth'] }),
+    ...(s.identity && { identity: { key: s.identity.key, ttlSeconds: s.identity.ttlSeconds ?? 300 } }),
+  };
+}

@@ -1,0 +1,150 @@
+// Which connection serves a forwarded call, and what it carries: the shared ("template") connection of a server,
+// or the caller's own isolated one; its credentials, its allow-listed headers, and the caller's signed identity.
+import { LRUCache } from 'lru-cache';
+import type { Json, Upstream, UpstreamHttpOptions } from '../../client/upstream.js';
+import { type CallContext, credentialOf, type Principal } from '../../core/index.js';
+import { IDENTITY_META, signIdentity } from '../../middleware/identity-claims.js';
+import { INVOCATION } from '../../server/index.js';
+import type { ServerConfig } from '../config/index.js';
+import { INSTANCE_DEFAULTS, type Isolation } from '../config/upstream-auth.js';
+import { UpstreamCredentials } from './credentials.js';
+import { headerFetch, pickHeaders, withHeaders } from './forward-headers.js';
+import { IsolatedInstances } from './instances.js';
+
+/** Builds an Upstream for a server; `isolated` ones are the per-caller copies (no catalog duty). */
+export type UpstreamFactory = (opts: { http?: UpstreamHttpOptions; isolated: boolean; listMeta?: () => Promise<Json> }) => Upstream;
+
+/** Who the gateway is when it reads an upstream's lists for the catalog (signed like a caller, when configured). */
+const GATEWAY_PRINCIPAL: Principal = Object.freeze({ id: 'mcplex-gateway', kind: 'local', scopes: [], claims: {} });
+
+/** One forwarded call's connection and params; `run` sends with the call's headers; `release` when done. */
+export interface CallLease {
+  readonly upstream: Upstream;
+  readonly params: Json;
+  run<T>(send: () => Promise<T>): Promise<T>;
+  release(): void;
+}
+
+interface Route {
+  readonly config: ServerConfig;
+  readonly credentials: UpstreamCredentials;
+  readonly instances: IsolatedInstances;
+  readonly identities: LRUCache<string, string> | undefined;
+  /** Connections whose close already closes their instance here. */
+  readonly sessions: WeakSet<object>;
+}
+
+/** A per-session key for each 2025-era session or stdio connection. */
+const sessionIds = new WeakMap<object, string>();
+let nextSession = 0;
+
+export class UpstreamRouter {
+  readonly #routes = new WeakMap<Upstream, Route>();
+
+  /** `authenticated`: callers are authenticated, so stateful 2025-era HTTP upstreams default to per-principal. */
+  constructor(private readonly authenticated: () => boolean) {}
+
+  /** The shared connection for `config`, with its credentials; per-caller connections are made from `make` on demand. */
+  register(config: ServerConfig, make: UpstreamFactory): Upstream {
+    const credentials = new UpstreamCredentials(config);
+    const http = (auth: UpstreamHttpOptions['authProvider']): UpstreamHttpOptions | undefined =>
+      config.transport === 'stdio' ? undefined : { ...(auth && { authProvider: auth }), ...(config.forwardHeaders && { fetch: headerFetch }) };
+    const identity = config.identity;
+    const identities = identity ? new LRUCache<string, string>({ max: 10_000, ttl: (identity.ttlSeconds * 1000) / 2 }) : undefined;
+    const route = { config, identities };
+    const listMeta = identity ? async () => ({ [IDENTITY_META]: await this.#identity(route, GATEWAY_PRINCIPAL) }) : undefined;
+    const template = make({ http: http(credentials.shared()), isolated: false, ...(listMeta && { listMeta }) });
+    const instances = new IsolatedInstances(config.name, (key) => make({ http: http(credentials.forCaller(key)), isolated: true }), config.instances ?? INSTANCE_DEFAULTS);
+    this.#routes.set(template, { ...route, credentials, instances, sessions: new WeakSet() });
+    return template;
+  }
+
+  /** How `template`'s server is isolated right now ('auto' needs the shared connection's era). */
+  isolationOf(template: Upstream): Isolation {
+    const route = this.#routes.get(template);
+    if (!route) return 'shared';
+    const { config } = route;
+    if (config.isolation) return config.isolation;
+    const stateful = config.transport !== 'stdio' && template.client?.getProtocolEra() === 'legacy';
+    return stateful && this.authenticated() ? 'per-principal' : 'shared';
+  }
+
+  async lease(template: Upstream, ctx: CallContext, params: Json): Promise<CallLease> {
+    const route = this.#routes.get(template);
+    const stripped = withoutIdentity(params);
+    const outgoing = route?.identities ? await this.#stamp(route, ctx, stripped) : stripped;
+    if (!route) return { upstream: template, params: outgoing, run: direct, release: noop };
+    const headers = pickHeaders(ctx, route.config.forwardHeaders);
+    const run = <T>(send: () => Promise<T>) => withHeaders(headers, send);
+    const isolation = this.isolationOf(template);
+    if (isolation === 'shared') return { upstream: template, params: outgoing, run, release: noop };
+    const key = isolation === 'per-session' && ctx.era === 'legacy' ? this.#sessionKey(route, ctx) : principalKey(ctx);
+    await route.credentials.prepare(key, credentialOf(ctx.principal));
+    const lease = await route.instances.acquire(key);
+    return { upstream: lease.upstream, params: outgoing, run, release: lease.release };
+  }
+
+  /** Closes `template`'s isolated connections (the server is stopping). */
+  drop(template: Upstream): Promise<void> {
+    return this.#routes.get(template)?.instances.close() ?? Promise.resolve();
+  }
+
+  /** A reload changed only the server's timeout: its isolated connections take it too. */
+  retime(template: Upstream, timeoutMs: number): void {
+    this.#routes.get(template)?.instances.retime(timeoutMs);
+  }
+
+  /** The isolated connections of `template`'s server, for health. */
+  instances(template: Upstream) {
+    return this.#routes.get(template)?.instances.status() ?? [];
+  }
+
+  /** A session's instance is closed with the session (2025-era sessions and stdio connections). */
+  #sessionKey(route: Route, ctx: CallContext): string {
+    const connection = ctx.state.get(INVOCATION)?.connection;
+    if (!connection) return principalKey(ctx);
+    let id = sessionIds.get(connection);
+    if (!id) {
+      id = `session:${++nextSession}`;
+      sessionIds.set(connection, id);
+    }
+    const key = id;
+    if (!route.sessions.has(connection)) {
+      route.sessions.add(connection);
+      connection.closers.add(() => route.instances.drop(key));
+    }
+    return key;
+  }
+
+  /** The caller's signed identity in `_meta`, when the server is configured for it (cached for half its lifetime). */
+  async #stamp(route: Route, ctx: CallContext, params: Json): Promise<Json> {
+    const token = await this.#identity(route, ctx.principal);
+    return { ...params, _meta: { ...((params._meta as Json | undefined) ?? {}), [IDENTITY_META]: token } };
+  }
+
+  async #identity(route: Pick<Route, 'config' | 'identities'>, principal: Principal): Promise<string> {
+    const identity = route.config.identity!;
+    // Scopes are part of the key: a principal whose grants changed gets fresh claims at once.
+    const key = JSON.stringify([principal.tenant ?? null, principal.id, principal.kind, principal.scopes]);
+    let token = route.identities?.get(key);
+    if (!token) {
+      token = await signIdentity(principal, { key: identity.key, ttlSeconds: identity.ttlSeconds, audience: route.config.name });
+      route.identities?.set(key, token);
+    }
+    return token;
+  }
+}
+
+const direct = <T>(send: () => Promise<T>) => send();
+const noop = () => {};
+
+/** A principal is known by tenant and id together (ids are unique within a tenant). */
+const principalKey = (ctx: CallContext) => JSON.stringify([ctx.principal.tenant ?? null, ctx.principal.id, ctx.principal.kind]);
+
+/** A caller never speaks for itself: any identity it put in `_meta` is dropped before the gateway adds its own. */
+function withoutIdentity(params: Json): Json {
+  const meta = params._meta as Json | undefined;
+  if (!meta || !(IDENTITY_META in meta)) return params;
+  const { [IDENTITY_META]: _drop, ...rest } = meta;
+  return { ...params, _meta: rest };
+}
