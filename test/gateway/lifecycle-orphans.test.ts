@@ -81,8 +81,9 @@ describe('an in-process gateway', () => {
     const t0 = Date.now();
     await gateway.close();
     await starting;
-    // start() gives up waiting on upstreams that were stopped, rather than sitting out their connect timeout.
-    expect(Date.now() - t0).toBeLessThan(5000);
+    // start() gives up waiting on upstreams that were stopped, rather than sitting out their connect timeout (15 s,
+    // +1 s): the bound tells the two apart with room for a loaded machine, it is not a speed target.
+    expect(Date.now() - t0).toBeLessThan(12_000);
     await waitGone(pids);
     expect(fixtureChildren(process.pid)).toEqual([]);
   });
