@@ -1,7 +1,7 @@
 // The gateway's end of the pipeline: answers lists from the catalog and forwards everything else to the owning
 // upstream, re-mapping progress tokens, propagating cancellation and bridging 2026-era input requests.
 import type { Json, Upstream } from '../client/upstream.js';
-import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type McpResult, WireError } from '../core/index.js';
+import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier, UPSTREAM_NAME, WireError } from '../core/index.js';
 import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { Catalog } from './catalog.js';
@@ -47,6 +47,12 @@ function asOurs(result: Json): McpResult {
   return Object.keys(rest).length > 0 ? { ...body, _meta: rest } : body;
 }
 
+/** Params with the trace context of the upstream call in `_meta` (replacing the caller's, which is its parent). */
+function withTrace(params: Json, carrier: TraceCarrier): Json {
+  if (Object.keys(carrier).length === 0) return params;
+  return { ...params, _meta: { ...(params._meta as Json | undefined), ...carrier } };
+}
+
 /** Who is calling, for per-caller limits: the principal, and the address it came from. */
 export const callerKey = (ctx: CallContext) => `${ctx.principal.id}@${ctx.http?.remoteAddress ?? 'local'}`;
 
@@ -80,8 +86,10 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
 
   async function forward(ctx: CallContext, upstream: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
     if (!upstream) throw new WireError(ErrorCode.InvalidParams, what, data);
+    ctx.state.set(UPSTREAM_NAME, upstream.name);
     const caller = callerOf(ctx);
     const { sctx } = caller;
+    const traced = ctx.state.get(OUTBOUND_TRACE);
     const token = ctx.meta.progressToken;
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
     // since it ends the caller's response stream and anything sent after it is dropped.
@@ -97,7 +105,11 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
       for (let round = 0; ; round++) {
         let result: Json;
         try {
-          result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) });
+          const opts = { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) };
+          const sent = outgoing;
+          result = traced
+            ? await traced.around(upstream.name, ctx.method, (carrier) => upstream.request(ctx.method, withTrace(sent, carrier), opts))
+            : await upstream.request(ctx.method, outgoing, opts);
         } catch (err) {
           if (gaveUp(err, ctx.signal, upstream)) scope.abandon();
           throw err;

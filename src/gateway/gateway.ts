@@ -3,10 +3,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
-import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
+import { Metrics } from '../middleware/metrics.js';
+import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, metricsRoute, ServingHost, type StdioHandle, serveMetrics } from '../server/index.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
-import type { GatewayConfig, ServerConfig } from './config/index.js';
+import { type GatewayConfig, observability, type ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
@@ -43,6 +44,8 @@ export class Gateway {
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #refreshing = new Map<string, Promise<void>>();
   #config: GatewayConfig;
+  /** Prometheus metrics (`metrics.enabled`, default on): hooks for other stages (cacheHit, breakerState, …). */
+  readonly metrics: Metrics | undefined;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
@@ -58,7 +61,20 @@ export class Gateway {
       this.#failIfDown(ctx);
       return forward(ctx);
     });
-    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog }));
+    this.metrics = this.#metrics(config);
+    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog, logger, ...(this.metrics && { metrics: this.metrics }) }));
+  }
+
+  /** Metrics whose target labels are the catalog's names (anything else is `other`), with upstream health read at scrape. */
+  #metrics(config: GatewayConfig): Metrics | undefined {
+    const { metrics: m } = observability(config);
+    if (!m.enabled) return undefined;
+    const known = (method: string, target: string) =>
+      method === 'tools/call' ? this.catalog.tool(target) !== undefined : method === 'prompts/get' ? this.catalog.prompt(target) !== undefined : this.catalog.resourceOwner(target) !== undefined;
+    const metrics = new Metrics({ principalLabel: m.principalLabel, maxTargets: m.maxTargets, knownTarget: known });
+    metrics.upstreams(() => this.health().upstreams);
+    if (!m.listen) this.routes.push(metricsRoute(metrics, { path: m.path }));
+    return metrics;
   }
 
   /**
@@ -237,9 +253,18 @@ export class Gateway {
   /** Endpoints the gateway's features serve beside the MCP path (metrics, admin API), on its HTTP listener. */
   readonly routes: HttpRoute[] = [];
 
-  serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
+  async serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
     // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).
-    return this.host.serveHttp({ ...this.#config.listen, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const http = await this.host.serveHttp({ ...this.#config.listen, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const { metrics: m } = observability(this.#config);
+    if (!this.metrics || !m.listen) return http;
+    // metrics.listen: a listener of its own beside the gateway's, opened and closed with it.
+    const side = await serveMetrics(this.metrics, { ...m.listen, path: m.path }).catch(async (err: unknown) => {
+      await http.close();
+      throw err;
+    });
+    this.host.logger.info({ url: side.url }, 'metrics listening');
+    return { ...http, close: () => Promise.all([http.close(), side.close()]).then(() => {}) };
   }
 
   serveStdio(): StdioHandle {
