@@ -43,7 +43,8 @@ export class Metrics {
   #upstreams: (() => readonly UpstreamStatus[]) | undefined;
 
   constructor(opts: MetricsOptions = {}) {
-    const registers = [(this.registry = opts.registry ?? new Registry())];
+    this.registry = opts.registry ?? new Registry();
+    const registers = [this.registry];
     this.options = opts;
     const labels = ['method', 'target', 'upstream', 'outcome', ...(opts.principalLabel ? ['principal'] : [])];
     this.requests = new Counter({ name: 'mcp_requests_total', help: 'MCP requests by method, target (tool, prompt, resource), upstream and outcome', labelNames: labels, registers });

@@ -16,8 +16,23 @@ export interface ReceivedSpan {
 }
 
 type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
-const valueOf = (v: AnyValue) => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
-const attrs = (list: { key: string; value: AnyValue }[] = []) => Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]));
+type KeyValues = { key: string; value: AnyValue }[];
+const plain = (v: AnyValue) => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
+const attrs = (list: KeyValues = []) => Object.fromEntries(list.map((a) => [a.key, plain(a.value)]));
+
+/** The parts of an OTLP/HTTP JSON ExportTraceServiceRequest the tests read. */
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: KeyValues;
+  status?: { code?: number };
+}
+interface OtlpDocument {
+  resourceSpans?: { resource?: { attributes?: KeyValues }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
+}
 
 export interface OtlpReceiver {
   readonly endpoint: string;
@@ -34,12 +49,13 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
       if (req.url === '/v1/traces' && req.headers['content-type']?.includes('json')) {
-        const doc = JSON.parse(body) as { resourceSpans?: any[] };
+        const doc = JSON.parse(body) as OtlpDocument;
         for (const rs of doc.resourceSpans ?? []) {
           const service = String(attrs(rs.resource?.attributes)['service.name']);
           for (const ss of rs.scopeSpans ?? []) {
             for (const s of ss.spans ?? []) {
-              spans.push({ service, traceId: s.traceId, spanId: s.spanId, ...(s.parentSpanId && { parentSpanId: s.parentSpanId }), name: s.name, kind: s.kind, attributes: attrs(s.attributes), status: s.status });
+              const { traceId, spanId, parentSpanId, name, kind, status } = s;
+              spans.push({ service, traceId, spanId, ...(parentSpanId && { parentSpanId }), name, kind, attributes: attrs(s.attributes), ...(status && { status }) });
             }
           }
         }
