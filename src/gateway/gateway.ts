@@ -268,7 +268,18 @@ export class Gateway {
   }
 
   serveStdio(): StdioHandle {
-    return this.host.serveStdio();
+    const stdio = this.host.serveStdio();
+    const { metrics: m } = observability(this.#config);
+    if (!this.metrics || !m.listen) return stdio;
+    // Over stdio there is no HTTP listener to share: metrics are served only where metrics.listen says.
+    const side = serveMetrics(this.metrics, { ...m.listen, path: m.path }).then(
+      (l) => {
+        this.host.logger.info({ url: l.url }, 'metrics listening');
+        return l;
+      },
+      (err: unknown) => void this.host.logger.error({ err }, 'metrics listener failed to start'),
+    );
+    return { close: () => Promise.all([stdio.close(), side.then((l) => l?.close())]).then(() => {}) };
   }
 
   /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */
