@@ -1,6 +1,7 @@
 // Prometheus metrics after real calls: the gateway's /metrics in both eras (RED per tool and upstream, upstream
 // health, sessions by era, process metrics), bounded target labels, admin gating, metrics.listen, and the
 // framework's one option.
+import { readFileSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -9,7 +10,7 @@ import { Metrics } from '../../src/middleware/index.js';
 import { gatewayConfig, stdioServer } from '../gateway/fixtures/helpers.js';
 import { connectHttp } from '../helpers/clients.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { killStarted, waitUntil } from '../helpers/process.js';
+import { killStarted, ROOT, waitUntil } from '../helpers/process.js';
 
 /** The value of one sample line, e.g. `mcp_requests_total{method="tools/call",…} 4`; undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
@@ -88,6 +89,11 @@ describe('gateway /metrics', () => {
     expect(sample(text, 'mcp_cache_requests_total', { method: 'tools/call', result: 'miss' })).toBe(1);
     expect(sample(text, 'mcp_rate_limited_total', { method: 'tools/call', scope: 'principal' })).toBe(1);
     expect(sample(text, 'mcp_upstream_breaker_state', { upstream: 'up' })).toBe(2);
+    // Every series the Grafana dashboard queries exists (histogram queries use its _bucket series).
+    const dashboard = readFileSync(`${ROOT}deploy/grafana/mcplex-dashboard.json`, 'utf8');
+    const queried = new Set([...dashboard.matchAll(/\b((?:mcp|process|nodejs)_\w+)/g)].map((m) => m[1]!));
+    expect(queried.size).toBeGreaterThan(10);
+    for (const name of queried) expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
   });
 
   it('is an admin route: refused to callers the admin rule refuses', async () => {
