@@ -18,7 +18,9 @@ type Env = Record<string, string | undefined>;
 
 /** Whether spans should be exported: the config decides, else the environment; OTEL_SDK_DISABLED and `none` win. */
 export function tracingWanted(setup: TracingSetup = {}, env: Env = process.env): boolean {
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return false;
+  // OTLP is the one exporter shipped; 'none' (or only exporters we do not ship, e.g. 'console') means off.
+  const exporters = env.OTEL_TRACES_EXPORTER?.split(',').map((e) => e.trim());
+  if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true' || (exporters && !exporters.includes('otlp'))) return false;
   if (setup.enabled !== undefined) return setup.enabled;
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER);
 }
