@@ -43,9 +43,13 @@ function carrierOf(ctx: CallContext): Record<string, string> {
 function attributesOf(ctx: CallContext): Attributes {
   const a: Attributes = { 'mcp.method.name': ctx.method, 'mcp.protocol.era': ctx.era };
   if (ctx.requestId !== undefined) a['jsonrpc.request.id'] = String(ctx.requestId);
-  const session = ctx.http?.headers.get('mcp-session-id');
+  const http = ctx.http;
+  a['network.transport'] = http ? 'tcp' : 'pipe';
+  const session = http?.headers.get('mcp-session-id');
   if (session) a['mcp.session.id'] = session;
-  if (ctx.http?.remoteAddress) a['client.address'] = ctx.http.remoteAddress;
+  const version = http?.headers.get('mcp-protocol-version');
+  if (version) a['mcp.protocol.version'] = version;
+  if (http?.remoteAddress) a['client.address'] = http.remoteAddress;
   if (ctx.target !== undefined) {
     if (ctx.method === 'tools/call') {
       a['gen_ai.tool.name'] = ctx.target;
