@@ -72,7 +72,7 @@ export const REDACT_PATHS = [...new Set([...TOP_SECRET, ...TOP_OTHER])].map((k) 
 
 /** How a logger is set up (the gateway file's `logging:` section). */
 export interface LogSettings {
-  /** Default: MCPLEX_LOG_LEVEL, LOG_LEVEL, else info. */
+  /** Default info; MCPLEX_LOG_LEVEL (or LOG_LEVEL) overrides it. */
   level?: string;
   /** 'pretty' (human-readable), 'json', or 'auto' (default: pretty when stderr is a terminal, else JSON; MCPLEX_LOG_FORMAT overrides). */
   format?: 'auto' | 'json' | 'pretty';
@@ -122,7 +122,10 @@ function stderrFor(format: LogSettings['format']): pino.DestinationStream {
 
 /** A pino logger on stderr; `settings` may be a level name (as before) or the full settings. */
 export function createLogger(name: string, settings: string | LogSettings = {}, destination?: pino.DestinationStream): Logger {
+  // A level passed as a string is the caller's final word; in settings, the environment overrides the file (so an
+  // operator can turn on debug for one run without editing it), as MCPLEX_LOG_FORMAT does for the format.
   const s = typeof settings === 'string' ? { level: settings } : settings;
-  const level = s.level ?? process.env.MCPLEX_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info';
+  const env = process.env.MCPLEX_LOG_LEVEL ?? process.env.LOG_LEVEL;
+  const level = typeof settings === 'string' ? settings : (env ?? s.level ?? 'info');
   return pino(loggerOptions(name, level, s), destination ?? stderrFor(s.format));
 }

@@ -9,6 +9,10 @@ import { killStarted, ROOT, waitUntil } from '../helpers/process.js';
 
 type Line = Record<string, unknown>;
 
+// The environment overrides a logger's configured level; these tests set levels themselves.
+delete process.env.MCPLEX_LOG_LEVEL;
+delete process.env.LOG_LEVEL;
+
 async function withGateway(logging: Record<string, unknown>, level: string, run: (url: string, lines: Line[], logger: ReturnType<typeof createLogger>) => Promise<void>, modules: Record<string, string> = {}) {
   const lines: Line[] = [];
   const logger = createLogger('gw', { level, modules, redact: ['args.ssn', 'args.*.card'] }, { write: (l: string) => void lines.push(JSON.parse(l) as Line) });
