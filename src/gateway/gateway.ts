@@ -3,12 +3,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
-import { Metrics } from '../middleware/metrics.js';
-import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, metricsRoute, ServingHost, type StdioHandle, serveMetrics } from '../server/index.js';
+import type { Metrics } from '../middleware/metrics.js';
+import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
-import { type GatewayConfig, observability, type ServerConfig } from './config/index.js';
+import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
+import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
@@ -44,8 +45,7 @@ export class Gateway {
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #refreshing = new Map<string, Promise<void>>();
   #config: GatewayConfig;
-  /** Prometheus metrics (`metrics.enabled`, default on): hooks for other stages (cacheHit, breakerState, …). */
-  readonly metrics: Metrics | undefined;
+  readonly #metrics: GatewayMetrics | undefined;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
@@ -61,20 +61,9 @@ export class Gateway {
       this.#failIfDown(ctx);
       return forward(ctx);
     });
-    this.metrics = this.#metrics(config);
+    this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams);
+    if (this.#metrics?.route) this.routes.push(this.#metrics.route);
     this.host.use(...pipelineFromConfig(config, { catalog: this.catalog, logger, ...(this.metrics && { metrics: this.metrics }) }));
-  }
-
-  /** Metrics whose target labels are the catalog's names (anything else is `other`), with upstream health read at scrape. */
-  #metrics(config: GatewayConfig): Metrics | undefined {
-    const { metrics: m } = observability(config);
-    if (!m.enabled) return undefined;
-    const known = (method: string, target: string) =>
-      method === 'tools/call' ? this.catalog.tool(target) !== undefined : method === 'prompts/get' ? this.catalog.prompt(target) !== undefined : this.catalog.resourceOwner(target) !== undefined;
-    const metrics = new Metrics({ principalLabel: m.principalLabel, maxTargets: m.maxTargets, knownTarget: known });
-    metrics.upstreams(() => this.health().upstreams);
-    if (!m.listen) this.routes.push(metricsRoute(metrics, { path: m.path }));
-    return metrics;
   }
 
   /**
@@ -92,6 +81,11 @@ export class Gateway {
     for (const { upstream, config } of this.#entries.values()) {
       if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) throw upstream.unavailable();
     }
+  }
+
+  /** Prometheus metrics (`metrics.enabled`, default on): hooks for other stages (cacheHit, breakerState, …). */
+  get metrics(): Metrics | undefined {
+    return this.#metrics?.metrics;
   }
 
   get config(): GatewayConfig {
@@ -256,30 +250,13 @@ export class Gateway {
   async serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
     // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).
     const http = await this.host.serveHttp({ ...this.#config.listen, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
-    const { metrics: m } = observability(this.#config);
-    if (!this.metrics || !m.listen) return http;
-    // metrics.listen: a listener of its own beside the gateway's, opened and closed with it.
-    const side = await serveMetrics(this.metrics, { ...m.listen, path: m.path }).catch(async (err: unknown) => {
-      await http.close();
-      throw err;
-    });
-    this.host.logger.info({ url: side.url }, 'metrics listening');
-    return { ...http, close: () => Promise.all([http.close(), side.close()]).then(() => {}) };
+    return this.#metrics ? this.#metrics.beside(http, this.host.logger) : http;
   }
 
   serveStdio(): StdioHandle {
     const stdio = this.host.serveStdio();
-    const { metrics: m } = observability(this.#config);
-    if (!this.metrics || !m.listen) return stdio;
-    // Over stdio there is no HTTP listener to share: metrics are served only where metrics.listen says.
-    const side = serveMetrics(this.metrics, { ...m.listen, path: m.path }).then(
-      (l) => {
-        this.host.logger.info({ url: l.url }, 'metrics listening');
-        return l;
-      },
-      (err: unknown) => void this.host.logger.error({ err }, 'metrics listener failed to start'),
-    );
-    return { close: () => Promise.all([stdio.close(), side.then((l) => l?.close())]).then(() => {}) };
+    const beside = this.#metrics?.beside(stdio, this.host.logger, false);
+    return beside ? { close: () => beside.then((h) => h.close()) } : stdio;
   }
 
   /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */

@@ -10,7 +10,7 @@ import { Gateway, silentLogger } from '../../src/index.js';
 import { serveCli } from '../gateway/fixtures/cli.js';
 import { connectHttp, type EraName } from '../helpers/clients.js';
 import { killStarted, ROOT, tsxArgs } from '../helpers/process.js';
-import { type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js';
+import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
 
 const FIXTURE = 'test/middleware/fixtures/traced-upstream.ts';
 const SERVER = 2;

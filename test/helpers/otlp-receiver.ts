@@ -2,7 +2,7 @@
 // its service name, and waits for the spans a test expects.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { waitUntil } from '../helpers/process.js';
+import { waitUntil } from './process.js';
 
 export interface ReceivedSpan {
   service: string;
