@@ -2,9 +2,11 @@
 // redaction (secret-looking keys and configured paths), per-module levels, and pretty vs JSON on stderr.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { createLogger, Gateway } from '../../src/index.js';
+import { z } from 'zod';
+import { createLogger, createServer, Gateway } from '../../src/index.js';
 import { gatewayConfig, stdioServer } from '../gateway/fixtures/helpers.js';
 import { connectHttp, type EraName } from '../helpers/clients.js';
+import { capturingLogger } from '../helpers/logger.js';
 import { killStarted, ROOT, waitUntil } from '../helpers/process.js';
 
 type Line = Record<string, unknown>;
@@ -18,6 +20,11 @@ async function withGateway(logging: Record<string, unknown>, level: string, run:
   const logger = createLogger('gw', { level, modules, redact: ['args.ssn', 'args.*.card'] }, { write: (l: string) => void lines.push(JSON.parse(l) as Line) });
   const config = { ...gatewayConfig(stdioServer('up')), logging: { format: 'json' as const, modules, requests: 'info' as const, arguments: false, redact: [], ...logging } };
   const gateway = new Gateway(config, { logger });
+  // Stands in for authentication: the line reads the principal as the pipeline left it.
+  gateway.use(async (ctx, next) => {
+    if (ctx.method === 'tools/call') ctx.principal = { id: 'alice', kind: 'apiKey', tenant: 'acme', scopes: [], claims: {} };
+    return next();
+  });
   await gateway.start();
   const handle = await gateway.serveHttp();
   try {
@@ -43,7 +50,7 @@ describe('request log', () => {
           return found.length >= 2 ? found : undefined;
         }, 5000, 'two request lines');
         const ok = calls.find((l) => l.target === 'up__echo')!;
-        expect(ok).toMatchObject({ module: 'requests', level: 30, upstream: 'up', era, principal: 'anonymous', outcome: 'ok' });
+        expect(ok).toMatchObject({ module: 'requests', level: 30, upstream: 'up', era, principal: 'alice', tenant: 'acme', outcome: 'ok' });
         expect(ok.rid).toBeDefined();
         expect(ok.durationMs).toEqual(expect.any(Number));
         expect(ok.args).toEqual({ text: 'hi', password: '[redacted]', ssn: '[redacted]', nested: { card: '[redacted]' } });
@@ -74,6 +81,28 @@ describe('request log', () => {
       expect(lines.some((l) => l.msg === 'other modules keep the logger level')).toBe(true);
     }, { requests: 'warn' });
   }, 30_000);
+});
+
+describe('ctx.log', () => {
+  it("carries the request's id, method, target, session and principal on every line", async () => {
+    const log = capturingLogger();
+    const server = createServer({ name: 'fw', version: '1.0.0', logger: log });
+    server.tool('say', { description: 'logs a line', input: z.object({}) }, (_args, ctx) => {
+      ctx.call.log.info({ step: 1 }, 'inside the handler');
+      return 'said';
+    });
+    const handle = await server.serveHttp();
+    const client = await connectHttp(handle.url, 'legacy');
+    try {
+      await client.callTool({ name: 'say', arguments: {} });
+      const entry = log.entries.find((e) => e.msg === 'inside the handler')!;
+      expect(entry.bindings).toMatchObject({ method: 'tools/call', target: 'say', principal: 'anonymous', session: expect.any(String) });
+      expect(entry.bindings.rid).toBeDefined();
+    } finally {
+      await client.close();
+      await handle.close();
+    }
+  });
 });
 
 describe('log format', () => {

@@ -5,7 +5,7 @@ import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpa
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createServer, type HttpHandle, silentLogger, ToolError, tracing } from '../../src/index.js';
+import { createServer, type HttpHandle, silentLogger, stageSpan, ToolError, tracing } from '../../src/index.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -21,7 +21,10 @@ describe('tracing middleware', () => {
 
   beforeAll(async () => {
     const server = createServer({ name: 'traced', version: '1.0.0', logger: silentLogger });
-    server.use(tracing({ tracer: provider.getTracer('test'), propagator: new W3CTraceContextPropagator() }));
+    const tracer = provider.getTracer('test');
+    server.use(tracing({ tracer, propagator: new W3CTraceContextPropagator() }));
+    // A stage that does I/O of its own opens a child span of the request's.
+    server.use((ctx, next) => (ctx.target === 'ok' ? stageSpan(ctx, 'cache lookup', next, tracer) : next()));
     server.tool('ok', { description: 'fine', input: z.object({}) }, () => 'fine');
     server.tool('soft_fail', { description: 'tool error', input: z.object({}) }, () => {
       throw new ToolError('no such city');
@@ -49,6 +52,9 @@ describe('tracing middleware', () => {
     expect(span.attributes['mcp.protocol.version']).toEqual(expect.any(String));
     expect(span.attributes['network.transport']).toBe('tcp');
     expect(span.status.code).toBe(0);
+    const stage = exporter.getFinishedSpans().find((s) => s.name === 'cache lookup')!;
+    expect(stage.parentSpanContext?.spanId).toBe(span.spanContext().spanId);
+    expect(stage.spanContext().traceId).toBe(TRACE);
   });
 
   it('prefers _meta over the headers', async () => {
