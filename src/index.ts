@@ -14,3 +14,7 @@ export {
   type ServerConfig,
   type StdioServerConfig,
 } from './gateway/config/index.js';
+// Observability middleware (the SDK-backed pieces load only when tracing is started: startTracing).
+export { type BreakerState, Metrics, type MetricsOptions, metrics, type UpstreamStatus } from './middleware/metrics.js';
+export { type RequestLogOptions, requestLog } from './middleware/request-log.js';
+export { stageSpan, TRACE_CONTEXT, type TracingOptions, tracing } from './middleware/tracing.js';

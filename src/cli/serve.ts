@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { GroupWatchdog } from '../client/group-watchdog.js';
 import { awaitPredecessors } from '../client/predecessors.js';
 import { ConfigError } from '../core/index.js';
-import { type GatewayConfig, loadConfig } from '../gateway/config/index.js';
+import { type GatewayConfig, loadConfig, observability } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
-import { createLogger } from '../server/index.js';
+import { createLogger, startTracing } from '../server/index.js';
 
 const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
 
@@ -47,10 +47,14 @@ async function load(path: string, opts: ServeOptions): Promise<GatewayConfig> {
 
 export async function serve(opts: ServeOptions): Promise<void> {
   const path = opts.config ?? EMBEDDED_CONFIG;
-  const log = createLogger('mcplex');
+  const config = await load(path, opts);
+  const { logging, tracing } = observability(config);
+  const log = createLogger('mcplex', logging);
+  // Before the gateway builds its pipeline, so its spans go to the exporter (OTEL_* variables configure it).
+  const telemetry = await startTracing(tracing);
   // `command: mcplex` in a config runs this very CLI (how the embedded default runs the bundled demo servers).
   const self = { command: process.execPath, args: [...process.execArgv, fileURLToPath(new URL(`./main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url))] };
-  const gateway = new Gateway(await load(path, opts), { logger: log, commands: { mcplex: self } });
+  const gateway = new Gateway(config, { logger: log, commands: { mcplex: self } });
   // A gateway restarted on this config (after a crash or SIGKILL) waits until the previous one's upstreams are
   // gone, so the two never run side by side.
   const tag = `config:${createHash('sha256').update(resolve(path)).digest('hex').slice(0, 16)}`;
@@ -71,6 +75,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     reloading
       .then(() => Promise.allSettled([handle?.close()]))
       .then(() => gateway.close())
+      .then(() => telemetry?.shutdown())
       .then(
         () => process.exit(0),
         (err) => {
@@ -85,6 +90,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       try {
         const next = await load(path, opts);
         if (!isDeepStrictEqual(next.listen, gateway.config.listen)) log.warn({ why }, 'listen changed; restart the gateway to apply it');
+        if (!isDeepStrictEqual(observability(next), observability(gateway.config))) log.warn({ why }, 'logging, metrics or tracing changed; restart the gateway to apply it');
         const report = await gateway.reload(next);
         log.info({ why, ...report }, 'configuration reloaded');
       } catch (err) {

@@ -22,6 +22,8 @@ export interface RequestMeta {
 export interface CallContext {
   /** 'tools/call', 'tools/list', 'resources/read', … */
   readonly method: string;
+  /** The JSON-RPC request id, as the client sent it. */
+  readonly requestId?: string | number;
   /** Tool name, resource URI or prompt name, when the method has one. */
   readonly target?: string;
   /** Params as received. */

@@ -1,7 +1,7 @@
 // The gateway's end of the pipeline: answers lists from the catalog and forwards everything else to the owning
 // upstream, re-mapping progress tokens, propagating cancellation and bridging 2026-era input requests.
-import type { Json, Upstream } from '../client/upstream.js';
-import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type McpResult, WireError } from '../core/index.js';
+import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
+import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier, UPSTREAM_NAME, WireError } from '../core/index.js';
 import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { Catalog } from './catalog.js';
@@ -47,6 +47,13 @@ function progressRelay(ctx: CallContext, sctx: CallerSpec['sctx'], scope: CallSc
     scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
 }
 
+/** The upstream request, inside its trace span (with the trace context in its `_meta`) when tracing is on. */
+function requestUpstream(ctx: CallContext, upstream: Upstream, params: Json, opts: ForwardOptions): Promise<Json> {
+  const traced = ctx.state.get(OUTBOUND_TRACE);
+  if (!traced) return upstream.request(ctx.method, params, opts);
+  return traced.around(upstream.name, ctx.method, (carrier) => upstream.request(ctx.method, withTrace(params, carrier), opts));
+}
+
 /** Sends on the connection a lease chose, with its per-request headers (isolation/router.ts). */
 type Send = <T>(send: () => Promise<T>) => Promise<T>;
 
@@ -59,6 +66,12 @@ function asOurs(result: Json): McpResult {
   const { [`${RESERVED_META}serverInfo`]: _drop, ...rest } = meta;
   const { _meta: _old, ...body } = result;
   return Object.keys(rest).length > 0 ? { ...body, _meta: rest } : body;
+}
+
+/** Params with the trace context of the upstream call in `_meta` (replacing the caller's, which is its parent). */
+function withTrace(params: Json, carrier: TraceCarrier): Json {
+  if (Object.keys(carrier).length === 0) return params;
+  return { ...params, _meta: { ...(params._meta as Json | undefined), ...carrier } };
 }
 
 /** Who is calling, for per-caller limits: the principal, and the address it came from. */
@@ -101,6 +114,7 @@ export function forwarder(
 
   async function forward(ctx: CallContext, owner: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
     if (!owner) throw new WireError(ErrorCode.InvalidParams, what, data);
+    ctx.state.set(UPSTREAM_NAME, owner.name);
     if (!router) return forwardTo(ctx, owner, params, (send) => send());
     // The caller's own connection when the server is isolated, its credentials, headers and signed identity.
     const lease = await router.lease(owner, ctx, params);
@@ -126,7 +140,7 @@ export function forwarder(
         let result: Json;
         try {
           const sent = outgoing;
-          result = await run(() => upstream.request(ctx.method, sent, { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) }));
+          result = await run(() => requestUpstream(ctx, upstream, sent, { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) }));
         } catch (err) {
           if (gaveUp(err, ctx.signal, upstream)) scope.abandon();
           throw err;
@@ -167,7 +181,7 @@ export function forwarder(
       inflight
         .around(upstream, { ...caller, bridge: held }, (scope) => {
           const onprogress = progressRelay(ctx, caller.sctx, scope);
-          return run(() => upstream.request(ctx.method, outgoing, { signal: held.abort.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) }));
+          return run(() => requestUpstream(ctx, upstream, outgoing, { signal: held.abort.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) }));
         })
         .then(
           (result) => held.settle({ result }),

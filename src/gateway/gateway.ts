@@ -3,6 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
+import type { Metrics } from '../middleware/metrics.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
@@ -10,6 +11,7 @@ import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
 import { InputBridge } from './input-bridge.js';
 import { UpstreamRouter } from './isolation/router.js';
+import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
@@ -52,6 +54,7 @@ export class Gateway {
   /** Per-caller connections, credentials and identity toward upstreams (isolation/). */
   readonly #router = new UpstreamRouter(() => this.#config.authenticated === true);
   #config: GatewayConfig;
+  readonly #metrics: GatewayMetrics | undefined;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
@@ -67,7 +70,9 @@ export class Gateway {
       this.#failIfDown(ctx);
       return forward(ctx);
     });
-    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog }));
+    this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams);
+    if (this.#metrics?.route) this.routes.push(this.#metrics.route);
+    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog, logger, ...(this.metrics && { metrics: this.metrics }) }));
   }
 
   /**
@@ -85,6 +90,11 @@ export class Gateway {
     for (const { upstream, config } of this.#entries.values()) {
       if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) throw upstream.unavailable();
     }
+  }
+
+  /** Prometheus metrics (`metrics.enabled`, default on): hooks for other stages (cacheHit, breakerState, …). */
+  get metrics(): Metrics | undefined {
+    return this.#metrics?.metrics;
   }
 
   get config(): GatewayConfig {
@@ -259,13 +269,16 @@ export class Gateway {
   /** Endpoints the gateway's features serve beside the MCP path (metrics, admin API), on its HTTP listener. */
   readonly routes: HttpRoute[] = [];
 
-  serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
+  async serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
     // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).
-    return this.host.serveHttp({ ...this.#config.listen, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const http = await this.host.serveHttp({ ...this.#config.listen, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    return this.#metrics ? this.#metrics.beside(http, this.host.logger) : http;
   }
 
   serveStdio(): StdioHandle {
-    return this.host.serveStdio();
+    const stdio = this.host.serveStdio();
+    const beside = this.#metrics?.beside(stdio, this.host.logger, false);
+    return beside ? { close: () => beside.then((h) => h.close()) } : stdio;
   }
 
   /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */

@@ -1,20 +1,30 @@
 // The gateway's middleware built from its config, in the one order that makes sense (ARCHITECTURE.md, "The
 // pipeline"): tracing → metrics → audit → access → tenant quota → rate limit → cache → dedup → breaker → retry →
 // timeout → forward. Each concern adds its slot here; `gateway.use()` adds caller-supplied middleware after these.
-import type { Middleware } from '../core/index.js';
+import type { Logger, Middleware } from '../core/index.js';
+import { type Metrics, metrics } from '../middleware/metrics.js';
+import { requestLog } from '../middleware/request-log.js';
+import { tracing } from '../middleware/tracing.js';
+import { tracingWanted } from '../server/index.js';
 import type { Catalog } from './catalog.js';
-import type { GatewayConfig } from './config/index.js';
+import { type GatewayConfig, observability } from './config/index.js';
 
 /** What pipeline stages may need from the gateway besides the config. */
 export interface PipelineDeps {
   catalog: Catalog;
+  /** The gateway's logger (the request log writes through it). */
+  logger?: Logger;
+  /** The gateway's metrics (absent: `metrics.enabled: false`); other stages may feed its hooks (cacheHit, …). */
+  metrics?: Metrics;
 }
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
-  void config;
-  void deps;
+  const o = observability(config);
   const stages: Array<Middleware | undefined> = [
-    // tracing, metrics, audit, access, quota, rate limit, cache, dedup, breaker, retry, timeout: one line each
+    tracingWanted(o.tracing) ? tracing() : undefined,
+    deps.metrics && metrics(deps.metrics),
+    deps.logger && o.logging.requests !== 'off' ? requestLog({ logger: deps.logger, level: o.logging.requests, args: o.logging.arguments }) : undefined,
+    // audit, access, quota, rate limit, cache, dedup, breaker, retry, timeout: one line each
   ];
   return stages.filter((m): m is Middleware => m !== undefined);
 }

@@ -20,8 +20,9 @@ export function buildCallContext(logger: Logger, s: CallSource): CallContext {
   let log: Logger | undefined;
   let http: CallContext['http'];
   const { request, identity } = s;
-  return {
+  const ctx: CallContext = {
     method: s.method,
+    requestId: s.rid,
     target: s.target === undefined || s.target === null ? undefined : String(s.target),
     params: s.params,
     principal: identity?.principal ?? ANONYMOUS,
@@ -33,9 +34,24 @@ export function buildCallContext(logger: Logger, s: CallSource): CallContext {
       return http;
     },
     get log() {
-      log ??= logger.child({ rid: s.rid, method: s.method });
+      log ??= logger.child(bindingsOf(ctx));
       return log;
     },
     state: new ContextState(),
+  };
+  return ctx;
+}
+
+/** What every line a request logs carries (the principal as known when the request first logs: after authentication). */
+function bindingsOf(ctx: CallContext): Record<string, unknown> {
+  const session = ctx.http?.headers.get('mcp-session-id');
+  const { principal } = ctx;
+  return {
+    rid: ctx.requestId,
+    method: ctx.method,
+    ...(ctx.target !== undefined && { target: ctx.target }),
+    ...(session && { session }),
+    principal: principal.id,
+    ...(principal.tenant !== undefined && { tenant: principal.tenant }),
   };
 }

@@ -7,6 +7,8 @@ export { type HostOptions, ServingHost, type StdioHandle } from './serving-host.
 export type * from './definitions.js';
 export type { HttpHandle } from './http/serve-http.js';
 export { type HttpRoute, type HttpServeOptions, isLocalCaller } from './http/options.js';
+export { type MetricsListener, metricsRoute, serveMetrics } from './http/metrics-route.js';
+export { startTracing, type TracingHandle, type TracingSetup, tracingWanted } from './tracing-sdk.js';
 export { sendJson } from './http/respond.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
 export { type Ask, type Asks, ask, type InputAnswers } from './input-requests.js';

@@ -1,6 +1,7 @@
 // pino to stderr (stdout belongs to the stdio protocol channel), with pino's own redaction: paths say where to
 // look, one censor decides by key name without regard to case, so no credential reaches a log line at any level.
 import pino from 'pino';
+import pretty from 'pino-pretty';
 import type { Logger } from '../core/index.js';
 import { isSecretName, REDACTED, redactText } from '../core/redact.js';
 
@@ -69,12 +70,38 @@ const TOP_SECRET = [
 const TOP_OTHER = ['headers', 'env', 'err', 'error', 'cause', 'reason', 'line', 'url', 'uri'];
 export const REDACT_PATHS = [...new Set([...TOP_SECRET, ...TOP_OTHER])].map((k) => (/^\w+$/.test(k) ? k : `["${k}"]`)).concat('*.*', '*.*.*', '*.*.*.*');
 
+/** How a logger is set up (the gateway file's `logging:` section). */
+export interface LogSettings {
+  /** Default info; MCPLEX_LOG_LEVEL (or LOG_LEVEL) overrides it. */
+  level?: string;
+  /** 'pretty' (human-readable), 'json', or 'auto' (default: pretty when stderr is a terminal, else JSON; MCPLEX_LOG_FORMAT overrides). */
+  format?: 'auto' | 'json' | 'pretty';
+  /** Level per module: children bound with `module` (requests, …) or `upstream` (module name 'upstream'). */
+  modules?: Record<string, string>;
+  /** More paths to redact in every line, dot-separated with `*` for any key (e.g. `args.ssn`, `args.*.cardNumber`). */
+  redact?: string[];
+}
+
+const matches = (pattern: readonly string[], path: readonly (string | number | null)[]) =>
+  pattern.length === path.length && pattern.every((p, i) => p === '*' || p === String(path[i]));
+
 /** The pino options every mcplex logger uses: redaction of log fields, and of the message text itself. */
-export function loggerOptions(name: string, level: string): pino.LoggerOptions {
+export function loggerOptions(name: string, level: string, settings: Pick<LogSettings, 'modules' | 'redact'> = {}): pino.LoggerOptions {
+  const extra = (settings.redact ?? []).map((p) => p.split('.'));
+  const modules = settings.modules ?? {};
+  const decide = extra.length === 0 ? censor : (value: unknown, path: readonly (string | number | null)[]) => (extra.some((p) => matches(p, path)) ? REDACTED : censor(value, path));
   return {
     name,
     level,
-    redact: { paths: REDACT_PATHS, censor: censor as (value: unknown, path: string[]) => unknown },
+    redact: { paths: [...REDACT_PATHS, ...(settings.redact ?? [])], censor: decide as (value: unknown, path: string[]) => unknown },
+    ...(Object.keys(modules).length > 0 && {
+      onChild(child: pino.Logger) {
+        const b = child.bindings();
+        const module = typeof b.module === 'string' ? b.module : b.upstream !== undefined ? 'upstream' : undefined;
+        const wanted = module === undefined ? undefined : modules[module];
+        if (wanted) child.level = wanted;
+      },
+    }),
     hooks: {
       logMethod(args, method) {
         const [first, second] = args as unknown[];
@@ -86,6 +113,19 @@ export function loggerOptions(name: string, level: string): pino.LoggerOptions {
   };
 }
 
-export function createLogger(name: string, level = process.env.MCPLEX_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
-  return pino(loggerOptions(name, level), destination ?? pino.destination(2));
+/** stderr (stdout belongs to stdio), human-readable when asked or when a person is watching it. */
+function stderrFor(format: LogSettings['format']): pino.DestinationStream {
+  const chosen = (process.env.MCPLEX_LOG_FORMAT as LogSettings['format']) ?? format ?? 'auto';
+  if (chosen === 'pretty' || (chosen === 'auto' && process.stderr.isTTY)) return pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY });
+  return pino.destination(2);
+}
+
+/** A pino logger on stderr; `settings` may be a level name (as before) or the full settings. */
+export function createLogger(name: string, settings: string | LogSettings = {}, destination?: pino.DestinationStream): Logger {
+  // A level passed as a string is the caller's final word; in settings, the environment overrides the file (so an
+  // operator can turn on debug for one run without editing it), as MCPLEX_LOG_FORMAT does for the format.
+  const s = typeof settings === 'string' ? { level: settings } : settings;
+  const env = process.env.MCPLEX_LOG_LEVEL ?? process.env.LOG_LEVEL;
+  const level = typeof settings === 'string' ? settings : (env ?? s.level ?? 'info');
+  return pino(loggerOptions(name, level, s), destination ?? stderrFor(s.format));
 }

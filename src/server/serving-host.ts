@@ -13,6 +13,8 @@ import { type ChangeKind, compose, type Era, type Handler, type Logger, type Mid
 import { admission, type ListenHook, SDK_OWNED } from './admission.js';
 import type { ElicitState } from './elicitation.js';
 import { type Admit, GatedTransport } from './gate.js';
+import { Metrics, metrics } from '../middleware/metrics.js';
+import { metricsRoute } from './http/metrics-route.js';
 import type { HttpServeOptions } from './http/options.js';
 import { type HttpHandle, serveHttp } from './http/serve-http.js';
 import { createLogger } from './logger.js';
@@ -37,6 +39,8 @@ export interface HostOptions {
   onListen?: ListenHook;
   /** The principal of local connections (stdio, in memory); default anonymous. */
   localPrincipal?: Principal;
+  /** Prometheus metrics: counts every request (first in the pipeline) and serves GET /metrics (admin) over HTTP. */
+  metrics?: boolean | Metrics;
 }
 
 export interface StdioHandle {
@@ -68,6 +72,8 @@ export class ServingHost implements AppCore {
   readonly onListen: ListenHook | undefined;
   readonly admit: Admit;
   readonly #localPrincipal: Principal | undefined;
+  /** The metrics this server counts into (`metrics` option), if any. */
+  readonly metrics: Metrics | undefined;
 
   constructor(opts: HostOptions, terminal: Handler) {
     this.onListen = opts.onListen;
@@ -81,6 +87,8 @@ export class ServingHost implements AppCore {
     // Requests admitted at the gate end in the SDK (initialize, ping, discover, listen, …), everything else here.
     this.#terminal = (ctx) => ctx.state.get(SDK_OWNED)?.() ?? ours(ctx);
     this.admit = admission(this);
+    this.metrics = opts.metrics === true ? new Metrics() : opts.metrics || undefined;
+    if (this.metrics) this.use(metrics(this.metrics));
   }
 
   /** Adds middleware; every request goes through the pipeline in the order added. */
@@ -132,7 +140,8 @@ export class ServingHost implements AppCore {
     // are gated at the edge, and hear of changes through subscriptions/listen (the handle's notifier).
     const factory = (era: Era, httpOf?: ProtocolServerOptions['httpOf']) =>
       this.createProtocolServer(era, era === 'legacy' ? { onConnect: (c) => this.#track(c), gated: true } : { ...(httpOf && { httpOf }) });
-    const handle = await serveHttp(factory, opts, this.logger, this.admit);
+    const routes = this.metrics ? [metricsRoute(this.metrics), ...(opts.routes ?? [])] : opts.routes;
+    const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }) }, this.logger, this.admit);
     this.#notifiers.add(handle.notify);
     return {
       ...handle,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
 import { unknownKeyMessage } from './hints.js';
 import { upstreamAuthShape } from './upstream-auth.js';
+import { observabilityShape } from './observability.js';
 
 /** Server names and namespaces end up inside tool names, so they keep to a safe alphabet. */
 export const NAME = /^[A-Za-z0-9_-]+$/;
@@ -156,6 +157,7 @@ export const configSchema = strict(
         { error: 'expected a list of roots ({ uri, name })' },
       )
       .optional(),
+    ...observabilityShape,
   },
   'expected a mapping with listen, separator and servers',
 );

@@ -2,8 +2,10 @@
 // Nothing here is optional unless absence means something (cwd, tools.include/exclude).
 import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-spec.js';
 import type { UpstreamAuthConfig } from './upstream-auth.js';
+import type { ObservabilityConfig } from './observability.js';
 
-export interface GatewayConfig {
+/** `logging`, `metrics`, `tracing`: absent means their defaults (see observability.ts). */
+export interface GatewayConfig extends ObservabilityConfig {
   listen: ListenConfig;
   /** Joins a server's namespace and a tool name: `github__create_issue`. */
   separator: string;

@@ -1,0 +1,53 @@
+// The gateway's Prometheus metrics: target labels bounded by the catalog's names, upstream health read at scrape
+// time, and where /metrics is served (an admin route on the gateway's listener, or `metrics.listen`).
+import type { Logger } from '../core/index.js';
+import { Metrics, type UpstreamStatus } from '../middleware/metrics.js';
+import { type HttpRoute, metricsRoute, serveMetrics } from '../server/index.js';
+import type { Catalog } from './catalog.js';
+import { type GatewayConfig, observability } from './config/index.js';
+
+export class GatewayMetrics {
+  readonly metrics: Metrics;
+  /** GET /metrics for the gateway's own listener; none when `metrics.listen` gives it a listener of its own. */
+  readonly route: HttpRoute | undefined;
+  readonly #listen: { host: string; port: number } | undefined;
+  readonly #path: string;
+
+  private constructor(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[]) {
+    const { metrics: m } = observability(config);
+    // Only names the catalog serves become label values; anything a client makes up counts as `other`.
+    const known = (method: string, target: string) =>
+      method === 'tools/call' ? catalog.tool(target) !== undefined : method === 'prompts/get' ? catalog.prompt(target) !== undefined : catalog.resourceOwner(target) !== undefined;
+    this.metrics = new Metrics({ principalLabel: m.principalLabel, maxTargets: m.maxTargets, knownTarget: known });
+    this.metrics.upstreams(upstreams);
+    this.#listen = m.listen;
+    this.#path = m.path;
+    this.route = m.listen ? undefined : metricsRoute(this.metrics, { path: m.path });
+  }
+
+  /** Undefined with `metrics.enabled: false`. */
+  static from(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[]): GatewayMetrics | undefined {
+    return observability(config).metrics.enabled ? new GatewayMetrics(config, catalog, upstreams) : undefined;
+  }
+
+  /**
+   * Wraps a serving handle so the `metrics.listen` listener opens with it and closes with it. Over stdio there is no
+   * HTTP listener to share, so that is the only place metrics are served there. A listener that cannot open (its
+   * port is taken) fails HTTP serving; over stdio (`required: false`) it is logged and the client served anyway.
+   */
+  async beside<H extends { close(): Promise<void> }>(handle: H, log: Logger, required = true): Promise<H> {
+    if (!this.#listen) return handle;
+    try {
+      const side = await serveMetrics(this.metrics, { ...this.#listen, path: this.#path });
+      log.info({ url: side.url }, 'metrics listening');
+      return { ...handle, close: () => Promise.all([handle.close(), side.close()]).then(() => {}) };
+    } catch (err) {
+      if (!required) {
+        log.error({ err }, 'metrics listener failed to start; serving without metrics');
+        return handle;
+      }
+      await handle.close();
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+// The Prometheus instruments mcplex exposes (prom-client), and the hooks other concerns call to feed them: cache
+// hits and misses, rate-limit refusals, circuit-breaker state, upstream health read at scrape time.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface MetricsOptions {
+  /** Default: a registry of its own (so two servers in one process never collide). */
+  registry?: Registry;
+  /** Node process metrics (CPU, memory, event loop lag, GC); default true. */
+  processMetrics?: boolean;
+  /** Label requests with the caller's principal id (unbounded: only with few principals); default false. */
+  principalLabel?: boolean;
+  /** Most distinct `target` label values; later new names count as `other`. Default 200. */
+  maxTargets?: number;
+  /** Whether a target names something that exists (unknown names become `other`). Default: the request did not fail as unknown. */
+  knownTarget?: (method: string, target: string) => boolean;
+  /** Histogram buckets in seconds. */
+  buckets?: number[];
+}
+
+/** What `upstreams()` reads at scrape time, per upstream (the gateway's health()). */
+export interface UpstreamStatus {
+  name: string;
+  state: string;
+  restarts: number;
+}
+
+export type BreakerState = 'closed' | 'half_open' | 'open';
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+
+const DEFAULT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export class Metrics {
+  readonly registry: Registry;
+  readonly options: Readonly<Omit<MetricsOptions, 'registry'>>;
+  readonly requests: Counter;
+  readonly duration: Histogram;
+  readonly inflight: Gauge;
+  readonly byEra: Counter;
+  readonly clients: Counter;
+  readonly #cache: Counter;
+  readonly #rateLimited: Counter;
+  readonly #breaker: Gauge;
+  #upstreams: (() => readonly UpstreamStatus[]) | undefined;
+
+  constructor(opts: MetricsOptions = {}) {
+    this.registry = opts.registry ?? new Registry();
+    const registers = [this.registry];
+    this.options = opts;
+    const labels = ['method', 'target', 'upstream', 'outcome', ...(opts.principalLabel ? ['principal'] : [])];
+    this.requests = new Counter({ name: 'mcp_requests_total', help: 'MCP requests by method, target (tool, prompt, resource), upstream and outcome', labelNames: labels, registers });
+    this.duration = new Histogram({
+      name: 'mcp_request_duration_seconds',
+      help: 'Time from entering the pipeline to its answer',
+      labelNames: ['method', 'target', 'upstream'],
+      buckets: opts.buckets ?? DEFAULT_BUCKETS,
+      registers,
+    });
+    this.inflight = new Gauge({ name: 'mcp_requests_in_flight', help: 'MCP requests inside the pipeline now', labelNames: ['method'], registers });
+    this.byEra = new Counter({ name: 'mcp_requests_by_era_total', help: 'MCP requests by protocol era (legacy: 2025 sessions, modern: 2026-07-28 stateless)', labelNames: ['era'], registers });
+    this.clients = new Counter({ name: 'mcp_sessions_total', help: 'Sessions opened (legacy: initialize) and 2026-era clients discovering (server/discover), by era', labelNames: ['era'], registers });
+    this.#cache = new Counter({ name: 'mcp_cache_requests_total', help: 'Cache lookups by method and result (hit, miss)', labelNames: ['method', 'result'], registers });
+    this.#rateLimited = new Counter({ name: 'mcp_rate_limited_total', help: 'Requests refused by a rate limit or quota', labelNames: ['method', 'scope'], registers });
+    this.#breaker = new Gauge({ name: 'mcp_upstream_breaker_state', help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open', labelNames: ['upstream'], registers });
+    const self = this;
+    new Gauge({
+      name: 'mcp_upstream_up',
+      help: 'Whether the upstream server is connected (1) or not (0)',
+      labelNames: ['upstream', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const u of self.#upstreams?.() ?? []) this.set({ upstream: u.name, state: u.state }, u.state === 'up' ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'mcp_upstream_restarts_total',
+      help: 'Times the upstream server was restarted or reconnected by its supervisor',
+      labelNames: ['upstream'],
+      registers,
+      collect() {
+        this.reset();
+        for (const u of self.#upstreams?.() ?? []) this.inc({ upstream: u.name }, u.restarts);
+      },
+    });
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reads upstream status at each scrape (the gateway passes its health()). */
+  upstreams(read: () => readonly UpstreamStatus[]): void {
+    this.#upstreams = read;
+  }
+
+  /** For the cache: a lookup answered from the cache. */
+  cacheHit(method: string): void {
+    this.#cache.inc({ method, result: 'hit' });
+  }
+
+  /** For the cache: a lookup that went on to the handler or upstream. */
+  cacheMiss(method: string): void {
+    this.#cache.inc({ method, result: 'miss' });
+  }
+
+  /** For rate limits and quotas: one refused request; `scope` says which limit (e.g. 'principal', 'tenant', 'tool'). */
+  rateLimited(method: string, scope: string): void {
+    this.#rateLimited.inc({ method, scope });
+  }
+
+  /** For the circuit breaker: its current state toward `upstream`. */
+  breakerState(upstream: string, state: BreakerState): void {
+    this.#breaker.set({ upstream }, BREAKER_VALUE[state]);
+  }
+
+  /** The exposition text and its content type, for a /metrics endpoint. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

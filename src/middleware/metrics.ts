@@ -1,0 +1,57 @@
+// RED metrics per method, target and upstream: every request counted by outcome, timed, and held in an in-flight
+// gauge while it runs. Label values are bounded: unknown or excess target names count as `other`.
+import { type CallContext, ErrorCode, type Middleware, UPSTREAM_NAME } from '../core/index.js';
+import { Metrics } from './metrics-registry.js';
+import { type Ending, endedBy, endedWith } from './outcome.js';
+
+export { type BreakerState, Metrics, type MetricsOptions, type UpstreamStatus } from './metrics-registry.js';
+
+/** Errors that mean "no such tool/prompt/resource/method": the name a caller sent says nothing about us. */
+const UNKNOWN = new Set<number>([ErrorCode.InvalidParams, ErrorCode.MethodNotFound, ErrorCode.ResourceNotFound]);
+
+/** Known methods are few (the spec's); anything else is one label value. */
+const METHOD = /^(initialize|ping|server\/discover|subscriptions\/listen|completion\/complete|logging\/setLevel|(tools|prompts|resources|resources\/templates)\/\w+|tasks\/\w+)$/;
+
+/** Chooses bounded label values for targets: a name is kept if it is known and there is room, else `other`. */
+function targetLabels(m: Metrics): (ctx: CallContext, ending: Ending) => string {
+  const seen = new Set<string>();
+  const max = m.options.maxTargets ?? 200;
+  const known = m.options.knownTarget;
+  return (ctx, ending) => {
+    const t = ctx.target;
+    if (t === undefined) return '';
+    if (seen.has(t)) return t;
+    const exists = known ? known(ctx.method, t) : !(ending.outcome === 'error' && UNKNOWN.has(ending.code ?? 0));
+    if (!exists || seen.size >= max) return 'other';
+    seen.add(t);
+    return t;
+  };
+}
+
+/** Counts, times and tracks in flight every request through `m` (one Metrics per server or gateway). */
+export function metrics(m: Metrics = new Metrics()): Middleware {
+  const targetOf = targetLabels(m);
+  const principals = m.options.principalLabel === true;
+  return async function metricsMiddleware(ctx, next) {
+    const method = METHOD.test(ctx.method) ? ctx.method : 'other';
+    const started = performance.now();
+    m.inflight.inc({ method });
+    let ending: Ending | undefined;
+    try {
+      const result = await next();
+      ending = endedWith(result);
+      return result;
+    } catch (err) {
+      ending = endedBy(ctx, err);
+      throw err;
+    } finally {
+      m.inflight.dec({ method });
+      const e = ending ?? { outcome: 'error' as const };
+      const labels = { method, target: targetOf(ctx, e), upstream: ctx.state.get(UPSTREAM_NAME) ?? '' };
+      m.requests.inc({ ...labels, outcome: e.outcome, ...(principals && { principal: ctx.principal.id }) });
+      m.duration.observe(labels, (performance.now() - started) / 1000);
+      m.byEra.inc({ era: ctx.era });
+      if (e.outcome === 'ok' && (method === 'initialize' || method === 'server/discover')) m.clients.inc({ era: ctx.era });
+    }
+  };
+}

@@ -1,0 +1,64 @@
+// One completion line per request: who (principal, tenant, session), what (method, target, upstream), how long and
+// how it ended, with the trace id when traced. Written at `debug` unless configured: see docs/observability.md.
+import { trace } from '@opentelemetry/api';
+import { type CallContext, type Logger, type Middleware, UPSTREAM_NAME } from '../core/index.js';
+import { type Ending, endedBy, endedWith } from './outcome.js';
+import { TRACE_CONTEXT } from './tracing.js';
+
+export type RequestLogLevel = 'debug' | 'info' | 'off';
+
+export interface RequestLogOptions {
+  /** The server's logger; lines carry `module: 'requests'`, so `logging.modules.requests` sets their level. */
+  logger: Logger;
+  /** Level of the completion line; default 'debug' (metrics and traces already count every request). */
+  level?: RequestLogLevel;
+  /** Include the tool arguments (secret-looking keys and the logger's configured paths are redacted). Default false. */
+  args?: boolean;
+}
+
+type Leveled = Logger & { isLevelEnabled?: (level: string) => boolean };
+
+function line(ctx: CallContext, ending: Ending, ms: number, args: boolean): Record<string, unknown> {
+  const { principal } = ctx;
+  const spanContext = ctx.state.has(TRACE_CONTEXT) ? trace.getSpanContext(ctx.state.get(TRACE_CONTEXT)!) : undefined;
+  const session = ctx.http?.headers.get('mcp-session-id');
+  const upstream = ctx.state.get(UPSTREAM_NAME);
+  const params = ctx.params as { arguments?: unknown } | undefined;
+  return {
+    rid: ctx.requestId,
+    method: ctx.method,
+    ...(ctx.target !== undefined && { target: ctx.target }),
+    ...(upstream !== undefined && { upstream }),
+    era: ctx.era,
+    ...(session && { session }),
+    principal: principal.id,
+    ...(principal.tenant !== undefined && { tenant: principal.tenant }),
+    durationMs: Math.round(ms * 1000) / 1000,
+    outcome: ending.outcome,
+    ...(ending.code !== undefined && { code: ending.code }),
+    ...(spanContext && { traceId: spanContext.traceId, spanId: spanContext.spanId }),
+    ...(args && params?.arguments !== undefined && { args: params.arguments }),
+  };
+}
+
+export function requestLog(opts: RequestLogOptions): Middleware {
+  const level = opts.level ?? 'debug';
+  const log = opts.logger.child({ module: 'requests' }) as Leveled;
+  const args = opts.args === true;
+  return async function requestLogMiddleware(ctx, next) {
+    // A disabled level costs one check: no timing, no line built.
+    if (level === 'off' || log.isLevelEnabled?.(level) === false) return next();
+    const started = performance.now();
+    let ending: Ending | undefined;
+    try {
+      const result = await next();
+      ending = endedWith(result);
+      return result;
+    } catch (err) {
+      ending = endedBy(ctx, err);
+      throw err;
+    } finally {
+      log[level](line(ctx, ending ?? { outcome: 'error' }, performance.now() - started, args), 'request');
+    }
+  };
+}

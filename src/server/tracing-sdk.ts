@@ -1,0 +1,49 @@
+// Starts the OpenTelemetry SDK (OTLP/HTTP exporter, W3C propagation) when tracing is wanted, configured by the
+// standard OTEL_* variables. When it is not, nothing of the SDK is loaded and the API stays a no-op.
+import { propagation, trace } from '@opentelemetry/api';
+
+export interface TracingSetup {
+  /** true/false decides; absent: on when an OTLP endpoint or OTEL_TRACES_EXPORTER is set in the environment. */
+  enabled?: boolean;
+  /** service.name unless OTEL_SERVICE_NAME says otherwise. */
+  serviceName?: string;
+}
+
+export interface TracingHandle {
+  /** Exports what is still buffered, then stops. Call it before the process exits. */
+  shutdown(): Promise<void>;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Whether spans should be exported: the config decides, else the environment; OTEL_SDK_DISABLED and `none` win. */
+export function tracingWanted(setup: TracingSetup = {}, env: Env = process.env): boolean {
+  // OTLP is the one exporter shipped; 'none' (or only exporters we do not ship, e.g. 'console') means off.
+  const exporters = env.OTEL_TRACES_EXPORTER?.split(',').map((e) => e.trim());
+  if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true' || (exporters && !exporters.includes('otlp'))) return false;
+  if (setup.enabled !== undefined) return setup.enabled;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER);
+}
+
+/**
+ * Registers a global tracer provider exporting over OTLP/HTTP (endpoint, headers, timeout, batch and sampler settings
+ * from OTEL_EXPORTER_OTLP_*, OTEL_BSP_*, OTEL_TRACES_SAMPLER*), and W3C trace-context propagation. Undefined when off.
+ */
+export async function startTracing(setup: TracingSetup = {}, env: Env = process.env): Promise<TracingHandle | undefined> {
+  if (!tracingWanted(setup, env)) return undefined;
+  // Loaded here, and only here: a process with tracing off never pays for the SDK.
+  const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { W3CTraceContextPropagator }, resources] = await Promise.all([
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/exporter-trace-otlp-http'),
+    import('@opentelemetry/core'),
+    import('@opentelemetry/resources'),
+  ]);
+  const resource = resources
+    .defaultResource()
+    .merge(resources.resourceFromAttributes({ 'service.name': setup.serviceName ?? 'mcplex' }))
+    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
+  trace.setGlobalTracerProvider(provider);
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  return { shutdown: () => provider.shutdown() };
+}

@@ -1,0 +1,78 @@
+// An OTLP/HTTP JSON trace receiver on 127.0.0.1 for the tests: collects every span posted to /v1/traces with
+// its service name, and waits for the spans a test expects.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { waitUntil } from './process.js';
+
+export interface ReceivedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: Record<string, unknown>;
+  status?: { code?: number };
+}
+
+type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
+type KeyValues = { key: string; value: AnyValue }[];
+const plain = (v: AnyValue) => v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
+const attrs = (list: KeyValues = []) => Object.fromEntries(list.map((a) => [a.key, plain(a.value)]));
+
+/** The parts of an OTLP/HTTP JSON ExportTraceServiceRequest the tests read. */
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes?: KeyValues;
+  status?: { code?: number };
+}
+interface OtlpDocument {
+  resourceSpans?: { resource?: { attributes?: KeyValues }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
+}
+
+export interface OtlpReceiver {
+  readonly endpoint: string;
+  readonly spans: ReceivedSpan[];
+  waitFor(match: (s: ReceivedSpan) => boolean, what: string, timeoutMs?: number): Promise<ReceivedSpan>;
+  close(): Promise<void>;
+}
+
+export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+  const spans: ReceivedSpan[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      if (req.url === '/v1/traces' && req.headers['content-type']?.includes('json')) {
+        const doc = JSON.parse(body) as OtlpDocument;
+        for (const rs of doc.resourceSpans ?? []) {
+          const service = String(attrs(rs.resource?.attributes)['service.name']);
+          for (const ss of rs.scopeSpans ?? []) {
+            for (const s of ss.spans ?? []) {
+              const { traceId, spanId, parentSpanId, name, kind, status } = s;
+              spans.push({ service, traceId, spanId, ...(parentSpanId && { parentSpanId }), name, kind, attributes: attrs(s.attributes), ...(status && { status }) });
+            }
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    spans,
+    waitFor: (match, what, timeoutMs = 20_000) => waitUntil(() => spans.find(match), timeoutMs, `${what}; spans so far: ${JSON.stringify(spans.map((s) => [s.service, s.name]))}`),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
