@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { GroupWatchdog } from '../client/group-watchdog.js';
 import { awaitPredecessors } from '../client/predecessors.js';
 import { ConfigError } from '../core/index.js';
+import { insecureBind } from '../gateway/auth.js';
 import { type GatewayConfig, loadConfig } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
 import { createLogger } from '../server/index.js';
@@ -20,6 +21,8 @@ export interface ServeOptions {
   watch?: boolean;
   port?: number;
   host?: string;
+  /** Serve a non-loopback address without authentication. */
+  insecure?: boolean;
 }
 
 /** Exit code 2 means the configuration is invalid. */
@@ -50,7 +53,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const log = createLogger('mcplex');
   // `command: mcplex` in a config runs this very CLI (how the embedded default runs the bundled demo servers).
   const self = { command: process.execPath, args: [...process.execArgv, fileURLToPath(new URL(`./main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url))] };
-  const gateway = new Gateway(await load(path, opts), { logger: log, commands: { mcplex: self } });
+  const config = await load(path, opts);
+  const unsafe = opts.stdio ? undefined : insecureBind(config);
+  if (unsafe && !opts.insecure) throw new ExitError(`${unsafe}.`, 2);
+  if (unsafe) log.warn({ host: config.listen.host }, 'serving without authentication on a non-loopback address (--insecure)');
+  const gateway = new Gateway(config, { logger: log, commands: { mcplex: self } });
   // A gateway restarted on this config (after a crash or SIGKILL) waits until the previous one's upstreams are
   // gone, so the two never run side by side.
   const tag = `config:${createHash('sha256').update(resolve(path)).digest('hex').slice(0, 16)}`;

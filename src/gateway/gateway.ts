@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
+import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
@@ -53,7 +54,8 @@ export class Gateway {
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
     );
     const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, opts.listPageSize ?? 500);
-    const host = { ...GATEWAY_INFO, passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
+    const local = localPrincipalOf(config);
+    const host = { ...GATEWAY_INFO, passthrough: true, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
     this.host = new ServingHost(host, (ctx) => {
       this.#failIfDown(ctx);
       return forward(ctx);
@@ -239,7 +241,8 @@ export class Gateway {
 
   serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
     // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).
-    return this.host.serveHttp({ ...this.#config.listen, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    // Authentication and TLS come from `auth:` and `listen.tls`; once auth is on, admin needs the admin scope.
+    return this.host.serveHttp({ ...this.#config.listen, ...servingAuth(this.#config), readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
   }
 
   serveStdio(): StdioHandle {
