@@ -43,7 +43,8 @@ function sign(key: Key, claims: Record<string, unknown> = {}, o: { exp?: number;
 }
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-let AUDIENCE = '';
+/** This server's resource identifier (RFC 8707): its public URL, as a proxy in front would give it. */
+const AUDIENCE = 'https://mcp.test/mcp';
 
 describe('JWT authentication with a remote JWKS', () => {
   let jwks: Awaited<ReturnType<typeof jwksServer>>;
@@ -54,8 +55,6 @@ describe('JWT authentication with a remote JWKS', () => {
   beforeAll(async () => {
     [k1, k2] = await Promise.all([rsaKey('k1'), rsaKey('k2')]);
     jwks = await jwksServer([k1]);
-    // The audience is this server's resource identifier (RFC 8707): its public URL, as a proxy in front would give it.
-    AUDIENCE = 'https://mcp.test/mcp';
     const auth = createAuthenticator({
       jwt: { issuer: ISSUER, audience: AUDIENCE, jwksUrl: jwks.url, requiredScopes: ['mcp'], claims: { tenant: 'tenant_id' }, jwksCooldownSec: 0 },
     });
@@ -150,7 +149,6 @@ describe('JwtVerifier', () => {
     const k1 = await rsaKey('k1');
     const stranger = await rsaKey('stranger');
     const jwks = await jwksServer([k1]);
-    AUDIENCE = 'https://mcp.test/mcp';
     try {
       const v = new JwtVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUrl: jwks.url, jwksCooldownSec: 600 });
       expect('principal' in (await v.verify(await sign(k1)))).toBe(true);
@@ -165,7 +163,6 @@ describe('JwtVerifier', () => {
   it('with a static public key, refuses HS256 tokens signed with that key as the HMAC secret', async () => {
     const k = await rsaKey('static');
     const pem = await exportSPKI(k.publicKey);
-    AUDIENCE = 'https://mcp.test/mcp';
     const v = new JwtVerifier({ issuer: ISSUER, audience: AUDIENCE, publicKey: pem });
     const good = await v.verify(await sign(k));
     expect('principal' in good && good.principal.id).toBe('user-1');
