@@ -2,11 +2,15 @@
 // saw (id, kind, tenant, scopes); SDK clients in either era with credential headers.
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
-import { createServer, type HttpHandle, type HttpServeOptions, type McplexServer, type Middleware, silentLogger } from '../../src/index.js';
+import { type CreateServerOptions, createServer, type HttpHandle, type HttpServeOptions, type McplexServer, type Middleware, silentLogger } from '../../src/index.js';
 import { type EraName, newClient } from '../helpers/clients.js';
 
 export function authServer(...middleware: Middleware[]): McplexServer {
-  const server = createServer({ name: 'auth-demo', version: '1.0.0', logger: silentLogger });
+  return authServerWith({}, ...middleware);
+}
+
+export function authServerWith(opts: Partial<CreateServerOptions>, ...middleware: Middleware[]): McplexServer {
+  const server = createServer({ name: 'auth-demo', version: '1.0.0', logger: silentLogger, ...opts });
   server.use(...middleware);
   server.tool('echo', { description: 'Echoes text back', input: z.object({ text: z.string() }) }, ({ text }) => `echo: ${text}`);
   server.tool('whoami', { description: 'The caller as the server sees it', input: z.object({}).passthrough() }, (_args, ctx) =>
