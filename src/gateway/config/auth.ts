@@ -23,14 +23,14 @@ const principal = strict(
 const apiKeys = z
   .record(z.string(), principal, { error: 'expected a mapping of key hash (sha256:…) to principal' })
   .superRefine((m, ctx) => {
-    for (const hash of Object.keys(m)) {
-      if (HASH_PATTERN.test(hash)) continue;
-      // Never quote the key: it may be a real key pasted by mistake.
+    Object.keys(m).forEach((hash, i) => {
+      if (HASH_PATTERN.test(hash)) return;
+      // Reported at apiKeys with the entry's position, never its text: it may be a real key pasted by mistake.
       const message = hash.startsWith('mcplex_')
-        ? 'this is an API key itself, not its hash: never put keys in config; paste the sha256:… line `mcplex keys new` printed'
-        : 'expected a key hash sha256:<64 hex digits> (run `mcplex keys new` to make a key and its hash)';
-      ctx.addIssue({ code: 'custom', path: [hash], message });
-    }
+        ? `entry ${i + 1} is an API key itself, not its hash: never put keys in config; paste the sha256:… line \`mcplex keys new\` printed (and replace the exposed key)`
+        : `entry ${i + 1}: expected a key hash sha256:<64 hex digits> (run \`mcplex keys new\` to make a key and its hash)`;
+      ctx.addIssue({ code: 'custom', path: [], message });
+    });
   });
 
 const jwt = strict(
