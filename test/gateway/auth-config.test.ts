@@ -1,5 +1,6 @@
 // The `auth:` section and `listen.tls` in the gateway file: what validates, and bad settings reported with their
 // path and a fix (never quoting a key); the non-loopback guard's reasons.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { insecureBind } from '../../src/gateway/auth.js';

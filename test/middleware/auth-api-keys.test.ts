@@ -118,7 +118,8 @@ describe('API-key authentication at the HTTP edge', () => {
     // Alice's session is untouched.
     const mine = await post(handle.url, toolCall(2, 'whoami'), { ...aliceAuth, ...session });
     expect(mine.status).toBe(200);
-    expect(JSON.parse((rpcMessage(mine).result?.content as Array<{ text: string }>)[0]!.text).id).toBe('alice');
+    const content = rpcMessage(mine).result?.content as Array<{ text: string }>;
+    expect(JSON.parse(content[0]!.text).id).toBe('alice');
     expect((await rawRequest(handle.url, { method: 'DELETE', headers: { ...aliceAuth, ...session } })).status).toBe(200);
     expect((await post(handle.url, toolCall(3, 'whoami'), { ...aliceAuth, ...session })).status).toBe(404);
   });

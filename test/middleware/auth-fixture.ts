@@ -1,6 +1,6 @@
 // A framework server for the authentication tests: `echo`, and `whoami` answering the principal the pipeline
 // saw (id, kind, tenant, scopes); SDK clients in either era with credential headers.
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { type Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { type CreateServerOptions, createServer, type HttpHandle, type HttpServeOptions, type McplexServer, type Middleware, silentLogger } from '../../src/index.js';
 import { type EraName, newClient } from '../helpers/clients.js';

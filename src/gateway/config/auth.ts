@@ -1,5 +1,6 @@
 // The `auth:` section (API keys by hash, JWT, mTLS, anonymous, the stdio `local` principal) and `listen.tls`:
 // their zod schemas, the rules relating them, and the validated shapes the gateway consumes.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in messages is the config syntax users should write
 import { z } from 'zod';
 import { HASH_PATTERN, type AuthOptions } from '../../middleware/auth/index.js';
 import type { Issue } from './errors.js';

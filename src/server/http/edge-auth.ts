@@ -89,7 +89,10 @@ export class EdgeAuth {
 
   /** RFC 9728 protected-resource metadata: public, so clients can find the authorization server. */
   serveMetadata(req: IncomingMessage, res: ServerResponse): void {
-    if (req.method !== 'GET') return sendJson(res, 405, { error: 'Method not allowed; use GET' }, { allow: 'GET' });
+    if (req.method !== 'GET') {
+      sendJson(res, 405, { error: 'Method not allowed; use GET' }, { allow: 'GET' });
+      return;
+    }
     const m = this.authenticator!.metadata;
     sendJson(res, 200, {
       resource: resourceOf(req, this.path, this.resource),
