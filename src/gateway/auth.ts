@@ -2,12 +2,43 @@
 // stdio principal, and the refusal to serve a non-loopback address to anonymous callers without --insecure.
 import { readFileSync } from 'node:fs';
 import type { Principal } from '../core/index.js';
-import { createAuthenticator } from '../middleware/auth/index.js';
+import { type Authenticator, createAuthenticator } from '../middleware/auth/index.js';
 import type { HttpServeOptions } from '../server/index.js';
 import type { GatewayConfig } from './config/index.js';
 
+/** Whether the section authenticates HTTP callers (`local` alone configures stdio only). */
+const authenticatesHttp = (auth: GatewayConfig['auth']) => !!auth && !!(auth.apiKeys || auth.jwt || auth.mtls || auth.anonymous);
+
+/**
+ * An authenticator that follows config reloads: added or revoked keys, a new JWT or mTLS setting apply to the next
+ * request without a restart (one authenticator per `auth` section, so the JWKS cache lives as long as its settings).
+ * Switching authentication on or off needs a restart; until then the last section that had it stays in force.
+ */
+function liveAuthenticator(current: () => GatewayConfig['auth']): Authenticator {
+  let section = current();
+  let active = createAuthenticator(section!);
+  const now = (): Authenticator => {
+    const next = current();
+    if (next !== section && authenticatesHttp(next)) {
+      active = createAuthenticator(next!);
+      section = next;
+    }
+    return active;
+  };
+  return {
+    authenticate: (req) => now().authenticate(req),
+    challenge: (refusal, url) => now().challenge(refusal, url),
+    get metadata() {
+      return now().metadata;
+    },
+    get allowsAnonymous() {
+      return now().allowsAnonymous;
+    },
+  };
+}
+
 /** Serving options from `auth:` and `listen.tls` (the TLS files are read now, so a bad path fails at start). */
-export function servingAuth(config: GatewayConfig): Pick<HttpServeOptions, 'auth' | 'tls' | 'resource'> {
+export function servingAuth(config: GatewayConfig, current: () => GatewayConfig = () => config): Pick<HttpServeOptions, 'auth' | 'tls' | 'resource'> {
   const { auth, listen } = config;
   const tls = listen.tls && {
     cert: readFileSync(listen.tls.cert),
@@ -15,10 +46,8 @@ export function servingAuth(config: GatewayConfig): Pick<HttpServeOptions, 'auth
     ...(listen.tls.ca && { ca: readFileSync(listen.tls.ca) }),
     ...(listen.tls.requireClientCert !== undefined && { requireClientCert: listen.tls.requireClientCert }),
   };
-  // `local` alone configures stdio only: HTTP stays as without the section.
-  const http = auth && (auth.apiKeys || auth.jwt || auth.mtls || auth.anonymous);
   return {
-    ...(http && { auth: createAuthenticator(auth) }),
+    ...(authenticatesHttp(auth) && { auth: liveAuthenticator(() => current().auth) }),
     ...(auth?.resource && { resource: auth.resource }),
     ...(tls && { tls }),
   };

@@ -242,7 +242,7 @@ export class Gateway {
   serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
     // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).
     // Authentication and TLS come from `auth:` and `listen.tls`; once auth is on, admin needs the admin scope.
-    return this.host.serveHttp({ ...this.#config.listen, ...servingAuth(this.#config), readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    return this.host.serveHttp({ ...this.#config.listen, ...servingAuth(this.#config, () => this.#config), readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
   }
 
   serveStdio(): StdioHandle {

@@ -20,19 +20,19 @@ describe('gateway authentication from config', () => {
   const seen: Array<{ method: string; principal: string; kind: string; tenant?: string }> = [];
   const clients: Client[] = [];
 
-  beforeAll(async () => {
-    const config = parseConfig(
+  const configWith = (apiKeys: Record<string, unknown>) =>
+    parseConfig(
       stringify({
         listen: { host: '127.0.0.1', port: 0 },
-        auth: {
-          apiKeys: { [alice.hash]: { id: 'alice', tenant: 'acme', scopes: ['tools'] }, [admin.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] } },
-          local: { id: 'me', scopes: [ADMIN_SCOPE] },
-        },
+        auth: { apiKeys, local: { id: 'me', scopes: [ADMIN_SCOPE] } },
         servers: { demo: fixtureServer('demo') },
       }),
       { format: 'yaml' },
     );
-    gateway = new Gateway(config, { logger: silentLogger });
+  const keys = { [alice.hash]: { id: 'alice', tenant: 'acme', scopes: ['tools'] }, [admin.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] } };
+
+  beforeAll(async () => {
+    gateway = new Gateway(configWith(keys), { logger: silentLogger });
     gateway.use(async (ctx: CallContext, next) => {
       seen.push({ method: ctx.method, principal: ctx.principal.id, kind: ctx.principal.kind, ...(ctx.principal.tenant && { tenant: ctx.principal.tenant }) });
       return next();
@@ -97,5 +97,17 @@ describe('gateway authentication from config', () => {
     const from = seen.length;
     await client.callTool({ name: 'demo__echo', arguments: { text: 'local' } });
     expect(seen.slice(from)).toContainEqual({ method: 'tools/call', principal: 'me', kind: 'local' });
+  });
+
+  it('applies added and revoked keys on reload, without a restart', async () => {
+    const carol = newApiKey();
+    const call = (key: string) => post(handle.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'x-api-key': key, 'mcp-protocol-version': '2025-11-25' });
+    expect((await call(carol.key)).status).toBe(401);
+    const { [alice.hash]: _revoked, ...rest } = keys;
+    await gateway.reload(configWith({ ...rest, [carol.hash]: { id: 'carol' } }));
+    expect((await call(alice.key)).status).toBe(401);
+    expect((await call(carol.key)).status).toBe(400); // past authentication: a ping needs a session
+    await gateway.reload(configWith(keys));
+    expect((await call(alice.key)).status).toBe(400);
   });
 });
