@@ -54,10 +54,16 @@ export class EdgeAuth {
     return identity;
   }
 
-  /** The request's identity, or why it is refused. Any `auth` a client-side layer put on `req` is overwritten. */
-  async identify(req: IncomingMessage): Promise<Identified | { refusal: AuthRefusal }> {
+  /**
+   * The request's identity, or why it is refused. Without an authenticator this is synchronous (no promise, no
+   * allocation after a connection's first request): the anonymous fast path.
+   */
+  identify(req: IncomingMessage): Identified | Promise<Identified | { refusal: AuthRefusal }> {
     const a = this.authenticator;
-    if (!a) return this.#anonymousOn(req.socket);
+    return a ? this.#authenticate(a, req) : this.#anonymousOn(req.socket);
+  }
+
+  async #authenticate(a: Authenticator, req: IncomingMessage): Promise<Identified | { refusal: AuthRefusal }> {
     const cert = clientCertificateOf(req);
     const bare = req.headers.authorization === undefined && req.headers['x-api-key'] === undefined && cert === undefined;
     if (bare && a.allowsAnonymous) {
@@ -73,6 +79,15 @@ export class EdgeAuth {
     if (outcome.token) attachCredential(outcome.principal, outcome.token);
     const edge: EdgeIdentity = { principal: outcome.principal, ...(req.socket.remoteAddress !== undefined && { remoteAddress: req.socket.remoteAddress }) };
     return { edge, auth: authInfoFor(edge) };
+  }
+
+  /** With authentication on, admin routes and readiness learn who asks (for `isAdmin`); returns a refusal, if any. */
+  async identifyForRoute(req: IncomingMessage): Promise<AuthRefusal | undefined> {
+    if (!this.authenticator) return undefined;
+    const identity = await this.#authenticate(this.authenticator, req);
+    if ('refusal' in identity) return identity.refusal;
+    (req as { auth?: unknown }).auth = identity.auth;
+    return undefined;
   }
 
   /** 401/403 with the challenge and a JSON-RPC error body; the connection stays usable. */

@@ -78,14 +78,6 @@ export async function serveHttp(
   let drained: (() => void) | undefined;
   let listenStreams = 0;
   const edgeAuth = new EdgeAuth(o.auth, o.path, o.resource);
-  /** With authentication on, routes and readiness learn who asks (for `isAdmin`); a refused credential counts as none. */
-  const identifyForRoute = async (req: IncomingMessage) => {
-    if (!edgeAuth.enabled) return undefined;
-    const identity = await edgeAuth.identify(req);
-    if ('refusal' in identity) return identity.refusal;
-    (req as { auth?: unknown }).auth = identity.auth;
-    return undefined;
-  };
 
   /** Status and readiness for anyone past the Host/Origin check; upstream detail only for whom `readinessDetail` allows. */
   function readyz(req: IncomingMessage, res: ServerResponse): void {
@@ -98,7 +90,7 @@ export async function serveHttp(
   async function serveRoute(route: HttpRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== route.method) return sendJson(res, 405, { error: `Method not allowed; use ${route.method}` }, { allow: route.method });
     if (route.admin) {
-      const refused = await identifyForRoute(req);
+      const refused = await edgeAuth.identifyForRoute(req);
       if (refused) return edgeAuth.refuse(req, res, refused);
       if (!o.isAdmin(req)) return sendJson(res, 403, { error: 'Forbidden: this endpoint is for administrators' });
     }
@@ -123,13 +115,14 @@ export async function serveHttp(
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (metadata) return edgeAuth.serveMetadata(req, res);
     if (path === '/readyz') {
-      await identifyForRoute(req);
+      await edgeAuth.identifyForRoute(req);
       return readyz(req, res);
     }
     if (extra) return serveRoute(extra, req, res);
     // Who is calling, established here for every request (before any session lookup) and carried to the pipeline
     // with every message of this request.
-    const identity = await edgeAuth.identify(req);
+    const found = edgeAuth.identify(req);
+    const identity = found instanceof Promise ? await found : found;
     if ('refusal' in identity) return edgeAuth.refuse(req, res, identity.refusal);
     (req as { auth?: unknown }).auth = identity.auth;
     if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
