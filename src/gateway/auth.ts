@@ -1,6 +1,7 @@
 // The gateway's authentication as config sets it up: the edge's authenticator and TLS files for serving, the
 // stdio principal, and the refusal to serve a non-loopback address to anonymous callers without --insecure.
 import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import type { Principal } from '../core/index.js';
 import { type Authenticator, createAuthenticator } from '../middleware/auth/index.js';
 import type { HttpServeOptions } from '../server/index.js';
@@ -20,7 +21,8 @@ function liveAuthenticator(current: () => GatewayConfig['auth']): Authenticator 
   const now = (): Authenticator => {
     const next = current();
     if (next !== section && authenticatesHttp(next)) {
-      active = createAuthenticator(next!);
+      // A reload that left the section as it was keeps the authenticator (and its key set cache).
+      if (!isDeepStrictEqual(next, section)) active = createAuthenticator(next!);
       section = next;
     }
     return active;
