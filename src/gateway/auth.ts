@@ -15,14 +15,21 @@ const authenticatesHttp = (auth: GatewayConfig['auth']) => !!auth && !!(auth.api
  * request without a restart (one authenticator per `auth` section, so the JWKS cache lives as long as its settings).
  * Switching authentication on or off needs a restart; until then the last section that had it stays in force.
  */
-function liveAuthenticator(current: () => GatewayConfig['auth']): Authenticator {
+function liveAuthenticator(current: () => GatewayConfig['auth'], onBadReload: (err: Error) => void): Authenticator {
   let section = current();
   let active = createAuthenticator(section!);
   const now = (): Authenticator => {
     const next = current();
     if (next !== section && authenticatesHttp(next)) {
       // A reload that left the section as it was keeps the authenticator (and its key set cache).
-      if (!isDeepStrictEqual(next, section)) active = createAuthenticator(next!);
+      // One that cannot be built (e.g. an unreadable public key) leaves the previous one in force.
+      if (!isDeepStrictEqual(next, section)) {
+        try {
+          active = createAuthenticator(next!);
+        } catch (err) {
+          onBadReload(err as Error);
+        }
+      }
       section = next;
     }
     return active;
@@ -40,7 +47,11 @@ function liveAuthenticator(current: () => GatewayConfig['auth']): Authenticator 
 }
 
 /** Serving options from `auth:` and `listen.tls` (the TLS files are read now, so a bad path fails at start). */
-export function servingAuth(config: GatewayConfig, current: () => GatewayConfig = () => config): Pick<HttpServeOptions, 'auth' | 'tls' | 'resource'> {
+export function servingAuth(
+  config: GatewayConfig,
+  current: () => GatewayConfig = () => config,
+  onBadReload: (err: Error) => void = () => {},
+): Pick<HttpServeOptions, 'auth' | 'tls' | 'resource'> {
   const { auth, listen } = config;
   const tls = listen.tls && {
     cert: readFileSync(listen.tls.cert),
@@ -49,7 +60,7 @@ export function servingAuth(config: GatewayConfig, current: () => GatewayConfig 
     ...(listen.tls.requireClientCert !== undefined && { requireClientCert: listen.tls.requireClientCert }),
   };
   return {
-    ...(authenticatesHttp(auth) && { auth: liveAuthenticator(() => current().auth) }),
+    ...(authenticatesHttp(auth) && { auth: liveAuthenticator(() => current().auth, onBadReload) }),
     ...(auth?.resource && { resource: auth.resource }),
     ...(tls && { tls }),
   };

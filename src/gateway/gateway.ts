@@ -242,7 +242,9 @@ export class Gateway {
   serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
     // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).
     // Authentication and TLS come from `auth:` and `listen.tls`; once auth is on, admin needs the admin scope.
-    return this.host.serveHttp({ ...this.#config.listen, ...servingAuth(this.#config, () => this.#config), readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const badAuth = (err: Error) => this.host.logger.error({ problem: err.message }, 'reloaded auth settings rejected; the previous ones stay in force');
+    const auth = servingAuth(this.#config, () => this.#config, badAuth);
+    return this.host.serveHttp({ ...this.#config.listen, ...auth, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
   }
 
   serveStdio(): StdioHandle {
