@@ -70,20 +70,21 @@ describe('API-key authentication at the HTTP edge', () => {
     });
   }
 
-  it('answers 401 with a Bearer challenge for missing, unknown, malformed and doubled credentials, and keeps serving', async () => {
-    const cases: Array<[Record<string, string>, RegExp]> = [
-      [{}, /^Bearer realm="mcplex", resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"$/],
-      [{ authorization: `Bearer ${newApiKey().key}` }, /error="invalid_token", error_description="Invalid token: unknown API key"/],
-      [{ 'x-api-key': 'mcplex_guess' }, /error="invalid_token"/],
-      [{ authorization: `Basic ${Buffer.from('alice:pw').toString('base64')}` }, /error="invalid_request"/],
-      [{ authorization: `Bearer ${alice.key}`, 'x-api-key': alice.key }, /error="invalid_request"/],
-      [{ authorization: alice.hash }, /error="invalid_request"/],
+  it('answers 401 (400 for malformed requests) with a Bearer challenge, and keeps serving', async () => {
+    const cases: Array<[Record<string, string>, number, RegExp]> = [
+      [{}, 401, /^Bearer realm="mcplex", resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"$/],
+      [{ authorization: `Bearer ${newApiKey().key}` }, 401, /error="invalid_token", error_description="Invalid token: unknown API key"/],
+      [{ 'x-api-key': 'mcplex_guess' }, 401, /error="invalid_token"/],
+      // Another scheme is no credential here: the bare challenge names the one to use.
+      [{ authorization: `Basic ${Buffer.from('alice:pw').toString('base64')}` }, 401, /^Bearer realm="mcplex", resource_metadata="[^"]+"$/],
+      [{ authorization: `Bearer ${alice.key}`, 'x-api-key': alice.key }, 400, /error="invalid_request"/],
+      [{ authorization: 'Bearer two words' }, 400, /error="invalid_request"/],
     ];
-    for (const [headers, challenge] of cases) {
+    for (const [headers, status, challenge] of cases) {
       const res = await post(handle.url, toolCall(1, 'echo', { text: 'x' }), headers);
-      expect(res.status, JSON.stringify(headers)).toBe(401);
+      expect(res.status, JSON.stringify(headers)).toBe(status);
       expect(String(res.headers['www-authenticate'])).toMatch(challenge);
-      expect(rpcMessage(res).error?.code).toBe(ErrorCode.Unauthorized);
+      expect(rpcMessage(res).error?.code).toBe(status === 400 ? ErrorCode.InvalidRequest : ErrorCode.Unauthorized);
       // The answer never repeats what was sent.
       expect(res.text).not.toContain('mcplex_guess');
     }

@@ -52,10 +52,12 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
     async authenticate(req: AuthRequest): Promise<AuthOutcome> {
       const authorization = req.header('authorization');
       const apiKey = req.header('x-api-key');
-      if (authorization !== undefined && apiKey !== undefined) return refuse(401, 'Invalid request: send one credential (Authorization or X-API-Key), not both', 'invalid_request');
+      if (authorization !== undefined && apiKey !== undefined) return refuse(400, 'Invalid request: send one credential (Authorization or X-API-Key), not both', 'invalid_request');
       if (authorization !== undefined) {
         const match = BEARER.exec(authorization);
-        if (!match) return refuse(401, 'Invalid request: use "Authorization: Bearer <token>"', 'invalid_request');
+        // Another scheme (Basic, …) is no credential for us: the bare challenge says which one to use (RFC 6750 §3.1).
+        if (!/^Bearer\b/i.test(authorization)) return refuse(401, 'Authentication required: use "Authorization: Bearer <token>"');
+        if (!match) return refuse(400, 'Invalid request: the bearer token is malformed', 'invalid_request');
         return bearer(match[1]!);
       }
       if (apiKey !== undefined) {

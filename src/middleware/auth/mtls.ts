@@ -30,7 +30,7 @@ export class MtlsMapper {
 
   map(cert: ClientCertificate): AuthOutcome {
     const name = certificateName(cert, this.o.identity);
-    if (!name) return refuse(401, `Invalid client certificate: it has no ${this.o.identity ?? 'cn'} to identify the caller`, 'invalid_request');
+    if (!name) return refuse(401, `Invalid client certificate: it has no ${this.o.identity ?? 'cn'} to identify the caller`);
     const cached = this.#cache.get(name);
     if (cached) return { principal: cached };
     const listed = this.o.principals?.[name];

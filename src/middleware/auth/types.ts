@@ -19,9 +19,9 @@ export interface AuthRequest {
   readonly clientCertificate?: ClientCertificate;
 }
 
-/** 401: no or bad credentials; 403: valid credentials without the scopes this resource requires. */
+/** 400: a malformed credential request; 401: no or bad credentials; 403: valid credentials without the scopes needed. */
 export interface AuthRefusal {
-  readonly status: 401 | 403;
+  readonly status: 400 | 401 | 403;
   /** RFC 6750 error code; absent when no credentials were sent (the bare challenge). */
   readonly error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope';
   /** Safe to show the caller: never quotes the token. */
@@ -45,6 +45,6 @@ export interface Authenticator {
   readonly allowsAnonymous: boolean;
 }
 
-export const refuse = (status: 401 | 403, description: string, error?: AuthRefusal['error'], scope?: readonly string[]): { refusal: AuthRefusal } => ({
+export const refuse = (status: 400 | 401 | 403, description: string, error?: AuthRefusal['error'], scope?: readonly string[]): { refusal: AuthRefusal } => ({
   refusal: { status, description, ...(error && { error }), ...(scope && { scope }) },
 });

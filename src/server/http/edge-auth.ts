@@ -90,10 +90,10 @@ export class EdgeAuth {
     return undefined;
   }
 
-  /** 401/403 with the challenge and a JSON-RPC error body; the connection stays usable. */
+  /** 400/401/403 with the challenge and a JSON-RPC error body; the connection stays usable. */
   refuse(req: IncomingMessage, res: ServerResponse, refusal: AuthRefusal): void {
     const challenge = this.authenticator!.challenge(refusal, metadataUrlOf(resourceOf(req, this.path, this.resource)));
-    const code = refusal.status === 403 ? ErrorCode.Forbidden : ErrorCode.Unauthorized;
+    const code = refusal.status === 403 ? ErrorCode.Forbidden : refusal.status === 400 ? ErrorCode.InvalidRequest : ErrorCode.Unauthorized;
     sendJson(res, refusal.status, { jsonrpc: '2.0', id: null, error: { code, message: refusal.description } }, { 'www-authenticate': challenge });
   }
 
