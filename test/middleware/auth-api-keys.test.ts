@@ -94,6 +94,13 @@ describe('API-key authentication at the HTTP edge', () => {
     expect(rpcMessage(ok).result?.content).toEqual([{ type: 'text', text: 'echo: still here' }]);
   });
 
+  it('refuses an unauthenticated body without reading it, closing that connection', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x'.repeat(1 << 20) } } });
+    const res = await rawRequest(handle.url, { headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body, chunkBytes: 64 * 1024 });
+    expect(res.status).toBe(401);
+    expect(res.headers.connection).toBe('close');
+  });
+
   it('authenticates GET and DELETE too, and binds a 2025-era session to the principal that opened it', async () => {
     const aliceAuth = { authorization: `Bearer ${alice.key}` };
     const init = await post(

@@ -94,7 +94,10 @@ export class EdgeAuth {
   refuse(req: IncomingMessage, res: ServerResponse, refusal: AuthRefusal): void {
     const challenge = this.authenticator!.challenge(refusal, metadataUrlOf(resourceOf(req, this.path, this.resource)));
     const code = refusal.status === 403 ? ErrorCode.Forbidden : refusal.status === 400 ? ErrorCode.InvalidRequest : ErrorCode.Unauthorized;
-    sendJson(res, refusal.status, { jsonrpc: '2.0', id: null, error: { code, message: refusal.description } }, { 'www-authenticate': challenge });
+    // A refused body is not read: close the connection after answering rather than drain what a stranger streams.
+    const body = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
+    const headers = { 'www-authenticate': challenge, ...(body && { connection: 'close' }) };
+    sendJson(res, refusal.status, { jsonrpc: '2.0', id: null, error: { code, message: refusal.description } }, headers);
   }
 
   /** Whether `path` is this server's protected-resource metadata (the plain or the path-suffixed well-known form). */
