@@ -1,6 +1,7 @@
 // mcplex: the package entry point (framework, pipeline and gateway).
 export * from './core/index.js';
 export * from './server/index.js';
+// Middleware (authentication first; the others add themselves to src/middleware/index.ts).
 export * from './middleware/index.js';
 // The gateway as a library: build one from a config (file, text or object), `use()` middleware on it, serve it.
 export { Gateway, type GatewayOptions } from './gateway/gateway.js';

@@ -6,7 +6,7 @@ import { LegacyHttpSession, type McpSession, ModernHttpSession } from './session
 import { StdioSession } from './stdio-session.js';
 
 export type LoadTarget =
-  | { kind: 'http'; url: string; era: 'legacy' | 'modern'; serverPid: number; toolPrefix: string }
+  | { kind: 'http'; url: string; era: 'legacy' | 'modern'; serverPid: number; toolPrefix: string; headers?: Record<string, string> }
   | { kind: 'stdio'; command: string; args: string[] };
 
 export interface LoadPlan {
@@ -23,7 +23,7 @@ export async function runPlan(plan: LoadPlan, onResult: (r: ModeResult) => void,
   if (plan.idle) {
     if (t.kind !== 'http' || t.era !== 'legacy') throw new Error('idle sessions need a 2025-era HTTP target');
     const url = new URL(t.url);
-    onIdle(await runIdleSessions(plan.idle, (timeoutMs) => LegacyHttpSession.open(url, timeoutMs), [t.serverPid]));
+    onIdle(await runIdleSessions(plan.idle, (timeoutMs) => LegacyHttpSession.open(url, timeoutMs, t.headers), [t.serverPid]));
   }
   for (const spec of plan.modes) {
     let result: ModeResult;
@@ -36,7 +36,7 @@ export async function runPlan(plan: LoadPlan, onResult: (r: ModeResult) => void,
       );
     } else {
       const url = new URL(t.url);
-      const open = (): Promise<McpSession> => (t.era === 'legacy' ? LegacyHttpSession.open(url, 15_000) : Promise.resolve(new ModernHttpSession(url)));
+      const open = (): Promise<McpSession> => (t.era === 'legacy' ? LegacyHttpSession.open(url, 15_000, t.headers) : Promise.resolve(new ModernHttpSession(url, t.headers)));
       result = await runMode(spec, open, () => [t.serverPid], (name) => `${t.toolPrefix}${name}`);
     }
     if (!spec.discard) onResult(result);

@@ -30,7 +30,8 @@ export class LegacyHttpSession implements McpSession {
     private readonly headers: Record<string, string>,
   ) {}
 
-  static async open(url: URL, timeoutMs: number): Promise<LegacyHttpSession> {
+  /** `auth`: credential headers (e.g. Authorization) sent with every request of the session. */
+  static async open(url: URL, timeoutMs: number, auth: Record<string, string> = {}): Promise<LegacyHttpSession> {
     const id = nextId++;
     const init = {
       jsonrpc: '2.0',
@@ -38,7 +39,7 @@ export class LegacyHttpSession implements McpSession {
       method: 'initialize',
       params: { protocolVersion: LEGACY_VERSION, capabilities: {}, clientInfo: CLIENT_INFO },
     };
-    const base = { accept: ACCEPT, 'content-type': 'application/json' };
+    const base = { ...auth, accept: ACCEPT, 'content-type': 'application/json' };
     const reply = await send(url, 'POST', base, JSON.stringify(init), timeoutMs);
     const result = responseTo(reply, id).result as { protocolVersion?: string };
     const sessionId = reply.headers['mcp-session-id'];
@@ -63,7 +64,10 @@ export class LegacyHttpSession implements McpSession {
 
 /** 2026-07-28: no session; each request carries the protocol envelope in params._meta and the standard headers. */
 export class ModernHttpSession implements McpSession {
-  constructor(private readonly url: URL) {}
+  constructor(
+    private readonly url: URL,
+    private readonly auth: Record<string, string> = {},
+  ) {}
 
   async call(tool: string, args: Record<string, unknown>, timeoutMs: number): Promise<CallResult> {
     const id = nextId++;
@@ -82,6 +86,7 @@ export class ModernHttpSession implements McpSession {
       },
     });
     const headers = {
+      ...this.auth,
       accept: ACCEPT,
       'content-type': 'application/json',
       'mcp-protocol-version': MODERN_VERSION,

@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newApiKey } from '../../src/middleware/auth/index.js';
 import type { LoadTarget } from '../load/client.js';
 import { freePort, Proc } from './process.js';
 
@@ -32,19 +33,31 @@ export interface TargetDef {
   start(era: Era): Promise<Started>;
 }
 
-let configFile: string | undefined;
-/** The gateway config the mcplex targets share: one stdio upstream named `up`, so tools are `up__echo`, `up__sleep`. */
-function gatewayConfig(): string {
-  if (configFile) return configFile;
-  configFile = join(mkdtempSync(join(tmpdir(), 'mcplex-bench-')), 'gateway.json');
-  const config = { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, servers: { up: { command: NODE, args: [UPSTREAM] } } };
-  writeFileSync(configFile, JSON.stringify(config, null, 2));
-  return configFile;
+const configFiles = new Map<string, string>();
+/**
+ * The gateway config the mcplex targets share: one stdio upstream named `up`, so tools are `up__echo`, `up__sleep`.
+ * With `auth`, an API key is configured (as production would run) and clients must send it.
+ */
+function gatewayConfig(auth?: { hash: string }): string {
+  const cached = configFiles.get(auth ? 'auth' : 'plain');
+  if (cached) return cached;
+  const file = join(mkdtempSync(join(tmpdir(), 'mcplex-bench-')), 'gateway.json');
+  const config = {
+    listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
+    ...(auth && { auth: { apiKeys: { [auth.hash]: { id: 'bench', tenant: 'bench', scopes: ['tools'] } } } }),
+    servers: { up: { command: NODE, args: [UPSTREAM] } },
+  };
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  configFiles.set(auth ? 'auth' : 'plain', file);
+  return file;
 }
 
-async function httpTarget(proc: Proc, url: Promise<string>, era: Era, toolPrefix: string): Promise<Started> {
+/** The key the full-pipeline target's clients authenticate with. */
+const BENCH_KEY = newApiKey();
+
+async function httpTarget(proc: Proc, url: Promise<string>, era: Era, toolPrefix: string, headers?: Record<string, string>): Promise<Started> {
   try {
-    return { proc, load: { kind: 'http', url: await url, era, serverPid: proc.pid, toolPrefix } };
+    return { proc, load: { kind: 'http', url: await url, era, serverPid: proc.pid, toolPrefix, ...(headers && { headers }) } };
   } catch (err) {
     await proc.stop(1000);
     throw err;
@@ -66,11 +79,11 @@ export const TARGETS: TargetDef[] = [
   },
   {
     id: 'mcplex-full',
-    describe: 'mcplex gateway with every middleware of bench/targets/full-pipeline.ts (none exist yet: equals mcplex today)',
+    describe: 'mcplex gateway with API-key authentication and every middleware of bench/targets/full-pipeline.ts',
     eras: ['legacy', 'modern'],
     start: (era) => {
-      const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig()], { cwd: ROOT });
-      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__');
+      const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig(BENCH_KEY)], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { authorization: `Bearer ${BENCH_KEY.key}` });
     },
   },
   {

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
+import { newKeyText } from './keys.js';
 import { ExitError, serve } from './serve.js';
 
 function port(value: string): number {
@@ -21,7 +22,20 @@ program
   .option('--host <host>', 'override listen.host')
   .option('--stdio', 'serve the gateway over stdio instead of HTTP (for desktop clients that spawn it)')
   .option('--watch', 'reload when the config file changes (SIGHUP always reloads)')
+  .option('--insecure', 'allow listening on a non-loopback address without authentication (e.g. behind an authenticating proxy)')
   .action((opts) => serve(opts));
+
+program
+  .command('keys')
+  .description('API keys for the gateway (auth.apiKeys)')
+  .command('new')
+  .description('Make an API key: prints the key once and the config snippet with its hash')
+  .option('--id <id>', 'principal id the key stands for', 'client')
+  .option('--tenant <tenant>', "the principal's tenant")
+  .option('--scopes <scopes>', 'comma-separated scopes (e.g. mcplex:admin)')
+  .action((opts) => {
+    process.stdout.write(`${newKeyText(opts)}\n`);
+  });
 
 program
   .command('demo')

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { GroupWatchdog } from '../client/group-watchdog.js';
 import { awaitPredecessors } from '../client/predecessors.js';
 import { ConfigError } from '../core/index.js';
+import { insecureBind } from '../gateway/auth.js';
 import { type GatewayConfig, loadConfig, observability } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
 import { createLogger, startTracing } from '../server/index.js';
@@ -20,6 +21,8 @@ export interface ServeOptions {
   watch?: boolean;
   port?: number;
   host?: string;
+  /** Serve a non-loopback address without authentication. */
+  insecure?: boolean;
 }
 
 /** Exit code 2 means the configuration is invalid. */
@@ -54,6 +57,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const telemetry = await startTracing(tracing);
   // `command: mcplex` in a config runs this very CLI (how the embedded default runs the bundled demo servers).
   const self = { command: process.execPath, args: [...process.execArgv, fileURLToPath(new URL(`./main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url))] };
+  const unsafe = opts.stdio ? undefined : insecureBind(config);
+  if (unsafe && !opts.insecure) throw new ExitError(`${unsafe}.`, 2);
+  if (unsafe) log.warn({ host: config.listen.host }, 'serving without authentication on a non-loopback address (--insecure)');
   const gateway = new Gateway(config, { logger: log, commands: { mcplex: self } });
   // A gateway restarted on this config (after a crash or SIGKILL) waits until the previous one's upstreams are
   // gone, so the two never run side by side.
@@ -91,6 +97,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
         const next = await load(path, opts);
         if (!isDeepStrictEqual(next.listen, gateway.config.listen)) log.warn({ why }, 'listen changed; restart the gateway to apply it');
         if (!isDeepStrictEqual(observability(next), observability(gateway.config))) log.warn({ why }, 'logging, metrics or tracing changed; restart the gateway to apply it');
+        if (!next.auth !== !gateway.config.auth) log.warn({ why }, 'auth was added or removed; restart the gateway to apply it (changes within auth apply now)');
         const report = await gateway.reload(next);
         log.info({ why, ...report }, 'configuration reloaded');
       } catch (err) {

@@ -5,6 +5,7 @@ import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
 import type { Metrics } from '../middleware/metrics.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
+import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
@@ -65,7 +66,8 @@ export class Gateway {
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
     );
     const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, opts.listPageSize ?? 500, this.#router);
-    const host = { ...GATEWAY_INFO, passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
+    const local = localPrincipalOf(config);
+    const host = { ...GATEWAY_INFO, passthrough: true, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
     this.host = new ServingHost(host, (ctx) => {
       this.#failIfDown(ctx);
       return forward(ctx);
@@ -271,7 +273,10 @@ export class Gateway {
 
   async serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
     // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).
-    const http = await this.host.serveHttp({ ...this.#config.listen, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    // Authentication and TLS come from `auth:` and `listen.tls`; once auth is on, admin needs the admin scope.
+    const badAuth = (err: Error) => this.host.logger.error({ problem: err.message }, 'reloaded auth settings rejected; the previous ones stay in force');
+    const auth = servingAuth(this.#config, () => this.#config, badAuth);
+    const http = await this.host.serveHttp({ ...this.#config.listen, ...auth, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
     return this.#metrics ? this.#metrics.beside(http, this.host.logger) : http;
   }
 

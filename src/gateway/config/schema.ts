@@ -2,6 +2,7 @@
 // and value formats. Rules that relate fields to each other live in validate.ts.
 import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
+import { authSchema, tlsSchema } from './auth.js';
 import { unknownKeyMessage } from './hints.js';
 import { upstreamAuthShape } from './upstream-auth.js';
 import { observabilityShape } from './observability.js';
@@ -139,9 +140,11 @@ export const configSchema = strict(
         requestTimeoutMs: ms.optional(),
         keepAliveTimeoutMs: ms.optional(),
         readinessDetail: z.enum(READINESS_DETAIL, { error: `expected one of ${READINESS_DETAIL.join(', ')}` }).optional(),
+        tls: tlsSchema.optional(),
       },
       'expected a mapping with host, port, path and the HTTP limits',
     ).optional(),
+    auth: authSchema.optional(),
     separator: z.string({ error: "expected a non-empty string of '_', '-' or '.' (e.g. '__')" }).regex(SEPARATOR, { error: "expected a non-empty string of '_', '-' or '.' (e.g. '__')" }).optional(),
     servers: servers.optional(),
     mcpServers: servers.optional(),

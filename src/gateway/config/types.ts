@@ -3,6 +3,7 @@
 import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-spec.js';
 import type { UpstreamAuthConfig } from './upstream-auth.js';
 import type { ObservabilityConfig } from './observability.js';
+import type { AuthConfig, TlsConfig } from './auth.js';
 
 /** `logging`, `metrics`, `tracing`: absent means their defaults (see observability.ts). */
 export interface GatewayConfig extends ObservabilityConfig {
@@ -15,6 +16,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   roots?: { uri: string; name?: string }[];
   /** Callers are authenticated (set by the auth section): stateful 2025-era HTTP upstreams then default to per-principal isolation. */
   authenticated?: boolean;
+  /** Who may call (see auth.ts); absent: everyone is anonymous (loopback only, unless --insecure). */
+  auth?: AuthConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */
@@ -37,6 +40,8 @@ export interface ListenConfig {
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
   readinessDetail?: 'local' | 'full' | 'minimal';
+  /** Serve HTTPS (mTLS with `ca`). */
+  tls?: TlsConfig;
 }
 
 export interface ToolFilter {

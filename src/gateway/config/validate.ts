@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { moveUrlCredentials } from '../../client/upstream-spec.js';
 import { buildObservability } from './observability.js';
+import { buildAuth, checkAuth } from './auth.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { configSchema, NAME, type RawConfig, type RawServer, SEPARATOR, TRANSPORTS } from './schema.js';
 import { DEFAULTS, type GatewayConfig, type ServerConfig } from './types.js';
@@ -135,6 +136,7 @@ function build(raw: RawConfig): GatewayConfig {
     separator: raw.separator ?? DEFAULTS.separator,
     ...(raw.roots && { roots: raw.roots }),
     ...buildObservability(raw),
+    ...(raw.auth && { auth: buildAuth(raw.auth), authenticated: true }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };
@@ -147,6 +149,7 @@ export function validate(tree: unknown, earlier: Issue[] = [], skip: Set<string>
   const issues = [...earlier];
   for (const iss of parsed.error?.issues ?? []) issues.push(...fromZod(iss));
   if (isMap(root)) checkStructure(root, issues);
+  if (isMap(root)) checkAuth(root, issues);
   const relevant = issues.filter((i) => !(skip.has(JSON.stringify(i.path)) && !earlier.includes(i)));
   if (relevant.length === 0 && parsed.success) return { config: build(parsed.data), issues: [] };
 

@@ -11,6 +11,8 @@ interface Session {
   readonly id: string;
   /** Who opened it (`sessionOwner`), for the per-client cap. */
   readonly owner: string;
+  /** The principal that opened it: only it may use or close the session. */
+  readonly principal: string;
   readonly transport: NodeSessionTransport;
   readonly server: Server;
   /** Protocol versions before 2025-06-18 allowed JSON-RPC batches. */
@@ -26,6 +28,8 @@ export interface LegacySessionOptions {
   maxSessionsPerClient?: number;
   /** Default: the peer's address. */
   owner?: (req: IncomingMessage) => string;
+  /** The authenticated principal of a request (kind and id); a session answers only its creator. Default: one for all. */
+  principalOf?: (req: IncomingMessage) => string;
   /** Default 128. */
   maxInflightPerSession?: number;
   /** Default 100. */
@@ -68,6 +72,7 @@ export class LegacySessions {
   readonly #maxBatch: number;
   readonly #perClient: number;
   readonly #owner: (req: IncomingMessage) => string;
+  readonly #principalOf: (req: IncomingMessage) => string;
 
   constructor(
     private readonly makeServer: () => Server,
@@ -76,6 +81,7 @@ export class LegacySessions {
     this.#maxBatch = opts.maxBatchSize ?? 100;
     this.#perClient = opts.maxSessionsPerClient ?? 1_000;
     this.#owner = opts.owner ?? ((req) => req.socket.remoteAddress ?? 'unknown');
+    this.#principalOf = opts.principalOf ?? (() => '');
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(1000, Math.min(opts.idleTtlMs / 2, 60_000)));
     this.#sweeper.unref();
   }
@@ -102,7 +108,8 @@ export class LegacySessions {
     const session = this.#sessions.get(id);
     // The sweeper runs at most every few seconds; a session past its idle TTL is gone even before it runs.
     if (session && idleFor(session) > this.opts.idleTtlMs) this.#drop(id);
-    if (!session || !this.#sessions.has(id)) {
+    // Another principal holding the id learns nothing: the same 404 as for a session that does not exist.
+    if (!session || !this.#sessions.has(id) || session.principal !== this.#principalOf(req)) {
       return sendRpcError(res, 404, ErrorCode.SessionNotFound, 'Session not found: it expired or was closed; send initialize to start a new one');
     }
     session.lastSeen = Date.now();
@@ -150,6 +157,7 @@ export class LegacySessions {
     const session: Session = {
       id: transport.sessionId,
       owner,
+      principal: this.#principalOf(req),
       transport,
       server,
       batching: BATCHING_VERSIONS.has(init.params?.protocolVersion ?? ''),

@@ -2,7 +2,10 @@
 // the edge keeps on behalf of a client has a bound here.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
+import { ADMIN_SCOPE } from '../../core/index.js';
+import type { Authenticator } from '../../middleware/auth/index.js';
 import { identityOf } from '../identity.js';
+import type { TlsOptions } from './tls.js';
 
 /** The caller as the edge established it (principal and peer address): whom per-client limits count. */
 const callerOf = (req: IncomingMessage) => {
@@ -66,6 +69,15 @@ export interface HttpServeOptions {
   routes?: HttpRoute[];
   /** Who may use `admin: true` routes (and sees readiness detail when no rule is given); default: local callers. */
   isAdmin?: (req: IncomingMessage) => boolean;
+  /**
+   * Authenticates every request (MCP endpoint and admin routes) before anything else happens; see
+   * `createAuthenticator`. With it, `isAdmin` defaults to holding the `mcplex:admin` scope.
+   */
+  auth?: Authenticator;
+  /** This server's resource identifier (its public URL, RFC 8707/9728); default built from the Host header. */
+  resource?: string;
+  /** Serve HTTPS (and mTLS when `ca` is given). */
+  tls?: TlsOptions;
 }
 
 /** An endpoint served beside the MCP path. `admin` ones answer 403 to whom `isAdmin` refuses. */
@@ -76,9 +88,9 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
-type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin';
+type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'auth' | 'resource' | 'tls';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
-  Pick<HttpServeOptions, 'allowedHosts' | 'readiness'> & {
+  Pick<HttpServeOptions, 'allowedHosts' | 'readiness' | 'auth' | 'resource' | 'tls'> & {
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
     isAdmin: (req: IncomingMessage) => boolean;
@@ -98,25 +110,35 @@ export function isLocalCaller(req: IncomingMessage): boolean {
   return local && !PROXIED.some((h) => req.headers[h] !== undefined);
 }
 
-function detailRule(d: ReadinessDetail | undefined): (req: IncomingMessage) => boolean {
+/** The authenticated caller holds the admin scope (the rule once authentication is on). */
+export function hasAdminScope(req: IncomingMessage): boolean {
+  return identityOf((req as { auth?: AuthInfo }).auth)?.principal.scopes.includes(ADMIN_SCOPE) ?? false;
+}
+
+/** 'local' means "administrators": local callers without authentication, admin-scoped principals with it. */
+function detailRule(d: ReadinessDetail | undefined, admin: (req: IncomingMessage) => boolean): (req: IncomingMessage) => boolean {
   if (typeof d === 'function') return d;
   if (d === 'full') return () => true;
   if (d === 'minimal') return () => false;
-  return isLocalCaller;
+  return admin;
 }
 
 export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
   const host = o.host ?? '127.0.0.1';
   const allowedHosts = o.allowedHosts ?? (isLoopback(host) ? ['localhost', '127.0.0.1', '[::1]', host] : undefined);
   const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
+  const isAdmin = o.isAdmin ?? (o.auth ? hasAdminScope : isLocalCaller);
   return {
     host,
     port: o.port ?? 0,
     path: o.path ?? '/mcp',
     ...(allowedHosts && { allowedHosts }),
     ...(o.readiness && { readiness: o.readiness }),
-    readinessDetail: o.readinessDetail === undefined && o.isAdmin ? o.isAdmin : detailRule(o.readinessDetail),
-    isAdmin: o.isAdmin ?? isLocalCaller,
+    ...(o.auth && { auth: o.auth }),
+    ...(o.resource && { resource: o.resource }),
+    ...(o.tls && { tls: o.tls }),
+    readinessDetail: o.readinessDetail === undefined && o.isAdmin ? o.isAdmin : detailRule(o.readinessDetail, o.auth ? isAdmin : isLocalCaller),
+    isAdmin,
     routes: o.routes ?? [],
     allowedOrigins: o.allowedOrigins ?? ['localhost', '127.0.0.1', '[::1]'],
     maxBodyBytes: o.maxBodyBytes ?? 4 * MiB,

@@ -2,21 +2,24 @@
 // endpoint — 2025-era traffic to sessionful transports, 2026-07-28 traffic to the lane of one pinned server
 // (plain requests) or to the SDK's per-request handler (everything else).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { type AuthInfo, createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
-import { ANONYMOUS, type Era, ErrorCode, type Logger, WireError } from '../../core/index.js';
+import { createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
+import { type Era, ErrorCode, type Logger, WireError } from '../../core/index.js';
 import type { Admit } from '../gate.js';
-import { authInfoFor, type EdgeIdentity } from '../identity.js';
+import { type EdgeIdentity, identityOf } from '../identity.js';
 import { isPipelined } from '../targets.js';
 import { readJsonBody, refuseTooLarge } from './body.js';
 import { classifyHttpPost } from './classify.js';
+import { EdgeAuth } from './edge-auth.js';
 import { refusal } from './guards.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { fitsModernLane, ModernLane } from './modern-lane.js';
 import { type HttpRoute, type HttpServeOptions, resolveHttpOptions } from './options.js';
 import { requestInfo } from './request-info.js';
 import { sendJson, sendRpcError } from './respond.js';
+import { httpsOptions } from './tls.js';
 
 export interface HttpHandle {
   /** The URL clients connect to, e.g. http://127.0.0.1:7333/mcp */
@@ -56,6 +59,10 @@ export async function serveHttp(
     maxSessions: o.maxSessions,
     maxSessionsPerClient: o.maxSessionsPerClient,
     owner: o.sessionOwner,
+    principalOf: (req) => {
+      const p = identityOf((req as { auth?: Parameters<typeof identityOf>[0] }).auth)?.principal;
+      return p ? `${p.kind}:${p.id}` : 'anonymous';
+    },
     maxInflightPerSession: o.maxInflightPerSession,
     maxBatchSize: o.maxBatchSize,
     maxBufferedBytes: o.maxBufferedBytes,
@@ -70,17 +77,7 @@ export async function serveHttp(
   let inflightPosts = 0;
   let drained: (() => void) | undefined;
   let listenStreams = 0;
-  /** Everyone is anonymous until authentication exists, so a connection's identity is built once, not per request. */
-  const identities = new WeakMap<Socket, { edge: EdgeIdentity; auth: AuthInfo }>();
-  const identityOn = (socket: Socket) => {
-    let identity = identities.get(socket);
-    if (!identity) {
-      const edge: EdgeIdentity = { principal: ANONYMOUS, ...(socket.remoteAddress !== undefined && { remoteAddress: socket.remoteAddress }) };
-      identity = { edge, auth: authInfoFor(edge) };
-      identities.set(socket, identity);
-    }
-    return identity;
-  };
+  const edgeAuth = new EdgeAuth(o.auth, o.path, o.resource);
 
   /** Status and readiness for anyone past the Host/Origin check; upstream detail only for whom `readinessDetail` allows. */
   function readyz(req: IncomingMessage, res: ServerResponse): void {
@@ -92,7 +89,11 @@ export async function serveHttp(
 
   async function serveRoute(route: HttpRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== route.method) return sendJson(res, 405, { error: `Method not allowed; use ${route.method}` }, { allow: route.method });
-    if (route.admin && !o.isAdmin(req)) return sendJson(res, 403, { error: 'Forbidden: this endpoint is for administrators' });
+    if (route.admin) {
+      const refused = await edgeAuth.identifyForRoute(req);
+      if (refused) return edgeAuth.refuse(req, res, refused);
+      if (!o.isAdmin(req)) return sendJson(res, 403, { error: 'Forbidden: this endpoint is for administrators' });
+    }
     try {
       await route.handle(req, res);
     } catch (err) {
@@ -106,15 +107,23 @@ export async function serveHttp(
     const path = (req.url ?? '/').split('?')[0];
     const health = path === '/healthz' || path === '/readyz';
     const extra = path === o.path || health ? undefined : o.routes.find((r) => r.path === path);
-    if (path !== o.path && !health && !extra) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
+    const metadata = !extra && edgeAuth.isMetadataPath(path ?? '');
+    if (path !== o.path && !health && !extra && !metadata) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
     // Health answers too: a DNS-rebinding page must not read them.
     const refused = refusal(req, o);
     if (refused) return sendRpcError(res, 403, ErrorCode.InvalidRequest, refused);
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-    if (path === '/readyz') return readyz(req, res);
+    if (metadata) return edgeAuth.serveMetadata(req, res);
+    if (path === '/readyz') {
+      await edgeAuth.identifyForRoute(req);
+      return readyz(req, res);
+    }
     if (extra) return serveRoute(extra, req, res);
-    // Who is calling, established once here and carried to the pipeline with every message of this request.
-    const identity = identityOn(req.socket);
+    // Who is calling, established here for every request (before any session lookup) and carried to the pipeline
+    // with every message of this request.
+    const found = edgeAuth.identify(req);
+    const identity = found instanceof Promise ? await found : found;
+    if ('refusal' in identity) return edgeAuth.refuse(req, res, identity.refusal);
     (req as { auth?: unknown }).auth = identity.auth;
     if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
     if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res);
@@ -196,13 +205,15 @@ export async function serveHttp(
   // Node's defaults let a slow request hold its connection for 5 minutes; the check interval bounds how late a
   // timeout is noticed.
   const connectionsCheckingInterval = Math.max(100, Math.min(5_000, o.headersTimeoutMs / 2));
-  const http = createServer({ headersTimeout: o.headersTimeoutMs, requestTimeout: o.requestTimeoutMs, connectionsCheckingInterval }, (req, res) => {
+  const serverOptions = { headersTimeout: o.headersTimeoutMs, requestTimeout: o.requestTimeoutMs, connectionsCheckingInterval };
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     onRequest(req, res).catch((err) => {
       log.error({ err }, 'unhandled error serving HTTP request');
       if (!res.headersSent) sendRpcError(res, 500, ErrorCode.InternalError, 'Internal error');
       else res.destroy();
     });
-  });
+  };
+  const http = o.tls ? createHttpsServer({ ...serverOptions, ...httpsOptions(o.tls) }, listener) : createServer(serverOptions, listener);
   http.keepAliveTimeout = o.keepAliveTimeoutMs;
   http.maxConnections = o.maxConnections;
   let dropped = 0;
@@ -230,7 +241,7 @@ export async function serveHttp(
   const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host === '0.0.0.0' ? '127.0.0.1' : o.host;
 
   return {
-    url: `http://${hostForUrl}:${port}${o.path}`,
+    url: `${o.tls ? 'https' : 'http'}://${hostForUrl}:${port}${o.path}`,
     port,
     notify: modern.notify,
     async close() {

@@ -1,0 +1,96 @@
+// The gateway's authentication as config sets it up: the edge's authenticator and TLS files for serving, the
+// stdio principal, and the refusal to serve a non-loopback address to anonymous callers without --insecure.
+import { readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import type { Principal } from '../core/index.js';
+import { type Authenticator, createAuthenticator } from '../middleware/auth/index.js';
+import type { HttpServeOptions } from '../server/index.js';
+import type { GatewayConfig } from './config/index.js';
+
+/** Whether the section authenticates HTTP callers (`local` alone configures stdio only). */
+const authenticatesHttp = (auth: GatewayConfig['auth']) => !!auth && !!(auth.apiKeys || auth.jwt || auth.mtls || auth.anonymous);
+
+/**
+ * An authenticator that follows config reloads: added or revoked keys, a new JWT or mTLS setting apply to the next
+ * request without a restart (one authenticator per `auth` section, so the JWKS cache lives as long as its settings).
+ * Switching authentication on or off needs a restart; until then the last section that had it stays in force.
+ */
+function liveAuthenticator(current: () => GatewayConfig['auth'], onBadReload: (err: Error) => void): Authenticator {
+  let section = current();
+  let active = createAuthenticator(section!);
+  const now = (): Authenticator => {
+    const next = current();
+    if (next !== section && authenticatesHttp(next)) {
+      // A reload that left the section as it was keeps the authenticator (and its key set cache).
+      // One that cannot be built (e.g. an unreadable public key) leaves the previous one in force.
+      if (!isDeepStrictEqual(next, section)) {
+        try {
+          active = createAuthenticator(next!);
+        } catch (err) {
+          onBadReload(err as Error);
+        }
+      }
+      section = next;
+    }
+    return active;
+  };
+  return {
+    authenticate: (req) => now().authenticate(req),
+    challenge: (refusal, url) => now().challenge(refusal, url),
+    get metadata() {
+      return now().metadata;
+    },
+    get allowsAnonymous() {
+      return now().allowsAnonymous;
+    },
+  };
+}
+
+/** Serving options from `auth:` and `listen.tls` (the TLS files are read now, so a bad path fails at start). */
+export function servingAuth(
+  config: GatewayConfig,
+  current: () => GatewayConfig = () => config,
+  onBadReload: (err: Error) => void = () => {},
+): Pick<HttpServeOptions, 'auth' | 'tls' | 'resource'> {
+  const { auth, listen } = config;
+  const tls = listen.tls && {
+    cert: readFileSync(listen.tls.cert),
+    key: readFileSync(listen.tls.key),
+    ...(listen.tls.ca && { ca: readFileSync(listen.tls.ca) }),
+    ...(listen.tls.requireClientCert !== undefined && { requireClientCert: listen.tls.requireClientCert }),
+  };
+  return {
+    ...(authenticatesHttp(auth) && { auth: liveAuthenticator(() => current().auth, onBadReload) }),
+    ...(auth?.resource && { resource: auth.resource }),
+    ...(tls && { tls }),
+  };
+}
+
+/** The principal of stdio callers (the local user), from `auth.local`. */
+export function localPrincipalOf(config: GatewayConfig): Principal | undefined {
+  const local = config.auth?.local;
+  if (!local) return undefined;
+  return Object.freeze({
+    id: local.id,
+    kind: 'local',
+    ...(local.tenant !== undefined && { tenant: local.tenant }),
+    scopes: Object.freeze([...(local.scopes ?? [])]),
+    ...(local.roles && { roles: Object.freeze([...local.roles]) }),
+    claims: Object.freeze({}),
+  });
+}
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
+
+/** Why serving this config over HTTP is unsafe (anyone on the network could call every tool), or undefined. */
+export function insecureBind(config: GatewayConfig): string | undefined {
+  const { host } = config.listen;
+  if (isLoopback(host)) return undefined;
+  const a = config.auth;
+  if (a && (a.apiKeys || a.jwt || a.mtls) && !a.anonymous) return undefined;
+  const why = a?.anonymous ? 'auth.anonymous lets callers in without credentials' : 'no authentication is configured (auth: apiKeys, jwt or mtls)';
+  return (
+    `refusing to listen on ${host}, which is reachable from other machines: ${why}, so anyone who can reach it could call every tool. ` +
+    'Configure auth (e.g. `mcplex keys new` and auth.apiKeys), listen on 127.0.0.1, or pass --insecure if a proxy in front authenticates'
+  );
+}

@@ -1,0 +1,131 @@
+// The `auth:` section (API keys by hash, JWT, mTLS, anonymous, the stdio `local` principal) and `listen.tls`:
+// their zod schemas, the rules relating them, and the validated shapes the gateway consumes.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in messages is the config syntax users should write
+import { z } from 'zod';
+import { HASH_PATTERN, type AuthOptions } from '../../middleware/auth/index.js';
+import type { Issue } from './errors.js';
+import { unknownKeyMessage } from './hints.js';
+
+function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, known)).join('\n') : expected) });
+}
+
+const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });
+const scopes = z.preprocess((v) => (typeof v === 'string' ? v.split(' ').filter(Boolean) : v), z.array(nonEmpty('expected a scope'), { error: 'expected a list of scopes' }));
+const roles = z.array(nonEmpty('expected a role name'), { error: 'expected a list of role names' });
+const url = (what: string) => z.string({ error: `expected ${what} (an http(s) URL)` }).refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { error: `expected ${what} (an http(s) URL)` });
+
+const principal = strict(
+  { id: nonEmpty('expected the principal id (a non-empty string)'), tenant: nonEmpty('expected a tenant name').optional(), scopes: scopes.optional(), roles: roles.optional() },
+  'expected a mapping with id, and optional tenant, scopes and roles',
+);
+
+const apiKeys = z
+  .record(z.string(), principal, { error: 'expected a mapping of key hash (sha256:…) to principal' })
+  .superRefine((m, ctx) => {
+    Object.keys(m).forEach((hash, i) => {
+      if (HASH_PATTERN.test(hash)) return;
+      // Reported at apiKeys with the entry's position, never its text: it may be a real key pasted by mistake.
+      const message = hash.startsWith('mcplex_')
+        ? `entry ${i + 1} is an API key itself, not its hash: never put keys in config; paste the sha256:… line \`mcplex keys new\` printed (and replace the exposed key)`
+        : `entry ${i + 1}: expected a key hash sha256:<64 hex digits> (run \`mcplex keys new\` to make a key and its hash)`;
+      ctx.addIssue({ code: 'custom', path: [], message });
+    });
+  });
+
+const jwt = strict(
+  {
+    issuer: nonEmpty('expected the token issuer (iss), e.g. https://auth.example.com'),
+    audience: z.union([nonEmpty('expected this server\'s resource URL'), z.array(nonEmpty('expected a resource URL')).min(1)], {
+      error: "expected this server's resource identifier (aud), e.g. https://mcp.example.com/mcp, or a list of them",
+    }),
+    jwksUrl: url('the key set URL').optional(),
+    publicKey: nonEmpty('expected a PEM public key').optional(),
+    secret: z.string({ error: 'expected a shared secret of at least 32 bytes' }).refine((s) => Buffer.byteLength(s) >= 32, { error: 'must be at least 32 bytes (use ${VAR} to read it from the environment)' }).optional(),
+    algorithms: z.array(z.string().refine((a) => a.toLowerCase() !== 'none', { error: "'none' is never accepted" }), { error: 'expected a list of JWS algorithms (e.g. [RS256, ES256])' }).optional(),
+    clockToleranceSec: z.number({ error: 'expected seconds (0-300)' }).int().min(0).max(300, { error: 'keep the skew small: at most 300 seconds' }).optional(),
+    requiredScopes: scopes.optional(),
+    claims: strict({ id: nonEmpty('expected a claim name').optional(), tenant: nonEmpty('expected a claim name').optional(), scopes: nonEmpty('expected a claim name').optional(), roles: nonEmpty('expected a claim name').optional() }, 'expected a mapping of id, tenant, scopes and roles to claim names').optional(),
+    jwksCooldownSec: z.number({ error: 'expected seconds' }).int().min(1).optional(),
+    jwksCacheMaxAgeSec: z.number({ error: 'expected seconds' }).int().min(1).optional(),
+    authorizationServers: z.array(url('an authorization server')).optional(),
+  },
+  'expected a mapping with issuer, audience and one of jwksUrl, publicKey or secret',
+);
+
+const IDENTITY = ['cn', 'san-uri', 'san-dns', 'san-email'] as const;
+const mtls = strict(
+  {
+    identity: z.enum(IDENTITY, { error: `expected one of ${IDENTITY.join(', ')}` }).optional(),
+    principals: z.record(z.string(), principal.partial(), { error: 'expected a mapping of certificate name to principal' }).optional(),
+    scopes: scopes.optional(),
+    tenant: nonEmpty('expected a tenant name').optional(),
+  },
+  'expected a mapping with identity, principals, scopes and tenant',
+);
+
+export const authSchema = strict(
+  {
+    apiKeys: z.preprocess((v) => (v === null ? undefined : v), apiKeys.optional()),
+    jwt: jwt.optional(),
+    mtls: mtls.optional(),
+    anonymous: z.union([z.boolean(), strict({ scopes: scopes.optional(), tenant: nonEmpty('expected a tenant name').optional() }, 'expected scopes and tenant')], { error: 'expected true, false or { scopes, tenant }' }).optional(),
+    local: principal.optional(),
+    resource: url("this server's public URL").optional(),
+    realm: nonEmpty('expected a realm name').optional(),
+  },
+  'expected a mapping with apiKeys, jwt, mtls, anonymous, local, resource',
+);
+
+export const tlsSchema = strict(
+  {
+    cert: nonEmpty('expected the path of the PEM certificate'),
+    key: nonEmpty('expected the path of the PEM private key'),
+    ca: nonEmpty('expected the path of the PEM CA that client certificates must chain to').optional(),
+    requireClientCert: z.boolean({ error: 'expected true or false' }).optional(),
+  },
+  'expected a mapping with cert, key and optional ca, requireClientCert',
+);
+
+export type RawAuth = z.infer<typeof authSchema>;
+
+/** The validated `auth:` section: what the edge's authenticator takes, plus the stdio principal. */
+export interface AuthConfig extends AuthOptions {
+  local?: { id: string; tenant?: string; scopes?: string[]; roles?: string[] };
+  resource?: string;
+}
+
+/** `listen.tls`: file paths, read when the gateway starts serving. */
+export interface TlsConfig {
+  cert: string;
+  key: string;
+  ca?: string;
+  requireClientCert?: boolean;
+}
+
+/** Rules between fields: the zod pass has checked each one's shape. */
+export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void {
+  const auth = root.auth as Record<string, unknown> | undefined;
+  if (!auth || typeof auth !== 'object') return;
+  const jwtSection = auth.jwt as Record<string, unknown> | undefined;
+  if (jwtSection && typeof jwtSection === 'object') {
+    const keys = ['jwksUrl', 'publicKey', 'secret'].filter((k) => jwtSection[k] !== undefined);
+    if (keys.length !== 1) issues.push({ path: ['auth', 'jwt'], message: 'give exactly one of jwksUrl, publicKey or secret (how tokens are verified)' });
+  }
+  const listen = root.listen as { tls?: { ca?: unknown } } | undefined;
+  if (auth.mtls !== undefined && !listen?.tls?.ca) issues.push({ path: ['auth', 'mtls'], message: 'needs listen.tls with ca (the CA client certificates chain to)' });
+  const methods = ['apiKeys', 'jwt', 'mtls'].filter((k) => auth[k] !== undefined && auth[k] !== null);
+  if (methods.length === 0 && !auth.anonymous && !auth.local) {
+    issues.push({ path: ['auth'], message: 'configure at least one of apiKeys, jwt or mtls (or anonymous: true, or remove the section)' });
+  }
+}
+
+/** The section as the gateway uses it. */
+export function buildAuth(raw: RawAuth): AuthConfig {
+  const { jwt: j, ...rest } = raw;
+  return {
+    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    ...(j && { jwt: { ...j, ...(j.claims && { claims: j.claims }) } }),
+  } as AuthConfig;
+}

@@ -1,0 +1,16 @@
+// The `WWW-Authenticate` challenge of a refusal (RFC 6750 §3, RFC 9728 §5.1): Bearer with realm, the protected
+// resource metadata URL so clients can discover the authorization server, and error/scope when there is one.
+import type { AuthRefusal } from './types.js';
+
+/** Quoted-string content: the description is ours, but stay safe if it ever holds a quote or backslash. */
+const quoted = (v: string) => `"${v.replace(/[\\"]/g, '\\$&').replace(/[\r\n]/g, ' ')}"`;
+
+export function bearerChallenge(realm: string, refusal: AuthRefusal, resourceMetadataUrl?: string): string {
+  const parts = [`realm=${quoted(realm)}`];
+  if (resourceMetadataUrl) parts.push(`resource_metadata=${quoted(resourceMetadataUrl)}`);
+  if (refusal.error) {
+    parts.push(`error=${quoted(refusal.error)}`, `error_description=${quoted(refusal.description)}`);
+  }
+  if (refusal.scope && refusal.scope.length > 0) parts.push(`scope=${quoted(refusal.scope.join(' '))}`);
+  return `Bearer ${parts.join(', ')}`;
+}

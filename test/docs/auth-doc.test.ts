@@ -1,0 +1,17 @@
+// docs/auth.md's configuration examples are real: every YAML block parses with the shipped loader (the mTLS one
+// needs its files only when serving) and the hash in the API-key example has the right shape.
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { parseConfig } from '../../src/gateway/config/index.js';
+
+const doc = readFileSync(new URL('../../docs/auth.md', import.meta.url), 'utf8');
+const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+
+it('every YAML example in docs/auth.md is a valid gateway config', () => {
+  expect(blocks.length).toBe(4);
+  const [keys, jwt, mtls, anonymous] = blocks.map((b) => parseConfig(b, { format: 'yaml' }));
+  expect(Object.values(keys!.auth!.apiKeys!)).toEqual([{ id: 'alice', tenant: 'acme', scopes: ['tools', 'mcplex:admin'] }]);
+  expect(jwt!.auth!.jwt).toMatchObject({ audience: 'https://mcp.example.com/mcp', requiredScopes: ['mcp'] });
+  expect(mtls!.listen.tls?.ca).toBe('/etc/mcplex/clients-ca.crt');
+  expect(anonymous!.auth).toMatchObject({ anonymous: true, local: { id: 'me' } });
+});

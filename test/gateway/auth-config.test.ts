@@ -1,0 +1,64 @@
+// The `auth:` section and `listen.tls` in the gateway file: what validates, and bad settings reported with their
+// path and a fix (never quoting a key); the non-loopback guard's reasons.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { insecureBind } from '../../src/gateway/auth.js';
+import { ConfigInvalidError, newApiKey, parseConfig } from '../../src/index.js';
+
+const servers = { demo: { command: 'demo' } };
+const parse = (tree: Record<string, unknown>) => parseConfig(stringify({ servers, ...tree }), { format: 'yaml' });
+const issuesOf = (tree: Record<string, unknown>): string[] => {
+  try {
+    parse(tree);
+  } catch (err) {
+    if (err instanceof ConfigInvalidError) return err.issues;
+    throw err;
+  }
+  throw new Error('expected the config to be refused');
+};
+
+describe('auth config', () => {
+  it('accepts API keys, JWT, mTLS with listen.tls, anonymous and a local principal', () => {
+    const { hash } = newApiKey();
+    const config = parse({
+      listen: { host: '127.0.0.1', tls: { cert: 'server.crt', key: 'server.key', ca: 'ca.crt' } },
+      auth: {
+        apiKeys: { [hash]: { id: 'alice', tenant: 'acme', scopes: 'tools mcplex:admin' } },
+        jwt: { issuer: 'https://auth.example', audience: 'https://mcp.example/mcp', jwksUrl: 'https://auth.example/jwks', requiredScopes: ['mcp'], claims: { tenant: 'org' } },
+        mtls: { identity: 'san-uri', principals: { 'spiffe://x/a': { id: 'a' } } },
+        local: { id: 'me' },
+      },
+    });
+    expect(config.auth?.apiKeys?.[hash]).toEqual({ id: 'alice', tenant: 'acme', scopes: ['tools', 'mcplex:admin'] });
+    expect(config.auth?.jwt).toMatchObject({ issuer: 'https://auth.example', claims: { tenant: 'org' } });
+    expect(config.listen.tls).toEqual({ cert: 'server.crt', key: 'server.key', ca: 'ca.crt' });
+  });
+
+  it('reports bad settings with their path and a fix, never quoting a key', () => {
+    const leaked = newApiKey().key;
+    const issues = issuesOf({ auth: { apiKeys: { [leaked]: { id: 'a' }, 'md5:abc': { id: 'b' } } } });
+    expect(issues).toEqual([
+      'auth.apiKeys: entry 1 is an API key itself, not its hash: never put keys in config; paste the sha256:… line `mcplex keys new` printed (and replace the exposed key)',
+      'auth.apiKeys: entry 2: expected a key hash sha256:<64 hex digits> (run `mcplex keys new` to make a key and its hash)',
+    ]);
+    expect(issues.join('\n')).not.toContain(leaked);
+    expect(issuesOf({ auth: {} })).toEqual(['auth: configure at least one of apiKeys, jwt or mtls (or anonymous: true, or remove the section)']);
+    expect(issuesOf({ auth: { jwt: { issuer: 'i', audience: 'a', jwksUrl: 'https://x/jwks', secret: 'x'.repeat(40) } } })).toEqual([
+      'auth.jwt: give exactly one of jwksUrl, publicKey or secret (how tokens are verified)',
+    ]);
+    expect(issuesOf({ auth: { jwt: { issuer: 'i', jwksUrl: 'https://x/jwks' } } })[0]).toMatch(/^auth\.jwt\.audience: /);
+    expect(issuesOf({ auth: { jwt: { issuer: 'i', audience: 'a', secret: 'short' } } })).toEqual(['auth.jwt.secret: must be at least 32 bytes (use ${VAR} to read it from the environment)']);
+    expect(issuesOf({ auth: { jwt: { issuer: 'i', audience: 'a', jwksUrl: 'https://x/jwks', algorithms: ['RS256', 'none'] } } })).toEqual(["auth.jwt.algorithms[1]: 'none' is never accepted"]);
+    expect(issuesOf({ auth: { mtls: {} } })).toEqual(['auth.mtls: needs listen.tls with ca (the CA client certificates chain to)']);
+    expect(issuesOf({ auth: { apiKey: {} } })[0]).toBe("auth.apiKey: unknown key (did you mean 'apiKeys'?)");
+  });
+
+  it('refuses a non-loopback bind unless real authentication is configured', () => {
+    const { hash } = newApiKey();
+    expect(insecureBind(parse({ listen: { host: '127.0.0.1' } }))).toBeUndefined();
+    expect(insecureBind(parse({ listen: { host: '0.0.0.0' } }))).toMatch(/^refusing to listen on 0\.0\.0\.0.*no authentication is configured.*--insecure/);
+    expect(insecureBind(parse({ listen: { host: '0.0.0.0' }, auth: { anonymous: true } }))).toMatch(/auth\.anonymous lets callers in without credentials/);
+    expect(insecureBind(parse({ listen: { host: '10.0.0.5' }, auth: { apiKeys: { [hash]: { id: 'a' } } } }))).toBeUndefined();
+  });
+});
