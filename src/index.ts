@@ -13,3 +13,7 @@ export {
   type ServerConfig,
   type StdioServerConfig,
 } from './gateway/config/index.js';
+// Policy middleware (access control, scopes, tenant quotas, rate limits) and the stores behind its counters.
+export * from './middleware/index.js';
+export { MemoryRateLimitStore, memoryRateLimitStore } from './stores/memory/rate-limit.js';
+export { RedisRateLimitStore, redisRateLimitStore } from './stores/redis/rate-limit.js';
