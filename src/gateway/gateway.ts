@@ -42,6 +42,8 @@ export class Gateway {
   readonly #inflight: InflightCalls;
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #refreshing = new Map<string, Promise<void>>();
+  /** Cleanup of pipeline stages (store connections), run by close(). */
+  readonly #closers: Array<() => Promise<void>> = [];
   #config: GatewayConfig;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
@@ -58,7 +60,7 @@ export class Gateway {
       this.#failIfDown(ctx);
       return forward(ctx);
     });
-    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog }));
+    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog, onClose: (close) => this.#closers.push(close) }));
   }
 
   /**
@@ -250,5 +252,6 @@ export class Gateway {
   async close(): Promise<void> {
     await Promise.allSettled([...this.#entries.values()].map((e) => e.upstream.stop()));
     this.#entries.clear();
+    await Promise.allSettled(this.#closers.splice(0).map((close) => close()));
   }
 }

@@ -4,17 +4,25 @@
 import type { Middleware } from '../core/index.js';
 import type { Catalog } from './catalog.js';
 import type { GatewayConfig } from './config/index.js';
+import { policyStages } from './policy.js';
 
 /** What pipeline stages may need from the gateway besides the config. */
 export interface PipelineDeps {
   catalog: Catalog;
+  /** Registers cleanup (a store's connection) for when the gateway closes. */
+  onClose?: (close: () => Promise<void>) => void;
 }
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
-  void config;
-  void deps;
+  const policy = policyStages(config.policy, deps.catalog);
+  deps.onClose?.(policy.close);
   const stages: Array<Middleware | undefined> = [
-    // tracing, metrics, audit, access, quota, rate limit, cache, dedup, breaker, retry, timeout: one line each
+    // tracing, metrics, audit: one line each, before access
+    policy.access,
+    policy.scopes,
+    policy.quota,
+    policy.rateLimit,
+    // cache, dedup, breaker, retry, timeout: one line each
   ];
   return stages.filter((m): m is Middleware => m !== undefined);
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
 import { unknownKeyMessage } from './hints.js';
+import { policySchema } from './policy.js';
 
 /** Server names and namespaces end up inside tool names, so they keep to a safe alphabet. */
 export const NAME = /^[A-Za-z0-9_-]+$/;
@@ -154,6 +155,7 @@ export const configSchema = strict(
         { error: 'expected a list of roots ({ uri, name })' },
       )
       .optional(),
+    policy: policySchema.optional(),
   },
   'expected a mapping with listen, separator and servers',
 );
