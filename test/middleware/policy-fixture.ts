@@ -10,6 +10,7 @@ export const PRINCIPALS: Record<string, Principal> = {
   alice: { id: 'alice', kind: 'apiKey', tenant: 'acme', scopes: [], roles: ['reader'], claims: {} },
   bob: { id: 'bob', kind: 'apiKey', tenant: 'beta', scopes: ['notes:write'], claims: {} },
   admin: { id: 'admin', kind: 'apiKey', tenant: 'acme', scopes: ['notes:write'], roles: ['admin'], claims: {} },
+  mallory: { id: 'mallory', kind: 'apiKey', tenant: 'beta', scopes: [], claims: {} },
 };
 
 /** The test's stand-in for authentication: the principal named by a header, else anonymous. */
