@@ -4,12 +4,15 @@
 // principal; and the server keeps serving after every refusal.
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, type HttpHandle } from '../../src/index.js';
+import { ErrorCode, type HttpHandle, type McplexServer } from '../../src/index.js';
+import { collect } from '../server/features-fixture.js';
 import { buildPolicyServer, connectAs } from './policy-fixture.js';
 
 let handle: HttpHandle;
+let server: McplexServer;
 beforeAll(async () => {
-  handle = await buildPolicyServer().serveHttp({ port: 0 });
+  server = buildPolicyServer();
+  handle = await server.serveHttp({ port: 0 });
 });
 afterAll(() => handle.close());
 
@@ -115,6 +118,40 @@ describe.each(['legacy', 'modern'] as const)('access control, %s era', (era) => 
     for (let i = 0; i < 5; i++) await failure(anon.callTool({ name: 'ns__secret', arguments: {} }));
     expect((await alice.callTool({ name: 'whoami', arguments: {} })).content).toEqual([{ type: 'text', text: 'alice' }]);
     expect((await anon.callTool({ name: 'whoami', arguments: {} })).content).toEqual([{ type: 'text', text: 'anonymous' }]);
+  });
+});
+
+describe('subscriptions to hidden resources', () => {
+  it('2025 era: subscribing to a hidden URI answers like an unknown one, and no update of it ever arrives', async () => {
+    const alice = await connectAs(handle.url, 'legacy', 'alice');
+    try {
+      const updates = collect<{ uri: string }>(alice, 'notifications/resources/updated');
+      expect(await alice.subscribeResource({ uri: 'note://secret' })).toEqual(await alice.subscribeResource({ uri: 'note://missing' }));
+      await alice.subscribeResource({ uri: 'note://public' });
+      server.resourceUpdated('note://secret');
+      server.resourceUpdated('note://public');
+      // Updates travel in order on the session's stream: had the hidden one been delivered, it would come first.
+      await updates.waitFor(1);
+      expect(updates.items).toEqual([{ uri: 'note://public' }]);
+    } finally {
+      await alice.close();
+    }
+  });
+
+  it('2026 era: a listen is narrowed to what the principal may read; updates of hidden URIs never arrive', async () => {
+    const alice = await connectAs(handle.url, 'modern', 'alice');
+    try {
+      const updates = collect<{ uri: string }>(alice, 'notifications/resources/updated');
+      const sub = await alice.listen({ resourceSubscriptions: ['note://secret', 'note://public'] });
+      expect(sub.honoredFilter).toEqual({ resourceSubscriptions: ['note://public'] });
+      server.resourceUpdated('note://secret');
+      server.resourceUpdated('note://public');
+      await updates.waitFor(1);
+      expect(updates.items.map((u) => u.uri)).toEqual(['note://public']);
+      await sub.close();
+    } finally {
+      await alice.close();
+    }
   });
 });
 
