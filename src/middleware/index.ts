@@ -8,7 +8,7 @@ export { quota, type QuotaOptions, type TenantQuota } from './quota.js';
 export { CHARGED_METHODS, rateLimit, type RateKeyPart, type RateLimitOptions, type RateLimitRule } from './rate-limit.js';
 export { rateLimited, type RetryHint } from './rate-limited.js';
 export { type InsufficientScope, requireScopes, type ScopeRule, scopes } from './scopes.js';
-export { type Action, type Item, type ItemKind, type OwnerOf } from './policy-target.js';
+export type { Action, Item, ItemKind, OwnerOf } from './policy-target.js';
 
 /**
  * Every middleware the bench's "mcplex-full" target runs, in pipeline order, configured as a production

@@ -9,7 +9,7 @@ import { pipelineFromConfig } from '../../src/gateway/pipeline.js';
 import { ErrorCode, type HttpHandle, silentLogger } from '../../src/index.js';
 import { waitGone } from '../helpers/process.js';
 import { deletePrefix, REDIS_URL, redisAvailable, uniquePrefix } from '../helpers/redis.js';
-import { connectAs, principalFromHeader } from '../middleware/policy-fixture.js';
+import { connectAs, failure, principalFromHeader } from '../middleware/policy-fixture.js';
 import { everything } from './helpers/harness.js';
 
 const run = redisAvailable();
@@ -67,16 +67,6 @@ afterAll(async () => {
   }
   await deletePrefix(prefix);
 });
-
-async function failure(p: Promise<unknown>) {
-  try {
-    await p;
-    return undefined;
-  } catch (err) {
-    const { code, data } = err as { code: number; data?: unknown };
-    return { code, data };
-  }
-}
 
 describe.runIf(run)('Redis store shared by two gateways', () => {
   it('one per-principal rate limit across both instances, both eras', async () => {

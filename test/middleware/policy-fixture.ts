@@ -1,6 +1,6 @@
 // A framework server for the policy tests: tools, resources, a template and prompts, some hidden by the policy,
 // and a test-only middleware placed first that sets the principal from a header (until authentication lands).
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { type Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { createServer, type Middleware, type Principal, silentLogger } from '../../src/index.js';
 import { type AccessPolicy, access, rateLimit } from '../../src/middleware/index.js';
@@ -69,4 +69,39 @@ export async function connectAs(url: string, era: EraName, principal?: string): 
   const headers = principal ? { 'x-test-principal': principal } : undefined;
   await client.connect(new StreamableHTTPClientTransport(new URL(url), headers ? { requestInit: { headers } } : {}));
   return client;
+}
+
+export interface Failure {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** The error a request ends with, or undefined when it succeeds. */
+export async function failure(p: Promise<unknown>): Promise<Failure | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (err) {
+    const { code, message, data } = err as Failure;
+    return { code, message, data };
+  }
+}
+
+/** Repeats `attempt` until it fails (at most `max` times) and returns that failure. */
+export async function firstRefusal(attempt: () => Promise<Failure | undefined>, max = 10): Promise<Failure> {
+  for (let i = 0; i < max; i++) {
+    const refused = await attempt();
+    if (refused) return refused;
+  }
+  throw new Error(`no refusal after ${max} attempts`);
+}
+
+/** Waits the hinted retry-after, then repeats `attempt` (bounded) until it succeeds; returns its last failure or undefined. */
+export async function afterRetryHint(refused: Failure, attempt: () => Promise<Failure | undefined>): Promise<Failure | undefined> {
+  await new Promise((r) => setTimeout(r, (refused.data as { retryAfterMs: number }).retryAfterMs));
+  const deadline = Date.now() + 5_000;
+  let last = await attempt();
+  while (last && Date.now() < deadline) last = await attempt();
+  return last;
 }

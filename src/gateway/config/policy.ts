@@ -1,5 +1,6 @@
 // The gateway file's `policy:` section: access control (roles, principals, everyone), required scopes per server
 // and tool, tenant quotas, rate limits, and the store their counters live in (memory, or Redis for replicas).
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: hints quote the file's own ${VAR} syntax
 import { z } from 'zod';
 import type { AccessPolicy } from '../../middleware/access-policy.js';
 import { ACTIONS, patternProblem } from '../../middleware/policy-target.js';
