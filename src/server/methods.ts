@@ -91,8 +91,17 @@ export function terminalHandler(registry: Registry, pageSize: number) {
   async function complete(ctx: CallContext): Promise<McpResult> {
     const { ref, argument, context } = ctx.params as { ref: P; argument: { name: string; value: string }; context?: P };
     let completer: ((value: string, c: { arguments?: Record<string, string> }) => string[] | Promise<string[]>) | undefined;
-    if (ref.type === 'ref/prompt') completer = registry.prompts.get(String(ref.name))?.spec.complete?.[argument.name];
-    else if (ref.type === 'ref/resource') completer = registry.templates.get(String(ref.uri))?.complete?.[argument.name];
+    // An unknown prompt or template is an error, worded as the gateway words it: access control refuses hidden
+    // ones with the same error, so the two must not differ.
+    if (ref.type === 'ref/prompt') {
+      const prompt = registry.prompts.get(String(ref.name));
+      if (!prompt) throw new WireError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+      completer = prompt.spec.complete?.[argument.name];
+    } else if (ref.type === 'ref/resource') {
+      const template = registry.templates.get(String(ref.uri));
+      if (!template) throw new WireError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
+      completer = template.complete?.[argument.name];
+    }
     const all = completer ? await completer(argument.value, { arguments: context?.arguments as Record<string, string> }) : [];
     return { completion: { values: all.slice(0, 100), total: all.length, hasMore: all.length > 100 } };
   }

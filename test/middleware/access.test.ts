@@ -59,9 +59,11 @@ describe.each(['legacy', 'modern'] as const)('access control, %s era', (era) => 
     expect(get).toEqual(shape(await failure(alice.getPrompt({ name: 'nope', arguments: { name: 'x' } })), 'nope'));
     const complete = (name: string) => alice.complete({ ref: { type: 'ref/prompt', name }, argument: { name: 'name', value: '' } });
     expect(await failure(complete('internal'))).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining('Unknown prompt: internal') });
+    expect(shape(await failure(complete('internal')), 'internal')).toEqual(shape(await failure(complete('nope')), 'nope'));
     expect((await complete('greet')).completion.values).toEqual(['ann']);
     const completeTemplate = (uri: string) => alice.complete({ ref: { type: 'ref/resource', uri }, argument: { name: 'id', value: '' } });
     expect(await failure(completeTemplate('note://hidden/{id}'))).toMatchObject({ code: ErrorCode.InvalidParams });
+    expect(shape(await failure(completeTemplate('note://hidden/{id}')), 'note://hidden/{id}')).toEqual(shape(await failure(completeTemplate('note://nope/{id}')), 'note://nope/{id}'));
     expect((await completeTemplate('note://items/{id}')).completion.values).toEqual(['1', '2']);
   });
 
