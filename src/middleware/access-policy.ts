@@ -78,10 +78,18 @@ export function compilePolicy(policy: AccessPolicy, ownerOf?: OwnerOf): Compiled
   );
   const everyone = compile(policy.everyone, 'everyone');
 
+  // Principals are immutable and usually live as long as a connection or token: their capability list is
+  // gathered once per principal object, not once per request and listed item.
+  const gathered = new WeakMap<Principal, CompiledCapability[]>();
   const held = (principal: Principal): CompiledCapability[] => {
-    const entry = principals.get(principal.id);
-    const roleNames = new Set([...(principal.roles ?? []), ...(entry?.roles ?? [])]);
-    return [...everyone, ...(entry?.own ?? []), ...[...roleNames].flatMap((r) => roles.get(r) ?? [])];
+    let caps = gathered.get(principal);
+    if (!caps) {
+      const entry = principals.get(principal.id);
+      const roleNames = new Set([...(principal.roles ?? []), ...(entry?.roles ?? [])]);
+      caps = [...everyone, ...(entry?.own ?? []), ...[...roleNames].flatMap((r) => roles.get(r) ?? [])];
+      gathered.set(principal, caps);
+    }
+    return caps;
   };
 
   return {
