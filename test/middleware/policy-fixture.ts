@@ -11,6 +11,8 @@ export const PRINCIPALS: Record<string, Principal> = {
   bob: { id: 'bob', kind: 'apiKey', tenant: 'beta', scopes: ['notes:write'], claims: {} },
   admin: { id: 'admin', kind: 'apiKey', tenant: 'acme', scopes: ['notes:write'], roles: ['admin'], claims: {} },
   mallory: { id: 'mallory', kind: 'apiKey', tenant: 'beta', scopes: [], claims: {} },
+  gina: { id: 'gina', kind: 'apiKey', tenant: 'gamma', scopes: [], claims: {} },
+  hal: { id: 'hal', kind: 'apiKey', tenant: 'gamma', scopes: [], claims: {} },
 };
 
 /** The test's stand-in for authentication: the principal named by a header, else anonymous. */
