@@ -6,7 +6,7 @@ import { access } from '../middleware/access.js';
 import type { OwnerOf } from '../middleware/policy-target.js';
 import { quota } from '../middleware/quota.js';
 import { rateLimit } from '../middleware/rate-limit.js';
-import { type ScopeRule, scopes } from '../middleware/scopes.js';
+import { requiredScopes, type ScopeRule } from '../middleware/scopes.js';
 import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { RedisRateLimitStore } from '../stores/redis/rate-limit.js';
 import type { Catalog } from './catalog.js';
@@ -46,7 +46,7 @@ export function policyStages(policy: PolicyConfig | undefined, catalog: Catalog)
   const tenanted = Object.keys(policy.tenants).length > 0 || policy.defaultTenant !== undefined;
   return {
     ...(policy.access && { access: access(policy.access, { store, ownerOf }) }),
-    ...(scopeRules.length > 0 && { scopes: scopes(scopeRules, { ownerOf }) }),
+    ...(scopeRules.length > 0 && { scopes: requiredScopes(scopeRules, { ownerOf }) }),
     ...(tenanted && { quota: quota({ tenants: policy.tenants, ...(policy.defaultTenant && { default: policy.defaultTenant }), store, ownerOf }) }),
     ...(policy.rateLimits.length > 0 && { rateLimit: rateLimit({ rules: policy.rateLimits, store, ownerOf }) }),
     close: () => store.close(),

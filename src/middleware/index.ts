@@ -7,8 +7,8 @@ export { access, type AccessOptions, type AccessPolicy, type ArgumentRule, type 
 export { quota, type QuotaOptions, type TenantQuota } from './quota.js';
 export { CHARGED_METHODS, rateLimit, type RateKeyPart, type RateLimitOptions, type RateLimitRule } from './rate-limit.js';
 export { rateLimited, type RetryHint } from './rate-limited.js';
-export { type InsufficientScope, requireScopes, type ScopeRule, scopes } from './scopes.js';
-export type { Action, Item, ItemKind, OwnerOf } from './policy-target.js';
+export { type InsufficientScope, checkScopes, requiredScopes, type ScopeRule } from './scopes.js';
+export type { Action as PolicyAction, Item as PolicyItem, ItemKind as PolicyItemKind, OwnerOf } from './policy-target.js';
 
 /**
  * Every middleware the bench's "mcplex-full" target runs, in pipeline order, configured as a production

@@ -19,7 +19,7 @@ export interface InsufficientScope {
 }
 
 /** Throws Forbidden naming the scopes `principal` lacks for `what`; returns when it has them all. */
-export function requireScopes(principal: Principal, required: readonly string[], what: string): void {
+export function checkScopes(principal: Principal, required: readonly string[], what: string): void {
   if (required.length === 0) return;
   const held = new Set(principal.scopes);
   const missing = required.filter((s) => !held.has(s));
@@ -32,13 +32,13 @@ export function requireScopes(principal: Principal, required: readonly string[],
  * Checks scope rules on every request that acts on an item. Lists are not filtered by scope: a caller sees the
  * tool and learns from the refusal which scope to step up to (hiding is access control's job).
  */
-export function scopes(rules: readonly ScopeRule[], opts: { ownerOf?: OwnerOf } = {}): Middleware {
+export function requiredScopes(rules: readonly ScopeRule[], opts: { ownerOf?: OwnerOf } = {}): Middleware {
   const compiled = rules.map((r) => ({ match: itemMatcher(r.resource, opts.ownerOf), scopes: r.scopes }));
   return (ctx, next) => {
     const asked = askedBy(ctx);
     if (!asked) return next();
     const required = compiled.filter((r) => r.match(asked)).flatMap((r) => r.scopes);
-    requireScopes(ctx.principal, required, `${asked.kind} '${asked.name}'`);
+    checkScopes(ctx.principal, required, `${asked.kind} '${asked.name}'`);
     return next();
   };
 }

@@ -1,7 +1,7 @@
 // The end of the pipeline: answers each MCP method from the registry.
 import type { ServerContext } from '@modelcontextprotocol/server';
 import { type CallContext, ErrorCode, type McpResult, stateKey, ToolError, WireError } from '../core/index.js';
-import { requireScopes } from '../middleware/scopes.js';
+import { checkScopes } from '../middleware/scopes.js';
 import type { HandlerContext, ToolReturn } from './definitions.js';
 import type { ClientInput } from './elicitation.js';
 import { handlerContext } from './handler-context.js';
@@ -53,7 +53,7 @@ export function terminalHandler(registry: Registry, pageSize: number) {
   async function callTool(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
     const tool = registry.tools.get(ctx.target ?? '');
     if (!tool) throw new WireError(ErrorCode.InvalidParams, `Unknown tool: ${ctx.target}`);
-    if (tool.spec.scopes) requireScopes(ctx.principal, tool.spec.scopes, `tool '${ctx.target}'`);
+    if (tool.spec.scopes) checkScopes(ctx.principal, tool.spec.scopes, `tool '${ctx.target}'`);
     const args = validate(tool.spec.input, (ctx.params as P).arguments ?? {});
     if (!args.ok) throw new ToolError(`Invalid arguments for tool '${ctx.target}':\n${args.message}`);
     const result = normalize(await tool.handler(args.value as Record<string, unknown>, hctx));
