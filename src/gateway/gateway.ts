@@ -42,8 +42,9 @@ export class Gateway {
   readonly #inflight: InflightCalls;
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #refreshing = new Map<string, Promise<void>>();
-  /** Cleanup of pipeline stages (store connections), run by close(). */
+  /** Cleanup of pipeline stages (store connections), run by close(); what they apply on reload. */
   readonly #closers: Array<() => Promise<void>> = [];
+  readonly #reloaders: Array<(next: GatewayConfig) => void> = [];
   #config: GatewayConfig;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
@@ -60,7 +61,7 @@ export class Gateway {
       this.#failIfDown(ctx);
       return forward(ctx);
     });
-    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog, onClose: (close) => this.#closers.push(close) }));
+    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog, onClose: (close) => this.#closers.push(close), onReload: (apply) => this.#reloaders.push(apply) }));
   }
 
   /**
@@ -211,6 +212,7 @@ export class Gateway {
     // In parallel: a server that ignores stdin EOF takes its kill timeout to stop.
     await Promise.all(stopping);
     this.#config = next;
+    for (const apply of this.#reloaders) apply(next);
     const fresh: Entry[] = [];
     for (const [name, config] of wanted) {
       if (this.#entries.has(name)) continue;
