@@ -48,15 +48,17 @@ export function quota(opts: QuotaOptions): Middleware {
 
   async function charged(ctx: CallContext, q: TenantQuota, next: () => Promise<McpResult>): Promise<McpResult> {
     const tenant = ctx.principal.tenant ?? '';
-    if (q.calls) {
-      const d = await store.hit(`quota:${encodeURIComponent(tenant)}`, q.calls);
-      if (!d.allowed) throw rateLimited(`Tenant quota exceeded: ${q.calls.limit} calls per ${q.calls.windowMs} ms`, d.retryAfterMs, 'quota');
-    }
-    if (q.concurrent === undefined) return next();
+    // The local concurrency check first: a call it refuses is not counted against the tenant's calls.
     const running = inflight.get(tenant) ?? 0;
-    if (running >= q.concurrent) throw rateLimited(`Tenant quota exceeded: at most ${q.concurrent} concurrent calls`, CONCURRENCY_RETRY_MS, 'concurrency');
+    if (q.concurrent !== undefined && running >= q.concurrent) {
+      throw rateLimited(`Tenant quota exceeded: at most ${q.concurrent} concurrent calls`, CONCURRENCY_RETRY_MS, 'concurrency');
+    }
     inflight.set(tenant, running + 1);
     try {
+      if (q.calls) {
+        const d = await store.hit(`quota:${encodeURIComponent(tenant)}`, q.calls);
+        if (!d.allowed) throw rateLimited(`Tenant quota exceeded: ${q.calls.limit} calls per ${q.calls.windowMs} ms`, d.retryAfterMs, 'quota');
+      }
       return await next();
     } finally {
       const left = (inflight.get(tenant) ?? 1) - 1;
