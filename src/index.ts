@@ -1,7 +1,7 @@
 // mcplex: the package entry point (framework, pipeline and gateway).
 export * from './core/index.js';
 export * from './server/index.js';
-// Middleware (authentication first; the others add themselves to src/middleware/index.ts).
+// Middleware: authentication, policy, observability and the rest (src/middleware/index.ts).
 export * from './middleware/index.js';
 // The gateway as a library: build one from a config (file, text or object), `use()` middleware on it, serve it.
 export { Gateway, type GatewayOptions } from './gateway/gateway.js';
@@ -15,7 +15,6 @@ export {
   type ServerConfig,
   type StdioServerConfig,
 } from './gateway/config/index.js';
-// Observability middleware (the SDK-backed pieces load only when tracing is started: startTracing).
-export { type BreakerState, Metrics, type MetricsOptions, metrics, type UpstreamStatus } from './middleware/metrics.js';
-export { type RequestLogOptions, requestLog } from './middleware/request-log.js';
-export { stageSpan, TRACE_CONTEXT, type TracingOptions, tracing } from './middleware/tracing.js';
+// The stores behind the policy's counters (access control, scopes, tenant quotas, rate limits) and the stores behind its counters.
+export { MemoryRateLimitStore, memoryRateLimitStore } from './stores/memory/rate-limit.js';
+export { RedisRateLimitStore, redisRateLimitStore } from './stores/redis/rate-limit.js';

@@ -10,3 +10,4 @@ export * from './sugar.js';
 export * from './version.js';
 export * from './credential.js';
 export * from './upstream-call.js';
+export * from './rate-limit-store.js';

@@ -54,6 +54,9 @@ export class Gateway {
   readonly #refreshing = new Map<string, Promise<void>>();
   /** Per-caller connections, credentials and identity toward upstreams (isolation/). */
   readonly #router = new UpstreamRouter(() => this.#config.authenticated === true);
+  /** Cleanup of pipeline stages (store connections), run by close(); what they apply on reload. */
+  readonly #closers: Array<() => Promise<void>> = [];
+  readonly #reloaders: Array<(next: GatewayConfig) => void> = [];
   #config: GatewayConfig;
   readonly #metrics: GatewayMetrics | undefined;
 
@@ -74,7 +77,15 @@ export class Gateway {
     });
     this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams);
     if (this.#metrics?.route) this.routes.push(this.#metrics.route);
-    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog, logger, ...(this.metrics && { metrics: this.metrics }) }));
+    this.host.use(
+      ...pipelineFromConfig(config, {
+        catalog: this.catalog,
+        logger,
+        ...(this.metrics && { metrics: this.metrics }),
+        onClose: (close) => this.#closers.push(close),
+        onReload: (apply) => this.#reloaders.push(apply),
+      }),
+    );
   }
 
   /**
@@ -243,6 +254,7 @@ export class Gateway {
     // In parallel: a server that ignores stdin EOF takes its kill timeout to stop.
     await Promise.all(stopping);
     this.#config = next;
+    for (const apply of this.#reloaders) apply(next);
     const fresh: Entry[] = [];
     for (const [name, config] of wanted) {
       if (this.#entries.has(name)) continue;
@@ -291,5 +303,6 @@ export class Gateway {
     this.#bridge.close();
     await Promise.allSettled([...this.#entries.values()].map((e) => this.#stop(e)));
     this.#entries.clear();
+    await Promise.allSettled(this.#closers.splice(0).map((close) => close()));
   }
 }

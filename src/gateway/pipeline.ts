@@ -8,6 +8,7 @@ import { tracing } from '../middleware/tracing.js';
 import { tracingWanted } from '../server/index.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
+import { LivePolicy } from './policy.js';
 
 /** What pipeline stages may need from the gateway besides the config. */
 export interface PipelineDeps {
@@ -16,15 +17,24 @@ export interface PipelineDeps {
   logger?: Logger;
   /** The gateway's metrics (absent: `metrics.enabled: false`); other stages may feed its hooks (cacheHit, …). */
   metrics?: Metrics;
+  /** Registers cleanup (a store's connection) for when the gateway closes. */
+  onClose?: (close: () => Promise<void>) => void;
+  /** Registers what to apply when the gateway reloads its config. */
+  onReload?: (apply: (next: GatewayConfig) => void) => void;
 }
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
   const o = observability(config);
+  const policy = new LivePolicy(config.policy, deps.catalog);
+  deps.onClose?.(() => policy.close());
+  deps.onReload?.((next) => policy.update(next.policy));
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing() : undefined,
     deps.metrics && metrics(deps.metrics),
     deps.logger && o.logging.requests !== 'off' ? requestLog({ logger: deps.logger, level: o.logging.requests, args: o.logging.arguments }) : undefined,
-    // audit, access, quota, rate limit, cache, dedup, breaker, retry, timeout: one line each
+    // audit: one line, before the policy
+    policy.middleware, // access → scopes → tenant quota → rate limit (src/gateway/policy.ts), reloadable
+    // cache, dedup, breaker, retry, timeout: one line each
   ];
   return stages.filter((m): m is Middleware => m !== undefined);
 }

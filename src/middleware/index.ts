@@ -1,8 +1,10 @@
 // Public surface of the middleware layer: one concern per file, each a factory returning a `Middleware`.
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Middleware } from '../core/index.js';
+import { access } from './access.js';
 import { requireAuth } from './auth/index.js';
 import { Metrics, metrics } from './metrics.js';
+import { rateLimit } from './rate-limit.js';
 import { tracing } from './tracing.js';
 import { discardingTracer } from './tracing-discard.js';
 
@@ -13,6 +15,12 @@ export { stageSpan, TRACE_CONTEXT, type TracingOptions, tracing } from './tracin
 
 export { IDENTITY_META, type IdentityClaimsOptions, type IdentitySigning, identityClaims, signIdentity } from './identity-claims.js';
 export * from './auth/index.js';
+export { access, type AccessOptions, type AccessPolicy, type ArgumentRule, type Capability, type Constraints } from './access.js';
+export { quota, type QuotaOptions, type TenantQuota } from './quota.js';
+export { CHARGED_METHODS, rateLimit, type RateKeyPart, type RateLimitOptions, type RateLimitRule } from './rate-limit.js';
+export { rateLimited, type RetryHint } from './rate-limited.js';
+export { type InsufficientScope, checkScopes, requiredScopes, type ScopeRule } from './scopes.js';
+export type { Action as PolicyAction, Item as PolicyItem, ItemKind as PolicyItemKind, OwnerOf } from './policy-target.js';
 
 /**
  * Every middleware the bench's "mcplex-full" target runs, in pipeline order, configured as a production
@@ -25,5 +33,9 @@ export function allMiddleware(): Middleware[] {
     metrics(new Metrics()),
     // The edge authenticates (the bench config has an API key); this refuses anyone who got in anonymously.
     requireAuth(),
+    // Access control as production runs it (a role map, a capability match per request and per listed item),
+    // granting everything so the bench is never refused; a rate limit per principal far above the bench's rate.
+    access({ everyone: [{ resource: '*', actions: ['*'] }] }),
+    rateLimit({ rules: [{ per: ['principal'], limit: 1_000_000, windowMs: 1_000 }] }),
   ];
 }

@@ -72,6 +72,8 @@ export interface ToolSpec<I extends SchemaInput | undefined = SchemaInput | unde
   annotations?: ToolAnnotations;
   icons?: Icon[];
   _meta?: Record<string, unknown>;
+  /** Scopes the caller's principal must all hold; a call without them is Forbidden naming the missing scopes. */
+  scopes?: readonly string[];
 }
 export type ToolHandler<I> = (args: Args<I>, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn>;
 

@@ -1,6 +1,7 @@
 // The end of the pipeline: answers each MCP method from the registry.
 import type { ServerContext } from '@modelcontextprotocol/server';
 import { type CallContext, ErrorCode, type McpResult, stateKey, ToolError, WireError } from '../core/index.js';
+import { checkScopes } from '../middleware/scopes.js';
 import type { HandlerContext, ToolReturn } from './definitions.js';
 import type { ClientInput } from './elicitation.js';
 import { handlerContext } from './handler-context.js';
@@ -52,6 +53,7 @@ export function terminalHandler(registry: Registry, pageSize: number) {
   async function callTool(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
     const tool = registry.tools.get(ctx.target ?? '');
     if (!tool) throw new WireError(ErrorCode.InvalidParams, `Unknown tool: ${ctx.target}`);
+    if (tool.spec.scopes) checkScopes(ctx.principal, tool.spec.scopes, `tool '${ctx.target}'`);
     const args = validate(tool.spec.input, (ctx.params as P).arguments ?? {});
     if (!args.ok) throw new ToolError(`Invalid arguments for tool '${ctx.target}':\n${args.message}`);
     const result = normalize(await tool.handler(args.value as Record<string, unknown>, hctx));
@@ -89,8 +91,17 @@ export function terminalHandler(registry: Registry, pageSize: number) {
   async function complete(ctx: CallContext): Promise<McpResult> {
     const { ref, argument, context } = ctx.params as { ref: P; argument: { name: string; value: string }; context?: P };
     let completer: ((value: string, c: { arguments?: Record<string, string> }) => string[] | Promise<string[]>) | undefined;
-    if (ref.type === 'ref/prompt') completer = registry.prompts.get(String(ref.name))?.spec.complete?.[argument.name];
-    else if (ref.type === 'ref/resource') completer = registry.templates.get(String(ref.uri))?.complete?.[argument.name];
+    // An unknown prompt or template is an error, worded as the gateway words it: access control refuses hidden
+    // ones with the same error, so the two must not differ.
+    if (ref.type === 'ref/prompt') {
+      const prompt = registry.prompts.get(String(ref.name));
+      if (!prompt) throw new WireError(ErrorCode.InvalidParams, `Unknown prompt: ${ref.name}`);
+      completer = prompt.spec.complete?.[argument.name];
+    } else if (ref.type === 'ref/resource') {
+      const template = registry.templates.get(String(ref.uri));
+      if (!template) throw new WireError(ErrorCode.InvalidParams, `Unknown resource template: ${ref.uri}`);
+      completer = template.complete?.[argument.name];
+    }
     const all = completer ? await completer(argument.value, { arguments: context?.arguments as Record<string, string> }) : [];
     return { completion: { values: all.slice(0, 100), total: all.length, hasMore: all.length > 100 } };
   }

@@ -2,5 +2,6 @@
 // Other modules import from here only.
 export { ConfigInvalidError, formatConfigError } from './errors.js';
 export { formatOf, loadConfig, type ParseConfigOptions, parseConfig } from './load.js';
+export type { PolicyConfig } from './policy.js';
 export { DEFAULTS, type CommonServerConfig, type GatewayConfig, type HttpServerConfig, type ServerConfig, type StdioServerConfig, type ToolFilter } from './types.js';
 export { type LoggingConfig, type MetricsConfig, type ObservabilityConfig, observability, type TracingConfig } from './observability.js';

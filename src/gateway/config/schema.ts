@@ -6,6 +6,7 @@ import { authSchema, tlsSchema } from './auth.js';
 import { unknownKeyMessage } from './hints.js';
 import { upstreamAuthShape } from './upstream-auth.js';
 import { observabilityShape } from './observability.js';
+import { policySchema } from './policy.js';
 
 /** Server names and namespaces end up inside tool names, so they keep to a safe alphabet. */
 export const NAME = /^[A-Za-z0-9_-]+$/;
@@ -161,6 +162,7 @@ export const configSchema = strict(
       )
       .optional(),
     ...observabilityShape,
+    policy: policySchema.optional(),
   },
   'expected a mapping with listen, separator and servers',
 );

@@ -4,6 +4,7 @@ import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-
 import type { UpstreamAuthConfig } from './upstream-auth.js';
 import type { ObservabilityConfig } from './observability.js';
 import type { AuthConfig, TlsConfig } from './auth.js';
+import type { PolicyConfig } from './policy.js';
 
 /** `logging`, `metrics`, `tracing`: absent means their defaults (see observability.ts). */
 export interface GatewayConfig extends ObservabilityConfig {
@@ -18,6 +19,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   authenticated?: boolean;
   /** Who may call (see auth.ts); absent: everyone is anonymous (loopback only, unless --insecure). */
   auth?: AuthConfig;
+  /** Access control, required scopes, tenant quotas and rate limits (see docs/policy.md); absent: none. */
+  policy?: PolicyConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */

@@ -5,6 +5,7 @@ import { moveUrlCredentials } from '../../client/upstream-spec.js';
 import { buildObservability } from './observability.js';
 import { buildAuth, checkAuth } from './auth.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
+import { buildPolicy } from './policy.js';
 import { configSchema, NAME, type RawConfig, type RawServer, SEPARATOR, TRANSPORTS } from './schema.js';
 import { DEFAULTS, type GatewayConfig, type ServerConfig } from './types.js';
 import { buildUpstreamAuth, checkUpstreamAuth } from './upstream-auth.js';
@@ -137,6 +138,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...(raw.roots && { roots: raw.roots }),
     ...buildObservability(raw),
     ...(raw.auth && { auth: buildAuth(raw.auth), authenticated: true }),
+    ...(raw.policy && { policy: buildPolicy(raw.policy) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };

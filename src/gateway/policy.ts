@@ -1,0 +1,93 @@
+// The gateway's policy stages built from the `policy:` section: access → scopes → tenant quota → rate limit, all
+// counting in one store (memory, or Redis shared by replicas), knowing which upstream serves an item, and
+// rebuilt on config reload (the store, and so its counters, kept while its settings stay the same).
+import { isDeepStrictEqual } from 'node:util';
+import type { Middleware } from '../core/index.js';
+import type { RateLimitStore } from '../core/rate-limit-store.js';
+import { access } from '../middleware/access.js';
+import type { OwnerOf } from '../middleware/policy-target.js';
+import { quota } from '../middleware/quota.js';
+import { rateLimit } from '../middleware/rate-limit.js';
+import { requiredScopes, type ScopeRule } from '../middleware/scopes.js';
+import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
+import { RedisRateLimitStore } from '../stores/redis/rate-limit.js';
+import type { Catalog } from './catalog.js';
+import type { PolicyConfig } from './config/index.js';
+
+/** How long a replaced store stays open for requests already past the policy's first stages. */
+const RETIRE_AFTER_MS = 30_000;
+
+/** The upstream (server name) that serves an item, from the merged catalog. */
+export function catalogOwner(catalog: Catalog): OwnerOf {
+  return (item) => {
+    if (item.kind === 'tool') return catalog.tool(item.name)?.upstream.name;
+    if (item.kind === 'prompt') return catalog.prompt(item.name)?.upstream.name;
+    return (catalog.resourceOwner(item.name) ?? catalog.templateOwner(item.name))?.name;
+  };
+}
+
+function storeFor(config: PolicyConfig['store']): RateLimitStore {
+  if (config.kind === 'redis') return new RedisRateLimitStore({ url: config.url, ...(config.prefix !== undefined && { prefix: config.prefix }) });
+  return new MemoryRateLimitStore();
+}
+
+/** The stages in pipeline order; absent sections add none. */
+function stagesOf(policy: PolicyConfig, store: RateLimitStore, ownerOf: OwnerOf): Middleware[] {
+  const scopeRules: ScopeRule[] = [
+    ...Object.entries(policy.scopes.servers).map(([server, s]) => ({ resource: `server:${server}`, scopes: s })),
+    ...Object.entries(policy.scopes.tools).map(([tool, s]) => ({ resource: `tool:${tool}`, scopes: s })),
+  ];
+  const tenanted = Object.keys(policy.tenants).length > 0 || policy.defaultTenant !== undefined;
+  const stages: Array<Middleware | false | undefined> = [
+    policy.access && access(policy.access, { store, ownerOf }),
+    scopeRules.length > 0 && requiredScopes(scopeRules, { ownerOf }),
+    tenanted && quota({ tenants: policy.tenants, ...(policy.defaultTenant && { default: policy.defaultTenant }), store, ownerOf }),
+    policy.rateLimits.length > 0 && rateLimit({ rules: policy.rateLimits, store, ownerOf }),
+  ];
+  return stages.filter((m): m is Middleware => typeof m === 'function');
+}
+
+function run(stages: Middleware[], i: number, ctx: Parameters<Middleware>[0], next: Parameters<Middleware>[1]): ReturnType<Middleware> {
+  return i === stages.length ? next() : stages[i]!(ctx, () => run(stages, i + 1, ctx, next));
+}
+
+/** The policy as one pipeline slot whose stages a reload can replace. */
+export class LivePolicy {
+  readonly #ownerOf: OwnerOf;
+  #stages: Middleware[] = [];
+  #store: RateLimitStore | undefined;
+  #storeConfig: PolicyConfig['store'] | undefined;
+
+  constructor(policy: PolicyConfig | undefined, catalog: Catalog) {
+    this.#ownerOf = catalogOwner(catalog);
+    this.update(policy);
+  }
+
+  /** The pipeline slot: runs the current stages (access → scopes → quota → rate limit) in order. */
+  readonly middleware: Middleware = (ctx, next) => {
+    const stages = this.#stages;
+    return stages.length === 0 ? next() : run(stages, 0, ctx, next);
+  };
+
+  /** Applies a (re)loaded policy section; the store is replaced only when its settings changed. */
+  update(policy: PolicyConfig | undefined): void {
+    const previous = this.#store;
+    if (!policy) {
+      this.#stages = [];
+      this.#store = this.#storeConfig = undefined;
+    } else {
+      if (!previous || !isDeepStrictEqual(policy.store, this.#storeConfig)) {
+        this.#store = storeFor(policy.store);
+        this.#storeConfig = policy.store;
+      }
+      this.#stages = stagesOf(policy, this.#store!, this.#ownerOf);
+    }
+    if (previous && previous !== this.#store) setTimeout(() => void previous.close().catch(() => {}), RETIRE_AFTER_MS).unref();
+  }
+
+  async close(): Promise<void> {
+    this.#stages = [];
+    await this.#store?.close();
+    this.#store = this.#storeConfig = undefined;
+  }
+}

@@ -1,0 +1,99 @@
+// Access control: one decision per principal and item hides what it may not use from every list and refuses
+// every request for it (call, read, get, completion, 2025 subscribe, 2026 listen) exactly as if it did not exist.
+import { type CallContext, ErrorCode, type McpResult, type Middleware, WireError } from '../core/index.js';
+import type { RateLimitStore } from '../core/rate-limit-store.js';
+import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
+import { type AccessPolicy, type CompiledCapability, compilePolicy } from './access-policy.js';
+import { type Asked, askedBy, type Item, LISTS, notFound, type OwnerOf } from './policy-target.js';
+import { rateLimited } from './rate-limited.js';
+
+export type { AccessPolicy, Capability, Constraints } from './access-policy.js';
+export type { ArgumentRule } from './access-constraints.js';
+
+export interface AccessOptions {
+  /** Where a capability's `maxCalls` is counted; default an in-process store (use Redis across replicas). */
+  store?: RateLimitStore;
+  /** Which upstream serves an item, for `server:` patterns (the gateway passes its catalog). */
+  ownerOf?: OwnerOf;
+  /** Clock in ms (tests of validity windows). */
+  now?: () => number;
+}
+
+type P = Record<string, unknown>;
+
+/** The capability whose argument constraints these arguments meet, or the first refusal's reason. */
+function admitArguments(grants: CompiledCapability[], args: P): CompiledCapability | string {
+  let problem = '';
+  for (const g of grants) {
+    const p = g.argumentProblem(args);
+    if (p === undefined) return g;
+    problem ||= p;
+  }
+  return problem;
+}
+
+export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middleware {
+  const compiled = compilePolicy(policy, opts.ownerOf);
+  const store = opts.store ?? new MemoryRateLimitStore();
+  const now = opts.now ?? Date.now;
+  const sees = (ctx: CallContext, item: Item, at: number) => compiled.grants(ctx.principal, { ...item, action: 'list' }, at).length > 0;
+
+  async function filterList(ctx: CallContext, next: () => Promise<McpResult>, list: { key: string; item: (i: P) => Item }): Promise<McpResult> {
+    const result = await next();
+    const items = result[list.key];
+    if (!Array.isArray(items)) return result;
+    const at = now();
+    return { ...result, [list.key]: items.filter((i) => sees(ctx, list.item(i as P), at)) };
+  }
+
+  /**
+   * A 2026-era listen names the resources it wants updates of. Unknown URIs are accepted silently (nothing ever
+   * arrives for them), so hidden ones are dropped silently too: the filter is narrowed in place, because the same
+   * params object is what the listen hook and the SDK read once the pipeline lets the request through.
+   */
+  function narrowListen(ctx: CallContext): void {
+    const filter = (ctx.params as P | undefined)?.notifications as P | undefined;
+    const uris = filter?.resourceSubscriptions;
+    if (!Array.isArray(uris)) return;
+    const at = now();
+    filter!.resourceSubscriptions = uris.filter(
+      (uri) => typeof uri !== 'string' || compiled.grants(ctx.principal, { kind: 'resource', name: uri, action: 'subscribe' }, at).length > 0,
+    );
+  }
+
+  async function admit(ctx: CallContext, asked: Asked): Promise<'hidden' | undefined> {
+    const grants = compiled.grants(ctx.principal, asked, now());
+    if (grants.length === 0) return 'hidden';
+    let chosen = grants[0]!;
+    if (asked.action === 'call' || asked.action === 'get') {
+      const args = ((ctx.params as P | undefined)?.arguments ?? {}) as P;
+      const admitted = admitArguments(grants, args);
+      if (typeof admitted === 'string') throw new WireError(ErrorCode.Forbidden, `Forbidden: ${admitted} (${asked.kind} '${asked.name}')`);
+      chosen = admitted;
+    }
+    const max = chosen.source.constraints?.maxCalls;
+    if (max) {
+      const key = `access:${encodeURIComponent(ctx.principal.tenant ?? '')}:${encodeURIComponent(ctx.principal.id)}:${chosen.id}`;
+      const d = await store.hit(key, { limit: max.limit, windowMs: max.windowMs });
+      if (!d.allowed) throw rateLimited(`Too many calls: your access to ${asked.kind} '${asked.name}' allows ${max.limit} per ${max.windowMs} ms`, d.retryAfterMs, 'capability');
+    }
+    return undefined;
+  }
+
+  return async (ctx, next) => {
+    const list = LISTS.get(ctx.method);
+    if (list) return filterList(ctx, next, list);
+    if (ctx.method === 'subscriptions/listen') {
+      narrowListen(ctx);
+      return next();
+    }
+    const asked = askedBy(ctx);
+    if (!asked) return next();
+    if ((await admit(ctx, asked)) === 'hidden') {
+      // Subscribing to a URI nobody serves succeeds (and nothing ever arrives); so does subscribing to a hidden one.
+      if (asked.action === 'subscribe') return {};
+      throw notFound(asked);
+    }
+    return next();
+  };
+}

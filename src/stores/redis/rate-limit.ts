@@ -1,0 +1,58 @@
+// RateLimitStore on Redis: one atomic Lua script per hit (GCRA, Redis's own clock), so every gateway replica
+// pointed at the same Redis shares one limit per key. Keys expire when their limit is full again.
+import { Redis } from 'ioredis';
+import { gcraParams, type RateDecision, type RateLimitStore, type RateRule } from '../../core/rate-limit-store.js';
+
+// The same arithmetic as gcraStep (core/rate-limit-store.ts). The clock is Redis's, so replicas need not agree on
+// time; the tat is stored with 3 decimals because Lua's tostring would round a ms timestamp with a fraction.
+const GCRA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local interval = tonumber(ARGV[1])
+local tolerance = tonumber(ARGV[2])
+local stored = redis.call('GET', KEYS[1])
+local base = now
+if stored then base = math.max(tonumber(stored), now) end
+local allowAt = base - tolerance
+if now < allowAt then return {0, 0, math.ceil(allowAt - now)} end
+local nextTat = base + interval
+redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.max(1, math.ceil(nextTat - now)))
+return {1, math.max(0, math.floor((tolerance + interval - (nextTat - now)) / interval)), 0}
+`;
+
+export interface RedisRateLimitOptions {
+  /** redis://host:port/db; or pass `client` to share a connection. */
+  url?: string;
+  client?: Redis;
+  /** Prepended to every key; default `mcplex:rl:`. */
+  prefix?: string;
+}
+
+type WithGcra = Redis & { mcplexGcra(key: string, interval: number, tolerance: number): Promise<[number, number, number]> };
+
+export class RedisRateLimitStore implements RateLimitStore {
+  readonly #redis: WithGcra;
+  readonly #owned: boolean;
+  readonly #prefix: string;
+
+  constructor(opts: RedisRateLimitOptions) {
+    if (!opts.client && !opts.url) throw new Error('RedisRateLimitStore needs url or client');
+    const redis = opts.client ?? new Redis(opts.url!, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    redis.defineCommand('mcplexGcra', { numberOfKeys: 1, lua: GCRA });
+    this.#redis = redis as WithGcra;
+    this.#owned = !opts.client;
+    this.#prefix = opts.prefix ?? 'mcplex:rl:';
+  }
+
+  async hit(key: string, rule: RateRule): Promise<RateDecision> {
+    const { interval, tolerance } = gcraParams(rule);
+    const [allowed, remaining, retryAfterMs] = await this.#redis.mcplexGcra(this.#prefix + key, interval, tolerance);
+    return { allowed: allowed === 1, remaining, retryAfterMs };
+  }
+
+  async close(): Promise<void> {
+    if (this.#owned) await this.#redis.quit().catch(() => this.#redis.disconnect());
+  }
+}
+
+export const redisRateLimitStore = (opts: RedisRateLimitOptions): RateLimitStore => new RedisRateLimitStore(opts);
