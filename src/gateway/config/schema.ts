@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
 import { unknownKeyMessage } from './hints.js';
+import { resilienceSchema, serverResilienceShape } from './resilience.js';
 
 /** Server names and namespaces end up inside tool names, so they keep to a safe alphabet. */
 export const NAME = /^[A-Za-z0-9_-]+$/;
@@ -105,6 +106,7 @@ export const serverSchema = strict(
     connectTimeoutMs: ms.optional(),
     protocol: z.enum(['auto', ...PROTOCOL_REVISIONS], { error: `expected auto or one of ${PROTOCOL_REVISIONS.join(', ')}` }).optional(),
     tools: z.preprocess(nullToUndefined, tools.optional()),
+    ...serverResilienceShape,
   },
   'expected a mapping with command (stdio) or url (http/sse)',
 );
@@ -142,6 +144,7 @@ export const configSchema = strict(
     separator: z.string({ error: "expected a non-empty string of '_', '-' or '.' (e.g. '__')" }).regex(SEPARATOR, { error: "expected a non-empty string of '_', '-' or '.' (e.g. '__')" }).optional(),
     servers: servers.optional(),
     mcpServers: servers.optional(),
+    resilience: resilienceSchema.optional(),
     roots: z
       .array(
         strict(

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { moveUrlCredentials } from '../../client/upstream-spec.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
+import { serverResilience } from './resilience.js';
 import { configSchema, NAME, type RawConfig, type RawServer, SEPARATOR, TRANSPORTS } from './schema.js';
 import { DEFAULTS, type GatewayConfig, type ServerConfig } from './types.js';
 
@@ -112,6 +113,7 @@ function buildServer(name: string, s: RawServer): ServerConfig {
       ...(s.tools?.exclude && { exclude: s.tools.exclude }),
       rename: dict(s.tools?.rename),
     },
+    ...serverResilience(s),
   };
   if (s.command !== undefined) {
     return { transport: 'stdio', ...common, command: s.command, args: s.args ?? [], env: dict(s.env), ...(s.cwd !== undefined && { cwd: s.cwd }) };
@@ -130,6 +132,7 @@ function build(raw: RawConfig): GatewayConfig {
     listen: { ...withoutUndefined(raw.listen ?? {}), host: raw.listen?.host ?? DEFAULTS.host, port: raw.listen?.port ?? DEFAULTS.port, path: raw.listen?.path ?? DEFAULTS.path },
     separator: raw.separator ?? DEFAULTS.separator,
     ...(raw.roots && { roots: raw.roots }),
+    ...(raw.resilience && { resilience: raw.resilience }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };
