@@ -1,7 +1,7 @@
 // The gateway's end of the pipeline: answers lists from the catalog and forwards everything else to the owning
 // upstream, re-mapping progress tokens, propagating cancellation and bridging 2026-era input requests.
 import type { Json, Upstream } from '../client/upstream.js';
-import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type McpResult, WireError } from '../core/index.js';
+import { type CallContext, DEADLINE, type Era, ErrorCode, type Handler, isWireError, type McpResult, WireError } from '../core/index.js';
 import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { Catalog } from './catalog.js';
@@ -83,23 +83,36 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
     const caller = callerOf(ctx);
     const { sctx } = caller;
     const token = ctx.meta.progressToken;
+    // The timeout stage's deadline governs (cancelling upstream when it expires); the upstream's own timer then
+    // only backs it up, and progress extends the deadline.
+    const deadline = ctx.state.get(DEADLINE);
+    const signal = deadline ? AbortSignal.any([ctx.signal, deadline.signal]) : ctx.signal;
+    const timing = deadline && { timeoutMs: deadline.maxTotalMs + 1000 };
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
     // since it ends the caller's response stream and anything sent after it is dropped.
     return inflight.around(upstream, caller, async (scope) => {
-      const onprogress =
+      const relay =
         token === undefined
           ? undefined
           : (p: { progress: number; total?: number; message?: string }) =>
               scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
+      // Progress shows the upstream is alive: it extends the deadline (to its hard maximum) even if not relayed.
+      const onprogress =
+        deadline || relay
+          ? (p: { progress: number; total?: number; message?: string }) => {
+              deadline?.extend();
+              relay?.(p);
+            }
+          : undefined;
       // An abandoned call keeps ownership of what the upstream sends until the upstream answers it (when that can
       // be seen: the raw stdio lane) or the grace period ends.
       let outgoing = outgoingParams(params, caller, ctx.era, upstream);
       for (let round = 0; ; round++) {
         let result: Json;
         try {
-          result = await upstream.request(ctx.method, outgoing, { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) });
+          result = await upstream.request(ctx.method, outgoing, { signal, onLateAnswer: scope.answered, ...timing, ...(onprogress && { onprogress }) });
         } catch (err) {
-          if (gaveUp(err, ctx.signal, upstream)) scope.abandon();
+          if (gaveUp(err, signal, upstream)) scope.abandon();
           throw err;
         }
         if (result.resultType !== 'input_required') return asOurs(result);

@@ -2,7 +2,7 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
-import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
+import { type CallContext, type ChangeKind, DEADLINE, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
@@ -10,6 +10,8 @@ import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
+import { GatewayResilience } from './resilience.js';
+import { modeRoute } from './resilience-admin.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
 
@@ -43,6 +45,10 @@ export class Gateway {
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #refreshing = new Map<string, Promise<void>>();
   #config: GatewayConfig;
+  /** Timeouts, retries, breakers, degradation and health checks (resilience.ts). */
+  readonly resilience: GatewayResilience;
+  /** Calls waiting for a restarting server's tools to be listed again (waitForRestartMs). */
+  readonly #relistWaiters = new Set<() => void>();
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
@@ -54,11 +60,13 @@ export class Gateway {
     );
     const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, opts.listPageSize ?? 500);
     const host = { ...GATEWAY_INFO, passthrough: true, logger, onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
-    this.host = new ServingHost(host, (ctx) => {
-      this.#failIfDown(ctx);
-      return forward(ctx);
+    this.resilience = new GatewayResilience(this.catalog, () => this.#config, () => this.#entries.values(), () => this.host.listChanged('tools'));
+    this.routes.push(modeRoute(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools')));
+    this.host = new ServingHost(host, async (ctx) => {
+      await this.#failIfDown(ctx);
+      return this.resilience.timed(this.resilience.target(ctx)?.key, () => forward(ctx));
     });
-    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog }));
+    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog, resilience: this.resilience }));
   }
 
   /**
@@ -66,16 +74,42 @@ export class Gateway {
    * was that server's before it went down, or is in the namespace of a configured server that is down (it may
    * never have come up), say that server is unavailable (and why) instead.
    */
-  #failIfDown(ctx: CallContext): void {
+  async #failIfDown(ctx: CallContext): Promise<void> {
     if (ctx.method !== 'tools/call' && ctx.method !== 'prompts/get') return;
     const target = ctx.target ?? '';
     const kind = ctx.method === 'tools/call' ? 'tools' : 'prompts';
-    if ((kind === 'tools' ? this.catalog.tool(target) : this.catalog.prompt(target)) !== undefined) return;
+    const listed = () => (kind === 'tools' ? this.catalog.tool(target) : this.catalog.prompt(target)) !== undefined;
+    if (listed()) return;
     const former = this.catalog.formerOwner(kind, target);
-    if (former) throw former.unavailable();
+    if (former) {
+      // Restarting (or back up but not listed again yet): never "Unknown tool"; wait for it if configured.
+      if (await this.#relisted(ctx, listed)) return;
+      if (!former.up) throw former.unavailable();
+      throw new WireError(ErrorCode.UpstreamUnavailable, `Server '${former.name}' is restarting; try again shortly`, { retryAfterMs: 500 });
+    }
     for (const { upstream, config } of this.#entries.values()) {
       if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) throw upstream.unavailable();
     }
+  }
+
+  /** Waits (up to resilience.waitForRestartMs, and no longer than the call may) until `listed()`; false if it never is. */
+  async #relisted(ctx: CallContext, listed: () => boolean): Promise<boolean> {
+    const waitMs = this.#config.resilience?.waitForRestartMs ?? 0;
+    if (waitMs <= 0) return false;
+    const deadline = ctx.state.get(DEADLINE);
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(waitMs), ...(deadline ? [deadline.signal] : [])]);
+    while (!listed() && !signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.#relistWaiters.delete(done);
+          signal.removeEventListener('abort', done);
+          resolve();
+        };
+        this.#relistWaiters.add(done);
+        signal.addEventListener('abort', done, { once: true });
+      });
+    }
+    return listed();
   }
 
   get config(): GatewayConfig {
@@ -101,6 +135,7 @@ export class Gateway {
       if (!live()) return;
       const changed = await this.catalog.refresh(upstream, kinds);
       if (live()) this.#announce(changed);
+      for (const wake of [...this.#relistWaiters]) wake();
     });
     this.#refreshing.set(upstream.name, next.catch(() => {}));
     return next;
@@ -175,6 +210,7 @@ export class Gateway {
       if (config.enabled) this.#entries.set(config.name, this.#create(config));
     }
     this.#syncCatalog();
+    this.resilience.sync();
     for (const e of this.#entries.values()) e.upstream.start();
     await Promise.all([...this.#entries.values()].map((e) => this.#settled(e)));
   }
@@ -222,14 +258,21 @@ export class Gateway {
     this.#entries.clear();
     for (const [name, entry] of ordered) this.#entries.set(name, entry);
     this.#syncCatalog();
+    this.resilience.sync();
     for (const e of fresh) e.upstream.start();
     await Promise.all(fresh.map((e) => this.#settled(e)));
     return report;
   }
 
   health() {
+    const missing = [...this.#entries.values()].filter((e) => e.config.required === true && !e.upstream.up).map((e) => e.config.name);
+    const { mode, disabledTools } = this.resilience.policy();
     return {
-      upstreams: [...this.#entries.values()].map((e) => e.upstream.status()),
+      // Ready only when every required upstream is up.
+      ...(missing.length > 0 && { ready: false, requiredDown: missing }),
+      ...(mode !== 'normal' && { mode }),
+      ...(disabledTools.length > 0 && { disabledTools }),
+      upstreams: [...this.#entries.values()].map((e) => ({ ...e.upstream.status(), ...this.resilience.detail(e.upstream, e.config) })),
       ...(this.catalog.collisions.length > 0 && { collisions: this.catalog.collisions }),
     };
   }
@@ -248,6 +291,7 @@ export class Gateway {
 
   /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */
   async close(): Promise<void> {
+    this.resilience.stop();
     await Promise.allSettled([...this.#entries.values()].map((e) => e.upstream.stop()));
     this.#entries.clear();
   }

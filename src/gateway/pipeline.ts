@@ -4,10 +4,13 @@
 import type { Middleware } from '../core/index.js';
 import type { Catalog } from './catalog.js';
 import type { GatewayConfig } from './config/index.js';
+import type { GatewayResilience } from './resilience.js';
 
 /** What pipeline stages may need from the gateway besides the config. */
 export interface PipelineDeps {
   catalog: Catalog;
+  /** Degradation, fallback, breaker, retry and timeout, reading the gateway's current config. */
+  resilience?: GatewayResilience;
 }
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
@@ -15,6 +18,11 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   void deps;
   const stages: Array<Middleware | undefined> = [
     // tracing, metrics, audit, access, quota, rate limit, cache, dedup, breaker, retry, timeout: one line each
+    deps.resilience?.stages.degradation,
+    deps.resilience?.stages.fallback,
+    deps.resilience?.stages.breaker,
+    deps.resilience?.stages.retry,
+    deps.resilience?.stages.timeout,
   ];
   return stages.filter((m): m is Middleware => m !== undefined);
 }

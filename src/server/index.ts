@@ -8,6 +8,7 @@ export type * from './definitions.js';
 export type { HttpHandle } from './http/serve-http.js';
 export { type HttpRoute, type HttpServeOptions, isLocalCaller } from './http/options.js';
 export { sendJson } from './http/respond.js';
+export { readJsonBody } from './http/body.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
 export { type Ask, type Asks, ask, type InputAnswers } from './input-requests.js';
 export { createLogger } from './logger.js';
