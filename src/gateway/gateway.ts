@@ -72,24 +72,30 @@ export class Gateway {
   /**
    * A down server's tools and prompts leave the catalog, so a call to one would read "Unknown tool". When the name
    * was that server's before it went down, or is in the namespace of a configured server that is down (it may
-   * never have come up), say that server is unavailable (and why) instead.
+   * never have come up), say that server is unavailable (and why) instead; a server back up whose tools are not
+   * listed again yet is "restarting". With resilience.waitForRestartMs, such a call first waits for the server.
    */
   async #failIfDown(ctx: CallContext): Promise<void> {
     if (ctx.method !== 'tools/call' && ctx.method !== 'prompts/get') return;
     const target = ctx.target ?? '';
     const kind = ctx.method === 'tools/call' ? 'tools' : 'prompts';
-    const listed = () => (kind === 'tools' ? this.catalog.tool(target) : this.catalog.prompt(target)) !== undefined;
-    if (listed()) return;
-    const former = this.catalog.formerOwner(kind, target);
-    if (former) {
-      // Restarting (or back up but not listed again yet): never "Unknown tool"; wait for it if configured.
-      if (await this.#relisted(ctx, listed)) return;
-      if (!former.up) throw former.unavailable();
-      throw new WireError(ErrorCode.UpstreamUnavailable, `Server '${former.name}' is restarting; try again shortly`, { retryAfterMs: 500 });
-    }
+    const route = () => (kind === 'tools' ? this.catalog.tool(target) : this.catalog.prompt(target));
+    const listed = route();
+    if (listed?.upstream.up) return;
+    const owner = listed?.upstream ?? this.catalog.formerOwner(kind, target) ?? this.#downNamespaceOwner(target);
+    if (!owner) return; // not ours: the forwarder says "Unknown tool"
+    if (await this.#relisted(ctx, () => route()?.upstream.up === true)) return;
+    if (listed) return; // still routed: the upstream's own error (unavailable, or a wait for its re-initialise)
+    if (!owner.up) throw owner.unavailable();
+    throw new WireError(ErrorCode.UpstreamUnavailable, `Server '${owner.name}' is restarting; try again shortly`, { retryAfterMs: 500 });
+  }
+
+  /** A configured server that is down and whose namespace the name is in (it may never have come up). */
+  #downNamespaceOwner(target: string): Upstream | undefined {
     for (const { upstream, config } of this.#entries.values()) {
-      if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) throw upstream.unavailable();
+      if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) return upstream;
     }
+    return undefined;
   }
 
   /** Waits (up to resilience.waitForRestartMs, and no longer than the call may) until `listed()`; false if it never is. */
