@@ -5,7 +5,7 @@ import picomatch from 'picomatch';
 import { Heartbeat } from '../client/heartbeat.js';
 import type { Json, Upstream } from '../client/upstream.js';
 import type { CallContext, McpResult, Middleware } from '../core/index.js';
-import { Breakers, type CallTarget, circuitBreaker, type DegradationPolicy, degradation, fallback, type Mode, retry, timeout, type ToolAnnotations } from '../middleware/index.js';
+import { Breakers, breakerFailure, type CallTarget, circuitBreaker, type DegradationPolicy, degradation, fallback, type Mode, retry, timeout, type ToolAnnotations } from '../middleware/index.js';
 import type { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { Latencies } from './latency.js';
@@ -79,6 +79,11 @@ export class GatewayResilience {
     return map.get(exposed);
   }
 
+  #up(key: string): boolean {
+    for (const e of this.entries()) if (e.config.name === key) return e.upstream.up;
+    return false;
+  }
+
   #server(key: string): ServerConfig | undefined {
     return this.config().servers[key];
   }
@@ -101,6 +106,9 @@ export class GatewayResilience {
         return own === false ? undefined : own;
       },
       whenOpen: breakerCfg?.whenOpen ?? 'show',
+      // A server that is down (crashed, restarting) is the supervisor's business, and its calls already fail fast:
+      // counting them would keep the circuit open for openMs after the server is back.
+      isFailure: (err: unknown, key: string) => breakerFailure(err) && this.#up(key),
       toolOwner: (name: string) => this.catalog.tool(name)?.upstream.name,
       onChange: (key: string) => {
         if ((breakerCfg?.whenOpen ?? 'show') !== 'show') this.onToolsChanged();

@@ -11,8 +11,8 @@ export interface CircuitBreakerOptions extends BreakerOptions {
   target?: TargetResolver;
   /** Per-backend overrides of the thresholds. */
   perKey?: (key: string) => BreakerOptions | undefined;
-  /** Errors that count against the backend; default: unavailable, timeout, bad reply, internal error. */
-  isFailure?: (err: unknown) => boolean;
+  /** Errors that count against the backend; default: unavailable, timeout, bad reply, internal error (breakerFailure). */
+  isFailure?: (err: unknown, key: string) => boolean;
   /** What tools/list shows of a backend whose circuit is open: 'show' (default), 'hide' or 'mark' (`_meta`). */
   whenOpen?: 'show' | 'hide' | 'mark';
   /** For whenOpen: the backend serving an exposed tool name. */
@@ -22,7 +22,7 @@ export interface CircuitBreakerOptions extends BreakerOptions {
 }
 
 const FAILURES = new Set<number>([ErrorCode.UpstreamUnavailable, ErrorCode.Timeout, ErrorCode.UpstreamBadReply, ErrorCode.InternalError]);
-const countsAgainst = (err: unknown) => isWireError(err) && FAILURES.has(err.code);
+export const breakerFailure = (err: unknown): boolean => isWireError(err) && FAILURES.has(err.code);
 export const UNAVAILABLE_META = 'mcplex/unavailable';
 
 /** The breakers of one pipeline, readable by health and metrics. */
@@ -74,7 +74,7 @@ function listed(result: McpResult, breakers: Breakers, opts: CircuitBreakerOptio
 
 export function circuitBreaker(opts: CircuitBreakerOptions = {}, breakers = new Breakers(opts)): Middleware & { breakers: Breakers } {
   const resolve = opts.target ?? localTarget;
-  const isFailure = opts.isFailure ?? countsAgainst;
+  const isFailure = opts.isFailure ?? breakerFailure;
   const stage = async function circuitBreakerStage(ctx: CallContext, next: () => Promise<McpResult>): Promise<McpResult> {
     if (ctx.method === 'tools/list' && opts.whenOpen !== undefined && opts.whenOpen !== 'show') return listed(await next(), breakers, opts);
     const target = resolve(ctx);
@@ -88,7 +88,7 @@ export function circuitBreaker(opts: CircuitBreakerOptions = {}, breakers = new 
     } catch (err) {
       // The caller giving up says nothing about the upstream.
       if (ctx.signal.aborted) breaker.release();
-      else if (isFailure(err)) breaker.failure();
+      else if (isFailure(err, target.key)) breaker.failure();
       else breaker.success();
       throw err;
     }
