@@ -96,14 +96,14 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
           ? undefined
           : (p: { progress: number; total?: number; message?: string }) =>
               scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
-      // Progress shows the upstream is alive: it extends the deadline (to its hard maximum) even if not relayed.
+      // Progress shows the upstream is alive: it extends the deadline (to its hard maximum). Only a caller that
+      // asked for progress gets a token sent upstream; the gateway does not invent one.
       const onprogress =
-        deadline || relay
-          ? (p: { progress: number; total?: number; message?: string }) => {
-              deadline?.extend();
-              relay?.(p);
-            }
-          : undefined;
+        relay &&
+        ((p: { progress: number; total?: number; message?: string }) => {
+          deadline?.extend();
+          relay(p);
+        });
       // An abandoned call keeps ownership of what the upstream sends until the upstream answers it (when that can
       // be seen: the raw stdio lane) or the grace period ends.
       let outgoing = outgoingParams(params, caller, ctx.era, upstream);

@@ -12,8 +12,8 @@ import { killAll, waitUntil } from '../helpers/process.js';
 import { callText, FAST_RESTART, stderrLine, upstreamStderr } from './fixtures/helpers.js';
 import { detailOf, eraClient, faultyServer } from './fixtures/faulty.js';
 
-async function failure(client: Client, name: string, args: Record<string, unknown> = {}) {
-  const err = (await client.callTool({ name, arguments: args }).then(
+async function failure(client: Client, name: string, args: Record<string, unknown> = {}, opts: { onprogress?: () => void } = {}) {
+  const err = (await client.callTool({ name, arguments: args }, opts).then(
     (r) => new Error(`expected ${name} to fail, got ${JSON.stringify(r)}`),
     (e: unknown) => e,
   )) as { code?: number; message: string; data?: { retryAfterMs?: number } };
@@ -67,7 +67,9 @@ describe.each(['legacy', 'modern'] as const)('resilience through the gateway (%s
   });
 
   it('lets progress extend a call past its timeout, up to the hard maximum', async () => {
-    const err = await failure(client, 'a__ticking', { everyMs: 50 });
+    let ticks = 0;
+    const err = await failure(client, 'a__ticking', { everyMs: 50 }, { onprogress: () => ticks++ });
+    expect(ticks).toBeGreaterThan(0);
     // Not the 300 ms inactivity bound: the ticks kept it alive until maxTimeoutMs.
     expect(err.code).toBe(ErrorCode.Timeout);
     expect(err.message).toBe("'a__ticking' did not finish within its maximum of 1500 ms");
