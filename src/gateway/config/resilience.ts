@@ -17,8 +17,24 @@ const MODES = ['normal', 'read-only'] as const;
 const mode = z.enum(MODES, { error: `expected one of ${MODES.join(', ')}` });
 const strict = <S extends z.core.$ZodLooseShape>(shape: S, expected: string) =>
   z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : expected) });
-/** `false` switches a feature off; a mapping tunes it. */
-const offOr = <T extends z.ZodType>(schema: T) => z.union([z.literal(false), schema], { error: 'expected false (off) or a mapping' });
+/**
+ * `false` switches a feature off; a mapping tunes it. Not a z.union: a union reports one vague line for a mapping
+ * with one bad key, where we want that key's own path and message.
+ */
+function offOr<T extends z.ZodType>(schema: T) {
+  return z
+    .unknown()
+    .superRefine((v, ctx) => {
+      if (v === false) return;
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) return void ctx.addIssue({ code: 'custom', message: 'expected false (off) or a mapping' });
+      for (const iss of schema.safeParse(v).error?.issues ?? []) {
+        const path = iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+        if (iss.code !== 'unrecognized_keys') ctx.addIssue({ code: 'custom', path, message: iss.message });
+        else iss.keys.forEach((k, i) => ctx.addIssue({ code: 'custom', path: [...path, k], message: iss.message.split('\n')[i] ?? 'unknown key' }));
+      }
+    })
+    .transform((v) => (v === false ? false : (schema.parse(v) as z.output<T>)));
+}
 
 const breakerShape = {
   failures: count.optional(),
