@@ -7,7 +7,10 @@ export class Latencies {
 
   record(key: string, ms: number): void {
     let ring = this.#rings.get(key);
-    if (!ring) this.#rings.set(key, (ring = { values: [], next: 0 }));
+    if (!ring) {
+      ring = { values: [], next: 0 };
+      this.#rings.set(key, ring);
+    }
     if (ring.values.length < SAMPLES) ring.values.push(ms);
     else ring.values[ring.next] = ms;
     ring.next = (ring.next + 1) % SAMPLES;

@@ -30,7 +30,8 @@ export function modeRoute(resilience: GatewayResilience, servers: () => string[]
       const asked = parse(read.value, servers());
       if (typeof asked === 'string') return sendJson(res, 400, { error: asked });
       const o = resilience.overrides;
-      const slot = asked.server === undefined ? o : (o.servers[asked.server] ??= {});
+      if (asked.server !== undefined) o.servers[asked.server] ??= {};
+      const slot = asked.server === undefined ? o : o.servers[asked.server]!;
       if (asked.mode !== undefined) {
         if (asked.mode === null) delete slot.mode;
         else slot.mode = asked.mode as 'normal' | 'read-only';

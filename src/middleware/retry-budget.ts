@@ -48,7 +48,10 @@ export class RetryBudget {
 
   #window(key: string): Window {
     let w = this.#windows.get(key);
-    if (!w) this.#windows.set(key, (w = new Window(this.#seconds)));
+    if (!w) {
+      w = new Window(this.#seconds);
+      this.#windows.set(key, w);
+    }
     return w;
   }
 

@@ -9,30 +9,38 @@ export interface TimeoutOptions {
   maxTotalMs?: (ctx: CallContext, timeoutMs: number) => number;
 }
 
-/** A running deadline: one timer, restarted by extend() while the hard bound allows. */
+/**
+ * A running deadline on one timer: extend() only notes the time (progress can be frequent), and the timer, when it
+ * fires, re-arms itself for whatever time the last progress left, never past the hard bound.
+ */
 function startDeadline(ctx: CallContext, timeoutMs: number, maxTotalMs: number): Deadline & { stop(): void } {
   const controller = new AbortController();
   const started = Date.now();
+  let active = started;
   const what = ctx.target ?? ctx.method;
-  const expire = (ms: number, hard: boolean) => {
-    const message = hard ? `'${what}' did not finish within its maximum of ${ms} ms` : `'${what}' did not answer within ${ms} ms`;
-    controller.abort(new WireError(ErrorCode.Timeout, message, { timeoutMs: ms }));
+  let timer: NodeJS.Timeout;
+  const check = () => {
+    const now = Date.now();
+    const idleEnd = active + timeoutMs;
+    const hardEnd = started + maxTotalMs;
+    if (now < Math.min(idleEnd, hardEnd)) {
+      timer = setTimeout(check, Math.min(idleEnd, hardEnd) - now);
+      return;
+    }
+    const hard = hardEnd <= idleEnd;
+    const message = hard ? `'${what}' did not finish within its maximum of ${maxTotalMs} ms` : `'${what}' did not answer within ${timeoutMs} ms`;
+    controller.abort(new WireError(ErrorCode.Timeout, message, { timeoutMs: hard ? maxTotalMs : timeoutMs }));
   };
-  let timer = setTimeout(() => expire(timeoutMs, false), Math.min(timeoutMs, maxTotalMs));
-  const hard = setTimeout(() => expire(maxTotalMs, true), maxTotalMs);
+  timer = setTimeout(check, Math.min(timeoutMs, maxTotalMs));
   return {
     signal: controller.signal,
     timeoutMs,
     maxTotalMs,
     extend() {
-      if (controller.signal.aborted) return;
-      clearTimeout(timer);
-      const left = maxTotalMs - (Date.now() - started);
-      if (left > timeoutMs) timer = setTimeout(() => expire(timeoutMs, false), timeoutMs);
+      active = Date.now();
     },
     stop() {
       clearTimeout(timer);
-      clearTimeout(hard);
     },
   };
 }

@@ -30,7 +30,10 @@ function offOr<T extends z.ZodType>(schema: T) {
       for (const iss of schema.safeParse(v).error?.issues ?? []) {
         const path = iss.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
         if (iss.code !== 'unrecognized_keys') ctx.addIssue({ code: 'custom', path, message: iss.message });
-        else iss.keys.forEach((k, i) => ctx.addIssue({ code: 'custom', path: [...path, k], message: iss.message.split('\n')[i] ?? 'unknown key' }));
+        else {
+          const lines = iss.message.split('\n');
+          for (const [i, k] of iss.keys.entries()) ctx.addIssue({ code: 'custom', path: [...path, k], message: lines[i] ?? 'unknown key' });
+        }
       }
     })
     .transform((v) => (v === false ? false : (schema.parse(v) as z.output<T>)));

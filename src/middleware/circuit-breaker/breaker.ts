@@ -64,7 +64,8 @@ export class Breaker {
     this.#record(true, now);
     if (this.#state === 'half-open') {
       this.#probes = Math.max(0, this.#probes - 1);
-      return this.#open(now);
+      this.#open(now);
+      return;
     }
     if (this.#state !== 'closed') return;
     const failed = this.#outcomes.filter((o) => o.failed).length;
