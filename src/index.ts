@@ -13,3 +13,14 @@ export {
   type ServerConfig,
   type StdioServerConfig,
 } from './gateway/config/index.js';
+// Resilience middleware (docs/resilience.md).
+export {
+  type CallTarget,
+  circuitBreaker,
+  type DegradationPolicy,
+  degradation,
+  fallback,
+  retry,
+  type TargetResolver,
+  timeout,
+} from './middleware/index.js';
