@@ -144,6 +144,8 @@ export class GatewayResilience {
           if (!server) return undefined;
           return (ctx.method === 'tools/call' && t.name !== undefined ? server.toolTimeouts?.[t.name] : undefined) ?? server.timeoutMs;
         },
+        // The wording the gateway has always used for an upstream that does not answer.
+        who: (ctx) => `Server '${target(ctx)?.key}'`,
         maxTotalMs: (ctx, ms) => {
           const t = target(ctx);
           return (t && this.#server(t.key)?.maxTimeoutMs) ?? 10 * ms;

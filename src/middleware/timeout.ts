@@ -7,17 +7,18 @@ export interface TimeoutOptions {
   timeoutMs: (ctx: CallContext) => number | undefined;
   /** The hard bound, progress or not; default 10 × timeoutMs (what the SDK does). */
   maxTotalMs?: (ctx: CallContext, timeoutMs: number) => number;
+  /** Who failed to answer, for the error message; default the target in quotes (`'search'`). */
+  who?: (ctx: CallContext) => string;
 }
 
 /**
  * A running deadline on one timer: extend() only notes the time (progress can be frequent), and the timer, when it
  * fires, re-arms itself for whatever time the last progress left, never past the hard bound.
  */
-function startDeadline(ctx: CallContext, timeoutMs: number, maxTotalMs: number): Deadline & { stop(): void } {
+function startDeadline(who: string, timeoutMs: number, maxTotalMs: number): Deadline & { stop(): void } {
   const controller = new AbortController();
   const started = Date.now();
   let active = started;
-  const what = ctx.target ?? ctx.method;
   let timer: NodeJS.Timeout;
   const check = () => {
     const now = Date.now();
@@ -28,7 +29,7 @@ function startDeadline(ctx: CallContext, timeoutMs: number, maxTotalMs: number):
       return;
     }
     const hard = hardEnd <= idleEnd;
-    const message = hard ? `'${what}' did not finish within its maximum of ${maxTotalMs} ms` : `'${what}' did not answer within ${timeoutMs} ms`;
+    const message = hard ? `${who} did not finish within its maximum of ${maxTotalMs} ms` : `${who} did not answer within ${timeoutMs} ms`;
     controller.abort(new WireError(ErrorCode.Timeout, message, { timeoutMs: hard ? maxTotalMs : timeoutMs }));
   };
   timer = setTimeout(check, Math.min(timeoutMs, maxTotalMs));
@@ -49,7 +50,8 @@ export function timeout(opts: TimeoutOptions): Middleware {
   return async function timeoutStage(ctx, next) {
     const ms = opts.timeoutMs(ctx);
     if (ms === undefined || ctx.signal.aborted) return next();
-    const deadline = startDeadline(ctx, ms, Math.max(ms, opts.maxTotalMs?.(ctx, ms) ?? 10 * ms));
+    const who = opts.who?.(ctx) ?? `'${ctx.target ?? ctx.method}'`;
+    const deadline = startDeadline(who, ms, Math.max(ms, opts.maxTotalMs?.(ctx, ms) ?? 10 * ms));
     ctx.state.set(DEADLINE, deadline);
     // The terminal cancels its own work on the deadline's signal; the race makes sure the caller hears at the
     // deadline even from a terminal that ignores it.

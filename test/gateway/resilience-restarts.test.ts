@@ -10,7 +10,7 @@ import { Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { killAll, waitGone, waitUntil } from '../helpers/process.js';
-import { callText, FAST_RESTART, stderrLine, upstreamStderr } from './fixtures/helpers.js';
+import { callText, FAST_RESTART, stderrLine, stdioServer, upstreamStderr } from './fixtures/helpers.js';
 import { counterFile, detailOf, eraClient, faultyServer, upAgain } from './fixtures/faulty.js';
 
 const pids = new Set<number>();
@@ -97,6 +97,21 @@ describe('a wedged upstream (process alive, pings unanswered)', () => {
     await waitGone(wedged);
     expect(detailOf(gateway, 'w')).toMatchObject({ healthRestarts: 1 });
     expect(String((gateway.health().upstreams.find((u) => u.name === 'w') as { healthRestartReason?: string }).healthRestartReason)).toMatch(/no answer to 3 health checks in a row/);
+  });
+});
+
+describe('health checks in both upstream eras', () => {
+  it('pings a 2025-era upstream and sends server/discover to a 2026-era one, both answering', async () => {
+    const check = { intervalMs: 100, failures: 3 };
+    const { gateway } = await start([stdioServer('m', { protocol: '2026-07-28', healthCheck: check }), faultyServer('l', { healthCheck: check })], {});
+    type Beat = { era?: string; healthCheck?: { failing: number; lastRttMs?: number } };
+    for (const name of ['m', 'l']) {
+      const beat = await waitUntil(() => {
+        const u = gateway.health().upstreams.find((x) => x.name === name) as Beat | undefined;
+        return u?.healthCheck?.lastRttMs !== undefined ? u : undefined;
+      }, 10_000, `a health check of ${name} to be answered`);
+      expect(beat).toMatchObject({ era: name === 'm' ? 'modern' : 'legacy', healthCheck: { failing: 0 } });
+    }
   });
 });
 

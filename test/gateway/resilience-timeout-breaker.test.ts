@@ -61,7 +61,7 @@ describe.each(['legacy', 'modern'] as const)('resilience through the gateway (%s
     expect(await callText(client, 'a__whoami')).toMatch(/^a:\d+$/);
     const err = await hanging;
     expect(err.code).toBe(ErrorCode.Timeout);
-    expect(err.message).toBe("'a__hang' did not answer within 400 ms");
+    expect(err.message).toBe("Server 'a' did not answer within 400 ms");
     // The upstream was told to stop (notifications/cancelled), and it was not retried (retry: false on a).
     await waitUntil(() => upstreamStderr(log.entries, 'a').filter((l) => l.startsWith('cancelled')).length > cancelledBefore, 5000, 'a cancellation upstream');
   });
@@ -72,7 +72,7 @@ describe.each(['legacy', 'modern'] as const)('resilience through the gateway (%s
     expect(ticks).toBeGreaterThan(0);
     // Not the 300 ms inactivity bound: the ticks kept it alive until maxTimeoutMs.
     expect(err.code).toBe(ErrorCode.Timeout);
-    expect(err.message).toBe("'a__ticking' did not finish within its maximum of 1500 ms");
+    expect(err.message).toBe("Server 'a' did not finish within its maximum of 1500 ms");
   });
 
   it('opens the circuit after 3 failures, fails fast without calling the upstream, half-opens and closes', async () => {
