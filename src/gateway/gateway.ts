@@ -2,7 +2,7 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
-import { type CallContext, type ChangeKind, DEADLINE, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
+import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { Catalog } from './catalog.js';
@@ -12,6 +12,7 @@ import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeRoute } from './resilience-admin.js';
+import { RelistWaiters } from './relist-wait.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
 
@@ -48,7 +49,7 @@ export class Gateway {
   /** Timeouts, retries, breakers, degradation and health checks (resilience.ts). */
   readonly resilience: GatewayResilience;
   /** Calls waiting for a restarting server's tools to be listed again (waitForRestartMs). */
-  readonly #relistWaiters = new Set<() => void>();
+  readonly #relist = new RelistWaiters();
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
@@ -84,7 +85,7 @@ export class Gateway {
     if (listed?.upstream.up) return;
     const owner = listed?.upstream ?? this.catalog.formerOwner(kind, target) ?? this.#downNamespaceOwner(target);
     if (!owner) return; // not ours: the forwarder says "Unknown tool"
-    if (await this.#relisted(ctx, () => route()?.upstream.up === true)) return;
+    if (await this.#relist.wait(ctx, this.#config.resilience?.waitForRestartMs ?? 0, () => route()?.upstream.up === true)) return;
     if (listed) return; // still routed: the upstream's own error (unavailable, or a wait for its re-initialise)
     if (!owner.up) throw owner.unavailable();
     throw new WireError(ErrorCode.UpstreamUnavailable, `Server '${owner.name}' is restarting; try again shortly`, { retryAfterMs: 500 });
@@ -96,26 +97,6 @@ export class Gateway {
       if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) return upstream;
     }
     return undefined;
-  }
-
-  /** Waits (up to resilience.waitForRestartMs, and no longer than the call may) until `listed()`; false if it never is. */
-  async #relisted(ctx: CallContext, listed: () => boolean): Promise<boolean> {
-    const waitMs = this.#config.resilience?.waitForRestartMs ?? 0;
-    if (waitMs <= 0) return false;
-    const deadline = ctx.state.get(DEADLINE);
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(waitMs), ...(deadline ? [deadline.signal] : [])]);
-    while (!listed() && !signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.#relistWaiters.delete(done);
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        this.#relistWaiters.add(done);
-        signal.addEventListener('abort', done, { once: true });
-      });
-    }
-    return listed();
   }
 
   get config(): GatewayConfig {
@@ -141,7 +122,7 @@ export class Gateway {
       if (!live()) return;
       const changed = await this.catalog.refresh(upstream, kinds);
       if (live()) this.#announce(changed);
-      for (const wake of [...this.#relistWaiters]) wake();
+      this.#relist.wake();
     });
     this.#refreshing.set(upstream.name, next.catch(() => {}));
     return next;

@@ -3,7 +3,7 @@
 // and the retry middleware's rules (safe calls only, transient errors only, within budget).
 import { describe, expect, it } from 'vitest';
 import { compose, ErrorCode, type McpResult, type Middleware, WireError } from '../../src/core/index.js';
-import { Breaker, RetryBudget, retry } from '../../src/middleware/index.js';
+import { Breaker, circuitBreaker, RetryBudget, retry } from '../../src/middleware/index.js';
 import { makeCtx } from '../core/helpers.js';
 
 const unavailable = () => new WireError(ErrorCode.UpstreamUnavailable, 'down');
@@ -121,5 +121,33 @@ describe('retry middleware', () => {
     const mw = retry({ ...fast, retries: 5, target: target({}), alsoSafe: () => true, budget: { ratio: 0, minPerSecond: 2, windowMs: 1000 } });
     await expect(compose([mw], f.handler)(makeCtx())).rejects.toThrow('down');
     expect(f.calls()).toBe(3); // 1 + the 2 retries the budget allows
+  });
+});
+
+describe('circuit breaker and tools/list', () => {
+  const owner = (name: string) => (name.startsWith('a__') ? 'a' : 'b');
+  const list = async (): Promise<McpResult> => ({ tools: [{ name: 'a__x' }, { name: 'b__y' }] });
+  const openA = (whenOpen: 'hide' | 'mark') => {
+    const mw = circuitBreaker({ failures: 1, whenOpen, toolOwner: owner, target: (ctx) => ({ key: owner(ctx.target ?? '') }) });
+    mw.breakers.get('a').failure();
+    return mw;
+  };
+
+  it("hides an open upstream's tools, or marks them in _meta", async () => {
+    const hidden = await compose([openA('hide')], list)(makeCtx({ method: 'tools/list' }));
+    expect(hidden.tools).toEqual([{ name: 'b__y' }]);
+    const marked = await compose([openA('mark')], list)(makeCtx({ method: 'tools/list' }));
+    expect(marked.tools).toEqual([{ name: 'a__x', _meta: { 'mcplex/unavailable': true } }, { name: 'b__y' }]);
+  });
+
+  it('fails fast with retryAfterMs while open, without calling the handler', async () => {
+    let called = 0;
+    const run = compose([openA('mark')], async () => ({ called: ++called }));
+    const err = await run(makeCtx({ target: 'a__x' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WireError);
+    expect((err as WireError).code).toBe(ErrorCode.UpstreamUnavailable);
+    expect((err as WireError).data).toMatchObject({ circuit: 'open', retryAfterMs: expect.any(Number) });
+    expect(called).toBe(0);
+    expect(await run(makeCtx({ target: 'b__y' }))).toEqual({ called: 1 });
   });
 });
