@@ -82,7 +82,7 @@ export class Upstream {
   #firstAttempt: Promise<void> = Promise.resolve();
   #settleFirstAttempt: (() => void) | undefined;
   /** A re-initialise in progress after the server forgot our session, and the connection it replaces. */
-  #reinit: { conn: Connection | undefined; done: Promise<void> } | undefined;
+  #reinit: { conn: Connection | undefined; done: Promise<void>; forced?: boolean } | undefined;
   /** The current connection's listen stream (2026-era upstreams), for health. */
   #listen: ListenState = { state: 'none' };
   readonly #listChanged: (kind: ChangeKind) => void;
@@ -269,7 +269,8 @@ export class Upstream {
           ...(sdkOpts.onprogress && { onprogress: sdkOpts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * timeoutMs }),
         });
       } catch (err) {
-        const cutOff = this.#reinit !== undefined && this.#reinit.conn === conn && isConnectionClosed(err);
+        // Not after a forced restart (restart()): the wedged server may have acted on what it was sent.
+        const cutOff = this.#reinit !== undefined && !this.#reinit.forced && this.#reinit.conn === conn && isConnectionClosed(err);
         if (attempt === 0 && !opts.signal?.aborted && (isSessionGone(err) || cutOff)) {
           await this.#reinitialise(conn);
           continue;
@@ -288,7 +289,7 @@ export class Upstream {
     this.#log.warn({ reason }, 'restarting unresponsive upstream');
     this.#restartReason = reason;
     this.#restartsByProbe++;
-    return this.#reinitialise(this.#supervisor.current);
+    return this.#reinitialise(this.#supervisor.current, true);
   }
 
   /** Restarts requested with restart() (health checks), and why the last one was. */
@@ -297,12 +298,12 @@ export class Upstream {
   }
 
   /** Replaces `conn` with a fresh connection at once (no restart backoff, no down/up flap in the catalog). */
-  #reinitialise(conn: Connection | undefined): Promise<void> {
+  #reinitialise(conn: Connection | undefined, forced = false): Promise<void> {
     if (this.#reinit && this.#reinit.conn === conn) return this.#reinit.done;
     if (conn !== this.#supervisor.current) return Promise.resolve(); // someone already replaced it
-    this.#log.info('upstream session expired; re-initialising');
+    if (!forced) this.#log.info('upstream session expired; re-initialising');
     // Registered before the old connection closes, so requests it cuts off find it and wait.
-    const reinit = { conn, done: Promise.resolve() };
+    const reinit = { conn, done: Promise.resolve(), forced };
     this.#reinit = reinit;
     reinit.done = this.#restartNow().finally(() => {
       if (this.#reinit === reinit) this.#reinit = undefined;
