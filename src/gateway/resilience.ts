@@ -43,8 +43,18 @@ export class GatewayResilience {
     this.#build();
   }
 
+  /** Resolved once per request: five stages and the terminal ask. */
+  readonly #targets = new WeakMap<CallContext, CallTarget | undefined>();
+
   /** The upstream and annotations behind a call; undefined for what the gateway answers itself. */
   readonly target = (ctx: CallContext): CallTarget | undefined => {
+    if (this.#targets.has(ctx)) return this.#targets.get(ctx);
+    const target = this.#resolve(ctx);
+    this.#targets.set(ctx, target);
+    return target;
+  };
+
+  #resolve(ctx: CallContext): CallTarget | undefined {
     const name = ctx.target ?? '';
     switch (ctx.method) {
       case 'tools/call': {
@@ -62,7 +72,7 @@ export class GatewayResilience {
       default:
         return undefined;
     }
-  };
+  }
 
   #formerRoute(name: string) {
     const upstream = this.catalog.formerOwner('tools', name);
