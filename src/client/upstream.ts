@@ -40,6 +40,8 @@ export interface ForwardOptions {
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
   /** Called if the upstream answers after the request was cancelled or timed out (seen on the raw stdio lane only). */
   onLateAnswer?: () => void;
+  /** This request's own timeout (reset on progress, capped at 10×), instead of the spec's timeoutMs. */
+  timeoutMs?: number;
 }
 
 /** Per-connection HTTP plumbing the gateway plugs in (credentials toward the upstream, allow-listed headers). */
@@ -86,10 +88,12 @@ export class Upstream {
   #firstAttempt: Promise<void> = Promise.resolve();
   #settleFirstAttempt: (() => void) | undefined;
   /** A re-initialise in progress after the server forgot our session, and the connection it replaces. */
-  #reinit: { conn: Connection | undefined; done: Promise<void> } | undefined;
+  #reinit: { conn: Connection | undefined; done: Promise<void>; forced?: boolean } | undefined;
   /** The current connection's listen stream (2026-era upstreams), for health. */
   #listen: ListenState = { state: 'none' };
   readonly #listChanged: (kind: ChangeKind) => void;
+  #restartsByProbe = 0;
+  #restartReason: string | undefined;
 
   constructor(
     spec: UpstreamSpec,
@@ -258,39 +262,58 @@ export class Upstream {
    * restarted, or expired it) re-initialises once and retries; requests that meet the same dead session, or that
    * were cut off by that re-initialise, share it instead of starting their own.
    */
-  async request(method: string, params: Json | undefined, opts: ForwardOptions = {}): Promise<Json> {
+  async request(method: string, params: Json | undefined, { timeoutMs: own, ...opts }: ForwardOptions = {}): Promise<Json> {
+    const timeoutMs = own ?? this.#spec.timeoutMs;
     for (let attempt = 0; ; attempt++) {
       if (!this.up && this.#reinit) await this.#reinit.done;
       const conn = this.#supervisor.current;
       const client = this.client;
       if (!client) throw this.unavailable();
       try {
-        if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs: this.#spec.timeoutMs, ...opts });
+        if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs, ...opts });
         const { onLateAnswer: _late, ...sdkOpts } = opts;
         return await client.request({ method, ...(params && { params }) } as never, Passthrough, {
-          timeout: this.#spec.timeoutMs,
+          timeout: timeoutMs,
           allowInputRequired: true,
           ...(sdkOpts.signal && { signal: sdkOpts.signal }),
-          ...(sdkOpts.onprogress && { onprogress: sdkOpts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * this.#spec.timeoutMs }),
+          ...(sdkOpts.onprogress && { onprogress: sdkOpts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * timeoutMs }),
         });
       } catch (err) {
-        const cutOff = this.#reinit !== undefined && this.#reinit.conn === conn && isConnectionClosed(err);
+        // Not after a forced restart (restart()): the wedged server may have acted on what it was sent.
+        const cutOff = this.#reinit !== undefined && !this.#reinit.forced && this.#reinit.conn === conn && isConnectionClosed(err);
         if (attempt === 0 && !opts.signal?.aborted && (isSessionGone(err) || cutOff)) {
           await this.#reinitialise(conn);
           continue;
         }
-        throw upstreamError(this.name, err, this.#spec.timeoutMs, opts.signal, specSecrets(this.#spec));
+        throw upstreamError(this.name, err, timeoutMs, opts.signal, specSecrets(this.#spec));
       }
     }
   }
 
+  /**
+   * Replaces a live but unresponsive connection (a wedged server: its process alive, its pings unanswered) with a
+   * fresh one now; `reason` becomes the last error that health and "unavailable" errors show.
+   */
+  restart(reason: string): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    this.#log.warn({ reason }, 'restarting unresponsive upstream');
+    this.#restartReason = reason;
+    this.#restartsByProbe++;
+    return this.#reinitialise(this.#supervisor.current, true);
+  }
+
+  /** Restarts requested with restart() (health checks), and why the last one was. */
+  get forcedRestarts(): { count: number; reason?: string } {
+    return { count: this.#restartsByProbe, ...(this.#restartReason && { reason: this.#restartReason }) };
+  }
+
   /** Replaces `conn` with a fresh connection at once (no restart backoff, no down/up flap in the catalog). */
-  #reinitialise(conn: Connection | undefined): Promise<void> {
+  #reinitialise(conn: Connection | undefined, forced = false): Promise<void> {
     if (this.#reinit && this.#reinit.conn === conn) return this.#reinit.done;
     if (conn !== this.#supervisor.current) return Promise.resolve(); // someone already replaced it
-    this.#log.info('upstream session expired; re-initialising');
+    if (!forced) this.#log.info('upstream session expired; re-initialising');
     // Registered before the old connection closes, so requests it cuts off find it and wait.
-    const reinit = { conn, done: Promise.resolve() };
+    const reinit = { conn, done: Promise.resolve(), forced };
     this.#reinit = reinit;
     reinit.done = this.#restartNow().finally(() => {
       if (this.#reinit === reinit) this.#reinit = undefined;

@@ -11,3 +11,4 @@ export * from './version.js';
 export * from './credential.js';
 export * from './upstream-call.js';
 export * from './rate-limit-store.js';
+export * from './deadline.js';

@@ -53,6 +53,7 @@ export class Catalog {
   async refresh(upstream: Upstream, kinds: readonly ChangeKind[] = ['tools', 'prompts', 'resources']): Promise<Set<ChangeKind>> {
     const previous = this.#snapshots.get(upstream.name) ?? EMPTY;
     let next: Snapshot = EMPTY;
+    let listed = false;
     if (upstream.up) {
       try {
         const read = async <K extends keyof Snapshot>(k: K, kind: ChangeKind) => (kinds.includes(kind) ? upstream.list(k) : previous[k]);
@@ -63,12 +64,14 @@ export class Catalog {
           read('resourceTemplates', 'resources'),
         ]);
         next = { tools, prompts, resources, resourceTemplates };
+        listed = true;
       } catch (err) {
         this.log.warn({ err, upstream: upstream.name }, 'could not list upstream; keeping its previous lists');
         next = previous;
       }
     }
-    if (upstream.up) this.#beforeDown.delete(upstream.name);
+    // Its former names keep saying "unavailable" until a fresh list is in (a restarted server is up before that).
+    if (listed) this.#beforeDown.delete(upstream.name);
     else if (previous.tools.length + previous.prompts.length > 0) this.#beforeDown.set(upstream.name, previous);
     this.#snapshots.set(upstream.name, next);
     return this.#merge();
@@ -140,11 +143,11 @@ export class Catalog {
     return true;
   }
 
-  /** The server, down now, that exposed this tool or prompt name before it went down (namespaced or not). */
+  /** The server, down or not yet listed again, that exposed this tool or prompt name before it went down (namespaced or not). */
   formerOwner(kind: 'tools' | 'prompts', name: string): Upstream | undefined {
     for (const { upstream, config } of this.entries) {
       const snap = this.#beforeDown.get(config.name);
-      if (!snap || upstream.up) continue;
+      if (!snap) continue;
       const exposed = kind === 'tools' ? this.#toolNamer(config) : (original: string) => this.#exposed(config, original);
       if (snap[kind].some((item) => exposed(String(item.name)) === name)) return upstream;
     }

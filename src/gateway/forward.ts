@@ -1,7 +1,7 @@
 // The gateway's end of the pipeline: answers lists from the catalog and forwards everything else to the owning
 // upstream, re-mapping progress tokens, propagating cancellation and bridging 2026-era input requests.
 import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
-import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier, UPSTREAM_NAME, WireError } from '../core/index.js';
+import { type CallContext, DEADLINE, type Era, ErrorCode, type Handler, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier, UPSTREAM_NAME, WireError } from '../core/index.js';
 import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { Catalog } from './catalog.js';
@@ -129,10 +129,23 @@ export function forwarder(
     const caller = callerOf(ctx);
     if (ctx.era === 'modern' && !speaksModern(upstream)) return bridged(ctx, upstream, params, caller, run);
     const { sctx } = caller;
+    // The timeout stage's deadline governs (cancelling upstream when it expires); the upstream's own timer then
+    // only backs it up, and progress extends the deadline.
+    const deadline = ctx.state.get(DEADLINE);
+    const signal = deadline ? AbortSignal.any([ctx.signal, deadline.signal]) : ctx.signal;
+    const timing = deadline && { timeoutMs: deadline.maxTotalMs + 1000 };
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
     // since it ends the caller's response stream and anything sent after it is dropped.
     return inflight.around(upstream, caller, async (scope) => {
-      const onprogress = progressRelay(ctx, sctx, scope);
+      const relay = progressRelay(ctx, sctx, scope);
+      // Progress shows the upstream is alive: it extends the deadline (to its hard maximum). Only a caller that
+      // asked for progress gets a token sent upstream; the gateway does not invent one.
+      const onprogress =
+        relay &&
+        ((p: { progress: number; total?: number; message?: string }) => {
+          deadline?.extend();
+          relay(p);
+        });
       // An abandoned call keeps ownership of what the upstream sends until the upstream answers it (when that can
       // be seen: the raw stdio lane) or the grace period ends.
       let outgoing = outgoingParams(params, caller, ctx.era, upstream);
@@ -140,9 +153,9 @@ export function forwarder(
         let result: Json;
         try {
           const sent = outgoing;
-          result = await run(() => requestUpstream(ctx, upstream, sent, { signal: ctx.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) }));
+          result = await run(() => requestUpstream(ctx, upstream, sent, { signal, onLateAnswer: scope.answered, ...timing, ...(onprogress && { onprogress }) }));
         } catch (err) {
-          if (gaveUp(err, ctx.signal, upstream)) scope.abandon();
+          if (gaveUp(err, signal, upstream)) scope.abandon();
           throw err;
         }
         if (result.resultType !== 'input_required') return asOurs(result);

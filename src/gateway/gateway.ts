@@ -15,6 +15,9 @@ import { UpstreamRouter } from './isolation/router.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
+import { GatewayResilience } from './resilience.js';
+import { modeRoute } from './resilience-admin.js';
+import { RelistWaiters } from './relist-wait.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
 
@@ -59,6 +62,10 @@ export class Gateway {
   readonly #reloaders: Array<(next: GatewayConfig) => void> = [];
   #config: GatewayConfig;
   readonly #metrics: GatewayMetrics | undefined;
+  /** Timeouts, retries, breakers, degradation and health checks (resilience.ts). */
+  readonly resilience: GatewayResilience;
+  /** Calls waiting for a restarting server's tools to be listed again (waitForRestartMs). */
+  readonly #relist = new RelistWaiters();
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
@@ -71,9 +78,11 @@ export class Gateway {
     const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, opts.listPageSize ?? 500, this.#router);
     const local = localPrincipalOf(config);
     const host = { ...GATEWAY_INFO, passthrough: true, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
-    this.host = new ServingHost(host, (ctx) => {
-      this.#failIfDown(ctx);
-      return forward(ctx);
+    this.resilience = new GatewayResilience(this.catalog, () => this.#config, () => this.#entries.values(), () => this.host.listChanged('tools'));
+    this.routes.push(modeRoute(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools')));
+    this.host = new ServingHost(host, async (ctx) => {
+      await this.#failIfDown(ctx);
+      return this.resilience.timed(this.resilience.target(ctx)?.key, () => forward(ctx));
     });
     this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams);
     if (this.#metrics?.route) this.routes.push(this.#metrics.route);
@@ -82,6 +91,7 @@ export class Gateway {
         catalog: this.catalog,
         logger,
         ...(this.metrics && { metrics: this.metrics }),
+        resilience: this.resilience,
         onClose: (close) => this.#closers.push(close),
         onReload: (apply) => this.#reloaders.push(apply),
       }),
@@ -91,18 +101,30 @@ export class Gateway {
   /**
    * A down server's tools and prompts leave the catalog, so a call to one would read "Unknown tool". When the name
    * was that server's before it went down, or is in the namespace of a configured server that is down (it may
-   * never have come up), say that server is unavailable (and why) instead.
+   * never have come up), say that server is unavailable (and why) instead; a server back up whose tools are not
+   * listed again yet is "restarting". With resilience.waitForRestartMs, such a call first waits for the server.
    */
-  #failIfDown(ctx: CallContext): void {
+  async #failIfDown(ctx: CallContext): Promise<void> {
     if (ctx.method !== 'tools/call' && ctx.method !== 'prompts/get') return;
     const target = ctx.target ?? '';
     const kind = ctx.method === 'tools/call' ? 'tools' : 'prompts';
-    if ((kind === 'tools' ? this.catalog.tool(target) : this.catalog.prompt(target)) !== undefined) return;
-    const former = this.catalog.formerOwner(kind, target);
-    if (former) throw former.unavailable();
+    const route = () => (kind === 'tools' ? this.catalog.tool(target) : this.catalog.prompt(target));
+    const listed = route();
+    if (listed?.upstream.up) return;
+    const owner = listed?.upstream ?? this.catalog.formerOwner(kind, target) ?? this.#downNamespaceOwner(target);
+    if (!owner) return; // not ours: the forwarder says "Unknown tool"
+    if (await this.#relist.wait(ctx, this.#config.resilience?.waitForRestartMs ?? 0, () => route()?.upstream.up === true)) return;
+    if (listed) return; // still routed: the upstream's own error (unavailable, or a wait for its re-initialise)
+    if (!owner.up) throw owner.unavailable();
+    throw new WireError(ErrorCode.UpstreamUnavailable, `Server '${owner.name}' is restarting; try again shortly`, { retryAfterMs: 500 });
+  }
+
+  /** A configured server that is down and whose namespace the name is in (it may never have come up). */
+  #downNamespaceOwner(target: string): Upstream | undefined {
     for (const { upstream, config } of this.#entries.values()) {
-      if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) throw upstream.unavailable();
+      if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) return upstream;
     }
+    return undefined;
   }
 
   /** Prometheus metrics (`metrics.enabled`, default on): hooks for other stages (cacheHit, breakerState, …). */
@@ -133,6 +155,7 @@ export class Gateway {
       if (!live()) return;
       const changed = await this.catalog.refresh(upstream, kinds);
       if (live()) this.#announce(changed);
+      this.#relist.wake();
     });
     this.#refreshing.set(upstream.name, next.catch(() => {}));
     return next;
@@ -219,6 +242,7 @@ export class Gateway {
       if (config.enabled) this.#entries.set(config.name, this.#create(config));
     }
     this.#syncCatalog();
+    this.resilience.sync();
     for (const e of this.#entries.values()) e.upstream.start();
     await Promise.all([...this.#entries.values()].map((e) => this.#settled(e)));
   }
@@ -268,14 +292,21 @@ export class Gateway {
     this.#entries.clear();
     for (const [name, entry] of ordered) this.#entries.set(name, entry);
     this.#syncCatalog();
+    this.resilience.sync();
     for (const e of fresh) e.upstream.start();
     await Promise.all(fresh.map((e) => this.#settled(e)));
     return report;
   }
 
   health() {
+    const missing = [...this.#entries.values()].filter((e) => e.config.required === true && !e.upstream.up).map((e) => e.config.name);
+    const { mode, disabledTools } = this.resilience.policy();
     return {
-      upstreams: [...this.#entries.values()].map((e) => withInstances(e.upstream.status(), this.#router.instances(e.upstream))),
+      // Ready only when every required upstream is up.
+      ...(missing.length > 0 && { ready: false, requiredDown: missing }),
+      ...(mode !== 'normal' && { mode }),
+      ...(disabledTools.length > 0 && { disabledTools }),
+      upstreams: [...this.#entries.values()].map((e) => withInstances({ ...e.upstream.status(), ...this.resilience.detail(e.upstream, e.config) }, this.#router.instances(e.upstream))),
       ...(this.catalog.collisions.length > 0 && { collisions: this.catalog.collisions }),
     };
   }
@@ -301,6 +332,7 @@ export class Gateway {
   /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */
   async close(): Promise<void> {
     this.#bridge.close();
+    this.resilience.stop();
     await Promise.allSettled([...this.#entries.values()].map((e) => this.#stop(e)));
     this.#entries.clear();
     await Promise.allSettled(this.#closers.splice(0).map((close) => close()));

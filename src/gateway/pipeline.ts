@@ -9,6 +9,7 @@ import { tracingWanted } from '../server/index.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
 import { LivePolicy } from './policy.js';
+import type { GatewayResilience } from './resilience.js';
 
 /** What pipeline stages may need from the gateway besides the config. */
 export interface PipelineDeps {
@@ -21,6 +22,8 @@ export interface PipelineDeps {
   onClose?: (close: () => Promise<void>) => void;
   /** Registers what to apply when the gateway reloads its config. */
   onReload?: (apply: (next: GatewayConfig) => void) => void;
+  /** Degradation, fallback, breaker, retry and timeout, reading the gateway's current config. */
+  resilience?: GatewayResilience;
 }
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
@@ -34,7 +37,12 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
     deps.logger && o.logging.requests !== 'off' ? requestLog({ logger: deps.logger, level: o.logging.requests, args: o.logging.arguments }) : undefined,
     // audit: one line, before the policy
     policy.middleware, // access → scopes → tenant quota → rate limit (src/gateway/policy.ts), reloadable
-    // cache, dedup, breaker, retry, timeout: one line each
+    deps.resilience?.stages.degradation,
+    // cache, dedup: one line each
+    deps.resilience?.stages.fallback,
+    deps.resilience?.stages.breaker,
+    deps.resilience?.stages.retry,
+    deps.resilience?.stages.timeout,
   ];
   return stages.filter((m): m is Middleware => m !== undefined);
 }

@@ -3,8 +3,11 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Middleware } from '../core/index.js';
 import { access } from './access.js';
 import { requireAuth } from './auth/index.js';
+import { circuitBreaker } from './circuit-breaker/index.js';
 import { Metrics, metrics } from './metrics.js';
 import { rateLimit } from './rate-limit.js';
+import { retry } from './retry.js';
+import { timeout } from './timeout.js';
 import { tracing } from './tracing.js';
 import { discardingTracer } from './tracing-discard.js';
 
@@ -22,6 +25,14 @@ export { rateLimited, type RetryHint } from './rate-limited.js';
 export { type InsufficientScope, checkScopes, requiredScopes, type ScopeRule } from './scopes.js';
 export type { Action as PolicyAction, Item as PolicyItem, ItemKind as PolicyItemKind, OwnerOf } from './policy-target.js';
 
+export * from './circuit-breaker/index.js';
+export * from './degradation.js';
+export * from './fallback.js';
+export * from './retry.js';
+export * from './retry-budget.js';
+export * from './target.js';
+export * from './timeout.js';
+
 /**
  * Every middleware the bench's "mcplex-full" target runs, in pipeline order, configured as a production
  * gateway would run them. Each middleware that lands adds itself here (bench/targets/full-pipeline.ts reads it).
@@ -37,5 +48,9 @@ export function allMiddleware(): Middleware[] {
     // granting everything so the bench is never refused; a rate limit per principal far above the bench's rate.
     access({ everyone: [{ resource: '*', actions: ['*'] }] }),
     rateLimit({ rules: [{ per: ['principal'], limit: 1_000_000, windowMs: 1_000 }] }),
+    // Resilience: breaker → retry → timeout, with the gateway's defaults (5 failures open; 2 retries; 60 s).
+    circuitBreaker(),
+    retry(),
+    timeout({ timeoutMs: () => 60_000 }),
   ];
 }

@@ -11,6 +11,7 @@ export type { TlsOptions } from './http/tls.js';
 export { type MetricsListener, metricsRoute, serveMetrics } from './http/metrics-route.js';
 export { startTracing, type TracingHandle, type TracingSetup, tracingWanted } from './tracing-sdk.js';
 export { sendJson } from './http/respond.js';
+export { readJsonBody } from './http/body.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
 export { type Ask, type Asks, ask, type InputAnswers } from './input-requests.js';
 export { createLogger } from './logger.js';

@@ -5,3 +5,4 @@ export { formatOf, loadConfig, type ParseConfigOptions, parseConfig } from './lo
 export type { PolicyConfig } from './policy.js';
 export { DEFAULTS, type CommonServerConfig, type GatewayConfig, type HttpServerConfig, type ServerConfig, type StdioServerConfig, type ToolFilter } from './types.js';
 export { type LoggingConfig, type MetricsConfig, type ObservabilityConfig, observability, type TracingConfig } from './observability.js';
+export type { ResilienceConfig, ServerResilience } from './resilience.js';

@@ -7,6 +7,7 @@ import { unknownKeyMessage } from './hints.js';
 import { upstreamAuthShape } from './upstream-auth.js';
 import { observabilityShape } from './observability.js';
 import { policySchema } from './policy.js';
+import { resilienceSchema, serverResilienceShape } from './resilience.js';
 
 /** Server names and namespaces end up inside tool names, so they keep to a safe alphabet. */
 export const NAME = /^[A-Za-z0-9_-]+$/;
@@ -110,6 +111,7 @@ export const serverSchema = strict(
     protocol: z.enum(['auto', ...PROTOCOL_REVISIONS], { error: `expected auto or one of ${PROTOCOL_REVISIONS.join(', ')}` }).optional(),
     tools: z.preprocess(nullToUndefined, tools.optional()),
     ...upstreamAuthShape,
+    ...serverResilienceShape,
   },
   'expected a mapping with command (stdio) or url (http/sse)',
 );
@@ -149,6 +151,7 @@ export const configSchema = strict(
     separator: z.string({ error: "expected a non-empty string of '_', '-' or '.' (e.g. '__')" }).regex(SEPARATOR, { error: "expected a non-empty string of '_', '-' or '.' (e.g. '__')" }).optional(),
     servers: servers.optional(),
     mcpServers: servers.optional(),
+    resilience: resilienceSchema.optional(),
     roots: z
       .array(
         strict(

@@ -5,6 +5,7 @@ import type { UpstreamAuthConfig } from './upstream-auth.js';
 import type { ObservabilityConfig } from './observability.js';
 import type { AuthConfig, TlsConfig } from './auth.js';
 import type { PolicyConfig } from './policy.js';
+import type { ResilienceConfig, ServerResilience } from './resilience.js';
 
 /** `logging`, `metrics`, `tracing`: absent means their defaults (see observability.ts). */
 export interface GatewayConfig extends ObservabilityConfig {
@@ -21,6 +22,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   auth?: AuthConfig;
   /** Access control, required scopes, tenant quotas and rate limits (see docs/policy.md); absent: none. */
   policy?: PolicyConfig;
+  /** Timeouts, retries, breakers, health checks, degradation (docs/resilience.md); absent: the defaults. */
+  resilience?: ResilienceConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */
@@ -55,7 +58,7 @@ export interface ToolFilter {
   rename: Record<string, string>;
 }
 
-export interface CommonServerConfig extends UpstreamAuthConfig {
+export interface CommonServerConfig extends UpstreamAuthConfig, ServerResilience {
   /** The map key. */
   name: string;
   /** Prefix for this server's tools; false mounts them at the root with no prefix. */

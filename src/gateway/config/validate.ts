@@ -6,6 +6,7 @@ import { buildObservability } from './observability.js';
 import { buildAuth, checkAuth } from './auth.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { buildPolicy } from './policy.js';
+import { serverResilience } from './resilience.js';
 import { configSchema, NAME, type RawConfig, type RawServer, SEPARATOR, TRANSPORTS } from './schema.js';
 import { DEFAULTS, type GatewayConfig, type ServerConfig } from './types.js';
 import { buildUpstreamAuth, checkUpstreamAuth } from './upstream-auth.js';
@@ -118,6 +119,7 @@ function buildServer(name: string, s: RawServer): ServerConfig {
       rename: dict(s.tools?.rename),
     },
     ...buildUpstreamAuth(s),
+    ...serverResilience(s),
   };
   if (s.command !== undefined) {
     return { transport: 'stdio', ...common, command: s.command, args: s.args ?? [], env: dict(s.env), ...(s.cwd !== undefined && { cwd: s.cwd }) };
@@ -139,6 +141,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...buildObservability(raw),
     ...(raw.auth && { auth: buildAuth(raw.auth), authenticated: true }),
     ...(raw.policy && { policy: buildPolicy(raw.policy) }),
+    ...(raw.resilience && { resilience: raw.resilience }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };

@@ -1,0 +1,47 @@
+// POST /admin/mode: switches degradation at runtime (gateway-wide or per server) until the next config reload.
+// Body: { "mode": "read-only" | "normal" | null, "disabledTools": [...] | null, "server": "<name>" }; {} only reads.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
+import type { GatewayResilience } from './resilience.js';
+
+const MODES = ['normal', 'read-only'];
+
+function parse(body: unknown, servers: string[]): { mode?: string | null; disabledTools?: string[] | null; server?: string } | string {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'expected a JSON object with mode, disabledTools and/or server';
+  const { mode, disabledTools, server, ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0) return `unknown field(s) ${unknown.join(', ')}; expected mode, disabledTools, server`;
+  if (mode !== undefined && mode !== null && !MODES.includes(String(mode))) return `mode: expected one of ${MODES.join(', ')}, or null to go back to the config's`;
+  if (disabledTools !== undefined && disabledTools !== null && !(Array.isArray(disabledTools) && disabledTools.every((t) => typeof t === 'string' && t.length > 0))) {
+    return "disabledTools: expected a list of tool names or glob patterns, or null to go back to the config's";
+  }
+  if (server !== undefined && !servers.includes(String(server))) return `server: no server named '${String(server)}' (known: ${servers.join(', ')})`;
+  return body as { mode?: string | null; disabledTools?: string[] | null; server?: string };
+}
+
+export function modeRoute(resilience: GatewayResilience, servers: () => string[], changed: () => void): HttpRoute {
+  return {
+    method: 'POST',
+    path: '/admin/mode',
+    admin: true,
+    async handle(req: IncomingMessage, res: ServerResponse) {
+      const read = await readJsonBody(req, 64 * 1024, 16);
+      if (!read.ok) return sendJson(res, read.status, { error: read.message });
+      const asked = parse(read.value, servers());
+      if (typeof asked === 'string') return sendJson(res, 400, { error: asked });
+      const o = resilience.overrides;
+      if (asked.server !== undefined) o.servers[asked.server] ??= {};
+      const slot = asked.server === undefined ? o : o.servers[asked.server]!;
+      if (asked.mode !== undefined) {
+        if (asked.mode === null) delete slot.mode;
+        else slot.mode = asked.mode as 'normal' | 'read-only';
+      }
+      if (asked.disabledTools !== undefined) {
+        if (asked.disabledTools === null) delete slot.disabledTools;
+        else slot.disabledTools = asked.disabledTools;
+      }
+      if (asked.mode !== undefined || asked.disabledTools !== undefined) changed();
+      sendJson(res, 200, { ...resilience.policy(), overrides: o });
+    },
+  };
+}

@@ -1,0 +1,73 @@
+// Timeout middleware: bounds each request (per backend and per tool, as the caller configures), lets progress
+// extend it up to a hard maximum, and cancels the work below through the request's Deadline (core/deadline.ts).
+import { type CallContext, DEADLINE, type Deadline, ErrorCode, type Middleware, WireError } from '../core/index.js';
+
+export interface TimeoutOptions {
+  /** The inactivity bound for this request in ms (undefined: no bound from this middleware). */
+  timeoutMs: (ctx: CallContext) => number | undefined;
+  /** The hard bound, progress or not; default 10 × timeoutMs (what the SDK does). */
+  maxTotalMs?: (ctx: CallContext, timeoutMs: number) => number;
+  /** Who failed to answer, for the error message; default the target in quotes (`'search'`). */
+  who?: (ctx: CallContext) => string;
+}
+
+/**
+ * A running deadline on one timer: extend() only notes the time (progress can be frequent), and the timer, when it
+ * fires, re-arms itself for whatever time the last progress left, never past the hard bound.
+ */
+function startDeadline(who: string, timeoutMs: number, maxTotalMs: number): Deadline & { stop(): void } {
+  const controller = new AbortController();
+  const started = Date.now();
+  let active = started;
+  let timer: NodeJS.Timeout;
+  const check = () => {
+    const now = Date.now();
+    const idleEnd = active + timeoutMs;
+    const hardEnd = started + maxTotalMs;
+    if (now < Math.min(idleEnd, hardEnd)) {
+      timer = setTimeout(check, Math.min(idleEnd, hardEnd) - now);
+      return;
+    }
+    const hard = hardEnd <= idleEnd;
+    const message = hard ? `${who} did not finish within its maximum of ${maxTotalMs} ms` : `${who} did not answer within ${timeoutMs} ms`;
+    controller.abort(new WireError(ErrorCode.Timeout, message, { timeoutMs: hard ? maxTotalMs : timeoutMs }));
+  };
+  timer = setTimeout(check, Math.min(timeoutMs, maxTotalMs));
+  return {
+    signal: controller.signal,
+    timeoutMs,
+    maxTotalMs,
+    extend() {
+      active = Date.now();
+    },
+    stop() {
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function timeout(opts: TimeoutOptions): Middleware {
+  return async function timeoutStage(ctx, next) {
+    const ms = opts.timeoutMs(ctx);
+    if (ms === undefined || ctx.signal.aborted) return next();
+    const who = opts.who?.(ctx) ?? `'${ctx.target ?? ctx.method}'`;
+    const deadline = startDeadline(who, ms, Math.max(ms, opts.maxTotalMs?.(ctx, ms) ?? 10 * ms));
+    ctx.state.set(DEADLINE, deadline);
+    // The terminal cancels its own work on the deadline's signal; the race makes sure the caller hears at the
+    // deadline even from a terminal that ignores it.
+    let onAbort = () => {};
+    const expired = new Promise<never>((_, reject) => {
+      onAbort = () => reject(deadline.signal.reason);
+      deadline.signal.addEventListener('abort', onAbort, { once: true });
+    });
+    expired.catch(() => {});
+    try {
+      return await Promise.race([next(), expired]);
+    } catch (err) {
+      throw deadline.signal.aborted ? deadline.signal.reason : err;
+    } finally {
+      deadline.stop();
+      deadline.signal.removeEventListener('abort', onAbort);
+    }
+  };
+}

@@ -1,0 +1,153 @@
+// The resilience building blocks on their own: compose lets a middleware call next() again only after a rejection
+// (retries), the breaker's state machine (consecutive failures, error rate, half-open probes), the retry budget,
+// and the retry middleware's rules (safe calls only, transient errors only, within budget).
+import { describe, expect, it } from 'vitest';
+import { compose, ErrorCode, type McpResult, type Middleware, WireError } from '../../src/core/index.js';
+import { Breaker, circuitBreaker, RetryBudget, retry } from '../../src/middleware/index.js';
+import { makeCtx } from '../core/helpers.js';
+
+const unavailable = () => new WireError(ErrorCode.UpstreamUnavailable, 'down');
+
+describe('compose and retries', () => {
+  it('lets a middleware call next() again after it rejected, running the deeper stages afresh', async () => {
+    const seen: string[] = [];
+    let calls = 0;
+    const again: Middleware = async (_c, next) => next().catch(() => next());
+    const inner: Middleware = async (_c, next) => {
+      seen.push('inner');
+      return next();
+    };
+    const run = compose([again, inner], async () => {
+      if (++calls === 1) throw unavailable();
+      return { ok: true };
+    });
+    expect(await run(makeCtx())).toEqual({ ok: true });
+    expect(seen).toEqual(['inner', 'inner']);
+  });
+
+  it('still rejects next() after it succeeded, or while it runs', async () => {
+    const afterSuccess: Middleware = async (_c, next) => {
+      await next();
+      return next();
+    };
+    await expect(compose([afterSuccess], async () => ({}))(makeCtx())).rejects.toThrow('middleware #0 called next() more than once');
+    const concurrent: Middleware = async (_c, next) => (await Promise.all([next(), next()]))[0]!;
+    await expect(compose([concurrent], async () => ({}))(makeCtx())).rejects.toThrow(/more than once/);
+  });
+});
+
+describe('Breaker', () => {
+  it('opens after N consecutive failures, half-opens after openMs with one probe, closes on its success', () => {
+    const states: string[] = [];
+    const b = new Breaker({ failures: 3, openMs: 1000 }, (s) => states.push(s));
+    for (const t of [0, 1, 2]) {
+      expect(b.admit(t)).toBe(true);
+      b.failure(t);
+    }
+    expect(b.snapshot(10)).toMatchObject({ state: 'open', retryAfterMs: 992, opens: 1 });
+    expect(b.admit(500)).toBe(false);
+    expect(b.admit(1002)).toBe(true); // the probe
+    expect(b.admit(1003)).toBe(false); // only one at a time
+    b.success(1004);
+    expect(b.snapshot(1005).state).toBe('closed');
+    expect(states).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  it('opens again when the probe fails, and on an error rate over the window', () => {
+    const b = new Breaker({ failures: 1, openMs: 100 });
+    b.failure(0);
+    expect(b.admit(150)).toBe(true);
+    b.failure(150);
+    expect(b.snapshot(160)).toMatchObject({ state: 'open', opens: 2 });
+
+    const rate = new Breaker({ failures: 100, errorRate: 0.5, minRequests: 4, windowMs: 1000 });
+    rate.success(0);
+    rate.failure(1);
+    rate.success(2);
+    expect(rate.snapshot(3).state).toBe('closed');
+    rate.failure(3); // 2 of 4 failed
+    expect(rate.snapshot(4).state).toBe('open');
+  });
+
+  it('forgets outcomes older than the window', () => {
+    const b = new Breaker({ failures: 100, errorRate: 0.5, minRequests: 2, windowMs: 1000 });
+    b.failure(0);
+    b.success(5000);
+    b.success(5001);
+    b.failure(5002);
+    expect(b.snapshot(5003).state).toBe('closed'); // 1 of 3 in the window
+  });
+});
+
+describe('RetryBudget', () => {
+  it('allows the floor plus a ratio of recent requests, per key', () => {
+    const budget = new RetryBudget({ ratio: 0.5, minPerSecond: 0, windowMs: 1000 });
+    for (let i = 0; i < 4; i++) budget.request('a', 0);
+    expect([budget.tryRetry('a', 1), budget.tryRetry('a', 2), budget.tryRetry('a', 3)]).toEqual([true, true, false]);
+    expect(budget.tryRetry('b', 3)).toBe(false);
+    expect(budget.tryRetry('a', 2000)).toBe(false); // the window moved on: no requests, no retries
+  });
+});
+
+describe('retry middleware', () => {
+  const failingTimes = (n: number, err = unavailable) => {
+    let calls = 0;
+    const handler = async (): Promise<McpResult> => {
+      if (calls++ < n) throw err();
+      return { ok: calls };
+    };
+    return { handler, calls: () => calls };
+  };
+  const target = (annotations: Record<string, boolean>) => () => ({ key: 'k', name: 't', annotations });
+  const fast = { baseDelayMs: 1, maxDelayMs: 2, random: () => 0.5 };
+
+  it('retries a read-only tool on a transient error', async () => {
+    const f = failingTimes(2);
+    const run = compose([retry({ ...fast, target: target({ readOnlyHint: true }) })], f.handler);
+    expect(await run(makeCtx({ target: 't' }))).toEqual({ ok: 3 });
+  });
+
+  it('never retries a tool not annotated safe, nor a non-transient error', async () => {
+    const writes = failingTimes(1);
+    await expect(compose([retry({ ...fast, target: target({ destructiveHint: true }) })], writes.handler)(makeCtx())).rejects.toThrow('down');
+    expect(writes.calls()).toBe(1);
+    const invalid = failingTimes(1, () => new WireError(ErrorCode.InvalidParams, 'bad'));
+    await expect(compose([retry({ ...fast, target: target({ readOnlyHint: true }) })], invalid.handler)(makeCtx())).rejects.toThrow('bad');
+    expect(invalid.calls()).toBe(1);
+  });
+
+  it('retries configured tools, and stops when the budget is spent', async () => {
+    const f = failingTimes(100);
+    const mw = retry({ ...fast, retries: 5, target: target({}), alsoSafe: () => true, budget: { ratio: 0, minPerSecond: 2, windowMs: 1000 } });
+    await expect(compose([mw], f.handler)(makeCtx())).rejects.toThrow('down');
+    expect(f.calls()).toBe(3); // 1 + the 2 retries the budget allows
+  });
+});
+
+describe('circuit breaker and tools/list', () => {
+  const owner = (name: string) => (name.startsWith('a__') ? 'a' : 'b');
+  const list = async (): Promise<McpResult> => ({ tools: [{ name: 'a__x' }, { name: 'b__y' }] });
+  const openA = (whenOpen: 'hide' | 'mark') => {
+    const mw = circuitBreaker({ failures: 1, whenOpen, toolOwner: owner, target: (ctx) => ({ key: owner(ctx.target ?? '') }) });
+    mw.breakers.get('a').failure();
+    return mw;
+  };
+
+  it("hides an open upstream's tools, or marks them in _meta", async () => {
+    const hidden = await compose([openA('hide')], list)(makeCtx({ method: 'tools/list' }));
+    expect(hidden.tools).toEqual([{ name: 'b__y' }]);
+    const marked = await compose([openA('mark')], list)(makeCtx({ method: 'tools/list' }));
+    expect(marked.tools).toEqual([{ name: 'a__x', _meta: { 'mcplex/unavailable': true } }, { name: 'b__y' }]);
+  });
+
+  it('fails fast with retryAfterMs while open, without calling the handler', async () => {
+    let called = 0;
+    const run = compose([openA('mark')], async () => ({ called: ++called }));
+    const err = await run(makeCtx({ target: 'a__x' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WireError);
+    expect((err as WireError).code).toBe(ErrorCode.UpstreamUnavailable);
+    expect((err as WireError).data).toMatchObject({ circuit: 'open', retryAfterMs: expect.any(Number) });
+    expect(called).toBe(0);
+    expect(await run(makeCtx({ target: 'b__y' }))).toEqual({ called: 1 });
+  });
+});
