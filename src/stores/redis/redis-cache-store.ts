@@ -65,6 +65,22 @@ export class RedisCacheStore implements CacheStore {
     return 'down';
   }
 
+  /** Resolves once connected; rejects after `timeoutMs` (commands meanwhile fail fast rather than queue). */
+  ready(timeoutMs = 5000): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.redis.off('ready', onReady);
+        reject(new Error(`Redis not reachable within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.redis.once('ready', onReady);
+    });
+  }
+
   #k(key: string): string {
     return `${this.#prefix}k:${key}`;
   }
