@@ -1,0 +1,83 @@
+// Redis configured and then gone: the cache keeps working on the local store with ONE warning, and goes back to
+// Redis when it returns. Runs its own redis-server on an ephemeral port, SIGKILLed and restarted by PID.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compose } from '../../src/core/index.js';
+import { cache } from '../../src/middleware/cache.js';
+import { DegradingCacheStore } from '../../src/stores/degrading-cache-store.js';
+import { MemoryCacheStore } from '../../src/stores/memory/memory-cache-store.js';
+import { RedisCacheStore } from '../../src/stores/redis/redis-cache-store.js';
+import { makeCtx } from '../core/helpers.js';
+import { capturingLogger } from '../helpers/logger.js';
+import { OwnRedis } from '../helpers/own-redis.js';
+import { killStarted, waitUntil } from '../helpers/process.js';
+
+let redis: OwnRedis;
+let shared: RedisCacheStore;
+let store: DegradingCacheStore;
+const log = capturingLogger();
+const warnings = () => log.entries.filter((e) => e.level === 'warn');
+
+beforeAll(async () => {
+  redis = await OwnRedis.start();
+  shared = new RedisCacheStore({ url: redis.url, keyPrefix: 'degrade:' });
+  await shared.ready();
+  store = new DegradingCacheStore(shared, new MemoryCacheStore(), log);
+});
+afterAll(async () => {
+  await store?.close();
+  killStarted();
+});
+
+describe('DegradingCacheStore with a Redis that goes away and comes back', () => {
+  let calls = 0;
+  const mw = () => cache({ store, readOnly: () => true });
+  const run = (m: ReturnType<typeof mw>) =>
+    compose([m], async () => {
+      calls++;
+      return { content: [{ type: 'text', text: `call ${calls}` }] };
+    });
+  const ctx = (args: unknown) => makeCtx({ method: 'tools/call', target: 't', params: { name: 't', arguments: args } });
+
+  it('uses Redis while it is up', async () => {
+    await store.set('k', 'v', { ttlMs: 60_000 });
+    expect(await shared.redis.get('degrade:k:k')).toBe('v');
+    expect(store.degraded).toBe(false);
+  });
+
+  it('degrades to local with one warning, and keeps caching', async () => {
+    await redis.stop();
+    await waitUntil(() => shared.state() === 'down', 10_000, 'the client to notice Redis is gone');
+    const m = mw();
+    const exec = run(m);
+    const before = calls;
+    for (let i = 0; i < 20; i++) await exec(ctx({ i: i % 2 }));
+    expect(calls - before).toBe(2);
+    expect(m.stats().hits).toBe(18);
+    expect(store.degraded).toBe(true);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]!.msg).toMatch(/cache store 'redis' unavailable; caching locally/);
+    // Invalidation still works locally while Redis is away.
+    await m.invalidate({ all: true });
+    await exec(ctx({ i: 0 }));
+    expect(calls - before).toBe(3);
+  });
+
+  it('goes back to Redis when it returns (and says so once)', async () => {
+    await redis.start();
+    await waitUntil(async () => {
+      await store.get('probe');
+      return !store.degraded;
+    }, 15_000, 'the store to use Redis again');
+    expect(log.entries.filter((e) => e.level === 'info' && /is back/.test(e.msg ?? ''))).toHaveLength(1);
+    await store.set('after', 'v2', { ttlMs: 60_000 });
+    expect(await shared.redis.get('degrade:k:after')).toBe('v2');
+    expect(warnings()).toHaveLength(1);
+  });
+
+  it('warns again, once, on a second outage', async () => {
+    await redis.stop();
+    await waitUntil(() => shared.state() === 'down', 10_000, 'the client to notice Redis is gone again');
+    for (let i = 0; i < 5; i++) await store.get(`x${i}`);
+    expect(warnings()).toHaveLength(2);
+  });
+});
