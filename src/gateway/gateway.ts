@@ -11,6 +11,7 @@ import { callerKey, forwarder } from './forward.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
+import { UpstreamChanges } from './upstream-changes.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 /** How the gateway introduces itself, to clients (serverInfo) and to upstreams (clientInfo). */
@@ -42,6 +43,9 @@ export class Gateway {
   readonly #inflight: InflightCalls;
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #refreshing = new Map<string, Promise<void>>();
+  /** Upstream list changes, restarts and resource updates, for features that keep derived state (the cache). */
+  readonly changes = new UpstreamChanges();
+  readonly #closers: Array<() => Promise<void>> = [];
   #config: GatewayConfig;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
@@ -58,7 +62,8 @@ export class Gateway {
       this.#failIfDown(ctx);
       return forward(ctx);
     });
-    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog }));
+    const onClose = (fn: () => Promise<void>) => void this.#closers.push(fn);
+    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog, routes: this.routes, changes: this.changes, log: logger, onClose }));
   }
 
   /**
@@ -85,11 +90,20 @@ export class Gateway {
   readonly #hooks: UpstreamHooks = {
     onRequest: (upstream, req, signal) => this.#inflight.request(upstream, req, signal),
     onNotification: (upstream, n) => {
-      if (n.method === 'notifications/resources/updated' && typeof n.params?.uri === 'string') this.host.resourceUpdated(n.params.uri);
+      if (n.method === 'notifications/resources/updated' && typeof n.params?.uri === 'string') {
+        this.changes.emit({ type: 'resourceUpdated', server: upstream.name, uri: n.params.uri });
+        this.host.resourceUpdated(n.params.uri);
+      }
       else if (n.method === 'notifications/message') this.#inflight.log(upstream, n.params);
     },
-    onListChanged: (upstream, kind) => void this.#refresh(upstream, [kind]),
-    onStatus: (upstream) => void this.#refresh(upstream),
+    onListChanged: (upstream, kind) => {
+      this.changes.emit({ type: 'listChanged', server: upstream.name, kind });
+      void this.#refresh(upstream, [kind]);
+    },
+    onStatus: (upstream) => {
+      this.changes.emit({ type: 'status', server: upstream.name });
+      void this.#refresh(upstream);
+    },
   };
 
   /** Re-reads one upstream's lists, one refresh at a time per upstream, and tells clients what changed. */
@@ -250,5 +264,6 @@ export class Gateway {
   async close(): Promise<void> {
     await Promise.allSettled([...this.#entries.values()].map((e) => e.upstream.stop()));
     this.#entries.clear();
+    await Promise.allSettled(this.#closers.splice(0).map((fn) => fn()));
   }
 }

@@ -30,7 +30,10 @@ function setup(opts: Partial<CacheOptions> = {}, reply?: (ctx: CallContext, n: n
     ctx.principal = principal;
     return run(ctx);
   };
-  return { mw, call, request, calls: () => calls, advance: (ms: number) => void (now += ms), store };
+  const advance = (ms: number) => {
+    now += ms;
+  };
+  return { mw, call, request, calls: () => calls, advance, store };
 }
 
 describe('cache middleware', () => {

@@ -2,6 +2,7 @@
 // fields (stdio vs http, unique namespaces, names vs the separator) run on the same tree, so one pass reports everything.
 import type { z } from 'zod';
 import { moveUrlCredentials } from '../../client/upstream-spec.js';
+import { buildCache, checkCache } from './cache.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { configSchema, NAME, type RawConfig, type RawServer, SEPARATOR, TRANSPORTS } from './schema.js';
 import { DEFAULTS, type GatewayConfig, type ServerConfig } from './types.js';
@@ -130,6 +131,7 @@ function build(raw: RawConfig): GatewayConfig {
     listen: { ...withoutUndefined(raw.listen ?? {}), host: raw.listen?.host ?? DEFAULTS.host, port: raw.listen?.port ?? DEFAULTS.port, path: raw.listen?.path ?? DEFAULTS.path },
     separator: raw.separator ?? DEFAULTS.separator,
     ...(raw.roots && { roots: raw.roots }),
+    ...(buildCache(raw.cache) && { cache: buildCache(raw.cache) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };
@@ -142,6 +144,7 @@ export function validate(tree: unknown, earlier: Issue[] = [], skip: Set<string>
   const issues = [...earlier];
   for (const iss of parsed.error?.issues ?? []) issues.push(...fromZod(iss));
   if (isMap(root)) checkStructure(root, issues);
+  if (isMap(root)) checkCache(root, issues);
   const relevant = issues.filter((i) => !(skip.has(JSON.stringify(i.path)) && !earlier.includes(i)));
   if (relevant.length === 0 && parsed.success) return { config: build(parsed.data), issues: [] };
 

@@ -65,9 +65,9 @@ export class MemoryCacheStore implements CacheStore {
     }
     this.#lru.set(key, { value, expiresAt: this.#now() + opts.ttlMs, tags });
     for (const tag of tags) {
-      let keys = this.#tags.get(tag);
-      if (!keys) this.#tags.set(tag, (keys = new Set()));
-      keys.add(key);
+      const keys = this.#tags.get(tag);
+      if (keys) keys.add(key);
+      else this.#tags.set(tag, new Set([key]));
     }
   }
 
