@@ -13,3 +13,8 @@ export {
   type ServerConfig,
   type StdioServerConfig,
 } from './gateway/config/index.js';
+// Middleware and the state stores behind them, for framework servers (`server.use(cache({ store }))`).
+export * from './middleware/index.js';
+export { DegradingCacheStore, type MonitoredCacheStore } from './stores/degrading-cache-store.js';
+export { MemoryCacheStore, type MemoryCacheStoreOptions } from './stores/memory/memory-cache-store.js';
+export { RedisCacheStore, type RedisCacheStoreOptions } from './stores/redis/redis-cache-store.js';
