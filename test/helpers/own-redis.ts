@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { track, waitForExit, waitForLine } from './process.js';
+import { waitForExit, waitForLine } from './process.js';
 
 /** REDIS_URL, or undefined (with the reason printed) so the suite can skip; under CI=true a missing URL throws. */
 export function sharedRedisUrl(suite: string): string | undefined {
@@ -29,7 +29,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A redis-server of this test's own, without persistence; `stop()` SIGKILLs it by PID, `start()` brings it back on the same port. */
+/**
+ * A redis-server of this test's own, without persistence; `stop()` SIGKILLs it by PID, `start()` brings it back on
+ * the same port. Call stop() in afterAll: redis-server rewrites its process title, so killStarted() would take its
+ * PID for a reused one and leave it running.
+ */
 export class OwnRedis {
   pid?: number;
   private constructor(readonly port: number) {}
@@ -48,7 +52,10 @@ export class OwnRedis {
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] });
     if (child.pid === undefined) throw new Error('could not start redis-server (is it installed?)');
     this.pid = child.pid;
-    track(child.pid);
+    // Should the test process end without afterAll, take this server with it.
+    const reap = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.off('exit', reap));
     this.child = child;
     await waitForLine(child.stdout!, (line) => line.includes('Ready to accept connections'), 10_000);
     // Keep draining its log so a full pipe can never stall it.

@@ -25,6 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await store?.close();
+  await redis?.stop();
   killStarted();
 });
 
