@@ -1,5 +1,5 @@
-// The middleware the "mcplex-full" target adds to the gateway pipeline. Today src/middleware exports none, so the
-// list is empty and mcplex-full equals mcplex; list each middleware here (or export `allMiddleware`) as it lands.
+// The middleware the "mcplex-full" target adds to the gateway pipeline: src/middleware's allMiddleware() (cache on its
+// miss path, dedup, and each middleware as it lands), in pipeline order.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Middleware } from '../../src/index.js';

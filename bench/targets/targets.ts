@@ -14,7 +14,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-full' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
+export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-full' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -42,9 +42,23 @@ function gatewayConfig(): string {
   return configFile;
 }
 
-async function httpTarget(proc: Proc, url: Promise<string>, era: Era, toolPrefix: string): Promise<Started> {
+let cacheConfigFile: string | undefined;
+/** The same gateway with its result cache on for echo (the bench upstream does not mark it read-only, so it is named). */
+function cacheGatewayConfig(): string {
+  if (cacheConfigFile) return cacheConfigFile;
+  cacheConfigFile = join(mkdtempSync(join(tmpdir(), 'mcplex-bench-cache-')), 'gateway.json');
+  const config = {
+    listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
+    servers: { up: { command: NODE, args: [UPSTREAM] } },
+    cache: { servers: { up: { tools: { echo: 600_000 } } } },
+  };
+  writeFileSync(cacheConfigFile, JSON.stringify(config, null, 2));
+  return cacheConfigFile;
+}
+
+async function httpTarget(proc: Proc, url: Promise<string>, era: Era, toolPrefix: string, sameArgs = false): Promise<Started> {
   try {
-    return { proc, load: { kind: 'http', url: await url, era, serverPid: proc.pid, toolPrefix } };
+    return { proc, load: { kind: 'http', url: await url, era, serverPid: proc.pid, toolPrefix, ...(sameArgs && { sameArgs }) } };
   } catch (err) {
     await proc.stop(1000);
     throw err;
@@ -65,8 +79,17 @@ export const TARGETS: TargetDef[] = [
     },
   },
   {
+    id: 'mcplex-cache',
+    describe: 'mcplex gateway with `cache:` on for echo, every call the same text: all but the first are cache hits (compare with framework)',
+    eras: ['legacy', 'modern'],
+    start: (era) => {
+      const proc = new Proc(NODE, ['dist/cli/main.js', 'serve', '--config', cacheGatewayConfig()], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', true);
+    },
+  },
+  {
     id: 'mcplex-full',
-    describe: 'mcplex gateway with every middleware of bench/targets/full-pipeline.ts (none exist yet: equals mcplex today)',
+    describe: 'mcplex gateway with every middleware of bench/targets/full-pipeline.ts (src/middleware allMiddleware())',
     eras: ['legacy', 'modern'],
     start: (era) => {
       const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig()], { cwd: ROOT });
