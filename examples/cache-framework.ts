@@ -1,6 +1,6 @@
 // docs/cache.md's framework example: a read-only tool whose results are cached per caller, with in-flight dedup.
 // Run: npx tsx examples/cache-framework.ts   (PORT=0 picks a free port; REDIS_URL=redis://… shares the cache)
-import { cache, createServer, dedup, MemoryCacheStore, RedisCacheStore } from 'mcplex';
+import { type CacheStore, cache, createServer, dedup, MemoryCacheStore, RedisCacheStore } from 'mcplex';
 import { z } from 'zod';
 
 const server = createServer({ name: 'prices', version: '1.0.0' });
@@ -13,7 +13,7 @@ server.tool(
 );
 
 // One store per process (memory LRU), or Redis shared by replicas.
-const store = process.env.REDIS_URL ? new RedisCacheStore({ url: process.env.REDIS_URL, keyPrefix: 'prices:' }) : new MemoryCacheStore({ maxEntries: 1000 });
+const store: CacheStore = process.env.REDIS_URL ? new RedisCacheStore({ url: process.env.REDIS_URL, keyPrefix: 'prices:' }) : new MemoryCacheStore({ maxEntries: 1000 });
 const cached = cache({ store, ttlMs: 30_000, readOnly: (tool) => tool === 'price', partition: 'principal' });
 server.use(cached, dedup({ policy: cached.policy }));
 
