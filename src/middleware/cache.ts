@@ -1,14 +1,16 @@
 // Result cache middleware: answers a repeated read-only tool call (or a list/read whose result carries a
 // `ttlMs` hint) from a CacheStore, per partition, and counts hits and misses for metrics.
 import type { CacheStore } from '../core/cache-store.js';
-import type { Middleware } from '../core/context.js';
+import type { McpResult, Middleware, Next } from '../core/context.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { stateKey } from '../core/state.js';
-import { type CachePolicy, type CachePolicyOptions, cachePolicy, hintedTtl, storable } from './cache-policy.js';
+import { type CacheDecision, type CachePolicy, type CachePolicyOptions, cachePolicy, hintedTtl, storable } from './cache-policy.js';
 
 export interface CacheOptions extends CachePolicyOptions {
   store: CacheStore;
   log?: Logger;
+  /** Look lists and reads up from the first request (a shared store other replicas fill with hinted results). */
+  hintsExpected?: boolean;
 }
 
 export interface CacheStats {
@@ -51,6 +53,7 @@ export function cache(opts: CacheOptions): CacheMiddleware {
   const counts: CacheStats = { hits: 0, misses: 0, stores: 0, errors: 0, invalidated: 0 };
   // Bumped by every invalidation: a result fetched across one may predate it and is not stored.
   let generation = 0;
+  let hintsSeen = opts.hintsExpected === true;
 
   const failed = (err: unknown, op: string) => {
     counts.errors++;
@@ -59,18 +62,8 @@ export function cache(opts: CacheOptions): CacheMiddleware {
   };
   const read = (key: string) => store.get(key).catch((err) => failed(err, 'get'));
 
-  const middleware: Middleware = async function cacheMiddleware(ctx, next) {
-    const decision = policy(ctx);
-    if (!decision) return next();
-    const raw = (await read(decision.key)) ?? (decision.publicKey ? await read(decision.publicKey) : undefined);
-    if (raw !== undefined) {
-      counts.hits++;
-      ctx.state.set(CACHE_STATUS, 'hit');
-      // Parsed per hit: every caller owns its copy, whatever later middleware does to it.
-      return JSON.parse(raw) as Record<string, unknown>;
-    }
-    counts.misses++;
-    ctx.state.set(CACHE_STATUS, 'miss');
+  /** A miss: the call runs, and a storable result is stored under the decision's key (or the public one). */
+  async function fetchAndStore(decision: CacheDecision, next: Next): Promise<McpResult> {
     const started = generation;
     const result = await next();
     if (!storable(result) || started !== generation) return result;
@@ -79,6 +72,7 @@ export function cache(opts: CacheOptions): CacheMiddleware {
     if (decision.hinted) {
       const hint = hintedTtl(result, maxHint);
       if (!hint) return result;
+      hintsSeen = true;
       ttlMs = hint.ttlMs;
       if (hint.shared && decision.publicKey) key = decision.publicKey;
     }
@@ -89,6 +83,24 @@ export function cache(opts: CacheOptions): CacheMiddleware {
       failed(err, 'set');
     }
     return result;
+  }
+
+  const middleware: Middleware = async function cacheMiddleware(ctx, next) {
+    const decision = policy(ctx);
+    if (!decision) return next();
+    // Lists and reads are looked up only once one carried a ttlMs hint (here, or on a shared store, when told so):
+    // most servers send none, and a list request should not pay store round trips for nothing.
+    const lookup = !decision.hinted || hintsSeen;
+    const raw = lookup ? ((await read(decision.key)) ?? (decision.publicKey ? await read(decision.publicKey) : undefined)) : undefined;
+    if (raw !== undefined) {
+      counts.hits++;
+      ctx.state.set(CACHE_STATUS, 'hit');
+      // Parsed per hit: every caller owns its copy, whatever later middleware does to it.
+      return JSON.parse(raw) as McpResult;
+    }
+    counts.misses++;
+    ctx.state.set(CACHE_STATUS, 'miss');
+    return fetchAndStore(decision, next);
   };
 
   return Object.assign(middleware, {

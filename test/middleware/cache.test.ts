@@ -189,4 +189,31 @@ describe('cache middleware', () => {
     expect(result).toEqual({ content: [{ type: 'text', text: 'ok' }] });
     expect(mw.stats()).toMatchObject({ misses: 1, errors: 2, stores: 0 });
   });
+
+  it('does not look lists up in the store until a result carried a ttlMs hint', async () => {
+    const inner = new MemoryCacheStore();
+    let gets = 0;
+    const counting: CacheStore = {
+      get: (k) => {
+        gets++;
+        return inner.get(k);
+      },
+      set: (k, v, o) => inner.set(k, v, o),
+      delete: (k) => inner.delete(k),
+      deletePrefix: (p) => inner.deletePrefix(p),
+      deleteTag: (t) => inner.deleteTag(t),
+    };
+    let hinted = false;
+    const mw = cache({ store: counting });
+    const run = compose([mw], async () => (hinted ? { tools: [], ttlMs: 1000 } : { tools: [] }));
+    const list = () => run(makeCtx({ method: 'tools/list', params: {} }));
+    await list();
+    await list();
+    expect(gets).toBe(0);
+    hinted = true;
+    await list();
+    await list();
+    expect(gets).toBeGreaterThan(0);
+    expect(mw.stats().hits).toBe(1);
+  });
 });
