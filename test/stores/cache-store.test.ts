@@ -22,13 +22,16 @@ const redisUrl = sharedRedisUrl('CacheStore contract: redis');
 cacheStoreContract(
   'redis',
   async () => {
-    const store = new RedisCacheStore({ url: redisUrl!, keyPrefix: uniquePrefix('cache-contract') });
+    const prefix = uniquePrefix('cache-contract');
+    const store = new RedisCacheStore({ url: redisUrl!, keyPrefix: prefix });
     await store.ready();
     return {
       store,
       elapse: (ms) => new Promise((r) => setTimeout(r, ms)),
       cleanup: async () => {
-        await store.deletePrefix('');
+        // Values and tag sets alike: nothing of this run stays in the shared Redis.
+        const keys = await store.redis.keys(`${prefix}*`);
+        if (keys.length > 0) await store.redis.del(...keys);
         await store.close();
       },
     };
