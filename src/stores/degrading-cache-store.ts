@@ -48,13 +48,17 @@ export class DegradingCacheStore implements CacheStore {
     if (this.#recovering) return;
     this.#recovering = true;
     try {
-      // Invalidations made during the outage never reached the shared store: drop what it holds rather than serve it.
-      if (this.#missedInvalidation) await this.shared.deletePrefix('');
-      this.#missedInvalidation = false;
       await this.local.deletePrefix('');
+      // Invalidations made during the outage (or while this ran) never reached the shared store: drop what it
+      // holds rather than serve it.
+      while (this.#missedInvalidation) {
+        this.#missedInvalidation = false;
+        await this.shared.deletePrefix('');
+      }
       this.#degraded = false;
       this.log.info({ store: this.name }, `cache store '${this.name}' is back; using it again`);
     } catch (err) {
+      this.#missedInvalidation = true;
       this.log.debug({ err, store: this.name }, 'cache store recovery attempt failed; staying local');
     } finally {
       this.#recovering = false;

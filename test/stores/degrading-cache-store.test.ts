@@ -82,3 +82,31 @@ describe('DegradingCacheStore with a Redis that goes away and comes back', () =>
     expect(warnings()).toHaveLength(2);
   });
 });
+
+describe('DegradingCacheStore recovery after a missed invalidation', () => {
+  it('drops what the shared store holds when an invalidation happened while it was away', async () => {
+    let state: 'up' | 'down' = 'up';
+    const inner = new MemoryCacheStore();
+    const fakeShared = {
+      state: () => state,
+      get: (k: string) => inner.get(k),
+      set: (k: string, v: string, o: { ttlMs: number; tags?: readonly string[] }) => inner.set(k, v, o),
+      delete: (k: string) => inner.delete(k),
+      deletePrefix: (p: string) => inner.deletePrefix(p),
+      deleteTag: (t: string) => inner.deleteTag(t),
+    };
+    const quiet = capturingLogger();
+    const s = new DegradingCacheStore(fakeShared, new MemoryCacheStore(), quiet);
+    await s.set('a', 'shared value', { ttlMs: 60_000, tags: ['server:x'] });
+    state = 'down';
+    await s.deleteTag('server:x'); // reaches only the local store
+    expect(await inner.get('a')).toBe('shared value');
+    state = 'up';
+    await waitUntil(async () => {
+      await s.get('a');
+      return !s.degraded;
+    }, 5000, 'recovery');
+    expect(await inner.get('a')).toBeUndefined();
+    expect(await s.get('a')).toBeUndefined();
+  });
+});
