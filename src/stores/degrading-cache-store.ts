@@ -29,7 +29,7 @@ export class DegradingCacheStore implements CacheStore {
   #pick(): CacheStore {
     const state = this.shared.state();
     if (state === 'up') {
-      if (this.#degraded) void this.#recover();
+      if (this.#degraded && Date.now() >= this.#nextProbe) void this.#recover();
       return this.#degraded ? this.local : this.shared;
     }
     // Still connecting for the first time: serve locally without crying wolf.
@@ -44,10 +44,14 @@ export class DegradingCacheStore implements CacheStore {
   }
 
   #recovering = false;
+  /** Connected is not answering (a hung Redis): recovery first proves a round trip, at most once a second. */
+  #nextProbe = 0;
   async #recover(): Promise<void> {
     if (this.#recovering) return;
     this.#recovering = true;
+    this.#nextProbe = Date.now() + 1000;
     try {
+      await this.shared.get('mcplex:probe');
       await this.local.deletePrefix('');
       // Invalidations made during the outage (or while this ran) never reached the shared store: drop what it
       // holds rather than serve it.

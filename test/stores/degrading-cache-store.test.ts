@@ -110,3 +110,32 @@ describe('DegradingCacheStore recovery after a missed invalidation', () => {
     expect(await s.get('a')).toBeUndefined();
   });
 });
+
+describe('DegradingCacheStore with a Redis that hangs (SIGSTOP) while connected', () => {
+  it('degrades with one warning however many calls time out, and recovers after SIGCONT', async () => {
+    const own = await OwnRedis.start();
+    const hungLog = capturingLogger();
+    const redisStore = new RedisCacheStore({ url: own.url, keyPrefix: 'hang:', commandTimeoutMs: 200 });
+    const s = new DegradingCacheStore(redisStore, new MemoryCacheStore(), hungLog);
+    try {
+      await redisStore.ready();
+      process.kill(own.pid!, 'SIGSTOP');
+      for (let i = 0; i < 5; i++) {
+        await s.set(`k${i}`, 'v', { ttlMs: 60_000 });
+        expect(await s.get(`k${i}`)).toBe('v');
+      }
+      expect(s.degraded).toBe(true);
+      expect(hungLog.entries.filter((e) => e.level === 'warn')).toHaveLength(1);
+      process.kill(own.pid!, 'SIGCONT');
+      await waitUntil(async () => {
+        await s.get('probe');
+        return !s.degraded;
+      }, 15_000, 'recovery after SIGCONT');
+      expect(hungLog.entries.filter((e) => e.level === 'warn')).toHaveLength(1);
+    } finally {
+      process.kill(own.pid!, 'SIGCONT');
+      await s.close();
+      await own.stop();
+    }
+  });
+});

@@ -95,9 +95,13 @@ export function checkCache(root: Tree, issues: Issue[]): void {
   }
 }
 
-/** The section as the gateway uses it; absent or `enabled: false` means no cache. */
-export function buildCache(raw: RawCache | undefined): CacheConfig | undefined {
-  if (raw === undefined || raw.enabled === false) return undefined;
+/** The GatewayConfig part for the section: `{ cache }`, or nothing when it is absent or `enabled: false`. */
+export function cacheSection(raw: RawCache | undefined): { cache?: CacheConfig } {
+  if (raw === undefined || raw.enabled === false) return {};
+  return { cache: buildCache(raw) };
+}
+
+function buildCache(raw: RawCache): CacheConfig {
   const servers: CacheConfig['servers'] = Object.create(null);
   for (const [name, s] of Object.entries(raw.servers ?? {})) {
     servers[name] = { ...(s.ttlMs !== undefined && { ttlMs: s.ttlMs }), tools: Object.assign(Object.create(null), s.tools) };
