@@ -90,8 +90,8 @@ export function cache(opts: CacheOptions): CacheMiddleware {
     if (!decision) return next();
     // Lists and reads are looked up only once one carried a ttlMs hint (here, or on a shared store, when told so):
     // most servers send none, and a list request should not pay store round trips for nothing.
-    const lookup = !decision.hinted || hintsSeen;
-    const raw = lookup ? ((await read(decision.key)) ?? (decision.publicKey ? await read(decision.publicKey) : undefined)) : undefined;
+    if (decision.hinted && !hintsSeen) return fetchAndStore(decision, next);
+    const raw = (await read(decision.key)) ?? (decision.publicKey ? await read(decision.publicKey) : undefined);
     if (raw !== undefined) {
       counts.hits++;
       ctx.state.set(CACHE_STATUS, 'hit');
