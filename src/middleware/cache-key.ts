@@ -32,8 +32,15 @@ export function canonicalJson(value: unknown): string {
  */
 export function partitionOf(principal: Principal, mode: PartitionMode): string {
   if (mode === 'tenant' && principal.tenant !== undefined) return `t:${JSON.stringify(principal.tenant)}`;
-  return `p:${JSON.stringify([principal.kind, principal.tenant ?? null, principal.id])}`;
+  // Principals are immutable and usually shared by a connection's requests: compute each one's partition once.
+  let partition = byPrincipal.get(principal);
+  if (partition === undefined) {
+    partition = `p:${JSON.stringify([principal.kind, principal.tenant ?? null, principal.id])}`;
+    byPrincipal.set(principal, partition);
+  }
+  return partition;
 }
+const byPrincipal = new WeakMap<Principal, string>();
 
 /** Long argument texts are hashed, so keys stay small in memory and in Redis. */
 const HASH_ABOVE = 256;
