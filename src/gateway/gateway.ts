@@ -222,6 +222,8 @@ export class Gateway {
     }
     // In parallel: a server that ignores stdin EOF takes its kill timeout to stop.
     await Promise.all(stopping);
+    // The pipeline is built once, at construction: say so rather than seem to apply a new cache section.
+    if (!isDeepStrictEqual(next.cache, this.#config.cache)) this.host.logger.warn({}, 'the cache section changed; restart the gateway to apply it');
     this.#config = next;
     const fresh: Entry[] = [];
     for (const [name, config] of wanted) {

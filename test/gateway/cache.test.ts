@@ -113,4 +113,10 @@ describe('gateway cache', () => {
     expect(s.cache.hits).toBeGreaterThanOrEqual(2);
     expect(s.dedup.followers).toBeGreaterThanOrEqual(49);
   });
+
+  it('says a changed cache section needs a restart when the config is reloaded', async () => {
+    const report = await gateway.reload(parseConfig(yaml.replace('ttlMs: 600000', 'ttlMs: 1000'), { format: 'yaml', env: {} }));
+    expect(report.restarted).toEqual([]);
+    expect(log.entries.filter((e) => e.level === 'warn' && /cache section changed; restart/.test(e.msg ?? ''))).toHaveLength(1);
+  });
 });
