@@ -139,3 +139,29 @@ describe('DegradingCacheStore with a Redis that hangs (SIGSTOP) while connected'
     }
   });
 });
+
+describe('DegradingCacheStore when Redis is down from the start', () => {
+  it('caches locally with one warning, and takes Redis up when it appears', async () => {
+    const own = await OwnRedis.start();
+    await own.stop(); // a port where nothing listens (yet)
+    const startLog = capturingLogger();
+    const redisStore = new RedisCacheStore({ url: own.url, keyPrefix: 'late:' });
+    const s = new DegradingCacheStore(redisStore, new MemoryCacheStore(), startLog);
+    try {
+      await waitUntil(() => redisStore.state() === 'down', 10_000, 'the first connection attempt to fail');
+      for (let i = 0; i < 5; i++) await s.set('k', `v${i}`, { ttlMs: 60_000 });
+      expect(await s.get('k')).toBe('v4');
+      expect(startLog.entries.filter((e) => e.level === 'warn')).toHaveLength(1);
+      await own.start();
+      await waitUntil(async () => {
+        await s.get('probe');
+        return !s.degraded;
+      }, 15_000, 'Redis to be used once it is there');
+      await s.set('k', 'shared', { ttlMs: 60_000 });
+      expect(await redisStore.redis.get('late:k:k')).toBe('shared');
+    } finally {
+      await s.close();
+      await own.stop();
+    }
+  });
+});
