@@ -52,17 +52,20 @@ export class DegradingCacheStore implements CacheStore {
     this.#nextProbe = Date.now() + 1000;
     try {
       await this.shared.get('mcplex:probe');
-      await this.local.deletePrefix('');
       // Invalidations made during the outage (or while this ran) never reached the shared store: drop what it
       // holds rather than serve it.
       while (this.#missedInvalidation) {
         this.#missedInvalidation = false;
-        await this.shared.deletePrefix('');
+        await this.shared.deletePrefix('').catch((err: unknown) => {
+          this.#missedInvalidation = true;
+          throw err;
+        });
       }
+      // What was cached locally meanwhile is not the shared store's: not to be served in a later outage either.
+      await this.local.deletePrefix('');
       this.#degraded = false;
       this.log.info({ store: this.name }, `cache store '${this.name}' is back; using it again`);
     } catch (err) {
-      this.#missedInvalidation = true;
       this.log.debug({ err, store: this.name }, 'cache store recovery attempt failed; staying local');
     } finally {
       this.#recovering = false;
