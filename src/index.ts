@@ -18,3 +18,7 @@ export {
 // The stores behind the policy's counters (access control, scopes, tenant quotas, rate limits) and the stores behind its counters.
 export { MemoryRateLimitStore, memoryRateLimitStore } from './stores/memory/rate-limit.js';
 export { RedisRateLimitStore, redisRateLimitStore } from './stores/redis/rate-limit.js';
+// Middleware and the state stores behind them, for framework servers (`server.use(cache({ store }))`).
+export { DegradingCacheStore, type MonitoredCacheStore } from './stores/degrading-cache-store.js';
+export { MemoryCacheStore, type MemoryCacheStoreOptions } from './stores/memory/memory-cache-store.js';
+export { RedisCacheStore, type RedisCacheStoreOptions } from './stores/redis/redis-cache-store.js';

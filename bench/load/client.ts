@@ -6,7 +6,7 @@ import { LegacyHttpSession, type McpSession, ModernHttpSession } from './session
 import { StdioSession } from './stdio-session.js';
 
 export type LoadTarget =
-  | { kind: 'http'; url: string; era: 'legacy' | 'modern'; serverPid: number; toolPrefix: string; headers?: Record<string, string> }
+  | { kind: 'http'; url: string; era: 'legacy' | 'modern'; serverPid: number; toolPrefix: string; headers?: Record<string, string>; sameArgs?: boolean }
   | { kind: 'stdio'; command: string; args: string[] };
 
 export interface LoadPlan {
@@ -37,7 +37,7 @@ export async function runPlan(plan: LoadPlan, onResult: (r: ModeResult) => void,
     } else {
       const url = new URL(t.url);
       const open = (): Promise<McpSession> => (t.era === 'legacy' ? LegacyHttpSession.open(url, 15_000, t.headers) : Promise.resolve(new ModernHttpSession(url, t.headers)));
-      result = await runMode(spec, open, () => [t.serverPid], (name) => `${t.toolPrefix}${name}`);
+      result = await runMode(spec, open, () => [t.serverPid], (name) => `${t.toolPrefix}${name}`, t.sameArgs);
     }
     if (!spec.discard) onResult(result);
     else if (result.errors > 0) throw new Error(`${spec.name}: ${result.errors} calls failed: ${result.errorSamples.join('; ')}`);

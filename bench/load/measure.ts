@@ -60,7 +60,14 @@ async function inBatches<T, R>(items: T[], size: number, fn: (t: T) => Promise<R
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
-export async function runMode(spec: ModeSpec, open: () => Promise<McpSession>, serverRoots: (sessions: McpSession[]) => number[], tool: (name: string) => string): Promise<ModeResult> {
+/** `sameArgs`: every echo call sends the same text (a cache-hit target answers all but the first from its cache). */
+export async function runMode(
+  spec: ModeSpec,
+  open: () => Promise<McpSession>,
+  serverRoots: (sessions: McpSession[]) => number[],
+  tool: (name: string) => string,
+  sameArgs = false,
+): Promise<ModeResult> {
   const errorSamples: string[] = [];
   let errors = 0;
   const fail = (msg: string) => {
@@ -118,7 +125,7 @@ export async function runMode(spec: ModeSpec, open: () => Promise<McpSession>, s
   const worker = async (s: McpSession) => {
     while (phase !== 'stop') {
       const n = seq++;
-      const args = spec.workload === 'echo' ? { text: `${n}:${PAD}`.slice(0, 100) } : { ms: 50 };
+      const args = spec.workload === 'echo' ? { text: sameArgs ? PAD : `${n}:${PAD}`.slice(0, 100) } : { ms: 50 };
       const startedIn = phase;
       const t = performance.now();
       try {

@@ -1,5 +1,5 @@
-// The middleware the "mcplex-full" target adds to the gateway pipeline: `allMiddleware()` of src/middleware (the
-// target's config also turns on API-key authentication at the edge; see targets.ts).
+// The middleware the "mcplex-full" target adds to the gateway pipeline: `allMiddleware()` of src/middleware, in
+// pipeline order (the target's config also turns on API-key authentication at the edge; see targets.ts).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Middleware } from '../../src/index.js';

@@ -15,7 +15,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-full' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
+export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-full' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -55,9 +55,23 @@ function gatewayConfig(auth?: { hash: string }): string {
 /** The key the full-pipeline target's clients authenticate with. */
 const BENCH_KEY = newApiKey();
 
-async function httpTarget(proc: Proc, url: Promise<string>, era: Era, toolPrefix: string, headers?: Record<string, string>): Promise<Started> {
+let cacheConfigFile: string | undefined;
+/** The same gateway with its result cache on for echo (the bench upstream does not mark it read-only, so it is named). */
+function cacheGatewayConfig(): string {
+  if (cacheConfigFile) return cacheConfigFile;
+  cacheConfigFile = join(mkdtempSync(join(tmpdir(), 'mcplex-bench-cache-')), 'gateway.json');
+  const config = {
+    listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
+    servers: { up: { command: NODE, args: [UPSTREAM] } },
+    cache: { servers: { up: { tools: { echo: 600_000 } } } },
+  };
+  writeFileSync(cacheConfigFile, JSON.stringify(config, null, 2));
+  return cacheConfigFile;
+}
+
+async function httpTarget(proc: Proc, url: Promise<string>, era: Era, toolPrefix: string, extra: { headers?: Record<string, string>; sameArgs?: boolean } = {}): Promise<Started> {
   try {
-    return { proc, load: { kind: 'http', url: await url, era, serverPid: proc.pid, toolPrefix, ...(headers && { headers }) } };
+    return { proc, load: { kind: 'http', url: await url, era, serverPid: proc.pid, toolPrefix, ...extra } };
   } catch (err) {
     await proc.stop(1000);
     throw err;
@@ -78,12 +92,21 @@ export const TARGETS: TargetDef[] = [
     },
   },
   {
+    id: 'mcplex-cache',
+    describe: 'mcplex gateway with `cache:` on for echo, every call the same text: all but the first are cache hits (compare with framework)',
+    eras: ['legacy', 'modern'],
+    start: (era) => {
+      const proc = new Proc(NODE, ['dist/cli/main.js', 'serve', '--config', cacheGatewayConfig()], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { sameArgs: true });
+    },
+  },
+  {
     id: 'mcplex-full',
     describe: 'mcplex gateway with API-key authentication and every middleware of bench/targets/full-pipeline.ts',
     eras: ['legacy', 'modern'],
     start: (era) => {
       const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig(BENCH_KEY)], { cwd: ROOT });
-      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { authorization: `Bearer ${BENCH_KEY.key}` });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
     },
   },
   {

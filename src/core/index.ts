@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './logger.js';
 export * from './principal.js';
 export * from './state.js';
+export * from './cache-store.js';
 export * from './sugar.js';
 export * from './version.js';
 export * from './credential.js';

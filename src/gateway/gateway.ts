@@ -19,6 +19,7 @@ import { GatewayResilience } from './resilience.js';
 import { modeRoute } from './resilience-admin.js';
 import { RelistWaiters } from './relist-wait.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
+import { UpstreamChanges } from './upstream-changes.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 /** How the gateway introduces itself, to clients (serverInfo) and to upstreams (clientInfo). */
@@ -60,6 +61,8 @@ export class Gateway {
   /** Cleanup of pipeline stages (store connections), run by close(); what they apply on reload. */
   readonly #closers: Array<() => Promise<void>> = [];
   readonly #reloaders: Array<(next: GatewayConfig) => void> = [];
+  /** Upstream list changes, restarts and resource updates, for features that keep derived state (the cache). */
+  readonly changes = new UpstreamChanges();
   #config: GatewayConfig;
   readonly #metrics: GatewayMetrics | undefined;
   /** Timeouts, retries, breakers, degradation and health checks (resilience.ts). */
@@ -90,9 +93,11 @@ export class Gateway {
       ...pipelineFromConfig(config, {
         catalog: this.catalog,
         logger,
+        routes: this.routes,
+        changes: this.changes,
         ...(this.metrics && { metrics: this.metrics }),
         resilience: this.resilience,
-        onClose: (close) => this.#closers.push(close),
+        onClose: (close) => void this.#closers.push(close),
         onReload: (apply) => this.#reloaders.push(apply),
       }),
     );
@@ -139,11 +144,20 @@ export class Gateway {
   readonly #hooks: UpstreamHooks = {
     onRequest: (upstream, req, signal) => this.#inflight.request(upstream, req, signal),
     onNotification: (upstream, n) => {
-      if (n.method === 'notifications/resources/updated' && typeof n.params?.uri === 'string') this.host.resourceUpdated(n.params.uri);
+      if (n.method === 'notifications/resources/updated' && typeof n.params?.uri === 'string') {
+        this.changes.emit({ type: 'resourceUpdated', server: upstream.name, uri: n.params.uri });
+        this.host.resourceUpdated(n.params.uri);
+      }
       else if (n.method === 'notifications/message') this.#inflight.log(upstream, n.params);
     },
-    onListChanged: (upstream, kind) => void this.#refresh(upstream, [kind]),
-    onStatus: (upstream) => void this.#refresh(upstream),
+    onListChanged: (upstream, kind) => {
+      this.changes.emit({ type: 'listChanged', server: upstream.name, kind });
+      void this.#refresh(upstream, [kind]);
+    },
+    onStatus: (upstream) => {
+      this.changes.emit({ type: 'status', server: upstream.name });
+      void this.#refresh(upstream);
+    },
   };
 
   /** Re-reads one upstream's lists, one refresh at a time per upstream, and tells clients what changed. */
@@ -277,6 +291,8 @@ export class Gateway {
     }
     // In parallel: a server that ignores stdin EOF takes its kill timeout to stop.
     await Promise.all(stopping);
+    // The pipeline is built once, at construction: say so rather than seem to apply a new cache section.
+    if (!isDeepStrictEqual(next.cache, this.#config.cache)) this.host.logger.warn({}, 'the cache section changed; restart the gateway to apply it');
     this.#config = next;
     for (const apply of this.#reloaders) apply(next);
     const fresh: Entry[] = [];

@@ -5,21 +5,27 @@ import type { Logger, Middleware } from '../core/index.js';
 import { type Metrics, metrics } from '../middleware/metrics.js';
 import { requestLog } from '../middleware/request-log.js';
 import { tracing } from '../middleware/tracing.js';
-import { tracingWanted } from '../server/index.js';
+import { type HttpRoute, tracingWanted } from '../server/index.js';
+import { cacheStages } from './cache-stage.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
 import { LivePolicy } from './policy.js';
 import type { GatewayResilience } from './resilience.js';
+import type { UpstreamChanges } from './upstream-changes.js';
 
 /** What pipeline stages may need from the gateway besides the config. */
 export interface PipelineDeps {
   catalog: Catalog;
-  /** The gateway's logger (the request log writes through it). */
-  logger?: Logger;
+  /** The gateway's logger (the request log and stages write through it). */
+  logger: Logger;
   /** The gateway's metrics (absent: `metrics.enabled: false`); other stages may feed its hooks (cacheHit, …). */
   metrics?: Metrics;
+  /** The gateway's HTTP routes: stages add their admin endpoints here. */
+  routes: HttpRoute[];
+  /** Upstream list changes, restarts and resource updates (the cache invalidates on them). */
+  changes: UpstreamChanges;
   /** Registers cleanup (a store's connection) for when the gateway closes. */
-  onClose?: (close: () => Promise<void>) => void;
+  onClose(close: () => Promise<void>): void;
   /** Registers what to apply when the gateway reloads its config. */
   onReload?: (apply: (next: GatewayConfig) => void) => void;
   /** Degradation, fallback, breaker, retry and timeout, reading the gateway's current config. */
@@ -29,16 +35,18 @@ export interface PipelineDeps {
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
   const o = observability(config);
   const policy = new LivePolicy(config.policy, deps.catalog);
-  deps.onClose?.(() => policy.close());
+  deps.onClose(() => policy.close());
   deps.onReload?.((next) => policy.update(next.policy));
+  const cached = cacheStages(config.cache, deps);
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing() : undefined,
     deps.metrics && metrics(deps.metrics),
-    deps.logger && o.logging.requests !== 'off' ? requestLog({ logger: deps.logger, level: o.logging.requests, args: o.logging.arguments }) : undefined,
+    o.logging.requests !== 'off' ? requestLog({ logger: deps.logger, level: o.logging.requests, args: o.logging.arguments }) : undefined,
     // audit: one line, before the policy
     policy.middleware, // access → scopes → tenant quota → rate limit (src/gateway/policy.ts), reloadable
     deps.resilience?.stages.degradation,
-    // cache, dedup: one line each
+    cached.cache,
+    cached.dedup,
     deps.resilience?.stages.fallback,
     deps.resilience?.stages.breaker,
     deps.resilience?.stages.retry,

@@ -1,9 +1,12 @@
 // Public surface of the middleware layer: one concern per file, each a factory returning a `Middleware`.
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Middleware } from '../core/index.js';
+import { MemoryCacheStore } from '../stores/memory/memory-cache-store.js';
 import { access } from './access.js';
 import { requireAuth } from './auth/index.js';
+import { cache } from './cache.js';
 import { circuitBreaker } from './circuit-breaker/index.js';
+import { dedup } from './dedup.js';
 import { Metrics, metrics } from './metrics.js';
 import { rateLimit } from './rate-limit.js';
 import { retry } from './retry.js';
@@ -32,12 +35,19 @@ export * from './retry.js';
 export * from './retry-budget.js';
 export * from './target.js';
 export * from './timeout.js';
+export { CACHE_STATUS, type CacheMiddleware, type CacheOptions, type CacheStats, cache, type InvalidateSelector } from './cache.js';
+export { canonicalJson, type PartitionMode, partitionOf } from './cache-key.js';
+export { type CachePolicy, type CachePolicyOptions, cachePolicy } from './cache-policy.js';
+export { type DedupMiddleware, type DedupOptions, type DedupStats, dedup } from './dedup.js';
 
 /**
  * Every middleware the bench's "mcplex-full" target runs, in pipeline order, configured as a production
  * gateway would run them. Each middleware that lands adds itself here (bench/targets/full-pipeline.ts reads it).
  */
 export function allMiddleware(): Middleware[] {
+  // Cache on its miss path: echo is cached (the bench varies its text, so every call misses and is stored);
+  // sleep is not, so its latency figure stays a real call.
+  const cached = cache({ store: new MemoryCacheStore(), toolTtlMs: (tool) => (tool.endsWith('echo') ? 60_000 : undefined) });
   return [
     // Spans recorded, attributed, propagated and batched as with an exporter; the exporter drops them.
     tracing({ tracer: discardingTracer(), propagator: new W3CTraceContextPropagator() }),
@@ -48,6 +58,8 @@ export function allMiddleware(): Middleware[] {
     // granting everything so the bench is never refused; a rate limit per principal far above the bench's rate.
     access({ everyone: [{ resource: '*', actions: ['*'] }] }),
     rateLimit({ rules: [{ per: ['principal'], limit: 1_000_000, windowMs: 1_000 }] }),
+    cached,
+    dedup({ policy: cached.policy }),
     // Resilience: breaker → retry → timeout, with the gateway's defaults (5 failures open; 2 retries; 60 s).
     circuitBreaker(),
     retry(),

@@ -39,7 +39,7 @@ async function startInstance(): Promise<Instance> {
   const gateway = new Gateway({ ...config, policy: undefined, servers: { acme: everything('acme') }, listen: { host: '127.0.0.1', port: 0, path: '/mcp' } }, { logger: silentLogger });
   const closers: Array<() => Promise<void>> = [];
   // The test's principal middleware first (authentication's place), then the policy stages from the config.
-  gateway.use(principalFromHeader, ...pipelineFromConfig(config, { catalog: gateway.catalog, onClose: (c) => closers.push(c) }));
+  gateway.use(principalFromHeader, ...pipelineFromConfig(config, { catalog: gateway.catalog, logger: silentLogger, routes: [], changes: gateway.changes, onClose: (c) => void closers.push(c) }));
   const close = gateway.close.bind(gateway);
   gateway.close = async () => {
     await close();

@@ -47,7 +47,7 @@ beforeAll(async () => {
   // so the stages are added after it here, built by the same pipelineFromConfig the gateway's constructor uses.
   gw = new Gateway({ ...policy, policy: undefined, servers, listen: { host: '127.0.0.1', port: 0, path: '/mcp' } }, { logger: silentLogger });
   const closers: Array<() => Promise<void>> = [];
-  gw.use(principalFromHeader, ...pipelineFromConfig(policy, { catalog: gw.catalog, onClose: (c) => closers.push(c) }));
+  gw.use(principalFromHeader, ...pipelineFromConfig(policy, { catalog: gw.catalog, logger: silentLogger, routes: [], changes: gw.changes, onClose: (c) => void closers.push(c) }));
   await gw.start();
   pids.push(...gw.health().upstreams.flatMap((u) => ('pid' in u && u.pid ? [u.pid] : [])));
   handle = await gw.serveHttp({ port: 0 });

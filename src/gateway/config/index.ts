@@ -6,3 +6,4 @@ export type { PolicyConfig } from './policy.js';
 export { DEFAULTS, type CommonServerConfig, type GatewayConfig, type HttpServerConfig, type ServerConfig, type StdioServerConfig, type ToolFilter } from './types.js';
 export { type LoggingConfig, type MetricsConfig, type ObservabilityConfig, observability, type TracingConfig } from './observability.js';
 export type { ResilienceConfig, ServerResilience } from './resilience.js';
+export type { CacheConfig } from './cache.js';

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
 import { authSchema, tlsSchema } from './auth.js';
+import { cacheSchema } from './cache.js';
 import { unknownKeyMessage } from './hints.js';
 import { upstreamAuthShape } from './upstream-auth.js';
 import { observabilityShape } from './observability.js';
@@ -166,6 +167,7 @@ export const configSchema = strict(
       .optional(),
     ...observabilityShape,
     policy: policySchema.optional(),
+    cache: cacheSchema.optional(),
   },
   'expected a mapping with listen, separator and servers',
 );

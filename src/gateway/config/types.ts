@@ -6,6 +6,7 @@ import type { ObservabilityConfig } from './observability.js';
 import type { AuthConfig, TlsConfig } from './auth.js';
 import type { PolicyConfig } from './policy.js';
 import type { ResilienceConfig, ServerResilience } from './resilience.js';
+import type { CacheConfig } from './cache.js';
 
 /** `logging`, `metrics`, `tracing`: absent means their defaults (see observability.ts). */
 export interface GatewayConfig extends ObservabilityConfig {
@@ -24,6 +25,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   policy?: PolicyConfig;
   /** Timeouts, retries, breakers, health checks, degradation (docs/resilience.md); absent: the defaults. */
   resilience?: ResilienceConfig;
+  /** The result cache and in-flight dedup (config/cache.ts); absent: off. */
+  cache?: CacheConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { moveUrlCredentials } from '../../client/upstream-spec.js';
 import { buildObservability } from './observability.js';
 import { buildAuth, checkAuth } from './auth.js';
+import { cacheSection, checkCache } from './cache.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { buildPolicy } from './policy.js';
 import { serverResilience } from './resilience.js';
@@ -142,6 +143,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...(raw.auth && { auth: buildAuth(raw.auth), authenticated: true }),
     ...(raw.policy && { policy: buildPolicy(raw.policy) }),
     ...(raw.resilience && { resilience: raw.resilience }),
+    ...cacheSection(raw.cache),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };
@@ -154,7 +156,10 @@ export function validate(tree: unknown, earlier: Issue[] = [], skip: Set<string>
   const issues = [...earlier];
   for (const iss of parsed.error?.issues ?? []) issues.push(...fromZod(iss));
   if (isMap(root)) checkStructure(root, issues);
-  if (isMap(root)) checkAuth(root, issues);
+  if (isMap(root)) {
+    checkAuth(root, issues);
+    checkCache(root, issues);
+  }
   const relevant = issues.filter((i) => !(skip.has(JSON.stringify(i.path)) && !earlier.includes(i)));
   if (relevant.length === 0 && parsed.success) return { config: build(parsed.data), issues: [] };
 

@@ -1,0 +1,122 @@
+// The result cache and dedup in the gateway, configured from a `cache:` section, against a real stdio upstream
+// that counts its calls, through the official SDK client in both eras: hits, what is never cached, TTL,
+// 50 concurrent calls collapsed into one, invalidation on list_changed and by the admin route.
+import type { Client } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/gateway/config/index.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import type { HttpHandle } from '../../src/server/index.js';
+import { connectHttp } from '../helpers/clients.js';
+import { rawRequest } from '../helpers/http.js';
+import { capturingLogger } from '../helpers/logger.js';
+import { killStarted, ROOT, waitUntil } from '../helpers/process.js';
+import { callText, collect, stderrLine } from './fixtures/helpers.js';
+
+const FIXTURE = 'test/gateway/fixtures/counter-upstream.ts';
+const yaml = `
+servers:
+  counter:
+    command: ${JSON.stringify(process.execPath)}
+    args: ["--import", "tsx", "${FIXTURE}"]
+    cwd: ${JSON.stringify(ROOT)}
+cache:
+  ttlMs: 600000
+  servers:
+    counter:
+      tools:
+        write: 0
+`;
+
+let gateway: Gateway;
+let http: HttpHandle;
+let legacy: Client;
+let modern: Client;
+const log = capturingLogger();
+const calls = async (): Promise<Record<string, number>> => JSON.parse(await callText(legacy, 'counter__calls'));
+const stats = async () => JSON.parse((await rawRequest(`${new URL(http.url).origin}/admin/cache/stats`, { method: 'GET' })).text);
+const invalidate = (body: unknown) =>
+  rawRequest(`${new URL(http.url).origin}/admin/cache/invalidate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+beforeAll(async () => {
+  gateway = new Gateway(parseConfig(yaml, { format: 'yaml', env: {} }), { logger: log });
+  await gateway.start();
+  http = await gateway.serveHttp({ port: 0 });
+  legacy = await connectHttp(http.url, 'legacy');
+  modern = await connectHttp(http.url, 'modern');
+});
+afterAll(async () => {
+  await Promise.allSettled([legacy?.close(), modern?.close()]);
+  await http?.close();
+  await gateway?.close();
+  killStarted();
+});
+
+describe('gateway cache', () => {
+  it('answers a repeated read-only call from the cache, identically, in both eras', async () => {
+    const first = await legacy.callTool({ name: 'counter__count', arguments: { key: 'a' } });
+    const again = await legacy.callTool({ name: 'counter__count', arguments: { key: 'a' } });
+    const fromModern = await modern.callTool({ name: 'counter__count', arguments: { key: 'a' } });
+    expect(first.content).toEqual([{ type: 'text', text: 'count a #1' }]);
+    expect(again).toEqual(first);
+    expect(fromModern.content).toEqual(first.content);
+    expect(await callText(modern, 'counter__count', { key: 'b' })).toBe('count b #2');
+    expect((await calls()).count).toBe(2);
+  });
+
+  it('never caches a tool without readOnlyHint, one configured off, or an isError result', async () => {
+    await callText(legacy, 'counter__write', { key: 'x' });
+    expect(await callText(legacy, 'counter__write', { key: 'x' })).toBe('write x #2');
+    const failures = [await legacy.callTool({ name: 'counter__fail', arguments: {} }), await modern.callTool({ name: 'counter__fail', arguments: {} })];
+    expect(failures.map((f) => [f.isError, (f.content as Array<{ text: string }>)[0]!.text])).toEqual([
+      [true, 'failed #1'],
+      [true, 'failed #2'],
+    ]);
+  });
+
+  it('collapses 50 identical concurrent calls into one upstream call', async () => {
+    const pending = Array.from({ length: 50 }, (_, i) => callText(i % 2 ? modern : legacy, 'counter__held', { key: 'same' }));
+    await stderrLine(log.entries, 'counter', 'held started 1');
+    await waitUntil(async () => (await stats()).dedup.followers >= 49, 10_000, '49 followers waiting on the leader');
+    expect(await callText(legacy, 'counter__release')).toBe('released 1');
+    const texts = await Promise.all(pending);
+    expect(new Set(texts)).toEqual(new Set(['held same #1']));
+    expect((await calls()).held).toBe(1);
+  });
+
+  it('drops the server entries when its tool list changes', async () => {
+    await callText(legacy, 'counter__count', { key: 'c' });
+    const before = (await calls()).count!;
+    const changed = collect(legacy, 'notifications/tools/list_changed');
+    await callText(legacy, 'counter__add_tool');
+    await changed.reached(1);
+    expect(await callText(legacy, 'counter__count', { key: 'c' })).toBe(`count c #${before + 1}`);
+  });
+
+  it('drops entries on an admin request, by server, tool or all, and refuses a bad request', async () => {
+    await callText(legacy, 'counter__count', { key: 'd' });
+    const res = await invalidate({ tool: 'counter__count' });
+    expect([res.status, JSON.parse(res.text).removed]).toEqual([200, expect.any(Number)]);
+    expect(JSON.parse(res.text).removed).toBeGreaterThanOrEqual(1);
+    const n = (await calls()).count!;
+    expect(await callText(legacy, 'counter__count', { key: 'd' })).toBe(`count d #${n + 1}`);
+    expect(JSON.parse((await invalidate({ server: 'counter' })).text).removed).toBeGreaterThanOrEqual(1);
+    expect((await invalidate({ all: true })).status).toBe(200);
+    for (const bad of [{}, { server: 'a', tool: 'b' }, { all: false }, { server: '' }, { bogus: 1 }, []]) {
+      const refused = await invalidate(bad);
+      expect([refused.status, JSON.parse(refused.text).error]).toEqual([400, expect.any(String)]);
+    }
+  });
+
+  it('reports hits and misses on the admin stats route', async () => {
+    const s = await stats();
+    expect(s).toMatchObject({ store: 'memory', cache: { hits: expect.any(Number), misses: expect.any(Number) }, dedup: { leaders: expect.any(Number) } });
+    expect(s.cache.hits).toBeGreaterThanOrEqual(2);
+    expect(s.dedup.followers).toBeGreaterThanOrEqual(49);
+  });
+
+  it('says a changed cache section needs a restart when the config is reloaded', async () => {
+    const report = await gateway.reload(parseConfig(yaml.replace('ttlMs: 600000', 'ttlMs: 1000'), { format: 'yaml', env: {} }));
+    expect(report.restarted).toEqual([]);
+    expect(log.entries.filter((e) => e.level === 'warn' && /cache section changed; restart/.test(e.msg ?? ''))).toHaveLength(1);
+  });
+});
