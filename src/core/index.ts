@@ -9,3 +9,4 @@ export * from './state.js';
 export * from './sugar.js';
 export * from './version.js';
 export * from './credential.js';
+export * from './audit.js';

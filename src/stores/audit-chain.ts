@@ -1,20 +1,10 @@
 // The audit hash chain every backend shares: canonical JSON of a record (with its seq and predecessor's hash),
 // sha256 over it, and the walk that finds the first record that was modified, deleted around or inserted.
 import { createHash } from 'node:crypto';
-import type { AuditChainBreak, AuditRecord, AuditVerifyResult, StoredAuditRecord } from '../core/audit.js';
+import { type AuditChainBreak, type AuditRecord, type AuditVerifyResult, canonicalJson, type StoredAuditRecord } from '../core/audit.js';
 
 /** The predecessor of record 1. */
 export const GENESIS = '0'.repeat(64);
-
-/** JSON with object keys sorted at every level, so the same record always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
 
 /** The record's fields as stored: every field present, absent ones null. */
 export function normalize(r: AuditRecord): Required<AuditRecord> {

@@ -33,7 +33,7 @@ export class PostgresAuditSink implements AuditSink {
     this.table = `"${schema}"."${table}"`;
     this.#lockKey = `mcplex_audit:${schema}.${table}`;
     this.#ownPool = !opts.pool;
-    this.pool = opts.pool ?? new pg.Pool({ connectionString: opts.url, application_name: opts.applicationName ?? 'mcplex-audit', max: 4, connectionTimeoutMillis: 5000 });
+    this.pool = opts.pool ?? new pg.Pool({ connectionString: opts.url, application_name: opts.applicationName ?? 'mcplex-audit', max: 4, connectionTimeoutMillis: 5000, query_timeout: 15_000 });
     // A connection dropped while idle (server restart, terminated backend) must not crash the process; the next
     // query gets a fresh one.
     this.pool.on('error', () => {});
