@@ -97,8 +97,8 @@ export class AuditQueue {
   }
 
   /**
-   * Writes everything queued (and replays the spill file) within `timeoutMs`; what the sink still refuses then
-   * goes to the spill file, for the next run to replay. Only without a spill file can records remain, and that is
+   * Writes everything queued and replays the spill file, retrying a down sink for up to `timeoutMs`; what the
+   * sink still refuses then stays in (or goes to) the spill file, for the next run to replay first. Only without a spill file can records remain, and that is
    * logged as an error with their count.
    */
   async drain(timeoutMs = 10_000): Promise<void> {
@@ -108,7 +108,7 @@ export class AuditQueue {
         await this.#running;
         continue;
       }
-      if (this.#items.length === 0 && (!this.#spill?.size || this.#down)) break;
+      if (this.#items.length === 0 && !this.#spill?.size) break;
       if (Date.now() >= until) break;
       if (this.#down) await new Promise((r) => setTimeout(r, Math.min(this.#retryMs, Math.max(1, until - Date.now()))));
       this.#kick(true);

@@ -81,6 +81,9 @@ export class PostgresAuditSink implements AuditSink {
   /** Runs `work` in a transaction holding this table's advisory lock. */
   async #transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
     const client = await this.pool.connect();
+    // A backend terminated between two statements surfaces as an 'error' event besides the failing query.
+    const ignore = () => {};
+    client.on('error', ignore);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -93,6 +96,7 @@ export class PostgresAuditSink implements AuditSink {
       throw err;
     } finally {
       // A connection that failed mid-transaction may be dead: give it back destroyed, not to the pool.
+      client.off('error', ignore);
       client.release(broken);
     }
   }
