@@ -37,6 +37,8 @@ export class PostgresAuditSink implements AuditSink {
     // A connection dropped while idle (server restart, terminated backend) must not crash the process; the next
     // query gets a fresh one.
     this.pool.on('error', () => {});
+    // So must one terminated while checked out, between two statements: the failing query reports it.
+    this.pool.on('connect', (client) => client.on('error', () => {}));
   }
 
   /** Creates the schema and table once; retried on the next call if it failed (the database was down). */
@@ -81,9 +83,6 @@ export class PostgresAuditSink implements AuditSink {
   /** Runs `work` in a transaction holding this table's advisory lock. */
   async #transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
     const client = await this.pool.connect();
-    // A backend terminated between two statements surfaces as an 'error' event besides the failing query.
-    const ignore = () => {};
-    client.on('error', ignore);
     let broken = false;
     try {
       await client.query('BEGIN');
@@ -96,7 +95,6 @@ export class PostgresAuditSink implements AuditSink {
       throw err;
     } finally {
       // A connection that failed mid-transaction may be dead: give it back destroyed, not to the pool.
-      client.off('error', ignore);
       client.release(broken);
     }
   }
