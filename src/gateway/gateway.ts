@@ -3,8 +3,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
+import type { AuditMiddleware } from '../middleware/audit.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
 import { RELAYABLE } from './caller-capabilities.js';
+import { auditRoute, openAudit } from './audit.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
@@ -42,13 +44,20 @@ export class Gateway {
   readonly #inflight: InflightCalls;
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #refreshing = new Map<string, Promise<void>>();
+  readonly #audit: AuditMiddleware | undefined;
   #config: GatewayConfig;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
     const logger = opts.logger ?? createLogger(GATEWAY_INFO.name);
     this.catalog = new Catalog([], config.separator, logger);
-    this.#inflight = new InflightCalls({ roots: config.roots, ...(opts.abandonGraceMs !== undefined && { abandonGraceMs: opts.abandonGraceMs }) });
+    this.#audit = openAudit(config.audit, { catalog: this.catalog, logger });
+    if (this.#audit) this.routes.push(auditRoute(this.#audit.auditLog.sink, logger));
+    this.#inflight = new InflightCalls({
+      roots: config.roots,
+      ...(opts.abandonGraceMs !== undefined && { abandonGraceMs: opts.abandonGraceMs }),
+      ...(this.#audit && { onRelayed: this.#audit.auditLog.relayed }),
+    });
     this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
     );
@@ -58,7 +67,7 @@ export class Gateway {
       this.#failIfDown(ctx);
       return forward(ctx);
     });
-    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog }));
+    this.host.use(...pipelineFromConfig(config, { catalog: this.catalog, ...(this.#audit && { audit: this.#audit }) }));
   }
 
   /**
@@ -246,9 +255,10 @@ export class Gateway {
     return this.host.serveStdio();
   }
 
-  /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */
+  /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL), then drains the audit log. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.#entries.values()].map((e) => e.upstream.stop()));
     this.#entries.clear();
+    await this.#audit?.auditLog.close();
   }
 }

@@ -3,7 +3,7 @@
 // calls in flight to that upstream; when that is ambiguous the relay is refused, never guessed.
 import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
 import { type Json, Passthrough, type Upstream } from '../client/upstream.js';
-import { type Era, ErrorCode, WireError } from '../core/index.js';
+import { asWireError, type Era, ErrorCode, type Principal, WireError } from '../core/index.js';
 import { allows, missingCapability } from './caller-capabilities.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 
@@ -15,6 +15,19 @@ export interface CallerSpec {
   readonly client: object;
   /** What the calling client declared it can answer (elicitation, sampling, roots). */
   readonly capabilities: ClientCapabilities;
+  /** Who is calling (for the audit record of what is relayed to them). */
+  readonly principal?: Principal;
+}
+
+/** A server→client request the relay handled: delivered and answered, or refused/failed with `errorCode`. */
+export interface RelayedRequest {
+  upstream: string;
+  method: string;
+  params?: unknown;
+  principal?: Principal;
+  errorCode?: number;
+  startedAt: number;
+  durationMs: number;
 }
 
 /** A call in flight as the relay tracks it; it is also the scope the forwarded work gets (see CallScope). */
@@ -30,6 +43,7 @@ class Caller implements CallScope {
     readonly era: Era,
     readonly client: object,
     readonly capabilities: ClientCapabilities,
+    readonly principal: Principal | undefined,
     private readonly calls: Set<Caller>,
     private readonly graceMs: number,
   ) {}
@@ -73,16 +87,20 @@ export interface RelayOptions {
   abandonGraceMs?: number;
   /** What the gateway answers an upstream's `roots/list` that no caller can answer; default none. */
   roots?: readonly Json[];
+  /** Told of every server→client request relayed (or refused), when it is settled: the audit log's hook. */
+  onRelayed?: (event: RelayedRequest) => void;
 }
 
 export class InflightCalls {
   readonly #byUpstream = new Map<string, Set<Caller>>();
   readonly #graceMs: number;
   readonly #roots: readonly Json[];
+  readonly #onRelayed: RelayOptions['onRelayed'];
 
   constructor(opts: RelayOptions = {}) {
     this.#graceMs = opts.abandonGraceMs ?? 10_000;
     this.#roots = opts.roots ?? [];
+    this.#onRelayed = opts.onRelayed;
   }
 
   /** Registers a downstream call to `upstream` for the duration of `work` (longer, if the work abandons it). */
@@ -92,7 +110,7 @@ export class InflightCalls {
       calls = new Set();
       this.#byUpstream.set(upstream.name, calls);
     }
-    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, calls, this.#graceMs);
+    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, spec.principal, calls, this.#graceMs);
     calls.add(entry);
     try {
       const result = await work(entry);
@@ -123,6 +141,31 @@ export class InflightCalls {
 
   /** Relays an upstream's elicitation/sampling/roots request to its caller; errors when nobody can answer. */
   async request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
+    if (!this.#onRelayed) return this.#request(upstream, req, signal);
+    const owner = this.#owner(upstream);
+    const startedAt = Date.now();
+    const start = performance.now();
+    const report = (errorCode?: number) =>
+      this.#onRelayed!({
+        upstream: upstream.name,
+        method: req.method,
+        ...(req.params && { params: req.params }),
+        ...(typeof owner === 'object' && owner.principal && { principal: owner.principal }),
+        ...(errorCode !== undefined && { errorCode }),
+        startedAt,
+        durationMs: performance.now() - start,
+      });
+    try {
+      const result = await this.#request(upstream, req, signal);
+      report();
+      return result;
+    } catch (err) {
+      report(asWireError(err)?.code ?? ErrorCode.InternalError);
+      throw err;
+    }
+  }
+
+  async #request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
     const owner = this.#owner(upstream);
     if (req.method === 'roots/list' && (owner === undefined || (owner !== 'ambiguous' && owner.era === 'modern'))) return { roots: [...this.#roots] };
     if (!owner) throw new WireError(ErrorCode.InternalError, `No client call in progress to relay ${req.method} to`);

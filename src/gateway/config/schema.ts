@@ -2,6 +2,7 @@
 // and value formats. Rules that relate fields to each other live in validate.ts.
 import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
+import { auditSection } from './audit.js';
 import { unknownKeyMessage } from './hints.js';
 
 /** Server names and namespaces end up inside tool names, so they keep to a safe alphabet. */
@@ -154,6 +155,7 @@ export const configSchema = strict(
         { error: 'expected a list of roots ({ uri, name })' },
       )
       .optional(),
+    audit: auditSection,
   },
   'expected a mapping with listen, separator and servers',
 );

@@ -1,6 +1,7 @@
 // The validated, defaults-filled gateway configuration that the rest of the gateway consumes.
 // Nothing here is optional unless absence means something (cwd, tools.include/exclude).
 import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-spec.js';
+import type { AuditConfig } from './audit.js';
 
 export interface GatewayConfig {
   listen: ListenConfig;
@@ -10,6 +11,8 @@ export interface GatewayConfig {
   servers: Record<string, ServerConfig>;
   /** What the gateway answers an upstream's roots/list when no caller's call can answer it (empty by default). */
   roots?: { uri: string; name?: string }[];
+  /** The audit log (absent: no audit). */
+  audit?: AuditConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */

@@ -2,6 +2,7 @@
 // fields (stdio vs http, unique namespaces, names vs the separator) run on the same tree, so one pass reports everything.
 import type { z } from 'zod';
 import { moveUrlCredentials } from '../../client/upstream-spec.js';
+import { buildAudit } from './audit.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { configSchema, NAME, type RawConfig, type RawServer, SEPARATOR, TRANSPORTS } from './schema.js';
 import { DEFAULTS, type GatewayConfig, type ServerConfig } from './types.js';
@@ -130,6 +131,7 @@ function build(raw: RawConfig): GatewayConfig {
     listen: { ...withoutUndefined(raw.listen ?? {}), host: raw.listen?.host ?? DEFAULTS.host, port: raw.listen?.port ?? DEFAULTS.port, path: raw.listen?.path ?? DEFAULTS.path },
     separator: raw.separator ?? DEFAULTS.separator,
     ...(raw.roots && { roots: raw.roots }),
+    ...(buildAudit(raw.audit) && { audit: buildAudit(raw.audit) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };

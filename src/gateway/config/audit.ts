@@ -1,0 +1,92 @@
+// The `audit:` section of the gateway file: which store keeps the hash-chained records (SQLite file or
+// PostgreSQL), what happens while it is down, and how arguments are kept. Registered in schema.ts/validate.ts.
+import { z } from 'zod';
+import { unknownKeyMessage } from './hints.js';
+
+export const AUDIT_SINKS = ['sqlite', 'postgres'] as const;
+export const AUDIT_MODES = ['spill', 'fail-closed'] as const;
+export const AUDIT_ARGS = ['digest', 'redacted'] as const;
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** The resolved section (defaults filled). */
+export interface AuditConfig {
+  sink: (typeof AUDIT_SINKS)[number];
+  /** SQLite file. */
+  path?: string;
+  /** PostgreSQL connection URL. */
+  url?: string;
+  schema: string;
+  table: string;
+  mode: (typeof AUDIT_MODES)[number];
+  /** JSON-lines file records wait in while the store is down (and at shutdown if it still is). */
+  spillPath: string;
+  args: (typeof AUDIT_ARGS)[number];
+  redactPaths: string[];
+  waitMs: number;
+  batchSize: number;
+  maxQueue: number;
+}
+
+export const AUDIT_DEFAULTS = { path: 'mcplex-audit.db', postgresSpill: 'mcplex-audit.spill.jsonl', table: 'mcplex_audit', schema: 'public' } as const;
+
+const toInt = (v: unknown) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
+const positive = (msg: string) => z.preprocess(toInt, z.number({ error: msg }).int({ error: msg }).min(1, { error: msg }));
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `expected one of ${values.join(', ')}` });
+const ident = (what: string) => z.string({ error: `expected a ${what} name` }).regex(IDENT, { error: `expected a ${what} name: letters, digits and '_', not starting with a digit` });
+const file = (what: string) => z.string({ error: `expected a ${what} path` }).min(1, { error: `expected a ${what} path` });
+
+const shape = {
+  enabled: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'expected true or false' })).optional(),
+  sink: oneOf(AUDIT_SINKS).optional(),
+  path: file('SQLite file').optional(),
+  url: z.string({ error: 'expected a postgres:// URL (e.g. ${DATABASE_URL})' }).regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL (e.g. ${DATABASE_URL})' }).optional(),
+  schema: ident('schema').optional(),
+  table: ident('table').optional(),
+  mode: oneOf(AUDIT_MODES).optional(),
+  spillPath: file('spill file').optional(),
+  args: oneOf(AUDIT_ARGS).optional(),
+  redactPaths: z.array(z.string({ error: "expected a dotted argument path (e.g. card.number or items.*.ssn)" }).min(1), { error: 'expected a list of dotted argument paths' }).optional(),
+  waitMs: positive('expected a positive integer (milliseconds)').optional(),
+  batchSize: positive('expected a positive integer').optional(),
+  maxQueue: positive('expected a positive integer').optional(),
+};
+
+export const auditSchema = z
+  .strictObject(shape, {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with sink, path or url, mode, args (or {} for the defaults)',
+  })
+  .superRefine((a, ctx) => {
+    const sink = a.sink ?? 'sqlite';
+    if (sink === 'postgres' && a.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'required when sink is postgres (e.g. url: ${DATABASE_URL})' });
+    if (sink === 'sqlite' && a.url !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'only for sink: postgres (a SQLite log takes path)' });
+    if (sink === 'postgres' && a.path !== undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'only for sink: sqlite (a PostgreSQL log takes url)' });
+    if (sink === 'sqlite' && a.schema !== undefined) ctx.addIssue({ code: 'custom', path: ['schema'], message: 'only for sink: postgres' });
+    if (a.redactPaths !== undefined && a.args !== 'redacted') ctx.addIssue({ code: 'custom', path: ['redactPaths'], message: "only used with args: redacted (digests keep no arguments to redact)" });
+  });
+
+// `audit:` alone (YAML null) means "on, with the defaults".
+export const auditSection = z.preprocess((v) => (v === null ? {} : v), auditSchema).optional();
+
+export type RawAudit = z.infer<typeof auditSchema>;
+
+/** The section with defaults filled; undefined when it is absent or `enabled: false`. */
+export function buildAudit(raw: RawAudit | undefined): AuditConfig | undefined {
+  if (!raw || raw.enabled === false) return undefined;
+  const sink = raw.sink ?? 'sqlite';
+  const path = sink === 'sqlite' ? (raw.path ?? AUDIT_DEFAULTS.path) : undefined;
+  return {
+    sink,
+    ...(path !== undefined && { path }),
+    ...(raw.url !== undefined && { url: raw.url }),
+    schema: raw.schema ?? AUDIT_DEFAULTS.schema,
+    table: raw.table ?? AUDIT_DEFAULTS.table,
+    mode: raw.mode ?? 'spill',
+    spillPath: raw.spillPath ?? (path !== undefined ? `${path}.spill.jsonl` : AUDIT_DEFAULTS.postgresSpill),
+    args: raw.args ?? 'digest',
+    redactPaths: raw.redactPaths ?? [],
+    waitMs: raw.waitMs ?? 30_000,
+    batchSize: raw.batchSize ?? 200,
+    maxQueue: raw.maxQueue ?? 10_000,
+  };
+}
