@@ -5,7 +5,7 @@ import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type 
 import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { Catalog } from './catalog.js';
-import { type CallerSpec, fulfilInputRequests, type InflightCalls } from './relay.js';
+import { type CallerSpec, type InflightCalls } from './relay.js';
 import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 const MAX_INPUT_ROUNDS = 8;
@@ -107,7 +107,7 @@ export function forwarder(catalog: Catalog, inflight: InflightCalls, subscriptio
         checkInputRequests(result, caller);
         if (ctx.era === 'modern') return asOurs(result);
         if (round >= MAX_INPUT_ROUNDS) throw new WireError(ErrorCode.InternalError, `Server '${upstream.name}' asked for input more than ${MAX_INPUT_ROUNDS} times`);
-        const inputResponses = await fulfilInputRequests(sctx, result.inputRequests as Json | undefined);
+        const inputResponses = await inflight.fulfil(upstream, caller, result.inputRequests as Json | undefined);
         outgoing = { ...outgoingParams(params, caller, ctx.era, upstream), inputResponses, ...(result.requestState !== undefined && { requestState: result.requestState }) };
       }
     });

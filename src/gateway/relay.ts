@@ -183,6 +183,13 @@ export class InflightCalls {
     return owner.sctx.mcpReq.send({ method: req.method, ...(req.params && { params: req.params }) } as never, Passthrough, { signal, timeout: 600_000 }) as Promise<Json>;
   }
 
+  /** `fulfilInputRequests` for a call of `caller` to `upstream`, each request reported like a relayed one. */
+  fulfil(upstream: Upstream, caller: CallerSpec, inputRequests: Json | undefined): Promise<Json> {
+    const hook = this.#onRelayed;
+    const report = hook && ((e: Omit<RelayedRequest, 'upstream' | 'principal'>) => hook({ ...e, upstream: upstream.name, ...(caller.principal && { principal: caller.principal }) }));
+    return fulfilInputRequests(caller.sctx, inputRequests, report);
+  }
+
   /** Relays an upstream log message to its caller, filtered by the caller's own log level; false when dropped. */
   log(upstream: Upstream, params: Json | undefined): boolean {
     const owner = this.#owner(upstream);
@@ -194,11 +201,24 @@ export class InflightCalls {
 }
 
 /** Answers an upstream's 2026-era `input_required` on behalf of a 2025-era caller, with real requests to it. */
-export async function fulfilInputRequests(sctx: ServerContext, inputRequests: Json | undefined): Promise<Json> {
+export async function fulfilInputRequests(
+  sctx: ServerContext,
+  inputRequests: Json | undefined,
+  report?: (e: Omit<RelayedRequest, 'upstream' | 'principal'>) => void,
+): Promise<Json> {
   const responses: Json = {};
   for (const [key, { method, params }] of Object.entries(inputRequests ?? {}) as [string, { method: string; params?: Json }][]) {
-    // Cancelled with the call that needs the answer; human-paced otherwise.
-    responses[key] = await sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 });
+    const startedAt = Date.now();
+    const start = performance.now();
+    const done = (errorCode?: number) => report?.({ method, ...(params && { params }), ...(errorCode !== undefined && { errorCode }), startedAt, durationMs: performance.now() - start });
+    try {
+      // Cancelled with the call that needs the answer; human-paced otherwise.
+      responses[key] = await sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 });
+      done();
+    } catch (err) {
+      done(asWireError(err)?.code ?? ErrorCode.InternalError);
+      throw err;
+    }
   }
   return responses;
 }
