@@ -1,7 +1,7 @@
 // The gateway's audit log built from its `audit:` config: the store (SQLite file or PostgreSQL), the spill file,
 // the middleware (told which upstream serves each request) and the admin endpoint GET /admin/audit.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AuditQuery, type AuditSink, type CallContext, type Logger } from '../core/index.js';
+import type { AuditQuery, AuditSink, CallContext, Logger } from '../core/index.js';
 import { type AuditMiddleware, audit } from '../middleware/audit.js';
 import type { HttpRoute } from '../server/index.js';
 import { FileAuditSpill } from '../stores/file/audit-spill.js';

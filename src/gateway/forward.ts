@@ -5,7 +5,7 @@ import { type CallContext, type Era, ErrorCode, type Handler, isWireError, type 
 import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { Catalog } from './catalog.js';
-import { type CallerSpec, type InflightCalls } from './relay.js';
+import type { CallerSpec, InflightCalls } from './relay.js';
 import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 const MAX_INPUT_ROUNDS = 8;

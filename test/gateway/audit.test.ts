@@ -71,7 +71,7 @@ describe.each(['legacy', 'modern'] as const)('gateway audit, %s client', (era) =
     // The admin endpoint reads the store: wait until the queue has written what we did.
     const calls = await waitUntil(async () => {
       const r = await records({ method: 'tools/call' });
-      return r.length >= 3 && r;
+      return r.length >= 3 ? r : undefined;
     }, 5000, 'three call records');
     expect(calls.map((r) => [r.target, r.upstream, r.outcome, r.errorCode])).toEqual([
       ['ev__echo', 'ev', 'ok', null],
@@ -93,7 +93,7 @@ describe.each(['legacy', 'modern'] as const)('gateway audit, %s client', (era) =
     await client.callTool({ name: 'ev__trigger-elicitation-request', arguments: {} });
     const relayed = await waitUntil(async () => {
       const r = await records({ method: 'elicitation/create' });
-      return r.length >= (era === 'legacy' ? 2 : 1) && r;
+      return r.length >= (era === 'legacy' ? 2 : 1) ? r : undefined;
     }, 5000, 'relayed request records');
     const [ask] = await records({ tool: 'fw__ask' });
     expect(ask!.args).toEqual({ question: '[redacted]' });

@@ -7,6 +7,8 @@ export const AUDIT_SINKS = ['sqlite', 'postgres'] as const;
 export const AUDIT_MODES = ['spill', 'fail-closed'] as const;
 export const AUDIT_ARGS = ['digest', 'redacted'] as const;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the message quotes the interpolation syntax literally
+const URL_HINT = 'e.g. url: ${DATABASE_URL}';
 
 /** The resolved section (defaults filled). */
 export interface AuditConfig {
@@ -39,7 +41,10 @@ const shape = {
   enabled: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'expected true or false' })).optional(),
   sink: oneOf(AUDIT_SINKS).optional(),
   path: file('SQLite file').optional(),
-  url: z.string({ error: 'expected a postgres:// URL (e.g. ${DATABASE_URL})' }).regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL (e.g. ${DATABASE_URL})' }).optional(),
+  url: z
+    .string({ error: `expected a postgres:// URL (${URL_HINT})` })
+    .regex(/^postgres(ql)?:\/\//, { error: `expected a postgres:// URL (${URL_HINT})` })
+    .optional(),
   schema: ident('schema').optional(),
   table: ident('table').optional(),
   mode: oneOf(AUDIT_MODES).optional(),
@@ -58,7 +63,7 @@ export const auditSchema = z
   })
   .superRefine((a, ctx) => {
     const sink = a.sink ?? 'sqlite';
-    if (sink === 'postgres' && a.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'required when sink is postgres (e.g. url: ${DATABASE_URL})' });
+    if (sink === 'postgres' && a.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: `required when sink is postgres (${URL_HINT})` });
     if (sink === 'sqlite' && a.url !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'only for sink: postgres (a SQLite log takes path)' });
     if (sink === 'postgres' && a.path !== undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'only for sink: sqlite (a PostgreSQL log takes url)' });
     if (sink === 'sqlite' && a.schema !== undefined) ctx.addIssue({ code: 'custom', path: ['schema'], message: 'only for sink: postgres' });
