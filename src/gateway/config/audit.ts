@@ -37,6 +37,8 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(va
 const ident = (what: string) => z.string({ error: `expected a ${what} name` }).regex(IDENT, { error: `expected a ${what} name: letters, digits and '_', not starting with a digit` });
 const file = (what: string) => z.string({ error: `expected a ${what} path` }).min(1, { error: `expected a ${what} path` });
 
+const always = () => true;
+
 const shape = {
   enabled: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'expected true or false' })).optional(),
   sink: oneOf(AUDIT_SINKS).optional(),
@@ -61,13 +63,15 @@ export const auditSchema = z
     error: (iss) =>
       iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with sink, path or url, mode, args (or {} for the defaults)',
   })
-  .superRefine((a, ctx) => {
-    const sink = a.sink ?? 'sqlite';
-    if (sink === 'postgres' && a.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: `required when sink is postgres (${URL_HINT})` });
-    if (sink === 'sqlite' && a.url !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'only for sink: postgres (a SQLite log takes path)' });
-    if (sink === 'postgres' && a.path !== undefined) ctx.addIssue({ code: 'custom', path: ['path'], message: 'only for sink: sqlite (a PostgreSQL log takes url)' });
-    if (sink === 'sqlite' && a.schema !== undefined) ctx.addIssue({ code: 'custom', path: ['schema'], message: 'only for sink: postgres' });
-    if (a.redactPaths !== undefined && a.args !== 'redacted') ctx.addIssue({ code: 'custom', path: ['redactPaths'], message: "only used with args: redacted (digests keep no arguments to redact)" });
+  // Checked even when a field above is wrong, so one pass reports every problem.
+  .refine((a) => (a.sink ?? 'sqlite') !== 'postgres' || a.url !== undefined, { path: ['url'], message: `required when sink is postgres (${URL_HINT})`, when: always })
+  .refine((a) => (a.sink ?? 'sqlite') !== 'sqlite' || a.url === undefined, { path: ['url'], message: 'only for sink: postgres (a SQLite log takes path)', when: always })
+  .refine((a) => a.sink !== 'postgres' || a.path === undefined, { path: ['path'], message: 'only for sink: sqlite (a PostgreSQL log takes url)', when: always })
+  .refine((a) => (a.sink ?? 'sqlite') !== 'sqlite' || a.schema === undefined, { path: ['schema'], message: 'only for sink: postgres', when: always })
+  .refine((a) => a.redactPaths === undefined || a.args === 'redacted', {
+    path: ['redactPaths'],
+    message: 'only used with args: redacted (digests keep no arguments to redact)',
+    when: always,
   });
 
 // `audit:` alone (YAML null) means "on, with the defaults".
