@@ -13,3 +13,8 @@ export {
   type ServerConfig,
   type StdioServerConfig,
 } from './gateway/config/index.js';
+// The audit log: middleware, stores and spill file (docs/audit.md).
+export { type AuditMiddleware, type AuditOptions, audit } from './middleware/audit.js';
+export { FileAuditSpill } from './stores/file/audit-spill.js';
+export { PostgresAuditSink, type PostgresAuditSinkOptions } from './stores/postgres/audit-sink.js';
+export { SqliteAuditSink, type SqliteAuditSinkOptions } from './stores/sqlite/audit-sink.js';

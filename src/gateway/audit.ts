@@ -13,7 +13,7 @@ import type { AuditConfig } from './config/audit.js';
 /** The configured store; the CLI's `audit query`/`verify` open the same one. */
 export function sinkFromConfig(config: AuditConfig): AuditSink {
   if (config.sink === 'postgres') return new PostgresAuditSink({ url: config.url!, schema: config.schema, table: config.table });
-  return new SqliteAuditSink({ path: config.path!, table: config.table });
+  return new SqliteAuditSink({ path: config.path!, table: config.table, synchronous: config.synchronous });
 }
 
 /** Which upstream serves a request, from the catalog (lists and other gateway-answered methods have none). */

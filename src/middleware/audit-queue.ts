@@ -130,7 +130,9 @@ export class AuditQueue {
       this.#again = true;
       return;
     }
-    this.#running = this.#work(force).finally(() => {
+    // Started on the next turn of the event loop: records of requests finishing together share one append, and a
+    // synchronous store (SQLite) never writes inside the request that woke it.
+    this.#running = new Promise<void>((r) => (globalThis.setImmediate ?? setTimeout)(r)).then(() => this.#work(force)).finally(() => {
       this.#running = undefined;
       if (this.#again) {
         this.#again = false;

@@ -62,9 +62,9 @@ export function audit(opts: AuditOptions): AuditMiddleware {
   const waitMs = opts.waitMs ?? 30_000;
   const failClosed = queue.mode === 'fail-closed';
 
-  async function argsFields(args: unknown): Promise<Pick<AuditRecord, 'args' | 'argsDigest'>> {
+  function argsFields(args: unknown): Pick<AuditRecord, 'args' | 'argsDigest'> {
     if (args === undefined) return {};
-    return redact ? { args: redact(args) } : { argsDigest: await digestOf(args) };
+    return redact ? { args: redact(args) } : { argsDigest: digestOf(args) };
   }
 
   async function keep(record: AuditRecord): Promise<void> {
@@ -108,7 +108,7 @@ export function audit(opts: AuditOptions): AuditMiddleware {
       method: ctx.method,
       target: ctx.target ?? null,
       upstream: opts.upstreamOf?.(ctx) ?? null,
-      ...(await argsFields(argsOf(ctx.params))),
+      ...argsFields(argsOf(ctx.params)),
       outcome,
       errorCode,
       durationMs: ms(start),
@@ -133,7 +133,7 @@ export function audit(opts: AuditOptions): AuditMiddleware {
           method: e.method,
           target: null,
           upstream: e.upstream,
-          ...(await argsFields(argsOf(e.params, true))),
+          ...argsFields(argsOf(e.params, true)),
           outcome: e.errorCode === undefined ? 'ok' : 'error',
           errorCode: e.errorCode ?? null,
           durationMs: Math.round(e.durationMs * 1000) / 1000,

@@ -15,6 +15,8 @@ export interface AuditConfig {
   sink: (typeof AUDIT_SINKS)[number];
   /** SQLite file. */
   path?: string;
+  /** SQLite: 'normal' survives a process crash, 'full' also power loss (a disk flush per batch). */
+  synchronous: 'normal' | 'full';
   /** PostgreSQL connection URL. */
   url?: string;
   schema: string;
@@ -43,6 +45,7 @@ const shape = {
   enabled: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'expected true or false' })).optional(),
   sink: oneOf(AUDIT_SINKS).optional(),
   path: file('SQLite file').optional(),
+  synchronous: oneOf(['normal', 'full'] as const).optional(),
   url: z
     .string({ error: `expected a postgres:// URL (${URL_HINT})` })
     .regex(/^postgres(ql)?:\/\//, { error: `expected a postgres:// URL (${URL_HINT})` })
@@ -67,6 +70,7 @@ export const auditSchema = z
   .refine((a) => (a.sink ?? 'sqlite') !== 'postgres' || a.url !== undefined, { path: ['url'], message: `required when sink is postgres (${URL_HINT})`, when: always })
   .refine((a) => (a.sink ?? 'sqlite') !== 'sqlite' || a.url === undefined, { path: ['url'], message: 'only for sink: postgres (a SQLite log takes path)', when: always })
   .refine((a) => a.sink !== 'postgres' || a.path === undefined, { path: ['path'], message: 'only for sink: sqlite (a PostgreSQL log takes url)', when: always })
+  .refine((a) => a.sink !== 'postgres' || a.synchronous === undefined, { path: ['synchronous'], message: 'only for sink: sqlite', when: always })
   .refine((a) => (a.sink ?? 'sqlite') !== 'sqlite' || a.schema === undefined, { path: ['schema'], message: 'only for sink: postgres', when: always })
   .refine((a) => a.redactPaths === undefined || a.args === 'redacted', {
     path: ['redactPaths'],
@@ -87,6 +91,7 @@ export function buildAudit(raw: RawAudit | undefined): AuditConfig | undefined {
   return {
     sink,
     ...(path !== undefined && { path }),
+    synchronous: raw.synchronous ?? 'normal',
     ...(raw.url !== undefined && { url: raw.url }),
     schema: raw.schema ?? AUDIT_DEFAULTS.schema,
     table: raw.table ?? AUDIT_DEFAULTS.table,

@@ -1,5 +1,7 @@
 // The embedded audit backend: a SQLite file (better-sqlite3, WAL) holding the hash-chained records. Appends run
 // in an IMMEDIATE transaction, so several processes sharing the file still extend one unbroken chain.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditQuery, AuditRecord, AuditSink, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
 import { chain, verifyChain } from '../audit-chain.js';
@@ -10,6 +12,11 @@ export interface SqliteAuditSinkOptions {
   path: string;
   /** Default 'mcplex_audit'. */
   table?: string;
+  /**
+   * 'normal' (default): a committed record survives the process crashing or being killed; an OS crash or power
+   * loss may lose the last commits. 'full': every commit is synced to disk first (costs a disk flush per batch).
+   */
+  synchronous?: 'normal' | 'full';
 }
 
 export class SqliteAuditSink implements AuditSink {
@@ -21,10 +28,12 @@ export class SqliteAuditSink implements AuditSink {
 
   constructor(opts: SqliteAuditSinkOptions) {
     this.table = checkIdentifier(opts.table ?? 'mcplex_audit', 'table');
+    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
     this.db = new Database(opts.path);
     this.db.pragma('journal_mode = WAL');
-    // An audit record acknowledged is on disk: every commit is synced (commits are batches, so this is cheap).
-    this.db.pragma('synchronous = FULL');
+    // WAL with NORMAL: commits reach the OS without a disk flush each (better-sqlite3 is synchronous, so a flush
+    // would stall the event loop); FULL when records must survive power loss too.
+    this.db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
     const t = this.table;
     this.db.exec(`CREATE TABLE IF NOT EXISTS ${t} (
