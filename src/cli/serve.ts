@@ -85,6 +85,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       try {
         const next = await load(path, opts);
         if (!isDeepStrictEqual(next.listen, gateway.config.listen)) log.warn({ why }, 'listen changed; restart the gateway to apply it');
+        if (!isDeepStrictEqual(next.audit, gateway.config.audit)) log.warn({ why }, 'audit changed; restart the gateway to apply it');
         const report = await gateway.reload(next);
         log.info({ why, ...report }, 'configuration reloaded');
       } catch (err) {

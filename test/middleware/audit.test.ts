@@ -104,3 +104,38 @@ describe('audit middleware, redacted args', () => {
     }
   });
 });
+
+describe('audit middleware, fail-closed', () => {
+  it('refuses calls while the store is down, and records every call (the refusals too) once it is back', async () => {
+    const inner = new SqliteAuditSink({ path: join(dir, 'closed.db') });
+    let broken = false;
+    const sink = { ...inner, append: (r: Parameters<typeof inner.append>[0]) => (broken ? Promise.reject(new Error('store down')) : inner.append(r)), query: inner.query.bind(inner), verify: inner.verify.bind(inner), close: inner.close.bind(inner) };
+    const mw = audit({ sink, mode: 'fail-closed', waitMs: 150, retryMs: 20, log: silentLogger });
+    const server = buildDemoServer({ logger: silentLogger });
+    server.use(mw);
+    const handle = await server.serveHttp({ port: 0 });
+    // Connected while the store is up (the handshake's requests pass the pipeline too); then it goes down.
+    const client = await connectHttp(handle.url, 'legacy');
+    try {
+      // The first call runs (the store is not known to be down yet), but its answer waits for its record.
+      broken = true;
+      await expect(client.callTool({ name: 'echo', arguments: { text: 'one' } })).rejects.toThrow(/audit record is not stored yet/);
+      // Now the store is known to be down: a call is refused before it runs.
+      await expect(client.callTool({ name: 'echo', arguments: { text: 'two' } })).rejects.toThrow(/refused because it could not be audited/);
+      broken = false;
+      expect(await client.callTool({ name: 'echo', arguments: { text: 'three' } })).toMatchObject({ content: [{ type: 'text', text: 'echo: three' }] });
+      await mw.auditLog.queue.drain();
+      const calls = (await inner.query({ method: 'tools/call' })).map((r) => [r.outcome, r.errorCode]);
+      expect(calls).toEqual([
+        ['ok', null],
+        ['error', ErrorCode.InternalError],
+        ['ok', null],
+      ]);
+      expect((await inner.verify()).ok).toBe(true);
+    } finally {
+      await client.close();
+      await handle.close();
+      await mw.auditLog.close();
+    }
+  });
+});
