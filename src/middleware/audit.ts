@@ -1,8 +1,21 @@
 // Audit middleware: one hash-chained record per request that reaches policy (put it early, so refusals by later
 // stages are recorded with their code), plus the server→client requests a gateway relays. Usable as
-// `server.use(audit({ sink }))`; `close()` on it drains the queue before exit.
-import { type AuditOutcome, type AuditRecord, type AuditSink, type AuditSpill, isToolError } from '../core/index.js';
-import { asWireError, type CallContext, ErrorCode, type Logger, type McpResult, type Middleware, type Principal, WireError } from '../core/index.js';
+// `server.use(audit({ sink }))`; `auditLog.close()` on it drains the queue before exit.
+import {
+  type AuditOutcome,
+  type AuditRecord,
+  type AuditSink,
+  type AuditSpill,
+  asWireError,
+  type CallContext,
+  ErrorCode,
+  isToolError,
+  type Logger,
+  type McpResult,
+  type Middleware,
+  type Principal,
+  WireError,
+} from '../core/index.js';
 import { type AuditArgsMode, argsOf, digestOf, redactor } from './audit-args.js';
 import { AuditQueue, type AuditMode } from './audit-queue.js';
 
@@ -57,7 +70,7 @@ function outcomeOf(err: unknown): { outcome: AuditOutcome; errorCode: number | n
 }
 
 export function audit(opts: AuditOptions): AuditMiddleware {
-  const queue = new AuditQueue({ ...opts, ...(opts.log && { log: opts.log }) });
+  const queue = new AuditQueue(opts);
   const redact = opts.args === 'redacted' ? redactor(opts.redactPaths) : undefined;
   const waitMs = opts.waitMs ?? 30_000;
   const failClosed = queue.mode === 'fail-closed';

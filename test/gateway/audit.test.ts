@@ -82,10 +82,13 @@ describe.each(['legacy', 'modern'] as const)('gateway audit, %s client', (era) =
     expect((await records({ tool: 'ev__get-env', limit: '5' })).map((r) => r.target)).toEqual(['ev__get-env']);
   });
 
-  it('answers 400 to a bad query', async () => {
+  it('answers 400 to a bad query, and 403 to a caller who is not an admin', async () => {
     const res = await fetch(new URL('/admin/audit?limit=-3', url));
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'limit must be a positive integer' });
+    // Came through a proxy, so not a local caller: the default admin rule refuses it.
+    const proxied = await fetch(new URL('/admin/audit', url), { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    expect(proxied.status).toBe(403);
   });
 
   it('records each relayed elicitation (or its refusal) for the caller it was meant for', async () => {
