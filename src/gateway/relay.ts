@@ -3,8 +3,9 @@
 // calls in flight to that upstream; when that is ambiguous the relay is refused, never guessed.
 import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
 import { type Json, Passthrough, type Upstream } from '../client/upstream.js';
-import { asWireError, type Era, ErrorCode, type Principal, WireError } from '../core/index.js';
+import { type Era, ErrorCode, type Principal, WireError } from '../core/index.js';
 import { allows, missingCapability } from './caller-capabilities.js';
+import { type RelayReport, reporting } from './relay-report.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 
 /** A downstream call in flight to an upstream. */
@@ -15,19 +16,8 @@ export interface CallerSpec {
   readonly client: object;
   /** What the calling client declared it can answer (elicitation, sampling, roots). */
   readonly capabilities: ClientCapabilities;
-  /** Who is calling (for the audit record of what is relayed to them). */
+  /** Who is calling (the audit record of what is relayed to them names them). */
   readonly principal?: Principal;
-}
-
-/** A server→client request the relay handled: delivered and answered, or refused/failed with `errorCode`. */
-export interface RelayedRequest {
-  upstream: string;
-  method: string;
-  params?: unknown;
-  principal?: Principal;
-  errorCode?: number;
-  startedAt: number;
-  durationMs: number;
 }
 
 /** A call in flight as the relay tracks it; it is also the scope the forwarded work gets (see CallScope). */
@@ -87,15 +77,15 @@ export interface RelayOptions {
   abandonGraceMs?: number;
   /** What the gateway answers an upstream's `roots/list` that no caller can answer; default none. */
   roots?: readonly Json[];
-  /** Told of every server→client request relayed (or refused), when it is settled: the audit log's hook. */
-  onRelayed?: (event: RelayedRequest) => void;
+  /** Told how every server→client request the relay handled ended: the audit log's hook. */
+  onRelayed?: RelayReport;
 }
 
 export class InflightCalls {
   readonly #byUpstream = new Map<string, Set<Caller>>();
   readonly #graceMs: number;
   readonly #roots: readonly Json[];
-  readonly #onRelayed: RelayOptions['onRelayed'];
+  readonly #onRelayed: RelayReport | undefined;
 
   constructor(opts: RelayOptions = {}) {
     this.#graceMs = opts.abandonGraceMs ?? 10_000;
@@ -140,33 +130,14 @@ export class InflightCalls {
   }
 
   /** Relays an upstream's elicitation/sampling/roots request to its caller; errors when nobody can answer. */
-  async request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
-    if (!this.#onRelayed) return this.#request(upstream, req, signal);
+  request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
     const owner = this.#owner(upstream);
-    const startedAt = Date.now();
-    const start = performance.now();
-    const report = (errorCode?: number) =>
-      this.#onRelayed!({
-        upstream: upstream.name,
-        method: req.method,
-        ...(req.params && { params: req.params }),
-        ...(typeof owner === 'object' && owner.principal && { principal: owner.principal }),
-        ...(errorCode !== undefined && { errorCode }),
-        startedAt,
-        durationMs: performance.now() - start,
-      });
-    try {
-      const result = await this.#request(upstream, req, signal);
-      report();
-      return result;
-    } catch (err) {
-      report(asWireError(err)?.code ?? ErrorCode.InternalError);
-      throw err;
-    }
+    const principal = typeof owner === 'object' ? owner.principal : undefined;
+    const what = { upstream: upstream.name, method: req.method, params: req.params, ...(principal && { principal }) };
+    return reporting(this.#onRelayed, what, () => this.#request(owner, req, signal));
   }
 
-  async #request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
-    const owner = this.#owner(upstream);
+  async #request(owner: Caller | 'ambiguous' | undefined, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
     if (req.method === 'roots/list' && (owner === undefined || (owner !== 'ambiguous' && owner.era === 'modern'))) return { roots: [...this.#roots] };
     if (!owner) throw new WireError(ErrorCode.InternalError, `No client call in progress to relay ${req.method} to`);
     if (owner === 'ambiguous') {
@@ -183,11 +154,10 @@ export class InflightCalls {
     return owner.sctx.mcpReq.send({ method: req.method, ...(req.params && { params: req.params }) } as never, Passthrough, { signal, timeout: 600_000 }) as Promise<Json>;
   }
 
-  /** `fulfilInputRequests` for a call of `caller` to `upstream`, each request reported like a relayed one. */
+  /** `fulfilInputRequests` for `caller`'s call to `upstream`, each request reported like a relayed one. */
   fulfil(upstream: Upstream, caller: CallerSpec, inputRequests: Json | undefined): Promise<Json> {
-    const hook = this.#onRelayed;
-    const report = hook && ((e: Omit<RelayedRequest, 'upstream' | 'principal'>) => hook({ ...e, upstream: upstream.name, ...(caller.principal && { principal: caller.principal }) }));
-    return fulfilInputRequests(caller.sctx, inputRequests, report);
+    const who = { upstream: upstream.name, ...(caller.principal && { principal: caller.principal }) };
+    return fulfilInputRequests(caller.sctx, inputRequests, (req, work) => reporting(this.#onRelayed, { ...who, ...req }, work));
   }
 
   /** Relays an upstream log message to its caller, filtered by the caller's own log level; false when dropped. */
@@ -204,21 +174,13 @@ export class InflightCalls {
 export async function fulfilInputRequests(
   sctx: ServerContext,
   inputRequests: Json | undefined,
-  report?: (e: Omit<RelayedRequest, 'upstream' | 'principal'>) => void,
+  around: (req: { method: string; params?: Json }, work: () => Promise<Json>) => Promise<Json> = (_req, work) => work(),
 ): Promise<Json> {
   const responses: Json = {};
   for (const [key, { method, params }] of Object.entries(inputRequests ?? {}) as [string, { method: string; params?: Json }][]) {
-    const startedAt = Date.now();
-    const start = performance.now();
-    const done = (errorCode?: number) => report?.({ method, ...(params && { params }), ...(errorCode !== undefined && { errorCode }), startedAt, durationMs: performance.now() - start });
-    try {
-      // Cancelled with the call that needs the answer; human-paced otherwise.
-      responses[key] = await sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 });
-      done();
-    } catch (err) {
-      done(asWireError(err)?.code ?? ErrorCode.InternalError);
-      throw err;
-    }
+    // Cancelled with the call that needs the answer; human-paced otherwise.
+    const send = () => sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 }) as Promise<Json>;
+    responses[key] = await around({ method, params }, send);
   }
   return responses;
 }

@@ -49,7 +49,9 @@ it.skipIf(!DATABASE_URL)('loses no record while PostgreSQL connections are kille
     for (let round = 0; round < 6; round++) {
       const batch = clients.flatMap((c, i) => Array.from({ length: 5 }, (_, k) => `r${round}-c${i}-${k}`).map((m) => ({ c, m })));
       sent.push(...batch.map((b) => b.m));
-      await Promise.all([...batch.map(({ c, m }) => c.callTool({ name: 'ev__echo', arguments: { message: m } })), kill().then((n) => void (killed += n))]);
+      await Promise.all([...batch.map(({ c, m }) => c.callTool({ name: 'ev__echo', arguments: { message: m } })), kill().then((n) => {
+          killed += n;
+        })]);
     }
     killed += await kill();
     await Promise.allSettled(clients.map((c) => c.close()));
