@@ -101,6 +101,13 @@ describe.each([sqlite, postgres])('AuditSink contract: $name', (backend) => {
     expect(await sink.verify()).toEqual({ ok: true, checked: 5 });
   });
 
+  it.skipIf(backend.skip)('can be closed twice (gateway.close and a signal handler may both close it)', async () => {
+    const { sink } = await open();
+    await sink.append([record(1)]);
+    await sink.close();
+    await expect(sink.close()).resolves.toBeUndefined();
+  });
+
   it.skipIf(backend.skip)('keeps one chain when two writers append concurrently', async () => {
     const { sink, second } = await open();
     const other = second();

@@ -123,6 +123,6 @@ export class PostgresAuditSink implements AuditSink {
   }
 
   async close(): Promise<void> {
-    if (this.#ownPool) await this.pool.end();
+    if (this.#ownPool && !this.pool.ended) await this.pool.end();
   }
 }
