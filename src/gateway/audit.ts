@@ -1,7 +1,7 @@
 // The gateway's audit log built from its `audit:` config: the store (SQLite file or PostgreSQL), the spill file,
 // the middleware (told which upstream serves each request) and the admin endpoint GET /admin/audit.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuditQuery, AuditSink, CallContext, Logger } from '../core/index.js';
+import { type AuditQuery, type AuditSink, type CallContext, ConfigError, type Logger } from '../core/index.js';
 import { type AuditMiddleware, audit } from '../middleware/audit.js';
 import type { HttpRoute } from '../server/index.js';
 import { FileAuditSpill } from '../stores/file/audit-spill.js';
@@ -13,7 +13,16 @@ import type { AuditConfig } from './config/audit.js';
 /** The configured store; the CLI's `audit query`/`verify` open the same one. */
 export function sinkFromConfig(config: AuditConfig): AuditSink {
   if (config.sink === 'postgres') return new PostgresAuditSink({ url: config.url!, schema: config.schema, table: config.table });
-  return new SqliteAuditSink({ path: config.path!, table: config.table, synchronous: config.synchronous });
+  return opening('audit.path', config.path!, () => new SqliteAuditSink({ path: config.path!, table: config.table, synchronous: config.synchronous }));
+}
+
+/** A file the audit log cannot open stops the gateway at start, with the key to fix. */
+function opening<T>(key: string, path: string, open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    throw new ConfigError('MCPLEX_ERR_CONFIG_AUDIT', `cannot open ${path}: ${(err as Error).message} (is its directory writable?)`, key);
+  }
 }
 
 /** Which upstream serves a request, from the catalog (lists and other gateway-answered methods have none). */
@@ -39,7 +48,7 @@ export function openAudit(config: AuditConfig | undefined, deps: { catalog: Cata
   if (!config) return undefined;
   return audit({
     sink: sinkFromConfig(config),
-    spill: new FileAuditSpill(config.spillPath),
+    spill: opening('audit.spillPath', config.spillPath, () => new FileAuditSpill(config.spillPath)),
     mode: config.mode,
     args: config.args,
     redactPaths: config.redactPaths,

@@ -85,4 +85,12 @@ describe('mcplex serve with audit, then mcplex audit', () => {
     expect(err.stderr).toContain('audit.mode: expected one of spill, fail-closed');
     expect(err.stderr).toContain('audit.url: required when sink is postgres');
   });
+
+  it('a log file that cannot be opened names the key to fix', async () => {
+    const notDir = join(dir, 'a-file');
+    writeFileSync(notDir, '');
+    const err = await failing('audit', 'verify', '-c', writeConfig('unopenable', `  path: ${join(notDir, 'audit.db')}`));
+    expect(err.code).toBe(1);
+    expect(err.stderr).toMatch(/audit\.path: cannot open .*a-file\/audit\.db: .*\(is its directory writable\?\)/);
+  });
 });
