@@ -22,3 +22,8 @@ export { RedisRateLimitStore, redisRateLimitStore } from './stores/redis/rate-li
 export { DegradingCacheStore, type MonitoredCacheStore } from './stores/degrading-cache-store.js';
 export { MemoryCacheStore, type MemoryCacheStoreOptions } from './stores/memory/memory-cache-store.js';
 export { RedisCacheStore, type RedisCacheStoreOptions } from './stores/redis/redis-cache-store.js';
+// The audit log: middleware, stores and spill file (docs/audit.md).
+export { type AuditMiddleware, type AuditOptions, audit } from './middleware/audit.js';
+export { FileAuditSpill } from './stores/file/audit-spill.js';
+export { PostgresAuditSink, type PostgresAuditSinkOptions } from './stores/postgres/audit-sink.js';
+export { SqliteAuditSink, type SqliteAuditSinkOptions } from './stores/sqlite/audit-sink.js';

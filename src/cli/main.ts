@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
 import { newKeyText } from './keys.js';
+import { registerAuditCommands } from './audit.js';
 import { ExitError, serve } from './serve.js';
 
 function port(value: string): number {
@@ -50,6 +51,8 @@ program
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+
+registerAuditCommands(program);
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`mcplex: ${err.message}\n`);

@@ -98,6 +98,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
         if (!isDeepStrictEqual(next.listen, gateway.config.listen)) log.warn({ why }, 'listen changed; restart the gateway to apply it');
         if (!isDeepStrictEqual(observability(next), observability(gateway.config))) log.warn({ why }, 'logging, metrics or tracing changed; restart the gateway to apply it');
         if (!next.auth !== !gateway.config.auth) log.warn({ why }, 'auth was added or removed; restart the gateway to apply it (changes within auth apply now)');
+        if (!isDeepStrictEqual(next.audit, gateway.config.audit)) log.warn({ why }, 'audit changed; restart the gateway to apply it');
         const report = await gateway.reload(next);
         log.info({ why, ...report }, 'configuration reloaded');
       } catch (err) {

@@ -13,3 +13,5 @@ export * from './credential.js';
 export * from './upstream-call.js';
 export * from './rate-limit-store.js';
 export * from './deadline.js';
+export * from './audit.js';
+export * from './canonical-json.js';

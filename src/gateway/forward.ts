@@ -80,7 +80,7 @@ export const callerKey = (ctx: CallContext) => `${ctx.principal.id}@${ctx.http?.
 /** The caller as the relay tracks it. */
 function callerOf(ctx: CallContext): CallerSpec {
   const { sctx, client } = ctx.state.get(INVOCATION)!;
-  return { sctx, era: ctx.era, client, capabilities: declaredBy(ctx) };
+  return { sctx, era: ctx.era, client, capabilities: declaredBy(ctx), principal: ctx.principal };
 }
 
 /** An upstream's input_required asks only for what the caller declared; else the spec's -32021, before anyone is asked. */
@@ -163,7 +163,7 @@ export function forwarder(
         checkInputRequests(result, caller);
         if (ctx.era === 'modern') return asOurs(result);
         if (round >= MAX_INPUT_ROUNDS) throw new WireError(ErrorCode.InternalError, `Server '${upstream.name}' asked for input more than ${MAX_INPUT_ROUNDS} times`);
-        const inputResponses = await fulfilInputRequests(sctx, result.inputRequests as Json | undefined);
+        const inputResponses = await inflight.fulfil(upstream, caller, result.inputRequests as Json | undefined);
         outgoing = { ...outgoingParams(params, caller, ctx.era, upstream), inputResponses, ...(result.requestState !== undefined && { requestState: result.requestState }) };
       }
     });

@@ -4,9 +4,11 @@ import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
 import type { Metrics } from '../middleware/metrics.js';
+import type { AuditMiddleware } from '../middleware/audit.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
 import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
+import { auditRoute, openAudit } from './audit.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { callerKey, forwarder } from './forward.js';
@@ -63,6 +65,7 @@ export class Gateway {
   readonly #reloaders: Array<(next: GatewayConfig) => void> = [];
   /** Upstream list changes, restarts and resource updates, for features that keep derived state (the cache). */
   readonly changes = new UpstreamChanges();
+  readonly #audit: AuditMiddleware | undefined;
   #config: GatewayConfig;
   readonly #metrics: GatewayMetrics | undefined;
   /** Timeouts, retries, breakers, degradation and health checks (resilience.ts). */
@@ -74,7 +77,13 @@ export class Gateway {
     this.#config = config;
     const logger = opts.logger ?? createLogger(GATEWAY_INFO.name);
     this.catalog = new Catalog([], config.separator, logger);
-    this.#inflight = new InflightCalls({ roots: config.roots, ...(opts.abandonGraceMs !== undefined && { abandonGraceMs: opts.abandonGraceMs }) });
+    this.#audit = openAudit(config.audit, { catalog: this.catalog, logger });
+    if (this.#audit) this.routes.push(auditRoute(this.#audit.auditLog.sink, logger));
+    this.#inflight = new InflightCalls({
+      roots: config.roots,
+      ...(opts.abandonGraceMs !== undefined && { abandonGraceMs: opts.abandonGraceMs }),
+      ...(this.#audit && { onRelayed: this.#audit.auditLog.relayed }),
+    });
     this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
     );
@@ -97,6 +106,7 @@ export class Gateway {
         changes: this.changes,
         ...(this.metrics && { metrics: this.metrics }),
         resilience: this.resilience,
+        ...(this.#audit && { audit: this.#audit }),
         onClose: (close) => void this.#closers.push(close),
         onReload: (apply) => this.#reloaders.push(apply),
       }),
@@ -345,12 +355,13 @@ export class Gateway {
     return beside ? { close: () => beside.then((h) => h.close()) } : stdio;
   }
 
-  /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL). */
+  /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL), then drains the audit log. */
   async close(): Promise<void> {
     this.#bridge.close();
     this.resilience.stop();
     await Promise.allSettled([...this.#entries.values()].map((e) => this.#stop(e)));
     this.#entries.clear();
+    await this.#audit?.auditLog.close();
     await Promise.allSettled(this.#closers.splice(0).map((close) => close()));
   }
 }

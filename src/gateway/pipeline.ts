@@ -7,6 +7,7 @@ import { requestLog } from '../middleware/request-log.js';
 import { tracing } from '../middleware/tracing.js';
 import { type HttpRoute, tracingWanted } from '../server/index.js';
 import { cacheStages } from './cache-stage.js';
+import type { AuditMiddleware } from '../middleware/audit.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
 import { LivePolicy } from './policy.js';
@@ -30,6 +31,8 @@ export interface PipelineDeps {
   onReload?: (apply: (next: GatewayConfig) => void) => void;
   /** Degradation, fallback, breaker, retry and timeout, reading the gateway's current config. */
   resilience?: GatewayResilience;
+  /** The audit log the gateway opened from `config.audit` (it also records relayed requests and drains on close). */
+  audit?: AuditMiddleware;
 }
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
@@ -42,7 +45,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
     tracingWanted(o.tracing) ? tracing() : undefined,
     deps.metrics && metrics(deps.metrics),
     o.logging.requests !== 'off' ? requestLog({ logger: deps.logger, level: o.logging.requests, args: o.logging.arguments }) : undefined,
-    // audit: one line, before the policy
+    deps.audit, // before the policy, so its refusals are recorded with their codes
     policy.middleware, // access → scopes → tenant quota → rate limit (src/gateway/policy.ts), reloadable
     deps.resilience?.stages.degradation,
     cached.cache,

@@ -3,8 +3,9 @@
 // calls in flight to that upstream; when that is ambiguous the relay is refused, never guessed.
 import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
 import { type Json, Passthrough, type Upstream } from '../client/upstream.js';
-import { type Era, ErrorCode, WireError } from '../core/index.js';
+import { type Era, ErrorCode, type Principal, WireError } from '../core/index.js';
 import { allows, missingCapability } from './caller-capabilities.js';
+import { type RelayReport, reporting } from './relay-report.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import { type BridgedCall, INPUT_META } from './input-bridge.js';
 
@@ -18,6 +19,8 @@ export interface CallerSpec {
   readonly capabilities: ClientCapabilities;
   /** A 2026-era caller's call held across input rounds (see input-bridge.ts), when its upstream asks with real requests. */
   readonly bridge?: BridgedCall;
+  /** Who is calling (the audit record of what is relayed to them names them). */
+  readonly principal?: Principal;
 }
 
 /** A call in flight as the relay tracks it; it is also the scope the forwarded work gets (see CallScope). */
@@ -33,6 +36,7 @@ class Caller implements CallScope {
     readonly era: Era,
     readonly client: object,
     readonly capabilities: ClientCapabilities,
+    readonly principal: Principal | undefined,
     private readonly calls: Set<Caller>,
     private readonly graceMs: number,
     readonly bridge: BridgedCall | undefined,
@@ -77,6 +81,8 @@ export interface RelayOptions {
   abandonGraceMs?: number;
   /** What the gateway answers an upstream's `roots/list` that no caller can answer; default none. */
   roots?: readonly Json[];
+  /** Told how every server→client request the relay handled ended: the audit log's hook. */
+  onRelayed?: RelayReport;
 }
 
 export class InflightCalls {
@@ -85,10 +91,12 @@ export class InflightCalls {
   readonly #bridged = new Map<string, Caller>();
   readonly #graceMs: number;
   readonly #roots: readonly Json[];
+  readonly #onRelayed: RelayReport | undefined;
 
   constructor(opts: RelayOptions = {}) {
     this.#graceMs = opts.abandonGraceMs ?? 10_000;
     this.#roots = opts.roots ?? [];
+    this.#onRelayed = opts.onRelayed;
   }
 
   /** Registers a downstream call to `upstream` for the duration of `work` (longer, if the work abandons it). */
@@ -98,7 +106,7 @@ export class InflightCalls {
       calls = new Set();
       this.#byUpstream.set(upstream.name, calls);
     }
-    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, calls, this.#graceMs, spec.bridge);
+    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, spec.principal, calls, this.#graceMs, spec.bridge);
     calls.add(entry);
     if (spec.bridge) this.#bridged.set(spec.bridge.id, entry);
     try {
@@ -130,9 +138,16 @@ export class InflightCalls {
   }
 
   /** Relays an upstream's elicitation/sampling/roots request to its caller; errors when nobody can answer. */
-  async request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
+  request(upstream: Upstream, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
+    // An mcplex upstream names the bridged call its request is for (see input-bridge.ts); others are inferred.
     const named = ((req.params?._meta as Json | undefined)?.[INPUT_META] as Json | undefined)?.call;
     const owner = (typeof named === 'string' && this.#bridged.get(named)) || this.#owner(upstream);
+    const principal = typeof owner === 'object' ? owner.principal : undefined;
+    const what = { upstream: upstream.name, method: req.method, params: req.params, ...(principal && { principal }) };
+    return reporting(this.#onRelayed, what, () => this.#request(owner, req, signal));
+  }
+
+  async #request(owner: Caller | 'ambiguous' | undefined, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
     if (owner !== undefined && owner !== 'ambiguous' && owner.bridge) {
       // A 2026-era caller answers in its next round; what it did not declare it cannot be asked.
       if (allows(owner.capabilities, req.method, req.params)) return owner.bridge.ask(req.method, req.params);
@@ -155,6 +170,12 @@ export class InflightCalls {
     return owner.sctx.mcpReq.send({ method: req.method, ...(req.params && { params: req.params }) } as never, Passthrough, { signal, timeout: 600_000 }) as Promise<Json>;
   }
 
+  /** `fulfilInputRequests` for `caller`'s call to `upstream`, each request reported like a relayed one. */
+  fulfil(upstream: Upstream, caller: CallerSpec, inputRequests: Json | undefined): Promise<Json> {
+    const who = { upstream: upstream.name, ...(caller.principal && { principal: caller.principal }) };
+    return fulfilInputRequests(caller.sctx, inputRequests, (req, work) => reporting(this.#onRelayed, { ...who, ...req }, work));
+  }
+
   /** Relays an upstream log message to its caller, filtered by the caller's own log level; false when dropped. */
   log(upstream: Upstream, params: Json | undefined): boolean {
     const owner = this.#owner(upstream);
@@ -166,11 +187,16 @@ export class InflightCalls {
 }
 
 /** Answers an upstream's 2026-era `input_required` on behalf of a 2025-era caller, with real requests to it. */
-export async function fulfilInputRequests(sctx: ServerContext, inputRequests: Json | undefined): Promise<Json> {
+export async function fulfilInputRequests(
+  sctx: ServerContext,
+  inputRequests: Json | undefined,
+  around: (req: { method: string; params?: Json }, work: () => Promise<Json>) => Promise<Json> = (_req, work) => work(),
+): Promise<Json> {
   const responses: Json = {};
   for (const [key, { method, params }] of Object.entries(inputRequests ?? {}) as [string, { method: string; params?: Json }][]) {
     // Cancelled with the call that needs the answer; human-paced otherwise.
-    responses[key] = await sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 });
+    const send = () => sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 }) as Promise<Json>;
+    responses[key] = await around({ method, params }, send);
   }
   return responses;
 }

@@ -1,6 +1,7 @@
 // How the cache and dedup middleware name a request: method, target, partition (whose result it is) and the
 // canonical JSON of its params, so `{a:1,b:2}` and `{b:2,a:1}` share an entry and two principals never do.
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { CallContext } from '../core/context.js';
 import type { Principal } from '../core/principal.js';
 
@@ -10,21 +11,6 @@ export type PartitionMode = 'principal' | 'tenant';
 /** The partition of entries a server marked `cacheScope: 'public'`: shared by every caller. */
 export const PUBLIC_PARTITION = 'public';
 
-/**
- * JSON with object keys sorted at every depth (RFC 8785's ordering for the ASCII keys tools use). Values JSON
- * cannot carry (undefined, functions) drop out of objects as JSON.stringify drops them.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const parts: string[] = [];
-  for (const key of Object.keys(value).sort()) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined || typeof v === 'function') continue;
-    parts.push(`${JSON.stringify(key)}:${canonicalJson(v)}`);
-  }
-  return `{${parts.join(',')}}`;
-}
 
 /**
  * The partition a principal's entries live in. The kind is part of it (an API key and a JWT subject may share an

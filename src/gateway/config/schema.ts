@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
 import { authSchema, tlsSchema } from './auth.js';
 import { cacheSchema } from './cache.js';
+import { auditSection } from './audit.js';
 import { unknownKeyMessage } from './hints.js';
 import { upstreamAuthShape } from './upstream-auth.js';
 import { observabilityShape } from './observability.js';
@@ -168,6 +169,7 @@ export const configSchema = strict(
     ...observabilityShape,
     policy: policySchema.optional(),
     cache: cacheSchema.optional(),
+    audit: auditSection,
   },
   'expected a mapping with listen, separator and servers',
 );

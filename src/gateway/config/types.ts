@@ -7,6 +7,7 @@ import type { AuthConfig, TlsConfig } from './auth.js';
 import type { PolicyConfig } from './policy.js';
 import type { ResilienceConfig, ServerResilience } from './resilience.js';
 import type { CacheConfig } from './cache.js';
+import type { AuditConfig } from './audit.js';
 
 /** `logging`, `metrics`, `tracing`: absent means their defaults (see observability.ts). */
 export interface GatewayConfig extends ObservabilityConfig {
@@ -27,6 +28,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   resilience?: ResilienceConfig;
   /** The result cache and in-flight dedup (config/cache.ts); absent: off. */
   cache?: CacheConfig;
+  /** The audit log (absent: no audit). */
+  audit?: AuditConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */

@@ -5,6 +5,7 @@ import { moveUrlCredentials } from '../../client/upstream-spec.js';
 import { buildObservability } from './observability.js';
 import { buildAuth, checkAuth } from './auth.js';
 import { cacheSection, checkCache } from './cache.js';
+import { buildAudit } from './audit.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { buildPolicy } from './policy.js';
 import { serverResilience } from './resilience.js';
@@ -144,6 +145,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...(raw.policy && { policy: buildPolicy(raw.policy) }),
     ...(raw.resilience && { resilience: raw.resilience }),
     ...cacheSection(raw.cache),
+    ...(buildAudit(raw.audit) && { audit: buildAudit(raw.audit) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };

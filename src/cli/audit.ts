@@ -1,0 +1,86 @@
+// `mcplex audit query` and `mcplex audit verify`: read the audit log the gateway config names (its `audit:`
+// section), list records by principal/tool/time, and check the hash chain (exit 1 naming the first bad record).
+import { fileURLToPath } from 'node:url';
+import { type Command, InvalidArgumentError } from 'commander';
+import { type AuditQuery, ConfigError, type StoredAuditRecord } from '../core/index.js';
+import { sinkFromConfig } from '../gateway/audit.js';
+import type { AuditConfig } from '../gateway/config/audit.js';
+import { loadConfig } from '../gateway/config/index.js';
+import { ExitError } from './serve.js';
+
+const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** An ISO time, or a span back from now: 90s, 15m, 2h, 7d. */
+export function parseSince(value: string, now = Date.now()): string {
+  const span = /^(\d+)([smhd])$/.exec(value);
+  if (span) return new Date(now - Number(span[1]) * UNITS[span[2]!]!).toISOString();
+  const t = new Date(value);
+  if (Number.isNaN(t.getTime())) throw new InvalidArgumentError('expected a time (2026-01-31T12:00:00Z) or a span back from now (15m, 2h, 7d)');
+  return t.toISOString();
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+async function auditConfig(path: string | undefined): Promise<AuditConfig> {
+  const file = path ?? EMBEDDED_CONFIG;
+  try {
+    const config = await loadConfig(file);
+    if (!config.audit) throw new ExitError(`${path ?? 'the embedded default config'} has no audit: section (add 'audit: {}' for a SQLite log, see docs/audit.md)`, 2);
+    return config.audit;
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ExitError(err.message, 2);
+    throw err;
+  }
+}
+
+function line(r: StoredAuditRecord): string {
+  const outcome = r.outcome === 'error' ? `error ${r.errorCode}` : r.outcome;
+  const who = r.tenant ? `${r.principal}@${r.tenant}` : r.principal;
+  const what = [r.method, r.target, r.upstream && `(${r.upstream})`].filter(Boolean).join(' ');
+  return `${r.seq}\t${r.time}\t${who}\t${what}\t${outcome}\t${r.durationMs}ms`;
+}
+
+export function registerAuditCommands(program: Command): void {
+  const cmd = program.command('audit').description('Read and check the audit log named in the gateway config');
+  cmd
+    .command('query')
+    .description('List audit records, most recent last')
+    .option('-c, --config <file>', 'gateway config whose audit: section names the log')
+    .option('--principal <id>', 'only this principal')
+    .option('--tool <name>', 'only this tool (or resource URI, prompt name)')
+    .option('--method <method>', 'only this method (tools/call, elicitation/create, …)')
+    .option('--tenant <tenant>', 'only this tenant')
+    .option('--since <time>', 'only records from this time (ISO) or span back from now (15m, 2h, 7d)', (v) => parseSince(v))
+    .option('--limit <n>', 'at most this many (the most recent); default 100', positive)
+    .option('--json', 'print a JSON array of records')
+    .action(async (opts) => {
+      const sink = sinkFromConfig(await auditConfig(opts.config));
+      try {
+        const q: AuditQuery = {};
+        for (const key of ['principal', 'tool', 'method', 'tenant', 'since', 'limit'] as const) if (opts[key] !== undefined) (q as Record<string, unknown>)[key] = opts[key];
+        const records = await sink.query(q);
+        process.stdout.write(opts.json ? `${JSON.stringify(records, null, 2)}\n` : records.map((r) => `${line(r)}\n`).join(''));
+      } finally {
+        await sink.close();
+      }
+    });
+  cmd
+    .command('verify')
+    .description('Check the hash chain; exits 1 naming the first modified, deleted or inserted record')
+    .option('-c, --config <file>', 'gateway config whose audit: section names the log')
+    .action(async (opts) => {
+      const sink = sinkFromConfig(await auditConfig(opts.config));
+      try {
+        const result = await sink.verify();
+        if (!result.ok) throw new ExitError(`audit chain broken: ${result.firstBad!.message}${result.firstBad!.requestId ? ` [requestId ${result.firstBad!.requestId}]` : ''}`, 1);
+        process.stdout.write(`audit chain intact: ${result.checked} records\n`);
+      } finally {
+        await sink.close();
+      }
+    });
+}

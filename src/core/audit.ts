@@ -1,0 +1,87 @@
+// The audit log's record and the interface every audit backend implements (append a batch, query, verify the
+// hash chain). Backends live in src/stores/; the middleware that fills them in src/middleware/audit.ts.
+
+/** What happened to a request: answered, answered with a tool failure (`isError`), or refused/failed with a code. */
+export type AuditOutcome = 'ok' | 'tool_error' | 'error';
+
+/** One audited request, as the middleware builds it. Absent values are stored as null. */
+export interface AuditRecord {
+  /** When the request arrived (ISO 8601, UTC). */
+  time: string;
+  /** Unique per record (a UUID), also in the request's log lines. */
+  requestId: string;
+  /** The principal's id. */
+  principal: string;
+  tenant?: string | null;
+  /** 'tools/call', 'resources/read', … or, for a relayed server→client request, 'elicitation/create' etc. */
+  method: string;
+  /** Tool name, resource URI or prompt name. */
+  target?: string | null;
+  /** Which upstream server handled (or sent) it, in a gateway. */
+  upstream?: string | null;
+  /** sha256 (hex) of the canonical JSON of the arguments, when args are digested. */
+  argsDigest?: string | null;
+  /** The arguments with secrets and configured paths redacted, when args are recorded. */
+  args?: unknown;
+  outcome: AuditOutcome;
+  /** The JSON-RPC error code when outcome is 'error'. */
+  errorCode?: number | null;
+  durationMs: number;
+}
+
+/** A record as stored: its place in the chain, its predecessor's hash and its own. */
+export interface StoredAuditRecord extends AuditRecord {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  principal?: string;
+  /** Matches the target (tool name, resource URI, prompt name). */
+  tool?: string;
+  method?: string;
+  tenant?: string;
+  /** ISO time (or anything Date parses); records at or after it. */
+  since?: string;
+  /** At most this many (the most recent ones, returned oldest first); default 100. */
+  limit?: number;
+}
+
+/** The first record that breaks the chain, and how. */
+export interface AuditChainBreak {
+  seq: number;
+  requestId: string | null;
+  /** modified: its content no longer matches its hash; missing: records before it were deleted; relinked: it does not follow its predecessor (inserted or replaced). */
+  reason: 'modified' | 'missing' | 'relinked';
+  message: string;
+}
+
+export interface AuditVerifyResult {
+  ok: boolean;
+  /** Records checked (up to and including the first bad one). */
+  checked: number;
+  firstBad?: AuditChainBreak;
+}
+
+export interface AuditSink {
+  /** Appends records in order, atomically (all or none), extending the hash chain. Rejects when the store is unreachable. */
+  append(records: readonly AuditRecord[]): Promise<void>;
+  query(q?: AuditQuery): Promise<StoredAuditRecord[]>;
+  /** Walks the whole chain and names the first record that does not verify. */
+  verify(): Promise<AuditVerifyResult>;
+  close(): Promise<void>;
+}
+
+/** Where records go while the sink is down (a local JSON-lines file in production); replayed in order. */
+export interface AuditSpill {
+  append(records: readonly AuditRecord[]): void;
+  /** Everything spilled, oldest first. */
+  read(): AuditRecord[];
+  /** Replaces the spilled records with `rest` (what is left after a partial replay). */
+  replace(rest: readonly AuditRecord[]): void;
+  readonly size: number;
+}
+
+export const DEFAULT_AUDIT_LIMIT = 100;
+

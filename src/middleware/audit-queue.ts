@@ -1,0 +1,215 @@
+// The audit log's write path: a bounded in-memory queue flushed to the sink in batches by one worker, so
+// records reach the store in order. When the store is down, records spill to a local file (replayed in order
+// before anything newer once it is back) or, fail-closed, wait in the queue; none is ever dropped.
+import type { AuditRecord, AuditSink, AuditSpill } from '../core/audit.js';
+import type { Logger } from '../core/logger.js';
+import { redactText } from '../core/redact.js';
+
+export type AuditMode = 'spill' | 'fail-closed';
+
+export interface AuditQueueOptions {
+  sink: AuditSink;
+  /** Where records go while the sink is down ('spill' mode), and what close() falls back to. */
+  spill?: AuditSpill;
+  /** 'spill' (default): calls never wait for the store. 'fail-closed': a call's answer waits for its record. */
+  mode?: AuditMode;
+  /** Records per append; default 200. */
+  batchSize?: number;
+  /** Records held in memory; a call that would exceed it waits for room. Default 10 000. */
+  maxQueue?: number;
+  /** How often a down sink is tried again; default 1 s. */
+  retryMs?: number;
+  log?: Logger;
+}
+
+interface Item {
+  record: AuditRecord;
+  /** Fail-closed: settles the call waiting for this record. */
+  kept?: () => void;
+}
+
+export class AuditQueue {
+  readonly mode: AuditMode;
+  readonly #sink: AuditSink;
+  readonly #spill: AuditSpill | undefined;
+  readonly #batch: number;
+  readonly #max: number;
+  readonly #retryMs: number;
+  readonly #log: Logger | undefined;
+  #items: Item[] = [];
+  #running: Promise<void> | undefined;
+  #again = false;
+  #down = false;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #roomWaiters: Array<() => void> = [];
+  #upWaiters: Array<() => void> = [];
+
+  constructor(opts: AuditQueueOptions) {
+    this.#sink = opts.sink;
+    this.#spill = opts.spill;
+    this.mode = opts.mode ?? 'spill';
+    this.#batch = opts.batchSize ?? 200;
+    this.#max = opts.maxQueue ?? 10_000;
+    this.#retryMs = opts.retryMs ?? 1000;
+    this.#log = opts.log;
+    // Records an earlier run spilled go first.
+    if (this.#spill && this.#spill.size > 0) this.#kick();
+  }
+
+  /** The sink failed its last write and has not succeeded since. */
+  get down(): boolean {
+    return this.#down;
+  }
+
+  /** Records not yet in the sink (queued in memory, plus spilled). */
+  get backlog(): number {
+    return this.#items.length + (this.#spill?.size ?? 0);
+  }
+
+  /** Resolves once the record is kept: queued ('spill' mode) or written to the sink ('fail-closed'). */
+  async push(record: AuditRecord): Promise<void> {
+    while (this.#items.length >= this.#max) await new Promise<void>((r) => this.#roomWaiters.push(r));
+    if (this.mode === 'spill') {
+      this.#items.push({ record });
+      this.#kick();
+      return;
+    }
+    await new Promise<void>((kept) => {
+      this.#items.push({ record, kept });
+      this.#kick();
+    });
+  }
+
+  /** Resolves when the sink is up, or rejects after `timeoutMs`. */
+  whenUp(timeoutMs: number): Promise<void> {
+    if (!this.#down) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#upWaiters = this.#upWaiters.filter((w) => w !== done);
+        reject(new Error('audit store unavailable'));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#upWaiters.push(done);
+    });
+  }
+
+  /**
+   * Writes everything queued and replays the spill file, retrying a down sink for up to `timeoutMs`; what the
+   * sink still refuses then stays in (or goes to) the spill file, for the next run to replay first. Only without a spill file can records remain, and that is
+   * logged as an error with their count.
+   */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.#running) {
+        await this.#running;
+        continue;
+      }
+      if (this.#items.length === 0 && !this.#spill?.size) break;
+      if (Date.now() >= until) break;
+      if (this.#down) await new Promise((r) => setTimeout(r, Math.min(this.#retryMs, Math.max(1, until - Date.now()))));
+      this.#kick(true);
+    }
+    if (this.#items.length > 0 && this.#spill) this.#spillItems();
+    if (this.#items.length > 0) this.#log?.error({ records: this.#items.length }, 'audit records could not be stored before shutdown and no spill file is configured');
+  }
+
+  async close(timeoutMs?: number): Promise<void> {
+    await this.drain(timeoutMs);
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    await this.#sink.close();
+  }
+
+  /** Starts the worker, or tells the running one to look again; `force` tries a down sink now. */
+  #kick(force = false): void {
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    // Started on the next turn of the event loop: records of requests finishing together share one append, and a
+    // synchronous store (SQLite) never writes inside the request that woke it.
+    this.#running = new Promise<void>((r) => (globalThis.setImmediate ?? setTimeout)(r)).then(() => this.#work(force)).finally(() => {
+      this.#running = undefined;
+      if (this.#again) {
+        this.#again = false;
+        if (this.#items.length > 0) this.#kick();
+      }
+    });
+  }
+
+  async #work(force: boolean): Promise<void> {
+    for (;;) {
+      if (this.#down && !force) {
+        if (this.mode === 'spill' && this.#spill) this.#spillItems();
+        this.#scheduleRetry();
+        return;
+      }
+      force = false;
+      try {
+        if (this.#spill && this.#spill.size > 0) await this.#replay();
+        if (this.#items.length === 0) return this.#up();
+        const batch = this.#items.slice(0, this.#batch);
+        await this.#sink.append(batch.map((i) => i.record));
+        this.#items.splice(0, batch.length);
+        this.#settle(batch);
+        this.#up();
+      } catch (err) {
+        if (!this.#down) this.#log?.warn({ problem: redactText(String((err as Error)?.message ?? err)), backlog: this.backlog }, 'audit store unreachable; records are kept until it is back');
+        this.#down = true;
+      }
+    }
+  }
+
+  /** Spilled records, oldest first, into the sink; the file keeps what is not written yet. */
+  async #replay(): Promise<void> {
+    const spill = this.#spill!;
+    let rest = spill.read();
+    while (rest.length > 0) {
+      const batch = rest.slice(0, this.#batch);
+      await this.#sink.append(batch);
+      rest = rest.slice(batch.length);
+      spill.replace(rest);
+    }
+  }
+
+  #spillItems(): void {
+    if (this.#items.length === 0) return;
+    try {
+      this.#spill!.append(this.#items.map((i) => i.record));
+    } catch (err) {
+      // The disk refuses too: the records stay queued (and calls wait for room) rather than vanish.
+      this.#log?.error({ problem: String((err as Error)?.message ?? err) }, 'audit spill file not writable; records stay queued');
+      return;
+    }
+    const spilled = this.#items;
+    this.#items = [];
+    this.#settle(spilled);
+  }
+
+  #settle(items: Item[]): void {
+    for (const i of items) i.kept?.();
+    const waiters = this.#roomWaiters.splice(0);
+    for (const w of waiters) w();
+  }
+
+  #up(): void {
+    if (this.#down) this.#log?.info({}, 'audit store reachable again; spilled records replayed');
+    this.#down = false;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+    for (const w of this.#upWaiters.splice(0)) w();
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      this.#kick(true);
+    }, this.#retryMs);
+    this.#retry.unref?.();
+  }
+}

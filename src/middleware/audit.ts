@@ -1,0 +1,160 @@
+// Audit middleware: one hash-chained record per request that reaches policy (put it early, so refusals by later
+// stages are recorded with their code), plus the server→client requests a gateway relays. Usable as
+// `server.use(audit({ sink }))`; `auditLog.close()` on it drains the queue before exit.
+import {
+  type AuditOutcome,
+  type AuditRecord,
+  type AuditSink,
+  type AuditSpill,
+  asWireError,
+  type CallContext,
+  ErrorCode,
+  isToolError,
+  type Logger,
+  type McpResult,
+  type Middleware,
+  type Principal,
+  WireError,
+} from '../core/index.js';
+import { type AuditArgsMode, argsOf, digestOf, redactor } from './audit-args.js';
+import { AuditQueue, type AuditMode } from './audit-queue.js';
+
+export interface AuditOptions {
+  sink: AuditSink;
+  /** 'spill' (default): records spill to `spill` while the sink is down. 'fail-closed': calls wait for the sink. */
+  mode?: AuditMode;
+  spill?: AuditSpill;
+  /** 'digest' (default): a sha256 of the arguments. 'redacted': the arguments, credentials and `redactPaths` redacted. */
+  args?: AuditArgsMode;
+  /** Dotted argument paths to redact ('password', 'card.number', 'items.*.ssn'), besides credential-named fields. */
+  redactPaths?: string[];
+  /** Fail-closed: how long a call waits for the sink before it is refused; default 30 s. */
+  waitMs?: number;
+  /** Which upstream serves the request (the gateway passes its catalog's answer). */
+  upstreamOf?: (ctx: CallContext) => string | undefined;
+  batchSize?: number;
+  maxQueue?: number;
+  retryMs?: number;
+  log?: Logger;
+}
+
+/** A server→client request a gateway relayed (elicitation, sampling, roots), as the relay reports it. */
+export interface RelayedAuditEvent {
+  upstream: string;
+  method: string;
+  params?: unknown;
+  /** The caller it was routed to, when one owned it. */
+  principal?: Principal;
+  /** Undefined when it was answered; the JSON-RPC code it failed or was refused with otherwise. */
+  errorCode?: number;
+  startedAt: number;
+  durationMs: number;
+}
+
+export interface AuditLog {
+  readonly sink: AuditSink;
+  readonly queue: AuditQueue;
+  /** Records a relayed server→client request; never throws (the record is queued). */
+  relayed(event: RelayedAuditEvent): void;
+  /** Drains the queue (spilling what the sink refuses) and closes the sink. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export type AuditMiddleware = Middleware & { readonly auditLog: AuditLog };
+
+const ms = (start: number) => Math.round((performance.now() - start) * 1000) / 1000;
+
+function outcomeOf(err: unknown): { outcome: AuditOutcome; errorCode: number | null } {
+  if (isToolError(err)) return { outcome: 'tool_error', errorCode: null };
+  return { outcome: 'error', errorCode: asWireError(err)?.code ?? ErrorCode.InternalError };
+}
+
+export function audit(opts: AuditOptions): AuditMiddleware {
+  const queue = new AuditQueue(opts);
+  const redact = opts.args === 'redacted' ? redactor(opts.redactPaths) : undefined;
+  const waitMs = opts.waitMs ?? 30_000;
+  const failClosed = queue.mode === 'fail-closed';
+
+  function argsFields(args: unknown): Pick<AuditRecord, 'args' | 'argsDigest'> {
+    if (args === undefined) return {};
+    return redact ? { args: redact(args) } : { argsDigest: digestOf(args) };
+  }
+
+  async function keep(record: AuditRecord): Promise<void> {
+    if (!failClosed) return queue.push(record);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new WireError(ErrorCode.InternalError, 'Audit log unavailable: the request was handled but its audit record is not stored yet (it is kept and will be written when the audit store is back)')), waitMs);
+    });
+    try {
+      await Promise.race([queue.push(record), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const middleware: Middleware = async function audit(ctx, next) {
+    const time = new Date().toISOString();
+    const start = performance.now();
+    let result: McpResult | undefined;
+    let failure: unknown;
+    let refused = false;
+    try {
+      if (failClosed && queue.down) {
+        // Nothing happens that cannot be audited: wait for the store, or refuse before the request has any effect.
+        await queue.whenUp(waitMs).catch(() => {
+          refused = true;
+          throw new WireError(ErrorCode.InternalError, 'Audit log unavailable: the request was refused because it could not be audited; try again later');
+        });
+      }
+      result = await next();
+    } catch (err) {
+      failure = err;
+    }
+    const { outcome, errorCode } =
+      failure !== undefined ? outcomeOf(failure) : { outcome: (result?.isError === true ? 'tool_error' : 'ok') as AuditOutcome, errorCode: null };
+    const record: AuditRecord = {
+      time,
+      requestId: crypto.randomUUID(),
+      principal: ctx.principal.id,
+      tenant: ctx.principal.tenant ?? null,
+      method: ctx.method,
+      target: ctx.target ?? null,
+      upstream: opts.upstreamOf?.(ctx) ?? null,
+      ...argsFields(argsOf(ctx.params)),
+      outcome,
+      errorCode,
+      durationMs: ms(start),
+    };
+    // A refusal for want of a store is queued like any record, but its caller is not held any longer.
+    if (refused) void queue.push(record);
+    else await keep(record);
+    if (failure !== undefined) throw failure;
+    return result!;
+  };
+
+  const auditLog: AuditLog = {
+    sink: opts.sink,
+    queue,
+    relayed(e) {
+      void (async () => {
+        const record: AuditRecord = {
+          time: new Date(e.startedAt).toISOString(),
+          requestId: crypto.randomUUID(),
+          principal: e.principal?.id ?? 'unknown',
+          tenant: e.principal?.tenant ?? null,
+          method: e.method,
+          target: null,
+          upstream: e.upstream,
+          ...argsFields(argsOf(e.params, true)),
+          outcome: e.errorCode === undefined ? 'ok' : 'error',
+          errorCode: e.errorCode ?? null,
+          durationMs: Math.round(e.durationMs * 1000) / 1000,
+        };
+        await queue.push(record);
+      })().catch((err) => opts.log?.error({ problem: String((err as Error)?.message ?? err) }, 'relayed request not audited'));
+    },
+    close: (timeoutMs) => queue.close(timeoutMs),
+  };
+  return Object.assign(middleware, { auditLog });
+}

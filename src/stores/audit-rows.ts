@@ -1,0 +1,94 @@
+// The audit table's columns, shared by the SQL backends: how a record maps to a row and back, and how a
+// query's filters become a WHERE clause (placeholders are the backend's: `?` or `$n`).
+import { type AuditQuery, DEFAULT_AUDIT_LIMIT, type StoredAuditRecord } from '../core/audit.js';
+
+/** Table and schema names are interpolated into SQL, so they keep to identifier characters. */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+export function checkIdentifier(name: string, what: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`invalid audit ${what} name '${name}': use letters, digits and '_' (not starting with a digit)`);
+  return name;
+}
+
+export const COLUMNS = [
+  'seq',
+  'time',
+  'request_id',
+  'principal',
+  'tenant',
+  'method',
+  'target',
+  'upstream',
+  'args_digest',
+  'args',
+  'outcome',
+  'error_code',
+  'duration_ms',
+  'prev_hash',
+  'hash',
+] as const;
+
+export type Row = Record<(typeof COLUMNS)[number], unknown>;
+
+export function toRow(r: StoredAuditRecord): unknown[] {
+  return [
+    r.seq,
+    r.time,
+    r.requestId,
+    r.principal,
+    r.tenant ?? null,
+    r.method,
+    r.target ?? null,
+    r.upstream ?? null,
+    r.argsDigest ?? null,
+    r.args === undefined || r.args === null ? null : JSON.stringify(r.args),
+    r.outcome,
+    r.errorCode ?? null,
+    r.durationMs,
+    r.prevHash,
+    r.hash,
+  ];
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+export function fromRow(row: Row): StoredAuditRecord {
+  return {
+    seq: Number(row.seq),
+    time: String(row.time),
+    requestId: String(row.request_id),
+    principal: String(row.principal),
+    tenant: (row.tenant as string | null) ?? null,
+    method: String(row.method),
+    target: (row.target as string | null) ?? null,
+    upstream: (row.upstream as string | null) ?? null,
+    argsDigest: (row.args_digest as string | null) ?? null,
+    args: row.args === null || row.args === undefined ? null : JSON.parse(String(row.args)),
+    outcome: row.outcome as StoredAuditRecord['outcome'],
+    errorCode: num(row.error_code),
+    durationMs: Number(row.duration_ms),
+    prevHash: String(row.prev_hash),
+    hash: String(row.hash),
+  };
+}
+
+/** `WHERE …` (or '') and its parameters; `ph(n)` renders the n-th placeholder (1-based). */
+export function whereClause(q: AuditQuery, ph: (n: number) => string): { sql: string; params: unknown[]; limit: number } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (column: string, op: string, value: unknown) => {
+    params.push(value);
+    parts.push(`${column} ${op} ${ph(params.length)}`);
+  };
+  if (q.principal !== undefined) add('principal', '=', q.principal);
+  if (q.tool !== undefined) add('target', '=', q.tool);
+  if (q.method !== undefined) add('method', '=', q.method);
+  if (q.tenant !== undefined) add('tenant', '=', q.tenant);
+  if (q.since !== undefined) {
+    const since = new Date(q.since);
+    if (Number.isNaN(since.getTime())) throw new Error(`invalid since '${q.since}': expected a date or time (e.g. 2026-01-31T12:00:00Z)`);
+    add('time', '>=', since.toISOString());
+  }
+  const limit = Math.max(1, Math.min(Math.trunc(q.limit ?? DEFAULT_AUDIT_LIMIT), 10_000));
+  return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params, limit };
+}

@@ -1,0 +1,55 @@
+// The `audit:` section of the gateway file: defaults, both stores, and errors that name the path and the fix.
+import { describe, expect, it } from 'vitest';
+import { type ConfigInvalidError, parseConfig } from '../../src/index.js';
+
+const parse = (audit: string, env: NodeJS.ProcessEnv = {}) => parseConfig(`servers: {}\naudit:${audit}\n`, { format: 'yaml', env });
+const issues = (audit: string) => {
+  try {
+    parse(audit);
+  } catch (err) {
+    return (err as ConfigInvalidError).issues;
+  }
+  throw new Error('expected the config to be rejected');
+};
+
+describe('audit config', () => {
+  it('absent means no audit; `audit:` alone means a SQLite log with the defaults', () => {
+    expect(parseConfig('servers: {}\n', { format: 'yaml' }).audit).toBeUndefined();
+    expect(parse('').audit).toEqual({
+      sink: 'sqlite',
+      path: 'mcplex-audit.db',
+      synchronous: 'normal',
+      schema: 'public',
+      table: 'mcplex_audit',
+      mode: 'spill',
+      spillPath: 'mcplex-audit.db.spill.jsonl',
+      args: 'digest',
+      redactPaths: [],
+      waitMs: 30_000,
+      batchSize: 200,
+      maxQueue: 10_000,
+    });
+    expect(parse('\n  enabled: false').audit).toBeUndefined();
+  });
+
+  it('takes a PostgreSQL store from the environment, fail-closed, with redacted args', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own interpolation syntax
+    const config = parse('\n  sink: postgres\n  url: ${DATABASE_URL}\n  mode: fail-closed\n  args: redacted\n  redactPaths: [card.number]\n  waitMs: "500"', {
+      DATABASE_URL: 'postgres://u@db/audit',
+    });
+    expect(config.audit).toMatchObject({ sink: 'postgres', url: 'postgres://u@db/audit', mode: 'fail-closed', args: 'redacted', redactPaths: ['card.number'], waitMs: 500, spillPath: 'mcplex-audit.spill.jsonl' });
+    expect(config.audit).not.toHaveProperty('path');
+    expect(parse('\n  synchronous: full').audit?.synchronous).toBe('full');
+  });
+
+  it('names each bad key with its path and what to write instead', () => {
+    expect(issues('\n  sink: mysql\n  spilPath: x.jsonl')).toEqual([
+      'audit.sink: expected one of sqlite, postgres',
+      expect.stringMatching(/^audit\.spilPath: unknown key.*spillPath/),
+    ]);
+    expect(issues('\n  sink: postgres\n  path: a.db')).toEqual([expect.stringMatching(/^audit\.url: required when sink is postgres/), 'audit.path: only for sink: sqlite (a PostgreSQL log takes url)']);
+    expect(issues('\n  url: mysql://x')).toEqual([expect.stringMatching(/^audit\.url: expected a postgres:\/\/ URL/), 'audit.url: only for sink: postgres (a SQLite log takes path)']);
+    expect(issues('\n  redactPaths: [a]')).toEqual(['audit.redactPaths: only used with args: redacted (digests keep no arguments to redact)']);
+    expect(issues('\n  table: 1bad')).toEqual([expect.stringMatching(/^audit\.table: expected a table name/)]);
+  });
+});

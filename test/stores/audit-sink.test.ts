@@ -1,0 +1,166 @@
+// The AuditSink contract, run unchanged against every backend (a real SQLite file, real PostgreSQL): appends,
+// queries, and a hash chain whose verify names the first modified, deleted or inserted record.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AuditRecord, AuditSink } from '../../src/core/audit.js';
+import { recordHash } from '../../src/stores/audit-chain.js';
+import { PostgresAuditSink } from '../../src/stores/postgres/audit-sink.js';
+import { SqliteAuditSink } from '../../src/stores/sqlite/audit-sink.js';
+import { DATABASE_URL, uniqueSchema } from './pg-env.js';
+
+interface Backend {
+  name: string;
+  skip?: boolean;
+  /** A fresh, empty log; `exec` runs raw SQL on it (tampering), `table` is its qualified name. */
+  open(): Promise<{ sink: AuditSink; second: () => AuditSink; exec: (sql: string) => Promise<void>; table: string }>;
+  cleanup(): Promise<void>;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'audit-contract-'));
+let n = 0;
+const sqlite: Backend = {
+  name: 'sqlite',
+  async open() {
+    const path = join(dir, `log-${++n}.db`);
+    const sink = new SqliteAuditSink({ path });
+    return { sink, second: () => new SqliteAuditSink({ path }), exec: async (sql) => void sink.db.exec(sql), table: 'mcplex_audit' };
+  },
+  async cleanup() {
+    rmSync(dir, { recursive: true, force: true });
+  },
+};
+
+const schemas: string[] = [];
+const postgres: Backend = {
+  name: 'postgres',
+  skip: !DATABASE_URL,
+  async open() {
+    const schema = uniqueSchema('audit_contract');
+    schemas.push(schema);
+    const sink = new PostgresAuditSink({ url: DATABASE_URL, schema, applicationName: `mcplex-test-${schema}` });
+    const table = `"${schema}"."mcplex_audit"`;
+    return {
+      sink,
+      second: () => new PostgresAuditSink({ url: DATABASE_URL, schema, applicationName: `mcplex-test-${schema}` }),
+      exec: async (sql) => void (await sink.pool.query(sql)),
+      table,
+    };
+  },
+  async cleanup() {
+    if (!DATABASE_URL) return;
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+    await client.end();
+  },
+};
+
+const record = (i: number, extra: Partial<AuditRecord> = {}): AuditRecord => ({
+  time: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+  requestId: `req-${i}`,
+  principal: i % 2 === 0 ? 'alice' : 'bob',
+  tenant: 'acme',
+  method: 'tools/call',
+  target: i % 3 === 0 ? 'fs__read' : 'fs__write',
+  upstream: 'fs',
+  argsDigest: 'ab'.repeat(32),
+  outcome: i === 4 ? 'error' : 'ok',
+  errorCode: i === 4 ? -32011 : null,
+  durationMs: i + 0.25,
+  ...extra,
+});
+
+describe.each([sqlite, postgres])('AuditSink contract: $name', (backend) => {
+  const opened: AuditSink[] = [];
+  const open = async () => {
+    const o = await backend.open();
+    opened.push(o.sink);
+    return o;
+  };
+  afterAll(async () => {
+    await Promise.allSettled(opened.map((s) => s.close()));
+    await backend.cleanup();
+  });
+
+  it.skipIf(backend.skip)('appends in order and answers queries by principal, tool, since and limit', async () => {
+    const { sink } = await open();
+    await sink.append([record(1), record(2), record(3)]);
+    await sink.append([record(4), record(5, { args: { path: '/x', password: '[redacted]' }, argsDigest: null })]);
+    const all = await sink.query();
+    expect(all.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(all[3]).toMatchObject({ requestId: 'req-4', outcome: 'error', errorCode: -32011, tenant: 'acme', upstream: 'fs', durationMs: 4.25 });
+    expect(all[4]!.args).toEqual({ path: '/x', password: '[redacted]' });
+    expect((await sink.query({ principal: 'alice' })).map((r) => r.requestId)).toEqual(['req-2', 'req-4']);
+    expect((await sink.query({ tool: 'fs__read' })).map((r) => r.requestId)).toEqual(['req-3']);
+    expect((await sink.query({ since: '2026-01-01T00:00:04Z' })).map((r) => r.requestId)).toEqual(['req-4', 'req-5']);
+    // The most recent ones, oldest first.
+    expect((await sink.query({ limit: 2 })).map((r) => r.requestId)).toEqual(['req-4', 'req-5']);
+    expect(await sink.verify()).toEqual({ ok: true, checked: 5 });
+  });
+
+  it.skipIf(backend.skip)('can be closed twice (gateway.close and a signal handler may both close it)', async () => {
+    const { sink } = await open();
+    await sink.append([record(1)]);
+    await sink.close();
+    await expect(sink.close()).resolves.toBeUndefined();
+  });
+
+  it.skipIf(backend.skip)('keeps one chain when two writers append concurrently', async () => {
+    const { sink, second } = await open();
+    const other = second();
+    opened.push(other);
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) writes.push((i % 2 === 0 ? sink : other).append([record(i * 2), record(i * 2 + 1)]));
+    await Promise.all(writes);
+    const rows = await sink.query({ limit: 100 });
+    expect(rows).toHaveLength(40);
+    expect(new Set(rows.map((r) => r.requestId)).size).toBe(40);
+    expect(await other.verify()).toEqual({ ok: true, checked: 40 });
+  });
+
+  it.skipIf(backend.skip)('names a modified record', async () => {
+    const { sink, exec, table } = await open();
+    await sink.append([1, 2, 3, 4, 5].map((i) => record(i)));
+    await exec(`UPDATE ${table} SET outcome = 'ok', error_code = NULL WHERE seq = 4`);
+    const result = await sink.verify();
+    expect(result.ok).toBe(false);
+    expect(result.firstBad).toMatchObject({ seq: 4, requestId: 'req-4', reason: 'modified' });
+    expect(result.firstBad!.message).toMatch(/record 4: .*modified/);
+  });
+
+  it.skipIf(backend.skip)('names the record after a deleted one', async () => {
+    const { sink, exec, table } = await open();
+    await sink.append([1, 2, 3, 4, 5].map((i) => record(i)));
+    await exec(`DELETE FROM ${table} WHERE seq = 3`);
+    const result = await sink.verify();
+    expect(result.firstBad).toMatchObject({ seq: 4, reason: 'missing' });
+    expect(result.firstBad!.message).toContain('record 3 is missing');
+  });
+
+  it.skipIf(backend.skip)('names an inserted record, even one whose own hash is right', async () => {
+    const { sink, exec, table } = await open();
+    await sink.append([1, 2, 3].map((i) => record(i)));
+    // Renumber 3 to 4 and forge a self-consistent record 3 in its place: its hash is right, but record 4 no
+    // longer follows it (and record 4's own hash covers its old seq).
+    await exec(`UPDATE ${table} SET seq = 4 WHERE seq = 3`);
+    const prev = (await sink.query()).find((r) => r.seq === 2)!;
+    const row = forgedRow(record(9, { requestId: 'forged' }), 3, prev.hash);
+    await exec(`INSERT INTO ${table} (seq, time, request_id, principal, tenant, method, target, upstream, args_digest, args, outcome, error_code, duration_ms, prev_hash, hash)
+      VALUES (${row})`);
+    const result = await sink.verify();
+    expect(result.ok).toBe(false);
+    expect(result.firstBad).toMatchObject({ seq: 4 });
+    expect(['modified', 'relinked']).toContain(result.firstBad!.reason);
+    expect(result.checked).toBe(4);
+  });
+});
+
+/** A raw VALUES tuple for a forged row whose own hash is correct. */
+function forgedRow(r: AuditRecord, seq: number, prevHash: string): string {
+  const hash = recordHash(r, seq, prevHash);
+  const q = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+  return [seq, r.time, r.requestId, r.principal, r.tenant, r.method, r.target, r.upstream, r.argsDigest, null, r.outcome, r.errorCode, r.durationMs, prevHash, hash].map(q).join(', ');
+}
