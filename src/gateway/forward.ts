@@ -7,7 +7,7 @@ import { allows, declaredBy, missingCapability, relayable } from './caller-capab
 import type { Catalog } from './catalog.js';
 import { BRIDGE_STATE, BridgedCall, CALL_META, type InputBridge, type RoundOutcome } from './input-bridge.js';
 import type { UpstreamRouter } from './isolation/router.js';
-import { type CallerSpec, type CallScope, fulfilInputRequests, type InflightCalls } from './relay.js';
+import type { CallerSpec, CallScope, InflightCalls } from './relay.js';
 import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 const MAX_INPUT_ROUNDS = 8;

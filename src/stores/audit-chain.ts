@@ -1,7 +1,7 @@
 // The audit hash chain every backend shares: canonical JSON of a record (with its seq and predecessor's hash),
 // sha256 over it, and the walk that finds the first record that was modified, deleted around or inserted.
 import { createHash } from 'node:crypto';
-import { type AuditChainBreak, type AuditRecord, type AuditVerifyResult, type StoredAuditRecord } from '../core/audit.js';
+import type { AuditChainBreak, AuditRecord, AuditVerifyResult, StoredAuditRecord } from '../core/audit.js';
 import { canonicalJson } from '../core/canonical-json.js';
 
 /** The predecessor of record 1. */
