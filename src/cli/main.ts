@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
 import { ExitError, serve } from './serve.js';
+import { registerServerCommand } from './server-command.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -36,6 +37,8 @@ program
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+
+registerServerCommand(program, port);
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`mcplex: ${err.message}\n`);

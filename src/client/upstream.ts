@@ -160,6 +160,7 @@ export class Upstream {
 
   #transport(): Transport {
     const s = this.spec;
+    if (s.transport === 'builtin') return s.open();
     if (s.transport === 'stdio') {
       return new StdioProcessTransport({ name: s.name, command: s.command, args: s.args, env: s.env, ...(s.cwd && { cwd: s.cwd }) }, { log: this.opts.log });
     }
@@ -220,7 +221,7 @@ export class Upstream {
   #connectFailure(err: unknown): Error {
     const secrets = specSecrets(this.spec);
     if (!(err instanceof Error)) return new Error(redactText(String(err), secrets));
-    if (this.spec.transport === 'stdio') {
+    if (this.spec.transport !== 'http' && this.spec.transport !== 'sse') {
       const message = redactText(err.message, secrets);
       return message === err.message ? err : new Error(message);
     }

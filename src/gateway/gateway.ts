@@ -143,7 +143,7 @@ export class Gateway {
   }
 
   #create(config: ServerConfig): Entry {
-    const upstream = new Upstream(toUpstreamSpec(config, this.opts.commands), {
+    const upstream = new Upstream(toUpstreamSpec(config, this.opts.commands, this.host.logger), {
       log: this.host.logger,
       hooks: this.#hooks,
       clientInfo: GATEWAY_INFO,
@@ -189,7 +189,8 @@ export class Gateway {
       throw new Error(`separator changed ('${this.#config.separator}' to '${next.separator}'); restart the gateway to apply it`);
     }
     const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[], retimed: [] as string[] };
-    const spec = (c: ServerConfig) => ({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0 });
+    // Functions (a built-in's opener) differ per call; the data beside them says whether the server changed.
+    const spec = (c: ServerConfig) => JSON.parse(JSON.stringify({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0 }));
     const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
     const stopping: Promise<void>[] = [];
     for (const [name, entry] of this.#entries) {

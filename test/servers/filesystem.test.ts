@@ -22,7 +22,7 @@ describe.each(['legacy', 'modern'] as const)('filesystem server (%s era)', (era)
   let client: Client;
   const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as Result;
   beforeAll(async () => {
-    client = await connectInMemory(createFilesystemServer({ roots: [fx.root] }, { logger: silentLogger }), { era });
+    client = await connectInMemory(createFilesystemServer({ roots: [fx.root], readOnly: false }, { logger: silentLogger }), { era });
   });
   afterAll(() => client.close());
 
@@ -117,8 +117,8 @@ describe.each(['legacy', 'modern'] as const)('filesystem server (%s era)', (era)
 });
 
 describe('filesystem server options', () => {
-  it('registers no write tools when read-only', async () => {
-    const client = await connectInMemory(createFilesystemServer({ roots: [fx.root], readOnly: true }, { logger: silentLogger }));
+  it('registers no write tools unless readOnly is false', async () => {
+    const client = await connectInMemory(createFilesystemServer({ roots: [fx.root] }, { logger: silentLogger }));
     const names = (await client.listTools()).tools.map((t) => t.name).sort();
     expect(names).toEqual(['directory_tree', 'get_file_info', 'list_allowed_roots', 'list_directory', 'read_file', 'search_files']);
     await client.close();

@@ -1,6 +1,7 @@
 // The validated, defaults-filled gateway configuration that the rest of the gateway consumes.
 // Nothing here is optional unless absence means something (cwd, tools.include/exclude).
 import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-spec.js';
+import type { BuiltinServerConfig } from './builtin.js';
 
 export interface GatewayConfig {
   listen: ListenConfig;
@@ -60,7 +61,8 @@ export type StdioServerConfig = CommonServerConfig & StdioUpstreamSpec;
 /** A Streamable HTTP or legacy SSE server (url, headers). */
 export type HttpServerConfig = CommonServerConfig & HttpUpstreamSpec;
 
-export type ServerConfig = StdioServerConfig | HttpServerConfig;
+/** A reference server run in-process (`builtin: filesystem|sql|openapi`), see builtin.ts. */
+export type ServerConfig = StdioServerConfig | HttpServerConfig | BuiltinServerConfig;
 
 export const DEFAULTS = {
   host: '127.0.0.1',

@@ -2,6 +2,7 @@
 // fields (stdio vs http, unique namespaces, names vs the separator) run on the same tree, so one pass reports everything.
 import type { z } from 'zod';
 import { moveUrlCredentials } from '../../client/upstream-spec.js';
+import { builtinOptions, isRawBuiltin, type RawBuiltin } from './builtin.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { configSchema, NAME, type RawConfig, type RawServer, SEPARATOR, TRANSPORTS } from './schema.js';
 import { DEFAULTS, type GatewayConfig, type ServerConfig } from './types.js';
@@ -70,7 +71,7 @@ function checkStructure(root: Tree, issues: Issue[]): void {
     if (!NAME.test(name)) issues.push({ path: at, message: "server names may only contain letters, digits, '_' and '-' (rename the key)" });
     else if (sep && name.includes(sep)) issues.push({ path: at, message: `server names must not contain the separator '${sep}' (rename the key, or change separator)` });
     if (!isMap(s)) continue;
-    checkServer(s, at, issues);
+    if (!isRawBuiltin(s)) checkServer(s, at, issues);
     const ns = s.namespace === undefined ? name : s.namespace;
     if (typeof ns !== 'string' || !NAME.test(ns)) continue;
     if (s.namespace !== undefined && sep && ns.includes(sep)) {
@@ -97,7 +98,9 @@ function dict(m: Record<string, string> | undefined): Record<string, string> {
   return Object.assign(Object.create(null) as Record<string, string>, m);
 }
 
-function buildServer(name: string, s: RawServer): ServerConfig {
+function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig {
+  // A built-in shares the gateway keys (namespace, enabled, timeouts, tools) with every other entry.
+  const s = entry as RawServer;
   const t = transportOf(s.transport ?? s.type);
   const common = {
     name,
@@ -113,6 +116,7 @@ function buildServer(name: string, s: RawServer): ServerConfig {
       rename: dict(s.tools?.rename),
     },
   };
+  if (isRawBuiltin(entry)) return { ...common, transport: 'builtin', builtin: entry.builtin, options: builtinOptions(entry) } as ServerConfig;
   if (s.command !== undefined) {
     return { transport: 'stdio', ...common, command: s.command, args: s.args ?? [], env: dict(s.env), ...(s.cwd !== undefined && { cwd: s.cwd }) };
   }

@@ -6,6 +6,7 @@ import { type FsEnv, fsErrors } from './context.js';
 import { type FilesystemOptions, filesystemDefaults } from './options.js';
 import { registerReadTools } from './read-tools.js';
 import { registerFileResources } from './resources.js';
+import { onDispose } from '../lifecycle.js';
 import { Sandbox } from './sandbox.js';
 import { registerSearch } from './search.js';
 import { FileWatches } from './watch.js';
@@ -23,6 +24,7 @@ export function createFilesystemServer(options: FilesystemOptions, serverOpts: P
     ...serverOpts,
   });
   const watches = new FileWatches(server, env);
+  onDispose(server, () => watches.close());
   server.use(fsErrors, watches.middleware);
   registerReadTools(server, env);
   registerSearch(server, env);

@@ -4,7 +4,7 @@
 export interface FilesystemOptions {
   /** Directories the server may touch (everything under them, after symlinks are resolved). */
   roots: string[];
-  /** No write tools are registered at all. Default false. */
+  /** No write tools are registered at all. Default true (safe by default): pass false to allow writes. */
   readOnly?: boolean;
   /** Largest number of bytes one read returns (larger files need `offset`/`length`). Default 1 MiB. */
   maxReadBytes?: number;
@@ -24,7 +24,7 @@ export type ResolvedFilesystemOptions = Required<FilesystemOptions>;
 
 export function filesystemDefaults(o: FilesystemOptions): ResolvedFilesystemOptions {
   return {
-    readOnly: false,
+    readOnly: true,
     maxReadBytes: 1024 * 1024,
     maxWriteBytes: 10 * 1024 * 1024,
     maxResults: 1000,

@@ -1,0 +1,59 @@
+// `mcplex server <filesystem|sql|openapi>`: runs one reference server on its own, over stdio (default) or
+// Streamable HTTP (`--http`), with the same options the gateway's `builtin:` entries take.
+import { type Command, InvalidArgumentError } from 'commander';
+import type { McplexServer } from '../server/index.js';
+import { createFilesystemServer } from '../servers/filesystem/index.js';
+import { disposeServer } from '../servers/lifecycle.js';
+
+interface ServerCliOptions {
+  root?: string[];
+  write?: boolean;
+  http?: boolean;
+  port?: number;
+  host?: string;
+}
+
+const KINDS: Record<string, (o: ServerCliOptions) => McplexServer | Promise<McplexServer>> = {
+  filesystem: (o) => {
+    if (!o.root?.length) throw new InvalidArgumentError('the filesystem server needs --root <dir> (repeat it for several roots)');
+    return createFilesystemServer({ roots: o.root, readOnly: !o.write });
+  },
+};
+
+export function registerServerCommand(program: Command, port: (v: string) => number): void {
+  program
+    .command('server')
+    .description(`Run a reference server on its own (stdio by default): ${Object.keys(KINDS).join(', ')}`)
+    .argument('<kind>', 'which server')
+    .option('--root <dir...>', 'filesystem: an allowed directory (repeatable)')
+    .option('--write', 'allow writes (read-only by default)')
+    .option('--http', 'serve Streamable HTTP instead of stdio')
+    .option('--port <port>', 'HTTP port (default 0: any free port)', port)
+    .option('--host <host>', 'HTTP host (default 127.0.0.1)')
+    .action(async (kind: string, o: ServerCliOptions) => {
+      const make = KINDS[kind];
+      if (!make) throw new InvalidArgumentError(`unknown server '${kind}'; choose one of ${Object.keys(KINDS).join(', ')}`);
+      let server: McplexServer;
+      try {
+        server = await make(o);
+      } catch (err) {
+        throw new InvalidArgumentError((err as Error).message);
+      }
+      let handle: { close(): Promise<void> };
+      if (o.http) {
+        const http = await server.serveHttp({ port: o.port ?? 0, ...(o.host && { host: o.host }) });
+        process.stdout.write(`mcplex ${kind} server listening on ${http.url}\n`);
+        handle = http;
+      } else {
+        handle = server.serveStdio();
+        process.stdin.once('end', () => stop());
+      }
+      const stop = () =>
+        handle
+          .close()
+          .then(() => disposeServer(server))
+          .then(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+}

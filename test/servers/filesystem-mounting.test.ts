@@ -1,0 +1,95 @@
+// The filesystem server mounted as a gateway built-in (in-process, no child) and run standalone by the CLI over
+// stdio, through the official SDK client in both eras; and the config errors a bad `builtin:` entry gets.
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { Client } from '@modelcontextprotocol/client';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectInMemory, silentLogger } from '../../src/index.js';
+import { ConfigInvalidError, loadConfig, parseConfig } from '../../src/gateway/config/index.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import { newClient } from '../helpers/clients.js';
+import { ROOT, tsxArgs } from '../helpers/process.js';
+import { type FsFixture, makeFsFixture } from './fs-fixture.js';
+
+const CLI = join(ROOT, 'src', 'cli', 'main.ts');
+const text = (r: unknown) => ((r as { content: Array<{ text?: string }> }).content ?? []).map((c) => c.text ?? '').join('');
+
+let fx: FsFixture;
+beforeAll(() => {
+  fx = makeFsFixture();
+});
+afterAll(() => fx.cleanup());
+
+describe.each(['legacy', 'modern'] as const)('gateway built-in filesystem (%s era)', (era) => {
+  let gateway: Gateway;
+  let client: Client;
+  beforeAll(async () => {
+    const config = parseConfig(`servers:\n  files:\n    builtin: filesystem\n    root: ${JSON.stringify(fx.root)}\n`, { format: 'yaml' });
+    gateway = new Gateway(config, { logger: silentLogger });
+    await gateway.start();
+    client = await connectInMemory(gateway.host, { era });
+  });
+  afterAll(async () => {
+    await client.close();
+    await gateway.close();
+  });
+
+  it('runs in-process, read-only by default, behind the namespace', async () => {
+    expect(gateway.health().upstreams).toEqual([expect.objectContaining({ name: 'files', transport: 'builtin', state: 'up' })]);
+    expect(gateway.health().upstreams[0]).not.toHaveProperty('pid');
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain('files__read_file');
+    expect(names).not.toContain('files__write_file');
+    expect(text(await client.callTool({ name: 'files__read_file', arguments: { path: 'hello.txt' } }))).toContain('hello world');
+    const escaped = await client.callTool({ name: 'files__read_file', arguments: { path: 'link-out.txt' } });
+    expect(escaped.isError).toBe(true);
+    expect(text(escaped)).not.toContain('TOP SECRET');
+  });
+});
+
+describe('builtin config', () => {
+  const bad = (yaml: string) => {
+    try {
+      parseConfig(yaml, { format: 'yaml' });
+    } catch (err) {
+      if (err instanceof ConfigInvalidError) return err.issues;
+      throw err;
+    }
+    throw new Error('expected the config to be refused');
+  };
+
+  it('names the path and the fix', () => {
+    expect(bad('servers:\n  files:\n    builtin: filesystm\n    root: /tmp\n')).toEqual([expect.stringMatching(/^servers\.files\.builtin: expected one of filesystem, sql, openapi/)]);
+    expect(bad('servers:\n  files:\n    builtin: filesystem\n')).toEqual([expect.stringMatching(/^servers\.files\.root: expected a directory path/)]);
+    expect(bad('servers:\n  files:\n    builtin: filesystem\n    root: /tmp\n    command: x\n')).toEqual([expect.stringMatching(/^servers\.files\.command: /)]);
+    expect(bad('servers:\n  files:\n    builtin: filesystem\n    root: /tmp\n    readOnly: maybe\n')).toEqual(['servers.files.readOnly: expected true or false']);
+  });
+
+  it('takes relative roots from the config file directory and allows writes only when told', async () => {
+    const file = join(fx.base, 'gw.yaml');
+    writeFileSync(file, 'servers:\n  files:\n    builtin: filesystem\n    root: ./root\n    readOnly: false\n');
+    const config = await loadConfig(file);
+    expect(config.servers.files).toMatchObject({ transport: 'builtin', builtin: 'filesystem', options: { roots: [fx.root], readOnly: false } });
+  });
+});
+
+describe.each(['legacy', 'modern'] as const)('mcplex server filesystem over stdio (%s era)', (era) => {
+  it('serves the tools of a standalone server', async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: tsxArgs(CLI, 'server', 'filesystem', '--root', fx.root),
+      cwd: ROOT,
+      env: { ...(process.env as Record<string, string>), MCPLEX_LOG_LEVEL: 'warn' },
+      stderr: 'pipe',
+    });
+    transport.stderr?.on('data', () => {});
+    const client = newClient(era);
+    await client.connect(transport);
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain('search_files');
+    expect(names).not.toContain('write_file');
+    expect(text(await client.callTool({ name: 'read_file', arguments: { path: join(fx.root, 'docs', 'guide.md') } }))).toContain('# Guide');
+    await client.close();
+  }, 30_000);
+});
