@@ -8,7 +8,9 @@ import { type ColumnInfo, type Limits, type QueryResult, RowCollector, type SqlD
 type Db = InstanceType<typeof Database>;
 
 /** SQLite's own errors (syntax, constraint, authorization) are the caller's to fix: tool errors with its message. */
-const refused = (err: unknown) => (err instanceof Database.SqliteError ? new ToolError(`SQLite refused the statement: ${err.message}`) : err);
+const refused = (err: unknown) =>
+  // better-sqlite3 reports several statements in one string (and bad parameter counts) as RangeError.
+  err instanceof Database.SqliteError || err instanceof RangeError ? new ToolError(`SQLite refused the statement: ${err.message}`) : err;
 
 function prepare(db: Db, sql: string) {
   try {
