@@ -4,9 +4,13 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { McplexServer } from '../server/index.js';
 import { createFilesystemServer } from '../servers/filesystem/index.js';
 import { disposeServer } from '../servers/lifecycle.js';
+import { createSqlServer } from '../servers/sql/index.js';
 
 interface ServerCliOptions {
   root?: string[];
+  database?: string;
+  seed?: string;
+  schema?: string;
   write?: boolean;
   http?: boolean;
   port?: number;
@@ -18,6 +22,11 @@ const KINDS: Record<string, (o: ServerCliOptions) => McplexServer | Promise<Mcpl
     if (!o.root?.length) throw new InvalidArgumentError('the filesystem server needs --root <dir> (repeat it for several roots)');
     return createFilesystemServer({ roots: o.root, readOnly: !o.write });
   },
+  sql: (o) => {
+    const database = o.database ?? process.env.DATABASE_URL;
+    if (!database) throw new InvalidArgumentError('the sql server needs --database <postgres://… | file.db | :memory:> (or DATABASE_URL)');
+    return createSqlServer({ database, readOnly: !o.write, ...(o.seed && { seed: o.seed }), ...(o.schema && { schema: o.schema }) });
+  },
 };
 
 export function registerServerCommand(program: Command, port: (v: string) => number): void {
@@ -26,6 +35,9 @@ export function registerServerCommand(program: Command, port: (v: string) => num
     .description(`Run a reference server on its own (stdio by default): ${Object.keys(KINDS).join(', ')}`)
     .argument('<kind>', 'which server')
     .option('--root <dir...>', 'filesystem: an allowed directory (repeatable)')
+    .option('--database <url|file>', 'sql: postgres:// URL, SQLite file or :memory: (default: DATABASE_URL)')
+    .option('--seed <file.sql>', 'sql: script that fills :memory: or creates a missing SQLite file')
+    .option('--schema <name>', 'sql: PostgreSQL schema to expose (default public)')
     .option('--write', 'allow writes (read-only by default)')
     .option('--http', 'serve Streamable HTTP instead of stdio')
     .option('--port <port>', 'HTTP port (default 0: any free port)', port)

@@ -6,15 +6,14 @@ import type { Logger } from '../core/index.js';
 import type { McplexServer } from '../server/index.js';
 import { createFilesystemServer } from '../servers/filesystem/index.js';
 import { disposeServer } from '../servers/lifecycle.js';
+import { createSqlServer, type SqlOptions } from '../servers/sql/index.js';
 import type { BuiltinServerConfig } from './config/builtin.js';
 
 type Factory = (c: BuiltinServerConfig, logger: Logger) => McplexServer;
 
 const FACTORIES: Record<BuiltinServerConfig['builtin'], Factory> = {
   filesystem: (c, logger) => createFilesystemServer(c.options as Parameters<typeof createFilesystemServer>[0], { logger }),
-  sql: () => {
-    throw new Error('the sql built-in is not available in this build');
-  },
+  sql: (c, logger) => createSqlServer(c.options as SqlOptions, { logger }),
   openapi: () => {
     throw new Error('the openapi built-in is not available in this build');
   },

@@ -98,6 +98,7 @@ export interface SqlBuiltinOptions {
   maxRows?: number;
   maxBytes?: number;
   statementTimeoutMs?: number;
+  schema?: string;
 }
 export interface OpenApiBuiltinOptions {
   spec: string;

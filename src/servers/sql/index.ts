@@ -16,7 +16,7 @@ export function createSqlServer(options: SqlOptions, serverOpts: Partial<CreateS
   const readOnly = options.readOnly ?? true;
   const limits: Limits = { maxRows: options.maxRows ?? 1000, maxBytes: options.maxBytes ?? 1024 * 1024, timeoutMs: options.statementTimeoutMs ?? 10_000 };
   const db: SqlDriver = isPostgresUrl(options.database)
-    ? new PostgresDriver({ url: options.database, readOnly, ...(options.role && { role: options.role }), ...(options.schema && { schema: options.schema }) })
+    ? new PostgresDriver({ url: options.database, readOnly, ...(options.schema && { schema: options.schema }) })
     : new SqliteDriver(options.database, { readOnly, ...(options.seed && { seed: options.seed }) });
   const server = createServer({
     name: 'mcplex-sql',

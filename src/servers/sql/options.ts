@@ -2,7 +2,7 @@
 // The gateway's `builtin: sql` config and `mcplex server sql --database …` both map onto this.
 
 export interface SqlOptions {
-  /** `postgres://…` (pooled with pg), an SQLite file path, or `:memory:`. */
+  /** `postgres://…` (pooled with pg; the login must not be a superuser), an SQLite file path, or `:memory:`. */
   database: string;
   /** SQLite: an SQL script that fills `:memory:` or creates a file database that does not exist yet. */
   seed?: string;
@@ -14,8 +14,6 @@ export interface SqlOptions {
   maxBytes?: number;
   /** Longest a statement may run. Default 10 s. */
   statementTimeoutMs?: number;
-  /** PostgreSQL: the role statements run as (SET LOCAL ROLE); needed when the login is a superuser. */
-  role?: string;
   /** PostgreSQL: the schema whose tables are listed (and first on the search_path). Default public. */
   schema?: string;
 }

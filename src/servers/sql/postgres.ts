@@ -1,5 +1,5 @@
 // PostgreSQL through a pg pool. Every query runs in its own READ ONLY transaction with a statement timeout, on
-// the extended protocol (one statement per call: stacking is refused by the server), as `role` when configured.
+// the extended protocol (one statement per call: stacking is refused by the server), as an unprivileged login.
 import pg from 'pg';
 import { ToolError } from '../../core/index.js';
 import { type ColumnInfo, type Limits, type QueryResult, RowCollector, type SqlDriver, type SqlParam, type TableInfo } from './driver.js';
@@ -11,8 +11,6 @@ const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 export interface PostgresOptions {
   url: string;
   readOnly: boolean;
-  /** Role that queries run as (SET LOCAL ROLE): a role with SELECT only keeps pg_read_file & co out of reach. */
-  role?: string;
   /** Schema whose tables are listed and searched first (search_path); default public. */
   schema?: string;
   maxConnections?: number;
@@ -32,15 +30,17 @@ export class PostgresDriver implements SqlDriver {
   }
 
   /**
-   * A superuser can read server files and run programs even in a READ ONLY transaction, so without a `role` the
-   * server refuses to query as one: the database must be the guard, not a pattern match on the SQL.
+   * A superuser reads server files and runs programs even in a READ ONLY transaction, and can leave any SET ROLE
+   * within one statement (set_config), so the login itself must be unprivileged: the database is the guard, not a
+   * pattern match on the SQL. Checked once per pool, before the first statement.
    */
   #guard(): Promise<void> {
     this.#checked ??= (async () => {
-      if (this.opts.role) return;
-      const { rows } = await this.#pool.query("SELECT rolsuper OR pg_has_role(current_user, 'pg_read_server_files', 'MEMBER') OR pg_has_role(current_user, 'pg_execute_server_program', 'MEMBER') AS risky FROM pg_roles WHERE rolname = current_user");
+      const { rows } = await this.#pool.query(
+        "SELECT rolsuper OR pg_has_role(session_user, 'pg_read_server_files', 'MEMBER') OR pg_has_role(session_user, 'pg_write_server_files', 'MEMBER') OR pg_has_role(session_user, 'pg_execute_server_program', 'MEMBER') AS risky FROM pg_roles WHERE rolname = session_user",
+      );
       if (rows[0]?.risky) {
-        throw new ToolError('Refusing to run queries as a superuser (or a role that can read server files or run programs): set role to a role with SELECT privileges only, or connect as one');
+        throw new ToolError('Refusing to run statements as a superuser (or a role that can read or write server files or run programs): connect as a role with only the privileges the tools need (e.g. SELECT)');
       }
     })();
     this.#checked.catch(() => {
@@ -57,7 +57,6 @@ export class PostgresDriver implements SqlDriver {
       await client.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
       await client.query(`SET LOCAL statement_timeout = ${Math.floor(limits.timeoutMs)}`);
       await client.query(`SET LOCAL search_path = ${ident(this.#schema)}`);
-      if (this.opts.role) await client.query(`SET LOCAL ROLE ${ident(this.opts.role)}`);
       const out = await fn(client);
       await client.query(readOnly ? 'ROLLBACK' : 'COMMIT');
       return out;
