@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { McplexServer } from '../server/index.js';
 import { createFilesystemServer } from '../servers/filesystem/index.js';
 import { disposeServer } from '../servers/lifecycle.js';
+import { createOpenApiServer } from '../servers/openapi/index.js';
 import { createSqlServer } from '../servers/sql/index.js';
 
 interface ServerCliOptions {
@@ -11,6 +12,10 @@ interface ServerCliOptions {
   database?: string;
   seed?: string;
   schema?: string;
+  spec?: string;
+  baseUrl?: string;
+  allowPrivateNetwork?: boolean;
+  bearerEnv?: string;
   write?: boolean;
   http?: boolean;
   port?: number;
@@ -27,6 +32,15 @@ const KINDS: Record<string, (o: ServerCliOptions) => McplexServer | Promise<Mcpl
     if (!database) throw new InvalidArgumentError('the sql server needs --database <postgres://… | file.db | :memory:> (or DATABASE_URL)');
     return createSqlServer({ database, readOnly: !o.write, ...(o.seed && { seed: o.seed }), ...(o.schema && { schema: o.schema }) });
   },
+  openapi: (o) => {
+    if (!o.spec) throw new InvalidArgumentError('the openapi server needs --spec <file|url> (an OpenAPI 3.x document)');
+    return createOpenApiServer({
+      spec: o.spec,
+      ...(o.baseUrl && { baseUrl: o.baseUrl }),
+      ...(o.allowPrivateNetwork && { allowPrivateNetwork: true }),
+      ...(o.bearerEnv && { auth: { type: 'bearer', env: o.bearerEnv } }),
+    });
+  },
 };
 
 export function registerServerCommand(program: Command, port: (v: string) => number): void {
@@ -38,6 +52,10 @@ export function registerServerCommand(program: Command, port: (v: string) => num
     .option('--database <url|file>', 'sql: postgres:// URL, SQLite file or :memory: (default: DATABASE_URL)')
     .option('--seed <file.sql>', 'sql: script that fills :memory: or creates a missing SQLite file')
     .option('--schema <name>', 'sql: PostgreSQL schema to expose (default public)')
+    .option('--spec <file|url>', 'openapi: the OpenAPI 3.x document')
+    .option('--base-url <url>', "openapi: where requests go (default: the document's servers[0])")
+    .option('--allow-private-network', 'openapi: allow loopback/private targets (off: SSRF guard)')
+    .option('--bearer-env <VAR>', 'openapi: send Authorization: Bearer $VAR')
     .option('--write', 'allow writes (read-only by default)')
     .option('--http', 'serve Streamable HTTP instead of stdio')
     .option('--port <port>', 'HTTP port (default 0: any free port)', port)

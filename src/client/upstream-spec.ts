@@ -32,7 +32,7 @@ export interface InProcessUpstreamSpec extends CommonSpec {
   transport: 'builtin';
   /** What runs there, for status and for telling configs apart on reload (plain data). */
   builtin: { kind: string; options: unknown };
-  open(): Transport;
+  open(): Transport | Promise<Transport>;
 }
 export type UpstreamSpec = StdioUpstreamSpec | HttpUpstreamSpec | InProcessUpstreamSpec;
 

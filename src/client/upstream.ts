@@ -158,7 +158,7 @@ export class Upstream {
     return this.#supervisor.stop();
   }
 
-  #transport(): Transport {
+  #transport(): Transport | Promise<Transport> {
     const s = this.spec;
     if (s.transport === 'builtin') return s.open();
     if (s.transport === 'stdio') {
@@ -186,7 +186,7 @@ export class Upstream {
       if (kind) this.#listChanged(kind);
       else hooks.onNotification(this, { method: n.method, params: n.params as Json });
     };
-    const transport = this.#transport();
+    const transport = await this.#transport();
     const closed = new Promise<Error | undefined>((resolve) => {
       client.onclose = () => resolve(closeReason(this.name, transport));
     });
