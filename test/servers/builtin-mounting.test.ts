@@ -65,6 +65,14 @@ describe.each(['legacy', 'modern'] as const)('sql and openapi built-ins (%s era)
   });
 });
 
+it('keeps built-ins running across a reload that does not change them, and restarts one that changed', async () => {
+  const same = await gateway.reload(gateway.config);
+  expect(same).toEqual({ added: [], removed: [], restarted: [], retimed: [] });
+  const shop = gateway.config.servers.shop!;
+  const changed = { ...gateway.config, servers: { ...gateway.config.servers, shop: { ...shop, options: { ...(shop as { options: object }).options, maxRows: 5 } } as typeof shop } };
+  expect((await gateway.reload(changed)).restarted).toEqual(['shop']);
+});
+
 it('reports a built-in that cannot start as down, with the reason', async () => {
   const config = parseConfig(`servers:\n  broken:\n    builtin: openapi\n    spec: ${JSON.stringify(join(ROOT, 'no-such.yaml'))}\n`, { format: 'yaml' });
   const g = new Gateway(config, { logger: silentLogger, restart: { initialDelayMs: 60_000 } });
