@@ -2,7 +2,7 @@
 // server-postgres (devDependencies), each over stdio with the official SDK client: the outcomes in
 // docs/reference-servers.md come from here.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
