@@ -4,6 +4,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Client } from '@modelcontextprotocol/client';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInMemory, silentLogger } from '../../src/index.js';
 import { ConfigInvalidError, loadConfig, parseConfig } from '../../src/gateway/config/index.js';
@@ -46,6 +47,28 @@ describe.each(['legacy', 'modern'] as const)('gateway built-in filesystem (%s er
     expect(escaped.isError).toBe(true);
     expect(text(escaped)).not.toContain('TOP SECRET');
   });
+});
+
+it('relays file change notifications from a built-in to a subscribed client', async () => {
+  const config = parseConfig(`servers:\n  files:\n    builtin: filesystem\n    root: ${JSON.stringify(fx.root)}\n`, { format: 'yaml' });
+  const gateway = new Gateway(config, { logger: silentLogger });
+  await gateway.start();
+  const client = await connectInMemory(gateway.host);
+  const file = join(fx.root, 'relayed.txt');
+  writeFileSync(file, 'v1');
+  const uri = pathToFileURL(file).href;
+  const updated = new Promise<string>((resolve) => client.setNotificationHandler('notifications/resources/updated', (n) => resolve(n.params.uri)));
+  await client.subscribeResource({ uri });
+  // The subscription reaches the built-in asynchronously: write until the change comes back.
+  let n = 2;
+  const writer = setInterval(() => writeFileSync(file, `v${n++}`), 100);
+  try {
+    expect(await updated).toBe(uri);
+  } finally {
+    clearInterval(writer);
+    await client.close();
+    await gateway.close();
+  }
 });
 
 describe('builtin config', () => {

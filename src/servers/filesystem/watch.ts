@@ -22,13 +22,14 @@ export class FileWatches {
 
   /** Sees subscriptions in the pipeline (2025-era resources/subscribe, 2026-era listen) and starts watching. */
   readonly middleware: Middleware = async (ctx, next) => {
-    const result = await next();
+    // Before next(): a listen's next() settles only when the listen ends. Watching a file nobody ends up hearing
+    // about (a refused subscription) costs one bounded watcher, nothing more.
     if (ctx.method === 'resources/subscribe' && ctx.target) await this.watch(ctx.target);
     if (ctx.method === 'subscriptions/listen') {
       const uris = (ctx.params as { notifications?: { resourceSubscriptions?: unknown } } | undefined)?.notifications?.resourceSubscriptions;
       if (Array.isArray(uris)) for (const uri of uris) if (typeof uri === 'string') await this.watch(uri);
     }
-    return result;
+    return next();
   };
 
   /** Tells subscribers a file changed now (the write tools call this; the watcher may add a debounced repeat). */
