@@ -87,6 +87,9 @@ describe('builtin config', () => {
     expect(bad('servers:\n  files:\n    builtin: filesystem\n')).toEqual([expect.stringMatching(/^servers\.files\.root: expected a directory path/)]);
     expect(bad('servers:\n  files:\n    builtin: filesystem\n    root: /tmp\n    command: x\n')).toEqual([expect.stringMatching(/^servers\.files\.command: /)]);
     expect(bad('servers:\n  files:\n    builtin: filesystem\n    root: /tmp\n    readOnly: maybe\n')).toEqual(['servers.files.readOnly: expected true or false']);
+    expect(bad('servers:\n  db:\n    builtin: sql\n')).toEqual([expect.stringMatching(/^servers\.db\.database: expected a postgres:\/\/ URL or an SQLite file path/)]);
+    expect(bad('servers:\n  api:\n    builtin: openapi\n    spec: x.yaml\n    auth: { type: basic, env: X }\n')).toEqual(['servers.api.auth.type: expected bearer or apiKey']);
+    expect(bad('servers:\n  api:\n    builtin: openapi\n    spec: x.yaml\n    root: /tmp\n')).toEqual([expect.stringMatching(/^servers\.api\.root: /)]);
   });
 
   it('takes relative roots from the config file directory and allows writes only when told', async () => {

@@ -34,7 +34,8 @@ const PAGING = /^(page|page_?size|per_?page|limit|offset|cursor|after|before|pag
 
 function toolName(op: Obj, method: string, path: string, taken: Set<string>): string {
   const raw = typeof op.operationId === 'string' && op.operationId ? op.operationId : `${method}_${path}`;
-  let name = raw.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 120) || method;
+  // Runs of '_' collapse to one: `__` is the gateway's default namespace separator.
+  let name = raw.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_{2,}/g, '_').replace(/^_+|_+$/g, '').slice(0, 120) || method;
   for (let n = 2; taken.has(name); n++) name = `${name.replace(/_\d+$/, '')}_${n}`;
   taken.add(name);
   return name;
