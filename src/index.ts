@@ -13,3 +13,8 @@ export {
   type ServerConfig,
   type StdioServerConfig,
 } from './gateway/config/index.js';
+// The reference servers (docs/reference-servers.md), for embedding in your own process.
+export { createFilesystemServer, type FilesystemOptions } from './servers/filesystem/index.js';
+export { createOpenApiServer, type OpenApiOptions } from './servers/openapi/index.js';
+export { createSqlServer, type SqlOptions } from './servers/sql/index.js';
+export { disposeServer } from './servers/lifecycle.js';

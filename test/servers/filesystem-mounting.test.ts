@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInMemory, silentLogger } from '../../src/index.js';
 import { ConfigInvalidError, loadConfig, parseConfig } from '../../src/gateway/config/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
-import { newClient } from '../helpers/clients.js';
-import { ROOT, tsxArgs } from '../helpers/process.js';
+import { connectHttp, newClient } from '../helpers/clients.js';
+import { killStarted, ROOT, spawnTs, tsxArgs, waitForExit, waitForLine } from '../helpers/process.js';
 import { type FsFixture, makeFsFixture } from './fs-fixture.js';
 
 const CLI = join(ROOT, 'src', 'cli', 'main.ts');
@@ -20,7 +20,10 @@ let fx: FsFixture;
 beforeAll(() => {
   fx = makeFsFixture();
 });
-afterAll(() => fx.cleanup());
+afterAll(() => {
+  killStarted();
+  fx.cleanup();
+});
 
 describe.each(['legacy', 'modern'] as const)('gateway built-in filesystem (%s era)', (era) => {
   let gateway: Gateway;
@@ -99,6 +102,20 @@ describe('builtin config', () => {
     expect(config.servers.files).toMatchObject({ transport: 'builtin', builtin: 'filesystem', options: { roots: [fx.root], readOnly: false } });
   });
 });
+
+it('mcplex server filesystem --http serves both eras and stops on SIGTERM', async () => {
+  const { child } = spawnTs(CLI, ['server', 'filesystem', '--root', fx.root, '--http', '--port', '0'], { stdin: 'ignore', env: { MCPLEX_LOG_LEVEL: 'warn' } });
+  const listening = /listening on (\S+)/;
+  const url = listening.exec(await waitForLine(child.stdout!, (l) => listening.test(l), 30_000))![1]!;
+  for (const era of ['legacy', 'modern'] as const) {
+    const client = await connectHttp(url, era);
+    expect(text(await client.callTool({ name: 'read_file', arguments: { path: 'hello.txt' } }))).toContain('hello world');
+    await client.close();
+  }
+  const exited = waitForExit(child, 10_000);
+  child.kill('SIGTERM');
+  expect((await exited).code).toBe(0);
+}, 60_000);
 
 describe.each(['legacy', 'modern'] as const)('mcplex server filesystem over stdio (%s era)', (era) => {
   it('serves the tools of a standalone server', async () => {
