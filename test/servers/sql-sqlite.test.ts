@@ -103,3 +103,16 @@ describe('SQL server on an SQLite file in write mode', () => {
     expect(() => createSqlServer({ database: join(dir, 'missing.db') })).toThrow(/SQLite database not found/);
   });
 });
+
+// Last in the file: the abandoned statement keeps its worker thread busy until this test process ends.
+describe('SQL server on SQLite, statement timeout', () => {
+  it('gives up on a statement SQLite cannot interrupt and keeps serving from a fresh worker', async () => {
+    const client = await connectInMemory(createSqlServer({ database: ':memory:', seed: SEED, statementTimeoutMs: 300 }, { logger: silentLogger }));
+    const endless = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
+    const r = (await client.callTool({ name: 'query', arguments: { sql: endless } })) as Result;
+    expect(text(r)).toContain('over the 300 ms statement timeout');
+    const after = (await client.callTool({ name: 'query', arguments: { sql: 'SELECT count(*) FROM products' } })) as Result;
+    expect(after.structuredContent!.rows).toEqual([[6]]);
+    await client.close();
+  });
+});

@@ -1,110 +1,113 @@
-// SQLite through better-sqlite3. Read-only queries run on a connection opened read-only with query_only set,
-// and only statements SQLite itself reports as read-only readers are run: no ATTACH, PRAGMA writes or VACUUM INTO.
-import { existsSync, readFileSync } from 'node:fs';
-import Database from 'better-sqlite3';
+// SQLite as an SqlDriver: the database lives in a worker thread (sqlite-worker.ts) so that a statement past its
+// timeout, which better-sqlite3 cannot interrupt, is abandoned with its worker instead of freezing this process.
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { ToolError } from '../../core/index.js';
-import { type ColumnInfo, type Limits, type QueryResult, RowCollector, type SqlDriver, type SqlParam, type TableInfo } from './driver.js';
+import type { ColumnInfo, Limits, QueryResult, SqlDriver, SqlParam, TableInfo } from './driver.js';
+import { missingDatabase } from './sqlite-engine.js';
 
-type Db = InstanceType<typeof Database>;
+/** Grace past the statement timeout for the engine to report it itself (between rows) before the worker goes. */
+const GRACE_MS = 500;
+const META_TIMEOUT_MS = 10_000;
+const DEV = import.meta.url.endsWith('.ts');
+const WORKER = new URL(`./sqlite-worker.${DEV ? 'ts' : 'js'}`, import.meta.url);
 
-/** SQLite's own errors (syntax, constraint, authorization) are the caller's to fix: tool errors with its message. */
-const refused = (err: unknown) =>
-  // better-sqlite3 reports several statements in one string (and bad parameter counts) as RangeError.
-  err instanceof Database.SqliteError || err instanceof RangeError ? new ToolError(`SQLite refused the statement: ${err.message}`) : err;
-
-function prepare(db: Db, sql: string) {
-  try {
-    return db.prepare(sql);
-  } catch (err) {
-    throw refused(err);
-  }
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
 }
 
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite';
-  /** The read-write connection (write mode and seeding); undefined in read-only mode on a file. */
-  readonly #rw: Db | undefined;
-  readonly #ro: Db;
+  #worker: { worker: Worker; ready: Promise<void> } | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
 
-  /** `seed` (an SQL script) fills an in-memory database, or creates a file database that does not exist yet. */
-  constructor(file: string, opts: { readOnly: boolean; seed?: string }) {
-    const memory = file === ':memory:';
-    const fresh = memory || !existsSync(file);
-    if (fresh && !opts.seed && opts.readOnly && !memory) throw new Error(`SQLite database not found: ${file} (create it, give a seed script, or fix the path)`);
-    let rw: Db | undefined;
-    if (fresh || !opts.readOnly) {
-      rw = new Database(file);
-      if (fresh && opts.seed) rw.exec(readFileSync(opts.seed, 'utf8'));
-    }
-    if (memory && !opts.readOnly) {
-      // One in-memory database, written and read: reads rely on SQLite's own read-only classification alone.
-      this.#ro = rw!;
-    } else {
-      // An in-memory database has no file to reopen read-only: the read side is a read-only copy of it.
-      this.#ro = memory ? new Database(rw!.serialize(), { readonly: true }) : new Database(file, { readonly: true, fileMustExist: true });
-      this.#ro.pragma('query_only = ON');
-    }
-    if (opts.readOnly) rw?.close();
-    else this.#rw = rw;
+  constructor(
+    private readonly file: string,
+    private readonly opts: { readOnly: boolean; seed?: string },
+  ) {
+    // Checked here too, so a wrong path fails at start, not on the first call.
+    if (file !== ':memory:' && !opts.seed && opts.readOnly && !existsSync(file)) throw new Error(missingDatabase(file));
   }
 
-  async listTables(): Promise<TableInfo[]> {
-    const rows = this.#ro.prepare("SELECT name, type FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string; type: 'table' | 'view' }>;
-    return rows.map((r) => ({ schema: 'main', name: r.name, type: r.type }));
-  }
-
-  async describe(table: string): Promise<ColumnInfo[] | undefined> {
-    const rows = this.#ro.prepare('SELECT name, type, "notnull" AS nn, dflt_value AS dflt, pk FROM pragma_table_info(?)').all(table) as Array<{ name: string; type: string; nn: number; dflt: string | null; pk: number }>;
-    if (rows.length === 0) return undefined;
-    return rows.map((r) => ({ name: r.name, type: r.type, nullable: r.nn === 0 && r.pk === 0, default: r.dflt, primaryKey: r.pk > 0 }));
-  }
-
-  #run(db: Db, sql: string, params: SqlParam[], limits: Limits): QueryResult {
-    const stmt = prepare(db, sql);
-    const columns = stmt.columns().map((c) => ({ name: c.name, type: c.type ?? '' }));
-    const out = new RowCollector(limits);
-    const end = Date.now() + limits.timeoutMs;
-    // better-sqlite3 is synchronous: the deadline is checked between rows (a single slow row cannot be interrupted).
-    try {
-      for (const row of stmt.raw(true).iterate(...params.map(bind)) as Iterable<unknown[]>) {
-        if (Date.now() > end) throw new ToolError(`Query cancelled: over the ${limits.timeoutMs} ms statement timeout`);
-        if (!out.add(row)) break;
+  #spawn(): { worker: Worker; ready: Promise<void> } {
+    // From source (tsx, tests) the worker registers the TypeScript loader first (Node 20 applies no --import hooks to a
+    // worker's entry file); the built package runs plain JS.
+    const workerData = { file: this.file, opts: this.opts };
+    const worker = DEV
+      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true, workerData })
+      : new Worker(WORKER, { workerData });
+    worker.unref();
+    let started: () => void = () => {};
+    let failed: (e: Error) => void = () => {};
+    const ready = new Promise<void>((resolve, reject) => {
+      started = resolve;
+      failed = reject;
+    });
+    ready.catch(() => {});
+    worker.on('message', (m: { ready?: boolean; id?: number; value?: unknown; error?: string; tool?: boolean }) => {
+      if (m.ready) started();
+      const p = m.id === undefined ? undefined : this.#pending.get(m.id);
+      if (!p) return;
+      this.#pending.delete(m.id!);
+      clearTimeout(p.timer);
+      if (m.error === undefined) p.resolve(m.value);
+      else p.reject(m.tool ? new ToolError(m.error) : new ToolError(`SQLite failed: ${m.error}`));
+    });
+    const fail = (why: string) => {
+      failed(new ToolError(why));
+      if (this.#worker?.worker === worker) this.#worker = undefined;
+      for (const [id, p] of this.#pending) {
+        clearTimeout(p.timer);
+        p.reject(new ToolError(why));
+        this.#pending.delete(id);
       }
-    } catch (err) {
-      throw refused(err);
-    }
-    return { columns, rows: out.rows, ...(out.truncated && { truncated: out.truncated }) };
+    };
+    worker.on('error', (err) => fail(`SQLite failed: ${err.message}`));
+    worker.on('exit', () => fail('SQLite worker stopped'));
+    return { worker, ready };
   }
 
-  async query(sql: string, params: SqlParam[], limits: Limits): Promise<QueryResult> {
-    const stmt = prepare(this.#ro, sql);
-    if (!stmt.reader || !stmt.readonly) {
-      throw new ToolError('Only read-only statements that return rows can run here (SQLite reports this one as a write or a connection change); use execute in write mode');
-    }
-    return this.#run(this.#ro, sql, params, limits);
+  /** The statement's clock starts once the worker has opened (and seeded) the database. */
+  async #call<T>(op: string, args: unknown[], timeoutMs: number): Promise<T> {
+    this.#worker ??= this.#spawn();
+    const { worker, ready } = this.#worker;
+    await ready;
+    const id = this.#next++;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        // Still running inside SQLite: give up on this worker (its thread ends once SQLite returns); the next call opens a fresh one.
+        if (this.#worker?.worker === worker) this.#worker = undefined;
+        void worker.terminate();
+        reject(new ToolError(`Query cancelled: over the ${timeoutMs} ms statement timeout`));
+      }, timeoutMs + GRACE_MS);
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      worker.postMessage({ id, op, args });
+    });
   }
 
-  async explain(sql: string, params: SqlParam[], limits: Limits): Promise<unknown> {
-    prepare(this.#ro, sql); // one statement, and valid, before it is wrapped
-    return this.#run(this.#ro, `EXPLAIN QUERY PLAN ${sql}`, params, limits).rows.map((r) => r[3]);
+  listTables(): Promise<TableInfo[]> {
+    return this.#call('listTables', [], META_TIMEOUT_MS);
   }
-
-  async execute(sql: string, params: SqlParam[], limits: Limits): Promise<{ rowsAffected: number; result?: QueryResult }> {
-    if (!this.#rw) throw new ToolError('This SQL server is read-only');
-    const stmt = prepare(this.#rw, sql);
-    if (stmt.reader) return { rowsAffected: 0, result: this.#run(this.#rw, sql, params, limits) };
-    try {
-      return { rowsAffected: stmt.run(...params.map(bind)).changes };
-    } catch (err) {
-      throw refused(err);
-    }
+  describe(table: string): Promise<ColumnInfo[] | undefined> {
+    return this.#call('describe', [table], META_TIMEOUT_MS);
+  }
+  query(sql: string, params: SqlParam[], limits: Limits): Promise<QueryResult> {
+    return this.#call('query', [sql, params, limits], limits.timeoutMs);
+  }
+  explain(sql: string, params: SqlParam[], limits: Limits): Promise<unknown> {
+    return this.#call('explain', [sql, params, limits], limits.timeoutMs);
+  }
+  execute(sql: string, params: SqlParam[], limits: Limits): Promise<{ rowsAffected: number; result?: QueryResult }> {
+    return this.#call('execute', [sql, params, limits], limits.timeoutMs);
   }
 
   async close(): Promise<void> {
-    this.#ro.close();
-    if (this.#rw !== this.#ro) this.#rw?.close();
+    const current = this.#worker;
+    this.#worker = undefined;
+    await current?.worker.terminate();
   }
 }
-
-/** SQLite has no boolean type: true/false bind as 1/0. */
-const bind = (p: SqlParam) => (typeof p === 'boolean' ? (p ? 1 : 0) : p);
