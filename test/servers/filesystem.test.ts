@@ -1,6 +1,6 @@
 // The filesystem reference server through the official SDK client, in both eras: sandbox escapes (`..`, absolute
 // paths, symlinks, prefix siblings, Unicode forms), the tools, read-only mode, resources and subscriptions.
-import { readFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Client } from '@modelcontextprotocol/client';
@@ -96,6 +96,12 @@ describe.each(['legacy', 'modern'] as const)('filesystem server (%s era)', (era)
     await call('create_directory', { path: `made-${era}/a/b` });
     await call('move_file', { source: name, destination: `made-${era}/a/b/${name}` });
     expect(readFileSync(join(fx.root, `made-${era}`, 'a', 'b', name), 'utf8')).toContain('TWO');
+    // A link is moved as a link: its target stays where it is.
+    writeFileSync(join(fx.root, `target-${era}.txt`), 'target');
+    symlinkSync(join(fx.root, `target-${era}.txt`), join(fx.root, `link-${era}.txt`));
+    await call('move_file', { source: `link-${era}.txt`, destination: `made-${era}/link.txt` });
+    expect(lstatSync(join(fx.root, `made-${era}`, 'link.txt')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(fx.root, `target-${era}.txt`), 'utf8')).toBe('target');
     const missing = await call('read_file', { path: 'no-such.txt' });
     expect(missing.isError).toBe(true);
     expect(text(missing)).toContain('no such file');

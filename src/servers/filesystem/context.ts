@@ -22,6 +22,11 @@ export async function resolvePath(env: FsEnv, ctx: HandlerContext, path: string)
   return env.sandbox.resolve(path, await allowedRoots(env, ctx));
 }
 
+/** Resolves a path argument to the entry itself (a link, not its target) for this caller. */
+export async function resolveEntry(env: FsEnv, ctx: HandlerContext, path: string): Promise<string> {
+  return env.sandbox.resolveEntry(path, await allowedRoots(env, ctx));
+}
+
 /** A deadline for walks: true once `timeoutMs` has passed or the request was cancelled. */
 export function deadline(timeoutMs: number, signal: AbortSignal): () => boolean {
   const end = Date.now() + timeoutMs;

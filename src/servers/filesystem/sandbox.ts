@@ -87,4 +87,16 @@ export class Sandbox {
     }
     return real;
   }
+
+  /**
+   * The entry itself rather than what it points to (for moving a symbolic link, not its target): the parent is
+   * resolved and checked, the last name is kept.
+   */
+  async resolveEntry(input: string, allowed: string[] = this.roots): Promise<string> {
+    const text = input.normalize('NFC').replace(/[\\/]+$/, '');
+    const name = basename(text);
+    if (name === '' || name === '.' || name === '..') return this.resolve(input, allowed);
+    const parent = await this.resolve(dirname(isAbsolute(text) || text.startsWith('file://') ? text : resolve(allowed[0] ?? this.roots[0]!, text)), allowed);
+    return join(parent, name);
+  }
 }

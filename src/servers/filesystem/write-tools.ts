@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ToolError } from '../../core/index.js';
 import type { McplexServer } from '../../server/index.js';
-import { type FsEnv, resolvePath } from './context.js';
+import { type FsEnv, resolveEntry, resolvePath } from './context.js';
 import { unifiedDiff } from './diff-preview.js';
 
 const path = z.string().min(1).describe('A path inside an allowed directory (absolute, or relative to the first one)');
@@ -106,7 +106,7 @@ export function registerWriteTools(server: McplexServer, env: FsEnv, changed: (f
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     },
     async ({ source, destination }, ctx) => {
-      const from = await resolvePath(env, ctx, source);
+      const from = await resolveEntry(env, ctx, source);
       const to = await resolvePath(env, ctx, destination);
       if (await exists(to)) throw new ToolError(`${destination} already exists; choose another destination`);
       await rename(from, to);
