@@ -12,6 +12,9 @@ const META_TIMEOUT_MS = 10_000;
 const DEV = import.meta.url.endsWith('.ts');
 const WORKER = new URL(`./sqlite-worker.${DEV ? 'ts' : 'js'}`, import.meta.url);
 
+/** tsx's loader API, found from this file where the runtime can (an eval'd worker resolves bare names from the working directory). */
+const tsxApi = () => (typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : 'tsx/esm/api');
+
 interface Pending {
   resolve(v: unknown): void;
   reject(e: Error): void;
@@ -37,7 +40,7 @@ export class SqliteDriver implements SqlDriver {
     // worker's entry file); the built package runs plain JS.
     const workerData = { file: this.file, opts: this.opts };
     const worker = DEV
-      ? new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true, workerData })
+      ? new Worker(`import(${JSON.stringify(tsxApi())}).then((m) => { m.register(); return import(${JSON.stringify(WORKER.href)}); })`, { eval: true, workerData })
       : new Worker(WORKER, { workerData });
     worker.unref();
     let started: () => void = () => {};
