@@ -63,12 +63,19 @@ export function send(op: Operation, args: Record<string, unknown>, s: CallSettin
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<CallOutcome>((resolve, reject) => {
     const timeout = AbortSignal.timeout(s.timeoutMs);
-    const req = request(url, {
-      method: op.method.toUpperCase(),
-      headers,
-      signal: AbortSignal.any([signal, timeout]),
-      ...(!s.allowPrivateNetwork && { lookup: guardedLookup as never }),
-    });
+    let req: ReturnType<typeof request>;
+    try {
+      req = request(url, {
+        method: op.method.toUpperCase(),
+        headers,
+        signal: AbortSignal.any([signal, timeout]),
+        ...(!s.allowPrivateNetwork && { lookup: guardedLookup as never }),
+      });
+    } catch (err) {
+      // e.g. a header argument with a line break: node:http refuses it before anything is sent.
+      reject(new ToolError(`Cannot send ${op.method.toUpperCase()} ${op.path}: ${(err as Error).message}`));
+      return;
+    }
     req.on('error', (err) => {
       if (err instanceof EgressRefused) reject(new ToolError(`Refused: ${err.message}`));
       else if (timeout.aborted) reject(new ToolError(`${op.method.toUpperCase()} ${url.origin}${url.pathname} timed out after ${s.timeoutMs} ms`));
