@@ -27,3 +27,8 @@ export { type AuditMiddleware, type AuditOptions, audit } from './middleware/aud
 export { FileAuditSpill } from './stores/file/audit-spill.js';
 export { PostgresAuditSink, type PostgresAuditSinkOptions } from './stores/postgres/audit-sink.js';
 export { SqliteAuditSink, type SqliteAuditSinkOptions } from './stores/sqlite/audit-sink.js';
+// The reference servers (docs/reference-servers.md), for embedding in your own process.
+export { createFilesystemServer, type FilesystemOptions } from './servers/filesystem/index.js';
+export { createOpenApiServer, type OpenApiOptions } from './servers/openapi/index.js';
+export { createSqlServer, type SqlOptions } from './servers/sql/index.js';
+export { disposeServer } from './servers/lifecycle.js';

@@ -6,6 +6,7 @@ import { bundledServers } from '../servers/index.js';
 import { newKeyText } from './keys.js';
 import { registerAuditCommands } from './audit.js';
 import { ExitError, serve } from './serve.js';
+import { registerServerCommand } from './server-command.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -53,6 +54,7 @@ program
   });
 
 registerAuditCommands(program);
+registerServerCommand(program, port);
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`mcplex: ${err.message}\n`);

@@ -1,4 +1,5 @@
 // How to reach one upstream MCP server. The gateway's config maps onto this; the client layer knows no YAML.
+import type { Transport } from '@modelcontextprotocol/client';
 
 /** The revisions an upstream can be pinned to (`protocol:`), newest first; 'auto' negotiates among them. */
 export const PROTOCOL_REVISIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const;
@@ -23,7 +24,17 @@ export interface HttpUpstreamSpec extends CommonSpec {
   url: string;
   headers: Record<string, string>;
 }
-export type UpstreamSpec = StdioUpstreamSpec | HttpUpstreamSpec;
+/**
+ * A server running in this process (a gateway built-in): `open` returns the client end of a fresh in-memory link
+ * to a new server instance. The client layer knows no servers; the gateway, which may, passes the opener in.
+ */
+export interface InProcessUpstreamSpec extends CommonSpec {
+  transport: 'builtin';
+  /** What runs there, for status and for telling configs apart on reload (plain data). */
+  builtin: { kind: string; options: unknown };
+  open(): Transport | Promise<Transport>;
+}
+export type UpstreamSpec = StdioUpstreamSpec | HttpUpstreamSpec | InProcessUpstreamSpec;
 
 const hasHeader = (headers: Record<string, string>, name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
 const decode = (s: string) => {
@@ -57,6 +68,7 @@ export function specSecrets(spec: UpstreamSpec): string[] {
     for (const [k, v] of Object.entries(spec.env)) if (/token|secret|password|passwd|key|credential|auth/i.test(k)) out.push(v);
     return out;
   }
+  if (spec.transport === 'builtin') return out;
   for (const v of Object.values(spec.headers)) {
     const [scheme, token = ''] = v.split(/\s+(.*)/);
     out.push(v, token);

@@ -172,8 +172,9 @@ export class Upstream {
     return this.#supervisor.stop();
   }
 
-  #transport(): Transport {
+  #transport(): Transport | Promise<Transport> {
     const s = this.spec;
+    if (s.transport === 'builtin') return s.open();
     if (s.transport === 'stdio') {
       return new StdioProcessTransport({ name: s.name, command: s.command, args: s.args, env: s.env, ...(s.cwd && { cwd: s.cwd }) }, { log: this.opts.log });
     }
@@ -199,7 +200,7 @@ export class Upstream {
       if (kind) this.#listChanged(kind);
       else hooks.onNotification(this, { method: n.method, params: n.params as Json });
     };
-    const transport = this.#transport();
+    const transport = await this.#transport();
     const closed = new Promise<Error | undefined>((resolve) => {
       client.onclose = () => resolve(closeReason(this.name, transport));
     });
@@ -234,7 +235,7 @@ export class Upstream {
   #connectFailure(err: unknown): Error {
     const secrets = specSecrets(this.spec);
     if (!(err instanceof Error)) return new Error(redactText(String(err), secrets));
-    if (this.spec.transport === 'stdio') {
+    if (this.spec.transport !== 'http' && this.spec.transport !== 'sse') {
       const message = redactText(err.message, secrets);
       return message === err.message ? err : new Error(message);
     }

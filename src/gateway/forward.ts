@@ -97,7 +97,8 @@ function checkInputRequests(result: Json, caller: CallerSpec): void {
  */
 function gaveUp(err: unknown, signal: AbortSignal, upstream: Upstream): boolean {
   if (!signal.aborted && !(isWireError(err) && err.code === ErrorCode.Timeout)) return false;
-  return upstream.spec.transport === 'stdio' || upstream.client?.getProtocolEra() !== 'modern';
+  // An in-process built-in shares one link for everything, like a stdio pipe.
+  return upstream.spec.transport === 'stdio' || upstream.spec.transport === 'builtin' || upstream.client?.getProtocolEra() !== 'modern';
 }
 
 export function forwarder(

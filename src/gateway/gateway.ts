@@ -227,7 +227,7 @@ export class Gateway {
     const entry = { config } as Entry;
     // Isolated copies made later follow the entry's current config (a reload may retime it).
     entry.upstream = this.#router.register(config, ({ isolated, ...extra }) =>
-      new Upstream(toUpstreamSpec(entry.config, this.opts.commands), {
+      new Upstream(toUpstreamSpec(entry.config, this.opts.commands, this.host.logger), {
         log: this.host.logger,
         hooks: isolated ? isolatedHooks : this.#hooks,
         clientInfo: GATEWAY_INFO,
@@ -281,7 +281,8 @@ export class Gateway {
       throw new Error(`separator changed ('${this.#config.separator}' to '${next.separator}'); restart the gateway to apply it`);
     }
     const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[], retimed: [] as string[] };
-    const spec = (c: ServerConfig) => ({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0, ...upstreamAuthOf(c) });
+    // Functions (a built-in's opener) differ per call; the data beside them says whether the server changed.
+    const spec = (c: ServerConfig) => JSON.parse(JSON.stringify({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0, ...upstreamAuthOf(c) }));
     const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
     const stopping: Promise<void>[] = [];
     for (const [name, entry] of this.#entries) {

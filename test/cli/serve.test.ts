@@ -41,9 +41,31 @@ describe('mcplex serve', () => {
     const client = new Client({ name: 't', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['demo__echo', 'demo__add', 'demo__sleep', 'demo__greet', 'notes__add_note', 'notes__list']);
+    expect(tools.map((t) => t.name)).toEqual([
+      'demo__echo',
+      'demo__add',
+      'demo__sleep',
+      'demo__greet',
+      'notes__add_note',
+      'notes__list',
+      'files__read_file',
+      'files__list_directory',
+      'files__directory_tree',
+      'files__get_file_info',
+      'files__list_allowed_roots',
+      'files__search_files',
+      'shop__list_tables',
+      'shop__describe_table',
+      'shop__query',
+      'shop__explain',
+    ]);
     const sum = await client.callTool({ name: 'demo__add', arguments: { a: 2, b: 3 } });
     expect(sum.structuredContent).toEqual({ sum: 5 });
+    // The bundled samples: files read-only, the shop database seeded in memory.
+    const readme = await client.callTool({ name: 'files__read_file', arguments: { path: 'README.md' } });
+    expect((readme.content as Array<{ text: string }>)[0]?.text).toContain('# Sample files');
+    const customers = await client.callTool({ name: 'shop__query', arguments: { sql: 'SELECT count(*) FROM customers' } });
+    expect(customers.structuredContent).toMatchObject({ rows: [[5]] });
     await client.close();
   });
 
@@ -59,8 +81,10 @@ describe('mcplex serve', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    const pids: number[] = health.upstreams.map((u: { pid: number }) => u.pid);
+    // The two demo servers are child processes; the files and shop built-ins run in-process (no pid).
+    const pids: number[] = health.upstreams.filter((u: { transport: string }) => u.transport === 'stdio').map((u: { pid: number }) => u.pid);
     expect(pids).toHaveLength(2);
+    expect(health.upstreams.filter((u: { transport: string; pid?: number }) => u.transport === 'builtin' && u.pid === undefined)).toHaveLength(2);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
   });
 });

@@ -487,7 +487,8 @@ describe('loadConfig', () => {
   it('loads the shipped example config', async () => {
     const config = await loadConfig(join(import.meta.dirname, '../../mcplex.example.yaml'), {});
     expect(config.listen.port).toBe(7333);
-    expect(Object.keys(config.servers)).toEqual(['demo', 'notes']);
+    expect(Object.keys(config.servers)).toEqual(['demo', 'notes', 'files', 'shop']);
     expect(config.servers.notes!.tools.rename).toEqual({ list_notes: 'list' });
+    expect(config.servers.files).toMatchObject({ transport: 'builtin', builtin: 'filesystem', options: { readOnly: true, roots: [join(import.meta.dirname, '../../samples/files')] } });
   });
 });

@@ -1,8 +1,9 @@
 // Entry points: parse config text (syntax, then ${VAR} interpolation, then validation) or load it from a file
 // whose extension says the format.
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
+import { resolveBuiltinPaths } from './builtin.js';
 import { ConfigInvalidError } from './errors.js';
 import { interpolate } from './interpolate.js';
 import { parseText } from './syntax.js';
@@ -42,5 +43,5 @@ export async function loadConfig(path: string, env?: NodeJS.ProcessEnv): Promise
     if (code === 'EISDIR') throw new ConfigError('MCPLEX_ERR_CONFIG_UNREADABLE', `cannot read config file ${path}: it is a directory`);
     throw new ConfigError('MCPLEX_ERR_CONFIG_UNREADABLE', `cannot read config file ${path}: ${code ?? (err as Error).message}`);
   }
-  return parseConfig(text, { format: formatOf(path), ...(env && { env }), source: path });
+  return resolveBuiltinPaths(parseConfig(text, { format: formatOf(path), ...(env && { env }), source: path }), dirname(resolve(path)));
 }

@@ -5,6 +5,7 @@ import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
 import { authSchema, tlsSchema } from './auth.js';
 import { cacheSchema } from './cache.js';
 import { auditSection } from './audit.js';
+import { withBuiltins } from './builtin.js';
 import { unknownKeyMessage } from './hints.js';
 import { upstreamAuthShape } from './upstream-auth.js';
 import { observabilityShape } from './observability.js';
@@ -23,7 +24,7 @@ const ENV_NAME = /^[^=\0]+$/;
  * A strict object whose unknown-keys error holds one line per key, in `issue.keys` order, so that the
  * issue mapper can report each key at its own path.
  */
-function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
+export function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
   const known = Object.keys(shape);
   return z.strictObject(shape, {
     error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, known)).join('\n') : expected),
@@ -33,14 +34,14 @@ function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
 // YAML leaves `${PORT:-7333}` a string and users write `port: "8080"`; numbers and booleans given as
 // text are accepted where the meaning is unambiguous.
 const toInt = (v: unknown) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
-const toBool = (v: unknown) => (v === 'true' ? true : v === 'false' ? false : v);
+export const toBool = (v: unknown) => (v === 'true' ? true : v === 'false' ? false : v);
 const toText = (v: unknown) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : v);
 /** `env:` with every entry commented out is YAML null; treat it as absent rather than an error. */
 const nullToUndefined = (v: unknown) => (v === null ? undefined : v);
 
-const int = (min: number, max: number, msg: string) =>
+export const int = (min: number, max: number, msg: string) =>
   z.preprocess(toInt, z.number({ error: msg }).int({ error: msg }).min(min, { error: msg }).max(max, { error: msg }));
-const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });
+export const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });
 const text = (msg: string) => z.preprocess(toText, z.string({ error: msg }));
 
 export function isHttpUrl(v: string): boolean {
@@ -120,7 +121,7 @@ export const serverSchema = strict(
 
 const servers = z.preprocess(
   (v) => (v === null ? {} : v),
-  z.record(z.string(), serverSchema, { error: 'expected a mapping of server name to server config' }),
+  z.record(z.string(), withBuiltins(serverSchema), { error: 'expected a mapping of server name to server config' }),
 );
 
 export const configSchema = strict(
@@ -176,3 +177,4 @@ export const configSchema = strict(
 
 export type RawConfig = z.infer<typeof configSchema>;
 export type RawServer = z.infer<typeof serverSchema>;
+export type { RawBuiltin } from './builtin.js';

@@ -8,6 +8,7 @@ import type { PolicyConfig } from './policy.js';
 import type { ResilienceConfig, ServerResilience } from './resilience.js';
 import type { CacheConfig } from './cache.js';
 import type { AuditConfig } from './audit.js';
+import type { BuiltinServerConfig } from './builtin.js';
 
 /** `logging`, `metrics`, `tracing`: absent means their defaults (see observability.ts). */
 export interface GatewayConfig extends ObservabilityConfig {
@@ -82,7 +83,8 @@ export type StdioServerConfig = CommonServerConfig & StdioUpstreamSpec;
 /** A Streamable HTTP or legacy SSE server (url, headers). */
 export type HttpServerConfig = CommonServerConfig & HttpUpstreamSpec;
 
-export type ServerConfig = StdioServerConfig | HttpServerConfig;
+/** A reference server run in-process (`builtin: filesystem|sql|openapi`), see builtin.ts. */
+export type ServerConfig = StdioServerConfig | HttpServerConfig | BuiltinServerConfig;
 
 export const DEFAULTS = {
   host: '127.0.0.1',

@@ -6,6 +6,7 @@ import { buildObservability } from './observability.js';
 import { buildAuth, checkAuth } from './auth.js';
 import { cacheSection, checkCache } from './cache.js';
 import { buildAudit } from './audit.js';
+import { builtinOptions, isRawBuiltin, type RawBuiltin } from './builtin.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { buildPolicy } from './policy.js';
 import { serverResilience } from './resilience.js';
@@ -78,7 +79,7 @@ function checkStructure(root: Tree, issues: Issue[]): void {
     if (!NAME.test(name)) issues.push({ path: at, message: "server names may only contain letters, digits, '_' and '-' (rename the key)" });
     else if (sep && name.includes(sep)) issues.push({ path: at, message: `server names must not contain the separator '${sep}' (rename the key, or change separator)` });
     if (!isMap(s)) continue;
-    checkServer(s, at, issues);
+    if (!isRawBuiltin(s)) checkServer(s, at, issues);
     const ns = s.namespace === undefined ? name : s.namespace;
     if (typeof ns !== 'string' || !NAME.test(ns)) continue;
     if (s.namespace !== undefined && sep && ns.includes(sep)) {
@@ -105,7 +106,9 @@ function dict(m: Record<string, string> | undefined): Record<string, string> {
   return Object.assign(Object.create(null) as Record<string, string>, m);
 }
 
-function buildServer(name: string, s: RawServer): ServerConfig {
+function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig {
+  // A built-in shares the gateway keys (namespace, enabled, timeouts, tools) with every other entry.
+  const s = entry as RawServer;
   const t = transportOf(s.transport ?? s.type);
   const common = {
     name,
@@ -123,6 +126,7 @@ function buildServer(name: string, s: RawServer): ServerConfig {
     ...buildUpstreamAuth(s),
     ...serverResilience(s),
   };
+  if (isRawBuiltin(entry)) return { ...common, transport: 'builtin', builtin: entry.builtin, options: builtinOptions(entry) } as ServerConfig;
   if (s.command !== undefined) {
     return { transport: 'stdio', ...common, command: s.command, args: s.args ?? [], env: dict(s.env), ...(s.cwd !== undefined && { cwd: s.cwd }) };
   }
