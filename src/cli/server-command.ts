@@ -2,10 +2,7 @@
 // Streamable HTTP (`--http`), with the same options the gateway's `builtin:` entries take.
 import { type Command, InvalidArgumentError } from 'commander';
 import type { McplexServer } from '../server/index.js';
-import { createFilesystemServer } from '../servers/filesystem/index.js';
 import { disposeServer } from '../servers/lifecycle.js';
-import { createOpenApiServer } from '../servers/openapi/index.js';
-import { createSqlServer } from '../servers/sql/index.js';
 
 interface ServerCliOptions {
   root?: string[];
@@ -22,18 +19,22 @@ interface ServerCliOptions {
   host?: string;
 }
 
-const KINDS: Record<string, (o: ServerCliOptions) => McplexServer | Promise<McplexServer>> = {
-  filesystem: (o) => {
+// Each server's code loads only when that server is run (every `mcplex` process starts through this CLI).
+const KINDS: Record<string, (o: ServerCliOptions) => Promise<McplexServer>> = {
+  filesystem: async (o) => {
     if (!o.root?.length) throw new InvalidArgumentError('the filesystem server needs --root <dir> (repeat it for several roots)');
+    const { createFilesystemServer } = await import('../servers/filesystem/index.js');
     return createFilesystemServer({ roots: o.root, readOnly: !o.write });
   },
-  sql: (o) => {
+  sql: async (o) => {
     const database = o.database ?? process.env.DATABASE_URL;
     if (!database) throw new InvalidArgumentError('the sql server needs --database <postgres://… | file.db | :memory:> (or DATABASE_URL)');
+    const { createSqlServer } = await import('../servers/sql/index.js');
     return createSqlServer({ database, readOnly: !o.write, ...(o.seed && { seed: o.seed }), ...(o.schema && { schema: o.schema }) });
   },
-  openapi: (o) => {
+  openapi: async (o) => {
     if (!o.spec) throw new InvalidArgumentError('the openapi server needs --spec <file|url> (an OpenAPI 3.x document)');
+    const { createOpenApiServer } = await import('../servers/openapi/index.js');
     return createOpenApiServer({
       spec: o.spec,
       ...(o.baseUrl && { baseUrl: o.baseUrl }),

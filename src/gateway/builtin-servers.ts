@@ -4,18 +4,21 @@ import { InMemoryTransport, type Transport } from '@modelcontextprotocol/client'
 import type { InProcessUpstreamSpec } from '../client/upstream-spec.js';
 import type { Logger } from '../core/index.js';
 import type { McplexServer } from '../server/index.js';
-import { createFilesystemServer } from '../servers/filesystem/index.js';
 import { disposeServer } from '../servers/lifecycle.js';
-import { createOpenApiServer, type OpenApiOptions } from '../servers/openapi/index.js';
-import { createSqlServer, type SqlOptions } from '../servers/sql/index.js';
+import type { OpenApiOptions } from '../servers/openapi/index.js';
+import type { SqlOptions } from '../servers/sql/index.js';
 import type { BuiltinServerConfig } from './config/builtin.js';
 
 type Factory = (c: BuiltinServerConfig, logger: Logger) => McplexServer | Promise<McplexServer>;
 
+// Each server's code (and its driver: SQLite, PostgreSQL, the OpenAPI parser) loads when one is first mounted.
 const FACTORIES: Record<BuiltinServerConfig['builtin'], Factory> = {
-  filesystem: (c, logger) => createFilesystemServer(c.options as Parameters<typeof createFilesystemServer>[0], { logger }),
-  sql: (c, logger) => createSqlServer(c.options as SqlOptions, { logger }),
-  openapi: (c, logger) => createOpenApiServer(c.options as OpenApiOptions, { logger }),
+  filesystem: async (c, logger) => {
+    const { createFilesystemServer } = await import('../servers/filesystem/index.js');
+    return createFilesystemServer(c.options as Parameters<typeof createFilesystemServer>[0], { logger });
+  },
+  sql: async (c, logger) => (await import('../servers/sql/index.js')).createSqlServer(c.options as SqlOptions, { logger }),
+  openapi: async (c, logger) => (await import('../servers/openapi/index.js')).createOpenApiServer(c.options as OpenApiOptions, { logger }),
 };
 
 export function builtinSpec(c: BuiltinServerConfig, common: Omit<InProcessUpstreamSpec, 'transport' | 'builtin' | 'open'>, logger: Logger): InProcessUpstreamSpec {

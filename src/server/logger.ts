@@ -1,7 +1,8 @@
 // pino to stderr (stdout belongs to the stdio protocol channel), with pino's own redaction: paths say where to
 // look, one censor decides by key name without regard to case, so no credential reaches a log line at any level.
 import pino from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 import type { Logger } from '../core/index.js';
 import { isSecretName, REDACTED, redactText } from '../core/redact.js';
 
@@ -116,11 +117,14 @@ export function loggerOptions(name: string, level: string, settings: Pick<LogSet
 /** stderr (stdout belongs to stdio), human-readable when asked or when a person is watching it. */
 function stderrFor(format: LogSettings['format']): pino.DestinationStream {
   const chosen = (process.env.MCPLEX_LOG_FORMAT as LogSettings['format']) ?? format ?? 'auto';
-  if (chosen === 'pretty' || (chosen === 'auto' && process.stderr.isTTY)) return pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY });
+  if (chosen === 'pretty' || (chosen === 'auto' && process.stderr.isTTY)) return pretty()({ destination: 2, sync: true, colorize: process.stderr.isTTY });
   return pino.destination(2);
 }
 
 /** A pino logger on stderr; `settings` may be a level name (as before) or the full settings. */
+/** pino-pretty loads only when someone reads the logs in a terminal (or asks for it). */
+const pretty = () => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+
 export function createLogger(name: string, settings: string | LogSettings = {}, destination?: pino.DestinationStream): Logger {
   // A level passed as a string is the caller's final word; in settings, the environment overrides the file (so an
   // operator can turn on debug for one run without editing it), as MCPLEX_LOG_FORMAT does for the format.

@@ -127,7 +127,14 @@ describe('fixture tools, exact values', () => {
   it('test_sampling sends the documented createMessage and echoes the reply', async () => {
     sampled.length = 0;
     expect((await call('test_sampling', { prompt: 'What is six times seven?' })).content).toEqual([{ type: 'text', text: 'LLM response: forty-two' }]);
-    expect(sampled).toEqual([{ messages: [{ role: 'user', content: { type: 'text', text: 'What is six times seven?' } }], maxTokens: 100 }]);
+    // On a 2025-era session the request also names its place (for a gateway bridging it to a 2026 caller).
+    expect(sampled).toEqual([
+      {
+        messages: [{ role: 'user', content: { type: 'text', text: 'What is six times seven?' } }],
+        maxTokens: 100,
+        _meta: { 'io.mcplex/input': { key: 'mcplex.input.0', round: 0, of: 1 } },
+      },
+    ]);
     expect((await call('test_sampling', {})).isError).toBe(true);
   });
 });

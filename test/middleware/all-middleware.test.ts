@@ -1,10 +1,14 @@
-// The bench's "mcplex-full" list (allMiddleware) in a framework server: every request passes tracing (recording,
-// exporter discarding) and metrics in both eras, and answers as it would without them.
+// The bench's "mcplex-full" list (allMiddleware) in a framework server with API-key authentication, as the bench
+// runs it: every request passes tracing, metrics, audit, policy, cache and resilience in both eras and answers as
+// it would without them; a caller without the key is refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createServer, type HttpHandle, silentLogger } from '../../src/index.js';
-import { allMiddleware } from '../../src/middleware/index.js';
+import { createAuthenticator, createServer, type HttpHandle, newApiKey, silentLogger } from '../../src/index.js';
+import { allMiddleware } from '../../src/middleware/all.js';
 import { connectHttp, type EraName } from '../helpers/clients.js';
+import { connectWith } from './auth-fixture.js';
+
+const KEY = newApiKey();
 
 describe('allMiddleware()', () => {
   let handle: HttpHandle;
@@ -12,13 +16,14 @@ describe('allMiddleware()', () => {
     const server = createServer({ name: 'full', version: '1.0.0', logger: silentLogger });
     server.use(...allMiddleware());
     server.tool('echo', { description: 'echo', input: z.object({ text: z.string() }) }, ({ text }, ctx) => `${text} ${ctx.meta.traceparent ?? ''}`);
-    handle = await server.serveHttp();
+    handle = await server.serveHttp({ auth: createAuthenticator({ apiKeys: { [KEY.hash]: { id: 'bench', scopes: ['tools'] } } }) });
   });
   afterAll(() => handle?.close());
 
   for (const era of ['legacy', 'modern'] as EraName[]) {
     it(`runs tracing and metrics around a call (${era})`, async () => {
-      const client = await connectHttp(handle.url, era);
+      await expect(connectHttp(handle.url, era)).rejects.toThrow(/Authentication required/);
+      const client = await connectWith(handle.url, era, { authorization: `Bearer ${KEY.key}` });
       try {
         const parent = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
         const res = await client.callTool({ name: 'echo', arguments: { text: 'hi' }, _meta: { traceparent: parent } });

@@ -1,6 +1,9 @@
 // Loads an OpenAPI 3.x document (file or URL, JSON or YAML) and dereferences it with swagger-parser. External
 // references stay on the document's side: a document fetched by URL may not read local files, nor a local one fetch URLs.
-import SwaggerParser from '@apidevtools/swagger-parser';
+import type SwaggerParser from '@apidevtools/swagger-parser';
+import { optionalModule } from '../../stores/optional-module.js';
+
+const parser = optionalModule<typeof SwaggerParser>('@apidevtools/swagger-parser');
 
 export async function loadDocument(spec: string, opts: { allowPrivateNetwork: boolean; timeoutMs: number }): Promise<Record<string, unknown>> {
   const remote = /^https?:\/\//i.test(spec);
@@ -8,7 +11,7 @@ export async function loadDocument(spec: string, opts: { allowPrivateNetwork: bo
   const http = { safeUrlResolver: !opts.allowPrivateNetwork, timeout: opts.timeoutMs };
   let doc: Record<string, unknown>;
   try {
-    doc = (await SwaggerParser.dereference(spec, { resolve: remote ? { file: false, http } : { http: false } } as never)) as unknown as Record<string, unknown>;
+    doc = (await parser().dereference(spec, { resolve: remote ? { file: false, http } : { http: false } } as never)) as unknown as Record<string, unknown>;
   } catch (err) {
     throw new Error(`cannot load the OpenAPI document ${spec}: ${(err as Error).message.split('\n')[0]}`);
   }

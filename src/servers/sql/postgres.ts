@@ -1,11 +1,16 @@
 // PostgreSQL through a pg pool. Every query runs in its own READ ONLY transaction with a statement timeout, on
 // the extended protocol (one statement per call: stacking is refused by the server), as an unprivileged login.
-import pg from 'pg';
+import type pg from 'pg';
+import { optionalModule } from '../../stores/optional-module.js';
+
+const driver = optionalModule<typeof pg>('pg');
 import { ToolError } from '../../core/index.js';
 import { type ColumnInfo, type Limits, type QueryResult, RowCollector, type SqlDriver, type SqlParam, type TableInfo } from './driver.js';
 
 /** OID → type name for the built-in types (pg's own table), e.g. 23 → 'int4'. */
-const TYPE_NAMES = new Map(Object.entries(pg.types.builtins).map(([name, oid]) => [oid as number, name.toLowerCase()]));
+let typeNames: Map<number, string> | undefined;
+/** PostgreSQL's type names by OID, from the driver's table (built on first use). */
+const TYPE_NAMES = () => (typeNames ??= new Map(Object.entries(driver().types.builtins).map(([name, oid]) => [oid as number, name.toLowerCase()])));
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 export interface PostgresOptions {
@@ -23,7 +28,7 @@ export class PostgresDriver implements SqlDriver {
   #checked: Promise<void> | undefined;
 
   constructor(private readonly opts: PostgresOptions) {
-    this.#pool = new pg.Pool({ connectionString: opts.url, max: opts.maxConnections ?? 4, idleTimeoutMillis: 30_000 });
+    this.#pool = new (driver().Pool)({ connectionString: opts.url, max: opts.maxConnections ?? 4, idleTimeoutMillis: 30_000 });
     // An idle client's error (the server restarted) must not crash the process; the pool replaces it.
     this.#pool.on('error', () => {});
     this.#schema = opts.schema ?? 'public';
@@ -77,7 +82,7 @@ export class PostgresDriver implements SqlDriver {
     const r = await c.query({ text: sql, values: params, rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig);
     const out = new RowCollector(limits);
     for (const row of r.rows) if (!out.add(row)) break;
-    const columns = (r.fields ?? []).map((f) => ({ name: f.name, type: TYPE_NAMES.get(f.dataTypeID) ?? String(f.dataTypeID) }));
+    const columns = (r.fields ?? []).map((f) => ({ name: f.name, type: TYPE_NAMES().get(f.dataTypeID) ?? String(f.dataTypeID) }));
     return { columns, rows: out.rows, rowCount: r.rowCount, ...(out.truncated && { truncated: out.truncated }) };
   }
 

@@ -1,6 +1,9 @@
 // The shared audit backend: a PostgreSQL table (pg) holding the hash-chained records. Appends take a
 // transaction-scoped advisory lock, so several gateways writing one table still extend one unbroken chain.
-import pg from 'pg';
+import type pg from 'pg';
+import { optionalModule } from '../optional-module.js';
+
+const driver = optionalModule<typeof pg>('pg');
 import type { AuditQuery, AuditRecord, AuditSink, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
 import { chain, verifyChain } from '../audit-chain.js';
 import { COLUMNS, checkIdentifier, fromRow, type Row, toRow, whereClause } from '../audit-rows.js';
@@ -33,7 +36,7 @@ export class PostgresAuditSink implements AuditSink {
     this.table = `"${schema}"."${table}"`;
     this.#lockKey = `mcplex_audit:${schema}.${table}`;
     this.#ownPool = !opts.pool;
-    this.pool = opts.pool ?? new pg.Pool({ connectionString: opts.url, application_name: opts.applicationName ?? 'mcplex-audit', max: 4, connectionTimeoutMillis: 5000, query_timeout: 15_000 });
+    this.pool = opts.pool ?? new (driver().Pool)({ connectionString: opts.url, application_name: opts.applicationName ?? 'mcplex-audit', max: 4, connectionTimeoutMillis: 5000, query_timeout: 15_000 });
     // A connection dropped while idle (server restart, terminated backend) must not crash the process; the next
     // query gets a fresh one.
     this.pool.on('error', () => {});

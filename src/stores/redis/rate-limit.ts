@@ -1,6 +1,9 @@
 // RateLimitStore on Redis: one atomic Lua script per hit (GCRA, Redis's own clock), so every gateway replica
 // pointed at the same Redis shares one limit per key. Keys expire when their limit is full again.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { optionalModule } from '../optional-module.js';
+
+const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
 import { gcraParams, type RateDecision, type RateLimitStore, type RateRule } from '../../core/rate-limit-store.js';
 
 // The same arithmetic as gcraStep (core/rate-limit-store.ts). The clock is Redis's, so replicas need not agree on
@@ -37,7 +40,7 @@ export class RedisRateLimitStore implements RateLimitStore {
 
   constructor(opts: RedisRateLimitOptions) {
     if (!opts.client && !opts.url) throw new Error('RedisRateLimitStore needs url or client');
-    const redis = opts.client ?? new Redis(opts.url!, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    const redis = opts.client ?? new (ioredis().Redis)(opts.url!, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
     redis.defineCommand('mcplexGcra', { numberOfKeys: 1, lua: GCRA });
     this.#redis = redis as WithGcra;
     this.#owned = !opts.client;

@@ -1,6 +1,9 @@
 // CacheStore on Redis (ioredis), shared by gateway replicas: values under `<prefix>k:<key>` with PX expiry, tags
 // as sets `<prefix>t:<tag>` that outlive their longest member. Commands fail fast while Redis is away (no queue).
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { optionalModule } from '../optional-module.js';
+
+const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
 import type { CacheSetOptions, CacheStore } from '../../core/cache-store.js';
 
 export interface RedisCacheStoreOptions {
@@ -49,7 +52,7 @@ export class RedisCacheStore implements CacheStore {
       // Keep trying to come back; the fallback serves locally meanwhile.
       retryStrategy: (times) => Math.min(100 * times, 2000),
     };
-    this.redis = opts.client ?? (opts.url ? new Redis(opts.url, options) : new Redis(options));
+    this.redis = opts.client ?? (opts.url ? new (ioredis().Redis)(opts.url, options) : new (ioredis().Redis)(options));
     // Without a listener ioredis prints every connection error; availability is reported through state().
     this.redis.on('error', () => {});
     this.redis.on('ready', () => {

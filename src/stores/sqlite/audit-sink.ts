@@ -2,7 +2,10 @@
 // in an IMMEDIATE transaction, so several processes sharing the file still extend one unbroken chain.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { optionalModule } from '../optional-module.js';
+
+const sqlite = optionalModule<typeof Database>('better-sqlite3');
 import type { AuditQuery, AuditRecord, AuditSink, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
 import { chain, verifyChain } from '../audit-chain.js';
 import { COLUMNS, checkIdentifier, fromRow, type Row, toRow, whereClause } from '../audit-rows.js';
@@ -29,7 +32,7 @@ export class SqliteAuditSink implements AuditSink {
   constructor(opts: SqliteAuditSinkOptions) {
     this.table = checkIdentifier(opts.table ?? 'mcplex_audit', 'table');
     if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
-    this.db = new Database(opts.path);
+    this.db = new (sqlite())(opts.path);
     this.db.pragma('journal_mode = WAL');
     // WAL with NORMAL: commits reach the OS without a disk flush each (better-sqlite3 is synchronous, so a flush
     // would stall the event loop); FULL when records must survive power loss too.

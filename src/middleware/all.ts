@@ -1,0 +1,48 @@
+// The bench's "mcplex-full" list: every middleware, configured as a production gateway runs it, in pipeline order
+// (bench/targets/full-pipeline.ts reads it). Its own file, so loading the middleware layer loads none of its stores.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import type { Middleware } from '../core/index.js';
+import { FileAuditSpill } from '../stores/file/audit-spill.js';
+import { MemoryCacheStore } from '../stores/memory/memory-cache-store.js';
+import { SqliteAuditSink } from '../stores/sqlite/audit-sink.js';
+import { access } from './access.js';
+import { audit } from './audit.js';
+import { requireAuth } from './auth/index.js';
+import { cache } from './cache.js';
+import { circuitBreaker } from './circuit-breaker/index.js';
+import { dedup } from './dedup.js';
+import { Metrics, metrics } from './metrics.js';
+import { rateLimit } from './rate-limit.js';
+import { retry } from './retry.js';
+import { timeout } from './timeout.js';
+import { tracing } from './tracing.js';
+import { discardingTracer } from './tracing-discard.js';
+
+/** Every middleware, in pipeline order; each middleware that lands adds itself here. */
+export function allMiddleware(): Middleware[] {
+  // The audit log as the gateway's default runs it: a SQLite file (WAL, synced commits) with a spill file beside it.
+  const dir = join(tmpdir(), `mcplex-bench-audit-${process.pid}-${Date.now()}`);
+  // Cache on its miss path: echo is cached (the bench varies its text, so every call misses and is stored);
+  // sleep is not, so its latency figure stays a real call.
+  const cached = cache({ store: new MemoryCacheStore(), toolTtlMs: (tool) => (tool.endsWith('echo') ? 60_000 : undefined) });
+  return [
+    // Spans recorded, attributed, propagated and batched as with an exporter; the exporter drops them.
+    tracing({ tracer: discardingTracer(), propagator: new W3CTraceContextPropagator() }),
+    metrics(new Metrics()),
+    audit({ sink: new SqliteAuditSink({ path: join(dir, 'audit.db') }), spill: new FileAuditSpill(join(dir, 'audit.db.spill.jsonl')) }),
+    // The edge authenticates (the bench config has an API key); this refuses anyone who got in anonymously.
+    requireAuth(),
+    // Access control as production runs it (a role map, a capability match per request and per listed item),
+    // granting everything so the bench is never refused; a rate limit per principal far above the bench's rate.
+    access({ everyone: [{ resource: '*', actions: ['*'] }] }),
+    rateLimit({ rules: [{ per: ['principal'], limit: 1_000_000, windowMs: 1_000 }] }),
+    cached,
+    dedup({ policy: cached.policy }),
+    // Resilience: breaker → retry → timeout, with the gateway's defaults (5 failures open; 2 retries; 60 s).
+    circuitBreaker(),
+    retry(),
+    timeout({ timeoutMs: () => 60_000 }),
+  ];
+}
