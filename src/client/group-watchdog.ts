@@ -4,8 +4,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 
 /**
- * Reads `+ <pgid>` / `- <pgid>` lines. At EOF: SIGTERM to every group still listed, SIGKILL after two seconds
- * to those that linger, then exit once their leaders are dead (where /proc shows it; at most a second more), so
+ * Reads `+ <pgid>` / `- <pgid>` lines. At EOF: SIGTERM to every group still listed, SIGKILL after the grace
+ * (`MCPLEX_WATCHDOG_GRACE_MS`, default two seconds) to those that linger, then exit once their leaders are dead (where /proc shows it; at most a second more), so
  * that a gateway restarted on the same config can wait for this exit (predecessors.ts). Nothing in it outlives
  * that, and its stdout/stderr are /dev/null, so a `serve --stdio` channel is never touched. (`kill -0 -pg` stays true while a group holds unreaped zombies,
  * which only costs the SIGKILL.)
@@ -22,7 +22,7 @@ set -- $g
 [ $# -eq 0 ] && exit 0
 for pg; do kill -TERM -"$pg" 2>/dev/null; done
 i=0
-while [ $i -lt 20 ]; do
+while [ $i -lt "$TICKS" ]; do
   alive=
   for pg; do kill -0 -"$pg" 2>/dev/null && alive="$alive $pg"; done
   [ -z "$alive" ] && exit 0
@@ -40,6 +40,12 @@ while [ $i -lt 20 ]; do
   i=$((i+1))
 done
 `;
+
+/** How long upstreams get between SIGTERM and SIGKILL once their gateway died (`MCPLEX_WATCHDOG_GRACE_MS`). */
+export function watchdogGraceMs(): number {
+  const ms = Number(process.env.MCPLEX_WATCHDOG_GRACE_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : 2000;
+}
 
 /** The watchdog's $0: how it shows in `ps`. */
 export const WATCHDOG_NAME = 'mcplex-watchdog';
@@ -89,7 +95,8 @@ export class GroupWatchdog {
 
   #start(): void {
     // Own session: a signal to our process group (Ctrl-C, `kill -- -pgid`) must not take the watchdog with us.
-    const child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, String(process.pid), GroupWatchdog.#tag], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', TICKS: String(Math.max(1, Math.round(watchdogGraceMs() / 100))) };
+    const child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, String(process.pid), GroupWatchdog.#tag], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env });
     this.#child = child;
     const gone = () => {
       if (this.#child === child) this.#child = undefined;

@@ -178,6 +178,7 @@ export function forwarder(
     const { mcpReq } = caller.sctx;
     const owner = `${callerKey(ctx)}\n${ctx.method}\n${ctx.target ?? ''}`;
     const state = mcpReq.requestState<string>();
+    const deadline = ctx.state.get(DEADLINE);
     let call: BridgedCall;
     if (typeof state === 'string' && state.startsWith(BRIDGE_STATE)) {
       call = bridge.resume(state, owner);
@@ -192,22 +193,34 @@ export function forwarder(
       const held = call;
       const base = outgoingParams(params, caller, ctx.era, upstream);
       const outgoing = { ...base, _meta: { ...(base._meta as Json | undefined), [CALL_META]: held.id } };
+      const timing = deadline && { timeoutMs: deadline.maxTotalMs + 1000 };
       inflight
         .around(upstream, { ...caller, bridge: held }, (scope) => {
-          const onprogress = progressRelay(ctx, caller.sctx, scope);
-          return run(() => requestUpstream(ctx, upstream, outgoing, { signal: held.abort.signal, onLateAnswer: scope.answered, ...(onprogress && { onprogress }) }));
+          const relay = progressRelay(ctx, caller.sctx, scope);
+          // Progress extends the deadline of the round in progress (between rounds the call waits for a person).
+          const onprogress =
+            relay &&
+            ((p: { progress: number; total?: number; message?: string }) => {
+              held.extend?.();
+              relay(p);
+            });
+          return run(() => requestUpstream(ctx, upstream, outgoing, { signal: held.abort.signal, onLateAnswer: scope.answered, ...timing, ...(onprogress && { onprogress }) }));
         })
         .then(
           (result) => held.settle({ result }),
           (error: unknown) => held.settle({ error }),
         );
     }
+    // Each round runs under its own request's deadline (the timeout stage's), which cancels the upstream call.
+    call.extend = deadline && (() => deadline.extend());
     let outcome: RoundOutcome;
     try {
-      outcome = await call.next(ctx.signal);
+      outcome = await call.next(deadline ? AbortSignal.any([ctx.signal, deadline.signal]) : ctx.signal);
     } catch (err) {
-      call.cancel('The client cancelled the call');
+      call.cancel(ctx.signal.aborted ? 'The client cancelled the call' : 'The call timed out');
       throw err;
+    } finally {
+      call.extend = undefined;
     }
     if ('result' in outcome) return asOurs(outcome.result);
     if ('error' in outcome) throw outcome.error;

@@ -31,6 +31,8 @@ export class BridgedCall {
   readonly id = randomBytes(12).toString('base64url');
   readonly abort = new AbortController();
   token = '';
+  /** Extends the deadline of the round in progress (set by each round; progress calls it). */
+  extend: (() => void) | undefined;
   #pending: Pending[] = [];
   /** Answers this round brought that no request has claimed yet (a first call may carry answers up front). */
   #answers: Record<string, unknown>;

@@ -109,8 +109,8 @@ describe.each(['legacy', 'modern'] as const)('gateway audit, %s client', (era) =
       ]);
     } else {
       // A 2026 caller answers the framework upstream itself (a second tools/call, audited as such); the 2025-era
-      // upstream's request cannot reach it and is recorded refused.
-      expect(relayed.map((r) => [r.upstream, r.outcome, r.errorCode])).toEqual([['ev', 'error', ErrorCode.InternalError]]);
+      // upstream's request reaches it as an input_required round and is recorded like any relayed request.
+      expect(relayed.map((r) => [r.upstream, r.outcome, r.errorCode ?? null])).toEqual([['ev', 'ok', null]]);
     }
   });
 

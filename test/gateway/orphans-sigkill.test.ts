@@ -70,7 +70,9 @@ describe('a CLI gateway killed with SIGKILL', () => {
   it('leaves no child, grandchild or watchdog behind, and a restart runs the only copy', async () => {
     const tag = `orphans-sigkill-${process.pid}-${Date.now()}`;
     const config = writeConfig({ stubborn: stubborn(tag) });
-    const first = await serveCli(config);
+    // The old upstream outlives the gateway by the watchdog's grace (6 s here, 2 s by default): longer than a
+    // restarted gateway takes to start even on a loaded machine, so the restart always finds it still going down.
+    const first = await serveCli(config, [], { MCPLEX_WATCHDOG_GRACE_MS: '6000' });
     const old = await treeOf(first);
     expect(tagged(tag)).toEqual([old.leader]);
 
@@ -83,7 +85,7 @@ describe('a CLI gateway killed with SIGKILL', () => {
     const second = await serveCli(config);
     const fresh = await treeOf(second);
     clearInterval(sampler);
-    await waitGone([old.leader, old.grandchild, old.watchdog], 10_000);
+    await waitGone([old.leader, old.grandchild, old.watchdog], 15_000);
     expect(copies.filter((c) => c.length > 1), 'never two copies at once').toEqual([]);
     expect(copies.some((c) => c.includes(old.leader)) && copies.some((c) => c.includes(fresh.leader)), 'the sampling saw both').toBe(true);
     await second.waitStderr(/waited for the upstreams of a previous gateway on this config to stop/, 5_000);

@@ -1,7 +1,7 @@
 // The conformance fixture behind the gateway, mounted at the root (`namespace: false`), the gateway served on
 // 127.0.0.1; shared by the conformance test and `npm run conformance`. The fixture is reached either over HTTP
 // (its own child process, 2026-07-28 negotiated) or over stdio as a 2025-era-only server the gateway spawns.
-import type { ServerConfig } from '../../../src/gateway/config/types.js';
+import type { GatewayConfig, ServerConfig } from '../../../src/gateway/config/types.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { createLogger } from '../../../src/index.js';
 import { type FixtureProcess, REPO_ROOT, startFixture } from '../../conformance/fixture-process.js';
@@ -19,13 +19,14 @@ export interface GatewayOverFixture {
 
 const COMMON = { name: 'fixture', namespace: false, enabled: true, timeoutMs: 60_000, connectTimeoutMs: 20_000, tools: { rename: {} } } as const;
 
-export async function startGatewayOverFixture(link: FixtureLink = 'http'): Promise<GatewayOverFixture> {
+/** `extra` adds gateway settings (e.g. `auth`) to the minimal config. */
+export async function startGatewayOverFixture(link: FixtureLink = 'http', extra: Partial<GatewayConfig> = {}): Promise<GatewayOverFixture> {
   const fixture = link === 'http' ? await startFixture({ startTimeoutMs: 30_000 }) : undefined;
   const server: ServerConfig = fixture
     ? { ...COMMON, transport: 'http', url: fixture.url, headers: {} }
     : { ...COMMON, transport: 'stdio', command: process.execPath, args: tsxArgs('test/conformance/fixture-stdio.ts'), env: { MCPLEX_LOG_LEVEL: 'warn' }, cwd: REPO_ROOT };
   const gateway = new Gateway(
-    { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: { fixture: server } },
+    { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: { fixture: server }, ...extra },
     { logger: createLogger('mcplex-gateway', process.env.MCPLEX_LOG_LEVEL ?? 'warn') },
   );
   try {
