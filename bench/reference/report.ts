@@ -35,16 +35,16 @@ const ms = (s: Stats) => `${round(s.p50)} / ${round(s.p95)}`;
 
 export function markdownTable(results: SuiteResult[]): string {
   const rows = [
-    '| server | task | ours p50 / p95 ms | official p50 / p95 ms | ours calls/s | official calls/s | ours faster by |',
-    '|---|---|---|---|---|---|---|',
+    '| server | task | ours p50 / p95 ms | official p50 / p95 ms | ours calls/s | official calls/s | ours faster by | server CPU µs/call ours / official |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     const { ours, official } = r.startupMs;
-    rows.push(`| ${r.suite} | start-up (spawn → initialize answered, ${ours.n} spawns) | ${ms(ours)} | ${ms(official)} | – | – | ${speedup(official.p50, ours.p50)} |`);
+    rows.push(`| ${r.suite} | start-up (spawn → initialize answered, ${ours.n} spawns) | ${ms(ours)} | ${ms(official)} | – | – | ${speedup(official.p50, ours.p50)} | – |`);
     for (const t of r.tasks) {
       const errors = t.ours.errors + t.official.errors > 0 ? ` (errors: ours ${t.ours.errors}, official ${t.official.errors})` : '';
       rows.push(
-        `| ${r.suite} | ${t.name}${errors} | ${ms(t.ours)} | ${ms(t.official)} | ${t.ours.callsPerSec} | ${t.official.callsPerSec} | ${speedup(t.ours.callsPerSec, t.official.callsPerSec)} |`,
+        `| ${r.suite} | ${t.name}${errors} | ${ms(t.ours)} | ${ms(t.official)} | ${t.ours.callsPerSec} | ${t.official.callsPerSec} | ${speedup(t.ours.callsPerSec, t.official.callsPerSec)} | ${t.ours.serverCpuUsPerCall} / ${t.official.serverCpuUsPerCall} |`,
       );
     }
   }

@@ -1,5 +1,6 @@
 // Runs one suite of the reference bench: each server as a real stdio child driven by the official SDK client,
 // its start-up (spawn → initialize answered) timed over several spawns, then every task warmed up and timed call by call.
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -16,6 +17,8 @@ export interface RunOptions {
 }
 
 export interface TaskStats extends Stats {
+  /** The server child's CPU (user + system) per measured call, µs; 10 ms clock ticks, so coarse for few calls. */
+  serverCpuUsPerCall: number;
   errors: number;
   errorSamples: string[];
 }
@@ -35,7 +38,19 @@ export interface SuiteResult {
 /** Clients still open, for a cleanup on Ctrl-C. */
 export const openClients = new Set<Client>();
 
-async function spawnServer(args: string[]): Promise<{ client: Client; ms: number }> {
+interface Child {
+  client: Client;
+  pid: number;
+}
+
+/** CPU time of a process so far, in µs (utime + stime, clock ticks of 10 ms). */
+function cpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function spawnServer(args: string[]): Promise<Child & { ms: number }> {
   const transport = new StdioClientTransport({ command: process.execPath, args, cwd: ROOT, env: { ...(process.env as Record<string, string>), MCPLEX_LOG_LEVEL: 'warn' }, stderr: 'pipe' });
   // Drain stderr so a chatty child never blocks on a full pipe.
   transport.stderr?.on('data', () => {});
@@ -45,7 +60,7 @@ async function spawnServer(args: string[]): Promise<{ client: Client; ms: number
   await client.connect(transport);
   const ms = performance.now() - t0;
   openClients.add(client);
-  return { client, ms };
+  return { client, pid: transport.pid!, ms };
 }
 
 async function close(client: Client): Promise<void> {
@@ -54,39 +69,71 @@ async function close(client: Client): Promise<void> {
 }
 
 /** Spawns `starts` times, keeps the last client open. */
-async function start(args: string[], starts: number): Promise<{ client: Client; startup: Stats }> {
+async function start(args: string[], starts: number): Promise<Child & { startup: Stats }> {
   const times: number[] = [];
   for (let i = 0; ; i++) {
-    const { client, ms } = await spawnServer(args);
+    const { client, pid, ms } = await spawnServer(args);
     times.push(ms);
-    if (i + 1 >= starts) return { client, startup: stats(times, times.reduce((a, b) => a + b, 0)) };
+    if (i + 1 >= starts) return { client, pid, startup: stats(times, times.reduce((a, b) => a + b, 0)) };
     await close(client);
   }
 }
 
-async function measure(client: Client, op: Op, opts: RunOptions): Promise<TaskStats> {
-  const errorSamples: string[] = [];
-  let errors = 0;
-  const once = async (): Promise<boolean> => {
-    try {
-      await op(client);
-      return true;
-    } catch (err) {
-      errors++;
-      if (errorSamples.length < 3) errorSamples.push((err as Error).message);
-      return false;
-    }
-  };
-  for (let i = 0; i < opts.warmup; i++) await once();
+/** Timed calls of one side of a task, accumulated over rounds. */
+class Side {
+  readonly times: number[] = [];
+  readonly errorSamples: string[] = [];
   errors = 0;
-  errorSamples.length = 0;
-  const times: number[] = [];
-  const began = performance.now();
-  for (let i = 0; i < opts.iterations; i++) {
+  wallMs = 0;
+  cpuUs = 0;
+  constructor(
+    readonly child: Child,
+    readonly op: Op,
+  ) {}
+
+  async call(): Promise<number | undefined> {
     const t0 = performance.now();
-    if (await once()) times.push(performance.now() - t0);
+    try {
+      await this.op(this.child.client);
+      return performance.now() - t0;
+    } catch (err) {
+      this.errors++;
+      if (this.errorSamples.length < 3) this.errorSamples.push((err as Error).message);
+      return undefined;
+    }
   }
-  return { ...stats(times, performance.now() - began), errors, errorSamples };
+
+  async round(calls: number): Promise<void> {
+    const cpu0 = cpuUs(this.child.pid);
+    const began = performance.now();
+    for (let i = 0; i < calls; i++) {
+      const ms = await this.call();
+      if (ms !== undefined) this.times.push(ms);
+    }
+    this.wallMs += performance.now() - began;
+    this.cpuUs += cpuUs(this.child.pid) - cpu0;
+  }
+
+  result(): TaskStats {
+    const s = stats(this.times, this.wallMs);
+    return { ...s, serverCpuUsPerCall: s.n > 0 ? Math.round(this.cpuUs / s.n) : 0, errors: this.errors, errorSamples: this.errorSamples };
+  }
+}
+
+/** Rounds of this many calls alternate between ours and the official server, so load drift hits both alike. */
+const ROUND = 25;
+
+async function measure(ours: Side, official: Side, opts: RunOptions): Promise<void> {
+  for (const side of [ours, official]) {
+    for (let i = 0; i < opts.warmup; i++) await side.call();
+    side.errors = 0;
+    side.errorSamples.length = 0;
+  }
+  for (let done = 0; done < opts.iterations; done += ROUND) {
+    const calls = Math.min(ROUND, opts.iterations - done);
+    await ours.round(calls);
+    await official.round(calls);
+  }
 }
 
 export async function runSuite(suite: SuiteDef, opts: RunOptions, log: (line: string) => void = () => {}): Promise<SuiteResult> {
@@ -97,8 +144,10 @@ export async function runSuite(suite: SuiteDef, opts: RunOptions, log: (line: st
     const tasks: TaskResult[] = [];
     for (const task of suite.tasks) {
       if (opts.tasks && !opts.tasks.includes(task.name)) continue;
-      // Ours first, then the official one, each on its own warmed-up child.
-      const result = { name: task.name, ours: await measure(ours.client, task.ours, opts), official: await measure(official.client, task.official, opts) };
+      const a = new Side(ours, task.ours);
+      const b = new Side(official, task.official);
+      await measure(a, b, opts);
+      const result = { name: task.name, ours: a.result(), official: b.result() };
       log(`${suite.name} / ${task.name}: ours p50 ${result.ours.p50} ms (${result.ours.errors} errors), official p50 ${result.official.p50} ms (${result.official.errors} errors)`);
       tasks.push(result);
     }

@@ -21,6 +21,7 @@ function expectMeasured(result: SuiteResult, tasks: number): void {
       expect(side.p50).toBeGreaterThan(0);
       expect(side.p95).toBeGreaterThanOrEqual(side.p50);
       expect(side.callsPerSec).toBeGreaterThan(0);
+      expect(side.serverCpuUsPerCall).toBeGreaterThanOrEqual(0);
     }
   }
   expect(markdownTable([result])).toContain(`| ${result.suite} | ${result.tasks[0]!.name} |`);
