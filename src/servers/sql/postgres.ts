@@ -59,9 +59,8 @@ export class PostgresDriver implements SqlDriver {
     const client = await this.#pool.connect();
     let broken = false;
     try {
-      await client.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
-      await client.query(`SET LOCAL statement_timeout = ${Math.floor(limits.timeoutMs)}`);
-      await client.query(`SET LOCAL search_path = ${ident(this.#schema)}`);
+      // One round trip (simple protocol; our own statements only) instead of three: two fewer per call.
+      await client.query(`${readOnly ? 'BEGIN READ ONLY' : 'BEGIN'}; SET LOCAL statement_timeout = ${Math.floor(limits.timeoutMs)}; SET LOCAL search_path = ${ident(this.#schema)}`);
       const out = await fn(client);
       await client.query(readOnly ? 'ROLLBACK' : 'COMMIT');
       return out;
