@@ -1,18 +1,10 @@
 // What the relay tells the audit log about each server→client request it handled (relayed, bridged from a
 // 2026-era input request, or refused): who it went to, how it ended, how long it took.
-import { asWireError, ErrorCode, type Principal } from '../core/index.js';
+import { asWireError, ErrorCode } from '../core/index.js';
+import type { RelayedAuditEvent } from '../middleware/audit.js';
 
-/** A server→client request the relay handled: answered, or refused/failed with `errorCode`. */
-export interface RelayedRequest {
-  upstream: string;
-  method: string;
-  params?: unknown;
-  /** The caller it was routed to, when one owned it. */
-  principal?: Principal;
-  errorCode?: number;
-  startedAt: number;
-  durationMs: number;
-}
+/** A server→client request the relay handled: answered, or refused/failed with `errorCode` (the audit log's event). */
+export type RelayedRequest = RelayedAuditEvent;
 
 export type RelayReport = (event: RelayedRequest) => void;
 

@@ -2,7 +2,7 @@
 // gauge while it runs. Label values are bounded: unknown or excess target names count as `other`.
 import { type CallContext, ErrorCode, type Middleware, UPSTREAM_NAME } from '../core/index.js';
 import { Metrics } from './metrics-registry.js';
-import { type Ending, endedBy, endedWith } from './outcome.js';
+import { type Ending, observed } from './outcome.js';
 
 export { type BreakerState, Metrics, type MetricsOptions, type UpstreamStatus } from './metrics-registry.js';
 
@@ -34,24 +34,14 @@ export function metrics(m: Metrics = new Metrics()): Middleware {
   const principals = m.options.principalLabel === true;
   return async function metricsMiddleware(ctx, next) {
     const method = METHOD.test(ctx.method) ? ctx.method : 'other';
-    const started = performance.now();
     m.inflight.inc({ method });
-    let ending: Ending | undefined;
-    try {
-      const result = await next();
-      ending = endedWith(result);
-      return result;
-    } catch (err) {
-      ending = endedBy(ctx, err);
-      throw err;
-    } finally {
+    return observed(ctx, next, (e, ms) => {
       m.inflight.dec({ method });
-      const e = ending ?? { outcome: 'error' as const };
       const labels = { method, target: targetOf(ctx, e), upstream: ctx.state.get(UPSTREAM_NAME) ?? '' };
       m.requests.inc({ ...labels, outcome: e.outcome, ...(principals && { principal: ctx.principal.id }) });
-      m.duration.observe(labels, (performance.now() - started) / 1000);
+      m.duration.observe(labels, ms / 1000);
       m.byEra.inc({ era: ctx.era });
       if (e.outcome === 'ok' && (method === 'initialize' || method === 'server/discover')) m.clients.inc({ era: ctx.era });
-    }
+    });
   };
 }

@@ -1,6 +1,6 @@
 // How a request ended, in the few words metrics, traces and logs share: ok, a tool error (an `isError`
 // result), a JSON-RPC error (with its code), or cancelled (the caller gave up, a timeout or shutdown).
-import { asWireError, type CallContext, ErrorCode, isToolError, type McpResult } from '../core/index.js';
+import { asWireError, type CallContext, ErrorCode, isToolError, type McpResult, type Next } from '../core/index.js';
 
 export type Outcome = 'ok' | 'tool_error' | 'error' | 'cancelled';
 
@@ -20,4 +20,20 @@ export function endedBy(ctx: CallContext, err: unknown): Ending {
   if (ctx.signal.aborted) return { outcome: 'cancelled' };
   if (isToolError(err) && ctx.method === 'tools/call') return { outcome: 'tool_error' };
   return { outcome: 'error', code: asWireError(err)?.code ?? ErrorCode.InternalError };
+}
+
+/** Runs `next()` and tells `done` how the request ended and how long it took (ms), whichever way it ended. */
+export async function observed(ctx: CallContext, next: Next, done: (ending: Ending, ms: number) => void): Promise<McpResult> {
+  const started = performance.now();
+  let ending: Ending | undefined;
+  try {
+    const result = await next();
+    ending = endedWith(result);
+    return result;
+  } catch (err) {
+    ending = endedBy(ctx, err);
+    throw err;
+  } finally {
+    done(ending ?? { outcome: 'error' }, performance.now() - started);
+  }
 }

@@ -2,7 +2,7 @@
 // how it ended, with the trace id when traced. Written at `debug` unless configured: see docs/observability.md.
 import { trace } from '@opentelemetry/api';
 import { type CallContext, type Logger, type Middleware, UPSTREAM_NAME } from '../core/index.js';
-import { type Ending, endedBy, endedWith } from './outcome.js';
+import { type Ending, observed } from './outcome.js';
 import { TRACE_CONTEXT } from './tracing.js';
 
 export type RequestLogLevel = 'debug' | 'info' | 'off';
@@ -48,17 +48,6 @@ export function requestLog(opts: RequestLogOptions): Middleware {
   return async function requestLogMiddleware(ctx, next) {
     // A disabled level costs one check: no timing, no line built.
     if (level === 'off' || log.isLevelEnabled?.(level) === false) return next();
-    const started = performance.now();
-    let ending: Ending | undefined;
-    try {
-      const result = await next();
-      ending = endedWith(result);
-      return result;
-    } catch (err) {
-      ending = endedBy(ctx, err);
-      throw err;
-    } finally {
-      log[level](line(ctx, ending ?? { outcome: 'error' }, performance.now() - started, args), 'request');
-    }
+    return observed(ctx, next, (ending, ms) => log[level](line(ctx, ending, ms, args), 'request'));
   };
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { FilesystemOptions } from '../../servers/filesystem/index.js';
 import { int, nonEmpty, serverSchema, strict, toBool } from './schema.js';
 import type { CommonServerConfig, GatewayConfig } from './types.js';
+import type { SqlOptions } from '../../servers/sql/options.js';
 
 export const BUILTINS = ['filesystem', 'sql', 'openapi'] as const;
 export type BuiltinKind = (typeof BUILTINS)[number];
@@ -91,15 +92,7 @@ export type RawBuiltin = { builtin: BuiltinKind } & Record<string, unknown>;
 export const isRawBuiltin = (v: unknown): v is RawBuiltin => isBuiltinEntry(v);
 
 /** The options each built-in is constructed with. */
-export interface SqlBuiltinOptions {
-  database: string;
-  seed?: string;
-  readOnly?: boolean;
-  maxRows?: number;
-  maxBytes?: number;
-  statementTimeoutMs?: number;
-  schema?: string;
-}
+export type SqlBuiltinOptions = SqlOptions;
 export interface OpenApiBuiltinOptions {
   spec: string;
   baseUrl?: string;
