@@ -75,6 +75,10 @@ export function ratios(m: Record<string, ComboMedian>) {
     'mcplex/mcp-proxy': pair(m, 'mcplex@2025', 'mcp-proxy@2025'),
     'mcplex/supergateway': pair(m, 'mcplex@2025', 'supergateway@2025'),
     'mcplex-full/mcplex': pair(m, 'mcplex-full@2025', 'mcplex@2025'),
+    // Each concern's middleware alone (opt-in targets): the per-issue cost against the same bare gateway.
+    'mcplex-security/mcplex': pair(m, 'mcplex-security@2025', 'mcplex@2025'),
+    'mcplex-observability/mcplex': pair(m, 'mcplex-observability@2025', 'mcplex@2025'),
+    'mcplex-resilience/mcplex': pair(m, 'mcplex-resilience@2025', 'mcplex@2025'),
     // A cache hit through the gateway should cost no more than a local tool in the framework (issue 12).
     'mcplex-cache/framework': pair(m, 'mcplex-cache@2025', 'framework@2025'),
     'mcplex-cache 2026/framework 2026': pair(m, 'mcplex-cache@2026', 'framework@2026'),

@@ -15,7 +15,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-full' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
+export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -38,17 +38,20 @@ const configFiles = new Map<string, string>();
  * The gateway config the mcplex targets share: one stdio upstream named `up`, so tools are `up__echo`, `up__sleep`.
  * With `auth`, an API key is configured (as production would run) and clients must send it.
  */
-function gatewayConfig(auth?: { hash: string }): string {
-  const cached = configFiles.get(auth ? 'auth' : 'plain');
+function gatewayConfig(auth?: { hash: string }, kind: 'plain' | 'auth' | 'baseline' = auth ? 'auth' : 'plain'): string {
+  const cached = configFiles.get(kind);
   if (cached) return cached;
   const file = join(mkdtempSync(join(tmpdir(), 'mcplex-bench-')), 'gateway.json');
   const config = {
     listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
     ...(auth && { auth: { apiKeys: { [auth.hash]: { id: 'bench', tenant: 'bench', scopes: ['tools'] } } } }),
+    // The bare gateway: no /metrics (on by default); the full targets add their own metrics middleware. (A
+    // baseline checkout from before metrics existed would refuse the key.)
+    ...(kind !== 'baseline' && { metrics: { enabled: false } }),
     servers: { up: { command: NODE, args: [UPSTREAM] } },
   };
   writeFileSync(file, JSON.stringify(config, null, 2));
-  configFiles.set(auth ? 'auth' : 'plain', file);
+  configFiles.set(kind, file);
   return file;
 }
 
@@ -106,6 +109,36 @@ export const TARGETS: TargetDef[] = [
     eras: ['legacy', 'modern'],
     start: (era) => {
       const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig(BENCH_KEY)], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
+    },
+  },
+  {
+    id: 'mcplex-security',
+    describe: 'mcplex gateway with API-key authentication and the security middleware of bench/targets/full-pipeline.ts only',
+    eras: ['legacy'],
+    optIn: true,
+    start: (era) => {
+      const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig(BENCH_KEY), '--groups', 'security'], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
+    },
+  },
+  {
+    id: 'mcplex-observability',
+    describe: 'mcplex gateway with API-key authentication and the observability middleware of bench/targets/full-pipeline.ts only',
+    eras: ['legacy'],
+    optIn: true,
+    start: (era) => {
+      const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig(BENCH_KEY), '--groups', 'observability'], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
+    },
+  },
+  {
+    id: 'mcplex-resilience',
+    describe: 'mcplex gateway with API-key authentication and the resilience middleware of bench/targets/full-pipeline.ts only',
+    eras: ['legacy'],
+    optIn: true,
+    start: (era) => {
+      const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig(BENCH_KEY), '--groups', 'resilience'], { cwd: ROOT });
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
     },
   },
@@ -175,7 +208,7 @@ export const TARGETS: TargetDef[] = [
     start: (era) => {
       const dir = process.env.MCPLEX_BENCH_BASELINE;
       if (!dir) throw new Error('the baseline target needs MCPLEX_BENCH_BASELINE=<a checkout with dist/ built>');
-      const proc = new Proc(NODE, [join(dir, 'dist/cli/main.js'), 'serve', '--config', gatewayConfig()], { cwd: dir });
+      const proc = new Proc(NODE, [join(dir, 'dist/cli/main.js'), 'serve', '--config', gatewayConfig(undefined, 'baseline')], { cwd: dir });
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__');
     },
   },

@@ -20,29 +20,34 @@ import { timeout } from './timeout.js';
 import { tracing } from './tracing.js';
 import { discardingTracer } from './tracing-discard.js';
 
-/** Every middleware, in pipeline order; each middleware that lands adds itself here. */
-export function allMiddleware(): Middleware[] {
+/** The concerns the bench can measure apart (issue by issue): security, observability, resilience and cache. */
+export type MiddlewareGroup = 'security' | 'observability' | 'resilience';
+export const MIDDLEWARE_GROUPS: readonly MiddlewareGroup[] = ['observability', 'security', 'resilience'];
+
+/** Every middleware (or those of `groups`), in pipeline order; each middleware that lands adds itself here. */
+export function allMiddleware(groups: readonly MiddlewareGroup[] = MIDDLEWARE_GROUPS): Middleware[] {
   // The audit log as the gateway's default runs it: a SQLite file (WAL, synced commits) with a spill file beside it.
   const dir = join(tmpdir(), `mcplex-bench-audit-${process.pid}-${Date.now()}`);
   // Cache on its miss path: echo is cached (the bench varies its text, so every call misses and is stored);
   // sleep is not, so its latency figure stays a real call.
   const cached = cache({ store: new MemoryCacheStore(), toolTtlMs: (tool) => (tool.endsWith('echo') ? 60_000 : undefined) });
-  return [
+  const stages: Array<[MiddlewareGroup, Middleware]> = [
     // Spans recorded, attributed, propagated and batched as with an exporter; the exporter drops them.
-    tracing({ tracer: discardingTracer(), propagator: new W3CTraceContextPropagator() }),
-    metrics(new Metrics()),
-    audit({ sink: new SqliteAuditSink({ path: join(dir, 'audit.db') }), spill: new FileAuditSpill(join(dir, 'audit.db.spill.jsonl')) }),
+    ['observability', tracing({ tracer: discardingTracer(), propagator: new W3CTraceContextPropagator() })],
+    ['observability', metrics(new Metrics())],
+    ['observability', audit({ sink: new SqliteAuditSink({ path: join(dir, 'audit.db') }), spill: new FileAuditSpill(join(dir, 'audit.db.spill.jsonl')) })],
     // The edge authenticates (the bench config has an API key); this refuses anyone who got in anonymously.
-    requireAuth(),
+    ['security', requireAuth()],
     // Access control as production runs it (a role map, a capability match per request and per listed item),
     // granting everything so the bench is never refused; a rate limit per principal far above the bench's rate.
-    access({ everyone: [{ resource: '*', actions: ['*'] }] }),
-    rateLimit({ rules: [{ per: ['principal'], limit: 1_000_000, windowMs: 1_000 }] }),
-    cached,
-    dedup({ policy: cached.policy }),
+    ['security', access({ everyone: [{ resource: '*', actions: ['*'] }] })],
+    ['security', rateLimit({ rules: [{ per: ['principal'], limit: 1_000_000, windowMs: 1_000 }] })],
+    ['resilience', cached],
+    ['resilience', dedup({ policy: cached.policy })],
     // Resilience: breaker → retry → timeout, with the gateway's defaults (5 failures open; 2 retries; 60 s).
-    circuitBreaker(),
-    retry(),
-    timeout({ timeoutMs: () => 60_000 }),
+    ['resilience', circuitBreaker()],
+    ['resilience', retry()],
+    ['resilience', timeout({ timeoutMs: () => 60_000 })],
   ];
+  return stages.filter(([group]) => groups.includes(group)).map(([, mw]) => mw);
 }
