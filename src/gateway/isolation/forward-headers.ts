@@ -8,8 +8,10 @@ const outbound = new AsyncLocalStorage<ReadonlyArray<[string, string]>>();
 
 /** The allow-listed headers of this call (credentials never, whatever the list says). */
 export function pickHeaders(ctx: CallContext, allow: readonly string[] | undefined): Array<[string, string]> {
+  // Checked first: reading ctx.http builds the request's Headers, which most calls never need.
+  if (!allow || allow.length === 0) return [];
   const inbound = ctx.http?.headers;
-  if (!inbound || !allow) return [];
+  if (!inbound) return [];
   const out: Array<[string, string]> = [];
   for (const name of allow) {
     const value = inbound.get(name);
