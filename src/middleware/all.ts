@@ -3,11 +3,16 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import type { Middleware } from '../core/index.js';
+import { type Middleware, silentLogger } from '../core/index.js';
 import { FileAuditSpill } from '../stores/file/audit-spill.js';
 import { MemoryCacheStore } from '../stores/memory/memory-cache-store.js';
 import { SqliteAuditSink } from '../stores/sqlite/audit-sink.js';
 import { access } from './access.js';
+import { degradation } from './degradation.js';
+import { fallback } from './fallback.js';
+import { quota } from './quota.js';
+import { requestLog } from './request-log.js';
+import { requiredScopes } from './scopes.js';
 import { audit } from './audit.js';
 import { requireAuth } from './auth/index.js';
 import { cache } from './cache.js';
@@ -35,15 +40,22 @@ export function allMiddleware(groups: readonly MiddlewareGroup[] = MIDDLEWARE_GR
     // Spans recorded, attributed, propagated and batched as with an exporter; the exporter drops them.
     ['observability', tracing({ tracer: discardingTracer(), propagator: new W3CTraceContextPropagator() })],
     ['observability', metrics(new Metrics())],
+    // The request log with its line built for every request (as `logging.requests: info`), written nowhere.
+    ['observability', requestLog({ logger: silentLogger, level: 'info' })],
     ['observability', audit({ sink: new SqliteAuditSink({ path: join(dir, 'audit.db') }), spill: new FileAuditSpill(join(dir, 'audit.db.spill.jsonl')) })],
     // The edge authenticates (the bench config has an API key); this refuses anyone who got in anonymously.
     ['security', requireAuth()],
     // Access control as production runs it (a role map, a capability match per request and per listed item),
     // granting everything so the bench is never refused; a rate limit per principal far above the bench's rate.
     ['security', access({ everyone: [{ resource: '*', actions: ['*'] }] })],
+    ['security', requiredScopes([{ resource: 'tool:*', scopes: ['tools'] }])],
+    ['security', quota({ tenants: { bench: { calls: { limit: 1_000_000_000, windowMs: 1_000 }, concurrent: 100_000 } } })],
     ['security', rateLimit({ rules: [{ per: ['principal'], limit: 1_000_000, windowMs: 1_000 }] })],
+    // Degradation and fallback consulted on every call, as the gateway's defaults (normal mode, no fallbacks).
+    ['resilience', degradation({ policy: () => ({ mode: 'normal', disabledTools: [] }) })],
     ['resilience', cached],
     ['resilience', dedup({ policy: cached.policy })],
+    ['resilience', fallback({ rule: () => undefined })],
     // Resilience: breaker → retry → timeout, with the gateway's defaults (5 failures open; 2 retries; 60 s).
     ['resilience', circuitBreaker()],
     ['resilience', retry()],

@@ -1,7 +1,7 @@
 // Fallback responses for selected tools when their backend fails: a configured static result, or the last
 // successful result for the same arguments and caller (kept in memory) marked stale in `_meta`.
 import { LRUCache } from 'lru-cache';
-import { type CallContext, isToolError, type McpResult, type Middleware } from '../core/index.js';
+import { type CallContext, canonicalJson, isToolError, type McpResult, type Middleware } from '../core/index.js';
 import { transientError } from './retry.js';
 
 export type FallbackRule = { result: McpResult } | { lastGood: true; maxAgeMs?: number };
@@ -20,13 +20,7 @@ export const STALE_META = 'mcplex/stale';
 /** Results are per caller (principal and tenant): one caller's data never answers another's call. */
 function keyOf(ctx: CallContext): string {
   const args = (ctx.params as { arguments?: unknown } | undefined)?.arguments ?? {};
-  return JSON.stringify([ctx.principal.id, ctx.principal.tenant ?? null, ctx.target, canonical(args)]);
-}
-
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v === null || typeof v !== 'object') return v;
-  return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  return `${JSON.stringify([ctx.principal.id, ctx.principal.tenant ?? null, ctx.target])}${canonicalJson(args)}`;
 }
 
 export function fallback(opts: FallbackOptions): Middleware {

@@ -20,10 +20,15 @@ export async function connectHttp(url: string, era: EraName): Promise<Client> {
 }
 
 /** Spawns the demo server with `--stdio` through the SDK transport; `transport.pid` is the child's PID. */
-export async function connectStdio(era: EraName): Promise<{ client: Client; transport: StdioClientTransport }> {
+export function connectStdio(era: EraName): Promise<{ client: Client; transport: StdioClientTransport }> {
+  return connectStdioScript(era, DEMO_SERVER, '--stdio');
+}
+
+/** Spawns `script args…` (TypeScript, through tsx) as a stdio server and connects the official SDK client. */
+export async function connectStdioScript(era: EraName, script: string, ...args: string[]): Promise<{ client: Client; transport: StdioClientTransport }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: tsxArgs(DEMO_SERVER, '--stdio'),
+    args: tsxArgs(script, ...args),
     cwd: ROOT,
     env: { ...(process.env as Record<string, string>), MCPLEX_LOG_LEVEL: 'warn' },
     stderr: 'pipe',

@@ -1,14 +1,13 @@
 // The SQL and OpenAPI servers as gateway built-ins (in-process, from a YAML config) through the official SDK client
 // in both eras, and `mcplex server sql` standalone over stdio.
 import type { Client } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/gateway/config/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { connectInMemory, silentLogger } from '../../src/index.js';
-import { newClient } from '../helpers/clients.js';
-import { ROOT, tsxArgs } from '../helpers/process.js';
+import { connectStdioScript } from '../helpers/clients.js';
+import { ROOT } from '../helpers/process.js';
 import { PETSTORE_SPEC, type PetstoreApi, startPetstore, TOKEN } from './petstore-api.js';
 
 const SEED = join(ROOT, 'samples', 'shop.sql');
@@ -83,16 +82,7 @@ it('reports a built-in that cannot start as down, with the reason', async () => 
 
 describe.each(['legacy', 'modern'] as const)('mcplex server sql over stdio (%s era)', (era) => {
   it('serves a seeded SQLite database', async () => {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: tsxArgs(join(ROOT, 'src', 'cli', 'main.ts'), 'server', 'sql', '--database', ':memory:', '--seed', SEED),
-      cwd: ROOT,
-      env: { ...(process.env as Record<string, string>), MCPLEX_LOG_LEVEL: 'warn' },
-      stderr: 'pipe',
-    });
-    transport.stderr?.on('data', () => {});
-    const client = newClient(era);
-    await client.connect(transport);
+    const { client } = await connectStdioScript(era, join(ROOT, 'src', 'cli', 'main.ts'), 'server', 'sql', '--database', ':memory:', '--seed', SEED);
     const r = await client.callTool({ name: 'query', arguments: { sql: 'SELECT count(*) AS n FROM products' } });
     expect(r.structuredContent).toMatchObject({ columns: [{ name: 'n' }], rows: [[6]] });
     await client.close();

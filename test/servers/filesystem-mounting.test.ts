@@ -1,6 +1,5 @@
 // The filesystem server mounted as a gateway built-in (in-process, no child) and run standalone by the CLI over
 // stdio, through the official SDK client in both eras; and the config errors a bad `builtin:` entry gets.
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { Client } from '@modelcontextprotocol/client';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInMemory, silentLogger } from '../../src/index.js';
 import { ConfigInvalidError, loadConfig, parseConfig } from '../../src/gateway/config/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
-import { connectHttp, newClient } from '../helpers/clients.js';
-import { killStarted, ROOT, spawnTs, tsxArgs, waitForExit, waitForLine } from '../helpers/process.js';
+import { connectHttp, connectStdioScript } from '../helpers/clients.js';
+import { killStarted, ROOT, spawnTs, waitForExit, waitForLine } from '../helpers/process.js';
 import { type FsFixture, makeFsFixture } from './fs-fixture.js';
 
 const CLI = join(ROOT, 'src', 'cli', 'main.ts');
@@ -119,16 +118,7 @@ it('mcplex server filesystem --http serves both eras and stops on SIGTERM', asyn
 
 describe.each(['legacy', 'modern'] as const)('mcplex server filesystem over stdio (%s era)', (era) => {
   it('serves the tools of a standalone server', async () => {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: tsxArgs(CLI, 'server', 'filesystem', '--root', fx.root),
-      cwd: ROOT,
-      env: { ...(process.env as Record<string, string>), MCPLEX_LOG_LEVEL: 'warn' },
-      stderr: 'pipe',
-    });
-    transport.stderr?.on('data', () => {});
-    const client = newClient(era);
-    await client.connect(transport);
+    const { client } = await connectStdioScript(era, CLI, 'server', 'filesystem', '--root', fx.root);
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toContain('search_files');
     expect(names).not.toContain('write_file');
