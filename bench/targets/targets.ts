@@ -105,40 +105,40 @@ export const TARGETS: TargetDef[] = [
   },
   {
     id: 'mcplex-full',
-    describe: 'mcplex gateway with API-key authentication and every middleware of bench/targets/full-pipeline.ts',
+    describe: 'mcplex gateway with API-key authentication and every middleware of allMiddleware() (src/middleware/all.ts)',
     eras: ['legacy', 'modern'],
     start: (era) => {
-      const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig(BENCH_KEY)], { cwd: ROOT });
+      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY)], { cwd: ROOT });
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
     },
   },
   {
     id: 'mcplex-security',
-    describe: 'mcplex gateway with API-key authentication and the security middleware of bench/targets/full-pipeline.ts only',
+    describe: 'mcplex gateway with API-key authentication and the security middleware of allMiddleware() only',
     eras: ['legacy'],
     optIn: true,
     start: (era) => {
-      const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig(BENCH_KEY), '--groups', 'security'], { cwd: ROOT });
+      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), '--groups', 'security'], { cwd: ROOT });
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
     },
   },
   {
     id: 'mcplex-observability',
-    describe: 'mcplex gateway with API-key authentication and the observability middleware of bench/targets/full-pipeline.ts only',
+    describe: 'mcplex gateway with API-key authentication and the observability middleware of allMiddleware() only',
     eras: ['legacy'],
     optIn: true,
     start: (era) => {
-      const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig(BENCH_KEY), '--groups', 'observability'], { cwd: ROOT });
+      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), '--groups', 'observability'], { cwd: ROOT });
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
     },
   },
   {
     id: 'mcplex-resilience',
-    describe: 'mcplex gateway with API-key authentication and the resilience middleware of bench/targets/full-pipeline.ts only',
+    describe: 'mcplex gateway with API-key authentication and the resilience middleware of allMiddleware() only',
     eras: ['legacy'],
     optIn: true,
     start: (era) => {
-      const proc = new Proc(NODE, [...TSX, 'bench/targets/mcplex-full.ts', '--config', gatewayConfig(BENCH_KEY), '--groups', 'resilience'], { cwd: ROOT });
+      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), '--groups', 'resilience'], { cwd: ROOT });
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
     },
   },

@@ -15,3 +15,4 @@ export * from './rate-limit-store.js';
 export * from './deadline.js';
 export * from './audit.js';
 export * from './canonical-json.js';
+export * from './sha256.js';

@@ -1,5 +1,5 @@
 // The bench's "mcplex-full" list: every middleware, configured as a production gateway runs it, in pipeline order
-// (bench/targets/full-pipeline.ts reads it). Its own file, so loading the middleware layer loads none of its stores.
+// (bench/targets/mcplex-full.mjs adds it to a gateway; test/middleware/all-middleware.test.ts runs it in a server). Its own file, so loading the middleware layer loads none of its stores.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -29,14 +29,23 @@ import { discardingTracer } from './tracing-discard.js';
 export type MiddlewareGroup = 'security' | 'observability' | 'resilience';
 export const MIDDLEWARE_GROUPS: readonly MiddlewareGroup[] = ['observability', 'security', 'resilience'];
 
+export interface AllMiddlewareOptions {
+  /**
+   * For a gateway, whose own pipeline already runs degradation, fallback, breaker, retry and timeout on every call
+   * (src/gateway/pipeline.ts, on by default): leave those out rather than run them twice.
+   */
+  inGateway?: boolean;
+}
+
 /** Every middleware (or those of `groups`), in pipeline order; each middleware that lands adds itself here. */
-export function allMiddleware(groups: readonly MiddlewareGroup[] = MIDDLEWARE_GROUPS): Middleware[] {
+export function allMiddleware(groups: readonly MiddlewareGroup[] = MIDDLEWARE_GROUPS, opts: AllMiddlewareOptions = {}): Middleware[] {
   // The audit log as the gateway's default runs it: a SQLite file (WAL, synced commits) with a spill file beside it.
   const dir = join(tmpdir(), `mcplex-bench-audit-${process.pid}-${Date.now()}`);
   // Cache on its miss path: echo is cached (the bench varies its text, so every call misses and is stored);
   // sleep is not, so its latency figure stays a real call.
   const cached = cache({ store: new MemoryCacheStore(), toolTtlMs: (tool) => (tool.endsWith('echo') ? 60_000 : undefined) });
-  const stages: Array<[MiddlewareGroup, Middleware]> = [
+  const builtIn = opts.inGateway === true;
+  const stages: Array<[MiddlewareGroup, Middleware | false]> = [
     // Spans recorded, attributed, propagated and batched as with an exporter; the exporter drops them.
     ['observability', tracing({ tracer: discardingTracer(), propagator: new W3CTraceContextPropagator() })],
     ['observability', metrics(new Metrics())],
@@ -52,14 +61,14 @@ export function allMiddleware(groups: readonly MiddlewareGroup[] = MIDDLEWARE_GR
     ['security', quota({ tenants: { bench: { calls: { limit: 1_000_000_000, windowMs: 1_000 }, concurrent: 100_000 } } })],
     ['security', rateLimit({ rules: [{ per: ['principal'], limit: 1_000_000, windowMs: 1_000 }] })],
     // Degradation and fallback consulted on every call, as the gateway's defaults (normal mode, no fallbacks).
-    ['resilience', degradation({ policy: () => ({ mode: 'normal', disabledTools: [] }) })],
+    ['resilience', !builtIn && degradation({ policy: () => ({ mode: 'normal', disabledTools: [] }) })],
     ['resilience', cached],
     ['resilience', dedup({ policy: cached.policy })],
-    ['resilience', fallback({ rule: () => undefined })],
+    ['resilience', !builtIn && fallback({ rule: () => undefined })],
     // Resilience: breaker → retry → timeout, with the gateway's defaults (5 failures open; 2 retries; 60 s).
-    ['resilience', circuitBreaker()],
-    ['resilience', retry()],
-    ['resilience', timeout({ timeoutMs: () => 60_000 })],
+    ['resilience', !builtIn && circuitBreaker()],
+    ['resilience', !builtIn && retry()],
+    ['resilience', !builtIn && timeout({ timeoutMs: () => 60_000 })],
   ];
-  return stages.filter(([group]) => groups.includes(group)).map(([, mw]) => mw);
+  return stages.filter(([group, mw]) => mw !== false && groups.includes(group)).map(([, mw]) => mw as Middleware);
 }

@@ -1,7 +1,7 @@
 // What an audit record keeps of a request's arguments: a sha256 digest of their canonical JSON (default), or
 // the arguments themselves with credentials and configured paths redacted.
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical-json.js';
+import { sha256 } from '../core/sha256.js';
 import { isSecretName, REDACTED, redactText } from '../core/redact.js';
 
 export type AuditArgsMode = 'digest' | 'redacted';
@@ -18,7 +18,7 @@ export function argsOf(params: unknown, whole = false): unknown {
 
 /** Hex sha256 of the canonical JSON. Synchronous node:crypto (no I/O): Web Crypto's async digest cost 8x more per call. */
 export function digestOf(args: unknown): string {
-  return createHash('sha256').update(canonicalJson(args)).digest('hex');
+  return sha256(canonicalJson(args));
 }
 
 /**

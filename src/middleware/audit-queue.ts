@@ -19,6 +19,11 @@ export interface AuditQueueOptions {
   maxQueue?: number;
   /** How often a down sink is tried again; default 1 s. */
   retryMs?: number;
+  /**
+   * 'spill' mode: how long records gather before a write (so a busy server writes a batch per interval, not one
+   * per request); default 10 ms. Fail-closed writes start on the next turn, since calls wait for them.
+   */
+  flushMs?: number;
   log?: Logger;
 }
 
@@ -35,6 +40,7 @@ export class AuditQueue {
   readonly #batch: number;
   readonly #max: number;
   readonly #retryMs: number;
+  readonly #flushMs: number;
   readonly #log: Logger | undefined;
   #items: Item[] = [];
   #running: Promise<void> | undefined;
@@ -51,6 +57,7 @@ export class AuditQueue {
     this.#batch = opts.batchSize ?? 200;
     this.#max = opts.maxQueue ?? 10_000;
     this.#retryMs = opts.retryMs ?? 1000;
+    this.#flushMs = this.mode === 'spill' ? (opts.flushMs ?? 10) : 0;
     this.#log = opts.log;
     // Records an earlier run spilled go first.
     if (this.#spill && this.#spill.size > 0) this.#kick();
@@ -130,9 +137,10 @@ export class AuditQueue {
       this.#again = true;
       return;
     }
-    // Started on the next turn of the event loop: records of requests finishing together share one append, and a
-    // synchronous store (SQLite) never writes inside the request that woke it.
-    this.#running = new Promise<void>((r) => (globalThis.setImmediate ?? setTimeout)(r)).then(() => this.#work(force)).finally(() => {
+    // Started on the next turn of the event loop, or after flushMs: records of requests finishing together share one
+    // append, and a synchronous store (SQLite inline) never writes inside the request that woke it.
+    const wait = (r: () => void) => (force || this.#flushMs <= 0 ? setImmediate(r) : setTimeout(r, this.#flushMs));
+    this.#running = new Promise<void>(wait).then(() => this.#work(force)).finally(() => {
       this.#running = undefined;
       if (this.#again) {
         this.#again = false;
@@ -141,7 +149,9 @@ export class AuditQueue {
     });
   }
 
+  /** Writes batches; `force` (drain, retry) tries a down sink and writes until nothing is left. */
   async #work(force: boolean): Promise<void> {
+    const draining = force;
     for (;;) {
       if (this.#down && !force) {
         if (this.mode === 'spill' && this.#spill) this.#spillItems();
@@ -157,6 +167,8 @@ export class AuditQueue {
         this.#items.splice(0, batch.length);
         this.#settle(batch);
         this.#up();
+        // Less than a full batch left: gather more for flushMs (the next kick) rather than write it at once.
+        if (!draining && this.#flushMs > 0 && this.#items.length < this.#batch) return;
       } catch (err) {
         if (!this.#down) this.#log?.warn({ problem: redactText(String((err as Error)?.message ?? err)), backlog: this.backlog }, 'audit store unreachable; records are kept until it is back');
         this.#down = true;

@@ -1,7 +1,7 @@
 // How the cache and dedup middleware name a request: method, target, partition (whose result it is) and the
 // canonical JSON of its params, so `{a:1,b:2}` and `{b:2,a:1}` share an entry and two principals never do.
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical-json.js';
+import { sha256 } from '../core/sha256.js';
 import type { CallContext } from '../core/context.js';
 import type { Principal } from '../core/principal.js';
 
@@ -35,7 +35,7 @@ const HASH_ABOVE = 256;
 export function requestKey(ctx: CallContext, partition: string): string {
   const { _meta: _drop, ...params } = (ctx.params ?? {}) as Record<string, unknown>;
   let args = canonicalJson(params);
-  if (args.length > HASH_ABOVE) args = `#${createHash('sha256').update(args).digest('base64url')}`;
+  if (args.length > HASH_ABOVE) args = `#${sha256(args, 'base64url')}`;
   // The target first: an invalidation by prefix can select one tool or URI.
   return `${ctx.method}\n${ctx.target ?? ''}\n${partition}\n${args}`;
 }

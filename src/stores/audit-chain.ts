@@ -1,8 +1,8 @@
 // The audit hash chain every backend shares: canonical JSON of a record (with its seq and predecessor's hash),
 // sha256 over it, and the walk that finds the first record that was modified, deleted around or inserted.
-import { createHash } from 'node:crypto';
 import type { AuditChainBreak, AuditRecord, AuditVerifyResult, StoredAuditRecord } from '../core/audit.js';
 import { canonicalJson } from '../core/canonical-json.js';
+import { sha256 } from '../core/sha256.js';
 
 /** The predecessor of record 1. */
 export const GENESIS = '0'.repeat(64);
@@ -26,9 +26,10 @@ export function normalize(r: AuditRecord): Required<AuditRecord> {
 }
 
 export function recordHash(r: AuditRecord, seq: number, prevHash: string): string {
-  return createHash('sha256')
-    .update(canonicalJson({ ...normalize(r), seq, prevHash }))
-    .digest('hex');
+  const n = normalize(r);
+  // The hashed fields built in sorted key order, so canonicalJson has nothing to sort.
+  const { args, argsDigest, durationMs, errorCode, method, outcome, principal, requestId, target, tenant, time, upstream } = n;
+  return sha256(canonicalJson({ args, argsDigest, durationMs, errorCode, method, outcome, prevHash, principal, requestId, seq, target, tenant, time, upstream }));
 }
 
 /** Links `records` after (`seq`, `hash`): the rows to insert. */

@@ -107,7 +107,8 @@ describe('audit middleware, redacted args', () => {
 
 describe('audit middleware, fail-closed', () => {
   it('refuses calls while the store is down, and records every call (the refusals too) once it is back', async () => {
-    const inner = new SqliteAuditSink({ path: join(dir, 'closed.db') });
+    // Inline writes: this test's 150 ms wait must not include a writer thread loading TypeScript under load.
+    const inner = new SqliteAuditSink({ path: join(dir, 'closed.db'), writer: 'inline' });
     let broken = false;
     const sink = { ...inner, append: (r: Parameters<typeof inner.append>[0]) => (broken ? Promise.reject(new Error('store down')) : inner.append(r)), query: inner.query.bind(inner), verify: inner.verify.bind(inner), close: inner.close.bind(inner) };
     const mw = audit({ sink, mode: 'fail-closed', waitMs: 150, retryMs: 20, log: silentLogger });

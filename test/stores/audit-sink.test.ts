@@ -33,6 +33,17 @@ const sqlite: Backend = {
   },
 };
 
+// The same file store with its appends on this thread (':memory:' logs, or `writer: 'inline'`).
+const sqliteInline: Backend = {
+  name: 'sqlite, inline writer',
+  async open() {
+    const path = join(dir, `log-${++n}.db`);
+    const sink = new SqliteAuditSink({ path, writer: 'inline' });
+    return { sink, second: () => new SqliteAuditSink({ path, writer: 'inline' }), exec: async (sql) => void sink.db.exec(sql), table: 'mcplex_audit' };
+  },
+  async cleanup() {},
+};
+
 const schemas: string[] = [];
 const postgres: Backend = {
   name: 'postgres',
@@ -73,7 +84,7 @@ const record = (i: number, extra: Partial<AuditRecord> = {}): AuditRecord => ({
   ...extra,
 });
 
-describe.each([sqlite, postgres])('AuditSink contract: $name', (backend) => {
+describe.each([sqlite, sqliteInline, postgres])('AuditSink contract: $name', (backend) => {
   const opened: AuditSink[] = [];
   const open = async () => {
     const o = await backend.open();
@@ -164,3 +175,22 @@ function forgedRow(r: AuditRecord, seq: number, prevHash: string): string {
   const q = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
   return [seq, r.time, r.requestId, r.principal, r.tenant, r.method, r.target, r.upstream, r.argsDigest, null, r.outcome, r.errorCode, r.durationMs, prevHash, hash].map(q).join(', ');
 }
+
+describe('SQLite audit writer thread', () => {
+  it('fails a batch the writer thread cannot store (so the queue spills it) and writes the next', async () => {
+    const path = join(dir, `thread-${++n}.db`);
+    const sink = new SqliteAuditSink({ path });
+    try {
+      await sink.append([record(1)]);
+      // Make the writer thread's next insert fail: the table it writes to is gone.
+      sink.db.exec('ALTER TABLE mcplex_audit RENAME TO moved');
+      await expect(sink.append([record(2)])).rejects.toThrow(/no such table/);
+      sink.db.exec('ALTER TABLE moved RENAME TO mcplex_audit');
+      await sink.append([record(3)]);
+      expect((await sink.query()).map((r) => r.requestId)).toEqual([record(1).requestId, record(3).requestId]);
+      expect((await sink.verify()).ok).toBe(true);
+    } finally {
+      await sink.close();
+    }
+  });
+});

@@ -1,7 +1,7 @@
 // API keys: high-entropy random keys with a recognisable prefix, stored in config only as their SHA-256, each
 // mapped to a principal. `mcplex keys new` makes them; lookup is by hash, confirmed with a constant-time compare.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Principal } from '../../core/index.js';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { type Principal, sha256 } from '../../core/index.js';
 
 /** Every key starts with this, so a leaked key is recognisable (secret scanners) and a bearer token is routable. */
 export const API_KEY_PREFIX = 'mcplex_';
@@ -22,7 +22,7 @@ export function newApiKey(): { key: string; hash: string } {
 }
 
 export function hashApiKey(key: string): string {
-  return `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+  return `sha256:${sha256(key)}`;
 }
 
 /**

@@ -1,5 +1,7 @@
-// In-process RateLimitStore: GCRA cells in an LRU map whose entries expire once their limit is full again, so
-// idle keys cost nothing. One process only; use the Redis store when several gateways must share a limit.
+// In-process RateLimitStore: GCRA cells in an LRU map bounded by key count. A cell whose time is past counts as a
+// full burst (gcraStep), so cells need no expiry: lru-cache's per-entry TTL made the last expiring entry clear the
+// whole preallocated cache (a fill over maxKeys slots) on nearly every call of a lone caller — a sixth of the
+// gateway's CPU in the profile. One process only; use the Redis store when several gateways must share a limit.
 import { LRUCache } from 'lru-cache';
 import { gcraStep, type RateDecision, type RateLimitStore, type RateRule } from '../../core/rate-limit-store.js';
 
@@ -22,8 +24,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   async hit(key: string, rule: RateRule): Promise<RateDecision> {
     const now = this.#now();
     const { decision, tat } = gcraStep(this.#cells.get(key), now, rule);
-    // The cell can be forgotten once it is back to a full burst: that is exactly when tat <= now.
-    if (tat !== undefined) this.#cells.set(key, tat, { ttl: Math.max(1, Math.ceil(tat - now)) });
+    if (tat !== undefined) this.#cells.set(key, tat);
     return decision;
   }
 
