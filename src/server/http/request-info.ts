@@ -39,7 +39,9 @@ class NodeHeaders implements Headers {
     this.#full().set(name, value);
   }
   forEach(fn: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
-    this.#full().forEach((value, key) => fn.call(thisArg, value, key, this));
+    this.#full().forEach((value, key) => {
+      fn.call(thisArg, value, key, this);
+    });
   }
   entries(): HeadersIterator<[string, string]> {
     return this.#full().entries();
