@@ -1,6 +1,7 @@
 // The Prometheus instruments mcplex exposes (prom-client), and the hooks other concerns call to feed them: cache
 // hits and misses, rate-limit refusals, circuit-breaker state, upstream health read at scrape time.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BreakerState } from './circuit-breaker/breaker.js';
 
 export interface MetricsOptions {
   /** Default: a registry of its own (so two servers in one process never collide). */
@@ -22,10 +23,12 @@ export interface UpstreamStatus {
   name: string;
   state: string;
   restarts: number;
+  /** Its circuit breaker, where the server runs one (the gateway's health detail). */
+  breaker?: { state: BreakerState };
 }
 
-export type BreakerState = 'closed' | 'half_open' | 'open';
-const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+export type { BreakerState };
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 const DEFAULT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -59,9 +62,18 @@ export class Metrics {
     this.byEra = new Counter({ name: 'mcp_requests_by_era_total', help: 'MCP requests by protocol era (legacy: 2025 sessions, modern: 2026-07-28 stateless)', labelNames: ['era'], registers });
     this.clients = new Counter({ name: 'mcp_sessions_total', help: 'Sessions opened (legacy: initialize) and 2026-era clients discovering (server/discover), by era', labelNames: ['era'], registers });
     this.#cache = new Counter({ name: 'mcp_cache_requests_total', help: 'Cache lookups by method and result (hit, miss)', labelNames: ['method', 'result'], registers });
-    this.#rateLimited = new Counter({ name: 'mcp_rate_limited_total', help: 'Requests refused by a rate limit or quota', labelNames: ['method', 'scope'], registers });
-    this.#breaker = new Gauge({ name: 'mcp_upstream_breaker_state', help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open', labelNames: ['upstream'], registers });
+    this.#rateLimited = new Counter({ name: 'mcp_rate_limited_total', help: 'Requests refused by a rate limit or quota', labelNames: ['method', 'limit'], registers });
     const self = this;
+    this.#breaker = new Gauge({
+      name: 'mcp_upstream_breaker_state',
+      help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open',
+      labelNames: ['upstream'],
+      registers,
+      // Read from upstream status at each scrape where it carries breakers (the gateway); else as breakerState() set it.
+      collect() {
+        for (const u of self.#upstreams?.() ?? []) if (u.breaker) this.set({ upstream: u.name }, BREAKER_VALUE[u.breaker.state]);
+      },
+    });
     new Gauge({
       name: 'mcp_upstream_up',
       help: 'Whether the upstream server is connected (1) or not (0)',
@@ -100,9 +112,9 @@ export class Metrics {
     this.#cache.inc({ method, result: 'miss' });
   }
 
-  /** For rate limits and quotas: one refused request; `scope` says which limit (e.g. 'principal', 'tenant', 'tool'). */
-  rateLimited(method: string, scope: string): void {
-    this.#rateLimited.inc({ method, scope });
+  /** For rate limits and quotas: one refused request; `limit` says which ('rate', 'quota', 'concurrency', 'capability'). */
+  rateLimited(method: string, limit: string): void {
+    this.#rateLimited.inc({ method, limit });
   }
 
   /** For the circuit breaker: its current state toward `upstream`. */

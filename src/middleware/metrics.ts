@@ -1,6 +1,7 @@
 // RED metrics per method, target and upstream: every request counted by outcome, timed, and held in an in-flight
 // gauge while it runs. Label values are bounded: unknown or excess target names count as `other`.
 import { type CallContext, ErrorCode, type Middleware, UPSTREAM_NAME } from '../core/index.js';
+import { CACHE_STATUS } from './cache.js';
 import { Metrics } from './metrics-registry.js';
 import { type Ending, observed } from './outcome.js';
 
@@ -41,6 +42,10 @@ export function metrics(m: Metrics = new Metrics()): Middleware {
       m.requests.inc({ ...labels, outcome: e.outcome, ...(principals && { principal: ctx.principal.id }) });
       m.duration.observe(labels, ms / 1000);
       m.byEra.inc({ era: ctx.era });
+      const cached = ctx.state.get(CACHE_STATUS);
+      if (cached === 'hit') m.cacheHit(method);
+      else if (cached === 'miss') m.cacheMiss(method);
+      if (e.code === ErrorCode.RateLimited) m.rateLimited(method, e.limit ?? 'rate');
       if (e.outcome === 'ok' && (method === 'initialize' || method === 'server/discover')) m.clients.inc({ era: ctx.era });
     });
   };

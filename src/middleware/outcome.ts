@@ -8,6 +8,8 @@ export interface Ending {
   outcome: Outcome;
   /** The JSON-RPC error code, for `error`. */
   code?: number;
+  /** For a RateLimited refusal: which limit refused ('rate', 'quota', 'concurrency', 'capability'; rate-limited.ts). */
+  limit?: string;
 }
 
 /** The ending of a request that returned `result`. */
@@ -19,7 +21,10 @@ export function endedWith(result: McpResult): Ending {
 export function endedBy(ctx: CallContext, err: unknown): Ending {
   if (ctx.signal.aborted) return { outcome: 'cancelled' };
   if (isToolError(err) && ctx.method === 'tools/call') return { outcome: 'tool_error' };
-  return { outcome: 'error', code: asWireError(err)?.code ?? ErrorCode.InternalError };
+  const wire = asWireError(err);
+  const code = wire?.code ?? ErrorCode.InternalError;
+  const limit = code === ErrorCode.RateLimited ? (wire?.data as { limit?: unknown } | undefined)?.limit : undefined;
+  return { outcome: 'error', code, ...(typeof limit === 'string' && { limit }) };
 }
 
 /** Runs `next()` and tells `done` how the request ended and how long it took (ms), whichever way it ended. */

@@ -8,6 +8,7 @@ import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { connectHttp } from '../helpers/clients.js';
 import { rawRequest } from '../helpers/http.js';
+import { scrape, sumSamples } from '../helpers/metrics.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { killStarted, ROOT, waitUntil } from '../helpers/process.js';
 import { callText, collect, stderrLine } from './fixtures/helpers.js';
@@ -112,6 +113,10 @@ describe('gateway cache', () => {
     expect(s).toMatchObject({ store: 'memory', cache: { hits: expect.any(Number), misses: expect.any(Number) }, dedup: { leaders: expect.any(Number) } });
     expect(s.cache.hits).toBeGreaterThanOrEqual(2);
     expect(s.dedup.followers).toBeGreaterThanOrEqual(49);
+    // /metrics counts the same lookups (the stats request itself is not one).
+    const { text } = await scrape(new URL('/metrics', http.url).href);
+    expect(sumSamples(text, 'mcp_cache_requests_total', { result: 'hit' })).toBe(s.cache.hits);
+    expect(sumSamples(text, 'mcp_cache_requests_total', { result: 'miss' })).toBe(s.cache.misses);
   });
 
   it('says a changed cache section needs a restart when the config is reloaded', async () => {

@@ -10,6 +10,7 @@ import { parseConfig } from '../../src/gateway/config/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { pipelineFromConfig } from '../../src/gateway/pipeline.js';
 import { ErrorCode, type HttpHandle, silentLogger } from '../../src/index.js';
+import { scrapeSample } from '../helpers/metrics.js';
 import { waitGone } from '../helpers/process.js';
 import { afterRetryHint, connectAs, failure, firstRefusal, principalFromHeader } from '../middleware/policy-fixture.js';
 import { everything, memory } from './helpers/harness.js';
@@ -118,6 +119,8 @@ describe.each(['legacy', 'modern'] as const)('gateway policy, %s era', (era) => 
     const refused = await firstRefusal(sum);
     expect(refused).toMatchObject({ code: ErrorCode.RateLimited, data: { limit: 'rate' } });
     expect((refused.data as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+    // Counted on /metrics by the limit that refused.
+    expect(await scrapeSample(handle.url, 'mcp_rate_limited_total', { method: 'tools/call', limit: 'rate' })).toBeGreaterThanOrEqual(1);
     // Other tools and other principals are unaffected.
     expect((await alice.callTool({ name: 'acme__echo', arguments: { message: 'still' } })).content).toEqual([{ type: 'text', text: 'Echo: still' }]);
     const other = await as('admin');

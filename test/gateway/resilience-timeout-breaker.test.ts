@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../../src/gateway/config/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { capturingLogger } from '../helpers/logger.js';
+import { scrapeSample } from '../helpers/metrics.js';
 import { killAll, waitUntil } from '../helpers/process.js';
 import { callText, FAST_RESTART, stderrLine, upstreamStderr } from './fixtures/helpers.js';
 import { detailOf, eraClient, faultyServer } from './fixtures/faulty.js';
@@ -80,6 +81,8 @@ describe.each(['legacy', 'modern'] as const)('resilience through the gateway (%s
     for (let i = 0; i < 3; i++) expect((await failure(client, 'c__flaky')).code).toBe(ErrorCode.InternalError);
     const reached = upstreamStderr(log.entries, 'c').filter((l) => l === 'started flaky').length;
     expect(detailOf(gateway, 'c')?.breaker.state).toBe('open');
+    // The same state on /metrics (2 = open).
+    expect(await scrapeSample(http.url, 'mcp_upstream_breaker_state', { upstream: 'c' })).toBe(2);
 
     const fast = await failure(client, 'c__flaky');
     expect(fast.code).toBe(ErrorCode.UpstreamUnavailable);
@@ -93,6 +96,7 @@ describe.each(['legacy', 'modern'] as const)('resilience through the gateway (%s
     await waitUntil(() => detailOf(gateway, 'c')?.breaker.state === 'half-open', 5000, 'the circuit to half-open');
     expect(await callText(client, 'c__flaky')).toBe('c: fine');
     expect(detailOf(gateway, 'c')?.breaker).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
+    expect(await scrapeSample(http.url, 'mcp_upstream_breaker_state', { upstream: 'c' })).toBe(0);
     expect(await callText(client, 'c__whoami')).toMatch(/^c:/);
   });
 
