@@ -64,6 +64,18 @@ export type AuditMiddleware = Middleware & { readonly auditLog: AuditLog };
 
 const ms = (start: number) => Math.round((performance.now() - start) * 1000) / 1000;
 
+/** The time as ISO text, formatted once per millisecond (toISOString costs ≈ 0.8 µs; a busy server starts several requests per ms). */
+let isoAt = 0;
+let iso = '';
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoAt) {
+    isoAt = now;
+    iso = new Date(now).toISOString();
+  }
+  return iso;
+}
+
 function outcomeOf(err: unknown): { outcome: AuditOutcome; errorCode: number | null } {
   if (isToolError(err)) return { outcome: 'tool_error', errorCode: null };
   return { outcome: 'error', errorCode: asWireError(err)?.code ?? ErrorCode.InternalError };
@@ -94,7 +106,7 @@ export function audit(opts: AuditOptions): AuditMiddleware {
   }
 
   const middleware: Middleware = async function audit(ctx, next) {
-    const time = new Date().toISOString();
+    const time = isoNow();
     const start = performance.now();
     let result: McpResult | undefined;
     let failure: unknown;

@@ -21,8 +21,7 @@ export interface InsufficientScope {
 /** Throws Forbidden naming the scopes `principal` lacks for `what`; returns when it has them all. */
 export function checkScopes(principal: Principal, required: readonly string[], what: string): void {
   if (required.length === 0) return;
-  const held = new Set(principal.scopes);
-  const missing = required.filter((s) => !held.has(s));
+  const missing = required.filter((s) => !principal.scopes.includes(s));
   if (missing.length === 0) return;
   const data: InsufficientScope = { error: 'insufficient_scope', scope: [...new Set(required)].join(' '), missing };
   throw new WireError(ErrorCode.Forbidden, `Insufficient scope: ${what} needs scope ${missing.map((s) => `'${s}'`).join(', ')}`, data);
@@ -37,8 +36,10 @@ export function requiredScopes(rules: readonly ScopeRule[], opts: { ownerOf?: Ow
   return (ctx, next) => {
     const asked = askedBy(ctx);
     if (!asked) return next();
-    const required = compiled.filter((r) => r.match(asked)).flatMap((r) => r.scopes);
-    checkScopes(ctx.principal, required, `${asked.kind} '${asked.name}'`);
+    // A loop, not filter/flatMap: this runs on every call.
+    const required: string[] = [];
+    for (const rule of compiled) if (rule.match(asked)) required.push(...rule.scopes);
+    if (required.length > 0) checkScopes(ctx.principal, required, `${asked.kind} '${asked.name}'`);
     return next();
   };
 }

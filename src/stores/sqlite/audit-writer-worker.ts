@@ -7,14 +7,14 @@ import { auditAppender, openAuditDatabase, type SqliteAuditFile } from './audit-
 const { db, table } = openAuditDatabase(workerData as SqliteAuditFile);
 const append = auditAppender(db, table);
 
-parentPort!.on('message', (msg: { id: number; records: string } | 'close') => {
+parentPort!.on('message', (msg: { id: number; records: AuditRecord[] } | 'close') => {
   if (msg === 'close') {
     db.close();
     parentPort!.close();
     return;
   }
   try {
-    append(JSON.parse(msg.records) as AuditRecord[]);
+    append(msg.records);
     parentPort!.postMessage({ id: msg.id });
   } catch (err) {
     parentPort!.postMessage({ id: msg.id, error: (err as Error).message });
