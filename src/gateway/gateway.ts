@@ -346,7 +346,9 @@ export class Gateway {
     // Authentication and TLS come from `auth:` and `listen.tls`; once auth is on, admin needs the admin scope.
     const badAuth = (err: Error) => this.host.logger.error({ problem: err.message }, 'reloaded auth settings rejected; the previous ones stay in force');
     const auth = servingAuth(this.#config, () => this.#config, badAuth);
-    const http = await this.host.serveHttp({ ...this.#config.listen, ...auth, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const uncount = this.metrics?.activeSessions(served.sessionCount);
+    const http = uncount ? { ...served, close: () => served.close().finally(uncount) } : served;
     return this.#metrics ? this.#metrics.beside(http, this.host.logger) : http;
   }
 

@@ -44,6 +44,7 @@ export class Metrics {
   readonly #rateLimited: Counter;
   readonly #breaker: Gauge;
   #upstreams: (() => readonly UpstreamStatus[]) | undefined;
+  readonly #sessionCounts = new Set<() => number>();
 
   constructor(opts: MetricsOptions = {}) {
     this.registry = opts.registry ?? new Registry();
@@ -64,6 +65,17 @@ export class Metrics {
     this.#cache = new Counter({ name: 'mcp_cache_requests_total', help: 'Cache lookups by method and result (hit, miss)', labelNames: ['method', 'result'], registers });
     this.#rateLimited = new Counter({ name: 'mcp_rate_limited_total', help: 'Requests refused by a rate limit or quota', labelNames: ['method', 'limit'], registers });
     const self = this;
+    new Gauge({
+      name: 'mcp_sessions_active',
+      help: '2025-era sessions open now, over every HTTP listener counting into these metrics',
+      labelNames: ['era'],
+      registers,
+      collect() {
+        let open = 0;
+        for (const read of self.#sessionCounts) open += read();
+        this.set({ era: 'legacy' }, open);
+      },
+    });
     this.#breaker = new Gauge({
       name: 'mcp_upstream_breaker_state',
       help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open',
@@ -95,6 +107,12 @@ export class Metrics {
       },
     });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts a listener's open sessions into `mcp_sessions_active` at each scrape; the returned function stops it. */
+  activeSessions(read: () => number): () => void {
+    this.#sessionCounts.add(read);
+    return () => this.#sessionCounts.delete(read);
   }
 
   /** Reads upstream status at each scrape (the gateway passes its health()). */

@@ -143,10 +143,12 @@ export class ServingHost implements AppCore {
     const routes = this.metrics ? [metricsRoute(this.metrics), ...(opts.routes ?? [])] : opts.routes;
     const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }) }, this.logger, this.admit);
     this.#notifiers.add(handle.notify);
+    const uncount = this.metrics?.activeSessions(handle.sessionCount);
     return {
       ...handle,
       close: async () => {
         this.#notifiers.delete(handle.notify);
+        uncount?.();
         await handle.close();
       },
     };

@@ -2,7 +2,7 @@
 // health, sessions by era, process metrics), bounded target labels, admin gating, metrics.listen, and the
 // framework's one option.
 import { readFileSync } from 'node:fs';
-import type { Client } from '@modelcontextprotocol/client';
+import type { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createServer, Gateway, silentLogger } from '../../src/index.js';
@@ -10,7 +10,7 @@ import { Metrics } from '../../src/middleware/index.js';
 import { gatewayConfig, stdioServer } from '../gateway/fixtures/helpers.js';
 import { connectHttp } from '../helpers/clients.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { scrape, sample } from '../helpers/metrics.js';
+import { sample, scrape, scrapeSample } from '../helpers/metrics.js';
 import { killStarted, ROOT, waitUntil } from '../helpers/process.js';
 
 describe('gateway /metrics', () => {
@@ -48,6 +48,8 @@ describe('gateway /metrics', () => {
     expect(sample(text, 'mcp_requests_by_era_total', { era: 'legacy' })).toBeGreaterThanOrEqual(5);
     expect(sample(text, 'mcp_requests_by_era_total', { era: 'modern' })).toBeGreaterThanOrEqual(5);
     expect(sample(text, 'mcp_sessions_total', { era: 'legacy' })).toBe(1);
+    // The legacy client's session is open now; the modern client has none.
+    expect(sample(text, 'mcp_sessions_active', { era: 'legacy' })).toBe(1);
   });
 
   it('collapses unknown tool names into one `other` label value', async () => {
@@ -136,6 +138,12 @@ describe('framework server', () => {
       expect(sample(text, 'mcp_requests_total', { method: 'tools/call', target: 'other', outcome: 'ok' })).toBe(2);
       expect(text).not.toContain('target="c"');
       expect(text).not.toContain('process_cpu');
+      // A 2025-era session counts as active while it is open, and no longer once the client ends it (DELETE).
+      const legacy = await connectHttp(handle.url, 'legacy');
+      expect(await scrapeSample(handle.url, 'mcp_sessions_active', { era: 'legacy' })).toBe(1);
+      await (legacy.transport as StreamableHTTPClientTransport).terminateSession();
+      await legacy.close();
+      await waitUntil(async () => (await scrapeSample(handle.url, 'mcp_sessions_active', { era: 'legacy' })) === 0, 5000, 'the closed session to stop counting');
     } finally {
       await client.close();
       await handle.close();

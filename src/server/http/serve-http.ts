@@ -27,6 +27,8 @@ export interface HttpHandle {
   readonly port: number;
   /** Publishes 2026-era change events to open `subscriptions/listen` streams. */
   readonly notify: ServerNotifier;
+  /** 2025-era sessions open now (the 2026 era has none: each request stands alone). */
+  sessionCount(): number;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes sessions. */
   close(): Promise<void>;
 }
@@ -244,6 +246,7 @@ export async function serveHttp(
     url: `${o.tls ? 'https' : 'http'}://${hostForUrl}:${port}${o.path}`,
     port,
     notify: modern.notify,
+    sessionCount: () => sessions.size,
     async close() {
       if (closing) return;
       closing = true;
