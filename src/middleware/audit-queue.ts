@@ -21,7 +21,8 @@ export interface AuditQueueOptions {
   retryMs?: number;
   /**
    * 'spill' mode: how long records gather before a write (so a busy server writes a batch per interval, not one
-   * per request); default 10 ms. Fail-closed writes start on the next turn, since calls wait for them.
+   * per request: each hand-over to the SQLite writer thread has a fixed cost of a few hundred µs on a busy
+   * server); default 50 ms. Fail-closed writes start on the next turn, since calls wait for them.
    */
   flushMs?: number;
   log?: Logger;
@@ -57,7 +58,7 @@ export class AuditQueue {
     this.#batch = opts.batchSize ?? 200;
     this.#max = opts.maxQueue ?? 10_000;
     this.#retryMs = opts.retryMs ?? 1000;
-    this.#flushMs = this.mode === 'spill' ? (opts.flushMs ?? 10) : 0;
+    this.#flushMs = this.mode === 'spill' ? (opts.flushMs ?? 50) : 0;
     this.#log = opts.log;
     // Records an earlier run spilled go first.
     if (this.#spill && this.#spill.size > 0) this.#kick();

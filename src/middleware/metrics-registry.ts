@@ -32,16 +32,42 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1,
 
 const DEFAULT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+type Labels = Record<string, string>;
+
+/**
+ * Per-request counts kept in a plain map and handed to prom-client at each scrape (its `collect` hook): a
+ * prom-client inc/dec hashes and validates its labels every time, and a request made five of them.
+ */
+class Tally {
+  readonly #rows = new Map<string, { labels: Labels; n: number }>();
+
+  /** Adds `by` to the row `key` names (its label values, joined); `labels` builds the row the first time. */
+  add(key: string, labels: () => Labels, by = 1): void {
+    const row = this.#rows.get(key);
+    if (row) row.n += by;
+    else this.#rows.set(key, { labels: labels(), n: by });
+  }
+
+  /** At a scrape: the counter's (or gauge's) series, from the rows. */
+  into(metric: Counter | Gauge): void {
+    metric.reset();
+    for (const { labels, n } of this.#rows.values()) {
+      if (metric instanceof Counter) metric.inc(labels, n);
+      else metric.set(labels, n);
+    }
+  }
+}
+
 export class Metrics {
   readonly registry: Registry;
   readonly options: Readonly<Omit<MetricsOptions, 'registry'>>;
-  readonly requests: Counter;
   readonly duration: Histogram;
-  readonly inflight: Gauge;
-  readonly byEra: Counter;
   readonly clients: Counter;
-  readonly #cache: Counter;
-  readonly #rateLimited: Counter;
+  readonly #requests = new Tally();
+  readonly #inflight = new Tally();
+  readonly #byEra = new Tally();
+  readonly #cache = new Tally();
+  readonly #rateLimited = new Tally();
   readonly #breaker: Gauge;
   #upstreams: (() => readonly UpstreamStatus[]) | undefined;
   readonly #sessionCounts = new Set<() => number>();
@@ -51,7 +77,11 @@ export class Metrics {
     const registers = [this.registry];
     this.options = opts;
     const labels = ['method', 'target', 'upstream', 'outcome', ...(opts.principalLabel ? ['principal'] : [])];
-    this.requests = new Counter({ name: 'mcp_requests_total', help: 'MCP requests by method, target (tool, prompt, resource), upstream and outcome', labelNames: labels, registers });
+    const tallied = (tally: Tally) =>
+      function collect(this: Counter | Gauge) {
+        tally.into(this);
+      };
+    new Counter({ name: 'mcp_requests_total', help: 'MCP requests by method, target (tool, prompt, resource), upstream and outcome', labelNames: labels, registers, collect: tallied(this.#requests) });
     this.duration = new Histogram({
       name: 'mcp_request_duration_seconds',
       help: 'Time from entering the pipeline to its answer',
@@ -59,11 +89,11 @@ export class Metrics {
       buckets: opts.buckets ?? DEFAULT_BUCKETS,
       registers,
     });
-    this.inflight = new Gauge({ name: 'mcp_requests_in_flight', help: 'MCP requests inside the pipeline now', labelNames: ['method'], registers });
-    this.byEra = new Counter({ name: 'mcp_requests_by_era_total', help: 'MCP requests by protocol era (legacy: 2025 sessions, modern: 2026-07-28 stateless)', labelNames: ['era'], registers });
+    new Gauge({ name: 'mcp_requests_in_flight', help: 'MCP requests inside the pipeline now', labelNames: ['method'], registers, collect: tallied(this.#inflight) });
+    new Counter({ name: 'mcp_requests_by_era_total', help: 'MCP requests by protocol era (legacy: 2025 sessions, modern: 2026-07-28 stateless)', labelNames: ['era'], registers, collect: tallied(this.#byEra) });
     this.clients = new Counter({ name: 'mcp_sessions_total', help: 'Sessions opened (legacy: initialize) and 2026-era clients discovering (server/discover), by era', labelNames: ['era'], registers });
-    this.#cache = new Counter({ name: 'mcp_cache_requests_total', help: 'Cache lookups by method and result (hit, miss)', labelNames: ['method', 'result'], registers });
-    this.#rateLimited = new Counter({ name: 'mcp_rate_limited_total', help: 'Requests refused by a rate limit or quota', labelNames: ['method', 'limit'], registers });
+    new Counter({ name: 'mcp_cache_requests_total', help: 'Cache lookups by method and result (hit, miss)', labelNames: ['method', 'result'], registers, collect: tallied(this.#cache) });
+    new Counter({ name: 'mcp_rate_limited_total', help: 'Requests refused by a rate limit or quota', labelNames: ['method', 'limit'], registers, collect: tallied(this.#rateLimited) });
     const self = this;
     new Gauge({
       name: 'mcp_sessions_active',
@@ -109,6 +139,29 @@ export class Metrics {
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** A request entered the pipeline (`method` is already a bounded label value). */
+  started(method: string): void {
+    this.#inflight.add(method, () => ({ method }));
+  }
+
+  /**
+   * A request ended: counted by method, target, upstream, outcome (and principal, with `principalLabel`), by era,
+   * and timed. Label values must already be bounded (see metrics.ts).
+   */
+  ended(r: { method: string; target: string; upstream: string; outcome: string; principal?: string; era: string; seconds: number }): void {
+    this.#inflight.add(r.method, () => ({ method: r.method }), -1);
+    const principal = this.options.principalLabel === true ? (r.principal ?? '') : undefined;
+    this.#requests.add(`${r.method}\u0001${r.target}\u0001${r.upstream}\u0001${r.outcome}\u0001${principal ?? ''}`, () => ({
+      method: r.method,
+      target: r.target,
+      upstream: r.upstream,
+      outcome: r.outcome,
+      ...(principal !== undefined && { principal }),
+    }));
+    this.#byEra.add(r.era, () => ({ era: r.era }));
+    this.duration.observe({ method: r.method, target: r.target, upstream: r.upstream }, r.seconds);
+  }
+
   /** Counts a listener's open sessions into `mcp_sessions_active` at each scrape; the returned function stops it. */
   activeSessions(read: () => number): () => void {
     this.#sessionCounts.add(read);
@@ -122,17 +175,17 @@ export class Metrics {
 
   /** For the cache: a lookup answered from the cache. */
   cacheHit(method: string): void {
-    this.#cache.inc({ method, result: 'hit' });
+    this.#cache.add(`${method}\u0001hit`, () => ({ method, result: 'hit' }));
   }
 
   /** For the cache: a lookup that went on to the handler or upstream. */
   cacheMiss(method: string): void {
-    this.#cache.inc({ method, result: 'miss' });
+    this.#cache.add(`${method}\u0001miss`, () => ({ method, result: 'miss' }));
   }
 
   /** For rate limits and quotas: one refused request; `limit` says which ('rate', 'quota', 'concurrency', 'capability'). */
   rateLimited(method: string, limit: string): void {
-    this.#rateLimited.inc({ method, limit });
+    this.#rateLimited.add(`${method}\u0001${limit}`, () => ({ method, limit }));
   }
 
   /** For the circuit breaker: its current state toward `upstream`. */

@@ -32,16 +32,11 @@ function targetLabels(m: Metrics): (ctx: CallContext, ending: Ending) => string 
 /** Counts, times and tracks in flight every request through `m` (one Metrics per server or gateway). */
 export function metrics(m: Metrics = new Metrics()): Middleware {
   const targetOf = targetLabels(m);
-  const principals = m.options.principalLabel === true;
   return async function metricsMiddleware(ctx, next) {
     const method = METHOD.test(ctx.method) ? ctx.method : 'other';
-    m.inflight.inc({ method });
+    m.started(method);
     return observed(ctx, next, (e, ms) => {
-      m.inflight.dec({ method });
-      const labels = { method, target: targetOf(ctx, e), upstream: ctx.state.get(UPSTREAM_NAME) ?? '' };
-      m.requests.inc({ ...labels, outcome: e.outcome, ...(principals && { principal: ctx.principal.id }) });
-      m.duration.observe(labels, ms / 1000);
-      m.byEra.inc({ era: ctx.era });
+      m.ended({ method, target: targetOf(ctx, e), upstream: ctx.state.get(UPSTREAM_NAME) ?? '', outcome: e.outcome, principal: ctx.principal.id, era: ctx.era, seconds: ms / 1000 });
       const cached = ctx.state.get(CACHE_STATUS);
       if (cached === 'hit') m.cacheHit(method);
       else if (cached === 'miss') m.cacheMiss(method);

@@ -110,7 +110,9 @@ export function tracing(opts: TracingOptions = {}): Middleware {
   }
 
   return async function tracingMiddleware(ctx, next) {
-    const parent = propagator().extract(ROOT_CONTEXT, carrierOf(ctx), defaultTextMapGetter);
+    const carrier = carrierOf(ctx);
+    // No trace context from the caller: a root span (what extracting from nothing gives, without the work).
+    const parent = carrier.traceparent === undefined ? ROOT_CONTEXT : propagator().extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
     const span = tracer.startSpan(spanName(ctx.method, ctx.target), { kind: SpanKind.SERVER }, parent);
     // Attributes only for a span that is recorded: with tracing off (no SDK) this middleware costs next to nothing.
     if (span.isRecording()) span.setAttributes(attributesOf(ctx));
