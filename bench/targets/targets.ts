@@ -67,6 +67,8 @@ function cacheGatewayConfig(): string {
     listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
     servers: { up: { command: NODE, args: [UPSTREAM] } },
     cache: { servers: { up: { tools: { echo: 600_000 } } } },
+    // As the bare gateway and the framework target: no /metrics, so a hit is compared with a local tool alone.
+    metrics: { enabled: false },
   };
   writeFileSync(cacheConfigFile, JSON.stringify(config, null, 2));
   return cacheConfigFile;

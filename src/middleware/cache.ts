@@ -61,6 +61,11 @@ export function cache(opts: CacheOptions): CacheMiddleware {
     return undefined;
   };
   const read = (key: string) => store.get(key).catch((err) => failed(err, 'get'));
+  // The in-process store answers synchronously: a hit then costs no promise round (a hit should cost less than a
+  // local tool call).
+  const peek = (store as { peek?: (key: string) => string | undefined }).peek?.bind(store);
+  const lookup = (d: CacheDecision): string | undefined | Promise<string | undefined> =>
+    peek ? (peek(d.key) ?? (d.publicKey ? peek(d.publicKey) : undefined)) : read(d.key).then((raw) => raw ?? (d.publicKey ? read(d.publicKey) : undefined));
 
   /** A miss: the call runs, and a storable result is stored under the decision's key (or the public one). */
   async function fetchAndStore(decision: CacheDecision, next: Next): Promise<McpResult> {
@@ -91,7 +96,8 @@ export function cache(opts: CacheOptions): CacheMiddleware {
     // Lists and reads are looked up only once one carried a ttlMs hint (here, or on a shared store, when told so):
     // most servers send none, and a list request should not pay store round trips for nothing.
     if (decision.hinted && !hintsSeen) return fetchAndStore(decision, next);
-    const raw = (await read(decision.key)) ?? (decision.publicKey ? await read(decision.publicKey) : undefined);
+    const found = lookup(decision);
+    const raw = typeof found === 'object' ? await found : found;
     if (raw !== undefined) {
       counts.hits++;
       ctx.state.set(CACHE_STATUS, 'hit');
