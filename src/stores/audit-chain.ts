@@ -26,7 +26,10 @@ export function normalize(r: AuditRecord): Required<AuditRecord> {
 }
 
 export function recordHash(r: AuditRecord, seq: number, prevHash: string): string {
-  const n = normalize(r);
+  return hashOf(normalize(r), seq, prevHash);
+}
+
+function hashOf(n: Required<AuditRecord>, seq: number, prevHash: string): string {
   // The hashed fields built in sorted key order, so canonicalJson has nothing to sort.
   const { args, argsDigest, durationMs, errorCode, method, outcome, principal, requestId, target, tenant, time, upstream } = n;
   return sha256(canonicalJson({ args, argsDigest, durationMs, errorCode, method, outcome, prevHash, principal, requestId, seq, target, tenant, time, upstream }));
@@ -38,8 +41,9 @@ export function chain(records: readonly AuditRecord[], last: { seq: number; hash
   let prev = last?.hash ?? GENESIS;
   return records.map((r) => {
     seq += 1;
-    const hash = recordHash(r, seq, prev);
-    const row = { ...normalize(r), seq, prevHash: prev, hash };
+    const n = normalize(r);
+    const hash = hashOf(n, seq, prev);
+    const row = Object.assign(n, { seq, prevHash: prev, hash });
     prev = hash;
     return row;
   });

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectInMemory, createAuthenticator, ErrorCode, type HttpHandle, newApiKey, requireAuth } from '../../src/index.js';
 import { connectHttp } from '../helpers/clients.js';
+import { modernMeta, post, rpcMessage } from '../helpers/http.js';
 import { authServer, authServerWith, connectWith, whoami } from './auth-fixture.js';
 
 describe('requireAuth', () => {
@@ -30,6 +31,21 @@ describe('requireAuth', () => {
       }
     });
   }
+
+  it('answers a 2026-era refusal that carries an HTTP status with the Bearer challenge (401, 403 insufficient_scope)', async () => {
+    // A listen is answered by the SDK once the pipeline admits it, so its refusal is an HTTP status.
+    const listen = { jsonrpc: '2.0', id: 1, method: 'subscriptions/listen', params: { _meta: modernMeta(), notifications: { toolsListChanged: true } } };
+    const modern = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'subscriptions/listen' };
+    const anonymous = await post(handle.url, listen, modern);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toMatch(/^Bearer realm="mcplex"/);
+    expect(anonymous.headers['www-authenticate']).not.toContain('error=');
+    const weak = await post(handle.url, listen, { ...modern, 'x-api-key': reader.key });
+    expect(weak.status).toBe(403);
+    expect(weak.headers['www-authenticate']).toMatch(/error="insufficient_scope"/);
+    expect(weak.headers['www-authenticate']).toMatch(/scope="tools:call"/);
+    expect(rpcMessage(weak).error?.code).toBe(ErrorCode.Forbidden);
+  });
 
   it('passes the configured local principal of in-memory and stdio connections', async () => {
     const local = { id: 'me', kind: 'local' as const, scopes: ['tools:call'], claims: {} };

@@ -1,6 +1,7 @@
 // Pipeline middleware that refuses what the edge let in but this server does not serve: anonymous callers
 // (when anonymous access is allowed for some paths only) and principals missing required scopes.
 import { ErrorCode, type Middleware, WireError } from '../../core/index.js';
+import { checkScopes } from '../scopes.js';
 
 export interface RequireAuthOptions {
   /** Scopes every request's principal must hold; default none. */
@@ -18,8 +19,8 @@ export function requireAuth(o: RequireAuthOptions = {}): Middleware {
     if (methods ? !methods.has(ctx.method) : OPEN.has(ctx.method)) return next();
     const p = ctx.principal;
     if (p.kind === 'anonymous') throw new WireError(ErrorCode.Unauthorized, 'Unauthorized: authenticate to use this server (an API key or bearer token)');
-    const missing = scopes.filter((s) => !p.scopes.includes(s));
-    if (missing.length > 0) throw new WireError(ErrorCode.Forbidden, `Forbidden: this needs the scope ${missing.join(', ')}`, { requiredScopes: scopes });
+    // Forbidden with insufficient_scope data, as required tool scopes refuse: the HTTP edge can name the scopes.
+    checkScopes(p, scopes, 'this server');
     return next();
   };
 }

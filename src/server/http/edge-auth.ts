@@ -100,6 +100,21 @@ export class EdgeAuth {
     sendJson(res, refusal.status, { jsonrpc: '2.0', id: null, error: { code, message: refusal.description } }, headers);
   }
 
+  /**
+   * The challenge for a refusal the pipeline raised (requireAuth, required scopes) on a path that answers with an
+   * HTTP status: 401 asks for credentials, 403 with insufficient_scope data names the scopes to step up to. Other
+   * refusals (access control's 403) carry none, as do servers without authentication.
+   */
+  pipelineChallenge(req: IncomingMessage, code: number, description: string, data: unknown): Record<string, string> | undefined {
+    if (!this.authenticator) return undefined;
+    const scope = (data as { error?: unknown; scope?: unknown } | undefined)?.error === 'insufficient_scope' ? (data as { scope?: unknown }).scope : undefined;
+    let refusal: AuthRefusal | undefined;
+    if (code === ErrorCode.Unauthorized) refusal = { status: 401, description };
+    else if (code === ErrorCode.Forbidden && typeof scope === 'string') refusal = { status: 403, error: 'insufficient_scope', description, scope: scope.split(' ') };
+    if (!refusal) return undefined;
+    return { 'www-authenticate': this.authenticator.challenge(refusal, metadataUrlOf(resourceOf(req, this.path, this.resource))) };
+  }
+
   /** Whether `path` is this server's protected-resource metadata (the plain or the path-suffixed well-known form). */
   isMetadataPath(path: string): boolean {
     return this.enabled && (path === WELL_KNOWN || path === `${WELL_KNOWN}${this.path}`);

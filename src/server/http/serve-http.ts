@@ -200,7 +200,9 @@ export async function serveHttp(
       // Once the SDK has the request, the response is its own.
       if (delivered || res.headersSent) return;
       const { code, message: text, data } = err as { code: number; message: string; data?: unknown };
-      sendJson(res, REFUSAL_STATUS.get(code) ?? 200, { jsonrpc: '2.0', id: message.id, error: { code, message: text, ...(data !== undefined && { data }) } });
+      const status = REFUSAL_STATUS.get(code) ?? 200;
+      const challenge = status === 401 || status === 403 ? edgeAuth.pipelineChallenge(req, code, text, data) : undefined;
+      sendJson(res, status, { jsonrpc: '2.0', id: message.id, error: { code, message: text, ...(data !== undefined && { data }) } }, challenge);
     }
   }
 
