@@ -3,7 +3,10 @@
 import { stateKey } from './state.js';
 
 export interface Deadline {
-  /** Aborted (with a Timeout WireError as reason) when the time is up. */
+  /**
+   * Aborted when the time is up (a Timeout WireError as reason) or when the request itself is cancelled (its own
+   * reason): the one signal the work below needs, without combining it with the request's.
+   */
   readonly signal: AbortSignal;
   /** Inactivity bound: the time allowed without progress. */
   readonly timeoutMs: number;

@@ -133,7 +133,8 @@ export function forwarder(
     // The timeout stage's deadline governs (cancelling upstream when it expires); the upstream's own timer then
     // only backs it up, and progress extends the deadline.
     const deadline = ctx.state.get(DEADLINE);
-    const signal = deadline ? AbortSignal.any([ctx.signal, deadline.signal]) : ctx.signal;
+    // The deadline's signal also follows the caller's (core/deadline.ts).
+    const signal = deadline ? deadline.signal : ctx.signal;
     const timing = deadline && { timeoutMs: deadline.maxTotalMs + 1000 };
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
     // since it ends the caller's response stream and anything sent after it is dropped.
@@ -215,7 +216,7 @@ export function forwarder(
     call.extend = deadline && (() => deadline.extend());
     let outcome: RoundOutcome;
     try {
-      outcome = await call.next(deadline ? AbortSignal.any([ctx.signal, deadline.signal]) : ctx.signal);
+      outcome = await call.next(deadline ? deadline.signal : ctx.signal);
     } catch (err) {
       call.cancel(ctx.signal.aborted ? 'The client cancelled the call' : 'The call timed out');
       throw err;

@@ -13,13 +13,21 @@ export interface TimeoutOptions {
 
 /**
  * A running deadline on one timer: extend() only notes the time (progress can be frequent), and the timer, when it
- * fires, re-arms itself for whatever time the last progress left, never past the hard bound.
+ * fires, re-arms itself for whatever time the last progress left, never past the hard bound. Its signal also
+ * follows the caller's (one listener, where `AbortSignal.any` per call cost more than the rest of the stage).
  */
-function startDeadline(who: string, timeoutMs: number, maxTotalMs: number): Deadline & { stop(): void } {
+function startDeadline(who: string, timeoutMs: number, maxTotalMs: number, caller: AbortSignal) {
   const controller = new AbortController();
   const started = Date.now();
   let active = started;
   let timer: NodeJS.Timeout;
+  let timedOut = false;
+  let reject: (reason: unknown) => void = () => {};
+  /** Rejects when the time is up (not when the caller gives up: the work below then ends as it ends). */
+  const expired = new Promise<never>((_, r) => {
+    reject = r;
+  });
+  expired.catch(() => {});
   const check = () => {
     const now = Date.now();
     const idleEnd = active + timeoutMs;
@@ -30,18 +38,29 @@ function startDeadline(who: string, timeoutMs: number, maxTotalMs: number): Dead
     }
     const hard = hardEnd <= idleEnd;
     const message = hard ? `${who} did not finish within its maximum of ${maxTotalMs} ms` : `${who} did not answer within ${timeoutMs} ms`;
-    controller.abort(new WireError(ErrorCode.Timeout, message, { timeoutMs: hard ? maxTotalMs : timeoutMs }));
+    const reason = new WireError(ErrorCode.Timeout, message, { timeoutMs: hard ? maxTotalMs : timeoutMs });
+    timedOut = true;
+    controller.abort(reason);
+    reject(reason);
   };
+  const follow = () => controller.abort(caller.reason);
+  caller.addEventListener('abort', follow, { once: true });
   timer = setTimeout(check, Math.min(timeoutMs, maxTotalMs));
-  return {
+  const deadline: Deadline = {
     signal: controller.signal,
     timeoutMs,
     maxTotalMs,
     extend() {
       active = Date.now();
     },
+  };
+  return {
+    deadline,
+    expired,
+    timedOut: () => timedOut,
     stop() {
       clearTimeout(timer);
+      caller.removeEventListener('abort', follow);
     },
   };
 }
@@ -51,23 +70,16 @@ export function timeout(opts: TimeoutOptions): Middleware {
     const ms = opts.timeoutMs(ctx);
     if (ms === undefined || ctx.signal.aborted) return next();
     const who = opts.who?.(ctx) ?? `'${ctx.target ?? ctx.method}'`;
-    const deadline = startDeadline(who, ms, Math.max(ms, opts.maxTotalMs?.(ctx, ms) ?? 10 * ms));
-    ctx.state.set(DEADLINE, deadline);
+    const running = startDeadline(who, ms, Math.max(ms, opts.maxTotalMs?.(ctx, ms) ?? 10 * ms), ctx.signal);
+    ctx.state.set(DEADLINE, running.deadline);
     // The terminal cancels its own work on the deadline's signal; the race makes sure the caller hears at the
     // deadline even from a terminal that ignores it.
-    let onAbort = () => {};
-    const expired = new Promise<never>((_, reject) => {
-      onAbort = () => reject(deadline.signal.reason);
-      deadline.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    expired.catch(() => {});
     try {
-      return await Promise.race([next(), expired]);
+      return await Promise.race([next(), running.expired]);
     } catch (err) {
-      throw deadline.signal.aborted ? deadline.signal.reason : err;
+      throw running.timedOut() ? running.deadline.signal.reason : err;
     } finally {
-      deadline.stop();
-      deadline.signal.removeEventListener('abort', onAbort);
+      running.stop();
     }
   };
 }

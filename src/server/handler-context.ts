@@ -11,7 +11,8 @@ export function handlerContext(call: CallContext, sctx: ServerContext, input: Cl
   const deadline = call.state.get(DEADLINE);
   return {
     principal: call.principal,
-    signal: deadline ? AbortSignal.any([call.signal, deadline.signal]) : call.signal,
+    // The deadline's signal also follows the request's own (core/deadline.ts).
+    signal: deadline ? deadline.signal : call.signal,
     meta: call.meta,
     era: call.era,
     call,
