@@ -39,6 +39,16 @@ describe('bench harness', () => {
     expect(run.serverAliveAfter).toBe(true);
   }, 25_000);
 
+  it('runs the full-pipeline target (compiled gateway, every middleware, API key) with every reply checked', async () => {
+    // Runs dist/ (CI builds before testing, as `npm run bench` does).
+    const run = await runOnce(TARGETS.find((t) => t.id === 'mcplex-full')!, 'legacy', [mode], 0);
+    expect(run.error).toBeUndefined();
+    const m = run.modes[0]!;
+    expect(m.errors, m.errorSamples.join('\n')).toBe(0);
+    expect(m.calls).toBeGreaterThan(10);
+    expect(run.serverAliveAfter).toBe(true);
+  }, 30_000);
+
   it('counts a reply whose text does not match as an error', async () => {
     const wrong: McpSession = { call: async () => ({ content: [{ type: 'text', text: 'not the input' }] }), close: async () => undefined };
     const r = await runMode({ ...mode, warmupMaxMs: 50, windowMs: 100 }, async () => wrong, () => [process.pid], (n) => n);
