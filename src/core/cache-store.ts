@@ -13,6 +13,8 @@ export interface CacheSetOptions {
  * them the same way and a hit can never hand out an object someone else may mutate.
  */
 export interface CacheStore {
+  /** True for an in-process store; any other is I/O, and its get/set get spans of their own when tracing is on. */
+  readonly inProcess?: boolean;
   /** The value, or undefined when absent or expired. */
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, opts: CacheSetOptions): Promise<void>;

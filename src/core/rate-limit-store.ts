@@ -21,6 +21,8 @@ export interface RateLimitStore {
   hit(key: string, rule: RateRule): Promise<RateDecision>;
   /** Releases connections (Redis); the store is unusable afterwards. */
   close(): Promise<void>;
+  /** True for an in-process store; any other is I/O, and a hit gets a span of its own when tracing is on. */
+  readonly inProcess?: boolean;
 }
 
 /** GCRA's two numbers for a rule: the emission interval and the burst tolerance (both in ms). */

@@ -6,6 +6,7 @@ import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { type AccessPolicy, type CompiledCapability, compilePolicy } from './access-policy.js';
 import { type Asked, askedBy, type Item, LISTS, notFound, type OwnerOf } from './policy-target.js';
 import { rateLimited } from './rate-limited.js';
+import { stageSpan } from './tracing.js';
 
 export type { AccessPolicy, Capability, Constraints } from './access-policy.js';
 export type { ArgumentRule } from './access-constraints.js';
@@ -74,7 +75,8 @@ export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middlewa
     const max = chosen.source.constraints?.maxCalls;
     if (max) {
       const key = `access:${encodeURIComponent(ctx.principal.tenant ?? '')}:${encodeURIComponent(ctx.principal.id)}:${chosen.id}`;
-      const d = await store.hit(key, { limit: max.limit, windowMs: max.windowMs });
+      const rule = { limit: max.limit, windowMs: max.windowMs };
+      const d = await (store.inProcess ? store.hit(key, rule) : stageSpan(ctx, 'capability max calls', () => store.hit(key, rule)));
       if (!d.allowed) throw rateLimited(`Too many calls: your access to ${asked.kind} '${asked.name}' allows ${max.limit} per ${max.windowMs} ms`, d.retryAfterMs, 'capability');
     }
     return undefined;

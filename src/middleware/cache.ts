@@ -1,9 +1,10 @@
 // Result cache middleware: answers a repeated read-only tool call (or a list/read whose result carries a
 // `ttlMs` hint) from a CacheStore, per partition, and counts hits and misses for metrics.
 import type { CacheStore } from '../core/cache-store.js';
-import type { McpResult, Middleware, Next } from '../core/context.js';
+import type { CallContext, McpResult, Middleware, Next } from '../core/context.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { stateKey } from '../core/state.js';
+import { stageSpan } from './tracing.js';
 import { type CacheDecision, type CachePolicy, type CachePolicyOptions, cachePolicy, hintedTtl, storable } from './cache-policy.js';
 
 export interface CacheOptions extends CachePolicyOptions {
@@ -60,15 +61,17 @@ export function cache(opts: CacheOptions): CacheMiddleware {
     log.debug({ err, op }, 'cache store operation failed; treated as a miss');
     return undefined;
   };
-  const read = (key: string) => store.get(key).catch((err) => failed(err, 'get'));
+  // A shared store (Redis) is I/O: its lookups and writes get spans of their own when tracing is on.
+  const io = <T>(ctx: CallContext, name: string, fn: () => Promise<T>) => (store.inProcess ? fn() : stageSpan(ctx, name, fn));
+  const read = (ctx: CallContext, key: string) => io(ctx, 'cache get', () => store.get(key)).catch((err) => failed(err, 'get'));
   // The in-process store answers synchronously: a hit then costs no promise round (a hit should cost less than a
   // local tool call).
   const peek = (store as { peek?: (key: string) => string | undefined }).peek?.bind(store);
-  const lookup = (d: CacheDecision): string | undefined | Promise<string | undefined> =>
-    peek ? (peek(d.key) ?? (d.publicKey ? peek(d.publicKey) : undefined)) : read(d.key).then((raw) => raw ?? (d.publicKey ? read(d.publicKey) : undefined));
+  const lookup = (ctx: CallContext, d: CacheDecision): string | undefined | Promise<string | undefined> =>
+    peek ? (peek(d.key) ?? (d.publicKey ? peek(d.publicKey) : undefined)) : read(ctx, d.key).then((raw) => raw ?? (d.publicKey ? read(ctx, d.publicKey) : undefined));
 
   /** A miss: the call runs, and a storable result is stored under the decision's key (or the public one). */
-  async function fetchAndStore(decision: CacheDecision, next: Next): Promise<McpResult> {
+  async function fetchAndStore(ctx: CallContext, decision: CacheDecision, next: Next): Promise<McpResult> {
     const started = generation;
     const result = await next();
     if (!storable(result) || started !== generation) return result;
@@ -82,7 +85,7 @@ export function cache(opts: CacheOptions): CacheMiddleware {
       if (hint.shared && decision.publicKey) key = decision.publicKey;
     }
     try {
-      await store.set(key, JSON.stringify(result), { ttlMs, tags: decision.tags() });
+      await io(ctx, 'cache set', () => store.set(key, JSON.stringify(result), { ttlMs, tags: decision.tags() }));
       counts.stores++;
     } catch (err) {
       failed(err, 'set');
@@ -95,8 +98,8 @@ export function cache(opts: CacheOptions): CacheMiddleware {
     if (!decision) return next();
     // Lists and reads are looked up only once one carried a ttlMs hint (here, or on a shared store, when told so):
     // most servers send none, and a list request should not pay store round trips for nothing.
-    if (decision.hinted && !hintsSeen) return fetchAndStore(decision, next);
-    const found = lookup(decision);
+    if (decision.hinted && !hintsSeen) return fetchAndStore(ctx, decision, next);
+    const found = lookup(ctx, decision);
     const raw = typeof found === 'object' ? await found : found;
     if (raw !== undefined) {
       counts.hits++;
@@ -106,7 +109,7 @@ export function cache(opts: CacheOptions): CacheMiddleware {
     }
     counts.misses++;
     ctx.state.set(CACHE_STATUS, 'miss');
-    return fetchAndStore(decision, next);
+    return fetchAndStore(ctx, decision, next);
   };
 
   return Object.assign(middleware, {

@@ -7,6 +7,7 @@ import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { askedBy, type Item, LISTS, notFound, type OwnerOf } from './policy-target.js';
 import { CHARGED_METHODS } from './rate-limit.js';
 import { rateLimited } from './rate-limited.js';
+import { stageSpan } from './tracing.js';
 
 export interface TenantQuota {
   /** At most `limit` charged requests (calls, reads, gets, completions) per `windowMs` for the whole tenant. */
@@ -56,7 +57,8 @@ export function quota(opts: QuotaOptions): Middleware {
     inflight.set(tenant, running + 1);
     try {
       if (q.calls) {
-        const d = await store.hit(`quota:${encodeURIComponent(tenant)}`, q.calls);
+        const key = `quota:${encodeURIComponent(tenant)}`;
+        const d = await (store.inProcess ? store.hit(key, q.calls) : stageSpan(ctx, 'tenant quota', () => store.hit(key, q.calls!)));
         if (!d.allowed) throw rateLimited(`Tenant quota exceeded: ${q.calls.limit} calls per ${q.calls.windowMs} ms`, d.retryAfterMs, 'quota');
       }
       return await next();

@@ -27,6 +27,8 @@ export interface TracingOptions {
 
 /** The request's trace context (its SERVER span), for middleware that opens spans of its own (`stageSpan`). */
 export const TRACE_CONTEXT = stateKey<Context>('mcplex.traceContext');
+/** The tracer of the request's span, so stage spans go where it goes. */
+const TRACER = stateKey<Tracer>('mcplex.tracer');
 
 /** Where the caller's trace context is: `_meta` first (MCP's place for it), else the HTTP request's headers. */
 function carrierOf(ctx: CallContext): Record<string, string> {
@@ -73,10 +75,10 @@ function end(span: Span, ending: Ending): void {
 }
 
 /** Runs `fn` in a child span of the request's span: for middleware stages that do I/O (a store, a token exchange). */
-export async function stageSpan<T>(ctx: CallContext, name: string, fn: () => Promise<T>, tracer = trace.getTracer('mcplex', VERSION)): Promise<T> {
+export async function stageSpan<T>(ctx: CallContext, name: string, fn: () => Promise<T>, tracer?: Tracer): Promise<T> {
   const parent = ctx.state.get(TRACE_CONTEXT);
   if (!parent) return fn();
-  const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL }, parent);
+  const span = (tracer ?? ctx.state.get(TRACER) ?? trace.getTracer('mcplex', VERSION)).startSpan(name, { kind: SpanKind.INTERNAL }, parent);
   try {
     return await context.with(trace.setSpan(parent, span), fn);
   } catch (err) {
@@ -118,6 +120,7 @@ export function tracing(opts: TracingOptions = {}): Middleware {
     if (span.isRecording()) span.setAttributes(attributesOf(ctx));
     const active = trace.setSpan(parent, span);
     ctx.state.set(TRACE_CONTEXT, active);
+    ctx.state.set(TRACER, tracer);
     ctx.state.set(OUTBOUND_TRACE, outbound(active, ctx));
     try {
       const result = await context.with(active, next);

@@ -19,6 +19,7 @@ interface Entry {
 }
 
 export class MemoryCacheStore implements CacheStore {
+  readonly inProcess = true;
   readonly #now: () => number;
   readonly #lru: LRUCache<string, Entry>;
   /** tag -> keys holding it; kept in step with the LRU through its dispose hook. */

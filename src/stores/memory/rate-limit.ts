@@ -13,6 +13,7 @@ export interface MemoryRateLimitOptions {
 }
 
 export class MemoryRateLimitStore implements RateLimitStore {
+  readonly inProcess = true;
   readonly #cells: LRUCache<string, number>;
   readonly #now: () => number;
 
