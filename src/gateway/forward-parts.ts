@@ -1,0 +1,97 @@
+// The forwarder's parts shared by its plain and bridged paths: the params an upstream should see, progress
+// relayed under the caller's token, the traced upstream request, and how a caller and its input requests are checked.
+import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
+import { type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier } from '../core/index.js';
+import { INVOCATION } from '../server/index.js';
+import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
+import type { CallerSpec, CallScope } from './relay.js';
+
+const RESERVED_META = 'io.modelcontextprotocol/';
+const CLIENT_CAPABILITIES = `${RESERVED_META}clientCapabilities`;
+
+/**
+ * Params as the upstream should see them: the envelope and progress token are the upstream client's to set, except
+ * that a 2026-era upstream gets the caller's own client capabilities (what of them the gateway can relay), so it
+ * asks only for input the caller can give. It only logs when asked per request; we ask for everything and filter
+ * per caller on relay.
+ */
+export function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstream: Upstream): Json {
+  const modernUpstream = speaksModern(upstream);
+  if (params._meta === undefined && era === 'legacy' && !modernUpstream) return params; // the common case: nothing to change
+  const { sctx } = caller;
+  const { _meta, ...rest } = params;
+  const meta = Object.fromEntries(Object.entries((_meta as Json | undefined) ?? {}).filter(([k]) => !k.startsWith(RESERVED_META) && k !== 'progressToken'));
+  if (modernUpstream) meta[`${RESERVED_META}logLevel`] = 'debug';
+  // A 2025-era upstream's session was declared for every caller; mcplex servers narrow it to this caller's per request.
+  if (modernUpstream || era === 'modern') meta[CLIENT_CAPABILITIES] = relayable(caller.capabilities);
+  const out: Json = { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) };
+  if (era === 'modern' && modernUpstream) {
+    // The SDK lifts these out of params before handlers run; the upstream needs them back.
+    if (sctx.mcpReq.inputResponses) out.inputResponses = sctx.mcpReq.inputResponses;
+    const state = sctx.mcpReq.requestState<string>();
+    if (typeof state === 'string') out.requestState = state;
+  }
+  return out;
+}
+
+/** Relays the upstream's progress to the caller under its own token, on the caller's ordered relay chain. */
+export function progressRelay(ctx: CallContext, sctx: CallerSpec['sctx'], scope: CallScope) {
+  const token = ctx.meta.progressToken;
+  if (token === undefined) return undefined;
+  return (p: { progress: number; total?: number; message?: string }) =>
+    scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
+}
+
+/** The upstream request, inside its trace span (with the trace context in its `_meta`) when tracing is on. */
+export function requestUpstream(ctx: CallContext, upstream: Upstream, params: Json, opts: ForwardOptions): Promise<Json> {
+  const traced = ctx.state.get(OUTBOUND_TRACE);
+  if (!traced) return upstream.request(ctx.method, params, opts);
+  return traced.around(upstream.name, ctx.method, (carrier) => upstream.request(ctx.method, withTrace(params, carrier), opts));
+}
+
+/** Sends on the connection a lease chose, with its per-request headers (isolation/router.ts). */
+export type Send = <T>(send: () => Promise<T>) => Promise<T>;
+
+export const speaksModern = (upstream: Upstream) => upstream.client?.getProtocolEra() === 'modern';
+
+/** The gateway presents itself: the upstream's identity stamp is removed so ours is applied. */
+export function asOurs(result: Json): McpResult {
+  const meta = result._meta as Json | undefined;
+  if (!meta || !(`${RESERVED_META}serverInfo` in meta)) return result;
+  const { [`${RESERVED_META}serverInfo`]: _drop, ...rest } = meta;
+  const { _meta: _old, ...body } = result;
+  return Object.keys(rest).length > 0 ? { ...body, _meta: rest } : body;
+}
+
+/** Params with the trace context of the upstream call in `_meta` (replacing the caller's, which is its parent). */
+function withTrace(params: Json, carrier: TraceCarrier): Json {
+  if (Object.keys(carrier).length === 0) return params;
+  return { ...params, _meta: { ...(params._meta as Json | undefined), ...carrier } };
+}
+
+/** Who is calling, for per-caller limits: the principal, and the address it came from. */
+export const callerKey = (ctx: CallContext) => `${ctx.principal.id}@${ctx.http?.remoteAddress ?? 'local'}`;
+
+/** The caller as the relay tracks it. */
+export function callerOf(ctx: CallContext): CallerSpec {
+  const { sctx, client } = ctx.state.get(INVOCATION)!;
+  return { sctx, era: ctx.era, client, capabilities: declaredBy(ctx), principal: ctx.principal };
+}
+
+/** An upstream's input_required asks only for what the caller declared; else the spec's -32021, before anyone is asked. */
+export function checkInputRequests(result: Json, caller: CallerSpec): void {
+  for (const request of Object.values((result.inputRequests as Json | undefined) ?? {}) as { method?: string; params?: Json }[]) {
+    const method = String(request?.method);
+    if (!allows(caller.capabilities, method, request?.params)) throw missingCapability(method, request?.params, true);
+  }
+}
+
+/**
+ * The caller gave up while the upstream may still be working on its request and sending for it. Not so for a
+ * 2026-era upstream over HTTP: everything it sends for a request travels on that request's stream, closed with it.
+ */
+export function gaveUp(err: unknown, signal: AbortSignal, upstream: Upstream): boolean {
+  if (!signal.aborted && !(isWireError(err) && err.code === ErrorCode.Timeout)) return false;
+  // An in-process built-in shares one link for everything, like a stdio pipe.
+  return upstream.spec.transport === 'stdio' || upstream.spec.transport === 'builtin' || upstream.client?.getProtocolEra() !== 'modern';
+}
