@@ -6,9 +6,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
-import { type Era, ErrorCode, type Logger, WireError } from '../../core/index.js';
+import { type Era, ErrorCode, type Logger } from '../../core/index.js';
 import type { Admit } from '../gate.js';
-import { type EdgeIdentity, identityOf } from '../identity.js';
+import { identityOf } from '../identity.js';
 import { isPipelined } from '../targets.js';
 import { readJsonBody, refuseTooLarge } from './body.js';
 import { classifyHttpPost } from './classify.js';
@@ -17,8 +17,8 @@ import { refusal } from './guards.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { fitsModernLane, ModernLane } from './modern-lane.js';
 import { type HttpRoute, type HttpServeOptions, resolveHttpOptions } from './options.js';
-import { requestInfo } from './request-info.js';
 import { sendJson, sendRpcError } from './respond.js';
+import { type AdmittedMessage, serveAdmitted } from './sdk-admitted.js';
 import { httpsOptions } from './tls.js';
 
 export interface HttpHandle {
@@ -35,18 +35,6 @@ export interface HttpHandle {
 
 /** Builds a server for one session or request; `httpOf` finds a request's HTTP view when the SDK cannot give it. */
 export type ServerFactory = (era: Era, httpOf?: (id: RequestId) => MessageExtraInfo | undefined) => Server;
-
-/** JSON-RPC error codes a refused admission answers with an HTTP status other than 200 (the 2026-era ladder). */
-const REFUSAL_STATUS = new Map<number, number>([
-  [ErrorCode.MethodNotFound, 404],
-  [ErrorCode.InvalidParams, 400],
-  [ErrorCode.InvalidRequest, 400],
-  [ErrorCode.Unauthorized, 401],
-  [ErrorCode.Forbidden, 403],
-  [ErrorCode.RateLimited, 429],
-]);
-
-const closed = (res: ServerResponse) => (res.closed ? Promise.resolve() : new Promise<void>((r) => res.once('close', () => r())));
 
 export async function serveHttp(
   makeServer: ServerFactory,
@@ -156,54 +144,8 @@ export async function serveHttp(
     if (route === 'legacy' || route.kind === 'legacy') await sessions.handle(req, res, body.value);
     else if (lane.open && fitsModernLane(req, route)) lane.serve(req, res, route);
     else if (admit && route.kind === 'modern' && route.messageKind === 'request' && !isPipelined((route.message as { method: string }).method)) {
-      await admitted(admit, identity.edge, req, res, route.message as { id: RequestId; method: string; params?: Record<string, unknown> }, body.value);
+      await serveAdmitted({ admit, edgeAuth, deliver: modernAdapter }, identity.edge, req, res, route.message as AdmittedMessage, body.value);
     } else await modernAdapter(req, res, body.value);
-  }
-
-  /** A 2026-era request the SDK's handler answers itself (listen, discover, …): the pipeline admits it first. */
-  async function admitted(admit: Admit, identity: EdgeIdentity, req: IncomingMessage, res: ServerResponse, message: { id: RequestId; method: string; params?: Record<string, unknown> }, body: unknown) {
-    const gone = new AbortController();
-    res.once('close', () => gone.abort(new Error('client disconnected')));
-    // The SDK accepts a listen by opening its event stream; a refusal is a JSON body (in-band errors are 200 too).
-    let accept = () => {};
-    const accepted = new Promise<void>((resolve) => {
-      accept = resolve;
-    });
-    const writeHead = res.writeHead;
-    res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
-      const headers = rest.find((h) => typeof h === 'object' && h !== null) as Record<string, unknown> | undefined;
-      if (status === 200 && String(headers?.['content-type'] ?? '').startsWith('text/event-stream')) accept();
-      return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
-    } as typeof res.writeHead;
-    let delivered = false;
-    try {
-      await admit({
-        method: message.method,
-        params: message.params ?? {},
-        id: message.id,
-        identity,
-        http: requestInfo(req),
-        signal: gone.signal,
-        accepted,
-        // The SDK writes its own answer; for a listen, the request lasts as long as its stream.
-        deliver: async () => {
-          // Any other method is unknown: the SDK would answer it in-band (HTTP 200) when a fallback handler is set
-          // (passthrough servers); the spec wants 404.
-          if (message.method !== 'server/discover' && message.method !== 'subscriptions/listen') throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${message.method}`);
-          delivered = true;
-          await modernAdapter(req, res, body);
-          await closed(res);
-          return {};
-        },
-      });
-    } catch (err) {
-      // Once the SDK has the request, the response is its own.
-      if (delivered || res.headersSent) return;
-      const { code, message: text, data } = err as { code: number; message: string; data?: unknown };
-      const status = REFUSAL_STATUS.get(code) ?? 200;
-      const challenge = status === 401 || status === 403 ? edgeAuth.pipelineChallenge(req, code, text, data) : undefined;
-      sendJson(res, status, { jsonrpc: '2.0', id: message.id, error: { code, message: text, ...(data !== undefined && { data }) } }, challenge);
-    }
   }
 
   // Node's defaults let a slow request hold its connection for 5 minutes; the check interval bounds how late a
