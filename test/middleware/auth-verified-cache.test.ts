@@ -15,7 +15,10 @@ describe('VerifiedCache', () => {
     let now = 1_000_000;
     let checks = 0;
     const cache = new VerifiedCache({ maxAgeMs: 60_000, now: () => now });
-    const verify = (): AuthOutcome => (checks++, { principal: principal() });
+    const verify = (): AuthOutcome => {
+      checks++;
+      return { principal: principal() };
+    };
     await cache.verified('k', verify);
     await cache.verified('k', verify);
     expect(checks).toBe(1);
@@ -28,7 +31,10 @@ describe('VerifiedCache', () => {
     let now = 1_000_000;
     let checks = 0;
     const cache = new VerifiedCache({ maxAgeMs: 60_000, now: () => now });
-    const expiring = (): AuthOutcome => (checks++, { principal: principal({ exp: (now + 5_000) / 1000 }) });
+    const expiring = (): AuthOutcome => {
+      checks++;
+      return { principal: principal({ exp: (now + 5_000) / 1000 }) };
+    };
     await cache.verified('jwt', expiring);
     now += 4_000;
     await cache.verified('jwt', expiring);
@@ -36,7 +42,10 @@ describe('VerifiedCache', () => {
     now += 1_500; // past exp: checked again (and the verifier decides)
     await cache.verified('jwt', expiring);
     expect(checks).toBe(2);
-    const refusal = (): AuthOutcome => (checks++, { refusal: { status: 401, description: 'no' } });
+    const refusal = (): AuthOutcome => {
+      checks++;
+      return { refusal: { status: 401, description: 'no' } };
+    };
     await cache.verified('bad', refusal);
     await cache.verified('bad', refusal);
     expect(checks).toBe(4);
