@@ -1,13 +1,12 @@
 // `mcplex serve`: runs the gateway on a config file (or the embedded default), over HTTP or stdio,
 // reloading on SIGHUP or file change and shutting down cleanly on SIGTERM/SIGINT.
-import { createHash } from 'node:crypto';
 import { watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { GroupWatchdog } from '../client/group-watchdog.js';
 import { awaitPredecessors } from '../client/predecessors.js';
-import { ConfigError } from '../core/index.js';
+import { ConfigError, sha256 } from '../core/index.js';
 import { insecureBind } from '../gateway/auth.js';
 import { type GatewayConfig, loadConfig, observability } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -63,7 +62,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const gateway = new Gateway(config, { logger: log, commands: { mcplex: self } });
   // A gateway restarted on this config (after a crash or SIGKILL) waits until the previous one's upstreams are
   // gone, so the two never run side by side.
-  const tag = `config:${createHash('sha256').update(resolve(path)).digest('hex').slice(0, 16)}`;
+  const tag = `config:${sha256(resolve(path)).slice(0, 16)}`;
   GroupWatchdog.tag(tag);
   const waited = await awaitPredecessors(tag);
   if (waited.length > 0) log.info({ watchdogs: waited }, 'waited for the upstreams of a previous gateway on this config to stop');

@@ -230,11 +230,6 @@ export class GatewayResilience {
     };
   }
 
-  /** Circuit state per upstream, for metrics (closed for an upstream never called). */
-  breakerStates(): Record<string, ReturnType<Breakers['snapshot']>> {
-    return Object.fromEntries([...this.entries()].map((e) => [e.config.name, this.#stages.breaker.breakers.snapshot(e.config.name)]));
-  }
-
   /** The gateway-wide degradation now. */
   policy(): DegradationPolicy {
     return this.#policy();

@@ -6,7 +6,7 @@ import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { type AccessPolicy, type CompiledCapability, compilePolicy } from './access-policy.js';
 import { type Asked, askedBy, type Item, LISTS, notFound, type OwnerOf } from './policy-target.js';
 import { rateLimited } from './rate-limited.js';
-import { stageSpan } from './tracing.js';
+import { storeCall } from './tracing.js';
 
 export type { AccessPolicy, Capability, Constraints } from './access-policy.js';
 export type { ArgumentRule } from './access-constraints.js';
@@ -76,7 +76,7 @@ export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middlewa
     if (max) {
       const key = `access:${encodeURIComponent(ctx.principal.tenant ?? '')}:${encodeURIComponent(ctx.principal.id)}:${chosen.id}`;
       const rule = { limit: max.limit, windowMs: max.windowMs };
-      const d = await (store.inProcess ? store.hit(key, rule) : stageSpan(ctx, 'capability max calls', () => store.hit(key, rule)));
+      const d = await storeCall(ctx, store, 'capability max calls', () => store.hit(key, rule));
       if (!d.allowed) throw rateLimited(`Too many calls: your access to ${asked.kind} '${asked.name}' allows ${max.limit} per ${max.windowMs} ms`, d.retryAfterMs, 'capability');
     }
     return undefined;

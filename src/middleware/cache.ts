@@ -4,7 +4,7 @@ import type { CacheStore } from '../core/cache-store.js';
 import type { CallContext, McpResult, Middleware, Next } from '../core/context.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { stateKey } from '../core/state.js';
-import { stageSpan } from './tracing.js';
+import { storeCall } from './tracing.js';
 import { type CacheDecision, type CachePolicy, type CachePolicyOptions, cachePolicy, hintedTtl, storable } from './cache-policy.js';
 
 export interface CacheOptions extends CachePolicyOptions {
@@ -62,8 +62,7 @@ export function cache(opts: CacheOptions): CacheMiddleware {
     return undefined;
   };
   // A shared store (Redis) is I/O: its lookups and writes get spans of their own when tracing is on.
-  const io = <T>(ctx: CallContext, name: string, fn: () => Promise<T>) => (store.inProcess ? fn() : stageSpan(ctx, name, fn));
-  const read = (ctx: CallContext, key: string) => io(ctx, 'cache get', () => store.get(key)).catch((err) => failed(err, 'get'));
+  const read = (ctx: CallContext, key: string) => storeCall(ctx, store, 'cache get', () => store.get(key)).catch((err) => failed(err, 'get'));
   // The in-process store answers synchronously: a hit then costs no promise round (a hit should cost less than a
   // local tool call).
   const peek = (store as { peek?: (key: string) => string | undefined }).peek?.bind(store);
@@ -85,7 +84,7 @@ export function cache(opts: CacheOptions): CacheMiddleware {
       if (hint.shared && decision.publicKey) key = decision.publicKey;
     }
     try {
-      await io(ctx, 'cache set', () => store.set(key, JSON.stringify(result), { ttlMs, tags: decision.tags() }));
+      await storeCall(ctx, store, 'cache set', () => store.set(key, JSON.stringify(result), { ttlMs, tags: decision.tags() }));
       counts.stores++;
     } catch (err) {
       failed(err, 'set');

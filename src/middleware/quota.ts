@@ -7,7 +7,7 @@ import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { askedBy, type Item, LISTS, notFound, type OwnerOf } from './policy-target.js';
 import { CHARGED_METHODS } from './rate-limit.js';
 import { rateLimited } from './rate-limited.js';
-import { stageSpan } from './tracing.js';
+import { storeCall } from './tracing.js';
 
 export interface TenantQuota {
   /** At most `limit` charged requests (calls, reads, gets, completions) per `windowMs` for the whole tenant. */
@@ -58,7 +58,7 @@ export function quota(opts: QuotaOptions): Middleware {
     try {
       if (q.calls) {
         const key = `quota:${encodeURIComponent(tenant)}`;
-        const d = await (store.inProcess ? store.hit(key, q.calls) : stageSpan(ctx, 'tenant quota', () => store.hit(key, q.calls!)));
+        const d = await storeCall(ctx, store, 'tenant quota', () => store.hit(key, q.calls!));
         if (!d.allowed) throw rateLimited(`Tenant quota exceeded: ${q.calls.limit} calls per ${q.calls.windowMs} ms`, d.retryAfterMs, 'quota');
       }
       return await next();

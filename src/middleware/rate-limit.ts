@@ -5,7 +5,7 @@ import type { RateLimitStore, RateRule } from '../core/rate-limit-store.js';
 import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { askedBy, itemMatcher, type OwnerOf } from './policy-target.js';
 import { rateLimited } from './rate-limited.js';
-import { stageSpan } from './tracing.js';
+import { storeCall } from './tracing.js';
 
 export type RateKeyPart = 'principal' | 'tenant' | 'tool';
 
@@ -60,7 +60,7 @@ export function rateLimit(opts: RateLimitOptions): Middleware {
         if (!asked || !patterns.some((m) => m(asked))) continue;
       }
       const key = keyOf(index, rule.per, ctx);
-      const d = await (store.inProcess ? store.hit(key, rule) : stageSpan(ctx, 'rate limit', () => store.hit(key, rule)));
+      const d = await storeCall(ctx, store, 'rate limit', () => store.hit(key, rule));
       if (!d.allowed) throw rateLimited(`Rate limit exceeded: ${rule.limit} requests per ${rule.windowMs} ms ${describe(rule.per)}`, d.retryAfterMs, 'rate');
     }
     return next();

@@ -89,6 +89,14 @@ export async function stageSpan<T>(ctx: CallContext, name: string, fn: () => Pro
   }
 }
 
+/**
+ * Runs `fn` (a call to `store`) in a child span named `name`, unless the store is in-process (no I/O to show):
+ * the stages with shared stores (rate limits, quotas, the cache) call their store through this.
+ */
+export function storeCall<T>(ctx: CallContext, store: { readonly inProcess?: boolean }, name: string, fn: () => Promise<T>): Promise<T> {
+  return store.inProcess ? fn() : stageSpan(ctx, name, fn);
+}
+
 export function tracing(opts: TracingOptions = {}): Middleware {
   const tracer = opts.tracer ?? trace.getTracer('mcplex', VERSION);
   const propagator = (): TextMapPropagator => opts.propagator ?? propagation;

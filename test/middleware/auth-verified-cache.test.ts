@@ -10,45 +10,43 @@ import { waitUntil } from '../helpers/process.js';
 
 const principal = (claims: Record<string, unknown> = {}): Principal => ({ id: 'p', kind: 'jwt', scopes: [], claims });
 
+/** A verifier giving `outcome()` and counting its calls. */
+function counting(outcome: () => AuthOutcome) {
+  const verifier = Object.assign((): AuthOutcome => {
+    verifier.calls++;
+    return outcome();
+  }, { calls: 0 });
+  return verifier;
+}
+
 describe('VerifiedCache', () => {
   it('reuses a success until maxAgeMs, then verifies again', async () => {
     let now = 1_000_000;
-    let checks = 0;
     const cache = new VerifiedCache({ maxAgeMs: 60_000, now: () => now });
-    const verify = (): AuthOutcome => {
-      checks++;
-      return { principal: principal() };
-    };
+    const verify = counting(() => ({ principal: principal() }));
     await cache.verified('k', verify);
     await cache.verified('k', verify);
-    expect(checks).toBe(1);
+    expect(verify.calls).toBe(1);
     now += 60_001;
     await cache.verified('k', verify);
-    expect(checks).toBe(2);
+    expect(verify.calls).toBe(2);
   });
 
   it('never reuses a token past its exp, nor a refusal', async () => {
     let now = 1_000_000;
-    let checks = 0;
     const cache = new VerifiedCache({ maxAgeMs: 60_000, now: () => now });
-    const expiring = (): AuthOutcome => {
-      checks++;
-      return { principal: principal({ exp: (now + 5_000) / 1000 }) };
-    };
+    const expiring = counting(() => ({ principal: principal({ exp: (now + 5_000) / 1000 }) }));
     await cache.verified('jwt', expiring);
     now += 4_000;
     await cache.verified('jwt', expiring);
-    expect(checks).toBe(1);
+    expect(expiring.calls).toBe(1);
     now += 1_500; // past exp: checked again (and the verifier decides)
     await cache.verified('jwt', expiring);
-    expect(checks).toBe(2);
-    const refusal = (): AuthOutcome => {
-      checks++;
-      return { refusal: { status: 401, description: 'no' } };
-    };
+    expect(expiring.calls).toBe(2);
+    const refusal = counting(() => ({ refusal: { status: 401, description: 'no' } }));
     await cache.verified('bad', refusal);
     await cache.verified('bad', refusal);
-    expect(checks).toBe(4);
+    expect(refusal.calls).toBe(2);
   });
 });
 
