@@ -11,6 +11,11 @@ export class CachedToken {
 
   constructor(private readonly fetchToken: () => Promise<IssuedToken>) {}
 
+  /** Whether get() answers from the cache (no request to the token endpoint). */
+  get fresh(): boolean {
+    return this.#current !== undefined && Date.now() < this.#current.refreshAt;
+  }
+
   /** The cached token while it is fresh, else a new one. */
   async get(): Promise<string> {
     const current = this.#current;

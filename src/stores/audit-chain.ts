@@ -30,9 +30,11 @@ export function recordHash(r: AuditRecord, seq: number, prevHash: string): strin
 }
 
 function hashOf(n: Required<AuditRecord>, seq: number, prevHash: string): string {
-  // The hashed fields built in sorted key order, so canonicalJson has nothing to sort.
+  // The hashed fields built in sorted key order. Without redacted arguments every value is a string, number or
+  // null, so JSON.stringify writes exactly canonicalJson's text (test/stores/audit-chain.test.ts), at a third of its cost.
   const { args, argsDigest, durationMs, errorCode, method, outcome, principal, requestId, target, tenant, time, upstream } = n;
-  return sha256(canonicalJson({ args, argsDigest, durationMs, errorCode, method, outcome, prevHash, principal, requestId, seq, target, tenant, time, upstream }));
+  const fields = { args, argsDigest, durationMs, errorCode, method, outcome, prevHash, principal, requestId, seq, target, tenant, time, upstream };
+  return sha256(args === null || typeof args !== 'object' ? JSON.stringify(fields) : canonicalJson(fields));
 }
 
 /** Links `records` after (`seq`, `hash`): the rows to insert. */

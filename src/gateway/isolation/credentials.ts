@@ -6,6 +6,7 @@ import { clientCredentialsToken, exchangeToken } from '../../client/oauth-token.
 import type { UpstreamHttpOptions } from '../../client/upstream.js';
 import { ErrorCode, WireError } from '../../core/index.js';
 import type { ServerConfig } from '../config/index.js';
+import type { StageRunner } from './instances.js';
 
 type AuthProvider = NonNullable<UpstreamHttpOptions['authProvider']>;
 
@@ -46,7 +47,7 @@ export class UpstreamCredentials {
    * Records the caller's verified token before its call and makes sure an exchanged token is at hand, so a caller
    * without one, or a refused exchange, fails with a clear error before anything is sent upstream.
    */
-  async prepare(key: string, subjectToken: string | undefined): Promise<void> {
+  async prepare(key: string, subjectToken: string | undefined, stage: StageRunner = (_name, fn) => fn()): Promise<void> {
     const exchange = this.config.auth?.tokenExchange;
     if (!exchange) return;
     if (subjectToken === undefined) {
@@ -54,7 +55,8 @@ export class UpstreamCredentials {
     }
     const known = this.#perCaller.get(key);
     if (known?.subject !== subjectToken) this.#perCaller.set(key, { subject: subjectToken, token: new CachedToken(() => exchangeToken(exchange, subjectToken)) });
-    await this.#tokenOf(key);
+    if (this.#perCaller.get(key)?.token.fresh) return;
+    await stage('token exchange', () => this.#tokenOf(key));
   }
 
   #tokenOf(key: string): Promise<string> {

@@ -13,6 +13,11 @@ interface Instance {
   idle?: NodeJS.Timeout;
 }
 
+/** Runs `fn` as a stage of the call (the router passes a child span of the request's span). */
+export type StageRunner = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
+
+const untraced: StageRunner = (_name, fn) => fn();
+
 export interface Lease {
   readonly upstream: Upstream;
   release(): void;
@@ -40,9 +45,10 @@ export class IsolatedInstances {
   }
 
   /** The caller's own connection, created (and connected) on first use; release() it when the call is done. */
-  async acquire(key: string): Promise<Lease> {
+  async acquire(key: string, stage: StageRunner = untraced): Promise<Lease> {
     if (this.#closed) throw new WireError(ErrorCode.UpstreamUnavailable, `Server '${this.server}' is shutting down`);
     let instance = this.#instances.get(key);
+    const starting = !instance;
     if (!instance) {
       this.#makeRoom();
       const upstream = this.create(key);
@@ -64,7 +70,7 @@ export class IsolatedInstances {
         held.idle.unref();
       }
     };
-    await held.ready;
+    await (starting ? stage('isolated instance start', () => held.ready) : held.ready);
     if (!held.upstream.up) {
       release();
       // A first attempt that failed is not kept: the next call tries afresh rather than waiting for a restart.

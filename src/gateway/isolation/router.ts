@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Json, Upstream, UpstreamHttpOptions } from '../../client/upstream.js';
 import { type CallContext, credentialOf, type Principal } from '../../core/index.js';
 import { IDENTITY_META, signIdentity } from '../../middleware/identity-claims.js';
+import { stageSpan } from '../../middleware/tracing.js';
 import { INVOCATION } from '../../server/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { INSTANCE_DEFAULTS, type Isolation } from '../config/upstream-auth.js';
@@ -79,8 +80,10 @@ export class UpstreamRouter {
     const isolation = this.isolationOf(template);
     if (isolation === 'shared') return { upstream: template, params: outgoing, run, release: noop };
     const key = isolation === 'per-session' && ctx.era === 'legacy' ? this.#sessionKey(route, ctx) : principalKey(ctx);
-    await route.credentials.prepare(key, credentialOf(ctx.principal));
-    const lease = await route.instances.acquire(key);
+    // Token exchange and starting the caller's own instance are I/O: child spans of the request's, when traced.
+    const stage = <T>(name: string, fn: () => Promise<T>) => stageSpan(ctx, name, fn);
+    await route.credentials.prepare(key, credentialOf(ctx.principal), stage);
+    const lease = await route.instances.acquire(key, stage);
     return { upstream: lease.upstream, params: outgoing, run, release: lease.release };
   }
 

@@ -1,0 +1,34 @@
+// The chain's hash text must never change (stored chains would fail verification): records without redacted
+// arguments are hashed through JSON.stringify, which must write exactly the canonical JSON the chain was defined on.
+import { describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../src/core/audit.js';
+import { canonicalJson, sha256 } from '../../src/core/index.js';
+import { normalize, recordHash } from '../../src/stores/audit-chain.js';
+
+/** The definition: sha256 of the canonical JSON of the normalized record with its seq and predecessor's hash. */
+function definedHash(r: AuditRecord, seq: number, prevHash: string): string {
+  return sha256(canonicalJson({ ...normalize(r), seq, prevHash }));
+}
+
+const texts = ['', 'plain', 'quote " backslash \\ newline \n tab \t', 'é ü 漢字 🎉', '\u0000\u001f\u007f', 'lone \ud800 surrogate', '</script>'];
+
+describe('audit chain hash', () => {
+  it('is the canonical JSON hash for every kind of field value', () => {
+    let seq = 0;
+    for (const text of texts) {
+      for (const extra of [{}, { tenant: null, target: null, upstream: null, errorCode: -32603 }, { argsDigest: sha256(text) }, { durationMs: 1e-7 }, { durationMs: 123456789.125 }]) {
+        const r: AuditRecord = { time: '2026-12-03T10:00:00.000Z', requestId: text, principal: `key:${text}`, tenant: text, method: 'tools/call', target: text, upstream: 'up', outcome: 'ok', errorCode: null, durationMs: 0.5, ...extra };
+        seq += 1;
+        expect(recordHash(r, seq, 'f'.repeat(64))).toBe(definedHash(r, seq, 'f'.repeat(64)));
+      }
+    }
+  });
+
+  it('sorts the keys of redacted arguments at every depth', () => {
+    const r: AuditRecord = { time: 't', requestId: 'r', principal: 'p', method: 'tools/call', outcome: 'error', errorCode: -32602, durationMs: 2, args: { z: [1, { b: 2, a: 'x' }], a: '[REDACTED]' } };
+    const same: AuditRecord = { ...r, args: { a: '[REDACTED]', z: [1, { a: 'x', b: 2 }] } };
+    expect(recordHash(r, 7, '0'.repeat(64))).toBe(definedHash(r, 7, '0'.repeat(64)));
+    expect(recordHash(same, 7, '0'.repeat(64))).toBe(recordHash(r, 7, '0'.repeat(64)));
+    expect(recordHash({ ...r, args: 'a string' }, 7, '0'.repeat(64))).toBe(definedHash({ ...r, args: 'a string' }, 7, '0'.repeat(64)));
+  });
+});
