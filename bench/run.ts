@@ -1,7 +1,8 @@
 // `npm run bench [-- --quick] [--reps N] [--only mcplex,direct] [--idle-sessions N] [--soak-seconds N]
 // [--memory-only]`: first the memory phase (idle sessions, soak), then interleaved runs of every target, medians,
 // ratios, Markdown tables on stdout and everything raw in bench/results/latest.json. `npm run bench -- reference`
-// runs only bench/reference/ (our reference servers against the official ones) instead.
+// runs only bench/reference/ (our reference servers against the official ones) instead; `npm run bench -- paired
+// <base> <other>…` measures pipelines against their base in alternating slices (bench/paired.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -13,6 +14,10 @@ import { type RunRecord, runOnce } from './runner.js';
 import { running } from './targets/process.js';
 import { ROOT } from './targets/targets.js';
 
+if (process.argv[2] === 'paired') {
+  const { runPairedBench } = await import('./paired.js');
+  process.exit(await runPairedBench(process.argv.slice(3)));
+}
 if (process.argv[2] === 'reference') {
   const { runReferenceBench } = await import('./reference/main.js');
   process.exit(await runReferenceBench(process.argv.slice(3)));

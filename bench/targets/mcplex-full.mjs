@@ -2,6 +2,9 @@
 // config file, with every middleware of `allMiddleware()` (src/middleware/all.ts) it does not already run added
 // to its pipeline. Prints `mcplex gateway listening on <url>`; SIGTERM stops it.
 // `--groups security,observability` runs only those concerns' middleware (the per-issue cost lines of the report).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger, Gateway, loadConfig } from '../../dist/index.js';
 import { allMiddleware } from '../../dist/middleware/all.js';
 
@@ -11,7 +14,9 @@ const arg = (name) => {
 };
 const log = createLogger('mcplex');
 const gateway = new Gateway(await loadConfig(arg('--config') ?? 'mcplex.yaml'), { logger: log });
-const middleware = allMiddleware(arg('--groups')?.split(','), { inGateway: true });
+// The audit log's files live in a directory of this run's own, removed when it stops.
+const auditDir = mkdtempSync(join(tmpdir(), 'mcplex-bench-audit-'));
+const middleware = allMiddleware(arg('--groups')?.split(','), { inGateway: true, auditDir });
 gateway.host.use(...middleware);
 await gateway.start();
 const handle = await gateway.serveHttp();
@@ -21,5 +26,10 @@ process.on('SIGTERM', () => {
   handle
     .close()
     .then(() => gateway.close())
-    .finally(() => process.exit(0));
+    // The gateway does not own middleware added with use(): the list's audit log is drained and closed here.
+    .then(() => Promise.all(middleware.map((mw) => mw.auditLog?.close())))
+    .finally(() => {
+      rmSync(auditDir, { recursive: true, force: true });
+      process.exit(0);
+    });
 });

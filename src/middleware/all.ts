@@ -35,12 +35,14 @@ export interface AllMiddlewareOptions {
    * (src/gateway/pipeline.ts, on by default): leave those out rather than run them twice.
    */
   inGateway?: boolean;
+  /** Where the audit log's SQLite file and spill file go; default a new directory in the OS temp dir. */
+  auditDir?: string;
 }
 
 /** Every middleware (or those of `groups`), in pipeline order; each middleware that lands adds itself here. */
 export function allMiddleware(groups: readonly MiddlewareGroup[] = MIDDLEWARE_GROUPS, opts: AllMiddlewareOptions = {}): Middleware[] {
   // The audit log as the gateway's default runs it: a SQLite file (WAL, synced commits) with a spill file beside it.
-  const dir = join(tmpdir(), `mcplex-bench-audit-${process.pid}-${Date.now()}`);
+  const dir = opts.auditDir ?? join(tmpdir(), `mcplex-bench-audit-${process.pid}-${Date.now()}`);
   // Cache on its miss path: echo is cached (the bench varies its text, so every call misses and is stored);
   // sleep is not, so its latency figure stays a real call.
   const cached = cache({ store: new MemoryCacheStore(), toolTtlMs: (tool) => (tool.endsWith('echo') ? 60_000 : undefined) });

@@ -39,7 +39,10 @@ export function cachePolicy(opts: CachePolicyOptions = {}): CachePolicy {
   const defaultTtl = opts.ttlMs ?? 60_000;
   const readOnly = opts.readOnly ?? (() => false);
   const extraTags = opts.tags ?? (() => []);
-  return (ctx) => {
+  // The cache and dedup middleware ask the same policy about the same request: decided once per request (and
+  // principal: a decision made before authentication is not reused after it).
+  const decided = new WeakMap<CallContext, { principal: CallContext['principal']; decision: CacheDecision | undefined }>();
+  const decide = (ctx: CallContext): CacheDecision | undefined => {
     const params = ctx.params as Record<string, unknown> | undefined;
     // A 2026-era continuation answers an upstream's question: it belongs to this one exchange.
     if (params && ('inputResponses' in params || 'requestState' in params)) return undefined;
@@ -59,6 +62,13 @@ export function cachePolicy(opts: CachePolicyOptions = {}): CachePolicy {
       hinted,
       tags: () => [own, ...extraTags(ctx)],
     };
+  };
+  return (ctx) => {
+    const memo = decided.get(ctx);
+    if (memo && memo.principal === ctx.principal) return memo.decision;
+    const decision = decide(ctx);
+    decided.set(ctx, { principal: ctx.principal, decision });
+    return decision;
   };
 }
 
