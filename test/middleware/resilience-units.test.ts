@@ -1,7 +1,7 @@
 // The resilience building blocks on their own: compose lets a middleware call next() again only after a rejection
 // (retries), the breaker's state machine (consecutive failures, error rate, half-open probes), the retry budget,
 // and the retry middleware's rules (safe calls only, transient errors only, within budget).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { compose, ErrorCode, type McpResult, type Middleware, WireError } from '../../src/core/index.js';
 import { Breaker, circuitBreaker, RetryBudget, retry } from '../../src/middleware/index.js';
 import { makeCtx } from '../core/helpers.js';
@@ -138,6 +138,16 @@ describe('circuit breaker and tools/list', () => {
     expect(hidden.tools).toEqual([{ name: 'b__y' }]);
     const marked = await compose([openA('mark')], list)(makeCtx({ method: 'tools/list' }));
     expect(marked.tools).toEqual([{ name: 'a__x', _meta: { 'mcplex/unavailable': true } }, { name: 'b__y' }]);
+  });
+
+  it('goes half-open when openMs has passed without anyone calling, and says so (the gateway sends list_changed)', async () => {
+    const changes: string[] = [];
+    const mw = circuitBreaker({ failures: 1, openMs: 30, whenOpen: 'hide', toolOwner: owner, onChange: (key, state) => changes.push(`${key} ${state}`) });
+    mw.breakers.get('a').failure();
+    expect(changes).toEqual(['a open']);
+    await vi.waitFor(() => expect(changes).toEqual(['a open', 'a half-open']), { timeout: 2000, interval: 10 });
+    // Shown again while half-open: a client may send the probe.
+    expect((await compose([mw], list)(makeCtx({ method: 'tools/list' }))).tools).toEqual([{ name: 'a__x' }, { name: 'b__y' }]);
   });
 
   it('fails fast with retryAfterMs while open, without calling the handler', async () => {

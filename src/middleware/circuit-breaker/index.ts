@@ -28,12 +28,23 @@ export const UNAVAILABLE_META = 'mcplex/unavailable';
 /** The breakers of one pipeline, readable by health and metrics. */
 export class Breakers {
   readonly #map = new Map<string, Breaker>();
+  /** Per open circuit: the timer that makes it half-open on time (see get()). */
+  readonly #reopen = new Map<string, NodeJS.Timeout>();
   constructor(private readonly opts: CircuitBreakerOptions) {}
 
   get(key: string): Breaker {
     let b = this.#map.get(key);
     if (!b) {
-      b = new Breaker({ ...this.opts, ...this.opts.perKey?.(key) }, (state) => this.opts.onChange?.(key, state));
+      const options = { ...this.opts, ...this.opts.perKey?.(key) };
+      const breaker = new Breaker(options, (state) => {
+        clearTimeout(this.#reopen.get(key));
+        this.#reopen.delete(key);
+        // A circuit goes half-open when a call or a reader looks at it after openMs. Looked at when that time comes,
+        // so onChange hears of it then: a client told the tools were hidden (list_changed) hears they are back.
+        if (state === 'open') this.#reopen.set(key, setTimeout(() => breaker.snapshot(), (options.openMs ?? 10_000) + 5).unref());
+        this.opts.onChange?.(key, state);
+      });
+      b = breaker;
       this.#map.set(key, b);
     }
     return b;
@@ -47,6 +58,8 @@ export class Breakers {
   }
   /** Forget every breaker (config reload with new thresholds). */
   reset(): void {
+    for (const timer of this.#reopen.values()) clearTimeout(timer);
+    this.#reopen.clear();
     this.#map.clear();
   }
 }
