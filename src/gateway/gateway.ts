@@ -2,10 +2,10 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
-import { type CallContext, type ChangeKind, ErrorCode, type Logger, type Middleware, VERSION, WireError } from '../core/index.js';
+import { type CallContext, type ChangeKind, type Logger, type Middleware, VERSION } from '../core/index.js';
 import type { Metrics } from '../middleware/metrics.js';
 import type { AuditMiddleware } from '../middleware/audit.js';
-import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, type ListenLease, ServingHost, type StdioHandle } from '../server/index.js';
+import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
 import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { auditRoute, openAudit } from './audit.js';
@@ -20,7 +20,7 @@ import { pipelineFromConfig } from './pipeline.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeRoute } from './resilience-admin.js';
-import { RelistWaiters } from './relist-wait.js';
+import { RestartGate } from './restart-gate.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { UpstreamChanges } from './upstream-changes.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
@@ -71,8 +71,8 @@ export class Gateway {
   readonly #metrics: GatewayMetrics | undefined;
   /** Timeouts, retries, breakers, degradation and health checks (resilience.ts). */
   readonly resilience: GatewayResilience;
-  /** Calls waiting for a restarting server's tools to be listed again (waitForRestartMs). */
-  readonly #relist = new RelistWaiters();
+  /** Calls to a server that is down or restarting (restart-gate.ts). */
+  readonly #restarts: RestartGate;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
@@ -90,11 +90,12 @@ export class Gateway {
     );
     const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, opts.listPageSize ?? 500, this.#router);
     const local = localPrincipalOf(config);
-    const host = { ...GATEWAY_INFO, passthrough: true, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#listened(filter, ctx) };
+    const host = { ...GATEWAY_INFO, passthrough: true, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#subscriptions.listen(filter.resourceSubscriptions ?? [], callerKey(ctx), (uri) => this.catalog.resourceOwner(uri)) };
+    this.#restarts = new RestartGate(this.catalog, () => this.#entries.values(), () => this.#config);
     this.resilience = new GatewayResilience(this.catalog, () => this.#config, () => this.#entries.values(), () => this.host.listChanged('tools'));
     this.routes.push(modeRoute(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools')));
     this.host = new ServingHost(host, async (ctx) => {
-      await this.#failIfDown(ctx);
+      await this.#restarts.check(ctx);
       return this.resilience.timed(this.resilience.target(ctx)?.key, () => forward(ctx));
     });
     this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams);
@@ -112,35 +113,6 @@ export class Gateway {
         onReload: (apply) => this.#reloaders.push(apply),
       }),
     );
-  }
-
-  /**
-   * A down server's tools and prompts leave the catalog, so a call to one would read "Unknown tool". When the name
-   * was that server's before it went down, or is in the namespace of a configured server that is down (it may
-   * never have come up), say that server is unavailable (and why) instead; a server back up whose tools are not
-   * listed again yet is "restarting". With resilience.waitForRestartMs, such a call first waits for the server.
-   */
-  async #failIfDown(ctx: CallContext): Promise<void> {
-    if (ctx.method !== 'tools/call' && ctx.method !== 'prompts/get') return;
-    const target = ctx.target ?? '';
-    const kind = ctx.method === 'tools/call' ? 'tools' : 'prompts';
-    const route = () => (kind === 'tools' ? this.catalog.tool(target) : this.catalog.prompt(target));
-    const listed = route();
-    if (listed?.upstream.up) return;
-    const owner = listed?.upstream ?? this.catalog.formerOwner(kind, target) ?? this.#downNamespaceOwner(target);
-    if (!owner) return; // not ours: the forwarder says "Unknown tool"
-    if (await this.#relist.wait(ctx, this.#config.resilience?.waitForRestartMs ?? 0, () => route()?.upstream.up === true)) return;
-    if (listed) return; // still routed: the upstream's own error (unavailable, or a wait for its re-initialise)
-    if (!owner.up) throw owner.unavailable();
-    throw new WireError(ErrorCode.UpstreamUnavailable, `Server '${owner.name}' is restarting; try again shortly`, { retryAfterMs: 500 });
-  }
-
-  /** A configured server that is down and whose namespace the name is in (it may never have come up). */
-  #downNamespaceOwner(target: string): Upstream | undefined {
-    for (const { upstream, config } of this.#entries.values()) {
-      if (config.namespace !== false && !upstream.up && target.startsWith(`${config.namespace}${this.#config.separator}`)) return upstream;
-    }
-    return undefined;
   }
 
   /** Prometheus metrics (`metrics.enabled`, default on): hooks for other stages (cacheHit, breakerState, …). */
@@ -180,7 +152,7 @@ export class Gateway {
       if (!live()) return;
       const changed = await this.catalog.refresh(upstream, kinds);
       if (live()) this.#announce(changed);
-      this.#relist.wake();
+      this.#restarts.wake();
     });
     this.#refreshing.set(upstream.name, next.catch(() => {}));
     return next;
@@ -190,32 +162,6 @@ export class Gateway {
   use(...middleware: Middleware[]): this {
     this.host.use(...middleware);
     return this;
-  }
-
-  /**
-   * A 2026-era listen the pipeline admitted: reserves the URIs it asks about within the caller's bounds (or refuses
-   * it), subscribes each owning upstream once the SDK has accepted the listen, and lets go when the listen ends;
-   * the last listener of a URI unsubscribes the upstream.
-   */
-  #listened(filter: { resourceSubscriptions?: unknown }, ctx: CallContext): ListenLease {
-    const uris = filter.resourceSubscriptions ?? [];
-    if (!Array.isArray(uris) || !uris.every((u) => typeof u === 'string')) {
-      throw new WireError(ErrorCode.InvalidParams, 'Invalid params: notifications.resourceSubscriptions must be an array of URI strings');
-    }
-    const holder = {};
-    const release = () => this.#subscriptions.release(holder);
-    const opens: Array<() => Promise<void>> = [];
-    try {
-      for (const uri of uris as string[]) {
-        const owner = this.catalog.resourceOwner(uri);
-        if (owner) opens.push(this.#subscriptions.reserve(holder, callerKey(ctx), owner, uri));
-      }
-    } catch (err) {
-      release();
-      throw err;
-    }
-    // Failures are logged by the subscriptions; the listen is served either way.
-    return { open: () => Promise.allSettled(opens.map((open) => open())), release };
   }
 
   #announce(changed: Set<ChangeKind>): void {

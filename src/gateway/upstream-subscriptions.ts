@@ -4,6 +4,7 @@
 import type { Client, McpSubscription } from '@modelcontextprotocol/client';
 import type { Upstream } from '../client/upstream.js';
 import { ErrorCode, WireError } from '../core/index.js';
+import type { ListenLease } from '../server/index.js';
 
 export interface SubscriptionLimits {
   /** Most URIs one caller (principal and address) may hold at once, over all its sessions and listens; default 256. */
@@ -85,6 +86,31 @@ export class UpstreamSubscriptions {
     }
     shared.holders.add(holder);
     return shared.opened.then(() => {});
+  }
+
+  /**
+   * A 2026-era listen the pipeline admitted: reserves the URIs it asks about within `caller`'s bounds (or refuses
+   * it), subscribes each owning upstream once the SDK has accepted the listen (`open`), and lets go when the listen
+   * ends (`release`); the last listener of a URI unsubscribes the upstream.
+   */
+  listen(uris: unknown, caller: string, ownerOf: (uri: string) => Upstream | undefined): ListenLease {
+    if (!Array.isArray(uris) || !uris.every((u) => typeof u === 'string')) {
+      throw new WireError(ErrorCode.InvalidParams, 'Invalid params: notifications.resourceSubscriptions must be an array of URI strings');
+    }
+    const holder = {};
+    const release = () => this.release(holder);
+    const opens: Array<() => Promise<void>> = [];
+    try {
+      for (const uri of uris as string[]) {
+        const owner = ownerOf(uri);
+        if (owner) opens.push(this.reserve(holder, caller, owner, uri));
+      }
+    } catch (err) {
+      release();
+      throw err;
+    }
+    // Failures are logged through onError; the listen is served either way.
+    return { open: () => Promise.allSettled(opens.map((open) => open())), release };
   }
 
   /** `holder` lets go of `uri`, or of everything it holds. */
