@@ -10,7 +10,7 @@ import { ConfigError, sha256 } from '../core/index.js';
 import { insecureBind } from '../gateway/auth.js';
 import { type GatewayConfig, loadConfig, observability } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
-import { createLogger, startTracing } from '../server/index.js';
+import { createLogger, setLogLevels, startTracing } from '../server/index.js';
 
 const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
 
@@ -95,7 +95,15 @@ export async function serve(opts: ServeOptions): Promise<void> {
       try {
         const next = await load(path, opts);
         if (!isDeepStrictEqual(next.listen, gateway.config.listen)) log.warn({ why }, 'listen changed; restart the gateway to apply it');
-        if (!isDeepStrictEqual(observability(next), observability(gateway.config))) log.warn({ why }, 'logging, metrics or tracing changed; restart the gateway to apply it');
+        const [was, now] = [observability(gateway.config), observability(next)];
+        const { level, modules } = now.logging;
+        if (!isDeepStrictEqual([level, modules], [was.logging.level, was.logging.modules])) {
+          setLogLevels(log, now.logging);
+          log.info({ why, level: level ?? 'info', modules }, 'log levels changed');
+        }
+        // Log levels apply at once; the rest of these sections is read when the gateway starts.
+        const fixed = (o: typeof was) => ({ ...o, logging: { ...o.logging, level: undefined, modules: undefined } });
+        if (!isDeepStrictEqual(fixed(now), fixed(was))) log.warn({ why }, 'logging (other than levels), metrics or tracing changed; restart the gateway to apply it');
         if (!next.auth !== !gateway.config.auth) log.warn({ why }, 'auth was added or removed; restart the gateway to apply it (changes within auth apply now)');
         if (!isDeepStrictEqual(next.audit, gateway.config.audit)) log.warn({ why }, 'audit changed; restart the gateway to apply it');
         const report = await gateway.reload(next);

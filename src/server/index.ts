@@ -14,6 +14,6 @@ export { sendJson } from './http/respond.js';
 export { readJsonBody } from './http/body.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
 export { type Ask, type Asks, ask, type InputAnswers } from './input-requests.js';
-export { createLogger } from './logger.js';
+export { createLogger, setLogLevels } from './logger.js';
 export type { Registration } from './registry.js';
 export type { JsonSchemaObject, SchemaInput } from './schema.js';

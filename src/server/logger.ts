@@ -86,8 +86,25 @@ export interface LogSettings {
 const matches = (pattern: readonly string[], path: readonly (string | number | null)[]) =>
   pattern.length === path.length && pattern.every((p, i) => p === '*' || p === String(path[i]));
 
+/**
+ * Levels a running logger can change (setLogLevels): the file's level and per-module levels, and the children
+ * bound to a module (`module` or `upstream` bindings), which take their module's level. Other children inherit
+ * the root's level through pino's prototype chain, so setting the root's reaches them.
+ */
+interface LevelState {
+  modules: Record<string, string>;
+  readonly children: Set<WeakRef<pino.Logger>>;
+}
+const levelStates = new WeakMap<object, LevelState>();
+
+/** The module a child logger belongs to, for its level: its `module` binding, or 'upstream' for upstream loggers. */
+function moduleOf(child: pino.Logger): string | undefined {
+  const b = child.bindings();
+  return typeof b.module === 'string' ? b.module : b.upstream !== undefined ? 'upstream' : undefined;
+}
+
 /** The pino options every mcplex logger uses: redaction of log fields, and of the message text itself. */
-export function loggerOptions(name: string, level: string, settings: Pick<LogSettings, 'modules' | 'redact'> = {}): pino.LoggerOptions {
+export function loggerOptions(name: string, level: string, settings: Pick<LogSettings, 'modules' | 'redact'> = {}, state?: LevelState): pino.LoggerOptions {
   const extra = (settings.redact ?? []).map((p) => p.split('.'));
   const modules = settings.modules ?? {};
   const decide = extra.length === 0 ? censor : (value: unknown, path: readonly (string | number | null)[]) => (extra.some((p) => matches(p, path)) ? REDACTED : censor(value, path));
@@ -95,11 +112,13 @@ export function loggerOptions(name: string, level: string, settings: Pick<LogSet
     name,
     level,
     redact: { paths: [...REDACT_PATHS, ...(settings.redact ?? [])], censor: decide as (value: unknown, path: string[]) => unknown },
-    ...(Object.keys(modules).length > 0 && {
+    // Children are made once per module and upstream (and per request only when a request logs): cheap to watch.
+    ...((state || Object.keys(modules).length > 0) && {
       onChild(child: pino.Logger) {
-        const b = child.bindings();
-        const module = typeof b.module === 'string' ? b.module : b.upstream !== undefined ? 'upstream' : undefined;
-        const wanted = module === undefined ? undefined : modules[module];
+        const module = moduleOf(child);
+        if (module === undefined) return;
+        if (state) state.children.add(new WeakRef(child));
+        const wanted = (state?.modules ?? modules)[module];
         if (wanted) child.level = wanted;
       },
     }),
@@ -129,7 +148,33 @@ export function createLogger(name: string, settings: string | LogSettings = {}, 
   // A level passed as a string is the caller's final word; in settings, the environment overrides the file (so an
   // operator can turn on debug for one run without editing it), as MCPLEX_LOG_FORMAT does for the format.
   const s = typeof settings === 'string' ? { level: settings } : settings;
-  const env = process.env.MCPLEX_LOG_LEVEL ?? process.env.LOG_LEVEL;
-  const level = typeof settings === 'string' ? settings : (env ?? s.level ?? 'info');
-  return pino(loggerOptions(name, level, s), destination ?? stderrFor(s.format));
+  const level = typeof settings === 'string' ? settings : (envLevel() ?? s.level ?? 'info');
+  const state: LevelState = { modules: { ...s.modules }, children: new Set() };
+  const logger = pino(loggerOptions(name, level, s, state), destination ?? stderrFor(s.format));
+  levelStates.set(logger, state);
+  return logger;
+}
+
+const envLevel = () => process.env.MCPLEX_LOG_LEVEL || process.env.LOG_LEVEL || undefined;
+
+/**
+ * Applies a new `level` and `modules` to a logger made by createLogger and to every child it made (a config reload):
+ * MCPLEX_LOG_LEVEL still wins over the level. False for a logger createLogger did not make.
+ */
+export function setLogLevels(logger: Logger, settings: Pick<LogSettings, 'level' | 'modules'>): boolean {
+  const state = levelStates.get(logger);
+  if (!state) return false;
+  const root = logger as pino.Logger;
+  root.level = envLevel() ?? settings.level ?? 'info';
+  state.modules = { ...settings.modules };
+  for (const ref of state.children) {
+    const child = ref.deref();
+    if (!child) {
+      state.children.delete(ref);
+      continue;
+    }
+    // A module without a level of its own follows the root's, as it would have from the start.
+    child.level = state.modules[moduleOf(child)!] ?? root.level;
+  }
+  return true;
 }

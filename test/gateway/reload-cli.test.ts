@@ -116,3 +116,32 @@ describe('--watch', () => {
     await stopCli(cli);
   });
 });
+
+describe('SIGHUP reload of log levels', () => {
+  it('applies logging.modules at once: the per-request lines appear without a restart', async () => {
+    const path = writeConfig({ a: fixtureServer('a') });
+    const withModules = (requests: string) => writeFileSync(path, JSON.stringify({ logging: { modules: { requests } }, servers: { a: fixtureServer('a') } }));
+    withModules('info');
+    const cli = await serveCli(path);
+    const client = await legacyClient(cli.url);
+    const before = await pidsOf(cli.url);
+    // The request line is written at debug: the module's level (info) keeps it out.
+    expect(await callText(client, 'a__echo', { text: 'quiet' })).toBe('a: quiet');
+    await cli.waitStderr(/"msg":"gateway started"/);
+    expect(cli.stderr()).not.toMatch(/"msg":"request"/);
+
+    withModules('debug');
+    const sighup = cli.stderr().length;
+    await reloaded(cli, () => cli.child.kill('SIGHUP'));
+    const lines = cli.stderr().slice(sighup);
+    expect(JSON.parse(/.*"msg":"log levels changed".*/.exec(lines)![0])).toMatchObject({ why: 'SIGHUP', modules: { requests: 'debug' } });
+    expect(lines).not.toMatch(/restart the gateway to apply it/);
+    const from = cli.stderr().length;
+    expect(await callText(client, 'a__echo', { text: 'loud' })).toBe('a: loud');
+    const request = JSON.parse(await cli.waitStderr(/.*"msg":"request".*/, 10_000, from)) as Record<string, unknown>;
+    expect(request).toMatchObject({ module: 'requests', method: 'tools/call', target: 'a__echo', outcome: 'ok' });
+    expect(await pidsOf(cli.url)).toEqual(before);
+    await client.close();
+    await stopCli(cli);
+  });
+});
