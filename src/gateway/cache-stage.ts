@@ -1,6 +1,7 @@
 // The gateway's result cache and dedup, built from the `cache:` section: its store (memory, or Redis with a local
 // fallback), read-only and TTL rules from the catalog, invalidation on upstream changes, and the admin routes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
 import type { CacheStore, CallContext, Logger } from '../core/index.js';
 import { type CacheMiddleware, cache, type InvalidateSelector } from '../middleware/cache.js';
 import { type DedupMiddleware, dedup } from '../middleware/dedup.js';
@@ -10,7 +11,7 @@ import { DegradingCacheStore } from '../stores/degrading-cache-store.js';
 import { MemoryCacheStore } from '../stores/memory/memory-cache-store.js';
 import { RedisCacheStore } from '../stores/redis/redis-cache-store.js';
 import type { Catalog } from './catalog.js';
-import type { CacheConfig } from './config/index.js';
+import type { CacheConfig, GatewayConfig } from './config/index.js';
 import type { UpstreamChanges } from './upstream-changes.js';
 
 export interface CacheStageDeps {
@@ -20,6 +21,18 @@ export interface CacheStageDeps {
   logger: Logger;
   /** Registers cleanup for gateway close (the Redis connection). */
   onClose(fn: () => Promise<void>): void;
+  /** Registers what a config reload applies (the TTL rules). */
+  onReload?(apply: (next: GatewayConfig) => void): void;
+}
+
+/** The part of `cache:` a reload applies: which tools are cached and for how long. */
+type CacheRules = Pick<CacheConfig, 'ttlMs' | 'servers'>;
+const rulesOf = ({ ttlMs, servers }: CacheConfig): CacheRules => ({ ttlMs, servers });
+
+/** Whether going from `before` to `after` needs a restart: the section added or removed, or anything but the TTL rules changed. */
+export function cacheNeedsRestart(before: CacheConfig | undefined, after: CacheConfig | undefined): boolean {
+  if (!before || !after) return before !== after;
+  return !isDeepStrictEqual({ ...before, ttlMs: 0, servers: {} }, { ...after, ttlMs: 0, servers: {} });
 }
 
 function storeFor(config: CacheConfig, log: Logger): CacheStore {
@@ -62,19 +75,20 @@ export function cacheStages(config: CacheConfig | undefined, deps: CacheStageDep
   const { catalog, logger: log } = deps;
   const store = storeFor(config, log);
   const readOnly = readOnlyIndex(catalog);
+  let rules = rulesOf(config);
   const serverOf = (ctx: CallContext) => (ctx.method === 'resources/read' ? catalog.resourceOwner(ctx.target ?? '') : catalog.tool(ctx.target ?? '')?.upstream)?.name;
   const middleware = cache({
     store,
     log,
     partition: config.partition,
-    ttlMs: config.ttlMs,
     maxHintTtlMs: config.maxHintTtlMs,
     readOnly,
+    // The whole decision from the current rules (a reload replaces them): a server's rule, else readOnlyHint.
     toolTtlMs: (tool) => {
       const route = catalog.tool(tool);
-      const server = route && config.servers[route.upstream.name];
-      if (!route || !server) return undefined;
-      return server.tools[route.name] ?? (server.ttlMs !== undefined && readOnly(tool) ? server.ttlMs : undefined);
+      const server = route && rules.servers[route.upstream.name];
+      const own = route && server ? (server.tools[route.name] ?? (server.ttlMs !== undefined && readOnly(tool) ? server.ttlMs : undefined)) : undefined;
+      return own ?? (readOnly(tool) ? rules.ttlMs : 0);
     },
     tags: (ctx) => {
       const server = serverOf(ctx);
@@ -87,6 +101,12 @@ export function cacheStages(config: CacheConfig | undefined, deps: CacheStageDep
       (removed) => log.debug({ selector, removed, why }, 'cache invalidated'),
       (err) => log.warn({ err, selector }, 'cache invalidation failed'),
     );
+  deps.onReload?.((next) => {
+    if (!next.cache || cacheNeedsRestart(config, next.cache) || isDeepStrictEqual(rulesOf(next.cache), rules)) return;
+    rules = rulesOf(next.cache);
+    // Entries stored under the old rules may be for tools no longer cached, or kept longer than now allowed.
+    void invalidate({ all: true }, 'cache rules changed');
+  });
   deps.changes.on((change) => {
     // A server whose lists changed or that restarted may now answer differently: drop all it answered.
     if (change.type === 'resourceUpdated') void invalidate({ uri: change.uri }, 'resource updated');

@@ -119,9 +119,29 @@ describe('gateway cache', () => {
     expect(sumSamples(text, 'mcp_cache_requests_total', { result: 'miss' })).toBe(s.cache.misses);
   });
 
-  it('says a changed cache section needs a restart when the config is reloaded', async () => {
-    const report = await gateway.reload(parseConfig(yaml.replace('ttlMs: 600000', 'ttlMs: 1000'), { format: 'yaml', env: {} }));
+  it('applies changed TTL rules on reload, dropping what was stored under the old ones', async () => {
+    const reload = (text: string) => gateway.reload(parseConfig(text, { format: 'yaml', env: {} }));
+    const countCalls = async () => (await calls()).count ?? 0;
+    await callText(legacy, 'counter__count', { key: 'rules' });
+    const stored = await countCalls();
+    await callText(legacy, 'counter__count', { key: 'rules' });
+    expect(await countCalls()).toBe(stored); // a hit
+    // count is no longer cached: every call reaches the upstream, the entry stored before included.
+    expect((await reload(yaml.replace('write: 0', 'write: 0\n        count: 0'))).restarted).toEqual([]);
+    await callText(legacy, 'counter__count', { key: 'rules' });
+    await callText(legacy, 'counter__count', { key: 'rules' });
+    expect(await countCalls()).toBe(stored + 2);
+    // Cached again under the first rules.
+    await reload(yaml);
+    await callText(legacy, 'counter__count', { key: 'rules' });
+    await callText(legacy, 'counter__count', { key: 'rules' });
+    expect(await countCalls()).toBe(stored + 3);
+    expect(log.entries.filter((e) => /restart/.test(e.msg ?? ''))).toEqual([]);
+  });
+
+  it('says a changed cache store needs a restart when the config is reloaded', async () => {
+    const report = await gateway.reload(parseConfig(yaml.replace('ttlMs: 600000', 'ttlMs: 600000\n  maxEntries: 50'), { format: 'yaml', env: {} }));
     expect(report.restarted).toEqual([]);
-    expect(log.entries.filter((e) => e.level === 'warn' && /cache section changed; restart/.test(e.msg ?? ''))).toHaveLength(1);
+    expect(log.entries.filter((e) => e.level === 'warn' && /cache section changed beyond its TTL rules .*; restart/.test(e.msg ?? ''))).toHaveLength(1);
   });
 });
