@@ -6,7 +6,7 @@ import { clientCredentialsToken, exchangeToken } from '../../client/oauth-token.
 import type { UpstreamHttpOptions } from '../../client/upstream.js';
 import { ErrorCode, WireError } from '../../core/index.js';
 import type { ServerConfig } from '../config/index.js';
-import type { StageRunner } from './instances.js';
+import { type StageRunner, untraced } from './instances.js';
 
 type AuthProvider = NonNullable<UpstreamHttpOptions['authProvider']>;
 
@@ -47,7 +47,7 @@ export class UpstreamCredentials {
    * Records the caller's verified token before its call and makes sure an exchanged token is at hand, so a caller
    * without one, or a refused exchange, fails with a clear error before anything is sent upstream.
    */
-  async prepare(key: string, subjectToken: string | undefined, stage: StageRunner = (_name, fn) => fn()): Promise<void> {
+  async prepare(key: string, subjectToken: string | undefined, stage: StageRunner = untraced): Promise<void> {
     const exchange = this.config.auth?.tokenExchange;
     if (!exchange) return;
     if (subjectToken === undefined) {

@@ -16,7 +16,7 @@ interface Instance {
 /** Runs `fn` as a stage of the call (the router passes a child span of the request's span). */
 export type StageRunner = <T>(name: string, fn: () => Promise<T>) => Promise<T>;
 
-const untraced: StageRunner = (_name, fn) => fn();
+export const untraced: StageRunner = (_name, fn) => fn();
 
 export interface Lease {
   readonly upstream: Upstream;
