@@ -94,6 +94,16 @@ const matches = (pattern: readonly string[], path: readonly (string | number | n
 interface LevelState {
   modules: Record<string, string>;
   readonly children: Set<WeakRef<pino.Logger>>;
+  /** Size at which gone children are swept out (isolated upstream instances come and go for as long as it runs). */
+  sweepAt: number;
+}
+
+function track(state: LevelState, child: pino.Logger): void {
+  if (state.children.size >= state.sweepAt) {
+    for (const ref of state.children) if (!ref.deref()) state.children.delete(ref);
+    state.sweepAt = 2 * state.children.size + 64;
+  }
+  state.children.add(new WeakRef(child));
 }
 const levelStates = new WeakMap<object, LevelState>();
 
@@ -117,7 +127,7 @@ export function loggerOptions(name: string, level: string, settings: Pick<LogSet
       onChild(child: pino.Logger) {
         const module = moduleOf(child);
         if (module === undefined) return;
-        if (state) state.children.add(new WeakRef(child));
+        if (state) track(state, child);
         const wanted = (state?.modules ?? modules)[module];
         if (wanted) child.level = wanted;
       },
@@ -149,7 +159,7 @@ export function createLogger(name: string, settings: string | LogSettings = {}, 
   // operator can turn on debug for one run without editing it), as MCPLEX_LOG_FORMAT does for the format.
   const s = typeof settings === 'string' ? { level: settings } : settings;
   const level = typeof settings === 'string' ? settings : (envLevel() ?? s.level ?? 'info');
-  const state: LevelState = { modules: { ...s.modules }, children: new Set() };
+  const state: LevelState = { modules: { ...s.modules }, children: new Set(), sweepAt: 64 };
   const logger = pino(loggerOptions(name, level, s, state), destination ?? stderrFor(s.format));
   levelStates.set(logger, state);
   return logger;
