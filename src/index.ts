@@ -20,6 +20,7 @@ export { MemoryRateLimitStore, memoryRateLimitStore } from './stores/memory/rate
 export { RedisRateLimitStore, redisRateLimitStore } from './stores/redis/rate-limit.js';
 // Middleware and the state stores behind them, for framework servers (`server.use(cache({ store }))`).
 export { DegradingCacheStore, type MonitoredCacheStore } from './stores/degrading-cache-store.js';
+export { DegradingRateLimitStore, type DegradingRateLimitOptions, type MonitoredRateLimitStore } from './stores/degrading-rate-limit-store.js';
 export { MemoryCacheStore, type MemoryCacheStoreOptions } from './stores/memory/memory-cache-store.js';
 export { RedisCacheStore, type RedisCacheStoreOptions } from './stores/redis/redis-cache-store.js';
 // The audit log: middleware, stores and spill file (docs/audit.md).

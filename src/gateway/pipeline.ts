@@ -37,7 +37,7 @@ export interface PipelineDeps {
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
   const o = observability(config);
-  const policy = new LivePolicy(config.policy, deps.catalog);
+  const policy = new LivePolicy(config.policy, deps.catalog, deps.logger);
   deps.onClose(() => policy.close());
   deps.onReload?.((next) => policy.update(next.policy));
   const cached = cacheStages(config.cache, deps);

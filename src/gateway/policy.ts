@@ -2,13 +2,14 @@
 // counting in one store (memory, or Redis shared by replicas), knowing which upstream serves an item, and
 // rebuilt on config reload (the store, and so its counters, kept while its settings stay the same).
 import { isDeepStrictEqual } from 'node:util';
-import type { Middleware } from '../core/index.js';
+import type { Logger, Middleware } from '../core/index.js';
 import type { RateLimitStore } from '../core/rate-limit-store.js';
 import { access } from '../middleware/access.js';
 import type { OwnerOf } from '../middleware/policy-target.js';
 import { quota } from '../middleware/quota.js';
 import { rateLimit } from '../middleware/rate-limit.js';
 import { requiredScopes, type ScopeRule } from '../middleware/scopes.js';
+import { DegradingRateLimitStore } from '../stores/degrading-rate-limit-store.js';
 import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { RedisRateLimitStore } from '../stores/redis/rate-limit.js';
 import type { Catalog } from './catalog.js';
@@ -26,9 +27,11 @@ export function catalogOwner(catalog: Catalog): OwnerOf {
   };
 }
 
-function storeFor(config: PolicyConfig['store']): RateLimitStore {
-  if (config.kind === 'redis') return new RedisRateLimitStore({ url: config.url, ...(config.prefix !== undefined && { prefix: config.prefix }) });
-  return new MemoryRateLimitStore();
+/** Redis, with per-process limits while it is away (one warning per outage), or memory. */
+function storeFor(config: PolicyConfig['store'], log: Logger): RateLimitStore {
+  if (config.kind !== 'redis') return new MemoryRateLimitStore();
+  const shared = new RedisRateLimitStore({ url: config.url, ...(config.prefix !== undefined && { prefix: config.prefix }) });
+  return new DegradingRateLimitStore(shared, new MemoryRateLimitStore(), log);
 }
 
 /** The stages in pipeline order; absent sections add none. */
@@ -58,7 +61,11 @@ export class LivePolicy {
   #store: RateLimitStore | undefined;
   #storeConfig: PolicyConfig['store'] | undefined;
 
-  constructor(policy: PolicyConfig | undefined, catalog: Catalog) {
+  constructor(
+    policy: PolicyConfig | undefined,
+    catalog: Catalog,
+    private readonly log: Logger,
+  ) {
     this.#ownerOf = catalogOwner(catalog);
     this.update(policy);
   }
@@ -77,7 +84,7 @@ export class LivePolicy {
       this.#store = this.#storeConfig = undefined;
     } else {
       if (!previous || !isDeepStrictEqual(policy.store, this.#storeConfig)) {
-        this.#store = storeFor(policy.store);
+        this.#store = storeFor(policy.store, this.log);
         this.#storeConfig = policy.store;
       }
       this.#stages = stagesOf(policy, this.#store!, this.#ownerOf);

@@ -37,14 +37,28 @@ export class RedisRateLimitStore implements RateLimitStore {
   readonly #redis: WithGcra;
   readonly #owned: boolean;
   readonly #prefix: string;
+  #everReady = false;
 
   constructor(opts: RedisRateLimitOptions) {
     if (!opts.client && !opts.url) throw new Error('RedisRateLimitStore needs url or client');
-    const redis = opts.client ?? new (ioredis().Redis)(opts.url!, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    const redis = opts.client ?? new (ioredis().Redis)(opts.url!, { maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy: (times) => Math.min(100 * times, 2000) });
     redis.defineCommand('mcplexGcra', { numberOfKeys: 1, lua: GCRA });
     this.#redis = redis as WithGcra;
     this.#owned = !opts.client;
     this.#prefix = opts.prefix ?? 'mcplex:rl:';
+    // Availability is reported through state() (DegradingRateLimitStore reads it); without a listener ioredis
+    // prints every connection error.
+    if (this.#owned) redis.on('error', () => {});
+    if (redis.status === 'ready') this.#everReady = true;
+    else redis.once('ready', () => (this.#everReady = true));
+  }
+
+  /** 'up' when connected; 'starting' before the first connection; 'down' while it is lost. */
+  state(): 'starting' | 'up' | 'down' {
+    const status = this.#redis.status;
+    if (status === 'ready') return 'up';
+    if (!this.#everReady && (status === 'wait' || status === 'connecting' || status === 'connect')) return 'starting';
+    return 'down';
   }
 
   async hit(key: string, rule: RateRule): Promise<RateDecision> {
