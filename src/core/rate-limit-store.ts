@@ -16,9 +16,20 @@ export interface RateDecision {
   readonly retryAfterMs: number;
 }
 
+/** A slot of a concurrency limit, held while a call runs. */
+export interface ConcurrencySlot {
+  /** Gives the slot back (at most once; a lost release is made good by the slot's lease running out). */
+  release(): void;
+}
+
 export interface RateLimitStore {
   /** Counts one call against `key` under `rule`, atomically: a refused call is not counted. */
   hit(key: string, rule: RateRule): Promise<RateDecision>;
+  /**
+   * Takes one of `limit` slots of `key`, or undefined when all are taken. A slot not released within `leaseMs`
+   * (its holder crashed) is freed by itself. Stores without it count concurrency in the middleware's own process.
+   */
+  acquire?(key: string, limit: number, leaseMs: number): Promise<ConcurrencySlot | undefined>;
   /** Releases connections (Redis); the store is unusable afterwards. */
   close(): Promise<void>;
   /** True for an in-process store; any other is I/O, and a hit gets a span of its own when tracing is on. */

@@ -1,8 +1,8 @@
-// Per-tenant quotas: calls per window (in the rate-limit store, so replicas share it), concurrent calls (per
-// process), and which upstreams a tenant may reach (others' items are hidden and refused as if absent).
+// Per-tenant quotas: calls per window and concurrent calls (in the rate-limit store, so replicas on Redis share
+// them), and which upstreams a tenant may reach (others' items are hidden and refused as if absent).
 import picomatch from 'picomatch';
 import type { CallContext, McpResult, Middleware } from '../core/index.js';
-import type { RateLimitStore } from '../core/rate-limit-store.js';
+import type { ConcurrencySlot, RateLimitStore } from '../core/rate-limit-store.js';
 import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { askedBy, type Item, LISTS, notFound, type OwnerOf } from './policy-target.js';
 import { CHARGED_METHODS } from './rate-limit.js';
@@ -12,7 +12,10 @@ import { storeCall } from './tracing.js';
 export interface TenantQuota {
   /** At most `limit` charged requests (calls, reads, gets, completions) per `windowMs` for the whole tenant. */
   calls?: { limit: number; windowMs: number };
-  /** At most this many charged requests in flight at once for the tenant (counted per gateway process). */
+  /**
+   * At most this many charged requests in flight at once for the tenant: across replicas when the store shares
+   * slots (Redis), else per process.
+   */
   concurrent?: number;
   /** Globs of upstream (server) names the tenant may reach; absent means all. Needs `ownerOf` (the gateway). */
   upstreams?: readonly string[];
@@ -25,6 +28,11 @@ export interface QuotaOptions {
   default?: TenantQuota;
   store?: RateLimitStore;
   ownerOf?: OwnerOf;
+  /**
+   * How long a concurrency slot on a shared store outlives a holder that crashed without giving it back; longer than
+   * any call runs (a call that outlives it no longer counts). Default 15 minutes.
+   */
+  concurrencyLeaseMs?: number;
 }
 
 /** What a concurrency refusal suggests waiting: calls in flight usually end within about this long. */
@@ -47,14 +55,29 @@ export function quota(opts: QuotaOptions): Middleware {
     return !allowed || owner === undefined || allowed(owner);
   };
 
+  const leaseMs = opts.concurrencyLeaseMs ?? 15 * 60_000;
+  /** A concurrency slot of the tenant: in the store when it keeps slots (shared by replicas on Redis), else here. */
+  async function slot(ctx: CallContext, tenant: string, limit: number): Promise<ConcurrencySlot | undefined> {
+    if (store.acquire) return storeCall(ctx, store, 'tenant concurrency', () => store.acquire!(`concurrency:${encodeURIComponent(tenant)}`, limit, leaseMs));
+    const running = inflight.get(tenant) ?? 0;
+    if (running >= limit) return undefined;
+    inflight.set(tenant, running + 1);
+    return {
+      release: () => {
+        const left = (inflight.get(tenant) ?? 1) - 1;
+        if (left > 0) inflight.set(tenant, left);
+        else inflight.delete(tenant);
+      },
+    };
+  }
+
   async function charged(ctx: CallContext, q: TenantQuota, next: () => Promise<McpResult>): Promise<McpResult> {
     const tenant = ctx.principal.tenant ?? '';
-    // The local concurrency check first: a call it refuses is not counted against the tenant's calls.
-    const running = inflight.get(tenant) ?? 0;
-    if (q.concurrent !== undefined && running >= q.concurrent) {
+    // The concurrency check first: a call it refuses is not counted against the tenant's calls.
+    const held = q.concurrent === undefined ? undefined : await slot(ctx, tenant, q.concurrent);
+    if (q.concurrent !== undefined && !held) {
       throw rateLimited(`Tenant quota exceeded: at most ${q.concurrent} concurrent calls`, CONCURRENCY_RETRY_MS, 'concurrency');
     }
-    inflight.set(tenant, running + 1);
     try {
       if (q.calls) {
         const key = `quota:${encodeURIComponent(tenant)}`;
@@ -63,9 +86,7 @@ export function quota(opts: QuotaOptions): Middleware {
       }
       return await next();
     } finally {
-      const left = (inflight.get(tenant) ?? 1) - 1;
-      if (left > 0) inflight.set(tenant, left);
-      else inflight.delete(tenant);
+      held?.release();
     }
   }
 

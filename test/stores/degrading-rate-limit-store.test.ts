@@ -64,6 +64,12 @@ describe('DegradingRateLimitStore with a Redis that goes away and comes back', (
       "rate-limit store 'redis' unavailable; limiting per process until it returns",
       "rate-limit store 'redis' unavailable; limiting per process until it returns",
     ]);
+    // Concurrency slots too: per process, still bounded.
+    const slot = await replicas[0]!.store.acquire!('tenant-x', 1, 60_000);
+    expect(slot).toBeDefined();
+    expect(await replicas[0]!.store.acquire!('tenant-x', 1, 60_000)).toBeUndefined();
+    slot!.release();
+    expect(await replicas[0]!.store.acquire!('tenant-x', 1, 60_000)).toBeDefined();
   });
 
   it('shares the limit again once Redis is back, and says so', async () => {

@@ -94,11 +94,50 @@ describe.each(backends)('RateLimitStore contract: $name', ({ make }) => {
     expect((await s1.hit(k, rule)).allowed).toBe(!shared);
   });
 
+  it('hands out at most `limit` concurrency slots; a released one can be taken again, once', async () => {
+    const s = store();
+    const k = key();
+    const a = await s.acquire!(k, 2, 60_000);
+    const b = await s.acquire!(k, 2, 60_000);
+    expect(a && b).toBeTruthy();
+    expect(await s.acquire!(k, 2, 60_000)).toBeUndefined();
+    expect(await s.acquire!(key(), 2, 60_000)).toBeDefined(); // keys are independent
+    a!.release();
+    a!.release(); // twice is once
+    await waitUntil(async () => {
+      const c = await s.acquire!(k, 2, 60_000);
+      return c ? true : undefined;
+    }, 5_000, 'the released slot');
+    expect(await s.acquire!(k, 2, 60_000)).toBeUndefined();
+  });
+
+  it('takes exactly `limit` slots of many parallel asks, and replicas on a shared backend share them', async () => {
+    const [s1, s2] = [store(), store()];
+    const k = key();
+    const slots = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? s1 : s2).acquire!(k, 3, 60_000)));
+    const shared = s1 instanceof RedisRateLimitStore;
+    expect(slots.filter(Boolean)).toHaveLength(shared ? 3 : 6);
+  });
+
   it('is atomic under concurrent hits: exactly `limit` of many parallel calls pass', async () => {
     const s = store();
     const k = key();
     const rule = { limit: 5, windowMs: 60_000 };
     const results = await Promise.all(Array.from({ length: 20 }, () => s.hit(k, rule)));
     expect(results.filter((d) => d.allowed)).toHaveLength(5);
+  });
+});
+
+describe.skipIf(!redisAvailable())('RedisRateLimitStore concurrency slots', () => {
+  it('frees a slot whose holder never gave it back once its lease has run out', async () => {
+    const s = new RedisRateLimitStore({ url: REDIS_URL!, prefix });
+    try {
+      const k = `lease-${Math.random().toString(36).slice(2)}`;
+      expect(await s.acquire(k, 1, 300)).toBeDefined(); // never released: its holder "crashed"
+      expect(await s.acquire(k, 1, 300)).toBeUndefined();
+      expect(await waitUntil(async () => ((await s.acquire(k, 1, 300)) ? true : undefined), 5_000, 'the lease to run out')).toBe(true);
+    } finally {
+      await s.close();
+    }
   });
 });

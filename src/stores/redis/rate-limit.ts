@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { optionalModule } from '../optional-module.js';
 
 const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
-import { gcraParams, type RateDecision, type RateLimitStore, type RateRule } from '../../core/rate-limit-store.js';
+import { randomUUID } from 'node:crypto';
+import { type ConcurrencySlot, gcraParams, type RateDecision, type RateLimitStore, type RateRule } from '../../core/rate-limit-store.js';
 
 // The same arithmetic as gcraStep (core/rate-limit-store.ts). The clock is Redis's, so replicas need not agree on
 // time; the tat is stored with 3 decimals because Lua's tostring would round a ms timestamp with a fraction.
@@ -23,6 +24,19 @@ redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.max(1, mat
 return {1, math.max(0, math.floor((tolerance + interval - (nextTat - now)) / interval)), 0}
 `;
 
+// A concurrency limit: a sorted set of slot ids scored by when their lease runs out (Redis's clock). Expired slots
+// (a holder that crashed) are dropped before counting; a slot is taken only while fewer than ARGV[1] are held.
+const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lease = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], now + lease, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], lease)
+return 1
+`;
+
 export interface RedisRateLimitOptions {
   /** redis://host:port/db; or pass `client` to share a connection. */
   url?: string;
@@ -31,7 +45,10 @@ export interface RedisRateLimitOptions {
   prefix?: string;
 }
 
-type WithGcra = Redis & { mcplexGcra(key: string, interval: number, tolerance: number): Promise<[number, number, number]> };
+type WithGcra = Redis & {
+  mcplexGcra(key: string, interval: number, tolerance: number): Promise<[number, number, number]>;
+  mcplexAcquire(key: string, limit: number, leaseMs: number, id: string): Promise<number>;
+};
 
 export class RedisRateLimitStore implements RateLimitStore {
   readonly #redis: WithGcra;
@@ -43,6 +60,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     if (!opts.client && !opts.url) throw new Error('RedisRateLimitStore needs url or client');
     const redis = opts.client ?? new (ioredis().Redis)(opts.url!, { maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy: (times) => Math.min(100 * times, 2000) });
     redis.defineCommand('mcplexGcra', { numberOfKeys: 1, lua: GCRA });
+    redis.defineCommand('mcplexAcquire', { numberOfKeys: 1, lua: ACQUIRE });
     this.#redis = redis as WithGcra;
     this.#owned = !opts.client;
     this.#prefix = opts.prefix ?? 'mcplex:rl:';
@@ -65,6 +83,21 @@ export class RedisRateLimitStore implements RateLimitStore {
     const { interval, tolerance } = gcraParams(rule);
     const [allowed, remaining, retryAfterMs] = await this.#redis.mcplexGcra(this.#prefix + key, interval, tolerance);
     return { allowed: allowed === 1, remaining, retryAfterMs };
+  }
+
+  async acquire(key: string, limit: number, leaseMs: number): Promise<ConcurrencySlot | undefined> {
+    const slotKey = `${this.#prefix}slots:${key}`;
+    const id = randomUUID();
+    if ((await this.#redis.mcplexAcquire(slotKey, limit, Math.max(1, Math.ceil(leaseMs)), id)) !== 1) return undefined;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        // Not awaited: a release Redis does not get is made good by the lease.
+        this.#redis.zrem(slotKey, id).catch(() => {});
+      },
+    };
   }
 
   async close(): Promise<void> {
