@@ -42,7 +42,6 @@ type P = Record<string, unknown>;
 
 export function quota(opts: QuotaOptions): Middleware {
   const store = opts.store ?? new MemoryRateLimitStore();
-  const inflight = new Map<string, number>();
   const reach = new Map<TenantQuota, (name: string) => boolean>();
   for (const q of [...Object.values(opts.tenants), ...(opts.default ? [opts.default] : [])]) {
     if (q.upstreams) reach.set(q, picomatch([...q.upstreams]));
@@ -56,20 +55,10 @@ export function quota(opts: QuotaOptions): Middleware {
   };
 
   const leaseMs = opts.concurrencyLeaseMs ?? 15 * 60_000;
-  /** A concurrency slot of the tenant: in the store when it keeps slots (shared by replicas on Redis), else here. */
-  async function slot(ctx: CallContext, tenant: string, limit: number): Promise<ConcurrencySlot | undefined> {
-    if (store.acquire) return storeCall(ctx, store, 'tenant concurrency', () => store.acquire!(`concurrency:${encodeURIComponent(tenant)}`, limit, leaseMs));
-    const running = inflight.get(tenant) ?? 0;
-    if (running >= limit) return undefined;
-    inflight.set(tenant, running + 1);
-    return {
-      release: () => {
-        const left = (inflight.get(tenant) ?? 1) - 1;
-        if (left > 0) inflight.set(tenant, left);
-        else inflight.delete(tenant);
-      },
-    };
-  }
+  // Concurrency slots in the store when it keeps them (shared by replicas on Redis), else in this process.
+  const slots: RateLimitStore = store.acquire ? store : new MemoryRateLimitStore();
+  const slot = (ctx: CallContext, tenant: string, limit: number): Promise<ConcurrencySlot | undefined> =>
+    storeCall(ctx, slots, 'tenant concurrency', () => slots.acquire!(`concurrency:${encodeURIComponent(tenant)}`, limit, leaseMs));
 
   async function charged(ctx: CallContext, q: TenantQuota, next: () => Promise<McpResult>): Promise<McpResult> {
     const tenant = ctx.principal.tenant ?? '';
