@@ -68,6 +68,18 @@ interface Running {
   row: PairedRow;
 }
 
+/**
+ * An echo call. A target idles while the others have their slices, long enough for its server to close kept-alive
+ * connections (5 s in node); a request sent on one just as it closes fails with ECONNRESET before the server saw
+ * it, and is sent again once.
+ */
+function echo(t: Running, text: string) {
+  return t.session.call(t.tool, { text }, 10_000).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET') throw err;
+    return t.session.call(t.tool, { text }, 10_000);
+  });
+}
+
 let n = 0;
 /** One slice of echo at `inflight` calls in flight; every reply checked. Returns calls/s and server CPU µs per call. */
 async function slice(t: Running, inflight: number, ms: number): Promise<[number, number]> {
@@ -78,7 +90,7 @@ async function slice(t: Running, inflight: number, ms: number): Promise<[number,
     Array.from({ length: inflight }, async () => {
       while (performance.now() < until) {
         const text = `${n++}:${PAD}`.slice(0, 100);
-        const r = await t.session.call(t.tool, { text }, 10_000);
+        const r = await echo(t, text);
         if (r.content?.[0]?.text !== text) throw new Error(`${t.key}: wrong reply ${JSON.stringify(r).slice(0, 200)}`);
         calls++;
       }
