@@ -52,7 +52,6 @@ export class DegradingRateLimitStore implements RateLimitStore {
     return this.#use((s) => s.hit(key, rule));
   }
 
-
   /** Runs `op` on the shared store while it answers, else on the local one. */
   async #use<T>(op: (store: RateLimitStore) => Promise<T>): Promise<T> {
     const state = this.shared.state();

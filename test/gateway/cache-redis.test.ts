@@ -3,19 +3,16 @@
 import { Redis } from 'ioredis';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/gateway/config/index.js';
-import { Gateway } from '../../src/gateway/gateway.js';
-import type { HttpHandle } from '../../src/server/index.js';
-import { connectHttp } from '../helpers/clients.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { OwnRedis } from '../helpers/own-redis.js';
-import { killStarted, ROOT, waitUntil } from '../helpers/process.js';
+import { killStarted, waitUntil } from '../helpers/process.js';
+import { counterGateway } from './fixtures/counter-gateway.js';
+import type { Running } from './fixtures/helpers.js';
 import { callText } from './fixtures/helpers.js';
 
 let redis: OwnRedis;
 let probe: Redis;
-let gateway: Gateway;
-let http: HttpHandle;
+let counter: Running;
 let client: Client;
 const log = capturingLogger();
 const warnings = () => log.entries.filter((e) => e.level === 'warn' && /cache store 'redis' unavailable/.test(e.msg ?? ''));
@@ -25,27 +22,20 @@ beforeAll(async () => {
   redis = await OwnRedis.start();
   probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
   probe.on('error', () => {});
-  const yaml = `
-servers:
-  counter:
-    command: ${JSON.stringify(process.execPath)}
-    args: ["--import", "tsx", "test/gateway/fixtures/counter-upstream.ts"]
-    cwd: ${JSON.stringify(ROOT)}
+  counter = await counterGateway(
+    `
 cache:
   store: redis
   redis:
     url: ${redis.url}
     keyPrefix: "gw-test:"
-`;
-  gateway = new Gateway(parseConfig(yaml, { format: 'yaml', env: {} }), { logger: log });
-  await gateway.start();
-  http = await gateway.serveHttp({ port: 0 });
-  client = await connectHttp(http.url, 'modern');
+`,
+    log,
+  );
+  client = counter.client;
 });
 afterAll(async () => {
-  await client?.close().catch(() => {});
-  await http?.close();
-  await gateway?.close();
+  await counter?.close();
   probe?.disconnect();
   await redis?.stop();
   killStarted();

@@ -10,17 +10,11 @@ import { connectHttp } from '../helpers/clients.js';
 import { rawRequest } from '../helpers/http.js';
 import { scrape, sumSamples } from '../helpers/metrics.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { killStarted, ROOT, waitUntil } from '../helpers/process.js';
+import { killStarted, waitUntil } from '../helpers/process.js';
+import { COUNTER_SERVERS } from './fixtures/counter-gateway.js';
 import { callText, collect, stderrLine } from './fixtures/helpers.js';
 
-const FIXTURE = 'test/gateway/fixtures/counter-upstream.ts';
-const yaml = `
-servers:
-  counter:
-    command: ${JSON.stringify(process.execPath)}
-    args: ["--import", "tsx", "${FIXTURE}"]
-    cwd: ${JSON.stringify(ROOT)}
-cache:
+const yaml = `${COUNTER_SERVERS}cache:
   ttlMs: 600000
   servers:
     counter:

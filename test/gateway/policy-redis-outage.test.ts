@@ -1,35 +1,29 @@
 // The gateway with `policy: { store: { kind: redis } }` on a redis-server of the test's own: its rate limit counts in
 // Redis; when Redis is SIGKILLed, calls are still served and still limited (per process) with one warning, never
 // failed for want of a store; when Redis returns, the gateway counts there again.
-import type { Client } from '@modelcontextprotocol/client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/gateway/config/index.js';
-import { Gateway } from '../../src/gateway/gateway.js';
-import type { HttpHandle } from '../../src/server/index.js';
-import { connectHttp } from '../helpers/clients.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { OwnRedis } from '../helpers/own-redis.js';
-import { killStarted, ROOT, waitUntil } from '../helpers/process.js';
+import { killStarted, waitUntil } from '../helpers/process.js';
+import { counterGateway } from './fixtures/counter-gateway.js';
+import type { Running } from './fixtures/helpers.js';
 
 let redis: OwnRedis;
 let probe: Redis;
-let gateway: Gateway;
-let http: HttpHandle;
-let client: Client;
+let counter: Running;
 const log = capturingLogger();
 const outages = () => log.entries.filter((e) => e.level === 'warn' && /rate-limit store 'redis' unavailable/.test(e.msg ?? ''));
 
 /** One call of the counter's `calls` tool: 'ok', or 'limited' for the rate limit's refusal (-32012). */
-async function call(): Promise<'ok' | 'limited'> {
-  const outcome = await client.callTool({ name: 'counter__calls', arguments: {} }).then(
+function call(): Promise<'ok' | 'limited'> {
+  return counter.client.callTool({ name: 'counter__calls', arguments: {} }).then(
     () => 'ok' as const,
     (err: { code?: number }) => {
       if (err.code === -32012) return 'limited' as const;
       throw err;
     },
   );
-  return outcome;
 }
 const calls = async (n: number) => {
   const out: string[] = [];
@@ -41,26 +35,18 @@ beforeAll(async () => {
   redis = await OwnRedis.start();
   probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
   probe.on('error', () => {});
-  const yaml = `
-servers:
-  counter:
-    command: ${JSON.stringify(process.execPath)}
-    args: ["--import", "tsx", "test/gateway/fixtures/counter-upstream.ts"]
-    cwd: ${JSON.stringify(ROOT)}
+  counter = await counterGateway(
+    `
 policy:
   store: { kind: redis, url: "${redis.url}", prefix: "gw-rl:" }
   rateLimits:
     - { per: [principal], limit: 4, windowMs: 600000 }
-`;
-  gateway = new Gateway(parseConfig(yaml, { format: 'yaml', env: {} }), { logger: log });
-  await gateway.start();
-  http = await gateway.serveHttp({ port: 0 });
-  client = await connectHttp(http.url, 'modern');
+`,
+    log,
+  );
 });
 afterAll(async () => {
-  await client?.close().catch(() => {});
-  await http?.close();
-  await gateway?.close();
+  await counter?.close();
   probe?.disconnect();
   await redis?.stop();
   killStarted();
