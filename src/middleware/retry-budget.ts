@@ -1,5 +1,6 @@
 // A retry budget per backend (the Finagle/gRPC kind): retries may add at most `ratio` of the requests seen in the
 // last window, plus a small floor, so retries can never multiply the load on a struggling upstream.
+import { RollingCounts } from './rolling-counts.js';
 
 export interface RetryBudgetOptions {
   /** Retries allowed per request over the window; default 0.2 (20 % extra load at most). */
@@ -10,32 +11,8 @@ export interface RetryBudgetOptions {
   windowMs?: number;
 }
 
-/** Counts in one-second buckets over the window, per key. */
-class Window {
-  readonly #buckets: { second: number; requests: number; retries: number }[] = [];
-  constructor(private readonly seconds: number) {}
-
-  #bucket(now: number) {
-    const second = Math.floor(now / 1000);
-    while (this.#buckets.length > 0 && this.#buckets[0]!.second <= second - this.seconds) this.#buckets.shift();
-    let last = this.#buckets.at(-1);
-    if (last?.second !== second) {
-      last = { second, requests: 0, retries: 0 };
-      this.#buckets.push(last);
-    }
-    return last;
-  }
-  add(kind: 'requests' | 'retries', now: number): void {
-    this.#bucket(now)[kind]++;
-  }
-  totals(now: number): { requests: number; retries: number } {
-    this.#bucket(now);
-    return this.#buckets.reduce((t, b) => ({ requests: t.requests + b.requests, retries: t.retries + b.retries }), { requests: 0, retries: 0 });
-  }
-}
-
 export class RetryBudget {
-  readonly #windows = new Map<string, Window>();
+  readonly #windows = new Map<string, RollingCounts<'requests' | 'retries'>>();
   readonly #ratio: number;
   readonly #floor: number;
   readonly #seconds: number;
@@ -46,10 +23,11 @@ export class RetryBudget {
     this.#floor = (opts.minPerSecond ?? 1) * this.#seconds;
   }
 
-  #window(key: string): Window {
+  /** Counts in one-second buckets over the window, per key. */
+  #window(key: string): RollingCounts<'requests' | 'retries'> {
     let w = this.#windows.get(key);
     if (!w) {
-      w = new Window(this.#seconds);
+      w = new RollingCounts(['requests', 'retries'], this.#seconds, 1000);
       this.#windows.set(key, w);
     }
     return w;

@@ -4,6 +4,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { compose, ErrorCode, type McpResult, type Middleware, WireError } from '../../src/core/index.js';
 import { Breaker, circuitBreaker, RetryBudget, retry } from '../../src/middleware/index.js';
+import { RollingCounts } from '../../src/middleware/rolling-counts.js';
 import { makeCtx } from '../core/helpers.js';
 
 const unavailable = () => new WireError(ErrorCode.UpstreamUnavailable, 'down');
@@ -76,6 +77,35 @@ describe('Breaker', () => {
     b.success(5001);
     b.failure(5002);
     expect(b.snapshot(5003).state).toBe('closed'); // 1 of 3 in the window
+  });
+});
+
+describe('RollingCounts', () => {
+  it('counts by kind over the window and forgets a bucket at a time', () => {
+    const c = new RollingCounts(['calls', 'failed'], 3, 100); // a 300 ms window in 100 ms buckets
+    c.add('calls', 0);
+    c.add('failed', 50);
+    c.add('calls', 120);
+    c.add('calls', 250);
+    expect(c.totals(299)).toEqual({ calls: 3, failed: 1 });
+    expect(c.totals(300)).toEqual({ calls: 2, failed: 0 }); // the bucket of 0–99 ms is gone
+    expect(c.totals(399)).toEqual({ calls: 2, failed: 0 });
+    expect(c.totals(400)).toEqual({ calls: 1, failed: 0 });
+    expect(c.totals(1000)).toEqual({ calls: 0, failed: 0 });
+    c.add('calls', 1000);
+    c.clear();
+    expect(c.totals(1000)).toEqual({ calls: 0, failed: 0 });
+  });
+});
+
+describe('Breaker error rate under load', () => {
+  it('keeps an exact rate over a window holding a million calls (counted in buckets, not one entry per call)', () => {
+    const b = new Breaker({ failures: 2_000_000, errorRate: 0.5, minRequests: 10, windowMs: 30_000 });
+    for (let i = 0; i < 1_000_000; i++) b.success(Math.floor(i / 50)); // 0–19,999 ms
+    for (let i = 0; i < 999_999; i++) b.failure(20_000);
+    expect(b.snapshot(20_000).state).toBe('closed'); // 999,999 of 1,999,999 failed
+    b.failure(20_001);
+    expect(b.snapshot(20_001).state).toBe('open');
   });
 });
 

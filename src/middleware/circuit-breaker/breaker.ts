@@ -1,5 +1,9 @@
 // One circuit breaker's state machine: closed → open (after N consecutive failures, or an error rate over a window)
 // → half-open (after openMs, a limited number of probe calls) → closed on a probe's success, open again on its failure.
+import { RollingCounts } from '../rolling-counts.js';
+
+/** The error-rate window is counted in this many buckets (its outcomes are forgotten a twentieth at a time). */
+const BUCKETS = 20;
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -30,7 +34,7 @@ export class Breaker {
   #openedAt = 0;
   #probes = 0;
   #opens = 0;
-  #outcomes: { at: number; failed: boolean }[] = [];
+  readonly #outcomes: RollingCounts<'calls' | 'failed'>;
   readonly #o: Required<BreakerOptions>;
 
   constructor(
@@ -38,6 +42,7 @@ export class Breaker {
     private readonly onChange: (state: BreakerState) => void = () => {},
   ) {
     this.#o = { failures: 5, errorRate: 1.01, minRequests: 20, windowMs: 30_000, openMs: 10_000, halfOpenProbes: 1, ...opts };
+    this.#outcomes = new RollingCounts(['calls', 'failed'], BUCKETS, Math.max(1, Math.ceil(this.#o.windowMs / BUCKETS)));
   }
 
   /** May a call go through now? Claims a probe slot when half-open (give it back with success()/failure()). */
@@ -54,7 +59,7 @@ export class Breaker {
     this.#record(false, now);
     if (this.#state === 'half-open') {
       this.#probes = Math.max(0, this.#probes - 1);
-      this.#outcomes = [];
+      this.#outcomes.clear();
       this.#set('closed');
     }
   }
@@ -68,8 +73,8 @@ export class Breaker {
       return;
     }
     if (this.#state !== 'closed') return;
-    const failed = this.#outcomes.filter((o) => o.failed).length;
-    const rateTripped = this.#outcomes.length >= this.#o.minRequests && failed / this.#outcomes.length >= this.#o.errorRate;
+    const { calls, failed } = this.#outcomes.totals(now);
+    const rateTripped = calls >= this.#o.minRequests && failed / calls >= this.#o.errorRate;
     if (this.#consecutive >= this.#o.failures || rateTripped) this.#open(now);
   }
 
@@ -95,9 +100,8 @@ export class Breaker {
   }
 
   #record(failed: boolean, now: number): void {
-    this.#outcomes.push({ at: now, failed });
-    const from = now - this.#o.windowMs;
-    while (this.#outcomes.length > 0 && this.#outcomes[0]!.at < from) this.#outcomes.shift();
+    this.#outcomes.add('calls', now);
+    if (failed) this.#outcomes.add('failed', now);
   }
 
   #set(state: BreakerState): void {
