@@ -15,7 +15,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
+export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -111,6 +111,16 @@ export const TARGETS: TargetDef[] = [
     eras: ['legacy', 'modern'],
     start: (era) => {
       const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY)], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
+    },
+  },
+  {
+    id: 'mcplex-auth',
+    describe: 'mcplex gateway with API-key authentication and no middleware added: the base the per-group targets add their middleware to',
+    eras: ['legacy'],
+    optIn: true,
+    start: (era) => {
+      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), '--groups', 'none'], { cwd: ROOT });
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
     },
   },
