@@ -29,8 +29,8 @@ export interface QuotaOptions {
   store?: RateLimitStore;
   ownerOf?: OwnerOf;
   /**
-   * How long a concurrency slot on a shared store outlives a holder that crashed without giving it back; longer than
-   * any call runs (a call that outlives it no longer counts). Default 15 minutes.
+   * How long a concurrency slot on a shared store outlives a holder that crashed without giving it back (a live
+   * holder renews it while its call runs). Default 60 s.
    */
   concurrencyLeaseMs?: number;
 }
@@ -54,7 +54,7 @@ export function quota(opts: QuotaOptions): Middleware {
     return !allowed || owner === undefined || allowed(owner);
   };
 
-  const leaseMs = opts.concurrencyLeaseMs ?? 15 * 60_000;
+  const leaseMs = opts.concurrencyLeaseMs ?? 60_000;
   // Concurrency slots in the store when it keeps them (shared by replicas on Redis), else in this process.
   const slots: RateLimitStore = store.acquire ? store : new MemoryRateLimitStore();
   const slot = (ctx: CallContext, tenant: string, limit: number): Promise<ConcurrencySlot | undefined> =>

@@ -1,5 +1,6 @@
 // The RateLimitStore contract, run unchanged against every backend: the in-process store and Redis (real, via
 // REDIS_URL). GCRA: a burst up to the limit, then refusals with a retry-after hint, recovery, independent keys.
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RateLimitStore } from '../../src/core/rate-limit-store.js';
 import { MemoryRateLimitStore } from '../../src/stores/memory/rate-limit.js';
@@ -129,15 +130,36 @@ describe.each(backends)('RateLimitStore contract: $name', ({ make }) => {
 });
 
 describe.skipIf(!redisAvailable())('RedisRateLimitStore concurrency slots', () => {
-  it('frees a slot whose holder never gave it back once its lease has run out', async () => {
-    const s = new RedisRateLimitStore({ url: REDIS_URL!, prefix });
+  it('frees a slot whose holder crashed without giving it back once its lease has run out', async () => {
+    const [holder, other] = [new RedisRateLimitStore({ url: REDIS_URL!, prefix }), new RedisRateLimitStore({ url: REDIS_URL!, prefix })];
     try {
       const k = `lease-${Math.random().toString(36).slice(2)}`;
-      expect(await s.acquire(k, 1, 300)).toBeDefined(); // never released: its holder "crashed"
-      expect(await s.acquire(k, 1, 300)).toBeUndefined();
-      expect(await waitUntil(async () => ((await s.acquire(k, 1, 300)) ? true : undefined), 5_000, 'the lease to run out')).toBe(true);
+      expect(await holder.acquire(k, 1, 300)).toBeDefined();
+      await holder.close(); // never released and no longer renewed: its holder "crashed"
+      expect(await other.acquire(k, 1, 300)).toBeUndefined();
+      expect(await waitUntil(async () => ((await other.acquire(k, 1, 300)) ? true : undefined), 5_000, 'the lease to run out')).toBe(true);
     } finally {
-      await s.close();
+      await other.close();
+    }
+  });
+
+  it('keeps a slot whose call outlasts its lease while the holder lives (renewed), and frees it on release', async () => {
+    const [holder, other] = [new RedisRateLimitStore({ url: REDIS_URL!, prefix }), new RedisRateLimitStore({ url: REDIS_URL!, prefix })];
+    const redis = new Redis(REDIS_URL!);
+    try {
+      const k = `renew-${Math.random().toString(36).slice(2)}`;
+      const slot = await holder.acquire(k, 1, 300);
+      expect(slot).toBeDefined();
+      // The lease's end as Redis keeps it, until it lies more than three leases past the first one: renewed each time.
+      const leaseEnd = async () => Number((await redis.zrange(`${prefix}slots:${k}`, '0', '-1', 'WITHSCORES'))[1]);
+      const first = await leaseEnd();
+      await waitUntil(async () => ((await leaseEnd()) > first + 900 ? true : undefined), 5_000, 'three renewals');
+      expect(await other.acquire(k, 1, 300)).toBeUndefined(); // far past its first lease, still held
+      slot!.release();
+      expect(await waitUntil(async () => ((await other.acquire(k, 1, 300)) ? true : undefined), 5_000, 'the released slot')).toBe(true);
+    } finally {
+      redis.disconnect();
+      await Promise.all([holder.close(), other.close()]);
     }
   });
 });

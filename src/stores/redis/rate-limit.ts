@@ -24,8 +24,9 @@ redis.call('SET', KEYS[1], string.format('%.3f', nextTat), 'PX', math.max(1, mat
 return {1, math.max(0, math.floor((tolerance + interval - (nextTat - now)) / interval)), 0}
 `;
 
-// A concurrency limit: a sorted set of slot ids scored by when their lease runs out (Redis's clock). Expired slots
-// (a holder that crashed) are dropped before counting; a slot is taken only while fewer than ARGV[1] are held.
+// A concurrency limit: a sorted set of slot ids scored by when their lease runs out (Redis's clock; the holder renews
+// it every third of the lease while its call runs). Expired slots (a holder that crashed) are dropped before
+// counting; a slot is taken only while fewer than ARGV[1] are held.
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -33,7 +34,19 @@ local lease = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
 redis.call('ZADD', KEYS[1], now + lease, ARGV[3])
-redis.call('PEXPIRE', KEYS[1], lease)
+if redis.call('PTTL', KEYS[1]) < lease then redis.call('PEXPIRE', KEYS[1], lease) end
+return 1
+`;
+
+// A held slot's lease renewed (its holder is alive and its call still running): 0 when the slot is gone (its lease
+// ran out while the holder could not reach Redis).
+const RENEW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lease = tonumber(ARGV[1])
+if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], 'XX', now + lease, ARGV[2])
+if redis.call('PTTL', KEYS[1]) < lease then redis.call('PEXPIRE', KEYS[1], lease) end
 return 1
 `;
 
@@ -48,12 +61,15 @@ export interface RedisRateLimitOptions {
 type WithGcra = Redis & {
   mcplexGcra(key: string, interval: number, tolerance: number): Promise<[number, number, number]>;
   mcplexAcquire(key: string, limit: number, leaseMs: number, id: string): Promise<number>;
+  mcplexRenew(key: string, leaseMs: number, id: string): Promise<number>;
 };
 
 export class RedisRateLimitStore implements RateLimitStore {
   readonly #redis: WithGcra;
   readonly #owned: boolean;
   readonly #prefix: string;
+  /** The renewal timers of the slots held now (stopped on release, and all on close). */
+  readonly #renewals = new Set<NodeJS.Timeout>();
   #everReady = false;
 
   constructor(opts: RedisRateLimitOptions) {
@@ -61,6 +77,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     const redis = opts.client ?? new (ioredis().Redis)(opts.url!, { maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy: (times) => Math.min(100 * times, 2000) });
     redis.defineCommand('mcplexGcra', { numberOfKeys: 1, lua: GCRA });
     redis.defineCommand('mcplexAcquire', { numberOfKeys: 1, lua: ACQUIRE });
+    redis.defineCommand('mcplexRenew', { numberOfKeys: 1, lua: RENEW });
     this.#redis = redis as WithGcra;
     this.#owned = !opts.client;
     this.#prefix = opts.prefix ?? 'mcplex:rl:';
@@ -88,12 +105,20 @@ export class RedisRateLimitStore implements RateLimitStore {
   async acquire(key: string, limit: number, leaseMs: number): Promise<ConcurrencySlot | undefined> {
     const slotKey = `${this.#prefix}slots:${key}`;
     const id = randomUUID();
-    if ((await this.#redis.mcplexAcquire(slotKey, limit, Math.max(1, Math.ceil(leaseMs)), id)) !== 1) return undefined;
+    const lease = Math.max(1, Math.ceil(leaseMs));
+    if ((await this.#redis.mcplexAcquire(slotKey, limit, lease, id)) !== 1) return undefined;
+    // A call may outlast its lease: the slot is renewed while it runs (a renewal Redis misses is tried again a third
+    // of a lease later; the lease lapses only if all of them fail).
+    const renewal = setInterval(() => void this.#redis.mcplexRenew(slotKey, lease, id).catch(() => {}), Math.max(10, Math.floor(lease / 3)));
+    renewal.unref();
+    this.#renewals.add(renewal);
     let released = false;
     return {
       release: () => {
         if (released) return;
         released = true;
+        clearInterval(renewal);
+        this.#renewals.delete(renewal);
         // Not awaited: a release Redis does not get is made good by the lease.
         this.#redis.zrem(slotKey, id).catch(() => {});
       },
@@ -101,6 +126,8 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async close(): Promise<void> {
+    for (const renewal of this.#renewals) clearInterval(renewal);
+    this.#renewals.clear();
     if (this.#owned) await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 }
