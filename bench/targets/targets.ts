@@ -15,7 +15,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
+export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcplex-tracing' | 'mcplex-metrics' | 'mcplex-audit' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -84,6 +84,25 @@ async function httpTarget(proc: Proc, url: Promise<string>, era: Era, toolPrefix
 }
 
 const GATEWAY_LINE = /mcplex gateway listening on (\S+)/;
+
+/**
+ * The gateway of bench/targets/mcplex-full.mjs with API-key authentication (the load sends the key) and the
+ * middleware of allMiddleware() that `groups` names (groups or single pieces; all of them when undefined). Opt-in
+ * unless it is the full pipeline.
+ */
+function fullTarget(id: TargetId, what: string, groups: string | undefined, eras: Era[] = ['legacy']): TargetDef {
+  return {
+    id,
+    describe: `mcplex gateway with API-key authentication and ${what}`,
+    eras,
+    ...(groups !== undefined && { optIn: true }),
+    start: (era) => {
+      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), ...(groups ? ['--groups', groups] : [])], { cwd: ROOT });
+      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
+    },
+  };
+}
+
 const LISTENING = /LISTENING (\S+)/;
 
 export const TARGETS: TargetDef[] = [
@@ -105,55 +124,14 @@ export const TARGETS: TargetDef[] = [
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { sameArgs: true });
     },
   },
-  {
-    id: 'mcplex-full',
-    describe: 'mcplex gateway with API-key authentication and every middleware of allMiddleware() (src/middleware/all.ts)',
-    eras: ['legacy', 'modern'],
-    start: (era) => {
-      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY)], { cwd: ROOT });
-      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
-    },
-  },
-  {
-    id: 'mcplex-auth',
-    describe: 'mcplex gateway with API-key authentication and no middleware added: the base the per-group targets add their middleware to',
-    eras: ['legacy'],
-    optIn: true,
-    start: (era) => {
-      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), '--groups', 'none'], { cwd: ROOT });
-      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
-    },
-  },
-  {
-    id: 'mcplex-security',
-    describe: 'mcplex gateway with API-key authentication and the security middleware of allMiddleware() only',
-    eras: ['legacy'],
-    optIn: true,
-    start: (era) => {
-      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), '--groups', 'security'], { cwd: ROOT });
-      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
-    },
-  },
-  {
-    id: 'mcplex-observability',
-    describe: 'mcplex gateway with API-key authentication and the observability middleware of allMiddleware() only',
-    eras: ['legacy'],
-    optIn: true,
-    start: (era) => {
-      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), '--groups', 'observability'], { cwd: ROOT });
-      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
-    },
-  },
-  {
-    id: 'mcplex-resilience',
-    describe: 'mcplex gateway with API-key authentication and the resilience middleware of allMiddleware() only',
-    eras: ['legacy'],
-    optIn: true,
-    start: (era) => {
-      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), '--groups', 'resilience'], { cwd: ROOT });
-      return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
-    },
-  },
+  fullTarget('mcplex-full', 'every middleware of allMiddleware() (src/middleware/all.ts)', undefined, ['legacy', 'modern']),
+  fullTarget('mcplex-auth', 'no middleware added: the base the group and piece targets add theirs to', 'none'),
+  fullTarget('mcplex-security', 'the security middleware of allMiddleware() only', 'security'),
+  fullTarget('mcplex-observability', 'the observability middleware of allMiddleware() only', 'observability'),
+  fullTarget('mcplex-resilience', 'the resilience middleware of allMiddleware() only', 'resilience'),
+  fullTarget('mcplex-tracing', 'the tracing middleware of allMiddleware() only (every span recorded)', 'tracing'),
+  fullTarget('mcplex-metrics', 'the metrics and request-log middleware of allMiddleware() only', 'metrics,request-log'),
+  fullTarget('mcplex-audit', 'the audit middleware of allMiddleware() only (SQLite, writer thread)', 'audit'),
   {
     id: 'mcp-proxy',
     describe: 'punkpeye mcp-proxy `--host 127.0.0.1 --server stream -- node upstream` (one shared upstream)',

@@ -39,38 +39,45 @@ export interface AllMiddlewareOptions {
   auditDir?: string;
 }
 
-/** Every middleware (or those of `groups`), in pipeline order; each middleware that lands adds itself here. */
-export function allMiddleware(groups: readonly MiddlewareGroup[] = MIDDLEWARE_GROUPS, opts: AllMiddlewareOptions = {}): Middleware[] {
+/**
+ * Every middleware (or those of `groups`), in pipeline order; each middleware that lands adds itself here. `groups`
+ * may also name single pieces (`tracing`, `metrics`, `request-log`, `audit`, `cache`, …: the names below), to
+ * measure one apart.
+ */
+export function allMiddleware(groups: readonly string[] = MIDDLEWARE_GROUPS, opts: AllMiddlewareOptions = {}): Middleware[] {
   // The audit log as the gateway's default runs it: a SQLite file (WAL, synced commits) with a spill file beside it.
   const dir = opts.auditDir ?? join(tmpdir(), `mcplex-bench-audit-${process.pid}-${Date.now()}`);
   // Cache on its miss path: echo is cached (the bench varies its text, so every call misses and is stored);
   // sleep is not, so its latency figure stays a real call.
-  const cached = cache({ store: new MemoryCacheStore(), toolTtlMs: (tool) => (tool.endsWith('echo') ? 60_000 : undefined) });
+  let cached: ReturnType<typeof cache> | undefined;
+  const cachedOnce = () => (cached ??= cache({ store: new MemoryCacheStore(), toolTtlMs: (tool) => (tool.endsWith('echo') ? 60_000 : undefined) }));
   const builtIn = opts.inGateway === true;
-  const stages: Array<[MiddlewareGroup, Middleware | false]> = [
+  // Each made only when chosen (the audit log opens a file and a writer thread).
+  const stages: Array<[MiddlewareGroup, string, false | (() => Middleware)]> = [
     // Spans recorded, attributed, propagated and batched as with an exporter; the exporter drops them.
-    ['observability', tracing({ tracer: discardingTracer(), propagator: new W3CTraceContextPropagator() })],
-    ['observability', metrics(new Metrics())],
+    ['observability', 'tracing', () => tracing({ tracer: discardingTracer(), propagator: new W3CTraceContextPropagator() })],
+    ['observability', 'metrics', () => metrics(new Metrics())],
     // The request log with its line built for every request (as `logging.requests: info`), written nowhere.
-    ['observability', requestLog({ logger: silentLogger, level: 'info' })],
-    ['observability', audit({ sink: new SqliteAuditSink({ path: join(dir, 'audit.db') }), spill: new FileAuditSpill(join(dir, 'audit.db.spill.jsonl')) })],
+    ['observability', 'request-log', () => requestLog({ logger: silentLogger, level: 'info' })],
+    ['observability', 'audit', () => audit({ sink: new SqliteAuditSink({ path: join(dir, 'audit.db') }), spill: new FileAuditSpill(join(dir, 'audit.db.spill.jsonl')) })],
     // The edge authenticates (the bench config has an API key); this refuses anyone who got in anonymously.
-    ['security', requireAuth()],
+    ['security', 'require-auth', () => requireAuth()],
     // Access control as production runs it (a role map, a capability match per request and per listed item),
     // granting everything so the bench is never refused; a rate limit per principal far above the bench's rate.
-    ['security', access({ everyone: [{ resource: '*', actions: ['*'] }] })],
-    ['security', requiredScopes([{ resource: 'tool:*', scopes: ['tools'] }])],
-    ['security', quota({ tenants: { bench: { calls: { limit: 1_000_000_000, windowMs: 1_000 }, concurrent: 100_000 } } })],
-    ['security', rateLimit({ rules: [{ per: ['principal'], limit: 1_000_000, windowMs: 1_000 }] })],
+    ['security', 'access', () => access({ everyone: [{ resource: '*', actions: ['*'] }] })],
+    ['security', 'scopes', () => requiredScopes([{ resource: 'tool:*', scopes: ['tools'] }])],
+    ['security', 'quota', () => quota({ tenants: { bench: { calls: { limit: 1_000_000_000, windowMs: 1_000 }, concurrent: 100_000 } } })],
+    ['security', 'rate-limit', () => rateLimit({ rules: [{ per: ['principal'], limit: 1_000_000, windowMs: 1_000 }] })],
     // Degradation and fallback consulted on every call, as the gateway's defaults (normal mode, no fallbacks).
-    ['resilience', !builtIn && degradation({ policy: () => ({ mode: 'normal', disabledTools: [] }) })],
-    ['resilience', cached],
-    ['resilience', dedup({ policy: cached.policy })],
-    ['resilience', !builtIn && fallback({ rule: () => undefined })],
+    ['resilience', 'degradation', !builtIn && (() => degradation({ policy: () => ({ mode: 'normal', disabledTools: [] }) }))],
+    ['resilience', 'cache', () => cachedOnce()],
+    ['resilience', 'dedup', () => dedup({ policy: cachedOnce().policy })],
+    ['resilience', 'fallback', !builtIn && (() => fallback({ rule: () => undefined }))],
     // Resilience: breaker → retry → timeout, with the gateway's defaults (5 failures open; 2 retries; 60 s).
-    ['resilience', !builtIn && circuitBreaker()],
-    ['resilience', !builtIn && retry()],
-    ['resilience', !builtIn && timeout({ timeoutMs: () => 60_000 })],
+    ['resilience', 'breaker', !builtIn && (() => circuitBreaker())],
+    ['resilience', 'retry', !builtIn && (() => retry())],
+    ['resilience', 'timeout', !builtIn && (() => timeout({ timeoutMs: () => 60_000 }))],
   ];
-  return stages.filter(([group, mw]) => mw !== false && groups.includes(group)).map(([, mw]) => mw as Middleware);
+  const chosen = stages.filter(([group, name, make]) => make !== false && (groups.includes(group) || groups.includes(name)));
+  return chosen.map(([, , make]) => (make as () => Middleware)());
 }
