@@ -40,7 +40,7 @@ describe('bench harness', () => {
   }, 25_000);
 
   it('runs the full-pipeline target (compiled gateway, every middleware, API key) with every reply checked', async () => {
-    // Runs dist/ (CI builds before testing, as `npm run bench` does).
+    // Runs dist/ (`npm test` builds first, as `npm run bench` does).
     const run = await runOnce(TARGETS.find((t) => t.id === 'mcplex-full')!, 'legacy', [mode], 0);
     expect(run.error).toBeUndefined();
     const m = run.modes[0]!;
