@@ -29,6 +29,8 @@ export interface PairedSummary {
   ratio: number;
   ratioQ1: number;
   ratioQ3: number;
+  /** Median over rounds of this round's server CPU per call minus the base's (µs): what this stack adds per call. */
+  cpuAddedUs: number;
 }
 
 const quantile = (xs: number[], q: number) => {
@@ -42,6 +44,7 @@ export function pairedSummary(rows: PairedRow[]): PairedSummary[] {
   const base = rows[0]!;
   return rows.map((row) => {
     const ratios = row.callsPerSec.map((c, i) => c / base.callsPerSec[i]!);
+    const added = row.cpuUsPerCall.map((c, i) => c - base.cpuUsPerCall[i]!);
     return {
       key: row.key,
       callsPerSec: Math.round(quantile(row.callsPerSec, 0.5)),
@@ -49,6 +52,7 @@ export function pairedSummary(rows: PairedRow[]): PairedSummary[] {
       ratio: round3(quantile(ratios, 0.5)),
       ratioQ1: round3(quantile(ratios, 0.25)),
       ratioQ3: round3(quantile(ratios, 0.75)),
+      cpuAddedUs: Math.round(quantile(added, 0.5)),
     };
   });
 }
@@ -132,9 +136,9 @@ export async function runPairedBench(argv: string[]): Promise<number> {
     }
     const summary = pairedSummary(running.map((t) => t.row));
     const lines = [
-      `| target (1×${inflight}, ${rounds} rounds of 1 s slices) | calls/s | server CPU µs/call | / ${summary[0]!.key} (median of paired rounds; quartiles) |`,
-      '|---|---|---|---|',
-      ...summary.map((s) => `| ${s.key} | ${s.callsPerSec} | ${s.cpuUsPerCall} | ${s.ratio.toFixed(2)} (${s.ratioQ1.toFixed(2)}–${s.ratioQ3.toFixed(2)}) |`),
+      `| target (1×${inflight}, ${rounds} rounds of 1 s slices) | calls/s | server CPU µs/call | / ${summary[0]!.key} (median of paired rounds; quartiles) | CPU µs/call added (median of paired rounds) |`,
+      '|---|---|---|---|---|',
+      ...summary.map((s) => `| ${s.key} | ${s.callsPerSec} | ${s.cpuUsPerCall} | ${s.ratio.toFixed(2)} (${s.ratioQ1.toFixed(2)}–${s.ratioQ3.toFixed(2)}) | ${s.cpuAddedUs} |`),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

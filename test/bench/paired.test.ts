@@ -12,8 +12,10 @@ describe('paired bench summary', () => {
       { key: 'other', callsPerSec: base.map((c) => c * 0.8), cpuUsPerCall: [380, 390, 760, 770, 385] },
     ];
     const [b, o] = pairedSummary(rows);
-    expect(b).toEqual({ key: 'base', callsPerSec: 1000, cpuUsPerCall: 310, ratio: 1, ratioQ1: 1, ratioQ3: 1 });
+    expect(b).toEqual({ key: 'base', callsPerSec: 1000, cpuUsPerCall: 310, ratio: 1, ratioQ1: 1, ratioQ3: 1, cpuAddedUs: 0 });
     expect(o!.ratio).toBe(0.8);
+    // CPU added per call, round by round: 80, 80, 160, 150, 80 → median 80 (the slow rounds' doubling does not count).
+    expect(o!.cpuAddedUs).toBe(80);
     expect([o!.ratioQ1, o!.ratioQ3]).toEqual([0.8, 0.8]);
     // A round where only the base stalled moves neither the median nor the quartiles:
     const skewed = pairedSummary([{ ...rows[0]!, callsPerSec: [1000, 1000, 500, 500, 400] }, rows[1]!]);
