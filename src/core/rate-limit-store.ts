@@ -22,6 +22,18 @@ export interface ConcurrencySlot {
   release(): void;
 }
 
+/** A slot whose `release` runs `giveBack` the first time only. */
+export function concurrencySlot(giveBack: () => void): ConcurrencySlot {
+  let released = false;
+  return {
+    release() {
+      if (released) return;
+      released = true;
+      giveBack();
+    },
+  };
+}
+
 export interface RateLimitStore {
   /** Counts one call against `key` under `rule`, atomically: a refused call is not counted. */
   hit(key: string, rule: RateRule): Promise<RateDecision>;

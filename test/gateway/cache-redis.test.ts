@@ -1,15 +1,16 @@
 // The gateway with `cache: { store: redis }` on a redis-server of the test's own: entries land in Redis; when
 // Redis is SIGKILLed calls keep working and caching locally with one warning; when it returns the gateway uses it again.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturingLogger } from '../helpers/logger.js';
-import { OwnRedis } from '../helpers/own-redis.js';
+import type { OwnRedis } from '../helpers/own-redis.js';
 import { killStarted, waitUntil } from '../helpers/process.js';
-import { counterGateway } from './fixtures/counter-gateway.js';
+import { type CounterOnOwnRedis, counterGatewayOnOwnRedis } from './fixtures/counter-gateway.js';
 import type { Running } from './fixtures/helpers.js';
 import { callText } from './fixtures/helpers.js';
 
+let env: CounterOnOwnRedis;
 let redis: OwnRedis;
 let probe: Redis;
 let counter: Running;
@@ -19,25 +20,21 @@ const warnings = () => log.entries.filter((e) => e.level === 'warn' && /cache st
 const counted = async () => (JSON.parse(await callText(client, 'counter__calls')) as Record<string, number>).count ?? 0;
 
 beforeAll(async () => {
-  redis = await OwnRedis.start();
-  probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-  probe.on('error', () => {});
-  counter = await counterGateway(
-    `
+  env = await counterGatewayOnOwnRedis(
+    (url) => `
 cache:
   store: redis
   redis:
-    url: ${redis.url}
+    url: ${url}
     keyPrefix: "gw-test:"
 `,
     log,
   );
+  ({ redis, probe, counter } = env);
   client = counter.client;
 });
 afterAll(async () => {
-  await counter?.close();
-  probe?.disconnect();
-  await redis?.stop();
+  await env?.close();
   killStarted();
 });
 

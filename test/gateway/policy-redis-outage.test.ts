@@ -1,14 +1,15 @@
 // The gateway with `policy: { store: { kind: redis } }` on a redis-server of the test's own: its rate limit counts in
 // Redis; when Redis is SIGKILLed, calls are still served and still limited (per process) with one warning, never
 // failed for want of a store; when Redis returns, the gateway counts there again.
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturingLogger } from '../helpers/logger.js';
-import { OwnRedis } from '../helpers/own-redis.js';
+import type { OwnRedis } from '../helpers/own-redis.js';
 import { killStarted, waitUntil } from '../helpers/process.js';
-import { counterGateway } from './fixtures/counter-gateway.js';
+import { type CounterOnOwnRedis, counterGatewayOnOwnRedis } from './fixtures/counter-gateway.js';
 import type { Running } from './fixtures/helpers.js';
 
+let env: CounterOnOwnRedis;
 let redis: OwnRedis;
 let probe: Redis;
 let counter: Running;
@@ -32,23 +33,19 @@ const calls = async (n: number) => {
 };
 
 beforeAll(async () => {
-  redis = await OwnRedis.start();
-  probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-  probe.on('error', () => {});
-  counter = await counterGateway(
-    `
+  env = await counterGatewayOnOwnRedis(
+    (url) => `
 policy:
-  store: { kind: redis, url: "${redis.url}", prefix: "gw-rl:" }
+  store: { kind: redis, url: "${url}", prefix: "gw-rl:" }
   rateLimits:
     - { per: [principal], limit: 4, windowMs: 600000 }
 `,
     log,
   );
+  ({ redis, probe, counter } = env);
 });
 afterAll(async () => {
-  await counter?.close();
-  probe?.disconnect();
-  await redis?.stop();
+  await env?.close();
   killStarted();
 });
 

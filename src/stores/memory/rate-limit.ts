@@ -3,7 +3,7 @@
 // whole preallocated cache (a fill over maxKeys slots) on nearly every call of a lone caller — a sixth of the
 // gateway's CPU in the profile. One process only; use the Redis store when several gateways must share a limit.
 import { LRUCache } from 'lru-cache';
-import { type ConcurrencySlot, gcraStep, type RateDecision, type RateLimitStore, type RateRule } from '../../core/rate-limit-store.js';
+import { type ConcurrencySlot, concurrencySlot, gcraStep, type RateDecision, type RateLimitStore, type RateRule } from '../../core/rate-limit-store.js';
 
 export interface MemoryRateLimitOptions {
   /** Most keys kept; the least recently used is forgotten first (its limit starts afresh). Default 100 000. */
@@ -35,16 +35,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const held = this.#held.get(key) ?? 0;
     if (held >= limit) return undefined;
     this.#held.set(key, held + 1);
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        const left = (this.#held.get(key) ?? 1) - 1;
-        if (left > 0) this.#held.set(key, left);
-        else this.#held.delete(key);
-      },
-    };
+    return concurrencySlot(() => {
+      const left = (this.#held.get(key) ?? 1) - 1;
+      if (left > 0) this.#held.set(key, left);
+      else this.#held.delete(key);
+    });
   }
 
   async close(): Promise<void> {

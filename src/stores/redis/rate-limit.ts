@@ -5,7 +5,7 @@ import { optionalModule } from '../optional-module.js';
 
 const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
 import { randomUUID } from 'node:crypto';
-import { type ConcurrencySlot, gcraParams, type RateDecision, type RateLimitStore, type RateRule } from '../../core/rate-limit-store.js';
+import { type ConcurrencySlot, concurrencySlot, gcraParams, type RateDecision, type RateLimitStore, type RateRule } from '../../core/rate-limit-store.js';
 
 // The same arithmetic as gcraStep (core/rate-limit-store.ts). The clock is Redis's, so replicas need not agree on
 // time; the tat is stored with 3 decimals because Lua's tostring would round a ms timestamp with a fraction.
@@ -112,17 +112,12 @@ export class RedisRateLimitStore implements RateLimitStore {
     const renewal = setInterval(() => void this.#redis.mcplexRenew(slotKey, lease, id).catch(() => {}), Math.max(10, Math.floor(lease / 3)));
     renewal.unref();
     this.#renewals.add(renewal);
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        clearInterval(renewal);
-        this.#renewals.delete(renewal);
-        // Not awaited: a release Redis does not get is made good by the lease.
-        this.#redis.zrem(slotKey, id).catch(() => {});
-      },
-    };
+    return concurrencySlot(() => {
+      clearInterval(renewal);
+      this.#renewals.delete(renewal);
+      // Not awaited: a release Redis does not get is made good by the lease.
+      this.#redis.zrem(slotKey, id).catch(() => {});
+    });
   }
 
   async close(): Promise<void> {
