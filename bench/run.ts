@@ -2,7 +2,8 @@
 // [--memory-only]`: first the memory phase (idle sessions, soak), then interleaved runs of every target, medians,
 // ratios, Markdown tables on stdout and everything raw in bench/results/latest.json. `npm run bench -- reference`
 // runs only bench/reference/ (our reference servers against the official ones) instead; `npm run bench -- paired
-// <base> <other>…` measures pipelines against their base in alternating slices (bench/paired.ts).
+// <base> <other>…` measures pipelines against their base in alternating slices (bench/paired.ts); `npm run bench
+// -- gc <key>…` what each target's garbage collector does per call (bench/gc.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -17,6 +18,10 @@ import { ROOT } from './targets/targets.js';
 if (process.argv[2] === 'paired') {
   const { runPairedBench } = await import('./paired.js');
   process.exit(await runPairedBench(process.argv.slice(3)));
+}
+if (process.argv[2] === 'gc') {
+  const { runGcBench } = await import('./gc.js');
+  process.exit(await runGcBench(process.argv.slice(3)));
 }
 if (process.argv[2] === 'reference') {
   const { runReferenceBench } = await import('./reference/main.js');

@@ -27,7 +27,9 @@ export class Proc {
   #stderr = '';
 
   constructor(command: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }) {
-    this.child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // `npm run bench -- gc` starts node targets with V8 flags of its own (bench/gc.ts).
+    const flags = command === process.execPath ? (process.env.MCPLEX_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []) : [];
+    this.child = spawn(command, [...flags, ...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     if (this.child.pid === undefined) throw new Error(`spawn failed: ${command}`);
     this.pid = this.child.pid;
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {

@@ -66,15 +66,24 @@ export class RawLane {
     return new Promise<Json>((resolve, reject) => {
       const pending: Pending = { resolve, reject, opts, started: Date.now(), timer: this.#timer(id, opts.timeoutMs) };
       if (opts.signal) {
-        const signal = opts.signal;
-        pending.onabort = () => this.#cancel(id, signal.reason ?? new Error('aborted'), String(signal.reason ?? 'aborted'));
-        signal.addEventListener('abort', pending.onabort, { once: true });
+        pending.onabort = this.#abortListener(id, opts.signal);
+        opts.signal.addEventListener('abort', pending.onabort, { once: true });
       }
       this.#pending.set(id, pending);
       this.transport.send({ jsonrpc: '2.0', id, method, ...(sent && { params: sent }) } as JSONRPCMessage).catch((err: Error) => {
         if (this.#settle(id)) reject(new SdkError(SdkErrorCode.SendFailed, `Failed to send request: ${err.message}`));
       });
     });
+  }
+
+  /**
+   * Made here, not inline where the request is built: a closure there would share its scope's context, and with it
+   * the request's promise and everything awaiting it. An aborted signal keeps its listeners, and on Node 20 every
+   * signal survives young-generation collections, so that context (every request's whole call graph) was promoted
+   * to the old generation (bench/README.md, "GC").
+   */
+  #abortListener(id: string, signal: AbortSignal): () => void {
+    return () => this.#cancel(id, signal.reason ?? new Error('aborted'), String(signal.reason ?? 'aborted'));
   }
 
   #timer(id: string, ms: number): NodeJS.Timeout {

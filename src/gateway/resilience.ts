@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import picomatch from 'picomatch';
 import { Heartbeat } from '../client/heartbeat.js';
 import type { Json, Upstream } from '../client/upstream.js';
-import type { CallContext, McpResult, Middleware } from '../core/index.js';
+import { type CallContext, type McpResult, type Middleware, stateKey } from '../core/index.js';
 import { Breakers, breakerFailure, type CallTarget, circuitBreaker, type DegradationPolicy, degradation, fallback, type Mode, retry, timeout, type ToolAnnotations } from '../middleware/index.js';
 import type { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
@@ -23,6 +23,9 @@ export interface ModeOverrides {
 }
 
 /** What part of the config the stages are built from; a reload that changes it rebuilds them. */
+/** A request's resolved target, and which method and name it was resolved for. */
+const CALL_TARGET = stateKey<{ method: string; name: string | undefined; target: CallTarget | undefined }>('mcplex.callTarget');
+
 const shapeOf = (c: GatewayConfig) => [c.resilience ?? {}, Object.values(c.servers).map((s) => [s.name, s.breaker, s.retry])];
 
 export class GatewayResilience {
@@ -43,14 +46,17 @@ export class GatewayResilience {
     this.#build();
   }
 
-  /** Resolved once per request: five stages and the terminal ask. */
-  readonly #targets = new WeakMap<CallContext, CallTarget | undefined>();
-
-  /** The upstream and annotations behind a call; undefined for what the gateway answers itself. */
+  /**
+   * The upstream and annotations behind a call; undefined for what the gateway answers itself. Resolved once per
+   * request (five stages and the terminal ask), kept in the request's own state: a long-lived WeakMap keyed by each
+   * request kept every request through young-generation collections (bench/README.md, "GC"). A context copied
+   * with another target (degradation filtering a list) shares that state, so the memo names what it was for.
+   */
   readonly target = (ctx: CallContext): CallTarget | undefined => {
-    if (this.#targets.has(ctx)) return this.#targets.get(ctx);
+    const memo = ctx.state.get(CALL_TARGET);
+    if (memo && memo.method === ctx.method && memo.name === ctx.target) return memo.target;
     const target = this.#resolve(ctx);
-    this.#targets.set(ctx, target);
+    ctx.state.set(CALL_TARGET, { method: ctx.method, name: ctx.target, target });
     return target;
   };
 

@@ -1,6 +1,7 @@
 // Which requests the cache and dedup middleware may answer from another request's result, under which key and
 // for how long. Shared by both so that dedup never collapses a call the cache would refuse to share.
 import type { CallContext, McpResult } from '../core/context.js';
+import { stateKey } from '../core/state.js';
 import { type PartitionMode, PUBLIC_PARTITION, partitionOf, requestKey } from './cache-key.js';
 
 export interface CachePolicyOptions {
@@ -40,8 +41,10 @@ export function cachePolicy(opts: CachePolicyOptions = {}): CachePolicy {
   const readOnly = opts.readOnly ?? (() => false);
   const extraTags = opts.tags ?? (() => []);
   // The cache and dedup middleware ask the same policy about the same request: decided once per request (and
-  // principal: a decision made before authentication is not reused after it).
-  const decided = new WeakMap<CallContext, { principal: CallContext['principal']; decision: CacheDecision | undefined }>();
+  // principal: a decision made before authentication is not reused after it). Kept in the request's own state: a
+  // long-lived WeakMap keyed by each request kept every request's decision (and so the request) through
+  // young-generation collections (bench/README.md, "GC").
+  const decided = stateKey<{ principal: CallContext['principal']; decision: CacheDecision | undefined }>('mcplex.cacheDecision');
   const decide = (ctx: CallContext): CacheDecision | undefined => {
     const params = ctx.params as Record<string, unknown> | undefined;
     // A 2026-era continuation answers an upstream's question: it belongs to this one exchange.
@@ -64,10 +67,10 @@ export function cachePolicy(opts: CachePolicyOptions = {}): CachePolicy {
     };
   };
   return (ctx) => {
-    const memo = decided.get(ctx);
+    const memo = ctx.state.get(decided);
     if (memo && memo.principal === ctx.principal) return memo.decision;
     const decision = decide(ctx);
-    decided.set(ctx, { principal: ctx.principal, decision });
+    ctx.state.set(decided, { principal: ctx.principal, decision });
     return decision;
   };
 }

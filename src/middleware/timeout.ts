@@ -12,6 +12,15 @@ export interface TimeoutOptions {
 }
 
 /**
+ * The caller's abort passed on to the deadline. Not a closure inside startDeadline: it would share that scope's
+ * context (the expiry promise, and through it the request's whole call graph), and a signal keeps its listeners;
+ * on Node 20 every signal survives young-generation collections, and dragged all of that into the old generation.
+ */
+function following(controller: AbortController, caller: AbortSignal): () => void {
+  return () => controller.abort(caller.reason);
+}
+
+/**
  * A running deadline on one timer: extend() only notes the time (progress can be frequent), and the timer, when it
  * fires, re-arms itself for whatever time the last progress left, never past the hard bound. Its signal also
  * follows the caller's (one listener, where `AbortSignal.any` per call cost more than the rest of the stage).
@@ -43,7 +52,7 @@ function startDeadline(who: string, timeoutMs: number, maxTotalMs: number, calle
     controller.abort(reason);
     reject(reason);
   };
-  const follow = () => controller.abort(caller.reason);
+  const follow = following(controller, caller);
   caller.addEventListener('abort', follow, { once: true });
   timer = setTimeout(check, Math.min(timeoutMs, maxTotalMs));
   const deadline: Deadline = {

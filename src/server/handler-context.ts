@@ -5,34 +5,53 @@ import { type CallContext, DEADLINE } from '../core/index.js';
 import type { HandlerContext } from './definitions.js';
 import type { ClientInput } from './elicitation.js';
 
-export function handlerContext(call: CallContext, sctx: ServerContext, input: ClientInput): HandlerContext {
-  const progressToken = call.meta.progressToken;
-  // A timeout stage's deadline cancels the handler too, and the handler's progress extends it.
-  const deadline = call.state.get(DEADLINE);
-  return {
-    principal: call.principal,
+/**
+ * A class with its functions as fields (so `const { progress } = ctx` still works) and `clientCapabilities` as a
+ * prototype getter: a literal with a getter gets a hidden class of its own per object (see call-context.ts).
+ */
+class ToolHandlerContext implements HandlerContext {
+  readonly principal: HandlerContext['principal'];
+  readonly signal: AbortSignal;
+  readonly meta: HandlerContext['meta'];
+  readonly era: HandlerContext['era'];
+  readonly call: CallContext;
+  readonly progress: HandlerContext['progress'];
+  readonly log: HandlerContext['log'];
+  readonly elicit: HandlerContext['elicit'];
+  readonly sample: HandlerContext['sample'];
+  readonly roots: HandlerContext['roots'];
+  readonly input: HandlerContext['input'];
+  readonly #input: ClientInput;
+
+  constructor(call: CallContext, sctx: ServerContext, input: ClientInput) {
+    const progressToken = call.meta.progressToken;
+    // A timeout stage's deadline cancels the handler too, and the handler's progress extends it.
+    const deadline = call.state.get(DEADLINE);
+    this.principal = call.principal;
     // The deadline's signal also follows the request's own (core/deadline.ts).
-    signal: deadline ? deadline.signal : call.signal,
-    meta: call.meta,
-    era: call.era,
-    call,
-    async progress(done: number, total?: number, message?: string) {
+    this.signal = deadline ? deadline.signal : call.signal;
+    this.meta = call.meta;
+    this.era = call.era;
+    this.call = call;
+    this.progress = async (done: number, total?: number, message?: string) => {
       deadline?.extend();
       if (progressToken === undefined) return;
       await sctx.mcpReq.notify({
         method: 'notifications/progress',
         params: { progressToken, progress: done, ...(total !== undefined && { total }), ...(message !== undefined && { message }) },
       });
-    },
-    log(level: LoggingLevel, data: unknown) {
-      return sctx.mcpReq.log(level, data);
-    },
-    elicit: ((message: string, schema: Parameters<ClientInput['elicit']>[1]) => input.elicit(message, schema)) as HandlerContext['elicit'],
-    sample: (params) => input.sample(params),
-    roots: () => input.roots(),
-    input: (asks) => input.input(asks),
-    get clientCapabilities() {
-      return input.clientCapabilities;
-    },
-  };
+    };
+    this.log = (level: LoggingLevel, data: unknown) => sctx.mcpReq.log(level, data);
+    this.elicit = ((message: string, schema: Parameters<ClientInput['elicit']>[1]) => input.elicit(message, schema)) as HandlerContext['elicit'];
+    this.sample = (params) => input.sample(params);
+    this.roots = () => input.roots();
+    this.input = (asks) => input.input(asks);
+    this.#input = input;
+  }
+
+  get clientCapabilities() {
+    return this.#input.clientCapabilities;
+  }
 }
+
+export const handlerContext = (call: CallContext, sctx: ServerContext, input: ClientInput): HandlerContext => new ToolHandlerContext(call, sctx, input);

@@ -57,16 +57,21 @@ class NodeHeaders implements Headers {
   }
 }
 
-/** What handlers see of the HTTP request (headers, read from node's object). */
-export function requestInfo(req: IncomingMessage): Request {
-  let headers: Headers | undefined;
-  return {
-    get headers() {
-      headers ??= new NodeHeaders(req.headers);
-      return headers;
-    },
-  } as Request;
+/** What handlers see of the HTTP request: its headers, read from node's object when first asked for. */
+class RequestView {
+  readonly #req: IncomingMessage;
+  #headers: Headers | undefined;
+  constructor(req: IncomingMessage) {
+    this.#req = req;
+  }
+  get headers(): Headers {
+    this.#headers ??= new NodeHeaders(this.#req.headers);
+    return this.#headers;
+  }
 }
+
+/** A class instance, not a literal with a getter (one hidden class per object: see server/call-context.ts). */
+export const requestInfo = (req: IncomingMessage): Request => new RequestView(req) as unknown as Request;
 
 /** A header's value when it came once (a repeated header is an array in node: undefined here). */
 export function headerOf(req: IncomingMessage, name: string): string | undefined {
