@@ -22,10 +22,10 @@ export interface ModeOverrides {
   servers: Record<string, { mode?: Mode; disabledTools?: string[] }>;
 }
 
-/** What part of the config the stages are built from; a reload that changes it rebuilds them. */
 /** A request's resolved target, and which method and name it was resolved for. */
 const CALL_TARGET = stateKey<{ method: string; name: string | undefined; target: CallTarget | undefined }>('mcplex.callTarget');
 
+/** What part of the config the stages are built from; a reload that changes it rebuilds them. */
 const shapeOf = (c: GatewayConfig) => [c.resilience ?? {}, Object.values(c.servers).map((s) => [s.name, s.breaker, s.retry])];
 
 export class GatewayResilience {

@@ -17,10 +17,10 @@ export interface CallSource {
 }
 
 /**
- * A class, not an object literal with getters: a literal's getters close over its own variables, so V8 gives every
- * such object a hidden class of its own, ≈ 15× slower to make than an instance, and what those hidden classes refer
- * to survives young-generation collections: every request's context, and all it reached, was promoted to the old
- * generation (bench/README.md, "GC"). `http` and `log` are prototype getters, so `{ ...ctx }` does not carry them.
+ * A class, not an object literal with getters: V8 makes each such literal a dictionary-mode object, ≈ 15× slower
+ * to create than an instance, and one that survived young-generation collections: every request's context, and
+ * all it reached, was promoted to the old generation (bench/README.md, "GC"). `http` and `log` are prototype
+ * getters, so `{ ...ctx }` does not carry them.
  */
 class RequestContext implements CallContext {
   readonly method: string;

@@ -7,7 +7,7 @@ import type { ClientInput } from './elicitation.js';
 
 /**
  * A class with its functions as fields (so `const { progress } = ctx` still works) and `clientCapabilities` as a
- * prototype getter: a literal with a getter gets a hidden class of its own per object (see call-context.ts).
+ * prototype getter: a literal with a getter is a dictionary-mode object (see call-context.ts).
  */
 class ToolHandlerContext implements HandlerContext {
   readonly principal: HandlerContext['principal'];
