@@ -4,7 +4,8 @@
 // in young (scavenge) and full (mark-compact) collections, per call. A request's objects should die young: bytes
 // promoted per call that grow with the traffic mean something keeps every request alive (bench/README.md, "GC").
 import { LegacyHttpSession } from './load/sessions.js';
-import { combos, parseArgs } from './plan.js';
+import { slice } from './paired.js';
+import { namedCombos, numberOption } from './plan.js';
 
 const WARM_MS = 3000;
 const INFLIGHT = 16;
@@ -34,29 +35,19 @@ export function gcTotals(lines: readonly string[]): GcTotals {
   return t;
 }
 
-function seconds(argv: string[]): number {
-  const at = argv.indexOf('--seconds');
-  const value = at >= 0 ? Number(argv[at + 1]) : 15;
-  if (!Number.isFinite(value) || value <= 0) throw new Error('--seconds wants a positive number');
-  return value;
-}
-
 export async function runGcBench(argv: string[]): Promise<number> {
-  const keys = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
-  const all = combos(parseArgs(['--only', keys.join(',')]));
-  const chosen = keys.map((k) => all.find((c) => c.key === k) ?? all.find((c) => c.key.startsWith(k)));
-  if (keys.length === 0 || chosen.some((c) => !c)) {
+  const chosen = namedCombos(argv);
+  if (chosen.length === 0 || chosen.some((c) => !c)) {
     process.stderr.write('gc: name HTTP targets by key, e.g. `npm run bench -- gc mcplex@2025 mcplex-full@2025` (keys: bench/README.md)\n');
     return 2;
   }
-  const ms = seconds(argv) * 1000;
+  const ms = numberOption(argv, '--seconds', 15) * 1000;
   // Read by Proc: the targets' node processes start with these flags.
   process.env.MCPLEX_BENCH_NODE_FLAGS = '--trace-gc-nvp';
   const rows = ['| target (1×16 echo) | calls/s | promoted bytes / call | scavenge µs / call | mark-compact µs / call |', '|---|---|---|---|---|'];
   for (const combo of chosen) {
     const { target, era, key } = combo!;
-    const started = await target.start(era);
-    const { proc, load } = started;
+    const { proc, load } = await target.start(era);
     try {
       if (load.kind !== 'http' || load.era !== 'legacy' || !proc) throw new Error(`gc: ${key} is not a 2025-era HTTP target with a process`);
       const lines: string[] = [];
@@ -68,32 +59,16 @@ export async function runGcBench(argv: string[]): Promise<number> {
         partial = text.slice(cut + 1);
         if (recording) lines.push(...text.slice(0, cut).split('\n'));
       });
-      const session = await LegacyHttpSession.open(new URL(load.url), 15_000, load.headers);
-      const tool = `${load.toolPrefix}echo`;
-      let n = 0;
-      const drive = async (forMs: number) => {
-        const until = performance.now() + forMs;
-        let calls = 0;
-        await Promise.all(
-          Array.from({ length: INFLIGHT }, async () => {
-            while (performance.now() < until) {
-              const text = `${n++}:gc`;
-              const r = await session.call(tool, { text }, 10_000);
-              if (r.content?.[0]?.text !== text) throw new Error(`${key}: wrong reply ${JSON.stringify(r).slice(0, 200)}`);
-              calls++;
-            }
-          }),
-        );
-        return calls;
-      };
-      await drive(WARM_MS);
+      const loaded = { key, proc, session: await LegacyHttpSession.open(new URL(load.url), 15_000, load.headers), tool: `${load.toolPrefix}echo` };
+      await slice(loaded, INFLIGHT, WARM_MS);
       recording = true;
-      const calls = await drive(ms);
+      const [callsPerSec] = await slice(loaded, INFLIGHT, ms);
       recording = false;
-      await session.close();
+      await loaded.session.close();
+      const calls = (callsPerSec * ms) / 1000;
       const t = gcTotals(lines);
       const per = (x: number) => Math.round(x / calls);
-      rows.push(`| ${key} | ${Math.round(calls / (ms / 1000))} | ${per(t.promotedBytes)} | ${per(t.scavengeMs * 1000)} | ${per(t.markCompactMs * 1000)} |`);
+      rows.push(`| ${key} | ${Math.round(callsPerSec)} | ${per(t.promotedBytes)} | ${per(t.scavengeMs * 1000)} | ${per(t.markCompactMs * 1000)} |`);
     } finally {
       await proc?.stop();
     }

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processCpuMicros } from './load/proc.js';
 import { LegacyHttpSession, type McpSession, ModernHttpSession } from './load/sessions.js';
-import { combos, parseArgs } from './plan.js';
+import { namedCombos, numberOption } from './plan.js';
 import type { Proc } from './targets/process.js';
 import { ROOT } from './targets/targets.js';
 
@@ -57,18 +57,15 @@ export function pairedSummary(rows: PairedRow[]): PairedSummary[] {
   });
 }
 
-function option(argv: string[], name: string, fallback: number): number {
-  const at = argv.indexOf(name);
-  const value = at >= 0 ? Number(argv[at + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} wants a positive number`);
-  return value;
-}
-
-interface Running {
+/** A target up and with a session open: what a slice of load needs. */
+export interface LoadedTarget {
   key: string;
   proc?: Proc;
   session: McpSession;
   tool: string;
+}
+
+interface Running extends LoadedTarget {
   row: PairedRow;
 }
 
@@ -77,7 +74,7 @@ interface Running {
  * connections (5 s in node); a request sent on one just as it closes fails with ECONNRESET before the server saw
  * it, and is sent again once.
  */
-function echo(t: Running, text: string) {
+function echo(t: LoadedTarget, text: string) {
   return t.session.call(t.tool, { text }, 10_000).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ECONNRESET') throw err;
     return t.session.call(t.tool, { text }, 10_000);
@@ -86,7 +83,7 @@ function echo(t: Running, text: string) {
 
 let n = 0;
 /** One slice of echo at `inflight` calls in flight; every reply checked. Returns calls/s and server CPU µs per call. */
-async function slice(t: Running, inflight: number, ms: number): Promise<[number, number]> {
+export async function slice(t: LoadedTarget, inflight: number, ms: number): Promise<[number, number]> {
   const until = performance.now() + ms;
   const cpu0 = t.proc ? processCpuMicros([t.proc.pid]) : 0;
   let calls = 0;
@@ -105,12 +102,10 @@ async function slice(t: Running, inflight: number, ms: number): Promise<[number,
 }
 
 export async function runPairedBench(argv: string[]): Promise<number> {
-  const keys = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
-  const seconds = option(argv, '--seconds', 60);
-  const inflight = option(argv, '--inflight', 16);
-  const all = combos(parseArgs(['--only', keys.join(',')]));
-  const chosen = keys.map((k) => all.find((c) => c.key === k) ?? all.find((c) => c.key.startsWith(k)));
-  if (keys.length < 2 || chosen.some((c) => !c)) {
+  const seconds = numberOption(argv, '--seconds', 60);
+  const inflight = numberOption(argv, '--inflight', 16);
+  const chosen = namedCombos(argv);
+  if (chosen.length < 2 || chosen.some((c) => !c)) {
     process.stderr.write('paired: name a base and at least one other target by key, e.g. `npm run bench -- paired mcplex@2025 mcplex-observability@2025` (keys: bench/README.md)\n');
     return 2;
   }

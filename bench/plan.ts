@@ -100,6 +100,21 @@ export function combos(opts: BenchOptions): Combo[] {
   return out;
 }
 
+/** A subcommand's positive numeric option (`--seconds 60`), or `fallback` when absent. */
+export function numberOption(argv: string[], name: string, fallback: number): number {
+  const at = argv.indexOf(name);
+  const value = at >= 0 ? Number(argv[at + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} wants a positive number`);
+  return value;
+}
+
+/** A subcommand's targets: its arguments that are not options, each an exact key or a key prefix; undefined where none matches. */
+export function namedCombos(argv: string[]): (Combo | undefined)[] {
+  const keys = argv.filter((a, i) => !a.startsWith('--') && !argv[i - 1]?.startsWith('--'));
+  const all = combos(parseArgs(['--only', keys.join(',')]));
+  return keys.map((k) => all.find((c) => c.key === k) ?? all.find((c) => c.key.startsWith(k)));
+}
+
 /** Repetition r runs every combo, in an order rotated by r (A B C, B C A, C A B, …). */
 export function schedule(list: Combo[], reps: number): { combo: Combo; rep: number }[] {
   const out: { combo: Combo; rep: number }[] = [];

@@ -12,9 +12,8 @@ export interface TimeoutOptions {
 }
 
 /**
- * The caller's abort passed on to the deadline. Not a closure inside startDeadline: it would share that scope's
- * context (the expiry promise, and through it the request's whole call graph), and a signal keeps its listeners;
- * on Node 20 every signal survives young-generation collections, and dragged all of that into the old generation.
+ * The caller's abort passed on to the deadline. Not a closure inside startDeadline, whose context holds the expiry
+ * promise the request races: the caller's signal would keep all of it alive (see RawLane's #abortListener).
  */
 function following(controller: AbortController, caller: AbortSignal): () => void {
   return () => controller.abort(caller.reason);

@@ -70,7 +70,7 @@ class RequestView {
   }
 }
 
-/** A class instance, not a literal with a getter (one hidden class per object: see server/call-context.ts). */
+/** A class instance, not a literal with a getter (a dictionary-mode object: see server/call-context.ts). */
 export const requestInfo = (req: IncomingMessage): Request => new RequestView(req) as unknown as Request;
 
 /** A header's value when it came once (a repeated header is an array in node: undefined here). */
