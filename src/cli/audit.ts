@@ -1,11 +1,12 @@
-// `mcplex audit query` and `mcplex audit verify`: read the audit log the gateway config names (its `audit:`
-// section), list records by principal/tool/time, and check the hash chain (exit 1 naming the first bad record).
+// `mcplex audit query`, `head` and `verify`: read the audit log the gateway config names (its `audit:` section),
+// list records, print the chain's head as an anchor, and check the chain and anchors (exit 1 naming what failed).
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
-import { type AuditQuery, ConfigError, type StoredAuditRecord } from '../core/index.js';
+import { type AuditAnchor, type AuditQuery, ConfigError, type StoredAuditRecord } from '../core/index.js';
 import { sinkFromConfig } from '../gateway/audit.js';
 import type { AuditConfig } from '../gateway/config/audit.js';
 import { loadConfig } from '../gateway/config/index.js';
+import { formatAnchor, parseAnchor } from '../stores/audit-chain.js';
 import { ExitError } from './serve.js';
 
 const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
@@ -18,6 +19,14 @@ export function parseSince(value: string, now = Date.now()): string {
   const t = new Date(value);
   if (Number.isNaN(t.getTime())) throw new InvalidArgumentError('expected a time (2026-01-31T12:00:00Z) or a span back from now (15m, 2h, 7d)');
   return t.toISOString();
+}
+
+function anchorOption(value: string, previous: AuditAnchor[] = []): AuditAnchor[] {
+  try {
+    return [...previous, parseAnchor(value)];
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 function positive(value: string): number {
@@ -70,15 +79,35 @@ export function registerAuditCommands(program: Command): void {
       }
     });
   cmd
-    .command('verify')
-    .description('Check the hash chain; exits 1 naming the first modified, deleted or inserted record')
+    .command('head')
+    .description('Print the newest record as seq:hash, to keep outside the log as an anchor for `audit verify --anchor`')
     .option('-c, --config <file>', 'gateway config whose audit: section names the log')
+    .option('--json', 'print {"seq":…,"hash":…} (null for an empty log)')
     .action(async (opts) => {
       const sink = sinkFromConfig(await auditConfig(opts.config));
       try {
-        const result = await sink.verify();
-        if (!result.ok) throw new ExitError(`audit chain broken: ${result.firstBad!.message}${result.firstBad!.requestId ? ` [requestId ${result.firstBad!.requestId}]` : ''}`, 1);
-        process.stdout.write(`audit chain intact: ${result.checked} records\n`);
+        const head = await sink.head();
+        if (opts.json) process.stdout.write(`${JSON.stringify(head ?? null)}\n`);
+        else if (head) process.stdout.write(`${formatAnchor(head)}\n`);
+        else throw new ExitError('the audit log is empty: no head to anchor yet', 1);
+      } finally {
+        await sink.close();
+      }
+    });
+  cmd
+    .command('verify')
+    .description('Check the hash chain (and anchors); exits 1 naming the first modified, deleted or inserted record, or a failed anchor')
+    .option('-c, --config <file>', 'gateway config whose audit: section names the log')
+    .option('--anchor <seq:hash>', 'a head printed earlier by `audit head`: the log must still hold it (repeatable)', anchorOption)
+    .action(async (opts) => {
+      const sink = sinkFromConfig(await auditConfig(opts.config));
+      try {
+        const result = await sink.verify({ anchors: opts.anchor });
+        const problems = (result.anchors ?? []).filter((a) => !a.ok).map((a) => `audit anchor failed: ${a.message}`);
+        if (result.firstBad) problems.unshift(`audit chain broken: ${result.firstBad.message}${result.firstBad.requestId ? ` [requestId ${result.firstBad.requestId}]` : ''}`);
+        if (!result.ok) throw new ExitError(problems.join('\n  '), 1);
+        const anchors = result.anchors?.length ? `, ${result.anchors.length} anchor${result.anchors.length === 1 ? '' : 's'} matched` : '';
+        process.stdout.write(`audit chain intact: ${result.checked} records${anchors}\n`);
       } finally {
         await sink.close();
       }

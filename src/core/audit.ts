@@ -57,19 +57,51 @@ export interface AuditChainBreak {
   message: string;
 }
 
+/**
+ * A chain head (`AuditSink.head()`) kept outside the log — an external log, a ticket, a notary — where whoever can
+ * rewrite the log cannot. A chain alone cannot show that its newest records were deleted or its tail re-chained;
+ * checking that the log still holds this exact record can.
+ */
+export interface AuditAnchor {
+  seq: number;
+  /** The record's hash: 64 lowercase hex digits. */
+  hash: string;
+}
+
+/** How one anchor fared in `verify`. */
+export interface AuditAnchorCheck extends AuditAnchor {
+  ok: boolean;
+  /**
+   * truncated: the log ends before the anchored record; rewritten: the record is there with another hash;
+   * unchecked: the chain breaks before it, so the record could not be checked (`firstBad` names where).
+   */
+  reason?: 'truncated' | 'rewritten' | 'unchecked';
+  message: string;
+}
+
+export interface AuditVerifyOptions {
+  /** Heads recorded earlier: each must still be in the (intact) chain with the same hash. */
+  anchors?: readonly AuditAnchor[];
+}
+
 export interface AuditVerifyResult {
+  /** The chain is intact and every anchor matched. */
   ok: boolean;
   /** Records checked (up to and including the first bad one). */
   checked: number;
   firstBad?: AuditChainBreak;
+  /** One per anchor given, in their order (absent when none were given). */
+  anchors?: AuditAnchorCheck[];
 }
 
 export interface AuditSink {
   /** Appends records in order, atomically (all or none), extending the hash chain. Rejects when the store is unreachable. */
   append(records: readonly AuditRecord[]): Promise<void>;
   query(q?: AuditQuery): Promise<StoredAuditRecord[]>;
-  /** Walks the whole chain and names the first record that does not verify. */
-  verify(): Promise<AuditVerifyResult>;
+  /** The newest record's seq and hash (undefined for an empty log): what to record outside as an anchor. */
+  head(): Promise<AuditAnchor | undefined>;
+  /** Walks the whole chain and names the first record that does not verify; checks the anchors given against it. */
+  verify(opts?: AuditVerifyOptions): Promise<AuditVerifyResult>;
   close(): Promise<void>;
 }
 

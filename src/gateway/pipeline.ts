@@ -41,6 +41,8 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   deps.onClose(() => policy.close());
   deps.onReload?.((next) => policy.update(next.policy));
   const cached = cacheStages(config.cache, deps);
+  // `lastGood` fallbacks keep their results in the same store: with Redis, every replica can answer with them.
+  if (cached.cache) deps.resilience?.useStore(cached.cache.store);
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing() : undefined,
     deps.metrics && metrics(deps.metrics),

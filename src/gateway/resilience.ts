@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import picomatch from 'picomatch';
 import { Heartbeat } from '../client/heartbeat.js';
 import type { Json, Upstream } from '../client/upstream.js';
-import { type CallContext, type McpResult, type Middleware, stateKey } from '../core/index.js';
+import { type CacheStore, type CallContext, type McpResult, type Middleware, stateKey } from '../core/index.js';
 import { Breakers, breakerFailure, type CallTarget, circuitBreaker, type DegradationPolicy, degradation, fallback, type Mode, retry, timeout, type ToolAnnotations } from '../middleware/index.js';
 import type { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
@@ -33,6 +33,8 @@ export class GatewayResilience {
   overrides: ModeOverrides = { servers: {} };
   #stages!: { fallback: Middleware; breaker: Middleware & { breakers: Breakers }; retry: Middleware; timeout: Middleware; degradation: Middleware };
   #built: unknown;
+  /** Where `lastGood` fallbacks keep results: the gateway's cache store when it has one (useStore), else memory. */
+  #store: CacheStore | undefined;
   readonly #heartbeats = new Map<Upstream, Heartbeat>();
   /** Annotations by exposed tool name, rebuilt when the catalog's tool list is replaced. */
   #annotations = new WeakMap<Json[], Map<string, ToolAnnotations | undefined>>();
@@ -134,7 +136,7 @@ export class GatewayResilience {
     const retryAllowed = (key: string) => r.retry !== false && this.#server(key)?.retry !== false;
     this.#stages = {
       degradation: degradation({ policy: () => this.#policy(), policyOf: (key) => this.#serverPolicy(key), target }),
-      fallback: fallback({ rule: (tool) => r.fallbacks?.[tool] as never }),
+      fallback: this.#fallback(r),
       breaker: circuitBreaker(breakerOpts, new Breakers(breakerOpts)),
       retry: retry({
         ...(retryCfg?.baseDelayMs !== undefined && { baseDelayMs: retryCfg.baseDelayMs }),
@@ -168,6 +170,16 @@ export class GatewayResilience {
         },
       }),
     };
+  }
+
+  #fallback(r: NonNullable<GatewayConfig['resilience']>): Middleware {
+    return fallback({ rule: (tool) => r.fallbacks?.[tool] as never, ...(this.#store && { store: this.#store }) });
+  }
+
+  /** Keeps `lastGood` results in `store` (shared by replicas with Redis) from now on, instead of in memory. */
+  useStore(store: CacheStore): void {
+    this.#store = store;
+    this.#stages.fallback = this.#fallback(this.config().resilience ?? {});
   }
 
   #policy(): DegradationPolicy {

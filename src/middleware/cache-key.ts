@@ -11,6 +11,9 @@ export type PartitionMode = 'principal' | 'tenant';
 /** The partition of entries a server marked `cacheScope: 'public'`: shared by every caller. */
 export const PUBLIC_PARTITION = 'public';
 
+/** Every result-cache key starts with this, so clearing the cache leaves what else shares its store (fallbacks). */
+export const CACHE_KEY_PREFIX = 'cache:';
+
 
 /**
  * The partition a principal's entries live in. The kind is part of it (an API key and a JWT subject may share an
@@ -36,6 +39,5 @@ export function requestKey(ctx: CallContext, partition: string): string {
   const { _meta: _drop, ...params } = (ctx.params ?? {}) as Record<string, unknown>;
   let args = canonicalJson(params);
   if (args.length > HASH_ABOVE) args = `#${sha256(args, 'base64url')}`;
-  // The target first: an invalidation by prefix can select one tool or URI.
   return `${ctx.method}\n${ctx.target ?? ''}\n${partition}\n${args}`;
 }

@@ -2,7 +2,7 @@
 // for how long. Shared by both so that dedup never collapses a call the cache would refuse to share.
 import type { CallContext, McpResult } from '../core/context.js';
 import { stateKey } from '../core/state.js';
-import { type PartitionMode, PUBLIC_PARTITION, partitionOf, requestKey } from './cache-key.js';
+import { CACHE_KEY_PREFIX, type PartitionMode, PUBLIC_PARTITION, partitionOf, requestKey } from './cache-key.js';
 
 export interface CachePolicyOptions {
   /** Whose results an entry may serve: the same principal (default) or anyone of the same tenant. */
@@ -59,8 +59,8 @@ export function cachePolicy(opts: CachePolicyOptions = {}): CachePolicy {
     const partition = partitionOf(ctx.principal, mode);
     const own = ctx.method === 'resources/read' ? `uri:${ctx.target ?? ''}` : ctx.method === 'tools/call' ? `tool:${ctx.target ?? ''}` : `method:${ctx.method}`;
     return {
-      key: requestKey(ctx, partition),
-      ...(hinted && { publicKey: requestKey(ctx, PUBLIC_PARTITION) }),
+      key: CACHE_KEY_PREFIX + requestKey(ctx, partition),
+      ...(hinted && { publicKey: CACHE_KEY_PREFIX + requestKey(ctx, PUBLIC_PARTITION) }),
       ttlMs,
       hinted,
       tags: () => [own, ...extraTags(ctx)],

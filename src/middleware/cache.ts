@@ -4,6 +4,7 @@ import type { CacheStore } from '../core/cache-store.js';
 import type { CallContext, McpResult, Middleware, Next } from '../core/context.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { stateKey } from '../core/state.js';
+import { CACHE_KEY_PREFIX } from './cache-key.js';
 import { storeCall } from './tracing.js';
 import { type CacheDecision, type CachePolicy, type CachePolicyOptions, cachePolicy, hintedTtl, storable } from './cache-policy.js';
 
@@ -118,7 +119,7 @@ export function cache(opts: CacheOptions): CacheMiddleware {
     async invalidate(selector: InvalidateSelector): Promise<number> {
       generation++;
       const tag = tagOf(selector);
-      const n = tag === undefined ? await store.deletePrefix('') : await store.deleteTag(tag);
+      const n = tag === undefined ? await store.deletePrefix(CACHE_KEY_PREFIX) : await store.deleteTag(tag);
       counts.invalidated += n;
       return n;
     },

@@ -1,6 +1,7 @@
 // The audit hash chain every backend shares: canonical JSON of a record (with its seq and predecessor's hash),
-// sha256 over it, and the walk that finds the first record that was modified, deleted around or inserted.
-import type { AuditChainBreak, AuditRecord, AuditVerifyResult, StoredAuditRecord } from '../core/audit.js';
+// sha256 over it, and the walk that finds the first record that was modified, deleted around or inserted, and
+// checks anchors (heads recorded outside the log) against it.
+import type { AuditAnchor, AuditAnchorCheck, AuditChainBreak, AuditRecord, AuditVerifyResult, StoredAuditRecord } from '../core/audit.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { sha256 } from '../core/sha256.js';
 
@@ -51,26 +52,67 @@ export function chain(records: readonly AuditRecord[], last: { seq: number; hash
   });
 }
 
-/** Checks rows in seq order; stops at the first that breaks the chain. */
-export async function verifyChain(rows: AsyncIterable<StoredAuditRecord> | Iterable<StoredAuditRecord>): Promise<AuditVerifyResult> {
+/** An anchor as one line of text (`seq:hash`), to paste into an external log, ticket or notary. */
+export const formatAnchor = (a: AuditAnchor): string => `${a.seq}:${a.hash}`;
+
+const ANCHOR_FORM = 'expected <seq>:<64 hex> (as `mcplex audit head` prints it)';
+
+/** Reads `seq:hash`; throws a RangeError naming the expected form. */
+export function parseAnchor(text: string): AuditAnchor {
+  const m = /^\s*(\d+):([0-9a-fA-F]{64})\s*$/.exec(text);
+  if (!m) throw new RangeError(`invalid audit anchor '${text}': ${ANCHOR_FORM}`);
+  return checkAnchor({ seq: Number(m[1]), hash: m[2]! });
+}
+
+function checkAnchor(a: AuditAnchor): AuditAnchor {
+  if (!Number.isSafeInteger(a.seq) || a.seq < 1 || !/^[0-9a-fA-F]{64}$/.test(a.hash)) throw new RangeError(`invalid audit anchor '${formatAnchor(a)}': ${ANCHOR_FORM}`);
+  return { seq: a.seq, hash: a.hash.toLowerCase() };
+}
+
+/**
+ * Checks rows in seq order; stops at the first that breaks the chain. Each anchor must be a record of the intact
+ * part with the same hash: the chain alone cannot show a deleted or re-chained tail, a head recorded elsewhere can.
+ */
+export async function verifyChain(rows: AsyncIterable<StoredAuditRecord> | Iterable<StoredAuditRecord>, anchors: readonly AuditAnchor[] = []): Promise<AuditVerifyResult> {
+  const wanted = anchors.map(checkAnchor);
+  const seqs = new Set(wanted.map((a) => a.seq));
+  const seen = new Map<number, string>();
   let checked = 0;
   let prev: { seq: number; hash: string } = { seq: 0, hash: GENESIS };
-  const bad = (row: StoredAuditRecord, reason: AuditChainBreak['reason'], message: string): AuditVerifyResult => ({
-    ok: false,
-    checked,
-    firstBad: { seq: row.seq, requestId: row.requestId ?? null, reason, message: `record ${row.seq}: ${message}` },
-  });
+  let firstBad: AuditChainBreak | undefined;
+  const bad = (row: StoredAuditRecord, reason: AuditChainBreak['reason'], message: string) => {
+    firstBad = { seq: row.seq, requestId: row.requestId ?? null, reason, message: `record ${row.seq}: ${message}` };
+  };
   for await (const row of rows) {
     checked += 1;
-    if (recordHash(row, row.seq, row.prevHash) !== row.hash) return bad(row, 'modified', 'its content does not match its hash (modified)');
+    if (recordHash(row, row.seq, row.prevHash) !== row.hash) {
+      bad(row, 'modified', 'its content does not match its hash (modified)');
+      break;
+    }
     if (row.seq > prev.seq + 1) {
       const gone = row.seq - prev.seq - 1 === 1 ? `record ${prev.seq + 1} is` : `records ${prev.seq + 1}-${row.seq - 1} are`;
-      return bad(row, 'missing', `${gone} missing before it (deleted)`);
+      bad(row, 'missing', `${gone} missing before it (deleted)`);
+      break;
     }
     if (row.prevHash !== prev.hash || row.seq !== prev.seq + 1) {
-      return bad(row, 'relinked', `it does not follow record ${prev.seq} (a record was inserted or replaced)`);
+      bad(row, 'relinked', `it does not follow record ${prev.seq} (a record was inserted or replaced)`);
+      break;
     }
     prev = { seq: row.seq, hash: row.hash };
+    if (seqs.has(row.seq)) seen.set(row.seq, row.hash);
   }
-  return { ok: true, checked };
+  const result: AuditVerifyResult = { ok: firstBad === undefined, checked, ...(firstBad && { firstBad }) };
+  if (wanted.length === 0) return result;
+  result.anchors = wanted.map((a) => anchorCheck(a, seen.get(a.seq), prev.seq, firstBad));
+  result.ok &&= result.anchors.every((a) => a.ok);
+  return result;
+}
+
+/** `hash`: the anchored record's hash in the verified part of the chain, which ends at record `end`. */
+function anchorCheck(a: AuditAnchor, hash: string | undefined, end: number, firstBad: AuditChainBreak | undefined): AuditAnchorCheck {
+  const fail = (reason: AuditAnchorCheck['reason'], message: string): AuditAnchorCheck => ({ ...a, ok: false, reason, message });
+  if (hash === a.hash) return { ...a, ok: true, message: `record ${a.seq} matches the anchor` };
+  if (hash !== undefined) return fail('rewritten', `record ${a.seq}'s hash differs from the anchor (rewritten?)`);
+  if (firstBad) return fail('unchecked', `record ${a.seq} could not be checked against the anchor: the chain is broken at record ${firstBad.seq}`);
+  return fail('truncated', `record ${a.seq} is missing (${end === 0 ? 'the log is empty' : `the log ends at ${end}`}: truncated?)`);
 }

@@ -1,6 +1,6 @@
 // The audit table's columns, shared by the SQL backends: how a record maps to a row and back, and how a
 // query's filters become a WHERE clause (placeholders are the backend's: `?` or `$n`).
-import { type AuditQuery, DEFAULT_AUDIT_LIMIT, type StoredAuditRecord } from '../core/audit.js';
+import { type AuditAnchor, type AuditQuery, DEFAULT_AUDIT_LIMIT, type StoredAuditRecord } from '../core/audit.js';
 
 /** Table and schema names are interpolated into SQL, so they keep to identifier characters. */
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -70,6 +70,13 @@ export function fromRow(row: Row): StoredAuditRecord {
     prevHash: String(row.prev_hash),
     hash: String(row.hash),
   };
+}
+
+/** The newest record's seq and hash: the chain's head, which appends extend and `AuditSink.head()` reports. */
+export const headQuery = (table: string): string => `SELECT seq, hash FROM ${table} ORDER BY seq DESC LIMIT 1`;
+
+export function toHead(row: { seq: unknown; hash: unknown } | undefined): AuditAnchor | undefined {
+  return row ? { seq: Number(row.seq), hash: String(row.hash) } : undefined;
 }
 
 /** `WHERE …` (or '') and its parameters; `ph(n)` renders the n-th placeholder (1-based). */

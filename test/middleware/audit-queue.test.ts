@@ -35,6 +35,9 @@ class Switchable implements AuditSink {
   query(q?: AuditQuery) {
     return this.inner.query(q);
   }
+  head() {
+    return this.inner.head();
+  }
   verify() {
     return this.inner.verify();
   }

@@ -110,7 +110,7 @@ describe('audit middleware, fail-closed', () => {
     // Inline writes: this test's 150 ms wait must not include a writer thread loading TypeScript under load.
     const inner = new SqliteAuditSink({ path: join(dir, 'closed.db'), writer: 'inline' });
     let broken = false;
-    const sink = { ...inner, append: (r: Parameters<typeof inner.append>[0]) => (broken ? Promise.reject(new Error('store down')) : inner.append(r)), query: inner.query.bind(inner), verify: inner.verify.bind(inner), close: inner.close.bind(inner) };
+    const sink = { ...inner, append: (r: Parameters<typeof inner.append>[0]) => (broken ? Promise.reject(new Error('store down')) : inner.append(r)), query: inner.query.bind(inner), head: inner.head.bind(inner), verify: inner.verify.bind(inner), close: inner.close.bind(inner) };
     const mw = audit({ sink, mode: 'fail-closed', waitMs: 150, retryMs: 20, log: silentLogger });
     const server = buildDemoServer({ logger: silentLogger });
     server.use(mw);

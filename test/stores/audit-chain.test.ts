@@ -1,9 +1,10 @@
 // The chain's hash text must never change (stored chains would fail verification): records without redacted
 // arguments are hashed through JSON.stringify, which must write exactly the canonical JSON the chain was defined on.
+// Anchors (a head kept outside the log) have one text form, `seq:hash`; the backends' contract suite checks them.
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/core/audit.js';
 import { canonicalJson, sha256 } from '../../src/core/index.js';
-import { normalize, recordHash } from '../../src/stores/audit-chain.js';
+import { chain, formatAnchor, normalize, parseAnchor, recordHash, verifyChain } from '../../src/stores/audit-chain.js';
 
 /** The definition: sha256 of the canonical JSON of the normalized record with its seq and predecessor's hash. */
 function definedHash(r: AuditRecord, seq: number, prevHash: string): string {
@@ -30,5 +31,27 @@ describe('audit chain hash', () => {
     expect(recordHash(r, 7, '0'.repeat(64))).toBe(definedHash(r, 7, '0'.repeat(64)));
     expect(recordHash(same, 7, '0'.repeat(64))).toBe(recordHash(r, 7, '0'.repeat(64)));
     expect(recordHash({ ...r, args: 'a string' }, 7, '0'.repeat(64))).toBe(definedHash({ ...r, args: 'a string' }, 7, '0'.repeat(64)));
+  });
+});
+
+describe('audit anchors', () => {
+  const hash = 'Ab'.repeat(32);
+
+  it('read and write as seq:hash (hex in any case, stored lowercase)', () => {
+    expect(parseAnchor(` 12:${hash}\n`)).toEqual({ seq: 12, hash: hash.toLowerCase() });
+    expect(formatAnchor({ seq: 12, hash: hash.toLowerCase() })).toBe(`12:${hash.toLowerCase()}`);
+  });
+
+  it('refuse other text, naming the expected form', async () => {
+    for (const bad of ['', '12', `12:${hash.slice(1)}`, `0:${hash}`, `-1:${hash}`, `1.5:${hash}`, `12:${'g'.repeat(64)}`, `${hash}:12`]) {
+      expect(() => parseAnchor(bad)).toThrow(/invalid audit anchor .*expected <seq>:<64 hex>/);
+    }
+    await expect(verifyChain([], [{ seq: 0, hash }])).rejects.toThrow(/expected <seq>:<64 hex>/);
+  });
+
+  it('an anchor on an empty log says so', async () => {
+    expect((await verifyChain([], [{ seq: 3, hash }])).anchors![0]!.message).toBe('record 3 is missing (the log is empty: truncated?)');
+    const rows = chain([{ time: 't', requestId: 'r', principal: 'p', method: 'tools/call', outcome: 'ok', durationMs: 1 }], undefined);
+    expect(await verifyChain(rows, [{ seq: 1, hash: rows[0]!.hash.toUpperCase() }])).toMatchObject({ ok: true, anchors: [{ ok: true }] });
   });
 });

@@ -1,12 +1,14 @@
 // The AuditSink contract, run unchanged against every backend (a real SQLite file, real PostgreSQL): appends,
-// queries, and a hash chain whose verify names the first modified, deleted or inserted record.
+// queries, and a hash chain whose verify names the first modified, deleted or inserted record, and whose head,
+// kept outside as an anchor, exposes a truncated or re-chained tail.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AuditRecord, AuditSink } from '../../src/core/audit.js';
-import { recordHash } from '../../src/stores/audit-chain.js';
+import type { AuditRecord, AuditSink, StoredAuditRecord } from '../../src/core/audit.js';
+import { chain, recordHash } from '../../src/stores/audit-chain.js';
+import { COLUMNS, toRow } from '../../src/stores/audit-rows.js';
 import { PostgresAuditSink } from '../../src/stores/postgres/audit-sink.js';
 import { SqliteAuditSink } from '../../src/stores/sqlite/audit-sink.js';
 import { DATABASE_URL, uniqueSchema } from './pg-env.js';
@@ -167,7 +169,80 @@ describe.each([sqlite, sqliteInline, postgres])('AuditSink contract: $name', (ba
     expect(['modified', 'relinked']).toContain(result.firstBad!.reason);
     expect(result.checked).toBe(4);
   });
+
+  it.skipIf(backend.skip)('reports its head: none while empty, then the newest record', async () => {
+    const { sink } = await open();
+    expect(await sink.head()).toBeUndefined();
+    await sink.append([1, 2, 3].map((i) => record(i)));
+    const third = (await sink.query()).at(-1)!;
+    expect(await sink.head()).toEqual({ seq: 3, hash: third.hash });
+    await sink.append([record(4), record(5)]);
+    expect(await sink.head()).toEqual({ seq: 5, hash: (await sink.query()).at(-1)!.hash });
+  });
+
+  it.skipIf(backend.skip)('verifies anchors that the log still holds, old ones too', async () => {
+    const { sink } = await open();
+    await sink.append([1, 2, 3].map((i) => record(i)));
+    const earlier = (await sink.head())!;
+    await sink.append([record(4), record(5)]);
+    const head = (await sink.head())!;
+    expect(await sink.verify({ anchors: [earlier, head] })).toEqual({
+      ok: true,
+      checked: 5,
+      anchors: [
+        { ...earlier, ok: true, message: 'record 3 matches the anchor' },
+        { ...head, ok: true, message: 'record 5 matches the anchor' },
+      ],
+    });
+  });
+
+  it.skipIf(backend.skip)('fails an anchor past the end of a truncated log whose remaining chain is intact', async () => {
+    const { sink, exec, table } = await open();
+    await sink.append([1, 2, 3, 4, 5].map((i) => record(i)));
+    const head = (await sink.head())!;
+    await exec(`DELETE FROM ${table} WHERE seq > 3`);
+    expect(await sink.verify()).toEqual({ ok: true, checked: 3 });
+    const result = await sink.verify({ anchors: [head] });
+    expect(result.ok).toBe(false);
+    expect(result.firstBad).toBeUndefined();
+    expect(result.anchors).toEqual([{ ...head, ok: false, reason: 'truncated', message: 'record 5 is missing (the log ends at 3: truncated?)' }]);
+  });
+
+  it.skipIf(backend.skip)('fails an anchor when the tail was rewritten and re-chained, though the chain verifies', async () => {
+    const { sink, exec, table } = await open();
+    await sink.append([1, 2, 3, 4, 5].map((i) => record(i)));
+    const before = await sink.verify();
+    const [, second, third, fourth, fifth] = await sink.query();
+    const head = (await sink.head())!;
+    // Record 3 rewritten, and 3-5 re-chained after record 2 with the chain's own code: every link checks out.
+    await exec(`DELETE FROM ${table} WHERE seq >= 3`);
+    await exec(insertSql(table, chain([{ ...third!, principal: 'mallory' }, fourth!, fifth!], second)));
+    expect(await sink.verify()).toEqual(before);
+    expect((await sink.query()).map((r) => r.principal)[2]).toBe('mallory');
+    const result = await sink.verify({ anchors: [head, { seq: 2, hash: second!.hash }] });
+    expect(result.ok).toBe(false);
+    expect(result.anchors!.map((a) => [a.seq, a.ok, a.reason, a.message])).toEqual([
+      [5, false, 'rewritten', "record 5's hash differs from the anchor (rewritten?)"],
+      [2, true, undefined, 'record 2 matches the anchor'],
+    ]);
+  });
+
+  it.skipIf(backend.skip)('reports an anchor beyond a broken link as unchecked', async () => {
+    const { sink, exec, table } = await open();
+    await sink.append([1, 2, 3, 4, 5].map((i) => record(i)));
+    const head = (await sink.head())!;
+    await exec(`UPDATE ${table} SET principal = 'mallory' WHERE seq = 2`);
+    const result = await sink.verify({ anchors: [head] });
+    expect(result).toMatchObject({ ok: false, checked: 2, firstBad: { seq: 2, reason: 'modified' } });
+    expect(result.anchors).toEqual([{ ...head, ok: false, reason: 'unchecked', message: 'record 5 could not be checked against the anchor: the chain is broken at record 2' }]);
+  });
 });
+
+/** Raw SQL inserting stored rows as they are (forged ones included). */
+function insertSql(table: string, rows: readonly StoredAuditRecord[]): string {
+  const q = (v: unknown) => (v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+  return `INSERT INTO ${table} (${COLUMNS.join(', ')}) VALUES ${rows.map((r) => `(${toRow(r).map(q).join(', ')})`).join(', ')}`;
+}
 
 /** A raw VALUES tuple for a forged row whose own hash is correct. */
 function forgedRow(r: AuditRecord, seq: number, prevHash: string): string {

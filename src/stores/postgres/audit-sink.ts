@@ -4,9 +4,9 @@ import type pg from 'pg';
 import { optionalModule } from '../optional-module.js';
 
 const driver = optionalModule<typeof pg>('pg');
-import type { AuditQuery, AuditRecord, AuditSink, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
+import type { AuditAnchor, AuditQuery, AuditRecord, AuditSink, AuditVerifyOptions, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
 import { chain, verifyChain } from '../audit-chain.js';
-import { COLUMNS, checkIdentifier, fromRow, type Row, toRow, whereClause } from '../audit-rows.js';
+import { COLUMNS, checkIdentifier, fromRow, headQuery, type Row, toHead, toRow, whereClause } from '../audit-rows.js';
 
 export interface PostgresAuditSinkOptions {
   /** postgres://… (DATABASE_URL); or give `pool`. */
@@ -71,8 +71,7 @@ export class PostgresAuditSink implements AuditSink {
     if (records.length === 0) return;
     await this.#ensure();
     await this.#transaction(async (client) => {
-      const last = await client.query(`SELECT seq, hash FROM ${this.table} ORDER BY seq DESC LIMIT 1`);
-      const prev = last.rows[0] ? { seq: Number(last.rows[0].seq), hash: String(last.rows[0].hash) } : undefined;
+      const prev = toHead((await client.query(headQuery(this.table))).rows[0]);
       const values: unknown[] = [];
       const tuples = chain(records, prev).map((row) => {
         const start = values.length;
@@ -109,7 +108,12 @@ export class PostgresAuditSink implements AuditSink {
     return (res.rows as Row[]).reverse().map(fromRow);
   }
 
-  async verify(): Promise<AuditVerifyResult> {
+  async head(): Promise<AuditAnchor | undefined> {
+    await this.#ensure();
+    return toHead((await this.pool.query(headQuery(this.table))).rows[0]);
+  }
+
+  async verify(opts: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
     await this.#ensure();
     const pool = this.pool;
     const table = this.table;
@@ -122,7 +126,7 @@ export class PostgresAuditSink implements AuditSink {
         after = Number((res.rows.at(-1) as Row).seq);
       }
     }
-    return verifyChain(rows());
+    return verifyChain(rows(), opts.anchors);
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,9 @@
 // The embedded audit backend: a SQLite file (better-sqlite3, WAL) holding the hash-chained records. Appends run
 // on a writer thread by default (audit-writer-thread.ts), queries and verification on this thread's connection.
 import type Database from 'better-sqlite3';
-import type { AuditQuery, AuditRecord, AuditSink, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
+import type { AuditAnchor, AuditQuery, AuditRecord, AuditSink, AuditVerifyOptions, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
 import { verifyChain } from '../audit-chain.js';
-import { fromRow, type Row, whereClause } from '../audit-rows.js';
+import { fromRow, headQuery, type Row, toHead, whereClause } from '../audit-rows.js';
 import { auditAppender, openAuditDatabase, type SqliteAuditFile } from './audit-writer.js';
 import { AuditWriterThread } from './audit-writer-thread.js';
 
@@ -43,11 +43,15 @@ export class SqliteAuditSink implements AuditSink {
     return rows.reverse().map(fromRow);
   }
 
-  async verify(): Promise<AuditVerifyResult> {
+  async head(): Promise<AuditAnchor | undefined> {
+    return toHead(this.db.prepare(headQuery(this.table)).get() as Row | undefined);
+  }
+
+  async verify(opts: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
     const rows = this.db.prepare(`SELECT * FROM ${this.table} ORDER BY seq`).iterate() as IterableIterator<Row>;
     return verifyChain((function* () {
       for (const row of rows) yield fromRow(row);
-    })());
+    })(), opts.anchors);
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { AuditRecord } from '../../core/audit.js';
 import { chain } from '../audit-chain.js';
-import { COLUMNS, checkIdentifier, toRow } from '../audit-rows.js';
+import { COLUMNS, checkIdentifier, headQuery, toRow } from '../audit-rows.js';
 import { optionalModule } from '../optional-module.js';
 
 const sqlite = optionalModule<typeof Database>('better-sqlite3');
@@ -45,7 +45,7 @@ export function openAuditDatabase(opts: SqliteAuditFile): { db: Database.Databas
 /** Appends batches to an open audit database: chained after its last record, in one transaction per batch. */
 export function auditAppender(db: Database.Database, table: string): (records: readonly AuditRecord[]) => void {
   const insert = db.prepare(`INSERT INTO ${table} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`);
-  const last = db.prepare(`SELECT seq, hash FROM ${table} ORDER BY seq DESC LIMIT 1`);
+  const last = db.prepare(headQuery(table));
   return db.transaction((records: readonly AuditRecord[]) => {
     for (const row of chain(records, last.get() as { seq: number; hash: string } | undefined)) insert.run(...toRow(row));
   }).immediate as (records: readonly AuditRecord[]) => void;
