@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import type { CacheStore, CallContext, Logger } from '../core/index.js';
 import { type CacheMiddleware, cache, type InvalidateSelector } from '../middleware/cache.js';
+import { CACHE_KEY_PREFIX } from '../middleware/cache-key.js';
 import { type DedupMiddleware, dedup } from '../middleware/dedup.js';
 import { type HttpRoute, sendJson } from '../server/index.js';
 import { readJsonBody } from '../server/http/body.js';
@@ -39,7 +40,8 @@ function storeFor(config: CacheConfig, log: Logger): CacheStore {
   const local = new MemoryCacheStore({ maxEntries: config.maxEntries, maxBytes: config.maxBytes });
   if (config.store !== 'redis' || !config.redis) return local;
   const { url, keyPrefix, commandTimeoutMs } = config.redis;
-  return new DegradingCacheStore(new RedisCacheStore({ url, keyPrefix, commandTimeoutMs }), local, log);
+  // Last-good fallbacks share the store; an invalidation never reaches them, so recovery leaves them too.
+  return new DegradingCacheStore(new RedisCacheStore({ url, keyPrefix, commandTimeoutMs }), local, log, 'redis', CACHE_KEY_PREFIX);
 }
 
 /** `readOnlyHint` by exposed tool name, indexed once per catalog merge (the catalog replaces its array then). */

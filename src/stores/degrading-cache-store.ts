@@ -18,6 +18,8 @@ export class DegradingCacheStore implements CacheStore {
     readonly local: CacheStore,
     private readonly log: Logger,
     private readonly name = 'redis',
+    /** What a missed invalidation could have reached, cleared on recovery (the cache's keys, not what shares its store). */
+    private readonly invalidatable = '',
   ) {}
 
   /** True while calls are served by the local store. */
@@ -56,7 +58,7 @@ export class DegradingCacheStore implements CacheStore {
       // holds rather than serve it.
       while (this.#missedInvalidation) {
         this.#missedInvalidation = false;
-        await this.shared.deletePrefix('').catch((err: unknown) => {
+        await this.shared.deletePrefix(this.invalidatable).catch((err: unknown) => {
           this.#missedInvalidation = true;
           throw err;
         });

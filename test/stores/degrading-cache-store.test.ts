@@ -83,18 +83,21 @@ describe('DegradingCacheStore with a Redis that goes away and comes back', () =>
   });
 });
 
+/** A "shared" store over a memory one, up or down as `state` says. */
+const sharedOver = (inner: MemoryCacheStore, state: () => 'up' | 'down') => ({
+  state,
+  get: (k: string) => inner.get(k),
+  set: (k: string, v: string, o: { ttlMs: number; tags?: readonly string[] }) => inner.set(k, v, o),
+  delete: (k: string) => inner.delete(k),
+  deletePrefix: (p: string) => inner.deletePrefix(p),
+  deleteTag: (t: string) => inner.deleteTag(t),
+});
+
 describe('DegradingCacheStore recovery after a missed invalidation', () => {
   it('drops what the shared store holds when an invalidation happened while it was away', async () => {
     let state: 'up' | 'down' = 'up';
     const inner = new MemoryCacheStore();
-    const fakeShared = {
-      state: () => state,
-      get: (k: string) => inner.get(k),
-      set: (k: string, v: string, o: { ttlMs: number; tags?: readonly string[] }) => inner.set(k, v, o),
-      delete: (k: string) => inner.delete(k),
-      deletePrefix: (p: string) => inner.deletePrefix(p),
-      deleteTag: (t: string) => inner.deleteTag(t),
-    };
+    const fakeShared = sharedOver(inner, () => state);
     const quiet = capturingLogger();
     const s = new DegradingCacheStore(fakeShared, new MemoryCacheStore(), quiet);
     await s.set('a', 'shared value', { ttlMs: 60_000, tags: ['server:x'] });
@@ -108,6 +111,24 @@ describe('DegradingCacheStore recovery after a missed invalidation', () => {
     }, 5000, 'recovery');
     expect(await inner.get('a')).toBeUndefined();
     expect(await s.get('a')).toBeUndefined();
+  });
+
+  it('clears only the prefix invalidations can reach (the cache keys, not the fallbacks beside them)', async () => {
+    let state: 'up' | 'down' = 'up';
+    const inner = new MemoryCacheStore();
+    const fakeShared = sharedOver(inner, () => state);
+    const s = new DegradingCacheStore(fakeShared, new MemoryCacheStore(), capturingLogger(), 'redis', 'cache:');
+    await s.set('cache:a', 'cached', { ttlMs: 60_000, tags: ['server:x'] });
+    await s.set('fallback:a', 'last good', { ttlMs: 60_000 });
+    state = 'down';
+    await s.deleteTag('server:x');
+    state = 'up';
+    await waitUntil(async () => {
+      await s.get('cache:a');
+      return !s.degraded;
+    }, 5000, 'recovery');
+    expect(await inner.get('cache:a')).toBeUndefined();
+    expect(await inner.get('fallback:a')).toBe('last good');
   });
 });
 
