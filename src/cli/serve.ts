@@ -101,9 +101,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
           setLogLevels(log, now.logging);
           log.info({ why, level: level ?? 'info', modules }, 'log levels changed');
         }
-        // Log levels apply at once; the rest of these sections is read when the gateway starts.
-        const fixed = (o: typeof was) => ({ ...o, logging: { ...o.logging, level: undefined, modules: undefined } });
-        if (!isDeepStrictEqual(fixed(now), fixed(was))) log.warn({ why }, 'logging (other than levels), metrics or tracing changed; restart the gateway to apply it');
+        // Log levels and the request line (gateway.reload applies it) apply at once; the rest of these sections
+        // (format, redaction, metrics, tracing) is read when the gateway starts.
+        const fixed = (o: typeof was) => ({ ...o, logging: { ...o.logging, level: undefined, modules: undefined, requests: undefined, arguments: undefined } });
+        if (!isDeepStrictEqual(fixed(now), fixed(was))) log.warn({ why }, 'logging format or redaction, metrics or tracing changed; restart the gateway to apply it');
         if (!next.auth !== !gateway.config.auth) log.warn({ why }, 'auth was added or removed; restart the gateway to apply it (changes within auth apply now)');
         if (!isDeepStrictEqual(next.audit, gateway.config.audit)) log.warn({ why }, 'audit changed; restart the gateway to apply it');
         const report = await gateway.reload(next);

@@ -43,10 +43,16 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   const cached = cacheStages(config.cache, deps);
   // `lastGood` fallbacks keep their results in the same store: with Redis, every replica can answer with them.
   if (cached.cache) deps.resilience?.useStore(cached.cache.store);
+  // Always in the pipeline (at `off` it costs one check), so a reload can turn the lines on and off.
+  const requests = requestLog({ logger: deps.logger, level: o.logging.requests, args: o.logging.arguments });
+  deps.onReload?.((next) => {
+    const { logging } = observability(next);
+    requests.configure({ level: logging.requests, args: logging.arguments });
+  });
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing() : undefined,
     deps.metrics && metrics(deps.metrics),
-    o.logging.requests !== 'off' ? requestLog({ logger: deps.logger, level: o.logging.requests, args: o.logging.arguments }) : undefined,
+    requests,
     deps.audit, // before the policy, so its refusals are recorded with their codes
     policy.middleware, // access → scopes → tenant quota → rate limit (src/gateway/policy.ts), reloadable
     deps.resilience?.stages.degradation,

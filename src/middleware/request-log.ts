@@ -41,13 +41,26 @@ function line(ctx: CallContext, ending: Ending, ms: number, args: boolean): Reco
   };
 }
 
-export function requestLog(opts: RequestLogOptions): Middleware {
-  const level = opts.level ?? 'debug';
+export interface RequestLogMiddleware extends Middleware {
+  /** Changes the line's level and whether it carries arguments, for the requests from now on (a config reload). */
+  configure(opts: Pick<RequestLogOptions, 'level' | 'args'>): void;
+}
+
+export function requestLog(opts: RequestLogOptions): RequestLogMiddleware {
   const log = opts.logger.child({ module: 'requests' }) as Leveled;
-  const args = opts.args === true;
-  return async function requestLogMiddleware(ctx, next) {
-    // A disabled level costs one check: no timing, no line built.
-    if (level === 'off' || log.isLevelEnabled?.(level) === false) return next();
-    return observed(ctx, next, (ending, ms) => log[level](line(ctx, ending, ms, args), 'request'));
+  let level: RequestLogLevel = 'debug';
+  let args = false;
+  const configure = (o: Pick<RequestLogOptions, 'level' | 'args'>) => {
+    level = o.level ?? 'debug';
+    args = o.args === true;
   };
+  configure(opts);
+  const middleware: Middleware = async function requestLogMiddleware(ctx, next) {
+    // A disabled level costs one check: no timing, no line built. Read once: a reload mid-request changes the next.
+    const at = level;
+    const withArgs = args;
+    if (at === 'off' || log.isLevelEnabled?.(at) === false) return next();
+    return observed(ctx, next, (ending, ms) => log[at](line(ctx, ending, ms, withArgs), 'request'));
+  };
+  return Object.assign(middleware, { configure });
 }

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { GatewayConfig } from '../../src/gateway/config/index.js';
 import { createLogger, createServer, Gateway } from '../../src/index.js';
 import { gatewayConfig, stdioServer } from '../gateway/fixtures/helpers.js';
 import { connectHttp, type EraName } from '../helpers/clients.js';
@@ -15,7 +16,12 @@ type Line = Record<string, unknown>;
 delete process.env.MCPLEX_LOG_LEVEL;
 delete process.env.LOG_LEVEL;
 
-async function withGateway(logging: Record<string, unknown>, level: string, run: (url: string, lines: Line[], logger: ReturnType<typeof createLogger>) => Promise<void>, modules: Record<string, string> = {}) {
+async function withGateway(
+  logging: Record<string, unknown>,
+  level: string,
+  run: (url: string, lines: Line[], logger: ReturnType<typeof createLogger>, gateway: Gateway, config: GatewayConfig) => Promise<void>,
+  modules: Record<string, string> = {},
+) {
   const lines: Line[] = [];
   const logger = createLogger('gw', { level, modules, redact: ['args.ssn', 'args.*.card'] }, { write: (l: string) => void lines.push(JSON.parse(l) as Line) });
   const config = { ...gatewayConfig(stdioServer('up')), logging: { format: 'json' as const, modules, requests: 'info' as const, arguments: false, redact: [], ...logging } };
@@ -28,7 +34,7 @@ async function withGateway(logging: Record<string, unknown>, level: string, run:
   await gateway.start();
   const handle = await gateway.serveHttp();
   try {
-    await run(handle.url, lines, logger);
+    await run(handle.url, lines, logger, gateway, config as GatewayConfig);
   } finally {
     await handle.close();
     await gateway.close();
@@ -80,6 +86,25 @@ describe('request log', () => {
       logger.child({ module: 'other' }).debug({}, 'other modules keep the logger level');
       expect(lines.some((l) => l.msg === 'other modules keep the logger level')).toBe(true);
     }, { requests: 'warn' });
+  }, 30_000);
+
+  it('takes logging.requests and logging.arguments from a reload, for the next requests, without a restart', async () => {
+    await withGateway({ requests: 'off' }, 'info', async (url, lines, _logger, gateway, config) => {
+      const client = await connectHttp(url, 'legacy');
+      const requestLines = () => lines.filter((l) => l.msg === 'request' && l.target === 'up__echo');
+      // The line is written before the answer is sent: none by the time the answer is here means none at all.
+      await client.callTool({ name: 'up__echo', arguments: { text: 'off' } });
+      expect(requestLines()).toHaveLength(0);
+      const pid = gateway.health().upstreams[0]!.pid;
+      await gateway.reload({ ...config, logging: { ...config.logging!, requests: 'info', arguments: true } });
+      await client.callTool({ name: 'up__echo', arguments: { text: 'on' } });
+      expect(requestLines()).toEqual([expect.objectContaining({ level: 30, outcome: 'ok', args: { text: 'on' } })]);
+      await gateway.reload({ ...config, logging: { ...config.logging!, requests: 'off' } });
+      await client.callTool({ name: 'up__echo', arguments: { text: 'off again' } });
+      expect(requestLines()).toHaveLength(1);
+      expect(gateway.health().upstreams[0]!.pid).toBe(pid);
+      await client.close();
+    });
   }, 30_000);
 });
 
