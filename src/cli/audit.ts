@@ -2,6 +2,7 @@
 // list records, print the chain's head as an anchor, and check the chain and anchors (exit 1 naming what failed).
 import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
+import { durationMs } from '../core/duration.js';
 import { type AuditAnchor, type AuditQuery, ConfigError, type StoredAuditRecord } from '../core/index.js';
 import { sinkFromConfig } from '../gateway/audit.js';
 import type { AuditConfig } from '../gateway/config/audit.js';
@@ -10,12 +11,10 @@ import { formatAnchor, parseAnchor } from '../stores/audit-chain.js';
 import { ExitError } from './serve.js';
 
 const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** An ISO time, or a span back from now: 90s, 15m, 2h, 7d. */
 export function parseSince(value: string, now = Date.now()): string {
-  const span = /^(\d+)([smhd])$/.exec(value);
-  if (span) return new Date(now - Number(span[1]) * UNITS[span[2]!]!).toISOString();
+  const span = durationMs(value);
+  if (span !== undefined) return new Date(now - span).toISOString();
   const t = new Date(value);
   if (Number.isNaN(t.getTime())) throw new InvalidArgumentError('expected a time (2026-01-31T12:00:00Z) or a span back from now (15m, 2h, 7d)');
   return t.toISOString();

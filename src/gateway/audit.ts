@@ -1,12 +1,15 @@
 // The gateway's audit log built from its `audit:` config: the store (SQLite file or PostgreSQL), the spill file,
-// the middleware (told which upstream serves each request) and the admin endpoint GET /admin/audit.
+// the middleware (told which upstream serves each request), the head logged as an anchor (audit-anchor-log.ts),
+// and the admin endpoints GET /admin/audit and /admin/audit/head.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuditQuery, type AuditSink, type CallContext, ConfigError, type Logger } from '../core/index.js';
 import { type AuditMiddleware, audit } from '../middleware/audit.js';
-import type { HttpRoute } from '../server/index.js';
+import { type HttpRoute, sendJson } from '../server/index.js';
+import { formatAnchor } from '../stores/audit-chain.js';
 import { FileAuditSpill } from '../stores/file/audit-spill.js';
 import { PostgresAuditSink } from '../stores/postgres/audit-sink.js';
 import { SqliteAuditSink } from '../stores/sqlite/audit-sink.js';
+import { logAnchors } from './audit-anchor-log.js';
 import type { Catalog } from './catalog.js';
 import type { AuditConfig } from './config/audit.js';
 
@@ -46,8 +49,9 @@ function upstreamOf(catalog: Catalog): (ctx: CallContext) => string | undefined 
 
 export function openAudit(config: AuditConfig | undefined, deps: { catalog: Catalog; logger: Logger }): AuditMiddleware | undefined {
   if (!config) return undefined;
+  const log = deps.logger.child({ module: 'audit' });
   return audit({
-    sink: sinkFromConfig(config),
+    sink: logAnchors(sinkFromConfig(config), config.anchorLogEvery, log),
     spill: opening('audit.spillPath', config.spillPath, () => new FileAuditSpill(config.spillPath)),
     mode: config.mode,
     args: config.args,
@@ -56,7 +60,7 @@ export function openAudit(config: AuditConfig | undefined, deps: { catalog: Cata
     batchSize: config.batchSize,
     maxQueue: config.maxQueue,
     upstreamOf: upstreamOf(deps.catalog),
-    log: deps.logger.child({ module: 'audit' }),
+    log,
   });
 }
 
@@ -75,12 +79,39 @@ export function queryFromParams(p: URLSearchParams): AuditQuery {
   return q;
 }
 
+/** Audit answers are never cached by a proxy in between. */
+const send = (res: ServerResponse, status: number, body: unknown) => sendJson(res, status, body, { 'cache-control': 'no-store' });
+
+/** The store failed: logged, and a 503 without its details. */
+function unavailable(res: ServerResponse, log: Logger, what: string, err: unknown): void {
+  log.warn({ problem: String((err as Error)?.message ?? err) }, `audit ${what} failed`);
+  send(res, 503, { error: 'the audit store is unavailable; try again later' });
+}
+
+/** GET /admin/audit and GET /admin/audit/head; admin callers only. */
+export function auditRoutes(sink: AuditSink, log: Logger): HttpRoute[] {
+  return [auditRoute(sink, log), auditHeadRoute(sink, log)];
+}
+
+/** GET /admin/audit/head: the newest record as `{ seq, hash, anchor: "seq:hash" }`, or `{ "head": null }` for an empty log. */
+export function auditHeadRoute(sink: AuditSink, log: Logger): HttpRoute {
+  return {
+    method: 'GET',
+    path: '/admin/audit/head',
+    admin: true,
+    async handle(_req: IncomingMessage, res: ServerResponse) {
+      try {
+        const head = await sink.head();
+        send(res, 200, head ? { seq: head.seq, hash: head.hash, anchor: formatAnchor(head) } : { head: null });
+      } catch (err) {
+        unavailable(res, log, 'head', err);
+      }
+    },
+  };
+}
+
 /** GET /admin/audit: the most recent matching records (oldest first) as JSON; admin callers only. */
 export function auditRoute(sink: AuditSink, log: Logger): HttpRoute {
-  const send = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(body));
-  };
   return {
     method: 'GET',
     path: '/admin/audit',
@@ -96,8 +127,7 @@ export function auditRoute(sink: AuditSink, log: Logger): HttpRoute {
       try {
         send(res, 200, { records: await sink.query(q) });
       } catch (err) {
-        log.warn({ problem: String((err as Error)?.message ?? err) }, 'audit query failed');
-        send(res, 503, { error: 'the audit store is unavailable; try again later' });
+        unavailable(res, log, 'query', err);
       }
     },
   };

@@ -8,7 +8,7 @@ import type { AuditMiddleware } from '../middleware/audit.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
 import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
-import { auditRoute, openAudit } from './audit.js';
+import { auditRoutes, openAudit } from './audit.js';
 import { cacheNeedsRestart } from './cache-stage.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
@@ -80,7 +80,7 @@ export class Gateway {
     const logger = opts.logger ?? createLogger(GATEWAY_INFO.name);
     this.catalog = new Catalog([], config.separator, logger);
     this.#audit = openAudit(config.audit, { catalog: this.catalog, logger });
-    if (this.#audit) this.routes.push(auditRoute(this.#audit.auditLog.sink, logger));
+    if (this.#audit) this.routes.push(...auditRoutes(this.#audit.auditLog.sink, logger));
     this.#inflight = new InflightCalls({
       roots: config.roots,
       ...(opts.abandonGraceMs !== undefined && { abandonGraceMs: opts.abandonGraceMs }),

@@ -28,6 +28,7 @@ describe('audit config', () => {
       waitMs: 30_000,
       batchSize: 200,
       maxQueue: 10_000,
+      anchorLogEvery: 600_000,
     });
     expect(parse('\n  enabled: false').audit).toBeUndefined();
   });

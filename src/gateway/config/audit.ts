@@ -1,6 +1,7 @@
 // The `audit:` section of the gateway file: which store keeps the hash-chained records (SQLite file or
 // PostgreSQL), what happens while it is down, and how arguments are kept. Registered in schema.ts/validate.ts.
 import { z } from 'zod';
+import { durationMs } from '../../core/duration.js';
 import { unknownKeyMessage } from './hints.js';
 
 export const AUDIT_SINKS = ['sqlite', 'postgres'] as const;
@@ -29,9 +30,11 @@ export interface AuditConfig {
   waitMs: number;
   batchSize: number;
   maxQueue: number;
+  /** How often the chain's head is logged as an anchor (milliseconds); 0: never. */
+  anchorLogEvery: number;
 }
 
-export const AUDIT_DEFAULTS = { path: 'mcplex-audit.db', postgresSpill: 'mcplex-audit.spill.jsonl', table: 'mcplex_audit', schema: 'public' } as const;
+export const AUDIT_DEFAULTS = { path: 'mcplex-audit.db', postgresSpill: 'mcplex-audit.spill.jsonl', table: 'mcplex_audit', schema: 'public', anchorLogEvery: 600_000 } as const;
 
 const toInt = (v: unknown) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
 const positive = (msg: string) => z.preprocess(toInt, z.number({ error: msg }).int({ error: msg }).min(1, { error: msg }));
@@ -40,6 +43,17 @@ const ident = (what: string) => z.string({ error: `expected a ${what} name` }).r
 const file = (what: string) => z.string({ error: `expected a ${what} path` }).min(1, { error: `expected a ${what} path` });
 
 const always = () => true;
+
+const DURATION_HINT = 'expected a duration with a unit (ms, s, m, h, d), e.g. 30s, 10m or 1h; or off (0 also disables)';
+/** `10m`, `30s`, `1h`, `500ms` as milliseconds; `off`, `false` and `0` as 0. A bare number has no unit, so only 0 is taken. */
+const duration = z.unknown().transform((v, ctx) => {
+  if (v === 0 || v === false || v === 'off' || v === '0') return 0;
+  const n = typeof v === 'string' ? durationMs(v) : undefined;
+  if (n === undefined) ctx.addIssue({ code: 'custom', message: DURATION_HINT });
+  // Node timers take at most 2^31-1 ms.
+  else if (n > 2_147_483_647) ctx.addIssue({ code: 'custom', message: 'expected a duration of at most 24 days (e.g. 24h)' });
+  return n;
+});
 
 const shape = {
   enabled: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'expected true or false' })).optional(),
@@ -59,6 +73,7 @@ const shape = {
   waitMs: positive('expected a positive integer (milliseconds)').optional(),
   batchSize: positive('expected a positive integer').optional(),
   maxQueue: positive('expected a positive integer').optional(),
+  anchorLogEvery: duration.optional(),
 };
 
 export const auditSchema = z
@@ -102,5 +117,6 @@ export function buildAudit(raw: RawAudit | undefined): AuditConfig | undefined {
     waitMs: raw.waitMs ?? 30_000,
     batchSize: raw.batchSize ?? 200,
     maxQueue: raw.maxQueue ?? 10_000,
+    anchorLogEvery: raw.anchorLogEvery ?? AUDIT_DEFAULTS.anchorLogEvery,
   };
 }
