@@ -94,7 +94,7 @@ export function auditRoutes(sink: AuditSink, log: Logger): HttpRoute[] {
 }
 
 /** GET /admin/audit/head: the newest record as `{ seq, hash, anchor: "seq:hash" }`, or `{ "head": null }` for an empty log. */
-export function auditHeadRoute(sink: AuditSink, log: Logger): HttpRoute {
+function auditHeadRoute(sink: AuditSink, log: Logger): HttpRoute {
   return {
     method: 'GET',
     path: '/admin/audit/head',
@@ -111,7 +111,7 @@ export function auditHeadRoute(sink: AuditSink, log: Logger): HttpRoute {
 }
 
 /** GET /admin/audit: the most recent matching records (oldest first) as JSON; admin callers only. */
-export function auditRoute(sink: AuditSink, log: Logger): HttpRoute {
+function auditRoute(sink: AuditSink, log: Logger): HttpRoute {
   return {
     method: 'GET',
     path: '/admin/audit',
