@@ -3,7 +3,8 @@
 // ratios, Markdown tables on stdout and everything raw in bench/results/latest.json. `npm run bench -- reference`
 // runs only bench/reference/ (our reference servers against the official ones) instead; `npm run bench -- paired
 // <base> <other>…` measures pipelines against their base in alternating slices (bench/paired.ts); `npm run bench
-// -- gc <key>…` what each target's garbage collector does per call (bench/gc.ts).
+// -- gc <key>…` what each target's garbage collector does per call (bench/gc.ts); `npm run bench -- stages` what
+// each middleware costs by itself, in process (bench/stages.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -22,6 +23,10 @@ if (process.argv[2] === 'paired') {
 if (process.argv[2] === 'gc') {
   const { runGcBench } = await import('./gc.js');
   process.exit(await runGcBench(process.argv.slice(3)));
+}
+if (process.argv[2] === 'stages') {
+  const { runStagesBench } = await import('./stages.js');
+  process.exit(await runStagesBench(process.argv.slice(3)));
 }
 if (process.argv[2] === 'reference') {
   const { runReferenceBench } = await import('./reference/main.js');

@@ -6,6 +6,7 @@ import { runMode } from '../../bench/load/measure.js';
 import { combos, parseArgs } from '../../bench/plan.js';
 import type { McpSession } from '../../bench/load/sessions.js';
 import { runOnce } from '../../bench/runner.js';
+import { measureStages } from '../../bench/stages.js';
 import { TARGETS } from '../../bench/targets/targets.js';
 
 const mode = { name: 'echo-1x4', workload: 'echo' as const, sessions: 1, inflight: 4, warmupCalls: 50, warmupMaxMs: 300, windowMs: 1000 };
@@ -56,4 +57,14 @@ describe('bench harness', () => {
     expect(r.errors).toBeGreaterThan(0);
     expect(r.errorSamples[0]).toMatch(/mismatch/);
   });
+
+  it('measures middleware pieces alone in process, every answer checked, and refuses a name that is none', async () => {
+    const costs = await measureStages(['metrics', 'audit'], 320);
+    expect(costs?.map((c) => c.name)).toEqual(['none', 'metrics', 'audit']);
+    for (const c of costs!) {
+      expect(c.wallUs).toBeGreaterThan(0);
+      expect(c.cpuUs).toBeGreaterThan(0);
+    }
+    expect(await measureStages(['no-such-stage'], 32)).toBeUndefined();
+  }, 20_000);
 });
