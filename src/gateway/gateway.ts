@@ -9,7 +9,6 @@ import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, S
 import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { auditRoutes, openAudit } from './audit.js';
-import { cacheNeedsRestart } from './cache-stage.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { forwarder } from './forward.js';
@@ -250,8 +249,6 @@ export class Gateway {
     }
     // In parallel: a server that ignores stdin EOF takes its kill timeout to stop.
     await Promise.all(stopping);
-    // The cache's store is built once, at construction: say so rather than seem to apply it (TTL rules apply now).
-    if (cacheNeedsRestart(this.#config.cache, next.cache)) this.host.logger.warn({}, 'the cache section changed beyond its TTL rules (ttlMs, servers); restart the gateway to apply it');
     this.#config = next;
     for (const apply of this.#reloaders) apply(next);
     const fresh: Entry[] = [];

@@ -6,7 +6,7 @@ import { type Metrics, metrics } from '../middleware/metrics.js';
 import { requestLog } from '../middleware/request-log.js';
 import { tracing } from '../middleware/tracing.js';
 import { type HttpRoute, tracingWanted } from '../server/index.js';
-import { cacheStages } from './cache-stage.js';
+import { LiveCache } from './cache-stage.js';
 import type { AuditMiddleware } from '../middleware/audit.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
@@ -40,9 +40,9 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   const policy = new LivePolicy(config.policy, deps.catalog, deps.logger);
   deps.onClose(() => policy.close());
   deps.onReload?.((next) => policy.update(next.policy));
-  const cached = cacheStages(config.cache, deps);
-  // `lastGood` fallbacks keep their results in the same store: with Redis, every replica can answer with them.
-  if (cached.cache) deps.resilience?.useStore(cached.cache.store);
+  // Always in the pipeline (without a `cache:` section it costs one check), so a reload can add, change or remove it.
+  // `lastGood` fallbacks keep their results in its store: with Redis, every replica can answer with them.
+  const cached = new LiveCache(config.cache, { ...deps, onStore: (store) => deps.resilience?.useStore(store) });
   // Always in the pipeline (at `off` it costs one check), so a reload can turn the lines on and off.
   const requests = requestLog({ logger: deps.logger, level: o.logging.requests, args: o.logging.arguments });
   deps.onReload?.((next) => {
@@ -56,8 +56,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
     deps.audit, // before the policy, so its refusals are recorded with their codes
     policy.middleware, // access → scopes → tenant quota → rate limit (src/gateway/policy.ts), reloadable
     deps.resilience?.stages.degradation,
-    cached.cache,
-    cached.dedup,
+    cached.middleware, // cache → dedup (src/gateway/cache-stage.ts), reloadable
     deps.resilience?.stages.fallback,
     deps.resilience?.stages.breaker,
     deps.resilience?.stages.retry,

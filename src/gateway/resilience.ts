@@ -176,8 +176,8 @@ export class GatewayResilience {
     return fallback({ rule: (tool) => r.fallbacks?.[tool] as never, ...(this.#store && { store: this.#store }) });
   }
 
-  /** Keeps `lastGood` results in `store` (shared by replicas with Redis) from now on, instead of in memory. */
-  useStore(store: CacheStore): void {
+  /** Where `lastGood` fallbacks keep results from now on; undefined: an LRU in this process. */
+  useStore(store: CacheStore | undefined): void {
     this.#store = store;
     this.#stages.fallback = this.#fallback(this.config().resilience ?? {});
   }

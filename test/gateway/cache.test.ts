@@ -133,9 +133,35 @@ describe('gateway cache', () => {
     expect(log.entries.filter((e) => /restart/.test(e.msg ?? ''))).toEqual([]);
   });
 
-  it('says a changed cache store needs a restart when the config is reloaded', async () => {
-    const report = await gateway.reload(parseConfig(yaml.replace('ttlMs: 600000', 'ttlMs: 600000\n  maxEntries: 50'), { format: 'yaml', env: {} }));
+  it('rebuilds the cache when a reload changes its store settings, and adds or removes it, without a restart', async () => {
+    const reload = (text: string) => gateway.reload(parseConfig(text, { format: 'yaml', env: {} }));
+    const countCalls = async () => (await calls()).count ?? 0;
+    const twice = async (key: string) => {
+      await callText(legacy, 'counter__count', { key });
+      await callText(legacy, 'counter__count', { key });
+    };
+    await twice('store');
+    const before = await countCalls();
+    // A new store (maxEntries changed): it starts empty, then caches again.
+    const report = await reload(yaml.replace('ttlMs: 600000', 'ttlMs: 600000\n  maxEntries: 50'));
     expect(report.restarted).toEqual([]);
-    expect(log.entries.filter((e) => e.level === 'warn' && /cache section changed beyond its TTL rules .*; restart/.test(e.msg ?? ''))).toHaveLength(1);
+    expect(log.entries.some((e) => e.msg === 'cache rebuilt from the reloaded config (entries start empty)')).toBe(true);
+    await twice('store');
+    expect(await countCalls()).toBe(before + 1);
+    expect((await stats()).cache.hits).toBeGreaterThan(0);
+    // Removed: every call reaches the upstream, and the admin routes say there is no cache.
+    await reload(COUNTER_SERVERS);
+    await twice('store');
+    expect(await countCalls()).toBe(before + 3);
+    const gone = await rawRequest(`${new URL(http.url).origin}/admin/cache/stats`, { method: 'GET' });
+    expect(gone.status).toBe(404);
+    expect(JSON.parse(gone.text).error).toMatch(/no cache: add a cache: section/);
+    expect((await invalidate({ all: true })).status).toBe(404);
+    // Added back: cached again, and the admin routes answer for the new cache.
+    await reload(yaml);
+    await twice('store');
+    expect(await countCalls()).toBe(before + 4);
+    expect((await stats()).cache).toMatchObject({ hits: 1, misses: 1 });
+    expect(log.entries.filter((e) => e.level === 'warn' && /restart/.test(e.msg ?? ''))).toEqual([]);
   });
 });

@@ -1,13 +1,13 @@
 // The gateway's `lastGood` fallbacks keep their results in the store of its `cache:` section (so replicas sharing a
 // Redis answer with each other's), also after a reload rebuilds the stage; without a cache section, in memory.
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, type McpResult, silentLogger, WireError } from '../../src/core/index.js';
+import { ErrorCode, type McpResult, type Middleware, silentLogger, WireError } from '../../src/core/index.js';
+import type { LiveCache } from '../../src/gateway/cache-stage.js';
 import { Catalog } from '../../src/gateway/catalog.js';
 import { type GatewayConfig, parseConfig } from '../../src/gateway/config/index.js';
 import { pipelineFromConfig } from '../../src/gateway/pipeline.js';
 import { GatewayResilience } from '../../src/gateway/resilience.js';
 import { UpstreamChanges } from '../../src/gateway/upstream-changes.js';
-import type { CacheMiddleware } from '../../src/middleware/cache.js';
 import { fallback } from '../../src/middleware/fallback.js';
 import { makeCtx } from '../core/helpers.js';
 
@@ -25,13 +25,16 @@ function gatewayStages(text: string) {
   let config: GatewayConfig = parseConfig(text, { format: 'yaml' });
   const catalog = new Catalog([], '__', silentLogger);
   const resilience = new GatewayResilience(catalog, () => config, () => [], () => {});
-  const stages = pipelineFromConfig(config, { catalog, logger: silentLogger, routes: [], changes: new UpstreamChanges(), onClose: () => {}, resilience });
-  const cache = stages.find((m): m is CacheMiddleware => 'store' in m);
+  const reloaders: Array<(next: GatewayConfig) => void> = [];
+  const onReload = (apply: (next: GatewayConfig) => void) => reloaders.push(apply);
+  const stages = pipelineFromConfig(config, { catalog, logger: silentLogger, routes: [], changes: new UpstreamChanges(), onClose: () => {}, onReload, resilience });
+  const live = stages.find((m): m is Middleware & { live: LiveCache } => 'live' in m)!.live;
   const reload = (next: GatewayConfig) => {
     config = next;
+    for (const apply of reloaders) apply(next);
     resilience.sync();
   };
-  return { resilience, cache, config: () => config, reload };
+  return { resilience, cache: live.cache, live, config: () => config, reload };
 }
 
 const ctx = () => makeCtx({ target: 'w__forecast', params: { name: 'w__forecast', arguments: { city: 'Oslo' } } });
@@ -68,5 +71,21 @@ describe('gateway fallback store', () => {
     expect(gw.cache).toBeUndefined();
     await gw.resilience.stages.fallback(ctx(), async () => sunny);
     expect((await gw.resilience.stages.fallback(ctx(), down)).content).toEqual(sunny.content);
+  });
+
+  it('follows a reload that adds the cache section, and one that removes it', async () => {
+    const gw = gatewayStages(yaml(''));
+    gw.reload(parseConfig(yaml('cache: { store: memory }'), { format: 'yaml' }));
+    const store = gw.live.cache!.store;
+    await gw.resilience.stages.fallback(ctx(), async () => sunny);
+    const replica = fallback({ rule: () => ({ lastGood: true }), store });
+    expect((await replica(ctx(), down)).content).toEqual(sunny.content);
+    // Removed: back to memory; what it keeps from now on is no longer in that store.
+    gw.reload(parseConfig(yaml(''), { format: 'yaml' }));
+    expect(gw.live.cache).toBeUndefined();
+    const rainy: McpResult = { content: [{ type: 'text', text: 'rainy' }] };
+    await gw.resilience.stages.fallback(ctx(), async () => rainy);
+    expect((await gw.resilience.stages.fallback(ctx(), down)).content).toEqual(rainy.content);
+    expect((await replica(ctx(), down)).content).toEqual(sunny.content);
   });
 });
