@@ -1,12 +1,14 @@
 // The hot path to a 2025-era stdio upstream: requests written straight to the transport and their responses and
 // progress taken off it before the SDK client sees them. Everything else on the wire stays the SDK's.
 import { type JSONRPCMessage, ProtocolError, SdkError, SdkErrorCode, type Transport } from '@modelcontextprotocol/client';
+import type { Abortable } from '../core/abortable.js';
 
 type Json = Record<string, unknown>;
 
 export interface RawRequestOptions {
   timeoutMs: number;
-  signal?: AbortSignal;
+  /** An AbortSignal, or a deadline's `cancel` (no signal made for it). */
+  signal?: Abortable;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
   /** Called when the server answers after the request was cancelled or timed out (watched for LATE_ANSWER_MS). */
   onLateAnswer?: () => void;
@@ -82,8 +84,8 @@ export class RawLane {
    * signal survives young-generation collections, so that context (every request's whole call graph) was promoted
    * to the old generation (bench/README.md, "GC").
    */
-  #abortListener(id: string, signal: AbortSignal): () => void {
-    return () => this.#cancel(id, signal.reason ?? new Error('aborted'), String(signal.reason ?? 'aborted'));
+  #abortListener(id: string, signal: Abortable): () => void {
+    return () => this.#cancel(id, (signal.reason as Error | undefined) ?? new Error('aborted'), String(signal.reason ?? 'aborted'));
   }
 
   #timer(id: string, ms: number): NodeJS.Timeout {

@@ -20,7 +20,7 @@ function isBadReply(err: unknown): boolean {
   return err instanceof Error && err.name === 'SyntaxError';
 }
 
-export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: AbortSignal, secrets: Iterable<string> = []): WireError {
+export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: { readonly aborted: boolean }, secrets: Iterable<string> = []): WireError {
   const wire = asWireError(err);
   if (wire) {
     const message = redactText(wire.message, secrets);

@@ -2,7 +2,7 @@
 // era negotiated per server (or pinned by its spec's `protocol`), requests forwarded on the loose passthrough path so nothing is stripped.
 import { Client, type ClientCapabilities, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
-import { type ChangeKind, ErrorCode, type ListKind, type Logger, WireError } from '../core/index.js';
+import { type Abortable, type ChangeKind, ErrorCode, type ListKind, type Logger, signalOf, WireError } from '../core/index.js';
 import { redactText, redactUrl } from '../core/redact.js';
 import { DepthGuard } from './depth-guard.js';
 import { RawLane } from './raw-lane.js';
@@ -36,7 +36,8 @@ export interface UpstreamHooks {
 }
 
 export interface ForwardOptions {
-  signal?: AbortSignal;
+  /** An AbortSignal, or a deadline's `cancel` (a signal is made from it only for the SDK client's requests). */
+  signal?: Abortable;
   onprogress?: (progress: { progress: number; total?: number; message?: string }) => void;
   /** Called if the upstream answers after the request was cancelled or timed out (seen on the raw stdio lane only). */
   onLateAnswer?: () => void;
@@ -276,7 +277,7 @@ export class Upstream {
         return await client.request({ method, ...(params && { params }) } as never, Passthrough, {
           timeout: timeoutMs,
           allowInputRequired: true,
-          ...(sdkOpts.signal && { signal: sdkOpts.signal }),
+          ...(sdkOpts.signal && { signal: signalOf(sdkOpts.signal) }),
           ...(sdkOpts.onprogress && { onprogress: sdkOpts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * timeoutMs }),
         });
       } catch (err) {

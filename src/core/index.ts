@@ -12,6 +12,7 @@ export * from './version.js';
 export * from './credential.js';
 export * from './upstream-call.js';
 export * from './rate-limit-store.js';
+export * from './abortable.js';
 export * from './deadline.js';
 export * from './audit.js';
 export * from './canonical-json.js';

@@ -90,7 +90,7 @@ export function checkInputRequests(result: Json, caller: CallerSpec): void {
  * The caller gave up while the upstream may still be working on its request and sending for it. Not so for a
  * 2026-era upstream over HTTP: everything it sends for a request travels on that request's stream, closed with it.
  */
-export function gaveUp(err: unknown, signal: AbortSignal, upstream: Upstream): boolean {
+export function gaveUp(err: unknown, signal: { readonly aborted: boolean }, upstream: Upstream): boolean {
   if (!signal.aborted && !(isWireError(err) && err.code === ErrorCode.Timeout)) return false;
   // An in-process built-in shares one link for everything, like a stdio pipe.
   return upstream.spec.transport === 'stdio' || upstream.spec.transport === 'builtin' || upstream.client?.getProtocolEra() !== 'modern';

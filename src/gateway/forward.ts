@@ -46,7 +46,7 @@ export function forwarder(
     // only backs it up, and progress extends the deadline.
     const deadline = ctx.state.get(DEADLINE);
     // The deadline's signal also follows the caller's (core/deadline.ts).
-    const signal = deadline ? deadline.signal : ctx.signal;
+    const signal = deadline ? deadline.cancel : ctx.signal;
     const timing = deadline && { timeoutMs: deadline.maxTotalMs + 1000 };
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
     // since it ends the caller's response stream and anything sent after it is dropped.

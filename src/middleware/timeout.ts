@@ -1,6 +1,6 @@
 // Timeout middleware: bounds each request (per backend and per tool, as the caller configures), lets progress
 // extend it up to a hard maximum, and cancels the work below through the request's Deadline (core/deadline.ts).
-import { type CallContext, DEADLINE, type Deadline, ErrorCode, type Middleware, WireError } from '../core/index.js';
+import { type CallContext, DEADLINE, type Deadline, ErrorCode, LazyAbort, type Middleware, WireError } from '../core/index.js';
 
 export interface TimeoutOptions {
   /** The inactivity bound for this request in ms (undefined: no bound from this middleware). */
@@ -15,19 +15,41 @@ export interface TimeoutOptions {
  * The caller's abort passed on to the deadline. Not a closure inside startDeadline, whose context holds the expiry
  * promise the request races: the caller's signal would keep all of it alive (see RawLane's #abortListener).
  */
-function following(controller: AbortController, caller: AbortSignal): () => void {
-  return () => controller.abort(caller.reason);
+function following(cancel: LazyAbort, caller: AbortSignal): () => void {
+  return () => cancel.abort(caller.reason);
+}
+
+/** A class, not an object literal with a getter (V8 makes those dictionary-mode objects, see call-context.ts). */
+class StageDeadline implements Deadline {
+  active: number;
+  constructor(
+    readonly cancel: LazyAbort,
+    readonly timeoutMs: number,
+    readonly maxTotalMs: number,
+    started: number,
+  ) {
+    this.active = started;
+  }
+
+  /** Made only when read: the raw stdio lane listens to `cancel` instead. */
+  get signal(): AbortSignal {
+    return this.cancel.signal;
+  }
+
+  extend(): void {
+    this.active = Date.now();
+  }
 }
 
 /**
  * A running deadline on one timer: extend() only notes the time (progress can be frequent), and the timer, when it
- * fires, re-arms itself for whatever time the last progress left, never past the hard bound. Its signal also
- * follows the caller's (one listener, where `AbortSignal.any` per call cost more than the rest of the stage).
+ * fires, re-arms itself for whatever time the last progress left, never past the hard bound. Its cancellation
+ * also follows the caller's (one listener, where `AbortSignal.any` per call cost more than the rest of the stage).
  */
 function startDeadline(who: string, timeoutMs: number, maxTotalMs: number, caller: AbortSignal) {
-  const controller = new AbortController();
+  const cancel = new LazyAbort();
   const started = Date.now();
-  let active = started;
+  const deadline = new StageDeadline(cancel, timeoutMs, maxTotalMs, started);
   let timer: NodeJS.Timeout;
   let timedOut = false;
   let reject: (reason: unknown) => void = () => {};
@@ -38,7 +60,7 @@ function startDeadline(who: string, timeoutMs: number, maxTotalMs: number, calle
   expired.catch(() => {});
   const check = () => {
     const now = Date.now();
-    const idleEnd = active + timeoutMs;
+    const idleEnd = deadline.active + timeoutMs;
     const hardEnd = started + maxTotalMs;
     if (now < Math.min(idleEnd, hardEnd)) {
       timer = setTimeout(check, Math.min(idleEnd, hardEnd) - now);
@@ -48,20 +70,12 @@ function startDeadline(who: string, timeoutMs: number, maxTotalMs: number, calle
     const message = hard ? `${who} did not finish within its maximum of ${maxTotalMs} ms` : `${who} did not answer within ${timeoutMs} ms`;
     const reason = new WireError(ErrorCode.Timeout, message, { timeoutMs: hard ? maxTotalMs : timeoutMs });
     timedOut = true;
-    controller.abort(reason);
+    cancel.abort(reason);
     reject(reason);
   };
-  const follow = following(controller, caller);
+  const follow = following(cancel, caller);
   caller.addEventListener('abort', follow, { once: true });
   timer = setTimeout(check, Math.min(timeoutMs, maxTotalMs));
-  const deadline: Deadline = {
-    signal: controller.signal,
-    timeoutMs,
-    maxTotalMs,
-    extend() {
-      active = Date.now();
-    },
-  };
   return {
     deadline,
     expired,
@@ -85,7 +99,7 @@ export function timeout(opts: TimeoutOptions): Middleware {
     try {
       return await Promise.race([next(), running.expired]);
     } catch (err) {
-      throw running.timedOut() ? running.deadline.signal.reason : err;
+      throw running.timedOut() ? running.deadline.cancel.reason : err;
     } finally {
       running.stop();
     }
