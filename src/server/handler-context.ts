@@ -1,17 +1,17 @@
 // Builds the context a user's handler receives from the pipeline context and the SDK's request context
 // (asking the client for input goes through `ClientInput`, one per era: elicitation.ts).
 import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
-import { type CallContext, DEADLINE } from '../core/index.js';
+import { type CallContext, DEADLINE, type Deadline } from '../core/index.js';
 import type { HandlerContext } from './definitions.js';
 import type { ClientInput } from './elicitation.js';
 
 /**
- * A class with its functions as fields (so `const { progress } = ctx` still works) and `clientCapabilities` as a
- * prototype getter: a literal with a getter is a dictionary-mode object (see call-context.ts).
+ * A class with its functions as fields (so `const { progress } = ctx` still works) and `clientCapabilities` and
+ * `signal` as prototype getters: a literal with a getter is a dictionary-mode object (see call-context.ts).
  */
 class ToolHandlerContext implements HandlerContext {
   readonly principal: HandlerContext['principal'];
-  readonly signal: AbortSignal;
+  readonly #deadline: Deadline | undefined;
   readonly meta: HandlerContext['meta'];
   readonly era: HandlerContext['era'];
   readonly call: CallContext;
@@ -28,8 +28,7 @@ class ToolHandlerContext implements HandlerContext {
     // A timeout stage's deadline cancels the handler too, and the handler's progress extends it.
     const deadline = call.state.get(DEADLINE);
     this.principal = call.principal;
-    // The deadline's signal also follows the request's own (core/deadline.ts).
-    this.signal = deadline ? deadline.signal : call.signal;
+    this.#deadline = deadline;
     this.meta = call.meta;
     this.era = call.era;
     this.call = call;
@@ -47,6 +46,14 @@ class ToolHandlerContext implements HandlerContext {
     this.roots = () => input.roots();
     this.input = (asks) => input.input(asks);
     this.#input = input;
+  }
+
+  /**
+   * The deadline's signal (it also follows the request's own, core/deadline.ts) when a timeout stage set one, made
+   * only if the handler reads it; else the request's.
+   */
+  get signal(): AbortSignal {
+    return this.#deadline ? this.#deadline.signal : this.call.signal;
   }
 
   get clientCapabilities() {
