@@ -1,7 +1,7 @@
 // Turns what the SDK client throws while talking to an upstream into wire errors a downstream caller can act on,
 // with credentials (URL user-info and query, credential fields, the spec's own secrets) scrubbed from the text.
 import { SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
-import { asWireError, ErrorCode, WireError } from '../core/index.js';
+import { type Abortable, asWireError, ErrorCode, WireError } from '../core/index.js';
 import { redactText } from '../core/redact.js';
 
 /** The upstream forgot our session (it restarted, or expired it): worth one re-initialise and retry. */
@@ -20,7 +20,7 @@ function isBadReply(err: unknown): boolean {
   return err instanceof Error && err.name === 'SyntaxError';
 }
 
-export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: { readonly aborted: boolean }, secrets: Iterable<string> = []): WireError {
+export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: Abortable, secrets: Iterable<string> = []): WireError {
   const wire = asWireError(err);
   if (wire) {
     const message = redactText(wire.message, secrets);

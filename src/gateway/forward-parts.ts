@@ -1,7 +1,7 @@
 // The forwarder's parts shared by its plain and bridged paths: the params an upstream should see, progress
 // relayed under the caller's token, the traced upstream request, and how a caller and its input requests are checked.
 import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
-import { type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier } from '../core/index.js';
+import { type Abortable, type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier } from '../core/index.js';
 import { INVOCATION } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { CallerSpec, CallScope } from './relay.js';
@@ -90,7 +90,7 @@ export function checkInputRequests(result: Json, caller: CallerSpec): void {
  * The caller gave up while the upstream may still be working on its request and sending for it. Not so for a
  * 2026-era upstream over HTTP: everything it sends for a request travels on that request's stream, closed with it.
  */
-export function gaveUp(err: unknown, signal: { readonly aborted: boolean }, upstream: Upstream): boolean {
+export function gaveUp(err: unknown, signal: Abortable, upstream: Upstream): boolean {
   if (!signal.aborted && !(isWireError(err) && err.code === ErrorCode.Timeout)) return false;
   // An in-process built-in shares one link for everything, like a stdio pipe.
   return upstream.spec.transport === 'stdio' || upstream.spec.transport === 'builtin' || upstream.client?.getProtocolEra() !== 'modern';

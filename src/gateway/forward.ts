@@ -45,7 +45,7 @@ export function forwarder(
     // The timeout stage's deadline governs (cancelling upstream when it expires); the upstream's own timer then
     // only backs it up, and progress extends the deadline.
     const deadline = ctx.state.get(DEADLINE);
-    // The deadline's signal also follows the caller's (core/deadline.ts).
+    // The deadline's cancellation also follows the caller's (core/deadline.ts); no AbortSignal is made for it here.
     const signal = deadline ? deadline.cancel : ctx.signal;
     const timing = deadline && { timeoutMs: deadline.maxTotalMs + 1000 };
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
