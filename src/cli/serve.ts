@@ -53,7 +53,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const { logging, tracing } = observability(config);
   const log = createLogger('mcplex', logging);
   // Before the gateway builds its pipeline, so its spans go to the exporter (OTEL_* variables configure it).
-  const telemetry = await startTracing(tracing);
+  // No handler code runs here and the gateway's spans name their parents: no context manager (AsyncLocalStorage
+  // costs every promise something on Node 20).
+  const telemetry = await startTracing({ ...tracing, activeContext: false });
   // `command: mcplex` in a config runs this very CLI (how the embedded default runs the bundled demo servers).
   const self = { command: process.execPath, args: [...process.execArgv, fileURLToPath(new URL(`./main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url))] };
   const unsafe = opts.stdio ? undefined : insecureBind(config);

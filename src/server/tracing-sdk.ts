@@ -1,12 +1,18 @@
 // Starts the OpenTelemetry SDK (OTLP/HTTP exporter, W3C propagation) when tracing is wanted, configured by the
 // standard OTEL_* variables. When it is not, nothing of the SDK is loaded and the API stays a no-op.
-import { propagation, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 
 export interface TracingSetup {
   /** true/false decides; absent: on when an OTLP endpoint or OTEL_TRACES_EXPORTER is set in the environment. */
   enabled?: boolean;
   /** service.name unless OTEL_SERVICE_NAME says otherwise. */
   serviceName?: string;
+  /**
+   * Default true: the request's span is the active OTel context while its handler runs (an AsyncLocalStorage context
+   * manager is registered, unless one already is), so spans the handler and instrumented libraries open are its
+   * children. The CLI gateway turns it off: it runs no handler code, and its own spans name their parents.
+   */
+  activeContext?: boolean;
 }
 
 export interface TracingHandle {
@@ -32,11 +38,12 @@ export function tracingWanted(setup: TracingSetup = {}, env: Env = process.env):
 export async function startTracing(setup: TracingSetup = {}, env: Env = process.env): Promise<TracingHandle | undefined> {
   if (!tracingWanted(setup, env)) return undefined;
   // Loaded here, and only here: a process with tracing off never pays for the SDK.
-  const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { W3CTraceContextPropagator }, resources] = await Promise.all([
+  const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { W3CTraceContextPropagator }, resources, { AsyncLocalStorageContextManager }] = await Promise.all([
     import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/core'),
     import('@opentelemetry/resources'),
+    import('@opentelemetry/context-async-hooks'),
   ]);
   const resource = resources
     .defaultResource()
@@ -45,5 +52,12 @@ export async function startTracing(setup: TracingSetup = {}, env: Env = process.
   const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
   trace.setGlobalTracerProvider(provider);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  return { shutdown: () => provider.shutdown() };
+  // false when the application registered a context manager of its own: that one stays.
+  const ours = setup.activeContext !== false && context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  return {
+    shutdown: async () => {
+      await provider.shutdown();
+      if (ours) context.disable();
+    },
+  };
 }

@@ -84,6 +84,9 @@ describe('traces across client, gateway process and upstream process', () => {
         expect(upServer.parentSpanId).toBe(gwClient.spanId);
         expect(upServer.name).toBe('tools/call meta');
         expect(upServer.attributes['gen_ai.tool.name']).toBe('meta');
+        // The handler's own span (OTel API, no context passed) is a child of the request's span.
+        const lookup = await receiver.waitFor((s) => inTrace(s) && s.service === 'traced-upstream' && s.name === 'lookup', "the handler's own span");
+        expect(lookup.parentSpanId).toBe(upServer.spanId);
       }, 30_000);
     }
   }
