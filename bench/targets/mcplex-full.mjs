@@ -2,6 +2,8 @@
 // config file, with every middleware of `allMiddleware()` (src/middleware/all.ts) it does not already run added
 // to its pipeline. Prints `mcplex gateway listening on <url>`; SIGTERM stops it.
 // `--groups security,observability` runs only those concerns' middleware (the per-issue cost lines of the report).
+// `--spin-us N` adds a middleware that spends N µs of CPU on each request in a fixed loop and does nothing else (no
+// allocation, no I/O): what N µs of the request thread costs in calls/s on this machine now (the `mcplex-spin` target).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,10 +20,36 @@ const gateway = new Gateway(await loadConfig(arg('--config') ?? 'mcplex.yaml'), 
 const auditDir = mkdtempSync(join(tmpdir(), 'mcplex-bench-audit-'));
 const middleware = allMiddleware(arg('--groups')?.split(','), { inGateway: true, auditDir });
 gateway.host.use(...middleware);
+const spinUs = Number(arg('--spin-us') ?? 0);
+if (spinUs > 0) gateway.host.use(spinner(spinUs));
 await gateway.start();
 const handle = await gateway.serveHttp();
 process.stdout.write(`mcplex gateway listening on ${handle.url}\n`);
 log.info({ middleware: middleware.length }, 'bench gateway (full pipeline) started');
+/** A loop of integer arithmetic: no allocation, nothing for the garbage collector. */
+function spin(n) {
+  let x = 1;
+  for (let i = 0; i < n; i++) x = (Math.imul(x, 1103515245) + 12345) | 0;
+  return x;
+}
+
+/** A middleware spending `us` µs of CPU per request: the loop's speed is timed at start (best of five runs). */
+function spinner(us) {
+  const N = 2_000_000;
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    spin(N);
+    best = Math.min(best, performance.now() - t);
+  }
+  const n = Math.round((N / (best * 1000)) * us);
+  return async function spinMiddleware(_ctx, next) {
+    // The result is used, so the loop cannot be optimized away.
+    if (spin(n) === 0x7fffffff) log.debug('spun to the end');
+    return next();
+  };
+}
+
 process.on('SIGTERM', () => {
   handle
     .close()

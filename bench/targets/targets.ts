@@ -15,7 +15,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcplex-tracing' | 'mcplex-metrics' | 'mcplex-audit' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
+export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcplex-tracing' | 'mcplex-metrics' | 'mcplex-audit' | 'mcplex-spin' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -90,14 +90,14 @@ const GATEWAY_LINE = /mcplex gateway listening on (\S+)/;
  * middleware of allMiddleware() that `groups` names (groups or single pieces; all of them when undefined). Opt-in
  * unless it is the full pipeline.
  */
-function fullTarget(id: TargetId, what: string, groups: string | undefined, eras: Era[] = ['legacy']): TargetDef {
+function fullTarget(id: TargetId, what: string, groups: string | undefined, eras: Era[] = ['legacy'], extra: string[] = []): TargetDef {
   return {
     id,
     describe: `mcplex gateway with API-key authentication and ${what}`,
     eras,
     ...(groups !== undefined && { optIn: true }),
     start: (era) => {
-      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), ...(groups ? ['--groups', groups] : [])], { cwd: ROOT });
+      const proc = new Proc(NODE, ['bench/targets/mcplex-full.mjs', '--config', gatewayConfig(BENCH_KEY), ...(groups ? ['--groups', groups] : []), ...extra], { cwd: ROOT });
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__', { headers: { authorization: `Bearer ${BENCH_KEY.key}` } });
     },
   };
@@ -132,6 +132,8 @@ export const TARGETS: TargetDef[] = [
   fullTarget('mcplex-tracing', 'the tracing middleware of allMiddleware() only (every span recorded)', 'tracing'),
   fullTarget('mcplex-metrics', 'the metrics and request-log middleware of allMiddleware() only', 'metrics,request-log'),
   fullTarget('mcplex-audit', 'the audit middleware of allMiddleware() only (SQLite, writer thread)', 'audit'),
+  // The yardstick for the others: what 15 µs of pure CPU on the request thread costs in calls/s (bench/README.md).
+  fullTarget('mcplex-spin', 'no middleware added but one spending 15 µs of CPU per request in a loop', 'none', ['legacy'], ['--spin-us', '15']),
   {
     id: 'mcp-proxy',
     describe: 'punkpeye mcp-proxy `--host 127.0.0.1 --server stream -- node upstream` (one shared upstream)',
