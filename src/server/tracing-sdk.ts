@@ -1,6 +1,6 @@
 // Starts the OpenTelemetry SDK (OTLP/HTTP exporter, W3C propagation) when tracing is wanted, configured by the
 // standard OTEL_* variables. When it is not, nothing of the SDK is loaded and the API stays a no-op.
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, createContextKey, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 
 export interface TracingSetup {
   /** true/false decides; absent: on when an OTLP endpoint or OTEL_TRACES_EXPORTER is set in the environment. */
@@ -31,6 +31,13 @@ export function tracingWanted(setup: TracingSetup = {}, env: Env = process.env):
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER);
 }
 
+const PROBE = createContextKey('mcplex.contextManagerProbe');
+
+/** Whether a context manager is registered: the API's no-op one does not make a context active inside `with`. */
+function hasContextManager(): boolean {
+  return context.with(ROOT_CONTEXT.setValue(PROBE, true), () => context.active().getValue(PROBE) === true);
+}
+
 /**
  * Registers a global tracer provider exporting over OTLP/HTTP (endpoint, headers, timeout, batch and sampler settings
  * from OTEL_EXPORTER_OTLP_*, OTEL_BSP_*, OTEL_TRACES_SAMPLER*), and W3C trace-context propagation. Undefined when off.
@@ -52,8 +59,8 @@ export async function startTracing(setup: TracingSetup = {}, env: Env = process.
   const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
   trace.setGlobalTracerProvider(provider);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  // false when the application registered a context manager of its own: that one stays.
-  const ours = setup.activeContext !== false && context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // An application that registered a context manager of its own keeps it.
+  const ours = setup.activeContext !== false && !hasContextManager() && context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   return {
     shutdown: async () => {
       await provider.shutdown();
