@@ -4,6 +4,7 @@ import { UriTemplate } from '@modelcontextprotocol/server';
 import picomatch from 'picomatch';
 import type { Json, Upstream } from '../client/upstream.js';
 import type { ChangeKind, Logger } from '../core/index.js';
+import type { Item } from '../middleware/policy-target.js';
 import type { ServerConfig } from './config/index.js';
 
 export interface Route {
@@ -152,6 +153,17 @@ export class Catalog {
       if (snap[kind].some((item) => exposed(String(item.name)) === name)) return upstream;
     }
     return undefined;
+  }
+
+  /** What `server` exposes now, by kind, as policy items (tool and prompt names as exposed, URIs, templates). */
+  itemsOf(server: string): Record<ChangeKind, Item[]> {
+    const owned = <V>(map: Map<string, V>, owner: (v: V) => Upstream) => [...map].filter(([, v]) => owner(v).name === server).map(([name]) => name);
+    const item = (kind: Item['kind']) => (name: string): Item => ({ kind, name, owner: server });
+    return {
+      tools: owned(this.#toolRoutes, (r) => r.upstream).map(item('tool')),
+      prompts: owned(this.#promptRoutes, (r) => r.upstream).map(item('prompt')),
+      resources: [...owned(this.#resourceOwners, (u) => u), ...this.#templateOwners.filter((t) => t.upstream.name === server).map((t) => t.uriTemplate)].map(item('resource')),
+    };
   }
 
   tool(name: string): Route | undefined {

@@ -5,6 +5,7 @@ import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, type Logger, type Middleware, VERSION } from '../core/index.js';
 import type { Metrics } from '../middleware/metrics.js';
 import type { AuditMiddleware } from '../middleware/audit.js';
+import type { Item } from '../middleware/policy-target.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
 import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
@@ -17,6 +18,7 @@ import { InputBridge } from './input-bridge.js';
 import { UpstreamRouter } from './isolation/router.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
+import type { LivePolicy } from './policy.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeRoute } from './resilience-admin.js';
@@ -73,6 +75,7 @@ export class Gateway {
   readonly resilience: GatewayResilience;
   /** Calls to a server that is down or restarting (restart-gate.ts). */
   readonly #restarts: RestartGate;
+  #policy: LivePolicy | undefined;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
@@ -111,6 +114,9 @@ export class Gateway {
         ...(this.#audit && { audit: this.#audit }),
         onClose: (close) => void this.#closers.push(close),
         onReload: (apply) => this.#reloaders.push(apply),
+        onPolicy: (policy) => {
+          this.#policy = policy;
+        },
       }),
     );
   }
@@ -150,8 +156,11 @@ export class Gateway {
     const live = () => this.#entries.get(upstream.name)?.upstream === upstream;
     const next = previous.then(async () => {
       if (!live()) return;
+      const before = this.catalog.itemsOf(upstream.name);
       const changed = await this.catalog.refresh(upstream, kinds);
-      if (live()) this.#announce(changed);
+      // Told only to callers who may list one of the server's items of that kind, as they were or as they are.
+      const after = this.catalog.itemsOf(upstream.name);
+      if (live()) this.#announce(changed, (kind) => [...before[kind], ...after[kind]]);
       this.#restarts.wake();
     });
     this.#refreshing.set(upstream.name, next.catch(() => {}));
@@ -164,8 +173,9 @@ export class Gateway {
     return this;
   }
 
-  #announce(changed: Set<ChangeKind>): void {
-    for (const kind of changed) this.host.listChanged(kind);
+  /** Tells clients of changed lists; with `items` (what changed, by kind), only those the access policy lets see one. */
+  #announce(changed: Set<ChangeKind>, items?: (kind: ChangeKind) => Item[]): void {
+    for (const kind of changed) this.host.listChanged(kind, items && this.#policy?.audience(items(kind)));
   }
 
   #create(config: ServerConfig): Entry {

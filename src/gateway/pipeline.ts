@@ -33,6 +33,8 @@ export interface PipelineDeps {
   resilience?: GatewayResilience;
   /** The audit log the gateway opened from `config.audit` (it also records relayed requests and drains on close). */
   audit?: AuditMiddleware;
+  /** Receives the live policy (the gateway asks it who may hear of a list change). */
+  onPolicy?: (policy: LivePolicy) => void;
 }
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
@@ -40,6 +42,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   const policy = new LivePolicy(config.policy, deps.catalog, deps.logger);
   deps.onClose(() => policy.close());
   deps.onReload?.((next) => policy.update(next.policy));
+  deps.onPolicy?.(policy);
   // Always in the pipeline (without a `cache:` section it costs one check), so a reload can add, change or remove it.
   // `lastGood` fallbacks keep their results in its store: with Redis, every replica can answer with them.
   const cached = new LiveCache(config.cache, { ...deps, onStore: (store) => deps.resilience?.useStore(store) });

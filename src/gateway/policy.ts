@@ -2,10 +2,11 @@
 // counting in one store (memory, or Redis shared by replicas), knowing which upstream serves an item, and
 // rebuilt on config reload (the store, and so its counters, kept while its settings stay the same).
 import { isDeepStrictEqual } from 'node:util';
-import type { Logger, Middleware } from '../core/index.js';
+import type { Logger, Middleware, Principal } from '../core/index.js';
 import type { RateLimitStore } from '../core/rate-limit-store.js';
 import { access } from '../middleware/access.js';
-import type { OwnerOf } from '../middleware/policy-target.js';
+import { type CompiledPolicy, compilePolicy } from '../middleware/access-policy.js';
+import type { Item, OwnerOf } from '../middleware/policy-target.js';
 import { quota } from '../middleware/quota.js';
 import { rateLimit } from '../middleware/rate-limit.js';
 import { requiredScopes, type ScopeRule } from '../middleware/scopes.js';
@@ -58,6 +59,8 @@ function run(stages: Middleware[], i: number, ctx: Parameters<Middleware>[0], ne
 export class LivePolicy {
   readonly #ownerOf: OwnerOf;
   #stages: Middleware[] = [];
+  /** The access rules, for questions outside a request (who may hear of a change). */
+  #access: CompiledPolicy | undefined;
   #store: RateLimitStore | undefined;
   #storeConfig: PolicyConfig['store'] | undefined;
 
@@ -89,7 +92,21 @@ export class LivePolicy {
       }
       this.#stages = stagesOf(policy, this.#store!, this.#ownerOf);
     }
+    this.#access = policy?.access && compilePolicy(policy.access, this.#ownerOf);
     if (previous && previous !== this.#store) setTimeout(() => void previous.close().catch(() => {}), RETIRE_AFTER_MS).unref();
+  }
+
+  /**
+   * Who may hear that `items` changed: a principal that may list at least one of them (as they were or as they are).
+   * Undefined without access rules: everyone sees everything, so everyone hears.
+   */
+  audience(items: readonly Item[]): ((principal: Principal) => boolean) | undefined {
+    const rules = this.#access;
+    if (!rules) return undefined;
+    return (principal) => {
+      const now = Date.now();
+      return items.some((item) => rules.grants(principal, { ...item, action: 'list' }, now).length > 0);
+    };
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,8 @@ export interface Item {
   readonly kind: ItemKind;
   /** Tool or prompt name as exposed, resource URI, or a template's uriTemplate text. */
   readonly name: string;
+  /** The server that serves (or served) it, when the caller knows better than `OwnerOf`: a gone item has no owner there. */
+  readonly owner?: string;
 }
 export interface Asked extends Item {
   readonly action: Action;
@@ -73,7 +75,7 @@ export function itemMatcher(pattern: string, ownerOf?: OwnerOf): (item: Item) =>
   const kind = pattern.slice(0, colon);
   // dot: false keeps `**` from matching `..` segments, so `file:///srv/**` never reaches `file:///srv/../etc`.
   const glob = picomatch(pattern.slice(colon + 1));
-  if (kind === 'server') return (item) => glob(ownerOf?.(item) ?? '\0');
+  if (kind === 'server') return (item) => glob(item.owner ?? ownerOf?.(item) ?? '\0');
   return (item) => item.kind === kind && glob(item.name);
 }
 

@@ -11,7 +11,7 @@ import {
   Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import { ErrorCode, type Era, type Handler, type Logger, type McpResult, mapError, type RequestMeta } from '../core/index.js';
+import { ErrorCode, type Era, type Handler, type Logger, type McpResult, mapError, type Principal, type RequestMeta } from '../core/index.js';
 import { buildCallContext } from './call-context.js';
 import { type ElicitState, InputRequiredSignal, legacyInput, modernInput } from './elicitation.js';
 import { type Admit, GatedTransport } from './gate.js';
@@ -27,6 +27,8 @@ export interface Connection {
   readonly subscriptions: Set<string>;
   /** Run when the connection closes (e.g. to release what its subscriptions hold upstream). */
   readonly closers: Set<() => void>;
+  /** Who its last request came from, as the pipeline settled it (authentication included); unknown before one. */
+  principal?: Principal;
 }
 
 export interface AppCore {
@@ -112,6 +114,8 @@ export function createProtocolServer(app: AppCore, era: Era, opts: ProtocolServe
       const outcome = mapError(method, err, ctx.log);
       if ('result' in outcome) return outcome.result;
       throw outcome.error;
+    } finally {
+      connection.principal = ctx.principal;
     }
   };
 
