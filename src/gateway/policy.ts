@@ -103,9 +103,16 @@ export class LivePolicy {
   audience(items: readonly Item[]): ((principal: Principal) => boolean) | undefined {
     const rules = this.#access;
     if (!rules) return undefined;
+    const now = Date.now();
+    // Many sessions share a principal: each is asked about once per change.
+    const answered = new Map<Principal, boolean>();
     return (principal) => {
-      const now = Date.now();
-      return items.some((item) => rules.grants(principal, { ...item, action: 'list' }, now).length > 0);
+      let hears = answered.get(principal);
+      if (hears === undefined) {
+        hears = items.some((item) => rules.grants(principal, { ...item, action: 'list' }, now).length > 0);
+        answered.set(principal, hears);
+      }
+      return hears;
     };
   }
 
