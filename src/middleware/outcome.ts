@@ -28,17 +28,17 @@ export function endedBy(ctx: CallContext, err: unknown): Ending {
 }
 
 /** Runs `next()` and tells `done` how the request ended and how long it took (ms), whichever way it ended. */
-export async function observed(ctx: CallContext, next: Next, done: (ending: Ending, ms: number) => void): Promise<McpResult> {
+export function observed(ctx: CallContext, next: Next, done: (ending: Ending, ms: number) => void): Promise<McpResult> {
   const started = performance.now();
-  let ending: Ending | undefined;
-  try {
-    const result = await next();
-    ending = endedWith(result);
-    return result;
-  } catch (err) {
-    ending = endedBy(ctx, err);
-    throw err;
-  } finally {
-    done(ending ?? { outcome: 'error' }, performance.now() - started);
-  }
+  // Callbacks on next()'s promise rather than an async frame around it: one promise a request instead of three.
+  return next().then(
+    (result) => {
+      done(endedWith(result), performance.now() - started);
+      return result;
+    },
+    (err: unknown) => {
+      done(endedBy(ctx, err), performance.now() - started);
+      throw err;
+    },
+  );
 }

@@ -103,23 +103,25 @@ export function tracing(opts: TracingOptions = {}): Middleware {
 
   function outbound(active: Context, ctx: CallContext): OutboundTrace {
     return {
-      async around(upstream, method, call) {
+      around(upstream, method, call) {
         const span = tracer.startSpan(spanName(method, ctx.target), { kind: SpanKind.CLIENT, attributes: { 'mcp.method.name': method, 'mcplex.upstream': upstream } }, active);
         const carrier: TraceCarrier = {};
         propagator().inject(trace.setSpan(active, span), carrier, defaultTextMapSetter);
-        try {
-          const result = await call(carrier);
-          end(span, endedWith(result as Record<string, unknown>));
-          return result;
-        } catch (err) {
-          end(span, endedBy(ctx, err));
-          throw err;
-        }
+        return call(carrier).then(
+          (result) => {
+            end(span, endedWith(result as Record<string, unknown>));
+            return result;
+          },
+          (err: unknown) => {
+            end(span, endedBy(ctx, err));
+            throw err;
+          },
+        );
       },
     };
   }
 
-  return async function tracingMiddleware(ctx, next) {
+  return function tracingMiddleware(ctx, next) {
     const carrier = carrierOf(ctx);
     // No trace context from the caller: a root span (what extracting from nothing gives, without the work).
     const parent = carrier.traceparent === undefined ? ROOT_CONTEXT : propagator().extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
@@ -130,15 +132,18 @@ export function tracing(opts: TracingOptions = {}): Middleware {
     ctx.state.set(TRACE_CONTEXT, active);
     ctx.state.set(TRACER, tracer);
     ctx.state.set(OUTBOUND_TRACE, outbound(active, ctx));
-    try {
-      const result = await context.with(active, next);
-      const upstream = ctx.state.get(UPSTREAM_NAME);
-      if (upstream !== undefined && span.isRecording()) span.setAttribute('mcplex.upstream', upstream);
-      end(span, endedWith(result));
-      return result;
-    } catch (err) {
-      end(span, endedBy(ctx, err));
-      throw err;
-    }
+    // Callbacks on the answer's promise rather than an async frame around it (fewer promises a request).
+    return context.with(active, next).then(
+      (result) => {
+        const upstream = ctx.state.get(UPSTREAM_NAME);
+        if (upstream !== undefined && span.isRecording()) span.setAttribute('mcplex.upstream', upstream);
+        end(span, endedWith(result));
+        return result;
+      },
+      (err: unknown) => {
+        end(span, endedBy(ctx, err));
+        throw err;
+      },
+    );
   };
 }
