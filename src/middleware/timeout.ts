@@ -29,6 +29,7 @@ function following(cancel: LazyAbort, caller: AbortSignal): () => void {
 class StageDeadline implements Deadline {
   readonly cancel = new LazyAbort();
   active: number;
+  readonly #who: string;
   readonly #started: number;
   readonly #caller: AbortSignal;
   readonly #follow: () => void;
@@ -36,11 +37,12 @@ class StageDeadline implements Deadline {
   #fail: ((reason: unknown) => void) | undefined;
 
   constructor(
-    private readonly who: string,
+    who: string,
     readonly timeoutMs: number,
     readonly maxTotalMs: number,
     caller: AbortSignal,
   ) {
+    this.#who = who;
     this.active = this.#started = Date.now();
     this.#caller = caller;
     this.#follow = following(this.cancel, caller);
@@ -83,7 +85,7 @@ class StageDeadline implements Deadline {
       return;
     }
     const hard = hardEnd <= idleEnd;
-    const message = hard ? `${this.who} did not finish within its maximum of ${this.maxTotalMs} ms` : `${this.who} did not answer within ${this.timeoutMs} ms`;
+    const message = hard ? `${this.#who} did not finish within its maximum of ${this.maxTotalMs} ms` : `${this.#who} did not answer within ${this.timeoutMs} ms`;
     const reason = new WireError(ErrorCode.Timeout, message, { timeoutMs: hard ? this.maxTotalMs : this.timeoutMs });
     this.cancel.abort(reason);
     this.#stop();
