@@ -108,7 +108,6 @@ export async function serve(opts: ServeOptions): Promise<void> {
         const fixed = (o: typeof was) => ({ ...o, logging: { ...o.logging, level: undefined, modules: undefined, requests: undefined, arguments: undefined } });
         if (!isDeepStrictEqual(fixed(now), fixed(was))) log.warn({ why }, 'logging format or redaction, metrics or tracing changed; restart the gateway to apply it');
         if (!next.auth !== !gateway.config.auth) log.warn({ why }, 'auth was added or removed; restart the gateway to apply it (changes within auth apply now)');
-        if (!isDeepStrictEqual(next.audit, gateway.config.audit)) log.warn({ why }, 'audit changed; restart the gateway to apply it');
         const report = await gateway.reload(next);
         log.info({ why, ...report }, 'configuration reloaded');
       } catch (err) {

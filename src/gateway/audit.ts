@@ -1,12 +1,11 @@
 // The gateway's audit log built from its `audit:` config: the store (SQLite file or PostgreSQL), the spill file,
 // the middleware (told which upstream serves each request), the head logged as an anchor (audit-anchor-log.ts),
-// and the admin endpoints GET /admin/audit and /admin/audit/head.
+// and the admin endpoints GET /admin/audit and /admin/audit/head. live-audit.ts keeps it in the pipeline across reloads.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuditQuery, type AuditSink, type CallContext, ConfigError, type Logger } from '../core/index.js';
-import { type AuditMiddleware, audit } from '../middleware/audit.js';
+import type { AuditSettings } from '../middleware/audit.js';
 import { type HttpRoute, sendJson } from '../server/index.js';
 import { formatAnchor } from '../stores/audit-chain.js';
-import { FileAuditSpill } from '../stores/file/audit-spill.js';
 import { PostgresAuditSink } from '../stores/postgres/audit-sink.js';
 import { SqliteAuditSink } from '../stores/sqlite/audit-sink.js';
 import { logAnchors } from './audit-anchor-log.js';
@@ -19,8 +18,8 @@ export function sinkFromConfig(config: AuditConfig): AuditSink {
   return opening('audit.path', config.path!, () => new SqliteAuditSink({ path: config.path!, table: config.table, synchronous: config.synchronous }));
 }
 
-/** A file the audit log cannot open stops the gateway at start, with the key to fix. */
-function opening<T>(key: string, path: string, open: () => T): T {
+/** A file the audit log cannot open stops the gateway at start (or rejects a reload), with the key to fix. */
+export function opening<T>(key: string, path: string, open: () => T): T {
   try {
     return open();
   } catch (err) {
@@ -29,7 +28,7 @@ function opening<T>(key: string, path: string, open: () => T): T {
 }
 
 /** Which upstream serves a request, from the catalog (lists and other gateway-answered methods have none). */
-function upstreamOf(catalog: Catalog): (ctx: CallContext) => string | undefined {
+export function upstreamOf(catalog: Catalog): (ctx: CallContext) => string | undefined {
   return (ctx) => {
     const target = ctx.target ?? '';
     switch (ctx.method) {
@@ -47,21 +46,15 @@ function upstreamOf(catalog: Catalog): (ctx: CallContext) => string | undefined 
   };
 }
 
-export function openAudit(config: AuditConfig | undefined, deps: { catalog: Catalog; logger: Logger }): AuditMiddleware | undefined {
-  if (!config) return undefined;
-  const log = deps.logger.child({ module: 'audit' });
-  return audit({
-    sink: logAnchors(sinkFromConfig(config), config.anchorLogEvery, log),
-    spill: opening('audit.spillPath', config.spillPath, () => new FileAuditSpill(config.spillPath)),
-    mode: config.mode,
-    args: config.args,
-    redactPaths: config.redactPaths,
-    waitMs: config.waitMs,
-    batchSize: config.batchSize,
-    maxQueue: config.maxQueue,
-    upstreamOf: upstreamOf(deps.catalog),
-    log,
-  });
+/** The store as the section says, its head logged as an anchor every `anchorLogEvery`. */
+export function anchoredSink(config: AuditConfig, log: Logger): AuditSink {
+  return logAnchors(sinkFromConfig(config), config.anchorLogEvery, log);
+}
+
+/** What of the section the middleware applies per request and the queue per write (the store and spill file aside). */
+export function auditSettings(config: AuditConfig): Omit<AuditSettings, 'sink' | 'spill'> {
+  const { mode, args, redactPaths, waitMs, batchSize, maxQueue } = config;
+  return { mode, args, redactPaths, waitMs, batchSize, maxQueue };
 }
 
 /** `?principal=&tool=&method=&tenant=&since=&limit=` as a query. */
@@ -88,20 +81,29 @@ function unavailable(res: ServerResponse, log: Logger, what: string, err: unknow
   send(res, 503, { error: 'the audit store is unavailable; try again later' });
 }
 
-/** GET /admin/audit and GET /admin/audit/head; admin callers only. */
-export function auditRoutes(sink: AuditSink, log: Logger): HttpRoute[] {
+/** GET /admin/audit and GET /admin/audit/head; admin callers only. `sink()`: the current store, none without an `audit:` section. */
+export function auditRoutes(sink: () => AuditSink | undefined, log: Logger): HttpRoute[] {
   return [auditRoute(sink, log), auditHeadRoute(sink, log)];
 }
 
+/** The store, or a 404 saying how to have one. */
+function storeOr404(sink: () => AuditSink | undefined, res: ServerResponse): AuditSink | undefined {
+  const s = sink();
+  if (!s) send(res, 404, { error: 'the audit log is off: add an audit: section to the gateway file (docs/audit.md)' });
+  return s;
+}
+
 /** GET /admin/audit/head: the newest record as `{ seq, hash, anchor: "seq:hash" }`, or `{ "head": null }` for an empty log. */
-function auditHeadRoute(sink: AuditSink, log: Logger): HttpRoute {
+function auditHeadRoute(sink: () => AuditSink | undefined, log: Logger): HttpRoute {
   return {
     method: 'GET',
     path: '/admin/audit/head',
     admin: true,
     async handle(_req: IncomingMessage, res: ServerResponse) {
+      const store = storeOr404(sink, res);
+      if (!store) return;
       try {
-        const head = await sink.head();
+        const head = await store.head();
         send(res, 200, head ? { seq: head.seq, hash: head.hash, anchor: formatAnchor(head) } : { head: null });
       } catch (err) {
         unavailable(res, log, 'head', err);
@@ -111,12 +113,14 @@ function auditHeadRoute(sink: AuditSink, log: Logger): HttpRoute {
 }
 
 /** GET /admin/audit: the most recent matching records (oldest first) as JSON; admin callers only. */
-function auditRoute(sink: AuditSink, log: Logger): HttpRoute {
+function auditRoute(sink: () => AuditSink | undefined, log: Logger): HttpRoute {
   return {
     method: 'GET',
     path: '/admin/audit',
     admin: true,
     async handle(req: IncomingMessage, res: ServerResponse) {
+      const store = storeOr404(sink, res);
+      if (!store) return;
       let q: AuditQuery;
       try {
         q = queryFromParams(new URL(req.url ?? '/', 'http://local').searchParams);
@@ -125,7 +129,7 @@ function auditRoute(sink: AuditSink, log: Logger): HttpRoute {
         return send(res, 400, { error: (err as Error).message });
       }
       try {
-        send(res, 200, { records: await sink.query(q) });
+        send(res, 200, { records: await store.query(q) });
       } catch (err) {
         unavailable(res, log, 'query', err);
       }

@@ -4,12 +4,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, type Logger, type Middleware, VERSION } from '../core/index.js';
 import type { Metrics } from '../middleware/metrics.js';
-import type { AuditMiddleware } from '../middleware/audit.js';
 import type { Item } from '../middleware/policy-target.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
 import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
-import { auditRoutes, openAudit } from './audit.js';
+import { auditRoutes } from './audit.js';
+import { type AuditChange, LiveAudit } from './live-audit.js';
 import { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { forwarder } from './forward.js';
@@ -68,7 +68,8 @@ export class Gateway {
   readonly #reloaders: Array<(next: GatewayConfig) => void> = [];
   /** Upstream list changes, restarts and resource updates, for features that keep derived state (the cache). */
   readonly changes = new UpstreamChanges();
-  readonly #audit: AuditMiddleware | undefined;
+  /** The audit log (`audit:`), reloadable; a pass-through slot without one. */
+  readonly #audit: LiveAudit;
   #config: GatewayConfig;
   readonly #metrics: GatewayMetrics | undefined;
   /** Timeouts, retries, breakers, degradation and health checks (resilience.ts). */
@@ -81,12 +82,12 @@ export class Gateway {
     this.#config = config;
     const logger = opts.logger ?? createLogger(GATEWAY_INFO.name);
     this.catalog = new Catalog([], config.separator, logger);
-    this.#audit = openAudit(config.audit, { catalog: this.catalog, logger });
-    if (this.#audit) this.routes.push(...auditRoutes(this.#audit.auditLog.sink, logger));
+    this.#audit = new LiveAudit(config.audit, { catalog: this.catalog, logger });
+    this.routes.push(...auditRoutes(() => this.#audit.sink, logger));
     this.#inflight = new InflightCalls({
       roots: config.roots,
       ...(opts.abandonGraceMs !== undefined && { abandonGraceMs: opts.abandonGraceMs }),
-      ...(this.#audit && { onRelayed: this.#audit.auditLog.relayed }),
+      onRelayed: this.#audit.relayed,
     });
     this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
@@ -111,7 +112,7 @@ export class Gateway {
         changes: this.changes,
         ...(this.metrics && { metrics: this.metrics }),
         resilience: this.resilience,
-        ...(this.#audit && { audit: this.#audit }),
+        audit: this.#audit.middleware,
         onClose: (close) => void this.#closers.push(close),
         onReload: (apply) => this.#reloaders.push(apply),
         onPolicy: (policy) => {
@@ -232,12 +233,14 @@ export class Gateway {
    * Applies a new config: unchanged servers keep running (and their clients' sessions), as do servers whose only
    * change is `timeoutMs` (applied to their next requests); others restart.
    */
-  async reload(next: GatewayConfig): Promise<{ added: string[]; removed: string[]; restarted: string[]; retimed: string[] }> {
+  async reload(next: GatewayConfig): Promise<{ added: string[]; removed: string[]; restarted: string[]; retimed: string[]; audit?: AuditChange }> {
     if (next.separator !== this.#config.separator) {
       // Every exposed name would change under connected clients (and the catalog is built around one separator).
       throw new Error(`separator changed ('${this.#config.separator}' to '${next.separator}'); restart the gateway to apply it`);
     }
-    const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[], retimed: [] as string[] };
+    // First: an audit store that cannot be opened rejects the reload before anything else changed.
+    const audit = await this.#audit.reload(next.audit);
+    const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[], retimed: [] as string[], ...(audit && { audit }) };
     // Functions (a built-in's opener) differ per call; the data beside them says whether the server changed.
     const spec = (c: ServerConfig) => JSON.parse(JSON.stringify({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0, ...upstreamAuthOf(c) }));
     const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
@@ -319,7 +322,7 @@ export class Gateway {
     this.resilience.stop();
     await Promise.allSettled([...this.#entries.values()].map((e) => this.#stop(e)));
     this.#entries.clear();
-    await this.#audit?.auditLog.close();
+    await this.#audit.close();
     await Promise.allSettled(this.#closers.splice(0).map((close) => close()));
   }
 }

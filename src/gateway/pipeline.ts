@@ -7,7 +7,6 @@ import { requestLog } from '../middleware/request-log.js';
 import { tracing } from '../middleware/tracing.js';
 import { type HttpRoute, tracingWanted } from '../server/index.js';
 import { LiveCache } from './cache-stage.js';
-import type { AuditMiddleware } from '../middleware/audit.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
 import { LivePolicy } from './policy.js';
@@ -31,8 +30,8 @@ export interface PipelineDeps {
   onReload?: (apply: (next: GatewayConfig) => void) => void;
   /** Degradation, fallback, breaker, retry and timeout, reading the gateway's current config. */
   resilience?: GatewayResilience;
-  /** The audit log the gateway opened from `config.audit` (it also records relayed requests and drains on close). */
-  audit?: AuditMiddleware;
+  /** The audit log's slot (the gateway's LiveAudit: it also records relayed requests, reloads and drains on close). */
+  audit?: Middleware;
   /** Receives the live policy (the gateway asks it who may hear of a list change). */
   onPolicy?: (policy: LivePolicy) => void;
 }

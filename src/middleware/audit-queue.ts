@@ -34,15 +34,20 @@ interface Item {
   kept?: () => void;
 }
 
+/** What a running queue can be switched to (`reconfigure`): the store, the spill file and how it writes. */
+export type AuditQueueSettings = Omit<AuditQueueOptions, 'log'>;
+
 export class AuditQueue {
-  readonly mode: AuditMode;
-  readonly #sink: AuditSink;
-  readonly #spill: AuditSpill | undefined;
-  readonly #batch: number;
-  readonly #max: number;
-  readonly #retryMs: number;
-  readonly #flushMs: number;
+  #mode: AuditMode = 'spill';
+  #sink!: AuditSink;
+  #spill: AuditSpill | undefined;
+  #batch = 200;
+  #max = 10_000;
+  #retryMs = 1000;
+  #flushMs = 50;
   readonly #log: Logger | undefined;
+  /** Set while `reconfigure` waits for the write in progress: no new write starts until the switch is made. */
+  #switching: Promise<void> | undefined;
   #items: Item[] = [];
   #running: Promise<void> | undefined;
   #again = false;
@@ -52,16 +57,64 @@ export class AuditQueue {
   #upWaiters: Array<() => void> = [];
 
   constructor(opts: AuditQueueOptions) {
+    this.#log = opts.log;
+    this.#apply(opts);
+    // Records an earlier run spilled go first.
+    if (this.#spill && this.#spill.size > 0) this.#kick();
+  }
+
+  #apply(opts: AuditQueueSettings): void {
     this.#sink = opts.sink;
     this.#spill = opts.spill;
-    this.mode = opts.mode ?? 'spill';
+    this.#mode = opts.mode ?? 'spill';
     this.#batch = opts.batchSize ?? 200;
     this.#max = opts.maxQueue ?? 10_000;
     this.#retryMs = opts.retryMs ?? 1000;
-    this.#flushMs = this.mode === 'spill' ? (opts.flushMs ?? 50) : 0;
-    this.#log = opts.log;
-    // Records an earlier run spilled go first.
-    if (this.#spill && this.#spill.size > 0) this.#kick();
+    this.#flushMs = this.#mode === 'spill' ? (opts.flushMs ?? 50) : 0;
+  }
+
+  get mode(): AuditMode {
+    return this.#mode;
+  }
+
+  get sink(): AuditSink {
+    return this.#sink;
+  }
+
+  /**
+   * Switches a running queue to other settings (a config reload): once the write in progress is done (none starts
+   * meanwhile), records not yet stored go to the new sink, and records the old spill file holds move to the new one
+   * (when it is another). Resolves with the sink it replaced, for the caller to close; nothing is lost or written twice.
+   */
+  async reconfigure(next: AuditQueueSettings): Promise<AuditSink> {
+    while (this.#switching) await this.#switching;
+    const switched = (async () => {
+      while (this.#running) await this.#running;
+      const old = this.#spill;
+      // Its records first, so a disk that refuses them fails the switch before anything changed.
+      if (next.spill && old && next.spill !== old && old.size > 0) {
+        next.spill.append(old.read());
+        old.replace([]);
+      }
+      const sink = this.#sink;
+      this.#apply({ ...next, spill: next.spill ?? old });
+      // The new sink is tried at once: waiting callers and queued records do not wait for the old one's retry timer.
+      clearTimeout(this.#retry);
+      this.#retry = undefined;
+      this.#down = false;
+      for (const w of this.#upWaiters.splice(0)) w();
+      return sink;
+    })();
+    this.#switching = switched.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await switched;
+    } finally {
+      this.#switching = undefined;
+      if (this.#items.length > 0 || (this.#spill?.size ?? 0) > 0) this.#kick();
+    }
   }
 
   /** The sink failed its last write and has not succeeded since. */
@@ -77,7 +130,7 @@ export class AuditQueue {
   /** Resolves once the record is kept: queued ('spill' mode) or written to the sink ('fail-closed'). */
   async push(record: AuditRecord): Promise<void> {
     while (this.#items.length >= this.#max) await new Promise<void>((r) => this.#roomWaiters.push(r));
-    if (this.mode === 'spill') {
+    if (this.#mode === 'spill') {
       this.#items.push({ record });
       this.#kick();
       return;
@@ -111,6 +164,7 @@ export class AuditQueue {
    */
   async drain(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
+    while (this.#switching) await this.#switching;
     for (;;) {
       if (this.#running) {
         await this.#running;
@@ -134,7 +188,7 @@ export class AuditQueue {
 
   /** Starts the worker, or tells the running one to look again; `force` tries a down sink now. */
   #kick(force = false): void {
-    if (this.#running) {
+    if (this.#running || this.#switching) {
       this.#again = true;
       return;
     }
@@ -155,7 +209,7 @@ export class AuditQueue {
     const draining = force;
     for (;;) {
       if (this.#down && !force) {
-        if (this.mode === 'spill' && this.#spill) this.#spillItems();
+        if (this.#mode === 'spill' && this.#spill) this.#spillItems();
         this.#scheduleRetry();
         return;
       }
@@ -168,8 +222,9 @@ export class AuditQueue {
         this.#items.splice(0, batch.length);
         this.#settle(batch);
         this.#up();
-        // Less than a full batch left: gather more for flushMs (the next kick) rather than write it at once.
-        if (!draining && this.#flushMs > 0 && this.#items.length < this.#batch) return;
+        // Less than a full batch left: gather more for flushMs (the next kick) rather than write it at once. A switch
+        // to other settings (reconfigure) waits for this batch only: the rest goes to the new sink.
+        if (!draining && ((this.#flushMs > 0 && this.#items.length < this.#batch) || this.#switching)) return;
       } catch (err) {
         if (!this.#down) this.#log?.warn({ problem: redactText(String((err as Error)?.message ?? err)), backlog: this.backlog }, 'audit store unreachable; records are kept until it is back');
         this.#down = true;

@@ -51,11 +51,20 @@ export interface RelayedAuditEvent {
   durationMs: number;
 }
 
+/** What a running audit log can be switched to (`reconfigure`); who serves a request and the log stay as they were. */
+export type AuditSettings = Omit<AuditOptions, 'upstreamOf' | 'log'>;
+
 export interface AuditLog {
+  /** The store records go to now. */
   readonly sink: AuditSink;
   readonly queue: AuditQueue;
   /** Records a relayed server→client request; never throws (the record is queued). */
   relayed(event: RelayedAuditEvent): void;
+  /**
+   * Switches to other settings while serving (a config reload): requests from now on are recorded as they say, and
+   * records not yet stored go to the new sink. Resolves with the sink it replaced, which the caller closes.
+   */
+  reconfigure(settings: AuditSettings): Promise<AuditSink>;
   /** Drains the queue (spilling what the sink refuses) and closes the sink. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -81,19 +90,23 @@ function outcomeOf(err: unknown): { outcome: AuditOutcome; errorCode: number | n
   return { outcome: 'error', errorCode: asWireError(err)?.code ?? ErrorCode.InternalError };
 }
 
+/** How records are made and kept, from the settings (replaced whole on reconfigure). */
+function recording(opts: AuditSettings) {
+  return { redact: opts.args === 'redacted' ? redactor(opts.redactPaths) : undefined, waitMs: opts.waitMs ?? 30_000 };
+}
+
 export function audit(opts: AuditOptions): AuditMiddleware {
   const queue = new AuditQueue(opts);
-  const redact = opts.args === 'redacted' ? redactor(opts.redactPaths) : undefined;
-  const waitMs = opts.waitMs ?? 30_000;
-  const failClosed = queue.mode === 'fail-closed';
+  let now = recording(opts);
 
   function argsFields(args: unknown): Pick<AuditRecord, 'args' | 'argsDigest'> {
     if (args === undefined) return {};
-    return redact ? { args: redact(args) } : { argsDigest: digestOf(args) };
+    return now.redact ? { args: now.redact(args) } : { argsDigest: digestOf(args) };
   }
 
   async function keep(record: AuditRecord): Promise<void> {
-    if (!failClosed) return queue.push(record);
+    if (queue.mode !== 'fail-closed') return queue.push(record);
+    const { waitMs } = now;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new WireError(ErrorCode.InternalError, 'Audit log unavailable: the request was handled but its audit record is not stored yet (it is kept and will be written when the audit store is back)')), waitMs);
@@ -112,9 +125,9 @@ export function audit(opts: AuditOptions): AuditMiddleware {
     let failure: unknown;
     let refused = false;
     try {
-      if (failClosed && queue.down) {
+      if (queue.mode === 'fail-closed' && queue.down) {
         // Nothing happens that cannot be audited: wait for the store, or refuse before the request has any effect.
-        await queue.whenUp(waitMs).catch(() => {
+        await queue.whenUp(now.waitMs).catch(() => {
           refused = true;
           throw new WireError(ErrorCode.InternalError, 'Audit log unavailable: the request was refused because it could not be audited; try again later');
         });
@@ -146,7 +159,9 @@ export function audit(opts: AuditOptions): AuditMiddleware {
   };
 
   const auditLog: AuditLog = {
-    sink: opts.sink,
+    get sink() {
+      return queue.sink;
+    },
     queue,
     relayed(e) {
       void (async () => {
@@ -165,6 +180,11 @@ export function audit(opts: AuditOptions): AuditMiddleware {
         };
         await queue.push(record);
       })().catch((err) => opts.log?.error({ problem: String((err as Error)?.message ?? err) }, 'relayed request not audited'));
+    },
+    async reconfigure(settings) {
+      const replaced = await queue.reconfigure(settings);
+      now = recording(settings);
+      return replaced;
     },
     close: (timeoutMs) => queue.close(timeoutMs),
   };
