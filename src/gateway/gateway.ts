@@ -8,6 +8,7 @@ import type { Item } from '../middleware/policy-target.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
 import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
+import { adminUiRoutes } from './admin-ui.js';
 import { auditRoutes } from './audit.js';
 import { type AuditChange, LiveAudit } from './live-audit.js';
 import { Catalog } from './catalog.js';
@@ -97,6 +98,7 @@ export class Gateway {
     const host = { ...GATEWAY_INFO, passthrough: true, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#subscriptions.listen(filter.resourceSubscriptions ?? [], callerKey(ctx), (uri) => this.catalog.resourceOwner(uri)) };
     this.#restarts = new RestartGate(this.catalog, () => this.#entries.values(), () => this.#config);
     this.resilience = new GatewayResilience(this.catalog, () => this.#config, () => this.#entries.values(), () => this.host.listChanged('tools'));
+    this.routes.push(...adminUiRoutes());
     this.routes.push(modeRoute(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools')));
     this.host = new ServingHost(host, async (ctx) => {
       await this.#restarts.check(ctx);

@@ -1,0 +1,172 @@
+// mcplex admin page: reads the gateway's own admin endpoints (same origin: /readyz, /admin/mode, /admin/cache/*,
+// /admin/audit*) and renders them. Values from the gateway are written as text, never as markup. When the gateway
+// asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
+
+const KEY = 'mcplex.adminKey';
+const $ = (selector) => document.querySelector(selector);
+
+class NeedsKey extends Error {}
+
+async function api(path, body) {
+  const key = sessionStorage.getItem(KEY);
+  const headers = { accept: 'application/json' };
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
+  if (res.status === 401 || res.status === 403) {
+    askForKey(res.status === 403 ? 'This key may not use the admin endpoints: it needs the mcplex:admin scope.' : key ? 'The gateway refused this key.' : undefined);
+    throw new NeedsKey();
+  }
+  const json = await res.json().catch(() => ({}));
+  return { status: res.status, json };
+}
+
+function askForKey(why) {
+  const form = $('#login');
+  form.hidden = false;
+  if (why) $('#login-why').textContent = why;
+}
+
+/** A table row of text cells; `classes` by index. */
+function row(cells, classes = {}) {
+  const tr = document.createElement('tr');
+  cells.forEach((value, i) => {
+    const td = document.createElement('td');
+    if (value instanceof Node) td.append(value);
+    else td.textContent = value === undefined || value === null ? '' : String(value);
+    if (classes[i]) td.className = classes[i];
+    tr.append(td);
+  });
+  return tr;
+}
+
+function fill(tbody, rows, empty) {
+  tbody.replaceChildren(...(rows.length > 0 ? rows : [row([empty])]));
+}
+
+const stateClass = (s) => (s === 'up' || s === 'closed' || s === 'ok' ? 'ok' : s === 'half-open' || s === 'starting' || s === 'restarting' ? 'warn' : 'bad');
+
+function modeButton(server, mode) {
+  const next = mode === 'read-only' ? null : 'read-only';
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = next ? 'make read-only' : 'back to configured';
+  b.addEventListener('click', () => act(() => api('/admin/mode', { server, mode: next })));
+  return b;
+}
+
+async function loadHealth() {
+  const { json } = await api('/readyz');
+  const status = $('#status');
+  status.textContent = json.status ?? 'unknown';
+  status.className = `pill ${json.ready ? 'ok' : 'bad'}`;
+  $('#sessions').textContent = json.sessions !== undefined ? `${json.sessions} sessions` : '';
+  if (!json.upstreams) {
+    askForKey('Upstream detail is for administrators: enter a key with the mcplex:admin scope.');
+    fill($('#upstreams tbody'), [], 'no detail without an admin key');
+    return;
+  }
+  fill(
+    $('#upstreams tbody'),
+    json.upstreams.map((u) =>
+      row(
+        [u.name, u.state, u.transport, u.era, u.pid, u.restarts, u.breaker?.state, u.latencyP50Ms, u.healthCheck?.failing, u.mode ?? 'normal', u.error ?? u.listenError, modeButton(u.name, u.mode)],
+        { 1: stateClass(u.state), 6: stateClass(u.breaker?.state), 10: 'wrap' },
+      ),
+    ),
+    'no servers configured',
+  );
+}
+
+async function loadMode() {
+  const { json } = await api('/admin/mode', {});
+  const overrides = json.overrides ?? {};
+  if (document.activeElement !== $('#mode-select')) $('#mode-select').value = overrides.mode ?? '';
+  if (document.activeElement !== $('#disabled')) $('#disabled').value = (overrides.disabledTools ?? []).join(', ');
+  const disabled = json.disabledTools ?? [];
+  $('#mode-now').textContent = `now: ${json.mode}${disabled.length > 0 ? `, disabled: ${disabled.join(', ')}` : ''}`;
+}
+
+async function loadCache() {
+  const { status, json } = await api('/admin/cache/stats');
+  const box = $('#cache');
+  $('#invalidate').hidden = status !== 200;
+  if (status !== 200) {
+    box.textContent = 'off (no cache: section in the gateway file)';
+    return;
+  }
+  const figures = Object.entries({ ...json.cache, ...(json.dedup && { dedup: json.dedup }) }).map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`);
+  box.textContent = [`store ${json.store}${json.degraded ? ' (degraded: serving from memory)' : ''}`, ...figures].join(' · ');
+}
+
+async function loadAudit() {
+  const q = new URLSearchParams({ limit: '50' });
+  for (const [id, key] of [['#f-principal', 'principal'], ['#f-tool', 'tool'], ['#f-method', 'method'], ['#f-since', 'since']]) {
+    const v = $(id).value.trim();
+    if (v) q.set(key, v);
+  }
+  const { status, json } = await api(`/admin/audit?${q}`);
+  const tbody = $('#audit tbody');
+  if (status === 404) {
+    $('#audit-head').textContent = '';
+    return fill(tbody, [], 'off (no audit: section in the gateway file)');
+  }
+  if (status !== 200) return fill(tbody, [], json.error ?? `error ${status}`);
+  fill(
+    tbody,
+    json.records.reverse().map((r) => row([r.seq, r.time, r.principal, r.tenant, r.method, r.target, r.upstream, r.outcome, r.errorCode, r.durationMs], { 5: 'wrap', 7: r.outcome === 'ok' ? 'ok' : 'bad' })),
+    'no records match',
+  );
+  const head = await api('/admin/audit/head');
+  $('#audit-head').textContent = head.json.anchor ? `head ${head.json.anchor.slice(0, 24)}…` : '';
+}
+
+async function refresh() {
+  try {
+    await loadHealth();
+    await Promise.all([loadMode(), loadCache(), loadAudit()]);
+    $('#error').hidden = true;
+    document.body.dataset.loaded = String(Date.now());
+  } catch (err) {
+    if (err instanceof NeedsKey) return;
+    $('#error').textContent = `Could not reach the gateway: ${err.message}`;
+    $('#error').hidden = false;
+  }
+}
+
+/** Runs an admin action, then shows its effect. */
+async function act(action) {
+  try {
+    const { status, json } = await action();
+    if (status >= 400) throw new Error(json.error ?? `error ${status}`);
+  } catch (err) {
+    if (err instanceof NeedsKey) return;
+    $('#error').textContent = err.message;
+    $('#error').hidden = false;
+    return;
+  }
+  await refresh();
+}
+
+$('#login').addEventListener('submit', (e) => {
+  e.preventDefault();
+  sessionStorage.setItem(KEY, $('#key').value.trim());
+  $('#key').value = '';
+  $('#login').hidden = true;
+  void refresh();
+});
+$('#mode').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const tools = $('#disabled').value.split(',').map((t) => t.trim()).filter(Boolean);
+  void act(() => api('/admin/mode', { mode: $('#mode-select').value || null, disabledTools: tools.length > 0 ? tools : null }));
+});
+$('#invalidate').addEventListener('click', () => act(() => api('/admin/cache/invalidate', { all: true })));
+$('#audit-filter').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void refresh();
+});
+$('#refresh').addEventListener('click', () => void refresh());
+setInterval(() => {
+  if ($('#auto').checked && document.visibilityState !== 'hidden') void refresh();
+}, 5000);
+void refresh();

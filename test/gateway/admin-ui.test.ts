@@ -1,0 +1,185 @@
+// The admin page in a DOM (happy-dom) against a real gateway: its script loads from the gateway, reads the real
+// admin endpoints and renders upstreams, degradation, cache and audit; its buttons switch the gateway's mode; what
+// the gateway reports is written as text (a tool name with markup stays text); with auth on it asks for an admin key
+// and then shows the detail, and a key without the admin scope is told so. Served with a strict policy.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Window } from 'happy-dom';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_SCOPE, Gateway, type HttpHandle, newApiKey, parseConfig, silentLogger } from '../../src/index.js';
+import { waitUntil } from '../helpers/process.js';
+import { fixtureServer } from './fixtures/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'admin-ui-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function startGateway(extra: Record<string, unknown> = {}) {
+  const config = parseConfig(
+    stringify({ listen: { host: '127.0.0.1', port: 0 }, servers: { demo: fixtureServer('demo') }, audit: { path: join(dir, `${Object.keys(extra).join('-') || 'open'}.db`) }, cache: { ttlMs: 60_000 }, ...extra }),
+    { format: 'yaml' },
+  );
+  const gateway = new Gateway(config, { logger: silentLogger });
+  await gateway.start();
+  const handle: HttpHandle = await gateway.serveHttp({ port: 0 });
+  return { gateway, handle, base: new URL('/', handle.url).href.replace(/\/$/, '') };
+}
+
+/** The page as a browser would have it: its HTML, then its script from the gateway, run against the gateway. */
+async function openPage(base: string) {
+  const window = new Window({ url: `${base}/admin/ui`, settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableCSSFileLoading: true } });
+  // Its script then loads and runs (not awaited: the page refreshes on a timer, so it never goes idle).
+  window.document.write(await (await fetch(`${base}/admin/ui`)).text());
+  const doc = window.document;
+  const loaded = async (after = 0) => waitUntil(() => Number(doc.body.dataset.loaded ?? 0) > after || undefined, 5000, 'the page loaded its data');
+  const cells = (table: string) => [...doc.querySelectorAll(`#${table} tbody tr`)].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+  const close = async () => {
+    // Timers and fetches first, while the document is still there for the page's own error handling.
+    await window.happyDOM.abort();
+    await new Promise((r) => setImmediate(r));
+    await window.happyDOM.close();
+  };
+  return { window, doc, loaded, cells, close };
+}
+
+async function call(url: string, headers: Record<string, string>, calls: Array<[string, Record<string, unknown>]>) {
+  const client = new Client({ name: 'admin-ui-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  for (const [name, args] of calls) await client.callTool({ name, arguments: args }).catch(() => undefined);
+  await client.close();
+}
+
+describe('admin page, no auth (loopback)', () => {
+  let g: Awaited<ReturnType<typeof startGateway>>;
+  beforeAll(async () => {
+    g = await startGateway();
+  }, 30_000);
+  afterAll(async () => {
+    await g?.handle.close();
+    await g?.gateway.close();
+  });
+
+  it('is served with its own script and style only', async () => {
+    const page = await fetch(`${g.base}/admin/ui`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(await page.text()).toContain('<script src="/admin/ui.js" defer></script>');
+    const js = await fetch(`${g.base}/admin/ui.js`);
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await fetch(`${g.base}/admin/ui.css`)).status).toBe(200);
+    const lead = await fetch(`${g.base}/admin/`, { redirect: 'manual' });
+    expect([lead.status, lead.headers.get('location')]).toEqual([302, '/admin/ui']);
+    // Host/Origin checks apply to it like every route: a page on another site may not read it.
+    expect((await fetch(`${g.base}/admin/ui`, { headers: { origin: 'https://evil.example' } })).status).toBe(403);
+  });
+
+  it('shows upstreams, cache and audit, and writes what it is given as text', async () => {
+    const markup = '<img src=x id=injected>';
+    await call(g.handle.url, {}, [
+      ['demo__echo', { text: 'hello' }],
+      [markup, {}],
+    ]);
+    await waitUntil(async () => ((await (await fetch(`${g.base}/admin/audit?method=tools/call`)).json()) as { records: unknown[] }).records.length >= 2 || undefined, 5000, 'audit records');
+    const p = await openPage(g.base);
+    try {
+      await p.loaded();
+      const upstreams = p.cells('upstreams');
+      expect(upstreams.map((r) => r.slice(0, 4))).toEqual([['demo', 'up', 'stdio', 'modern']]);
+      expect(Number(upstreams[0]![4])).toBeGreaterThan(0); // the child's pid
+      expect(p.doc.querySelector('#status')!.textContent).toBe('ready');
+      expect(p.doc.querySelector('#cache')!.textContent).toMatch(/^store memory/);
+      const audit = p.cells('audit').filter((r) => r[4] === 'tools/call');
+      expect(audit.map((r) => [r[5], r[7]])).toEqual([
+        [markup, 'error'],
+        ['demo__echo', 'ok'],
+      ]);
+      expect(p.doc.querySelector('#injected')).toBeNull();
+      expect(p.doc.querySelector('#audit-head')!.textContent).toMatch(/^head \d+:[0-9a-f]{8}/);
+      // The audit filter narrows what the page asks for.
+      (p.doc.querySelector('#f-tool') as unknown as { value: string }).value = 'demo__echo';
+      const before = Number(p.doc.body.dataset.loaded);
+      (p.doc.querySelector('#audit-filter button') as unknown as { click(): void }).click();
+      await p.loaded(before);
+      expect(p.cells('audit').map((r) => r[5])).toEqual(['demo__echo']);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("switches a server and the whole gateway to read-only, and back, through the gateway's admin API", async () => {
+    const p = await openPage(g.base);
+    const overrides = async () => ((await (await fetch(`${g.base}/admin/mode`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).json()) as { mode: string; overrides: { mode?: string; servers: Record<string, { mode?: string }> } });
+    try {
+      await p.loaded();
+      let before = Number(p.doc.body.dataset.loaded);
+      (p.doc.querySelector('#upstreams tbody button') as unknown as { click(): void }).click();
+      await p.loaded(before);
+      expect((await overrides()).overrides.servers.demo?.mode).toBe('read-only');
+      expect(p.cells('upstreams')[0]![9]).toBe('read-only');
+
+      before = Number(p.doc.body.dataset.loaded);
+      (p.doc.querySelector('#mode-select') as unknown as { value: string }).value = 'read-only';
+      (p.doc.querySelector('#mode button') as unknown as { click(): void }).click();
+      await p.loaded(before);
+      expect((await overrides()).mode).toBe('read-only');
+      expect(p.doc.querySelector('#mode-now')!.textContent).toBe('now: read-only');
+
+      before = Number(p.doc.body.dataset.loaded);
+      (p.doc.querySelector('#mode-select') as unknown as { value: string }).value = '';
+      (p.doc.querySelector('#mode button') as unknown as { click(): void }).click();
+      await p.loaded(before);
+      expect((await overrides()).overrides.mode).toBeUndefined();
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+describe('admin page with auth on', () => {
+  const ops = newApiKey();
+  const user = newApiKey();
+  let g: Awaited<ReturnType<typeof startGateway>>;
+  beforeAll(async () => {
+    g = await startGateway({ auth: { apiKeys: { [ops.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] }, [user.hash]: { id: 'user', scopes: ['tools'] } } } });
+  }, 30_000);
+  afterAll(async () => {
+    await g?.handle.close();
+    await g?.gateway.close();
+  });
+
+  const submitKey = async (p: Awaited<ReturnType<typeof openPage>>, key: string) => {
+    (p.doc.querySelector('#key') as unknown as { value: string }).value = key;
+    (p.doc.querySelector('#login button') as unknown as { click(): void }).click();
+  };
+
+  it('asks for a key, then shows the detail an admin key may see; the key never reaches the page as text', async () => {
+    const p = await openPage(g.base);
+    try {
+      await waitUntil(() => !(p.doc.querySelector('#login') as unknown as { hidden: boolean }).hidden || undefined, 5000, 'the key form');
+      expect(p.cells('upstreams')).toEqual([['no detail without an admin key']]);
+      await submitKey(p, ops.key);
+      await p.loaded();
+      expect(p.cells('upstreams').map((r) => r.slice(0, 2))).toEqual([['demo', 'up']]);
+      expect(p.window.sessionStorage.getItem('mcplex.adminKey')).toBe(ops.key);
+      expect(p.doc.body.textContent).not.toContain(ops.key);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('tells a key without the admin scope what it lacks', async () => {
+    const p = await openPage(g.base);
+    try {
+      await waitUntil(() => !(p.doc.querySelector('#login') as unknown as { hidden: boolean }).hidden || undefined, 5000, 'the key form');
+      await submitKey(p, user.key);
+      await waitUntil(() => /may not use the admin endpoints: it needs the mcplex:admin scope/.test(p.doc.querySelector('#login-why')!.textContent ?? '') || undefined, 5000, 'the scope message');
+      expect(p.cells('upstreams')).toEqual([['no detail without an admin key']]);
+    } finally {
+      await p.close();
+    }
+  });
+});
