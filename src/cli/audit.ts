@@ -1,6 +1,5 @@
 // `mcplex audit query`, `head` and `verify`: read the audit log the gateway config names (its `audit:` section),
 // list records, print the chain's head as an anchor, and check the chain and anchors (exit 1 naming what failed).
-import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import { durationMs } from '../core/duration.js';
 import { type AuditAnchor, type AuditQuery, ConfigError, type StoredAuditRecord } from '../core/index.js';
@@ -8,9 +7,8 @@ import { sinkFromConfig } from '../gateway/audit.js';
 import type { AuditConfig } from '../gateway/config/audit.js';
 import { loadConfig } from '../gateway/config/index.js';
 import { formatAnchor, parseAnchor } from '../stores/audit-chain.js';
-import { ExitError } from './serve.js';
+import { EMBEDDED_CONFIG, ExitError } from './serve.js';
 
-const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
 /** An ISO time, or a span back from now: 90s, 15m, 2h, 7d. */
 export function parseSince(value: string, now = Date.now()): string {
   const span = durationMs(value);

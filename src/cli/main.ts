@@ -5,6 +5,7 @@ import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
 import { newKeyText } from './keys.js';
 import { registerAuditCommands } from './audit.js';
+import { check } from './check.js';
 import { ExitError, serve } from './serve.js';
 import { registerServerCommand } from './server-command.js';
 
@@ -51,6 +52,16 @@ program
     const stop = () => handle.close().then(() => process.exit(0));
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+  });
+
+program
+  .command('check')
+  .description('Check a gateway config (exit 2 naming the key and the fix); with --connect, start each server once and report it (exit 1 if one does not come up)')
+  .option('-c, --config <file>', 'gateway config (YAML or JSON); default: the embedded mcplex.example.yaml')
+  .option('--connect', 'start every enabled server, report what it exposes (or why it is down), and stop them')
+  .option('--json', 'print the report as JSON')
+  .action(async (opts) => {
+    process.exitCode = await check(opts);
   });
 
 registerAuditCommands(program);

@@ -12,7 +12,8 @@ import { type GatewayConfig, loadConfig, observability } from '../gateway/config
 import { Gateway } from '../gateway/gateway.js';
 import { createLogger, setLogLevels, startTracing } from '../server/index.js';
 
-const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
+/** The config `npm start` runs, and every command's default. */
+export const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
 
 export interface ServeOptions {
   config?: string;

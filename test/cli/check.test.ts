@@ -1,0 +1,70 @@
+// `mcplex check` as a CI step would run it, from source as a child process: a config is checked as `serve` checks
+// it (exit 2 naming the key), and with --connect each server is started once and reported (a fixture server up with
+// what it exposes, one whose command does not exist down with why, a disabled one skipped), exit 1 when one did not
+// come up, and no server process left behind.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killStarted, waitGone } from '../helpers/process.js';
+import { fixtureServer, runCli } from '../gateway/fixtures/cli.js';
+
+afterAll(killStarted);
+
+const dir = mkdtempSync(join(tmpdir(), 'mcplex-check-'));
+function config(name: string, body: Record<string, unknown>): string {
+  const path = join(dir, `${name}.json`);
+  writeFileSync(path, JSON.stringify(body, null, 2));
+  return path;
+}
+
+async function check(args: string[]) {
+  const cli = runCli(['check', ...args], { MCPLEX_LOG_LEVEL: 'warn' });
+  const { code } = await cli.exited(60_000);
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+describe('mcplex check', () => {
+  const mixed = config('mixed', {
+    servers: {
+      good: fixtureServer('good'),
+      missing: { command: join(dir, 'no-such-server') },
+      off: { ...fixtureServer('off'), enabled: false },
+    },
+  });
+
+  it('checks the file without starting anything', async () => {
+    const { code, stdout } = await check(['--config', mixed]);
+    expect(code).toBe(0);
+    expect(stdout).toBe(`config ok: ${mixed} (3 servers, 2 enabled; auth: off, audit: off, cache: off)\n`);
+  });
+
+  it('--connect: reports each server, exits 1 for the one that did not come up, and leaves no process', async () => {
+    const { code, stdout } = await check(['--config', mixed, '--connect', '--json']);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as { ok: boolean; servers: Array<{ name: string; enabled: boolean; state?: string; tools?: number; error?: string; pid?: number }> };
+    expect(report.ok).toBe(false);
+    const [good, missing, off] = report.servers;
+    expect(good).toMatchObject({ name: 'good', enabled: true, state: 'up' });
+    expect(good!.tools).toBeGreaterThan(0);
+    expect(missing).toMatchObject({ name: 'missing', enabled: true });
+    expect(missing!.state).not.toBe('up');
+    expect(missing!.error).toMatch(/ENOENT|not found|no-such-server/);
+    expect(off).toEqual({ name: 'off', enabled: false });
+    expect(await waitGone(good!.pid!, 10_000)).toBe(true);
+  });
+
+  it('--connect in words: one line per server and the verdict', async () => {
+    const { code, stdout } = await check(['--config', config('good', { servers: { good: fixtureServer('good') } }), '--connect']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[1]).toMatch(/^ {2}good {2}up {4}\S+ +\d+ tools?, \d+ prompts?, \d+ resources?$/);
+    expect(lines.at(-1)).toBe('all 1 enabled servers came up');
+  });
+
+  it('a config error exits 2 naming the key and the fix, as serve does', async () => {
+    const { code, stderr } = await check(['--config', config('bad', { servers: { a: { command: 'x', timeoutMs: 'soon' } } })]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^mcplex: invalid config .*\n  - servers\.a\.timeoutMs: expected a positive integer \(milliseconds\)/m);
+  });
+});
