@@ -65,6 +65,6 @@ describe('mcplex check', () => {
   it('a config error exits 2 naming the key and the fix, as serve does', async () => {
     const { code, stderr } = await check(['--config', config('bad', { servers: { a: { command: 'x', timeoutMs: 'soon' } } })]);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^mcplex: invalid config .*\n  - servers\.a\.timeoutMs: expected a positive integer \(milliseconds\)/m);
+    expect(stderr).toMatch(/^mcplex: invalid config .*\n {2}- servers\.a\.timeoutMs: expected a positive integer \(milliseconds\)/m);
   });
 });
