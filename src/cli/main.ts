@@ -6,6 +6,7 @@ import { bundledServers } from '../servers/index.js';
 import { newKeyText } from './keys.js';
 import { registerAuditCommands } from './audit.js';
 import { check } from './check.js';
+import { registerClientCommands } from './client.js';
 import { ExitError, serve } from './serve.js';
 import { registerServerCommand } from './server-command.js';
 
@@ -64,6 +65,7 @@ program
     process.exitCode = await check(opts);
   });
 
+registerClientCommands(program);
 registerAuditCommands(program);
 registerServerCommand(program, port);
 

@@ -1,0 +1,233 @@
+// `mcplex tools|call|resources|read|prompts|prompt`: one MCP server from the terminal. The server is a URL
+// (`--url`, Streamable HTTP or legacy SSE with `--sse`), a command after `--` (stdio), or a server of a gateway
+// config by name (`--server`, started as the gateway starts it: built-ins, env, headers). Output is readable text,
+// or the server's JSON with `--json`; a tool error, an unknown name or a server that does not come up exits 1.
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Command, InvalidArgumentError } from 'commander';
+import { type UpstreamSpec, moveUrlCredentials } from '../client/upstream-spec.js';
+import { type Json, Upstream } from '../client/upstream.js';
+import { ConfigError, ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
+import { loadConfig } from '../gateway/config/index.js';
+import { toUpstreamSpec } from '../gateway/upstream-specs.js';
+import { EMBEDDED_CONFIG, ExitError } from './serve.js';
+
+interface TargetOptions {
+  url?: string;
+  sse?: boolean;
+  header?: string[];
+  server?: string;
+  config?: string;
+  protocol?: string;
+  timeout?: number;
+  json?: boolean;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** The words after a bare `--` on the command line: a stdio server's command. */
+function stdioCommand(argv = process.argv): string[] {
+  const at = argv.indexOf('--');
+  return at < 0 ? [] : argv.slice(at + 1);
+}
+
+function headersOf(list: string[] = []): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of list) {
+    const at = h.indexOf(':');
+    if (at <= 0) throw new ExitError(`--header '${h}': expected "Name: value"`, 2);
+    out[h.slice(0, at).trim()] = h.slice(at + 1).trim();
+  }
+  return out;
+}
+
+async function specOf(o: TargetOptions): Promise<UpstreamSpec> {
+  const command = stdioCommand();
+  const chosen = [o.url !== undefined, o.server !== undefined, command.length > 0].filter(Boolean).length;
+  if (chosen !== 1) throw new ExitError('name one server: --url <url>, --server <name> (from --config, default the embedded config), or -- <command> [args…]', 2);
+  const timeouts = { timeoutMs: o.timeout ?? DEFAULT_TIMEOUT_MS, connectTimeoutMs: o.timeout ?? DEFAULT_TIMEOUT_MS, ...(o.protocol && { protocol: o.protocol }) };
+  if (command.length > 0) return { name: basename(command[0]!), transport: 'stdio', command: command[0]!, args: command.slice(1), env: {}, ...timeouts };
+  if (o.url !== undefined) {
+    if (!URL.canParse(o.url)) throw new ExitError(`--url '${o.url}': expected an http(s) URL`, 2);
+    return { name: new URL(o.url).host, transport: o.sse ? 'sse' : 'http', ...moveUrlCredentials(o.url, headersOf(o.header)), ...timeouts };
+  }
+  let config: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    config = await loadConfig(o.config ?? EMBEDDED_CONFIG);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new ExitError(err.message, 2);
+    throw err;
+  }
+  const server = Object.hasOwn(config.servers, o.server!) ? config.servers[o.server!] : undefined;
+  if (!server) throw new ExitError(`--server '${o.server}': no such server in ${o.config ?? 'the embedded config'} (it has ${Object.keys(config.servers).join(', ')})`, 2);
+  // `command: mcplex` runs this very CLI, as under `serve`.
+  const self = { command: process.execPath, args: [...process.execArgv, fileURLToPath(new URL(`./main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url))] };
+  const spec = toUpstreamSpec(server, { mcplex: self });
+  return { ...spec, ...(o.timeout !== undefined && { timeoutMs: o.timeout, connectTimeoutMs: o.timeout }), ...(o.protocol && { protocol: o.protocol }) };
+}
+
+/** Connects, runs `work`, and always stops the server (a stdio child is gone when this returns). */
+async function withServer<T>(o: TargetOptions, work: (u: Upstream) => Promise<T>): Promise<T> {
+  const spec = await specOf(o);
+  const refuse = async (): Promise<Json> => {
+    throw new WireError(ErrorCode.MethodNotFound, 'the mcplex command line does not answer server requests (elicitation, sampling, roots)');
+  };
+  const upstream = new Upstream(spec, {
+    log: silentLogger,
+    hooks: { onRequest: refuse, onNotification: () => {}, onListChanged: () => {}, onStatus: () => {} },
+    clientInfo: { name: 'mcplex-cli', version: VERSION },
+  });
+  upstream.start();
+  try {
+    await upstream.firstAttempt();
+    if (!upstream.up) throw new ExitError(`${spec.name}: ${upstream.status().error ?? 'did not come up'}`, 1);
+    return await work(upstream);
+  } catch (err) {
+    if (err instanceof WireError) throw new ExitError(`${spec.name}: ${err.message}`, 1);
+    throw err;
+  } finally {
+    await upstream.stop();
+  }
+}
+
+const print = (text: string): void => {
+  process.stdout.write(`${text}\n`);
+};
+const json = (value: unknown): void => print(JSON.stringify(value, null, 2));
+const firstLine = (s: unknown) => (typeof s === 'string' ? (s.split('\n')[0] ?? '') : '');
+
+/** `key=value` pairs as arguments, each value typed by the tool's input schema where it says (else JSON if it parses, else text). */
+function argumentsOf(pairs: string[], raw: string | undefined, schema?: Json): Json {
+  const out: Json = {};
+  if (raw !== undefined) {
+    try {
+      Object.assign(out, JSON.parse(raw));
+    } catch {
+      throw new ExitError(`--args: expected a JSON object, e.g. '{"text":"hi"}'`, 2);
+    }
+  }
+  const props = (schema?.properties ?? {}) as Record<string, { type?: unknown }>;
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new ExitError(`'${pair}': expected key=value`, 2);
+    const [key, text] = [pair.slice(0, at), pair.slice(at + 1)];
+    const type = props[key]?.type;
+    if (type === 'string') out[key] = text;
+    else {
+      try {
+        out[key] = JSON.parse(text);
+      } catch {
+        out[key] = text;
+      }
+    }
+  }
+  return out;
+}
+
+/** A content block as a line of text: text as is, anything else named with its size or address. */
+function contentLine(c: Json): string {
+  if (c.type === 'text') return String(c.text);
+  if (c.type === 'image' || c.type === 'audio') return `[${c.type} ${c.mimeType}, ${Buffer.byteLength(String(c.data ?? ''), 'base64')} bytes]`;
+  if (c.type === 'resource_link') return `[link ${c.uri}]`;
+  if (c.type === 'resource') {
+    const r = c.resource as Json;
+    return typeof r.text === 'string' ? r.text : `[resource ${r.uri}]`;
+  }
+  return JSON.stringify(c);
+}
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer (milliseconds)');
+  return n;
+}
+
+function targetOptions(c: Command): Command {
+  return c
+    .allowExcessArguments(true) // the stdio command after --
+    .option('--url <url>', 'a Streamable HTTP server (legacy SSE with --sse)')
+    .option('--sse', 'the URL speaks the legacy HTTP+SSE transport')
+    .option('-H, --header <header...>', 'HTTP header "Name: value" (repeatable)')
+    .option('-s, --server <name>', 'a server of the gateway config, started as the gateway starts it')
+    .option('-c, --config <file>', 'gateway config for --server; default: the embedded mcplex.example.yaml')
+    .option('--protocol <revision>', 'speak this revision (e.g. 2025-11-25 or 2026-07-28) instead of negotiating')
+    .option('--timeout <ms>', 'connect and request timeout', positive)
+    .option('--json', "print the server's JSON answer")
+    .addHelpText('after', '\nOr a stdio server after --, e.g.: mcplex tools -- npx -y @modelcontextprotocol/server-everything stdio');
+}
+
+export function registerClientCommands(program: Command): void {
+  targetOptions(program.command('tools').description('List the tools of one MCP server')).action((o: TargetOptions) =>
+    withServer(o, async (u) => {
+      const tools = await u.list('tools');
+      if (o.json) return json(tools);
+      for (const t of tools) {
+        const hints = (t.annotations as Json | undefined)?.readOnlyHint === true ? ' (read-only)' : '';
+        print(`${t.name}${hints}  ${firstLine(t.description)}`);
+      }
+    }),
+  );
+
+  targetOptions(
+    program
+      .command('call')
+      .description('Call a tool: mcplex call <tool> [key=value …] (values typed by its input schema, else JSON, else text)')
+      .argument('<tool>')
+      .argument('[arguments...]')
+      .option('--args <json>', 'the arguments as one JSON object (key=value pairs are added to it)'),
+  ).action((tool: string, pairs: string[], o: TargetOptions & { args?: string }) =>
+    withServer(o, async (u) => {
+      const known = (await u.list('tools')).find((t) => t.name === tool);
+      if (!known) throw new ExitError(`unknown tool '${tool}' (try mcplex tools)`, 1);
+      // The stdio command after -- is not arguments.
+      const own = pairs.slice(0, pairs.length - stdioCommand().length);
+      const result = await u.request('tools/call', { name: tool, arguments: argumentsOf(own, o.args, known.inputSchema as Json | undefined) });
+      const content = (result.content as Json[] | undefined) ?? [];
+      if (o.json) json(result);
+      else {
+        for (const c of content) print(contentLine(c));
+        if (content.length === 0 && result.structuredContent !== undefined) json(result.structuredContent);
+      }
+      if (result.isError === true) process.exitCode = 1;
+    }),
+  );
+
+  targetOptions(program.command('resources').description('List the resources (and resource templates) of one MCP server')).action((o: TargetOptions) =>
+    withServer(o, async (u) => {
+      const [resources, templates] = [await u.list('resources'), await u.list('resourceTemplates')];
+      if (o.json) return json({ resources, resourceTemplates: templates });
+      for (const r of resources) print(`${r.uri}  ${r.name ?? ''}${r.mimeType ? ` (${r.mimeType})` : ''}`);
+      for (const t of templates) print(`${t.uriTemplate}  ${t.name ?? ''} (template)`);
+    }),
+  );
+
+  targetOptions(program.command('read').description('Read a resource').argument('<uri>')).action((uri: string, o: TargetOptions) =>
+    withServer(o, async (u) => {
+      const result = await u.request('resources/read', { uri });
+      if (o.json) return json(result);
+      for (const c of (result.contents as Json[] | undefined) ?? []) print(typeof c.text === 'string' ? c.text : `[blob ${c.mimeType ?? ''}, ${Buffer.byteLength(String(c.blob ?? ''), 'base64')} bytes]`);
+    }),
+  );
+
+  targetOptions(program.command('prompts').description('List the prompts of one MCP server')).action((o: TargetOptions) =>
+    withServer(o, async (u) => {
+      const prompts = await u.list('prompts');
+      if (o.json) return json(prompts);
+      for (const p of prompts) {
+        const args = ((p.arguments as Json[] | undefined) ?? []).map((a) => `${a.name}${a.required ? '*' : ''}`).join(' ');
+        print(`${p.name}${args ? ` [${args}]` : ''}  ${firstLine(p.description)}`);
+      }
+    }),
+  );
+
+  targetOptions(program.command('prompt').description('Get a prompt: mcplex prompt <name> [key=value …]').argument('<name>').argument('[arguments...]')).action(
+    (name: string, pairs: string[], o: TargetOptions) =>
+      withServer(o, async (u) => {
+        const own = pairs.slice(0, pairs.length - stdioCommand().length);
+        const args = Object.fromEntries(own.map((p) => [p.slice(0, Math.max(0, p.indexOf('='))), p.slice(p.indexOf('=') + 1)]).filter(([k]) => k));
+        const result = await u.request('prompts/get', { name, arguments: args });
+        if (o.json) return json(result);
+        for (const m of (result.messages as Json[] | undefined) ?? []) print(`${m.role}: ${contentLine(m.content as Json)}`);
+      }),
+  );
+}

@@ -1,0 +1,91 @@
+// `mcplex tools|call|resources|read|prompts|prompt` from source as child processes, against real servers: the
+// embedded config's demo and filesystem servers by name, a gateway over Streamable HTTP with an API key header,
+// and the official "everything" server as a stdio command after --. Arguments are typed by the tool's input
+// schema; tool errors, unknown tools and servers that do not come up exit 1; the stdio child is gone afterwards.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newApiKey } from '../../src/index.js';
+import { killPid, killStarted, ROOT, tsxArgs, waitGone } from '../helpers/process.js';
+import { UPSTREAM } from '../gateway/fixtures/helpers.js';
+import { fixtureServer, runCli, serveCli } from '../gateway/fixtures/cli.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+afterAll(killStarted);
+
+const EVERYTHING = ['--', process.execPath, `${ROOT}node_modules/@modelcontextprotocol/server-everything/dist/index.js`, 'stdio'];
+
+async function mcplex(...args: string[]) {
+  const cli = runCli(args, { MCPLEX_LOG_LEVEL: 'warn' });
+  const { code } = await cli.exited(60_000);
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+describe('mcplex client commands', () => {
+  it('lists the tools of a server of the embedded config, and calls them with typed arguments', async () => {
+    const tools = await mcplex('tools', '--server', 'demo');
+    expect(tools.code).toBe(0);
+    expect(tools.stdout.split('\n').slice(0, 2)).toEqual(['echo (read-only)  Returns the text it is given', 'add (read-only)  Adds two numbers and returns the sum as structured output']);
+    // `text` is a string in the schema: 123 stays text; a and b are numbers.
+    expect(await mcplex('call', 'echo', 'text=123', '--server', 'demo')).toMatchObject({ code: 0, stdout: '123\n' });
+    const sum = await mcplex('call', 'add', 'a=2', 'b=3', '--server', 'demo', '--json');
+    expect(sum.code).toBe(0);
+    expect(JSON.parse(sum.stdout).structuredContent).toEqual({ sum: 5 });
+  });
+
+  it('reads resources and prompts', async () => {
+    const listed = await mcplex('resources', '--server', 'files');
+    expect(listed.stdout).toMatch(/^file:\/\/\S+\/samples\/files\/README\.md {2}README\.md \(text\/markdown\)$/m);
+    const readme = await mcplex('read', 'demo://readme', '--server', 'demo');
+    expect(readme.stdout).toBe('# mcplex demo\nTools: echo, add, sleep, greet.\n');
+    expect((await mcplex('prompts', '--server', 'demo')).stdout).toMatch(/^summarize \[text\* style\] {2}/m);
+    expect((await mcplex('prompt', 'summarize', 'text=abc', '--server', 'demo')).stdout).toMatch(/^user: .*\nabc\n$/);
+  });
+
+  it('runs a stdio server given after --, and stops it', async () => {
+    const tools = await mcplex('tools', '--json', ...EVERYTHING);
+    expect(tools.code).toBe(0);
+    expect((JSON.parse(tools.stdout) as Array<{ name: string }>).map((t) => t.name)).toContain('echo');
+    expect(await mcplex('call', 'echo', 'message=hi', ...EVERYTHING)).toMatchObject({ code: 0, stdout: 'Echo: hi\n' });
+    // A fixture server says its pid: the child the command started is gone once it has answered.
+    const who = await mcplex('call', 'whoami', '--', process.execPath, ...tsxArgs(UPSTREAM, '--name', 'cli-child'));
+    const pid = Number(/^cli-child:(\d+)$/m.exec(who.stdout)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(await waitGone(pid, 10_000)).toBe(true);
+  });
+
+  it('exits 1 on an unknown tool or a server that does not come up, and 2 when no server is named', async () => {
+    const unknown = await mcplex('call', 'nope', '--server', 'demo');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("mcplex: unknown tool 'nope' (try mcplex tools)");
+    const down = await mcplex('tools', '--url', 'http://127.0.0.1:9/mcp', '--timeout', '3000');
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^mcplex: 127\.0\.0\.1:9: .*127\.0\.0\.1:9/m);
+    const none = await mcplex('tools');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/name one server: --url <url>, --server <name>/);
+    const notThere = await mcplex('tools', '--server', 'nosuch');
+    expect(notThere.code).toBe(2);
+    expect(notThere.stderr).toMatch(/--server 'nosuch': no such server in the embedded config \(it has demo, notes, files, shop\)/);
+  });
+
+  describe('a gateway over HTTP, with an API key', () => {
+    const key = newApiKey();
+    let gateway: Awaited<ReturnType<typeof serveCli>>;
+    beforeAll(async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mcplex-client-'));
+      const config = join(dir, 'mcplex.json');
+      writeFileSync(config, JSON.stringify({ auth: { apiKeys: { [key.hash]: { id: 'cli', scopes: ['tools'] } } }, servers: { fx: fixtureServer('fx') } }));
+      gateway = await serveCli(config);
+    }, 60_000);
+    afterAll(() => killPid(gateway?.pid));
+
+    it('calls through it with the header, and is refused without', async () => {
+      const called = await mcplex('call', 'fx__echo', 'text=hello', '--url', gateway.url, '--header', `Authorization: Bearer ${key.key}`);
+      expect(called).toMatchObject({ code: 0, stdout: 'fx: hello\n' });
+      const refused = await mcplex('tools', '--url', gateway.url);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/401|[Uu]nauthorized/);
+    });
+  });
+});
