@@ -98,6 +98,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       try {
         const next = await load(path, opts);
         if (!isDeepStrictEqual(next.listen, gateway.config.listen)) log.warn({ why }, 'listen changed; restart the gateway to apply it');
+        if (!isDeepStrictEqual(next.cluster, gateway.config.cluster)) log.warn({ why }, 'cluster changed; restart the gateway to apply it');
         const [was, now] = [observability(gateway.config), observability(next)];
         const { level, modules } = now.logging;
         if (!isDeepStrictEqual([level, modules], [was.logging.level, was.logging.modules])) {

@@ -7,6 +7,7 @@ export * from './logger.js';
 export * from './principal.js';
 export * from './state.js';
 export * from './cache-store.js';
+export * from './session-owners.js';
 export * from './sugar.js';
 export * from './version.js';
 export * from './credential.js';

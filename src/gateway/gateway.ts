@@ -3,11 +3,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, type Logger, type Middleware, VERSION } from '../core/index.js';
+import { redactText } from '../core/redact.js';
 import type { Metrics } from '../middleware/metrics.js';
 import type { Item } from '../middleware/policy-target.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
 import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
+import { RedisSessionOwners } from '../stores/redis/session-owners.js';
 import { adminUiRoutes } from './admin-ui.js';
 import { auditRoutes } from './audit.js';
 import { type AuditChange, LiveAudit } from './live-audit.js';
@@ -306,10 +308,21 @@ export class Gateway {
     // Authentication and TLS come from `auth:` and `listen.tls`; once auth is on, admin needs the admin scope.
     const badAuth = (err: Error) => this.host.logger.error({ problem: err.message }, 'reloaded auth settings rejected; the previous ones stay in force');
     const auth = servingAuth(this.#config, () => this.#config, badAuth);
-    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, readiness: () => this.health(), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const cluster = await this.#sessionCluster();
+    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, readiness: () => this.health(), ...(cluster && { cluster }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
     const uncount = this.metrics?.activeSessions(served.sessionCount);
-    const http = uncount ? { ...served, close: () => served.close().finally(uncount) } : served;
+    const closeAll = () => served.close().finally(() => Promise.all([uncount?.(), cluster?.owners.close()]));
+    const http = uncount || cluster ? { ...served, close: closeAll } : served;
     return this.#metrics ? this.#metrics.beside(http, this.host.logger) : http;
+  }
+
+  /** `cluster:`: the session directory the replicas share, connected (or given up on after 5 s, with a warning). */
+  async #sessionCluster(): Promise<{ owners: RedisSessionOwners; advertise?: string } | undefined> {
+    const c = this.#config.cluster;
+    if (!c) return undefined;
+    const owners = new RedisSessionOwners({ url: c.redis.url, keyPrefix: c.redis.keyPrefix });
+    if (!(await owners.ready(5000))) this.host.logger.warn({ redis: redactText(c.redis.url) }, 'cluster: Redis is not reachable yet; sessions are served here alone until it is');
+    return { owners, ...(c.advertise && { advertise: c.advertise }) };
   }
 
   serveStdio(): StdioHandle {

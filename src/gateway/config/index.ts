@@ -7,4 +7,5 @@ export { DEFAULTS, type CommonServerConfig, type GatewayConfig, type HttpServerC
 export { type LoggingConfig, type MetricsConfig, type ObservabilityConfig, observability, type TracingConfig } from './observability.js';
 export type { ResilienceConfig, ServerResilience } from './resilience.js';
 export type { CacheConfig } from './cache.js';
+export type { ClusterConfig } from './cluster.js';
 export type { BuiltinServerConfig, BuiltinKind } from './builtin.js';

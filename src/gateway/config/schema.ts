@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
 import { authSchema, tlsSchema } from './auth.js';
 import { cacheSchema } from './cache.js';
+import { clusterSchema } from './cluster.js';
 import { auditSection } from './audit.js';
 import { withBuiltins } from './builtin.js';
 import { unknownKeyMessage } from './hints.js';
@@ -171,6 +172,7 @@ export const configSchema = strict(
     policy: policySchema.optional(),
     cache: cacheSchema.optional(),
     audit: auditSection,
+    cluster: clusterSchema.optional(),
   },
   'expected a mapping with listen, separator and servers',
 );

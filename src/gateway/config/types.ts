@@ -7,6 +7,7 @@ import type { AuthConfig, TlsConfig } from './auth.js';
 import type { PolicyConfig } from './policy.js';
 import type { ResilienceConfig, ServerResilience } from './resilience.js';
 import type { CacheConfig } from './cache.js';
+import type { ClusterConfig } from './cluster.js';
 import type { AuditConfig } from './audit.js';
 import type { BuiltinServerConfig } from './builtin.js';
 
@@ -29,6 +30,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   resilience?: ResilienceConfig;
   /** The result cache and in-flight dedup (config/cache.ts); absent: off. */
   cache?: CacheConfig;
+  /** Replicas sharing 2025-era sessions through Redis (config/cluster.ts); absent: this gateway alone. */
+  cluster?: ClusterConfig;
   /** The audit log (absent: no audit). */
   audit?: AuditConfig;
 }

@@ -5,6 +5,7 @@ import { moveUrlCredentials } from '../../client/upstream-spec.js';
 import { buildObservability } from './observability.js';
 import { buildAuth, checkAuth } from './auth.js';
 import { cacheSection, checkCache } from './cache.js';
+import { buildCluster } from './cluster.js';
 import { buildAudit } from './audit.js';
 import { builtinOptions, isRawBuiltin, type RawBuiltin } from './builtin.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
@@ -150,6 +151,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...(raw.resilience && { resilience: raw.resilience }),
     ...cacheSection(raw.cache),
     ...(buildAudit(raw.audit) && { audit: buildAudit(raw.audit) }),
+    ...(raw.cluster && { cluster: buildCluster(raw.cluster) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };

@@ -5,6 +5,7 @@ import { isInitializeRequest, type JSONRPCMessage, type RequestId, type Server, 
 import { ErrorCode, type Logger } from '../../core/index.js';
 import { asJsonRpcMessage } from '../../wire/json-rpc-shape.js';
 import { sendRpcError } from './respond.js';
+import type { SessionDirectory } from './session-forwarding.js';
 import { NodeSessionTransport } from './session-transport.js';
 
 interface Session {
@@ -36,6 +37,8 @@ export interface LegacySessionOptions {
   maxBatchSize?: number;
   /** Default 8 MiB. */
   maxBufferedBytes?: number;
+  /** Replicas sharing sessions: where this one records its sessions, and forwards requests for others'. */
+  directory?: SessionDirectory;
 }
 
 const BATCHING_VERSIONS = new Set(['2024-11-05', '2025-03-26']);
@@ -106,6 +109,8 @@ export class LegacySessions {
 
   async #inSession(id: string, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const session = this.#sessions.get(id);
+    // Another replica's session: the request goes there as it came.
+    if (!session && this.opts.directory && (await this.opts.directory.forward(id, req, res, body))) return;
     // The sweeper runs at most every few seconds; a session past its idle TTL is gone even before it runs.
     if (session && idleFor(session) > this.opts.idleTtlMs) this.#drop(id);
     // Another principal holding the id learns nothing: the same 404 as for a session that does not exist.
@@ -113,6 +118,7 @@ export class LegacySessions {
       return sendRpcError(res, 404, ErrorCode.SessionNotFound, 'Session not found: it expired or was closed; send initialize to start a new one');
     }
     session.lastSeen = Date.now();
+    this.opts.directory?.touched(id);
     const version = req.headers['mcp-protocol-version'];
     if (typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return sendRpcError(res, 400, ErrorCode.ServerError, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
@@ -217,6 +223,7 @@ export class LegacySessions {
 
   #store(s: Session): void {
     this.#sessions.set(s.id, s);
+    this.opts.directory?.opened(s.id);
     const mine = this.#byOwner.get(s.owner) ?? new Map<string, Session>();
     if (mine.size === 0) this.#byOwner.set(s.owner, mine);
     mine.set(s.id, s);
@@ -229,6 +236,7 @@ export class LegacySessions {
     const mine = this.#byOwner.get(session.owner);
     mine?.delete(id);
     if (mine?.size === 0) this.#byOwner.delete(session.owner);
+    void this.opts.directory?.closed(id);
     session.server.close().catch((err) => this.opts.log.warn({ err, session: id }, 'closing session failed'));
   }
 
@@ -244,7 +252,7 @@ export class LegacySessions {
   async closeAll(): Promise<void> {
     clearInterval(this.#sweeper);
     const ids = [...this.#sessions.keys()];
-    await Promise.allSettled(ids.map((id) => this.#sessions.get(id)?.server.close()));
+    await Promise.allSettled([...ids.map((id) => this.#sessions.get(id)?.server.close()), ...ids.map((id) => this.opts.directory?.closed(id))]);
     this.#sessions.clear();
     this.#byOwner.clear();
   }

@@ -5,6 +5,7 @@ import type { AuthInfo } from '@modelcontextprotocol/server';
 import { ADMIN_SCOPE } from '../../core/index.js';
 import type { Authenticator } from '../../middleware/auth/index.js';
 import { identityOf } from '../identity.js';
+import type { SessionOwners } from '../../core/session-owners.js';
 import type { TlsOptions } from './tls.js';
 
 /** The caller as the edge established it (principal and peer address): whom per-client limits count. */
@@ -78,6 +79,12 @@ export interface HttpServeOptions {
   resource?: string;
   /** Serve HTTPS (and mTLS when `ca` is given). */
   tls?: TlsOptions;
+  /**
+   * Replicas sharing 2025-era sessions (session-forwarding.ts): the directory they share, and how the others reach
+   * this one (default: this listener's own origin, which only replicas on the same host can reach when it binds a
+   * wildcard address).
+   */
+  cluster?: { owners: SessionOwners; advertise?: string };
 }
 
 /** An endpoint served beside the MCP path. `admin` ones answer 403 to whom `isAdmin` refuses. */
@@ -88,9 +95,9 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
-type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'auth' | 'resource' | 'tls';
+type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'auth' | 'resource' | 'tls' | 'cluster';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
-  Pick<HttpServeOptions, 'allowedHosts' | 'readiness' | 'auth' | 'resource' | 'tls'> & {
+  Pick<HttpServeOptions, 'allowedHosts' | 'readiness' | 'auth' | 'resource' | 'tls' | 'cluster'> & {
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
     isAdmin: (req: IncomingMessage) => boolean;
@@ -137,6 +144,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     ...(o.auth && { auth: o.auth }),
     ...(o.resource && { resource: o.resource }),
     ...(o.tls && { tls: o.tls }),
+    ...(o.cluster && { cluster: o.cluster }),
     readinessDetail: o.readinessDetail === undefined && o.isAdmin ? o.isAdmin : detailRule(o.readinessDetail, o.auth ? isAdmin : isLocalCaller),
     isAdmin,
     routes: o.routes ?? [],

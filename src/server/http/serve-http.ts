@@ -15,6 +15,7 @@ import { classifyHttpPost } from './classify.js';
 import { EdgeAuth } from './edge-auth.js';
 import { refusal } from './guards.js';
 import { LegacySessions } from './legacy-sessions.js';
+import { SessionForwarder } from './session-forwarding.js';
 import { fitsModernLane, ModernLane } from './modern-lane.js';
 import { type HttpRoute, type HttpServeOptions, resolveHttpOptions } from './options.js';
 import { sendJson, sendRpcError } from './respond.js';
@@ -44,7 +45,11 @@ export async function serveHttp(
   admit?: Admit,
 ): Promise<HttpHandle> {
   const o = resolveHttpOptions(options);
+  // Set once listening when not configured: this listener's own origin.
+  let advertise = o.cluster?.advertise;
+  const directory = o.cluster && new SessionForwarder({ owners: o.cluster.owners, advertise: () => advertise ?? '' }, o.sessionIdleTtlMs, log);
   const sessions = new LegacySessions(() => makeServer('legacy'), {
+    ...(directory && { directory }),
     idleTtlMs: o.sessionIdleTtlMs,
     maxSessions: o.maxSessions,
     maxSessionsPerClient: o.maxSessionsPerClient,
@@ -185,6 +190,10 @@ export async function serveHttp(
   });
   const port = (http.address() as AddressInfo).port;
   const hostForUrl = o.host.includes(':') ? `[${o.host}]` : o.host === '0.0.0.0' ? '127.0.0.1' : o.host;
+  if (o.cluster && !advertise) {
+    advertise = `${o.tls ? 'https' : 'http'}://${hostForUrl}:${port}`;
+    if (o.host === '0.0.0.0' || o.host === '::') log.warn({ advertise }, 'cluster.advertise is not set: replicas on other hosts cannot reach this one; set it to an address they can');
+  }
 
   return {
     url: `${o.tls ? 'https' : 'http'}://${hostForUrl}:${port}${o.path}`,

@@ -1,0 +1,140 @@
+// Two gateway replicas sharing 2025-era sessions through Redis, behind a round-robin HTTP balancer that is not
+// sticky: the official SDK client's session works whichever replica each request reaches (calls, progress on the
+// answer's stream, an elicitation answered by a later POST, list_changed on the GET stream), lives on one replica,
+// and is forgotten when the client ends it. An owner that cannot be reached is forgotten and the client told the
+// session is gone; a request another replica already forwarded is never forwarded again.
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, silentLogger } from '../../src/index.js';
+import type { GatewayConfig } from '../../src/gateway/config/index.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import type { HttpHandle } from '../../src/server/index.js';
+import { RedisSessionOwners } from '../../src/stores/redis/session-owners.js';
+import { openSession, post, rpcMessage } from '../helpers/http.js';
+import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
+import { waitGone, waitUntil } from '../helpers/process.js';
+import { collect } from './fixtures/helpers.js';
+import { relayUpstream } from './helpers/harness.js';
+
+const redisUrl = sharedRedisUrl('gateway cluster');
+
+/** A balancer that sends each request to the next backend in turn, and counts them. */
+async function roundRobin(backends: () => string[]): Promise<{ url: string; counts: number[]; close(): Promise<void> }> {
+  const counts = [0, 0];
+  let next = 0;
+  const server: Server = createServer((req, res) => {
+    const i = next++ % 2;
+    counts[i]!++;
+    const target = new URL(req.url ?? '/', backends()[i]);
+    const out = request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    out.on('error', () => res.destroy());
+    res.on('close', () => out.destroy());
+    req.pipe(out);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+    counts,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe.skipIf(!redisUrl)('gateway replicas sharing sessions through Redis', () => {
+  const keyPrefix = uniquePrefix('cluster');
+  const replicas: Array<{ gateway: Gateway; handle: HttpHandle; origin: string }> = [];
+  let balancer: Awaited<ReturnType<typeof roundRobin>>;
+  let owners: RedisSessionOwners;
+  const pids: number[] = [];
+
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const config = { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: { fw: relayUpstream() }, cluster: { redis: { url: redisUrl!, keyPrefix } } } as unknown as GatewayConfig;
+      const gateway = new Gateway(config, { logger: silentLogger });
+      await gateway.start();
+      const handle = await gateway.serveHttp({ port: 0 });
+      replicas.push({ gateway, handle, origin: new URL(handle.url).origin });
+      pids.push(...gateway.health().upstreams.flatMap((u) => ('pid' in u && typeof u.pid === 'number' ? [u.pid] : [])));
+    }
+    balancer = await roundRobin(() => replicas.map((r) => r.origin));
+    owners = new RedisSessionOwners({ url: redisUrl!, keyPrefix });
+    await owners.ready();
+  }, 60_000);
+  afterAll(async () => {
+    await balancer?.close();
+    for (const r of replicas) {
+      await r.handle.close();
+      await r.gateway.close();
+    }
+    await owners?.close();
+    await waitGone(pids, 10_000);
+  }, 30_000);
+
+  const sessions = () => replicas.map((r) => r.handle.sessionCount());
+
+  it('serves one session across both replicas, streams included, and forgets it when the client ends it', async () => {
+    const client = new Client({ name: 'cluster-test', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { name: 'Ada' } }) as never);
+    const transport = new StreamableHTTPClientTransport(new URL(balancer.url));
+    await client.connect(transport);
+    const changed = collect(client, 'notifications/tools/list_changed');
+    const id = transport.sessionId!;
+    expect(sessions().sort()).toEqual([0, 1]);
+    const holder = replicas[sessions().indexOf(1)]!;
+    expect(await owners.ownerOf(id)).toBe(holder.origin);
+
+    const texts: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const r = await client.callTool({ name: 'fw__add_tool', arguments: { name: `t${i}` } });
+      texts.push((r.content as Array<{ text: string }>)[0]!.text);
+    }
+    expect(texts).toEqual(['added t0', 'added t1', 'added t2', 'added t3', 'added t4', 'added t5']);
+    // Notices on the session's GET stream, wherever the balancer put that stream.
+    await changed.reached(1);
+    const seen: number[] = [];
+    await client.callTool({ name: 'fw__progress', arguments: {} }, { onprogress: (p) => seen.push(p.progress) });
+    expect(seen).toEqual([1, 2, 3]);
+    const asked = await client.callTool({ name: 'fw__ask', arguments: { question: 'name?' } });
+    expect(JSON.stringify(asked.content)).toContain('Ada');
+    // Both replicas took requests; the session stayed on its one.
+    expect(Math.min(...balancer.counts)).toBeGreaterThanOrEqual(5);
+    expect(sessions().sort()).toEqual([0, 1]);
+
+    await transport.terminateSession();
+    await waitUntil(() => (sessions().every((n) => n === 0) ? true : undefined), 5000, 'the session closed on its replica');
+    await waitUntil(async () => ((await owners.ownerOf(id)) === undefined ? true : undefined), 5000, 'its claim released');
+    await client.close();
+  });
+
+  it('forgets an owner that does not answer, and tells the client its session is gone', async () => {
+    const gone = createServer();
+    await new Promise<void>((r) => gone.listen(0, '127.0.0.1', r));
+    const deadOrigin = `http://127.0.0.1:${(gone.address() as AddressInfo).port}`;
+    await new Promise<void>((r) => gone.close(() => r()));
+    await owners.claim('stale-session', deadOrigin, 60_000);
+    const res = await post(replicas[0]!.handle.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { 'mcp-session-id': 'stale-session', 'mcp-protocol-version': '2025-11-25' });
+    expect(res.status).toBe(404);
+    expect(rpcMessage(res).error?.code).toBe(ErrorCode.SessionNotFound);
+    expect(await owners.ownerOf('stale-session')).toBeUndefined();
+  });
+
+  it('never forwards a forwarded request again', async () => {
+    // A real session on replica 1; replica 0 forwards a request for it, unless another replica already did.
+    const headers = await openSession(replicas[1]!.handle.url);
+    const list = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+    const forwarded = await post(replicas[0]!.handle.url, list, headers);
+    expect(forwarded.status).toBe(200);
+    expect(rpcMessage(forwarded).result?.tools).toBeDefined();
+    const again = await post(replicas[0]!.handle.url, list, { ...headers, 'x-mcplex-forwarded': 'http://elsewhere' });
+    expect(again.status).toBe(404);
+    expect(await owners.ownerOf(headers['mcp-session-id']!)).toBe(replicas[1]!.origin);
+  });
+});
