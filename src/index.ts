@@ -23,6 +23,9 @@ export { DegradingCacheStore, type MonitoredCacheStore } from './stores/degradin
 export { DegradingRateLimitStore, type DegradingRateLimitOptions, type MonitoredRateLimitStore } from './stores/degrading-rate-limit-store.js';
 export { MemoryCacheStore, type MemoryCacheStoreOptions } from './stores/memory/memory-cache-store.js';
 export { RedisCacheStore, type RedisCacheStoreOptions } from './stores/redis/redis-cache-store.js';
+// Replicas sharing 2025-era sessions (docs/cluster.md): `serveHttp({ cluster: { owners } })`.
+export { MemorySessionOwners } from './stores/memory/session-owners.js';
+export { RedisSessionOwners, type RedisSessionOwnersOptions } from './stores/redis/session-owners.js';
 // The audit log: middleware, stores and spill file (docs/audit.md).
 export { type AuditMiddleware, type AuditOptions, audit } from './middleware/audit.js';
 export { FileAuditSpill } from './stores/file/audit-spill.js';
