@@ -185,8 +185,12 @@ export class LegacySessions {
     await server.connect(transport);
     // A refused initialize (or a client gone before its answer) leaves nothing behind.
     res.once('close', () => {
-      if (!stored) server.close().catch((err) => this.opts.log.warn({ err }, 'closing a session that never opened failed'));
+      if (stored) return;
+      server.close().catch((err) => this.opts.log.warn({ err }, 'closing a session that never opened failed'));
+      void this.opts.directory?.closed(session.id);
     });
+    // Other replicas learn where it lives before the client can send it anything else.
+    await this.opts.directory?.opened(session.id);
     transport.post(req, res, messages, false);
   }
 
@@ -223,7 +227,6 @@ export class LegacySessions {
 
   #store(s: Session): void {
     this.#sessions.set(s.id, s);
-    this.opts.directory?.opened(s.id);
     const mine = this.#byOwner.get(s.owner) ?? new Map<string, Session>();
     if (mine.size === 0) this.#byOwner.set(s.owner, mine);
     mine.set(s.id, s);

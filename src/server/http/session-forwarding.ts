@@ -22,7 +22,8 @@ export interface SessionCluster {
 
 /** What the session table tells the directory, and asks of it. */
 export interface SessionDirectory {
-  opened(id: string): void;
+  /** A session is being opened here: claimed before its initialize is answered, so no next request races the claim. */
+  opened(id: string): Promise<void>;
   /** A request for the session: its claim is renewed when a quarter of its lifetime has passed. */
   touched(id: string): void;
   /** Resolves once the directory has forgotten it (shutdown waits for that). */
@@ -40,12 +41,12 @@ export class SessionForwarder implements SessionDirectory {
     private readonly log: Logger,
   ) {}
 
-  opened(id: string): void {
-    this.#claim(id);
+  opened(id: string): Promise<void> {
+    return this.#claim(id);
   }
 
   touched(id: string): void {
-    if (Date.now() - (this.#renewed.get(id) ?? 0) > this.ttlMs / 4) this.#claim(id);
+    if (Date.now() - (this.#renewed.get(id) ?? 0) > this.ttlMs / 4) void this.#claim(id);
   }
 
   closed(id: string): Promise<void> {
@@ -53,9 +54,9 @@ export class SessionForwarder implements SessionDirectory {
     return this.cluster.owners.release(id, this.cluster.advertise()).catch((err) => this.log.warn({ session: id, problem: String((err as Error).message) }, 'session directory: release failed'));
   }
 
-  #claim(id: string): void {
+  #claim(id: string): Promise<void> {
     this.#renewed.set(id, Date.now());
-    this.cluster.owners.claim(id, this.cluster.advertise(), this.ttlMs).catch((err) => {
+    return this.cluster.owners.claim(id, this.cluster.advertise(), this.ttlMs).catch((err) => {
       this.#renewed.delete(id);
       this.log.warn({ session: id, problem: String((err as Error).message) }, 'session directory: claim failed; other replicas cannot reach this session until it is renewed');
     });
@@ -81,6 +82,7 @@ export class SessionForwarder implements SessionDirectory {
         res.writeHead(answer.statusCode ?? 502, back);
         // Flushed as they come: an SSE stream stays a stream through the forward.
         answer.pipe(res);
+        this.log.debug({ session: id, owner, status: answer.statusCode }, 'forwarded to the replica holding the session');
         resolve(true);
       });
       // The client gone: so is the forward (the owner sees its stream close as the client's).
