@@ -2,12 +2,11 @@
 // list records, print the chain's head as an anchor, and check the chain and anchors (exit 1 naming what failed).
 import { type Command, InvalidArgumentError } from 'commander';
 import { durationMs } from '../core/duration.js';
-import { type AuditAnchor, type AuditQuery, ConfigError, type StoredAuditRecord } from '../core/index.js';
+import type { AuditAnchor, AuditQuery, StoredAuditRecord } from '../core/index.js';
 import { sinkFromConfig } from '../gateway/audit.js';
 import type { AuditConfig } from '../gateway/config/audit.js';
-import { loadConfig } from '../gateway/config/index.js';
 import { formatAnchor, parseAnchor } from '../stores/audit-chain.js';
-import { EMBEDDED_CONFIG, ExitError } from './serve.js';
+import { ExitError, loadOrExit } from './config-file.js';
 
 /** An ISO time, or a span back from now: 90s, 15m, 2h, 7d. */
 export function parseSince(value: string, now = Date.now()): string {
@@ -33,15 +32,9 @@ function positive(value: string): number {
 }
 
 async function auditConfig(path: string | undefined): Promise<AuditConfig> {
-  const file = path ?? EMBEDDED_CONFIG;
-  try {
-    const config = await loadConfig(file);
-    if (!config.audit) throw new ExitError(`${path ?? 'the embedded default config'} has no audit: section (add 'audit: {}' for a SQLite log, see docs/audit.md)`, 2);
-    return config.audit;
-  } catch (err) {
-    if (err instanceof ConfigError) throw new ExitError(err.message, 2);
-    throw err;
-  }
+  const config = await loadOrExit(path);
+  if (!config.audit) throw new ExitError(`${path ?? 'the embedded default config'} has no audit: section (add 'audit: {}' for a SQLite log, see docs/audit.md)`, 2);
+  return config.audit;
 }
 
 function line(r: StoredAuditRecord): string {

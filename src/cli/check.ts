@@ -2,11 +2,10 @@
 // --connect, starts every enabled server once as the gateway does, reports each (state, protocol era, how many
 // tools, prompts and resources it exposes, or what kept it down) and stops them all: a pre-deploy check for CI.
 // Exit 1 when an enabled server did not come up.
-import { fileURLToPath } from 'node:url';
-import { ConfigError, silentLogger } from '../core/index.js';
-import { type GatewayConfig, loadConfig } from '../gateway/config/index.js';
+import { silentLogger } from '../core/index.js';
+import type { GatewayConfig } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
-import { EMBEDDED_CONFIG, ExitError } from './serve.js';
+import { EMBEDDED_CONFIG, loadOrExit, selfCommand } from './config-file.js';
 
 export interface CheckOptions {
   config?: string;
@@ -37,9 +36,7 @@ function features(config: GatewayConfig): Record<string, string> {
 }
 
 async function connectAll(config: GatewayConfig): Promise<ServerReport[]> {
-  // `command: mcplex` runs this CLI, as under `serve`.
-  const self = { command: process.execPath, args: [...process.execArgv, fileURLToPath(new URL(`./main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url))] };
-  const gateway = new Gateway(config, { logger: silentLogger, commands: { mcplex: self } });
+  const gateway = new Gateway(config, { logger: silentLogger, commands: { mcplex: selfCommand() } });
   try {
     await gateway.start();
     const up = new Map(gateway.health().upstreams.map((u) => [u.name, u]));
@@ -87,13 +84,7 @@ function human(file: string, config: GatewayConfig, servers: ServerReport[] | un
 /** Prints the report; resolves with the exit code (0 fine, 1 a server did not come up). */
 export async function check(opts: CheckOptions): Promise<number> {
   const file = opts.config ?? EMBEDDED_CONFIG;
-  let config: GatewayConfig;
-  try {
-    config = await loadConfig(file);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new ExitError(err.message, 2);
-    throw err;
-  }
+  const config = await loadOrExit(file);
   const servers = opts.connect ? await connectAll(config) : undefined;
   const failed = servers?.some((s) => s.enabled && s.state !== 'up') ?? false;
   const out = opts.json ? JSON.stringify({ config: file, ok: !failed, ...features(config), ...(servers && { servers }) }, null, 2) : human(opts.config ?? '(embedded default)', config, servers);

@@ -3,14 +3,12 @@
 // config by name (`--server`, started as the gateway starts it: built-ins, env, headers). Output is readable text,
 // or the server's JSON with `--json`; a tool error, an unknown name or a server that does not come up exits 1.
 import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type UpstreamSpec, moveUrlCredentials } from '../client/upstream-spec.js';
 import { type Json, Upstream } from '../client/upstream.js';
-import { ConfigError, ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
-import { loadConfig } from '../gateway/config/index.js';
+import { ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
 import { toUpstreamSpec } from '../gateway/upstream-specs.js';
-import { EMBEDDED_CONFIG, ExitError } from './serve.js';
+import { ExitError, loadOrExit, selfCommand } from './config-file.js';
 
 interface TargetOptions {
   url?: string;
@@ -51,18 +49,10 @@ async function specOf(o: TargetOptions): Promise<UpstreamSpec> {
     if (!URL.canParse(o.url)) throw new ExitError(`--url '${o.url}': expected an http(s) URL`, 2);
     return { name: new URL(o.url).host, transport: o.sse ? 'sse' : 'http', ...moveUrlCredentials(o.url, headersOf(o.header)), ...timeouts };
   }
-  let config: Awaited<ReturnType<typeof loadConfig>>;
-  try {
-    config = await loadConfig(o.config ?? EMBEDDED_CONFIG);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new ExitError(err.message, 2);
-    throw err;
-  }
+  const config = await loadOrExit(o.config);
   const server = Object.hasOwn(config.servers, o.server!) ? config.servers[o.server!] : undefined;
   if (!server) throw new ExitError(`--server '${o.server}': no such server in ${o.config ?? 'the embedded config'} (it has ${Object.keys(config.servers).join(', ')})`, 2);
-  // `command: mcplex` runs this very CLI, as under `serve`.
-  const self = { command: process.execPath, args: [...process.execArgv, fileURLToPath(new URL(`./main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url))] };
-  const spec = toUpstreamSpec(server, { mcplex: self });
+  const spec = toUpstreamSpec(server, { mcplex: selfCommand() });
   return { ...spec, ...(o.timeout !== undefined && { timeoutMs: o.timeout, connectTimeoutMs: o.timeout }), ...(o.protocol && { protocol: o.protocol }) };
 }
 

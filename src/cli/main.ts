@@ -7,7 +7,8 @@ import { newKeyText } from './keys.js';
 import { registerAuditCommands } from './audit.js';
 import { check } from './check.js';
 import { registerClientCommands } from './client.js';
-import { ExitError, serve } from './serve.js';
+import { ExitError } from './config-file.js';
+import { serve } from './serve.js';
 import { registerServerCommand } from './server-command.js';
 
 function port(value: string): number {

@@ -3,17 +3,15 @@
 import { watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { GroupWatchdog } from '../client/group-watchdog.js';
 import { awaitPredecessors } from '../client/predecessors.js';
-import { ConfigError, sha256 } from '../core/index.js';
+import { sha256 } from '../core/index.js';
 import { insecureBind } from '../gateway/auth.js';
-import { type GatewayConfig, loadConfig, observability } from '../gateway/config/index.js';
+import { type GatewayConfig, observability } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
 import { createLogger, setLogLevels, startTracing } from '../server/index.js';
+import { EMBEDDED_CONFIG, ExitError, loadOrExit, selfCommand } from './config-file.js';
 
-/** The config `npm start` runs, and every command's default. */
-export const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
 
 export interface ServeOptions {
   config?: string;
@@ -25,27 +23,12 @@ export interface ServeOptions {
   insecure?: boolean;
 }
 
-/** Exit code 2 means the configuration is invalid. */
-export class ExitError extends Error {
-  constructor(
-    message: string,
-    readonly code: number,
-  ) {
-    super(message);
-  }
-}
 
 async function load(path: string, opts: ServeOptions): Promise<GatewayConfig> {
-  try {
-    const config = await loadConfig(path);
-    if (opts.port !== undefined) config.listen.port = opts.port;
-    if (opts.host !== undefined) config.listen.host = opts.host;
-    return config;
-  } catch (err) {
-    // main.ts prefixes `mcplex: ` when it prints an ExitError; formatConfigError would add a second one.
-    if (err instanceof ConfigError) throw new ExitError(err.message, 2);
-    throw err;
-  }
+  const config = await loadOrExit(path);
+  if (opts.port !== undefined) config.listen.port = opts.port;
+  if (opts.host !== undefined) config.listen.host = opts.host;
+  return config;
 }
 
 export async function serve(opts: ServeOptions): Promise<void> {
@@ -58,7 +41,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   // costs every promise something on Node 20).
   const telemetry = await startTracing({ ...tracing, activeContext: false });
   // `command: mcplex` in a config runs this very CLI (how the embedded default runs the bundled demo servers).
-  const self = { command: process.execPath, args: [...process.execArgv, fileURLToPath(new URL(`./main.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url))] };
+  const self = selfCommand();
   const unsafe = opts.stdio ? undefined : insecureBind(config);
   if (unsafe && !opts.insecure) throw new ExitError(`${unsafe}.`, 2);
   if (unsafe) log.warn({ host: config.listen.host }, 'serving without authentication on a non-loopback address (--insecure)');
