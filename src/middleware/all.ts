@@ -25,6 +25,7 @@ import { timeout } from './timeout.js';
 import { tracing } from './tracing.js';
 import { discardingTracer } from './tracing-discard.js';
 
+
 /** The concerns the bench can measure apart (issue by issue): security, observability, resilience and cache. */
 export type MiddlewareGroup = 'security' | 'observability' | 'resilience';
 export const MIDDLEWARE_GROUPS: readonly MiddlewareGroup[] = ['observability', 'security', 'resilience'];
@@ -53,9 +54,11 @@ export function allMiddleware(groups: readonly string[] = MIDDLEWARE_GROUPS, opt
   const cachedOnce = () => (cached ??= cache({ store: new MemoryCacheStore(), toolTtlMs: (tool) => (tool.endsWith('echo') ? 60_000 : undefined) }));
   const builtIn = opts.inGateway === true;
   // Each made only when chosen (the audit log opens a file and a writer thread).
-  const stages: Array<[MiddlewareGroup, string, false | (() => Middleware)]> = [
+  const stages: Array<[MiddlewareGroup | 'yardstick', string, false | (() => Middleware)]> = [
     // Spans recorded, attributed, propagated and batched as with an exporter; the exporter drops them.
     ['observability', 'tracing', () => tracing({ tracer: discardingTracer(), propagator: new W3CTraceContextPropagator() })],
+    // Chosen only by name (the `mcplex-tracing-sdk` yardstick): the same middleware with the SDK's own spans.
+    ['yardstick', 'tracing-sdk', () => tracing({ tracer: discardingTracer('sdk'), propagator: new W3CTraceContextPropagator() })],
     ['observability', 'metrics', () => metrics(new Metrics())],
     // The request log with its line built for every request (as `logging.requests: info`), written nowhere.
     ['observability', 'request-log', () => requestLog({ logger: silentLogger, level: 'info' })],

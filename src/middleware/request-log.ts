@@ -20,25 +20,27 @@ type Leveled = Logger & { isLevelEnabled?: (level: string) => boolean };
 
 function line(ctx: CallContext, ending: Ending, ms: number, args: boolean): Record<string, unknown> {
   const { principal } = ctx;
-  const spanContext = ctx.state.has(TRACE_CONTEXT) ? trace.getSpanContext(ctx.state.get(TRACE_CONTEXT)!) : undefined;
-  const session = ctx.http?.headers.get('mcp-session-id');
+  // Fields set one by one where present (a conditional spread builds an object for each).
+  const out: Record<string, unknown> = { rid: ctx.requestId, method: ctx.method };
+  if (ctx.target !== undefined) out.target = ctx.target;
   const upstream = ctx.state.get(UPSTREAM_NAME);
+  if (upstream !== undefined) out.upstream = upstream;
+  out.era = ctx.era;
+  const session = ctx.http?.headers.get('mcp-session-id');
+  if (session) out.session = session;
+  out.principal = principal.id;
+  if (principal.tenant !== undefined) out.tenant = principal.tenant;
+  out.durationMs = Math.round(ms * 1000) / 1000;
+  out.outcome = ending.outcome;
+  if (ending.code !== undefined) out.code = ending.code;
+  const spanContext = ctx.state.has(TRACE_CONTEXT) ? trace.getSpanContext(ctx.state.get(TRACE_CONTEXT)!) : undefined;
+  if (spanContext) {
+    out.traceId = spanContext.traceId;
+    out.spanId = spanContext.spanId;
+  }
   const params = ctx.params as { arguments?: unknown } | undefined;
-  return {
-    rid: ctx.requestId,
-    method: ctx.method,
-    ...(ctx.target !== undefined && { target: ctx.target }),
-    ...(upstream !== undefined && { upstream }),
-    era: ctx.era,
-    ...(session && { session }),
-    principal: principal.id,
-    ...(principal.tenant !== undefined && { tenant: principal.tenant }),
-    durationMs: Math.round(ms * 1000) / 1000,
-    outcome: ending.outcome,
-    ...(ending.code !== undefined && { code: ending.code }),
-    ...(spanContext && { traceId: spanContext.traceId, spanId: spanContext.spanId }),
-    ...(args && params?.arguments !== undefined && { args: params.arguments }),
-  };
+  if (args && params?.arguments !== undefined) out.args = params.arguments;
+  return out;
 }
 
 export interface RequestLogMiddleware extends Middleware {
@@ -55,7 +57,7 @@ export function requestLog(opts: RequestLogOptions): RequestLogMiddleware {
     args = o.args === true;
   };
   configure(opts);
-  const middleware: Middleware = async function requestLogMiddleware(ctx, next) {
+  const middleware: Middleware = function requestLogMiddleware(ctx, next) {
     // A disabled level costs one check: no timing, no line built. Read once: a reload mid-request changes the next.
     const at = level;
     const withArgs = args;

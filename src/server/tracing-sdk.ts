@@ -1,6 +1,8 @@
 // Starts the OpenTelemetry SDK (OTLP/HTTP exporter, W3C propagation) when tracing is wanted, configured by the
 // standard OTEL_* variables. When it is not, nothing of the SDK is loaded and the API stays a no-op.
-import { context, createContextKey, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { context, createContextKey, diag, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import type { Sampler } from '@opentelemetry/sdk-trace-base';
+import { VERSION } from '../core/index.js';
 
 export interface TracingSetup {
   /** true/false decides; absent: on when an OTLP endpoint or OTEL_TRACES_EXPORTER is set in the environment. */
@@ -38,33 +40,82 @@ function hasContextManager(): boolean {
   return context.with(ROOT_CONTEXT.setValue(PROBE, true), () => context.active().getValue(PROBE) === true);
 }
 
+/** The SDK's sampler classes (loaded with it). */
+type Samplers = Pick<typeof import('@opentelemetry/sdk-trace-base'), 'AlwaysOnSampler' | 'AlwaysOffSampler' | 'ParentBasedSampler' | 'TraceIdRatioBasedSampler'>;
+
+/**
+ * The sampler OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG name, as the SDK's tracer provider builds it (its own
+ * function for it is not exported): default parentbased_always_on; a missing or out-of-range ratio is 1.
+ */
+export function samplerFromEnv(sdk: Samplers, env: Env = process.env): Sampler {
+  const arg = Number(env.OTEL_TRACES_SAMPLER_ARG);
+  const ratio = () => new sdk.TraceIdRatioBasedSampler(env.OTEL_TRACES_SAMPLER_ARG?.trim() && arg >= 0 && arg <= 1 ? arg : 1);
+  const name = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_always_on';
+  switch (name) {
+    case 'always_on':
+      return new sdk.AlwaysOnSampler();
+    case 'always_off':
+      return new sdk.AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio();
+    case 'parentbased_always_off':
+      return new sdk.ParentBasedSampler({ root: new sdk.AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new sdk.ParentBasedSampler({ root: ratio() });
+    default:
+      if (name !== 'parentbased_always_on') diag.error(`OTEL_TRACES_SAMPLER value "${name}" invalid, defaulting to "parentbased_always_on".`);
+      return new sdk.ParentBasedSampler({ root: new sdk.AlwaysOnSampler() });
+  }
+}
+
+const limit = (env: Env, ...names: string[]): number | undefined => {
+  for (const name of names) {
+    const n = Number(env[name]);
+    if (env[name]?.trim() && Number.isFinite(n) && n >= 0) return n;
+  }
+  return undefined;
+};
+
 /**
  * Registers a global tracer provider exporting over OTLP/HTTP (endpoint, headers, timeout, batch and sampler settings
- * from OTEL_EXPORTER_OTLP_*, OTEL_BSP_*, OTEL_TRACES_SAMPLER*), and W3C trace-context propagation. Undefined when off.
+ * from OTEL_EXPORTER_OTLP_*, OTEL_BSP_*, OTEL_TRACES_SAMPLER*), and W3C trace-context propagation. mcplex's own spans
+ * (tracer name `mcplex`) are made by its lean tracer (src/middleware/lean-tracer.ts), every other tracer's by the SDK;
+ * both go to the same batch processor and exporter. Undefined when off.
  */
 export async function startTracing(setup: TracingSetup = {}, env: Env = process.env): Promise<TracingHandle | undefined> {
   if (!tracingWanted(setup, env)) return undefined;
   // Loaded here, and only here: a process with tracing off never pays for the SDK.
-  const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { W3CTraceContextPropagator }, resources, { AsyncLocalStorageContextManager }] = await Promise.all([
+  const [sdk, { OTLPTraceExporter }, { W3CTraceContextPropagator }, resources, { AsyncLocalStorageContextManager }, { LeanTracer }] = await Promise.all([
     import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/core'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/context-async-hooks'),
+    import('../middleware/lean-tracer.js'),
   ]);
   const resource = resources
     .defaultResource()
     .merge(resources.resourceFromAttributes({ 'service.name': setup.serviceName ?? 'mcplex' }))
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
-  trace.setGlobalTracerProvider(provider);
+  const processor = new sdk.BatchSpanProcessor(new OTLPTraceExporter());
+  const provider = new sdk.BasicTracerProvider({ resource, spanProcessors: [processor] });
+  const ours = new LeanTracer({
+    processor,
+    resource,
+    sampler: samplerFromEnv(sdk, env),
+    ids: new sdk.RandomIdGenerator(),
+    scope: { name: 'mcplex', version: VERSION },
+    attributeCountLimit: limit(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT'),
+    attributeValueLengthLimit: limit(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'),
+  });
+  trace.setGlobalTracerProvider({ getTracer: (name, version, options) => (name === 'mcplex' ? ours : provider.getTracer(name, version, options)) });
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   // An application that registered a context manager of its own keeps it.
-  const ours = setup.activeContext !== false && !hasContextManager() && context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const contextManager = setup.activeContext !== false && !hasContextManager() && context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   return {
     shutdown: async () => {
       await provider.shutdown();
-      if (ours) context.disable();
+      if (contextManager) context.disable();
     },
   };
 }

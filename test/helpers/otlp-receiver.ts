@@ -13,6 +13,11 @@ export interface ReceivedSpan {
   kind: number;
   attributes: Record<string, unknown>;
   status?: { code?: number };
+  /** The instrumentation scope (tracer) that made it. */
+  scope?: string;
+  /** Start and end, ms since the epoch. */
+  startMs: number;
+  endMs: number;
 }
 
 type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
@@ -29,9 +34,11 @@ interface OtlpSpan {
   kind: number;
   attributes?: KeyValues;
   status?: { code?: number };
+  startTimeUnixNano: string | number;
+  endTimeUnixNano: string | number;
 }
 interface OtlpDocument {
-  resourceSpans?: { resource?: { attributes?: KeyValues }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
+  resourceSpans?: { resource?: { attributes?: KeyValues }; scopeSpans?: { scope?: { name?: string }; spans?: OtlpSpan[] }[] }[];
 }
 
 export interface OtlpReceiver {
@@ -55,7 +62,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
           for (const ss of rs.scopeSpans ?? []) {
             for (const s of ss.spans ?? []) {
               const { traceId, spanId, parentSpanId, name, kind, status } = s;
-              spans.push({ service, traceId, spanId, ...(parentSpanId && { parentSpanId }), name, kind, attributes: attrs(s.attributes), ...(status && { status }) });
+              const times = { startMs: Number(BigInt(s.startTimeUnixNano) / 1000n) / 1000, endMs: Number(BigInt(s.endTimeUnixNano) / 1000n) / 1000 };
+              spans.push({ service, traceId, spanId, ...(parentSpanId && { parentSpanId }), name, kind, attributes: attrs(s.attributes), ...(status && { status }), scope: ss.scope?.name, ...times });
             }
           }
         }

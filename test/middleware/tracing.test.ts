@@ -64,7 +64,9 @@ describe('traces across client, gateway process and upstream process', () => {
       it(`links ${era} client → gateway → ${server === 'old' ? '2025-era (raw lane)' : '2026-era'} upstream`, async () => {
         const client = await connectHttp(cli.url, era);
         clients.push(client);
+        const before = Date.now();
         const { traceId, parent, seen } = await tracedCall(client, `${server}__meta`);
+        const after = Date.now();
         const inTrace = (s: { traceId: string }) => s.traceId === traceId;
 
         const gwServer = await receiver.waitFor((s) => inTrace(s) && s.service === 'gw-under-test' && s.kind === SERVER, 'the gateway SERVER span');
@@ -72,6 +74,11 @@ describe('traces across client, gateway process and upstream process', () => {
         expect(gwServer.name).toBe(`tools/call ${server}__meta`);
         expect(gwServer.attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': `${server}__meta`, 'mcplex.upstream': server, 'mcp.protocol.era': era });
         expect(gwServer.attributes['jsonrpc.request.id']).toBeDefined();
+        // mcplex's own (lean) spans, timed within the call.
+        expect(gwServer.scope).toBe('mcplex');
+        expect(gwServer.startMs).toBeGreaterThanOrEqual(before - 5);
+        expect(gwServer.endMs).toBeLessThanOrEqual(after + 5);
+        expect(gwServer.endMs).toBeGreaterThanOrEqual(gwServer.startMs);
         if (era === 'legacy') expect(gwServer.attributes['mcp.session.id']).toEqual(expect.any(String));
 
         const gwClient = await receiver.waitFor((s) => inTrace(s) && s.service === 'gw-under-test' && s.kind === CLIENT, 'the gateway CLIENT span');
@@ -87,6 +94,10 @@ describe('traces across client, gateway process and upstream process', () => {
         // The handler's own span (OTel API, no context passed) is a child of the request's span.
         const lookup = await receiver.waitFor((s) => inTrace(s) && s.service === 'traced-upstream' && s.name === 'lookup', "the handler's own span");
         expect(lookup.parentSpanId).toBe(upServer.spanId);
+        // That one is the SDK's own span (any tracer but mcplex's), exported by the same processor.
+        expect(lookup.scope).toBe('traced-upstream-app');
+        expect(upServer.scope).toBe('mcplex');
+        expect(lookup.startMs).toBeGreaterThanOrEqual(upServer.startMs - 1);
       }, 30_000);
     }
   }
