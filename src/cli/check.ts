@@ -5,7 +5,8 @@
 import { silentLogger } from '../core/index.js';
 import type { GatewayConfig } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
-import { EMBEDDED_CONFIG, loadOrExit, selfCommand } from './config-file.js';
+import { ToolPins } from '../gateway/tool-pins.js';
+import { EMBEDDED_CONFIG, ExitError, loadOrExit, selfCommand } from './config-file.js';
 
 export interface CheckOptions {
   config?: string;
@@ -27,16 +28,29 @@ interface ServerReport {
 }
 
 /** One line per concern the file turns on, for the summary. */
-function features(config: GatewayConfig): Record<string, string> {
+function features(config: GatewayConfig, pinned: number | undefined): Record<string, string> {
   return {
     auth: config.auth ? [config.auth.apiKeys && 'api keys', config.auth.jwt && 'jwt', config.listen.tls?.requireClientCert && 'mtls'].filter(Boolean).join(', ') || 'on' : 'off',
     audit: config.audit ? config.audit.sink : 'off',
     cache: config.cache ? config.cache.store : 'off',
+    pinning: config.pinning ? `${config.pinning.onChange}, ${pinned ?? 0} tools pinned` : 'off',
   };
 }
 
+/** How many tools the pins file holds; exit 1 naming the file when it is not a pins file (serve would stop on it). */
+function pinnedCount(config: GatewayConfig): number | undefined {
+  if (!config.pinning) return undefined;
+  try {
+    return Object.values(new ToolPins(config.pinning, silentLogger).counts()).reduce((a, b) => a + b, 0);
+  } catch (err) {
+    throw new ExitError((err as Error).message, 1);
+  }
+}
+
 async function connectAll(config: GatewayConfig): Promise<ServerReport[]> {
-  const gateway = new Gateway(config, { logger: silentLogger, commands: { mcplex: selfCommand() } });
+  // Without pinning: a check never writes the pins file, and counts every tool the servers list.
+  const { pinning: _, ...unpinned } = config;
+  const gateway = new Gateway(unpinned, { logger: silentLogger, commands: { mcplex: selfCommand() } });
   try {
     await gateway.start();
     const up = new Map(gateway.health().upstreams.map((u) => [u.name, u]));
@@ -61,10 +75,10 @@ async function connectAll(config: GatewayConfig): Promise<ServerReport[]> {
 
 const count = (n: number | undefined, word: string) => `${n ?? 0} ${word}${n === 1 ? '' : 's'}`;
 
-function human(file: string, config: GatewayConfig, servers: ServerReport[] | undefined): string {
+function human(file: string, config: GatewayConfig, pinned: number | undefined, servers: ServerReport[] | undefined): string {
   const all = Object.values(config.servers);
   const enabled = all.filter((s) => s.enabled).length;
-  const f = Object.entries(features(config)).map(([k, v]) => `${k}: ${v}`);
+  const f = Object.entries(features(config, pinned)).map(([k, v]) => `${k}: ${v}`);
   const lines = [`config ok: ${file} (${all.length} servers, ${enabled} enabled; ${f.join(', ')})`];
   if (!servers) return lines.join('\n');
   const width = Math.max(...servers.map((s) => s.name.length), 4);
@@ -85,9 +99,10 @@ function human(file: string, config: GatewayConfig, servers: ServerReport[] | un
 export async function check(opts: CheckOptions): Promise<number> {
   const file = opts.config ?? EMBEDDED_CONFIG;
   const config = await loadOrExit(file);
+  const pinned = pinnedCount(config);
   const servers = opts.connect ? await connectAll(config) : undefined;
   const failed = servers?.some((s) => s.enabled && s.state !== 'up') ?? false;
-  const out = opts.json ? JSON.stringify({ config: file, ok: !failed, ...features(config), ...(servers && { servers }) }, null, 2) : human(opts.config ?? '(embedded default)', config, servers);
+  const out = opts.json ? JSON.stringify({ config: file, ok: !failed, ...features(config, pinned), ...(servers && { servers }) }, null, 2) : human(opts.config ?? '(embedded default)', config, pinned, servers);
   process.stdout.write(`${out}\n`);
   return failed ? 1 : 0;
 }

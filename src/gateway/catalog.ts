@@ -6,6 +6,7 @@ import type { Json, Upstream } from '../client/upstream.js';
 import type { ChangeKind, Logger } from '../core/index.js';
 import type { Item } from '../middleware/policy-target.js';
 import type { ServerConfig } from './config/index.js';
+import type { ChangedTool, ToolPins } from './tool-pins.js';
 
 export interface Route {
   readonly upstream: Upstream;
@@ -34,6 +35,10 @@ export class Catalog {
   readonly #beforeDown = new Map<string, Snapshot>();
   /** Exposed names that two servers both claim (the later server's item is hidden). */
   collisions: string[] = [];
+  /** Tool definitions pinned on first sight, changed ones held (`pinning:`); set by the gateway, absent when off. */
+  pins: ToolPins | undefined;
+  /** Held tools by the name they would be exposed as. */
+  readonly #held = new Map<string, ChangedTool>();
 
   constructor(
     private entries: { upstream: Upstream; config: ServerConfig }[],
@@ -100,6 +105,9 @@ export class Catalog {
     this.#resourceOwners.clear();
     this.#templateOwners = [];
     this.collisions = [];
+    this.#held.clear();
+    const pins = this.pins;
+    pins?.begin();
     for (const { upstream, config } of this.entries) {
       const snap = this.#snapshots.get(config.name);
       if (!snap) continue;
@@ -107,7 +115,13 @@ export class Catalog {
       for (const tool of snap.tools) {
         const original = String(tool.name);
         const name = exposedTool(original);
-        if (name !== undefined && this.#claim(this.#toolRoutes, name, { upstream, name: original })) this.tools.push({ ...tool, name });
+        if (name === undefined) continue;
+        const held = pins && config.tools.pin !== false ? pins.holds(config.name, tool) : undefined;
+        if (held) {
+          this.#held.set(name, held);
+          continue;
+        }
+        if (this.#claim(this.#toolRoutes, name, { upstream, name: original })) this.tools.push({ ...tool, name });
       }
       for (const prompt of snap.prompts) {
         const name = this.#exposed(config, String(prompt.name));
@@ -127,6 +141,7 @@ export class Catalog {
         }
       }
     }
+    pins?.end();
     const changed = new Set<ChangeKind>();
     if (before.tools !== JSON.stringify(this.tools)) changed.add('tools');
     if (before.prompts !== JSON.stringify(this.prompts)) changed.add('prompts');
@@ -164,6 +179,11 @@ export class Catalog {
       prompts: owned(this.#promptRoutes, (r) => r.upstream).map(item('prompt')),
       resources: [...owned(this.#resourceOwners, (u) => u), ...this.#templateOwners.filter((t) => t.upstream.name === server).map((t) => t.uriTemplate)].map(item('resource')),
     };
+  }
+
+  /** The held tool exposed as `name` (its definition changed since it was pinned), if one is. */
+  heldTool(name: string): ChangedTool | undefined {
+    return this.#held.get(name);
   }
 
   tool(name: string): Route | undefined {

@@ -13,6 +13,13 @@ import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 const MAX_INPUT_ROUNDS = 8;
 
+/** Why a tool name has no route: held since its definition changed (pinning), or unknown. */
+function unknownTool(catalog: Catalog, name: string): string {
+  const held = catalog.heldTool(name);
+  if (!held) return `Unknown tool: ${name}`;
+  return `Tool '${name}' is held: its ${held.changed.join(', ')} changed since it was pinned, and an administrator must approve the change before it can be called (POST /admin/pins/approve)`;
+}
+
 export function forwarder(
   catalog: Catalog,
   inflight: InflightCalls,
@@ -96,7 +103,7 @@ export function forwarder(
         return list(catalog.resourceTemplates, 'resourceTemplates', ctx);
       case 'tools/call': {
         const route = catalog.tool(ctx.target ?? '');
-        return forward(ctx, route?.upstream, { ...params, name: route?.name }, `Unknown tool: ${ctx.target}`);
+        return forward(ctx, route?.upstream, { ...params, name: route?.name }, route ? '' : unknownTool(catalog, ctx.target ?? ''));
       }
       case 'prompts/get': {
         const route = catalog.prompt(ctx.target ?? '');

@@ -25,6 +25,8 @@ import type { LivePolicy } from './policy.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeRoute } from './resilience-admin.js';
+import { pinsRoutes } from './pins-admin.js';
+import { ToolPins } from './tool-pins.js';
 import { RestartGate } from './restart-gate.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { UpstreamChanges } from './upstream-changes.js';
@@ -85,6 +87,9 @@ export class Gateway {
     this.#config = config;
     const logger = opts.logger ?? createLogger(GATEWAY_INFO.name);
     this.catalog = new Catalog([], config.separator, logger);
+    // Before any server is listed: a pins file that cannot be read stops the start here.
+    if (config.pinning) this.catalog.pins = new ToolPins(config.pinning, logger);
+    this.routes.push(...pinsRoutes(() => this.catalog.pins, () => this.#syncCatalog()));
     this.#audit = new LiveAudit(config.audit, { catalog: this.catalog, logger });
     this.routes.push(...auditRoutes(() => this.#audit.sink, logger));
     this.#inflight = new InflightCalls({
@@ -242,8 +247,10 @@ export class Gateway {
       // Every exposed name would change under connected clients (and the catalog is built around one separator).
       throw new Error(`separator changed ('${this.#config.separator}' to '${next.separator}'); restart the gateway to apply it`);
     }
-    // First: an audit store that cannot be opened rejects the reload before anything else changed.
+    // First: a pins file or an audit store that cannot be opened rejects the reload before anything else changed.
+    const applyPins = this.#pinsFor(next);
     const audit = await this.#audit.reload(next.audit);
+    applyPins();
     const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[], retimed: [] as string[], ...(audit && { audit }) };
     // Functions (a built-in's opener) differ per call; the data beside them says whether the server changed.
     const spec = (c: ServerConfig) => JSON.parse(JSON.stringify({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0, ...upstreamAuthOf(c) }));
@@ -285,6 +292,15 @@ export class Gateway {
     for (const e of fresh) e.upstream.start();
     await Promise.all(fresh.map((e) => this.#settled(e)));
     return report;
+  }
+
+  /** What applies `next.pinning` (on, off, or the file read again); throws first, applying nothing, on a bad pins file. */
+  #pinsFor(next: GatewayConfig): () => void {
+    const current = this.catalog.pins;
+    if (!next.pinning) return () => (this.catalog.pins = undefined);
+    if (current) return current.prepare(next.pinning);
+    const fresh = new ToolPins(next.pinning, this.host.logger);
+    return () => (this.catalog.pins = fresh);
   }
 
   health() {

@@ -2,7 +2,7 @@
 // it (exit 2 naming the key), and with --connect each server is started once and reported (a fixture server up with
 // what it exposes, one whose command does not exist down with why, a disabled one skipped), exit 1 when one did not
 // come up, and no server process left behind.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ describe('mcplex check', () => {
   it('checks the file without starting anything', async () => {
     const { code, stdout } = await check(['--config', mixed]);
     expect(code).toBe(0);
-    expect(stdout).toBe(`config ok: ${mixed} (3 servers, 2 enabled; auth: off, audit: off, cache: off)\n`);
+    expect(stdout).toBe(`config ok: ${mixed} (3 servers, 2 enabled; auth: off, audit: off, cache: off, pinning: off)\n`);
   });
 
   it('--connect: reports each server, exits 1 for the one that did not come up, and leaves no process', async () => {
@@ -66,5 +66,18 @@ describe('mcplex check', () => {
     const { code, stderr } = await check(['--config', config('bad', { servers: { a: { command: 'x', timeoutMs: 'soon' } } })]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^mcplex: invalid config .*\n {2}- servers\.a\.timeoutMs: expected a positive integer \(milliseconds\)/m);
+  });
+
+  it('reads the pins file as serve would (exit 1 naming it), and --connect never writes it', async () => {
+    const pins = join(dir, 'pins.json');
+    const pinned = config('pinned', { pinning: { file: pins }, servers: { good: fixtureServer('good') } });
+    const connected = await check(['--config', pinned, '--connect']);
+    expect(connected.code).toBe(0);
+    expect(connected.stdout).toContain('pinning: hold, 0 tools pinned');
+    expect(existsSync(pins)).toBe(false);
+    writeFileSync(pins, '{ "version": 1, "servers": {');
+    const broken = await check(['--config', pinned]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain(`mcplex: pinning.file: ${pins} is not a pins file`);
   });
 });

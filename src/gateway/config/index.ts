@@ -8,4 +8,5 @@ export { type LoggingConfig, type MetricsConfig, type ObservabilityConfig, obser
 export type { ResilienceConfig, ServerResilience } from './resilience.js';
 export type { CacheConfig } from './cache.js';
 export type { ClusterConfig } from './cluster.js';
+export type { PinningConfig } from './pinning.js';
 export type { BuiltinServerConfig, BuiltinKind } from './builtin.js';

@@ -5,6 +5,7 @@ import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
 import { authSchema, tlsSchema } from './auth.js';
 import { cacheSchema } from './cache.js';
 import { clusterSchema } from './cluster.js';
+import { pinningSchema } from './pinning.js';
 import { auditSection } from './audit.js';
 import { withBuiltins } from './builtin.js';
 import { unknownKeyMessage } from './hints.js';
@@ -83,8 +84,14 @@ const patterns = z.preprocess(
 );
 
 const tools = strict(
-  { include: patterns.optional(), exclude: patterns.optional(), rename: z.preprocess(nullToUndefined, rename.optional()) },
-  'expected a mapping with include, exclude and/or rename',
+  {
+    include: patterns.optional(),
+    exclude: patterns.optional(),
+    rename: z.preprocess(nullToUndefined, rename.optional()),
+    // false: this server's tools are not pinned (pinning, with a `pinning:` section, is on for every other server).
+    pin: z.preprocess(toBool, z.boolean({ error: 'expected true or false' })).optional(),
+  },
+  'expected a mapping with include, exclude, rename and/or pin',
 );
 
 export const TRANSPORTS = ['stdio', 'http', 'streamable-http', 'sse'] as const;
@@ -173,6 +180,7 @@ export const configSchema = strict(
     cache: cacheSchema.optional(),
     audit: auditSection,
     cluster: clusterSchema.optional(),
+    pinning: pinningSchema.optional(),
   },
   'expected a mapping with listen, separator and servers',
 );

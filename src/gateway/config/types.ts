@@ -8,6 +8,7 @@ import type { PolicyConfig } from './policy.js';
 import type { ResilienceConfig, ServerResilience } from './resilience.js';
 import type { CacheConfig } from './cache.js';
 import type { ClusterConfig } from './cluster.js';
+import type { PinningConfig } from './pinning.js';
 import type { AuditConfig } from './audit.js';
 import type { BuiltinServerConfig } from './builtin.js';
 
@@ -34,6 +35,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   cluster?: ClusterConfig;
   /** The audit log (absent: no audit). */
   audit?: AuditConfig;
+  /** Tool definitions pinned on first sight, changes held for approval (config/pinning.ts); absent: off. */
+  pinning?: PinningConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */
@@ -66,6 +69,8 @@ export interface ToolFilter {
   exclude?: string[];
   /** Original name -> new (un-namespaced) name. */
   rename: Record<string, string>;
+  /** false: this server's tool definitions are not pinned (with a `pinning:` section, every other server's are). */
+  pin?: false;
 }
 
 export interface CommonServerConfig extends UpstreamAuthConfig, ServerResilience {

@@ -6,6 +6,7 @@ import { buildObservability } from './observability.js';
 import { buildAuth, checkAuth } from './auth.js';
 import { cacheSection, checkCache } from './cache.js';
 import { buildCluster } from './cluster.js';
+import { buildPinning } from './pinning.js';
 import { buildAudit } from './audit.js';
 import { builtinOptions, isRawBuiltin, type RawBuiltin } from './builtin.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
@@ -123,6 +124,7 @@ function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig 
       ...(s.tools?.include && { include: s.tools.include }),
       ...(s.tools?.exclude && { exclude: s.tools.exclude }),
       rename: dict(s.tools?.rename),
+      ...(s.tools?.pin === false && { pin: false as const }),
     },
     ...buildUpstreamAuth(s),
     ...serverResilience(s),
@@ -152,6 +154,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...cacheSection(raw.cache),
     ...(buildAudit(raw.audit) && { audit: buildAudit(raw.audit) }),
     ...(raw.cluster && { cluster: buildCluster(raw.cluster) }),
+    ...(raw.pinning && { pinning: buildPinning(raw.pinning) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };

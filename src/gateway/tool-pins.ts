@@ -1,0 +1,205 @@
+// Tool definitions pinned the first time the gateway sees them (trust on first use), in a JSON file an administrator
+// can read, review and keep in version control. A definition that later differs (a server updated under the gateway,
+// or one rewriting its tools while it runs: a "rug pull") is held: neither listed nor callable until approved
+// (admin API), or, with `onChange: warn`, served and logged.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Json } from '../client/upstream.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import type { Logger } from '../core/index.js';
+import type { PinningConfig } from './config/index.js';
+
+/** What a model reads of a tool besides its name: a poisoned tool changes one of these. */
+export const PINNED_FIELDS = ['title', 'description', 'inputSchema', 'outputSchema', 'annotations'] as const;
+
+export type PinnedDefinition = Partial<Record<(typeof PINNED_FIELDS)[number], unknown>>;
+
+interface Pin {
+  pinnedAt: string;
+  definition: PinnedDefinition;
+}
+
+/** The file: `{ version: 1, servers: { <server>: { <tool as the server names it>: { pinnedAt, definition } } } }`. */
+interface PinsFile {
+  version: 1;
+  servers: Record<string, Record<string, Pin>>;
+}
+
+/** A tool whose definition differs from its pin. */
+export interface ChangedTool {
+  server: string;
+  /** The name the server gives it. */
+  tool: string;
+  /** The fields that differ (of PINNED_FIELDS). */
+  changed: string[];
+  /** Held (not listed, not callable); false with `onChange: warn`. */
+  held: boolean;
+  /** Since when the gateway has seen this difference. */
+  since: string;
+  pinned: PinnedDefinition;
+  current: PinnedDefinition;
+}
+
+const keyOf = (server: string, tool: string) => `${server}\u0000${tool}`;
+const dict = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
+
+/** The pinned fields of a tool, in canonical key order (so the file reads the same however the server orders them). */
+export function definitionOf(tool: Json): PinnedDefinition {
+  const out: PinnedDefinition = {};
+  for (const field of PINNED_FIELDS) if (tool[field] !== undefined) out[field] = JSON.parse(canonicalJson(tool[field]));
+  return out;
+}
+
+function differing(a: PinnedDefinition, b: PinnedDefinition): string[] {
+  return PINNED_FIELDS.filter((f) => canonicalJson(a[f] ?? null) !== canonicalJson(b[f] ?? null));
+}
+
+function load(path: string): PinsFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, servers: dict() };
+    throw new Error(`pinning.file: cannot read ${path} (${(err as Error).message})`);
+  }
+  const bad = (why: string) =>
+    new Error(`pinning.file: ${path} is not a pins file (${why}); fix it, or move it away to pin every tool again the next time the gateway sees it`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+  const d = doc as Partial<PinsFile> | null;
+  if (d === null || typeof d !== 'object' || d.version !== 1 || d.servers === null || typeof d.servers !== 'object') throw bad('expected { "version": 1, "servers": { … } }');
+  const servers = dict<Record<string, Pin>>();
+  for (const [server, tools] of Object.entries(d.servers)) {
+    if (tools === null || typeof tools !== 'object') throw bad(`servers.${server}: expected a mapping of tool name to pin`);
+    servers[server] = dict<Pin>();
+    for (const [tool, pin] of Object.entries(tools)) {
+      if (pin === null || typeof pin !== 'object' || typeof pin.definition !== 'object' || pin.definition === null) throw bad(`servers.${server}.${tool}: expected { "pinnedAt", "definition" }`);
+      servers[server]![tool] = { pinnedAt: String(pin.pinnedAt ?? ''), definition: pin.definition };
+    }
+  }
+  return { version: 1, servers };
+}
+
+export class ToolPins {
+  #config: PinningConfig;
+  #file: PinsFile;
+  #dirty = false;
+  /** Differences seen in the current lists; rebuilt by each catalog merge. */
+  #changed = new Map<string, ChangedTool>();
+  #building: Map<string, ChangedTool> | undefined;
+  /** Differences already logged (server, tool, definition), so a merge does not log the same one again. */
+  readonly #logged = new Set<string>();
+
+  /** Reads the file (missing: nothing pinned yet); throws an Error naming the file and the fix when it is not one. */
+  constructor(
+    config: PinningConfig,
+    private readonly log: Logger,
+  ) {
+    this.#config = config;
+    this.#file = load(config.file);
+  }
+
+  get config(): PinningConfig {
+    return this.#config;
+  }
+
+  /**
+   * Reads the file again for new settings (a reload: edits made to the file apply) and returns what switches to them;
+   * throws, changing nothing, when it is not a pins file.
+   */
+  prepare(config: PinningConfig): () => void {
+    const file = load(config.file);
+    return () => {
+      this.#config = config;
+      this.#file = file;
+      this.#dirty = false;
+      this.#logged.clear();
+    };
+  }
+
+  /** A catalog merge starts: what it admits replaces the differences seen so far. */
+  begin(): void {
+    this.#building = new Map();
+  }
+
+  /** The merge is done: keeps what it found and saves tools pinned for the first time. */
+  end(): void {
+    this.#changed = this.#building ?? this.#changed;
+    this.#building = undefined;
+    if (this.#dirty) this.#save();
+  }
+
+  /**
+   * What holds a tool `server` lists, if anything: undefined when it may be listed and called (pinned now if seen for
+   * the first time, or as pinned, or changed with `onChange: warn`, logged); the change when it is held.
+   */
+  holds(server: string, tool: Json): ChangedTool | undefined {
+    const name = String(tool.name);
+    const current = definitionOf(tool);
+    this.#file.servers[server] ??= dict<Pin>();
+    const pins = this.#file.servers[server]!;
+    const pin = pins[name];
+    if (!pin) {
+      pins[name] = { pinnedAt: new Date().toISOString(), definition: current };
+      this.#dirty = true;
+      return undefined;
+    }
+    const changed = differing(pin.definition, current);
+    if (changed.length === 0) return undefined;
+    const key = keyOf(server, name);
+    const held = this.#config.onChange === 'hold';
+    const seen: ChangedTool = { server, tool: name, changed, held, since: this.#changed.get(key)?.since ?? new Date().toISOString(), pinned: pin.definition, current };
+    (this.#building ?? this.#changed).set(key, seen);
+    const logKey = `${key}\u0000${canonicalJson(current)}`;
+    if (!this.#logged.has(logKey)) {
+      this.#logged.add(logKey);
+      const what = { upstream: server, tool: name, changed, file: this.#config.file };
+      if (held) this.log.warn(what, 'tool definition changed since it was pinned; the tool is held until an administrator approves it (POST /admin/pins/approve)');
+      else this.log.warn(what, 'tool definition changed since it was pinned (pinning.onChange: warn, so it is served)');
+    }
+    return held ? seen : undefined;
+  }
+
+  /** The tools whose definitions differ from their pins now. */
+  changed(): ChangedTool[] {
+    return [...this.#changed.values()];
+  }
+
+  /** How many tools are pinned, per server. */
+  counts(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.#file.servers).map(([server, tools]) => [server, Object.keys(tools).length]));
+  }
+
+  /**
+   * Pins the current definitions of the changed tools (of `server`, or only its `tool`) and saves the file; returns
+   * what was approved. The caller merges the catalog again, which lists them.
+   */
+  approve(server?: string, tool?: string): ChangedTool[] {
+    const approved = this.changed().filter((c) => (server === undefined || c.server === server) && (tool === undefined || c.tool === tool));
+    for (const c of approved) {
+      this.#file.servers[c.server]![c.tool] = { pinnedAt: new Date().toISOString(), definition: c.current };
+      this.#changed.delete(keyOf(c.server, c.tool));
+    }
+    if (approved.length > 0) this.#save();
+    return approved;
+  }
+
+  /** Written whole to a temporary file, then renamed over the old one: a crash leaves one or the other. */
+  #save(): void {
+    const path = this.#config.file;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      const temp = `${path}.${process.pid}.tmp`;
+      writeFileSync(temp, `${JSON.stringify(this.#file, null, 2)}\n`, { mode: 0o644 });
+      renameSync(temp, path);
+      this.#dirty = false;
+    } catch (err) {
+      // Kept in memory and written with the next change; the gateway keeps serving.
+      this.log.error({ err, file: path }, 'could not save the tool pins file');
+    }
+  }
+}
