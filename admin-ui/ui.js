@@ -1,5 +1,5 @@
 // mcplex admin page: reads the gateway's own admin endpoints (same origin: /readyz, /admin/mode, /admin/cache/*,
-// /admin/audit*) and renders them. Values from the gateway are written as text, never as markup. When the gateway
+// /admin/pins*, /admin/audit*) and renders them. Values from the gateway are written as text, never as markup. When the gateway
 // asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
 
 const KEY = 'mcplex.adminKey';
@@ -99,6 +99,30 @@ async function loadCache() {
   box.textContent = [`store ${json.store}${json.degraded ? ' (degraded: serving from memory)' : ''}`, ...figures].join(' · ');
 }
 
+function approveButton(server, tool) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = 'approve';
+  b.addEventListener('click', () => act(() => api('/admin/pins/approve', { server, tool })));
+  return b;
+}
+
+async function loadPins() {
+  const { status, json } = await api('/admin/pins');
+  const tbody = $('#changed-tools tbody');
+  if (status !== 200) {
+    $('#pins').textContent = 'off (no pinning: section in the gateway file)';
+    return fill(tbody, [], '');
+  }
+  const pinned = Object.values(json.pinned).reduce((a, b) => a + b, 0);
+  $('#pins').textContent = `${pinned} tools pinned in ${json.file} · on change: ${json.onChange}`;
+  fill(
+    tbody,
+    json.changed.map((c) => row([c.server, c.tool, c.changed.join(', '), c.held ? 'held' : 'served', c.since, c.pinned.description, c.current.description, approveButton(c.server, c.tool)], { 3: c.held ? 'bad' : 'warn', 5: 'wrap', 6: 'wrap' })),
+    'no tool changed since it was pinned',
+  );
+}
+
 async function loadAudit() {
   const q = new URLSearchParams({ limit: '50' });
   for (const [id, key] of [['#f-principal', 'principal'], ['#f-tool', 'tool'], ['#f-method', 'method'], ['#f-since', 'since']]) {
@@ -124,7 +148,7 @@ async function loadAudit() {
 async function refresh() {
   try {
     await loadHealth();
-    await Promise.all([loadMode(), loadCache(), loadAudit()]);
+    await Promise.all([loadMode(), loadCache(), loadPins(), loadAudit()]);
     $('#error').hidden = true;
     document.body.dataset.loaded = String(Date.now());
   } catch (err) {

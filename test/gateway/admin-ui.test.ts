@@ -2,7 +2,7 @@
 // admin endpoints and renders upstreams, degradation, cache and audit; its buttons switch the gateway's mode; what
 // the gateway reports is written as text (a tool name with markup stays text); with auth on it asks for an admin key
 // and then shows the detail, and a key without the admin scope is told so. Served with a strict policy.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -135,6 +135,34 @@ describe('admin page, no auth (loopback)', () => {
       expect((await overrides()).overrides.mode).toBeUndefined();
     } finally {
       await p.close();
+    }
+  });
+});
+
+describe('admin page, tool pins', () => {
+  it('lists a held tool with what changed, and approves it', async () => {
+    const file = join(dir, 'pins.json');
+    // What was approved earlier says something else than the fixture's echo says now.
+    writeFileSync(file, JSON.stringify({ version: 1, servers: { demo: { echo: { pinnedAt: '2026-12-01T00:00:00.000Z', definition: { description: 'Echoes <b>text</b>' } } } } }));
+    const g = await startGateway({ pinning: { file } });
+    const p = await openPage(g.base);
+    try {
+      await p.loaded();
+      expect(p.doc.querySelector('#pins')!.textContent).toBe(`${6} tools pinned in ${file} · on change: hold`);
+      const [held] = p.cells('changed-tools');
+      expect(held!.slice(0, 4)).toEqual(['demo', 'echo', 'description, inputSchema', 'held']);
+      expect(held!.slice(5, 7)).toEqual(['Echoes <b>text</b>', 'Echoes text back']);
+      expect(p.doc.querySelector('#changed-tools b')).toBeNull();
+      expect(g.gateway.catalog.tool('demo__echo')).toBeUndefined();
+      const before = Number(p.doc.body.dataset.loaded);
+      (p.doc.querySelector('#changed-tools tbody button') as unknown as { click(): void }).click();
+      await p.loaded(before);
+      expect(p.cells('changed-tools')).toEqual([['no tool changed since it was pinned']]);
+      expect(g.gateway.catalog.tool('demo__echo')?.name).toBe('echo');
+    } finally {
+      await p.close();
+      await g.handle.close();
+      await g.gateway.close();
     }
   });
 });
