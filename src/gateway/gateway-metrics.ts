@@ -1,5 +1,6 @@
 // The gateway's Prometheus metrics: target labels bounded by the catalog's names, upstream health read at scrape
 // time, and where /metrics is served (an admin route on the gateway's listener, or `metrics.listen`).
+import { Gauge } from 'prom-client';
 import type { Logger } from '../core/index.js';
 import { Metrics, type UpstreamStatus } from '../middleware/metrics.js';
 import { type HttpRoute, metricsRoute, serveMetrics } from '../server/index.js';
@@ -20,6 +21,16 @@ export class GatewayMetrics {
       method === 'tools/call' ? catalog.tool(target) !== undefined : method === 'prompts/get' ? catalog.prompt(target) !== undefined : catalog.resourceOwner(target) !== undefined;
     this.metrics = new Metrics({ principalLabel: m.principalLabel, maxTargets: m.maxTargets, knownTarget: known });
     this.metrics.upstreams(upstreams);
+    new Gauge({
+      name: 'mcp_tool_pin_changes',
+      help: 'Tools whose definition differs from the pinned one now (pinning:), by upstream; held="true": not listed until approved',
+      labelNames: ['upstream', 'held'],
+      registers: [this.metrics.registry],
+      collect() {
+        this.reset();
+        for (const c of catalog.pins?.changed() ?? []) this.inc({ upstream: c.server, held: String(c.held) });
+      },
+    });
     this.#listen = m.listen;
     this.#path = m.path;
     this.route = m.listen ? undefined : metricsRoute(this.metrics, { path: m.path });

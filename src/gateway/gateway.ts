@@ -89,7 +89,15 @@ export class Gateway {
     this.catalog = new Catalog([], config.separator, logger);
     // Before any server is listed: a pins file that cannot be read stops the start here.
     if (config.pinning) this.catalog.pins = new ToolPins(config.pinning, logger);
-    this.routes.push(...pinsRoutes(() => this.catalog.pins, () => this.#syncCatalog()));
+    this.routes.push(
+      ...pinsRoutes(
+        () => this.catalog.pins,
+        (approved) => {
+          for (const { server, tool, changed } of approved) logger.info({ upstream: server, tool, changed }, 'tool definition change approved; the tool is pinned as it is now');
+          this.#syncCatalog();
+        },
+      ),
+    );
     this.#audit = new LiveAudit(config.audit, { catalog: this.catalog, logger });
     this.routes.push(...auditRoutes(() => this.#audit.sink, logger));
     this.#inflight = new InflightCalls({

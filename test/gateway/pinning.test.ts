@@ -61,6 +61,8 @@ describe('tool pinning', () => {
     // The file still holds what was approved.
     expect(readPins(file).servers.up!.lookup!.definition.description).toBe(ORIGINAL);
 
+    const origin = new URL(g.http.url).origin;
+    expect(await (await fetch(`${origin}/metrics`)).text()).toContain('mcp_tool_pin_changes{upstream="up",held="true"} 1');
     const listed = await g.admin('/admin/pins');
     expect(listed.status).toBe(200);
     expect(listed.json).toMatchObject({ file, onChange: 'hold', pinned: { up: 3 } });
@@ -77,6 +79,8 @@ describe('tool pinning', () => {
     expect(await callText(g.client, 'up__lookup', { word: 'gate', note: 'x' })).toBe('gate: a word (noted)');
     expect(readPins(file).servers.up!.lookup!.definition.inputSchema?.properties).toHaveProperty('note');
     expect((await g.admin('/admin/pins')).json.changed).toEqual([]);
+    expect(entries.find((e) => e.level === 'info' && String(e.msg).startsWith('tool definition change approved'))?.obj).toEqual({ upstream: 'up', tool: 'lookup', changed: ['description', 'inputSchema'] });
+    expect(await (await fetch(`${origin}/metrics`)).text()).not.toContain('mcp_tool_pin_changes{');
   }, 60_000);
 
   it('holds a tool that changed across restarts from the start; warn serves it; pin: false exempts a server; reloads read the file again', async () => {
