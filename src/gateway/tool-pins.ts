@@ -91,8 +91,8 @@ export class ToolPins {
   /** Differences seen in the current lists; rebuilt by each catalog merge. */
   #changed = new Map<string, ChangedTool>();
   #building: Map<string, ChangedTool> | undefined;
-  /** Differences already logged (server, tool, definition), so a merge does not log the same one again. */
-  readonly #logged = new Set<string>();
+  /** The definition last logged as a difference, per tool, so a merge does not log the same one again. */
+  readonly #logged = new Map<string, string>();
 
   /** Reads the file (missing: nothing pinned yet); throws an Error naming the file and the fix when it is not one. */
   constructor(
@@ -154,9 +154,9 @@ export class ToolPins {
     const held = this.#config.onChange === 'hold';
     const seen: ChangedTool = { server, tool: name, changed, held, since: this.#changed.get(key)?.since ?? new Date().toISOString(), pinned: pin.definition, current };
     (this.#building ?? this.#changed).set(key, seen);
-    const logKey = `${key}\u0000${canonicalJson(current)}`;
-    if (!this.#logged.has(logKey)) {
-      this.#logged.add(logKey);
+    const text = canonicalJson(current);
+    if (this.#logged.get(key) !== text) {
+      this.#logged.set(key, text);
       const what = { upstream: server, tool: name, changed, file: this.#config.file };
       if (held) this.log.warn(what, 'tool definition changed since it was pinned; the tool is held until an administrator approves it (POST /admin/pins/approve)');
       else this.log.warn(what, 'tool definition changed since it was pinned (pinning.onChange: warn, so it is served)');
