@@ -9,6 +9,7 @@ import { type Json, Upstream } from '../client/upstream.js';
 import { ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
 import { toUpstreamSpec } from '../gateway/upstream-specs.js';
 import { ExitError, loadOrExit, selfCommand } from './config-file.js';
+import { type Answerer, requestInput, terminalInput } from './terminal-input.js';
 
 interface TargetOptions {
   url?: string;
@@ -19,6 +20,8 @@ interface TargetOptions {
   protocol?: string;
   timeout?: number;
   json?: boolean;
+  /** false (`--no-input`): the server is told this client cannot answer questions (no elicitation capability). */
+  input?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -56,26 +59,31 @@ async function specOf(o: TargetOptions): Promise<UpstreamSpec> {
   return { ...spec, ...(o.timeout !== undefined && { timeoutMs: o.timeout, connectTimeoutMs: o.timeout }), ...(o.protocol && { protocol: o.protocol }) };
 }
 
-/** Connects, runs `work`, and always stops the server (a stdio child is gone when this returns). */
-async function withServer<T>(o: TargetOptions, work: (u: Upstream) => Promise<T>): Promise<T> {
+/** Connects, runs `work` (given what answers the server's questions), and always stops the server (a stdio child is gone when this returns). */
+async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answerer) => Promise<T>): Promise<T> {
   const spec = await specOf(o);
-  const refuse = async (): Promise<Json> => {
-    throw new WireError(ErrorCode.MethodNotFound, 'the mcplex command line does not answer server requests (elicitation, sampling, roots)');
+  const terminal = terminalInput(process.stdin, process.stderr);
+  const refuse: Answerer = async () => {
+    throw new WireError(ErrorCode.MethodNotFound, 'this client was started with --no-input: it answers no server requests');
   };
+  const answer = o.input === false ? refuse : terminal.answer;
   const upstream = new Upstream(spec, {
     log: silentLogger,
-    hooks: { onRequest: refuse, onNotification: () => {}, onListChanged: () => {}, onStatus: () => {} },
+    hooks: { onRequest: (_u, req) => answer(req.method, req.params as Json | undefined), onNotification: () => {}, onListChanged: () => {}, onStatus: () => {} },
     clientInfo: { name: 'mcplex-cli', version: VERSION },
+    // Elicitation only (sampling and roots are not answered here); nothing with --no-input.
+    capabilities: o.input === false ? {} : { elicitation: { form: {}, url: {} } },
   });
   upstream.start();
   try {
     await upstream.firstAttempt();
     if (!upstream.up) throw new ExitError(`${spec.name}: ${upstream.status().error ?? 'did not come up'}`, 1);
-    return await work(upstream);
+    return await work(upstream, answer);
   } catch (err) {
     if (err instanceof WireError) throw new ExitError(`${spec.name}: ${err.message}`, 1);
     throw err;
   } finally {
+    terminal.close();
     await upstream.stop();
   }
 }
@@ -143,6 +151,7 @@ function targetOptions(c: Command): Command {
     .option('--protocol <revision>', 'speak this revision (e.g. 2025-11-25 or 2026-07-28) instead of negotiating')
     .option('--timeout <ms>', 'connect and request timeout', positive)
     .option('--json', "print the server's JSON answer")
+    .option('--no-input', "answer none of the server's questions (elicitation): by default they are asked on stderr and read from stdin")
     .addHelpText('after', '\nOr a stdio server after --, e.g.: mcplex tools -- npx -y @modelcontextprotocol/server-everything stdio');
 }
 
@@ -166,12 +175,12 @@ export function registerClientCommands(program: Command): void {
       .argument('[arguments...]')
       .option('--args <json>', 'the arguments as one JSON object (key=value pairs are added to it)'),
   ).action((tool: string, pairs: string[], o: TargetOptions & { args?: string }) =>
-    withServer(o, async (u) => {
+    withServer(o, async (u, answer) => {
       const known = (await u.list('tools')).find((t) => t.name === tool);
       if (!known) throw new ExitError(`unknown tool '${tool}' (try mcplex tools)`, 1);
       // The stdio command after -- is not arguments.
       const own = pairs.slice(0, pairs.length - stdioCommand().length);
-      const result = await u.request('tools/call', { name: tool, arguments: argumentsOf(own, o.args, known.inputSchema as Json | undefined) });
+      const result = await requestInput(u, 'tools/call', { name: tool, arguments: argumentsOf(own, o.args, known.inputSchema as Json | undefined) }, answer);
       const content = (result.content as Json[] | undefined) ?? [];
       if (o.json) json(result);
       else {
@@ -192,8 +201,8 @@ export function registerClientCommands(program: Command): void {
   );
 
   targetOptions(program.command('read').description('Read a resource').argument('<uri>')).action((uri: string, o: TargetOptions) =>
-    withServer(o, async (u) => {
-      const result = await u.request('resources/read', { uri });
+    withServer(o, async (u, answer) => {
+      const result = await requestInput(u, 'resources/read', { uri }, answer);
       if (o.json) return json(result);
       for (const c of (result.contents as Json[] | undefined) ?? []) print(typeof c.text === 'string' ? c.text : `[blob ${c.mimeType ?? ''}, ${Buffer.byteLength(String(c.blob ?? ''), 'base64')} bytes]`);
     }),
@@ -212,10 +221,10 @@ export function registerClientCommands(program: Command): void {
 
   targetOptions(program.command('prompt').description('Get a prompt: mcplex prompt <name> [key=value …]').argument('<name>').argument('[arguments...]')).action(
     (name: string, pairs: string[], o: TargetOptions) =>
-      withServer(o, async (u) => {
+      withServer(o, async (u, answer) => {
         const own = pairs.slice(0, pairs.length - stdioCommand().length);
         const args = Object.fromEntries(own.map((p) => [p.slice(0, Math.max(0, p.indexOf('='))), p.slice(p.indexOf('=') + 1)]).filter(([k]) => k));
-        const result = await u.request('prompts/get', { name, arguments: args });
+        const result = await requestInput(u, 'prompts/get', { name, arguments: args }, answer);
         if (o.json) return json(result);
         for (const m of (result.messages as Json[] | undefined) ?? []) print(`${m.role}: ${contentLine(m.content as Json)}`);
       }),

@@ -21,6 +21,14 @@ async function mcplex(...args: string[]) {
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };
 }
 
+/** The same, with `input` piped to its stdin (then closed). */
+async function answering(input: string, ...args: string[]) {
+  const cli = runCli(args, { MCPLEX_LOG_LEVEL: 'warn' });
+  cli.child.stdin!.end(input);
+  const { code } = await cli.exited(60_000);
+  return { code, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
 describe('mcplex client commands', () => {
   it('lists the tools of a server of the embedded config, and calls them with typed arguments', async () => {
     const tools = await mcplex('tools', '--server', 'demo');
@@ -87,5 +95,24 @@ describe('mcplex client commands', () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/401|[Uu]nauthorized/);
     });
+  });
+
+  for (const protocol of ['2025-11-25', '2026-07-28']) {
+    it(`answers a server's elicitation from stdin (${protocol})`, async () => {
+      const accepted = await answering('Ada\n', 'call', 'greet', '--server', 'demo', '--protocol', protocol);
+      expect(accepted).toMatchObject({ code: 0, stdout: 'Hello, Ada!\n' });
+      expect(accepted.stderr).toContain('The server asks: What is your name?');
+      expect(accepted.stderr).toMatch(/ {2}name \(Your name\) \[string; required\]: /);
+      expect(await answering('!decline\n', 'call', 'greet', '--server', 'demo', '--protocol', protocol)).toMatchObject({ code: 0, stdout: 'No name given (decline).\n' });
+      // Input that ends before the answer cancels; an empty answer to a required field is asked again.
+      expect(await answering('\n', 'call', 'greet', '--server', 'demo', '--protocol', protocol)).toMatchObject({ code: 0, stdout: 'No name given (cancel).\n' });
+    });
+  }
+
+  it('--no-input: the server is told this client answers no questions', async () => {
+    const refused = await answering('Ada\n', 'call', 'greet', '--server', 'demo', '--no-input');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^mcplex: demo: .*elicitation.*do not declare the required capability/m);
+    expect(refused.stderr).not.toContain('The server asks');
   });
 });

@@ -1,0 +1,129 @@
+// A server's questions answered at the terminal: elicitation (a form's fields one by one, typed and checked by its
+// schema; or a URL to open), asked on stderr and read line by line from stdin, so answers can also be piped in
+// (`printf 'Ada\n' | mcplex call greet --server demo`). Sampling and roots are not answered here. In both eras: a
+// 2025-era server's real request, a 2026-era server's `input_required` rounds (requestInput below).
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { Json, Upstream } from '../client/upstream.js';
+import { ErrorCode, WireError } from '../core/index.js';
+
+/** Answers one server→client request (method, params) with its result. */
+export type Answerer = (method: string, params: Json | undefined) => Promise<Json>;
+
+export interface TerminalInput {
+  answer: Answerer;
+  /** Stops reading the input (a command that asked nothing never started). */
+  close(): void;
+}
+
+const MAX_ROUNDS = 8;
+
+interface Field {
+  type?: string;
+  title?: string;
+  description?: string;
+  enum?: unknown[];
+  oneOf?: Array<{ const?: unknown; title?: string }>;
+  default?: unknown;
+  items?: { enum?: unknown[]; anyOf?: Array<{ const?: unknown }> };
+}
+
+/** The values a field accepts, when it is a choice (enum, titled oneOf, or a multi-select's items). */
+function choices(f: Field): unknown[] | undefined {
+  return f.enum ?? f.oneOf?.map((o) => o.const) ?? f.items?.enum ?? f.items?.anyOf?.map((o) => o.const);
+}
+
+/** What a typed line means for a field: its value, undefined to leave it out, or an error to ask again with. */
+function parse(text: string, f: Field, required: boolean): { value?: unknown; error?: string } {
+  if (text === '') {
+    if (f.default !== undefined) return { value: f.default };
+    return required ? { error: 'an answer is required' } : {};
+  }
+  const options = choices(f);
+  if (f.type === 'array') {
+    const picked = text.split(',').map((s) => s.trim()).filter(Boolean);
+    const bad = options ? picked.filter((p) => !options.includes(p)) : [];
+    return bad.length > 0 ? { error: `not one of ${options!.join(', ')}: ${bad.join(', ')}` } : { value: picked };
+  }
+  if (options) return options.includes(text) ? { value: text } : { error: `expected one of ${options.join(', ')}` };
+  if (f.type === 'boolean') {
+    if (/^(y|yes|true)$/i.test(text)) return { value: true };
+    if (/^(n|no|false)$/i.test(text)) return { value: false };
+    return { error: 'expected yes or no' };
+  }
+  if (f.type === 'integer' || f.type === 'number') {
+    const n = Number(text);
+    if (!Number.isFinite(n) || (f.type === 'integer' && !Number.isInteger(n))) return { error: `expected ${f.type === 'integer' ? 'a whole number' : 'a number'}` };
+    return { value: n };
+  }
+  return { value: text };
+}
+
+/**
+ * Asks on `output` and reads answers from `input`, one line each. An answer of `!decline` or `!cancel` to any
+ * question ends the form that way; the input ending (EOF) cancels it.
+ */
+export function terminalInput(input: Readable, output: Writable): TerminalInput {
+  // Opened at the first question (reading stdin keeps a process alive); lines are buffered as they come (piped
+  // input arrives all at once) and taken one per question.
+  let reader: ReturnType<typeof createInterface> | undefined;
+  let lines: AsyncIterator<string> | undefined;
+  const ask = async (question: string): Promise<string | undefined> => {
+    output.write(question);
+    reader ??= createInterface({ input, terminal: false });
+    lines ??= reader[Symbol.asyncIterator]();
+    const next = await lines.next();
+    return next.done ? undefined : String(next.value).trim();
+  };
+
+  async function form(params: Json): Promise<Json> {
+    const schema = (params.requestedSchema ?? {}) as { properties?: Record<string, Field>; required?: string[] };
+    const content: Json = {};
+    for (const [name, f] of Object.entries(schema.properties ?? {})) {
+      const required = schema.required?.includes(name) === true;
+      const options = choices(f);
+      const hint = [f.type ?? 'string', options && `one of ${options.join(', ')}`, f.default !== undefined && `default ${String(f.default)}`, required ? 'required' : 'optional'].filter(Boolean).join('; ');
+      for (;;) {
+        const text = await ask(`  ${f.title ?? name}${f.description ? ` (${f.description})` : ''} [${hint}]: `);
+        if (text === undefined || text === '!cancel') return { action: 'cancel' };
+        if (text === '!decline') return { action: 'decline' };
+        const { value, error } = parse(text, f, required);
+        if (error) {
+          output.write(`  ${error}\n`);
+          continue;
+        }
+        if (value !== undefined) content[name] = value;
+        break;
+      }
+    }
+    return { action: 'accept', content };
+  }
+
+  const answer: Answerer = async (method, params = {}) => {
+    if (method !== 'elicitation/create') throw new WireError(ErrorCode.MethodNotFound, `the mcplex command line does not answer ${method} requests (only elicitation)`);
+    output.write(`The server asks: ${String(params.message ?? '')}\n`);
+    if (params.mode === 'url') {
+      output.write(`  Open ${String(params.url)}\n`);
+      const text = await ask('  Press Enter when done (!decline, !cancel): ');
+      return { action: text === undefined || text === '!cancel' ? 'cancel' : text === '!decline' ? 'decline' : 'accept' };
+    }
+    output.write('  (answer each field; !decline or !cancel to refuse)\n');
+    return form(params);
+  };
+  return { answer, close: () => reader?.close() };
+}
+
+/**
+ * Sends a request and answers what the server asks before it can answer: 2026-era `input_required` rounds here
+ * (2025-era servers ask with real requests, which the connection's request hook answers).
+ */
+export async function requestInput(u: Upstream, method: string, params: Json, answer: Answerer): Promise<Json> {
+  let result = await u.request(method, params);
+  for (let round = 0; result.resultType === 'input_required'; round++) {
+    if (round >= MAX_ROUNDS) throw new WireError(ErrorCode.InternalError, `the server asked for input more than ${MAX_ROUNDS} times`);
+    const inputResponses: Json = {};
+    for (const [key, req] of Object.entries((result.inputRequests ?? {}) as Record<string, { method: string; params?: Json }>)) inputResponses[key] = await answer(req.method, req.params);
+    result = await u.request(method, { ...params, inputResponses, ...(result.requestState !== undefined && { requestState: result.requestState }) });
+  }
+  return result;
+}

@@ -1,0 +1,55 @@
+// The command line's answers to a server's questions, from lines of input: each field typed and checked by the
+// requested schema (asked again when the answer does not fit), defaults, choices, URL mode, refusals, EOF.
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { terminalInput } from '../../src/cli/terminal-input.js';
+
+function session(lines: string) {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let said = '';
+  output.on('data', (d: Buffer) => (said += d));
+  input.end(lines);
+  const t = terminalInput(input, output);
+  return { answer: t.answer, said: () => said, close: t.close };
+}
+
+const FORM = {
+  message: 'Sign up',
+  requestedSchema: {
+    type: 'object',
+    properties: {
+      name: { type: 'string', description: 'Your name' },
+      age: { type: 'integer' },
+      subscribe: { type: 'boolean', default: false },
+      color: { type: 'string', enum: ['red', 'green'] },
+      tags: { type: 'array', items: { enum: ['a', 'b'] } },
+      note: { type: 'string' },
+    },
+    required: ['name', 'age', 'color'],
+  },
+};
+
+describe('terminalInput', () => {
+  it('asks each field, types the answer by the schema, and asks again when it does not fit', async () => {
+    const s = session(['', 'Ada', '4.5', '42', '', 'blue', 'green', 'a, b', '', ''].join('\n'));
+    expect(await s.answer('elicitation/create', FORM)).toEqual({ action: 'accept', content: { name: 'Ada', age: 42, subscribe: false, color: 'green', tags: ['a', 'b'] } });
+    expect(s.said()).toContain('The server asks: Sign up');
+    expect(s.said()).toContain('  name (Your name) [string; required]: ');
+    expect(s.said()).toContain('  an answer is required');
+    expect(s.said()).toContain('  expected a whole number');
+    expect(s.said()).toContain('  subscribe [boolean; default false; optional]: ');
+    expect(s.said()).toContain('  expected one of red, green');
+    s.close();
+  });
+
+  it('declines or cancels when told, cancels at the end of input, and opens URLs', async () => {
+    expect(await session('Ada\n!decline\n').answer('elicitation/create', FORM)).toEqual({ action: 'decline' });
+    expect(await session('!cancel\n').answer('elicitation/create', FORM)).toEqual({ action: 'cancel' });
+    expect(await session('Ada\n').answer('elicitation/create', FORM)).toEqual({ action: 'cancel' });
+    const url = session('\n');
+    expect(await url.answer('elicitation/create', { mode: 'url', message: 'Authorize', url: 'https://example.com/auth', elicitationId: 'e1' })).toEqual({ action: 'accept' });
+    expect(url.said()).toContain('  Open https://example.com/auth');
+    await expect(session('').answer('sampling/createMessage', {})).rejects.toThrow('does not answer sampling/createMessage requests');
+  });
+});
