@@ -1,6 +1,6 @@
 // mcplex's own spans (a request, its upstream call, a stage's store call) as small objects handed to the OpenTelemetry
-// SDK's span processors and exporters. The SDK's own span costs the gateway ≈ 18 µs of CPU a request more (measured
-// in one paired bench run, bench/README.md "Leaner spans"): a span is six arrays and objects at start (hrtime
+// SDK's span processors and exporters. The SDK's own spans cost the gateway ≈ 11–13 µs of CPU a request more (three
+// paired bench runs, bench/README.md "Leaner spans"): a span is six arrays and objects at start (hrtime
 // pairs, attributes, links, events, status), its sampling result, the SDK's self-metrics' attribute objects and
 // closure, and a copy of the attributes. This one keeps one number per time, creates links and events only when
 // used, and computes the hrtime pairs when an exporter reads them. What a processor or exporter reads is a

@@ -2,17 +2,11 @@
 // and the form to write; docs/audit.md's example sets it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type ConfigInvalidError, parseConfig } from '../../src/index.js';
+import { parseConfig } from '../../src/index.js';
+import { rejection } from '../helpers/config.js';
 
 const parse = (value: string) => parseConfig(`servers: {}\naudit:\n  anchorLogEvery: ${value}\n`, { format: 'yaml' }).audit?.anchorLogEvery;
-const issues = (value: string) => {
-  try {
-    parse(value);
-  } catch (err) {
-    return (err as ConfigInvalidError).issues;
-  }
-  throw new Error('expected the config to be rejected');
-};
+const issues = (value: string) => rejection(() => parse(value));
 const FORM = 'audit.anchorLogEvery: expected a duration with a unit (ms, s, m, h, d), e.g. 30s, 10m or 1h; or off (0 also disables)';
 
 describe('audit.anchorLogEvery', () => {

@@ -1,16 +1,10 @@
 // The `audit:` section of the gateway file: defaults, both stores, and errors that name the path and the fix.
 import { describe, expect, it } from 'vitest';
-import { type ConfigInvalidError, parseConfig } from '../../src/index.js';
+import { parseConfig } from '../../src/index.js';
+import { rejection } from '../helpers/config.js';
 
 const parse = (audit: string, env: NodeJS.ProcessEnv = {}) => parseConfig(`servers: {}\naudit:${audit}\n`, { format: 'yaml', env });
-const issues = (audit: string) => {
-  try {
-    parse(audit);
-  } catch (err) {
-    return (err as ConfigInvalidError).issues;
-  }
-  throw new Error('expected the config to be rejected');
-};
+const issues = (audit: string) => rejection(() => parse(audit));
 
 describe('audit config', () => {
   it('absent means no audit; `audit:` alone means a SQLite log with the defaults', () => {

@@ -1,17 +1,11 @@
 // The `cluster:` section of the gateway file: a Redis URL (short or long form) and an optional advertised origin;
 // errors name the path and the fix.
 import { describe, expect, it } from 'vitest';
-import { type ConfigInvalidError, parseConfig } from '../../src/index.js';
+import { parseConfig } from '../../src/index.js';
+import { rejection } from '../helpers/config.js';
 
 const parse = (cluster: string) => parseConfig(`servers: {}\ncluster:${cluster}\n`, { format: 'yaml' });
-const issues = (cluster: string) => {
-  try {
-    parse(cluster);
-  } catch (err) {
-    return (err as ConfigInvalidError).issues;
-  }
-  throw new Error('expected the config to be rejected');
-};
+const issues = (cluster: string) => rejection(() => parse(cluster));
 
 describe('cluster config', () => {
   it('absent means one gateway alone; a Redis URL alone shares sessions under the default prefix', () => {

@@ -3,21 +3,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/index.js';
-import { ConfigInvalidError, parseConfig } from '../../src/gateway/config/index.js';
+import { parseConfig } from '../../src/gateway/config/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/index.js';
+import { rejection } from '../helpers/config.js';
 import { JSON_HEADERS, rawRequest, rpcMessage } from '../helpers/http.js';
 
 const parse = (yaml: string, env: NodeJS.ProcessEnv = {}) => parseConfig(yaml, { format: 'yaml', env });
-function issues(yaml: string): string[] {
-  try {
-    parse(yaml);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigInvalidError);
-    return (err as ConfigInvalidError).issues;
-  }
-  throw new Error('expected the config to be refused');
-}
+const issues = (yaml: string): string[] => rejection(() => parse(yaml));
 
 const FULL = `listen:
   host: 127.0.0.1

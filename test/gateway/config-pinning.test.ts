@@ -1,18 +1,12 @@
 // The `pinning:` section of the gateway file and a server's `tools.pin`: defaults, and errors that name the path
 // and the fix.
 import { describe, expect, it } from 'vitest';
-import { type ConfigInvalidError, parseConfig } from '../../src/index.js';
+import { parseConfig } from '../../src/index.js';
+import { rejection } from '../helpers/config.js';
 
 const SERVER = 'servers:\n  up: { command: node, tools: { pin: false } }\n';
 const parse = (pinning: string) => parseConfig(`servers: {}\npinning:${pinning}\n`, { format: 'yaml' });
-const issues = (yaml: string) => {
-  try {
-    parseConfig(yaml, { format: 'yaml' });
-  } catch (err) {
-    return (err as ConfigInvalidError).issues;
-  }
-  throw new Error('expected the config to be rejected');
-};
+const issues = (yaml: string) => rejection(() => parseConfig(yaml, { format: 'yaml' }));
 
 describe('pinning config', () => {
   it('is off when absent; {} or true pins into mcplex-pins.json and holds changes', () => {

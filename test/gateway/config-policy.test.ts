@@ -2,18 +2,11 @@
 // mistake is reported at its path with what to write instead.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 import { describe, expect, it } from 'vitest';
-import { ConfigInvalidError, parseConfig } from '../../src/gateway/config/index.js';
+import { parseConfig } from '../../src/gateway/config/index.js';
+import { rejection } from '../helpers/config.js';
 
 const parse = (policy: string, env: NodeJS.ProcessEnv = {}) => parseConfig(`servers: {}\npolicy:\n${policy}`, { format: 'yaml', env, source: 'mcplex.yaml' });
-function issues(policy: string, env: NodeJS.ProcessEnv = {}): string[] {
-  try {
-    parse(policy, env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigInvalidError);
-    return (err as ConfigInvalidError).issues;
-  }
-  throw new Error('expected the config to be rejected');
-}
+const issues = (policy: string, env: NodeJS.ProcessEnv = {}): string[] => rejection(() => parse(policy, env));
 
 describe('policy config', () => {
   it('parses a full section with defaults filled in', () => {

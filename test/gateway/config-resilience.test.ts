@@ -1,18 +1,11 @@
 // The resilience keys of the gateway file: a full example parses to the expected config, and each mistake is
 // reported at its own path with what to write instead.
 import { describe, expect, it } from 'vitest';
-import { ConfigInvalidError, parseConfig } from '../../src/gateway/config/index.js';
+import { parseConfig } from '../../src/gateway/config/index.js';
+import { rejection } from '../helpers/config.js';
 
 const parse = (text: string) => parseConfig(text, { format: 'yaml', env: {}, source: 'mcplex.yaml' });
-function issues(text: string): string[] {
-  try {
-    parse(text);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigInvalidError);
-    return (err as ConfigInvalidError).issues;
-  }
-  throw new Error('expected the config to be rejected');
-}
+const issues = (text: string): string[] => rejection(() => parse(text));
 
 describe('resilience config', () => {
   it('parses the gateway-wide section and the per-server keys', () => {
