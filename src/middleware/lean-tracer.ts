@@ -30,6 +30,8 @@ const NOT_RECORD = 0;
 const RECORD_AND_SAMPLED = 2;
 const NO_LINKS: Link[] = [];
 const NO_EVENTS: TimedEvent[] = [];
+/** What the sampler is shown for a span started without attributes (the SDK's samplers only read it). */
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 
 /** Milliseconds since the epoch, as precise as performance.now(). */
@@ -214,14 +216,10 @@ export class LeanTracer implements Tracer {
     const kind = options.kind ?? 0;
     const links = options.links ?? NO_LINKS;
     const base = context ?? ROOT_CONTEXT;
-    const sampling = this.#sampler.shouldSample(options.root ? trace.deleteSpan(base) : base, traceId, name, kind, options.attributes ?? {}, links);
+    const sampling = this.#sampler.shouldSample(options.root ? trace.deleteSpan(base) : base, traceId, name, kind, options.attributes ?? NO_ATTRIBUTES, links);
     const traceState = sampling.traceState ?? parent?.traceState;
-    const spanContext: SpanContext = {
-      traceId,
-      spanId,
-      traceFlags: sampling.decision === RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE,
-      ...(traceState && { traceState }),
-    };
+    const spanContext: SpanContext = { traceId, spanId, traceFlags: sampling.decision === RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE };
+    if (traceState) spanContext.traceState = traceState;
     if (sampling.decision === NOT_RECORD) return trace.wrapSpanContext(spanContext);
     const span = new LeanSpan(this, name, kind, spanContext, parent, options.startTime);
     if (options.attributes) span.setAttributes(options.attributes);

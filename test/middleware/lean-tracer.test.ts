@@ -126,6 +126,17 @@ describe('lean spans', () => {
     expect(Math.abs(ms(exporter.getFinishedSpans()[1]!.startTime) - Date.now())).toBeLessThan(1000);
   });
 
+  it('run a function in a new active span (startActiveSpan), under the given context or the active one', () => {
+    const { tracer, exporter } = lean();
+    expect(tracer.startActiveSpan('a', (span) => { span.end(); return 7; })).toBe(7);
+    const child = tracer.startActiveSpan('b', { kind: SpanKind.CLIENT }, parentOf(REMOTE), (span) => { span.end(); return span.spanContext().traceId; });
+    expect(child).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(exporter.getFinishedSpans().map((s) => [s.name, s.kind, s.parentSpanContext?.spanId])).toEqual([
+      ['a', SpanKind.INTERNAL, undefined],
+      ['b', SpanKind.CLIENT, 'b7ad6b7169203331'],
+    ]);
+  });
+
   it('ignore everything after end(), and are exported once', () => {
     const { tracer, exporter } = lean();
     const span = tracer.startSpan('once');
