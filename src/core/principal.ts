@@ -15,5 +15,8 @@ export interface Principal {
 
 export const ANONYMOUS: Principal = Object.freeze({ id: 'anonymous', kind: 'anonymous', scopes: [], claims: {} });
 
+/** The gateway itself: when it reads an upstream's lists for its catalog, and in audit records of its own acts (reloads). */
+export const GATEWAY_PRINCIPAL: Principal = Object.freeze({ id: 'mcplex-gateway', kind: 'local', scopes: [], claims: {} });
+
 /** The scope that opens administrative endpoints (readiness detail, metrics, audit, cache and mode switches). */
 export const ADMIN_SCOPE = 'mcplex:admin';

@@ -2,7 +2,7 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
-import { type CallContext, type ChangeKind, type Logger, type Middleware, VERSION } from '../core/index.js';
+import { type CallContext, type ChangeKind, ConfigError, ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Middleware, VERSION } from '../core/index.js';
 import { redactText } from '../core/redact.js';
 import type { Metrics } from '../middleware/metrics.js';
 import type { Item } from '../middleware/policy-target.js';
@@ -50,6 +50,15 @@ export interface GatewayOptions {
 }
 
 /** What of a server's config the isolated connections depend on: a change restarts the server on reload. */
+/** What a reload did: servers added, removed, restarted, retimed (only `timeoutMs` changed), and the audit log. */
+export interface ReloadReport {
+  added: string[];
+  removed: string[];
+  restarted: string[];
+  retimed: string[];
+  audit?: AuditChange;
+}
+
 const upstreamAuthOf = ({ isolation, instances, forwardHeaders, auth, identity }: ServerConfig) => ({ isolation, instances, forwardHeaders, auth, identity });
 const withInstances = <T>(status: T, instances: unknown[]) => (instances.length > 0 ? { ...status, instances } : status);
 
@@ -250,7 +259,23 @@ export class Gateway {
    * Applies a new config: unchanged servers keep running (and their clients' sessions), as do servers whose only
    * change is `timeoutMs` (applied to their next requests); others restart.
    */
-  async reload(next: GatewayConfig): Promise<{ added: string[]; removed: string[]; restarted: string[]; retimed: string[]; audit?: AuditChange }> {
+  async reload(next: GatewayConfig): Promise<ReloadReport> {
+    const startedAt = Date.now();
+    const started = performance.now();
+    const record = (args: unknown, errorCode?: number) =>
+      this.#audit.event({ method: 'config/reload', principal: GATEWAY_PRINCIPAL, args, errorCode, startedAt, durationMs: performance.now() - started });
+    try {
+      const report = await this.#reload(next);
+      // Recorded in the log as it is after the reload (a reload that turns the log on records itself).
+      record(report);
+      return report;
+    } catch (err) {
+      record({ problem: (err as Error).message }, err instanceof ConfigError ? ErrorCode.InvalidParams : ErrorCode.InternalError);
+      throw err;
+    }
+  }
+
+  async #reload(next: GatewayConfig): Promise<ReloadReport> {
     if (next.separator !== this.#config.separator) {
       // Every exposed name would change under connected clients (and the catalog is built around one separator).
       throw new Error(`separator changed ('${this.#config.separator}' to '${next.separator}'); restart the gateway to apply it`);
@@ -259,7 +284,7 @@ export class Gateway {
     const applyPins = this.#pinsFor(next);
     const audit = await this.#audit.reload(next.audit);
     applyPins();
-    const report = { added: [] as string[], removed: [] as string[], restarted: [] as string[], retimed: [] as string[], ...(audit && { audit }) };
+    const report: ReloadReport = { added: [], removed: [], restarted: [], retimed: [], ...(audit && { audit }) };
     // Functions (a built-in's opener) differ per call; the data beside them says whether the server changed.
     const spec = (c: ServerConfig) => JSON.parse(JSON.stringify({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0, ...upstreamAuthOf(c) }));
     const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
@@ -333,7 +358,7 @@ export class Gateway {
     const badAuth = (err: Error) => this.host.logger.error({ problem: err.message }, 'reloaded auth settings rejected; the previous ones stay in force');
     const auth = servingAuth(this.#config, () => this.#config, badAuth);
     const cluster = await this.#sessionCluster();
-    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, readiness: () => this.health(), ...(cluster && { cluster }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
     const uncount = this.metrics?.activeSessions(served.sessionCount);
     const closeAll = () => served.close().finally(() => Promise.all([uncount?.(), cluster?.owners.close()]));
     const http = uncount || cluster ? { ...served, close: closeAll } : served;

@@ -4,7 +4,7 @@
 // costs a check per request.
 import { isDeepStrictEqual } from 'node:util';
 import type { AuditSink, Logger, Middleware } from '../core/index.js';
-import { type AuditMiddleware, audit, type RelayedAuditEvent } from '../middleware/audit.js';
+import { type AdminAuditEvent, type AuditEvent, type AuditMiddleware, audit, type RelayedAuditEvent } from '../middleware/audit.js';
 import { FileAuditSpill } from '../stores/file/audit-spill.js';
 import { anchoredSink, auditSettings, opening, upstreamOf } from './audit.js';
 import type { Catalog } from './catalog.js';
@@ -42,6 +42,12 @@ export class LiveAudit {
 
   /** Records a relayed server→client request, when the log is on. */
   readonly relayed = (event: RelayedAuditEvent): void => this.#current?.auditLog.relayed(event);
+
+  /** Records a change made through an admin endpoint, when the log is on. */
+  readonly admin = (event: AdminAuditEvent): void => this.#current?.auditLog.admin(event);
+
+  /** Records something the gateway did outside the pipeline (a reload), when the log is on. */
+  readonly event = (event: AuditEvent): void => this.#current?.auditLog.event(event);
 
   /** The store records go to now (none without an `audit:` section): the admin routes read it. */
   get sink(): AuditSink | undefined {

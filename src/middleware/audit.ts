@@ -51,6 +51,45 @@ export interface RelayedAuditEvent {
   durationMs: number;
 }
 
+/**
+ * A change made through an admin endpoint (POST /admin/mode, /admin/pins/approve, /admin/cache/invalidate, …),
+ * as the HTTP server reports it once answered: recorded with `method` "POST /admin/mode", the body as its
+ * arguments (always in full, credentials and `redactPaths` redacted: a digest would not say what was changed).
+ */
+export interface AdminAuditEvent {
+  /** The HTTP method and the route's path. */
+  method: string;
+  path: string;
+  principal: Principal;
+  /** The HTTP status answered: below 400 the change was made. */
+  status: number;
+  /** The JSON body the route read, if any. */
+  body?: unknown;
+  startedAt: number;
+  durationMs: number;
+}
+
+/** Something done outside the pipeline, recorded with its arguments in full (credentials and `redactPaths` redacted). */
+export interface AuditEvent {
+  /** What was done: "POST /admin/mode", "config/reload", … */
+  method: string;
+  principal: Principal;
+  target?: string;
+  args?: unknown;
+  /** The JSON-RPC code it failed with; none when it was done. */
+  errorCode?: number | null;
+  startedAt: number;
+  durationMs: number;
+}
+
+/** The JSON-RPC code an admin endpoint's HTTP refusal is recorded with. */
+function adminErrorCode(status: number): number | null {
+  if (status < 400) return null;
+  if (status === 401) return ErrorCode.Unauthorized;
+  if (status === 403) return ErrorCode.Forbidden;
+  return status >= 500 ? ErrorCode.InternalError : ErrorCode.InvalidParams;
+}
+
 /** What a running audit log can be switched to (`reconfigure`); who serves a request and the log stay as they were. */
 export type AuditSettings = Omit<AuditOptions, 'upstreamOf' | 'log'>;
 
@@ -60,6 +99,10 @@ export interface AuditLog {
   readonly queue: AuditQueue;
   /** Records a relayed server→client request; never throws (the record is queued). */
   relayed(event: RelayedAuditEvent): void;
+  /** Records a change made through an admin endpoint; never throws (the record is queued). */
+  admin(event: AdminAuditEvent): void;
+  /** Records something done outside the pipeline (a config reload, an admin change); never throws. */
+  event(event: AuditEvent): void;
   /**
    * Switches to other settings while serving (a config reload): requests from now on are recorded as they say, and
    * records not yet stored go to the new sink. Resolves with the sink it replaced, which the caller closes.
@@ -92,7 +135,9 @@ function outcomeOf(err: unknown): { outcome: AuditOutcome; errorCode: number | n
 
 /** How records are made and kept, from the settings (replaced whole on reconfigure). */
 function recording(opts: AuditSettings) {
-  return { redact: opts.args === 'redacted' ? redactor(opts.redactPaths) : undefined, waitMs: opts.waitMs ?? 30_000 };
+  const redact = redactor(opts.redactPaths);
+  // Admin bodies are recorded in full even when request arguments are digested: a digest would not say what changed.
+  return { redact: opts.args === 'redacted' ? redact : undefined, redactAdmin: redact, waitMs: opts.waitMs ?? 30_000 };
 }
 
 export function audit(opts: AuditOptions): AuditMiddleware {
@@ -158,28 +203,53 @@ export function audit(opts: AuditOptions): AuditMiddleware {
     return result!;
   };
 
+  /** A record not tied to a request in the pipeline: built and queued without holding anyone; a failure is logged. */
+  function queueApart(build: () => AuditRecord): void {
+    const failed = (err: unknown) => opts.log?.error({ problem: String((err as Error)?.message ?? err) }, 'record not audited');
+    try {
+      queue.push(build()).catch(failed);
+    } catch (err) {
+      failed(err);
+    }
+  }
+
   const auditLog: AuditLog = {
     get sink() {
       return queue.sink;
     },
     queue,
     relayed(e) {
-      void (async () => {
-        const record: AuditRecord = {
-          time: new Date(e.startedAt).toISOString(),
-          requestId: crypto.randomUUID(),
-          principal: e.principal?.id ?? 'unknown',
-          tenant: e.principal?.tenant ?? null,
-          method: e.method,
-          target: null,
-          upstream: e.upstream,
-          ...argsFields(argsOf(e.params, true)),
-          outcome: e.errorCode === undefined ? 'ok' : 'error',
-          errorCode: e.errorCode ?? null,
-          durationMs: Math.round(e.durationMs * 1000) / 1000,
-        };
-        await queue.push(record);
-      })().catch((err) => opts.log?.error({ problem: String((err as Error)?.message ?? err) }, 'relayed request not audited'));
+      queueApart(() => ({
+        time: new Date(e.startedAt).toISOString(),
+        requestId: crypto.randomUUID(),
+        principal: e.principal?.id ?? 'unknown',
+        tenant: e.principal?.tenant ?? null,
+        method: e.method,
+        target: null,
+        upstream: e.upstream,
+        ...argsFields(argsOf(e.params, true)),
+        outcome: e.errorCode === undefined ? 'ok' : 'error',
+        errorCode: e.errorCode ?? null,
+        durationMs: Math.round(e.durationMs * 1000) / 1000,
+      }));
+    },
+    admin(e) {
+      auditLog.event({ method: `${e.method} ${e.path}`, principal: e.principal, args: e.body, errorCode: adminErrorCode(e.status), startedAt: e.startedAt, durationMs: e.durationMs });
+    },
+    event(e) {
+      queueApart(() => ({
+        time: new Date(e.startedAt).toISOString(),
+        requestId: crypto.randomUUID(),
+        principal: e.principal.id,
+        tenant: e.principal.tenant ?? null,
+        method: e.method,
+        target: e.target ?? null,
+        upstream: null,
+        ...(e.args !== undefined && { args: now.redactAdmin(e.args) }),
+        outcome: e.errorCode === undefined || e.errorCode === null ? 'ok' : 'error',
+        errorCode: e.errorCode ?? null,
+        durationMs: Math.round(e.durationMs * 1000) / 1000,
+      }));
     },
     async reconfigure(settings) {
       const replaced = await queue.reconfigure(settings);

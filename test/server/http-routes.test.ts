@@ -1,19 +1,36 @@
 // Extra endpoints beside the MCP path: served after the Host/Origin check, method-checked, admin ones gated
-// by `isAdmin`, a throwing handler answers 500 and the server keeps serving.
+// by `isAdmin`, a throwing handler answers 500 and the server keeps serving; admin requests that may change
+// something are reported to `onAdminChange` once answered (with the body the route read), reads are not.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendJson } from '../../src/server/index.js';
+import type { AdminAuditEvent } from '../../src/middleware/audit.js';
+import { readJsonBody, sendJson } from '../../src/server/index.js';
 import { type InProcess, startInProcess } from '../helpers/clients.js';
 import { rawRequest } from '../helpers/http.js';
 
 let srv: InProcess;
 let admin = true;
+const changes: AdminAuditEvent[] = [];
 
 beforeAll(async () => {
   srv = await startInProcess({
     isAdmin: () => admin,
+    onAdminChange: (change) => changes.push(change),
     routes: [
       { method: 'GET', path: '/open', handle: (_req, res) => sendJson(res, 200, { open: true }) },
+      { method: 'POST', path: '/note', handle: (_req, res) => sendJson(res, 200, { noted: true }) },
       { method: 'POST', path: '/admin/thing', admin: true, handle: (_req, res) => sendJson(res, 200, { done: true }) },
+      { method: 'GET', path: '/admin/look', admin: true, handle: (_req, res) => sendJson(res, 200, { seen: true }) },
+      {
+        method: 'PUT',
+        path: '/admin/set',
+        admin: true,
+        async handle(req, res) {
+          const read = await readJsonBody(req, 1024, 4);
+          if (!read.ok) return sendJson(res, read.status, { error: read.message });
+          if ((read.value as { fail?: boolean }).fail) throw new Error('cannot set');
+          sendJson(res, 200, { set: read.value });
+        },
+      },
       {
         method: 'GET',
         path: '/broken',
@@ -52,5 +69,30 @@ describe('routes', () => {
   it('still refuses a forged Host on a route', async () => {
     const res = await rawRequest(`${srv.origin}/open`, { method: 'GET', headers: { host: 'evil.example' } });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('admin changes', () => {
+  const put = (body: string) => rawRequest(`${srv.origin}/admin/set`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+
+  it('reports each answered admin request but a GET, with its status and the body the route read', async () => {
+    changes.length = 0;
+    expect((await put('{"level":"debug"}')).status).toBe(200);
+    expect((await put('{"fail":true}')).status).toBe(500);
+    expect((await put('{not json')).status).toBe(400);
+    admin = false;
+    expect((await put('{"level":"trace"}')).status).toBe(403);
+    admin = true;
+    // Reads, and routes that are not admin ones, are not reported.
+    expect((await rawRequest(`${srv.origin}/admin/look`, { method: 'GET' })).status).toBe(200);
+    expect((await rawRequest(`${srv.origin}/note`, { method: 'POST' })).status).toBe(200);
+    expect(changes.map((c) => [c.method, c.path, c.status, c.body, c.principal.id])).toEqual([
+      ['PUT', '/admin/set', 200, { level: 'debug' }, 'anonymous'],
+      ['PUT', '/admin/set', 500, { fail: true }, 'anonymous'],
+      ['PUT', '/admin/set', 400, undefined, 'anonymous'],
+      // Refused before the route ran: its body was never read.
+      ['PUT', '/admin/set', 403, undefined, 'anonymous'],
+    ]);
+    expect(changes.every((c) => c.startedAt > 0 && c.durationMs >= 0)).toBe(true);
   });
 });

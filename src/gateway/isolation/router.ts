@@ -2,7 +2,7 @@
 // or the caller's own isolated one; its credentials, its allow-listed headers, and the caller's signed identity.
 import { LRUCache } from 'lru-cache';
 import type { Json, Upstream, UpstreamHttpOptions } from '../../client/upstream.js';
-import { type CallContext, credentialOf, type Principal } from '../../core/index.js';
+import { type CallContext, credentialOf, GATEWAY_PRINCIPAL, type Principal } from '../../core/index.js';
 import { IDENTITY_META, signIdentity } from '../../middleware/identity-claims.js';
 import { stageSpan } from '../../middleware/tracing.js';
 import { INVOCATION } from '../../server/index.js';
@@ -14,9 +14,6 @@ import { IsolatedInstances } from './instances.js';
 
 /** Builds an Upstream for a server; `isolated` ones are the per-caller copies (no catalog duty). */
 export type UpstreamFactory = (opts: { http?: UpstreamHttpOptions; isolated: boolean; listMeta?: () => Promise<Json> }) => Upstream;
-
-/** Who the gateway is when it reads an upstream's lists for the catalog (signed like a caller, when configured). */
-const GATEWAY_PRINCIPAL: Principal = Object.freeze({ id: 'mcplex-gateway', kind: 'local', scopes: [], claims: {} });
 
 /** One forwarded call's connection and params; `run` sends with the call's headers; `release` when done. */
 export interface CallLease {

@@ -37,6 +37,19 @@ function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefin
   });
 }
 
+/** Requests whose parsed body is kept for after their answer (admin changes are audited with it), and the body. */
+const kept = new WeakMap<IncomingMessage, unknown>();
+
+/** Keeps what `readJsonBody` will parse from this request's body, for `keptBodyOf`. */
+export function keepBodyOf(req: IncomingMessage): void {
+  kept.set(req, undefined);
+}
+
+/** The JSON value a kept request's body parsed to; undefined when it was not read or did not parse. */
+export function keptBodyOf(req: IncomingMessage): unknown {
+  return kept.get(req);
+}
+
 export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDepth: number): Promise<BodyOutcome> {
   const raw = await readCapped(req, maxBytes);
   if (!raw) {
@@ -47,7 +60,9 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDe
     return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: `JSON nested too deeply: the limit is ${maxDepth} levels` };
   }
   try {
-    return { ok: true, value: JSON.parse(text) };
+    const value: unknown = JSON.parse(text);
+    if (kept.has(req)) kept.set(req, value);
+    return { ok: true, value };
   } catch (err) {
     return { ok: false, status: 400, code: ErrorCode.ParseError, message: `Parse error: ${(err as Error).message}` };
   }

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { ADMIN_SCOPE } from '../../core/index.js';
+import type { AdminAuditEvent } from '../../middleware/audit.js';
 import type { Authenticator } from '../../middleware/auth/index.js';
 import { identityOf } from '../identity.js';
 import type { SessionOwners } from '../../core/session-owners.js';
@@ -71,6 +72,11 @@ export interface HttpServeOptions {
   /** Who may use `admin: true` routes (and sees readiness detail when no rule is given); default: local callers. */
   isAdmin?: (req: IncomingMessage) => boolean;
   /**
+   * Told of every request to an `admin: true` route that is not a GET once it is answered (or refused by `isAdmin`):
+   * pass `auditLog.admin` of the audit middleware to keep a record of each change.
+   */
+  onAdminChange?: (change: AdminAuditEvent) => void;
+  /**
    * Authenticates every request (MCP endpoint and admin routes) before anything else happens; see
    * `createAuthenticator`. With it, `isAdmin` defaults to holding the `mcplex:admin` scope.
    */
@@ -95,9 +101,9 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
-type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'auth' | 'resource' | 'tls' | 'cluster';
+type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
-  Pick<HttpServeOptions, 'allowedHosts' | 'readiness' | 'auth' | 'resource' | 'tls' | 'cluster'> & {
+  Pick<HttpServeOptions, 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster'> & {
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
     isAdmin: (req: IncomingMessage) => boolean;
@@ -141,6 +147,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     path: o.path ?? '/mcp',
     ...(allowedHosts && { allowedHosts }),
     ...(o.readiness && { readiness: o.readiness }),
+    ...(o.onAdminChange && { onAdminChange: o.onAdminChange }),
     ...(o.auth && { auth: o.auth }),
     ...(o.resource && { resource: o.resource }),
     ...(o.tls && { tls: o.tls }),

@@ -5,12 +5,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
-import { type Era, ErrorCode, type Logger } from '../../core/index.js';
+import { type AuthInfo, createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
+import { ANONYMOUS, type Era, ErrorCode, type Logger } from '../../core/index.js';
 import type { Admit } from '../gate.js';
 import { identityOf } from '../identity.js';
 import { isPipelined } from '../targets.js';
-import { readJsonBody, refuseTooLarge } from './body.js';
+import { keepBodyOf, keptBodyOf, readJsonBody, refuseTooLarge } from './body.js';
 import { classifyHttpPost } from './classify.js';
 import { EdgeAuth } from './edge-auth.js';
 import { refusal } from './guards.js';
@@ -84,17 +84,37 @@ export async function serveHttp(
 
   async function serveRoute(route: HttpRoute, req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== route.method) return sendJson(res, 405, { error: `Method not allowed; use ${route.method}` }, { allow: route.method });
+    const startedAt = Date.now();
+    const started = performance.now();
     if (route.admin) {
       const refused = await edgeAuth.identifyForRoute(req);
       if (refused) return edgeAuth.refuse(req, res, refused);
-      if (!o.isAdmin(req)) return sendJson(res, 403, { error: 'Forbidden: this endpoint is for administrators' });
+      if (!o.isAdmin(req)) {
+        sendJson(res, 403, { error: 'Forbidden: this endpoint is for administrators' });
+        return adminChange(route, req, res.statusCode, startedAt, started);
+      }
     }
+    const change = route.admin === true && route.method !== 'GET' && o.onAdminChange !== undefined;
+    if (change) keepBodyOf(req);
     try {
       await route.handle(req, res);
     } catch (err) {
       log.error({ err, path: route.path }, 'route failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
       else res.destroy();
+    }
+    if (change) adminChange(route, req, res.statusCode, startedAt, started);
+  }
+
+  /** An admin request that may change something (any method but GET), reported once answered. */
+  function adminChange(route: HttpRoute, req: IncomingMessage, status: number, startedAt: number, started: number): void {
+    if (!o.onAdminChange || route.method === 'GET') return;
+    const body = keptBodyOf(req);
+    const principal = identityOf((req as { auth?: AuthInfo }).auth)?.principal ?? ANONYMOUS;
+    try {
+      o.onAdminChange({ method: route.method, path: route.path, principal, status, ...(body !== undefined && { body }), startedAt, durationMs: performance.now() - started });
+    } catch (err) {
+      log.error({ err, path: route.path }, 'admin change not reported');
     }
   }
 
