@@ -43,7 +43,7 @@ export async function runGcBench(argv: string[]): Promise<number> {
   }
   const ms = numberOption(argv, '--seconds', 15) * 1000;
   // Read by Proc: the targets' node processes start with these flags.
-  process.env.MCPLEX_BENCH_NODE_FLAGS = '--trace-gc-nvp';
+  process.env.MCPLEX_BENCH_NODE_FLAGS = `--trace-gc-nvp ${process.env.GCX ?? ''}`;
   const rows = ['| target (1×16 echo) | calls/s | promoted bytes / call | scavenge µs / call | mark-compact µs / call |', '|---|---|---|---|---|'];
   for (const combo of chosen) {
     const { target, era, key } = combo!;

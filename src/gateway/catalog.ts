@@ -5,13 +5,16 @@ import picomatch from 'picomatch';
 import type { Json, Upstream } from '../client/upstream.js';
 import type { ChangeKind, Logger } from '../core/index.js';
 import type { Item } from '../middleware/policy-target.js';
-import type { ServerConfig } from './config/index.js';
+import type { ServerConfig, ToolOverride } from './config/index.js';
+import { overriddenTool } from './tool-overrides.js';
 import type { ChangedTool, ToolPins } from './tool-pins.js';
 
 export interface Route {
   readonly upstream: Upstream;
   /** The name the upstream knows. */
   readonly name: string;
+  /** A tool's `tools.override` when it sets arguments (forward.ts applies them to each call). */
+  readonly override?: ToolOverride;
 }
 interface Snapshot {
   tools: Json[];
@@ -39,6 +42,8 @@ export class Catalog {
   pins: ToolPins | undefined;
   /** Held tools by the name they would be exposed as. */
   readonly #held = new Map<string, ChangedTool>();
+  /** Overrides already reported as naming no listed tool. */
+  readonly #unmatched = new Set<string>();
 
   constructor(
     private entries: { upstream: Upstream; config: ServerConfig }[],
@@ -121,8 +126,11 @@ export class Catalog {
           this.#held.set(name, held);
           continue;
         }
-        if (this.#claim(this.#toolRoutes, name, { upstream, name: original })) this.tools.push({ ...tool, name });
+        const override = config.tools.override?.[original];
+        const route = { upstream, name: original, ...(override?.arguments && { override }) };
+        if (this.#claim(this.#toolRoutes, name, route)) this.tools.push({ ...(override ? overriddenTool(tool, override) : tool), name });
       }
+      this.#checkOverrides(config, snap.tools);
       for (const prompt of snap.prompts) {
         const name = this.#exposed(config, String(prompt.name));
         if (this.#claim(this.#promptRoutes, name, { upstream, name: String(prompt.name) })) this.prompts.push({ ...prompt, name });
@@ -147,6 +155,19 @@ export class Catalog {
     if (before.prompts !== JSON.stringify(this.prompts)) changed.add('prompts');
     if (before.resources !== JSON.stringify([this.resources, this.resourceTemplates])) changed.add('resources');
     return changed;
+  }
+
+  /** Overrides naming a tool the server does not list: a typo, or a tool it no longer has (logged once each). */
+  #checkOverrides(config: ServerConfig, tools: Json[]): void {
+    const o = config.tools.override;
+    if (!o || tools.length === 0) return;
+    const listed = new Set(tools.map((t) => String(t.name)));
+    for (const tool of Object.keys(o)) {
+      const key = `${config.name}\u0000${tool}`;
+      if (listed.has(tool) || this.#unmatched.has(key)) continue;
+      this.#unmatched.add(key);
+      this.log.warn({ upstream: config.name, tool }, "tools.override names a tool this server does not list (overrides use the server's own tool names)");
+    }
   }
 
   #claim<V>(map: Map<string, V>, key: string, value: V): boolean {

@@ -7,6 +7,7 @@ import type { Catalog } from './catalog.js';
 import { bridged } from './forward-bridged.js';
 import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, outgoingParams, progressRelay, requestUpstream, type Send, speaksModern } from './forward-parts.js';
 import type { InputBridge } from './input-bridge.js';
+import { shapedArguments } from './tool-overrides.js';
 import type { UpstreamRouter } from './isolation/router.js';
 import type { InflightCalls } from './relay.js';
 import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
@@ -103,7 +104,8 @@ export function forwarder(
         return list(catalog.resourceTemplates, 'resourceTemplates', ctx);
       case 'tools/call': {
         const route = catalog.tool(ctx.target ?? '');
-        return forward(ctx, route?.upstream, { ...params, name: route?.name }, route ? '' : unknownTool(catalog, ctx.target ?? ''));
+        const shaped = route?.override && { arguments: shapedArguments(params.arguments, route.override, ctx.target ?? '') };
+        return forward(ctx, route?.upstream, { ...params, name: route?.name, ...shaped }, route ? '' : unknownTool(catalog, ctx.target ?? ''));
       }
       case 'prompts/get': {
         const route = catalog.prompt(ctx.target ?? '');

@@ -289,6 +289,7 @@ export class Gateway {
     const spec = (c: ServerConfig) => JSON.parse(JSON.stringify({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0, ...upstreamAuthOf(c) }));
     const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
     const stopping: Promise<void>[] = [];
+    const retooled: string[] = [];
     for (const [name, entry] of this.#entries) {
       const config = wanted.get(name);
       if (config && isDeepStrictEqual(spec(config), spec(entry.config))) {
@@ -297,6 +298,8 @@ export class Gateway {
           this.#router.retime(entry.upstream, config.timeoutMs);
           report.retimed.push(name);
         }
+        // Its tools shown or called differently (filters, renames, overrides): what the cache holds for it goes.
+        if (!isDeepStrictEqual(config.tools, entry.config.tools)) retooled.push(name);
         entry.config = config;
         continue;
       }
@@ -321,6 +324,7 @@ export class Gateway {
     this.#entries.clear();
     for (const [name, entry] of ordered) this.#entries.set(name, entry);
     this.#syncCatalog();
+    for (const name of retooled) this.changes.emit({ type: 'listChanged', server: name, kind: 'tools' });
     this.resilience.sync();
     for (const e of fresh) e.upstream.start();
     await Promise.all(fresh.map((e) => this.#settled(e)));

@@ -1,5 +1,6 @@
 // "Did you mean …?" for unknown keys: a typo of a known key, or a key another MCP client uses for the
 // same thing, gets pointed at the spelling mcplex expects.
+import { z } from 'zod';
 
 /** Keys people bring from other tools' configs, and what to write instead. */
 const FOREIGN: Record<string, { key: string; advice: string }> = {
@@ -43,4 +44,15 @@ export function unknownKeyMessage(key: string, known: readonly string[]): string
   const foreign = Object.hasOwn(FOREIGN, key) ? FOREIGN[key] : undefined;
   if (foreign && known.includes(foreign.key)) return `unknown key (${foreign.advice})`;
   return `unknown key (expected one of: ${known.join(', ')})`;
+}
+
+/**
+ * A strict object whose unknown-keys error holds one line per key, in `issue.keys` order, so that the
+ * issue mapper can report each key at its own path.
+ */
+export function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, known)).join('\n') : expected),
+  });
 }

@@ -9,4 +9,5 @@ export type { ResilienceConfig, ServerResilience } from './resilience.js';
 export type { CacheConfig } from './cache.js';
 export type { ClusterConfig } from './cluster.js';
 export type { PinningConfig } from './pinning.js';
+export type { ArgumentRule, ToolOverride } from './tool-overrides.js';
 export type { BuiltinServerConfig, BuiltinKind } from './builtin.js';

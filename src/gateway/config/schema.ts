@@ -8,7 +8,10 @@ import { clusterSchema } from './cluster.js';
 import { pinningSchema } from './pinning.js';
 import { auditSection } from './audit.js';
 import { withBuiltins } from './builtin.js';
-import { unknownKeyMessage } from './hints.js';
+import { strict } from './hints.js';
+import { overrides } from './tool-overrides.js';
+
+export { strict };
 import { upstreamAuthShape } from './upstream-auth.js';
 import { observabilityShape } from './observability.js';
 import { policySchema } from './policy.js';
@@ -21,17 +24,6 @@ const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 export const SEPARATOR = /^[_.-]+$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const ENV_NAME = /^[^=\0]+$/;
-
-/**
- * A strict object whose unknown-keys error holds one line per key, in `issue.keys` order, so that the
- * issue mapper can report each key at its own path.
- */
-export function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
-  const known = Object.keys(shape);
-  return z.strictObject(shape, {
-    error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, known)).join('\n') : expected),
-  });
-}
 
 // YAML leaves `${PORT:-7333}` a string and users write `port: "8080"`; numbers and booleans given as
 // text are accepted where the meaning is unambiguous.
@@ -90,8 +82,9 @@ const tools = strict(
     rename: z.preprocess(nullToUndefined, rename.optional()),
     // false: this server's tools are not pinned (pinning, with a `pinning:` section, is on for every other server).
     pin: z.preprocess(toBool, z.boolean({ error: 'expected true or false' })).optional(),
+    override: z.preprocess(nullToUndefined, overrides.optional()),
   },
-  'expected a mapping with include, exclude, rename and/or pin',
+  'expected a mapping with include, exclude, rename, override and/or pin',
 );
 
 export const TRANSPORTS = ['stdio', 'http', 'streamable-http', 'sse'] as const;

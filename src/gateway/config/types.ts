@@ -1,5 +1,6 @@
 // The validated, defaults-filled gateway configuration that the rest of the gateway consumes.
 // Nothing here is optional unless absence means something (cwd, tools.include/exclude).
+import type { ToolOverride } from './tool-overrides.js';
 import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-spec.js';
 import type { UpstreamAuthConfig } from './upstream-auth.js';
 import type { ObservabilityConfig } from './observability.js';
@@ -69,6 +70,8 @@ export interface ToolFilter {
   exclude?: string[];
   /** Original name -> new (un-namespaced) name. */
   rename: Record<string, string>;
+  /** Original name -> what the gateway shows and sets instead (tool-overrides.ts). */
+  override?: Record<string, ToolOverride>;
   /** false: this server's tool definitions are not pinned (with a `pinning:` section, every other server's are). */
   pin?: false;
 }

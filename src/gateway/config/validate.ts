@@ -12,6 +12,7 @@ import { builtinOptions, isRawBuiltin, type RawBuiltin } from './builtin.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
 import { buildPolicy } from './policy.js';
 import { serverResilience } from './resilience.js';
+import type { ToolOverride } from './tool-overrides.js';
 import { configSchema, NAME, type RawConfig, type RawServer, SEPARATOR, TRANSPORTS } from './schema.js';
 import { DEFAULTS, type GatewayConfig, type ServerConfig } from './types.js';
 import { buildUpstreamAuth, checkUpstreamAuth } from './upstream-auth.js';
@@ -104,8 +105,8 @@ function checkStructure(root: Tree, issues: Issue[]): void {
 }
 
 /** Null-prototype maps, so that a tool called `constructor` or `toString` never finds an inherited entry. */
-function dict(m: Record<string, string> | undefined): Record<string, string> {
-  return Object.assign(Object.create(null) as Record<string, string>, m);
+function dict<V = string>(m: Record<string, V> | undefined): Record<string, V> {
+  return Object.assign(Object.create(null) as Record<string, V>, m);
 }
 
 function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig {
@@ -124,6 +125,7 @@ function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig 
       ...(s.tools?.include && { include: s.tools.include }),
       ...(s.tools?.exclude && { exclude: s.tools.exclude }),
       rename: dict(s.tools?.rename),
+      ...(s.tools?.override && { override: dict(s.tools.override as Record<string, ToolOverride>) }),
       ...(s.tools?.pin === false && { pin: false as const }),
     },
     ...buildUpstreamAuth(s),
