@@ -27,6 +27,7 @@ import { GatewayResilience } from './resilience.js';
 import { modeRoute } from './resilience-admin.js';
 import { pinsRoutes } from './pins-admin.js';
 import { ToolPins } from './tool-pins.js';
+import { ToolSearch } from './tool-search.js';
 import { RestartGate } from './restart-gate.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { UpstreamChanges } from './upstream-changes.js';
@@ -84,6 +85,8 @@ export class Gateway {
   readonly changes = new UpstreamChanges();
   /** The audit log (`audit:`), reloadable; a pass-through slot without one. */
   readonly #audit: LiveAudit;
+  /** `toolSearch:` (reloadable); undefined when off. */
+  #toolSearch: ToolSearch | undefined;
   #config: GatewayConfig;
   readonly #metrics: GatewayMetrics | undefined;
   /** Timeouts, retries, breakers, degradation and health checks (resilience.ts). */
@@ -128,6 +131,9 @@ export class Gateway {
       await this.#restarts.check(ctx);
       return this.resilience.timed(this.resilience.target(ctx)?.key, () => forward(ctx));
     });
+    // `toolSearch:` answers tools/list and its two tools in front of the pipeline (tool-search.ts).
+    this.#toolSearch = config.toolSearch && new ToolSearch(config.toolSearch, config.separator, logger);
+    this.host.front((ctx, pipeline) => this.#toolSearch?.answer(ctx, pipeline));
     this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams);
     if (this.#metrics?.route) this.routes.push(this.#metrics.route);
     this.host.use(
@@ -309,7 +315,12 @@ export class Gateway {
     }
     // In parallel: a server that ignores stdin EOF takes its kill timeout to stop.
     await Promise.all(stopping);
+    const searchChanged = !isDeepStrictEqual(next.toolSearch, this.#config.toolSearch);
     this.#config = next;
+    if (searchChanged) {
+      this.#toolSearch = next.toolSearch && new ToolSearch(next.toolSearch, next.separator, this.host.logger);
+      this.host.listChanged('tools');
+    }
     for (const apply of this.#reloaders) apply(next);
     const fresh: Entry[] = [];
     for (const [name, config] of wanted) {

@@ -50,6 +50,11 @@ class RequestContext implements CallContext {
     this.#logger = logger;
   }
 
+  /** What it was built from (derivedCallContext reads it). */
+  get source(): CallSource {
+    return this.#source;
+  }
+
   get http(): CallContext['http'] {
     const { request, identity } = this.#source;
     if (request && !this.#http) this.#http = { headers: request.headers, ...(identity?.remoteAddress !== undefined && { remoteAddress: identity.remoteAddress }) };
@@ -63,6 +68,24 @@ class RequestContext implements CallContext {
 }
 
 export const buildCallContext = (logger: Logger, s: CallSource): CallContext => new RequestContext(logger, s);
+
+/**
+ * Another request made on behalf of `ctx` (a gateway tool that runs the real call through the pipeline): the same
+ * caller (as authenticated so far), id, signal, `_meta` and HTTP request, its own method, target and params, and a
+ * fresh state. Contexts not built here get no HTTP view.
+ */
+export function derivedCallContext(ctx: CallContext, logger: Logger, s: { method: string; target?: string; params: Record<string, unknown> }): CallContext {
+  const source = ctx instanceof RequestContext ? ctx.source : undefined;
+  return new RequestContext(logger, {
+    ...s,
+    era: ctx.era,
+    meta: ctx.meta,
+    signal: ctx.signal,
+    rid: ctx.requestId ?? 0,
+    identity: { ...source?.identity, principal: ctx.principal },
+    ...(source?.request && { request: source.request }),
+  });
+}
 
 /** What every line a request logs carries (the principal as known when the request first logs: after authentication). */
 function bindingsOf(ctx: CallContext): Record<string, unknown> {

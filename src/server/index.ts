@@ -3,6 +3,7 @@ export { createServer, McplexServer, type CreateServerOptions } from './create-s
 export type { ListenHook, ListenLease } from './admission.js';
 export { INVOCATION, type Invocation, subscribeConnection } from './methods.js';
 export { listPage, paginate } from './pagination.js';
+export { derivedCallContext } from './call-context.js';
 export { type HostOptions, ServingHost, type StdioHandle } from './serving-host.js';
 export type * from './definitions.js';
 export type { HttpHandle } from './http/serve-http.js';

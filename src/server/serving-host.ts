@@ -9,7 +9,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio } from '@modelcontextprotocol/server/stdio';
-import { type ChangeKind, compose, type Era, type Handler, type Logger, type Middleware, type Principal } from '../core/index.js';
+import { type CallContext, type ChangeKind, compose, type Era, type Handler, type Logger, type McpResult, type Middleware, type Principal } from '../core/index.js';
 import { admission, type ListenHook, SDK_OWNED } from './admission.js';
 import type { ElicitState } from './elicitation.js';
 import { type Admit, GatedTransport } from './gate.js';
@@ -67,6 +67,7 @@ export class ServingHost implements AppCore {
   readonly #middlewares: Middleware[] = [];
   readonly #terminal: Handler;
   #composed: Handler | undefined;
+  #front: ((ctx: CallContext, pipeline: Handler) => Promise<McpResult> | undefined) | undefined;
   readonly #live = new Set<Connection>();
   readonly #notifiers = new Set<ServerNotifier>();
   readonly onListen: ListenHook | undefined;
@@ -98,8 +99,21 @@ export class ServingHost implements AppCore {
     return this;
   }
 
+  /**
+   * Puts `front` before the pipeline: it may answer a request itself (undefined lets the pipeline answer), given the
+   * pipeline for what the request stands for (a gateway's tool search runs the real list or call through it).
+   */
+  front(front: (ctx: CallContext, pipeline: Handler) => Promise<McpResult> | undefined): this {
+    this.#front = front;
+    this.#composed = undefined;
+    return this;
+  }
+
   pipeline(): Handler {
-    this.#composed ??= compose(this.#middlewares, this.#terminal);
+    if (this.#composed) return this.#composed;
+    const composed = compose(this.#middlewares, this.#terminal);
+    const front = this.#front;
+    this.#composed = front ? (ctx) => front(ctx, composed) ?? composed(ctx) : composed;
     return this.#composed;
   }
 

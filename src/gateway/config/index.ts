@@ -10,4 +10,5 @@ export type { CacheConfig } from './cache.js';
 export type { ClusterConfig } from './cluster.js';
 export type { PinningConfig } from './pinning.js';
 export type { ArgumentRule, ToolOverride } from './tool-overrides.js';
+export type { ToolSearchConfig } from './tool-search.js';
 export type { BuiltinServerConfig, BuiltinKind } from './builtin.js';

@@ -6,6 +6,7 @@ import { authSchema, tlsSchema } from './auth.js';
 import { cacheSchema } from './cache.js';
 import { clusterSchema } from './cluster.js';
 import { pinningSchema } from './pinning.js';
+import { toolSearchSchema } from './tool-search.js';
 import { auditSection } from './audit.js';
 import { withBuiltins } from './builtin.js';
 import { strict } from './hints.js';
@@ -174,6 +175,7 @@ export const configSchema = strict(
     audit: auditSection,
     cluster: clusterSchema.optional(),
     pinning: pinningSchema.optional(),
+    toolSearch: toolSearchSchema.optional(),
   },
   'expected a mapping with listen, separator and servers',
 );

@@ -10,6 +10,7 @@ import type { ResilienceConfig, ServerResilience } from './resilience.js';
 import type { CacheConfig } from './cache.js';
 import type { ClusterConfig } from './cluster.js';
 import type { PinningConfig } from './pinning.js';
+import type { ToolSearchConfig } from './tool-search.js';
 import type { AuditConfig } from './audit.js';
 import type { BuiltinServerConfig } from './builtin.js';
 
@@ -38,6 +39,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   audit?: AuditConfig;
   /** Tool definitions pinned on first sight, changes held for approval (config/pinning.ts); absent: off. */
   pinning?: PinningConfig;
+  /** tools/list shows the gateway's search and call tools instead of every tool (config/tool-search.ts); absent: off. */
+  toolSearch?: ToolSearchConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */

@@ -7,6 +7,7 @@ import { buildAuth, checkAuth } from './auth.js';
 import { cacheSection, checkCache } from './cache.js';
 import { buildCluster } from './cluster.js';
 import { buildPinning } from './pinning.js';
+import { buildToolSearch, TOOL_SEARCH_DEFAULTS } from './tool-search.js';
 import { buildAudit } from './audit.js';
 import { builtinOptions, isRawBuiltin, type RawBuiltin } from './builtin.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
@@ -92,6 +93,13 @@ function checkStructure(root: Tree, issues: Issue[]): void {
     if (s.enabled === false || s.enabled === 'false') continue;
     owners.set(ns, [...(owners.get(ns) ?? []), { name, explicit: s.namespace !== undefined }]);
   }
+  // The gateway's own search tools live in a namespace of their own.
+  const search = root.toolSearch;
+  if (search !== undefined && search !== false) {
+    const ns = isMap(search) && typeof search.namespace === 'string' ? search.namespace : TOOL_SEARCH_DEFAULTS.namespace;
+    const taken = owners.get(ns);
+    if (taken) issues.push({ path: ['toolSearch', 'namespace'], message: `'${ns}' is the namespace of server '${taken[0]!.name}' (set toolSearch.namespace to another name)` });
+  }
   for (const [ns, users] of owners) {
     if (users.length < 2) continue;
     // Blame the servers that chose the namespace explicitly, not the one whose name it is.
@@ -157,6 +165,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...(buildAudit(raw.audit) && { audit: buildAudit(raw.audit) }),
     ...(raw.cluster && { cluster: buildCluster(raw.cluster) }),
     ...(raw.pinning && { pinning: buildPinning(raw.pinning) }),
+    ...(raw.toolSearch && { toolSearch: buildToolSearch(raw.toolSearch) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };
