@@ -34,6 +34,7 @@ function features(config: GatewayConfig, pinned: number | undefined): Record<str
     audit: config.audit ? config.audit.sink : 'off',
     cache: config.cache ? config.cache.store : 'off',
     pinning: config.pinning ? `${config.pinning.onChange}, ${pinned ?? 0} tools pinned` : 'off',
+    'tool search': config.toolSearch ? 'on' : 'off',
   };
 }
 
