@@ -99,11 +99,11 @@ async function loadCache() {
   box.textContent = [`store ${json.store}${json.degraded ? ' (degraded: serving from memory)' : ''}`, ...figures].join(' · ');
 }
 
-function approveButton(server, tool) {
+function approveButton(c) {
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = 'approve';
-  b.addEventListener('click', () => act(() => api('/admin/pins/approve', { server, tool })));
+  b.addEventListener('click', () => act(() => api('/admin/pins/approve', { server: c.server, [c.kind]: c[c.kind] })));
   return b;
 }
 
@@ -115,11 +115,13 @@ async function loadPins() {
     return fill(tbody, [], '');
   }
   const pinned = Object.values(json.pinned).reduce((a, b) => a + b, 0);
-  $('#pins').textContent = `${pinned} tools pinned in ${json.file} · on change: ${json.onChange}`;
+  $('#pins').textContent = `${pinned} tools and prompts pinned in ${json.file} · on change: ${json.onChange}`;
   fill(
     tbody,
-    json.changed.map((c) => row([c.server, c.tool, c.changed.join(', '), c.held ? 'held' : 'served', c.since, c.pinned.description, c.current.description, approveButton(c.server, c.tool)], { 3: c.held ? 'bad' : 'warn', 5: 'wrap', 6: 'wrap' })),
-    'no tool changed since it was pinned',
+    json.changed.map((c) =>
+      row([c.server, c.kind === 'prompt' ? `${c.prompt} (prompt)` : c.tool, c.changed.join(', '), c.held ? 'held' : 'served', c.since, c.pinned.description, c.current.description, approveButton(c)], { 3: c.held ? 'bad' : 'warn', 5: 'wrap', 6: 'wrap' }),
+    ),
+    'no tool or prompt changed since it was pinned',
   );
 }
 

@@ -40,8 +40,9 @@ export class Catalog {
   collisions: string[] = [];
   /** Tool definitions pinned on first sight, changed ones held (`pinning:`); set by the gateway, absent when off. */
   pins: ToolPins | undefined;
-  /** Held tools by the name they would be exposed as. */
+  /** Held tools and prompts by the name they would be exposed as. */
   readonly #held = new Map<string, ChangedTool>();
+  readonly #heldPrompts = new Map<string, ChangedTool>();
   /** Overrides already reported as naming no listed tool. */
   readonly #unmatched = new Set<string>();
 
@@ -111,6 +112,7 @@ export class Catalog {
     this.#templateOwners = [];
     this.collisions = [];
     this.#held.clear();
+    this.#heldPrompts.clear();
     const pins = this.pins;
     pins?.begin();
     for (const { upstream, config } of this.entries) {
@@ -133,6 +135,11 @@ export class Catalog {
       this.#checkOverrides(config, snap.tools);
       for (const prompt of snap.prompts) {
         const name = this.#exposed(config, String(prompt.name));
+        const held = pins && config.tools.pin !== false ? pins.holdsPrompt(config.name, prompt) : undefined;
+        if (held) {
+          this.#heldPrompts.set(name, held);
+          continue;
+        }
         if (this.#claim(this.#promptRoutes, name, { upstream, name: String(prompt.name) })) this.prompts.push({ ...prompt, name });
       }
       for (const resource of snap.resources) {
@@ -205,6 +212,11 @@ export class Catalog {
   /** The held tool exposed as `name` (its definition changed since it was pinned), if one is. */
   heldTool(name: string): ChangedTool | undefined {
     return this.#held.get(name);
+  }
+
+  /** The held prompt exposed as `name`, if one is. */
+  heldPrompt(name: string): ChangedTool | undefined {
+    return this.#heldPrompts.get(name);
   }
 
   tool(name: string): Route | undefined {

@@ -14,11 +14,12 @@ import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 const MAX_INPUT_ROUNDS = 8;
 
-/** Why a tool name has no route: held since its definition changed (pinning), or unknown. */
-function unknownTool(catalog: Catalog, name: string): string {
-  const held = catalog.heldTool(name);
-  if (!held) return `Unknown tool: ${name}`;
-  return `Tool '${name}' is held: its ${held.changed.join(', ')} changed since it was pinned, and an administrator must approve the change before it can be called (POST /admin/pins/approve)`;
+/** Why a tool or prompt name has no route: held since its definition changed (pinning), or unknown. */
+function unknown(catalog: Catalog, kind: 'tool' | 'prompt', name: string): string {
+  const held = kind === 'tool' ? catalog.heldTool(name) : catalog.heldPrompt(name);
+  if (!held) return `Unknown ${kind}: ${name}`;
+  const use = kind === 'tool' ? 'called' : 'used';
+  return `${kind === 'tool' ? 'Tool' : 'Prompt'} '${name}' is held: its ${held.changed.join(', ')} changed since it was pinned, and an administrator must approve the change before it can be ${use} (POST /admin/pins/approve)`;
 }
 
 export function forwarder(
@@ -105,11 +106,11 @@ export function forwarder(
       case 'tools/call': {
         const route = catalog.tool(ctx.target ?? '');
         const shaped = route?.override && { arguments: shapedArguments(params.arguments, route.override, ctx.target ?? '') };
-        return forward(ctx, route?.upstream, { ...params, name: route?.name, ...shaped }, route ? '' : unknownTool(catalog, ctx.target ?? ''));
+        return forward(ctx, route?.upstream, { ...params, name: route?.name, ...shaped }, route ? '' : unknown(catalog, 'tool', ctx.target ?? ''));
       }
       case 'prompts/get': {
         const route = catalog.prompt(ctx.target ?? '');
-        return forward(ctx, route?.upstream, { ...params, name: route?.name }, `Unknown prompt: ${ctx.target}`);
+        return forward(ctx, route?.upstream, { ...params, name: route?.name }, route ? '' : unknown(catalog, 'prompt', ctx.target ?? ''));
       }
       case 'resources/read':
         return forward(ctx, catalog.resourceOwner(ctx.target ?? ''), params, `Resource not found: ${ctx.target}`, { uri: ctx.target });

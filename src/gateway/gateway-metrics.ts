@@ -21,16 +21,18 @@ export class GatewayMetrics {
       method === 'tools/call' ? catalog.tool(target) !== undefined : method === 'prompts/get' ? catalog.prompt(target) !== undefined : catalog.resourceOwner(target) !== undefined;
     this.metrics = new Metrics({ principalLabel: m.principalLabel, maxTargets: m.maxTargets, knownTarget: known });
     this.metrics.upstreams(upstreams);
-    new Gauge({
-      name: 'mcp_tool_pin_changes',
-      help: 'Tools whose definition differs from the pinned one now (pinning:), by upstream; held="true": not listed until approved',
-      labelNames: ['upstream', 'held'],
-      registers: [this.metrics.registry],
-      collect() {
-        this.reset();
-        for (const c of catalog.pins?.changed() ?? []) this.inc({ upstream: c.server, held: String(c.held) });
-      },
-    });
+    for (const kind of ['tool', 'prompt'] as const) {
+      new Gauge({
+        name: `mcp_${kind}_pin_changes`,
+        help: `${kind === 'tool' ? 'Tools' : 'Prompts'} whose definition differs from the pinned one now (pinning:), by upstream; held="true": not listed until approved`,
+        labelNames: ['upstream', 'held'],
+        registers: [this.metrics.registry],
+        collect() {
+          this.reset();
+          for (const c of catalog.pins?.changed() ?? []) if (c.kind === kind) this.inc({ upstream: c.server, held: String(c.held) });
+        },
+      });
+    }
     this.#listen = m.listen;
     this.#path = m.path;
     this.route = m.listen ? undefined : metricsRoute(this.metrics, { path: m.path });

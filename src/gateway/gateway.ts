@@ -105,7 +105,7 @@ export class Gateway {
       ...pinsRoutes(
         () => this.catalog.pins,
         (approved) => {
-          for (const { server, tool, changed } of approved) logger.info({ upstream: server, tool, changed }, 'tool definition change approved; the tool is pinned as it is now');
+          for (const { kind, server, tool, changed } of approved) logger.info({ upstream: server, [kind]: tool, changed }, `${kind} definition change approved; the ${kind} is pinned as it is now`);
           this.#syncCatalog();
         },
       ),

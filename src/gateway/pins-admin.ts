@@ -1,22 +1,30 @@
-// Admin endpoints of tool pinning (`pinning:`): GET /admin/pins lists the tools whose definitions changed since they
-// were pinned (held, or served with `onChange: warn`); POST /admin/pins/approve pins their current definitions.
-// Body: { "server": "<name>", "tool": "<the server's own tool name>" }, each optional ({} approves every change).
+// Admin endpoints of tool pinning (`pinning:`): GET /admin/pins lists the tools and prompts whose definitions changed
+// since they were pinned (held, or served with `onChange: warn`); POST /admin/pins/approve pins their current
+// definitions. Body: { "server": "<name>", "tool" or "prompt": "<the server's own name>" }, each optional ({} approves
+// every change).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
 import type { ChangedTool, ToolPins } from './tool-pins.js';
 
 const OFF = 'tool pinning is off: add a pinning: section to the gateway file (docs/pinning.md)';
 
-function parse(body: unknown): { server?: string; tool?: string } | string {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'expected a JSON object with server and/or tool ({} approves every change)';
-  const { server, tool, ...rest } = body as Record<string, unknown>;
+function parse(body: unknown): { server?: string; tool?: string; prompt?: string } | string {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return 'expected a JSON object with server and/or tool or prompt ({} approves every change)';
+  const { server, tool, prompt, ...rest } = body as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0) return `unknown field(s) ${unknown.join(', ')}; expected server, tool`;
+  if (unknown.length > 0) return `unknown field(s) ${unknown.join(', ')}; expected server, tool, prompt`;
   if (server !== undefined && (typeof server !== 'string' || server === '')) return 'server: expected a server name';
-  if (tool !== undefined && (typeof tool !== 'string' || tool === '')) return "tool: expected the server's own name for the tool";
-  if (tool !== undefined && server === undefined) return 'tool: name its server too';
-  return { ...(server !== undefined && { server: server as string }), ...(tool !== undefined && { tool: tool as string }) };
+  for (const [key, value] of [['tool', tool], ['prompt', prompt]] as const) {
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value === '') return `${key}: expected the server's own name for the ${key}`;
+    if (server === undefined) return `${key}: name its server too`;
+  }
+  if (tool !== undefined && prompt !== undefined) return 'give tool or prompt, not both';
+  return { ...(server !== undefined && { server: server as string }), ...(tool !== undefined && { tool: tool as string }), ...(prompt !== undefined && { prompt: prompt as string }) };
 }
+
+/** As the API shows a change: a tool's name under `tool`, a prompt's under `prompt`. */
+const shown = ({ tool, ...c }: ChangedTool) => ({ ...c, [c.kind]: tool });
 
 /** `approved` runs after an approval (the gateway merges its catalog again and tells clients). */
 export function pinsRoutes(pins: () => ToolPins | undefined, approved: (tools: ChangedTool[]) => void): HttpRoute[] {
@@ -28,7 +36,7 @@ export function pinsRoutes(pins: () => ToolPins | undefined, approved: (tools: C
       handle(_req: IncomingMessage, res: ServerResponse) {
         const p = pins();
         if (!p) return sendJson(res, 404, { error: OFF });
-        sendJson(res, 200, { file: p.config.file, onChange: p.config.onChange, pinned: p.counts(), changed: p.changed() });
+        sendJson(res, 200, { file: p.config.file, onChange: p.config.onChange, pinned: p.counts(), changed: p.changed().map(shown) });
       },
     },
     {
@@ -42,10 +50,10 @@ export function pinsRoutes(pins: () => ToolPins | undefined, approved: (tools: C
         if (!read.ok) return sendJson(res, read.status, { error: read.message });
         const asked = parse(read.value);
         if (typeof asked === 'string') return sendJson(res, 400, { error: asked });
-        const done = p.approve(asked.server, asked.tool);
-        if (done.length === 0) return sendJson(res, 404, { error: 'no changed tool matches (GET /admin/pins lists them)' });
+        const done = p.approve(asked.server, asked.tool, asked.prompt);
+        if (done.length === 0) return sendJson(res, 404, { error: 'no changed tool or prompt matches (GET /admin/pins lists them)' });
         approved(done);
-        sendJson(res, 200, { approved: done.map(({ server, tool, changed }) => ({ server, tool, changed })) });
+        sendJson(res, 200, { approved: done.map((c) => ({ kind: c.kind, server: c.server, [c.kind]: c.tool, changed: c.changed })) });
       },
     },
   ];

@@ -1,7 +1,7 @@
-// Tool definitions pinned the first time the gateway sees them (trust on first use), in a JSON file an administrator
-// can read, review and keep in version control. A definition that later differs (a server updated under the gateway,
-// or one rewriting its tools while it runs: a "rug pull") is held: neither listed nor callable until approved
-// (admin API), or, with `onChange: warn`, served and logged.
+// Tool and prompt definitions pinned the first time the gateway sees them (trust on first use), in a JSON file an
+// administrator can read, review and keep in version control. A definition that later differs (a server updated
+// under the gateway, or one rewriting its tools while it runs: a "rug pull") is held: neither listed nor usable until
+// approved (admin API), or, with `onChange: warn`, served and logged.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Json } from '../client/upstream.js';
@@ -11,24 +11,34 @@ import type { PinningConfig } from './config/index.js';
 
 /** What a model reads of a tool besides its name: a poisoned tool changes one of these. */
 export const PINNED_FIELDS = ['title', 'description', 'inputSchema', 'outputSchema', 'annotations'] as const;
+/** And of a prompt. */
+export const PROMPT_FIELDS = ['title', 'description', 'arguments'] as const;
 
-export type PinnedDefinition = Partial<Record<(typeof PINNED_FIELDS)[number], unknown>>;
+export type PinKind = 'tool' | 'prompt';
+const FIELDS: Record<PinKind, readonly string[]> = { tool: PINNED_FIELDS, prompt: PROMPT_FIELDS };
+
+export type PinnedDefinition = Partial<Record<string, unknown>>;
 
 interface Pin {
   pinnedAt: string;
   definition: PinnedDefinition;
 }
 
-/** The file: `{ version: 1, servers: { <server>: { <tool as the server names it>: { pinnedAt, definition } } } }`. */
+/**
+ * The file: `{ version: 1, servers: { <server>: { <tool as the server names it>: { pinnedAt, definition } } },
+ * prompts: { <server>: { <prompt>: … } } }` (`prompts` absent until a prompt is pinned).
+ */
 interface PinsFile {
   version: 1;
   servers: Record<string, Record<string, Pin>>;
+  prompts?: Record<string, Record<string, Pin>>;
 }
 
-/** A tool whose definition differs from its pin. */
+/** A tool or prompt whose definition differs from its pin. */
 export interface ChangedTool {
+  kind: PinKind;
   server: string;
-  /** The name the server gives it. */
+  /** The name the server gives it (a tool's or a prompt's, as `kind` says). */
   tool: string;
   /** The fields that differ (of PINNED_FIELDS). */
   changed: string[];
@@ -40,18 +50,18 @@ export interface ChangedTool {
   current: PinnedDefinition;
 }
 
-const keyOf = (server: string, tool: string) => `${server}\u0000${tool}`;
+const keyOf = (kind: PinKind, server: string, name: string) => `${kind}\u0000${server}\u0000${name}`;
 const dict = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
 
-/** The pinned fields of a tool, in canonical key order (so the file reads the same however the server orders them). */
-export function definitionOf(tool: Json): PinnedDefinition {
+/** The pinned fields of a tool (or prompt), in canonical key order (the file reads the same however the server orders them). */
+export function definitionOf(item: Json, kind: PinKind = 'tool'): PinnedDefinition {
   const out: PinnedDefinition = {};
-  for (const field of PINNED_FIELDS) if (tool[field] !== undefined) out[field] = JSON.parse(canonicalJson(tool[field]));
+  for (const field of FIELDS[kind]) if (item[field] !== undefined) out[field] = JSON.parse(canonicalJson(item[field]));
   return out;
 }
 
-function differing(a: PinnedDefinition, b: PinnedDefinition): string[] {
-  return PINNED_FIELDS.filter((f) => canonicalJson(a[f] ?? null) !== canonicalJson(b[f] ?? null));
+function differing(kind: PinKind, a: PinnedDefinition, b: PinnedDefinition): string[] {
+  return FIELDS[kind].filter((f) => canonicalJson(a[f] ?? null) !== canonicalJson(b[f] ?? null));
 }
 
 function load(path: string): PinsFile {
@@ -72,16 +82,21 @@ function load(path: string): PinsFile {
   }
   const d = doc as Partial<PinsFile> | null;
   if (d === null || typeof d !== 'object' || d.version !== 1 || d.servers === null || typeof d.servers !== 'object') throw bad('expected { "version": 1, "servers": { … } }');
-  const servers = dict<Record<string, Pin>>();
-  for (const [server, tools] of Object.entries(d.servers)) {
-    if (tools === null || typeof tools !== 'object') throw bad(`servers.${server}: expected a mapping of tool name to pin`);
-    servers[server] = dict<Pin>();
-    for (const [tool, pin] of Object.entries(tools)) {
-      if (pin === null || typeof pin !== 'object' || typeof pin.definition !== 'object' || pin.definition === null) throw bad(`servers.${server}.${tool}: expected { "pinnedAt", "definition" }`);
-      servers[server]![tool] = { pinnedAt: String(pin.pinnedAt ?? ''), definition: pin.definition };
+  const section = (key: 'servers' | 'prompts', what: string) => {
+    const out = dict<Record<string, Pin>>();
+    for (const [server, items] of Object.entries((d[key] ?? {}) as Record<string, unknown>)) {
+      if (items === null || typeof items !== 'object') throw bad(`${key}.${server}: expected a mapping of ${what} name to pin`);
+      out[server] = dict<Pin>();
+      for (const [name, pin] of Object.entries(items as Record<string, Pin | null>)) {
+        if (pin === null || typeof pin !== 'object' || typeof pin.definition !== 'object' || pin.definition === null) throw bad(`${key}.${server}.${name}: expected { "pinnedAt", "definition" }`);
+        out[server]![name] = { pinnedAt: String(pin.pinnedAt ?? ''), definition: pin.definition };
+      }
     }
-  }
-  return { version: 1, servers };
+    return out;
+  };
+  if (d.prompts !== undefined && (d.prompts === null || typeof d.prompts !== 'object')) throw bad('prompts: expected a mapping of server name to its prompts');
+  const prompts = section('prompts', 'prompt');
+  return { version: 1, servers: section('servers', 'tool'), ...(Object.keys(prompts).length > 0 && { prompts }) };
 }
 
 export class ToolPins {
@@ -138,51 +153,71 @@ export class ToolPins {
    * the first time, or as pinned, or changed with `onChange: warn`, logged); the change when it is held.
    */
   holds(server: string, tool: Json): ChangedTool | undefined {
-    const name = String(tool.name);
-    const current = definitionOf(tool);
-    this.#file.servers[server] ??= dict<Pin>();
-    const pins = this.#file.servers[server]!;
+    return this.#holds('tool', server, tool);
+  }
+
+  /** The same for a prompt `server` lists. */
+  holdsPrompt(server: string, prompt: Json): ChangedTool | undefined {
+    return this.#holds('prompt', server, prompt);
+  }
+
+  #pins(kind: PinKind, server: string): Record<string, Pin> {
+    if (kind === 'prompt') this.#file.prompts ??= dict();
+    const section = kind === 'tool' ? this.#file.servers : this.#file.prompts!;
+    section[server] ??= dict<Pin>();
+    return section[server]!;
+  }
+
+  #holds(kind: PinKind, server: string, item: Json): ChangedTool | undefined {
+    const name = String(item.name);
+    const current = definitionOf(item, kind);
+    const pins = this.#pins(kind, server);
     const pin = pins[name];
     if (!pin) {
       pins[name] = { pinnedAt: new Date().toISOString(), definition: current };
       this.#dirty = true;
       return undefined;
     }
-    const changed = differing(pin.definition, current);
+    const changed = differing(kind, pin.definition, current);
     if (changed.length === 0) return undefined;
-    const key = keyOf(server, name);
+    const key = keyOf(kind, server, name);
     const held = this.#config.onChange === 'hold';
-    const seen: ChangedTool = { server, tool: name, changed, held, since: this.#changed.get(key)?.since ?? new Date().toISOString(), pinned: pin.definition, current };
+    const seen: ChangedTool = { kind, server, tool: name, changed, held, since: this.#changed.get(key)?.since ?? new Date().toISOString(), pinned: pin.definition, current };
     (this.#building ?? this.#changed).set(key, seen);
     const text = canonicalJson(current);
     if (this.#logged.get(key) !== text) {
       this.#logged.set(key, text);
-      const what = { upstream: server, tool: name, changed, file: this.#config.file };
-      if (held) this.log.warn(what, 'tool definition changed since it was pinned; the tool is held until an administrator approves it (POST /admin/pins/approve)');
-      else this.log.warn(what, 'tool definition changed since it was pinned (pinning.onChange: warn, so it is served)');
+      const what = { upstream: server, [kind]: name, changed, file: this.#config.file };
+      if (held) this.log.warn(what, `${kind} definition changed since it was pinned; the ${kind} is held until an administrator approves it (POST /admin/pins/approve)`);
+      else this.log.warn(what, `${kind} definition changed since it was pinned (pinning.onChange: warn, so it is served)`);
     }
     return held ? seen : undefined;
   }
 
-  /** The tools whose definitions differ from their pins now. */
+  /** The tools and prompts whose definitions differ from their pins now. */
   changed(): ChangedTool[] {
     return [...this.#changed.values()];
   }
 
-  /** How many tools are pinned, per server. */
+  /** How many definitions (tools and prompts) are pinned, per server. */
   counts(): Record<string, number> {
-    return Object.fromEntries(Object.entries(this.#file.servers).map(([server, tools]) => [server, Object.keys(tools).length]));
+    const out: Record<string, number> = {};
+    for (const section of [this.#file.servers, this.#file.prompts ?? {}]) {
+      for (const [server, items] of Object.entries(section)) out[server] = (out[server] ?? 0) + Object.keys(items).length;
+    }
+    return out;
   }
 
   /**
-   * Pins the current definitions of the changed tools (of `server`, or only its `tool`) and saves the file; returns
-   * what was approved. The caller merges the catalog again, which lists them.
+   * Pins the current definitions of what changed (of `server`, or only its `tool` or `prompt`) and saves the file;
+   * returns what was approved. The caller merges the catalog again, which lists them.
    */
-  approve(server?: string, tool?: string): ChangedTool[] {
-    const approved = this.changed().filter((c) => (server === undefined || c.server === server) && (tool === undefined || c.tool === tool));
+  approve(server?: string, tool?: string, prompt?: string): ChangedTool[] {
+    const named = (c: ChangedTool) => (tool === undefined || (c.kind === 'tool' && c.tool === tool)) && (prompt === undefined || (c.kind === 'prompt' && c.tool === prompt));
+    const approved = this.changed().filter((c) => (server === undefined || c.server === server) && named(c));
     for (const c of approved) {
-      this.#file.servers[c.server]![c.tool] = { pinnedAt: new Date().toISOString(), definition: c.current };
-      this.#changed.delete(keyOf(c.server, c.tool));
+      this.#pins(c.kind, c.server)[c.tool] = { pinnedAt: new Date().toISOString(), definition: c.current };
+      this.#changed.delete(keyOf(c.kind, c.server, c.tool));
     }
     if (approved.length > 0) this.#save();
     return approved;

@@ -148,7 +148,7 @@ describe('admin page, tool pins', () => {
     const p = await openPage(g.base);
     try {
       await p.loaded();
-      expect(p.doc.querySelector('#pins')!.textContent).toBe(`${6} tools pinned in ${file} · on change: hold`);
+      expect(p.doc.querySelector('#pins')!.textContent).toBe(`${6} tools and prompts pinned in ${file} · on change: hold`);
       const [held] = p.cells('changed-tools');
       expect(held!.slice(0, 4)).toEqual(['demo', 'echo', 'description, inputSchema', 'held']);
       expect(held!.slice(5, 7)).toEqual(['Echoes <b>text</b>', 'Echoes text back']);
@@ -157,7 +157,7 @@ describe('admin page, tool pins', () => {
       const before = Number(p.doc.body.dataset.loaded);
       (p.doc.querySelector('#changed-tools tbody button') as unknown as { click(): void }).click();
       await p.loaded(before);
-      expect(p.cells('changed-tools')).toEqual([['no tool changed since it was pinned']]);
+      expect(p.cells('changed-tools')).toEqual([['no tool or prompt changed since it was pinned']]);
       expect(g.gateway.catalog.tool('demo__echo')?.name).toBe('echo');
     } finally {
       await p.close();

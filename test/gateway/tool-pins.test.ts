@@ -56,6 +56,26 @@ describe('ToolPins', () => {
     expect(warn.changed()).toMatchObject([{ tool: 'read', held: false, changed: ['description'] }]);
   });
 
+  it('pins prompts apart from tools of the same name, and reads them back', () => {
+    const file = fresh();
+    const pins = new ToolPins({ file, onChange: 'hold' }, capturingLogger());
+    const prompt = (description: string) => ({ name: 'read', description, arguments: [{ name: 'topic', required: true }] });
+    pins.begin();
+    expect([pins.holds('fs', tool('Reads a file')), pins.holdsPrompt('fs', prompt('Asks to read'))]).toEqual([undefined, undefined]);
+    pins.end();
+    expect(JSON.parse(readFileSync(file, 'utf8')).prompts.fs.read.definition).toEqual({ arguments: [{ name: 'topic', required: true }], description: 'Asks to read' });
+    expect(pins.counts()).toEqual({ fs: 2 });
+    const again = new ToolPins({ file, onChange: 'hold' }, capturingLogger());
+    again.begin();
+    expect(again.holds('fs', tool('Reads a file'))).toBeUndefined();
+    expect(again.holdsPrompt('fs', { ...prompt('Asks to read'), arguments: [] })).toMatchObject({ kind: 'prompt', tool: 'read', changed: ['arguments'] });
+    again.end();
+    expect(again.approve('fs', 'read')).toEqual([]);
+    expect(again.approve('fs', undefined, 'read').map((c) => c.kind)).toEqual(['prompt']);
+    writeFileSync(file, JSON.stringify({ version: 1, servers: {}, prompts: { fs: 3 } }));
+    expect(() => new ToolPins({ file, onChange: 'hold' }, capturingLogger())).toThrow(/is not a pins file \(prompts\.fs: expected a mapping of prompt name to pin\)/);
+  });
+
   it('keeps serving when the file cannot be written, and says so', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tool-pins-'));
     const log = capturingLogger();
