@@ -28,7 +28,7 @@ export class ToolSearch {
   readonly searchName: string;
   readonly callName: string;
   readonly #listed: (name: string) => boolean;
-  readonly #tools: Json[];
+  readonly #own: Json[];
 
   constructor(
     readonly config: ToolSearchConfig,
@@ -38,7 +38,7 @@ export class ToolSearch {
     this.searchName = `${config.namespace}${separator}search_tools`;
     this.callName = `${config.namespace}${separator}call_tool`;
     this.#listed = config.alwaysList.length > 0 ? picomatch(config.alwaysList) : () => false;
-    this.#tools = [
+    this.#own = [
       {
         name: this.searchName,
         title: 'Search tools',
@@ -70,7 +70,7 @@ export class ToolSearch {
   }
 
   /**
-   * The answer to tools/list (the search tools, then the caller's `alwaysList` tools) or to a call of a search tool,
+   * The answer to tools/list (the search tools, then the caller's `alwaysList` tools as listed) or to a call of a search tool,
    * made with `pipeline` for the real requests; undefined for any other request (the pipeline answers it as usual).
    */
   answer(ctx: CallContext, pipeline: Handler): Promise<McpResult> | undefined {
@@ -83,7 +83,7 @@ export class ToolSearch {
 
   async #list(ctx: CallContext, pipeline: Handler): Promise<McpResult> {
     const tools = await this.#visibleTools(ctx, pipeline);
-    return { tools: [...this.#tools, ...tools.filter((t) => this.#listed(t.name))] } as McpResult;
+    return { tools: [...this.#own, ...tools.filter((t) => this.#listed(String(t.name)))] } as McpResult;
   }
 
   async #search(ctx: CallContext, pipeline: Handler): Promise<McpResult> {
@@ -93,19 +93,19 @@ export class ToolSearch {
     const asked = isObject(args) ? args.limit : undefined;
     if (asked !== undefined && !(Number.isInteger(asked) && (asked as number) >= 1)) throw new WireError(ErrorCode.InvalidParams, `${this.searchName}: limit must be a whole number from 1 to ${this.config.maxResults}`);
     const limit = Math.min((asked as number | undefined) ?? this.config.maxResults, this.config.maxResults);
-    const found = rank(await this.#visibleTools(ctx, pipeline), query).slice(0, limit);
+    const found = rank((await this.#visibleTools(ctx, pipeline)).map(definition), query).slice(0, limit);
     const text = found.length > 0 ? JSON.stringify(found) : `No tool matches '${query}'; try other words (what the tool acts on, or what it does).`;
     return { content: [{ type: 'text', text }], structuredContent: { tools: found } } as McpResult;
   }
 
   /** Every tool the caller may see, as tools/list answers it through the pipeline (page by page). */
-  async #visibleTools(ctx: CallContext, pipeline: Handler): Promise<Found[]> {
-    const out: Found[] = [];
+  async #visibleTools(ctx: CallContext, pipeline: Handler): Promise<Json[]> {
+    const out: Json[] = [];
     let cursor: unknown;
     for (let page = 0; page < MAX_PAGES; page++) {
       const params: Record<string, unknown> = cursor === undefined ? {} : { cursor };
       const result = await this.#run(ctx, pipeline, 'tools/list', undefined, params);
-      for (const t of Array.isArray(result.tools) ? (result.tools as Json[]) : []) out.push(definition(t));
+      if (Array.isArray(result.tools)) out.push(...(result.tools as Json[]));
       cursor = result.nextCursor;
       if (typeof cursor !== 'string' || cursor === '') return out;
     }

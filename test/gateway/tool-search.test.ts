@@ -57,7 +57,7 @@ describe('tool search', () => {
     ((await c.callTool({ name: SEARCH, arguments: { query, ...(limit !== undefined && { limit }) } })).structuredContent as { tools: Found[] }).tools;
 
   beforeAll(async () => {
-    gateway = new Gateway(configOf({ alwaysList: ['ev__echo'] }), { logger: silentLogger });
+    gateway = new Gateway(configOf({ alwaysList: ['ev__echo', 'ev__get-structured-*'] }), { logger: silentLogger });
     await gateway.start();
     handle = await gateway.serveHttp({ port: 0 });
   }, 60_000);
@@ -73,8 +73,10 @@ describe('tool search', () => {
   it.each(['legacy', 'modern'] as const)('%s: lists the search tools and the alwaysList tools only', async (era) => {
     const c = await connect(era, full.key);
     const { tools } = await c.listTools();
-    expect(tools.map((t) => t.name)).toEqual([SEARCH, CALL, 'ev__echo']);
+    expect(tools.map((t) => t.name)).toEqual([SEARCH, CALL, 'ev__echo', 'ev__get-structured-content']);
     expect(tools[0]!.inputSchema.required).toEqual(['query']);
+    // Listed tools come whole, as the full list has them (output schema included).
+    expect(tools[3]!.outputSchema?.properties).toBeDefined();
   });
 
   it.each(['legacy', 'modern'] as const)('%s: finds tools by what they do, with their schemas, as the caller may see them', async (era) => {
@@ -147,7 +149,7 @@ describe('tool search', () => {
     expect((await mode('read-only')).status).toBe(200);
     try {
       const c = await connect('legacy', full.key);
-      expect((await c.listTools()).tools.map((t) => t.name)).toEqual([SEARCH, CALL, 'ev__echo']);
+      expect((await c.listTools()).tools.map((t) => t.name)).toEqual([SEARCH, CALL, 'ev__echo', 'ev__get-structured-content']);
       // Tools that may change data are left out of searches like lists.
       expect((await search(c, 'create entities knowledge graph', 10)).map((t) => t.name)).not.toContain('mem__create_entities');
       expect(text(await c.callTool({ name: CALL, arguments: { name: 'ev__get-sum', arguments: { a: 1, b: 2 } } }))).toBe('The sum of 1 and 2 is 3.');
