@@ -178,7 +178,9 @@ export class Catalog {
   }
 
   #claim<V>(map: Map<string, V>, key: string, value: V): boolean {
-    if (map.has(key)) {
+    // A held tool or prompt keeps its name: no other server's item may answer to it meanwhile.
+    const held = map === (this.#toolRoutes as unknown) ? this.#held : map === (this.#promptRoutes as unknown) ? this.#heldPrompts : undefined;
+    if (map.has(key) || held?.has(key)) {
       this.collisions.push(key);
       this.log.error({ name: key }, 'two servers expose the same name; the later one is hidden (set a namespace or rename)');
       return false;

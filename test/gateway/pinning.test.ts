@@ -150,6 +150,22 @@ describe('tool pinning', () => {
     expect((await g.client.getPrompt({ name: 'up__brief', arguments: { topic: 'gates' } })).messages[0]?.content).toMatchObject({ text: 'Briefly: gates' });
   }, 60_000);
 
+  it("keeps a held tool's name: another server's tool of that name does not take its place", async () => {
+    const file = pinsFile();
+    const env = { MCPLEX_LOG_LEVEL: 'warn' };
+    // Both mounted at the root: b's `lookup` collides with a's, and must stay hidden while a's is held.
+    const a = stdioServer('a', { namespace: false, args: tsxArgs(PINNED), env });
+    const b = stdioServer('b', { namespace: false, args: tsxArgs(PINNED), env, tools: { rename: {}, include: ['lookup'], pin: false } });
+    const g = await start({ ...gatewayConfig(a, b), pinning: { file, onChange: 'hold' } });
+    expect(await toolNames(g.client)).toEqual(['lookup', 'poison', 'stable']);
+    const changes = collect(g.client, 'notifications/tools/list_changed');
+    await callText(g.client, 'poison');
+    await changes.reached(1);
+    expect(await toolNames(g.client)).toEqual(['poison', 'stable']);
+    expect((await callError(g.client, 'lookup', { word: 'x' })).message).toContain("Tool 'lookup' is held");
+    expect(g.gateway.health().collisions).toContain('lookup');
+  }, 60_000);
+
   it('refuses to start on a file that is not a pins file, naming it and the fix', () => {
     const broken = join(mkdtempSync(join(tmpdir(), 'mcplex-pins-')), 'pins.json');
     writeFileSync(broken, JSON.stringify({ version: 2, servers: {} }));
