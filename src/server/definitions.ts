@@ -14,7 +14,7 @@ import type {
 import type { z } from 'zod';
 import type { CallContext, Era, Principal, RequestMeta } from '../core/index.js';
 import type { Asks, InputAnswers } from './input-requests.js';
-import type { JsonSchemaObject, SchemaInput } from './schema.js';
+import type { JsonSchemaObject, OutputOf, SchemaInput } from './schema.js';
 
 export type SampleResult = CreateMessageResult;
 export type ElicitOutcome<T> = { action: 'accept'; content: T } | { action: 'decline' } | { action: 'cancel' };
@@ -62,7 +62,7 @@ export interface ToolResultObject {
 /** A handler may return a plain string (one text block) or a full result. */
 export type ToolReturn = string | ToolResultObject;
 
-type Args<I> = I extends z.ZodType ? z.output<I> : Record<string, unknown>;
+type Args<I> = OutputOf<I>;
 
 export interface ToolSpec<I extends SchemaInput | undefined = SchemaInput | undefined, O extends SchemaInput | undefined = undefined> {
   title?: string;

@@ -54,11 +54,12 @@ export function terminalHandler(registry: Registry, pageSize: number) {
     const tool = registry.tools.get(ctx.target ?? '');
     if (!tool) throw new WireError(ErrorCode.InvalidParams, `Unknown tool: ${ctx.target}`);
     if (tool.spec.scopes) checkScopes(ctx.principal, tool.spec.scopes, `tool '${ctx.target}'`);
-    const args = validate(tool.spec.input, (ctx.params as P).arguments ?? {});
+    const checked = validate(tool.spec.input, (ctx.params as P).arguments ?? {});
+    const args = checked instanceof Promise ? await checked : checked;
     if (!args.ok) throw new ToolError(`Invalid arguments for tool '${ctx.target}':\n${args.message}`);
     const result = normalize(await tool.handler(args.value as Record<string, unknown>, hctx));
     if (tool.spec.output && !result.isError) {
-      const out = validate(tool.spec.output, result.structuredContent);
+      const out = await validate(tool.spec.output, result.structuredContent);
       if (!out.ok) throw new ToolError(`Tool '${ctx.target}' returned output that does not match its outputSchema:\n${out.message}`);
     }
     return result;
@@ -83,7 +84,7 @@ export function terminalHandler(registry: Registry, pageSize: number) {
   async function getPrompt(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
     const prompt = registry.prompts.get(ctx.target ?? '');
     if (!prompt) throw new WireError(ErrorCode.InvalidParams, `Unknown prompt: ${ctx.target}`);
-    const args = validate(prompt.spec.args, (ctx.params as P).arguments ?? {});
+    const args = await validate(prompt.spec.args, (ctx.params as P).arguments ?? {});
     if (!args.ok) throw new WireError(ErrorCode.InvalidParams, `Invalid arguments for prompt '${ctx.target}':\n${args.message}`);
     return (await prompt.render(args.value as never, hctx)) as McpResult;
   }
