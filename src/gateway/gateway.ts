@@ -2,7 +2,7 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
-import { type CallContext, type ChangeKind, ConfigError, ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Middleware, VERSION } from '../core/index.js';
+import { type CallContext, type ChangeKind, ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Middleware, VERSION } from '../core/index.js';
 import { redactText } from '../core/redact.js';
 import type { Metrics } from '../middleware/metrics.js';
 import type { Item } from '../middleware/policy-target.js';
@@ -50,7 +50,6 @@ export interface GatewayOptions {
   subscriptions?: SubscriptionLimits;
 }
 
-/** What of a server's config the isolated connections depend on: a change restarts the server on reload. */
 /** What a reload did: servers added, removed, restarted, retimed (only `timeoutMs` changed), and the audit log. */
 export interface ReloadReport {
   added: string[];
@@ -60,6 +59,7 @@ export interface ReloadReport {
   audit?: AuditChange;
 }
 
+/** What of a server's config the isolated connections depend on: a change restarts the server on reload. */
 const upstreamAuthOf = ({ isolation, instances, forwardHeaders, auth, identity }: ServerConfig) => ({ isolation, instances, forwardHeaders, auth, identity });
 const withInstances = <T>(status: T, instances: unknown[]) => (instances.length > 0 ? { ...status, instances } : status);
 
@@ -276,7 +276,8 @@ export class Gateway {
       record(report);
       return report;
     } catch (err) {
-      record({ problem: (err as Error).message }, err instanceof ConfigError ? ErrorCode.InvalidParams : ErrorCode.InternalError);
+      // Whatever stopped it, the new config was not applied (the previous one keeps running).
+      record({ problem: (err as Error).message }, ErrorCode.InvalidParams);
       throw err;
     }
   }

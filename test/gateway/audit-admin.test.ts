@@ -119,7 +119,7 @@ describe('admin changes and reloads in the audit log', () => {
     const reloads = await recorded(2, 'config/reload');
     expect(reloads.map((r) => [r.principal, r.outcome, r.errorCode ?? null])).toEqual([
       ['mcplex-gateway', 'ok', null],
-      ['mcplex-gateway', 'error', ErrorCode.InternalError],
+      ['mcplex-gateway', 'error', ErrorCode.InvalidParams],
     ]);
     expect(reloads[0]!.args).toEqual({ added: ['more'], removed: [], restarted: [], retimed: [] });
     expect(reloads[1]!.args).toEqual({ problem: expect.stringMatching(/separator changed/) });
