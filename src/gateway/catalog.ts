@@ -130,7 +130,7 @@ export class Catalog {
         }
         const override = config.tools.override?.[original];
         const route = { upstream, name: original, ...(override?.arguments && { override }) };
-        if (this.#claim(this.#toolRoutes, name, route)) this.tools.push({ ...(override ? overriddenTool(tool, override) : tool), name });
+        if (this.#claim(this.#toolRoutes, name, route, this.#held)) this.tools.push({ ...(override ? overriddenTool(tool, override) : tool), name });
       }
       this.#checkOverrides(config, snap.tools);
       for (const prompt of snap.prompts) {
@@ -140,7 +140,7 @@ export class Catalog {
           this.#heldPrompts.set(name, held);
           continue;
         }
-        if (this.#claim(this.#promptRoutes, name, { upstream, name: String(prompt.name) })) this.prompts.push({ ...prompt, name });
+        if (this.#claim(this.#promptRoutes, name, { upstream, name: String(prompt.name) }, this.#heldPrompts)) this.prompts.push({ ...prompt, name });
       }
       for (const resource of snap.resources) {
         const uri = String(resource.uri);
@@ -177,9 +177,8 @@ export class Catalog {
     }
   }
 
-  #claim<V>(map: Map<string, V>, key: string, value: V): boolean {
-    // A held tool or prompt keeps its name: no other server's item may answer to it meanwhile.
-    const held = map === (this.#toolRoutes as unknown) ? this.#held : map === (this.#promptRoutes as unknown) ? this.#heldPrompts : undefined;
+  /** Takes `key` for `value`, unless another server has it, or holds it (a held item keeps its name meanwhile). */
+  #claim<V>(map: Map<string, V>, key: string, value: V, held?: ReadonlyMap<string, unknown>): boolean {
     if (map.has(key) || held?.has(key)) {
       this.collisions.push(key);
       this.log.error({ name: key }, 'two servers expose the same name; the later one is hidden (set a namespace or rename)');
