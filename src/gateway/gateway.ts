@@ -2,7 +2,7 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
-import { type CallContext, type ChangeKind, ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Middleware, VERSION } from '../core/index.js';
+import { type CallContext, type ChangeKind, GATEWAY_PRINCIPAL, type Logger, type Middleware, VERSION } from '../core/index.js';
 import { redactText } from '../core/redact.js';
 import type { Metrics } from '../middleware/metrics.js';
 import type { Item } from '../middleware/policy-target.js';
@@ -132,7 +132,7 @@ export class Gateway {
       return this.resilience.timed(this.resilience.target(ctx)?.key, () => forward(ctx));
     });
     // `toolSearch:` answers tools/list and its two tools in front of the pipeline (tool-search.ts).
-    this.#toolSearch = config.toolSearch && new ToolSearch(config.toolSearch, config.separator, logger);
+    this.#toolSearch = ToolSearch.from(config, logger);
     this.host.front((ctx, pipeline) => this.#toolSearch?.answer(ctx, pipeline));
     this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams);
     if (this.#metrics?.route) this.routes.push(this.#metrics.route);
@@ -265,21 +265,9 @@ export class Gateway {
    * Applies a new config: unchanged servers keep running (and their clients' sessions), as do servers whose only
    * change is `timeoutMs` (applied to their next requests); others restart.
    */
-  async reload(next: GatewayConfig): Promise<ReloadReport> {
-    const startedAt = Date.now();
-    const started = performance.now();
-    const record = (args: unknown, errorCode?: number) =>
-      this.#audit.event({ method: 'config/reload', principal: GATEWAY_PRINCIPAL, args, errorCode, startedAt, durationMs: performance.now() - started });
-    try {
-      const report = await this.#reload(next);
-      // Recorded in the log as it is after the reload (a reload that turns the log on records itself).
-      record(report);
-      return report;
-    } catch (err) {
-      // Whatever stopped it, the new config was not applied (the previous one keeps running).
-      record({ problem: (err as Error).message }, ErrorCode.InvalidParams);
-      throw err;
-    }
+  reload(next: GatewayConfig): Promise<ReloadReport> {
+    // In the audit log as the gateway's own act: what it did, or why the new config was not applied.
+    return this.#audit.recorded('config/reload', GATEWAY_PRINCIPAL, () => this.#reload(next));
   }
 
   async #reload(next: GatewayConfig): Promise<ReloadReport> {
@@ -319,7 +307,7 @@ export class Gateway {
     const searchChanged = !isDeepStrictEqual(next.toolSearch, this.#config.toolSearch);
     this.#config = next;
     if (searchChanged) {
-      this.#toolSearch = next.toolSearch && new ToolSearch(next.toolSearch, next.separator, this.host.logger);
+      this.#toolSearch = ToolSearch.from(next, this.host.logger);
       this.host.listChanged('tools');
     }
     for (const apply of this.#reloaders) apply(next);

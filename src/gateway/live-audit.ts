@@ -3,8 +3,8 @@
 // record not yet stored going to the new one), and a reload can add or remove the section. Without one the slot
 // costs a check per request.
 import { isDeepStrictEqual } from 'node:util';
-import type { AuditSink, Logger, Middleware } from '../core/index.js';
-import { type AdminAuditEvent, type AuditEvent, type AuditMiddleware, audit, type RelayedAuditEvent } from '../middleware/audit.js';
+import { type AuditSink, ErrorCode, type Logger, type Middleware, type Principal } from '../core/index.js';
+import { type AdminAuditEvent, type AuditMiddleware, audit, type RelayedAuditEvent } from '../middleware/audit.js';
 import { FileAuditSpill } from '../stores/file/audit-spill.js';
 import { anchoredSink, auditSettings, opening, upstreamOf } from './audit.js';
 import type { Catalog } from './catalog.js';
@@ -46,8 +46,23 @@ export class LiveAudit {
   /** Records a change made through an admin endpoint, when the log is on. */
   readonly admin = (event: AdminAuditEvent): void => this.#current?.auditLog.admin(event);
 
-  /** Records something the gateway did outside the pipeline (a reload), when the log is on. */
-  readonly event = (event: AuditEvent): void => this.#current?.auditLog.event(event);
+  /**
+   * Runs `act` (something the gateway does outside the pipeline, such as a reload) and records it once done: its
+   * result as arguments, or `{ problem }` with -32602 when it failed (recorded in the log as it is afterwards).
+   */
+  async recorded<T>(method: string, principal: Principal, act: () => Promise<T>): Promise<T> {
+    const startedAt = Date.now();
+    const started = performance.now();
+    const record = (args: unknown, errorCode?: number) => this.#current?.auditLog.event({ method, principal, args, errorCode, startedAt, durationMs: performance.now() - started });
+    try {
+      const result = await act();
+      record(result);
+      return result;
+    } catch (err) {
+      record({ problem: (err as Error).message }, ErrorCode.InvalidParams);
+      throw err;
+    }
+  }
 
   /** The store records go to now (none without an `audit:` section): the admin routes read it. */
   get sink(): AuditSink | undefined {

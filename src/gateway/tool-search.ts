@@ -9,7 +9,7 @@ import picomatch from 'picomatch';
 import type { Json } from '../client/upstream.js';
 import { type CallContext, ErrorCode, type Handler, type Logger, type McpResult, WireError } from '../core/index.js';
 import { derivedCallContext, INVOCATION } from '../server/index.js';
-import type { ToolSearchConfig } from './config/index.js';
+import type { GatewayConfig, ToolSearchConfig } from './config/index.js';
 
 /** Pages a search reads at most (a list of 500-tool pages is far beyond what anyone searches). */
 const MAX_PAGES = 100;
@@ -25,6 +25,11 @@ interface Found {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class ToolSearch {
+  /** The section of `config` at work; undefined when it has none. */
+  static from(config: GatewayConfig, log: Logger): ToolSearch | undefined {
+    return config.toolSearch && new ToolSearch(config.toolSearch, config.separator, log);
+  }
+
   readonly searchName: string;
   readonly callName: string;
   readonly #listed: (name: string) => boolean;
