@@ -1,6 +1,6 @@
 // createServer(): declare tools/resources/prompts, wrap them in the pipeline, serve over stdio or HTTP in both eras.
 import type { z } from 'zod';
-import type { Completer, PromptRender, PromptSpec, ResourceRead, ResourceSpec, TemplateRead, ToolHandler, ToolSpec } from './definitions.js';
+import type { Completer, PromptArgs, PromptRender, PromptSpec, ResourceRead, ResourceSpec, TemplateRead, ToolHandler, ToolSpec } from './definitions.js';
 import { terminalHandler } from './methods.js';
 import { type Registration, Registry } from './registry.js';
 import type { SchemaInput } from './schema.js';
@@ -37,7 +37,7 @@ export class McplexServer extends ServingHost {
     return this.#registry.addTemplate(uriTemplate, spec, read, opts.complete);
   }
 
-  prompt<A extends z.ZodObject | undefined = undefined>(name: string, spec: PromptSpec<A>, render: PromptRender<A>): Registration {
+  prompt<A extends PromptArgs | undefined = undefined>(name: string, spec: PromptSpec<A>, render: PromptRender<A>): Registration {
     return this.#registry.addPrompt(name, spec as PromptSpec, render as PromptRender<unknown>);
   }
 }

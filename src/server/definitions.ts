@@ -14,7 +14,7 @@ import type {
 import type { z } from 'zod';
 import type { CallContext, Era, Principal, RequestMeta } from '../core/index.js';
 import type { Asks, InputAnswers } from './input-requests.js';
-import type { JsonSchemaObject, OutputOf, SchemaInput } from './schema.js';
+import type { JsonSchemaObject, OutputOf, SchemaInput, StandardJsonSchema } from './schema.js';
 
 export type SampleResult = CreateMessageResult;
 export type ElicitOutcome<T> = { action: 'accept'; content: T } | { action: 'decline' } | { action: 'cancel' };
@@ -99,7 +99,10 @@ export type Completer = (
   context: { arguments?: Record<string, string> },
 ) => string[] | Promise<string[]>;
 
-export interface PromptSpec<A extends z.ZodObject | undefined = z.ZodObject | undefined> {
+/** Prompt arguments: a zod object, or an object schema of a Standard JSON Schema library (ArkType, Valibot). */
+export type PromptArgs = z.ZodObject | StandardJsonSchema;
+
+export interface PromptSpec<A extends PromptArgs | undefined = PromptArgs | undefined> {
   title?: string;
   description: string;
   args?: A;
@@ -108,6 +111,6 @@ export interface PromptSpec<A extends z.ZodObject | undefined = z.ZodObject | un
   complete?: Record<string, Completer>;
 }
 export type PromptRender<A> = (
-  args: A extends z.ZodObject ? z.output<A> : Record<string, never>,
+  args: A extends PromptArgs ? OutputOf<A> : Record<string, never>,
   ctx: HandlerContext,
 ) => GetPromptResult | Promise<GetPromptResult>;

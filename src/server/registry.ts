@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { ChangeKind } from '../core/index.js';
 import type {
   Completer,
+  PromptArgs,
   PromptRender,
   PromptSpec,
   ResourceRead,
@@ -47,9 +48,14 @@ function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
-function promptArguments(args: z.ZodObject | undefined) {
+/** A prompt's argument list: from a zod object's fields, or from the JSON Schema another library writes. */
+function promptArguments(args: PromptArgs | undefined) {
   if (!args) return undefined;
-  return Object.entries(args.shape).map(([name, field]) =>
+  if (!isZod(args)) {
+    const json = toWireSchema(args, 'input') as { properties?: Record<string, { description?: string }>; required?: string[] };
+    return Object.entries(json.properties ?? {}).map(([name, field]) => definedOnly({ name, description: field.description, required: json.required?.includes(name) ?? false }));
+  }
+  return Object.entries((args as z.ZodObject).shape).map(([name, field]) =>
     definedOnly({
       name,
       description: (field as z.ZodType).description,
@@ -112,7 +118,7 @@ export class Registry {
   }
 
   addPrompt(name: string, spec: PromptSpec, render: PromptRender<unknown>): Registration {
-    if (spec.args && !isZod(spec.args)) throw new Error(`prompt '${name}': args must be a zod object`);
+    if (spec.args && !isZod(spec.args) && !('~standard' in spec.args)) throw new Error(`prompt '${name}': args must be a zod object or a Standard JSON Schema object schema`);
     const wire = definedOnly({
       name,
       title: spec.title,

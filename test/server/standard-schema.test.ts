@@ -1,6 +1,6 @@
-// Tool schemas from other libraries than zod, through Standard JSON Schema: ArkType (native) and Valibot (its
-// toStandardJsonSchema), in both eras: the JSON Schema on the wire comes from the library, arguments are validated
-// by it (a bad call is a tool error naming the path; morphs reach the handler), and so is structured output.
+// Tool and prompt schemas from other libraries than zod, through Standard JSON Schema: ArkType (native) and Valibot
+// (its toStandardJsonSchema), in both eras: the JSON Schema on the wire comes from the library, arguments are
+// validated by it (a bad call names the path; morphs reach the handler), and so is structured output.
 import { toStandardJsonSchema } from '@valibot/to-json-schema';
 import { type } from 'arktype';
 import * as v from 'valibot';
@@ -17,6 +17,10 @@ server.tool(
   { description: 'Scores an address', input: toStandardJsonSchema(v.object({ email: v.pipe(v.string(), v.email()), bonus: v.optional(v.number()) })), output: scored },
   ({ email, bonus }) => ({ structuredContent: { score: email.length + (bonus ?? 0) } }),
 );
+// A prompt whose arguments are an ArkType object: its argument list comes from the JSON Schema ArkType writes.
+server.prompt('ark_brief', { description: 'Asks for a brief answer', args: type({ topic: 'string', 'style?': 'string' }) }, ({ topic, style }) => ({
+  messages: [{ role: 'user', content: { type: 'text', text: `Briefly (${style ?? 'plain'}): ${topic}` } }],
+}));
 const clients: Array<{ close(): Promise<void> }> = [];
 afterAll(async () => {
   for (const c of clients) await c.close();
@@ -48,6 +52,18 @@ describe.each(['legacy', 'modern'] as const)('Standard JSON Schema tools, %s', (
     expect(text(bad)).toMatch(/^Invalid arguments for tool 'ark_greet':\n✖ .*at least 1.*\n {2}→ at times$/);
     const email = await c.callTool({ name: 'vali_score', arguments: { email: 'not an email' } });
     expect([email.isError, text(email)]).toEqual([true, expect.stringMatching(/✖ Invalid email.*\n {2}→ at email/)]);
+  });
+
+  it('lists and validates prompt arguments from the library', async () => {
+    const c = await connect();
+    const { prompts } = await c.listPrompts();
+    expect(prompts.find((p) => p.name === 'ark_brief')?.arguments).toEqual([
+      { name: 'topic', required: true },
+      { name: 'style', required: false },
+    ]);
+    expect((await c.getPrompt({ name: 'ark_brief', arguments: { topic: 'gates' } })).messages[0]?.content).toMatchObject({ text: 'Briefly (plain): gates' });
+    const bad = await c.getPrompt({ name: 'ark_brief', arguments: {} }).catch((e: { code?: number; message: string }) => e);
+    expect(bad).toMatchObject({ code: -32602, message: expect.stringMatching(/Invalid arguments for prompt 'ark_brief':\n✖ .*\n {2}→ at topic/) });
   });
 
   it('checks structured output against the output schema', async () => {
