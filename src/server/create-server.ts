@@ -1,5 +1,4 @@
 // createServer(): declare tools/resources/prompts, wrap them in the pipeline, serve over stdio or HTTP in both eras.
-import type { z } from 'zod';
 import type { Completer, PromptArgs, PromptRender, PromptSpec, ResourceRead, ResourceSpec, TemplateRead, ToolHandler, ToolSpec } from './definitions.js';
 import { terminalHandler } from './methods.js';
 import { type Registration, Registry } from './registry.js';
