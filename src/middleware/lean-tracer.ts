@@ -23,6 +23,12 @@ export interface LeanTracerOptions {
   attributeCountLimit?: number;
   /** Longest string attribute value kept, longer ones cut (OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT); default none. */
   attributeValueLengthLimit?: number;
+  /** Most events and links a span keeps, the oldest dropped first (OTEL_SPAN_EVENT/LINK_COUNT_LIMIT); default 128. */
+  eventCountLimit?: number;
+  linkCountLimit?: number;
+  /** Most attributes an event or a link keeps (OTEL_EVENT/LINK_ATTRIBUTE_COUNT_LIMIT); default 128. */
+  attributePerEventCountLimit?: number;
+  attributePerLinkCountLimit?: number;
 }
 
 /** SamplingDecision values (the SDK's enum, not imported so this file loads none of the SDK's code). */
@@ -60,6 +66,8 @@ class LeanSpan implements Span, ReadableSpan {
   #count = 0;
   #links: Link[] | undefined;
   #events: TimedEvent[] | undefined;
+  #droppedEvents = 0;
+  #droppedLinks = 0;
   readonly #startMs: number;
   #endMs = -1;
 
@@ -102,10 +110,10 @@ class LeanSpan implements Span, ReadableSpan {
     return this.#events ?? NO_EVENTS;
   }
   get droppedEventsCount(): number {
-    return 0;
+    return this.#droppedEvents;
   }
   get droppedLinksCount(): number {
-    return 0;
+    return this.#droppedLinks;
   }
 
   isRecording(): boolean {
@@ -139,19 +147,62 @@ class LeanSpan implements Span, ReadableSpan {
   }
   addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
     if (!this.#open()) return this;
-    const timeOnly = attributesOrTime instanceof Date || typeof attributesOrTime === 'number' || isTimeInputHrTime(attributesOrTime);
-    const attributes: Attributes = {};
-    if (!timeOnly && attributesOrTime) for (const [k, v] of Object.entries(attributesOrTime)) if (v != null && isAttributeValue(v)) attributes[k] = v;
-    const at = msOf(timeOnly ? (attributesOrTime as TimeInput) : time);
+    // As the SDK: none allowed counts it dropped; at the limit the oldest goes.
+    const limit = this.tracer.eventCountLimit;
+    if (limit === 0) {
+      diag.warn('No events allowed.');
+      this.#droppedEvents++;
+      return this;
+    }
     this.#events ??= [];
-    this.#events.push({ name, attributes, time: millisToHrTime(at), droppedAttributesCount: 0 });
+    if (this.#events.length >= limit) {
+      if (this.#droppedEvents === 0) diag.debug('Dropping extra events.');
+      this.#events.shift();
+      this.#droppedEvents++;
+    }
+    const timeOnly = attributesOrTime instanceof Date || typeof attributesOrTime === 'number' || isTimeInputHrTime(attributesOrTime);
+    const [attributes, droppedAttributesCount] = this.#kept(timeOnly ? undefined : (attributesOrTime as Attributes | undefined), this.tracer.attributePerEventCountLimit);
+    const at = msOf(timeOnly ? (attributesOrTime as TimeInput) : time);
+    this.#events.push({ name, attributes, time: millisToHrTime(at), droppedAttributesCount });
     return this;
   }
   addLink(link: Link): this {
     if (!this.#open()) return this;
+    const limit = this.tracer.linkCountLimit;
+    if (limit === 0) {
+      this.#droppedLinks++;
+      return this;
+    }
     this.#links ??= [];
-    this.#links.push(link.attributes ? { context: link.context, attributes: { ...link.attributes } } : { context: link.context });
+    if (this.#links.length >= limit) {
+      if (this.#droppedLinks === 0) diag.debug('Dropping extra links.');
+      this.#links.shift();
+      this.#droppedLinks++;
+    }
+    const [attributes, droppedAttributesCount] = this.#kept(link.attributes, this.tracer.attributePerLinkCountLimit);
+    const kept: Link = { context: link.context };
+    if (Object.keys(attributes).length > 0) kept.attributes = attributes;
+    if (droppedAttributesCount > 0) kept.droppedAttributesCount = droppedAttributesCount;
+    this.#links.push(kept);
     return this;
+  }
+  /** An event's or a link's attributes as the SDK keeps them: valid values, at most `limit`, long strings cut. */
+  #kept(given: Attributes | undefined, limit: number): [Attributes, number] {
+    const out: Attributes = {};
+    let count = 0;
+    let dropped = 0;
+    const length = this.tracer.attributeValueLengthLimit;
+    for (const key in given) {
+      const value = given[key];
+      if (!Object.hasOwn(given, key) || value == null || !isAttributeValue(value)) continue;
+      if (count >= limit) {
+        dropped++;
+        continue;
+      }
+      out[key] = length === Infinity ? value : truncated(value, length);
+      count++;
+    }
+    return [out, dropped];
   }
   addLinks(links: Link[]): this {
     for (const link of links) this.addLink(link);
@@ -185,6 +236,8 @@ class LeanSpan implements Span, ReadableSpan {
       return;
     }
     this.#endMs = Math.max(this.#startMs, msOf(endTime));
+    if (this.#droppedEvents > 0) diag.warn(`Dropped ${this.#droppedEvents} events because eventCountLimit reached`);
+    if (this.#droppedLinks > 0) diag.warn(`Dropped ${this.#droppedLinks} links because linkCountLimit reached`);
     this.tracer.processor.onEnd(this);
   }
 }
@@ -195,6 +248,10 @@ export class LeanTracer implements Tracer {
   readonly scope: InstrumentationScope;
   readonly attributeCountLimit: number;
   readonly attributeValueLengthLimit: number;
+  readonly eventCountLimit: number;
+  readonly linkCountLimit: number;
+  readonly attributePerEventCountLimit: number;
+  readonly attributePerLinkCountLimit: number;
   readonly #sampler: Sampler;
   readonly #ids: IdGenerator;
 
@@ -204,6 +261,10 @@ export class LeanTracer implements Tracer {
     this.scope = opts.scope ?? { name: 'mcplex' };
     this.attributeCountLimit = opts.attributeCountLimit ?? 128;
     this.attributeValueLengthLimit = opts.attributeValueLengthLimit ?? Infinity;
+    this.eventCountLimit = opts.eventCountLimit ?? 128;
+    this.linkCountLimit = opts.linkCountLimit ?? 128;
+    this.attributePerEventCountLimit = opts.attributePerEventCountLimit ?? 128;
+    this.attributePerLinkCountLimit = opts.attributePerLinkCountLimit ?? 128;
     this.#sampler = opts.sampler;
     this.#ids = opts.ids;
   }

@@ -107,6 +107,11 @@ export async function startTracing(setup: TracingSetup = {}, env: Env = process.
     scope: { name: 'mcplex', version: VERSION },
     attributeCountLimit: limit(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'OTEL_ATTRIBUTE_COUNT_LIMIT'),
     attributeValueLengthLimit: limit(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'),
+    eventCountLimit: limit(env, 'OTEL_SPAN_EVENT_COUNT_LIMIT'),
+    linkCountLimit: limit(env, 'OTEL_SPAN_LINK_COUNT_LIMIT'),
+    // The spec's names, then the ones the JavaScript SDK reads.
+    attributePerEventCountLimit: limit(env, 'OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT'),
+    attributePerLinkCountLimit: limit(env, 'OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', 'OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT'),
   });
   trace.setGlobalTracerProvider({ getTracer: (name, version, options) => (name === 'mcplex' ? ours : provider.getTracer(name, version, options)) });
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());

@@ -5,7 +5,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import * as sdk from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { LeanTracer } from '../../src/middleware/lean-tracer.js';
+import { LeanTracer, type LeanTracerOptions } from '../../src/middleware/lean-tracer.js';
 import { samplerFromEnv } from '../../src/server/tracing-sdk.js';
 
 const resource = resourceFromAttributes({ 'service.name': 'lean-test' });
@@ -13,7 +13,7 @@ const parentOf = (traceparent: string): Context => new W3CTraceContextPropagator
 const REMOTE = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const UNSAMPLED = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
 
-function lean(opts: { sampler?: sdk.Sampler; attributeCountLimit?: number; attributeValueLengthLimit?: number } = {}) {
+function lean(opts: Partial<Omit<LeanTracerOptions, "processor" | "resource" | "ids" | "scope">> = {}) {
   const exporter = new sdk.InMemorySpanExporter();
   const tracer = new LeanTracer({
     processor: new sdk.SimpleSpanProcessor(exporter),
@@ -23,13 +23,17 @@ function lean(opts: { sampler?: sdk.Sampler; attributeCountLimit?: number; attri
     scope: { name: 'mcplex', version: '9.9.9' },
     attributeCountLimit: opts.attributeCountLimit,
     attributeValueLengthLimit: opts.attributeValueLengthLimit,
+    eventCountLimit: opts.eventCountLimit,
+    linkCountLimit: opts.linkCountLimit,
+    attributePerEventCountLimit: opts.attributePerEventCountLimit,
+    attributePerLinkCountLimit: opts.attributePerLinkCountLimit,
   });
   return { tracer, exporter };
 }
 
-function sdkTracer() {
+function sdkTracer(spanLimits?: sdk.SpanLimits) {
   const exporter = new sdk.InMemorySpanExporter();
-  const tracer = new sdk.BasicTracerProvider({ resource, spanProcessors: [new sdk.SimpleSpanProcessor(exporter)] }).getTracer('mcplex', '9.9.9');
+  const tracer = new sdk.BasicTracerProvider({ resource, spanProcessors: [new sdk.SimpleSpanProcessor(exporter)], ...(spanLimits && { spanLimits }) }).getTracer('mcplex', '9.9.9');
   return { tracer, exporter };
 }
 
@@ -161,6 +165,43 @@ describe('lean spans', () => {
     const [s] = exporter.getFinishedSpans();
     expect(s!.attributes).toEqual({ a: 'rep', b: ['wxy', 'q'] });
     expect(s!.droppedAttributesCount).toBe(1);
+  });
+
+  it('keep events and links within their limits as the SDK does (the oldest dropped, attributes per item capped)', () => {
+    const limits = { eventCountLimit: 2, linkCountLimit: 1, attributePerEventCountLimit: 1, attributePerLinkCountLimit: 1, attributeValueLengthLimit: 4 };
+    const run = (tracer: Tracer) => {
+      const other = tracer.startSpan('other');
+      const span = tracer.startSpan('busy', { links: [{ context: other.spanContext(), attributes: { first: 'linked', second: 'x' } }] });
+      for (const n of [1, 2, 3]) span.addEvent(`e${n}`, { n, long: 'abcdefgh' });
+      span.addLink({ context: other.spanContext(), attributes: {} });
+      other.end();
+      span.end();
+    };
+    const ours = lean(limits);
+    const theirs = sdkTracer(limits);
+    run(ours.tracer);
+    run(theirs.tracer);
+    const shape = (s: sdk.ReadableSpan) => ({
+      events: s.events.map((e) => ({ name: e.name, attributes: e.attributes, droppedAttributesCount: e.droppedAttributesCount })),
+      links: s.links.map((l) => ({ attributes: l.attributes, droppedAttributesCount: l.droppedAttributesCount })),
+      dropped: [s.droppedEventsCount, s.droppedLinksCount],
+    });
+    const busy = (e: sdk.InMemorySpanExporter) => shape(e.getFinishedSpans().find((s) => s.name === 'busy')!);
+    expect(busy(ours.exporter)).toEqual(busy(theirs.exporter));
+    expect(busy(ours.exporter)).toEqual({
+      events: [
+        { name: 'e2', attributes: { n: 2 }, droppedAttributesCount: 1 },
+        { name: 'e3', attributes: { n: 3 }, droppedAttributesCount: 1 },
+      ],
+      links: [{ attributes: undefined, droppedAttributesCount: undefined }],
+      dropped: [1, 1],
+    });
+    const none = lean({ eventCountLimit: 0, linkCountLimit: 0 });
+    const span = none.tracer.startSpan('quiet');
+    span.addEvent('x');
+    span.addLink({ context: span.spanContext() });
+    span.end();
+    expect(shape(none.exporter.getFinishedSpans()[0]!)).toEqual({ events: [], links: [], dropped: [1, 1] });
   });
 
   it('are sampled as the SDK samplers decide, and still carry the trace on when not recorded', () => {
