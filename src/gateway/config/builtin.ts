@@ -3,7 +3,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { FilesystemOptions } from '../../servers/filesystem/index.js';
-import { int, nonEmpty, serverSchema, strict, toBool } from './schema.js';
+import { strict } from './hints.js';
+import { int, nonEmpty, serverSchema, toBool } from './schema.js';
 import type { CommonServerConfig, GatewayConfig } from './types.js';
 import type { SqlOptions } from '../../servers/sql/options.js';
 

@@ -11,8 +11,6 @@ import { auditSection } from './audit.js';
 import { withBuiltins } from './builtin.js';
 import { strict } from './hints.js';
 import { overrides } from './tool-overrides.js';
-
-export { strict };
 import { upstreamAuthShape } from './upstream-auth.js';
 import { observabilityShape } from './observability.js';
 import { policySchema } from './policy.js';
