@@ -13,6 +13,8 @@ import type { GatewayConfig, ToolSearchConfig } from './config/index.js';
 
 /** Pages a search reads at most (a list of 500-tool pages is far beyond what anyone searches). */
 const MAX_PAGES = 100;
+/** Longest query searched: ranking time grows with it (100 KB ≈ 0.2 s of the event loop), and a few words do. */
+export const MAX_QUERY = 1000;
 
 interface Found {
   name: string;
@@ -51,7 +53,7 @@ export class ToolSearch {
         inputSchema: {
           type: 'object',
           properties: {
-            query: { type: 'string', description: 'What you want to do, in a few words (e.g. "create a github issue")' },
+            query: { type: 'string', maxLength: MAX_QUERY, description: 'What you want to do, in a few words (e.g. "create a github issue")' },
             limit: { type: 'integer', minimum: 1, maximum: config.maxResults, description: `How many tools to return (default and most: ${config.maxResults})` },
           },
           required: ['query'],
@@ -95,6 +97,7 @@ export class ToolSearch {
     const args = (ctx.params as { arguments?: unknown }).arguments;
     const query = isObject(args) ? args.query : undefined;
     if (typeof query !== 'string' || query.trim() === '') throw new WireError(ErrorCode.InvalidParams, `${this.searchName}: give query, a few words saying what you want to do`);
+    if (query.length > MAX_QUERY) throw new WireError(ErrorCode.InvalidParams, `${this.searchName}: query is ${query.length} characters long; at most ${MAX_QUERY} (a few words are enough)`);
     const asked = isObject(args) ? args.limit : undefined;
     if (asked !== undefined && !(Number.isInteger(asked) && (asked as number) >= 1)) throw new WireError(ErrorCode.InvalidParams, `${this.searchName}: limit must be a whole number from 1 to ${this.config.maxResults}`);
     const limit = Math.min((asked as number | undefined) ?? this.config.maxResults, this.config.maxResults);

@@ -121,6 +121,7 @@ describe('tool search', () => {
     const c = await connect('legacy', full.key);
     const fails = (args: Record<string, unknown>, name = SEARCH) => c.callTool({ name, arguments: args }).catch((e: { code?: number; message: string }) => e);
     expect(await fails({})).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining('give query') });
+    expect(await fails({ query: 'x'.repeat(1001) })).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining('query is 1001 characters long; at most 1000') });
     expect(await fails({ query: 'x', limit: 0 })).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining('limit must be a whole number from 1 to 10') });
     expect(await fails({}, CALL)).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining('give name') });
     expect(await fails({ name: SEARCH }, CALL)).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringContaining(`call ${SEARCH} directly`) });
