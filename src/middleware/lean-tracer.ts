@@ -59,6 +59,14 @@ function truncated(value: AttributeValue, limit: number): AttributeValue {
   return Array.isArray(value) ? (value.map((v) => (typeof v === 'string' && v.length > limit ? v.slice(0, limit) : v)) as AttributeValue) : value;
 }
 
+/** Makes room for one more of `what` under `limit` as the SDK does (the oldest goes); the dropped count after it. */
+function makeRoom(items: unknown[], limit: number, dropped: number, what: string): number {
+  if (items.length < limit) return dropped;
+  if (dropped === 0) diag.debug(`Dropping extra ${what}.`);
+  items.shift();
+  return dropped + 1;
+}
+
 class LeanSpan implements Span, ReadableSpan {
   attributes: Attributes = {};
   status: SpanStatus = UNSET;
@@ -155,11 +163,7 @@ class LeanSpan implements Span, ReadableSpan {
       return this;
     }
     this.#events ??= [];
-    if (this.#events.length >= limit) {
-      if (this.#droppedEvents === 0) diag.debug('Dropping extra events.');
-      this.#events.shift();
-      this.#droppedEvents++;
-    }
+    this.#droppedEvents = makeRoom(this.#events, limit, this.#droppedEvents, 'events');
     const timeOnly = attributesOrTime instanceof Date || typeof attributesOrTime === 'number' || isTimeInputHrTime(attributesOrTime);
     const [attributes, droppedAttributesCount] = this.#kept(timeOnly ? undefined : (attributesOrTime as Attributes | undefined), this.tracer.attributePerEventCountLimit);
     const at = msOf(timeOnly ? (attributesOrTime as TimeInput) : time);
@@ -174,11 +178,7 @@ class LeanSpan implements Span, ReadableSpan {
       return this;
     }
     this.#links ??= [];
-    if (this.#links.length >= limit) {
-      if (this.#droppedLinks === 0) diag.debug('Dropping extra links.');
-      this.#links.shift();
-      this.#droppedLinks++;
-    }
+    this.#droppedLinks = makeRoom(this.#links, limit, this.#droppedLinks, 'links');
     const [attributes, droppedAttributesCount] = this.#kept(link.attributes, this.tracer.attributePerLinkCountLimit);
     const kept: Link = { context: link.context };
     if (Object.keys(attributes).length > 0) kept.attributes = attributes;

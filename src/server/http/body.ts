@@ -50,7 +50,8 @@ export function keptBodyOf(req: IncomingMessage): unknown {
   return kept.get(req);
 }
 
-export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDepth: number): Promise<BodyOutcome> {
+/** The MCP endpoint's body: read under the cap and parsed, nothing kept. */
+export async function readMcpBody(req: IncomingMessage, maxBytes: number, maxDepth: number): Promise<BodyOutcome> {
   const raw = await readCapped(req, maxBytes);
   if (!raw) {
     return { ok: false, status: 413, code: ErrorCode.InvalidRequest, message: `Request body too large: the limit is ${maxBytes} bytes` };
@@ -60,12 +61,17 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDe
     return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: `JSON nested too deeply: the limit is ${maxDepth} levels` };
   }
   try {
-    const value: unknown = JSON.parse(text);
-    if (kept.has(req)) kept.set(req, value);
-    return { ok: true, value };
+    return { ok: true, value: JSON.parse(text) };
   } catch (err) {
     return { ok: false, status: 400, code: ErrorCode.ParseError, message: `Parse error: ${(err as Error).message}` };
   }
+}
+
+/** A route's JSON body, as `readMcpBody` reads it; kept for `keptBodyOf` when the server asked (`keepBodyOf`). */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDepth: number): Promise<BodyOutcome> {
+  const outcome = await readMcpBody(req, maxBytes, maxDepth);
+  if (outcome.ok && kept.has(req)) kept.set(req, outcome.value);
+  return outcome;
 }
 
 /** How much of a refused body is still read and thrown away, and for how long, before the connection is cut. */

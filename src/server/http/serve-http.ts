@@ -10,7 +10,7 @@ import { ANONYMOUS, type Era, ErrorCode, type Logger } from '../../core/index.js
 import type { Admit } from '../gate.js';
 import { identityOf } from '../identity.js';
 import { isPipelined } from '../targets.js';
-import { keepBodyOf, keptBodyOf, readJsonBody, refuseTooLarge } from './body.js';
+import { keepBodyOf, keptBodyOf, readMcpBody, refuseTooLarge } from './body.js';
 import { classifyHttpPost } from './classify.js';
 import { EdgeAuth } from './edge-auth.js';
 import { refusal } from './guards.js';
@@ -146,7 +146,7 @@ export async function serveHttp(
     if (!isJsonContentType(req.headers['content-type'] ?? null)) {
       return sendRpcError(res, 415, ErrorCode.InvalidRequest, 'Unsupported Media Type: Content-Type must be application/json');
     }
-    const body = await readJsonBody(req, o.maxBodyBytes, o.maxJsonDepth);
+    const body = await readMcpBody(req, o.maxBodyBytes, o.maxJsonDepth);
     if (!body.ok && body.status === 413) return refuseTooLarge(req, res, body.message, o.maxBodyBytes);
     if (!body.ok) return sendRpcError(res, body.status, body.code, body.message);
     if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
