@@ -35,6 +35,7 @@ function features(config: GatewayConfig, pinned: number | undefined): Record<str
     cache: config.cache ? config.cache.store : 'off',
     pinning: config.pinning ? `${config.pinning.onChange}, ${pinned ?? 0} tools pinned` : 'off',
     'tool search': config.toolSearch ? 'on' : 'off',
+    endpoints: config.endpoints ? Object.values(config.endpoints).map((e) => e.path).join(', ') : 'off',
   };
 }
 

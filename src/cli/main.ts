@@ -26,6 +26,7 @@ program
   .option('--port <port>', 'override listen.port (env PORT is used by the default config)', port)
   .option('--host <host>', 'override listen.host')
   .option('--stdio', 'serve the gateway over stdio instead of HTTP (for desktop clients that spawn it)')
+  .option('--endpoint <name>', 'with --stdio: serve what this endpoint (endpoints: in the config) shows')
   .option('--watch', 'reload when the config file changes (SIGHUP always reloads)')
   .option('--insecure', 'allow listening on a non-loopback address without authentication (e.g. behind an authenticating proxy)')
   .action((opts) => serve(opts));

@@ -21,6 +21,8 @@ export interface ServeOptions {
   host?: string;
   /** Serve a non-loopback address without authentication. */
   insecure?: boolean;
+  /** With `stdio`: serve what this named endpoint shows. */
+  endpoint?: string;
 }
 
 
@@ -31,9 +33,16 @@ async function load(path: string, opts: ServeOptions): Promise<GatewayConfig> {
   return config;
 }
 
+const pathsOf = (c: GatewayConfig) => Object.entries(c.endpoints ?? {}).map(([name, e]) => `${name} ${e.path}`);
+
 export async function serve(opts: ServeOptions): Promise<void> {
   const path = opts.config ?? EMBEDDED_CONFIG;
   const config = await load(path, opts);
+  if (opts.endpoint !== undefined && !opts.stdio) throw new ExitError('--endpoint needs --stdio (over HTTP every endpoint is served at its own path)', 2);
+  if (opts.endpoint !== undefined && !config.endpoints?.[opts.endpoint]) {
+    const names = Object.keys(config.endpoints ?? {});
+    throw new ExitError(`--endpoint ${opts.endpoint}: no such endpoint in ${opts.config ?? 'the embedded config'} (${names.length > 0 ? `one of: ${names.join(', ')}` : 'it has no endpoints: section'})`, 2);
+  }
   const { logging, tracing } = observability(config);
   const log = createLogger('mcplex', logging);
   // Before the gateway builds its pipeline, so its spans go to the exporter (OTEL_* variables configure it).
@@ -82,6 +91,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
         const next = await load(path, opts);
         if (!isDeepStrictEqual(next.listen, gateway.config.listen)) log.warn({ why }, 'listen changed; restart the gateway to apply it');
         if (!isDeepStrictEqual(next.cluster, gateway.config.cluster)) log.warn({ why }, 'cluster changed; restart the gateway to apply it');
+        if (!isDeepStrictEqual(pathsOf(next), pathsOf(gateway.config))) log.warn({ why }, 'endpoints added, removed or moved; restart the gateway to apply that (their views apply now)');
         const [was, now] = [observability(gateway.config), observability(next)];
         const { level, modules } = now.logging;
         if (!isDeepStrictEqual([level, modules], [was.logging.level, was.logging.modules])) {
@@ -108,13 +118,14 @@ export async function serve(opts: ServeOptions): Promise<void> {
     await starting;
     if (stopping) return;
     if (opts.stdio) {
-      handle = gateway.serveStdio();
+      handle = gateway.serveStdio(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {});
       // The client that spawned us closed our stdin: it is gone, and so must we be (with our children).
       process.stdin.once('end', () => stop('stdin closed'));
     } else {
       const http = await gateway.serveHttp();
       handle = http;
       process.stdout.write(`mcplex gateway listening on ${http.url}\n`);
+      for (const [name, e] of Object.entries(config.endpoints ?? {})) process.stdout.write(`  endpoint ${name}: ${new URL(e.path, http.url).href}\n`);
     }
   } catch (err) {
     await gateway.close(); // e.g. the port is taken: do not leave the upstreams running

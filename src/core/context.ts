@@ -33,6 +33,8 @@ export interface CallContext {
   readonly meta: RequestMeta;
   readonly signal: AbortSignal;
   readonly http?: { readonly headers: Headers; readonly remoteAddress?: string };
+  /** The named endpoint (an extra MCP path) the request came to; absent on the main path, over stdio and in memory. */
+  readonly endpoint?: string;
   readonly log: Logger;
   readonly state: ContextState;
 }

@@ -362,7 +362,8 @@ export class Gateway {
     const badAuth = (err: Error) => this.host.logger.error({ problem: err.message }, 'reloaded auth settings rejected; the previous ones stay in force');
     const auth = servingAuth(this.#config, () => this.#config, badAuth);
     const cluster = await this.#sessionCluster();
-    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const endpoints = Object.entries(this.#config.endpoints ?? {}).map(([name, e]) => ({ name, path: e.path }));
+    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
     const uncount = this.metrics?.activeSessions(served.sessionCount);
     const closeAll = () => served.close().finally(() => Promise.all([uncount?.(), cluster?.owners.close()]));
     const http = uncount || cluster ? { ...served, close: closeAll } : served;
@@ -378,8 +379,10 @@ export class Gateway {
     return { owners, ...(c.advertise && { advertise: c.advertise }) };
   }
 
-  serveStdio(): StdioHandle {
-    const stdio = this.host.serveStdio();
+  /** Serves over stdio; with `endpoint` (a name under `endpoints:`), what that endpoint shows. */
+  serveStdio(opts: { endpoint?: string } = {}): StdioHandle {
+    if (opts.endpoint !== undefined && !this.#config.endpoints?.[opts.endpoint]) throw new Error(`no endpoint '${opts.endpoint}' under endpoints:`);
+    const stdio = this.host.serveStdio(opts);
     const beside = this.#metrics?.beside(stdio, this.host.logger, false);
     return beside ? { close: () => beside.then((h) => h.close()) } : stdio;
   }

@@ -1,7 +1,8 @@
 // The gateway's middleware built from its config, in the one order that makes sense (ARCHITECTURE.md, "The
-// pipeline"): tracing → metrics → audit → access → tenant quota → rate limit → cache → dedup → breaker → retry →
+// pipeline"): tracing → metrics → audit → endpoint views → access → tenant quota → rate limit → cache → dedup → breaker → retry →
 // timeout → forward. Each concern adds its slot here; `gateway.use()` adds caller-supplied middleware after these.
 import type { Logger, Middleware } from '../core/index.js';
+import { endpointViews } from '../middleware/endpoint-views.js';
 import { type Metrics, metrics } from '../middleware/metrics.js';
 import { requestLog } from '../middleware/request-log.js';
 import { tracing } from '../middleware/tracing.js';
@@ -9,7 +10,7 @@ import { type HttpRoute, tracingWanted } from '../server/index.js';
 import { LiveCache } from './cache-stage.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
-import { LivePolicy } from './policy.js';
+import { catalogOwner, LivePolicy } from './policy.js';
 import type { GatewayResilience } from './resilience.js';
 import type { UpstreamChanges } from './upstream-changes.js';
 
@@ -51,11 +52,13 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
     const { logging } = observability(next);
     requests.configure({ level: logging.requests, args: logging.arguments });
   });
+  const views = endpointStage(config, deps);
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing() : undefined,
     deps.metrics && metrics(deps.metrics),
     requests,
     deps.audit, // before the policy, so its refusals are recorded with their codes
+    views, // what each named endpoint shows (`endpoints:`), reloadable
     policy.middleware, // access → scopes → tenant quota → rate limit (src/gateway/policy.ts), reloadable
     deps.resilience?.stages.degradation,
     cached.middleware, // cache → dedup (src/gateway/cache-stage.ts), reloadable
@@ -65,4 +68,19 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
     deps.resilience?.stages.timeout,
   ];
   return stages.filter((m): m is Middleware => m !== undefined);
+}
+
+/**
+ * `endpoints:` — the paths are served from the start; a reload re-reads the views of those paths, and an endpoint
+ * added, removed or moved keeps its old view until a restart (serve.ts warns), so no path ever shows more than
+ * its config says.
+ */
+function endpointStage(config: GatewayConfig, deps: PipelineDeps): Middleware | undefined {
+  const served = config.endpoints;
+  if (!served) return undefined;
+  const views = endpointViews(served, { ownerOf: catalogOwner(deps.catalog) });
+  deps.onReload?.((next) => {
+    views.configure(Object.fromEntries(Object.entries(served).map(([name, was]) => [name, next.endpoints?.[name]?.path === was.path ? next.endpoints[name]! : was])));
+  });
+  return views;
 }

@@ -8,6 +8,7 @@ export { stageSpan, TRACE_CONTEXT, type TracingOptions, tracing } from './tracin
 export { IDENTITY_META, type IdentityClaimsOptions, type IdentitySigning, identityClaims, signIdentity } from './identity-claims.js';
 export * from './auth/index.js';
 export { access, type AccessOptions, type AccessPolicy, type ArgumentRule, type Capability, type Constraints } from './access.js';
+export { type EndpointView, type EndpointViews, type EndpointViewsMiddleware, endpointViews } from './endpoint-views.js';
 export { quota, type QuotaOptions, type TenantQuota } from './quota.js';
 export { CHARGED_METHODS, rateLimit, type RateKeyPart, type RateLimitOptions, type RateLimitRule } from './rate-limit.js';
 export { rateLimited, type RetryHint } from './rate-limited.js';

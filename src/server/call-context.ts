@@ -19,7 +19,7 @@ export interface CallSource {
 /**
  * A class, not an object literal with getters: V8 makes each such literal a dictionary-mode object, ≈ 15× slower
  * to create than an instance, and one that survived young-generation collections: every request's context, and
- * all it reached, was promoted to the old generation (bench/README.md, "GC"). `http` and `log` are prototype
+ * all it reached, was promoted to the old generation (bench/README.md, "GC"). `http`, `endpoint` and `log` are prototype
  * getters, so `{ ...ctx }` does not carry them.
  */
 class RequestContext implements CallContext {
@@ -61,6 +61,10 @@ class RequestContext implements CallContext {
     return this.#http;
   }
 
+  get endpoint(): string | undefined {
+    return this.#source.identity?.endpoint;
+  }
+
   get log(): Logger {
     this.#log ??= this.#logger.child(bindingsOf(this));
     return this.#log;
@@ -97,6 +101,7 @@ function bindingsOf(ctx: CallContext): Record<string, unknown> {
     ...(ctx.target !== undefined && { target: ctx.target }),
     ...(session && { session }),
     principal: principal.id,
+    ...(ctx.endpoint !== undefined && { endpoint: ctx.endpoint }),
     ...(principal.tenant !== undefined && { tenant: principal.tenant }),
   };
 }

@@ -7,6 +7,8 @@ export interface EdgeIdentity {
   readonly principal: Principal;
   /** The peer's IP address (HTTP); absent over stdio and in memory. */
   readonly remoteAddress?: string;
+  /** The named endpoint (an extra MCP path) the request came to; absent on the main path. */
+  readonly endpoint?: string;
 }
 
 const KEY = 'mcplex.identity';

@@ -144,9 +144,12 @@ export class ServingHost implements AppCore {
     return createProtocolServer(this, era, era === 'legacy' ? { onConnect: (c) => this.#track(c), ...opts } : opts);
   }
 
-  /** Serves over stdio (both eras). Pass `transport` to serve any other SDK transport the same way. */
-  serveStdio(opts: { transport?: Transport } = {}): StdioHandle {
-    const identity = localIdentity(this.#localPrincipal);
+  /**
+   * Serves over stdio (both eras). Pass `transport` to serve any other SDK transport the same way, and `endpoint`
+   * to have its requests carry that endpoint's name (`ctx.endpoint`: what `endpointViews` shows it).
+   */
+  serveStdio(opts: { transport?: Transport; endpoint?: string } = {}): StdioHandle {
+    const identity = { ...localIdentity(this.#localPrincipal), ...(opts.endpoint !== undefined && { endpoint: opts.endpoint }) };
     const wire = opts.transport ?? new StdioLineTransport(process.stdin, process.stdout, { log: this.logger });
     return sdkServeStdio((rc) => this.createProtocolServer(rc.era, { onConnect: (c) => this.#track(c), identity }), {
       legacy: 'serve',

@@ -33,3 +33,11 @@ it('the version every component reports is the package version', async () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   expect(VERSION).toBe(pkg.version);
 });
+
+it('the endpoints example parses into the paths and views its comments name', () => {
+  const config = parseConfig(`servers: { docs: { command: x } }\n${yamlBlockAfter('## Endpoints')}`, { format: 'yaml' });
+  expect(config.endpoints).toEqual({
+    research: { path: '/research/mcp', include: ['server:docs', 'tool:github__search_*'] },
+    support: { path: '/support', include: ['server:tickets', 'prompt:*'], exclude: ['tool:*__delete_*'] },
+  });
+});

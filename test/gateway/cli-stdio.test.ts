@@ -1,6 +1,6 @@
 // `mcplex serve --stdio` spawned by an SDK client (StdioClientTransport): namespaced tools work over stdio, stdout
 // carries only protocol, and closing the client ends the gateway (on stdin EOF) and every upstream child.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,5 +61,33 @@ describe('mcplex serve --stdio', () => {
     expect(await cli.exited()).toEqual({ code: 0, signal: null });
     expect(cli.stdout()).toBe(''); // nothing but protocol on stdout, and no request was sent
     await waitGone(children);
+  });
+});
+
+describe('mcplex serve --stdio --endpoint', () => {
+  it('serves over stdio what the named endpoint shows; an unknown name exits 2 naming the choices', async () => {
+    const config = writeConfig({ a: fixtureServer('a'), b: fixtureServer('b') });
+    writeFileSync(config, JSON.stringify({ ...JSON.parse(readFileSync(config, 'utf8')), endpoints: { onlyb: { include: ['server:b'] } } }));
+    const transport = new StdioClientTransport({ command: process.execPath, args: [...CLI, 'serve', '--stdio', '--endpoint', 'onlyb', '--config', config], cwd: ROOT, stderr: 'pipe' });
+    const client = new Client({ name: 'stdio-endpoint', version: '1.0.0' });
+    await client.connect(transport);
+    const pid = transport.pid!;
+    seen.add(pid);
+    try {
+      const names = await toolNames(client);
+      expect(names.length).toBeGreaterThan(0);
+      expect(names.every((n) => n.startsWith('b__'))).toBe(true);
+      await expect(client.callTool({ name: 'a__echo', arguments: { text: 'x' } })).rejects.toThrow(/Unknown tool: a__echo/);
+      expect(await callText(client, 'b__echo', { text: 'hi' })).toBe('b: hi');
+    } finally {
+      await client.close();
+      await waitGone(pid, 8000);
+    }
+    const wrong = runCli(['serve', '--stdio', '--endpoint', 'nope', '--config', config]);
+    expect(await wrong.exited()).toEqual({ code: 2, signal: null });
+    expect(wrong.stderr()).toMatch(/--endpoint nope: no such endpoint in .*\(one of: onlyb\)/);
+    const http = runCli(['serve', '--endpoint', 'onlyb', '--config', config]);
+    expect(await http.exited()).toEqual({ code: 2, signal: null });
+    expect(http.stderr()).toMatch(/--endpoint needs --stdio/);
   });
 });

@@ -489,6 +489,7 @@ describe('loadConfig', () => {
     expect(config.listen.port).toBe(7333);
     expect(Object.keys(config.servers)).toEqual(['demo', 'notes', 'files', 'shop']);
     expect(config.servers.notes!.tools.rename).toEqual({ list_notes: 'list' });
+    expect(config.endpoints).toEqual({ notes: { path: '/notes/mcp', include: ['server:notes'] } });
     expect(config.servers.files).toMatchObject({ transport: 'builtin', builtin: 'filesystem', options: { readOnly: true, roots: [join(import.meta.dirname, '../../samples/files')] } });
   });
 });

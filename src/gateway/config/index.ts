@@ -11,4 +11,5 @@ export type { ClusterConfig } from './cluster.js';
 export type { PinningConfig } from './pinning.js';
 export type { ArgumentRule, ToolOverride } from './tool-overrides.js';
 export type { ToolSearchConfig } from './tool-search.js';
+export type { EndpointConfig } from './endpoints.js';
 export type { BuiltinServerConfig, BuiltinKind } from './builtin.js';

@@ -7,6 +7,7 @@ import { cacheSchema } from './cache.js';
 import { clusterSchema } from './cluster.js';
 import { pinningSchema } from './pinning.js';
 import { toolSearchSchema } from './tool-search.js';
+import { endpointsSchema } from './endpoints.js';
 import { auditSection } from './audit.js';
 import { withBuiltins } from './builtin.js';
 import { strict } from './hints.js';
@@ -174,6 +175,7 @@ export const configSchema = strict(
     cluster: clusterSchema.optional(),
     pinning: pinningSchema.optional(),
     toolSearch: toolSearchSchema.optional(),
+    endpoints: endpointsSchema.optional(),
   },
   'expected a mapping with listen, separator and servers',
 );

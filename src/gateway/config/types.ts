@@ -10,6 +10,7 @@ import type { ResilienceConfig, ServerResilience } from './resilience.js';
 import type { CacheConfig } from './cache.js';
 import type { ClusterConfig } from './cluster.js';
 import type { PinningConfig } from './pinning.js';
+import type { EndpointConfig } from './endpoints.js';
 import type { ToolSearchConfig } from './tool-search.js';
 import type { AuditConfig } from './audit.js';
 import type { BuiltinServerConfig } from './builtin.js';
@@ -41,6 +42,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   pinning?: PinningConfig;
   /** tools/list shows the gateway's search and call tools instead of every tool (config/tool-search.ts); absent: off. */
   toolSearch?: ToolSearchConfig;
+  /** More MCP paths, each showing a subset of the catalog (config/endpoints.ts); absent: the MCP path alone. */
+  endpoints?: Record<string, EndpointConfig>;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */

@@ -8,6 +8,7 @@ import { cacheSection, checkCache } from './cache.js';
 import { buildCluster } from './cluster.js';
 import { buildPinning } from './pinning.js';
 import { buildToolSearch, TOOL_SEARCH_DEFAULTS } from './tool-search.js';
+import { buildEndpoints, endpointPathIssues } from './endpoints.js';
 import { buildAudit } from './audit.js';
 import { builtinOptions, isRawBuiltin, type RawBuiltin } from './builtin.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
@@ -166,6 +167,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...(raw.cluster && { cluster: buildCluster(raw.cluster) }),
     ...(raw.pinning && { pinning: buildPinning(raw.pinning) }),
     ...(raw.toolSearch && { toolSearch: buildToolSearch(raw.toolSearch) }),
+    ...(raw.endpoints && Object.keys(raw.endpoints).length > 0 && { endpoints: buildEndpoints(raw.endpoints) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };
@@ -181,6 +183,7 @@ export function validate(tree: unknown, earlier: Issue[] = [], skip: Set<string>
   if (isMap(root)) {
     checkAuth(root, issues);
     checkCache(root, issues);
+    issues.push(...endpointPathIssues(root));
   }
   const relevant = issues.filter((i) => !(skip.has(JSON.stringify(i.path)) && !earlier.includes(i)));
   if (relevant.length === 0 && parsed.success) return { config: build(parsed.data), issues: [] };

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { ANONYMOUS, attachCredential, ErrorCode } from '../../core/index.js';
+import { ANONYMOUS, attachCredential, ErrorCode, type Principal } from '../../core/index.js';
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
 import { authInfoFor, type EdgeIdentity } from '../identity.js';
 import { headerOf } from './request-info.js';
@@ -18,11 +18,20 @@ export interface Identified {
 
 export const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
-/** This server's resource identifier: configured, or this request's scheme, host and MCP path. */
-function resourceOf(req: IncomingMessage, path: string, configured?: string): string {
-  if (configured) return configured;
+/**
+ * The resource identifier of an MCP path: configured (the main path's; another endpoint's is its path on the same
+ * origin), or this request's scheme and host with the path.
+ */
+function resourceOf(req: IncomingMessage, path: string, main: boolean, configured?: string): string {
+  if (configured) return main ? configured : new URL(path, configured).href;
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   return `${scheme}://${req.headers.host ?? 'localhost'}${path}`;
+}
+
+const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0]!;
+
+function edgeIdentity(principal: Principal, socket: Socket, endpoint: string | undefined): EdgeIdentity {
+  return { principal, ...(socket.remoteAddress !== undefined && { remoteAddress: socket.remoteAddress }), ...(endpoint !== undefined && { endpoint }) };
 }
 
 /** Where the RFC 9728 metadata of `resource` lives (the path-suffixed well-known form). */
@@ -32,24 +41,44 @@ export function metadataUrlOf(resource: string): string {
 }
 
 export class EdgeAuth {
-  readonly #anonymous = new WeakMap<Socket, Identified>();
+  /** Per named endpoint (the main path: ''), one anonymous identity per connection. */
+  readonly #anonymous = new Map<string, WeakMap<Socket, Identified>>();
+  readonly #endpointPaths: ReadonlySet<string>;
 
   constructor(
     private readonly authenticator: Authenticator | undefined,
     private readonly path: string,
     private readonly resource?: string,
-  ) {}
+    endpointPaths: readonly string[] = [],
+  ) {
+    this.#endpointPaths = new Set(endpointPaths);
+  }
+
+  /** The MCP path a request (or a metadata request's suffix) names: an endpoint's, or the main one. */
+  #mcpPathOf(path: string): string {
+    return this.#endpointPaths.has(path) ? path : this.path;
+  }
+
+  #resourceFor(req: IncomingMessage, path: string): string {
+    const mcpPath = this.#mcpPathOf(path);
+    return resourceOf(req, mcpPath, mcpPath === this.path, this.resource);
+  }
 
   get enabled(): boolean {
     return this.authenticator !== undefined;
   }
 
-  #anonymousOn(socket: Socket): Identified {
-    let identity = this.#anonymous.get(socket);
+  #anonymousOn(socket: Socket, endpoint: string | undefined): Identified {
+    let bySocket = this.#anonymous.get(endpoint ?? '');
+    if (!bySocket) {
+      bySocket = new WeakMap();
+      this.#anonymous.set(endpoint ?? '', bySocket);
+    }
+    let identity = bySocket.get(socket);
     if (!identity) {
-      const edge: EdgeIdentity = { principal: ANONYMOUS, ...(socket.remoteAddress !== undefined && { remoteAddress: socket.remoteAddress }) };
+      const edge = edgeIdentity(ANONYMOUS, socket, endpoint);
       identity = { edge, auth: authInfoFor(edge) };
-      this.#anonymous.set(socket, identity);
+      bySocket.set(socket, identity);
     }
     return identity;
   }
@@ -58,26 +87,26 @@ export class EdgeAuth {
    * The request's identity, or why it is refused. Without an authenticator this is synchronous (no promise, no
    * allocation after a connection's first request): the anonymous fast path.
    */
-  identify(req: IncomingMessage): Identified | Promise<Identified | { refusal: AuthRefusal }> {
+  identify(req: IncomingMessage, endpoint?: string): Identified | Promise<Identified | { refusal: AuthRefusal }> {
     const a = this.authenticator;
-    return a ? this.#authenticate(a, req) : this.#anonymousOn(req.socket);
+    return a ? this.#authenticate(a, req, endpoint) : this.#anonymousOn(req.socket, endpoint);
   }
 
-  async #authenticate(a: Authenticator, req: IncomingMessage): Promise<Identified | { refusal: AuthRefusal }> {
+  async #authenticate(a: Authenticator, req: IncomingMessage, endpoint?: string): Promise<Identified | { refusal: AuthRefusal }> {
     const cert = clientCertificateOf(req);
     const bare = req.headers.authorization === undefined && req.headers['x-api-key'] === undefined && cert === undefined;
     if (bare && a.allowsAnonymous) {
       const outcome = await a.authenticate({ header: () => undefined });
       // The configured anonymous principal may carry scopes; only the plain one is shared per connection.
-      if ('principal' in outcome && outcome.principal === ANONYMOUS) return this.#anonymousOn(req.socket);
+      if ('principal' in outcome && outcome.principal === ANONYMOUS) return this.#anonymousOn(req.socket, endpoint);
       if ('refusal' in outcome) return outcome;
-      const edge: EdgeIdentity = { principal: outcome.principal, ...(req.socket.remoteAddress !== undefined && { remoteAddress: req.socket.remoteAddress }) };
+      const edge = edgeIdentity(outcome.principal, req.socket, endpoint);
       return { edge, auth: authInfoFor(edge) };
     }
     const outcome = await a.authenticate({ header: (name) => headerOf(req, name), ...(cert && { clientCertificate: cert }) });
     if ('refusal' in outcome) return outcome;
     if (outcome.token) attachCredential(outcome.principal, outcome.token);
-    const edge: EdgeIdentity = { principal: outcome.principal, ...(req.socket.remoteAddress !== undefined && { remoteAddress: req.socket.remoteAddress }) };
+    const edge = edgeIdentity(outcome.principal, req.socket, endpoint);
     return { edge, auth: authInfoFor(edge) };
   }
 
@@ -92,7 +121,7 @@ export class EdgeAuth {
 
   /** 400/401/403 with the challenge and a JSON-RPC error body; the connection stays usable. */
   refuse(req: IncomingMessage, res: ServerResponse, refusal: AuthRefusal): void {
-    const challenge = this.authenticator!.challenge(refusal, metadataUrlOf(resourceOf(req, this.path, this.resource)));
+    const challenge = this.authenticator!.challenge(refusal, metadataUrlOf(this.#resourceFor(req, pathOf(req))));
     const code = refusal.status === 403 ? ErrorCode.Forbidden : refusal.status === 400 ? ErrorCode.InvalidRequest : ErrorCode.Unauthorized;
     // A refused body is not read: close the connection after answering rather than drain what a stranger streams.
     const body = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
@@ -112,12 +141,14 @@ export class EdgeAuth {
     if (code === ErrorCode.Unauthorized) refusal = { status: 401, description };
     else if (code === ErrorCode.Forbidden && typeof scope === 'string') refusal = { status: 403, error: 'insufficient_scope', description, scope: scope.split(' ') };
     if (!refusal) return undefined;
-    return { 'www-authenticate': this.authenticator.challenge(refusal, metadataUrlOf(resourceOf(req, this.path, this.resource))) };
+    return { 'www-authenticate': this.authenticator.challenge(refusal, metadataUrlOf(this.#resourceFor(req, pathOf(req)))) };
   }
 
   /** Whether `path` is this server's protected-resource metadata (the plain or the path-suffixed well-known form). */
   isMetadataPath(path: string): boolean {
-    return this.enabled && (path === WELL_KNOWN || path === `${WELL_KNOWN}${this.path}`);
+    if (!this.enabled || !path.startsWith(WELL_KNOWN)) return false;
+    const suffix = path.slice(WELL_KNOWN.length);
+    return suffix === '' || suffix === this.path || this.#endpointPaths.has(suffix);
   }
 
   /** RFC 9728 protected-resource metadata: public, so clients can find the authorization server. */
@@ -128,7 +159,7 @@ export class EdgeAuth {
     }
     const m = this.authenticator!.metadata;
     sendJson(res, 200, {
-      resource: resourceOf(req, this.path, this.resource),
+      resource: this.#resourceFor(req, pathOf(req).slice(WELL_KNOWN.length)),
       ...(m?.authorizationServers && { authorization_servers: m.authorizationServers }),
       ...(m?.scopesSupported && { scopes_supported: m.scopesSupported }),
       bearer_methods_supported: ['header'],

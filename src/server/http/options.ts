@@ -25,6 +25,11 @@ export interface HttpServeOptions {
   port?: number;
   /** Endpoint path; default '/mcp'. */
   path?: string;
+  /**
+   * More MCP paths, each a named endpoint: a request there carries the name (`ctx.endpoint`), which middleware
+   * such as `endpointViews` reads to show that path its own subset. A 2025-era session stays on the path it opened.
+   */
+  endpoints?: NamedEndpoint[];
   /** Host header names accepted (DNS-rebinding protection). Default: localhost names on a loopback bind, any otherwise. */
   allowedHosts?: string[];
   /** Origin hostnames accepted from browsers. Default: localhost names; '*' accepts any. */
@@ -93,6 +98,27 @@ export interface HttpServeOptions {
   cluster?: { owners: SessionOwners; advertise?: string };
 }
 
+/** An extra MCP path and the name requests there carry. */
+export interface NamedEndpoint {
+  name: string;
+  path: string;
+}
+
+const RESERVED = ['/healthz', '/readyz', '/.well-known/'];
+
+/** Throws naming the endpoint whose path is malformed, reserved, or taken by the MCP path, a route or another endpoint. */
+function checkEndpoints(endpoints: NamedEndpoint[], mcpPath: string, routes: HttpRoute[]): void {
+  const taken = new Map<string, string>([[mcpPath, 'the MCP path']]);
+  for (const r of routes) taken.set(r.path, `the route ${r.method} ${r.path}`);
+  for (const { name, path } of endpoints) {
+    if (!path.startsWith('/') || path.includes('?') || path.includes('#')) throw new Error(`endpoint '${name}': path '${path}' must start with '/' and hold no '?' or '#'`);
+    if (RESERVED.some((r) => path === r || (r.endsWith('/') && path.startsWith(r)))) throw new Error(`endpoint '${name}': path '${path}' is reserved; choose another`);
+    const holder = taken.get(path);
+    if (holder) throw new Error(`endpoint '${name}': path '${path}' is already ${holder}; choose another`);
+    taken.set(path, `endpoint '${name}'`);
+  }
+}
+
 /** An endpoint served beside the MCP path. `admin` ones answer 403 to whom `isAdmin` refuses. */
 export interface HttpRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -141,10 +167,15 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
   const allowedHosts = o.allowedHosts ?? (isLoopback(host) ? ['localhost', '127.0.0.1', '[::1]', host] : undefined);
   const requestTimeoutMs = o.requestTimeoutMs ?? 60_000;
   const isAdmin = o.isAdmin ?? (o.auth ? hasAdminScope : isLocalCaller);
+  const path = o.path ?? '/mcp';
+  const routes = o.routes ?? [];
+  const endpoints = o.endpoints ?? [];
+  checkEndpoints(endpoints, path, routes);
   return {
     host,
     port: o.port ?? 0,
-    path: o.path ?? '/mcp',
+    path,
+    endpoints,
     ...(allowedHosts && { allowedHosts }),
     ...(o.readiness && { readiness: o.readiness }),
     ...(o.onAdminChange && { onAdminChange: o.onAdminChange }),
@@ -154,7 +185,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     ...(o.cluster && { cluster: o.cluster }),
     readinessDetail: o.readinessDetail === undefined && o.isAdmin ? o.isAdmin : detailRule(o.readinessDetail, o.auth ? isAdmin : isLocalCaller),
     isAdmin,
-    routes: o.routes ?? [],
+    routes,
     allowedOrigins: o.allowedOrigins ?? ['localhost', '127.0.0.1', '[::1]'],
     maxBodyBytes: o.maxBodyBytes ?? 4 * MiB,
     maxJsonDepth: o.maxJsonDepth ?? 64,

@@ -54,9 +54,11 @@ export async function serveHttp(
     maxSessions: o.maxSessions,
     maxSessionsPerClient: o.maxSessionsPerClient,
     owner: o.sessionOwner,
+    // A session is its principal's on the path it opened: used at another endpoint it is not found.
     principalOf: (req) => {
-      const p = identityOf((req as { auth?: Parameters<typeof identityOf>[0] }).auth)?.principal;
-      return p ? `${p.kind}:${p.id}` : 'anonymous';
+      const identity = identityOf((req as { auth?: Parameters<typeof identityOf>[0] }).auth);
+      const p = identity?.principal;
+      return `${p ? `${p.kind}:${p.id}` : 'anonymous'}${identity?.endpoint === undefined ? '' : ` at ${identity.endpoint}`}`;
     },
     maxInflightPerSession: o.maxInflightPerSession,
     maxBatchSize: o.maxBatchSize,
@@ -72,7 +74,8 @@ export async function serveHttp(
   let inflightPosts = 0;
   let drained: (() => void) | undefined;
   let listenStreams = 0;
-  const edgeAuth = new EdgeAuth(o.auth, o.path, o.resource);
+  const edgeAuth = new EdgeAuth(o.auth, o.path, o.resource, o.endpoints.map((e) => e.path));
+  const endpointAt = new Map(o.endpoints.map((e) => [e.path, e.name]));
 
   /** Status and readiness for anyone past the Host/Origin check; upstream detail only for whom `readinessDetail` allows. */
   function readyz(req: IncomingMessage, res: ServerResponse): void {
@@ -119,11 +122,13 @@ export async function serveHttp(
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const endpoint = endpointAt.get(path);
+    const mcp = path === o.path || endpoint !== undefined;
     const health = path === '/healthz' || path === '/readyz';
-    const extra = path === o.path || health ? undefined : o.routes.find((r) => r.path === path);
-    const metadata = !extra && edgeAuth.isMetadataPath(path ?? '');
-    if (path !== o.path && !health && !extra && !metadata) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
+    const extra = mcp || health ? undefined : o.routes.find((r) => r.path === path);
+    const metadata = !extra && edgeAuth.isMetadataPath(path);
+    if (!mcp && !health && !extra && !metadata) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
     // Health answers too: a DNS-rebinding page must not read them.
     const refused = refusal(req, o);
     if (refused) return sendRpcError(res, 403, ErrorCode.InvalidRequest, refused);
@@ -136,7 +141,7 @@ export async function serveHttp(
     if (extra) return serveRoute(extra, req, res);
     // Who is calling, established here for every request (before any session lookup) and carried to the pipeline
     // with every message of this request.
-    const found = edgeAuth.identify(req);
+    const found = edgeAuth.identify(req, endpoint);
     const identity = found instanceof Promise ? await found : found;
     if ('refusal' in identity) return edgeAuth.refuse(req, res, identity.refusal);
     (req as { auth?: unknown }).auth = identity.auth;

@@ -1,0 +1,70 @@
+// Endpoint views: one server or gateway at several MCP paths (HttpServeOptions.endpoints), each showing its own
+// subset of tools, resources and prompts. A view includes and excludes items with the patterns access rules use
+// (`tool:github__*`, `server:docs`, `resource:file:///docs/**`, `prompt:*`); what it leaves out is absent from that
+// path's lists and answered exactly as an item that does not exist. A view curates: who may use what is still the
+// access policy's, on every path.
+import type { CallContext, McpResult, Middleware } from '../core/index.js';
+import { askedBy, type Item, itemMatcher, LISTS, notFound, type OwnerOf } from './policy-target.js';
+
+export interface EndpointView {
+  /** Only items matching one of these patterns are shown; absent: every item. */
+  include?: string[];
+  /** Items matching one of these are left out (after `include`). */
+  exclude?: string[];
+}
+
+/** Views by endpoint name; requests on the main path, or on an endpoint without a view, see everything. */
+export type EndpointViews = Record<string, EndpointView>;
+
+export interface EndpointViewsMiddleware extends Middleware {
+  /** Replaces the views (a config reload); requests already past this stage keep the views they met. */
+  configure(views: EndpointViews): void;
+}
+
+type P = Record<string, unknown>;
+type Shows = (item: Item) => boolean;
+
+function compile(view: EndpointView, ownerOf?: OwnerOf): Shows {
+  const included = view.include?.map((p) => itemMatcher(p, ownerOf));
+  const excluded = (view.exclude ?? []).map((p) => itemMatcher(p, ownerOf));
+  return (item) => (!included || included.some((m) => m(item))) && !excluded.some((m) => m(item));
+}
+
+/** Throws on a malformed pattern (naming it), before any request is served. */
+export function endpointViews(views: EndpointViews, opts: { ownerOf?: OwnerOf } = {}): EndpointViewsMiddleware {
+  let compiled = new Map<string, Shows>();
+  const configure = (next: EndpointViews) => {
+    compiled = new Map(Object.entries(next).map(([name, view]) => [name, compile(view, opts.ownerOf)]));
+  };
+  configure(views);
+
+  async function filterList(next: () => Promise<McpResult>, shows: Shows, list: { key: string; item: (i: P) => Item }): Promise<McpResult> {
+    const result = await next();
+    const items = result[list.key];
+    return Array.isArray(items) ? { ...result, [list.key]: items.filter((i) => shows(list.item(i as P))) } : result;
+  }
+
+  /** A 2026-era listen's resource URIs outside the view are dropped silently, as unknown ones are accepted silently. */
+  function narrowListen(ctx: CallContext, shows: Shows): void {
+    const filter = (ctx.params as P | undefined)?.notifications as P | undefined;
+    const uris = filter?.resourceSubscriptions;
+    if (Array.isArray(uris)) filter!.resourceSubscriptions = uris.filter((uri) => typeof uri !== 'string' || shows({ kind: 'resource', name: uri }));
+  }
+
+  const middleware = (async (ctx, next) => {
+    const shows = ctx.endpoint === undefined ? undefined : compiled.get(ctx.endpoint);
+    if (!shows) return next();
+    const list = LISTS.get(ctx.method);
+    if (list) return filterList(next, shows, list);
+    if (ctx.method === 'subscriptions/listen') {
+      narrowListen(ctx, shows);
+      return next();
+    }
+    const asked = askedBy(ctx);
+    if (!asked || shows(asked)) return next();
+    if (asked.action === 'subscribe') return {};
+    throw notFound(asked);
+  }) as EndpointViewsMiddleware;
+  middleware.configure = configure;
+  return middleware;
+}
