@@ -2,7 +2,7 @@
 // pipeline"): tracing → metrics → audit → endpoint views → access → tenant quota → rate limit → cache → dedup → breaker → retry →
 // timeout → forward. Each concern adds its slot here; `gateway.use()` adds caller-supplied middleware after these.
 import type { Logger, Middleware } from '../core/index.js';
-import { endpointViews } from '../middleware/endpoint-views.js';
+import { type EndpointViewsMiddleware, endpointViews } from '../middleware/endpoint-views.js';
 import { type Metrics, metrics } from '../middleware/metrics.js';
 import { requestLog } from '../middleware/request-log.js';
 import { tracing } from '../middleware/tracing.js';
@@ -35,6 +35,8 @@ export interface PipelineDeps {
   audit?: Middleware;
   /** Receives the live policy (the gateway asks it who may hear of a list change). */
   onPolicy?: (policy: LivePolicy) => void;
+  /** Receives the endpoint views, when `endpoints:` has any (which endpoints hear of a list change). */
+  onViews?: (views: EndpointViewsMiddleware) => void;
 }
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
@@ -79,6 +81,7 @@ function endpointStage(config: GatewayConfig, deps: PipelineDeps): Middleware | 
   const served = config.endpoints;
   if (!served) return undefined;
   const views = endpointViews(served, { ownerOf: catalogOwner(deps.catalog) });
+  deps.onViews?.(views);
   deps.onReload?.((next) => {
     views.configure(Object.fromEntries(Object.entries(served).map(([name, was]) => [name, next.endpoints?.[name]?.path === was.path ? next.endpoints[name]! : was])));
   });

@@ -19,6 +19,8 @@ export type EndpointViews = Record<string, EndpointView>;
 export interface EndpointViewsMiddleware extends Middleware {
   /** Replaces the views (a config reload); requests already past this stage keep the views they met. */
   configure(views: EndpointViews): void;
+  /** Whether `endpoint` shows at least one of `items` (any endpoint without a view, and the main path, do). */
+  showsAny(endpoint: string | undefined, items: readonly Item[]): boolean;
 }
 
 type P = Record<string, unknown>;
@@ -66,5 +68,9 @@ export function endpointViews(views: EndpointViews, opts: { ownerOf?: OwnerOf } 
     throw notFound(asked);
   }) as EndpointViewsMiddleware;
   middleware.configure = configure;
+  middleware.showsAny = (endpoint, items) => {
+    const shows = endpoint === undefined ? undefined : compiled.get(endpoint);
+    return !shows || items.some(shows);
+  };
   return middleware;
 }

@@ -29,6 +29,8 @@ export interface Connection {
   readonly closers: Set<() => void>;
   /** Who its last request came from, as the pipeline settled it (authentication included); unknown before one. */
   principal?: Principal;
+  /** The named endpoint its requests come to (known with `principal`); absent on the main path. */
+  endpoint?: string;
 }
 
 export interface AppCore {
@@ -116,6 +118,7 @@ export function createProtocolServer(app: AppCore, era: Era, opts: ProtocolServe
       throw outcome.error;
     } finally {
       connection.principal = ctx.principal;
+      connection.endpoint = ctx.endpoint;
     }
   };
 

@@ -127,12 +127,13 @@ export class ServingHost implements AppCore {
 
   /**
    * Sends `notifications/<kind>/list_changed` to every connected client (2026-era clients via subscriptions/listen).
-   * With `audience`, a 2025-era connection whose principal is known hears of it only if the audience includes it (a
-   * change to items it may not see is none of its business); listen streams share the SDK's bus and all hear it.
+   * With `audience`, a 2025-era connection whose principal is known hears of it only if the audience includes it
+   * (given its principal and endpoint: a change to items it may not see is none of its business); listen streams
+   * share the SDK's bus and all hear it.
    */
-  listChanged(kind: ChangeKind, audience?: (principal: Principal) => boolean): void {
+  listChanged(kind: ChangeKind, audience?: (principal: Principal, endpoint: string | undefined) => boolean): void {
     for (const c of this.#live) {
-      if (audience && c.principal && !audience(c.principal)) continue;
+      if (audience && c.principal && !audience(c.principal, c.endpoint)) continue;
       this.#send(() => SEND_LIST_CHANGED[kind](c.server));
     }
     for (const n of this.#notifiers) NOTIFY_CHANGED[kind](n);

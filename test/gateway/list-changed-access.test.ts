@@ -102,3 +102,52 @@ describe('list_changed goes only to callers who may see the changed server', () 
     pids.push(...gateway.health().upstreams.flatMap((u) => ('pid' in u && u.pid ? [u.pid] : [])));
   }, 30_000);
 });
+
+describe('list_changed goes only to endpoints whose view shows the changed server', () => {
+  let gateway: Gateway;
+  let handle: HttpHandle;
+  const clients: Client[] = [];
+  const pids: number[] = [];
+
+  beforeAll(async () => {
+    const config = parseConfig(
+      stringify({ listen: { host: '127.0.0.1', port: 0 }, endpoints: { one: { include: 'server:fw' }, two: { include: 'server:fw2' } }, servers: {} }),
+      { format: 'yaml' },
+    );
+    gateway = new Gateway({ ...config, servers: { fw: relayUpstream('fw'), fw2: relayUpstream('fw2') } }, { logger: silentLogger });
+    await gateway.start();
+    pids.push(...gateway.health().upstreams.flatMap((u) => ('pid' in u && u.pid ? [u.pid] : [])));
+    handle = await gateway.serveHttp({ port: 0 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(clients.map((c) => c.close()));
+    await handle?.close();
+    await gateway?.close();
+    await waitGone(pids);
+  });
+
+  const at = async (path: string) => {
+    const client = await connectWith(new URL(path, handle.url).href, 'legacy', {});
+    clients.push(client);
+    // Its endpoint is known once it has made a request.
+    await client.listTools();
+    return { client, changed: collect(client, CHANGED) };
+  };
+
+  it('tells each endpoint of its own servers only; the main path hears of both', async () => {
+    const [one, two, main] = [await at('/one/mcp'), await at('/two/mcp'), await at('/mcp')];
+    expect(text(await one.client.callTool({ name: 'fw__add_tool', arguments: { name: 'one' } }))).toBe('added one');
+    await one.changed.reached(1);
+    await main.changed.reached(1);
+    // two's own server changes next: its notice follows any earlier one on its stream, so its count says it all.
+    expect(text(await two.client.callTool({ name: 'fw2__add_tool', arguments: { name: 'two' } }))).toBe('added two');
+    await two.changed.reached(1);
+    await main.changed.reached(2);
+    expect(two.changed.count).toBe(1);
+    expect(text(await one.client.callTool({ name: 'fw__add_tool', arguments: { name: 'three' } }))).toBe('added three');
+    await one.changed.reached(2);
+    expect(one.changed.count).toBe(2);
+    expect((await one.client.listTools()).tools.map((t) => t.name)).toEqual(expect.arrayContaining(['fw__one', 'fw__three']));
+  }, 30_000);
+});
