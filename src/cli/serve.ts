@@ -87,7 +87,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const reload = (why: string) => {
     reloading = reloading.then(async () => {
       if (stopping) return;
-      try {
+      // Loaded inside the reload, so that a file that does not load is in the audit log as a rejected reload.
+      const loaded = async () => {
         const next = await load(path, opts);
         if (!isDeepStrictEqual(next.listen, gateway.config.listen)) log.warn({ why }, 'listen changed; restart the gateway to apply it');
         if (!isDeepStrictEqual(next.cluster, gateway.config.cluster)) log.warn({ why }, 'cluster changed; restart the gateway to apply it');
@@ -103,7 +104,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
         const fixed = (o: typeof was) => ({ ...o, logging: { ...o.logging, level: undefined, modules: undefined, requests: undefined, arguments: undefined } });
         if (!isDeepStrictEqual(fixed(now), fixed(was))) log.warn({ why }, 'logging format or redaction, metrics or tracing changed; restart the gateway to apply it');
         if (!next.auth !== !gateway.config.auth) log.warn({ why }, 'auth was added or removed; restart the gateway to apply it (changes within auth apply now)');
-        const report = await gateway.reload(next);
+        return next;
+      };
+      try {
+        const report = await gateway.reload(loaded);
         log.info({ why, ...report }, 'configuration reloaded');
       } catch (err) {
         log.error({ why, problem: (err as Error).message }, 'configuration reload rejected; the previous configuration keeps running');

@@ -285,11 +285,13 @@ export class Gateway {
 
   /**
    * Applies a new config: unchanged servers keep running (and their clients' sessions), as do servers whose only
-   * change is `timeoutMs` (applied to their next requests); others restart.
+   * change is `timeoutMs` (applied to their next requests); others restart. Pass a loader to have a config that
+   * fails to load recorded in the audit log like one the gateway rejects.
    */
-  reload(next: GatewayConfig): Promise<ReloadReport> {
-    // In the audit log as the gateway's own act: what it did, or why the new config was not applied.
-    return this.#audit.recorded('config/reload', GATEWAY_PRINCIPAL, () => this.#reload(next));
+  reload(next: GatewayConfig | (() => Promise<GatewayConfig>)): Promise<ReloadReport> {
+    // In the audit log as the gateway's own act: what it did, or why the new config was not applied (given a loader,
+    // a file that does not load is recorded too).
+    return this.#audit.recorded('config/reload', GATEWAY_PRINCIPAL, async () => this.#reload(typeof next === 'function' ? await next() : next));
   }
 
   async #reload(next: GatewayConfig): Promise<ReloadReport> {

@@ -116,13 +116,18 @@ describe('admin changes and reloads in the audit log', () => {
     const report = await gateway.reload(configOf({ servers: { demo: fixtureServer('demo'), more: fixtureServer('demo') } }));
     expect(report.added).toEqual(['more']);
     await expect(gateway.reload(configOf({ separator: '.' }))).rejects.toThrow(/separator changed/);
-    const reloads = await recorded(2, 'config/reload');
+    // A file that does not load (what `mcplex serve` passes on SIGHUP is such a loader) is recorded too.
+    const unloadable = async () => parseConfig('servers: [oops', { format: 'yaml' });
+    await expect(gateway.reload(unloadable)).rejects.toThrow(/YAML/);
+    const reloads = await recorded(3, 'config/reload');
     expect(reloads.map((r) => [r.principal, r.outcome, r.errorCode ?? null])).toEqual([
       ['mcplex-gateway', 'ok', null],
+      ['mcplex-gateway', 'error', ErrorCode.InvalidParams],
       ['mcplex-gateway', 'error', ErrorCode.InvalidParams],
     ]);
     expect(reloads[0]!.args).toEqual({ added: ['more'], removed: [], restarted: [], retimed: [] });
     expect(reloads[1]!.args).toEqual({ problem: expect.stringMatching(/separator changed/) });
+    expect(reloads[2]!.args).toEqual({ problem: expect.stringMatching(/YAML/) });
   });
 
   it('keeps these records in the hash chain like any other', async () => {
