@@ -2,7 +2,9 @@
 // (`--url`, Streamable HTTP or legacy SSE with `--sse`), a command after `--` (stdio), or a server of a gateway
 // config by name (`--server`, started as the gateway starts it: built-ins, env, headers). Output is readable text,
 // or the server's JSON with `--json`; a tool error, an unknown name or a server that does not come up exits 1.
-import { basename } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type UpstreamSpec, moveUrlCredentials } from '../client/upstream-spec.js';
 import { type Json, Upstream } from '../client/upstream.js';
@@ -22,6 +24,8 @@ interface TargetOptions {
   json?: boolean;
   /** false (`--no-input`): the server is told this client cannot answer questions (no elicitation capability). */
   input?: boolean;
+  /** `--root <dir>` (repeatable): directories offered to the server as roots (`roots/list`). */
+  root?: string[];
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -59,6 +63,16 @@ async function specOf(o: TargetOptions): Promise<UpstreamSpec> {
   return { ...spec, ...(o.timeout !== undefined && { timeoutMs: o.timeout, connectTimeoutMs: o.timeout }), ...(o.protocol && { protocol: o.protocol }) };
 }
 
+/** `--root` directories as MCP roots (absolute file:// URIs named by their last segment); each must be a directory. */
+function rootsOf(dirs: string[] | undefined): Json[] | undefined {
+  if (!dirs || dirs.length === 0) return undefined;
+  return dirs.map((dir) => {
+    const path = resolve(dir);
+    if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new ExitError(`--root '${dir}': not a directory`, 2);
+    return { uri: pathToFileURL(path).href, name: basename(path) };
+  });
+}
+
 /** Connects, runs `work` (given what answers the server's questions), and always stops the server (a stdio child is gone when this returns). */
 async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answerer) => Promise<T>): Promise<T> {
   const spec = await specOf(o);
@@ -66,13 +80,16 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
   const refuse: Answerer = async () => {
     throw new WireError(ErrorCode.MethodNotFound, 'this client was started with --no-input: it answers no server requests');
   };
-  const answer = o.input === false ? refuse : terminal.answer;
+  const roots = rootsOf(o.root);
+  const asked = o.input === false ? refuse : terminal.answer;
+  // Roots are not a question for the person at the terminal: answered from --root, with --no-input too.
+  const answer: Answerer = roots ? async (method, params) => (method === 'roots/list' ? { roots } : asked(method, params)) : asked;
   const upstream = new Upstream(spec, {
     log: silentLogger,
     hooks: { onRequest: (_u, req) => answer(req.method, req.params as Json | undefined), onNotification: () => {}, onListChanged: () => {}, onStatus: () => {} },
     clientInfo: { name: 'mcplex-cli', version: VERSION },
-    // Elicitation only (sampling and roots are not answered here); nothing with --no-input.
-    capabilities: o.input === false ? {} : { elicitation: { form: {}, url: {} } },
+    // Elicitation (not with --no-input) and roots (with --root); sampling is not answered here.
+    capabilities: { ...(o.input !== false && { elicitation: { form: {}, url: {} } }), ...(roots && { roots: {} }) },
   });
   upstream.start();
   try {
@@ -152,6 +169,7 @@ function targetOptions(c: Command): Command {
     .option('--timeout <ms>', 'connect and request timeout', positive)
     .option('--json', "print the server's JSON answer")
     .option('--no-input', "answer none of the server's questions (elicitation): by default they are asked on stderr and read from stdin")
+    .option('--root <dir>', 'offer this directory to the server as a root (repeatable)', (dir: string, all: string[] = []) => [...all, dir])
     .addHelpText('after', '\nOr a stdio server after --, e.g.: mcplex tools -- npx -y @modelcontextprotocol/server-everything stdio');
 }
 

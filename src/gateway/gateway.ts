@@ -2,9 +2,8 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
-import { type CallContext, type ChangeKind, GATEWAY_PRINCIPAL, type Logger, type Middleware, type Principal, VERSION } from '../core/index.js';
+import { type CallContext, type ChangeKind, GATEWAY_PRINCIPAL, type Logger, type Middleware, VERSION } from '../core/index.js';
 import { redactText } from '../core/redact.js';
-import type { EndpointViewsMiddleware } from '../middleware/endpoint-views.js';
 import type { Metrics } from '../middleware/metrics.js';
 import type { Item } from '../middleware/policy-target.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
@@ -22,7 +21,6 @@ import { InputBridge } from './input-bridge.js';
 import { UpstreamRouter } from './isolation/router.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
-import type { LivePolicy } from './policy.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeRoute } from './resilience-admin.js';
@@ -94,9 +92,6 @@ export class Gateway {
   readonly resilience: GatewayResilience;
   /** Calls to a server that is down or restarting (restart-gate.ts). */
   readonly #restarts: RestartGate;
-  #policy: LivePolicy | undefined;
-  /** `endpoints:` views (absent without endpoints), asked which endpoints hear of a list change. */
-  #views: EndpointViewsMiddleware | undefined;
 
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
@@ -150,12 +145,6 @@ export class Gateway {
         audit: this.#audit.middleware,
         onClose: (close) => void this.#closers.push(close),
         onReload: (apply) => this.#reloaders.push(apply),
-        onPolicy: (policy) => {
-          this.#policy = policy;
-        },
-        onViews: (views) => {
-          this.#views = views;
-        },
       }),
     );
   }
@@ -212,25 +201,12 @@ export class Gateway {
     return this;
   }
 
-  /** Tells clients of changed lists; with `items` (what changed, by kind), only those the access policy lets see one. */
+  /**
+   * Tells clients of changed lists; with `items` (what changed, by kind), only those whom every narrowing stage
+   * (access rules, endpoint views: `ChangeAudience`) lets see one of them.
+   */
   #announce(changed: Set<ChangeKind>, items?: (kind: ChangeKind) => Item[]): void {
-    for (const kind of changed) this.host.listChanged(kind, items && this.#audience(items(kind)));
-  }
-
-  /** Who hears that `items` changed: whom the access policy lets see one of them, on an endpoint that shows one. */
-  #audience(items: Item[]): ((principal: Principal, endpoint: string | undefined) => boolean) | undefined {
-    const policy = this.#policy?.audience(items);
-    const views = this.#views;
-    if (!views) return policy;
-    const shown = new Map<string | undefined, boolean>();
-    return (principal, endpoint) => {
-      let shows = shown.get(endpoint);
-      if (shows === undefined) {
-        shows = views.showsAny(endpoint, items);
-        shown.set(endpoint, shows);
-      }
-      return shows && (!policy || policy(principal));
-    };
+    for (const kind of changed) this.host.listChanged(kind, items && this.host.audienceOf(items(kind)));
   }
 
   #create(config: ServerConfig): Entry {

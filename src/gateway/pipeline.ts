@@ -2,7 +2,7 @@
 // pipeline"): tracing → metrics → audit → endpoint views → access → tenant quota → rate limit → cache → dedup → breaker → retry →
 // timeout → forward. Each concern adds its slot here; `gateway.use()` adds caller-supplied middleware after these.
 import type { Logger, Middleware } from '../core/index.js';
-import { type EndpointViewsMiddleware, endpointViews } from '../middleware/endpoint-views.js';
+import { endpointViews } from '../middleware/endpoint-views.js';
 import { type Metrics, metrics } from '../middleware/metrics.js';
 import { requestLog } from '../middleware/request-log.js';
 import { tracing } from '../middleware/tracing.js';
@@ -33,10 +33,6 @@ export interface PipelineDeps {
   resilience?: GatewayResilience;
   /** The audit log's slot (the gateway's LiveAudit: it also records relayed requests, reloads and drains on close). */
   audit?: Middleware;
-  /** Receives the live policy (the gateway asks it who may hear of a list change). */
-  onPolicy?: (policy: LivePolicy) => void;
-  /** Receives the endpoint views, when `endpoints:` has any (which endpoints hear of a list change). */
-  onViews?: (views: EndpointViewsMiddleware) => void;
 }
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
@@ -44,7 +40,6 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   const policy = new LivePolicy(config.policy, deps.catalog, deps.logger);
   deps.onClose(() => policy.close());
   deps.onReload?.((next) => policy.update(next.policy));
-  deps.onPolicy?.(policy);
   // Always in the pipeline (without a `cache:` section it costs one check), so a reload can add, change or remove it.
   // `lastGood` fallbacks keep their results in its store: with Redis, every replica can answer with them.
   const cached = new LiveCache(config.cache, { ...deps, onStore: (store) => deps.resilience?.useStore(store) });
@@ -81,7 +76,6 @@ function endpointStage(config: GatewayConfig, deps: PipelineDeps): Middleware | 
   const served = config.endpoints;
   if (!served) return undefined;
   const views = endpointViews(served, { ownerOf: catalogOwner(deps.catalog) });
-  deps.onViews?.(views);
   deps.onReload?.((next) => {
     views.configure(Object.fromEntries(Object.entries(served).map(([name, was]) => [name, next.endpoints?.[name]?.path === was.path ? next.endpoints[name]! : was])));
   });

@@ -2,11 +2,10 @@
 // counting in one store (memory, or Redis shared by replicas), knowing which upstream serves an item, and
 // rebuilt on config reload (the store, and so its counters, kept while its settings stay the same).
 import { isDeepStrictEqual } from 'node:util';
-import type { Logger, Middleware, Principal } from '../core/index.js';
+import type { Logger, Middleware } from '../core/index.js';
 import type { RateLimitStore } from '../core/rate-limit-store.js';
 import { access } from '../middleware/access.js';
-import { type CompiledPolicy, compilePolicy } from '../middleware/access-policy.js';
-import type { Item, OwnerOf } from '../middleware/policy-target.js';
+import type { ChangeAudience, Hears, Item, OwnerOf } from '../middleware/policy-target.js';
 import { quota } from '../middleware/quota.js';
 import { rateLimit } from '../middleware/rate-limit.js';
 import { requiredScopes, type ScopeRule } from '../middleware/scopes.js';
@@ -36,14 +35,14 @@ function storeFor(config: PolicyConfig['store'], log: Logger): RateLimitStore {
 }
 
 /** The stages in pipeline order; absent sections add none. */
-function stagesOf(policy: PolicyConfig, store: RateLimitStore, ownerOf: OwnerOf): Middleware[] {
+function stagesOf(policy: PolicyConfig, store: RateLimitStore, ownerOf: OwnerOf, accessStage: ReturnType<typeof access> | undefined): Middleware[] {
   const scopeRules: ScopeRule[] = [
     ...Object.entries(policy.scopes.servers).map(([server, s]) => ({ resource: `server:${server}`, scopes: s })),
     ...Object.entries(policy.scopes.tools).map(([tool, s]) => ({ resource: `tool:${tool}`, scopes: s })),
   ];
   const tenanted = Object.keys(policy.tenants).length > 0 || policy.defaultTenant !== undefined;
   const stages: Array<Middleware | false | undefined> = [
-    policy.access && access(policy.access, { store, ownerOf }),
+    accessStage,
     scopeRules.length > 0 && requiredScopes(scopeRules, { ownerOf }),
     tenanted && quota({ tenants: policy.tenants, ...(policy.defaultTenant && { default: policy.defaultTenant }), store, ownerOf }),
     policy.rateLimits.length > 0 && rateLimit({ rules: policy.rateLimits, store, ownerOf }),
@@ -59,8 +58,8 @@ function run(stages: Middleware[], i: number, ctx: Parameters<Middleware>[0], ne
 export class LivePolicy {
   readonly #ownerOf: OwnerOf;
   #stages: Middleware[] = [];
-  /** The access rules, for questions outside a request (who may hear of a change). */
-  #access: CompiledPolicy | undefined;
+  /** The access stage, also asked outside requests (who may hear of a change). */
+  #access: ReturnType<typeof access> | undefined;
   #store: RateLimitStore | undefined;
   #storeConfig: PolicyConfig['store'] | undefined;
 
@@ -74,46 +73,35 @@ export class LivePolicy {
   }
 
   /** The pipeline slot: runs the current stages (access → scopes → quota → rate limit) in order. */
-  readonly middleware: Middleware = (ctx, next) => {
-    const stages = this.#stages;
-    return stages.length === 0 ? next() : run(stages, 0, ctx, next);
-  };
+  readonly middleware: Middleware & ChangeAudience = Object.assign(
+    (ctx: Parameters<Middleware>[0], next: Parameters<Middleware>[1]) => {
+      const stages = this.#stages;
+      return stages.length === 0 ? next() : run(stages, 0, ctx, next);
+    },
+    { hearsOf: (items: readonly Item[]) => this.audience(items) },
+  );
 
   /** Applies a (re)loaded policy section; the store is replaced only when its settings changed. */
   update(policy: PolicyConfig | undefined): void {
     const previous = this.#store;
     if (!policy) {
       this.#stages = [];
+      this.#access = undefined;
       this.#store = this.#storeConfig = undefined;
     } else {
       if (!previous || !isDeepStrictEqual(policy.store, this.#storeConfig)) {
         this.#store = storeFor(policy.store, this.log);
         this.#storeConfig = policy.store;
       }
-      this.#stages = stagesOf(policy, this.#store!, this.#ownerOf);
+      this.#access = policy.access && access(policy.access, { store: this.#store!, ownerOf: this.#ownerOf });
+      this.#stages = stagesOf(policy, this.#store!, this.#ownerOf, this.#access);
     }
-    this.#access = policy?.access && compilePolicy(policy.access, this.#ownerOf);
     if (previous && previous !== this.#store) setTimeout(() => void previous.close().catch(() => {}), RETIRE_AFTER_MS).unref();
   }
 
-  /**
-   * Who may hear that `items` changed: a principal that may list at least one of them (as they were or as they are).
-   * Undefined without access rules: everyone sees everything, so everyone hears.
-   */
-  audience(items: readonly Item[]): ((principal: Principal) => boolean) | undefined {
-    const rules = this.#access;
-    if (!rules) return undefined;
-    const now = Date.now();
-    // Many sessions share a principal: each is asked about once per change.
-    const answered = new Map<Principal, boolean>();
-    return (principal) => {
-      let hears = answered.get(principal);
-      if (hears === undefined) {
-        hears = items.some((item) => rules.grants(principal, { ...item, action: 'list' }, now).length > 0);
-        answered.set(principal, hears);
-      }
-      return hears;
-    };
+  /** Who may hear that `items` changed (the access stage's answer); undefined without access rules: everyone. */
+  audience(items: readonly Item[]): Hears | undefined {
+    return this.#access?.hearsOf(items);
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,10 @@
 // Access control: one decision per principal and item hides what it may not use from every list and refuses
 // every request for it (call, read, get, completion, 2025 subscribe, 2026 listen) exactly as if it did not exist.
-import { type CallContext, ErrorCode, type McpResult, type Middleware, WireError } from '../core/index.js';
+import { type CallContext, ErrorCode, type McpResult, type Middleware, type Principal, WireError } from '../core/index.js';
 import type { RateLimitStore } from '../core/rate-limit-store.js';
 import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { type AccessPolicy, type CompiledCapability, compilePolicy } from './access-policy.js';
-import { type Asked, askedBy, type Item, LISTS, notFound, type OwnerOf } from './policy-target.js';
+import { type Asked, askedBy, type ChangeAudience, type Hears, type Item, LISTS, notFound, type OwnerOf } from './policy-target.js';
 import { rateLimited } from './rate-limited.js';
 import { storeCall } from './tracing.js';
 
@@ -33,7 +33,7 @@ function admitArguments(grants: CompiledCapability[], args: P): CompiledCapabili
   return problem;
 }
 
-export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middleware {
+export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middleware & ChangeAudience {
   const compiled = compilePolicy(policy, opts.ownerOf);
   const store = opts.store ?? new MemoryRateLimitStore();
   const now = opts.now ?? Date.now;
@@ -82,7 +82,7 @@ export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middlewa
     return undefined;
   }
 
-  return async (ctx, next) => {
+  const middleware: Middleware = async (ctx, next) => {
     const list = LISTS.get(ctx.method);
     if (list) return filterList(ctx, next, list);
     if (ctx.method === 'subscriptions/listen') {
@@ -98,4 +98,19 @@ export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middlewa
     }
     return next();
   };
+
+  /** A principal hears that `items` changed when it may list one of them; many connections share a principal: asked once. */
+  const hearsOf = (items: readonly Item[]): Hears => {
+    const at = now();
+    const answered = new Map<Principal, boolean>();
+    return (principal) => {
+      let hears = answered.get(principal);
+      if (hears === undefined) {
+        hears = items.some((item) => compiled.grants(principal, { ...item, action: 'list' }, at).length > 0);
+        answered.set(principal, hears);
+      }
+      return hears;
+    };
+  };
+  return Object.assign(middleware, { hearsOf });
 }

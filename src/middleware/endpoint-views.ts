@@ -4,7 +4,7 @@
 // path's lists and answered exactly as an item that does not exist. A view curates: who may use what is still the
 // access policy's, on every path.
 import type { CallContext, McpResult, Middleware } from '../core/index.js';
-import { askedBy, type Item, itemMatcher, LISTS, notFound, type OwnerOf } from './policy-target.js';
+import { askedBy, type ChangeAudience, type Item, itemMatcher, LISTS, notFound, type OwnerOf } from './policy-target.js';
 
 export interface EndpointView {
   /** Only items matching one of these patterns are shown; absent: every item. */
@@ -16,11 +16,9 @@ export interface EndpointView {
 /** Views by endpoint name; requests on the main path, or on an endpoint without a view, see everything. */
 export type EndpointViews = Record<string, EndpointView>;
 
-export interface EndpointViewsMiddleware extends Middleware {
+export interface EndpointViewsMiddleware extends Middleware, ChangeAudience {
   /** Replaces the views (a config reload); requests already past this stage keep the views they met. */
   configure(views: EndpointViews): void;
-  /** Whether `endpoint` shows at least one of `items` (any endpoint without a view, and the main path, do). */
-  showsAny(endpoint: string | undefined, items: readonly Item[]): boolean;
 }
 
 type P = Record<string, unknown>;
@@ -68,9 +66,21 @@ export function endpointViews(views: EndpointViews, opts: { ownerOf?: OwnerOf } 
     throw notFound(asked);
   }) as EndpointViewsMiddleware;
   middleware.configure = configure;
-  middleware.showsAny = (endpoint, items) => {
-    const shows = endpoint === undefined ? undefined : compiled.get(endpoint);
-    return !shows || items.some(shows);
+  // A caller hears of a change when its endpoint shows one of the items (the main path, and endpoints without a
+  // view, show everything); asked once per endpoint per change.
+  middleware.hearsOf = (items) => {
+    const views = compiled;
+    const answered = new Map<string, boolean>();
+    return (_principal, endpoint) => {
+      const shows = endpoint === undefined ? undefined : views.get(endpoint);
+      if (!shows) return true;
+      let hears = answered.get(endpoint!);
+      if (hears === undefined) {
+        hears = items.some(shows);
+        answered.set(endpoint!, hears);
+      }
+      return hears;
+    };
   };
   return middleware;
 }

@@ -13,7 +13,7 @@ export { quota, type QuotaOptions, type TenantQuota } from './quota.js';
 export { CHARGED_METHODS, rateLimit, type RateKeyPart, type RateLimitOptions, type RateLimitRule } from './rate-limit.js';
 export { rateLimited, type RetryHint } from './rate-limited.js';
 export { type InsufficientScope, checkScopes, requiredScopes, type ScopeRule } from './scopes.js';
-export type { Action as PolicyAction, Item as PolicyItem, ItemKind as PolicyItemKind, OwnerOf } from './policy-target.js';
+export type { Action as PolicyAction, ChangeAudience, Hears, Item as PolicyItem, ItemKind as PolicyItemKind, OwnerOf } from './policy-target.js';
 
 export * from './circuit-breaker/index.js';
 export * from './degradation.js';

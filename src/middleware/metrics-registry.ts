@@ -66,6 +66,7 @@ export class Metrics {
   readonly #requests = new Tally();
   readonly #inflight = new Tally();
   readonly #byEra = new Tally();
+  readonly #byEndpoint = new Tally();
   readonly #cache = new Tally();
   readonly #rateLimited = new Tally();
   readonly #breaker: Gauge;
@@ -90,6 +91,7 @@ export class Metrics {
       registers,
     });
     new Gauge({ name: 'mcp_requests_in_flight', help: 'MCP requests inside the pipeline now', labelNames: ['method'], registers, collect: tallied(this.#inflight) });
+    new Counter({ name: 'mcp_endpoint_requests_total', help: 'MCP requests on named endpoints (more MCP paths), by endpoint and outcome', labelNames: ['endpoint', 'outcome'], registers, collect: tallied(this.#byEndpoint) });
     new Counter({ name: 'mcp_requests_by_era_total', help: 'MCP requests by protocol era (legacy: 2025 sessions, modern: 2026-07-28 stateless)', labelNames: ['era'], registers, collect: tallied(this.#byEra) });
     this.clients = new Counter({ name: 'mcp_sessions_total', help: 'Sessions opened (legacy: initialize) and 2026-era clients discovering (server/discover), by era', labelNames: ['era'], registers });
     new Counter({ name: 'mcp_cache_requests_total', help: 'Cache lookups by method and result (hit, miss)', labelNames: ['method', 'result'], registers, collect: tallied(this.#cache) });
@@ -146,9 +148,10 @@ export class Metrics {
 
   /**
    * A request ended: counted by method, target, upstream, outcome (and principal, with `principalLabel`), by era,
-   * and timed. Label values must already be bounded (see metrics.ts).
+   * by named endpoint (requests on one), and timed. Label values must already be bounded (see metrics.ts; endpoint
+   * names come from the serving options).
    */
-  ended(r: { method: string; target: string; upstream: string; outcome: string; principal?: string; era: string; seconds: number }): void {
+  ended(r: { method: string; target: string; upstream: string; outcome: string; principal?: string; era: string; endpoint?: string; seconds: number }): void {
     this.#inflight.add(r.method, () => ({ method: r.method }), -1);
     const principal = this.options.principalLabel === true ? (r.principal ?? '') : undefined;
     this.#requests.add(`${r.method}\u0001${r.target}\u0001${r.upstream}\u0001${r.outcome}\u0001${principal ?? ''}`, () => ({
@@ -159,6 +162,8 @@ export class Metrics {
       ...(principal !== undefined && { principal }),
     }));
     this.#byEra.add(r.era, () => ({ era: r.era }));
+    const endpoint = r.endpoint;
+    if (endpoint !== undefined) this.#byEndpoint.add(`${endpoint}\u0001${r.outcome}`, () => ({ endpoint, outcome: r.outcome }));
     this.duration.observe({ method: r.method, target: r.target, upstream: r.upstream }, r.seconds);
   }
 

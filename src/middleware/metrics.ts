@@ -37,7 +37,7 @@ export function metrics(m: Metrics = new Metrics()): Middleware {
     const method = METHOD.test(ctx.method) ? ctx.method : 'other';
     m.started(method);
     return observed(ctx, next, (e, ms) => {
-      m.ended({ method, target: targetOf(ctx, e), upstream: ctx.state.get(UPSTREAM_NAME) ?? '', outcome: e.outcome, principal: ctx.principal.id, era: ctx.era, seconds: ms / 1000 });
+      m.ended({ method, target: targetOf(ctx, e), upstream: ctx.state.get(UPSTREAM_NAME) ?? '', outcome: e.outcome, principal: ctx.principal.id, era: ctx.era, endpoint: ctx.endpoint, seconds: ms / 1000 });
       const cached = ctx.state.get(CACHE_STATUS);
       if (cached === 'hit') m.cacheHit(method);
       else if (cached === 'miss') m.cacheMiss(method);

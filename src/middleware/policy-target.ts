@@ -1,7 +1,7 @@
 // What a request or a list item is, for policy: a tool, resource or prompt with a name, and the action asked for.
 // Patterns over them (`tool:github__*`, `resource:file:///docs/**`, `prompt:*`, `server:github`, `*`) compile here.
 import picomatch from 'picomatch';
-import { type CallContext, ErrorCode, WireError } from '../core/index.js';
+import { type CallContext, ErrorCode, type Principal, WireError } from '../core/index.js';
 
 export type ItemKind = 'tool' | 'resource' | 'prompt';
 /** call (tools), read (resources), get (prompts) are primary; list, complete and subscribe follow from them. */
@@ -17,6 +17,18 @@ export interface Item {
 }
 export interface Asked extends Item {
   readonly action: Action;
+}
+
+/** Whether a caller (its principal, on its endpoint) is to hear of a change; see `ChangeAudience`. */
+export type Hears = (principal: Principal, endpoint: string | undefined) => boolean;
+
+/**
+ * Middleware that narrows what callers see (access rules, endpoint views) says who may hear that `items` changed
+ * (undefined: everyone): a list_changed about items a caller cannot see is none of its business. The serving host
+ * asks every middleware that has `hearsOf`; a caller hears when all of them agree.
+ */
+export interface ChangeAudience {
+  hearsOf(items: readonly Item[]): Hears | undefined;
 }
 
 /** Which upstream serves an item (the gateway's catalog); absent in a framework server, where `server:` never matches. */

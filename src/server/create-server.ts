@@ -5,6 +5,8 @@ import { type Registration, Registry } from './registry.js';
 import type { SchemaInput } from './schema.js';
 import { type HostOptions, ServingHost } from './serving-host.js';
 
+const ITEM_KIND = { tools: 'tool', resources: 'resource', prompts: 'prompt' } as const;
+
 export interface CreateServerOptions extends Omit<HostOptions, 'passthrough'> {
   /** Items per page in list results; default 500. */
   listPageSize?: number;
@@ -17,7 +19,8 @@ export class McplexServer extends ServingHost {
     const registry = new Registry();
     super(opts, terminalHandler(registry, opts.listPageSize ?? 500));
     this.#registry = registry;
-    registry.onChange((kind) => this.listChanged(kind));
+    // Told only to callers who may see the item (access rules, endpoint views): see ServingHost.audienceOf.
+    registry.onChange((kind, key) => this.listChanged(kind, this.audienceOf([{ kind: ITEM_KIND[kind], name: key }])));
   }
 
   tool<I extends SchemaInput | undefined = undefined, O extends SchemaInput | undefined = undefined>(

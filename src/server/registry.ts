@@ -69,24 +69,25 @@ export class Registry {
   readonly resources = new Map<string, RegisteredResource>();
   readonly templates = new Map<string, RegisteredTemplate>();
   readonly prompts = new Map<string, RegisteredPrompt>();
-  readonly #listeners = new Set<(kind: ChangeKind) => void>();
+  readonly #listeners = new Set<(kind: ChangeKind, key: string) => void>();
 
-  onChange(listener: (kind: ChangeKind) => void): () => void {
+  /** Told of every item added or removed: its list's kind and its key (tool or prompt name, URI or URI template). */
+  onChange(listener: (kind: ChangeKind, key: string) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
-  #changed(kind: ChangeKind): void {
-    for (const l of this.#listeners) l(kind);
+  #changed(kind: ChangeKind, key: string): void {
+    for (const l of this.#listeners) l(kind, key);
   }
 
   #add<T>(kind: ChangeKind, map: Map<string, T>, key: string, value: T): Registration {
     if (map.has(key)) throw new Error(`${kind}: '${key}' is already registered`);
     map.set(key, value);
-    this.#changed(kind);
+    this.#changed(kind, key);
     return {
       remove: () => {
-        if (map.get(key) === value && map.delete(key)) this.#changed(kind);
+        if (map.get(key) === value && map.delete(key)) this.#changed(kind, key);
       },
     };
   }

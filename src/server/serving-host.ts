@@ -14,6 +14,7 @@ import { admission, type ListenHook, SDK_OWNED } from './admission.js';
 import type { ElicitState } from './elicitation.js';
 import { type Admit, GatedTransport } from './gate.js';
 import { Metrics, metrics } from '../middleware/metrics.js';
+import type { ChangeAudience, Hears, Item } from '../middleware/policy-target.js';
 import { metricsRoute } from './http/metrics-route.js';
 import type { HttpServeOptions } from './http/options.js';
 import { type HttpHandle, serveHttp } from './http/serve-http.js';
@@ -117,6 +118,20 @@ export class ServingHost implements AppCore {
     return this.#composed;
   }
 
+  /**
+   * Who may hear that `items` changed: those every middleware that narrows what callers see (`ChangeAudience`:
+   * access rules, endpoint views) lets see one of them; undefined when none narrows (everyone hears).
+   */
+  audienceOf(items: readonly Item[]): Hears | undefined {
+    const asked: Hears[] = [];
+    for (const m of this.#middlewares) {
+      const hears = (m as Partial<ChangeAudience>).hearsOf?.(items);
+      if (hears) asked.push(hears);
+    }
+    if (asked.length < 2) return asked[0];
+    return (principal, endpoint) => asked.every((hears) => hears(principal, endpoint));
+  }
+
   /** Tells subscribed clients that `uri` changed (`notifications/resources/updated`). */
   resourceUpdated(uri: string): void {
     for (const c of this.#live) {
@@ -131,7 +146,7 @@ export class ServingHost implements AppCore {
    * (given its principal and endpoint: a change to items it may not see is none of its business); listen streams
    * share the SDK's bus and all hear it.
    */
-  listChanged(kind: ChangeKind, audience?: (principal: Principal, endpoint: string | undefined) => boolean): void {
+  listChanged(kind: ChangeKind, audience?: Hears): void {
     for (const c of this.#live) {
       if (audience && c.principal && !audience(c.principal, c.endpoint)) continue;
       this.#send(() => SEND_LIST_CHANGED[kind](c.server));

@@ -7,9 +7,10 @@ import { newApiKey } from '../../src/index.js';
 import { killPid, killStarted, ROOT, tsxArgs, waitGone } from '../helpers/process.js';
 import { UPSTREAM } from '../gateway/fixtures/helpers.js';
 import { fixtureServer, runCli, serveCli } from '../gateway/fixtures/cli.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 afterAll(killStarted);
 
@@ -108,6 +109,23 @@ describe('mcplex client commands', () => {
       expect(await answering('\n', 'call', 'greet', '--server', 'demo', '--protocol', protocol)).toMatchObject({ code: 0, stdout: 'No name given (cancel).\n' });
     });
   }
+
+  it('--root offers directories as roots (also with --no-input); a missing one exits 2', async () => {
+    const [a, b] = [mkdtempSync(join(tmpdir(), 'root-a-')), mkdtempSync(join(tmpdir(), 'root-b-'))];
+    try {
+      const listed = await mcplex('call', 'get-roots-list', '--root', a, '--root', b, '--no-input', ...EVERYTHING);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain('Current MCP Roots (2 total)');
+      expect(listed.stdout).toContain(`URI: ${pathToFileURL(a).href}`);
+      expect(listed.stdout).toContain(`${basename(b)}\n   URI: ${pathToFileURL(b).href}`);
+      // Without --root the client declares no roots capability, and the server offers no such tool.
+      expect(await mcplex('call', 'get-roots-list', ...EVERYTHING)).toMatchObject({ code: 1, stderr: expect.stringMatching(/unknown tool 'get-roots-list'/) });
+      expect(await mcplex('tools', '--root', join(a, 'nope'), ...EVERYTHING)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--root '.*nope': not a directory/) });
+    } finally {
+      rmSync(a, { recursive: true, force: true });
+      rmSync(b, { recursive: true, force: true });
+    }
+  });
 
   it('--no-input: the server is told this client answers no questions', async () => {
     const refused = await answering('Ada\n', 'call', 'greet', '--server', 'demo', '--no-input');

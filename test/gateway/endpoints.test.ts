@@ -22,7 +22,7 @@ const configOf = (endpoints: unknown, extra: Record<string, unknown> = {}) =>
   parseConfig(
     stringify({
       listen: { host: '127.0.0.1', port: 0 },
-      auth: { apiKeys: { [key.hash]: { id: 'agent' } } },
+      auth: { apiKeys: { [key.hash]: { id: 'agent', scopes: ['mcplex:admin'] } } },
       servers: {
         ev: { command: process.execPath, args: [EVERYTHING, 'stdio'] },
         mem: { command: process.execPath, args: [MEMORY], env: { MEMORY_FILE_PATH: join(dir, 'memory.jsonl') } },
@@ -102,6 +102,16 @@ describe('endpoints', () => {
     // The main path is not narrowed by any view.
     expect(text(await main.callTool({ name: 'ev__get-sum', arguments: { a: 1, b: 2 } }))).toBe('The sum of 1 and 2 is 3.');
     expect((await main.readResource({ uri: resource!.uri })).contents.length).toBeGreaterThan(0);
+  });
+
+  it('counts requests per endpoint in /metrics', async () => {
+    const body = await (await fetch(`${origin}/metrics`, { headers: { authorization: `Bearer ${key.key}` } })).text();
+    const count = (endpoint: string, outcome: string) => Number(new RegExp(`^mcp_endpoint_requests_total\\{endpoint="${endpoint}",outcome="${outcome}"\\} (\\d+)$`, 'm').exec(body)?.[1] ?? 0);
+    // The tests above listed and called on every path, and were refused on research and plain.
+    for (const e of ['research', 'calc', 'plain']) expect(count(e, 'ok')).toBeGreaterThan(0);
+    expect(count('research', 'error')).toBeGreaterThanOrEqual(4);
+    // The main path's requests are not in it.
+    expect(body).not.toMatch(/mcp_endpoint_requests_total\{endpoint=""/);
   });
 
   it('keeps a 2025-era session on the path it opened', async () => {

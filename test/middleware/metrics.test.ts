@@ -69,7 +69,11 @@ describe('gateway /metrics', () => {
   it('feeds the hooks middleware of its own can call (cache, rate limit), and every series the dashboard queries exists', async () => {
     gateway.metrics!.cacheHit('prompts/get');
     gateway.metrics!.rateLimited('prompts/get', 'quota');
+    // A request on a named endpoint (the series exists once one came).
+    gateway.metrics!.started('tools/list');
+    gateway.metrics!.ended({ method: 'tools/list', target: '', upstream: '', outcome: 'ok', era: 'legacy', endpoint: 'research', seconds: 0.001 });
     const { text } = await scrape(new URL('/metrics', handle.url).href);
+    expect(sample(text, 'mcp_endpoint_requests_total', { endpoint: 'research', outcome: 'ok' })).toBe(1);
     expect(sample(text, 'mcp_cache_requests_total', { method: 'prompts/get', result: 'hit' })).toBe(1);
     expect(sample(text, 'mcp_rate_limited_total', { method: 'prompts/get', limit: 'quota' })).toBe(1);
     // The gateway's breaker gauge is its upstreams' health, read at the scrape.

@@ -4,12 +4,16 @@
 // that collides with another is refused when serving starts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createServer, endpointViews, ErrorCode, type HttpHandle, silentLogger } from '../../src/index.js';
+import { createLogger, createServer, endpointViews, ErrorCode, type HttpHandle, requestLog, silentLogger } from '../../src/index.js';
 import { connectHttp, type EraName } from '../helpers/clients.js';
+import { waitUntil } from '../helpers/process.js';
+
+const lines: Array<Record<string, unknown>> = [];
+const logger = createLogger('paths', { level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
 
 function build() {
   const server = createServer({ name: 'paths', version: '1.0.0', logger: silentLogger });
-  server.use(endpointViews({ public: { include: ['tool:where', 'resource:docs://**'] } }));
+  server.use(requestLog({ logger, level: 'info' }), endpointViews({ public: { include: ['tool:where', 'resource:docs://**'] } }));
   server.tool('where', { description: 'which endpoint was called' }, (_args, ctx) => ctx.call.endpoint ?? 'main');
   server.tool('reset', { description: 'an operator tool', input: z.object({}) }, () => 'reset');
   server.resource('docs://readme', { name: 'readme', mimeType: 'text/plain' }, (uri) => ({ contents: [{ uri: uri.href, text: 'read me' }] }));
@@ -43,6 +47,12 @@ describe('serveHttp endpoints with endpointViews', () => {
         expect(text(await ops.callTool({ name: 'where', arguments: {} }))).toBe('ops');
         expect(text(await main.callTool({ name: 'reset', arguments: {} }))).toBe('reset');
         expect(text(await main.callTool({ name: 'where', arguments: {} }))).toBe('main');
+        // The request line says which endpoint a request came to (none on the main path).
+        const where = await waitUntil(() => {
+          const found = lines.filter((l) => l.msg === 'request' && l.target === 'where' && l.era === era);
+          return found.length >= 3 ? found : undefined;
+        }, 5000, 'three request lines');
+        expect(where.map((l) => l.endpoint ?? 'main')).toEqual(['public', 'ops', 'main']);
       } finally {
         await Promise.all([pub.close(), ops.close(), main.close()]);
       }
