@@ -36,6 +36,7 @@ function features(config: GatewayConfig, pinned: number | undefined): Record<str
     pinning: config.pinning ? `${config.pinning.onChange}, ${pinned ?? 0} tools pinned` : 'off',
     'tool search': config.toolSearch ? 'on' : 'off',
     endpoints: config.endpoints ? Object.values(config.endpoints).map((e) => e.path).join(', ') : 'off',
+    'secret scan': config.secretScan ? `arguments ${config.secretScan.arguments}, results ${config.secretScan.results}` : 'off',
   };
 }
 

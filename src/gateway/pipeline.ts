@@ -1,8 +1,10 @@
 // The gateway's middleware built from its config, in the one order that makes sense (ARCHITECTURE.md, "The
-// pipeline"): tracing → metrics → audit → endpoint views → access → tenant quota → rate limit → cache → dedup → breaker → retry →
-// timeout → forward. Each concern adds its slot here; `gateway.use()` adds caller-supplied middleware after these.
+// pipeline"): tracing → metrics → audit → endpoint views → access → tenant quota → rate limit → cache → dedup →
+// secret scan → breaker → retry → timeout → forward. Each concern adds its slot here; `gateway.use()` adds
+// caller-supplied middleware after these.
 import type { Logger, Middleware } from '../core/index.js';
 import { endpointViews } from '../middleware/endpoint-views.js';
+import { secretScan } from '../middleware/secret-scan.js';
 import { type Metrics, metrics } from '../middleware/metrics.js';
 import { requestLog } from '../middleware/request-log.js';
 import { tracing } from '../middleware/tracing.js';
@@ -50,6 +52,10 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
     requests.configure({ level: logging.requests, args: logging.arguments });
   });
   const views = endpointStage(config, deps);
+  // Always in the pipeline (without a `secretScan:` section it costs one check), so a reload can turn it on and off.
+  const OFF = { arguments: 'off', results: 'off' } as const;
+  const secrets = secretScan(config.secretScan ?? OFF);
+  deps.onReload?.((next) => secrets.configure(next.secretScan ?? OFF));
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing() : undefined,
     deps.metrics && metrics(deps.metrics),
@@ -59,6 +65,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
     policy.middleware, // access → scopes → tenant quota → rate limit (src/gateway/policy.ts), reloadable
     deps.resilience?.stages.degradation,
     cached.middleware, // cache → dedup (src/gateway/cache-stage.ts), reloadable
+    secrets, // inside the cache: what it stores (and a fallback serves) has been scanned; reloadable
     deps.resilience?.stages.fallback,
     deps.resilience?.stages.breaker,
     deps.resilience?.stages.retry,

@@ -9,6 +9,7 @@ import { MemoryCacheStore } from '../stores/memory/memory-cache-store.js';
 import { SqliteAuditSink } from '../stores/sqlite/audit-sink.js';
 import { access } from './access.js';
 import { endpointViews } from './endpoint-views.js';
+import { secretScan } from './secret-scan.js';
 import { degradation } from './degradation.js';
 import { fallback } from './fallback.js';
 import { quota } from './quota.js';
@@ -70,6 +71,8 @@ export function allMiddleware(groups: readonly string[] = MIDDLEWARE_GROUPS, opt
     // granting everything so the bench is never refused; a rate limit per principal far above the bench's rate.
     // A view for a named endpoint the bench does not call: what requests on the main path pay (one lookup).
     ['security', 'endpoint-views', () => endpointViews({ bench: { include: ['server:bench'] } })],
+    // Secrets in arguments and results (the bench's are short: the cheap pre-check, not the rules, runs).
+    ['security', 'secret-scan', () => secretScan()],
     ['security', 'access', () => access({ everyone: [{ resource: '*', actions: ['*'] }] })],
     ['security', 'scopes', () => requiredScopes([{ resource: 'tool:*', scopes: ['tools'] }])],
     ['security', 'quota', () => quota({ tenants: { bench: { calls: { limit: 1_000_000_000, windowMs: 1_000 }, concurrent: 100_000 } } })],

@@ -36,7 +36,7 @@ describe('mcplex check', () => {
   it('checks the file without starting anything', async () => {
     const { code, stdout } = await check(['--config', mixed]);
     expect(code).toBe(0);
-    expect(stdout).toBe(`config ok: ${mixed} (3 servers, 2 enabled; auth: off, audit: off, cache: off, pinning: off, tool search: off, endpoints: off)\n`);
+    expect(stdout).toBe(`config ok: ${mixed} (3 servers, 2 enabled; auth: off, audit: off, cache: off, pinning: off, tool search: off, endpoints: off, secret scan: off)\n`);
   });
 
   it('--connect: reports each server, exits 1 for the one that did not come up, and leaves no process', async () => {

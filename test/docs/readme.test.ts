@@ -41,3 +41,8 @@ it('the endpoints example parses into the paths and views its comments name', ()
     support: { path: '/support', include: ['server:tickets', 'prompt:*'], exclude: ['tool:*__delete_*'] },
   });
 });
+
+it('the secretScan example parses into the settings its comments name', () => {
+  const config = parseConfig(`servers: { a: { command: x } }\n${yamlBlockAfter('## Secrets in tool traffic')}`, { format: 'yaml' });
+  expect(config.secretScan).toEqual({ arguments: 'block', results: 'redact', allow: ['BasicAuth'] });
+});

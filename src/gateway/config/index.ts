@@ -12,4 +12,5 @@ export type { PinningConfig } from './pinning.js';
 export type { ArgumentRule, ToolOverride } from './tool-overrides.js';
 export type { ToolSearchConfig } from './tool-search.js';
 export type { EndpointConfig } from './endpoints.js';
+export type { SecretScanConfig } from './secret-scan.js';
 export type { BuiltinServerConfig, BuiltinKind } from './builtin.js';

@@ -8,6 +8,7 @@ import { clusterSchema } from './cluster.js';
 import { pinningSchema } from './pinning.js';
 import { toolSearchSchema } from './tool-search.js';
 import { endpointsSchema } from './endpoints.js';
+import { secretScanSchema } from './secret-scan.js';
 import { auditSection } from './audit.js';
 import { withBuiltins } from './builtin.js';
 import { strict } from './hints.js';
@@ -176,6 +177,7 @@ export const configSchema = strict(
     pinning: pinningSchema.optional(),
     toolSearch: toolSearchSchema.optional(),
     endpoints: endpointsSchema.optional(),
+    secretScan: secretScanSchema.optional(),
   },
   'expected a mapping with listen, separator and servers',
 );

@@ -11,6 +11,7 @@ import type { CacheConfig } from './cache.js';
 import type { ClusterConfig } from './cluster.js';
 import type { PinningConfig } from './pinning.js';
 import type { EndpointConfig } from './endpoints.js';
+import type { SecretScanConfig } from './secret-scan.js';
 import type { ToolSearchConfig } from './tool-search.js';
 import type { AuditConfig } from './audit.js';
 import type { BuiltinServerConfig } from './builtin.js';
@@ -44,6 +45,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   toolSearch?: ToolSearchConfig;
   /** More MCP paths, each showing a subset of the catalog (config/endpoints.ts); absent: the MCP path alone. */
   endpoints?: Record<string, EndpointConfig>;
+  /** Secrets in tool arguments and results (config/secret-scan.ts); absent: off. */
+  secretScan?: SecretScanConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */

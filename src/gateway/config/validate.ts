@@ -9,6 +9,7 @@ import { buildCluster } from './cluster.js';
 import { buildPinning } from './pinning.js';
 import { buildToolSearch, TOOL_SEARCH_DEFAULTS } from './tool-search.js';
 import { buildEndpoints, endpointPathIssues } from './endpoints.js';
+import { buildSecretScan } from './secret-scan.js';
 import { buildAudit } from './audit.js';
 import { builtinOptions, isRawBuiltin, type RawBuiltin } from './builtin.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
@@ -168,6 +169,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...(raw.pinning && { pinning: buildPinning(raw.pinning) }),
     ...(raw.toolSearch && { toolSearch: buildToolSearch(raw.toolSearch) }),
     ...(raw.endpoints && Object.keys(raw.endpoints).length > 0 && { endpoints: buildEndpoints(raw.endpoints) }),
+    ...(raw.secretScan && { secretScan: buildSecretScan(raw.secretScan) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };
