@@ -7,13 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, Gateway, type HttpHandle, newApiKey, parseConfig, silentLogger } from '../../src/index.js';
+import { ErrorCode, type Gateway, newApiKey, parseConfig } from '../../src/index.js';
 import { rejection as issuesOf } from '../helpers/config.js';
-import { waitGone } from '../helpers/process.js';
-import { EVERYTHING, MEMORY, text } from './helpers/harness.js';
+import { EVERYTHING, type EraName, MEMORY, type RunningGateway, startGateway, text } from './helpers/harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'endpoints-'));
 const key = newApiKey();
@@ -39,35 +38,21 @@ const ENDPOINTS = {
   plain: { exclude: ['tool:ev__*', 'prompt:*', 'resource:**'] },
 };
 
-type Era = 'legacy' | 'modern';
-
 describe('endpoints', () => {
+  let running: RunningGateway;
   let gateway: Gateway;
-  let handle: HttpHandle;
   let origin: string;
-  const clients: Client[] = [];
-
-  async function connect(era: Era, path: string) {
-    const client = new Client({ name: `endpoints-${era}`, version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
-    await client.connect(new StreamableHTTPClientTransport(new URL(path, origin), { requestInit: { headers: { authorization: `Bearer ${key.key}` } } }));
-    clients.push(client);
-    return client;
-  }
+  const connect = (era: EraName, path: string) => running.connect(era, { path, headers: { authorization: `Bearer ${key.key}` } });
   const names = async (c: Client) => (await c.listTools()).tools.map((t) => t.name).sort();
   const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: { code?: number; message: string }) => e);
 
   beforeAll(async () => {
-    gateway = new Gateway(configOf(ENDPOINTS), { logger: silentLogger });
-    await gateway.start();
-    handle = await gateway.serveHttp({ port: 0 });
-    origin = new URL(handle.url).origin;
+    running = await startGateway(configOf(ENDPOINTS));
+    gateway = running.gateway;
+    origin = new URL(running.url).origin;
   }, 60_000);
   afterAll(async () => {
-    const pids = gateway?.health().upstreams.flatMap((u) => ('pid' in u && typeof u.pid === 'number' ? [u.pid] : [])) ?? [];
-    for (const c of clients) await c.close();
-    await handle?.close();
-    await gateway?.close();
-    await waitGone(pids, 10_000);
+    await running?.close();
     rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 

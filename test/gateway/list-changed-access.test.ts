@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, type HttpHandle, newApiKey, parseConfig, silentLogger } from '../../src/index.js';
 import { connectWith } from '../middleware/auth-fixture.js';
 import { collect } from './fixtures/helpers.js';
-import { relayUpstream, text } from './helpers/harness.js';
+import { type RunningGateway, relayUpstream, startGateway, text } from './helpers/harness.js';
 import { waitGone } from '../helpers/process.js';
 
 const keys = { a: newApiKey(), b: newApiKey(), ops: newApiKey() };
@@ -104,32 +104,15 @@ describe('list_changed goes only to callers who may see the changed server', () 
 });
 
 describe('list_changed goes only to endpoints whose view shows the changed server', () => {
-  let gateway: Gateway;
-  let handle: HttpHandle;
-  const clients: Client[] = [];
-  const pids: number[] = [];
-
+  let running: RunningGateway;
   beforeAll(async () => {
-    const config = parseConfig(
-      stringify({ listen: { host: '127.0.0.1', port: 0 }, endpoints: { one: { include: 'server:fw' }, two: { include: 'server:fw2' } }, servers: {} }),
-      { format: 'yaml' },
-    );
-    gateway = new Gateway({ ...config, servers: { fw: relayUpstream('fw'), fw2: relayUpstream('fw2') } }, { logger: silentLogger });
-    await gateway.start();
-    pids.push(...gateway.health().upstreams.flatMap((u) => ('pid' in u && u.pid ? [u.pid] : [])));
-    handle = await gateway.serveHttp({ port: 0 });
+    const config = parseConfig(stringify({ listen: { host: '127.0.0.1', port: 0 }, endpoints: { one: { include: 'server:fw' }, two: { include: 'server:fw2' } }, servers: {} }), { format: 'yaml' });
+    running = await startGateway({ ...config, servers: { fw: relayUpstream('fw'), fw2: relayUpstream('fw2') } });
   }, 60_000);
-
-  afterAll(async () => {
-    await Promise.allSettled(clients.map((c) => c.close()));
-    await handle?.close();
-    await gateway?.close();
-    await waitGone(pids);
-  });
+  afterAll(() => running?.close());
 
   const at = async (path: string) => {
-    const client = await connectWith(new URL(path, handle.url).href, 'legacy', {});
-    clients.push(client);
+    const client = await running.connect('legacy', { path });
     // Its endpoint is known once it has made a request.
     await client.listTools();
     return { client, changed: collect(client, CHANGED) };

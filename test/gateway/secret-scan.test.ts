@@ -2,14 +2,13 @@
 // secret in a tool's arguments is refused with -32602 naming the argument and the kind (never the value); with
 // arguments let through, the secret the server echoes back is redacted, or the answer withheld; allowed kinds pass;
 // a reload turns it off; what is logged never holds the value; bad sections are config errors naming the path.
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, Gateway, type HttpHandle, parseConfig } from '../../src/index.js';
+import { ErrorCode, type Gateway, parseConfig } from '../../src/index.js';
 import { rejection } from '../helpers/config.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { waitGone } from '../helpers/process.js';
-import { EVERYTHING, text } from './helpers/harness.js';
+import { EVERYTHING, type EraName, type RunningGateway, startGateway, text } from './helpers/harness.js';
 
 // Well-formed, but no one's: a GitHub token and a database URL with a password.
 const TOKEN = `ghp_${'A1b2C3d4E5'.repeat(3)}x9Y8z7`;
@@ -21,31 +20,17 @@ const configOf = (secretScan: unknown) =>
   });
 
 describe('secret scan', () => {
+  let running: RunningGateway;
   let gateway: Gateway;
-  let handle: HttpHandle;
   const log = capturingLogger();
-  const clients: Client[] = [];
-
-  async function connect(era: 'legacy' | 'modern') {
-    const client = new Client({ name: `secrets-${era}`, version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
-    await client.connect(new StreamableHTTPClientTransport(new URL(handle.url)));
-    clients.push(client);
-    return client;
-  }
+  const connect = (era: EraName) => running.connect(era);
   const echo = (c: Client, message: string) => c.callTool({ name: 'ev__echo', arguments: { message } });
 
   beforeAll(async () => {
-    gateway = new Gateway(configOf({}), { logger: log });
-    await gateway.start();
-    handle = await gateway.serveHttp({ port: 0 });
+    running = await startGateway(configOf({}), { logger: log });
+    gateway = running.gateway;
   }, 60_000);
-  afterAll(async () => {
-    const pids = gateway?.health().upstreams.flatMap((u) => ('pid' in u && typeof u.pid === 'number' ? [u.pid] : [])) ?? [];
-    for (const c of clients) await c.close();
-    await handle?.close();
-    await gateway?.close();
-    await waitGone(pids, 10_000);
-  }, 30_000);
+  afterAll(() => running?.close(), 30_000);
 
   it.each(['legacy', 'modern'] as const)('%s: refuses a secret in the arguments, naming the argument and the kind', async (era) => {
     const c = await connect(era);

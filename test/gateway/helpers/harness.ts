@@ -2,7 +2,7 @@
 // SDK clients of either era, and a close() that proves every upstream child process is gone.
 import { Client, type ClientOptions, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { fileURLToPath } from 'node:url';
-import type { HttpServerConfig, ServerConfig, StdioServerConfig } from '../../../src/gateway/config/index.js';
+import type { GatewayConfig, HttpServerConfig, ServerConfig, StdioServerConfig } from '../../../src/gateway/config/index.js';
 import { Gateway, type GatewayOptions } from '../../../src/gateway/gateway.js';
 import { silentLogger } from '../../../src/index.js';
 import { isAlive, ROOT, tsxArgs, waitGone } from '../../helpers/process.js';
@@ -58,6 +58,10 @@ export interface RunningGateway {
 
 export interface ConnectOptions {
   options?: ClientOptions;
+  /** Another MCP path of the gateway (a named endpoint); default its main one. */
+  path?: string;
+  /** Sent with every request (credentials). */
+  headers?: Record<string, string>;
   /** Runs before connect (register request and notification handlers here). */
   setup?: (c: Client) => void;
   /** Receives every JSON-RPC message the client gets from the gateway, as sent on the wire. */
@@ -70,11 +74,12 @@ export type WireMessage = Record<string, unknown> & { method?: string; params?: 
 /** The URIs of the resources/updated notifications on a recorded wire, in arrival order. */
 export const resourceUpdates = (wire: WireMessage[]) => wire.filter((m) => m.method === 'notifications/resources/updated').map((m) => m.params?.uri);
 
-export async function startGateway(servers: ServerConfig[], opts: GatewayOptions = {}): Promise<RunningGateway> {
-  const gateway = new Gateway(
-    { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: Object.fromEntries(servers.map((s) => [s.name, s])) },
-    { logger: silentLogger, restart: { initialDelayMs: 50, maxDelayMs: 500 }, ...opts },
-  );
+/** A gateway of these servers (or this whole config) served on 127.0.0.1; close() proves its children are gone. */
+export async function startGateway(servers: ServerConfig[] | GatewayConfig, opts: GatewayOptions = {}): Promise<RunningGateway> {
+  const config = Array.isArray(servers)
+    ? { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: Object.fromEntries(servers.map((s) => [s.name, s])) }
+    : servers;
+  const gateway = new Gateway(config, { logger: silentLogger, restart: { initialDelayMs: 50, maxDelayMs: 500 }, ...opts });
   const clients: Client[] = [];
   let handle: Awaited<ReturnType<Gateway['serveHttp']>> | undefined;
   try {
@@ -98,7 +103,8 @@ export async function startGateway(servers: ServerConfig[], opts: GatewayOptions
         { ...how.options, ...(era === 'modern' && { versionNegotiation: { mode: { pin: '2026-07-28' } } }) },
       );
       how.setup?.(client);
-      const transport = new StreamableHTTPClientTransport(new URL(handle!.url));
+      const url = new URL(how.path ?? handle!.url, handle!.url);
+      const transport = new StreamableHTTPClientTransport(url, { ...(how.headers && { requestInit: { headers: how.headers } }) });
       await client.connect(transport);
       const wire = how.wire;
       const deliver = transport.onmessage;
