@@ -54,7 +54,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   const views = endpointStage(config, deps);
   // Always in the pipeline (without a `secretScan:` section it costs one check), so a reload can turn it on and off.
   const OFF = { arguments: 'off', results: 'off' } as const;
-  const secrets = secretScan(config.secretScan ?? OFF);
+  const secrets = secretScan(config.secretScan ?? OFF, { ownerOf: catalogOwner(deps.catalog) });
   deps.onReload?.((next) => secrets.configure(next.secretScan ?? OFF));
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing() : undefined,

@@ -7,6 +7,7 @@ import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
 import { creator } from '@secretlint/secretlint-rule-preset-recommend';
 import { type CallContext, ErrorCode, type McpResult, type Middleware, WireError } from '../core/index.js';
+import { askedBy, type Item, itemMatcher, type OwnerOf } from './policy-target.js';
 
 // The profiler is on by default and keeps every lint's performance marks: unbounded in a long-running server.
 secretLintProfiler.setEnabled(false);
@@ -21,6 +22,13 @@ export interface SecretScanOptions {
   results?: ResultsAction;
   /** Kinds not to act on: a finding's id (e.g. `BasicAuth`, `AWSAccountID`) or a rule's (`@secretlint/secretlint-rule-basicauth`). */
   allow?: string[];
+  /** Items not scanned at all, as access rules name them (`server:vault`, `tool:vault__*`): a secrets manager's tools. */
+  except?: string[];
+}
+
+export interface SecretScanDeps {
+  /** Which upstream serves an item, for `server:` patterns in `except` (the gateway passes its catalog). */
+  ownerOf?: OwnerOf;
 }
 
 export interface SecretScanMiddleware extends Middleware {
@@ -118,14 +126,17 @@ function redacted(result: McpResult, found: Finding[]): McpResult {
   return copy;
 }
 
-export function secretScan(opts: SecretScanOptions = {}): SecretScanMiddleware {
+/** Throws on a malformed `except` pattern, naming it. */
+export function secretScan(opts: SecretScanOptions = {}, deps: SecretScanDeps = {}): SecretScanMiddleware {
   let args: ArgumentsAction = 'block';
   let results: ResultsAction = 'redact';
   let allow: ReadonlySet<string> = new Set();
+  let excepted: Array<(item: Item) => boolean> = [];
   const configure = (o: SecretScanOptions) => {
     args = o.arguments ?? 'block';
     results = o.results ?? 'redact';
     allow = new Set(o.allow ?? []);
+    excepted = (o.except ?? []).map((p) => itemMatcher(p, deps.ownerOf));
   };
   configure(opts);
 
@@ -152,6 +163,10 @@ export function secretScan(opts: SecretScanOptions = {}): SecretScanMiddleware {
 
   const middleware = (async (ctx, next) => {
     if (!SCANNED.has(ctx.method)) return next();
+    if (excepted.length > 0) {
+      const asked = askedBy(ctx);
+      if (asked && excepted.some((m) => m(asked))) return next();
+    }
     if (args !== 'off' && ctx.method !== 'resources/read') await checkArguments(ctx);
     const result = await next();
     return results === 'off' ? result : checkResult(ctx, result);

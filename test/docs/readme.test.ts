@@ -44,5 +44,5 @@ it('the endpoints example parses into the paths and views its comments name', ()
 
 it('the secretScan example parses into the settings its comments name', () => {
   const config = parseConfig(`servers: { a: { command: x } }\n${yamlBlockAfter('## Secrets in tool traffic')}`, { format: 'yaml' });
-  expect(config.secretScan).toEqual({ arguments: 'block', results: 'redact', allow: ['BasicAuth'] });
+  expect(config.secretScan).toEqual({ arguments: 'block', results: 'redact', allow: ['BasicAuth'], except: ['server:vault'] });
 });

@@ -50,9 +50,11 @@ describe('secret scan', () => {
       const withheld = await echo(c, `token ${TOKEN}`);
       expect(withheld.isError).toBe(true);
       expect(text(withheld)).toBe('The answer was withheld: it held what looks like a secret (GITHUB_TOKEN)');
-      // An allowed kind passes; with the section gone nothing is scanned.
+      // An allowed kind passes, and so does everything of an excepted server; with the section gone nothing is scanned.
       await gateway.reload(configOf({ allow: ['GITHUB_TOKEN'] }));
       expect(text(await echo(c, `token ${TOKEN}`))).toBe(`Echo: token ${TOKEN}`);
+      await gateway.reload(configOf({ except: ['server:ev'] }));
+      expect(text(await echo(c, `see ${DB_URL}`))).toBe(`Echo: see ${DB_URL}`);
       await gateway.reload(configOf(undefined));
       expect(text(await echo(c, `token ${TOKEN}`))).toBe(`Echo: token ${TOKEN}`);
     } finally {
@@ -72,5 +74,6 @@ describe('secret scan', () => {
     expect(issues({ arguments: 'redact' })).toMatch(/secretScan\.arguments: expected off, warn or block/);
     expect(issues({ results: 'drop' })).toMatch(/secretScan\.results: expected off, warn, redact or block/);
     expect(issues({ alow: [] })).toMatch(/secretScan\.alow: unknown key \(did you mean 'allow'\?\)/);
+    expect(issues({ except: ['vault'] })).toMatch(/secretScan\.except\[0\]: 'vault' must start with tool:/);
   });
 });

@@ -2,9 +2,9 @@
 // catalog (`include`/`exclude` patterns as access rules write them), so one gateway serves several agents each the
 // tools it needs (src/middleware/endpoint-views.ts). Registered in schema.ts/validate.ts.
 import { z } from 'zod';
-import { patternProblem } from '../../middleware/policy-target.js';
 import type { Issue } from './errors.js';
 import { strict } from './hints.js';
+import { itemPatterns } from './item-pattern.js';
 
 export interface EndpointConfig {
   /** Where it is served; default `/<name>/mcp`. */
@@ -13,13 +13,7 @@ export interface EndpointConfig {
   exclude?: string[];
 }
 
-const pattern = z
-  .string({ error: "expected an item pattern such as 'tool:github__*', 'server:docs', 'prompt:*' or 'resource:file:///docs/**'" })
-  .superRefine((v, ctx) => {
-    const problem = patternProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; e.g. 'server:docs'` });
-  });
-const patterns = z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(pattern, { error: "expected a list of patterns (e.g. ['server:docs', 'tool:github__search_*'])" }));
+const patterns = itemPatterns('server:docs');
 
 const endpoint = z.preprocess(
   (v) => (v === null ? {} : v),

@@ -3,10 +3,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: hints quote the file's own ${VAR} syntax
 import { z } from 'zod';
 import type { AccessPolicy } from '../../middleware/access-policy.js';
-import { ACTIONS, patternProblem } from '../../middleware/policy-target.js';
+import { ACTIONS } from '../../middleware/policy-target.js';
 import type { TenantQuota } from '../../middleware/quota.js';
 import type { RateLimitRule } from '../../middleware/rate-limit.js';
 import { unknownKeyMessage } from './hints.js';
+import { itemPattern } from './item-pattern.js';
 
 /** Strict mappings whose unknown keys get a "did you mean" line each (as schema.ts does). */
 function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
@@ -18,12 +19,7 @@ const positive = (msg: string) => z.preprocess(toInt, z.number({ error: msg }).i
 const list = <T extends z.ZodType>(item: T, msg: string) => z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(item, { error: msg }));
 const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });
 
-const pattern = z
-  .string({ error: "expected an item pattern such as 'tool:github__*', 'resource:file:///docs/**', 'prompt:*', 'server:github' or '*'" })
-  .superRefine((v, ctx) => {
-    const problem = patternProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: `${problem}; e.g. 'tool:github__*'` });
-  });
+const pattern = itemPattern('tool:github__*');
 const instant = z
   .union([z.number(), z.string()], { error: 'expected an ISO date-time (e.g. 2027-01-01T00:00:00Z) or epoch milliseconds' })
   .refine((v) => typeof v === 'number' || !Number.isNaN(Date.parse(v)), { error: 'not a date-time: write e.g. 2027-01-01T00:00:00Z' });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { SecretScanOptions } from '../../middleware/secret-scan.js';
 import { strict } from './hints.js';
+import { itemPatterns } from './item-pattern.js';
 
 export type SecretScanConfig = Required<SecretScanOptions>;
 
@@ -14,10 +15,11 @@ const shape = {
     (v) => (typeof v === 'string' ? [v] : v),
     z.array(z.string().min(1, { error: "expected a finding's id (e.g. BasicAuth) or a rule's" }), { error: "expected a list of finding or rule ids (e.g. [BasicAuth])" }),
   ).optional(),
+  except: itemPatterns('server:vault').optional(),
 };
 
 export const secretScanSchema = z.preprocess((v) => (v === null || v === true ? {} : v), strict(shape, 'expected a mapping with arguments, results and allow (or {} for the defaults)'));
 
 export function buildSecretScan(raw: z.infer<typeof secretScanSchema>): SecretScanConfig {
-  return { arguments: raw.arguments ?? 'block', results: raw.results ?? 'redact', allow: raw.allow ?? [] };
+  return { arguments: raw.arguments ?? 'block', results: raw.results ?? 'redact', allow: raw.allow ?? [], except: raw.except ?? [] };
 }
