@@ -4,6 +4,7 @@ import { Client, type ClientCapabilities, SSEClientTransport, StreamableHTTPClie
 import { z } from 'zod';
 import { type Abortable, type ChangeKind, ErrorCode, type ListKind, type Logger, signalOf, WireError } from '../core/index.js';
 import { redactText, redactUrl } from '../core/redact.js';
+import { cappedFetch } from './capped-fetch.js';
 import { DepthGuard } from './depth-guard.js';
 import { RawLane } from './raw-lane.js';
 import { completeResultsWithoutType } from './result-type.js';
@@ -179,7 +180,8 @@ export class Upstream {
     if (s.transport === 'stdio') {
       return new StdioProcessTransport({ name: s.name, command: s.command, args: s.args, env: s.env, ...(s.cwd && { cwd: s.cwd }) }, { log: this.opts.log });
     }
-    const options = { requestInit: { headers: s.headers }, ...this.opts.http };
+    // Each response (or SSE event) at most MAX_MESSAGE_BYTES, as a stdio upstream's line.
+    const options = { requestInit: { headers: s.headers }, ...this.opts.http, fetch: cappedFetch(this.opts.http?.fetch ?? fetch) };
     return s.transport === 'sse' ? new SSEClientTransport(new URL(s.url), options) : new StreamableHTTPClientTransport(new URL(s.url), options);
   }
 
