@@ -4,6 +4,7 @@
 // caller-supplied middleware after these.
 import type { Logger, Middleware } from '../core/index.js';
 import { endpointViews } from '../middleware/endpoint-views.js';
+import type { OwnerOf } from '../middleware/policy-target.js';
 import { secretScan } from '../middleware/secret-scan.js';
 import { type Metrics, metrics } from '../middleware/metrics.js';
 import { requestLog } from '../middleware/request-log.js';
@@ -51,10 +52,11 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
     const { logging } = observability(next);
     requests.configure({ level: logging.requests, args: logging.arguments });
   });
-  const views = endpointStage(config, deps);
+  const ownerOf = catalogOwner(deps.catalog);
+  const views = endpointStage(config, deps, ownerOf);
   // Always in the pipeline (without a `secretScan:` section it costs one check), so a reload can turn it on and off.
   const OFF = { arguments: 'off', results: 'off' } as const;
-  const secrets = secretScan(config.secretScan ?? OFF, { ownerOf: catalogOwner(deps.catalog) });
+  const secrets = secretScan(config.secretScan ?? OFF, { ownerOf });
   deps.onReload?.((next) => secrets.configure(next.secretScan ?? OFF));
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing() : undefined,
@@ -79,10 +81,10 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
  * added, removed or moved keeps its old view until a restart (serve.ts warns), so no path ever shows more than
  * its config says.
  */
-function endpointStage(config: GatewayConfig, deps: PipelineDeps): Middleware | undefined {
+function endpointStage(config: GatewayConfig, deps: PipelineDeps, ownerOf: OwnerOf): Middleware | undefined {
   const served = config.endpoints;
   if (!served) return undefined;
-  const views = endpointViews(served, { ownerOf: catalogOwner(deps.catalog) });
+  const views = endpointViews(served, { ownerOf });
   deps.onReload?.((next) => {
     views.configure(Object.fromEntries(Object.entries(served).map(([name, was]) => [name, next.endpoints?.[name]?.path === was.path ? next.endpoints[name]! : was])));
   });
