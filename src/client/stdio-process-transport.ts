@@ -4,9 +4,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import { ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { asJsonRpcMessage } from '../wire/json-rpc-shape.js';
 import { LineSplitter } from '../wire/line-splitter.js';
+import { TopLevelReader } from '../wire/top-level-reader.js';
 import { DepthGuard } from './depth-guard.js';
 import { GroupWatchdog } from './group-watchdog.js';
 import { WarningThrottle } from './warning-throttle.js';
@@ -50,6 +52,8 @@ export class StdioProcessTransport implements Transport {
   readonly #stdout: LineSplitter;
   readonly #stderr: LineSplitter;
   readonly #depth: DepthGuard;
+  /** The top level of the overlong stdout line passing now, if any. */
+  #overlong: TopLevelReader | undefined;
   readonly #warnings: WarningThrottle;
   #child: ChildProcess | undefined;
   #started = false;
@@ -68,8 +72,12 @@ export class StdioProcessTransport implements Transport {
     this.#done = new Promise((resolve) => {
       this.#resolveDone = resolve;
     });
-    this.#stdout = new LineSplitter(opts.maxLineBytes ?? 10 * 1024 * 1024, (line) => this.#onLine(line), (bytes) =>
-      this.#report(new Error(`${spec.name}: stdout line longer than ${bytes} bytes skipped`)),
+    const maxLine = opts.maxLineBytes ?? 10 * 1024 * 1024;
+    this.#stdout = new LineSplitter(
+      maxLine,
+      (line) => this.#onLine(line),
+      (bytes) => this.#report(new Error(`${spec.name}: stdout line longer than ${bytes} bytes skipped`)),
+      (part, end) => this.#onOverlong(part, end, maxLine),
     );
     // stderr is diagnostics only: an overlong line becomes a marker instead of unbounded buffering.
     this.#stderr = new LineSplitter(STDERR_MAX_LINE, (line) => this.#log.info({ line: line.toString('utf8').replace(/\r$/, '') }, 'stderr'), () =>
@@ -221,6 +229,26 @@ export class StdioProcessTransport implements Transport {
     const message = this.#decode(text);
     try {
       if (message) this.onmessage?.(message);
+    } catch (err) {
+      this.#report(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /**
+   * An overlong line is not kept, but its top level is read as it passes: when it answers one of our requests, that
+   * request gets an error saying why at once (else it would wait for its timeout).
+   */
+  #onOverlong(part: Buffer, end: boolean, limit: number): void {
+    this.#overlong ??= new TopLevelReader();
+    this.#overlong.push(part);
+    if (!end) return;
+    const top = this.#overlong.end();
+    this.#overlong = undefined;
+    const id = top?.id;
+    if (!top || top.method !== undefined || !('result' in top || 'error' in top) || !(typeof id === 'string' || typeof id === 'number')) return;
+    const message = `Internal error: the upstream sent a message larger than ${limit} bytes`;
+    try {
+      this.onmessage?.({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message } } as JSONRPCMessage);
     } catch (err) {
       this.#report(err instanceof Error ? err : new Error(String(err)));
     }

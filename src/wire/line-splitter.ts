@@ -11,6 +11,8 @@ export class LineSplitter {
     private readonly maxLineBytes: number,
     private readonly onLine: (line: Buffer) => void,
     private readonly onOverflow: (maxLineBytes: number) => void,
+    /** Given every byte of an overlong line as it passes (`end` with its last part), for what can be learnt of it. */
+    private readonly onOverlong?: (part: Buffer, end: boolean) => void,
   ) {}
 
   push(chunk: Buffer): void {
@@ -20,10 +22,12 @@ export class LineSplitter {
       start = nl + 1;
       if (this.#discarding) {
         this.#discarding = false;
+        this.onOverlong?.(tail, true);
         continue;
       }
       if (this.#bytes + tail.length > this.maxLineBytes) {
-        this.#reset();
+        this.#passHeld();
+        this.onOverlong?.(tail, true);
         this.onOverflow(this.maxLineBytes);
         continue;
       }
@@ -31,10 +35,15 @@ export class LineSplitter {
       this.#reset();
       this.onLine(line);
     }
-    if (this.#discarding || start === chunk.length) return;
+    if (start === chunk.length) return;
     const rest = chunk.subarray(start);
+    if (this.#discarding) {
+      this.onOverlong?.(rest, false);
+      return;
+    }
     if (this.#bytes + rest.length > this.maxLineBytes) {
-      this.#reset();
+      this.#passHeld();
+      this.onOverlong?.(rest, false);
       this.#discarding = true;
       this.onOverflow(this.maxLineBytes);
       return;
@@ -48,6 +57,12 @@ export class LineSplitter {
     if (!this.#discarding && this.#bytes > 0) this.onLine(Buffer.concat(this.#parts));
     this.#reset();
     this.#discarding = false;
+  }
+
+  /** The held start of a line found overlong goes to onOverlong, and is let go. */
+  #passHeld(): void {
+    for (const part of this.#parts) this.onOverlong?.(part, false);
+    this.#reset();
   }
 
   #reset(): void {

@@ -1,11 +1,13 @@
-// An HTTP upstream that answers with more than 10 MiB in one message (a JSON response, or one event of an SSE
-// stream) fails that call at once with an error saying so, instead of growing in the gateway's memory; the upstream
-// stays up and its next answer of a sane size goes through. Both eras of upstream (a framework server on
-// 127.0.0.1): 2026-07-28 answers in JSON, a 2025-era one that sends progress first answers on an SSE stream.
+// An upstream that answers with more than 10 MiB in one message (a stdio line, a JSON response, one event of an SSE
+// stream) fails that call at once with an error saying so, instead of growing in the gateway's memory or leaving
+// the call to its timeout; the upstream stays up and its next answer of a sane size goes through. A framework
+// server over stdio (2025 era, and its answer read through the raw lane), and on 127.0.0.1 over HTTP in both eras:
+// 2026-07-28 answers in JSON, a 2025-era one that sends progress first answers on an SSE stream.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { createServer, type HttpHandle, silentLogger } from '../../src/index.js';
-import { http, type RunningGateway, startGateway, text } from './helpers/harness.js';
+import type { HttpHandle } from '../../src/index.js';
+import { tsxArgs } from '../helpers/process.js';
+import { bigServer } from './fixtures/big-upstream.js';
+import { http, type RunningGateway, startGateway, stdio, text } from './helpers/harness.js';
 
 const MiB = 1024 * 1024;
 
@@ -14,20 +16,16 @@ describe('an upstream message larger than the cap', () => {
   let running: RunningGateway;
 
   beforeAll(async () => {
-    const server = createServer({ name: 'big', version: '1.0.0', logger: silentLogger });
-    server.tool('big', { description: 'answers with `mib` MiB of text, after a progress note', input: z.object({ mib: z.number() }) }, async ({ mib }, ctx) => {
-      await ctx.progress(1, 2, 'building');
-      return 'x'.repeat(mib * MiB);
-    });
-    upstream = await server.serveHttp({ port: 0, maxBufferedBytes: 64 * MiB });
-    running = await startGateway([http('json', upstream.url, { protocol: '2026-07-28' }), http('sse', upstream.url, { protocol: '2025-11-25' })]);
+    upstream = await bigServer().serveHttp({ port: 0, maxBufferedBytes: 64 * MiB });
+    const overStdio = stdio('stdio', process.execPath, tsxArgs(new URL('./fixtures/big-upstream.ts', import.meta.url).pathname));
+    running = await startGateway([http('json', upstream.url, { protocol: '2026-07-28' }), http('sse', upstream.url, { protocol: '2025-11-25' }), overStdio]);
   });
   afterAll(async () => {
     await running?.close();
     await upstream?.close();
   });
 
-  for (const name of ['json', 'sse']) {
+  for (const name of ['json', 'sse', 'stdio']) {
     it(`${name}: fails the call saying why; the upstream stays up`, async () => {
       const client = await running.connect('legacy');
       const big = await client.callTool({ name: `${name}__big`, arguments: { mib: 11 } }, { onprogress: () => {} }).catch((e: Error) => e);

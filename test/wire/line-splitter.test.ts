@@ -31,4 +31,17 @@ describe('LineSplitter', () => {
     expect(lines).toEqual(['ok', 'fine', 'last']);
     expect(overflows()).toBe(2);
   });
+
+  it('hands every byte of an overlong line to onOverlong, ending with its last part', () => {
+    const lines: string[] = [];
+    const parts: Array<[string, boolean]> = [];
+    const s = new LineSplitter(8, (l) => lines.push(l.toString()), () => {}, (part, end) => parts.push([part.toString(), end]));
+    s.push(Buffer.from('ok\n0123'));
+    s.push(Buffer.from('456789'));
+    s.push(Buffer.from('ab'));
+    s.push(Buffer.from('cd\nfine\n0123456789\nlast\n'));
+    expect(lines).toEqual(['ok', 'fine', 'last']);
+    expect(parts.map(([p]) => p).join('')).toBe('0123456789abcd0123456789');
+    expect(parts.filter(([, end]) => end).map(([p]) => p)).toEqual(['cd', '0123456789']);
+  });
 });
