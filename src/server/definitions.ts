@@ -37,6 +37,7 @@ export interface HandlerContext {
    * so code before an `elicit` call must be safe to repeat.
    */
   elicit<S extends z.ZodObject>(message: string, schema: S): Promise<ElicitOutcome<z.output<S>>>;
+  elicit<S extends StandardJsonSchema>(message: string, schema: S): Promise<ElicitOutcome<OutputOf<S>>>;
   elicit(message: string, schema: JsonSchemaObject): Promise<ElicitOutcome<Record<string, unknown>>>;
   /** Asks the client's LLM for a completion (`sampling/createMessage`); same era rules as `elicit`. */
   sample(params: CreateMessageRequestParams): Promise<SampleResult>;

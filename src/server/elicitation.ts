@@ -2,10 +2,9 @@
 // 2025-era: real server→client requests. 2026-07-28: multi-round-trip — the handler is re-run, earlier
 // answers are replayed from the signed requestState, and a missing answer ends the round with `input_required`.
 import { type ClientCapabilities, type CreateMessageRequestParams, type InputRequest, ProtocolErrorCode, type Root, type ServerContext } from '@modelcontextprotocol/server';
-import type { z } from 'zod';
 import { ToolError, WireError } from '../core/index.js';
 import type { ElicitOutcome, SampleResult } from './definitions.js';
-import { type Answer, type Ask, type Asks, answerValue, ask, CAPABILITY, checkedForm, type InputAnswers, readResponse, wireRequest, wireSchema } from './input-requests.js';
+import { type Answer, type Ask, type Asks, answerValue, ask, CAPABILITY, checkedForm, type FormSchema, type InputAnswers, readResponse, wireRequest, wireSchema } from './input-requests.js';
 import type { JsonSchemaObject } from './schema.js';
 
 /** What the requestState carries between 2026-era rounds: answers of finished steps, and those of the open step so far. */
@@ -23,7 +22,7 @@ export class InputRequiredSignal {
 }
 
 export interface ClientInput {
-  elicit(message: string, schema: z.ZodObject | JsonSchemaObject): Promise<ElicitOutcome<Record<string, unknown>>>;
+  elicit(message: string, schema: FormSchema): Promise<ElicitOutcome<Record<string, unknown>>>;
   sample(params: CreateMessageRequestParams): Promise<SampleResult>;
   roots(): Promise<Root[]>;
   input<T extends Asks>(asks: T): Promise<InputAnswers<T>>;
@@ -77,7 +76,7 @@ class LegacyInput implements ClientInput {
     const { envelope, _meta } = this.sctx.mcpReq;
     return ((envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES] ?? _meta?.[CLIENT_CAPABILITIES]) !== undefined;
   }
-  elicit(message: string, schema: z.ZodObject | JsonSchemaObject) {
+  elicit(message: string, schema: FormSchema) {
     return this.single(ask.elicit(message, schema as JsonSchemaObject)) as Promise<ElicitOutcome<Record<string, unknown>>>;
   }
   sample(params: CreateMessageRequestParams) {
@@ -154,7 +153,7 @@ class ModernInput implements ClientInput {
     const envelope = this.sctx.mcpReq.envelope as Record<string, unknown> | undefined;
     return (envelope?.['io.modelcontextprotocol/clientCapabilities'] as ClientCapabilities | undefined) ?? {};
   }
-  async elicit(message: string, schema: z.ZodObject | JsonSchemaObject) {
+  async elicit(message: string, schema: FormSchema) {
     return this.single(ask.elicit(message, schema as JsonSchemaObject)) as ElicitOutcome<Record<string, unknown>>;
   }
   async sample(params: CreateMessageRequestParams) {
@@ -165,7 +164,10 @@ class ModernInput implements ClientInput {
   }
   async input<T extends Asks>(asks: T): Promise<InputAnswers<T>> {
     const entries = checkedAsks(asks);
-    return this.step(() => entries) as InputAnswers<T>;
+    // A form checked by a schema that validates asynchronously gives a promise: each answer is awaited.
+    const answers = this.step(() => entries);
+    for (const key of Object.keys(answers)) answers[key] = await answers[key];
+    return answers as InputAnswers<T>;
   }
 
   private single(a: Ask): unknown {

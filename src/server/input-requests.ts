@@ -11,12 +11,15 @@ import {
 import { z } from 'zod';
 import { ErrorCode, ToolError, WireError } from '../core/index.js';
 import type { ElicitOutcome, SampleResult } from './definitions.js';
-import { isZod, type JsonSchemaObject } from './schema.js';
+import { isStandard, isZod, type JsonSchemaObject, type OutputOf, type StandardJsonSchema, toWireSchema, validate } from './schema.js';
 
 declare const ANSWER: unique symbol;
 /** One input to ask the client for; `R` is the type of its answer. Built with `ask.elicit`, `ask.sample`, `ask.roots`. */
+/** A form's schema: zod (validates and types the answer), any Standard JSON Schema (the same), or JSON Schema as-is. */
+export type FormSchema = z.ZodObject | StandardJsonSchema | JsonSchemaObject;
+
 export type Ask<R = unknown> = (
-  | { readonly kind: 'elicit'; readonly message: string; readonly schema: z.ZodObject | JsonSchemaObject }
+  | { readonly kind: 'elicit'; readonly message: string; readonly schema: FormSchema }
   | { readonly kind: 'sample'; readonly params: CreateMessageRequestParams }
   | { readonly kind: 'roots' }
 ) & { readonly [ANSWER]?: R };
@@ -27,14 +30,15 @@ export type Asks = Record<string, Ask>;
 export type InputAnswers<T extends Asks> = { [K in keyof T]: T[K] extends Ask<infer R> ? R : never };
 
 function elicit<S extends z.ZodObject>(message: string, schema: S): Ask<ElicitOutcome<z.output<S>>>;
+function elicit<S extends StandardJsonSchema>(message: string, schema: S): Ask<ElicitOutcome<OutputOf<S>>>;
 function elicit(message: string, schema: JsonSchemaObject): Ask<ElicitOutcome<Record<string, unknown>>>;
-function elicit(message: string, schema: z.ZodObject | JsonSchemaObject): Ask {
+function elicit(message: string, schema: FormSchema): Ask {
   return { kind: 'elicit', message, schema };
 }
 
 /** Builders for `ctx.input({ … })`. */
 export const ask = {
-  /** A form for the user (`elicitation/create`, form mode); a zod schema also validates and types the answer. */
+  /** A form for the user (`elicitation/create`, form mode); a zod or Standard JSON Schema also validates and types the answer. */
   elicit,
   /** A completion from the client's LLM (`sampling/createMessage`). */
   sample: (params: CreateMessageRequestParams): Ask<SampleResult> => ({ kind: 'sample', params }),
@@ -53,10 +57,12 @@ const WHAT = { elicit: 'an elicitation result', sample: 'a sampling result', roo
 /** The client capability each kind needs (2025-era checks; the SDK checks 2026-era results itself). */
 export const CAPABILITY = { elicit: 'elicitation', sample: 'sampling', roots: 'roots' } as const;
 
-export function wireSchema(schema: z.ZodObject | JsonSchemaObject): ElicitRequestFormParams['requestedSchema'] {
-  if (!isZod(schema)) return schema as ElicitRequestFormParams['requestedSchema'];
-  const { $schema: _s, additionalProperties: _a, ...json } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-  return json as ElicitRequestFormParams['requestedSchema'];
+export function wireSchema(schema: FormSchema): ElicitRequestFormParams['requestedSchema'] {
+  if (!isZod(schema) && !isStandard(schema)) return schema as ElicitRequestFormParams['requestedSchema'];
+  // A form is flat and closed by definition: the generic object keyword is left out, as the spec's forms have it.
+  const { additionalProperties: _a, ...json } = isZod(schema) ? (z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>) : toWireSchema(schema, 'input');
+  const { $schema: _s, ...wire } = json;
+  return wire as ElicitRequestFormParams['requestedSchema'];
 }
 
 /** The embedded request a 2026-era `input_required` result carries for `a`. */
@@ -105,13 +111,21 @@ export function answerValue(a: Ask, answer: Answer): unknown {
   const outcome = (answer.action === 'accept' ? { action: 'accept', content: answer.content ?? {} } : { action: answer.action }) as ElicitOutcome<
     Record<string, unknown>
   >;
-  return checkedForm(outcome, (a as { schema: z.ZodObject | JsonSchemaObject }).schema);
+  return checkedForm(outcome, (a as { schema: FormSchema }).schema);
 }
 
-/** An accepted form is validated against a zod schema (a JSON Schema form is passed through as received). */
-export function checkedForm(outcome: ElicitOutcome<Record<string, unknown>>, schema: z.ZodObject | JsonSchemaObject): ElicitOutcome<Record<string, unknown>> {
-  if (outcome.action !== 'accept' || !isZod(schema)) return outcome;
-  const parsed = schema.safeParse(outcome.content ?? {});
-  if (!parsed.success) throw new ToolError(`The answer did not match the requested form: ${z.prettifyError(parsed.error)}`);
-  return { action: 'accept', content: parsed.data as Record<string, unknown> };
+type Outcome = ElicitOutcome<Record<string, unknown>>;
+
+/**
+ * An accepted form is validated against a zod or Standard JSON Schema (a JSON Schema form is passed through as
+ * received); a promise only for a schema that validates asynchronously.
+ */
+export function checkedForm(outcome: Outcome, schema: FormSchema): Outcome | Promise<Outcome> {
+  if (outcome.action !== 'accept') return outcome;
+  const checked = validate(schema, outcome.content ?? {});
+  const accepted = (v: Awaited<typeof checked>): Outcome => {
+    if (!v.ok) throw new ToolError(`The answer did not match the requested form: ${v.message}`);
+    return { action: 'accept', content: v.value as Record<string, unknown> };
+  };
+  return checked instanceof Promise ? checked.then(accepted) : accepted(checked);
 }

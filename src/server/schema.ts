@@ -34,7 +34,7 @@ export function isZod(s: unknown): s is z.ZodType {
   return typeof s === 'object' && s !== null && '_zod' in s;
 }
 
-function isStandard(s: unknown): s is StandardJsonSchema {
+export function isStandard(s: unknown): s is StandardJsonSchema {
   const std = (s as { '~standard'?: { validate?: unknown } } | null)?.['~standard'];
   return (typeof s === 'object' || typeof s === 'function') && s !== null && typeof std?.validate === 'function';
 }

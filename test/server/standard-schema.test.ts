@@ -1,11 +1,12 @@
-// Tool and prompt schemas from other libraries than zod, through Standard JSON Schema: ArkType (native) and Valibot
-// (its toStandardJsonSchema), in both eras: the JSON Schema on the wire comes from the library, arguments are
-// validated by it (a bad call names the path; morphs reach the handler), and so is structured output.
+// Tool, prompt and form schemas from other libraries than zod, through Standard JSON Schema: ArkType (native) and
+// Valibot (its toStandardJsonSchema), in both eras: the JSON Schema on the wire comes from the library, arguments
+// are validated by it (a bad call names the path; morphs reach the handler), and so are structured output and the
+// answers to `ctx.elicit` / `ctx.input` forms.
 import { toStandardJsonSchema } from '@valibot/to-json-schema';
 import { type } from 'arktype';
 import * as v from 'valibot';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectInMemory, createServer, silentLogger } from '../../src/index.js';
+import { ask, connectInMemory, createServer, silentLogger } from '../../src/index.js';
 
 const server = createServer({ name: 'standard', version: '1.0.0', logger: silentLogger });
 // ArkType: a trimmed name (a morph: the handler gets the output), an optional count of at least 1.
@@ -21,6 +22,15 @@ server.tool(
 server.prompt('ark_brief', { description: 'Asks for a brief answer', args: type({ topic: 'string', 'style?': 'string' }) }, ({ topic, style }) => ({
   messages: [{ role: 'user', content: { type: 'text', text: `Briefly (${style ?? 'plain'}): ${topic}` } }],
 }));
+// Forms: an ArkType one through ctx.elicit (a trimmed name reaches the handler), a Valibot one through ctx.input.
+server.tool('ark_signup', { description: 'Asks for a name' }, async (_args, ctx) => {
+  const answer = await ctx.elicit('Your name?', type({ name: 'string.trim', 'age?': 'number >= 0' }));
+  return answer.action === 'accept' ? `[${answer.content.name}]` : answer.action;
+});
+server.tool('vali_pick', { description: 'Asks for a long name' }, async (_args, ctx) => {
+  const { form } = await ctx.input({ form: ask.elicit('Pick a name', toStandardJsonSchema(v.object({ name: v.pipe(v.string(), v.minLength(8)) }))) });
+  return form.action === 'accept' ? form.content.name : form.action;
+});
 const clients: Array<{ close(): Promise<void> }> = [];
 afterAll(async () => {
   for (const c of clients) await c.close();
@@ -64,6 +74,24 @@ describe.each(['legacy', 'modern'] as const)('Standard JSON Schema tools, %s', (
     expect((await c.getPrompt({ name: 'ark_brief', arguments: { topic: 'gates' } })).messages[0]?.content).toMatchObject({ text: 'Briefly (plain): gates' });
     const bad = await c.getPrompt({ name: 'ark_brief', arguments: {} }).catch((e: { code?: number; message: string }) => e);
     expect(bad).toMatchObject({ code: -32602, message: expect.stringMatching(/Invalid arguments for prompt 'ark_brief':\n✖ .*\n {2}→ at topic/) });
+  });
+
+  it('sends a form schema the library wrote, and validates the answer with it', async () => {
+    const c = await connectInMemory(server, { era, capabilities: { elicitation: { form: {} } } });
+    clients.push(c);
+    const asked: Array<Record<string, unknown>> = [];
+    c.setRequestHandler('elicitation/create', async (req) => {
+      asked.push((req.params as { requestedSchema: Record<string, unknown> }).requestedSchema);
+      return { action: 'accept', content: { name: '  Ada  ' } };
+    });
+    expect(text(await c.callTool({ name: 'ark_signup', arguments: {} }))).toBe('[Ada]');
+    expect(asked[0]).toMatchObject({ type: 'object', properties: { name: { type: 'string' }, age: { type: 'number', minimum: 0 } }, required: ['name'] });
+    expect(asked[0]).not.toHaveProperty('$schema');
+    expect(asked[0]).not.toHaveProperty('additionalProperties');
+    const short = await c.callTool({ name: 'vali_pick', arguments: {} });
+    // The library's check (2026 era), or the SDK's own check of the answer against the schema the library wrote (2025).
+    const refused = /The answer did not match the requested form: ✖ .*\n {2}→ at name|does not match requested schema: data\/name must NOT have fewer than 8 characters/;
+    expect([short.isError, text(short)]).toEqual([true, expect.stringMatching(refused)]);
   });
 
   it('checks structured output against the output schema', async () => {
