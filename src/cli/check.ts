@@ -2,7 +2,9 @@
 // --connect, starts every enabled server once as the gateway does, reports each (state, protocol era, how many
 // tools, prompts and resources it exposes, or what kept it down) and stops them all: a pre-deploy check for CI.
 // Exit 1 when an enabled server did not come up.
-import { silentLogger } from '../core/index.js';
+import { type ChangeKind, silentLogger } from '../core/index.js';
+import { viewShows } from '../middleware/endpoint-views.js';
+import type { Item } from '../middleware/policy-target.js';
 import type { GatewayConfig } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ToolPins } from '../gateway/tool-pins.js';
@@ -50,14 +52,32 @@ function pinnedCount(config: GatewayConfig): number | undefined {
   }
 }
 
-async function connectAll(config: GatewayConfig): Promise<ServerReport[]> {
+interface EndpointReport {
+  name: string;
+  path: string;
+  tools: number;
+  prompts: number;
+  resources: number;
+}
+
+/** What each endpoint's view shows of the servers that came up. */
+function endpointReports(config: GatewayConfig, items: Array<Record<ChangeKind, Item[]>>): EndpointReport[] {
+  return Object.entries(config.endpoints ?? {}).map(([name, e]) => {
+    const shows = viewShows(e);
+    const shown = (kind: ChangeKind) => items.reduce((n, of) => n + of[kind].filter(shows).length, 0);
+    return { name, path: e.path, tools: shown('tools'), prompts: shown('prompts'), resources: shown('resources') };
+  });
+}
+
+async function connectAll(config: GatewayConfig): Promise<{ servers: ServerReport[]; endpoints: EndpointReport[] }> {
   // Without pinning: a check never writes the pins file, and counts every tool the servers list.
   const { pinning: _, ...unpinned } = config;
   const gateway = new Gateway(unpinned, { logger: silentLogger, commands: { mcplex: selfCommand() } });
   try {
     await gateway.start();
     const up = new Map(gateway.health().upstreams.map((u) => [u.name, u]));
-    return Object.values(config.servers).map((s): ServerReport => {
+    const endpoints = endpointReports(config, [...up.keys()].map((name) => gateway.catalog.itemsOf(name)));
+    const servers = Object.values(config.servers).map((s): ServerReport => {
       const u = up.get(s.name) as { state?: string; era?: string; error?: string; pid?: number } | undefined;
       if (!s.enabled || !u) return { name: s.name, enabled: false };
       const items = gateway.catalog.itemsOf(s.name);
@@ -71,6 +91,7 @@ async function connectAll(config: GatewayConfig): Promise<ServerReport[]> {
         ...(u.pid !== undefined && { pid: u.pid }),
       };
     });
+    return { servers, endpoints };
   } finally {
     await gateway.close();
   }
@@ -78,7 +99,8 @@ async function connectAll(config: GatewayConfig): Promise<ServerReport[]> {
 
 const count = (n: number | undefined, word: string) => `${n ?? 0} ${word}${n === 1 ? '' : 's'}`;
 
-function human(file: string, config: GatewayConfig, pinned: number | undefined, servers: ServerReport[] | undefined): string {
+function human(file: string, config: GatewayConfig, pinned: number | undefined, connected: Awaited<ReturnType<typeof connectAll>> | undefined): string {
+  const servers = connected?.servers;
   const all = Object.values(config.servers);
   const enabled = all.filter((s) => s.enabled).length;
   const f = Object.entries(features(config, pinned)).map(([k, v]) => `${k}: ${v}`);
@@ -93,6 +115,10 @@ function human(file: string, config: GatewayConfig, pinned: number | undefined, 
         : `${(s.state ?? 'down').padEnd(5)} ${s.error ?? ''}`;
     lines.push(`  ${s.name.padEnd(width)}  ${what}`);
   }
+  for (const e of connected?.endpoints ?? []) {
+    const empty = e.tools + e.prompts + e.resources === 0 ? '  (shows nothing: check its include/exclude)' : '';
+    lines.push(`  endpoint ${e.name} (${e.path}): ${count(e.tools, 'tool')}, ${count(e.prompts, 'prompt')}, ${count(e.resources, 'resource')}${empty}`);
+  }
   const failed = servers.filter((s) => s.enabled && s.state !== 'up').length;
   lines.push(failed > 0 ? `${failed} of ${enabled} enabled servers did not come up` : `all ${enabled} enabled servers came up`);
   return lines.join('\n');
@@ -103,9 +129,10 @@ export async function check(opts: CheckOptions): Promise<number> {
   const file = opts.config ?? EMBEDDED_CONFIG;
   const config = await loadOrExit(file);
   const pinned = pinnedCount(config);
-  const servers = opts.connect ? await connectAll(config) : undefined;
-  const failed = servers?.some((s) => s.enabled && s.state !== 'up') ?? false;
-  const out = opts.json ? JSON.stringify({ config: file, ok: !failed, ...features(config, pinned), ...(servers && { servers }) }, null, 2) : human(opts.config ?? '(embedded default)', config, pinned, servers);
+  const connected = opts.connect ? await connectAll(config) : undefined;
+  const failed = connected?.servers.some((s) => s.enabled && s.state !== 'up') ?? false;
+  const json = () => JSON.stringify({ config: file, ok: !failed, ...features(config, pinned), ...connected }, null, 2);
+  const out = opts.json ? json() : human(opts.config ?? '(embedded default)', config, pinned, connected);
   process.stdout.write(`${out}\n`);
   return failed ? 1 : 0;
 }

@@ -24,7 +24,8 @@ export interface EndpointViewsMiddleware extends Middleware, ChangeAudience {
 type P = Record<string, unknown>;
 type Shows = (item: Item) => boolean;
 
-function compile(view: EndpointView, ownerOf?: OwnerOf): Shows {
+/** Whether `view` shows an item (throws on a malformed pattern). */
+export function viewShows(view: EndpointView, ownerOf?: OwnerOf): Shows {
   const included = view.include?.map((p) => itemMatcher(p, ownerOf));
   const excluded = (view.exclude ?? []).map((p) => itemMatcher(p, ownerOf));
   return (item) => (!included || included.some((m) => m(item))) && !excluded.some((m) => m(item));
@@ -34,7 +35,7 @@ function compile(view: EndpointView, ownerOf?: OwnerOf): Shows {
 export function endpointViews(views: EndpointViews, opts: { ownerOf?: OwnerOf } = {}): EndpointViewsMiddleware {
   let compiled = new Map<string, Shows>();
   const configure = (next: EndpointViews) => {
-    compiled = new Map(Object.entries(next).map(([name, view]) => [name, compile(view, opts.ownerOf)]));
+    compiled = new Map(Object.entries(next).map(([name, view]) => [name, viewShows(view, opts.ownerOf)]));
   };
   configure(views);
 

@@ -62,6 +62,20 @@ describe('mcplex check', () => {
     expect(lines.at(-1)).toBe('all 1 enabled servers came up');
   });
 
+  it("--connect counts what each endpoint's view shows, and says when one shows nothing", async () => {
+    const endpoints = { all: { include: 'server:good' }, typo: { include: 'server:goood' } };
+    const file = config('endpoints', { servers: { good: fixtureServer('good') }, endpoints });
+    const { code, stdout } = await check(['--config', file, '--connect']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^ {2}endpoint all \(\/all\/mcp\): [1-9]\d* tools?, \d+ prompts?, \d+ resources?$/m);
+    expect(stdout).toContain('  endpoint typo (/typo/mcp): 0 tools, 0 prompts, 0 resources  (shows nothing: check its include/exclude)');
+    const report = JSON.parse((await check(['--config', file, '--connect', '--json'])).stdout) as { endpoints: Array<{ name: string; tools: number }> };
+    expect(report.endpoints.map((e) => [e.name, e.tools > 0])).toEqual([
+      ['all', true],
+      ['typo', false],
+    ]);
+  });
+
   it('a config error exits 2 naming the key and the fix, as serve does', async () => {
     const { code, stderr } = await check(['--config', config('bad', { servers: { a: { command: 'x', timeoutMs: 'soon' } } })]);
     expect(code).toBe(2);
