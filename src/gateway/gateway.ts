@@ -131,7 +131,8 @@ export class Gateway {
     });
     // `toolSearch:` answers tools/list and its two tools in front of the pipeline (tool-search.ts).
     this.#toolSearch = ToolSearch.from(config, logger);
-    this.host.front((ctx, pipeline) => this.#toolSearch?.answer(ctx, pipeline));
+    // On every path, or per endpoint (`endpoints.<name>.toolSearch`).
+    this.host.front((ctx, pipeline) => (this.#toolSearch && ToolSearch.wanted(this.#config, ctx) ? this.#toolSearch.answer(ctx, pipeline) : undefined));
     this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams);
     if (this.#metrics?.route) this.routes.push(this.#metrics.route);
     this.host.use(
@@ -304,7 +305,7 @@ export class Gateway {
     }
     // In parallel: a server that ignores stdin EOF takes its kill timeout to stop.
     await Promise.all(stopping);
-    const searchChanged = !isDeepStrictEqual(next.toolSearch, this.#config.toolSearch);
+    const searchChanged = !isDeepStrictEqual(ToolSearch.settings(next), ToolSearch.settings(this.#config));
     this.#config = next;
     if (searchChanged) {
       this.#toolSearch = ToolSearch.from(next, this.host.logger);

@@ -10,6 +10,7 @@ import type { Json } from '../client/upstream.js';
 import { type CallContext, ErrorCode, type Handler, type Logger, type McpResult, WireError } from '../core/index.js';
 import { derivedCallContext, INVOCATION } from '../server/index.js';
 import type { GatewayConfig, ToolSearchConfig } from './config/index.js';
+import { buildToolSearch } from './config/tool-search.js';
 
 /** Pages a search reads at most (a list of 500-tool pages is far beyond what anyone searches). */
 const MAX_PAGES = 100;
@@ -27,9 +28,21 @@ interface Found {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class ToolSearch {
-  /** The section of `config` at work; undefined when it has none. */
+  /** The section of `config` at work (its defaults when only endpoints turn search on); undefined when none does. */
   static from(config: GatewayConfig, log: Logger): ToolSearch | undefined {
-    return config.toolSearch && new ToolSearch(config.toolSearch, config.separator, log);
+    const section = config.toolSearch ?? (Object.values(config.endpoints ?? {}).some((e) => e.toolSearch) ? buildToolSearch({}) : undefined);
+    return section && new ToolSearch(section, config.separator, log);
+  }
+
+  /** Whether a request gets tool search: its endpoint's `toolSearch`, else the gateway-wide section's presence. */
+  static wanted(config: GatewayConfig, ctx: CallContext): boolean {
+    const own = ctx.endpoint === undefined ? undefined : config.endpoints?.[ctx.endpoint]?.toolSearch;
+    return own ?? config.toolSearch !== undefined;
+  }
+
+  /** What decides who gets tool search: a reload that changes it changes tool lists. */
+  static settings(config: GatewayConfig): unknown {
+    return [config.toolSearch, Object.entries(config.endpoints ?? {}).map(([name, e]) => [name, e.toolSearch])];
   }
 
   readonly searchName: string;

@@ -37,7 +37,7 @@ it('the version every component reports is the package version', async () => {
 it('the endpoints example parses into the paths and views its comments name', () => {
   const config = parseConfig(`servers: { docs: { command: x } }\n${yamlBlockAfter('## Endpoints')}`, { format: 'yaml' });
   expect(config.endpoints).toEqual({
-    research: { path: '/research/mcp', include: ['server:docs', 'tool:github__search_*'] },
+    research: { path: '/research/mcp', include: ['server:docs', 'tool:github__search_*'], toolSearch: true },
     support: { path: '/support', include: ['server:tickets', 'prompt:*'], exclude: ['tool:*__delete_*'] },
   });
 });

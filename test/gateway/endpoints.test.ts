@@ -156,6 +156,26 @@ describe('endpoints', () => {
     }
   });
 
+  it('turns tool search on or off per endpoint', async () => {
+    const SEARCH = ['mcplex__call_tool', 'mcplex__search_tools'];
+    try {
+      // On for research only (no gateway-wide section): its view is searched; the main path lists tools as usual.
+      await gateway.reload(configOf({ ...ENDPOINTS, research: { ...ENDPOINTS.research, toolSearch: true } }));
+      const research = await connect('modern', '/research/mcp');
+      expect(await names(research)).toEqual(SEARCH);
+      const found = (await research.callTool({ name: 'mcplex__search_tools', arguments: { query: 'echo a message' } })).structuredContent as { tools: { name: string }[] };
+      expect(found.tools[0]?.name).toBe('ev__echo');
+      expect(found.tools.every((t) => t.name === 'ev__echo' || t.name.startsWith('mem__'))).toBe(true);
+      expect(await names(await connect('modern', '/mcp'))).toContain('ev__get-sum');
+      // On everywhere but plain.
+      await gateway.reload(configOf({ ...ENDPOINTS, plain: { ...ENDPOINTS.plain, toolSearch: false } }, { toolSearch: {} }));
+      expect(await names(await connect('legacy', '/mcp'))).toEqual(SEARCH);
+      expect((await names(await connect('legacy', '/plain/mcp'))).every((n) => n.startsWith('mem__'))).toBe(true);
+    } finally {
+      await gateway.reload(configOf(ENDPOINTS));
+    }
+  });
+
   it('refuses bad sections naming the path and the fix', () => {
     const base = { listen: { port: 0 }, servers: { a: { command: 'node' } } };
     const rejection = (tree: unknown) => issuesOf(() => parseConfig(stringify(tree), { format: 'yaml' })).join('\n');
@@ -166,5 +186,7 @@ describe('endpoints', () => {
     expect(rejection({ ...base, endpoints: { x: { include: ['github__*'] } } })).toMatch(/endpoints\.x\.include\[0\]: .*must start with tool:/);
     expect(rejection({ ...base, endpoints: { x: { incude: [] } } })).toMatch(/endpoints\.x\.incude: unknown key \(did you mean 'include'\?\)/);
     expect(rejection({ ...base, endpoints: { 'a b': {} } })).toMatch(/endpoint names may only contain/);
+    expect(rejection({ ...base, endpoints: { x: { toolSearch: 'yes' } } })).toMatch(/endpoints\.x\.toolSearch: expected true or false/);
+    expect(rejection({ servers: { mcplex: { command: 'node' } }, endpoints: { x: { toolSearch: true } } })).toMatch(/toolSearch\.namespace: 'mcplex' is the namespace of server 'mcplex'/);
   });
 });

@@ -11,6 +11,8 @@ export interface EndpointConfig {
   path: string;
   include?: string[];
   exclude?: string[];
+  /** Tool search on this path (true) or not (false) whatever the gateway-wide `toolSearch:` says; absent: as it says. */
+  toolSearch?: boolean;
 }
 
 const patterns = itemPatterns('server:docs');
@@ -22,8 +24,9 @@ const endpoint = z.preprocess(
       path: z.string({ error: "expected a path such as '/research/mcp'" }).regex(/^\/[^?#]*$/, { error: "must start with '/' and hold no '?' or '#' (e.g. /research/mcp)" }).optional(),
       include: patterns.optional(),
       exclude: patterns.optional(),
+      toolSearch: z.boolean({ error: 'expected true or false' }).optional(),
     },
-    'expected a mapping with path, include and/or exclude (or nothing: every item, at /<name>/mcp)',
+    'expected a mapping with path, include, exclude and/or toolSearch (or nothing: every item, at /<name>/mcp)',
   ),
 );
 
@@ -34,7 +37,10 @@ export const endpointsSchema = z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), en
 
 export function buildEndpoints(raw: z.infer<typeof endpointsSchema>): Record<string, EndpointConfig> {
   return Object.fromEntries(
-    Object.entries(raw).map(([name, e]) => [name, { path: e.path ?? `/${name}/mcp`, ...(e.include && { include: e.include }), ...(e.exclude && { exclude: e.exclude }) }]),
+    Object.entries(raw).map(([name, e]) => [
+      name,
+      { path: e.path ?? `/${name}/mcp`, ...(e.include && { include: e.include }), ...(e.exclude && { exclude: e.exclude }), ...(e.toolSearch !== undefined && { toolSearch: e.toolSearch }) },
+    ]),
   );
 }
 

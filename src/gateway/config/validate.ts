@@ -97,7 +97,8 @@ function checkStructure(root: Tree, issues: Issue[]): void {
   }
   // The gateway's own search tools live in a namespace of their own.
   const search = root.toolSearch;
-  if (search !== undefined && search !== false) {
+  const onSomewhere = isMap(root.endpoints) && Object.values(root.endpoints).some((e) => isMap(e) && e.toolSearch === true);
+  if ((search !== undefined && search !== false) || onSomewhere) {
     const ns = isMap(search) && typeof search.namespace === 'string' ? search.namespace : TOOL_SEARCH_DEFAULTS.namespace;
     const taken = owners.get(ns);
     if (taken) issues.push({ path: ['toolSearch', 'namespace'], message: `'${ns}' is the namespace of server '${taken[0]!.name}' (set toolSearch.namespace to another name)` });
