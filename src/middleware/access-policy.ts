@@ -21,7 +21,15 @@ export interface Constraints {
   arguments?: Record<string, ArgumentRule>;
   /** At most `limit` uses per `windowMs` per principal (counted in the rate-limit store). */
   maxCalls?: { limit: number; windowMs: number };
+  /**
+   * Only on these named endpoints (HttpServeOptions.endpoints; `main` is the main MCP path, stdio and in-memory
+   * connections): elsewhere the capability does not exist.
+   */
+  endpoints?: readonly string[];
 }
+
+/** The name `constraints.endpoints` gives the main MCP path (and stdio, in memory): requests with no endpoint. */
+export const MAIN_ENDPOINT = 'main';
 
 export interface AccessPolicy {
   /** Role name → capabilities. A principal's roles come from authentication and from `principals[id].roles`. */
@@ -39,6 +47,8 @@ export interface CompiledCapability {
   matches(item: Item): boolean;
   allows(action: Action): boolean;
   validAt(now: number): boolean;
+  /** Whether it holds on `endpoint` (undefined: the main path). */
+  on(endpoint: string | undefined): boolean;
   /** Why these arguments are refused, or undefined when they pass. */
   argumentProblem(args: Record<string, unknown>): string | undefined;
 }
@@ -55,19 +65,24 @@ function compileCapability(cap: Capability, id: string, ownerOf?: OwnerOf): Comp
   const until = time(cap.constraints?.validUntil, Infinity);
   if (Number.isNaN(from) || Number.isNaN(until)) throw new Error(`capability ${id}: notBefore/validUntil must be an ISO date-time or epoch ms`);
   const args = compileArguments(cap.constraints?.arguments ?? {});
+  const endpoints = cap.constraints?.endpoints && new Set(cap.constraints.endpoints);
   return {
     id,
     source: cap,
     matches: (item) => patterns.some((m) => m(item)),
     allows: (action) => all || actions.has(action) || (primary && !PRIMARY.has(action)),
     validAt: (now) => now >= from && now < until,
+    on: endpoints ? (endpoint) => endpoints.has(endpoint ?? MAIN_ENDPOINT) : () => true,
     argumentProblem: args,
   };
 }
 
 export interface CompiledPolicy {
-  /** The capabilities, valid at `now`, that let `principal` do `asked` to its item (arguments not yet checked). */
-  grants(principal: Principal, asked: Asked, now: number): CompiledCapability[];
+  /**
+   * The capabilities, valid at `now` and on `endpoint` (undefined: the main path), that let `principal` do `asked` to
+   * its item (arguments not yet checked).
+   */
+  grants(principal: Principal, asked: Asked, now: number, endpoint?: string): CompiledCapability[];
 }
 
 export function compilePolicy(policy: AccessPolicy, ownerOf?: OwnerOf): CompiledPolicy {
@@ -93,6 +108,6 @@ export function compilePolicy(policy: AccessPolicy, ownerOf?: OwnerOf): Compiled
   };
 
   return {
-    grants: (principal, asked, now) => held(principal).filter((c) => c.validAt(now) && c.allows(asked.action) && c.matches(asked)),
+    grants: (principal, asked, now, endpoint) => held(principal).filter((c) => c.validAt(now) && c.on(endpoint) && c.allows(asked.action) && c.matches(asked)),
   };
 }

@@ -37,7 +37,7 @@ export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middlewa
   const compiled = compilePolicy(policy, opts.ownerOf);
   const store = opts.store ?? new MemoryRateLimitStore();
   const now = opts.now ?? Date.now;
-  const sees = (ctx: CallContext, item: Item, at: number) => compiled.grants(ctx.principal, { ...item, action: 'list' }, at).length > 0;
+  const sees = (ctx: CallContext, item: Item, at: number) => compiled.grants(ctx.principal, { ...item, action: 'list' }, at, ctx.endpoint).length > 0;
 
   async function filterList(ctx: CallContext, next: () => Promise<McpResult>, list: { key: string; item: (i: P) => Item }): Promise<McpResult> {
     const result = await next();
@@ -58,12 +58,12 @@ export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middlewa
     if (!Array.isArray(uris)) return;
     const at = now();
     filter!.resourceSubscriptions = uris.filter(
-      (uri) => typeof uri !== 'string' || compiled.grants(ctx.principal, { kind: 'resource', name: uri, action: 'subscribe' }, at).length > 0,
+      (uri) => typeof uri !== 'string' || compiled.grants(ctx.principal, { kind: 'resource', name: uri, action: 'subscribe' }, at, ctx.endpoint).length > 0,
     );
   }
 
   async function admit(ctx: CallContext, asked: Asked): Promise<'hidden' | undefined> {
-    const grants = compiled.grants(ctx.principal, asked, now());
+    const grants = compiled.grants(ctx.principal, asked, now(), ctx.endpoint);
     if (grants.length === 0) return 'hidden';
     let chosen = grants[0]!;
     if (asked.action === 'call' || asked.action === 'get') {
@@ -99,15 +99,23 @@ export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middlewa
     return next();
   };
 
-  /** A principal hears that `items` changed when it may list one of them; many connections share a principal: asked once. */
+  /**
+   * A principal hears that `items` changed when it may list one of them on its endpoint; many connections share a
+   * principal and an endpoint: asked once for each pair.
+   */
   const hearsOf = (items: readonly Item[]): Hears => {
     const at = now();
-    const answered = new Map<Principal, boolean>();
-    return (principal) => {
-      let hears = answered.get(principal);
+    const answered = new Map<Principal, Map<string | undefined, boolean>>();
+    return (principal, endpoint) => {
+      let mine = answered.get(principal);
+      if (!mine) {
+        mine = new Map();
+        answered.set(principal, mine);
+      }
+      let hears = mine.get(endpoint);
       if (hears === undefined) {
-        hears = items.some((item) => compiled.grants(principal, { ...item, action: 'list' }, at).length > 0);
-        answered.set(principal, hears);
+        hears = items.some((item) => compiled.grants(principal, { ...item, action: 'list' }, at, endpoint).length > 0);
+        mine.set(endpoint, hears);
       }
       return hears;
     };

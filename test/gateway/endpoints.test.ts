@@ -176,6 +176,32 @@ describe('endpoints', () => {
     }
   });
 
+  it('lets access rules grant a capability on some endpoints only', async () => {
+    const policy = {
+      access: {
+        principals: {
+          agent: {
+            capabilities: [
+              { resource: 'server:mem', actions: ['*'] },
+              { resource: 'tool:ev__*', actions: ['*'], constraints: { endpoints: ['research'] } },
+            ],
+          },
+        },
+      },
+    };
+    try {
+      await gateway.reload(configOf(ENDPOINTS, { policy }));
+      const main = await connect('modern', '/mcp');
+      expect((await names(main)).every((n) => n.startsWith('mem__'))).toBe(true);
+      expect(await failure(main.callTool({ name: 'ev__echo', arguments: { message: 'x' } }))).toMatchObject({ code: ErrorCode.InvalidParams, message: expect.stringMatching(/Unknown tool: ev__echo/) });
+      const research = await connect('modern', '/research/mcp');
+      expect(await names(research)).toContain('ev__echo');
+      expect(text(await research.callTool({ name: 'ev__echo', arguments: { message: 'x' } }))).toBe('Echo: x');
+    } finally {
+      await gateway.reload(configOf(ENDPOINTS));
+    }
+  });
+
   it('refuses bad sections naming the path and the fix', () => {
     const base = { listen: { port: 0 }, servers: { a: { command: 'node' } } };
     const rejection = (tree: unknown) => issuesOf(() => parseConfig(stringify(tree), { format: 'yaml' })).join('\n');
@@ -187,6 +213,11 @@ describe('endpoints', () => {
     expect(rejection({ ...base, endpoints: { x: { incude: [] } } })).toMatch(/endpoints\.x\.incude: unknown key \(did you mean 'include'\?\)/);
     expect(rejection({ ...base, endpoints: { 'a b': {} } })).toMatch(/endpoint names may only contain/);
     expect(rejection({ ...base, endpoints: { x: { toolSearch: 'yes' } } })).toMatch(/endpoints\.x\.toolSearch: expected true or false/);
+    expect(rejection({ ...base, endpoints: { main: {} } })).toMatch(/endpoints\.main: 'main' names listen\.path in access rules/);
+    const limited = { access: { everyone: [{ resource: '*', actions: ['*'], constraints: { endpoints: ['main', 'reserch'] } }] } };
+    expect(rejection({ ...base, endpoints: { research: {} }, policy: limited })).toMatch(
+      /policy\.access\.everyone\[0\]\.constraints\.endpoints: 'reserch' is no endpoint \(expected one of: main, research\)/,
+    );
     expect(rejection({ servers: { mcplex: { command: 'node' } }, endpoints: { x: { toolSearch: true } } })).toMatch(/toolSearch\.namespace: 'mcplex' is the namespace of server 'mcplex'/);
   });
 });

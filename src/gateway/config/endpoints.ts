@@ -3,6 +3,7 @@
 // tools it needs (src/middleware/endpoint-views.ts). Registered in schema.ts/validate.ts.
 import { z } from 'zod';
 import type { Issue } from './errors.js';
+import { MAIN_ENDPOINT } from '../../middleware/access-policy.js';
 import { strict } from './hints.js';
 import { itemPatterns } from './item-pattern.js';
 
@@ -47,15 +48,50 @@ export function buildEndpoints(raw: z.infer<typeof endpointsSchema>): Record<str
 /** Paths the gateway serves itself. */
 const RESERVED = [/^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/admin(\/|$)/, /^\/\.well-known\//];
 
-/** Each endpoint's path is its own: not the MCP path, another endpoint's, or one the gateway serves itself. */
-export function endpointPathIssues(root: Record<string, unknown>): Issue[] {
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Each endpoint's path is its own (not the MCP path, another endpoint's, or one the gateway serves itself) and
+ * `main` is no endpoint's name; access rules' `constraints.endpoints` name endpoints that exist.
+ */
+export function endpointIssues(root: Record<string, unknown>): Issue[] {
+  return [...pathIssues(root), ...constraintIssues(root)];
+}
+
+/** `constraints.endpoints` of every capability under policy.access names `main` or a configured endpoint. */
+function constraintIssues(root: Record<string, unknown>): Issue[] {
+  const names = new Set([MAIN_ENDPOINT, ...(isMap(root.endpoints) ? Object.keys(root.endpoints) : [])]);
+  const access = isMap(root.policy) && isMap(root.policy.access) ? root.policy.access : undefined;
+  if (!access) return [];
+  const lists: Array<[Array<string | number>, unknown]> = [
+    [['everyone'], access.everyone],
+    ...Object.entries(isMap(access.roles) ? access.roles : {}).map(([r, caps]): [Array<string | number>, unknown] => [['roles', r], caps]),
+    ...Object.entries(isMap(access.principals) ? access.principals : {}).map(([p, e]): [Array<string | number>, unknown] => [['principals', p, 'capabilities'], isMap(e) ? e.capabilities : undefined]),
+  ];
+  const issues: Issue[] = [];
+  for (const [at, caps] of lists) {
+    if (!Array.isArray(caps)) continue;
+    caps.forEach((cap, i) => {
+      const listed = isMap(cap) && isMap(cap.constraints) ? cap.constraints.endpoints : undefined;
+      for (const name of typeof listed === 'string' ? [listed] : Array.isArray(listed) ? listed : []) {
+        if (typeof name === 'string' && !names.has(name)) {
+          issues.push({ path: ['policy', 'access', ...at, i, 'constraints', 'endpoints'], message: `'${name}' is no endpoint (expected one of: ${[...names].join(', ')})` });
+        }
+      }
+    });
+  }
+  return issues;
+}
+
+function pathIssues(root: Record<string, unknown>): Issue[] {
   const raw = root.endpoints;
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return [];
+  if (!isMap(raw)) return [];
   const listen = root.listen as { path?: unknown } | undefined;
   const main = typeof listen?.path === 'string' ? listen.path : '/mcp';
   const taken = new Map<string, string>([[main, main === '/mcp' ? 'the MCP path (listen.path)' : 'listen.path']]);
   const issues: Issue[] = [];
   for (const [name, e] of Object.entries(raw)) {
+    if (name === MAIN_ENDPOINT) issues.push({ path: ['endpoints', name], message: `'${MAIN_ENDPOINT}' names listen.path in access rules (rename this endpoint)` });
     const path = e && typeof e === 'object' && typeof (e as { path?: unknown }).path === 'string' ? (e as { path: string }).path : `/${name}/mcp`;
     const at = ['endpoints', name, 'path'];
     const holder = taken.get(path);

@@ -41,8 +41,14 @@ const capability = strict(
     resource: z.union([pattern, z.array(pattern)], { error: "expected a pattern or a list of patterns (e.g. 'tool:github__*')" }),
     actions: list(z.enum([...ACTIONS, '*'], { error: `expected one of ${[...ACTIONS, '*'].join(', ')}` }), 'expected a list of actions (e.g. [call])'),
     constraints: strict(
-      { notBefore: instant.optional(), validUntil: instant.optional(), arguments: z.record(z.string(), argumentRule).optional(), maxCalls: window.optional() },
-      'expected a mapping with notBefore, validUntil, arguments and/or maxCalls',
+      {
+        notBefore: instant.optional(),
+        validUntil: instant.optional(),
+        arguments: z.record(z.string(), argumentRule).optional(),
+        maxCalls: window.optional(),
+        endpoints: list(nonEmpty('expected an endpoint name (or main)'), 'expected a list of endpoint names (main: listen.path)').optional(),
+      },
+      'expected a mapping with notBefore, validUntil, arguments, maxCalls and/or endpoints',
     ).optional(),
   },
   'expected a capability { resource, actions, constraints? }',

@@ -8,7 +8,7 @@ import { cacheSection, checkCache } from './cache.js';
 import { buildCluster } from './cluster.js';
 import { buildPinning } from './pinning.js';
 import { buildToolSearch, TOOL_SEARCH_DEFAULTS } from './tool-search.js';
-import { buildEndpoints, endpointPathIssues } from './endpoints.js';
+import { buildEndpoints, endpointIssues } from './endpoints.js';
 import { buildSecretScan } from './secret-scan.js';
 import { buildAudit } from './audit.js';
 import { builtinOptions, isRawBuiltin, type RawBuiltin } from './builtin.js';
@@ -186,7 +186,7 @@ export function validate(tree: unknown, earlier: Issue[] = [], skip: Set<string>
   if (isMap(root)) {
     checkAuth(root, issues);
     checkCache(root, issues);
-    issues.push(...endpointPathIssues(root));
+    issues.push(...endpointIssues(root));
   }
   const relevant = issues.filter((i) => !(skip.has(JSON.stringify(i.path)) && !earlier.includes(i)));
   if (relevant.length === 0 && parsed.success) return { config: build(parsed.data), issues: [] };
