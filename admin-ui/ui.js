@@ -1,6 +1,6 @@
 // mcplex admin page: reads the gateway's own admin endpoints (same origin: /readyz, /admin/mode, /admin/cache/*,
-// /admin/pins*, /admin/audit*) and renders them. Values from the gateway are written as text, never as markup. When the gateway
-// asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
+// /admin/endpoints, /admin/pins*, /admin/audit*) and renders them. Values from the gateway are written as text,
+// never as markup. When the gateway asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
 
 const KEY = 'mcplex.adminKey';
 const $ = (selector) => document.querySelector(selector);
@@ -125,6 +125,20 @@ async function loadPins() {
   );
 }
 
+async function loadEndpoints() {
+  const { json } = await api('/admin/endpoints');
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  fill(
+    $('#endpoints tbody'),
+    (json.endpoints ?? []).map((e) => {
+      const total = e.tools + e.prompts + e.resources;
+      const shows = `${plural(e.tools, 'tool')}, ${plural(e.prompts, 'prompt')}, ${plural(e.resources, 'resource')}`;
+      return row([e.name, e.path, shows, (e.include ?? ['everything']).join(', '), (e.exclude ?? []).join(', '), e.toolSearch ? 'on' : 'off'], { 2: total > 0 ? 'ok' : 'bad', 3: 'wrap', 4: 'wrap' });
+    }),
+    'none (only the MCP path)',
+  );
+}
+
 async function loadAudit() {
   const q = new URLSearchParams({ limit: '50' });
   for (const [id, key] of [['#f-principal', 'principal'], ['#f-tool', 'tool'], ['#f-method', 'method'], ['#f-since', 'since']]) {
@@ -150,7 +164,7 @@ async function loadAudit() {
 async function refresh() {
   try {
     await loadHealth();
-    await Promise.all([loadMode(), loadCache(), loadPins(), loadAudit()]);
+    await Promise.all([loadMode(), loadCache(), loadEndpoints(), loadPins(), loadAudit()]);
     $('#error').hidden = true;
     document.body.dataset.loaded = String(Date.now());
   } catch (err) {

@@ -2,9 +2,8 @@
 // --connect, starts every enabled server once as the gateway does, reports each (state, protocol era, how many
 // tools, prompts and resources it exposes, or what kept it down) and stops them all: a pre-deploy check for CI.
 // Exit 1 when an enabled server did not come up.
-import { type ChangeKind, silentLogger } from '../core/index.js';
-import { viewShows } from '../middleware/endpoint-views.js';
-import type { Item } from '../middleware/policy-target.js';
+import { silentLogger } from '../core/index.js';
+import type { EndpointReport } from '../gateway/endpoints-admin.js';
 import type { GatewayConfig } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ToolPins } from '../gateway/tool-pins.js';
@@ -52,23 +51,6 @@ function pinnedCount(config: GatewayConfig): number | undefined {
   }
 }
 
-interface EndpointReport {
-  name: string;
-  path: string;
-  tools: number;
-  prompts: number;
-  resources: number;
-}
-
-/** What each endpoint's view shows of the servers that came up. */
-function endpointReports(config: GatewayConfig, items: Array<Record<ChangeKind, Item[]>>): EndpointReport[] {
-  return Object.entries(config.endpoints ?? {}).map(([name, e]) => {
-    const shows = viewShows(e);
-    const shown = (kind: ChangeKind) => items.reduce((n, of) => n + of[kind].filter(shows).length, 0);
-    return { name, path: e.path, tools: shown('tools'), prompts: shown('prompts'), resources: shown('resources') };
-  });
-}
-
 async function connectAll(config: GatewayConfig): Promise<{ servers: ServerReport[]; endpoints: EndpointReport[] }> {
   // Without pinning: a check never writes the pins file, and counts every tool the servers list.
   const { pinning: _, ...unpinned } = config;
@@ -76,7 +58,7 @@ async function connectAll(config: GatewayConfig): Promise<{ servers: ServerRepor
   try {
     await gateway.start();
     const up = new Map(gateway.health().upstreams.map((u) => [u.name, u]));
-    const endpoints = endpointReports(config, [...up.keys()].map((name) => gateway.catalog.itemsOf(name)));
+    const endpoints = gateway.endpoints();
     const servers = Object.values(config.servers).map((s): ServerReport => {
       const u = up.get(s.name) as { state?: string; era?: string; error?: string; pid?: number } | undefined;
       if (!s.enabled || !u) return { name: s.name, enabled: false };

@@ -25,6 +25,7 @@ import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeRoute } from './resilience-admin.js';
 import { pinsRoutes } from './pins-admin.js';
+import { type EndpointReport, endpointReports, endpointsRoute } from './endpoints-admin.js';
 import { ToolPins } from './tool-pins.js';
 import { ToolSearch } from './tool-search.js';
 import { RestartGate } from './restart-gate.js';
@@ -124,6 +125,7 @@ export class Gateway {
     this.#restarts = new RestartGate(this.catalog, () => this.#entries.values(), () => this.#config);
     this.resilience = new GatewayResilience(this.catalog, () => this.#config, () => this.#entries.values(), () => this.host.listChanged('tools'));
     this.routes.push(...adminUiRoutes());
+    this.routes.push(endpointsRoute(() => this.endpoints()));
     this.routes.push(modeRoute(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools')));
     this.host = new ServingHost(host, async (ctx) => {
       await this.#restarts.check(ctx);
@@ -194,6 +196,11 @@ export class Gateway {
     });
     this.#refreshing.set(upstream.name, next.catch(() => {}));
     return next;
+  }
+
+  /** What each named endpoint's view shows of the catalog now (GET /admin/endpoints, `mcplex check --connect`). */
+  endpoints(): EndpointReport[] {
+    return endpointReports(this.#config, this.catalog, this.#entries.keys());
   }
 
   /** Adds middleware to the gateway's pipeline (the same pipeline a framework server runs). */

@@ -1,5 +1,5 @@
 // The admin page in a DOM (happy-dom) against a real gateway: its script loads from the gateway, reads the real
-// admin endpoints and renders upstreams, degradation, cache and audit; its buttons switch the gateway's mode; what
+// admin endpoints and renders upstreams, degradation, endpoints, cache and audit; its buttons switch the gateway's mode; what
 // the gateway reports is written as text (a tool name with markup stays text); with auth on it asks for an admin key
 // and then shows the detail, and a key without the admin scope is told so. Served with a strict policy.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -107,6 +107,27 @@ describe('admin page, no auth (loopback)', () => {
       expect(p.cells('audit').map((r) => r[5])).toEqual(['demo__echo']);
     } finally {
       await p.close();
+    }
+  });
+
+  it("lists the endpoints with what each view shows, and flags one that shows nothing", async () => {
+    expect(((await (await fetch(`${g.base}/admin/endpoints`)).json()) as { endpoints: unknown[] }).endpoints).toEqual([]);
+    const e = await startGateway({ endpoints: { notes: { include: 'server:demo', toolSearch: true }, typo: { include: 'server:dmo' } } });
+    const p = await openPage(e.base);
+    try {
+      await p.loaded();
+      const rows = p.cells('endpoints');
+      expect(rows.map((r) => [r[0], r[1], r[3], r[5]])).toEqual([
+        ['notes', '/notes/mcp', 'server:demo', 'on'],
+        ['typo', '/typo/mcp', 'server:dmo', 'off'],
+      ]);
+      expect(rows[0]![2]).toMatch(/^[1-9]\d* tools?, \d+ prompts?, \d+ resources?$/);
+      expect(rows[1]![2]).toBe('0 tools, 0 prompts, 0 resources');
+      expect([...p.doc.querySelectorAll('#endpoints tbody tr')].map((tr) => tr.querySelectorAll('td')[2]!.className)).toEqual(['ok', 'bad']);
+    } finally {
+      await p.close();
+      await e.handle.close();
+      await e.gateway.close();
     }
   });
 
