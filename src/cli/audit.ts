@@ -40,7 +40,7 @@ async function auditConfig(path: string | undefined): Promise<AuditConfig> {
 function line(r: StoredAuditRecord): string {
   const outcome = r.outcome === 'error' ? `error ${r.errorCode}` : r.outcome;
   const who = r.tenant ? `${r.principal}@${r.tenant}` : r.principal;
-  const what = [r.method, r.target, r.upstream && `(${r.upstream})`].filter(Boolean).join(' ');
+  const what = [r.method, r.target, r.upstream && `(${r.upstream})`, r.endpoint && `at ${r.endpoint}`].filter(Boolean).join(' ');
   return `${r.seq}\t${r.time}\t${who}\t${what}\t${outcome}\t${r.durationMs}ms`;
 }
 
@@ -54,6 +54,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--tool <name>', 'only this tool (or resource URI, prompt name)')
     .option('--method <method>', 'only this method (tools/call, elicitation/create, …)')
     .option('--tenant <tenant>', 'only this tenant')
+    .option('--endpoint <name>', 'only requests on this named endpoint (endpoints: in the config)')
     .option('--since <time>', 'only records from this time (ISO) or span back from now (15m, 2h, 7d)', (v) => parseSince(v))
     .option('--limit <n>', 'at most this many (the most recent); default 100', positive)
     .option('--json', 'print a JSON array of records')
@@ -61,7 +62,7 @@ export function registerAuditCommands(program: Command): void {
       const sink = sinkFromConfig(await auditConfig(opts.config));
       try {
         const q: AuditQuery = {};
-        for (const key of ['principal', 'tool', 'method', 'tenant', 'since', 'limit'] as const) if (opts[key] !== undefined) (q as Record<string, unknown>)[key] = opts[key];
+        for (const key of ['principal', 'tool', 'method', 'tenant', 'endpoint', 'since', 'limit'] as const) if (opts[key] !== undefined) (q as Record<string, unknown>)[key] = opts[key];
         const records = await sink.query(q);
         process.stdout.write(opts.json ? `${JSON.stringify(records, null, 2)}\n` : records.map((r) => `${line(r)}\n`).join(''));
       } finally {

@@ -19,6 +19,8 @@ export interface AuditRecord {
   target?: string | null;
   /** Which upstream server handled (or sent) it, in a gateway. */
   upstream?: string | null;
+  /** The named endpoint (an extra MCP path) the request came to; absent on the main path. */
+  endpoint?: string | null;
   /** sha256 (hex) of the canonical JSON of the arguments, when args are digested. */
   argsDigest?: string | null;
   /** The arguments with secrets and configured paths redacted, when args are recorded. */
@@ -42,6 +44,8 @@ export interface AuditQuery {
   tool?: string;
   method?: string;
   tenant?: string;
+  /** Requests on this named endpoint. */
+  endpoint?: string;
   /** ISO time (or anything Date parses); records at or after it. */
   since?: string;
   /** At most this many (the most recent ones, returned oldest first); default 100. */

@@ -191,6 +191,7 @@ export function audit(opts: AuditOptions): AuditMiddleware {
       method: ctx.method,
       target: ctx.target ?? null,
       upstream: opts.upstreamOf?.(ctx) ?? null,
+      ...(ctx.endpoint !== undefined && { endpoint: ctx.endpoint }),
       ...argsFields(argsOf(ctx.params)),
       outcome,
       errorCode,

@@ -18,6 +18,7 @@ export function normalize(r: AuditRecord): Required<AuditRecord> {
     method: r.method,
     target: r.target ?? null,
     upstream: r.upstream ?? null,
+    endpoint: r.endpoint ?? null,
     argsDigest: r.argsDigest ?? null,
     args: r.args ?? null,
     outcome: r.outcome,
@@ -33,8 +34,12 @@ export function recordHash(r: AuditRecord, seq: number, prevHash: string): strin
 function hashOf(n: Required<AuditRecord>, seq: number, prevHash: string): string {
   // The hashed fields built in sorted key order. Without redacted arguments every value is a string, number or
   // null, so JSON.stringify writes exactly canonicalJson's text (test/stores/audit-chain.test.ts), at a third of its cost.
-  const { args, argsDigest, durationMs, errorCode, method, outcome, principal, requestId, target, tenant, time, upstream } = n;
-  const fields = { args, argsDigest, durationMs, errorCode, method, outcome, prevHash, principal, requestId, seq, target, tenant, time, upstream };
+  // `endpoint` is hashed only when set: records written before it existed (and those on the main path) keep their hashes.
+  const { args, argsDigest, durationMs, endpoint, errorCode, method, outcome, principal, requestId, target, tenant, time, upstream } = n;
+  const fields =
+    endpoint === null
+      ? { args, argsDigest, durationMs, errorCode, method, outcome, prevHash, principal, requestId, seq, target, tenant, time, upstream }
+      : { args, argsDigest, durationMs, endpoint, errorCode, method, outcome, prevHash, principal, requestId, seq, target, tenant, time, upstream };
   return sha256(args === null || typeof args !== 'object' ? JSON.stringify(fields) : canonicalJson(fields));
 }
 

@@ -1,5 +1,6 @@
 // The audit table's columns, shared by the SQL backends: how a record maps to a row and back, and how a
-// query's filters become a WHERE clause (placeholders are the backend's: `?` or `$n`).
+// query's filters become a WHERE clause (placeholders are the backend's: `?` or `$n`). `endpoint` came later: the
+// backends add it to tables made before (ENDPOINT_COLUMN).
 import { type AuditAnchor, type AuditQuery, DEFAULT_AUDIT_LIMIT, type StoredAuditRecord } from '../core/audit.js';
 
 /** Table and schema names are interpolated into SQL, so they keep to identifier characters. */
@@ -26,9 +27,13 @@ export const COLUMNS = [
   'duration_ms',
   'prev_hash',
   'hash',
+  'endpoint',
 ] as const;
 
 export type Row = Record<(typeof COLUMNS)[number], unknown>;
+
+/** The column added after the table's first version (tables made before get it on open). */
+export const ENDPOINT_COLUMN = 'endpoint TEXT';
 
 export function toRow(r: StoredAuditRecord): unknown[] {
   return [
@@ -47,6 +52,7 @@ export function toRow(r: StoredAuditRecord): unknown[] {
     r.durationMs,
     r.prevHash,
     r.hash,
+    r.endpoint ?? null,
   ];
 }
 
@@ -69,6 +75,7 @@ export function fromRow(row: Row): StoredAuditRecord {
     durationMs: Number(row.duration_ms),
     prevHash: String(row.prev_hash),
     hash: String(row.hash),
+    endpoint: (row.endpoint as string | null | undefined) ?? null,
   };
 }
 
@@ -91,6 +98,7 @@ export function whereClause(q: AuditQuery, ph: (n: number) => string): { sql: st
   if (q.tool !== undefined) add('target', '=', q.tool);
   if (q.method !== undefined) add('method', '=', q.method);
   if (q.tenant !== undefined) add('tenant', '=', q.tenant);
+  if (q.endpoint !== undefined) add('endpoint', '=', q.endpoint);
   if (q.since !== undefined) {
     const since = new Date(q.since);
     if (Number.isNaN(since.getTime())) throw new Error(`invalid since '${q.since}': expected a date or time (e.g. 2026-01-31T12:00:00Z)`);

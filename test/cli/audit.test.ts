@@ -63,6 +63,8 @@ describe('mcplex serve with audit, then mcplex audit', () => {
     const byTool = await cli('audit', 'query', '-c', config, '--tool', records[0]!.target!);
     expect(byTool.stdout.trim().split('\n')).toHaveLength(2);
     expect(byTool.stdout).toContain('anonymous');
+    // The main path's requests name no endpoint: a query for one finds none of them.
+    expect((await cli('audit', 'query', '-c', config, '--endpoint', 'research')).stdout).toBe('');
 
     const verified = await cli('audit', 'verify', '-c', config);
     expect(verified.stdout).toMatch(/audit chain intact: \d+ records/);

@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, type Gateway, newApiKey, parseConfig } from '../../src/index.js';
 import { rejection as issuesOf } from '../helpers/config.js';
+import { waitUntil } from '../helpers/process.js';
 import { EVERYTHING, type EraName, MEMORY, type RunningGateway, startGateway, text } from './helpers/harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'endpoints-'));
@@ -22,6 +23,7 @@ const configOf = (endpoints: unknown, extra: Record<string, unknown> = {}) =>
     stringify({
       listen: { host: '127.0.0.1', port: 0 },
       auth: { apiKeys: { [key.hash]: { id: 'agent', scopes: ['mcplex:admin'] } } },
+      audit: { path: join(dir, 'audit.db') },
       servers: {
         ev: { command: process.execPath, args: [EVERYTHING, 'stdio'] },
         mem: { command: process.execPath, args: [MEMORY], env: { MEMORY_FILE_PATH: join(dir, 'memory.jsonl') } },
@@ -97,6 +99,28 @@ describe('endpoints', () => {
     expect(count('research', 'error')).toBeGreaterThanOrEqual(4);
     // The main path's requests are not in it.
     expect(body).not.toMatch(/mcp_endpoint_requests_total\{endpoint=""/);
+  });
+
+  it('names the endpoint in audit records, and finds them by it', async () => {
+    const audit = async (q: string) =>
+      ((await (await fetch(`${origin}/admin/audit?${q}`, { headers: { authorization: `Bearer ${key.key}` } })).json()) as { records: Array<{ method: string; target?: string; endpoint?: string | null; outcome: string }> }).records;
+    // The calls above: ev__echo answered on research, ev__get-sum refused there as unknown, and calls on the main path.
+    // Records are written in batches: wait for them.
+    const research = await waitUntil(
+      async () => {
+        const found = await audit('endpoint=research&method=tools/call');
+        return found.some((r) => r.target === 'ev__echo') && found.some((r) => r.target === 'ev__get-sum') ? found : undefined;
+      },
+      10_000,
+      'the research calls in the audit log',
+    );
+    expect(research.map((r) => [r.target, r.outcome])).toEqual(expect.arrayContaining([['ev__echo', 'ok'], ['ev__get-sum', 'error']]));
+    expect(research.every((r) => r.endpoint === 'research')).toBe(true);
+    const main = await waitUntil(async () => {
+      const ok = (await audit('method=tools/call&tool=ev__get-sum')).filter((r) => r.outcome === 'ok');
+      return ok.length > 0 ? ok : undefined;
+    }, 10_000, 'a main-path call in the audit log');
+    expect(main.every((r) => r.endpoint === null)).toBe(true);
   });
 
   it('keeps a 2025-era session on the path it opened', async () => {

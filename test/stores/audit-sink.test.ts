@@ -121,6 +121,36 @@ describe.each([sqlite, sqliteInline, postgres])('AuditSink contract: $name', (ba
     await expect(sink.close()).resolves.toBeUndefined();
   });
 
+  it.skipIf(backend.skip)('keeps the endpoint a record names, and answers queries by it', async () => {
+    const { sink } = await open();
+    await sink.append([record(1, { endpoint: 'research' }), record(2), record(3, { endpoint: 'support' })]);
+    expect((await sink.query()).map((r) => r.endpoint)).toEqual(['research', null, 'support']);
+    expect((await sink.query({ endpoint: 'research' })).map((r) => r.requestId)).toEqual(['req-1']);
+    expect(await sink.verify()).toEqual({ ok: true, checked: 3 });
+  });
+
+  it.skipIf(backend.skip)('adds the endpoint column to a table made before it; its records still verify', async () => {
+    const { sink, second, exec, table } = await open();
+    // The table as the version before this column made it (made on first use), holding two records chained then.
+    expect(await sink.query()).toEqual([]);
+    await exec(`ALTER TABLE ${table} DROP COLUMN endpoint`);
+    const old = COLUMNS.filter((c) => c !== 'endpoint');
+    const literal = (v: unknown) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
+    for (const r of chain([record(1), record(2)], undefined)) {
+      await exec(`INSERT INTO ${table} (${old.join(', ')}) VALUES (${toRow(r).slice(0, old.length).map(literal).join(', ')})`);
+    }
+    // Opened by this version: the column is added, the old records verify, new ones name their endpoint.
+    const now = second();
+    opened.push(now);
+    await now.append([record(3, { endpoint: 'research' })]);
+    expect((await now.query()).map((r) => [r.requestId, r.endpoint])).toEqual([
+      ['req-1', null],
+      ['req-2', null],
+      ['req-3', 'research'],
+    ]);
+    expect(await now.verify()).toEqual({ ok: true, checked: 3 });
+  });
+
   it.skipIf(backend.skip)('keeps one chain when two writers append concurrently', async () => {
     const { sink, second } = await open();
     const other = second();
