@@ -15,6 +15,11 @@ export class MessageTooLargeError extends Error {
   }
 }
 
+/** The error response a request gets in place of an answer larger than `limit` (HTTP and stdio alike). */
+export function tooLargeAnswer(id: unknown, limit: number): { jsonrpc: '2.0'; id: unknown; error: { code: number; message: string } } {
+  return { jsonrpc: '2.0', id, error: { code: -32603, message: `Internal error: ${new MessageTooLargeError(limit).message}` } };
+}
+
 const LF = 0x0a;
 const CR = 0x0d;
 const encoder = new TextEncoder();
@@ -66,11 +71,7 @@ function cappedEvents(body: ReadableStream<Uint8Array>, limit: number, answered:
         }
         if (size <= limit) return;
         held = [];
-        const message = new MessageTooLargeError(limit).message;
-        for (const id of answered()) {
-          const error = { jsonrpc: '2.0', id, error: { code: -32603, message: `Internal error: ${message}` } };
-          controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(error)}\n\n`));
-        }
+        for (const id of answered()) controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(tooLargeAnswer(id, limit))}\n\n`));
         controller.terminate();
       },
       flush(controller) {

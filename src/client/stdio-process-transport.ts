@@ -4,11 +4,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
-import { ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { asJsonRpcMessage } from '../wire/json-rpc-shape.js';
 import { LineSplitter } from '../wire/line-splitter.js';
 import { TopLevelReader } from '../wire/top-level-reader.js';
+import { MAX_MESSAGE_BYTES, tooLargeAnswer } from './capped-fetch.js';
 import { DepthGuard } from './depth-guard.js';
 import { GroupWatchdog } from './group-watchdog.js';
 import { WarningThrottle } from './warning-throttle.js';
@@ -72,7 +72,7 @@ export class StdioProcessTransport implements Transport {
     this.#done = new Promise((resolve) => {
       this.#resolveDone = resolve;
     });
-    const maxLine = opts.maxLineBytes ?? 10 * 1024 * 1024;
+    const maxLine = opts.maxLineBytes ?? MAX_MESSAGE_BYTES;
     this.#stdout = new LineSplitter(
       maxLine,
       (line) => this.#onLine(line),
@@ -246,9 +246,8 @@ export class StdioProcessTransport implements Transport {
     this.#overlong = undefined;
     const id = top?.id;
     if (!top || top.method !== undefined || !('result' in top || 'error' in top) || !(typeof id === 'string' || typeof id === 'number')) return;
-    const message = `Internal error: the upstream sent a message larger than ${limit} bytes`;
     try {
-      this.onmessage?.({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message } } as JSONRPCMessage);
+      this.onmessage?.(tooLargeAnswer(id, limit) as JSONRPCMessage);
     } catch (err) {
       this.#report(err instanceof Error ? err : new Error(String(err)));
     }

@@ -1,10 +1,10 @@
 // Access control: one decision per principal and item hides what it may not use from every list and refuses
 // every request for it (call, read, get, completion, 2025 subscribe, 2026 listen) exactly as if it did not exist.
-import { type CallContext, ErrorCode, type McpResult, type Middleware, type Principal, WireError } from '../core/index.js';
+import { type CallContext, ErrorCode, type Middleware, type Principal, WireError } from '../core/index.js';
 import type { RateLimitStore } from '../core/rate-limit-store.js';
 import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { type AccessPolicy, type CompiledCapability, compilePolicy } from './access-policy.js';
-import { type Asked, askedBy, type ChangeAudience, type Hears, type Item, LISTS, notFound, type OwnerOf } from './policy-target.js';
+import { type Asked, askedBy, type ChangeAudience, type Hears, type Item, keptListed, LISTS, narrowListen, notFound, type OwnerOf } from './policy-target.js';
 import { rateLimited } from './rate-limited.js';
 import { storeCall } from './tracing.js';
 
@@ -39,29 +39,6 @@ export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middlewa
   const now = opts.now ?? Date.now;
   const sees = (ctx: CallContext, item: Item, at: number) => compiled.grants(ctx.principal, { ...item, action: 'list' }, at, ctx.endpoint).length > 0;
 
-  async function filterList(ctx: CallContext, next: () => Promise<McpResult>, list: { key: string; item: (i: P) => Item }): Promise<McpResult> {
-    const result = await next();
-    const items = result[list.key];
-    if (!Array.isArray(items)) return result;
-    const at = now();
-    return { ...result, [list.key]: items.filter((i) => sees(ctx, list.item(i as P), at)) };
-  }
-
-  /**
-   * A 2026-era listen names the resources it wants updates of. Unknown URIs are accepted silently (nothing ever
-   * arrives for them), so hidden ones are dropped silently too: the filter is narrowed in place, because the same
-   * params object is what the listen hook and the SDK read once the pipeline lets the request through.
-   */
-  function narrowListen(ctx: CallContext): void {
-    const filter = (ctx.params as P | undefined)?.notifications as P | undefined;
-    const uris = filter?.resourceSubscriptions;
-    if (!Array.isArray(uris)) return;
-    const at = now();
-    filter!.resourceSubscriptions = uris.filter(
-      (uri) => typeof uri !== 'string' || compiled.grants(ctx.principal, { kind: 'resource', name: uri, action: 'subscribe' }, at, ctx.endpoint).length > 0,
-    );
-  }
-
   async function admit(ctx: CallContext, asked: Asked): Promise<'hidden' | undefined> {
     const grants = compiled.grants(ctx.principal, asked, now(), ctx.endpoint);
     if (grants.length === 0) return 'hidden';
@@ -84,9 +61,13 @@ export function access(policy: AccessPolicy, opts: AccessOptions = {}): Middlewa
 
   const middleware: Middleware = async (ctx, next) => {
     const list = LISTS.get(ctx.method);
-    if (list) return filterList(ctx, next, list);
+    if (list) {
+      const at = now();
+      return keptListed(next, list, (item) => sees(ctx, item, at));
+    }
     if (ctx.method === 'subscriptions/listen') {
-      narrowListen(ctx);
+      const at = now();
+      narrowListen(ctx, (uri) => compiled.grants(ctx.principal, { kind: 'resource', name: uri, action: 'subscribe' }, at, ctx.endpoint).length > 0);
       return next();
     }
     const asked = askedBy(ctx);

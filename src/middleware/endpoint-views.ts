@@ -3,8 +3,8 @@
 // (`tool:github__*`, `server:docs`, `resource:file:///docs/**`, `prompt:*`); what it leaves out is absent from that
 // path's lists and answered exactly as an item that does not exist. A view curates: who may use what is still the
 // access policy's, on every path.
-import type { CallContext, McpResult, Middleware } from '../core/index.js';
-import { askedBy, type ChangeAudience, type Item, itemMatcher, LISTS, notFound, type OwnerOf } from './policy-target.js';
+import type { Middleware } from '../core/index.js';
+import { askedBy, type ChangeAudience, type Item, itemMatcher, keptListed, LISTS, narrowListen, notFound, type OwnerOf } from './policy-target.js';
 
 export interface EndpointView {
   /** Only items matching one of these patterns are shown; absent: every item. */
@@ -21,7 +21,6 @@ export interface EndpointViewsMiddleware extends Middleware, ChangeAudience {
   configure(views: EndpointViews): void;
 }
 
-type P = Record<string, unknown>;
 type Shows = (item: Item) => boolean;
 
 /** Whether `view` shows an item (throws on a malformed pattern). */
@@ -39,26 +38,13 @@ export function endpointViews(views: EndpointViews, opts: { ownerOf?: OwnerOf } 
   };
   configure(views);
 
-  async function filterList(next: () => Promise<McpResult>, shows: Shows, list: { key: string; item: (i: P) => Item }): Promise<McpResult> {
-    const result = await next();
-    const items = result[list.key];
-    return Array.isArray(items) ? { ...result, [list.key]: items.filter((i) => shows(list.item(i as P))) } : result;
-  }
-
-  /** A 2026-era listen's resource URIs outside the view are dropped silently, as unknown ones are accepted silently. */
-  function narrowListen(ctx: CallContext, shows: Shows): void {
-    const filter = (ctx.params as P | undefined)?.notifications as P | undefined;
-    const uris = filter?.resourceSubscriptions;
-    if (Array.isArray(uris)) filter!.resourceSubscriptions = uris.filter((uri) => typeof uri !== 'string' || shows({ kind: 'resource', name: uri }));
-  }
-
   const middleware = (async (ctx, next) => {
     const shows = ctx.endpoint === undefined ? undefined : compiled.get(ctx.endpoint);
     if (!shows) return next();
     const list = LISTS.get(ctx.method);
-    if (list) return filterList(next, shows, list);
+    if (list) return keptListed(next, list, shows);
     if (ctx.method === 'subscriptions/listen') {
-      narrowListen(ctx, shows);
+      narrowListen(ctx, (uri) => shows({ kind: 'resource', name: uri }));
       return next();
     }
     const asked = askedBy(ctx);

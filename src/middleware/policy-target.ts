@@ -1,7 +1,7 @@
 // What a request or a list item is, for policy: a tool, resource or prompt with a name, and the action asked for.
 // Patterns over them (`tool:github__*`, `resource:file:///docs/**`, `prompt:*`, `server:github`, `*`) compile here.
 import picomatch from 'picomatch';
-import { type CallContext, ErrorCode, type Principal, WireError } from '../core/index.js';
+import { type CallContext, ErrorCode, type McpResult, type Principal, WireError } from '../core/index.js';
 
 export type ItemKind = 'tool' | 'resource' | 'prompt';
 /** call (tools), read (resources), get (prompts) are primary; list, complete and subscribe follow from them. */
@@ -65,6 +65,24 @@ export const LISTS = new Map<string, { key: string; item: (i: P) => Item }>([
   ['resources/list', { key: 'resources', item: (i) => ({ kind: 'resource', name: String(i.uri) }) }],
   ['resources/templates/list', { key: 'resourceTemplates', item: (i) => ({ kind: 'resource', name: String(i.uriTemplate) }) }],
 ]);
+
+/** A list result with only the items `keeps` keeps (results of another shape pass as they are). */
+export async function keptListed(next: () => Promise<McpResult>, list: { key: string; item: (i: P) => Item }, keeps: (item: Item) => boolean): Promise<McpResult> {
+  const result = await next();
+  const items = result[list.key];
+  return Array.isArray(items) ? { ...result, [list.key]: items.filter((i) => keeps(list.item(i as P))) } : result;
+}
+
+/**
+ * A 2026-era listen names the resources it wants updates of. Unknown URIs are accepted silently (nothing ever
+ * arrives for them), so URIs `keeps` refuses are dropped silently too: the filter is narrowed in place, because the
+ * same params object is what the listen hook and the SDK read once the pipeline lets the request through.
+ */
+export function narrowListen(ctx: CallContext, keeps: (uri: string) => boolean): void {
+  const filter = (ctx.params as P | undefined)?.notifications as P | undefined;
+  const uris = filter?.resourceSubscriptions;
+  if (Array.isArray(uris)) filter!.resourceSubscriptions = uris.filter((uri) => typeof uri !== 'string' || keeps(uri));
+}
 
 const KINDS = new Set(['tool', 'resource', 'prompt', 'server']);
 

@@ -140,8 +140,8 @@ export function secretScan(opts: SecretScanOptions = {}, deps: SecretScanDeps = 
   };
   configure(opts);
 
-  async function checkArguments(ctx: CallContext): Promise<void> {
-    const found = await findSecrets(candidates((ctx.params as { arguments?: unknown } | undefined)?.arguments), allow);
+  async function checkArguments(ctx: CallContext, leaves: Leaf[]): Promise<void> {
+    const found = await findSecrets(leaves, allow);
     if (found.length === 0) return;
     const paths = [...new Set(found.map((f) => pathOf(f.leaf)))].join(', ');
     ctx.log.warn({ direction: 'arguments', paths, kinds: kindsOf(found), action: args }, 'possible secret in request arguments');
@@ -151,7 +151,9 @@ export function secretScan(opts: SecretScanOptions = {}, deps: SecretScanDeps = 
   }
 
   async function checkResult(ctx: CallContext, result: McpResult): Promise<McpResult> {
-    const found = await findSecrets(candidates(result), allow);
+    const leaves = candidates(result);
+    if (leaves.length === 0) return result;
+    const found = await findSecrets(leaves, allow);
     if (found.length === 0) return result;
     ctx.log.warn({ direction: 'results', kinds: kindsOf(found), action: results }, 'possible secret in a result');
     if (results === 'redact') return redacted(result, found);
@@ -161,15 +163,22 @@ export function secretScan(opts: SecretScanOptions = {}, deps: SecretScanDeps = 
     throw new WireError(ErrorCode.InternalError, why);
   }
 
-  const middleware = (async (ctx, next) => {
-    if (!SCANNED.has(ctx.method)) return next();
+  async function scanned(ctx: CallContext, next: () => Promise<McpResult>, leaves: Leaf[]): Promise<McpResult> {
+    if (leaves.length > 0) await checkArguments(ctx, leaves);
+    const result = await next();
+    return results === 'off' ? result : checkResult(ctx, result);
+  }
+
+  // Not async: off, for other methods, for excepted items, and with nothing to look at, it adds no promise or turn.
+  const middleware = ((ctx, next) => {
+    if ((args === 'off' && results === 'off') || !SCANNED.has(ctx.method)) return next();
     if (excepted.length > 0) {
       const asked = askedBy(ctx);
       if (asked && excepted.some((m) => m(asked))) return next();
     }
-    if (args !== 'off' && ctx.method !== 'resources/read') await checkArguments(ctx);
-    const result = await next();
-    return results === 'off' ? result : checkResult(ctx, result);
+    const leaves = args !== 'off' && ctx.method !== 'resources/read' ? candidates((ctx.params as { arguments?: unknown } | undefined)?.arguments) : [];
+    if (leaves.length === 0 && results === 'off') return next();
+    return scanned(ctx, next, leaves);
   }) as SecretScanMiddleware;
   middleware.configure = configure;
   return middleware;
