@@ -5,7 +5,6 @@ import {
   createRequestStateCodec,
   type RequestStateCodec,
   type Server,
-  type ServerNotifier,
   type Transport,
 } from '@modelcontextprotocol/server';
 import { serveStdio as sdkServeStdio } from '@modelcontextprotocol/server/stdio';
@@ -17,6 +16,7 @@ import { Metrics, metrics } from '../middleware/metrics.js';
 import type { ChangeAudience, Hears, Item } from '../middleware/policy-target.js';
 import { metricsRoute } from './http/metrics-route.js';
 import type { HttpServeOptions } from './http/options.js';
+import type { ListenNotifier } from './http/listen-streams.js';
 import { type HttpHandle, serveHttp } from './http/serve-http.js';
 import { createLogger } from './logger.js';
 import { StdioLineTransport } from './stdio-transport.js';
@@ -53,11 +53,6 @@ const SEND_LIST_CHANGED: Record<ChangeKind, (s: Server) => Promise<void>> = {
   resources: (s) => s.sendResourceListChanged(),
   prompts: (s) => s.sendPromptListChanged(),
 };
-const NOTIFY_CHANGED: Record<ChangeKind, (n: ServerNotifier) => void> = {
-  tools: (n) => n.toolsChanged(),
-  resources: (n) => n.resourcesChanged(),
-  prompts: (n) => n.promptsChanged(),
-};
 
 export class ServingHost implements AppCore {
   readonly info: { name: string; version: string };
@@ -70,7 +65,7 @@ export class ServingHost implements AppCore {
   #composed: Handler | undefined;
   #front: ((ctx: CallContext, pipeline: Handler) => Promise<McpResult> | undefined) | undefined;
   readonly #live = new Set<Connection>();
-  readonly #notifiers = new Set<ServerNotifier>();
+  readonly #notifiers = new Set<ListenNotifier>();
   readonly onListen: ListenHook | undefined;
   readonly admit: Admit;
   readonly #localPrincipal: Principal | undefined;
@@ -143,15 +138,15 @@ export class ServingHost implements AppCore {
   /**
    * Sends `notifications/<kind>/list_changed` to every connected client (2026-era clients via subscriptions/listen).
    * With `audience`, a 2025-era connection whose principal is known hears of it only if the audience includes it
-   * (given its principal and endpoint: a change to items it may not see is none of its business); listen streams
-   * share the SDK's bus and all hear it.
+   * (given its principal and endpoint: a change to items it may not see is none of its business), and so does a
+   * 2026-era listen stream (given who opened it).
    */
   listChanged(kind: ChangeKind, audience?: Hears): void {
     for (const c of this.#live) {
       if (audience && c.principal && !audience(c.principal, c.endpoint)) continue;
       this.#send(() => SEND_LIST_CHANGED[kind](c.server));
     }
-    for (const n of this.#notifiers) NOTIFY_CHANGED[kind](n);
+    for (const n of this.#notifiers) n.listChanged(kind, audience);
   }
 
   /** A fresh SDK server instance for one connection or request, wired to the pipeline. */

@@ -1,6 +1,7 @@
 // list_changed under an access policy: a 2025-era session hears that a server's list changed only when its principal
 // may list one of that server's items (as they were or as they are), so a caller is never told of, or sent
-// re-listing for, servers it cannot see. Real relay upstreams (stdio children), API keys, official SDK clients.
+// re-listing for, servers it cannot see; a 2026-era listen stream the same, given who opened it. Real relay upstreams
+// (stdio children), API keys, official SDK clients.
 import type { Client } from '@modelcontextprotocol/client';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,36 +51,41 @@ describe('list_changed goes only to callers who may see the changed server', () 
     await waitGone(pids);
   });
 
-  /** A 2025-era client as `who`, counting list_changed; `note` runs as each arrives (what the gateway held then). */
-  const as = async (who: keyof typeof keys, note?: () => boolean) => {
-    const client = await connectWith(handle.url, 'legacy', { authorization: `Bearer ${keys[who].key}` });
+  /**
+   * A client as `who`, counting list_changed; `note` runs as each arrives (what the gateway held then). A 2025-era
+   * one hears on its session, a 2026-era one on a listen stream it opens here.
+   */
+  const as = async (who: keyof typeof keys, note?: () => boolean, era: 'legacy' | 'modern' = 'legacy') => {
+    const client = await connectWith(handle.url, era, { authorization: `Bearer ${keys[who].key}` });
     clients.push(client);
-    return { client, changed: collect(client, CHANGED, note) };
+    const changed = collect(client, CHANGED, note);
+    if (era === 'modern') await client.listen({ toolsListChanged: true });
+    return { client, changed };
   };
   const names = async (c: Client) => (await c.listTools()).tools.map((t) => t.name);
 
-  it('tells each caller of its own servers only; one who sees everything hears of both', async () => {
-    const [a, b, ops] = [await as('a'), await as('b'), await as('ops')];
+  it.each(['legacy', 'modern'] as const)('tells each caller of its own servers only; one who sees everything hears of both (%s)', async (era) => {
+    const [a, b, ops] = [await as('a', undefined, era), await as('b', undefined, era), await as('ops', undefined, era)];
     expect((await names(a.client)).every((n) => n.startsWith('fw__'))).toBe(true);
     expect((await names(b.client)).every((n) => n.startsWith('fw2__'))).toBe(true);
 
-    expect(text(await a.client.callTool({ name: 'fw__add_tool', arguments: { name: 'one' } }))).toBe('added one');
+    expect(text(await a.client.callTool({ name: 'fw__add_tool', arguments: { name: `one_${era}` } }))).toBe(`added one_${era}`);
     await a.changed.reached(1);
     await ops.changed.reached(1);
 
     // b's own server changes next: its notice follows any earlier one on b's stream, so b's count says it all.
-    expect(text(await b.client.callTool({ name: 'fw2__add_tool', arguments: { name: 'two' } }))).toBe('added two');
+    expect(text(await b.client.callTool({ name: 'fw2__add_tool', arguments: { name: `two_${era}` } }))).toBe(`added two_${era}`);
     await b.changed.reached(1);
     await ops.changed.reached(2);
     expect(b.changed.count).toBe(1);
-    expect(await names(b.client)).toContain('fw2__two');
+    expect(await names(b.client)).toContain(`fw2__two_${era}`);
 
     // The same marker for a: had fw2's change reached it, it would have come before this one.
-    expect(text(await a.client.callTool({ name: 'fw__add_tool', arguments: { name: 'three' } }))).toBe('added three');
+    expect(text(await a.client.callTool({ name: 'fw__add_tool', arguments: { name: `three_${era}` } }))).toBe(`added three_${era}`);
     await a.changed.reached(2);
     await ops.changed.reached(3);
     expect(a.changed.count).toBe(2);
-    expect(await names(a.client)).toEqual(expect.arrayContaining(['fw__one', 'fw__three']));
+    expect(await names(a.client)).toEqual(expect.arrayContaining([`fw__one_${era}`, `fw__three_${era}`]));
   }, 30_000);
 
   it('tells a caller when its server goes away (its items gone from the catalog), and nobody else', async () => {

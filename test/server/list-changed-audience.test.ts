@@ -1,6 +1,7 @@
 // A framework server's tools registered while serving: a 2025-era session hears list_changed only when its
 // principal may list the new item (access rules) and its endpoint shows it (endpointViews): the same rule as the
-// gateway's, through one seam (`ChangeAudience`). API keys, two paths, official SDK clients.
+// gateway's, through one seam (`ChangeAudience`). A 2026-era listen stream follows the same rule, given who opened
+// it. API keys, two paths, official SDK clients.
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { access, createAuthenticator, createServer, endpointViews, type HttpHandle, type McplexServer, newApiKey, silentLogger } from '../../src/index.js';
@@ -35,33 +36,40 @@ describe('list_changed from the framework registry goes to whom may see the item
     await handle?.close();
   });
 
-  const as = async (who: keyof typeof keys, path = '/mcp') => {
-    const client = await connectWith(new URL(path, handle.url).href, 'legacy', { authorization: `Bearer ${keys[who].key}` });
+  /** A 2025-era session, or (modern) a client with a listen stream open for tool list changes. */
+  const as = async (who: keyof typeof keys, path = '/mcp', era: 'legacy' | 'modern' = 'legacy') => {
+    const client = await connectWith(new URL(path, handle.url).href, era, { authorization: `Bearer ${keys[who].key}` });
     clients.push(client);
-    // Its principal and endpoint are known once it has made a request.
-    await client.listTools();
-    return { client, changed: collect(client, CHANGED, () => marker) };
+    const changed = collect(client, CHANGED, () => marker);
+    // A session's principal and endpoint are known once it has made a request; a stream's once it is acknowledged.
+    if (era === 'legacy') await client.listTools();
+    else await client.listen({ toolsListChanged: true });
+    return { client, changed };
   };
   const add = (name: string) => server.tool(name, { description: name }, () => name);
 
-  it('tells a principal of tools it may list, on an endpoint that shows them', async () => {
-    const [a, b, aPublic] = [await as('a'), await as('b'), await as('a', '/public/mcp')];
-    add('b_one');
+  it.each(['legacy', 'modern'] as const)('tells a principal of tools it may list, on an endpoint that shows them (%s)', async (era) => {
+    marker = false;
+    const [a, b, aPublic] = [await as('a', '/mcp', era), await as('b', '/mcp', era), await as('a', '/public/mcp', era)];
+    add(`b_one_${era}`);
     await b.changed.reached(1);
-    add('a_two');
+    add(`a_two_${era}`);
     await a.changed.reached(1);
-    add('a_three_public');
+    add(`a_three_${era}_public`);
     await a.changed.reached(2);
     await aPublic.changed.reached(1);
     // Markers: each stream delivers in order, so a notice about an earlier tool would come before the marker's.
     marker = true;
-    add('b_marker');
-    add('a_marker_public');
+    add(`b_marker_${era}`);
+    add(`a_marker_${era}_public`);
     await b.changed.reached(2);
+    await a.changed.reached(3);
     await aPublic.changed.reached(2);
     expect(b.changed.notes).toEqual([false, true]);
+    expect(a.changed.notes).toEqual([false, false, true]);
     expect(aPublic.changed.notes).toEqual([false, true]);
-    expect((await b.client.listTools()).tools.map((t) => t.name).sort()).toEqual(['b_marker', 'b_one']);
-    expect((await aPublic.client.listTools()).tools.map((t) => t.name).sort()).toEqual(['a_marker_public', 'a_three_public']);
+    const names = async (c: Client) => (await c.listTools()).tools.map((t) => t.name).filter((n) => n.endsWith(era) || n.includes(`_${era}_`)).sort();
+    expect(await names(b.client)).toEqual([`b_marker_${era}`, `b_one_${era}`]);
+    expect(await names(aPublic.client)).toEqual([`a_marker_${era}_public`, `a_three_${era}_public`]);
   });
 });

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { type AuthInfo, createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server, type ServerNotifier } from '@modelcontextprotocol/server';
+import { type AuthInfo, createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server } from '@modelcontextprotocol/server';
 import { ANONYMOUS, type Era, ErrorCode, type Logger } from '../../core/index.js';
 import type { Admit } from '../gate.js';
 import { identityOf } from '../identity.js';
@@ -19,6 +19,7 @@ import { SessionForwarder } from './session-forwarding.js';
 import { fitsModernLane, ModernLane } from './modern-lane.js';
 import { type HttpRoute, type HttpServeOptions, resolveHttpOptions } from './options.js';
 import { sendJson, sendRpcError } from './respond.js';
+import { ListenStreams, type ListenNotifier } from './listen-streams.js';
 import { type AdmittedMessage, serveAdmitted } from './sdk-admitted.js';
 import { httpsOptions } from './tls.js';
 
@@ -26,8 +27,8 @@ export interface HttpHandle {
   /** The URL clients connect to, e.g. http://127.0.0.1:7333/mcp */
   readonly url: string;
   readonly port: number;
-  /** Publishes 2026-era change events to open `subscriptions/listen` streams. */
-  readonly notify: ServerNotifier;
+  /** Publishes 2026-era change events to open `subscriptions/listen` streams (list changes to whom may hear them). */
+  readonly notify: ListenNotifier;
   /** 2025-era sessions open now (the 2026 era has none: each request stands alone). */
   sessionCount(): number;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes sessions. */
@@ -69,7 +70,13 @@ export async function serveHttp(
   const modern = createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: o.maxBodyBytes, onerror });
   const lane = new ModernLane((httpOf) => makeServer('modern', httpOf), onerror, { maxBufferedBytes: o.maxBufferedBytes, log });
   // Only the 2026-era requests the lane does not take go through web Request/Response (the SDK's handler).
-  const modernAdapter = toNodeHandler(modern, { maxRequestBodySize: o.maxBodyBytes, onerror: (err) => log.error({ err }, 'http adapter error') });
+  const adapterOptions = { maxRequestBodySize: o.maxBodyBytes, onerror: (err: Error) => log.error({ err }, 'http adapter error') };
+  const modernAdapter = toNodeHandler(modern, adapterOptions);
+  const listens = new ListenStreams({
+    handler: (bus) => createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: o.maxBodyBytes, onerror, bus }),
+    adapter: adapterOptions,
+    onerror,
+  });
   let closing = false;
   let inflightPosts = 0;
   let drained: (() => void) | undefined;
@@ -163,7 +170,8 @@ export async function serveHttp(
       if (--inflightPosts === 0) drained?.();
     });
     const route = classifyHttpPost(req, body.value);
-    if (route !== 'legacy' && route.kind === 'modern' && route.messageKind === 'request' && (route.message as { method: string }).method === 'subscriptions/listen') {
+    const listen = route !== 'legacy' && route.kind === 'modern' && route.messageKind === 'request' && (route.message as { method: string }).method === 'subscriptions/listen';
+    if (listen) {
       if (listenStreams >= o.maxListenStreams) {
         const message = `Too many open subscriptions/listen streams: the limit is ${o.maxListenStreams}; try again later`;
         return sendJson(res, 503, { jsonrpc: '2.0', id: (route.message as { id: RequestId }).id, error: { code: ErrorCode.ServerError, message } });
@@ -171,11 +179,13 @@ export async function serveHttp(
       listenStreams++;
       res.once('close', () => listenStreams--);
     }
+    // A listen's stream is its caller's: it hears only of changes its principal and endpoint may see.
+    const deliver = listen ? listens.adapterFor(identity.edge, res) : modernAdapter;
     if (route === 'legacy' || route.kind === 'legacy') await sessions.handle(req, res, body.value);
     else if (lane.open && fitsModernLane(req, route)) lane.serve(req, res, route);
     else if (admit && route.kind === 'modern' && route.messageKind === 'request' && !isPipelined((route.message as { method: string }).method)) {
-      await serveAdmitted({ admit, edgeAuth, deliver: modernAdapter }, identity.edge, req, res, route.message as AdmittedMessage, body.value);
-    } else await modernAdapter(req, res, body.value);
+      await serveAdmitted({ admit, edgeAuth, deliver }, identity.edge, req, res, route.message as AdmittedMessage, body.value);
+    } else await deliver(req, res, body.value);
   }
 
   // Node's defaults let a slow request hold its connection for 5 minutes; the check interval bounds how late a
@@ -223,7 +233,7 @@ export async function serveHttp(
   return {
     url: `${o.tls ? 'https' : 'http'}://${hostForUrl}:${port}${o.path}`,
     port,
-    notify: modern.notify,
+    notify: listens.notify,
     sessionCount: () => sessions.size,
     async close() {
       if (closing) return;
@@ -233,7 +243,7 @@ export async function serveHttp(
       if (inflightPosts > 0) {
         await Promise.race([new Promise<void>((r) => (drained = r)), new Promise((r) => setTimeout(r, o.shutdownGraceMs).unref())]);
       }
-      await Promise.allSettled([sessions.closeAll(), modern.close(), lane.close()]);
+      await Promise.allSettled([sessions.closeAll(), modern.close(), listens.close(), lane.close()]);
       http.closeAllConnections();
       await stopped;
     },
