@@ -72,6 +72,8 @@ export function forwarder(
       // An abandoned call keeps ownership of what the upstream sends until the upstream answers it (when that can
       // be seen: the raw stdio lane) or the grace period ends.
       let outgoing = outgoingParams(params, caller, ctx.era, upstream);
+      // A 2026-era caller's answers to the upstream's last round go on with this one.
+      if (outgoing.inputResponses !== undefined) await inflight.checkAnswers(upstream, outgoing.inputResponses as Json);
       for (let round = 0; ; round++) {
         let result: Json;
         try {

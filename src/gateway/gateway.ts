@@ -146,6 +146,7 @@ export class Gateway {
         ...(this.metrics && { metrics: this.metrics }),
         resilience: this.resilience,
         audit: this.#audit.middleware,
+        relay: this.#inflight,
         onClose: (close) => void this.#closers.push(close),
         onReload: (apply) => this.#reloaders.push(apply),
       }),

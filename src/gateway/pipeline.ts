@@ -14,6 +14,7 @@ import { LiveCache } from './cache-stage.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
 import { catalogOwner, LivePolicy } from './policy.js';
+import type { RelayGuard } from './relay.js';
 import type { GatewayResilience } from './resilience.js';
 import type { UpstreamChanges } from './upstream-changes.js';
 
@@ -36,6 +37,8 @@ export interface PipelineDeps {
   resilience?: GatewayResilience;
   /** The audit log's slot (the gateway's LiveAudit: it also records relayed requests, reloads and drains on close). */
   audit?: Middleware;
+  /** Where server→client requests are relayed: the secret scan sees them there too. */
+  relay?: { guard: RelayGuard | undefined };
 }
 
 export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): Middleware[] {
@@ -58,6 +61,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   const OFF = { arguments: 'off', results: 'off' } as const;
   const secrets = secretScan(config.secretScan ?? OFF, { ownerOf });
   deps.onReload?.((next) => secrets.configure(next.secretScan ?? OFF));
+  if (deps.relay) deps.relay.guard = { ask: (ask, send) => secrets.relayed(ask, send, deps.logger), answers: (upstream, responses) => secrets.relayedAnswers(upstream, responses, deps.logger) };
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing() : undefined,
     deps.metrics && metrics(deps.metrics),

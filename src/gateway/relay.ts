@@ -85,6 +85,16 @@ export interface RelayOptions {
   onRelayed?: RelayReport;
 }
 
+/** A server→client request, and how to send it on with the params it should carry. */
+type RelaySend = (params: Json | undefined) => Promise<Json>;
+/** Sees what upstreams ask of callers and what callers answer before the other side gets it (the secret scan). */
+export interface RelayGuard {
+  /** A relayed request: sent on by `send`, with the params it should carry; its answer returned. */
+  ask(ask: { upstream: string; method: string; params?: Json }, send: RelaySend): Promise<Json>;
+  /** A 2026-era caller's answers to a 2026-era upstream's input_required round, before they go with the retry. */
+  answers(upstream: string, responses: Json): Promise<void>;
+}
+
 export class InflightCalls {
   readonly #byUpstream = new Map<string, Set<Caller>>();
   /** Bridged calls by id: an mcplex upstream names the call its input request is for (see input-bridge.ts). */
@@ -92,6 +102,8 @@ export class InflightCalls {
   readonly #graceMs: number;
   readonly #roots: readonly Json[];
   readonly #onRelayed: RelayReport | undefined;
+  /** Set by the pipeline that scans relayed requests (the gateway's secret scan). */
+  guard: RelayGuard | undefined;
 
   constructor(opts: RelayOptions = {}) {
     this.#graceMs = opts.abandonGraceMs ?? 10_000;
@@ -144,7 +156,16 @@ export class InflightCalls {
     const owner = (typeof named === 'string' && this.#bridged.get(named)) || this.#owner(upstream);
     const principal = typeof owner === 'object' ? owner.principal : undefined;
     const what = { upstream: upstream.name, method: req.method, params: req.params, ...(principal && { principal }) };
-    return reporting(this.#onRelayed, what, () => this.#request(owner, req, signal));
+    return reporting(this.#onRelayed, what, () => this.#guarded(upstream, req, (params) => this.#request(owner, { method: req.method, ...(params && { params }) }, signal)));
+  }
+
+  #guarded(upstream: Upstream, req: { method: string; params?: Json }, send: RelaySend): Promise<Json> {
+    return this.guard ? this.guard.ask({ upstream: upstream.name, ...req }, send) : send(req.params);
+  }
+
+  /** Checks a 2026-era caller's answers before they go on to `upstream` (throws to refuse them). */
+  async checkAnswers(upstream: Upstream, responses: Json): Promise<void> {
+    if (this.guard) await this.guard.answers(upstream.name, responses);
   }
 
   async #request(owner: Caller | 'ambiguous' | undefined, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
@@ -173,7 +194,7 @@ export class InflightCalls {
   /** `fulfilInputRequests` for `caller`'s call to `upstream`, each request reported like a relayed one. */
   fulfil(upstream: Upstream, caller: CallerSpec, inputRequests: Json | undefined): Promise<Json> {
     const who = { upstream: upstream.name, ...(caller.principal && { principal: caller.principal }) };
-    return fulfilInputRequests(caller.sctx, inputRequests, (req, work) => reporting(this.#onRelayed, { ...who, ...req }, work));
+    return fulfilInputRequests(caller.sctx, inputRequests, (req, send) => reporting(this.#onRelayed, { ...who, ...req }, () => this.#guarded(upstream, req, send)));
   }
 
   /** Relays an upstream log message to its caller, filtered by the caller's own log level; false when dropped. */
@@ -190,12 +211,12 @@ export class InflightCalls {
 export async function fulfilInputRequests(
   sctx: ServerContext,
   inputRequests: Json | undefined,
-  around: (req: { method: string; params?: Json }, work: () => Promise<Json>) => Promise<Json> = (_req, work) => work(),
+  around: (req: { method: string; params?: Json }, send: RelaySend) => Promise<Json> = (req, send) => send(req.params),
 ): Promise<Json> {
   const responses: Json = {};
   for (const [key, { method, params }] of Object.entries(inputRequests ?? {}) as [string, { method: string; params?: Json }][]) {
     // Cancelled with the call that needs the answer; human-paced otherwise.
-    const send = () => sctx.mcpReq.send({ method, ...(params && { params }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 }) as Promise<Json>;
+    const send = (sent: Json | undefined) => sctx.mcpReq.send({ method, ...(sent && { params: sent }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 }) as Promise<Json>;
     responses[key] = await around({ method, params }, send);
   }
   return responses;

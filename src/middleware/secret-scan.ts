@@ -2,11 +2,12 @@
 // results, resource contents, prompt messages), are scanned with secretlint's recommended rules (cloud and SaaS
 // API keys, tokens, private keys, credentials in URLs and connection strings: 28 providers). Found in arguments, the
 // request is refused (or logged); found in results, the secret is replaced by a marker (or the answer withheld, or
-// logged). The value itself is never logged or echoed.
+// logged). A gateway also scans the sampling and elicitation requests it relays: what an upstream asks of the
+// caller is treated as a result, what the caller answers as arguments. The value itself is never logged or echoed.
 import { lintSource } from '@secretlint/core';
 import { secretLintProfiler } from '@secretlint/profiler';
 import { creator } from '@secretlint/secretlint-rule-preset-recommend';
-import { type CallContext, ErrorCode, type McpResult, type Middleware, WireError } from '../core/index.js';
+import { type CallContext, ErrorCode, type Logger, type McpResult, type Middleware, WireError } from '../core/index.js';
 import { askedBy, type Item, itemMatcher, type OwnerOf } from './policy-target.js';
 
 // The profiler is on by default and keeps every lint's performance marks: unbounded in a long-running server.
@@ -31,12 +32,32 @@ export interface SecretScanDeps {
   ownerOf?: OwnerOf;
 }
 
+/** A server→client request a gateway relays, and how to send it on (with what the scan made of its params). */
+export interface RelayedAsk {
+  readonly upstream: string;
+  readonly method: string;
+  readonly params?: Record<string, unknown>;
+}
+export type RelaySend = (params: Record<string, unknown> | undefined) => Promise<Record<string, unknown>>;
+
 export interface SecretScanMiddleware extends Middleware {
   /** Replaces the settings (a config reload). */
   configure(opts: SecretScanOptions): void;
+  /**
+   * Scans a relayed sampling or elicitation request: its params (toward the caller) as a result is scanned, redacted
+   * or refused; the caller's answer (toward the upstream) as arguments are, refused with an error to the upstream.
+   * Other methods, and upstreams in `except` (`server:` patterns), are sent as they are.
+   */
+  relayed(ask: RelayedAsk, send: RelaySend, log: Logger): Promise<Record<string, unknown>>;
+  /**
+   * Scans a 2026-era caller's answers to an upstream's input_required round (`inputResponses`, sent on with the
+   * retry) as it scans arguments: throws -32602 when one holds a secret, so the upstream never gets it.
+   */
+  relayedAnswers(upstream: string, responses: unknown, log: Logger): Promise<void>;
 }
 
 const SCANNED = new Set(['tools/call', 'prompts/get', 'resources/read']);
+const RELAYED = new Set(['sampling/createMessage', 'elicitation/create']);
 const CONFIG = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: creator }] };
 const SEPARATOR = '\n\u0000\n';
 const MAX_DEPTH = 32;
@@ -71,6 +92,8 @@ function candidates(value: unknown, keys: Array<string | number> = [], out: Leaf
   if (keys.length > MAX_DEPTH || value === null || typeof value !== 'object') return out;
   const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
   for (const [key, v] of entries) {
+    // A 2026-era input_required round's state is opaque, signed and goes back as it came.
+    if (key === 'requestState' && keys.length === 0) continue;
     if (typeof v === 'string') {
       if (mayHoldSecret(v)) out.push({ keys: [...keys, key], text: v });
     } else candidates(v, [...keys, key], out);
@@ -140,33 +163,65 @@ export function secretScan(opts: SecretScanOptions = {}, deps: SecretScanDeps = 
   };
   configure(opts);
 
-  async function checkArguments(ctx: CallContext, leaves: Leaf[]): Promise<void> {
+  async function checkArguments(log: Logger, leaves: Leaf[], refusal = 'secrets are not sent to tools'): Promise<void> {
     const found = await findSecrets(leaves, allow);
     if (found.length === 0) return;
     const paths = [...new Set(found.map((f) => pathOf(f.leaf)))].join(', ');
-    ctx.log.warn({ direction: 'arguments', paths, kinds: kindsOf(found), action: args }, 'possible secret in request arguments');
+    log.warn({ direction: 'arguments', paths, kinds: kindsOf(found), action: args }, 'possible secret in request arguments');
     if (args === 'block') {
-      throw new WireError(ErrorCode.InvalidParams, `Refused: argument ${paths} holds what looks like a secret (${kindsOf(found)}); secrets are not sent to tools`);
+      throw new WireError(ErrorCode.InvalidParams, `Refused: argument ${paths} holds what looks like a secret (${kindsOf(found)}); ${refusal}`);
     }
   }
 
-  async function checkResult(ctx: CallContext, result: McpResult): Promise<McpResult> {
+  /** The result as it may go on: itself, a redacted copy, or `withheld` (when blocked) with why. */
+  async function checkResult(log: Logger, result: McpResult, withheld: (why: string) => McpResult): Promise<McpResult> {
     const leaves = candidates(result);
     if (leaves.length === 0) return result;
     const found = await findSecrets(leaves, allow);
     if (found.length === 0) return result;
-    ctx.log.warn({ direction: 'results', kinds: kindsOf(found), action: results }, 'possible secret in a result');
+    log.warn({ direction: 'results', kinds: kindsOf(found), action: results }, 'possible secret in a result');
     if (results === 'redact') return redacted(result, found);
     if (results !== 'block') return result;
-    const why = `The answer was withheld: it held what looks like a secret (${kindsOf(found)})`;
-    if (ctx.method === 'tools/call') return { content: [{ type: 'text', text: why }], isError: true };
-    throw new WireError(ErrorCode.InternalError, why);
+    return withheld(kindsOf(found));
   }
 
+  const withheldAnswer = (method: string) => (kinds: string): McpResult => {
+    const why = `The answer was withheld: it held what looks like a secret (${kinds})`;
+    if (method === 'tools/call') return { content: [{ type: 'text', text: why }], isError: true };
+    throw new WireError(ErrorCode.InternalError, why);
+  };
+
   async function scanned(ctx: CallContext, next: () => Promise<McpResult>, leaves: Leaf[]): Promise<McpResult> {
-    if (leaves.length > 0) await checkArguments(ctx, leaves);
+    if (leaves.length > 0) await checkArguments(ctx.log, leaves);
     const result = await next();
-    return results === 'off' ? result : checkResult(ctx, result);
+    return results === 'off' ? result : checkResult(ctx.log, result, withheldAnswer(ctx.method));
+  }
+
+  // Only `server:` patterns can name what an upstream asks (it is no tool, prompt or resource of its own).
+  const exceptedServer = (upstream: string) => excepted.some((m) => m({ kind: 'tool', name: '', owner: upstream }));
+  const ANSWER_REFUSAL = 'the answer was not sent to the server';
+
+  async function relayed(ask: RelayedAsk, send: RelaySend, log: Logger): Promise<Record<string, unknown>> {
+    if (!RELAYED.has(ask.method) || (args === 'off' && results === 'off') || exceptedServer(ask.upstream)) return send(ask.params);
+    const scope = log.child({ upstream: ask.upstream, relayed: ask.method });
+    let params = ask.params;
+    if (params && results !== 'off') {
+      const { _meta, ...asked } = params;
+      const refuse = (kinds: string): McpResult => {
+        throw new WireError(ErrorCode.InvalidParams, `Refused: the ${ask.method} request holds what looks like a secret (${kinds}); it was not sent to the client`);
+      };
+      const checked = await checkResult(scope, asked, refuse);
+      if (checked !== asked) params = { ...checked, ...(_meta !== undefined && { _meta }) };
+    }
+    const answer = await send(params);
+    if (args !== 'off') await checkArguments(scope, candidates(answer), ANSWER_REFUSAL);
+    return answer;
+  }
+
+  async function relayedAnswers(upstream: string, responses: unknown, log: Logger): Promise<void> {
+    if (args === 'off' || exceptedServer(upstream)) return;
+    const leaves = candidates(responses, ['inputResponses']);
+    if (leaves.length > 0) await checkArguments(log.child({ upstream }), leaves, ANSWER_REFUSAL);
   }
 
   // Not async: off, for other methods, for excepted items, and with nothing to look at, it adds no promise or turn.
@@ -181,5 +236,7 @@ export function secretScan(opts: SecretScanOptions = {}, deps: SecretScanDeps = 
     return scanned(ctx, next, leaves);
   }) as SecretScanMiddleware;
   middleware.configure = configure;
+  middleware.relayed = relayed;
+  middleware.relayedAnswers = relayedAnswers;
   return middleware;
 }
