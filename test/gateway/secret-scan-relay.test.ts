@@ -45,7 +45,7 @@ describe.each(['legacy', 'modern'] as const)('secret scan of relayed requests, %
   }, 60_000);
   afterAll(() => gw?.close(), 30_000);
 
-  const promptSeen = () => ((asked.at(-1)?.messages as Array<{ content: { text: string } }>)[0]?.content.text);
+  const promptSeen = () => (asked.at(-1)?.messages as Array<{ content: { text: string } }> | undefined)?.[0]?.content.text;
   /** The call's error text, from a tool error or a JSON-RPC error: what the caller is told. */
   const failure = async (name: string, args: Record<string, unknown>) => {
     const outcome = await client.callTool({ name, arguments: args }).then(
