@@ -5,18 +5,19 @@
 // both eras of caller, whose official SDK client answers for real.
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GatewayConfig } from '../../src/index.js';
+import type { GatewayConfig, SecretScanOptions } from '../../src/index.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { everything, relayUpstream, type RunningGateway, startGateway, text } from './helpers/harness.js';
 
 const TOKEN = `ghp_${'A1b2C3d4E5'.repeat(3)}x9Y8z7`;
 const CAPS = { capabilities: { elicitation: { form: {} }, sampling: {} } };
 const servers = { ev: everything(), fw: relayUpstream() };
-const configOf = (secretScan: GatewayConfig['secretScan']): GatewayConfig => ({
+// The section as a config file gives it (what it leaves out takes the defaults).
+const configOf = (secretScan: SecretScanOptions): GatewayConfig => ({
   listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
   separator: '__',
   servers,
-  ...(secretScan && { secretScan }),
+  secretScan: secretScan as GatewayConfig['secretScan'],
 });
 
 describe.each(['legacy', 'modern'] as const)('secret scan of relayed requests, %s caller', (era) => {
