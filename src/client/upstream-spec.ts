@@ -11,6 +11,8 @@ interface CommonSpec {
   connectTimeoutMs: number;
   /** Which protocol revision to speak: 'auto' (negotiate, the default) or an exact revision, e.g. '2025-11-25'. */
   protocol?: string;
+  /** The largest message this server may send (a stdio line, a JSON body, one SSE event); default 10 MiB. */
+  maxMessageBytes?: number;
 }
 export interface StdioUpstreamSpec extends CommonSpec {
   transport: 'stdio';

@@ -178,10 +178,11 @@ export class Upstream {
     const s = this.spec;
     if (s.transport === 'builtin') return s.open();
     if (s.transport === 'stdio') {
-      return new StdioProcessTransport({ name: s.name, command: s.command, args: s.args, env: s.env, ...(s.cwd && { cwd: s.cwd }) }, { log: this.opts.log });
+      const cap = s.maxMessageBytes !== undefined ? { maxLineBytes: s.maxMessageBytes } : {};
+      return new StdioProcessTransport({ name: s.name, command: s.command, args: s.args, env: s.env, ...(s.cwd && { cwd: s.cwd }) }, { log: this.opts.log, ...cap });
     }
-    // Each response (or SSE event) at most MAX_MESSAGE_BYTES, as a stdio upstream's line.
-    const options = { requestInit: { headers: s.headers }, ...this.opts.http, fetch: cappedFetch(this.opts.http?.fetch ?? fetch) };
+    // Each response (or SSE event) at most maxMessageBytes (10 MiB), as a stdio upstream's line.
+    const options = { requestInit: { headers: s.headers }, ...this.opts.http, fetch: cappedFetch(this.opts.http?.fetch ?? fetch, s.maxMessageBytes) };
     return s.transport === 'sse' ? new SSEClientTransport(new URL(s.url), options) : new StreamableHTTPClientTransport(new URL(s.url), options);
   }
 

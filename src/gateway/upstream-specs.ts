@@ -11,10 +11,11 @@ export type CommandAliases = Record<string, { command: string; args: string[] }>
 export function toUpstreamSpec(c: ServerConfig, aliases: CommandAliases = {}, logger: Logger = silentLogger): UpstreamSpec {
   const common = { name: c.name, timeoutMs: c.timeoutMs, connectTimeoutMs: c.connectTimeoutMs, ...(c.protocol !== undefined && { protocol: c.protocol }) };
   if (c.transport === 'builtin') return builtinSpec(c, common, logger);
-  if (c.transport !== 'stdio') return { ...common, transport: c.transport, ...moveUrlCredentials(c.url, c.headers) };
+  const spec = { ...common, ...(c.maxMessageBytes !== undefined && { maxMessageBytes: c.maxMessageBytes }) };
+  if (c.transport !== 'stdio') return { ...spec, transport: c.transport, ...moveUrlCredentials(c.url, c.headers) };
   const alias = Object.hasOwn(aliases, c.command) ? aliases[c.command] : undefined;
   return {
-    ...common,
+    ...spec,
     transport: 'stdio',
     command: alias?.command ?? c.command,
     args: alias ? [...alias.args, ...c.args] : c.args,

@@ -164,13 +164,14 @@ const invalid: (Case & { issues: string[] })[] = [
   },
   {
     name: 'bad timeouts, enabled, and types',
-    text: 'servers:\n  a: { command: x, timeoutMs: 0, connectTimeoutMs: 1.5, enabled: yes, args: "a b", env: [] }\n',
+    text: 'servers:\n  a: { command: x, timeoutMs: 0, connectTimeoutMs: 1.5, maxMessageBytes: -1, enabled: yes, args: "a b", env: [] }\n',
     issues: [
       'servers.a.args: expected a list of strings (one argument per item)',
       'servers.a.env: expected a mapping of variable name to value',
       'servers.a.enabled: expected true or false',
       'servers.a.timeoutMs: expected a positive integer (milliseconds)',
       'servers.a.connectTimeoutMs: expected a positive integer (milliseconds)',
+      'servers.a.maxMessageBytes: expected a positive integer',
     ],
   },
   {
@@ -340,6 +341,7 @@ const valid: (Case & { expected: GatewayConfig })[] = [
       '    enabled: false',
       '    timeoutMs: 5000',
       '    connectTimeoutMs: "2000"',
+      '    maxMessageBytes: 1048576',
       '    tools:',
       '      include: ["read_*", list]',
       '      exclude: "*_dangerous"',
@@ -355,6 +357,7 @@ const valid: (Case & { expected: GatewayConfig })[] = [
           enabled: false,
           timeoutMs: 5000,
           connectTimeoutMs: 2000,
+          maxMessageBytes: 1048576,
           tools: { include: ['read_*', 'list'], exclude: ['*_dangerous'], rename: { read_file: 'read', list: 'ls' } },
         }),
       },

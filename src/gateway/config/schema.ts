@@ -114,6 +114,7 @@ export const serverSchema = strict(
     timeoutMs: ms.optional(),
     connectTimeoutMs: ms.optional(),
     protocol: z.enum(['auto', ...PROTOCOL_REVISIONS], { error: `expected auto or one of ${PROTOCOL_REVISIONS.join(', ')}` }).optional(),
+    maxMessageBytes: count.optional(),
     tools: z.preprocess(nullToUndefined, tools.optional()),
     ...upstreamAuthShape,
     ...serverResilienceShape,

@@ -132,6 +132,7 @@ function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig 
     connectTimeoutMs: s.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
     // Absent means 'auto' (negotiate), and stays absent so configs without it read as before.
     ...(s.protocol !== undefined && { protocol: s.protocol }),
+    ...(s.maxMessageBytes !== undefined && { maxMessageBytes: s.maxMessageBytes }),
     tools: {
       ...(s.tools?.include && { include: s.tools.include }),
       ...(s.tools?.exclude && { exclude: s.tools.exclude }),
