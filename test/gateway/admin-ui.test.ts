@@ -124,6 +124,20 @@ describe('admin page, no auth (loopback)', () => {
       expect(rows[0]![2]).toMatch(/^[1-9]\d* tools?, \d+ prompts?, \d+ resources?$/);
       expect(rows[1]![2]).toBe('0 tools, 0 prompts, 0 resources');
       expect([...p.doc.querySelectorAll('#endpoints tbody tr')].map((tr) => tr.querySelectorAll('td')[2]!.className)).toEqual(['ok', 'bad']);
+      // The audit table names the endpoint a request came to, and its filter narrows to one.
+      await call(new URL('/notes/mcp', e.base).href, {}, [['demo__echo', { text: 'on notes' }]]);
+      await call(e.handle.url, {}, [['demo__echo', { text: 'on main' }]]);
+      await waitUntil(async () => ((await (await fetch(`${e.base}/admin/audit?method=tools/call`)).json()) as { records: unknown[] }).records.length >= 2 || undefined, 5000, 'audit records');
+      (p.doc.querySelector('#f-method') as unknown as { value: string }).value = 'tools/call';
+      let before = Number(p.doc.body.dataset.loaded);
+      (p.doc.querySelector('#audit-filter button') as unknown as { click(): void }).click();
+      await p.loaded(before);
+      expect(p.cells('audit').map((r) => r[10])).toEqual(['', 'notes']);
+      (p.doc.querySelector('#f-endpoint') as unknown as { value: string }).value = 'notes';
+      before = Number(p.doc.body.dataset.loaded);
+      (p.doc.querySelector('#audit-filter button') as unknown as { click(): void }).click();
+      await p.loaded(before);
+      expect(p.cells('audit').map((r) => [r[5], r[10]])).toEqual([['demo__echo', 'notes']]);
     } finally {
       await p.close();
       await e.handle.close();
