@@ -3,22 +3,29 @@ import type { Completer, PromptArgs, PromptRender, PromptSpec, ResourceRead, Res
 import { terminalHandler } from './methods.js';
 import { type Registration, Registry } from './registry.js';
 import type { SchemaInput } from './schema.js';
+import { type TaskOptions, TaskRegistry } from './tasks/task-registry.js';
 import { type HostOptions, ServingHost } from './serving-host.js';
 
 const ITEM_KIND = { tools: 'tool', resources: 'resource', prompts: 'prompt' } as const;
 
-export interface CreateServerOptions extends Omit<HostOptions, 'passthrough'> {
+export interface CreateServerOptions extends Omit<HostOptions, 'passthrough' | 'taskMethods'> {
   /** Items per page in list results; default 500. */
   listPageSize?: number;
+  /** Tools declared with `task:` run as tasks (the 2026-07-28 tasks extension): how long they are kept, how many. */
+  tasks?: TaskOptions;
 }
 
 export class McplexServer extends ServingHost {
   readonly #registry: Registry;
+  /** The tasks this server runs (tools declared with `task:`); `tasks.close()` cancels those still running. */
+  readonly tasks: TaskRegistry;
 
   constructor(opts: CreateServerOptions) {
     const registry = new Registry();
-    super(opts, terminalHandler(registry, opts.listPageSize ?? 500));
+    const tasks = new TaskRegistry(opts.tasks);
+    super({ ...opts, taskMethods: true }, terminalHandler(registry, opts.listPageSize ?? 500, tasks));
     this.#registry = registry;
+    this.tasks = tasks;
     // Told only to callers who may see the item (access rules, endpoint views): see ServingHost.audienceOf.
     registry.onChange((kind, key) => this.listChanged(kind, this.audienceOf([{ kind: ITEM_KIND[kind], name: key }])));
   }

@@ -75,7 +75,29 @@ export interface ToolSpec<I extends SchemaInput | undefined = SchemaInput | unde
   _meta?: Record<string, unknown>;
   /** Scopes the caller's principal must all hold; a call without them is Forbidden naming the missing scopes. */
   scopes?: readonly string[];
+  /**
+   * Runs as a task (the 2026-07-28 tasks extension) for clients that declare it: the call answers at once with a
+   * task the client polls (tasks/get), and the handler goes on in the background. `optional`: other clients (and
+   * the 2025 era) get an ordinary answer; `required`: a 2026-era client without the extension is refused (-32021).
+   */
+  task?: TaskSpec;
 }
+
+/** `optional` or `required`, or that with: how long the call may run before it becomes a task, how long it is kept. */
+export type TaskSpec =
+  | 'optional'
+  | 'required'
+  | {
+      support: 'optional' | 'required';
+      /**
+       * How long the handler runs in its request before the call becomes a task; default 0: a task at once. Within
+       * it, a handler that finishes answers as usual (`required`: as a task already done) and one that asks for
+       * input gets a 2026-era round, so a tool can gather input first and become a task for its long part.
+       */
+      immediateMs?: number;
+      /** How long the task (and its result) is kept from its creation; default the server's (1 hour). */
+      ttlMs?: number;
+    };
 export type ToolHandler<I> = (args: Args<I>, ctx: HandlerContext) => ToolReturn | Promise<ToolReturn>;
 
 export interface ResourceSpec {

@@ -48,7 +48,7 @@ export const INPUT_META = 'io.mcplex/input';
 const CALL_META = 'io.mcplex/call';
 
 /** The spec's refusal (-32021) of input the calling client did not declare it can give. */
-function missingCapability(need: string): WireError {
+export function missingCapability(need: string): WireError {
   const message = `This request needs the client's ${need} capability, which the calling client did not declare`;
   return new WireError(ProtocolErrorCode.MissingRequiredClientCapability, message, { requiredCapabilities: { [need]: {} } });
 }
@@ -125,7 +125,7 @@ class LegacyInput implements ClientInput {
   }
 }
 
-function checkedAsks(asks: Asks): Array<[string, Ask]> {
+export function checkedAsks(asks: Asks): Array<[string, Ask]> {
   const entries = Object.entries(asks);
   if (entries.length === 0) throw new TypeError('ctx.input() needs at least one input to ask for');
   for (const [key, a] of entries) {

@@ -5,6 +5,14 @@ import { type CallContext, DEADLINE, type Deadline } from '../core/index.js';
 import type { HandlerContext } from './definitions.js';
 import type { ClientInput } from './elicitation.js';
 
+/** A handler whose work may outlive its request (a task): its own signal, and where progress goes once detached. */
+export interface HandlerScope {
+  readonly signal: AbortSignal;
+  /** True once the work has left its request: progress and logs go to the task and the server log. */
+  detached(): boolean;
+  progress(message: string | undefined): void;
+}
+
 /**
  * A class with its functions as fields (so `const { progress } = ctx` still works) and `clientCapabilities` and
  * `signal` as prototype getters: a literal with a getter is a dictionary-mode object (see call-context.ts).
@@ -22,8 +30,9 @@ class ToolHandlerContext implements HandlerContext {
   readonly roots: HandlerContext['roots'];
   readonly input: HandlerContext['input'];
   readonly #input: ClientInput;
+  readonly #scope: HandlerScope | undefined;
 
-  constructor(call: CallContext, sctx: ServerContext, input: ClientInput) {
+  constructor(call: CallContext, sctx: ServerContext, input: ClientInput, scope?: HandlerScope) {
     const progressToken = call.meta.progressToken;
     // A timeout stage's deadline cancels the handler too, and the handler's progress extends it.
     const deadline = call.state.get(DEADLINE);
@@ -33,6 +42,7 @@ class ToolHandlerContext implements HandlerContext {
     this.era = call.era;
     this.call = call;
     this.progress = async (done: number, total?: number, message?: string) => {
+      if (scope?.detached()) return scope.progress(message);
       deadline?.extend();
       if (progressToken === undefined) return;
       await sctx.mcpReq.notify({
@@ -40,12 +50,16 @@ class ToolHandlerContext implements HandlerContext {
         params: { progressToken, progress: done, ...(total !== undefined && { total }), ...(message !== undefined && { message }) },
       });
     };
-    this.log = (level: LoggingLevel, data: unknown) => sctx.mcpReq.log(level, data);
+    this.log = async (level: LoggingLevel, data: unknown) => {
+      if (!scope?.detached()) return sctx.mcpReq.log(level, data);
+      call.log[level === 'debug' ? 'debug' : level === 'info' || level === 'notice' ? 'info' : level === 'warning' ? 'warn' : 'error']({ data }, 'task log');
+    };
     this.elicit = ((message: string, schema: Parameters<ClientInput['elicit']>[1]) => input.elicit(message, schema)) as HandlerContext['elicit'];
     this.sample = (params) => input.sample(params);
     this.roots = () => input.roots();
     this.input = (asks) => input.input(asks);
     this.#input = input;
+    this.#scope = scope;
   }
 
   /**
@@ -53,6 +67,7 @@ class ToolHandlerContext implements HandlerContext {
    * only if the handler reads it; else the request's.
    */
   get signal(): AbortSignal {
+    if (this.#scope) return this.#scope.signal;
     return this.#deadline ? this.#deadline.signal : this.call.signal;
   }
 
@@ -61,4 +76,5 @@ class ToolHandlerContext implements HandlerContext {
   }
 }
 
-export const handlerContext = (call: CallContext, sctx: ServerContext, input: ClientInput): HandlerContext => new ToolHandlerContext(call, sctx, input);
+export const handlerContext = (call: CallContext, sctx: ServerContext, input: ClientInput, scope?: HandlerScope): HandlerContext =>
+  new ToolHandlerContext(call, sctx, input, scope);

@@ -8,6 +8,8 @@ import { handlerContext } from './handler-context.js';
 import { listPage } from './pagination.js';
 import type { Registry } from './registry.js';
 import { validate } from './schema.js';
+import { callAsTask, declaresTasks, missingTasksCapability, taskOwner, taskSupport } from './tasks/task-call.js';
+import type { TaskRegistry } from './tasks/task-registry.js';
 
 /** Per-request SDK plumbing the terminal handler needs; set by the protocol layer, not by middleware. */
 export interface Invocation {
@@ -46,23 +48,40 @@ function normalize(ret: ToolReturn): McpResult {
   return { ...ret, content: ret.content ?? [] };
 }
 
-export function terminalHandler(registry: Registry, pageSize: number) {
+export function terminalHandler(registry: Registry, pageSize: number, tasks: TaskRegistry) {
   const list = (items: Iterable<{ wire: P }>, key: string, ctx: CallContext): McpResult =>
     listPage([...items].map((i) => i.wire), key, ctx.params, pageSize);
 
-  async function callTool(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
+  async function callTool(ctx: CallContext, inv: Invocation): Promise<McpResult> {
     const tool = registry.tools.get(ctx.target ?? '');
     if (!tool) throw new WireError(ErrorCode.InvalidParams, `Unknown tool: ${ctx.target}`);
     if (tool.spec.scopes) checkScopes(ctx.principal, tool.spec.scopes, `tool '${ctx.target}'`);
     const checked = validate(tool.spec.input, (ctx.params as P).arguments ?? {});
     const args = checked instanceof Promise ? await checked : checked;
     if (!args.ok) throw new ToolError(`Invalid arguments for tool '${ctx.target}':\n${args.message}`);
-    const result = normalize(await tool.handler(args.value as Record<string, unknown>, hctx));
-    if (tool.spec.output && !result.isError) {
-      const out = await validate(tool.spec.output, result.structuredContent);
-      if (!out.ok) throw new ToolError(`Tool '${ctx.target}' returned output that does not match its outputSchema:\n${out.message}`);
-    }
-    return result;
+    const run = async (hctx: HandlerContext): Promise<McpResult> => {
+      const result = normalize(await tool.handler(args.value as Record<string, unknown>, hctx));
+      if (tool.spec.output && !result.isError) {
+        const out = await validate(tool.spec.output, result.structuredContent);
+        if (!out.ok) throw new ToolError(`Tool '${ctx.target}' returned output that does not match its outputSchema:\n${out.message}`);
+      }
+      return result;
+    };
+    const support = ctx.era === 'modern' ? taskSupport(tool.spec.task) : undefined;
+    if (support && declaresTasks(inv.input.clientCapabilities)) return callAsTask(ctx, inv, tasks, support, run);
+    if (support?.mode === 'required') throw missingTasksCapability(`tool '${ctx.target}'`);
+    return run(handlerContext(ctx, inv.sctx, inv.input));
+  }
+
+  /** tasks/get, tasks/update, tasks/cancel: for clients that declared the extension, on their own tasks only. */
+  function taskMethod(ctx: CallContext, inv: Invocation): McpResult {
+    if (!declaresTasks(inv.input.clientCapabilities)) throw missingTasksCapability(ctx.method);
+    const params = ctx.params as P;
+    const task = tasks.get(taskOwner(ctx.principal), params.taskId);
+    if (ctx.method === 'tasks/get') return tasks.detailed(task);
+    if (ctx.method === 'tasks/cancel') tasks.cancel(task);
+    else tasks.answer(task, (params.inputResponses ?? inv.sctx.mcpReq.inputResponses ?? {}) as P);
+    return {};
   }
 
   async function readResource(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
@@ -115,7 +134,7 @@ export function terminalHandler(registry: Registry, pageSize: number) {
       case 'tools/list':
         return list(registry.tools.values(), 'tools', ctx);
       case 'tools/call':
-        return callTool(ctx, hctx());
+        return callTool(ctx, inv);
       case 'resources/list':
         return list(registry.resources.values(), 'resources', ctx);
       case 'resources/templates/list':
@@ -134,6 +153,10 @@ export function terminalHandler(registry: Registry, pageSize: number) {
         return getPrompt(ctx, hctx());
       case 'completion/complete':
         return complete(ctx);
+      case 'tasks/get':
+      case 'tasks/update':
+      case 'tasks/cancel':
+        return taskMethod(ctx, inv);
       default:
         throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${ctx.method}`);
     }

@@ -18,7 +18,9 @@ import { type Admit, GatedTransport } from './gate.js';
 import { type EdgeIdentity, identityOf } from './identity.js';
 import { INVOCATION } from './methods.js';
 import { paramsProblem } from './params-check.js';
-import { TARGET } from './targets.js';
+import { TARGET, targetOf } from './targets.js';
+import { TASK_PARAMS } from './tasks/task-methods.js';
+import { TASKS_EXTENSION } from './tasks/task-registry.js';
 
 /** A live SDK server and what the framework tracks for it (for list_changed and resource updates). */
 export interface Connection {
@@ -40,6 +42,8 @@ export interface AppCore {
   readonly codec: RequestStateCodec<ElicitState>;
   /** Proxy mode: results are forwarded untouched and requestState belongs to the upstream. */
   readonly passthrough: boolean;
+  /** The pipeline answers tasks/get, tasks/update and tasks/cancel (2026-07-28 tasks extension). */
+  readonly taskMethods: boolean;
   /** The composed pipeline (middlewares around the terminal handler); recomposed when `use()` is called. */
   pipeline(): Handler;
   /** Admits the requests the SDK answers itself (see gate.ts). */
@@ -66,6 +70,8 @@ const CAPABILITIES = {
   completions: {},
 };
 
+const TASK_CAPABILITIES = { ...CAPABILITIES, extensions: { [TASKS_EXTENSION]: {} } };
+
 type AnyHandler = (req: { params?: Record<string, unknown> }, sctx: ServerContext) => Promise<McpResult>;
 
 /** Turns the signal a handler's `elicit()` throws on a 2026-era round into the `input_required` result. */
@@ -84,8 +90,9 @@ export function endRoundOnInputRequired(terminal: Handler, codec: RequestStateCo
 
 /** One SDK server for a connection or request, every method routed through the app's pipeline. */
 export function createProtocolServer(app: AppCore, era: Era, opts: ProtocolServerOptions = {}): Server {
+  const tasks = app.taskMethods && era === 'modern';
   const server = new Server(app.info, {
-    capabilities: CAPABILITIES,
+    capabilities: tasks ? TASK_CAPABILITIES : CAPABILITIES,
     ...(app.instructions !== undefined && { instructions: app.instructions }),
     ...(era === 'modern' && !app.passthrough && { requestState: { verify: (s: string, c: ServerContext) => app.codec.verify(s, c) } }),
   });
@@ -99,7 +106,7 @@ export function createProtocolServer(app: AppCore, era: Era, opts: ProtocolServe
     const request = sctx.http?.req ?? extra?.request;
     const ctx = buildCallContext(app.logger, {
       method,
-      target: TARGET.get(method)?.(params),
+      target: targetOf(method, params),
       params,
       era,
       meta: (sctx.mcpReq._meta ?? {}) as RequestMeta,
@@ -133,6 +140,11 @@ export function createProtocolServer(app: AppCore, era: Era, opts: ProtocolServe
     for (const method of TARGET.keys()) {
       setHandler(method, (req, sctx) => dispatch(method, req.params ?? {}, sctx));
     }
+  }
+  // Extension methods: registered with their params' schema, which is what lets the SDK take tasks/get and
+  // tasks/cancel (2025-era names) on a 2026-era server.
+  if (tasks) {
+    for (const [method, params] of TASK_PARAMS) server.setRequestHandler(method, { params }, (p, sctx) => dispatch(method, p as Record<string, unknown>, sctx));
   }
 
   // Track the instance only once it is really serving a connection (serveStdio may build a probe it discards).

@@ -42,6 +42,8 @@ export interface HostOptions {
   localPrincipal?: Principal;
   /** Prometheus metrics: counts every request (first in the pipeline) and serves GET /metrics (admin) over HTTP. */
   metrics?: boolean | Metrics;
+  /** The terminal answers tasks/get, tasks/update and tasks/cancel: the tasks extension is advertised (2026-07-28). */
+  taskMethods?: boolean;
 }
 
 export interface StdioHandle {
@@ -60,6 +62,7 @@ export class ServingHost implements AppCore {
   readonly logger: Logger;
   readonly codec: RequestStateCodec<ElicitState>;
   readonly passthrough: boolean;
+  readonly taskMethods: boolean;
   readonly #middlewares: Middleware[] = [];
   readonly #terminal: Handler;
   #composed: Handler | undefined;
@@ -79,6 +82,7 @@ export class ServingHost implements AppCore {
     if (opts.instructions !== undefined) this.instructions = opts.instructions;
     this.logger = opts.logger ?? createLogger(opts.name);
     this.passthrough = opts.passthrough ?? false;
+    this.taskMethods = opts.taskMethods ?? false;
     this.codec = createRequestStateCodec<ElicitState>({ key: opts.requestStateKey ?? randomBytes(32), ttlSeconds: 600, bind: (ctx) => ctx.mcpReq.method });
     const ours = endRoundOnInputRequired(terminal, this.codec);
     // Requests admitted at the gate end in the SDK (initialize, ping, discover, listen, …), everything else here.

@@ -15,5 +15,14 @@ export const TARGET = new Map<string, (p: Record<string, unknown>) => unknown>([
   ['completion/complete', (p) => (p.ref as Record<string, unknown> | undefined)?.name ?? (p.ref as Record<string, unknown> | undefined)?.uri],
 ]);
 
+/** The tasks extension's methods (2026-07-28): their target is the task. */
+const TASK_TARGET = new Map<string, (p: Record<string, unknown>) => unknown>([
+  ['tasks/get', (p) => p.taskId],
+  ['tasks/update', (p) => p.taskId],
+  ['tasks/cancel', (p) => p.taskId],
+]);
+
+export const targetOf = (method: string, params: Record<string, unknown>): unknown => (TARGET.get(method) ?? TASK_TARGET.get(method))?.(params);
+
 /** True for methods whose pipeline runs in the SDK server's handler; the gate lets those through at once. */
-export const isPipelined = (method: string): boolean => TARGET.has(method);
+export const isPipelined = (method: string): boolean => TARGET.has(method) || TASK_TARGET.has(method);

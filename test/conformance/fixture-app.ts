@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { createServer, type Logger, type McplexServer, ToolError } from '../../src/index.js';
 import { addRevision2026 } from './fixture-input.js';
+import { addTaskTools } from './fixture-tasks.js';
 import { COMPLETIONS, ENUM_FORM, JSON_SCHEMA_2020_12, TEST_AUDIO_BASE64, TEST_IMAGE_BASE64, TEXT } from './fixture-data.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -170,5 +171,6 @@ export function createFixtureServer(opts: { logger?: Logger } = {}): McplexServe
   addResources(server);
   addPrompts(server);
   addRevision2026(server);
+  addTaskTools(server);
   return server;
 }

@@ -6,8 +6,15 @@ import { type HttpHandle, silentLogger } from '../../src/index.js';
 import { createFixtureServer } from './fixture-app.js';
 import { COMPLETIONS, ENUM_FORM, JSON_SCHEMA_2020_12, TEST_AUDIO_BASE64, TEST_IMAGE_BASE64, TEXT } from './fixture-data.js';
 
+// The tasks scenarios' tools (fixture-tasks.ts) sort among them.
 const TOOLS = [
+  'confirm_delete',
+  'failing_job',
+  'greet',
   'json_schema_2020_12_tool',
+  'multi_input',
+  'protocol_error_job',
+  'slow_compute',
   'test_audio_content',
   'test_elicitation',
   'test_elicitation_sep1034_defaults',
@@ -32,6 +39,7 @@ const TOOLS = [
   'test_streaming_elicitation',
   'test_tool_with_logging',
   'test_tool_with_progress',
+  'test_tool_with_task',
   'test_trigger_prompt_change',
   'test_trigger_tool_change',
 ];

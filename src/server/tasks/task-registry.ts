@@ -1,0 +1,185 @@
+// Tasks (the 2026-07-28 `io.modelcontextprotocol/tasks` extension, SEP-2663): a tool call that outlives its request.
+// The registry holds each task this process runs: its status, its result or error once settled, the input it waits
+// for, and who may see it (the principal that created it; anyone else is told the task does not exist). A task is
+// kept for its ttlMs from creation, then forgotten (and cancelled if still running). Bounded in count, in all and
+// per principal.
+import { randomUUID } from 'node:crypto';
+import { ErrorCode, type McpResult, WireError } from '../../core/index.js';
+
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+
+export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
+const TERMINAL = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);
+
+export interface TaskOptions {
+  /** How long a task is kept from its creation (its result readable with tasks/get); default 1 hour. */
+  ttlMs?: number;
+  /** How often clients are told to poll; default 1 s. */
+  pollIntervalMs?: number;
+  /** Tasks kept at once (running and finished); default 1,000. The oldest finished one makes room first. */
+  maxTasks?: number;
+  /** Tasks one principal may have at once; default 100. */
+  maxTasksPerPrincipal?: number;
+}
+
+/** An input request a task waits for, and how to hand it its answer. */
+export interface PendingInput {
+  readonly request: Record<string, unknown>;
+  /** Takes the client's answer (throws a WireError when it does not fit the request). */
+  answer(response: unknown): void;
+}
+
+export interface Task {
+  readonly taskId: string;
+  readonly owner: string;
+  status: TaskStatus;
+  readonly createdAt: number;
+  lastUpdatedAt: number;
+  readonly ttlMs: number;
+  readonly pollIntervalMs: number;
+  statusMessage?: string;
+  result?: McpResult;
+  error?: { code: number; message: string; data?: unknown };
+  /** Input the task waits for, by the key the client answers under. */
+  readonly pending: Map<string, PendingInput>;
+  /** Aborted when the task is cancelled or expires: the handler's signal. */
+  readonly abort: AbortController;
+  expiry?: NodeJS.Timeout;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export class TaskRegistry {
+  readonly #tasks = new Map<string, Task>();
+  readonly #ttlMs: number;
+  readonly #pollIntervalMs: number;
+  readonly #max: number;
+  readonly #maxPerOwner: number;
+
+  constructor(opts: TaskOptions = {}) {
+    this.#ttlMs = opts.ttlMs ?? 3_600_000;
+    this.#pollIntervalMs = opts.pollIntervalMs ?? 1_000;
+    this.#max = opts.maxTasks ?? 1_000;
+    this.#maxPerOwner = opts.maxTasksPerPrincipal ?? 100;
+  }
+
+  get size(): number {
+    return this.#tasks.size;
+  }
+
+  /** A new working task of `owner`; refused when the bounds are reached and nothing finished can make room. */
+  create(owner: string, ttlMs = this.#ttlMs): Task {
+    const mine = [...this.#tasks.values()].filter((t) => t.owner === owner);
+    if (mine.length >= this.#maxPerOwner) this.#makeRoom(mine, `at most ${this.#maxPerOwner} tasks per caller`);
+    if (this.#tasks.size >= this.#max) this.#makeRoom([...this.#tasks.values()], `at most ${this.#max} tasks at once`);
+    const now = Date.now();
+    const task: Task = { taskId: randomUUID(), owner, status: 'working', createdAt: now, lastUpdatedAt: now, ttlMs, pollIntervalMs: this.#pollIntervalMs, pending: new Map(), abort: new AbortController() };
+    task.expiry = setTimeout(() => this.#expire(task), ttlMs);
+    task.expiry.unref();
+    this.#tasks.set(task.taskId, task);
+    return task;
+  }
+
+  /** The task `owner` created under `taskId`: -32602 for an unknown one, or one of someone else's. */
+  get(owner: string, taskId: unknown): Task {
+    const task = typeof taskId === 'string' ? this.#tasks.get(taskId) : undefined;
+    if (!task || task.owner !== owner) throw new WireError(ErrorCode.InvalidParams, `Unknown task: ${String(taskId)}`, { taskId });
+    return task;
+  }
+
+  /** The `CreateTaskResult` of a task just made (flat: the task's fields beside `resultType: 'task'`). */
+  created(task: Task): McpResult {
+    return { resultType: 'task', ...this.#envelope(task) };
+  }
+
+  /** What tasks/get answers: the task, with its result, error or pending input as its status has them. */
+  detailed(task: Task): McpResult {
+    return {
+      ...this.#envelope(task),
+      ...(task.status === 'completed' && task.result && { result: task.result }),
+      ...(task.status === 'failed' && task.error && { error: task.error }),
+      ...(task.status === 'input_required' && { inputRequests: Object.fromEntries([...task.pending].map(([key, p]) => [key, p.request])) }),
+    };
+  }
+
+  /** Hands answers to the input the task waits for (keys it does not wait for are ignored); a partial answer is fine. */
+  answer(task: Task, responses: Record<string, unknown>): void {
+    for (const [key, response] of Object.entries(responses)) {
+      const pending = task.pending.get(key);
+      if (!pending) continue;
+      pending.answer(response);
+      task.pending.delete(key);
+    }
+    if (task.status === 'input_required' && task.pending.size === 0) this.#set(task, 'working');
+  }
+
+  /** Waits for input: the task shows `input_required` until every pending request is answered. */
+  wait(task: Task, key: string, input: PendingInput): void {
+    if (TERMINAL.has(task.status)) return;
+    task.pending.set(key, input);
+    this.#set(task, 'input_required');
+  }
+
+  /** Cancels a running task (its handler's signal aborts); a finished one stays as it is. */
+  cancel(task: Task, why = 'The task was cancelled'): void {
+    if (TERMINAL.has(task.status)) return;
+    task.pending.clear();
+    this.#set(task, 'cancelled');
+    task.abort.abort(new Error(why));
+  }
+
+  /** Records how the task's work ended, unless it already has (cancelled). */
+  settle(task: Task, outcome: { result: McpResult } | { error: { code: number; message: string; data?: unknown } }): void {
+    if (TERMINAL.has(task.status)) return;
+    task.pending.clear();
+    if ('result' in outcome) task.result = outcome.result;
+    else task.error = outcome.error;
+    this.#set(task, 'result' in outcome ? 'completed' : 'failed');
+  }
+
+  /** Notes progress on a running task (its statusMessage). */
+  progress(task: Task, message: string | undefined): void {
+    if (TERMINAL.has(task.status)) return;
+    if (message !== undefined) task.statusMessage = message;
+    task.lastUpdatedAt = Date.now();
+  }
+
+  /** Cancels every running task and forgets them all (the server is closing). */
+  close(): void {
+    for (const task of this.#tasks.values()) {
+      this.cancel(task, 'The server is shutting down');
+      clearTimeout(task.expiry);
+    }
+    this.#tasks.clear();
+  }
+
+  #envelope(task: Task) {
+    return {
+      taskId: task.taskId,
+      status: task.status,
+      ...(task.statusMessage !== undefined && { statusMessage: task.statusMessage }),
+      createdAt: iso(task.createdAt),
+      lastUpdatedAt: iso(task.lastUpdatedAt),
+      ttlMs: task.ttlMs,
+      pollIntervalMs: task.pollIntervalMs,
+    };
+  }
+
+  #set(task: Task, status: TaskStatus): void {
+    task.status = status;
+    task.lastUpdatedAt = Date.now();
+  }
+
+  #expire(task: Task): void {
+    this.cancel(task, 'The task expired (its ttlMs passed)');
+    this.#tasks.delete(task.taskId);
+  }
+
+  /** Forgets the oldest finished task among `among`, or refuses a new one saying which bound was reached. */
+  #makeRoom(among: Task[], bound: string): void {
+    const done = among.filter((t) => TERMINAL.has(t.status)).sort((a, b) => a.lastUpdatedAt - b.lastUpdatedAt)[0];
+    if (!done) throw new WireError(ErrorCode.InternalError, `Too many tasks: ${bound}; try again when one has finished`);
+    clearTimeout(done.expiry);
+    this.#tasks.delete(done.taskId);
+  }
+}
