@@ -15,6 +15,8 @@ export { sendJson } from './http/respond.js';
 export { readJsonBody } from './http/body.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
 export { type Ask, type Asks, ask, type InputAnswers } from './input-requests.js';
+export { TASKS_EXTENSION, type Task, type TaskOptions, TaskRegistry, type TaskStatus } from './tasks/task-registry.js';
+export { declaresTasks, missingTasksCapability, taskOwner } from './tasks/task-call.js';
 export { createLogger, setLogLevels } from './logger.js';
 export type { Registration } from './registry.js';
 export type { JsonSchemaObject, SchemaInput } from './schema.js';

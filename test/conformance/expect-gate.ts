@@ -27,7 +27,10 @@ export function expectUnscoredListed(outcome: GateOutcome | undefined): void {
   expect(unscored.filter((r) => r.run === 'extensions').map((r) => r.scenario)).toEqual([...SKILL_SCENARIOS].sort());
   for (const run of [...REVISIONS, 'extensions'] as const) {
     for (const scenario of GATED_EXTRAS[run]) {
-      expect(outcome!.results.find((r) => r.run === run && r.scenario === scenario), `${run} ${scenario}`).toMatchObject({ gated: true, verdict: 'PASS', failure: 0 });
+      const result = outcome!.results.find((r) => r.run === run && r.scenario === scenario);
+      // A known failure of this target may fail (it is printed with its reason); everything else passes.
+      if (knownFor(outcome!.target, run, scenario).length > 0) expect(result, `${run} ${scenario}`).toMatchObject({ gated: true, verdict: expect.stringMatching(/^(PASS|KNOWN)$/) });
+      else expect(result, `${run} ${scenario}`).toMatchObject({ gated: true, verdict: 'PASS', failure: 0 });
     }
   }
   // SEP-2106 on 2026-07-28: all 2020-12 keywords ($anchor, allOf, if/then/else …) survive, 8 checks.

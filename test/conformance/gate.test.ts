@@ -47,10 +47,14 @@ describe('judge', () => {
 
 describe('gate', () => {
   it('accepts every gated scenario passing, whatever the unscored ones do', () => {
-    const runs = full((run, rs) => (run === '2026-07-28' ? [...rs, summarize('tasks-lifecycle', run, [{ status: 'FAILURE', id: 't' }])] : rs));
+    const runs = full((run, rs) => (run === '2026-07-28' ? [...rs, summarize('tasks-status-notifications', run, [{ status: 'FAILURE', id: 't' }])] : rs));
     const outcome = gate('fixture', runs);
     expect(outcome).toMatchObject({ ok: true, problems: [] });
-    expect(formatReport('t', outcome)).toMatch(/reported only ==\nFAIL tasks-lifecycle/);
+    expect(formatReport('t', outcome)).toMatch(/reported only ==\nFAIL tasks-status-notifications/);
+    // A gated tasks scenario failing fails the fixture; through the gateway it is a known failure.
+    const tasksFail = full((run, rs) => (run === '2026-07-28' ? replace(rs, 'tasks-lifecycle', [{ status: 'FAILURE', id: 't' }]) : rs));
+    expect(gate('fixture', tasksFail).ok).toBe(false);
+    expect(gate('gateway-http', tasksFail).ok).toBe(true);
   });
 
   it('rejects a missing, duplicated, warning, failing or empty gated scenario, and a revision not run', () => {
