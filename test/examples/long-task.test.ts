@@ -30,7 +30,7 @@ it('runs as a task: progress, a question, the result', async () => {
   expect(await client.settled(taskId)).toMatchObject({ status: 'completed', result: { content: [{ text: 'docs: new index live' }] } });
 });
 
-it('is cancelled on request (its handler's signal aborts: test/server/tasks.test.ts)', async () => {
+it('is cancelled on request (that its handler stops is shown in test/server/tasks.test.ts)', async () => {
   const client = new TasksClient(url);
   const taskId = String((await client.ok('tools/call', { name: 'reindex', arguments: { collection: 'logs', batches: 100 } })).taskId);
   await client.until(taskId, (t) => typeof t.statusMessage === 'string');
