@@ -2,11 +2,13 @@
 // upstream, re-mapping progress tokens, propagating cancellation and bridging 2026-era input requests.
 import type { Json, Upstream } from '../client/upstream.js';
 import { type CallContext, DEADLINE, ErrorCode, type Handler, type McpResult, UPSTREAM_NAME, WireError } from '../core/index.js';
-import { INVOCATION, listPage, subscribeConnection } from '../server/index.js';
+import { answerTaskMethod, declaresTasks, INVOCATION, listPage, subscribeConnection } from '../server/index.js';
+import { declaredBy } from './caller-capabilities.js';
+import { type GatewayTasks, TASK_WORK } from './gateway-tasks.js';
 import type { Catalog } from './catalog.js';
 import { bridged } from './forward-bridged.js';
 import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, outgoingParams, progressRelay, requestUpstream, type Send, speaksModern } from './forward-parts.js';
-import type { InputBridge } from './input-bridge.js';
+import { CALL_META, type InputBridge } from './input-bridge.js';
 import { shapedArguments } from './tool-overrides.js';
 import type { UpstreamRouter } from './isolation/router.js';
 import type { InflightCalls } from './relay.js';
@@ -27,6 +29,7 @@ export function forwarder(
   inflight: InflightCalls,
   subscriptions: UpstreamSubscriptions,
   bridge: InputBridge,
+  tasks: GatewayTasks,
   pageSize: number,
   router?: UpstreamRouter,
 ): Handler {
@@ -48,8 +51,10 @@ export function forwarder(
   }
 
   async function forwardTo(ctx: CallContext, upstream: Upstream, params: Json, run: Send): Promise<McpResult> {
-    const caller = callerOf(ctx);
-    if (ctx.era === 'modern' && !speaksModern(upstream)) return bridged({ bridge, inflight }, ctx, upstream, params, caller, run);
+    // A task's call: the upstream's input goes to the task (asked as of a 2025-era caller), its progress too.
+    const task = ctx.state.get(TASK_WORK);
+    const caller = task ? { ...callerOf(ctx), bridge: task } : callerOf(ctx);
+    if (!task && ctx.era === 'modern' && !speaksModern(upstream)) return bridged({ bridge, inflight }, ctx, upstream, params, caller, run);
     const { sctx } = caller;
     // The timeout stage's deadline governs (cancelling upstream when it expires); the upstream's own timer then
     // only backs it up, and progress extends the deadline.
@@ -62,16 +67,19 @@ export function forwarder(
     return inflight.around(upstream, caller, async (scope) => {
       const relay = progressRelay(ctx, sctx, scope);
       // Progress shows the upstream is alive: it extends the deadline (to its hard maximum). Only a caller that
-      // asked for progress gets a token sent upstream; the gateway does not invent one.
+      // asked for progress gets a token sent upstream; the gateway does not invent one (but asks for a task's).
       const onprogress =
-        relay &&
-        ((p: { progress: number; total?: number; message?: string }) => {
-          deadline?.extend();
-          relay(p);
-        });
+        task?.progress ??
+        (relay &&
+          ((p: { progress: number; total?: number; message?: string }) => {
+            deadline?.extend();
+            relay(p);
+          }));
       // An abandoned call keeps ownership of what the upstream sends until the upstream answers it (when that can
       // be seen: the raw stdio lane) or the grace period ends.
       let outgoing = outgoingParams(params, caller, ctx.era, upstream);
+      // A task's call is named to a 2025-era upstream, so an mcplex one names it back when it asks for input.
+      if (task && !speaksModern(upstream)) outgoing = { ...outgoing, _meta: { ...(outgoing._meta as Json | undefined), [CALL_META]: task.id } };
       // A 2026-era caller's answers to the upstream's last round go on with this one.
       if (outgoing.inputResponses !== undefined) await inflight.checkAnswers(upstream, outgoing.inputResponses as Json);
       for (let round = 0; ; round++) {
@@ -86,7 +94,7 @@ export function forwarder(
         if (result.resultType !== 'input_required') return asOurs(result);
         // All or none: nobody is asked anything when one of the round's requests cannot be answered.
         checkInputRequests(result, caller);
-        if (ctx.era === 'modern') return asOurs(result);
+        if (ctx.era === 'modern' && !task) return asOurs(result);
         if (round >= MAX_INPUT_ROUNDS) throw new WireError(ErrorCode.InternalError, `Server '${upstream.name}' asked for input more than ${MAX_INPUT_ROUNDS} times`);
         const inputResponses = await inflight.fulfil(upstream, caller, result.inputRequests as Json | undefined);
         outgoing = { ...outgoingParams(params, caller, ctx.era, upstream), inputResponses, ...(result.requestState !== undefined && { requestState: result.requestState }) };
@@ -108,7 +116,13 @@ export function forwarder(
       case 'tools/call': {
         const route = catalog.tool(ctx.target ?? '');
         const shaped = route?.override && { arguments: shapedArguments(params.arguments, route.override, ctx.target ?? '') };
-        return forward(ctx, route?.upstream, { ...params, name: route?.name, ...shaped }, route ? '' : unknown(catalog, 'tool', ctx.target ?? ''));
+        const outgoing = { ...params, name: route?.name, ...shaped };
+        if (route && tasks.mode(ctx, route.upstream.name, String(route.name), () => declaresTasks(declaredBy(ctx))) === 'task') {
+          // The request that made the task names its upstream (audit, metrics) as a forwarded call does.
+          ctx.state.set(UPSTREAM_NAME, route.upstream.name);
+          return tasks.start(ctx, (bg) => forward(bg, route.upstream, outgoing, ''));
+        }
+        return forward(ctx, route?.upstream, outgoing, route ? '' : unknown(catalog, 'tool', ctx.target ?? ''));
       }
       case 'prompts/get': {
         const route = catalog.prompt(ctx.target ?? '');
@@ -148,6 +162,10 @@ export function forwarder(
         const owner = catalog.templateOwner(String(ref.uri)) ?? catalog.resourceOwner(String(ref.uri));
         return forward(ctx, owner, params, `Unknown resource template: ${ref.uri}`);
       }
+      case 'tasks/get':
+      case 'tasks/update':
+      case 'tasks/cancel':
+        return answerTaskMethod(tasks.registry, ctx, declaredBy(ctx), params.inputResponses ?? ctx.state.get(INVOCATION)?.sctx.mcpReq.inputResponses);
       default:
         throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${ctx.method}`);
     }

@@ -21,6 +21,7 @@ import { InputBridge } from './input-bridge.js';
 import { UpstreamRouter } from './isolation/router.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
+import { GatewayTasks } from './gateway-tasks.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeRoute } from './resilience-admin.js';
@@ -87,6 +88,8 @@ export class Gateway {
   readonly #audit: LiveAudit;
   /** `toolSearch:` (reloadable); undefined when off. */
   #toolSearch: ToolSearch | undefined;
+  /** Tasks the gateway runs for tools its config names (`servers.<name>.tasks`). */
+  readonly #tasks: GatewayTasks;
   #config: GatewayConfig;
   readonly #metrics: GatewayMetrics | undefined;
   /** Timeouts, retries, breakers, degradation and health checks (resilience.ts). */
@@ -119,9 +122,10 @@ export class Gateway {
     this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
     );
-    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, opts.listPageSize ?? 500, this.#router);
+    this.#tasks = new GatewayTasks(() => this.#config, logger);
+    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, this.#tasks, opts.listPageSize ?? 500, this.#router);
     const local = localPrincipalOf(config);
-    const host = { ...GATEWAY_INFO, passthrough: true, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#subscriptions.listen(filter.resourceSubscriptions ?? [], callerKey(ctx), (uri) => this.catalog.resourceOwner(uri)) };
+    const host = { ...GATEWAY_INFO, passthrough: true, taskMethods: true, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#subscriptions.listen(filter.resourceSubscriptions ?? [], callerKey(ctx), (uri) => this.catalog.resourceOwner(uri)) };
     this.#restarts = new RestartGate(this.catalog, () => this.#entries.values(), () => this.#config);
     this.resilience = new GatewayResilience(this.catalog, () => this.#config, () => this.#entries.values(), () => this.host.listChanged('tools'));
     this.routes.push(...adminUiRoutes());
@@ -399,6 +403,7 @@ export class Gateway {
   /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL), then drains the audit log. */
   async close(): Promise<void> {
     this.#bridge.close();
+    this.#tasks.close();
     this.resilience.stop();
     await Promise.allSettled([...this.#entries.values()].map((e) => this.#stop(e)));
     this.#entries.clear();

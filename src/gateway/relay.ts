@@ -7,7 +7,13 @@ import { type Era, ErrorCode, type Principal, WireError } from '../core/index.js
 import { allows, missingCapability } from './caller-capabilities.js';
 import { type RelayReport, reporting } from './relay-report.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
-import { type BridgedCall, INPUT_META } from './input-bridge.js';
+import { INPUT_META } from './input-bridge.js';
+
+/** Takes an upstream's request for input and answers it; `id` names a call an mcplex upstream names back. */
+export interface InputAsker {
+  readonly id?: string;
+  ask(method: string, params: Json | undefined): Promise<Json>;
+}
 
 /** A downstream call in flight to an upstream. */
 export interface CallerSpec {
@@ -17,8 +23,11 @@ export interface CallerSpec {
   readonly client: object;
   /** What the calling client declared it can answer (elicitation, sampling, roots). */
   readonly capabilities: ClientCapabilities;
-  /** A 2026-era caller's call held across input rounds (see input-bridge.ts), when its upstream asks with real requests. */
-  readonly bridge?: BridgedCall;
+  /**
+   * Where the upstream's requests for input go instead of the caller's connection: a 2026-era caller's call held
+   * across input rounds (input-bridge.ts), or the task a call runs for (gateway-tasks.ts).
+   */
+  readonly bridge?: InputAsker;
   /** Who is calling (the audit record of what is relayed to them names them). */
   readonly principal?: Principal;
 }
@@ -39,7 +48,7 @@ class Caller implements CallScope {
     readonly principal: Principal | undefined,
     private readonly calls: Set<Caller>,
     private readonly graceMs: number,
-    readonly bridge: BridgedCall | undefined,
+    readonly bridge: InputAsker | undefined,
   ) {}
 
   relay(send: () => Promise<void>): void {
@@ -120,13 +129,13 @@ export class InflightCalls {
     }
     const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, spec.principal, calls, this.#graceMs, spec.bridge);
     calls.add(entry);
-    if (spec.bridge) this.#bridged.set(spec.bridge.id, entry);
+    if (spec.bridge?.id) this.#bridged.set(spec.bridge.id, entry);
     try {
       const result = await work(entry);
       await entry.relayed;
       return result;
     } finally {
-      if (spec.bridge) this.#bridged.delete(spec.bridge.id);
+      if (spec.bridge?.id) this.#bridged.delete(spec.bridge.id);
       if (!entry.abandoned) entry.forget();
     }
   }
@@ -194,7 +203,7 @@ export class InflightCalls {
   /** `fulfilInputRequests` for `caller`'s call to `upstream`, each request reported like a relayed one. */
   fulfil(upstream: Upstream, caller: CallerSpec, inputRequests: Json | undefined): Promise<Json> {
     const who = { upstream: upstream.name, ...(caller.principal && { principal: caller.principal }) };
-    return fulfilInputRequests(caller.sctx, inputRequests, (req, send) => reporting(this.#onRelayed, { ...who, ...req }, () => this.#guarded(upstream, req, send)));
+    return fulfilInputRequests(caller.sctx, inputRequests, (req, send) => reporting(this.#onRelayed, { ...who, ...req }, () => this.#guarded(upstream, req, send)), caller.bridge);
   }
 
   /** Relays an upstream log message to its caller, filtered by the caller's own log level; false when dropped. */
@@ -212,11 +221,13 @@ export async function fulfilInputRequests(
   sctx: ServerContext,
   inputRequests: Json | undefined,
   around: (req: { method: string; params?: Json }, send: RelaySend) => Promise<Json> = (req, send) => send(req.params),
+  /** Asked instead of the caller's connection (a task's input). */
+  asker?: InputAsker,
 ): Promise<Json> {
   const responses: Json = {};
   for (const [key, { method, params }] of Object.entries(inputRequests ?? {}) as [string, { method: string; params?: Json }][]) {
     // Cancelled with the call that needs the answer; human-paced otherwise.
-    const send = (sent: Json | undefined) => sctx.mcpReq.send({ method, ...(sent && { params: sent }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 }) as Promise<Json>;
+    const send = asker ? (sent: Json | undefined) => asker.ask(method, sent) : (sent: Json | undefined) => sctx.mcpReq.send({ method, ...(sent && { params: sent }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 }) as Promise<Json>;
     responses[key] = await around({ method, params }, send);
   }
   return responses;

@@ -74,17 +74,21 @@ class RequestContext implements CallContext {
 export const buildCallContext = (logger: Logger, s: CallSource): CallContext => new RequestContext(logger, s);
 
 /**
- * Another request made on behalf of `ctx` (a gateway tool that runs the real call through the pipeline): the same
- * caller (as authenticated so far), id, signal, `_meta` and HTTP request, its own method, target and params, and a
- * fresh state. Contexts not built here get no HTTP view.
+ * Another request made on behalf of `ctx` (a gateway tool that runs the real call through the pipeline, a task's
+ * work after its request): the same caller (as authenticated so far), id, signal, `_meta` and HTTP request unless
+ * given, its own method, target and params, and a fresh state. Contexts not built here get no HTTP view.
  */
-export function derivedCallContext(ctx: CallContext, logger: Logger, s: { method: string; target?: string; params: Record<string, unknown> }): CallContext {
+export function derivedCallContext(
+  ctx: CallContext,
+  logger: Logger,
+  s: { method: string; target?: string; params: Record<string, unknown>; signal?: AbortSignal; meta?: RequestMeta },
+): CallContext {
   const source = ctx instanceof RequestContext ? ctx.source : undefined;
   return new RequestContext(logger, {
     ...s,
     era: ctx.era,
-    meta: ctx.meta,
-    signal: ctx.signal,
+    meta: s.meta ?? ctx.meta,
+    signal: s.signal ?? ctx.signal,
     rid: ctx.requestId ?? 0,
     identity: { ...source?.identity, principal: ctx.principal },
     ...(source?.request && { request: source.request }),

@@ -8,7 +8,8 @@ import { handlerContext } from './handler-context.js';
 import { listPage } from './pagination.js';
 import type { Registry } from './registry.js';
 import { validate } from './schema.js';
-import { callAsTask, declaresTasks, missingTasksCapability, taskOwner, taskSupport } from './tasks/task-call.js';
+import { callAsTask, declaresTasks, missingTasksCapability, taskSupport } from './tasks/task-call.js';
+import { answerTaskMethod } from './tasks/task-methods.js';
 import type { TaskRegistry } from './tasks/task-registry.js';
 
 /** Per-request SDK plumbing the terminal handler needs; set by the protocol layer, not by middleware. */
@@ -73,16 +74,6 @@ export function terminalHandler(registry: Registry, pageSize: number, tasks: Tas
     return run(handlerContext(ctx, inv.sctx, inv.input));
   }
 
-  /** tasks/get, tasks/update, tasks/cancel: for clients that declared the extension, on their own tasks only. */
-  function taskMethod(ctx: CallContext, inv: Invocation): McpResult {
-    if (!declaresTasks(inv.input.clientCapabilities)) throw missingTasksCapability(ctx.method);
-    const params = ctx.params as P;
-    const task = tasks.get(taskOwner(ctx.principal), params.taskId);
-    if (ctx.method === 'tasks/get') return tasks.detailed(task);
-    if (ctx.method === 'tasks/cancel') tasks.cancel(task);
-    else tasks.answer(task, (params.inputResponses ?? inv.sctx.mcpReq.inputResponses ?? {}) as P);
-    return {};
-  }
 
   async function readResource(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
     const uri = ctx.target ?? '';
@@ -156,7 +147,7 @@ export function terminalHandler(registry: Registry, pageSize: number, tasks: Tas
       case 'tasks/get':
       case 'tasks/update':
       case 'tasks/cancel':
-        return taskMethod(ctx, inv);
+        return answerTaskMethod(tasks, ctx, inv.input.clientCapabilities, (ctx.params as P).inputResponses ?? inv.sctx.mcpReq.inputResponses);
       default:
         throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${ctx.method}`);
     }

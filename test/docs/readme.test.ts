@@ -18,6 +18,7 @@ it('the full configuration in the README is valid and means what the comments sa
   const { files, github, legacy, tools, old } = config.servers;
   expect(files).toMatchObject({ transport: 'stdio', command: 'npx', namespace: 'files', tools: { rename: { read_text_file: 'read' } } });
   expect(github).toMatchObject({ transport: 'http', headers: { Authorization: 'Bearer t0ken' }, timeoutMs: 30000, connectTimeoutMs: 5000 });
+  expect(github).toMatchObject({ maxMessageBytes: 33554432, tasks: { 'build_*': 'optional', deploy: 'required' } });
   expect(legacy).toMatchObject({ transport: 'sse' });
   expect(tools).toMatchObject({ namespace: false });
   expect(old).toMatchObject({ enabled: false });

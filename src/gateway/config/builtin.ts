@@ -59,8 +59,8 @@ return {
 let schemas: Record<BuiltinKind, z.ZodType> | undefined;
 function schemaOf(k: BuiltinKind): z.ZodType {
   if (!schemas) {
-    const { namespace, enabled, timeoutMs, connectTimeoutMs, tools } = serverSchema.shape;
-    const common = { namespace, enabled, timeoutMs, connectTimeoutMs, tools };
+    const { namespace, enabled, timeoutMs, connectTimeoutMs, tools, tasks } = serverSchema.shape;
+    const common = { namespace, enabled, timeoutMs, connectTimeoutMs, tools, tasks };
     const own = options();
     const make = (k: BuiltinKind) => strict({ builtin: kind, ...common, ...own[k] }, `expected a mapping with builtin and the ${k} server's settings`);
     schemas = { filesystem: make('filesystem'), sql: make('sql'), openapi: make('openapi') };
@@ -110,7 +110,7 @@ export type BuiltinServerConfig = CommonServerConfig & { transport: 'builtin'; p
     | { builtin: 'openapi'; options: OpenApiBuiltinOptions }
   );
 
-const KEYS_OF_COMMON = new Set(['builtin', 'namespace', 'enabled', 'timeoutMs', 'connectTimeoutMs', 'tools']);
+const KEYS_OF_COMMON = new Set(['builtin', 'namespace', 'enabled', 'timeoutMs', 'connectTimeoutMs', 'tools', 'tasks']);
 
 /** The built-in's own settings from a validated entry (gateway keys removed, names mapped to the server's options). */
 export function builtinOptions(raw: RawBuiltin): BuiltinServerConfig['options'] {

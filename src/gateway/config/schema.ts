@@ -9,6 +9,7 @@ import { pinningSchema } from './pinning.js';
 import { toolSearchSchema } from './tool-search.js';
 import { endpointsSchema } from './endpoints.js';
 import { secretScanSchema } from './secret-scan.js';
+import { serverTasksSchema, tasksSchema } from './tasks.js';
 import { auditSection } from './audit.js';
 import { withBuiltins } from './builtin.js';
 import { strict } from './hints.js';
@@ -115,6 +116,7 @@ export const serverSchema = strict(
     connectTimeoutMs: ms.optional(),
     protocol: z.enum(['auto', ...PROTOCOL_REVISIONS], { error: `expected auto or one of ${PROTOCOL_REVISIONS.join(', ')}` }).optional(),
     maxMessageBytes: count.optional(),
+    tasks: serverTasksSchema.optional(),
     tools: z.preprocess(nullToUndefined, tools.optional()),
     ...upstreamAuthShape,
     ...serverResilienceShape,
@@ -179,6 +181,7 @@ export const configSchema = strict(
     toolSearch: toolSearchSchema.optional(),
     endpoints: endpointsSchema.optional(),
     secretScan: secretScanSchema.optional(),
+    tasks: tasksSchema.optional(),
   },
   'expected a mapping with listen, separator and servers',
 );

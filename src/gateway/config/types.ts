@@ -1,5 +1,6 @@
 // The validated, defaults-filled gateway configuration that the rest of the gateway consumes.
 // Nothing here is optional unless absence means something (cwd, tools.include/exclude).
+import type { ServerTasks, TasksConfig } from './tasks.js';
 import type { ToolOverride } from './tool-overrides.js';
 import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-spec.js';
 import type { UpstreamAuthConfig } from './upstream-auth.js';
@@ -47,6 +48,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   endpoints?: Record<string, EndpointConfig>;
   /** Secrets in tool arguments and results (config/secret-scan.ts); absent: off. */
   secretScan?: SecretScanConfig;
+  /** How long and how many tasks the gateway keeps (config/tasks.ts); absent: the defaults (1 hour, 1,000, 100 a caller). */
+  tasks?: TasksConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */
@@ -95,6 +98,8 @@ export interface CommonServerConfig extends UpstreamAuthConfig, ServerResilience
   timeoutMs: number;
   connectTimeoutMs: number;
   tools: ToolFilter;
+  /** Which of its tools the gateway runs as tasks for 2026-era callers that declare the extension (config/tasks.ts). */
+  tasks?: ServerTasks;
 }
 
 /** A stdio server: how to reach it is exactly the client layer's spec (command, args, env, cwd). */

@@ -133,6 +133,7 @@ function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig 
     // Absent means 'auto' (negotiate), and stays absent so configs without it read as before.
     ...(s.protocol !== undefined && { protocol: s.protocol }),
     ...(s.maxMessageBytes !== undefined && { maxMessageBytes: s.maxMessageBytes }),
+    ...(s.tasks !== undefined && { tasks: s.tasks }),
     tools: {
       ...(s.tools?.include && { include: s.tools.include }),
       ...(s.tools?.exclude && { exclude: s.tools.exclude }),
@@ -172,6 +173,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...(raw.toolSearch && { toolSearch: buildToolSearch(raw.toolSearch) }),
     ...(raw.endpoints && Object.keys(raw.endpoints).length > 0 && { endpoints: buildEndpoints(raw.endpoints) }),
     ...(raw.secretScan && { secretScan: buildSecretScan(raw.secretScan) }),
+    ...(raw.tasks && { tasks: raw.tasks }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };

@@ -75,7 +75,7 @@ function firstOf(running: Promise<McpResult>, immediateMs: number): Promise<Firs
 }
 
 /** How a task's work ended: a tool error is a completed task with `isError`; anything else fails it. */
-function outcomeOf(err: unknown, ctx: CallContext): { result: McpResult } | { error: { code: number; message: string; data?: unknown } } {
+export function outcomeOf(err: unknown, ctx: CallContext): { result: McpResult } | { error: { code: number; message: string; data?: unknown } } {
   if (isToolError(err)) return { result: toolErrorResult(err.message) };
   const mapped = mapError('tasks', err, ctx.log);
   const wire = 'error' in mapped ? mapped.error : new WireError(-32603, 'Internal error');

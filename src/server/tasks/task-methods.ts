@@ -1,5 +1,10 @@
-// The tasks extension's methods and the shape of their params (checked by the SDK before the pipeline runs).
+// The tasks extension's methods: the shape of their params (checked by the SDK before the pipeline runs), and how
+// the end of a pipeline answers them from a task registry (the framework's and the gateway's).
+import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import type { CallContext, McpResult } from '../../core/index.js';
+import { declaresTasks, missingTasksCapability, taskOwner } from './task-call.js';
+import type { TaskRegistry } from './task-registry.js';
 
 const taskId = z.string({ error: 'taskId must be a string' });
 
@@ -8,3 +13,16 @@ export const TASK_PARAMS = new Map<string, z.ZodType>([
   ['tasks/update', z.looseObject({ taskId, inputResponses: z.record(z.string(), z.unknown(), { error: 'inputResponses must be an object' }).optional() })],
   ['tasks/cancel', z.looseObject({ taskId })],
 ]);
+
+/**
+ * tasks/get, tasks/update, tasks/cancel: for clients that declared the extension, on their own tasks only.
+ * `inputResponses` are tasks/update's (the SDK lifts them out of params).
+ */
+export function answerTaskMethod(tasks: TaskRegistry, ctx: CallContext, declared: ClientCapabilities, inputResponses: unknown): McpResult {
+  if (!declaresTasks(declared)) throw missingTasksCapability(ctx.method);
+  const task = tasks.get(taskOwner(ctx.principal), (ctx.params as { taskId?: unknown }).taskId);
+  if (ctx.method === 'tasks/get') return tasks.detailed(task);
+  if (ctx.method === 'tasks/cancel') tasks.cancel(task);
+  else tasks.answer(task, (inputResponses ?? {}) as Record<string, unknown>);
+  return {};
+}

@@ -17,7 +17,9 @@ export interface GatewayOverFixture {
   close(): Promise<void>;
 }
 
-const COMMON = { name: 'fixture', namespace: false, enabled: true, timeoutMs: 60_000, connectTimeoutMs: 20_000, tools: { rename: {} } } as const;
+/** The fixture's task tools (test/conformance/fixture-tasks.ts), run as tasks by the gateway (`servers.<name>.tasks`). */
+const TASKS = { slow_compute: 'optional', protocol_error_job: 'optional', confirm_delete: 'optional', multi_input: 'optional', failing_job: 'required', test_tool_with_task: 'required' } as const;
+const COMMON = { name: 'fixture', namespace: false, enabled: true, timeoutMs: 60_000, connectTimeoutMs: 20_000, tools: { rename: {} }, tasks: TASKS } as const;
 
 /** `extra` adds gateway settings (e.g. `auth`) to the minimal config. */
 export async function startGatewayOverFixture(link: FixtureLink = 'http', extra: Partial<GatewayConfig> = {}): Promise<GatewayOverFixture> {

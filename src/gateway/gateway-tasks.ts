@@ -1,0 +1,108 @@
+// Tasks the gateway runs itself (the 2026-07-28 tasks extension), for tools its config names
+// (`servers.<name>.tasks`): a 2026-era caller that declares the extension gets a task at once, and the gateway makes
+// the upstream call in the background, whatever the upstream speaks (2025-era stdio servers included). What the
+// upstream asks meanwhile (elicitation, sampling, roots: real requests or input_required rounds) waits in the task
+// for the caller's tasks/update; its progress becomes the task's statusMessage; tasks/cancel cancels the upstream
+// call. The upstream call runs below the pipeline, which saw the tools/call that made the task.
+import { randomBytes } from 'node:crypto';
+import picomatch from 'picomatch';
+import type { Json } from '../client/upstream.js';
+import { type CallContext, DEADLINE, type Deadline, ErrorCode, type Logger, type McpResult, stateKey, WireError } from '../core/index.js';
+import { derivedCallContext, INVOCATION, missingTasksCapability, outcomeOf, type Task, TaskRegistry, taskOwner } from '../server/index.js';
+import type { GatewayConfig } from './config/index.js';
+
+/** What the forwarder does differently for a task's upstream call: input through the task, progress to it. */
+export interface TaskWork {
+  /** Names the call to an mcplex upstream, which names it back in its input requests (as a bridged call's). */
+  readonly id: string;
+  ask(method: string, params: Json | undefined): Promise<Json>;
+  progress(p: { progress: number; total?: number; message?: string }): void;
+}
+export const TASK_WORK = stateKey<TaskWork>('mcplex.gateway.task');
+
+type Support = 'optional' | 'required';
+
+/** The task support `servers.<server>.tasks` gives the server's own tool `tool`, if any. */
+function supportOf(config: GatewayConfig, server: string, tool: string): Support | undefined {
+  const tasks = config.servers[server]?.tasks;
+  if (tasks === undefined || typeof tasks === 'string') return tasks;
+  for (const [pattern, support] of Object.entries(tasks)) if (pattern === tool || picomatch.isMatch(tool, pattern)) return support;
+  return undefined;
+}
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export class GatewayTasks {
+  readonly registry: TaskRegistry;
+
+  constructor(
+    private readonly config: () => GatewayConfig,
+    private readonly logger: Logger,
+  ) {
+    this.registry = new TaskRegistry(config().tasks);
+  }
+
+  /**
+   * How the call of `server`'s tool `tool` runs: `'task'` for a caller that declared the extension, undefined as an
+   * ordinary call; -32021 for a tool that runs only as a task and a 2026-era caller that cannot poll one.
+   */
+  mode(ctx: CallContext, server: string, tool: string, declared: () => boolean): 'task' | undefined {
+    if (ctx.era !== 'modern') return undefined;
+    const support = supportOf(this.config(), server, tool);
+    if (support === undefined) return undefined;
+    if (declared()) return 'task';
+    if (support === 'required') throw missingTasksCapability(`tool '${ctx.target}'`);
+    return undefined;
+  }
+
+  /** Makes the task and runs `work` (the upstream call) for it in the background; answers the CreateTaskResult. */
+  start(ctx: CallContext, work: (bg: CallContext) => Promise<McpResult>): McpResult {
+    const task = this.registry.create(taskOwner(ctx.principal));
+    const { progressToken: _t, ...meta } = ctx.meta;
+    const bg = derivedCallContext(ctx, this.logger, { method: ctx.method, ...(ctx.target !== undefined && { target: ctx.target }), params: ctx.params as Json, signal: task.abort.signal, meta });
+    bg.state.set(INVOCATION, ctx.state.get(INVOCATION)!);
+    bg.state.set(DEADLINE, deadlineOf(task));
+    bg.state.set(TASK_WORK, this.#work(task));
+    work(bg).then(
+      (result) => this.registry.settle(task, { result }),
+      (err: unknown) => this.registry.settle(task, outcomeOf(err, ctx)),
+    );
+    return this.registry.created(task);
+  }
+
+  close(): void {
+    this.registry.close();
+  }
+
+  #work(task: Task): TaskWork {
+    let asked = 0;
+    const { registry } = this;
+    return {
+      id: randomBytes(12).toString('base64url'),
+      ask(method, params) {
+        const { signal } = task.abort;
+        if (signal.aborted) return Promise.reject(signal.reason);
+        return new Promise<Json>((resolve, reject) => {
+          const stop = () => reject(signal.reason);
+          signal.addEventListener('abort', stop, { once: true });
+          registry.wait(task, `input.${++asked}`, {
+            request: { method, ...(params && { params }) },
+            // The upstream checks the answer itself; it must at least be a result object.
+            answer: (response) => {
+              if (!isObject(response)) throw new WireError(ErrorCode.InvalidParams, 'Invalid inputResponses: each answer must be an object (the result of the request asked)');
+              signal.removeEventListener('abort', stop);
+              resolve(response);
+            },
+          });
+        });
+      },
+      progress: (p) => registry.progress(task, p.message ?? `${p.progress}${p.total === undefined ? '' : ` of ${p.total}`}`),
+    };
+  }
+}
+
+/** A task's upstream call may last as long as the task is kept; cancelling the task cancels it. */
+function deadlineOf(task: Task): Deadline {
+  const { signal } = task.abort;
+  return { signal, cancel: signal, timeoutMs: task.ttlMs, maxTotalMs: task.ttlMs, extend() {} };
+}

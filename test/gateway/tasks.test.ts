@@ -1,0 +1,103 @@
+// Tasks the gateway runs itself (`servers.<name>.tasks`): a 2026-era caller that declares the tasks extension gets a
+// task for a named tool whatever its upstream speaks; what the upstream asks meanwhile (a 2025-era server's real
+// elicitation request, a 2026-era server's input_required round) waits in the task for tasks/update; its progress
+// is the task's statusMessage; tasks/cancel reaches the upstream as a cancellation. Real framework upstreams over
+// stdio in both eras, API keys for two principals, raw 2026 requests (the SDK client has no tasks) and the SDK's
+// 2025-era client.
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newApiKey, parseConfig } from '../../src/index.js';
+import { rejection } from '../helpers/config.js';
+import { TasksClient } from '../helpers/tasks-client.js';
+import { connectWith } from '../middleware/auth-fixture.js';
+import { type RunningGateway, relayUpstream, startGateway, text } from './helpers/harness.js';
+
+const keys = { a: newApiKey(), b: newApiKey() };
+
+describe('gateway tasks', () => {
+  let running: RunningGateway;
+  let a: TasksClient;
+  let b: TasksClient;
+
+  beforeAll(async () => {
+    const file = parseConfig(
+      stringify({
+        listen: { host: '127.0.0.1', port: 0 },
+        auth: { apiKeys: { [keys.a.hash]: { id: 'a', scopes: [] }, [keys.b.hash]: { id: 'b', scopes: [] } } },
+        tasks: { ttlMs: 600_000, pollIntervalMs: 200 },
+        servers: {},
+      }),
+      { format: 'yaml' },
+    );
+    const fw = relayUpstream('fw', { protocol: '2025-11-25', tasks: { 'wait_*': 'optional', ask: 'optional', progress: 'required' } });
+    const fw26 = relayUpstream('fw26', { protocol: '2026-07-28', tasks: 'optional' });
+    running = await startGateway({ ...file, servers: { fw, fw26 } });
+    const auth = (who: keyof typeof keys) => ({ headers: { authorization: `Bearer ${keys[who].key}` } });
+    a = new TasksClient(running.url, auth('a'));
+    b = new TasksClient(running.url, auth('b'));
+  }, 60_000);
+  afterAll(() => running?.close(), 30_000);
+
+  it('runs a named tool as a task: its upstream progress is the status, its result inlined once done', async () => {
+    const created = await a.ok('tools/call', { name: 'fw__progress', arguments: {} });
+    expect(created).toMatchObject({ resultType: 'task', status: 'working', ttlMs: 600_000, pollIntervalMs: 200 });
+    const done = await a.settled(String(created.taskId));
+    expect(done).toMatchObject({ status: 'completed', statusMessage: 'step 3', result: { content: [{ type: 'text', text: expect.stringMatching(/^upstream saw token /) }] } });
+  });
+
+  it('holds what a 2025-era upstream asks (a real elicitation request) until tasks/update answers it', async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'fw__ask', arguments: { question: 'Who are you?' } })).taskId);
+    const asking = await a.until(taskId, (t) => t.status === 'input_required');
+    const [key, request] = Object.entries(asking.inputRequests as Record<string, { method: string; params: { message: string } }>)[0]!;
+    expect(request).toMatchObject({ method: 'elicitation/create', params: { message: 'Who are you?' } });
+    expect((await b.request('tasks/update', { taskId, inputResponses: { [key]: { action: 'accept', content: { name: 'Eve' } } } })).error?.code).toBe(-32602);
+    await a.ok('tasks/update', { taskId, inputResponses: { [key]: { action: 'accept', content: { name: 'Ada' } } } });
+    expect(await a.settled(taskId)).toMatchObject({ status: 'completed', result: { content: [{ text: 'hello Ada (legacy)' }] } });
+  });
+
+  it('holds what a 2026-era upstream asks (an input_required round) the same way', async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'fw26__ask', arguments: { question: 'Name?' } })).taskId);
+    const asking = await a.until(taskId, (t) => t.status === 'input_required');
+    const [key, request] = Object.entries(asking.inputRequests as Record<string, { method: string; params: { message: string } }>)[0]!;
+    expect(request).toMatchObject({ method: 'elicitation/create', params: { message: 'Name?' } });
+    await a.ok('tasks/update', { taskId, inputResponses: { [key]: { action: 'accept', content: { name: 'Grace' } } } });
+    expect(await a.settled(taskId)).toMatchObject({ status: 'completed', result: { content: [{ text: 'hello Grace (modern)' }] } });
+  });
+
+  it('cancels the upstream call when the task is cancelled', async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'fw__wait_cancel', arguments: { id: 'gateway-task' } })).taskId);
+    const seen = async () => JSON.parse(text(await a.ok('tools/call', { name: 'fw__cancellations', arguments: {} }))) as { started: string[]; cancelled: string[] };
+    for (let i = 0; i < 200 && !(await seen()).started.includes('gateway-task'); i++) await new Promise((r) => setTimeout(r, 25));
+    await a.ok('tasks/cancel', { taskId });
+    expect((await a.ok('tasks/get', { taskId })).status).toBe('cancelled');
+    for (let i = 0; i < 200 && !(await seen()).cancelled.includes('gateway-task'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect((await seen()).cancelled).toContain('gateway-task');
+  });
+
+  it('is its creator’s, and tools not named run as ordinary calls', async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'fw26__progress', arguments: {} })).taskId);
+    expect((await b.request('tasks/get', { taskId })).error).toMatchObject({ code: -32602, message: `Unknown task: ${taskId}` });
+    expect(await a.ok('tools/call', { name: 'fw__touch', arguments: {} })).toMatchObject({ resultType: 'complete' });
+  });
+
+  it('without the extension: an ordinary call, or -32021 for a tool named required; the 2025 era gets its answer', async () => {
+    const plain = new TasksClient(running.url, { headers: { authorization: `Bearer ${keys.a.key}` }, capabilities: {} });
+    expect(await plain.ok('tools/call', { name: 'fw__ask', arguments: { question: 'x' } }).catch((e: Error) => e.message)).toMatch(/elicitation/);
+    const refused = await plain.request('tools/call', { name: 'fw__progress', arguments: {} });
+    expect(refused.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+    const legacy = await connectWith(running.url, 'legacy', { authorization: `Bearer ${keys.a.key}` });
+    try {
+      expect(text(await legacy.callTool({ name: 'fw__progress', arguments: {} }))).toMatch(/^upstream saw token /);
+    } finally {
+      await legacy.close();
+    }
+  });
+
+  it('refuses bad task keys naming the path', () => {
+    const issues = (extra: Record<string, unknown>) => rejection(() => parseConfig(stringify({ servers: { s: { command: 'x', ...extra.server as object } }, ...(extra.top as object) }), { format: 'yaml' })).join('\n');
+    expect(issues({ server: { tasks: 'sometimes' } })).toMatch(/servers\.s\.tasks: expected optional, required, or a mapping of tool name \(or glob\) to optional or required/);
+    expect(issues({ server: { tasks: { build: 'always' } } })).toMatch(/servers\.s\.tasks/);
+    expect(issues({ top: { tasks: { ttlMs: 0 } } })).toMatch(/tasks\.ttlMs: expected a positive integer \(milliseconds\)/);
+    expect(issues({ top: { tasks: { ttl: 5 } } })).toMatch(/tasks\.ttl: unknown key/);
+  });
+});
