@@ -71,6 +71,7 @@ export class Metrics {
   readonly #rateLimited = new Tally();
   readonly #breaker: Gauge;
   #upstreams: (() => readonly UpstreamStatus[]) | undefined;
+  #tasks: (() => Readonly<Record<string, number>>) | undefined;
   readonly #sessionCounts = new Set<() => number>();
 
   constructor(opts: MetricsOptions = {}) {
@@ -138,7 +139,22 @@ export class Metrics {
         for (const u of self.#upstreams?.() ?? []) this.inc({ upstream: u.name }, u.restarts);
       },
     });
+    new Gauge({
+      name: 'mcp_tasks',
+      help: 'Tasks kept now (the tasks extension), by status: working, input_required, completed, failed, cancelled',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [status, n] of Object.entries(self.#tasks?.() ?? {})) this.set({ status }, n);
+      },
+    });
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reads the tasks kept now, by status, at each scrape (a task registry's counts). */
+  tasks(read: () => Readonly<Record<string, number>>): void {
+    this.#tasks = read;
   }
 
   /** A request entered the pipeline (`method` is already a bounded label value). */

@@ -26,6 +26,7 @@ export class McplexServer extends ServingHost {
     super({ ...opts, taskMethods: true }, terminalHandler(registry, opts.listPageSize ?? 500, tasks));
     this.#registry = registry;
     this.tasks = tasks;
+    this.metrics?.tasks(() => tasks.counts());
     // Told only to callers who may see the item (access rules, endpoint views): see ServingHost.audienceOf.
     registry.onChange((kind, key) => this.listChanged(kind, this.audienceOf([{ kind: ITEM_KIND[kind], name: key }])));
   }

@@ -6,13 +6,13 @@
 // 2025-era client.
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newApiKey, parseConfig } from '../../src/index.js';
+import { ADMIN_SCOPE, newApiKey, parseConfig } from '../../src/index.js';
 import { rejection } from '../helpers/config.js';
 import { TasksClient } from '../helpers/tasks-client.js';
 import { connectWith } from '../middleware/auth-fixture.js';
 import { type RunningGateway, relayUpstream, startGateway, text } from './helpers/harness.js';
 
-const keys = { a: newApiKey(), b: newApiKey() };
+const keys = { a: newApiKey(), b: newApiKey(), ops: newApiKey() };
 
 describe('gateway tasks', () => {
   let running: RunningGateway;
@@ -23,7 +23,7 @@ describe('gateway tasks', () => {
     const file = parseConfig(
       stringify({
         listen: { host: '127.0.0.1', port: 0 },
-        auth: { apiKeys: { [keys.a.hash]: { id: 'a', scopes: [] }, [keys.b.hash]: { id: 'b', scopes: [] } } },
+        auth: { apiKeys: { [keys.a.hash]: { id: 'a', scopes: [] }, [keys.b.hash]: { id: 'b', scopes: [] }, [keys.ops.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] } } },
         tasks: { ttlMs: 600_000, pollIntervalMs: 200 },
         servers: {},
       }),
@@ -91,6 +91,13 @@ describe('gateway tasks', () => {
     } finally {
       await legacy.close();
     }
+  });
+
+  it('counts its tasks by status in /metrics', async () => {
+    const metrics = await (await fetch(new URL('/metrics', running.url), { headers: { authorization: `Bearer ${keys.ops.key}` } })).text();
+    const count = (status: string) => Number(new RegExp(`^mcp_tasks\\{status="${status}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    expect(count('completed')).toBeGreaterThanOrEqual(3);
+    expect(count('cancelled')).toBe(1);
   });
 
   it('refuses bad task keys naming the path', () => {

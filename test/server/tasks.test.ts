@@ -183,3 +183,18 @@ describe('tasks', () => {
     await b.ok('tasks/cancel', { taskId: theirs.taskId });
   });
 });
+
+it('counts tasks by status in /metrics', async () => {
+  const server = createServer({ name: 'counted', version: '1.0.0', logger: silentLogger, metrics: true });
+  server.tool('at_once', { description: 'Done at once', input: z.object({}), task: 'optional' }, () => 'done');
+  const handle = await server.serveHttp({ port: 0 });
+  try {
+    const client = new TasksClient(handle.url);
+    await client.settled(String((await client.ok('tools/call', { name: 'at_once', arguments: {} })).taskId));
+    const text = await (await fetch(new URL('/metrics', handle.url))).text();
+    expect(text).toMatch(/^mcp_tasks\{status="completed"\} 1$/m);
+    expect(text).toMatch(/^mcp_tasks\{status="working"\} 0$/m);
+  } finally {
+    await handle.close();
+  }
+});

@@ -67,6 +67,13 @@ export class TaskRegistry {
     return this.#tasks.size;
   }
 
+  /** The tasks kept now, by status (every status named, 0 when none). */
+  counts(): Record<TaskStatus, number> {
+    const counts: Record<TaskStatus, number> = { working: 0, input_required: 0, completed: 0, failed: 0, cancelled: 0 };
+    for (const task of this.#tasks.values()) counts[task.status]++;
+    return counts;
+  }
+
   /** A new working task of `owner`; refused when the bounds are reached and nothing finished can make room. */
   create(owner: string, ttlMs = this.#ttlMs): Task {
     const mine = [...this.#tasks.values()].filter((t) => t.owner === owner);
