@@ -120,7 +120,7 @@ export function forwarder(
         if (route && tasks.mode(ctx, route.upstream.name, String(route.name), () => declaresTasks(declaredBy(ctx))) === 'task') {
           // The request that made the task names its upstream (audit, metrics) as a forwarded call does.
           ctx.state.set(UPSTREAM_NAME, route.upstream.name);
-          return tasks.start(ctx, (bg) => forward(bg, route.upstream, outgoing, ''));
+          return tasks.start(ctx, route.upstream.name, (bg) => forward(bg, route.upstream, outgoing, ''));
         }
         return forward(ctx, route?.upstream, outgoing, route ? '' : unknown(catalog, 'tool', ctx.target ?? ''));
       }

@@ -9,6 +9,7 @@ import picomatch from 'picomatch';
 import type { Json } from '../client/upstream.js';
 import { type CallContext, DEADLINE, type Deadline, ErrorCode, type Logger, type McpResult, stateKey, WireError } from '../core/index.js';
 import { derivedCallContext, INVOCATION, missingTasksCapability, outcomeOf, type Task, TaskRegistry, taskOwner } from '../server/index.js';
+import type { AuditEvent } from '../middleware/audit.js';
 import type { GatewayConfig } from './config/index.js';
 
 /** What the forwarder does differently for a task's upstream call: input through the task, progress to it. */
@@ -32,12 +33,16 @@ function supportOf(config: GatewayConfig, server: string, tool: string): Support
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** How a task's work ended, for the audit log (recorded as `task/ended`: the tools/call that made it only started it). */
+export type TaskEnded = (event: AuditEvent) => void;
+
 export class GatewayTasks {
   readonly registry: TaskRegistry;
 
   constructor(
     private readonly config: () => GatewayConfig,
     private readonly logger: Logger,
+    private readonly ended?: TaskEnded,
   ) {
     this.registry = new TaskRegistry(config().tasks);
   }
@@ -56,22 +61,37 @@ export class GatewayTasks {
   }
 
   /** Makes the task and runs `work` (the upstream call) for it in the background; answers the CreateTaskResult. */
-  start(ctx: CallContext, work: (bg: CallContext) => Promise<McpResult>): McpResult {
+  start(ctx: CallContext, upstream: string, work: (bg: CallContext) => Promise<McpResult>): McpResult {
     const task = this.registry.create(taskOwner(ctx.principal));
     const { progressToken: _t, ...meta } = ctx.meta;
     const bg = derivedCallContext(ctx, this.logger, { method: ctx.method, ...(ctx.target !== undefined && { target: ctx.target }), params: ctx.params as Json, signal: task.abort.signal, meta });
     bg.state.set(INVOCATION, ctx.state.get(INVOCATION)!);
     bg.state.set(DEADLINE, deadlineOf(task));
     bg.state.set(TASK_WORK, this.#work(task));
-    work(bg).then(
-      (result) => this.registry.settle(task, { result }),
-      (err: unknown) => this.registry.settle(task, outcomeOf(err, ctx)),
-    );
+    work(bg)
+      .then(
+        (result) => this.registry.settle(task, { result }),
+        (err: unknown) => this.registry.settle(task, outcomeOf(err, ctx)),
+      )
+      .finally(() => this.#ended(ctx, upstream, task));
     return this.registry.created(task);
   }
 
   close(): void {
     this.registry.close();
+  }
+
+  /** A task's work is over (completed, failed, or stopped by a cancel or its expiry): one audit record. */
+  #ended(ctx: CallContext, upstream: string, task: Task): void {
+    this.ended?.({
+      method: 'task/ended',
+      principal: ctx.principal,
+      ...(ctx.target !== undefined && { target: ctx.target }),
+      args: { taskId: task.taskId, status: task.status, upstream },
+      errorCode: task.status === 'failed' ? (task.error?.code ?? ErrorCode.InternalError) : null,
+      startedAt: task.createdAt,
+      durationMs: Date.now() - task.createdAt,
+    });
   }
 
   #work(task: Task): TaskWork {

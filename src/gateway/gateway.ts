@@ -122,7 +122,7 @@ export class Gateway {
     this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
     );
-    this.#tasks = new GatewayTasks(() => this.#config, logger);
+    this.#tasks = new GatewayTasks(() => this.#config, logger, this.#audit.event);
     const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, this.#tasks, opts.listPageSize ?? 500, this.#router);
     const local = localPrincipalOf(config);
     const host = { ...GATEWAY_INFO, passthrough: true, taskMethods: true, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#subscriptions.listen(filter.resourceSubscriptions ?? [], callerKey(ctx), (uri) => this.catalog.resourceOwner(uri)) };

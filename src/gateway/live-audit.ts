@@ -4,7 +4,7 @@
 // costs a check per request.
 import { isDeepStrictEqual } from 'node:util';
 import { type AuditSink, ErrorCode, type Logger, type Middleware, type Principal } from '../core/index.js';
-import { type AdminAuditEvent, type AuditMiddleware, audit, type RelayedAuditEvent } from '../middleware/audit.js';
+import { type AdminAuditEvent, type AuditEvent, type AuditMiddleware, audit, type RelayedAuditEvent } from '../middleware/audit.js';
 import { FileAuditSpill } from '../stores/file/audit-spill.js';
 import { anchoredSink, auditSettings, opening, upstreamOf } from './audit.js';
 import type { Catalog } from './catalog.js';
@@ -45,6 +45,9 @@ export class LiveAudit {
 
   /** Records a change made through an admin endpoint, when the log is on. */
   readonly admin = (event: AdminAuditEvent): void => this.#current?.auditLog.admin(event);
+
+  /** Records something done outside the pipeline (a task's end), when the log is on. */
+  readonly event = (event: AuditEvent): void => this.#current?.auditLog.event(event);
 
   /**
    * Runs `act` (something the gateway does outside the pipeline, such as a reload) and records it once done: its

@@ -4,6 +4,9 @@
 // is the task's statusMessage; tasks/cancel reaches the upstream as a cancellation. Real framework upstreams over
 // stdio in both eras, API keys for two principals, raw 2026 requests (the SDK client has no tasks) and the SDK's
 // 2025-era client.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE, newApiKey, parseConfig } from '../../src/index.js';
@@ -15,6 +18,7 @@ import { type RunningGateway, relayUpstream, startGateway, text } from './helper
 const keys = { a: newApiKey(), b: newApiKey(), ops: newApiKey() };
 
 describe('gateway tasks', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-tasks-'));
   let running: RunningGateway;
   let a: TasksClient;
   let b: TasksClient;
@@ -25,6 +29,7 @@ describe('gateway tasks', () => {
         listen: { host: '127.0.0.1', port: 0 },
         auth: { apiKeys: { [keys.a.hash]: { id: 'a', scopes: [] }, [keys.b.hash]: { id: 'b', scopes: [] }, [keys.ops.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] } } },
         tasks: { ttlMs: 600_000, pollIntervalMs: 200 },
+        audit: { path: join(dir, 'audit.db') },
         servers: {},
       }),
       { format: 'yaml' },
@@ -36,7 +41,10 @@ describe('gateway tasks', () => {
     a = new TasksClient(running.url, auth('a'));
     b = new TasksClient(running.url, auth('b'));
   }, 60_000);
-  afterAll(() => running?.close(), 30_000);
+  afterAll(async () => {
+    await running?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
 
   it('runs a named tool as a task: its upstream progress is the status, its result inlined once done', async () => {
     const created = await a.ok('tools/call', { name: 'fw__progress', arguments: {} });
@@ -98,6 +106,21 @@ describe('gateway tasks', () => {
     const count = (status: string) => Number(new RegExp(`^mcp_tasks\\{status="${status}"\\} (\\d+)$`, 'm').exec(metrics)?.[1]);
     expect(count('completed')).toBeGreaterThanOrEqual(3);
     expect(count('cancelled')).toBe(1);
+  });
+
+  it('audits how each task ended, beside the tools/call that made it', async () => {
+    type Row = { method: string; target: string | null; principal: string; outcome: string; args?: { status: string; upstream: string } };
+    const ended = async () => {
+      const res = await fetch(new URL('/admin/audit?method=task/ended&limit=100', running.url), { headers: { authorization: `Bearer ${keys.ops.key}` } });
+      return ((await res.json()) as { records: Row[] }).records;
+    };
+    let rows: Row[] = [];
+    for (let i = 0; i < 100 && rows.filter((r) => r.args?.status === 'cancelled').length === 0; i++) {
+      rows = await ended();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(rows.find((r) => r.target === 'fw__ask')).toMatchObject({ principal: 'a', outcome: 'ok', args: { status: 'completed', upstream: 'fw' } });
+    expect(rows.find((r) => r.target === 'fw__wait_cancel')).toMatchObject({ outcome: 'ok', args: { status: 'cancelled', upstream: 'fw' } });
   });
 
   it('refuses bad task keys naming the path', () => {
