@@ -8,7 +8,7 @@ import { type HostOptions, ServingHost } from './serving-host.js';
 
 const ITEM_KIND = { tools: 'tool', resources: 'resource', prompts: 'prompt' } as const;
 
-export interface CreateServerOptions extends Omit<HostOptions, 'passthrough' | 'taskMethods'> {
+export interface CreateServerOptions extends Omit<HostOptions, 'passthrough' | 'taskRegistry'> {
   /** Items per page in list results; default 500. */
   listPageSize?: number;
   /** Tools declared with `task:` run as tasks (the 2026-07-28 tasks extension): how long they are kept, how many. */
@@ -23,7 +23,7 @@ export class McplexServer extends ServingHost {
   constructor(opts: CreateServerOptions) {
     const registry = new Registry();
     const tasks = new TaskRegistry(opts.tasks);
-    super({ ...opts, taskMethods: true }, terminalHandler(registry, opts.listPageSize ?? 500, tasks));
+    super({ ...opts, taskRegistry: tasks }, terminalHandler(registry, opts.listPageSize ?? 500, tasks));
     this.#registry = registry;
     this.tasks = tasks;
     this.metrics?.tasks(() => tasks.counts());

@@ -17,6 +17,7 @@ import type { ChangeAudience, Hears, Item } from '../middleware/policy-target.js
 import { metricsRoute } from './http/metrics-route.js';
 import type { HttpServeOptions } from './http/options.js';
 import type { ListenNotifier } from './http/listen-streams.js';
+import type { TaskRegistry } from './tasks/task-registry.js';
 import { type HttpHandle, serveHttp } from './http/serve-http.js';
 import { createLogger } from './logger.js';
 import { StdioLineTransport } from './stdio-transport.js';
@@ -42,8 +43,11 @@ export interface HostOptions {
   localPrincipal?: Principal;
   /** Prometheus metrics: counts every request (first in the pipeline) and serves GET /metrics (admin) over HTTP. */
   metrics?: boolean | Metrics;
-  /** The terminal answers tasks/get, tasks/update and tasks/cancel: the tasks extension is advertised (2026-07-28). */
-  taskMethods?: boolean;
+  /**
+   * The tasks the terminal answers tasks/get, tasks/update and tasks/cancel from: the tasks extension is advertised
+   * (2026-07-28), and with `cluster` a listener forwards a request for another replica's task to it.
+   */
+  taskRegistry?: TaskRegistry;
 }
 
 export interface StdioHandle {
@@ -63,6 +67,7 @@ export class ServingHost implements AppCore {
   readonly codec: RequestStateCodec<ElicitState>;
   readonly passthrough: boolean;
   readonly taskMethods: boolean;
+  readonly #taskRegistry: TaskRegistry | undefined;
   readonly #middlewares: Middleware[] = [];
   readonly #terminal: Handler;
   #composed: Handler | undefined;
@@ -82,7 +87,8 @@ export class ServingHost implements AppCore {
     if (opts.instructions !== undefined) this.instructions = opts.instructions;
     this.logger = opts.logger ?? createLogger(opts.name);
     this.passthrough = opts.passthrough ?? false;
-    this.taskMethods = opts.taskMethods ?? false;
+    this.taskMethods = opts.taskRegistry !== undefined;
+    this.#taskRegistry = opts.taskRegistry;
     this.codec = createRequestStateCodec<ElicitState>({ key: opts.requestStateKey ?? randomBytes(32), ttlSeconds: 600, bind: (ctx) => ctx.mcpReq.method });
     const ours = endRoundOnInputRequired(terminal, this.codec);
     // Requests admitted at the gate end in the SDK (initialize, ping, discover, listen, …), everything else here.
@@ -180,7 +186,8 @@ export class ServingHost implements AppCore {
     const factory = (era: Era, httpOf?: ProtocolServerOptions['httpOf']) =>
       this.createProtocolServer(era, era === 'legacy' ? { onConnect: (c) => this.#track(c), gated: true } : { ...(httpOf && { httpOf }) });
     const routes = this.metrics ? [metricsRoute(this.metrics), ...(opts.routes ?? [])] : opts.routes;
-    const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }) }, this.logger, this.admit);
+    const tasks = this.#taskRegistry && { tasks: this.#taskRegistry };
+    const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }), ...tasks }, this.logger, this.admit);
     this.#notifiers.add(handle.notify);
     const uncount = this.metrics?.activeSessions(handle.sessionCount);
     return {

@@ -1,5 +1,6 @@
 // Options for serving a server over Streamable HTTP, with safe defaults: every buffer, queue, count and wait
 // the edge keeps on behalf of a client has a bound here.
+import type { TaskRegistry } from '../tasks/task-registry.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { ADMIN_SCOPE } from '../../core/index.js';
@@ -96,6 +97,11 @@ export interface HttpServeOptions {
    * wildcard address).
    */
   cluster?: { owners: SessionOwners; advertise?: string };
+  /**
+   * The tasks this listener's server runs (the tasks extension): with `cluster`, each is recorded in the directory
+   * for its ttlMs, and a tasks/get, tasks/update or tasks/cancel for another replica's task is forwarded to it.
+   */
+  tasks?: TaskRegistry;
 }
 
 /** An extra MCP path and the name requests there carry. */
@@ -127,9 +133,9 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
-type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster';
+type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
-  Pick<HttpServeOptions, 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster'> & {
+  Pick<HttpServeOptions, 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks'> & {
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
     isAdmin: (req: IncomingMessage) => boolean;
@@ -182,6 +188,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     ...(o.auth && { auth: o.auth }),
     ...(o.resource && { resource: o.resource }),
     ...(o.tls && { tls: o.tls }),
+    ...(o.tasks && { tasks: o.tasks }),
     ...(o.cluster && { cluster: o.cluster }),
     readinessDetail: o.readinessDetail === undefined && o.isAdmin ? o.isAdmin : detailRule(o.readinessDetail, o.auth ? isAdmin : isLocalCaller),
     isAdmin,

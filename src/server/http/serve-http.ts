@@ -19,9 +19,13 @@ import { SessionForwarder } from './session-forwarding.js';
 import { fitsModernLane, ModernLane } from './modern-lane.js';
 import { type HttpRoute, type HttpServeOptions, resolveHttpOptions } from './options.js';
 import { sendJson, sendRpcError } from './respond.js';
+import { TASK_PARAMS } from '../tasks/task-methods.js';
 import { ListenStreams, type ListenNotifier } from './listen-streams.js';
 import { type AdmittedMessage, serveAdmitted } from './sdk-admitted.js';
 import { httpsOptions } from './tls.js';
+
+/** A task's key in the cluster's directory (beside the sessions'). */
+const taskKey = (taskId: string) => `task:${taskId}`;
 
 export interface HttpHandle {
   /** The URL clients connect to, e.g. http://127.0.0.1:7333/mcp */
@@ -66,6 +70,12 @@ export async function serveHttp(
     maxBufferedBytes: o.maxBufferedBytes,
     log,
   });
+  // Tasks across replicas: each is recorded where it runs, for its ttlMs; requests for another's are forwarded there.
+  const stopRecordingTasks =
+    directory &&
+    o.tasks?.onCreated((task) => {
+      o.cluster?.owners.claim(taskKey(task.taskId), advertise ?? '', task.ttlMs).catch((err: Error) => log.warn({ task: task.taskId, problem: err.message }, 'task directory: claim failed; other replicas cannot reach this task'));
+    });
   const onerror = (err: Error) => log.debug({ err }, 'protocol error');
   const modern = createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: o.maxBodyBytes, onerror });
   const lane = new ModernLane((httpOf) => makeServer('modern', httpOf), onerror, { maxBufferedBytes: o.maxBufferedBytes, log });
@@ -179,6 +189,12 @@ export async function serveHttp(
       listenStreams++;
       res.once('close', () => listenStreams--);
     }
+    // A task another replica runs: its tasks/get, tasks/update and tasks/cancel go there.
+    if (directory && o.tasks && route !== 'legacy' && route.kind === 'modern' && route.messageKind === 'request') {
+      const { method, params } = route.message as { method: string; params?: { taskId?: unknown } };
+      const taskId = params?.taskId;
+      if (TASK_PARAMS.has(method) && typeof taskId === 'string' && !o.tasks.has(taskId) && (await directory.forward(taskKey(taskId), req, res, body.value))) return;
+    }
     // A listen's stream is its caller's: it hears only of changes its principal and endpoint may see.
     const deliver = listen ? listens.adapterFor(identity.edge, res) : modernAdapter;
     if (route === 'legacy' || route.kind === 'legacy') await sessions.handle(req, res, body.value);
@@ -243,6 +259,7 @@ export async function serveHttp(
       if (inflightPosts > 0) {
         await Promise.race([new Promise<void>((r) => (drained = r)), new Promise((r) => setTimeout(r, o.shutdownGraceMs).unref())]);
       }
+      stopRecordingTasks?.();
       await Promise.allSettled([sessions.closeAll(), modern.close(), listens.close(), lane.close()]);
       http.closeAllConnections();
       await stopped;

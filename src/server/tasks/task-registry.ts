@@ -55,6 +55,7 @@ export class TaskRegistry {
   readonly #pollIntervalMs: number;
   readonly #max: number;
   readonly #maxPerOwner: number;
+  readonly #created = new Set<(task: Task) => void>();
 
   constructor(opts: TaskOptions = {}) {
     this.#ttlMs = opts.ttlMs ?? 3_600_000;
@@ -65,6 +66,17 @@ export class TaskRegistry {
 
   get size(): number {
     return this.#tasks.size;
+  }
+
+  /** Whether this registry holds `taskId` (anyone's). */
+  has(taskId: string): boolean {
+    return this.#tasks.has(taskId);
+  }
+
+  /** Told of each task made (a cluster's directory records where it lives); returns how to stop. */
+  onCreated(listener: (task: Task) => void): () => void {
+    this.#created.add(listener);
+    return () => this.#created.delete(listener);
   }
 
   /** The tasks kept now, by status (every status named, 0 when none). */
@@ -84,6 +96,7 @@ export class TaskRegistry {
     task.expiry = setTimeout(() => this.#expire(task), ttlMs);
     task.expiry.unref();
     this.#tasks.set(task.taskId, task);
+    for (const listener of this.#created) listener(task);
     return task;
   }
 
