@@ -117,7 +117,7 @@ export function forwarder(
         const route = catalog.tool(ctx.target ?? '');
         const shaped = route?.override && { arguments: shapedArguments(params.arguments, route.override, ctx.target ?? '') };
         const outgoing = { ...params, name: route?.name, ...shaped };
-        if (route && tasks.mode(ctx, route.upstream.name, String(route.name), () => declaresTasks(declaredBy(ctx))) === 'task') {
+        if (route && ctx.era === 'modern' && tasks.mode(ctx, route.upstream.name, String(route.name), () => declaresTasks(declaredBy(ctx))) === 'task') {
           // The request that made the task names its upstream (audit, metrics) as a forwarded call does.
           ctx.state.set(UPSTREAM_NAME, route.upstream.name);
           return tasks.start(ctx, route.upstream.name, (bg) => forward(bg, route.upstream, outgoing, ''));

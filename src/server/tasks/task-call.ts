@@ -3,17 +3,14 @@
 // recorded there. With the tool's `immediateMs`, the handler first runs in the request as any call does: finished in
 // time, it answers as usual (an optional task) or as a task already done (a required one); asking for input then is
 // a 2026-era round as usual; still running when the time is up, the call becomes a task.
-import type { ClientCapabilities } from '@modelcontextprotocol/server';
-import { type CallContext, DEADLINE, isToolError, type McpResult, mapError, type Principal, toolErrorResult, WireError } from '../../core/index.js';
+import { type ClientCapabilities, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import { type CallContext, DEADLINE, ErrorCode, isToolError, type McpResult, mapError, type Principal, toolErrorResult, WireError } from '../../core/index.js';
 import type { HandlerContext, TaskSpec } from '../definitions.js';
 import { type ClientInput, InputRequiredSignal } from '../elicitation.js';
 import { handlerContext } from '../handler-context.js';
 import type { Invocation } from '../methods.js';
 import { TaskInput } from './task-input.js';
 import { TASKS_EXTENSION, type Task, type TaskRegistry } from './task-registry.js';
-
-/** The spec's Missing Required Client Capability. */
-const MISSING_CAPABILITY = -32021;
 
 export interface TaskSupport {
   readonly mode: 'optional' | 'required';
@@ -32,7 +29,7 @@ export const declaresTasks = (caps: ClientCapabilities): boolean => Boolean((cap
 
 /** -32021, naming the extension the request needs. */
 export function missingTasksCapability(what: string): WireError {
-  return new WireError(MISSING_CAPABILITY, `${what} needs the ${TASKS_EXTENSION} extension, which the calling client did not declare`, {
+  return new WireError(ProtocolErrorCode.MissingRequiredClientCapability, `${what} needs the ${TASKS_EXTENSION} extension, which the calling client did not declare`, {
     requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } },
   });
 }
@@ -78,7 +75,7 @@ function firstOf(running: Promise<McpResult>, immediateMs: number): Promise<Firs
 export function outcomeOf(err: unknown, ctx: CallContext): { result: McpResult } | { error: { code: number; message: string; data?: unknown } } {
   if (isToolError(err)) return { result: toolErrorResult(err.message) };
   const mapped = mapError('tasks', err, ctx.log);
-  const wire = 'error' in mapped ? mapped.error : new WireError(-32603, 'Internal error');
+  const wire = 'error' in mapped ? mapped.error : new WireError(ErrorCode.InternalError, 'Internal error');
   return { error: { code: wire.code, message: wire.message, ...(wire.data !== undefined && { data: wire.data }) } };
 }
 
