@@ -70,8 +70,8 @@ export class GatewayTasks {
     bg.state.set(TASK_WORK, this.#work(task));
     work(bg)
       .then(
-        (result) => this.registry.settle(task, { result }),
-        (err: unknown) => this.registry.settle(task, outcomeOf(err, ctx)),
+        (result) => this.registry.settle(task, () => ({ result })),
+        (err: unknown) => this.registry.settle(task, () => outcomeOf(err, ctx)),
       )
       .finally(() => this.#ended(ctx, upstream, task));
     return this.registry.created(task);

@@ -98,12 +98,15 @@ describe('mcplex client commands', () => {
     });
   });
 
+  // Each case runs the CLI and its server as processes: one run per test, so a loaded machine stays within the timeout.
   for (const protocol of ['2025-11-25', '2026-07-28']) {
     it(`answers a server's elicitation from stdin (${protocol})`, async () => {
       const accepted = await answering('Ada\n', 'call', 'greet', '--server', 'demo', '--protocol', protocol);
       expect(accepted).toMatchObject({ code: 0, stdout: 'Hello, Ada!\n' });
       expect(accepted.stderr).toContain('The server asks: What is your name?');
       expect(accepted.stderr).toMatch(/ {2}name \(Your name\) \[string; required\]: /);
+    });
+    it(`declines a server's elicitation with !decline, and cancels when input ends first (${protocol})`, async () => {
       expect(await answering('!decline\n', 'call', 'greet', '--server', 'demo', '--protocol', protocol)).toMatchObject({ code: 0, stdout: 'No name given (decline).\n' });
       // Input that ends before the answer cancels; an empty answer to a required field is asked again.
       expect(await answering('\n', 'call', 'greet', '--server', 'demo', '--protocol', protocol)).toMatchObject({ code: 0, stdout: 'No name given (cancel).\n' });

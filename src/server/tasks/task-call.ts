@@ -116,8 +116,8 @@ export async function callAsTask(
   }
   const made = task ?? becomeTask();
   running.then(
-    (result) => tasks.settle(made, { result }),
-    (err: unknown) => tasks.settle(made, outcomeOf(err, ctx)),
+    (result) => tasks.settle(made, () => ({ result })),
+    (err: unknown) => tasks.settle(made, () => outcomeOf(err, ctx)),
   );
   return tasks.created(made);
 }

@@ -148,9 +148,13 @@ export class TaskRegistry {
     task.abort.abort(new Error(why));
   }
 
-  /** Records how the task's work ended, unless it already has (cancelled). */
-  settle(task: Task, outcome: { result: McpResult } | { error: { code: number; message: string; data?: unknown } }): void {
+  /**
+   * Records how the task's work ended, unless it already has (cancelled); `outcome` is asked for only then (its
+   * work failing because it was cancelled is no failure to report).
+   */
+  settle(task: Task, settled: () => { result: McpResult } | { error: { code: number; message: string; data?: unknown } }): void {
     if (TERMINAL.has(task.status)) return;
+    const outcome = settled();
     task.pending.clear();
     if ('result' in outcome) task.result = outcome.result;
     else task.error = outcome.error;
