@@ -99,23 +99,12 @@ export class GatewayTasks {
     const { registry } = this;
     return {
       id: randomBytes(12).toString('base64url'),
-      ask(method, params) {
-        const { signal } = task.abort;
-        if (signal.aborted) return Promise.reject(signal.reason);
-        return new Promise<Json>((resolve, reject) => {
-          const stop = () => reject(signal.reason);
-          signal.addEventListener('abort', stop, { once: true });
-          registry.wait(task, `input.${++asked}`, {
-            request: { method, ...(params && { params }) },
-            // The upstream checks the answer itself; it must at least be a result object.
-            answer: (response) => {
-              if (!isObject(response)) throw new WireError(ErrorCode.InvalidParams, 'Invalid inputResponses: each answer must be an object (the result of the request asked)');
-              signal.removeEventListener('abort', stop);
-              resolve(response);
-            },
-          });
-        });
-      },
+      ask: (method, params) =>
+        // The upstream checks the answer itself; it must at least be a result object.
+        registry.ask(task, `input.${++asked}`, { method, ...(params && { params }) }, (response) => {
+          if (!isObject(response)) throw new WireError(ErrorCode.InvalidParams, 'Invalid inputResponses: each answer must be an object (the result of the request asked)');
+          return response;
+        }),
       progress: (p) => registry.progress(task, p.message ?? `${p.progress}${p.total === undefined ? '' : ` of ${p.total}`}`),
     };
   }

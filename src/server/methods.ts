@@ -6,7 +6,7 @@ import type { HandlerContext, ToolReturn } from './definitions.js';
 import type { ClientInput } from './elicitation.js';
 import { handlerContext } from './handler-context.js';
 import { listPage } from './pagination.js';
-import type { Registry } from './registry.js';
+import type { RegisteredTool, Registry } from './registry.js';
 import { validate } from './schema.js';
 import { callAsTask, declaresTasks, missingTasksCapability, taskSupport } from './tasks/task-call.js';
 import { answerTaskMethod } from './tasks/task-methods.js';
@@ -49,6 +49,16 @@ function normalize(ret: ToolReturn): McpResult {
   return { ...ret, content: ret.content ?? [] };
 }
 
+/** Runs a tool's handler on checked arguments: its result normalized and checked against its outputSchema. */
+async function runTool(tool: RegisteredTool, args: unknown, hctx: HandlerContext, name: string | undefined): Promise<McpResult> {
+  const result = normalize(await tool.handler(args as Record<string, unknown>, hctx));
+  if (tool.spec.output && !result.isError) {
+    const out = await validate(tool.spec.output, result.structuredContent);
+    if (!out.ok) throw new ToolError(`Tool '${name}' returned output that does not match its outputSchema:\n${out.message}`);
+  }
+  return result;
+}
+
 export function terminalHandler(registry: Registry, pageSize: number, tasks: TaskRegistry) {
   const list = (items: Iterable<{ wire: P }>, key: string, ctx: CallContext): McpResult =>
     listPage([...items].map((i) => i.wire), key, ctx.params, pageSize);
@@ -60,20 +70,11 @@ export function terminalHandler(registry: Registry, pageSize: number, tasks: Tas
     const checked = validate(tool.spec.input, (ctx.params as P).arguments ?? {});
     const args = checked instanceof Promise ? await checked : checked;
     if (!args.ok) throw new ToolError(`Invalid arguments for tool '${ctx.target}':\n${args.message}`);
-    const run = async (hctx: HandlerContext): Promise<McpResult> => {
-      const result = normalize(await tool.handler(args.value as Record<string, unknown>, hctx));
-      if (tool.spec.output && !result.isError) {
-        const out = await validate(tool.spec.output, result.structuredContent);
-        if (!out.ok) throw new ToolError(`Tool '${ctx.target}' returned output that does not match its outputSchema:\n${out.message}`);
-      }
-      return result;
-    };
     const support = ctx.era === 'modern' ? taskSupport(tool.spec.task) : undefined;
-    if (support && declaresTasks(inv.input.clientCapabilities)) return callAsTask(ctx, inv, tasks, support, run);
+    if (support && declaresTasks(inv.input.clientCapabilities)) return callAsTask(ctx, inv, tasks, support, (hctx) => runTool(tool, args.value, hctx, ctx.target));
     if (support?.mode === 'required') throw missingTasksCapability(`tool '${ctx.target}'`);
-    return run(handlerContext(ctx, inv.sctx, inv.input));
+    return runTool(tool, args.value, handlerContext(ctx, inv.sctx, inv.input), ctx.target);
   }
-
 
   async function readResource(ctx: CallContext, hctx: HandlerContext): Promise<McpResult> {
     const uri = ctx.target ?? '';

@@ -39,26 +39,12 @@ export class TaskInput implements ClientInput {
 
   #one(key: string, a: Ask): Promise<unknown> {
     if (!this.clientCapabilities[CAPABILITY[a.kind]]) return Promise.reject(missingCapability(CAPABILITY[a.kind]));
-    const { signal } = this.task.abort;
-    if (signal.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const stop = () => reject(signal.reason);
-      signal.addEventListener('abort', stop, { once: true });
-      this.tasks.wait(this.task, key, {
-        request: wireRequest(a) as unknown as Record<string, unknown>,
-        answer: (response) => {
-          // An answer of the wrong kind or shape is the update's error (-32602), and the input stays pending.
-          const answer = readResponse({ [key]: response }, key, a);
-          if (!answer) throw new WireError(ErrorCode.InvalidParams, `Invalid inputResponses.${key}: no answer`);
-          signal.removeEventListener('abort', stop);
-          try {
-            // A form that does not match its schema is the handler's error, as in a round.
-            resolve(answerValue(a, answer));
-          } catch (err) {
-            reject(err);
-          }
-        },
-      });
+    return this.tasks.ask(this.task, key, wireRequest(a) as unknown as Record<string, unknown>, (response) => {
+      // An answer of the wrong kind or shape is the update's error (-32602), and the input stays pending.
+      const answer = readResponse({ [key]: response }, key, a);
+      if (!answer) throw new WireError(ErrorCode.InvalidParams, `Invalid inputResponses.${key}: no answer`);
+      // A form that does not match its schema is the handler's error, as in a round.
+      return Promise.resolve().then(() => answerValue(a, answer));
     });
   }
 }

@@ -133,11 +133,27 @@ export class TaskRegistry {
     if (task.status === 'input_required' && task.pending.size === 0) this.#set(task, 'working');
   }
 
-  /** Waits for input: the task shows `input_required` until every pending request is answered. */
-  wait(task: Task, key: string, input: PendingInput): void {
-    if (TERMINAL.has(task.status)) return;
-    task.pending.set(key, input);
-    this.#set(task, 'input_required');
+  /**
+   * Asks for input under `key`: the task shows `input_required` until every pending request is answered. `take`
+   * turns the client's answer into the value (throwing a WireError refuses the update, and the input stays asked).
+   * Rejected with the reason when the task is cancelled or expires.
+   */
+  ask<T>(task: Task, key: string, request: Record<string, unknown>, take: (response: unknown) => T): Promise<Awaited<T>> {
+    const { signal } = task.abort;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const stop = () => reject(signal.reason);
+      signal.addEventListener('abort', stop, { once: true });
+      task.pending.set(key, {
+        request,
+        answer: (response) => {
+          const value = take(response);
+          signal.removeEventListener('abort', stop);
+          resolve(value as Awaited<T>);
+        },
+      });
+      this.#set(task, 'input_required');
+    });
   }
 
   /** Cancels a running task (its handler's signal aborts); a finished one stays as it is. */
