@@ -28,7 +28,7 @@ describe('startup with failing upstreams', () => {
         stdioServer('missing', { command: '/nonexistent/mcp-server', args: [] }),
         httpServer('remote', `http://127.0.0.1:${port}/mcp`, { connectTimeoutMs: 3000 }),
       ),
-      { restart: { initialDelayMs: 5000, maxDelayMs: 5000, healthyAfterMs: 60_000 } },
+      { restart: { initialDelayMs: 120_000, maxDelayMs: 120_000, healthyAfterMs: 60_000 } },
     );
     pid = upstreamOf(run.gateway, 'good')?.pid;
   });
@@ -66,7 +66,7 @@ describe('startup with failing upstreams', () => {
     const remote = await callError(run.client, 'remote__echo', { text: 'x' });
     expect(remote.code).toBe(ErrorCode.UpstreamUnavailable);
     expect(remote.message).toMatch(/^Server 'remote' is unavailable: .*ECONNREFUSED/);
-    // Failed at once, not after waiting for a reconnect: both are still in their first (5 s) backoff.
+    // Failed at once, not after waiting for a reconnect: both are still in their first backoff (2 min: longer than a loaded CI machine takes to start the good one).
     expect(upstreamOf(run.gateway, 'missing')).toMatchObject({ state: 'backoff', restarts: 0 });
     expect(upstreamOf(run.gateway, 'remote')).toMatchObject({ state: 'backoff', restarts: 0 });
   });
