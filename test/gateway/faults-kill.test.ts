@@ -16,7 +16,7 @@ describe('an upstream killed while calls are in flight', () => {
   const log = capturingLogger();
   // A long first backoff keeps `a` down long enough to observe; later restarts stay fast.
   beforeAll(async () => {
-    run = await startGateway(gatewayConfig(tracedServer('a'), stdioServer('b')), { logger: log, restart: { initialDelayMs: 2500, maxDelayMs: 2500, healthyAfterMs: 60_000 } });
+    run = await startGateway(gatewayConfig(tracedServer('a'), stdioServer('b')), { logger: log, restart: { initialDelayMs: 6000, maxDelayMs: 6000, healthyAfterMs: 60_000 } });
   });
   afterAll(async () => {
     await run?.close();
@@ -50,7 +50,7 @@ describe('an upstream killed while calls are in flight', () => {
     const down = await callError(client, 'a__echo', { text: 'x' });
     expect(down.code).toBe(ErrorCode.UpstreamUnavailable);
     expect(down.message).toBe("Server 'a' is unavailable: a: process was killed by SIGKILL");
-    // It failed at once rather than waiting for the restart: `a` is still in its (2.5 s) backoff.
+    // It failed at once rather than waiting for the restart: `a` is still in its (6 s) backoff.
     expect(upstreamOf(gateway, 'a')).toMatchObject({ state: 'backoff', restarts: 0 });
     expect(await callText(client, 'b__echo', { text: 'meanwhile' })).toBe('b: meanwhile');
 
@@ -77,7 +77,7 @@ describe('a root-mounted (namespace: false) upstream while it is down', () => {
   const seen = new Set<number>();
   beforeAll(async () => {
     const root = stdioServer('r', { namespace: false, tools: { rename: { echo: 'say' }, exclude: ['hang'] } });
-    run = await startGateway(gatewayConfig(root), { restart: { initialDelayMs: 2500, maxDelayMs: 2500, healthyAfterMs: 60_000 } });
+    run = await startGateway(gatewayConfig(root), { restart: { initialDelayMs: 6000, maxDelayMs: 6000, healthyAfterMs: 60_000 } });
   });
   afterAll(async () => {
     await run?.close();

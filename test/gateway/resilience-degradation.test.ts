@@ -38,7 +38,7 @@ describe.each(['legacy', 'modern'] as const)('degradation and health (%s client)
   const pids = new Set<number>();
   beforeAll(async () => {
     // A long restart backoff keeps a killed server down long enough to look at.
-    gateway = new Gateway(base, { restart: { initialDelayMs: 1500, maxDelayMs: 1500, healthyAfterMs: 60_000 } });
+    gateway = new Gateway(base, { restart: { initialDelayMs: 5000, maxDelayMs: 5000, healthyAfterMs: 60_000 } });
     await gateway.start();
     http = await gateway.serveHttp({ port: 0 });
     origin = http.url.replace(/\/mcp$/, '');
