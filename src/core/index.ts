@@ -15,6 +15,7 @@ export * from './upstream-call.js';
 export * from './rate-limit-store.js';
 export * from './abortable.js';
 export * from './deadline.js';
+export * from './later-outcome.js';
 export * from './audit.js';
 export * from './canonical-json.js';
 export * from './sha256.js';

@@ -3,11 +3,12 @@
 // the upstream call in the background, whatever the upstream speaks (2025-era stdio servers included). What the
 // upstream asks meanwhile (elicitation, sampling, roots: real requests or input_required rounds) waits in the task
 // for the caller's tasks/update; its progress becomes the task's statusMessage; tasks/cancel cancels the upstream
-// call. The upstream call runs below the pipeline, which saw the tools/call that made the task.
+// call. The upstream call runs below the pipeline, which saw the tools/call that made the task: it is retried as an
+// ordinary call would be (`around`: the retry stage), and the circuit breaker counts it when it ends (LATER_OUTCOME).
 import { randomBytes } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Json } from '../client/upstream.js';
-import { type CallContext, DEADLINE, type Deadline, ErrorCode, type Logger, type McpResult, stateKey, WireError } from '../core/index.js';
+import { type CallContext, DEADLINE, type Deadline, ErrorCode, LATER_OUTCOME, type Logger, type McpResult, type Middleware, stateKey, WireError } from '../core/index.js';
 import { derivedCallContext, INVOCATION, missingTasksCapability, outcomeOf, type Task, TaskRegistry, taskOwner } from '../server/index.js';
 import type { AuditEvent } from '../middleware/audit.js';
 import type { GatewayConfig } from './config/index.js';
@@ -43,6 +44,8 @@ export class GatewayTasks {
     private readonly config: () => GatewayConfig,
     private readonly logger: Logger,
     private readonly ended?: TaskEnded,
+    /** The stages a task's upstream call passes below the pipeline (retries); its bound is the task's ttlMs. */
+    private readonly around?: Middleware,
   ) {
     this.registry = new TaskRegistry(config().tasks);
   }
@@ -68,7 +71,9 @@ export class GatewayTasks {
     bg.state.set(INVOCATION, ctx.state.get(INVOCATION)!);
     bg.state.set(DEADLINE, deadlineOf(task));
     bg.state.set(TASK_WORK, this.#work(task));
-    work(bg)
+    const running = this.around ? this.around(bg, () => work(bg)) : work(bg);
+    ctx.state.set(LATER_OUTCOME, { outcome: running, signal: task.abort.signal });
+    running
       .then(
         (result) => this.registry.settle(task, () => ({ result })),
         (err: unknown) => this.registry.settle(task, () => outcomeOf(err, ctx)),

@@ -122,7 +122,13 @@ export class Gateway {
     this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
     );
-    this.#tasks = new GatewayTasks(() => this.#config, logger, this.#audit.event);
+    // A task's upstream call is retried as an ordinary one, each attempt waiting for a restarting server as one does.
+    this.#tasks = new GatewayTasks(() => this.#config, logger, this.#audit.event, (ctx, next) =>
+      this.resilience.stages.retry(ctx, async () => {
+        await this.#restarts.check(ctx);
+        return next();
+      }),
+    );
     const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, this.#tasks, opts.listPageSize ?? 500, this.#router);
     const local = localPrincipalOf(config);
     const host = { ...GATEWAY_INFO, passthrough: true, taskRegistry: this.#tasks.registry, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#subscriptions.listen(filter.resourceSubscriptions ?? [], callerKey(ctx), (uri) => this.catalog.resourceOwner(uri)) };
@@ -133,7 +139,7 @@ export class Gateway {
     this.routes.push(modeRoute(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools')));
     this.host = new ServingHost(host, async (ctx) => {
       await this.#restarts.check(ctx);
-      return this.resilience.timed(this.resilience.target(ctx)?.key, () => forward(ctx));
+      return this.resilience.timed(ctx, this.resilience.target(ctx)?.key, () => forward(ctx));
     });
     // `toolSearch:` answers tools/list and its two tools in front of the pipeline (tool-search.ts).
     this.#toolSearch = ToolSearch.from(config, logger);

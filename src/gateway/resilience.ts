@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import picomatch from 'picomatch';
 import { Heartbeat } from '../client/heartbeat.js';
 import type { Json, Upstream } from '../client/upstream.js';
-import { type CacheStore, type CallContext, type McpResult, type Middleware, stateKey } from '../core/index.js';
+import { type CacheStore, type CallContext, LATER_OUTCOME, type McpResult, type Middleware, stateKey } from '../core/index.js';
 import { Breakers, breakerFailure, type CallTarget, circuitBreaker, type DegradationPolicy, degradation, fallback, type Mode, retry, timeout, type ToolAnnotations } from '../middleware/index.js';
 import type { Catalog } from './catalog.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
@@ -253,10 +253,15 @@ export class GatewayResilience {
     return this.#policy();
   }
 
-  /** Records one forwarded call's duration toward `upstream`. */
-  timed<T extends McpResult>(upstream: string | undefined, run: () => Promise<T>): Promise<T> {
+  /** Records one forwarded call's duration toward `upstream` (a call that became a task: until its work ends). */
+  timed<T extends McpResult>(ctx: CallContext, upstream: string | undefined, run: () => Promise<T>): Promise<T> {
     if (!upstream) return run();
     const started = performance.now();
-    return run().finally(() => this.latencies.record(upstream, Math.round(performance.now() - started)));
+    return run().finally(() => {
+      const record = () => this.latencies.record(upstream, Math.round(performance.now() - started));
+      const later = ctx.state.get(LATER_OUTCOME);
+      if (later) later.outcome.then(record, record);
+      else record();
+    });
   }
 }

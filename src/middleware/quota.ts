@@ -1,7 +1,7 @@
 // Per-tenant quotas: calls per window and concurrent calls (in the rate-limit store, so replicas on Redis share
 // them), and which upstreams a tenant may reach (others' items are hidden and refused as if absent).
 import picomatch from 'picomatch';
-import type { CallContext, McpResult, Middleware } from '../core/index.js';
+import { type CallContext, LATER_OUTCOME, type McpResult, type Middleware } from '../core/index.js';
 import type { ConcurrencySlot, RateLimitStore } from '../core/rate-limit-store.js';
 import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
 import { askedBy, type Item, LISTS, notFound, type OwnerOf } from './policy-target.js';
@@ -75,7 +75,10 @@ export function quota(opts: QuotaOptions): Middleware {
       }
       return await next();
     } finally {
-      held?.release();
+      // A call that became a task holds its slot until the task's work ends.
+      const later = held && ctx.state.get(LATER_OUTCOME);
+      if (later) later.outcome.then(() => held!.release(), () => held!.release());
+      else held?.release();
     }
   }
 

@@ -4,6 +4,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, ErrorCode, type HttpHandle, quota, rateLimit, silentLogger } from '../../src/index.js';
+import { TasksClient } from '../helpers/tasks-client.js';
 import { deferred } from '../server/features-fixture.js';
 import { connectAs, failure, principalFromHeader } from './policy-fixture.js';
 
@@ -15,6 +16,11 @@ const clients: Client[] = [];
 beforeAll(async () => {
   const server = createServer({ name: 'quota', version: '1.0.0', logger: silentLogger });
   server.tool('hold', { description: 'holds until the test releases it' }, async () => {
+    started.resolve();
+    await release.promise;
+    return 'released';
+  });
+  server.tool('hold_task', { description: 'holds as a task until the test releases it', task: 'optional' }, async () => {
     started.resolve();
     await release.promise;
     return 'released';
@@ -63,6 +69,20 @@ describe('tenant quota', () => {
     expect(await call(admin, 'quick')).toBeUndefined();
   });
 
+  it('holds a concurrency slot for a call that became a task until its work ends', async () => {
+    const admin = await as('admin', 'modern');
+    const alice = new TasksClient(handle.url, { headers: { 'x-test-principal': 'alice' } });
+    started = deferred();
+    release = deferred();
+    const created = await alice.ok('tools/call', { name: 'hold_task', arguments: {} });
+    expect(created.resultType).toBe('task');
+    await started.promise;
+    expect(await call(admin, 'quick')).toMatchObject({ code: ErrorCode.RateLimited, data: { limit: 'concurrency' } });
+    release.resolve();
+    expect(await alice.settled(String(created.taskId))).toMatchObject({ status: 'completed' });
+    expect(await call(admin, 'quick')).toBeUndefined();
+  });
+
   it('bounds calls per window for the whole tenant', async () => {
     const [gina, hal] = [await as('gina'), await as('hal', 'modern')];
     expect(await call(gina, 'quick')).toBeUndefined();
@@ -70,7 +90,7 @@ describe('tenant quota', () => {
     expect(await call(gina, 'quick')).toMatchObject({ code: ErrorCode.RateLimited, data: { limit: 'quota' } });
     expect(await call(hal, 'quick')).toMatchObject({ code: ErrorCode.RateLimited, data: { limit: 'quota' } });
     // Lists are not charged: the tenant can still see its tools.
-    expect((await hal.listTools()).tools.length).toBe(4);
+    expect((await hal.listTools()).tools.length).toBe(5);
   });
 });
 

@@ -7,6 +7,7 @@ import { ErrorCode, silentLogger, WireError } from '../../src/core/index.js';
 import { circuitBreaker, retry, timeout } from '../../src/middleware/index.js';
 import { createServer, type HttpHandle } from '../../src/index.js';
 import { eraClient } from '../gateway/fixtures/faulty.js';
+import { TasksClient } from '../helpers/tasks-client.js';
 
 describe.each(['legacy', 'modern'] as const)('resilience middleware in a framework server (%s client)', (era) => {
   let handle: HttpHandle;
@@ -78,5 +79,33 @@ describe.each(['legacy', 'modern'] as const)('resilience middleware in a framewo
     for (let i = 0; i < 2; i++) await expect(client.callTool({ name: 'broken', arguments: {} })).rejects.toMatchObject({ code: ErrorCode.UpstreamUnavailable });
     await expect(client.callTool({ name: 'broken', arguments: {} })).rejects.toMatchObject({ code: ErrorCode.UpstreamUnavailable, message: expect.stringContaining('circuit open') });
     expect(runs.broken - before).toBe(2);
+  });
+});
+
+describe('the circuit breaker and tools that run as tasks (framework)', () => {
+  let handle: HttpHandle;
+  let runs = 0;
+  beforeAll(async () => {
+    const server = createServer({ name: 'fw', version: '1.0.0', logger: silentLogger });
+    server.tool('broken_job', { description: 'Fails in the background', task: 'optional' }, async () => {
+      runs++;
+      await new Promise((r) => setTimeout(r, 20));
+      throw new WireError(ErrorCode.UpstreamUnavailable, 'backend down');
+    });
+    server.use(circuitBreaker({ failures: 2, openMs: 60_000, target: (ctx) => (ctx.target === 'broken_job' ? { key: 'backend', name: 'broken_job' } : undefined) }));
+    handle = await server.serveHttp({ port: 0 });
+  });
+  afterAll(() => handle?.close());
+
+  it('counts a task when its work fails, not when it is created, then refuses new tasks at once', async () => {
+    const client = new TasksClient(handle.url);
+    for (let i = 0; i < 2; i++) {
+      const created = await client.ok('tools/call', { name: 'broken_job', arguments: {} });
+      expect(created.resultType).toBe('task');
+      expect(await client.settled(String(created.taskId))).toMatchObject({ status: 'failed', error: { code: ErrorCode.UpstreamUnavailable } });
+    }
+    const refused = await client.request('tools/call', { name: 'broken_job', arguments: {} });
+    expect(refused.error).toMatchObject({ code: ErrorCode.UpstreamUnavailable, message: expect.stringContaining('circuit open') });
+    expect(runs).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 // Circuit breaker middleware: one Breaker per backend; an open circuit fails fast with a retryable
 // UpstreamUnavailable error carrying data.retryAfterMs, and can hide or mark the backend's tools in tools/list.
-import { type CallContext, ErrorCode, isWireError, type McpResult, type Middleware, WireError } from '../../core/index.js';
+import { type CallContext, ErrorCode, isWireError, LATER_OUTCOME, type McpResult, type Middleware, WireError } from '../../core/index.js';
 import { type CallTarget, localTarget, type TargetResolver } from '../target.js';
 import { Breaker, type BreakerOptions, type BreakerSnapshot, type BreakerState } from './breaker.js';
 
@@ -94,15 +94,21 @@ export function circuitBreaker(opts: CircuitBreakerOptions = {}, breakers = new 
     if (!target) return next();
     const breaker = breakers.get(target.key);
     if (!breaker.admit()) throw openError(target, breaker.snapshot());
-    try {
-      const result = await next();
-      breaker.success();
-      return result;
-    } catch (err) {
+    const ended = (err: unknown, stopped: boolean) => {
       // The caller giving up says nothing about the upstream.
-      if (ctx.signal.aborted) breaker.release();
+      if (stopped) breaker.release();
       else if (isFailure(err, target.key)) breaker.failure();
       else breaker.success();
+    };
+    try {
+      const result = await next();
+      // A call that became a task counts when its work ends (a half-open probe stays taken until then).
+      const later = ctx.state.get(LATER_OUTCOME);
+      if (later) later.outcome.then(() => breaker.success(), (err: unknown) => ended(err, later.signal.aborted));
+      else breaker.success();
+      return result;
+    } catch (err) {
+      ended(err, ctx.signal.aborted);
       throw err;
     }
   };

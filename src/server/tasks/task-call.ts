@@ -4,7 +4,7 @@
 // time, it answers as usual (an optional task) or as a task already done (a required one); asking for input then is
 // a 2026-era round as usual; still running when the time is up, the call becomes a task.
 import { type ClientCapabilities, ProtocolErrorCode } from '@modelcontextprotocol/server';
-import { type CallContext, DEADLINE, ErrorCode, isToolError, type McpResult, mapError, type Principal, toolErrorResult, WireError } from '../../core/index.js';
+import { type CallContext, DEADLINE, ErrorCode, isToolError, LATER_OUTCOME, type McpResult, mapError, type Principal, toolErrorResult, WireError } from '../../core/index.js';
 import type { HandlerContext, TaskSpec } from '../definitions.js';
 import { type ClientInput, InputRequiredSignal } from '../elicitation.js';
 import { handlerContext } from '../handler-context.js';
@@ -119,5 +119,6 @@ export async function callAsTask(
     (result) => tasks.settle(made, () => ({ result })),
     (err: unknown) => tasks.settle(made, () => outcomeOf(err, ctx)),
   );
+  ctx.state.set(LATER_OUTCOME, { outcome: running, signal: made.abort.signal });
   return tasks.created(made);
 }
