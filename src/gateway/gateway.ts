@@ -326,6 +326,7 @@ export class Gateway {
     await Promise.all(stopping);
     const searchChanged = !isDeepStrictEqual(ToolSearch.settings(next), ToolSearch.settings(this.#config));
     this.#config = next;
+    this.#tasks.registry.configure(next.tasks ?? {});
     if (searchChanged) {
       this.#toolSearch = ToolSearch.from(next, this.host.logger);
       this.host.listChanged('tools');

@@ -123,6 +123,18 @@ describe('gateway tasks', () => {
     expect(rows.find((r) => r.target === 'fw__wait_cancel')).toMatchObject({ outcome: 'ok', args: { status: 'cancelled', upstream: 'fw' } });
   });
 
+  it('applies a reloaded tasks section to the tasks made after it; kept tasks keep their ttlMs', async () => {
+    const before = String((await a.ok('tools/call', { name: 'fw__progress', arguments: {} })).taskId);
+    const was = running.gateway.config;
+    await running.gateway.reload({ ...was, tasks: { ttlMs: 120_000, pollIntervalMs: 750 } });
+    try {
+      expect(await a.ok('tools/call', { name: 'fw__progress', arguments: {} })).toMatchObject({ resultType: 'task', ttlMs: 120_000, pollIntervalMs: 750 });
+      expect(await a.ok('tasks/get', { taskId: before })).toMatchObject({ ttlMs: 600_000, pollIntervalMs: 200 });
+    } finally {
+      await running.gateway.reload(was);
+    }
+  });
+
   it('refuses bad task keys naming the path', () => {
     const issues = (extra: Record<string, unknown>) => rejection(() => parseConfig(stringify({ servers: { s: { command: 'x', ...extra.server as object } }, ...(extra.top as object) }), { format: 'yaml' })).join('\n');
     expect(issues({ server: { tasks: 'sometimes' } })).toMatch(/servers\.s\.tasks: expected optional, required, or a mapping of tool name \(or glob\) to optional or required/);

@@ -51,13 +51,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export class TaskRegistry {
   readonly #tasks = new Map<string, Task>();
-  readonly #ttlMs: number;
-  readonly #pollIntervalMs: number;
-  readonly #max: number;
-  readonly #maxPerOwner: number;
+  #ttlMs = 3_600_000;
+  #pollIntervalMs = 1_000;
+  #max = 1_000;
+  #maxPerOwner = 100;
   readonly #created = new Set<(task: Task) => void>();
 
   constructor(opts: TaskOptions = {}) {
+    this.configure(opts);
+  }
+
+  /** New defaults and bounds (a config reload): for tasks made from now on; kept tasks keep their ttlMs. */
+  configure(opts: TaskOptions): void {
     this.#ttlMs = opts.ttlMs ?? 3_600_000;
     this.#pollIntervalMs = opts.pollIntervalMs ?? 1_000;
     this.#max = opts.maxTasks ?? 1_000;
