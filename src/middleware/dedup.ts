@@ -49,7 +49,10 @@ export function dedup(opts: DedupOptions = {}): DedupMiddleware {
     if (flight) {
       counts.followers++;
       try {
-        return structuredClone(await until(flight.result, ctx.signal));
+        const shared = await until(flight.result, ctx.signal);
+        // Not an answer but a task or a question (a 2026-era round): the leader's own, so this call runs by itself.
+        if (shared.resultType !== undefined && shared.resultType !== 'complete') return next();
+        return structuredClone(shared);
       } catch (err) {
         // The leader's own caller cancelled it: that says nothing about this call, which runs by itself.
         if (flight.signal.aborted && !ctx.signal.aborted) return next();
