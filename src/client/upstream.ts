@@ -6,6 +6,7 @@ import { type Abortable, type ChangeKind, ErrorCode, type ListKind, type Logger,
 import { redactText, redactUrl } from '../core/redact.js';
 import { cappedFetch } from './capped-fetch.js';
 import { DepthGuard } from './depth-guard.js';
+import { type ParamHeader, paramHeadersOf, paramHeaderValues } from '../wire/param-headers.js';
 import { RawLane } from './raw-lane.js';
 import { completeResultsWithoutType } from './result-type.js';
 import { StdioProcessTransport } from './stdio-process-transport.js';
@@ -96,6 +97,8 @@ export class Upstream {
   readonly #listChanged: (kind: ChangeKind) => void;
   #restartsByProbe = 0;
   #restartReason: string | undefined;
+  /** SEP-2243: the parameters each tool mirrors in `Mcp-Param-*` headers, from the last tools/list. */
+  #paramHeaders = new Map<string, readonly ParamHeader[]>();
 
   constructor(
     spec: UpstreamSpec,
@@ -277,9 +280,11 @@ export class Upstream {
       try {
         if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs, ...opts });
         const { onLateAnswer: _late, ...sdkOpts } = opts;
+        const headers = method === 'tools/call' ? this.#paramHeaderValues(client, params) : undefined;
         return await client.request({ method, ...(params && { params }) } as never, Passthrough, {
           timeout: timeoutMs,
           allowInputRequired: true,
+          ...(headers && { headers }),
           ...(sdkOpts.signal && { signal: signalOf(sdkOpts.signal) }),
           ...(sdkOpts.onprogress && { onprogress: sdkOpts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * timeoutMs }),
         });
@@ -346,6 +351,16 @@ export class Upstream {
     onUp();
   }
 
+  /**
+   * The `Mcp-Param-*` headers of a tools/call to a 2026-era server over HTTP (SEP-2243), as the SDK's own
+   * `callTool` would send them: from the tool's last listed schema and the call's arguments.
+   */
+  #paramHeaderValues(client: Client, params: Json | undefined): Record<string, string> | undefined {
+    if (this.#paramHeaders.size === 0 || this.#spec.transport !== 'http' || client.getProtocolEra() !== 'modern') return undefined;
+    const declared = this.#paramHeaders.get(String(params?.name));
+    return declared && paramHeaderValues(declared, params?.arguments);
+  }
+
   /** Every item of a list, across all pages; empty when the server lacks the capability. */
   async list(kind: ListKind): Promise<Json[]> {
     const { method, key, capability } = LIST[kind];
@@ -358,7 +373,10 @@ export class Upstream {
       const result = await this.request(method, Object.keys(params).length > 0 ? params : undefined);
       items.push(...((result[key] as Json[] | undefined) ?? []));
       cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
-      if (!cursor) return items;
+      if (!cursor) {
+        if (kind === 'tools') this.#paramHeaders = new Map(items.flatMap((t) => (paramHeadersOf(t.inputSchema).length > 0 ? [[String(t.name), paramHeadersOf(t.inputSchema)]] : [])));
+        return items;
+      }
     }
     this.#log.warn({ kind }, 'stopped listing after 100 pages');
     return items;

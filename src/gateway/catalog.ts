@@ -13,6 +13,8 @@ export interface Route {
   readonly upstream: Upstream;
   /** The name the upstream knows. */
   readonly name: string;
+  /** A tool's input schema as the gateway lists it (its SEP-2243 `x-mcp-header` parameters are checked on calls). */
+  readonly inputSchema?: unknown;
   /** A tool's `tools.override` when it sets arguments (forward.ts applies them to each call). */
   readonly override?: ToolOverride;
 }
@@ -129,8 +131,9 @@ export class Catalog {
           continue;
         }
         const override = config.tools.override?.[original];
-        const route = { upstream, name: original, ...(override?.arguments && { override }) };
-        if (this.#claim(this.#toolRoutes, name, route, this.#held)) this.tools.push({ ...(override ? overriddenTool(tool, override) : tool), name });
+        const exposed = { ...(override ? overriddenTool(tool, override) : tool), name };
+        const route = { upstream, name: original, inputSchema: (exposed as Json).inputSchema, ...(override?.arguments && { override }) };
+        if (this.#claim(this.#toolRoutes, name, route, this.#held)) this.tools.push(exposed);
       }
       this.#checkOverrides(config, snap.tools);
       for (const prompt of snap.prompts) {

@@ -2,7 +2,7 @@
 // upstream, re-mapping progress tokens, propagating cancellation and bridging 2026-era input requests.
 import type { Json, Upstream } from '../client/upstream.js';
 import { type CallContext, DEADLINE, ErrorCode, type Handler, type McpResult, UPSTREAM_NAME, WireError } from '../core/index.js';
-import { answerTaskMethod, declaresTasks, INVOCATION, listPage, subscribeConnection } from '../server/index.js';
+import { answerTaskMethod, checkParamHeaders, declaresTasks, INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { declaredBy } from './caller-capabilities.js';
 import { type GatewayTasks, TASK_WORK } from './gateway-tasks.js';
 import type { Catalog } from './catalog.js';
@@ -115,6 +115,7 @@ export function forwarder(
         return list(catalog.resourceTemplates, 'resourceTemplates', ctx);
       case 'tools/call': {
         const route = catalog.tool(ctx.target ?? '');
+        if (route) checkParamHeaders(ctx, route.inputSchema, params.arguments);
         const shaped = route?.override && { arguments: shapedArguments(params.arguments, route.override, ctx.target ?? '') };
         const outgoing = { ...params, name: route?.name, ...shaped };
         if (route && ctx.era === 'modern' && tasks.mode(ctx, route.upstream.name, String(route.name), () => declaresTasks(declaredBy(ctx))) === 'task') {

@@ -6,6 +6,7 @@ import type { HandlerContext, ToolReturn } from './definitions.js';
 import type { ClientInput } from './elicitation.js';
 import { handlerContext } from './handler-context.js';
 import { listPage } from './pagination.js';
+import { checkParamHeaders } from './param-header-check.js';
 import type { RegisteredTool, Registry } from './registry.js';
 import { validate } from './schema.js';
 import { callAsTask, declaresTasks, missingTasksCapability, taskSupport } from './tasks/task-call.js';
@@ -67,6 +68,7 @@ export function terminalHandler(registry: Registry, pageSize: number, tasks: Tas
     const tool = registry.tools.get(ctx.target ?? '');
     if (!tool) throw new WireError(ErrorCode.InvalidParams, `Unknown tool: ${ctx.target}`);
     if (tool.spec.scopes) checkScopes(ctx.principal, tool.spec.scopes, `tool '${ctx.target}'`);
+    checkParamHeaders(ctx, tool.wire.inputSchema, (ctx.params as P).arguments);
     const checked = validate(tool.spec.input, (ctx.params as P).arguments ?? {});
     const args = checked instanceof Promise ? await checked : checked;
     if (!args.ok) throw new ToolError(`Invalid arguments for tool '${ctx.target}':\n${args.message}`);

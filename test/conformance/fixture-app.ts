@@ -93,6 +93,12 @@ function addTools(s: McplexServer): void {
     { description: 'Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)', input: JSON_SCHEMA_2020_12 },
     (args) => `JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`,
   );
+  // SEP-2243: a parameter mirrored in an Mcp-Param-Region header (http-custom-header-server-validation).
+  s.tool(
+    'test_param_headers',
+    { description: 'Echoes a region that clients also send in the Mcp-Param-Region header (SEP-2243)', input: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }) }) },
+    ({ region }) => `region ${region}`,
+  );
   s.tool(
     'test_reconnection',
     {

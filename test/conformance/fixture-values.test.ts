@@ -33,6 +33,7 @@ const TOOLS = [
   'test_logging_tool',
   'test_missing_capability',
   'test_multiple_content_types',
+  'test_param_headers',
   'test_reconnection',
   'test_sampling',
   'test_simple_text',

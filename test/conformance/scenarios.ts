@@ -94,7 +94,7 @@ export const TASK_SCENARIOS = [
  */
 export const GATED_EXTRAS: Record<RunName, readonly string[]> = {
   '2025-11-25': ['json-schema-2020-12', 'server-session-lifecycle'],
-  '2026-07-28': ['json-schema-2020-12', 'http-header-validation', ...TASK_SCENARIOS],
+  '2026-07-28': ['json-schema-2020-12', 'http-header-validation', 'http-custom-header-server-validation', ...TASK_SCENARIOS],
   extensions: SKILL_SCENARIOS,
 };
 

@@ -6,6 +6,8 @@ export const TASKS = 'io.modelcontextprotocol/tasks';
 type P = Record<string, unknown>;
 
 export interface RpcReply {
+  /** The HTTP status it came with. */
+  status: number;
   result?: P;
   error?: { code: number; message: string; data?: unknown };
 }
@@ -24,7 +26,8 @@ export class TasksClient {
     return this.opts.capabilities ?? { elicitation: {}, sampling: {}, extensions: { [TASKS]: {} } };
   }
 
-  async request(method: string, params: P = {}): Promise<RpcReply> {
+  /** One request; `headers` adds to (or overrides) this client's own for it. */
+  async request(method: string, params: P = {}, extra: Record<string, string> = {}): Promise<RpcReply> {
     const _meta = {
       'io.modelcontextprotocol/protocolVersion': '2026-07-28',
       'io.modelcontextprotocol/clientInfo': { name: 'tasks-test', version: '1.0.0' },
@@ -37,9 +40,10 @@ export class TasksClient {
       'mcp-method': method,
       ...(nameKey && { 'mcp-name': String(params[nameKey]) }),
       ...this.opts.headers,
+      ...extra,
     };
     const res = await rawRequest(this.url, { headers, body: JSON.stringify({ jsonrpc: '2.0', id: ++this.#id, method, params: { ...params, _meta } }) });
-    return rpcMessage(res) as RpcReply;
+    return { ...(rpcMessage(res) as Omit<RpcReply, 'status'>), status: res.status };
   }
 
   /** The result of a request that must succeed. */

@@ -17,6 +17,7 @@ import {
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import { silentLogger } from '../../core/index.js';
 import { isResponseShape } from '../../wire/json-rpc-shape.js';
+import { HEADER_MISMATCH } from '../../wire/param-headers.js';
 import { FIRST_MODERN_VERSION } from './classify.js';
 import { Exchange, type StreamLimits } from './exchange.js';
 import { headerOf, requestInfo } from './request-info.js';
@@ -92,9 +93,11 @@ class ExchangeTransport implements Transport {
       const pending = this.#pending.get(message.id);
       if (!pending) return;
       this.#pending.delete(message.id);
-      // In-band errors are HTTP 200 except a missing client capability, which the spec answers with 400.
-      const missing = 'error' in message && message.error.code === ProtocolErrorCode.MissingRequiredClientCapability;
-      pending.exchange.respond(message.id, { ...message, id: pending.clientId }, missing ? 400 : 200);
+      // In-band errors are HTTP 200 except a missing client capability and headers that disagree with the body
+      // (SEP-2243 Mcp-Param-*), which the spec answers with 400.
+      const code = 'error' in message ? message.error.code : undefined;
+      const bad = code === ProtocolErrorCode.MissingRequiredClientCapability || code === HEADER_MISMATCH;
+      pending.exchange.respond(message.id, { ...message, id: pending.clientId }, bad ? 400 : 200);
       return;
     }
     // Progress and logs go on their request's stream; the 2026 era has no other unsolicited traffic here.
