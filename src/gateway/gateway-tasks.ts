@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Json } from '../client/upstream.js';
-import { type CallContext, DEADLINE, type Deadline, ErrorCode, LATER_OUTCOME, type Logger, type McpResult, type Middleware, stateKey, WireError } from '../core/index.js';
+import { type CallContext, DEADLINE, type Deadline, ErrorCode, LATER_OUTCOME, type Logger, type McpResult, type Middleware, type Principal, stateKey, WireError } from '../core/index.js';
+import type { Hears, Item } from '../middleware/policy-target.js';
 import { derivedCallContext, INVOCATION, missingTasksCapability, outcomeOf, type Task, TaskRegistry, taskOwner } from '../server/index.js';
 import type { AuditEvent } from '../middleware/audit.js';
 import type { GatewayConfig } from './config/index.js';
@@ -37,8 +38,16 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 /** How a task's work ended, for the audit log (recorded as `task/ended`: the tools/call that made it only started it). */
 export type TaskEnded = (event: AuditEvent) => void;
 
+/** Who runs a task, on what: what a reload checks to stop the tasks of callers who lost access. */
+interface Running {
+  readonly principal: Principal;
+  readonly endpoint: string | undefined;
+  readonly item: Item;
+}
+
 export class GatewayTasks {
   readonly registry: TaskRegistry;
+  readonly #running = new Map<Task, Running>();
 
   constructor(
     private readonly config: () => GatewayConfig,
@@ -71,6 +80,7 @@ export class GatewayTasks {
     bg.state.set(INVOCATION, ctx.state.get(INVOCATION)!);
     bg.state.set(DEADLINE, deadlineOf(task));
     bg.state.set(TASK_WORK, this.#work(task));
+    this.#running.set(task, { principal: ctx.principal, endpoint: ctx.endpoint, item: { kind: 'tool', name: ctx.target ?? '', owner: upstream } });
     const running = this.around ? this.around(bg, () => work(bg)) : work(bg);
     ctx.state.set(LATER_OUTCOME, { outcome: running, signal: task.abort.signal });
     running
@@ -78,8 +88,26 @@ export class GatewayTasks {
         (result) => this.registry.settle(task, () => ({ result })),
         (err: unknown) => this.registry.settle(task, () => outcomeOf(err, ctx)),
       )
-      .finally(() => this.#ended(ctx, upstream, task));
+      .finally(() => {
+        this.#running.delete(task);
+        this.#ended(ctx, upstream, task);
+      });
     return this.registry.created(task);
+  }
+
+  /**
+   * Cancels each running task whose caller may no longer see its tool (a reload changed access rules or endpoint
+   * views: `audience` says who may see an item); returns their ids.
+   */
+  revoke(audience: (item: Item) => Hears | undefined): string[] {
+    const revoked: string[] = [];
+    for (const [task, { principal, endpoint, item }] of this.#running) {
+      const hears = audience(item);
+      if (!hears || hears(principal, endpoint)) continue;
+      this.registry.cancel(task, `Access to tool '${item.name}' was revoked`);
+      revoked.push(task.taskId);
+    }
+    return revoked;
   }
 
   close(): void {

@@ -332,6 +332,8 @@ export class Gateway {
       this.host.listChanged('tools');
     }
     for (const apply of this.#reloaders) apply(next);
+    const revoked = this.#tasks.revoke((item) => this.host.audienceOf([item]));
+    if (revoked.length > 0) this.host.logger.warn({ tasks: revoked }, 'tasks cancelled: their callers may no longer use their tools');
     const fresh: Entry[] = [];
     for (const [name, config] of wanted) {
       if (this.#entries.has(name)) continue;

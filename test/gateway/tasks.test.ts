@@ -23,17 +23,16 @@ describe('gateway tasks', () => {
   let a: TasksClient;
   let b: TasksClient;
 
+  const base = {
+    listen: { host: '127.0.0.1', port: 0 },
+    auth: { apiKeys: { [keys.a.hash]: { id: 'a', scopes: [] }, [keys.b.hash]: { id: 'b', scopes: [] }, [keys.ops.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] } } },
+    tasks: { ttlMs: 600_000, pollIntervalMs: 200 },
+    audit: { path: join(dir, 'audit.db') },
+    servers: {},
+  };
+
   beforeAll(async () => {
-    const file = parseConfig(
-      stringify({
-        listen: { host: '127.0.0.1', port: 0 },
-        auth: { apiKeys: { [keys.a.hash]: { id: 'a', scopes: [] }, [keys.b.hash]: { id: 'b', scopes: [] }, [keys.ops.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] } } },
-        tasks: { ttlMs: 600_000, pollIntervalMs: 200 },
-        audit: { path: join(dir, 'audit.db') },
-        servers: {},
-      }),
-      { format: 'yaml' },
-    );
+    const file = parseConfig(stringify(base), { format: 'yaml' });
     const fw = relayUpstream('fw', { protocol: '2025-11-25', tasks: { 'wait_*': 'optional', ask: 'optional', progress: 'required' } });
     const fw26 = relayUpstream('fw26', { protocol: '2026-07-28', tasks: 'optional' });
     running = await startGateway({ ...file, servers: { fw, fw26 } });
@@ -121,6 +120,30 @@ describe('gateway tasks', () => {
     }
     expect(rows.find((r) => r.target === 'fw__ask')).toMatchObject({ principal: 'a', outcome: 'ok', args: { status: 'completed', upstream: 'fw' } });
     expect(rows.find((r) => r.target === 'fw__wait_cancel')).toMatchObject({ outcome: 'ok', args: { status: 'cancelled', upstream: 'fw' } });
+  });
+
+  it("cancels a running task when a reload takes its tool away from its caller, and only that caller's", async () => {
+    const seen = async () => JSON.parse(text(await a.ok('tools/call', { name: 'fw__cancellations', arguments: {} }))) as { started: string[]; cancelled: string[] };
+    const started = async (id: string) => {
+      for (let i = 0; i < 200 && !(await seen()).started.includes(id); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    const mine = String((await a.ok('tools/call', { name: 'fw__wait_cancel', arguments: { id: 'revoked' } })).taskId);
+    const theirs = String((await b.ok('tools/call', { name: 'fw__wait_cancel', arguments: { id: 'kept' } })).taskId);
+    await started('revoked');
+    await started('kept');
+    const was = running.gateway.config;
+    const all = [{ resource: '*', actions: ['*'] }];
+    const access = { principals: { a: { capabilities: [{ resource: 'tool:fw__cancellations', actions: ['call'] }] }, b: { capabilities: all }, ops: { capabilities: all } } };
+    await running.gateway.reload({ ...parseConfig(stringify({ ...base, policy: { access } }), { format: 'yaml' }), servers: was.servers });
+    try {
+      expect(await a.ok('tasks/get', { taskId: mine })).toMatchObject({ status: 'cancelled', statusMessage: "Access to tool 'fw__wait_cancel' was revoked" });
+      for (let i = 0; i < 200 && !(await seen()).cancelled.includes('revoked'); i++) await new Promise((r) => setTimeout(r, 25));
+      expect((await seen()).cancelled).toContain('revoked');
+      expect((await b.ok('tasks/get', { taskId: theirs })).status).toBe('working');
+    } finally {
+      await running.gateway.reload(was);
+      await b.ok('tasks/cancel', { taskId: theirs });
+    }
   });
 
   it('applies a reloaded tasks section to the tasks made after it; kept tasks keep their ttlMs', async () => {

@@ -161,10 +161,11 @@ export class TaskRegistry {
     });
   }
 
-  /** Cancels a running task (its handler's signal aborts); a finished one stays as it is. */
+  /** Cancels a running task (its handler's signal aborts; `why` becomes its statusMessage); a finished one stays as it is. */
   cancel(task: Task, why = 'The task was cancelled'): void {
     if (TERMINAL.has(task.status)) return;
     task.pending.clear();
+    task.statusMessage = why;
     this.#set(task, 'cancelled');
     task.abort.abort(new Error(why));
   }
