@@ -14,6 +14,7 @@ import type { ElicitState } from './elicitation.js';
 import { type Admit, GatedTransport } from './gate.js';
 import { Metrics, metrics } from '../middleware/metrics.js';
 import type { ChangeAudience, Hears, Item } from '../middleware/policy-target.js';
+import { createFetchHandler, type FetchHandlerOptions, type McpFetchHandler } from './http/fetch-handler.js';
 import { metricsRoute } from './http/metrics-route.js';
 import type { HttpServeOptions } from './http/options.js';
 import type { ListenNotifier } from './http/listen-streams.js';
@@ -177,6 +178,23 @@ export class ServingHost implements AppCore {
       onerror: (err) => this.logger.debug({ err }, 'stdio protocol error'),
       transport: new GatedTransport(wire, this.admit, identity),
     });
+  }
+
+  /**
+   * A web-standard handler (`fetch(request) → response`) for serverless and edge runtimes: both eras, with no
+   * sessions (the 2025 era is served statelessly). Give the handler's `fetch` to the platform.
+   */
+  fetchHandler(opts: FetchHandlerOptions = {}): McpFetchHandler {
+    const factory = (era: Era) => this.createProtocolServer(era, era === 'legacy' ? { gated: true } : {});
+    const handler = createFetchHandler(factory, opts, this.logger, this.admit);
+    this.#notifiers.add(handler.notify);
+    return {
+      ...handler,
+      close: async () => {
+        this.#notifiers.delete(handler.notify);
+        await handler.close();
+      },
+    };
   }
 
   /** Serves Streamable HTTP on 127.0.0.1 by default, both eras on one endpoint. */

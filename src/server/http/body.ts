@@ -56,7 +56,11 @@ export async function readMcpBody(req: IncomingMessage, maxBytes: number, maxDep
   if (!raw) {
     return { ok: false, status: 413, code: ErrorCode.InvalidRequest, message: `Request body too large: the limit is ${maxBytes} bytes` };
   }
-  const text = raw.toString('utf8');
+  return parseMcpBody(raw.toString('utf8'), maxDepth);
+}
+
+/** A body's text as JSON, refusing absurd nesting before parsing. */
+export function parseMcpBody(text: string, maxDepth: number): BodyOutcome {
   if (jsonDepth(text) > maxDepth) {
     return { ok: false, status: 400, code: ErrorCode.InvalidRequest, message: `JSON nested too deeply: the limit is ${maxDepth} levels` };
   }

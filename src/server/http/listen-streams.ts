@@ -27,8 +27,8 @@ const LIST_EVENTS: Record<ChangeKind, ServerEvent> = {
 export interface ListenStreamsOptions {
   /** Makes the SDK handler for one listen request (given the bus its stream registers on). */
   handler: (bus: ServerEventBus) => McpHttpHandler;
-  /** Options of the node adapter each handler is served through. */
-  adapter: Parameters<typeof toNodeHandler>[1];
+  /** Options of the node adapter each handler is served through (serveHttp). */
+  adapter?: Parameters<typeof toNodeHandler>[1];
   onerror: (err: Error) => void;
 }
 
@@ -40,6 +40,13 @@ export class ListenStreams {
 
   /** How one listen request is served: the SDK's handler, its stream registered as `identity`'s. */
   adapterFor(identity: EdgeIdentity, res: ServerResponse): NodeHandler {
+    const { handler, release } = this.handlerFor(identity);
+    res.once('close', release);
+    return toNodeHandler(handler, this.opts.adapter);
+  }
+
+  /** The SDK handler of one listen request, its stream registered as `identity`'s; `release` once it is over. */
+  handlerFor(identity: EdgeIdentity): { handler: McpHttpHandler; release: () => void } {
     const bus: ServerEventBus = {
       publish: (event) => this.#publish(event),
       subscribe: (listener) => {
@@ -49,8 +56,7 @@ export class ListenStreams {
     };
     const handler = this.opts.handler(bus);
     this.#handlers.add(handler);
-    res.once('close', () => this.#handlers.delete(handler));
-    return toNodeHandler(handler, this.opts.adapter);
+    return { handler, release: () => this.#handlers.delete(handler) };
   }
 
   readonly notify: ListenNotifier = {
