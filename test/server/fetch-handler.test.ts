@@ -9,6 +9,7 @@ import { createAuthenticator, createServer, type McpFetchHandler, type McplexSer
 import { collect } from '../gateway/fixtures/helpers.js';
 import { post } from '../helpers/http.js';
 import { serveFetch } from '../helpers/serve-fetch.js';
+import { TasksClient } from '../helpers/tasks-client.js';
 import { connectWith } from '../middleware/auth-fixture.js';
 
 const key = newApiKey();
@@ -24,6 +25,7 @@ describe('fetchHandler (serverless and edge runtimes)', () => {
   beforeAll(async () => {
     server = createServer({ name: 'edge', version: '1.0.0', logger: silentLogger });
     server.tool('whoami', { description: 'Who is calling', input: z.object({}) }, (_a, ctx) => `${ctx.principal.id} (${ctx.era})`);
+    server.tool('forecast', { description: 'Forecast', input: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }) }) }, ({ region }) => `sunny in ${region}`);
     server.use((ctx, next) => {
       seen.push(ctx.method);
       return next();
@@ -49,9 +51,19 @@ describe('fetchHandler (serverless and edge runtimes)', () => {
     expect(text(await modern.callTool({ name: 'whoami', arguments: {} }))).toBe('edge-user (modern)');
     expect(seen).toContain('server/discover');
     const legacy = await connect('legacy');
-    expect((await legacy.listTools()).tools.map((t) => t.name)).toEqual(['whoami']);
+    expect((await legacy.listTools()).tools.map((t) => t.name)).toEqual(['whoami', 'forecast']);
     expect(text(await legacy.callTool({ name: 'whoami', arguments: {} }))).toBe('edge-user (legacy)');
     expect(seen).toEqual(expect.arrayContaining(['initialize', 'tools/list', 'tools/call']));
+  });
+
+  it('checks Mcp-Param headers (SEP-2243): the SDK client sends them, a disagreeing one is a 400 with -32020', async () => {
+    const modern = await connect('modern');
+    await modern.listTools();
+    expect(text(await modern.callTool({ name: 'forecast', arguments: { region: 'Tromsø' } }))).toBe('sunny in Tromsø');
+    const raw = new TasksClient(served.url, { headers: auth });
+    const reply = await raw.request('tools/call', { name: 'forecast', arguments: { region: 'Oslo' } }, { 'Mcp-Param-Region': 'Bergen' });
+    expect(reply.status).toBe(400);
+    expect(reply.error?.code).toBe(-32020);
   });
 
   it('tells a listen stream of a tool added while it is open', async () => {
