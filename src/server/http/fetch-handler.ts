@@ -14,6 +14,7 @@ import { parseMcpBody } from './body.js';
 import { FIRST_MODERN_VERSION } from './classify.js';
 import { metadataUrlOf, WELL_KNOWN } from './edge-auth.js';
 import { type ListenNotifier, ListenStreams } from './listen-streams.js';
+import { REFUSAL_STATUS } from './sdk-admitted.js';
 
 export interface FetchHandlerOptions {
   /** Who may call (API keys, JWT, OAuth): every request is authenticated before anything else; default anonymous. */
@@ -68,16 +69,6 @@ async function readCapped(request: Request, max: number): Promise<string | undef
   }
   return Buffer.concat(chunks, size).toString('utf8');
 }
-
-/** JSON-RPC error codes an admission refusal answers with an HTTP status other than 200 (the 2026-era ladder). */
-const REFUSAL_STATUS = new Map<number, number>([
-  [ErrorCode.MethodNotFound, 404],
-  [ErrorCode.InvalidParams, 400],
-  [ErrorCode.InvalidRequest, 400],
-  [ErrorCode.Unauthorized, 401],
-  [ErrorCode.Forbidden, 403],
-  [ErrorCode.RateLimited, 429],
-]);
 
 /** A response whose body tells `ended` when it is over (read to its end, or cancelled by the client). */
 function untilEnded(response: Response, ended: () => void): Response {

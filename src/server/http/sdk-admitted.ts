@@ -20,7 +20,7 @@ export interface AdmittedDeps {
 }
 
 /** JSON-RPC error codes a refused admission answers with an HTTP status other than 200 (the 2026-era ladder). */
-const REFUSAL_STATUS = new Map<number, number>([
+export const REFUSAL_STATUS = new Map<number, number>([
   [ErrorCode.MethodNotFound, 404],
   [ErrorCode.InvalidParams, 400],
   [ErrorCode.InvalidRequest, 400],
