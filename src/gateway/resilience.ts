@@ -258,10 +258,14 @@ export class GatewayResilience {
     if (!upstream) return run();
     const started = performance.now();
     return run().finally(() => {
-      const record = () => this.latencies.record(upstream, Math.round(performance.now() - started));
       const later = ctx.state.get(LATER_OUTCOME);
-      if (later) later.outcome.then(record, record);
-      else record();
+      if (!later) return this.#record(upstream, started);
+      const record = () => this.#record(upstream, started);
+      later.outcome.then(record, record);
     });
+  }
+
+  #record(upstream: string, started: number): void {
+    this.latencies.record(upstream, Math.round(performance.now() - started));
   }
 }

@@ -88,27 +88,27 @@ function listed(result: McpResult, breakers: Breakers, opts: CircuitBreakerOptio
 export function circuitBreaker(opts: CircuitBreakerOptions = {}, breakers = new Breakers(opts)): Middleware & { breakers: Breakers } {
   const resolve = opts.target ?? localTarget;
   const isFailure = opts.isFailure ?? breakerFailure;
+  const failed = (breaker: Breaker, err: unknown, key: string, stopped: boolean) => {
+    // The caller giving up says nothing about the upstream.
+    if (stopped) breaker.release();
+    else if (isFailure(err, key)) breaker.failure();
+    else breaker.success();
+  };
   const stage = async function circuitBreakerStage(ctx: CallContext, next: () => Promise<McpResult>): Promise<McpResult> {
     if (ctx.method === 'tools/list' && opts.whenOpen !== undefined && opts.whenOpen !== 'show') return listed(await next(), breakers, opts);
     const target = resolve(ctx);
     if (!target) return next();
     const breaker = breakers.get(target.key);
     if (!breaker.admit()) throw openError(target, breaker.snapshot());
-    const ended = (err: unknown, stopped: boolean) => {
-      // The caller giving up says nothing about the upstream.
-      if (stopped) breaker.release();
-      else if (isFailure(err, target.key)) breaker.failure();
-      else breaker.success();
-    };
     try {
       const result = await next();
       // A call that became a task counts when its work ends (a half-open probe stays taken until then).
       const later = ctx.state.get(LATER_OUTCOME);
-      if (later) later.outcome.then(() => breaker.success(), (err: unknown) => ended(err, later.signal.aborted));
+      if (later) later.outcome.then(() => breaker.success(), (err: unknown) => failed(breaker, err, target.key, later.signal.aborted));
       else breaker.success();
       return result;
     } catch (err) {
-      ended(err, ctx.signal.aborted);
+      failed(breaker, err, target.key, ctx.signal.aborted);
       throw err;
     }
   };

@@ -169,6 +169,7 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
     const got = new Promise<Response>((resolve) => (delivered = resolve));
     let accept = () => {};
     const accepted = new Promise<void>((resolve) => (accept = resolve));
+    let handed = false;
     const admission = gate({
       method: message.method,
       params: message.params ?? {},
@@ -179,6 +180,7 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
       accepted,
       deliver: async () => {
         if (message.method !== 'server/discover' && message.method !== 'subscriptions/listen') throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${message.method}`);
+        handed = true;
         const response = await deliver();
         if (response.ok && String(response.headers.get('content-type')).startsWith('text/event-stream')) accept();
         // The request lasts as long as its response: a listen's, as long as its stream.
@@ -187,7 +189,8 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
       },
     });
     const refused = admission.then(
-      () => undefined,
+      // Answered by the pipeline itself (a middleware that did not call next): that is the answer.
+      (result) => (handed ? undefined : json(200, { jsonrpc: '2.0', id: message.id, result })),
       (err: { code: number; message: string; data?: unknown }) => {
         const status = REFUSAL_STATUS.get(err.code) ?? 200;
         return rpcError(status, err.code, err.message, message.id, undefined, err.data);
