@@ -62,6 +62,10 @@ describe('Mcp-Param headers (SEP-2243) in a framework server', () => {
       expect(reply.status).toBe(400);
       expect(reply.error).toMatchObject({ code: -32020, message: expect.stringMatching(message), data: { mismatch: { header: expect.stringMatching(/^Mcp-Param-/) } } });
     }
+    // The same on the SDK's own handler (a Base64 Mcp-Name keeps a request off the lane), answered in JSON.
+    const viaSdk = await call({ region: 'Oslo' }, { 'mcp-name': b64('forecast'), 'Mcp-Param-Region': 'Bergen', accept: 'application/json' });
+    expect(viaSdk.status).toBe(400);
+    expect(viaSdk.error).toMatchObject({ code: -32020, message: expect.stringContaining('the Mcp-Param-Region header decodes to "Bergen"') });
     expect(runs).toBe(before);
     // A parameter the call leaves out needs no header.
     expect(text(await call({ region: 'Oslo', note: 'x' }, { 'Mcp-Param-Region': 'Oslo' }))).toBe('Oslo for 1 day(s)');

@@ -8,11 +8,11 @@ import { ANONYMOUS, attachCredential, type Era, ErrorCode, type Logger, WireErro
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
 import type { Admit } from '../gate.js';
 import { authInfoFor, type EdgeIdentity } from '../identity.js';
-import { HEADER_MISMATCH } from '../../wire/param-headers.js';
 import { isPipelined } from '../targets.js';
 import { parseMcpBody } from './body.js';
 import { FIRST_MODERN_VERSION } from './classify.js';
 import { metadataUrlOf, WELL_KNOWN } from './edge-auth.js';
+import { withHeaderMismatchStatus } from './header-mismatch.js';
 import { type ListenNotifier, ListenStreams } from './listen-streams.js';
 import { REFUSAL_STATUS } from './sdk-admitted.js';
 
@@ -104,28 +104,13 @@ function untilEnded(response: Response, ended: () => void): Response {
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
-/**
- * The SDK answers a handler's error in band (HTTP 200); headers that disagree with the body (SEP-2243 Mcp-Param-*,
- * -32020) are a 400 by the spec. Only a JSON answer can still change its status (an SSE one has begun).
- */
-async function headerMismatchAs400(response: Response): Promise<Response> {
-  if (response.status !== 200 || !String(response.headers.get('content-type')).startsWith('application/json')) return response;
-  const text = await response.text();
-  let code: unknown;
-  try {
-    code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
-  } catch {
-    // not one JSON-RPC message: passed on as it came
-  }
-  return new Response(text, { status: code === HEADER_MISMATCH ? 400 : 200, headers: response.headers });
-}
-
 export function createFetchHandler(makeServer: (era: Era) => Server, opts: FetchHandlerOptions, log: Logger, admit?: Admit): McpFetchHandler {
   const maxBodyBytes = opts.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxJsonDepth = opts.maxJsonDepth ?? 64;
   const allowedOrigins = opts.allowedOrigins ?? ['localhost', '127.0.0.1', '[::1]'];
   const onerror = (err: Error) => log.debug({ err }, 'protocol error');
   const handler = createMcpHandler((ctx) => makeServer(ctx.era), { legacy: 'stateless', maxRequestBodySize: maxBodyBytes, onerror });
+  const sdk = withHeaderMismatchStatus((request, options) => handler.fetch(request, options));
   const listens = new ListenStreams({ handler: (bus) => createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: maxBodyBytes, onerror, bus }), onerror });
   const maxListens = opts.maxListenStreams ?? 256;
   let openListens = 0;
@@ -250,8 +235,7 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
     if (modern && admit && method !== undefined && !isPipelined(method)) {
       return admitted(admit, identity, request, message as never, () => handler.fetch(request, { authInfo, parsedBody: body.value }));
     }
-    const response = await handler.fetch(request, { authInfo, parsedBody: body.value });
-    return modern && method === 'tools/call' ? headerMismatchAs400(response) : response;
+    return sdk.fetch(request, { authInfo, parsedBody: body.value });
   }
 
   return {

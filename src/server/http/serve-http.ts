@@ -13,6 +13,7 @@ import { isPipelined } from '../targets.js';
 import { keepBodyOf, keptBodyOf, readMcpBody, refuseTooLarge } from './body.js';
 import { classifyHttpPost } from './classify.js';
 import { EdgeAuth } from './edge-auth.js';
+import { withHeaderMismatchStatus } from './header-mismatch.js';
 import { refusal } from './guards.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { SessionForwarder } from './session-forwarding.js';
@@ -81,7 +82,7 @@ export async function serveHttp(
   const lane = new ModernLane((httpOf) => makeServer('modern', httpOf), onerror, { maxBufferedBytes: o.maxBufferedBytes, log });
   // Only the 2026-era requests the lane does not take go through web Request/Response (the SDK's handler).
   const adapterOptions = { maxRequestBodySize: o.maxBodyBytes, onerror: (err: Error) => log.error({ err }, 'http adapter error') };
-  const modernAdapter = toNodeHandler(modern, adapterOptions);
+  const modernAdapter = toNodeHandler(withHeaderMismatchStatus((request, options) => modern.fetch(request, options)), adapterOptions);
   const listens = new ListenStreams({
     handler: (bus) => createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: o.maxBodyBytes, onerror, bus }),
     adapter: adapterOptions,
