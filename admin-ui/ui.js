@@ -1,5 +1,5 @@
 // mcplex admin page: reads the gateway's own admin endpoints (same origin: /readyz, /admin/mode, /admin/cache/*,
-// /admin/endpoints, /admin/pins*, /admin/audit*) and renders them. Values from the gateway are written as text,
+// /admin/endpoints, /admin/tasks*, /admin/pins*, /admin/audit*) and renders them. Values from the gateway are written as text,
 // never as markup. When the gateway asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
 
 const KEY = 'mcplex.adminKey';
@@ -139,6 +139,27 @@ async function loadEndpoints() {
   );
 }
 
+function cancelButton(t) {
+  if (t.status !== 'working' && t.status !== 'input_required') return '';
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = 'cancel';
+  b.addEventListener('click', () => act(() => api('/admin/tasks/cancel', { taskId: t.taskId })));
+  return b;
+}
+
+async function loadTasks() {
+  const { json } = await api('/admin/tasks');
+  const statusClass = (s) => (s === 'completed' ? 'ok' : s === 'working' || s === 'input_required' ? 'warn' : 'bad');
+  fill(
+    $('#tasks tbody'),
+    (json.tasks ?? []).map((t) =>
+      row([t.taskId.slice(0, 8), t.tool, t.upstream, t.tenant ? `${t.principal} (${t.tenant})` : t.principal, t.status, t.statusMessage, t.createdAt, cancelButton(t)], { 4: statusClass(t.status), 5: 'wrap' }),
+    ),
+    'none (tools run as tasks are named in servers.<name>.tasks)',
+  );
+}
+
 async function loadAudit() {
   const q = new URLSearchParams({ limit: '50' });
   for (const [id, key] of [['#f-principal', 'principal'], ['#f-tool', 'tool'], ['#f-method', 'method'], ['#f-since', 'since'], ['#f-endpoint', 'endpoint']]) {
@@ -164,7 +185,7 @@ async function loadAudit() {
 async function refresh() {
   try {
     await loadHealth();
-    await Promise.all([loadMode(), loadCache(), loadEndpoints(), loadPins(), loadAudit()]);
+    await Promise.all([loadMode(), loadCache(), loadEndpoints(), loadTasks(), loadPins(), loadAudit()]);
     $('#error').hidden = true;
     document.body.dataset.loaded = String(Date.now());
   } catch (err) {

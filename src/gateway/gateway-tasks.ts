@@ -45,9 +45,26 @@ interface Running {
   readonly item: Item;
 }
 
+/** A task as an operator sees it (GET /admin/tasks): never its arguments, result or questions. */
+export interface TaskReport {
+  taskId: string;
+  status: string;
+  tool: string;
+  upstream: string;
+  principal: string;
+  tenant?: string;
+  createdAt: string;
+  lastUpdatedAt: string;
+  ttlMs: number;
+  statusMessage?: string;
+  errorCode?: number;
+}
+
 export class GatewayTasks {
   readonly registry: TaskRegistry;
   readonly #running = new Map<Task, Running>();
+  /** Every kept task's caller and tool (the registry forgets the task when its ttlMs ends; so does this). */
+  readonly #about = new WeakMap<Task, Running>();
 
   constructor(
     private readonly config: () => GatewayConfig,
@@ -80,7 +97,9 @@ export class GatewayTasks {
     bg.state.set(INVOCATION, ctx.state.get(INVOCATION)!);
     bg.state.set(DEADLINE, deadlineOf(task));
     bg.state.set(TASK_WORK, this.#work(task));
-    this.#running.set(task, { principal: ctx.principal, endpoint: ctx.endpoint, item: { kind: 'tool', name: ctx.target ?? '', owner: upstream } });
+    const about = { principal: ctx.principal, endpoint: ctx.endpoint, item: { kind: 'tool', name: ctx.target ?? '', owner: upstream } } as const;
+    this.#running.set(task, about);
+    this.#about.set(task, about);
     const running = this.around ? this.around(bg, () => work(bg)) : work(bg);
     ctx.state.set(LATER_OUTCOME, { outcome: running, signal: task.abort.signal });
     running
@@ -108,6 +127,39 @@ export class GatewayTasks {
       revoked.push(task.taskId);
     }
     return revoked;
+  }
+
+  /** The gateway's tasks kept now, newest first. */
+  report(): TaskReport[] {
+    const out: TaskReport[] = [];
+    for (const task of this.registry.all()) {
+      const about = this.#about.get(task);
+      if (!about) continue;
+      const { principal, item } = about;
+      out.push({
+        taskId: task.taskId,
+        status: task.status,
+        tool: item.name,
+        upstream: item.owner ?? '',
+        principal: `${principal.kind}:${principal.id}`,
+        ...(principal.tenant !== undefined && { tenant: principal.tenant }),
+        createdAt: new Date(task.createdAt).toISOString(),
+        lastUpdatedAt: new Date(task.lastUpdatedAt).toISOString(),
+        ttlMs: task.ttlMs,
+        ...(task.statusMessage !== undefined && { statusMessage: task.statusMessage }),
+        ...(task.error && { errorCode: task.error.code }),
+      });
+    }
+    return out.reverse();
+  }
+
+  /** An operator cancels a task: 'cancelled', 'finished' (it had ended) or 'unknown'. */
+  cancelByOperator(taskId: string): 'cancelled' | 'finished' | 'unknown' {
+    const task = this.registry.all().find((t) => t.taskId === taskId);
+    if (!task || !this.#about.has(task)) return 'unknown';
+    if (task.status !== 'working' && task.status !== 'input_required') return 'finished';
+    this.registry.cancel(task, 'Cancelled by an administrator');
+    return 'cancelled';
   }
 
   close(): void {

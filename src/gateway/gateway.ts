@@ -22,6 +22,7 @@ import { UpstreamRouter } from './isolation/router.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { GatewayTasks } from './gateway-tasks.js';
+import { tasksRoutes } from './tasks-admin.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeRoute } from './resilience-admin.js';
@@ -136,6 +137,7 @@ export class Gateway {
     this.resilience = new GatewayResilience(this.catalog, () => this.#config, () => this.#entries.values(), () => this.host.listChanged('tools'));
     this.routes.push(...adminUiRoutes());
     this.routes.push(endpointsRoute(() => this.endpoints()));
+    this.routes.push(...tasksRoutes(this.#tasks));
     this.routes.push(modeRoute(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools')));
     this.host = new ServingHost(host, async (ctx) => {
       await this.#restarts.check(ctx);

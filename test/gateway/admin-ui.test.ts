@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE, Gateway, type HttpHandle, newApiKey, parseConfig, silentLogger } from '../../src/index.js';
 import { waitUntil } from '../helpers/process.js';
+import { TasksClient } from '../helpers/tasks-client.js';
 import { fixtureServer } from './fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'admin-ui-'));
@@ -170,6 +171,36 @@ describe('admin page, no auth (loopback)', () => {
       expect((await overrides()).overrides.mode).toBeUndefined();
     } finally {
       await p.close();
+    }
+  });
+});
+
+describe('admin page, tasks', () => {
+  it('lists the tasks the gateway runs and cancels one; the API says what it cannot do', async () => {
+    const g = await startGateway({ servers: { demo: fixtureServer('demo', { tasks: { hang: 'optional' } }) } });
+    const caller = new TasksClient(g.handle.url);
+    const taskId = String((await caller.ok('tools/call', { name: 'demo__hang', arguments: {} })).taskId);
+    const p = await openPage(g.base);
+    try {
+      await p.loaded();
+      const shown = p.cells('tasks')[0]!;
+      expect(shown.slice(0, 5)).toEqual([taskId.slice(0, 8), 'demo__hang', 'demo', 'anonymous:anonymous', 'working']);
+      const clicked = Number(p.doc.body.dataset.loaded);
+      (p.doc.querySelector('#tasks tbody button') as unknown as { click(): void }).click();
+      await p.loaded(clicked);
+      expect(p.cells('tasks')[0]!.slice(4, 6)).toEqual(['cancelled', 'Cancelled by an administrator']);
+      expect(await caller.ok('tasks/get', { taskId })).toMatchObject({ status: 'cancelled', statusMessage: 'Cancelled by an administrator' });
+
+      const post = (body: unknown) => fetch(`${g.base}/admin/tasks/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post({ taskId })).status).toBe(409);
+      expect((await post({ taskId: 'nope' })).status).toBe(404);
+      expect((await post({})).status).toBe(400);
+      expect((await fetch(`${g.base}/admin/tasks?status=sleeping`)).status).toBe(400);
+      expect(((await (await fetch(`${g.base}/admin/tasks?status=working`)).json()) as { tasks: unknown[] }).tasks).toEqual([]);
+    } finally {
+      await p.close();
+      await g.handle.close();
+      await g.gateway.close();
     }
   });
 });

@@ -73,6 +73,11 @@ export class TaskRegistry {
     return this.#tasks.size;
   }
 
+  /** Every task kept now, oldest first (for operators: GET /admin/tasks). */
+  all(): Task[] {
+    return [...this.#tasks.values()];
+  }
+
   /** Whether this registry holds `taskId` (anyone's). */
   has(taskId: string): boolean {
     return this.#tasks.has(taskId);

@@ -1,0 +1,39 @@
+// Admin endpoints of the gateway's tasks (`servers.<name>.tasks`): GET /admin/tasks lists the tasks kept now (who,
+// which tool, status; never arguments, results or questions), `?status=working` narrows it; POST /admin/tasks/cancel
+// `{ "taskId": "…" }` cancels a running one (the upstream call is cancelled; the caller sees "Cancelled by an
+// administrator"). Both need an admin caller; a cancel is an audited admin change like any POST.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
+import type { GatewayTasks } from './gateway-tasks.js';
+
+const STATUSES = new Set(['working', 'input_required', 'completed', 'failed', 'cancelled']);
+
+export function tasksRoutes(tasks: GatewayTasks): HttpRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/admin/tasks',
+      admin: true,
+      handle(req: IncomingMessage, res: ServerResponse) {
+        const status = new URL(req.url ?? '/', 'http://x').searchParams.get('status');
+        if (status !== null && !STATUSES.has(status)) return sendJson(res, 400, { error: `status: expected one of ${[...STATUSES].join(', ')}` });
+        sendJson(res, 200, { tasks: tasks.report().filter((t) => status === null || t.status === status) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/tasks/cancel',
+      admin: true,
+      async handle(req: IncomingMessage, res: ServerResponse) {
+        const read = await readJsonBody(req, 4 * 1024, 4);
+        if (!read.ok) return sendJson(res, read.status, { error: read.message });
+        const taskId = (read.value as { taskId?: unknown } | null)?.taskId;
+        if (typeof taskId !== 'string' || taskId === '') return sendJson(res, 400, { error: 'expected { "taskId": "<id>" } (GET /admin/tasks lists them)' });
+        const outcome = tasks.cancelByOperator(taskId);
+        if (outcome === 'unknown') return sendJson(res, 404, { error: `no task ${taskId} (GET /admin/tasks lists them)` });
+        if (outcome === 'finished') return sendJson(res, 409, { error: `task ${taskId} has already ended` });
+        sendJson(res, 200, { cancelled: taskId });
+      },
+    },
+  ];
+}
