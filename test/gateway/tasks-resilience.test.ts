@@ -21,7 +21,7 @@ describe('gateway tasks under the resilience stages', () => {
   let gateway: Gateway;
   let http: HttpHandle;
   let client: TasksClient;
-  const asTask = { flaky: 'optional', read_slow: 'optional', count_slow: 'optional' } as const;
+  const asTask = { flaky: 'optional', read_slow: 'optional', count_slow: 'optional', hang: 'optional' } as const;
 
   beforeAll(async () => {
     const config: GatewayConfig = {
@@ -32,7 +32,7 @@ describe('gateway tasks under the resilience stages', () => {
         k: faultyServer('k', { tasks: asTask }, { COUNTER_FILE: counter.path }),
         l: faultyServer('l', { tasks: asTask }),
       },
-      resilience: { breaker: { failures: 3, openMs: 800 }, retry: { retries: 3 }, waitForRestartMs: 10_000, healthCheck: false },
+      resilience: { breaker: { failures: 3, openMs: 3000 }, retry: { retries: 3 }, waitForRestartMs: 10_000, healthCheck: false },
     };
     gateway = new Gateway(config, { logger: log, restart: FAST_RESTART });
     await gateway.start();
@@ -69,11 +69,16 @@ describe('gateway tasks under the resilience stages', () => {
     expect(refused.error?.message).toMatch(/^Server 'c' is failing \(circuit open after 3 failures\)/);
     expect(started('c', 'flaky')).toBe(reached);
 
-    await waitUntil(() => detailOf(gateway, 'c')?.breaker.state === 'half-open', 5000, 'the circuit to half-open');
-    const probe = await task('c__flaky');
-    // The probe is out until its work ends: the circuit is not closed by the task's creation alone.
+    await waitUntil(() => detailOf(gateway, 'c')?.breaker.state === 'half-open', 10_000, 'the circuit to half-open');
+    // A probe that is a task is out until its work ends (this one never answers): the circuit stays half-open and
+    // admits no other call meanwhile.
+    const probe = await task('c__hang');
     expect(detailOf(gateway, 'c')?.breaker.state).toBe('half-open');
-    expect(await client.settled(probe)).toMatchObject({ status: 'completed', result: { content: [{ text: 'c: fine' }] } });
+    expect((await client.request('tools/call', { name: 'c__whoami', arguments: {} })).error?.code).toBe(ErrorCode.UpstreamUnavailable);
+    // Cancelled, it says nothing about the upstream: the next call is the probe, and its success closes the circuit.
+    await client.ok('tasks/cancel', { taskId: probe });
+    const next = await waitUntil(async () => (await client.request('tools/call', { name: 'c__flaky', arguments: {} })).result, 5000, 'a probe to be admitted');
+    expect(await client.settled(String(next.taskId))).toMatchObject({ status: 'completed', result: { content: [{ text: 'c: fine' }] } });
     await waitUntil(() => detailOf(gateway, 'c')?.breaker.state === 'closed', 5000, 'the circuit to close');
   });
 

@@ -39,7 +39,7 @@ beforeAll(async () => {
   server.tool('lookup', { description: 'Counts', input: z.object({ key: z.string() }), annotations: { readOnlyHint: true } }, ({ key }) => `${key} #${++n}`);
   server.tool(
     'report',
-    { description: 'Runs in its request for 300 ms, then as a task', input: z.object({}), annotations: { readOnlyHint: true }, task: { support: 'optional', immediateMs: 300 } },
+    { description: 'Runs in its request for 2 s, then as a task', input: z.object({}), annotations: { readOnlyHint: true }, task: { support: 'optional', immediateMs: 2000 } },
     async () => {
       reports++;
       await gate;
