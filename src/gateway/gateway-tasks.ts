@@ -10,6 +10,7 @@ import picomatch from 'picomatch';
 import type { Json } from '../client/upstream.js';
 import { type CallContext, DEADLINE, type Deadline, ErrorCode, LATER_OUTCOME, type Logger, type McpResult, type Middleware, type Principal, stateKey, WireError } from '../core/index.js';
 import type { Hears, Item } from '../middleware/policy-target.js';
+import { isObject } from '../wire/json-rpc-shape.js';
 import { derivedCallContext, INVOCATION, missingTasksCapability, outcomeOf, type Task, TaskRegistry, taskOwner } from '../server/index.js';
 import type { AuditEvent } from '../middleware/audit.js';
 import type { GatewayConfig } from './config/index.js';
@@ -25,15 +26,25 @@ export const TASK_WORK = stateKey<TaskWork>('mcplex.gateway.task');
 
 type Support = 'optional' | 'required';
 
+type TaskPatterns = Record<string, Support>;
+/** Each `servers.<name>.tasks` mapping's patterns, compiled once (a reload brings new mapping objects). */
+const compiled = new WeakMap<TaskPatterns, Array<[(tool: string) => boolean, Support]>>();
+
 /** The task support `servers.<server>.tasks` gives the server's own tool `tool`, if any. */
 function supportOf(config: GatewayConfig, server: string, tool: string): Support | undefined {
   const tasks = config.servers[server]?.tasks;
   if (tasks === undefined || typeof tasks === 'string') return tasks;
-  for (const [pattern, support] of Object.entries(tasks)) if (pattern === tool || picomatch.isMatch(tool, pattern)) return support;
-  return undefined;
+  let matchers = compiled.get(tasks);
+  if (!matchers) {
+    matchers = Object.entries(tasks).map(([pattern, support]) => {
+      const glob = picomatch(pattern);
+      return [(tool: string) => tool === pattern || glob(tool), support];
+    });
+    compiled.set(tasks, matchers);
+  }
+  return matchers.find(([matches]) => matches(tool))?.[1];
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** How a task's work ended, for the audit log (recorded as `task/ended`: the tools/call that made it only started it). */
 export type TaskEnded = (event: AuditEvent) => void;
@@ -155,11 +166,9 @@ export class GatewayTasks {
 
   /** An operator cancels a task: 'cancelled', 'finished' (it had ended) or 'unknown'. */
   cancelByOperator(taskId: string): 'cancelled' | 'finished' | 'unknown' {
-    const task = this.registry.all().find((t) => t.taskId === taskId);
+    const task = this.registry.find(taskId);
     if (!task || !this.#about.has(task)) return 'unknown';
-    if (task.status !== 'working' && task.status !== 'input_required') return 'finished';
-    this.registry.cancel(task, 'Cancelled by an administrator');
-    return 'cancelled';
+    return this.registry.cancel(task, 'Cancelled by an administrator') ? 'cancelled' : 'finished';
   }
 
   close(): void {

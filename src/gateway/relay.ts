@@ -8,6 +8,7 @@ import { allows, missingCapability } from './caller-capabilities.js';
 import { type RelayReport, reporting } from './relay-report.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import { INPUT_META } from './input-bridge.js';
+import type { RelayedAsk, RelaySend } from '../middleware/secret-scan.js';
 
 /** Takes an upstream's request for input and answers it; `id` names a call an mcplex upstream names back. */
 export interface InputAsker {
@@ -94,12 +95,10 @@ export interface RelayOptions {
   onRelayed?: RelayReport;
 }
 
-/** A server→client request, and how to send it on with the params it should carry. */
-type RelaySend = (params: Json | undefined) => Promise<Json>;
 /** Sees what upstreams ask of callers and what callers answer before the other side gets it (the secret scan). */
 export interface RelayGuard {
   /** A relayed request: sent on by `send`, with the params it should carry; its answer returned. */
-  ask(ask: { upstream: string; method: string; params?: Json }, send: RelaySend): Promise<Json>;
+  ask(ask: RelayedAsk, send: RelaySend): Promise<Json>;
   /** A 2026-era caller's answers to a 2026-era upstream's input_required round, before they go with the retry. */
   answers(upstream: string, responses: Json): Promise<void>;
 }

@@ -3,10 +3,10 @@
 // `{ "taskId": "…" }` cancels a running one (the upstream call is cancelled; the caller sees "Cancelled by an
 // administrator"). Both need an admin caller; a cancel is an audited admin change like any POST.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
+import { type HttpRoute, readJsonBody, sendJson, TASK_STATUSES } from '../server/index.js';
 import type { GatewayTasks } from './gateway-tasks.js';
 
-const STATUSES = new Set(['working', 'input_required', 'completed', 'failed', 'cancelled']);
+const STATUSES = new Set<string>(TASK_STATUSES);
 
 export function tasksRoutes(tasks: GatewayTasks): HttpRoute[] {
   return [

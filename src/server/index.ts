@@ -16,7 +16,7 @@ export { sendJson } from './http/respond.js';
 export { readJsonBody } from './http/body.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
 export { type Ask, type Asks, ask, type InputAnswers } from './input-requests.js';
-export { TASKS_EXTENSION, type Task, type TaskOptions, TaskRegistry, type TaskStatus } from './tasks/task-registry.js';
+export { TASK_STATUSES, TASKS_EXTENSION, type Task, type TaskOptions, TaskRegistry, type TaskStatus } from './tasks/task-registry.js';
 export { declaresTasks, missingTasksCapability, outcomeOf, taskOwner } from './tasks/task-call.js';
 export { checkParamHeaders } from './param-header-check.js';
 export { answerTaskMethod } from './tasks/task-methods.js';

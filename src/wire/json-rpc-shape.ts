@@ -3,7 +3,7 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 
 const isId = (id: unknown) => typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function asJsonRpcMessage(value: unknown): JSONRPCMessage | undefined {
   if (!isObject(value) || value.jsonrpc !== '2.0') return undefined;

@@ -9,6 +9,7 @@ import { ErrorCode, type McpResult, WireError } from '../../core/index.js';
 export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
 export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
+export const TASK_STATUSES: readonly TaskStatus[] = ['working', 'input_required', 'completed', 'failed', 'cancelled'];
 const TERMINAL = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);
 
 export interface TaskOptions {
@@ -81,6 +82,11 @@ export class TaskRegistry {
   /** Whether this registry holds `taskId` (anyone's). */
   has(taskId: string): boolean {
     return this.#tasks.has(taskId);
+  }
+
+  /** The task kept under `taskId`, whoever's it is (for operators; callers go through get()). */
+  find(taskId: string): Task | undefined {
+    return this.#tasks.get(taskId);
   }
 
   /** Told of each task made (a cluster's directory records where it lives); returns how to stop. */
@@ -166,13 +172,17 @@ export class TaskRegistry {
     });
   }
 
-  /** Cancels a running task (its handler's signal aborts; `why` becomes its statusMessage); a finished one stays as it is. */
-  cancel(task: Task, why = 'The task was cancelled'): void {
-    if (TERMINAL.has(task.status)) return;
+  /**
+   * Cancels a running task (its handler's signal aborts; `why` becomes its statusMessage); a finished one stays as it
+   * is. False when it had already ended.
+   */
+  cancel(task: Task, why = 'The task was cancelled'): boolean {
+    if (TERMINAL.has(task.status)) return false;
     task.pending.clear();
     task.statusMessage = why;
     this.#set(task, 'cancelled');
     task.abort.abort(new Error(why));
+    return true;
   }
 
   /**
