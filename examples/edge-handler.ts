@@ -14,6 +14,9 @@ import { z } from 'zod';
 
 const server = createServer({ name: 'edge-notes', version: '1.0.0' });
 server.tool('shout', { description: 'Says it louder', input: z.object({ text: z.string() }) }, ({ text }, ctx) => `${text.toUpperCase()}! (for ${ctx.principal.id})`);
+// `region` travels in an Mcp-Param-Region header too (SEP-2243), so the platform's router can see it without the body;
+// a 2026-era call whose header disagrees with its arguments is refused (400, -32020).
+server.tool('forecast', { description: 'Tomorrow in a region', input: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }) }) }, ({ region }) => `Sunny in ${region}`);
 
 const keyHash = process.env.MCP_API_KEY_HASH;
 const handler = server.fetchHandler(keyHash ? { auth: createAuthenticator({ apiKeys: { [keyHash]: { id: 'edge-client' } } }) } : {});
