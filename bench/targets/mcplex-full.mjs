@@ -22,6 +22,8 @@ const middleware = allMiddleware(arg('--groups')?.split(','), { inGateway: true,
 gateway.host.use(...middleware);
 const spinUs = Number(arg('--spin-us') ?? 0);
 if (spinUs > 0) gateway.host.use(spinner(spinUs));
+const layers = Number(arg('--layers') ?? 0);
+for (let i = 0; i < layers; i++) gateway.host.use(passThrough(i));
 await gateway.start();
 const handle = await gateway.serveHttp();
 process.stdout.write(`mcplex gateway listening on ${handle.url}\n`);
@@ -48,6 +50,15 @@ function spinner(us) {
     if (spin(n) === 0x7fffffff) log.debug('spun to the end');
     return next();
   };
+}
+
+/**
+ * A middleware that does nothing but pass the request on, each its own code (so call sites see as many functions
+ * as a real pipeline's): half `async` awaiting next(), half returning next()'s promise.
+ */
+function passThrough(i) {
+  const body = i % 2 ? 'ctx.state.size; const r = await next(); return r;' : 'ctx.state.size; return next();';
+  return new Function(`return ${i % 2 ? 'async ' : ''}function layer${i}(ctx, next) { ${body} /* ${i} */ }`)();
 }
 
 process.on('SIGTERM', () => {

@@ -15,7 +15,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcplex-tracing' | 'mcplex-tracing-sdk' | 'mcplex-metrics' | 'mcplex-audit' | 'mcplex-spin' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
+export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcplex-tracing' | 'mcplex-tracing-sdk' | 'mcplex-metrics' | 'mcplex-audit' | 'mcplex-spin' | 'mcplex-layers' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -136,6 +136,8 @@ export const TARGETS: TargetDef[] = [
   fullTarget('mcplex-audit', 'the audit middleware of allMiddleware() only (SQLite, writer thread)', 'audit'),
   // The yardstick for the others: what 15 µs of pure CPU on the request thread costs in calls/s (bench/README.md).
   fullTarget('mcplex-spin', 'no middleware added but one spending 15 µs of CPU per request in a loop', 'none', ['legacy'], ['--spin-us', '15']),
+  // What the number of layers costs by itself: 14 middleware that only pass the request on (bench/README.md).
+  fullTarget('mcplex-layers', 'no middleware added but 14 that only pass the request on', 'none', ['legacy'], ['--layers', '14']),
   {
     id: 'mcp-proxy',
     describe: 'punkpeye mcp-proxy `--host 127.0.0.1 --server stream -- node upstream` (one shared upstream)',

@@ -8,7 +8,7 @@ import { cappedFetch } from './capped-fetch.js';
 import { DepthGuard } from './depth-guard.js';
 import { type ParamHeader, paramHeadersOf, paramHeaderValues } from '../wire/param-headers.js';
 import { RawLane } from './raw-lane.js';
-import { completeResultsWithoutType } from './result-type.js';
+import { carriedTask, decodableResults } from './result-type.js';
 import { StdioProcessTransport } from './stdio-process-transport.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 import { isConnectionClosed, isSessionGone, upstreamError } from './upstream-errors.js';
@@ -221,7 +221,7 @@ export class Upstream {
     responsesAfterNotifications(transport);
     // Stdio transports check depth on the raw line; the SDK's HTTP ones hand us parsed messages to check. Last, so first.
     if (!(transport instanceof StdioProcessTransport)) new DepthGuard(this.name, this.#log).install(transport);
-    if (client.getProtocolEra() === 'modern') completeResultsWithoutType(transport, this.#log);
+    if (client.getProtocolEra() === 'modern') decodableResults(transport, this.#log);
     this.#log.info({ era: client.getProtocolEra(), server: client.getServerVersion() }, 'upstream connected');
     const listen: ListenState = { state: 'none' };
     this.#listen = listen;
@@ -281,13 +281,14 @@ export class Upstream {
         if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs, ...opts });
         const { onLateAnswer: _late, ...sdkOpts } = opts;
         const headers = method === 'tools/call' ? this.#paramHeaderValues(client, params) : undefined;
-        return await client.request({ method, ...(params && { params }) } as never, Passthrough, {
+        const result = await client.request({ method, ...(params && { params }) } as never, Passthrough, {
           timeout: timeoutMs,
           allowInputRequired: true,
           ...(headers && { headers }),
           ...(sdkOpts.signal && { signal: signalOf(sdkOpts.signal) }),
           ...(sdkOpts.onprogress && { onprogress: sdkOpts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * timeoutMs }),
         });
+        return carriedTask(result);
       } catch (err) {
         // Not after a forced restart (restart()): the wedged server may have acted on what it was sent.
         const cutOff = this.#reinit !== undefined && !this.#reinit.forced && this.#reinit.conn === conn && isConnectionClosed(err);

@@ -2,7 +2,7 @@
 // relayed under the caller's token, the traced upstream request, and how a caller and its input requests are checked.
 import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
 import { type Abortable, type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier } from '../core/index.js';
-import { INVOCATION } from '../server/index.js';
+import { INVOCATION, TASKS_EXTENSION } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { CallerSpec, CallScope } from './relay.js';
 
@@ -15,7 +15,7 @@ const CLIENT_CAPABILITIES = `${RESERVED_META}clientCapabilities`;
  * asks only for input the caller can give. It only logs when asked per request; we ask for everything and filter
  * per caller on relay.
  */
-export function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstream: Upstream): Json {
+export function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstream: Upstream, tasks = false): Json {
   const modernUpstream = speaksModern(upstream);
   if (params._meta === undefined && era === 'legacy' && !modernUpstream) return params; // the common case: nothing to change
   const { sctx } = caller;
@@ -23,7 +23,7 @@ export function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstr
   const meta = Object.fromEntries(Object.entries((_meta as Json | undefined) ?? {}).filter(([k]) => !k.startsWith(RESERVED_META) && k !== 'progressToken'));
   if (modernUpstream) meta[`${RESERVED_META}logLevel`] = 'debug';
   // A 2025-era upstream's session was declared for every caller; mcplex servers narrow it to this caller's per request.
-  if (modernUpstream || era === 'modern') meta[CLIENT_CAPABILITIES] = relayable(caller.capabilities);
+  if (modernUpstream || era === 'modern') meta[CLIENT_CAPABILITIES] = capabilitiesFor(caller, tasks && modernUpstream);
   const out: Json = { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) };
   if (era === 'modern' && modernUpstream) {
     // The SDK lifts these out of params before handlers run; the upstream needs them back.
@@ -32,6 +32,22 @@ export function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstr
     if (typeof state === 'string') out.requestState = state;
   }
   return out;
+}
+
+/**
+ * The client capabilities an upstream is told of: the caller's relayable ones, and with `tasks` the tasks extension
+ * (the caller's own declaration, or the gateway's when it awaits the upstream's task for the caller: upstream-tasks.ts).
+ */
+function capabilitiesFor(caller: CallerSpec, tasks: boolean): Json {
+  const caps = relayable(caller.capabilities) as Json;
+  if (!tasks) return caps;
+  const theirs = (caller.capabilities as { extensions?: Json }).extensions?.[TASKS_EXTENSION];
+  return { ...caps, extensions: { [TASKS_EXTENSION]: theirs ?? {} } };
+}
+
+/** A request of the gateway's own about an upstream's task (tasks/get, tasks/update, tasks/cancel), declaring the extension. */
+export function taskRequestParams(params: Json, caller: CallerSpec): Json {
+  return { ...params, _meta: { [CLIENT_CAPABILITIES]: capabilitiesFor(caller, true) } };
 }
 
 /** Relays the upstream's progress to the caller under its own token, on the caller's ordered relay chain. */

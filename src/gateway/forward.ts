@@ -7,7 +7,8 @@ import { declaredBy } from './caller-capabilities.js';
 import { type GatewayTasks, TASK_WORK } from './gateway-tasks.js';
 import type { Catalog } from './catalog.js';
 import { bridged } from './forward-bridged.js';
-import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, outgoingParams, progressRelay, requestUpstream, type Send, speaksModern } from './forward-parts.js';
+import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, outgoingParams, progressRelay, requestUpstream, type Send, speaksModern, taskRequestParams } from './forward-parts.js';
+import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, type TaskAwait } from './upstream-tasks.js';
 import { CALL_META, type InputBridge } from './input-bridge.js';
 import { shapedArguments } from './tool-overrides.js';
 import type { UpstreamRouter } from './isolation/router.js';
@@ -56,6 +57,13 @@ export function forwarder(
     const caller = task ? { ...callerOf(ctx), bridge: task } : callerOf(ctx);
     if (!task && ctx.era === 'modern' && !speaksModern(upstream)) return bridged({ bridge, inflight }, ctx, upstream, params, caller, run);
     const { sctx } = caller;
+    // The upstream's own tasks (upstream-tasks.ts): a caller that declared the extension gets them to poll itself. For
+    // a 2025-era caller (whose protocol has no such tasks) or a task of the gateway's own, the gateway declares it
+    // when the upstream asks for it (-32021) and awaits the task's end; a 2026-era caller that did not declare it
+    // gets the -32021, as from the upstream itself.
+    const modernUpstream = speaksModern(upstream);
+    const callerPolls = !task && modernUpstream && ctx.era === 'modern' && (ctx.method === 'tools/call' || ctx.method.startsWith('tasks/')) && declaresTasks(caller.capabilities);
+    let declareTasks = callerPolls;
     // The timeout stage's deadline governs (cancelling upstream when it expires); the upstream's own timer then
     // only backs it up, and progress extends the deadline.
     const deadline = ctx.state.get(DEADLINE);
@@ -77,9 +85,9 @@ export function forwarder(
           }));
       // An abandoned call keeps ownership of what the upstream sends until the upstream answers it (when that can
       // be seen: the raw stdio lane) or the grace period ends.
-      let outgoing = outgoingParams(params, caller, ctx.era, upstream);
+      let outgoing = outgoingParams(params, caller, ctx.era, upstream, declareTasks);
       // A task's call is named to a 2025-era upstream, so an mcplex one names it back when it asks for input.
-      if (task && !speaksModern(upstream)) outgoing = { ...outgoing, _meta: { ...(outgoing._meta as Json | undefined), [CALL_META]: task.id } };
+      if (task && !modernUpstream) outgoing = { ...outgoing, _meta: { ...(outgoing._meta as Json | undefined), [CALL_META]: task.id } };
       // A 2026-era caller's answers to the upstream's last round go on with this one.
       if (outgoing.inputResponses !== undefined) await inflight.checkAnswers(upstream, outgoing.inputResponses as Json);
       for (let round = 0; ; round++) {
@@ -89,7 +97,26 @@ export function forwarder(
           result = await run(() => requestUpstream(ctx, upstream, sent, { signal, onLateAnswer: scope.answered, ...timing, ...(onprogress && { onprogress }) }));
         } catch (err) {
           if (gaveUp(err, signal, upstream)) scope.abandon();
+          // A tool the upstream runs only as a task, refused before it ran: asked again as one, whose end is awaited.
+          if (!declareTasks && modernUpstream && (ctx.era === 'legacy' || task) && ctx.method === 'tools/call' && needsTasks(err)) {
+            declareTasks = true;
+            outgoing = outgoingParams(params, caller, ctx.era, upstream, true);
+            continue;
+          }
           throw err;
+        }
+        if (result.resultType === 'task') {
+          if (callerPolls && ctx.method === 'tools/call') return tasks.adopt(ctx, upstream, result);
+          const io: TaskAwait = {
+            send: (method, p) => run(() => upstream.request(method, taskRequestParams(p, caller), { signal, ...timing })),
+            fulfil: (inputRequests) => {
+              checkInputRequests({ inputRequests }, caller);
+              return inflight.fulfil(upstream, caller, inputRequests);
+            },
+            signal,
+            cancel: (taskId) => cancelUpstreamTask(upstream, taskId),
+          };
+          return asOurs(await awaitUpstreamTask(result, io));
         }
         if (result.resultType !== 'input_required') return asOurs(result);
         // All or none: nobody is asked anything when one of the round's requests cannot be answered.
@@ -97,7 +124,7 @@ export function forwarder(
         if (ctx.era === 'modern' && !task) return asOurs(result);
         if (round >= MAX_INPUT_ROUNDS) throw new WireError(ErrorCode.InternalError, `Server '${upstream.name}' asked for input more than ${MAX_INPUT_ROUNDS} times`);
         const inputResponses = await inflight.fulfil(upstream, caller, result.inputRequests as Json | undefined);
-        outgoing = { ...outgoingParams(params, caller, ctx.era, upstream), inputResponses, ...(result.requestState !== undefined && { requestState: result.requestState }) };
+        outgoing = { ...outgoingParams(params, caller, ctx.era, upstream, declareTasks), inputResponses, ...(result.requestState !== undefined && { requestState: result.requestState }) };
       }
     });
   }
@@ -165,8 +192,12 @@ export function forwarder(
       }
       case 'tasks/get':
       case 'tasks/update':
-      case 'tasks/cancel':
+      case 'tasks/cancel': {
+        // An upstream's task the gateway relays: asked of that upstream, under its own id.
+        const relayed = declaresTasks(declaredBy(ctx)) ? tasks.relayedOf(ctx, params.taskId) : undefined;
+        if (relayed) return tasks.relayed.answered(relayed.task, ctx.method, await forward(ctx, relayed.upstream, { ...params, taskId: relayed.upstreamTaskId }, ''));
         return answerTaskMethod(tasks.registry, ctx, declaredBy(ctx), params.inputResponses ?? ctx.state.get(INVOCATION)?.sctx.mcpReq.inputResponses);
+      }
       default:
         throw new WireError(ErrorCode.MethodNotFound, `Method not found: ${ctx.method}`);
     }

@@ -5,15 +5,17 @@
 // for the caller's tasks/update; its progress becomes the task's statusMessage; tasks/cancel cancels the upstream
 // call. The upstream call runs below the pipeline, which saw the tools/call that made the task: it is retried as an
 // ordinary call would be (`around`: the retry stage), and the circuit breaker counts it when it ends (LATER_OUTCOME).
+// The same registry holds the tasks that stand for upstreams' own (upstream-tasks.ts): one set of ids, bounds, owners.
 import { randomBytes } from 'node:crypto';
 import picomatch from 'picomatch';
-import type { Json } from '../client/upstream.js';
+import type { Json, Upstream } from '../client/upstream.js';
 import { type CallContext, DEADLINE, type Deadline, ErrorCode, LATER_OUTCOME, type Logger, type McpResult, type Middleware, type Principal, stateKey, WireError } from '../core/index.js';
 import type { Hears, Item } from '../middleware/policy-target.js';
 import { isObject } from '../wire/json-rpc-shape.js';
 import { derivedCallContext, INVOCATION, missingTasksCapability, outcomeOf, type Task, TaskRegistry, taskOwner } from '../server/index.js';
 import type { AuditEvent } from '../middleware/audit.js';
 import type { GatewayConfig } from './config/index.js';
+import { type RelayedTask, RelayedTasks } from './upstream-tasks.js';
 
 /** What the forwarder does differently for a task's upstream call: input through the task, progress to it. */
 export interface TaskWork {
@@ -73,7 +75,8 @@ export interface TaskReport {
 
 export class GatewayTasks {
   readonly registry: TaskRegistry;
-  readonly #running = new Map<Task, Running>();
+  /** Upstreams' own tasks, relayed under tasks of this registry (upstream-tasks.ts). */
+  readonly relayed: RelayedTasks;
   /** Every kept task's caller and tool (the registry forgets the task when its ttlMs ends; so does this). */
   readonly #about = new WeakMap<Task, Running>();
 
@@ -85,6 +88,21 @@ export class GatewayTasks {
     private readonly around?: Middleware,
   ) {
     this.registry = new TaskRegistry(config().tasks);
+    this.relayed = new RelayedTasks(this.registry);
+  }
+
+  /** An upstream's CreateTaskResult for a caller that polls it: relayed under a task of the gateway's. */
+  adopt(ctx: CallContext, upstream: Upstream, answer: Json): McpResult {
+    const { task, result } = this.relayed.adopt(ctx, upstream, answer);
+    this.#about.set(task, { principal: ctx.principal, endpoint: ctx.endpoint, item: { kind: 'tool', name: ctx.target ?? '', owner: upstream.name } });
+    return result;
+  }
+
+  /** The upstream task `ctx`'s caller polls under `taskId`, if the gateway relays one of theirs under it. */
+  relayedOf(ctx: CallContext, taskId: unknown): (RelayedTask & { task: Task }) | undefined {
+    const task = typeof taskId === 'string' ? this.registry.find(taskId) : undefined;
+    const relayed = task && task.owner === taskOwner(ctx.principal) ? this.relayed.of(task) : undefined;
+    return relayed && { ...relayed, task: task! };
   }
 
   /**
@@ -108,9 +126,7 @@ export class GatewayTasks {
     bg.state.set(INVOCATION, ctx.state.get(INVOCATION)!);
     bg.state.set(DEADLINE, deadlineOf(task));
     bg.state.set(TASK_WORK, this.#work(task));
-    const about = { principal: ctx.principal, endpoint: ctx.endpoint, item: { kind: 'tool', name: ctx.target ?? '', owner: upstream } } as const;
-    this.#running.set(task, about);
-    this.#about.set(task, about);
+    this.#about.set(task, { principal: ctx.principal, endpoint: ctx.endpoint, item: { kind: 'tool', name: ctx.target ?? '', owner: upstream } });
     const running = this.around ? this.around(bg, () => work(bg)) : work(bg);
     ctx.state.set(LATER_OUTCOME, { outcome: running, signal: task.abort.signal });
     running
@@ -118,10 +134,7 @@ export class GatewayTasks {
         (result) => this.registry.settle(task, () => ({ result })),
         (err: unknown) => this.registry.settle(task, () => outcomeOf(err, ctx)),
       )
-      .finally(() => {
-        this.#running.delete(task);
-        this.#ended(ctx, upstream, task);
-      });
+      .finally(() => this.#ended(ctx, upstream, task));
     return this.registry.created(task);
   }
 
@@ -131,11 +144,11 @@ export class GatewayTasks {
    */
   revoke(audience: (item: Item) => Hears | undefined): string[] {
     const revoked: string[] = [];
-    for (const [task, { principal, endpoint, item }] of this.#running) {
-      const hears = audience(item);
-      if (!hears || hears(principal, endpoint)) continue;
-      this.registry.cancel(task, `Access to tool '${item.name}' was revoked`);
-      revoked.push(task.taskId);
+    for (const task of this.registry.all()) {
+      const about = this.#about.get(task);
+      const hears = about && audience(about.item);
+      if (!hears || hears(about.principal, about.endpoint)) continue;
+      if (this.registry.cancel(task, `Access to tool '${about.item.name}' was revoked`)) revoked.push(task.taskId);
     }
     return revoked;
   }

@@ -198,6 +198,13 @@ export class TaskRegistry {
     this.#set(task, 'result' in outcome ? 'completed' : 'failed');
   }
 
+  /** Notes the status of work that runs elsewhere (an upstream's task the gateway relays); an ended task stays ended. */
+  observe(task: Task, status: TaskStatus, statusMessage?: string): void {
+    if (TERMINAL.has(task.status)) return;
+    if (statusMessage !== undefined) task.statusMessage = statusMessage;
+    this.#set(task, status);
+  }
+
   /** Notes progress on a running task (its statusMessage). */
   progress(task: Task, message: string | undefined): void {
     if (TERMINAL.has(task.status)) return;

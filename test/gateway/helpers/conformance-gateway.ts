@@ -17,16 +17,19 @@ export interface GatewayOverFixture {
   close(): Promise<void>;
 }
 
-/** The fixture's task tools (test/conformance/fixture-tasks.ts), run as tasks by the gateway (`servers.<name>.tasks`). */
+/**
+ * The fixture's task tools (test/conformance/fixture-tasks.ts), run as tasks by the gateway (`servers.<name>.tasks`)
+ * over stdio, where the fixture speaks 2025-11-25; over HTTP the fixture runs its own tasks, which the gateway relays.
+ */
 const TASKS = { slow_compute: 'optional', protocol_error_job: 'optional', confirm_delete: 'optional', multi_input: 'optional', failing_job: 'required', test_tool_with_task: 'required' } as const;
-const COMMON = { name: 'fixture', namespace: false, enabled: true, timeoutMs: 60_000, connectTimeoutMs: 20_000, tools: { rename: {} }, tasks: TASKS } as const;
+const COMMON = { name: 'fixture', namespace: false, enabled: true, timeoutMs: 60_000, connectTimeoutMs: 20_000, tools: { rename: {} } } as const;
 
 /** `extra` adds gateway settings (e.g. `auth`) to the minimal config. */
 export async function startGatewayOverFixture(link: FixtureLink = 'http', extra: Partial<GatewayConfig> = {}): Promise<GatewayOverFixture> {
   const fixture = link === 'http' ? await startFixture({ startTimeoutMs: 30_000 }) : undefined;
   const server: ServerConfig = fixture
     ? { ...COMMON, transport: 'http', url: fixture.url, headers: {} }
-    : { ...COMMON, transport: 'stdio', command: process.execPath, args: tsxArgs('test/conformance/fixture-stdio.ts'), env: { MCPLEX_LOG_LEVEL: 'warn' }, cwd: REPO_ROOT };
+    : { ...COMMON, tasks: TASKS, transport: 'stdio', command: process.execPath, args: tsxArgs('test/conformance/fixture-stdio.ts'), env: { MCPLEX_LOG_LEVEL: 'warn' }, cwd: REPO_ROOT };
   const gateway = new Gateway(
     { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: { fixture: server }, ...extra },
     { logger: createLogger('mcplex-gateway', process.env.MCPLEX_LOG_LEVEL ?? 'warn') },

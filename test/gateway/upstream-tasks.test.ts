@@ -1,0 +1,114 @@
+// An upstream's own tasks (the 2026-07-28 tasks extension) through the gateway, which runs none of them itself (no
+// `servers.<name>.tasks`): a caller that declares the extension polls the upstream's task under an id of the
+// gateway's (its input, its cancel, its end all the upstream's); another principal cannot see it; an operator's cancel
+// reaches the upstream. A 2025-era caller calling a tool the upstream runs only as a task gets the task's end as an
+// ordinary answer (the gateway awaits it, relaying its questions); a 2026-era caller that did not declare the
+// extension gets the upstream's -32021. The upstream is the conformance fixture, its own process over HTTP.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_SCOPE, newApiKey } from '../../src/index.js';
+import { type FixtureProcess, startFixture } from '../conformance/fixture-process.js';
+import { rawRequest } from '../helpers/http.js';
+import { TasksClient } from '../helpers/tasks-client.js';
+import { http, type RunningGateway, startGateway, text } from './helpers/harness.js';
+
+const keys = { a: newApiKey(), b: newApiKey(), ops: newApiKey() };
+const bearer = (who: keyof typeof keys) => ({ authorization: `Bearer ${keys[who].key}` });
+type Json = Record<string, unknown>;
+
+describe("an upstream's own tasks through the gateway", () => {
+  let fixture: FixtureProcess;
+  let running: RunningGateway;
+  let a: TasksClient;
+  let b: TasksClient;
+
+  beforeAll(async () => {
+    fixture = await startFixture({ startTimeoutMs: 30_000 });
+    running = await startGateway({
+      listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
+      separator: '__',
+      auth: { apiKeys: { [keys.a.hash]: { id: 'a', scopes: [] }, [keys.b.hash]: { id: 'b', scopes: [] }, [keys.ops.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] } } },
+      servers: { up: http('up', fixture.url, { timeoutMs: 20_000 }) },
+    });
+    a = new TasksClient(running.url, { headers: bearer('a') });
+    b = new TasksClient(running.url, { headers: bearer('b') });
+  }, 60_000);
+  afterAll(async () => {
+    await running?.close();
+    await fixture?.stop();
+  }, 30_000);
+
+  const adminTasks = async () => JSON.parse((await rawRequest(new URL('/admin/tasks', running.url).href, { method: 'GET', headers: bearer('ops') })).text) as { tasks: Json[] };
+
+  it("relays the upstream's task under the gateway's id; its end is the upstream's", async () => {
+    const created = await a.ok('tools/call', { name: 'up__slow_compute', arguments: { seconds: 0.3, label: 'relayed' } });
+    expect(created).toMatchObject({ resultType: 'task', status: 'working' });
+    const taskId = String(created.taskId);
+    // The gateway's own id: its operators see it, naming the upstream.
+    expect((await adminTasks()).tasks.find((t) => t.taskId === taskId)).toMatchObject({ tool: 'up__slow_compute', upstream: 'up', principal: 'apiKey:a' });
+    const done = await a.settled(taskId);
+    expect(done).toMatchObject({ taskId, status: 'completed', result: { content: [{ type: 'text', text: 'computed relayed in 0.3 s' }] } });
+    // Another principal cannot see it.
+    expect((await b.request('tasks/get', { taskId })).error).toMatchObject({ code: -32602 });
+    expect((await b.request('tasks/cancel', { taskId })).error).toMatchObject({ code: -32602 });
+  });
+
+  it("holds the upstream task's question until tasks/update answers it", async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'up__confirm_delete', arguments: { filename: 'notes.txt' } })).taskId);
+    const asking = await a.until(taskId, (t) => t.status === 'input_required');
+    const [key, request] = Object.entries(asking.inputRequests as Record<string, { method: string; params: { message: string } }>)[0]!;
+    expect(request).toMatchObject({ method: 'elicitation/create', params: { message: 'Delete notes.txt?' } });
+    expect((await b.request('tasks/update', { taskId, inputResponses: { [key]: { action: 'accept', content: { confirm: true } } } })).error?.code).toBe(-32602);
+    await a.ok('tasks/update', { taskId, inputResponses: { [key]: { action: 'accept', content: { confirm: true } } } });
+    expect(await a.settled(taskId)).toMatchObject({ status: 'completed', result: { content: [{ text: 'deleted notes.txt' }] } });
+  });
+
+  it("a tool error ends the upstream's task as completed with an isError result (a required-task tool)", async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'up__failing_job', arguments: {} })).taskId);
+    expect(await a.settled(taskId)).toMatchObject({ status: 'completed', result: { isError: true, content: [{ text: expect.stringContaining('the job failed') }] } });
+  });
+
+  it("tasks/cancel cancels the upstream's task (its own status says so)", async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'up__slow_compute', arguments: { seconds: 30 } })).taskId);
+    await a.ok('tasks/cancel', { taskId });
+    // tasks/get is answered by the upstream: it cancelled its task.
+    expect(await a.ok('tasks/get', { taskId })).toMatchObject({ taskId, status: 'cancelled' });
+  });
+
+  it("an operator's cancel reaches the upstream", async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'up__slow_compute', arguments: { seconds: 30 } })).taskId);
+    const res = await rawRequest(new URL('/admin/tasks/cancel', running.url).href, { headers: { ...bearer('ops'), 'content-type': 'application/json' }, body: JSON.stringify({ taskId }) });
+    expect(res.status).toBe(200);
+    expect((await a.until(taskId, (t) => t.status === 'cancelled')).taskId).toBe(taskId);
+  });
+
+  it('a 2026-era caller that did not declare the extension gets the upstream task tool refused with -32021', async () => {
+    const plain = new TasksClient(running.url, { headers: bearer('a'), capabilities: { elicitation: {} } });
+    const reply = await plain.request('tools/call', { name: 'up__failing_job', arguments: {} });
+    expect(reply.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { 'io.modelcontextprotocol/tasks': {} } } } });
+    // An optional task tool runs as an ordinary call for it.
+    expect(await plain.ok('tools/call', { name: 'up__slow_compute', arguments: { seconds: 0, label: 'sync' } })).toMatchObject({ content: [{ text: 'computed sync in 0 s' }] });
+  });
+
+  it("a 2025-era caller gets a required-task tool's end as an ordinary answer, its questions relayed as elicitation", async () => {
+    const before = (await adminTasks()).tasks.length;
+    const asked: string[] = [];
+    const client = await running.connect('legacy', {
+      headers: bearer('a'),
+      options: { capabilities: { elicitation: { form: {} } } },
+      setup: (c) =>
+        c.setRequestHandler('elicitation/create', async (req) => {
+          asked.push(String(req.params.message));
+          return { action: 'accept' as const, content: { name: 'Alice' } };
+        }),
+    });
+    const failed = await client.callTool({ name: 'up__failing_job', arguments: {} });
+    expect(failed).toMatchObject({ isError: true });
+    expect(text(failed)).toContain('the job failed');
+    // Asks in a round before it becomes a task at the upstream; the gateway relays the question and awaits the task.
+    const greeted = await client.callTool({ name: 'up__test_tool_with_task', arguments: {} });
+    expect(text(greeted)).toBe('Hello, Alice! (worked on as a task)');
+    expect(asked).toEqual(['What is your name?']);
+    // Nothing of the gateway's own stands for the tasks it awaited.
+    expect((await adminTasks()).tasks).toHaveLength(before);
+  });
+});
