@@ -3,13 +3,14 @@
 // gateway's (its input, its cancel, its end all the upstream's); another principal cannot see it; an operator's cancel
 // reaches the upstream. A 2025-era caller calling a tool the upstream runs only as a task gets the task's end as an
 // ordinary answer (the gateway awaits it, relaying its questions); a 2026-era caller that did not declare the
-// extension gets the upstream's -32021. The upstream is the conformance fixture, its own process over HTTP.
+// extension gets the upstream's -32021. The upstreams: the conformance fixture, its own process over HTTP, and a
+// framework server over stdio speaking 2026-07-28 that records the cancellations its handlers see.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE, newApiKey } from '../../src/index.js';
 import { type FixtureProcess, startFixture } from '../conformance/fixture-process.js';
 import { rawRequest } from '../helpers/http.js';
 import { TasksClient } from '../helpers/tasks-client.js';
-import { http, type RunningGateway, startGateway, text } from './helpers/harness.js';
+import { http, type RunningGateway, relayUpstream, startGateway, text } from './helpers/harness.js';
 
 const keys = { a: newApiKey(), b: newApiKey(), ops: newApiKey() };
 const bearer = (who: keyof typeof keys) => ({ authorization: `Bearer ${keys[who].key}` });
@@ -27,7 +28,10 @@ describe("an upstream's own tasks through the gateway", () => {
       listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
       separator: '__',
       auth: { apiKeys: { [keys.a.hash]: { id: 'a', scopes: [] }, [keys.b.hash]: { id: 'b', scopes: [] }, [keys.ops.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] } } },
-      servers: { up: http('up', fixture.url, { timeoutMs: 20_000 }) },
+      servers: {
+        up: http('up', fixture.url, { timeoutMs: 20_000 }),
+        fw26: relayUpstream('fw26', { protocol: '2026-07-28', env: { MCPLEX_LOG_LEVEL: 'warn', RELAY_TASK_TOOLS: '1' } }),
+      },
     });
     a = new TasksClient(running.url, { headers: bearer('a') });
     b = new TasksClient(running.url, { headers: bearer('b') });
@@ -110,5 +114,29 @@ describe("an upstream's own tasks through the gateway", () => {
     expect(asked).toEqual(['What is your name?']);
     // Nothing of the gateway's own stands for the tasks it awaited.
     expect((await adminTasks()).tasks).toHaveLength(before);
+  });
+
+  const cancellations = async (client: TasksClient) => JSON.parse(text(await client.ok('tools/call', { name: 'fw26__cancellations', arguments: {} }))) as { started: string[]; cancelled: string[] };
+  const until = async (client: TasksClient, holds: (seen: { started: string[]; cancelled: string[] }) => boolean) => {
+    for (let i = 0; i < 400 && !holds(await cancellations(client)); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(holds(await cancellations(client))).toBe(true);
+  };
+
+  it("relays a stdio upstream's task too; its cancel reaches the handler", async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'fw26__wait_cancel_task', arguments: { id: 'relayed-stdio' } })).taskId);
+    await until(a, (seen) => seen.started.includes('relayed-stdio'));
+    expect((await a.ok('tasks/get', { taskId })).status).toBe('working');
+    await a.ok('tasks/cancel', { taskId });
+    await until(a, (seen) => seen.cancelled.includes('relayed-stdio'));
+  });
+
+  it("a 2025-era caller that gives up cancels the upstream task the gateway awaited for it", async () => {
+    const client = await running.connect('legacy', { headers: bearer('a') });
+    const stop = new AbortController();
+    const call = client.callTool({ name: 'fw26__wait_cancel_task', arguments: { id: 'awaited' } }, { signal: stop.signal });
+    await until(a, (seen) => seen.started.includes('awaited'));
+    stop.abort(new Error('the user gave up'));
+    await expect(call).rejects.toThrow();
+    await until(a, (seen) => seen.cancelled.includes('awaited'));
   });
 });

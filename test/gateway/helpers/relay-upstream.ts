@@ -12,7 +12,7 @@ server.tool('add_tool', { description: 'Registers a new tool at runtime', input:
   server.tool(name, { description: `added at runtime: ${name}`, input: none }, () => `hello from ${name}`);
   return `added ${name}`;
 });
-server.tool('wait_cancel', { description: 'Waits until cancelled (at most 20 s)', input: z.object({ id: z.string() }) }, async ({ id }, ctx) => {
+async function waitCancel(id: string, ctx: { signal: AbortSignal }): Promise<string> {
   started.push(id);
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 20_000);
@@ -28,7 +28,12 @@ server.tool('wait_cancel', { description: 'Waits until cancelled (at most 20 s)'
   });
   if (ctx.signal.aborted) throw new ToolError(`cancelled ${id}`);
   return `not cancelled ${id}`;
-});
+}
+server.tool('wait_cancel', { description: 'Waits until cancelled (at most 20 s)', input: z.object({ id: z.string() }) }, ({ id }, ctx) => waitCancel(id, ctx));
+// With RELAY_TASK_TOOLS=1, the same as a tool this server runs only as a task (for 2026-era callers).
+if (process.env.RELAY_TASK_TOOLS === '1') {
+  server.tool('wait_cancel_task', { description: 'Waits until cancelled (at most 20 s), only as a task', input: z.object({ id: z.string() }), task: 'required' }, ({ id }, ctx) => waitCancel(id, ctx));
+}
 server.tool('cancellations', { description: 'wait_cancel calls started, and those that saw their cancellation', input: none }, () =>
   JSON.stringify({ started, cancelled }),
 );
