@@ -145,10 +145,11 @@ export function forwarder(
         if (route) checkParamHeaders(ctx, route.inputSchema, params.arguments);
         const shaped = route?.override && { arguments: shapedArguments(params.arguments, route.override, ctx.target ?? '') };
         const outgoing = { ...params, name: route?.name, ...shaped };
-        if (route && ctx.era === 'modern' && tasks.mode(ctx, route.upstream.name, String(route.name), () => declaresTasks(declaredBy(ctx))) === 'task') {
+        const spec = route && ctx.era === 'modern' ? tasks.mode(ctx, route.upstream.name, String(route.name), () => declaresTasks(declaredBy(ctx))) : undefined;
+        if (route && spec) {
           // The request that made the task names its upstream (audit, metrics) as a forwarded call does.
           ctx.state.set(UPSTREAM_NAME, route.upstream.name);
-          return tasks.start(ctx, route.upstream.name, (bg) => forward(bg, route.upstream, outgoing, ''));
+          return tasks.start(ctx, route.upstream.name, spec, (bg) => forward(bg, route.upstream, outgoing, ''));
         }
         return forward(ctx, route?.upstream, outgoing, route ? '' : unknown(catalog, 'tool', ctx.target ?? ''));
       }

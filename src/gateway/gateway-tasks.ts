@@ -15,6 +15,8 @@ import { isObject } from '../wire/json-rpc-shape.js';
 import { derivedCallContext, INVOCATION, missingTasksCapability, outcomeOf, type Task, TaskRegistry, taskOwner } from '../server/index.js';
 import type { AuditEvent } from '../middleware/audit.js';
 import type { GatewayConfig } from './config/index.js';
+import type { ServerTasks } from './config/tasks.js';
+import { TaskWindow } from './task-window.js';
 import { type RelayedTask, RelayedTasks } from './upstream-tasks.js';
 
 /** What the forwarder does differently for a task's upstream call: input through the task, progress to it. */
@@ -27,20 +29,27 @@ export interface TaskWork {
 export const TASK_WORK = stateKey<TaskWork>('mcplex.gateway.task');
 
 type Support = 'optional' | 'required';
+/** How a tool runs as a task: its support, and how long it first runs in its request (task-window.ts). */
+export interface ToolTaskSpec {
+  readonly support: Support;
+  readonly immediateMs: number;
+}
 
-type TaskPatterns = Record<string, Support>;
+type TaskPatterns = Exclude<ServerTasks, string>;
 /** Each `servers.<name>.tasks` mapping's patterns, compiled once (a reload brings new mapping objects). */
-const compiled = new WeakMap<TaskPatterns, Array<[(tool: string) => boolean, Support]>>();
+const compiled = new WeakMap<TaskPatterns, Array<[(tool: string) => boolean, ToolTaskSpec]>>();
+const AT_ONCE = { optional: { support: 'optional', immediateMs: 0 }, required: { support: 'required', immediateMs: 0 } } as const;
 
-/** The task support `servers.<server>.tasks` gives the server's own tool `tool`, if any. */
-function supportOf(config: GatewayConfig, server: string, tool: string): Support | undefined {
+/** The task spec `servers.<server>.tasks` gives the server's own tool `tool`, if any. */
+function specOf(config: GatewayConfig, server: string, tool: string): ToolTaskSpec | undefined {
   const tasks = config.servers[server]?.tasks;
-  if (tasks === undefined || typeof tasks === 'string') return tasks;
+  if (tasks === undefined) return undefined;
+  if (typeof tasks === 'string') return AT_ONCE[tasks];
   let matchers = compiled.get(tasks);
   if (!matchers) {
-    matchers = Object.entries(tasks).map(([pattern, support]) => {
+    matchers = Object.entries(tasks).map(([pattern, spec]) => {
       const glob = picomatch(pattern);
-      return [(tool: string) => tool === pattern || glob(tool), support];
+      return [(tool: string) => tool === pattern || glob(tool), typeof spec === 'string' ? AT_ONCE[spec] : { support: spec.support, immediateMs: spec.immediateMs ?? 0 }];
     });
     compiled.set(tasks, matchers);
   }
@@ -79,6 +88,10 @@ export class GatewayTasks {
   readonly relayed: RelayedTasks;
   /** Every kept task's caller and tool (the registry forgets the task when its ttlMs ends; so does this). */
   readonly #about = new WeakMap<Task, Running>();
+  /** Tasks whose request still waits (`immediateMs`): not yet given to their caller. */
+  readonly #window: TaskWindow;
+  /** The audit record of work that ended while its task was still in its window: written if the task is announced. */
+  readonly #endedInWindow = new WeakMap<Task, () => void>();
 
   constructor(
     private readonly config: () => GatewayConfig,
@@ -89,6 +102,7 @@ export class GatewayTasks {
   ) {
     this.registry = new TaskRegistry(config().tasks);
     this.relayed = new RelayedTasks(this.registry);
+    this.#window = new TaskWindow(this.registry);
   }
 
   /** An upstream's CreateTaskResult for a caller that polls it: relayed under a task of the gateway's. */
@@ -106,20 +120,47 @@ export class GatewayTasks {
   }
 
   /**
-   * How the call of `server`'s tool `tool` runs: `'task'` for a caller that declared the extension, undefined as an
-   * ordinary call; -32021 for a tool that runs only as a task and a 2026-era caller that cannot poll one.
+   * How the call of `server`'s tool `tool` runs: as a task (its spec) for a caller that declared the extension,
+   * undefined as an ordinary call; -32021 for a tool that runs only as a task and a 2026-era caller that cannot poll one.
    */
-  mode(ctx: CallContext, server: string, tool: string, declared: () => boolean): 'task' | undefined {
+  mode(ctx: CallContext, server: string, tool: string, declared: () => boolean): ToolTaskSpec | undefined {
     if (ctx.era !== 'modern') return undefined;
-    const support = supportOf(this.config(), server, tool);
-    if (support === undefined) return undefined;
-    if (declared()) return 'task';
-    if (support === 'required') throw missingTasksCapability(`tool '${ctx.target}'`);
+    const spec = specOf(this.config(), server, tool);
+    if (spec === undefined) return undefined;
+    if (declared()) return spec;
+    if (spec.support === 'required') throw missingTasksCapability(`tool '${ctx.target}'`);
     return undefined;
   }
 
-  /** Makes the task and runs `work` (the upstream call) for it in the background; answers the CreateTaskResult. */
-  start(ctx: CallContext, upstream: string, work: (bg: CallContext) => Promise<McpResult>): McpResult {
+  /**
+   * Runs `work` (the upstream call) as a task in the background and answers with the CreateTaskResult, at once or
+   * after the spec's `immediateMs` (task-window.ts: then a quick call answers as any call, input asked meanwhile is a
+   * round, and the call's next round resumes the same task).
+   */
+  start(ctx: CallContext, upstream: string, spec: ToolTaskSpec, work: (bg: CallContext) => Promise<McpResult>): McpResult | Promise<McpResult> {
+    const resumed = this.#window.resume(ctx);
+    if (resumed) return this.#window.wait(ctx, resumed, spec.immediateMs, spec.support === 'optional', this.#announce, this.#forget);
+    const task = this.#launch(ctx, upstream, work, spec.immediateMs > 0);
+    if (spec.immediateMs === 0) return this.registry.created(task);
+    return this.#window.wait(ctx, task, spec.immediateMs, spec.support === 'optional', this.#announce, this.#forget);
+  }
+
+  /** The caller gets the task (its window over). */
+  readonly #announce = (task: Task): McpResult => {
+    this.#window.close(task);
+    this.#endedInWindow.get(task)?.();
+    this.#endedInWindow.delete(task);
+    return this.registry.created(task);
+  };
+
+  /** The call answered as an ordinary one in its window: no task stands for it. */
+  readonly #forget = (task: Task): void => {
+    this.#window.close(task);
+    this.#endedInWindow.delete(task);
+    this.registry.forget(task);
+  };
+
+  #launch(ctx: CallContext, upstream: string, work: (bg: CallContext) => Promise<McpResult>, windowed: boolean): Task {
     const task = this.registry.create(taskOwner(ctx.principal));
     const { progressToken: _t, ...meta } = ctx.meta;
     const bg = derivedCallContext(ctx, this.logger, { method: ctx.method, ...(ctx.target !== undefined && { target: ctx.target }), params: ctx.params as Json, signal: task.abort.signal, meta });
@@ -129,13 +170,17 @@ export class GatewayTasks {
     this.#about.set(task, { principal: ctx.principal, endpoint: ctx.endpoint, item: { kind: 'tool', name: ctx.target ?? '', owner: upstream } });
     const running = this.around ? this.around(bg, () => work(bg)) : work(bg);
     ctx.state.set(LATER_OUTCOME, { outcome: running, signal: task.abort.signal });
+    if (windowed) this.#window.opened(ctx, task, running);
     running
       .then(
         (result) => this.registry.settle(task, () => ({ result })),
         (err: unknown) => this.registry.settle(task, () => outcomeOf(err, ctx)),
       )
-      .finally(() => this.#ended(ctx, upstream, task));
-    return this.registry.created(task);
+      .finally(() => {
+        if (!this.#window.isOpen(task)) this.#ended(ctx, upstream, task);
+        else this.#endedInWindow.set(task, () => this.#ended(ctx, upstream, task));
+      });
+    return task;
   }
 
   /**
@@ -206,12 +251,15 @@ export class GatewayTasks {
     const { registry } = this;
     return {
       id: randomBytes(12).toString('base64url'),
-      ask: (method, params) =>
+      ask: (method, params) => {
         // The upstream checks the answer itself; it must at least be a result object.
-        registry.ask(task, `input.${++asked}`, { method, ...(params && { params }) }, (response) => {
+        const answer = registry.ask(task, `input.${++asked}`, { method, ...(params && { params }) }, (response) => {
           if (!isObject(response)) throw new WireError(ErrorCode.InvalidParams, 'Invalid inputResponses: each answer must be an object (the result of the request asked)');
           return response;
-        }),
+        });
+        this.#window.asked(task);
+        return answer;
+      },
       progress: (p) => registry.progress(task, p.message ?? `${p.progress}${p.total === undefined ? '' : ` of ${p.total}`}`),
     };
   }

@@ -108,14 +108,7 @@ export interface KnownFailure {
 }
 
 /** Each one printed with its reason on every run; anything else that fails or warns fails the gate. */
-export const KNOWN_FAILURES: readonly KnownFailure[] = [
-  {
-    targets: ['gateway-stdio'],
-    revision: '2026-07-28',
-    scenario: 'tasks-mrtr-composition',
-    reason: 'the gateway runs a task from the first round (servers.<name>.tasks) for a 2025-era upstream: no input_required round comes before it',
-  },
-];
+export const KNOWN_FAILURES: readonly KnownFailure[] = [];
 
 /** The known failures that apply to one scenario of one run against one target. */
 export function knownFor(target: TargetKind, run: RunName, scenario: string, list: readonly KnownFailure[] = KNOWN_FAILURES): KnownFailure[] {

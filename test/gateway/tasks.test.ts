@@ -35,7 +35,10 @@ describe('gateway tasks', () => {
     const file = parseConfig(stringify(base), { format: 'yaml' });
     const fw = relayUpstream('fw', { protocol: '2025-11-25', tasks: { 'wait_*': 'optional', ask: 'optional', progress: 'required' } });
     const fw26 = relayUpstream('fw26', { protocol: '2026-07-28', tasks: 'optional' });
-    running = await startGateway({ ...file, servers: { fw, fw26 } });
+    // First in the request for a while (immediateMs): quick calls answer as usual, questions are rounds.
+    const windowed = { support: 'optional', immediateMs: 5_000 } as const;
+    const fwq = relayUpstream('fwq', { protocol: '2025-11-25', tasks: { ask: windowed, touch: windowed, progress: { support: 'required', immediateMs: 5_000 }, wait_cancel: { support: 'optional', immediateMs: 100 } } });
+    running = await startGateway({ ...file, servers: { fw, fw26, fwq } });
     const auth = (who: keyof typeof keys) => ({ headers: { authorization: `Bearer ${keys[who].key}` } });
     a = new TasksClient(running.url, auth('a'));
     b = new TasksClient(running.url, auth('b'));
@@ -160,9 +163,48 @@ describe('gateway tasks', () => {
 
   it('refuses bad task keys naming the path', () => {
     const issues = (extra: Record<string, unknown>) => rejection(() => parseConfig(stringify({ servers: { s: { command: 'x', ...extra.server as object } }, ...(extra.top as object) }), { format: 'yaml' })).join('\n');
-    expect(issues({ server: { tasks: 'sometimes' } })).toMatch(/servers\.s\.tasks: expected optional, required, or a mapping of tool name \(or glob\) to optional or required/);
+    expect(issues({ server: { tasks: 'sometimes' } })).toMatch(/servers\.s\.tasks: expected optional, required, or a mapping of tool name \(or glob\) to optional, required or \{ support, immediateMs \}/);
     expect(issues({ server: { tasks: { build: 'always' } } })).toMatch(/servers\.s\.tasks/);
+    expect(issues({ server: { tasks: { build: { support: 'optional', immediateMs: -1 } } } })).toMatch(/servers\.s\.tasks\.build(\.immediateMs)?: expected/);
+    expect(issues({ server: { tasks: { build: { support: 'optional', wait: 5 } } } })).toMatch(/servers\.s\.tasks\.build/);
     expect(issues({ top: { tasks: { ttlMs: 0 } } })).toMatch(/tasks\.ttlMs: expected a positive integer \(milliseconds\)/);
     expect(issues({ top: { tasks: { ttl: 5 } } })).toMatch(/tasks\.ttl: unknown key/);
+  });
+
+  describe('with immediateMs: the call first runs in its request', () => {
+    const adminTasks = async () => ((await (await fetch(new URL('/admin/tasks', running.url), { headers: { authorization: `Bearer ${keys.ops.key}` } })).json()) as { tasks: { taskId: string; tool: string }[] }).tasks;
+
+    it('a quick optional call answers as any call; no task stands for it', async () => {
+      const before = (await adminTasks()).length;
+      expect(await a.ok('tools/call', { name: 'fwq__touch', arguments: {} })).toMatchObject({ resultType: 'complete', content: [{ type: 'text' }] });
+      expect(await adminTasks()).toHaveLength(before);
+    });
+
+    it('a quick required call answers with a task already done', async () => {
+      const created = await a.ok('tools/call', { name: 'fwq__progress', arguments: {} });
+      expect(created).toMatchObject({ resultType: 'task', status: 'completed' });
+      expect(await a.ok('tasks/get', { taskId: String(created.taskId) })).toMatchObject({ status: 'completed', result: { content: [{ text: expect.stringMatching(/^upstream saw token /) }] } });
+    });
+
+    it("asks in rounds of the call itself; the next round, with the answers, goes on (only for the caller's own call)", async () => {
+      const round = await a.ok('tools/call', { name: 'fwq__ask', arguments: { question: 'Who is asking?' } });
+      expect(round).toMatchObject({ resultType: 'input_required', requestState: expect.stringMatching(/^mcplex\.task\./) });
+      expect(round).not.toHaveProperty('taskId');
+      const [key, request] = Object.entries(round.inputRequests as Record<string, { method: string; params: { message: string } }>)[0]!;
+      expect(request).toMatchObject({ method: 'elicitation/create', params: { message: 'Who is asking?' } });
+      const answer = { name: 'fwq__ask', arguments: { question: 'Who is asking?' }, inputResponses: { [key]: { action: 'accept', content: { name: 'Lin' } } }, requestState: round.requestState };
+      expect((await b.request('tools/call', answer)).error).toMatchObject({ code: -32602, message: expect.stringMatching(/Invalid requestState/) });
+      expect((await a.request('tools/call', { ...answer, name: 'fwq__touch' })).error).toMatchObject({ code: -32602 });
+      expect(await a.ok('tools/call', answer)).toMatchObject({ resultType: 'complete', content: [{ text: 'hello Lin (legacy)' }] });
+    });
+
+    it('a call still running when the time is up becomes a task', async () => {
+      const created = await a.ok('tools/call', { name: 'fwq__wait_cancel', arguments: { id: 'windowed' } });
+      expect(created).toMatchObject({ resultType: 'task', status: 'working' });
+      const taskId = String(created.taskId);
+      expect((await adminTasks()).map((t) => t.taskId)).toContain(taskId);
+      await a.ok('tasks/cancel', { taskId });
+      expect((await a.ok('tasks/get', { taskId })).status).toBe('cancelled');
+    });
   });
 });

@@ -212,6 +212,12 @@ export class TaskRegistry {
     task.lastUpdatedAt = Date.now();
   }
 
+  /** Forgets `task` now (work that ended up answering as an ordinary call: nobody was given its id). */
+  forget(task: Task): void {
+    clearTimeout(task.expiry);
+    this.#tasks.delete(task.taskId);
+  }
+
   /** Cancels every running task and forgets them all (the server is closing). */
   close(): void {
     for (const task of this.#tasks.values()) {

@@ -21,7 +21,7 @@ export interface GatewayOverFixture {
  * The fixture's task tools (test/conformance/fixture-tasks.ts), run as tasks by the gateway (`servers.<name>.tasks`)
  * over stdio, where the fixture speaks 2025-11-25; over HTTP the fixture runs its own tasks, which the gateway relays.
  */
-const TASKS = { slow_compute: 'optional', protocol_error_job: 'optional', confirm_delete: 'optional', multi_input: 'optional', failing_job: 'required', test_tool_with_task: 'required' } as const;
+const TASKS = { slow_compute: 'optional', protocol_error_job: 'optional', confirm_delete: 'optional', multi_input: 'optional', failing_job: 'required', test_tool_with_task: { support: 'required', immediateMs: 5_000 } } as const;
 const COMMON = { name: 'fixture', namespace: false, enabled: true, timeoutMs: 60_000, connectTimeoutMs: 20_000, tools: { rename: {} } } as const;
 
 /** `extra` adds gateway settings (e.g. `auth`) to the minimal config. */
