@@ -8,6 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type UpstreamSpec, moveUrlCredentials } from '../client/upstream-spec.js';
 import { type Json, Upstream } from '../client/upstream.js';
+import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, withTasksDeclared } from '../client/upstream-task.js';
+import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
 import { toUpstreamSpec } from '../gateway/upstream-specs.js';
 import { ExitError, loadOrExit, selfCommand } from './config-file.js';
@@ -74,7 +76,7 @@ function rootsOf(dirs: string[] | undefined): Json[] | undefined {
 }
 
 /** Connects, runs `work` (given what answers the server's questions), and always stops the server (a stdio child is gone when this returns). */
-async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answerer) => Promise<T>): Promise<T> {
+async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answerer, capabilities: Json) => Promise<T>): Promise<T> {
   const spec = await specOf(o);
   const terminal = terminalInput(process.stdin, process.stderr);
   const refuse: Answerer = async () => {
@@ -84,24 +86,68 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
   const asked = o.input === false ? refuse : terminal.answer;
   // Roots are not a question for the person at the terminal: answered from --root, with --no-input too.
   const answer: Answerer = roots ? async (method, params) => (method === 'roots/list' ? { roots } : asked(method, params)) : asked;
+  // Elicitation (not with --no-input) and roots (with --root); sampling is not answered here.
+  const capabilities = { ...(o.input !== false && { elicitation: { form: {}, url: {} } }), ...(roots && { roots: {} }) };
   const upstream = new Upstream(spec, {
     log: silentLogger,
     hooks: { onRequest: (_u, req) => answer(req.method, req.params as Json | undefined), onNotification: () => {}, onListChanged: () => {}, onStatus: () => {} },
     clientInfo: { name: 'mcplex-cli', version: VERSION },
-    // Elicitation (not with --no-input) and roots (with --root); sampling is not answered here.
-    capabilities: { ...(o.input !== false && { elicitation: { form: {}, url: {} } }), ...(roots && { roots: {} }) },
+    capabilities,
   });
   upstream.start();
   try {
     await upstream.firstAttempt();
     if (!upstream.up) throw new ExitError(`${spec.name}: ${upstream.status().error ?? 'did not come up'}`, 1);
-    return await work(upstream, answer);
+    return await work(upstream, answer, capabilities);
   } catch (err) {
     if (err instanceof WireError) throw new ExitError(`${spec.name}: ${err.message}`, 1);
     throw err;
   } finally {
     terminal.close();
     await upstream.stop();
+  }
+}
+
+/**
+ * A tool call. A tool the server runs only as a task (2026-07-28, -32021) is called again declaring the tasks
+ * extension and its task awaited: its status on stderr as it changes, its questions answered as any, Ctrl-C cancels it.
+ */
+async function callTool(u: Upstream, params: Json, answer: Answerer, capabilities: Json): Promise<Json> {
+  try {
+    return await requestInput(u, 'tools/call', params, answer);
+  } catch (err) {
+    if (!needsTasks(err)) throw err;
+  }
+  const _meta = { [CLIENT_CAPABILITIES_META]: withTasksDeclared(capabilities) };
+  const created = await requestInput(u, 'tools/call', { ...params, _meta }, answer);
+  if (created.resultType !== 'task') return created;
+  const stop = new AbortController();
+  const interrupted = () => stop.abort(new WireError(ErrorCode.InternalError, 'interrupted: the task was cancelled'));
+  process.once('SIGINT', interrupted);
+  let said = '';
+  let cancelling: Promise<void> | undefined;
+  try {
+    return await awaitUpstreamTask(created, {
+      send: (method, p) => u.request(method, { ...p, _meta }),
+      fulfil: async (inputRequests) => {
+        const out: Json = {};
+        for (const [key, req] of Object.entries(inputRequests as Record<string, { method: string; params?: Json }>)) out[key] = await answer(req.method, req.params);
+        return out;
+      },
+      signal: stop.signal,
+      cancel: (taskId) => {
+        cancelling = cancelUpstreamTask(u, taskId);
+      },
+      onStatus: (task) => {
+        const line = `task ${task.taskId}: ${task.status}${typeof task.statusMessage === 'string' ? ` (${task.statusMessage})` : ''}`;
+        if (line !== said) process.stderr.write(`${line}\n`);
+        said = line;
+      },
+    });
+  } finally {
+    process.off('SIGINT', interrupted);
+    // The server hears of the cancel before the connection closes.
+    await cancelling;
   }
 }
 
@@ -193,12 +239,12 @@ export function registerClientCommands(program: Command): void {
       .argument('[arguments...]')
       .option('--args <json>', 'the arguments as one JSON object (key=value pairs are added to it)'),
   ).action((tool: string, pairs: string[], o: TargetOptions & { args?: string }) =>
-    withServer(o, async (u, answer) => {
+    withServer(o, async (u, answer, capabilities) => {
       const known = (await u.list('tools')).find((t) => t.name === tool);
       if (!known) throw new ExitError(`unknown tool '${tool}' (try mcplex tools)`, 1);
       // The stdio command after -- is not arguments.
       const own = pairs.slice(0, pairs.length - stdioCommand().length);
-      const result = await requestInput(u, 'tools/call', { name: tool, arguments: argumentsOf(own, o.args, known.inputSchema as Json | undefined) }, answer);
+      const result = await callTool(u, { name: tool, arguments: argumentsOf(own, o.args, known.inputSchema as Json | undefined) }, answer, capabilities);
       const content = (result.content as Json[] | undefined) ?? [];
       if (o.json) json(result);
       else {

@@ -2,6 +2,7 @@
 // relayed under the caller's token, the traced upstream request, and how a caller and its input requests are checked.
 import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
 import { type Abortable, type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier } from '../core/index.js';
+import { withTasksDeclared } from '../client/upstream-task.js';
 import { INVOCATION, TASKS_EXTENSION } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { CallerSpec, CallScope } from './relay.js';
@@ -42,7 +43,7 @@ function capabilitiesFor(caller: CallerSpec, tasks: boolean): Json {
   const caps = relayable(caller.capabilities) as Json;
   if (!tasks) return caps;
   const theirs = (caller.capabilities as { extensions?: Json }).extensions?.[TASKS_EXTENSION];
-  return { ...caps, extensions: { [TASKS_EXTENSION]: theirs ?? {} } };
+  return withTasksDeclared({ ...caps, ...(theirs !== undefined && { extensions: { [TASKS_EXTENSION]: theirs } }) });
 }
 
 /** A request of the gateway's own about an upstream's task (tasks/get, tasks/update, tasks/cancel), declaring the extension. */

@@ -8,7 +8,7 @@ import { type GatewayTasks, TASK_WORK } from './gateway-tasks.js';
 import type { Catalog } from './catalog.js';
 import { bridged } from './forward-bridged.js';
 import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, outgoingParams, progressRelay, requestUpstream, type Send, speaksModern, taskRequestParams } from './forward-parts.js';
-import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, type TaskAwait } from './upstream-tasks.js';
+import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, type TaskAwait } from '../client/upstream-task.js';
 import { CALL_META, type InputBridge } from './input-bridge.js';
 import { shapedArguments } from './tool-overrides.js';
 import type { UpstreamRouter } from './isolation/router.js';
@@ -114,7 +114,7 @@ export function forwarder(
               return inflight.fulfil(upstream, caller, inputRequests);
             },
             signal,
-            cancel: (taskId) => cancelUpstreamTask(upstream, taskId),
+            cancel: (taskId) => void cancelUpstreamTask(upstream, taskId),
           };
           return asOurs(await awaitUpstreamTask(result, io));
         }

@@ -3,11 +3,11 @@
 // gateway's (two upstreams may mint the same id, and an upstream knows one client, the gateway: which caller may
 // poll which task is the gateway's to check); its tasks/get, tasks/update and tasks/cancel go to that upstream under
 // the upstream's id. Any other caller gets the task's end as an ordinary answer: the gateway polls it, relays what
-// it asks for, and cancels it when the caller gives up.
+// it asks for, and cancels it when the caller gives up (src/client/upstream-task.ts).
 import type { Json, Upstream } from '../client/upstream.js';
-import { type Abortable, type CallContext, ErrorCode, type McpResult, signalOf, WireError } from '../core/index.js';
-import { TASKS_EXTENSION, type Task, type TaskRegistry, type TaskStatus, TASK_STATUSES, taskOwner } from '../server/index.js';
-import { isObject } from '../wire/json-rpc-shape.js';
+import { cancelUpstreamTask } from '../client/upstream-task.js';
+import { type CallContext, ErrorCode, type McpResult, WireError } from '../core/index.js';
+import { type Task, type TaskRegistry, type TaskStatus, TASK_STATUSES, taskOwner } from '../server/index.js';
 
 /** A gateway task standing for one of an upstream's. */
 export interface RelayedTask {
@@ -15,17 +15,6 @@ export interface RelayedTask {
   readonly upstreamTaskId: string;
   /** Set once tasks/cancel went upstream (the caller's own, or one sent when the gateway's task was cancelled). */
   cancelSent?: boolean;
-}
-
-/** The shortest and longest wait between polls of an upstream's task, whatever its pollIntervalMs says. */
-const POLL_MS = { min: 50, max: 5_000, otherwise: 500 } as const;
-
-const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
-
-/** Whether `err` is an upstream's -32021 asking for the tasks extension (a tool it runs only as a task). */
-export function needsTasks(err: unknown): boolean {
-  const { code, data } = err as { code?: unknown; data?: { requiredCapabilities?: { extensions?: Record<string, unknown> } } };
-  return code === -32021 && data?.requiredCapabilities?.extensions?.[TASKS_EXTENSION] !== undefined;
 }
 
 export class RelayedTasks {
@@ -84,82 +73,6 @@ export class RelayedTasks {
   #cancelUpstream(relayed: RelayedTask): void {
     if (relayed.cancelSent) return;
     relayed.cancelSent = true;
-    cancelUpstreamTask(relayed.upstream, relayed.upstreamTaskId);
+    void cancelUpstreamTask(relayed.upstream, relayed.upstreamTaskId);
   }
-}
-
-/** Sends tasks/cancel for an upstream's task, on the gateway's own account (best effort: it expires there anyway). */
-export function cancelUpstreamTask(upstream: Upstream, taskId: string): void {
-  const _meta = { 'io.modelcontextprotocol/clientCapabilities': { extensions: { [TASKS_EXTENSION]: {} } } };
-  upstream.request('tasks/cancel', { taskId, _meta }).catch(() => {
-    // The upstream may have ended or forgotten the task.
-  });
-}
-
-/** What awaiting an upstream's task needs from the forwarder. */
-export interface TaskAwait {
-  /** Sends a tasks/* request to the task's upstream (declaring the extension), as the call's own requests go. */
-  send(method: string, params: Json): Promise<Json>;
-  /** Asks the caller what the task asks for (its `inputRequests`); the answers, keyed the same. */
-  fulfil(inputRequests: Json): Promise<Json>;
-  /** The call's cancellation (the caller's, its deadline's). */
-  signal: Abortable;
-  /** Cancels the task upstream when the call ends before it (on the gateway's account: the call's signal has fired). */
-  cancel(taskId: string): void;
-}
-
-/**
- * Runs an upstream's task to its end for a caller that cannot poll one: the task's result, or its error thrown
- * as the upstream gave it. Cancelling the call cancels the task upstream.
- */
-export async function awaitUpstreamTask(created: Json, io: TaskAwait): Promise<Json> {
-  const taskId = created.taskId;
-  if (typeof taskId !== 'string') throw new WireError(ErrorCode.UpstreamBadReply, 'The upstream answered with a task that has no taskId');
-  let task = created;
-  try {
-    for (;;) {
-      if (task.status === 'completed') return isObject(task.result) ? task.result : {};
-      if (task.status === 'failed') throw taskError(task);
-      if (task.status === 'cancelled') throw new WireError(ErrorCode.InternalError, `The upstream cancelled the task${typeof task.statusMessage === 'string' ? `: ${task.statusMessage}` : ''}`);
-      if (task.status === 'input_required' && isObject(task.inputRequests)) {
-        const inputResponses = await io.fulfil(task.inputRequests);
-        await io.send('tasks/update', { taskId, inputResponses });
-      } else {
-        await pause(pollDelay(task.pollIntervalMs), io.signal);
-      }
-      task = await io.send('tasks/get', { taskId });
-    }
-  } catch (err) {
-    if (!TERMINAL.has(String(task.status))) io.cancel(taskId);
-    throw err;
-  }
-}
-
-/** A failed task's error as the upstream recorded it. */
-function taskError(task: Json): WireError {
-  const error = isObject(task.error) ? task.error : {};
-  const code = typeof error.code === 'number' ? error.code : ErrorCode.InternalError;
-  return new WireError(code, typeof error.message === 'string' ? error.message : 'The task failed', error.data);
-}
-
-function pollDelay(asked: unknown): number {
-  if (typeof asked !== 'number' || !Number.isFinite(asked)) return POLL_MS.otherwise;
-  return Math.min(POLL_MS.max, Math.max(POLL_MS.min, asked));
-}
-
-/** Waits `ms`, or rejects with the signal's reason when it aborts first. */
-function pause(ms: number, abortable: Abortable): Promise<void> {
-  if (abortable.aborted) return Promise.reject(abortable.reason);
-  const signal = signalOf(abortable);
-  return new Promise((resolve, reject) => {
-    const stop = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', stop);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', stop, { once: true });
-  });
 }

@@ -5,8 +5,7 @@
 // per principal.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, type McpResult, WireError } from '../../core/index.js';
-
-export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+export { TASKS_EXTENSION } from '../../wire/tasks-extension.js';
 
 export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
 export const TASK_STATUSES: readonly TaskStatus[] = ['working', 'input_required', 'completed', 'failed', 'cancelled'];
