@@ -188,14 +188,26 @@ export class GatewayTasks {
    * views: `audience` says who may see an item); returns their ids.
    */
   revoke(audience: (item: Item) => Hears | undefined): string[] {
-    const revoked: string[] = [];
+    return this.#cancelWhere(({ principal, endpoint, item }) => {
+      const hears = audience(item);
+      return hears && !hears(principal, endpoint) ? `Access to tool '${item.name}' was revoked` : undefined;
+    });
+  }
+
+  /** Cancels each running task of a caller that is gone (`gone` holds for its principal: its API key was removed); their ids. */
+  revokeCallers(gone: (principal: Principal) => boolean, why: string): string[] {
+    return this.#cancelWhere(({ principal }) => (gone(principal) ? why : undefined));
+  }
+
+  /** Cancels each running task `why` gives a reason for; their ids. */
+  #cancelWhere(why: (about: Running) => string | undefined): string[] {
+    const cancelled: string[] = [];
     for (const task of this.registry.all()) {
       const about = this.#about.get(task);
-      const hears = about && audience(about.item);
-      if (!hears || hears(about.principal, about.endpoint)) continue;
-      if (this.registry.cancel(task, `Access to tool '${about.item.name}' was revoked`)) revoked.push(task.taskId);
+      const reason = about && why(about);
+      if (reason !== undefined && this.registry.cancel(task, reason)) cancelled.push(task.taskId);
     }
-    return revoked;
+    return cancelled;
   }
 
   /** The gateway's tasks kept now, newest first. */

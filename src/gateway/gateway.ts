@@ -336,6 +336,12 @@ export class Gateway {
     for (const apply of this.#reloaders) apply(next);
     const revoked = this.#tasks.revoke((item) => this.host.audienceOf([item]));
     if (revoked.length > 0) this.host.logger.warn({ tasks: revoked }, 'tasks cancelled: their callers may no longer use their tools');
+    // Without an auth section the last one stays in force (auth.ts): its keys still work.
+    if (next.auth) {
+      const keys = new Set(Object.values(next.auth.apiKeys ?? {}).map((k) => k.id));
+      const orphaned = this.#tasks.revokeCallers((p) => p.kind === 'apiKey' && !keys.has(p.id), 'The API key that made the task was removed');
+      if (orphaned.length > 0) this.host.logger.warn({ tasks: orphaned }, 'tasks cancelled: the API keys that made them were removed');
+    }
     const fresh: Entry[] = [];
     for (const [name, config] of wanted) {
       if (this.#entries.has(name)) continue;

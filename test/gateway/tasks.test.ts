@@ -149,6 +149,30 @@ describe('gateway tasks', () => {
     }
   });
 
+  it("cancels the running tasks of an API key a reload removes, and no one else's", async () => {
+    const seen = async () => JSON.parse(text(await b.ok('tools/call', { name: 'fw__cancellations', arguments: {} }))) as { started: string[]; cancelled: string[] };
+    const until = async (holds: (s: { started: string[]; cancelled: string[] }) => boolean) => {
+      for (let i = 0; i < 200 && !holds(await seen()); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(holds(await seen())).toBe(true);
+    };
+    const orphan = String((await a.ok('tools/call', { name: 'fw__wait_cancel', arguments: { id: 'key-removed' } })).taskId);
+    const kept = String((await b.ok('tools/call', { name: 'fw__wait_cancel', arguments: { id: 'key-kept' } })).taskId);
+    await until((s) => s.started.includes('key-removed') && s.started.includes('key-kept'));
+    const was = running.gateway.config;
+    const { [keys.a.hash]: _gone, ...rest } = base.auth.apiKeys;
+    await running.gateway.reload({ ...parseConfig(stringify({ ...base, auth: { apiKeys: rest } }), { format: 'yaml' }), servers: was.servers });
+    try {
+      await until((s) => s.cancelled.includes('key-removed'));
+      const listed = ((await (await fetch(new URL('/admin/tasks', running.url), { headers: { authorization: `Bearer ${keys.ops.key}` } })).json()) as { tasks: Array<{ taskId: string; status: string; statusMessage?: string }> }).tasks;
+      expect(listed.find((t) => t.taskId === orphan)).toMatchObject({ status: 'cancelled', statusMessage: 'The API key that made the task was removed' });
+      expect((await b.ok('tasks/get', { taskId: kept })).status).toBe('working');
+      expect((await seen()).cancelled).not.toContain('key-kept');
+    } finally {
+      await running.gateway.reload(was);
+      await b.ok('tasks/cancel', { taskId: kept });
+    }
+  });
+
   it('applies a reloaded tasks section to the tasks made after it; kept tasks keep their ttlMs', async () => {
     const before = String((await a.ok('tools/call', { name: 'fw__progress', arguments: {} })).taskId);
     const was = running.gateway.config;
