@@ -402,12 +402,16 @@ export class Gateway {
   }
 
   /** `cluster:`: the session directory the replicas share, connected (or given up on after 5 s, with a warning). */
-  async #sessionCluster(): Promise<{ owners: RedisSessionOwners; advertise?: string } | undefined> {
+  async #sessionCluster(): Promise<{ owners: RedisSessionOwners; advertise?: string; held: (record: (requestState: string, ttlMs: number) => void) => void } | undefined> {
     const c = this.#config.cluster;
     if (!c) return undefined;
     const owners = new RedisSessionOwners({ url: c.redis.url, keyPrefix: c.redis.keyPrefix });
     if (!(await owners.ready(5000))) this.host.logger.warn({ redis: redactText(c.redis.url) }, 'cluster: Redis is not reachable yet; sessions are served here alone until it is');
-    return { owners, ...(c.advertise && { advertise: c.advertise }) };
+    // A 2026-era call held by the input bridge between rounds: its next round is forwarded here from any replica.
+    const held = (record: (requestState: string, ttlMs: number) => void) => {
+      this.#bridge.onHold = record;
+    };
+    return { owners, held, ...(c.advertise && { advertise: c.advertise }) };
   }
 
   /** Serves over stdio; with `endpoint` (a name under `endpoints:`), what that endpoint shows. */

@@ -5,9 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { inputResponse } from '@modelcontextprotocol/server';
 import type { Json } from '../client/upstream.js';
 import { ErrorCode, WireError } from '../core/index.js';
+import { BRIDGE_STATE } from '../server/index.js';
 
-/** Marks the requestStates the gateway mints (any other is the upstream's own, passed through). */
-export const BRIDGE_STATE = 'mcplex.bridge.';
+/** Marks the requestStates the gateway mints (any other is the upstream's own, passed through; held-rounds.ts). */
+export { BRIDGE_STATE };
+
 /** How mcplex servers name an input request's key and round (see src/server/elicitation.ts INPUT_META). */
 export const INPUT_META = 'io.mcplex/input';
 /** Sent with the call; an mcplex upstream echoes it as `call` in INPUT_META, so its requests find their caller. */
@@ -163,11 +165,15 @@ function withoutPlace(params: Json): Json {
 export class InputBridge {
   readonly #held = new Map<string, { call: BridgedCall; timer: NodeJS.Timeout }>();
 
+  /** Told of each requestState a call is held under, and for how long (with `cluster:`, recorded for other replicas). */
+  onHold: ((requestState: string, ttlMs: number) => void) | undefined;
+
   constructor(private readonly ttlMs = 600_000) {}
 
   /** Holds `call` until the caller's next round, under a fresh requestState (returned). */
   hold(call: BridgedCall): string {
     call.token = `${BRIDGE_STATE}${randomBytes(24).toString('base64url')}`;
+    this.onHold?.(call.token, this.ttlMs);
     const timer = setTimeout(() => {
       this.#held.delete(call.token);
       call.cancel('The client did not answer the input request in time');

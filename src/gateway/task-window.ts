@@ -5,10 +5,7 @@
 // waits again; still running when the time is up, the caller gets the task. So a quick call is never a task to
 // poll, and a tool can gather input in rounds before it becomes one (the spec's MRTR → tasks composition).
 import { type CallContext, ErrorCode, type McpResult, WireError } from '../core/index.js';
-import { INVOCATION, type Task, type TaskRegistry, taskOwner } from '../server/index.js';
-
-/** Marks the requestStates that name a task still in its window (any other is the upstream's or the bridge's). */
-export const TASK_ROUND_STATE = 'mcplex.task.';
+import { INVOCATION, type Task, TASK_ROUND_STATE, type TaskRegistry, taskOwner } from '../server/index.js';
 
 type Why = 'input' | 'ended' | 'time';
 

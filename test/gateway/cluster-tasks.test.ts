@@ -1,6 +1,7 @@
 // Two gateway replicas sharing a Redis directory (`cluster:`) run tasks (`servers.<name>.tasks`): a task lives on
 // the replica that made it, and a tasks/get, tasks/update or tasks/cancel that reaches the other one (a load
-// balancer that is not sticky) is forwarded to it; a task unknown to both is -32602 on either.
+// balancer that is not sticky) is forwarded to it; a task unknown to both is -32602 on either. So is the next round
+// of a 2026-era call one replica holds between rounds (a 2025-era upstream's questions, a task in its first window).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/index.js';
 import type { GatewayConfig } from '../../src/gateway/config/index.js';
@@ -20,7 +21,7 @@ describe.skipIf(!redisUrl)('tasks across gateway replicas', () => {
 
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
-      const fw = relayUpstream('fw', { protocol: '2025-11-25', tasks: { wait_cancel: 'optional', ask: 'optional' } });
+      const fw = relayUpstream('fw', { protocol: '2025-11-25', tasks: { wait_cancel: 'optional', ask: 'optional', ask_twice: { support: 'optional', immediateMs: 5_000 } } });
       const config = { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: { fw }, cluster: { redis: { url: redisUrl!, keyPrefix } } } as unknown as GatewayConfig;
       const gateway = new Gateway(config, { logger: silentLogger });
       await gateway.start();
@@ -49,5 +50,32 @@ describe.skipIf(!redisUrl)('tasks across gateway replicas', () => {
     await two!.ok('tasks/cancel', { taskId: waiting });
     expect(await one!.ok('tasks/get', { taskId: waiting })).toMatchObject({ status: 'cancelled' });
     for (const client of [one!, two!]) expect((await client.request('tasks/get', { taskId: 'nobody-has-this' })).error?.code).toBe(-32602);
+  });
+
+  /** A 2026-era call answered round by round, each round on the next replica (as a load balancer that is not sticky might). */
+  async function roundRobin(clients: TasksClient[], params: Record<string, unknown>, answers: string[]): Promise<{ result: Record<string, unknown>; states: string[] }> {
+    const states: string[] = [];
+    let reply = await clients[0]!.ok('tools/call', params);
+    for (let round = 0; reply.resultType === 'input_required'; round++) {
+      const [key] = Object.keys(reply.inputRequests as object);
+      states.push(String(reply.requestState));
+      const inputResponses = { [key!]: { action: 'accept', content: { name: answers[round], v: answers[round] } } };
+      reply = await clients[(round + 1) % clients.length]!.ok('tools/call', { ...params, inputResponses, requestState: reply.requestState });
+    }
+    return { result: reply, states };
+  }
+
+  it("forwards the next round of a call the other replica holds (the input bridge's, a task's first window)", async () => {
+    const noTasks = { elicitation: {} };
+    const [one, two] = replicas.map((r) => new TasksClient(r.handle.url, { capabilities: noTasks }));
+    // A 2025-era upstream's question to a caller without the tasks extension: the bridge holds the call.
+    const bridged = await roundRobin([one!, two!], { name: 'fw__ask', arguments: { question: 'Which replica?' } }, ['Ada']);
+    expect(bridged.states[0]).toMatch(/^mcplex\.bridge\./);
+    expect(bridged.result).toMatchObject({ content: [{ text: 'hello Ada (legacy)' }] });
+    // A task still in its window (immediateMs): its rounds name the task, which lives on the first replica.
+    const [t1, t2] = replicas.map((r) => new TasksClient(r.handle.url));
+    const windowed = await roundRobin([t1!, t2!], { name: 'fw__ask_twice', arguments: {} }, ['x', 'y']);
+    expect(windowed.states.map((s) => s.slice(0, 12))).toEqual(['mcplex.task.', 'mcplex.task.']);
+    expect(windowed.result).toMatchObject({ content: [{ text: 'x+y' }] });
   });
 });

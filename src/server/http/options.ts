@@ -96,7 +96,15 @@ export interface HttpServeOptions {
    * this one (default: this listener's own origin, which only replicas on the same host can reach when it binds a
    * wildcard address).
    */
-  cluster?: { owners: SessionOwners; advertise?: string };
+  cluster?: {
+    owners: SessionOwners;
+    advertise?: string;
+    /**
+     * Given a function that records a call held between 2026-era rounds under `requestState` (held-rounds.ts) for
+     * `ttlMs`, so that its next round is forwarded here from any replica.
+     */
+    held?: (record: (requestState: string, ttlMs: number) => void) => void;
+  };
   /**
    * The tasks this listener's server runs (the tasks extension): with `cluster`, each is recorded in the directory
    * for its ttlMs, and a tasks/get, tasks/update or tasks/cancel for another replica's task is forwarded to it.

@@ -21,12 +21,11 @@ import { fitsModernLane, ModernLane } from './modern-lane.js';
 import { type HttpRoute, type HttpServeOptions, resolveHttpOptions } from './options.js';
 import { sendJson, sendRpcError } from './respond.js';
 import { TASK_PARAMS } from '../tasks/task-methods.js';
+import { heldRoundKey, taskKey } from '../held-rounds.js';
 import { ListenStreams, type ListenNotifier } from './listen-streams.js';
 import { type AdmittedMessage, serveAdmitted } from './sdk-admitted.js';
 import { httpsOptions } from './tls.js';
 
-/** A task's key in the cluster's directory (beside the sessions'). */
-const taskKey = (taskId: string) => `task:${taskId}`;
 
 export interface HttpHandle {
   /** The URL clients connect to, e.g. http://127.0.0.1:7333/mcp */
@@ -77,6 +76,11 @@ export async function serveHttp(
     o.tasks?.onCreated((task) => {
       o.cluster?.owners.claim(taskKey(task.taskId), advertise ?? '', task.ttlMs).catch((err: Error) => log.warn({ task: task.taskId, problem: err.message }, 'task directory: claim failed; other replicas cannot reach this task'));
     });
+  // Calls held between rounds (the gateway's input bridge): recorded so the next round reaches this replica.
+  o.cluster?.held?.((state, ttlMs) => {
+    const key = heldRoundKey(state);
+    if (key) o.cluster?.owners.claim(key, advertise ?? '', ttlMs).catch((err: Error) => log.warn({ problem: err.message }, 'round directory: claim failed; other replicas cannot reach this call'));
+  });
   const onerror = (err: Error) => log.debug({ err }, 'protocol error');
   const modern = createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: o.maxBodyBytes, onerror });
   const lane = new ModernLane((httpOf) => makeServer('modern', httpOf), onerror, { maxBufferedBytes: o.maxBufferedBytes, log });
@@ -190,11 +194,14 @@ export async function serveHttp(
       listenStreams++;
       res.once('close', () => listenStreams--);
     }
-    // A task another replica runs: its tasks/get, tasks/update and tasks/cancel go there.
-    if (directory && o.tasks && route !== 'legacy' && route.kind === 'modern' && route.messageKind === 'request') {
-      const { method, params } = route.message as { method: string; params?: { taskId?: unknown } };
+    if (directory && route !== 'legacy' && route.kind === 'modern' && route.messageKind === 'request') {
+      const { method, params } = route.message as { method: string; params?: { taskId?: unknown; requestState?: unknown } };
+      // A task another replica runs: its tasks/get, tasks/update and tasks/cancel go there.
       const taskId = params?.taskId;
-      if (TASK_PARAMS.has(method) && typeof taskId === 'string' && !o.tasks.has(taskId) && (await directory.forward(taskKey(taskId), req, res, body.value))) return;
+      if (o.tasks && TASK_PARAMS.has(method) && typeof taskId === 'string' && !o.tasks.has(taskId) && (await directory.forward(taskKey(taskId), req, res, body.value))) return;
+      // The next round of a call another replica holds between rounds (held-rounds.ts) goes there too.
+      const held = heldRoundKey(params?.requestState);
+      if (held !== undefined && (await directory.forward(held, req, res, body.value))) return;
     }
     // A listen's stream is its caller's: it hears only of changes its principal and endpoint may see.
     const deliver = listen ? listens.adapterFor(identity.edge, res) : modernAdapter;
