@@ -4,13 +4,11 @@
 // server's pollIntervalMs, what it asks is answered, and cancelling the wait cancels the task.
 import { type Abortable, ErrorCode, signalOf, WireError } from '../core/index.js';
 import { isObject } from '../wire/json-rpc-shape.js';
-import { CLIENT_CAPABILITIES_META, TASKS_EXTENSION } from '../wire/tasks-extension.js';
+import { CLIENT_CAPABILITIES_META, TASKS_EXTENSION, TERMINAL_TASK_STATUSES } from '../wire/tasks-extension.js';
 import type { Json, Upstream } from './upstream.js';
 
 /** The shortest and longest wait between polls of a task, whatever its pollIntervalMs says. */
 const POLL_MS = { min: 50, max: 5_000, otherwise: 500 } as const;
-
-const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
 
 /** Whether `err` is a server's -32021 asking for the tasks extension (a tool it runs only as a task). */
 export function needsTasks(err: unknown): boolean {
@@ -70,7 +68,7 @@ export async function awaitUpstreamTask(created: Json, io: TaskAwait): Promise<J
       task = await io.send('tasks/get', { taskId });
     }
   } catch (err) {
-    if (!TERMINAL.has(String(task.status))) io.cancel(taskId);
+    if (!TERMINAL_TASK_STATUSES.has(String(task.status))) io.cancel(taskId);
     throw err;
   }
 }

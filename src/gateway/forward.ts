@@ -5,6 +5,7 @@ import { type CallContext, DEADLINE, ErrorCode, type Handler, type McpResult, UP
 import { answerTaskMethod, checkParamHeaders, declaresTasks, INVOCATION, listPage, subscribeConnection } from '../server/index.js';
 import { declaredBy } from './caller-capabilities.js';
 import { type GatewayTasks, TASK_WORK } from './gateway-tasks.js';
+import { TERMINAL_TASK_STATUSES } from '../wire/tasks-extension.js';
 import type { Catalog } from './catalog.js';
 import { bridged } from './forward-bridged.js';
 import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, outgoingParams, progressRelay, requestUpstream, type Send, speaksModern, taskRequestParams } from './forward-parts.js';
@@ -194,9 +195,16 @@ export function forwarder(
       case 'tasks/get':
       case 'tasks/update':
       case 'tasks/cancel': {
-        // An upstream's task the gateway relays: asked of that upstream, under its own id.
+        // An upstream's task the gateway relays: asked of that upstream under its own id until it ended (then answered here).
         const relayed = declaresTasks(declaredBy(ctx)) ? tasks.relayedOf(ctx, params.taskId) : undefined;
-        if (relayed) return tasks.relayed.answered(relayed.task, ctx.method, await forward(ctx, relayed.upstream, { ...params, taskId: relayed.upstreamTaskId }, ''));
+        if (relayed && !TERMINAL_TASK_STATUSES.has(relayed.task.status)) {
+          try {
+            return tasks.relayed.answered(relayed.task, ctx.method, await forward(ctx, relayed.upstream, { ...params, taskId: relayed.upstreamTaskId }, ''));
+          } catch (err) {
+            const still = tasks.relayed.failedAnswer(relayed.task, ctx.method, err);
+            if (still !== undefined) throw still;
+          }
+        }
         return answerTaskMethod(tasks.registry, ctx, declaredBy(ctx), params.inputResponses ?? ctx.state.get(INVOCATION)?.sctx.mcpReq.inputResponses);
       }
       default:

@@ -7,7 +7,8 @@
 import type { Json, Upstream } from '../client/upstream.js';
 import { cancelUpstreamTask } from '../client/upstream-task.js';
 import { type CallContext, ErrorCode, type McpResult, WireError } from '../core/index.js';
-import { type Task, type TaskRegistry, type TaskStatus, TASK_STATUSES, taskOwner } from '../server/index.js';
+import { type Task, type TaskRegistry, taskOwner } from '../server/index.js';
+import { isObject } from '../wire/json-rpc-shape.js';
 
 /** A gateway task standing for one of an upstream's. */
 export interface RelayedTask {
@@ -41,7 +42,7 @@ export class RelayedTasks {
       throw err;
     }
     this.#relayed.set(task, relayed);
-    this.#note(task, answer);
+    this.#note(task, relayed, answer, false);
     task.abort.signal.addEventListener('abort', () => this.#cancelUpstream(relayed), { once: true });
     return { task, result: { ...answer, taskId: task.taskId } };
   }
@@ -58,16 +59,39 @@ export class RelayedTasks {
       relayed.cancelSent = true;
       this.registry.cancel(task);
     }
-    this.#note(task, answer);
+    this.#note(task, relayed, answer, method === 'tasks/get');
     return 'taskId' in answer ? { ...answer, taskId: task.taskId } : answer;
   }
 
+  /**
+   * The upstream's error for a tasks/get about `task`: when it no longer knows the task (-32602 naming it: it
+   * restarted, or forgot it), the gateway's task fails saying so (and is answered by the gateway from then on) and
+   * undefined is returned; else the error.
+   */
+  failedAnswer(task: Task, method: string, err: unknown): unknown {
+    const relayed = this.#relayed.get(task)!;
+    const { code, message, data } = err as { code?: unknown; message?: unknown; data?: { taskId?: unknown } };
+    const named = data?.taskId === relayed.upstreamTaskId || (typeof message === 'string' && message.includes(relayed.upstreamTaskId));
+    if (method !== 'tasks/get' || code !== ErrorCode.InvalidParams || !named) return err;
+    const lost = `Server '${relayed.upstream.name}' no longer has this task (it may have restarted)`;
+    this.registry.settle(task, () => ({ error: { code: ErrorCode.UpstreamUnavailable, message: lost } }));
+    return undefined;
+  }
+
   /** What the gateway's task shows an operator: the upstream's status and message as last seen. */
-  #note(task: Task, answer: Json): void {
-    const status = answer.status;
-    if (typeof status === 'string' && (TASK_STATUSES as readonly string[]).includes(status)) {
-      this.registry.observe(task, status as TaskStatus, typeof answer.statusMessage === 'string' ? answer.statusMessage : undefined);
-    }
+  /**
+   * The upstream's word on `task` (`full`: a tasks/get answer, the result or error inlined once it ended): an ended
+   * task is kept here as it ended, and answered by the gateway from then on (the upstream may forget it first).
+   */
+  #note(task: Task, relayed: RelayedTask, answer: Json, full: boolean): void {
+    const { status } = answer;
+    const statusMessage = typeof answer.statusMessage === 'string' ? answer.statusMessage : undefined;
+    if (full && status === 'completed') this.registry.settle(task, () => ({ result: isObject(answer.result) ? answer.result : {} }));
+    else if (full && status === 'failed') this.registry.settle(task, () => ({ error: errorOf(answer.error) }));
+    else if (status === 'cancelled') {
+      relayed.cancelSent = true;
+      this.registry.cancel(task, statusMessage);
+    } else if (status === 'working' || status === 'input_required') this.registry.observe(task, status, statusMessage);
   }
 
   #cancelUpstream(relayed: RelayedTask): void {
@@ -75,4 +99,14 @@ export class RelayedTasks {
     relayed.cancelSent = true;
     void cancelUpstreamTask(relayed.upstream, relayed.upstreamTaskId);
   }
+}
+
+/** A failed task's error as an upstream recorded it (a JSON-RPC error object). */
+function errorOf(error: unknown): { code: number; message: string; data?: unknown } {
+  const e = isObject(error) ? error : {};
+  return {
+    code: typeof e.code === 'number' ? e.code : ErrorCode.InternalError,
+    message: typeof e.message === 'string' ? e.message : 'The task failed',
+    ...(e.data !== undefined && { data: e.data }),
+  };
 }

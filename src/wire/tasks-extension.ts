@@ -4,3 +4,6 @@ export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
 /** The per-request envelope key a 2026-era client declares its capabilities under. */
 export const CLIENT_CAPABILITIES_META = 'io.modelcontextprotocol/clientCapabilities';
+
+/** The statuses a task ends in: it changes no more. */
+export const TERMINAL_TASK_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);

@@ -71,10 +71,9 @@ describe("an upstream's own tasks through the gateway", () => {
     expect(await a.settled(taskId)).toMatchObject({ status: 'completed', result: { isError: true, content: [{ text: expect.stringContaining('the job failed') }] } });
   });
 
-  it("tasks/cancel cancels the upstream's task (its own status says so)", async () => {
+  it('tasks/cancel cancels the task', async () => {
     const taskId = String((await a.ok('tools/call', { name: 'up__slow_compute', arguments: { seconds: 30 } })).taskId);
     await a.ok('tasks/cancel', { taskId });
-    // tasks/get is answered by the upstream: it cancelled its task.
     expect(await a.ok('tasks/get', { taskId })).toMatchObject({ taskId, status: 'cancelled' });
   });
 
@@ -138,5 +137,22 @@ describe("an upstream's own tasks through the gateway", () => {
     stop.abort(new Error('the user gave up'));
     await expect(call).rejects.toThrow();
     await until(a, (seen) => seen.cancelled.includes('awaited'));
+  });
+
+  it('a task the upstream lost (it restarted) fails, saying so, and is answered by the gateway from then on', async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'fw26__wait_cancel_task', arguments: { id: 'lost' } })).taskId);
+    await until(a, (seen) => seen.started.includes('lost'));
+    const pid = (running.gateway.health().upstreams.find((u) => u.name === 'fw26') as { pid?: number }).pid!;
+    process.kill(pid, 'SIGKILL');
+    // While it is down the caller is told so; once it is back it no longer knows the task.
+    let task: Json = {};
+    for (let i = 0; i < 400 && task.status !== 'failed'; i++) {
+      const reply = await a.request('tasks/get', { taskId });
+      if (reply.result) task = reply.result;
+      else expect(reply.error?.code).toBe(-32014);
+      if (task.status !== 'failed') await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(task).toMatchObject({ taskId, status: 'failed', error: { code: -32014, message: "Server 'fw26' no longer has this task (it may have restarted)" } });
+    expect(await a.ok('tasks/get', { taskId })).toMatchObject({ status: 'failed' });
   });
 });

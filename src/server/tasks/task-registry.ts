@@ -5,11 +5,12 @@
 // per principal.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, type McpResult, WireError } from '../../core/index.js';
+import { TERMINAL_TASK_STATUSES } from '../../wire/tasks-extension.js';
 export { TASKS_EXTENSION } from '../../wire/tasks-extension.js';
 
 export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
 export const TASK_STATUSES: readonly TaskStatus[] = ['working', 'input_required', 'completed', 'failed', 'cancelled'];
-const TERMINAL = new Set<TaskStatus>(['completed', 'failed', 'cancelled']);
+const TERMINAL: ReadonlySet<string> = TERMINAL_TASK_STATUSES;
 
 export interface TaskOptions {
   /** How long a task is kept from its creation (its result readable with tasks/get); default 1 hour. */
