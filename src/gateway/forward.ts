@@ -42,17 +42,18 @@ export function forwarder(
   async function forward(ctx: CallContext, owner: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
     if (!owner) throw new WireError(ErrorCode.InvalidParams, what, data);
     ctx.state.set(UPSTREAM_NAME, owner.name);
-    if (!router) return forwardTo(ctx, owner, params, (send) => send());
+    if (!router) return forwardTo(ctx, owner, owner, params, (send) => send());
     // The caller's own connection when the server is isolated, its credentials, headers and signed identity.
     const lease = await router.lease(owner, ctx, params);
     try {
-      return await forwardTo(ctx, lease.upstream, lease.params, lease.run);
+      return await forwardTo(ctx, owner, lease.upstream, lease.params, lease.run);
     } finally {
       lease.release();
     }
   }
 
-  async function forwardTo(ctx: CallContext, upstream: Upstream, params: Json, run: Send): Promise<McpResult> {
+  /** `upstream` is the connection the call goes on: `owner`'s own, or the caller's instance of it (isolation). */
+  async function forwardTo(ctx: CallContext, owner: Upstream, upstream: Upstream, params: Json, run: Send): Promise<McpResult> {
     // A task's call: the upstream's input goes to the task (asked as of a 2025-era caller), its progress too.
     const task = ctx.state.get(TASK_WORK);
     const caller = task ? { ...callerOf(ctx), bridge: task } : callerOf(ctx);
@@ -107,7 +108,8 @@ export function forwarder(
           throw err;
         }
         if (result.resultType === 'task') {
-          if (callerPolls && ctx.method === 'tools/call') return tasks.adopt(ctx, upstream, result);
+          // Kept under the server, not the connection: each poll is leased again (the caller's own instance, its headers).
+          if (callerPolls && ctx.method === 'tools/call') return tasks.adopt(ctx, owner, result);
           const io: TaskAwait = {
             send: (method, p) => run(() => upstream.request(method, taskRequestParams(p, caller), { signal, ...timing })),
             fulfil: (inputRequests) => {
