@@ -1,7 +1,7 @@
 // The benchmark targets and how each is started fresh on 127.0.0.1: the mcplex gateway (default and "full"
 // pipeline), mcp-proxy, supergateway, the SDK v2 server, the mcplex framework, direct stdio, and (opt-in) the
 // floor: a bare HTTP → stdio relay with no MCP machinery.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,16 @@ export interface TargetDef {
 }
 
 const configFiles = new Map<string, string>();
+let configDir: string | undefined;
+/** Where this run's config files go: one directory, removed when the run's process exits. */
+function configPath(name: string): string {
+  if (!configDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'mcplex-bench-'));
+    configDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return join(configDir, name);
+}
 /**
  * The gateway config the mcplex targets share: one stdio upstream named `up`, so tools are `up__echo`, `up__sleep`.
  * With `auth`, an API key is configured (as production would run) and clients must send it.
@@ -41,7 +51,7 @@ const configFiles = new Map<string, string>();
 function gatewayConfig(auth?: { hash: string }, kind: 'plain' | 'auth' | 'baseline' = auth ? 'auth' : 'plain'): string {
   const cached = configFiles.get(kind);
   if (cached) return cached;
-  const file = join(mkdtempSync(join(tmpdir(), 'mcplex-bench-')), 'gateway.json');
+  const file = configPath(`gateway-${kind}.json`);
   const config = {
     listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
     ...(auth && { auth: { apiKeys: { [auth.hash]: { id: 'bench', tenant: 'bench', scopes: ['tools'] } } } }),
@@ -62,7 +72,7 @@ let cacheConfigFile: string | undefined;
 /** The same gateway with its result cache on for echo (the bench upstream does not mark it read-only, so it is named). */
 function cacheGatewayConfig(): string {
   if (cacheConfigFile) return cacheConfigFile;
-  cacheConfigFile = join(mkdtempSync(join(tmpdir(), 'mcplex-bench-cache-')), 'gateway.json');
+  cacheConfigFile = configPath('gateway-cache.json');
   const config = {
     listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
     servers: { up: { command: NODE, args: [UPSTREAM] } },
