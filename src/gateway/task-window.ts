@@ -13,12 +13,18 @@ interface Open {
   readonly tool: string;
   readonly running: Promise<unknown>;
   wake?: (why: Why) => void;
+  /** Cancels the task when its caller does not come back with the next round in time. */
+  hold?: NodeJS.Timeout;
 }
 
 export class TaskWindow {
   readonly #open = new WeakMap<Task, Open>();
 
-  constructor(private readonly registry: TaskRegistry) {}
+  constructor(
+    private readonly registry: TaskRegistry,
+    /** How long a round waits for the caller's next one (as the input bridge holds a call); then the task is cancelled. */
+    private readonly holdMs = 600_000,
+  ) {}
 
   /** `task` (running `running` for `ctx`'s call) is in its window until announced or forgotten. */
   opened(ctx: CallContext, task: Task, running: Promise<unknown>): void {
@@ -30,6 +36,7 @@ export class TaskWindow {
   }
 
   close(task: Task): void {
+    clearTimeout(this.#open.get(task)?.hold);
     this.#open.delete(task);
   }
 
@@ -54,6 +61,7 @@ export class TaskWindow {
       throw new WireError(ErrorCode.InvalidParams, 'Invalid requestState: it was altered, has expired, or belongs to another call');
     }
     this.registry.answer(task, (mcpReq?.inputResponses ?? {}) as Record<string, unknown>);
+    clearTimeout(open.hold);
     return task;
   }
 
@@ -64,6 +72,9 @@ export class TaskWindow {
   async wait(ctx: CallContext, task: Task, immediateMs: number, optional: boolean, announce: (task: Task) => McpResult, forget: (task: Task) => void): Promise<McpResult> {
     const why = await this.#first(ctx, task, immediateMs);
     if (why === 'input') {
+      const open = this.#open.get(task)!;
+      open.hold = setTimeout(() => this.registry.cancel(task, 'The client did not answer the input request in time'), this.holdMs);
+      open.hold.unref();
       const { inputRequests } = this.registry.detailed(task);
       return { resultType: 'input_required', inputRequests, requestState: `${TASK_ROUND_STATE}${task.taskId}` };
     }
