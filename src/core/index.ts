@@ -16,6 +16,7 @@ export * from './rate-limit-store.js';
 export * from './abortable.js';
 export * from './deadline.js';
 export * from './later-outcome.js';
+export * from './param-header-check.js';
 export * from './audit.js';
 export * from './canonical-json.js';
 export * from './sha256.js';

@@ -132,7 +132,7 @@ export class Gateway {
     );
     const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, this.#tasks, opts.listPageSize ?? 500, this.#router);
     const local = localPrincipalOf(config);
-    const host = { ...GATEWAY_INFO, passthrough: true, taskRegistry: this.#tasks.registry, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#subscriptions.listen(filter.resourceSubscriptions ?? [], callerKey(ctx), (uri) => this.catalog.resourceOwner(uri)) };
+    const host = { ...GATEWAY_INFO, passthrough: true, taskRegistry: this.#tasks.registry, inputSchemaOf: (name: string) => this.catalog.tool(name)?.inputSchema, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#subscriptions.listen(filter.resourceSubscriptions ?? [], callerKey(ctx), (uri) => this.catalog.resourceOwner(uri)) };
     this.#restarts = new RestartGate(this.catalog, () => this.#entries.values(), () => this.#config);
     this.resilience = new GatewayResilience(this.catalog, () => this.#config, () => this.#entries.values(), () => this.host.listChanged('tools'));
     this.routes.push(...adminUiRoutes());

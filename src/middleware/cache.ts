@@ -4,6 +4,7 @@ import type { CacheStore } from '../core/cache-store.js';
 import type { CallContext, McpResult, Middleware, Next } from '../core/context.js';
 import { type Logger, silentLogger } from '../core/logger.js';
 import { stateKey } from '../core/state.js';
+import { PARAM_HEADER_CHECK } from '../core/param-header-check.js';
 import { CACHE_KEY_PREFIX } from './cache-key.js';
 import { storeCall } from './tracing.js';
 import { type CacheDecision, type CachePolicy, type CachePolicyOptions, cachePolicy, hintedTtl, storable } from './cache-policy.js';
@@ -102,6 +103,8 @@ export function cache(opts: CacheOptions): CacheMiddleware {
     const found = lookup(ctx, decision);
     const raw = typeof found === 'object' ? await found : found;
     if (raw !== undefined) {
+      // A 2026-era call's Mcp-Param headers are checked as the terminal would have (-32020 when they disagree).
+      ctx.state.get(PARAM_HEADER_CHECK)?.(ctx);
       counts.hits++;
       ctx.state.set(CACHE_STATUS, 'hit');
       // Parsed per hit: every caller owns its copy, whatever later middleware does to it.

@@ -1,6 +1,7 @@
 // In-flight dedup (singleflight): identical concurrent cacheable calls from the same partition share one call
 // downstream; followers get their own copy of its result (or its error).
 import type { McpResult, Middleware } from '../core/context.js';
+import { PARAM_HEADER_CHECK } from '../core/param-header-check.js';
 import { type CachePolicy, type CachePolicyOptions, cachePolicy } from './cache-policy.js';
 
 export interface DedupOptions extends CachePolicyOptions {
@@ -47,6 +48,8 @@ export function dedup(opts: DedupOptions = {}): DedupMiddleware {
     if (!decision || (decision.hinted && ctx.method !== 'resources/read')) return next();
     const flight = flights.get(decision.key);
     if (flight) {
+      // This call's own Mcp-Param headers are checked as the terminal would have (-32020 when they disagree).
+      ctx.state.get(PARAM_HEADER_CHECK)?.(ctx);
       counts.followers++;
       try {
         const shared = await until(flight.result, ctx.signal);

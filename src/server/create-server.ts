@@ -23,7 +23,7 @@ export class McplexServer extends ServingHost {
   constructor(opts: CreateServerOptions) {
     const registry = new Registry();
     const tasks = new TaskRegistry(opts.tasks);
-    super({ ...opts, taskRegistry: tasks }, terminalHandler(registry, opts.listPageSize ?? 500, tasks));
+    super({ ...opts, taskRegistry: tasks, inputSchemaOf: (name) => registry.tools.get(name)?.wire.inputSchema }, terminalHandler(registry, opts.listPageSize ?? 500, tasks));
     this.#registry = registry;
     this.tasks = tasks;
     this.metrics?.tasks(() => tasks.counts());

@@ -1,6 +1,7 @@
 // SEP-2243 on the serving side: a 2026-era tools/call over HTTP whose `Mcp-Param-*` headers are missing, malformed or
 // disagree with its arguments is refused with -32020 (HeaderMismatch; the HTTP layer answers it with 400). Checked
-// where the tool is resolved, after the pipeline: a caller who may not see the tool learns nothing of its headers.
+// where the tool is resolved, after the pipeline: a caller who may not see the tool learns nothing of its headers;
+// what answers before the terminal (a cache hit, dedup) runs it through PARAM_HEADER_CHECK (core).
 import { type CallContext, WireError } from '../core/index.js';
 import { HEADER_MISMATCH, paramHeaderMismatch, paramHeadersOf } from '../wire/param-headers.js';
 

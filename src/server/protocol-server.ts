@@ -11,7 +11,7 @@ import {
   Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import { ErrorCode, type Era, type Handler, type Logger, type McpResult, mapError, type Principal, type RequestMeta } from '../core/index.js';
+import { type CallContext, ErrorCode, type Era, type Handler, type Logger, type McpResult, mapError, PARAM_HEADER_CHECK, type Principal, type RequestMeta } from '../core/index.js';
 import { buildCallContext } from './call-context.js';
 import { type ElicitState, InputRequiredSignal, legacyInput, modernInput } from './elicitation.js';
 import { type Admit, GatedTransport } from './gate.js';
@@ -48,6 +48,8 @@ export interface AppCore {
   pipeline(): Handler;
   /** Admits the requests the SDK answers itself (see gate.ts). */
   readonly admit: Admit;
+  /** Checks a 2026-era HTTP call's Mcp-Param headers for whatever answers it before the terminal (PARAM_HEADER_CHECK). */
+  readonly paramHeaderCheck?: ((ctx: CallContext) => void) | undefined;
 }
 
 /** How one SDK server instance is served. */
@@ -117,6 +119,7 @@ export function createProtocolServer(app: AppCore, era: Era, opts: ProtocolServe
     });
     const input = era === 'legacy' ? legacyInput(sctx, server) : modernInput(sctx, sctx.mcpReq.requestState<ElicitState>());
     ctx.state.set(INVOCATION, { sctx, input, subscriptions: connection.subscriptions, connection, client: opts.httpOf ? {} : connection });
+    if (era === 'modern' && request && method === 'tools/call' && app.paramHeaderCheck) ctx.state.set(PARAM_HEADER_CHECK, app.paramHeaderCheck);
     try {
       return await app.pipeline()(ctx);
     } catch (err) {

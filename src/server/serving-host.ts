@@ -23,6 +23,7 @@ import { type HttpHandle, serveHttp } from './http/serve-http.js';
 import { createLogger } from './logger.js';
 import { StdioLineTransport } from './stdio-transport.js';
 import { localIdentity } from './identity.js';
+import { checkParamHeaders } from './param-header-check.js';
 import { type AppCore, type Connection, createProtocolServer, endRoundOnInputRequired, type ProtocolServerOptions } from './protocol-server.js';
 
 export interface HostOptions {
@@ -49,6 +50,11 @@ export interface HostOptions {
    * (2026-07-28), and with `cluster` a listener forwards a request for another replica's task to it.
    */
   taskRegistry?: TaskRegistry;
+  /**
+   * A tool's input schema as listed, by the name callers use: its SEP-2243 `x-mcp-header` parameters are checked
+   * against a 2026-era call's headers also when something in the pipeline answers for the terminal (a cache hit).
+   */
+  inputSchemaOf?: (tool: string) => unknown;
 }
 
 export interface StdioHandle {
@@ -80,6 +86,7 @@ export class ServingHost implements AppCore {
   readonly #localPrincipal: Principal | undefined;
   /** The metrics this server counts into (`metrics` option), if any. */
   readonly metrics: Metrics | undefined;
+  readonly paramHeaderCheck: ((ctx: CallContext) => void) | undefined;
 
   constructor(opts: HostOptions, terminal: Handler) {
     this.onListen = opts.onListen;
@@ -95,6 +102,8 @@ export class ServingHost implements AppCore {
     // Requests admitted at the gate end in the SDK (initialize, ping, discover, listen, …), everything else here.
     this.#terminal = (ctx) => ctx.state.get(SDK_OWNED)?.() ?? ours(ctx);
     this.admit = admission(this);
+    const schemaOf = opts.inputSchemaOf;
+    if (schemaOf) this.paramHeaderCheck = (ctx) => checkParamHeaders(ctx, schemaOf(ctx.target ?? ''), (ctx.params as { arguments?: unknown }).arguments);
     this.metrics = opts.metrics === true ? new Metrics() : opts.metrics || undefined;
     if (this.metrics) this.use(metrics(this.metrics));
   }

@@ -4,7 +4,8 @@
 // caller speaks (a 2025-era caller sends none). The upstream is a framework server on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createServer, type HttpHandle, silentLogger } from '../../src/index.js';
+import { stringify } from 'yaml';
+import { createServer, type HttpHandle, parseConfig, silentLogger } from '../../src/index.js';
 import { TasksClient } from '../helpers/tasks-client.js';
 import { http, type RunningGateway, startGateway, text } from './helpers/harness.js';
 
@@ -46,5 +47,41 @@ describe('Mcp-Param headers (SEP-2243) through the gateway', () => {
     expect(runs).toBe(before);
     const ok = await raw.request('tools/call', { name: 'up__forecast', arguments: { region: 'Oslo' } }, { 'Mcp-Param-Region': 'Oslo' });
     expect(text(ok.result)).toBe('Oslo for 1 day(s)');
+  });
+});
+
+describe('Mcp-Param headers on an answer the gateway gives itself (a cache hit)', () => {
+  let upstream: HttpHandle;
+  let running: RunningGateway;
+  let runs = 0;
+
+  beforeAll(async () => {
+    const server = createServer({ name: 'weather', version: '1.0.0', logger: silentLogger });
+    const input = z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }) });
+    server.tool('forecast', { description: 'Forecast for a region', input, annotations: { readOnlyHint: true } }, ({ region }) => {
+      runs++;
+      return `${region}: sunny`;
+    });
+    upstream = await server.serveHttp({ port: 0 });
+    const up = http('up', upstream.url, { protocol: '2026-07-28' });
+    const file = parseConfig(stringify({ listen: { host: '127.0.0.1', port: 0 }, cache: { ttlMs: 60_000 }, servers: {} }), { format: 'yaml' });
+    running = await startGateway({ ...file, servers: { up } });
+  }, 60_000);
+  afterAll(async () => {
+    await running?.close();
+    await upstream?.close();
+  });
+
+  it('refuses a cached call whose header disagrees, as the terminal would, and serves it when they agree', async () => {
+    const raw = new TasksClient(running.url);
+    const call = (region: string) => raw.request('tools/call', { name: 'up__forecast', arguments: { region: 'Oslo' } }, { 'Mcp-Param-Region': region });
+    expect(text((await call('Oslo')).result)).toBe('Oslo: sunny');
+    expect(runs).toBe(1);
+    const refused = await call('Bergen');
+    expect(refused.status).toBe(400);
+    expect(refused.error).toMatchObject({ code: -32020, message: expect.stringContaining('the Mcp-Param-Region header decodes to "Bergen"') });
+    // A hit: the upstream is not called again.
+    expect(text((await call('Oslo')).result)).toBe('Oslo: sunny');
+    expect(runs).toBe(1);
   });
 });

@@ -5,7 +5,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createServer, type HttpHandle, silentLogger } from '../../src/index.js';
+import { cache, createServer, type HttpHandle, MemoryCacheStore, silentLogger } from '../../src/index.js';
 import { eraClient } from '../gateway/fixtures/faulty.js';
 import { TasksClient } from '../helpers/tasks-client.js';
 
@@ -78,6 +78,31 @@ describe('Mcp-Param headers (SEP-2243) in a framework server', () => {
       await client.listTools();
       const res = await client.callTool({ name: 'forecast', arguments: { region: 'São Paulo', days: 2 } });
       expect((res.content as Array<{ text: string }>)[0]?.text).toBe('São Paulo for 2 day(s)');
+    }
+  });
+});
+
+describe('Mcp-Param headers on a cache hit in a framework server', () => {
+  it('refuses a cached call whose header disagrees; serves the hit when they agree', async () => {
+    let runs = 0;
+    const server = createServer({ name: 'weather', version: '1.0.0', logger: silentLogger });
+    server.use(cache({ store: new MemoryCacheStore(), toolTtlMs: () => 60_000 }));
+    server.tool('forecast', { description: 'Forecast', input: z.object({ region: z.string().meta({ 'x-mcp-header': 'Region' }) }) }, ({ region }) => {
+      runs++;
+      return `${region}: sunny`;
+    });
+    const handle = await server.serveHttp({ port: 0 });
+    try {
+      const raw = new TasksClient(handle.url);
+      const call = (region: string) => raw.request('tools/call', { name: 'forecast', arguments: { region: 'Oslo' } }, { 'Mcp-Param-Region': region });
+      expect((await call('Oslo')).result).toMatchObject({ content: [{ text: 'Oslo: sunny' }] });
+      const refused = await call('Bergen');
+      expect(refused.status).toBe(400);
+      expect(refused.error?.code).toBe(-32020);
+      expect((await call('Oslo')).result).toMatchObject({ content: [{ text: 'Oslo: sunny' }] });
+      expect(runs).toBe(1);
+    } finally {
+      await handle.close();
     }
   });
 });
