@@ -57,7 +57,10 @@ export async function awaitUpstreamTask(created: Json, io: TaskAwait): Promise<J
     for (;;) {
       io.onStatus?.(task);
       if (task.status === 'completed') return isObject(task.result) ? task.result : {};
-      if (task.status === 'failed') throw taskError(task);
+      if (task.status === 'failed') {
+        const { code, message, data } = taskErrorOf(task.error);
+        throw new WireError(code, message, data);
+      }
       if (task.status === 'cancelled') throw new WireError(ErrorCode.InternalError, `The upstream cancelled the task${typeof task.statusMessage === 'string' ? `: ${task.statusMessage}` : ''}`);
       if (task.status === 'input_required' && isObject(task.inputRequests)) {
         const inputResponses = await io.fulfil(task.inputRequests);
@@ -73,11 +76,14 @@ export async function awaitUpstreamTask(created: Json, io: TaskAwait): Promise<J
   }
 }
 
-/** A failed task's error as the upstream recorded it. */
-function taskError(task: Json): WireError {
-  const error = isObject(task.error) ? task.error : {};
-  const code = typeof error.code === 'number' ? error.code : ErrorCode.InternalError;
-  return new WireError(code, typeof error.message === 'string' ? error.message : 'The task failed', error.data);
+/** A failed task's `error` as the server recorded it (a JSON-RPC error object), with defaults for what it left out. */
+export function taskErrorOf(error: unknown): { code: number; message: string; data?: unknown } {
+  const e = isObject(error) ? error : {};
+  return {
+    code: typeof e.code === 'number' ? e.code : ErrorCode.InternalError,
+    message: typeof e.message === 'string' ? e.message : 'The task failed',
+    ...(e.data !== undefined && { data: e.data }),
+  };
 }
 
 function pollDelay(asked: unknown): number {

@@ -3,12 +3,12 @@
 import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
 import { type Abortable, type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier } from '../core/index.js';
 import { withTasksDeclared } from '../client/upstream-task.js';
+import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { INVOCATION, TASKS_EXTENSION } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
 import type { CallerSpec, CallScope } from './relay.js';
 
 const RESERVED_META = 'io.modelcontextprotocol/';
-const CLIENT_CAPABILITIES = `${RESERVED_META}clientCapabilities`;
 
 /**
  * Params as the upstream should see them: the envelope and progress token are the upstream client's to set, except
@@ -24,7 +24,7 @@ export function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstr
   const meta = Object.fromEntries(Object.entries((_meta as Json | undefined) ?? {}).filter(([k]) => !k.startsWith(RESERVED_META) && k !== 'progressToken'));
   if (modernUpstream) meta[`${RESERVED_META}logLevel`] = 'debug';
   // A 2025-era upstream's session was declared for every caller; mcplex servers narrow it to this caller's per request.
-  if (modernUpstream || era === 'modern') meta[CLIENT_CAPABILITIES] = capabilitiesFor(caller, tasks && modernUpstream);
+  if (modernUpstream || era === 'modern') meta[CLIENT_CAPABILITIES_META] = capabilitiesFor(caller, tasks && modernUpstream);
   const out: Json = { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) };
   if (era === 'modern' && modernUpstream) {
     // The SDK lifts these out of params before handlers run; the upstream needs them back.
@@ -48,7 +48,7 @@ function capabilitiesFor(caller: CallerSpec, tasks: boolean): Json {
 
 /** A request of the gateway's own about an upstream's task (tasks/get, tasks/update, tasks/cancel), declaring the extension. */
 export function taskRequestParams(params: Json, caller: CallerSpec): Json {
-  return { ...params, _meta: { [CLIENT_CAPABILITIES]: capabilitiesFor(caller, true) } };
+  return { ...params, _meta: { [CLIENT_CAPABILITIES_META]: capabilitiesFor(caller, true) } };
 }
 
 /** Relays the upstream's progress to the caller under its own token, on the caller's ordered relay chain. */

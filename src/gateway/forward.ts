@@ -203,8 +203,7 @@ export function forwarder(
           try {
             return tasks.relayed.answered(relayed.task, ctx.method, await forward(ctx, relayed.upstream, { ...params, taskId: relayed.upstreamTaskId }, ''));
           } catch (err) {
-            const still = tasks.relayed.failedAnswer(relayed.task, ctx.method, err);
-            if (still !== undefined) throw still;
+            if (!tasks.relayed.lost(relayed.task, ctx.method, err)) throw err;
           }
         }
         return answerTaskMethod(tasks.registry, ctx, declaredBy(ctx), params.inputResponses ?? ctx.state.get(INVOCATION)?.sctx.mcpReq.inputResponses);

@@ -5,7 +5,7 @@
 // the upstream's id. Any other caller gets the task's end as an ordinary answer: the gateway polls it, relays what
 // it asks for, and cancels it when the caller gives up (src/client/upstream-task.ts).
 import type { Json, Upstream } from '../client/upstream.js';
-import { cancelUpstreamTask } from '../client/upstream-task.js';
+import { cancelUpstreamTask, taskErrorOf } from '../client/upstream-task.js';
 import { type CallContext, ErrorCode, type McpResult, WireError } from '../core/index.js';
 import { type Task, type TaskRegistry, taskOwner } from '../server/index.js';
 import { isObject } from '../wire/json-rpc-shape.js';
@@ -64,21 +64,19 @@ export class RelayedTasks {
   }
 
   /**
-   * The upstream's error for a tasks/get about `task`: when it no longer knows the task (-32602 naming it: it
-   * restarted, or forgot it), the gateway's task fails saying so (and is answered by the gateway from then on) and
-   * undefined is returned; else the error.
+   * Whether `err`, the upstream's answer to a tasks/get about `task`, says it no longer knows the task (-32602 naming
+   * it: it restarted, or forgot it); if so the gateway's task fails saying so, and is answered by the gateway from then on.
    */
-  failedAnswer(task: Task, method: string, err: unknown): unknown {
+  lost(task: Task, method: string, err: unknown): boolean {
     const relayed = this.#relayed.get(task)!;
     const { code, message, data } = err as { code?: unknown; message?: unknown; data?: { taskId?: unknown } };
     const named = data?.taskId === relayed.upstreamTaskId || (typeof message === 'string' && message.includes(relayed.upstreamTaskId));
-    if (method !== 'tasks/get' || code !== ErrorCode.InvalidParams || !named) return err;
-    const lost = `Server '${relayed.upstream.name}' no longer has this task (it may have restarted)`;
-    this.registry.settle(task, () => ({ error: { code: ErrorCode.UpstreamUnavailable, message: lost } }));
-    return undefined;
+    if (method !== 'tasks/get' || code !== ErrorCode.InvalidParams || !named) return false;
+    const why = `Server '${relayed.upstream.name}' no longer has this task (it may have restarted)`;
+    this.registry.settle(task, () => ({ error: { code: ErrorCode.UpstreamUnavailable, message: why } }));
+    return true;
   }
 
-  /** What the gateway's task shows an operator: the upstream's status and message as last seen. */
   /**
    * The upstream's word on `task` (`full`: a tasks/get answer, the result or error inlined once it ended): an ended
    * task is kept here as it ended, and answered by the gateway from then on (the upstream may forget it first).
@@ -87,7 +85,7 @@ export class RelayedTasks {
     const { status } = answer;
     const statusMessage = typeof answer.statusMessage === 'string' ? answer.statusMessage : undefined;
     if (full && status === 'completed') this.registry.settle(task, () => ({ result: isObject(answer.result) ? answer.result : {} }));
-    else if (full && status === 'failed') this.registry.settle(task, () => ({ error: errorOf(answer.error) }));
+    else if (full && status === 'failed') this.registry.settle(task, () => ({ error: taskErrorOf(answer.error) }));
     else if (status === 'cancelled') {
       relayed.cancelSent = true;
       this.registry.cancel(task, statusMessage);
@@ -99,14 +97,4 @@ export class RelayedTasks {
     relayed.cancelSent = true;
     void cancelUpstreamTask(relayed.upstream, relayed.upstreamTaskId);
   }
-}
-
-/** A failed task's error as an upstream recorded it (a JSON-RPC error object). */
-function errorOf(error: unknown): { code: number; message: string; data?: unknown } {
-  const e = isObject(error) ? error : {};
-  return {
-    code: typeof e.code === 'number' ? e.code : ErrorCode.InternalError,
-    message: typeof e.message === 'string' ? e.message : 'The task failed',
-    ...(e.data !== undefined && { data: e.data }),
-  };
 }

@@ -6,6 +6,7 @@ import { ToolError, WireError } from '../core/index.js';
 import type { ElicitOutcome, SampleResult } from './definitions.js';
 import { type Answer, type Ask, type Asks, answerValue, ask, CAPABILITY, checkedForm, type FormSchema, type InputAnswers, readResponse, wireRequest, wireSchema } from './input-requests.js';
 import type { JsonSchemaObject } from './schema.js';
+import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 
 /** What the requestState carries between 2026-era rounds: answers of finished steps, and those of the open step so far. */
 export interface ElicitState {
@@ -41,8 +42,6 @@ async function asking<T>(sctx: ServerContext, what: string, fn: () => Promise<T>
   }
 }
 
-const CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
-
 /** How a 2025-era input request names its place, so a gateway can turn it into a 2026 `input_required` round. */
 export const INPUT_META = 'io.mcplex/input';
 const CALL_META = 'io.mcplex/call';
@@ -67,14 +66,14 @@ class LegacyInput implements ClientInput {
   get clientCapabilities(): ClientCapabilities {
     const session = this.peer.getClientCapabilities() ?? {};
     const { envelope, _meta } = this.sctx.mcpReq;
-    const asked = (envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES] ?? _meta?.[CLIENT_CAPABILITIES];
+    const asked = (envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META] ?? _meta?.[CLIENT_CAPABILITIES_META];
     if (!asked || typeof asked !== 'object') return session;
     return Object.fromEntries(Object.entries(asked).filter(([k]) => k in session)) as ClientCapabilities;
   }
   /** Whether the request named its caller's capabilities (then a missing one is the spec's -32021, as in 2026). */
   private get narrowed(): boolean {
     const { envelope, _meta } = this.sctx.mcpReq;
-    return ((envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES] ?? _meta?.[CLIENT_CAPABILITIES]) !== undefined;
+    return ((envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META] ?? _meta?.[CLIENT_CAPABILITIES_META]) !== undefined;
   }
   elicit(message: string, schema: FormSchema) {
     return this.single(ask.elicit(message, schema as JsonSchemaObject)) as Promise<ElicitOutcome<Record<string, unknown>>>;
@@ -151,7 +150,7 @@ class ModernInput implements ClientInput {
   }
   get clientCapabilities(): ClientCapabilities {
     const envelope = this.sctx.mcpReq.envelope as Record<string, unknown> | undefined;
-    return (envelope?.['io.modelcontextprotocol/clientCapabilities'] as ClientCapabilities | undefined) ?? {};
+    return (envelope?.[CLIENT_CAPABILITIES_META] as ClientCapabilities | undefined) ?? {};
   }
   async elicit(message: string, schema: FormSchema) {
     return this.single(ask.elicit(message, schema as JsonSchemaObject)) as ElicitOutcome<Record<string, unknown>>;

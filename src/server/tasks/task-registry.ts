@@ -10,7 +10,6 @@ export { TASKS_EXTENSION } from '../../wire/tasks-extension.js';
 
 export type TaskStatus = 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
 export const TASK_STATUSES: readonly TaskStatus[] = ['working', 'input_required', 'completed', 'failed', 'cancelled'];
-const TERMINAL: ReadonlySet<string> = TERMINAL_TASK_STATUSES;
 
 export interface TaskOptions {
   /** How long a task is kept from its creation (its result readable with tasks/get); default 1 hour. */
@@ -52,10 +51,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export class TaskRegistry {
   readonly #tasks = new Map<string, Task>();
-  #ttlMs = 3_600_000;
-  #pollIntervalMs = 1_000;
-  #max = 1_000;
-  #maxPerOwner = 100;
+  #ttlMs!: number;
+  #pollIntervalMs!: number;
+  #max!: number;
+  #maxPerOwner!: number;
   readonly #created = new Set<(task: Task) => void>();
 
   constructor(opts: TaskOptions = {}) {
@@ -177,7 +176,7 @@ export class TaskRegistry {
    * is. False when it had already ended.
    */
   cancel(task: Task, why = 'The task was cancelled'): boolean {
-    if (TERMINAL.has(task.status)) return false;
+    if (TERMINAL_TASK_STATUSES.has(task.status)) return false;
     task.pending.clear();
     task.statusMessage = why;
     this.#set(task, 'cancelled');
@@ -190,7 +189,7 @@ export class TaskRegistry {
    * work failing because it was cancelled is no failure to report).
    */
   settle(task: Task, settled: () => { result: McpResult } | { error: { code: number; message: string; data?: unknown } }): void {
-    if (TERMINAL.has(task.status)) return;
+    if (TERMINAL_TASK_STATUSES.has(task.status)) return;
     const outcome = settled();
     task.pending.clear();
     if ('result' in outcome) task.result = outcome.result;
@@ -200,14 +199,14 @@ export class TaskRegistry {
 
   /** Notes the status of work that runs elsewhere (an upstream's task the gateway relays); an ended task stays ended. */
   observe(task: Task, status: TaskStatus, statusMessage?: string): void {
-    if (TERMINAL.has(task.status)) return;
+    if (TERMINAL_TASK_STATUSES.has(task.status)) return;
     if (statusMessage !== undefined) task.statusMessage = statusMessage;
     this.#set(task, status);
   }
 
   /** Notes progress on a running task (its statusMessage). */
   progress(task: Task, message: string | undefined): void {
-    if (TERMINAL.has(task.status)) return;
+    if (TERMINAL_TASK_STATUSES.has(task.status)) return;
     if (message !== undefined) task.statusMessage = message;
     task.lastUpdatedAt = Date.now();
   }
@@ -251,7 +250,7 @@ export class TaskRegistry {
 
   /** Forgets the oldest finished task among `among`, or refuses a new one saying which bound was reached. */
   #makeRoom(among: Task[], bound: string): void {
-    const done = among.filter((t) => TERMINAL.has(t.status)).sort((a, b) => a.lastUpdatedAt - b.lastUpdatedAt)[0];
+    const done = among.filter((t) => TERMINAL_TASK_STATUSES.has(t.status)).sort((a, b) => a.lastUpdatedAt - b.lastUpdatedAt)[0];
     if (!done) throw new WireError(ErrorCode.InternalError, `Too many tasks: ${bound}; try again when one has finished`);
     clearTimeout(done.expiry);
     this.#tasks.delete(done.taskId);
