@@ -109,7 +109,7 @@ export function forwarder(
         }
         if (result.resultType === 'task') {
           // Kept under the server, not the connection: each poll is leased again (the caller's own instance, its headers).
-          if (callerPolls && ctx.method === 'tools/call') return tasks.adopt(ctx, owner, result);
+          if (callerPolls && ctx.method === 'tools/call') return tasks.adopt(ctx, owner, asOurs(result));
           const io: TaskAwait = {
             send: (method, p) => run(() => upstream.request(method, taskRequestParams(p, caller), { signal, ...timing })),
             fulfil: (inputRequests) => {

@@ -45,7 +45,8 @@ describe("an upstream's own tasks through the gateway", () => {
 
   it("relays the upstream's task under the gateway's id; its end is the upstream's", async () => {
     const created = await a.ok('tools/call', { name: 'up__slow_compute', arguments: { seconds: 0.3, label: 'relayed' } });
-    expect(created).toMatchObject({ resultType: 'task', status: 'working' });
+    // The gateway presents itself, as on any answer it relays.
+    expect(created).toMatchObject({ resultType: 'task', status: 'working', _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'mcplex-gateway' } } });
     const taskId = String(created.taskId);
     // The gateway's own id: its operators see it, naming the upstream.
     expect((await adminTasks()).tasks.find((t) => t.taskId === taskId)).toMatchObject({ tool: 'up__slow_compute', upstream: 'up', principal: 'apiKey:a' });
