@@ -26,6 +26,9 @@ export { RedisCacheStore, type RedisCacheStoreOptions } from './stores/redis/red
 // Replicas sharing 2025-era sessions (docs/cluster.md): `serveHttp({ cluster: { owners } })`.
 export { MemorySessionOwners } from './stores/memory/session-owners.js';
 export { RedisSessionOwners, type RedisSessionOwnersOptions } from './stores/redis/session-owners.js';
+export { MemorySecretStore } from './stores/memory/secret-store.js';
+export { FileSecretStore } from './stores/file/secret-file.js';
+export { RedisSecretStore, type RedisSecretStoreOptions } from './stores/redis/secret-store.js';
 // The audit log: middleware, stores and spill file (docs/audit.md).
 export { type AuditMiddleware, type AuditOptions, audit } from './middleware/audit.js';
 export { FileAuditSpill } from './stores/file/audit-spill.js';

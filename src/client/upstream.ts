@@ -1,6 +1,6 @@
 // One upstream MCP server as the gateway sees it: a supervised SDK Client (stdio, Streamable HTTP or SSE),
 // era negotiated per server (or pinned by its spec's `protocol`), requests forwarded on the loose passthrough path so nothing is stripped.
-import { Client, type ClientCapabilities, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { type AuthProvider, Client, type ClientCapabilities, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { type Abortable, type ChangeKind, ErrorCode, type ListKind, type Logger, signalOf, WireError } from '../core/index.js';
 import { redactText, redactUrl } from '../core/redact.js';
@@ -49,7 +49,7 @@ export interface ForwardOptions {
 
 /** Per-connection HTTP plumbing the gateway plugs in (credentials toward the upstream, allow-listed headers). */
 export interface UpstreamHttpOptions {
-  authProvider?: { token(): Promise<string | undefined>; onUnauthorized?(): Promise<void> };
+  authProvider?: AuthProvider;
   fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
@@ -311,6 +311,12 @@ export class Upstream {
     this.#restartReason = reason;
     this.#restartsByProbe++;
     return this.#reinitialise(this.#supervisor.current, true);
+  }
+
+  /** A connection that is down tries again now rather than after its backoff (its credentials just arrived). */
+  reconnect(): Promise<void> {
+    if (this.#stopped || this.up) return Promise.resolve();
+    return this.#restartNow();
   }
 
   /** Restarts requested with restart() (health checks), and why the last one was. */

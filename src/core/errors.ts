@@ -19,6 +19,8 @@ export const ErrorCode = {
   UpstreamUnavailable: -32014,
   /** An upstream answered, but with a reply that cannot be used (not JSON, not a valid result). */
   UpstreamBadReply: -32015,
+  /** The caller must open a URL first (MCP URL elicitation, e.g. to authorize an upstream for themselves). */
+  UrlElicitationRequired: -32042,
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 

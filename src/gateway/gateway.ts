@@ -33,6 +33,7 @@ import { ToolSearch } from './tool-search.js';
 import { RestartGate } from './restart-gate.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { UpstreamChanges } from './upstream-changes.js';
+import { GATEWAY_GRANT, UpstreamOAuth } from './upstream-oauth.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
 
 /** How the gateway introduces itself, to clients (serverInfo) and to upstreams (clientInfo). */
@@ -79,7 +80,12 @@ export class Gateway {
   readonly #bridge = new InputBridge();
   readonly #refreshing = new Map<string, Promise<void>>();
   /** Per-caller connections, credentials and identity toward upstreams (isolation/). */
-  readonly #router = new UpstreamRouter(() => this.#config.authenticated === true);
+  readonly #router = new UpstreamRouter(
+    () => this.#config.authenticated === true,
+    (config) => this.#oauth.grantsFor(config),
+  );
+  /** Upstreams that authorize with OAuth (`auth.oauth`): their grants, the callback and admin routes. */
+  readonly #oauth: UpstreamOAuth;
   /** Cleanup of pipeline stages (store connections), run by close(); what they apply on reload. */
   readonly #closers: Array<() => Promise<void>> = [];
   readonly #reloaders: Array<(next: GatewayConfig) => void> = [];
@@ -113,6 +119,11 @@ export class Gateway {
         },
       ),
     );
+    // The gateway's own authorization of a server just arrived: its shared connection tries again at once.
+    this.#oauth = new UpstreamOAuth(() => this.#config, logger, (server, key) => {
+      if (key === GATEWAY_GRANT) void this.#entries.get(server)?.upstream.reconnect();
+    });
+    this.routes.push(...this.#oauth.routes());
     this.#audit = new LiveAudit(config.audit, { catalog: this.catalog, logger });
     this.routes.push(...auditRoutes(() => this.#audit.sink, logger));
     this.#inflight = new InflightCalls({
@@ -395,6 +406,7 @@ export class Gateway {
     const cluster = await this.#sessionCluster();
     const endpoints = Object.entries(this.#config.endpoints ?? {}).map(([name, e]) => ({ name, path: e.path }));
     const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    this.#oauth.served(served.url);
     const uncount = this.metrics?.activeSessions(served.sessionCount);
     const closeAll = () => served.close().finally(() => Promise.all([uncount?.(), cluster?.owners.close()]));
     const http = uncount || cluster ? { ...served, close: closeAll } : served;
@@ -419,7 +431,13 @@ export class Gateway {
     if (opts.endpoint !== undefined && !this.#config.endpoints?.[opts.endpoint]) throw new Error(`no endpoint '${opts.endpoint}' under endpoints:`);
     const stdio = this.host.serveStdio(opts);
     const beside = this.#metrics?.beside(stdio, this.host.logger, false);
-    return beside ? { close: () => beside.then((h) => h.close()) } : stdio;
+    // Upstreams that authorize with OAuth need a listener for the browser's return.
+    const callback = this.#oauth.callbackListener().catch((err: Error) => {
+      this.host.logger.error({ err }, 'the OAuth callback listener failed to start; upstream authorizations cannot complete');
+      return undefined;
+    });
+    const handle = beside ?? Promise.resolve(stdio);
+    return { close: () => Promise.all([handle.then((h) => h.close()), callback.then((l) => l?.close())]).then(() => {}) };
   }
 
   /** Stops every upstream (children get stdin close, SIGTERM, then SIGKILL), then drains the audit log. */
@@ -430,6 +448,6 @@ export class Gateway {
     await Promise.allSettled([...this.#entries.values()].map((e) => this.#stop(e)));
     this.#entries.clear();
     await this.#audit.close();
-    await Promise.allSettled(this.#closers.splice(0).map((close) => close()));
+    await Promise.allSettled([...this.#closers.splice(0).map((close) => close()), this.#oauth.close()]);
   }
 }

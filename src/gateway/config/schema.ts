@@ -7,6 +7,7 @@ import { cacheSchema } from './cache.js';
 import { clusterSchema } from './cluster.js';
 import { pinningSchema } from './pinning.js';
 import { toolSearchSchema } from './tool-search.js';
+import { oauthSchema } from './oauth.js';
 import { endpointsSchema } from './endpoints.js';
 import { secretScanSchema } from './secret-scan.js';
 import { serverTasksSchema, tasksSchema } from './tasks.js';
@@ -182,6 +183,7 @@ export const configSchema = strict(
     endpoints: endpointsSchema.optional(),
     secretScan: secretScanSchema.optional(),
     tasks: tasksSchema.optional(),
+    oauth: oauthSchema.optional(),
   },
   'expected a mapping with listen, separator and servers',
 );

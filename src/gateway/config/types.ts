@@ -11,6 +11,7 @@ import type { ResilienceConfig, ServerResilience } from './resilience.js';
 import type { CacheConfig } from './cache.js';
 import type { ClusterConfig } from './cluster.js';
 import type { PinningConfig } from './pinning.js';
+import type { OAuthConfig } from './oauth.js';
 import type { EndpointConfig } from './endpoints.js';
 import type { SecretScanConfig } from './secret-scan.js';
 import type { ToolSearchConfig } from './tool-search.js';
@@ -50,6 +51,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   secretScan?: SecretScanConfig;
   /** How long and how many tasks the gateway keeps (config/tasks.ts); absent: the defaults (1 hour, 1,000, 100 a caller). */
   tasks?: TasksConfig;
+  /** Where upstream OAuth grants are kept (config/oauth.ts); present when a server has auth.oauth. */
+  oauth?: OAuthConfig;
 }
 
 /** Where the gateway serves, and the HTTP edge's limits (absent: the server's defaults, see HttpServeOptions). */

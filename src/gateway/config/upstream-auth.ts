@@ -1,5 +1,6 @@
 // Per-server upstream credentials and isolation in the gateway file: `isolation`, `instances`, `forwardHeaders`,
-// `auth` (OAuth client credentials, RFC 8693 token exchange) and `identity` (signed claims): schema, rules, defaults.
+// `auth` (OAuth client credentials, RFC 8693 token exchange, an OAuth authorization the gateway holds or one per
+// caller) and `identity` (signed claims): schema, rules, defaults.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax the messages teach
 import { z } from 'zod';
 import type { TokenEndpoint } from '../../client/oauth-token.js';
@@ -24,8 +25,26 @@ export interface UpstreamAuthConfig {
   instances?: InstanceLimits;
   /** Inbound headers that may pass to this upstream (never credentials: see NEVER_FORWARDED). */
   forwardHeaders?: string[];
-  auth?: { clientCredentials?: TokenEndpoint; tokenExchange?: TokenEndpoint };
+  auth?: { clientCredentials?: TokenEndpoint; tokenExchange?: TokenEndpoint; oauth?: UpstreamOAuth };
   identity?: { key: string; ttlSeconds: number };
+}
+
+/**
+ * The upstream's own OAuth (the MCP authorization spec): the gateway is an OAuth client of the upstream's
+ * authorization server, authorized by a person in a browser; the grant is kept (`oauth:` section) and refreshed.
+ */
+export interface UpstreamOAuth {
+  /** A client registered beforehand; absent: the gateway registers itself (dynamic client registration). */
+  clientId?: string;
+  clientSecret?: string;
+  /** Absent: what the server's metadata says it supports. */
+  scopes?: string[];
+  /**
+   * false (default): one authorization, the gateway's, made by an administrator, serves every caller. true: each
+   * caller authorizes the gateway for themselves (told where with a URL elicitation) and their calls carry their own
+   * grant on a connection of their own; the gateway's own authorization still reads the server's lists.
+   */
+  perCaller: boolean;
 }
 
 export const INSTANCE_DEFAULTS: InstanceLimits = { max: 20, idleTtlMs: 300_000, whenFull: 'evict-idle' };
@@ -57,6 +76,19 @@ const endpoint = strict(
   'expected a mapping with tokenUrl, clientId, clientSecret and optional scopes, audience, resource',
 );
 
+const oauth = z.preprocess(
+  (v) => (v === null || v === true ? {} : v),
+  strict(
+    {
+      clientId: nonEmpty('expected the client id registered at the authorization server (e.g. ${UPSTREAM_CLIENT_ID})').optional(),
+      clientSecret: nonEmpty('expected the client secret from the environment (e.g. ${UPSTREAM_CLIENT_SECRET})').optional(),
+      scopes: words.optional(),
+      perCaller: z.boolean({ error: 'expected true (each caller authorizes for themselves) or false (one authorization, the gateway\'s)' }).optional(),
+    },
+    'expected a mapping with clientId, clientSecret, scopes and/or perCaller (or {} to register the gateway dynamically)',
+  ),
+);
+
 /** Spread into the server schema (schema.ts). */
 export const upstreamAuthShape = {
   isolation: z.enum(ISOLATIONS, { error: `expected one of ${ISOLATIONS.join(', ')}` }).optional(),
@@ -69,7 +101,10 @@ export const upstreamAuthShape = {
     'expected a mapping with max, idleTtlMs and/or whenFull',
   ).optional(),
   forwardHeaders: z.array(z.string({ error: 'expected a header name' }).regex(HEADER_NAME, { error: 'not a valid HTTP header name' }), { error: 'expected a list of header names' }).optional(),
-  auth: strict({ clientCredentials: endpoint.optional(), tokenExchange: endpoint.optional() }, 'expected a mapping with clientCredentials and/or tokenExchange').optional(),
+  auth: strict(
+    { clientCredentials: endpoint.optional(), tokenExchange: endpoint.optional(), oauth: oauth.optional() },
+    'expected a mapping with clientCredentials, tokenExchange and/or oauth',
+  ).optional(),
   identity: strict(
     { key: z.string({ error: 'expected the signing key from the environment (e.g. ${MCPLEX_IDENTITY_KEY})' }), ttlSeconds: positive('expected a positive integer (seconds)').optional() },
     'expected a mapping with key and optional ttlSeconds',
@@ -96,6 +131,13 @@ export function checkUpstreamAuth(s: Tree, at: PathSegment[], stdio: boolean, is
     if (s.auth.tokenExchange !== undefined && s.isolation === 'shared') {
       push(['isolation'], 'token exchange gives each caller its own token, which needs its own connection: use per-principal or per-session');
     }
+    const o = isMap(s.auth.oauth) ? s.auth.oauth : undefined;
+    if (o) {
+      if (s.auth.clientCredentials !== undefined) push(['auth', 'oauth'], 'clientCredentials is given too: the gateway gets its own token one way (remove one)');
+      if (s.auth.tokenExchange !== undefined) push(['auth', 'oauth'], 'tokenExchange is given too: callers get their tokens one way (remove one)');
+      if (o.clientSecret !== undefined && o.clientId === undefined) push(['auth', 'oauth', 'clientSecret'], 'needs clientId (the client the secret belongs to)');
+      if (o.perCaller === true && s.isolation === 'shared') push(['isolation'], 'perCaller gives each caller a token of their own, which needs a connection of their own: use per-principal or per-session');
+    }
   }
   if (isMap(s.identity) && typeof s.identity.key === 'string' && new TextEncoder().encode(s.identity.key).length < MIN_KEY_BYTES) {
     push(['identity', 'key'], `must be at least ${MIN_KEY_BYTES} bytes (e.g. from \`openssl rand -hex 32\`)`);
@@ -104,12 +146,13 @@ export function checkUpstreamAuth(s: Tree, at: PathSegment[], stdio: boolean, is
 
 /** The validated section with defaults filled in (absent keys stay absent). */
 export function buildUpstreamAuth(s: Raw): UpstreamAuthConfig {
-  const isolation = s.isolation ?? (s.auth?.tokenExchange ? 'per-principal' : undefined);
+  const perCaller = s.auth?.tokenExchange !== undefined || s.auth?.oauth?.perCaller === true;
+  const isolation = s.isolation ?? (perCaller ? 'per-principal' : undefined);
   return {
     ...(isolation && { isolation }),
     ...(s.instances && { instances: { ...INSTANCE_DEFAULTS, ...Object.fromEntries(Object.entries(s.instances).filter(([, v]) => v !== undefined)) } }),
     ...(s.forwardHeaders?.length && { forwardHeaders: s.forwardHeaders }),
-    ...(s.auth && { auth: s.auth as UpstreamAuthConfig['auth'] }),
+    ...(s.auth && { auth: { ...(s.auth as UpstreamAuthConfig['auth']), ...(s.auth.oauth && { oauth: { ...s.auth.oauth, perCaller: s.auth.oauth.perCaller === true } }) } }),
     ...(s.identity && { identity: { key: s.identity.key, ttlSeconds: s.identity.ttlSeconds ?? 300 } }),
   };
 }

@@ -7,6 +7,7 @@ import { buildAuth, checkAuth } from './auth.js';
 import { cacheSection, checkCache } from './cache.js';
 import { buildCluster } from './cluster.js';
 import { buildPinning } from './pinning.js';
+import { buildOAuth, checkOAuth } from './oauth.js';
 import { buildToolSearch, TOOL_SEARCH_DEFAULTS } from './tool-search.js';
 import { buildEndpoints, endpointIssues } from './endpoints.js';
 import { buildSecretScan } from './secret-scan.js';
@@ -151,6 +152,9 @@ function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig 
   return { transport: t === 'sse' ? 'sse' : 'http', ...common, ...moveUrlCredentials(s.url!, dict(s.headers)) };
 }
 
+/** A server that authorizes with OAuth needs the `oauth:` section's store and callback (its defaults when absent). */
+const usesOAuth = (servers: Record<string, RawServer | RawBuiltin>) => Object.values(servers).some((s) => (s as RawServer).auth?.oauth !== undefined);
+
 /** The given keys only, so that an absent limit stays absent (the server's default applies). */
 function withoutUndefined<T extends object>(m: T): T {
   return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined)) as T;
@@ -174,6 +178,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...(raw.endpoints && Object.keys(raw.endpoints).length > 0 && { endpoints: buildEndpoints(raw.endpoints) }),
     ...(raw.secretScan && { secretScan: buildSecretScan(raw.secretScan) }),
     ...(raw.tasks && { tasks: raw.tasks }),
+    ...(usesOAuth(servers) && { oauth: buildOAuth(raw.oauth) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
     servers: Object.fromEntries(Object.entries(servers).map(([name, s]) => [name, buildServer(name, s)])),
   };
@@ -189,6 +194,7 @@ export function validate(tree: unknown, earlier: Issue[] = [], skip: Set<string>
   if (isMap(root)) {
     checkAuth(root, issues);
     checkCache(root, issues);
+    checkOAuth(root, 'servers' in root ? 'servers' : 'mcpServers', issues);
     issues.push(...endpointIssues(root));
   }
   const relevant = issues.filter((i) => !(skip.has(JSON.stringify(i.path)) && !earlier.includes(i)));

@@ -1,11 +1,14 @@
-// One upstream server's outbound credentials: the gateway's own token (OAuth client credentials, shared by every
-// connection) and per-caller tokens (RFC 8693 exchange of the caller's verified token, cached per principal).
+// One upstream server's outbound credentials: the gateway's own token (OAuth client credentials, or the grant an
+// administrator authorized, shared by every connection) and per-caller tokens (RFC 8693 exchange of the caller's
+// verified token, cached per principal; or the grant each caller authorized for themselves).
 import { LRUCache } from 'lru-cache';
 import { CachedToken } from '../../client/cached-token.js';
+import { GATEWAY_GRANT, type OAuthGrants } from '../../client/oauth-grants.js';
 import { clientCredentialsToken, exchangeToken } from '../../client/oauth-token.js';
 import type { UpstreamHttpOptions } from '../../client/upstream.js';
 import { ErrorCode, WireError } from '../../core/index.js';
 import type { ServerConfig } from '../config/index.js';
+import { authorizationRequired } from '../upstream-oauth.js';
 import { type StageRunner, untraced } from './instances.js';
 
 type AuthProvider = NonNullable<UpstreamHttpOptions['authProvider']>;
@@ -17,18 +20,27 @@ export class UpstreamCredentials {
   readonly #gateway: CachedToken | undefined;
   readonly #perCaller = new LRUCache<string, { subject: string; token: CachedToken }>({ max: MAX_PRINCIPALS });
 
-  constructor(private readonly config: ServerConfig) {
+  constructor(
+    private readonly config: ServerConfig,
+    /** The server's OAuth grants (`auth.oauth`), when it has them. */
+    private readonly oauth?: OAuthGrants,
+  ) {
     const cc = config.auth?.clientCredentials;
     this.#gateway = cc ? new CachedToken(() => clientCredentialsToken(cc)) : undefined;
   }
 
   /** True when each caller needs a token of its own (so a connection of its own, for HTTP). */
   get perCaller(): boolean {
-    return this.config.auth?.tokenExchange !== undefined;
+    return this.config.auth?.tokenExchange !== undefined || this.#oauthPerCaller;
   }
 
-  /** The shared connection's token source (client credentials), if configured. */
+  get #oauthPerCaller(): boolean {
+    return this.oauth !== undefined && this.config.auth?.oauth?.perCaller === true;
+  }
+
+  /** The shared connection's token source (client credentials, or the gateway's OAuth grant), if configured. */
   shared(): AuthProvider | undefined {
+    if (this.oauth) return this.oauth.provider(GATEWAY_GRANT);
     const cached = this.#gateway;
     if (!cached) return undefined;
     return { token: () => cached.get(), onUnauthorized: async () => cached.invalidate() };
@@ -37,6 +49,7 @@ export class UpstreamCredentials {
   /** The token source of the connection that serves caller `key` (token exchange, else the shared one). */
   forCaller(key: string): AuthProvider | undefined {
     if (!this.perCaller) return this.shared();
+    if (this.oauth) return this.oauth.provider(key);
     return {
       token: () => this.#tokenOf(key),
       onUnauthorized: async () => this.#perCaller.get(key)?.token.invalidate(),
@@ -48,6 +61,13 @@ export class UpstreamCredentials {
    * without one, or a refused exchange, fails with a clear error before anything is sent upstream.
    */
   async prepare(key: string, subjectToken: string | undefined, stage: StageRunner = untraced): Promise<void> {
+    if (this.#oauthPerCaller) {
+      // A caller who has not authorized the gateway yet is told where to (a URL elicitation), before anything is sent.
+      if (await this.oauth!.has(key)) return;
+      const url = await stage('oauth authorization', () => this.oauth!.authorize(key));
+      if (url) throw authorizationRequired(this.config.name, url);
+      return;
+    }
     const exchange = this.config.auth?.tokenExchange;
     if (!exchange) return;
     if (subjectToken === undefined) {
@@ -57,6 +77,13 @@ export class UpstreamCredentials {
     if (known?.subject !== subjectToken) this.#perCaller.set(key, { subject: subjectToken, token: new CachedToken(() => exchangeToken(exchange, subjectToken)) });
     if (this.#perCaller.get(key)?.token.fresh) return;
     await stage('token exchange', () => this.#tokenOf(key));
+  }
+
+  /** A call that failed because the caller's grant no longer works (refused, not refreshable): where to authorize. */
+  authorizationNeeded(key: string, since: number): WireError | undefined {
+    if (!this.#oauthPerCaller) return undefined;
+    const url = this.oauth!.startedSince(key, since);
+    return url ? authorizationRequired(this.config.name, url) : undefined;
   }
 
   #tokenOf(key: string): Promise<string> {

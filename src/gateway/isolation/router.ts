@@ -8,6 +8,7 @@ import { stageSpan } from '../../middleware/tracing.js';
 import { INVOCATION } from '../../server/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { INSTANCE_DEFAULTS, type Isolation } from '../config/upstream-auth.js';
+import type { OAuthGrants } from '../../client/oauth-grants.js';
 import { UpstreamCredentials } from './credentials.js';
 import { headerFetch, pickHeaders, withHeaders } from './forward-headers.js';
 import { IsolatedInstances } from './instances.js';
@@ -39,12 +40,18 @@ let nextSession = 0;
 export class UpstreamRouter {
   readonly #routes = new WeakMap<Upstream, Route>();
 
-  /** `authenticated`: callers are authenticated, so stateful 2025-era HTTP upstreams default to per-principal. */
-  constructor(private readonly authenticated: () => boolean) {}
+  /**
+   * `authenticated`: callers are authenticated, so stateful 2025-era HTTP upstreams default to per-principal.
+   * `oauthOf`: a server's OAuth grants (`auth.oauth`), when it authorizes that way.
+   */
+  constructor(
+    private readonly authenticated: () => boolean,
+    private readonly oauthOf: (config: ServerConfig) => OAuthGrants | undefined = () => undefined,
+  ) {}
 
   /** The shared connection for `config`, with its credentials; per-caller connections are made from `make` on demand. */
   register(config: ServerConfig, make: UpstreamFactory): Upstream {
-    const credentials = new UpstreamCredentials(config);
+    const credentials = new UpstreamCredentials(config, this.oauthOf(config));
     const http = (auth: UpstreamHttpOptions['authProvider']): UpstreamHttpOptions | undefined =>
       config.transport === 'stdio' ? undefined : { ...(auth && { authProvider: auth }), ...(config.forwardHeaders && { fetch: headerFetch }) };
     const identity = config.identity;
@@ -79,9 +86,15 @@ export class UpstreamRouter {
     const key = isolation === 'per-session' && ctx.era === 'legacy' ? this.#sessionKey(route, ctx) : principalKey(ctx);
     // Token exchange and starting the caller's own instance are I/O: child spans of the request's, when traced.
     const stage = <T>(name: string, fn: () => Promise<T>) => stageSpan(ctx, name, fn);
-    await route.credentials.prepare(key, credentialOf(ctx.principal), stage);
-    const lease = await route.instances.acquire(key, stage);
-    return { upstream: lease.upstream, params: outgoing, run, release: lease.release };
+    const { credentials } = route;
+    await credentials.prepare(key, credentialOf(ctx.principal), stage);
+    // A caller's grant that stops working (revoked, not refreshable) starts a new authorization: they are told where.
+    const since = Date.now();
+    const reauthorize = (err: unknown): never => {
+      throw credentials.authorizationNeeded(key, since) ?? err;
+    };
+    const lease = await route.instances.acquire(key, stage).catch(reauthorize);
+    return { upstream: lease.upstream, params: outgoing, run: (send) => run(send).catch(reauthorize), release: lease.release };
   }
 
   /** Closes `template`'s isolated connections (the server is stopping). */

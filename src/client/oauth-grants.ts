@@ -1,0 +1,226 @@
+// OAuth toward one upstream server, as the MCP authorization spec has a client do it: the server's protected
+// resource metadata names its authorization server, the gateway registers itself there (dynamic client registration)
+// unless a client is configured, a person authorizes in a browser (authorization code with PKCE), and the grant is
+// kept in a SecretStore and refreshed when the server answers 401. Grants are kept per key: the gateway's own
+// (GATEWAY_GRANT) and, with per-caller authorization, one per principal. The SDK's `auth()` runs every step.
+import { randomBytes } from 'node:crypto';
+import {
+  type AuthProvider,
+  auth,
+  extractWWWAuthenticateParams,
+  type OAuthClientMetadata,
+  type OAuthClientProvider,
+  type OAuthDiscoveryState,
+  type StoredOAuthClientInformation,
+  type StoredOAuthTokens,
+  UnauthorizedError,
+} from '@modelcontextprotocol/client';
+import type { Logger } from '../core/logger.js';
+import type { SecretStore } from '../core/secret-store.js';
+
+/** The key of the authorization an administrator makes for the gateway itself (principal keys are JSON arrays). */
+export const GATEWAY_GRANT = 'gateway';
+
+/** How long a started authorization may be completed: the browser's round trip, with time to log in. */
+const PENDING_TTL_MS = 10 * 60_000;
+/** A server still waiting for its authorization is named in the log at most this often. */
+const NAG_EVERY_MS = 5 * 60_000;
+
+export interface OAuthClientSettings {
+  /** Where the authorization server sends the browser back (the gateway's callback route; known once it serves). */
+  redirectUrl: () => string;
+  clientId?: string;
+  clientSecret?: string;
+  scopes?: string[];
+  /** Shown to the person at the authorization server when the gateway registers itself. */
+  clientName?: string;
+}
+
+/** An authorization started for `key` of `server`, found again by its `state` when the browser comes back. */
+export interface PendingAuthorization {
+  server: string;
+  key: string;
+  verifier: string;
+  /** The redirect URI the authorization was started with (the code exchange must send the same). */
+  redirectUrl: string;
+}
+
+const pendingKey = (state: string) => `oauth:pending:${state}`;
+
+/** The authorization started under `state` (the callback's), if it has not run out or been used. */
+export async function pendingAuthorization(store: SecretStore, state: string): Promise<PendingAuthorization | undefined> {
+  const raw = await store.get(pendingKey(state));
+  return raw === undefined ? undefined : (JSON.parse(raw) as PendingAuthorization);
+}
+
+/** A kept grant names the registered client it was issued to (it is refreshed as that client). */
+const CLIENT_OF_GRANT = 'mcplex_client_id';
+type HeldTokens = StoredOAuthTokens & { [CLIENT_OF_GRANT]?: string };
+
+const parsed = <T>(raw: string | undefined): T | undefined => (raw === undefined ? undefined : (JSON.parse(raw) as T));
+
+export class OAuthGrants {
+  /** Keys known to hold a grant here, so a call does not ask the store each time. */
+  readonly #known = new Set<string>();
+  /** The last authorization URL started per key (and when), for the error a caller gets and for admins. */
+  readonly #started = new Map<string, { url: string; at: number }>();
+  readonly #nagged = new Map<string, number>();
+  /** One refresh at a time per key: the server rotates refresh tokens, so a second one in parallel would fail. */
+  readonly #refreshing = new Map<string, Promise<void>>();
+
+  constructor(
+    readonly server: string,
+    readonly serverUrl: string,
+    private readonly settings: OAuthClientSettings,
+    private readonly store: SecretStore,
+    private readonly log: Logger,
+  ) {}
+
+  /** The credentials of `key`'s connection: its grant's access token on every request, and a refresh on 401. */
+  provider(key: string): AuthProvider {
+    return {
+      token: async () => parsed<StoredOAuthTokens>(await this.store.get(this.#tokensKey(key)))?.access_token,
+      onUnauthorized: (ctx) => {
+        let running = this.#refreshing.get(key);
+        if (!running) {
+          const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(ctx.response);
+          running = auth(this.#provider(key), { serverUrl: ctx.serverUrl, ...(resourceMetadataUrl && { resourceMetadataUrl }), ...(scope && { scope }), fetchFn: ctx.fetchFn })
+            .then((result) => {
+              if (result !== 'AUTHORIZED') throw new UnauthorizedError(`'${this.server}' needs authorization`);
+            })
+            .finally(() => this.#refreshing.delete(key));
+          this.#refreshing.set(key, running);
+        }
+        return running;
+      },
+    };
+  }
+
+  /** True when `key` holds a grant (tokens it may use or refresh). */
+  async has(key: string): Promise<boolean> {
+    if (this.#known.has(key)) return true;
+    const held = (await this.store.get(this.#tokensKey(key))) !== undefined;
+    if (held) this.#known.add(key);
+    return held;
+  }
+
+  /**
+   * Starts an authorization for `key` (discovery, registration if needed, PKCE): the URL a person opens to grant it.
+   * A key holding a refreshable grant is refreshed instead (undefined: nothing to open).
+   */
+  async authorize(key: string): Promise<string | undefined> {
+    const before = this.#started.get(key)?.at ?? 0;
+    const result = await auth(this.#provider(key), { serverUrl: this.serverUrl });
+    const started = this.#started.get(key);
+    return result === 'REDIRECT' && started && started.at >= before ? started.url : undefined;
+  }
+
+  /** The URL of the last authorization started for `key` since `since` (ms epoch), if any. */
+  startedSince(key: string, since: number): string | undefined {
+    const started = this.#started.get(key);
+    return started && started.at >= since && Date.now() - started.at < PENDING_TTL_MS ? started.url : undefined;
+  }
+
+  /** The browser came back with `code` for `pending`: the code is exchanged and the grant kept. */
+  async complete(pending: PendingAuthorization, state: string, code: string, iss?: string): Promise<void> {
+    await this.store.delete(pendingKey(state));
+    const result = await auth(this.#provider(pending.key, pending), { serverUrl: this.serverUrl, authorizationCode: code, ...(iss && { iss }) });
+    if (result !== 'AUTHORIZED') throw new Error(`the authorization server did not grant '${this.server}'`);
+    this.#started.delete(pending.key);
+    this.#nagged.delete(pending.key);
+  }
+
+  /** Forgets `key`'s grant (an administrator revoked it here; the next use asks for a new authorization). */
+  async forget(key: string): Promise<void> {
+    this.#known.delete(key);
+    await this.store.delete(this.#tokensKey(key));
+  }
+
+  #tokensKey(key: string): string {
+    return `oauth:${this.server}:tokens:${key}`;
+  }
+
+  #provider(key: string, callback?: PendingAuthorization): OAuthClientProvider {
+    const { store, server } = this;
+    // On the callback leg, the redirect URI the authorization started with.
+    const settings = callback ? { ...this.settings, redirectUrl: () => callback.redirectUrl } : this.settings;
+    const clientsKey = `oauth:${server}:clients`;
+    const discoveryKey = `oauth:${server}:discovery`;
+    let state: string | undefined;
+    let verifier = callback?.verifier;
+    /** The client this flow runs as: a grant is refreshed by the client it was issued to. */
+    let client: StoredOAuthClientInformation | undefined;
+    const registered = async () => parsed<Record<string, StoredOAuthClientInformation & { redirect_uris?: string[] }>>(await store.get(clientsKey)) ?? {};
+    return {
+      get redirectUrl() {
+        return settings.redirectUrl();
+      },
+      get clientMetadata(): OAuthClientMetadata {
+        return {
+          client_name: settings.clientName ?? 'mcplex gateway',
+          redirect_uris: [settings.redirectUrl()],
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          token_endpoint_auth_method: settings.clientSecret ? 'client_secret_basic' : 'none',
+          ...(settings.scopes?.length && { scope: settings.scopes.join(' ') }),
+        };
+      },
+      state: () => {
+        state = randomBytes(24).toString('base64url');
+        return state;
+      },
+      clientInformation: async () => {
+        if (settings.clientId) return { client_id: settings.clientId, ...(settings.clientSecret && { client_secret: settings.clientSecret }) };
+        // The client that holds this key's grant; else the one registered for the current callback URL (a gateway
+        // that moved registers again, and grants made before keep refreshing as the client they were issued to).
+        const clients = await registered();
+        const holder = parsed<HeldTokens>(await store.get(this.#tokensKey(key)))?.[CLIENT_OF_GRANT];
+        client = (holder && clients[holder]) || Object.values(clients).find((c) => c.redirect_uris?.includes(settings.redirectUrl()));
+        return client;
+      },
+      saveClientInformation: async (info) => {
+        client = info;
+        if (!settings.clientId) await store.set(clientsKey, JSON.stringify({ ...(await registered()), [info.client_id]: info }));
+      },
+      tokens: async () => parsed<StoredOAuthTokens>(await store.get(this.#tokensKey(key))),
+      saveTokens: async (tokens) => {
+        const held: HeldTokens = { ...tokens, ...(client && !settings.clientId && { [CLIENT_OF_GRANT]: client.client_id }) };
+        await store.set(this.#tokensKey(key), JSON.stringify(held));
+        this.#known.add(key);
+      },
+      saveCodeVerifier: (v) => {
+        verifier = v;
+      },
+      codeVerifier: () => {
+        if (verifier === undefined) throw new Error(`no authorization of '${server}' is in progress`);
+        return verifier;
+      },
+      redirectToAuthorization: async (url) => {
+        if (state === undefined || verifier === undefined) throw new Error('authorization started without state or verifier');
+        const pending: PendingAuthorization = { server, key, verifier, redirectUrl: settings.redirectUrl() };
+        await store.set(pendingKey(state), JSON.stringify(pending), PENDING_TTL_MS);
+        this.#started.set(key, { url: url.href, at: Date.now() });
+        this.#known.delete(key);
+        if (key === GATEWAY_GRANT) this.#nag(url.href);
+      },
+      discoveryState: async () => parsed<OAuthDiscoveryState>(await store.get(discoveryKey)),
+      saveDiscoveryState: async (s) => store.set(discoveryKey, JSON.stringify(s)),
+      invalidateCredentials: async (scope) => {
+        if (scope === 'all' || scope === 'tokens') await this.forget(key);
+        if ((scope === 'all' || scope === 'client') && client && !settings.clientId) {
+          const { [client.client_id]: _dropped, ...rest } = await registered();
+          await store.set(clientsKey, JSON.stringify(rest));
+        }
+        if (scope === 'all' || scope === 'discovery') await store.delete(discoveryKey);
+      },
+    };
+  }
+
+  /** The gateway's own authorization is missing: say where to grant it (not on every reconnect attempt). */
+  #nag(url: string): void {
+    const last = this.#nagged.get(GATEWAY_GRANT) ?? 0;
+    if (Date.now() - last < NAG_EVERY_MS) return;
+    this.#nagged.set(GATEWAY_GRANT, Date.now());
+    this.log.warn({ server: this.server, authorizationUrl: url }, `upstream '${this.server}' needs authorization: open the URL in a browser (or POST /admin/oauth/authorize)`);
+  }
+}

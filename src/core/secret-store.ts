@@ -1,0 +1,11 @@
+// Small secrets the gateway keeps between runs and shares between replicas: OAuth grants it holds toward upstream
+// servers (tokens, client registrations) and flows in progress. Values are opaque strings (JSON), never logged.
+// Backends: src/stores/{memory,file,redis}.
+
+export interface SecretStore {
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` under `key`; with `ttlMs` it is gone after that long (flows in progress), else kept. */
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  close(): Promise<void>;
+}

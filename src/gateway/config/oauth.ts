@@ -1,0 +1,81 @@
+// The gateway file's `oauth:` section: where the grants the gateway obtains from upstream servers' authorization
+// servers are kept (servers.<name>.auth.oauth, docs/upstream-auth.md), and the URL browsers come back to after an
+// authorization. Registered in schema.ts/validate.ts.
+import { z } from 'zod';
+import type { Issue } from './errors.js';
+import { unknownKeyMessage } from './hints.js';
+
+export const OAUTH_STORES = ['file', 'memory', 'redis'] as const;
+
+export interface OAuthConfig {
+  /** file (default): kept across restarts in `file`; memory: gone with the process; redis: shared by replicas. */
+  store: (typeof OAUTH_STORES)[number];
+  /** The grants file (0600), relative to the working directory; default mcplex-oauth.json. */
+  file: string;
+  /** With store: redis. */
+  redis?: { url: string; keyPrefix: string };
+  /** Where an authorization server sends the browser back (the gateway serves this path); absent: from `listen`. */
+  callbackUrl?: string;
+}
+
+export const OAUTH_DEFAULTS = { store: 'file', file: 'mcplex-oauth.json' } as const;
+export const OAUTH_CALLBACK_PATH = '/oauth/callback';
+
+const shape = {
+  store: z.enum(OAUTH_STORES, { error: `expected one of ${OAUTH_STORES.join(', ')}` }).optional(),
+  file: z.string({ error: 'expected a file path (e.g. mcplex-oauth.json)' }).min(1, { error: 'expected a file path (e.g. mcplex-oauth.json)' }).optional(),
+  redis: z
+    .preprocess(
+      (v) => (typeof v === 'string' ? { url: v } : v),
+      z.strictObject(
+        {
+          url: z.string({ error: 'expected a redis:// URL' }).regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)' }),
+          keyPrefix: z.string({ error: 'expected a key prefix (a string)' }).optional(),
+        },
+        { error: 'expected a redis:// URL, or a mapping with url and keyPrefix' },
+      ),
+    )
+    .optional(),
+  callbackUrl: z
+    .string({ error: 'expected the http(s) URL browsers reach the gateway at, e.g. https://mcp.example.com/oauth/callback' })
+    .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { error: 'expected an http(s) URL, e.g. https://mcp.example.com/oauth/callback' })
+    .optional(),
+};
+
+export const oauthSchema = z.preprocess(
+  (v) => (v === null || v === true ? {} : v),
+  z.strictObject(shape, {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with store, file, redis and callbackUrl (or {} for the defaults)',
+  }),
+);
+
+export function buildOAuth(raw: z.infer<typeof oauthSchema> | undefined): OAuthConfig {
+  return {
+    store: raw?.store ?? OAUTH_DEFAULTS.store,
+    file: raw?.file ?? OAUTH_DEFAULTS.file,
+    ...(raw?.redis && { redis: { url: raw.redis.url, keyPrefix: raw.redis.keyPrefix ?? 'mcplex:oauth:' } }),
+    ...(raw?.callbackUrl && { callbackUrl: raw.callbackUrl }),
+  };
+}
+
+type Tree = Record<string, unknown>;
+const isMap = (v: unknown): v is Tree => v !== null && typeof v === 'object' && !Array.isArray(v);
+const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/;
+
+/** Rules relating `oauth:` to the servers that use it, to `listen` and to `cluster` (validate.ts runs it). */
+export function checkOAuth(root: Tree, serversKey: string, issues: Issue[]): void {
+  const servers = isMap(root[serversKey]) ? (root[serversKey] as Tree) : {};
+  const users = Object.keys(servers).filter((n) => isMap(servers[n]) && isMap((servers[n] as Tree).auth) && ((servers[n] as Tree).auth as Tree).oauth !== undefined);
+  const section = isMap(root.oauth) ? root.oauth : {};
+  if (section.store === 'redis' && section.redis === undefined) issues.push({ path: ['oauth', 'redis'], message: 'required with store: redis (e.g. redis: redis://127.0.0.1:6379)' });
+  if (section.redis !== undefined && section.store !== 'redis') issues.push({ path: ['oauth', 'store'], message: 'redis is given: set store: redis (or remove redis)' });
+  if (users.length === 0) return;
+  if (root.cluster !== undefined && section.store !== 'redis') {
+    issues.push({ path: ['oauth', 'store'], message: `with cluster:, every replica must see the grants of ${users.join(', ')}: use store: redis` });
+  }
+  const host = isMap(root.listen) && typeof root.listen.host === 'string' ? root.listen.host : '127.0.0.1';
+  if (section.callbackUrl === undefined && !LOOPBACK.test(host)) {
+    issues.push({ path: ['oauth', 'callbackUrl'], message: `required when listen.host is ${host} (${users.join(', ')} use OAuth): the URL browsers reach the gateway at, e.g. https://mcp.example.com/oauth/callback` });
+  }
+}

@@ -1,0 +1,209 @@
+// Upstream servers that authorize with OAuth (`servers.<name>.auth.oauth`): the grants store (`oauth:`), one
+// OAuthGrants per server, the callback route an authorization server sends the browser back to, and the admin
+// routes that show each server's authorization and start or forget the gateway's own.
+//   GET  <callback path>             ?code&state (or ?error): completes the authorization started under `state`
+//   GET  /admin/oauth                 each OAuth server: whether the gateway is authorized, the URL to open if not
+//   POST /admin/oauth/authorize       { "server": "<name>" }: starts the gateway's authorization, answers its URL
+//   POST /admin/oauth/forget          { "server": "<name>" }: drops the gateway's grant (the next use asks again)
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GATEWAY_GRANT, OAuthGrants, pendingAuthorization } from '../client/oauth-grants.js';
+import { ErrorCode, type Logger, type SecretStore, WireError } from '../core/index.js';
+import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
+import { FileSecretStore } from '../stores/file/secret-file.js';
+import { MemorySecretStore } from '../stores/memory/secret-store.js';
+import { RedisSecretStore } from '../stores/redis/secret-store.js';
+import type { GatewayConfig, ServerConfig } from './config/index.js';
+import { OAUTH_CALLBACK_PATH, type OAuthConfig } from './config/oauth.js';
+
+export { GATEWAY_GRANT };
+
+function openStore(c: OAuthConfig): SecretStore {
+  if (c.store === 'memory') return new MemorySecretStore();
+  if (c.store === 'redis') return new RedisSecretStore({ url: c.redis!.url, keyPrefix: c.redis!.keyPrefix });
+  return new FileSecretStore(c.file);
+}
+
+/** The error a caller gets until they have authorized the gateway for themselves (a URL elicitation, -32042). */
+export function authorizationRequired(server: string, url: string): WireError {
+  const message = `Server '${server}' acts with your own authorization: open the URL to grant it, then call again`;
+  return new WireError(ErrorCode.UrlElicitationRequired, message, { elicitations: [{ mode: 'url', elicitationId: randomUUID(), url, message: `Authorize mcplex to use '${server}' for you` }] });
+}
+
+const page = (res: ServerResponse, status: number, title: string, text: string) => {
+  const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const body = `<!doctype html><meta charset="utf-8"><title>${html(title)}</title><h1>${html(title)}</h1><p>${html(text)}</p>`;
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+  res.end(body);
+};
+
+export class UpstreamOAuth {
+  #store: SecretStore | undefined;
+  readonly #grants = new Map<string, { grants: OAuthGrants; config: ServerConfig }>();
+  /** The listener's origin once serving (a port 0 is known only then). */
+  #origin: string | undefined;
+
+  constructor(
+    private readonly config: () => GatewayConfig,
+    private readonly log: Logger,
+    /** An authorization was completed: the gateway's own lets the server's shared connection try again at once. */
+    private readonly authorized: (server: string, key: string) => void,
+  ) {}
+
+  /** The server's grants (made once per config: a reload that changes the server makes them again). */
+  grantsFor(server: ServerConfig): OAuthGrants | undefined {
+    const o = server.auth?.oauth;
+    if (!o || (server.transport !== 'http' && server.transport !== 'sse')) return undefined;
+    const known = this.#grants.get(server.name);
+    if (known?.config === server) return known.grants;
+    const settings = {
+      redirectUrl: () => this.callbackUrl(),
+      ...(o.clientId && { clientId: o.clientId }),
+      ...(o.clientSecret && { clientSecret: o.clientSecret }),
+      ...(o.scopes && { scopes: o.scopes }),
+    };
+    const grants = new OAuthGrants(server.name, server.url, settings, this.#storeOf(), this.log);
+    this.#grants.set(server.name, { grants, config: server });
+    return grants;
+  }
+
+  /** The listener's origin (after serveHttp), for the default callback URL. */
+  served(url: string): void {
+    this.#origin = new URL(url).origin;
+  }
+
+  /** Where browsers come back to: `oauth.callbackUrl`, else this listener's address. */
+  callbackUrl(): string {
+    const c = this.config();
+    if (c.oauth?.callbackUrl) return c.oauth.callbackUrl;
+    if (this.#origin) return `${this.#origin}${OAUTH_CALLBACK_PATH}`;
+    const { host, port, tls } = c.listen;
+    if (port === 0) throw new Error('the gateway is not serving HTTP yet: its OAuth callback URL is not known');
+    return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${OAUTH_CALLBACK_PATH}`;
+  }
+
+  routes(): HttpRoute[] {
+    const path = this.config().oauth?.callbackUrl ? new URL(this.config().oauth!.callbackUrl!).pathname : OAUTH_CALLBACK_PATH;
+    return [
+      { method: 'GET', path, handle: (req, res) => this.#callback(req, res) },
+      {
+        method: 'GET',
+        path: '/admin/oauth',
+        admin: true,
+        handle: async (_req, res) => {
+          const servers = await Promise.all(
+            [...this.#grants.values()]
+              .filter(({ config }) => this.config().servers[config.name] === config)
+              .map(async ({ grants, config }) => {
+                const authorized = await grants.has(GATEWAY_GRANT);
+                const url = authorized ? undefined : grants.startedSince(GATEWAY_GRANT, 0);
+                return { server: config.name, perCaller: config.auth!.oauth!.perCaller, authorized, ...(url && { authorizationUrl: url }) };
+              }),
+          );
+          sendJson(res, 200, { callbackUrl: this.#safeCallbackUrl(), servers });
+        },
+      },
+      { method: 'POST', path: '/admin/oauth/authorize', admin: true, handle: (req, res) => this.#admin(req, res, 'authorize') },
+      { method: 'POST', path: '/admin/oauth/forget', admin: true, handle: (req, res) => this.#admin(req, res, 'forget') },
+    ];
+  }
+
+  /**
+   * Serving over stdio there is no HTTP listener, so the callback gets one of its own (on `listen`'s address, or
+   * `oauth.callbackUrl`'s port) when a server uses OAuth; nothing else is served on it.
+   */
+  async callbackListener(): Promise<{ close(): Promise<void> } | undefined> {
+    const c = this.config();
+    if (!Object.values(c.servers).some((s) => s.auth?.oauth)) return undefined;
+    const configured = c.oauth?.callbackUrl ? new URL(c.oauth.callbackUrl) : undefined;
+    const callback = this.routes()[0]!;
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET' || new URL(req.url ?? '/', 'http://callback').pathname !== callback.path) return sendJson(res, 404, { error: `Not found; only the OAuth callback (${callback.path}) is served here` });
+      void Promise.resolve(callback.handle(req, res)).catch((err) => {
+        this.log.error({ err }, 'OAuth callback failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(configured?.port ? Number(configured.port) : c.listen.port, c.listen.host, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    this.#origin = `http://${c.listen.host.includes(':') ? `[${c.listen.host}]` : c.listen.host}:${port}`;
+    this.log.info({ url: this.callbackUrl() }, 'OAuth callback listening');
+    return {
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#store?.close();
+  }
+
+  #storeOf(): SecretStore {
+    if (!this.#store) this.#store = openStore(this.config().oauth ?? { store: 'file', file: 'mcplex-oauth.json' });
+    return this.#store;
+  }
+
+  #safeCallbackUrl(): string | undefined {
+    try {
+      return this.callbackUrl();
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #admin(req: IncomingMessage, res: ServerResponse, act: 'authorize' | 'forget'): Promise<void> {
+    const read = await readJsonBody(req, 16 * 1024, 4);
+    if (!read.ok) return sendJson(res, read.status, { error: read.message });
+    const server = (read.value as { server?: unknown } | null)?.server;
+    const names = [...this.#grants.keys()].filter((n) => this.config().servers[n]?.auth?.oauth);
+    const entry = typeof server === 'string' ? this.#grants.get(server) : undefined;
+    if (!entry || !names.includes(server as string)) {
+      return sendJson(res, 404, { error: `expected { "server": "<name>" } naming a server with auth.oauth (${names.length > 0 ? names.join(', ') : 'none is configured'})` });
+    }
+    if (act === 'forget') {
+      await entry.grants.forget(GATEWAY_GRANT);
+      this.log.info({ upstream: server }, "the gateway's OAuth grant for this server was dropped");
+      return sendJson(res, 200, { server, authorized: false });
+    }
+    try {
+      const url = await entry.grants.authorize(GATEWAY_GRANT);
+      sendJson(res, 200, url ? { server, authorizationUrl: url } : { server, authorized: true });
+    } catch (err) {
+      this.log.warn({ err, upstream: server }, 'could not start an OAuth authorization');
+      sendJson(res, 502, { error: `could not start the authorization of '${server}': ${(err as Error).message}` });
+    }
+  }
+
+  /** The browser is back from the authorization server: the code becomes the grant of whom the flow was for. */
+  async #callback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const q = new URL(req.url ?? '/', 'http://callback').searchParams;
+    const state = q.get('state');
+    const pending = state ? await pendingAuthorization(this.#storeOf(), state) : undefined;
+    if (!state || !pending) return page(res, 400, 'Authorization not found', 'This authorization link has run out or was already used. Start again from your MCP client.');
+    const entry = this.#grants.get(pending.server);
+    if (!entry) return page(res, 400, 'Authorization not found', `The gateway no longer has a server '${pending.server}' that uses OAuth.`);
+    const error = q.get('error');
+    if (error) {
+      this.log.warn({ upstream: pending.server, error }, 'an upstream OAuth authorization was refused');
+      return page(res, 400, 'Authorization refused', `The authorization server answered: ${error}${q.get('error_description') ? ` (${q.get('error_description')})` : ''}.`);
+    }
+    const code = q.get('code');
+    if (!code) return page(res, 400, 'Authorization incomplete', 'The authorization server sent no code.');
+    try {
+      await entry.grants.complete(pending, state, code, q.get('iss') ?? undefined);
+    } catch (err) {
+      this.log.warn({ err, upstream: pending.server }, 'an upstream OAuth code exchange failed');
+      return page(res, 502, 'Authorization failed', `The code could not be exchanged for a token: ${(err as Error).message}`);
+    }
+    this.log.info({ upstream: pending.server, for: pending.key === GATEWAY_GRANT ? 'gateway' : 'caller' }, 'upstream authorized');
+    this.authorized(pending.server, pending.key);
+    page(res, 200, 'Authorized', `mcplex may now use ${pending.server}${pending.key === GATEWAY_GRANT ? '' : ' for you'}. You can close this window and return to your MCP client.`);
+  }
+}

@@ -1,0 +1,25 @@
+// SecretStore in this process: what a gateway holds when told not to keep grants (they go with the process), and
+// the contract's reference.
+import type { SecretStore } from '../../core/secret-store.js';
+
+export class MemorySecretStore implements SecretStore {
+  readonly #entries = new Map<string, { value: string; until: number }>();
+
+  async get(key: string): Promise<string | undefined> {
+    const entry = this.#entries.get(key);
+    if (entry && entry.until <= Date.now()) this.#entries.delete(key);
+    return entry && entry.until > Date.now() ? entry.value : undefined;
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    this.#entries.set(key, { value, until: ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#entries.delete(key);
+  }
+
+  async close(): Promise<void> {
+    this.#entries.clear();
+  }
+}

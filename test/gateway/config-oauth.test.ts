@@ -1,0 +1,41 @@
+// A server's `auth.oauth` and the gateway's `oauth:` section: defaults, and errors that name the path and the fix.
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/index.js';
+import { rejection } from '../helpers/config.js';
+
+const yaml = (text: string) => parseConfig(text, { format: 'yaml' });
+const issues = (text: string) => rejection(() => yaml(text));
+const REMOTE = 'servers:\n  remote:\n    url: https://mcp.example.com/mcp\n';
+
+describe('upstream OAuth config', () => {
+  it("defaults: the gateway's own authorization, grants in mcplex-oauth.json, no oauth section without a user", () => {
+    const c = yaml(`${REMOTE}    auth: { oauth: {} }\n`);
+    expect(c.servers.remote!.auth?.oauth).toEqual({ perCaller: false });
+    expect(c.servers.remote!.isolation).toBeUndefined();
+    expect(c.oauth).toEqual({ store: 'file', file: 'mcplex-oauth.json' });
+    expect(yaml(`${REMOTE}    auth: { oauth: true }\n`).servers.remote!.auth?.oauth).toEqual({ perCaller: false });
+    expect(yaml(REMOTE).oauth).toBeUndefined();
+  });
+
+  it('perCaller gives each principal a connection of its own; a registered client and scopes are kept', () => {
+    const c = yaml(`${REMOTE}    auth:\n      oauth: { clientId: mcplex, clientSecret: s3cret, scopes: "repo read:org", perCaller: true }\noauth:\n  store: redis\n  redis: redis://127.0.0.1:6379\n  callbackUrl: https://mcp.example.com/oauth/callback\n`);
+    expect(c.servers.remote!.auth?.oauth).toEqual({ clientId: 'mcplex', clientSecret: 's3cret', scopes: ['repo', 'read:org'], perCaller: true });
+    expect(c.servers.remote!.isolation).toBe('per-principal');
+    expect(c.oauth).toEqual({ store: 'redis', file: 'mcplex-oauth.json', redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'mcplex:oauth:' }, callbackUrl: 'https://mcp.example.com/oauth/callback' });
+  });
+
+  it('names the key and the fix', () => {
+    expect(issues('servers:\n  local:\n    command: node\n    auth: { oauth: {} }\n')).toEqual(['servers.local.auth: only for http/sse servers (give a stdio server its secrets in env)']);
+    expect(issues(`${REMOTE}    auth: { oauth: { clientSecret: x } }\n`)).toEqual(['servers.remote.auth.oauth.clientSecret: needs clientId (the client the secret belongs to)']);
+    expect(issues(`${REMOTE}    isolation: shared\n    auth: { oauth: { perCaller: true } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.isolation: perCaller gives each caller a token of their own/)]);
+    expect(issues(`${REMOTE}    auth:\n      oauth: {}\n      clientCredentials: { tokenUrl: https://idp/token, clientId: a, clientSecret: b }\n`)).toEqual([
+      'servers.remote.auth.oauth: clientCredentials is given too: the gateway gets its own token one way (remove one)',
+    ]);
+    expect(issues(`${REMOTE}    auth: { oauth: { perCaller: yes } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.oauth\.perCaller: expected true/)]);
+    expect(issues(`${REMOTE}    auth: { oauth: { client: x } }\n`)).toEqual(["servers.remote.auth.oauth.client: unknown key (did you mean 'clientId'?)"]);
+    expect(issues(`listen: { host: 0.0.0.0 }\n${REMOTE}    auth: { oauth: {} }\n`)).toEqual([expect.stringMatching(/^oauth\.callbackUrl: required when listen\.host is 0\.0\.0\.0 \(remote use OAuth\)/)]);
+    expect(issues(`cluster: { redis: redis://127.0.0.1:6379 }\n${REMOTE}    auth: { oauth: {} }\n`)).toEqual(['oauth.store: with cluster:, every replica must see the grants of remote: use store: redis']);
+    expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { store: redis }\n`)).toEqual(['oauth.redis: required with store: redis (e.g. redis: redis://127.0.0.1:6379)']);
+    expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { callbackUrl: ftp://x/cb }\n`)).toEqual([expect.stringMatching(/^oauth\.callbackUrl: expected an http\(s\) URL/)]);
+  });
+});

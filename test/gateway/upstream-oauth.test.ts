@@ -1,0 +1,266 @@
+// Upstream servers that require OAuth (servers.<name>.auth.oauth), against a real authorization server and MCP
+// resource server built with the official SDK (test/fixtures/oauth-upstream.ts): the gateway registers itself,
+// an administrator authorizes it in a browser, the grant is kept in the grants file across a restart and refreshed
+// when the server refuses a token; with perCaller each caller authorizes for themselves (URL elicitation, -32042)
+// and their calls carry their own grant. The gateway is configured from a file, callers use API keys.
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../src/core/sha256.js';
+import { loadConfig } from '../../src/gateway/config/load.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import type { HttpHandle } from '../../src/server/index.js';
+import { authorizeInBrowser, type OAuthUpstream, startOAuthUpstream } from '../fixtures/oauth-upstream.js';
+import { waitUntil } from '../helpers/process.js';
+import { callFails, clientAs, text } from './isolation/fixtures.js';
+import { FAST_RESTART } from './fixtures/helpers.js';
+import { Client as SdkClient } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { killStarted, ROOT, waitGone } from '../helpers/process.js';
+import { CLI } from './fixtures/cli.js';
+import { capturingLogger } from '../helpers/logger.js';
+import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
+
+const KEYS = { admin: 'mcplex_admin-key-0123456789', alice: 'mcplex_alice-key-0123456789', bob: 'mcplex_bob-key-0123456789' };
+const dir = mkdtempSync(join(tmpdir(), 'mcplex-upstream-oauth-'));
+let upstream: OAuthUpstream;
+beforeAll(async () => {
+  upstream = await startOAuthUpstream();
+});
+afterAll(async () => {
+  killStarted();
+  await upstream.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let configs = 0;
+async function gatewayOn(oauth: Record<string, unknown>, grantsFile: string, store: Record<string, unknown> = { file: grantsFile }) {
+  const path = join(dir, `gateway-${++configs}.json`);
+  const apiKeys = Object.fromEntries(
+    Object.entries(KEYS).map(([id, key]) => [`sha256:${sha256(key)}`, { id, scopes: id === 'admin' ? ['mcplex:admin'] : ['tools'] }]),
+  );
+  const config = {
+    listen: { host: '127.0.0.1', port: 0 },
+    auth: { apiKeys },
+    oauth: store,
+    servers: { remote: { url: upstream.url, auth: { oauth } } },
+  };
+  writeFileSync(path, JSON.stringify(config));
+  const logger = capturingLogger();
+  const gateway = new Gateway(await loadConfig(path), { logger, restart: FAST_RESTART });
+  await gateway.start();
+  const http = await gateway.serveHttp();
+  return { gateway, http, logger };
+}
+
+const as = (who: keyof typeof KEYS, http: HttpHandle) => clientAs(http.url, 'legacy', { authorization: `Bearer ${KEYS[who]}` });
+const admin = (http: HttpHandle, path: string, body?: object) =>
+  fetch(new URL(path, http.url), {
+    method: body ? 'POST' : 'GET',
+    headers: { authorization: `Bearer ${KEYS.admin}`, ...(body && { 'content-type': 'application/json' }) },
+    ...(body && { body: JSON.stringify(body) }),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+const upstreamOf = (gateway: Gateway) => gateway.health().upstreams.find((u) => u.name === 'remote')!;
+
+describe("the gateway's own authorization (one grant, an administrator's)", () => {
+  const grants = join(dir, 'grants-shared.json');
+
+  it('waits for an administrator, registers itself, and serves the tools once authorized', async () => {
+    const { gateway, http, logger } = await gatewayOn({}, grants);
+    const clients: Client[] = [];
+    try {
+      expect(upstreamOf(gateway).state).not.toBe('up');
+      // The log names the server and the URL to open, once.
+      await waitUntil(() => logger.entries.some((e) => e.msg?.includes("upstream 'remote' needs authorization")), 10_000, 'the log to name the URL');
+      const listed = await admin(http, '/admin/oauth');
+      expect(listed.status).toBe(200);
+      const [server] = listed.body.servers as Array<{ server: string; authorized: boolean; authorizationUrl?: string }>;
+      expect(server).toMatchObject({ server: 'remote', authorized: false });
+      expect(server!.authorizationUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/authorize\?/);
+      expect(upstream.provider.counts.registered).toBe(1);
+      expect(upstreamOf(gateway).error).toContain("'remote' needs authorization");
+      // An administrator opens it (here: started through the admin API, as a script would).
+      const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
+      expect(started.status).toBe(200);
+      const url = new URL(String(started.body.authorizationUrl));
+      expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+      expect(url.searchParams.get('redirect_uri')).toBe(new URL('/oauth/callback', http.url).href);
+      const back = await authorizeInBrowser(url.href, 'operator');
+      expect(back.status).toBe(200);
+      expect(back.text).toContain('mcplex may now use remote.');
+      // The shared connection tries again at once and the server's tools are listed.
+      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+      const alice = await as('alice', http);
+      clients.push(alice);
+      await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
+      expect(await text(alice, 'remote__whoami')).toBe('operator');
+      expect(upstream.provider.counts.registered).toBe(1);
+      // The grants file is its owner's alone and holds no caller's API key.
+      expect(statSync(grants).mode & 0o777).toBe(0o600);
+      expect(readFileSync(grants, 'utf8')).not.toContain(KEYS.alice);
+      expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
+    } finally {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      await http.close();
+      await gateway.close();
+    }
+  });
+
+  it('keeps the grant across a restart, and refreshes it when the server refuses its token', async () => {
+    const { gateway, http } = await gatewayOn({}, grants);
+    const alice = await as('alice', http);
+    try {
+      expect(upstreamOf(gateway).state).toBe('up');
+      expect(await text(alice, 'remote__whoami')).toBe('operator');
+      const refreshed = upstream.provider.counts.refreshed;
+      upstream.revokeAccess('operator');
+      expect(await text(alice, 'remote__whoami')).toBe('operator');
+      expect(upstream.provider.counts.refreshed).toBe(refreshed + 1);
+      // Forgotten by an administrator: the next start asks again.
+      expect((await admin(http, '/admin/oauth/forget', { server: 'remote' })).body).toEqual({ server: 'remote', authorized: false });
+      expect(JSON.parse(readFileSync(grants, 'utf8')).entries).not.toHaveProperty(['oauth:remote:tokens:gateway']);
+    } finally {
+      await alice.close();
+      await http.close();
+      await gateway.close();
+    }
+  });
+
+  it('shows a refused authorization in the browser and stays unauthorized', async () => {
+    const { gateway, http } = await gatewayOn({}, join(dir, 'grants-refused.json'));
+    try {
+      const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
+      const back = await authorizeInBrowser(String(started.body.authorizationUrl), 'deny');
+      expect(back.status).toBe(400);
+      expect(back.text).toContain('access_denied');
+      expect(upstreamOf(gateway).state).not.toBe('up');
+      // A used or made-up state is not accepted.
+      const replay = await fetch(new URL('/oauth/callback?state=made-up&code=x', http.url));
+      expect(replay.status).toBe(400);
+      expect(await replay.text()).toContain('run out or was already used');
+      expect((await admin(http, '/admin/oauth/authorize', { server: 'nope' })).status).toBe(404);
+    } finally {
+      await http.close();
+      await gateway.close();
+    }
+  });
+});
+
+describe('per-caller authorization (perCaller: true)', () => {
+  it("tells each caller where to authorize, then calls with that caller's own grant", async () => {
+    const grants = join(dir, 'grants-per-caller.json');
+    const { gateway, http } = await gatewayOn({ perCaller: true }, grants);
+    const clients: Client[] = [];
+    try {
+      // The gateway's own authorization reads the tool list.
+      const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
+      await authorizeInBrowser(String(started.body.authorizationUrl), 'operator');
+      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+      const [alice, bob] = [await as('alice', http), await as('bob', http)];
+      clients.push(alice, bob);
+      await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
+
+      const refused = await alice.callTool({ name: 'remote__whoami', arguments: {} }).then(
+        () => undefined,
+        (e: { code: number; message: string; data?: { elicitations?: Array<{ mode: string; url: string; elicitationId: string }> } }) => e,
+      );
+      expect(refused?.code).toBe(-32042);
+      expect(refused?.message).toContain("Server 'remote' acts with your own authorization");
+      const elicitation = refused?.data?.elicitations?.[0];
+      expect(elicitation).toMatchObject({ mode: 'url' });
+      expect(elicitation?.elicitationId).toEqual(expect.any(String));
+      expect((await authorizeInBrowser(elicitation!.url, 'alice')).text).toContain('mcplex may now use remote for you');
+      expect(await text(alice, 'remote__whoami')).toBe('alice');
+
+      // Bob is asked for his own; alice's grant never serves him.
+      const bobs = await callFails(bob, 'remote__whoami');
+      expect(bobs.code).toBe(-32042);
+      const bobUrl = ((await bob.callTool({ name: 'remote__whoami', arguments: {} }).catch((e) => e)) as { data: { elicitations: Array<{ url: string }> } }).data.elicitations[0]!.url;
+      await authorizeInBrowser(bobUrl, 'bob');
+      expect(await text(bob, 'remote__whoami')).toBe('bob');
+      expect(await text(alice, 'remote__whoami')).toBe('alice');
+
+      // A 2026-era caller is told the same way.
+      const modern = await clientAs(http.url, 'modern', { authorization: `Bearer ${KEYS.admin}` });
+      clients.push(modern);
+      expect((await callFails(modern, 'remote__whoami')).code).toBe(-32042);
+
+      // Alice's grant revoked entirely (refresh token too): she is asked again, bob is not.
+      upstream.revokeAll('alice');
+      expect((await callFails(alice, 'remote__whoami')).code).toBe(-32042);
+      expect(await text(bob, 'remote__whoami')).toBe('bob');
+    } finally {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      await http.close();
+      await gateway.close();
+    }
+  });
+});
+
+const redisUrl = sharedRedisUrl('upstream OAuth: grants shared by replicas');
+
+describe('replicas sharing grants (oauth.store: redis)', () => {
+  it.skipIf(!redisUrl)('completes an authorization on another replica than the one that started it, and both use the grant', async () => {
+    // Replicas behind a load balancer share one callback URL, the balancer's.
+    const shared = { store: 'redis', redis: { url: redisUrl, keyPrefix: uniquePrefix('oauth') }, callbackUrl: 'http://balancer.invalid/oauth/callback' };
+    const a = await gatewayOn({}, '', shared);
+    const b = await gatewayOn({}, '', shared);
+    const clients: Client[] = [];
+    try {
+      const started = await admin(a.http, '/admin/oauth/authorize', { server: 'remote' });
+      // The authorization server sends the browser to the balancer, which happens to pick B.
+      const atServer = await fetch(String(started.body.authorizationUrl), { redirect: 'manual', headers: { cookie: 'user=cluster-operator' } });
+      const back = new URL(atServer.headers.get('location')!);
+      const onB = await fetch(new URL(`${back.pathname}${back.search}`, b.http.url));
+      expect(onB.status).toBe(200);
+      for (const { gateway, http } of [a, b]) {
+        await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'each replica up on the shared grant');
+        const alice = await as('alice', http);
+        clients.push(alice);
+        await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
+        expect(await text(alice, 'remote__whoami')).toBe('cluster-operator');
+      }
+    } finally {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      for (const { gateway, http } of [a, b]) {
+        await http.close();
+        await gateway.close();
+      }
+    }
+  });
+});
+
+describe('mcplex serve --stdio', () => {
+  it('serves the OAuth callback on a listener of its own, so an authorization completes without the HTTP endpoint', async () => {
+    const path = join(dir, 'stdio.json');
+    const grants = join(dir, 'grants-stdio.json');
+    writeFileSync(path, JSON.stringify({ listen: { port: 0 }, oauth: { file: grants }, servers: { remote: { url: upstream.url, auth: { oauth: {} } } } }));
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [...CLI, 'serve', '--stdio', '--config', path],
+      cwd: ROOT,
+      env: { ...(process.env as Record<string, string>), MCPLEX_LOG_LEVEL: 'info' },
+      stderr: 'pipe',
+    });
+    let stderr = '';
+    transport.stderr?.on('data', (d: Buffer) => (stderr += d));
+    const client = new SdkClient({ name: 'stdio-oauth-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      // The log says where the callback listens and which URL to open (a person reads it in the host's logs).
+      const line = await waitUntil(() => stderr.split('\n').find((l) => l.includes("upstream 'remote' needs authorization")), 20_000, 'the URL in the log');
+      const { authorizationUrl } = JSON.parse(line) as { authorizationUrl: string };
+      expect(stderr).toContain('OAuth callback listening');
+      expect((await authorizeInBrowser(authorizationUrl, 'desktop-user')).status).toBe(200);
+      await waitUntil(async () => (await client.listTools()).tools.some((t) => t.name === 'remote__whoami'), 20_000, 'the tool listed');
+      const answer = await client.callTool({ name: 'remote__whoami', arguments: {} });
+      expect((answer.content as Array<{ text: string }>)[0]!.text).toBe('desktop-user');
+    } finally {
+      const pid = transport.pid;
+      await client.close();
+      if (pid) await waitGone(pid, 8000);
+    }
+  });
+});
