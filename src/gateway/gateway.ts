@@ -120,11 +120,16 @@ export class Gateway {
       ),
     );
     // The gateway's own authorization of a server just arrived: its shared connection tries again at once.
-    this.#oauth = new UpstreamOAuth(() => this.#config, logger, (server, key) => {
-      if (key === GATEWAY_GRANT) void this.#entries.get(server)?.upstream.reconnect();
-    });
-    this.routes.push(...this.#oauth.routes());
     this.#audit = new LiveAudit(config.audit, { catalog: this.catalog, logger });
+    this.#oauth = new UpstreamOAuth(
+      () => this.#config,
+      logger,
+      (server, key) => {
+        if (key === GATEWAY_GRANT) void this.#entries.get(server)?.upstream.reconnect();
+      },
+      this.#audit.event,
+    );
+    this.routes.push(...this.#oauth.routes());
     this.routes.push(...auditRoutes(() => this.#audit.sink, logger));
     this.#inflight = new InflightCalls({
       roots: config.roots,

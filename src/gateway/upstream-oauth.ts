@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GATEWAY_GRANT, OAuthGrants, pendingAuthorization } from '../client/oauth-grants.js';
-import { ErrorCode, type Logger, type SecretStore, WireError } from '../core/index.js';
+import { ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Principal, type PrincipalKind, type SecretStore, WireError } from '../core/index.js';
+import type { AuditEvent } from '../middleware/audit.js';
 import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
 import { FileSecretStore } from '../stores/file/secret-file.js';
 import { MemorySecretStore } from '../stores/memory/secret-store.js';
@@ -31,6 +32,17 @@ export function authorizationRequired(server: string, url: string): WireError {
   return new WireError(ErrorCode.UrlElicitationRequired, message, { elicitations: [{ mode: 'url', elicitationId: randomUUID(), url, message: `Authorize mcplex to use '${server}' for you` }] });
 }
 
+/** Whom a grant is for, as the audit log names them: the gateway, or the principal of a per-caller key. */
+function principalOf(key: string): Principal {
+  if (key === GATEWAY_GRANT) return GATEWAY_PRINCIPAL;
+  try {
+    const [tenant, id, kind] = JSON.parse(key) as [string | null, string, PrincipalKind];
+    return { id, kind, ...(tenant !== null && { tenant }), scopes: [], claims: {} };
+  } catch {
+    return { id: key, kind: 'anonymous', scopes: [], claims: {} };
+  }
+}
+
 const page = (res: ServerResponse, status: number, title: string, text: string) => {
   const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const body = `<!doctype html><meta charset="utf-8"><title>${html(title)}</title><h1>${html(title)}</h1><p>${html(text)}</p>`;
@@ -49,6 +61,8 @@ export class UpstreamOAuth {
     private readonly log: Logger,
     /** An authorization was completed: the gateway's own lets the server's shared connection try again at once. */
     private readonly authorized: (server: string, key: string) => void,
+    /** Each authorization that came back (granted, refused or failed) is recorded as the act of whom it is for. */
+    private readonly audit: (event: AuditEvent) => void = () => {},
   ) {}
 
   /** The server's grants (made once per config: a reload that changes the server makes them again). */
@@ -83,10 +97,15 @@ export class UpstreamOAuth {
     return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${OAUTH_CALLBACK_PATH}`;
   }
 
+  /** The route browsers come back to (its path is `oauth.callbackUrl`'s, else /oauth/callback). */
+  callbackRoute(): HttpRoute {
+    const configured = this.config().oauth?.callbackUrl;
+    return { method: 'GET', path: configured ? new URL(configured).pathname : OAUTH_CALLBACK_PATH, handle: (req, res) => this.#callback(req, res) };
+  }
+
   routes(): HttpRoute[] {
-    const path = this.config().oauth?.callbackUrl ? new URL(this.config().oauth!.callbackUrl!).pathname : OAUTH_CALLBACK_PATH;
     return [
-      { method: 'GET', path, handle: (req, res) => this.#callback(req, res) },
+      this.callbackRoute(),
       {
         method: 'GET',
         path: '/admin/oauth',
@@ -94,7 +113,7 @@ export class UpstreamOAuth {
         handle: async (_req, res) => {
           const servers = await Promise.all(
             [...this.#grants.values()]
-              .filter(({ config }) => this.config().servers[config.name] === config)
+              .filter(({ config }) => this.config().servers[config.name]?.auth?.oauth !== undefined)
               .map(async ({ grants, config }) => {
                 const authorized = await grants.has(GATEWAY_GRANT);
                 const url = authorized ? undefined : grants.startedSince(GATEWAY_GRANT, 0);
@@ -117,7 +136,7 @@ export class UpstreamOAuth {
     const c = this.config();
     if (!Object.values(c.servers).some((s) => s.auth?.oauth)) return undefined;
     const configured = c.oauth?.callbackUrl ? new URL(c.oauth.callbackUrl) : undefined;
-    const callback = this.routes()[0]!;
+    const callback = this.callbackRoute();
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || new URL(req.url ?? '/', 'http://callback').pathname !== callback.path) return sendJson(res, 404, { error: `Not found; only the OAuth callback (${callback.path}) is served here` });
       void Promise.resolve(callback.handle(req, res)).catch((err) => {
@@ -183,15 +202,20 @@ export class UpstreamOAuth {
 
   /** The browser is back from the authorization server: the code becomes the grant of whom the flow was for. */
   async #callback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const startedAt = Date.now();
+    const started = performance.now();
     const q = new URL(req.url ?? '/', 'http://callback').searchParams;
     const state = q.get('state');
     const pending = state ? await pendingAuthorization(this.#storeOf(), state) : undefined;
     if (!state || !pending) return page(res, 400, 'Authorization not found', 'This authorization link has run out or was already used. Start again from your MCP client.');
     const entry = this.#grants.get(pending.server);
     if (!entry) return page(res, 400, 'Authorization not found', `The gateway no longer has a server '${pending.server}' that uses OAuth.`);
+    const recorded = (errorCode: number | null) =>
+      this.audit({ method: 'oauth/authorize', principal: principalOf(pending.key), target: pending.server, errorCode, startedAt, durationMs: performance.now() - started });
     const error = q.get('error');
     if (error) {
       this.log.warn({ upstream: pending.server, error }, 'an upstream OAuth authorization was refused');
+      recorded(ErrorCode.Forbidden);
       return page(res, 400, 'Authorization refused', `The authorization server answered: ${error}${q.get('error_description') ? ` (${q.get('error_description')})` : ''}.`);
     }
     const code = q.get('code');
@@ -200,9 +224,11 @@ export class UpstreamOAuth {
       await entry.grants.complete(pending, state, code, q.get('iss') ?? undefined);
     } catch (err) {
       this.log.warn({ err, upstream: pending.server }, 'an upstream OAuth code exchange failed');
+      recorded(ErrorCode.UpstreamUnavailable);
       return page(res, 502, 'Authorization failed', `The code could not be exchanged for a token: ${(err as Error).message}`);
     }
     this.log.info({ upstream: pending.server, for: pending.key === GATEWAY_GRANT ? 'gateway' : 'caller' }, 'upstream authorized');
+    recorded(null);
     this.authorized(pending.server, pending.key);
     page(res, 200, 'Authorized', `mcplex may now use ${pending.server}${pending.key === GATEWAY_GRANT ? '' : ' for you'}. You can close this window and return to your MCP client.`);
   }

@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 let configs = 0;
-async function gatewayOn(oauth: Record<string, unknown>, grantsFile: string, store: Record<string, unknown> = { file: grantsFile }) {
+async function gatewayOn(oauth: Record<string, unknown>, grantsFile: string, store: Record<string, unknown> = { file: grantsFile }, extra: Record<string, unknown> = {}) {
   const path = join(dir, `gateway-${++configs}.json`);
   const apiKeys = Object.fromEntries(
     Object.entries(KEYS).map(([id, key]) => [`sha256:${sha256(key)}`, { id, scopes: id === 'admin' ? ['mcplex:admin'] : ['tools'] }]),
@@ -46,13 +46,14 @@ async function gatewayOn(oauth: Record<string, unknown>, grantsFile: string, sto
     auth: { apiKeys },
     oauth: store,
     servers: { remote: { url: upstream.url, auth: { oauth } } },
+    ...extra,
   };
   writeFileSync(path, JSON.stringify(config));
   const logger = capturingLogger();
   const gateway = new Gateway(await loadConfig(path), { logger, restart: FAST_RESTART });
   await gateway.start();
   const http = await gateway.serveHttp();
-  return { gateway, http, logger };
+  return { gateway, http, logger, path };
 }
 
 const as = (who: keyof typeof KEYS, http: HttpHandle) => clientAs(http.url, 'legacy', { authorization: `Bearer ${KEYS[who]}` });
@@ -109,7 +110,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
   });
 
   it('keeps the grant across a restart, and refreshes it when the server refuses its token', async () => {
-    const { gateway, http } = await gatewayOn({}, grants);
+    const { gateway, http, path } = await gatewayOn({}, grants);
     const alice = await as('alice', http);
     try {
       expect(upstreamOf(gateway).state).toBe('up');
@@ -118,6 +119,9 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       upstream.revokeAccess('operator');
       expect(await text(alice, 'remote__whoami')).toBe('operator');
       expect(upstream.provider.counts.refreshed).toBe(refreshed + 1);
+      // A reload that leaves the server as it is keeps it listed, authorized.
+      await gateway.reload(await loadConfig(path));
+      expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
       // Forgotten by an administrator: the next start asks again.
       expect((await admin(http, '/admin/oauth/forget', { server: 'remote' })).body).toEqual({ server: 'remote', authorized: false });
       expect(JSON.parse(readFileSync(grants, 'utf8')).entries).not.toHaveProperty(['oauth:remote:tokens:gateway']);
@@ -151,7 +155,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
 describe('per-caller authorization (perCaller: true)', () => {
   it("tells each caller where to authorize, then calls with that caller's own grant", async () => {
     const grants = join(dir, 'grants-per-caller.json');
-    const { gateway, http } = await gatewayOn({ perCaller: true }, grants);
+    const { gateway, http } = await gatewayOn({ perCaller: true }, grants, { file: grants }, { audit: { path: join(dir, 'audit-per-caller.db') } });
     const clients: Client[] = [];
     try {
       // The gateway's own authorization reads the tool list.
@@ -186,6 +190,21 @@ describe('per-caller authorization (perCaller: true)', () => {
       const modern = await clientAs(http.url, 'modern', { authorization: `Bearer ${KEYS.admin}` });
       clients.push(modern);
       expect((await callFails(modern, 'remote__whoami')).code).toBe(-32042);
+
+      // Each authorization is in the audit log as the act of whom it is for.
+      const authorizations = await waitUntil(
+        async () => {
+          const records = (await admin(http, '/admin/audit?method=oauth/authorize')).body.records as Array<{ principal: string; target: string; outcome: string }>;
+          return records.length === 3 ? records : undefined;
+        },
+        10_000,
+        'three authorizations recorded',
+      );
+      expect(authorizations.map((r) => [r.principal, r.target, r.outcome]).sort()).toEqual([
+        ['alice', 'remote', 'ok'],
+        ['bob', 'remote', 'ok'],
+        ['mcplex-gateway', 'remote', 'ok'],
+      ]);
 
       // Alice's grant revoked entirely (refresh token too): she is asked again, bob is not.
       upstream.revokeAll('alice');
