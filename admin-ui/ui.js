@@ -1,5 +1,5 @@
 // mcplex admin page: reads the gateway's own admin endpoints (same origin: /readyz, /admin/mode, /admin/cache/*,
-// /admin/endpoints, /admin/tasks*, /admin/pins*, /admin/audit*) and renders them. Values from the gateway are written as text,
+// /admin/endpoints, /admin/tasks*, /admin/oauth*, /admin/pins*, /admin/audit*) and renders them. Values from the gateway are written as text,
 // never as markup. When the gateway asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
 
 const KEY = 'mcplex.adminKey';
@@ -125,6 +125,40 @@ async function loadPins() {
   );
 }
 
+/** What to do about a server's authorization: open its link (a new tab), start one, or drop the grant. */
+function oauthAction(s) {
+  if (s.authorized) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = 'forget';
+    b.addEventListener('click', () => act(() => api('/admin/oauth/forget', { server: s.server })));
+    return b;
+  }
+  const url = s.authorizationUrl && URL.canParse(s.authorizationUrl) ? new URL(s.authorizationUrl) : undefined;
+  if (url && (url.protocol === 'https:' || url.protocol === 'http:')) {
+    const a = document.createElement('a');
+    a.href = url.href;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    a.textContent = 'authorize';
+    return a;
+  }
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = 'start authorization';
+  b.addEventListener('click', () => act(() => api('/admin/oauth/authorize', { server: s.server })));
+  return b;
+}
+
+async function loadOAuth() {
+  const { json } = await api('/admin/oauth');
+  fill(
+    $('#oauth tbody'),
+    (json.servers ?? []).map((s) => row([s.server, s.perCaller ? 'each their own' : "the gateway's", s.authorized ? 'authorized' : 'needs authorization', oauthAction(s)], { 2: s.authorized ? 'ok' : 'bad' })),
+    'none (no server has auth.oauth)',
+  );
+}
+
 async function loadEndpoints() {
   const { json } = await api('/admin/endpoints');
   const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -185,7 +219,7 @@ async function loadAudit() {
 async function refresh() {
   try {
     await loadHealth();
-    await Promise.all([loadMode(), loadCache(), loadEndpoints(), loadTasks(), loadPins(), loadAudit()]);
+    await Promise.all([loadMode(), loadCache(), loadEndpoints(), loadTasks(), loadOAuth(), loadPins(), loadAudit()]);
     $('#error').hidden = true;
     document.body.dataset.loaded = String(Date.now());
   } catch (err) {

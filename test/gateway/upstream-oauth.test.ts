@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
+import { Window } from 'happy-dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/core/sha256.js';
 import { loadConfig } from '../../src/gateway/config/load.js';
@@ -146,6 +147,38 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(await replay.text()).toContain('run out or was already used');
       expect((await admin(http, '/admin/oauth/authorize', { server: 'nope' })).status).toBe(404);
     } finally {
+      await http.close();
+      await gateway.close();
+    }
+  });
+});
+
+describe('the admin page', () => {
+  it('shows which servers need authorization, links to it, and shows the grant once made', async () => {
+    const { gateway, http } = await gatewayOn({}, join(dir, 'grants-ui.json'));
+    // The gateway starts an authorization on its own (the one its log names) once it serves.
+    await waitUntil(async () => ((await admin(http, '/admin/oauth')).body.servers as Array<{ authorizationUrl?: string }>)[0]?.authorizationUrl, 10_000, 'an authorization started');
+    const base = new URL('/', http.url).href.replace(/\/$/, '');
+    const window = new Window({ url: `${base}/admin/ui`, settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableCSSFileLoading: true } });
+    window.sessionStorage.setItem('mcplex.adminKey', KEYS.admin);
+    window.document.write(await (await fetch(`${base}/admin/ui`)).text());
+    const doc = window.document;
+    const rowOf = () => [...doc.querySelectorAll('#oauth tbody tr td')].map((td) => td.textContent);
+    try {
+      // The page links to it.
+      await waitUntil(() => rowOf()[3] === 'authorize' || undefined, 10_000, 'the authorize link');
+      expect(rowOf()).toEqual(['remote', "the gateway's", 'needs authorization', 'authorize']);
+      const link = doc.querySelector('#oauth tbody a') as unknown as { href: string; target: string; rel: string };
+      expect(link.target).toBe('_blank');
+      expect(link.rel).toBe('noopener noreferrer');
+      expect((await authorizeInBrowser(link.href, 'ui-operator')).status).toBe(200);
+      (doc.querySelector('#refresh') as unknown as { click(): void }).click();
+      await waitUntil(() => rowOf()[2] === 'authorized' || undefined, 10_000, 'the page to show the grant');
+      expect(rowOf()).toEqual(['remote', "the gateway's", 'authorized', 'forget']);
+    } finally {
+      await window.happyDOM.abort();
+      await new Promise((r) => setImmediate(r));
+      await window.happyDOM.close();
       await http.close();
       await gateway.close();
     }
