@@ -1,6 +1,7 @@
 // The gateway file's `cache:` section: schema (zod), the validated shape, and the rules that relate it to the
 // rest of the file (a per-server block must name a configured server; the redis store needs a URL).
 import { z } from 'zod';
+import { redisUrlSchema } from './redis.js';
 import type { Issue } from './errors.js';
 import { unknownKeyMessage } from './hints.js';
 
@@ -39,7 +40,7 @@ const redis = z.preprocess(
   (v) => (typeof v === 'string' ? { url: v } : v),
   strict(
     {
-      url: z.string({ error: 'expected a redis:// URL' }).regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)' }),
+      url: redisUrlSchema,
       keyPrefix: z.string({ error: 'expected a key prefix (a string)' }).optional(),
       commandTimeoutMs: positive.optional(),
     },

@@ -2,6 +2,7 @@
 // front of them need not be sticky; src/server/http/session-forwarding.ts). Registered in schema.ts/validate.ts.
 import { z } from 'zod';
 import { unknownKeyMessage } from './hints.js';
+import { redisConnectionSchema } from './redis.js';
 
 export interface ClusterConfig {
   /** The session directory the replicas share. */
@@ -11,16 +12,7 @@ export interface ClusterConfig {
 }
 
 const shape = {
-  redis: z.preprocess(
-    (v) => (typeof v === 'string' ? { url: v } : v),
-    z.strictObject(
-      {
-        url: z.string({ error: 'expected a redis:// URL' }).regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)' }),
-        keyPrefix: z.string({ error: 'expected a key prefix (a string)' }).optional(),
-      },
-      { error: 'expected a redis:// URL, or a mapping with url and keyPrefix' },
-    ),
-  ),
+  redis: redisConnectionSchema,
   advertise: z
     .string({ error: 'expected the URL other replicas reach this one at, e.g. http://10.0.0.5:7333' })
     .regex(/^https?:\/\/[^/]+\/?$/, { error: 'expected an http(s) origin other replicas reach this one at, e.g. http://10.0.0.5:7333 (no path)' })

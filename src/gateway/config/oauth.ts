@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Issue } from './errors.js';
 import { unknownKeyMessage } from './hints.js';
+import { redisConnectionSchema } from './redis.js';
 
 export const OAUTH_STORES = ['file', 'memory', 'redis'] as const;
 
@@ -24,18 +25,7 @@ export const OAUTH_CALLBACK_PATH = '/oauth/callback';
 const shape = {
   store: z.enum(OAUTH_STORES, { error: `expected one of ${OAUTH_STORES.join(', ')}` }).optional(),
   file: z.string({ error: 'expected a file path (e.g. mcplex-oauth.json)' }).min(1, { error: 'expected a file path (e.g. mcplex-oauth.json)' }).optional(),
-  redis: z
-    .preprocess(
-      (v) => (typeof v === 'string' ? { url: v } : v),
-      z.strictObject(
-        {
-          url: z.string({ error: 'expected a redis:// URL' }).regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379)' }),
-          keyPrefix: z.string({ error: 'expected a key prefix (a string)' }).optional(),
-        },
-        { error: 'expected a redis:// URL, or a mapping with url and keyPrefix' },
-      ),
-    )
-    .optional(),
+  redis: redisConnectionSchema.optional(),
   callbackUrl: z
     .string({ error: 'expected the http(s) URL browsers reach the gateway at, e.g. https://mcp.example.com/oauth/callback' })
     .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { error: 'expected an http(s) URL, e.g. https://mcp.example.com/oauth/callback' })
