@@ -25,6 +25,8 @@ export const GATEWAY_GRANT = 'gateway';
 const PENDING_TTL_MS = 10 * 60_000;
 /** A server still waiting for its authorization is named in the log at most this often. */
 const NAG_EVERY_MS = 5 * 60_000;
+/** A caller asking again this soon gets the authorization already started for them, not another one. */
+const REUSE_STARTED_MS = 5 * 60_000;
 
 export interface OAuthClientSettings {
   /** Where the authorization server sends the browser back (the gateway's callback route; known once it serves). */
@@ -60,11 +62,11 @@ type HeldTokens = StoredOAuthTokens & { [CLIENT_OF_GRANT]?: string };
 const parsed = <T>(raw: string | undefined): T | undefined => (raw === undefined ? undefined : (JSON.parse(raw) as T));
 
 export class OAuthGrants {
-  /** Keys known to hold a grant here, so a call does not ask the store each time. */
-  readonly #known = new Set<string>();
+  /** Access tokens of the keys known to hold a grant, so a request does not ask the store (Redis) each time. */
+  readonly #access = new Map<string, string | undefined>();
   /** The last authorization URL started per key (and when), for the error a caller gets and for admins. */
   readonly #started = new Map<string, { url: string; at: number }>();
-  readonly #nagged = new Map<string, number>();
+  #naggedAt = 0;
   /** One refresh at a time per key: the server rotates refresh tokens, so a second one in parallel would fail. */
   readonly #refreshing = new Map<string, Promise<void>>();
 
@@ -79,7 +81,8 @@ export class OAuthGrants {
   /** The credentials of `key`'s connection: its grant's access token on every request, and a refresh on 401. */
   provider(key: string): AuthProvider {
     return {
-      token: async () => parsed<StoredOAuthTokens>(await this.store.get(this.#tokensKey(key)))?.access_token,
+      // A stale one (another replica refreshed) gets 401, and the refresh reads the store afresh.
+      token: async () => (this.#access.has(key) ? this.#access.get(key) : this.#load(key)),
       onUnauthorized: (ctx) => {
         let running = this.#refreshing.get(key);
         if (!running) {
@@ -98,10 +101,13 @@ export class OAuthGrants {
 
   /** True when `key` holds a grant (tokens it may use or refresh). */
   async has(key: string): Promise<boolean> {
-    if (this.#known.has(key)) return true;
-    const held = (await this.store.get(this.#tokensKey(key))) !== undefined;
-    if (held) this.#known.add(key);
-    return held;
+    return (this.#access.has(key) ? this.#access.get(key) : await this.#load(key)) !== undefined;
+  }
+
+  async #load(key: string): Promise<string | undefined> {
+    const tokens = parsed<StoredOAuthTokens>(await this.store.get(this.#tokensKey(key)));
+    if (tokens) this.#access.set(key, tokens.access_token);
+    return tokens?.access_token;
   }
 
   /**
@@ -109,6 +115,8 @@ export class OAuthGrants {
    * A key holding a refreshable grant is refreshed instead (undefined: nothing to open).
    */
   async authorize(key: string): Promise<string | undefined> {
+    const recent = this.startedSince(key, Date.now() - REUSE_STARTED_MS);
+    if (recent && !(await this.has(key))) return recent;
     const before = this.#started.get(key)?.at ?? 0;
     const result = await auth(this.#provider(key), { serverUrl: this.serverUrl });
     const started = this.#started.get(key);
@@ -127,12 +135,12 @@ export class OAuthGrants {
     const result = await auth(this.#provider(pending.key, pending), { serverUrl: this.serverUrl, authorizationCode: code, ...(iss && { iss }) });
     if (result !== 'AUTHORIZED') throw new Error(`the authorization server did not grant '${this.server}'`);
     this.#started.delete(pending.key);
-    this.#nagged.delete(pending.key);
+    if (pending.key === GATEWAY_GRANT) this.#naggedAt = 0;
   }
 
   /** Forgets `key`'s grant (an administrator revoked it here; the next use asks for a new authorization). */
   async forget(key: string): Promise<void> {
-    this.#known.delete(key);
+    this.#access.delete(key);
     await this.store.delete(this.#tokensKey(key));
   }
 
@@ -186,7 +194,7 @@ export class OAuthGrants {
       saveTokens: async (tokens) => {
         const held: HeldTokens = { ...tokens, ...(client && !settings.clientId && { [CLIENT_OF_GRANT]: client.client_id }) };
         await store.set(this.#tokensKey(key), JSON.stringify(held));
-        this.#known.add(key);
+        this.#access.set(key, tokens.access_token);
       },
       saveCodeVerifier: (v) => {
         verifier = v;
@@ -200,7 +208,7 @@ export class OAuthGrants {
         const pending: PendingAuthorization = { server, key, verifier, redirectUrl: settings.redirectUrl() };
         await store.set(pendingKey(state), JSON.stringify(pending), PENDING_TTL_MS);
         this.#started.set(key, { url: url.href, at: Date.now() });
-        this.#known.delete(key);
+        this.#access.delete(key);
         if (key === GATEWAY_GRANT) this.#nag(url.href);
       },
       discoveryState: async () => parsed<OAuthDiscoveryState>(await store.get(discoveryKey)),
@@ -218,9 +226,8 @@ export class OAuthGrants {
 
   /** The gateway's own authorization is missing: say where to grant it (not on every reconnect attempt). */
   #nag(url: string): void {
-    const last = this.#nagged.get(GATEWAY_GRANT) ?? 0;
-    if (Date.now() - last < NAG_EVERY_MS) return;
-    this.#nagged.set(GATEWAY_GRANT, Date.now());
+    if (Date.now() - this.#naggedAt < NAG_EVERY_MS) return;
+    this.#naggedAt = Date.now();
     this.log.warn({ server: this.server, authorizationUrl: url }, `upstream '${this.server}' needs authorization: open the URL in a browser (or POST /admin/oauth/authorize)`);
   }
 }
