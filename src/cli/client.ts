@@ -28,6 +28,8 @@ interface TargetOptions {
   input?: boolean;
   /** `--root <dir>` (repeatable): directories offered to the server as roots (`roots/list`). */
   root?: string[];
+  /** `--oauth`: the server's own OAuth login, authorized in a browser once and kept (client-oauth.ts). */
+  oauth?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -78,6 +80,8 @@ function rootsOf(dirs: string[] | undefined): Json[] | undefined {
 /** Connects, runs `work` (given what answers the server's questions), and always stops the server (a stdio child is gone when this returns). */
 async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answerer, capabilities: Json) => Promise<T>): Promise<T> {
   const spec = await specOf(o);
+  // Loaded only with --oauth: the other commands start as fast as before.
+  const authProvider = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec) : undefined;
   const terminal = terminalInput(process.stdin, process.stderr);
   const refuse: Answerer = async () => {
     throw new WireError(ErrorCode.MethodNotFound, 'this client was started with --no-input: it answers no server requests');
@@ -93,11 +97,16 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
     hooks: { onRequest: (_u, req) => answer(req.method, req.params as Json | undefined), onNotification: () => {}, onListChanged: () => {}, onStatus: () => {} },
     clientInfo: { name: 'mcplex-cli', version: VERSION },
     capabilities,
+    ...(authProvider && { http: { authProvider } }),
   });
   upstream.start();
   try {
     await upstream.firstAttempt();
-    if (!upstream.up) throw new ExitError(`${spec.name}: ${upstream.status().error ?? 'did not come up'}`, 1);
+    if (!upstream.up) {
+      const why = upstream.status().error ?? 'did not come up';
+      const hint = !o.oauth && /unauthorized|\b401\b/i.test(why) ? ' (a server with its own OAuth login: add --oauth)' : '';
+      throw new ExitError(`${spec.name}: ${why}${hint}`, 1);
+    }
     return await work(upstream, answer, capabilities);
   } catch (err) {
     if (err instanceof WireError) throw new ExitError(`${spec.name}: ${err.message}`, 1);
@@ -216,6 +225,7 @@ function targetOptions(c: Command): Command {
     .option('--json', "print the server's JSON answer")
     .option('--no-input', "answer none of the server's questions (elicitation): by default they are asked on stderr and read from stdin")
     .option('--root <dir>', 'offer this directory to the server as a root (repeatable)', (dir: string, all: string[] = []) => [...all, dir])
+    .option('--oauth', "log in to the server's own OAuth in a browser the first time; the grant is kept (MCPLEX_OAUTH_FILE, default ~/.config/mcplex/oauth.json)")
     .addHelpText('after', '\nOr a stdio server after --, e.g.: mcplex tools -- npx -y @modelcontextprotocol/server-everything stdio');
 }
 

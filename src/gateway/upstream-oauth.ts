@@ -6,9 +6,8 @@
 //   POST /admin/oauth/authorize       { "server": "<name>" }: starts the gateway's authorization, answers its URL
 //   POST /admin/oauth/forget          { "server": "<name>" }: drops the gateway's grant (the next use asks again)
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { GATEWAY_GRANT, OAuthGrants, pendingAuthorization } from '../client/oauth-grants.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
 import { ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Principal, type PrincipalKind, type SecretStore, WireError } from '../core/index.js';
 import type { AuditEvent } from '../middleware/audit.js';
 import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
@@ -16,6 +15,7 @@ import { FileSecretStore } from '../stores/file/secret-file.js';
 import { MemorySecretStore } from '../stores/memory/secret-store.js';
 import { RedisSecretStore } from '../stores/redis/secret-store.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
+import { completeAuthorization, listenForCallback } from './oauth-callback.js';
 import { OAUTH_CALLBACK_PATH, type OAuthConfig } from './config/oauth.js';
 
 export { GATEWAY_GRANT };
@@ -43,12 +43,6 @@ function principalOf(key: string): Principal {
   }
 }
 
-const page = (res: ServerResponse, status: number, title: string, text: string) => {
-  const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const body = `<!doctype html><meta charset="utf-8"><title>${html(title)}</title><h1>${html(title)}</h1><p>${html(text)}</p>`;
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
-  res.end(body);
-};
 
 export class UpstreamOAuth {
   #store: SecretStore | undefined;
@@ -136,28 +130,11 @@ export class UpstreamOAuth {
     const c = this.config();
     if (!Object.values(c.servers).some((s) => s.auth?.oauth)) return undefined;
     const configured = c.oauth?.callbackUrl ? new URL(c.oauth.callbackUrl) : undefined;
-    const callback = this.callbackRoute();
-    const server = createServer((req, res) => {
-      if (req.method !== 'GET' || new URL(req.url ?? '/', 'http://callback').pathname !== callback.path) return sendJson(res, 404, { error: `Not found; only the OAuth callback (${callback.path}) is served here` });
-      void Promise.resolve(callback.handle(req, res)).catch((err) => {
-        this.log.error({ err }, 'OAuth callback failed');
-        if (!res.headersSent) sendJson(res, 500, { error: 'Internal error' });
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(configured?.port ? Number(configured.port) : c.listen.port, c.listen.host, () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    this.#origin = `http://${c.listen.host.includes(':') ? `[${c.listen.host}]` : c.listen.host}:${port}`;
+    const route = this.callbackRoute();
+    const listener = await listenForCallback(route, { host: c.listen.host, port: configured?.port ? Number(configured.port) : c.listen.port }, this.log);
+    this.#origin = new URL(listener.url).origin;
     this.log.info({ url: this.callbackUrl() }, 'OAuth callback listening');
-    return {
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    };
+    return listener;
   }
 
   async close(): Promise<void> {
@@ -201,35 +178,15 @@ export class UpstreamOAuth {
   }
 
   /** The browser is back from the authorization server: the code becomes the grant of whom the flow was for. */
-  async #callback(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const startedAt = Date.now();
-    const started = performance.now();
-    const q = new URL(req.url ?? '/', 'http://callback').searchParams;
-    const state = q.get('state');
-    const pending = state ? await pendingAuthorization(this.#storeOf(), state) : undefined;
-    if (!state || !pending) return page(res, 400, 'Authorization not found', 'This authorization link has run out or was already used. Start again from your MCP client.');
-    const entry = this.#grants.get(pending.server);
-    if (!entry) return page(res, 400, 'Authorization not found', `The gateway no longer has a server '${pending.server}' that uses OAuth.`);
-    const recorded = (errorCode: number | null) =>
-      this.audit({ method: 'oauth/authorize', principal: principalOf(pending.key), target: pending.server, errorCode, startedAt, durationMs: performance.now() - started });
-    const error = q.get('error');
-    if (error) {
-      this.log.warn({ upstream: pending.server, error }, 'an upstream OAuth authorization was refused');
-      recorded(ErrorCode.Forbidden);
-      return page(res, 400, 'Authorization refused', `The authorization server answered: ${error}${q.get('error_description') ? ` (${q.get('error_description')})` : ''}.`);
-    }
-    const code = q.get('code');
-    if (!code) return page(res, 400, 'Authorization incomplete', 'The authorization server sent no code.');
-    try {
-      await entry.grants.complete(pending, state, code, q.get('iss') ?? undefined);
-    } catch (err) {
-      this.log.warn({ err, upstream: pending.server }, 'an upstream OAuth code exchange failed');
-      recorded(ErrorCode.UpstreamUnavailable);
-      return page(res, 502, 'Authorization failed', `The code could not be exchanged for a token: ${(err as Error).message}`);
-    }
-    this.log.info({ upstream: pending.server, for: pending.key === GATEWAY_GRANT ? 'gateway' : 'caller' }, 'upstream authorized');
-    recorded(null);
-    this.authorized(pending.server, pending.key);
-    page(res, 200, 'Authorized', `mcplex may now use ${pending.server}${pending.key === GATEWAY_GRANT ? '' : ' for you'}. You can close this window and return to your MCP client.`);
+  #callback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return completeAuthorization(req, res, {
+      store: this.#storeOf(),
+      grantsOf: (server) => this.#grants.get(server)?.grants,
+      log: this.log,
+      done: (pending, errorCode, startedAt, durationMs) => {
+        this.audit({ method: 'oauth/authorize', principal: principalOf(pending.key), target: pending.server, errorCode, startedAt, durationMs });
+        if (errorCode === null) this.authorized(pending.server, pending.key);
+      },
+    });
   }
 }
