@@ -15,6 +15,7 @@ import {
   type StoredOAuthTokens,
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../core/logger.js';
 import type { SecretStore } from '../core/secret-store.js';
 
@@ -27,6 +28,8 @@ const PENDING_TTL_MS = 10 * 60_000;
 const NAG_EVERY_MS = 5 * 60_000;
 /** A caller asking again this soon gets the authorization already started for them, not another one. */
 const REUSE_STARTED_MS = 5 * 60_000;
+/** Keys whose access token or started authorization is kept in process; beyond this the least recently used go. */
+const MAX_KEYS = 10_000;
 
 export interface OAuthClientSettings {
   /** Where the authorization server sends the browser back (the gateway's callback route; known once it serves). */
@@ -63,9 +66,9 @@ const parsed = <T>(raw: string | undefined): T | undefined => (raw === undefined
 
 export class OAuthGrants {
   /** Access tokens of the keys known to hold a grant, so a request does not ask the store (Redis) each time. */
-  readonly #access = new Map<string, string | undefined>();
+  readonly #access = new LRUCache<string, string>({ max: MAX_KEYS });
   /** The last authorization URL started per key (and when), for the error a caller gets and for admins. */
-  readonly #started = new Map<string, { url: string; at: number }>();
+  readonly #started = new LRUCache<string, { url: string; at: number }>({ max: MAX_KEYS, ttl: PENDING_TTL_MS });
   #naggedAt = 0;
   /** One refresh at a time per key: the server rotates refresh tokens, so a second one in parallel would fail. */
   readonly #refreshing = new Map<string, Promise<void>>();
@@ -82,7 +85,7 @@ export class OAuthGrants {
   provider(key: string): AuthProvider {
     return {
       // A stale one (another replica refreshed) gets 401, and the refresh reads the store afresh.
-      token: async () => (this.#access.has(key) ? this.#access.get(key) : this.#load(key)),
+      token: async () => this.#access.get(key) ?? this.#load(key),
       onUnauthorized: (ctx) => {
         let running = this.#refreshing.get(key);
         if (!running) {
@@ -101,12 +104,12 @@ export class OAuthGrants {
 
   /** True when `key` holds a grant (tokens it may use or refresh). */
   async has(key: string): Promise<boolean> {
-    return (this.#access.has(key) ? this.#access.get(key) : await this.#load(key)) !== undefined;
+    return (this.#access.get(key) ?? (await this.#load(key))) !== undefined;
   }
 
   async #load(key: string): Promise<string | undefined> {
     const tokens = parsed<StoredOAuthTokens>(await this.store.get(this.#tokensKey(key)));
-    if (tokens) this.#access.set(key, tokens.access_token);
+    if (tokens?.access_token) this.#access.set(key, tokens.access_token);
     return tokens?.access_token;
   }
 
