@@ -119,11 +119,11 @@ export class Gateway {
         },
       ),
     );
-    // The gateway's own authorization of a server just arrived: its shared connection tries again at once.
     this.#audit = new LiveAudit(config.audit, { catalog: this.catalog, logger });
     this.#oauth = new UpstreamOAuth(
       () => this.#config,
       logger,
+      // The gateway's own authorization of a server just arrived: its shared connection tries again at once.
       (server, key) => {
         if (key === GATEWAY_GRANT) void this.#entries.get(server)?.upstream.reconnect();
       },
