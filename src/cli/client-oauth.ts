@@ -2,6 +2,7 @@
 // browser the first time (a loopback callback on a free port, the URL printed on stderr), and the grant is kept in
 // the user's grants file (MCPLEX_OAUTH_FILE, else $XDG_CONFIG_HOME/mcplex/oauth.json, 0600) and refreshed, so later
 // commands connect at once. The same flow as the gateway's (src/client/oauth-grants.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
@@ -38,7 +39,7 @@ export async function oauthFor(spec: UpstreamSpec): Promise<NonNullable<Upstream
   const route = {
     method: 'GET' as const,
     path: '/callback',
-    handle: (req: Parameters<typeof completeAuthorization>[0], res: Parameters<typeof completeAuthorization>[1]) =>
+    handle: (req: IncomingMessage, res: ServerResponse) =>
       completeAuthorization(req, res, { store, grantsOf: () => grants, log: silentLogger, done: (_p, errorCode) => outcome(errorCode) }),
   };
   const listener = await listenForCallback(route, { host: '127.0.0.1', port: 0 }, silentLogger);

@@ -120,10 +120,9 @@ export class OAuthGrants {
   async authorize(key: string): Promise<string | undefined> {
     const recent = this.startedSince(key, Date.now() - REUSE_STARTED_MS);
     if (recent && !(await this.has(key))) return recent;
-    const before = this.#started.get(key)?.at ?? 0;
+    // A REDIRECT has just recorded the URL it started (redirectToAuthorization).
     const result = await auth(this.#provider(key), { serverUrl: this.serverUrl });
-    const started = this.#started.get(key);
-    return result === 'REDIRECT' && started && started.at >= before ? started.url : undefined;
+    return result === 'REDIRECT' ? this.#started.get(key)?.url : undefined;
   }
 
   /** The URL of the last authorization started for `key` since `since` (ms epoch), if any. */

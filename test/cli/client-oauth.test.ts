@@ -1,24 +1,25 @@
-// `mcplex tools|call --url … --oauth` against a server with its own OAuth login (the official SDK's authorization
-// server and a bearer-protected SDK server, test/fixtures/oauth-upstream.ts): the first command prints the URL to
-// open and waits on a loopback callback; a browser approves; the grant is kept in MCPLEX_OAUTH_FILE (0600) and the
-// next command connects at once. Without --oauth the error says to add it.
+// `mcplex tools|call --url … --oauth` against a server with its own OAuth login, examples/oauth-server.ts run as its
+// README says (the official SDK's authorization server and a bearer-protected SDK server): the first command prints
+// the URL to open and waits on a loopback callback; a browser approves; the grant is kept in MCPLEX_OAUTH_FILE (0600)
+// and the next command connects at once. Without --oauth the error says to add it.
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeInBrowser, type OAuthUpstream, startOAuthUpstream } from '../fixtures/oauth-upstream.js';
-import { killStarted } from '../helpers/process.js';
+import { authorizeInBrowser } from '../fixtures/oauth-upstream.js';
+import { killStarted, spawnTs, waitForLine } from '../helpers/process.js';
 import { runCli } from '../gateway/fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcplex-cli-oauth-'));
 const file = join(dir, 'oauth.json');
-let upstream: OAuthUpstream;
+let url: string;
 beforeAll(async () => {
-  upstream = await startOAuthUpstream();
+  const server = spawnTs('examples/oauth-server.ts', [], { env: { PORT: '0' }, stdin: 'ignore' });
+  const listening = /listening on (\S+)/;
+  url = listening.exec(await waitForLine(server.child.stdout!, (l) => listening.test(l), 20_000))![1]!;
 });
-afterAll(async () => {
+afterAll(() => {
   killStarted();
-  await upstream.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -26,7 +27,7 @@ const env = { MCPLEX_LOG_LEVEL: 'warn', MCPLEX_OAUTH_FILE: file };
 
 describe('mcplex client commands with --oauth', () => {
   it('says to add --oauth when the server wants a login', async () => {
-    const cli = runCli(['tools', '--url', upstream.url], env);
+    const cli = runCli(['tools', '--url', url], env);
     cli.child.stdin!.end();
     const { code } = await cli.exited(30_000);
     expect(code).toBe(1);
@@ -34,7 +35,7 @@ describe('mcplex client commands with --oauth', () => {
   });
 
   it('logs in through the browser once, then connects with the kept grant', async () => {
-    const first = runCli(['tools', '--url', upstream.url, '--oauth'], env);
+    const first = runCli(['tools', '--url', url, '--oauth'], env);
     first.child.stdin!.end();
     await first.waitStderr(/^ {2}http\S+$/m, 30_000);
     const authorizationUrl = /^ {2}(http\S+)$/m.exec(first.stderr())![1]!;
@@ -46,7 +47,7 @@ describe('mcplex client commands with --oauth', () => {
     expect(first.stderr()).toContain('Authorized.');
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
-    const again = runCli(['call', 'whoami', '--url', upstream.url, '--oauth'], env);
+    const again = runCli(['call', 'whoami', '--url', url, '--oauth'], env);
     again.child.stdin!.end();
     expect(await again.exited(30_000)).toMatchObject({ code: 0 });
     expect(again.stdout()).toBe('cli-user\n');
@@ -54,7 +55,7 @@ describe('mcplex client commands with --oauth', () => {
   });
 
   it('exits 1 saying so when the person refuses', async () => {
-    const refused = runCli(['tools', '--url', upstream.url, '--oauth'], { ...env, MCPLEX_OAUTH_FILE: join(dir, 'other.json') });
+    const refused = runCli(['tools', '--url', url, '--oauth'], { ...env, MCPLEX_OAUTH_FILE: join(dir, 'other.json') });
     refused.child.stdin!.end();
     await refused.waitStderr(/^ {2}http\S+$/m, 30_000);
     const authorizationUrl = /^ {2}(http\S+)$/m.exec(refused.stderr())![1]!;

@@ -1,40 +1,31 @@
 // Upstream servers that require OAuth (servers.<name>.auth.oauth), against a real authorization server and MCP
-// resource server built with the official SDK (test/fixtures/oauth-upstream.ts): the gateway registers itself,
+// resource server built with the official SDK (examples/oauth-server.ts): the gateway registers itself,
 // an administrator authorizes it in a browser, the grant is kept in the grants file across a restart and refreshed
 // when the server refuses a token; with perCaller each caller authorizes for themselves (URL elicitation, -32042)
 // and their calls carry their own grant. The gateway is configured from a file, callers use API keys.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Window } from 'happy-dom';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/core/sha256.js';
 import { loadConfig } from '../../src/gateway/config/load.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
-import { authorizeInBrowser, type OAuthUpstream, startOAuthUpstream } from '../fixtures/oauth-upstream.js';
-import { waitUntil } from '../helpers/process.js';
+import { authorizeInBrowser, oauthServerForSuite } from '../fixtures/oauth-upstream.js';
+import { ROOT, waitGone, waitUntil } from '../helpers/process.js';
 import { callFails, clientAs, text } from './isolation/fixtures.js';
 import { FAST_RESTART } from './fixtures/helpers.js';
-import { Client as SdkClient } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { killStarted, ROOT, waitGone } from '../helpers/process.js';
 import { CLI } from './fixtures/cli.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 
 const KEYS = { admin: 'mcplex_admin-key-0123456789', alice: 'mcplex_alice-key-0123456789', bob: 'mcplex_bob-key-0123456789' };
 const dir = mkdtempSync(join(tmpdir(), 'mcplex-upstream-oauth-'));
-let upstream: OAuthUpstream;
-beforeAll(async () => {
-  upstream = await startOAuthUpstream();
-});
-afterAll(async () => {
-  killStarted();
-  await upstream.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const oauthServer = oauthServerForSuite();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let configs = 0;
 async function gatewayOn(oauth: Record<string, unknown>, grantsFile: string, store: Record<string, unknown> = { file: grantsFile }, extra: Record<string, unknown> = {}) {
@@ -46,7 +37,7 @@ async function gatewayOn(oauth: Record<string, unknown>, grantsFile: string, sto
     listen: { host: '127.0.0.1', port: 0 },
     auth: { apiKeys },
     oauth: store,
-    servers: { remote: { url: upstream.url, auth: { oauth } } },
+    servers: { remote: { url: oauthServer().url, auth: { oauth } } },
     ...extra,
   };
   writeFileSync(path, JSON.stringify(config));
@@ -81,7 +72,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       const [server] = listed.body.servers as Array<{ server: string; authorized: boolean; authorizationUrl?: string }>;
       expect(server).toMatchObject({ server: 'remote', authorized: false });
       expect(server!.authorizationUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/authorize\?/);
-      expect(upstream.provider.counts.registered).toBe(1);
+      expect(oauthServer().provider.counts.registered).toBe(1);
       expect(upstreamOf(gateway).error).toContain("'remote' needs authorization");
       // An administrator opens it (here: started through the admin API, as a script would).
       const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
@@ -98,7 +89,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       clients.push(alice);
       await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
       expect(await text(alice, 'remote__whoami')).toBe('operator');
-      expect(upstream.provider.counts.registered).toBe(1);
+      expect(oauthServer().provider.counts.registered).toBe(1);
       // The grants file is its owner's alone and holds no caller's API key.
       expect(statSync(grants).mode & 0o777).toBe(0o600);
       expect(readFileSync(grants, 'utf8')).not.toContain(KEYS.alice);
@@ -116,10 +107,10 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
     try {
       expect(upstreamOf(gateway).state).toBe('up');
       expect(await text(alice, 'remote__whoami')).toBe('operator');
-      const refreshed = upstream.provider.counts.refreshed;
-      upstream.revokeAccess('operator');
+      const refreshed = oauthServer().provider.counts.refreshed;
+      oauthServer().revokeAccess('operator');
       expect(await text(alice, 'remote__whoami')).toBe('operator');
-      expect(upstream.provider.counts.refreshed).toBe(refreshed + 1);
+      expect(oauthServer().provider.counts.refreshed).toBe(refreshed + 1);
       // A reload that leaves the server as it is keeps it listed, authorized.
       await gateway.reload(await loadConfig(path));
       expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
@@ -240,7 +231,7 @@ describe('per-caller authorization (perCaller: true)', () => {
       ]);
 
       // Alice's grant revoked entirely (refresh token too): she is asked again, bob is not.
-      upstream.revokeAll('alice');
+      oauthServer().revokeAll('alice');
       expect((await callFails(alice, 'remote__whoami')).code).toBe(-32042);
       expect(await text(bob, 'remote__whoami')).toBe('bob');
     } finally {
@@ -288,7 +279,7 @@ describe('mcplex serve --stdio', () => {
   it('serves the OAuth callback on a listener of its own, so an authorization completes without the HTTP endpoint', async () => {
     const path = join(dir, 'stdio.json');
     const grants = join(dir, 'grants-stdio.json');
-    writeFileSync(path, JSON.stringify({ listen: { port: 0 }, oauth: { file: grants }, servers: { remote: { url: upstream.url, auth: { oauth: {} } } } }));
+    writeFileSync(path, JSON.stringify({ listen: { port: 0 }, oauth: { file: grants }, servers: { remote: { url: oauthServer().url, auth: { oauth: {} } } } }));
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [...CLI, 'serve', '--stdio', '--config', path],
@@ -298,7 +289,7 @@ describe('mcplex serve --stdio', () => {
     });
     let stderr = '';
     transport.stderr?.on('data', (d: Buffer) => (stderr += d));
-    const client = new SdkClient({ name: 'stdio-oauth-test', version: '1.0.0' });
+    const client = new Client({ name: 'stdio-oauth-test', version: '1.0.0' });
     await client.connect(transport);
     try {
       // The log says where the callback listens and which URL to open (a person reads it in the host's logs).

@@ -31,10 +31,11 @@ export class UpstreamCredentials {
 
   /** True when each caller needs a token of its own (so a connection of its own, for HTTP). */
   get perCaller(): boolean {
-    return this.config.auth?.tokenExchange !== undefined || this.#oauthPerCaller;
+    return this.config.auth?.tokenExchange !== undefined || this.authorizedByCallers;
   }
 
-  get #oauthPerCaller(): boolean {
+  /** Each caller authorizes the upstream for themselves (`auth.oauth.perCaller`), and may be asked to again. */
+  get authorizedByCallers(): boolean {
     return this.oauth !== undefined && this.config.auth?.oauth?.perCaller === true;
   }
 
@@ -61,7 +62,7 @@ export class UpstreamCredentials {
    * without one, or a refused exchange, fails with a clear error before anything is sent upstream.
    */
   async prepare(key: string, subjectToken: string | undefined, stage: StageRunner = untraced): Promise<void> {
-    if (this.#oauthPerCaller) {
+    if (this.authorizedByCallers) {
       // A caller who has not authorized the gateway yet is told where to (a URL elicitation), before anything is sent.
       if (await this.oauth!.has(key)) return;
       const url = await stage('oauth authorization', () => this.oauth!.authorize(key));
@@ -81,7 +82,6 @@ export class UpstreamCredentials {
 
   /** A call that failed because the caller's grant no longer works (refused, not refreshable): where to authorize. */
   authorizationNeeded(key: string, since: number): WireError | undefined {
-    if (!this.#oauthPerCaller) return undefined;
     const url = this.oauth!.startedSince(key, since);
     return url ? authorizationRequired(this.config.name, url) : undefined;
   }

@@ -88,6 +88,10 @@ export class UpstreamRouter {
     const stage = <T>(name: string, fn: () => Promise<T>) => stageSpan(ctx, name, fn);
     const { credentials } = route;
     await credentials.prepare(key, credentialOf(ctx.principal), stage);
+    if (!credentials.authorizedByCallers) {
+      const lease = await route.instances.acquire(key, stage);
+      return { upstream: lease.upstream, params: outgoing, run, release: lease.release };
+    }
     // A caller's grant that stops working (revoked, not refreshable) starts a new authorization: they are told where.
     const since = Date.now();
     const reauthorize = (err: unknown): never => {

@@ -1,0 +1,175 @@
+// A remote MCP server with its own OAuth login, as hosted ones (GitHub's, Linear's, Notion's) have, on 127.0.0.1:
+// to try the gateway's `auth: { oauth: {} }` and `mcplex … --oauth` without one. One origin is both the authorization
+// server (the official SDK's `mcpAuthRouter`: metadata, dynamic registration, authorize with PKCE, token, refresh,
+// revoke) and the protected MCP endpoint (`requireBearerAuth`, RFC 9728 metadata), whose `whoami` tool answers the
+// user who approved the token. Opening the authorization link approves at once as the `user` cookie's name, or
+// `demo` (`user=deny` refuses).
+//   npx tsx examples/oauth-server.ts                       # MCP endpoint: http://127.0.0.1:7401/mcp (PORT=0: a free port)
+//   npx mcplex tools --url http://127.0.0.1:7401/mcp --oauth   # prints a URL: open it, then whoami is listed
+//   npx mcplex call whoami --url http://127.0.0.1:7401/mcp --oauth   # demo (the grant was kept)
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import type { Response } from 'express';
+import express from 'express';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
+import type { AuthorizationParams, OAuthServerProvider } from '@modelcontextprotocol/sdk/server/auth/provider.js';
+import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
+import type { OAuthRegisteredClientsStore } from '@modelcontextprotocol/sdk/server/auth/clients.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { OAuthClientInformationFull, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/server/auth/router.js';
+
+interface Grant {
+  user: string;
+  clientId: string;
+  expiresAt: number;
+}
+
+class Clients implements OAuthRegisteredClientsStore {
+  readonly clients = new Map<string, OAuthClientInformationFull>();
+  async getClient(id: string) {
+    return this.clients.get(id);
+  }
+  async registerClient(client: OAuthClientInformationFull) {
+    this.clients.set(client.client_id, client);
+    return client;
+  }
+}
+
+class Provider implements OAuthServerProvider {
+  readonly clientsStore = new Clients();
+  readonly codes = new Map<string, { client: OAuthClientInformationFull; params: AuthorizationParams; user: string }>();
+  readonly access = new Map<string, Grant>();
+  readonly refresh = new Map<string, Grant>();
+  readonly counts = { registered: 0, authorized: 0, exchanged: 0, refreshed: 0 };
+
+  async authorize(client: OAuthClientInformationFull, params: AuthorizationParams, res: Response): Promise<void> {
+    const user = /(?:^|;\s*)user=([^;]+)/.exec(res.req.headers.cookie ?? '')?.[1] ?? 'demo';
+    const back = new URL(params.redirectUri);
+    if (params.state !== undefined) back.searchParams.set('state', params.state);
+    if (user === 'deny') {
+      back.searchParams.set('error', 'access_denied');
+      res.redirect(back.href);
+      return;
+    }
+    const code = randomUUID();
+    this.codes.set(code, { client, params, user });
+    this.counts.authorized++;
+    back.searchParams.set('code', code);
+    res.redirect(back.href);
+  }
+
+  async challengeForAuthorizationCode(_client: OAuthClientInformationFull, code: string): Promise<string> {
+    const found = this.codes.get(code);
+    if (!found) throw new Error('unknown code');
+    return found.params.codeChallenge;
+  }
+
+  async exchangeAuthorizationCode(client: OAuthClientInformationFull, code: string): Promise<OAuthTokens> {
+    const found = this.codes.get(code);
+    if (!found || found.client.client_id !== client.client_id) throw new Error('unknown code');
+    this.codes.delete(code);
+    this.counts.exchanged++;
+    return this.#issue(found.user, client.client_id);
+  }
+
+  async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string): Promise<OAuthTokens> {
+    const grant = this.refresh.get(refreshToken);
+    if (!grant || grant.clientId !== client.client_id) {
+      const { InvalidGrantError } = await import('@modelcontextprotocol/sdk/server/auth/errors.js');
+      throw new InvalidGrantError('refresh token not known');
+    }
+    this.refresh.delete(refreshToken);
+    this.counts.refreshed++;
+    return this.#issue(grant.user, client.client_id);
+  }
+
+  async verifyAccessToken(token: string): Promise<AuthInfo> {
+    const grant = this.access.get(token);
+    if (!grant || grant.expiresAt < Date.now()) throw new (await import('@modelcontextprotocol/sdk/server/auth/errors.js')).InvalidTokenError('token not known');
+    return { token, clientId: grant.clientId, scopes: ['mcp'], expiresAt: Math.floor(grant.expiresAt / 1000), extra: { user: grant.user } };
+  }
+
+  #issue(user: string, clientId: string): OAuthTokens {
+    const access = `at-${randomUUID()}`;
+    const refresh = `rt-${randomUUID()}`;
+    const grant = { user, clientId, expiresAt: Date.now() + 3_600_000 };
+    this.access.set(access, grant);
+    this.refresh.set(refresh, grant);
+    return { access_token: access, token_type: 'bearer', expires_in: 3600, refresh_token: refresh, scope: 'mcp' };
+  }
+}
+
+export interface OAuthServer {
+  /** The MCP endpoint. */
+  url: string;
+  provider: Provider;
+  /** Revokes every access token `user` holds (the next request with one gets 401). */
+  revokeAccess(user: string): void;
+  /** Revokes everything `user` holds, refresh tokens too (the next use needs a new authorization). */
+  revokeAll(user: string): void;
+  close(): Promise<void>;
+}
+
+export async function startOAuthServer(port = 0): Promise<OAuthServer> {
+  const provider = new Provider();
+  const app = express();
+  const server = app.listen(port, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const mcpUrl = new URL('/mcp', origin);
+  const off = { rateLimit: false as const };
+  app.use(
+    mcpAuthRouter({
+      provider,
+      issuerUrl: new URL(origin),
+      resourceServerUrl: mcpUrl,
+      scopesSupported: ['mcp'],
+      authorizationOptions: off,
+      clientRegistrationOptions: off,
+      tokenOptions: off,
+      revocationOptions: off,
+    }),
+  );
+  const original = provider.clientsStore.registerClient.bind(provider.clientsStore);
+  provider.clientsStore.registerClient = async (client) => {
+    provider.counts.registered++;
+    return original(client);
+  };
+  app.post('/mcp', express.json(), requireBearerAuth({ verifier: provider, resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(mcpUrl) }), async (req, res) => {
+    const mcp = new McpServer({ name: 'oauth-upstream', version: '1.0.0' });
+    mcp.registerTool('whoami', { description: 'The user who authorized this token' }, async (extra) => ({
+      content: [{ type: 'text', text: String((extra.authInfo?.extra as { user?: string } | undefined)?.user) }],
+    }));
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on('close', () => void transport.close());
+    await mcp.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+  // Stateless: no stream to open, no session to end.
+  for (const method of ['get', 'delete'] as const) app[method]('/mcp', (_req, res) => void res.status(405).set('allow', 'POST').end());
+  const revoke = (user: string, maps: Map<string, Grant>[]) => {
+    for (const map of maps) for (const [token, grant] of map) if (grant.user === user) map.delete(token);
+  };
+  return {
+    url: mcpUrl.href,
+    provider,
+    revokeAccess: (user) => revoke(user, [provider.access]),
+    revokeAll: (user) => revoke(user, [provider.access, provider.refresh]),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const started = await startOAuthServer(Number(process.env.PORT ?? 7401));
+  process.stdout.write(`MCP server with its own OAuth login listening on ${started.url}\n`);
+  process.on('SIGTERM', () => void started.close().then(() => process.exit(0)));
+  process.on('SIGINT', () => void started.close().then(() => process.exit(0)));
+}
