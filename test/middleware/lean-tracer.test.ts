@@ -92,10 +92,13 @@ describe('lean spans', () => {
   it('reach an exporter as the SDK spans of the same calls do', () => {
     const ours = lean();
     const theirs = sdkTracer();
-    const before = Date.now();
+    // Spans are timed on the performance clock (as the SDK's are), which drifts from Date.now() in a long-lived
+    // worker (it failed CI by 8 ms): bound them on that clock.
+    const perfNow = () => performance.timeOrigin + performance.now();
+    const before = perfNow();
     story(ours.tracer);
     story(theirs.tracer);
-    const after = Date.now();
+    const after = perfNow();
     const a = ours.exporter.getFinishedSpans();
     const b = theirs.exporter.getFinishedSpans();
     expect(a).toHaveLength(2);
