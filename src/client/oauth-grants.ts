@@ -134,9 +134,10 @@ export class OAuthGrants {
   /** The browser came back with `code` for `pending`: the code is exchanged and the grant kept. */
   async complete(pending: PendingAuthorization, state: string, code: string, iss?: string): Promise<void> {
     await this.store.delete(pendingKey(state));
+    // Used up, whatever the exchange gives: whoever asks again is sent to a new authorization, not to this one.
+    this.#started.delete(pending.key);
     const result = await auth(this.#provider(pending.key, pending), { serverUrl: this.serverUrl, authorizationCode: code, ...(iss && { iss }) });
     if (result !== 'AUTHORIZED') throw new Error(`the authorization server did not grant '${this.server}'`);
-    this.#started.delete(pending.key);
     if (pending.key === GATEWAY_GRANT) this.#naggedAt = 0;
   }
 

@@ -91,8 +91,8 @@ export const callerKey = (ctx: CallContext) => `${ctx.principal.id}@${ctx.http?.
 
 /** The caller as the relay tracks it. */
 export function callerOf(ctx: CallContext): CallerSpec {
-  const { sctx, client } = ctx.state.get(INVOCATION)!;
-  return { sctx, era: ctx.era, client, capabilities: declaredBy(ctx), principal: ctx.principal };
+  const { sctx, client, connection } = ctx.state.get(INVOCATION)!;
+  return { sctx, era: ctx.era, client, capabilities: declaredBy(ctx), principal: ctx.principal, completeElicitation: connection.completeElicitation };
 }
 
 /** An upstream's input_required asks only for what the caller declared; else the spec's -32021, before anyone is asked. */

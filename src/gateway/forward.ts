@@ -42,13 +42,19 @@ export function forwarder(
   async function forward(ctx: CallContext, owner: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
     if (!owner) throw new WireError(ErrorCode.InvalidParams, what, data);
     ctx.state.set(UPSTREAM_NAME, owner.name);
-    if (!router) return forwardTo(ctx, owner, owner, params, (send) => send());
-    // The caller's own connection when the server is isolated, its credentials, headers and signed identity.
-    const lease = await router.lease(owner, ctx, params);
     try {
-      return await forwardTo(ctx, owner, lease.upstream, lease.params, lease.run);
-    } finally {
-      lease.release();
+      if (!router) return await forwardTo(ctx, owner, owner, params, (send) => send());
+      // The caller's own connection when the server is isolated, its credentials, headers and signed identity.
+      const lease = await router.lease(owner, ctx, params);
+      try {
+        return await forwardTo(ctx, owner, lease.upstream, lease.params, lease.run);
+      } finally {
+        lease.release();
+      }
+    } catch (err) {
+      // A URL elicitation the caller is sent to (-32042: the server's, or the gateway's OAuth for it) is theirs to hear the end of.
+      inflight.failed(owner.name, err, ctx.state.get(INVOCATION)?.connection.completeElicitation);
+      throw err;
     }
   }
 

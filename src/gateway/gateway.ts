@@ -35,6 +35,7 @@ import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { UpstreamChanges } from './upstream-changes.js';
 import { GATEWAY_GRANT, UpstreamOAuth } from './upstream-oauth.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
+import { UrlElicitations } from './url-elicitations.js';
 
 /** How the gateway introduces itself, to clients (serverInfo) and to upstreams (clientInfo). */
 const GATEWAY_INFO = { name: 'mcplex-gateway', version: VERSION };
@@ -76,6 +77,8 @@ export class Gateway {
   readonly catalog: Catalog;
   readonly #entries = new Map<string, Entry>();
   readonly #inflight: InflightCalls;
+  /** URL elicitations given to callers (by upstreams, or by the gateway for their OAuth), so their completion reaches them. */
+  readonly #elicitations = new UrlElicitations();
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #bridge = new InputBridge();
   readonly #refreshing = new Map<string, Promise<void>>();
@@ -128,6 +131,7 @@ export class Gateway {
         if (key === GATEWAY_GRANT) void this.#entries.get(server)?.upstream.reconnect();
       },
       this.#audit.event,
+      this.#elicitations,
     );
     this.routes.push(...this.#oauth.routes());
     this.routes.push(...auditRoutes(() => this.#audit.sink, logger));
@@ -135,6 +139,7 @@ export class Gateway {
       roots: config.roots,
       ...(opts.abandonGraceMs !== undefined && { abandonGraceMs: opts.abandonGraceMs }),
       onRelayed: this.#audit.relayed,
+      elicitations: this.#elicitations,
     });
     this.#subscriptions = new UpstreamSubscriptions(opts.subscriptions, (err, upstream, uri) =>
       logger.warn({ err, uri, upstream: upstream.name }, 'upstream resource subscription failed'),
@@ -199,6 +204,7 @@ export class Gateway {
         this.host.resourceUpdated(n.params.uri);
       }
       else if (n.method === 'notifications/message') this.#inflight.log(upstream, n.params);
+      else if (n.method === 'notifications/elicitation/complete' && typeof n.params?.elicitationId === 'string') this.#elicitations.complete(upstream.name, n.params.elicitationId);
     },
     onListChanged: (upstream, kind) => {
       this.changes.emit({ type: 'listChanged', server: upstream.name, kind });

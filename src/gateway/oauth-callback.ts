@@ -11,8 +11,8 @@ export interface CallbackOptions {
   store: SecretStore;
   grantsOf: (server: string) => OAuthGrants | undefined;
   log: Logger;
-  /** How it ended: null granted, -32011 refused by the person, -32014 the code could not be exchanged. */
-  done?: (pending: PendingAuthorization, errorCode: number | null, startedAt: number, durationMs: number) => void;
+  /** How the authorization started under `state` ended: null granted, -32011 refused by the person, -32014 the code could not be exchanged. */
+  done?: (pending: PendingAuthorization, errorCode: number | null, startedAt: number, durationMs: number, state: string) => void;
 }
 
 function page(res: ServerResponse, status: number, title: string, text: string): void {
@@ -31,7 +31,7 @@ export async function completeAuthorization(req: IncomingMessage, res: ServerRes
   if (!state || !pending) return page(res, 400, 'Authorization not found', 'This authorization link has run out or was already used. Start again from your MCP client.');
   const grants = o.grantsOf(pending.server);
   if (!grants) return page(res, 400, 'Authorization not found', `There is no server '${pending.server}' that uses OAuth here any more.`);
-  const done = (errorCode: number | null) => o.done?.(pending, errorCode, startedAt, performance.now() - started);
+  const done = (errorCode: number | null) => o.done?.(pending, errorCode, startedAt, performance.now() - started, state);
   const error = q.get('error');
   if (error) {
     o.log.warn({ upstream: pending.server, error }, 'an upstream OAuth authorization was refused');

@@ -9,6 +9,7 @@ import { type RelayReport, reporting } from './relay-report.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import { INPUT_META } from './input-bridge.js';
 import type { RelayedAsk, RelaySend } from '../middleware/secret-scan.js';
+import type { CompletionNotifier, UrlElicitations } from './url-elicitations.js';
 
 /** Takes an upstream's request for input and answers it; `id` names a call an mcplex upstream names back. */
 export interface InputAsker {
@@ -31,6 +32,8 @@ export interface CallerSpec {
   readonly bridge?: InputAsker;
   /** Who is calling (the audit record of what is relayed to them names them). */
   readonly principal?: Principal;
+  /** Tells the caller a URL elicitation it was given is done (2025-era connections; see url-elicitations.ts). */
+  readonly completeElicitation?: CompletionNotifier | undefined;
 }
 
 /** A call in flight as the relay tracks it; it is also the scope the forwarded work gets (see CallScope). */
@@ -50,6 +53,7 @@ class Caller implements CallScope {
     private readonly calls: Set<Caller>,
     private readonly graceMs: number,
     readonly bridge: InputAsker | undefined,
+    readonly completeElicitation: CompletionNotifier | undefined,
   ) {}
 
   relay(send: () => Promise<void>): void {
@@ -93,6 +97,8 @@ export interface RelayOptions {
   roots?: readonly Json[];
   /** Told how every server→client request the relay handled ended: the audit log's hook. */
   onRelayed?: RelayReport;
+  /** Where URL elicitations relayed to callers are recorded, so their completion reaches them. */
+  elicitations?: UrlElicitations;
 }
 
 /** Sees what upstreams ask of callers and what callers answer before the other side gets it (the secret scan). */
@@ -110,6 +116,7 @@ export class InflightCalls {
   readonly #graceMs: number;
   readonly #roots: readonly Json[];
   readonly #onRelayed: RelayReport | undefined;
+  readonly #elicitations: UrlElicitations | undefined;
   /** Set by the pipeline that scans relayed requests (the gateway's secret scan). */
   guard: RelayGuard | undefined;
 
@@ -117,6 +124,7 @@ export class InflightCalls {
     this.#graceMs = opts.abandonGraceMs ?? 10_000;
     this.#roots = opts.roots ?? [];
     this.#onRelayed = opts.onRelayed;
+    this.#elicitations = opts.elicitations;
   }
 
   /** Registers a downstream call to `upstream` for the duration of `work` (longer, if the work abandons it). */
@@ -126,7 +134,7 @@ export class InflightCalls {
       calls = new Set();
       this.#byUpstream.set(upstream.name, calls);
     }
-    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, spec.principal, calls, this.#graceMs, spec.bridge);
+    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, spec.principal, calls, this.#graceMs, spec.bridge, spec.completeElicitation);
     calls.add(entry);
     if (spec.bridge?.id) this.#bridged.set(spec.bridge.id, entry);
     try {
@@ -164,11 +172,16 @@ export class InflightCalls {
     const owner = (typeof named === 'string' && this.#bridged.get(named)) || this.#owner(upstream);
     const principal = typeof owner === 'object' ? owner.principal : undefined;
     const what = { upstream: upstream.name, method: req.method, params: req.params, ...(principal && { principal }) };
-    return reporting(this.#onRelayed, what, () => this.#guarded(upstream, req, (params) => this.#request(owner, { method: req.method, ...(params && { params }) }, signal)));
+    return reporting(this.#onRelayed, what, () => this.#guarded(upstream, req, (params) => this.#request(upstream.name, owner, { method: req.method, ...(params && { params }) }, signal)));
   }
 
   #guarded(upstream: Upstream, req: { method: string; params?: Json }, send: RelaySend): Promise<Json> {
     return this.guard ? this.guard.ask({ upstream: upstream.name, ...req }, send) : send(req.params);
+  }
+
+  /** A call to `upstream` failed with `err`: a -32042's URL elicitations went to the caller behind `notify`. */
+  failed(upstream: string, err: unknown, notify: CompletionNotifier | undefined): void {
+    this.#elicitations?.failed(upstream, err, notify);
   }
 
   /** Checks a 2026-era caller's answers before they go on to `upstream` (throws to refuse them). */
@@ -176,7 +189,7 @@ export class InflightCalls {
     if (this.guard) await this.guard.answers(upstream.name, responses);
   }
 
-  async #request(owner: Caller | 'ambiguous' | undefined, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
+  async #request(upstream: string, owner: Caller | 'ambiguous' | undefined, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
     if (owner !== undefined && owner !== 'ambiguous' && owner.bridge) {
       // A 2026-era caller answers in its next round; what it did not declare it cannot be asked.
       if (allows(owner.capabilities, req.method, req.params)) return owner.bridge.ask(req.method, req.params);
@@ -196,6 +209,7 @@ export class InflightCalls {
     }
     // Never asked of a caller that did not declare it can answer (elicitation, its mode, sampling, roots).
     if (!allows(owner.capabilities, req.method, req.params)) throw missingCapability(req.method, req.params, false);
+    if (req.method === 'elicitation/create') this.#elicitations?.asked(upstream, req.params, owner.completeElicitation);
     return owner.sctx.mcpReq.send({ method: req.method, ...(req.params && { params: req.params }) } as never, Passthrough, { signal, timeout: 600_000 }) as Promise<Json>;
   }
 

@@ -5,7 +5,7 @@
 //   GET  /admin/oauth                 each OAuth server: whether the gateway is authorized, the URL to open if not
 //   POST /admin/oauth/authorize       { "server": "<name>" }: starts the gateway's authorization, answers its URL
 //   POST /admin/oauth/forget          { "server": "<name>" }: drops the gateway's grant (the next use asks again)
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
 import { ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Principal, type PrincipalKind, type SecretStore, WireError } from '../core/index.js';
@@ -17,6 +17,7 @@ import { RedisSecretStore } from '../stores/redis/secret-store.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { completeAuthorization, listenForCallback } from './oauth-callback.js';
 import { OAUTH_CALLBACK_PATH, type OAuthConfig } from './config/oauth.js';
+import type { UrlElicitations } from './url-elicitations.js';
 
 export { GATEWAY_GRANT };
 
@@ -26,10 +27,23 @@ function openStore(c: OAuthConfig): SecretStore {
   return new FileSecretStore(c.file);
 }
 
-/** The error a caller gets until they have authorized the gateway for themselves (a URL elicitation, -32042). */
+/**
+ * The elicitation id of the authorization started under `state`: the same for every caller sent to that URL, and
+ * known again when the browser comes back (a digest, so the id does not carry the state itself).
+ */
+function elicitationIdOf(state: string): string {
+  return createHash('sha256').update(`mcplex-oauth:${state}`).digest('base64url').slice(0, 32);
+}
+
+/**
+ * The error a caller gets until they have authorized the gateway for themselves (a URL elicitation, -32042). A
+ * 2025-era caller that declared URL elicitation hears `notifications/elicitation/complete` when the browser is back.
+ */
 export function authorizationRequired(server: string, url: string): WireError {
   const message = `Server '${server}' acts with your own authorization: open the URL to grant it, then call again`;
-  return new WireError(ErrorCode.UrlElicitationRequired, message, { elicitations: [{ mode: 'url', elicitationId: randomUUID(), url, message: `Authorize mcplex to use '${server}' for you` }] });
+  const state = new URL(url).searchParams.get('state');
+  const elicitationId = state ? elicitationIdOf(state) : randomUUID();
+  return new WireError(ErrorCode.UrlElicitationRequired, message, { elicitations: [{ mode: 'url', elicitationId, url, message: `Authorize mcplex to use '${server}' for you` }] });
 }
 
 /** Whom a grant is for, as the audit log names them: the gateway, or the principal of a per-caller key. */
@@ -57,6 +71,8 @@ export class UpstreamOAuth {
     private readonly authorized: (server: string, key: string) => void,
     /** Each authorization that came back (granted, refused or failed) is recorded as the act of whom it is for. */
     private readonly audit: (event: AuditEvent) => void = () => {},
+    /** Callers sent to an authorization (its URL elicitation) hear when the browser is back, however it went. */
+    private readonly elicitations?: UrlElicitations,
   ) {}
 
   /** The server's grants (made once per config: a reload that changes the server makes them again). */
@@ -183,9 +199,10 @@ export class UpstreamOAuth {
       store: this.#storeOf(),
       grantsOf: (server) => this.#grants.get(server)?.grants,
       log: this.log,
-      done: (pending, errorCode, startedAt, durationMs) => {
+      done: (pending, errorCode, startedAt, durationMs, state) => {
         this.audit({ method: 'oauth/authorize', principal: principalOf(pending.key), target: pending.server, errorCode, startedAt, durationMs });
         if (errorCode === null) this.authorized(pending.server, pending.key);
+        this.elicitations?.complete(pending.server, elicitationIdOf(state));
       },
     });
   }

@@ -21,9 +21,10 @@ export interface Invocation {
   readonly subscriptions: Set<string>;
   /**
    * The connection the request came on: one object for all requests of a 2025-era session or a stdio connection
-   * (the 2026-era HTTP lane shares one across its callers). `closers` run when it closes.
+   * (the 2026-era HTTP lane shares one across its callers). `closers` run when it closes; `completeElicitation`
+   * (2025 era) tells the client a URL elicitation it was given is done.
    */
-  readonly connection: { readonly closers: Set<() => void> };
+  readonly connection: { readonly closers: Set<() => void>; readonly completeElicitation?: ((elicitationId: string) => Promise<void>) | undefined };
   /** Who is calling: the connection, except on the 2026-era HTTP lane, whose one server serves every caller. */
   readonly client: object;
 }

@@ -33,6 +33,11 @@ export interface Connection {
   principal?: Principal;
   /** The named endpoint its requests come to (known with `principal`); absent on the main path. */
   endpoint?: string;
+  /**
+   * Tells the client a URL elicitation it was given has completed (`notifications/elicitation/complete`, outside any
+   * request): 2025-era connections only; rejects when the client did not declare URL elicitation.
+   */
+  readonly completeElicitation: ((elicitationId: string) => Promise<void>) | undefined;
 }
 
 export interface AppCore {
@@ -98,7 +103,13 @@ export function createProtocolServer(app: AppCore, era: Era, opts: ProtocolServe
     ...(app.instructions !== undefined && { instructions: app.instructions }),
     ...(era === 'modern' && !app.passthrough && { requestState: { verify: (s: string, c: ServerContext) => app.codec.verify(s, c) } }),
   });
-  const connection: Connection = { server, era, subscriptions: new Set(), closers: new Set() };
+  const connection: Connection = {
+    server,
+    era,
+    subscriptions: new Set(),
+    closers: new Set(),
+    completeElicitation: era === 'legacy' ? async (id: string) => server.createElicitationCompletionNotifier(id)() : undefined,
+  };
 
   const dispatch = async (method: string, params: Record<string, unknown>, sctx: ServerContext): Promise<McpResult> => {
     const problem = paramsProblem(method, params);

@@ -124,7 +124,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
     }
   });
 
-  it('shows a refused authorization in the browser and stays unauthorized', async () => {
+  it('shows a refused authorization in the browser and stays unauthorized; a failed exchange starts afresh', async () => {
     const { gateway, http } = await gatewayOn({}, join(dir, 'grants-refused.json'));
     try {
       const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
@@ -137,6 +137,16 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(replay.status).toBe(400);
       expect(await replay.text()).toContain('run out or was already used');
       expect((await admin(http, '/admin/oauth/authorize', { server: 'nope' })).status).toBe(404);
+      // A code that cannot be exchanged uses the authorization up: the next start is a new one, not its dead link.
+      const again = String((await admin(http, '/admin/oauth/authorize', { server: 'remote' })).body.authorizationUrl);
+      const state = new URL(again).searchParams.get('state');
+      const bogus = await fetch(new URL(`/oauth/callback?state=${state}&code=not-a-code`, http.url));
+      expect(bogus.status).toBe(502);
+      expect(await bogus.text()).toContain('could not be exchanged');
+      const fresh = String((await admin(http, '/admin/oauth/authorize', { server: 'remote' })).body.authorizationUrl);
+      expect(new URL(fresh).searchParams.get('state')).not.toBe(state);
+      expect((await authorizeInBrowser(fresh, 'operator')).status).toBe(200);
+      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the connection up once authorized');
     } finally {
       await http.close();
       await gateway.close();
@@ -186,7 +196,13 @@ describe('per-caller authorization (perCaller: true)', () => {
       const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
       await authorizeInBrowser(String(started.body.authorizationUrl), 'operator');
       await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
-      const [alice, bob] = [await as('alice', http), await as('bob', http)];
+      // Alice's client declares URL elicitation, so it hears when her authorization is done (2025-11-25).
+      const completed: string[] = [];
+      const alice = await clientAs(http.url, 'legacy', { authorization: `Bearer ${KEYS.alice}` }, {
+        capabilities: { elicitation: { url: {} } },
+        setup: (c) => c.setNotificationHandler('notifications/elicitation/complete', async (n) => void completed.push(String(n.params.elicitationId))),
+      });
+      const bob = await as('bob', http);
       clients.push(alice, bob);
       await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
 
@@ -199,7 +215,11 @@ describe('per-caller authorization (perCaller: true)', () => {
       const elicitation = refused?.data?.elicitations?.[0];
       expect(elicitation).toMatchObject({ mode: 'url' });
       expect(elicitation?.elicitationId).toEqual(expect.any(String));
+      // Asked again before she has opened it: the same authorization, under the same id.
+      expect((await alice.callTool({ name: 'remote__whoami', arguments: {} }).catch((e) => e)).data.elicitations[0]).toEqual(elicitation);
       expect((await authorizeInBrowser(elicitation!.url, 'alice')).text).toContain('mcplex may now use remote for you');
+      await waitUntil(() => completed.length > 0, 10_000, 'alice to hear her authorization is done');
+      expect(completed).toEqual([elicitation!.elicitationId]);
       expect(await text(alice, 'remote__whoami')).toBe('alice');
 
       // Bob is asked for his own; alice's grant never serves him.

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, type ClientCapabilities, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { attachCredential, type Middleware, type Principal } from '../../../src/core/index.js';
 
 /**
@@ -23,8 +23,17 @@ export const testPrincipal: Middleware = async (ctx, next) => {
 };
 
 /** An SDK client of `era` that sends `headers` on every request. */
-export async function clientAs(url: string, era: 'legacy' | 'modern', headers: Record<string, string>): Promise<Client> {
-  const client = new Client({ name: 'isolation-test', version: '1.0.0' }, era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {});
+export async function clientAs(
+  url: string,
+  era: 'legacy' | 'modern',
+  headers: Record<string, string>,
+  how: { capabilities?: ClientCapabilities; setup?: (c: Client) => void } = {},
+): Promise<Client> {
+  const client = new Client(
+    { name: 'isolation-test', version: '1.0.0' },
+    { ...(how.capabilities && { capabilities: how.capabilities }), ...(era === 'modern' && { versionNegotiation: { mode: { pin: '2026-07-28' } } }) },
+  );
+  how.setup?.(client);
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
 }

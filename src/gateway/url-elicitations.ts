@@ -1,0 +1,60 @@
+// Who was given which URL elicitation, so that word of its completion reaches them. A URL elicitation (2025-11-25)
+// sends a person to a page outside the protocol (an upstream's login, a payment); the server that gave it says when
+// that is done with `notifications/elicitation/complete {elicitationId}`, and a client may then retry on its own.
+// A caller gets one from an upstream (an `elicitation/create` in URL mode relayed to it, or a -32042 error passed
+// on) or from the gateway itself (its per-caller OAuth, upstream-oauth.ts); the completion is sent on the
+// connection the caller was given it on, by whoever gave it, once. 2025-era connections only: the 2026-07-28
+// revision has no such notification.
+import { LRUCache } from 'lru-cache';
+import type { Json } from '../client/upstream.js';
+import { ErrorCode } from '../core/index.js';
+
+/** Sends `notifications/elicitation/complete` on one caller's connection. */
+export type CompletionNotifier = (elicitationId: string) => Promise<void>;
+
+/** How long a given URL elicitation may still be completed (a login, with time to spare). */
+const COMPLETABLE_MS = 30 * 60_000;
+const MAX_GIVEN = 10_000;
+
+/** The elicitation ids of URL mode in a -32042 error's data or an `elicitation/create`'s params. */
+function urlElicitationIds(items: unknown): string[] {
+  const ids: string[] = [];
+  for (const e of Array.isArray(items) ? (items as Json[]) : []) {
+    if (e?.mode === 'url' && typeof e.elicitationId === 'string') ids.push(e.elicitationId);
+  }
+  return ids;
+}
+
+export class UrlElicitations {
+  /** By giver and id: the connections given it. */
+  readonly #given = new LRUCache<string, Set<CompletionNotifier>>({ max: MAX_GIVEN, ttl: COMPLETABLE_MS });
+
+  /** `upstream`'s `elicitation/create` went to the caller behind `notify` (when in URL mode). */
+  asked(upstream: string, params: Json | undefined, notify: CompletionNotifier | undefined): void {
+    if (notify) for (const id of urlElicitationIds([params])) this.#give(upstream, id, notify);
+  }
+
+  /** A call to `upstream` failed with `err`: when it is a -32042, its URL elicitations were given to the caller. */
+  failed(upstream: string, err: unknown, notify: CompletionNotifier | undefined): void {
+    const e = err as { code?: unknown; data?: { elicitations?: unknown } } | undefined;
+    if (notify && e?.code === ErrorCode.UrlElicitationRequired) for (const id of urlElicitationIds(e.data?.elicitations)) this.#give(upstream, id, notify);
+  }
+
+  /** `upstream` (or the gateway for it) says elicitation `id` is done: each connection given it hears so, once. */
+  complete(upstream: string, id: string): number {
+    const key = `${upstream}\n${id}`;
+    const given = this.#given.get(key);
+    if (!given) return 0;
+    this.#given.delete(key);
+    // A closed connection or one that did not declare URL elicitation cannot hear it; nothing else is at stake.
+    for (const notify of given) notify(id).catch(() => {});
+    return given.size;
+  }
+
+  #give(upstream: string, id: string, notify: CompletionNotifier): void {
+    const key = `${upstream}\n${id}`;
+    const given = this.#given.get(key);
+    if (given) given.add(notify);
+    else this.#given.set(key, new Set([notify]));
+  }
+}
