@@ -3,7 +3,7 @@
 // waits for, the upstream call held in the input bridge between rounds.
 import type { Json, Upstream } from '../client/upstream.js';
 import { type CallContext, DEADLINE, type McpResult } from '../core/index.js';
-import { asOurs, callerKey, outgoingParams, progressRelay, requestUpstream, type Send } from './forward-parts.js';
+import { asOurs, outgoingParams, progressRelay, requestUpstream, roundOwner, type Send } from './forward-parts.js';
 import { BRIDGE_STATE, BridgedCall, CALL_META, type InputBridge, type RoundOutcome } from './input-bridge.js';
 import type { CallerSpec, InflightCalls } from './relay.js';
 
@@ -19,8 +19,9 @@ export interface BridgeDeps {
 export async function bridged(deps: BridgeDeps, ctx: CallContext, upstream: Upstream, params: Json, caller: CallerSpec, run: Send): Promise<McpResult> {
 const { bridge, inflight } = deps;
   const { mcpReq } = caller.sctx;
-  const owner = `${callerKey(ctx)}\n${ctx.method}\n${ctx.target ?? ''}`;
-  const state = mcpReq.requestState<string>();
+  const owner = roundOwner(ctx);
+  // A round the gateway answered itself (a URL to open) leaves nothing for the upstream.
+  const state = caller.ownRound ? undefined : mcpReq.requestState<string>();
   const deadline = ctx.state.get(DEADLINE);
   let call: BridgedCall;
   if (typeof state === 'string' && state.startsWith(BRIDGE_STATE)) {
@@ -32,7 +33,7 @@ const { bridge, inflight } = deps;
       throw err;
     }
   } else {
-    call = new BridgedCall(owner, mcpReq.inputResponses);
+    call = new BridgedCall(owner, caller.ownRound ? undefined : mcpReq.inputResponses);
     const held = call;
     const base = outgoingParams(params, caller, ctx.era, upstream);
     const outgoing = { ...base, _meta: { ...(base._meta as Json | undefined), [CALL_META]: held.id } };

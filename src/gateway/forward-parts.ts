@@ -1,7 +1,7 @@
 // The forwarder's parts shared by its plain and bridged paths: the params an upstream should see, progress
 // relayed under the caller's token, the traced upstream request, and how a caller and its input requests are checked.
 import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
-import { type Abortable, type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, type TraceCarrier } from '../core/index.js';
+import { type Abortable, type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, stateKey, type TraceCarrier } from '../core/index.js';
 import { withTasksDeclared } from '../client/upstream-task.js';
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { INVOCATION, TASKS_EXTENSION } from '../server/index.js';
@@ -9,6 +9,9 @@ import { allows, declaredBy, missingCapability, relayable } from './caller-capab
 import type { CallerSpec, CallScope } from './relay.js';
 
 const RESERVED_META = 'io.modelcontextprotocol/';
+
+/** Set when the caller's round (its requestState and answers) was the gateway's own, not the upstream's (url-rounds.ts). */
+export const OWN_ROUND = stateKey<boolean>('mcplex.ownRound');
 
 /**
  * Params as the upstream should see them: the envelope and progress token are the upstream client's to set, except
@@ -26,7 +29,7 @@ export function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstr
   // A 2025-era upstream's session was declared for every caller; mcplex servers narrow it to this caller's per request.
   if (modernUpstream || era === 'modern') meta[CLIENT_CAPABILITIES_META] = capabilitiesFor(caller, tasks && modernUpstream);
   const out: Json = { ...rest, ...(Object.keys(meta).length > 0 && { _meta: meta }) };
-  if (era === 'modern' && modernUpstream) {
+  if (era === 'modern' && modernUpstream && !caller.ownRound) {
     // The SDK lifts these out of params before handlers run; the upstream needs them back.
     if (sctx.mcpReq.inputResponses) out.inputResponses = sctx.mcpReq.inputResponses;
     const state = sctx.mcpReq.requestState<string>();
@@ -90,9 +93,20 @@ function withTrace(params: Json, carrier: TraceCarrier): Json {
 export const callerKey = (ctx: CallContext) => `${ctx.principal.id}@${ctx.http?.remoteAddress ?? 'local'}`;
 
 /** The caller as the relay tracks it. */
+/** Who may answer a round the gateway holds: the caller, the method and its target. */
+export const roundOwner = (ctx: CallContext): string => `${callerKey(ctx)}\n${ctx.method}\n${ctx.target ?? ''}`;
+
 export function callerOf(ctx: CallContext): CallerSpec {
   const { sctx, client, connection } = ctx.state.get(INVOCATION)!;
-  return { sctx, era: ctx.era, client, capabilities: declaredBy(ctx), principal: ctx.principal, completeElicitation: connection.completeElicitation };
+  return {
+    sctx,
+    era: ctx.era,
+    client,
+    capabilities: declaredBy(ctx),
+    principal: ctx.principal,
+    completeElicitation: connection.completeElicitation,
+    ownRound: ctx.state.get(OWN_ROUND) === true,
+  };
 }
 
 /** An upstream's input_required asks only for what the caller declared; else the spec's -32021, before anyone is asked. */

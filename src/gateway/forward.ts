@@ -3,18 +3,19 @@
 import type { Json, Upstream } from '../client/upstream.js';
 import { type CallContext, DEADLINE, ErrorCode, type Handler, type McpResult, UPSTREAM_NAME, WireError } from '../core/index.js';
 import { answerTaskMethod, checkParamHeaders, declaresTasks, INVOCATION, listPage, subscribeConnection } from '../server/index.js';
-import { declaredBy } from './caller-capabilities.js';
+import { allows, declaredBy, missingCapability } from './caller-capabilities.js';
 import { type GatewayTasks, TASK_WORK } from './gateway-tasks.js';
 import { TERMINAL_TASK_STATUSES } from '../wire/tasks-extension.js';
 import type { Catalog } from './catalog.js';
 import { bridged } from './forward-bridged.js';
-import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, outgoingParams, progressRelay, requestUpstream, type Send, speaksModern, taskRequestParams } from './forward-parts.js';
+import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, OWN_ROUND, outgoingParams, progressRelay, requestUpstream, roundOwner, type Send, speaksModern, taskRequestParams } from './forward-parts.js';
 import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, type TaskAwait } from '../client/upstream-task.js';
 import { CALL_META, type InputBridge } from './input-bridge.js';
 import { shapedArguments } from './tool-overrides.js';
 import type { UpstreamRouter } from './isolation/router.js';
 import type { InflightCalls } from './relay.js';
 import type { UpstreamSubscriptions } from './upstream-subscriptions.js';
+import { UrlRounds } from './url-rounds.js';
 
 const MAX_INPUT_ROUNDS = 8;
 
@@ -26,6 +27,8 @@ function unknown(catalog: Catalog, kind: 'tool' | 'prompt', name: string): strin
   return `${kind === 'tool' ? 'Tool' : 'Prompt'} '${name}' is held: its ${held.changed.join(', ')} changed since it was pinned, and an administrator must approve the change before it can be ${use} (POST /admin/pins/approve)`;
 }
 
+const URL_MODE = { mode: 'url' };
+
 export function forwarder(
   catalog: Catalog,
   inflight: InflightCalls,
@@ -33,6 +36,7 @@ export function forwarder(
   bridge: InputBridge,
   tasks: GatewayTasks,
   pageSize: number,
+  urlRounds: UrlRounds,
   router?: UpstreamRouter,
 ): Handler {
   const list = (items: Json[], key: string, ctx: CallContext): McpResult => listPage(items, key, ctx.params, pageSize);
@@ -42,6 +46,9 @@ export function forwarder(
   async function forward(ctx: CallContext, owner: Upstream | undefined, params: Json, what: string, data?: Json): Promise<McpResult> {
     if (!owner) throw new WireError(ErrorCode.InvalidParams, what, data);
     ctx.state.set(UPSTREAM_NAME, owner.name);
+    // A 2026-era caller's own call (not a task's) meets URL elicitations as rounds (url-rounds.ts).
+    const rounds = ctx.era === 'modern' && !ctx.state.has(TASK_WORK);
+    if (rounds) await resumeUrlRound(ctx);
     try {
       if (!router) return await forwardTo(ctx, owner, owner, params, (send) => send());
       // The caller's own connection when the server is isolated, its credentials, headers and signed identity.
@@ -54,8 +61,24 @@ export function forwarder(
     } catch (err) {
       // A URL elicitation the caller is sent to (-32042: the server's, or the gateway's OAuth for it) is theirs to hear the end of.
       inflight.failed(owner.name, err, ctx.state.get(INVOCATION)?.connection.completeElicitation);
-      throw err;
+      const round = rounds ? urlRounds.ask(roundOwner(ctx), owner.name, err) : undefined;
+      if (!round) throw err;
+      if (!allows(declaredBy(ctx), 'elicitation/create', URL_MODE)) throw missingCapability('elicitation/create', URL_MODE, true);
+      return round;
     }
+  }
+
+  /** The caller's answers to a round of URL elicitations its last request ended with: its pages waited for (bounded). */
+  async function resumeUrlRound(ctx: CallContext): Promise<void> {
+    const mcpReq = ctx.state.get(INVOCATION)?.sctx.mcpReq;
+    const state = mcpReq?.requestState<string>();
+    if (!UrlRounds.owns(state)) return;
+    const deadline = ctx.state.get(DEADLINE);
+    // Half the call's time at most, so the call itself still has its own.
+    await urlRounds.resume(state, roundOwner(ctx), mcpReq?.inputResponses as Json | undefined, deadline ? deadline.timeoutMs / 2 : Number.POSITIVE_INFINITY, deadline?.signal ?? ctx.signal);
+    deadline?.extend();
+    // What the upstream sees of this round: neither its requestState nor its answers, which were the gateway's.
+    ctx.state.set(OWN_ROUND, true);
   }
 
   /** `upstream` is the connection the call goes on: `owner`'s own, or the caller's instance of it (isolation). */

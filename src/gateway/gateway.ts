@@ -36,6 +36,7 @@ import { UpstreamChanges } from './upstream-changes.js';
 import { GATEWAY_GRANT, UpstreamOAuth } from './upstream-oauth.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
 import { UrlElicitations } from './url-elicitations.js';
+import { UrlRounds } from './url-rounds.js';
 
 /** How the gateway introduces itself, to clients (serverInfo) and to upstreams (clientInfo). */
 const GATEWAY_INFO = { name: 'mcplex-gateway', version: VERSION };
@@ -79,6 +80,8 @@ export class Gateway {
   readonly #inflight: InflightCalls;
   /** URL elicitations given to callers (by upstreams, or by the gateway for their OAuth), so their completion reaches them. */
   readonly #elicitations = new UrlElicitations();
+  /** A 2026-era caller's URL elicitations, as rounds (2026-07-28 has no -32042). */
+  readonly #urlRounds = new UrlRounds(this.#elicitations);
   readonly #subscriptions: UpstreamSubscriptions;
   readonly #bridge = new InputBridge();
   readonly #refreshing = new Map<string, Promise<void>>();
@@ -151,7 +154,7 @@ export class Gateway {
         return next();
       }),
     );
-    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, this.#tasks, opts.listPageSize ?? 500, this.#router);
+    const forward = forwarder(this.catalog, this.#inflight, this.#subscriptions, this.#bridge, this.#tasks, opts.listPageSize ?? 500, this.#urlRounds, this.#router);
     const local = localPrincipalOf(config);
     const host = { ...GATEWAY_INFO, passthrough: true, taskRegistry: this.#tasks.registry, inputSchemaOf: (name: string) => this.catalog.tool(name)?.inputSchema, logger, ...(local && { localPrincipal: local }), onListen: (filter: { resourceSubscriptions?: unknown }, ctx: CallContext) => this.#subscriptions.listen(filter.resourceSubscriptions ?? [], callerKey(ctx), (uri) => this.catalog.resourceOwner(uri)) };
     this.#restarts = new RestartGate(this.catalog, () => this.#entries.values(), () => this.#config);
@@ -430,9 +433,10 @@ export class Gateway {
     if (!c) return undefined;
     const owners = new RedisSessionOwners({ url: c.redis.url, keyPrefix: c.redis.keyPrefix });
     if (!(await owners.ready(5000))) this.host.logger.warn({ redis: redactText(c.redis.url) }, 'cluster: Redis is not reachable yet; sessions are served here alone until it is');
-    // A 2026-era call held by the input bridge between rounds: its next round is forwarded here from any replica.
+    // A 2026-era call held between rounds (the input bridge, a URL to open): its next round is forwarded here from any replica.
     const held = (record: (requestState: string, ttlMs: number) => void) => {
       this.#bridge.onHold = record;
+      this.#urlRounds.onHold = record;
     };
     return { owners, held, ...(c.advertise && { advertise: c.advertise }) };
   }

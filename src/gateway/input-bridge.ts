@@ -153,12 +153,19 @@ function takeAnswer(answers: Record<string, unknown>, key: string, method: strin
   return raw as Json;
 }
 
-function withoutPlace(params: Json): Json {
+/** An upstream's input request as a 2026-era round carries it: without mcplex's place, and a URL elicitation without its 2025-era id. */
+function withoutPlace(asked: Json): Json {
+  const params = asked.mode === 'url' && 'elicitationId' in asked ? withoutKey(asked, 'elicitationId') : asked;
   const meta = params._meta as Json | undefined;
   if (!meta || !(INPUT_META in meta)) return params;
   const { [INPUT_META]: _drop, ...rest } = meta;
   const { _meta: _old, ...body } = params;
   return Object.keys(rest).length > 0 ? { ...body, _meta: rest } : body;
+}
+
+function withoutKey(o: Json, key: string): Json {
+  const { [key]: _drop, ...rest } = o;
+  return rest;
 }
 
 /** The calls held between rounds, by their current requestState; each expires when its caller does not come back. */

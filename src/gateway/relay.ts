@@ -1,6 +1,7 @@
 // Server→client traffic from upstreams, delivered only to the downstream caller whose call caused it.
 // The wire carries no link from an upstream's request to the call behind it, so the owner is inferred from the
 // calls in flight to that upstream; when that is ambiguous the relay is refused, never guessed.
+import { randomUUID } from 'node:crypto';
 import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
 import { type Json, Passthrough, type Upstream } from '../client/upstream.js';
 import { type Era, ErrorCode, type Principal, WireError } from '../core/index.js';
@@ -34,6 +35,8 @@ export interface CallerSpec {
   readonly principal?: Principal;
   /** Tells the caller a URL elicitation it was given is done (2025-era connections; see url-elicitations.ts). */
   readonly completeElicitation?: CompletionNotifier | undefined;
+  /** The caller's round (requestState, answers) was the gateway's own: none of it goes upstream (url-rounds.ts). */
+  readonly ownRound?: boolean;
 }
 
 /** A call in flight as the relay tracks it; it is also the scope the forwarded work gets (see CallScope). */
@@ -238,7 +241,9 @@ export async function fulfilInputRequests(
   asker?: InputAsker,
 ): Promise<Json> {
   const responses: Json = {};
-  for (const [key, { method, params }] of Object.entries(inputRequests ?? {}) as [string, { method: string; params?: Json }][]) {
+  for (const [key, { method, params: asked }] of Object.entries(inputRequests ?? {}) as [string, { method: string; params?: Json }][]) {
+    // A 2026-era URL elicitation has no id; the 2025-era request the caller gets must have one.
+    const params = !asker && method === 'elicitation/create' && asked?.mode === 'url' && asked.elicitationId === undefined ? { ...asked, elicitationId: randomUUID() } : asked;
     // Cancelled with the call that needs the answer; human-paced otherwise.
     const send = asker ? (sent: Json | undefined) => asker.ask(method, sent) : (sent: Json | undefined) => sctx.mcpReq.send({ method, ...(sent && { params: sent }) } as never, Passthrough, { signal: sctx.mcpReq.signal, timeout: 600_000 }) as Promise<Json>;
     responses[key] = await around({ method, params }, send);

@@ -16,13 +16,26 @@ export type CompletionNotifier = (elicitationId: string) => Promise<void>;
 const COMPLETABLE_MS = 30 * 60_000;
 const MAX_GIVEN = 10_000;
 
-/** The elicitation ids of URL mode in a -32042 error's data or an `elicitation/create`'s params. */
-function urlElicitationIds(items: unknown): string[] {
-  const ids: string[] = [];
+/** A URL elicitation as a -32042 error's data or an `elicitation/create`'s params carry it. */
+export interface UrlElicitation {
+  elicitationId: string;
+  url: string;
+  message: string;
+}
+
+/** The URL-mode elicitations among `items` (each with its id). */
+function urlElicitations(items: unknown): UrlElicitation[] {
+  const out: UrlElicitation[] = [];
   for (const e of Array.isArray(items) ? (items as Json[]) : []) {
-    if (e?.mode === 'url' && typeof e.elicitationId === 'string') ids.push(e.elicitationId);
+    if (e?.mode === 'url' && typeof e.elicitationId === 'string') out.push({ elicitationId: e.elicitationId, url: String(e.url ?? ''), message: String(e.message ?? '') });
   }
-  return ids;
+  return out;
+}
+
+/** The URL elicitations of a -32042 (UrlElicitationRequired) error; none for any other. */
+export function urlElicitationsOf(err: unknown): UrlElicitation[] {
+  const e = err as { code?: unknown; data?: { elicitations?: unknown } } | undefined;
+  return e?.code === ErrorCode.UrlElicitationRequired ? urlElicitations(e.data?.elicitations) : [];
 }
 
 export class UrlElicitations {
@@ -31,13 +44,12 @@ export class UrlElicitations {
 
   /** `upstream`'s `elicitation/create` went to the caller behind `notify` (when in URL mode). */
   asked(upstream: string, params: Json | undefined, notify: CompletionNotifier | undefined): void {
-    if (notify) for (const id of urlElicitationIds([params])) this.#give(upstream, id, notify);
+    if (notify) for (const { elicitationId } of urlElicitations([params])) this.given(upstream, elicitationId, notify);
   }
 
   /** A call to `upstream` failed with `err`: when it is a -32042, its URL elicitations were given to the caller. */
   failed(upstream: string, err: unknown, notify: CompletionNotifier | undefined): void {
-    const e = err as { code?: unknown; data?: { elicitations?: unknown } } | undefined;
-    if (notify && e?.code === ErrorCode.UrlElicitationRequired) for (const id of urlElicitationIds(e.data?.elicitations)) this.#give(upstream, id, notify);
+    if (notify) for (const { elicitationId } of urlElicitationsOf(err)) this.given(upstream, elicitationId, notify);
   }
 
   /** `upstream` (or the gateway for it) says elicitation `id` is done: each connection given it hears so, once. */
@@ -51,7 +63,8 @@ export class UrlElicitations {
     return given.size;
   }
 
-  #give(upstream: string, id: string, notify: CompletionNotifier): void {
+  /** Elicitation `id` of `upstream` went to whoever `notify` tells. */
+  given(upstream: string, id: string, notify: CompletionNotifier): void {
     const key = `${upstream}\n${id}`;
     const given = this.#given.get(key);
     if (given) given.add(notify);

@@ -1,16 +1,19 @@
 // Two gateway replicas sharing a Redis directory (`cluster:`) run tasks (`servers.<name>.tasks`): a task lives on
 // the replica that made it, and a tasks/get, tasks/update or tasks/cancel that reaches the other one (a load
 // balancer that is not sticky) is forwarded to it; a task unknown to both is -32602 on either. So is the next round
-// of a 2026-era call one replica holds between rounds (a 2025-era upstream's questions, a task in its first window).
+// of a 2026-era call one replica holds between rounds (a 2025-era upstream's questions, a task in its first window,
+// a URL to open).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/index.js';
 import type { GatewayConfig } from '../../src/gateway/config/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
-import { waitGone } from '../helpers/process.js';
 import { TasksClient } from '../helpers/tasks-client.js';
-import { relayUpstream } from './helpers/harness.js';
+import { relayUpstream, stdio } from './helpers/harness.js';
+import { ROOT, waitGone } from '../helpers/process.js';
+
+const URL_UPSTREAM = `${ROOT}test/gateway/helpers/url-elicit-upstream.mjs`;
 
 const redisUrl = sharedRedisUrl('gateway cluster tasks');
 
@@ -22,7 +25,8 @@ describe.skipIf(!redisUrl)('tasks across gateway replicas', () => {
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
       const fw = relayUpstream('fw', { protocol: '2025-11-25', tasks: { wait_cancel: 'optional', ask: 'optional', ask_twice: { support: 'optional', immediateMs: 5_000 } } });
-      const config = { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: { fw }, cluster: { redis: { url: redisUrl!, keyPrefix } } } as unknown as GatewayConfig;
+      const u = stdio('u', process.execPath, [URL_UPSTREAM]);
+      const config = { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: { fw, u }, cluster: { redis: { url: redisUrl!, keyPrefix } } } as unknown as GatewayConfig;
       const gateway = new Gateway(config, { logger: silentLogger });
       await gateway.start();
       replicas.push({ gateway, handle: await gateway.serveHttp({ port: 0 }) });
@@ -65,7 +69,7 @@ describe.skipIf(!redisUrl)('tasks across gateway replicas', () => {
     return { result: reply, states };
   }
 
-  it("forwards the next round of a call the other replica holds (the input bridge's, a task's first window)", async () => {
+  it("forwards the next round of a call the other replica holds (the input bridge's, a task's first window, a URL to open)", async () => {
     const noTasks = { elicitation: {} };
     const [one, two] = replicas.map((r) => new TasksClient(r.handle.url, { capabilities: noTasks }));
     // A 2025-era upstream's question to a caller without the tasks extension: the bridge holds the call.
@@ -77,5 +81,13 @@ describe.skipIf(!redisUrl)('tasks across gateway replicas', () => {
     const windowed = await roundRobin([t1!, t2!], { name: 'fw__ask_twice', arguments: {} }, ['x', 'y']);
     expect(windowed.states.map((s) => s.slice(0, 12))).toEqual(['mcplex.task.', 'mcplex.task.']);
     expect(windowed.result).toMatchObject({ content: [{ text: 'x+y' }] });
+    // A URL to open (the upstream's -32042 as a round): held where the page's completion is heard.
+    const [o1, o2] = replicas.map((r) => new TasksClient(r.handle.url, { capabilities: { elicitation: { url: {} } } }));
+    const login = { name: 'u__login', arguments: { who: 'kim' } };
+    const asked = await o1!.ok('tools/call', login);
+    expect(String(asked.requestState)).toMatch(/^mcplex\.url\./);
+    await o1!.ok('tools/call', { name: 'u__finish', arguments: { id: 'login-kim' } });
+    const answered = await o2!.ok('tools/call', { ...login, inputResponses: { 'mcplex.url.0': { action: 'accept' } }, requestState: asked.requestState });
+    expect(answered).toMatchObject({ content: [{ text: 'welcome kim' }] });
   });
 });

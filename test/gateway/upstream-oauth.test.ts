@@ -1,8 +1,9 @@
 // Upstream servers that require OAuth (servers.<name>.auth.oauth), against a real authorization server and MCP
 // resource server built with the official SDK (examples/oauth-server.ts): the gateway registers itself,
 // an administrator authorizes it in a browser, the grant is kept in the grants file across a restart and refreshed
-// when the server refuses a token; with perCaller each caller authorizes for themselves (URL elicitation, -32042)
-// and their calls carry their own grant. The gateway is configured from a file, callers use API keys.
+// when the server refuses a token; with perCaller each caller authorizes for themselves (URL elicitation: -32042 and
+// its completion notification for a 2025-era caller, an input_required round for a 2026-era one) and their calls
+// carry their own grant. The gateway is configured from a file, callers use API keys.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -230,21 +231,36 @@ describe('per-caller authorization (perCaller: true)', () => {
       expect(await text(bob, 'remote__whoami')).toBe('bob');
       expect(await text(alice, 'remote__whoami')).toBe('alice');
 
-      // A 2026-era caller is told the same way.
-      const modern = await clientAs(http.url, 'modern', { authorization: `Bearer ${KEYS.admin}` });
-      clients.push(modern);
-      expect((await callFails(modern, 'remote__whoami')).code).toBe(-32042);
+      // A 2026-era caller, whose revision has no -32042, is asked in a round to open the URL; once the browser is
+      // back, the call goes through with its own grant. A client that cannot open URLs is told so (-32021).
+      const opened: string[] = [];
+      const modern = await clientAs(http.url, 'modern', { authorization: `Bearer ${KEYS.admin}` }, {
+        capabilities: { elicitation: { url: {} } },
+        setup: (c) =>
+          c.setRequestHandler('elicitation/create', async (req) => {
+            const { url } = req.params as { url: string };
+            opened.push(url);
+            await authorizeInBrowser(url, 'admin');
+            return { action: 'accept' };
+          }),
+      });
+      const formOnly = await clientAs(http.url, 'modern', { authorization: `Bearer ${KEYS.admin}` });
+      clients.push(modern, formOnly);
+      expect((await callFails(formOnly, 'remote__whoami')).code).toBe(-32021);
+      expect(await text(modern, 'remote__whoami')).toBe('admin');
+      expect(opened).toHaveLength(1);
 
       // Each authorization is in the audit log as the act of whom it is for.
       const authorizations = await waitUntil(
         async () => {
           const records = (await admin(http, '/admin/audit?method=oauth/authorize')).body.records as Array<{ principal: string; target: string; outcome: string }>;
-          return records.length === 3 ? records : undefined;
+          return records.length === 4 ? records : undefined;
         },
         10_000,
-        'three authorizations recorded',
+        'four authorizations recorded',
       );
       expect(authorizations.map((r) => [r.principal, r.target, r.outcome]).sort()).toEqual([
+        ['admin', 'remote', 'ok'],
         ['alice', 'remote', 'ok'],
         ['bob', 'remote', 'ok'],
         ['mcplex-gateway', 'remote', 'ok'],

@@ -24,7 +24,7 @@ export interface RawUpstream {
   close(): Promise<void>;
 }
 
-const TOOLS = ['plain', 'no_result_type', 'no_result_type_asks', 'bad_json', 'asks'].map((name) => ({ name, description: name, inputSchema: { type: 'object' } }));
+const TOOLS = ['plain', 'no_result_type', 'no_result_type_asks', 'bad_json', 'asks', 'opens'].map((name) => ({ name, description: name, inputSchema: { type: 'object' } }));
 
 export async function startRawUpstream(): Promise<RawUpstream> {
   const seen: Seen[] = [];
@@ -75,7 +75,12 @@ export async function startRawUpstream(): Promise<RawUpstream> {
             const ask = { method: 'elicitation/create', params: { mode: 'form', message: 'Name?', requestedSchema: { type: 'object', properties: {} } } };
             return reply(res, msg.id, { resultType: 'input_required', inputRequests: { q: ask }, requestState: 'r1' });
           }
-          if (name === 'asks') return reply(res, msg.id, { content: [{ type: 'text', text: `answered ${JSON.stringify(params.inputResponses)}` }], ...done });
+          // Asks the caller to open a page (a URL elicitation, as 2026-07-28 has it: no elicitationId).
+          if (name === 'opens' && params.inputResponses === undefined) {
+            const ask = { method: 'elicitation/create', params: { mode: 'url', message: 'Connect your account', url: 'https://example.com/connect' } };
+            return reply(res, msg.id, { resultType: 'input_required', inputRequests: { q: ask }, requestState: 'r1' });
+          }
+          if (name === 'asks' || name === 'opens') return reply(res, msg.id, { content: [{ type: 'text', text: `answered ${JSON.stringify(params.inputResponses)}` }], ...done });
           if (name === 'bad_json') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"jsonrpc":"2.0","id":');
           return fail(res, msg.id, -32602, `Unknown tool: ${name}`);
         }
