@@ -30,6 +30,11 @@ const NAG_EVERY_MS = 5 * 60_000;
 const REUSE_STARTED_MS = 5 * 60_000;
 /** Keys whose access token or started authorization is kept in process; beyond this the least recently used go. */
 const MAX_KEYS = 10_000;
+/**
+ * An access token kept in process is read from the store again after this long, so a grant forgotten or replaced
+ * elsewhere (another replica's `forget`) stops being used here within it.
+ */
+const RECHECK_MS = 30_000;
 
 export interface OAuthClientSettings {
   /** Where the authorization server sends the browser back (the gateway's callback route; known once it serves). */
@@ -39,6 +44,8 @@ export interface OAuthClientSettings {
   scopes?: string[];
   /** Shown to the person at the authorization server when the gateway registers itself. */
   clientName?: string;
+  /** How long an access token is used from memory before the store is read again; default 30 s. */
+  recheckMs?: number;
 }
 
 /** An authorization started for `key` of `server`, found again by its `state` when the browser comes back. */
@@ -66,7 +73,7 @@ const parsed = <T>(raw: string | undefined): T | undefined => (raw === undefined
 
 export class OAuthGrants {
   /** Access tokens of the keys known to hold a grant, so a request does not ask the store (Redis) each time. */
-  readonly #access = new LRUCache<string, string>({ max: MAX_KEYS });
+  readonly #access: LRUCache<string, string>;
   /** The last authorization URL started per key (and when), for the error a caller gets and for admins. */
   readonly #started = new LRUCache<string, { url: string; at: number }>({ max: MAX_KEYS, ttl: PENDING_TTL_MS });
   #naggedAt = 0;
@@ -79,7 +86,9 @@ export class OAuthGrants {
     private readonly settings: OAuthClientSettings,
     private readonly store: SecretStore,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#access = new LRUCache<string, string>({ max: MAX_KEYS, ttl: settings.recheckMs ?? RECHECK_MS });
+  }
 
   /** The credentials of `key`'s connection: its grant's access token on every request, and a refresh on 401. */
   provider(key: string): AuthProvider {
