@@ -1,5 +1,6 @@
 // Asking the client for input: a confirmation form, release notes from the client's LLM and the client's roots,
-// named and asked for in one round, after checking what the caller declared. One handler serves both eras.
+// named and asked for in one round, after checking what the caller declared; a page to open (URL mode). One
+// handler serves both eras.
 // Run: npx tsx examples/ask-for-input.ts   (PORT=0 picks a free port)
 import { ask, createServer } from 'mcplex';
 import { z } from 'zod';
@@ -31,6 +32,17 @@ server.tool(
 server.tool('workspace', { description: 'Shows the folders your client shares' }, async (_args, ctx) => {
   const roots = await ctx.roots();
   return roots.map((r) => r.uri).join('\n') || 'no roots';
+});
+
+// A page to open outside the client (URL mode: a payment, a third party's login); nothing typed there passes
+// through the client. A 2025-era client hears when it is done.
+server.tool('upgrade', { description: 'Opens the checkout page of the Pro plan' }, async (_args, ctx) => {
+  if (!ctx.clientCapabilities.elicitation?.url) return { content: [{ type: 'text', text: 'This tool needs a client that can open URLs (elicitation.url)' }], isError: true };
+  const opened = await ctx.elicitUrl('Pay for the Pro plan', 'https://billing.example.com/checkout/pro');
+  if (opened.action !== 'accept') return 'Upgrade cancelled';
+  // A real server would wait here for the payment provider's callback.
+  await opened.complete();
+  return 'Checkout done: you are on the Pro plan';
 });
 
 const handle = await server.serveHttp({ port: Number(process.env.PORT ?? 3000) });

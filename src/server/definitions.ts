@@ -13,7 +13,7 @@ import type {
 } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { CallContext, Era, Principal, RequestMeta } from '../core/index.js';
-import type { Asks, InputAnswers } from './input-requests.js';
+import type { Asks, InputAnswers, UrlOutcome } from './input-requests.js';
 import type { JsonSchemaObject, OutputOf, SchemaInput, StandardJsonSchema } from './schema.js';
 
 export type SampleResult = CreateMessageResult;
@@ -39,6 +39,13 @@ export interface HandlerContext {
   elicit<S extends z.ZodObject>(message: string, schema: S): Promise<ElicitOutcome<z.output<S>>>;
   elicit<S extends StandardJsonSchema>(message: string, schema: S): Promise<ElicitOutcome<OutputOf<S>>>;
   elicit(message: string, schema: JsonSchemaObject): Promise<ElicitOutcome<Record<string, unknown>>>;
+  /**
+   * Asks the user to open `url` outside the client (URL-mode elicitation: a third party's login, a payment), where
+   * nothing they enter passes through the client; same era rules as `elicit`. Needs the client's `elicitation.url`
+   * capability (-32021 when a request names the caller's capabilities without it). Accepted, `complete()` tells a
+   * 2025-era client when what happens there is done.
+   */
+  elicitUrl(message: string, url: string): Promise<UrlOutcome>;
   /** Asks the client's LLM for a completion (`sampling/createMessage`); same era rules as `elicit`. */
   sample(params: CreateMessageRequestParams): Promise<SampleResult>;
   /** Lists the client's roots (`roots/list`); same era rules as `elicit`. */

@@ -1,10 +1,11 @@
 // Asking the client for input (elicitation, sampling, roots) with one handler API for both eras.
 // 2025-era: real server→client requests. 2026-07-28: multi-round-trip — the handler is re-run, earlier
 // answers are replayed from the signed requestState, and a missing answer ends the round with `input_required`.
-import { type ClientCapabilities, type CreateMessageRequestParams, type InputRequest, ProtocolErrorCode, type Root, type ServerContext } from '@modelcontextprotocol/server';
+import { randomUUID } from 'node:crypto';
+import { type ClientCapabilities, type CreateMessageRequestParams, type InputRequest, ProtocolErrorCode, type Root, type Server, type ServerContext } from '@modelcontextprotocol/server';
 import { ToolError, WireError } from '../core/index.js';
 import type { ElicitOutcome, SampleResult } from './definitions.js';
-import { type Answer, type Ask, type Asks, answerValue, ask, CAPABILITY, checkedForm, type FormSchema, type InputAnswers, readResponse, wireRequest, wireSchema } from './input-requests.js';
+import { type Answer, type Ask, type Asks, answerValue, ask, CAPABILITY, checkedForm, type FormSchema, type InputAnswers, readResponse, type UrlOutcome, wireRequest, wireSchema } from './input-requests.js';
 import type { JsonSchemaObject } from './schema.js';
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 
@@ -24,6 +25,7 @@ export class InputRequiredSignal {
 
 export interface ClientInput {
   elicit(message: string, schema: FormSchema): Promise<ElicitOutcome<Record<string, unknown>>>;
+  elicitUrl(message: string, url: string): Promise<UrlOutcome>;
   sample(params: CreateMessageRequestParams): Promise<SampleResult>;
   roots(): Promise<Root[]>;
   input<T extends Asks>(asks: T): Promise<InputAnswers<T>>;
@@ -46,10 +48,10 @@ async function asking<T>(sctx: ServerContext, what: string, fn: () => Promise<T>
 export const INPUT_META = 'io.mcplex/input';
 const CALL_META = 'io.mcplex/call';
 
-/** The spec's refusal (-32021) of input the calling client did not declare it can give. */
-export function missingCapability(need: string): WireError {
-  const message = `This request needs the client's ${need} capability, which the calling client did not declare`;
-  return new WireError(ProtocolErrorCode.MissingRequiredClientCapability, message, { requiredCapabilities: { [need]: {} } });
+/** The spec's refusal (-32021) of input the calling client did not declare it can give (`mode`: of elicitation). */
+export function missingCapability(need: string, mode?: 'url'): WireError {
+  const message = `This request needs the client's ${need}${mode ? ` (${mode} mode)` : ''} capability, which the calling client did not declare`;
+  return new WireError(ProtocolErrorCode.MissingRequiredClientCapability, message, { requiredCapabilities: { [need]: mode ? { [mode]: {} } : {} } });
 }
 
 class LegacyInput implements ClientInput {
@@ -77,6 +79,9 @@ class LegacyInput implements ClientInput {
   }
   elicit(message: string, schema: FormSchema) {
     return this.single(ask.elicit(message, schema as JsonSchemaObject)) as Promise<ElicitOutcome<Record<string, unknown>>>;
+  }
+  elicitUrl(message: string, url: string) {
+    return this.single(ask.url(message, url)) as Promise<UrlOutcome>;
   }
   sample(params: CreateMessageRequestParams) {
     return this.single(ask.sample(params)) as Promise<SampleResult>;
@@ -106,7 +111,9 @@ class LegacyInput implements ClientInput {
   private async one(a: Ask, signal: AbortSignal, place: { key: string; round: number; of: number }): Promise<unknown> {
     const { sctx } = this;
     const opts = { signal, relatedRequestId: sctx.mcpReq.id, timeout: 600_000 };
-    if (this.narrowed && !this.clientCapabilities[CAPABILITY[a.kind]]) throw missingCapability(CAPABILITY[a.kind]);
+    const declared = this.clientCapabilities;
+    const url = a.kind === 'url' ? 'url' : undefined;
+    if (this.narrowed && (!declared[CAPABILITY[a.kind]] || (url && !declared.elicitation?.url))) throw missingCapability(CAPABILITY[a.kind], url);
     // A gateway names its call (CALL_META) so that it can tell whose call this request is for.
     const call = this.sctx.mcpReq._meta?.[CALL_META];
     const _meta = { [INPUT_META]: { ...place, ...(typeof call === 'string' && { call }) } };
@@ -115,6 +122,14 @@ class LegacyInput implements ClientInput {
         sctx.mcpReq.elicitInput({ mode: 'form', message: a.message, requestedSchema: wireSchema(a.schema), _meta }, opts),
       );
       return checkedForm(r.action === 'accept' ? { action: 'accept', content: r.content ?? {} } : { action: r.action }, a.schema);
+    }
+    if (a.kind === 'url') {
+      // The 2025-era id names it in the completion notification the handler may send (`complete()`).
+      const elicitationId = randomUUID();
+      const r = await asking(sctx, 'ask the user to open a URL', () => sctx.mcpReq.elicitInput({ mode: 'url', message: a.message, url: a.url, elicitationId, _meta }, opts));
+      if (r.action !== 'accept') return { action: r.action };
+      const peer = this.peer;
+      return { action: 'accept', complete: () => peer.createElicitationCompletionNotifier(elicitationId)() };
     }
     if (a.kind === 'sample') return asking(sctx, 'request sampling from the client', () => sctx.mcpReq.requestSampling({ ...a.params, _meta }, opts));
     // The SDK checks the capability for elicitation and sampling itself, not for roots/list.
@@ -129,7 +144,7 @@ export function checkedAsks(asks: Asks): Array<[string, Ask]> {
   if (entries.length === 0) throw new TypeError('ctx.input() needs at least one input to ask for');
   for (const [key, a] of entries) {
     if (key === '') throw new TypeError('ctx.input(): input names must not be empty');
-    if (!a || !(a.kind in CAPABILITY)) throw new TypeError(`ctx.input(): '${key}' is not an input built with ask.elicit, ask.sample or ask.roots`);
+    if (!a || !(a.kind in CAPABILITY)) throw new TypeError(`ctx.input(): '${key}' is not an input built with ask.elicit, ask.url, ask.sample or ask.roots`);
   }
   return entries;
 }
@@ -154,6 +169,9 @@ class ModernInput implements ClientInput {
   }
   async elicit(message: string, schema: FormSchema) {
     return this.single(ask.elicit(message, schema as JsonSchemaObject)) as ElicitOutcome<Record<string, unknown>>;
+  }
+  async elicitUrl(message: string, url: string) {
+    return this.single(ask.url(message, url)) as UrlOutcome;
   }
   async sample(params: CreateMessageRequestParams) {
     return this.single(ask.sample(params)) as SampleResult;
@@ -210,7 +228,7 @@ function values(entries: Array<[string, Ask]>, answers: Record<string, Answer>):
 }
 
 /** The SDK server of the session: it knows what the client declared at initialize. */
-type Peer = { getClientCapabilities(): ClientCapabilities | undefined };
+type Peer = Pick<Server, 'getClientCapabilities' | 'createElicitationCompletionNotifier'>;
 
 /** 2025-era input; `peer` is the session's SDK server. */
 export function legacyInput(sctx: ServerContext, peer: Peer): ClientInput {

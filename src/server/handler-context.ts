@@ -26,6 +26,7 @@ class ToolHandlerContext implements HandlerContext {
   readonly progress: HandlerContext['progress'];
   readonly log: HandlerContext['log'];
   readonly elicit: HandlerContext['elicit'];
+  readonly elicitUrl: HandlerContext['elicitUrl'];
   readonly sample: HandlerContext['sample'];
   readonly roots: HandlerContext['roots'];
   readonly input: HandlerContext['input'];
@@ -55,6 +56,7 @@ class ToolHandlerContext implements HandlerContext {
       call.log[level === 'debug' ? 'debug' : level === 'info' || level === 'notice' ? 'info' : level === 'warning' ? 'warn' : 'error']({ data }, 'task log');
     };
     this.elicit = ((message: string, schema: Parameters<ClientInput['elicit']>[1]) => input.elicit(message, schema)) as HandlerContext['elicit'];
+    this.elicitUrl = (message, url) => input.elicitUrl(message, url);
     this.sample = (params) => input.sample(params);
     this.roots = () => input.roots();
     this.input = (asks) => input.input(asks);

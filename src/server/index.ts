@@ -15,7 +15,7 @@ export { startTracing, type TracingHandle, type TracingSetup, tracingWanted } fr
 export { sendJson } from './http/respond.js';
 export { readJsonBody } from './http/body.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
-export { type Ask, type Asks, ask, type InputAnswers } from './input-requests.js';
+export { type Ask, type Asks, ask, type InputAnswers, type UrlOutcome } from './input-requests.js';
 export { TASK_STATUSES, TASKS_EXTENSION, type Task, type TaskOptions, TaskRegistry, type TaskStatus } from './tasks/task-registry.js';
 export { BRIDGE_STATE, heldRoundKey, roundKey, TASK_ROUND_STATE, taskKey, URL_ROUND_STATE } from './held-rounds.js';
 export { declaresTasks, missingTasksCapability, outcomeOf, taskOwner } from './tasks/task-call.js';

@@ -20,6 +20,7 @@ export type FormSchema = z.ZodObject | StandardJsonSchema | JsonSchemaObject;
 
 export type Ask<R = unknown> = (
   | { readonly kind: 'elicit'; readonly message: string; readonly schema: FormSchema }
+  | { readonly kind: 'url'; readonly message: string; readonly url: string }
   | { readonly kind: 'sample'; readonly params: CreateMessageRequestParams }
   | { readonly kind: 'roots' }
 ) & { readonly [ANSWER]?: R };
@@ -36,10 +37,22 @@ function elicit(message: string, schema: FormSchema): Ask {
   return { kind: 'elicit', message, schema };
 }
 
+/**
+ * What the user did with a URL they were asked to open. Accepting means they agreed to open it, not that what
+ * happens there is done: `complete()` tells a 2025-era client when it is (`notifications/elicitation/complete`;
+ * on 2026-07-28, which has no such notification, it does nothing).
+ */
+export type UrlOutcome = { action: 'accept'; complete(): Promise<void> } | { action: 'decline' } | { action: 'cancel' };
+
 /** Builders for `ctx.input({ … })`. */
 export const ask = {
   /** A form for the user (`elicitation/create`, form mode); a zod or Standard JSON Schema also validates and types the answer. */
   elicit,
+  /**
+   * A page for the user to open outside the client (`elicitation/create`, URL mode): a login to a third party, a
+   * payment. Nothing they enter there passes through the client; needs the client's `elicitation.url` capability.
+   */
+  url: (message: string, url: string): Ask<UrlOutcome> => ({ kind: 'url', message, url }),
   /** A completion from the client's LLM (`sampling/createMessage`). */
   sample: (params: CreateMessageRequestParams): Ask<SampleResult> => ({ kind: 'sample', params }),
   /** The client's roots (`roots/list`). */
@@ -52,10 +65,10 @@ export type Answer =
   | { kind: 'sampling'; result: SampleResult }
   | { kind: 'roots'; roots: Root[] };
 
-const ANSWER_KIND = { elicit: 'elicit', sample: 'sampling', roots: 'roots' } as const;
-const WHAT = { elicit: 'an elicitation result', sample: 'a sampling result', roots: 'a roots/list result' } as const;
+const ANSWER_KIND = { elicit: 'elicit', url: 'elicit', sample: 'sampling', roots: 'roots' } as const;
+const WHAT = { elicit: 'an elicitation result', url: 'an elicitation result', sample: 'a sampling result', roots: 'a roots/list result' } as const;
 /** The client capability each kind needs (2025-era checks; the SDK checks 2026-era results itself). */
-export const CAPABILITY = { elicit: 'elicitation', sample: 'sampling', roots: 'roots' } as const;
+export const CAPABILITY = { elicit: 'elicitation', url: 'elicitation', sample: 'sampling', roots: 'roots' } as const;
 
 export function wireSchema(schema: FormSchema): ElicitRequestFormParams['requestedSchema'] {
   if (!isZod(schema) && !isStandard(schema)) return schema as ElicitRequestFormParams['requestedSchema'];
@@ -68,6 +81,7 @@ export function wireSchema(schema: FormSchema): ElicitRequestFormParams['request
 /** The embedded request a 2026-era `input_required` result carries for `a`. */
 export function wireRequest(a: Ask): InputRequest {
   if (a.kind === 'elicit') return inputRequired.elicit({ message: a.message, requestedSchema: wireSchema(a.schema) });
+  if (a.kind === 'url') return inputRequired.elicitUrl({ message: a.message, url: a.url });
   if (a.kind === 'sample') return inputRequired.createMessage(a.params);
   return inputRequired.listRoots();
 }
@@ -108,6 +122,8 @@ export function answerValue(a: Ask, answer: Answer): unknown {
   if (answer.kind !== ANSWER_KIND[a.kind]) throw notReplayable();
   if (answer.kind === 'sampling') return answer.result;
   if (answer.kind === 'roots') return answer.roots;
+  // A 2026-era client's next round is its own word that it is back: there is nothing to tell it.
+  if (a.kind === 'url') return answer.action === 'accept' ? { action: 'accept', complete: async () => {} } : { action: answer.action };
   const outcome = (answer.action === 'accept' ? { action: 'accept', content: answer.content ?? {} } : { action: answer.action }) as ElicitOutcome<
     Record<string, unknown>
   >;

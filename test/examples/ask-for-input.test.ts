@@ -68,6 +68,33 @@ describe.each(['legacy', 'modern'] as const)('examples/ask-for-input.ts, %s clie
     await client.close();
   });
 
+  it('upgrade sends the user to the checkout page, and a 2025-era client hears when it is done', async () => {
+    const pages: string[] = [];
+    const done: string[] = [];
+    const client = new Client({ name: 'example-test', version: '1' }, { capabilities: { elicitation: { url: {} } }, ...(era === 'modern' && { versionNegotiation: { mode: { pin: '2026-07-28' } } }) });
+    client.setRequestHandler('elicitation/create', async (req): Promise<ElicitResult> => {
+      const { url: page, elicitationId } = req.params as { url: string; elicitationId?: string };
+      pages.push(`${page} ${elicitationId ? 'with id' : 'without id'}`);
+      return { action: 'accept' };
+    });
+    const heard = new Promise<void>((resolve) =>
+      client.setNotificationHandler('notifications/elicitation/complete', async (n) => {
+        done.push(String(n.params.elicitationId));
+        resolve();
+      }),
+    );
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    expect(text(await client.callTool({ name: 'upgrade', arguments: {} }))).toBe('Checkout done: you are on the Pro plan');
+    expect(pages).toEqual([`https://billing.example.com/checkout/pro ${era === 'legacy' ? 'with id' : 'without id'}`]);
+    if (era === 'legacy') {
+      await heard;
+      expect(done).toHaveLength(1);
+    }
+    const bare = await connect(era, { elicitation: { form: {} } });
+    expect(text(await bare.callTool({ name: 'upgrade', arguments: {} }))).toBe('This tool needs a client that can open URLs (elicitation.url)');
+    await Promise.all([client.close(), bare.close()]);
+  });
+
   it('workspace lists the client roots', async () => {
     const client = await connect(era, { roots: {} });
     expect(text(await client.callTool({ name: 'workspace', arguments: {} }))).toBe('file:///srv/app');

@@ -47,6 +47,7 @@ class SwitchableInput implements ClientInput {
     return this.now.clientCapabilities;
   }
   elicit: ClientInput['elicit'] = (message, schema) => this.now.elicit(message, schema);
+  elicitUrl: ClientInput['elicitUrl'] = (message, url) => this.now.elicitUrl(message, url);
   sample: ClientInput['sample'] = (params) => this.now.sample(params);
   roots: ClientInput['roots'] = () => this.now.roots();
   input: ClientInput['input'] = (asks) => this.now.input(asks);

@@ -5,7 +5,7 @@ import type { ClientCapabilities, CreateMessageRequestParams, Root } from '@mode
 import { ErrorCode, WireError } from '../../core/index.js';
 import type { ElicitOutcome, SampleResult } from '../definitions.js';
 import { type ClientInput, checkedAsks, missingCapability } from '../elicitation.js';
-import { type Ask, type Asks, answerValue, ask, CAPABILITY, type FormSchema, type InputAnswers, readResponse, wireRequest } from '../input-requests.js';
+import { type Ask, type Asks, answerValue, ask, CAPABILITY, type FormSchema, type InputAnswers, readResponse, type UrlOutcome, wireRequest } from '../input-requests.js';
 import type { JsonSchemaObject } from '../schema.js';
 import type { Task, TaskRegistry } from './task-registry.js';
 
@@ -21,6 +21,9 @@ export class TaskInput implements ClientInput {
 
   elicit(message: string, schema: FormSchema) {
     return this.#one(`mcplex.input.${this.#asked++}`, ask.elicit(message, schema as JsonSchemaObject)) as Promise<ElicitOutcome<Record<string, unknown>>>;
+  }
+  elicitUrl(message: string, url: string) {
+    return this.#one(`mcplex.input.${this.#asked++}`, ask.url(message, url)) as Promise<UrlOutcome>;
   }
   sample(params: CreateMessageRequestParams) {
     return this.#one(`mcplex.input.${this.#asked++}`, ask.sample(params)) as Promise<SampleResult>;
@@ -38,7 +41,8 @@ export class TaskInput implements ClientInput {
   }
 
   #one(key: string, a: Ask): Promise<unknown> {
-    if (!this.clientCapabilities[CAPABILITY[a.kind]]) return Promise.reject(missingCapability(CAPABILITY[a.kind]));
+    const url = a.kind === 'url' ? 'url' : undefined;
+    if (!this.clientCapabilities[CAPABILITY[a.kind]] || (url && !this.clientCapabilities.elicitation?.url)) return Promise.reject(missingCapability(CAPABILITY[a.kind], url));
     return this.tasks.ask(this.task, key, wireRequest(a) as unknown as Record<string, unknown>, (response) => {
       // An answer of the wrong kind or shape is the update's error (-32602), and the input stays pending.
       const answer = readResponse({ [key]: response }, key, a);
