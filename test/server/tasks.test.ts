@@ -45,6 +45,11 @@ describe('tasks', () => {
       const yes = (r: { action: string; content?: { confirm?: boolean } }) => (r.action === 'accept' && r.content?.confirm ? 'yes' : 'no');
       return `${yes(one)} ${yes(two)} ${yes(three)}`;
     });
+    server.tool('checkout', { description: 'Sends you to a page, then finishes', input: z.object({}), task: 'optional' }, async (_a, ctx) => {
+      const opened = await ctx.elicitUrl('Pay here', 'https://pay.example/1');
+      if (opened.action === 'accept') await opened.complete();
+      return `checkout ${opened.action}`;
+    });
     server.tool('quick', { description: 'Answers at once when it can', input: z.object({}), task: { support: 'optional', immediateMs: 5_000 } }, () => 'quick answer');
     server.tool(
       'name_then_work',
@@ -135,6 +140,19 @@ describe('tasks', () => {
     expect((third.inputRequests as Record<string, { params: { message: string } }>).three?.params.message).toBe('Three?');
     await a.ok('tasks/update', { taskId, inputResponses: { three: { action: 'accept', content: { confirm: true } } } });
     expect(await a.settled(taskId)).toMatchObject({ status: 'completed', result: { content: [{ text: 'yes no yes' }] } });
+  });
+
+  it('asks for a URL to be opened as a pending input (URL mode, no id); refused to a client without elicitation.url', async () => {
+    const url = new TasksClient(handle.url, { headers: { authorization: `Bearer ${keys.a.key}` }, capabilities: { elicitation: { url: {} }, extensions: { [TASKS]: {} } } });
+    const taskId = String((await url.ok('tools/call', { name: 'checkout', arguments: {} })).taskId);
+    const asked = await url.until(taskId, (t) => t.status === 'input_required');
+    const [key] = Object.keys(asked.inputRequests as object);
+    expect((asked.inputRequests as Record<string, unknown>)[key!]).toEqual({ method: 'elicitation/create', params: { mode: 'url', message: 'Pay here', url: 'https://pay.example/1' } });
+    await url.ok('tasks/update', { taskId, inputResponses: { [key!]: { action: 'accept' } } });
+    expect(await url.settled(taskId)).toMatchObject({ status: 'completed', result: { content: [{ text: 'checkout accept' }] } });
+    // The default client declares elicitation without URL mode: the task fails with -32021, nobody is asked.
+    const refused = String((await a.ok('tools/call', { name: 'checkout', arguments: {} })).taskId);
+    expect(await a.settled(refused)).toMatchObject({ status: 'failed', error: { code: -32021, data: { requiredCapabilities: { elicitation: { url: {} } } } } });
   });
 
   it('without the extension: an optional task tool answers as usual, a required one is refused with -32021, and tasks/* too', async () => {
