@@ -92,10 +92,10 @@ function withTrace(params: Json, carrier: TraceCarrier): Json {
 /** Who is calling, for per-caller limits: the principal, and the address it came from. */
 export const callerKey = (ctx: CallContext) => `${ctx.principal.id}@${ctx.http?.remoteAddress ?? 'local'}`;
 
-/** The caller as the relay tracks it. */
 /** Who may answer a round the gateway holds: the caller, the method and its target. */
 export const roundOwner = (ctx: CallContext): string => `${callerKey(ctx)}\n${ctx.method}\n${ctx.target ?? ''}`;
 
+/** The caller as the relay tracks it. */
 export function callerOf(ctx: CallContext): CallerSpec {
   const { sctx, client, connection } = ctx.state.get(INVOCATION)!;
   return {

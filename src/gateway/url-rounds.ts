@@ -18,7 +18,8 @@ const HELD_MS = 10 * 60_000;
 const MAX_HELD = 10_000;
 /** The longest an accepted round waits for its pages to be done before calling again. */
 const WAIT_MS = 60_000;
-const KEY = 'mcplex.url.';
+/** Each URL's input request in a round is asked under this prefix and its index. */
+const ASK_KEY = 'mcplex.url.';
 
 interface Round {
   /** Who may answer it: caller, method and target. */
@@ -52,7 +53,7 @@ export class UrlRounds {
     const requestState = `${URL_ROUND_STATE}${randomBytes(24).toString('base64url')}`;
     this.#held.set(requestState, { owner, elicitations, done });
     this.onHold?.(requestState, HELD_MS);
-    const inputRequests = Object.fromEntries(elicitations.map((e, i) => [`${KEY}${i}`, inputRequired.elicitUrl({ url: e.url, message: e.message })]));
+    const inputRequests = Object.fromEntries(elicitations.map((e, i) => [`${ASK_KEY}${i}`, inputRequired.elicitUrl({ url: e.url, message: e.message })]));
     return { resultType: 'input_required', inputRequests, requestState } as unknown as McpResult;
   }
 
@@ -70,7 +71,7 @@ export class UrlRounds {
     if (!round || round.owner !== owner) throw new WireError(ErrorCode.InvalidParams, 'Invalid requestState: it was altered, has expired, or belongs to another call');
     this.#held.delete(requestState);
     round.elicitations.forEach((e, i) => {
-      const key = `${KEY}${i}`;
+      const key = `${ASK_KEY}${i}`;
       const answer = answers && Object.hasOwn(answers, key) ? inputResponse(answers, key) : undefined;
       if (answer && answer.kind !== 'elicit') {
         throw new WireError(ErrorCode.InvalidParams, `Invalid inputResponses.${key}: it does not answer the elicitation/create request asked under that key`, { field: `inputResponses.${key}` });
