@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Json, Upstream } from '../client/upstream.js';
 import { ErrorCode, WireError } from '../core/index.js';
+import { type UrlElicitation, urlElicitationsOf } from '../wire/url-elicitation.js';
 
 /** Answers one server→client request (method, params) with its result. */
 export type Answerer = (method: string, params: Json | undefined) => Promise<Json>;
@@ -115,9 +116,33 @@ export function terminalInput(input: Readable, output: Writable): TerminalInput 
 
 /**
  * Sends a request and answers what the server asks before it can answer: 2026-era `input_required` rounds here
- * (2025-era servers ask with real requests, which the connection's request hook answers).
+ * (2025-era servers ask with real requests, which the connection's request hook answers), and a 2025-era server's
+ * -32042 (a page to open first): each page is offered as a URL elicitation, and the request sent again once opened.
  */
 export async function requestInput(u: Upstream, method: string, params: Json, answer: Answerer): Promise<Json> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await answeringRounds(u, method, params, answer);
+    } catch (err) {
+      const pages = urlElicitationsOf(err);
+      if (pages.length === 0 || attempt >= MAX_ROUNDS) throw err;
+      await openPages(pages, answer);
+    }
+  }
+}
+
+/** Offers each page to open; refused (declined, or no one to ask: --no-input), says which pages the call needs. */
+async function openPages(pages: UrlElicitation[], answer: Answerer): Promise<void> {
+  const needed = pages.map((p) => `${p.url} (${p.message})`).join(', ');
+  for (const { elicitationId, url, message } of pages) {
+    const answered = await answer('elicitation/create', { mode: 'url', elicitationId, url, message }).catch(() => undefined);
+    if (answered?.action !== 'accept') {
+      throw new WireError(ErrorCode.UrlElicitationRequired, `the server needs a page opened first: ${needed}; open it, then run the command again`);
+    }
+  }
+}
+
+async function answeringRounds(u: Upstream, method: string, params: Json, answer: Answerer): Promise<Json> {
   let result = await u.request(method, params);
   for (let round = 0; result.resultType === 'input_required'; round++) {
     if (round >= MAX_ROUNDS) throw new WireError(ErrorCode.InternalError, `the server asked for input more than ${MAX_ROUNDS} times`);

@@ -7,7 +7,7 @@
 // revision has no such notification.
 import { LRUCache } from 'lru-cache';
 import type { Json } from '../client/upstream.js';
-import { ErrorCode } from '../core/index.js';
+import { urlElicitations, urlElicitationsOf } from '../wire/url-elicitation.js';
 
 /** Sends `notifications/elicitation/complete` on one caller's connection. */
 export type CompletionNotifier = (elicitationId: string) => Promise<void>;
@@ -15,28 +15,6 @@ export type CompletionNotifier = (elicitationId: string) => Promise<void>;
 /** How long a given URL elicitation may still be completed (a login, with time to spare). */
 const COMPLETABLE_MS = 30 * 60_000;
 const MAX_GIVEN = 10_000;
-
-/** A URL elicitation as a -32042 error's data or an `elicitation/create`'s params carry it. */
-export interface UrlElicitation {
-  elicitationId: string;
-  url: string;
-  message: string;
-}
-
-/** The URL-mode elicitations among `items` (each with its id). */
-function urlElicitations(items: unknown): UrlElicitation[] {
-  const out: UrlElicitation[] = [];
-  for (const e of Array.isArray(items) ? (items as Json[]) : []) {
-    if (e?.mode === 'url' && typeof e.elicitationId === 'string') out.push({ elicitationId: e.elicitationId, url: String(e.url ?? ''), message: String(e.message ?? '') });
-  }
-  return out;
-}
-
-/** The URL elicitations of a -32042 (UrlElicitationRequired) error; none for any other. */
-export function urlElicitationsOf(err: unknown): UrlElicitation[] {
-  const e = err as { code?: unknown; data?: { elicitations?: unknown } } | undefined;
-  return e?.code === ErrorCode.UrlElicitationRequired ? urlElicitations(e.data?.elicitations) : [];
-}
 
 export class UrlElicitations {
   /** By giver and id: the connections given it. */

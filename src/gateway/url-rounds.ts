@@ -11,7 +11,8 @@ import { LRUCache } from 'lru-cache';
 import type { Json } from '../client/upstream.js';
 import { ErrorCode, type McpResult, WireError } from '../core/index.js';
 import { URL_ROUND_STATE } from '../server/index.js';
-import { type UrlElicitation, type UrlElicitations, urlElicitationsOf } from './url-elicitations.js';
+import { type UrlElicitation, urlElicitationsOf } from '../wire/url-elicitation.js';
+import type { UrlElicitations } from './url-elicitations.js';
 
 /** How long a caller may take to come back with its answer (and the page to be done). */
 const HELD_MS = 10 * 60_000;

@@ -130,6 +130,16 @@ describe('mcplex client commands', () => {
     }
   });
 
+  it('a page to open first (-32042): offered as a URL, and the call made again once opened; --no-input names it', async () => {
+    const server = ['--', process.execPath, `${ROOT}test/gateway/helpers/url-elicit-upstream.mjs`];
+    const opened = await answering('\n', 'call', 'login', 'who=zed', 'selfService=true', ...server);
+    expect(opened).toMatchObject({ code: 0, stdout: 'welcome zed\n' });
+    expect(opened.stderr).toContain('The server asks: Log in to the example service\n  Open https://idp.example/login?who=zed');
+    const refused = await answering('', 'call', 'login', 'who=amy', '--no-input', ...server);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('the server needs a page opened first: https://idp.example/login?who=amy (Log in to the example service); open it, then run the command again');
+  });
+
   it('--no-input: the server is told this client answers no questions', async () => {
     const refused = await answering('Ada\n', 'call', 'greet', '--server', 'demo', '--no-input');
     expect(refused.code).toBe(1);

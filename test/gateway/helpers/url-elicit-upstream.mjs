@@ -14,7 +14,7 @@ const done = new Set();
 server.setRequestHandler(ListToolsRequestSchema, async () => ({
   tools: [
     { name: 'pay', description: 'Checkout in the browser', inputSchema: object },
-    { name: 'login', description: 'Needs a login first', inputSchema: { type: 'object', properties: { who: { type: 'string' } }, required: ['who'] } },
+    { name: 'login', description: 'Needs a login first', inputSchema: { type: 'object', properties: { who: { type: 'string' }, selfService: { type: 'boolean' } }, required: ['who'] } },
     { name: 'finish', description: 'The page reports back', inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } },
   ],
 }));
@@ -27,6 +27,8 @@ server.setRequestHandler(CallToolRequestSchema, async (req) => {
   if (name === 'login') {
     const id = `login-${args?.who}`;
     if (done.has(id)) return { content: [{ type: 'text', text: `welcome ${args?.who}` }] };
+    // `selfService`: the page needs nothing more (done once the user has been sent to it).
+    if (args?.selfService) done.add(id);
     throw new UrlElicitationRequiredError([{ mode: 'url', elicitationId: id, url: `https://idp.example/login?who=${args?.who}`, message: 'Log in to the example service' }]);
   }
   done.add(String(args?.id));
