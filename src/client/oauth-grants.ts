@@ -41,6 +41,8 @@ export interface OAuthClientSettings {
   redirectUrl: () => string;
   clientId?: string;
   clientSecret?: string;
+  /** The authorization server `clientId` belongs to: its credentials go nowhere else (SEP-2352). */
+  issuer?: string;
   scopes?: string[];
   /** Shown to the person at the authorization server when the gateway registers itself. */
   clientName?: string;
@@ -190,7 +192,9 @@ export class OAuthGrants {
         return state;
       },
       clientInformation: async () => {
-        if (settings.clientId) return { client_id: settings.clientId, ...(settings.clientSecret && { client_secret: settings.clientSecret }) };
+        if (settings.clientId) {
+          return { client_id: settings.clientId, ...(settings.clientSecret && { client_secret: settings.clientSecret }), ...(settings.issuer && { issuer: settings.issuer }) };
+        }
         // The client that holds this key's grant; else the one registered for the current callback URL (a gateway
         // that moved registers again, and grants made before keep refreshing as the client they were issued to).
         const clients = await registered();
@@ -198,10 +202,14 @@ export class OAuthGrants {
         client = (holder && clients[holder]) || Object.values(clients).find((c) => c.redirect_uris?.includes(settings.redirectUrl()));
         return client;
       },
-      saveClientInformation: async (info) => {
-        client = info;
-        if (!settings.clientId) await store.set(clientsKey, JSON.stringify({ ...(await registered()), [info.client_id]: info }));
-      },
+      // A client registered beforehand is not saved (nor replaced by registering another): an upstream that names
+      // another authorization server than its issuer is refused (the SDK's AuthorizationServerMismatchError).
+      ...(!settings.clientId && {
+        saveClientInformation: async (info: StoredOAuthClientInformation) => {
+          client = info;
+          await store.set(clientsKey, JSON.stringify({ ...(await registered()), [info.client_id]: info }));
+        },
+      }),
       tokens: async () => parsed<StoredOAuthTokens>(await store.get(this.#tokensKey(key))),
       saveTokens: async (tokens) => {
         const held: HeldTokens = { ...tokens, ...(client && !settings.clientId && { [CLIENT_OF_GRANT]: client.client_id }) };

@@ -85,6 +85,7 @@ export class UpstreamOAuth {
       redirectUrl: () => this.callbackUrl(),
       ...(o.clientId && { clientId: o.clientId }),
       ...(o.clientSecret && { clientSecret: o.clientSecret }),
+      ...(o.issuer && { issuer: o.issuer }),
       ...(o.scopes && { scopes: o.scopes }),
     };
     const grants = new OAuthGrants(server.name, server.url, settings, this.#storeOf(), this.log);

@@ -18,15 +18,21 @@ describe('upstream OAuth config', () => {
   });
 
   it('perCaller gives each principal a connection of its own; a registered client and scopes are kept', () => {
-    const c = yaml(`${REMOTE}    auth:\n      oauth: { clientId: mcplex, clientSecret: s3cret, scopes: "repo read:org", perCaller: true }\noauth:\n  store: redis\n  redis: redis://127.0.0.1:6379\n  callbackUrl: https://mcp.example.com/oauth/callback\n`);
-    expect(c.servers.remote!.auth?.oauth).toEqual({ clientId: 'mcplex', clientSecret: 's3cret', scopes: ['repo', 'read:org'], perCaller: true });
+    const c = yaml(`${REMOTE}    auth:\n      oauth: { clientId: mcplex, clientSecret: s3cret, issuer: "https://login.example.com", scopes: "repo read:org", perCaller: true }\noauth:\n  store: redis\n  redis: redis://127.0.0.1:6379\n  callbackUrl: https://mcp.example.com/oauth/callback\n`);
+    expect(c.servers.remote!.auth?.oauth).toEqual({ clientId: 'mcplex', clientSecret: 's3cret', issuer: 'https://login.example.com', scopes: ['repo', 'read:org'], perCaller: true });
     expect(c.servers.remote!.isolation).toBe('per-principal');
     expect(c.oauth).toEqual({ store: 'redis', file: 'mcplex-oauth.json', redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'mcplex:oauth:' }, callbackUrl: 'https://mcp.example.com/oauth/callback' });
   });
 
   it('names the key and the fix', () => {
     expect(issues('servers:\n  local:\n    command: node\n    auth: { oauth: {} }\n')).toEqual(['servers.local.auth: only for http/sse servers (give a stdio server its secrets in env)']);
-    expect(issues(`${REMOTE}    auth: { oauth: { clientSecret: x } }\n`)).toEqual(['servers.remote.auth.oauth.clientSecret: needs clientId (the client the secret belongs to)']);
+    expect(issues(`${REMOTE}    auth: { oauth: { clientSecret: x, issuer: https://login.example.com } }\n`)).toEqual([
+      'servers.remote.auth.oauth.clientSecret: needs clientId (the client the secret belongs to)',
+      'servers.remote.auth.oauth.issuer: pins a client registered beforehand: give its clientId too (a client the gateway registers itself is bound to the server it registered at)',
+    ]);
+    // A secret goes only to the authorization server it belongs to, never wherever the upstream's metadata points.
+    expect(issues(`${REMOTE}    auth: { oauth: { clientId: a, clientSecret: x } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.oauth\.clientSecret: needs issuer: the issuer URL of the authorization server/)]);
+    expect(issues(`${REMOTE}    auth: { oauth: { clientId: a, issuer: login.example.com } }\n`)).toEqual(['servers.remote.auth.oauth.issuer: must be an http(s) URL']);
     expect(issues(`${REMOTE}    isolation: shared\n    auth: { oauth: { perCaller: true } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.isolation: perCaller gives each caller a token of their own/)]);
     expect(issues(`${REMOTE}    auth:\n      oauth: {}\n      clientCredentials: { tokenUrl: https://idp/token, clientId: a, clientSecret: b }\n`)).toEqual([
       'servers.remote.auth.oauth: clientCredentials is given too: the gateway gets its own token one way (remove one)',

@@ -102,6 +102,50 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
     }
   });
 
+  it('a client registered beforehand: its secret goes only to the issuer it is pinned to', async () => {
+    const client = { client_id: 'pre-registered', client_secret: 'pre-registered-secret-0123456789' };
+    // Pinned to another authorization server than the one the upstream names: refused, nothing is sent there.
+    const wrong = await gatewayOn({ clientId: client.client_id, clientSecret: client.client_secret, issuer: 'https://login.example.com' }, join(dir, 'grants-pinned-wrong.json'));
+    try {
+      const refused = await admin(wrong.http, '/admin/oauth/authorize', { server: 'remote' });
+      expect(refused.status).toBe(502);
+      expect(String(refused.body.error)).toContain("Authorization server mismatch: credentials are bound to \"https://login.example.com\"");
+      expect(upstreamOf(wrong.gateway).state).not.toBe('up');
+    } finally {
+      await wrong.http.close();
+      await wrong.gateway.close();
+    }
+    const registered = oauthServer().provider.counts.registered;
+    const right = await gatewayOn({ clientId: client.client_id, clientSecret: client.client_secret, issuer: new URL(oauthServer().url).origin }, join(dir, 'grants-pinned.json'));
+    const clients: Client[] = [];
+    try {
+      // The administrator registered the client at the authorization server for this gateway's callback.
+      oauthServer().provider.clientsStore.clients.set(client.client_id, {
+        ...client,
+        redirect_uris: [new URL('/oauth/callback', right.http.url).href],
+        token_endpoint_auth_method: 'client_secret_post',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      });
+      const started = await admin(right.http, '/admin/oauth/authorize', { server: 'remote' });
+      expect(started.status).toBe(200);
+      expect(new URL(String(started.body.authorizationUrl)).searchParams.get('client_id')).toBe(client.client_id);
+      expect((await authorizeInBrowser(String(started.body.authorizationUrl), 'pinned-operator')).status).toBe(200);
+      await waitUntil(() => upstreamOf(right.gateway).state === 'up', 10_000, 'the shared connection up');
+      const alice = await as('alice', right.http);
+      clients.push(alice);
+      await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
+      expect(await text(alice, 'remote__whoami')).toBe('pinned-operator');
+      // It never registered itself, and the secret is not in the grants file.
+      expect(oauthServer().provider.counts.registered).toBe(registered);
+      expect(readFileSync(join(dir, 'grants-pinned.json'), 'utf8')).not.toContain(client.client_secret);
+    } finally {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      await right.http.close();
+      await right.gateway.close();
+    }
+  });
+
   it('keeps the grant across a restart, and refreshes it when the server refuses its token', async () => {
     const { gateway, http, path } = await gatewayOn({}, grants);
     const alice = await as('alice', http);

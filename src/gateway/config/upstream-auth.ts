@@ -37,6 +37,11 @@ export interface UpstreamOAuth {
   /** A client registered beforehand; absent: the gateway registers itself (dynamic client registration). */
   clientId?: string;
   clientSecret?: string;
+  /**
+   * The issuer URL of the authorization server `clientId` is registered at: its credentials are only ever sent there
+   * (an upstream naming another authorization server is refused, SEP-2352). Required with `clientSecret`.
+   */
+  issuer?: string;
   /** Absent: what the server's metadata says it supports. */
   scopes?: string[];
   /**
@@ -82,10 +87,11 @@ const oauth = z.preprocess(
     {
       clientId: nonEmpty('expected the client id registered at the authorization server (e.g. ${UPSTREAM_CLIENT_ID})').optional(),
       clientSecret: nonEmpty('expected the client secret from the environment (e.g. ${UPSTREAM_CLIENT_SECRET})').optional(),
+      issuer: httpUrl.optional(),
       scopes: words.optional(),
       perCaller: z.boolean({ error: 'expected true (each caller authorizes for themselves) or false (one authorization, the gateway\'s)' }).optional(),
     },
-    'expected a mapping with clientId, clientSecret, scopes and/or perCaller (or {} to register the gateway dynamically)',
+    'expected a mapping with clientId, clientSecret, issuer, scopes and/or perCaller (or {} to register the gateway dynamically)',
   ),
 );
 
@@ -136,6 +142,10 @@ export function checkUpstreamAuth(s: Tree, at: PathSegment[], stdio: boolean, is
       if (s.auth.clientCredentials !== undefined) push(['auth', 'oauth'], 'clientCredentials is given too: the gateway gets its own token one way (remove one)');
       if (s.auth.tokenExchange !== undefined) push(['auth', 'oauth'], 'tokenExchange is given too: callers get their tokens one way (remove one)');
       if (o.clientSecret !== undefined && o.clientId === undefined) push(['auth', 'oauth', 'clientSecret'], 'needs clientId (the client the secret belongs to)');
+      if (o.clientSecret !== undefined && o.issuer === undefined) {
+        push(['auth', 'oauth', 'clientSecret'], "needs issuer: the issuer URL of the authorization server the client is registered at, so the secret is only sent there (not wherever the server's metadata points)");
+      }
+      if (o.issuer !== undefined && o.clientId === undefined) push(['auth', 'oauth', 'issuer'], 'pins a client registered beforehand: give its clientId too (a client the gateway registers itself is bound to the server it registered at)');
       if (o.perCaller === true && s.isolation === 'shared') push(['isolation'], 'perCaller gives each caller a token of their own, which needs a connection of their own: use per-principal or per-session');
     }
   }
