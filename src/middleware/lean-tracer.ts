@@ -40,19 +40,6 @@ const NO_EVENTS: TimedEvent[] = [];
 const NO_ATTRIBUTES: Attributes = Object.freeze({});
 const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 
-/** Milliseconds since the epoch, as precise as performance.now(). */
-const epochMs = () => performance.timeOrigin + performance.now();
-
-/**
- * A time a caller passed, in epoch ms; now when absent. A number is read as the SDK reads it: up to performance.now()
- * it is a performance-clock time, above it ms since the epoch.
- */
-function msOf(time: TimeInput | undefined): number {
-  if (time === undefined) return epochMs();
-  if (typeof time === 'number') return time <= performance.now() ? performance.timeOrigin + time : time;
-  if (time instanceof Date) return time.getTime();
-  return isTimeInputHrTime(time) ? time[0] * 1e3 + time[1] / 1e6 : epochMs();
-}
 
 function truncated(value: AttributeValue, limit: number): AttributeValue {
   if (typeof value === 'string') return value.length > limit ? value.slice(0, limit) : value;
@@ -76,7 +63,16 @@ class LeanSpan implements Span, ReadableSpan {
   #events: TimedEvent[] | undefined;
   #droppedEvents = 0;
   #droppedLinks = 0;
+  /**
+   * Times as the SDK keeps them: the start on the wall clock (Date.now(), unless given), later times as the start plus
+   * what the performance clock measured since (which keeps durations exact), performance-clock times moved by how far
+   * that clock was from the wall clock at the start. (timeOrigin + performance.now() alone drifts from the wall clock
+   * in a long-lived process: 8 ms after ten minutes was seen, seconds after days.)
+   */
   readonly #startMs: number;
+  readonly #perfStart: number;
+  readonly #offset: number;
+  readonly #startGiven: boolean;
   #endMs = -1;
 
   constructor(
@@ -87,7 +83,23 @@ class LeanSpan implements Span, ReadableSpan {
     readonly parentSpanContext: SpanContext | undefined,
     startTime: TimeInput | undefined,
   ) {
-    this.#startMs = msOf(startTime);
+    const now = Date.now();
+    this.#perfStart = performance.now();
+    this.#offset = now - (this.#perfStart + performance.timeOrigin);
+    this.#startGiven = startTime != null;
+    this.#startMs = this.#startGiven ? this.#msOf(startTime) : now;
+  }
+
+  /**
+   * A time a caller passed, in epoch ms; now when absent. A number is read as the SDK reads it: up to performance.now()
+   * it is a performance-clock time, above it ms since the epoch.
+   */
+  #msOf(time: TimeInput | undefined): number {
+    if (typeof time === 'number') return time <= performance.now() ? time + performance.timeOrigin + this.#offset : time;
+    if (time instanceof Date) return time.getTime();
+    if (time !== undefined && isTimeInputHrTime(time)) return time[0] * 1e3 + time[1] / 1e6;
+    // With a start given there is no measured start to add to (the SDK's rule).
+    return this.#startGiven ? Date.now() : this.#startMs + (performance.now() - this.#perfStart);
   }
 
   spanContext(): SpanContext {
@@ -166,7 +178,7 @@ class LeanSpan implements Span, ReadableSpan {
     this.#droppedEvents = makeRoom(this.#events, limit, this.#droppedEvents, 'events');
     const timeOnly = attributesOrTime instanceof Date || typeof attributesOrTime === 'number' || isTimeInputHrTime(attributesOrTime);
     const [attributes, droppedAttributesCount] = this.#kept(timeOnly ? undefined : (attributesOrTime as Attributes | undefined), this.tracer.attributePerEventCountLimit);
-    const at = msOf(timeOnly ? (attributesOrTime as TimeInput) : time);
+    const at = this.#msOf(timeOnly ? (attributesOrTime as TimeInput) : time);
     this.#events.push({ name, attributes, time: millisToHrTime(at), droppedAttributesCount });
     return this;
   }
@@ -235,7 +247,7 @@ class LeanSpan implements Span, ReadableSpan {
       diag.error(`${this.name} ${this.ctx.traceId}-${this.ctx.spanId} - You can only call end() on a span once.`);
       return;
     }
-    this.#endMs = Math.max(this.#startMs, msOf(endTime));
+    this.#endMs = Math.max(this.#startMs, this.#msOf(endTime));
     if (this.#droppedEvents > 0) diag.warn(`Dropped ${this.#droppedEvents} events because eventCountLimit reached`);
     if (this.#droppedLinks > 0) diag.warn(`Dropped ${this.#droppedLinks} links because linkCountLimit reached`);
     this.tracer.processor.onEnd(this);

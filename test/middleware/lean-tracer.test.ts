@@ -4,7 +4,7 @@ import { type Attributes, type Context, ROOT_CONTEXT, type Span, SpanKind, SpanS
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import * as sdk from '@opentelemetry/sdk-trace-base';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LeanTracer, type LeanTracerOptions } from '../../src/middleware/lean-tracer.js';
 import { samplerFromEnv } from '../../src/server/tracing-sdk.js';
 
@@ -92,13 +92,12 @@ describe('lean spans', () => {
   it('reach an exporter as the SDK spans of the same calls do', () => {
     const ours = lean();
     const theirs = sdkTracer();
-    // Spans are timed on the performance clock (as the SDK's are), which drifts from Date.now() in a long-lived
-    // worker (it failed CI by 8 ms): bound them on that clock.
-    const perfNow = () => performance.timeOrigin + performance.now();
-    const before = perfNow();
+    // On the wall clock, as the SDK's: a span starts at Date.now() and ends that plus what the performance clock
+    // measured (timeOrigin + performance.now() alone drifted 8 ms from Date.now() in a ten-minute-old worker).
+    const before = Date.now();
     story(ours.tracer);
     story(theirs.tracer);
-    const after = perfNow();
+    const after = Date.now();
     const a = ours.exporter.getFinishedSpans();
     const b = theirs.exporter.getFinishedSpans();
     expect(a).toHaveLength(2);
@@ -112,6 +111,29 @@ describe('lean spans', () => {
       expect(ms(s.endTime)).toBeGreaterThanOrEqual(ms(s.startTime));
       expect(ms(s.duration)).toBeCloseTo(ms(s.endTime) - ms(s.startTime), 3);
       expect(s.startTime[1]).toBeLessThan(1e9);
+    }
+  });
+
+  it('keep to the wall clock when the performance clock has drifted from it, as the SDK spans do', () => {
+    const { tracer, exporter } = lean();
+    const origin = performance.timeOrigin;
+    // timeOrigin + performance.now() five seconds behind Date.now(), as in a process that ran for days.
+    const drifted = vi.spyOn(performance, 'timeOrigin', 'get').mockReturnValue(origin - 5000);
+    try {
+      const before = Date.now();
+      const span = tracer.startSpan('drifted');
+      span.addEvent('midway');
+      span.end();
+      const perf = tracer.startSpan('perf-clock start', { startTime: performance.now() });
+      perf.end();
+      const after = Date.now();
+      const [s, p] = exporter.getFinishedSpans();
+      for (const t of [s!.startTime, s!.events[0]!.time, s!.endTime, p!.startTime]) {
+        expect(ms(t)).toBeGreaterThanOrEqual(before - 1);
+        expect(ms(t)).toBeLessThanOrEqual(after + 1);
+      }
+    } finally {
+      drifted.mockRestore();
     }
   });
 

@@ -147,10 +147,17 @@ describe('retry middleware', () => {
   });
 
   it('retries configured tools, and stops when the budget is spent', async () => {
-    const f = failingTimes(100);
-    const mw = retry({ ...fast, retries: 5, target: target({}), alsoSafe: () => true, budget: { ratio: 0, minPerSecond: 2, windowMs: 1000 } });
-    await expect(compose([mw], f.handler)(makeCtx())).rejects.toThrow('down');
-    expect(f.calls()).toBe(3); // 1 + the 2 retries the budget allows
+    // The budget counts in one-second buckets of the wall clock: held still, so the retries cannot straddle a second
+    // and find a fresh bucket (which failed CI once: 5 calls).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const f = failingTimes(100);
+      const mw = retry({ ...fast, retries: 5, target: target({}), alsoSafe: () => true, budget: { ratio: 0, minPerSecond: 2, windowMs: 1000 } });
+      await expect(compose([mw], f.handler)(makeCtx())).rejects.toThrow('down');
+      expect(f.calls()).toBe(3); // 1 + the 2 retries the budget allows
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
