@@ -125,9 +125,9 @@ async function loadPins() {
   );
 }
 
-/** What to do about a server's authorization: open its link (a new tab), start one, or drop the grant. */
+/** What to do about a server's authorization: open its link (a new tab; also to widen it), start one, or drop the grant. */
 function oauthAction(s) {
-  if (s.authorized) {
+  if (s.authorized && !s.needsScope) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = 'forget';
@@ -150,11 +150,16 @@ function oauthAction(s) {
   return b;
 }
 
+function oauthState(s) {
+  if (!s.authorized) return 'needs authorization';
+  return s.needsScope ? `needs scope ${s.needsScope}` : 'authorized';
+}
+
 async function loadOAuth() {
   const { json } = await api('/admin/oauth');
   fill(
     $('#oauth tbody'),
-    (json.servers ?? []).map((s) => row([s.server, s.perCaller ? 'each their own' : "the gateway's", s.authorized ? 'authorized' : 'needs authorization', oauthAction(s)], { 2: s.authorized ? 'ok' : 'bad' })),
+    (json.servers ?? []).map((s) => row([s.server, s.perCaller ? 'each their own' : "the gateway's", oauthState(s), oauthAction(s)], { 2: s.authorized && !s.needsScope ? 'ok' : 'bad' })),
     'none (no server has auth.oauth)',
   );
 }

@@ -3,10 +3,13 @@
 // server (the official SDK's `mcpAuthRouter`: metadata, dynamic registration, authorize with PKCE, token, refresh,
 // revoke) and the protected MCP endpoint (`requireBearerAuth`, RFC 9728 metadata), whose `whoami` tool answers the
 // user who approved the token. Opening the authorization link approves at once as the `user` cookie's name, or
-// `demo` (`user=deny` refuses).
+// `demo` (`user=deny` refuses), granting the scopes asked for (`mcp` when none). The `audit_trail` tool needs the
+// `mcp:admin` scope too: called with a token without it, the server answers 403 `insufficient_scope` naming it, and
+// a client steps up (authorizes again asking for more).
 //   npx tsx examples/oauth-server.ts                       # MCP endpoint: http://127.0.0.1:7401/mcp (PORT=0: a free port)
 //   npx mcplex tools --url http://127.0.0.1:7401/mcp --oauth   # prints a URL: open it, then whoami is listed
 //   npx mcplex call whoami --url http://127.0.0.1:7401/mcp --oauth   # demo (the grant was kept)
+//   npx mcplex call audit_trail --url http://127.0.0.1:7401/mcp --oauth   # a URL again: the grant widened to mcp:admin
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -25,8 +28,13 @@ import { getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/
 interface Grant {
   user: string;
   clientId: string;
+  scopes: string[];
   expiresAt: number;
 }
+
+const SCOPES = ['mcp', 'mcp:admin'];
+/** The scope the `audit_trail` tool needs, besides `mcp`. */
+const ADMIN_SCOPE = 'mcp:admin';
 
 class Clients implements OAuthRegisteredClientsStore {
   readonly clients = new Map<string, OAuthClientInformationFull>();
@@ -41,7 +49,7 @@ class Clients implements OAuthRegisteredClientsStore {
 
 class Provider implements OAuthServerProvider {
   readonly clientsStore = new Clients();
-  readonly codes = new Map<string, { client: OAuthClientInformationFull; params: AuthorizationParams; user: string }>();
+  readonly codes = new Map<string, { client: OAuthClientInformationFull; params: AuthorizationParams; user: string; scopes: string[] }>();
   readonly access = new Map<string, Grant>();
   readonly refresh = new Map<string, Grant>();
   readonly counts = { registered: 0, authorized: 0, exchanged: 0, refreshed: 0 };
@@ -56,7 +64,8 @@ class Provider implements OAuthServerProvider {
       return;
     }
     const code = randomUUID();
-    this.codes.set(code, { client, params, user });
+    const asked = (params.scopes ?? []).filter((s) => SCOPES.includes(s));
+    this.codes.set(code, { client, params, user, scopes: asked.length > 0 ? asked : ['mcp'] });
     this.counts.authorized++;
     back.searchParams.set('code', code);
     res.redirect(back.href);
@@ -73,7 +82,7 @@ class Provider implements OAuthServerProvider {
     if (!found || found.client.client_id !== client.client_id) throw new Error('unknown code');
     this.codes.delete(code);
     this.counts.exchanged++;
-    return this.#issue(found.user, client.client_id);
+    return this.#issue(found.user, client.client_id, found.scopes);
   }
 
   async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string): Promise<OAuthTokens> {
@@ -84,22 +93,23 @@ class Provider implements OAuthServerProvider {
     }
     this.refresh.delete(refreshToken);
     this.counts.refreshed++;
-    return this.#issue(grant.user, client.client_id);
+    // A refresh keeps the grant's scopes: it cannot widen them (RFC 6749 §6).
+    return this.#issue(grant.user, client.client_id, grant.scopes);
   }
 
   async verifyAccessToken(token: string): Promise<AuthInfo> {
     const grant = this.access.get(token);
     if (!grant || grant.expiresAt < Date.now()) throw new (await import('@modelcontextprotocol/sdk/server/auth/errors.js')).InvalidTokenError('token not known');
-    return { token, clientId: grant.clientId, scopes: ['mcp'], expiresAt: Math.floor(grant.expiresAt / 1000), extra: { user: grant.user } };
+    return { token, clientId: grant.clientId, scopes: grant.scopes, expiresAt: Math.floor(grant.expiresAt / 1000), extra: { user: grant.user } };
   }
 
-  #issue(user: string, clientId: string): OAuthTokens {
+  #issue(user: string, clientId: string, scopes: string[]): OAuthTokens {
     const access = `at-${randomUUID()}`;
     const refresh = `rt-${randomUUID()}`;
-    const grant = { user, clientId, expiresAt: Date.now() + 3_600_000 };
+    const grant = { user, clientId, scopes, expiresAt: Date.now() + 3_600_000 };
     this.access.set(access, grant);
     this.refresh.set(refresh, grant);
-    return { access_token: access, token_type: 'bearer', expires_in: 3600, refresh_token: refresh, scope: 'mcp' };
+    return { access_token: access, token_type: 'bearer', expires_in: 3600, refresh_token: refresh, scope: scopes.join(' ') };
   }
 }
 
@@ -127,6 +137,7 @@ export async function startOAuthServer(port = 0): Promise<OAuthServer> {
       provider,
       issuerUrl: new URL(origin),
       resourceServerUrl: mcpUrl,
+      // What clients ask for unless told more: `mcp`. `mcp:admin` is granted to whoever asks for it (a step-up).
       scopesSupported: ['mcp'],
       authorizationOptions: off,
       clientRegistrationOptions: off,
@@ -139,10 +150,24 @@ export async function startOAuthServer(port = 0): Promise<OAuthServer> {
     provider.counts.registered++;
     return original(client);
   };
-  app.post('/mcp', express.json(), requireBearerAuth({ verifier: provider, resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(mcpUrl) }), async (req, res) => {
+  const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(mcpUrl);
+  const userOf = (auth?: AuthInfo) => String((auth?.extra as { user?: string } | undefined)?.user);
+  app.post('/mcp', express.json(), requireBearerAuth({ verifier: provider, resourceMetadataUrl }), async (req, res) => {
+    // A call of audit_trail with a token lacking its scope is refused before the MCP server sees it, as the
+    // authorization spec has a resource server do (the challenge names every scope the call needs).
+    const messages: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
+    const admin = messages.some((m) => (m as { method?: string; params?: { name?: string } })?.method === 'tools/call' && (m as { params?: { name?: string } }).params?.name === 'audit_trail');
+    if (admin && !req.auth?.scopes.includes(ADMIN_SCOPE)) {
+      const challenge = `Bearer error="insufficient_scope", scope="mcp ${ADMIN_SCOPE}", resource_metadata="${resourceMetadataUrl}", error_description="audit_trail needs the ${ADMIN_SCOPE} scope"`;
+      res.status(403).set('WWW-Authenticate', challenge).json({ error: 'insufficient_scope', error_description: `audit_trail needs the ${ADMIN_SCOPE} scope` });
+      return;
+    }
     const mcp = new McpServer({ name: 'oauth-upstream', version: '1.0.0' });
     mcp.registerTool('whoami', { description: 'The user who authorized this token' }, async (extra) => ({
-      content: [{ type: 'text', text: String((extra.authInfo?.extra as { user?: string } | undefined)?.user) }],
+      content: [{ type: 'text', text: userOf(extra.authInfo) }],
+    }));
+    mcp.registerTool('audit_trail', { description: `Who holds which scopes (needs the ${ADMIN_SCOPE} scope)` }, async (extra) => ({
+      content: [{ type: 'text', text: `${userOf(extra.authInfo)} holds ${extra.authInfo?.scopes.join(' ')}` }],
     }));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => void transport.close());

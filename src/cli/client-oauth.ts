@@ -1,12 +1,14 @@
 // `--oauth` for the client commands: a server with its own OAuth login (GitHub's, Linear's, …) is authorized in a
 // browser the first time (a loopback callback on a free port, the URL printed on stderr), and the grant is kept in
 // the user's grants file (MCPLEX_OAUTH_FILE, else $XDG_CONFIG_HOME/mcplex/oauth.json, 0600) and refreshed, so later
-// commands connect at once. The same flow as the gateway's (src/client/oauth-grants.ts).
+// commands connect at once; a server that wants more scope than the grant holds (403 insufficient_scope) gets the same
+// approval again asking for more, and the command goes on. The same flow as the gateway's (src/client/oauth-grants.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
 import type { UpstreamSpec } from '../client/upstream-spec.js';
+import type { InsufficientScope } from '../client/upstream-errors.js';
 import type { UpstreamHttpOptions } from '../client/upstream.js';
 import { silentLogger } from '../core/index.js';
 import { completeAuthorization, listenForCallback } from '../gateway/oauth-callback.js';
@@ -20,46 +22,65 @@ export function grantsFile(env = process.env): string {
   return env.MCPLEX_OAUTH_FILE ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'mcplex', 'oauth.json');
 }
 
+/** A connection's OAuth: its credentials, and a step-up when the server wants more scope than the grant holds. */
+export interface CliOAuth {
+  provider: NonNullable<UpstreamHttpOptions['authProvider']>;
+  /** Asks the person to widen the grant to what `refused` names (a browser approval), and waits for it. */
+  widen(refused: InsufficientScope): Promise<void>;
+}
+
 /** The connection's credentials: the kept grant, after a browser authorization when there is none yet. */
-export async function oauthFor(spec: UpstreamSpec): Promise<NonNullable<UpstreamHttpOptions['authProvider']>> {
+export async function oauthFor(spec: UpstreamSpec): Promise<CliOAuth> {
   if (spec.transport !== 'http' && spec.transport !== 'sse') throw new ExitError('--oauth: only for servers over HTTP (--url)', 2);
+  const server = spec.url;
   const store = new FileSecretStore(grantsFile());
   let redirectUrl: string | undefined;
-  const grants = new OAuthGrants(spec.url, spec.url, {
+  const grants = new OAuthGrants(server, server, {
     redirectUrl: () => {
       if (!redirectUrl) throw new Error('no authorization is in progress');
       return redirectUrl;
     },
   }, store, silentLogger);
-  if (await grants.has(GATEWAY_GRANT)) return grants.provider(GATEWAY_GRANT);
-  let outcome: (errorCode: number | null) => void = () => {};
-  const decided = new Promise<number | null>((resolve) => {
-    outcome = resolve;
-  });
-  const route = {
-    method: 'GET' as const,
-    path: '/callback',
-    handle: (req: IncomingMessage, res: ServerResponse) =>
-      completeAuthorization(req, res, { store, grantsOf: () => grants, log: silentLogger, done: (_p, errorCode) => outcome(errorCode) }),
-  };
-  const listener = await listenForCallback(route, { host: '127.0.0.1', port: 0 }, silentLogger);
-  redirectUrl = listener.url;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const url = await grants.authorize(GATEWAY_GRANT);
-    if (url) {
-      process.stderr.write(`${spec.url} wants you to log in. Open this URL in a browser and approve mcplex:\n  ${url}\nWaiting for the approval (Ctrl-C to give up)…\n`);
+
+  /** Runs `start` with a loopback callback listening; when it answers a URL, asks the person to open it and waits. */
+  async function approve(start: () => Promise<string | undefined>, why: () => string): Promise<void> {
+    let outcome: (errorCode: number | null) => void = () => {};
+    const decided = new Promise<number | null>((resolve) => {
+      outcome = resolve;
+    });
+    const route = {
+      method: 'GET' as const,
+      path: '/callback',
+      handle: (req: IncomingMessage, res: ServerResponse) =>
+        completeAuthorization(req, res, { store, grantsOf: () => grants, log: silentLogger, done: (_p, errorCode) => outcome(errorCode) }),
+    };
+    const listener = await listenForCallback(route, { host: '127.0.0.1', port: 0 }, silentLogger);
+    redirectUrl = listener.url;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const url = await start();
+      if (!url) return;
+      process.stderr.write(`${server} ${why()}. Open this URL in a browser and approve mcplex:\n  ${url}\nWaiting for the approval (Ctrl-C to give up)…\n`);
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), WAIT_MS);
       });
       const result = await Promise.race([decided, timeout]);
-      if (result === 'timeout') throw new ExitError(`${spec.url}: no approval within ${WAIT_MS / 60_000} minutes`, 1);
-      if (result !== null) throw new ExitError(`${spec.url}: the authorization was ${result === -32011 ? 'refused' : 'not completed (the code could not be exchanged)'}`, 1);
+      if (result === 'timeout') throw new ExitError(`${server}: no approval within ${WAIT_MS / 60_000} minutes`, 1);
+      if (result !== null) throw new ExitError(`${server}: the authorization was ${result === -32011 ? 'refused' : 'not completed (the code could not be exchanged)'}`, 1);
       process.stderr.write('Authorized.\n');
+    } finally {
+      clearTimeout(timer);
+      await listener.close();
     }
-  } finally {
-    clearTimeout(timer);
-    await listener.close();
   }
-  return grants.provider(GATEWAY_GRANT);
+
+  if (!(await grants.has(GATEWAY_GRANT))) await approve(() => grants.authorize(GATEWAY_GRANT), () => 'wants you to log in');
+  return {
+    provider: grants.provider(GATEWAY_GRANT),
+    widen: (refused) =>
+      approve(
+        () => grants.stepUp(GATEWAY_GRANT, refused.requiredScope, refused.resourceMetadataUrl),
+        () => `wants more of your authorization (scope "${grants.pendingStepUp(GATEWAY_GRANT)?.scope ?? refused.requiredScope}")`,
+      ),
+  };
 }

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type UpstreamSpec, moveUrlCredentials } from '../client/upstream-spec.js';
 import { type Json, Upstream } from '../client/upstream.js';
+import { InsufficientScope } from '../client/upstream-errors.js';
 import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, withTasksDeclared } from '../client/upstream-task.js';
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
@@ -81,7 +82,7 @@ function rootsOf(dirs: string[] | undefined): Json[] | undefined {
 async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answerer, capabilities: Json) => Promise<T>): Promise<T> {
   const spec = await specOf(o);
   // Loaded only with --oauth: the other commands start as fast as before.
-  const authProvider = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec) : undefined;
+  const oauth = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec) : undefined;
   const terminal = terminalInput(process.stdin, process.stderr);
   const refuse: Answerer = async () => {
     throw new WireError(ErrorCode.MethodNotFound, 'this client was started with --no-input: it answers no server requests');
@@ -97,7 +98,7 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
     hooks: { onRequest: (_u, req) => answer(req.method, req.params as Json | undefined), onNotification: () => {}, onListChanged: () => {}, onStatus: () => {} },
     clientInfo: { name: 'mcplex-cli', version: VERSION },
     capabilities,
-    ...(authProvider && { http: { authProvider } }),
+    ...(oauth && { http: { authProvider: oauth.provider } }),
   });
   upstream.start();
   try {
@@ -107,7 +108,12 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
       const hint = !o.oauth && /unauthorized|\b401\b/i.test(why) ? ' (a server with its own OAuth login: add --oauth)' : '';
       throw new ExitError(`${spec.name}: ${why}${hint}`, 1);
     }
-    return await work(upstream, answer, capabilities);
+    // A server that refuses for want of scope (it did not act) is asked again once the person has widened the grant.
+    return await work(upstream, answer, capabilities).catch(async (err: unknown) => {
+      if (!oauth || !(err instanceof InsufficientScope)) throw err;
+      await oauth.widen(err);
+      return work(upstream, answer, capabilities);
+    });
   } catch (err) {
     if (err instanceof WireError) throw new ExitError(`${spec.name}: ${err.message}`, 1);
     throw err;

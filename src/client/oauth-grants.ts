@@ -1,13 +1,16 @@
 // OAuth toward one upstream server, as the MCP authorization spec has a client do it: the server's protected
 // resource metadata names its authorization server, the gateway registers itself there (dynamic client registration)
 // unless a client is configured, a person authorizes in a browser (authorization code with PKCE), and the grant is
-// kept in a SecretStore and refreshed when the server answers 401. Grants are kept per key: the gateway's own
+// kept in a SecretStore and refreshed when the server answers 401; a server that answers 403 insufficient_scope gets
+// an authorization asking for more (step-up, SEP-2350's scope union). Grants are kept per key: the gateway's own
 // (GATEWAY_GRANT) and, with per-caller authorization, one per principal. The SDK's `auth()` runs every step.
 import { randomBytes } from 'node:crypto';
 import {
   type AuthProvider,
   auth,
+  computeScopeUnion,
   extractWWWAuthenticateParams,
+  isStrictScopeSuperset,
   type OAuthClientMetadata,
   type OAuthClientProvider,
   type OAuthDiscoveryState,
@@ -76,11 +79,16 @@ const parsed = <T>(raw: string | undefined): T | undefined => (raw === undefined
 export class OAuthGrants {
   /** Access tokens of the keys known to hold a grant, so a request does not ask the store (Redis) each time. */
   readonly #access: LRUCache<string, string>;
-  /** The last authorization URL started per key (and when), for the error a caller gets and for admins. */
-  readonly #started = new LRUCache<string, { url: string; at: number }>({ max: MAX_KEYS, ttl: PENDING_TTL_MS });
+  /**
+   * The last authorization URL started per key (and when, and for which scope when it was a step-up), for the error
+   * a caller gets and for admins.
+   */
+  readonly #started = new LRUCache<string, { url: string; at: number; scope?: string }>({ max: MAX_KEYS, ttl: PENDING_TTL_MS });
   #naggedAt = 0;
   /** One refresh at a time per key: the server rotates refresh tokens, so a second one in parallel would fail. */
   readonly #refreshing = new Map<string, Promise<void>>();
+  /** One step-up at a time per key: callers refused together are sent to the same authorization. */
+  readonly #steppingUp = new Map<string, Promise<string | undefined>>();
 
   constructor(
     readonly server: string,
@@ -136,6 +144,43 @@ export class OAuthGrants {
     return result === 'REDIRECT' ? this.#started.get(key)?.url : undefined;
   }
 
+  /**
+   * The server refused `key`'s token for want of scope (403 `insufficient_scope`, naming `required`): an authorization
+   * asking for the union of what the grant holds, what is configured and what the server named is started, and its
+   * URL returned (the same one to every caller refused meanwhile). The grant stays in use for what it covers until
+   * the person has approved. Undefined when the grant already held all of those and was refreshed instead: the
+   * caller may try once more.
+   */
+  stepUp(key: string, required: string | undefined, resourceMetadataUrl?: URL): Promise<string | undefined> {
+    let running = this.#steppingUp.get(key);
+    if (!running) {
+      running = this.#stepUp(key, required, resourceMetadataUrl).finally(() => this.#steppingUp.delete(key));
+      this.#steppingUp.set(key, running);
+    }
+    return running;
+  }
+
+  async #stepUp(key: string, required: string | undefined, resourceMetadataUrl?: URL): Promise<string | undefined> {
+    const held = parsed<StoredOAuthTokens>(await this.store.get(this.#tokensKey(key)))?.scope;
+    const scope = computeScopeUnion(this.settings.scopes?.join(' '), held, required);
+    const started = this.pendingStepUp(key);
+    if (started && Date.now() - started.at < REUSE_STARTED_MS && !isStrictScopeSuperset(scope, started.scope)) return started.url;
+    const result = await auth(this.#provider(key, undefined, scope ?? ''), {
+      serverUrl: this.serverUrl,
+      ...(scope && { scope }),
+      // A refresh cannot widen a grant (RFC 6749 §6): only a new authorization can.
+      forceReauthorization: isStrictScopeSuperset(scope, held),
+      ...(resourceMetadataUrl && { resourceMetadataUrl }),
+    });
+    return result === 'REDIRECT' ? this.#started.get(key)?.url : undefined;
+  }
+
+  /** The step-up authorization started for `key` and not yet completed, if any. */
+  pendingStepUp(key: string): { url: string; at: number; scope: string } | undefined {
+    const started = this.#started.get(key);
+    return started?.scope === undefined ? undefined : (started as { url: string; at: number; scope: string });
+  }
+
   /** The URL of the last authorization started for `key` since `since` (ms epoch), if any. */
   startedSince(key: string, since: number): string | undefined {
     const started = this.#started.get(key);
@@ -162,7 +207,8 @@ export class OAuthGrants {
     return `oauth:${this.server}:tokens:${key}`;
   }
 
-  #provider(key: string, callback?: PendingAuthorization): OAuthClientProvider {
+  /** `stepUp`: the scope a step-up asks for (its authorization is recorded as one). */
+  #provider(key: string, callback?: PendingAuthorization, stepUp?: string): OAuthClientProvider {
     const { store, server } = this;
     // On the callback leg, the redirect URI the authorization started with.
     const settings = callback ? { ...this.settings, redirectUrl: () => callback.redirectUrl } : this.settings;
@@ -227,9 +273,9 @@ export class OAuthGrants {
         if (state === undefined || verifier === undefined) throw new Error('authorization started without state or verifier');
         const pending: PendingAuthorization = { server, key, verifier, redirectUrl: settings.redirectUrl() };
         await store.set(pendingKey(state), JSON.stringify(pending), PENDING_TTL_MS);
-        this.#started.set(key, { url: url.href, at: Date.now() });
+        this.#started.set(key, { url: url.href, at: Date.now(), ...(stepUp !== undefined && { scope: stepUp }) });
         this.#access.delete(key);
-        if (key === GATEWAY_GRANT) this.#nag(url.href);
+        if (key === GATEWAY_GRANT) this.#nag(url.href, stepUp);
       },
       discoveryState: async () => parsed<OAuthDiscoveryState>(await store.get(discoveryKey)),
       saveDiscoveryState: async (s) => store.set(discoveryKey, JSON.stringify(s)),
@@ -244,8 +290,15 @@ export class OAuthGrants {
     };
   }
 
-  /** The gateway's own authorization is missing: say where to grant it (not on every reconnect attempt). */
-  #nag(url: string): void {
+  /**
+   * The gateway's own authorization is missing, or needs more scope: say where to grant it (a missing one not on
+   * every reconnect attempt; a step-up once per authorization started).
+   */
+  #nag(url: string, stepUp?: string): void {
+    if (stepUp !== undefined) {
+      this.log.warn({ server: this.server, authorizationUrl: url, scope: stepUp }, `upstream '${this.server}' needs the gateway's authorization widened to scope "${stepUp}": open the URL in a browser`);
+      return;
+    }
     if (Date.now() - this.#naggedAt < NAG_EVERY_MS) return;
     this.#naggedAt = Date.now();
     this.log.warn({ server: this.server, authorizationUrl: url }, `upstream '${this.server}' needs authorization: open the URL in a browser (or POST /admin/oauth/authorize)`);

@@ -1,6 +1,6 @@
 // Turns what the SDK client throws while talking to an upstream into wire errors a downstream caller can act on,
 // with credentials (URL user-info and query, credential fields, the spec's own secrets) scrubbed from the text.
-import { SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { InsufficientScopeError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { type Abortable, asWireError, ErrorCode, WireError } from '../core/index.js';
 import { redactText } from '../core/redact.js';
 
@@ -20,6 +20,22 @@ function isBadReply(err: unknown): boolean {
   return err instanceof Error && err.name === 'SyntaxError';
 }
 
+/**
+ * The server refused the token it was sent for want of scope (HTTP 403 `insufficient_scope`, naming what the call
+ * needs). A caller without OAuth on that server gets it as is; with OAuth the gateway steps the grant up first
+ * (src/gateway/isolation/router.ts).
+ */
+export class InsufficientScope extends WireError {
+  constructor(
+    server: string,
+    /** The scopes the server's challenge named, space-separated (absent when it named none). */
+    readonly requiredScope: string | undefined,
+    readonly resourceMetadataUrl: URL | undefined,
+  ) {
+    super(ErrorCode.Forbidden, `Server '${server}' refused the call: its authorization lacks scope${requiredScope ? ` (it needs "${requiredScope}")` : ''}`);
+  }
+}
+
 export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: Abortable, secrets: Iterable<string> = []): WireError {
   const wire = asWireError(err);
   if (wire) {
@@ -27,6 +43,7 @@ export function upstreamError(name: string, err: unknown, timeoutMs: number, sig
     return message === wire.message ? wire : new WireError(wire.code, message, wire.data);
   }
   if (signal?.aborted) return new WireError(ErrorCode.InternalError, `Request to server '${name}' was cancelled`);
+  if (err instanceof InsufficientScopeError) return new InsufficientScope(name, err.requiredScope, err.resourceMetadataUrl);
   // The server is up and answered; "unavailable" would send the caller to retry something that fails the same way.
   if (isBadReply(err)) return new WireError(ErrorCode.UpstreamBadReply, `Server '${name}' sent a reply that cannot be used: ${redactText((err as Error).message, secrets)}`);
   if (err instanceof SdkError) {

@@ -2,7 +2,8 @@
 // OAuthGrants per server, the callback route an authorization server sends the browser back to, and the admin
 // routes that show each server's authorization and start or forget the gateway's own.
 //   GET  <callback path>             ?code&state (or ?error): completes the authorization started under `state`
-//   GET  /admin/oauth                 each OAuth server: whether the gateway is authorized, the URL to open if not
+//   GET  /admin/oauth                 each OAuth server: whether the gateway is authorized, the URL to open if not (or
+//                                     to widen its grant: `needsScope`, when the server asked for more)
 //   POST /admin/oauth/authorize       { "server": "<name>" }: starts the gateway's authorization, answers its URL
 //   POST /admin/oauth/forget          { "server": "<name>" }: drops the gateway's grant (the next use asks again)
 import { createHash, randomUUID } from 'node:crypto';
@@ -36,11 +37,15 @@ function elicitationIdOf(state: string): string {
 }
 
 /**
- * The error a caller gets until they have authorized the gateway for themselves (a URL elicitation, -32042). A
- * 2025-era caller that declared URL elicitation hears `notifications/elicitation/complete` when the browser is back.
+ * The error a caller gets until they have authorized the gateway for themselves (a URL elicitation, -32042), or
+ * widened that authorization to `stepUp`'s scope. A 2025-era caller that declared URL elicitation hears
+ * `notifications/elicitation/complete` when the browser is back.
  */
-export function authorizationRequired(server: string, url: string): WireError {
-  const message = `Server '${server}' acts with your own authorization: open the URL to grant it, then call again`;
+export function authorizationRequired(server: string, url: string, stepUp?: string): WireError {
+  const message =
+    stepUp === undefined
+      ? `Server '${server}' acts with your own authorization: open the URL to grant it, then call again`
+      : `Server '${server}' needs more of your authorization (scope "${stepUp}"): open the URL to grant it, then call again`;
   const state = new URL(url).searchParams.get('state');
   const elicitationId = state ? elicitationIdOf(state) : randomUUID();
   return new WireError(ErrorCode.UrlElicitationRequired, message, { elicitations: [{ mode: 'url', elicitationId, url, message: `Authorize mcplex to use '${server}' for you` }] });
@@ -127,8 +132,10 @@ export class UpstreamOAuth {
               .filter(({ config }) => this.config().servers[config.name]?.auth?.oauth !== undefined)
               .map(async ({ grants, config }) => {
                 const authorized = await grants.has(GATEWAY_GRANT);
-                const url = authorized ? undefined : grants.startedSince(GATEWAY_GRANT, 0);
-                return { server: config.name, perCaller: config.auth!.oauth!.perCaller, authorized, ...(url && { authorizationUrl: url }) };
+                // An authorized gateway may still be asked to widen its grant (the server wanted more scope).
+                const stepUp = authorized ? grants.pendingStepUp(GATEWAY_GRANT) : undefined;
+                const url = authorized ? stepUp?.url : grants.startedSince(GATEWAY_GRANT, 0);
+                return { server: config.name, perCaller: config.auth!.oauth!.perCaller, authorized, ...(url && { authorizationUrl: url }), ...(stepUp && { needsScope: stepUp.scope }) };
               }),
           );
           sendJson(res, 200, { callbackUrl: this.#safeCallbackUrl(), servers });

@@ -54,6 +54,24 @@ describe('mcplex client commands with --oauth', () => {
     expect(again.stderr()).not.toContain('Open this URL');
   });
 
+  it('asks the person to widen the grant when a tool needs more scope (403 insufficient_scope), then calls it', async () => {
+    // The grant of the test before holds `mcp`; audit_trail needs `mcp:admin` too.
+    const call = runCli(['call', 'audit_trail', '--url', url, '--oauth'], env);
+    call.child.stdin!.end();
+    await call.waitStderr(/^ {2}http\S+$/m, 30_000);
+    expect(call.stderr()).toContain('wants more of your authorization (scope "mcp mcp:admin")');
+    const authorizationUrl = /^ {2}(http\S+)$/m.exec(call.stderr())![1]!;
+    expect(new URL(authorizationUrl).searchParams.get('scope')).toBe('mcp mcp:admin');
+    await authorizeInBrowser(authorizationUrl, 'cli-user');
+    expect(await call.exited(30_000)).toMatchObject({ code: 0 });
+    expect(call.stdout()).toBe('cli-user holds mcp mcp:admin\n');
+    // The wider grant is kept.
+    const again = runCli(['call', 'audit_trail', '--url', url, '--oauth'], env);
+    again.child.stdin!.end();
+    expect(await again.exited(30_000)).toMatchObject({ code: 0 });
+    expect(again.stdout()).toBe('cli-user holds mcp mcp:admin\n');
+  });
+
   it('exits 1 saying so when the person refuses', async () => {
     const refused = runCli(['tools', '--url', url, '--oauth'], { ...env, MCPLEX_OAUTH_FILE: join(dir, 'other.json') });
     refused.child.stdin!.end();

@@ -169,6 +169,42 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
     }
   });
 
+  it('asks an administrator to widen its grant when the server wants more scope (403 insufficient_scope), and keeps serving meanwhile', async () => {
+    const { gateway, http, logger } = await gatewayOn({}, join(dir, 'grants-step-up.json'));
+    const clients: Client[] = [];
+    try {
+      const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
+      await authorizeInBrowser(String(started.body.authorizationUrl), 'operator');
+      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+      const alice = await as('alice', http);
+      const bob = await as('bob', http);
+      clients.push(alice, bob);
+      await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__audit_trail'), 10_000, 'the tool listed');
+      // The grant holds `mcp` only: audit_trail is refused upstream. The caller is told an administrator must widen
+      // it; the URL goes to the log and the admin API, never to a caller.
+      const refused = await callFails(alice, 'remote__audit_trail');
+      expect(refused.code).toBe(-32011);
+      expect(refused.message).toBe(`Server 'remote' needs the gateway's authorization widened to scope "mcp mcp:admin": an administrator approves it (GET /admin/oauth names the URL), then call again`);
+      expect(refused.message).not.toContain('http');
+      // Callers refused meanwhile are sent to the same authorization; what the grant covers keeps working.
+      expect((await callFails(bob, 'remote__audit_trail')).code).toBe(-32011);
+      expect(await text(bob, 'remote__whoami')).toBe('operator');
+      const logged = logger.entries.filter((e) => e.msg?.includes("needs the gateway's authorization widened"));
+      expect(logged).toHaveLength(1);
+      const listed = (await admin(http, '/admin/oauth')).body.servers as Array<{ authorized: boolean; authorizationUrl: string; needsScope: string }>;
+      expect(listed).toEqual([{ server: 'remote', perCaller: false, authorized: true, authorizationUrl: (logged[0]!.obj as { authorizationUrl: string }).authorizationUrl, needsScope: 'mcp mcp:admin' }]);
+      expect(new URL(listed[0]!.authorizationUrl).searchParams.get('scope')).toBe('mcp mcp:admin');
+      // Approved: the call goes through with the wider grant, and nothing is pending any more.
+      expect((await authorizeInBrowser(listed[0]!.authorizationUrl, 'operator')).status).toBe(200);
+      expect(await text(alice, 'remote__audit_trail')).toBe('operator holds mcp mcp:admin');
+      expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
+    } finally {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      await http.close();
+      await gateway.close();
+    }
+  });
+
   it('shows a refused authorization in the browser and stays unauthorized; a failed exchange starts afresh', async () => {
     const { gateway, http } = await gatewayOn({}, join(dir, 'grants-refused.json'));
     try {
@@ -221,6 +257,18 @@ describe('the admin page', () => {
       (doc.querySelector('#refresh') as unknown as { click(): void }).click();
       await waitUntil(() => rowOf()[2] === 'authorized' || undefined, 10_000, 'the page to show the grant');
       expect(rowOf()).toEqual(['remote', "the gateway's", 'authorized', 'forget']);
+      // A call that needs more scope: the page shows the step-up and links to it.
+      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+      const alice = await as('alice', http);
+      try {
+        expect((await callFails(alice, 'remote__audit_trail')).code).toBe(-32011);
+      } finally {
+        await alice.close();
+      }
+      (doc.querySelector('#refresh') as unknown as { click(): void }).click();
+      await waitUntil(() => rowOf()[2]?.startsWith('needs scope') || undefined, 10_000, 'the page to show the step-up');
+      expect(rowOf()).toEqual(['remote', "the gateway's", 'needs scope mcp mcp:admin', 'authorize']);
+      expect(new URL((doc.querySelector('#oauth tbody a') as unknown as { href: string }).href).searchParams.get('scope')).toBe('mcp mcp:admin');
     } finally {
       await window.happyDOM.abort();
       await new Promise((r) => setImmediate(r));
@@ -314,6 +362,65 @@ describe('per-caller authorization (perCaller: true)', () => {
       oauthServer().revokeAll('alice');
       expect((await callFails(alice, 'remote__whoami')).code).toBe(-32042);
       expect(await text(bob, 'remote__whoami')).toBe('bob');
+    } finally {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      await http.close();
+      await gateway.close();
+    }
+  });
+});
+
+describe('per-caller step-up (a grant without the scope a tool needs)', () => {
+  it('asks the caller to widen their own grant: -32042 in the 2025 era, a round in 2026; their other calls go on meanwhile', async () => {
+    const grants = join(dir, 'grants-per-caller-step-up.json');
+    const { gateway, http } = await gatewayOn({ perCaller: true }, grants);
+    const clients: Client[] = [];
+    try {
+      const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
+      await authorizeInBrowser(String(started.body.authorizationUrl), 'operator');
+      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+      const completed: string[] = [];
+      const alice = await clientAs(http.url, 'legacy', { authorization: `Bearer ${KEYS.alice}` }, {
+        capabilities: { elicitation: { url: {} } },
+        setup: (c) => c.setNotificationHandler('notifications/elicitation/complete', async (n) => void completed.push(String(n.params.elicitationId))),
+      });
+      clients.push(alice);
+      await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__audit_trail'), 10_000, 'the tool listed');
+      type Refusal = { code: number; message: string; data: { elicitations: Array<{ url: string; elicitationId: string }> } };
+      const first = (await alice.callTool({ name: 'remote__whoami', arguments: {} }).catch((e) => e)) as Refusal;
+      await authorizeInBrowser(first.data.elicitations[0]!.url, 'alice');
+      expect(await text(alice, 'remote__whoami')).toBe('alice');
+
+      // Her grant holds `mcp`: audit_trail needs `mcp:admin` too. She is sent to widen it, asking for both.
+      const refused = (await alice.callTool({ name: 'remote__audit_trail', arguments: {} }).catch((e) => e)) as Refusal;
+      expect(refused.code).toBe(-32042);
+      expect(refused.message).toBe(`Server 'remote' needs more of your authorization (scope "mcp mcp:admin"): open the URL to grant it, then call again`);
+      const stepUp = refused.data.elicitations[0]!;
+      expect(new URL(stepUp.url).searchParams.get('scope')).toBe('mcp mcp:admin');
+      // Asked again before opening it: the same authorization. Her grant still serves what it covers.
+      expect(((await alice.callTool({ name: 'remote__audit_trail', arguments: {} }).catch((e) => e)) as Refusal).data.elicitations[0]).toEqual(stepUp);
+      expect(await text(alice, 'remote__whoami')).toBe('alice');
+      await authorizeInBrowser(stepUp.url, 'alice');
+      await waitUntil(() => completed.includes(stepUp.elicitationId) || undefined, 10_000, 'alice to hear the step-up is done');
+      expect(await text(alice, 'remote__audit_trail')).toBe('alice holds mcp mcp:admin');
+      expect(await text(alice, 'remote__whoami')).toBe('alice');
+
+      // A 2026-era caller is asked in rounds: first to authorize, then to widen it.
+      const opened: string[] = [];
+      const modern = await clientAs(http.url, 'modern', { authorization: `Bearer ${KEYS.bob}` }, {
+        capabilities: { elicitation: { url: {} } },
+        setup: (c) =>
+          c.setRequestHandler('elicitation/create', async (req) => {
+            const { url } = req.params as { url: string };
+            opened.push(new URL(url).searchParams.get('scope') ?? '');
+            await authorizeInBrowser(url, 'bob');
+            return { action: 'accept' };
+          }),
+      });
+      clients.push(modern);
+      expect(await text(modern, 'remote__whoami')).toBe('bob');
+      expect(await text(modern, 'remote__audit_trail')).toBe('bob holds mcp mcp:admin');
+      expect(opened).toEqual(['mcp', 'mcp mcp:admin']);
     } finally {
       await Promise.allSettled(clients.map((c) => c.close()));
       await http.close();

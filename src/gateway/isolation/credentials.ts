@@ -6,6 +6,7 @@ import { CachedToken } from '../../client/cached-token.js';
 import { GATEWAY_GRANT, type OAuthGrants } from '../../client/oauth-grants.js';
 import { clientCredentialsToken, exchangeToken } from '../../client/oauth-token.js';
 import type { UpstreamHttpOptions } from '../../client/upstream.js';
+import type { InsufficientScope } from '../../client/upstream-errors.js';
 import { ErrorCode, WireError } from '../../core/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { authorizationRequired } from '../upstream-oauth.js';
@@ -23,7 +24,7 @@ export class UpstreamCredentials {
   constructor(
     private readonly config: ServerConfig,
     /** The server's OAuth grants (`auth.oauth`), when it has them. */
-    private readonly oauth?: OAuthGrants,
+    readonly oauth?: OAuthGrants,
   ) {
     const cc = config.auth?.clientCredentials;
     this.#gateway = cc ? new CachedToken(() => clientCredentialsToken(cc)) : undefined;
@@ -84,6 +85,25 @@ export class UpstreamCredentials {
   authorizationNeeded(key: string, since: number): WireError | undefined {
     const url = this.oauth!.startedSince(key, since);
     return url ? authorizationRequired(this.config.name, url) : undefined;
+  }
+
+  /**
+   * The server refused a call made for caller `key` (undefined: on the shared connection) for want of scope: the
+   * OAuth grant that made it (the caller's own, else the gateway's) asks for more. Undefined when a refresh was enough (the call may be sent once more);
+   * else the caller's error: a URL elicitation to widen their own grant, or, for the gateway's, a refusal saying an
+   * administrator must widen it (its URL goes to admins, never to a caller). Only for a server with `auth.oauth`.
+   */
+  async stepUp(key: string | undefined, refused: InsufficientScope): Promise<WireError | undefined> {
+    const oauth = this.oauth!;
+    const grant = this.authorizedByCallers && key !== undefined ? key : GATEWAY_GRANT;
+    const url = await oauth.stepUp(grant, refused.requiredScope, refused.resourceMetadataUrl);
+    if (!url) return undefined;
+    const scope = oauth.pendingStepUp(grant)?.scope ?? refused.requiredScope ?? '';
+    if (grant !== GATEWAY_GRANT) return authorizationRequired(this.config.name, url, scope);
+    return new WireError(
+      ErrorCode.Forbidden,
+      `Server '${this.config.name}' needs the gateway's authorization widened to scope "${scope}": an administrator approves it (GET /admin/oauth names the URL), then call again`,
+    );
   }
 
   #tokenOf(key: string): Promise<string> {

@@ -2,13 +2,14 @@
 // or the caller's own isolated one; its credentials, its allow-listed headers, and the caller's signed identity.
 import { LRUCache } from 'lru-cache';
 import type { Json, Upstream, UpstreamHttpOptions } from '../../client/upstream.js';
-import { type CallContext, credentialOf, GATEWAY_PRINCIPAL, type Principal } from '../../core/index.js';
+import { type CallContext, credentialOf, ErrorCode, GATEWAY_PRINCIPAL, type Principal, WireError } from '../../core/index.js';
 import { IDENTITY_META, signIdentity } from '../../middleware/identity-claims.js';
 import { stageSpan } from '../../middleware/tracing.js';
 import { INVOCATION } from '../../server/index.js';
 import type { ServerConfig } from '../config/index.js';
 import { INSTANCE_DEFAULTS, type Isolation } from '../config/upstream-auth.js';
 import type { OAuthGrants } from '../../client/oauth-grants.js';
+import { InsufficientScope } from '../../client/upstream-errors.js';
 import { UpstreamCredentials } from './credentials.js';
 import { headerFetch, pickHeaders, withHeaders } from './forward-headers.js';
 import { IsolatedInstances } from './instances.js';
@@ -80,13 +81,24 @@ export class UpstreamRouter {
     const outgoing = route?.identities ? await this.#stamp(route, ctx, stripped) : stripped;
     if (!route) return { upstream: template, params: outgoing, run: direct, release: noop };
     const headers = pickHeaders(ctx, route.config.forwardHeaders);
-    const run = <T>(send: () => Promise<T>) => withHeaders(headers, send);
+    const { credentials } = route;
     const isolation = this.isolationOf(template);
-    if (isolation === 'shared') return { upstream: template, params: outgoing, run, release: noop };
-    const key = isolation === 'per-session' && ctx.era === 'legacy' ? this.#sessionKey(route, ctx) : principalKey(ctx);
+    const key = isolation === 'shared' ? undefined : isolation === 'per-session' && ctx.era === 'legacy' ? this.#sessionKey(route, ctx) : principalKey(ctx);
+    const sent = <T>(send: () => Promise<T>) => withHeaders(headers, send);
+    // With OAuth, a call refused for want of scope steps up the grant it was made with, and is sent once more when
+    // a refresh was enough (a 403 means the server did not act on it).
+    const run = !credentials.oauth
+      ? sent
+      : <T>(send: () => Promise<T>) =>
+          sent(send).catch(async (err: unknown) => {
+            if (!(err instanceof InsufficientScope)) throw err;
+            const refusal = await credentials.stepUp(key, err);
+            if (refusal) throw refusal;
+            return sent(send);
+          });
+    if (key === undefined) return { upstream: template, params: outgoing, run, release: noop };
     // Token exchange and starting the caller's own instance are I/O: child spans of the request's, when traced.
     const stage = <T>(name: string, fn: () => Promise<T>) => stageSpan(ctx, name, fn);
-    const { credentials } = route;
     await credentials.prepare(key, credentialOf(ctx.principal), stage);
     if (!credentials.authorizedByCallers) {
       const lease = await route.instances.acquire(key, stage);
@@ -95,7 +107,8 @@ export class UpstreamRouter {
     // A caller's grant that stops working (revoked, not refreshable) starts a new authorization: they are told where.
     const since = Date.now();
     const reauthorize = (err: unknown): never => {
-      throw credentials.authorizationNeeded(key, since) ?? err;
+      // (A step-up's own error already says where, and for which scope.)
+      throw (!(err instanceof WireError && err.code === ErrorCode.UrlElicitationRequired) && credentials.authorizationNeeded(key, since)) || err;
     };
     const lease = await route.instances.acquire(key, stage).catch(reauthorize);
     return { upstream: lease.upstream, params: outgoing, run: (send) => run(send).catch(reauthorize), release: lease.release };
