@@ -95,7 +95,14 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
   const capabilities = { ...(o.input !== false && { elicitation: { form: {}, url: {} } }), ...(roots && { roots: {} }) };
   const upstream = new Upstream(spec, {
     log: silentLogger,
-    hooks: { onRequest: (_u, req) => answer(req.method, req.params as Json | undefined), onNotification: () => {}, onListChanged: () => {}, onStatus: () => {} },
+    hooks: {
+      onRequest: (_u, req) => answer(req.method, req.params as Json | undefined),
+      onNotification: (_u, n) => {
+        if (n.method === 'notifications/elicitation/complete' && typeof n.params?.elicitationId === 'string') terminal.completed(n.params.elicitationId);
+      },
+      onListChanged: () => {},
+      onStatus: () => {},
+    },
     clientInfo: { name: 'mcplex-cli', version: VERSION },
     capabilities,
     ...(oauth && { http: { authProvider: oauth.provider } }),

@@ -13,11 +13,18 @@ export type Answerer = (method: string, params: Json | undefined) => Promise<Jso
 
 export interface TerminalInput {
   answer: Answerer;
+  /**
+   * The server says the page of URL elicitation `elicitationId` is done (`notifications/elicitation/complete`,
+   * 2025-11-25): a person asked to press Enter for it need not.
+   */
+  completed(elicitationId: string): void;
   /** Stops reading the input (a command that asked nothing never started). */
   close(): void;
 }
 
 const MAX_ROUNDS = 8;
+/** What a wait for Enter gives when the server's completion ended it first. */
+const DONE = Symbol('done');
 
 interface Field {
   type?: string;
@@ -69,13 +76,27 @@ export function terminalInput(input: Readable, output: Writable): TerminalInput 
   // input arrives all at once) and taken one per question.
   let reader: ReturnType<typeof createInterface> | undefined;
   let lines: AsyncIterator<string> | undefined;
-  const ask = async (question: string): Promise<string | undefined> => {
-    output.write(question);
+  // A line asked for and not yet taken (a wait for Enter that the server's completion ended): the next question's.
+  let pending: Promise<IteratorResult<string>> | undefined;
+  /** The next line (undefined at the end of the input), or DONE if `unless` settles first. */
+  const read = async (unless?: Promise<void>): Promise<string | undefined | typeof DONE> => {
     reader ??= createInterface({ input, terminal: false });
     lines ??= reader[Symbol.asyncIterator]();
-    const next = await lines.next();
+    pending ??= lines.next();
+    const line = pending;
+    const next = unless ? await Promise.race([line, unless.then((): typeof DONE => DONE)]) : await line;
+    if (next === DONE) return DONE;
+    pending = undefined;
     return next.done ? undefined : String(next.value).trim();
   };
+  const ask = async (question: string): Promise<string | undefined> => {
+    output.write(question);
+    return (await read()) as string | undefined;
+  };
+  // URL elicitations the server said are done, and the waits for them.
+  const done = new Set<string>();
+  const waiting = new Map<string, () => void>();
+  const completion = (id: string) => (done.has(id) ? Promise.resolve() : new Promise<void>((resolve) => waiting.set(id, resolve)));
 
   async function form(params: Json): Promise<Json> {
     const schema = (params.requestedSchema ?? {}) as { properties?: Record<string, Field>; required?: string[] };
@@ -105,13 +126,21 @@ export function terminalInput(input: Readable, output: Writable): TerminalInput 
     output.write(`The server asks: ${String(params.message ?? '')}\n`);
     if (params.mode === 'url') {
       output.write(`  Open ${String(params.url)}\n`);
-      const text = await ask('  Press Enter when done (!decline, !cancel): ');
+      const id = typeof params.elicitationId === 'string' ? params.elicitationId : undefined;
+      output.write('  Press Enter when done (!decline, !cancel): ');
+      const text = await read(id === undefined ? undefined : completion(id));
+      if (id !== undefined) waiting.delete(id);
+      if (text === DONE) output.write('\n  Done: the server says so.\n');
       return { action: text === undefined || text === '!cancel' ? 'cancel' : text === '!decline' ? 'decline' : 'accept' };
     }
     output.write('  (answer each field; !decline or !cancel to refuse)\n');
     return form(params);
   };
-  return { answer, close: () => reader?.close() };
+  const completed = (id: string) => {
+    done.add(id);
+    waiting.get(id)?.();
+  };
+  return { answer, completed, close: () => reader?.close() };
 }
 
 /**

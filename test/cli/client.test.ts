@@ -135,6 +135,12 @@ describe('mcplex client commands', () => {
     const opened = await answering('\n', 'call', 'login', 'who=zed', 'selfService=true', ...server);
     expect(opened).toMatchObject({ code: 0, stdout: 'welcome zed\n' });
     expect(opened.stderr).toContain('The server asks: Log in to the example service\n  Open https://idp.example/login?who=zed');
+    // Told by the server that the page is done (notifications/elicitation/complete), it goes on without Enter.
+    const told = runCli(['call', 'login', 'who=kim', 'completeAfterMs=300', ...server], { MCPLEX_LOG_LEVEL: 'warn' });
+    await told.waitStderr(/Press Enter when done/, 30_000);
+    expect(await told.exited(30_000)).toMatchObject({ code: 0 });
+    expect(told.stdout()).toBe('welcome kim\n');
+    expect(told.stderr()).toContain('Done: the server says so.');
     const refused = await answering('', 'call', 'login', 'who=amy', '--no-input', ...server);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('the server needs a page opened first: https://idp.example/login?who=amy (Log in to the example service); open it, then run the command again');
