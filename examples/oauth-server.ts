@@ -53,6 +53,8 @@ class Provider implements OAuthServerProvider {
   readonly access = new Map<string, Grant>();
   readonly refresh = new Map<string, Grant>();
   readonly counts = { registered: 0, authorized: 0, exchanged: 0, refreshed: 0 };
+  /** The RFC 8707 resource each authorization, code exchange and refresh named (undefined: none). */
+  readonly resources: Array<string | undefined> = [];
 
   async authorize(client: OAuthClientInformationFull, params: AuthorizationParams, res: Response): Promise<void> {
     const user = /(?:^|;\s*)user=([^;]+)/.exec(res.req.headers.cookie ?? '')?.[1] ?? 'demo';
@@ -63,6 +65,7 @@ class Provider implements OAuthServerProvider {
       res.redirect(back.href);
       return;
     }
+    this.resources.push(params.resource?.href);
     const code = randomUUID();
     const asked = (params.scopes ?? []).filter((s) => SCOPES.includes(s));
     this.codes.set(code, { client, params, user, scopes: asked.length > 0 ? asked : ['mcp'] });
@@ -77,7 +80,8 @@ class Provider implements OAuthServerProvider {
     return found.params.codeChallenge;
   }
 
-  async exchangeAuthorizationCode(client: OAuthClientInformationFull, code: string): Promise<OAuthTokens> {
+  async exchangeAuthorizationCode(client: OAuthClientInformationFull, code: string, _verifier?: string, _redirectUri?: string, resource?: URL): Promise<OAuthTokens> {
+    this.resources.push(resource?.href);
     const found = this.codes.get(code);
     if (!found || found.client.client_id !== client.client_id) throw new Error('unknown code');
     this.codes.delete(code);
@@ -85,7 +89,8 @@ class Provider implements OAuthServerProvider {
     return this.#issue(found.user, client.client_id, found.scopes);
   }
 
-  async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string): Promise<OAuthTokens> {
+  async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string, _scopes?: string[], resource?: URL): Promise<OAuthTokens> {
+    this.resources.push(resource?.href);
     const grant = this.refresh.get(refreshToken);
     if (!grant || grant.clientId !== client.client_id) {
       const { InvalidGrantError } = await import('@modelcontextprotocol/sdk/server/auth/errors.js');

@@ -47,6 +47,8 @@ export interface OAuthClientSettings {
   /** The authorization server `clientId` belongs to: its credentials go nowhere else (SEP-2352). */
   issuer?: string;
   scopes?: string[];
+  /** false: no RFC 8707 `resource` parameter in authorization and token requests (servers that refuse it). */
+  resourceIndicator?: boolean;
   /** Shown to the person at the authorization server when the gateway registers itself. */
   clientName?: string;
   /** How long an access token is used from memory before the store is read again; default 30 s. */
@@ -277,6 +279,8 @@ export class OAuthGrants {
         this.#access.delete(key);
         if (key === GATEWAY_GRANT) this.#nag(url.href, stepUp);
       },
+      // Asked which resource the tokens are for: none, when the authorization server refuses the parameter.
+      ...(settings.resourceIndicator === false && { validateResourceURL: async () => undefined }),
       discoveryState: async () => parsed<OAuthDiscoveryState>(await store.get(discoveryKey)),
       saveDiscoveryState: async (s) => store.set(discoveryKey, JSON.stringify(s)),
       invalidateCredentials: async (scope) => {

@@ -92,6 +92,7 @@ export class UpstreamOAuth {
       ...(o.clientSecret && { clientSecret: o.clientSecret }),
       ...(o.issuer && { issuer: o.issuer }),
       ...(o.scopes && { scopes: o.scopes }),
+      ...(o.resourceIndicator === false && { resourceIndicator: false }),
     };
     const grants = new OAuthGrants(server.name, server.url, settings, this.#storeOf(), this.log);
     this.#grants.set(server.name, { grants, config: server });

@@ -20,6 +20,7 @@ describe('upstream OAuth config', () => {
   it('perCaller gives each principal a connection of its own; a registered client and scopes are kept', () => {
     const c = yaml(`${REMOTE}    auth:\n      oauth: { clientId: mcplex, clientSecret: s3cret, issuer: "https://login.example.com", scopes: "repo read:org", perCaller: true }\noauth:\n  store: redis\n  redis: redis://127.0.0.1:6379\n  callbackUrl: https://mcp.example.com/oauth/callback\n`);
     expect(c.servers.remote!.auth?.oauth).toEqual({ clientId: 'mcplex', clientSecret: 's3cret', issuer: 'https://login.example.com', scopes: ['repo', 'read:org'], perCaller: true });
+    expect(yaml(`${REMOTE}    auth: { oauth: { resourceIndicator: false } }\n`).servers.remote!.auth?.oauth).toEqual({ resourceIndicator: false, perCaller: false });
     expect(c.servers.remote!.isolation).toBe('per-principal');
     expect(c.oauth).toEqual({ store: 'redis', file: 'mcplex-oauth.json', redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'mcplex:oauth:' }, callbackUrl: 'https://mcp.example.com/oauth/callback' });
   });
@@ -38,6 +39,7 @@ describe('upstream OAuth config', () => {
       'servers.remote.auth.oauth: clientCredentials is given too: the gateway gets its own token one way (remove one)',
     ]);
     expect(issues(`${REMOTE}    auth: { oauth: { perCaller: yes } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.oauth\.perCaller: expected true/)]);
+    expect(issues(`${REMOTE}    auth: { oauth: { resourceIndicator: no } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.oauth\.resourceIndicator: expected false \(leave the RFC 8707 resource parameter out/)]);
     expect(issues(`${REMOTE}    auth: { oauth: { client: x } }\n`)).toEqual(["servers.remote.auth.oauth.client: unknown key (did you mean 'clientId'?)"]);
     expect(issues(`listen: { host: 0.0.0.0 }\n${REMOTE}    auth: { oauth: {} }\n`)).toEqual([expect.stringMatching(/^oauth\.callbackUrl: required when listen\.host is 0\.0\.0\.0 \(remote use OAuth\)/)]);
     expect(issues(`cluster: { redis: redis://127.0.0.1:6379 }\n${REMOTE}    auth: { oauth: {} }\n`)).toEqual(['oauth.store: with cluster:, every replica must see the grants of remote: use store: redis']);

@@ -91,6 +91,8 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
       expect(await text(alice, 'remote__whoami')).toBe('operator');
       expect(oauthServer().provider.counts.registered).toBe(1);
+      // The authorization and its code exchange named the server as the resource (RFC 8707).
+      expect(oauthServer().provider.resources).toEqual([oauthServer().url, oauthServer().url]);
       // The grants file is its owner's alone and holds no caller's API key.
       expect(statSync(grants).mode & 0o777).toBe(0o600);
       expect(readFileSync(grants, 'utf8')).not.toContain(KEYS.alice);
@@ -200,6 +202,27 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
     } finally {
       await Promise.allSettled(clients.map((c) => c.close()));
+      await http.close();
+      await gateway.close();
+    }
+  });
+
+  it('resourceIndicator: false leaves the RFC 8707 resource parameter out of every request (authorization servers that refuse it)', async () => {
+    const { gateway, http } = await gatewayOn({ resourceIndicator: false }, join(dir, 'grants-no-resource.json'));
+    const alice = await as('alice', http);
+    try {
+      const asked = oauthServer().provider.resources.length;
+      const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
+      expect(new URL(String(started.body.authorizationUrl)).searchParams.has('resource')).toBe(false);
+      await authorizeInBrowser(String(started.body.authorizationUrl), 'entra-operator');
+      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+      await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
+      oauthServer().revokeAccess('entra-operator');
+      expect(await text(alice, 'remote__whoami')).toBe('entra-operator');
+      // The authorization, its code exchange and the refresh: none named a resource.
+      expect(oauthServer().provider.resources.slice(asked)).toEqual([undefined, undefined, undefined]);
+    } finally {
+      await alice.close();
       await http.close();
       await gateway.close();
     }

@@ -45,6 +45,11 @@ export interface UpstreamOAuth {
   /** Absent: what the server's metadata says it supports. */
   scopes?: string[];
   /**
+   * false: the RFC 8707 `resource` parameter is left out of authorization and token requests, for authorization
+   * servers that refuse it (Microsoft Entra ID with scopes). Default true.
+   */
+  resourceIndicator?: boolean;
+  /**
    * false (default): one authorization, the gateway's, made by an administrator, serves every caller. true: each
    * caller authorizes the gateway for themselves (told where with a URL elicitation) and their calls carry their own
    * grant on a connection of their own; the gateway's own authorization still reads the server's lists.
@@ -89,9 +94,10 @@ const oauth = z.preprocess(
       clientSecret: nonEmpty('expected the client secret from the environment (e.g. ${UPSTREAM_CLIENT_SECRET})').optional(),
       issuer: httpUrl.optional(),
       scopes: words.optional(),
+      resourceIndicator: z.boolean({ error: 'expected false (leave the RFC 8707 resource parameter out, for authorization servers that refuse it) or true (the default)' }).optional(),
       perCaller: z.boolean({ error: 'expected true (each caller authorizes for themselves) or false (one authorization, the gateway\'s)' }).optional(),
     },
-    'expected a mapping with clientId, clientSecret, issuer, scopes and/or perCaller (or {} to register the gateway dynamically)',
+    'expected a mapping with clientId, clientSecret, issuer, scopes, resourceIndicator and/or perCaller (or {} to register the gateway dynamically)',
   ),
 );
 
