@@ -1,6 +1,7 @@
 // `--oauth` for the client commands: a server with its own OAuth login (GitHub's, Linear's, …) is authorized in a
 // browser the first time (a loopback callback on a free port, the URL printed on stderr), and the grant is kept in
-// the user's grants file (MCPLEX_OAUTH_FILE, else $XDG_CONFIG_HOME/mcplex/oauth.json, 0600) and refreshed, so later
+// the user's grants file (MCPLEX_OAUTH_FILE, else $XDG_CONFIG_HOME/mcplex/oauth.json, 0600; sealed with MCPLEX_OAUTH_KEY
+// when set) and refreshed, so later
 // commands connect at once; a server that wants more scope than the grant holds (403 insufficient_scope) gets the same
 // approval again asking for more, and the command goes on. The same flow as the gateway's (src/client/oauth-grants.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,7 +13,9 @@ import type { InsufficientScope } from '../client/upstream-errors.js';
 import type { UpstreamHttpOptions } from '../client/upstream.js';
 import { silentLogger } from '../core/index.js';
 import { completeAuthorization, listenForCallback } from '../gateway/oauth-callback.js';
+import type { SecretStore } from '../core/secret-store.js';
 import { FileSecretStore } from '../stores/file/secret-file.js';
+import { SealedSecretStore } from '../stores/sealed-secret-store.js';
 import { ExitError } from './config-file.js';
 
 /** How long the command waits for the person to approve in the browser. */
@@ -20,6 +23,14 @@ const WAIT_MS = 10 * 60_000;
 
 export function grantsFile(env = process.env): string {
   return env.MCPLEX_OAUTH_FILE ?? join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'mcplex', 'oauth.json');
+}
+
+/** The grants file sealed with MCPLEX_OAUTH_KEY when it is set (as the gateway's `oauth.encryptionKey`). */
+function sealedWithEnvKey(file: SecretStore, env = process.env): SecretStore {
+  const key = env.MCPLEX_OAUTH_KEY;
+  if (key === undefined || key === '') return file;
+  if (key.length < 32) throw new ExitError('MCPLEX_OAUTH_KEY: expected a secret of at least 32 characters (make one with: openssl rand -base64 32)', 2);
+  return new SealedSecretStore(file, key);
 }
 
 /** A connection's OAuth: its credentials, and a step-up when the server wants more scope than the grant holds. */
@@ -33,7 +44,7 @@ export interface CliOAuth {
 export async function oauthFor(spec: UpstreamSpec): Promise<CliOAuth> {
   if (spec.transport !== 'http' && spec.transport !== 'sse') throw new ExitError('--oauth: only for servers over HTTP (--url)', 2);
   const server = spec.url;
-  const store = new FileSecretStore(grantsFile());
+  const store = sealedWithEnvKey(new FileSecretStore(grantsFile()));
   let redirectUrl: string | undefined;
   const grants = new OAuthGrants(server, server, {
     redirectUrl: () => {

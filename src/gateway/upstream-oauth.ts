@@ -15,6 +15,7 @@ import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
 import { FileSecretStore } from '../stores/file/secret-file.js';
 import { MemorySecretStore } from '../stores/memory/secret-store.js';
 import { RedisSecretStore } from '../stores/redis/secret-store.js';
+import { SealedSecretStore } from '../stores/sealed-secret-store.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { completeAuthorization, listenForCallback } from './oauth-callback.js';
 import { OAUTH_CALLBACK_PATH, type OAuthConfig } from './config/oauth.js';
@@ -22,10 +23,10 @@ import type { UrlElicitations } from './url-elicitations.js';
 
 export { GATEWAY_GRANT };
 
-function openStore(c: OAuthConfig): SecretStore {
-  if (c.store === 'memory') return new MemorySecretStore();
-  if (c.store === 'redis') return new RedisSecretStore({ url: c.redis!.url, keyPrefix: c.redis!.keyPrefix });
-  return new FileSecretStore(c.file);
+function openStore(c: OAuthConfig, log: Logger): SecretStore {
+  const store =
+    c.store === 'memory' ? new MemorySecretStore() : c.store === 'redis' ? new RedisSecretStore({ url: c.redis!.url, keyPrefix: c.redis!.keyPrefix }) : new FileSecretStore(c.file);
+  return c.encryptionKey ? new SealedSecretStore(store, c.encryptionKey, c.previousEncryptionKeys, log) : store;
 }
 
 /**
@@ -167,7 +168,7 @@ export class UpstreamOAuth {
   }
 
   #storeOf(): SecretStore {
-    if (!this.#store) this.#store = openStore(this.config().oauth ?? { store: 'file', file: 'mcplex-oauth.json' });
+    if (!this.#store) this.#store = openStore(this.config().oauth ?? { store: 'file', file: 'mcplex-oauth.json' }, this.log);
     return this.#store;
   }
 

@@ -67,6 +67,8 @@ const TOP_SECRET = [
   'client_secret',
   'privateKey',
   'credentials',
+  'encryptionKey',
+  'previousEncryptionKeys',
 ].flatMap(spellings);
 const TOP_OTHER = ['headers', 'env', 'err', 'error', 'cause', 'reason', 'line', 'url', 'uri'];
 export const REDACT_PATHS = [...new Set([...TOP_SECRET, ...TOP_OTHER])].map((k) => (/^\w+$/.test(k) ? k : `["${k}"]`)).concat('*.*', '*.*.*', '*.*.*.*');

@@ -2,7 +2,7 @@
 // README says (the official SDK's authorization server and a bearer-protected SDK server): the first command prints
 // the URL to open and waits on a loopback callback; a browser approves; the grant is kept in MCPLEX_OAUTH_FILE (0600)
 // and the next command connects at once. Without --oauth the error says to add it.
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,27 @@ describe('mcplex client commands with --oauth', () => {
     again.child.stdin!.end();
     expect(await again.exited(30_000)).toMatchObject({ code: 0 });
     expect(again.stdout()).toBe('cli-user holds mcp mcp:admin\n');
+  });
+
+  it('MCPLEX_OAUTH_KEY keeps the grants file sealed', async () => {
+    const sealed = { ...env, MCPLEX_OAUTH_FILE: join(dir, 'sealed.json'), MCPLEX_OAUTH_KEY: 'cli-sealing-secret-0123456789abcdefgh' };
+    const first = runCli(['call', 'whoami', '--url', url, '--oauth'], sealed);
+    first.child.stdin!.end();
+    await first.waitStderr(/^ {2}http\S+$/m, 30_000);
+    await authorizeInBrowser(/^ {2}(http\S+)$/m.exec(first.stderr())![1]!, 'sealed-user');
+    expect(await first.exited(30_000)).toMatchObject({ code: 0 });
+    const content = readFileSync(sealed.MCPLEX_OAUTH_FILE, 'utf8');
+    expect(content).toContain('mcplex.sealed.v1:');
+    expect(content).not.toMatch(/"(at|rt)-[0-9a-f-]{36}/);
+    expect(content).not.toContain('access_token');
+    const again = runCli(['call', 'whoami', '--url', url, '--oauth'], sealed);
+    again.child.stdin!.end();
+    expect(await again.exited(30_000)).toMatchObject({ code: 0 });
+    expect(again.stdout()).toBe('sealed-user\n');
+    const short = runCli(['call', 'whoami', '--url', url, '--oauth'], { ...sealed, MCPLEX_OAUTH_KEY: 'short' });
+    short.child.stdin!.end();
+    expect(await short.exited(30_000)).toMatchObject({ code: 2 });
+    expect(short.stderr()).toContain('MCPLEX_OAUTH_KEY: expected a secret of at least 32 characters');
   });
 
   it('exits 1 saying so when the person refuses', async () => {

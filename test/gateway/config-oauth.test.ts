@@ -44,6 +44,13 @@ describe('upstream OAuth config', () => {
     expect(issues(`listen: { host: 0.0.0.0 }\n${REMOTE}    auth: { oauth: {} }\n`)).toEqual([expect.stringMatching(/^oauth\.callbackUrl: required when listen\.host is 0\.0\.0\.0 \(remote use OAuth\)/)]);
     expect(issues(`cluster: { redis: redis://127.0.0.1:6379 }\n${REMOTE}    auth: { oauth: {} }\n`)).toEqual(['oauth.store: with cluster:, every replica must see the grants of remote: use store: redis']);
     expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { store: redis }\n`)).toEqual(['oauth.redis: required with store: redis (e.g. redis: redis://127.0.0.1:6379)']);
+    expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { encryptionKey: short }\n`)).toEqual([
+      `oauth.encryptionKey: expected a secret of at least 32 characters from the environment (e.g. \${MCPLEX_OAUTH_KEY}; make one with: openssl rand -base64 32)`,
+    ]);
+    expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { previousEncryptionKeys: [${'x'.repeat(32)}] }\n`)).toEqual([
+      'oauth.encryptionKey: required with previousEncryptionKeys: the secret grants are sealed with from now on',
+    ]);
+    expect(yaml(`${REMOTE}    auth: { oauth: {} }\noauth: { encryptionKey: ${'k'.repeat(32)}, previousEncryptionKeys: [${'p'.repeat(40)}] }\n`).oauth).toMatchObject({ encryptionKey: 'k'.repeat(32), previousEncryptionKeys: ['p'.repeat(40)] });
     expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { callbackUrl: ftp://x/cb }\n`)).toEqual([expect.stringMatching(/^oauth\.callbackUrl: expected an http\(s\) URL/)]);
   });
 });

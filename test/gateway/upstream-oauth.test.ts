@@ -228,6 +228,48 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
     }
   });
 
+  it('oauth.encryptionKey: keeps the grants sealed at rest; a restart with the key reads them, one without it asks again', async () => {
+    const file = join(dir, 'grants-sealed.json');
+    const sealed = { file, encryptionKey: 'grants-sealing-secret-0123456789abcdef' };
+    const first = await gatewayOn({}, file, sealed);
+    try {
+      const started = await admin(first.http, '/admin/oauth/authorize', { server: 'remote' });
+      await authorizeInBrowser(String(started.body.authorizationUrl), 'sealed-operator');
+      await waitUntil(() => upstreamOf(first.gateway).state === 'up', 10_000, 'the shared connection up');
+    } finally {
+      await first.http.close();
+      await first.gateway.close();
+    }
+    // Neither tokens nor the registered client are readable in the file.
+    const content = readFileSync(file, 'utf8');
+    const issued = [...oauthServer().provider.access.keys(), ...oauthServer().provider.refresh.keys()];
+    for (const token of issued) expect(content).not.toContain(token);
+    expect(content).not.toContain('client_id');
+    expect(Object.values(JSON.parse(content).entries as Record<string, { value: string }>).every((e) => JSON.stringify(e).includes('mcplex.sealed.v1:'))).toBe(true);
+
+    const again = await gatewayOn({}, file, sealed);
+    const alice = await as('alice', again.http);
+    try {
+      await waitUntil(() => upstreamOf(again.gateway).state === 'up', 10_000, 'connected with the sealed grant');
+      await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
+      expect(await text(alice, 'remote__whoami')).toBe('sealed-operator');
+    } finally {
+      await alice.close();
+      await again.http.close();
+      await again.gateway.close();
+    }
+    // Another key: the grant is not used (the log says so, naming the fix), and an administrator is asked again.
+    const other = await gatewayOn({}, file, { file, encryptionKey: 'another-sealing-secret-0123456789abcdef' });
+    try {
+      await waitUntil(() => other.logger.entries.some((e) => e.msg?.includes("upstream 'remote' needs authorization")), 10_000, 'asked again');
+      expect(other.logger.entries.some((e) => e.msg?.includes('a stored secret was ignored: it was sealed with a key that is not configured'))).toBe(true);
+      expect(upstreamOf(other.gateway).state).not.toBe('up');
+    } finally {
+      await other.http.close();
+      await other.gateway.close();
+    }
+  });
+
   it('shows a refused authorization in the browser and stays unauthorized; a failed exchange starts afresh', async () => {
     const { gateway, http } = await gatewayOn({}, join(dir, 'grants-refused.json'));
     try {

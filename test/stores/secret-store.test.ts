@@ -1,5 +1,6 @@
 // The SecretStore contract against its three backends: memory, a 0600 JSON file, and Redis (REDIS_URL, a key prefix
-// of its own per run). A value is kept until deleted, or until its TTL runs out; the file keeps it across a reopen.
+// of its own per run), and sealed in front of the last two. A value is kept until deleted, or until its TTL runs out;
+// the file keeps it across a reopen; sealed, what lands in the backend is ciphertext bound to its key.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import type { SecretStore } from '../../src/core/secret-store.js';
 import { FileSecretStore } from '../../src/stores/file/secret-file.js';
 import { MemorySecretStore } from '../../src/stores/memory/secret-store.js';
 import { RedisSecretStore } from '../../src/stores/redis/secret-store.js';
+import { SealedSecretStore } from '../../src/stores/sealed-secret-store.js';
+import { capturingLogger } from '../helpers/logger.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { waitUntil } from '../helpers/process.js';
 
@@ -15,11 +18,15 @@ const redisUrl = sharedRedisUrl('SecretStore contract: redis');
 const dir = mkdtempSync(join(tmpdir(), 'mcplex-secrets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
+const KEY = 'a-secret-of-at-least-32-characters!!';
+const OTHER_KEY = 'another-secret-of-32-characters-or-more';
 
 const backends: Array<[string, () => SecretStore, boolean]> = [
   ['memory', () => new MemorySecretStore(), false],
   ['file', () => new FileSecretStore(join(dir, `store-${++files}.json`)), false],
   ['redis', () => new RedisSecretStore({ url: redisUrl!, keyPrefix: uniquePrefix('secrets') }), !redisUrl],
+  ['file, sealed', () => new SealedSecretStore(new FileSecretStore(join(dir, `store-${++files}.json`)), KEY), false],
+  ['redis, sealed', () => new SealedSecretStore(new RedisSecretStore({ url: redisUrl!, keyPrefix: uniquePrefix('secrets') }), KEY), !redisUrl],
 ];
 
 describe.each(backends)('SecretStore: %s', (_name, make, skip) => {
@@ -67,5 +74,49 @@ describe('FileSecretStore', () => {
     expect(() => new FileSecretStore(path)).toThrow(`${path} is not JSON: fix or remove it`);
     writeFileSync(path, '{"version":1}');
     expect(() => new FileSecretStore(path)).toThrow('has no "entries" object');
+  });
+});
+
+describe('SealedSecretStore', () => {
+  it('writes ciphertext bound to its key, opens it with the same or a previous secret, and reads anything else as absent (named once in the log)', async () => {
+    const inner = new MemorySecretStore();
+    const logger = capturingLogger();
+    const sealed = new SealedSecretStore(inner, KEY, [], logger);
+    const grant = '{"access_token":"at-0123456789","refresh_token":"rt-0123456789"}';
+    await sealed.set('oauth:remote:tokens:alice', grant);
+    const raw = (await inner.get('oauth:remote:tokens:alice'))!;
+    expect(raw).toMatch(/^mcplex\.sealed\.v1:[\w-]+$/);
+    expect(raw).not.toContain('0123456789');
+    expect(await sealed.get('oauth:remote:tokens:alice')).toBe(grant);
+    // Each write seals afresh (a new IV): the same value never looks the same twice.
+    await sealed.set('oauth:remote:tokens:bob', grant);
+    expect(await inner.get('oauth:remote:tokens:bob')).not.toBe(raw);
+
+    // Alice's sealed grant copied under bob's key does not open there.
+    await inner.set('oauth:remote:tokens:bob', raw);
+    expect(await sealed.get('oauth:remote:tokens:bob')).toBeUndefined();
+    // Altered by a byte: does not open.
+    const flipped = raw.slice(0, -2) + (raw.at(-2) === 'A' ? 'B' : 'A') + raw.at(-1);
+    await inner.set('oauth:remote:tokens:carol', flipped);
+    expect(await sealed.get('oauth:remote:tokens:carol')).toBeUndefined();
+    // Not sealed (written before sealing was turned on, or by someone else): ignored.
+    await inner.set('oauth:remote:tokens:dave', grant);
+    expect(await sealed.get('oauth:remote:tokens:dave')).toBeUndefined();
+    expect(await sealed.get('oauth:remote:tokens:dave')).toBeUndefined();
+    const warned = logger.entries.filter((e) => e.level === 'warn').map((e) => [(e.obj as { key: string }).key, e.msg]);
+    expect(warned).toEqual([
+      ['oauth:remote:tokens:bob', expect.stringContaining('sealed with a key that is not configured (or altered)')],
+      ['oauth:remote:tokens:carol', expect.stringContaining('sealed with a key that is not configured (or altered)')],
+      ['oauth:remote:tokens:dave', expect.stringContaining('it is not sealed')],
+    ]);
+    expect(JSON.stringify(logger.entries)).not.toContain('0123456789');
+
+    // Rotation: the new secret seals, the old one still opens what it sealed; without it, that reads as absent.
+    const rotated = new SealedSecretStore(inner, OTHER_KEY, [KEY]);
+    expect(await rotated.get('oauth:remote:tokens:alice')).toBe(grant);
+    await rotated.set('oauth:remote:tokens:erin', 'new');
+    expect(await new SealedSecretStore(inner, OTHER_KEY).get('oauth:remote:tokens:erin')).toBe('new');
+    expect(await new SealedSecretStore(inner, OTHER_KEY).get('oauth:remote:tokens:alice')).toBeUndefined();
+    expect(await new SealedSecretStore(inner, KEY).get('oauth:remote:tokens:erin')).toBeUndefined();
   });
 });

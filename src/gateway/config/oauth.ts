@@ -17,10 +17,18 @@ export interface OAuthConfig {
   redis?: { url: string; keyPrefix: string };
   /** Where an authorization server sends the browser back (the gateway serves this path); absent: from `listen`. */
   callbackUrl?: string;
+  /** A secret (≥ 32 characters, from the environment): grants are kept sealed with it (AES-256-GCM). */
+  encryptionKey?: string;
+  /** Secrets grants were sealed with before `encryptionKey` (rotation): they still open them. */
+  previousEncryptionKeys?: string[];
 }
 
 export const OAUTH_DEFAULTS = { store: 'file', file: 'mcplex-oauth.json' } as const;
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
+
+const MIN_SECRET = 32;
+const SECRET_HINT = `expected a secret of at least ${MIN_SECRET} characters from the environment (e.g. \${MCPLEX_OAUTH_KEY}; make one with: openssl rand -base64 32)`;
+const secret = z.string({ error: SECRET_HINT }).min(MIN_SECRET, { error: SECRET_HINT });
 
 const shape = {
   store: z.enum(OAUTH_STORES, { error: `expected one of ${OAUTH_STORES.join(', ')}` }).optional(),
@@ -30,13 +38,15 @@ const shape = {
     .string({ error: 'expected the http(s) URL browsers reach the gateway at, e.g. https://mcp.example.com/oauth/callback' })
     .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { error: 'expected an http(s) URL, e.g. https://mcp.example.com/oauth/callback' })
     .optional(),
+  encryptionKey: secret.optional(),
+  previousEncryptionKeys: z.array(secret, { error: 'expected a list of the secrets grants were sealed with before' }).optional(),
 };
 
 export const oauthSchema = z.preprocess(
   (v) => (v === null || v === true ? {} : v),
   z.strictObject(shape, {
     error: (iss) =>
-      iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with store, file, redis and callbackUrl (or {} for the defaults)',
+      iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with store, file, redis, callbackUrl, encryptionKey and previousEncryptionKeys (or {} for the defaults)',
   }),
 );
 
@@ -46,6 +56,8 @@ export function buildOAuth(raw: z.infer<typeof oauthSchema> | undefined): OAuthC
     file: raw?.file ?? OAUTH_DEFAULTS.file,
     ...(raw?.redis && { redis: { url: raw.redis.url, keyPrefix: raw.redis.keyPrefix ?? 'mcplex:oauth:' } }),
     ...(raw?.callbackUrl && { callbackUrl: raw.callbackUrl }),
+    ...(raw?.encryptionKey && { encryptionKey: raw.encryptionKey }),
+    ...(raw?.previousEncryptionKeys?.length && { previousEncryptionKeys: raw.previousEncryptionKeys }),
   };
 }
 
@@ -60,6 +72,9 @@ export function checkOAuth(root: Tree, serversKey: string, issues: Issue[]): voi
   const section = isMap(root.oauth) ? root.oauth : {};
   if (section.store === 'redis' && section.redis === undefined) issues.push({ path: ['oauth', 'redis'], message: 'required with store: redis (e.g. redis: redis://127.0.0.1:6379)' });
   if (section.redis !== undefined && section.store !== 'redis') issues.push({ path: ['oauth', 'store'], message: 'redis is given: set store: redis (or remove redis)' });
+  if (section.previousEncryptionKeys !== undefined && section.encryptionKey === undefined) {
+    issues.push({ path: ['oauth', 'encryptionKey'], message: 'required with previousEncryptionKeys: the secret grants are sealed with from now on' });
+  }
   if (users.length === 0) return;
   if (root.cluster !== undefined && section.store !== 'redis') {
     issues.push({ path: ['oauth', 'store'], message: `with cluster:, every replica must see the grants of ${users.join(', ')}: use store: redis` });
