@@ -50,6 +50,24 @@ async function gatewayOn(oauth: Record<string, unknown>, grantsFile: string, sto
 }
 
 const as = (who: keyof typeof KEYS, http: HttpHandle) => clientAs(http.url, 'legacy', { authorization: `Bearer ${KEYS[who]}` });
+/** A 2025-era client declaring URL elicitation: the ids of the completions it hears go to `completed`. */
+const hearing = (who: keyof typeof KEYS, http: HttpHandle, completed: string[]) =>
+  clientAs(http.url, 'legacy', { authorization: `Bearer ${KEYS[who]}` }, {
+    capabilities: { elicitation: { url: {} } },
+    setup: (c) => c.setNotificationHandler('notifications/elicitation/complete', async (n) => void completed.push(String(n.params.elicitationId))),
+  });
+/** A 2026-era client whose person opens each URL it is asked to, as `user`, and accepts: the URLs go to `opened`. */
+const opening = (who: keyof typeof KEYS, http: HttpHandle, user: string, opened: string[]) =>
+  clientAs(http.url, 'modern', { authorization: `Bearer ${KEYS[who]}` }, {
+    capabilities: { elicitation: { url: {} } },
+    setup: (c) =>
+      c.setRequestHandler('elicitation/create', async (req) => {
+        const { url } = req.params as { url: string };
+        opened.push(url);
+        await authorizeInBrowser(url, user);
+        return { action: 'accept' };
+      }),
+  });
 const admin = (http: HttpHandle, path: string, body?: object) =>
   fetch(new URL(path, http.url), {
     method: body ? 'POST' : 'GET',
@@ -356,10 +374,7 @@ describe('per-caller authorization (perCaller: true)', () => {
       await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
       // Alice's client declares URL elicitation, so it hears when her authorization is done (2025-11-25).
       const completed: string[] = [];
-      const alice = await clientAs(http.url, 'legacy', { authorization: `Bearer ${KEYS.alice}` }, {
-        capabilities: { elicitation: { url: {} } },
-        setup: (c) => c.setNotificationHandler('notifications/elicitation/complete', async (n) => void completed.push(String(n.params.elicitationId))),
-      });
+      const alice = await hearing('alice', http, completed);
       const bob = await as('bob', http);
       clients.push(alice, bob);
       await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
@@ -391,16 +406,7 @@ describe('per-caller authorization (perCaller: true)', () => {
       // A 2026-era caller, whose revision has no -32042, is asked in a round to open the URL; once the browser is
       // back, the call goes through with its own grant. A client that cannot open URLs is told so (-32021).
       const opened: string[] = [];
-      const modern = await clientAs(http.url, 'modern', { authorization: `Bearer ${KEYS.admin}` }, {
-        capabilities: { elicitation: { url: {} } },
-        setup: (c) =>
-          c.setRequestHandler('elicitation/create', async (req) => {
-            const { url } = req.params as { url: string };
-            opened.push(url);
-            await authorizeInBrowser(url, 'admin');
-            return { action: 'accept' };
-          }),
-      });
+      const modern = await opening('admin', http, 'admin', opened);
       const formOnly = await clientAs(http.url, 'modern', { authorization: `Bearer ${KEYS.admin}` });
       clients.push(modern, formOnly);
       expect((await callFails(formOnly, 'remote__whoami')).code).toBe(-32021);
@@ -445,10 +451,7 @@ describe('per-caller step-up (a grant without the scope a tool needs)', () => {
       await authorizeInBrowser(String(started.body.authorizationUrl), 'operator');
       await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
       const completed: string[] = [];
-      const alice = await clientAs(http.url, 'legacy', { authorization: `Bearer ${KEYS.alice}` }, {
-        capabilities: { elicitation: { url: {} } },
-        setup: (c) => c.setNotificationHandler('notifications/elicitation/complete', async (n) => void completed.push(String(n.params.elicitationId))),
-      });
+      const alice = await hearing('alice', http, completed);
       clients.push(alice);
       await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__audit_trail'), 10_000, 'the tool listed');
       type Refusal = { code: number; message: string; data: { elicitations: Array<{ url: string; elicitationId: string }> } };
@@ -472,20 +475,11 @@ describe('per-caller step-up (a grant without the scope a tool needs)', () => {
 
       // A 2026-era caller is asked in rounds: first to authorize, then to widen it.
       const opened: string[] = [];
-      const modern = await clientAs(http.url, 'modern', { authorization: `Bearer ${KEYS.bob}` }, {
-        capabilities: { elicitation: { url: {} } },
-        setup: (c) =>
-          c.setRequestHandler('elicitation/create', async (req) => {
-            const { url } = req.params as { url: string };
-            opened.push(new URL(url).searchParams.get('scope') ?? '');
-            await authorizeInBrowser(url, 'bob');
-            return { action: 'accept' };
-          }),
-      });
+      const modern = await opening('bob', http, 'bob', opened);
       clients.push(modern);
       expect(await text(modern, 'remote__whoami')).toBe('bob');
       expect(await text(modern, 'remote__audit_trail')).toBe('bob holds mcp mcp:admin');
-      expect(opened).toEqual(['mcp', 'mcp mcp:admin']);
+      expect(opened.map((url) => new URL(url).searchParams.get('scope'))).toEqual(['mcp', 'mcp mcp:admin']);
     } finally {
       await Promise.allSettled(clients.map((c) => c.close()));
       await http.close();
