@@ -1,9 +1,9 @@
 // `--oauth` for the client commands: a server with its own OAuth login (GitHub's, Linear's, …) is authorized in a
 // browser the first time (a loopback callback on a free port, the URL printed on stderr), and the grant is kept in
-// the user's grants file (MCPLEX_OAUTH_FILE, else $XDG_CONFIG_HOME/mcplex/oauth.json, 0600; sealed with MCPLEX_OAUTH_KEY
-// when set) and refreshed, so later
-// commands connect at once; a server that wants more scope than the grant holds (403 insufficient_scope) gets the same
-// approval again asking for more, and the command goes on. The same flow as the gateway's (src/client/oauth-grants.ts).
+// the user's grants file (MCPLEX_OAUTH_FILE, else $XDG_CONFIG_HOME/mcplex/oauth.json, 0600; sealed with
+// MCPLEX_OAUTH_KEY when set) and refreshed, so later commands connect at once; a server that wants more scope than the
+// grant holds (403 insufficient_scope) gets the same approval again asking for more, and the command goes on. The
+// same flow as the gateway's (src/client/oauth-grants.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,8 @@ import type { UpstreamSpec } from '../client/upstream-spec.js';
 import type { InsufficientScope } from '../client/upstream-errors.js';
 import type { UpstreamHttpOptions } from '../client/upstream.js';
 import { silentLogger } from '../core/index.js';
-import { completeAuthorization, listenForCallback } from '../gateway/oauth-callback.js';
 import type { SecretStore } from '../core/secret-store.js';
+import { completeAuthorization, listenForCallback } from '../gateway/oauth-callback.js';
 import { FileSecretStore } from '../stores/file/secret-file.js';
 import { SealedSecretStore } from '../stores/sealed-secret-store.js';
 import { ExitError } from './config-file.js';

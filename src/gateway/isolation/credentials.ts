@@ -89,9 +89,10 @@ export class UpstreamCredentials {
 
   /**
    * The server refused a call made for caller `key` (undefined: on the shared connection) for want of scope: the
-   * OAuth grant that made it (the caller's own, else the gateway's) asks for more. Undefined when a refresh was enough (the call may be sent once more);
-   * else the caller's error: a URL elicitation to widen their own grant, or, for the gateway's, a refusal saying an
-   * administrator must widen it (its URL goes to admins, never to a caller). Only for a server with `auth.oauth`.
+   * OAuth grant that made it (the caller's own, else the gateway's) asks for more. Undefined when a refresh was
+   * enough (the call may be sent once more); else the caller's error: a URL elicitation to widen their own grant,
+   * or, for the gateway's, a refusal saying an administrator must widen it (its URL goes to admins, never to a
+   * caller). Only for a server with `auth.oauth`.
    */
   async stepUp(key: string | undefined, refused: InsufficientScope): Promise<WireError | undefined> {
     const oauth = this.oauth!;

@@ -107,8 +107,9 @@ export class UpstreamRouter {
     // A caller's grant that stops working (revoked, not refreshable) starts a new authorization: they are told where.
     const since = Date.now();
     const reauthorize = (err: unknown): never => {
-      // (A step-up's own error already says where, and for which scope.)
-      throw (!(err instanceof WireError && err.code === ErrorCode.UrlElicitationRequired) && credentials.authorizationNeeded(key, since)) || err;
+      // A step-up's own error already says where, and for which scope.
+      if (err instanceof WireError && err.code === ErrorCode.UrlElicitationRequired) throw err;
+      throw credentials.authorizationNeeded(key, since) ?? err;
     };
     const lease = await route.instances.acquire(key, stage).catch(reauthorize);
     return { upstream: lease.upstream, params: outgoing, run: (send) => run(send).catch(reauthorize), release: lease.release };
