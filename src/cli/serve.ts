@@ -54,7 +54,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const unsafe = opts.stdio ? undefined : insecureBind(config);
   if (unsafe && !opts.insecure) throw new ExitError(`${unsafe}.`, 2);
   if (unsafe) log.warn({ host: config.listen.host }, 'serving without authentication on a non-loopback address (--insecure)');
-  const gateway = new Gateway(config, { logger: log, commands: { mcplex: self } });
+  // A gateway a person runs over stdio (an MCP host on their desktop) opens its authorizations in their browser.
+  const openBrowser = config.oauth?.openBrowser ?? opts.stdio === true;
+  const gateway = new Gateway(config, { logger: log, commands: { mcplex: self }, openBrowser });
   // A gateway restarted on this config (after a crash or SIGKILL) waits until the previous one's upstreams are
   // gone, so the two never run side by side.
   const tag = `config:${sha256(resolve(path)).slice(0, 16)}`;

@@ -51,6 +51,8 @@ export interface OAuthClientSettings {
   resourceIndicator?: boolean;
   /** Shown to the person at the authorization server when the gateway registers itself. */
   clientName?: string;
+  /** The gateway's own authorization was started (`stepUp`: to widen it to that scope): someone should open `url`. */
+  announce?: (url: string, stepUp?: string) => void;
   /** How long an access token is used from memory before the store is read again; default 30 s. */
   recheckMs?: number;
 }
@@ -277,7 +279,10 @@ export class OAuthGrants {
         await store.set(pendingKey(state), JSON.stringify(pending), PENDING_TTL_MS);
         this.#started.set(key, { url: url.href, at: Date.now(), ...(stepUp !== undefined && { scope: stepUp }) });
         this.#access.delete(key);
-        if (key === GATEWAY_GRANT) this.#nag(url.href, stepUp);
+        if (key === GATEWAY_GRANT) {
+          this.#nag(url.href, stepUp);
+          settings.announce?.(url.href, stepUp);
+        }
       },
       // Asked which resource the tokens are for: none, when the authorization server refuses the parameter.
       ...(settings.resourceIndicator === false && { validateResourceURL: async () => undefined }),

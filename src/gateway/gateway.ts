@@ -53,6 +53,8 @@ export interface GatewayOptions {
   abandonGraceMs?: RelayOptions['abandonGraceMs'];
   /** Bounds on resource subscriptions toward upstreams, per caller and in all. */
   subscriptions?: SubscriptionLimits;
+  /** Open the gateway's own OAuth authorizations in the desktop's browser (a gateway a person runs over stdio). */
+  openBrowser?: boolean;
 }
 
 /** What a reload did: servers added, removed, restarted, retimed (only `timeoutMs` changed), and the audit log. */
@@ -135,6 +137,7 @@ export class Gateway {
       },
       this.#audit.event,
       this.#elicitations,
+      opts.openBrowser === true,
     );
     this.routes.push(...this.#oauth.routes());
     this.routes.push(...auditRoutes(() => this.#audit.sink, logger));

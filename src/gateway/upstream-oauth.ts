@@ -9,6 +9,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
+import { openInBrowser } from '../client/open-browser.js';
 import { ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Principal, type PrincipalKind, type SecretStore, WireError } from '../core/index.js';
 import type { AuditEvent } from '../middleware/audit.js';
 import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
@@ -69,6 +70,8 @@ export class UpstreamOAuth {
   readonly #grants = new Map<string, { grants: OAuthGrants; config: ServerConfig }>();
   /** The listener's origin once serving (a port 0 is known only then). */
   #origin: string | undefined;
+  /** Authorizations already opened in the browser (server and step-up scope). */
+  readonly #opened = new Set<string>();
 
   constructor(
     private readonly config: () => GatewayConfig,
@@ -79,6 +82,8 @@ export class UpstreamOAuth {
     private readonly audit: (event: AuditEvent) => void = () => {},
     /** Callers sent to an authorization (its URL elicitation) hear when the browser is back, however it went. */
     private readonly elicitations?: UrlElicitations,
+    /** The gateway's own authorizations are opened in the desktop's browser (a person's gateway, over stdio). */
+    private readonly openBrowser = false,
   ) {}
 
   /** The server's grants (made once per config: a reload that changes the server makes them again). */
@@ -94,6 +99,7 @@ export class UpstreamOAuth {
       ...(o.issuer && { issuer: o.issuer }),
       ...(o.scopes && { scopes: o.scopes }),
       ...(o.resourceIndicator === false && { resourceIndicator: false }),
+      ...(this.openBrowser && { announce: (url: string, stepUp?: string) => this.#open(server.name, url, stepUp) }),
     };
     const grants = new OAuthGrants(server.name, server.url, settings, this.#storeOf(), this.log);
     this.#grants.set(server.name, { grants, config: server });
@@ -165,6 +171,17 @@ export class UpstreamOAuth {
 
   async close(): Promise<void> {
     await this.#store?.close();
+  }
+
+  /** Opens an authorization of the gateway's in the browser: once per server (and once per step-up scope). */
+  #open(server: string, url: string, stepUp?: string): void {
+    const what = `${server} ${stepUp ?? ''}`;
+    if (this.#opened.has(what)) return;
+    this.#opened.add(what);
+    void openInBrowser(url).then((failed) => {
+      if (failed) this.log.warn({ upstream: server, why: failed }, 'could not open the authorization URL in a browser: open it by hand (it is in the line above)');
+      else this.log.info({ upstream: server }, 'opened the authorization URL in the browser');
+    });
   }
 
   #storeOf(): SecretStore {

@@ -51,6 +51,8 @@ describe('upstream OAuth config', () => {
       'oauth.encryptionKey: required with previousEncryptionKeys: the secret grants are sealed with from now on',
     ]);
     expect(yaml(`${REMOTE}    auth: { oauth: {} }\noauth: { encryptionKey: ${'k'.repeat(32)}, previousEncryptionKeys: [${'p'.repeat(40)}] }\n`).oauth).toMatchObject({ encryptionKey: 'k'.repeat(32), previousEncryptionKeys: ['p'.repeat(40)] });
+    expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { openBrowser: sometimes }\n`)).toEqual([expect.stringMatching(/^oauth\.openBrowser: expected true or false/)]);
+    expect(yaml(`${REMOTE}    auth: { oauth: {} }\noauth: { openBrowser: false }\n`).oauth).toMatchObject({ openBrowser: false });
     expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { callbackUrl: ftp://x/cb }\n`)).toEqual([expect.stringMatching(/^oauth\.callbackUrl: expected an http\(s\) URL/)]);
   });
 });

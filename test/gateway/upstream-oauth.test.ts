@@ -4,7 +4,7 @@
 // when the server refuses a token; with perCaller each caller authorizes for themselves (URL elicitation: -32042 and
 // its completion notification for a 2025-era caller, an input_required round for a 2026-era one) and their calls
 // carry their own grant. The gateway is configured from a file, callers use API keys.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -522,15 +522,20 @@ describe('replicas sharing grants (oauth.store: redis)', () => {
 });
 
 describe('mcplex serve --stdio', () => {
-  it('serves the OAuth callback on a listener of its own, so an authorization completes without the HTTP endpoint', async () => {
+  it('opens the authorization in the desktop browser and serves the OAuth callback on a listener of its own, so it completes without the HTTP endpoint', async () => {
     const path = join(dir, 'stdio.json');
     const grants = join(dir, 'grants-stdio.json');
     writeFileSync(path, JSON.stringify({ listen: { port: 0 }, oauth: { file: grants }, servers: { remote: { url: oauthServer().url, auth: { oauth: {} } } } }));
+    // The desktop's opener, standing in for the browser: it records the URL it is given.
+    const bin = join(dir, 'stdio-bin');
+    const opened = join(dir, 'stdio-opened.txt');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${opened}'\n`, { mode: 0o755 });
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [...CLI, 'serve', '--stdio', '--config', path],
       cwd: ROOT,
-      env: { ...(process.env as Record<string, string>), MCPLEX_LOG_LEVEL: 'info' },
+      env: { ...(process.env as Record<string, string>), MCPLEX_LOG_LEVEL: 'info', PATH: `${bin}:${process.env.PATH}` },
       stderr: 'pipe',
     });
     let stderr = '';
@@ -542,6 +547,9 @@ describe('mcplex serve --stdio', () => {
       const line = await waitUntil(() => stderr.split('\n').find((l) => l.includes("upstream 'remote' needs authorization")), 20_000, 'the URL in the log');
       const { authorizationUrl } = JSON.parse(line) as { authorizationUrl: string };
       expect(stderr).toContain('OAuth callback listening');
+      // Over stdio the gateway is a person's: it opens the URL in their browser, once.
+      await waitUntil(() => stderr.includes('opened the authorization URL in the browser') || undefined, 10_000, 'the browser opened');
+      expect(readFileSync(opened, 'utf8')).toBe(`${authorizationUrl}\n`);
       expect((await authorizeInBrowser(authorizationUrl, 'desktop-user')).status).toBe(200);
       await waitUntil(async () => (await client.listTools()).tools.some((t) => t.name === 'remote__whoami'), 20_000, 'the tool listed');
       const answer = await client.callTool({ name: 'remote__whoami', arguments: {} });

@@ -21,6 +21,8 @@ export interface OAuthConfig {
   encryptionKey?: string;
   /** Secrets grants were sealed with before `encryptionKey` (rotation): they still open them. */
   previousEncryptionKeys?: string[];
+  /** Open the gateway's own authorizations in the desktop's browser; absent: yes over `--stdio`, no over HTTP. */
+  openBrowser?: boolean;
 }
 
 export const OAUTH_DEFAULTS = { store: 'file', file: 'mcplex-oauth.json' } as const;
@@ -40,13 +42,14 @@ const shape = {
     .optional(),
   encryptionKey: secret.optional(),
   previousEncryptionKeys: z.array(secret, { error: 'expected a list of the secrets grants were sealed with before' }).optional(),
+  openBrowser: z.boolean({ error: "expected true or false (open the gateway's authorizations in the desktop's browser)" }).optional(),
 };
 
 export const oauthSchema = z.preprocess(
   (v) => (v === null || v === true ? {} : v),
   z.strictObject(shape, {
     error: (iss) =>
-      iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with store, file, redis, callbackUrl, encryptionKey and previousEncryptionKeys (or {} for the defaults)',
+      iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with store, file, redis, callbackUrl, encryptionKey, previousEncryptionKeys and openBrowser (or {} for the defaults)',
   }),
 );
 
@@ -58,6 +61,7 @@ export function buildOAuth(raw: z.infer<typeof oauthSchema> | undefined): OAuthC
     ...(raw?.callbackUrl && { callbackUrl: raw.callbackUrl }),
     ...(raw?.encryptionKey && { encryptionKey: raw.encryptionKey }),
     ...(raw?.previousEncryptionKeys?.length && { previousEncryptionKeys: raw.previousEncryptionKeys }),
+    ...(raw?.openBrowser !== undefined && { openBrowser: raw.openBrowser }),
   };
 }
 
