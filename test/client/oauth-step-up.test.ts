@@ -1,0 +1,51 @@
+// OAuthGrants.stepUp against the example authorization server (examples/oauth-server.ts, in process): a grant that
+// lacks a scope the server named gets a new authorization asking for the union of what it holds and what was named
+// (the same one while it is pending); a grant whose stored scope already covers what was named is refreshed instead
+// (a refresh cannot widen a grant, so that is the only case where one is tried), and the caller may send once more.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type OAuthServer, startOAuthServer } from '../../examples/oauth-server.js';
+import { OAuthGrants, pendingAuthorization } from '../../src/client/oauth-grants.js';
+import { silentLogger } from '../../src/index.js';
+import { MemorySecretStore } from '../../src/stores/memory/secret-store.js';
+
+let server: OAuthServer;
+beforeAll(async () => {
+  server = await startOAuthServer();
+});
+afterAll(() => server.close());
+
+describe('OAuthGrants.stepUp', () => {
+  it('asks for the union of held and named scopes, reuses a pending step-up, and refreshes a grant that already covers them', async () => {
+    const store = new MemorySecretStore();
+    const grants = new OAuthGrants('remote', server.url, { redirectUrl: () => 'http://127.0.0.1:9/cb' }, store, silentLogger);
+    /** A person approves `url` as `user`; the code comes back to the gateway's callback. */
+    const approve = async (url: string, user: string) => {
+      const atServer = await fetch(url, { redirect: 'manual', headers: { cookie: `user=${user}` } });
+      const back = new URL(atServer.headers.get('location')!);
+      const state = back.searchParams.get('state')!;
+      await grants.complete((await pendingAuthorization(store, state))!, state, back.searchParams.get('code')!);
+    };
+    const scopeOf = async (key: string) => (JSON.parse((await store.get(`oauth:remote:tokens:${key}`))!) as { scope: string }).scope;
+
+    await approve((await grants.authorize('alice'))!, 'alice');
+    expect(await scopeOf('alice')).toBe('mcp');
+    const wider = await grants.stepUp('alice', 'mcp:admin');
+    expect(new URL(wider!).searchParams.get('scope')).toBe('mcp mcp:admin');
+    expect(grants.pendingStepUp('alice')).toMatchObject({ url: wider, scope: 'mcp mcp:admin' });
+    // Refused again before approving: the same authorization; meanwhile the grant still holds what it held.
+    expect(await grants.stepUp('alice', 'mcp mcp:admin')).toBe(wider);
+    expect(await grants.has('alice')).toBe(true);
+    await approve(wider!, 'alice');
+    expect(await scopeOf('alice')).toBe('mcp mcp:admin');
+    expect(grants.pendingStepUp('alice')).toBeUndefined();
+
+    // A grant whose stored scope already names what the server asked for: refreshed, nothing to open.
+    await approve((await grants.authorize('bob'))!, 'bob');
+    const key = 'oauth:remote:tokens:bob';
+    await store.set(key, JSON.stringify({ ...JSON.parse((await store.get(key))!), scope: 'mcp mcp:admin' }));
+    const refreshed = server.provider.counts.refreshed;
+    expect(await grants.stepUp('bob', 'mcp:admin')).toBeUndefined();
+    expect(server.provider.counts.refreshed).toBe(refreshed + 1);
+    expect(grants.pendingStepUp('bob')).toBeUndefined();
+  });
+});
