@@ -75,6 +75,18 @@ const admin = (http: HttpHandle, path: string, body?: object) =>
     ...(body && { body: JSON.stringify(body) }),
   }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
 const upstreamOf = (gateway: Gateway) => gateway.health().upstreams.find((u) => u.name === 'remote')!;
+/** An administrator authorizes the gateway itself as `user`, in the browser; resolves once its connection is up. */
+async function authorizeGateway(gateway: Gateway, http: HttpHandle, user: string): Promise<void> {
+  const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
+  await authorizeInBrowser(String(started.body.authorizationUrl), user);
+  await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+}
+/** Closes a test's clients, then the gateway's listener and the gateway. */
+async function shutDown(gateway: Gateway, http: HttpHandle, clients: Client[] = []): Promise<void> {
+  await Promise.allSettled(clients.map((c) => c.close()));
+  await http.close();
+  await gateway.close();
+}
 
 describe("the gateway's own authorization (one grant, an administrator's)", () => {
   const grants = join(dir, 'grants-shared.json');
@@ -116,9 +128,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(readFileSync(grants, 'utf8')).not.toContain(KEYS.alice);
       expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
     } finally {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      await http.close();
-      await gateway.close();
+      await shutDown(gateway, http, clients);
     }
   });
 
@@ -193,9 +203,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
     const { gateway, http, logger } = await gatewayOn({}, join(dir, 'grants-step-up.json'));
     const clients: Client[] = [];
     try {
-      const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
-      await authorizeInBrowser(String(started.body.authorizationUrl), 'operator');
-      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+      await authorizeGateway(gateway, http, 'operator');
       const alice = await as('alice', http);
       const bob = await as('bob', http);
       clients.push(alice, bob);
@@ -219,9 +227,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(await text(alice, 'remote__audit_trail')).toBe('operator holds mcp mcp:admin');
       expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
     } finally {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      await http.close();
-      await gateway.close();
+      await shutDown(gateway, http, clients);
     }
   });
 
@@ -251,9 +257,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
     const sealed = { file, encryptionKey: 'grants-sealing-secret-0123456789abcdef' };
     const first = await gatewayOn({}, file, sealed);
     try {
-      const started = await admin(first.http, '/admin/oauth/authorize', { server: 'remote' });
-      await authorizeInBrowser(String(started.body.authorizationUrl), 'sealed-operator');
-      await waitUntil(() => upstreamOf(first.gateway).state === 'up', 10_000, 'the shared connection up');
+      await authorizeGateway(first.gateway, first.http, 'sealed-operator');
     } finally {
       await first.http.close();
       await first.gateway.close();
@@ -369,9 +373,7 @@ describe('per-caller authorization (perCaller: true)', () => {
     const clients: Client[] = [];
     try {
       // The gateway's own authorization reads the tool list.
-      const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
-      await authorizeInBrowser(String(started.body.authorizationUrl), 'operator');
-      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+      await authorizeGateway(gateway, http, 'operator');
       // Alice's client declares URL elicitation, so it hears when her authorization is done (2025-11-25).
       const completed: string[] = [];
       const alice = await hearing('alice', http, completed);
@@ -434,9 +436,7 @@ describe('per-caller authorization (perCaller: true)', () => {
       expect((await callFails(alice, 'remote__whoami')).code).toBe(-32042);
       expect(await text(bob, 'remote__whoami')).toBe('bob');
     } finally {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      await http.close();
-      await gateway.close();
+      await shutDown(gateway, http, clients);
     }
   });
 });
@@ -447,9 +447,7 @@ describe('per-caller step-up (a grant without the scope a tool needs)', () => {
     const { gateway, http } = await gatewayOn({ perCaller: true }, grants);
     const clients: Client[] = [];
     try {
-      const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
-      await authorizeInBrowser(String(started.body.authorizationUrl), 'operator');
-      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+      await authorizeGateway(gateway, http, 'operator');
       const completed: string[] = [];
       const alice = await hearing('alice', http, completed);
       clients.push(alice);
@@ -481,9 +479,7 @@ describe('per-caller step-up (a grant without the scope a tool needs)', () => {
       expect(await text(modern, 'remote__audit_trail')).toBe('bob holds mcp mcp:admin');
       expect(opened.map((url) => new URL(url).searchParams.get('scope'))).toEqual(['mcp', 'mcp mcp:admin']);
     } finally {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      await http.close();
-      await gateway.close();
+      await shutDown(gateway, http, clients);
     }
   });
 });
