@@ -126,6 +126,8 @@ export interface OAuthServer {
   revokeAccess(user: string): void;
   /** Revokes everything `user` holds, refresh tokens too (the next use needs a new authorization). */
   revokeAll(user: string): void;
+  /** Narrows the scopes `user`'s access tokens carry; their refresh tokens keep the grant's (a refresh restores them). */
+  narrowAccess(user: string, scopes: string[]): void;
   close(): Promise<void>;
 }
 
@@ -189,6 +191,9 @@ export async function startOAuthServer(port = 0): Promise<OAuthServer> {
     provider,
     revokeAccess: (user) => revoke(user, [provider.access]),
     revokeAll: (user) => revoke(user, [provider.access, provider.refresh]),
+    narrowAccess: (user, scopes) => {
+      for (const [token, grant] of provider.access) if (grant.user === user) provider.access.set(token, { ...grant, scopes });
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

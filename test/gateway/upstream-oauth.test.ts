@@ -226,6 +226,13 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect((await authorizeInBrowser(listed[0]!.authorizationUrl, 'operator')).status).toBe(200);
       expect(await text(alice, 'remote__audit_trail')).toBe('operator holds mcp mcp:admin');
       expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
+      // Refused although the grant holds the scope (its access token was narrowed): a refresh restores it and the call
+      // is sent once more, with nothing for anyone to approve.
+      oauthServer().narrowAccess('operator', ['mcp']);
+      const refreshed = oauthServer().provider.counts.refreshed;
+      expect(await text(alice, 'remote__audit_trail')).toBe('operator holds mcp mcp:admin');
+      expect(oauthServer().provider.counts.refreshed).toBe(refreshed + 1);
+      expect(logger.entries.filter((e) => e.msg?.includes("needs the gateway's authorization widened"))).toHaveLength(1);
     } finally {
       await shutDown(gateway, http, clients);
     }
