@@ -15,7 +15,7 @@ import { silentLogger } from '../core/index.js';
 import type { SecretStore } from '../core/secret-store.js';
 import { completeAuthorization, listenForCallback } from '../gateway/oauth-callback.js';
 import { FileSecretStore } from '../stores/file/secret-file.js';
-import { SealedSecretStore } from '../stores/sealed-secret-store.js';
+import { MIN_SECRET_LENGTH, SealedSecretStore } from '../stores/sealed-secret-store.js';
 import { ExitError } from './config-file.js';
 
 /** How long the command waits for the person to approve in the browser. */
@@ -29,7 +29,7 @@ export function grantsFile(env = process.env): string {
 function sealedWithEnvKey(file: SecretStore, env = process.env): SecretStore {
   const key = env.MCPLEX_OAUTH_KEY;
   if (key === undefined || key === '') return file;
-  if (key.length < 32) throw new ExitError('MCPLEX_OAUTH_KEY: expected a secret of at least 32 characters (make one with: openssl rand -base64 32)', 2);
+  if (key.length < MIN_SECRET_LENGTH) throw new ExitError(`MCPLEX_OAUTH_KEY: expected a secret of at least ${MIN_SECRET_LENGTH} characters (make one with: openssl rand -base64 32)`, 2);
   return new SealedSecretStore(file, key);
 }
 

@@ -7,6 +7,8 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 import type { Logger } from '../core/logger.js';
 import type { SecretStore } from '../core/secret-store.js';
 
+/** The shortest secret the store is given to seal with (the config and the CLI refuse shorter ones). */
+export const MIN_SECRET_LENGTH = 32;
 const PREFIX = 'mcplex.sealed.v1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Issue } from './errors.js';
 import { unknownKeyMessage } from './hints.js';
+import { MIN_SECRET_LENGTH } from '../../stores/sealed-secret-store.js';
 import { redisConnectionSchema } from './redis.js';
 
 export const OAUTH_STORES = ['file', 'memory', 'redis'] as const;
@@ -28,9 +29,8 @@ export interface OAuthConfig {
 export const OAUTH_DEFAULTS = { store: 'file', file: 'mcplex-oauth.json' } as const;
 export const OAUTH_CALLBACK_PATH = '/oauth/callback';
 
-const MIN_SECRET = 32;
-const SECRET_HINT = `expected a secret of at least ${MIN_SECRET} characters from the environment (e.g. \${MCPLEX_OAUTH_KEY}; make one with: openssl rand -base64 32)`;
-const secret = z.string({ error: SECRET_HINT }).min(MIN_SECRET, { error: SECRET_HINT });
+const SECRET_HINT = `expected a secret of at least ${MIN_SECRET_LENGTH} characters from the environment (e.g. \${MCPLEX_OAUTH_KEY}; make one with: openssl rand -base64 32)`;
+const secret = z.string({ error: SECRET_HINT }).min(MIN_SECRET_LENGTH, { error: SECRET_HINT });
 
 const shape = {
   store: z.enum(OAUTH_STORES, { error: `expected one of ${OAUTH_STORES.join(', ')}` }).optional(),
