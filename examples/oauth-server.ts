@@ -49,12 +49,14 @@ class Clients implements OAuthRegisteredClientsStore {
 
 class Provider implements OAuthServerProvider {
   readonly clientsStore = new Clients();
-  readonly codes = new Map<string, { client: OAuthClientInformationFull; params: AuthorizationParams; user: string; scopes: string[] }>();
+  readonly codes = new Map<string, { client: OAuthClientInformationFull; params: AuthorizationParams; user: string; scopes: string[]; asked: boolean }>();
   readonly access = new Map<string, Grant>();
   readonly refresh = new Map<string, Grant>();
   readonly counts = { registered: 0, authorized: 0, exchanged: 0, refreshed: 0 };
   /** The RFC 8707 resource each authorization, code exchange and refresh named (undefined: none). */
   readonly resources: Array<string | undefined> = [];
+  /** Token responses leave `scope` out when it is what was asked for (RFC 6749 §5.1 allows it; many servers do). */
+  omitScope = false;
 
   async authorize(client: OAuthClientInformationFull, params: AuthorizationParams, res: Response): Promise<void> {
     const user = /(?:^|;\s*)user=([^;]+)/.exec(res.req.headers.cookie ?? '')?.[1] ?? 'demo';
@@ -68,7 +70,7 @@ class Provider implements OAuthServerProvider {
     this.resources.push(params.resource?.href);
     const code = randomUUID();
     const asked = (params.scopes ?? []).filter((s) => SCOPES.includes(s));
-    this.codes.set(code, { client, params, user, scopes: asked.length > 0 ? asked : ['mcp'] });
+    this.codes.set(code, { client, params, user, scopes: asked.length > 0 ? asked : ['mcp'], asked: asked.length > 0 });
     this.counts.authorized++;
     back.searchParams.set('code', code);
     res.redirect(back.href);
@@ -86,7 +88,7 @@ class Provider implements OAuthServerProvider {
     if (!found || found.client.client_id !== client.client_id) throw new Error('unknown code');
     this.codes.delete(code);
     this.counts.exchanged++;
-    return this.#issue(found.user, client.client_id, found.scopes);
+    return this.#issue(found.user, client.client_id, found.scopes, found.asked);
   }
 
   async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string, _scopes?: string[], resource?: URL): Promise<OAuthTokens> {
@@ -99,7 +101,7 @@ class Provider implements OAuthServerProvider {
     this.refresh.delete(refreshToken);
     this.counts.refreshed++;
     // A refresh keeps the grant's scopes: it cannot widen them (RFC 6749 §6).
-    return this.#issue(grant.user, client.client_id, grant.scopes);
+    return this.#issue(grant.user, client.client_id, grant.scopes, true);
   }
 
   async verifyAccessToken(token: string): Promise<AuthInfo> {
@@ -108,13 +110,14 @@ class Provider implements OAuthServerProvider {
     return { token, clientId: grant.clientId, scopes: grant.scopes, expiresAt: Math.floor(grant.expiresAt / 1000), extra: { user: grant.user } };
   }
 
-  #issue(user: string, clientId: string, scopes: string[]): OAuthTokens {
+  /** `asked`: the scopes are those the client asked for (a refresh: those of the grant). */
+  #issue(user: string, clientId: string, scopes: string[], asked: boolean): OAuthTokens {
     const access = `at-${randomUUID()}`;
     const refresh = `rt-${randomUUID()}`;
     const grant = { user, clientId, scopes, expiresAt: Date.now() + 3_600_000 };
     this.access.set(access, grant);
     this.refresh.set(refresh, grant);
-    return { access_token: access, token_type: 'bearer', expires_in: 3600, refresh_token: refresh, scope: scopes.join(' ') };
+    return { access_token: access, token_type: 'bearer', expires_in: 3600, refresh_token: refresh, ...(!(this.omitScope && asked) && { scope: scopes.join(' ') }) };
   }
 }
 

@@ -15,7 +15,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcplex-tracing' | 'mcplex-tracing-sdk' | 'mcplex-metrics' | 'mcplex-audit' | 'mcplex-spin' | 'mcplex-layers' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
+export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcplex-tracing' | 'mcplex-tracing-sdk' | 'mcplex-metrics' | 'mcplex-audit' | 'mcplex-spin' | 'mcplex-defer' | 'mcplex-layers' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -146,6 +146,8 @@ export const TARGETS: TargetDef[] = [
   fullTarget('mcplex-audit', 'the audit middleware of allMiddleware() only (SQLite, writer thread)', 'audit'),
   // The yardstick for the others: what 15 µs of pure CPU on the request thread costs in calls/s (bench/README.md).
   fullTarget('mcplex-spin', 'no middleware added but one spending 15 µs of CPU per request in a loop', 'none', ['legacy'], ['--spin-us', '15']),
+  // The same CPU off the request thread: 40 µs a request spun on a worker thread under SCHED_IDLE (bench/README.md).
+  fullTarget('mcplex-defer', 'no middleware added but one handing 40 µs of CPU per request to a worker thread under SCHED_IDLE', 'none', ['legacy'], ['--defer-spin-us', '40', '--defer-policy', 'idle']),
   // What the number of layers costs by itself: 14 middleware that only pass the request on (bench/README.md).
   fullTarget('mcplex-layers', 'no middleware added but 14 that only pass the request on', 'none', ['legacy'], ['--layers', '14']),
   {

@@ -64,6 +64,8 @@ export interface PendingAuthorization {
   verifier: string;
   /** The redirect URI the authorization was started with (the code exchange must send the same). */
   redirectUrl: string;
+  /** The scope it asked for: what was granted when the token response does not say (RFC 6749 §5.1). */
+  scope?: string;
 }
 
 const pendingKey = (state: string) => `oauth:pending:${state}`;
@@ -262,7 +264,10 @@ export class OAuthGrants {
       }),
       tokens: async () => parsed<StoredOAuthTokens>(await store.get(this.#tokensKey(key))),
       saveTokens: async (tokens) => {
-        const held: HeldTokens = { ...tokens, ...(client && !settings.clientId && { [CLIENT_OF_GRANT]: client.client_id }) };
+        // A token response without `scope` granted what was asked for (RFC 6749 §5.1): the authorization's scope on
+        // the callback leg, the grant's own on a refresh (which asks for nothing more).
+        const scope = tokens.scope ?? (callback ? callback.scope : parsed<StoredOAuthTokens>(await store.get(this.#tokensKey(key)))?.scope);
+        const held: HeldTokens = { ...tokens, ...(scope && { scope }), ...(client && !settings.clientId && { [CLIENT_OF_GRANT]: client.client_id }) };
         await store.set(this.#tokensKey(key), JSON.stringify(held));
         this.#access.set(key, tokens.access_token);
       },
@@ -275,7 +280,8 @@ export class OAuthGrants {
       },
       redirectToAuthorization: async (url) => {
         if (state === undefined || verifier === undefined) throw new Error('authorization started without state or verifier');
-        const pending: PendingAuthorization = { server, key, verifier, redirectUrl: settings.redirectUrl() };
+        const asked = url.searchParams.get('scope');
+        const pending: PendingAuthorization = { server, key, verifier, redirectUrl: settings.redirectUrl(), ...(asked && { scope: asked }) };
         await store.set(pendingKey(state), JSON.stringify(pending), PENDING_TTL_MS);
         this.#started.set(key, { url: url.href, at: Date.now(), ...(stepUp !== undefined && { scope: stepUp }) });
         this.#access.delete(key);

@@ -49,3 +49,36 @@ describe('OAuthGrants.stepUp', () => {
     expect(grants.pendingStepUp('bob')).toBeUndefined();
   });
 });
+
+describe('a token response without scope', () => {
+  it('keeps the scope asked for (RFC 6749 §5.1), so a step-up the grant already covers is a refresh', async () => {
+    server.provider.omitScope = true;
+    try {
+      const store = new MemorySecretStore();
+      const grants = new OAuthGrants('remote', server.url, { redirectUrl: () => 'http://127.0.0.1:9/cb' }, store, silentLogger);
+      const approve = async (url: string) => {
+        const back = new URL((await fetch(url, { redirect: 'manual', headers: { cookie: 'user=carol' } })).headers.get('location')!);
+        const state = back.searchParams.get('state')!;
+        await grants.complete((await pendingAuthorization(store, state))!, state, back.searchParams.get('code')!);
+      };
+      const held = async () => JSON.parse((await store.get('oauth:remote:tokens:carol'))!) as { scope?: string };
+
+      const first = (await grants.authorize('carol'))!;
+      expect(new URL(first).searchParams.get('scope')).toBe('mcp');
+      await approve(first);
+      expect(await held()).toMatchObject({ scope: 'mcp' });
+      const wider = (await grants.stepUp('carol', 'mcp:admin'))!;
+      await approve(wider);
+      expect(await held()).toMatchObject({ scope: 'mcp mcp:admin' });
+
+      // Refused once more for the same scope (its access token narrowed): the grant covers it, so a refresh, and the
+      // refreshed grant (again without `scope` in the response) still holds it.
+      const [authorized, refreshed] = [server.provider.counts.authorized, server.provider.counts.refreshed];
+      expect(await grants.stepUp('carol', 'mcp:admin')).toBeUndefined();
+      expect(server.provider.counts).toMatchObject({ authorized, refreshed: refreshed + 1 });
+      expect(await held()).toMatchObject({ scope: 'mcp mcp:admin' });
+    } finally {
+      server.provider.omitScope = false;
+    }
+  });
+});
