@@ -48,7 +48,7 @@ export function forwarder(
     ctx.state.set(UPSTREAM_NAME, owner.name);
     // A 2026-era caller's own call (not a task's) meets URL elicitations as rounds (url-rounds.ts).
     const rounds = ctx.era === 'modern' && !ctx.state.has(TASK_WORK);
-    if (rounds) await resumeUrlRound(ctx);
+    if (rounds) await resumeUrlRound(ctx, owner);
     try {
       if (!router) return await forwardTo(ctx, owner, owner, params, (send) => send());
       // The caller's own connection when the server is isolated, its credentials, headers and signed identity.
@@ -69,10 +69,13 @@ export function forwarder(
   }
 
   /** The caller's answers to a round of URL elicitations its last request ended with: its pages waited for (bounded). */
-  async function resumeUrlRound(ctx: CallContext): Promise<void> {
+  async function resumeUrlRound(ctx: CallContext, owner: Upstream): Promise<void> {
     const mcpReq = ctx.state.get(INVOCATION)?.sctx.mcpReq;
     const state = mcpReq?.requestState<string>();
     if (!UrlRounds.owns(state)) return;
+    // Another mcplex gateway upstream (gateways in a chain) names its own rounds the same way: one not held here is
+    // the upstream's, when the upstream speaks the revision that has rounds; for a 2025-era one it can only be ours, expired.
+    if (!urlRounds.holds(state) && speaksModern(owner)) return;
     const deadline = ctx.state.get(DEADLINE);
     // Half the call's time at most, so the call itself still has its own.
     await urlRounds.resume(state, roundOwner(ctx), mcpReq?.inputResponses as Json | undefined, deadline ? deadline.timeoutMs / 2 : Number.POSITIVE_INFINITY, deadline?.signal ?? ctx.signal);

@@ -63,6 +63,11 @@ export class UrlRounds {
     return typeof requestState === 'string' && requestState.startsWith(URL_ROUND_STATE);
   }
 
+  /** Whether this process holds the round `requestState` names (whoever its caller). */
+  holds(requestState: string): boolean {
+    return this.#held.has(requestState);
+  }
+
   /**
    * The caller's next round of the round `requestState` names, with its `answers`: refused when unknown, expired or
    * someone else's, ended when a URL was declined; accepted, it waits up to `waitMs` (at most a minute) for the pages.

@@ -180,6 +180,26 @@ describe('an upstream URL elicitation and its completion', () => {
       expect(refused?.data).toEqual({ requiredCapabilities: { elicitation: { url: {} } } });
     });
 
+    it('through a chain of gateways, the round is the inner gateway\'s: the outer one passes it on and back', async () => {
+      // Another gateway in front of this one: its rounds' requestState has the same prefix as its own would.
+      const outer = await startGateway([http('inner', gw.url)]);
+      try {
+        const helper = await caller(true);
+        const kim = await outer.connect('modern', {
+          options: { capabilities: { elicitation: { url: {} } } },
+          setup: (c) =>
+            c.setRequestHandler('elicitation/create', async (req) => {
+              expect(req.params).toMatchObject({ mode: 'url', url: 'https://idp.example/login?who=kim' });
+              void helper.client.callTool({ name: 'u__finish', arguments: { id: 'login-kim' } });
+              return { action: 'accept' };
+            }),
+        });
+        expect(text(await kim.callTool({ name: 'inner__u__login', arguments: { who: 'kim' } }))).toBe('welcome kim');
+      } finally {
+        await outer.close();
+      }
+    });
+
     it("a round's requestState is bound to its call: another tool cannot answer it", async () => {
       const first = await fetchRound(gw.url, 'henry');
       const other = await postModern(gw.url, 'tools/call', { name: 'u__pay', arguments: {}, requestState: first.requestState, inputResponses: { 'mcplex.url.0': { action: 'accept' } } });
