@@ -92,15 +92,18 @@ function deferredSpinner(us, policy) {
   const worker = new Worker(code, { eval: true, workerData: { us, policy } });
   worker.unref();
   let batch = [];
-  let timer;
+  let scheduled = false;
   const flush = () => {
-    timer = undefined;
+    scheduled = false;
     worker.postMessage(batch);
     batch = [];
   };
   return async function deferredSpin(_ctx, next) {
     batch.push(Date.now());
-    timer ??= setTimeout(flush, 20);
+    if (!scheduled) {
+      scheduled = true;
+      setTimeout(flush, 20);
+    }
     return next();
   };
 }

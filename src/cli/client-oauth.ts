@@ -1,5 +1,6 @@
 // `--oauth` for the client commands: a server with its own OAuth login (GitHub's, Linear's, …) is authorized in a
-// browser the first time (a loopback callback on a free port, the URL printed on stderr), and the grant is kept in
+// browser the first time (a loopback callback on a free port, the URL printed on stderr and opened in the desktop's
+// browser when a person is at the terminal, or with --browser), and the grant is kept in
 // the user's grants file (MCPLEX_OAUTH_FILE, else $XDG_CONFIG_HOME/mcplex/oauth.json, 0600; sealed with
 // MCPLEX_OAUTH_KEY when set) and refreshed, so later commands connect at once; a server that wants more scope than the
 // grant holds (403 insufficient_scope) gets the same approval again asking for more, and the command goes on. The
@@ -8,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
+import { openInBrowser } from '../client/open-browser.js';
 import type { UpstreamSpec } from '../client/upstream-spec.js';
 import type { InsufficientScope } from '../client/upstream-errors.js';
 import type { UpstreamHttpOptions } from '../client/upstream.js';
@@ -40,8 +42,11 @@ export interface CliOAuth {
   widen(refused: InsufficientScope): Promise<void>;
 }
 
-/** The connection's credentials: the kept grant, after a browser authorization when there is none yet. */
-export async function oauthFor(spec: UpstreamSpec): Promise<CliOAuth> {
+/**
+ * The connection's credentials: the kept grant, after a browser authorization when there is none yet. `browser`:
+ * open each authorization URL in the desktop's browser too.
+ */
+export async function oauthFor(spec: UpstreamSpec, browser: boolean): Promise<CliOAuth> {
   if (spec.transport !== 'http' && spec.transport !== 'sse') throw new ExitError('--oauth: only for servers over HTTP (--url)', 2);
   const server = spec.url;
   const store = sealedWithEnvKey(new FileSecretStore(grantsFile()));
@@ -71,7 +76,10 @@ export async function oauthFor(spec: UpstreamSpec): Promise<CliOAuth> {
     try {
       const url = await start();
       if (!url) return;
-      process.stderr.write(`${server} ${why()}. Open this URL in a browser and approve mcplex:\n  ${url}\nWaiting for the approval (Ctrl-C to give up)…\n`);
+      // Opened for the person when asked to (the URL is printed either way, for another browser or machine).
+      const failed = browser ? await openInBrowser(url) : 'not asked to';
+      const open = failed === undefined ? 'Opened in your browser; if it did not show, open this URL' : 'Open this URL in a browser';
+      process.stderr.write(`${server} ${why()}. ${open} and approve mcplex:\n  ${url}\nWaiting for the approval (Ctrl-C to give up)…\n`);
       const timeout = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), WAIT_MS);
       });

@@ -31,6 +31,8 @@ interface TargetOptions {
   root?: string[];
   /** `--oauth`: the server's own OAuth login, authorized in a browser once and kept (client-oauth.ts). */
   oauth?: boolean;
+  /** `--browser` / `--no-browser`: open the --oauth authorization in the desktop's browser (default: stderr is a terminal). */
+  browser?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -82,7 +84,8 @@ function rootsOf(dirs: string[] | undefined): Json[] | undefined {
 async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answerer, capabilities: Json) => Promise<T>): Promise<T> {
   const spec = await specOf(o);
   // Loaded only with --oauth: the other commands start as fast as before.
-  const oauth = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec) : undefined;
+  // The browser opened when a person is at the terminal, unless told otherwise.
+  const oauth = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec, o.browser ?? process.stderr.isTTY === true) : undefined;
   const terminal = terminalInput(process.stdin, process.stderr);
   const refuse: Answerer = async () => {
     throw new WireError(ErrorCode.MethodNotFound, 'this client was started with --no-input: it answers no server requests');
@@ -239,6 +242,8 @@ function targetOptions(c: Command): Command {
     .option('--no-input', "answer none of the server's questions (elicitation): by default they are asked on stderr and read from stdin")
     .option('--root <dir>', 'offer this directory to the server as a root (repeatable)', (dir: string, all: string[] = []) => [...all, dir])
     .option('--oauth', "log in to the server's own OAuth in a browser the first time; the grant is kept (MCPLEX_OAUTH_FILE, default ~/.config/mcplex/oauth.json)")
+    .option('--browser', "with --oauth: open the authorization in the desktop's browser (the default when stderr is a terminal)")
+    .option('--no-browser', 'with --oauth: only print the authorization URL')
     .addHelpText('after', '\nOr a stdio server after --, e.g.: mcplex tools -- npx -y @modelcontextprotocol/server-everything stdio');
 }
 
