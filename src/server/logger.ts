@@ -149,7 +149,31 @@ export function loggerOptions(name: string, level: string, settings: Pick<LogSet
 function stderrFor(format: LogSettings['format']): pino.DestinationStream {
   const chosen = (process.env.MCPLEX_LOG_FORMAT as LogSettings['format']) ?? format ?? 'auto';
   if (chosen === 'pretty' || (chosen === 'auto' && process.stderr.isTTY)) return pretty()({ destination: 2, sync: true, colorize: process.stderr.isTTY });
-  return pino.destination(2);
+  return asyncStderr();
+}
+
+/** How far the stderr writer may fall behind its reader before lines are dropped (and counted). */
+export const MAX_UNWRITTEN_LOG_BYTES = 16 * 1024 * 1024;
+
+/**
+ * stderr written asynchronously: under load the lines gather while one write is under way and go out together, and
+ * a reader that falls behind (a pipe to journald or a container runtime) does not block the requests. pino writes
+ * what is left synchronously when the process exits. A reader more than MAX_UNWRITTEN_LOG_BYTES behind loses lines
+ * rather than the process its memory; how many is logged once it has caught up.
+ */
+function asyncStderr(): pino.DestinationStream {
+  const dest = pino.destination({ dest: 2, sync: false, maxLength: MAX_UNWRITTEN_LOG_BYTES });
+  let dropped = 0;
+  dest.on('drop', () => {
+    dropped++;
+  });
+  dest.on('drain', () => {
+    if (dropped === 0) return;
+    const msg = `${dropped} log lines were dropped: the reader of stderr fell ${MAX_UNWRITTEN_LOG_BYTES / 2 ** 20} MB behind`;
+    dropped = 0;
+    dest.write(`${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, msg })}\n`);
+  });
+  return dest;
 }
 
 /** A pino logger on stderr; `settings` may be a level name (as before) or the full settings. */

@@ -1,6 +1,6 @@
 // The per-request completion line and the logging settings: who/what/how long/how it ended in both eras, argument
 // redaction (secret-looking keys and configured paths), per-module levels, and pretty vs JSON on stderr.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { GatewayConfig } from '../../src/gateway/config/index.js';
@@ -8,7 +8,7 @@ import { createLogger, createServer, Gateway } from '../../src/index.js';
 import { gatewayConfig, stdioServer } from '../gateway/fixtures/helpers.js';
 import { connectHttp, type EraName } from '../helpers/clients.js';
 import { capturingLogger } from '../helpers/logger.js';
-import { killStarted, ROOT, waitUntil } from '../helpers/process.js';
+import { killStarted, ROOT, waitForLine, waitUntil } from '../helpers/process.js';
 
 type Line = Record<string, unknown>;
 
@@ -147,4 +147,34 @@ describe('log format', () => {
     expect(pretty).toContain('hello there');
     expect(() => JSON.parse(pretty.trim())).toThrow();
   }, 30_000);
+
+  it('loses no line written just before the process exits (stderr is written asynchronously)', () => {
+    const script = "import('./src/server/logger.ts').then((m) => { const log = m.createLogger('burst'); for (let i = 0; i < 20000; i++) log.info({ i }, 'line'); process.exit(0); })";
+    const out = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env: process.env, encoding: 'utf8', timeout: 20_000, maxBuffer: 64 * 1024 * 1024 });
+    const lines = out.stderr.trim().split('\n').map((l) => JSON.parse(l) as { i: number });
+    expect(lines).toHaveLength(20_000);
+    expect(lines[19_999]?.i).toBe(19_999);
+  }, 30_000);
+
+  it('drops lines rather than grow without bound when stderr is not read, and says how many once it is', async () => {
+    // 250,000 lines of ≈ 100 bytes while nobody reads: the first 16 MB wait, the rest are dropped and counted.
+    const script = "import('./src/server/logger.ts').then((m) => { const log = m.createLogger('flood'); for (let i = 0; i < 250000; i++) log.info({ i }, 'line'); process.stdout.write('written\\n'); setTimeout(() => {}, 3000); })";
+    const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr.pause();
+    await waitForLine(child.stdout, (l) => l === 'written', 20_000);
+    let text = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      text += d;
+    });
+    child.stderr.resume();
+    await waitUntil(() => /log lines were dropped/.test(text) || undefined, 20_000, 'the count of dropped lines');
+    child.kill();
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { i?: number; msg: string });
+    const note = lines.find((l) => l.msg.includes('dropped'))!;
+    const dropped = Number(/^(\d+) log lines were dropped: the reader of stderr fell 16 MB behind$/.exec(note.msg)?.[1]);
+    const kept = lines.filter((l) => l.i !== undefined);
+    expect(dropped).toBeGreaterThan(0);
+    expect(kept.length + dropped).toBe(250_000);
+    expect(kept.map((l) => l.i)).toEqual([...Array(kept.length).keys()]);
+  }, 60_000);
 });
