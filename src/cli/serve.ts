@@ -9,7 +9,7 @@ import { sha256 } from '../core/index.js';
 import { insecureBind } from '../gateway/auth.js';
 import { type GatewayConfig, observability } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
-import { createLogger, setLogLevels, startTracing } from '../server/index.js';
+import { consoleToLogger, createLogger, setLogLevels, startTracing } from '../server/index.js';
 import { EMBEDDED_CONFIG, ExitError, loadOrExit, selfCommand } from './config-file.js';
 
 
@@ -45,6 +45,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
   }
   const { logging, tracing } = observability(config);
   const log = createLogger('mcplex', logging);
+  // What dependencies print with console goes to the log: stdout is the stdio transport's, stderr JSON lines.
+  consoleToLogger(log);
   // Before the gateway builds its pipeline, so its spans go to the exporter (OTEL_* variables configure it).
   // No handler code runs here and the gateway's spans name their parents: no context manager (AsyncLocalStorage
   // costs every promise something on Node 20).

@@ -21,6 +21,7 @@ export { BRIDGE_STATE, heldRoundKey, roundKey, TASK_ROUND_STATE, taskKey, URL_RO
 export { declaresTasks, missingTasksCapability, outcomeOf, taskOwner } from './tasks/task-call.js';
 export { checkParamHeaders } from './param-header-check.js';
 export { answerTaskMethod } from './tasks/task-methods.js';
+export { consoleToLogger } from './console-to-log.js';
 export { createLogger, setLogLevels } from './logger.js';
 export type { Registration } from './registry.js';
 export type { JsonSchemaObject, SchemaInput } from './schema.js';

@@ -1,6 +1,8 @@
 // `mcplex serve --stdio` spawned by an SDK client (StdioClientTransport): namespaced tools work over stdio, stdout
 // carries only protocol, and closing the client ends the gateway (on stdin EOF) and every upstream child.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,6 +63,36 @@ describe('mcplex serve --stdio', () => {
     expect(await cli.exited()).toEqual({ code: 0, signal: null });
     expect(cli.stdout()).toBe(''); // nothing but protocol on stdout, and no request was sent
     await waitGone(children);
+  });
+
+  it("routes what dependencies print with console to the log: stdout stays the protocol's, stderr JSON lines", async () => {
+    const config = writeConfig({ a: fixtureServer('a') });
+    // A dependency that prints (here on SIGUSR2): console.log would go to stdout, console.warn as plain text.
+    const preload = join(mkdtempSync(join(tmpdir(), 'mcplex-console-')), 'chatty.mjs');
+    writeFileSync(preload, "process.on('SIGUSR2', () => { console.log('stray %s from a dependency', 'output'); console.warn('[mcp-sdk] could not refresh: Bearer abcdefghijklmnop0123456789'); });\n");
+    const cli = runCli(['serve', '--stdio', '--config', config], { NODE_OPTIONS: `--import ${preload}` });
+    await cli.waitStderr(/"msg":"gateway started"/, 20_000);
+    for (const p of fixtureChildren(cli.pid)) seen.add(p);
+    const from = cli.stderr().length;
+    process.kill(cli.pid, 'SIGUSR2');
+    await cli.waitStderr(/\[mcp-sdk\][^\n]*/, 10_000, from);
+    const lines = cli
+      .stderr()
+      .slice(from)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; module?: string; msg: string });
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ level: 30, module: 'console', msg: 'stray output from a dependency' }),
+        expect.objectContaining({ level: 40, module: 'console', msg: expect.stringMatching(/^\[mcp-sdk\] could not refresh: Bearer \S+$/) }),
+      ]),
+    );
+    expect(cli.stderr()).not.toContain('abcdefghijklmnop0123456789');
+    cli.child.stdin!.end();
+    expect(await cli.exited()).toEqual({ code: 0, signal: null });
+    expect(cli.stdout()).toBe('');
+    rmSync(dirname(preload), { recursive: true, force: true });
   });
 });
 
