@@ -1,7 +1,8 @@
 // The SecretStore contract against its three backends: memory, a 0600 JSON file, and Redis (REDIS_URL, a key prefix
 // of its own per run), and sealed in front of the last two. A value is kept until deleted, or until its TTL runs out;
 // the file keeps it across a reopen; sealed, what lands in the backend is ciphertext bound to its key.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { RedisSecretStore } from '../../src/stores/redis/secret-store.js';
 import { SealedSecretStore } from '../../src/stores/sealed-secret-store.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
-import { waitUntil } from '../helpers/process.js';
+import { ROOT, waitForLine, waitUntil } from '../helpers/process.js';
 
 const redisUrl = sharedRedisUrl('SecretStore contract: redis');
 const dir = mkdtempSync(join(tmpdir(), 'mcplex-secrets-'));
@@ -66,6 +67,70 @@ describe('FileSecretStore', () => {
     expect(await again.get('grant')).toBe('secret-value');
     await waitUntil(async () => (await again.get('gone')) === undefined, 2000, 'the value to run out');
     expect(JSON.parse(readFileSync(path, 'utf8')).entries).not.toHaveProperty('gone');
+  });
+
+  it('is shared by several stores on one file: each sees what the others wrote, and no change is lost', async () => {
+    const path = join(dir, 'shared.json');
+    const a = new FileSecretStore(path);
+    const b = new FileSecretStore(path);
+    await a.set('grant', 'from a');
+    expect(await b.get('grant')).toBe('from a');
+    await b.set('grant', 'refreshed by b');
+    expect(await a.get('grant')).toBe('refreshed by b');
+    // Interleaved changes, each on what the file holds when it is made.
+    await Promise.all(Array.from({ length: 20 }, (_, i) => [a.set(`a${i}`, String(i)), b.set(`b${i}`, String(i))]).flat());
+    await b.delete('a3');
+    const held = JSON.parse(readFileSync(path, 'utf8')).entries as Record<string, unknown>;
+    expect(Object.keys(held).sort()).toEqual(['grant', ...Array.from({ length: 20 }, (_, i) => [`a${i}`, `b${i}`]).flat().filter((k) => k !== 'a3')].sort());
+    expect(await a.get('a3')).toBeUndefined();
+  });
+
+  it('loses nothing when two processes write it at once', async () => {
+    const path = join(dir, 'two-processes.json');
+    const go = `${path}.go`;
+    // Each opens the store, says so, and writes once both are open (when the go file appears).
+    const writer = (name: string) => {
+      const script = `import('./src/stores/file/secret-file.ts').then(async ({ FileSecretStore }) => {
+        const s = new FileSecretStore(${JSON.stringify(path)});
+        process.stdout.write('ready\\n');
+        while (!require('node:fs').existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 5));
+        for (let i = 0; i < 40; i++) await s.set('${name}' + i, 'v' + i);
+      })`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      return { ready: waitForLine(child.stdout, (l) => l === 'ready', 20_000), exited: new Promise<number | null>((resolve) => child.on('exit', resolve)) };
+    };
+    const [p, q] = [writer('p'), writer('q')];
+    await Promise.all([p.ready, q.ready]);
+    writeFileSync(go, '');
+    expect(await Promise.all([p.exited, q.exited])).toEqual([0, 0]);
+    const held = new FileSecretStore(path);
+    for (let i = 0; i < 40; i++) {
+      expect(await held.get(`p${i}`)).toBe(`v${i}`);
+      expect(await held.get(`q${i}`)).toBe(`v${i}`);
+    }
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  }, 60_000);
+
+  it("waits for another process's lock, and takes over one left by a crashed process", async () => {
+    const path = join(dir, 'locked.json');
+    const store = new FileSecretStore(path);
+    writeFileSync(`${path}.lock`, '');
+    let done = false;
+    const setting = store.set('k', 'v').then(() => {
+      done = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done).toBe(false);
+    expect(existsSync(path)).toBe(false);
+    rmSync(`${path}.lock`);
+    await setting;
+    expect(await new FileSecretStore(path).get('k')).toBe('v');
+    // A lock older than any change takes: its holder is gone.
+    writeFileSync(`${path}.lock`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${path}.lock`, old, old);
+    await store.set('k', 'w');
+    expect(await new FileSecretStore(path).get('k')).toBe('w');
   });
 
   it('refuses a file that is not its JSON, naming the file and the fix', () => {

@@ -1,9 +1,12 @@
 // SecretStore in one JSON file, readable by its owner only (0600), as `gh` and `gcloud` keep their tokens: the
-// gateway's OAuth grants survive a restart. The file is read at open and written whole on every change (a temporary
-// file renamed over it, so a crash leaves the old or the new one); changes are rare (a grant made or refreshed).
-// One process at a time: replicas share the Redis store instead.
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// gateway's OAuth grants survive a restart. Changes are rare (a grant made or refreshed), reads rarer still (the
+// grants cache access tokens). Several processes may share the file (CLI commands run side by side, a gateway and
+// the CLI): a read sees what another wrote since (the file is read again when it changed), and a change is made
+// under a lock file on what the file holds then, so none is lost; each write is a temporary file renamed over the
+// store, so a crash leaves the old or the new one. Replicas on several machines share the Redis store instead.
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecretStore } from '../../core/secret-store.js';
 
 interface Entry {
@@ -12,51 +15,101 @@ interface Entry {
   until?: number;
 }
 
+/** How long a change waits for another process's lock, and when a lock is taken to be a crashed process's. */
+const LOCK_WAIT_MS = 5_000;
+const STALE_LOCK_MS = 10_000;
+
 export class FileSecretStore implements SecretStore {
-  readonly #entries: Map<string, Entry>;
+  #entries: Map<string, Entry>;
+  /** The file as last read or written here (inode, size, mtime): another process's write changes it. */
+  #seen: string | undefined;
 
   /** Reads `path` (a missing file is an empty store); throws, naming the file, when it is not a store's JSON. */
   constructor(readonly path: string) {
-    this.#entries = new Map(Object.entries(read(path)));
+    this.#seen = version(path);
+    this.#entries = read(path);
   }
 
   async get(key: string): Promise<string | undefined> {
+    this.#fresh();
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
-    if (entry.until === undefined || entry.until > Date.now()) return entry.value;
-    this.#entries.delete(key);
-    this.#write();
+    if (live(entry)) return entry.value;
+    await this.#change((entries) => entries.delete(key));
     return undefined;
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
-    this.#entries.set(key, ttlMs === undefined ? { value } : { value, until: Date.now() + ttlMs });
-    this.#write();
+    await this.#change((entries) => entries.set(key, ttlMs === undefined ? { value } : { value, until: Date.now() + ttlMs }));
   }
 
   async delete(key: string): Promise<void> {
-    if (this.#entries.delete(key)) this.#write();
+    await this.#change((entries) => entries.delete(key));
   }
 
   async close(): Promise<void> {}
 
-  #write(): void {
-    const now = Date.now();
-    const kept = Object.fromEntries([...this.#entries].filter(([, e]) => e.until === undefined || e.until > now));
-    mkdirSync(dirname(this.path), { recursive: true });
-    const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify({ version: 1, entries: kept }, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(temp, 0o600);
-    renameSync(temp, this.path);
+  /** What the file holds now, when another process wrote it since this one last looked. */
+  #fresh(): void {
+    const now = version(this.path);
+    if (now === this.#seen) return;
+    this.#entries = read(this.path);
+    this.#seen = now;
+  }
+
+  /** `apply` made to what the file holds now, under the lock, and written. */
+  async #change(apply: (entries: Map<string, Entry>) => unknown): Promise<void> {
+    const release = await lock(`${this.path}.lock`);
+    try {
+      this.#fresh();
+      apply(this.#entries);
+      const kept = Object.fromEntries([...this.#entries].filter(([, e]) => live(e)));
+      const temp = `${this.path}.${process.pid}.tmp`;
+      writeFileSync(temp, `${JSON.stringify({ version: 1, entries: kept }, null, 2)}\n`, { mode: 0o600 });
+      chmodSync(temp, 0o600);
+      renameSync(temp, this.path);
+      this.#seen = version(this.path);
+    } finally {
+      release();
+    }
   }
 }
 
-function read(path: string): Record<string, Entry> {
+const live = (e: Entry) => e.until === undefined || e.until > Date.now();
+
+/** The file's identity and state as a string (undefined when there is none). */
+function version(path: string): string | undefined {
+  const s = statSync(path, { throwIfNoEntry: false, bigint: true });
+  return s && `${s.ino}:${s.size}:${s.mtimeNs}`;
+}
+
+/** Takes `path` as a lock file (made exclusively); resolves to what releases it. A crashed holder's lock is taken over. */
+async function lock(path: string): Promise<() => void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+      return () => unlinkSync(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const held = statSync(path, { throwIfNoEntry: false });
+    if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) {
+      unlinkSync(path);
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`${path} is held by another process (remove it if none is running)`);
+    await sleep(wait);
+  }
+}
+
+function read(path: string): Map<string, Entry> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
     throw new Error(`Cannot read ${path}: ${(err as Error).message}`);
   }
   let parsed: unknown;
@@ -69,5 +122,5 @@ function read(path: string): Record<string, Entry> {
   if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) {
     throw new Error(`${path} has no "entries" object: fix or remove it (the gateway's upstream authorizations are asked for again)`);
   }
-  return entries as Record<string, Entry>;
+  return new Map(Object.entries(entries as Record<string, Entry>));
 }
