@@ -25,7 +25,7 @@ interface TargetOptions {
   protocol?: string;
   timeout?: number;
   json?: boolean;
-  /** false (`--no-input`): the server is told this client cannot answer questions (no elicitation capability). */
+  /** false (`--no-input`): the server is told this client cannot answer questions (no elicitation or sampling capability). */
   input?: boolean;
   /** `--root <dir>` (repeatable): directories offered to the server as roots (`roots/list`). */
   root?: string[];
@@ -94,8 +94,8 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
   const asked = o.input === false ? refuse : terminal.answer;
   // Roots are not a question for the person at the terminal: answered from --root, with --no-input too.
   const answer: Answerer = roots ? async (method, params) => (method === 'roots/list' ? { roots } : asked(method, params)) : asked;
-  // Elicitation (not with --no-input) and roots (with --root); sampling is not answered here.
-  const capabilities = { ...(o.input !== false && { elicitation: { form: {}, url: {} } }), ...(roots && { roots: {} }) };
+  // Elicitation and sampling, answered by the person (not with --no-input); roots (with --root).
+  const capabilities = { ...(o.input !== false && { elicitation: { form: {}, url: {} }, sampling: {} }), ...(roots && { roots: {} }) };
   const upstream = new Upstream(spec, {
     log: silentLogger,
     hooks: {
@@ -239,7 +239,7 @@ function targetOptions(c: Command): Command {
     .option('--protocol <revision>', 'speak this revision (e.g. 2025-11-25 or 2026-07-28) instead of negotiating')
     .option('--timeout <ms>', 'connect and request timeout', positive)
     .option('--json', "print the server's JSON answer")
-    .option('--no-input', "answer none of the server's questions (elicitation): by default they are asked on stderr and read from stdin")
+    .option('--no-input', "answer none of the server's questions (elicitation, sampling): by default they are asked on stderr and read from stdin")
     .option('--root <dir>', 'offer this directory to the server as a root (repeatable)', (dir: string, all: string[] = []) => [...all, dir])
     .option('--oauth', "log in to the server's own OAuth in a browser the first time; the grant is kept (MCPLEX_OAUTH_FILE, default ~/.config/mcplex/oauth.json)")
     .option('--browser', "with --oauth: open the authorization in the desktop's browser (the default when stderr is a terminal)")

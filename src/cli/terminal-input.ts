@@ -1,7 +1,8 @@
 // A server's questions answered at the terminal: elicitation (a form's fields one by one, typed and checked by its
-// schema; or a URL to open), asked on stderr and read line by line from stdin, so answers can also be piped in
-// (`printf 'Ada\n' | mcplex call greet --server demo`). Sampling and roots are not answered here. In both eras: a
-// 2025-era server's real request, a 2026-era server's `input_required` rounds (requestInput below).
+// schema; or a URL to open) and sampling (the person replies as the model would, as the MCP Inspector lets one),
+// asked on stderr and read line by line from stdin, so answers can also be piped in
+// (`printf 'Ada\n' | mcplex call greet --server demo`), one question at a time. Roots are not answered here. In both
+// eras: a 2025-era server's real requests, a 2026-era server's `input_required` rounds (requestInput below).
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Json, Upstream } from '../client/upstream.js';
@@ -121,8 +122,21 @@ export function terminalInput(input: Readable, output: Writable): TerminalInput 
     return { action: 'accept', content };
   }
 
-  const answer: Answerer = async (method, params = {}) => {
-    if (method !== 'elicitation/create') throw new WireError(ErrorCode.MethodNotFound, `the mcplex command line does not answer ${method} requests (only elicitation)`);
+  /** A sampling request: the conversation shown, and the person's line is the model's reply. */
+  async function sample(params: Json): Promise<Json> {
+    const { messages = [], systemPrompt, maxTokens } = params as { messages?: Array<{ role: string; content: unknown }>; systemPrompt?: string; maxTokens?: number };
+    output.write(`The server asks for a model's reply (sampling${maxTokens ? `, at most ${maxTokens} tokens` : ''}):\n`);
+    if (systemPrompt) output.write(`  system: ${systemPrompt}\n`);
+    for (const m of messages) output.write(`  ${m.role}: ${contentText(m.content)}\n`);
+    const text = await ask('  Reply as the model (one line; !decline to refuse): ');
+    // The spec's example answer to a refused sampling request (no error code of the JSON-RPC range fits it).
+    if (text === undefined || text === '' || text === '!decline' || text === '!cancel') throw new WireError(-1, 'User rejected sampling request');
+    return { role: 'assistant', content: { type: 'text', text }, model: 'human (mcplex command line)', stopReason: 'endTurn' };
+  }
+
+  async function one(method: string, params: Json): Promise<Json> {
+    if (method === 'sampling/createMessage') return sample(params);
+    if (method !== 'elicitation/create') throw new WireError(ErrorCode.MethodNotFound, `the mcplex command line does not answer ${method} requests (only elicitation and sampling)`);
     output.write(`The server asks: ${String(params.message ?? '')}\n`);
     if (params.mode === 'url') {
       output.write(`  Open ${String(params.url)}\n`);
@@ -135,12 +149,25 @@ export function terminalInput(input: Readable, output: Writable): TerminalInput 
     }
     output.write('  (answer each field; !decline or !cancel to refuse)\n');
     return form(params);
+  }
+  // One question at a time: a 2025-era server may send several requests at once, and each reads its own lines.
+  let asking: Promise<unknown> = Promise.resolve();
+  const answer: Answerer = (method, params = {}) => {
+    const turn = asking.then(() => one(method, params));
+    asking = turn.catch(() => {});
+    return turn;
   };
   const completed = (id: string) => {
     done.add(id);
     waiting.get(id)?.();
   };
   return { answer, completed, close: () => reader?.close() };
+}
+
+/** A sampling message's content as a line: its text, and what else it holds named in brackets. */
+function contentText(content: unknown): string {
+  const blocks = (Array.isArray(content) ? content : [content]) as Array<{ type?: string; text?: string; mimeType?: string; name?: string }>;
+  return blocks.map((b) => (b?.type === 'text' ? String(b.text) : `[${b?.type ?? 'content'}${b?.name ? ` ${b.name}` : ''}${b?.mimeType ? ` ${b.mimeType}` : ''}]`)).join(' ');
 }
 
 /**

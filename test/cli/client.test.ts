@@ -1,10 +1,11 @@
 // `mcplex tools|call|resources|read|prompts|prompt` from source as child processes, against real servers: the
 // embedded config's demo and filesystem servers by name, a gateway over Streamable HTTP with an API key header,
 // and the official "everything" server as a stdio command after --. Arguments are typed by the tool's input
-// schema; tool errors, unknown tools and servers that do not come up exit 1; the stdio child is gone afterwards.
+// schema; a server's questions (elicitation, sampling) are answered from stdin; tool errors, unknown tools and
+// servers that do not come up exit 1; the stdio child is gone afterwards.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApiKey } from '../../src/index.js';
-import { killPid, killStarted, ROOT, tsxArgs, waitGone } from '../helpers/process.js';
+import { killPid, killStarted, ROOT, spawnTs, tsxArgs, waitForLine, waitGone } from '../helpers/process.js';
 import { UPSTREAM } from '../gateway/fixtures/helpers.js';
 import { fixtureServer, runCli, serveCli } from '../gateway/fixtures/cli.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -112,6 +113,39 @@ describe('mcplex client commands', () => {
       expect(await answering('\n', 'call', 'greet', '--server', 'demo', '--protocol', protocol)).toMatchObject({ code: 0, stdout: 'No name given (cancel).\n' });
     });
   }
+
+  it("answers a server's sampling request with the person's reply; an empty one or !decline refuses it", async () => {
+    const sampled = await answering('Paris is the capital.\n', 'call', 'trigger-sampling-request', 'prompt=What is the capital of France?', ...EVERYTHING);
+    expect(sampled.code).toBe(0);
+    expect(JSON.parse(sampled.stdout.slice(sampled.stdout.indexOf('{')))).toEqual({
+      model: 'human (mcplex command line)',
+      stopReason: 'endTurn',
+      role: 'assistant',
+      content: { type: 'text', text: 'Paris is the capital.' },
+    });
+    expect(sampled.stderr).toContain("The server asks for a model's reply (sampling, at most 100 tokens):\n  system: You are a helpful test server.\n  user: Resource trigger-sampling-request context: What is the capital of France?\n");
+    const declined = await answering('!decline\n', 'call', 'trigger-sampling-request', 'prompt=x', ...EVERYTHING);
+    // The server's tool fails with what the client answered (a tool error: exit 1).
+    expect(declined).toMatchObject({ code: 1, stdout: 'MCP error -1: User rejected sampling request\n' });
+    // Without input there is no one to ask: the client does not declare sampling, and the server offers no such tool.
+    expect(await mcplex('call', 'trigger-sampling-request', 'prompt=x', '--no-input', ...EVERYTHING)).toMatchObject({ code: 1, stderr: expect.stringMatching(/unknown tool 'trigger-sampling-request'/) });
+  });
+
+  it('answers a form, a sampling request and the roots asked for together, one question at a time, in both eras', async () => {
+    const server = spawnTs('examples/ask-for-input.ts', [], { env: { PORT: '0' }, stdin: 'ignore' });
+    const url = /listening on (\S+)/.exec(await waitForLine(server.child.stdout!, (l) => l.startsWith('listening on'), 20_000))![1]!;
+    const root = mkdtempSync(join(tmpdir(), 'release-root-'));
+    try {
+      for (const protocol of ['2025-11-25', '2026-07-28']) {
+        const released = await answering('yes\nFixed the bugs.\n', 'call', 'release', 'version=1.2', '--root', root, '--url', url, '--protocol', protocol);
+        expect(released).toMatchObject({ code: 0, stdout: `Released 1.2 from ${pathToFileURL(root).href}: Fixed the bugs.\n` });
+        expect(released.stderr).toMatch(/ok \(Go ahead\) \[boolean; required\]: The server asks for a model's reply \(sampling, at most 200 tokens\):\n {2}user: Write release notes for 1\.2\n/);
+      }
+    } finally {
+      killPid(server.pid);
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 
   it('--root offers directories as roots (also with --no-input); a missing one exits 2', async () => {
     const [a, b] = [mkdtempSync(join(tmpdir(), 'root-a-')), mkdtempSync(join(tmpdir(), 'root-b-'))];
