@@ -28,7 +28,7 @@ export function grantsFile(env = process.env): string {
 }
 
 /** The grants file sealed with MCPLEX_OAUTH_KEY when it is set (as the gateway's `oauth.encryptionKey`). */
-function sealedWithEnvKey(file: SecretStore, env = process.env): SecretStore {
+export function sealedWithEnvKey(file: SecretStore, env = process.env): SecretStore {
   const key = env.MCPLEX_OAUTH_KEY;
   if (key === undefined || key === '') return file;
   if (key.length < MIN_SECRET_LENGTH) throw new ExitError(`MCPLEX_OAUTH_KEY: expected a secret of at least ${MIN_SECRET_LENGTH} characters (make one with: openssl rand -base64 32)`, 2);

@@ -5,6 +5,7 @@ import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
 import { newKeyText } from './keys.js';
 import { registerAuditCommands } from './audit.js';
+import { registerOAuthCommands } from './oauth-command.js';
 import { check } from './check.js';
 import { registerClientCommands } from './client.js';
 import { ExitError } from './config-file.js';
@@ -69,6 +70,7 @@ program
 
 registerClientCommands(program);
 registerAuditCommands(program);
+registerOAuthCommands(program);
 registerServerCommand(program, port);
 
 program.parseAsync().catch((err: Error) => {

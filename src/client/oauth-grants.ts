@@ -69,6 +69,14 @@ export interface PendingAuthorization {
 }
 
 const pendingKey = (state: string) => `oauth:pending:${state}`;
+/** Where `server`'s grant for `key` is kept in the store. */
+const tokensKey = (server: string, key: string) => `oauth:${server}:tokens:${key}`;
+
+/** The server whose grant for `key` the store key `stored` holds; undefined when it holds none. */
+export function serverOfGrant(stored: string, key: string): string | undefined {
+  const suffix = `:tokens:${key}`;
+  return stored.startsWith('oauth:') && stored.endsWith(suffix) && stored.length > 6 + suffix.length ? stored.slice(6, -suffix.length) : undefined;
+}
 
 /** The authorization started under `state` (the callback's), if it has not run out or been used. */
 export async function pendingAuthorization(store: SecretStore, state: string): Promise<PendingAuthorization | undefined> {
@@ -210,7 +218,7 @@ export class OAuthGrants {
   }
 
   #tokensKey(key: string): string {
-    return `oauth:${this.server}:tokens:${key}`;
+    return tokensKey(this.server, key);
   }
 
   /** `stepUp`: the scope a step-up asks for (its authorization is recorded as one). */

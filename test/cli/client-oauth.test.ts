@@ -72,6 +72,32 @@ describe('mcplex client commands with --oauth', () => {
     expect(again.stdout()).toBe('cli-user holds mcp mcp:admin\n');
   });
 
+  it('oauth list names the servers it holds a grant for; oauth forget drops one, and the next command logs in again', async () => {
+    // The grant of the tests before: `mcp mcp:admin` for the example server.
+    const list = runCli(['oauth', 'list'], env);
+    expect(await list.exited(30_000)).toMatchObject({ code: 0 });
+    expect(list.stdout()).toBe(`${url}  scope "mcp mcp:admin", refreshable\n`);
+    const json = runCli(['oauth', 'list', '--json'], env);
+    expect(await json.exited(30_000)).toMatchObject({ code: 0 });
+    expect(JSON.parse(json.stdout())).toEqual([{ server: url, scope: 'mcp mcp:admin', refreshable: true }]);
+
+    const unknown = runCli(['oauth', 'forget', 'http://127.0.0.1:9/mcp'], env);
+    expect(await unknown.exited(30_000)).toMatchObject({ code: 1 });
+    expect(unknown.stderr()).toContain('no grant for http://127.0.0.1:9/mcp');
+    const forget = runCli(['oauth', 'forget', url], env);
+    expect(await forget.exited(30_000)).toMatchObject({ code: 0 });
+    const empty = runCli(['oauth', 'list'], env);
+    expect(await empty.exited(30_000)).toMatchObject({ code: 0 });
+    expect(empty.stdout()).toBe('');
+
+    const again = runCli(['call', 'whoami', '--url', url, '--oauth'], env);
+    again.child.stdin!.end();
+    await again.waitStderr(/^ {2}http\S+$/m, 30_000);
+    await authorizeInBrowser(/^ {2}(http\S+)$/m.exec(again.stderr())![1]!, 'other-user');
+    expect(await again.exited(30_000)).toMatchObject({ code: 0 });
+    expect(again.stdout()).toBe('other-user\n');
+  }, 90_000);
+
   it('MCPLEX_OAUTH_KEY keeps the grants file sealed', async () => {
     const sealed = { ...env, MCPLEX_OAUTH_FILE: join(dir, 'sealed.json'), MCPLEX_OAUTH_KEY: 'cli-sealing-secret-0123456789abcdefgh' };
     const first = runCli(['call', 'whoami', '--url', url, '--oauth'], sealed);
@@ -87,11 +113,18 @@ describe('mcplex client commands with --oauth', () => {
     again.child.stdin!.end();
     expect(await again.exited(30_000)).toMatchObject({ code: 0 });
     expect(again.stdout()).toBe('sealed-user\n');
+    // Listed without the key, the grant is named but not read.
+    const listed = runCli(['oauth', 'list'], { ...sealed, MCPLEX_OAUTH_KEY: '' });
+    expect(await listed.exited(30_000)).toMatchObject({ code: 0 });
+    expect(listed.stdout()).toBe(`${url}  (sealed: set MCPLEX_OAUTH_KEY to read it)\n`);
+    const opened = runCli(['oauth', 'list'], sealed);
+    expect(await opened.exited(30_000)).toMatchObject({ code: 0 });
+    expect(opened.stdout()).toBe(`${url}  scope "mcp", refreshable\n`);
     const short = runCli(['call', 'whoami', '--url', url, '--oauth'], { ...sealed, MCPLEX_OAUTH_KEY: 'short' });
     short.child.stdin!.end();
     expect(await short.exited(30_000)).toMatchObject({ code: 2 });
     expect(short.stderr()).toContain('MCPLEX_OAUTH_KEY: expected a secret of at least 32 characters');
-  });
+  }, 90_000);
 
   it('exits 1 saying so when the person refuses', async () => {
     const refused = runCli(['tools', '--url', url, '--oauth'], { ...env, MCPLEX_OAUTH_FILE: join(dir, 'other.json') });

@@ -49,6 +49,12 @@ export class FileSecretStore implements SecretStore {
 
   async close(): Promise<void> {}
 
+  /** The keys the file holds now (not their values). */
+  keys(): string[] {
+    this.#fresh();
+    return [...this.#entries].filter(([, e]) => live(e)).map(([k]) => k);
+  }
+
   /** What the file holds now, when another process wrote it since this one last looked. */
   #fresh(): void {
     const now = version(this.path);

@@ -1,0 +1,65 @@
+// `mcplex oauth list|forget`: the command line's own grants (`--oauth`), kept in its grants file: which servers it
+// holds one for, and forgetting one, so the next `--oauth` command logs in again (as another account, say).
+import type { Command } from 'commander';
+import { GATEWAY_GRANT, OAuthGrants, serverOfGrant } from '../client/oauth-grants.js';
+import { silentLogger } from '../core/index.js';
+import { FileSecretStore } from '../stores/file/secret-file.js';
+import { grantsFile, sealedWithEnvKey } from './client-oauth.js';
+import { ExitError } from './config-file.js';
+
+interface Held {
+  server: string;
+  /** What the grant was given for, when the file can be read (a sealed one needs MCPLEX_OAUTH_KEY). */
+  scope?: string;
+  refreshable?: boolean;
+}
+
+async function held(): Promise<{ file: FileSecretStore; grants: Held[] }> {
+  const file = new FileSecretStore(grantsFile());
+  const store = sealedWithEnvKey(file);
+  const grants: Held[] = [];
+  for (const key of file.keys()) {
+    const server = serverOfGrant(key, GATEWAY_GRANT);
+    if (server === undefined) continue;
+    const tokens = readable(await store.get(key));
+    grants.push({ server, ...(tokens && { ...(tokens.scope && { scope: tokens.scope }), refreshable: tokens.refresh_token !== undefined }) });
+  }
+  return { file, grants };
+}
+
+/** A grant's tokens, or undefined when they cannot be read (sealed, and MCPLEX_OAUTH_KEY not set or another). */
+function readable(value: string | undefined): { scope?: string; refresh_token?: string } | undefined {
+  try {
+    return value === undefined ? undefined : (JSON.parse(value) as { scope?: string; refresh_token?: string });
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerOAuthCommands(program: Command): void {
+  const cmd = program.command('oauth').description("The command line's OAuth grants (--oauth): list them, forget one");
+  cmd
+    .command('list')
+    .description(`Servers the command line holds a grant for (in ${grantsFile()}; MCPLEX_OAUTH_FILE)`)
+    .option('--json', 'print them as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const { grants } = await held();
+      if (o.json) return void process.stdout.write(`${JSON.stringify(grants, null, 2)}\n`);
+      if (grants.length === 0) return void process.stderr.write(`no grants in ${grantsFile()}\n`);
+      for (const g of grants) {
+        const about = g.refreshable === undefined ? '(sealed: set MCPLEX_OAUTH_KEY to read it)' : `${g.scope ? `scope "${g.scope}"` : 'no scope named'}${g.refreshable ? ', refreshable' : ''}`;
+        process.stdout.write(`${g.server}  ${about}\n`);
+      }
+    });
+  cmd
+    .command('forget <url>')
+    .description('Forget the grant for a server: the next --oauth command logs in again')
+    .action(async (url: string) => {
+      const { file, grants } = await held();
+      const same = (a: string) => a === url || (URL.canParse(a) && URL.canParse(url) && new URL(a).href === new URL(url).href);
+      const found = grants.find((g) => same(g.server));
+      if (!found) throw new ExitError(`no grant for ${url} in ${grantsFile()} (mcplex oauth list shows them)`, 1);
+      await new OAuthGrants(found.server, found.server, { redirectUrl: () => '' }, file, silentLogger).forget(GATEWAY_GRANT);
+      process.stderr.write(`forgot the grant for ${found.server}; the next --oauth command logs in again\n`);
+    });
+}
