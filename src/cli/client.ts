@@ -83,8 +83,8 @@ function rootsOf(dirs: string[] | undefined): Json[] | undefined {
 /** Connects, runs `work` (given what answers the server's questions), and always stops the server (a stdio child is gone when this returns). */
 async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answerer, capabilities: Json) => Promise<T>): Promise<T> {
   const spec = await specOf(o);
-  // Loaded only with --oauth: the other commands start as fast as before.
-  // The browser opened when a person is at the terminal, unless told otherwise.
+  // Loaded only with --oauth (the other commands start as fast as before); the browser is opened when a person is at
+  // the terminal, unless told otherwise.
   const oauth = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec, o.browser ?? process.stderr.isTTY === true) : undefined;
   const terminal = terminalInput(process.stdin, process.stderr);
   const refuse: Answerer = async () => {

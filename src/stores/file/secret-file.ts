@@ -4,7 +4,7 @@
 // the CLI): a read sees what another wrote since (the file is read again when it changed), and a change is made
 // under a lock file on what the file holds then, so none is lost; each write is a temporary file renamed over the
 // store, so a crash leaves the old or the new one. Replicas on several machines share the Redis store instead.
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecretStore } from '../../core/secret-store.js';
@@ -96,13 +96,13 @@ async function lock(path: string): Promise<() => void> {
   for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
     try {
       closeSync(openSync(path, 'wx', 0o600));
-      return () => unlinkSync(path);
+      return () => rmSync(path, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const held = statSync(path, { throwIfNoEntry: false });
     if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) {
-      unlinkSync(path);
+      rmSync(path, { force: true });
       continue;
     }
     if (Date.now() > deadline) throw new Error(`${path} is held by another process (remove it if none is running)`);
