@@ -1,7 +1,10 @@
 // The answer to one POST that carried requests, written on node's response: one JSON body when the answers are
 // all there is, or an SSE stream once a related message (progress, a log, a server→client request) comes first.
+// A resumable SSE stream (2025-era sessions) numbers its events and keeps them, so a client whose connection dropped
+// reconnects with Last-Event-ID and gets what it missed, answers included (SEP-1699).
 // What it queues for a client that does not read is bounded, and an answer that cannot be serialised becomes an
 // error answer, so the caller is never left waiting.
+import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
@@ -48,32 +51,86 @@ export function writeBounded(res: ServerResponse, text: string, limits: StreamLi
   return true;
 }
 
+/** Events an SSE answer keeps for a client that reconnects (SEP-1699), and the delay it is told to wait first. */
+export interface Resumable {
+  /** The `retry` field of the priming event: how long a client waits before reconnecting. */
+  readonly retryMs: number;
+  /** Bytes of events kept to be sent again (the oldest go first). */
+  readonly maxReplayBytes: number;
+}
+
 export class Exchange {
   #sse = false;
   readonly #results: string[] = [];
+  /** Where the answer goes: the POST's response, a reconnection's, or none while the client is away. */
+  #res: ServerResponse | undefined;
+  /** Resumable SSE: the stream's id, its events so far (numbered from 1, the priming event being 0) and their size. */
+  #streamId: string | undefined;
+  #seq = 0;
+  readonly #replay: Array<{ seq: number; frame: string }> = [];
+  #replayBytes = 0;
 
   /** `headers` go on the response either way (e.g. the session id); a batch is answered as a JSON array. */
   constructor(
-    readonly res: ServerResponse,
+    res: ServerResponse,
     readonly pending: Set<RequestId>,
     private readonly batch: boolean,
     private readonly headers: Record<string, string>,
     private readonly limits: StreamLimits,
-  ) {}
+    private readonly resumable?: Resumable,
+  ) {
+    this.#res = res;
+  }
+
+  get res(): ServerResponse | undefined {
+    return this.#res;
+  }
+
+  /** The stream's id once it is a resumable SSE stream (a reconnection names it in Last-Event-ID). */
+  get streamId(): string | undefined {
+    return this.#streamId;
+  }
+
+  /** Every answer was given (whether or not the client was there to take it). */
+  get done(): boolean {
+    return this.pending.size === 0;
+  }
+
+  #open(res: ServerResponse | undefined): res is ServerResponse {
+    return res !== undefined && !res.writableEnded && !res.destroyed;
+  }
 
   #write(text: string): void {
-    writeBounded(this.res, text, this.limits, this.headers['mcp-session-id'] ? { session: this.headers['mcp-session-id'] } : {});
+    if (this.#res) writeBounded(this.#res, text, this.limits, this.headers['mcp-session-id'] ? { session: this.headers['mcp-session-id'] } : {});
+  }
+
+  /** An SSE event: numbered and kept when the stream is resumable. */
+  #send(data: string): void {
+    if (!this.#streamId) {
+      this.#write(data);
+      return;
+    }
+    const frame = `id: ${this.#streamId}:${++this.#seq}\n${data}`;
+    this.#replay.push({ seq: this.#seq, frame });
+    this.#replayBytes += frame.length;
+    while (this.#replayBytes > this.resumable!.maxReplayBytes && this.#replay.length > 1) this.#replayBytes -= this.#replay.shift()!.frame.length;
+    this.#write(frame);
   }
 
   event(message: JSONRPCMessage): void {
-    if (this.res.writableEnded || this.res.destroyed) return;
+    if (!this.#sse && !this.#open(this.#res)) return;
     const frame = sseFrame(message, this.limits.log);
     if (!this.#sse) {
       this.#sse = true;
-      this.res.writeHead(200, { ...SSE_HEADERS, ...this.headers });
-      for (const r of this.#results.splice(0)) this.res.write(sseData(r));
+      this.#res!.writeHead(200, { ...SSE_HEADERS, ...this.headers });
+      if (this.resumable) {
+        // The priming event (an id and no data) tells the client it may come back for what follows (SEP-1699).
+        this.#streamId = randomUUID();
+        this.#res!.write(`id: ${this.#streamId}:0\nretry: ${this.resumable.retryMs}\ndata: \n\n`);
+      }
+      for (const r of this.#results.splice(0)) this.#send(sseData(r));
     }
-    this.#write(frame);
+    this.#send(frame);
   }
 
   /** The answer to request `id`; the response ends with the last pending one. `status` applies to a JSON reply. */
@@ -85,18 +142,39 @@ export class Exchange {
 
   /** An answer that is none of the pending ones' (a refused request); sent with them. */
   add(message: JSONRPCMessage & { id: RequestId }): void {
-    if (this.res.writableEnded || this.res.destroyed) return;
+    if (!this.#streamId && !this.#open(this.#res)) return;
     const json = encodeAnswer(message, this.limits.log);
-    if (this.#sse) this.#write(sseData(json));
+    if (this.#sse) this.#send(sseData(json));
     else this.#results.push(json);
   }
 
   /** Ends the response once nothing is pending. */
   finish(status = 200): void {
-    if (this.pending.size > 0 || this.res.writableEnded || this.res.destroyed) return;
-    if (this.#sse) return void this.res.end();
+    if (this.pending.size > 0 || !this.#open(this.#res)) return;
+    if (this.#sse) return void this.#res.end();
     const body = this.batch ? `[${this.#results.join(',')}]` : (this.#results[0] ?? '');
-    this.res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...this.headers });
-    this.res.end(body);
+    this.#res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...this.headers });
+    this.#res.end(body);
+  }
+
+  /** The client went away: events are kept (a resumable stream) until it comes back. */
+  detach(): void {
+    this.#res = undefined;
+  }
+
+  /**
+   * A reconnection (GET with Last-Event-ID `<stream>:<after>`): the events after `after` sent again on `res`, which
+   * then carries the rest. False when they are no longer all kept.
+   */
+  resume(res: ServerResponse, after: number): boolean {
+    const first = this.#replay[0]?.seq ?? this.#seq + 1;
+    if (!this.#streamId || !Number.isInteger(after) || after < first - 1 || after > this.#seq) return false;
+    this.#res?.destroy();
+    this.#res = res;
+    res.writeHead(200, { ...SSE_HEADERS, ...this.headers });
+    for (const e of this.#replay) if (e.seq > after) res.write(e.frame);
+    if (this.done) res.end();
+    else res.flushHeaders();
+    return true;
   }
 }

@@ -130,6 +130,9 @@ export class LegacySessions {
     }
     if (req.method === 'GET') {
       if (!accepts(req, 'text/event-stream')) return sendRpcError(res, 406, ErrorCode.ServerError, 'Not Acceptable: Client must accept text/event-stream');
+      // A client back for an answer's stream it was cut off from; any other Last-Event-ID opens the notification stream.
+      const last = req.headers['last-event-id'];
+      if (typeof last === 'string' && session.transport.resume(res, last)) return;
       if (!session.transport.listen(res)) return sendRpcError(res, 409, ErrorCode.ServerError, 'Conflict: Only one SSE stream is allowed per session');
       return;
     }

@@ -112,7 +112,7 @@ class ExchangeTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const { exchange } of this.#pending.values()) exchange.res.end();
+    for (const { exchange } of this.#pending.values()) exchange.res?.end();
     this.#pending.clear();
     this.onclose?.();
   }

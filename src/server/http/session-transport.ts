@@ -11,6 +11,11 @@ import { requestInfo } from './request-info.js';
 
 /** Messages kept for a standalone stream the client has not opened yet (it usually opens right after initialize). */
 const BACKLOG = 100;
+/** How long an SSE answer whose client went away waits for it to reconnect (Last-Event-ID), and what it keeps. */
+const RESUME_MS = 5 * 60_000;
+const DELIVERED_KEEP_MS = 10_000;
+const MAX_KEPT_STREAMS = 32;
+const RESUMABLE = { retryMs: 1000, maxReplayBytes: 1024 * 1024 };
 
 export interface SessionTransportOptions {
   keepAliveMs?: number;
@@ -38,6 +43,10 @@ export class NodeSessionTransport implements Transport {
   /** Sees each answer before it is written and may replace it. */
   onanswer?: (message: Answer) => AnswerOverride | undefined;
   readonly #exchanges = new Map<RequestId, Exchange>();
+  /** Resumable SSE answers by stream id: open ones, and those whose client went away (until it comes back or they expire). */
+  readonly #streams = new Map<string, Exchange>();
+  /** When each of those whose client went away is forgotten (in the order they were left). */
+  readonly #expiry = new Map<string, NodeJS.Timeout>();
   #standalone: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
   readonly #backlog: { frame: string; bytes: number }[] = [];
   #backlogBytes = 0;
@@ -80,8 +89,10 @@ export class NodeSessionTransport implements Transport {
     const refused: Answer[] = [];
     let deliver: JSONRPCMessage[] = [];
     for (const m of messages) {
-      if (!isRequestShape(m)) deliver.push(m);
-      else if (fresh.has(m.id) || this.#exchanges.has(m.id)) {
+      if (!isRequestShape(m)) {
+        deliver.push(m);
+        if ((m as { method?: string }).method === 'notifications/cancelled') this.#cancelled((m as { params?: { requestId?: RequestId } }).params?.requestId);
+      } else if (fresh.has(m.id) || this.#exchanges.has(m.id)) {
         refused.push(rpcError(m.id, ErrorCode.InvalidRequest, `Invalid Request: duplicate request id ${JSON.stringify(m.id)}: a request with this id is already in flight`));
       } else {
         fresh.add(m.id);
@@ -97,16 +108,77 @@ export class NodeSessionTransport implements Transport {
     if (fresh.size === 0 && refused.length === 0) {
       res.writeHead(202, { 'mcp-session-id': this.sessionId }).end();
     } else {
-      const exchange = new Exchange(res, fresh, batch, { 'mcp-session-id': this.sessionId }, this.#limits);
+      const exchange = new Exchange(res, fresh, batch, { 'mcp-session-id': this.sessionId }, this.#limits, RESUMABLE);
       for (const id of fresh) this.#exchanges.set(id, exchange);
-      res.once('close', () => {
-        this.#lastActive = Date.now();
-        for (const id of exchange.pending) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
-      });
+      this.#whenGone(exchange, res);
       for (const r of refused) exchange.add(r);
       exchange.finish();
     }
     for (const m of deliver) this.onmessage?.(m, extra);
+  }
+
+  /**
+   * When `res` closes: an SSE answer (numbered events) is kept for its client to come back for (`resume`): for a
+   * while when answers were still owed, briefly when it seemed to get them all (its last events may not have reached
+   * it); anything else is forgotten at once, answers still owed dropped.
+   */
+  #whenGone(exchange: Exchange, res: ServerResponse): void {
+    res.once('close', () => {
+      this.#lastActive = Date.now();
+      // A reconnection took over.
+      if (exchange.res !== res) return;
+      const id = exchange.streamId;
+      if (id === undefined) {
+        this.#forget(exchange);
+        return;
+      }
+      const delivered = exchange.done && res.writableFinished;
+      exchange.detach();
+      this.#streams.set(id, exchange);
+      clearTimeout(this.#expiry.get(id));
+      // Re-inserted: the map's order is the order they were left in, and the oldest go first when too many are kept.
+      this.#expiry.delete(id);
+      this.#expiry.set(id, setTimeout(() => this.#forget(exchange), delivered ? DELIVERED_KEEP_MS : RESUME_MS).unref());
+      if (this.#expiry.size > MAX_KEPT_STREAMS) this.#forget(this.#streams.get(this.#expiry.keys().next().value!)!);
+    });
+  }
+
+  /**
+   * The client cancelled request `id`, which the server will not answer: a streamed answer kept for it stops waiting
+   * for it (and is ended, or forgotten when its client is away, once it waits for nothing else).
+   */
+  #cancelled(id: RequestId | undefined): void {
+    const exchange = id === undefined ? undefined : this.#exchanges.get(id);
+    if (exchange?.streamId === undefined) return;
+    this.#exchanges.delete(id!);
+    exchange.pending.delete(id!);
+    if (!exchange.done) return;
+    if (exchange.res) exchange.res.end();
+    else this.#forget(exchange);
+  }
+
+  #forget(exchange: Exchange): void {
+    for (const id of exchange.pending) if (this.#exchanges.get(id) === exchange) this.#exchanges.delete(id);
+    const id = exchange.streamId;
+    if (id === undefined) return;
+    this.#streams.delete(id);
+    clearTimeout(this.#expiry.get(id));
+    this.#expiry.delete(id);
+  }
+
+  /**
+   * A client back for an SSE answer it was cut off from (GET with Last-Event-ID `<stream>:<n>`): what it missed, then
+   * the rest as it comes. False when this session holds no such stream (or no longer all it missed).
+   */
+  resume(res: ServerResponse, lastEventId: string): boolean {
+    const at = lastEventId.lastIndexOf(':');
+    const exchange = at > 0 ? this.#streams.get(lastEventId.slice(0, at)) : undefined;
+    if (!exchange?.resume(res, Number(lastEventId.slice(at + 1)))) return false;
+    clearTimeout(this.#expiry.get(exchange.streamId!));
+    this.#expiry.delete(exchange.streamId!);
+    if (exchange.done) this.#forget(exchange);
+    else this.#whenGone(exchange, res);
+    return true;
   }
 
   /** The standalone SSE stream for messages not tied to a request; false when one is already open. */
@@ -142,7 +214,12 @@ export class NodeSessionTransport implements Transport {
       return;
     }
     const related = options?.relatedRequestId !== undefined ? this.#exchanges.get(options.relatedRequestId) : undefined;
-    if (related) return related.event(message);
+    if (related) {
+      related.event(message);
+      // A resumable stream from its first event on: a client cut off at once can come back for it.
+      if (related.streamId !== undefined) this.#streams.set(related.streamId, related);
+      return;
+    }
     const frame = sseFrame(message, this.#limits.log);
     if (this.#standalone) return this.#toStandalone(this.#standalone.res, frame);
     // Kept for a stream not open yet: the newest messages, within the count and the byte cap.
@@ -157,8 +234,11 @@ export class NodeSessionTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const exchange of new Set(this.#exchanges.values())) exchange.res.end();
+    for (const exchange of new Set(this.#exchanges.values())) exchange.res?.end();
     this.#exchanges.clear();
+    for (const timer of this.#expiry.values()) clearTimeout(timer);
+    this.#streams.clear();
+    this.#expiry.clear();
     if (this.#standalone) {
       clearInterval(this.#standalone.timer);
       this.#standalone.res.end();
