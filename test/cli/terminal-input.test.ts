@@ -50,6 +50,24 @@ describe('terminalInput', () => {
     const url = session('\n');
     expect(await url.answer('elicitation/create', { mode: 'url', message: 'Authorize', url: 'https://example.com/auth', elicitationId: 'e1' })).toEqual({ action: 'accept' });
     expect(url.said()).toContain('  Open https://example.com/auth');
-    await expect(session('').answer('sampling/createMessage', {})).rejects.toThrow('does not answer sampling/createMessage requests');
+    await expect(session('').answer('roots/list', {})).rejects.toThrow('does not answer roots/list requests (only elicitation and sampling)');
+  });
+
+  it("answers a sampling request with the typed line as the model's reply, and refuses on an empty line or !decline", async () => {
+    const s = session('Paris.\n');
+    const params = { systemPrompt: 'Be brief', maxTokens: 20, messages: [{ role: 'user', content: { type: 'text', text: 'Capital of France?' } }, { role: 'user', content: [{ type: 'image', mimeType: 'image/png', data: 'x' }] }] };
+    expect(await s.answer('sampling/createMessage', params)).toEqual({ role: 'assistant', content: { type: 'text', text: 'Paris.' }, model: 'human (mcplex command line)', stopReason: 'endTurn' });
+    expect(s.said()).toBe("The server asks for a model's reply (sampling, at most 20 tokens):\n  system: Be brief\n  user: Capital of France?\n  user: [image image/png]\n  Reply as the model (one line; !decline to refuse): ");
+    for (const refusal of ['\n', '!decline\n', '']) {
+      await expect(session(refusal).answer('sampling/createMessage', params)).rejects.toMatchObject({ code: -1, message: 'User rejected sampling request' });
+    }
+  });
+
+  it('asks one question at a time: requests sent together each get their own line', async () => {
+    const s = session('Ada\nhello\n');
+    const form = { message: 'Name?', requestedSchema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } };
+    const [named, sampled] = await Promise.all([s.answer('elicitation/create', form), s.answer('sampling/createMessage', { messages: [] })]);
+    expect(named).toEqual({ action: 'accept', content: { name: 'Ada' } });
+    expect(sampled).toMatchObject({ content: { type: 'text', text: 'hello' } });
   });
 });
