@@ -121,8 +121,11 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
       expect(await text(alice, 'remote__whoami')).toBe('operator');
       expect(oauthServer().provider.counts.registered).toBe(1);
-      // The authorization and its code exchange named the server as the resource (RFC 8707).
-      expect(oauthServer().provider.resources).toEqual([oauthServer().url, oauthServer().url]);
+      // The authorization, its code exchange and any refresh named the server as the resource (RFC 8707). (A retry
+      // of the connection that met the exchange half done may have refreshed the new grant once: not asserted.)
+      const named = oauthServer().provider.resources;
+      expect(named.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(named)).toEqual(new Set([oauthServer().url]));
       // The grants file is its owner's alone and holds no caller's API key.
       expect(statSync(grants).mode & 0o777).toBe(0o600);
       expect(readFileSync(grants, 'utf8')).not.toContain(KEYS.alice);
