@@ -58,6 +58,13 @@ export interface HandlerContext {
   input<T extends Asks>(asks: T): Promise<InputAnswers<T>>;
   /** The capabilities the caller declared (at initialize on 2025-era sessions, in the request's envelope on 2026-07-28). */
   readonly clientCapabilities: ClientCapabilities;
+  /**
+   * Ends this request's response stream now, before its result (SEP-1699 polling): the client reconnects after the
+   * stream's `retry` delay (GET with Last-Event-ID) and gets what follows, the result included, so a long call need
+   * not hold a connection open (a proxy that cuts idle streams). The handler carries on as before. Only 2025-era
+   * HTTP sessions have resumable streams: false elsewhere (stdio, 2026-07-28, a task's work), where nothing changes.
+   */
+  closeStream(): boolean;
 }
 
 export interface ToolResultObject {

@@ -30,6 +30,7 @@ class ToolHandlerContext implements HandlerContext {
   readonly sample: HandlerContext['sample'];
   readonly roots: HandlerContext['roots'];
   readonly input: HandlerContext['input'];
+  readonly closeStream: HandlerContext['closeStream'];
   readonly #input: ClientInput;
   readonly #scope: HandlerScope | undefined;
 
@@ -60,6 +61,11 @@ class ToolHandlerContext implements HandlerContext {
     this.sample = (params) => input.sample(params);
     this.roots = () => input.roots();
     this.input = (asks) => input.input(asks);
+    this.closeStream = () => {
+      const close = scope ? undefined : sctx.http?.closeSSE;
+      close?.();
+      return close !== undefined;
+    };
     this.#input = input;
     this.#scope = scope;
   }

@@ -106,7 +106,11 @@ function addTools(s: McplexServer): void {
         'Tests SSE stream disconnection and client reconnection (SEP-1699). Server will close the stream mid-call and send the result after client reconnects.',
       input: none,
     },
-    async () => {
+    // The stream ends mid-call, the result comes to the client's reconnection (2025-era HTTP sessions; elsewhere the
+    // call simply answers). The log line first makes the answer a stream through a gateway too.
+    async (_a, ctx) => {
+      await ctx.log('info', 'closing the response stream: reconnect with Last-Event-ID for the result');
+      ctx.closeStream();
       await sleep(100);
       return TEXT.reconnection;
     },

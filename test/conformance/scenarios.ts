@@ -93,7 +93,7 @@ export const TASK_SCENARIOS = [
  * cannot regress. The skills scenarios pass vacuously (the fixture declares no skills extension; their checks are SKIPPED).
  */
 export const GATED_EXTRAS: Record<RunName, readonly string[]> = {
-  '2025-11-25': ['json-schema-2020-12', 'server-session-lifecycle'],
+  '2025-11-25': ['json-schema-2020-12', 'server-session-lifecycle', 'server-sse-polling'],
   '2026-07-28': ['json-schema-2020-12', 'http-header-validation', 'http-custom-header-server-validation', ...TASK_SCENARIOS],
   extensions: SKILL_SCENARIOS,
 };

@@ -13,6 +13,9 @@ let server: McplexServer;
 let url: string;
 let close: () => Promise<void>;
 let release: () => void = () => {};
+let releasePolled: () => void = () => {};
+/** What each call of `polled` got from ctx.closeStream(). */
+const closed: boolean[] = [];
 
 beforeAll(async () => {
   server = createServer({ name: 'resume', version: '1.0.0', logger: silentLogger });
@@ -23,6 +26,11 @@ beforeAll(async () => {
     return 'slow answer';
   });
   server.tool('quick', { description: 'Answers at once', input: z.object({}) }, () => 'quick answer');
+  server.tool('polled', { description: 'Ends its response stream, then answers (once the test says so, with wait)', input: z.object({ wait: z.boolean() }) }, async ({ wait }, ctx) => {
+    closed.push(ctx.closeStream());
+    if (wait) await new Promise<void>((r) => (releasePolled = r));
+    return 'polled answer';
+  });
   const handle = await server.serveHttp({ port: 0 });
   url = handle.url;
   close = () => handle.close();
@@ -156,6 +164,37 @@ describe('SSE answers a client can come back for (2025-era sessions)', () => {
     const res = await fetch(url, { method: 'POST', headers: { ...HEADERS, 'mcp-session-id': sid }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'quick', arguments: {} } }) });
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(await res.json()).toMatchObject({ id: 1, result: { content: [{ text: 'quick answer' }] } });
+  });
+
+  it('a handler ends its stream before the answer (ctx.closeStream): the client gets the answer on its reconnection', async () => {
+    const sid = await session();
+    const post = await fetch(url, {
+      method: 'POST',
+      headers: { ...HEADERS, 'mcp-session-id': sid },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'polled', arguments: { wait: true } } }),
+    });
+    expect(post.headers.get('content-type')).toBe('text/event-stream');
+    // The whole POST stream: the priming event only, then its end; the call goes on.
+    const first = await readEvents(post.body!, () => false);
+    expect(first).toEqual([{ id: expect.stringMatching(/:0$/), retry: '1000', data: '' }]);
+    expect(closed.at(-1)).toBe(true);
+    releasePolled();
+    const get = await fetch(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25', 'last-event-id': first[0]!.id! } });
+    const rest = await readEvents(get.body!, (events) => events.some((e) => message(e)?.id === 1));
+    expect(message(rest.at(-1)!)).toMatchObject({ id: 1, result: { content: [{ text: 'polled answer' }] } });
+  });
+
+  it('ctx.closeStream with the official SDK clients: a 2025-era one reconnects and gets the answer; on 2026-07-28 it is false and the call answers as usual', async () => {
+    for (const era of ['legacy', 'modern'] as const) {
+      const client = await connectHttp(url, era);
+      try {
+        const answer = await client.callTool({ name: 'polled', arguments: { wait: false } });
+        expect(answer.content).toEqual([{ type: 'text', text: 'polled answer' }]);
+        expect(closed.at(-1)).toBe(era === 'legacy');
+      } finally {
+        await client.close();
+      }
+    }
   });
 
   it("the official SDK client, its connection cut mid-call, reconnects on its own and gets the answer", async () => {

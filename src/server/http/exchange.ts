@@ -69,6 +69,7 @@ export class Exchange {
   #seq = 0;
   readonly #replay: Array<{ seq: number; frame: string }> = [];
   #replayBytes = 0;
+  #cutByServer = false;
 
   /** `headers` go on the response either way (e.g. the session id); a batch is answered as a JSON array. */
   constructor(
@@ -120,17 +121,19 @@ export class Exchange {
   event(message: JSONRPCMessage): void {
     if (!this.#sse && !this.#open(this.#res)) return;
     const frame = sseFrame(message, this.limits.log);
-    if (!this.#sse) {
-      this.#sse = true;
-      this.#res!.writeHead(200, { ...SSE_HEADERS, ...this.headers });
-      if (this.resumable) {
-        // The priming event (an id and no data) tells the client it may come back for what follows (SEP-1699).
-        this.#streamId = randomUUID();
-        this.#res!.write(`id: ${this.#streamId}:0\nretry: ${this.resumable.retryMs}\ndata: \n\n`);
-      }
-      for (const r of this.#results.splice(0)) this.#send(sseData(r));
-    }
+    if (!this.#sse) this.#startSse();
     this.#send(frame);
+  }
+
+  #startSse(): void {
+    this.#sse = true;
+    this.#res!.writeHead(200, { ...SSE_HEADERS, ...this.headers });
+    if (this.resumable) {
+      // The priming event (an id and no data) tells the client it may come back for what follows (SEP-1699).
+      this.#streamId = randomUUID();
+      this.#res!.write(`id: ${this.#streamId}:0\nretry: ${this.resumable.retryMs}\ndata: \n\n`);
+    }
+    for (const r of this.#results.splice(0)) this.#send(sseData(r));
   }
 
   /** The answer to request `id`; the response ends with the last pending one. `status` applies to a JSON reply. */
@@ -157,6 +160,24 @@ export class Exchange {
     this.#res.end(body);
   }
 
+  /**
+   * The server ends the response before its answers (SEP-1699 polling: a long call need not hold a connection): the
+   * client reconnects with Last-Event-ID for the rest. Only a resumable stream can; it becomes SSE here if it was not.
+   * False when it cannot (not resumable, already ended, or every answer given).
+   */
+  cut(): boolean {
+    if (!this.resumable || this.done || !this.#open(this.#res)) return false;
+    if (!this.#sse) this.#startSse();
+    this.#cutByServer = true;
+    this.#res.end();
+    return true;
+  }
+
+  /** The server ended the response while answers were still owed (`cut`): its client will come back for them. */
+  get cutByServer(): boolean {
+    return this.#cutByServer;
+  }
+
   /** The client went away: events are kept (a resumable stream) until it comes back. */
   detach(): void {
     this.#res = undefined;
@@ -171,6 +192,7 @@ export class Exchange {
     if (!this.#streamId || !Number.isInteger(after) || after < first - 1 || after > this.#seq) return false;
     this.#res?.destroy();
     this.#res = res;
+    this.#cutByServer = false;
     res.writeHead(200, { ...SSE_HEADERS, ...this.headers });
     for (const e of this.#replay) if (e.seq > after) res.write(e.frame);
     if (this.done) res.end();

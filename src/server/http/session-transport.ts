@@ -84,7 +84,6 @@ export class NodeSessionTransport implements Transport {
    * (in this POST or an earlier one) is refused, as are all of a POST's requests when they would pass the cap.
    */
   post(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[], batch: boolean): void {
-    const extra = { request: requestInfo(req), authInfo: (req as { auth?: AuthInfo }).auth };
     const fresh = new Set<RequestId>();
     const refused: Answer[] = [];
     let deliver: JSONRPCMessage[] = [];
@@ -105,6 +104,7 @@ export class NodeSessionTransport implements Transport {
       fresh.clear();
       deliver = deliver.filter((m) => !isRequestShape(m));
     }
+    const extra: MessageExtraInfo = { request: requestInfo(req), authInfo: (req as { auth?: AuthInfo }).auth };
     if (fresh.size === 0 && refused.length === 0) {
       res.writeHead(202, { 'mcp-session-id': this.sessionId }).end();
     } else {
@@ -113,6 +113,8 @@ export class NodeSessionTransport implements Transport {
       this.#whenGone(exchange, res);
       for (const r of refused) exchange.add(r);
       exchange.finish();
+      // A handler may end its response early (ctx.http.closeSSE); the client comes back with Last-Event-ID.
+      if (fresh.size > 0) extra.closeSSEStream = () => void exchange.cut();
     }
     for (const m of deliver) this.onmessage?.(m, extra);
   }
@@ -132,7 +134,7 @@ export class NodeSessionTransport implements Transport {
         this.#forget(exchange);
         return;
       }
-      const delivered = exchange.done && res.writableFinished;
+      const delivered = exchange.done && res.writableFinished && !exchange.cutByServer;
       exchange.detach();
       this.#streams.set(id, exchange);
       clearTimeout(this.#expiry.get(id));
