@@ -12,6 +12,8 @@ interface Held {
   /** What the grant was given for, when the file can be read (a sealed one needs MCPLEX_OAUTH_KEY). */
   scope?: string;
   refreshable?: boolean;
+  /** The file is sealed and MCPLEX_OAUTH_KEY is not set (or another): the grant is named, not read. */
+  sealed?: true;
 }
 
 async function held(): Promise<{ file: FileSecretStore; grants: Held[] }> {
@@ -22,7 +24,7 @@ async function held(): Promise<{ file: FileSecretStore; grants: Held[] }> {
     const server = serverOfGrant(key, GATEWAY_GRANT);
     if (server === undefined) continue;
     const tokens = readable(await store.get(key));
-    grants.push({ server, ...(tokens && { ...(tokens.scope && { scope: tokens.scope }), refreshable: tokens.refresh_token !== undefined }) });
+    grants.push({ server, ...(tokens ? { ...(tokens.scope && { scope: tokens.scope }), refreshable: tokens.refresh_token !== undefined } : { sealed: true }) });
   }
   return { file, grants };
 }
@@ -47,7 +49,7 @@ export function registerOAuthCommands(program: Command): void {
       if (o.json) return void process.stdout.write(`${JSON.stringify(grants, null, 2)}\n`);
       if (grants.length === 0) return void process.stderr.write(`no grants in ${grantsFile()}\n`);
       for (const g of grants) {
-        const about = g.refreshable === undefined ? '(sealed: set MCPLEX_OAUTH_KEY to read it)' : `${g.scope ? `scope "${g.scope}"` : 'no scope named'}${g.refreshable ? ', refreshable' : ''}`;
+        const about = g.sealed ? '(sealed: set MCPLEX_OAUTH_KEY to read it)' : `${g.scope ? `scope "${g.scope}"` : 'no scope named'}${g.refreshable ? ', refreshable' : ''}`;
         process.stdout.write(`${g.server}  ${about}\n`);
       }
     });

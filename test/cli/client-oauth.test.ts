@@ -117,6 +117,9 @@ describe('mcplex client commands with --oauth', () => {
     const listed = runCli(['oauth', 'list'], { ...sealed, MCPLEX_OAUTH_KEY: '' });
     expect(await listed.exited(30_000)).toMatchObject({ code: 0 });
     expect(listed.stdout()).toBe(`${url}  (sealed: set MCPLEX_OAUTH_KEY to read it)\n`);
+    const listedJson = runCli(['oauth', 'list', '--json'], { ...sealed, MCPLEX_OAUTH_KEY: '' });
+    expect(await listedJson.exited(30_000)).toMatchObject({ code: 0 });
+    expect(JSON.parse(listedJson.stdout())).toEqual([{ server: url, sealed: true }]);
     const opened = runCli(['oauth', 'list'], sealed);
     expect(await opened.exited(30_000)).toMatchObject({ code: 0 });
     expect(opened.stdout()).toBe(`${url}  scope "mcp", refreshable\n`);
