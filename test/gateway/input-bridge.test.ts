@@ -56,11 +56,14 @@ describe('input rounds bridged for 2026-era callers', () => {
       const body = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: TOOL, arguments: {}, _meta, ...extra } };
       const res = await fetch(gw.url, { method: 'POST', headers: { ...headers, 'mcp-method': 'tools/call', 'mcp-name': TOOL }, body: JSON.stringify(body) });
       const raw = await res.text();
-      const data = raw.startsWith('{') ? raw : (raw.split('\n').find((l) => l.startsWith('data: ')) ?? '').slice(6);
-      return JSON.parse(data) as { result?: { resultType?: string; requestState?: string; inputRequests?: Record<string, unknown> }; error?: { code: number } };
+      // A JSON body, or an SSE stream whose answer may follow notifications (the answer is the message with an id).
+      const messages = raw.startsWith('{') ? [raw] : raw.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+      const answer = messages.map((m) => JSON.parse(m) as { id?: number }).find((m) => m.id === 1);
+      expect(answer, `an answer to request 1 in HTTP ${res.status} ${raw}`).toBeDefined();
+      return answer as { result?: { resultType?: string; requestState?: string; inputRequests?: Record<string, unknown> }; error?: { code: number } };
     };
     const first = await call({});
-    expect(first.result?.resultType).toBe('input_required');
+    expect(first.result?.resultType, JSON.stringify(first)).toBe('input_required');
     expect(Object.keys(first.result?.inputRequests ?? {})).toEqual(['user_name']);
     const state = first.result!.requestState!;
     const answer = { inputResponses: { user_name: { action: 'accept', content: { name: 'Eve' } } } };
