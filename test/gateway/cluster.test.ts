@@ -1,7 +1,7 @@
 // Two gateway replicas sharing 2025-era sessions through Redis, behind a round-robin HTTP balancer that is not
 // sticky: the official SDK client's session works whichever replica each request reaches (calls, progress on the
-// answer's stream, an elicitation answered by a later POST, list_changed on the GET stream), lives on one replica,
-// and is forgotten when the client ends it. An owner that cannot be reached is forgotten and the client told the
+// answer's stream, an elicitation answered by a later POST, list_changed on the GET stream, a cut-off answer resumed
+// with Last-Event-ID), lives on one replica, and is forgotten when the client ends it. An owner that cannot be reached is forgotten and the client told the
 // session is gone; a request another replica already forwarded is never forwarded again.
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,8 +12,9 @@ import type { GatewayConfig } from '../../src/gateway/config/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { RedisSessionOwners } from '../../src/stores/redis/session-owners.js';
-import { openSession, post, rpcMessage } from '../helpers/http.js';
+import { JSON_HEADERS, openSession, post, rpcMessage } from '../helpers/http.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
+import { readEvents, sseMessage } from '../helpers/sse.js';
 import { waitGone, waitUntil } from '../helpers/process.js';
 import { collect } from './fixtures/helpers.js';
 import { relayUpstream } from './helpers/harness.js';
@@ -112,6 +113,39 @@ describe.skipIf(!redisUrl)('gateway replicas sharing sessions through Redis', ()
     await waitUntil(() => (sessions().every((n) => n === 0) ? true : undefined), 5000, 'the session closed on its replica');
     await waitUntil(async () => ((await owners.ownerOf(id)) === undefined ? true : undefined), 5000, 'its claim released');
     await client.close();
+  });
+
+  it('a caller cut off mid-call comes back through a replica that does not hold its session and gets what it missed', async () => {
+    const [other, holder] = [replicas[0]!, replicas[1]!];
+    const init = await post(holder.handle.url, {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: { elicitation: { form: {} } }, clientInfo: { name: 'raw-test', version: '1.0.0' } },
+    });
+    const headers = { 'mcp-session-id': String(init.headers['mcp-session-id']), 'mcp-protocol-version': '2025-11-25' };
+    expect((await post(holder.handle.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, headers)).status).toBe(202);
+    // The call reaches the holder through the other replica; its stream is read up to the question, then dropped.
+    const cut = new AbortController();
+    const call = await fetch(other.handle.url, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, ...headers },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'fw__ask', arguments: { question: 'name?' } } }),
+      signal: cut.signal,
+    });
+    const seen = await readEvents(call.body!, (events) => events.some((e) => sseMessage(e)?.method === 'elicitation/create'));
+    cut.abort();
+    const question = seen.at(-1)!;
+    expect(question.id).toMatch(/:\d+$/);
+    // Answered while the caller is away (through the other replica again); the answer to the call comes meanwhile.
+    const answered = await post(other.handle.url, { jsonrpc: '2.0', id: sseMessage(question)!.id, result: { action: 'accept', content: { name: 'Ada' } } }, headers);
+    expect(answered.status).toBe(202);
+    const back = await fetch(other.handle.url, { headers: { accept: 'text/event-stream', ...headers, 'last-event-id': question.id! } });
+    expect(back.status).toBe(200);
+    const rest = await readEvents(back.body!, (events) => events.some((e) => sseMessage(e)?.id === 1));
+    expect(sseMessage(rest.at(-1)!)).toMatchObject({ id: 1, result: { content: [{ text: expect.stringMatching(/^hello Ada/) }] } });
+    expect(await owners.ownerOf(headers['mcp-session-id'])).toBe(holder.origin);
+    await fetch(holder.handle.url, { method: 'DELETE', headers });
   });
 
   it('forgets an owner that does not answer, and tells the client its session is gone', async () => {

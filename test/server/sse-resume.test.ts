@@ -5,10 +5,10 @@ import { createServer as createTcpServer, connect, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectHttp } from '../helpers/clients.js';
+import { readEvents, sseMessage as message } from '../helpers/sse.js';
 import { z } from 'zod';
 import { createServer, type McplexServer, silentLogger } from '../../src/index.js';
 
-type Sse = { id?: string; retry?: string; data: string };
 let server: McplexServer;
 let url: string;
 let close: () => Promise<void>;
@@ -46,36 +46,6 @@ async function session(at = url): Promise<string> {
   await fetch(at, { method: 'POST', headers: { ...HEADERS, 'mcp-session-id': id }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) }).then((r) => r.text());
   return id;
 }
-
-/** Reads SSE events from `body` until `until` says stop (or the stream ends). */
-async function readEvents(body: ReadableStream<Uint8Array>, until: (events: Sse[]) => boolean): Promise<Sse[]> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const events: Sse[] = [];
-  let buffer = '';
-  while (!until(events)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    for (let at = buffer.indexOf('\n\n'); at >= 0; at = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, at);
-      buffer = buffer.slice(at + 2);
-      const event: Sse = { data: '' };
-      for (const line of block.split('\n')) {
-        const [field, ...rest] = line.split(':');
-        const value = rest.join(':').replace(/^ /, '');
-        if (field === 'id') event.id = value;
-        else if (field === 'retry') event.retry = value;
-        else if (field === 'data') event.data += value;
-      }
-      events.push(event);
-    }
-  }
-  await reader.cancel().catch(() => {});
-  return events;
-}
-
-const message = (e: Sse) => (e.data ? (JSON.parse(e.data) as { id?: number; method?: string; params?: { progress?: number }; result?: { content: Array<{ text: string }> } }) : undefined);
 
 describe('SSE answers a client can come back for (2025-era sessions)', () => {
   /** A call of `slow` whose connection drops after its first progress: the stream's id (events so far: 0 and 1). */
