@@ -3,14 +3,22 @@
 // and a requestState the gateway did not mint for this call is refused with -32602.
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturingLogger } from '../helpers/logger.js';
 import { tsxArgs } from '../helpers/process.js';
 import { type RunningGateway, startGateway, stdio, text } from './helpers/harness.js';
 
 const TOOL = 'fx__test_input_required_result_elicitation';
 let gw: RunningGateway;
+const logger = capturingLogger();
+
+/** `failed` with what the gateway warned of meanwhile (the upstream's stderr included): why, if this ever fails. */
+function withGatewayLog(failed: unknown): Error {
+  const said = logger.entries.filter((e) => e.level === 'warn' || e.level === 'error').map((e) => `${e.level} ${e.msg ?? ''} ${String(JSON.stringify(e.obj))}`);
+  return new Error(`${failed instanceof Error ? failed.message : String(failed)}\n--- the gateway's warnings and errors ---\n${said.join('\n') || '(none)'}`, { cause: failed });
+}
 
 beforeAll(async () => {
-  gw = await startGateway([stdio('fx', process.execPath, tsxArgs('test/conformance/fixture-stdio.ts'))]);
+  gw = await startGateway([stdio('fx', process.execPath, tsxArgs('test/conformance/fixture-stdio.ts'))], { logger });
 }, 60_000);
 afterAll(async () => {
   await gw?.close();
@@ -41,7 +49,9 @@ describe('input rounds bridged for 2026-era callers', () => {
       if (++waiting === 2) open();
     };
     const [alice, bob] = await Promise.all([caller('Alice', gate, asked), caller('Bob', gate, asked)]);
-    const [a, b] = await Promise.all([alice.callTool({ name: TOOL, arguments: {} }), bob.callTool({ name: TOOL, arguments: {} })]);
+    const [a, b] = await Promise.all([alice.callTool({ name: TOOL, arguments: {} }), bob.callTool({ name: TOOL, arguments: {} })]).catch((err: unknown) => {
+      throw withGatewayLog(err);
+    });
     expect([text(a), text(b)]).toEqual(['Hello, Alice!', 'Hello, Bob!']);
   });
 
@@ -59,11 +69,11 @@ describe('input rounds bridged for 2026-era callers', () => {
       // A JSON body, or an SSE stream whose answer may follow notifications (the answer is the message with an id).
       const messages = raw.startsWith('{') ? [raw] : raw.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
       const answer = messages.map((m) => JSON.parse(m) as { id?: number }).find((m) => m.id === 1);
-      expect(answer, `an answer to request 1 in HTTP ${res.status} ${raw}`).toBeDefined();
+      if (!answer) throw withGatewayLog(`no answer to request 1 in HTTP ${res.status} ${raw}`);
       return answer as { result?: { resultType?: string; requestState?: string; inputRequests?: Record<string, unknown> }; error?: { code: number } };
     };
     const first = await call({});
-    expect(first.result?.resultType, JSON.stringify(first)).toBe('input_required');
+    if (first.result?.resultType !== 'input_required') throw withGatewayLog(`expected an input_required round, got ${JSON.stringify(first)}`);
     expect(Object.keys(first.result?.inputRequests ?? {})).toEqual(['user_name']);
     const state = first.result!.requestState!;
     const answer = { inputResponses: { user_name: { action: 'accept', content: { name: 'Eve' } } } };
