@@ -1,7 +1,7 @@
 // A gateway restarted on the same config must not run its upstreams beside the previous one's: before starting
 // them it waits for the watchdog of a dead gateway with the same tag to finish killing that gateway's groups.
 import { readdirSync, readFileSync } from 'node:fs';
-import { WATCHDOG_NAME } from './group-watchdog.js';
+import { WATCHDOG_NAME, watchdogGraceMs } from './group-watchdog.js';
 
 /** The pid's command line as its arguments, or undefined when it is gone or a zombie (Linux /proc). */
 function argvOf(pid: number): string[] | undefined {
@@ -42,8 +42,12 @@ function orphanedWatchdogs(tag: string): number[] {
     });
 }
 
-/** Waits (bounded) until no orphaned watchdog tagged `tag` is left; returns the ones it waited for. */
-export async function awaitPredecessors(tag: string, timeoutMs = 10_000): Promise<number[]> {
+/**
+ * Waits (bounded) until no orphaned watchdog tagged `tag` is left; returns the ones it waited for. The bound outlasts
+ * the watchdogs' grace (`MCPLEX_WATCHDOG_GRACE_MS`, the same setting the dead gateway ran with, as a restart on one
+ * config normally has), so a longer grace never lets the two gateways' upstreams meet.
+ */
+export async function awaitPredecessors(tag: string, timeoutMs = Math.max(10_000, watchdogGraceMs() + 5000)): Promise<number[]> {
   const waited = orphanedWatchdogs(tag);
   const deadline = Date.now() + timeoutMs;
   while (waited.some((pid) => argvOf(pid) !== undefined) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));

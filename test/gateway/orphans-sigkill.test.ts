@@ -58,7 +58,8 @@ const stubborn = (tag: string) => ({
 /** From the gateway's log: the upstream's pid, its grandchild's (the upstream's stderr); and the watchdog's. */
 async function treeOf(cli: Cli): Promise<{ leader: number; grandchild: number; watchdog: number }> {
   const leader = Number(/"pid":(\d+),"command"/.exec(await cli.waitStderr(/"pid":\d+,"command"/, 30_000))![1]);
-  const grandchild = Number(/GRANDCHILD (\d+)/.exec(await cli.waitStderr(/GRANDCHILD \d+/, 30_000))![1]);
+  // Its digits whole (the log is written asynchronously; a line may arrive in two pieces).
+  const grandchild = Number(/GRANDCHILD (\d+)/.exec(await cli.waitStderr(/GRANDCHILD \d+\D/, 30_000))![1]);
   const watchdog = childrenOf(cli.pid).find((p) => cmdline(p).includes(WATCHDOG_NAME));
   for (const p of [leader, grandchild, watchdog ?? 0]) if (p) seen.add(p);
   expect(watchdog, 'one watchdog per gateway').toBeDefined();
@@ -70,9 +71,11 @@ describe('a CLI gateway killed with SIGKILL', () => {
   it('leaves no child, grandchild or watchdog behind, and a restart runs the only copy', async () => {
     const tag = `orphans-sigkill-${process.pid}-${Date.now()}`;
     const config = writeConfig({ stubborn: stubborn(tag) });
-    // The old upstream outlives the gateway by the watchdog's grace (6 s here, 2 s by default): longer than a
-    // restarted gateway takes to start even on a loaded machine, so the restart always finds it still going down.
-    const first = await serveCli(config, [], { MCPLEX_WATCHDOG_GRACE_MS: '6000' });
+    // The old upstream outlives the gateway by the watchdog's grace (15 s here, 2 s by default): longer than a
+    // restarted gateway takes to start even on a loaded machine (6 s was not, once, in a full run beside other
+    // work), so the restart always finds it still going down.
+    const grace = { MCPLEX_WATCHDOG_GRACE_MS: '15000' };
+    const first = await serveCli(config, [], grace);
     const old = await treeOf(first);
     expect(tagged(tag)).toEqual([old.leader]);
 
@@ -82,10 +85,11 @@ describe('a CLI gateway killed with SIGKILL', () => {
     // so the watchdog takes its grace and then SIGKILLs it; meanwhile the new gateway must not start its own.
     const copies: number[][] = [];
     const sampler = setInterval(() => copies.push(tagged(tag)), 10);
-    const second = await serveCli(config);
+    // With the same setting (a restart on one config): it waits past the default 10 s bound for the longer grace.
+    const second = await serveCli(config, [], grace);
     const fresh = await treeOf(second);
     clearInterval(sampler);
-    await waitGone([old.leader, old.grandchild, old.watchdog], 15_000);
+    await waitGone([old.leader, old.grandchild, old.watchdog], 30_000);
     expect(copies.filter((c) => c.length > 1), 'never two copies at once').toEqual([]);
     expect(copies.some((c) => c.includes(old.leader)) && copies.some((c) => c.includes(fresh.leader)), 'the sampling saw both').toBe(true);
     await second.waitStderr(/waited for the upstreams of a previous gateway on this config to stop/, 5_000);
@@ -96,5 +100,5 @@ describe('a CLI gateway killed with SIGKILL', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited()).toEqual({ code: 0, signal: null });
     await waitGone([fresh.leader, fresh.grandchild, fresh.watchdog], 10_000);
-  });
+  }, 90_000);
 });
