@@ -75,7 +75,8 @@ describe('mcplex serve --stdio', () => {
     for (const p of fixtureChildren(cli.pid)) seen.add(p);
     const from = cli.stderr().length;
     process.kill(cli.pid, 'SIGUSR2');
-    await cli.waitStderr(/\[mcp-sdk\][^\n]*/, 10_000, from);
+    // The whole line (written asynchronously, it may arrive in pieces).
+    await cli.waitStderr(/\[mcp-sdk\][^\n]*\n/, 10_000, from);
     const lines = cli
       .stderr()
       .slice(from)

@@ -138,7 +138,8 @@ describe('SIGHUP reload of log levels', () => {
     expect(lines).not.toMatch(/restart the gateway to apply it/);
     const from = cli.stderr().length;
     expect(await callText(client, 'a__echo', { text: 'loud' })).toBe('a: loud');
-    const request = JSON.parse(await cli.waitStderr(/.*"msg":"request".*/, 10_000, from)) as Record<string, unknown>;
+    // The whole line (the log is written asynchronously; a line may arrive in two pieces).
+    const request = JSON.parse(await cli.waitStderr(/.*"msg":"request".*\n/, 10_000, from)) as Record<string, unknown>;
     expect(request).toMatchObject({ module: 'requests', method: 'tools/call', target: 'a__echo', outcome: 'ok' });
     expect(await pidsOf(cli.url)).toEqual(before);
     await client.close();

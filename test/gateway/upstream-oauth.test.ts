@@ -4,7 +4,7 @@
 // when the server refuses a token; with perCaller each caller authorizes for themselves (URL elicitation: -32042 and
 // its completion notification for a 2025-era caller, an input_required round for a 2026-era one) and their calls
 // carry their own grant. The gateway is configured from a file, callers use API keys.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -550,11 +550,14 @@ describe('mcplex serve --stdio', () => {
     await client.connect(transport);
     try {
       // The log says where the callback listens and which URL to open (a person reads it in the host's logs).
-      const line = await waitUntil(() => stderr.split('\n').find((l) => l.includes("upstream 'remote' needs authorization")), 20_000, 'the URL in the log');
+      // Whole lines only: the log is written asynchronously, and a line may arrive in two pieces.
+      const line = await waitUntil(() => stderr.split('\n').slice(0, -1).find((l) => l.includes("upstream 'remote' needs authorization")), 20_000, 'the URL in the log');
       const { authorizationUrl } = JSON.parse(line) as { authorizationUrl: string };
       expect(stderr).toContain('OAuth callback listening');
       // Over stdio the gateway is a person's: it opens the URL in their browser, once.
       await waitUntil(() => stderr.includes('opened the authorization URL in the browser') || undefined, 10_000, 'the browser opened');
+      // The log line comes once the opener is started; what it records, once it has run.
+      await waitUntil(() => existsSync(opened) && readFileSync(opened, 'utf8').endsWith('\n'), 10_000, 'the opener to record the URL');
       expect(readFileSync(opened, 'utf8')).toBe(`${authorizationUrl}\n`);
       expect((await authorizeInBrowser(authorizationUrl, 'desktop-user')).status).toBe(200);
       await waitUntil(async () => (await client.listTools()).tools.some((t) => t.name === 'remote__whoami'), 20_000, 'the tool listed');
