@@ -61,7 +61,7 @@ export class GroupWatchdog {
 
   /**
    * Names what this process serves (e.g. its config), before any upstream starts: a gateway restarted with the
-   * same tag finds a dead predecessor's watchdog by it (predecessors.ts). Its argv: NAME, owner pid, tag.
+   * same tag finds a dead predecessor's watchdog by it (predecessors.ts). Its argv: NAME, owner pid, tag, grace (ms).
    */
   static tag(tag: string): void {
     GroupWatchdog.#tag = tag;
@@ -95,8 +95,10 @@ export class GroupWatchdog {
 
   #start(): void {
     // Own session: a signal to our process group (Ctrl-C, `kill -- -pgid`) must not take the watchdog with us.
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', TICKS: String(Math.max(1, Math.round(watchdogGraceMs() / 100))) };
-    const child = spawn('/bin/sh', ['-c', SCRIPT, WATCHDOG_NAME, String(process.pid), GroupWatchdog.#tag], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env });
+    const graceMs = watchdogGraceMs();
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', TICKS: String(Math.max(1, Math.round(graceMs / 100))) };
+    const argv = [WATCHDOG_NAME, String(process.pid), GroupWatchdog.#tag, String(graceMs)];
+    const child = spawn('/bin/sh', ['-c', SCRIPT, ...argv], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env });
     this.#child = child;
     const gone = () => {
       if (this.#child === child) this.#child = undefined;

@@ -1,7 +1,7 @@
 // A gateway restarted on the same config must not run its upstreams beside the previous one's: before starting
 // them it waits for the watchdog of a dead gateway with the same tag to finish killing that gateway's groups.
 import { readdirSync, readFileSync } from 'node:fs';
-import { WATCHDOG_NAME, watchdogGraceMs } from './group-watchdog.js';
+import { WATCHDOG_NAME } from './group-watchdog.js';
 
 /** The pid's command line as its arguments, or undefined when it is gone or a zombie (Linux /proc). */
 function argvOf(pid: number): string[] | undefined {
@@ -23,7 +23,7 @@ const alive = (pid: number) => {
 };
 
 /** Watchdogs tagged `tag` whose gateway (their owner) is dead: they are still taking its upstreams down. */
-function orphanedWatchdogs(tag: string): number[] {
+function orphanedWatchdogs(tag: string): Array<{ pid: number; graceMs: number }> {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -32,24 +32,28 @@ function orphanedWatchdogs(tag: string): number[] {
   }
   return entries
     .filter((e) => /^\d+$/.test(e))
-    .map(Number)
-    .filter((pid) => {
+    .flatMap((e) => {
+      const pid = Number(e);
       const argv = argvOf(pid);
       const at = argv?.indexOf(WATCHDOG_NAME) ?? -1;
-      if (!argv || at < 0 || argv[at + 2] !== tag) return false;
+      if (!argv || at < 0 || argv[at + 2] !== tag) return [];
       const owner = Number(argv[at + 1]);
-      return owner !== process.pid && !alive(owner);
+      if (owner === process.pid || alive(owner)) return [];
+      // Its grace as its gateway ran with it (a watchdog of an older version names none: the default).
+      const graceMs = Number(argv[at + 3]);
+      return [{ pid, graceMs: Number.isFinite(graceMs) && graceMs > 0 ? graceMs : 2000 }];
     });
 }
 
 /**
  * Waits (bounded) until no orphaned watchdog tagged `tag` is left; returns the ones it waited for. The bound outlasts
- * the watchdogs' grace (`MCPLEX_WATCHDOG_GRACE_MS`, the same setting the dead gateway ran with, as a restart on one
- * config normally has), so a longer grace never lets the two gateways' upstreams meet.
+ * each watchdog's own grace (`MCPLEX_WATCHDOG_GRACE_MS` as the dead gateway had it; at least 10 s), so a long grace
+ * never lets the two gateways' upstreams meet.
  */
-export async function awaitPredecessors(tag: string, timeoutMs = Math.max(10_000, watchdogGraceMs() + 5000)): Promise<number[]> {
-  const waited = orphanedWatchdogs(tag);
-  const deadline = Date.now() + timeoutMs;
+export async function awaitPredecessors(tag: string): Promise<number[]> {
+  const orphans = orphanedWatchdogs(tag);
+  const waited = orphans.map((w) => w.pid);
+  const deadline = Date.now() + Math.max(10_000, ...orphans.map((w) => w.graceMs + 5000));
   while (waited.some((pid) => argvOf(pid) !== undefined) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   return waited;
 }

@@ -11,10 +11,10 @@ const TOOL = 'fx__test_input_required_result_elicitation';
 let gw: RunningGateway;
 const logger = capturingLogger();
 
-/** `failed` with what the gateway warned of meanwhile (the upstream's stderr included): why, if this ever fails. */
+/** `failed` with what the gateway logged meanwhile (its upstream's exits and restarts, its stderr): why, if this ever fails. */
 function withGatewayLog(failed: unknown): Error {
-  const said = logger.entries.filter((e) => e.level === 'warn' || e.level === 'error').map((e) => `${e.level} ${e.msg ?? ''} ${String(JSON.stringify(e.obj))}`);
-  return new Error(`${failed instanceof Error ? failed.message : String(failed)}\n--- the gateway's warnings and errors ---\n${said.join('\n') || '(none)'}`, { cause: failed });
+  const said = logger.entries.filter((e) => e.level !== 'debug').map((e) => `${e.level} ${e.msg ?? ''} ${String(JSON.stringify(e.obj))}`);
+  return new Error(`${failed instanceof Error ? failed.message : String(failed)}\n--- the gateway's log (info and above, the last 40) ---\n${said.slice(-40).join('\n') || '(none)'}`, { cause: failed });
 }
 
 beforeAll(async () => {

@@ -74,8 +74,7 @@ describe('a CLI gateway killed with SIGKILL', () => {
     // The old upstream outlives the gateway by the watchdog's grace (15 s here, 2 s by default): longer than a
     // restarted gateway takes to start even on a loaded machine (6 s was not, once, in a full run beside other
     // work), so the restart always finds it still going down.
-    const grace = { MCPLEX_WATCHDOG_GRACE_MS: '15000' };
-    const first = await serveCli(config, [], grace);
+    const first = await serveCli(config, [], { MCPLEX_WATCHDOG_GRACE_MS: '15000' });
     const old = await treeOf(first);
     expect(tagged(tag)).toEqual([old.leader]);
 
@@ -85,8 +84,8 @@ describe('a CLI gateway killed with SIGKILL', () => {
     // so the watchdog takes its grace and then SIGKILLs it; meanwhile the new gateway must not start its own.
     const copies: number[][] = [];
     const sampler = setInterval(() => copies.push(tagged(tag)), 10);
-    // With the same setting (a restart on one config): it waits past the default 10 s bound for the longer grace.
-    const second = await serveCli(config, [], grace);
+    // Without the setting: the old watchdog names its grace, and the restart waits past its default 10 s for it.
+    const second = await serveCli(config);
     const fresh = await treeOf(second);
     clearInterval(sampler);
     await waitGone([old.leader, old.grandchild, old.watchdog], 30_000);
