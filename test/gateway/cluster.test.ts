@@ -1,8 +1,9 @@
 // Two gateway replicas sharing 2025-era sessions through Redis, behind a round-robin HTTP balancer that is not
 // sticky: the official SDK client's session works whichever replica each request reaches (calls, progress on the
 // answer's stream, an elicitation answered by a later POST, list_changed on the GET stream, a cut-off answer resumed
-// with Last-Event-ID), lives on one replica, and is forgotten when the client ends it. An owner that cannot be reached is forgotten and the client told the
-// session is gone; a request another replica already forwarded is never forwarded again.
+// with Last-Event-ID), lives on one replica, and is forgotten when the client ends it. An owner that cannot be
+// reached is forgotten and the client told the session is gone; a request another replica already forwarded is
+// never forwarded again.
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
