@@ -167,6 +167,38 @@ describe('SSE answers a client can come back for (2025-era sessions)', () => {
     }
   });
 
+  it('a silent long answer becomes a resumable stream after the keep-alive interval, with keep-alive comments, and is resumed after a cut', async () => {
+    let releaseSilent: () => void = () => {};
+    const quiet = createServer({ name: 'quiet', version: '1.0.0', logger: silentLogger });
+    quiet.tool('silent', { description: 'Says nothing until the test lets it answer', input: z.object({}) }, async () => {
+      await new Promise<void>((r) => (releaseSilent = r));
+      return 'silent answer';
+    });
+    const handle = await quiet.serveHttp({ port: 0, streamKeepAliveMs: 100 });
+    try {
+      const sid = await session(handle.url);
+      const cut = new AbortController();
+      const post = await fetch(handle.url, {
+        method: 'POST',
+        headers: { ...HEADERS, 'mcp-session-id': sid },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'silent', arguments: {} } }),
+        signal: cut.signal,
+      });
+      // No answer yet: after one to two intervals the answer is a stream, primed, then kept alive by comments.
+      expect(post.headers.get('content-type')).toBe('text/event-stream');
+      const seen = await readEvents(post.body!, (events) => events.length >= 3);
+      expect(seen[0]).toEqual({ id: expect.stringMatching(/:0$/), retry: '1000', data: '' });
+      expect(seen.slice(1)).toEqual([{ data: '' }, { data: '' }]);
+      cut.abort();
+      releaseSilent();
+      const back = await fetch(handle.url, { headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25', 'last-event-id': seen[0]!.id! } });
+      const rest = await readEvents(back.body!, (events) => events.some((e) => message(e)?.id === 1));
+      expect(message(rest.at(-1)!)).toMatchObject({ id: 1, result: { content: [{ text: 'silent answer' }] } });
+    } finally {
+      await handle.close();
+    }
+  });
+
   it("the official SDK client, its connection cut mid-call, reconnects on its own and gets the answer", async () => {
     // A TCP relay in front of the server whose connections the test cuts (a network that drops).
     const sockets = new Set<Socket>();

@@ -151,6 +151,7 @@ export const configSchema = strict(
         headersTimeoutMs: ms.optional(),
         requestTimeoutMs: ms.optional(),
         keepAliveTimeoutMs: ms.optional(),
+        streamKeepAliveMs: ms.optional(),
         readinessDetail: z.enum(READINESS_DETAIL, { error: `expected one of ${READINESS_DETAIL.join(', ')}` }).optional(),
         tls: tlsSchema.optional(),
       },

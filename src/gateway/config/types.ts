@@ -74,6 +74,8 @@ export interface ListenConfig {
   headersTimeoutMs?: number;
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
+  /** SSE keep-alive comments, and when a silent 2025-era answer becomes a resumable stream; default 15 s. */
+  streamKeepAliveMs?: number;
   readinessDetail?: 'local' | 'full' | 'minimal';
   /** Serve HTTPS (mTLS with `ca`). */
   tls?: TlsConfig;

@@ -70,6 +70,8 @@ export class Exchange {
   readonly #replay: Array<{ seq: number; frame: string }> = [];
   #replayBytes = 0;
   #cutByServer = false;
+  /** A JSON answer-to-be was still owed at the last keep-alive tick (`tick`). */
+  #silent = false;
 
   /** `headers` go on the response either way (e.g. the session id); a batch is answered as a JSON array. */
   constructor(
@@ -171,6 +173,18 @@ export class Exchange {
     this.#cutByServer = true;
     this.#res.end();
     return true;
+  }
+
+  /**
+   * The session's keep-alive tick while answers are owed: a stream gets a comment (a proxy that cuts idle connections
+   * sees traffic); a resumable JSON answer-to-be still silent since the tick before becomes a stream (its priming
+   * event), so a client cut off during a long call can come back for the answer (SEP-1699).
+   */
+  tick(): void {
+    if (!this.#open(this.#res) || this.done) return;
+    if (this.#sse) this.#write(': keep-alive\n\n');
+    else if (this.#silent && this.resumable) this.#startSse();
+    else this.#silent = true;
   }
 
   /** The server ended the response while answers were still owed (`cut`): its client will come back for them. */

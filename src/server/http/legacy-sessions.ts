@@ -37,6 +37,8 @@ export interface LegacySessionOptions {
   maxBatchSize?: number;
   /** Default 8 MiB. */
   maxBufferedBytes?: number;
+  /** Default 15 s. */
+  streamKeepAliveMs?: number;
   /** Replicas sharing sessions: where this one records its sessions, and forwards requests for others'. */
   directory?: SessionDirectory;
 }
@@ -161,6 +163,7 @@ export class LegacySessions {
     const transport = new NodeSessionTransport({
       ...(this.opts.maxInflightPerSession !== undefined && { maxInflight: this.opts.maxInflightPerSession }),
       ...(this.opts.maxBufferedBytes !== undefined && { maxBufferedBytes: this.opts.maxBufferedBytes }),
+      ...(this.opts.streamKeepAliveMs !== undefined && { keepAliveMs: this.opts.streamKeepAliveMs }),
       log: this.opts.log,
     });
     const session: Session = {

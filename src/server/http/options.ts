@@ -63,6 +63,12 @@ export interface HttpServeOptions {
   requestTimeoutMs?: number;
   /** How long an idle keep-alive connection stays open; default 5 s. */
   keepAliveTimeoutMs?: number;
+  /**
+   * 2025-era sessions: a comment this often on open SSE streams (so a proxy that cuts idle connections does not), and
+   * an answer silent for one to two of these is sent as a resumable stream, so a client cut off during a long call
+   * can come back for it (SEP-1699). Default 15 s.
+   */
+  streamKeepAliveMs?: number;
   /** On close(), how long in-flight requests may take to finish; default 10 s. */
   shutdownGraceMs?: number;
   /** Extra fields for GET /readyz (e.g. upstream status); `ready: false` answers 503. */
@@ -217,6 +223,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     headersTimeoutMs: Math.min(o.headersTimeoutMs ?? 30_000, requestTimeoutMs),
     requestTimeoutMs,
     keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 5_000,
+    streamKeepAliveMs: o.streamKeepAliveMs ?? 15_000,
     shutdownGraceMs: o.shutdownGraceMs ?? 10_000,
   };
 }

@@ -68,6 +68,7 @@ export async function serveHttp(
     maxInflightPerSession: o.maxInflightPerSession,
     maxBatchSize: o.maxBatchSize,
     maxBufferedBytes: o.maxBufferedBytes,
+    streamKeepAliveMs: o.streamKeepAliveMs,
     log,
   });
   // Tasks across replicas: each is recorded where it runs, for its ttlMs; requests for another's are forwarded there.

@@ -18,6 +18,10 @@ const MAX_KEPT_STREAMS = 32;
 const RESUMABLE = { retryMs: 1000, maxReplayBytes: 1024 * 1024 };
 
 export interface SessionTransportOptions {
+  /**
+   * Keep-alive comments on the standalone stream and on streamed answers; an answer still silent after one to two of
+   * these becomes a resumable stream. Default 15 s.
+   */
   keepAliveMs?: number;
   /** Requests in flight at once (each request of a batch counts); default 128. */
   maxInflight?: number;
@@ -48,6 +52,8 @@ export class NodeSessionTransport implements Transport {
   /** When each of those whose client went away is forgotten (in the order they were left). */
   readonly #expiry = new Map<string, NodeJS.Timeout>();
   #standalone: { res: ServerResponse; timer: NodeJS.Timeout } | undefined;
+  /** Ticks the answers owed (Exchange.tick) while there are any. */
+  #ticker: NodeJS.Timeout | undefined;
   readonly #backlog: { frame: string; bytes: number }[] = [];
   #backlogBytes = 0;
   #closed = false;
@@ -115,6 +121,7 @@ export class NodeSessionTransport implements Transport {
       exchange.finish();
       // A handler may end its response early (ctx.http.closeSSE); the client comes back with Last-Event-ID.
       if (fresh.size > 0) extra.closeSSEStream = () => void exchange.cut();
+      this.#ticker ??= setInterval(() => this.#tick(), this.#keepAliveMs).unref();
     }
     for (const m of deliver) this.onmessage?.(m, extra);
   }
@@ -157,6 +164,16 @@ export class NodeSessionTransport implements Transport {
     if (!exchange.done) return;
     if (exchange.res) exchange.res.end();
     else this.#forget(exchange);
+  }
+
+  /** Keep-alive for the answers owed (see Exchange.tick); stops when none is. */
+  #tick(): void {
+    const owed = new Set(this.#exchanges.values());
+    if (owed.size === 0) {
+      clearInterval(this.#ticker);
+      this.#ticker = undefined;
+    }
+    for (const exchange of owed) exchange.tick();
   }
 
   #forget(exchange: Exchange): void {
@@ -236,6 +253,7 @@ export class NodeSessionTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#ticker);
     for (const exchange of new Set(this.#exchanges.values())) exchange.res?.end();
     this.#exchanges.clear();
     for (const timer of this.#expiry.values()) clearTimeout(timer);
