@@ -43,7 +43,12 @@ done
 
 /** How long upstreams get between SIGTERM and SIGKILL once their gateway died (`MCPLEX_WATCHDOG_GRACE_MS`). */
 export function watchdogGraceMs(): number {
-  const ms = Number(process.env.MCPLEX_WATCHDOG_GRACE_MS);
+  return graceMsOf(process.env.MCPLEX_WATCHDOG_GRACE_MS);
+}
+
+/** A grace as written (the setting, or a watchdog's argv): positive milliseconds, else the default two seconds. */
+export function graceMsOf(raw: string | undefined): number {
+  const ms = Number(raw);
   return Number.isFinite(ms) && ms > 0 ? ms : 2000;
 }
 

@@ -1,7 +1,7 @@
 // A gateway restarted on the same config must not run its upstreams beside the previous one's: before starting
 // them it waits for the watchdog of a dead gateway with the same tag to finish killing that gateway's groups.
 import { readdirSync, readFileSync } from 'node:fs';
-import { WATCHDOG_NAME } from './group-watchdog.js';
+import { graceMsOf, WATCHDOG_NAME } from './group-watchdog.js';
 
 /** The pid's command line as its arguments, or undefined when it is gone or a zombie (Linux /proc). */
 function argvOf(pid: number): string[] | undefined {
@@ -40,8 +40,7 @@ function orphanedWatchdogs(tag: string): Array<{ pid: number; graceMs: number }>
       const owner = Number(argv[at + 1]);
       if (owner === process.pid || alive(owner)) return [];
       // Its grace as its gateway ran with it (a watchdog of an older version names none: the default).
-      const graceMs = Number(argv[at + 3]);
-      return [{ pid, graceMs: Number.isFinite(graceMs) && graceMs > 0 ? graceMs : 2000 }];
+      return [{ pid, graceMs: graceMsOf(argv[at + 3]) }];
     });
 }
 

@@ -165,14 +165,13 @@ export class Exchange {
   /**
    * The server ends the response before its answers (SEP-1699 polling: a long call need not hold a connection): the
    * client reconnects with Last-Event-ID for the rest. Only a resumable stream can; it becomes SSE here if it was not.
-   * False when it cannot (not resumable, already ended, or every answer given).
+   * Nothing happens when it cannot (not resumable, already ended, or every answer given).
    */
-  cut(): boolean {
-    if (!this.resumable || this.done || !this.#open(this.#res)) return false;
+  cut(): void {
+    if (!this.resumable || this.done || !this.#open(this.#res)) return;
     if (!this.#sse) this.#startSse();
     this.#cutByServer = true;
     this.#res.end();
-    return true;
   }
 
   /**

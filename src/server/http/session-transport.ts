@@ -120,7 +120,7 @@ export class NodeSessionTransport implements Transport {
       for (const r of refused) exchange.add(r);
       exchange.finish();
       // A handler may end its response early (ctx.http.closeSSE); the client comes back with Last-Event-ID.
-      if (fresh.size > 0) extra.closeSSEStream = () => void exchange.cut();
+      if (fresh.size > 0) extra.closeSSEStream = () => exchange.cut();
       this.#ticker ??= setInterval(() => this.#tick(), this.#keepAliveMs).unref();
     }
     for (const m of deliver) this.onmessage?.(m, extra);
