@@ -26,7 +26,7 @@ import type { SecretStore } from '../core/secret-store.js';
 export const GATEWAY_GRANT = 'gateway';
 
 /** How long a started authorization may be completed: the browser's round trip, with time to log in. */
-const PENDING_TTL_MS = 10 * 60_000;
+export const PENDING_TTL_MS = 10 * 60_000;
 /** A server still waiting for its authorization is named in the log at most this often. */
 const NAG_EVERY_MS = 5 * 60_000;
 /** A caller asking again this soon gets the authorization already started for them, not another one. */
@@ -55,6 +55,12 @@ export interface OAuthClientSettings {
   announce?: (url: string, stepUp?: string) => void;
   /** How long an access token is used from memory before the store is read again; default 30 s. */
   recheckMs?: number;
+  /**
+   * The URL a caller (any key but the gateway's) is given in place of the authorization server's, for the
+   * authorization started under `state`: a page that first confirms, in the browser, that the person is that caller
+   * (the gateway's `oauth.confirmCaller`). Undefined: the authorization server's URL as it is.
+   */
+  callerUrl?: (state: string) => string | undefined;
 }
 
 /** An authorization started for `key` of `server`, found again by its `state` when the browser comes back. */
@@ -66,6 +72,10 @@ export interface PendingAuthorization {
   redirectUrl: string;
   /** The scope it asked for: what was granted when the token response does not say (RFC 6749 §5.1). */
   scope?: string;
+  /** The authorization server's URL, when the caller was given another (`callerUrl`) that leads there once confirmed. */
+  url?: string;
+  /** The browser that comes back must be the one that confirmed who it is (`callerUrl`); none other completes it. */
+  confirm?: true;
 }
 
 const pendingKey = (state: string) => `oauth:pending:${state}`;
@@ -289,9 +299,17 @@ export class OAuthGrants {
       redirectToAuthorization: async (url) => {
         if (state === undefined || verifier === undefined) throw new Error('authorization started without state or verifier');
         const asked = url.searchParams.get('scope');
-        const pending: PendingAuthorization = { server, key, verifier, redirectUrl: settings.redirectUrl(), ...(asked && { scope: asked }) };
+        const given = key === GATEWAY_GRANT ? undefined : settings.callerUrl?.(state);
+        const pending: PendingAuthorization = {
+          server,
+          key,
+          verifier,
+          redirectUrl: settings.redirectUrl(),
+          ...(asked && { scope: asked }),
+          ...(given !== undefined && { url: url.href, confirm: true as const }),
+        };
         await store.set(pendingKey(state), JSON.stringify(pending), PENDING_TTL_MS);
-        this.#started.set(key, { url: url.href, at: Date.now(), ...(stepUp !== undefined && { scope: stepUp }) });
+        this.#started.set(key, { url: given ?? url.href, at: Date.now(), ...(stepUp !== undefined && { scope: stepUp }) });
         this.#access.delete(key);
         if (key === GATEWAY_GRANT) {
           this.#nag(url.href, stepUp);

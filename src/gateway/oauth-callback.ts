@@ -13,12 +13,24 @@ export interface CallbackOptions {
   log: Logger;
   /** How the authorization started under `state` ended: null granted, -32011 refused by the person, -32014 the code could not be exchanged. */
   done?: (pending: PendingAuthorization, errorCode: number | null, startedAt: number, durationMs: number, state: string) => void;
+  /** For an authorization given to a caller through a confirmation (`pending.confirm`): this browser confirmed who it is. */
+  confirmed?: (req: IncomingMessage, state: string) => Promise<boolean>;
 }
 
-function page(res: ServerResponse, status: number, title: string, text: string): void {
-  const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  const body = `<!doctype html><meta charset="utf-8"><title>${html(title)}</title><h1>${html(title)}</h1><p>${html(text)}</p>`;
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** A short page for the person in the browser (`html`: more markup after the text, already escaped). */
+export function page(res: ServerResponse, status: number, title: string, text: string, html = '', headers: Record<string, string | string[]> = {}): void {
+  const body = `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${html}`;
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+    'x-frame-options': 'DENY',
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -31,6 +43,10 @@ export async function completeAuthorization(req: IncomingMessage, res: ServerRes
   if (!state || !pending) return page(res, 400, 'Authorization not found', 'This authorization link has run out or was already used. Start again from your MCP client.');
   const grants = o.grantsOf(pending.server);
   if (!grants) return page(res, 400, 'Authorization not found', `There is no server '${pending.server}' that uses OAuth here any more.`);
+  if (pending.confirm && !(await o.confirmed?.(req, state))) {
+    o.log.warn({ upstream: pending.server }, 'an upstream OAuth authorization came back to a browser that did not confirm who it is; refused');
+    return page(res, 403, 'Authorization not confirmed', 'This authorization was not confirmed in this browser. Open the link your MCP client gave you, in this browser, and confirm who you are there.');
+  }
   const done = (errorCode: number | null) => o.done?.(pending, errorCode, startedAt, performance.now() - started, state);
   const error = q.get('error');
   if (error) {

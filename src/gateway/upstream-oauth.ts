@@ -6,6 +6,8 @@
 //                                     to widen its grant: `needsScope`, when the server asked for more)
 //   POST /admin/oauth/authorize       { "server": "<name>" }: starts the gateway's authorization, answers its URL
 //   POST /admin/oauth/forget          { "server": "<name>" }: drops the gateway's grant (the next use asks again)
+//   GET  /oauth/confirm, POST /oauth/confirm/key: a caller's link confirms who opened it (`oauth.confirmCaller`,
+//                                     caller-confirmation.ts)
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
@@ -17,6 +19,7 @@ import { FileSecretStore } from '../stores/file/secret-file.js';
 import { MemorySecretStore } from '../stores/memory/secret-store.js';
 import { RedisSecretStore } from '../stores/redis/secret-store.js';
 import { SealedSecretStore } from '../stores/sealed-secret-store.js';
+import { CallerConfirmation } from './caller-confirmation.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { completeAuthorization, listenForCallback } from './oauth-callback.js';
 import { OAUTH_CALLBACK_PATH, type OAuthConfig } from './config/oauth.js';
@@ -72,6 +75,9 @@ export class UpstreamOAuth {
   #origin: string | undefined;
   /** Authorizations already opened in the browser (server and step-up scope). */
   readonly #opened = new Set<string>();
+  /** Callers' links confirm who opened them (`oauth.confirmCaller`), but over stdio. */
+  readonly #confirmation: CallerConfirmation;
+  #overStdio = false;
 
   constructor(
     private readonly config: () => GatewayConfig,
@@ -84,7 +90,9 @@ export class UpstreamOAuth {
     private readonly elicitations?: UrlElicitations,
     /** The gateway's own authorizations are opened in the desktop's browser (a person's gateway, over stdio). */
     private readonly openBrowser = false,
-  ) {}
+  ) {
+    this.#confirmation = new CallerConfirmation({ config, store: () => this.#storeOf(), log, callbackUrl: () => this.callbackUrl(), audit, principalOf });
+  }
 
   /** The server's grants (made once per config: a reload that changes the server makes them again). */
   grantsFor(server: ServerConfig): OAuthGrants | undefined {
@@ -100,6 +108,7 @@ export class UpstreamOAuth {
       ...(o.scopes && { scopes: o.scopes }),
       ...(o.resourceIndicator === false && { resourceIndicator: false }),
       ...(this.openBrowser && { announce: (url: string, stepUp?: string) => this.#open(server.name, url, stepUp) }),
+      callerUrl: (state: string) => (!this.#overStdio && this.#confirmation.on ? this.#confirmation.linkFor(state) : undefined),
     };
     const grants = new OAuthGrants(server.name, server.url, settings, this.#storeOf(), this.log);
     this.#grants.set(server.name, { grants, config: server });
@@ -128,8 +137,10 @@ export class UpstreamOAuth {
   }
 
   routes(): HttpRoute[] {
+    const callback = this.callbackRoute();
     return [
-      this.callbackRoute(),
+      callback,
+      ...this.#confirmation.routes(callback.path),
       {
         method: 'GET',
         path: '/admin/oauth',
@@ -159,6 +170,8 @@ export class UpstreamOAuth {
    * `oauth.callbackUrl`'s port) when a server uses OAuth; nothing else is served on it.
    */
   async callbackListener(): Promise<{ close(): Promise<void> } | undefined> {
+    // The one caller over stdio is the person running the gateway: their links are not confirmed.
+    this.#overStdio = true;
     const c = this.config();
     if (!Object.values(c.servers).some((s) => s.auth?.oauth)) return undefined;
     const configured = c.oauth?.callbackUrl ? new URL(c.oauth.callbackUrl) : undefined;
@@ -226,6 +239,7 @@ export class UpstreamOAuth {
       store: this.#storeOf(),
       grantsOf: (server) => this.#grants.get(server)?.grants,
       log: this.log,
+      confirmed: (req, state) => this.#confirmation.confirmed(req, state),
       done: (pending, errorCode, startedAt, durationMs, state) => {
         this.audit({ method: 'oauth/authorize', principal: principalOf(pending.key), target: pending.server, errorCode, startedAt, durationMs });
         if (errorCode === null) this.authorized(pending.server, pending.key);

@@ -13,7 +13,7 @@ export type { TlsOptions } from './http/tls.js';
 export { type MetricsListener, metricsRoute, serveMetrics } from './http/metrics-route.js';
 export { startTracing, type TracingHandle, type TracingSetup, tracingWanted } from './tracing-sdk.js';
 export { sendJson } from './http/respond.js';
-export { readJsonBody } from './http/body.js';
+export { readCapped, readJsonBody } from './http/body.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
 export { type Ask, type Asks, ask, type InputAnswers, type UrlOutcome } from './input-requests.js';
 export { TASK_STATUSES, TASKS_EXTENSION, type Task, type TaskOptions, TaskRegistry, type TaskStatus } from './tasks/task-registry.js';

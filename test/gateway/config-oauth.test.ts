@@ -25,6 +25,26 @@ describe('upstream OAuth config', () => {
     expect(c.oauth).toEqual({ store: 'redis', file: 'mcplex-oauth.json', redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'mcplex:oauth:' }, callbackUrl: 'https://mcp.example.com/oauth/callback' });
   });
 
+  it('oauth.confirmCaller: an API key, or a sign-in at the identity provider of the callers\' JWTs', () => {
+    const PER_CALLER = `${REMOTE}    auth: { oauth: { perCaller: true } }\n`;
+    const KEYS = 'auth:\n  apiKeys:\n    "sha256:' + '0'.repeat(64) + '": { id: alice }\n';
+    const JWT = 'auth:\n  jwt: { issuer: https://login.example.com, audience: mcplex, jwksUrl: https://login.example.com/jwks }\n';
+    expect(yaml(`${PER_CALLER}${KEYS}oauth: { confirmCaller: apiKey }\n`).oauth?.confirmCaller).toBe('apiKey');
+    const oidc = { issuer: 'https://login.example.com', clientId: 'mcplex', clientSecret: 's3cret' };
+    expect(yaml(`${PER_CALLER}${JWT}oauth:\n  confirmCaller:\n    oidc: { issuer: https://login.example.com, clientId: mcplex, clientSecret: s3cret }\n`).oauth?.confirmCaller).toEqual({ oidc });
+    // An identity provider on this machine may be plain HTTP (a development one); elsewhere it must be https.
+    expect(yaml(`${PER_CALLER}${JWT}oauth: { confirmCaller: { oidc: { issuer: "http://127.0.0.1:9000", clientId: mcplex } } }\n`).oauth?.confirmCaller).toEqual({ oidc: { issuer: 'http://127.0.0.1:9000', clientId: 'mcplex' } });
+    expect(issues(`${PER_CALLER}${JWT}oauth: { confirmCaller: { oidc: { issuer: "http://login.example.com", clientId: mcplex } } }\n`)).toEqual([
+      "oauth.confirmCaller.oidc.issuer: expected the identity provider's issuer URL (https, or http on this machine), e.g. https://auth.example.com",
+    ]);
+    expect(issues(`${PER_CALLER}${KEYS}oauth: { confirmCaller: password }\n`)).toEqual(['oauth.confirmCaller: expected apiKey, or { oidc: { issuer, clientId, clientSecret } }']);
+    // Each way needs callers who authenticate so.
+    expect(issues(`${PER_CALLER}${JWT}oauth: { confirmCaller: apiKey }\n`)).toEqual([expect.stringMatching(/^oauth\.confirmCaller: apiKey confirms callers by the API key they authenticate with: configure auth\.apiKeys/)]);
+    expect(issues(`${PER_CALLER}${KEYS}oauth: { confirmCaller: { oidc: { issuer: https://login.example.com, clientId: mcplex } } }\n`)).toEqual([
+      expect.stringMatching(/^oauth\.confirmCaller\.oidc: oidc confirms callers by a sign-in at the identity provider their JWTs come from: configure auth\.jwt/),
+    ]);
+  });
+
   it('names the key and the fix', () => {
     expect(issues('servers:\n  local:\n    command: node\n    auth: { oauth: {} }\n')).toEqual(['servers.local.auth: only for http/sse servers (give a stdio server its secrets in env)']);
     expect(issues(`${REMOTE}    auth: { oauth: { clientSecret: x, issuer: https://login.example.com } }\n`)).toEqual([

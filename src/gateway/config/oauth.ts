@@ -9,6 +9,12 @@ import { redisConnectionSchema } from './redis.js';
 
 export const OAUTH_STORES = ['file', 'memory', 'redis'] as const;
 
+/**
+ * How a per-caller authorization link confirms, in the browser, that whoever opened it is its caller: the API key the
+ * caller authenticates with, or a sign-in at the OpenID Connect provider their JWTs come from.
+ */
+export type ConfirmCaller = 'apiKey' | { oidc: { issuer: string; clientId: string; clientSecret?: string } };
+
 export interface OAuthConfig {
   /** file (default): kept across restarts in `file`; memory: gone with the process; redis: shared by replicas. */
   store: (typeof OAUTH_STORES)[number];
@@ -24,6 +30,8 @@ export interface OAuthConfig {
   previousEncryptionKeys?: string[];
   /** Open the gateway's own authorizations in the desktop's browser; absent: yes over `--stdio`, no over HTTP. */
   openBrowser?: boolean;
+  /** Per-caller links confirm who opened them before going on (served over HTTP); absent: they do not. */
+  confirmCaller?: ConfirmCaller;
 }
 
 export const OAUTH_DEFAULTS = { store: 'file', file: 'mcplex-oauth.json' } as const;
@@ -31,6 +39,22 @@ export const OAUTH_CALLBACK_PATH = '/oauth/callback';
 
 const SECRET_HINT = `expected a secret of at least ${MIN_SECRET_LENGTH} characters from the environment (e.g. \${MCPLEX_OAUTH_KEY}; make one with: openssl rand -base64 32)`;
 const secret = z.string({ error: SECRET_HINT }).min(MIN_SECRET_LENGTH, { error: SECRET_HINT });
+
+const LOCAL_URL = /^http:\/\/(127\.[0-9.]+|localhost|\[::1\])(:\d+)?(\/|$)/;
+const ISSUER_HINT = 'expected the identity provider\'s issuer URL (https, or http on this machine), e.g. https://auth.example.com';
+const oidcShape = {
+  issuer: z.string({ error: ISSUER_HINT }).refine((v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || LOCAL_URL.test(v)), { error: ISSUER_HINT }),
+  clientId: z.string({ error: 'expected the client id the gateway is registered with at the identity provider' }).min(1),
+  clientSecret: z.string({ error: `expected the client's secret (from the environment, e.g. \${MCPLEX_OIDC_SECRET})` }).min(1).optional(),
+};
+const CONFIRM_HINT = 'expected apiKey, or { oidc: { issuer, clientId, clientSecret } }';
+const confirmCallerSchema = z.union(
+  [
+    z.literal('apiKey', { error: CONFIRM_HINT }),
+    z.strictObject({ oidc: z.strictObject(oidcShape, { error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(oidcShape))).join('\n') : 'expected a mapping with issuer, clientId and clientSecret') }) }, { error: CONFIRM_HINT }),
+  ],
+  { error: CONFIRM_HINT },
+);
 
 const shape = {
   store: z.enum(OAUTH_STORES, { error: `expected one of ${OAUTH_STORES.join(', ')}` }).optional(),
@@ -43,13 +67,14 @@ const shape = {
   encryptionKey: secret.optional(),
   previousEncryptionKeys: z.array(secret, { error: 'expected a list of the secrets grants were sealed with before' }).optional(),
   openBrowser: z.boolean({ error: "expected true or false (open the gateway's authorizations in the desktop's browser)" }).optional(),
+  confirmCaller: confirmCallerSchema.optional(),
 };
 
 export const oauthSchema = z.preprocess(
   (v) => (v === null || v === true ? {} : v),
   z.strictObject(shape, {
     error: (iss) =>
-      iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with store, file, redis, callbackUrl, encryptionKey, previousEncryptionKeys and openBrowser (or {} for the defaults)',
+      iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with store, file, redis, callbackUrl, encryptionKey, previousEncryptionKeys, openBrowser and confirmCaller (or {} for the defaults)',
   }),
 );
 
@@ -62,6 +87,7 @@ export function buildOAuth(raw: z.infer<typeof oauthSchema> | undefined): OAuthC
     ...(raw?.encryptionKey && { encryptionKey: raw.encryptionKey }),
     ...(raw?.previousEncryptionKeys?.length && { previousEncryptionKeys: raw.previousEncryptionKeys }),
     ...(raw?.openBrowser !== undefined && { openBrowser: raw.openBrowser }),
+    ...(raw?.confirmCaller && { confirmCaller: raw.confirmCaller }),
   };
 }
 
@@ -78,6 +104,13 @@ export function checkOAuth(root: Tree, serversKey: string, issues: Issue[]): voi
   if (section.redis !== undefined && section.store !== 'redis') issues.push({ path: ['oauth', 'store'], message: 'redis is given: set store: redis (or remove redis)' });
   if (section.previousEncryptionKeys !== undefined && section.encryptionKey === undefined) {
     issues.push({ path: ['oauth', 'encryptionKey'], message: 'required with previousEncryptionKeys: the secret grants are sealed with from now on' });
+  }
+  const auth = isMap(root.auth) ? root.auth : {};
+  if (section.confirmCaller === 'apiKey' && auth.apiKeys === undefined) {
+    issues.push({ path: ['oauth', 'confirmCaller'], message: 'apiKey confirms callers by the API key they authenticate with: configure auth.apiKeys (or use oidc: { issuer, clientId } with auth.jwt)' });
+  }
+  if (isMap(section.confirmCaller) && auth.jwt === undefined) {
+    issues.push({ path: ['oauth', 'confirmCaller', 'oidc'], message: 'oidc confirms callers by a sign-in at the identity provider their JWTs come from: configure auth.jwt (or use confirmCaller: apiKey with auth.apiKeys)' });
   }
   if (users.length === 0) return;
   if (root.cluster !== undefined && section.store !== 'redis') {

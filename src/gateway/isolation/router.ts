@@ -169,8 +169,9 @@ export class UpstreamRouter {
 const direct = <T>(send: () => Promise<T>) => send();
 const noop = () => {};
 
-/** A principal is known by tenant and id together (ids are unique within a tenant). */
-const principalKey = (ctx: CallContext) => JSON.stringify([ctx.principal.tenant ?? null, ctx.principal.id, ctx.principal.kind]);
+/** A principal is known by tenant, id and kind together (ids are unique within a tenant): its connections' and grants' key. */
+export const principalKeyOf = (p: Pick<Principal, 'tenant' | 'id' | 'kind'>) => JSON.stringify([p.tenant ?? null, p.id, p.kind]);
+const principalKey = (ctx: CallContext) => principalKeyOf(ctx.principal);
 
 /** A caller never speaks for itself: any identity it put in `_meta` is dropped before the gateway adds its own. */
 function withoutIdentity(params: Json): Json {

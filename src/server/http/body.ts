@@ -7,7 +7,7 @@ import { jsonDepth } from '../../wire/json-depth.js';
 export type BodyOutcome = { ok: true; value: unknown } | { ok: false; status: number; code: number; message: string };
 
 /** The body, or undefined once it is over `max` bytes (reading then stops; the caller answers with `refuseTooLarge`). */
-function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+export function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) return Promise.resolve(undefined);
   // Plain events, not `for await`: the async iterator costs a promise per chunk and its own stream listeners.

@@ -1,0 +1,8 @@
+// The part of oidc-provider (which ships no types) the tests use: test/helpers/oidc-idp.ts.
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+  export default class Provider {
+    constructor(issuer: string, configuration: Record<string, unknown>);
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  }
+}
