@@ -8,6 +8,7 @@ export * from './principal.js';
 export * from './state.js';
 export * from './cache-store.js';
 export * from './session-owners.js';
+export * from './broadcast.js';
 export * from './secret-store.js';
 export * from './sugar.js';
 export * from './version.js';

@@ -9,6 +9,7 @@ import type { Item } from '../middleware/policy-target.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
 import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
+import { RedisBroadcast } from '../stores/redis/broadcast.js';
 import { RedisSessionOwners } from '../stores/redis/session-owners.js';
 import { adminUiRoutes } from './admin-ui.js';
 import { auditRoutes } from './audit.js';
@@ -425,23 +426,26 @@ export class Gateway {
     const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
     this.#oauth.served(served.url);
     const uncount = this.metrics?.activeSessions(served.sessionCount);
-    const closeAll = () => served.close().finally(() => Promise.all([uncount?.(), cluster?.owners.close()]));
+    const closeAll = () => served.close().finally(() => Promise.all([uncount?.(), cluster?.owners.close(), cluster?.events.close()]));
     const http = uncount || cluster ? { ...served, close: closeAll } : served;
     return this.#metrics ? this.#metrics.beside(http, this.host.logger) : http;
   }
 
   /** `cluster:`: the session directory the replicas share, connected (or given up on after 5 s, with a warning). */
-  async #sessionCluster(): Promise<{ owners: RedisSessionOwners; advertise?: string; held: (record: (requestState: string, ttlMs: number) => void) => void } | undefined> {
+  async #sessionCluster(): Promise<{ owners: RedisSessionOwners; events: RedisBroadcast; advertise?: string; held: (record: (requestState: string, ttlMs: number) => void) => void } | undefined> {
     const c = this.#config.cluster;
     if (!c) return undefined;
     const owners = new RedisSessionOwners({ url: c.redis.url, keyPrefix: c.redis.keyPrefix });
     if (!(await owners.ready(5000))) this.host.logger.warn({ redis: redactText(c.redis.url) }, 'cluster: Redis is not reachable yet; sessions are served here alone until it is');
+    // Completions of the gateway's own URL elicitations (its per-caller OAuth) reach callers on every replica.
+    const events = new RedisBroadcast({ url: c.redis.url, prefix: `${c.redis.keyPrefix}events:` });
+    this.#elicitations.share(events, this.host.logger).catch((err: Error) => this.host.logger.warn({ problem: err.message }, 'cluster: not hearing other replicas\' completed authorizations'));
     // A 2026-era call held between rounds (the input bridge, a URL to open): its next round is forwarded here from any replica.
     const held = (record: (requestState: string, ttlMs: number) => void) => {
       this.#bridge.onHold = record;
       this.#urlRounds.onHold = record;
     };
-    return { owners, held, ...(c.advertise && { advertise: c.advertise }) };
+    return { owners, events, held, ...(c.advertise && { advertise: c.advertise }) };
   }
 
   /** Serves over stdio; with `endpoint` (a name under `endpoints:`), what that endpoint shows. */

@@ -243,7 +243,7 @@ export class UpstreamOAuth {
       done: (pending, errorCode, startedAt, durationMs, state) => {
         this.audit({ method: 'oauth/authorize', principal: principalOf(pending.key), target: pending.server, errorCode, startedAt, durationMs });
         if (errorCode === null) this.authorized(pending.server, pending.key);
-        this.elicitations?.complete(pending.server, elicitationIdOf(state));
+        this.elicitations?.announce(pending.server, elicitationIdOf(state));
       },
     });
   }

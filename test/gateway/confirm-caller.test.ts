@@ -127,7 +127,11 @@ describe('oauth.confirmCaller: apiKey', () => {
         ['alice', 'error'],
         ['alice', 'ok'],
       ]);
-      expect((await auditOf(http, 'oauth/authorize')).filter((r) => r.principal === 'alice').map((r) => r.outcome)).toEqual(['ok']);
+      const grants = await waitUntil(async () => {
+        const records = (await auditOf(http, 'oauth/authorize')).filter((r) => r.principal === 'alice');
+        return records.length > 0 ? records : undefined;
+      }, 10_000, "alice's authorization recorded");
+      expect(grants.map((r) => r.outcome)).toEqual(['ok']);
     } finally {
       await Promise.allSettled(clients.map((c) => c.close()));
       await http.close();

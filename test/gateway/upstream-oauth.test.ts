@@ -527,6 +527,56 @@ describe('replicas sharing grants (oauth.store: redis)', () => {
   });
 });
 
+describe('replicas with cluster: (completions heard on every replica)', () => {
+  it.skipIf(!redisUrl)('a caller served by one replica hears that their authorization is done when the browser comes back to the other', async () => {
+    const shared = { store: 'redis', redis: { url: redisUrl, keyPrefix: uniquePrefix('oauth') }, callbackUrl: 'http://balancer.invalid/oauth/callback' };
+    // A 2026-era round waits for word of the browser up to half the server's timeout (at most a minute).
+    const cluster = { cluster: { redis: { url: redisUrl, keyPrefix: uniquePrefix('cluster') } }, servers: { remote: { url: oauthServer().url, timeoutMs: 300_000, auth: { oauth: { perCaller: true } } } } };
+    const a = await gatewayOn({ perCaller: true }, '', shared, cluster);
+    const b = await gatewayOn({ perCaller: true }, '', shared, cluster);
+    /** The person approves as `user`; the balancer sends the browser back to replica B. */
+    const approveViaB = async (url: string, user: string) => {
+      const atServer = await fetch(url, { redirect: 'manual', headers: { cookie: `user=${user}` } });
+      const back = new URL(atServer.headers.get('location')!);
+      const onB = await fetch(new URL(`${back.pathname}${back.search}`, b.http.url));
+      expect(onB.status).toBe(200);
+    };
+    const clients: Client[] = [];
+    try {
+      await approveViaB(String((await admin(a.http, '/admin/oauth/authorize', { server: 'remote' })).body.authorizationUrl), 'operator');
+      await waitUntil(() => upstreamOf(a.gateway).state === 'up', 10_000, 'replica A up on the shared grant');
+      // A 2025-era caller on A, told where to authorize; the browser returns to B; A's caller hears it is done.
+      const completed: string[] = [];
+      const alice = await hearing('alice', a.http, completed);
+      clients.push(alice);
+      await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
+      const elicitation = ((await alice.callTool({ name: 'remote__whoami', arguments: {} }).catch((e) => e)) as { data: { elicitations: Array<{ url: string; elicitationId: string }> } }).data.elicitations[0]!;
+      await approveViaB(elicitation.url, 'alice');
+      await waitUntil(() => completed.length > 0, 10_000, "alice, on A, to hear that her authorization came back to B");
+      expect(completed).toEqual([elicitation.elicitationId]);
+      expect(await text(alice, 'remote__whoami')).toBe('alice');
+      // A 2026-era caller on A: its accepted round goes on when the browser is back at B (the round waits for that
+      // word up to a minute, longer than this test may take).
+      const bob = await clientAs(a.http.url, 'modern', { authorization: `Bearer ${KEYS.bob}` }, {
+        capabilities: { elicitation: { url: {} } },
+        setup: (c) =>
+          c.setRequestHandler('elicitation/create', async (req) => {
+            await approveViaB((req.params as { url: string }).url, 'bob');
+            return { action: 'accept' };
+          }),
+      });
+      clients.push(bob);
+      expect(await text(bob, 'remote__whoami')).toBe('bob');
+    } finally {
+      await Promise.allSettled(clients.map((c) => c.close()));
+      for (const { gateway, http } of [a, b]) {
+        await http.close();
+        await gateway.close();
+      }
+    }
+  }, 40_000);
+});
+
 describe('mcplex serve --stdio', () => {
   it('opens the authorization in the desktop browser and serves the OAuth callback on a listener of its own, so it completes without the HTTP endpoint', async () => {
     const path = join(dir, 'stdio.json');

@@ -1,0 +1,29 @@
+// Broadcast within one process: instances made on the same hub hear each other (replicas that share a process, in
+// tests or when embedded), and the contract's reference.
+import { EventEmitter } from 'node:events';
+import type { Broadcast } from '../../core/broadcast.js';
+
+export class MemoryBroadcast implements Broadcast {
+  readonly #stops = new Set<() => Promise<void>>();
+
+  constructor(readonly hub: EventEmitter = new EventEmitter().setMaxListeners(0)) {}
+
+  async publish(channel: string, message: string): Promise<void> {
+    this.hub.emit(channel, message);
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+    const listener = (message: string) => handler(message);
+    this.hub.on(channel, listener);
+    const stop = async () => {
+      this.hub.off(channel, listener);
+      this.#stops.delete(stop);
+    };
+    this.#stops.add(stop);
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#stops].map((stop) => stop()));
+  }
+}

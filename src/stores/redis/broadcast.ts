@@ -1,0 +1,82 @@
+// Broadcast on Redis pub/sub (ioredis): channels are `<prefix><channel>`; one connection publishes (failing fast
+// while Redis is away: the caller decides what then) and one listens, subscribing again by itself after Redis comes
+// back. A message published while an instance was cut off from Redis is not heard there (pub/sub keeps nothing).
+import type { Redis, RedisOptions } from 'ioredis';
+import type { Broadcast } from '../../core/broadcast.js';
+import { optionalModule } from '../optional-module.js';
+
+const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
+
+export interface RedisBroadcastOptions {
+  url: string;
+  /** Prefix of every channel; default `mcplex:events:`. */
+  prefix?: string;
+  /** Default 1000 ms. */
+  commandTimeoutMs?: number;
+}
+
+export class RedisBroadcast implements Broadcast {
+  readonly #publisher: Redis;
+  readonly #listener: Redis;
+  readonly #prefix: string;
+  readonly #handlers = new Map<string, Set<(message: string) => void>>();
+
+  constructor(opts: RedisBroadcastOptions) {
+    this.#prefix = opts.prefix ?? 'mcplex:events:';
+    const options: RedisOptions = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: opts.commandTimeoutMs ?? 1000,
+      retryStrategy: (times) => Math.min(100 * times, 2000),
+    };
+    this.#publisher = new (ioredis().Redis)(opts.url, options);
+    // The listener queues its SUBSCRIBE until connected, and subscribes again after a reconnection.
+    this.#listener = new (ioredis().Redis)(opts.url, { ...options, enableOfflineQueue: true, commandTimeout: undefined, autoResubscribe: true });
+    for (const connection of [this.#publisher, this.#listener]) connection.on('error', () => {});
+    this.#listener.on('message', (channel: string, message: string) => {
+      for (const handler of this.#handlers.get(channel) ?? []) handler(message);
+    });
+  }
+
+  /** Resolves once the publishing connection is up, or after `timeoutMs` (false): publishes meanwhile fail fast. */
+  ready(timeoutMs = 5000): Promise<boolean> {
+    const redis = this.#publisher;
+    if (redis.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      redis.once('ready', onReady);
+    });
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.#publisher.publish(this.#prefix + channel, message);
+  }
+
+  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+    const name = this.#prefix + channel;
+    let handlers = this.#handlers.get(name);
+    if (!handlers) {
+      handlers = new Set();
+      this.#handlers.set(name, handlers);
+      await this.#listener.subscribe(name);
+    }
+    handlers.add(handler);
+    return async () => {
+      const now = this.#handlers.get(name);
+      if (!now?.delete(handler) || now.size > 0) return;
+      this.#handlers.delete(name);
+      await this.#listener.unsubscribe(name).catch(() => {});
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#handlers.clear();
+    await Promise.all([this.#publisher, this.#listener].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+  }
+}

@@ -1,0 +1,106 @@
+// The Broadcast contract against both backends: two instances on one hub (memory) and two connections to Redis
+// (REDIS_URL, channels of their own per run) stand for two replicas. A message reaches every subscriber of its
+// channel, the publisher's own included, and no other channel's; a stopped subscription hears nothing more. Redis
+// alone: while the server is gone a publish fails, and once it is back the subscription hears again by itself.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Broadcast } from '../../src/core/broadcast.js';
+import { MemoryBroadcast } from '../../src/stores/memory/broadcast.js';
+import { RedisBroadcast } from '../../src/stores/redis/broadcast.js';
+import { OwnRedis, sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
+import { waitUntil } from '../helpers/process.js';
+
+const redisUrl = sharedRedisUrl('Broadcast contract: redis');
+
+const backends: Array<[string, () => Promise<[Broadcast, Broadcast]>, boolean]> = [
+  [
+    'memory',
+    async () => {
+      const a = new MemoryBroadcast();
+      return [a, new MemoryBroadcast(a.hub)];
+    },
+    false,
+  ],
+  [
+    'redis',
+    async () => {
+      const prefix = uniquePrefix('broadcast');
+      const pair: [RedisBroadcast, RedisBroadcast] = [new RedisBroadcast({ url: redisUrl!, prefix }), new RedisBroadcast({ url: redisUrl!, prefix })];
+      for (const one of pair) expect(await one.ready()).toBe(true);
+      return pair;
+    },
+    !redisUrl,
+  ],
+];
+
+/** What a subscription hears, and a wait for the next message that satisfies `match`. */
+function recorder() {
+  const heard: string[] = [];
+  return { heard, handler: (m: string) => void heard.push(m), hear: (m: string) => waitUntil(() => heard.includes(m) || undefined, 5000, `to hear ${m}`) };
+}
+
+describe.each(backends)('Broadcast: %s', (_name, make, skip) => {
+  it.skipIf(skip)("reaches every subscriber of the channel, the publisher's own included, and no other channel's", async () => {
+    const [a, b] = await make();
+    try {
+      const onA = recorder();
+      const onB = recorder();
+      const other = recorder();
+      await a.subscribe('done', onA.handler);
+      await b.subscribe('done', onB.handler);
+      await b.subscribe('other', other.handler);
+      await a.publish('done', 'one');
+      await Promise.all([onA.hear('one'), onB.hear('one')]);
+      await b.publish('other', 'marker');
+      await other.hear('marker');
+      expect(onA.heard).toEqual(['one']);
+      expect(onB.heard).toEqual(['one']);
+      expect(other.heard).toEqual(['marker']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it.skipIf(skip)('a stopped subscription hears nothing more; another on the same channel still does', async () => {
+    const [a, b] = await make();
+    try {
+      const stopped = recorder();
+      const kept = recorder();
+      const stop = await b.subscribe('done', stopped.handler);
+      await b.subscribe('done', kept.handler);
+      await a.publish('done', 'first');
+      await Promise.all([stopped.hear('first'), kept.hear('first')]);
+      await stop();
+      await a.publish('done', 'second');
+      await kept.hear('second');
+      expect(stopped.heard).toEqual(['first']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
+
+describe('Broadcast: redis, when the server goes away and comes back', () => {
+  let own: OwnRedis | undefined;
+  afterAll(async () => own?.stop());
+
+  it('a publish fails while it is gone; afterwards the subscription hears again without being made again', async () => {
+    own = await OwnRedis.start();
+    const a = new RedisBroadcast({ url: own.url });
+    const b = new RedisBroadcast({ url: own.url });
+    for (const one of [a, b]) expect(await one.ready()).toBe(true);
+    try {
+      const onB = recorder();
+      await b.subscribe('done', onB.handler);
+      await a.publish('done', 'before');
+      await onB.hear('before');
+      await own.stop();
+      await expect(a.publish('done', 'while gone')).rejects.toThrow();
+      await own.start();
+      // Sent until heard: the publisher and the listener reconnect each in their own time.
+      await waitUntil(async () => (await a.publish('done', 'after').then(() => onB.heard.includes('after'), () => false)) || undefined, 20_000, 'to hear again after Redis came back');
+      expect(onB.heard).not.toContain('while gone');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  }, 40_000);
+});
