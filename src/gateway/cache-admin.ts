@@ -1,12 +1,11 @@
-// The cache's admin routes: POST /admin/cache/invalidate (by server, tool, URI or all) and GET /admin/cache/stats,
+// The cache's admin routes: POST /admin/cache/invalidate (by server, tool, URI or all; on every replica) and GET /admin/cache/stats,
 // answered by whatever cache the gateway runs now (404 while its config has no `cache:` section).
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CacheStore, Logger } from '../core/index.js';
 import type { CacheMiddleware, InvalidateSelector } from '../middleware/cache.js';
 import type { DedupMiddleware } from '../middleware/dedup.js';
 import { type HttpRoute, sendJson } from '../server/index.js';
-import { readJsonBody } from '../server/http/body.js';
 import { DegradingCacheStore } from '../stores/degrading-cache-store.js';
+import type { AdminChanges } from './admin-changes.js';
 import type { CacheConfig } from './config/index.js';
 
 /** What the routes answer from: the cache the gateway runs now. */
@@ -32,32 +31,28 @@ function selectorOf(body: unknown): InvalidateSelector | string {
   return { [key]: value } as InvalidateSelector;
 }
 
-export function cacheAdminRoutes(current: () => ServedCache | undefined, log: Logger): HttpRoute[] {
-  const none = (res: ServerResponse) => sendJson(res, 404, { error: 'the gateway has no cache: add a cache: section to its config' });
+export function cacheAdminRoutes(current: () => ServedCache | undefined, log: Logger, changes: AdminChanges): HttpRoute[] {
+  const none = { status: 404, body: { error: 'the gateway has no cache: add a cache: section to its config' } };
   return [
-    {
-      method: 'POST',
+    changes.route({
       path: '/admin/cache/invalidate',
-      admin: true,
-      handle: async (req: IncomingMessage, res: ServerResponse) => {
-        const body = await readJsonBody(req, 64 * 1024, 8);
-        if (!body.ok) return sendJson(res, body.status, { error: body.message });
-        const selector = selectorOf(body.value);
-        if (typeof selector === 'string') return sendJson(res, 400, { error: selector });
+      async apply(body) {
+        const selector = selectorOf(body);
+        if (typeof selector === 'string') return { status: 400, body: { error: selector } };
         const c = current();
-        if (!c) return none(res);
+        if (!c) return none;
         const removed = await c.cache.invalidate(selector);
         log.info({ selector, removed }, 'cache invalidated by admin request');
-        sendJson(res, 200, { removed });
+        return { status: 200, body: { removed } };
       },
-    },
+    }),
     {
       method: 'GET',
       path: '/admin/cache/stats',
       admin: true,
       handle: (_req, res) => {
         const c = current();
-        if (!c) return none(res);
+        if (!c) return sendJson(res, none.status, none.body);
         sendJson(res, 200, {
           store: c.config.store,
           ...(c.store instanceof DegradingCacheStore && { degraded: c.store.degraded }),

@@ -12,6 +12,7 @@ import { cacheAdminRoutes, type ServedCache } from './cache-admin.js';
 import { DegradingCacheStore } from '../stores/degrading-cache-store.js';
 import { MemoryCacheStore } from '../stores/memory/memory-cache-store.js';
 import { RedisCacheStore } from '../stores/redis/redis-cache-store.js';
+import { AdminChanges } from './admin-changes.js';
 import type { Catalog } from './catalog.js';
 import type { CacheConfig, GatewayConfig } from './config/index.js';
 import type { UpstreamChanges } from './upstream-changes.js';
@@ -19,6 +20,8 @@ import type { UpstreamChanges } from './upstream-changes.js';
 export interface CacheStageDeps {
   catalog: Catalog;
   routes: HttpRoute[];
+  /** Where the cache's admin changes are made (on every replica with `cluster:`); absent: here alone. */
+  adminChanges?: AdminChanges;
   changes: UpstreamChanges;
   logger: Logger;
   /** Registers cleanup for gateway close (the Redis connection). */
@@ -117,7 +120,7 @@ export class LiveCache {
       if (change.type === 'resourceUpdated') void this.#invalidate({ uri: change.uri }, 'resource updated');
       else void this.#invalidate({ server: change.server }, change.type === 'status' ? 'server up/down' : `${change.kind} list changed`);
     });
-    deps.routes.push(...cacheAdminRoutes(() => this.#current, deps.logger));
+    deps.routes.push(...cacheAdminRoutes(() => this.#current, deps.logger, deps.adminChanges ?? new AdminChanges(deps.logger)));
   }
 
   /** Cache, then dedup, of the current section; without one, the request goes straight on (one check). */

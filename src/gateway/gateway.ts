@@ -24,9 +24,10 @@ import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { GatewayTasks } from './gateway-tasks.js';
 import { tasksRoutes } from './tasks-admin.js';
+import { AdminChanges } from './admin-changes.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
-import { modeRoute } from './resilience-admin.js';
+import { modeChange } from './resilience-admin.js';
 import { pinsRoutes } from './pins-admin.js';
 import { type EndpointReport, endpointReports, endpointsRoute } from './endpoints-admin.js';
 import { ToolPins } from './tool-pins.js';
@@ -83,6 +84,8 @@ export class Gateway {
   readonly #inflight: InflightCalls;
   /** URL elicitations given to callers (by upstreams, or by the gateway for their OAuth), so their completion reaches them. */
   readonly #elicitations = new UrlElicitations();
+  /** Admin changes (mode, cache, pins, OAuth grants), made on every replica with `cluster:`. */
+  readonly #adminChanges: AdminChanges;
   /** A 2026-era caller's URL elicitations, as rounds (2026-07-28 has no -32042). */
   readonly #urlRounds = new UrlRounds(this.#elicitations);
   readonly #subscriptions: UpstreamSubscriptions;
@@ -116,6 +119,7 @@ export class Gateway {
   constructor(config: GatewayConfig, private readonly opts: GatewayOptions = {}) {
     this.#config = config;
     const logger = opts.logger ?? createLogger(GATEWAY_INFO.name);
+    this.#adminChanges = new AdminChanges(logger);
     this.catalog = new Catalog([], config.separator, logger);
     // Before any server is listed: a pins file that cannot be read stops the start here.
     if (config.pinning) this.catalog.pins = new ToolPins(config.pinning, logger);
@@ -126,6 +130,7 @@ export class Gateway {
           for (const { kind, server, tool, changed } of approved) logger.info({ upstream: server, [kind]: tool, changed }, `${kind} definition change approved; the ${kind} is pinned as it is now`);
           this.#syncCatalog();
         },
+        this.#adminChanges,
       ),
     );
     this.#audit = new LiveAudit(config.audit, { catalog: this.catalog, logger });
@@ -140,7 +145,7 @@ export class Gateway {
       this.#elicitations,
       opts.openBrowser === true,
     );
-    this.routes.push(...this.#oauth.routes());
+    this.routes.push(...this.#oauth.routes(this.#adminChanges));
     this.routes.push(...auditRoutes(() => this.#audit.sink, logger));
     this.#inflight = new InflightCalls({
       roots: config.roots,
@@ -166,7 +171,7 @@ export class Gateway {
     this.routes.push(...adminUiRoutes());
     this.routes.push(endpointsRoute(() => this.endpoints()));
     this.routes.push(...tasksRoutes(this.#tasks));
-    this.routes.push(modeRoute(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools')));
+    this.routes.push(this.#adminChanges.route(modeChange(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools'))));
     this.host = new ServingHost(host, async (ctx) => {
       await this.#restarts.check(ctx);
       return this.resilience.timed(ctx, this.resilience.target(ctx)?.key, () => forward(ctx));
@@ -183,6 +188,7 @@ export class Gateway {
         catalog: this.catalog,
         logger,
         routes: this.routes,
+        adminChanges: this.#adminChanges,
         changes: this.changes,
         ...(this.metrics && { metrics: this.metrics }),
         resilience: this.resilience,
@@ -437,9 +443,12 @@ export class Gateway {
     if (!c) return undefined;
     const owners = new RedisSessionOwners({ url: c.redis.url, keyPrefix: c.redis.keyPrefix });
     if (!(await owners.ready(5000))) this.host.logger.warn({ redis: redactText(c.redis.url) }, 'cluster: Redis is not reachable yet; sessions are served here alone until it is');
-    // Completions of the gateway's own URL elicitations (its per-caller OAuth) reach callers on every replica.
+    // Completions of the gateway's own URL elicitations (its per-caller OAuth) reach callers on every replica…
     const events = new RedisBroadcast({ url: c.redis.url, prefix: `${c.redis.keyPrefix}events:` });
-    this.#elicitations.share(events, this.host.logger).catch((err: Error) => this.host.logger.warn({ problem: err.message }, 'cluster: not hearing other replicas\' completed authorizations'));
+    // …and so do admin changes (POST /admin/mode, cache invalidation, pin approvals, forgotten OAuth grants).
+    const unheard = (err: Error) => this.host.logger.warn({ problem: err.message }, 'cluster: not hearing what other replicas announce');
+    this.#elicitations.share(events, this.host.logger).catch(unheard);
+    this.#adminChanges.share(events).catch(unheard);
     // A 2026-era call held between rounds (the input bridge, a URL to open): its next round is forwarded here from any replica.
     const held = (record: (requestState: string, ttlMs: number) => void) => {
       this.#bridge.onHold = record;

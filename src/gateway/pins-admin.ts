@@ -1,9 +1,10 @@
 // Admin endpoints of tool pinning (`pinning:`): GET /admin/pins lists the tools and prompts whose definitions changed
 // since they were pinned (held, or served with `onChange: warn`); POST /admin/pins/approve pins their current
-// definitions. Body: { "server": "<name>", "tool" or "prompt": "<the server's own name>" }, each optional ({} approves
+// definitions (on every replica). Body: { "server": "<name>", "tool" or "prompt": "<the server's own name>" }, each optional ({} approves
 // every change).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
+import { type HttpRoute, sendJson } from '../server/index.js';
+import type { AdminChanges } from './admin-changes.js';
 import type { ChangedTool, ToolPins } from './tool-pins.js';
 
 const OFF = 'tool pinning is off: add a pinning: section to the gateway file (docs/pinning.md)';
@@ -27,7 +28,7 @@ function parse(body: unknown): { server?: string; tool?: string; prompt?: string
 const shown = ({ tool, ...c }: ChangedTool) => ({ ...c, [c.kind]: tool });
 
 /** `approved` runs after an approval (the gateway merges its catalog again and tells clients). */
-export function pinsRoutes(pins: () => ToolPins | undefined, approved: (tools: ChangedTool[]) => void): HttpRoute[] {
+export function pinsRoutes(pins: () => ToolPins | undefined, approved: (tools: ChangedTool[]) => void, changes: AdminChanges): HttpRoute[] {
   return [
     {
       method: 'GET',
@@ -39,22 +40,18 @@ export function pinsRoutes(pins: () => ToolPins | undefined, approved: (tools: C
         sendJson(res, 200, { file: p.config.file, onChange: p.config.onChange, pinned: p.counts(), changed: p.changed().map(shown) });
       },
     },
-    {
-      method: 'POST',
+    changes.route({
       path: '/admin/pins/approve',
-      admin: true,
-      async handle(req: IncomingMessage, res: ServerResponse) {
+      apply(body) {
         const p = pins();
-        if (!p) return sendJson(res, 404, { error: OFF });
-        const read = await readJsonBody(req, 64 * 1024, 8);
-        if (!read.ok) return sendJson(res, read.status, { error: read.message });
-        const asked = parse(read.value);
-        if (typeof asked === 'string') return sendJson(res, 400, { error: asked });
+        if (!p) return { status: 404, body: { error: OFF } };
+        const asked = parse(body);
+        if (typeof asked === 'string') return { status: 400, body: { error: asked } };
         const done = p.approve(asked.server, asked.tool, asked.prompt);
-        if (done.length === 0) return sendJson(res, 404, { error: 'no changed tool or prompt matches (GET /admin/pins lists them)' });
+        if (done.length === 0) return { status: 404, body: { error: 'no changed tool or prompt matches (GET /admin/pins lists them)' } };
         approved(done);
-        sendJson(res, 200, { approved: done.map((c) => ({ kind: c.kind, server: c.server, [c.kind]: c.tool, changed: c.changed })) });
+        return { status: 200, body: { approved: done.map((c) => ({ kind: c.kind, server: c.server, [c.kind]: c.tool, changed: c.changed })) } };
       },
-    },
+    }),
   ];
 }

@@ -15,6 +15,7 @@ import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
 import { catalogOwner, LivePolicy } from './policy.js';
 import type { RelayGuard } from './relay.js';
+import type { AdminChanges } from './admin-changes.js';
 import type { GatewayResilience } from './resilience.js';
 import type { UpstreamChanges } from './upstream-changes.js';
 
@@ -27,6 +28,8 @@ export interface PipelineDeps {
   metrics?: Metrics;
   /** The gateway's HTTP routes: stages add their admin endpoints here. */
   routes: HttpRoute[];
+  /** Where stages' admin changes are made (on every replica with `cluster:`); absent: here alone. */
+  adminChanges?: AdminChanges;
   /** Upstream list changes, restarts and resource updates (the cache invalidates on them). */
   changes: UpstreamChanges;
   /** Registers cleanup (a store's connection) for when the gateway closes. */

@@ -1,7 +1,7 @@
-// POST /admin/mode: switches degradation at runtime (gateway-wide or per server) until the next config reload.
+// POST /admin/mode: switches degradation at runtime (gateway-wide or per server) until the next config reload, on
+// every replica (admin-changes.ts).
 // Body: { "mode": "read-only" | "normal" | null, "disabledTools": [...] | null, "server": "<name>" }; {} only reads.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
+import type { AdminChange } from './admin-changes.js';
 import type { GatewayResilience } from './resilience.js';
 
 const MODES = ['normal', 'read-only'];
@@ -19,16 +19,12 @@ function parse(body: unknown, servers: string[]): { mode?: string | null; disabl
   return body as { mode?: string | null; disabledTools?: string[] | null; server?: string };
 }
 
-export function modeRoute(resilience: GatewayResilience, servers: () => string[], changed: () => void): HttpRoute {
+export function modeChange(resilience: GatewayResilience, servers: () => string[], changed: () => void): AdminChange {
   return {
-    method: 'POST',
     path: '/admin/mode',
-    admin: true,
-    async handle(req: IncomingMessage, res: ServerResponse) {
-      const read = await readJsonBody(req, 64 * 1024, 16);
-      if (!read.ok) return sendJson(res, read.status, { error: read.message });
-      const asked = parse(read.value, servers());
-      if (typeof asked === 'string') return sendJson(res, 400, { error: asked });
+    apply(body) {
+      const asked = parse(body, servers());
+      if (typeof asked === 'string') return { status: 400, body: { error: asked } };
       const o = resilience.overrides;
       if (asked.server !== undefined) o.servers[asked.server] ??= {};
       const slot = asked.server === undefined ? o : o.servers[asked.server]!;
@@ -41,7 +37,7 @@ export function modeRoute(resilience: GatewayResilience, servers: () => string[]
         else slot.disabledTools = asked.disabledTools;
       }
       if (asked.mode !== undefined || asked.disabledTools !== undefined) changed();
-      sendJson(res, 200, { ...resilience.policy(), overrides: o });
+      return { status: 200, body: { ...resilience.policy(), overrides: o } };
     },
   };
 }

@@ -19,6 +19,7 @@ import { FileSecretStore } from '../stores/file/secret-file.js';
 import { MemorySecretStore } from '../stores/memory/secret-store.js';
 import { RedisSecretStore } from '../stores/redis/secret-store.js';
 import { SealedSecretStore } from '../stores/sealed-secret-store.js';
+import type { AdminChanges, ChangeAnswer } from './admin-changes.js';
 import { CallerConfirmation } from './caller-confirmation.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { completeAuthorization, listenForCallback } from './oauth-callback.js';
@@ -136,7 +137,7 @@ export class UpstreamOAuth {
     return { method: 'GET', path: configured ? new URL(configured).pathname : OAUTH_CALLBACK_PATH, handle: (req, res) => this.#callback(req, res) };
   }
 
-  routes(): HttpRoute[] {
+  routes(changes: AdminChanges): HttpRoute[] {
     const callback = this.callbackRoute();
     return [
       callback,
@@ -160,8 +161,9 @@ export class UpstreamOAuth {
           sendJson(res, 200, { callbackUrl: this.#safeCallbackUrl(), servers });
         },
       },
-      { method: 'POST', path: '/admin/oauth/authorize', admin: true, handle: (req, res) => this.#admin(req, res, 'authorize') },
-      { method: 'POST', path: '/admin/oauth/forget', admin: true, handle: (req, res) => this.#admin(req, res, 'forget') },
+      { method: 'POST', path: '/admin/oauth/authorize', admin: true, handle: (req, res) => this.#authorize(req, res) },
+      // On every replica: each keeps access tokens in memory for a while.
+      changes.route({ path: '/admin/oauth/forget', maxBytes: 16 * 1024, apply: (body) => this.#forget(body) }),
     ];
   }
 
@@ -210,27 +212,36 @@ export class UpstreamOAuth {
     }
   }
 
-  async #admin(req: IncomingMessage, res: ServerResponse, act: 'authorize' | 'forget'): Promise<void> {
+  /** The server a request's `{ "server": "<name>" }` names, if it uses OAuth; else the error to answer. */
+  #named(body: unknown): { server: string; grants: OAuthGrants } | { error: string } {
+    const server = (body as { server?: unknown } | null)?.server;
+    const names = [...this.#grants.keys()].filter((n) => this.config().servers[n]?.auth?.oauth);
+    const entry = typeof server === 'string' && names.includes(server) ? this.#grants.get(server) : undefined;
+    if (!entry) return { error: `expected { "server": "<name>" } naming a server with auth.oauth (${names.length > 0 ? names.join(', ') : 'none is configured'})` };
+    return { server: server as string, grants: entry.grants };
+  }
+
+  async #authorize(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const read = await readJsonBody(req, 16 * 1024, 4);
     if (!read.ok) return sendJson(res, read.status, { error: read.message });
-    const server = (read.value as { server?: unknown } | null)?.server;
-    const names = [...this.#grants.keys()].filter((n) => this.config().servers[n]?.auth?.oauth);
-    const entry = typeof server === 'string' ? this.#grants.get(server) : undefined;
-    if (!entry || !names.includes(server as string)) {
-      return sendJson(res, 404, { error: `expected { "server": "<name>" } naming a server with auth.oauth (${names.length > 0 ? names.join(', ') : 'none is configured'})` });
-    }
-    if (act === 'forget') {
-      await entry.grants.forget(GATEWAY_GRANT);
-      this.log.info({ upstream: server }, "the gateway's OAuth grant for this server was dropped");
-      return sendJson(res, 200, { server, authorized: false });
-    }
+    const named = this.#named(read.value);
+    if ('error' in named) return sendJson(res, 404, named);
+    const { server, grants } = named;
     try {
-      const url = await entry.grants.authorize(GATEWAY_GRANT);
+      const url = await grants.authorize(GATEWAY_GRANT);
       sendJson(res, 200, url ? { server, authorizationUrl: url } : { server, authorized: true });
     } catch (err) {
       this.log.warn({ err, upstream: server }, 'could not start an OAuth authorization');
       sendJson(res, 502, { error: `could not start the authorization of '${server}': ${(err as Error).message}` });
     }
+  }
+
+  async #forget(body: unknown): Promise<ChangeAnswer> {
+    const named = this.#named(body);
+    if ('error' in named) return { status: 404, body: named };
+    await named.grants.forget(GATEWAY_GRANT);
+    this.log.info({ upstream: named.server }, "the gateway's OAuth grant for this server was dropped");
+    return { status: 200, body: { server: named.server, authorized: false } };
   }
 
   /** The browser is back from the authorization server: the code becomes the grant of whom the flow was for. */

@@ -1,0 +1,77 @@
+// Admin changes behind a load balancer: with `cluster:`, a change an administrator makes on one replica (POST
+// /admin/mode, /admin/cache/invalidate, …) is made on the others too, told over Redis. Two replicas from one config,
+// each with its own counting upstream and its own in-memory cache.
+import type { Client } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/gateway/config/index.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import type { HttpHandle } from '../../src/server/index.js';
+import { connectHttp } from '../helpers/clients.js';
+import { capturingLogger } from '../helpers/logger.js';
+import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
+import { killStarted, waitUntil } from '../helpers/process.js';
+import { COUNTER_SERVERS } from './fixtures/counter-gateway.js';
+import { callText } from './fixtures/helpers.js';
+
+const redisUrl = sharedRedisUrl('admin changes across replicas');
+
+describe.skipIf(!redisUrl)('admin changes across replicas (cluster:)', () => {
+  const replicas: Array<{ gateway: Gateway; http: HttpHandle; client: Client; log: ReturnType<typeof capturingLogger> }> = [];
+  beforeAll(async () => {
+    const yaml = `${COUNTER_SERVERS}cache: { ttlMs: 600000 }\ncluster:\n  redis: { url: ${JSON.stringify(redisUrl)}, keyPrefix: ${JSON.stringify(uniquePrefix('cluster-admin'))} }\n`;
+    for (let i = 0; i < 2; i++) {
+      const log = capturingLogger();
+      const gateway = new Gateway(parseConfig(yaml, { format: 'yaml', env: {} }), { logger: log });
+      await gateway.start();
+      const http = await gateway.serveHttp({ port: 0 });
+      replicas.push({ gateway, http, client: await connectHttp(http.url, i === 0 ? 'legacy' : 'modern'), log });
+    }
+  }, 60_000);
+  afterAll(async () => {
+    for (const { gateway, http, client } of replicas) {
+      await client.close().catch(() => {});
+      await http.close();
+      await gateway.close();
+    }
+    killStarted();
+  });
+
+  const post = (at: number, path: string, body: unknown) =>
+    fetch(new URL(path, replicas[at]!.http.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  /** Waits until replica `at` has made the `n`th change another replica announced. */
+  const madeOn = (at: number, n: number) =>
+    waitUntil(() => replicas[at]!.log.entries.filter((e) => e.msg === 'an admin change made on another replica was made here too').length >= n || undefined, 10_000, `change ${n} made on replica ${at}`);
+
+  it('a mode switched on one replica is switched on the other, and switched back from there', async () => {
+    const [a, b] = replicas;
+    expect(await callText(b!.client, 'counter__write', { key: 'x' })).toBe('write x #1');
+    expect((await post(0, '/admin/mode', { mode: 'read-only' })).status).toBe(200);
+    await madeOn(1, 1);
+    const refused = await b!.client.callTool({ name: 'counter__write', arguments: { key: 'x' } });
+    expect((refused.content as Array<{ text: string }>)[0]!.text).toBe("Tool 'counter__write' may change data and the gateway is in read-only mode; only read-only tools can be used now");
+    expect(b!.gateway.health()).toMatchObject({ mode: 'read-only' });
+    // Back to the config's mode, asked of the other replica.
+    expect((await post(1, '/admin/mode', { mode: null })).status).toBe(200);
+    await madeOn(0, 1);
+    expect(a!.gateway.health().mode).toBeUndefined();
+    expect(await callText(a!.client, 'counter__write', { key: 'x' })).toBe('write x #1');
+    // A change refused where it was asked (a bad body) is not announced: the other replica logs nothing more.
+    expect((await post(0, '/admin/mode', { mode: 'sideways' })).status).toBe(400);
+  });
+
+  it("a cache invalidated on one replica is invalidated on the other's own cache too", async () => {
+    const [a, b] = replicas;
+    for (const { client } of [a!, b!]) {
+      expect(await callText(client, 'counter__count', { key: 'k' })).toBe('count k #1');
+      expect(await callText(client, 'counter__count', { key: 'k' })).toBe('count k #1');
+    }
+    const before = b!.log.entries.filter((e) => e.msg === 'an admin change made on another replica was made here too').length;
+    const asked = await post(0, '/admin/cache/invalidate', { all: true });
+    expect(await asked.json()).toEqual({ removed: expect.any(Number) });
+    await madeOn(1, before + 1);
+    expect(await callText(a!.client, 'counter__count', { key: 'k' })).toBe('count k #2');
+    expect(await callText(b!.client, 'counter__count', { key: 'k' })).toBe('count k #2');
+    // The first replica logged no change of its own as heard from another (its own message is not made twice).
+    expect(a!.log.entries.filter((e) => e.msg === 'cache invalidated by admin request')).toHaveLength(1);
+  });
+});
