@@ -15,7 +15,7 @@ import { ApiKeys } from '../middleware/auth/api-keys.js';
 import type { AuditEvent } from '../middleware/audit.js';
 import { type HttpRoute, readCapped } from '../server/index.js';
 import type { GatewayConfig } from './config/index.js';
-import type { ConfirmCaller } from './config/oauth.js';
+import type { ConfirmSignIn } from './config/oauth.js';
 import { principalKeyOf } from './isolation/router.js';
 import { escapeHtml, page } from './oauth-callback.js';
 
@@ -49,7 +49,7 @@ export const confirmPathOf = (callbackPath: string) => new URL('confirm', `http:
 
 export class CallerConfirmation {
   /** The identity provider's configuration (discovered once per settings; a failure is tried again next time). */
-  #discovered: { settings: ConfirmCaller; config: Promise<oidc.Configuration> } | undefined;
+  #discovered: { settings: ConfirmSignIn; config: Promise<oidc.Configuration> } | undefined;
 
   constructor(private readonly o: ConfirmationOptions) {}
 
@@ -85,12 +85,16 @@ export class CallerConfirmation {
     const q = new URL(req.url ?? '/', 'http://gateway').searchParams;
     const settings = this.o.config().oauth?.confirmCaller;
     if (!settings) return page(res, 404, 'Not found', 'Links are not confirmed on this gateway.');
-    if (q.has('code') || q.has('error')) return this.#signedIn(res, q, settings);
+    if (q.has('code') || q.has('error')) return this.#signedIn(res, q, settings.oidc);
     const state = q.get('state') ?? '';
     const pending = await this.#pending(res, state);
     if (!pending) return;
-    if (settings === 'apiKey') return this.#keyForm(res, state, pending.server);
-    return this.#signIn(res, state, settings);
+    // Each caller confirms the way they authenticate: an API key, or a sign-in where their JWTs come from.
+    const { kind } = this.o.principalOf(pending.key);
+    if (kind === 'apiKey' && settings.apiKey) return this.#keyForm(res, state, pending.server);
+    if (kind === 'jwt' && settings.oidc) return this.#signIn(res, state, settings.oidc);
+    this.o.log.warn({ upstream: pending.server, kind }, "a per-caller authorization link's caller authenticates in a way oauth.confirmCaller does not confirm");
+    return page(res, 403, 'Cannot confirm who you are', `You reach mcplex with ${kind === 'jwt' ? 'a token' : kind === 'apiKey' ? 'an API key' : `${kind} authentication`}, which this gateway does not confirm in a browser (oauth.confirmCaller): ask its administrator.`);
   }
 
   async #pending(res: ServerResponse, state: string): Promise<PendingAuthorization | undefined> {
@@ -109,8 +113,7 @@ export class CallerConfirmation {
   }
 
   async #postKey(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const settings = this.o.config().oauth?.confirmCaller;
-    if (settings !== 'apiKey') return page(res, 404, 'Not found', 'API keys do not confirm links on this gateway.');
+    if (!this.o.config().oauth?.confirmCaller?.apiKey) return page(res, 404, 'Not found', 'API keys do not confirm links on this gateway.');
     // Only the gateway's own form posts here: a page elsewhere cannot submit a key it knows for someone's link.
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
@@ -129,10 +132,10 @@ export class CallerConfirmation {
     return this.#confirm(res, state, pending);
   }
 
-  async #signIn(res: ServerResponse, state: string, settings: Exclude<ConfirmCaller, 'apiKey'>): Promise<void> {
+  async #signIn(res: ServerResponse, state: string, settings: ConfirmSignIn): Promise<void> {
     const config = await this.#provider(settings).catch((err: Error) => err);
     if (config instanceof Error) {
-      this.o.log.warn({ err: config, issuer: settings.oidc.issuer }, 'the identity provider that confirms callers could not be reached');
+      this.o.log.warn({ err: config, issuer: settings.issuer }, 'the identity provider that confirms callers could not be reached');
       return page(res, 502, 'Sign-in unavailable', `The identity provider could not be reached: ${config.message}`);
     }
     const login = oidc.randomState();
@@ -150,8 +153,8 @@ export class CallerConfirmation {
     res.end();
   }
 
-  async #signedIn(res: ServerResponse, q: URLSearchParams, settings: ConfirmCaller): Promise<void> {
-    if (settings === 'apiKey') return page(res, 400, 'Not expected', 'This gateway confirms links with API keys, not a sign-in.');
+  async #signedIn(res: ServerResponse, q: URLSearchParams, settings: ConfirmSignIn | undefined): Promise<void> {
+    if (!settings) return page(res, 400, 'Not expected', 'This gateway does not confirm links with a sign-in.');
     const login = q.get('state') ?? '';
     const raw = login ? await this.o.store().get(signingInKey(login)) : undefined;
     if (raw === undefined) return page(res, 400, 'Sign-in not found', 'This sign-in has run out or was already used. Open the link your MCP client gave you again.');
@@ -167,7 +170,7 @@ export class CallerConfirmation {
       const tokens = await oidc.authorizationCodeGrant(await this.#provider(settings), back, { pkceCodeVerifier: signingIn.verifier, expectedState: login, expectedNonce: signingIn.nonce, idTokenExpected: true }, { redirect_uri: this.#returnUrl() });
       claims = tokens.claims();
     } catch (err) {
-      this.o.log.warn({ err, issuer: settings.oidc.issuer }, 'a sign-in confirming a caller failed');
+      this.o.log.warn({ err, issuer: settings.issuer }, 'a sign-in confirming a caller failed');
       return page(res, 502, 'Sign-in failed', `The sign-in could not be completed: ${(err as Error).message}`);
     }
     const who = this.#principalKeyOf(claims);
@@ -211,9 +214,9 @@ export class CallerConfirmation {
     return new URL('confirm', this.o.callbackUrl()).href;
   }
 
-  #provider(settings: Exclude<ConfirmCaller, 'apiKey'>): Promise<oidc.Configuration> {
+  #provider(settings: ConfirmSignIn): Promise<oidc.Configuration> {
     if (this.#discovered?.settings !== settings) {
-      const { issuer, clientId, clientSecret } = settings.oidc;
+      const { issuer, clientId, clientSecret } = settings;
       const url = new URL(issuer);
       const config = oidc.discovery(url, clientId, clientSecret, clientSecret === undefined ? oidc.None() : undefined, {
         // Plain HTTP only for an identity provider on this machine (a development one).

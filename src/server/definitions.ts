@@ -62,7 +62,8 @@ export interface HandlerContext {
    * Ends this request's response stream now, before its result (SEP-1699 polling): the client reconnects after the
    * stream's `retry` delay (GET with Last-Event-ID) and gets what follows, the result included, so a long call need
    * not hold a connection open (a proxy that cuts idle streams). The handler carries on as before. Only 2025-era
-   * HTTP sessions have resumable streams: false elsewhere (stdio, 2026-07-28, a task's work), where nothing changes.
+   * HTTP sessions have resumable streams: false elsewhere (stdio, 2026-07-28, a task's work), and once the stream has
+   * ended (closed already, or the result given), where nothing changes.
    */
   closeStream(): boolean;
 }

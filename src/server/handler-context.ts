@@ -62,9 +62,9 @@ class ToolHandlerContext implements HandlerContext {
     this.roots = () => input.roots();
     this.input = (asks) => input.input(asks);
     this.closeStream = () => {
-      const close = scope ? undefined : sctx.http?.closeSSE;
-      close?.();
-      return close !== undefined;
+      const close = scope ? undefined : (sctx.http?.closeSSE as (() => boolean | undefined) | undefined);
+      // mcplex's session transport says whether the stream was ended (false: already ended, or the answer given).
+      return close !== undefined && close() !== false;
     };
     this.#input = input;
     this.#scope = scope;

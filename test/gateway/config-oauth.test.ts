@@ -29,7 +29,7 @@ describe('upstream OAuth config', () => {
     const PER_CALLER = `${REMOTE}    auth: { oauth: { perCaller: true } }\n`;
     const KEYS = 'auth:\n  apiKeys:\n    "sha256:' + '0'.repeat(64) + '": { id: alice }\n';
     const JWT = 'auth:\n  jwt: { issuer: https://login.example.com, audience: mcplex, jwksUrl: https://login.example.com/jwks }\n';
-    expect(yaml(`${PER_CALLER}${KEYS}oauth: { confirmCaller: apiKey }\n`).oauth?.confirmCaller).toBe('apiKey');
+    expect(yaml(`${PER_CALLER}${KEYS}oauth: { confirmCaller: apiKey }\n`).oauth?.confirmCaller).toEqual({ apiKey: true });
     const oidc = { issuer: 'https://login.example.com', clientId: 'mcplex', clientSecret: 's3cret' };
     expect(yaml(`${PER_CALLER}${JWT}oauth:\n  confirmCaller:\n    oidc: { issuer: https://login.example.com, clientId: mcplex, clientSecret: s3cret }\n`).oauth?.confirmCaller).toEqual({ oidc });
     // An identity provider on this machine may be plain HTTP (a development one); elsewhere it must be https.
@@ -37,7 +37,11 @@ describe('upstream OAuth config', () => {
     expect(issues(`${PER_CALLER}${JWT}oauth: { confirmCaller: { oidc: { issuer: "http://login.example.com", clientId: mcplex } } }\n`)).toEqual([
       "oauth.confirmCaller.oidc.issuer: expected the identity provider's issuer URL (https, or http on this machine), e.g. https://auth.example.com",
     ]);
-    expect(issues(`${PER_CALLER}${KEYS}oauth: { confirmCaller: password }\n`)).toEqual(['oauth.confirmCaller: expected apiKey, or { oidc: { issuer, clientId, clientSecret } }']);
+    expect(issues(`${PER_CALLER}${KEYS}oauth: { confirmCaller: password }\n`)).toEqual(['oauth.confirmCaller: expected apiKey, or a mapping with apiKey: true and/or oidc: { issuer, clientId, clientSecret }']);
+    expect(issues(`${PER_CALLER}${KEYS}oauth: { confirmCaller: {} }\n`)).toEqual(['oauth.confirmCaller: expected apiKey, or a mapping with apiKey: true and/or oidc: { issuer, clientId, clientSecret }']);
+    // Both at once: each caller confirms the way they authenticate.
+    const both = yaml(`${PER_CALLER}auth:\n  apiKeys:\n    "sha256:${'0'.repeat(64)}": { id: alice }\n  jwt: { issuer: https://login.example.com, audience: mcplex, jwksUrl: https://login.example.com/jwks }\noauth:\n  confirmCaller: { apiKey: true, oidc: { issuer: https://login.example.com, clientId: mcplex } }\n`);
+    expect(both.oauth?.confirmCaller).toEqual({ apiKey: true, oidc: { issuer: 'https://login.example.com', clientId: 'mcplex' } });
     // Each way needs callers who authenticate so.
     expect(issues(`${PER_CALLER}${JWT}oauth: { confirmCaller: apiKey }\n`)).toEqual([expect.stringMatching(/^oauth\.confirmCaller: apiKey confirms callers by the API key they authenticate with: configure auth\.apiKeys/)]);
     expect(issues(`${PER_CALLER}${KEYS}oauth: { confirmCaller: { oidc: { issuer: https://login.example.com, clientId: mcplex } } }\n`)).toEqual([

@@ -155,6 +155,13 @@ describe('oauth.confirmCaller: oidc', () => {
       const link = await linkOf(alice);
       const authServer = oauthServer().url.replace(/\/mcp$/, '');
 
+      // An API-key caller's link cannot be confirmed by a sign-in (only oidc is configured): the page says so.
+      const keyed = await clientAs(http.url, 'legacy', { authorization: `Bearer ${KEYS.bob}` });
+      clients.push(keyed);
+      const unconfirmable = await new Browser({ user: 'bob' }).open((await linkOf(keyed)).url);
+      expect(unconfirmable.status).toBe(403);
+      expect(unconfirmable.text).toContain('which this gateway does not confirm in a browser');
+
       // Bob opens alice's link and signs in as himself: refused.
       const bobs = new Browser({ user: 'bob' });
       const bobSignIn = await bobs.open(link.url);

@@ -14,7 +14,7 @@ let url: string;
 let close: () => Promise<void>;
 let release: () => void = () => {};
 let releasePolled: () => void = () => {};
-/** What each call of `polled` got from ctx.closeStream(). */
+/** What each call of `polled` got from ctx.closeStream(), twice a call. */
 const closed: boolean[] = [];
 
 beforeAll(async () => {
@@ -27,6 +27,8 @@ beforeAll(async () => {
   });
   server.tool('quick', { description: 'Answers at once', input: z.object({}) }, () => 'quick answer');
   server.tool('polled', { description: 'Ends its response stream, then answers (once the test says so, with wait)', input: z.object({ wait: z.boolean() }) }, async ({ wait }, ctx) => {
+    closed.push(ctx.closeStream());
+    // A second time: the stream has ended already.
     closed.push(ctx.closeStream());
     if (wait) await new Promise<void>((r) => (releasePolled = r));
     return 'polled answer';
@@ -147,7 +149,7 @@ describe('SSE answers a client can come back for (2025-era sessions)', () => {
     // The whole POST stream: the priming event only, then its end; the call goes on.
     const first = await readEvents(post.body!, () => false);
     expect(first).toEqual([{ id: expect.stringMatching(/:0$/), retry: '1000', data: '' }]);
-    expect(closed.at(-1)).toBe(true);
+    expect(closed.slice(-2)).toEqual([true, false]);
     releasePolled();
     const get = await fetch(url, { headers: { accept: 'text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25', 'last-event-id': first[0]!.id! } });
     const rest = await readEvents(get.body!, (events) => events.some((e) => message(e)?.id === 1));
@@ -160,7 +162,7 @@ describe('SSE answers a client can come back for (2025-era sessions)', () => {
       try {
         const answer = await client.callTool({ name: 'polled', arguments: { wait: false } });
         expect(answer.content).toEqual([{ type: 'text', text: 'polled answer' }]);
-        expect(closed.at(-1)).toBe(era === 'legacy');
+        expect(closed.slice(-2)).toEqual([era === 'legacy', false]);
       } finally {
         await client.close();
       }

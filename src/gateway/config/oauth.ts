@@ -9,11 +9,21 @@ import { redisConnectionSchema } from './redis.js';
 
 export const OAUTH_STORES = ['file', 'memory', 'redis'] as const;
 
+/** The OpenID Connect provider a JWT caller signs in at to confirm a link (the one their tokens come from). */
+export interface ConfirmSignIn {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+}
+
 /**
- * How a per-caller authorization link confirms, in the browser, that whoever opened it is its caller: the API key the
- * caller authenticates with, or a sign-in at the OpenID Connect provider their JWTs come from.
+ * How a per-caller authorization link confirms, in the browser, that whoever opened it is its caller: by the API
+ * key an API-key caller authenticates with, by a sign-in for a JWT caller (`apiKey: apiKey` in YAML is `{ apiKey: true }`).
  */
-export type ConfirmCaller = 'apiKey' | { oidc: { issuer: string; clientId: string; clientSecret?: string } };
+export interface ConfirmCaller {
+  apiKey?: true;
+  oidc?: ConfirmSignIn;
+}
 
 export interface OAuthConfig {
   /** file (default): kept across restarts in `file`; memory: gone with the process; redis: shared by replicas. */
@@ -47,13 +57,18 @@ const oidcShape = {
   clientId: z.string({ error: 'expected the client id the gateway is registered with at the identity provider' }).min(1),
   clientSecret: z.string({ error: `expected the client's secret (from the environment, e.g. \${MCPLEX_OIDC_SECRET})` }).min(1).optional(),
 };
-const CONFIRM_HINT = 'expected apiKey, or { oidc: { issuer, clientId, clientSecret } }';
-const confirmCallerSchema = z.union(
-  [
-    z.literal('apiKey', { error: CONFIRM_HINT }),
-    z.strictObject({ oidc: z.strictObject(oidcShape, { error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(oidcShape))).join('\n') : 'expected a mapping with issuer, clientId and clientSecret') }) }, { error: CONFIRM_HINT }),
-  ],
-  { error: CONFIRM_HINT },
+const CONFIRM_HINT = 'expected apiKey, or a mapping with apiKey: true and/or oidc: { issuer, clientId, clientSecret }';
+const confirmShape = {
+  apiKey: z.literal(true, { error: 'expected true (API-key callers confirm a link with their key)' }).optional(),
+  oidc: z
+    .strictObject(oidcShape, { error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(oidcShape))).join('\n') : 'expected a mapping with issuer, clientId and clientSecret') })
+    .optional(),
+};
+const confirmCallerSchema = z.preprocess(
+  (v) => (v === 'apiKey' ? { apiKey: true } : v),
+  z
+    .strictObject(confirmShape, { error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(confirmShape))).join('\n') : CONFIRM_HINT) })
+    .refine((c) => c.apiKey !== undefined || c.oidc !== undefined, { error: CONFIRM_HINT }),
 );
 
 const shape = {
@@ -106,10 +121,12 @@ export function checkOAuth(root: Tree, serversKey: string, issues: Issue[]): voi
     issues.push({ path: ['oauth', 'encryptionKey'], message: 'required with previousEncryptionKeys: the secret grants are sealed with from now on' });
   }
   const auth = isMap(root.auth) ? root.auth : {};
-  if (section.confirmCaller === 'apiKey' && auth.apiKeys === undefined) {
+  const confirm = section.confirmCaller;
+  const byKey = confirm === 'apiKey' || (isMap(confirm) && confirm.apiKey === true);
+  if (byKey && auth.apiKeys === undefined) {
     issues.push({ path: ['oauth', 'confirmCaller'], message: 'apiKey confirms callers by the API key they authenticate with: configure auth.apiKeys (or use oidc: { issuer, clientId } with auth.jwt)' });
   }
-  if (isMap(section.confirmCaller) && auth.jwt === undefined) {
+  if (isMap(confirm) && confirm.oidc !== undefined && auth.jwt === undefined) {
     issues.push({ path: ['oauth', 'confirmCaller', 'oidc'], message: 'oidc confirms callers by a sign-in at the identity provider their JWTs come from: configure auth.jwt (or use confirmCaller: apiKey with auth.apiKeys)' });
   }
   if (users.length === 0) return;

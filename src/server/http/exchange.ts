@@ -165,13 +165,15 @@ export class Exchange {
   /**
    * The server ends the response before its answers (SEP-1699 polling: a long call need not hold a connection): the
    * client reconnects with Last-Event-ID for the rest. Only a resumable stream can; it becomes SSE here if it was not.
-   * Nothing happens when it cannot (not resumable, already ended, or every answer given).
+   * True when it was ended here; false, changing nothing, when it cannot be (not resumable, already ended, or every
+   * answer given).
    */
-  cut(): void {
-    if (!this.resumable || this.done || !this.#open(this.#res)) return;
+  cut(): boolean {
+    if (!this.resumable || this.done || !this.#open(this.#res)) return false;
     if (!this.#sse) this.#startSse();
     this.#cutByServer = true;
     this.#res.end();
+    return true;
   }
 
   /**
