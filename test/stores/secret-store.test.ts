@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SecretStore } from '../../src/core/secret-store.js';
-import { FileSecretStore } from '../../src/stores/file/secret-file.js';
+import { FileSecretStore, takeOverStale } from '../../src/stores/file/secret-file.js';
 import { MemorySecretStore } from '../../src/stores/memory/secret-store.js';
 import { RedisSecretStore } from '../../src/stores/redis/secret-store.js';
 import { SealedSecretStore } from '../../src/stores/sealed-secret-store.js';
@@ -131,6 +131,35 @@ describe('FileSecretStore', () => {
     utimesSync(`${path}.lock`, old, old);
     await store.set('k', 'w');
     expect(await new FileSecretStore(path).get('k')).toBe('w');
+  });
+
+  it('a stale lock is taken over once: a process that saw it stale does not remove the lock another has taken since', () => {
+    const path = join(dir, 'taken-over.json');
+    const lock = `${path}.lock`;
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    const seen = statSync(lock);
+    // Another process took it over meanwhile: its own lock, fresh.
+    rmSync(lock);
+    writeFileSync(lock, 'another');
+    takeOverStale(lock, seen);
+    expect(readFileSync(lock, 'utf8')).toBe('another');
+    // Once that one is stale in turn, it is removed, and the guard with it.
+    utimesSync(lock, old, old);
+    takeOverStale(lock, statSync(lock));
+    expect(existsSync(lock)).toBe(false);
+    expect(existsSync(`${lock}.takeover`)).toBe(false);
+    // A guard a crashed process left is cleared once stale, and the next try takes the lock over.
+    writeFileSync(lock, '');
+    utimesSync(lock, old, old);
+    writeFileSync(`${lock}.takeover`, '');
+    utimesSync(`${lock}.takeover`, old, old);
+    takeOverStale(lock, statSync(lock));
+    expect(existsSync(lock)).toBe(true);
+    expect(existsSync(`${lock}.takeover`)).toBe(false);
+    takeOverStale(lock, statSync(lock));
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('refuses a file that is not its JSON, naming the file and the fix', () => {

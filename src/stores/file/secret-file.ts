@@ -4,7 +4,7 @@
 // the CLI): a read sees what another wrote since (the file is read again when it changed), and a change is made
 // under a lock file on what the file holds then, so none is lost; each write is a temporary file renamed over the
 // store, so a crash leaves the old or the new one. Replicas on several machines share the Redis store instead.
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecretStore } from '../../core/secret-store.js';
@@ -89,7 +89,7 @@ function version(path: string): string | undefined {
   return s && `${s.ino}:${s.size}:${s.mtimeNs}`;
 }
 
-/** Takes `path` as a lock file (made exclusively); resolves to what releases it. A crashed holder's lock is taken over. */
+/** Takes `path` as a lock file (made exclusively); resolves to what releases it. A crashed holder's lock is taken over (once). */
 async function lock(path: string): Promise<() => void> {
   mkdirSync(dirname(path), { recursive: true });
   const deadline = Date.now() + LOCK_WAIT_MS;
@@ -102,11 +102,34 @@ async function lock(path: string): Promise<() => void> {
     }
     const held = statSync(path, { throwIfNoEntry: false });
     if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) {
-      rmSync(path, { force: true });
+      takeOverStale(path, held);
       continue;
     }
     if (Date.now() > deadline) throw new Error(`${path} is held by another process (remove it if none is running)`);
     await sleep(wait);
+  }
+}
+
+/**
+ * Removes the lock file at `path` if it is still the stale one `seen` (not one another process made since), under a
+ * guard file only one process holds at a time: two processes that found the same stale lock cannot both remove it,
+ * the second one the lock the first has just taken. A guard left by a crashed process is removed once stale.
+ */
+export function takeOverStale(path: string, seen: Stats): void {
+  const guard = `${path}.takeover`;
+  try {
+    closeSync(openSync(guard, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const left = statSync(guard, { throwIfNoEntry: false });
+    if (left && Date.now() - left.mtimeMs > STALE_LOCK_MS) rmSync(guard, { force: true });
+    return;
+  }
+  try {
+    const now = statSync(path, { throwIfNoEntry: false });
+    if (now && now.ino === seen.ino && now.mtimeMs === seen.mtimeMs) rmSync(path, { force: true });
+  } finally {
+    rmSync(guard, { force: true });
   }
 }
 
