@@ -8,7 +8,7 @@ import { awaitPredecessors } from '../client/predecessors.js';
 import { sha256 } from '../core/index.js';
 import { insecureBind } from '../gateway/auth.js';
 import { type GatewayConfig, observability } from '../gateway/config/index.js';
-import { Gateway } from '../gateway/gateway.js';
+import { Gateway, type ReloadReport } from '../gateway/gateway.js';
 import { consoleToLogger, createLogger, setLogLevels, startTracing } from '../server/index.js';
 import { EMBEDDED_CONFIG, ExitError, loadOrExit, selfCommand } from './config-file.js';
 
@@ -88,9 +88,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
         },
       );
   };
-  const reload = (why: string) => {
-    reloading = reloading.then(async () => {
-      if (stopping) return;
+  /** Reloads the file; resolves to what the reload did, or the problem it was rejected for (never rejects). */
+  const reload = (why: string): Promise<{ report: ReloadReport } | { problem: string }> => {
+    const done = reloading.then(async (): Promise<{ report: ReloadReport } | { problem: string }> => {
+      if (stopping) return { problem: 'the gateway is shutting down' };
       // Loaded inside the reload, so that a file that does not load is in the audit log as a rejected reload.
       const loaded = async () => {
         const next = await load(path, opts);
@@ -113,11 +114,28 @@ export async function serve(opts: ServeOptions): Promise<void> {
       try {
         const report = await gateway.reload(loaded);
         log.info({ why, ...report }, 'configuration reloaded');
+        return { report };
       } catch (err) {
-        log.error({ why, problem: (err as Error).message }, 'configuration reload rejected; the previous configuration keeps running');
+        const problem = (err as Error).message;
+        log.error({ why, problem }, 'configuration reload rejected; the previous configuration keeps running');
+        return { problem };
       }
     });
+    reloading = done;
+    return done;
   };
+  // POST /admin/reload: the same as SIGHUP, for who can reach the admin API but not the process (on every replica).
+  gateway.adminRoute({
+    path: '/admin/reload',
+    maxBytes: 1024,
+    async apply(body) {
+      if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length > 0) {
+        return { status: 400, body: { error: `expected {} (the gateway reads ${path} again)` } };
+      }
+      const outcome = await reload('POST /admin/reload');
+      return 'report' in outcome ? { status: 200, body: { reloaded: outcome.report } } : { status: 400, body: { error: outcome.problem } };
+    },
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => reload('SIGHUP'));

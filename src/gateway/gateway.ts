@@ -24,7 +24,7 @@ import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { GatewayTasks } from './gateway-tasks.js';
 import { tasksRoutes } from './tasks-admin.js';
-import { AdminChanges } from './admin-changes.js';
+import { type AdminChange, AdminChanges } from './admin-changes.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeChange } from './resilience-admin.js';
@@ -421,6 +421,11 @@ export class Gateway {
 
   /** Endpoints the gateway's features serve beside the MCP path (metrics, admin API), on its HTTP listener. */
   readonly routes: HttpRoute[] = [];
+
+  /** Adds an admin change's route (POST), made on every replica with `cluster:` (admin-changes.ts); before serveHttp. */
+  adminRoute(change: AdminChange): void {
+    this.routes.push(this.#adminChanges.route(change));
+  }
 
   async serveHttp(opts: HttpServeOptions = {}): Promise<HttpHandle> {
     // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).

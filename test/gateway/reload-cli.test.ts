@@ -117,6 +117,30 @@ describe('--watch', () => {
   });
 });
 
+describe('POST /admin/reload', () => {
+  it('reloads the file as SIGHUP does, and answers what it did or why it was rejected', async () => {
+    const path = writeConfig({ a: fixtureServer('a') });
+    const cli = await serveCli(path);
+    const reload = (body: unknown) =>
+      fetch(new URL('/admin/reload', cli.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const before = await pidsOf(cli.url);
+
+    writeConfig({ a: fixtureServer('a'), b: fixtureServer('b') }, path);
+    expect(await reload({})).toEqual({ status: 200, body: { reloaded: { added: ['b'], removed: [], restarted: [], retimed: [] } } });
+    expect(Object.keys(await pidsOf(cli.url))).toEqual(['a', 'b']);
+    expect(cli.stderr()).toContain('"why":"POST /admin/reload"');
+
+    // A file that does not load: refused with the problem, naming the key; the running config stays.
+    writeFileSync(path, JSON.stringify({ servers: { b: { comand: 'x' } } }));
+    const rejected = await reload({});
+    expect(rejected.status).toBe(400);
+    expect(rejected.body.error).toContain("servers.b.comand: unknown key (did you mean 'command'?)");
+    expect((await pidsOf(cli.url)).a).toBe(before.a);
+    expect(await reload({ file: 'other.yaml' })).toEqual({ status: 400, body: { error: `expected {} (the gateway reads ${path} again)` } });
+    await stopCli(cli);
+  });
+});
+
 describe('SIGHUP reload of log levels', () => {
   it('applies logging.modules at once: the per-request lines appear without a restart', async () => {
     const path = writeConfig({ a: fixtureServer('a') });
