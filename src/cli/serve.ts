@@ -73,7 +73,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const starting = gateway.start();
   let reloading: Promise<unknown> = starting.catch(() => {});
   const stop = (why: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal while the listener drains (`listen.drainMs`): close it now.
+      void handle?.close();
+      return;
+    }
     stopping = true;
     log.info({ signal: why }, 'shutting down');
     reloading

@@ -53,7 +53,8 @@ export class GatewayMetrics {
     try {
       const side = await serveMetrics(this.metrics, { ...this.#listen, path: this.#path });
       log.info({ url: side.url }, 'metrics listening');
-      return { ...handle, close: () => Promise.all([handle.close(), side.close()]).then(() => {}) };
+      // After the main listener: metrics are still scraped while it drains (`listen.drainMs`).
+      return { ...handle, close: () => handle.close().then(() => side.close()) };
     } catch (err) {
       if (!required) {
         log.error({ err }, 'metrics listener failed to start; serving without metrics');

@@ -437,7 +437,13 @@ export class Gateway {
     const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
     this.#oauth.served(served.url);
     const uncount = this.metrics?.activeSessions(served.sessionCount);
-    const closeAll = () => served.close().finally(() => Promise.all([uncount?.(), cluster?.owners.close(), cluster?.events.close()]));
+    // Closed once; asked again (a second SIGTERM) it ends the listener's drain at once.
+    let closedAll: Promise<void> | undefined;
+    const closeAll = () => {
+      const closing = served.close();
+      closedAll ??= closing.finally(() => Promise.all([uncount?.(), cluster?.owners.close(), cluster?.events.close()]));
+      return closedAll;
+    };
     const http = uncount || cluster ? { ...served, close: closeAll } : served;
     return this.#metrics ? this.#metrics.beside(http, this.host.logger) : http;
   }

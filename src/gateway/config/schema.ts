@@ -152,6 +152,7 @@ export const configSchema = strict(
         requestTimeoutMs: ms.optional(),
         keepAliveTimeoutMs: ms.optional(),
         streamKeepAliveMs: ms.optional(),
+        drainMs: ms.optional(),
         readinessDetail: z.enum(READINESS_DETAIL, { error: `expected one of ${READINESS_DETAIL.join(', ')}` }).optional(),
         tls: tlsSchema.optional(),
       },

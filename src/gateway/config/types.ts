@@ -76,6 +76,8 @@ export interface ListenConfig {
   keepAliveTimeoutMs?: number;
   /** SSE keep-alive comments, and when a silent 2025-era answer becomes a resumable stream; default 15 s. */
   streamKeepAliveMs?: number;
+  /** On shutdown, how long /readyz answers 503 while requests are still served, before the listener closes; default 0. */
+  drainMs?: number;
   readinessDetail?: 'local' | 'full' | 'minimal';
   /** Serve HTTPS (mTLS with `ca`). */
   tls?: TlsConfig;

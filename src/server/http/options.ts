@@ -71,6 +71,11 @@ export interface HttpServeOptions {
   streamKeepAliveMs?: number;
   /** On close(), how long in-flight requests may take to finish; default 10 s. */
   shutdownGraceMs?: number;
+  /**
+   * On close(), how long to go on serving first while GET /readyz answers 503 (a load balancer stops sending requests
+   * here before the listener closes: a rolling restart loses none); a second close() ends it at once. Default 0.
+   */
+  drainMs?: number;
   /** Extra fields for GET /readyz (e.g. upstream status); `ready: false` answers 503. */
   readiness?: () => { ready?: boolean; [key: string]: unknown };
   /**
@@ -225,5 +230,6 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 5_000,
     streamKeepAliveMs: o.streamKeepAliveMs ?? 15_000,
     shutdownGraceMs: o.shutdownGraceMs ?? 10_000,
+    drainMs: o.drainMs ?? 0,
   };
 }

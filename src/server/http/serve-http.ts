@@ -94,6 +94,10 @@ export async function serveHttp(
     onerror,
   });
   let closing = false;
+  /** close() was called: /readyz answers 503 while requests are still served for `drainMs`. */
+  let draining = false;
+  let endDrain: (() => void) | undefined;
+  let closed: Promise<void> | undefined;
   let inflightPosts = 0;
   let drained: (() => void) | undefined;
   let listenStreams = 0;
@@ -103,8 +107,8 @@ export async function serveHttp(
   /** Status and readiness for anyone past the Host/Origin check; upstream detail only for whom `readinessDetail` allows. */
   function readyz(req: IncomingMessage, res: ServerResponse): void {
     const extra = o.readiness?.() ?? {};
-    const ready = !closing && extra.ready !== false;
-    const status = closing ? 'shutting down' : ready ? 'ready' : 'not ready';
+    const ready = !closing && !draining && extra.ready !== false;
+    const status = closing || draining ? 'shutting down' : ready ? 'ready' : 'not ready';
     sendJson(res, ready ? 200 : 503, o.readinessDetail(req) ? { ...extra, status, ready, sessions: sessions.size } : { status, ready });
   }
 
@@ -255,23 +259,41 @@ export async function serveHttp(
     if (o.host === '0.0.0.0' || o.host === '::') log.warn({ advertise }, 'cluster.advertise is not set: replicas on other hosts cannot reach this one; set it to an address they can');
   }
 
+  /** Drains (`drainMs`), then stops accepting, lets in-flight requests finish (`shutdownGraceMs`) and closes. */
+  async function shutDown(): Promise<void> {
+    if (o.drainMs > 0) {
+      draining = true;
+      log.info({ drainMs: o.drainMs }, 'draining: /readyz answers 503 while requests are still served; then the listener closes');
+      await new Promise<void>((resolve) => {
+        endDrain = resolve;
+        setTimeout(resolve, o.drainMs).unref();
+      });
+    }
+    closing = true;
+    const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+    http.closeIdleConnections();
+    if (inflightPosts > 0) {
+      await Promise.race([new Promise<void>((r) => (drained = r)), new Promise((r) => setTimeout(r, o.shutdownGraceMs).unref())]);
+    }
+    stopRecordingTasks?.();
+    await Promise.allSettled([sessions.closeAll(), modern.close(), listens.close(), lane.close()]);
+    http.closeAllConnections();
+    await stopped;
+  }
+
   return {
     url: `${o.tls ? 'https' : 'http'}://${hostForUrl}:${port}${o.path}`,
     port,
     notify: listens.notify,
     sessionCount: () => sessions.size,
-    async close() {
-      if (closing) return;
-      closing = true;
-      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-      http.closeIdleConnections();
-      if (inflightPosts > 0) {
-        await Promise.race([new Promise<void>((r) => (drained = r)), new Promise((r) => setTimeout(r, o.shutdownGraceMs).unref())]);
+    close() {
+      // Asked again while draining (a second SIGTERM): the drain ends now; the same close goes on.
+      if (closed) {
+        endDrain?.();
+        return closed;
       }
-      stopRecordingTasks?.();
-      await Promise.allSettled([sessions.closeAll(), modern.close(), listens.close(), lane.close()]);
-      http.closeAllConnections();
-      await stopped;
+      closed = shutDown();
+      return closed;
     },
   };
 }
