@@ -26,6 +26,10 @@ export { RedisCacheStore, type RedisCacheStoreOptions } from './stores/redis/red
 // Replicas sharing 2025-era sessions (docs/cluster.md): `serveHttp({ cluster: { owners } })`.
 export { MemorySessionOwners } from './stores/memory/session-owners.js';
 export { RedisSessionOwners, type RedisSessionOwnersOptions } from './stores/redis/session-owners.js';
+export { MemorySettledTasks } from './stores/memory/settled-tasks.js';
+export { RedisSettledTasks, type RedisSettledTasksOptions } from './stores/redis/settled-tasks.js';
+export { MemoryBroadcast } from './stores/memory/broadcast.js';
+export { RedisBroadcast, type RedisBroadcastOptions } from './stores/redis/broadcast.js';
 export { MemorySecretStore } from './stores/memory/secret-store.js';
 export { FileSecretStore } from './stores/file/secret-file.js';
 export { RedisSecretStore, type RedisSecretStoreOptions } from './stores/redis/secret-store.js';

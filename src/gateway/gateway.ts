@@ -11,6 +11,7 @@ import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { RedisBroadcast } from '../stores/redis/broadcast.js';
 import { RedisSessionOwners } from '../stores/redis/session-owners.js';
+import { RedisSettledTasks } from '../stores/redis/settled-tasks.js';
 import { adminUiRoutes } from './admin-ui.js';
 import { auditRoutes } from './audit.js';
 import { type AuditChange, LiveAudit } from './live-audit.js';
@@ -441,7 +442,7 @@ export class Gateway {
     let closedAll: Promise<void> | undefined;
     const closeAll = () => {
       const closing = served.close();
-      closedAll ??= closing.finally(() => Promise.all([uncount?.(), cluster?.owners.close(), cluster?.events.close()]));
+      closedAll ??= closing.finally(() => Promise.all([uncount?.(), cluster?.owners.close(), cluster?.events.close(), cluster?.settled.close()]));
       return closedAll;
     };
     const http = uncount || cluster ? { ...served, close: closeAll } : served;
@@ -449,7 +450,9 @@ export class Gateway {
   }
 
   /** `cluster:`: the session directory the replicas share, connected (or given up on after 5 s, with a warning). */
-  async #sessionCluster(): Promise<{ owners: RedisSessionOwners; events: RedisBroadcast; advertise?: string; held: (record: (requestState: string, ttlMs: number) => void) => void } | undefined> {
+  async #sessionCluster(): Promise<
+    { owners: RedisSessionOwners; events: RedisBroadcast; settled: RedisSettledTasks; advertise?: string; held: (record: (requestState: string, ttlMs: number) => void) => void } | undefined
+  > {
     const c = this.#config.cluster;
     if (!c) return undefined;
     const owners = new RedisSessionOwners({ url: c.redis.url, keyPrefix: c.redis.keyPrefix });
@@ -465,7 +468,9 @@ export class Gateway {
       this.#bridge.onHold = record;
       this.#urlRounds.onHold = record;
     };
-    return { owners, events, held, ...(c.advertise && { advertise: c.advertise }) };
+    // Tasks that ended (or stopped with this replica) are kept where every replica reads them.
+    const settled = new RedisSettledTasks({ url: c.redis.url, keyPrefix: `${c.redis.keyPrefix}settled-task:` });
+    return { owners, events, settled, held, ...(c.advertise && { advertise: c.advertise }) };
   }
 
   /** Serves over stdio; with `endpoint` (a name under `endpoints:`), what that endpoint shows. */

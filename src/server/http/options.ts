@@ -8,6 +8,7 @@ import type { AdminAuditEvent } from '../../middleware/audit.js';
 import type { Authenticator } from '../../middleware/auth/index.js';
 import { identityOf } from '../identity.js';
 import type { SessionOwners } from '../../core/session-owners.js';
+import type { SettledTasks } from '../../core/settled-tasks.js';
 import type { TlsOptions } from './tls.js';
 
 /** The caller as the edge established it (principal and peer address): whom per-client limits count. */
@@ -115,6 +116,11 @@ export interface HttpServeOptions {
      * `ttlMs`, so that its next round is forwarded here from any replica.
      */
     held?: (record: (requestState: string, ttlMs: number) => void) => void;
+    /**
+     * Where the replicas keep the tasks that ended (`tasks`): each one ended here is kept for the rest of its ttlMs,
+     * and on close() the tasks still running are cancelled and kept too, so any replica answers for them afterwards.
+     */
+    settled?: SettledTasks;
   };
   /**
    * The tasks this listener's server runs (the tasks extension): with `cluster`, each is recorded in the directory

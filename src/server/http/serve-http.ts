@@ -77,6 +77,10 @@ export async function serveHttp(
     o.tasks?.onCreated((task) => {
       o.cluster?.owners.claim(taskKey(task.taskId), advertise ?? '', task.ttlMs).catch((err: Error) => log.warn({ task: task.taskId, problem: err.message }, 'task directory: claim failed; other replicas cannot reach this task'));
     });
+  // …and each one that ends is kept where the others read it, for when this replica is gone.
+  const settled = directory ? o.cluster?.settled : undefined;
+  const stopSharingTasks =
+    settled && o.tasks?.share(settled, (task, err) => log.warn({ task: task.taskId, problem: err.message }, 'task directory: an ended task was not kept; other replicas will not find it'));
   // Calls held between rounds (the gateway's input bridge): recorded so the next round reaches this replica.
   o.cluster?.held?.((state, ttlMs) => {
     const key = heldRoundKey(state);
@@ -276,6 +280,11 @@ export async function serveHttp(
       await Promise.race([new Promise<void>((r) => (drained = r)), new Promise((r) => setTimeout(r, o.shutdownGraceMs).unref())]);
     }
     stopRecordingTasks?.();
+    // Tasks still running stop with this replica: kept as cancelled, so pollers elsewhere learn what became of them.
+    if (stopSharingTasks) {
+      await o.tasks?.endAll('The replica running this task stopped; call the tool again');
+      stopSharingTasks();
+    }
     await Promise.allSettled([sessions.closeAll(), modern.close(), listens.close(), lane.close()]);
     http.closeAllConnections();
     await stopped;

@@ -18,10 +18,12 @@ export const TASK_PARAMS = new Map<string, z.ZodType>([
  * tasks/get, tasks/update, tasks/cancel: for clients that declared the extension, on their own tasks only.
  * `inputResponses` are tasks/update's (the SDK lifts them out of params).
  */
-export function answerTaskMethod(tasks: TaskRegistry, ctx: CallContext, declared: ClientCapabilities, inputResponses: unknown): McpResult {
+export async function answerTaskMethod(tasks: TaskRegistry, ctx: CallContext, declared: ClientCapabilities, inputResponses: unknown): Promise<McpResult> {
   if (!declaresTasks(declared)) throw missingTasksCapability(ctx.method);
-  const task = tasks.get(taskOwner(ctx.principal), (ctx.params as { taskId?: unknown }).taskId);
+  const task = await tasks.lookup(taskOwner(ctx.principal), (ctx.params as { taskId?: unknown }).taskId);
   if (ctx.method === 'tasks/get') return tasks.detailed(task);
+  // An ended task another replica kept: cancelling or answering it changes nothing, as for an ended one here.
+  if (!('pending' in task)) return {};
   if (ctx.method === 'tasks/cancel') tasks.cancel(task);
   else tasks.answer(task, (inputResponses ?? {}) as Record<string, unknown>);
   return {};

@@ -2,9 +2,10 @@
 // The registry holds each task this process runs: its status, its result or error once settled, the input it waits
 // for, and who may see it (the principal that created it; anyone else is told the task does not exist). A task is
 // kept for its ttlMs from creation, then forgotten (and cancelled if still running). Bounded in count, in all and
-// per principal.
+// per principal. Replicas (`share`) also keep each ended task's record where the others read it: a task's outcome
+// outlives the replica that ran it.
 import { randomUUID } from 'node:crypto';
-import { ErrorCode, type McpResult, WireError } from '../../core/index.js';
+import { ErrorCode, type McpResult, type SettledTask, type SettledTasks, WireError } from '../../core/index.js';
 import { TERMINAL_TASK_STATUSES } from '../../wire/tasks-extension.js';
 export { TASKS_EXTENSION } from '../../wire/tasks-extension.js';
 
@@ -56,6 +57,11 @@ export class TaskRegistry {
   #max!: number;
   #maxPerOwner!: number;
   readonly #created = new Set<(task: Task) => void>();
+  readonly #ended = new Set<(task: Task) => Promise<void> | void>();
+  /** Records being kept (`onEnded` listeners still at work). */
+  readonly #keeping = new Set<Promise<void>>();
+  /** Where the ended tasks of every replica are kept (`share`). */
+  #shared: SettledTasks | undefined;
 
   constructor(opts: TaskOptions = {}) {
     this.configure(opts);
@@ -94,6 +100,43 @@ export class TaskRegistry {
     return () => this.#created.delete(listener);
   }
 
+  /** Told of each task when it ends (completed, failed or cancelled); a promise returned is awaited by `endAll`. */
+  onEnded(listener: (task: Task) => Promise<void> | void): () => void {
+    this.#ended.add(listener);
+    return () => this.#ended.delete(listener);
+  }
+
+  /**
+   * Replicas: each task that ends here is kept in `shared` for the rest of its ttlMs, and a task this registry does
+   * not hold is looked for there (`lookup`). Returns how to stop keeping them.
+   */
+  share(shared: SettledTasks, failed: (task: Task, err: Error) => void): () => void {
+    this.#shared = shared;
+    const stop = this.onEnded((task) => shared.keep(recordOf(task)).catch((err: Error) => failed(task, err)));
+    return () => {
+      stop();
+      this.#shared = undefined;
+    };
+  }
+
+  /** Cancels every running task with `why` (the replica stops) and waits until their records are kept. */
+  async endAll(why: string): Promise<void> {
+    for (const task of this.#tasks.values()) this.cancel(task, why);
+    await Promise.allSettled([...this.#keeping]);
+  }
+
+  /**
+   * The task `owner` created under `taskId`: held here, or (replicas) an ended one another replica kept. -32602 for
+   * an unknown one, or one of someone else's.
+   */
+  async lookup(owner: string, taskId: unknown): Promise<Task | SettledTask> {
+    const here = typeof taskId === 'string' ? this.#tasks.get(taskId) : undefined;
+    if (here || typeof taskId !== 'string' || !this.#shared) return this.get(owner, taskId);
+    const kept = await this.#shared.find(taskId).catch(() => undefined);
+    if (!kept || kept.owner !== owner) return this.get(owner, taskId);
+    return kept;
+  }
+
   /** The tasks kept now, by status (every status named, 0 when none). */
   counts(): Record<TaskStatus, number> {
     const counts: Record<TaskStatus, number> = { working: 0, input_required: 0, completed: 0, failed: 0, cancelled: 0 };
@@ -128,12 +171,12 @@ export class TaskRegistry {
   }
 
   /** What tasks/get answers: the task, with its result, error or pending input as its status has them. */
-  detailed(task: Task): McpResult {
+  detailed(task: Task | SettledTask): McpResult {
     return {
       ...this.#envelope(task),
       ...(task.status === 'completed' && task.result && { result: task.result }),
       ...(task.status === 'failed' && task.error && { error: task.error }),
-      ...(task.status === 'input_required' && { inputRequests: Object.fromEntries([...task.pending].map(([key, p]) => [key, p.request])) }),
+      ...(task.status === 'input_required' && 'pending' in task && { inputRequests: Object.fromEntries([...task.pending].map(([key, p]) => [key, p.request])) }),
     };
   }
 
@@ -226,7 +269,7 @@ export class TaskRegistry {
     this.#tasks.clear();
   }
 
-  #envelope(task: Task) {
+  #envelope(task: Task | SettledTask) {
     return {
       taskId: task.taskId,
       status: task.status,
@@ -239,8 +282,16 @@ export class TaskRegistry {
   }
 
   #set(task: Task, status: TaskStatus): void {
+    const ending = !TERMINAL_TASK_STATUSES.has(task.status) && TERMINAL_TASK_STATUSES.has(status);
     task.status = status;
     task.lastUpdatedAt = Date.now();
+    if (!ending) return;
+    for (const listener of this.#ended) {
+      const kept = listener(task);
+      if (!kept) continue;
+      this.#keeping.add(kept);
+      void kept.finally(() => this.#keeping.delete(kept));
+    }
   }
 
   #expire(task: Task): void {
@@ -255,4 +306,20 @@ export class TaskRegistry {
     clearTimeout(done.expiry);
     this.#tasks.delete(done.taskId);
   }
+}
+
+/** The record of an ended task another replica answers from. */
+export function recordOf(task: Task): SettledTask {
+  return {
+    taskId: task.taskId,
+    owner: task.owner,
+    status: task.status as SettledTask['status'],
+    ...(task.statusMessage !== undefined && { statusMessage: task.statusMessage }),
+    createdAt: task.createdAt,
+    lastUpdatedAt: task.lastUpdatedAt,
+    ttlMs: task.ttlMs,
+    pollIntervalMs: task.pollIntervalMs,
+    ...(task.result && { result: task.result as Record<string, unknown> }),
+    ...(task.error && { error: task.error }),
+  };
 }

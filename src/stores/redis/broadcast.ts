@@ -4,6 +4,7 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Broadcast } from '../../core/broadcast.js';
 import { optionalModule } from '../optional-module.js';
+import { whenReady } from './ready.js';
 
 const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
 
@@ -40,19 +41,9 @@ export class RedisBroadcast implements Broadcast {
 
   /** Resolves once the publishing connection is up, or after `timeoutMs` (false): publishes meanwhile fail fast. */
   ready(timeoutMs = 5000): Promise<boolean> {
-    const redis = this.#publisher;
-    if (redis.status === 'ready') return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        redis.off('ready', onReady);
-        resolve(ok);
-      };
-      const onReady = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      redis.once('ready', onReady);
-    });
+    return whenReady(this.#publisher, timeoutMs);
   }
+
 
   async publish(channel: string, message: string): Promise<void> {
     await this.#publisher.publish(this.#prefix + channel, message);

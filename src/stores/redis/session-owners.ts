@@ -4,6 +4,7 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import type { SessionOwners } from '../../core/session-owners.js';
 import { optionalModule } from '../optional-module.js';
+import { whenReady } from './ready.js';
 
 const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
 
@@ -35,18 +36,9 @@ export class RedisSessionOwners implements SessionOwners {
 
   /** Resolves once connected, or after `timeoutMs` (false): commands meanwhile fail fast rather than queue. */
   ready(timeoutMs = 5000): Promise<boolean> {
-    if (this.redis.status === 'ready') return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        this.redis.off('ready', onReady);
-        resolve(ok);
-      };
-      const onReady = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.redis.once('ready', onReady);
-    });
+    return whenReady(this.redis, timeoutMs);
   }
+
 
   async claim(id: string, owner: string, ttlMs: number): Promise<void> {
     await this.redis.set(this.#prefix + id, owner, 'PX', Math.max(1, Math.round(ttlMs)));

@@ -1,0 +1,20 @@
+// SettledTasks in this process: for replicas that share one process (tests, embedding), and the contract's reference.
+import { remainingMs, type SettledTask, type SettledTasks } from '../../core/settled-tasks.js';
+
+export class MemorySettledTasks implements SettledTasks {
+  readonly #tasks = new Map<string, { task: SettledTask; until: number }>();
+
+  async keep(task: SettledTask): Promise<void> {
+    this.#tasks.set(task.taskId, { task: structuredClone(task), until: Date.now() + remainingMs(task) });
+  }
+
+  async find(taskId: string): Promise<SettledTask | undefined> {
+    const kept = this.#tasks.get(taskId);
+    if (kept && kept.until <= Date.now()) this.#tasks.delete(taskId);
+    return kept && kept.until > Date.now() ? structuredClone(kept.task) : undefined;
+  }
+
+  async close(): Promise<void> {
+    this.#tasks.clear();
+  }
+}
