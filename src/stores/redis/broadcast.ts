@@ -1,12 +1,9 @@
 // Broadcast on Redis pub/sub (ioredis): channels are `<prefix><channel>`; one connection publishes (failing fast
 // while Redis is away: the caller decides what then) and one listens, subscribing again by itself after Redis comes
 // back. A message published while an instance was cut off from Redis is not heard there (pub/sub keeps nothing).
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Broadcast } from '../../core/broadcast.js';
-import { optionalModule } from '../optional-module.js';
-import { whenReady } from './ready.js';
-
-const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
+import { failFastRedis, whenReady } from './fail-fast.js';
 
 export interface RedisBroadcastOptions {
   url: string;
@@ -24,16 +21,9 @@ export class RedisBroadcast implements Broadcast {
 
   constructor(opts: RedisBroadcastOptions) {
     this.#prefix = opts.prefix ?? 'mcplex:events:';
-    const options: RedisOptions = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: opts.commandTimeoutMs ?? 1000,
-      retryStrategy: (times) => Math.min(100 * times, 2000),
-    };
-    this.#publisher = new (ioredis().Redis)(opts.url, options);
+    this.#publisher = failFastRedis(opts.url, opts.commandTimeoutMs);
     // The listener queues its SUBSCRIBE until connected, and subscribes again after a reconnection.
-    this.#listener = new (ioredis().Redis)(opts.url, { ...options, enableOfflineQueue: true, commandTimeout: undefined, autoResubscribe: true });
-    for (const connection of [this.#publisher, this.#listener]) connection.on('error', () => {});
+    this.#listener = failFastRedis(opts.url, undefined, { enableOfflineQueue: true, commandTimeout: undefined, autoResubscribe: true });
     this.#listener.on('message', (channel: string, message: string) => {
       for (const handler of this.#handlers.get(channel) ?? []) handler(message);
     });

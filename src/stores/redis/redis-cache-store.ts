@@ -1,7 +1,8 @@
 // CacheStore on Redis (ioredis), shared by gateway replicas: values under `<prefix>k:<key>` with PX expiry, tags
 // as sets `<prefix>t:<tag>` that outlive their longest member. Commands fail fast while Redis is away (no queue).
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { optionalModule } from '../optional-module.js';
+import { failFastOptions } from './fail-fast.js';
 
 const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
 import type { CacheSetOptions, CacheStore } from '../../core/cache-store.js';
@@ -45,13 +46,8 @@ export class RedisCacheStore implements CacheStore {
   constructor(opts: RedisCacheStoreOptions) {
     this.#prefix = opts.keyPrefix ?? 'mcplex:cache:';
     this.#owned = !opts.client;
-    const options: RedisOptions = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: opts.commandTimeoutMs ?? 1000,
-      // Keep trying to come back; the fallback serves locally meanwhile.
-      retryStrategy: (times) => Math.min(100 * times, 2000),
-    };
+    // Keep trying to come back; the fallback serves locally meanwhile.
+    const options = failFastOptions(opts.commandTimeoutMs);
     this.redis = opts.client ?? (opts.url ? new (ioredis().Redis)(opts.url, options) : new (ioredis().Redis)(options));
     // Without a listener ioredis prints every connection error; availability is reported through state().
     this.redis.on('error', () => {});

@@ -1,12 +1,9 @@
 // SessionOwners on Redis (ioredis): `<prefix><session id>` → the owner's URL with PX expiry; release deletes only
 // the caller's own claim. Commands fail fast while Redis is away: a replica then serves its own sessions and
 // answers others' with "Session not found" (the client initializes again), and claims resume when it is back.
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { SessionOwners } from '../../core/session-owners.js';
-import { optionalModule } from '../optional-module.js';
-import { whenReady } from './ready.js';
-
-const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
+import { failFastRedis, whenReady } from './fail-fast.js';
 
 export interface RedisSessionOwnersOptions {
   url: string;
@@ -24,14 +21,7 @@ export class RedisSessionOwners implements SessionOwners {
 
   constructor(opts: RedisSessionOwnersOptions) {
     this.#prefix = opts.keyPrefix ?? 'mcplex:session:';
-    const options: RedisOptions = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: opts.commandTimeoutMs ?? 1000,
-      retryStrategy: (times) => Math.min(100 * times, 2000),
-    };
-    this.redis = new (ioredis().Redis)(opts.url, options);
-    this.redis.on('error', () => {});
+    this.redis = failFastRedis(opts.url, opts.commandTimeoutMs);
   }
 
   /** Resolves once connected, or after `timeoutMs` (false): commands meanwhile fail fast rather than queue. */

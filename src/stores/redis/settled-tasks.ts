@@ -1,11 +1,8 @@
 // SettledTasks on Redis (ioredis): `<prefix><task id>` → the record as JSON, expiring with the task's ttlMs.
 // Commands fail fast while Redis is away (the caller logs that the record was not kept).
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { remainingMs, type SettledTask, type SettledTasks } from '../../core/settled-tasks.js';
-import { optionalModule } from '../optional-module.js';
-import { whenReady } from './ready.js';
-
-const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
+import { failFastRedis, whenReady } from './fail-fast.js';
 
 export interface RedisSettledTasksOptions {
   url: string;
@@ -21,14 +18,7 @@ export class RedisSettledTasks implements SettledTasks {
 
   constructor(opts: RedisSettledTasksOptions) {
     this.#prefix = opts.keyPrefix ?? 'mcplex:task:';
-    const options: RedisOptions = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: opts.commandTimeoutMs ?? 1000,
-      retryStrategy: (times) => Math.min(100 * times, 2000),
-    };
-    this.redis = new (ioredis().Redis)(opts.url, options);
-    this.redis.on('error', () => {});
+    this.redis = failFastRedis(opts.url, opts.commandTimeoutMs);
   }
 
   /** Resolves once connected, or after `timeoutMs` (false). */

@@ -1,0 +1,38 @@
+// Redis connections that fail fast: a command while Redis is away rejects at once (no offline queue, no retry)
+// or after `commandTimeoutMs`, while the connection keeps trying to come back; callers decide what then (serve
+// locally, log that something was not kept). And waiting for one to be up.
+import type { Redis, RedisOptions } from 'ioredis';
+import { optionalModule } from '../optional-module.js';
+
+const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
+
+export function failFastOptions(commandTimeoutMs = 1000): RedisOptions {
+  return {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: commandTimeoutMs,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+  };
+}
+
+/** A fail-fast connection to `url` (errors are the commands' to report: the connection's own are dropped). */
+export function failFastRedis(url: string, commandTimeoutMs?: number, more: RedisOptions = {}): Redis {
+  const redis = new (ioredis().Redis)(url, { ...failFastOptions(commandTimeoutMs), ...more });
+  redis.on('error', () => {});
+  return redis;
+}
+
+/** Resolves true once `redis` is ready, false after `timeoutMs` (commands meanwhile fail fast rather than queue). */
+export function whenReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
