@@ -1,9 +1,9 @@
 // Admin endpoints of the gateway's tasks (`servers.<name>.tasks`): GET /admin/tasks lists the tasks kept now (who,
 // which tool, status; never arguments, results or questions), `?status=working` narrows it; POST /admin/tasks/cancel
-// `{ "taskId": "…" }` cancels a running one (the upstream call is cancelled; the caller sees "Cancelled by an
+// `{ "taskId": "…" }` cancels a running one, on the replica that runs it (the upstream call is cancelled; the caller sees "Cancelled by an
 // administrator"). Both need an admin caller; a cancel is an audited admin change like any POST.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type HttpRoute, readJsonBody, sendJson, TASK_STATUSES } from '../server/index.js';
+import { type HttpRoute, readJsonBody, sendJson, TASK_STATUSES, taskKey } from '../server/index.js';
 import type { GatewayTasks } from './gateway-tasks.js';
 
 const STATUSES = new Set<string>(TASK_STATUSES);
@@ -24,6 +24,11 @@ export function tasksRoutes(tasks: GatewayTasks): HttpRoute[] {
       method: 'POST',
       path: '/admin/tasks/cancel',
       admin: true,
+      // With `cluster:`, a task another replica runs is cancelled there.
+      heldBy: (body) => {
+        const taskId = (body as { taskId?: unknown } | null)?.taskId;
+        return typeof taskId === 'string' && taskId !== '' ? taskKey(taskId) : undefined;
+      },
       async handle(req: IncomingMessage, res: ServerResponse) {
         const read = await readJsonBody(req, 4 * 1024, 4);
         if (!read.ok) return sendJson(res, read.status, { error: read.message });

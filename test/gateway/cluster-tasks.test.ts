@@ -56,6 +56,21 @@ describe.skipIf(!redisUrl)('tasks across gateway replicas', () => {
     for (const client of [one!, two!]) expect((await client.request('tasks/get', { taskId: 'nobody-has-this' })).error?.code).toBe(-32602);
   });
 
+  it('an administrator cancels a task through either replica: the one that runs it does, and answers', async () => {
+    const [one, two] = replicas.map((r) => new TasksClient(r.handle.url));
+    const taskId = String((await one!.ok('tools/call', { name: 'fw__wait_cancel', arguments: { id: 'admin-across' } })).taskId);
+    const cancel = (at: number, id: string) =>
+      fetch(new URL('/admin/tasks/cancel', replicas[at]!.handle.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ taskId: id }) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    // Asked of the replica that does not run it: forwarded to the one that does.
+    expect(await cancel(1, taskId)).toEqual({ status: 200, body: { cancelled: taskId } });
+    expect(await one!.ok('tasks/get', { taskId })).toMatchObject({ status: 'cancelled', statusMessage: 'Cancelled by an administrator' });
+    // Again: it has ended (the owner says so); an id no replica holds is unknown on either.
+    expect(await cancel(1, taskId)).toEqual({ status: 409, body: { error: `task ${taskId} has already ended` } });
+    expect((await cancel(0, 'nobody-has-this')).status).toBe(404);
+    expect((await cancel(1, 'nobody-has-this')).status).toBe(404);
+    await two!.ok('tasks/get', { taskId });
+  });
+
   /** A 2026-era call answered round by round, each round on the next replica (as a load balancer that is not sticky might). */
   async function roundRobin(clients: TasksClient[], params: Record<string, unknown>, answers: string[]): Promise<{ result: Record<string, unknown>; states: string[] }> {
     const states: string[] = [];

@@ -71,10 +71,20 @@ export function parseMcpBody(text: string, maxDepth: number): BodyOutcome {
   }
 }
 
+/** Bodies read before their route's handler (to decide where the request goes): what its readJsonBody gets. */
+const preread = new WeakMap<IncomingMessage, BodyOutcome>();
+
 /** A route's JSON body, as `readMcpBody` reads it; kept for `keptBodyOf` when the server asked (`keepBodyOf`). */
 export async function readJsonBody(req: IncomingMessage, maxBytes: number, maxDepth: number): Promise<BodyOutcome> {
-  const outcome = await readMcpBody(req, maxBytes, maxDepth);
+  const outcome = preread.get(req) ?? (await readMcpBody(req, maxBytes, maxDepth));
   if (outcome.ok && kept.has(req)) kept.set(req, outcome.value);
+  return outcome;
+}
+
+/** Reads a route's body before its handler runs (who holds what it is about); the handler's readJsonBody gets it. */
+export async function prereadJsonBody(req: IncomingMessage, maxBytes: number, maxDepth: number): Promise<BodyOutcome> {
+  const outcome = await readMcpBody(req, maxBytes, maxDepth);
+  preread.set(req, outcome);
   return outcome;
 }
 

@@ -155,6 +155,11 @@ export interface HttpRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   admin?: boolean;
+  /**
+   * What a POST is about, as the replicas' directory names it (a task's key): with `cluster`, a request about what
+   * another replica holds is forwarded there and answered from there.
+   */
+  heldBy?: (body: unknown) => string | undefined;
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 

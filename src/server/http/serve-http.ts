@@ -10,7 +10,7 @@ import { ANONYMOUS, type Era, ErrorCode, type Logger } from '../../core/index.js
 import type { Admit } from '../gate.js';
 import { identityOf } from '../identity.js';
 import { isPipelined } from '../targets.js';
-import { keepBodyOf, keptBodyOf, readMcpBody, refuseTooLarge } from './body.js';
+import { keepBodyOf, keptBodyOf, prereadJsonBody, readMcpBody, refuseTooLarge } from './body.js';
 import { classifyHttpPost } from './classify.js';
 import { EdgeAuth } from './edge-auth.js';
 import { withHeaderMismatchStatus } from './header-mismatch.js';
@@ -130,6 +130,12 @@ export async function serveHttp(
     }
     const change = route.admin === true && route.method !== 'GET' && o.onAdminChange !== undefined;
     if (change) keepBodyOf(req);
+    // About something another replica holds (a task it runs): answered there. Audited there too.
+    if (route.heldBy && directory) {
+      const read = await prereadJsonBody(req, 64 * 1024, 16);
+      const key = read.ok ? route.heldBy(read.value) : undefined;
+      if (key !== undefined && read.ok && (await directory.forward(key, req, res, read.value))) return;
+    }
     try {
       await route.handle(req, res);
     } catch (err) {
