@@ -459,7 +459,7 @@ export class Gateway {
     if (!(await owners.ready(5000))) this.host.logger.warn({ redis: redactText(c.redis.url) }, 'cluster: Redis is not reachable yet; sessions are served here alone until it is');
     // Completions of the gateway's own URL elicitations (its per-caller OAuth) reach callers on every replica…
     const events = new RedisBroadcast({ url: c.redis.url, prefix: `${c.redis.keyPrefix}events:` });
-    // …and so do admin changes (POST /admin/mode, cache invalidation, pin approvals, forgotten OAuth grants).
+    // …and so do admin changes (admin-changes.ts: mode, cache invalidation, pin approvals, forgotten grants, reloads).
     const unheard = (err: Error) => this.host.logger.warn({ problem: err.message }, 'cluster: not hearing what other replicas announce');
     this.#elicitations.share(events, this.host.logger).catch(unheard);
     this.#adminChanges.share(events).catch(unheard);
