@@ -76,7 +76,7 @@ export class UpstreamOAuth {
   #origin: string | undefined;
   /** Authorizations already opened in the browser (server and step-up scope). */
   readonly #opened = new Set<string>();
-  /** Callers' links confirm who opened them (`oauth.confirmCaller`), but over stdio. */
+  /** Callers' links confirm who opened them (`oauth.confirmCaller`), except over stdio. */
   readonly #confirmation: CallerConfirmation;
   #overStdio = false;
 
