@@ -3,15 +3,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, GATEWAY_PRINCIPAL, type Logger, type Middleware, VERSION } from '../core/index.js';
-import { redactText } from '../core/redact.js';
 import type { Metrics } from '../middleware/metrics.js';
 import type { Item } from '../middleware/policy-target.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
 import { localPrincipalOf, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
-import { RedisBroadcast } from '../stores/redis/broadcast.js';
-import { RedisSessionOwners } from '../stores/redis/session-owners.js';
-import { RedisSettledTasks } from '../stores/redis/settled-tasks.js';
 import { adminUiRoutes } from './admin-ui.js';
 import { auditRoutes } from './audit.js';
 import { type AuditChange, LiveAudit } from './live-audit.js';
@@ -26,6 +22,7 @@ import { pipelineFromConfig } from './pipeline.js';
 import { GatewayTasks } from './gateway-tasks.js';
 import { tasksRoutes } from './tasks-admin.js';
 import { type AdminChange, AdminChanges } from './admin-changes.js';
+import { openReplicaCluster } from './replica-cluster.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeChange } from './resilience-admin.js';
@@ -433,45 +430,34 @@ export class Gateway {
     // Authentication and TLS come from `auth:` and `listen.tls`; once auth is on, admin needs the admin scope.
     const badAuth = (err: Error) => this.host.logger.error({ problem: err.message }, 'reloaded auth settings rejected; the previous ones stay in force');
     const auth = servingAuth(this.#config, () => this.#config, badAuth);
-    const cluster = await this.#sessionCluster();
+    const cluster =
+      this.#config.cluster &&
+      (await openReplicaCluster(this.#config.cluster, {
+        elicitations: this.#elicitations,
+        adminChanges: this.#adminChanges,
+        // A 2026-era call held between rounds (the input bridge, a URL to open): its next round is forwarded here.
+        held: (record) => {
+          this.#bridge.onHold = record;
+          this.#urlRounds.onHold = record;
+        },
+        log: this.host.logger,
+      }));
     const endpoints = Object.entries(this.#config.endpoints ?? {}).map(([name, e]) => ({ name, path: e.path }));
-    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster: cluster.serving }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
     this.#oauth.served(served.url);
     const uncount = this.metrics?.activeSessions(served.sessionCount);
     // Closed once; asked again (a second SIGTERM) it ends the listener's drain at once.
     let closedAll: Promise<void> | undefined;
     const closeAll = () => {
       const closing = served.close();
-      closedAll ??= closing.finally(() => Promise.all([uncount?.(), cluster?.owners.close(), cluster?.events.close(), cluster?.settled.close()]));
+      closedAll ??= closing.finally(() => Promise.all([uncount?.(), cluster?.close()]));
       return closedAll;
     };
     const http = uncount || cluster ? { ...served, close: closeAll } : served;
     return this.#metrics ? this.#metrics.beside(http, this.host.logger) : http;
   }
 
-  /** `cluster:`: the session directory the replicas share, connected (or given up on after 5 s, with a warning). */
-  async #sessionCluster(): Promise<
-    { owners: RedisSessionOwners; events: RedisBroadcast; settled: RedisSettledTasks; advertise?: string; held: (record: (requestState: string, ttlMs: number) => void) => void } | undefined
-  > {
-    const c = this.#config.cluster;
-    if (!c) return undefined;
-    const owners = new RedisSessionOwners({ url: c.redis.url, keyPrefix: c.redis.keyPrefix });
-    if (!(await owners.ready(5000))) this.host.logger.warn({ redis: redactText(c.redis.url) }, 'cluster: Redis is not reachable yet; sessions are served here alone until it is');
-    // Completions of the gateway's own URL elicitations (its per-caller OAuth) reach callers on every replica…
-    const events = new RedisBroadcast({ url: c.redis.url, prefix: `${c.redis.keyPrefix}events:` });
-    // …and so do admin changes (admin-changes.ts: mode, cache invalidation, pin approvals, forgotten grants, reloads).
-    const unheard = (err: Error) => this.host.logger.warn({ problem: err.message }, 'cluster: not hearing what other replicas announce');
-    this.#elicitations.share(events, this.host.logger).catch(unheard);
-    this.#adminChanges.share(events).catch(unheard);
-    // A 2026-era call held between rounds (the input bridge, a URL to open): its next round is forwarded here from any replica.
-    const held = (record: (requestState: string, ttlMs: number) => void) => {
-      this.#bridge.onHold = record;
-      this.#urlRounds.onHold = record;
-    };
-    // Tasks that ended (or stopped with this replica) are kept where every replica reads them.
-    const settled = new RedisSettledTasks({ url: c.redis.url, keyPrefix: `${c.redis.keyPrefix}settled-task:` });
-    return { owners, events, settled, held, ...(c.advertise && { advertise: c.advertise }) };
-  }
+
 
   /** Serves over stdio; with `endpoint` (a name under `endpoints:`), what that endpoint shows. */
   serveStdio(opts: { endpoint?: string } = {}): StdioHandle {
