@@ -60,7 +60,7 @@ export class CallerConfirmation {
 
   /** The link a caller is given for the authorization started under `state`. */
   linkFor(state: string): string {
-    const url = new URL('confirm', this.o.callbackUrl());
+    const url = this.#confirmUrl();
     url.search = new URLSearchParams({ state }).toString();
     return url.href;
   }
@@ -105,7 +105,7 @@ export class CallerConfirmation {
   }
 
   #keyForm(res: ServerResponse, state: string, server: string): void {
-    const action = `${confirmPathOf(new URL(this.o.callbackUrl()).pathname)}/key`;
+    const action = `${this.#confirmUrl().pathname}/key`;
     const form =
       `<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="state" value="${escapeHtml(state)}">` +
       `<label>API key <input type="password" name="key" autocomplete="off" required></label> <button type="submit">Continue</button></form>`;
@@ -142,7 +142,7 @@ export class CallerConfirmation {
     const signingIn: SigningIn = { state, verifier: oidc.randomPKCECodeVerifier(), nonce: oidc.randomNonce() };
     await this.o.store().set(signingInKey(login), JSON.stringify(signingIn), PENDING_TTL_MS);
     const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: this.#returnUrl(),
+      redirect_uri: this.#confirmUrl().href,
       scope: 'openid',
       state: login,
       nonce: signingIn.nonce,
@@ -165,9 +165,9 @@ export class CallerConfirmation {
     if (q.has('error')) return this.#refuse(res, pending, `the identity provider answered ${q.get('error')}`, `The sign-in was refused: ${q.get('error')}.`);
     let claims: oidc.IDToken | undefined;
     try {
-      const back = new URL(this.#returnUrl());
+      const back = this.#confirmUrl();
       back.search = q.toString();
-      const tokens = await oidc.authorizationCodeGrant(await this.#provider(settings), back, { pkceCodeVerifier: signingIn.verifier, expectedState: login, expectedNonce: signingIn.nonce, idTokenExpected: true }, { redirect_uri: this.#returnUrl() });
+      const tokens = await oidc.authorizationCodeGrant(await this.#provider(settings), back, { pkceCodeVerifier: signingIn.verifier, expectedState: login, expectedNonce: signingIn.nonce, idTokenExpected: true }, { redirect_uri: this.#confirmUrl().href });
       claims = tokens.claims();
     } catch (err) {
       this.o.log.warn({ err, issuer: settings.issuer }, 'a sign-in confirming a caller failed');
@@ -210,8 +210,9 @@ export class CallerConfirmation {
     this.o.audit({ method: 'oauth/confirm', principal: this.o.principalOf(pending.key), target: pending.server, ...(why && { args: { refused: why } }), errorCode, startedAt: now, durationMs: 0 });
   }
 
-  #returnUrl(): string {
-    return new URL('confirm', this.o.callbackUrl()).href;
+  /** The confirmation page's URL, beside the callback's (`confirmPathOf`); also where the identity provider answers. */
+  #confirmUrl(): URL {
+    return new URL('confirm', this.o.callbackUrl());
   }
 
   #provider(settings: ConfirmSignIn): Promise<oidc.Configuration> {

@@ -134,7 +134,7 @@ export async function serveHttp(
     if (route.heldBy && directory) {
       const read = await prereadJsonBody(req, 64 * 1024, 16);
       const key = read.ok ? route.heldBy(read.value) : undefined;
-      if (key !== undefined && read.ok && (await directory.forward(key, req, res, read.value))) return;
+      if (read.ok && key !== undefined && (await directory.forward(key, req, res, read.value))) return;
     }
     try {
       await route.handle(req, res);

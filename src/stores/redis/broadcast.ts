@@ -3,7 +3,7 @@
 // back. A message published while an instance was cut off from Redis is not heard there (pub/sub keeps nothing).
 import type { Redis } from 'ioredis';
 import type { Broadcast } from '../../core/broadcast.js';
-import { failFastRedis, whenReady } from './fail-fast.js';
+import { closeRedis, failFastRedis, whenReady } from './fail-fast.js';
 
 export interface RedisBroadcastOptions {
   url: string;
@@ -58,6 +58,6 @@ export class RedisBroadcast implements Broadcast {
 
   async close(): Promise<void> {
     this.#handlers.clear();
-    await Promise.all([this.#publisher, this.#listener].map((c) => (c.status === 'ready' ? c.quit().catch(() => c.disconnect()) : c.disconnect())));
+    await Promise.all([closeRedis(this.#publisher), closeRedis(this.#listener)]);
   }
 }

@@ -22,6 +22,12 @@ export function failFastRedis(url: string, commandTimeoutMs?: number, more: Redi
   return redis;
 }
 
+/** Closes `redis`: politely when it is up, at once when it is away (quit() would wait for it). */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+  else redis.disconnect();
+}
+
 /** Resolves true once `redis` is ready, false after `timeoutMs` (commands meanwhile fail fast rather than queue). */
 export function whenReady(redis: Redis, timeoutMs: number): Promise<boolean> {
   if (redis.status === 'ready') return Promise.resolve(true);

@@ -2,7 +2,7 @@
 // as sets `<prefix>t:<tag>` that outlive their longest member. Commands fail fast while Redis is away (no queue).
 import type { Redis } from 'ioredis';
 import { optionalModule } from '../optional-module.js';
-import { failFastOptions } from './fail-fast.js';
+import { closeRedis, failFastOptions } from './fail-fast.js';
 
 const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
 import type { CacheSetOptions, CacheStore } from '../../core/cache-store.js';
@@ -121,8 +121,6 @@ export class RedisCacheStore implements CacheStore {
 
   async close(): Promise<void> {
     if (!this.#owned) return;
-    // quit() needs a live connection; a store closed while Redis is away must not wait for it.
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
-    else this.redis.disconnect();
+    await closeRedis(this.redis);
   }
 }

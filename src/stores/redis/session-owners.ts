@@ -3,7 +3,7 @@
 // answers others' with "Session not found" (the client initializes again), and claims resume when it is back.
 import type { Redis } from 'ioredis';
 import type { SessionOwners } from '../../core/session-owners.js';
-import { failFastRedis, whenReady } from './fail-fast.js';
+import { closeRedis, failFastRedis, whenReady } from './fail-fast.js';
 
 export interface RedisSessionOwnersOptions {
   url: string;
@@ -42,8 +42,7 @@ export class RedisSessionOwners implements SessionOwners {
     await this.redis.eval(RELEASE_SCRIPT, 1, this.#prefix + id, owner);
   }
 
-  async close(): Promise<void> {
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
-    else this.redis.disconnect();
+  close(): Promise<void> {
+    return closeRedis(this.redis);
   }
 }

@@ -2,7 +2,7 @@
 // Commands fail fast while Redis is away (the caller logs that the record was not kept).
 import type { Redis } from 'ioredis';
 import { remainingMs, type SettledTask, type SettledTasks } from '../../core/settled-tasks.js';
-import { failFastRedis, whenReady } from './fail-fast.js';
+import { closeRedis, failFastRedis, whenReady } from './fail-fast.js';
 
 export interface RedisSettledTasksOptions {
   url: string;
@@ -36,8 +36,7 @@ export class RedisSettledTasks implements SettledTasks {
     return raw === null ? undefined : (JSON.parse(raw) as SettledTask);
   }
 
-  async close(): Promise<void> {
-    if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
-    else this.redis.disconnect();
+  close(): Promise<void> {
+    return closeRedis(this.redis);
   }
 }
