@@ -21,6 +21,7 @@ import {
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../core/logger.js';
 import type { SecretStore } from '../core/secret-store.js';
+import { sentToken } from './sent-token.js';
 
 /** The key of the authorization an administrator makes for the gateway itself (principal keys are JSON arrays). */
 export const GATEWAY_GRANT = 'gateway';
@@ -129,7 +130,12 @@ export class OAuthGrants {
     return {
       // A stale one (another replica refreshed) gets 401, and the refresh reads the store afresh.
       token: async () => this.#access.get(key) ?? this.#load(key),
-      onUnauthorized: (ctx) => {
+      onUnauthorized: async (ctx) => {
+        if (!this.#refreshing.has(key)) {
+          // Refused a token already replaced (sent before a refresh finished): the next request takes the new one.
+          const [sent, current] = [sentToken(ctx.response), this.#access.get(key) ?? (await this.#load(key))];
+          if (sent !== undefined && current !== undefined && sent !== current) return;
+        }
         let running = this.#refreshing.get(key);
         if (!running) {
           const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(ctx.response);

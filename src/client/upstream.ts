@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type Abortable, type ChangeKind, ErrorCode, type ListKind, type Logger, signalOf, WireError } from '../core/index.js';
 import { redactText, redactUrl } from '../core/redact.js';
 import { cappedFetch } from './capped-fetch.js';
+import { rememberingSentToken } from './sent-token.js';
 import { DepthGuard } from './depth-guard.js';
 import { type ParamHeader, paramHeadersOf, paramHeaderValues } from '../wire/param-headers.js';
 import { RawLane } from './raw-lane.js';
@@ -185,7 +186,7 @@ export class Upstream {
       return new StdioProcessTransport({ name: s.name, command: s.command, args: s.args, env: s.env, ...(s.cwd && { cwd: s.cwd }) }, { log: this.opts.log, ...cap });
     }
     // Each response (or SSE event) at most maxMessageBytes (10 MiB), as a stdio upstream's line.
-    const options = { requestInit: { headers: s.headers }, ...this.opts.http, fetch: cappedFetch(this.opts.http?.fetch ?? fetch, s.maxMessageBytes) };
+    const options = { requestInit: { headers: s.headers }, ...this.opts.http, fetch: rememberingSentToken(cappedFetch(this.opts.http?.fetch ?? fetch, s.maxMessageBytes)) };
     return s.transport === 'sse' ? new SSEClientTransport(new URL(s.url), options) : new StreamableHTTPClientTransport(new URL(s.url), options);
   }
 

@@ -7,6 +7,7 @@ import { type OAuthServer, startOAuthServer } from '../../examples/oauth-server.
 import { OAuthGrants, pendingAuthorization } from '../../src/client/oauth-grants.js';
 import { silentLogger } from '../../src/index.js';
 import { MemorySecretStore } from '../../src/stores/memory/secret-store.js';
+import { rememberingSentToken } from '../../src/client/sent-token.js';
 
 let server: OAuthServer;
 beforeAll(async () => {
@@ -80,5 +81,38 @@ describe('a token response without scope', () => {
     } finally {
       server.provider.omitScope = false;
     }
+  });
+});
+
+describe('a 401 for a token a refresh already replaced', () => {
+  it('takes the new token instead of refreshing again; a 401 for the current token refreshes', async () => {
+    const store = new MemorySecretStore();
+    const grants = new OAuthGrants('remote', server.url, { redirectUrl: () => 'http://127.0.0.1:9/cb' }, store, silentLogger);
+    const back = new URL((await fetch((await grants.authorize('dave'))!, { redirect: 'manual', headers: { cookie: 'user=dave' } })).headers.get('location')!);
+    const state = back.searchParams.get('state')!;
+    await grants.complete((await pendingAuthorization(store, state))!, state, back.searchParams.get('code')!);
+    const provider = grants.provider('dave');
+    const old = await provider.token!();
+    server.revokeAccess('dave');
+    // Two requests sent with the revoked token, both refused; the transport asks for a refresh after each.
+    const send = rememberingSentToken(fetch);
+    const refused = await Promise.all([0, 1].map(() => send(server.url, { method: 'POST', headers: { authorization: `Bearer ${old}`, 'content-type': 'application/json' }, body: '{}' })));
+    expect(refused.map((r) => r.status)).toEqual([401, 401]);
+    const ctx = (response: Response) => ({ response, serverUrl: new URL(server.url), fetchFn: fetch });
+    const refreshed = server.provider.counts.refreshed;
+    await provider.onUnauthorized!(ctx(refused[0]!));
+    expect(server.provider.counts.refreshed).toBe(refreshed + 1);
+    const renewed = await provider.token!();
+    expect(renewed).not.toBe(old);
+    // The second answer came after the refresh: nothing more is asked of the authorization server.
+    await provider.onUnauthorized!(ctx(refused[1]!));
+    expect(server.provider.counts.refreshed).toBe(refreshed + 1);
+    expect(await provider.token!()).toBe(renewed);
+    // Refused the token it holds now: refreshed again.
+    server.revokeAccess('dave');
+    const again = await send(server.url, { method: 'POST', headers: { authorization: `Bearer ${renewed}`, 'content-type': 'application/json' }, body: '{}' });
+    await provider.onUnauthorized!(ctx(again));
+    expect(server.provider.counts.refreshed).toBe(refreshed + 2);
+    expect(await provider.token!()).not.toBe(renewed);
   });
 });
