@@ -132,6 +132,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   gateway.adminRoute({
     path: '/admin/reload',
     maxBytes: 1024,
+    endsStanding: true,
     async apply(body) {
       if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length > 0) {
         return { status: 400, body: { error: `expected {} (the gateway reads ${path} again)` } };

@@ -1,10 +1,15 @@
 // Word that every replica of a gateway must hear (an authorization completed on the replica the browser came back
 // to, heard by the callers another serves): a message published on a channel reaches every instance subscribed to
-// it, the publisher's own included. Backends: src/stores/memory (one process), src/stores/redis (replicas).
+// it, the publisher's own included. A channel may also retain one message, for instances that come later to read
+// (what stands now, not what happened). Backends: src/stores/memory (one process), src/stores/redis (replicas).
 export interface Broadcast {
   /** Sends `message` to every instance subscribed to `channel`; rejects when it could not be sent. */
   publish(channel: string, message: string): Promise<void>;
   /** Calls `handler` with each message published on `channel` from now on; resolves to what stops it. */
   subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
+  /** Keeps `message` as what `channel` retains (undefined: nothing), until replaced; rejects when it could not. */
+  retain(channel: string, message: string | undefined): Promise<void>;
+  /** What `channel` retains now (undefined: nothing); rejects when it could not be read. */
+  retained(channel: string): Promise<string | undefined>;
   close(): Promise<void>;
 }

@@ -2,7 +2,9 @@
 // approving pinned definitions, forgetting the gateway's OAuth grant. Behind a load balancer an administrator's
 // request reaches one replica; that one makes the change, answers, and tells the others, which make it too from
 // the same body (a change that fails there is logged; the answer was the first replica's). Audited once, where it
-// was asked for. Without `cluster:` a change is made here alone.
+// was asked for. What a standing change leaves (the degradation switches, until a reload) is also kept in Redis, so a
+// replica that starts later (a rolling restart, one more replica) takes it up before it serves. Without `cluster:`
+// a change is made here alone.
 import { randomUUID } from 'node:crypto';
 import type { Broadcast, Logger } from '../core/index.js';
 import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
@@ -11,6 +13,8 @@ import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
 export interface ChangeAnswer {
   status: number;
   body: unknown;
+  /** Nothing was changed although it succeeded (the body only read): the other replicas are not told. */
+  readOnly?: boolean;
 }
 
 /** An admin change: its POST route's path, and how it is made from the request's JSON body alone. */
@@ -19,10 +23,16 @@ export interface AdminChange {
   apply(body: unknown): ChangeAnswer | Promise<ChangeAnswer>;
   /** The largest body read, in bytes; default 64 KiB. */
   maxBytes?: number;
+  /** A change that stands until a reload: what stands now, as JSON, and taking up what another replica left. */
+  standing?: { now(): unknown; takeUp(left: unknown): void };
+  /** A change after which nothing stands (a reload puts the file's settings back). */
+  endsStanding?: boolean;
 }
 
 /** The channel replicas tell each other of admin changes on. */
 const CHANNEL = 'admin-change';
+/** The channel that retains what a standing change left. */
+const standingChannel = (path: string) => `admin-standing:${path}`;
 
 export class AdminChanges {
   readonly #changes = new Map<string, AdminChange>();
@@ -43,20 +53,44 @@ export class AdminChanges {
         if (!read.ok) return sendJson(res, read.status, { error: read.message });
         const answer = await change.apply(read.value);
         sendJson(res, answer.status, answer.body);
-        if (answer.status < 300) this.#tell(change.path, read.value);
+        if (answer.status < 300 && !answer.readOnly && this.#shared) void this.#announce(this.#shared, change, read.value);
       },
     };
   }
 
-  /** Makes the changes other replicas announce, and announces this one's; resolves to what stops it. */
-  share(broadcast: Broadcast): Promise<() => Promise<void>> {
+  /**
+   * Makes the changes other replicas announce, and announces this one's. Resolves once it hears them and has taken
+   * up what standing changes left (to what stops it); changes heard meanwhile are made after that.
+   */
+  async share(broadcast: Broadcast): Promise<() => Promise<void>> {
     this.#shared = broadcast;
-    return broadcast.subscribe(CHANNEL, (message) => void this.#heard(message));
+    let early: string[] | undefined = [];
+    const stop = await broadcast.subscribe(CHANNEL, (message) => (early ? early.push(message) : void this.#heard(message)));
+    for (const change of this.#changes.values()) {
+      if (!change.standing) continue;
+      try {
+        const left = await broadcast.retained(standingChannel(change.path));
+        if (left !== undefined) change.standing.takeUp(JSON.parse(left));
+      } catch (err) {
+        this.log.warn({ path: change.path, problem: (err as Error).message }, 'what other replicas left standing could not be taken up here');
+      }
+    }
+    const heard = early;
+    early = undefined;
+    for (const message of heard) await this.#heard(message);
+    return stop;
   }
 
-  #tell(path: string, body: unknown): void {
-    this.#shared?.publish(CHANNEL, JSON.stringify({ from: this.#self, path, body })).catch((err: Error) => {
-      this.log.warn({ path, problem: err.message }, 'an admin change was made on this replica only: the others could not be told (Redis); ask them again once it is back');
+  /** Keeps what stands now for replicas that come later (before telling, so one that hears has it too), then tells. */
+  async #announce(shared: Broadcast, change: AdminChange, body: unknown): Promise<void> {
+    const standing = change.standing ? [change] : change.endsStanding ? [...this.#changes.values()].filter((c) => c.standing) : [];
+    try {
+      for (const c of standing) await shared.retain(standingChannel(c.path), c === change ? JSON.stringify(c.standing!.now()) : undefined);
+    } catch (err) {
+      this.log.warn({ path: change.path, problem: (err as Error).message }, 'what an admin change left standing could not be kept for replicas that start later (Redis); ask again once it is back');
+    }
+    await shared.publish(CHANNEL, JSON.stringify({ from: this.#self, path: change.path, body })).catch((err: Error) => {
+      this.log.warn({ path: change.path, problem: err.message }, 'an admin change was made on this replica only: the others could not be told (Redis); ask them again once it is back');
     });
   }
 

@@ -1,6 +1,6 @@
 // Admin changes behind a load balancer: with `cluster:`, a change an administrator makes on one replica (POST
-// /admin/mode, /admin/cache/invalidate, …) is made on the others too, told over Redis. Two replicas from one config,
-// each with its own counting upstream and its own in-memory cache.
+// /admin/mode, /admin/cache/invalidate, …) is made on the others too, told over Redis, and a mode switched stands for
+// replicas that start later. Replicas from one config, each with its own counting upstream and in-memory cache.
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/gateway/config/index.js';
@@ -17,15 +17,20 @@ const redisUrl = sharedRedisUrl('admin changes across replicas');
 
 describe.skipIf(!redisUrl)('admin changes across replicas (cluster:)', () => {
   const replicas: Array<{ gateway: Gateway; http: HttpHandle; client: Client; log: ReturnType<typeof capturingLogger> }> = [];
+  const yaml = `${COUNTER_SERVERS}cache: { ttlMs: 600000 }\ncluster:\n  redis: { url: ${JSON.stringify(redisUrl)}, keyPrefix: ${JSON.stringify(uniquePrefix('cluster-admin'))} }\n`;
+  /** One more replica of the same config, serving. */
+  async function replica(era: 'legacy' | 'modern') {
+    const log = capturingLogger();
+    const gateway = new Gateway(parseConfig(yaml, { format: 'yaml', env: {} }), { logger: log });
+    await gateway.start();
+    const http = await gateway.serveHttp({ port: 0 });
+    const one = { gateway, http, client: await connectHttp(http.url, era), log };
+    replicas.push(one);
+    return one;
+  }
   beforeAll(async () => {
-    const yaml = `${COUNTER_SERVERS}cache: { ttlMs: 600000 }\ncluster:\n  redis: { url: ${JSON.stringify(redisUrl)}, keyPrefix: ${JSON.stringify(uniquePrefix('cluster-admin'))} }\n`;
-    for (let i = 0; i < 2; i++) {
-      const log = capturingLogger();
-      const gateway = new Gateway(parseConfig(yaml, { format: 'yaml', env: {} }), { logger: log });
-      await gateway.start();
-      const http = await gateway.serveHttp({ port: 0 });
-      replicas.push({ gateway, http, client: await connectHttp(http.url, i === 0 ? 'legacy' : 'modern'), log });
-    }
+    await replica('legacy');
+    await replica('modern');
   }, 60_000);
   afterAll(async () => {
     for (const { gateway, http, client } of replicas) {
@@ -57,6 +62,26 @@ describe.skipIf(!redisUrl)('admin changes across replicas (cluster:)', () => {
     expect(await callText(a!.client, 'counter__write', { key: 'x' })).toBe('write x #1');
     // A change refused where it was asked (a bad body) is not announced: the other replica logs nothing more.
     expect((await post(0, '/admin/mode', { mode: 'sideways' })).status).toBe(400);
+  });
+
+  it('a replica that starts later takes up the mode switched before it, before it serves; and the switch back', async () => {
+    const made = [0, 1].map((at) => replicas[at]!.log.entries.filter((e) => e.msg === 'an admin change made on another replica was made here too').length);
+    expect((await post(0, '/admin/mode', { mode: 'read-only' })).status).toBe(200);
+    expect((await post(0, '/admin/mode', { server: 'counter', disabledTools: ['count'] })).status).toBe(200);
+    await madeOn(1, made[1]! + 2);
+    const later = await replica('legacy');
+    expect(later.gateway.health()).toMatchObject({ mode: 'read-only' });
+    expect(later.gateway.resilience.overrides).toEqual({ mode: 'read-only', servers: { counter: { disabledTools: ['count'] } } });
+    const refused = await later.client.callTool({ name: 'counter__write', arguments: { key: 'y' } });
+    expect((refused.content as Array<{ text: string }>)[0]!.text).toContain('the gateway is in read-only mode');
+    // Switched back on the replica that started later: what stands now is the file's mode, for the next one too.
+    expect((await post(2, '/admin/mode', { mode: null })).status).toBe(200);
+    expect((await post(2, '/admin/mode', { server: 'counter', disabledTools: null })).status).toBe(200);
+    await madeOn(0, made[0]! + 2);
+    const next = await replica('modern');
+    expect(next.gateway.health().mode).toBeUndefined();
+    expect(next.gateway.resilience.overrides).toEqual({ servers: { counter: {} } });
+    expect(await callText(next.client, 'counter__write', { key: 'y' })).toBe('write y #1');
   });
 
   it("a cache invalidated on one replica is invalidated on the other's own cache too", async () => {

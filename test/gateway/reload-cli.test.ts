@@ -4,9 +4,11 @@ import { renameSync, writeFileSync } from 'node:fs';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { killAll, killStarted, waitGone } from '../helpers/process.js';
+import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { type Cli, fixtureServer, readyz, serveCli, writeConfig } from './fixtures/cli.js';
 import { callText, collect, legacyClient, toolNames } from './fixtures/helpers.js';
 
+const redisUrl = sharedRedisUrl('POST /admin/reload across replicas');
 const seen = new Set<number>();
 afterAll(() => {
   killStarted();
@@ -138,6 +140,29 @@ describe('POST /admin/reload', () => {
     expect((await pidsOf(cli.url)).a).toBe(before.a);
     expect(await reload({ file: 'other.yaml' })).toEqual({ status: 400, body: { error: `expected {} (the gateway reads ${path} again)` } });
     await stopCli(cli);
+  });
+});
+
+describe.skipIf(!redisUrl)('POST /admin/reload with cluster:', () => {
+  it('puts back the file\'s mode on every replica, and nothing stands for a replica started after it', async () => {
+    const path = writeConfig({});
+    const cluster = { redis: { url: redisUrl, keyPrefix: uniquePrefix('reload-standing') } };
+    writeFileSync(path, JSON.stringify({ servers: { a: fixtureServer('a') }, cluster }));
+    const post = (url: string, route: string, body: unknown) =>
+      fetch(new URL(route, url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    const modeOf = async (url: string) => (await post(url, '/admin/mode', {})).body.mode;
+    const first = await serveCli(path);
+    expect((await post(first.url, '/admin/mode', { mode: 'read-only' })).status).toBe(200);
+    // Started after the switch: read-only from the start.
+    const second = await serveCli(path);
+    expect(await modeOf(second.url)).toBe('read-only');
+    const made = second.stderr().length;
+    expect((await post(first.url, '/admin/reload', {})).status).toBe(200);
+    await second.waitStderr(/"path":"\/admin\/reload".*made here too/, 20_000, made);
+    expect([await modeOf(first.url), await modeOf(second.url)]).toEqual(['normal', 'normal']);
+    const third = await serveCli(path);
+    expect(await modeOf(third.url)).toBe('normal');
+    for (const cli of [first, second, third]) await stopCli(cli);
   });
 });
 

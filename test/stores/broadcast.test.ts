@@ -1,7 +1,8 @@
 // The Broadcast contract against both backends: two instances on one hub (memory) and two connections to Redis
 // (REDIS_URL, channels of their own per run) stand for two replicas. A message reaches every subscriber of its
-// channel, the publisher's own included, and no other channel's; a stopped subscription hears nothing more. Redis
-// alone: while the server is gone a publish fails, and once it is back the subscription hears again by itself.
+// channel, the publisher's own included, and no other channel's; a stopped subscription hears nothing more; what
+// one retains on a channel the other reads. Redis alone: while the server is gone a publish fails, and once it is
+// back the subscription hears again by itself.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Broadcast } from '../../src/core/broadcast.js';
 import { MemoryBroadcast } from '../../src/stores/memory/broadcast.js';
@@ -73,6 +74,29 @@ describe.each(backends)('Broadcast: %s', (_name, make, skip) => {
       await a.publish('done', 'second');
       await kept.hear('second');
       expect(stopped.heard).toEqual(['first']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it.skipIf(skip)('a channel retains one message for instances that come later, until replaced or cleared; apart from what is published', async () => {
+    const [a, b] = await make();
+    try {
+      expect(await b.retained('standing')).toBeUndefined();
+      const heard = recorder();
+      await b.subscribe('standing', heard.handler);
+      await a.retain('standing', 'read-only');
+      expect(await b.retained('standing')).toBe('read-only');
+      await a.retain('standing', 'normal');
+      expect(await b.retained('standing')).toBe('normal');
+      expect(await b.retained('other')).toBeUndefined();
+      // Retaining publishes nothing, and publishing retains nothing.
+      await a.publish('standing', 'marker');
+      await heard.hear('marker');
+      expect(heard.heard).toEqual(['marker']);
+      expect(await b.retained('standing')).toBe('normal');
+      await b.retain('standing', undefined);
+      expect(await a.retained('standing')).toBeUndefined();
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

@@ -3,6 +3,9 @@
 import { EventEmitter } from 'node:events';
 import type { Broadcast } from '../../core/broadcast.js';
 
+/** What each hub's channels retain. */
+const retainedOn = new WeakMap<EventEmitter, Map<string, string>>();
+
 export class MemoryBroadcast implements Broadcast {
   readonly #stops = new Set<() => Promise<void>>();
 
@@ -21,6 +24,17 @@ export class MemoryBroadcast implements Broadcast {
     };
     this.#stops.add(stop);
     return stop;
+  }
+
+  async retain(channel: string, message: string | undefined): Promise<void> {
+    const kept = retainedOn.get(this.hub) ?? new Map<string, string>();
+    retainedOn.set(this.hub, kept);
+    if (message === undefined) kept.delete(channel);
+    else kept.set(channel, message);
+  }
+
+  async retained(channel: string): Promise<string | undefined> {
+    return retainedOn.get(this.hub)?.get(channel);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 // Broadcast on Redis pub/sub (ioredis): channels are `<prefix><channel>`; one connection publishes (failing fast
 // while Redis is away: the caller decides what then) and one listens, subscribing again by itself after Redis comes
 // back. A message published while an instance was cut off from Redis is not heard there (pub/sub keeps nothing).
+// What a channel retains is a key of the same name (keys and pub/sub channels are apart in Redis), kept until replaced.
 import type { Redis } from 'ioredis';
 import type { Broadcast } from '../../core/broadcast.js';
 import { closeRedis, failFastRedis, whenReady } from './fail-fast.js';
@@ -17,11 +18,13 @@ export class RedisBroadcast implements Broadcast {
   readonly #publisher: Redis;
   readonly #listener: Redis;
   readonly #prefix: string;
+  readonly #commandTimeoutMs: number;
   readonly #handlers = new Map<string, Set<(message: string) => void>>();
 
   constructor(opts: RedisBroadcastOptions) {
     this.#prefix = opts.prefix ?? 'mcplex:events:';
-    this.#publisher = failFastRedis(opts.url, opts.commandTimeoutMs);
+    this.#commandTimeoutMs = opts.commandTimeoutMs ?? 1000;
+    this.#publisher = failFastRedis(opts.url, this.#commandTimeoutMs);
     // The listener queues its SUBSCRIBE until connected, and subscribes again after a reconnection.
     this.#listener = failFastRedis(opts.url, undefined, { enableOfflineQueue: true, commandTimeout: undefined, autoResubscribe: true });
     this.#listener.on('message', (channel: string, message: string) => {
@@ -34,9 +37,19 @@ export class RedisBroadcast implements Broadcast {
     return whenReady(this.#publisher, timeoutMs);
   }
 
-
   async publish(channel: string, message: string): Promise<void> {
     await this.#publisher.publish(this.#prefix + channel, message);
+  }
+
+  async retain(channel: string, message: string | undefined): Promise<void> {
+    if (message === undefined) await this.#publisher.del(this.#prefix + channel);
+    else await this.#publisher.set(this.#prefix + channel, message);
+  }
+
+  async retained(channel: string): Promise<string | undefined> {
+    // Read when an instance starts, or its listener is back: the publishing connection may be a moment behind.
+    await whenReady(this.#publisher, this.#commandTimeoutMs);
+    return (await this.#publisher.get(this.#prefix + channel)) ?? undefined;
   }
 
   async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
