@@ -5,8 +5,11 @@
 export interface Broadcast {
   /** Sends `message` to every instance subscribed to `channel`; rejects when it could not be sent. */
   publish(channel: string, message: string): Promise<void>;
-  /** Calls `handler` with each message published on `channel` from now on; resolves to what stops it. */
-  subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Calls `handler` with each message published on `channel` from now on; resolves to what stops it. `resumed` is
+   * called each time this instance hears again after it was cut off (what was published meanwhile it missed).
+   */
+  subscribe(channel: string, handler: (message: string) => void, resumed?: () => void): Promise<() => Promise<void>>;
   /** Keeps `message` as what `channel` retains (undefined: nothing), until replaced; rejects when it could not. */
   retain(channel: string, message: string | undefined): Promise<void>;
   /** What `channel` retains now (undefined: nothing); rejects when it could not be read. */

@@ -60,12 +60,25 @@ export class AdminChanges {
 
   /**
    * Makes the changes other replicas announce, and announces this one's. Resolves once it hears them and has taken
-   * up what standing changes left (to what stops it); changes heard meanwhile are made after that.
+   * up what standing changes left (to what stops it); changes heard meanwhile are made after that. After being cut
+   * off from the others, it takes up what stands again (the changes it missed that still stand).
    */
   async share(broadcast: Broadcast): Promise<() => Promise<void>> {
     this.#shared = broadcast;
     let early: string[] | undefined = [];
-    const stop = await broadcast.subscribe(CHANNEL, (message) => (early ? early.push(message) : void this.#heard(message)));
+    const resumed = () => {
+      this.log.info('hearing the other replicas again: taking up what admin changes left standing meanwhile');
+      void this.#takeUp(broadcast);
+    };
+    const stop = await broadcast.subscribe(CHANNEL, (message) => (early ? early.push(message) : void this.#heard(message)), resumed);
+    await this.#takeUp(broadcast);
+    const heard = early;
+    early = undefined;
+    for (const message of heard) await this.#heard(message);
+    return stop;
+  }
+
+  async #takeUp(broadcast: Broadcast): Promise<void> {
     for (const change of this.#changes.values()) {
       if (!change.standing) continue;
       try {
@@ -75,10 +88,6 @@ export class AdminChanges {
         this.log.warn({ path: change.path, problem: (err as Error).message }, 'what other replicas left standing could not be taken up here');
       }
     }
-    const heard = early;
-    early = undefined;
-    for (const message of heard) await this.#heard(message);
-    return stop;
   }
 
   /** Keeps what stands now for replicas that come later (before telling, so one that hears has it too), then tells. */

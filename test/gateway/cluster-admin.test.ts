@@ -10,6 +10,7 @@ import { connectHttp } from '../helpers/clients.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { killStarted, waitUntil } from '../helpers/process.js';
+import { TcpLink } from '../helpers/tcp-link.js';
 import { COUNTER_SERVERS } from './fixtures/counter-gateway.js';
 import { callText } from './fixtures/helpers.js';
 
@@ -17,11 +18,12 @@ const redisUrl = sharedRedisUrl('admin changes across replicas');
 
 describe.skipIf(!redisUrl)('admin changes across replicas (cluster:)', () => {
   const replicas: Array<{ gateway: Gateway; http: HttpHandle; client: Client; log: ReturnType<typeof capturingLogger> }> = [];
-  const yaml = `${COUNTER_SERVERS}cache: { ttlMs: 600000 }\ncluster:\n  redis: { url: ${JSON.stringify(redisUrl)}, keyPrefix: ${JSON.stringify(uniquePrefix('cluster-admin'))} }\n`;
-  /** One more replica of the same config, serving. */
-  async function replica(era: 'legacy' | 'modern') {
+  const keyPrefix = uniquePrefix('cluster-admin');
+  const yaml = (url = redisUrl!) => `${COUNTER_SERVERS}cache: { ttlMs: 600000 }\ncluster:\n  redis: { url: ${JSON.stringify(url)}, keyPrefix: ${JSON.stringify(keyPrefix)} }\n`;
+  /** One more replica of the same config (reaching Redis at `url`), serving. */
+  async function replica(era: 'legacy' | 'modern', url?: string) {
     const log = capturingLogger();
-    const gateway = new Gateway(parseConfig(yaml, { format: 'yaml', env: {} }), { logger: log });
+    const gateway = new Gateway(parseConfig(yaml(url), { format: 'yaml', env: {} }), { logger: log });
     await gateway.start();
     const http = await gateway.serveHttp({ port: 0 });
     const one = { gateway, http, client: await connectHttp(http.url, era), log };
@@ -83,6 +85,30 @@ describe.skipIf(!redisUrl)('admin changes across replicas (cluster:)', () => {
     expect(next.gateway.resilience.overrides).toEqual({ servers: { counter: {} } });
     expect(await callText(next.client, 'counter__write', { key: 'y' })).toBe('write y #1');
   });
+
+  it('a replica cut off from Redis when a mode is switched takes it up once it hears the others again', async () => {
+    const redis = new URL(redisUrl!);
+    const link = await TcpLink.to(redis.hostname, Number(redis.port || 6379));
+    try {
+      const via = new URL(redisUrl!);
+      via.host = `127.0.0.1:${link.port}`;
+      const apart = await replica('legacy', via.href);
+      link.cut();
+      const made = replicas[1]!.log.entries.filter((e) => e.msg === 'an admin change made on another replica was made here too').length;
+      expect((await post(0, '/admin/mode', { mode: 'read-only' })).status).toBe(200);
+      await madeOn(1, made + 1);
+      expect(apart.gateway.health().mode).toBeUndefined();
+      link.restore();
+      await waitUntil(() => apart.gateway.health().mode === 'read-only' || undefined, 20_000, 'the mode taken up once back');
+      expect(apart.log.entries.some((e) => (e.msg ?? e.obj) === 'hearing the other replicas again: taking up what admin changes left standing meanwhile')).toBe(true);
+      const refused = await apart.client.callTool({ name: 'counter__write', arguments: { key: 'z' } });
+      expect((refused.content as Array<{ text: string }>)[0]!.text).toContain('the gateway is in read-only mode');
+      expect((await post(0, '/admin/mode', { mode: null })).status).toBe(200);
+      await waitUntil(() => apart.gateway.health().mode === undefined || undefined, 10_000, 'switched back there too');
+    } finally {
+      await link.close();
+    }
+  }, 40_000);
 
   it("a cache invalidated on one replica is invalidated on the other's own cache too", async () => {
     const [a, b] = replicas;

@@ -20,6 +20,7 @@ export class RedisBroadcast implements Broadcast {
   readonly #prefix: string;
   readonly #commandTimeoutMs: number;
   readonly #handlers = new Map<string, Set<(message: string) => void>>();
+  readonly #resumed = new Set<() => void>();
 
   constructor(opts: RedisBroadcastOptions) {
     this.#prefix = opts.prefix ?? 'mcplex:events:';
@@ -29,6 +30,20 @@ export class RedisBroadcast implements Broadcast {
     this.#listener = failFastRedis(opts.url, undefined, { enableOfflineQueue: true, commandTimeout: undefined, autoResubscribe: true });
     this.#listener.on('message', (channel: string, message: string) => {
       for (const handler of this.#handlers.get(channel) ?? []) handler(message);
+    });
+    // Ready again after the first time: it was cut off. It subscribes again right after 'ready'; a PING sent behind
+    // that is answered once it is subscribed.
+    let connected = false;
+    this.#listener.on('ready', () => {
+      if (connected) {
+        setImmediate(() => {
+          this.#listener.ping().then(
+            () => this.#resumed.forEach((resumed) => resumed()),
+            () => {},
+          );
+        });
+      }
+      connected = true;
     });
   }
 
@@ -52,7 +67,7 @@ export class RedisBroadcast implements Broadcast {
     return (await this.#publisher.get(this.#prefix + channel)) ?? undefined;
   }
 
-  async subscribe(channel: string, handler: (message: string) => void): Promise<() => Promise<void>> {
+  async subscribe(channel: string, handler: (message: string) => void, resumed?: () => void): Promise<() => Promise<void>> {
     const name = this.#prefix + channel;
     let handlers = this.#handlers.get(name);
     if (!handlers) {
@@ -61,7 +76,9 @@ export class RedisBroadcast implements Broadcast {
       await this.#listener.subscribe(name);
     }
     handlers.add(handler);
+    if (resumed) this.#resumed.add(resumed);
     return async () => {
+      if (resumed) this.#resumed.delete(resumed);
       const now = this.#handlers.get(name);
       if (!now?.delete(handler) || now.size > 0) return;
       this.#handlers.delete(name);
@@ -71,6 +88,7 @@ export class RedisBroadcast implements Broadcast {
 
   async close(): Promise<void> {
     this.#handlers.clear();
+    this.#resumed.clear();
     await Promise.all([closeRedis(this.#publisher), closeRedis(this.#listener)]);
   }
 }
