@@ -38,7 +38,9 @@ export class RedisBroadcast implements Broadcast {
       if (connected) {
         setImmediate(() => {
           this.#listener.ping().then(
-            () => this.#resumed.forEach((resumed) => resumed()),
+            () => {
+              for (const resumed of [...this.#resumed]) resumed();
+            },
             () => {},
           );
         });
