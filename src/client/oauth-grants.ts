@@ -128,13 +128,15 @@ export class OAuthGrants {
   /** The credentials of `key`'s connection: its grant's access token on every request, and a refresh on 401. */
   provider(key: string): AuthProvider {
     return {
-      // A stale one (another replica refreshed) gets 401, and the refresh reads the store afresh.
+      // A stale one (another replica refreshed) gets 401, and the new one is read from the store.
       token: async () => this.#access.get(key) ?? this.#load(key),
       onUnauthorized: async (ctx) => {
         if (!this.#refreshing.has(key)) {
-          // Refused a token already replaced (sent before a refresh finished): the next request takes the new one.
-          const [sent, current] = [sentToken(ctx.response), this.#access.get(key) ?? (await this.#load(key))];
-          if (sent !== undefined && current !== undefined && sent !== current) return;
+          // Refused a token already replaced (sent before a refresh finished, here or on another replica: the store
+          // is read past this one's memory): the next request takes the new one.
+          const sent = sentToken(ctx.response);
+          const current = sent === undefined ? undefined : await this.#load(key);
+          if (current !== undefined && sent !== current) return;
         }
         let running = this.#refreshing.get(key);
         if (!running) {
@@ -248,6 +250,8 @@ export class OAuthGrants {
     let verifier = callback?.verifier;
     /** The client this flow runs as: a grant is refreshed by the client it was issued to. */
     let client: StoredOAuthClientInformation | undefined;
+    /** The refresh token this flow read (and may have spent). */
+    let refreshRead: string | undefined;
     const registered = async () => parsed<Record<string, StoredOAuthClientInformation & { redirect_uris?: string[] }>>(await store.get(clientsKey)) ?? {};
     return {
       get redirectUrl() {
@@ -286,7 +290,11 @@ export class OAuthGrants {
           await store.set(clientsKey, JSON.stringify({ ...(await registered()), [info.client_id]: info }));
         },
       }),
-      tokens: async () => parsed<StoredOAuthTokens>(await store.get(this.#tokensKey(key))),
+      tokens: async () => {
+        const tokens = parsed<StoredOAuthTokens>(await store.get(this.#tokensKey(key)));
+        refreshRead = tokens?.refresh_token;
+        return tokens;
+      },
       saveTokens: async (tokens) => {
         // A token response without `scope` granted what was asked for (RFC 6749 §5.1): the authorization's scope on
         // the callback leg, the grant's own on a refresh (which asks for nothing more).
@@ -327,7 +335,12 @@ export class OAuthGrants {
       discoveryState: async () => parsed<OAuthDiscoveryState>(await store.get(discoveryKey)),
       saveDiscoveryState: async (s) => store.set(discoveryKey, JSON.stringify(s)),
       invalidateCredentials: async (scope) => {
-        if (scope === 'all' || scope === 'tokens') await this.forget(key);
+        if (scope === 'all' || scope === 'tokens') {
+          // A refresh refused because another replica refreshed at the same moment (the server rotates refresh
+          // tokens): the grant that one saved stays, and the SDK's next try refreshes with it.
+          const held = parsed<StoredOAuthTokens>(await store.get(this.#tokensKey(key)));
+          if (scope === 'all' || held?.refresh_token === undefined || held.refresh_token === refreshRead) await this.forget(key);
+        }
         if ((scope === 'all' || scope === 'client') && client && !settings.clientId) {
           const { [client.client_id]: _dropped, ...rest } = await registered();
           await store.set(clientsKey, JSON.stringify(rest));

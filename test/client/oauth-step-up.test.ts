@@ -116,3 +116,45 @@ describe('a 401 for a token a refresh already replaced', () => {
     expect(await provider.token!()).not.toBe(renewed);
   });
 });
+
+describe('two replicas refreshing one grant (the server rotates refresh tokens)', () => {
+  it("one refreshes and the other takes its token; refreshing at the same moment, the grant survives the loser's refusal", async () => {
+    const store = new MemorySecretStore();
+    const replica = () => new OAuthGrants('remote', server.url, { redirectUrl: () => 'http://127.0.0.1:9/cb' }, store, silentLogger);
+    const [a, b] = [replica(), replica()];
+    const back = new URL((await fetch((await a.authorize('frank'))!, { redirect: 'manual', headers: { cookie: 'user=frank' } })).headers.get('location')!);
+    const state = back.searchParams.get('state')!;
+    await a.complete((await pendingAuthorization(store, state))!, state, back.searchParams.get('code')!);
+    const [onA, onB] = [a.provider('frank'), b.provider('frank')];
+    const send = rememberingSentToken(fetch);
+    const refusedWith = async (token: string | undefined) => {
+      const res = await send(server.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(401);
+      return { response: res, serverUrl: new URL(server.url), fetchFn: fetch };
+    };
+    const accepted = async (token: string | undefined) =>
+      (await fetch(server.url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' })).status !== 401;
+
+    // One after the other: B (its memory still holding the old token) takes the token A's refresh saved.
+    const first = await onB.token!();
+    expect(await onA.token!()).toBe(first);
+    server.revokeAccess('frank');
+    const [refusedA, refusedB] = [await refusedWith(first), await refusedWith(first)];
+    const refreshed = server.provider.counts.refreshed;
+    await onA.onUnauthorized!(refusedA);
+    await onB.onUnauthorized!(refusedB);
+    expect(server.provider.counts.refreshed).toBe(refreshed + 1);
+    expect(await onB.token!()).toBe(await onA.token!());
+    expect(await accepted(await onB.token!())).toBe(true);
+
+    // At the same moment: both refresh with the same refresh token; the server takes one and refuses the other
+    // (invalid_grant). The refused one leaves the saved grant alone, and both go on with a token the server accepts.
+    const second = await onA.token!();
+    server.revokeAccess('frank');
+    const [againA, againB] = [await refusedWith(second), await refusedWith(second)];
+    await Promise.all([onA.onUnauthorized!(againA), onB.onUnauthorized!(againB)]);
+    expect(await replica().has('frank')).toBe(true);
+    expect(await accepted(await onA.token!())).toBe(true);
+    expect(await accepted(await onB.token!())).toBe(true);
+  });
+});
