@@ -122,15 +122,20 @@ export function terminalInput(input: Readable, output: Writable): TerminalInput 
     return { action: 'accept', content };
   }
 
-  /** A sampling request: the conversation shown, and the person's line is the model's reply. */
+  /** A sampling request: the conversation shown, and the person's lines are the model's reply. */
   async function sample(params: Json): Promise<Json> {
     const { messages = [], systemPrompt, maxTokens } = params as { messages?: Array<{ role: string; content: unknown }>; systemPrompt?: string; maxTokens?: number };
     output.write(`The server asks for a model's reply (sampling${maxTokens ? `, at most ${maxTokens} tokens` : ''}):\n`);
     if (systemPrompt) output.write(`  system: ${systemPrompt}\n`);
     for (const m of messages) output.write(`  ${m.role}: ${contentText(m.content)}\n`);
-    const text = await ask('  Reply as the model (one line; !decline to refuse): ');
+    let text = await ask('  Reply as the model (a line ending in \\ goes on to the next; !decline to refuse): ');
     // The spec's example answer to a refused sampling request (no error code of the JSON-RPC range fits it).
     if (text === undefined || text === '' || text === '!decline' || text === '!cancel') throw new WireError(-1, 'User rejected sampling request');
+    while (text.endsWith('\\')) {
+      const more: string | undefined = await ask('  … ');
+      text = `${text.slice(0, -1).replace(/[ \t]+$/, '')}\n${more ?? ''}`;
+      if (more === undefined) break;
+    }
     return { role: 'assistant', content: { type: 'text', text }, model: 'human (mcplex command line)', stopReason: 'endTurn' };
   }
 

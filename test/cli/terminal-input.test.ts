@@ -53,11 +53,15 @@ describe('terminalInput', () => {
     await expect(session('').answer('roots/list', {})).rejects.toThrow('does not answer roots/list requests (only elicitation and sampling)');
   });
 
-  it("answers a sampling request with the typed line as the model's reply, and refuses on an empty line or !decline", async () => {
+  it("answers a sampling request with the typed lines as the model's reply, and refuses on an empty line or !decline", async () => {
     const s = session('Paris.\n');
     const params = { systemPrompt: 'Be brief', maxTokens: 20, messages: [{ role: 'user', content: { type: 'text', text: 'Capital of France?' } }, { role: 'user', content: [{ type: 'image', mimeType: 'image/png', data: 'x' }] }] };
     expect(await s.answer('sampling/createMessage', params)).toEqual({ role: 'assistant', content: { type: 'text', text: 'Paris.' }, model: 'human (mcplex command line)', stopReason: 'endTurn' });
-    expect(s.said()).toBe("The server asks for a model's reply (sampling, at most 20 tokens):\n  system: Be brief\n  user: Capital of France?\n  user: [image image/png]\n  Reply as the model (one line; !decline to refuse): ");
+    expect(s.said()).toBe("The server asks for a model's reply (sampling, at most 20 tokens):\n  system: Be brief\n  user: Capital of France?\n  user: [image image/png]\n  Reply as the model (a line ending in \\ goes on to the next; !decline to refuse): ");
+    // A reply of several lines: each but the last ends in a backslash (a blank one too).
+    const lines = session('Paris, \\\nthe capital \\\n\\\nof France.\nnot part of it\n');
+    expect((await lines.answer('sampling/createMessage', params)).content).toEqual({ type: 'text', text: 'Paris,\nthe capital\n\nof France.' });
+    expect(lines.said()).toContain('  … ');
     for (const refusal of ['\n', '!decline\n', '']) {
       await expect(session(refusal).answer('sampling/createMessage', params)).rejects.toMatchObject({ code: -1, message: 'User rejected sampling request' });
     }
