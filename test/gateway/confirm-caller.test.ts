@@ -20,7 +20,7 @@ import { startIdp } from '../helpers/oidc-idp.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { waitUntil } from '../helpers/process.js';
 import { callFails, clientAs, text } from './isolation/fixtures.js';
-import { FAST_RESTART } from './fixtures/helpers.js';
+import { FAST_RESTART, shutDown } from './fixtures/helpers.js';
 
 const KEYS = { admin: 'mcplex_admin-key-0123456789', alice: 'mcplex_alice-key-0123456789', bob: 'mcplex_bob-key-0123456789' };
 const JWT_SECRET = 'a-test-secret-of-more-than-32-bytes-0123456789';
@@ -133,9 +133,7 @@ describe('oauth.confirmCaller: apiKey', () => {
       }, 10_000, "alice's authorization recorded");
       expect(grants.map((r) => r.outcome)).toEqual(['ok']);
     } finally {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      await http.close();
-      await gateway.close();
+      await shutDown([{ gateway, http }], clients);
     }
   });
 });
@@ -186,9 +184,7 @@ describe('oauth.confirmCaller: oidc', () => {
         ['alice', 'ok', null],
       ]);
     } finally {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      await http.close();
-      await gateway.close();
+      await shutDown([{ gateway, http }], clients);
       await idp.close();
     }
   });
@@ -221,11 +217,7 @@ describe('oauth.confirmCaller across replicas (oauth.store: redis)', () => {
       expect(turn).toBe(3);
       expect(await text(alice, 'remote__whoami')).toBe('alice');
     } finally {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      for (const { gateway, http } of [a, b]) {
-        await http.close();
-        await gateway.close();
-      }
+      await shutDown([a, b], clients);
     }
   });
 });

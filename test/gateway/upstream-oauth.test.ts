@@ -18,7 +18,7 @@ import type { HttpHandle } from '../../src/server/index.js';
 import { authorizeInBrowser, oauthServerForSuite } from '../fixtures/oauth-upstream.js';
 import { ROOT, waitGone, waitUntil } from '../helpers/process.js';
 import { callFails, clientAs, text } from './isolation/fixtures.js';
-import { FAST_RESTART } from './fixtures/helpers.js';
+import { FAST_RESTART, shutDown } from './fixtures/helpers.js';
 import { CLI } from './fixtures/cli.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
@@ -82,12 +82,6 @@ async function authorizeGateway(gateway: Gateway, http: HttpHandle, user: string
   await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
 }
 /** Closes a test's clients, then the gateway's listener and the gateway. */
-async function shutDown(gateway: Gateway, http: HttpHandle, clients: Client[] = []): Promise<void> {
-  await Promise.allSettled(clients.map((c) => c.close()));
-  await http.close();
-  await gateway.close();
-}
-
 describe("the gateway's own authorization (one grant, an administrator's)", () => {
   const grants = join(dir, 'grants-shared.json');
 
@@ -131,7 +125,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(readFileSync(grants, 'utf8')).not.toContain(KEYS.alice);
       expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
     } finally {
-      await shutDown(gateway, http, clients);
+      await shutDown([{ gateway, http }], clients);
     }
   });
 
@@ -237,7 +231,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(oauthServer().provider.counts.refreshed).toBe(refreshed + 1);
       expect(logger.entries.filter((e) => e.msg?.includes("needs the gateway's authorization widened"))).toHaveLength(1);
     } finally {
-      await shutDown(gateway, http, clients);
+      await shutDown([{ gateway, http }], clients);
     }
   });
 
@@ -446,7 +440,7 @@ describe('per-caller authorization (perCaller: true)', () => {
       expect((await callFails(alice, 'remote__whoami')).code).toBe(-32042);
       expect(await text(bob, 'remote__whoami')).toBe('bob');
     } finally {
-      await shutDown(gateway, http, clients);
+      await shutDown([{ gateway, http }], clients);
     }
   });
 });
@@ -489,7 +483,7 @@ describe('per-caller step-up (a grant without the scope a tool needs)', () => {
       expect(await text(modern, 'remote__audit_trail')).toBe('bob holds mcp mcp:admin');
       expect(opened.map((url) => new URL(url).searchParams.get('scope'))).toEqual(['mcp', 'mcp mcp:admin']);
     } finally {
-      await shutDown(gateway, http, clients);
+      await shutDown([{ gateway, http }], clients);
     }
   });
 });
@@ -518,11 +512,7 @@ describe('replicas sharing grants (oauth.store: redis)', () => {
         expect(await text(alice, 'remote__whoami')).toBe('cluster-operator');
       }
     } finally {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      for (const { gateway, http } of [a, b]) {
-        await http.close();
-        await gateway.close();
-      }
+      await shutDown([a, b], clients);
     }
   });
 });
@@ -568,11 +558,7 @@ describe('replicas with cluster: (completions heard on every replica)', () => {
       clients.push(bob);
       expect(await text(bob, 'remote__whoami')).toBe('bob');
     } finally {
-      await Promise.allSettled(clients.map((c) => c.close()));
-      for (const { gateway, http } of [a, b]) {
-        await http.close();
-        await gateway.close();
-      }
+      await shutDown([a, b], clients);
     }
   }, 40_000);
 });

@@ -9,6 +9,7 @@ import { MemoryBroadcast } from '../../src/stores/memory/broadcast.js';
 import { RedisBroadcast } from '../../src/stores/redis/broadcast.js';
 import { OwnRedis, sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { waitUntil } from '../helpers/process.js';
+import { onTwo } from '../helpers/two-instances.js';
 
 const redisUrl = sharedRedisUrl('Broadcast contract: redis');
 
@@ -40,67 +41,54 @@ function recorder() {
 }
 
 describe.each(backends)('Broadcast: %s', (_name, make, skip) => {
-  it.skipIf(skip)("reaches every subscriber of the channel, the publisher's own included, and no other channel's", async () => {
-    const [a, b] = await make();
-    try {
-      const onA = recorder();
-      const onB = recorder();
-      const other = recorder();
-      await a.subscribe('done', onA.handler);
-      await b.subscribe('done', onB.handler);
-      await b.subscribe('other', other.handler);
-      await a.publish('done', 'one');
-      await Promise.all([onA.hear('one'), onB.hear('one')]);
-      await b.publish('other', 'marker');
-      await other.hear('marker');
-      expect(onA.heard).toEqual(['one']);
-      expect(onB.heard).toEqual(['one']);
-      expect(other.heard).toEqual(['marker']);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
-  });
+  const both = onTwo(make);
 
-  it.skipIf(skip)('a stopped subscription hears nothing more; another on the same channel still does', async () => {
-    const [a, b] = await make();
-    try {
-      const stopped = recorder();
-      const kept = recorder();
-      const stop = await b.subscribe('done', stopped.handler);
-      await b.subscribe('done', kept.handler);
-      await a.publish('done', 'first');
-      await Promise.all([stopped.hear('first'), kept.hear('first')]);
-      await stop();
-      await a.publish('done', 'second');
-      await kept.hear('second');
-      expect(stopped.heard).toEqual(['first']);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
-  });
+  it.skipIf(skip)("reaches every subscriber of the channel, the publisher's own included, and no other channel's", both(async (a, b) => {
+    const onA = recorder();
+    const onB = recorder();
+    const other = recorder();
+    await a.subscribe('done', onA.handler);
+    await b.subscribe('done', onB.handler);
+    await b.subscribe('other', other.handler);
+    await a.publish('done', 'one');
+    await Promise.all([onA.hear('one'), onB.hear('one')]);
+    await b.publish('other', 'marker');
+    await other.hear('marker');
+    expect(onA.heard).toEqual(['one']);
+    expect(onB.heard).toEqual(['one']);
+    expect(other.heard).toEqual(['marker']);
+  }));
 
-  it.skipIf(skip)('a channel retains one message for instances that come later, until replaced or cleared; apart from what is published', async () => {
-    const [a, b] = await make();
-    try {
-      expect(await b.retained('standing')).toBeUndefined();
-      const heard = recorder();
-      await b.subscribe('standing', heard.handler);
-      await a.retain('standing', 'read-only');
-      expect(await b.retained('standing')).toBe('read-only');
-      await a.retain('standing', 'normal');
-      expect(await b.retained('standing')).toBe('normal');
-      expect(await b.retained('other')).toBeUndefined();
-      // Retaining publishes nothing, and publishing retains nothing.
-      await a.publish('standing', 'marker');
-      await heard.hear('marker');
-      expect(heard.heard).toEqual(['marker']);
-      expect(await b.retained('standing')).toBe('normal');
-      await b.retain('standing', undefined);
-      expect(await a.retained('standing')).toBeUndefined();
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
-  });
+  it.skipIf(skip)('a stopped subscription hears nothing more; another on the same channel still does', both(async (a, b) => {
+    const stopped = recorder();
+    const kept = recorder();
+    const stop = await b.subscribe('done', stopped.handler);
+    await b.subscribe('done', kept.handler);
+    await a.publish('done', 'first');
+    await Promise.all([stopped.hear('first'), kept.hear('first')]);
+    await stop();
+    await a.publish('done', 'second');
+    await kept.hear('second');
+    expect(stopped.heard).toEqual(['first']);
+  }));
+
+  it.skipIf(skip)('a channel retains one message for instances that come later, until replaced or cleared; apart from what is published', both(async (a, b) => {
+    expect(await b.retained('standing')).toBeUndefined();
+    const heard = recorder();
+    await b.subscribe('standing', heard.handler);
+    await a.retain('standing', 'read-only');
+    expect(await b.retained('standing')).toBe('read-only');
+    await a.retain('standing', 'normal');
+    expect(await b.retained('standing')).toBe('normal');
+    expect(await b.retained('other')).toBeUndefined();
+    // Retaining publishes nothing, and publishing retains nothing.
+    await a.publish('standing', 'marker');
+    await heard.hear('marker');
+    expect(heard.heard).toEqual(['marker']);
+    expect(await b.retained('standing')).toBe('normal');
+    await b.retain('standing', undefined);
+    expect(await a.retained('standing')).toBeUndefined();
+  }));
 });
 
 describe('Broadcast: redis, when the server goes away and comes back', () => {

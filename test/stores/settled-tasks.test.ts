@@ -7,6 +7,7 @@ import { MemorySettledTasks } from '../../src/stores/memory/settled-tasks.js';
 import { RedisSettledTasks } from '../../src/stores/redis/settled-tasks.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { waitUntil } from '../helpers/process.js';
+import { onTwo } from '../helpers/two-instances.js';
 
 const redisUrl = sharedRedisUrl('SettledTasks contract: redis');
 
@@ -43,30 +44,22 @@ const completed = (taskId: string, ttlMs = 60_000): SettledTask => ({
 });
 
 describe.each(backends)('SettledTasks: %s', (_name, make, skip) => {
-  it.skipIf(skip)('finds a kept record as it was kept, from another instance too; nothing for an unknown id', async () => {
-    const [a, b] = await make();
-    try {
-      const task = completed('t1');
-      await a.keep(task);
-      await a.keep({ ...completed('t2'), status: 'cancelled', statusMessage: 'The replica running this task stopped', result: undefined } as SettledTask);
-      expect(await b.find('t1')).toEqual(task);
-      expect(await b.find('t2')).toMatchObject({ status: 'cancelled', statusMessage: 'The replica running this task stopped' });
-      expect(await b.find('nobody')).toBeUndefined();
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
-  });
+  const both = onTwo(make);
 
-  it.skipIf(skip)('forgets a record once its ttlMs from creation has passed', async () => {
-    const [a, b] = await make();
-    try {
-      await a.keep(completed('short', 150));
-      await a.keep(completed('long'));
-      expect(await b.find('short')).toBeDefined();
-      await waitUntil(async () => ((await b.find('short')) === undefined ? true : undefined), 5000, 'the short record to run out');
-      expect(await b.find('long')).toBeDefined();
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
-  });
+  it.skipIf(skip)('finds a kept record as it was kept, from another instance too; nothing for an unknown id', both(async (a, b) => {
+    const task = completed('t1');
+    await a.keep(task);
+    await a.keep({ ...completed('t2'), status: 'cancelled', statusMessage: 'The replica running this task stopped', result: undefined } as SettledTask);
+    expect(await b.find('t1')).toEqual(task);
+    expect(await b.find('t2')).toMatchObject({ status: 'cancelled', statusMessage: 'The replica running this task stopped' });
+    expect(await b.find('nobody')).toBeUndefined();
+  }));
+
+  it.skipIf(skip)('forgets a record once its ttlMs from creation has passed', both(async (a, b) => {
+    await a.keep(completed('short', 150));
+    await a.keep(completed('long'));
+    expect(await b.find('short')).toBeDefined();
+    await waitUntil(async () => ((await b.find('short')) === undefined ? true : undefined), 5000, 'the short record to run out');
+    expect(await b.find('long')).toBeDefined();
+  }));
 });

@@ -42,3 +42,32 @@ export function whenReady(redis: Redis, timeoutMs: number): Promise<boolean> {
     redis.once('ready', onReady);
   });
 }
+
+/** A store's Redis: its URL, the prefix before each of its keys, and how long a command may take. */
+export interface KeyedRedisOptions {
+  url: string;
+  /** Default: the store's own (e.g. `mcplex:session:`). */
+  keyPrefix?: string;
+  /** Default 1000 ms. */
+  commandTimeoutMs?: number;
+}
+
+/** A store on one fail-fast connection whose keys all start with its prefix. */
+export abstract class FailFastRedisStore {
+  readonly redis: Redis;
+  protected readonly prefix: string;
+
+  constructor(opts: KeyedRedisOptions, defaultPrefix: string) {
+    this.prefix = opts.keyPrefix ?? defaultPrefix;
+    this.redis = failFastRedis(opts.url, opts.commandTimeoutMs);
+  }
+
+  /** Resolves once connected, or after `timeoutMs` (false): commands meanwhile fail fast rather than queue. */
+  ready(timeoutMs = 5000): Promise<boolean> {
+    return whenReady(this.redis, timeoutMs);
+  }
+
+  close(): Promise<void> {
+    return closeRedis(this.redis);
+  }
+}
