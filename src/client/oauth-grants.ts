@@ -1,10 +1,12 @@
 // OAuth toward one upstream server, as the MCP authorization spec has a client do it: the server's protected
 // resource metadata names its authorization server, the gateway registers itself there (dynamic client registration)
 // unless a client is configured, a person authorizes in a browser (authorization code with PKCE), and the grant is
-// kept in a SecretStore and refreshed when the server answers 401; a server that answers 403 insufficient_scope gets
-// an authorization asking for more (step-up, SEP-2350's scope union). Grants are kept per key: the gateway's own
+// kept in a SecretStore and refreshed shortly before it expires and when the server answers 401, by one replica at a
+// time (the others take its token: servers that rotate refresh tokens revoke a grant whose spent one comes back); a
+// server that answers 403 insufficient_scope gets an authorization asking for more (step-up, SEP-2350's scope union). Grants are kept per key: the gateway's own
 // (GATEWAY_GRANT) and, with per-caller authorization, one per principal. The SDK's `auth()` runs every step.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AuthProvider,
   auth,
@@ -39,6 +41,14 @@ const MAX_KEYS = 10_000;
  * elsewhere (another replica's `forget`) stops being used here within it.
  */
 const RECHECK_MS = 30_000;
+/** A grant is refreshed this long before its access token expires (at most half its lifetime before). */
+const REFRESH_AHEAD_MS = 60_000;
+/** A refresh ahead that failed is tried again after this long (until the token expires and a 401 asks). */
+const REFRESH_AHEAD_RETRY_MS = 5_000;
+/** How long one replica's refresh of a grant keeps the others waiting for its token before one takes over. */
+const REFRESH_CLAIM_MS = 30_000;
+/** How often a replica waiting for another's refresh reads the store. */
+const REFRESH_POLL_MS = 50;
 
 export interface OAuthClientSettings {
   /** Where the authorization server sends the browser back (the gateway's callback route; known once it serves). */
@@ -56,6 +66,12 @@ export interface OAuthClientSettings {
   announce?: (url: string, stepUp?: string) => void;
   /** How long an access token is used from memory before the store is read again; default 30 s. */
   recheckMs?: number;
+  /**
+   * How long before its access token expires a grant is refreshed (in the background; at most half the token's
+   * lifetime before). Default 60 s; 0: only when the server answers 401. Grants whose token response gave no
+   * `expires_in`, or no refresh token, are refreshed on 401 only.
+   */
+  refreshAheadMs?: number;
   /**
    * The URL a caller (any key but the gateway's) is given in place of the authorization server's, for the
    * authorization started under `state`: a page that first confirms, in the browser, that the person is that caller
@@ -97,13 +113,25 @@ export async function pendingAuthorization(store: SecretStore, state: string): P
 
 /** A kept grant names the registered client it was issued to (it is refreshed as that client). */
 const CLIENT_OF_GRANT = 'mcplex_client_id';
-type HeldTokens = StoredOAuthTokens & { [CLIENT_OF_GRANT]?: string };
+/** When a kept grant is refreshed ahead of its access token's expiry (epoch ms), if it can be. */
+const REFRESH_AT = 'mcplex_refresh_at';
+/** When its access token expires (epoch ms), if the token response said. */
+const EXPIRES_AT = 'mcplex_expires_at';
+type HeldTokens = StoredOAuthTokens & { [CLIENT_OF_GRANT]?: string; [REFRESH_AT]?: number; [EXPIRES_AT]?: number };
+/** A grant's access token as a replica holds it in memory. */
+interface HeldAccess {
+  token: string;
+  refreshAt?: number;
+  expiresAt?: number;
+}
+/** Where `server`'s refresh of `key`'s grant is claimed by the replica making it. */
+const refreshClaimKey = (server: string, key: string) => `oauth:${server}:refreshing:${key}`;
 
 const parsed = <T>(raw: string | undefined): T | undefined => (raw === undefined ? undefined : (JSON.parse(raw) as T));
 
 export class OAuthGrants {
   /** Access tokens of the keys known to hold a grant, so a request does not ask the store (Redis) each time. */
-  readonly #access: LRUCache<string, string>;
+  readonly #access: LRUCache<string, HeldAccess>;
   /**
    * The last authorization URL started per key (and when, and for which scope when it was a step-up), for the error
    * a caller gets and for admins.
@@ -112,6 +140,8 @@ export class OAuthGrants {
   #naggedAt = 0;
   /** One refresh at a time per key: the server rotates refresh tokens, so a second one in parallel would fail. */
   readonly #refreshing = new Map<string, Promise<void>>();
+  /** Keys whose refresh ahead of expiry failed: not tried again before then (epoch ms). */
+  readonly #aheadRetry = new LRUCache<string, number>({ max: MAX_KEYS });
   /** One step-up at a time per key: callers refused together are sent to the same authorization. */
   readonly #steppingUp = new Map<string, Promise<string | undefined>>();
 
@@ -122,35 +152,105 @@ export class OAuthGrants {
     private readonly store: SecretStore,
     private readonly log: Logger,
   ) {
-    this.#access = new LRUCache<string, string>({ max: MAX_KEYS, ttl: settings.recheckMs ?? RECHECK_MS });
+    this.#access = new LRUCache<string, HeldAccess>({ max: MAX_KEYS, ttl: settings.recheckMs ?? RECHECK_MS });
   }
 
-  /** The credentials of `key`'s connection: its grant's access token on every request, and a refresh on 401. */
+  /**
+   * The credentials of `key`'s connection: its grant's access token on every request, refreshed in the background
+   * shortly before it expires, and a refresh on 401.
+   */
   provider(key: string): AuthProvider {
     return {
       // A stale one (another replica refreshed) gets 401, and the new one is read from the store.
-      token: async () => this.#access.get(key) ?? this.#load(key),
+      token: async () => {
+        const held = this.#access.get(key) ?? (await this.#load(key));
+        if (held?.refreshAt === undefined || Date.now() < Math.max(held.refreshAt, this.#aheadRetry.get(key) ?? 0)) return held?.token;
+        const refreshed = this.#refreshAhead(key, held.token);
+        if (held.expiresAt === undefined || Date.now() < held.expiresAt) return held.token;
+        // Expired already (no request came while it could be refreshed ahead): the new one, if it comes.
+        await refreshed;
+        return (this.#access.get(key) ?? (await this.#load(key)))?.token;
+      },
       onUnauthorized: async (ctx) => {
+        let refused: string | undefined;
         if (!this.#refreshing.has(key)) {
           // Refused a token already replaced (sent before a refresh finished, here or on another replica: the store
           // is read past this one's memory): the next request takes the new one.
           const sent = sentToken(ctx.response);
-          const current = sent === undefined ? undefined : await this.#load(key);
-          if (current !== undefined && sent !== current) return;
+          refused = (await this.#load(key))?.token;
+          if (sent !== undefined && refused !== undefined && sent !== refused) return;
         }
-        let running = this.#refreshing.get(key);
-        if (!running) {
-          const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(ctx.response);
-          running = auth(this.#provider(key), { serverUrl: ctx.serverUrl, ...(resourceMetadataUrl && { resourceMetadataUrl }), ...(scope && { scope }), fetchFn: ctx.fetchFn })
-            .then((result) => {
-              if (result !== 'AUTHORIZED') throw new UnauthorizedError(`'${this.server}' needs authorization`);
-            })
-            .finally(() => this.#refreshing.delete(key));
-          this.#refreshing.set(key, running);
-        }
-        return running;
+        const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(ctx.response);
+        return this.#refresh(key, refused, { serverUrl: ctx.serverUrl, ...(resourceMetadataUrl && { resourceMetadataUrl }), ...(scope && { scope }), fetchFn: ctx.fetchFn });
       },
     };
+  }
+
+  /**
+   * Refreshes `key`'s grant before its access token expires. One that fails (the authorization server unreachable)
+   * starts no new authorization and is tried again a few seconds later; the token serves meanwhile, and once it has
+   * expired the server's 401 asks for a refresh as usual. Resolves either way.
+   */
+  #refreshAhead(key: string, stale: string): Promise<void> {
+    const running = this.#refreshing.get(key);
+    if (running) return running.catch(() => undefined);
+    return this.#refresh(key, stale, { serverUrl: new URL(this.serverUrl) }, true).then(
+      () => {
+        this.#aheadRetry.delete(key);
+      },
+      (err: unknown) => {
+        this.#aheadRetry.set(key, Date.now() + REFRESH_AHEAD_RETRY_MS);
+        this.log.warn({ server: this.server, problem: String((err as Error)?.message ?? err) }, `upstream '${this.server}': refreshing its authorization ahead of expiry failed; tried again in ${REFRESH_AHEAD_RETRY_MS / 1000} s`);
+      },
+    );
+  }
+
+  /**
+   * Refreshes `key`'s grant, once at a time here and across replicas sharing the store: the replica that claims the
+   * refresh makes it, the others wait for the token it saves (in place of `stale`, the one they hold) and take it. A
+   * refresh token presented twice is refused, and a server with reuse detection then revokes the whole grant.
+   */
+  #refresh(key: string, stale: string | undefined, options: Omit<Parameters<typeof auth>[1], 'authorizationCode'>, ahead = false): Promise<void> {
+    let running = this.#refreshing.get(key);
+    if (!running) {
+      const refresh = async () => {
+        const result = await auth(this.#provider(key, undefined, undefined, ahead), options);
+        if (result !== 'AUTHORIZED') throw new UnauthorizedError(`'${this.server}' needs authorization`);
+      };
+      running = (stale === undefined ? refresh() : this.#claimed(key, stale, refresh)).finally(() => this.#refreshing.delete(key));
+      this.#refreshing.set(key, running);
+    }
+    return running;
+  }
+
+  /** Runs `refresh` once this replica holds the claim on `key`'s refresh, unless another replaced `stale` meanwhile. */
+  async #claimed(key: string, stale: string, refresh: () => Promise<void>): Promise<void> {
+    const claim = refreshClaimKey(this.server, key);
+    for (;;) {
+      if (await this.store.claim(claim, REFRESH_CLAIM_MS)) {
+        try {
+          // Another replica may have refreshed between this one's read and its claim.
+          const stored = await this.#load(key);
+          if (stored !== undefined && stored.token !== stale) return;
+          return await refresh();
+        } finally {
+          await this.store.delete(claim).catch(() => undefined);
+        }
+      }
+      // Another replica holds it: its token once saved; its claim once released (or run out, its holder gone).
+      await sleep(REFRESH_POLL_MS);
+      const stored = await this.#load(key);
+      if (stored === undefined) throw new UnauthorizedError(`'${this.server}' needs authorization`);
+      if (stored.token !== stale) return;
+    }
+  }
+
+  /**
+   * Resolves once no refresh is running here: a process that stops first waits for it, so a refresh token the
+   * authorization server has just rotated is not lost with the answer that carried its successor.
+   */
+  async settled(): Promise<void> {
+    while (this.#refreshing.size > 0) await Promise.allSettled([...this.#refreshing.values()]);
   }
 
   /** True when `key` holds a grant (tokens it may use or refresh). */
@@ -158,10 +258,12 @@ export class OAuthGrants {
     return (this.#access.get(key) ?? (await this.#load(key))) !== undefined;
   }
 
-  async #load(key: string): Promise<string | undefined> {
-    const tokens = parsed<StoredOAuthTokens>(await this.store.get(this.#tokensKey(key)));
-    if (tokens?.access_token) this.#access.set(key, tokens.access_token);
-    return tokens?.access_token;
+  async #load(key: string): Promise<HeldAccess | undefined> {
+    const tokens = parsed<HeldTokens>(await this.store.get(this.#tokensKey(key)));
+    if (!tokens?.access_token) return undefined;
+    const held: HeldAccess = { token: tokens.access_token, refreshAt: tokens[REFRESH_AT], expiresAt: tokens[EXPIRES_AT] };
+    this.#access.set(key, held);
+    return held;
   }
 
   /**
@@ -239,8 +341,20 @@ export class OAuthGrants {
     return tokensKey(this.server, key);
   }
 
-  /** `stepUp`: the scope a step-up asks for (its authorization is recorded as one). */
-  #provider(key: string, callback?: PendingAuthorization, stepUp?: string): OAuthClientProvider {
+  /** When a grant just issued expires, and when it is refreshed ahead of that (only one with a refresh token). */
+  #expiry(tokens: StoredOAuthTokens): Pick<HeldTokens, typeof REFRESH_AT | typeof EXPIRES_AT> {
+    const lifetime = typeof tokens.expires_in === 'number' && tokens.expires_in > 0 ? tokens.expires_in * 1000 : undefined;
+    if (lifetime === undefined) return {};
+    const now = Date.now();
+    const ahead = Math.min(this.settings.refreshAheadMs ?? REFRESH_AHEAD_MS, lifetime / 2);
+    return { [EXPIRES_AT]: now + lifetime, ...(tokens.refresh_token && ahead > 0 && { [REFRESH_AT]: Math.round(now + lifetime - ahead) }) };
+  }
+
+  /**
+   * `stepUp`: the scope a step-up asks for (its authorization is recorded as one). `ahead`: a refresh ahead of
+   * expiry, which fails rather than start an authorization when the refresh fails.
+   */
+  #provider(key: string, callback?: PendingAuthorization, stepUp?: string, ahead = false): OAuthClientProvider {
     const { store, server } = this;
     // On the callback leg, the redirect URI the authorization started with.
     const settings = callback ? { ...this.settings, redirectUrl: () => callback.redirectUrl } : this.settings;
@@ -298,10 +412,17 @@ export class OAuthGrants {
       saveTokens: async (tokens) => {
         // A token response without `scope` granted what was asked for (RFC 6749 §5.1): the authorization's scope on
         // the callback leg, the grant's own on a refresh (which asks for nothing more).
-        const scope = tokens.scope ?? (callback ? callback.scope : parsed<StoredOAuthTokens>(await store.get(this.#tokensKey(key)))?.scope);
-        const held: HeldTokens = { ...tokens, ...(scope && { scope }), ...(client && !settings.clientId && { [CLIENT_OF_GRANT]: client.client_id }) };
+        const stored = callback ? undefined : parsed<HeldTokens>(await store.get(this.#tokensKey(key)));
+        const scope = tokens.scope ?? (callback ? callback.scope : stored?.scope);
+        const held: HeldTokens = {
+          ...tokens,
+          ...(scope && { scope }),
+          ...(client && !settings.clientId && { [CLIENT_OF_GRANT]: client.client_id }),
+          // The same tokens saved again (the SDK stamps their issuer) expire when they did.
+          ...(stored?.access_token === tokens.access_token ? { [REFRESH_AT]: stored[REFRESH_AT], [EXPIRES_AT]: stored[EXPIRES_AT] } : this.#expiry(tokens)),
+        };
         await store.set(this.#tokensKey(key), JSON.stringify(held));
-        this.#access.set(key, tokens.access_token);
+        this.#access.set(key, { token: tokens.access_token, refreshAt: held[REFRESH_AT], expiresAt: held[EXPIRES_AT] });
       },
       saveCodeVerifier: (v) => {
         verifier = v;
@@ -311,6 +432,7 @@ export class OAuthGrants {
         return verifier;
       },
       redirectToAuthorization: async (url) => {
+        if (ahead) throw new Error('the refresh failed');
         if (state === undefined || verifier === undefined) throw new Error('authorization started without state or verifier');
         const asked = url.searchParams.get('scope');
         const given = key === GATEWAY_GRANT ? undefined : settings.callerUrl?.(state);

@@ -7,5 +7,10 @@ export interface SecretStore {
   /** Stores `value` under `key`; with `ttlMs` it is gone after that long (flows in progress), else kept. */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Sets `key` for `ttlMs` unless it holds a value: true when this call set it. A lock shared by replicas (one of
+   * them refreshes a grant); released by `delete`, or by its TTL when its holder is gone.
+   */
+  claim(key: string, ttlMs: number): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -10,6 +10,7 @@
 //                                     caller-confirmation.ts)
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
 import { openInBrowser } from '../client/open-browser.js';
 import { ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Principal, type PrincipalKind, type SecretStore, WireError } from '../core/index.js';
@@ -184,7 +185,10 @@ export class UpstreamOAuth {
     return listener;
   }
 
+  /** Waits (up to 5 s) for refreshes in flight to save what they got, then closes the store. */
   async close(): Promise<void> {
+    const settled = Promise.all([...this.#grants.values()].map(({ grants }) => grants.settled()));
+    await Promise.race([settled, sleep(5000, undefined, { ref: false })]);
     await this.#store?.close();
   }
 

@@ -58,6 +58,11 @@ export class SealedSecretStore implements SecretStore {
     return this.inner.set(key, PREFIX + packed, ttlMs);
   }
 
+  /** A claim holds no secret: it is made on the store behind, as it is. */
+  claim(key: string, ttlMs: number): Promise<boolean> {
+    return this.inner.claim(key, ttlMs);
+  }
+
   delete(key: string): Promise<void> {
     return this.inner.delete(key);
   }

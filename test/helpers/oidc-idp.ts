@@ -6,10 +6,28 @@ import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import type { Browser, Page } from './browser.js';
 
+/** What an authorization server for an MCP server (`register`'s `grants`) does besides signing in. */
+export interface GrantOptions {
+  /** The MCP server (RFC 8707 resource) its access tokens are for. */
+  resource: string;
+  /** Access tokens' lifetime in seconds. */
+  accessTokenTtl: number;
+}
+
 export interface Idp {
   issuer: string;
-  /** Makes the provider, with client `clientId` (secret `clientSecret`) allowed to return to `redirectUri`. */
-  register(clientId: string, clientSecret: string, redirectUri: string): void;
+  /**
+   * Makes the provider, with client `clientId` (secret `clientSecret`) allowed to return to `redirectUri`. With
+   * `grants`, it also issues access tokens for an MCP server and a refresh token with each grant, rotated on every use;
+   * a spent one presented again revokes the whole grant (oidc-provider's reuse detection, as Auth0's and Okta's).
+   */
+  register(clientId: string, clientSecret: string, redirectUri: string, grants?: GrantOptions): void;
+  /** The subject an access token stands for, while it is valid (not expired, not revoked). */
+  subjectOf(accessToken: string): Promise<string | undefined>;
+  /** Revokes one access token (its grant stays: a refresh gets another). */
+  revoke(accessToken: string): Promise<void>;
+  /** Refresh requests the token endpoint answered, and those it refused. */
+  readonly refreshes: { granted: number; refused: number };
   /** The person in `browser`, at the sign-in page `page`, signs in as `login` and consents; stops at `stopAt`. */
   signIn(browser: Browser, page: Page, login: string, stopAt?: string): Promise<Page>;
   close(): Promise<void>;
@@ -22,14 +40,47 @@ export async function startIdp(): Promise<Idp> {
   const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let provider: Provider | undefined;
+  const refreshes = { granted: 0, refused: 0 };
   return {
     issuer,
-    register(clientId, clientSecret, redirectUri) {
-      const provider = new Provider(issuer, {
-        clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'] }],
+    refreshes,
+    register(clientId, clientSecret, redirectUri, grants) {
+      provider = new Provider(issuer, {
+        clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ['authorization_code', ...(grants ? ['refresh_token'] : [])], response_types: ['code'] }],
         pkce: { required: () => true },
+        ...(grants && {
+          scopes: ['openid', 'mcp'],
+          issueRefreshToken: async () => true,
+          rotateRefreshToken: true,
+          ttl: { AccessToken: grants.accessTokenTtl },
+          features: {
+            resourceIndicators: {
+              enabled: true,
+              defaultResource: async () => grants.resource,
+              useGrantedResource: async () => true,
+              getResourceServerInfo: async (_ctx: unknown, resource: string) => {
+                if (resource !== grants.resource) throw new Error(`unknown resource ${resource}`);
+                return { scope: 'mcp', accessTokenFormat: 'opaque', accessTokenTTL: grants.accessTokenTtl };
+              },
+            },
+          },
+        }),
+      });
+      provider.on('grant.success', (ctx: { oidc: { params: { grant_type?: string } } }) => {
+        if (ctx.oidc.params.grant_type === 'refresh_token') refreshes.granted++;
+      });
+      provider.on('grant.error', (ctx: { oidc: { params: { grant_type?: string } } }) => {
+        if (ctx.oidc.params.grant_type === 'refresh_token') refreshes.refused++;
       });
       handler = provider.callback() as typeof handler;
+    },
+    async subjectOf(accessToken) {
+      const token = await provider?.AccessToken.find(accessToken);
+      return token?.accountId;
+    },
+    async revoke(accessToken) {
+      await (await provider?.AccessToken.find(accessToken))?.destroy();
     },
     async signIn(browser, page, login, stopAt) {
       let at = await browser.submit(page, { login, password: 'any' }, stopAt);

@@ -14,6 +14,7 @@ import { SealedSecretStore } from '../../src/stores/sealed-secret-store.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { ROOT, waitForLine, waitUntil } from '../helpers/process.js';
+import { onTwo } from '../helpers/two-instances.js';
 
 const redisUrl = sharedRedisUrl('SecretStore contract: redis');
 const dir = mkdtempSync(join(tmpdir(), 'mcplex-secrets-'));
@@ -54,6 +55,41 @@ describe.each(backends)('SecretStore: %s', (_name, make, skip) => {
     expect(await store.get('long')).toBe('y');
     await store.close();
   });
+});
+
+describe.each(backends)('SecretStore claim: %s', (_name, make, skip) => {
+  it.skipIf(skip)('is made once, until it is deleted or its TTL runs out', async () => {
+    const store = make();
+    expect(await store.claim('lock', 60_000)).toBe(true);
+    expect(await store.claim('lock', 60_000)).toBe(false);
+    await store.delete('lock');
+    expect(await store.claim('lock', 80)).toBe(true);
+    expect(await store.claim('lock', 80)).toBe(false);
+    await waitUntil(() => store.claim('lock', 60_000), 5000, 'the claim to run out and be made again');
+    expect(await store.claim('lock', 60_000)).toBe(false);
+    // A key holding a value is not claimed over it.
+    await store.set('grant', 'kept');
+    expect(await store.claim('grant', 60_000)).toBe(false);
+    expect(await store.get('grant')).toBe('kept');
+    await store.close();
+  });
+});
+
+/** Two stores on one backend, as two replicas (or two processes on one file) hold them. */
+const shared: Array<[string, () => Promise<[SecretStore, SecretStore]>, boolean]> = [
+  ['memory (one store)', async () => { const store = new MemorySecretStore(); return [store, store]; }, false],
+  ['file', async () => { const path = join(dir, `claim-${++files}.json`); return [new FileSecretStore(path), new FileSecretStore(path)]; }, false],
+  ['redis', async () => { const keyPrefix = uniquePrefix('claims'); return [new RedisSecretStore({ url: redisUrl!, keyPrefix }), new RedisSecretStore({ url: redisUrl!, keyPrefix })]; }, !redisUrl],
+];
+
+describe.each(shared)('SecretStore claim on two instances: %s', (_name, make, skip) => {
+  it.skipIf(skip)('goes to exactly one of many made at once', onTwo(make)(async (a, b) => {
+    const made = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).claim('refreshing', 60_000)));
+    expect(made.filter(Boolean)).toHaveLength(1);
+    await (made.indexOf(true) % 2 ? a : b).delete('refreshing');
+    expect(await a.claim('refreshing', 60_000)).toBe(true);
+    expect(await b.claim('refreshing', 60_000)).toBe(false);
+  }));
 });
 
 describe('FileSecretStore', () => {

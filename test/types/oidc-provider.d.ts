@@ -4,5 +4,7 @@ declare module 'oidc-provider' {
   export default class Provider {
     constructor(issuer: string, configuration: Record<string, unknown>);
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    on(event: string, listener: (ctx: never, ...rest: never[]) => void): this;
+    readonly AccessToken: { find(token: string): Promise<{ accountId: string; destroy(): Promise<void> } | undefined> };
   }
 }

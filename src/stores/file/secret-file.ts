@@ -47,6 +47,17 @@ export class FileSecretStore implements SecretStore {
     await this.#change((entries) => entries.delete(key));
   }
 
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    let claimed = false;
+    await this.#change((entries) => {
+      const held = entries.get(key);
+      if (held && live(held)) return;
+      entries.set(key, { value: '1', until: Date.now() + ttlMs });
+      claimed = true;
+    });
+    return claimed;
+  }
+
   async close(): Promise<void> {}
 
   /** The keys the file holds now (not their values). */

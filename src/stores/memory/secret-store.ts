@@ -15,6 +15,14 @@ export class MemorySecretStore implements SecretStore {
     this.#entries.set(key, { value, until: ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs });
   }
 
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    // Checked and set in one turn: two claims made at once cannot both find the key free.
+    const held = this.#entries.get(key);
+    if (held && held.until > Date.now()) return false;
+    this.#entries.set(key, { value: '1', until: Date.now() + ttlMs });
+    return true;
+  }
+
   async delete(key: string): Promise<void> {
     this.#entries.delete(key);
   }

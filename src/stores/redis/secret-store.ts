@@ -38,6 +38,10 @@ export class RedisSecretStore implements SecretStore {
     else await this.redis.set(this.#prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)));
   }
 
+  async claim(key: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.#prefix + key, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';
+  }
+
   async delete(key: string): Promise<void> {
     await this.redis.del(this.#prefix + key);
   }

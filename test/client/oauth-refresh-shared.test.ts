@@ -1,0 +1,158 @@
+// Replicas sharing one grant toward an upstream whose authorization server rotates refresh tokens and revokes the
+// whole grant when a spent one comes back (oidc-provider, as Auth0 and Okta do): the grant is refreshed by one
+// replica at a time, ahead of its access token's expiry, and the others take its token. Each replica is an
+// `OAuthGrants` with its own connection to the shared store (Redis, as with `cluster:`; or one store in memory).
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecretStore } from '../../src/core/secret-store.js';
+import { OAuthGrants, pendingAuthorization } from '../../src/client/oauth-grants.js';
+import { rememberingSentToken } from '../../src/client/sent-token.js';
+import { MemorySecretStore } from '../../src/stores/memory/secret-store.js';
+import { RedisSecretStore } from '../../src/stores/redis/secret-store.js';
+import { Browser } from '../helpers/browser.js';
+import { capturingLogger, type LogEntry } from '../helpers/logger.js';
+import { type Idp, startIdp } from '../helpers/oidc-idp.js';
+import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
+import { waitUntil } from '../helpers/process.js';
+
+const redisUrl = sharedRedisUrl('OAuth grants shared through Redis');
+const CALLBACK = 'http://127.0.0.1:9/cb';
+const SECRET = 'a-client-secret-0123456789';
+/** Access tokens live this long (s): refreshed ahead at half of it. */
+const TTL = 6;
+
+/**
+ * A real authorization server and the MCP server it guards: the latter's protected resource metadata names the
+ * former; a request is served while its bearer token is valid there, and refused with 401 otherwise.
+ */
+async function guardedServer(): Promise<{ idp: Idp; url: string; close(): Promise<void> }> {
+  const idp = await startIdp();
+  let url = '';
+  const mcp: Server = createServer(async (req, res) => {
+    if (req.url?.startsWith('/.well-known/oauth-protected-resource')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ resource: url, authorization_servers: [idp.issuer], scopes_supported: ['mcp'] }));
+      return;
+    }
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const subject = token === undefined ? undefined : await idp.subjectOf(token);
+    if (subject === undefined) res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ subject }));
+  });
+  await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(mcp.address() as AddressInfo).port}/mcp`;
+  idp.register('mcplex-gateway', SECRET, CALLBACK, { resource: url, accessTokenTtl: TTL });
+  return { idp, url, close: async () => void (await Promise.all([idp.close(), new Promise((resolve) => mcp.close(resolve))])) };
+}
+
+/** `grants` authorized for `key` by `person`, in a browser at the authorization server. */
+async function authorized(grants: OAuthGrants, store: SecretStore, idp: Idp, person: string, key = 'gateway'): Promise<void> {
+  const browser = new Browser();
+  const back = new URL((await idp.signIn(browser, await browser.open((await grants.authorize(key))!), person, CALLBACK)).url);
+  const state = back.searchParams.get('state')!;
+  await grants.complete((await pendingAuthorization(store, state))!, state, back.searchParams.get('code')!, back.searchParams.get('iss') ?? undefined);
+}
+
+let idp: Idp;
+let url: string;
+let upstream: Awaited<ReturnType<typeof guardedServer>>;
+beforeAll(async () => {
+  upstream = await guardedServer();
+  ({ idp, url } = upstream);
+});
+afterAll(() => upstream.close());
+
+/** Two stores on one backend, one per replica. */
+const backends: Array<[string, () => [SecretStore, SecretStore], boolean]> = [
+  ['one store in memory', () => { const store = new MemorySecretStore(); return [store, store]; }, false],
+  ['Redis', () => { const keyPrefix = uniquePrefix('grants'); return [new RedisSecretStore({ url: redisUrl!, keyPrefix }), new RedisSecretStore({ url: redisUrl!, keyPrefix })]; }, !redisUrl],
+];
+
+describe.each(backends)('replicas sharing a grant at a server that revokes grants on refresh-token reuse: %s', (_name, stores, skip) => {
+  /** Two replicas on the stores, the first authorized by `person` in a browser at the (real) authorization server. */
+  async function twoReplicas(person: string, refreshAheadMs?: number) {
+    const [storeA, storeB] = stores();
+    const logs: LogEntry[] = [];
+    const replica = (store: SecretStore) =>
+      new OAuthGrants('remote', url, { redirectUrl: () => CALLBACK, clientId: 'mcplex-gateway', clientSecret: SECRET, issuer: idp.issuer, ...(refreshAheadMs !== undefined && { refreshAheadMs }) }, store, capturingLogger(logs));
+    const [a, b] = [replica(storeA), replica(storeB)];
+    await authorized(a, storeA, idp, person);
+    const close = () => Promise.all([storeA.close(), storeA === storeB ? undefined : storeB.close()]);
+    return { a: a.provider('gateway'), b: b.provider('gateway'), replicas: [a, b], store: storeA, logs, close, fresh: () => replica(storeA) };
+  }
+
+  it.skipIf(skip)('refused at the same moment on both, the grant is refreshed once and both take the new token', async () => {
+    const { a, b, close, fresh } = await twoReplicas('alice', 0);
+    try {
+      const first = (await a.token!())!;
+      expect(await b.token!()).toBe(first);
+      expect(await idp.subjectOf(first)).toBe('alice');
+      const send = rememberingSentToken(fetch);
+      const refusedWith = async (token: string) => {
+        const response = await send(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+        expect(response.status).toBe(401);
+        return { response, serverUrl: new URL(url), fetchFn: fetch };
+      };
+      await idp.revoke(first);
+      const [onA, onB] = [await refusedWith(first), await refusedWith(first)];
+      const before = { ...idp.refreshes };
+      await Promise.all([a.onUnauthorized!(onA), b.onUnauthorized!(onB)]);
+      // Both refreshing would present one refresh token twice: the server would refuse the second and revoke the grant.
+      expect(idp.refreshes).toEqual({ granted: before.granted + 1, refused: before.refused });
+      const renewed = (await a.token!())!;
+      expect(renewed).not.toBe(first);
+      expect(await b.token!()).toBe(renewed);
+      expect(await idp.subjectOf(renewed)).toBe('alice');
+      expect(await fresh().has('gateway')).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+
+  it.skipIf(skip)('refreshes ahead of expiry, once for both, so the token in use is never refused', async () => {
+    const { a, b, replicas, store, close } = await twoReplicas('bob');
+    try {
+      const first = (await a.token!())!;
+      expect(await b.token!()).toBe(first);
+      const before = { ...idp.refreshes };
+      const stored = async () => JSON.parse((await store.get('oauth:remote:tokens:gateway'))!) as { access_token: string; mcplex_refresh_at: number };
+      const { mcplex_refresh_at: refreshAt } = await stored();
+      expect(refreshAt).toBeGreaterThan(Date.now());
+      await sleep(refreshAt - Date.now());
+      // A request on each replica at once, past the moment to refresh: both are served the token they hold, while
+      // one replica refreshes in the background and the other waits for its token.
+      expect(await Promise.all([a.token!(), b.token!()])).toEqual([first, first]);
+      await Promise.all(replicas.map((r) => r.settled()));
+      const renewed = (await stored()).access_token;
+      expect(renewed).not.toBe(first);
+      expect(await Promise.all([a.token!(), b.token!()])).toEqual([renewed, renewed]);
+      // The old token had not expired yet: no request was refused for it.
+      expect(await idp.subjectOf(first)).toBe('bob');
+      expect(await idp.subjectOf(renewed)).toBe('bob');
+      expect(idp.refreshes).toEqual({ granted: before.granted + 1, refused: before.refused });
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('a refresh ahead of expiry that fails (the authorization server unreachable)', () => {
+  it('keeps the token in use, starts no authorization, says so, and waits before trying again', async () => {
+    const down = await guardedServer();
+    const store = new MemorySecretStore();
+    const logs: LogEntry[] = [];
+    const grants = new OAuthGrants('remote', down.url, { redirectUrl: () => CALLBACK, clientId: 'mcplex-gateway', clientSecret: SECRET, issuer: down.idp.issuer }, store, capturingLogger(logs));
+    await authorized(grants, store, down.idp, 'carol');
+    const provider = grants.provider('gateway');
+    const first = (await provider.token!())!;
+    await down.idp.close();
+    const failed = () => logs.filter((e) => e.msg?.includes('ahead of expiry failed')).length;
+    await waitUntil(async () => (await provider.token!()) === first && failed() > 0, TTL * 1000, 'the refresh ahead to fail');
+    // The token in use still, no authorization started for a person to open, and not tried again at once.
+    expect(await provider.token!()).toBe(first);
+    expect(grants.startedSince('gateway', 0)).toBeUndefined();
+    expect(failed()).toBe(1);
+    await down.close();
+  });
+});
