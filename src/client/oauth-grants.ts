@@ -8,8 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  type AuthProvider,
   auth,
+  type DpopSession,
   computeScopeUnion,
   extractWWWAuthenticateParams,
   isStrictScopeSuperset,
@@ -19,11 +19,15 @@ import {
   type StoredOAuthClientInformation,
   type StoredOAuthTokens,
   UnauthorizedError,
+  withDpop,
 } from '@modelcontextprotocol/client';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../core/logger.js';
 import type { SecretStore } from '../core/secret-store.js';
+import type { Fetch } from './capped-fetch.js';
+import { dpopSession } from './dpop-key.js';
 import { sentToken } from './sent-token.js';
+import type { SigningAuthProvider } from './upstream.js';
 
 /** The key of the authorization an administrator makes for the gateway itself (principal keys are JSON arrays). */
 export const GATEWAY_GRANT = 'gateway';
@@ -60,6 +64,8 @@ export interface OAuthClientSettings {
   scopes?: string[];
   /** false: no RFC 8707 `resource` parameter in authorization and token requests (servers that refuse it). */
   resourceIndicator?: boolean;
+  /** true: tokens bound to the server's DPoP key (RFC 9449), kept in the store: proofs on token requests and on every request. */
+  dpop?: boolean;
   /** Shown to the person at the authorization server when the gateway registers itself. */
   clientName?: string;
   /** The gateway's own authorization was started (`stepUp`: to widen it to that scope): someone should open `url`. */
@@ -121,6 +127,8 @@ type HeldTokens = StoredOAuthTokens & { [CLIENT_OF_GRANT]?: string; [REFRESH_AT]
 /** A grant's access token as a replica holds it in memory. */
 interface HeldAccess {
   token: string;
+  /** Bound to the DPoP key (`token_type: DPoP`): sent with a proof. */
+  dpop?: boolean;
   refreshAt?: number;
   expiresAt?: number;
 }
@@ -128,6 +136,7 @@ interface HeldAccess {
 const refreshClaimKey = (server: string, key: string) => `oauth:${server}:refreshing:${key}`;
 
 const parsed = <T>(raw: string | undefined): T | undefined => (raw === undefined ? undefined : (JSON.parse(raw) as T));
+const isDpop = (tokens: StoredOAuthTokens) => tokens.token_type?.toLowerCase() === 'dpop';
 
 export class OAuthGrants {
   /** Access tokens of the keys known to hold a grant, so a request does not ask the store (Redis) each time. */
@@ -140,6 +149,8 @@ export class OAuthGrants {
   #naggedAt = 0;
   /** One refresh at a time per key: the server rotates refresh tokens, so a second one in parallel would fail. */
   readonly #refreshing = new Map<string, Promise<void>>();
+  /** The server's DPoP key, once read (or made). */
+  #dpop: Promise<DpopSession> | undefined;
   /** Keys whose refresh ahead of expiry failed: not tried again before then (epoch ms). */
   readonly #aheadRetry = new LRUCache<string, number>({ max: MAX_KEYS });
   /** One step-up at a time per key: callers refused together are sent to the same authorization. */
@@ -159,8 +170,19 @@ export class OAuthGrants {
    * The credentials of `key`'s connection: its grant's access token on every request, refreshed in the background
    * shortly before it expires, and a refresh on 401.
    */
-  provider(key: string): AuthProvider {
+  provider(key: string): SigningAuthProvider {
     return {
+      // A request the transport sent with a DPoP-bound token goes out as `Authorization: DPoP`, with a proof for that
+      // request (and a nonce the server asks for, retried once); anything else (a bearer token, a token request to
+      // the authorization server, discovery) as it is.
+      ...(this.settings.dpop && {
+        sign: (inner: Fetch): Fetch => async (url, init) => {
+          const sent = /^bearer\s+(.+)$/i.exec(new Headers(init?.headers).get('authorization') ?? '')?.[1];
+          const held = sent === undefined ? undefined : (this.#access.get(key) ?? (await this.#load(key)));
+          if (!held?.dpop || held.token !== sent) return inner(url, init);
+          return withDpop(() => this.#dpopSession(), () => sent)(inner)(url, init);
+        },
+      }),
       // A stale one (another replica refreshed) gets 401, and the new one is read from the store.
       token: async () => {
         const held = this.#access.get(key) ?? (await this.#load(key));
@@ -261,7 +283,7 @@ export class OAuthGrants {
   async #load(key: string): Promise<HeldAccess | undefined> {
     const tokens = parsed<HeldTokens>(await this.store.get(this.#tokensKey(key)));
     if (!tokens?.access_token) return undefined;
-    const held: HeldAccess = { token: tokens.access_token, refreshAt: tokens[REFRESH_AT], expiresAt: tokens[EXPIRES_AT] };
+    const held: HeldAccess = { token: tokens.access_token, dpop: isDpop(tokens), refreshAt: tokens[REFRESH_AT], expiresAt: tokens[EXPIRES_AT] };
     this.#access.set(key, held);
     return held;
   }
@@ -339,6 +361,14 @@ export class OAuthGrants {
 
   #tokensKey(key: string): string {
     return tokensKey(this.server, key);
+  }
+
+  #dpopSession(): Promise<DpopSession> {
+    this.#dpop ??= dpopSession(this.store, `oauth:${this.server}:dpop-key`).catch((err: unknown) => {
+      this.#dpop = undefined;
+      throw err;
+    });
+    return this.#dpop;
   }
 
   /** When a grant just issued expires, and when it is refreshed ahead of that (only one with a refresh token). */
@@ -422,7 +452,7 @@ export class OAuthGrants {
           ...(stored?.access_token === tokens.access_token ? { [REFRESH_AT]: stored[REFRESH_AT], [EXPIRES_AT]: stored[EXPIRES_AT] } : this.#expiry(tokens)),
         };
         await store.set(this.#tokensKey(key), JSON.stringify(held));
-        this.#access.set(key, { token: tokens.access_token, refreshAt: held[REFRESH_AT], expiresAt: held[EXPIRES_AT] });
+        this.#access.set(key, { token: tokens.access_token, dpop: isDpop(tokens), refreshAt: held[REFRESH_AT], expiresAt: held[EXPIRES_AT] });
       },
       saveCodeVerifier: (v) => {
         verifier = v;
@@ -452,6 +482,7 @@ export class OAuthGrants {
           settings.announce?.(url.href, stepUp);
         }
       },
+      ...(settings.dpop && { dpop: () => this.#dpopSession() }),
       // Asked which resource the tokens are for: none, when the authorization server refuses the parameter.
       ...(settings.resourceIndicator === false && { validateResourceURL: async () => undefined }),
       discoveryState: async () => parsed<OAuthDiscoveryState>(await store.get(discoveryKey)),

@@ -10,7 +10,7 @@ export function rememberingSentToken(inner: Fetch): Fetch {
   return async (url, init) => {
     const res = await inner(url, init);
     if (res.status === 401) {
-      const token = /^bearer\s+(.+)$/i.exec(new Headers(init?.headers).get('authorization') ?? '')?.[1];
+      const token = /^(?:bearer|dpop)\s+(.+)$/i.exec(new Headers(init?.headers).get('authorization') ?? '')?.[1];
       if (token) sentWith.set(res, token);
     }
     return res;

@@ -4,7 +4,7 @@ import { type AuthProvider, Client, type ClientCapabilities, SSEClientTransport,
 import { z } from 'zod';
 import { type Abortable, type ChangeKind, ErrorCode, type ListKind, type Logger, signalOf, WireError } from '../core/index.js';
 import { redactText, redactUrl } from '../core/redact.js';
-import { cappedFetch } from './capped-fetch.js';
+import { cappedFetch, type Fetch } from './capped-fetch.js';
 import { rememberingSentToken } from './sent-token.js';
 import { DepthGuard } from './depth-guard.js';
 import { type ParamHeader, paramHeadersOf, paramHeaderValues } from '../wire/param-headers.js';
@@ -48,9 +48,12 @@ export interface ForwardOptions {
   timeoutMs?: number;
 }
 
+/** Credentials toward an upstream; `sign` (DPoP proofs) wraps the fetch below the transport's headers. */
+export type SigningAuthProvider = AuthProvider & { sign?: (inner: Fetch) => Fetch };
+
 /** Per-connection HTTP plumbing the gateway plugs in (credentials toward the upstream, allow-listed headers). */
 export interface UpstreamHttpOptions {
-  authProvider?: AuthProvider;
+  authProvider?: SigningAuthProvider;
   fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
@@ -186,7 +189,9 @@ export class Upstream {
       return new StdioProcessTransport({ name: s.name, command: s.command, args: s.args, env: s.env, ...(s.cwd && { cwd: s.cwd }) }, { log: this.opts.log, ...cap });
     }
     // Each response (or SSE event) at most maxMessageBytes (10 MiB), as a stdio upstream's line.
-    const options = { requestInit: { headers: s.headers }, ...this.opts.http, fetch: rememberingSentToken(cappedFetch(this.opts.http?.fetch ?? fetch, s.maxMessageBytes)) };
+    const capped = cappedFetch(this.opts.http?.fetch ?? fetch, s.maxMessageBytes);
+    const sign = this.opts.http?.authProvider?.sign;
+    const options = { requestInit: { headers: s.headers }, ...this.opts.http, fetch: rememberingSentToken(sign ? sign(capped) : capped) };
     return s.transport === 'sse' ? new SSEClientTransport(new URL(s.url), options) : new StreamableHTTPClientTransport(new URL(s.url), options);
   }
 

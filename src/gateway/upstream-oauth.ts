@@ -109,6 +109,7 @@ export class UpstreamOAuth {
       ...(o.issuer && { issuer: o.issuer }),
       ...(o.scopes && { scopes: o.scopes }),
       ...(o.resourceIndicator === false && { resourceIndicator: false }),
+      ...(o.dpop && { dpop: true }),
       ...(this.openBrowser && { announce: (url: string, stepUp?: string) => this.#open(server.name, url, stepUp) }),
       callerUrl: (state: string) => (!this.#overStdio && this.#confirmation.on ? this.#confirmation.linkFor(state) : undefined),
     };

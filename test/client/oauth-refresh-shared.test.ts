@@ -2,63 +2,28 @@
 // whole grant when a spent one comes back (oidc-provider, as Auth0 and Okta do): the grant is refreshed by one
 // replica at a time, ahead of its access token's expiry, and the others take its token. Each replica is an
 // `OAuthGrants` with its own connection to the shared store (Redis, as with `cluster:`; or one store in memory).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecretStore } from '../../src/core/secret-store.js';
-import { OAuthGrants, pendingAuthorization } from '../../src/client/oauth-grants.js';
+import { OAuthGrants } from '../../src/client/oauth-grants.js';
 import { rememberingSentToken } from '../../src/client/sent-token.js';
 import { MemorySecretStore } from '../../src/stores/memory/secret-store.js';
 import { RedisSecretStore } from '../../src/stores/redis/secret-store.js';
-import { Browser } from '../helpers/browser.js';
+import { authorized, CALLBACK, CLIENT_ID, CLIENT_SECRET, type GuardedServer, guardedServer } from '../helpers/guarded-server.js';
 import { capturingLogger, type LogEntry } from '../helpers/logger.js';
-import { type Idp, startIdp } from '../helpers/oidc-idp.js';
+import type { Idp } from '../helpers/oidc-idp.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { waitUntil } from '../helpers/process.js';
 
 const redisUrl = sharedRedisUrl('OAuth grants shared through Redis');
-const CALLBACK = 'http://127.0.0.1:9/cb';
-const SECRET = 'a-client-secret-0123456789';
 /** Access tokens live this long (s): refreshed ahead at half of it. */
 const TTL = 6;
 
-/**
- * A real authorization server and the MCP server it guards: the latter's protected resource metadata names the
- * former; a request is served while its bearer token is valid there, and refused with 401 otherwise.
- */
-async function guardedServer(): Promise<{ idp: Idp; url: string; close(): Promise<void> }> {
-  const idp = await startIdp();
-  let url = '';
-  const mcp: Server = createServer(async (req, res) => {
-    if (req.url?.startsWith('/.well-known/oauth-protected-resource')) {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ resource: url, authorization_servers: [idp.issuer], scopes_supported: ['mcp'] }));
-      return;
-    }
-    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const subject = token === undefined ? undefined : await idp.subjectOf(token);
-    if (subject === undefined) res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
-    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ subject }));
-  });
-  await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(mcp.address() as AddressInfo).port}/mcp`;
-  idp.register('mcplex-gateway', SECRET, CALLBACK, { resource: url, accessTokenTtl: TTL });
-  return { idp, url, close: async () => void (await Promise.all([idp.close(), new Promise((resolve) => mcp.close(resolve))])) };
-}
-
-/** `grants` authorized for `key` by `person`, in a browser at the authorization server. */
-async function authorized(grants: OAuthGrants, store: SecretStore, idp: Idp, person: string, key = 'gateway'): Promise<void> {
-  const browser = new Browser();
-  const back = new URL((await idp.signIn(browser, await browser.open((await grants.authorize(key))!), person, CALLBACK)).url);
-  const state = back.searchParams.get('state')!;
-  await grants.complete((await pendingAuthorization(store, state))!, state, back.searchParams.get('code')!, back.searchParams.get('iss') ?? undefined);
-}
-
 let idp: Idp;
 let url: string;
-let upstream: Awaited<ReturnType<typeof guardedServer>>;
+let upstream: GuardedServer;
 beforeAll(async () => {
-  upstream = await guardedServer();
+  upstream = await guardedServer({ accessTokenTtl: TTL });
   ({ idp, url } = upstream);
 });
 afterAll(() => upstream.close());
@@ -75,7 +40,7 @@ describe.each(backends)('replicas sharing a grant at a server that revokes grant
     const [storeA, storeB] = stores();
     const logs: LogEntry[] = [];
     const replica = (store: SecretStore) =>
-      new OAuthGrants('remote', url, { redirectUrl: () => CALLBACK, clientId: 'mcplex-gateway', clientSecret: SECRET, issuer: idp.issuer, ...(refreshAheadMs !== undefined && { refreshAheadMs }) }, store, capturingLogger(logs));
+      new OAuthGrants('remote', url, { redirectUrl: () => CALLBACK, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, issuer: idp.issuer, ...(refreshAheadMs !== undefined && { refreshAheadMs }) }, store, capturingLogger(logs));
     const [a, b] = [replica(storeA), replica(storeB)];
     await authorized(a, storeA, idp, person);
     const close = () => Promise.all([storeA.close(), storeA === storeB ? undefined : storeB.close()]);
@@ -139,10 +104,10 @@ describe.each(backends)('replicas sharing a grant at a server that revokes grant
 
 describe('a refresh ahead of expiry that fails (the authorization server unreachable)', () => {
   it('keeps the token in use, starts no authorization, says so, and waits before trying again', async () => {
-    const down = await guardedServer();
+    const down = await guardedServer({ accessTokenTtl: TTL });
     const store = new MemorySecretStore();
     const logs: LogEntry[] = [];
-    const grants = new OAuthGrants('remote', down.url, { redirectUrl: () => CALLBACK, clientId: 'mcplex-gateway', clientSecret: SECRET, issuer: down.idp.issuer }, store, capturingLogger(logs));
+    const grants = new OAuthGrants('remote', down.url, { redirectUrl: () => CALLBACK, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, issuer: down.idp.issuer }, store, capturingLogger(logs));
     await authorized(grants, store, down.idp, 'carol');
     const provider = grants.provider('gateway');
     const first = (await provider.token!())!;

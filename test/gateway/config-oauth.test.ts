@@ -21,6 +21,7 @@ describe('upstream OAuth config', () => {
     const c = yaml(`${REMOTE}    auth:\n      oauth: { clientId: mcplex, clientSecret: s3cret, issuer: "https://login.example.com", scopes: "repo read:org", perCaller: true }\noauth:\n  store: redis\n  redis: redis://127.0.0.1:6379\n  callbackUrl: https://mcp.example.com/oauth/callback\n`);
     expect(c.servers.remote!.auth?.oauth).toEqual({ clientId: 'mcplex', clientSecret: 's3cret', issuer: 'https://login.example.com', scopes: ['repo', 'read:org'], perCaller: true });
     expect(yaml(`${REMOTE}    auth: { oauth: { resourceIndicator: false } }\n`).servers.remote!.auth?.oauth).toEqual({ resourceIndicator: false, perCaller: false });
+    expect(yaml(`${REMOTE}    auth: { oauth: { dpop: true } }\n`).servers.remote!.auth?.oauth).toEqual({ dpop: true, perCaller: false });
     expect(c.servers.remote!.isolation).toBe('per-principal');
     expect(c.oauth).toEqual({ store: 'redis', file: 'mcplex-oauth.json', redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'mcplex:oauth:' }, callbackUrl: 'https://mcp.example.com/oauth/callback' });
   });
@@ -64,6 +65,7 @@ describe('upstream OAuth config', () => {
     ]);
     expect(issues(`${REMOTE}    auth: { oauth: { perCaller: yes } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.oauth\.perCaller: expected true/)]);
     expect(issues(`${REMOTE}    auth: { oauth: { resourceIndicator: no } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.oauth\.resourceIndicator: expected false \(leave the RFC 8707 resource parameter out/)]);
+    expect(issues(`${REMOTE}    auth: { oauth: { dpop: yes } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.oauth\.dpop: expected true \(tokens bound to the gateway's key/)]);
     expect(issues(`${REMOTE}    auth: { oauth: { client: x } }\n`)).toEqual(["servers.remote.auth.oauth.client: unknown key (did you mean 'clientId'?)"]);
     expect(issues(`listen: { host: 0.0.0.0 }\n${REMOTE}    auth: { oauth: {} }\n`)).toEqual([expect.stringMatching(/^oauth\.callbackUrl: required when listen\.host is 0\.0\.0\.0 \(remote use OAuth\)/)]);
     expect(issues(`cluster: { redis: redis://127.0.0.1:6379 }\n${REMOTE}    auth: { oauth: {} }\n`)).toEqual(['oauth.store: with cluster:, every replica must see the grants of remote: use store: redis']);

@@ -12,6 +12,8 @@ export interface GrantOptions {
   resource: string;
   /** Access tokens' lifetime in seconds. */
   accessTokenTtl: number;
+  /** DPoP (RFC 9449): a token request with a proof gets tokens bound to its key. */
+  dpop?: boolean;
 }
 
 export interface Idp {
@@ -24,6 +26,8 @@ export interface Idp {
   register(clientId: string, clientSecret: string, redirectUri: string, grants?: GrantOptions): void;
   /** The subject an access token stands for, while it is valid (not expired, not revoked). */
   subjectOf(accessToken: string): Promise<string | undefined>;
+  /** The thumbprint of the DPoP key an access token is bound to (RFC 9449 `cnf.jkt`), if it is. */
+  bindingOf(accessToken: string): Promise<string | undefined>;
   /** Revokes one access token (its grant stays: a refresh gets another). */
   revoke(accessToken: string): Promise<void>;
   /** Refresh requests the token endpoint answered, and those it refused. */
@@ -55,6 +59,7 @@ export async function startIdp(): Promise<Idp> {
           rotateRefreshToken: true,
           ttl: { AccessToken: grants.accessTokenTtl },
           features: {
+            dPoP: { enabled: grants.dpop === true },
             resourceIndicators: {
               enabled: true,
               defaultResource: async () => grants.resource,
@@ -78,6 +83,9 @@ export async function startIdp(): Promise<Idp> {
     async subjectOf(accessToken) {
       const token = await provider?.AccessToken.find(accessToken);
       return token?.accountId;
+    },
+    async bindingOf(accessToken) {
+      return (await provider?.AccessToken.find(accessToken))?.jkt;
     },
     async revoke(accessToken) {
       await (await provider?.AccessToken.find(accessToken))?.destroy();

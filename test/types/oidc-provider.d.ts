@@ -5,6 +5,6 @@ declare module 'oidc-provider' {
     constructor(issuer: string, configuration: Record<string, unknown>);
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(event: string, listener: (ctx: never, ...rest: never[]) => void): this;
-    readonly AccessToken: { find(token: string): Promise<{ accountId: string; destroy(): Promise<void> } | undefined> };
+    readonly AccessToken: { find(token: string): Promise<{ accountId: string; jkt?: string; destroy(): Promise<void> } | undefined> };
   }
 }

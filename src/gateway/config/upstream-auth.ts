@@ -50,6 +50,11 @@ export interface UpstreamOAuth {
    */
   resourceIndicator?: boolean;
   /**
+   * true: tokens bound to a key the gateway holds (DPoP, RFC 9449): each token request and each request to the
+   * server carries a proof signed with it, so a token copied elsewhere is useless. For servers that accept DPoP.
+   */
+  dpop?: boolean;
+  /**
    * false (default): one authorization, the gateway's, made by an administrator, serves every caller. true: each
    * caller authorizes the gateway for themselves (told where with a URL elicitation) and their calls carry their own
    * grant on a connection of their own; the gateway's own authorization still reads the server's lists.
@@ -95,9 +100,10 @@ const oauth = z.preprocess(
       issuer: httpUrl.optional(),
       scopes: words.optional(),
       resourceIndicator: z.boolean({ error: 'expected false (leave the RFC 8707 resource parameter out, for authorization servers that refuse it) or true (the default)' }).optional(),
+      dpop: z.boolean({ error: 'expected true (tokens bound to the gateway\'s key with DPoP proofs, RFC 9449) or false (bearer tokens, the default)' }).optional(),
       perCaller: z.boolean({ error: 'expected true (each caller authorizes for themselves) or false (one authorization, the gateway\'s)' }).optional(),
     },
-    'expected a mapping with clientId, clientSecret, issuer, scopes, resourceIndicator and/or perCaller (or {} to register the gateway dynamically)',
+    'expected a mapping with clientId, clientSecret, issuer, scopes, resourceIndicator, dpop and/or perCaller (or {} to register the gateway dynamically)',
   ),
 );
 
