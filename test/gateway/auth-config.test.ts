@@ -50,6 +50,7 @@ describe('auth config', () => {
     expect(issuesOf({ auth: { jwt: { issuer: 'i', jwksUrl: 'https://x/jwks' } } })[0]).toMatch(/^auth\.jwt\.audience: /);
     expect(issuesOf({ auth: { jwt: { issuer: 'i', audience: 'a', secret: 'short' } } })).toEqual(['auth.jwt.secret: must be at least 32 bytes (use ${VAR} to read it from the environment)']);
     expect(issuesOf({ auth: { jwt: { issuer: 'i', audience: 'a', jwksUrl: 'https://x/jwks', algorithms: ['RS256', 'none'] } } })).toEqual(["auth.jwt.algorithms[1]: 'none' is never accepted"]);
+    expect(issuesOf({ auth: { jwt: { issuer: 'i', audience: 'a', jwksUrl: 'https://x/jwks', requireDpop: 'yes' } } })).toEqual(['auth.jwt.requireDpop: expected true (DPoP-bound tokens only, RFC 9449) or false (bearer tokens too, the default)']);
     expect(issuesOf({ auth: { mtls: {} } })).toEqual(['auth.mtls: needs listen.tls with ca (the CA client certificates chain to)']);
     expect(issuesOf({ auth: { apiKey: {} } })[0]).toBe("auth.apiKey: unknown key (did you mean 'apiKeys'?)");
   });

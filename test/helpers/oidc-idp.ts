@@ -14,6 +14,10 @@ export interface GrantOptions {
   accessTokenTtl: number;
   /** DPoP (RFC 9449): a token request with a proof gets tokens bound to its key. */
   dpop?: boolean;
+  /** Access tokens as JWTs (signed with the provider's keys, at `<issuer>/jwks`) instead of opaque ones. */
+  jwtAccessTokens?: boolean;
+  /** The client may also get tokens for itself (client credentials grant), as a machine does. */
+  clientCredentials?: boolean;
 }
 
 export interface Idp {
@@ -51,7 +55,16 @@ export async function startIdp(): Promise<Idp> {
     refreshes,
     register(clientId, clientSecret, redirectUri, grants) {
       provider = new Provider(issuer, {
-        clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [redirectUri], grant_types: ['authorization_code', ...(grants ? ['refresh_token'] : [])], response_types: ['code'] }],
+        clients: [
+          {
+            client_id: clientId,
+            client_secret: clientSecret,
+            redirect_uris: [redirectUri],
+            grant_types: ['authorization_code', ...(grants ? ['refresh_token'] : []), ...(grants?.clientCredentials ? ['client_credentials'] : [])],
+            response_types: ['code'],
+            ...(grants?.clientCredentials && { scope: 'mcp' }),
+          },
+        ],
         pkce: { required: () => true },
         ...(grants && {
           scopes: ['openid', 'mcp'],
@@ -60,13 +73,14 @@ export async function startIdp(): Promise<Idp> {
           ttl: { AccessToken: grants.accessTokenTtl },
           features: {
             dPoP: { enabled: grants.dpop === true },
+            clientCredentials: { enabled: grants.clientCredentials === true },
             resourceIndicators: {
               enabled: true,
               defaultResource: async () => grants.resource,
               useGrantedResource: async () => true,
               getResourceServerInfo: async (_ctx: unknown, resource: string) => {
                 if (resource !== grants.resource) throw new Error(`unknown resource ${resource}`);
-                return { scope: 'mcp', accessTokenFormat: 'opaque', accessTokenTTL: grants.accessTokenTtl };
+                return { scope: 'mcp', accessTokenFormat: grants.jwtAccessTokens ? 'jwt' : 'opaque', accessTokenTTL: grants.accessTokenTtl, ...(grants.jwtAccessTokens && { audience: resource }) };
               },
             },
           },

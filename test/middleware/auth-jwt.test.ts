@@ -140,7 +140,16 @@ describe('JWT authentication with a remote JWKS', () => {
 
   it('serves metadata naming the issuer as authorization server', async () => {
     const res = await rawRequest(`${new URL(handle.url).origin}/.well-known/oauth-protected-resource/mcp`, { method: 'GET' });
-    expect(JSON.parse(res.text)).toEqual({ resource: AUDIENCE, authorization_servers: [ISSUER], scopes_supported: ['mcp'], bearer_methods_supported: ['header'], resource_name: 'mcplex' });
+    expect(JSON.parse(res.text)).toEqual({
+      resource: AUDIENCE,
+      authorization_servers: [ISSUER],
+      scopes_supported: ['mcp'],
+      bearer_methods_supported: ['header'],
+      // DPoP-bound tokens are accepted with their proofs (RFC 9449 §5.1), bearer tokens too.
+      dpop_signing_alg_values_supported: ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'],
+      dpop_bound_access_tokens_required: false,
+      resource_name: 'mcplex',
+    });
   });
 });
 

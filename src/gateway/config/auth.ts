@@ -50,6 +50,7 @@ const jwt = strict(
     jwksCooldownSec: z.number({ error: 'expected seconds' }).int().min(1).optional(),
     jwksCacheMaxAgeSec: z.number({ error: 'expected seconds' }).int().min(1).optional(),
     authorizationServers: z.array(url('an authorization server')).optional(),
+    requireDpop: z.boolean({ error: 'expected true (DPoP-bound tokens only, RFC 9449) or false (bearer tokens too, the default)' }).optional(),
   },
   'expected a mapping with issuer, audience and one of jwksUrl, publicKey or secret',
 );

@@ -1,11 +1,13 @@
 // The authenticator the edge calls for every HTTP request: one credential per request (a Bearer token — an API
-// key or a JWT —, an X-API-Key header, or a verified client certificate), or anonymous when that is allowed.
+// key or a JWT —, a DPoP-bound JWT with its proof, an X-API-Key header, or a verified client certificate), or
+// anonymous when that is allowed.
 import { ANONYMOUS, type Principal } from '../../core/index.js';
 import { API_KEY_PREFIX, type ApiKeyPrincipal, ApiKeys } from './api-keys.js';
 import { bearerChallenge } from './challenge.js';
+import { DPOP_ALGORITHMS, DpopProofs } from './dpop.js';
 import { JwtVerifier, type JwtOptions } from './jwt.js';
 import { MtlsMapper, type MtlsOptions } from './mtls.js';
-import { type Authenticator, type AuthOutcome, type AuthRequest, refuse } from './types.js';
+import { type Authenticator, type AuthOutcome, type AuthRefusal, type AuthRequest, refuse } from './types.js';
 import { VerifiedCache } from './verified-cache.js';
 
 export interface AuthOptions {
@@ -26,6 +28,17 @@ export interface AuthOptions {
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** The key a JWT is bound to (RFC 9449 §6.1 `cnf.jkt`), if it is. */
+function boundKeyOf(principal: Principal): string | undefined {
+  if (principal.kind !== 'jwt') return undefined;
+  const jkt = (principal.claims.cnf as { jkt?: unknown } | undefined)?.jkt;
+  return typeof jkt === 'string' ? jkt : undefined;
+}
+
+/** A refusal answered with a DPoP challenge. */
+const asDpop = ({ refusal }: { refusal: AuthRefusal }): { refusal: AuthRefusal } => ({ refusal: { ...refusal, scheme: 'DPoP' } });
 
 function anonymousPrincipal(a: AuthOptions['anonymous']): Principal | undefined {
   if (!a) return undefined;
@@ -54,22 +67,56 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
     return refuse(401, 'Invalid token: bearer tokens are not accepted here', 'invalid_token');
   }
   // Kept apart by where the credential came from: each header is verified by its own rules.
-  const bearer = (token: string) => (cache ? cache.verified(`bearer ${token}`, () => check(token)) : check(token));
+  const verified = (token: string) => (cache ? cache.verified(`bearer ${token}`, () => check(token)) : check(token));
+  const proofs = jwt ? new DpopProofs() : undefined;
+  const dpopRequired = o.jwt?.requireDpop === true;
+
+  /** A token sent as Bearer: a JWT bound to a key is no bearer token (RFC 9449 §7.2), and none is when DPoP is required. */
+  function asBearer(outcome: AuthOutcome): AuthOutcome {
+    if (!('principal' in outcome) || outcome.principal.kind !== 'jwt') return outcome;
+    if (boundKeyOf(outcome.principal) !== undefined) return asDpop(refuse(401, 'Invalid token: it is bound to a key (DPoP): send it as "Authorization: DPoP <token>" with a DPoP proof', 'invalid_token'));
+    if (dpopRequired) return asDpop(refuse(401, 'Invalid token: this server takes DPoP-bound tokens only ("Authorization: DPoP <token>" with a DPoP proof)', 'invalid_token'));
+    return outcome;
+  }
+
+  /** A DPoP-bound JWT (`Authorization: DPoP`): the token verified, then its proof, made with the key it is bound to. */
+  async function dpop(authorization: string, req: AuthRequest): Promise<AuthOutcome> {
+    const match = DPOP.exec(authorization);
+    if (!match) return asDpop(refuse(400, 'Invalid request: the DPoP token is malformed', 'invalid_request'));
+    const token = match[1]!;
+    const outcome = await verified(token);
+    if ('refusal' in outcome) return asDpop(outcome);
+    const bound = boundKeyOf(outcome.principal);
+    if (bound === undefined) return asDpop(refuse(401, 'Invalid token: it is not bound to a key (no cnf.jkt): send it as "Authorization: Bearer <token>"', 'invalid_token'));
+    if (req.url === undefined) return asDpop(refuse(401, 'Invalid DPoP proof: this endpoint cannot check proofs', 'invalid_dpop_proof'));
+    const proven = await proofs!.verify(req.header('dpop'), { method: req.method ?? 'POST', url: req.url, token });
+    if ('refusal' in proven) return proven;
+    if (proven.jkt !== bound) return asDpop(refuse(401, 'Invalid DPoP proof: it was made with another key than the one the token is bound to', 'invalid_dpop_proof'));
+    return outcome;
+  }
 
   return {
     allowsAnonymous: anonymous !== undefined,
-    ...(o.jwt && { metadata: { authorizationServers: o.jwt.authorizationServers ?? [o.jwt.issuer], ...(o.jwt.requiredScopes && { scopesSupported: o.jwt.requiredScopes }) } }),
+    ...(o.jwt && {
+      metadata: {
+        authorizationServers: o.jwt.authorizationServers ?? [o.jwt.issuer],
+        ...(o.jwt.requiredScopes && { scopesSupported: o.jwt.requiredScopes }),
+        dpopAlgorithms: DPOP_ALGORITHMS,
+        dpopRequired,
+      },
+    }),
     challenge: (refusal, resourceMetadataUrl) => bearerChallenge(realm, refusal, resourceMetadataUrl),
     async authenticate(req: AuthRequest): Promise<AuthOutcome> {
       const authorization = req.header('authorization');
       const apiKeyHeader = req.header('x-api-key');
       if (authorization !== undefined && apiKeyHeader !== undefined) return refuse(400, 'Invalid request: send one credential (Authorization or X-API-Key), not both', 'invalid_request');
       if (authorization !== undefined) {
+        if (jwt && /^DPoP\b/i.test(authorization)) return dpop(authorization, req);
         const match = BEARER.exec(authorization);
         // Another scheme (Basic, …) is no credential for us: the bare challenge says which one to use (RFC 6750 §3.1).
         if (!/^Bearer\b/i.test(authorization)) return refuse(401, 'Authentication required: use "Authorization: Bearer <token>"');
         if (!match) return refuse(400, 'Invalid request: the bearer token is malformed', 'invalid_request');
-        return bearer(match[1]!);
+        return jwt ? asBearer(await verified(match[1]!)) : verified(match[1]!);
       }
       if (apiKeyHeader !== undefined) {
         const key = apiKeyHeader.trim();

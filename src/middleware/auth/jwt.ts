@@ -41,6 +41,11 @@ export interface JwtOptions {
   jwksCacheMaxAgeSec?: number;
   /** Authorization servers announced in the RFC 9728 metadata; default [issuer]. */
   authorizationServers?: string[];
+  /**
+   * true: only DPoP-bound tokens (RFC 9449: `Authorization: DPoP` with a proof) are accepted, bearer JWTs refused.
+   * Default false: both; a DPoP-bound token is accepted only with its proof, never as a bearer token.
+   */
+  requireDpop?: boolean;
 }
 
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];

@@ -17,13 +17,18 @@ export interface AuthRequest {
   header(name: string): string | undefined;
   /** Present only when TLS verified the certificate against the configured client CA. */
   readonly clientCertificate?: ClientCertificate;
+  /** The HTTP method, and the URL the client addressed (its public one, behind a proxy): what a DPoP proof is made for. */
+  readonly method?: string;
+  readonly url?: string;
 }
 
 /** 400: a malformed credential request; 401: no or bad credentials; 403: valid credentials without the scopes needed. */
 export interface AuthRefusal {
   readonly status: 400 | 401 | 403;
-  /** RFC 6750 error code; absent when no credentials were sent (the bare challenge). */
-  readonly error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+  /** RFC 6750 error code (RFC 9449's for a DPoP proof); absent when no credentials were sent (the bare challenge). */
+  readonly error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof';
+  /** The scheme the challenge names: DPoP for a DPoP-bound token (RFC 9449 §7.1); default Bearer. */
+  readonly scheme?: 'DPoP';
   /** Safe to show the caller: never quotes the token. */
   readonly description: string;
   /** For insufficient_scope: the scopes that would be enough. */
@@ -39,8 +44,15 @@ export interface Authenticator {
   authenticate(req: AuthRequest): Promise<AuthOutcome>;
   /** The `WWW-Authenticate` value for a refusal (Bearer realm, resource_metadata, error, scope). */
   challenge(refusal: AuthRefusal, resourceMetadataUrl?: string): string;
-  /** RFC 9728 metadata fields this authenticator contributes (authorization servers, scopes). */
-  readonly metadata?: { readonly authorizationServers?: readonly string[]; readonly scopesSupported?: readonly string[]; readonly resource?: string };
+  /** RFC 9728 metadata fields this authenticator contributes (authorization servers, scopes, DPoP). */
+  readonly metadata?: {
+    readonly authorizationServers?: readonly string[];
+    readonly scopesSupported?: readonly string[];
+    readonly resource?: string;
+    /** The algorithms DPoP proofs may use, when DPoP-bound tokens are accepted; and whether only those are. */
+    readonly dpopAlgorithms?: readonly string[];
+    readonly dpopRequired?: boolean;
+  };
   /** Whether requests without credentials are let in as the anonymous principal. */
   readonly allowsAnonymous: boolean;
 }

@@ -40,6 +40,19 @@ export function metadataUrlOf(resource: string): string {
   return `${u.origin}${WELL_KNOWN}${u.pathname === '/' ? '' : u.pathname}`;
 }
 
+/** RFC 9728 protected-resource metadata of `resource`, from what the authenticator contributes. */
+export function protectedResourceMetadata(resource: string, a: Authenticator): Record<string, unknown> {
+  const m = a.metadata;
+  return {
+    resource,
+    ...(m?.authorizationServers && { authorization_servers: m.authorizationServers }),
+    ...(m?.scopesSupported && { scopes_supported: m.scopesSupported }),
+    bearer_methods_supported: ['header'],
+    ...(m?.dpopAlgorithms && { dpop_signing_alg_values_supported: m.dpopAlgorithms, dpop_bound_access_tokens_required: m.dpopRequired === true }),
+    resource_name: 'mcplex',
+  };
+}
+
 export class EdgeAuth {
   /** Per named endpoint (the main path: ''), one anonymous identity per connection. */
   readonly #anonymous = new Map<string, WeakMap<Socket, Identified>>();
@@ -93,6 +106,7 @@ export class EdgeAuth {
   }
 
   async #authenticate(a: Authenticator, req: IncomingMessage, endpoint?: string): Promise<Identified | { refusal: AuthRefusal }> {
+    const resourceFor = (r: IncomingMessage, path: string) => this.#resourceFor(r, path);
     const cert = clientCertificateOf(req);
     const bare = req.headers.authorization === undefined && req.headers['x-api-key'] === undefined && cert === undefined;
     if (bare && a.allowsAnonymous) {
@@ -103,7 +117,15 @@ export class EdgeAuth {
       const edge = edgeIdentity(outcome.principal, req.socket, endpoint);
       return { edge, auth: authInfoFor(edge) };
     }
-    const outcome = await a.authenticate({ header: (name) => headerOf(req, name), ...(cert && { clientCertificate: cert }) });
+    const outcome = await a.authenticate({
+      header: (name) => headerOf(req, name),
+      ...(cert && { clientCertificate: cert }),
+      method: req.method ?? 'GET',
+      // Made only when read (a DPoP proof's check), not on every authenticated request.
+      get url() {
+        return new URL(pathOf(req), resourceFor(req, pathOf(req))).href;
+      },
+    });
     if ('refusal' in outcome) return outcome;
     if (outcome.token) attachCredential(outcome.principal, outcome.token);
     const edge = edgeIdentity(outcome.principal, req.socket, endpoint);
@@ -157,13 +179,6 @@ export class EdgeAuth {
       sendJson(res, 405, { error: 'Method not allowed; use GET' }, { allow: 'GET' });
       return;
     }
-    const m = this.authenticator!.metadata;
-    sendJson(res, 200, {
-      resource: this.#resourceFor(req, pathOf(req).slice(WELL_KNOWN.length)),
-      ...(m?.authorizationServers && { authorization_servers: m.authorizationServers }),
-      ...(m?.scopesSupported && { scopes_supported: m.scopesSupported }),
-      bearer_methods_supported: ['header'],
-      resource_name: 'mcplex',
-    });
+    sendJson(res, 200, protectedResourceMetadata(this.#resourceFor(req, pathOf(req).slice(WELL_KNOWN.length)), this.authenticator!));
   }
 }

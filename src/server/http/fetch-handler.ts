@@ -11,7 +11,7 @@ import { authInfoFor, type EdgeIdentity } from '../identity.js';
 import { isPipelined } from '../targets.js';
 import { parseMcpBody } from './body.js';
 import { FIRST_MODERN_VERSION } from './classify.js';
-import { metadataUrlOf, WELL_KNOWN } from './edge-auth.js';
+import { metadataUrlOf, protectedResourceMetadata, WELL_KNOWN } from './edge-auth.js';
 import { withHeaderMismatchStatus } from './header-mismatch.js';
 import { type ListenNotifier, ListenStreams } from './listen-streams.js';
 import { REFUSAL_STATUS } from './sdk-admitted.js';
@@ -142,7 +142,11 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
     const remoteAddress = opts.remoteAddress?.(request);
     const edge = (principal: EdgeIdentity['principal']): EdgeIdentity => ({ principal, ...(remoteAddress !== undefined && { remoteAddress }) });
     if (!opts.auth) return edge(ANONYMOUS);
-    const outcome = await opts.auth.authenticate({ header: (name) => request.headers.get(name) ?? undefined });
+    const outcome = await opts.auth.authenticate({
+      header: (name) => request.headers.get(name) ?? undefined,
+      method: request.method,
+      url: new URL(new URL(request.url).pathname, resourceOf(request)).href,
+    });
     if ('refusal' in outcome) return outcome;
     if (outcome.token) attachCredential(outcome.principal, outcome.token);
     return edge(outcome.principal);
@@ -188,14 +192,7 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
     const url = new URL(request.url);
     if (opts.auth && url.pathname.startsWith(WELL_KNOWN)) {
       if (request.method !== 'GET') return json(405, { error: 'Method not allowed; use GET' }, { allow: 'GET' });
-      const m = opts.auth.metadata;
-      return json(200, {
-        resource: resourceOf(request),
-        ...(m?.authorizationServers && { authorization_servers: m.authorizationServers }),
-        ...(m?.scopesSupported && { scopes_supported: m.scopesSupported }),
-        bearer_methods_supported: ['header'],
-        resource_name: 'mcplex',
-      });
+      return json(200, protectedResourceMetadata(resourceOf(request), opts.auth));
     }
     const refused = refusedByGuards(request);
     if (refused) return rpcError(403, ErrorCode.InvalidRequest, refused);

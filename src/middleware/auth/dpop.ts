@@ -1,0 +1,59 @@
+// DPoP proofs (RFC 9449 §4.3, §7.1) for tokens bound to a client's key: the `DPoP` header is a JWT signed by the key
+// in its own header (`jwk`, public), made for this request (`htm` method, `htu` URL without query), for this token
+// (`ath`, its SHA-256), recently (`iat`), and never presented before (`jti`); the token's `cnf.jkt` names that key.
+import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, EmbeddedJWK, errors, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
+import { type AuthRefusal, refuse } from './types.js';
+
+/** The asymmetric algorithms a proof may be signed with (RFC 9449 §11.6: never symmetric, never `none`). */
+export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
+/** How old a proof may be (its `iat`), and how far ahead of this server's clock. */
+const MAX_AGE_SEC = 60;
+const SKEW_SEC = 5;
+/** Proofs remembered against replay: as many as a busy server sees in the window. */
+const MAX_REMEMBERED = 100_000;
+
+/** What a proof is checked against: the request it came with. */
+export interface ProvenRequest {
+  method: string;
+  /** The URL the client addressed (scheme, host, path), as the proof's `htu` must name it. */
+  url: string;
+  /** The access token the request presents. */
+  token: string;
+}
+
+const dpopRefusal = (description: string): { refusal: AuthRefusal } => ({ refusal: { ...refuse(401, `Invalid DPoP proof: ${description}`, 'invalid_dpop_proof').refusal, scheme: 'DPoP' } });
+
+export class DpopProofs {
+  /** `jti`s seen within the window, so a proof captured on the wire cannot be presented again (on this process). */
+  readonly #seen = new LRUCache<string, true>({ max: MAX_REMEMBERED, ttl: (MAX_AGE_SEC + SKEW_SEC) * 1000 });
+
+  /** The thumbprint (`jkt`) of the key that made a valid proof for `request`, or why the proof is refused. */
+  async verify(proof: string | undefined, request: ProvenRequest): Promise<{ jkt: string } | { refusal: AuthRefusal }> {
+    if (proof === undefined) return dpopRefusal('send a DPoP header with a proof for this request');
+    let verified: Awaited<ReturnType<typeof jwtVerify>>;
+    try {
+      verified = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...DPOP_ALGORITHMS], maxTokenAge: MAX_AGE_SEC, clockTolerance: SKEW_SEC });
+    } catch (err) {
+      if (err instanceof errors.JWTExpired || (err instanceof errors.JWTClaimValidationFailed && err.claim === 'iat')) return dpopRefusal('it is too old, or from the future (check the clock)');
+      return dpopRefusal('it is not a JWT of type dpop+jwt signed by the public key in its header');
+    }
+    const { payload, protectedHeader } = verified;
+    if (payload.htm !== request.method) return dpopRefusal(`it was made for ${String(payload.htm)}, not ${request.method}`);
+    if (typeof payload.htu !== 'string' || !sameUrl(payload.htu, request.url)) return dpopRefusal(`it was made for another URL than ${request.url}`);
+    if (payload.ath !== createHash('sha256').update(request.token).digest('base64url')) return dpopRefusal('it was made for another access token (ath)');
+    if (typeof payload.jti !== 'string' || payload.jti === '') return dpopRefusal('it has no jti');
+    if (this.#seen.has(payload.jti)) return dpopRefusal('it was presented before (make a new proof for each request)');
+    this.#seen.set(payload.jti, true);
+    return { jkt: await calculateJwkThumbprint(protectedHeader.jwk!) };
+  }
+}
+
+/** The proof's `htu` and the request's URL, compared without query and fragment (RFC 9449 §4.3 step 9). */
+function sameUrl(htu: string, url: string): boolean {
+  if (!URL.canParse(htu)) return false;
+  const a = new URL(htu);
+  const b = new URL(url);
+  return a.protocol === b.protocol && a.host === b.host && a.pathname === b.pathname;
+}

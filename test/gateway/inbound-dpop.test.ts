@@ -1,0 +1,91 @@
+// Callers with DPoP-bound tokens (RFC 9449) at the gateway: a real authorization server (oidc-provider, DPoP on)
+// issues a machine client a JWT bound to the client's key (client credentials, the token request proven with that
+// key), and the official SDK client sends each request with `Authorization: DPoP` and a fresh proof (its `withDpop`
+// fetch). The gateway (auth.jwt against the provider's key set) serves it; the same token without its proof, or as a
+// bearer token, is refused with a DPoP challenge.
+import { createServer } from 'node:net';
+import { Client, DpopSession, StreamableHTTPClientTransport, withDpop } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Gateway } from '../../src/gateway/gateway.js';
+import type { HttpHandle } from '../../src/server/index.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { type Idp, startIdp } from '../helpers/oidc-idp.js';
+import { FAST_RESTART, gatewayConfig, stdioServer } from './fixtures/helpers.js';
+
+const SECRET = 'a-client-secret-0123456789';
+let idp: Idp;
+let gateway: Gateway;
+let http: HttpHandle;
+let url: string;
+
+/** A port free now, so the gateway's URL (the tokens' audience) is known before it starts. */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+beforeAll(async () => {
+  idp = await startIdp();
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}/mcp`;
+  idp.register('machine', SECRET, 'http://127.0.0.1:9/cb', { resource: url, accessTokenTtl: 300, dpop: true, jwtAccessTokens: true, clientCredentials: true });
+  const config = { ...gatewayConfig(stdioServer('up')), auth: { jwt: { issuer: idp.issuer, audience: url, jwksUrl: `${idp.issuer}/jwks` } } };
+  gateway = new Gateway(config as never, { logger: silentLogger, restart: FAST_RESTART });
+  await gateway.start();
+  http = await gateway.serveHttp({ port });
+});
+afterAll(async () => {
+  await http.close();
+  await gateway.close();
+  await idp.close();
+});
+
+/** A token for the machine client, bound to `session`'s key (the token request carries a proof made with it). */
+async function boundToken(session: DpopSession): Promise<string> {
+  const tokenUrl = `${idp.issuer}/token`;
+  const res = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`machine:${SECRET}`).toString('base64')}`, dpop: await session.buildProof({ htm: 'POST', htu: tokenUrl }) },
+    body: new URLSearchParams({ grant_type: 'client_credentials', resource: url, scope: 'mcp' }),
+  });
+  const body = (await res.json()) as { access_token: string; token_type: string };
+  expect(body.token_type).toBe('DPoP');
+  return body.access_token;
+}
+
+describe('a caller with a DPoP-bound token', () => {
+  it('is served with a proof for each request, and refused without one or as a bearer token', async () => {
+    const session = await DpopSession.create();
+    const token = await boundToken(session);
+    // The SDK client as its documentation has it: a token source and the DPoP fetch wrapper.
+    const client = new Client({ name: 'dpop-caller', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { authProvider: { token: async () => token }, fetch: withDpop(session, () => token)(fetch) }));
+    try {
+      const called = await client.callTool({ name: 'up__echo', arguments: { text: 'bound' } });
+      expect((called.content as Array<{ text: string }>)[0]!.text).toBe('up: bound');
+      expect((await client.listTools()).tools.some((t) => t.name === 'up__whoami')).toBe(true);
+    } finally {
+      await client.close();
+    }
+
+    const post = (headers: Record<string, string>) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) });
+    const asBearer = await post({ authorization: `Bearer ${token}` });
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.headers.get('www-authenticate')).toMatch(/^DPoP .*error="invalid_token".*algs="/);
+    const noProof = await post({ authorization: `DPoP ${token}` });
+    expect(noProof.status).toBe(401);
+    expect(noProof.headers.get('www-authenticate')).toMatch(/^DPoP .*error="invalid_dpop_proof"/);
+    // Another client's key cannot prove it.
+    const thief = await DpopSession.create();
+    const stolen = await post({ authorization: `DPoP ${token}`, dpop: await thief.buildProof({ htm: 'POST', htu: url, accessToken: token }) });
+    expect(stolen.status).toBe(401);
+    expect((await stolen.json()) as object).toMatchObject({ error: { message: expect.stringContaining('another key') } });
+    // The metadata tells clients DPoP is accepted.
+    const metadata = (await (await fetch(new URL('/.well-known/oauth-protected-resource/mcp', url))).json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ resource: url, dpop_bound_access_tokens_required: false, dpop_signing_alg_values_supported: expect.arrayContaining(['ES256']) });
+  });
+});
