@@ -27,6 +27,12 @@ export interface AdminChange {
   standing?: { now(): unknown; takeUp(left: unknown): void };
   /** A change after which nothing stands (a reload puts the file's settings back). */
   endsStanding?: boolean;
+  /**
+   * This replica hears the others again after being cut off, and may have missed changes of this kind that stand
+   * nowhere (a cache invalidated): whatever they could have left stale here is made fresh (before standing changes
+   * are taken up).
+   */
+  missed?(): void | Promise<void>;
 }
 
 /** The channel replicas tell each other of admin changes on. */
@@ -68,7 +74,7 @@ export class AdminChanges {
     let early: string[] | undefined = [];
     const resumed = () => {
       this.log.info('hearing the other replicas again: taking up what admin changes left standing meanwhile');
-      void this.#takeUp(broadcast);
+      void this.#caughtUp().then(() => this.#takeUp(broadcast));
     };
     const stop = await broadcast.subscribe(CHANNEL, (message) => (early ? early.push(message) : void this.#heard(message)), resumed);
     await this.#takeUp(broadcast);
@@ -76,6 +82,17 @@ export class AdminChanges {
     early = undefined;
     for (const message of heard) await this.#heard(message);
     return stop;
+  }
+
+  /** After a cut: what changes missed meanwhile could have left stale is made fresh. */
+  async #caughtUp(): Promise<void> {
+    for (const change of this.#changes.values()) {
+      try {
+        await change.missed?.();
+      } catch (err) {
+        this.log.warn({ path: change.path, problem: (err as Error).message }, 'what admin changes missed while cut off could have left stale was not made fresh here');
+      }
+    }
   }
 
   async #takeUp(broadcast: Broadcast): Promise<void> {

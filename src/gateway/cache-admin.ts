@@ -45,6 +45,14 @@ export function cacheAdminRoutes(current: () => ServedCache | undefined, log: Lo
         log.info({ selector, removed }, 'cache invalidated by admin request');
         return { status: 200, body: { removed } };
       },
+      // An invalidation made while this replica was cut off did not reach its own (memory) cache: it is emptied. A
+      // Redis cache is the others' too, and they invalidated it.
+      async missed() {
+        const c = current();
+        if (c?.config.store !== 'memory') return;
+        const removed = await c.cache.invalidate({ all: true });
+        log.info({ removed }, 'cache emptied: invalidations made on other replicas while this one was cut off from them did not reach it');
+      },
     }),
     {
       method: 'GET',
