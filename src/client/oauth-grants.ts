@@ -239,21 +239,24 @@ export class OAuthGrants {
         const result = await auth(this.#provider(key, undefined, undefined, ahead), options);
         if (result !== 'AUTHORIZED') throw new UnauthorizedError(`'${this.server}' needs authorization`);
       };
-      running = (stale === undefined ? refresh() : this.#claimed(key, stale, refresh)).finally(() => this.#refreshing.delete(key));
+      running = (stale === undefined ? refresh() : this.#claimed(key, stale, refresh).then(() => undefined)).finally(() => this.#refreshing.delete(key));
       this.#refreshing.set(key, running);
     }
     return running;
   }
 
-  /** Runs `refresh` once this replica holds the claim on `key`'s refresh, unless another replaced `stale` meanwhile. */
-  async #claimed(key: string, stale: string, refresh: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `refresh` once this replica holds the claim on `key`'s refresh, unless another replaced `stale` meanwhile
+   * (undefined then: the other's token is taken).
+   */
+  async #claimed<T>(key: string, stale: string, refresh: () => Promise<T>): Promise<T | undefined> {
     const claim = refreshClaimKey(this.server, key);
     for (;;) {
       if (await this.store.claim(claim, REFRESH_CLAIM_MS)) {
         try {
           // Another replica may have refreshed between this one's read and its claim.
           const stored = await this.#load(key);
-          if (stored !== undefined && stored.token !== stale) return;
+          if (stored !== undefined && stored.token !== stale) return undefined;
           return await refresh();
         } finally {
           await this.store.delete(claim).catch(() => undefined);
@@ -263,7 +266,7 @@ export class OAuthGrants {
       await sleep(REFRESH_POLL_MS);
       const stored = await this.#load(key);
       if (stored === undefined) throw new UnauthorizedError(`'${this.server}' needs authorization`);
-      if (stored.token !== stale) return;
+      if (stored.token !== stale) return undefined;
     }
   }
 
@@ -295,8 +298,11 @@ export class OAuthGrants {
   async authorize(key: string): Promise<string | undefined> {
     const recent = this.startedSince(key, Date.now() - REUSE_STARTED_MS);
     if (recent && !(await this.has(key))) return recent;
-    // A REDIRECT has just recorded the URL it started (redirectToAuthorization).
-    const result = await auth(this.#provider(key), { serverUrl: this.serverUrl });
+    // A REDIRECT has just recorded the URL it started (redirectToAuthorization). A grant held is refreshed instead,
+    // by one replica at a time.
+    const start = () => auth(this.#provider(key), { serverUrl: this.serverUrl });
+    const held = (await this.#load(key))?.token;
+    const result = held === undefined ? await start() : await this.#claimed(key, held, start);
     return result === 'REDIRECT' ? this.#started.get(key)?.url : undefined;
   }
 
@@ -321,13 +327,13 @@ export class OAuthGrants {
     const scope = computeScopeUnion(this.settings.scopes?.join(' '), held, required);
     const started = this.pendingStepUp(key);
     if (started && Date.now() - started.at < REUSE_STARTED_MS && !isStrictScopeSuperset(scope, started.scope)) return started.url;
-    const result = await auth(this.#provider(key, undefined, scope ?? ''), {
-      serverUrl: this.serverUrl,
-      ...(scope && { scope }),
-      // A refresh cannot widen a grant (RFC 6749 §6): only a new authorization can.
-      forceReauthorization: isStrictScopeSuperset(scope, held),
-      ...(resourceMetadataUrl && { resourceMetadataUrl }),
-    });
+    // A refresh cannot widen a grant (RFC 6749 §6): only a new authorization can.
+    const widen = isStrictScopeSuperset(scope, held);
+    const start = () =>
+      auth(this.#provider(key, undefined, scope ?? ''), { serverUrl: this.serverUrl, ...(scope && { scope }), forceReauthorization: widen, ...(resourceMetadataUrl && { resourceMetadataUrl }) });
+    // A grant that covers the scope is refreshed (one replica at a time; another's refresh serves as well).
+    const token = widen ? undefined : (await this.#load(key))?.token;
+    const result = token === undefined ? await start() : await this.#claimed(key, token, start);
     return result === 'REDIRECT' ? this.#started.get(key)?.url : undefined;
   }
 

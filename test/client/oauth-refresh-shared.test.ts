@@ -75,6 +75,20 @@ describe.each(backends)('replicas sharing a grant at a server that revokes grant
     }
   });
 
+  it.skipIf(skip)('a step-up the grant already covers, asked on both at once, refreshes it once', async () => {
+    const { replicas, close, fresh } = await twoReplicas('dana', 0);
+    try {
+      const before = { ...idp.refreshes };
+      // Both refused 403 insufficient_scope for `mcp`, which the grant holds: a refresh, not a new authorization.
+      expect(await Promise.all(replicas.map((r) => r.stepUp('gateway', 'mcp')))).toEqual([undefined, undefined]);
+      expect(idp.refreshes).toEqual({ granted: before.granted + 1, refused: before.refused });
+      expect(await fresh().has('gateway')).toBe(true);
+      expect(await idp.subjectOf((await replicas[1]!.provider('gateway').token!())!)).toBe('dana');
+    } finally {
+      await close();
+    }
+  });
+
   it.skipIf(skip)('refreshes ahead of expiry, once for both, so the token in use is never refused', async () => {
     const { a, b, replicas, store, close } = await twoReplicas('bob');
     try {
