@@ -31,6 +31,8 @@ export { RedisSettledTasks, type RedisSettledTasksOptions } from './stores/redis
 export { MemoryBroadcast } from './stores/memory/broadcast.js';
 export { RedisBroadcast, type RedisBroadcastOptions } from './stores/redis/broadcast.js';
 export { MemorySecretStore } from './stores/memory/secret-store.js';
+export { MemoryReplayGuard } from './stores/memory/replay-guard.js';
+export { RedisReplayGuard } from './stores/redis/replay-guard.js';
 export { FileSecretStore } from './stores/file/secret-file.js';
 export { RedisSecretStore, type RedisSecretStoreOptions } from './stores/redis/secret-store.js';
 // The audit log: middleware, stores and spill file (docs/audit.md).

@@ -9,6 +9,7 @@ export * from './state.js';
 export * from './cache-store.js';
 export * from './session-owners.js';
 export * from './broadcast.js';
+export * from './replay-guard.js';
 export * from './settled-tasks.js';
 export * from './secret-store.js';
 export * from './sugar.js';

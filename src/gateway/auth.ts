@@ -2,7 +2,7 @@
 // stdio principal, and the refusal to serve a non-loopback address to anonymous callers without --insecure.
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import type { Principal } from '../core/index.js';
+import type { Principal, ReplayGuard } from '../core/index.js';
 import { type Authenticator, createAuthenticator } from '../middleware/auth/index.js';
 import type { HttpServeOptions } from '../server/index.js';
 import type { GatewayConfig } from './config/index.js';
@@ -15,9 +15,10 @@ const authenticatesHttp = (auth: GatewayConfig['auth']) => !!auth && !!(auth.api
  * request without a restart (one authenticator per `auth` section, so the JWKS cache lives as long as its settings).
  * Switching authentication on or off needs a restart; until then the last section that had it stays in force.
  */
-function liveAuthenticator(current: () => GatewayConfig['auth'], onBadReload: (err: Error) => void): Authenticator {
+function liveAuthenticator(current: () => GatewayConfig['auth'], onBadReload: (err: Error) => void, replay?: ReplayGuard): Authenticator {
   let section = current();
-  let active = createAuthenticator(section!);
+  const create = (s: NonNullable<GatewayConfig['auth']>) => createAuthenticator({ ...s, ...(replay && { replay }) });
+  let active = create(section!);
   const now = (): Authenticator => {
     const next = current();
     if (next !== section && authenticatesHttp(next)) {
@@ -25,7 +26,7 @@ function liveAuthenticator(current: () => GatewayConfig['auth'], onBadReload: (e
       // One that cannot be built (e.g. an unreadable public key) leaves the previous one in force.
       if (!isDeepStrictEqual(next, section)) {
         try {
-          active = createAuthenticator(next!);
+          active = create(next!);
         } catch (err) {
           onBadReload(err as Error);
         }
@@ -46,11 +47,15 @@ function liveAuthenticator(current: () => GatewayConfig['auth'], onBadReload: (e
   };
 }
 
-/** Serving options from `auth:` and `listen.tls` (the TLS files are read now, so a bad path fails at start). */
+/**
+ * Serving options from `auth:` and `listen.tls` (the TLS files are read now, so a bad path fails at start). `replay`:
+ * where DPoP proofs are remembered, when replicas share it.
+ */
 export function servingAuth(
   config: GatewayConfig,
   current: () => GatewayConfig = () => config,
   onBadReload: (err: Error) => void = () => {},
+  replay?: ReplayGuard,
 ): Pick<HttpServeOptions, 'auth' | 'tls' | 'resource'> {
   const { auth, listen } = config;
   const tls = listen.tls && {
@@ -60,7 +65,7 @@ export function servingAuth(
     ...(listen.tls.requireClientCert !== undefined && { requireClientCert: listen.tls.requireClientCert }),
   };
   return {
-    ...(authenticatesHttp(auth) && { auth: liveAuthenticator(() => current().auth, onBadReload) }),
+    ...(authenticatesHttp(auth) && { auth: liveAuthenticator(() => current().auth, onBadReload, replay) }),
     ...(auth?.resource && { resource: auth.resource }),
     ...(tls && { tls }),
   };

@@ -23,6 +23,7 @@ import { GatewayTasks } from './gateway-tasks.js';
 import { tasksRoutes } from './tasks-admin.js';
 import { type AdminChange, AdminChanges } from './admin-changes.js';
 import { openReplicaCluster } from './replica-cluster.js';
+import { RedisReplayGuard } from '../stores/redis/replay-guard.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeChange } from './resilience-admin.js';
@@ -429,7 +430,10 @@ export class Gateway {
     // Every listen setting is an HTTP serving option of the same name (host, port, path and the limits).
     // Authentication and TLS come from `auth:` and `listen.tls`; once auth is on, admin needs the admin scope.
     const badAuth = (err: Error) => this.host.logger.error({ problem: err.message }, 'reloaded auth settings rejected; the previous ones stay in force');
-    const auth = servingAuth(this.#config, () => this.#config, badAuth);
+    // With `cluster:`, a DPoP proof presented to one replica is refused by the others too.
+    const c = this.#config.cluster;
+    const replay = c && new RedisReplayGuard({ url: c.redis.url, keyPrefix: `${c.redis.keyPrefix}once:` }, this.host.logger);
+    const auth = servingAuth(this.#config, () => this.#config, badAuth, replay);
     const cluster =
       this.#config.cluster &&
       (await openReplicaCluster(this.#config.cluster, {
@@ -450,7 +454,7 @@ export class Gateway {
     let closedAll: Promise<void> | undefined;
     const closeAll = () => {
       const closing = served.close();
-      closedAll ??= closing.finally(() => Promise.all([uncount?.(), cluster?.close()]));
+      closedAll ??= closing.finally(() => Promise.all([uncount?.(), cluster?.close(), replay?.close()]));
       return closedAll;
     };
     const http = uncount || cluster ? { ...served, close: closeAll } : served;

@@ -2,7 +2,7 @@
 // issues a machine client a JWT bound to the client's key (client credentials, the token request proven with that
 // key), and the official SDK client sends each request with `Authorization: DPoP` and a fresh proof (its `withDpop`
 // fetch). The gateway (auth.jwt against the provider's key set) serves it; the same token without its proof, or as a
-// bearer token, is refused with a DPoP challenge.
+// bearer token, is refused with a DPoP challenge. With `cluster:`, a proof presented to one replica is refused by the others.
 import { createServer } from 'node:net';
 import { Client, DpopSession, StreamableHTTPClientTransport, withDpop } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +10,11 @@ import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { type Idp, startIdp } from '../helpers/oidc-idp.js';
+import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { FAST_RESTART, gatewayConfig, stdioServer } from './fixtures/helpers.js';
 
 const SECRET = 'a-client-secret-0123456789';
+const redisUrl = sharedRedisUrl('DPoP proofs across replicas');
 let idp: Idp;
 let gateway: Gateway;
 let http: HttpHandle;
@@ -44,12 +46,12 @@ afterAll(async () => {
 });
 
 /** A token for the machine client, bound to `session`'s key (the token request carries a proof made with it). */
-async function boundToken(session: DpopSession): Promise<string> {
-  const tokenUrl = `${idp.issuer}/token`;
+async function boundToken(session: DpopSession, at: Idp = idp, resource = url): Promise<string> {
+  const tokenUrl = `${at.issuer}/token`;
   const res = await fetch(tokenUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`machine:${SECRET}`).toString('base64')}`, dpop: await session.buildProof({ htm: 'POST', htu: tokenUrl }) },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource: url, scope: 'mcp' }),
+    body: new URLSearchParams({ grant_type: 'client_credentials', resource, scope: 'mcp' }),
   });
   const body = (await res.json()) as { access_token: string; token_type: string };
   expect(body.token_type).toBe('DPoP');
@@ -87,5 +89,44 @@ describe('a caller with a DPoP-bound token', () => {
     // The metadata tells clients DPoP is accepted.
     const metadata = (await (await fetch(new URL('/.well-known/oauth-protected-resource/mcp', url))).json()) as Record<string, unknown>;
     expect(metadata).toMatchObject({ resource: url, dpop_bound_access_tokens_required: false, dpop_signing_alg_values_supported: expect.arrayContaining(['ES256']) });
+  });
+});
+
+describe.skipIf(!redisUrl)('replicas with cluster: behind one public URL', () => {
+  it('refuse a proof on one replica that was presented to another', async () => {
+    const own = await startIdp();
+    const publicUrl = 'https://mcp.example.test/mcp';
+    own.register('machine', SECRET, 'http://127.0.0.1:9/cb', { resource: publicUrl, accessTokenTtl: 300, dpop: true, jwtAccessTokens: true, clientCredentials: true });
+    const config = {
+      ...gatewayConfig(stdioServer('up')),
+      auth: { resource: publicUrl, jwt: { issuer: own.issuer, audience: publicUrl, jwksUrl: `${own.issuer}/jwks` } },
+      cluster: { redis: { url: redisUrl!, keyPrefix: uniquePrefix('dpop-cluster') } },
+    };
+    const replicas: Array<{ gateway: Gateway; http: HttpHandle }> = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const g = new Gateway(config as never, { logger: silentLogger, restart: FAST_RESTART });
+        await g.start();
+        replicas.push({ gateway: g, http: await g.serveHttp({ port: 0 }) });
+      }
+      const session = await DpopSession.create();
+      const token = await boundToken(session, own, publicUrl);
+      // A proof made for the public URL, as a client behind the balancer makes it, sent to one replica then the other.
+      const proof = await session.buildProof({ htm: 'POST', htu: publicUrl, accessToken: token });
+      const at = (i: number, dpop: string) =>
+        fetch(replicas[i]!.http.url, { method: 'POST', headers: { authorization: `DPoP ${token}`, dpop, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }) });
+      expect((await at(0, proof)).status).toBe(200);
+      const replayed = await at(1, proof);
+      expect(replayed.status).toBe(401);
+      expect((await replayed.json()) as object).toMatchObject({ error: { message: expect.stringContaining('presented before') } });
+      // A fresh proof is accepted there.
+      expect((await at(1, await session.buildProof({ htm: 'POST', htu: publicUrl, accessToken: token }))).status).toBe(200);
+    } finally {
+      for (const { gateway, http } of replicas) {
+        await http.close();
+        await gateway.close();
+      }
+      await own.close();
+    }
   });
 });

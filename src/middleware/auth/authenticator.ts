@@ -1,7 +1,7 @@
 // The authenticator the edge calls for every HTTP request: one credential per request (a Bearer token — an API
 // key or a JWT —, a DPoP-bound JWT with its proof, an X-API-Key header, or a verified client certificate), or
 // anonymous when that is allowed.
-import { ANONYMOUS, type Principal } from '../../core/index.js';
+import { ANONYMOUS, type Principal, type ReplayGuard } from '../../core/index.js';
 import { API_KEY_PREFIX, type ApiKeyPrincipal, ApiKeys } from './api-keys.js';
 import { bearerChallenge } from './challenge.js';
 import { DPOP_ALGORITHMS, DpopProofs } from './dpop.js';
@@ -25,6 +25,8 @@ export interface AuthOptions {
    * default 60 000 ms, 0 to verify every request.
    */
   verifiedCacheMs?: number;
+  /** Where DPoP proofs seen are remembered against replay; default this process's memory (replicas share Redis's). */
+  replay?: ReplayGuard;
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -68,7 +70,7 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
   }
   // Kept apart by where the credential came from: each header is verified by its own rules.
   const verified = (token: string) => (cache ? cache.verified(`bearer ${token}`, () => check(token)) : check(token));
-  const proofs = jwt ? new DpopProofs() : undefined;
+  const proofs = jwt ? new DpopProofs(o.replay) : undefined;
   const dpopRequired = o.jwt?.requireDpop === true;
 
   /** A token sent as Bearer: a JWT bound to a key is no bearer token (RFC 9449 §7.2), and none is when DPoP is required. */

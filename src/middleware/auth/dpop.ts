@@ -3,7 +3,8 @@
 // (`ath`, its SHA-256), recently (`iat`), and never presented before (`jti`); the token's `cnf.jkt` names that key.
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, errors, jwtVerify } from 'jose';
-import { LRUCache } from 'lru-cache';
+import type { ReplayGuard } from '../../core/replay-guard.js';
+import { MemoryReplayGuard } from '../../stores/memory/replay-guard.js';
 import { type AuthRefusal, refuse } from './types.js';
 
 /** The asymmetric algorithms a proof may be signed with (RFC 9449 §11.6: never symmetric, never `none`). */
@@ -11,8 +12,6 @@ export const DPOP_ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS
 /** How old a proof may be (its `iat`), and how far ahead of this server's clock. */
 const MAX_AGE_SEC = 60;
 const SKEW_SEC = 5;
-/** Proofs remembered against replay: as many as a busy server sees in the window. */
-const MAX_REMEMBERED = 100_000;
 
 /** What a proof is checked against: the request it came with. */
 export interface ProvenRequest {
@@ -26,8 +25,8 @@ export interface ProvenRequest {
 const dpopRefusal = (description: string): { refusal: AuthRefusal } => ({ refusal: { ...refuse(401, `Invalid DPoP proof: ${description}`, 'invalid_dpop_proof').refusal, scheme: 'DPoP' } });
 
 export class DpopProofs {
-  /** `jti`s seen within the window, so a proof captured on the wire cannot be presented again (on this process). */
-  readonly #seen = new LRUCache<string, true>({ max: MAX_REMEMBERED, ttl: (MAX_AGE_SEC + SKEW_SEC) * 1000 });
+  /** `replay`: where the `jti`s seen within the window are kept (this process's memory, or shared by replicas). */
+  constructor(private readonly replay: ReplayGuard = new MemoryReplayGuard()) {}
 
   /** The thumbprint (`jkt`) of the key that made a valid proof for `request`, or why the proof is refused. */
   async verify(proof: string | undefined, request: ProvenRequest): Promise<{ jkt: string } | { refusal: AuthRefusal }> {
@@ -44,9 +43,10 @@ export class DpopProofs {
     if (typeof payload.htu !== 'string' || !sameUrl(payload.htu, request.url)) return dpopRefusal(`it was made for another URL than ${request.url}`);
     if (payload.ath !== createHash('sha256').update(request.token).digest('base64url')) return dpopRefusal('it was made for another access token (ath)');
     if (typeof payload.jti !== 'string' || payload.jti === '') return dpopRefusal('it has no jti');
-    if (this.#seen.has(payload.jti)) return dpopRefusal('it was presented before (make a new proof for each request)');
-    this.#seen.set(payload.jti, true);
-    return { jkt: await calculateJwkThumbprint(protectedHeader.jwk!) };
+    // Keyed by the key that signed it too: one client's `jti` cannot shadow another's.
+    const jkt = await calculateJwkThumbprint(protectedHeader.jwk!);
+    if (!(await this.replay.first(`dpop:${jkt}:${payload.jti}`, (MAX_AGE_SEC + 2 * SKEW_SEC) * 1000))) return dpopRefusal('it was presented before (make a new proof for each request)');
+    return { jkt };
   }
 }
 
