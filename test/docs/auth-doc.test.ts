@@ -8,10 +8,11 @@ const doc = readFileSync(new URL('../../docs/auth.md', import.meta.url), 'utf8')
 const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 it('every YAML example in docs/auth.md is a valid gateway config', () => {
-  expect(blocks.length).toBe(4);
-  const [keys, jwt, mtls, anonymous] = blocks.map((b) => parseConfig(b, { format: 'yaml' }));
+  expect(blocks.length).toBe(5);
+  const [keys, jwt, dpop, mtls, anonymous] = blocks.map((b) => parseConfig(b, { format: 'yaml' }));
   expect(Object.values(keys!.auth!.apiKeys!)).toEqual([{ id: 'alice', tenant: 'acme', scopes: ['tools', 'mcplex:admin'] }]);
   expect(jwt!.auth!.jwt).toMatchObject({ audience: 'https://mcp.example.com/mcp', requiredScopes: ['mcp'] });
+  expect(dpop!.auth!.jwt).toMatchObject({ requireDpop: true });
   expect(mtls!.listen.tls?.ca).toBe('/etc/mcplex/clients-ca.crt');
   expect(anonymous!.auth).toMatchObject({ anonymous: true, local: { id: 'me' } });
 });
