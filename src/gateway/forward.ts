@@ -84,6 +84,22 @@ export function forwarder(
     ctx.state.set(OWN_ROUND, true);
   }
 
+  /**
+   * Cancels `owner`'s task `taskId` that `ctx`'s caller polls (an operator's cancel, a reload that revoked access,
+   * shutdown): on the connection their calls go on, leased again as a poll would be (their own instance when the
+   * server is isolated: the shared connection does not know the task).
+   */
+  async function cancelFor(ctx: CallContext, owner: Upstream, taskId: string): Promise<void> {
+    if (!router) return cancelUpstreamTask(owner, taskId);
+    const lease = await router.lease(owner, ctx, { taskId }).catch(() => undefined);
+    if (!lease) return;
+    try {
+      await lease.run(() => cancelUpstreamTask(lease.upstream, taskId));
+    } finally {
+      lease.release();
+    }
+  }
+
   /** `upstream` is the connection the call goes on: `owner`'s own, or the caller's instance of it (isolation). */
   async function forwardTo(ctx: CallContext, owner: Upstream, upstream: Upstream, params: Json, run: Send): Promise<McpResult> {
     // A task's call: the upstream's input goes to the task (asked as of a 2025-era caller), its progress too.
@@ -141,7 +157,7 @@ export function forwarder(
         }
         if (result.resultType === 'task') {
           // Kept under the server, not the connection: each poll is leased again (the caller's own instance, its headers).
-          if (callerPolls && ctx.method === 'tools/call') return tasks.adopt(ctx, owner, asOurs(result));
+          if (callerPolls && ctx.method === 'tools/call') return tasks.adopt(ctx, owner, asOurs(result), (id) => cancelFor(ctx, owner, id));
           const io: TaskAwait = {
             send: (method, p) => run(() => upstream.request(method, taskRequestParams(p, caller), { signal, ...timing })),
             fulfil: (inputRequests) => {

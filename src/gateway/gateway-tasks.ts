@@ -106,8 +106,8 @@ export class GatewayTasks {
   }
 
   /** An upstream's CreateTaskResult for a caller that polls it: relayed under a task of the gateway's. */
-  adopt(ctx: CallContext, upstream: Upstream, answer: Json): McpResult {
-    const { task, result } = this.relayed.adopt(ctx, upstream, answer);
+  adopt(ctx: CallContext, upstream: Upstream, answer: Json, cancel?: RelayedTask['cancel']): McpResult {
+    const { task, result } = this.relayed.adopt(ctx, upstream, answer, cancel);
     this.#about.set(task, { principal: ctx.principal, endpoint: ctx.endpoint, item: { kind: 'tool', name: ctx.target ?? '', owner: upstream.name } });
     return result;
   }

@@ -14,6 +14,8 @@ import { isObject } from '../wire/json-rpc-shape.js';
 export interface RelayedTask {
   readonly upstream: Upstream;
   readonly upstreamTaskId: string;
+  /** Sends tasks/cancel for it on the connection the caller's calls go on (their own instance, when isolated). */
+  readonly cancel: (upstreamTaskId: string) => Promise<void>;
   /** Set once tasks/cancel went upstream (the caller's own, or one sent when the gateway's task was cancelled). */
   cancelSent?: boolean;
 }
@@ -28,11 +30,11 @@ export class RelayedTasks {
    * says it keeps its own, within the registry's bounds), and cancelling that task (an operator, a reload that
    * revoked access, shutdown) cancels the upstream's.
    */
-  adopt(ctx: CallContext, upstream: Upstream, answer: Json): { task: Task; result: McpResult } {
+  adopt(ctx: CallContext, upstream: Upstream, answer: Json, cancel: RelayedTask['cancel'] = (id) => cancelUpstreamTask(upstream, id)): { task: Task; result: McpResult } {
     const upstreamTaskId = answer.taskId;
     if (typeof upstreamTaskId !== 'string') throw new WireError(ErrorCode.UpstreamBadReply, `Server '${upstream.name}' answered with a task that has no taskId`);
     const ttlMs = typeof answer.ttlMs === 'number' && answer.ttlMs > 0 ? answer.ttlMs : undefined;
-    const relayed: RelayedTask = { upstream, upstreamTaskId };
+    const relayed: RelayedTask = { upstream, upstreamTaskId, cancel };
     let task: Task;
     try {
       task = this.registry.create(taskOwner(ctx.principal), ttlMs);
@@ -95,6 +97,6 @@ export class RelayedTasks {
   #cancelUpstream(relayed: RelayedTask): void {
     if (relayed.cancelSent) return;
     relayed.cancelSent = true;
-    void cancelUpstreamTask(relayed.upstream, relayed.upstreamTaskId);
+    void relayed.cancel(relayed.upstreamTaskId);
   }
 }

@@ -31,6 +31,8 @@ describe("an upstream's own tasks through the gateway", () => {
       servers: {
         up: http('up', fixture.url, { timeoutMs: 20_000 }),
         fw26: relayUpstream('fw26', { protocol: '2026-07-28', env: { MCPLEX_LOG_LEVEL: 'warn', RELAY_TASK_TOOLS: '1' } }),
+        // The same, a process per caller (isolation): a caller's task lives in their own instance.
+        iso26: relayUpstream('iso26', { protocol: '2026-07-28', env: { MCPLEX_LOG_LEVEL: 'warn', RELAY_TASK_TOOLS: '1' }, isolation: 'per-principal' }),
       },
     });
     a = new TasksClient(running.url, { headers: bearer('a') });
@@ -116,10 +118,10 @@ describe("an upstream's own tasks through the gateway", () => {
     expect((await adminTasks()).tasks).toHaveLength(before);
   });
 
-  const cancellations = async (client: TasksClient) => JSON.parse(text(await client.ok('tools/call', { name: 'fw26__cancellations', arguments: {} }))) as { started: string[]; cancelled: string[] };
-  const until = async (client: TasksClient, holds: (seen: { started: string[]; cancelled: string[] }) => boolean) => {
-    for (let i = 0; i < 400 && !holds(await cancellations(client)); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(holds(await cancellations(client))).toBe(true);
+  const cancellations = async (client: TasksClient, server: string) => JSON.parse(text(await client.ok('tools/call', { name: `${server}__cancellations`, arguments: {} }))) as { started: string[]; cancelled: string[] };
+  const until = async (client: TasksClient, holds: (seen: { started: string[]; cancelled: string[] }) => boolean, server = 'fw26') => {
+    for (let i = 0; i < 400 && !holds(await cancellations(client, server)); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(holds(await cancellations(client, server))).toBe(true);
   };
 
   it("relays a stdio upstream's task too; its cancel reaches the handler", async () => {
@@ -128,6 +130,16 @@ describe("an upstream's own tasks through the gateway", () => {
     expect((await a.ok('tasks/get', { taskId })).status).toBe('working');
     await a.ok('tasks/cancel', { taskId });
     await until(a, (seen) => seen.cancelled.includes('relayed-stdio'));
+  });
+
+  it("an operator's cancel of a task on an isolated server reaches it in the caller's own instance", async () => {
+    const taskId = String((await a.ok('tools/call', { name: 'iso26__wait_cancel_task', arguments: { id: 'isolated' } })).taskId);
+    await until(a, (seen) => seen.started.includes('isolated'), 'iso26');
+    const res = await rawRequest(new URL('/admin/tasks/cancel', running.url).href, { headers: { ...bearer('ops'), 'content-type': 'application/json' }, body: JSON.stringify({ taskId }) });
+    expect(res.status).toBe(200);
+    // The caller's instance ran the task, and its handler saw the cancel (the shared instance knows no such task).
+    await until(a, (seen) => seen.cancelled.includes('isolated'), 'iso26');
+    expect((await a.until(taskId, (t) => t.status === 'cancelled')).taskId).toBe(taskId);
   });
 
   it("a 2025-era caller that gives up cancels the upstream task the gateway awaited for it", async () => {
