@@ -10,6 +10,7 @@ export * from './cache-store.js';
 export * from './session-owners.js';
 export * from './broadcast.js';
 export * from './replay-guard.js';
+export * from './replica-directory.js';
 export * from './settled-tasks.js';
 export * from './secret-store.js';
 export * from './sugar.js';

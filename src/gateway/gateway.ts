@@ -1,5 +1,6 @@
 // The gateway: many MCP servers behind one endpoint. Composes supervised upstreams (client layer), the merged
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
+import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, GATEWAY_PRINCIPAL, type Logger, type Middleware, VERSION } from '../core/index.js';
@@ -22,7 +23,8 @@ import { pipelineFromConfig } from './pipeline.js';
 import { GatewayTasks } from './gateway-tasks.js';
 import { tasksRoutes } from './tasks-admin.js';
 import { type AdminChange, AdminChanges } from './admin-changes.js';
-import { openReplicaCluster } from './replica-cluster.js';
+import { openReplicaCluster, type ReplicaCluster } from './replica-cluster.js';
+import { ReplicaSelf, replicasRoute, type SelfReport } from './replicas.js';
 import { RedisReplayGuard } from '../stores/redis/replay-guard.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
@@ -85,6 +87,10 @@ export class Gateway {
   readonly #elicitations = new UrlElicitations();
   /** Admin changes (mode, cache, pins, OAuth grants), made on every replica with `cluster:`. */
   readonly #adminChanges: AdminChanges;
+  /** This replica, and (with `cluster:`, while serving HTTP) what it shares with the others. */
+  readonly #self: ReplicaSelf;
+  #cluster: ReplicaCluster | undefined;
+  #sessions: (() => number) | undefined;
   /** A 2026-era caller's URL elicitations, as rounds (2026-07-28 has no -32042). */
   readonly #urlRounds = new UrlRounds(this.#elicitations);
   readonly #subscriptions: UpstreamSubscriptions;
@@ -119,6 +125,8 @@ export class Gateway {
     this.#config = config;
     const logger = opts.logger ?? createLogger(GATEWAY_INFO.name);
     this.#adminChanges = new AdminChanges(logger);
+    this.#self = new ReplicaSelf(randomUUID(), () => this.#selfReport(), config.cluster?.advertise);
+    this.routes.push(replicasRoute(() => this.#self, () => this.#cluster?.directory));
     this.catalog = new Catalog([], config.separator, logger);
     // Before any server is listed: a pins file that cannot be read stops the start here.
     if (config.pinning) this.catalog.pins = new ToolPins(config.pinning, logger);
@@ -418,6 +426,17 @@ export class Gateway {
     };
   }
 
+  /** What this replica reports of itself to the others (GET /admin/replicas). */
+  #selfReport(): SelfReport {
+    const h = this.health();
+    return {
+      ready: h.ready !== false,
+      ...(h.mode && { mode: h.mode }),
+      upstreams: Object.fromEntries(h.upstreams.map((u) => [u.name, u.state])),
+      ...(this.#sessions && { sessions: this.#sessions() }),
+    };
+  }
+
   /** Endpoints the gateway's features serve beside the MCP path (metrics, admin API), on its HTTP listener. */
   readonly routes: HttpRoute[] = [];
 
@@ -444,17 +463,23 @@ export class Gateway {
           this.#bridge.onHold = record;
           this.#urlRounds.onHold = record;
         },
+        self: this.#self,
         log: this.host.logger,
       }));
+    this.#cluster = cluster || undefined;
     const endpoints = Object.entries(this.#config.endpoints ?? {}).map(([name, e]) => ({ name, path: e.path }));
     const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster: cluster.serving }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
     this.#oauth.served(served.url);
+    this.#sessions = served.sessionCount;
     const uncount = this.metrics?.activeSessions(served.sessionCount);
     // Closed once; asked again (a second SIGTERM) it ends the listener's drain at once.
     let closedAll: Promise<void> | undefined;
     const closeAll = () => {
       const closing = served.close();
-      closedAll ??= closing.finally(() => Promise.all([uncount?.(), cluster?.close(), replay?.close()]));
+      closedAll ??= closing.finally(() => {
+        this.#cluster = undefined;
+        return Promise.all([uncount?.(), cluster?.close(), replay?.close()]);
+      });
       return closedAll;
     };
     const http = uncount || cluster ? { ...served, close: closeAll } : served;

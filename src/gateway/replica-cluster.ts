@@ -6,9 +6,11 @@ import type { Logger } from '../core/index.js';
 import { redactText } from '../core/redact.js';
 import type { HttpServeOptions } from '../server/index.js';
 import { RedisBroadcast } from '../stores/redis/broadcast.js';
+import { RedisReplicaDirectory } from '../stores/redis/replica-directory.js';
 import { RedisSessionOwners } from '../stores/redis/session-owners.js';
 import { RedisSettledTasks } from '../stores/redis/settled-tasks.js';
 import type { AdminChanges } from './admin-changes.js';
+import { announcePresence, type ReplicaSelf } from './replicas.js';
 import type { ClusterConfig } from './config/index.js';
 import type { UrlElicitations } from './url-elicitations.js';
 
@@ -20,6 +22,8 @@ const JOIN_WAIT_MS = 2000;
 export interface ReplicaCluster {
   /** The HTTP serving options' `cluster`. */
   serving: NonNullable<HttpServeOptions['cluster']>;
+  /** The replicas alive, each as it reports itself (GET /admin/replicas). */
+  directory: RedisReplicaDirectory;
   close(): Promise<void>;
 }
 
@@ -29,6 +33,8 @@ export interface ReplicaParts {
   adminChanges: AdminChanges;
   /** Given how to record a call held between rounds (the input bridge, a URL to open) so its next round comes here. */
   held: (record: Record) => void;
+  /** This replica, announced to the others while it serves. */
+  self: ReplicaSelf;
   log: Logger;
 }
 
@@ -48,8 +54,16 @@ export async function openReplicaCluster(c: ClusterConfig, parts: ReplicaParts):
   if (reachable) await Promise.race([joined, delay(JOIN_WAIT_MS, undefined, { ref: false })]);
   // Tasks that ended (or stopped with this replica) are kept where every replica reads them.
   const settled = new RedisSettledTasks({ url: c.redis.url, keyPrefix: `${c.redis.keyPrefix}settled-task:` });
+  // Which replicas are alive, and how each is doing.
+  const directory = new RedisReplicaDirectory({ url: c.redis.url, keyPrefix: `${c.redis.keyPrefix}replica:` });
+  if (reachable) await directory.ready(1000);
+  const leave = announcePresence(directory, parts.self, parts.log);
   return {
     serving: { owners, settled, held: parts.held, ...(c.advertise && { advertise: c.advertise }) },
-    close: () => Promise.all([owners.close(), events.close(), settled.close()]).then(() => {}),
+    directory,
+    close: async () => {
+      await leave();
+      await Promise.all([owners.close(), events.close(), settled.close(), directory.close()]);
+    },
   };
 }
