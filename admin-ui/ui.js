@@ -1,5 +1,5 @@
 // mcplex admin page: reads the gateway's own admin endpoints (same origin: /readyz, /admin/mode, /admin/cache/*,
-// /admin/endpoints, /admin/tasks*, /admin/oauth*, /admin/pins*, /admin/audit*) and renders them. Values from the gateway are written as text,
+// /admin/endpoints, /admin/tasks*, /admin/oauth*, /admin/pins*, /admin/audit*, /admin/replicas) and renders them. Values from the gateway are written as text,
 // never as markup. When the gateway asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
 
 const KEY = 'mcplex.adminKey';
@@ -164,6 +164,22 @@ async function loadOAuth() {
   );
 }
 
+async function loadReplicas() {
+  const { json } = await api('/admin/replicas');
+  const upstreams = (u) => Object.entries(u ?? {}).map(([name, state]) => `${name} ${state}`).join(', ');
+  const allUp = (u) => Object.values(u ?? {}).every((s) => s === 'up');
+  fill(
+    $('#replicas tbody'),
+    (json.replicas ?? []).map((r) =>
+      row([r.self ? `${r.id.slice(0, 8)} (this page)` : r.id.slice(0, 8), r.hostname, r.pid, r.startedAt, r.ready ? 'ready' : 'not ready', r.mode ?? 'normal', upstreams(r.upstreams), r.sessions, r.reportedAt], {
+        4: r.ready ? 'ok' : 'bad',
+        6: allUp(r.upstreams) ? 'ok' : 'warn',
+      }),
+    ),
+    json.error ?? 'none',
+  );
+}
+
 async function loadEndpoints() {
   const { json } = await api('/admin/endpoints');
   const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -224,7 +240,7 @@ async function loadAudit() {
 async function refresh() {
   try {
     await loadHealth();
-    await Promise.all([loadMode(), loadCache(), loadEndpoints(), loadTasks(), loadOAuth(), loadPins(), loadAudit()]);
+    await Promise.all([loadMode(), loadCache(), loadReplicas(), loadEndpoints(), loadTasks(), loadOAuth(), loadPins(), loadAudit()]);
     $('#error').hidden = true;
     document.body.dataset.loaded = String(Date.now());
   } catch (err) {

@@ -92,6 +92,10 @@ describe('admin page, no auth (loopback)', () => {
       expect(upstreams.map((r) => r.slice(0, 4))).toEqual([['demo', 'up', 'stdio', 'modern']]);
       expect(Number(upstreams[0]![4])).toBeGreaterThan(0); // the child's pid
       expect(p.doc.querySelector('#status')!.textContent).toBe('ready');
+      // Without cluster: the replicas are this gateway alone, as it reports itself.
+      const [replica, ...others] = p.cells('replicas');
+      expect(others).toEqual([]);
+      expect([replica![0]!.endsWith('(this page)'), replica![2], replica![4], replica![5], replica![6]]).toEqual([true, String(process.pid), 'ready', 'normal', 'demo up']);
       expect(p.doc.querySelector('#cache')!.textContent).toMatch(/^store memory/);
       const audit = p.cells('audit').filter((r) => r[4] === 'tools/call');
       expect(audit.map((r) => [r[5], r[7]])).toEqual([
