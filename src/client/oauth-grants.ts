@@ -3,8 +3,10 @@
 // unless a client is configured, a person authorizes in a browser (authorization code with PKCE), and the grant is
 // kept in a SecretStore and refreshed shortly before it expires and when the server answers 401, by one replica at a
 // time (the others take its token: servers that rotate refresh tokens revoke a grant whose spent one comes back); a
-// server that answers 403 insufficient_scope gets an authorization asking for more (step-up, SEP-2350's scope union). Grants are kept per key: the gateway's own
-// (GATEWAY_GRANT) and, with per-caller authorization, one per principal. The SDK's `auth()` runs every step.
+// server that answers 403 insufficient_scope gets an authorization asking for more (step-up, SEP-2350's scope
+// union). With `dpop`, the tokens are bound to a key kept beside them (RFC 9449). Grants are kept per key: the
+// gateway's own (GATEWAY_GRANT) and, with per-caller authorization, one per principal. The SDK's `auth()` runs every
+// step.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {

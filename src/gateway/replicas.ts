@@ -62,16 +62,17 @@ export function replicasRoute(self: () => ReplicaSelf, directory: () => ReplicaD
     admin: true,
     handle: async (_req, res) => {
       const me = self();
+      // This one as it is now (its own entry may be a few seconds old, or missing while Redis was away).
+      const mine: ReplicaReport = { id: me.id, self: true, ...me.report() };
       const shared = directory();
       let listed: Array<{ id: string; report: ReplicaReport }>;
       try {
         listed = shared ? await shared.list() : [];
       } catch (err) {
-        return sendJson(res, 503, { error: `the replicas cannot be listed: Redis is not reachable (${(err as Error).message})`, replicas: [{ id: me.id, self: true, ...me.report() }] });
+        return sendJson(res, 503, { error: `the replicas cannot be listed: Redis is not reachable (${(err as Error).message})`, replicas: [mine] });
       }
-      // This one as it is now (its own entry may be a few seconds old, or missing while Redis was away).
       const others: ReplicaReport[] = listed.filter((r) => r.id !== me.id).map((r) => ({ id: r.id, self: false, ...r.report }));
-      const replicas = [{ id: me.id, self: true, ...me.report() }, ...others].sort((a, b) => String(a.startedAt).localeCompare(String(b.startedAt)));
+      const replicas = [mine, ...others].sort((a, b) => String(a.startedAt).localeCompare(String(b.startedAt)));
       sendJson(res, 200, { replicas });
     },
   };
