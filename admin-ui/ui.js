@@ -155,11 +155,18 @@ function oauthState(s) {
   return s.needsScope ? `needs scope ${s.needsScope}` : 'authorized';
 }
 
+/** What the gateway's grant is (never its tokens): scope, expiry, the refresh ahead of it, DPoP. */
+function grantOf(g) {
+  if (!g) return '';
+  const time = (iso) => new Date(iso).toLocaleTimeString();
+  return [g.scope && `scope ${g.scope}`, g.expiresAt && `expires ${time(g.expiresAt)}`, g.refreshAt && `refreshed at ${time(g.refreshAt)}`, !g.refreshable && 'not refreshable', g.dpop && 'DPoP-bound'].filter(Boolean).join(', ');
+}
+
 async function loadOAuth() {
   const { json } = await api('/admin/oauth');
   fill(
     $('#oauth tbody'),
-    (json.servers ?? []).map((s) => row([s.server, s.perCaller ? 'each their own' : "the gateway's", oauthState(s), oauthAction(s)], { 2: s.authorized && !s.needsScope ? 'ok' : 'bad' })),
+    (json.servers ?? []).map((s) => row([s.server, s.perCaller ? 'each their own' : "the gateway's", oauthState(s), grantOf(s.grant), oauthAction(s)], { 2: s.authorized && !s.needsScope ? 'ok' : 'bad', 3: 'wrap' })),
     'none (no server has auth.oauth)',
   );
 }

@@ -280,6 +280,18 @@ export class OAuthGrants {
     while (this.#refreshing.size > 0) await Promise.allSettled([...this.#refreshing.values()]);
   }
 
+  /**
+   * What an administrator may see of `key`'s grant (never its tokens): its scope, when its access token expires and
+   * when it is refreshed ahead of that, and whether it is bound to the DPoP key. Undefined when it holds none.
+   */
+  async facts(key: string): Promise<{ scope?: string; expiresAt?: string; refreshAt?: string; refreshable: boolean; dpop: boolean } | undefined> {
+    const tokens = parsed<HeldTokens>(await this.store.get(this.#tokensKey(key)));
+    if (!tokens?.access_token) return undefined;
+    const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+    const [expiresAt, refreshAt] = [iso(tokens[EXPIRES_AT]), iso(tokens[REFRESH_AT])];
+    return { ...(tokens.scope && { scope: tokens.scope }), ...(expiresAt && { expiresAt }), ...(refreshAt && { refreshAt }), refreshable: tokens.refresh_token !== undefined, dpop: isDpop(tokens) };
+  }
+
   /** True when `key` holds a grant (tokens it may use or refresh). */
   async has(key: string): Promise<boolean> {
     return (this.#access.get(key) ?? (await this.#load(key))) !== undefined;

@@ -153,11 +153,12 @@ export class UpstreamOAuth {
             [...this.#grants.values()]
               .filter(({ config }) => this.config().servers[config.name]?.auth?.oauth !== undefined)
               .map(async ({ grants, config }) => {
-                const authorized = await grants.has(GATEWAY_GRANT);
+                const grant = await grants.facts(GATEWAY_GRANT);
+                const authorized = grant !== undefined;
                 // An authorized gateway may still be asked to widen its grant (the server wanted more scope).
                 const stepUp = authorized ? grants.pendingStepUp(GATEWAY_GRANT) : undefined;
                 const url = authorized ? stepUp?.url : grants.startedSince(GATEWAY_GRANT, 0);
-                return { server: config.name, perCaller: config.auth!.oauth!.perCaller, authorized, ...(url && { authorizationUrl: url }), ...(stepUp && { needsScope: stepUp.scope }) };
+                return { server: config.name, perCaller: config.auth!.oauth!.perCaller, authorized, ...(grant && { grant }), ...(url && { authorizationUrl: url }), ...(stepUp && { needsScope: stepUp.scope }) };
               }),
           );
           sendJson(res, 200, { callbackUrl: this.#safeCallbackUrl(), servers });

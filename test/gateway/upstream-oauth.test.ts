@@ -123,7 +123,14 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       // The grants file is its owner's alone and holds no caller's API key.
       expect(statSync(grants).mode & 0o777).toBe(0o600);
       expect(readFileSync(grants, 'utf8')).not.toContain(KEYS.alice);
-      expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
+      // What an administrator sees of the grant: never its tokens; its scope, expiry and refresh ahead of it.
+      const [shown] = (await admin(http, '/admin/oauth')).body.servers as Array<Record<string, unknown>>;
+      expect(shown).toEqual({ server: 'remote', perCaller: false, authorized: true, grant: { scope: 'mcp', expiresAt: expect.any(String), refreshAt: expect.any(String), refreshable: true, dpop: false } });
+      const { expiresAt, refreshAt } = shown!.grant as { expiresAt: string; refreshAt: string };
+      // The example server's tokens live an hour; the gateway refreshes a minute before.
+      expect(Date.parse(expiresAt) - Date.parse(refreshAt)).toBe(60_000);
+      expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(3_500_000);
+      expect(JSON.stringify(shown)).not.toMatch(/at-|rt-/);
     } finally {
       await shutDown([{ gateway, http }], clients);
     }
@@ -185,7 +192,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(oauthServer().provider.counts.refreshed).toBe(refreshed + 1);
       // A reload that leaves the server as it is keeps it listed, authorized.
       await gateway.reload(await loadConfig(path));
-      expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
+      expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true, grant: expect.objectContaining({ refreshable: true }) }]);
       // Forgotten by an administrator: the next start asks again.
       expect((await admin(http, '/admin/oauth/forget', { server: 'remote' })).body).toEqual({ server: 'remote', authorized: false });
       expect(JSON.parse(readFileSync(grants, 'utf8')).entries).not.toHaveProperty(['oauth:remote:tokens:gateway']);
@@ -217,12 +224,12 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       const logged = logger.entries.filter((e) => e.msg?.includes("needs the gateway's authorization widened"));
       expect(logged).toHaveLength(1);
       const listed = (await admin(http, '/admin/oauth')).body.servers as Array<{ authorized: boolean; authorizationUrl: string; needsScope: string }>;
-      expect(listed).toEqual([{ server: 'remote', perCaller: false, authorized: true, authorizationUrl: (logged[0]!.obj as { authorizationUrl: string }).authorizationUrl, needsScope: 'mcp mcp:admin' }]);
+      expect(listed).toEqual([{ server: 'remote', perCaller: false, authorized: true, grant: expect.objectContaining({ scope: 'mcp' }), authorizationUrl: (logged[0]!.obj as { authorizationUrl: string }).authorizationUrl, needsScope: 'mcp mcp:admin' }]);
       expect(new URL(listed[0]!.authorizationUrl).searchParams.get('scope')).toBe('mcp mcp:admin');
       // Approved: the call goes through with the wider grant, and nothing is pending any more.
       expect((await authorizeInBrowser(listed[0]!.authorizationUrl, 'operator')).status).toBe(200);
       expect(await text(alice, 'remote__audit_trail')).toBe('operator holds mcp mcp:admin');
-      expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true }]);
+      expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true, grant: expect.objectContaining({ refreshable: true }) }]);
       // Refused although the grant holds the scope (its access token was narrowed): a refresh restores it and the call
       // is sent once more, with nothing for anyone to approve.
       oauthServer().narrowAccess('operator', ['mcp']);
@@ -339,15 +346,15 @@ describe('the admin page', () => {
     const rowOf = () => [...doc.querySelectorAll('#oauth tbody tr td')].map((td) => td.textContent);
     try {
       // The page links to it.
-      await waitUntil(() => rowOf()[3] === 'authorize' || undefined, 10_000, 'the authorize link');
-      expect(rowOf()).toEqual(['remote', "the gateway's", 'needs authorization', 'authorize']);
+      await waitUntil(() => rowOf()[4] === 'authorize' || undefined, 10_000, 'the authorize link');
+      expect(rowOf()).toEqual(['remote', "the gateway's", 'needs authorization', '', 'authorize']);
       const link = doc.querySelector('#oauth tbody a') as unknown as { href: string; target: string; rel: string };
       expect(link.target).toBe('_blank');
       expect(link.rel).toBe('noopener noreferrer');
       expect((await authorizeInBrowser(link.href, 'ui-operator')).status).toBe(200);
       (doc.querySelector('#refresh') as unknown as { click(): void }).click();
       await waitUntil(() => rowOf()[2] === 'authorized' || undefined, 10_000, 'the page to show the grant');
-      expect(rowOf()).toEqual(['remote', "the gateway's", 'authorized', 'forget']);
+      expect(rowOf()).toEqual(['remote', "the gateway's", 'authorized', expect.stringMatching(/^scope mcp, expires .+, refreshed at .+$/), 'forget']);
       // A call that needs more scope: the page shows the step-up and links to it.
       await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
       const alice = await as('alice', http);
@@ -358,7 +365,7 @@ describe('the admin page', () => {
       }
       (doc.querySelector('#refresh') as unknown as { click(): void }).click();
       await waitUntil(() => rowOf()[2]?.startsWith('needs scope') || undefined, 10_000, 'the page to show the step-up');
-      expect(rowOf()).toEqual(['remote', "the gateway's", 'needs scope mcp mcp:admin', 'authorize']);
+      expect(rowOf()).toEqual(['remote', "the gateway's", 'needs scope mcp mcp:admin', expect.stringMatching(/^scope mcp, /), 'authorize']);
       expect(new URL((doc.querySelector('#oauth tbody a') as unknown as { href: string }).href).searchParams.get('scope')).toBe('mcp mcp:admin');
     } finally {
       await window.happyDOM.abort();
