@@ -80,12 +80,23 @@ export interface OAuthClientSettings {
    * `expires_in`, or no refresh token, are refreshed on 401 only.
    */
   refreshAheadMs?: number;
+  /** Each refresh this replica asked for, and how it went (metrics). */
+  onRefresh?: (event: RefreshEvent) => void;
   /**
    * The URL a caller (any key but the gateway's) is given in place of the authorization server's, for the
    * authorization started under `state`: a page that first confirms, in the browser, that the person is that caller
    * (the gateway's `oauth.confirmCaller`). Undefined: the authorization server's URL as it is.
    */
   callerUrl?: (state: string) => string | undefined;
+}
+
+/**
+ * A refresh asked for (`ahead` of expiry, or the server answered `unauthorized`) and how it went: `refreshed` here,
+ * `taken` from another replica that refreshed first, or `failed`.
+ */
+export interface RefreshEvent {
+  reason: 'ahead' | 'unauthorized';
+  outcome: 'refreshed' | 'taken' | 'failed';
 }
 
 /** An authorization started for `key` of `server`, found again by its `state` when the browser comes back. */
@@ -240,8 +251,19 @@ export class OAuthGrants {
       const refresh = async () => {
         const result = await auth(this.#provider(key, undefined, undefined, ahead), options);
         if (result !== 'AUTHORIZED') throw new UnauthorizedError(`'${this.server}' needs authorization`);
+        return 'refreshed' as const;
       };
-      running = (stale === undefined ? refresh() : this.#claimed(key, stale, refresh).then(() => undefined)).finally(() => this.#refreshing.delete(key));
+      const reason = ahead ? 'ahead' : 'unauthorized';
+      const report = this.settings.onRefresh ?? (() => {});
+      running = (stale === undefined ? refresh() : this.#claimed(key, stale, refresh))
+        .then(
+          (done) => report({ reason, outcome: done ?? 'taken' }),
+          (err: unknown) => {
+            report({ reason, outcome: 'failed' });
+            throw err;
+          },
+        )
+        .finally(() => this.#refreshing.delete(key));
       this.#refreshing.set(key, running);
     }
     return running;

@@ -1,6 +1,7 @@
 // The gateway's Prometheus metrics: target labels bounded by the catalog's names, upstream health read at scrape
 // time, and where /metrics is served (an admin route on the gateway's listener, or `metrics.listen`).
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import type { RefreshEvent } from '../client/oauth-grants.js';
 import type { Logger } from '../core/index.js';
 import { Metrics, type UpstreamStatus } from '../middleware/metrics.js';
 import { type HttpRoute, metricsRoute, serveMetrics } from '../server/index.js';
@@ -9,6 +10,7 @@ import { type GatewayConfig, observability } from './config/index.js';
 
 export class GatewayMetrics {
   readonly metrics: Metrics;
+  readonly #oauthRefreshes: Counter;
   /** GET /metrics for the gateway's own listener; none when `metrics.listen` gives it a listener of its own. */
   readonly route: HttpRoute | undefined;
   readonly #listen: { host: string; port: number } | undefined;
@@ -33,9 +35,20 @@ export class GatewayMetrics {
         },
       });
     }
+    this.#oauthRefreshes = new Counter({
+      name: 'mcp_upstream_oauth_refreshes_total',
+      help: "Refreshes of the OAuth grants the gateway holds toward upstreams, by upstream, reason (ahead of expiry, or the server answered 401) and outcome (refreshed here, taken from another replica's refresh, failed)",
+      labelNames: ['upstream', 'reason', 'outcome'],
+      registers: [this.metrics.registry],
+    });
     this.#listen = m.listen;
     this.#path = m.path;
     this.route = m.listen ? undefined : metricsRoute(this.metrics, { path: m.path });
+  }
+
+  /** A refresh of an upstream's OAuth grant (`upstream` is a configured server's name: bounded). */
+  oauthRefreshed(upstream: string, e: RefreshEvent): void {
+    this.#oauthRefreshes.inc({ upstream, reason: e.reason, outcome: e.outcome });
   }
 
   /** Undefined with `metrics.enabled: false`. */

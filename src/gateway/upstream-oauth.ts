@@ -11,7 +11,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
+import { GATEWAY_GRANT, OAuthGrants, type RefreshEvent } from '../client/oauth-grants.js';
 import { openInBrowser } from '../client/open-browser.js';
 import { ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Principal, type PrincipalKind, type SecretStore, WireError } from '../core/index.js';
 import type { AuditEvent } from '../middleware/audit.js';
@@ -80,6 +80,8 @@ export class UpstreamOAuth {
   /** Callers' links confirm who opened them (`oauth.confirmCaller`), except over stdio. */
   readonly #confirmation: CallerConfirmation;
   #overStdio = false;
+  /** Each refresh of a grant this replica asked for (the gateway's metrics count them). */
+  refreshed: ((server: string, event: RefreshEvent) => void) | undefined;
 
   constructor(
     private readonly config: () => GatewayConfig,
@@ -110,6 +112,7 @@ export class UpstreamOAuth {
       ...(o.scopes && { scopes: o.scopes }),
       ...(o.resourceIndicator === false && { resourceIndicator: false }),
       ...(o.dpop && { dpop: true }),
+      onRefresh: (event: RefreshEvent) => this.refreshed?.(server.name, event),
       ...(this.openBrowser && { announce: (url: string, stepUp?: string) => this.#open(server.name, url, stepUp) }),
       callerUrl: (state: string) => (!this.#overStdio && this.#confirmation.on ? this.#confirmation.linkFor(state) : undefined),
     };

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecretStore } from '../../src/core/secret-store.js';
-import { OAuthGrants } from '../../src/client/oauth-grants.js';
+import { OAuthGrants, type RefreshEvent } from '../../src/client/oauth-grants.js';
 import { rememberingSentToken } from '../../src/client/sent-token.js';
 import { MemorySecretStore } from '../../src/stores/memory/secret-store.js';
 import { RedisSecretStore } from '../../src/stores/redis/secret-store.js';
@@ -39,16 +39,23 @@ describe.each(backends)('replicas sharing a grant at a server that revokes grant
   async function twoReplicas(person: string, refreshAheadMs?: number) {
     const [storeA, storeB] = stores();
     const logs: LogEntry[] = [];
+    const refreshes: RefreshEvent[] = [];
     const replica = (store: SecretStore) =>
-      new OAuthGrants('remote', url, { redirectUrl: () => CALLBACK, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, issuer: idp.issuer, ...(refreshAheadMs !== undefined && { refreshAheadMs }) }, store, capturingLogger(logs));
+      new OAuthGrants(
+        'remote',
+        url,
+        { redirectUrl: () => CALLBACK, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, issuer: idp.issuer, ...(refreshAheadMs !== undefined && { refreshAheadMs }), onRefresh: (e) => refreshes.push(e) },
+        store,
+        capturingLogger(logs),
+      );
     const [a, b] = [replica(storeA), replica(storeB)];
     await authorized(a, storeA, idp, person);
     const close = () => Promise.all([storeA.close(), storeA === storeB ? undefined : storeB.close()]);
-    return { a: a.provider('gateway'), b: b.provider('gateway'), replicas: [a, b], store: storeA, logs, close, fresh: () => replica(storeA) };
+    return { a: a.provider('gateway'), b: b.provider('gateway'), replicas: [a, b], store: storeA, logs, refreshes, close, fresh: () => replica(storeA) };
   }
 
   it.skipIf(skip)('refused at the same moment on both, the grant is refreshed once and both take the new token', async () => {
-    const { a, b, close, fresh } = await twoReplicas('alice', 0);
+    const { a, b, refreshes, close, fresh } = await twoReplicas('alice', 0);
     try {
       const first = (await a.token!())!;
       expect(await b.token!()).toBe(first);
@@ -65,6 +72,8 @@ describe.each(backends)('replicas sharing a grant at a server that revokes grant
       await Promise.all([a.onUnauthorized!(onA), b.onUnauthorized!(onB)]);
       // Both refreshing would present one refresh token twice: the server would refuse the second and revoke the grant.
       expect(idp.refreshes).toEqual({ granted: before.granted + 1, refused: before.refused });
+      // One replica refreshed, the other took its token (what the gateway's metrics count).
+      expect(refreshes.map((e) => `${e.reason} ${e.outcome}`).sort()).toEqual(['unauthorized refreshed', 'unauthorized taken']);
       const renewed = (await a.token!())!;
       expect(renewed).not.toBe(first);
       expect(await b.token!()).toBe(renewed);
@@ -90,7 +99,7 @@ describe.each(backends)('replicas sharing a grant at a server that revokes grant
   });
 
   it.skipIf(skip)('refreshes ahead of expiry, once for both, so the token in use is never refused', async () => {
-    const { a, b, replicas, store, close } = await twoReplicas('bob');
+    const { a, b, replicas, store, refreshes, close } = await twoReplicas('bob');
     try {
       const first = (await a.token!())!;
       expect(await b.token!()).toBe(first);
@@ -110,6 +119,7 @@ describe.each(backends)('replicas sharing a grant at a server that revokes grant
       expect(await idp.subjectOf(first)).toBe('bob');
       expect(await idp.subjectOf(renewed)).toBe('bob');
       expect(idp.refreshes).toEqual({ granted: before.granted + 1, refused: before.refused });
+      expect(refreshes.map((e) => `${e.reason} ${e.outcome}`).sort()).toEqual(['ahead refreshed', 'ahead taken']);
     } finally {
       await close();
     }

@@ -190,6 +190,9 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       oauthServer().revokeAccess('operator');
       expect(await text(alice, 'remote__whoami')).toBe('operator');
       expect(oauthServer().provider.counts.refreshed).toBe(refreshed + 1);
+      // Counted where alerts look.
+      const metrics = await (await fetch(new URL('/metrics', http.url), { headers: { authorization: `Bearer ${KEYS.admin}` } })).text();
+      expect(metrics).toContain('mcp_upstream_oauth_refreshes_total{upstream="remote",reason="unauthorized",outcome="refreshed"} 1');
       // A reload that leaves the server as it is keeps it listed, authorized.
       await gateway.reload(await loadConfig(path));
       expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true, grant: expect.objectContaining({ refreshable: true }) }]);
