@@ -28,7 +28,7 @@ import type { Logger } from '../core/logger.js';
 import type { SecretStore } from '../core/secret-store.js';
 import type { Fetch } from './capped-fetch.js';
 import { dpopSession } from './dpop-key.js';
-import { sentToken } from './sent-token.js';
+import { sentToken, tokenSentWith } from './sent-token.js';
 import type { SigningAuthProvider } from './upstream.js';
 
 /** The key of the authorization an administrator makes for the gateway itself (principal keys are JSON arrays). */
@@ -150,6 +150,8 @@ const refreshClaimKey = (server: string, key: string) => `oauth:${server}:refres
 
 const parsed = <T>(raw: string | undefined): T | undefined => (raw === undefined ? undefined : (JSON.parse(raw) as T));
 const isDpop = (tokens: StoredOAuthTokens) => tokens.token_type?.toLowerCase() === 'dpop';
+/** A token the transport sent as a bearer token (the DPoP wrapper turns only those into DPoP). */
+const BEARER = /^bearer\s+(.+)$/i;
 
 export class OAuthGrants {
   /** Access tokens of the keys known to hold a grant, so a request does not ask the store (Redis) each time. */
@@ -190,7 +192,7 @@ export class OAuthGrants {
       // the authorization server, discovery) as it is.
       ...(this.settings.dpop && {
         sign: (inner: Fetch): Fetch => async (url, init) => {
-          const sent = /^bearer\s+(.+)$/i.exec(new Headers(init?.headers).get('authorization') ?? '')?.[1];
+          const sent = tokenSentWith(init, BEARER);
           const held = sent === undefined ? undefined : (this.#access.get(key) ?? (await this.#load(key)));
           if (!held?.dpop || held.token !== sent) return inner(url, init);
           return withDpop(() => this.#dpopSession(), () => sent)(inner)(url, init);

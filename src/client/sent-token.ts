@@ -5,12 +5,17 @@ import type { Fetch } from './capped-fetch.js';
 
 const sentWith = new WeakMap<Response, string>();
 
+/** The access token a request carries (`Authorization: Bearer` or `DPoP`), if any. */
+export function tokenSentWith(init: RequestInit | undefined, scheme: RegExp = /^(?:bearer|dpop)\s+(.+)$/i): string | undefined {
+  return scheme.exec(new Headers(init?.headers).get('authorization') ?? '')?.[1];
+}
+
 /** `inner`, remembering the bearer token of each request answered 401. */
 export function rememberingSentToken(inner: Fetch): Fetch {
   return async (url, init) => {
     const res = await inner(url, init);
     if (res.status === 401) {
-      const token = /^(?:bearer|dpop)\s+(.+)$/i.exec(new Headers(init?.headers).get('authorization') ?? '')?.[1];
+      const token = tokenSentWith(init);
       if (token) sentWith.set(res, token);
     }
     return res;

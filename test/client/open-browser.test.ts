@@ -26,7 +26,8 @@ describe('openInBrowser', () => {
     const pwned = join(dir, 'pwned');
     const url = `https://login.example.com/authorize?state=$(touch ${pwned})&x=\`id\`;echo`;
     expect(await openInBrowser(url)).toBeUndefined();
-    await waitUntil(() => existsSync(opened) || undefined, 5000, 'the opener to run');
+    // The file exists as soon as the opener opens it: wait for its line, written whole.
+    await waitUntil(() => (existsSync(opened) && readFileSync(opened, 'utf8').endsWith('\n')) || undefined, 5000, 'the opener to run');
     expect(readFileSync(opened, 'utf8').split('\n').filter(Boolean)).toEqual([new URL(url).href]);
     expect(existsSync(pwned)).toBe(false);
     expect(await openInBrowser('file:///etc/passwd')).toBe('not an http(s) URL (file:)');

@@ -77,6 +77,9 @@ export class EdgeAuth {
     return resourceOf(req, mcpPath, mcpPath === this.path, this.resource);
   }
 
+  /** The URL a request addressed, as its client names it (the public one behind a proxy): a DPoP proof's `htu`. */
+  readonly #urlOf = (req: IncomingMessage): string => new URL(pathOf(req), this.#resourceFor(req, pathOf(req))).href;
+
   get enabled(): boolean {
     return this.authenticator !== undefined;
   }
@@ -106,7 +109,6 @@ export class EdgeAuth {
   }
 
   async #authenticate(a: Authenticator, req: IncomingMessage, endpoint?: string): Promise<Identified | { refusal: AuthRefusal }> {
-    const resourceFor = (r: IncomingMessage, path: string) => this.#resourceFor(r, path);
     const cert = clientCertificateOf(req);
     const bare = req.headers.authorization === undefined && req.headers['x-api-key'] === undefined && cert === undefined;
     if (bare && a.allowsAnonymous) {
@@ -117,13 +119,14 @@ export class EdgeAuth {
       const edge = edgeIdentity(outcome.principal, req.socket, endpoint);
       return { edge, auth: authInfoFor(edge) };
     }
+    const urlOf = this.#urlOf;
     const outcome = await a.authenticate({
       header: (name) => headerOf(req, name),
       ...(cert && { clientCertificate: cert }),
       method: req.method ?? 'GET',
       // Made only when read (a DPoP proof's check), not on every authenticated request.
       get url() {
-        return new URL(pathOf(req), resourceFor(req, pathOf(req))).href;
+        return urlOf(req);
       },
     });
     if ('refusal' in outcome) return outcome;
