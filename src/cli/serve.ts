@@ -112,6 +112,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
         // (format, redaction, metrics, tracing) is read when the gateway starts.
         const fixed = (o: typeof was) => ({ ...o, logging: { ...o.logging, level: undefined, modules: undefined, requests: undefined, arguments: undefined } });
         if (!isDeepStrictEqual(fixed(now), fixed(was))) log.warn({ why }, 'logging format or redaction, metrics or tracing changed; restart the gateway to apply it');
+        const oauthUrls = (c: typeof next) => [c.oauth?.callbackUrl, c.oauth?.clientMetadataUrl];
+        if (!isDeepStrictEqual(oauthUrls(next), oauthUrls(gateway.config))) log.warn({ why }, 'oauth.callbackUrl or clientMetadataUrl changed; restart the gateway to apply it');
         if (!next.auth !== !gateway.config.auth) log.warn({ why }, 'auth was added or removed; restart the gateway to apply it (changes within auth apply now)');
         return next;
       };

@@ -1,12 +1,12 @@
 // OAuth toward one upstream server, as the MCP authorization spec has a client do it: the server's protected
-// resource metadata names its authorization server, the gateway registers itself there (dynamic client registration)
-// unless a client is configured, a person authorizes in a browser (authorization code with PKCE), and the grant is
-// kept in a SecretStore and refreshed shortly before it expires and when the server answers 401, by one replica at a
-// time (the others take its token: servers that rotate refresh tokens revoke a grant whose spent one comes back); a
-// server that answers 403 insufficient_scope gets an authorization asking for more (step-up, SEP-2350's scope
-// union). With `dpop`, the tokens are bound to a key kept beside them (RFC 9449). Grants are kept per key: the
-// gateway's own (GATEWAY_GRANT) and, with per-caller authorization, one per principal. The SDK's `auth()` runs every
-// step.
+// resource metadata names its authorization server, the gateway registers itself there (dynamic client registration;
+// or names its Client ID Metadata Document's URL as its client id, where the server takes one) unless a client is
+// configured, a person authorizes in a browser (authorization code with PKCE), and the grant is kept in a SecretStore
+// and refreshed shortly before it expires and when the server answers 401, by one replica at a time (the others take
+// its token: servers that rotate refresh tokens revoke a grant whose spent one comes back); a server that answers 403
+// insufficient_scope gets an authorization asking for more (step-up, SEP-2350's scope union). With `dpop`, the tokens
+// are bound to a key kept beside them (RFC 9449). Grants are kept per key: the gateway's own (GATEWAY_GRANT) and, with
+// per-caller authorization, one per principal. The SDK's `auth()` runs every step.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -27,6 +27,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../core/logger.js';
 import type { SecretStore } from '../core/secret-store.js';
 import type { Fetch } from './capped-fetch.js';
+import { registrationMetadata } from './client-metadata.js';
 import { dpopSession } from './dpop-key.js';
 import { sentToken, tokenSentWith } from './sent-token.js';
 import type { SigningAuthProvider } from './upstream.js';
@@ -70,6 +71,11 @@ export interface OAuthClientSettings {
   dpop?: boolean;
   /** Shown to the person at the authorization server when the gateway registers itself. */
   clientName?: string;
+  /**
+   * The https URL of the gateway's Client ID Metadata Document: used as the client id at authorization servers that
+   * take one (`client_id_metadata_document_supported`) instead of registering; others are registered with as before.
+   */
+  clientMetadataUrl?: string;
   /** The gateway's own authorization was started (`stepUp`: to widen it to that scope): someone should open `url`. */
   announce?: (url: string, stepUp?: string) => void;
   /** How long an access token is used from memory before the store is read again; default 30 s. */
@@ -446,15 +452,11 @@ export class OAuthGrants {
         return settings.redirectUrl();
       },
       get clientMetadata(): OAuthClientMetadata {
-        return {
-          client_name: settings.clientName ?? 'mcplex gateway',
-          redirect_uris: [settings.redirectUrl()],
-          grant_types: ['authorization_code', 'refresh_token'],
-          response_types: ['code'],
-          token_endpoint_auth_method: settings.clientSecret ? 'client_secret_basic' : 'none',
-          ...(settings.scopes?.length && { scope: settings.scopes.join(' ') }),
-        };
+        return registrationMetadata({ redirectUrl: settings.redirectUrl(), confidential: settings.clientSecret !== undefined, ...(settings.clientName && { clientName: settings.clientName }), ...(settings.scopes && { scopes: settings.scopes }) });
       },
+      // An authorization server that takes a URL as the client id fetches the gateway's document there instead of
+      // registering it (the SDK decides by the server's metadata).
+      ...(!settings.clientId && settings.clientMetadataUrl && { clientMetadataUrl: settings.clientMetadataUrl }),
       state: () => {
         state = randomBytes(24).toString('base64url');
         return state;
@@ -467,7 +469,10 @@ export class OAuthGrants {
         // that moved registers again, and grants made before keep refreshing as the client they were issued to).
         const clients = await registered();
         const holder = parsed<HeldTokens>(await store.get(this.#tokensKey(key)))?.[CLIENT_OF_GRANT];
-        client = (holder && clients[holder]) || Object.values(clients).find((c) => c.redirect_uris?.includes(settings.redirectUrl()));
+        client =
+          (holder && clients[holder]) ||
+          Object.values(clients).find((c) => c.redirect_uris?.includes(settings.redirectUrl())) ||
+          (settings.clientMetadataUrl ? clients[settings.clientMetadataUrl] : undefined);
         return client;
       },
       // A client registered beforehand is not saved (nor replaced by registering another): an upstream that names

@@ -8,9 +8,11 @@
 //   POST /admin/oauth/forget          { "server": "<name>" }: drops the gateway's grant (the next use asks again)
 //   GET  /oauth/confirm, POST /oauth/confirm/key: a caller's link confirms who opened it (`oauth.confirmCaller`,
 //                                     caller-confirmation.ts)
+//   GET  <oauth.clientMetadataUrl's path>: the gateway's Client ID Metadata Document (client-metadata.ts)
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { clientMetadataDocument } from '../client/client-metadata.js';
 import { GATEWAY_GRANT, OAuthGrants, type RefreshEvent } from '../client/oauth-grants.js';
 import { openInBrowser } from '../client/open-browser.js';
 import { ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Principal, type PrincipalKind, type SecretStore, WireError } from '../core/index.js';
@@ -69,6 +71,8 @@ function principalOf(key: string): Principal {
   }
 }
 
+/** How long an authorization server may keep the gateway's client metadata document before fetching it again. */
+const CLIENT_METADATA_MAX_AGE_S = 300;
 
 export class UpstreamOAuth {
   #store: SecretStore | undefined;
@@ -82,6 +86,8 @@ export class UpstreamOAuth {
   #overStdio = false;
   /** Each refresh of a grant this replica asked for (the gateway's metrics count them). */
   refreshed: ((server: string, event: RefreshEvent) => void) | undefined;
+  /** `oauth.clientMetadataUrl` as the gateway started with it: its document is served at its path until a restart. */
+  readonly #clientMetadataUrl: string | undefined;
 
   constructor(
     private readonly config: () => GatewayConfig,
@@ -96,6 +102,7 @@ export class UpstreamOAuth {
     private readonly openBrowser = false,
   ) {
     this.#confirmation = new CallerConfirmation({ config, store: () => this.#storeOf(), log, callbackUrl: () => this.callbackUrl(), audit, principalOf });
+    this.#clientMetadataUrl = config().oauth?.clientMetadataUrl;
   }
 
   /** The server's grants (made once per config: a reload that changes the server makes them again). */
@@ -112,6 +119,7 @@ export class UpstreamOAuth {
       ...(o.scopes && { scopes: o.scopes }),
       ...(o.resourceIndicator === false && { resourceIndicator: false }),
       ...(o.dpop && { dpop: true }),
+      ...(this.#clientMetadataUrl && { clientMetadataUrl: this.#clientMetadataUrl }),
       onRefresh: (event: RefreshEvent) => this.refreshed?.(server.name, event),
       ...(this.openBrowser && { announce: (url: string, stepUp?: string) => this.#open(server.name, url, stepUp) }),
       callerUrl: (state: string) => (!this.#overStdio && this.#confirmation.on ? this.#confirmation.linkFor(state) : undefined),
@@ -147,6 +155,7 @@ export class UpstreamOAuth {
     return [
       callback,
       ...this.#confirmation.routes(callback.path),
+      ...(this.#clientMetadataUrl ? [this.#clientMetadataRoute(this.#clientMetadataUrl)] : []),
       {
         method: 'GET',
         path: '/admin/oauth',
@@ -164,13 +173,22 @@ export class UpstreamOAuth {
                 return { server: config.name, perCaller: config.auth!.oauth!.perCaller, authorized, ...(grant && { grant }), ...(url && { authorizationUrl: url }), ...(stepUp && { needsScope: stepUp.scope }) };
               }),
           );
-          sendJson(res, 200, { callbackUrl: this.#safeCallbackUrl(), servers });
+          sendJson(res, 200, { callbackUrl: this.#safeCallbackUrl(), ...(this.#clientMetadataUrl && { clientMetadataUrl: this.#clientMetadataUrl }), servers });
         },
       },
       { method: 'POST', path: '/admin/oauth/authorize', admin: true, handle: (req, res) => this.#authorize(req, res) },
       // On every replica: each keeps access tokens in memory for a while.
       changes.route({ path: '/admin/oauth/forget', maxBytes: 16 * 1024, apply: (body) => this.#forget(body) }),
     ];
+  }
+
+  /** The document an authorization server fetches at the gateway's client id URL (no authentication: it is public). */
+  #clientMetadataRoute(url: string): HttpRoute {
+    return {
+      method: 'GET',
+      path: new URL(url).pathname,
+      handle: (_req, res) => sendJson(res, 200, clientMetadataDocument(url, this.callbackUrl()), { 'cache-control': `public, max-age=${CLIENT_METADATA_MAX_AGE_S}` }),
+    };
   }
 
   /**

@@ -81,4 +81,22 @@ describe('upstream OAuth config', () => {
     expect(yaml(`${REMOTE}    auth: { oauth: {} }\noauth: { openBrowser: false }\n`).oauth).toMatchObject({ openBrowser: false });
     expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { callbackUrl: ftp://x/cb }\n`)).toEqual([expect.stringMatching(/^oauth\.callbackUrl: expected an http\(s\) URL/)]);
   });
+
+  it('clientMetadataUrl: an https URL with a path the gateway serves nothing else at', () => {
+    const url = 'https://mcp.example.com/oauth/client-metadata.json';
+    expect(yaml(`${REMOTE}    auth: { oauth: {} }\noauth: { clientMetadataUrl: "${url}" }\n`).oauth).toMatchObject({ clientMetadataUrl: url });
+    for (const bad of ['http://mcp.example.com/client.json', 'https://mcp.example.com/', 'https://mcp.example.com/c.json#x', 'client.json']) {
+      expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { clientMetadataUrl: "${bad}" }\n`)).toEqual([
+        "oauth.clientMetadataUrl: expected the https URL (with a path) the gateway's client metadata document is reached at, e.g. https://mcp.example.com/oauth/client-metadata.json",
+      ]);
+    }
+    for (const taken of ['https://mcp.example.com/oauth/callback', 'https://mcp.example.com/admin/client', 'https://mcp.example.com/mcp']) {
+      expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { clientMetadataUrl: "${taken}" }\n`)).toEqual([
+        `oauth.clientMetadataUrl: the gateway serves something else at ${new URL(taken).pathname}: choose another path, e.g. https://mcp.example.com/oauth/client-metadata.json`,
+      ]);
+    }
+    expect(issues(`${REMOTE}    auth: { oauth: {} }\noauth: { callbackUrl: "https://mcp.example.com/cb", clientMetadataUrl: "https://mcp.example.com/cb" }\n`)).toEqual([
+      expect.stringMatching(/^oauth\.clientMetadataUrl: the gateway serves something else at \/cb/),
+    ]);
+  });
 });

@@ -191,6 +191,14 @@ describe('SIGHUP reload of log levels', () => {
     const request = JSON.parse(await cli.waitStderr(/.*"msg":"request".*\n/, 10_000, from)) as Record<string, unknown>;
     expect(request).toMatchObject({ module: 'requests', method: 'tools/call', target: 'a__echo', outcome: 'ok' });
     expect(await pidsOf(cli.url)).toEqual(before);
+
+    // What the gateway serves from its start (the OAuth callback, its client metadata document) waits for a restart.
+    writeFileSync(path, JSON.stringify({ logging: { modules: { requests: 'debug' } }, oauth: { clientMetadataUrl: 'https://mcp.example.com/oauth/client.json' }, servers: { a: fixtureServer('a'), remote: { url: 'http://127.0.0.1:9/mcp', auth: { oauth: {} } } } }));
+    const moved = cli.stderr().length;
+    await reloaded(cli, () => cli.child.kill('SIGHUP'));
+    expect(cli.stderr().slice(moved)).toMatch(/"msg":"oauth.callbackUrl or clientMetadataUrl changed; restart the gateway to apply it"/);
+    withModules('debug');
+    await reloaded(cli, () => cli.child.kill('SIGHUP'));
     await client.close();
     await stopCli(cli);
   });

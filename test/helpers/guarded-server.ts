@@ -13,7 +13,7 @@ import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
 import type { SecretStore } from '../../src/core/secret-store.js';
 import { type OAuthGrants, pendingAuthorization } from '../../src/client/oauth-grants.js';
 import { Browser } from './browser.js';
-import { type Idp, startIdp } from './oidc-idp.js';
+import { type GrantOptions, type Idp, startIdp } from './oidc-idp.js';
 
 export const CALLBACK = 'http://127.0.0.1:9/cb';
 export const CLIENT_ID = 'mcplex-gateway';
@@ -29,7 +29,7 @@ export interface GuardedServer {
   close(): Promise<void>;
 }
 
-export async function guardedServer(opts: { accessTokenTtl: number; dpop?: boolean; register?: false }): Promise<GuardedServer> {
+export async function guardedServer(opts: { accessTokenTtl: number; dpop?: boolean; register?: false } & Pick<GrantOptions, 'clientIdMetadata'>): Promise<GuardedServer> {
   const idp = await startIdp();
   let url = '';
   const proofs = { accepted: 0, refused: 0 };
@@ -81,7 +81,7 @@ export async function guardedServer(opts: { accessTokenTtl: number; dpop?: boole
   });
   await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(mcp.address() as AddressInfo).port}/mcp`;
-  const register = (redirectUri: string) => idp.register(CLIENT_ID, CLIENT_SECRET, redirectUri, { resource: url, accessTokenTtl: opts.accessTokenTtl, ...(opts.dpop && { dpop: true }) });
+  const register = (redirectUri: string) => idp.register(CLIENT_ID, CLIENT_SECRET, redirectUri, { resource: url, accessTokenTtl: opts.accessTokenTtl, ...(opts.dpop && { dpop: true }), ...(opts.clientIdMetadata && { clientIdMetadata: opts.clientIdMetadata }) });
   if (opts.register !== false) register(CALLBACK);
   return { idp, url, proofs, register, close: async () => void (await Promise.all([idp.close(), new Promise((resolve) => mcp.close(resolve))])) };
 }

@@ -18,6 +18,11 @@ export interface GrantOptions {
   jwtAccessTokens?: boolean;
   /** The client may also get tokens for itself (client credentials grant), as a machine does. */
   clientCredentials?: boolean;
+  /**
+   * Client ID Metadata Documents: a client id that is an https URL names the client its document there describes
+   * (fetched with this, in place of the provider's own fetch).
+   */
+  clientIdMetadata?: { fetch: (url: string) => Promise<Response> };
 }
 
 export interface Idp {
@@ -71,8 +76,10 @@ export async function startIdp(): Promise<Idp> {
           issueRefreshToken: async () => true,
           rotateRefreshToken: true,
           ttl: { AccessToken: grants.accessTokenTtl },
+          ...(grants.clientIdMetadata && { fetch: (url: string | URL) => grants.clientIdMetadata!.fetch(String(url)) }),
           features: {
             dPoP: { enabled: grants.dpop === true },
+            clientIdMetadataDocument: { enabled: grants.clientIdMetadata !== undefined, ack: 'draft-02' },
             clientCredentials: { enabled: grants.clientCredentials === true },
             resourceIndicators: {
               enabled: true,

@@ -34,6 +34,11 @@ export interface OAuthConfig {
   redis?: { url: string; keyPrefix: string };
   /** Where an authorization server sends the browser back (the gateway serves this path); absent: from `listen`. */
   callbackUrl?: string;
+  /**
+   * The https URL of the gateway's Client ID Metadata Document (the gateway serves it at this path): its client id at
+   * authorization servers that take a URL as one, instead of registering there; absent: it registers.
+   */
+  clientMetadataUrl?: string;
   /** A secret (≥ 32 characters, from the environment): grants are kept sealed with it (AES-256-GCM). */
   encryptionKey?: string;
   /** Secrets grants were sealed with before `encryptionKey` (rotation): they still open them. */
@@ -50,6 +55,7 @@ export const OAUTH_CALLBACK_PATH = '/oauth/callback';
 const SECRET_HINT = `expected a secret of at least ${MIN_SECRET_LENGTH} characters from the environment (e.g. \${MCPLEX_OAUTH_KEY}; make one with: openssl rand -base64 32)`;
 const secret = z.string({ error: SECRET_HINT }).min(MIN_SECRET_LENGTH, { error: SECRET_HINT });
 
+const CIMD_HINT = 'expected the https URL (with a path) the gateway\'s client metadata document is reached at, e.g. https://mcp.example.com/oauth/client-metadata.json';
 const LOCAL_URL = /^http:\/\/(127\.[0-9.]+|localhost|\[::1\])(:\d+)?(\/|$)/;
 const ISSUER_HINT = 'expected the identity provider\'s issuer URL (https, or http on this machine), e.g. https://auth.example.com';
 const oidcShape = {
@@ -79,6 +85,10 @@ const shape = {
     .string({ error: 'expected the http(s) URL browsers reach the gateway at, e.g. https://mcp.example.com/oauth/callback' })
     .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { error: 'expected an http(s) URL, e.g. https://mcp.example.com/oauth/callback' })
     .optional(),
+  clientMetadataUrl: z
+    .string({ error: CIMD_HINT })
+    .refine((v) => URL.canParse(v) && new URL(v).protocol === 'https:' && new URL(v).pathname !== '/' && !v.includes('#'), { error: CIMD_HINT })
+    .optional(),
   encryptionKey: secret.optional(),
   previousEncryptionKeys: z.array(secret, { error: 'expected a list of the secrets grants were sealed with before' }).optional(),
   openBrowser: z.boolean({ error: "expected true or false (open the gateway's authorizations in the desktop's browser)" }).optional(),
@@ -89,7 +99,7 @@ export const oauthSchema = z.preprocess(
   (v) => (v === null || v === true ? {} : v),
   z.strictObject(shape, {
     error: (iss) =>
-      iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with store, file, redis, callbackUrl, encryptionKey, previousEncryptionKeys, openBrowser and confirmCaller (or {} for the defaults)',
+      iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with store, file, redis, callbackUrl, clientMetadataUrl, encryptionKey, previousEncryptionKeys, openBrowser and confirmCaller (or {} for the defaults)',
   }),
 );
 
@@ -99,6 +109,7 @@ export function buildOAuth(raw: z.infer<typeof oauthSchema> | undefined): OAuthC
     file: raw?.file ?? OAUTH_DEFAULTS.file,
     ...(raw?.redis && { redis: { url: raw.redis.url, keyPrefix: raw.redis.keyPrefix ?? 'mcplex:oauth:' } }),
     ...(raw?.callbackUrl && { callbackUrl: raw.callbackUrl }),
+    ...(raw?.clientMetadataUrl && { clientMetadataUrl: raw.clientMetadataUrl }),
     ...(raw?.encryptionKey && { encryptionKey: raw.encryptionKey }),
     ...(raw?.previousEncryptionKeys?.length && { previousEncryptionKeys: raw.previousEncryptionKeys }),
     ...(raw?.openBrowser !== undefined && { openBrowser: raw.openBrowser }),
@@ -108,6 +119,8 @@ export function buildOAuth(raw: z.infer<typeof oauthSchema> | undefined): OAuthC
 
 type Tree = Record<string, unknown>;
 const isMap = (v: unknown): v is Tree => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** Paths the gateway serves itself (MCP, health, metrics, admin). */
+const RESERVED_PATH = /^\/(mcp|healthz|readyz|metrics|admin)(\/|$)/;
 const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/;
 
 /** Rules relating `oauth:` to the servers that use it, to `listen` and to `cluster` (validate.ts runs it). */
@@ -128,6 +141,11 @@ export function checkOAuth(root: Tree, serversKey: string, issues: Issue[]): voi
   }
   if (isMap(confirm) && confirm.oidc !== undefined && auth.jwt === undefined) {
     issues.push({ path: ['oauth', 'confirmCaller', 'oidc'], message: 'oidc confirms callers by a sign-in at the identity provider their JWTs come from: configure auth.jwt (or use confirmCaller: apiKey with auth.apiKeys)' });
+  }
+  const pathOf = (v: unknown) => (typeof v === 'string' && URL.canParse(v) ? new URL(v).pathname : undefined);
+  const documentPath = pathOf(section.clientMetadataUrl);
+  if (documentPath !== undefined && (documentPath === (pathOf(section.callbackUrl) ?? OAUTH_CALLBACK_PATH) || RESERVED_PATH.test(documentPath))) {
+    issues.push({ path: ['oauth', 'clientMetadataUrl'], message: `the gateway serves something else at ${documentPath}: choose another path, e.g. https://mcp.example.com/oauth/client-metadata.json` });
   }
   if (users.length === 0) return;
   if (root.cluster !== undefined && section.store !== 'redis') {
