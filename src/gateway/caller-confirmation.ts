@@ -17,7 +17,8 @@ import { type HttpRoute, readCapped } from '../server/index.js';
 import type { GatewayConfig } from './config/index.js';
 import type { ConfirmSignIn } from './config/oauth.js';
 import { principalKeyOf } from './isolation/router.js';
-import { escapeHtml, page } from './oauth-callback.js';
+import { IdentityProvider } from './identity-provider.js';
+import { cookiesOf, escapeHtml, page } from './oauth-callback.js';
 
 /** The largest API key form accepted (a key is ≈ 50 characters). */
 const MAX_FORM_BYTES = 4096;
@@ -49,7 +50,7 @@ export const confirmPathOf = (callbackPath: string) => new URL('confirm', `http:
 
 export class CallerConfirmation {
   /** The identity provider's configuration (discovered once per settings; a failure is tried again next time). */
-  #discovered: { settings: ConfirmSignIn; config: Promise<oidc.Configuration> } | undefined;
+  readonly #provider = new IdentityProvider();
 
   constructor(private readonly o: ConfirmationOptions) {}
 
@@ -133,7 +134,7 @@ export class CallerConfirmation {
   }
 
   async #signIn(res: ServerResponse, state: string, settings: ConfirmSignIn): Promise<void> {
-    const config = await this.#provider(settings).catch((err: Error) => err);
+    const config = await this.#provider.configuration(settings).catch((err: Error) => err);
     if (config instanceof Error) {
       this.o.log.warn({ err: config, issuer: settings.issuer }, 'the identity provider that confirms callers could not be reached');
       return page(res, 502, 'Sign-in unavailable', `The identity provider could not be reached: ${config.message}`);
@@ -167,7 +168,7 @@ export class CallerConfirmation {
     try {
       const back = this.#confirmUrl();
       back.search = q.toString();
-      const tokens = await oidc.authorizationCodeGrant(await this.#provider(settings), back, { pkceCodeVerifier: signingIn.verifier, expectedState: login, expectedNonce: signingIn.nonce, idTokenExpected: true }, { redirect_uri: this.#confirmUrl().href });
+      const tokens = await oidc.authorizationCodeGrant(await this.#provider.configuration(settings), back, { pkceCodeVerifier: signingIn.verifier, expectedState: login, expectedNonce: signingIn.nonce, idTokenExpected: true }, { redirect_uri: this.#confirmUrl().href });
       claims = tokens.claims();
     } catch (err) {
       this.o.log.warn({ err, issuer: settings.issuer }, 'a sign-in confirming a caller failed');
@@ -215,30 +216,6 @@ export class CallerConfirmation {
     return new URL('confirm', this.o.callbackUrl());
   }
 
-  #provider(settings: ConfirmSignIn): Promise<oidc.Configuration> {
-    if (this.#discovered?.settings !== settings) {
-      const { issuer, clientId, clientSecret } = settings;
-      const url = new URL(issuer);
-      const config = oidc.discovery(url, clientId, clientSecret, clientSecret === undefined ? oidc.None() : undefined, {
-        // Plain HTTP only for an identity provider on this machine (a development one).
-        ...(url.protocol === 'http:' && { execute: [oidc.allowInsecureRequests] }),
-      });
-      this.#discovered = { settings, config };
-      config.catch(() => {
-        if (this.#discovered?.config === config) this.#discovered = undefined;
-      });
-    }
-    return this.#discovered.config;
-  }
-}
-
-function cookiesOf(req: IncomingMessage): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0) out.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
-  }
-  return out;
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {

@@ -36,6 +36,7 @@ import { ToolSearch } from './tool-search.js';
 import { RestartGate } from './restart-gate.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { UpstreamChanges } from './upstream-changes.js';
+import { OAuthProxy } from './oauth-proxy.js';
 import { GATEWAY_GRANT, UpstreamOAuth } from './upstream-oauth.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
 import { UrlElicitations } from './url-elicitations.js';
@@ -153,6 +154,7 @@ export class Gateway {
       opts.openBrowser === true,
     );
     this.routes.push(...this.#oauth.routes(this.#adminChanges));
+    this.routes.push(...new OAuthProxy(() => this.#config.auth, logger).routes());
     this.routes.push(...auditRoutes(() => this.#audit.sink, logger));
     this.#inflight = new InflightCalls({
       roots: config.roots,

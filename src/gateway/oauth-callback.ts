@@ -34,6 +34,16 @@ export function page(res: ServerResponse, status: number, title: string, text: s
   res.end(body);
 }
 
+/** The cookies a request carries, by name. */
+export function cookiesOf(req: IncomingMessage): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) out.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
+  }
+  return out;
+}
+
 export async function completeAuthorization(req: IncomingMessage, res: ServerResponse, o: CallbackOptions): Promise<void> {
   const startedAt = Date.now();
   const started = performance.now();

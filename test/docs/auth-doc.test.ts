@@ -8,11 +8,14 @@ const doc = readFileSync(new URL('../../docs/auth.md', import.meta.url), 'utf8')
 const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 it('every YAML example in docs/auth.md is a valid gateway config', () => {
-  expect(blocks.length).toBe(5);
-  const [keys, jwt, dpop, mtls, anonymous] = blocks.map((b) => parseConfig(b, { format: 'yaml' }));
+  expect(blocks.length).toBe(6);
+  const env = { IDP_CLIENT_ID: 'mcplex', IDP_CLIENT_SECRET: 's3cret', MCPLEX_OAUTH_PROXY_KEY: 'k'.repeat(44) };
+  const [keys, jwt, dpop, proxy, mtls, anonymous] = blocks.map((b) => parseConfig(b, { format: 'yaml', env }));
   expect(Object.values(keys!.auth!.apiKeys!)).toEqual([{ id: 'alice', tenant: 'acme', scopes: ['tools', 'mcplex:admin'] }]);
   expect(jwt!.auth!.jwt).toMatchObject({ audience: 'https://mcp.example.com/mcp', requiredScopes: ['mcp'] });
   expect(dpop!.auth!.jwt).toMatchObject({ requireDpop: true });
+  expect(proxy!.auth!.oauthProxy).toMatchObject({ clientId: 'mcplex', scopes: ['openid', 'offline_access', 'api://mcplex/mcp'] });
+  expect(proxy!.auth!.jwt!.authorizationServers).toEqual(['https://mcp.example.com']);
   expect(mtls!.listen.tls?.ca).toBe('/etc/mcplex/clients-ca.crt');
   expect(anonymous!.auth).toMatchObject({ anonymous: true, local: { id: 'me' } });
 });

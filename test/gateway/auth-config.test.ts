@@ -55,6 +55,24 @@ describe('auth config', () => {
     expect(issuesOf({ auth: { apiKey: {} } })[0]).toBe("auth.apiKey: unknown key (did you mean 'apiKeys'?)");
   });
 
+  it('oauthProxy: with jwt and resource, the gateway is the authorization server its metadata names', () => {
+    const jwt = { issuer: 'https://login.example.com', audience: 'https://mcp.example.com/mcp', jwksUrl: 'https://login.example.com/jwks' };
+    const proxy = { clientId: 'mcplex', clientSecret: 's3cret', scopes: 'openid api://mcplex/mcp', key: 'k'.repeat(32), authorizationParams: { audience: 'https://api' } };
+    const config = parse({ auth: { jwt, resource: 'https://mcp.example.com/mcp', oauthProxy: proxy } });
+    expect(config.auth?.oauthProxy).toEqual({ ...proxy, scopes: ['openid', 'api://mcplex/mcp'] });
+    expect(config.auth?.jwt?.authorizationServers).toEqual(['https://mcp.example.com']);
+    expect(parse({ auth: { jwt: { ...jwt, authorizationServers: ['https://as.example'] }, resource: 'https://mcp.example.com/mcp', oauthProxy: proxy } }).auth?.jwt?.authorizationServers).toEqual(['https://as.example']);
+    expect(parse({ auth: { jwt } }).auth?.jwt?.authorizationServers).toBeUndefined();
+    expect(issuesOf({ auth: { apiKeys: { [newApiKey().hash]: { id: 'a' } }, oauthProxy: proxy } })).toEqual([
+      'auth.oauthProxy: needs auth.jwt: the identity provider whose tokens callers sign in for (its issuer)',
+      'auth.resource: required with oauthProxy: the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp (its origin is the authorization server MCP clients see)',
+    ]);
+    expect(issuesOf({ auth: { jwt, resource: 'https://mcp.example.com/mcp', oauthProxy: { ...proxy, key: 'short' } } })).toEqual([
+      'auth.oauthProxy.key: expected a secret of at least 32 characters from the environment (e.g. ${MCPLEX_OAUTH_PROXY_KEY}; make one with: openssl rand -base64 32)',
+    ]);
+    expect(issuesOf({ auth: { jwt, resource: 'https://mcp.example.com/mcp', oauthProxy: { ...proxy, scope: 'x' } } })[0]).toBe("auth.oauthProxy.scope: unknown key (did you mean 'scopes'?)");
+  });
+
   it('refuses a non-loopback bind unless real authentication is configured', () => {
     const { hash } = newApiKey();
     expect(insecureBind(parse({ listen: { host: '127.0.0.1' } }))).toBeUndefined();

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { HASH_PATTERN, type AuthOptions } from '../../middleware/auth/index.js';
 import type { Issue } from './errors.js';
 import { unknownKeyMessage } from './hints.js';
+import { type OAuthProxyConfig, oauthProxySchema } from './oauth-proxy.js';
 
 function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
   const known = Object.keys(shape);
@@ -75,8 +76,9 @@ export const authSchema = strict(
     local: principal.optional(),
     resource: url("this server's public URL").optional(),
     realm: nonEmpty('expected a realm name').optional(),
+    oauthProxy: oauthProxySchema.optional(),
   },
-  'expected a mapping with apiKeys, jwt, mtls, anonymous, local, resource',
+  'expected a mapping with apiKeys, jwt, mtls, anonymous, local, resource, realm and/or oauthProxy',
 );
 
 export const tlsSchema = strict(
@@ -95,6 +97,8 @@ export type RawAuth = z.infer<typeof authSchema>;
 export interface AuthConfig extends AuthOptions {
   local?: { id: string; tenant?: string; scopes?: string[]; roles?: string[] };
   resource?: string;
+  /** The gateway as the authorization server MCP clients sign in through, in front of `jwt`'s identity provider. */
+  oauthProxy?: OAuthProxyConfig;
 }
 
 /** `listen.tls`: file paths, read when the gateway starts serving. */
@@ -116,6 +120,10 @@ export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void 
   }
   const listen = root.listen as { tls?: { ca?: unknown } } | undefined;
   if (auth.mtls !== undefined && !listen?.tls?.ca) issues.push({ path: ['auth', 'mtls'], message: 'needs listen.tls with ca (the CA client certificates chain to)' });
+  if (auth.oauthProxy !== undefined) {
+    if (jwtSection === undefined) issues.push({ path: ['auth', 'oauthProxy'], message: 'needs auth.jwt: the identity provider whose tokens callers sign in for (its issuer)' });
+    if (auth.resource === undefined) issues.push({ path: ['auth', 'resource'], message: 'required with oauthProxy: the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp (its origin is the authorization server MCP clients see)' });
+  }
   const methods = ['apiKeys', 'jwt', 'mtls'].filter((k) => auth[k] !== undefined && auth[k] !== null);
   if (methods.length === 0 && !auth.anonymous && !auth.local) {
     issues.push({ path: ['auth'], message: 'configure at least one of apiKeys, jwt or mtls (or anonymous: true, or remove the section)' });
@@ -125,8 +133,10 @@ export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void 
 /** The section as the gateway uses it. */
 export function buildAuth(raw: RawAuth): AuthConfig {
   const { jwt: j, ...rest } = raw;
+  // With the proxy, the authorization server MCP clients are told of (RFC 9728) is the gateway itself.
+  const servers = raw.oauthProxy && raw.resource && !j?.authorizationServers ? { authorizationServers: [new URL(raw.resource).origin] } : {};
   return {
     ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
-    ...(j && { jwt: { ...j, ...(j.claims && { claims: j.claims }) } }),
+    ...(j && { jwt: { ...j, ...(j.claims && { claims: j.claims }), ...servers } }),
   } as AuthConfig;
 }

@@ -163,7 +163,8 @@ export async function serveHttp(
     const endpoint = endpointAt.get(path);
     const mcp = path === o.path || endpoint !== undefined;
     const health = path === '/healthz' || path === '/readyz';
-    const extra = mcp || health ? undefined : o.routes.find((r) => r.path === path);
+    // A path may have a route per method (a page and its form); another method finds one of them, answered 405.
+    const extra = mcp || health ? undefined : (o.routes.find((r) => r.path === path && r.method === req.method) ?? o.routes.find((r) => r.path === path));
     const metadata = !extra && edgeAuth.isMetadataPath(path);
     if (!mcp && !health && !extra && !metadata) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
     // Health answers too: a DNS-rebinding page must not read them.

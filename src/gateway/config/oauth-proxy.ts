@@ -1,0 +1,39 @@
+// `auth.oauthProxy`: the gateway as the authorization server MCP clients register with and sign in through, in front
+// of the identity provider `auth.jwt` trusts when that provider does not let clients register themselves
+// (oauth-proxy.ts). Part of the `auth:` section (auth.ts).
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in messages is the config syntax users should write
+import { z } from 'zod';
+import { MIN_SECRET_LENGTH } from '../../stores/sealed-secret-store.js';
+import { unknownKeyMessage } from './hints.js';
+
+export interface OAuthProxyConfig {
+  /** The client registered for the gateway at the identity provider (redirect URI: `<auth.resource's origin>/oauth/idp-callback`). */
+  clientId: string;
+  /** Its secret; absent: a public client (PKCE only). */
+  clientSecret?: string;
+  /** The scopes asked of the identity provider for every sign-in (what makes its access tokens fit `auth.jwt`). */
+  scopes: string[];
+  /** More parameters for the identity provider's authorization request (e.g. Auth0's `audience`). */
+  authorizationParams?: Record<string, string>;
+  /** Seals what the gateway hands out (client ids, codes, refresh tokens): the same on every replica. */
+  key: string;
+}
+
+export const IDP_CALLBACK_PATH = '/oauth/idp-callback';
+
+const KEY_HINT = `expected a secret of at least ${MIN_SECRET_LENGTH} characters from the environment (e.g. \${MCPLEX_OAUTH_PROXY_KEY}; make one with: openssl rand -base64 32)`;
+const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });
+const shape = {
+  clientId: nonEmpty("expected the client id the gateway is registered with at the identity provider (e.g. ${IDP_CLIENT_ID})"),
+  clientSecret: nonEmpty("expected the client's secret from the environment (e.g. ${IDP_CLIENT_SECRET})").optional(),
+  scopes: z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v),
+    z.array(nonEmpty('expected a scope'), { error: 'expected the scopes to ask the identity provider for (e.g. openid offline_access api://mcplex/mcp)' }).min(1, { error: 'expected at least one scope' }),
+  ),
+  authorizationParams: z.record(z.string(), z.string({ error: 'expected a string value' }), { error: 'expected a mapping of parameter name to value (e.g. audience: https://api.example.com)' }).optional(),
+  key: z.string({ error: KEY_HINT }).min(MIN_SECRET_LENGTH, { error: KEY_HINT }),
+};
+
+export const oauthProxySchema = z.strictObject(shape, {
+  error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with clientId, scopes, key and optional clientSecret, authorizationParams'),
+});

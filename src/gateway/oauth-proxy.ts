@@ -1,0 +1,349 @@
+// `auth.oauthProxy`: the gateway as the OAuth authorization server MCP clients see, in front of the identity provider
+// `auth.jwt` trusts, for providers that do not let clients register themselves (Microsoft Entra ID, Google, Okta
+// without dynamic registration). A client registers with the gateway; a person approves it on the gateway's own
+// consent page (without it, a provider that remembers their sign-in would hand a code to any client that registered
+// with any redirect URI) and signs in at the provider as the one client registered there; the client then gets the
+// provider's access token, which `auth.jwt` verifies as any other. Nothing is kept: client ids, authorizations in
+// progress, codes and refresh tokens are sealed (JWE, A256GCM) with `key`, so any replica with that key serves any
+// step, and the provider's own single use of its codes makes each of the gateway's codes single-use.
+//   GET  /.well-known/oauth-authorization-server   RFC 8414 metadata (the PRM names the gateway's origin)
+//   POST /oauth/register                           RFC 7591: { redirect_uris, client_name } → a client id
+//   GET  /oauth/authorize                          the consent page: which client, sent back where
+//   POST /oauth/authorize                          the person's answer → the provider's sign-in, or access_denied
+//   GET  /oauth/idp-callback                       the provider's answer → back to the client with a code
+//   POST /oauth/token                              authorization_code (PKCE S256) and refresh_token grants
+import { createHash, hkdfSync, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
+import * as oidc from 'openid-client';
+import type { Logger } from '../core/index.js';
+import { type HttpRoute, readCapped, readJsonBody, sendJson } from '../server/index.js';
+import type { AuthConfig } from './config/auth.js';
+import { IDP_CALLBACK_PATH, type OAuthProxyConfig } from './config/oauth-proxy.js';
+import { IdentityProvider } from './identity-provider.js';
+import { cookiesOf, escapeHtml, page } from './oauth-callback.js';
+
+const METADATA_PATH = '/.well-known/oauth-authorization-server';
+const AUTHORIZE_PATH = '/oauth/authorize';
+const TOKEN_PATH = '/oauth/token';
+const REGISTER_PATH = '/oauth/register';
+/** How long a consent page, and the sign-in after it, may take. */
+const AUTHORIZE_TTL_S = 600;
+/** How long a client has to redeem its code. */
+const CODE_TTL_S = 120;
+const MAX_FORM_BYTES = 16 * 1024;
+const MAX_REDIRECT_URIS = 10;
+/** Schemes a client may not be sent back to (RFC 8252 allows private-use schemes for native apps, not these). */
+const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'about:', 'blob:']);
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+interface ProxySettings {
+  proxy: OAuthProxyConfig;
+  /** The gateway's public MCP URL (`auth.resource`): its origin is the authorization server's issuer. */
+  resource: string;
+  /** The identity provider's issuer (`auth.jwt.issuer`). */
+  idpIssuer: string;
+}
+
+/** What a client id carries (sealed): where its codes may go. */
+interface ProxyClient {
+  redirect_uris: string[];
+  client_name?: string;
+}
+/** A client's authorization request, carried by the consent form and the provider's `state`. */
+interface Asked {
+  cid: string;
+  ru: string;
+  st?: string;
+  ch: string;
+  name?: string;
+}
+
+const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+const oauthError = (res: ServerResponse, status: number, error: string, description: string) =>
+  sendJson(res, status, { error, error_description: description }, { 'cache-control': 'no-store', pragma: 'no-cache' });
+
+/** A redirect URI a client may register: https, http on this machine, or a native app's own scheme. */
+function redirectProblem(uri: unknown): string | undefined {
+  if (typeof uri !== 'string' || !URL.canParse(uri)) return 'is not a URL';
+  const u = new URL(uri);
+  if (u.hash) return 'has a fragment';
+  if (UNSAFE_SCHEMES.has(u.protocol)) return `uses ${u.protocol}`;
+  if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.hostname)) return 'is http but not on the loopback address';
+  return undefined;
+}
+
+/** Whether `asked` is one of `registered` (a loopback redirect may come back on any port: RFC 8252 §7.3). */
+function registeredRedirect(registered: readonly string[], asked: string): boolean {
+  if (registered.includes(asked)) return true;
+  if (!URL.canParse(asked)) return false;
+  const a = new URL(asked);
+  if (a.protocol !== 'http:' || !LOOPBACK_HOSTS.has(a.hostname)) return false;
+  return registered.some((r) => {
+    const u = new URL(r);
+    return u.protocol === 'http:' && u.hostname === a.hostname && u.pathname === a.pathname && u.search === a.search;
+  });
+}
+
+/** Values sealed for one purpose (a client id cannot be presented as a code, nor a code as a refresh token). */
+class Sealer {
+  readonly #key: Uint8Array;
+
+  constructor(secret: string) {
+    this.#key = new Uint8Array(hkdfSync('sha256', secret, 'mcplex oauth proxy', 'jwe dir A256GCM v1', 32));
+  }
+
+  seal(purpose: string, payload: JWTPayload, ttlSeconds?: number): Promise<string> {
+    const jwt = new EncryptJWT({ ...payload, pur: purpose }).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).setIssuedAt();
+    return (ttlSeconds === undefined ? jwt : jwt.setExpirationTime(`${ttlSeconds}s`)).encrypt(this.#key);
+  }
+
+  /** The payload, if `value` was sealed here for `purpose` and has not expired. */
+  async open<T>(purpose: string, value: string | null | undefined): Promise<T | undefined> {
+    if (!value) return undefined;
+    try {
+      const { payload } = await jwtDecrypt(value, this.#key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+      return payload.pur === purpose ? (payload as T) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export class OAuthProxy {
+  #sealer: { secret: string; sealer: Sealer } | undefined;
+  readonly #idp = new IdentityProvider();
+
+  constructor(
+    /** The running config's `auth:` section (the proxy, the public MCP URL `resource`, the provider `jwt.issuer`). */
+    private readonly auth: () => AuthConfig | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  settings(): ProxySettings | undefined {
+    const a = this.auth();
+    return a?.oauthProxy && a.resource && a.jwt ? { proxy: a.oauthProxy, resource: a.resource, idpIssuer: a.jwt.issuer } : undefined;
+  }
+
+  routes(): HttpRoute[] {
+    const on = (handle: (req: IncomingMessage, res: ServerResponse, s: ProxySettings) => Promise<void> | void) => (req: IncomingMessage, res: ServerResponse) => {
+      const s = this.settings();
+      if (!s) return sendJson(res, 404, { error: 'auth.oauthProxy is not configured' });
+      return handle(req, res, s);
+    };
+    return [
+      { method: 'GET', path: METADATA_PATH, handle: on((_req, res, s) => this.#metadata(res, s)) },
+      { method: 'POST', path: REGISTER_PATH, handle: on((req, res, s) => this.#register(req, res, s)) },
+      { method: 'GET', path: AUTHORIZE_PATH, handle: on((req, res, s) => this.#consentPage(req, res, s)) },
+      { method: 'POST', path: AUTHORIZE_PATH, handle: on((req, res, s) => this.#decided(req, res, s)) },
+      { method: 'GET', path: IDP_CALLBACK_PATH, handle: on((req, res, s) => this.#providerAnswered(req, res, s)) },
+      { method: 'POST', path: TOKEN_PATH, handle: on((req, res, s) => this.#token(req, res, s)) },
+    ];
+  }
+
+  #metadata(res: ServerResponse, s: ProxySettings): void {
+    const issuer = new URL(s.resource).origin;
+    sendJson(res, 200, {
+      issuer,
+      authorization_endpoint: `${issuer}${AUTHORIZE_PATH}`,
+      token_endpoint: `${issuer}${TOKEN_PATH}`,
+      registration_endpoint: `${issuer}${REGISTER_PATH}`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['none'],
+      authorization_response_iss_parameter_supported: true,
+    });
+  }
+
+  async #register(req: IncomingMessage, res: ServerResponse, s: ProxySettings): Promise<void> {
+    const read = await readJsonBody(req, MAX_FORM_BYTES, 4);
+    if (!read.ok) return oauthError(res, read.status === 413 ? 413 : 400, 'invalid_client_metadata', read.message);
+    const body = (read.value ?? {}) as { redirect_uris?: unknown; client_name?: unknown };
+    const uris = body.redirect_uris;
+    if (!Array.isArray(uris) || uris.length === 0 || uris.length > MAX_REDIRECT_URIS) {
+      return oauthError(res, 400, 'invalid_redirect_uri', `redirect_uris must list 1 to ${MAX_REDIRECT_URIS} URIs`);
+    }
+    for (const uri of uris) {
+      const problem = redirectProblem(uri);
+      if (problem) return oauthError(res, 400, 'invalid_redirect_uri', `${String(uri).slice(0, 200)} ${problem}`);
+    }
+    const name = typeof body.client_name === 'string' ? body.client_name.slice(0, 100) : undefined;
+    const client: ProxyClient = { redirect_uris: uris as string[], ...(name && { client_name: name }) };
+    const clientId = await this.#seal(s).seal('client', { ...client });
+    this.log.info({ client: name, redirectUris: uris }, 'OAuth proxy: a client registered');
+    sendJson(res, 201, {
+      client_id: clientId,
+      client_id_issued_at: Math.floor(Date.now() / 1000),
+      ...client,
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'none',
+    });
+  }
+
+  /** The authorization request a client sent the browser with: checked, then put to the person. */
+  async #consentPage(req: IncomingMessage, res: ServerResponse, s: ProxySettings): Promise<void> {
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const sealer = this.#seal(s);
+    const client = await sealer.open<ProxyClient>('client', q.get('client_id'));
+    if (!client) return page(res, 400, 'Unknown client', 'This MCP client is not registered here (or was registered with another key). Connect it again.');
+    const ru = q.get('redirect_uri') ?? (client.redirect_uris.length === 1 ? client.redirect_uris[0]! : '');
+    if (!registeredRedirect(client.redirect_uris, ru)) return page(res, 400, 'Wrong redirect URI', 'The redirect URI is not one this client registered.');
+    // From here on, errors go back to the client (RFC 6749 §4.1.2.1).
+    const back = (error: string, description: string) => this.#redirect(res, ru, { error, error_description: description, ...(q.get('state') && { state: q.get('state')! }) }, s);
+    if (q.get('response_type') !== 'code') return back('unsupported_response_type', 'only response_type=code');
+    const ch = q.get('code_challenge');
+    if (!ch || q.get('code_challenge_method') !== 'S256') return back('invalid_request', 'PKCE with code_challenge_method=S256 is required');
+    // The form is good for this browser only: a page elsewhere cannot post an approval it started.
+    const nonce = randomBytes(24).toString('base64url');
+    const asked: Asked = { cid: q.get('client_id')!, ru, ch, ...(q.get('state') && { st: q.get('state')! }), ...(client.client_name && { name: client.client_name }) };
+    const request = await sealer.seal('consent', { ...asked, bn: s256(nonce) }, AUTHORIZE_TTL_S);
+    const who = client.client_name ?? 'An MCP client';
+    const where = URL.canParse(ru) ? new URL(ru).origin : ru;
+    const form =
+      `<p>It will be sent back to <b>${escapeHtml(where === 'null' ? ru : where)}</b>. Approve only if you started this from that application.</p>` +
+      `<form method="post" action="${AUTHORIZE_PATH}"><input type="hidden" name="request" value="${escapeHtml(request)}">` +
+      '<button type="submit" name="decision" value="approve">Approve</button> <button type="submit" name="decision" value="deny">Deny</button></form>';
+    page(res, 200, `Allow ${who} to use mcplex as you?`, `${who} asks to call this gateway's tools on your behalf. You will sign in next.`, form, {
+      'set-cookie': `${cookieName(request)}=${nonce}; Path=${AUTHORIZE_PATH}; HttpOnly; SameSite=Lax; Max-Age=${AUTHORIZE_TTL_S}${new URL(s.resource).protocol === 'https:' ? '; Secure' : ''}`,
+    });
+  }
+
+  async #decided(req: IncomingMessage, res: ServerResponse, s: ProxySettings): Promise<void> {
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== new URL(s.resource).origin)) {
+      return page(res, 403, 'Refused', "This form can only be sent from the gateway's own page.");
+    }
+    const body = await readCapped(req, MAX_FORM_BYTES);
+    if (!body) return page(res, 413, 'Refused', `The form is larger than ${MAX_FORM_BYTES} bytes.`, '', { connection: 'close' });
+    const form = new URLSearchParams(body.toString('utf8'));
+    const request = form.get('request') ?? '';
+    const asked = await this.#seal(s).open<Asked & { bn: string }>('consent', request);
+    const nonce = cookiesOf(req).get(cookieName(request));
+    if (!asked || nonce === undefined || s256(nonce) !== asked.bn) {
+      return page(res, 400, 'Approval not valid', 'This page ran out, or was not opened in this browser. Start again from your MCP client.');
+    }
+    const clear = `${cookieName(request)}=; Path=${AUTHORIZE_PATH}; Max-Age=0`;
+    if (form.get('decision') !== 'approve') {
+      this.log.info({ client: asked.name }, 'OAuth proxy: a person denied a client');
+      return this.#redirect(res, asked.ru, { error: 'access_denied', error_description: 'the person denied the request', ...(asked.st && { state: asked.st }) }, s, clear);
+    }
+    const provider = await this.#provider(s).catch((err: Error) => err);
+    if (provider instanceof Error) {
+      this.log.warn({ err: provider, issuer: s.idpIssuer }, 'OAuth proxy: the identity provider could not be reached');
+      return page(res, 502, 'Sign-in unavailable', `The identity provider could not be reached: ${provider.message}`);
+    }
+    const verifier = oidc.randomPKCECodeVerifier();
+    const { bn: _bound, ...kept } = asked;
+    const state = await this.#seal(s).seal('state', { ...kept, v: verifier }, AUTHORIZE_TTL_S);
+    const url = oidc.buildAuthorizationUrl(provider, {
+      ...s.proxy.authorizationParams,
+      redirect_uri: this.#callbackUrl(s),
+      scope: s.proxy.scopes.join(' '),
+      state,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    res.writeHead(303, { location: url.href, 'set-cookie': clear, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+    res.end();
+  }
+
+  /** The provider sent the browser back: on to the client, with a code that carries the provider's. */
+  async #providerAnswered(req: IncomingMessage, res: ServerResponse, s: ProxySettings): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const q = url.searchParams;
+    const state = q.get('state');
+    const asked = await this.#seal(s).open<Asked & { v: string }>('state', state);
+    if (!asked) return page(res, 400, 'Sign-in not found', 'This sign-in ran out or did not start here. Start again from your MCP client.');
+    const error = q.get('error');
+    if (error || !q.get('code')) {
+      this.log.warn({ client: asked.name, error: error ?? 'no code' }, 'OAuth proxy: the identity provider refused a sign-in');
+      const known = error === 'access_denied' || error === 'temporarily_unavailable' ? error : 'server_error';
+      return this.#redirect(res, asked.ru, { error: known, error_description: `the identity provider answered ${error ?? 'without a code'}`, ...(asked.st && { state: asked.st }) }, s);
+    }
+    // The provider's answer as it came (its code, and `iss` to check), less the state this code stands in for.
+    q.delete('state');
+    const code = await this.#seal(s).seal('code', { cid: asked.cid, ru: asked.ru, ch: asked.ch, v: asked.v, back: url.search }, CODE_TTL_S);
+    this.log.info({ client: asked.name }, 'OAuth proxy: a person signed in for a client');
+    return this.#redirect(res, asked.ru, { code, ...(asked.st && { state: asked.st }) }, s);
+  }
+
+  async #token(req: IncomingMessage, res: ServerResponse, s: ProxySettings): Promise<void> {
+    const body = await readCapped(req, MAX_FORM_BYTES);
+    if (!body) return oauthError(res, 413, 'invalid_request', `the request is larger than ${MAX_FORM_BYTES} bytes`);
+    const form = new URLSearchParams(body.toString('utf8'));
+    const clientId = form.get('client_id') ?? basicUser(req.headers.authorization);
+    const sealer = this.#seal(s);
+    if (!(await sealer.open<ProxyClient>('client', clientId))) return oauthError(res, 401, 'invalid_client', 'unknown client_id (register again)');
+    const grant = form.get('grant_type');
+    let refreshed: oidc.TokenEndpointResponse;
+    try {
+      if (grant === 'authorization_code') {
+        const code = await sealer.open<{ cid: string; ru: string; ch: string; v: string; back: string }>('code', form.get('code'));
+        if (!code || code.cid !== clientId) return oauthError(res, 400, 'invalid_grant', 'the code is not valid (or ran out, or is another client\'s)');
+        if (form.get('redirect_uri') !== null && form.get('redirect_uri') !== code.ru) return oauthError(res, 400, 'invalid_grant', 'redirect_uri differs from the authorization request\'s');
+        const verifier = form.get('code_verifier');
+        if (!verifier || s256(verifier) !== code.ch) return oauthError(res, 400, 'invalid_grant', 'code_verifier does not match the code_challenge');
+        refreshed = await oidc.authorizationCodeGrant(await this.#provider(s), new URL(`${this.#callbackUrl(s)}${code.back}`), { pkceCodeVerifier: code.v, expectedState: oidc.skipStateCheck });
+      } else if (grant === 'refresh_token') {
+        const held = await sealer.open<{ rt: string; cid: string }>('refresh', form.get('refresh_token'));
+        if (!held || held.cid !== clientId) return oauthError(res, 400, 'invalid_grant', 'the refresh token is not valid (or is another client\'s)');
+        refreshed = await oidc.refreshTokenGrant(await this.#provider(s), held.rt);
+        if (!refreshed.refresh_token) refreshed = { ...refreshed, refresh_token: held.rt };
+      } else {
+        return oauthError(res, 400, 'unsupported_grant_type', 'authorization_code or refresh_token');
+      }
+    } catch (err) {
+      if (err instanceof oidc.ResponseBodyError) return oauthError(res, 400, err.error === 'invalid_grant' ? 'invalid_grant' : 'invalid_request', `the identity provider answered ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`);
+      this.log.warn({ err, grant }, 'OAuth proxy: the identity provider\'s token endpoint failed');
+      return oauthError(res, 503, 'temporarily_unavailable', `the identity provider could not be reached: ${(err as Error).message}`);
+    }
+    sendJson(
+      res,
+      200,
+      {
+        access_token: refreshed.access_token,
+        token_type: refreshed.token_type,
+        ...(refreshed.expires_in !== undefined && { expires_in: refreshed.expires_in }),
+        ...(refreshed.scope !== undefined && { scope: refreshed.scope }),
+        ...(refreshed.refresh_token && { refresh_token: await sealer.seal('refresh', { rt: refreshed.refresh_token, cid: clientId! }) }),
+      },
+      { 'cache-control': 'no-store', pragma: 'no-cache' },
+    );
+  }
+
+  #redirect(res: ServerResponse, to: string, params: Record<string, string>, s: { resource: string }, cookie?: string): void {
+    const url = new URL(to);
+    for (const [k, v] of Object.entries({ ...params, iss: new URL(s.resource).origin })) url.searchParams.set(k, v);
+    res.writeHead(303, { location: url.href, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', ...(cookie && { 'set-cookie': cookie }) });
+    res.end();
+  }
+
+  #callbackUrl(s: ProxySettings): string {
+    return `${new URL(s.resource).origin}${IDP_CALLBACK_PATH}`;
+  }
+
+  #provider(s: ProxySettings): Promise<oidc.Configuration> {
+    return this.#idp.configuration({ issuer: s.idpIssuer, ...s.proxy });
+  }
+
+  #seal(s: ProxySettings): Sealer {
+    if (this.#sealer?.secret !== s.proxy.key) this.#sealer = { secret: s.proxy.key, sealer: new Sealer(s.proxy.key) };
+    return this.#sealer.sealer;
+  }
+
+}
+
+/** One cookie per consent page, so two opened side by side in one browser do not overwrite each other. */
+const cookieName = (request: string) => `mcplex-consent-${createHash('sha256').update(request).digest('base64url').slice(0, 16)}`;
+
+/** The client id of an HTTP Basic `Authorization` header (a public client may send its id so, with no secret). */
+function basicUser(header: string | undefined): string | null {
+  const m = /^basic\s+(\S+)$/i.exec(header ?? '');
+  if (!m) return null;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const at = decoded.indexOf(':');
+  return decodeURIComponent(at < 0 ? decoded : decoded.slice(0, at));
+}

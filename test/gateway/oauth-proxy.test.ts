@@ -1,0 +1,229 @@
+// auth.oauthProxy: MCP clients sign in through the gateway to an identity provider that does not let them register
+// (oidc-provider with no registration endpoint, the gateway's one client registered there). The official SDK client
+// does what Claude or Cursor do: finds the gateway's authorization server from its 401, registers there, sends a
+// person's browser to authorize, exchanges the code and calls tools with the provider's JWT. What can go wrong is
+// refused: a code replayed, presented by another client or with the wrong verifier; an approval posted from another
+// browser or site; an unregistered redirect URI.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, type OAuthClientProvider, type OAuthClientInformationMixed, type OAuthTokens, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/logger.js';
+import { loadConfig } from '../../src/gateway/config/load.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import type { HttpHandle } from '../../src/server/index.js';
+import { Browser, type Page } from '../helpers/browser.js';
+import { type Idp, startIdp } from '../helpers/oidc-idp.js';
+import { ROOT, tsxArgs } from '../helpers/process.js';
+import { FAST_RESTART, UPSTREAM } from './fixtures/helpers.js';
+
+const SECRET = 'a-client-secret-0123456789';
+const CALLBACK = 'http://127.0.0.1:9/cb';
+const dir = mkdtempSync(join(tmpdir(), 'mcplex-oauth-proxy-'));
+let idp: Idp;
+let gateway: Gateway;
+let http: HttpHandle;
+let url: string;
+let origin: string;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+beforeAll(async () => {
+  idp = await startIdp();
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  url = `${origin}/mcp`;
+  // The provider knows the gateway's client only; it has no registration endpoint for MCP clients.
+  idp.register('mcplex-gateway', SECRET, `${origin}/oauth/idp-callback`, { resource: url, accessTokenTtl: 300, jwtAccessTokens: true });
+  const path = join(dir, 'gateway.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      servers: { up: { command: process.execPath, args: tsxArgs(UPSTREAM, '--name', 'up'), cwd: ROOT, env: { MCPLEX_LOG_LEVEL: 'warn' } } },
+      auth: {
+        jwt: { issuer: idp.issuer, audience: url, jwksUrl: `${idp.issuer}/jwks` },
+        resource: url,
+        oauthProxy: { clientId: 'mcplex-gateway', clientSecret: SECRET, scopes: 'openid mcp', key: 'an-oauth-proxy-key-0123456789abcdef' },
+      },
+    }),
+  );
+  gateway = new Gateway(await loadConfig(path), { logger: silentLogger, restart: FAST_RESTART });
+  await gateway.start();
+  http = await gateway.serveHttp({ port });
+});
+afterAll(async () => {
+  await http.close();
+  await gateway.close();
+  await idp.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** An MCP client's OAuth state, as a desktop app keeps it; the authorization URL it would open is caught. */
+class AppProvider implements OAuthClientProvider {
+  client: OAuthClientInformationMixed | undefined;
+  saved: OAuthTokens | undefined;
+  opened: URL | undefined;
+  #verifier = '';
+  constructor(readonly name: string) {}
+  get redirectUrl() {
+    return CALLBACK;
+  }
+  get clientMetadata() {
+    return { client_name: this.name, redirect_uris: [CALLBACK], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
+  }
+  state() {
+    return randomBytes(12).toString('base64url');
+  }
+  clientInformation() {
+    return this.client;
+  }
+  saveClientInformation(info: OAuthClientInformationMixed) {
+    this.client = info;
+  }
+  tokens() {
+    return this.saved;
+  }
+  saveTokens(tokens: OAuthTokens) {
+    this.saved = tokens;
+  }
+  redirectToAuthorization(at: URL) {
+    this.opened = at;
+  }
+  saveCodeVerifier(v: string) {
+    this.#verifier = v;
+  }
+  codeVerifier() {
+    return this.#verifier;
+  }
+}
+
+/** Connects; the first time, the gateway's 401 sends the app to register and authorize (caught, not opened). */
+async function connect(app: AppProvider): Promise<{ client: Client; transport: StreamableHTTPClientTransport } | UnauthorizedError> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), { authProvider: app });
+  const client = new Client({ name: app.name, version: '1.0.0' });
+  try {
+    await client.connect(transport);
+    return { client, transport };
+  } catch (err) {
+    if (err instanceof UnauthorizedError) return err;
+    throw err;
+  }
+}
+
+/** The person approves on the gateway's page and signs in at the provider: the code and state the app gets back. */
+async function approve(browser: Browser, at: URL, person: string): Promise<{ consent: Page; back: URL }> {
+  const consent = await browser.open(at.href);
+  const signIn = await browser.submit(consent, { decision: 'approve' });
+  const back = await idp.signIn(browser, signIn, person, CALLBACK);
+  return { consent, back: new URL(back.url) };
+}
+
+const token = (body: Record<string, string>) =>
+  fetch(`${origin}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+
+describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
+  it('names itself as the authorization server and registers clients', async () => {
+    const prm = (await (await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).json()) as { authorization_servers: string[] };
+    expect(prm.authorization_servers).toEqual([origin]);
+    const meta = (await (await fetch(`${origin}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    expect(meta).toMatchObject({ issuer: origin, registration_endpoint: `${origin}/oauth/register`, code_challenge_methods_supported: ['S256'], token_endpoint_auth_methods_supported: ['none'] });
+    const register = (body: unknown) => fetch(`${origin}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const refused = await register({ redirect_uris: ['http://evil.example/cb'] });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: 'invalid_redirect_uri', error_description: 'http://evil.example/cb is http but not on the loopback address' });
+    expect((await register({ redirect_uris: ['javascript:alert(1)'] })).status).toBe(400);
+    expect((await register({})).status).toBe(400);
+    const native = (await (await register({ redirect_uris: ['cursor://anysphere.cursor/oauth/callback'], client_name: 'Cursor' })).json()) as { client_id: string; token_endpoint_auth_method: string };
+    expect(native.token_endpoint_auth_method).toBe('none');
+  });
+
+  it('an app registers, a person approves and signs in, the app calls tools as that person and refreshes', async () => {
+    const app = new AppProvider('Desk App');
+    expect(await connect(app)).toBeInstanceOf(UnauthorizedError);
+    expect(app.client?.client_id).toBeTruthy();
+    expect(app.opened?.origin).toBe(origin);
+    const browser = new Browser();
+    const { consent, back } = await approve(browser, app.opened!, 'alice');
+    expect(consent.text).toContain('Allow Desk App to use mcplex as you?');
+    expect(consent.text).toContain('http://127.0.0.1:9');
+    expect(back.searchParams.get('iss')).toBe(origin);
+    expect(back.searchParams.get('state')).toMatch(/^[\w-]{16}$/);
+    expect(back.searchParams.get('state')).toBe(app.opened!.searchParams.get('state'));
+    const code = back.searchParams.get('code')!;
+
+    // Refused before the provider is asked (the code stays good): another verifier, another client.
+    const wrongVerifier = await token({ grant_type: 'authorization_code', code, client_id: app.client!.client_id, redirect_uri: CALLBACK, code_verifier: 'x'.repeat(43) });
+    expect(wrongVerifier.status).toBe(400);
+    expect(await wrongVerifier.json()).toMatchObject({ error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' });
+    const other = new AppProvider('Other App');
+    await connect(other);
+    const stolen = await token({ grant_type: 'authorization_code', code, client_id: other.client!.client_id, redirect_uri: CALLBACK, code_verifier: app.codeVerifier() });
+    expect(await stolen.json()).toMatchObject({ error: 'invalid_grant' });
+
+    // The app finishes as the SDK does, and calls as alice with the provider's token.
+    const pending = new StreamableHTTPClientTransport(new URL(url), { authProvider: app });
+    await pending.finishAuth(code, back.searchParams.get('iss')!);
+    expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'alice', iss: idp.issuer, aud: url });
+    const connected = await connect(app);
+    if (connected instanceof UnauthorizedError) throw connected;
+    const called = await connected.client.callTool({ name: 'up__echo', arguments: { text: 'through the proxy' } });
+    expect((called.content as Array<{ text: string }>)[0]!.text).toBe('up: through the proxy');
+    await connected.client.close();
+
+    // The refresh token is the app's alone; with it, a new access token from the provider.
+    const refresh = app.saved!.refresh_token!;
+    expect(await (await token({ grant_type: 'refresh_token', refresh_token: refresh, client_id: other.client!.client_id })).json()).toMatchObject({ error: 'invalid_grant' });
+    const before = idp.refreshes.granted;
+    const renewed = await token({ grant_type: 'refresh_token', refresh_token: refresh, client_id: app.client!.client_id });
+    expect(renewed.status).toBe(200);
+    const tokens = (await renewed.json()) as OAuthTokens;
+    expect(idp.refreshes.granted).toBe(before + 1);
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: 'alice', aud: url });
+    expect(tokens.refresh_token).not.toBe(refresh);
+
+    // The code once more: the provider refuses it (used), and revokes what it gave for it (RFC 6749 §4.1.2).
+    const replayed = await token({ grant_type: 'authorization_code', code, client_id: app.client!.client_id, redirect_uri: CALLBACK, code_verifier: app.codeVerifier() });
+    expect(replayed.status).toBe(400);
+    expect(await replayed.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(await (await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: app.client!.client_id })).json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('refuses approvals from another browser or site, unregistered redirect URIs, and hands a denial back', async () => {
+    const app = new AppProvider('Desk App');
+    await connect(app);
+    const at = app.opened!;
+    const browser = new Browser();
+    const consent = await browser.open(at.href);
+    expect(consent.status).toBe(200);
+
+    // The same form, posted by a browser that did not open the page (a page elsewhere that got the form).
+    const stranger = await new Browser().submit(consent, { decision: 'approve' });
+    expect(stranger.status).toBe(400);
+    expect(stranger.text).toContain('Approval not valid');
+    // Posted cross-site, even from the right browser.
+    const request = /name="request" value="([^"]+)"/.exec(consent.text)![1]!;
+    const crossSite = await fetch(`${origin}/oauth/authorize`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' }, body: new URLSearchParams({ request, decision: 'approve' }) });
+    expect(crossSite.status).toBe(403);
+
+    const elsewhere = new URL(at);
+    elsewhere.searchParams.set('redirect_uri', 'http://127.0.0.1:9/other');
+    const wrong = await browser.open(elsewhere.href);
+    expect(wrong.status).toBe(400);
+    expect(wrong.text).toContain('Wrong redirect URI');
+
+    const denied = await browser.submit(consent, { decision: 'deny' }, CALLBACK);
+    const answer = new URL(denied.url);
+    expect(answer.origin + answer.pathname).toBe(CALLBACK);
+    expect(Object.fromEntries(answer.searchParams)).toMatchObject({ error: 'access_denied', state: at.searchParams.get('state'), iss: origin });
+  });
+});
