@@ -87,31 +87,34 @@ function registeredRedirect(registered: readonly string[], asked: string): boole
 
 /** Values sealed for one purpose (a client id cannot be presented as a code, nor a code as a refresh token). */
 class Sealer {
-  readonly #key: Uint8Array;
+  readonly #keys: Uint8Array[];
 
-  constructor(secret: string) {
-    this.#key = new Uint8Array(hkdfSync('sha256', secret, 'mcplex oauth proxy', 'jwe dir A256GCM v1', 32));
+  /** `secret` seals; it and `previous` open (a rotation keeps what was handed out working). */
+  constructor(secret: string, previous: readonly string[] = []) {
+    this.#keys = [secret, ...previous].map((s) => new Uint8Array(hkdfSync('sha256', s, 'mcplex oauth proxy', 'jwe dir A256GCM v1', 32)));
   }
 
   seal(purpose: string, payload: JWTPayload, ttlSeconds?: number): Promise<string> {
     const jwt = new EncryptJWT({ ...payload, pur: purpose }).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).setIssuedAt();
-    return (ttlSeconds === undefined ? jwt : jwt.setExpirationTime(`${ttlSeconds}s`)).encrypt(this.#key);
+    return (ttlSeconds === undefined ? jwt : jwt.setExpirationTime(`${ttlSeconds}s`)).encrypt(this.#keys[0]!);
   }
 
   /** The payload, if `value` was sealed here for `purpose` and has not expired. */
   async open<T>(purpose: string, value: string | null | undefined): Promise<T | undefined> {
     if (!value) return undefined;
-    try {
-      const { payload } = await jwtDecrypt(value, this.#key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
-      return payload.pur === purpose ? (payload as T) : undefined;
-    } catch {
-      return undefined;
+    for (const key of this.#keys) {
+      const payload = await jwtDecrypt(value, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] }).then(
+        (r) => r.payload,
+        () => undefined,
+      );
+      if (payload) return payload.pur === purpose ? (payload as T) : undefined;
     }
+    return undefined;
   }
 }
 
 export class OAuthProxy {
-  #sealer: { secret: string; sealer: Sealer } | undefined;
+  #sealer: { settings: OAuthProxyConfig; sealer: Sealer } | undefined;
   readonly #idp = new IdentityProvider();
 
   constructor(
@@ -330,7 +333,7 @@ export class OAuthProxy {
   }
 
   #seal(s: ProxySettings): Sealer {
-    if (this.#sealer?.secret !== s.proxy.key) this.#sealer = { secret: s.proxy.key, sealer: new Sealer(s.proxy.key) };
+    if (this.#sealer?.settings !== s.proxy) this.#sealer = { settings: s.proxy, sealer: new Sealer(s.proxy.key, s.proxy.previousKeys) };
     return this.#sealer.sealer;
   }
 

@@ -1,15 +1,17 @@
 // auth.oauthProxy: MCP clients sign in through the gateway to an identity provider that does not let them register
 // (oidc-provider with no registration endpoint, the gateway's one client registered there). The official SDK client
-// does what Claude or Cursor do: finds the gateway's authorization server from its 401, registers there, sends a
-// person's browser to authorize, exchanges the code and calls tools with the provider's JWT. What can go wrong is
-// refused: a code replayed, presented by another client or with the wrong verifier; an approval posted from another
-// browser or site; an unregistered redirect URI.
+// (v2, and v1 as Claude Desktop and Cursor have it) does what those apps do: finds the gateway's authorization server
+// from its 401, registers there, sends a person's browser to authorize, exchanges the code and calls tools with the
+// provider's JWT. What can go wrong is refused: a code replayed, presented by another client or with the wrong
+// verifier; an approval posted from another browser or site; an unregistered redirect URI.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, type OAuthClientProvider, type OAuthClientInformationMixed, type OAuthTokens, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
@@ -38,13 +40,9 @@ const freePort = () =>
     });
   });
 
-beforeAll(async () => {
-  idp = await startIdp();
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  url = `${origin}/mcp`;
-  // The provider knows the gateway's client only; it has no registration endpoint for MCP clients.
-  idp.register('mcplex-gateway', SECRET, `${origin}/oauth/idp-callback`, { resource: url, accessTokenTtl: 300, jwtAccessTokens: true });
+const KEY = 'an-oauth-proxy-key-0123456789abcdef';
+/** The gateway's file, its proxy sealing with `key` (and opening with `previousKeys` too). */
+async function configWith(key: string, previousKeys?: string[]) {
   const path = join(dir, 'gateway.json');
   writeFileSync(
     path,
@@ -53,11 +51,21 @@ beforeAll(async () => {
       auth: {
         jwt: { issuer: idp.issuer, audience: url, jwksUrl: `${idp.issuer}/jwks` },
         resource: url,
-        oauthProxy: { clientId: 'mcplex-gateway', clientSecret: SECRET, scopes: 'openid mcp', key: 'an-oauth-proxy-key-0123456789abcdef' },
+        oauthProxy: { clientId: 'mcplex-gateway', clientSecret: SECRET, scopes: 'openid mcp', key, ...(previousKeys && { previousKeys }) },
       },
     }),
   );
-  gateway = new Gateway(await loadConfig(path), { logger: silentLogger, restart: FAST_RESTART });
+  return loadConfig(path);
+}
+
+beforeAll(async () => {
+  idp = await startIdp();
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  url = `${origin}/mcp`;
+  // The provider knows the gateway's client only; it has no registration endpoint for MCP clients.
+  idp.register('mcplex-gateway', SECRET, `${origin}/oauth/idp-callback`, { resource: url, accessTokenTtl: 300, jwtAccessTokens: true });
+  gateway = new Gateway(await configWith(KEY), { logger: silentLogger, restart: FAST_RESTART });
   await gateway.start();
   http = await gateway.serveHttp({ port });
 });
@@ -196,6 +204,41 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     expect(replayed.status).toBe(400);
     expect(await replayed.json()).toMatchObject({ error: 'invalid_grant' });
     expect(await (await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: app.client!.client_id })).json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('an app on the SDK v1 client (as Claude Desktop and Cursor are) signs in the same way', async () => {
+    const app = new AppProvider('V1 App');
+    const transport = () => new V1Transport(new URL(url), { authProvider: app as never });
+    const client = new V1Client({ name: 'v1-app', version: '1.0.0' });
+    await expect(client.connect(transport())).rejects.toThrow(/Unauthorized/);
+    const { back } = await approve(new Browser(), app.opened!, 'bob');
+    await transport().finishAuth(back.searchParams.get('code')!);
+    expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'bob', aud: url });
+    await client.connect(transport());
+    const called = await client.callTool({ name: 'up__echo', arguments: { text: 'v1' } });
+    expect((called.content as Array<{ text: string }>)[0]!.text).toBe('up: v1');
+    await client.close();
+  });
+
+  it('a new key with the old one among previousKeys keeps clients and refresh tokens working; without it they register again', async () => {
+    const app = new AppProvider('Rotated App');
+    await connect(app);
+    const { back } = await approve(new Browser(), app.opened!, 'carol');
+    await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(back.searchParams.get('code')!, back.searchParams.get('iss')!);
+    const refresh = (client_id: string, refresh_token: string) => token({ grant_type: 'refresh_token', refresh_token, client_id });
+    try {
+      await gateway.reload(await configWith('a-new-oauth-proxy-key-0123456789abcdef', [KEY]));
+      const renewed = await refresh(app.client!.client_id, app.saved!.refresh_token!);
+      expect(renewed.status).toBe(200);
+      const tokens = (await renewed.json()) as OAuthTokens;
+      expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: 'carol' });
+      await gateway.reload(await configWith('a-new-oauth-proxy-key-0123456789abcdef'));
+      const dropped = await refresh(app.client!.client_id, tokens.refresh_token!);
+      expect(dropped.status).toBe(401);
+      expect(await dropped.json()).toMatchObject({ error: 'invalid_client' });
+    } finally {
+      await gateway.reload(await configWith(KEY));
+    }
   });
 
   it('refuses approvals from another browser or site, unregistered redirect URIs, and hands a denial back', async () => {

@@ -17,6 +17,8 @@ export interface OAuthProxyConfig {
   authorizationParams?: Record<string, string>;
   /** Seals what the gateway hands out (client ids, codes, refresh tokens): the same on every replica. */
   key: string;
+  /** Keys used before `key` (rotation): what they sealed still opens. */
+  previousKeys?: string[];
 }
 
 export const IDP_CALLBACK_PATH = '/oauth/idp-callback';
@@ -32,8 +34,9 @@ const shape = {
   ),
   authorizationParams: z.record(z.string(), z.string({ error: 'expected a string value' }), { error: 'expected a mapping of parameter name to value (e.g. audience: https://api.example.com)' }).optional(),
   key: z.string({ error: KEY_HINT }).min(MIN_SECRET_LENGTH, { error: KEY_HINT }),
+  previousKeys: z.array(z.string({ error: KEY_HINT }).min(MIN_SECRET_LENGTH, { error: KEY_HINT }), { error: 'expected a list of the keys used before key' }).optional(),
 };
 
 export const oauthProxySchema = z.strictObject(shape, {
-  error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with clientId, scopes, key and optional clientSecret, authorizationParams'),
+  error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with clientId, scopes, key and optional clientSecret, authorizationParams, previousKeys'),
 });
