@@ -1,10 +1,10 @@
 // The gateway's authentication as config sets it up: the edge's authenticator and TLS files for serving, the
-// stdio principal, and the refusal to serve a non-loopback address to anonymous callers without --insecure.
+// stdio principal, the OAuth proxy's settings, and the refusal to serve a non-loopback address to anonymous callers without --insecure.
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { Principal, ReplayGuard } from '../core/index.js';
 import { type Authenticator, createAuthenticator } from '../middleware/auth/index.js';
-import type { HttpServeOptions } from '../server/index.js';
+import type { HttpServeOptions, OAuthProxySettings } from '../server/index.js';
 import type { GatewayConfig } from './config/index.js';
 
 /** Whether the section authenticates HTTP callers (`local` alone configures stdio only). */
@@ -83,6 +83,11 @@ export function localPrincipalOf(config: GatewayConfig): Principal | undefined {
     ...(local.roles && { roles: Object.freeze([...local.roles]) }),
     claims: Object.freeze({}),
   });
+}
+
+/** What `auth.oauthProxy` serves by: the section, the public MCP URL and the identity provider of `auth.jwt`. */
+export function oauthProxySettings(auth: GatewayConfig['auth']): OAuthProxySettings | undefined {
+  return auth?.oauthProxy && auth.resource && auth.jwt ? { proxy: auth.oauthProxy, resource: auth.resource, idpIssuer: auth.jwt.issuer } : undefined;
 }
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');

@@ -13,12 +13,10 @@ import { PENDING_TTL_MS, type PendingAuthorization, pendingAuthorization } from 
 import { ErrorCode, type Logger, type SecretStore, sha256 } from '../core/index.js';
 import { ApiKeys } from '../middleware/auth/api-keys.js';
 import type { AuditEvent } from '../middleware/audit.js';
-import { type HttpRoute, readCapped } from '../server/index.js';
+import { cookiesOf, escapeHtml, type HttpRoute, IdentityProvider, page, readCapped } from '../server/index.js';
 import type { GatewayConfig } from './config/index.js';
 import type { ConfirmSignIn } from './config/oauth.js';
 import { principalKeyOf } from './isolation/router.js';
-import { IdentityProvider } from './identity-provider.js';
-import { cookiesOf, escapeHtml, page } from './oauth-callback.js';
 
 /** The largest API key form accepted (a key is ≈ 50 characters). */
 const MAX_FORM_BYTES = 4096;

@@ -6,8 +6,8 @@ import { Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, GATEWAY_PRINCIPAL, type Logger, type Middleware, VERSION } from '../core/index.js';
 import type { Metrics } from '../middleware/metrics.js';
 import type { Item } from '../middleware/policy-target.js';
-import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, ServingHost, type StdioHandle } from '../server/index.js';
-import { localPrincipalOf, servingAuth } from './auth.js';
+import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, OAuthProxy, ServingHost, type StdioHandle } from '../server/index.js';
+import { localPrincipalOf, oauthProxySettings, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { adminUiRoutes } from './admin-ui.js';
 import { auditRoutes } from './audit.js';
@@ -36,7 +36,6 @@ import { ToolSearch } from './tool-search.js';
 import { RestartGate } from './restart-gate.js';
 import { type CommandAliases, toUpstreamSpec } from './upstream-specs.js';
 import { UpstreamChanges } from './upstream-changes.js';
-import { OAuthProxy } from './oauth-proxy.js';
 import { GATEWAY_GRANT, UpstreamOAuth } from './upstream-oauth.js';
 import { type SubscriptionLimits, UpstreamSubscriptions } from './upstream-subscriptions.js';
 import { UrlElicitations } from './url-elicitations.js';
@@ -154,7 +153,7 @@ export class Gateway {
       opts.openBrowser === true,
     );
     this.routes.push(...this.#oauth.routes(this.#adminChanges));
-    this.routes.push(...new OAuthProxy(() => this.#config.auth, logger).routes());
+    this.routes.push(...new OAuthProxy(() => oauthProxySettings(this.#config.auth), logger).routes());
     this.routes.push(...auditRoutes(() => this.#audit.sink, logger));
     this.#inflight = new InflightCalls({
       roots: config.roots,

@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { GATEWAY_GRANT, type OAuthGrants, type PendingAuthorization, pendingAuthorization } from '../client/oauth-grants.js';
 import { ErrorCode, type Logger, type SecretStore } from '../core/index.js';
-import { type HttpRoute, sendJson } from '../server/index.js';
+import { type HttpRoute, page, sendJson } from '../server/index.js';
 
 export interface CallbackOptions {
   store: SecretStore;
@@ -15,33 +15,6 @@ export interface CallbackOptions {
   done?: (pending: PendingAuthorization, errorCode: number | null, startedAt: number, durationMs: number, state: string) => void;
   /** For an authorization given to a caller through a confirmation (`pending.confirm`): this browser confirmed who it is. */
   confirmed?: (req: IncomingMessage, state: string) => Promise<boolean>;
-}
-
-export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-/** A short page for the person in the browser (`html`: more markup after the text, already escaped). */
-export function page(res: ServerResponse, status: number, title: string, text: string, html = '', headers: Record<string, string | string[]> = {}): void {
-  const body = `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>${html}`;
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    'referrer-policy': 'no-referrer',
-    'x-frame-options': 'DENY',
-    'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
-    ...headers,
-  });
-  res.end(body);
-}
-
-/** The cookies a request carries, by name. */
-export function cookiesOf(req: IncomingMessage): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0) out.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
-  }
-  return out;
 }
 
 export async function completeAuthorization(req: IncomingMessage, res: ServerResponse, o: CallbackOptions): Promise<void> {

@@ -3,12 +3,12 @@
 // key), and the official SDK client sends each request with `Authorization: DPoP` and a fresh proof (its `withDpop`
 // fetch). The gateway (auth.jwt against the provider's key set) serves it; the same token without its proof, or as a
 // bearer token, is refused with a DPoP challenge. With `cluster:`, a proof presented to one replica is refused by the others.
-import { createServer } from 'node:net';
 import { Client, DpopSession, StreamableHTTPClientTransport, withDpop } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { freePort } from '../helpers/http.js';
 import { type Idp, startIdp } from '../helpers/oidc-idp.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { FAST_RESTART, gatewayConfig, stdioServer } from './fixtures/helpers.js';
@@ -19,15 +19,6 @@ let idp: Idp;
 let gateway: Gateway;
 let http: HttpHandle;
 let url: string;
-
-/** A port free now, so the gateway's URL (the tokens' audience) is known before it starts. */
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   idp = await startIdp();

@@ -4,12 +4,10 @@
 // from its 401, registers there, sends a person's browser to authorize, exchanges the code and calls tools with the
 // provider's JWT. What can go wrong is refused: a code replayed, presented by another client or with the wrong
 // verifier; an approval posted from another browser or site; an unregistered redirect URI.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, type OAuthClientProvider, type OAuthClientInformationMixed, type OAuthTokens, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { type OAuthTokens, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { decodeJwt } from 'jose';
@@ -18,27 +16,20 @@ import { silentLogger } from '../../src/core/logger.js';
 import { loadConfig } from '../../src/gateway/config/load.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
-import { Browser, type Page } from '../helpers/browser.js';
+import { Browser } from '../helpers/browser.js';
+import { APP_CALLBACK, AppProvider, approve, connect } from '../helpers/oauth-app.js';
+import { freePort } from '../helpers/http.js';
 import { type Idp, startIdp } from '../helpers/oidc-idp.js';
 import { ROOT, tsxArgs } from '../helpers/process.js';
 import { FAST_RESTART, UPSTREAM } from './fixtures/helpers.js';
 
 const SECRET = 'a-client-secret-0123456789';
-const CALLBACK = 'http://127.0.0.1:9/cb';
 const dir = mkdtempSync(join(tmpdir(), 'mcplex-oauth-proxy-'));
 let idp: Idp;
 let gateway: Gateway;
 let http: HttpHandle;
 let url: string;
 let origin: string;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 const KEY = 'an-oauth-proxy-key-0123456789abcdef';
 /** The gateway's file, its proxy sealing with `key` (and opening with `previousKeys` too). */
@@ -76,66 +67,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** An MCP client's OAuth state, as a desktop app keeps it; the authorization URL it would open is caught. */
-class AppProvider implements OAuthClientProvider {
-  client: OAuthClientInformationMixed | undefined;
-  saved: OAuthTokens | undefined;
-  opened: URL | undefined;
-  #verifier = '';
-  constructor(readonly name: string) {}
-  get redirectUrl() {
-    return CALLBACK;
-  }
-  get clientMetadata() {
-    return { client_name: this.name, redirect_uris: [CALLBACK], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-  state() {
-    return randomBytes(12).toString('base64url');
-  }
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(info: OAuthClientInformationMixed) {
-    this.client = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(tokens: OAuthTokens) {
-    this.saved = tokens;
-  }
-  redirectToAuthorization(at: URL) {
-    this.opened = at;
-  }
-  saveCodeVerifier(v: string) {
-    this.#verifier = v;
-  }
-  codeVerifier() {
-    return this.#verifier;
-  }
-}
-
-/** Connects; the first time, the gateway's 401 sends the app to register and authorize (caught, not opened). */
-async function connect(app: AppProvider): Promise<{ client: Client; transport: StreamableHTTPClientTransport } | UnauthorizedError> {
-  const transport = new StreamableHTTPClientTransport(new URL(url), { authProvider: app });
-  const client = new Client({ name: app.name, version: '1.0.0' });
-  try {
-    await client.connect(transport);
-    return { client, transport };
-  } catch (err) {
-    if (err instanceof UnauthorizedError) return err;
-    throw err;
-  }
-}
-
-/** The person approves on the gateway's page and signs in at the provider: the code and state the app gets back. */
-async function approve(browser: Browser, at: URL, person: string): Promise<{ consent: Page; back: URL }> {
-  const consent = await browser.open(at.href);
-  const signIn = await browser.submit(consent, { decision: 'approve' });
-  const back = await idp.signIn(browser, signIn, person, CALLBACK);
-  return { consent, back: new URL(back.url) };
-}
-
 const token = (body: Record<string, string>) =>
   fetch(`${origin}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
 
@@ -157,11 +88,11 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
 
   it('an app registers, a person approves and signs in, the app calls tools as that person and refreshes', async () => {
     const app = new AppProvider('Desk App');
-    expect(await connect(app)).toBeInstanceOf(UnauthorizedError);
+    expect(await connect(url, app)).toBeInstanceOf(UnauthorizedError);
     expect(app.client?.client_id).toBeTruthy();
     expect(app.opened?.origin).toBe(origin);
     const browser = new Browser();
-    const { consent, back } = await approve(browser, app.opened!, 'alice');
+    const { consent, back } = await approve(idp, browser, app.opened!, 'alice');
     expect(consent.text).toContain('Allow Desk App to use mcplex as you?');
     expect(consent.text).toContain('http://127.0.0.1:9');
     expect(back.searchParams.get('iss')).toBe(origin);
@@ -170,19 +101,19 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     const code = back.searchParams.get('code')!;
 
     // Refused before the provider is asked (the code stays good): another verifier, another client.
-    const wrongVerifier = await token({ grant_type: 'authorization_code', code, client_id: app.client!.client_id, redirect_uri: CALLBACK, code_verifier: 'x'.repeat(43) });
+    const wrongVerifier = await token({ grant_type: 'authorization_code', code, client_id: app.client!.client_id, redirect_uri: APP_CALLBACK, code_verifier: 'x'.repeat(43) });
     expect(wrongVerifier.status).toBe(400);
     expect(await wrongVerifier.json()).toMatchObject({ error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' });
     const other = new AppProvider('Other App');
-    await connect(other);
-    const stolen = await token({ grant_type: 'authorization_code', code, client_id: other.client!.client_id, redirect_uri: CALLBACK, code_verifier: app.codeVerifier() });
+    await connect(url, other);
+    const stolen = await token({ grant_type: 'authorization_code', code, client_id: other.client!.client_id, redirect_uri: APP_CALLBACK, code_verifier: app.codeVerifier() });
     expect(await stolen.json()).toMatchObject({ error: 'invalid_grant' });
 
     // The app finishes as the SDK does, and calls as alice with the provider's token.
     const pending = new StreamableHTTPClientTransport(new URL(url), { authProvider: app });
     await pending.finishAuth(code, back.searchParams.get('iss')!);
     expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'alice', iss: idp.issuer, aud: url });
-    const connected = await connect(app);
+    const connected = await connect(url, app);
     if (connected instanceof UnauthorizedError) throw connected;
     const called = await connected.client.callTool({ name: 'up__echo', arguments: { text: 'through the proxy' } });
     expect((called.content as Array<{ text: string }>)[0]!.text).toBe('up: through the proxy');
@@ -200,7 +131,7 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     expect(tokens.refresh_token).not.toBe(refresh);
 
     // The code once more: the provider refuses it (used), and revokes what it gave for it (RFC 6749 §4.1.2).
-    const replayed = await token({ grant_type: 'authorization_code', code, client_id: app.client!.client_id, redirect_uri: CALLBACK, code_verifier: app.codeVerifier() });
+    const replayed = await token({ grant_type: 'authorization_code', code, client_id: app.client!.client_id, redirect_uri: APP_CALLBACK, code_verifier: app.codeVerifier() });
     expect(replayed.status).toBe(400);
     expect(await replayed.json()).toMatchObject({ error: 'invalid_grant' });
     expect(await (await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: app.client!.client_id })).json()).toMatchObject({ error: 'invalid_grant' });
@@ -211,7 +142,7 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     const transport = () => new V1Transport(new URL(url), { authProvider: app as never });
     const client = new V1Client({ name: 'v1-app', version: '1.0.0' });
     await expect(client.connect(transport())).rejects.toThrow(/Unauthorized/);
-    const { back } = await approve(new Browser(), app.opened!, 'bob');
+    const { back } = await approve(idp, new Browser(), app.opened!, 'bob');
     await transport().finishAuth(back.searchParams.get('code')!);
     expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'bob', aud: url });
     await client.connect(transport());
@@ -222,8 +153,8 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
 
   it('a new key with the old one among previousKeys keeps clients and refresh tokens working; without it they register again', async () => {
     const app = new AppProvider('Rotated App');
-    await connect(app);
-    const { back } = await approve(new Browser(), app.opened!, 'carol');
+    await connect(url, app);
+    const { back } = await approve(idp, new Browser(), app.opened!, 'carol');
     await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(back.searchParams.get('code')!, back.searchParams.get('iss')!);
     const refresh = (client_id: string, refresh_token: string) => token({ grant_type: 'refresh_token', refresh_token, client_id });
     try {
@@ -243,7 +174,7 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
 
   it('refuses approvals from another browser or site, unregistered redirect URIs, and hands a denial back', async () => {
     const app = new AppProvider('Desk App');
-    await connect(app);
+    await connect(url, app);
     const at = app.opened!;
     const browser = new Browser();
     const consent = await browser.open(at.href);
@@ -264,9 +195,9 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     expect(wrong.status).toBe(400);
     expect(wrong.text).toContain('Wrong redirect URI');
 
-    const denied = await browser.submit(consent, { decision: 'deny' }, CALLBACK);
+    const denied = await browser.submit(consent, { decision: 'deny' }, APP_CALLBACK);
     const answer = new URL(denied.url);
-    expect(answer.origin + answer.pathname).toBe(CALLBACK);
+    expect(answer.origin + answer.pathname).toBe(APP_CALLBACK);
     expect(Object.fromEntries(answer.searchParams)).toMatchObject({ error: 'access_denied', state: at.searchParams.get('state'), iss: origin });
   });
 });

@@ -1,6 +1,7 @@
 // Raw HTTP for requests an SDK client would refuse to send (forged Host, bad JSON, chunked oversize bodies),
 // plus small MCP helpers: open a 2025-era session by hand and read JSON or SSE JSON-RPC replies.
 import { request } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 
 export interface RawResponse {
   readonly status: number;
@@ -101,4 +102,14 @@ export function modernMeta(): Record<string, unknown> {
     'io.modelcontextprotocol/clientInfo': { name: 'raw-test', version: '1.0.0' },
     'io.modelcontextprotocol/clientCapabilities': {},
   };
+}
+
+/** A port free now on 127.0.0.1, so a server's URL (a token's audience) is known before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 }

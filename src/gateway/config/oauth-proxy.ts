@@ -1,27 +1,13 @@
 // `auth.oauthProxy`: the gateway as the authorization server MCP clients register with and sign in through, in front
 // of the identity provider `auth.jwt` trusts when that provider does not let clients register themselves
-// (oauth-proxy.ts). Part of the `auth:` section (auth.ts).
+// (server/http/oauth-proxy.ts). Part of the `auth:` section (auth.ts).
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in messages is the config syntax users should write
 import { z } from 'zod';
+import type { OAuthProxyConfig } from '../../server/index.js';
 import { MIN_SECRET_LENGTH } from '../../stores/sealed-secret-store.js';
 import { unknownKeyMessage } from './hints.js';
 
-export interface OAuthProxyConfig {
-  /** The client registered for the gateway at the identity provider (redirect URI: `<auth.resource's origin>/oauth/idp-callback`). */
-  clientId: string;
-  /** Its secret; absent: a public client (PKCE only). */
-  clientSecret?: string;
-  /** The scopes asked of the identity provider for every sign-in (what makes its access tokens fit `auth.jwt`). */
-  scopes: string[];
-  /** More parameters for the identity provider's authorization request (e.g. Auth0's `audience`). */
-  authorizationParams?: Record<string, string>;
-  /** Seals what the gateway hands out (client ids, codes, refresh tokens): the same on every replica. */
-  key: string;
-  /** Keys used before `key` (rotation): what they sealed still opens. */
-  previousKeys?: string[];
-}
-
-export const IDP_CALLBACK_PATH = '/oauth/idp-callback';
+export type { OAuthProxyConfig };
 
 const KEY_HINT = `expected a secret of at least ${MIN_SECRET_LENGTH} characters from the environment (e.g. \${MCPLEX_OAUTH_PROXY_KEY}; make one with: openssl rand -base64 32)`;
 const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });

@@ -1,11 +1,12 @@
-// `auth.oauthProxy`: the gateway as the OAuth authorization server MCP clients see, in front of the identity provider
-// `auth.jwt` trusts, for providers that do not let clients register themselves (Microsoft Entra ID, Google, Okta
-// without dynamic registration). A client registers with the gateway; a person approves it on the gateway's own
-// consent page (without it, a provider that remembers their sign-in would hand a code to any client that registered
-// with any redirect URI) and signs in at the provider as the one client registered there; the client then gets the
-// provider's access token, which `auth.jwt` verifies as any other. Nothing is kept: client ids, authorizations in
-// progress, codes and refresh tokens are sealed (JWE, A256GCM) with `key`, so any replica with that key serves any
-// step, and the provider's own single use of its codes makes each of the gateway's codes single-use.
+// An OAuth proxy: the server (a gateway's `auth.oauthProxy`, or a framework server's routes) as the authorization
+// server MCP clients see, in front of the identity provider whose JWTs it verifies, for providers that do not let
+// clients register themselves (Microsoft Entra ID, Google, Okta without dynamic registration). A client registers
+// here; a person approves it on this server's own consent page (without it, a provider that remembers their sign-in
+// would hand a code to any client that registered with any redirect URI) and signs in at the provider as the one
+// client registered there; the client then gets the provider's access token, which the JWT check verifies as any
+// other. Nothing is kept: client ids, authorizations in progress, codes and refresh tokens are sealed (JWE, A256GCM)
+// with `key`, so any replica with that key serves any step, and the provider's own single use of its codes makes
+// each code handed out here single-use.
 //   GET  /.well-known/oauth-authorization-server   RFC 8414 metadata (the PRM names the gateway's origin)
 //   POST /oauth/register                           RFC 7591: { redirect_uris, client_name } → a client id
 //   GET  /oauth/authorize                          the consent page: which client, sent back where
@@ -16,12 +17,12 @@ import { createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
 import * as oidc from 'openid-client';
-import type { Logger } from '../core/index.js';
-import { type HttpRoute, readCapped, readJsonBody, sendJson } from '../server/index.js';
-import type { AuthConfig } from './config/auth.js';
-import { IDP_CALLBACK_PATH, type OAuthProxyConfig } from './config/oauth-proxy.js';
+import type { Logger } from '../../core/index.js';
+import { readCapped, readJsonBody } from './body.js';
+import { cookiesOf, escapeHtml, page } from './html-page.js';
 import { IdentityProvider } from './identity-provider.js';
-import { cookiesOf, escapeHtml, page } from './oauth-callback.js';
+import type { HttpRoute } from './options.js';
+import { sendJson } from './respond.js';
 
 const METADATA_PATH = '/.well-known/oauth-authorization-server';
 const AUTHORIZE_PATH = '/oauth/authorize';
@@ -37,13 +38,30 @@ const MAX_REDIRECT_URIS = 10;
 const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'about:', 'blob:']);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-interface ProxySettings {
+export interface OAuthProxyConfig {
+  /** The client registered for the server at the identity provider (redirect URI: `<resource's origin>/oauth/idp-callback`). */
+  clientId: string;
+  /** Its secret; absent: a public client (PKCE only). */
+  clientSecret?: string;
+  /** The scopes asked of the identity provider for every sign-in (what makes its access tokens fit the JWT check). */
+  scopes: string[];
+  /** More parameters for the identity provider's authorization request (e.g. Auth0's `audience`). */
+  authorizationParams?: Record<string, string>;
+  /** Seals what the proxy hands out (client ids, codes, refresh tokens): the same on every replica. */
+  key: string;
+  /** Keys used before `key` (rotation): what they sealed still opens. */
+  previousKeys?: string[];
+}
+
+export interface OAuthProxySettings {
   proxy: OAuthProxyConfig;
-  /** The gateway's public MCP URL (`auth.resource`): its origin is the authorization server's issuer. */
+  /** The server's public MCP URL (its resource): its origin is the authorization server's issuer. */
   resource: string;
-  /** The identity provider's issuer (`auth.jwt.issuer`). */
+  /** The identity provider's issuer (the JWTs' `iss`). */
   idpIssuer: string;
 }
+
+export const IDP_CALLBACK_PATH = '/oauth/idp-callback';
 
 /** What a client id carries (sealed): where its codes may go. */
 interface ProxyClient {
@@ -118,18 +136,18 @@ export class OAuthProxy {
   readonly #idp = new IdentityProvider();
 
   constructor(
-    /** The running config's `auth:` section (the proxy, the public MCP URL `resource`, the provider `jwt.issuer`). */
-    private readonly auth: () => AuthConfig | undefined,
+    /** What it serves by, as it is now (a gateway's config may be reloaded); undefined: not configured (404). */
+    private readonly settings: () => OAuthProxySettings | undefined,
     private readonly log: Logger,
   ) {}
 
-  settings(): ProxySettings | undefined {
-    const a = this.auth();
-    return a?.oauthProxy && a.resource && a.jwt ? { proxy: a.oauthProxy, resource: a.resource, idpIssuer: a.jwt.issuer } : undefined;
+  /** The issuer MCP clients see (the resource's origin): the JWT check's `authorizationServers`. */
+  static issuerOf(resource: string): string {
+    return new URL(resource).origin;
   }
 
   routes(): HttpRoute[] {
-    const on = (handle: (req: IncomingMessage, res: ServerResponse, s: ProxySettings) => Promise<void> | void) => (req: IncomingMessage, res: ServerResponse) => {
+    const on = (handle: (req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings) => Promise<void> | void) => (req: IncomingMessage, res: ServerResponse) => {
       const s = this.settings();
       if (!s) return sendJson(res, 404, { error: 'auth.oauthProxy is not configured' });
       return handle(req, res, s);
@@ -144,8 +162,8 @@ export class OAuthProxy {
     ];
   }
 
-  #metadata(res: ServerResponse, s: ProxySettings): void {
-    const issuer = new URL(s.resource).origin;
+  #metadata(res: ServerResponse, s: OAuthProxySettings): void {
+    const issuer = OAuthProxy.issuerOf(s.resource);
     sendJson(res, 200, {
       issuer,
       authorization_endpoint: `${issuer}${AUTHORIZE_PATH}`,
@@ -159,7 +177,7 @@ export class OAuthProxy {
     });
   }
 
-  async #register(req: IncomingMessage, res: ServerResponse, s: ProxySettings): Promise<void> {
+  async #register(req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings): Promise<void> {
     const read = await readJsonBody(req, MAX_FORM_BYTES, 4);
     if (!read.ok) return oauthError(res, read.status === 413 ? 413 : 400, 'invalid_client_metadata', read.message);
     const body = (read.value ?? {}) as { redirect_uris?: unknown; client_name?: unknown };
@@ -186,7 +204,7 @@ export class OAuthProxy {
   }
 
   /** The authorization request a client sent the browser with: checked, then put to the person. */
-  async #consentPage(req: IncomingMessage, res: ServerResponse, s: ProxySettings): Promise<void> {
+  async #consentPage(req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings): Promise<void> {
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     const sealer = this.#seal(s);
     const client = await sealer.open<ProxyClient>('client', q.get('client_id'));
@@ -213,10 +231,10 @@ export class OAuthProxy {
     });
   }
 
-  async #decided(req: IncomingMessage, res: ServerResponse, s: ProxySettings): Promise<void> {
+  async #decided(req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings): Promise<void> {
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
-    if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== new URL(s.resource).origin)) {
+    if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== OAuthProxy.issuerOf(s.resource))) {
       return page(res, 403, 'Refused', "This form can only be sent from the gateway's own page.");
     }
     const body = await readCapped(req, MAX_FORM_BYTES);
@@ -254,7 +272,7 @@ export class OAuthProxy {
   }
 
   /** The provider sent the browser back: on to the client, with a code that carries the provider's. */
-  async #providerAnswered(req: IncomingMessage, res: ServerResponse, s: ProxySettings): Promise<void> {
+  async #providerAnswered(req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const q = url.searchParams;
     const state = q.get('state');
@@ -273,7 +291,7 @@ export class OAuthProxy {
     return this.#redirect(res, asked.ru, { code, ...(asked.st && { state: asked.st }) }, s);
   }
 
-  async #token(req: IncomingMessage, res: ServerResponse, s: ProxySettings): Promise<void> {
+  async #token(req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings): Promise<void> {
     const body = await readCapped(req, MAX_FORM_BYTES);
     if (!body) return oauthError(res, 413, 'invalid_request', `the request is larger than ${MAX_FORM_BYTES} bytes`);
     const form = new URLSearchParams(body.toString('utf8'));
@@ -319,20 +337,20 @@ export class OAuthProxy {
 
   #redirect(res: ServerResponse, to: string, params: Record<string, string>, s: { resource: string }, cookie?: string): void {
     const url = new URL(to);
-    for (const [k, v] of Object.entries({ ...params, iss: new URL(s.resource).origin })) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({ ...params, iss: OAuthProxy.issuerOf(s.resource) })) url.searchParams.set(k, v);
     res.writeHead(303, { location: url.href, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', ...(cookie && { 'set-cookie': cookie }) });
     res.end();
   }
 
-  #callbackUrl(s: ProxySettings): string {
-    return `${new URL(s.resource).origin}${IDP_CALLBACK_PATH}`;
+  #callbackUrl(s: OAuthProxySettings): string {
+    return `${OAuthProxy.issuerOf(s.resource)}${IDP_CALLBACK_PATH}`;
   }
 
-  #provider(s: ProxySettings): Promise<oidc.Configuration> {
+  #provider(s: OAuthProxySettings): Promise<oidc.Configuration> {
     return this.#idp.configuration({ issuer: s.idpIssuer, ...s.proxy });
   }
 
-  #seal(s: ProxySettings): Sealer {
+  #seal(s: OAuthProxySettings): Sealer {
     if (this.#sealer?.settings !== s.proxy) this.#sealer = { settings: s.proxy, sealer: new Sealer(s.proxy.key, s.proxy.previousKeys) };
     return this.#sealer.sealer;
   }
