@@ -96,14 +96,16 @@ export class AdminChanges {
   }
 
   async #takeUp(broadcast: Broadcast): Promise<void> {
-    for (const change of this.#changes.values()) {
-      if (!change.standing) continue;
-      try {
-        const left = await broadcast.retained(standingChannel(change.path));
-        if (left !== undefined) change.standing.takeUp(JSON.parse(left));
-      } catch (err) {
-        this.log.warn({ path: change.path, problem: (err as Error).message }, 'what other replicas left standing could not be taken up here');
-      }
+    for (const change of this.#changes.values()) await this.#takeUpOne(broadcast, change);
+  }
+
+  async #takeUpOne(broadcast: Broadcast, change: AdminChange): Promise<void> {
+    if (!change.standing) return;
+    try {
+      const left = await broadcast.retained(standingChannel(change.path));
+      if (left !== undefined) change.standing.takeUp(JSON.parse(left));
+    } catch (err) {
+      this.log.warn({ path: change.path, problem: (err as Error).message }, 'what other replicas left standing could not be taken up here');
     }
   }
 
@@ -127,8 +129,11 @@ export class AdminChanges {
     } catch {
       return this.log.warn({ channel: CHANNEL }, 'an unreadable message from another replica was ignored');
     }
-    if (said.from === this.#self) return;
     const change = this.#changes.get(String(said.path));
+    // Two standing changes made at the same moment on two replicas are heard in another order on each: every
+    // replica ends with what was kept last (each change is kept before it is told), its own included.
+    const settle = () => (change && this.#shared ? this.#takeUpOne(this.#shared, change) : undefined);
+    if (said.from === this.#self) return settle();
     if (!change) return this.log.warn({ path: said.path }, 'another replica made an admin change this one does not know; not made here');
     try {
       const answer = await change.apply(said.body);
@@ -137,5 +142,6 @@ export class AdminChanges {
     } catch (err) {
       this.log.error({ err, path: change.path }, 'an admin change made on another replica failed here');
     }
+    await settle();
   }
 }

@@ -4,6 +4,7 @@
 import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/gateway/config/index.js';
+import { RedisBroadcast } from '../../src/stores/redis/broadcast.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { connectHttp } from '../helpers/clients.js';
@@ -64,6 +65,28 @@ describe.skipIf(!redisUrl)('admin changes across replicas (cluster:)', () => {
     expect(await callText(a!.client, 'counter__write', { key: 'x' })).toBe('write x #1');
     // A change refused where it was asked (a bad body) is not announced: the other replica logs nothing more.
     expect((await post(0, '/admin/mode', { mode: 'sideways' })).status).toBe(400);
+  });
+
+  it('two switches at the same moment on two replicas: every replica ends with the one kept last', async () => {
+    // The race's last step, made to happen: replica 1 switches to read-only (kept in Redis, then told); a switch back
+    // made on another replica at the same moment, kept before it, is told after it. Everyone ends read-only.
+    const count = (at: number) => replicas[at]!.log.entries.filter((e) => e.msg === 'an admin change made on another replica was made here too').length;
+    const made = [count(0), count(1)];
+    expect((await post(1, '/admin/mode', { mode: 'read-only' })).status).toBe(200);
+    await madeOn(0, made[0]! + 1);
+    const elsewhere = new RedisBroadcast({ url: redisUrl!, prefix: `${keyPrefix}events:` });
+    try {
+      expect(await elsewhere.ready()).toBe(true);
+      await elsewhere.publish('admin-change', JSON.stringify({ from: 'another-replica', path: '/admin/mode', body: { mode: null } }));
+      await madeOn(0, made[0]! + 2);
+      await madeOn(1, made[1]! + 1);
+      for (const at of [0, 1]) await waitUntil(() => replicas[at]!.gateway.health().mode === 'read-only' || undefined, 10_000, `replica ${at} read-only again`);
+    } finally {
+      await elsewhere.close();
+    }
+    expect((await post(0, '/admin/mode', { mode: null })).status).toBe(200);
+    await madeOn(1, made[1]! + 2);
+    expect(replicas.map((r) => r.gateway.health().mode)).toEqual([undefined, undefined]);
   });
 
   it('a replica that starts later takes up the mode switched before it, before it serves; and the switch back', async () => {
