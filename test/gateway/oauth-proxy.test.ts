@@ -21,6 +21,7 @@ import { APP_CALLBACK, AppProvider, approve, connect } from '../helpers/oauth-ap
 import { freePort } from '../helpers/http.js';
 import { type Idp, startIdp } from '../helpers/oidc-idp.js';
 import { ROOT, tsxArgs } from '../helpers/process.js';
+import { runCli } from './fixtures/cli.js';
 import { FAST_RESTART, UPSTREAM } from './fixtures/helpers.js';
 
 const SECRET = 'a-client-secret-0123456789';
@@ -149,6 +150,21 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     const called = await client.callTool({ name: 'up__echo', arguments: { text: 'v1' } });
     expect((called.content as Array<{ text: string }>)[0]!.text).toBe('up: v1');
     await client.close();
+  });
+
+  it('the mcplex CLI signs in through the proxy as any app does', async () => {
+    const cli = runCli(['tools', '--url', url, '--oauth'], { MCPLEX_LOG_LEVEL: 'warn', MCPLEX_OAUTH_FILE: join(dir, 'cli-oauth.json') });
+    cli.child.stdin!.end();
+    await cli.waitStderr(/^ {2}http\S+$/m, 30_000);
+    const at = /^ {2}(http\S+)$/m.exec(cli.stderr())![1]!;
+    expect(new URL(at).origin).toBe(origin);
+    const browser = new Browser();
+    const consent = await browser.open(at);
+    expect(consent.text).toContain('It will be sent back to <b>http://127.0.0.1:');
+    const back = await idp.signIn(browser, await browser.submit(consent, { decision: 'approve' }), 'erin');
+    expect(back.text).toContain('mcplex may now use');
+    expect(await cli.exited(30_000)).toMatchObject({ code: 0 });
+    expect(cli.stdout()).toContain('up__echo');
   });
 
   it('a new key with the old one among previousKeys keeps clients and refresh tokens working; without it they register again', async () => {
