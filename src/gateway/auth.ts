@@ -2,9 +2,10 @@
 // stdio principal, the OAuth proxy's settings, and the refusal to serve a non-loopback address to anonymous callers without --insecure.
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import type { Principal, ReplayGuard } from '../core/index.js';
+import { ANONYMOUS, ErrorCode, type Principal, type ReplayGuard } from '../core/index.js';
+import type { AuditEvent } from '../middleware/audit.js';
 import { type Authenticator, createAuthenticator } from '../middleware/auth/index.js';
-import type { HttpServeOptions, OAuthProxySettings } from '../server/index.js';
+import type { HttpServeOptions, OAuthProxyEvent, OAuthProxySettings } from '../server/index.js';
 import type { GatewayConfig } from './config/index.js';
 
 /** Whether the section authenticates HTTP callers (`local` alone configures stdio only). */
@@ -88,6 +89,15 @@ export function localPrincipalOf(config: GatewayConfig): Principal | undefined {
 /** What `auth.oauthProxy` serves by: the section, the public MCP URL and the identity provider of `auth.jwt`. */
 export function oauthProxySettings(auth: GatewayConfig['auth']): OAuthProxySettings | undefined {
   return auth?.oauthProxy && auth.resource && auth.jwt ? { proxy: auth.oauthProxy, resource: auth.resource, idpIssuer: auth.jwt.issuer } : undefined;
+}
+
+/**
+ * An OAuth proxy's consent or sign-in as the audit log records it: as the act of whom signed in (anonymous before),
+ * the client as target; -32011 when the person denied it or the provider refused.
+ */
+export function oauthProxyAudit(e: OAuthProxyEvent): AuditEvent {
+  const principal: Principal = e.subject === undefined ? ANONYMOUS : { id: e.subject, kind: 'jwt', scopes: [], claims: {} };
+  return { method: `oauth/${e.kind}`, principal, target: e.client, args: { redirectUri: e.redirectUri, ...(e.refused && { refused: e.refused }) }, errorCode: e.refused ? ErrorCode.Forbidden : null, startedAt: e.at, durationMs: 0 };
 }
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');

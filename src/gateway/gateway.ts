@@ -7,7 +7,7 @@ import { type CallContext, type ChangeKind, GATEWAY_PRINCIPAL, type Logger, type
 import type { Metrics } from '../middleware/metrics.js';
 import type { Item } from '../middleware/policy-target.js';
 import { createLogger, type HttpHandle, type HttpRoute, type HttpServeOptions, OAuthProxy, ServingHost, type StdioHandle } from '../server/index.js';
-import { localPrincipalOf, oauthProxySettings, servingAuth } from './auth.js';
+import { localPrincipalOf, oauthProxyAudit, oauthProxySettings, servingAuth } from './auth.js';
 import { RELAYABLE } from './caller-capabilities.js';
 import { adminUiRoutes } from './admin-ui.js';
 import { auditRoutes } from './audit.js';
@@ -153,7 +153,7 @@ export class Gateway {
       opts.openBrowser === true,
     );
     this.routes.push(...this.#oauth.routes(this.#adminChanges));
-    this.routes.push(...new OAuthProxy(() => oauthProxySettings(this.#config.auth), logger).routes());
+    this.routes.push(...new OAuthProxy(() => oauthProxySettings(this.#config.auth), logger, (event) => this.#audit.event(oauthProxyAudit(event))).routes());
     this.routes.push(...auditRoutes(() => this.#audit.sink, logger));
     this.#inflight = new InflightCalls({
       roots: config.roots,

@@ -13,6 +13,7 @@ import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextproto
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
+import { sha256 } from '../../src/core/sha256.js';
 import { loadConfig } from '../../src/gateway/config/load.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
@@ -20,7 +21,7 @@ import { Browser } from '../helpers/browser.js';
 import { APP_CALLBACK, AppProvider, approve, connect } from '../helpers/oauth-app.js';
 import { freePort } from '../helpers/http.js';
 import { type Idp, startIdp } from '../helpers/oidc-idp.js';
-import { ROOT, tsxArgs } from '../helpers/process.js';
+import { ROOT, tsxArgs, waitUntil } from '../helpers/process.js';
 import { runCli } from './fixtures/cli.js';
 import { FAST_RESTART, UPSTREAM } from './fixtures/helpers.js';
 
@@ -33,6 +34,7 @@ let url: string;
 let origin: string;
 
 const KEY = 'an-oauth-proxy-key-0123456789abcdef';
+const ADMIN_KEY = 'mcplex_admin-key-0123456789';
 /** The gateway's file, its proxy sealing with `key` (and opening with `previousKeys` too). */
 async function configWith(key: string, previousKeys?: string[]) {
   const path = join(dir, 'gateway.json');
@@ -40,7 +42,9 @@ async function configWith(key: string, previousKeys?: string[]) {
     path,
     JSON.stringify({
       servers: { up: { command: process.execPath, args: tsxArgs(UPSTREAM, '--name', 'up'), cwd: ROOT, env: { MCPLEX_LOG_LEVEL: 'warn' } } },
+      audit: { path: join(dir, 'audit.db') },
       auth: {
+        apiKeys: { [`sha256:${sha256(ADMIN_KEY)}`]: { id: 'admin', scopes: ['mcplex:admin'] } },
         jwt: { issuer: idp.issuer, audience: url, jwksUrl: `${idp.issuer}/jwks` },
         resource: url,
         oauthProxy: { clientId: 'mcplex-gateway', clientSecret: SECRET, scopes: 'openid mcp', key, ...(previousKeys && { previousKeys }) },
@@ -215,5 +219,34 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     const answer = new URL(denied.url);
     expect(answer.origin + answer.pathname).toBe(APP_CALLBACK);
     expect(Object.fromEntries(answer.searchParams)).toMatchObject({ error: 'access_denied', state: at.searchParams.get('state'), iss: origin });
+  });
+
+  it('records each consent and sign-in in the audit log, as the act of whom signed in', async () => {
+    type Row = { principal: string; target: string; outcome: string; args?: { redirectUri: string; refused?: string } };
+    const audited = (method: string, count: number) =>
+      waitUntil(async () => {
+        const res = await fetch(`${origin}/admin/audit?method=${method}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+        const rows = ((await res.json()) as { records: Row[] }).records;
+        return rows.length >= count ? rows : undefined;
+      }, 10_000, `${method} recorded`);
+    // Four people signed in (alice, bob, erin by the CLI, carol); five pages were answered (one denial).
+    const signIns = await audited('oauth/sign-in', 4);
+    expect(signIns).toHaveLength(4);
+    expect(signIns).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ principal: 'alice', target: 'Desk App', outcome: 'ok', args: { redirectUri: APP_CALLBACK } }),
+        expect.objectContaining({ principal: 'bob', target: 'V1 App', outcome: 'ok' }),
+        expect.objectContaining({ principal: 'carol', target: 'Rotated App', outcome: 'ok' }),
+        expect.objectContaining({ principal: 'erin', outcome: 'ok' }),
+      ]),
+    );
+    const consents = await audited('oauth/consent', 5);
+    expect(consents).toHaveLength(5);
+    expect(consents).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ principal: 'anonymous', target: 'Desk App', outcome: 'ok' }),
+        expect.objectContaining({ principal: 'anonymous', target: 'Desk App', outcome: 'error', args: { redirectUri: APP_CALLBACK, refused: 'the person denied it' } }),
+      ]),
+    );
   });
 });

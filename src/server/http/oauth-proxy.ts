@@ -63,6 +63,22 @@ export interface OAuthProxySettings {
 
 export const IDP_CALLBACK_PATH = '/oauth/idp-callback';
 
+/**
+ * What a person did through the proxy, for an audit log: approved or denied a client (`consent`), or signed in for
+ * one (`sign-in`: the code exchanged, `subject` from the provider's ID token; or refused by the provider).
+ */
+export interface OAuthProxyEvent {
+  kind: 'consent' | 'sign-in';
+  /** The client's name as it registered (or `an unnamed client`). */
+  client: string;
+  /** Where the client is sent back. */
+  redirectUri: string;
+  subject?: string;
+  /** Why it did not go on: the person denied it, the provider refused. */
+  refused?: string;
+  at: number;
+}
+
 /** What a client id carries (sealed): where its codes may go. */
 interface ProxyClient {
   redirect_uris: string[];
@@ -139,6 +155,8 @@ export class OAuthProxy {
     /** What it serves by, as it is now (a gateway's config may be reloaded); undefined: not configured (404). */
     private readonly settings: () => OAuthProxySettings | undefined,
     private readonly log: Logger,
+    /** Each consent and sign-in (e.g. into the audit log). */
+    private readonly onEvent: (event: OAuthProxyEvent) => void = () => {},
   ) {}
 
   /** The issuer MCP clients see (the resource's origin): the JWT check's `authorizationServers`. */
@@ -247,7 +265,9 @@ export class OAuthProxy {
       return page(res, 400, 'Approval not valid', 'This page ran out, or was not opened in this browser. Start again from your MCP client.');
     }
     const clear = `${cookieName(request)}=; Path=${AUTHORIZE_PATH}; Max-Age=0`;
-    if (form.get('decision') !== 'approve') {
+    const approved = form.get('decision') === 'approve';
+    this.#told('consent', asked, approved ? {} : { refused: 'the person denied it' });
+    if (!approved) {
       this.log.info({ client: asked.name }, 'OAuth proxy: a person denied a client');
       return this.#redirect(res, asked.ru, { error: 'access_denied', error_description: 'the person denied the request', ...(asked.st && { state: asked.st }) }, s, clear);
     }
@@ -281,12 +301,13 @@ export class OAuthProxy {
     const error = q.get('error');
     if (error || !q.get('code')) {
       this.log.warn({ client: asked.name, error: error ?? 'no code' }, 'OAuth proxy: the identity provider refused a sign-in');
+      this.#told('sign-in', asked, { refused: `the identity provider answered ${error ?? 'without a code'}` });
       const known = error === 'access_denied' || error === 'temporarily_unavailable' ? error : 'server_error';
       return this.#redirect(res, asked.ru, { error: known, error_description: `the identity provider answered ${error ?? 'without a code'}`, ...(asked.st && { state: asked.st }) }, s);
     }
     // The provider's answer as it came (its code, and `iss` to check), less the state this code stands in for.
     q.delete('state');
-    const code = await this.#seal(s).seal('code', { cid: asked.cid, ru: asked.ru, ch: asked.ch, v: asked.v, back: url.search }, CODE_TTL_S);
+    const code = await this.#seal(s).seal('code', { cid: asked.cid, ru: asked.ru, ch: asked.ch, v: asked.v, back: url.search, ...(asked.name && { name: asked.name }) }, CODE_TTL_S);
     this.log.info({ client: asked.name }, 'OAuth proxy: a person signed in for a client');
     return this.#redirect(res, asked.ru, { code, ...(asked.st && { state: asked.st }) }, s);
   }
@@ -299,20 +320,23 @@ export class OAuthProxy {
     const sealer = this.#seal(s);
     if (!(await sealer.open<ProxyClient>('client', clientId))) return oauthError(res, 401, 'invalid_client', 'unknown client_id (register again)');
     const grant = form.get('grant_type');
-    let refreshed: oidc.TokenEndpointResponse;
+    let tokens: oidc.TokenEndpointResponse;
     try {
       if (grant === 'authorization_code') {
-        const code = await sealer.open<{ cid: string; ru: string; ch: string; v: string; back: string }>('code', form.get('code'));
+        const code = await sealer.open<Asked & { v: string; back: string }>('code', form.get('code'));
         if (!code || code.cid !== clientId) return oauthError(res, 400, 'invalid_grant', 'the code is not valid (or ran out, or is another client\'s)');
         if (form.get('redirect_uri') !== null && form.get('redirect_uri') !== code.ru) return oauthError(res, 400, 'invalid_grant', 'redirect_uri differs from the authorization request\'s');
         const verifier = form.get('code_verifier');
         if (!verifier || s256(verifier) !== code.ch) return oauthError(res, 400, 'invalid_grant', 'code_verifier does not match the code_challenge');
-        refreshed = await oidc.authorizationCodeGrant(await this.#provider(s), new URL(`${this.#callbackUrl(s)}${code.back}`), { pkceCodeVerifier: code.v, expectedState: oidc.skipStateCheck });
+        const granted = await oidc.authorizationCodeGrant(await this.#provider(s), new URL(`${this.#callbackUrl(s)}${code.back}`), { pkceCodeVerifier: code.v, expectedState: oidc.skipStateCheck });
+        tokens = granted;
+        const subject = granted.claims()?.sub;
+        this.#told('sign-in', code, subject === undefined ? {} : { subject });
       } else if (grant === 'refresh_token') {
         const held = await sealer.open<{ rt: string; cid: string }>('refresh', form.get('refresh_token'));
         if (!held || held.cid !== clientId) return oauthError(res, 400, 'invalid_grant', 'the refresh token is not valid (or is another client\'s)');
-        refreshed = await oidc.refreshTokenGrant(await this.#provider(s), held.rt);
-        if (!refreshed.refresh_token) refreshed = { ...refreshed, refresh_token: held.rt };
+        tokens = await oidc.refreshTokenGrant(await this.#provider(s), held.rt);
+        if (!tokens.refresh_token) tokens = { ...tokens, refresh_token: held.rt };
       } else {
         return oauthError(res, 400, 'unsupported_grant_type', 'authorization_code or refresh_token');
       }
@@ -325,14 +349,18 @@ export class OAuthProxy {
       res,
       200,
       {
-        access_token: refreshed.access_token,
-        token_type: refreshed.token_type,
-        ...(refreshed.expires_in !== undefined && { expires_in: refreshed.expires_in }),
-        ...(refreshed.scope !== undefined && { scope: refreshed.scope }),
-        ...(refreshed.refresh_token && { refresh_token: await sealer.seal('refresh', { rt: refreshed.refresh_token, cid: clientId! }) }),
+        access_token: tokens.access_token,
+        token_type: tokens.token_type,
+        ...(tokens.expires_in !== undefined && { expires_in: tokens.expires_in }),
+        ...(tokens.scope !== undefined && { scope: tokens.scope }),
+        ...(tokens.refresh_token && { refresh_token: await sealer.seal('refresh', { rt: tokens.refresh_token, cid: clientId! }) }),
       },
       { 'cache-control': 'no-store', pragma: 'no-cache' },
     );
+  }
+
+  #told(kind: OAuthProxyEvent['kind'], asked: Pick<Asked, 'ru' | 'name'>, outcome: Pick<OAuthProxyEvent, 'subject' | 'refused'>): void {
+    this.onEvent({ kind, client: asked.name ?? 'an unnamed client', redirectUri: asked.ru, ...outcome, at: Date.now() });
   }
 
   #redirect(res: ServerResponse, to: string, params: Record<string, string>, s: { resource: string }, cookie?: string): void {
