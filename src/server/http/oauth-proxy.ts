@@ -13,16 +13,17 @@
 //   POST /oauth/authorize                          the person's answer → the provider's sign-in, or access_denied
 //   GET  /oauth/idp-callback                       the provider's answer → back to the client with a code
 //   POST /oauth/token                              authorization_code (PKCE S256) and refresh_token grants
-import { createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EncryptJWT, jwtDecrypt, type JWTPayload } from 'jose';
 import * as oidc from 'openid-client';
 import type { Logger } from '../../core/index.js';
 import { readCapped, readJsonBody } from './body.js';
 import { cookiesOf, escapeHtml, page } from './html-page.js';
 import { IdentityProvider } from './identity-provider.js';
 import type { HttpRoute } from './options.js';
+import { redirectProblem, registeredRedirect } from './redirect-uris.js';
 import { sendJson } from './respond.js';
+import { Sealer } from './sealed-values.js';
 
 const METADATA_PATH = '/.well-known/oauth-authorization-server';
 const AUTHORIZE_PATH = '/oauth/authorize';
@@ -34,9 +35,6 @@ const AUTHORIZE_TTL_S = 600;
 const CODE_TTL_S = 120;
 const MAX_FORM_BYTES = 16 * 1024;
 const MAX_REDIRECT_URIS = 10;
-/** Schemes a client may not be sent back to (RFC 8252 allows private-use schemes for native apps, not these). */
-const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'about:', 'blob:']);
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export interface OAuthProxyConfig {
   /** The client registered for the server at the identity provider (redirect URI: `<resource's origin>/oauth/idp-callback`). */
@@ -96,56 +94,6 @@ interface Asked {
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 const oauthError = (res: ServerResponse, status: number, error: string, description: string) =>
   sendJson(res, status, { error, error_description: description }, { 'cache-control': 'no-store', pragma: 'no-cache' });
-
-/** A redirect URI a client may register: https, http on this machine, or a native app's own scheme. */
-function redirectProblem(uri: unknown): string | undefined {
-  if (typeof uri !== 'string' || !URL.canParse(uri)) return 'is not a URL';
-  const u = new URL(uri);
-  if (u.hash) return 'has a fragment';
-  if (UNSAFE_SCHEMES.has(u.protocol)) return `uses ${u.protocol}`;
-  if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.hostname)) return 'is http but not on the loopback address';
-  return undefined;
-}
-
-/** Whether `asked` is one of `registered` (a loopback redirect may come back on any port: RFC 8252 §7.3). */
-function registeredRedirect(registered: readonly string[], asked: string): boolean {
-  if (registered.includes(asked)) return true;
-  if (!URL.canParse(asked)) return false;
-  const a = new URL(asked);
-  if (a.protocol !== 'http:' || !LOOPBACK_HOSTS.has(a.hostname)) return false;
-  return registered.some((r) => {
-    const u = new URL(r);
-    return u.protocol === 'http:' && u.hostname === a.hostname && u.pathname === a.pathname && u.search === a.search;
-  });
-}
-
-/** Values sealed for one purpose (a client id cannot be presented as a code, nor a code as a refresh token). */
-class Sealer {
-  readonly #keys: Uint8Array[];
-
-  /** `secret` seals; it and `previous` open (a rotation keeps what was handed out working). */
-  constructor(secret: string, previous: readonly string[] = []) {
-    this.#keys = [secret, ...previous].map((s) => new Uint8Array(hkdfSync('sha256', s, 'mcplex oauth proxy', 'jwe dir A256GCM v1', 32)));
-  }
-
-  seal(purpose: string, payload: JWTPayload, ttlSeconds?: number): Promise<string> {
-    const jwt = new EncryptJWT({ ...payload, pur: purpose }).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).setIssuedAt();
-    return (ttlSeconds === undefined ? jwt : jwt.setExpirationTime(`${ttlSeconds}s`)).encrypt(this.#keys[0]!);
-  }
-
-  /** The payload, if `value` was sealed here for `purpose` and has not expired. */
-  async open<T>(purpose: string, value: string | null | undefined): Promise<T | undefined> {
-    if (!value) return undefined;
-    for (const key of this.#keys) {
-      const payload = await jwtDecrypt(value, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] }).then(
-        (r) => r.payload,
-        () => undefined,
-      );
-      if (payload) return payload.pur === purpose ? (payload as T) : undefined;
-    }
-    return undefined;
-  }
-}
 
 export class OAuthProxy {
   #sealer: { settings: OAuthProxyConfig; sealer: Sealer } | undefined;
