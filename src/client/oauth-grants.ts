@@ -100,9 +100,11 @@ export interface OAuthClientSettings {
  * A refresh asked for (`ahead` of expiry, or the server answered `unauthorized`) and how it went: `refreshed` here,
  * `taken` from another replica that refreshed first, or `failed`.
  */
+export const REFRESH_REASONS = ['ahead', 'unauthorized'] as const;
+export const REFRESH_OUTCOMES = ['refreshed', 'taken', 'failed'] as const;
 export interface RefreshEvent {
-  reason: 'ahead' | 'unauthorized';
-  outcome: 'refreshed' | 'taken' | 'failed';
+  reason: (typeof REFRESH_REASONS)[number];
+  outcome: (typeof REFRESH_OUTCOMES)[number];
 }
 
 /** An authorization started for `key` of `server`, found again by its `state` when the browser comes back. */

@@ -1,7 +1,7 @@
 // The gateway's Prometheus metrics: target labels bounded by the catalog's names, upstream health read at scrape
 // time, and where /metrics is served (an admin route on the gateway's listener, or `metrics.listen`).
 import { Counter, Gauge } from 'prom-client';
-import type { RefreshEvent } from '../client/oauth-grants.js';
+import { REFRESH_OUTCOMES, REFRESH_REASONS, type RefreshEvent } from '../client/oauth-grants.js';
 import type { Logger } from '../core/index.js';
 import { Metrics, type UpstreamStatus } from '../middleware/metrics.js';
 import { type HttpRoute, metricsRoute, serveMetrics } from '../server/index.js';
@@ -41,6 +41,11 @@ export class GatewayMetrics {
       labelNames: ['upstream', 'reason', 'outcome'],
       registers: [this.metrics.registry],
     });
+    // Each OAuth upstream's series from the start, at 0: an increase over them is defined before a first refresh.
+    for (const server of Object.values(config.servers)) {
+      if (!server.auth?.oauth) continue;
+      for (const reason of REFRESH_REASONS) for (const outcome of REFRESH_OUTCOMES) this.#oauthRefreshes.inc({ upstream: server.name, reason, outcome }, 0);
+    }
     this.#listen = m.listen;
     this.#path = m.path;
     this.route = m.listen ? undefined : metricsRoute(this.metrics, { path: m.path });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createServer, Gateway, silentLogger } from '../../src/index.js';
 import { Metrics } from '../../src/middleware/index.js';
-import { gatewayConfig, stdioServer } from '../gateway/fixtures/helpers.js';
+import { gatewayConfig, httpServer, stdioServer } from '../gateway/fixtures/helpers.js';
 import { connectHttp } from '../helpers/clients.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { sample, scrape, scrapeSample } from '../helpers/metrics.js';
@@ -19,7 +19,12 @@ describe('gateway /metrics', () => {
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    gateway = new Gateway({ ...gatewayConfig(stdioServer('up')), metrics: { enabled: true, path: '/metrics', principalLabel: false, maxTargets: 50 } }, { logger: silentLogger });
+    // `remote` authorizes with OAuth (nothing answers there: it stays down).
+    const remote = httpServer('remote', 'http://127.0.0.1:9/mcp', { auth: { oauth: { perCaller: false } } });
+    gateway = new Gateway(
+      { ...gatewayConfig(stdioServer('up'), remote), oauth: { store: 'memory', file: 'unused.json' }, metrics: { enabled: true, path: '/metrics', principalLabel: false, maxTargets: 50 } },
+      { logger: silentLogger },
+    );
     await gateway.start();
     handle = await gateway.serveHttp();
     clients.push(await connectHttp(handle.url, 'legacy'), await connectHttp(handle.url, 'modern'));
@@ -66,7 +71,7 @@ describe('gateway /metrics', () => {
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });
 
-  it('feeds the hooks middleware of its own can call (cache, rate limit), and every series the dashboard queries exists', async () => {
+  it('feeds the hooks middleware of its own can call (cache, rate limit, OAuth refreshes), and every series the dashboard queries exists', async () => {
     gateway.metrics!.cacheHit('prompts/get');
     gateway.metrics!.rateLimited('prompts/get', 'quota');
     // A request on a named endpoint (the series exists once one came).
@@ -76,6 +81,8 @@ describe('gateway /metrics', () => {
     expect(sample(text, 'mcp_endpoint_requests_total', { endpoint: 'research', outcome: 'ok' })).toBe(1);
     expect(sample(text, 'mcp_cache_requests_total', { method: 'prompts/get', result: 'hit' })).toBe(1);
     expect(sample(text, 'mcp_rate_limited_total', { method: 'prompts/get', limit: 'quota' })).toBe(1);
+    // An OAuth upstream's refreshes are counted from 0 before the first one.
+    expect(sample(text, 'mcp_upstream_oauth_refreshes_total', { upstream: 'remote', reason: 'ahead', outcome: 'failed' })).toBe(0);
     // The gateway's breaker gauge is its upstreams' health, read at the scrape.
     expect(sample(text, 'mcp_upstream_breaker_state', { upstream: 'up' })).toBe(0);
     // Every series the Grafana dashboard queries exists (histogram queries use its _bucket series).
