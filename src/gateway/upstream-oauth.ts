@@ -119,6 +119,7 @@ export class UpstreamOAuth {
       ...(o.scopes && { scopes: o.scopes }),
       ...(o.resourceIndicator === false && { resourceIndicator: false }),
       ...(o.dpop && { dpop: true }),
+      ...(o.refreshAheadMs !== undefined && { refreshAheadMs: o.refreshAheadMs }),
       ...(this.#clientMetadataUrl && { clientMetadataUrl: this.#clientMetadataUrl }),
       onRefresh: (event: RefreshEvent) => this.refreshed?.(server.name, event),
       ...(this.openBrowser && { announce: (url: string, stepUp?: string) => this.#open(server.name, url, stepUp) }),

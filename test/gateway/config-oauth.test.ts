@@ -66,6 +66,9 @@ describe('upstream OAuth config', () => {
     expect(issues(`${REMOTE}    auth: { oauth: { perCaller: yes } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.oauth\.perCaller: expected true/)]);
     expect(issues(`${REMOTE}    auth: { oauth: { resourceIndicator: no } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.oauth\.resourceIndicator: expected false \(leave the RFC 8707 resource parameter out/)]);
     expect(issues(`${REMOTE}    auth: { oauth: { dpop: yes } }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.oauth\.dpop: expected true \(tokens bound to the gateway's key/)]);
+    expect(yaml(`${REMOTE}    auth: { oauth: { refreshAheadMs: 120000 } }\n`).servers.remote!.auth?.oauth).toEqual({ refreshAheadMs: 120000, perCaller: false });
+    expect(yaml(`${REMOTE}    auth: { oauth: { refreshAheadMs: 0 } }\n`).servers.remote!.auth?.oauth).toEqual({ refreshAheadMs: 0, perCaller: false });
+    expect(issues(`${REMOTE}    auth: { oauth: { refreshAheadMs: soon } }\n`)).toEqual(['servers.remote.auth.oauth.refreshAheadMs: expected milliseconds before expiry (e.g. 120000), or 0 to refresh only when the server answers 401']);
     expect(issues(`${REMOTE}    auth: { oauth: { client: x } }\n`)).toEqual(["servers.remote.auth.oauth.client: unknown key (did you mean 'clientId'?)"]);
     expect(issues(`listen: { host: 0.0.0.0 }\n${REMOTE}    auth: { oauth: {} }\n`)).toEqual([expect.stringMatching(/^oauth\.callbackUrl: required when listen\.host is 0\.0\.0\.0 \(remote use OAuth\)/)]);
     expect(issues(`cluster: { redis: redis://127.0.0.1:6379 }\n${REMOTE}    auth: { oauth: {} }\n`)).toEqual(['oauth.store: with cluster:, every replica must see the grants of remote: use store: redis']);

@@ -181,7 +181,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
   });
 
   it('keeps the grant across a restart, and refreshes it when the server refuses its token', async () => {
-    const { gateway, http, path } = await gatewayOn({}, grants);
+    const { gateway, http, path } = await gatewayOn({ refreshAheadMs: 300_000 }, grants);
     const alice = await as('alice', http);
     try {
       expect(upstreamOf(gateway).state).toBe('up');
@@ -193,6 +193,9 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       // Counted where alerts look.
       const metrics = await (await fetch(new URL('/metrics', http.url), { headers: { authorization: `Bearer ${KEYS.admin}` } })).text();
       expect(metrics).toContain('mcp_upstream_oauth_refreshes_total{upstream="remote",reason="unauthorized",outcome="refreshed"} 1');
+      // The grant refreshed is refreshed ahead as the server's refreshAheadMs says: five minutes before it expires.
+      const { expiresAt, refreshAt } = ((await admin(http, '/admin/oauth')).body.servers as Array<{ grant: { expiresAt: string; refreshAt: string } }>)[0]!.grant;
+      expect(Date.parse(expiresAt) - Date.parse(refreshAt)).toBe(300_000);
       // A reload that leaves the server as it is keeps it listed, authorized.
       await gateway.reload(await loadConfig(path));
       expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true, grant: expect.objectContaining({ refreshable: true }) }]);

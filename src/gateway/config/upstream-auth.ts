@@ -55,6 +55,11 @@ export interface UpstreamOAuth {
    */
   dpop?: boolean;
   /**
+   * How long before its access token expires a grant is refreshed, in the background (at most half the token's
+   * lifetime before); default 60 000; 0: only when the server answers 401.
+   */
+  refreshAheadMs?: number;
+  /**
    * false (default): one authorization, the gateway's, made by an administrator, serves every caller. true: each
    * caller authorizes the gateway for themselves (told where with a URL elicitation) and their calls carry their own
    * grant on a connection of their own; the gateway's own authorization still reads the server's lists.
@@ -73,6 +78,7 @@ function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
   const known = Object.keys(shape);
   return z.strictObject(shape, { error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, known)).join('\n') : expected) });
 }
+const REFRESH_AHEAD_HINT = 'expected milliseconds before expiry (e.g. 120000), or 0 to refresh only when the server answers 401';
 const toInt = (v: unknown) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v);
 const positive = (msg: string) => z.preprocess(toInt, z.number({ error: msg }).int({ error: msg }).min(1, { error: msg }));
 const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });
@@ -101,9 +107,10 @@ const oauth = z.preprocess(
       scopes: words.optional(),
       resourceIndicator: z.boolean({ error: 'expected false (leave the RFC 8707 resource parameter out, for authorization servers that refuse it) or true (the default)' }).optional(),
       dpop: z.boolean({ error: 'expected true (tokens bound to the gateway\'s key with DPoP proofs, RFC 9449) or false (bearer tokens, the default)' }).optional(),
+      refreshAheadMs: z.preprocess(toInt, z.number({ error: REFRESH_AHEAD_HINT }).int({ error: REFRESH_AHEAD_HINT }).min(0, { error: REFRESH_AHEAD_HINT })).optional(),
       perCaller: z.boolean({ error: 'expected true (each caller authorizes for themselves) or false (one authorization, the gateway\'s)' }).optional(),
     },
-    'expected a mapping with clientId, clientSecret, issuer, scopes, resourceIndicator, dpop and/or perCaller (or {} to register the gateway dynamically)',
+    'expected a mapping with clientId, clientSecret, issuer, scopes, resourceIndicator, dpop, refreshAheadMs and/or perCaller (or {} to register the gateway dynamically)',
   ),
 );
 
