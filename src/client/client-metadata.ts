@@ -4,7 +4,7 @@
 // preferred registration; SEP-991).
 import type { OAuthClientMetadata } from '@modelcontextprotocol/client';
 
-export const DEFAULT_CLIENT_NAME = 'mcplex gateway';
+const DEFAULT_CLIENT_NAME = 'mcplex gateway';
 
 /** Registered with an authorization server that has no client for the gateway yet. */
 export function registrationMetadata(opts: { redirectUrl: string; clientName?: string; confidential: boolean; scopes?: string[] }): OAuthClientMetadata {

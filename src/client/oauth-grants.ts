@@ -96,12 +96,12 @@ export interface OAuthClientSettings {
   callerUrl?: (state: string) => string | undefined;
 }
 
+export const REFRESH_REASONS = ['ahead', 'unauthorized'] as const;
+export const REFRESH_OUTCOMES = ['refreshed', 'taken', 'failed'] as const;
 /**
  * A refresh asked for (`ahead` of expiry, or the server answered `unauthorized`) and how it went: `refreshed` here,
  * `taken` from another replica that refreshed first, or `failed`.
  */
-export const REFRESH_REASONS = ['ahead', 'unauthorized'] as const;
-export const REFRESH_OUTCOMES = ['refreshed', 'taken', 'failed'] as const;
 export interface RefreshEvent {
   reason: (typeof REFRESH_REASONS)[number];
   outcome: (typeof REFRESH_OUTCOMES)[number];

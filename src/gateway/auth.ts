@@ -1,5 +1,6 @@
 // The gateway's authentication as config sets it up: the edge's authenticator and TLS files for serving, the
-// stdio principal, the OAuth proxy's settings, and the refusal to serve a non-loopback address to anonymous callers without --insecure.
+// stdio principal, the OAuth proxy's settings and audit records, and the refusal to serve a non-loopback address to
+// anonymous callers without --insecure.
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { ANONYMOUS, ErrorCode, type Principal, type ReplayGuard } from '../core/index.js';

@@ -47,7 +47,7 @@ export interface ConfirmationOptions {
 export const confirmPathOf = (callbackPath: string) => new URL('confirm', `http://gateway${callbackPath}`).pathname;
 
 export class CallerConfirmation {
-  /** The identity provider's configuration (discovered once per settings; a failure is tried again next time). */
+  /** The identity provider JWT callers sign in at (discovered once per issuer and client; again after a failure). */
   readonly #provider = new IdentityProvider();
 
   constructor(private readonly o: ConfirmationOptions) {}

@@ -192,7 +192,7 @@ export class OAuthProxy {
       `<p>It will be sent back to <b>${escapeHtml(where === 'null' ? ru : where)}</b>. Approve only if you started this from that application.</p>` +
       `<form method="post" action="${AUTHORIZE_PATH}"><input type="hidden" name="request" value="${escapeHtml(request)}">` +
       '<button type="submit" name="decision" value="approve">Approve</button> <button type="submit" name="decision" value="deny">Deny</button></form>';
-    page(res, 200, `Allow ${who} to use mcplex as you?`, `${who} asks to call this gateway's tools on your behalf. You will sign in next.`, form, {
+    page(res, 200, `Allow ${who} to use mcplex as you?`, `${who} asks to call this server's tools on your behalf. You will sign in next.`, form, {
       'set-cookie': `${cookieName(request)}=${nonce}; Path=${AUTHORIZE_PATH}; HttpOnly; SameSite=Lax; Max-Age=${AUTHORIZE_TTL_S}${new URL(s.resource).protocol === 'https:' ? '; Secure' : ''}`,
     });
   }
@@ -201,7 +201,7 @@ export class OAuthProxy {
     const site = req.headers['sec-fetch-site'];
     const origin = req.headers.origin;
     if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== OAuthProxy.issuerOf(s.resource))) {
-      return page(res, 403, 'Refused', "This form can only be sent from the gateway's own page.");
+      return page(res, 403, 'Refused', "This form can only be sent from this server's own page.");
     }
     const body = await readCapped(req, MAX_FORM_BYTES);
     if (!body) return page(res, 413, 'Refused', `The form is larger than ${MAX_FORM_BYTES} bytes.`, '', { connection: 'close' });
