@@ -70,6 +70,9 @@ describe('auth config', () => {
     expect(issuesOf({ auth: { jwt, resource: 'https://mcp.example.com/mcp', oauthProxy: { ...proxy, key: 'short' } } })).toEqual([
       'auth.oauthProxy.key: expected a secret of at least 32 characters from the environment (e.g. ${MCPLEX_OAUTH_PROXY_KEY}; make one with: openssl rand -base64 32)',
     ]);
+    expect(issuesOf({ auth: { jwt: { ...jwt, requireDpop: true }, resource: 'https://mcp.example.com/mcp', oauthProxy: proxy } })).toEqual([
+      "auth.jwt.requireDpop: the OAuth proxy hands out the identity provider's bearer tokens, which requireDpop refuses: remove one of them",
+    ]);
     expect(issuesOf({ auth: { jwt, resource: 'https://mcp.example.com/mcp', oauthProxy: { ...proxy, scope: 'x' } } })[0]).toBe("auth.oauthProxy.scope: unknown key (did you mean 'scopes'?)");
   });
 

@@ -209,6 +209,13 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     const crossSite = await fetch(`${origin}/oauth/authorize`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' }, body: new URLSearchParams({ request, decision: 'approve' }) });
     expect(crossSite.status).toBe(403);
 
+    // A resource other than this gateway's (RFC 8707): handed back to the client, as at the token endpoint.
+    const otherTarget = new URL(at);
+    otherTarget.searchParams.set('resource', 'https://other.example/mcp');
+    const target = new URL((await browser.open(otherTarget.href, {}, APP_CALLBACK)).url);
+    expect(target.searchParams.get('error')).toBe('invalid_target');
+    expect(await (await token({ grant_type: 'refresh_token', refresh_token: 'x', client_id: app.client!.client_id, resource: 'https://other.example/mcp' })).json()).toMatchObject({ error: 'invalid_target' });
+
     const elsewhere = new URL(at);
     elsewhere.searchParams.set('redirect_uri', 'http://127.0.0.1:9/other');
     const wrong = await browser.open(elsewhere.href);

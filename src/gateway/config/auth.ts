@@ -123,6 +123,7 @@ export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void 
   if (auth.oauthProxy !== undefined) {
     if (jwtSection === undefined) issues.push({ path: ['auth', 'oauthProxy'], message: 'needs auth.jwt: the identity provider whose tokens callers sign in for (its issuer)' });
     if (auth.resource === undefined) issues.push({ path: ['auth', 'resource'], message: 'required with oauthProxy: the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp (its origin is the authorization server MCP clients see)' });
+    if (jwtSection?.requireDpop === true) issues.push({ path: ['auth', 'jwt', 'requireDpop'], message: "the OAuth proxy hands out the identity provider's bearer tokens, which requireDpop refuses: remove one of them" });
   }
   const methods = ['apiKeys', 'jwt', 'mtls'].filter((k) => auth[k] !== undefined && auth[k] !== null);
   if (methods.length === 0 && !auth.anonymous && !auth.local) {

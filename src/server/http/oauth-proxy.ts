@@ -91,6 +91,8 @@ interface Asked {
   name?: string;
 }
 
+/** A client named a resource (RFC 8707) other than this server's. */
+const otherResource = (asked: string | null, s: OAuthProxySettings) => asked !== null && asked.replace(/\/$/, '') !== s.resource.replace(/\/$/, '');
 const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
 const oauthError = (res: ServerResponse, status: number, error: string, description: string) =>
   sendJson(res, status, { error, error_description: description }, { 'cache-control': 'no-store', pragma: 'no-cache' });
@@ -180,6 +182,8 @@ export class OAuthProxy {
     // From here on, errors go back to the client (RFC 6749 §4.1.2.1).
     const back = (error: string, description: string) => this.#redirect(res, ru, { error, error_description: description, ...(q.get('state') && { state: q.get('state')! }) }, s);
     if (q.get('response_type') !== 'code') return back('unsupported_response_type', 'only response_type=code');
+    // RFC 8707: a client naming a resource names this server (the provider's tokens are for it alone).
+    if (otherResource(q.get('resource'), s)) return back('invalid_target', `the resource here is ${s.resource}`);
     const ch = q.get('code_challenge');
     if (!ch || q.get('code_challenge_method') !== 'S256') return back('invalid_request', 'PKCE with code_challenge_method=S256 is required');
     // The form is good for this browser only: a page elsewhere cannot post an approval it started.
@@ -268,6 +272,7 @@ export class OAuthProxy {
     const sealer = this.#seal(s);
     if (!(await sealer.open<ProxyClient>('client', clientId))) return oauthError(res, 401, 'invalid_client', 'unknown client_id (register again)');
     const grant = form.get('grant_type');
+    if (otherResource(form.get('resource'), s)) return oauthError(res, 400, 'invalid_target', `the resource here is ${s.resource}`);
     let tokens: oidc.TokenEndpointResponse;
     try {
       if (grant === 'authorization_code') {
