@@ -3,8 +3,9 @@
 // browser when a person is at the terminal, or with --browser), and the grant is kept in
 // the user's grants file (MCPLEX_OAUTH_FILE, else $XDG_CONFIG_HOME/mcplex/oauth.json, 0600; sealed with
 // MCPLEX_OAUTH_KEY when set) and refreshed, so later commands connect at once; a server that wants more scope than the
-// grant holds (403 insufficient_scope) gets the same approval again asking for more, and the command goes on. The
-// same flow as the gateway's (src/client/oauth-grants.ts).
+// grant holds (403 insufficient_scope) gets the same approval again asking for more, and the command goes on. A
+// client registered beforehand (`--client-id`, its secret in MCPLEX_OAUTH_CLIENT_SECRET bound to `--issuer`) is used
+// where the authorization server registers none itself. The same flow as the gateway's (src/client/oauth-grants.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -42,13 +43,24 @@ export interface CliOAuth {
   widen(refused: InsufficientScope): Promise<void>;
 }
 
+/** A client registered beforehand (`--client-id`, its secret from MCPLEX_OAUTH_CLIENT_SECRET, `--issuer`), and where the browser comes back. */
+export interface CliClient {
+  clientId?: string;
+  issuer?: string;
+  callbackPort?: number;
+}
+
 /**
  * The connection's credentials: the kept grant, after a browser authorization when there is none yet. `browser`:
  * open each authorization URL in the desktop's browser too.
  */
-export async function oauthFor(spec: UpstreamSpec, browser: boolean): Promise<CliOAuth> {
+export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: CliClient = {}, env = process.env): Promise<CliOAuth> {
   if (spec.transport !== 'http' && spec.transport !== 'sse') throw new ExitError('--oauth: only for servers over HTTP (--url)', 2);
   const server = spec.url;
+  const secret = env.MCPLEX_OAUTH_CLIENT_SECRET || undefined;
+  if (secret !== undefined && client.clientId === undefined) throw new ExitError('MCPLEX_OAUTH_CLIENT_SECRET is the secret of a registered client: name it with --client-id', 2);
+  // A secret is presented to its own authorization server only (SEP-2352): one an upstream names otherwise is refused.
+  if (secret !== undefined && client.issuer === undefined) throw new ExitError('--client-id with MCPLEX_OAUTH_CLIENT_SECRET needs --issuer: the issuer URL of the authorization server the client is registered at', 2);
   const store = sealedWithEnvKey(new FileSecretStore(grantsFile()));
   let redirectUrl: string | undefined;
   const grants = new OAuthGrants(server, server, {
@@ -56,6 +68,9 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean): Promise<Cl
       if (!redirectUrl) throw new Error('no authorization is in progress');
       return redirectUrl;
     },
+    ...(client.clientId !== undefined && { clientId: client.clientId }),
+    ...(secret !== undefined && { clientSecret: secret }),
+    ...(client.issuer !== undefined && { issuer: client.issuer }),
   }, store, silentLogger);
 
   /** Runs `start` with a loopback callback listening; when it answers a URL, asks the person to open it and waits. */
@@ -70,7 +85,7 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean): Promise<Cl
       handle: (req: IncomingMessage, res: ServerResponse) =>
         completeAuthorization(req, res, { store, grantsOf: () => grants, log: silentLogger, done: (_p, errorCode) => outcome(errorCode) }),
     };
-    const listener = await listenForCallback(route, { host: '127.0.0.1', port: 0 }, silentLogger);
+    const listener = await listenForCallback(route, { host: '127.0.0.1', port: client.callbackPort ?? 0 }, silentLogger);
     redirectUrl = listener.url;
     let timer: NodeJS.Timeout | undefined;
     try {

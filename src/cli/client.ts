@@ -33,6 +33,12 @@ interface TargetOptions {
   oauth?: boolean;
   /** `--browser` / `--no-browser`: open the --oauth authorization in the desktop's browser (default: stderr is a terminal). */
   browser?: boolean;
+  /** `--client-id`: with --oauth, a client registered beforehand (its secret from MCPLEX_OAUTH_CLIENT_SECRET). */
+  clientId?: string;
+  /** `--issuer`: the authorization server that client is registered at (required with a secret). */
+  issuer?: string;
+  /** `--callback-port`: the loopback port the browser comes back to (a client registered with a fixed redirect URI). */
+  callbackPort?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -85,7 +91,8 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
   const spec = await specOf(o);
   // Loaded only with --oauth (the other commands start as fast as before); the browser is opened when a person is at
   // the terminal, unless told otherwise.
-  const oauth = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec, o.browser ?? process.stderr.isTTY === true) : undefined;
+  if (!o.oauth && (o.clientId !== undefined || o.issuer !== undefined || o.callbackPort !== undefined)) throw new ExitError('--client-id, --issuer and --callback-port go with --oauth', 2);
+  const oauth = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec, o.browser ?? process.stderr.isTTY === true, o) : undefined;
   const terminal = terminalInput(process.stdin, process.stderr);
   const refuse: Answerer = async () => {
     throw new WireError(ErrorCode.MethodNotFound, 'this client was started with --no-input: it answers no server requests');
@@ -244,6 +251,9 @@ function targetOptions(c: Command): Command {
     .option('--oauth', "log in to the server's own OAuth in a browser the first time; the grant is kept (MCPLEX_OAUTH_FILE, default ~/.config/mcplex/oauth.json)")
     .option('--browser', "with --oauth: open the authorization in the desktop's browser (the default when stderr is a terminal)")
     .option('--no-browser', 'with --oauth: only print the authorization URL')
+    .option('--client-id <id>', 'with --oauth: a client registered beforehand at the authorization server (for one that does not register clients itself); its secret, if any, from MCPLEX_OAUTH_CLIENT_SECRET')
+    .option('--issuer <url>', "with --client-id and a secret: the authorization server's issuer URL (the secret is sent nowhere else)")
+    .option('--callback-port <port>', 'with --oauth: the loopback port the browser comes back to, http://127.0.0.1:<port>/callback (for a client registered with that redirect URI)', positive)
     .addHelpText('after', '\nOr a stdio server after --, e.g.: mcplex tools -- npx -y @modelcontextprotocol/server-everything stdio');
 }
 

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeInBrowser } from '../fixtures/oauth-upstream.js';
+import { Browser } from '../helpers/browser.js';
+import { CLIENT_ID, CLIENT_SECRET, guardedServer } from '../helpers/guarded-server.js';
+import { freePort } from '../helpers/http.js';
 import { killStarted, spawnTs, waitForLine, waitUntil } from '../helpers/process.js';
 import { runCli } from '../gateway/fixtures/cli.js';
 
@@ -159,4 +162,41 @@ fetch(process.argv[2], { redirect: 'manual', headers: { cookie: 'user=browser-us
     await waitUntil(() => readFileSync(opened, 'utf8') || undefined, 5000, 'the opener to record');
     expect(readFileSync(opened, 'utf8')).toBe(`${printed}\n`);
   });
+});
+
+describe('--client-id: a client registered beforehand, at an authorization server that registers none itself', () => {
+  it('logs in as that client (its secret from the environment, bound to --issuer), returning to --callback-port', async () => {
+    // oidc-provider without dynamic registration, the client registered with one fixed redirect URI.
+    const guarded = await guardedServer({ accessTokenTtl: 300, register: false });
+    try {
+      const port = await freePort();
+      guarded.register(`http://127.0.0.1:${port}/callback`);
+      const registered = { ...env, MCPLEX_OAUTH_FILE: join(dir, 'registered.json'), MCPLEX_OAUTH_CLIENT_SECRET: CLIENT_SECRET };
+      const args = ['call', 'whoami', '--url', guarded.url, '--oauth', '--client-id', CLIENT_ID, '--callback-port', String(port)];
+      // The secret goes to the authorization server named, nowhere else: without --issuer it is not used.
+      const unbound = runCli(args, registered);
+      unbound.child.stdin!.end();
+      expect(await unbound.exited(30_000)).toMatchObject({ code: 2 });
+      expect(unbound.stderr()).toContain('needs --issuer');
+
+      const first = runCli([...args, '--issuer', guarded.idp.issuer], registered);
+      first.child.stdin!.end();
+      await first.waitStderr(/^ {2}http\S+$/m, 30_000);
+      const at = new URL(/^ {2}(http\S+)$/m.exec(first.stderr())![1]!);
+      expect(at.searchParams.get('client_id')).toBe(CLIENT_ID);
+      expect(at.searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
+      const browser = new Browser();
+      const back = await guarded.idp.signIn(browser, await browser.open(at.href), 'gina');
+      expect(back.text).toContain('mcplex may now use');
+      expect(await first.exited(30_000)).toMatchObject({ code: 0 });
+      expect(first.stdout()).toBe('gina\n');
+
+      const flagAlone = runCli(['tools', '--url', guarded.url, '--client-id', CLIENT_ID], env);
+      flagAlone.child.stdin!.end();
+      expect(await flagAlone.exited(30_000)).toMatchObject({ code: 2 });
+      expect(flagAlone.stderr()).toContain('--client-id, --issuer and --callback-port go with --oauth');
+    } finally {
+      await guarded.close();
+    }
+  }, 90_000);
 });
