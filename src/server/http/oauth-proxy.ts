@@ -335,7 +335,6 @@ export class OAuthProxy {
     if (this.#sealer?.settings !== s.proxy) this.#sealer = { settings: s.proxy, sealer: new Sealer(s.proxy.key, s.proxy.previousKeys) };
     return this.#sealer.sealer;
   }
-
 }
 
 /** One cookie per consent page, so two opened side by side in one browser do not overwrite each other. */
