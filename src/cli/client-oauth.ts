@@ -5,7 +5,8 @@
 // MCPLEX_OAUTH_KEY when set) and refreshed, so later commands connect at once; a server that wants more scope than the
 // grant holds (403 insufficient_scope) gets the same approval again asking for more, and the command goes on. A
 // client registered beforehand (`--client-id`, its secret in MCPLEX_OAUTH_CLIENT_SECRET bound to `--issuer`) is used
-// where the authorization server registers none itself. The same flow as the gateway's (src/client/oauth-grants.ts).
+// where the authorization server registers none itself; `--dpop` binds the tokens to a key kept with the grant. The
+// same flow as the gateway's (src/client/oauth-grants.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,8 @@ export interface CliClient {
   clientId?: string;
   issuer?: string;
   callbackPort?: number;
+  /** Tokens bound to a key kept in the grants file beside them (DPoP). */
+  dpop?: boolean;
 }
 
 /**
@@ -71,6 +74,7 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: Cli
     ...(client.clientId !== undefined && { clientId: client.clientId }),
     ...(secret !== undefined && { clientSecret: secret }),
     ...(client.issuer !== undefined && { issuer: client.issuer }),
+    ...(client.dpop && { dpop: true }),
   }, store, silentLogger);
 
   /** Runs `start` with a loopback callback listening; when it answers a URL, asks the person to open it and waits. */

@@ -39,6 +39,8 @@ interface TargetOptions {
   issuer?: string;
   /** `--callback-port`: the loopback port the browser comes back to (a client registered with a fixed redirect URI). */
   callbackPort?: number;
+  /** `--dpop`: tokens bound to a key kept with the grant (RFC 9449), each request proven with it. */
+  dpop?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -91,7 +93,7 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
   const spec = await specOf(o);
   // Loaded only with --oauth (the other commands start as fast as before); the browser is opened when a person is at
   // the terminal, unless told otherwise.
-  if (!o.oauth && (o.clientId !== undefined || o.issuer !== undefined || o.callbackPort !== undefined)) throw new ExitError('--client-id, --issuer and --callback-port go with --oauth', 2);
+  if (!o.oauth && (o.clientId !== undefined || o.issuer !== undefined || o.callbackPort !== undefined || o.dpop)) throw new ExitError('--client-id, --issuer, --callback-port and --dpop go with --oauth', 2);
   const oauth = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec, o.browser ?? process.stderr.isTTY === true, o) : undefined;
   const terminal = terminalInput(process.stdin, process.stderr);
   const refuse: Answerer = async () => {
@@ -253,6 +255,7 @@ function targetOptions(c: Command): Command {
     .option('--no-browser', 'with --oauth: only print the authorization URL')
     .option('--client-id <id>', 'with --oauth: a client registered beforehand at the authorization server (for one that does not register clients itself); its secret, if any, from MCPLEX_OAUTH_CLIENT_SECRET')
     .option('--issuer <url>', "with --client-id and a secret: the authorization server's issuer URL (the secret is sent nowhere else)")
+    .option('--dpop', "with --oauth: ask for tokens bound to a key kept with the grant (DPoP, RFC 9449), for servers that accept them")
     .option('--callback-port <port>', 'with --oauth: the loopback port the browser comes back to, http://127.0.0.1:<port>/callback (for a client registered with that redirect URI)', positive)
     .addHelpText('after', '\nOr a stdio server after --, e.g.: mcplex tools -- npx -y @modelcontextprotocol/server-everything stdio');
 }

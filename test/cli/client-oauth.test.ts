@@ -194,7 +194,37 @@ describe('--client-id: a client registered beforehand, at an authorization serve
       const flagAlone = runCli(['tools', '--url', guarded.url, '--client-id', CLIENT_ID], env);
       flagAlone.child.stdin!.end();
       expect(await flagAlone.exited(30_000)).toMatchObject({ code: 2 });
-      expect(flagAlone.stderr()).toContain('--client-id, --issuer and --callback-port go with --oauth');
+      expect(flagAlone.stderr()).toContain('--client-id, --issuer, --callback-port and --dpop go with --oauth');
+    } finally {
+      await guarded.close();
+    }
+  }, 90_000);
+
+  it('--dpop: tokens bound to a key kept with the grant, every request proven with it', async () => {
+    // The server serves a DPoP-bound token only with a fresh proof made by the key it is bound to.
+    const guarded = await guardedServer({ accessTokenTtl: 300, dpop: true, register: false });
+    try {
+      const port = await freePort();
+      guarded.register(`http://127.0.0.1:${port}/callback`);
+      const file = join(dir, 'dpop.json');
+      const bound = { ...env, MCPLEX_OAUTH_FILE: file, MCPLEX_OAUTH_CLIENT_SECRET: CLIENT_SECRET };
+      const args = ['call', 'whoami', '--url', guarded.url, '--oauth', '--dpop', '--client-id', CLIENT_ID, '--issuer', guarded.idp.issuer, '--callback-port', String(port)];
+      const first = runCli(args, bound);
+      first.child.stdin!.end();
+      await first.waitStderr(/^ {2}http\S+$/m, 30_000);
+      const browser = new Browser();
+      await guarded.idp.signIn(browser, await browser.open(/^ {2}(http\S+)$/m.exec(first.stderr())![1]!), 'hana');
+      expect(await first.exited(30_000)).toMatchObject({ code: 0 });
+      expect(first.stdout()).toBe('hana\n');
+      // The next command proves its requests with the key kept in the grants file: served, nothing refused.
+      const again = runCli(args, bound);
+      again.child.stdin!.end();
+      expect(await again.exited(30_000)).toMatchObject({ code: 0 });
+      expect(again.stdout()).toBe('hana\n');
+      expect(guarded.proofs.accepted).toBeGreaterThan(1);
+      expect(guarded.proofs.refused).toBe(0);
+      const grant = JSON.parse((JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, { value: string }> }).entries[`oauth:${guarded.url}:tokens:gateway`]!.value) as { token_type: string };
+      expect(grant.token_type.toLowerCase()).toBe('dpop');
     } finally {
       await guarded.close();
     }
