@@ -106,7 +106,8 @@ describe('oauth.clientMetadataUrl: the gateway known by its client metadata docu
       const back = await guarded.idp.signIn(browser, await browser.open(started.authorizationUrl), 'alice');
       expect(back.text).toContain('mcplex may now use remote.');
       expect(fetched).toContain(documentUrl);
-      await waitUntil(() => gateway.health().upstreams.find((u) => u.name === 'remote')?.state === 'up', 10_000, 'the connection up');
+      // Up, and its tools listed (a call made between the two is an unknown tool).
+      await waitUntil(() => gateway.health().upstreams.find((u) => u.name === 'remote')?.state === 'up' && gateway.catalog.tool('remote__whoami') !== undefined, 10_000, 'the connection up, its tools listed');
       const alice = await clientAs(http.url, 'legacy', { authorization: `Bearer ${KEYS.alice}` });
       clients.push(alice);
       expect(await text(alice, 'remote__whoami')).toBe('alice');

@@ -39,7 +39,9 @@ async function gatewayOn(grants: string) {
   await gateway.start();
   return { gateway, http: await gateway.serveHttp() };
 }
-const upUntil = (gateway: Gateway) => waitUntil(() => gateway.health().upstreams.find((u) => u.name === 'remote')?.state === 'up', 10_000, 'the connection up');
+/** The connection up and its tools listed (a call made between the two is an unknown tool). */
+const upUntil = (gateway: Gateway) =>
+  waitUntil(() => gateway.health().upstreams.find((u) => u.name === 'remote')?.state === 'up' && gateway.catalog.tool('remote__whoami') !== undefined, 10_000, 'the connection up, its tools listed');
 const stored = (grants: string) => (JSON.parse(readFileSync(grants, 'utf8')) as { entries: Record<string, { value: string }> }).entries;
 
 describe('auth.oauth.dpop: tokens bound to the gateway’s key', () => {
