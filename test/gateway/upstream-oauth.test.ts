@@ -79,7 +79,8 @@ const upstreamOf = (gateway: Gateway) => gateway.health().upstreams.find((u) => 
 async function authorizeGateway(gateway: Gateway, http: HttpHandle, user: string): Promise<void> {
   const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
   await authorizeInBrowser(String(started.body.authorizationUrl), user);
-  await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+  // Up, and its tools listed (the gateway lists a server once it is up: a call in between is for an unknown tool).
+  await waitUntil(() => upstreamOf(gateway).state === 'up' && gateway.catalog.tool('remote__whoami') !== undefined, 10_000, 'the shared connection up, its tools listed');
 }
 /** Closes a test's clients, then the gateway's listener and the gateway. */
 describe("the gateway's own authorization (one grant, an administrator's)", () => {
@@ -362,7 +363,7 @@ describe('the admin page', () => {
       await waitUntil(() => rowOf()[2] === 'authorized' || undefined, 10_000, 'the page to show the grant');
       expect(rowOf()).toEqual(['remote', "the gateway's", 'authorized', expect.stringMatching(/^scope mcp, expires .+, refreshed at .+$/), 'forget']);
       // A call that needs more scope: the page shows the step-up and links to it.
-      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+      await waitUntil(() => upstreamOf(gateway).state === 'up' && gateway.catalog.tool('remote__audit_trail') !== undefined, 10_000, 'the shared connection up, its tools listed');
       const alice = await as('alice', http);
       try {
         expect((await callFails(alice, 'remote__audit_trail')).code).toBe(-32011);
