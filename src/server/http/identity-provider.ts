@@ -1,8 +1,7 @@
 // An OpenID Connect / OAuth identity provider this server is a client of (openid-client's discovery), found once per
 // issuer and client and found again after a failure. Plain HTTP only for one on this machine (a development one).
 import * as oidc from 'openid-client';
-
-const LOOPBACK = /^(127\.[\d.]+|localhost|\[::1\])$/;
+import { isLoopback } from './options.js';
 
 export interface ProviderClient {
   issuer: string;
@@ -18,7 +17,7 @@ export class IdentityProvider {
     if (this.#discovered?.key !== key) {
       const url = new URL(issuer);
       const config = oidc.discovery(url, clientId, clientSecret, clientSecret === undefined ? oidc.None() : undefined, {
-        ...(url.protocol === 'http:' && LOOPBACK.test(url.hostname) && { execute: [oidc.allowInsecureRequests] }),
+        ...(url.protocol === 'http:' && isLoopback(url.hostname) && { execute: [oidc.allowInsecureRequests] }),
       });
       this.#discovered = { key, config };
       config.catch(() => {

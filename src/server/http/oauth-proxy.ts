@@ -13,10 +13,10 @@
 //   POST /oauth/authorize                          the person's answer → the provider's sign-in, or access_denied
 //   GET  /oauth/idp-callback                       the provider's answer → back to the client with a code
 //   POST /oauth/token                              authorization_code (PKCE S256) and refresh_token grants
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
-import type { Logger } from '../../core/index.js';
+import { type Logger, sha256 } from '../../core/index.js';
 import { readCapped, readJsonBody } from './body.js';
 import { cookiesOf, escapeHtml, page } from './html-page.js';
 import { IdentityProvider } from './identity-provider.js';
@@ -93,7 +93,7 @@ interface Asked {
 
 /** A client named a resource (RFC 8707) other than this server's. */
 const otherResource = (asked: string | null, s: OAuthProxySettings) => asked !== null && asked.replace(/\/$/, '') !== s.resource.replace(/\/$/, '');
-const s256 = (verifier: string) => createHash('sha256').update(verifier).digest('base64url');
+const s256 = (verifier: string) => sha256(verifier, 'base64url');
 const oauthError = (res: ServerResponse, status: number, error: string, description: string) =>
   sendJson(res, status, { error, error_description: description }, { 'cache-control': 'no-store', pragma: 'no-cache' });
 
@@ -338,7 +338,7 @@ export class OAuthProxy {
 }
 
 /** One cookie per consent page, so two opened side by side in one browser do not overwrite each other. */
-const cookieName = (request: string) => `mcplex-consent-${createHash('sha256').update(request).digest('base64url').slice(0, 16)}`;
+const cookieName = (request: string) => `mcplex-consent-${sha256(request).slice(0, 16)}`;
 
 /** The client id of an HTTP Basic `Authorization` header (a public client may send its id so, with no secret). */
 function basicUser(header: string | undefined): string | null {

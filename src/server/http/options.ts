@@ -172,7 +172,8 @@ export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
   };
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
+/** A host name or address of this machine (a URL's `hostname` included: `[::1]`). */
+export const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
 const MiB = 1024 * 1024;
 
 /** Headers a proxy adds: a request that carries one did not start on this machine, whatever its peer address. */

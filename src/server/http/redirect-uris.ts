@@ -1,8 +1,9 @@
 // Redirect URIs of OAuth clients that register themselves (RFC 7591) with an authorization server here: which may
 // be registered, and whether one asked for is one registered.
+import { isLoopback } from './options.js';
+
 /** Schemes a client may not be sent back to (RFC 8252 allows private-use schemes for native apps, not these). */
 const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'about:', 'blob:']);
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** A redirect URI a client may register: https, http on this machine, or a native app's own scheme. */
 export function redirectProblem(uri: unknown): string | undefined {
@@ -10,7 +11,7 @@ export function redirectProblem(uri: unknown): string | undefined {
   const u = new URL(uri);
   if (u.hash) return 'has a fragment';
   if (UNSAFE_SCHEMES.has(u.protocol)) return `uses ${u.protocol}`;
-  if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.hostname)) return 'is http but not on the loopback address';
+  if (u.protocol === 'http:' && !isLoopback(u.hostname)) return 'is http but not on the loopback address';
   return undefined;
 }
 
@@ -19,7 +20,7 @@ export function registeredRedirect(registered: readonly string[], asked: string)
   if (registered.includes(asked)) return true;
   if (!URL.canParse(asked)) return false;
   const a = new URL(asked);
-  if (a.protocol !== 'http:' || !LOOPBACK_HOSTS.has(a.hostname)) return false;
+  if (a.protocol !== 'http:' || !isLoopback(a.hostname)) return false;
   return registered.some((r) => {
     const u = new URL(r);
     return u.protocol === 'http:' && u.hostname === a.hostname && u.pathname === a.pathname && u.search === a.search;
