@@ -10,6 +10,7 @@ export type { HttpHandle } from './http/serve-http.js';
 export type { FetchHandlerOptions, McpFetchHandler } from './http/fetch-handler.js';
 export { hasAdminScope, type HttpRoute, type HttpServeOptions, isLocalCaller, type NamedEndpoint } from './http/options.js';
 export type { TlsOptions } from './http/tls.js';
+export { type CorsOptions, corsOriginProblem } from './http/cors.js';
 export { type MetricsListener, metricsRoute, serveMetrics } from './http/metrics-route.js';
 export { startTracing, type TracingHandle, type TracingSetup, tracingWanted } from './tracing-sdk.js';
 export { sendJson } from './http/respond.js';

@@ -114,3 +114,40 @@ describe('Gateway.serveHttp() applies them', () => {
     expect(JSON.parse(ready.text)).toEqual({ status: 'ready', ready: true });
   });
 });
+
+describe('listen.cors', () => {
+  it('names the origins whose pages may call, and how long a preflight holds', () => {
+    expect(parse('listen: { cors: { origins: [http://localhost:6274, https://app.example.com], maxAgeSeconds: 60 } }\nservers: {}\n').listen.cors).toEqual({
+      origins: ['http://localhost:6274', 'https://app.example.com'],
+      maxAgeSeconds: 60,
+    });
+  });
+
+  it('refuses what is not an origin, each naming its path and the fix', () => {
+    expect(
+      issues(`listen:
+  cors:
+    origins: [https://app.example.com/callback, ftp://files.example.com, app.example.com, https://app.example.com:443]
+    maxAgeSeconds: -1
+servers: {}
+`).sort(),
+    ).toEqual(
+      [
+        "listen.cors.origins[0]: 'https://app.example.com/callback' is not an origin: no path, query or user; write https://app.example.com",
+        "listen.cors.origins[1]: 'ftp://files.example.com' is not an http(s) origin",
+        "listen.cors.origins[2]: 'app.example.com' is not an origin; expected scheme://host[:port] (e.g. https://app.example.com) or '*'",
+        "listen.cors.origins[3]: 'https://app.example.com:443' is not an origin: no path, query or user; write https://app.example.com",
+        'listen.cors.maxAgeSeconds: expected seconds (0-86400)',
+      ].sort(),
+    );
+    expect(issues('listen: { cors: { origins: [] } }\nservers: {}\n')).toEqual(['listen.cors.origins: expected at least one origin']);
+  });
+
+  it("takes '*' only with authentication: otherwise any web page could call the gateway's tools", () => {
+    const star = 'listen: { cors: { origins: ["*"] } }\nservers: {}\n';
+    const refusal = "listen.cors.origins: '*' lets any web page a person opens call this gateway's tools: configure auth (apiKeys, jwt or mtls, without anonymous) or name the origins";
+    expect(issues(star)).toEqual([refusal]);
+    expect(issues(`${star}auth: { apiKeys: { "sha256:${'a'.repeat(64)}": { id: ops } }, anonymous: true }\n`)).toEqual([refusal]);
+    expect(parse(`${star}auth: { apiKeys: { "sha256:${'a'.repeat(64)}": { id: ops } } }\n`).listen.cors).toEqual({ origins: ['*'] });
+  });
+});

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
 import { authSchema, tlsSchema } from './auth.js';
+import { corsSchema } from './cors.js';
 import { cacheSchema } from './cache.js';
 import { clusterSchema } from './cluster.js';
 import { pinningSchema } from './pinning.js';
@@ -139,6 +140,7 @@ export const configSchema = strict(
         path: z.string({ error: "must start with '/' (e.g. /mcp)" }).startsWith('/', { error: "must start with '/' (e.g. /mcp)" }).optional(),
         allowedHosts: names('expected a list of host names (e.g. [localhost, gateway.internal])').optional(),
         allowedOrigins: names("expected a list of origin host names, or ['*'] for any").optional(),
+        cors: corsSchema.optional(),
         maxBodyBytes: count.optional(),
         maxBufferedBytes: count.optional(),
         maxSessions: count.optional(),

@@ -16,6 +16,7 @@ import type { EndpointConfig } from './endpoints.js';
 import type { SecretScanConfig } from './secret-scan.js';
 import type { ToolSearchConfig } from './tool-search.js';
 import type { AuditConfig } from './audit.js';
+import type { CorsOptions } from '../../server/index.js';
 import type { BuiltinServerConfig } from './builtin.js';
 
 /** `logging`, `metrics`, `tracing`: absent means their defaults (see observability.ts). */
@@ -62,6 +63,8 @@ export interface ListenConfig {
   path: string;
   allowedHosts?: string[];
   allowedOrigins?: string[];
+  /** Browser pages at these origins may call across origins (preflights answered, answers readable). */
+  cors?: CorsOptions;
   maxBodyBytes?: number;
   maxBufferedBytes?: number;
   maxSessions?: number;

@@ -5,6 +5,7 @@ import { moveUrlCredentials } from '../../client/upstream-spec.js';
 import { buildObservability } from './observability.js';
 import { buildAuth, checkAuth } from './auth.js';
 import { cacheSection, checkCache } from './cache.js';
+import { checkCors } from './cors.js';
 import { buildCluster } from './cluster.js';
 import { buildPinning } from './pinning.js';
 import { buildOAuth, checkOAuth } from './oauth.js';
@@ -193,6 +194,7 @@ export function validate(tree: unknown, earlier: Issue[] = [], skip: Set<string>
   if (isMap(root)) checkStructure(root, issues);
   if (isMap(root)) {
     checkAuth(root, issues);
+    checkCors(root, issues);
     checkCache(root, issues);
     checkOAuth(root, 'servers' in root ? 'servers' : 'mcpServers', issues);
     issues.push(...endpointIssues(root));

@@ -1,8 +1,9 @@
 // The web-standard entry, for serverless and edge runtimes (Cloudflare Workers, Vercel functions, Deno, Bun, Hono):
 // one `Request` in, one `Response` out, both eras: 2026-07-28 in full (each request stands alone), the 2025 era
 // statelessly (the SDK's stateless fallback: no sessions, so no server→client requests and no GET streams). The same
-// edge as serveHttp: Host and Origin checks, a body cap and JSON checks, authentication before anything else, and
-// the pipeline admits what the SDK answers itself (initialize, ping, server/discover, subscriptions/listen).
+// edge as serveHttp: Host and Origin checks (CORS for the origins `cors` names), a body cap and JSON checks,
+// authentication before anything else, and the pipeline admits what the SDK answers itself (initialize, ping,
+// server/discover, subscriptions/listen).
 import { createMcpHandler, isJsonContentType, type JSONRPCMessage, type Server, validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
 import { ANONYMOUS, attachCredential, type Era, ErrorCode, type Logger, WireError } from '../../core/index.js';
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
@@ -11,6 +12,7 @@ import { authInfoFor, type EdgeIdentity } from '../identity.js';
 import { isPipelined } from '../targets.js';
 import { parseMcpBody } from './body.js';
 import { FIRST_MODERN_VERSION } from './classify.js';
+import { Cors, type CorsOptions } from './cors.js';
 import { metadataUrlOf, protectedResourceMetadata, WELL_KNOWN } from './edge-auth.js';
 import { withHeaderMismatchStatus } from './header-mismatch.js';
 import { type ListenNotifier, ListenStreams } from './listen-streams.js';
@@ -23,6 +25,8 @@ export interface FetchHandlerOptions {
   allowedHosts?: string[];
   /** Origins accepted from browsers (a request without Origin is not a browser's); default localhost names; '*' for any. */
   allowedOrigins?: string[];
+  /** Browser pages at these origins may call across origins: preflights answered, answers readable. Off by default. */
+  cors?: CorsOptions;
   /** Largest body read, in bytes; default 4 MiB (413 beyond). */
   maxBodyBytes?: number;
   /** Deepest JSON nesting accepted; default 64. */
@@ -104,10 +108,23 @@ function untilEnded(response: Response, ended: () => void): Response {
   return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
+/** `response` with `headers` added (a copy when its own headers are immutable, as a fetched response's are). */
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  try {
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
+  } catch {
+    const copy = new Headers(response.headers);
+    for (const [name, value] of Object.entries(headers)) copy.set(name, value);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers: copy });
+  }
+}
+
 export function createFetchHandler(makeServer: (era: Era) => Server, opts: FetchHandlerOptions, log: Logger, admit?: Admit): McpFetchHandler {
   const maxBodyBytes = opts.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxJsonDepth = opts.maxJsonDepth ?? 64;
   const allowedOrigins = opts.allowedOrigins ?? ['localhost', '127.0.0.1', '[::1]'];
+  const cors = new Cors(opts.cors);
   const onerror = (err: Error) => log.debug({ err }, 'protocol error');
   const handler = createMcpHandler((ctx) => makeServer(ctx.era), { legacy: 'stateless', maxRequestBodySize: maxBodyBytes, onerror });
   const sdk = withHeaderMismatchStatus((request, options) => handler.fetch(request, options));
@@ -126,7 +143,7 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
       if (!host.ok) return `Forbidden: ${host.message}`;
     }
     const origin = request.headers.get('origin');
-    if (origin !== null && !allowedOrigins.includes('*')) {
+    if (origin !== null && !allowedOrigins.includes('*') && !cors.allows(origin)) {
       const verdict = validateOriginHeader(origin, allowedOrigins);
       if (!verdict.ok) return `Forbidden: ${verdict.message}`;
     }
@@ -237,12 +254,19 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
 
   return {
     async fetch(request) {
+      const origin = request.headers.get('origin');
+      const page = cors.allows(origin) && !refusedByGuards(request) ? origin : undefined;
+      if (page && request.method === 'OPTIONS' && request.headers.has('access-control-request-method')) {
+        return new Response(null, { status: 204, headers: cors.preflightHeaders(page, request.headers.get('access-control-request-headers')) });
+      }
+      let response: Response;
       try {
-        return await serve(request);
+        response = await serve(request);
       } catch (err) {
         log.error({ err }, 'unhandled error serving a fetch request');
-        return rpcError(500, ErrorCode.InternalError, 'Internal error');
+        response = rpcError(500, ErrorCode.InternalError, 'Internal error');
       }
+      return page ? withHeaders(response, cors.answerHeaders(page)) : response;
     },
     notify: listens.notify,
     async close() {

@@ -1,16 +1,17 @@
 // DNS-rebinding protection: Host and Origin checks on every request to the MCP endpoint.
 import type { IncomingMessage } from 'node:http';
 import { validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
+import type { Cors } from './cors.js';
 import type { ResolvedHttpOptions } from './options.js';
 
-/** Returns why the request is refused, or undefined when it may proceed. */
-export function refusal(req: IncomingMessage, o: ResolvedHttpOptions): string | undefined {
+/** Returns why the request is refused, or undefined when it may proceed (a page at an origin `cors` allows may). */
+export function refusal(req: IncomingMessage, o: ResolvedHttpOptions, cors?: Cors): string | undefined {
   if (o.allowedHosts) {
     const host = validateHostHeader(req.headers.host, o.allowedHosts);
     if (!host.ok) return `Forbidden: ${host.message}`;
   }
   const origin = req.headers.origin;
-  if (origin !== undefined && !o.allowedOrigins.includes('*')) {
+  if (origin !== undefined && !o.allowedOrigins.includes('*') && !cors?.allows(origin)) {
     const verdict = validateOriginHeader(origin, o.allowedOrigins);
     if (!verdict.ok) return `Forbidden: ${verdict.message}`;
   }

@@ -121,12 +121,12 @@ export class OAuthProxy {
       return handle(req, res, s);
     };
     return [
-      { method: 'GET', path: METADATA_PATH, handle: on((_req, res, s) => this.#metadata(res, s)) },
-      { method: 'POST', path: REGISTER_PATH, handle: on((req, res, s) => this.#register(req, res, s)) },
+      { method: 'GET', path: METADATA_PATH, cors: true, handle: on((_req, res, s) => this.#metadata(res, s)) },
+      { method: 'POST', path: REGISTER_PATH, cors: true, handle: on((req, res, s) => this.#register(req, res, s)) },
       { method: 'GET', path: AUTHORIZE_PATH, handle: on((req, res, s) => this.#consentPage(req, res, s)) },
       { method: 'POST', path: AUTHORIZE_PATH, handle: on((req, res, s) => this.#decided(req, res, s)) },
       { method: 'GET', path: IDP_CALLBACK_PATH, handle: on((req, res, s) => this.#providerAnswered(req, res, s)) },
-      { method: 'POST', path: TOKEN_PATH, handle: on((req, res, s) => this.#token(req, res, s)) },
+      { method: 'POST', path: TOKEN_PATH, cors: true, handle: on((req, res, s) => this.#token(req, res, s)) },
     ];
   }
 

@@ -9,6 +9,7 @@ import type { Authenticator } from '../../middleware/auth/index.js';
 import { identityOf } from '../identity.js';
 import type { SessionOwners } from '../../core/session-owners.js';
 import type { SettledTasks } from '../../core/settled-tasks.js';
+import type { CorsOptions } from './cors.js';
 import type { TlsOptions } from './tls.js';
 
 /** The caller as the edge established it (principal and peer address): whom per-client limits count. */
@@ -36,6 +37,11 @@ export interface HttpServeOptions {
   allowedHosts?: string[];
   /** Origin hostnames accepted from browsers. Default: localhost names; '*' accepts any. */
   allowedOrigins?: string[];
+  /**
+   * Browser pages at these origins may call the MCP endpoint (and the health, metadata and `cors` routes) across
+   * origins: preflights answered, answers readable. Off by default.
+   */
+  cors?: CorsOptions;
   /** Largest request body accepted, in bytes; default 4 MiB. */
   maxBodyBytes?: number;
   /** Deepest JSON nesting accepted; default 64. */
@@ -155,6 +161,8 @@ export interface HttpRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   admin?: boolean;
+  /** Pages at the `cors` origins may call it too (an OAuth endpoint a browser-based client fetches). */
+  cors?: boolean;
   /**
    * What a POST is about, as the replicas' directory names it (a task's key): with `cluster`, a request about what
    * another replica holds is forwarded there and answered from there.
@@ -163,9 +171,9 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
-type Optional = 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks';
+type Optional = 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
-  Pick<HttpServeOptions, 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks'> & {
+  Pick<HttpServeOptions, 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks'> & {
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
     isAdmin: (req: IncomingMessage) => boolean;
@@ -214,6 +222,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     path,
     endpoints,
     ...(allowedHosts && { allowedHosts }),
+    ...(o.cors && { cors: o.cors }),
     ...(o.readiness && { readiness: o.readiness }),
     ...(o.onAdminChange && { onAdminChange: o.onAdminChange }),
     ...(o.auth && { auth: o.auth }),

@@ -1,4 +1,4 @@
-// The HTTP edge: health endpoints, Host/Origin checks, body cap and JSON checks, then both eras on one
+// The HTTP edge: health endpoints, Host/Origin checks and CORS, body cap and JSON checks, then both eras on one
 // endpoint — 2025-era traffic to sessionful transports, 2026-07-28 traffic to the lane of one pinned server
 // (plain requests) or to the SDK's per-request handler (everything else).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -12,6 +12,7 @@ import { identityOf } from '../identity.js';
 import { isPipelined } from '../targets.js';
 import { keepBodyOf, keptBodyOf, prereadJsonBody, readMcpBody, refuseTooLarge } from './body.js';
 import { classifyHttpPost } from './classify.js';
+import { Cors } from './cors.js';
 import { EdgeAuth } from './edge-auth.js';
 import { withHeaderMismatchStatus } from './header-mismatch.js';
 import { refusal } from './guards.js';
@@ -50,6 +51,7 @@ export async function serveHttp(
   admit?: Admit,
 ): Promise<HttpHandle> {
   const o = resolveHttpOptions(options);
+  const cors = new Cors(o.cors);
   // Set once listening when not configured: this listener's own origin.
   let advertise = o.cluster?.advertise;
   const directory = o.cluster && new SessionForwarder({ owners: o.cluster.owners, advertise: () => advertise ?? '' }, o.sessionIdleTtlMs, log);
@@ -168,8 +170,18 @@ export async function serveHttp(
     const metadata = !extra && edgeAuth.isMetadataPath(path);
     if (!mcp && !health && !extra && !metadata) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
     // Health answers too: a DNS-rebinding page must not read them.
-    const refused = refusal(req, o);
+    // Pages at the `cors` origins may call what browser-based clients call: not the admin routes or metrics.
+    const origin = req.headers.origin;
+    const corsPath = origin !== undefined && (mcp || health || metadata || o.routes.some((r) => r.path === path && r.cors));
+    const refused = refusal(req, o, corsPath ? cors : undefined);
     if (refused) return sendRpcError(res, 403, ErrorCode.InvalidRequest, refused);
+    if (corsPath && cors.allows(origin)) {
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+        res.writeHead(204, cors.preflightHeaders(origin, req.headers['access-control-request-headers'])).end();
+        return;
+      }
+      for (const [name, value] of Object.entries(cors.answerHeaders(origin))) res.setHeader(name, value);
+    }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (metadata) return edgeAuth.serveMetadata(req, res);
     if (path === '/readyz') {
