@@ -1,11 +1,14 @@
 // A person's browser, as far as redirects, cookies and forms go: follows redirects itself (keeping every cookie it
 // is given, sent back by path as a browser does; every server here is on 127.0.0.1, and cookies do not tell ports
-// apart), and submits a page's form with the Origin and Sec-Fetch-Site a browser would send. `via` stands for a load
-// balancer: a request to one of its origins goes to the replica it picks, while the browser sees the balancer's URLs.
+// apart), and submits a page's form with the Origin (null under a no-referrer policy) and Sec-Fetch-Site a browser
+// would send. `via` stands for a load balancer: a request to one of its origins goes to the replica it picks, while
+// the browser sees the balancer's URLs.
 export interface Page {
   status: number;
   url: string;
   text: string;
+  /** The page's Referrer-Policy: under `no-referrer` a browser posts its forms with `Origin: null`. */
+  referrerPolicy?: string;
 }
 
 export class Browser {
@@ -28,7 +31,10 @@ export class Browser {
       const res = await fetch(real, { ...request, redirect: 'manual', headers: { ...(request.headers as Record<string, string>), cookie: this.#cookiesFor(at) } });
       for (const line of res.headers.getSetCookie()) this.#keep(line, at);
       const next = res.headers.get('location');
-      if (res.status < 300 || res.status >= 400 || !next) return { status: res.status, url: at, text: await res.text() };
+      if (res.status < 300 || res.status >= 400 || !next) {
+        const referrerPolicy = res.headers.get('referrer-policy') ?? undefined;
+        return { status: res.status, url: at, text: await res.text(), ...(referrerPolicy && { referrerPolicy }) };
+      }
       await res.body?.cancel();
       at = new URL(next, at).href;
       if (stopAt && at.startsWith(stopAt)) return { status: res.status, url: at, text: '' };
@@ -50,7 +56,8 @@ export class Browser {
     }
     for (const [k, v] of Object.entries(fields)) body.set(k, v);
     const origin = new URL(page.url).origin;
-    const headers = { 'content-type': 'application/x-www-form-urlencoded', origin, 'sec-fetch-site': action.origin === origin ? 'same-origin' : 'cross-site' };
+    const sent = page.referrerPolicy === 'no-referrer' ? 'null' : origin;
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', origin: sent, 'sec-fetch-site': action.origin === origin ? 'same-origin' : 'cross-site' };
     return this.open(action.href, { method: 'POST', body: body.toString(), headers }, stopAt);
   }
 

@@ -73,7 +73,8 @@ export async function startPages(): Promise<Pages> {
   return {
     originOf,
     async open(host) {
-      const page = await browser.newPage();
+      // A context of its own per page (its own cookies): a tab opened from it shares them, as a person's does.
+      const page = await (await browser.newContext()).newPage();
       await page.goto(`${originOf(host)}/`);
       await page.waitForFunction(() => 'mcp' in window);
       return page;

@@ -7,10 +7,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAuthenticator, createServer, type HttpHandle, type McpFetchHandler, OAuthProxy, silentLogger } from '../../src/index.js';
-import { Browser } from '../helpers/browser.js';
 import { callFromPage, chromiumPresent, type Pages, startPages } from '../helpers/chromium.js';
 import { freePort } from '../helpers/http.js';
-import { APP_CALLBACK, approve } from '../helpers/oauth-app.js';
+import { APP_CALLBACK } from '../helpers/oauth-app.js';
 import { serveFetch } from '../helpers/serve-fetch.js';
 import { type Idp, startIdp } from '../helpers/oidc-idp.js';
 
@@ -141,8 +140,24 @@ describe.runIf(chromiumPresent())('a web app signing in through the OAuth proxy'
     expect((await callFromPage(page, resource, 'echo', { text: 'hi' }, { oauth: true })).error).toMatch(/Unauthorized/);
     const opened = new URL((await page.evaluate(() => (window as unknown as { app: { opened: string } }).app.opened))!);
     expect(opened.origin).toBe(new URL(resource).origin);
-    // The person approves and signs in (pages the browser navigates to: no CORS there).
-    const { back } = await approve(idp, new Browser(), opened, 'dana');
+    // The person approves on the proxy's page and signs in at the provider, in a tab of the same browser: its own
+    // cookies, Origin and Sec-Fetch-Site (navigations: no CORS there). The app's callback is caught.
+    const tab = await page.context().newPage();
+    const called = new Promise<URL>((resolve) =>
+      tab.route(`${APP_CALLBACK}**`, (route) => {
+        resolve(new URL(route.request().url()));
+        return route.fulfill({ status: 200, body: 'signed in' });
+      }),
+    );
+    await tab.goto(opened.href);
+    expect(await tab.textContent('h1')).toBe('Allow Web App to use mcplex as you?');
+    await tab.click('button[value=approve]');
+    await tab.fill('input[name=login]', 'dana');
+    await tab.fill('input[name=password]', 'any');
+    await tab.click('button[type=submit]');
+    // The provider's own consent for the gateway's client.
+    await tab.click('button[type=submit]');
+    const back = await called;
     // The code is exchanged from the page: a cross-origin POST to the proxy's token endpoint.
     const exchanged = await page.evaluate(
       async ({ url, code, iss }) => {
@@ -159,5 +174,16 @@ describe.runIf(chromiumPresent())('a web app signing in through the OAuth proxy'
     );
     expect(exchanged).toBe('ok');
     expect(await callFromPage(page, resource, 'echo', { text: 'hi' }, { oauth: true })).toMatchObject({ text: 'hi (dana)' });
+  });
+
+  it('the consent page is never shown in another site’s frame', async () => {
+    const page = await pages.open('app.test');
+    await installApp(page);
+    await callFromPage(page, resource, 'echo', { text: 'hi' }, { oauth: true });
+    const opened = await page.evaluate(() => (window as unknown as { app: { opened: string } }).app.opened);
+    const blocked = page.waitForEvent('console', { predicate: (m) => /frame-ancestors|X-Frame-Options/.test(m.text()), timeout: 10_000 });
+    await page.setContent(`<iframe src="${opened}"></iframe>`);
+    expect((await blocked).text()).toMatch(/frame-ancestors|X-Frame-Options/);
+    expect(await page.frames()[1]!.$('button[value=approve]')).toBeNull();
   });
 });

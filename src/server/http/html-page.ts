@@ -11,7 +11,9 @@ export function page(res: ServerResponse, status: number, title: string, text: s
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
-    'referrer-policy': 'no-referrer',
+    // Not no-referrer: under it a browser sends `Origin: null` with the page's form, which the Origin check refuses.
+    // The page loads nothing and links nowhere, so only its own form's POST carries a referrer.
+    'referrer-policy': 'same-origin',
     'x-frame-options': 'DENY',
     'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
     ...headers,
