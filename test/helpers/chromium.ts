@@ -40,6 +40,11 @@ async function sdkBundle(): Promise<string> {
 export interface Pages {
   /** A fresh tab showing the page at `host` (its origin: `originOf(host)`), the SDK loaded. */
   open(host: PageHost): Promise<Page>;
+  /**
+   * A fresh tab on `url` (a page the server under test serves), with what went wrong there kept: uncaught errors and
+   * Content-Security-Policy violations, as the page saw them.
+   */
+  visit(url: string): Promise<{ page: Page; problems: string[] }>;
   originOf(host: PageHost): string;
   close(): Promise<void>;
 }
@@ -78,6 +83,19 @@ export async function startPages(): Promise<Pages> {
       await page.goto(`${originOf(host)}/`);
       await page.waitForFunction(() => 'mcp' in window);
       return page;
+    },
+    async visit(url) {
+      const page = await (await browser.newContext()).newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(`error: ${err.message}`));
+      await page.exposeFunction('reportViolation', (what: string) => problems.push(what));
+      await page.addInitScript(() =>
+        document.addEventListener('securitypolicyviolation', (e) =>
+          (window as unknown as { reportViolation(s: string): void }).reportViolation(`CSP ${e.violatedDirective}: ${e.blockedURI || 'inline'}`),
+        ),
+      );
+      await page.goto(url);
+      return { page, problems };
     },
     async close() {
       await browser.close();
