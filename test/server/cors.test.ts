@@ -1,7 +1,7 @@
 // CORS at the HTTP edge, header by header (what the browser tests in browser-cors.test.ts rely on): the preflight's
 // answer, the headers an answer carries for a named origin and only for it, the paths that take part (the MCP
 // endpoint, health, metadata and routes marked `cors`; never admin or other routes), the same in the fetch handler,
-// and nothing changed when `cors` is off.
+// and nothing changed when `cors` is off. And the Origin check takes the server's own public origin (`resource`'s).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createServer, type HttpHandle, type McpFetchHandler, silentLogger } from '../../src/index.js';
@@ -123,5 +123,26 @@ describe('fetchHandler with cors', () => {
     expect([res.status, res.headers['access-control-allow-origin']]).toEqual([200, APP]);
     const other = await rawRequest(served.url, { headers: { ...JSON_HEADERS, origin: 'https://evil.example.com' }, body: INIT });
     expect([other.status, other.headers['access-control-allow-origin']]).toEqual([403, undefined]);
+  });
+});
+
+describe('the Origin check and the server’s own public origin', () => {
+  it('accepts pages from the origin of `resource` (its own pages behind a public name) without listing it', async () => {
+    const own = await server().serveHttp({ resource: 'https://mcp.example.com/mcp' });
+    const plain = await server().serveHttp({});
+    const handler = server().fetchHandler({ resource: 'https://mcp.example.com/mcp' });
+    const edge = await serveFetch((request) => handler.fetch(request));
+    try {
+      const from = (url: string, origin: string) => rawRequest(url, { headers: { ...JSON_HEADERS, origin }, body: INIT });
+      expect((await from(own.url, 'https://mcp.example.com')).status).toBe(200);
+      expect((await from(edge.url, 'https://mcp.example.com')).status).toBe(200);
+      // Another port, another scheme or no resource: strangers as before. And no CORS headers: it is not cross-origin.
+      for (const origin of ['https://mcp.example.com:8443', 'http://mcp.example.com']) expect((await from(own.url, origin)).status).toBe(403);
+      const refused = await from(plain.url, 'https://mcp.example.com');
+      expect([refused.status, refused.headers['access-control-allow-origin']]).toEqual([403, undefined]);
+    } finally {
+      await Promise.all([own.close(), plain.close(), handler.close()]);
+      await edge.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ import { parseMcpBody } from './body.js';
 import { FIRST_MODERN_VERSION } from './classify.js';
 import { Cors, type CorsOptions } from './cors.js';
 import { metadataUrlOf, protectedResourceMetadata, WELL_KNOWN } from './edge-auth.js';
+import { isOwnOrigin } from './guards.js';
 import { withHeaderMismatchStatus } from './header-mismatch.js';
 import { type ListenNotifier, ListenStreams } from './listen-streams.js';
 import { REFUSAL_STATUS } from './sdk-admitted.js';
@@ -143,7 +144,7 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
       if (!host.ok) return `Forbidden: ${host.message}`;
     }
     const origin = request.headers.get('origin');
-    if (origin !== null && !allowedOrigins.includes('*') && !cors.allows(origin)) {
+    if (origin !== null && !allowedOrigins.includes('*') && !cors.allows(origin) && !isOwnOrigin(origin, opts.resource)) {
       const verdict = validateOriginHeader(origin, allowedOrigins);
       if (!verdict.ok) return `Forbidden: ${verdict.message}`;
     }
