@@ -47,8 +47,9 @@ async function configWith(key: string, previousKeys?: string[]) {
         apiKeys: { [`sha256:${sha256(ADMIN_KEY)}`]: { id: 'admin', scopes: ['mcplex:admin'] } },
         jwt: { issuer: idp.issuer, audience: url, jwksUrl: `${idp.issuer}/jwks` },
         resource: url,
-        oauthProxy: { clientId: 'mcplex-gateway', clientSecret: SECRET, scopes: 'openid mcp', key, ...(previousKeys && { previousKeys }) },
+        oauthProxy: { clientId: 'mcplex-gateway', clientSecret: SECRET, scopes: 'openid mcp', clientScopes: ['notes:write'], key, ...(previousKeys && { previousKeys }) },
       },
+      policy: { scopes: { tools: { up__alpha: ['notes:write'] } } },
     }),
   );
   return loadConfig(path);
@@ -60,7 +61,7 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${port}`;
   url = `${origin}/mcp`;
   // The provider knows the gateway's client only; it has no registration endpoint for MCP clients.
-  idp.register('mcplex-gateway', SECRET, `${origin}/oauth/idp-callback`, { resource: url, accessTokenTtl: 300, jwtAccessTokens: true });
+  idp.register('mcplex-gateway', SECRET, `${origin}/oauth/idp-callback`, { resource: url, accessTokenTtl: 300, jwtAccessTokens: true, scopes: ['mcp', 'notes:write'] });
   gateway = new Gateway(await configWith(KEY), { logger: silentLogger, restart: FAST_RESTART });
   await gateway.start();
   http = await gateway.serveHttp({ port });
@@ -140,6 +141,37 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     expect(replayed.status).toBe(400);
     expect(await replayed.json()).toMatchObject({ error: 'invalid_grant' });
     expect(await (await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: app.client!.client_id })).json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('a tool that needs more scope: the app steps up through the proxy by itself, asking only for what clientScopes allows', async () => {
+    const app = new AppProvider('Step App');
+    await connect(url, app);
+    let { back } = await approve(idp, new Browser(), app.opened!, 'dana');
+    await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(back.searchParams.get('code')!, back.searchParams.get('iss')!);
+    expect(app.saved!.scope?.split(' ')).not.toContain('notes:write');
+    const first = await connect(url, app);
+    if (first instanceof UnauthorizedError) throw first;
+    expect((await first.client.callTool({ name: 'up__echo', arguments: { text: 'x' } })).isError).toBeFalsy();
+    // up__alpha needs notes:write: the gateway answers 403 with the insufficient_scope challenge, and the SDK goes to
+    // authorize again for what it holds and that scope.
+    app.opened = undefined;
+    await expect(first.client.callTool({ name: 'up__alpha', arguments: {} })).rejects.toBeInstanceOf(UnauthorizedError);
+    await first.client.close();
+    expect(app.opened!.searchParams.get('scope')!.split(' ')).toEqual(expect.arrayContaining(['mcp', 'notes:write']));
+    // A scope clientScopes does not list is not passed on (the provider would grant it to the gateway's client).
+    const asked = new URL(app.opened!);
+    asked.searchParams.set('scope', `${asked.searchParams.get('scope')} admin:all`);
+    const stepped = await approve(idp, new Browser(), asked, 'dana');
+    expect(stepped.consent.text).toContain('It asks for more than signing in: <b>notes:write</b>.');
+    back = stepped.back;
+    await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(back.searchParams.get('code')!, back.searchParams.get('iss')!);
+    const scopes = String(decodeJwt(app.saved!.access_token).scope).split(' ');
+    expect(scopes).toEqual(expect.arrayContaining(['mcp', 'notes:write']));
+    expect(scopes).not.toContain('admin:all');
+    const second = await connect(url, app);
+    if (second instanceof UnauthorizedError) throw second;
+    expect((await second.client.callTool({ name: 'up__alpha', arguments: {} })).content).toEqual([{ type: 'text', text: 'alpha' }]);
+    await second.client.close();
   });
 
   it('an app on the SDK v1 client (as Claude Desktop and Cursor are) signs in the same way', async () => {
@@ -236,19 +268,20 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
         const rows = ((await res.json()) as { records: Row[] }).records;
         return rows.length >= count ? rows : undefined;
       }, 10_000, `${method} recorded`);
-    // Four people signed in (alice, bob, erin by the CLI, carol); five pages were answered (one denial).
-    const signIns = await audited('oauth/sign-in', 4);
-    expect(signIns).toHaveLength(4);
+    // Six sign-ins (alice, dana twice (stepping up), bob, erin by the CLI, carol); seven pages were answered (one denial).
+    const signIns = await audited('oauth/sign-in', 6);
+    expect(signIns).toHaveLength(6);
     expect(signIns).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ principal: 'alice', target: 'Desk App', outcome: 'ok', args: { redirectUri: APP_CALLBACK } }),
         expect.objectContaining({ principal: 'bob', target: 'V1 App', outcome: 'ok' }),
         expect.objectContaining({ principal: 'carol', target: 'Rotated App', outcome: 'ok' }),
         expect.objectContaining({ principal: 'erin', outcome: 'ok' }),
+        expect.objectContaining({ principal: 'dana', target: 'Step App', outcome: 'ok' }),
       ]),
     );
-    const consents = await audited('oauth/consent', 5);
-    expect(consents).toHaveLength(5);
+    const consents = await audited('oauth/consent', 7);
+    expect(consents).toHaveLength(7);
     expect(consents).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ principal: 'anonymous', target: 'Desk App', outcome: 'ok' }),

@@ -12,6 +12,8 @@ export interface GrantOptions {
   resource: string;
   /** Access tokens' lifetime in seconds. */
   accessTokenTtl: number;
+  /** The scopes the MCP server's access tokens may carry; default [mcp]. */
+  scopes?: string[];
   /** DPoP (RFC 9449): a token request with a proof gets tokens bound to its key. */
   dpop?: boolean;
   /** Access tokens as JWTs (signed with the provider's keys, at `<issuer>/jwks`) instead of opaque ones. */
@@ -72,7 +74,7 @@ export async function startIdp(): Promise<Idp> {
         ],
         pkce: { required: () => true },
         ...(grants && {
-          scopes: ['openid', 'mcp'],
+          scopes: ['openid', ...(grants.scopes ?? ['mcp'])],
           issueRefreshToken: async () => true,
           rotateRefreshToken: true,
           ttl: { AccessToken: grants.accessTokenTtl },
@@ -87,7 +89,7 @@ export async function startIdp(): Promise<Idp> {
               useGrantedResource: async () => true,
               getResourceServerInfo: async (_ctx: unknown, resource: string) => {
                 if (resource !== grants.resource) throw new Error(`unknown resource ${resource}`);
-                return { scope: 'mcp', accessTokenFormat: grants.jwtAccessTokens ? 'jwt' : 'opaque', accessTokenTTL: grants.accessTokenTtl, ...(grants.jwtAccessTokens && { audience: resource }) };
+                return { scope: (grants.scopes ?? ['mcp']).join(' '), accessTokenFormat: grants.jwtAccessTokens ? 'jwt' : 'opaque', accessTokenTTL: grants.accessTokenTtl, ...(grants.jwtAccessTokens && { audience: resource }) };
               },
             },
           },

@@ -11,18 +11,20 @@ export type { OAuthProxyConfig };
 
 const KEY_HINT = `expected a secret of at least ${MIN_SECRET_LENGTH} characters from the environment (e.g. \${MCPLEX_OAUTH_PROXY_KEY}; make one with: openssl rand -base64 32)`;
 const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });
+/** A list of scopes, or one space-separated string of them. */
+const scopeList = <T extends z.ZodType>(list: T) => z.preprocess((v) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v), list);
 const shape = {
   clientId: nonEmpty("expected the client id the gateway is registered with at the identity provider (e.g. ${IDP_CLIENT_ID})"),
   clientSecret: nonEmpty("expected the client's secret from the environment (e.g. ${IDP_CLIENT_SECRET})").optional(),
-  scopes: z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v),
+  scopes: scopeList(
     z.array(nonEmpty('expected a scope'), { error: 'expected the scopes to ask the identity provider for (e.g. openid offline_access api://mcplex/mcp)' }).min(1, { error: 'expected at least one scope' }),
   ),
+  clientScopes: scopeList(z.array(nonEmpty('expected a scope'), { error: 'expected the scopes a client may ask for besides scopes, to step up to what a tool requires (e.g. notes:write)' })).optional(),
   authorizationParams: z.record(z.string(), z.string({ error: 'expected a string value' }), { error: 'expected a mapping of parameter name to value (e.g. audience: https://api.example.com)' }).optional(),
   key: z.string({ error: KEY_HINT }).min(MIN_SECRET_LENGTH, { error: KEY_HINT }),
   previousKeys: z.array(z.string({ error: KEY_HINT }).min(MIN_SECRET_LENGTH, { error: KEY_HINT }), { error: 'expected a list of the keys used before key' }).optional(),
 };
 
 export const oauthProxySchema = z.strictObject(shape, {
-  error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with clientId, scopes, key and optional clientSecret, authorizationParams, previousKeys'),
+  error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with clientId, scopes, key and optional clientSecret, clientScopes, authorizationParams, previousKeys'),
 });

@@ -3,10 +3,10 @@
 // credentials reuse one anonymous identity per connection, so the anonymous path stays cheap.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { AuthInfo } from '@modelcontextprotocol/server';
+import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server';
 import { ANONYMOUS, attachCredential, ErrorCode, type Principal } from '../../core/index.js';
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
-import { authInfoFor, type EdgeIdentity } from '../identity.js';
+import { authInfoFor, type EdgeIdentity, identityOf } from '../identity.js';
 import { headerOf } from './request-info.js';
 import { sendJson } from './respond.js';
 import { clientCertificateOf } from './tls.js';
@@ -167,6 +167,18 @@ export class EdgeAuth {
     else if (code === ErrorCode.Forbidden && typeof scope === 'string') refusal = { status: 403, error: 'insufficient_scope', description, scope: scope.split(' ') };
     if (!refusal) return undefined;
     return { 'www-authenticate': this.authenticator.challenge(refusal, metadataUrlOf(this.#resourceFor(req, pathOf(req)))) };
+  }
+
+  /**
+   * A caller with an OAuth token refused for want of scope (required scopes' insufficient_scope) is answered as the
+   * MCP authorization spec's scope challenge has it: 403 with the scopes to step up to, so its client re-authorizes
+   * by itself. Callers with other credentials (API keys, mTLS) cannot step up: theirs stays an in-band error.
+   */
+  stepUpChallenge(req: IncomingMessage, answer: JSONRPCMessage): { status: number; headers: Record<string, string> } | undefined {
+    const error = (answer as { error?: { code: number; message: string; data?: unknown } }).error;
+    if (error?.code !== ErrorCode.Forbidden || identityOf((req as { auth?: AuthInfo }).auth)?.principal.kind !== 'jwt') return undefined;
+    const headers = this.pipelineChallenge(req, error.code, error.message, error.data);
+    return headers && { status: 403, headers };
   }
 
   /** Whether `path` is this server's protected-resource metadata (the plain or the path-suffixed well-known form). */

@@ -5,12 +5,18 @@
 // What it queues for a client that does not read is bounded, and an answer that cannot be serialised becomes an
 // error answer, so the caller is never left waiting.
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
 
 export const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' };
 const sseData = (json: string) => `event: message\ndata: ${json}\n\n`;
+
+/**
+ * An answer's own HTTP status and headers, when it is its response's only one and nothing was streamed before it (a
+ * refusal the edge answers with a status, e.g. 403 with a Bearer challenge); undefined: 200 as usual.
+ */
+export type AnswerStatusOf = (req: IncomingMessage, answer: JSONRPCMessage & { id: RequestId }) => { status: number; headers: Record<string, string> } | undefined;
 
 /** What one response stream may hold back for its client, and where to say so when it is cut off. */
 export interface StreamLimits {
@@ -77,7 +83,7 @@ export class Exchange {
   constructor(
     res: ServerResponse,
     readonly pending: Set<RequestId>,
-    private readonly batch: boolean,
+    readonly batch: boolean,
     private readonly headers: Record<string, string>,
     private readonly limits: StreamLimits,
     private readonly resumable?: Resumable,
@@ -138,11 +144,11 @@ export class Exchange {
     for (const r of this.#results.splice(0)) this.#send(sseData(r));
   }
 
-  /** The answer to request `id`; the response ends with the last pending one. `status` applies to a JSON reply. */
-  respond(id: RequestId, message: JSONRPCMessage & { id: RequestId }, status = 200): void {
+  /** The answer to request `id`; the response ends with the last pending one. `status` and `headers` apply to a JSON reply. */
+  respond(id: RequestId, message: JSONRPCMessage & { id: RequestId }, status = 200, headers?: Record<string, string>): void {
     this.pending.delete(id);
     this.add(message);
-    this.finish(status);
+    this.finish(status, headers);
   }
 
   /** An answer that is none of the pending ones' (a refused request); sent with them. */
@@ -154,11 +160,11 @@ export class Exchange {
   }
 
   /** Ends the response once nothing is pending. */
-  finish(status = 200): void {
+  finish(status = 200, headers?: Record<string, string>): void {
     if (this.pending.size > 0 || !this.#open(this.#res)) return;
     if (this.#sse) return void this.#res.end();
     const body = this.batch ? `[${this.#results.join(',')}]` : (this.#results[0] ?? '');
-    this.#res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...this.headers });
+    this.#res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...this.headers, ...headers });
     this.#res.end(body);
   }
 

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInitializeRequest, type JSONRPCMessage, type RequestId, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
 import { asJsonRpcMessage } from '../../wire/json-rpc-shape.js';
+import type { AnswerStatusOf } from './exchange.js';
 import { sendRpcError } from './respond.js';
 import type { SessionDirectory } from './session-forwarding.js';
 import { NodeSessionTransport } from './session-transport.js';
@@ -39,6 +40,8 @@ export interface LegacySessionOptions {
   maxBufferedBytes?: number;
   /** Default 15 s. */
   streamKeepAliveMs?: number;
+  /** An error answer's own HTTP status (see AnswerStatusOf). */
+  answerStatus?: AnswerStatusOf;
   /** Replicas sharing sessions: where this one records its sessions, and forwards requests for others'. */
   directory?: SessionDirectory;
 }
@@ -164,6 +167,7 @@ export class LegacySessions {
       ...(this.opts.maxInflightPerSession !== undefined && { maxInflight: this.opts.maxInflightPerSession }),
       ...(this.opts.maxBufferedBytes !== undefined && { maxBufferedBytes: this.opts.maxBufferedBytes }),
       ...(this.opts.streamKeepAliveMs !== undefined && { keepAliveMs: this.opts.streamKeepAliveMs }),
+      ...(this.opts.answerStatus && { answerStatus: this.opts.answerStatus }),
       log: this.opts.log,
     });
     const session: Session = {

@@ -19,7 +19,7 @@ import { silentLogger } from '../../core/index.js';
 import { isResponseShape } from '../../wire/json-rpc-shape.js';
 import { HEADER_MISMATCH } from '../../wire/param-headers.js';
 import { FIRST_MODERN_VERSION } from './classify.js';
-import { Exchange, type StreamLimits } from './exchange.js';
+import { type AnswerStatusOf, Exchange, type StreamLimits } from './exchange.js';
 import { headerOf, requestInfo } from './request-info.js';
 
 /** The methods served here, and the param each one's `Mcp-Name` header must repeat (the SDK's header rule). */
@@ -67,7 +67,10 @@ class ExchangeTransport implements Transport {
   #closed = false;
 
   /** Bounds what each response stream queues for a caller that does not read it. */
-  constructor(private readonly limits: StreamLimits) {}
+  constructor(
+    private readonly limits: StreamLimits,
+    private readonly answerStatus?: AnswerStatusOf,
+  ) {}
 
   async start(): Promise<void> {}
 
@@ -97,7 +100,9 @@ class ExchangeTransport implements Transport {
       // (SEP-2243 Mcp-Param-*), which the spec answers with 400.
       const code = 'error' in message ? message.error.code : undefined;
       const bad = code === ProtocolErrorCode.MissingRequiredClientCapability || code === HEADER_MISMATCH;
-      pending.exchange.respond(message.id, { ...message, id: pending.clientId }, bad ? 400 : 200);
+      // And a refusal the edge answers with a status of its own (see AnswerStatusOf).
+      const own = code !== undefined && !bad ? this.answerStatus?.(pending.req, message) : undefined;
+      pending.exchange.respond(message.id, { ...message, id: pending.clientId }, bad ? 400 : (own?.status ?? 200), own?.headers);
       return;
     }
     // Progress and logs go on their request's stream; the 2026 era has no other unsolicited traffic here.
@@ -125,8 +130,8 @@ export class ModernLane {
   readonly #handle: { close(): Promise<void> };
 
   /** `makeServer` gets the lookup of each request's HTTP view by the id the server sees. */
-  constructor(makeServer: (httpOf: (id: RequestId) => MessageExtraInfo | undefined) => Server, onerror: (err: Error) => void, limits: StreamLimits = DEFAULT_LIMITS) {
-    this.#transport = new ExchangeTransport(limits);
+  constructor(makeServer: (httpOf: (id: RequestId) => MessageExtraInfo | undefined) => Server, onerror: (err: Error) => void, limits: StreamLimits = DEFAULT_LIMITS, answerStatus?: AnswerStatusOf) {
+    this.#transport = new ExchangeTransport(limits, answerStatus);
     this.#handle = serveStdio(() => makeServer((id) => this.#transport.request(id)), { legacy: 'reject', onerror, transport: this.#transport });
   }
 

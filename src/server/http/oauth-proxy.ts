@@ -43,6 +43,12 @@ export interface OAuthProxyConfig {
   clientSecret?: string;
   /** The scopes asked of the identity provider for every sign-in (what makes its access tokens fit the JWT check). */
   scopes: string[];
+  /**
+   * Scopes a client may ask for on top of `scopes`, passed on to the identity provider: what some tools require, for
+   * a client to step up to when told `insufficient_scope`. Any other scope a client asks for is not passed on (the
+   * provider would grant it to the server's client, for whatever API it names).
+   */
+  clientScopes?: string[];
   /** More parameters for the identity provider's authorization request (e.g. Auth0's `audience`). */
   authorizationParams?: Record<string, string>;
   /** Seals what the proxy hands out (client ids, codes, refresh tokens): the same on every replica. */
@@ -89,11 +95,16 @@ interface Asked {
   st?: string;
   ch: string;
   name?: string;
+  /** The `clientScopes` it asked for (space-separated). */
+  sc?: string;
 }
 
 /** A client named a resource (RFC 8707) other than this server's. */
 const otherResource = (asked: string | null, s: OAuthProxySettings) => asked !== null && asked.replace(/\/$/, '') !== s.resource.replace(/\/$/, '');
 const s256 = (verifier: string) => sha256(verifier, 'base64url');
+/** What of the scopes a client asked for goes on to the provider besides `scopes`: those `clientScopes` lists. */
+const clientScopesOf = (asked: string | null, proxy: OAuthProxyConfig) =>
+  [...new Set((asked ?? '').split(' '))].filter((scope) => proxy.clientScopes?.includes(scope) && !proxy.scopes.includes(scope));
 const oauthError = (res: ServerResponse, status: number, error: string, description: string) =>
   sendJson(res, status, { error, error_description: description }, { 'cache-control': 'no-store', pragma: 'no-cache' });
 
@@ -140,6 +151,7 @@ export class OAuthProxy {
       response_types_supported: ['code'],
       grant_types_supported: ['authorization_code', 'refresh_token'],
       code_challenge_methods_supported: ['S256'],
+      scopes_supported: [...s.proxy.scopes, ...(s.proxy.clientScopes ?? [])],
       token_endpoint_auth_methods_supported: ['none'],
       authorization_response_iss_parameter_supported: true,
     });
@@ -188,11 +200,13 @@ export class OAuthProxy {
     if (!ch || q.get('code_challenge_method') !== 'S256') return back('invalid_request', 'PKCE with code_challenge_method=S256 is required');
     // The form is good for this browser only: a page elsewhere cannot post an approval it started.
     const nonce = randomBytes(24).toString('base64url');
-    const asked: Asked = { cid: q.get('client_id')!, ru, ch, ...(q.get('state') && { st: q.get('state')! }), ...(client.client_name && { name: client.client_name }) };
+    const more = clientScopesOf(q.get('scope'), s.proxy);
+    const asked: Asked = { cid: q.get('client_id')!, ru, ch, ...(q.get('state') && { st: q.get('state')! }), ...(client.client_name && { name: client.client_name }), ...(more.length > 0 && { sc: more.join(' ') }) };
     const request = await sealer.seal('consent', { ...asked, bn: s256(nonce) }, AUTHORIZE_TTL_S);
     const who = client.client_name ?? 'An MCP client';
     const where = URL.canParse(ru) ? new URL(ru).origin : ru;
     const form =
+      (more.length > 0 ? `<p>It asks for more than signing in: <b>${escapeHtml(more.join(', '))}</b>.</p>` : '') +
       `<p>It will be sent back to <b>${escapeHtml(where === 'null' ? ru : where)}</b>. Approve only if you started this from that application.</p>` +
       `<form method="post" action="${AUTHORIZE_PATH}"><input type="hidden" name="request" value="${escapeHtml(request)}">` +
       '<button type="submit" name="decision" value="approve">Approve</button> <button type="submit" name="decision" value="deny">Deny</button></form>';
@@ -234,7 +248,7 @@ export class OAuthProxy {
     const url = oidc.buildAuthorizationUrl(provider, {
       ...s.proxy.authorizationParams,
       redirect_uri: this.#callbackUrl(s),
-      scope: s.proxy.scopes.join(' '),
+      scope: [...s.proxy.scopes, ...(asked.sc ? asked.sc.split(' ') : [])].join(' '),
       state,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',

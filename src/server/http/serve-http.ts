@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { type AuthInfo, createMcpHandler, isJsonContentType, type MessageExtraInfo, type RequestId, type Server } from '@modelcontextprotocol/server';
+import { type AuthInfo, createMcpHandler, isJsonContentType, type JSONRPCMessage, type MessageExtraInfo, type RequestId, type Server } from '@modelcontextprotocol/server';
 import { ANONYMOUS, type Era, ErrorCode, type Logger } from '../../core/index.js';
 import type { Admit } from '../gate.js';
 import { identityOf } from '../identity.js';
@@ -54,6 +54,9 @@ export async function serveHttp(
   const cors = new Cors(o.cors);
   // Set once listening when not configured: this listener's own origin.
   let advertise = o.cluster?.advertise;
+  const edgeAuth = new EdgeAuth(o.auth, o.path, o.resource, o.endpoints.map((e) => e.path));
+  // An OAuth caller refused for want of scope hears 403 with the step-up challenge (EdgeAuth.stepUpChallenge).
+  const answerStatus = o.auth ? (req: IncomingMessage, answer: JSONRPCMessage) => edgeAuth.stepUpChallenge(req, answer) : undefined;
   const directory = o.cluster && new SessionForwarder({ owners: o.cluster.owners, advertise: () => advertise ?? '' }, o.sessionIdleTtlMs, log);
   const sessions = new LegacySessions(() => makeServer('legacy'), {
     ...(directory && { directory }),
@@ -71,6 +74,7 @@ export async function serveHttp(
     maxBatchSize: o.maxBatchSize,
     maxBufferedBytes: o.maxBufferedBytes,
     streamKeepAliveMs: o.streamKeepAliveMs,
+    ...(answerStatus && { answerStatus }),
     log,
   });
   // Tasks across replicas: each is recorded where it runs, for its ttlMs; requests for another's are forwarded there.
@@ -90,7 +94,7 @@ export async function serveHttp(
   });
   const onerror = (err: Error) => log.debug({ err }, 'protocol error');
   const modern = createMcpHandler(() => makeServer('modern'), { legacy: 'reject', maxRequestBodySize: o.maxBodyBytes, onerror });
-  const lane = new ModernLane((httpOf) => makeServer('modern', httpOf), onerror, { maxBufferedBytes: o.maxBufferedBytes, log });
+  const lane = new ModernLane((httpOf) => makeServer('modern', httpOf), onerror, { maxBufferedBytes: o.maxBufferedBytes, log }, answerStatus);
   // Only the 2026-era requests the lane does not take go through web Request/Response (the SDK's handler).
   const adapterOptions = { maxRequestBodySize: o.maxBodyBytes, onerror: (err: Error) => log.error({ err }, 'http adapter error') };
   const modernAdapter = toNodeHandler(withHeaderMismatchStatus((request, options) => modern.fetch(request, options)), adapterOptions);
@@ -107,7 +111,6 @@ export async function serveHttp(
   let inflightPosts = 0;
   let drained: (() => void) | undefined;
   let listenStreams = 0;
-  const edgeAuth = new EdgeAuth(o.auth, o.path, o.resource, o.endpoints.map((e) => e.path));
   const endpointAt = new Map(o.endpoints.map((e) => [e.path, e.name]));
 
   /** Status and readiness for anyone past the Host/Origin check; upstream detail only for whom `readinessDetail` allows. */

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo, JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger, silentLogger } from '../../core/index.js';
 import { isRequestShape, isResponseShape } from '../../wire/json-rpc-shape.js';
-import { Exchange, SSE_HEADERS, type StreamLimits, sseFrame, writeBounded } from './exchange.js';
+import { type AnswerStatusOf, Exchange, SSE_HEADERS, type StreamLimits, sseFrame, writeBounded } from './exchange.js';
 import { requestInfo } from './request-info.js';
 
 /** Messages kept for a standalone stream the client has not opened yet (it usually opens right after initialize). */
@@ -27,6 +27,8 @@ export interface SessionTransportOptions {
   maxInflight?: number;
   /** Bytes queued for one stream (and for the backlog); default 8 MiB. */
   maxBufferedBytes?: number;
+  /** An error answer's own HTTP status, when it alone is its response's (see AnswerStatusOf). */
+  answerStatus?: AnswerStatusOf;
   log?: Logger;
 }
 
@@ -61,8 +63,10 @@ export class NodeSessionTransport implements Transport {
   readonly #keepAliveMs: number;
   readonly #maxInflight: number;
   readonly #limits: StreamLimits;
+  readonly #answerStatus: AnswerStatusOf | undefined;
 
   constructor(o: SessionTransportOptions = {}) {
+    this.#answerStatus = o.answerStatus;
     this.#keepAliveMs = o.keepAliveMs ?? 15_000;
     this.#maxInflight = o.maxInflight ?? 128;
     const log = (o.log ?? silentLogger).child({ session: this.sessionId });
@@ -229,7 +233,8 @@ export class NodeSessionTransport implements Transport {
       const exchange = this.#exchanges.get(id);
       this.#exchanges.delete(id);
       const override = this.onanswer?.(message);
-      exchange?.respond(id, override?.message ?? message, override?.status);
+      const own = !override && exchange?.res && !exchange.batch && 'error' in message ? this.#answerStatus?.(exchange.res.req, message) : undefined;
+      exchange?.respond(id, override?.message ?? message, override?.status ?? own?.status, own?.headers);
       return;
     }
     const related = options?.relatedRequestId !== undefined ? this.#exchanges.get(options.relatedRequestId) : undefined;
