@@ -286,14 +286,15 @@ export class OAuthGrants {
   async #claimed<T>(key: string, stale: string, refresh: () => Promise<T>): Promise<T | undefined> {
     const claim = refreshClaimKey(this.server, key);
     for (;;) {
-      if (await this.store.claim(claim, REFRESH_CLAIM_MS)) {
+      const token = await this.store.claim(claim, REFRESH_CLAIM_MS);
+      if (token !== undefined) {
         try {
           // Another replica may have refreshed between this one's read and its claim.
           const stored = await this.#load(key);
           if (stored !== undefined && stored.token !== stale) return undefined;
           return await refresh();
         } finally {
-          await this.store.delete(claim).catch(() => undefined);
+          await this.store.release(claim, token).catch(() => undefined);
         }
       }
       // Another replica holds it: its token once saved; its claim once released (or run out, its holder gone).

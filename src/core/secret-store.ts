@@ -8,9 +8,11 @@ export interface SecretStore {
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<void>;
   /**
-   * Sets `key` for `ttlMs` unless it holds a value: true when this call set it. A lock shared by replicas (one of
-   * them refreshes a grant); released by `delete`, or by its TTL when its holder is gone.
+   * Sets `key` for `ttlMs` unless it holds a value: the holder's token when this call set it, else undefined. A lock
+   * shared by replicas (one of them refreshes a grant); released by `release`, or by its TTL when its holder is gone.
    */
-  claim(key: string, ttlMs: number): Promise<boolean>;
+  claim(key: string, ttlMs: number): Promise<string | undefined>;
+  /** Ends the claim `token` holds on `key`; nothing when it ran out and another holds it now (theirs stays). */
+  release(key: string, token: string): Promise<void>;
   close(): Promise<void>;
 }

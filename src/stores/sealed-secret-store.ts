@@ -59,8 +59,12 @@ export class SealedSecretStore implements SecretStore {
   }
 
   /** A claim holds no secret: it is made on the store behind, as it is. */
-  claim(key: string, ttlMs: number): Promise<boolean> {
+  claim(key: string, ttlMs: number): Promise<string | undefined> {
     return this.inner.claim(key, ttlMs);
+  }
+
+  release(key: string, token: string): Promise<void> {
+    return this.inner.release(key, token);
   }
 
   delete(key: string): Promise<void> {

@@ -58,18 +58,28 @@ describe.each(backends)('SecretStore: %s', (_name, make, skip) => {
 });
 
 describe.each(backends)('SecretStore claim: %s', (_name, make, skip) => {
-  it.skipIf(skip)('is made once, until it is deleted or its TTL runs out', async () => {
+  it.skipIf(skip)('is made once, until its holder releases it or its TTL runs out', async () => {
     const store = make();
-    expect(await store.claim('lock', 60_000)).toBe(true);
-    expect(await store.claim('lock', 60_000)).toBe(false);
-    await store.delete('lock');
-    expect(await store.claim('lock', 80)).toBe(true);
-    expect(await store.claim('lock', 80)).toBe(false);
-    await waitUntil(() => store.claim('lock', 60_000), 5000, 'the claim to run out and be made again');
-    expect(await store.claim('lock', 60_000)).toBe(false);
+    const first = await store.claim('lock', 60_000);
+    expect(first).toEqual(expect.any(String));
+    expect(await store.claim('lock', 60_000)).toBeUndefined();
+    // Only with its own token.
+    await store.release('lock', 'not-the-token');
+    expect(await store.claim('lock', 60_000)).toBeUndefined();
+    await store.release('lock', first!);
+    const short = await store.claim('lock', 80);
+    expect(short).toEqual(expect.any(String));
+    expect(short).not.toBe(first);
+    expect(await store.claim('lock', 80)).toBeUndefined();
+    const again = await waitUntil(() => store.claim('lock', 60_000), 5000, 'the claim to run out and be made again');
+    // The holder whose claim ran out releases nothing: the claim is the new holder's.
+    await store.release('lock', short!);
+    expect(await store.claim('lock', 60_000)).toBeUndefined();
+    await store.release('lock', again);
+    expect(await store.claim('lock', 60_000)).toEqual(expect.any(String));
     // A key holding a value is not claimed over it.
     await store.set('grant', 'kept');
-    expect(await store.claim('grant', 60_000)).toBe(false);
+    expect(await store.claim('grant', 60_000)).toBeUndefined();
     expect(await store.get('grant')).toBe('kept');
     await store.close();
   });
@@ -85,10 +95,11 @@ const shared: Array<[string, () => Promise<[SecretStore, SecretStore]>, boolean]
 describe.each(shared)('SecretStore claim on two instances: %s', (_name, make, skip) => {
   it.skipIf(skip)('goes to exactly one of many made at once', onTwo(make)(async (a, b) => {
     const made = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).claim('refreshing', 60_000)));
-    expect(made.filter(Boolean)).toHaveLength(1);
-    await (made.indexOf(true) % 2 ? a : b).delete('refreshing');
-    expect(await a.claim('refreshing', 60_000)).toBe(true);
-    expect(await b.claim('refreshing', 60_000)).toBe(false);
+    const holders = made.filter((token) => token !== undefined);
+    expect(holders).toHaveLength(1);
+    await (made.indexOf(holders[0]) % 2 ? a : b).release('refreshing', holders[0]!);
+    expect(await a.claim('refreshing', 60_000)).toEqual(expect.any(String));
+    expect(await b.claim('refreshing', 60_000)).toBeUndefined();
   }));
 });
 

@@ -4,6 +4,7 @@
 // the CLI): a read sees what another wrote since (the file is read again when it changed), and a change is made
 // under a lock file on what the file holds then, so none is lost; each write is a temporary file renamed over the
 // store, so a crash leaves the old or the new one. Replicas on several machines share the Redis store instead.
+import { randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, type Stats, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,15 +48,19 @@ export class FileSecretStore implements SecretStore {
     await this.#change((entries) => entries.delete(key));
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    let claimed = false;
+  async claim(key: string, ttlMs: number): Promise<string | undefined> {
+    let claimed: string | undefined;
     await this.#change((entries) => {
       const held = entries.get(key);
       if (held && live(held)) return;
-      entries.set(key, { value: '1', until: Date.now() + ttlMs });
-      claimed = true;
+      claimed = randomUUID();
+      entries.set(key, { value: claimed, until: Date.now() + ttlMs });
     });
     return claimed;
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    await this.#change((entries) => entries.get(key)?.value === token && entries.delete(key));
   }
 
   async close(): Promise<void> {}

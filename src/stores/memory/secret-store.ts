@@ -1,5 +1,6 @@
 // SecretStore in this process: what a gateway holds when told not to keep grants (they go with the process), and
 // the contract's reference.
+import { randomUUID } from 'node:crypto';
 import type { SecretStore } from '../../core/secret-store.js';
 
 export class MemorySecretStore implements SecretStore {
@@ -15,12 +16,17 @@ export class MemorySecretStore implements SecretStore {
     this.#entries.set(key, { value, until: ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs });
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
+  async claim(key: string, ttlMs: number): Promise<string | undefined> {
     // Checked and set in one turn: two claims made at once cannot both find the key free.
     const held = this.#entries.get(key);
-    if (held && held.until > Date.now()) return false;
-    this.#entries.set(key, { value: '1', until: Date.now() + ttlMs });
-    return true;
+    if (held && held.until > Date.now()) return undefined;
+    const token = randomUUID();
+    this.#entries.set(key, { value: token, until: Date.now() + ttlMs });
+    return token;
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    if (this.#entries.get(key)?.value === token) this.#entries.delete(key);
   }
 
   async delete(key: string): Promise<void> {

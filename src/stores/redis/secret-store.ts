@@ -1,11 +1,14 @@
 // SecretStore on Redis (ioredis): `<prefix><key>` → the value, with PX expiry when given. Shared by the gateway's
 // replicas, so a grant one of them obtained serves callers on all, and an authorization started on one can be
 // completed on another (the browser's return lands wherever the load balancer sends it).
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SecretStore } from '../../core/secret-store.js';
 import { optionalModule } from '../optional-module.js';
 
 const ioredis = optionalModule<typeof import('ioredis')>('ioredis');
+/** Deletes KEYS[1] only while it holds ARGV[1] (the claim's token). */
+const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 export interface RedisSecretStoreOptions {
   url: string;
@@ -38,8 +41,14 @@ export class RedisSecretStore implements SecretStore {
     else await this.redis.set(this.#prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)));
   }
 
-  async claim(key: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.#prefix + key, '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK';
+  async claim(key: string, ttlMs: number): Promise<string | undefined> {
+    const token = randomUUID();
+    return (await this.redis.set(this.#prefix + key, token, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK' ? token : undefined;
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    // Compared and deleted in one step: a claim that ran out and another replica made is theirs.
+    await this.redis.eval(RELEASE, 1, this.#prefix + key, token);
   }
 
   async delete(key: string): Promise<void> {
