@@ -25,3 +25,4 @@ export * from './param-header-check.js';
 export * from './audit.js';
 export * from './canonical-json.js';
 export * from './sha256.js';
+export * from './loopback.js';

@@ -1,6 +1,7 @@
 // Who is calling. The edge's authentication builds the principal; everything downstream reads it, and nothing
 // downstream (tool arguments, client `_meta`, headers) may change it.
 
+/** `jwt`: an OAuth access token's holder (a JWT, or an opaque token introspected). */
 export type PrincipalKind = 'anonymous' | 'local' | 'apiKey' | 'jwt' | 'mtls';
 
 export interface Principal {

@@ -10,7 +10,7 @@ import type { HttpServeOptions, OAuthProxyEvent, OAuthProxySettings } from '../s
 import type { GatewayConfig } from './config/index.js';
 
 /** Whether the section authenticates HTTP callers (`local` alone configures stdio only). */
-const authenticatesHttp = (auth: GatewayConfig['auth']) => !!auth && !!(auth.apiKeys || auth.jwt || auth.mtls || auth.anonymous);
+const authenticatesHttp = (auth: GatewayConfig['auth']) => !!auth && !!(auth.apiKeys || auth.jwt || auth.introspection || auth.mtls || auth.anonymous);
 
 /**
  * An authenticator that follows config reloads: added or revoked keys, a new JWT or mTLS setting apply to the next

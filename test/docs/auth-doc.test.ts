@@ -8,12 +8,13 @@ const doc = readFileSync(new URL('../../docs/auth.md', import.meta.url), 'utf8')
 const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 it('every YAML example in docs/auth.md is a valid gateway config', () => {
-  expect(blocks.length).toBe(6);
-  const env = { IDP_CLIENT_ID: 'mcplex', IDP_CLIENT_SECRET: 's3cret', MCPLEX_OAUTH_PROXY_KEY: 'k'.repeat(44) };
-  const [keys, jwt, dpop, proxy, mtls, anonymous] = blocks.map((b) => parseConfig(b, { format: 'yaml', env }));
+  expect(blocks.length).toBe(7);
+  const env = { IDP_CLIENT_ID: 'mcplex', IDP_CLIENT_SECRET: 's3cret', MCPLEX_OAUTH_PROXY_KEY: 'k'.repeat(44), INTROSPECTION_CLIENT_ID: 'mcplex-rs', INTROSPECTION_CLIENT_SECRET: 'rs-s3cret' };
+  const [keys, jwt, dpop, opaque, proxy, mtls, anonymous] = blocks.map((b) => parseConfig(b, { format: 'yaml', env }));
   expect(Object.values(keys!.auth!.apiKeys!)).toEqual([{ id: 'alice', tenant: 'acme', scopes: ['tools', 'mcplex:admin'] }]);
   expect(jwt!.auth!.jwt).toMatchObject({ audience: 'https://mcp.example.com/mcp', requiredScopes: ['mcp'] });
   expect(dpop!.auth!.jwt).toMatchObject({ requireDpop: true });
+  expect(opaque!.auth!.introspection).toEqual({ issuer: 'https://auth.example.com', clientId: 'mcplex-rs', clientSecret: 'rs-s3cret', audience: 'https://mcp.example.com/mcp', requiredScopes: ['mcp'], claims: { id: 'sub', tenant: 'org' } });
   expect(proxy!.auth!.oauthProxy).toMatchObject({ clientId: 'mcplex', scopes: ['openid', 'offline_access', 'api://mcplex/mcp'] });
   expect(proxy!.auth!.jwt!.authorizationServers).toEqual(['https://mcp.example.com']);
   expect(mtls!.listen.tls?.ca).toBe('/etc/mcplex/clients-ca.crt');

@@ -43,7 +43,7 @@ describe('auth config', () => {
       'auth.apiKeys: entry 2: expected a key hash sha256:<64 hex digits> (run `mcplex keys new` to make a key and its hash)',
     ]);
     expect(issues.join('\n')).not.toContain(leaked);
-    expect(issuesOf({ auth: {} })).toEqual(['auth: configure at least one of apiKeys, jwt or mtls (or anonymous: true, or remove the section)']);
+    expect(issuesOf({ auth: {} })).toEqual(['auth: configure at least one of apiKeys, jwt, introspection or mtls (or anonymous: true, or remove the section)']);
     expect(issuesOf({ auth: { jwt: { issuer: 'i', audience: 'a', jwksUrl: 'https://x/jwks', secret: 'x'.repeat(40) } } })).toEqual([
       'auth.jwt: give exactly one of jwksUrl, publicKey or secret (how tokens are verified)',
     ]);

@@ -145,7 +145,7 @@ servers: {}
 
   it("takes '*' only with authentication: otherwise any web page could call the gateway's tools", () => {
     const star = 'listen: { cors: { origins: ["*"] } }\nservers: {}\n';
-    const refusal = "listen.cors.origins: '*' lets any web page a person opens call this gateway's tools: configure auth (apiKeys, jwt or mtls, without anonymous) or name the origins";
+    const refusal = "listen.cors.origins: '*' lets any web page a person opens call this gateway's tools: configure auth (apiKeys, jwt, introspection or mtls, without anonymous) or name the origins";
     expect(issues(star)).toEqual([refusal]);
     expect(issues(`${star}auth: { apiKeys: { "sha256:${'a'.repeat(64)}": { id: ops } }, anonymous: true }\n`)).toEqual([refusal]);
     expect(parse(`${star}auth: { apiKeys: { "sha256:${'a'.repeat(64)}": { id: ops } } }\n`).listen.cors).toEqual({ origins: ['*'] });

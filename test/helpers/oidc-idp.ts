@@ -20,6 +20,8 @@ export interface GrantOptions {
   jwtAccessTokens?: boolean;
   /** The client may also get tokens for itself (client credentials grant), as a machine does. */
   clientCredentials?: boolean;
+  /** An introspection endpoint (RFC 7662), which the client may ask about any token. */
+  introspection?: boolean;
   /**
    * Client ID Metadata Documents: a client id that is an https URL names the client its document there describes
    * (fetched with this, in place of the provider's own fetch).
@@ -39,7 +41,7 @@ export interface Idp {
   subjectOf(accessToken: string): Promise<string | undefined>;
   /** The thumbprint of the DPoP key an access token is bound to (RFC 9449 `cnf.jkt`), if it is. */
   bindingOf(accessToken: string): Promise<string | undefined>;
-  /** Revokes one access token (its grant stays: a refresh gets another). */
+  /** Revokes one access token, a person's or a machine's (a person's grant stays: a refresh gets another). */
   revoke(accessToken: string): Promise<void>;
   /** Refresh requests the token endpoint answered, and those it refused. */
   readonly refreshes: { granted: number; refused: number };
@@ -83,6 +85,7 @@ export async function startIdp(): Promise<Idp> {
             dPoP: { enabled: grants.dpop === true },
             clientIdMetadataDocument: { enabled: grants.clientIdMetadata !== undefined, ack: 'draft-02' },
             clientCredentials: { enabled: grants.clientCredentials === true },
+            introspection: { enabled: grants.introspection === true },
             resourceIndicators: {
               enabled: true,
               defaultResource: async () => grants.resource,
@@ -111,7 +114,9 @@ export async function startIdp(): Promise<Idp> {
       return (await provider?.AccessToken.find(accessToken))?.jkt;
     },
     async revoke(accessToken) {
-      await (await provider?.AccessToken.find(accessToken))?.destroy();
+      // A person's access token, or a machine's (client credentials).
+      const machines = (provider as unknown as { ClientCredentials: NonNullable<typeof provider>['AccessToken'] } | undefined)?.ClientCredentials;
+      await ((await provider?.AccessToken.find(accessToken)) ?? (await machines?.find(accessToken)))?.destroy();
     },
     async signIn(browser, page, login, stopAt) {
       let at = await browser.submit(page, { login, password: 'any' }, stopAt);

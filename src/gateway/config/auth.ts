@@ -35,25 +35,44 @@ const apiKeys = z
     });
   });
 
+const audience = z.union([nonEmpty("expected this server's resource URL"), z.array(nonEmpty('expected a resource URL')).min(1)], {
+  error: "expected this server's resource identifier (aud), e.g. https://mcp.example.com/mcp, or a list of them",
+});
+const claims = strict(
+  { id: nonEmpty('expected a claim name').optional(), tenant: nonEmpty('expected a claim name').optional(), scopes: nonEmpty('expected a claim name').optional(), roles: nonEmpty('expected a claim name').optional() },
+  'expected a mapping of id, tenant, scopes and roles to claim names',
+);
+
 const jwt = strict(
   {
     issuer: nonEmpty('expected the token issuer (iss), e.g. https://auth.example.com'),
-    audience: z.union([nonEmpty('expected this server\'s resource URL'), z.array(nonEmpty('expected a resource URL')).min(1)], {
-      error: "expected this server's resource identifier (aud), e.g. https://mcp.example.com/mcp, or a list of them",
-    }),
+    audience,
     jwksUrl: url('the key set URL').optional(),
     publicKey: nonEmpty('expected a PEM public key').optional(),
     secret: z.string({ error: 'expected a shared secret of at least 32 bytes' }).refine((s) => Buffer.byteLength(s) >= 32, { error: 'must be at least 32 bytes (use ${VAR} to read it from the environment)' }).optional(),
     algorithms: z.array(z.string().refine((a) => a.toLowerCase() !== 'none', { error: "'none' is never accepted" }), { error: 'expected a list of JWS algorithms (e.g. [RS256, ES256])' }).optional(),
     clockToleranceSec: z.number({ error: 'expected seconds (0-300)' }).int().min(0).max(300, { error: 'keep the skew small: at most 300 seconds' }).optional(),
     requiredScopes: scopes.optional(),
-    claims: strict({ id: nonEmpty('expected a claim name').optional(), tenant: nonEmpty('expected a claim name').optional(), scopes: nonEmpty('expected a claim name').optional(), roles: nonEmpty('expected a claim name').optional() }, 'expected a mapping of id, tenant, scopes and roles to claim names').optional(),
+    claims: claims.optional(),
     jwksCooldownSec: z.number({ error: 'expected seconds' }).int().min(1).optional(),
     jwksCacheMaxAgeSec: z.number({ error: 'expected seconds' }).int().min(1).optional(),
     authorizationServers: z.array(url('an authorization server')).optional(),
     requireDpop: z.boolean({ error: 'expected true (DPoP-bound tokens only, RFC 9449) or false (bearer tokens too, the default)' }).optional(),
   },
   'expected a mapping with issuer, audience and one of jwksUrl, publicKey or secret',
+);
+
+/** Opaque access tokens, asked of the authorization server's introspection endpoint (RFC 7662). */
+const introspection = strict(
+  {
+    issuer: url('the authorization server (its metadata names the introspection endpoint)'),
+    clientId: nonEmpty("expected the gateway's client id at the authorization server (e.g. ${INTROSPECTION_CLIENT_ID})"),
+    clientSecret: nonEmpty("expected the client's secret from the environment (e.g. ${INTROSPECTION_CLIENT_SECRET})"),
+    audience,
+    requiredScopes: scopes.optional(),
+    claims: claims.optional(),
+  },
+  'expected a mapping with issuer, clientId, clientSecret, audience and optional requiredScopes, claims',
 );
 
 const IDENTITY = ['cn', 'san-uri', 'san-dns', 'san-email'] as const;
@@ -71,6 +90,7 @@ export const authSchema = strict(
   {
     apiKeys: z.preprocess((v) => (v === null ? undefined : v), apiKeys.optional()),
     jwt: jwt.optional(),
+    introspection: introspection.optional(),
     mtls: mtls.optional(),
     anonymous: z.union([z.boolean(), strict({ scopes: scopes.optional(), tenant: nonEmpty('expected a tenant name').optional() }, 'expected scopes and tenant')], { error: 'expected true, false or { scopes, tenant }' }).optional(),
     local: principal.optional(),
@@ -78,7 +98,7 @@ export const authSchema = strict(
     realm: nonEmpty('expected a realm name').optional(),
     oauthProxy: oauthProxySchema.optional(),
   },
-  'expected a mapping with apiKeys, jwt, mtls, anonymous, local, resource, realm and/or oauthProxy',
+  'expected a mapping with apiKeys, jwt, introspection, mtls, anonymous, local, resource, realm and/or oauthProxy',
 );
 
 export const tlsSchema = strict(
@@ -125,9 +145,9 @@ export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void 
     if (auth.resource === undefined) issues.push({ path: ['auth', 'resource'], message: 'required with oauthProxy: the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp (its origin is the authorization server MCP clients see)' });
     if (jwtSection?.requireDpop === true) issues.push({ path: ['auth', 'jwt', 'requireDpop'], message: "the OAuth proxy hands out the identity provider's bearer tokens, which requireDpop refuses: remove one of them" });
   }
-  const methods = ['apiKeys', 'jwt', 'mtls'].filter((k) => auth[k] !== undefined && auth[k] !== null);
+  const methods = ['apiKeys', 'jwt', 'introspection', 'mtls'].filter((k) => auth[k] !== undefined && auth[k] !== null);
   if (methods.length === 0 && !auth.anonymous && !auth.local) {
-    issues.push({ path: ['auth'], message: 'configure at least one of apiKeys, jwt or mtls (or anonymous: true, or remove the section)' });
+    issues.push({ path: ['auth'], message: 'configure at least one of apiKeys, jwt, introspection or mtls (or anonymous: true, or remove the section)' });
   }
 }
 

@@ -23,8 +23,8 @@ export function checkCors(root: Record<string, unknown>, issues: Issue[]): void 
   const cors = (root.listen as { cors?: { origins?: unknown } } | undefined)?.cors;
   if (!Array.isArray(cors?.origins) || !cors.origins.includes('*')) return;
   const auth = root.auth as Record<string, unknown> | undefined;
-  const known = auth && ['apiKeys', 'jwt', 'mtls'].some((k) => auth[k] !== undefined && auth[k] !== null) && !auth.anonymous;
+  const known = auth && ['apiKeys', 'jwt', 'introspection', 'mtls'].some((k) => auth[k] !== undefined && auth[k] !== null) && !auth.anonymous;
   if (!known) {
-    issues.push({ path: ['listen', 'cors', 'origins'], message: "'*' lets any web page a person opens call this gateway's tools: configure auth (apiKeys, jwt or mtls, without anonymous) or name the origins" });
+    issues.push({ path: ['listen', 'cors', 'origins'], message: "'*' lets any web page a person opens call this gateway's tools: configure auth (apiKeys, jwt, introspection or mtls, without anonymous) or name the origins" });
   }
 }

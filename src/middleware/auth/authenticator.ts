@@ -5,6 +5,7 @@ import { ANONYMOUS, type Principal, type ReplayGuard } from '../../core/index.js
 import { API_KEY_PREFIX, type ApiKeyPrincipal, ApiKeys } from './api-keys.js';
 import { bearerChallenge } from './challenge.js';
 import { DPOP_ALGORITHMS, DpopProofs } from './dpop.js';
+import { type IntrospectionOptions, TokenIntrospector } from './introspection.js';
 import { JwtVerifier, type JwtOptions } from './jwt.js';
 import { MtlsMapper, type MtlsOptions } from './mtls.js';
 import { type Authenticator, type AuthOutcome, type AuthRefusal, type AuthRequest, refuse } from './types.js';
@@ -14,6 +15,8 @@ export interface AuthOptions {
   /** Hash (`sha256:<hex>`, from `mcplex keys new`) → principal. */
   apiKeys?: Record<string, ApiKeyPrincipal>;
   jwt?: JwtOptions;
+  /** Opaque access tokens, checked with the authorization server's introspection endpoint (RFC 7662). */
+  introspection?: IntrospectionOptions;
   /** Needs TLS with a client CA on the listener (`tls.ca`). */
   mtls?: MtlsOptions;
   /** Let requests without credentials in, as the anonymous principal (or with these scopes/tenant). Default false. */
@@ -30,6 +33,8 @@ export interface AuthOptions {
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+/** A JWS in compact form: three base64url parts. */
+const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /** The key a JWT is bound to (RFC 9449 §6.1 `cnf.jkt`), if it is. */
@@ -51,10 +56,13 @@ function anonymousPrincipal(a: AuthOptions['anonymous']): Principal | undefined 
 export function createAuthenticator(o: AuthOptions): Authenticator {
   const keys = o.apiKeys && Object.keys(o.apiKeys).length > 0 ? new ApiKeys(o.apiKeys) : undefined;
   const jwt = o.jwt ? new JwtVerifier(o.jwt) : undefined;
+  const introspection = o.introspection ? new TokenIntrospector(o.introspection) : undefined;
+  /** What takes OAuth access tokens: the JWT check, introspection, or both (a JWT to the one, any other token to the other). */
+  const oauth = jwt ?? introspection;
   const mtls = o.mtls ? new MtlsMapper(o.mtls) : undefined;
   const anonymous = anonymousPrincipal(o.anonymous);
   const realm = o.realm ?? 'mcplex';
-  if (!keys && !jwt && !mtls && !anonymous) throw new Error('auth: configure at least one of apiKeys, jwt, mtls or anonymous');
+  if (!keys && !oauth && !mtls && !anonymous) throw new Error('auth: configure at least one of apiKeys, jwt, introspection, mtls or anonymous');
   const unknownKey = () => refuse(401, 'Invalid token: unknown API key', 'invalid_token');
   const cacheMs = o.verifiedCacheMs ?? 60_000;
   const cache = cacheMs > 0 ? new VerifiedCache({ maxAgeMs: cacheMs }) : undefined;
@@ -64,13 +72,14 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
   };
 
   function check(token: string): AuthOutcome | Promise<AuthOutcome> {
-    if (keys && (token.startsWith(API_KEY_PREFIX) || !jwt)) return apiKey(token);
-    if (jwt) return jwt.verify(token);
+    if (keys && (token.startsWith(API_KEY_PREFIX) || !oauth)) return apiKey(token);
+    if (jwt && (!introspection || COMPACT_JWS.test(token))) return jwt.verify(token);
+    if (introspection) return introspection.verify(token);
     return refuse(401, 'Invalid token: bearer tokens are not accepted here', 'invalid_token');
   }
   // Kept apart by where the credential came from: each header is verified by its own rules.
   const verified = (token: string) => (cache ? cache.verified(`bearer ${token}`, () => check(token)) : check(token));
-  const proofs = jwt ? new DpopProofs(o.replay) : undefined;
+  const proofs = oauth ? new DpopProofs(o.replay) : undefined;
   const dpopRequired = o.jwt?.requireDpop === true;
 
   /** A token sent as Bearer: a JWT bound to a key is no bearer token (RFC 9449 §7.2), and none is when DPoP is required. */
@@ -97,12 +106,13 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
     return outcome;
   }
 
+  const requiredScopes = o.jwt?.requiredScopes ?? o.introspection?.requiredScopes;
   return {
     allowsAnonymous: anonymous !== undefined,
-    ...(o.jwt && {
+    ...(oauth && {
       metadata: {
-        authorizationServers: o.jwt.authorizationServers ?? [o.jwt.issuer],
-        ...(o.jwt.requiredScopes && { scopesSupported: o.jwt.requiredScopes }),
+        authorizationServers: [...new Set([...(o.jwt ? (o.jwt.authorizationServers ?? [o.jwt.issuer]) : []), ...(o.introspection ? [o.introspection.issuer] : [])])],
+        ...(requiredScopes && { scopesSupported: requiredScopes }),
         dpopAlgorithms: DPOP_ALGORITHMS,
         dpopRequired,
       },
@@ -113,12 +123,12 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
       const apiKeyHeader = req.header('x-api-key');
       if (authorization !== undefined && apiKeyHeader !== undefined) return refuse(400, 'Invalid request: send one credential (Authorization or X-API-Key), not both', 'invalid_request');
       if (authorization !== undefined) {
-        if (jwt && /^DPoP\b/i.test(authorization)) return dpop(authorization, req);
+        if (oauth && /^DPoP\b/i.test(authorization)) return dpop(authorization, req);
         const match = BEARER.exec(authorization);
         // Another scheme (Basic, …) is no credential for us: the bare challenge says which one to use (RFC 6750 §3.1).
         if (!/^Bearer\b/i.test(authorization)) return refuse(401, 'Authentication required: use "Authorization: Bearer <token>"');
         if (!match) return refuse(400, 'Invalid request: the bearer token is malformed', 'invalid_request');
-        return jwt ? asBearer(await verified(match[1]!)) : verified(match[1]!);
+        return oauth ? asBearer(await verified(match[1]!)) : verified(match[1]!);
       }
       if (apiKeyHeader !== undefined) {
         const key = apiKeyHeader.trim();

@@ -72,7 +72,7 @@ function keyOf(o: JwtOptions): { key: KeyInput; algorithms: string[] } {
   return { key: pub, algorithms: o.algorithms ?? ASYMMETRIC };
 }
 
-const list = (v: unknown): string[] => (typeof v === 'string' ? v.split(' ').filter(Boolean) : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+export const list = (v: unknown): string[] => (typeof v === 'string' ? v.split(' ').filter(Boolean) : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** Why a token failed, in words safe to send back (never the token, never key material). */
 function reason(err: unknown): string {
@@ -88,6 +88,29 @@ function reason(err: unknown): string {
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
   if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return 'the signing keys could not be fetched; try again';
   return 'the token is malformed or cannot be verified';
+}
+
+/**
+ * The principal an OAuth access token's claims (a JWT's payload, or what introspection told) stand for, by the claim
+ * map; refused when the id is missing or a required scope is.
+ */
+export function tokenPrincipal(claims: Record<string, unknown>, token: string, map: Required<Pick<JwtClaimMap, 'id'>> & JwtClaimMap, requiredScopes: readonly string[]): AuthOutcome {
+  const id = claims[map.id];
+  if (typeof id !== 'string' || id === '') return refuse(401, `Invalid token: the "${map.id}" claim (principal id) is missing`, 'invalid_token');
+  const scopes = map.scopes ? list(claims[map.scopes]) : list(claims.scope ?? claims.scp);
+  const missing = requiredScopes.filter((s) => !scopes.includes(s));
+  if (missing.length > 0) return refuse(403, `Insufficient scope: the token lacks ${missing.join(', ')}`, 'insufficient_scope', [...requiredScopes]);
+  const tenant = map.tenant ? claims[map.tenant] : undefined;
+  const roles = map.roles ? list(claims[map.roles]) : undefined;
+  const principal: Principal = Object.freeze({
+    id,
+    kind: 'jwt',
+    ...(typeof tenant === 'string' && { tenant }),
+    scopes: Object.freeze(scopes),
+    ...(roles && { roles: Object.freeze(roles) }),
+    claims: Object.freeze({ ...claims }),
+  });
+  return { principal, token };
 }
 
 /** A verifier for one JWT configuration. */
@@ -121,21 +144,6 @@ export class JwtVerifier {
     } catch (err) {
       return refuse(401, `Invalid token: ${reason(err)}`, 'invalid_token');
     }
-    const id = payload[this.#claims.id];
-    if (typeof id !== 'string' || id === '') return refuse(401, `Invalid token: the "${this.#claims.id}" claim (principal id) is missing`, 'invalid_token');
-    const scopes = this.#claims.scopes ? list(payload[this.#claims.scopes]) : list(payload.scope ?? payload.scp);
-    const missing = this.requiredScopes.filter((s) => !scopes.includes(s));
-    if (missing.length > 0) return refuse(403, `Insufficient scope: the token lacks ${missing.join(', ')}`, 'insufficient_scope', this.requiredScopes);
-    const tenant = this.#claims.tenant ? payload[this.#claims.tenant] : undefined;
-    const roles = this.#claims.roles ? list(payload[this.#claims.roles]) : undefined;
-    const principal: Principal = Object.freeze({
-      id,
-      kind: 'jwt',
-      ...(typeof tenant === 'string' && { tenant }),
-      scopes: Object.freeze(scopes),
-      ...(roles && { roles: Object.freeze(roles) }),
-      claims: Object.freeze({ ...payload }),
-    });
-    return { principal, token };
+    return tokenPrincipal(payload, token, this.#claims, this.requiredScopes);
   }
 }

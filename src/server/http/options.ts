@@ -3,7 +3,7 @@
 import type { TaskRegistry } from '../tasks/task-registry.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
-import { ADMIN_SCOPE } from '../../core/index.js';
+import { ADMIN_SCOPE, isLoopback } from '../../core/index.js';
 import type { AdminAuditEvent } from '../../middleware/audit.js';
 import type { Authenticator } from '../../middleware/auth/index.js';
 import { identityOf } from '../identity.js';
@@ -179,9 +179,7 @@ export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
     isAdmin: (req: IncomingMessage) => boolean;
   };
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-/** A host name or address of this machine (a URL's `hostname` included: `[::1]`). */
-export const isLoopback = (host: string) => LOOPBACK.has(host) || host.startsWith('127.');
+export { isLoopback };
 const MiB = 1024 * 1024;
 
 /** Headers a proxy adds: a request that carries one did not start on this machine, whatever its peer address. */
