@@ -87,9 +87,10 @@ export function localPrincipalOf(config: GatewayConfig): Principal | undefined {
   });
 }
 
-/** What `auth.oauthProxy` serves by: the section, the public MCP URL and the identity provider of `auth.jwt`. */
+/** What `auth.oauthProxy` serves by: the section, the public MCP URL and the identity provider (`auth.jwt`, or `auth.introspection`). */
 export function oauthProxySettings(auth: GatewayConfig['auth']): OAuthProxySettings | undefined {
-  return auth?.oauthProxy && auth.resource && auth.jwt ? { proxy: auth.oauthProxy, resource: auth.resource, idpIssuer: auth.jwt.issuer } : undefined;
+  const idpIssuer = auth?.jwt?.issuer ?? auth?.introspection?.issuer;
+  return auth?.oauthProxy && auth.resource && idpIssuer ? { proxy: auth.oauthProxy, resource: auth.resource, idpIssuer } : undefined;
 }
 
 /**

@@ -64,7 +64,7 @@ describe('auth config', () => {
     expect(parse({ auth: { jwt: { ...jwt, authorizationServers: ['https://as.example'] }, resource: 'https://mcp.example.com/mcp', oauthProxy: proxy } }).auth?.jwt?.authorizationServers).toEqual(['https://as.example']);
     expect(parse({ auth: { jwt } }).auth?.jwt?.authorizationServers).toBeUndefined();
     expect(issuesOf({ auth: { apiKeys: { [newApiKey().hash]: { id: 'a' } }, oauthProxy: proxy } })).toEqual([
-      'auth.oauthProxy: needs auth.jwt: the identity provider whose tokens callers sign in for (its issuer)',
+      'auth.oauthProxy: needs auth.jwt (or auth.introspection, for opaque tokens): the identity provider whose tokens callers sign in for (its issuer)',
       'auth.resource: required with oauthProxy: the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp (its origin is the authorization server MCP clients see)',
     ]);
     expect(issuesOf({ auth: { jwt, resource: 'https://mcp.example.com/mcp', oauthProxy: { ...proxy, key: 'short' } } })).toEqual([

@@ -141,7 +141,9 @@ export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void 
   const listen = root.listen as { tls?: { ca?: unknown } } | undefined;
   if (auth.mtls !== undefined && !listen?.tls?.ca) issues.push({ path: ['auth', 'mtls'], message: 'needs listen.tls with ca (the CA client certificates chain to)' });
   if (auth.oauthProxy !== undefined) {
-    if (jwtSection === undefined) issues.push({ path: ['auth', 'oauthProxy'], message: 'needs auth.jwt: the identity provider whose tokens callers sign in for (its issuer)' });
+    if (jwtSection === undefined && auth.introspection === undefined) {
+      issues.push({ path: ['auth', 'oauthProxy'], message: 'needs auth.jwt (or auth.introspection, for opaque tokens): the identity provider whose tokens callers sign in for (its issuer)' });
+    }
     if (auth.resource === undefined) issues.push({ path: ['auth', 'resource'], message: 'required with oauthProxy: the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp (its origin is the authorization server MCP clients see)' });
     if (jwtSection?.requireDpop === true) issues.push({ path: ['auth', 'jwt', 'requireDpop'], message: "the OAuth proxy hands out the identity provider's bearer tokens, which requireDpop refuses: remove one of them" });
   }
@@ -153,11 +155,12 @@ export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void 
 
 /** The section as the gateway uses it. */
 export function buildAuth(raw: RawAuth): AuthConfig {
-  const { jwt: j, ...rest } = raw;
+  const { jwt: j, introspection: i, ...rest } = raw;
   // With the proxy, the authorization server MCP clients are told of (RFC 9728) is the gateway itself.
-  const servers = raw.oauthProxy && raw.resource && !j?.authorizationServers ? { authorizationServers: [new URL(raw.resource).origin] } : {};
+  const proxied = raw.oauthProxy && raw.resource ? [new URL(raw.resource).origin] : undefined;
   return {
     ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
-    ...(j && { jwt: { ...j, ...(j.claims && { claims: j.claims }), ...servers } }),
+    ...(j && { jwt: { ...j, ...(j.claims && { claims: j.claims }), ...(proxied && !j.authorizationServers && { authorizationServers: proxied }) } }),
+    ...(i && { introspection: { ...i, ...(proxied && { authorizationServers: proxied }) } }),
   } as AuthConfig;
 }

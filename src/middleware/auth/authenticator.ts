@@ -111,7 +111,7 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
     allowsAnonymous: anonymous !== undefined,
     ...(oauth && {
       metadata: {
-        authorizationServers: [...new Set([...(o.jwt ? (o.jwt.authorizationServers ?? [o.jwt.issuer]) : []), ...(o.introspection ? [o.introspection.issuer] : [])])],
+        authorizationServers: [...new Set([...(o.jwt ? (o.jwt.authorizationServers ?? [o.jwt.issuer]) : []), ...(o.introspection ? (o.introspection.authorizationServers ?? [o.introspection.issuer]) : [])])],
         ...(requiredScopes && { scopesSupported: requiredScopes }),
         dpopAlgorithms: DPOP_ALGORITHMS,
         dpopRequired,

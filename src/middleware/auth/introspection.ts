@@ -20,6 +20,8 @@ export interface IntrospectionOptions {
   requiredScopes?: string[];
   /** Which claims make the principal (default: `sub` is the id, `scope` the scopes). */
   claims?: JwtClaimMap;
+  /** Authorization servers announced in the RFC 9728 metadata; default [issuer]. */
+  authorizationServers?: string[];
 }
 
 export class TokenIntrospector {
