@@ -106,6 +106,32 @@ describe('auth.introspection', () => {
     }
   }, 30_000);
 
+  it('refuses a token the server said no to again for a while without asking it (a flood of made-up tokens stays here)', async () => {
+    const real = globalThis.fetch;
+    let asked = 0;
+    globalThis.fetch = (input, init) => {
+      if (String(input instanceof Request ? input.url : input).includes('introspection')) asked++;
+      return real(input, init);
+    };
+    const authenticate = (auth: ReturnType<typeof createAuthenticator>, token: string) => auth.authenticate({ header: (name) => (name === 'authorization' ? `Bearer ${token}` : undefined) });
+    try {
+      const options = { issuer: idp.issuer, clientId: 'machine', clientSecret: SECRET, audience: resource };
+      const auth = createAuthenticator({ introspection: options, verifiedCacheMs: 0 });
+      const first = await authenticate(auth, 'made-up-token-0001');
+      expect(first).toMatchObject({ refusal: { status: 401, description: expect.stringContaining('not active') } });
+      expect(await authenticate(auth, 'made-up-token-0001')).toEqual(first);
+      expect(asked).toBe(1);
+      await authenticate(auth, 'made-up-token-0002');
+      expect(asked).toBe(2);
+      const always = createAuthenticator({ introspection: { ...options, refusedCacheMs: 0 }, verifiedCacheMs: 0 });
+      await authenticate(always, 'made-up-token-0003');
+      await authenticate(always, 'made-up-token-0003');
+      expect(asked).toBe(4);
+    } finally {
+      globalThis.fetch = real;
+    }
+  });
+
   it('takes no token while the authorization server cannot be reached, and says why', async () => {
     const down = createAuthenticator({ introspection: { issuer: 'http://127.0.0.1:9', clientId: 'machine', clientSecret: SECRET, audience: resource } });
     const outcome = await down.authenticate({ header: (name) => (name === 'authorization' ? 'Bearer opaque-token-0123' : undefined) });

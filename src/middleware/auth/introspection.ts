@@ -2,9 +2,11 @@
 // JWTs (Ory Hydra by default, Keycloak, Auth0 or Okta set up so): each token is asked of the server's introspection
 // endpoint, as this server's client there, and what it answers is checked as a JWT's claims are: active, `aud` this
 // server's resource (a token the person got for another client or API is refused), `exp`, required scopes; the claim
-// map makes the principal. The edge's verified cache spares asking again for a while (never past `exp`).
+// map makes the principal. The edge's verified cache spares asking again for a while (never past `exp`); a token the
+// server refused is refused again for a few seconds without asking, so a flood of made-up tokens does not reach it.
+import { LRUCache } from 'lru-cache';
 import * as oidc from 'openid-client';
-import { isLoopback } from '../../core/index.js';
+import { isLoopback, sha256 } from '../../core/index.js';
 import { type JwtClaimMap, list, tokenPrincipal } from './jwt.js';
 import { type AuthOutcome, refuse } from './types.js';
 
@@ -22,23 +24,42 @@ export interface IntrospectionOptions {
   claims?: JwtClaimMap;
   /** Authorization servers announced in the RFC 9728 metadata; default [issuer]. */
   authorizationServers?: string[];
+  /** How long a token the server said is not active (or is for another resource) is refused without asking; default 10 000 ms. */
+  refusedCacheMs?: number;
 }
+
+type Refused = Extract<AuthOutcome, { refusal: unknown }>;
 
 export class TokenIntrospector {
   #server: Promise<oidc.Configuration> | undefined;
   readonly #audience: string[];
+  /** Tokens refused lately, by hash: each is refused again without asking until its entry runs out. */
+  readonly #refused: LRUCache<string, Refused> | undefined;
 
   constructor(private readonly o: IntrospectionOptions) {
     this.#audience = [o.audience].flat();
+    const ttl = o.refusedCacheMs ?? 10_000;
+    this.#refused = ttl > 0 ? new LRUCache({ max: 10_000, ttl }) : undefined;
   }
 
   async verify(token: string): Promise<AuthOutcome> {
+    const key = this.#refused && sha256(token);
+    const known = key === undefined ? undefined : this.#refused?.get(key);
+    if (known) return known;
     let claims: oidc.IntrospectionResponse;
     try {
       claims = await oidc.tokenIntrospection(await this.#discovered(), token);
     } catch (err) {
+      // Not the server's answer: asked again next time.
       return refuse(401, `Invalid token: it could not be checked with the authorization server (${(err as Error).message}); try again`, 'invalid_token');
     }
+    const outcome = this.#judged(claims, token);
+    if (key !== undefined && 'refusal' in outcome && outcome.refusal.status === 401) this.#refused?.set(key, outcome);
+    return outcome;
+  }
+
+  /** What the server's answer about `token` means here. */
+  #judged(claims: oidc.IntrospectionResponse, token: string): AuthOutcome {
     if (claims.active !== true) return refuse(401, 'Invalid token: the authorization server says it is not active (expired, revoked or unknown)', 'invalid_token');
     if (!list(claims.aud).some((aud) => this.#audience.includes(aud))) return refuse(401, 'Invalid token: the token is for another audience (resource)', 'invalid_token');
     if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) return refuse(401, 'Invalid token: the token has expired', 'invalid_token');
