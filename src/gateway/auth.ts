@@ -3,7 +3,7 @@
 // anonymous callers without --insecure.
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { ANONYMOUS, ErrorCode, type Principal, type ReplayGuard } from '../core/index.js';
+import { ANONYMOUS, ErrorCode, isLoopback, type Principal, type ReplayGuard } from '../core/index.js';
 import type { AuditEvent } from '../middleware/audit.js';
 import { type Authenticator, createAuthenticator } from '../middleware/auth/index.js';
 import type { HttpServeOptions, OAuthProxyEvent, OAuthProxySettings } from '../server/index.js';
@@ -102,14 +102,13 @@ export function oauthProxyAudit(e: OAuthProxyEvent): AuditEvent {
   return { method: `oauth/${e.kind}`, principal, target: e.client, args: { redirectUri: e.redirectUri, ...(e.refused && { refused: e.refused }) }, errorCode: e.refused ? ErrorCode.Forbidden : null, startedAt: e.at, durationMs: 0 };
 }
 
-const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host === '[::1]' || host.startsWith('127.');
 
 /** Why serving this config over HTTP is unsafe (anyone on the network could call every tool), or undefined. */
 export function insecureBind(config: GatewayConfig): string | undefined {
   const { host } = config.listen;
   if (isLoopback(host)) return undefined;
   const a = config.auth;
-  if (a && (a.apiKeys || a.jwt || a.mtls) && !a.anonymous) return undefined;
+  if (a && (a.apiKeys || a.jwt || a.introspection || a.mtls) && !a.anonymous) return undefined;
   const why = a?.anonymous ? 'auth.anonymous lets callers in without credentials' : 'no authentication is configured (auth: apiKeys, jwt or mtls)';
   return (
     `refusing to listen on ${host}, which is reachable from other machines: ${why}, so anyone who can reach it could call every tool. ` +

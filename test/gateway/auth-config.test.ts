@@ -82,5 +82,9 @@ describe('auth config', () => {
     expect(insecureBind(parse({ listen: { host: '0.0.0.0' } }))).toMatch(/^refusing to listen on 0\.0\.0\.0.*no authentication is configured.*--insecure/);
     expect(insecureBind(parse({ listen: { host: '0.0.0.0' }, auth: { anonymous: true } }))).toMatch(/auth\.anonymous lets callers in without credentials/);
     expect(insecureBind(parse({ listen: { host: '10.0.0.5' }, auth: { apiKeys: { [hash]: { id: 'a' } } } }))).toBeUndefined();
+    const introspection = { issuer: 'https://auth.example.com', clientId: 'gw', clientSecret: 's3cret', audience: 'https://mcp.example.com/mcp' };
+    expect(insecureBind(parse({ listen: { host: '10.0.0.5' }, auth: { introspection } }))).toBeUndefined();
+    // A name that starts like a loopback address is not one.
+    expect(insecureBind(parse({ listen: { host: '127.example.com' } }))).toMatch(/^refusing to listen on 127\.example\.com/);
   });
 });

@@ -87,6 +87,8 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: 'invalid_redirect_uri', error_description: 'http://evil.example/cb is http but not on the loopback address' });
     expect((await register({ redirect_uris: ['javascript:alert(1)'] })).status).toBe(400);
+    // A name that starts like a loopback address is not one.
+    expect(await (await register({ redirect_uris: ['http://127.example.com/cb'] })).json()).toMatchObject({ error: 'invalid_redirect_uri', error_description: 'http://127.example.com/cb is http but not on the loopback address' });
     expect((await register({})).status).toBe(400);
     const native = (await (await register({ redirect_uris: ['cursor://anysphere.cursor/oauth/callback'], client_name: 'Cursor' })).json()) as { client_id: string; token_endpoint_auth_method: string };
     expect(native.token_endpoint_auth_method).toBe('none');

@@ -2,6 +2,7 @@
 // servers are kept (servers.<name>.auth.oauth, docs/upstream-auth.md), and the URL browsers come back to after an
 // authorization. Registered in schema.ts/validate.ts.
 import { z } from 'zod';
+import { isLoopback } from '../../core/index.js';
 import type { Issue } from './errors.js';
 import { unknownKeyMessage } from './hints.js';
 import { MIN_SECRET_LENGTH } from '../../stores/sealed-secret-store.js';
@@ -56,10 +57,11 @@ const SECRET_HINT = `expected a secret of at least ${MIN_SECRET_LENGTH} characte
 const secret = z.string({ error: SECRET_HINT }).min(MIN_SECRET_LENGTH, { error: SECRET_HINT });
 
 const CIMD_HINT = 'expected the https URL (with a path) the gateway\'s client metadata document is reached at, e.g. https://mcp.example.com/oauth/client-metadata.json';
-const LOCAL_URL = /^http:\/\/(127\.[0-9.]+|localhost|\[::1\])(:\d+)?(\/|$)/;
+/** A plain-HTTP URL on this machine (a development authorization server). */
+const localUrl = (v: string) => new URL(v).protocol === 'http:' && isLoopback(new URL(v).hostname);
 const ISSUER_HINT = 'expected the identity provider\'s issuer URL (https, or http on this machine), e.g. https://auth.example.com';
 const oidcShape = {
-  issuer: z.string({ error: ISSUER_HINT }).refine((v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || LOCAL_URL.test(v)), { error: ISSUER_HINT }),
+  issuer: z.string({ error: ISSUER_HINT }).refine((v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || localUrl(v)), { error: ISSUER_HINT }),
   clientId: z.string({ error: 'expected the client id the gateway is registered with at the identity provider' }).min(1),
   clientSecret: z.string({ error: `expected the client's secret (from the environment, e.g. \${MCPLEX_OIDC_SECRET})` }).min(1).optional(),
 };
@@ -121,7 +123,6 @@ type Tree = Record<string, unknown>;
 const isMap = (v: unknown): v is Tree => v !== null && typeof v === 'object' && !Array.isArray(v);
 /** Paths the gateway serves itself (MCP, health, metrics, admin). */
 const RESERVED_PATH = /^\/(mcp|healthz|readyz|metrics|admin)(\/|$)/;
-const LOOPBACK = /^(127\.|localhost$|::1$|\[::1\]$)/;
 
 /** Rules relating `oauth:` to the servers that use it, to `listen` and to `cluster` (validate.ts runs it). */
 export function checkOAuth(root: Tree, serversKey: string, issues: Issue[]): void {
@@ -152,7 +153,7 @@ export function checkOAuth(root: Tree, serversKey: string, issues: Issue[]): voi
     issues.push({ path: ['oauth', 'store'], message: `with cluster:, every replica must see the grants of ${users.join(', ')}: use store: redis` });
   }
   const host = isMap(root.listen) && typeof root.listen.host === 'string' ? root.listen.host : '127.0.0.1';
-  if (section.callbackUrl === undefined && !LOOPBACK.test(host)) {
+  if (section.callbackUrl === undefined && !isLoopback(host)) {
     issues.push({ path: ['oauth', 'callbackUrl'], message: `required when listen.host is ${host} (${users.join(', ')} use OAuth): the URL browsers reach the gateway at, e.g. https://mcp.example.com/oauth/callback` });
   }
 }
