@@ -7,10 +7,11 @@ import { ANONYMOUS, ErrorCode, isLoopback, type Principal, type ReplayGuard } fr
 import type { AuditEvent } from '../middleware/audit.js';
 import { type Authenticator, createAuthenticator } from '../middleware/auth/index.js';
 import type { HttpServeOptions, OAuthProxyEvent, OAuthProxySettings } from '../server/index.js';
+import { credentialMethodsOf } from './config/auth.js';
 import type { GatewayConfig } from './config/index.js';
 
 /** Whether the section authenticates HTTP callers (`local` alone configures stdio only). */
-const authenticatesHttp = (auth: GatewayConfig['auth']) => !!auth && !!(auth.apiKeys || auth.jwt || auth.introspection || auth.mtls || auth.anonymous);
+const authenticatesHttp = (auth: GatewayConfig['auth']) => credentialMethodsOf(auth).length > 0 || !!auth?.anonymous;
 
 /**
  * An authenticator that follows config reloads: added or revoked keys, a new JWT or mTLS setting apply to the next
@@ -108,8 +109,8 @@ export function insecureBind(config: GatewayConfig): string | undefined {
   const { host } = config.listen;
   if (isLoopback(host)) return undefined;
   const a = config.auth;
-  if (a && (a.apiKeys || a.jwt || a.introspection || a.mtls) && !a.anonymous) return undefined;
-  const why = a?.anonymous ? 'auth.anonymous lets callers in without credentials' : 'no authentication is configured (auth: apiKeys, jwt or mtls)';
+  if (credentialMethodsOf(a).length > 0 && !a?.anonymous) return undefined;
+  const why = a?.anonymous ? 'auth.anonymous lets callers in without credentials' : 'no authentication is configured (auth: apiKeys, jwt, introspection or mtls)';
   return (
     `refusing to listen on ${host}, which is reachable from other machines: ${why}, so anyone who can reach it could call every tool. ` +
     'Configure auth (e.g. `mcplex keys new` and auth.apiKeys), listen on 127.0.0.1, or pass --insecure if a proxy in front authenticates'

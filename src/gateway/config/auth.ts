@@ -129,6 +129,15 @@ export interface TlsConfig {
   requireClientCert?: boolean;
 }
 
+/** The ways a caller proves who it is; with none of them (or with `anonymous`), anyone may call. */
+const CREDENTIAL_METHODS = ['apiKeys', 'jwt', 'introspection', 'mtls'] as const;
+
+/** The credential methods an `auth:` section (as written, or as built) configures. */
+export function credentialMethodsOf(auth: object | undefined): string[] {
+  const section = auth as Record<string, unknown> | undefined;
+  return CREDENTIAL_METHODS.filter((k) => section?.[k] !== undefined && section[k] !== null);
+}
+
 /** Rules between fields: the zod pass has checked each one's shape. */
 export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void {
   const auth = root.auth as Record<string, unknown> | undefined;
@@ -147,8 +156,7 @@ export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void 
     if (auth.resource === undefined) issues.push({ path: ['auth', 'resource'], message: 'required with oauthProxy: the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp (its origin is the authorization server MCP clients see)' });
     if (jwtSection?.requireDpop === true) issues.push({ path: ['auth', 'jwt', 'requireDpop'], message: "the OAuth proxy hands out the identity provider's bearer tokens, which requireDpop refuses: remove one of them" });
   }
-  const methods = ['apiKeys', 'jwt', 'introspection', 'mtls'].filter((k) => auth[k] !== undefined && auth[k] !== null);
-  if (methods.length === 0 && !auth.anonymous && !auth.local) {
+  if (credentialMethodsOf(auth).length === 0 && !auth.anonymous && !auth.local) {
     issues.push({ path: ['auth'], message: 'configure at least one of apiKeys, jwt, introspection or mtls (or anonymous: true, or remove the section)' });
   }
 }

@@ -2,6 +2,7 @@
 // direct mode, a web app on the SDK's client). Part of the `listen:` section (schema.ts).
 import { z } from 'zod';
 import { corsOriginProblem } from '../../server/index.js';
+import { credentialMethodsOf } from './auth.js';
 import type { Issue } from './errors.js';
 import { strict } from './hints.js';
 
@@ -23,8 +24,7 @@ export function checkCors(root: Record<string, unknown>, issues: Issue[]): void 
   const cors = (root.listen as { cors?: { origins?: unknown } } | undefined)?.cors;
   if (!Array.isArray(cors?.origins) || !cors.origins.includes('*')) return;
   const auth = root.auth as Record<string, unknown> | undefined;
-  const known = auth && ['apiKeys', 'jwt', 'introspection', 'mtls'].some((k) => auth[k] !== undefined && auth[k] !== null) && !auth.anonymous;
-  if (!known) {
+  if (credentialMethodsOf(auth).length === 0 || auth?.anonymous) {
     issues.push({ path: ['listen', 'cors', 'origins'], message: "'*' lets any web page a person opens call this gateway's tools: configure auth (apiKeys, jwt, introspection or mtls, without anonymous) or name the origins" });
   }
 }

@@ -1,7 +1,7 @@
 // An OpenID Connect / OAuth identity provider this server is a client of (openid-client's discovery), found once per
 // issuer and client and found again after a failure. Plain HTTP only for one on this machine (a development one).
 import * as oidc from 'openid-client';
-import { isLoopback } from './options.js';
+import { isLoopback } from '../../core/index.js';
 
 export interface ProviderClient {
   issuer: string;

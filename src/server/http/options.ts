@@ -179,7 +179,6 @@ export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
     isAdmin: (req: IncomingMessage) => boolean;
   };
 
-export { isLoopback };
 const MiB = 1024 * 1024;
 
 /** Headers a proxy adds: a request that carries one did not start on this machine, whatever its peer address. */

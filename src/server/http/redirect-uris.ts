@@ -1,6 +1,6 @@
 // Redirect URIs of OAuth clients that register themselves (RFC 7591) with an authorization server here: which may
 // be registered, and whether one asked for is one registered.
-import { isLoopback } from './options.js';
+import { isLoopback } from '../../core/index.js';
 
 /** Schemes a client may not be sent back to (RFC 8252 allows private-use schemes for native apps, not these). */
 const UNSAFE_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'about:', 'blob:']);
