@@ -17,6 +17,7 @@ export { sendJson } from './http/respond.js';
 export { readCapped, readJsonBody } from './http/body.js';
 export { cookiesOf, escapeHtml, page } from './http/html-page.js';
 export { IdentityProvider, type ProviderClient } from './http/identity-provider.js';
+export type { ClientMetadataDocumentsConfig } from './http/client-metadata-documents.js';
 export { IDP_CALLBACK_PATH, OAuthProxy, type OAuthProxyConfig, type OAuthProxyEvent, type OAuthProxySettings } from './http/oauth-proxy.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
 export { type Ask, type Asks, ask, type InputAnswers, type UrlOutcome } from './input-requests.js';

@@ -76,6 +76,22 @@ describe('auth config', () => {
     expect(issuesOf({ auth: { jwt, resource: 'https://mcp.example.com/mcp', oauthProxy: { ...proxy, scope: 'x' } } })[0]).toBe("auth.oauthProxy.scope: unknown key (did you mean 'scopes'?)");
   });
 
+  it('oauthProxy.clientMetadataDocuments: on, off, or with the addresses of the operator\'s own apps', () => {
+    const auth = (clientMetadataDocuments: unknown) => ({
+      auth: {
+        jwt: { issuer: 'https://login.example.com', audience: 'https://mcp.example.com/mcp', jwksUrl: 'https://login.example.com/jwks' },
+        resource: 'https://mcp.example.com/mcp',
+        oauthProxy: { clientId: 'mcplex', scopes: 'openid', key: 'k'.repeat(32), clientMetadataDocuments },
+      },
+    });
+    expect(parse(auth(false)).auth?.oauthProxy?.clientMetadataDocuments).toBe(false);
+    expect(parse(auth({ allowAddresses: ['10.20.0.0/16', '192.168.1.7', 'fd00::/8'] })).auth?.oauthProxy?.clientMetadataDocuments).toEqual({ allowAddresses: ['10.20.0.0/16', '192.168.1.7', 'fd00::/8'] });
+    const hint = 'expected an IP address or a CIDR range (e.g. 10.20.0.0/16) an app on your own network serves its document from';
+    expect(issuesOf(auth({ allowAddresses: ['apps.internal'] }))).toEqual([`auth.oauthProxy.clientMetadataDocuments.allowAddresses[0]: ${hint}`]);
+    expect(issuesOf(auth({ allowAddresses: ['10.0.0.0/33'] }))).toEqual([`auth.oauthProxy.clientMetadataDocuments.allowAddresses[0]: ${hint}`]);
+    expect(issuesOf(auth('yes'))).toEqual(['auth.oauthProxy.clientMetadataDocuments: expected true (the default: documents on public addresses), false (registered clients only) or { allowAddresses: [...] }']);
+  });
+
   it('refuses a non-loopback bind unless real authentication is configured', () => {
     const { hash } = newApiKey();
     expect(insecureBind(parse({ listen: { host: '127.0.0.1' } }))).toBeUndefined();

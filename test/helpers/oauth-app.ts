@@ -15,7 +15,11 @@ export class AppProvider implements OAuthClientProvider {
   saved: OAuthTokens | undefined;
   opened: URL | undefined;
   #verifier = '';
-  constructor(readonly name: string) {}
+  /** `clientMetadataUrl`: the app known by its Client ID Metadata Document where the server takes them, not registered. */
+  constructor(
+    readonly name: string,
+    readonly clientMetadataUrl?: string,
+  ) {}
   get redirectUrl() {
     return APP_CALLBACK;
   }

@@ -6,7 +6,8 @@
 // client registered there; the client then gets the provider's access token, which the JWT check verifies as any
 // other. Nothing is kept: client ids, authorizations in progress, codes and refresh tokens are sealed (JWE, A256GCM)
 // with `key`, so any replica with that key serves any step, and the provider's own single use of its codes makes
-// each code handed out here single-use.
+// each code handed out here single-use. A client may also be known by the URL of its Client ID Metadata Document
+// instead of registering (client-metadata-documents.ts).
 //   GET  /.well-known/oauth-authorization-server   RFC 8414 metadata (the PRM names the gateway's origin)
 //   POST /oauth/register                           RFC 7591: { redirect_uris, client_name } → a client id
 //   GET  /oauth/authorize                          the consent page: which client, sent back where
@@ -15,9 +16,11 @@
 //   POST /oauth/token                              authorization_code (PKCE S256) and refresh_token grants
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AgentOptions } from 'node:https';
 import * as oidc from 'openid-client';
 import { type Logger, sha256 } from '../../core/index.js';
 import { readCapped, readJsonBody } from './body.js';
+import { ClientMetadataDocuments, type ClientMetadataDocumentsConfig, isClientIdUrl } from './client-metadata-documents.js';
 import { cookiesOf, escapeHtml, page } from './html-page.js';
 import { IdentityProvider } from './identity-provider.js';
 import type { HttpRoute } from './options.js';
@@ -55,6 +58,11 @@ export interface OAuthProxyConfig {
   key: string;
   /** Keys used before `key` (rotation): what they sealed still opens. */
   previousKeys?: string[];
+  /**
+   * Clients known by the https URL of their Client ID Metadata Document, without registering (on by default, fetched
+   * from public addresses only; `allowAddresses` adds the operator's own); `false`: registered clients only.
+   */
+  clientMetadataDocuments?: boolean | ClientMetadataDocumentsConfig;
 }
 
 export interface OAuthProxySettings {
@@ -83,11 +91,13 @@ export interface OAuthProxyEvent {
   at: number;
 }
 
-/** What a client id carries (sealed): where its codes may go. */
+/** What a client id carries (sealed), or its metadata document says: where its codes may go. */
 interface ProxyClient {
   redirect_uris: string[];
   client_name?: string;
 }
+/** A client as the pages and the audit name it: a document's client by its URL too (anyone may call theirs anything). */
+const nameOf = (clientId: string, client: ProxyClient) => (isClientIdUrl(clientId) ? `${client.client_name ?? 'An MCP client'} (${clientId})` : client.client_name);
 /** A client's authorization request, carried by the consent form and the provider's `state`. */
 interface Asked {
   cid: string;
@@ -110,6 +120,7 @@ const oauthError = (res: ServerResponse, status: number, error: string, descript
 
 export class OAuthProxy {
   #sealer: { settings: OAuthProxyConfig; sealer: Sealer } | undefined;
+  #documents: { settings: OAuthProxyConfig; documents: ClientMetadataDocuments | undefined } | undefined;
   readonly #idp = new IdentityProvider();
 
   constructor(
@@ -118,6 +129,8 @@ export class OAuthProxy {
     private readonly log: Logger,
     /** Each consent and sign-in (e.g. into the audit log). */
     private readonly onEvent: (event: OAuthProxyEvent) => void = () => {},
+    /** More TLS options for fetching client metadata documents (a private CA; or NODE_EXTRA_CA_CERTS). */
+    private readonly tls: AgentOptions = {},
   ) {}
 
   /** The issuer MCP clients see (the resource's origin): the JWT check's `authorizationServers`. */
@@ -154,6 +167,7 @@ export class OAuthProxy {
       scopes_supported: [...s.proxy.scopes, ...(s.proxy.clientScopes ?? [])],
       token_endpoint_auth_methods_supported: ['none'],
       authorization_response_iss_parameter_supported: true,
+      client_id_metadata_document_supported: this.#documentsOf(s) !== undefined,
     });
   }
 
@@ -187,8 +201,9 @@ export class OAuthProxy {
   async #consentPage(req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings): Promise<void> {
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     const sealer = this.#seal(s);
-    const client = await sealer.open<ProxyClient>('client', q.get('client_id'));
-    if (!client) return page(res, 400, 'Unknown client', 'This MCP client is not registered here (or was registered with another key). Connect it again.');
+    const known = await this.#client(q.get('client_id'), s);
+    if ('problem' in known) return page(res, 400, 'Unknown client', known.problem);
+    const client = known.client;
     const ru = q.get('redirect_uri') ?? (client.redirect_uris.length === 1 ? client.redirect_uris[0]! : '');
     if (!registeredRedirect(client.redirect_uris, ru)) return page(res, 400, 'Wrong redirect URI', 'The redirect URI is not one this client registered.');
     // From here on, errors go back to the client (RFC 6749 §4.1.2.1).
@@ -201,9 +216,10 @@ export class OAuthProxy {
     // The form is good for this browser only: a page elsewhere cannot post an approval it started.
     const nonce = randomBytes(24).toString('base64url');
     const more = clientScopesOf(q.get('scope'), s.proxy);
-    const asked: Asked = { cid: q.get('client_id')!, ru, ch, ...(q.get('state') && { st: q.get('state')! }), ...(client.client_name && { name: client.client_name }), ...(more.length > 0 && { sc: more.join(' ') }) };
+    const name = nameOf(q.get('client_id')!, client);
+    const asked: Asked = { cid: q.get('client_id')!, ru, ch, ...(q.get('state') && { st: q.get('state')! }), ...(name && { name }), ...(more.length > 0 && { sc: more.join(' ') }) };
     const request = await sealer.seal('consent', { ...asked, bn: s256(nonce) }, AUTHORIZE_TTL_S);
-    const who = client.client_name ?? 'An MCP client';
+    const who = name ?? 'An MCP client';
     const where = URL.canParse(ru) ? new URL(ru).origin : ru;
     const form =
       (more.length > 0 ? `<p>It asks for more than signing in: <b>${escapeHtml(more.join(', '))}</b>.</p>` : '') +
@@ -284,7 +300,8 @@ export class OAuthProxy {
     const form = new URLSearchParams(body.toString('utf8'));
     const clientId = form.get('client_id') ?? basicUser(req.headers.authorization);
     const sealer = this.#seal(s);
-    if (!(await sealer.open<ProxyClient>('client', clientId))) return oauthError(res, 401, 'invalid_client', 'unknown client_id (register again)');
+    const known = await this.#client(clientId, s);
+    if ('problem' in known) return oauthError(res, 401, 'invalid_client', known.problem);
     const grant = form.get('grant_type');
     if (otherResource(form.get('resource'), s)) return oauthError(res, 400, 'invalid_target', `the resource here is ${s.resource}`);
     let tokens: oidc.TokenEndpointResponse;
@@ -343,6 +360,27 @@ export class OAuthProxy {
 
   #provider(s: OAuthProxySettings): Promise<oidc.Configuration> {
     return this.#idp.configuration({ issuer: s.idpIssuer, ...s.proxy });
+  }
+
+  /** The client `clientId` names: registered here (sealed), or described by the document at its URL. */
+  async #client(clientId: string | null, s: OAuthProxySettings): Promise<{ client: ProxyClient } | { problem: string }> {
+    if (isClientIdUrl(clientId)) {
+      const documents = this.#documentsOf(s);
+      if (!documents) return { problem: 'this server takes registered clients only (client metadata documents are off): register the client' };
+      const described = await documents.describe(clientId);
+      if ('problem' in described) this.log.warn({ clientId, problem: described.problem }, 'OAuth proxy: a client metadata document was refused');
+      return described;
+    }
+    const client = await this.#seal(s).open<ProxyClient>('client', clientId);
+    return client ? { client } : { problem: 'This MCP client is not registered here (or was registered with another key): register it again.' };
+  }
+
+  #documentsOf(s: OAuthProxySettings): ClientMetadataDocuments | undefined {
+    if (this.#documents?.settings !== s.proxy) {
+      const on = s.proxy.clientMetadataDocuments ?? true;
+      this.#documents = { settings: s.proxy, documents: on === false ? undefined : new ClientMetadataDocuments(on === true ? {} : on, this.tls) };
+    }
+    return this.#documents.documents;
   }
 
   #seal(s: OAuthProxySettings): Sealer {
