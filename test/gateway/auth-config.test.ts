@@ -76,7 +76,7 @@ describe('auth config', () => {
     expect(issuesOf({ auth: { jwt, resource: 'https://mcp.example.com/mcp', oauthProxy: { ...proxy, scope: 'x' } } })[0]).toBe("auth.oauthProxy.scope: unknown key (did you mean 'scopes'?)");
   });
 
-  it('oauthProxy.clientMetadataDocuments: on, off, or with the addresses of the operator\'s own apps', () => {
+  it('oauthProxy.clientMetadataDocuments: on, off, or with the addresses of the operator\'s own apps; rememberConsentDays', () => {
     const auth = (clientMetadataDocuments: unknown) => ({
       auth: {
         jwt: { issuer: 'https://login.example.com', audience: 'https://mcp.example.com/mcp', jwksUrl: 'https://login.example.com/jwks' },
@@ -89,6 +89,8 @@ describe('auth config', () => {
     const hint = 'expected an IP address or a CIDR range (e.g. 10.20.0.0/16) an app on your own network serves its document from';
     expect(issuesOf(auth({ allowAddresses: ['apps.internal'] }))).toEqual([`auth.oauthProxy.clientMetadataDocuments.allowAddresses[0]: ${hint}`]);
     expect(issuesOf(auth({ allowAddresses: ['10.0.0.0/33'] }))).toEqual([`auth.oauthProxy.clientMetadataDocuments.allowAddresses[0]: ${hint}`]);
+    expect(parse({ auth: { ...auth(true).auth, oauthProxy: { ...auth(true).auth.oauthProxy, rememberConsentDays: 0 } } }).auth?.oauthProxy?.rememberConsentDays).toBe(0);
+    expect(issuesOf({ auth: { ...auth(true).auth, oauthProxy: { ...auth(true).auth.oauthProxy, rememberConsentDays: 500 } } })).toEqual(['auth.oauthProxy.rememberConsentDays: expected at most 400 days (browsers keep a cookie no longer)']);
     expect(issuesOf(auth('yes'))).toEqual(['auth.oauthProxy.clientMetadataDocuments: expected true (the default: documents on public addresses), false (registered clients only) or { allowAddresses: [...] }']);
   });
 

@@ -291,4 +291,44 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
       ]),
     );
   });
+
+  it('remembers a person\'s approval of a client in their browser: signing in again goes straight to the provider', async () => {
+    const app = new AppProvider('Memo App');
+    await connect(url, app);
+    const browser = new Browser();
+    const first = await approve(idp, browser, app.opened!, 'frank');
+    expect(first.consent.text).toContain('Allow Memo App to use mcplex as you?');
+    // The app signs in again (its tokens gone): in the same browser, no consent page.
+    app.opened = undefined;
+    await connect(url, app);
+    const again = await browser.open(app.opened!.href, {}, APP_CALLBACK);
+    expect(again.text).not.toContain('to use mcplex as you?');
+    const landed = again.url.startsWith(APP_CALLBACK) ? again : await idp.signIn(browser, again, 'frank', APP_CALLBACK);
+    const back = new URL(landed.url);
+    expect(back.searchParams.get('state')).toBe(app.opened!.searchParams.get('state'));
+    await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(back.searchParams.get('code')!, back.searchParams.get('iss')!);
+    expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'frank' });
+    // Another browser, another client, or more scope than was approved: the page again.
+    expect((await new Browser().open(app.opened!.href)).text).toContain('Allow Memo App to use mcplex as you?');
+    const other = new AppProvider('Other Memo App');
+    await connect(url, other);
+    expect((await browser.open(other.opened!.href)).text).toContain('Allow Other Memo App to use mcplex as you?');
+    const more = new URL(app.opened!);
+    more.searchParams.set('scope', 'mcp notes:write');
+    expect((await browser.open(more.href)).text).toContain('It asks for more than signing in: <b>notes:write</b>.');
+    // The cookie: sealed, bound to the client, out of scripts' reach, sent on top-level navigations only.
+    const page = await fetch(app.opened!, { redirect: 'manual' });
+    const nonce = page.headers.getSetCookie()[0]!.split(';')[0]!;
+    const request = /name="request" value="([^"]+)"/.exec(await page.text())![1]!;
+    const posted = await fetch(`${origin}/oauth/authorize`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: nonce, origin }, body: new URLSearchParams({ request, decision: 'approve' }) });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.getSetCookie().find((c) => c.startsWith('mcplex-approved-'))).toMatch(/^mcplex-approved-[0-9a-f]{16}=[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=2592000$/);
+    // The audit log tells a remembered consent from one given on the page.
+    const remembered = await waitUntil(async () => {
+      const res = await fetch(`${origin}/admin/audit?method=oauth/consent`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      const rows = ((await res.json()) as { records: Array<{ target: string; args?: { remembered?: boolean } }> }).records;
+      return rows.find((r) => r.target === 'Memo App' && r.args?.remembered === true);
+    }, 10_000, 'a remembered consent recorded');
+    expect(remembered.args).toEqual({ redirectUri: APP_CALLBACK, remembered: true });
+  });
 });

@@ -40,8 +40,14 @@ const shape = {
   key: z.string({ error: KEY_HINT }).min(MIN_SECRET_LENGTH, { error: KEY_HINT }),
   previousKeys: z.array(z.string({ error: KEY_HINT }).min(MIN_SECRET_LENGTH, { error: KEY_HINT }), { error: 'expected a list of the keys used before key' }).optional(),
   clientMetadataDocuments: clientMetadataDocuments.optional(),
+  rememberConsentDays: z
+    .number({ error: 'expected a number of days (0: the consent page every time)' })
+    .int({ error: 'expected a whole number of days' })
+    .min(0, { error: 'expected 0 or more days' })
+    .max(400, { error: 'expected at most 400 days (browsers keep a cookie no longer)' })
+    .optional(),
 };
 
 export const oauthProxySchema = z.strictObject(shape, {
-  error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with clientId, scopes, key and optional clientSecret, clientScopes, authorizationParams, previousKeys, clientMetadataDocuments'),
+  error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with clientId, scopes, key and optional clientSecret, clientScopes, authorizationParams, previousKeys, clientMetadataDocuments, rememberConsentDays'),
 });

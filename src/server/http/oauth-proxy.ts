@@ -34,6 +34,8 @@ const TOKEN_PATH = '/oauth/token';
 const REGISTER_PATH = '/oauth/register';
 /** How long a consent page, and the sign-in after it, may take. */
 const AUTHORIZE_TTL_S = 600;
+/** How long a person's approval of a client is remembered in their browser, unless `rememberConsentDays` says. */
+const REMEMBER_CONSENT_DAYS = 30;
 /** How long a client has to redeem its code. */
 const CODE_TTL_S = 120;
 const MAX_FORM_BYTES = 16 * 1024;
@@ -63,6 +65,11 @@ export interface OAuthProxyConfig {
    * from public addresses only; `allowAddresses` adds the operator's own); `false`: registered clients only.
    */
   clientMetadataDocuments?: boolean | ClientMetadataDocumentsConfig;
+  /**
+   * How many days a person's approval of a client (with its redirect URI and scopes) is remembered in their browser,
+   * so signing in again goes straight to the identity provider (default 30; 0: the consent page every time).
+   */
+  rememberConsentDays?: number;
 }
 
 export interface OAuthProxySettings {
@@ -88,6 +95,8 @@ export interface OAuthProxyEvent {
   subject?: string;
   /** Why it did not go on: the person denied it, the provider refused. */
   refused?: string;
+  /** A consent the person gave this client before, in this browser (no page was shown). */
+  remembered?: boolean;
   at: number;
 }
 
@@ -218,6 +227,10 @@ export class OAuthProxy {
     const more = clientScopesOf(q.get('scope'), s.proxy);
     const name = nameOf(q.get('client_id')!, client);
     const asked: Asked = { cid: q.get('client_id')!, ru, ch, ...(q.get('state') && { st: q.get('state')! }), ...(name && { name }), ...(more.length > 0 && { sc: more.join(' ') }) };
+    if (await this.#approvedBefore(req, asked, s)) {
+      this.#told('consent', asked, { remembered: true });
+      return this.#toProvider(res, asked, s);
+    }
     const request = await sealer.seal('consent', { ...asked, bn: s256(nonce) }, AUTHORIZE_TTL_S);
     const who = name ?? 'An MCP client';
     const where = URL.canParse(ru) ? new URL(ru).origin : ru;
@@ -253,14 +266,21 @@ export class OAuthProxy {
       this.log.info({ client: asked.name }, 'OAuth proxy: a person denied a client');
       return this.#redirect(res, asked.ru, { error: 'access_denied', error_description: 'the person denied the request', ...(asked.st && { state: asked.st }) }, s, clear);
     }
+    const { bn: _bound, ...kept } = asked;
+    const days = s.proxy.rememberConsentDays ?? REMEMBER_CONSENT_DAYS;
+    const remember = days > 0 ? [await this.#approvalCookie(kept, s, days)] : [];
+    return this.#toProvider(res, kept, s, [clear, ...remember]);
+  }
+
+  /** On to the identity provider's sign-in, for the client the person approved (now or before, in this browser). */
+  async #toProvider(res: ServerResponse, asked: Asked, s: OAuthProxySettings, cookies: string[] = []): Promise<void> {
     const provider = await this.#provider(s).catch((err: Error) => err);
     if (provider instanceof Error) {
       this.log.warn({ err: provider, issuer: s.idpIssuer }, 'OAuth proxy: the identity provider could not be reached');
       return page(res, 502, 'Sign-in unavailable', `The identity provider could not be reached: ${provider.message}`);
     }
     const verifier = oidc.randomPKCECodeVerifier();
-    const { bn: _bound, ...kept } = asked;
-    const state = await this.#seal(s).seal('state', { ...kept, v: verifier }, AUTHORIZE_TTL_S);
+    const state = await this.#seal(s).seal('state', { ...asked, v: verifier }, AUTHORIZE_TTL_S);
     const url = oidc.buildAuthorizationUrl(provider, {
       ...s.proxy.authorizationParams,
       redirect_uri: this.#callbackUrl(s),
@@ -269,8 +289,26 @@ export class OAuthProxy {
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
     });
-    res.writeHead(303, { location: url.href, 'set-cookie': clear, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
+    res.writeHead(303, { location: url.href, ...(cookies.length > 0 && { 'set-cookie': cookies }), 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
     res.end();
+  }
+
+  /**
+   * The person's approval of this client, sent back to this redirect URI, for these scopes, remembered in their
+   * browser (the MCP security best practices' consent cookie: bound to the client, sealed, HttpOnly, SameSite=Lax,
+   * `__Host-` and Secure over https).
+   */
+  async #approvalCookie(asked: Asked, s: OAuthProxySettings, days: number): Promise<string> {
+    const value = await this.#seal(s).seal('approved', { h: approvalOf(asked) }, days * 86_400);
+    const https = new URL(s.resource).protocol === 'https:';
+    return `${approvalCookieName(asked, https)}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${days * 86_400}${https ? '; Secure' : ''}`;
+  }
+
+  /** Whether this browser holds the person's approval of `asked` (its client, redirect URI and scopes). */
+  async #approvedBefore(req: IncomingMessage, asked: Asked, s: OAuthProxySettings): Promise<boolean> {
+    if ((s.proxy.rememberConsentDays ?? REMEMBER_CONSENT_DAYS) === 0) return false;
+    const held = cookiesOf(req).get(approvalCookieName(asked, new URL(s.resource).protocol === 'https:'));
+    return (await this.#seal(s).open<{ h: string }>('approved', held))?.h === approvalOf(asked);
   }
 
   /** The provider sent the browser back: on to the client, with a code that carries the provider's. */
@@ -343,7 +381,7 @@ export class OAuthProxy {
     );
   }
 
-  #told(kind: OAuthProxyEvent['kind'], asked: Pick<Asked, 'ru' | 'name'>, outcome: Pick<OAuthProxyEvent, 'subject' | 'refused'>): void {
+  #told(kind: OAuthProxyEvent['kind'], asked: Pick<Asked, 'ru' | 'name'>, outcome: Pick<OAuthProxyEvent, 'subject' | 'refused' | 'remembered'>): void {
     this.onEvent({ kind, client: asked.name ?? 'an unnamed client', redirectUri: asked.ru, ...outcome, at: Date.now() });
   }
 
@@ -388,6 +426,11 @@ export class OAuthProxy {
     return this.#sealer.sealer;
   }
 }
+
+/** What an approval is of: the client, where it is sent back, and the scopes it asked for besides `scopes`. */
+const approvalOf = (asked: Asked) => sha256(`${asked.cid}\n${asked.ru}\n${asked.sc ?? ''}`, 'base64url');
+/** One cookie per approval (client and redirect URI), so approving one client does not forget another. */
+const approvalCookieName = (asked: Asked, https: boolean) => `${https ? '__Host-' : ''}mcplex-approved-${sha256(`${asked.cid}\n${asked.ru}`).slice(0, 16)}`;
 
 /** One cookie per consent page, so two opened side by side in one browser do not overwrite each other. */
 const cookieName = (request: string) => `mcplex-consent-${sha256(request).slice(0, 16)}`;
