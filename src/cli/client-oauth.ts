@@ -7,9 +7,12 @@
 // client registered beforehand (`--client-id`, its secret in MCPLEX_OAUTH_CLIENT_SECRET bound to `--issuer`) is used
 // where the authorization server registers none itself; `--dpop` binds the tokens to a key kept with the grant. The
 // same flow as the gateway's (src/client/oauth-grants.ts).
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextprotocol/client';
+import { authChallengeOf } from '../client/auth-challenge.js';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
 import { openInBrowser } from '../client/open-browser.js';
 import type { UpstreamSpec } from '../client/upstream-spec.js';
@@ -42,6 +45,11 @@ export interface CliOAuth {
   provider: NonNullable<UpstreamHttpOptions['authProvider']>;
   /** Asks the person to widen the grant to what `refused` names (a browser approval), and waits for it. */
   widen(refused: InsufficientScope): Promise<void>;
+  /**
+   * The server refused the grant (revoked, run out, or its authorization server changed): asks the person to
+   * authorize again, and waits for it.
+   */
+  reauthorize(): Promise<void>;
 }
 
 /** A client registered beforehand (`--client-id`, its secret from MCPLEX_OAUTH_CLIENT_SECRET, `--issuer`), and where the browser comes back. */
@@ -51,6 +59,13 @@ export interface CliClient {
   callbackPort?: number;
   /** Tokens bound to a key kept in the grants file beside them (DPoP). */
   dpop?: boolean;
+  /** The client known by the metadata document at this https URL (CIMD), where the authorization server takes them. */
+  clientMetadataUrl?: string;
+  /** The client's own token (client_credentials), with its secret or `privateKey`: no person, no browser. */
+  clientCredentials?: boolean;
+  /** A PEM file: the client proves itself with a JWT signed by it (private_key_jwt, RFC 7523), `signingAlg` (ES256). */
+  privateKey?: string;
+  signingAlg?: string;
 }
 
 /**
@@ -61,9 +76,12 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: Cli
   if (spec.transport !== 'http' && spec.transport !== 'sse') throw new ExitError('--oauth: only for servers over HTTP (--url)', 2);
   const server = spec.url;
   const secret = env.MCPLEX_OAUTH_CLIENT_SECRET || undefined;
+  if (client.clientCredentials) return machineOAuth(server, client, secret);
   if (secret !== undefined && client.clientId === undefined) throw new ExitError('MCPLEX_OAUTH_CLIENT_SECRET is the secret of a registered client: name it with --client-id', 2);
   // A secret is presented to its own authorization server only (SEP-2352): one an upstream names otherwise is refused.
   if (secret !== undefined && client.issuer === undefined) throw new ExitError('--client-id with MCPLEX_OAUTH_CLIENT_SECRET needs --issuer: the issuer URL of the authorization server the client is registered at', 2);
+  if (client.privateKey !== undefined) throw new ExitError('--private-key goes with --client-credentials', 2);
+  if (client.clientMetadataUrl !== undefined && !/^https:\/\/[^/]+\/./.test(client.clientMetadataUrl)) throw new ExitError('--client-metadata-url: expected an https URL with a path', 2);
   const store = sealedWithEnvKey(new FileSecretStore(grantsFile()));
   let redirectUrl: string | undefined;
   const grants = new OAuthGrants(server, server, {
@@ -75,6 +93,7 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: Cli
     ...(secret !== undefined && { clientSecret: secret }),
     ...(client.issuer !== undefined && { issuer: client.issuer }),
     ...(client.dpop && { dpop: true }),
+    ...(client.clientMetadataUrl !== undefined && { clientMetadataUrl: client.clientMetadataUrl }),
   }, store, silentLogger);
 
   /** Runs `start` with a loopback callback listening; when it answers a URL, asks the person to open it and waits. */
@@ -112,13 +131,41 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: Cli
     }
   }
 
-  if (!(await grants.has(GATEWAY_GRANT))) await approve(() => grants.authorize(GATEWAY_GRANT), () => 'wants you to log in');
+  // Discovery starts from what the server's 401 names (its metadata's URL, the scope it wants), as from a refusal.
+  // Fresh: a URL the SDK started while the command ran went back to no callback listening.
+  const authorize = async () => grants.authorize(GATEWAY_GRANT, await authChallengeOf(server, spec.transport as 'http' | 'sse', spec.headers), true);
+  if (!(await grants.has(GATEWAY_GRANT))) await approve(authorize, () => 'wants you to log in');
   return {
     provider: grants.provider(GATEWAY_GRANT),
+    reauthorize: () => approve(authorize, () => 'wants you to log in again'),
     widen: (refused) =>
       approve(
         () => grants.stepUp(GATEWAY_GRANT, refused.requiredScope, refused.resourceMetadataUrl),
         () => `wants more of your authorization (scope "${grants.pendingStepUp(GATEWAY_GRANT)?.scope ?? refused.requiredScope}")`,
       ),
   };
+}
+
+/**
+ * A machine's own authorization (client_credentials): its secret, or a JWT signed with its key, sent to the token
+ * endpoint of `--issuer` only (the SDK refuses another authorization server the MCP server names); a token per run.
+ */
+function machineOAuth(server: string, client: CliClient, secret: string | undefined): CliOAuth {
+  if (client.clientId === undefined || client.issuer === undefined) throw new ExitError('--client-credentials needs --client-id and --issuer (the authorization server the client is registered at)', 2);
+  if ((secret === undefined) === (client.privateKey === undefined)) throw new ExitError('--client-credentials needs the client secret in MCPLEX_OAUTH_CLIENT_SECRET or a key with --private-key (one of them)', 2);
+  const base = { clientId: client.clientId, expectedIssuer: client.issuer, clientName: 'mcplex' };
+  let privateKey: string | undefined;
+  if (client.privateKey !== undefined) {
+    try {
+      privateKey = readFileSync(client.privateKey, 'utf8');
+    } catch (err) {
+      throw new ExitError(`--private-key: ${(err as Error).message}`, 2);
+    }
+  }
+  const provider =
+    privateKey !== undefined ? new PrivateKeyJwtProvider({ ...base, privateKey, algorithm: client.signingAlg ?? 'ES256' }) : new ClientCredentialsProvider({ ...base, clientSecret: secret! });
+  const cannot = (what: string) => async () => {
+    throw new ExitError(`${server} ${what}: a client authorizing as itself cannot be given more (ask its authorization server for the client's scopes)`, 1);
+  };
+  return { provider, widen: cannot('wants more scope than the client holds'), reauthorize: cannot('refused the client\'s token') };
 }

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type UpstreamSpec, moveUrlCredentials } from '../client/upstream-spec.js';
 import { type Json, Upstream } from '../client/upstream.js';
-import { InsufficientScope } from '../client/upstream-errors.js';
+import { InsufficientScope, NeedsAuthorization } from '../client/upstream-errors.js';
 import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, withTasksDeclared } from '../client/upstream-task.js';
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
@@ -41,6 +41,14 @@ interface TargetOptions {
   callbackPort?: number;
   /** `--dpop`: tokens bound to a key kept with the grant (RFC 9449), each request proven with it. */
   dpop?: boolean;
+  /** `--client-metadata-url`: the client known by its metadata document there, where the authorization server takes them. */
+  clientMetadataUrl?: string;
+  /** `--client-credentials`: the client's own token (no person, no browser), with its secret or `--private-key`. */
+  clientCredentials?: boolean;
+  /** `--private-key <file>`: with --client-credentials, a PEM key the client proves itself with (private_key_jwt). */
+  privateKey?: string;
+  /** `--signing-alg`: the key's JWS algorithm (default ES256). */
+  signingAlg?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -93,7 +101,9 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
   const spec = await specOf(o);
   // Loaded only with --oauth (the other commands start as fast as before); the browser is opened when a person is at
   // the terminal, unless told otherwise.
-  if (!o.oauth && (o.clientId !== undefined || o.issuer !== undefined || o.callbackPort !== undefined || o.dpop)) throw new ExitError('--client-id, --issuer, --callback-port and --dpop go with --oauth', 2);
+  if (!o.oauth && (o.clientId !== undefined || o.issuer !== undefined || o.callbackPort !== undefined || o.dpop || o.clientMetadataUrl !== undefined || o.clientCredentials)) {
+    throw new ExitError('--client-id, --issuer, --callback-port, --dpop, --client-metadata-url and --client-credentials go with --oauth', 2);
+  }
   const oauth = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec, o.browser ?? process.stderr.isTTY === true, o) : undefined;
   const terminal = terminalInput(process.stdin, process.stderr);
   const refuse: Answerer = async () => {
@@ -122,15 +132,22 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
   upstream.start();
   try {
     await upstream.firstAttempt();
+    // A grant the server no longer takes (and that could not be refreshed): the person authorizes again.
+    if (!upstream.up && oauth && /needs authorization/.test(upstream.status().error ?? '')) {
+      await oauth.reauthorize();
+      await upstream.reconnect();
+    }
     if (!upstream.up) {
       const why = upstream.status().error ?? 'did not come up';
       const hint = !o.oauth && /unauthorized|\b401\b/i.test(why) ? ' (a server with its own OAuth login: add --oauth)' : '';
       throw new ExitError(`${spec.name}: ${why}${hint}`, 1);
     }
-    // A server that refuses for want of scope (it did not act) is asked again once the person has widened the grant.
+    // A server that refuses for want of scope, or refuses the grant (it did not act), is asked again once the person
+    // has widened the grant, or authorized again.
     return await work(upstream, answer, capabilities).catch(async (err: unknown) => {
-      if (!oauth || !(err instanceof InsufficientScope)) throw err;
-      await oauth.widen(err);
+      if (oauth && err instanceof InsufficientScope) await oauth.widen(err);
+      else if (oauth && err instanceof NeedsAuthorization) await oauth.reauthorize();
+      else throw err;
       return work(upstream, answer, capabilities);
     });
   } catch (err) {
@@ -257,6 +274,10 @@ function targetOptions(c: Command): Command {
     .option('--issuer <url>', "with --client-id and a secret: the authorization server's issuer URL (the secret is sent nowhere else)")
     .option('--dpop', "with --oauth: ask for tokens bound to a key kept with the grant (DPoP, RFC 9449), for servers that accept them")
     .option('--callback-port <port>', 'with --oauth: the loopback port the browser comes back to, http://127.0.0.1:<port>/callback (for a client registered with that redirect URI)', positive)
+    .option('--client-metadata-url <url>', 'with --oauth: the https URL of a client metadata document describing this client (used where the authorization server takes them, instead of registering)')
+    .option('--client-credentials', 'with --oauth --client-id --issuer: the client authorizes as itself (client_credentials grant; no browser), with MCPLEX_OAUTH_CLIENT_SECRET or --private-key')
+    .option('--private-key <file>', 'with --client-credentials: a PEM private key the client authenticates with (private_key_jwt) instead of a secret')
+    .option('--signing-alg <alg>', 'with --private-key: its JWS algorithm (default ES256)')
     .addHelpText('after', '\nOr a stdio server after --, e.g.: mcplex tools -- npx -y @modelcontextprotocol/server-everything stdio');
 }
 

@@ -33,6 +33,17 @@ import { sentToken, tokenSentWith } from './sent-token.js';
 import type { SigningAuthProvider } from './upstream.js';
 
 /** The key of the authorization an administrator makes for the gateway itself (principal keys are JSON arrays). */
+/** What a server's 401 names in its `WWW-Authenticate` challenge: its resource metadata's URL and the scope it wants. */
+export interface AuthChallenge {
+  resourceMetadataUrl?: URL;
+  scope?: string;
+}
+
+/** Two issuer identifiers of one authorization server (the SDK's SEP-2352 comparison: a trailing `/` aside). */
+const sameIssuer = (a: string, b: string) => a.replace(/\/$/, '') === b.replace(/\/$/, '');
+/** Where a server's discovered metadata (its resource's, its authorization server's) is kept. */
+const discoveryKeyOf = (server: string) => `oauth:${server}:discovery`;
+
 export const GATEWAY_GRANT = 'gateway';
 
 /** How long a started authorization may be completed: the browser's round trip, with time to log in. */
@@ -225,6 +236,9 @@ export class OAuthGrants {
           refused = (await this.#load(key))?.token;
           if (sent !== undefined && refused !== undefined && sent !== refused) return;
         }
+        // The server refused the token it holds: its metadata is read again, not taken from before (SEP-2352: it may
+        // name another authorization server now, which the grant and the client are not good at).
+        if (refused !== undefined) await this.store.delete(discoveryKeyOf(this.server));
         const { resourceMetadataUrl, scope } = extractWWWAuthenticateParams(ctx.response);
         return this.#refresh(key, refused, { serverUrl: ctx.serverUrl, ...(resourceMetadataUrl && { resourceMetadataUrl }), ...(scope && { scope }), fetchFn: ctx.fetchFn });
       },
@@ -340,14 +354,16 @@ export class OAuthGrants {
 
   /**
    * Starts an authorization for `key` (discovery, registration if needed, PKCE): the URL a person opens to grant it.
-   * A key holding a refreshable grant is refreshed instead (undefined: nothing to open).
+   * A key holding a refreshable grant is refreshed instead (undefined: nothing to open). `challenge`: what the
+   * server's 401 named (where its metadata is, the scope it wants), which discovery starts from. `fresh`: not the
+   * URL of one started in the last moments (its redirect URI may be gone: a CLI's callback closed since).
    */
-  async authorize(key: string): Promise<string | undefined> {
-    const recent = this.startedSince(key, Date.now() - REUSE_STARTED_MS);
+  async authorize(key: string, challenge: AuthChallenge = {}, fresh = false): Promise<string | undefined> {
+    const recent = fresh ? undefined : this.startedSince(key, Date.now() - REUSE_STARTED_MS);
     if (recent && !(await this.has(key))) return recent;
     // A REDIRECT has just recorded the URL it started (redirectToAuthorization). A grant held is refreshed instead,
     // by one replica at a time.
-    const start = () => auth(this.#provider(key), { serverUrl: this.serverUrl });
+    const start = () => auth(this.#provider(key), { serverUrl: this.serverUrl, ...challenge });
     const held = (await this.#load(key))?.token;
     const result = held === undefined ? await start() : await this.#claimed(key, held, start);
     return result === 'REDIRECT' ? this.#started.get(key)?.url : undefined;
@@ -442,7 +458,7 @@ export class OAuthGrants {
     // On the callback leg, the redirect URI the authorization started with.
     const settings = callback ? { ...this.settings, redirectUrl: () => callback.redirectUrl } : this.settings;
     const clientsKey = `oauth:${server}:clients`;
-    const discoveryKey = `oauth:${server}:discovery`;
+    const discoveryKey = discoveryKeyOf(server);
     let state: string | undefined;
     let verifier = callback?.verifier;
     /** The client this flow runs as: a grant is refreshed by the client it was issued to. */
@@ -464,18 +480,22 @@ export class OAuthGrants {
         state = randomBytes(24).toString('base64url');
         return state;
       },
-      clientInformation: async () => {
+      clientInformation: async (ctx) => {
         if (settings.clientId) {
           return { client_id: settings.clientId, ...(settings.clientSecret && { client_secret: settings.clientSecret }), ...(settings.issuer && { issuer: settings.issuer }) };
         }
         // The client that holds this key's grant; else the one registered for the current callback URL (a gateway
-        // that moved registers again, and grants made before keep refreshing as the client they were issued to).
+        // that moved registers again, and grants made before keep refreshing as the client they were issued to);
+        // only one registered at the authorization server asked about (SEP-2352: a server that moved to another
+        // one is registered with there).
         const clients = await registered();
         const holder = parsed<HeldTokens>(await store.get(this.#tokensKey(key)))?.[CLIENT_OF_GRANT];
-        client =
-          (holder && clients[holder]) ||
-          Object.values(clients).find((c) => c.redirect_uris?.includes(settings.redirectUrl())) ||
-          (settings.clientMetadataUrl ? clients[settings.clientMetadataUrl] : undefined);
+        const atIssuer = (c: StoredOAuthClientInformation | undefined) => c !== undefined && (ctx?.issuer === undefined || c.issuer === undefined || sameIssuer(c.issuer, ctx.issuer));
+        client = [
+          holder === undefined ? undefined : clients[holder],
+          ...Object.values(clients).filter((c) => c.redirect_uris?.includes(settings.redirectUrl())),
+          settings.clientMetadataUrl ? clients[settings.clientMetadataUrl] : undefined,
+        ].find(atIssuer);
         return client;
       },
       // A client registered beforehand is not saved (nor replaced by registering another): an upstream that names

@@ -1,6 +1,6 @@
 // Turns what the SDK client throws while talking to an upstream into wire errors a downstream caller can act on,
 // with credentials (URL user-info and query, credential fields, the spec's own secrets) scrubbed from the text.
-import { InsufficientScopeError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { InsufficientScopeError, SdkError, SdkErrorCode, SdkHttpError, UnauthorizedError } from '@modelcontextprotocol/client';
 import { type Abortable, asWireError, ErrorCode, WireError } from '../core/index.js';
 import { redactText } from '../core/redact.js';
 
@@ -36,6 +36,16 @@ export class InsufficientScope extends WireError {
   }
 }
 
+/**
+ * The server refused the credentials it was sent, and the OAuth grant could not be refreshed (revoked, run out, or
+ * its authorization server changed): a person must authorize again (the CLI asks; the gateway logs the URL).
+ */
+export class NeedsAuthorization extends WireError {
+  constructor(server: string, why: string) {
+    super(ErrorCode.UpstreamUnavailable, `Server '${server}' failed: ${why}`);
+  }
+}
+
 export function upstreamError(name: string, err: unknown, timeoutMs: number, signal?: Abortable, secrets: Iterable<string> = []): WireError {
   const wire = asWireError(err);
   if (wire) {
@@ -44,6 +54,7 @@ export function upstreamError(name: string, err: unknown, timeoutMs: number, sig
   }
   if (signal?.aborted) return new WireError(ErrorCode.InternalError, `Request to server '${name}' was cancelled`);
   if (err instanceof InsufficientScopeError) return new InsufficientScope(name, err.requiredScope, err.resourceMetadataUrl);
+  if (err instanceof UnauthorizedError) return new NeedsAuthorization(name, redactText(err.message, secrets));
   // The server is up and answered; "unavailable" would send the caller to retry something that fails the same way.
   if (isBadReply(err)) return new WireError(ErrorCode.UpstreamBadReply, `Server '${name}' sent a reply that cannot be used: ${redactText((err as Error).message, secrets)}`);
   if (err instanceof SdkError) {

@@ -1,6 +1,6 @@
 // One upstream MCP server as the gateway sees it: a supervised SDK Client (stdio, Streamable HTTP or SSE),
 // era negotiated per server (or pinned by its spec's `protocol`), requests forwarded on the loose passthrough path so nothing is stripped.
-import { type AuthProvider, Client, type ClientCapabilities, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { type AuthProvider, Client, type ClientCapabilities, type OAuthClientProvider, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { type Abortable, type ChangeKind, ErrorCode, type ListKind, type Logger, signalOf, WireError } from '../core/index.js';
 import { redactText, redactUrl } from '../core/redact.js';
@@ -53,7 +53,8 @@ export type SigningAuthProvider = AuthProvider & { sign?: (inner: Fetch) => Fetc
 
 /** Per-connection HTTP plumbing the gateway plugs in (credentials toward the upstream, allow-listed headers). */
 export interface UpstreamHttpOptions {
-  authProvider?: SigningAuthProvider;
+  /** The gateway's grants (SigningAuthProvider), or one of the SDK's OAuth providers (a machine's client credentials). */
+  authProvider?: SigningAuthProvider | OAuthClientProvider;
   fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
@@ -190,7 +191,8 @@ export class Upstream {
     }
     // Each response (or SSE event) at most maxMessageBytes (10 MiB), as a stdio upstream's line.
     const capped = cappedFetch(this.opts.http?.fetch ?? fetch, s.maxMessageBytes);
-    const sign = this.opts.http?.authProvider?.sign;
+    const provider = this.opts.http?.authProvider;
+    const sign = provider && 'sign' in provider ? provider.sign : undefined;
     const options = { requestInit: { headers: s.headers }, ...this.opts.http, fetch: rememberingSentToken(sign ? sign(capped) : capped) };
     return s.transport === 'sse' ? new SSEClientTransport(new URL(s.url), options) : new StreamableHTTPClientTransport(new URL(s.url), options);
   }

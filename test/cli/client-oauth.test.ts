@@ -194,11 +194,27 @@ describe('--client-id: a client registered beforehand, at an authorization serve
       const flagAlone = runCli(['tools', '--url', guarded.url, '--client-id', CLIENT_ID], env);
       flagAlone.child.stdin!.end();
       expect(await flagAlone.exited(30_000)).toMatchObject({ code: 2 });
-      expect(flagAlone.stderr()).toContain('--client-id, --issuer, --callback-port and --dpop go with --oauth');
+      expect(flagAlone.stderr()).toContain('--client-id, --issuer, --callback-port, --dpop, --client-metadata-url and --client-credentials go with --oauth');
     } finally {
       await guarded.close();
     }
   }, 90_000);
+
+  it('--client-credentials: refuses what would send the credential anywhere, or two credentials at once', async () => {
+    const refused = async (args: string[], extra: Record<string, string>, why: string) => {
+      const cli = runCli(['tools', '--url', 'http://127.0.0.1:9/mcp', '--oauth', '--client-credentials', ...args], { ...env, ...extra });
+      cli.child.stdin!.end();
+      expect(await cli.exited(30_000)).toMatchObject({ code: 2 });
+      expect(cli.stderr()).toContain(why);
+    };
+    await refused(['--client-id', 'job'], { MCPLEX_OAUTH_CLIENT_SECRET: 's' }, '--client-credentials needs --client-id and --issuer');
+    await refused(['--client-id', 'job', '--issuer', 'https://as.example'], {}, 'needs the client secret in MCPLEX_OAUTH_CLIENT_SECRET or a key with --private-key (one of them)');
+    await refused(['--client-id', 'job', '--issuer', 'https://as.example', '--private-key', join(dir, 'absent.pem')], {}, '--private-key: ENOENT');
+    const keyAlone = runCli(['tools', '--url', 'http://127.0.0.1:9/mcp', '--oauth', '--private-key', 'k.pem'], env);
+    keyAlone.child.stdin!.end();
+    expect(await keyAlone.exited(30_000)).toMatchObject({ code: 2 });
+    expect(keyAlone.stderr()).toContain('--private-key goes with --client-credentials');
+  });
 
   it('--dpop: tokens bound to a key kept with the grant, every request proven with it', async () => {
     // The server serves a DPoP-bound token only with a fresh proof made by the key it is bound to.
