@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ClientCredentialsProvider, PrivateKeyJwtProvider } from '@modelcontextprotocol/client';
+import { ClientCredentialsProvider, CrossAppAccessProvider, PrivateKeyJwtProvider, requestJwtAuthorizationGrant } from '@modelcontextprotocol/client';
 import { authChallengeOf } from '../client/auth-challenge.js';
+import { WorkloadIdentityProvider } from '../client/workload-identity.js';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
 import { openInBrowser } from '../client/open-browser.js';
 import type { UpstreamSpec } from '../client/upstream-spec.js';
@@ -66,6 +67,16 @@ export interface CliClient {
   /** A PEM file: the client proves itself with a JWT signed by it (private_key_jwt, RFC 7523), `signingAlg` (ES256). */
   privateKey?: string;
   signingAlg?: string;
+  /** A file holding the workload's JWT from its platform (workload identity federation: the JWT-bearer grant). */
+  workloadToken?: string;
+  /**
+   * Enterprise-managed authorization (SEP-990, cross-app access): a file holding the person's ID token from the
+   * enterprise identity provider, exchanged at its token endpoint `idpTokenEndpoint` (as `idpClientId`) for an
+   * authorization grant (ID-JAG) that the MCP server's authorization server takes instead of a sign-in.
+   */
+  idToken?: string;
+  idpTokenEndpoint?: string;
+  idpClientId?: string;
 }
 
 /**
@@ -76,7 +87,7 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: Cli
   if (spec.transport !== 'http' && spec.transport !== 'sse') throw new ExitError('--oauth: only for servers over HTTP (--url)', 2);
   const server = spec.url;
   const secret = env.MCPLEX_OAUTH_CLIENT_SECRET || undefined;
-  if (client.clientCredentials) return machineOAuth(server, client, secret);
+  if (client.clientCredentials || client.workloadToken !== undefined || client.idToken !== undefined) return machineOAuth(server, client, secret, env);
   if (secret !== undefined && client.clientId === undefined) throw new ExitError('MCPLEX_OAUTH_CLIENT_SECRET is the secret of a registered client: name it with --client-id', 2);
   // A secret is presented to its own authorization server only (SEP-2352): one an upstream names otherwise is refused.
   if (secret !== undefined && client.issuer === undefined) throw new ExitError('--client-id with MCPLEX_OAUTH_CLIENT_SECRET needs --issuer: the issuer URL of the authorization server the client is registered at', 2);
@@ -150,20 +161,55 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: Cli
  * A machine's own authorization (client_credentials): its secret, or a JWT signed with its key, sent to the token
  * endpoint of `--issuer` only (the SDK refuses another authorization server the MCP server names); a token per run.
  */
-function machineOAuth(server: string, client: CliClient, secret: string | undefined): CliOAuth {
-  if (client.clientId === undefined || client.issuer === undefined) throw new ExitError('--client-credentials needs --client-id and --issuer (the authorization server the client is registered at)', 2);
-  if ((secret === undefined) === (client.privateKey === undefined)) throw new ExitError('--client-credentials needs the client secret in MCPLEX_OAUTH_CLIENT_SECRET or a key with --private-key (one of them)', 2);
-  const base = { clientId: client.clientId, expectedIssuer: client.issuer, clientName: 'mcplex' };
-  let privateKey: string | undefined;
-  if (client.privateKey !== undefined) {
+function machineOAuth(server: string, client: CliClient, secret: string | undefined, env: NodeJS.ProcessEnv): CliOAuth {
+  const how = client.idToken !== undefined ? '--id-token' : client.workloadToken !== undefined ? '--workload-token' : '--client-credentials';
+  if (client.clientId === undefined || client.issuer === undefined) throw new ExitError(`${how} needs --client-id and --issuer (the authorization server the client is registered at)`, 2);
+  const read = (flag: string, file: string) => {
     try {
-      privateKey = readFileSync(client.privateKey, 'utf8');
+      return readFileSync(file, 'utf8');
     } catch (err) {
-      throw new ExitError(`--private-key: ${(err as Error).message}`, 2);
+      throw new ExitError(`${flag}: ${(err as Error).message}`, 2);
     }
+  };
+  const base = { clientId: client.clientId, expectedIssuer: client.issuer, clientName: 'mcplex' };
+  let provider: CliOAuth['provider'];
+  if (client.idToken !== undefined) {
+    const { idpTokenEndpoint, idpClientId, idToken } = client;
+    if (idpTokenEndpoint === undefined || idpClientId === undefined) {
+      throw new ExitError('--id-token needs --idp-token-endpoint (the identity provider\'s token endpoint) and --idp-client-id (this client there; its secret, if any, in MCPLEX_IDP_CLIENT_SECRET)', 2);
+    }
+    if (secret === undefined) throw new ExitError('--id-token needs the secret of --client-id in MCPLEX_OAUTH_CLIENT_SECRET (the MCP server\'s authorization server authenticates the client)', 2);
+    read('--id-token', idToken);
+    const idpSecret = env.MCPLEX_IDP_CLIENT_SECRET || undefined;
+    provider = new CrossAppAccessProvider({
+      ...base,
+      clientSecret: secret,
+      assertion: async (ctx) =>
+        (
+          await requestJwtAuthorizationGrant({
+            tokenEndpoint: idpTokenEndpoint,
+            audience: ctx.authorizationServerUrl,
+            resource: ctx.resourceUrl,
+            idToken: read('--id-token', idToken).trim(),
+            clientId: idpClientId,
+            ...(idpSecret && { clientSecret: idpSecret }),
+            ...(ctx.scope && { scope: ctx.scope }),
+            fetchFn: ctx.fetchFn,
+          })
+        ).jwtAuthGrant,
+    });
+  } else if (client.workloadToken !== undefined) {
+    if (client.clientCredentials || secret !== undefined || client.privateKey !== undefined) throw new ExitError('--workload-token is the workload\'s credential: not with --client-credentials, a secret or --private-key', 2);
+    const file = client.workloadToken;
+    read('--workload-token', file);
+    provider = new WorkloadIdentityProvider({ ...base, assertion: () => read('--workload-token', file) });
+  } else {
+    if ((secret === undefined) === (client.privateKey === undefined)) throw new ExitError('--client-credentials needs the client secret in MCPLEX_OAUTH_CLIENT_SECRET or a key with --private-key (one of them)', 2);
+    provider =
+      client.privateKey !== undefined
+        ? new PrivateKeyJwtProvider({ ...base, privateKey: read('--private-key', client.privateKey), algorithm: client.signingAlg ?? 'ES256' })
+        : new ClientCredentialsProvider({ ...base, clientSecret: secret! });
   }
-  const provider =
-    privateKey !== undefined ? new PrivateKeyJwtProvider({ ...base, privateKey, algorithm: client.signingAlg ?? 'ES256' }) : new ClientCredentialsProvider({ ...base, clientSecret: secret! });
   const cannot = (what: string) => async () => {
     throw new ExitError(`${server} ${what}: a client authorizing as itself cannot be given more (ask its authorization server for the client's scopes)`, 1);
   };

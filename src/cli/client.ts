@@ -49,6 +49,12 @@ interface TargetOptions {
   privateKey?: string;
   /** `--signing-alg`: the key's JWS algorithm (default ES256). */
   signingAlg?: string;
+  /** `--workload-token <file>`: the workload's JWT from its platform, for the JWT-bearer grant (workload identity federation). */
+  workloadToken?: string;
+  /** `--id-token <file>`, `--idp-token-endpoint`, `--idp-client-id`: enterprise-managed authorization (an ID token exchanged for an ID-JAG). */
+  idToken?: string;
+  idpTokenEndpoint?: string;
+  idpClientId?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -101,8 +107,8 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
   const spec = await specOf(o);
   // Loaded only with --oauth (the other commands start as fast as before); the browser is opened when a person is at
   // the terminal, unless told otherwise.
-  if (!o.oauth && (o.clientId !== undefined || o.issuer !== undefined || o.callbackPort !== undefined || o.dpop || o.clientMetadataUrl !== undefined || o.clientCredentials)) {
-    throw new ExitError('--client-id, --issuer, --callback-port, --dpop, --client-metadata-url and --client-credentials go with --oauth', 2);
+  if (!o.oauth && (o.clientId !== undefined || o.issuer !== undefined || o.callbackPort !== undefined || o.dpop || o.clientMetadataUrl !== undefined || o.clientCredentials || o.workloadToken !== undefined || o.idToken !== undefined)) {
+    throw new ExitError('--client-id, --issuer, --callback-port, --dpop, --client-metadata-url, --client-credentials, --workload-token and --id-token go with --oauth', 2);
   }
   const oauth = o.oauth ? await (await import('./client-oauth.js')).oauthFor(spec, o.browser ?? process.stderr.isTTY === true, o) : undefined;
   const terminal = terminalInput(process.stdin, process.stderr);
@@ -278,6 +284,10 @@ function targetOptions(c: Command): Command {
     .option('--client-credentials', 'with --oauth --client-id --issuer: the client authorizes as itself (client_credentials grant; no browser), with MCPLEX_OAUTH_CLIENT_SECRET or --private-key')
     .option('--private-key <file>', 'with --client-credentials: a PEM private key the client authenticates with (private_key_jwt) instead of a secret')
     .option('--signing-alg <alg>', 'with --private-key: its JWS algorithm (default ES256)')
+    .option('--id-token <file>', "with --oauth --client-id --issuer --idp-token-endpoint --idp-client-id: the person's ID token from the enterprise identity provider, exchanged there for an authorization grant the server's authorization server takes (enterprise-managed authorization, ID-JAG; no browser)")
+    .option('--idp-token-endpoint <url>', "with --id-token: the enterprise identity provider's token endpoint")
+    .option('--idp-client-id <id>', 'with --id-token: this client at the identity provider (its secret, if any, in MCPLEX_IDP_CLIENT_SECRET)')
+    .option('--workload-token <file>', "with --oauth --client-id --issuer: a JWT the workload's platform issued (a CI job's OIDC token, a projected service-account token), exchanged for an access token (workload identity federation; no secret, no browser)")
     .addHelpText('after', '\nOr a stdio server after --, e.g.: mcplex tools -- npx -y @modelcontextprotocol/server-everything stdio');
 }
 

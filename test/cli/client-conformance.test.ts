@@ -1,6 +1,7 @@
 // The mcplex CLI against the official conformance suite's client scenarios (all of them: both eras, the auth
-// scenarios and the extensions): test/conformance/cli-client.mjs types the commands a person would for each, and is
-// the person's browser. Every check passes but those of the extensions the CLI does not implement, named below.
+// scenarios and the extensions: client credentials, DPoP, workload identity, enterprise-managed authorization):
+// test/conformance/cli-client.mjs types the commands a person (or a machine) would for each, and is the person's
+// browser. Every check passes.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,11 +11,6 @@ import { CONFORMANCE_CLI, NODE22 } from '../conformance/run-suite.js';
 import { ROOT, track, waitForExit } from '../helpers/process.js';
 
 const WRAPPER = join(ROOT, 'test/conformance/cli-client.mjs');
-/** Scenarios of extensions the CLI does not implement, and why. */
-const UNSUPPORTED: Record<string, string> = {
-  'auth/enterprise-managed-authorization': 'enterprise-managed authorization (SEP-990, ID-JAG): the CLI does not sign in at an enterprise identity provider',
-  'auth/wif-jwt-bearer': 'workload identity federation (SEP-1933): the CLI takes no workload JWT',
-};
 const out = mkdtempSync(join(tmpdir(), 'mcplex-client-conformance-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -26,7 +22,7 @@ interface Check {
 }
 
 describe('the mcplex CLI as a client, against the official conformance suite', () => {
-  it('passes every client scenario of both eras, the auth scenarios included', { timeout: 240_000 }, async () => {
+  it('passes every client scenario of both eras and the extensions', { timeout: 240_000 }, async () => {
     expect(existsSync(join(ROOT, 'dist/cli/main.js')), 'dist/cli/main.js: run `npm run build` first (npm test does)').toBe(true);
     const suite = spawn(NODE22, [CONFORMANCE_CLI, 'client', '--command', `${process.execPath} ${WRAPPER}`, '--suite', 'all', '--output-dir', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     track(suite.pid!);
@@ -47,10 +43,10 @@ describe('the mcplex CLI as a client, against the official conformance suite', (
 
     const bad = (checks: Check[]) => checks.filter((c) => c.status === 'FAILURE' || c.status === 'WARNING').map((c) => `${c.status} ${c.id}: ${c.errorMessage ?? c.description ?? ''}`);
     const failing = Object.fromEntries(
-      [...results].filter(([scenario]) => !(scenario in UNSUPPORTED)).flatMap(([scenario, checks]) => (bad(checks).length > 0 ? [[scenario, bad(checks)]] : [])),
+      [...results].flatMap(([scenario, checks]) => (bad(checks).length > 0 ? [[scenario, bad(checks)]] : [])),
     );
     expect(failing).toEqual({});
     const passed = [...results.values()].flat().filter((c) => c.status === 'SUCCESS').length;
-    console.log(`client conformance: ${results.size} scenarios, ${passed} checks passed; not implemented: ${Object.entries(UNSUPPORTED).map(([s, why]) => `${s} (${why})`).join('; ')}`);
+    console.log(`client conformance: ${results.size} scenarios, ${passed} checks passed`);
   });
 });

@@ -194,22 +194,28 @@ describe('--client-id: a client registered beforehand, at an authorization serve
       const flagAlone = runCli(['tools', '--url', guarded.url, '--client-id', CLIENT_ID], env);
       flagAlone.child.stdin!.end();
       expect(await flagAlone.exited(30_000)).toMatchObject({ code: 2 });
-      expect(flagAlone.stderr()).toContain('--client-id, --issuer, --callback-port, --dpop, --client-metadata-url and --client-credentials go with --oauth');
+      expect(flagAlone.stderr()).toContain('--client-id, --issuer, --callback-port, --dpop, --client-metadata-url, --client-credentials, --workload-token and --id-token go with --oauth');
     } finally {
       await guarded.close();
     }
   }, 90_000);
 
-  it('--client-credentials: refuses what would send the credential anywhere, or two credentials at once', async () => {
+  it('--client-credentials, --workload-token, --id-token: refuse what would send a credential anywhere, or two at once', async () => {
     const refused = async (args: string[], extra: Record<string, string>, why: string) => {
-      const cli = runCli(['tools', '--url', 'http://127.0.0.1:9/mcp', '--oauth', '--client-credentials', ...args], { ...env, ...extra });
+      const cli = runCli(['tools', '--url', 'http://127.0.0.1:9/mcp', '--oauth', ...args], { ...env, ...extra });
       cli.child.stdin!.end();
       expect(await cli.exited(30_000)).toMatchObject({ code: 2 });
       expect(cli.stderr()).toContain(why);
     };
-    await refused(['--client-id', 'job'], { MCPLEX_OAUTH_CLIENT_SECRET: 's' }, '--client-credentials needs --client-id and --issuer');
-    await refused(['--client-id', 'job', '--issuer', 'https://as.example'], {}, 'needs the client secret in MCPLEX_OAUTH_CLIENT_SECRET or a key with --private-key (one of them)');
-    await refused(['--client-id', 'job', '--issuer', 'https://as.example', '--private-key', join(dir, 'absent.pem')], {}, '--private-key: ENOENT');
+    await refused(['--client-credentials', '--client-id', 'job'], { MCPLEX_OAUTH_CLIENT_SECRET: 's' }, '--client-credentials needs --client-id and --issuer');
+    await refused(['--client-credentials', '--client-id', 'job', '--issuer', 'https://as.example'], {}, 'needs the client secret in MCPLEX_OAUTH_CLIENT_SECRET or a key with --private-key (one of them)');
+    await refused(['--client-credentials', '--client-id', 'job', '--issuer', 'https://as.example', '--private-key', join(dir, 'absent.pem')], {}, '--private-key: ENOENT');
+    await refused(['--client-id', 'job', '--issuer', 'https://as.example', '--workload-token', join(dir, 'absent.jwt')], {}, '--workload-token: ENOENT');
+    const token = join(dir, 'workload.jwt');
+    writeFileSync(token, 'eyJ.a.b');
+    await refused(['--client-id', 'job', '--issuer', 'https://as.example', '--workload-token', token], { MCPLEX_OAUTH_CLIENT_SECRET: 's' }, "--workload-token is the workload's credential: not with --client-credentials, a secret or --private-key");
+    await refused(['--client-id', 'app', '--issuer', 'https://as.example', '--id-token', token], { MCPLEX_OAUTH_CLIENT_SECRET: 's' }, '--id-token needs --idp-token-endpoint');
+    await refused(['--client-id', 'app', '--issuer', 'https://as.example', '--id-token', token, '--idp-token-endpoint', 'https://idp.example/token', '--idp-client-id', 'x'], {}, '--id-token needs the secret of --client-id');
     const keyAlone = runCli(['tools', '--url', 'http://127.0.0.1:9/mcp', '--oauth', '--private-key', 'k.pem'], env);
     keyAlone.child.stdin!.end();
     expect(await keyAlone.exited(30_000)).toMatchObject({ code: 2 });

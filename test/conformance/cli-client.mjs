@@ -64,8 +64,20 @@ if (scenario.startsWith('auth/')) {
       writeFileSync(key, context.private_key_pem, { mode: 0o600 });
       authFlags.push('--private-key', key, '--signing-alg', context.signing_algorithm ?? 'ES256');
     }
+    if (context.valid_jwt) {
+      // The workload's JWT, as its platform would have written it to a file.
+      const token = join(home, 'workload.jwt');
+      writeFileSync(token, context.valid_jwt, { mode: 0o600 });
+      authFlags.push('--workload-token', token);
+    }
+    if (context.idp_id_token) {
+      // The person's ID token from their enterprise identity provider (as another tool of theirs would print it).
+      const token = join(home, 'id-token.jwt');
+      writeFileSync(token, context.idp_id_token, { mode: 0o600 });
+      authFlags.push('--id-token', token, '--idp-token-endpoint', context.idp_token_endpoint, '--idp-client-id', context.idp_client_id);
+    }
     if (context.client_secret) env.MCPLEX_OAUTH_CLIENT_SECRET = context.client_secret;
-    if (context.client_secret || context.private_key_pem) authFlags.push('--issuer', await issuerOf(url));
+    if (context.client_secret || context.private_key_pem || context.valid_jwt) authFlags.push('--issuer', await issuerOf(url));
   }
 }
 
