@@ -7,13 +7,10 @@
 // client registered beforehand (`--client-id`, its secret in MCPLEX_OAUTH_CLIENT_SECRET bound to `--issuer`) is used
 // where the authorization server registers none itself; `--dpop` binds the tokens to a key kept with the grant. The
 // same flow as the gateway's (src/client/oauth-grants.ts).
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { ClientCredentialsProvider, CrossAppAccessProvider, PrivateKeyJwtProvider, requestJwtAuthorizationGrant } from '@modelcontextprotocol/client';
 import { authChallengeOf } from '../client/auth-challenge.js';
-import { WorkloadIdentityProvider } from '../client/workload-identity.js';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
 import { openInBrowser } from '../client/open-browser.js';
 import type { UpstreamSpec } from '../client/upstream-spec.js';
@@ -25,6 +22,7 @@ import { completeAuthorization, listenForCallback } from '../gateway/oauth-callb
 import { FileSecretStore } from '../stores/file/secret-file.js';
 import { MIN_SECRET_LENGTH, SealedSecretStore } from '../stores/sealed-secret-store.js';
 import { ExitError } from './config-file.js';
+import { machineOAuth } from './machine-oauth.js';
 
 /** How long the command waits for the person to approve in the browser. */
 const WAIT_MS = 10 * 60_000;
@@ -155,63 +153,4 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: Cli
         () => `wants more of your authorization (scope "${grants.pendingStepUp(GATEWAY_GRANT)?.scope ?? refused.requiredScope}")`,
       ),
   };
-}
-
-/**
- * A machine's own authorization (client_credentials): its secret, or a JWT signed with its key, sent to the token
- * endpoint of `--issuer` only (the SDK refuses another authorization server the MCP server names); a token per run.
- */
-function machineOAuth(server: string, client: CliClient, secret: string | undefined, env: NodeJS.ProcessEnv): CliOAuth {
-  const how = client.idToken !== undefined ? '--id-token' : client.workloadToken !== undefined ? '--workload-token' : '--client-credentials';
-  if (client.clientId === undefined || client.issuer === undefined) throw new ExitError(`${how} needs --client-id and --issuer (the authorization server the client is registered at)`, 2);
-  const read = (flag: string, file: string) => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new ExitError(`${flag}: ${(err as Error).message}`, 2);
-    }
-  };
-  const base = { clientId: client.clientId, expectedIssuer: client.issuer, clientName: 'mcplex' };
-  let provider: CliOAuth['provider'];
-  if (client.idToken !== undefined) {
-    const { idpTokenEndpoint, idpClientId, idToken } = client;
-    if (idpTokenEndpoint === undefined || idpClientId === undefined) {
-      throw new ExitError('--id-token needs --idp-token-endpoint (the identity provider\'s token endpoint) and --idp-client-id (this client there; its secret, if any, in MCPLEX_IDP_CLIENT_SECRET)', 2);
-    }
-    if (secret === undefined) throw new ExitError('--id-token needs the secret of --client-id in MCPLEX_OAUTH_CLIENT_SECRET (the MCP server\'s authorization server authenticates the client)', 2);
-    read('--id-token', idToken);
-    const idpSecret = env.MCPLEX_IDP_CLIENT_SECRET || undefined;
-    provider = new CrossAppAccessProvider({
-      ...base,
-      clientSecret: secret,
-      assertion: async (ctx) =>
-        (
-          await requestJwtAuthorizationGrant({
-            tokenEndpoint: idpTokenEndpoint,
-            audience: ctx.authorizationServerUrl,
-            resource: ctx.resourceUrl,
-            idToken: read('--id-token', idToken).trim(),
-            clientId: idpClientId,
-            ...(idpSecret && { clientSecret: idpSecret }),
-            ...(ctx.scope && { scope: ctx.scope }),
-            fetchFn: ctx.fetchFn,
-          })
-        ).jwtAuthGrant,
-    });
-  } else if (client.workloadToken !== undefined) {
-    if (client.clientCredentials || secret !== undefined || client.privateKey !== undefined) throw new ExitError('--workload-token is the workload\'s credential: not with --client-credentials, a secret or --private-key', 2);
-    const file = client.workloadToken;
-    read('--workload-token', file);
-    provider = new WorkloadIdentityProvider({ ...base, assertion: () => read('--workload-token', file) });
-  } else {
-    if ((secret === undefined) === (client.privateKey === undefined)) throw new ExitError('--client-credentials needs the client secret in MCPLEX_OAUTH_CLIENT_SECRET or a key with --private-key (one of them)', 2);
-    provider =
-      client.privateKey !== undefined
-        ? new PrivateKeyJwtProvider({ ...base, privateKey: read('--private-key', client.privateKey), algorithm: client.signingAlg ?? 'ES256' })
-        : new ClientCredentialsProvider({ ...base, clientSecret: secret! });
-  }
-  const cannot = (what: string) => async () => {
-    throw new ExitError(`${server} ${what}: a client authorizing as itself cannot be given more (ask its authorization server for the client's scopes)`, 1);
-  };
-  return { provider, widen: cannot('wants more scope than the client holds'), reauthorize: cannot('refused the client\'s token') };
 }

@@ -1,7 +1,8 @@
 // `mcplex oauth list|forget`: the command line's own grants (`--oauth`), kept in its grants file: which servers it
 // holds one for, and forgetting one, so the next `--oauth` command logs in again (as another account, say).
 import type { Command } from 'commander';
-import { GATEWAY_GRANT, OAuthGrants, serverOfGrant } from '../client/oauth-grants.js';
+import { serverOfGrant } from '../client/oauth-grant-records.js';
+import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
 import { silentLogger } from '../core/index.js';
 import { FileSecretStore } from '../stores/file/secret-file.js';
 import { grantsFile, sealedWithEnvKey } from './client-oauth.js';

@@ -29,25 +29,35 @@ import type { SecretStore } from '../core/secret-store.js';
 import type { Fetch } from './capped-fetch.js';
 import { registrationMetadata } from './client-metadata.js';
 import { dpopSession } from './dpop-key.js';
+import {
+  CLIENT_OF_GRANT,
+  clientsKeyOf,
+  discoveryKeyOf,
+  EXPIRES_AT,
+  type HeldTokens,
+  isDpop,
+  PENDING_TTL_MS,
+  type PendingAuthorization,
+  parsed,
+  pendingKey,
+  REFRESH_AT,
+  refreshClaimKey,
+  sameIssuer,
+  tokensKey,
+} from './oauth-grant-records.js';
 import { sentToken, tokenSentWith } from './sent-token.js';
 import type { SigningAuthProvider } from './upstream.js';
 
-/** The key of the authorization an administrator makes for the gateway itself (principal keys are JSON arrays). */
 /** What a server's 401 names in its `WWW-Authenticate` challenge: its resource metadata's URL and the scope it wants. */
 export interface AuthChallenge {
   resourceMetadataUrl?: URL;
   scope?: string;
 }
 
-/** Two issuer identifiers of one authorization server (the SDK's SEP-2352 comparison: a trailing `/` aside). */
-const sameIssuer = (a: string, b: string) => a.replace(/\/$/, '') === b.replace(/\/$/, '');
-/** Where a server's discovered metadata (its resource's, its authorization server's) is kept. */
-const discoveryKeyOf = (server: string) => `oauth:${server}:discovery`;
 
+/** The key of the authorization an administrator makes for the gateway itself (principal keys are JSON arrays). */
 export const GATEWAY_GRANT = 'gateway';
 
-/** How long a started authorization may be completed: the browser's round trip, with time to log in. */
-export const PENDING_TTL_MS = 10 * 60_000;
 /** A server still waiting for its authorization is named in the log at most this often. */
 const NAG_EVERY_MS = 5 * 60_000;
 /** A caller asking again this soon gets the authorization already started for them, not another one. */
@@ -118,44 +128,6 @@ export interface RefreshEvent {
   outcome: (typeof REFRESH_OUTCOMES)[number];
 }
 
-/** An authorization started for `key` of `server`, found again by its `state` when the browser comes back. */
-export interface PendingAuthorization {
-  server: string;
-  key: string;
-  verifier: string;
-  /** The redirect URI the authorization was started with (the code exchange must send the same). */
-  redirectUrl: string;
-  /** The scope it asked for: what was granted when the token response does not say (RFC 6749 §5.1). */
-  scope?: string;
-  /** The authorization server's URL, when the caller was given another (`callerUrl`) that leads there once confirmed. */
-  url?: string;
-  /** The browser that comes back must be the one that confirmed who it is (`callerUrl`); none other completes it. */
-  confirm?: true;
-}
-
-const pendingKey = (state: string) => `oauth:pending:${state}`;
-/** Where `server`'s grant for `key` is kept in the store. */
-const tokensKey = (server: string, key: string) => `oauth:${server}:tokens:${key}`;
-
-/** The server whose grant for `key` the store key `stored` holds; undefined when it holds none. */
-export function serverOfGrant(stored: string, key: string): string | undefined {
-  const suffix = `:tokens:${key}`;
-  return stored.startsWith('oauth:') && stored.endsWith(suffix) && stored.length > 6 + suffix.length ? stored.slice(6, -suffix.length) : undefined;
-}
-
-/** The authorization started under `state` (the callback's), if it has not run out or been used. */
-export async function pendingAuthorization(store: SecretStore, state: string): Promise<PendingAuthorization | undefined> {
-  const raw = await store.get(pendingKey(state));
-  return raw === undefined ? undefined : (JSON.parse(raw) as PendingAuthorization);
-}
-
-/** A kept grant names the registered client it was issued to (it is refreshed as that client). */
-const CLIENT_OF_GRANT = 'mcplex_client_id';
-/** When a kept grant is refreshed ahead of its access token's expiry (epoch ms), if it can be. */
-const REFRESH_AT = 'mcplex_refresh_at';
-/** When its access token expires (epoch ms), if the token response said. */
-const EXPIRES_AT = 'mcplex_expires_at';
-type HeldTokens = StoredOAuthTokens & { [CLIENT_OF_GRANT]?: string; [REFRESH_AT]?: number; [EXPIRES_AT]?: number };
 /** A grant's access token as a replica holds it in memory. */
 interface HeldAccess {
   token: string;
@@ -164,11 +136,6 @@ interface HeldAccess {
   refreshAt?: number;
   expiresAt?: number;
 }
-/** Where `server`'s refresh of `key`'s grant is claimed by the replica making it. */
-const refreshClaimKey = (server: string, key: string) => `oauth:${server}:refreshing:${key}`;
-
-const parsed = <T>(raw: string | undefined): T | undefined => (raw === undefined ? undefined : (JSON.parse(raw) as T));
-const isDpop = (tokens: StoredOAuthTokens) => tokens.token_type?.toLowerCase() === 'dpop';
 /** A token the transport sent as a bearer token (the DPoP wrapper turns only those into DPoP). */
 const BEARER = /^bearer\s+(.+)$/i;
 
@@ -457,7 +424,7 @@ export class OAuthGrants {
     const { store, server } = this;
     // On the callback leg, the redirect URI the authorization started with.
     const settings = callback ? { ...this.settings, redirectUrl: () => callback.redirectUrl } : this.settings;
-    const clientsKey = `oauth:${server}:clients`;
+    const clientsKey = clientsKeyOf(server);
     const discoveryKey = discoveryKeyOf(server);
     let state: string | undefined;
     let verifier = callback?.verifier;

@@ -9,7 +9,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
-import { PENDING_TTL_MS, type PendingAuthorization, pendingAuthorization } from '../client/oauth-grants.js';
+import { PENDING_TTL_MS, type PendingAuthorization, pendingAuthorization } from '../client/oauth-grant-records.js';
 import { ErrorCode, type Logger, type SecretStore, sha256 } from '../core/index.js';
 import { ApiKeys } from '../middleware/auth/api-keys.js';
 import type { AuditEvent } from '../middleware/audit.js';

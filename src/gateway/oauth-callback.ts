@@ -3,7 +3,8 @@
 // went. Served by the gateway (on its listener, or on a loopback listener of its own over stdio) and by the CLI.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GATEWAY_GRANT, type OAuthGrants, type PendingAuthorization, pendingAuthorization } from '../client/oauth-grants.js';
+import { type PendingAuthorization, pendingAuthorization } from '../client/oauth-grant-records.js';
+import { GATEWAY_GRANT, type OAuthGrants } from '../client/oauth-grants.js';
 import { ErrorCode, type Logger, type SecretStore } from '../core/index.js';
 import { type HttpRoute, page, sendJson } from '../server/index.js';
 

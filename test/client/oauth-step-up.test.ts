@@ -4,7 +4,8 @@
 // (a refresh cannot widen a grant, so that is the only case where one is tried), and the caller may send once more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type OAuthServer, startOAuthServer } from '../../examples/oauth-server.js';
-import { OAuthGrants, pendingAuthorization } from '../../src/client/oauth-grants.js';
+import { pendingAuthorization } from '../../src/client/oauth-grant-records.js';
+import { OAuthGrants } from '../../src/client/oauth-grants.js';
 import { silentLogger } from '../../src/index.js';
 import { MemorySecretStore } from '../../src/stores/memory/secret-store.js';
 import { rememberingSentToken } from '../../src/client/sent-token.js';

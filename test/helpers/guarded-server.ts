@@ -11,7 +11,8 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
 import type { SecretStore } from '../../src/core/secret-store.js';
-import { type OAuthGrants, pendingAuthorization } from '../../src/client/oauth-grants.js';
+import { pendingAuthorization } from '../../src/client/oauth-grant-records.js';
+import type { OAuthGrants } from '../../src/client/oauth-grants.js';
 import { Browser } from './browser.js';
 import { type GrantOptions, type Idp, startIdp } from './oidc-idp.js';
 

@@ -21,6 +21,7 @@ import * as oidc from 'openid-client';
 import { type Logger, sha256 } from '../../core/index.js';
 import { readCapped, readJsonBody } from './body.js';
 import { ClientMetadataDocuments, type ClientMetadataDocumentsConfig, isClientIdUrl } from './client-metadata-documents.js';
+import { ConsentMemory, REMEMBER_CONSENT_DAYS } from './consent-memory.js';
 import { cookiesOf, escapeHtml, page } from './html-page.js';
 import { IdentityProvider } from './identity-provider.js';
 import type { HttpRoute } from './options.js';
@@ -34,8 +35,6 @@ const TOKEN_PATH = '/oauth/token';
 const REGISTER_PATH = '/oauth/register';
 /** How long a consent page, and the sign-in after it, may take. */
 const AUTHORIZE_TTL_S = 600;
-/** How long a person's approval of a client is remembered in their browser, unless `rememberConsentDays` says. */
-const REMEMBER_CONSENT_DAYS = 30;
 /** How long a client has to redeem its code. */
 const CODE_TTL_S = 120;
 const MAX_FORM_BYTES = 16 * 1024;
@@ -227,7 +226,7 @@ export class OAuthProxy {
     const more = clientScopesOf(q.get('scope'), s.proxy);
     const name = nameOf(q.get('client_id')!, client);
     const asked: Asked = { cid: q.get('client_id')!, ru, ch, ...(q.get('state') && { st: q.get('state')! }), ...(name && { name }), ...(more.length > 0 && { sc: more.join(' ') }) };
-    if (await this.#approvedBefore(req, asked, s)) {
+    if (await this.#consentMemory(s)?.approvedBefore(req, asked)) {
       this.#told('consent', asked, { remembered: true });
       return this.#toProvider(res, asked, s);
     }
@@ -267,8 +266,8 @@ export class OAuthProxy {
       return this.#redirect(res, asked.ru, { error: 'access_denied', error_description: 'the person denied the request', ...(asked.st && { state: asked.st }) }, s, clear);
     }
     const { bn: _bound, ...kept } = asked;
-    const days = s.proxy.rememberConsentDays ?? REMEMBER_CONSENT_DAYS;
-    const remember = days > 0 ? [await this.#approvalCookie(kept, s, days)] : [];
+    const memory = this.#consentMemory(s);
+    const remember = memory ? [await memory.remember(kept)] : [];
     return this.#toProvider(res, kept, s, [clear, ...remember]);
   }
 
@@ -293,22 +292,10 @@ export class OAuthProxy {
     res.end();
   }
 
-  /**
-   * The person's approval of this client, sent back to this redirect URI, for these scopes, remembered in their
-   * browser (the MCP security best practices' consent cookie: bound to the client, sealed, HttpOnly, SameSite=Lax,
-   * `__Host-` and Secure over https).
-   */
-  async #approvalCookie(asked: Asked, s: OAuthProxySettings, days: number): Promise<string> {
-    const value = await this.#seal(s).seal('approved', { h: approvalOf(asked) }, days * 86_400);
-    const https = new URL(s.resource).protocol === 'https:';
-    return `${approvalCookieName(asked, https)}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${days * 86_400}${https ? '; Secure' : ''}`;
-  }
-
-  /** Whether this browser holds the person's approval of `asked` (its client, redirect URI and scopes). */
-  async #approvedBefore(req: IncomingMessage, asked: Asked, s: OAuthProxySettings): Promise<boolean> {
-    if ((s.proxy.rememberConsentDays ?? REMEMBER_CONSENT_DAYS) === 0) return false;
-    const held = cookiesOf(req).get(approvalCookieName(asked, new URL(s.resource).protocol === 'https:'));
-    return (await this.#seal(s).open<{ h: string }>('approved', held))?.h === approvalOf(asked);
+  /** Where approvals are remembered (undefined: `rememberConsentDays: 0`, the page every time). */
+  #consentMemory(s: OAuthProxySettings): ConsentMemory | undefined {
+    const days = s.proxy.rememberConsentDays ?? REMEMBER_CONSENT_DAYS;
+    return days > 0 ? new ConsentMemory(this.#seal(s), days, new URL(s.resource).protocol === 'https:') : undefined;
   }
 
   /** The provider sent the browser back: on to the client, with a code that carries the provider's. */
@@ -427,10 +414,6 @@ export class OAuthProxy {
   }
 }
 
-/** What an approval is of: the client, where it is sent back, and the scopes it asked for besides `scopes`. */
-const approvalOf = (asked: Asked) => sha256(`${asked.cid}\n${asked.ru}\n${asked.sc ?? ''}`, 'base64url');
-/** One cookie per approval (client and redirect URI), so approving one client does not forget another. */
-const approvalCookieName = (asked: Asked, https: boolean) => `${https ? '__Host-' : ''}mcplex-approved-${sha256(`${asked.cid}\n${asked.ru}`).slice(0, 16)}`;
 
 /** One cookie per consent page, so two opened side by side in one browser do not overwrite each other. */
 const cookieName = (request: string) => `mcplex-consent-${sha256(request).slice(0, 16)}`;
