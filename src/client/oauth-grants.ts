@@ -553,6 +553,6 @@ export class OAuthGrants {
     }
     if (Date.now() - this.#naggedAt < NAG_EVERY_MS) return;
     this.#naggedAt = Date.now();
-    this.log.warn({ server: this.server, authorizationUrl: url }, `upstream '${this.server}' needs authorization: open the URL in a browser (or POST /admin/oauth/authorize)`);
+    this.log.warn({ server: this.server, authorizationUrl: url }, `upstream '${this.server}' needs authorization (open the URL in a browser, or POST /admin/oauth/authorize)`);
   }
 }

@@ -53,7 +53,7 @@ function elicitationIdOf(state: string): string {
 export function authorizationRequired(server: string, url: string, stepUp?: string): WireError {
   const message =
     stepUp === undefined
-      ? `Server '${server}' acts with your own authorization: open the URL to grant it, then call again`
+      ? `Server '${server}' acts with your own authorization; open the URL to grant it, then call again`
       : `Server '${server}' needs more of your authorization (scope "${stepUp}"): open the URL to grant it, then call again`;
   const state = new URL(url).searchParams.get('state');
   const elicitationId = state ? elicitationIdOf(state) : randomUUID();

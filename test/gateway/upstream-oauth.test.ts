@@ -4,6 +4,7 @@
 // when the server refuses a token; with perCaller each caller authorizes for themselves (URL elicitation: -32042 and
 // its completion notification for a 2025-era caller, an input_required round for a 2026-era one) and their calls
 // carry their own grant. The gateway is configured from a file, callers use API keys.
+import { redactText } from '../../src/core/redact.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,6 +94,10 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(upstreamOf(gateway).state).not.toBe('up');
       // The log names the server and the URL to open, once.
       await waitUntil(() => logger.entries.some((e) => e.msg?.includes("upstream 'remote' needs authorization")), 10_000, 'the log to name the URL');
+      // Said in words the log's credential scrubbing leaves alone ("authorization: <word>" reads as a credential).
+      const said = logger.entries.find((e) => e.msg?.includes("upstream 'remote' needs authorization"))!.msg!;
+      expect(redactText(said)).toBe(said);
+      expect(said).toContain('open the URL in a browser');
       const listed = await admin(http, '/admin/oauth');
       expect(listed.status).toBe(200);
       const [server] = listed.body.servers as Array<{ server: string; authorized: boolean; authorizationUrl?: string }>;
@@ -404,7 +409,8 @@ describe('per-caller authorization (perCaller: true)', () => {
         (e: { code: number; message: string; data?: { elicitations?: Array<{ mode: string; url: string; elicitationId: string }> } }) => e,
       );
       expect(refused?.code).toBe(-32042);
-      expect(refused?.message).toContain("Server 'remote' acts with your own authorization");
+      expect(refused?.message).toContain("Server 'remote' acts with your own authorization; open the URL to grant it");
+      expect(redactText(refused!.message)).toBe(refused!.message);
       const elicitation = refused?.data?.elicitations?.[0];
       expect(elicitation).toMatchObject({ mode: 'url' });
       expect(elicitation?.elicitationId).toEqual(expect.any(String));
