@@ -51,10 +51,15 @@ export interface CliOAuth {
   reauthorize(): Promise<void>;
 }
 
-/** A client registered beforehand (`--client-id`, its secret from MCPLEX_OAUTH_CLIENT_SECRET, `--issuer`), and where the browser comes back. */
+/**
+ * How the client is known and authorizes (the command line's flags): a client registered beforehand (`--client-id`,
+ * its secret from MCPLEX_OAUTH_CLIENT_SECRET, bound to `--issuer`), where the browser comes back, and the flows
+ * without a browser.
+ */
 export interface CliClient {
   clientId?: string;
   issuer?: string;
+  /** The loopback port the browser comes back to (a client registered with a fixed redirect URI). */
   callbackPort?: number;
   /** Tokens bound to a key kept in the grants file beside them (DPoP). */
   dpop?: boolean;

@@ -13,10 +13,12 @@ import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, withTasksDeclared } 
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
 import { toUpstreamSpec } from '../gateway/upstream-specs.js';
+import type { CliClient } from './client-oauth.js';
 import { ExitError, loadOrExit, selfCommand } from './config-file.js';
 import { type Answerer, requestInput, terminalInput } from './terminal-input.js';
 
-interface TargetOptions {
+/** The command line's options; those of a client registered beforehand and its browserless flows are CliClient's. */
+interface TargetOptions extends CliClient {
   url?: string;
   sse?: boolean;
   header?: string[];
@@ -33,28 +35,6 @@ interface TargetOptions {
   oauth?: boolean;
   /** `--browser` / `--no-browser`: open the --oauth authorization in the desktop's browser (default: stderr is a terminal). */
   browser?: boolean;
-  /** `--client-id`: with --oauth, a client registered beforehand (its secret from MCPLEX_OAUTH_CLIENT_SECRET). */
-  clientId?: string;
-  /** `--issuer`: the authorization server that client is registered at (required with a secret). */
-  issuer?: string;
-  /** `--callback-port`: the loopback port the browser comes back to (a client registered with a fixed redirect URI). */
-  callbackPort?: number;
-  /** `--dpop`: tokens bound to a key kept with the grant (RFC 9449), each request proven with it. */
-  dpop?: boolean;
-  /** `--client-metadata-url`: the client known by its metadata document there, where the authorization server takes them. */
-  clientMetadataUrl?: string;
-  /** `--client-credentials`: the client's own token (no person, no browser), with its secret or `--private-key`. */
-  clientCredentials?: boolean;
-  /** `--private-key <file>`: with --client-credentials, a PEM key the client proves itself with (private_key_jwt). */
-  privateKey?: string;
-  /** `--signing-alg`: the key's JWS algorithm (default ES256). */
-  signingAlg?: string;
-  /** `--workload-token <file>`: the workload's JWT from its platform, for the JWT-bearer grant (workload identity federation). */
-  workloadToken?: string;
-  /** `--id-token <file>`, `--idp-token-endpoint`, `--idp-client-id`: enterprise-managed authorization (an ID token exchanged for an ID-JAG). */
-  idToken?: string;
-  idpTokenEndpoint?: string;
-  idpClientId?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;

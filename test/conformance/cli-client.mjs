@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { act } from './client-actions.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const url = process.argv.at(-1);
@@ -81,39 +82,9 @@ if (scenario.startsWith('auth/')) {
   }
 }
 
-const call = (name, args = {}, input) => mcplex(['call', name, '--args', JSON.stringify(args)], input);
-let code = 0;
-const step = async (run) => {
-  const r = await run;
-  code ||= r.code;
-  return r;
-};
+let code = 1;
 try {
-  if (Array.isArray(context.toolCalls)) {
-    for (const c of context.toolCalls) await step(call(c.name, c.arguments ?? {}));
-  } else if (scenario === 'tools_call') {
-    await step(call('add_numbers', { a: 1, b: 2 }));
-  } else if (scenario === 'elicitation-sep1034-client-defaults') {
-    // Every field left empty: its default is taken.
-    await step(call('test_client_elicitation_defaults', {}, '\n'.repeat(10)));
-  } else if (scenario === 'sse-retry') {
-    await step(call('test_reconnection'));
-  } else if (scenario === 'json-schema-2020-12-preservation') {
-    const listed = await step(mcplex(['tools', '--json']));
-    const tool = JSON.parse(listed.out).find((t) => t.name === 'json_schema_2020_12_tool');
-    await step(call('json_schema_echo', { schema: tool.inputSchema }));
-  } else if (scenario === 'sep-2322-client-request-state') {
-    for (const name of ['test_mrtr_echo_state', 'test_mrtr_no_state', 'test_mrtr_unrelated', 'test_mrtr_no_result_type']) await step(call(name, {}, 'y\n'.repeat(5)));
-  } else if (scenario === 'http-invalid-tool-headers') {
-    await step(call('valid_tool', { region: 'us-west1' }));
-  } else if (scenario.startsWith('auth/')) {
-    // Signed in by the first command; the second calls a tool (which may ask for more scope).
-    const listed = await step(mcplex(['tools', '--json']));
-    const first = listed.code === 0 ? JSON.parse(listed.out)[0]?.name : undefined;
-    if (first) await step(call(first));
-  } else {
-    await step(mcplex(['tools']));
-  }
+  code = await act(scenario, context, { mcplex });
 } finally {
   rmSync(home, { recursive: true, force: true });
 }

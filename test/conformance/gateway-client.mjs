@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { act } from './client-actions.mjs';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const upstream = process.argv.at(-1);
@@ -97,42 +98,14 @@ async function mcplex(args, input = '') {
     if (!(await authorizeIfAsked())) await sleep(300);
   }
 }
-const call = (name, args = {}, input) => mcplex(['call', `up__${name}`, '--args', JSON.stringify(args)], input);
 
-let code = 0;
-const step = async (run) => {
-  const r = await run;
-  code ||= r.code;
-  return r;
-};
+let code = 1;
 try {
   if (scenario.startsWith('auth/')) {
     // The gateway names the authorization it needs once it has met the upstream's 401.
     for (let i = 0; i < 100 && !(await authorizeIfAsked()); i++) await sleep(100);
   }
-  if (Array.isArray(context.toolCalls)) {
-    for (const c of context.toolCalls) await step(call(c.name, c.arguments ?? {}));
-  } else if (scenario === 'tools_call') {
-    await step(call('add_numbers', { a: 1, b: 2 }));
-  } else if (scenario === 'elicitation-sep1034-client-defaults') {
-    await step(call('test_client_elicitation_defaults', {}, '\n'.repeat(10)));
-  } else if (scenario === 'sse-retry') {
-    await step(call('test_reconnection'));
-  } else if (scenario === 'json-schema-2020-12-preservation') {
-    const listed = await step(mcplex(['tools', '--json']));
-    const tool = JSON.parse(listed.out).find((t) => t.name === 'up__json_schema_2020_12_tool');
-    await step(call('json_schema_echo', { schema: tool.inputSchema }));
-  } else if (scenario === 'sep-2322-client-request-state') {
-    for (const name of ['test_mrtr_echo_state', 'test_mrtr_no_state', 'test_mrtr_unrelated', 'test_mrtr_no_result_type']) await step(call(name, {}, 'y\n'.repeat(5)));
-  } else if (scenario === 'http-invalid-tool-headers') {
-    await step(call('valid_tool', { region: 'us-west1' }));
-  } else if (scenario.startsWith('auth/')) {
-    const listed = await step(mcplex(['tools', '--json']));
-    const first = listed.code === 0 ? JSON.parse(listed.out)[0]?.name : undefined;
-    if (first) await step(call(first.replace(/^up__/, '')));
-  } else {
-    await step(mcplex(['tools']));
-  }
+  code = await act(scenario, context, { mcplex, prefix: 'up__' });
 } finally {
   gateway.kill('SIGTERM');
   await new Promise((resolve) => gateway.once('close', resolve));
