@@ -35,8 +35,19 @@ async function upstreamConfig() {
   const entry = { url: upstream };
   if (!scenario.startsWith('auth/')) return entry;
   if (scenario.startsWith('auth/client-credentials')) {
+    const { issuer, tokenUrl } = await authorizationServerOf(upstream);
+    if (!context.private_key_pem) return { ...entry, auth: { clientCredentials: { tokenUrl, clientId: context.client_id, clientSecret: context.client_secret } } };
+    // The key the client is registered with, as the operator keeps it (a file), its assertion for the issuer.
+    const privateKeyFile = join(home, 'client-key.pem');
+    writeFileSync(privateKeyFile, context.private_key_pem, { mode: 0o600 });
+    return { ...entry, auth: { clientCredentials: { tokenUrl, clientId: context.client_id, privateKeyFile, signingAlg: context.signing_algorithm ?? 'ES256', assertionAudience: issuer } } };
+  }
+  if (context.valid_jwt) {
+    // The gateway's JWT from its platform, in the file the platform keeps it in.
+    const tokenFile = join(home, 'workload.jwt');
+    writeFileSync(tokenFile, context.valid_jwt, { mode: 0o600 });
     const { tokenUrl } = await authorizationServerOf(upstream);
-    return { ...entry, auth: { clientCredentials: { tokenUrl, clientId: context.client_id, clientSecret: context.client_secret } } };
+    return { ...entry, auth: { workloadIdentity: { tokenUrl, clientId: context.client_id, tokenFile, resource: upstream } } };
   }
   const oauth = {};
   if (scenario.startsWith('auth/dpop')) oauth.dpop = true;

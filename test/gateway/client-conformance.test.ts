@@ -10,9 +10,7 @@ import { killStarted, ROOT } from '../helpers/process.js';
 
 /** Scenarios the gateway does not pass toward upstreams, and why. */
 const NOT_DONE: Record<string, string> = {
-  'auth/client-credentials-jwt': "private_key_jwt toward an upstream's token endpoint: servers.<name>.auth.clientCredentials takes a client secret",
-  'auth/wif-jwt-bearer': 'workload identity federation toward upstreams (the CLI has it: --workload-token)',
-  'auth/enterprise-managed-authorization': 'enterprise-managed authorization (ID-JAG) toward upstreams (the CLI has it: --id-token)',
+  'auth/enterprise-managed-authorization': "enterprise-managed authorization (ID-JAG) toward upstreams: the gateway holds no person's ID token from their identity provider (the CLI has it: --id-token)",
 };
 
 afterAll(() => killStarted());

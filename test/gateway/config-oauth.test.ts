@@ -50,6 +50,25 @@ describe('upstream OAuth config', () => {
     ]);
   });
 
+  it("the gateway's own token without a person: a client secret or key (client credentials), or its workload's JWT", () => {
+    const cc = yaml(`${REMOTE}    auth:\n      clientCredentials: { tokenUrl: https://idp/token, clientId: a, privateKeyFile: /etc/mcplex/key.pem, signingAlg: RS256, assertionAudience: https://idp }\n`);
+    expect(cc.servers.remote!.auth?.clientCredentials).toEqual({ tokenUrl: 'https://idp/token', clientId: 'a', privateKeyFile: '/etc/mcplex/key.pem', signingAlg: 'RS256', assertionAudience: 'https://idp' });
+    const wif = yaml(`${REMOTE}    auth:\n      workloadIdentity: { tokenUrl: https://idp/token, clientId: a, tokenFile: /var/run/secrets/tokens/mcp, resource: https://mcp.example.com/mcp }\n`);
+    expect(wif.servers.remote!.auth?.workloadIdentity).toEqual({ tokenUrl: 'https://idp/token', clientId: 'a', tokenFile: '/var/run/secrets/tokens/mcp', resource: 'https://mcp.example.com/mcp' });
+    expect(issues(`${REMOTE}    auth:\n      clientCredentials: { tokenUrl: https://idp/token, clientId: a }\n`)).toEqual([
+      'servers.remote.auth.clientCredentials: needs clientSecret or privateKeyFile (one of them): how the gateway proves it is the client',
+    ]);
+    expect(issues(`${REMOTE}    auth:\n      clientCredentials: { tokenUrl: https://idp/token, clientId: a, clientSecret: s, privateKeyFile: k.pem }\n`)).toEqual([
+      'servers.remote.auth.clientCredentials: needs clientSecret or privateKeyFile (one of them): how the gateway proves it is the client',
+    ]);
+    expect(issues(`${REMOTE}    auth:\n      clientCredentials: { tokenUrl: https://idp/token, clientId: a, clientSecret: s, signingAlg: RS256 }\n`)).toEqual(['servers.remote.auth.clientCredentials: signingAlg and assertionAudience go with privateKeyFile']);
+    expect(issues(`${REMOTE}    auth:\n      clientCredentials: { tokenUrl: https://idp/token, clientId: a, privateKeyFile: k.pem, signingAlg: HS256 }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.clientCredentials\.signingAlg: expected a JWS algorithm: ES256 \(the default\)/)]);
+    expect(issues(`${REMOTE}    auth:\n      workloadIdentity: { tokenUrl: https://idp/token, clientId: a }\n`)).toEqual([expect.stringMatching(/^servers\.remote\.auth\.workloadIdentity\.tokenFile: expected the file the platform keeps the JWT in/)]);
+    expect(issues(`${REMOTE}    auth:\n      workloadIdentity: { tokenUrl: https://idp/token, clientId: a, tokenFile: t }\n      clientCredentials: { tokenUrl: https://idp/token, clientId: a, clientSecret: b }\n`)).toEqual([
+      'servers.remote.auth.workloadIdentity: clientCredentials is given too: the gateway gets its own token one way (remove one)',
+    ]);
+  });
+
   it('names the key and the fix', () => {
     expect(issues('servers:\n  local:\n    command: node\n    auth: { oauth: {} }\n')).toEqual(['servers.local.auth: only for http/sse servers (give a stdio server its secrets in env)']);
     expect(issues(`${REMOTE}    auth: { oauth: { clientSecret: x, issuer: https://login.example.com } }\n`)).toEqual([

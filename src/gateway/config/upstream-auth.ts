@@ -3,7 +3,7 @@
 // caller) and `identity` (signed claims): schema, rules, defaults.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax the messages teach
 import { z } from 'zod';
-import type { TokenEndpoint } from '../../client/oauth-token.js';
+import type { TokenEndpoint, WorkloadTokenEndpoint } from '../../client/oauth-token.js';
 import type { Issue, PathSegment } from './errors.js';
 import { unknownKeyMessage } from './hints.js';
 
@@ -25,7 +25,7 @@ export interface UpstreamAuthConfig {
   instances?: InstanceLimits;
   /** Inbound headers that may pass to this upstream (never credentials: see NEVER_FORWARDED). */
   forwardHeaders?: string[];
-  auth?: { clientCredentials?: TokenEndpoint; tokenExchange?: TokenEndpoint; oauth?: UpstreamOAuth };
+  auth?: { clientCredentials?: TokenEndpoint; tokenExchange?: TokenEndpoint; oauth?: UpstreamOAuth; workloadIdentity?: WorkloadTokenEndpoint };
   identity?: { key: string; ttlSeconds: number };
 }
 
@@ -97,6 +97,35 @@ const endpoint = strict(
   'expected a mapping with tokenUrl, clientId, clientSecret and optional scopes, audience, resource',
 );
 
+/** The gateway's own credentials at the upstream's authorization server: a secret, or a private key (private_key_jwt). */
+const clientCredentials = strict(
+  {
+    tokenUrl: httpUrl,
+    clientId: nonEmpty('expected the client id (e.g. ${UPSTREAM_CLIENT_ID})'),
+    clientSecret: nonEmpty('expected the client secret from the environment (e.g. ${UPSTREAM_CLIENT_SECRET})').optional(),
+    privateKeyFile: nonEmpty('expected the file of the PEM (PKCS#8) private key the client is registered with').optional(),
+    signingAlg: z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'], { error: 'expected a JWS algorithm: ES256 (the default), ES384, ES512, RS256, RS384, RS512, PS256, PS384, PS512 or EdDSA' }).optional(),
+    assertionAudience: httpUrl.optional(),
+    scopes: words.optional(),
+    audience: nonEmpty('expected the audience (a non-empty string)').optional(),
+    resource: httpUrl.optional(),
+  },
+  'expected a mapping with tokenUrl, clientId, clientSecret or privateKeyFile, and optional signingAlg, assertionAudience, scopes, audience, resource',
+);
+
+/** The gateway's own JWT from its platform (a projected service-account token), exchanged with the JWT-bearer grant. */
+const workloadIdentity = strict(
+  {
+    tokenUrl: httpUrl,
+    clientId: nonEmpty('expected the client id the authorization server knows the gateway by'),
+    tokenFile: nonEmpty('expected the file the platform keeps the JWT in (e.g. /var/run/secrets/tokens/mcp)'),
+    scopes: words.optional(),
+    audience: nonEmpty('expected the audience (a non-empty string)').optional(),
+    resource: httpUrl.optional(),
+  },
+  'expected a mapping with tokenUrl, clientId, tokenFile and optional scopes, audience, resource',
+);
+
 const oauth = z.preprocess(
   (v) => (v === null || v === true ? {} : v),
   strict(
@@ -127,8 +156,8 @@ export const upstreamAuthShape = {
   ).optional(),
   forwardHeaders: z.array(z.string({ error: 'expected a header name' }).regex(HEADER_NAME, { error: 'not a valid HTTP header name' }), { error: 'expected a list of header names' }).optional(),
   auth: strict(
-    { clientCredentials: endpoint.optional(), tokenExchange: endpoint.optional(), oauth: oauth.optional() },
-    'expected a mapping with clientCredentials, tokenExchange and/or oauth',
+    { clientCredentials: clientCredentials.optional(), tokenExchange: endpoint.optional(), oauth: oauth.optional(), workloadIdentity: workloadIdentity.optional() },
+    'expected a mapping with clientCredentials, workloadIdentity, tokenExchange and/or oauth',
   ).optional(),
   identity: strict(
     { key: z.string({ error: 'expected the signing key from the environment (e.g. ${MCPLEX_IDENTITY_KEY})' }), ttlSeconds: positive('expected a positive integer (seconds)').optional() },
@@ -156,9 +185,16 @@ export function checkUpstreamAuth(s: Tree, at: PathSegment[], stdio: boolean, is
     if (s.auth.tokenExchange !== undefined && s.isolation === 'shared') {
       push(['isolation'], 'token exchange gives each caller its own token, which needs its own connection: use per-principal or per-session');
     }
+    const cc = isMap(s.auth.clientCredentials) ? s.auth.clientCredentials : undefined;
+    if (cc && (cc.clientSecret === undefined) === (cc.privateKeyFile === undefined)) {
+      push(['auth', 'clientCredentials'], 'needs clientSecret or privateKeyFile (one of them): how the gateway proves it is the client');
+    }
+    if (cc && cc.privateKeyFile === undefined && (cc.signingAlg !== undefined || cc.assertionAudience !== undefined)) push(['auth', 'clientCredentials'], 'signingAlg and assertionAudience go with privateKeyFile');
+    if (s.auth.workloadIdentity !== undefined && s.auth.clientCredentials !== undefined) push(['auth', 'workloadIdentity'], 'clientCredentials is given too: the gateway gets its own token one way (remove one)');
     const o = isMap(s.auth.oauth) ? s.auth.oauth : undefined;
     if (o) {
       if (s.auth.clientCredentials !== undefined) push(['auth', 'oauth'], 'clientCredentials is given too: the gateway gets its own token one way (remove one)');
+      if (s.auth.workloadIdentity !== undefined) push(['auth', 'oauth'], 'workloadIdentity is given too: the gateway gets its own token one way (remove one)');
       if (s.auth.tokenExchange !== undefined) push(['auth', 'oauth'], 'tokenExchange is given too: callers get their tokens one way (remove one)');
       if (o.clientSecret !== undefined && o.clientId === undefined) push(['auth', 'oauth', 'clientSecret'], 'needs clientId (the client the secret belongs to)');
       if (o.clientSecret !== undefined && o.issuer === undefined) {

@@ -1,10 +1,10 @@
-// One upstream server's outbound credentials: the gateway's own token (OAuth client credentials, or the grant an
-// administrator authorized, shared by every connection) and per-caller tokens (RFC 8693 exchange of the caller's
+// One upstream server's outbound credentials: the gateway's own token (OAuth client credentials, its workload
+// identity, or the grant an administrator authorized, shared by every connection) and per-caller tokens (RFC 8693 exchange of the caller's
 // verified token, cached per principal; or the grant each caller authorized for themselves).
 import { LRUCache } from 'lru-cache';
 import { CachedToken } from '../../client/cached-token.js';
 import { GATEWAY_GRANT, type OAuthGrants } from '../../client/oauth-grants.js';
-import { clientCredentialsToken, exchangeToken } from '../../client/oauth-token.js';
+import { clientCredentialsToken, exchangeToken, workloadIdentityToken } from '../../client/oauth-token.js';
 import type { UpstreamHttpOptions } from '../../client/upstream.js';
 import type { InsufficientScope } from '../../client/upstream-errors.js';
 import { ErrorCode, WireError } from '../../core/index.js';
@@ -27,7 +27,8 @@ export class UpstreamCredentials {
     readonly oauth?: OAuthGrants,
   ) {
     const cc = config.auth?.clientCredentials;
-    this.#gateway = cc ? new CachedToken(() => clientCredentialsToken(cc)) : undefined;
+    const workload = config.auth?.workloadIdentity;
+    this.#gateway = cc ? new CachedToken(() => clientCredentialsToken(cc)) : workload ? new CachedToken(() => workloadIdentityToken(workload)) : undefined;
   }
 
   /** True when each caller needs a token of its own (so a connection of its own, for HTTP). */
