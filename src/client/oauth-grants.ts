@@ -54,7 +54,6 @@ export interface AuthChallenge {
   scope?: string;
 }
 
-
 /** The key of the authorization an administrator makes for the gateway itself (principal keys are JSON arrays). */
 export const GATEWAY_GRANT = 'gateway';
 

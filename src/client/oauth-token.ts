@@ -1,6 +1,7 @@
 // OAuth 2.1 token requests an upstream's credentials need: client credentials (RFC 6749 §4.4) and token exchange
-// (RFC 8693), sent to the upstream's authorization server with client_secret_basic, and a workload's JWT (the
-// JWT-bearer grant, RFC 7523: workload identity federation) with its client id alone. Error text never quotes a secret.
+// (RFC 8693), sent to the upstream's authorization server with client_secret_basic or a JWT signed with the client's
+// key (private_key_jwt, RFC 7523 §2.2), and a workload's JWT (the JWT-bearer grant, RFC 7523 §2.1: workload identity
+// federation) with its client id alone. Error text never quotes a secret.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { importPKCS8, SignJWT } from 'jose';

@@ -16,7 +16,6 @@
 //   POST /oauth/token                              authorization_code (PKCE S256) and refresh_token grants
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AgentOptions } from 'node:https';
 import * as oidc from 'openid-client';
 import { type Logger, sha256 } from '../../core/index.js';
 import { readCapped, readJsonBody } from './body.js';
@@ -137,8 +136,6 @@ export class OAuthProxy {
     private readonly log: Logger,
     /** Each consent and sign-in (e.g. into the audit log). */
     private readonly onEvent: (event: OAuthProxyEvent) => void = () => {},
-    /** More TLS options for fetching client metadata documents (a private CA; or NODE_EXTRA_CA_CERTS). */
-    private readonly tls: AgentOptions = {},
   ) {}
 
   /** The issuer MCP clients see (the resource's origin): the JWT check's `authorizationServers`. */
@@ -403,7 +400,7 @@ export class OAuthProxy {
   #documentsOf(s: OAuthProxySettings): ClientMetadataDocuments | undefined {
     if (this.#documents?.settings !== s.proxy) {
       const on = s.proxy.clientMetadataDocuments ?? true;
-      this.#documents = { settings: s.proxy, documents: on === false ? undefined : new ClientMetadataDocuments(on === true ? {} : on, this.tls) };
+      this.#documents = { settings: s.proxy, documents: on === false ? undefined : new ClientMetadataDocuments(on === true ? {} : on) };
     }
     return this.#documents.documents;
   }
@@ -413,7 +410,6 @@ export class OAuthProxy {
     return this.#sealer.sealer;
   }
 }
-
 
 /** One cookie per consent page, so two opened side by side in one browser do not overwrite each other. */
 const cookieName = (request: string) => `mcplex-consent-${sha256(request).slice(0, 16)}`;
