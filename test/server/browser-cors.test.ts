@@ -174,6 +174,24 @@ describe.runIf(chromiumPresent())('a web app signing in through the OAuth proxy'
     );
     expect(exchanged).toBe('ok');
     expect(await callFromPage(page, resource, 'echo', { text: 'hi' }, { oauth: true })).toMatchObject({ text: 'hi (dana)' });
+
+    // The app signs in again (its tokens gone): the browser remembers dana's approval of this app (the proxy's
+    // consent cookie, sent on the top-level navigation from the app's site), so no consent page is shown.
+    await page.evaluate(() => {
+      // biome-ignore lint/suspicious/noExplicitAny: the page's globals
+      const w = window as any;
+      w.app.saved = undefined;
+      w.app.opened = undefined;
+    });
+    expect((await callFromPage(page, resource, 'echo', { text: 'again' }, { oauth: true })).error).toMatch(/Unauthorized/);
+    const again = new URL((await page.evaluate(() => (window as unknown as { app: { opened: string } }).app.opened))!);
+    const answered = tab.waitForResponse((r) => r.url().startsWith(`${new URL(resource).origin}/oauth/authorize`));
+    // The browser goes on to the provider (and, as it remembers dana too, back to the app's callback on port 9,
+    // which Chromium does not open: the navigation's end is not what this asks).
+    await tab.goto(again.href).catch(() => undefined);
+    const authorize = await answered;
+    expect(authorize.status()).toBe(303);
+    expect(authorize.headers().location?.startsWith(`${idp.issuer}/`)).toBe(true);
   });
 
   it('the consent page is never shown in another site’s frame', async () => {
