@@ -11,7 +11,7 @@ import { killStarted, ROOT } from '../helpers/process.js';
 afterAll(() => killStarted());
 
 describe('the mcplex CLI as a client, against the official conformance suite', () => {
-  it('passes every client scenario of both eras and the extensions', { timeout: 300_000 }, async () => {
+  it('passes every client scenario of both eras and the extensions', { timeout: 600_000 }, async () => {
     expect(existsSync(join(ROOT, 'dist/cli/main.js')), 'dist/cli/main.js: run `npm run build` first (npm test does)').toBe(true);
     const run = await runClientSuite(join(ROOT, 'test/conformance/cli-client.mjs'));
     expect(run.scenarios.length).toBeGreaterThanOrEqual(48);

@@ -16,7 +16,7 @@ const NOT_DONE: Record<string, string> = {
 afterAll(() => killStarted());
 
 describe('the gateway as a client of its upstreams, against the official conformance suite', () => {
-  it('passes the client scenarios of both eras, the auth scenarios included', { timeout: 400_000 }, async () => {
+  it('passes the client scenarios of both eras, the auth scenarios included', { timeout: 600_000 }, async () => {
     expect(existsSync(join(ROOT, 'dist/cli/main.js')), 'dist/cli/main.js: run `npm run build` first (npm test does)').toBe(true);
     const run = await runClientSuite(join(ROOT, 'test/conformance/gateway-client.mjs'));
     expect(run.scenarios.length).toBeGreaterThanOrEqual(48);
