@@ -50,6 +50,11 @@ const URL_IN_TEXT = /\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/?#'"<>]*@)?([^\s?#'"<>]*)
 const FIELD_IN_TEXT =
   /\b([\w-]*(?:authorization|cookie|token|secret|password|passwd|api[-_]?key))\b(["']?\s*[:=]\s*["']?)((?:(?:bearer|basic|digest|token)\s+)?[^\s"',;&)}\]]+)/gi;
 const SCHEME_TOKEN = /\b(Bearer|Basic)\s+(?=[\w.~+/-]*[\d=])[\w.~+/=-]{8,}/gi;
+/**
+ * Words that follow "token: " or "authorization: " in prose ("Invalid token: it has expired", "needs authorization:
+ * open the URL"), never as a credential: left as they are.
+ */
+const PROSE_WORDS = new Set(['a', 'an', 'the', 'it', 'its', 'this', 'that', 'these', 'there', 'not', 'no', 'none', 'is', 'was', 'has', 'had', 'open', 'send', 'give', 'use', 'missing', 'invalid', 'expired', 'unknown', 'refused', 'required', 'needed']);
 
 /**
  * `text` with URL user-info and query strings, inline credential fields and every literal in `secrets` (plain or
@@ -65,6 +70,6 @@ export function redactText(text: string, secrets: Iterable<string> = []): string
   }
   return out
     .replace(URL_IN_TEXT, (_all, scheme: string, rest: string, query?: string) => `${scheme}${rest}${query ? `?${REDACTED}` : ''}`)
-    .replace(FIELD_IN_TEXT, (_all, name: string, sep: string) => `${name}${sep}${REDACTED}`)
+    .replace(FIELD_IN_TEXT, (all, name: string, sep: string, value: string) => (/^:\s+$/.test(sep) && PROSE_WORDS.has(value) ? all : `${name}${sep}${REDACTED}`))
     .replace(SCHEME_TOKEN, (_all, scheme: string) => `${scheme} ${REDACTED}`);
 }

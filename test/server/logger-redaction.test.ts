@@ -87,6 +87,13 @@ describe('redactText', () => {
     expect(redactText(`sent Basic ${Buffer.from(`u:${S}`).toString('base64')}`)).toBe('sent Basic [redacted]');
     expect(redactText('Basic authentication failed')).toBe('Basic authentication failed');
   });
+  it('leaves prose after "token:" or "authorization:" alone, not a credential that looks like a word', () => {
+    for (const prose of ['Invalid token: it could not be checked', 'Invalid token: the token has expired', "upstream 'x' needs authorization: open the URL"]) expect(redactText(prose)).toBe(prose);
+    expect(redactText('password: hunter2')).toBe('password: [redacted]');
+    expect(redactText('token: sesame')).toBe('token: [redacted]');
+    expect(redactText('token=the')).toBe('token=[redacted]');
+    expect(redactText(`Authorization: Bearer ${S}`)).toBe('Authorization: [redacted]');
+  });
   it('redacts literal secrets, plain and percent-encoded, and ignores very short ones', () => {
     expect(redactText('x a/b c a%2Fb yz', ['a/b', 'abc'])).toBe('x a/b c a%2Fb yz');
     expect(redactText('x pa/ss c pa%2Fss', ['pa/ss'])).toBe('x [redacted] c [redacted]');
