@@ -85,44 +85,33 @@ const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg }
 const httpUrl = z.string({ error: 'must be an http(s) URL' }).refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { error: 'must be an http(s) URL' });
 const words = z.preprocess((v) => (typeof v === 'string' ? v.split(/\s+/).filter(Boolean) : v), z.array(nonEmpty('expected a scope'), { error: 'expected a list of scopes' }));
 
-const endpoint = strict(
-  {
-    tokenUrl: httpUrl,
-    clientId: nonEmpty('expected the client id (e.g. ${UPSTREAM_CLIENT_ID})'),
-    clientSecret: nonEmpty('expected the client secret from the environment (e.g. ${UPSTREAM_CLIENT_SECRET})'),
-    scopes: words.optional(),
-    audience: nonEmpty('expected the audience (a non-empty string)').optional(),
-    resource: httpUrl.optional(),
-  },
-  'expected a mapping with tokenUrl, clientId, clientSecret and optional scopes, audience, resource',
-);
+/** What every token request names: where, as which client, and for what (scopes, RFC 8693 audience, RFC 8707 resource). */
+const tokenRequest = {
+  tokenUrl: httpUrl,
+  clientId: nonEmpty('expected the client id (e.g. ${UPSTREAM_CLIENT_ID})'),
+  scopes: words.optional(),
+  audience: nonEmpty('expected the audience (a non-empty string)').optional(),
+  resource: httpUrl.optional(),
+};
+const clientSecret = nonEmpty('expected the client secret from the environment (e.g. ${UPSTREAM_CLIENT_SECRET})');
+
+const endpoint = strict({ ...tokenRequest, clientSecret }, 'expected a mapping with tokenUrl, clientId, clientSecret and optional scopes, audience, resource');
 
 /** The gateway's own credentials at the upstream's authorization server: a secret, or a private key (private_key_jwt). */
 const clientCredentials = strict(
   {
-    tokenUrl: httpUrl,
-    clientId: nonEmpty('expected the client id (e.g. ${UPSTREAM_CLIENT_ID})'),
-    clientSecret: nonEmpty('expected the client secret from the environment (e.g. ${UPSTREAM_CLIENT_SECRET})').optional(),
+    ...tokenRequest,
+    clientSecret: clientSecret.optional(),
     privateKeyFile: nonEmpty('expected the file of the PEM (PKCS#8) private key the client is registered with').optional(),
     signingAlg: z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'], { error: 'expected a JWS algorithm: ES256 (the default), ES384, ES512, RS256, RS384, RS512, PS256, PS384, PS512 or EdDSA' }).optional(),
     assertionAudience: httpUrl.optional(),
-    scopes: words.optional(),
-    audience: nonEmpty('expected the audience (a non-empty string)').optional(),
-    resource: httpUrl.optional(),
   },
   'expected a mapping with tokenUrl, clientId, clientSecret or privateKeyFile, and optional signingAlg, assertionAudience, scopes, audience, resource',
 );
 
 /** The gateway's own JWT from its platform (a projected service-account token), exchanged with the JWT-bearer grant. */
 const workloadIdentity = strict(
-  {
-    tokenUrl: httpUrl,
-    clientId: nonEmpty('expected the client id the authorization server knows the gateway by'),
-    tokenFile: nonEmpty('expected the file the platform keeps the JWT in (e.g. /var/run/secrets/tokens/mcp)'),
-    scopes: words.optional(),
-    audience: nonEmpty('expected the audience (a non-empty string)').optional(),
-    resource: httpUrl.optional(),
-  },
+  { ...tokenRequest, tokenFile: nonEmpty('expected the file the platform keeps the JWT in (e.g. /var/run/secrets/tokens/mcp)') },
   'expected a mapping with tokenUrl, clientId, tokenFile and optional scopes, audience, resource',
 );
 
