@@ -3,9 +3,10 @@
 // small machine running other tests cannot do within the suite's per-scenario timeout), and reads each scenario's
 // checks.json: what failed or warned, by scenario.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { ROOT, track, waitForExit } from '../helpers/process.js';
 import { CONFORMANCE_CLI, NODE22 } from './run-suite.js';
 
@@ -71,4 +72,18 @@ export async function runClientSuite(wrapper: string, concurrency = 3): Promise<
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs every client scenario with `wrapper` (a path under the repository) and expects each to have written its checks
+ * and none to have failed or warned but those of `notDone`; the run, for its figures.
+ */
+export async function expectClientConformance(wrapper: string, notDone: Record<string, string> = {}): Promise<ClientSuiteRun> {
+  expect(existsSync(join(ROOT, 'dist/cli/main.js')), 'dist/cli/main.js: run `npm run build` first (npm test does)').toBe(true);
+  const run = await runClientSuite(join(ROOT, wrapper));
+  expect(run.scenarios.length).toBeGreaterThanOrEqual(48);
+  // Every scenario wrote its checks (one that did not is missing here).
+  expect([...run.bad.keys()], run.log).toEqual(run.scenarios);
+  expect(Object.fromEntries([...run.bad].filter(([scenario, bad]) => bad.length > 0 && !(scenario in notDone))), run.log).toEqual({});
+  return run;
 }

@@ -32,6 +32,8 @@ export interface AuthOptions {
   replay?: ReplayGuard;
 }
 
+/** The authorization servers a token check announces: those configured, else its issuer. */
+const serversOf = (check: { issuer: string; authorizationServers?: string[] } | undefined) => (check ? (check.authorizationServers ?? [check.issuer]) : []);
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 /** A JWS in compact form: three base64url parts. */
 const COMPACT_JWS = /^[\w-]+\.[\w-]+\.[\w-]*$/;
@@ -111,7 +113,7 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
     allowsAnonymous: anonymous !== undefined,
     ...(oauth && {
       metadata: {
-        authorizationServers: [...new Set([...(o.jwt ? (o.jwt.authorizationServers ?? [o.jwt.issuer]) : []), ...(o.introspection ? (o.introspection.authorizationServers ?? [o.introspection.issuer]) : [])])],
+        authorizationServers: [...new Set([...serversOf(o.jwt), ...serversOf(o.introspection)])],
         ...(requiredScopes && { scopesSupported: requiredScopes }),
         dpopAlgorithms: DPOP_ALGORITHMS,
         dpopRequired,
