@@ -22,7 +22,7 @@ import type { AuthorizationParams, OAuthServerProvider } from '@modelcontextprot
 import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import type { OAuthRegisteredClientsStore } from '@modelcontextprotocol/sdk/server/auth/clients.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { OAuthClientInformationFull, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type { OAuthClientInformationFull, OAuthTokenRevocationRequest, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { getOAuthProtectedResourceMetadataUrl } from '@modelcontextprotocol/sdk/server/auth/router.js';
 
 interface Grant {
@@ -52,7 +52,7 @@ class Provider implements OAuthServerProvider {
   readonly codes = new Map<string, { client: OAuthClientInformationFull; params: AuthorizationParams; user: string; scopes: string[]; asked: boolean }>();
   readonly access = new Map<string, Grant>();
   readonly refresh = new Map<string, Grant>();
-  readonly counts = { registered: 0, authorized: 0, exchanged: 0, refreshed: 0 };
+  readonly counts = { registered: 0, authorized: 0, exchanged: 0, refreshed: 0, revoked: 0 };
   /** The RFC 8707 resource each authorization, code exchange and refresh named (undefined: none). */
   readonly resources: Array<string | undefined> = [];
   /** Token responses leave `scope` out when it is what was asked for (RFC 6749 §5.1 allows it; many servers do). */
@@ -108,6 +108,17 @@ class Provider implements OAuthServerProvider {
     const grant = this.access.get(token);
     if (!grant || grant.expiresAt < Date.now()) throw new (await import('@modelcontextprotocol/sdk/server/auth/errors.js')).InvalidTokenError('token not known');
     return { token, clientId: grant.clientId, scopes: grant.scopes, expiresAt: Math.floor(grant.expiresAt / 1000), extra: { user: grant.user } };
+  }
+
+  /**
+   * RFC 7009: a client's refresh token ends its grant (the access tokens issued with it too), an access token itself;
+   * a token unknown, or another client's, changes nothing (and is answered 200 all the same).
+   */
+  async revokeToken(client: OAuthClientInformationFull, request: OAuthTokenRevocationRequest): Promise<void> {
+    const grant = this.refresh.get(request.token) ?? this.access.get(request.token);
+    if (!grant || grant.clientId !== client.client_id) return;
+    for (const map of [this.refresh, this.access]) for (const [token, held] of map) if (held === grant) map.delete(token);
+    this.counts.revoked++;
   }
 
   /** `asked`: the scopes are those the client asked for (a refresh: those of the grant). */

@@ -1,9 +1,11 @@
 // `mcplex oauth list|forget`: the command line's own grants (`--oauth`), kept in its grants file: which servers it
-// holds one for, and forgetting one, so the next `--oauth` command logs in again (as another account, say).
+// holds one for, and letting go of one (revoked at its authorization server, then forgotten), so the next `--oauth`
+// command logs in again (as another account, say).
 import type { Command } from 'commander';
 import { serverOfGrant } from '../client/oauth-grant-records.js';
 import { GATEWAY_GRANT, OAuthGrants } from '../client/oauth-grants.js';
-import { silentLogger } from '../core/index.js';
+import { NO_REVOCATION_ENDPOINT } from '../client/token-revocation.js';
+import { type SecretStore, silentLogger } from '../core/index.js';
 import { FileSecretStore } from '../stores/file/secret-file.js';
 import { grantsFile, sealedWithEnvKey } from './client-oauth.js';
 import { ExitError } from './config-file.js';
@@ -56,13 +58,25 @@ export function registerOAuthCommands(program: Command): void {
     });
   cmd
     .command('forget <url>')
-    .description('Forget the grant for a server: the next --oauth command logs in again')
-    .action(async (url: string) => {
+    .description('Revoke the grant for a server at its authorization server (RFC 7009) and forget it: the next --oauth command logs in again')
+    .option('--no-revoke', 'only forget it here (the server is gone, say); its tokens stay good at the authorization server until they expire')
+    .action(async (url: string, o: { revoke: boolean }) => {
       const { file, grants } = await held();
       const same = (a: string) => a === url || (URL.canParse(a) && URL.canParse(url) && new URL(a).href === new URL(url).href);
       const found = grants.find((g) => same(g.server));
       if (!found) throw new ExitError(`no grant for ${url} in ${grantsFile()} (mcplex oauth list shows them)`, 1);
-      await new OAuthGrants(found.server, found.server, { redirectUrl: () => '' }, file, silentLogger).forget(GATEWAY_GRANT);
-      process.stderr.write(`forgot the grant for ${found.server}; the next --oauth command logs in again\n`);
+      const secret = process.env.MCPLEX_OAUTH_CLIENT_SECRET || undefined;
+      const grantsOf = (store: SecretStore) => new OAuthGrants(found.server, found.server, { redirectUrl: () => '', ...(secret && { clientSecret: secret }) }, store, silentLogger);
+      const forgot = `forgot the grant for ${found.server}; the next --oauth command logs in again`;
+      if (!o.revoke || found.sealed) {
+        await grantsOf(file).forget(GATEWAY_GRANT);
+        const why = o.revoke ? ' (not revoked at its authorization server: the grants file is sealed; set MCPLEX_OAUTH_KEY to read it)' : '';
+        return void process.stderr.write(`${forgot}${why}\n`);
+      }
+      const revocation = await grantsOf(sealedWithEnvKey(file)).revoke(GATEWAY_GRANT);
+      const how = revocation?.revoked ? `revoked it at ${revocation.at} and ` : '';
+      process.stderr.write(`${how}${forgot}${revocation && !revocation.revoked ? ` (not revoked: ${revocation.reason})` : ''}\n`);
+      // Not revoked when it could have been: a nonzero exit, for scripts that revoke on purpose.
+      if (revocation && !revocation.revoked && !revocation.reason.startsWith(NO_REVOCATION_ENDPOINT)) process.exitCode = 1;
     });
 }

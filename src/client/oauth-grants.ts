@@ -13,6 +13,7 @@ import {
   auth,
   type DpopSession,
   computeScopeUnion,
+  discoverOAuthServerInfo,
   extractWWWAuthenticateParams,
   isStrictScopeSuperset,
   type OAuthClientMetadata,
@@ -46,6 +47,7 @@ import {
   tokensKey,
 } from './oauth-grant-records.js';
 import { sentToken, tokenSentWith } from './sent-token.js';
+import { type Revocation, revokeTokens } from './token-revocation.js';
 import type { SigningAuthProvider } from './upstream.js';
 
 /** What a server's 401 names in its `WWW-Authenticate` challenge: its resource metadata's URL and the scope it wants. */
@@ -388,7 +390,33 @@ export class OAuthGrants {
     if (pending.key === GATEWAY_GRANT) this.#naggedAt = 0;
   }
 
-  /** Forgets `key`'s grant (an administrator revoked it here; the next use asks for a new authorization). */
+  /**
+   * Lets go of `key`'s grant: revoked at the authorization server that issued it (RFC 7009), where it names a
+   * revocation endpoint, then forgotten here whatever that server answered. What became of the revocation is returned;
+   * undefined when no grant was held.
+   */
+  async revoke(key: string): Promise<Revocation | undefined> {
+    const tokens = parsed<HeldTokens>(await this.store.get(this.#tokensKey(key)));
+    if (!tokens?.access_token) {
+      await this.forget(key);
+      return undefined;
+    }
+    try {
+      const known = parsed<OAuthDiscoveryState>(await this.store.get(discoveryKeyOf(this.server)));
+      const metadata = known?.authorizationServerMetadata ?? (await discoverOAuthServerInfo(this.serverUrl).catch(() => undefined))?.authorizationServerMetadata;
+      // As the client it was issued to: one registered here (with its own secret), or one configured (with the secret
+      // configured now).
+      const { clientId, clientSecret } = this.settings;
+      const holder = tokens[CLIENT_OF_GRANT] ?? clientId;
+      const registered = parsed<Record<string, StoredOAuthClientInformation>>(await this.store.get(clientsKeyOf(this.server)));
+      const client = holder === undefined ? undefined : (registered?.[holder] ?? { client_id: holder, ...(clientSecret && { client_secret: clientSecret }) });
+      return await revokeTokens(metadata, client, tokens);
+    } finally {
+      await this.forget(key);
+    }
+  }
+
+  /** Forgets `key`'s grant here (the next use asks for a new authorization); `revoke` also ends it at its server. */
   async forget(key: string): Promise<void> {
     this.#access.delete(key);
     await this.store.delete(this.#tokensKey(key));
@@ -485,7 +513,7 @@ export class OAuthGrants {
         const held: HeldTokens = {
           ...tokens,
           ...(scope && { scope }),
-          ...(client && !settings.clientId && { [CLIENT_OF_GRANT]: client.client_id }),
+          ...((settings.clientId ?? client?.client_id) !== undefined && { [CLIENT_OF_GRANT]: settings.clientId ?? client?.client_id }),
           // The same tokens saved again (the SDK stamps their issuer) expire when they did.
           ...(stored?.access_token === tokens.access_token ? { [REFRESH_AT]: stored[REFRESH_AT], [EXPIRES_AT]: stored[EXPIRES_AT] } : this.#expiry(tokens)),
         };

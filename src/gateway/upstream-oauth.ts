@@ -5,7 +5,8 @@
 //   GET  /admin/oauth                 each OAuth server: whether the gateway is authorized, the URL to open if not (or
 //                                     to widen its grant: `needsScope`, when the server asked for more)
 //   POST /admin/oauth/authorize       { "server": "<name>" }: starts the gateway's authorization, answers its URL
-//   POST /admin/oauth/forget          { "server": "<name>" }: drops the gateway's grant (the next use asks again)
+//   POST /admin/oauth/forget          { "server": "<name>", "revoke"?: false }: revokes the gateway's grant at its
+//                                     authorization server (RFC 7009) and drops it (the next use asks again)
 //   GET  /oauth/confirm, POST /oauth/confirm/key: a caller's link confirms who opened it (`oauth.confirmCaller`,
 //                                     caller-confirmation.ts)
 //   GET  <oauth.clientMetadataUrl's path>: the gateway's Client ID Metadata Document (client-metadata.ts)
@@ -267,9 +268,17 @@ export class UpstreamOAuth {
   async #forget(body: unknown): Promise<ChangeAnswer> {
     const named = this.#named(body);
     if ('error' in named) return { status: 404, body: named };
-    await named.grants.forget(GATEWAY_GRANT);
-    this.log.info({ upstream: named.server }, "the gateway's OAuth grant for this server was dropped");
-    return { status: 200, body: { server: named.server, authorized: false } };
+    // Revoked at its authorization server unless asked not to (`revoke: false`: the server is gone, say).
+    if ((body as { revoke?: unknown }).revoke === false) {
+      await named.grants.forget(GATEWAY_GRANT);
+      this.log.info({ upstream: named.server }, "the gateway's OAuth grant for this server was dropped (not revoked: asked not to)");
+      return { status: 200, body: { server: named.server, authorized: false, revoked: false } };
+    }
+    const revocation = await named.grants.revoke(GATEWAY_GRANT);
+    if (!revocation) this.log.info({ upstream: named.server }, 'the gateway held no OAuth grant for this server');
+    else if (revocation.revoked) this.log.info({ upstream: named.server, revokedAt: revocation.at }, "the gateway's OAuth grant for this server was revoked and dropped");
+    else this.log.warn({ upstream: named.server, problem: revocation.reason }, "the gateway's OAuth grant for this server was dropped here but not revoked at its authorization server");
+    return { status: 200, body: { server: named.server, authorized: false, ...(revocation ?? { revoked: false, reason: 'no grant was held' }) } };
   }
 
   /** The browser is back from the authorization server: the code becomes the grant of whom the flow was for. */

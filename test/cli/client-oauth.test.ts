@@ -89,6 +89,8 @@ describe('mcplex client commands with --oauth', () => {
     expect(unknown.stderr()).toContain('no grant for http://127.0.0.1:9/mcp');
     const forget = runCli(['oauth', 'forget', url], env);
     expect(await forget.exited(30_000)).toMatchObject({ code: 0 });
+    // Revoked at the example's authorization server (the SDK's revocation endpoint), as the client it registered.
+    expect(forget.stderr()).toBe(`revoked it at ${new URL('/revoke', url).href} and forgot the grant for ${url}; the next --oauth command logs in again\n`);
     const empty = runCli(['oauth', 'list'], env);
     expect(await empty.exited(30_000)).toMatchObject({ code: 0 });
     expect(empty.stdout()).toBe('');
@@ -130,6 +132,11 @@ describe('mcplex client commands with --oauth', () => {
     short.child.stdin!.end();
     expect(await short.exited(30_000)).toMatchObject({ code: 2 });
     expect(short.stderr()).toContain('MCPLEX_OAUTH_KEY: expected a secret of at least 32 characters');
+    // Forgotten without the key: it cannot be read, so it is not revoked, and that is said.
+    const unread = runCli(['oauth', 'forget', url], { ...sealed, MCPLEX_OAUTH_KEY: '' });
+    expect(await unread.exited(30_000)).toMatchObject({ code: 0 });
+    expect(unread.stderr()).toContain('(not revoked at its authorization server: the grants file is sealed; set MCPLEX_OAUTH_KEY to read it)');
+    expect(readFileSync(sealed.MCPLEX_OAUTH_FILE, 'utf8')).not.toContain(`oauth:${url}:tokens:gateway`);
   }, 90_000);
 
   it('exits 1 saying so when the person refuses', async () => {
@@ -190,6 +197,18 @@ describe('--client-id: a client registered beforehand, at an authorization serve
       expect(back.text).toContain('mcplex may now use');
       expect(await first.exited(30_000)).toMatchObject({ code: 0 });
       expect(first.stdout()).toBe('gina\n');
+
+      // Let go of: revoked at the authorization server as that client (RFC 7009), then forgotten.
+      const held = JSON.parse((JSON.parse(readFileSync(registered.MCPLEX_OAUTH_FILE, 'utf8')) as { entries: Record<string, { value: string }> }).entries[`oauth:${guarded.url}:tokens:gateway`]!.value) as { access_token: string; refresh_token: string };
+      expect(await guarded.idp.subjectOf(held.access_token)).toBe('gina');
+      const forget = runCli(['oauth', 'forget', guarded.url], registered);
+      expect(await forget.exited(30_000)).toMatchObject({ code: 0 });
+      expect(forget.stderr()).toBe(`revoked it at ${guarded.idp.issuer}/token/revocation and forgot the grant for ${guarded.url}; the next --oauth command logs in again\n`);
+      expect(await guarded.idp.subjectOf(held.access_token)).toBeUndefined();
+      expect(await guarded.idp.refreshable(held.refresh_token)).toBe(false);
+      const none = runCli(['oauth', 'list'], registered);
+      expect(await none.exited(30_000)).toMatchObject({ code: 0 });
+      expect(none.stderr()).toContain('no grants in');
 
       const flagAlone = runCli(['tools', '--url', guarded.url, '--client-id', CLIENT_ID], env);
       flagAlone.child.stdin!.end();

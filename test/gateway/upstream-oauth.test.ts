@@ -205,9 +205,18 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       // A reload that leaves the server as it is keeps it listed, authorized.
       await gateway.reload(await loadConfig(path));
       expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true, grant: expect.objectContaining({ refreshable: true }) }]);
-      // Forgotten by an administrator: the next start asks again.
-      expect((await admin(http, '/admin/oauth/forget', { server: 'remote' })).body).toEqual({ server: 'remote', authorized: false });
+      // Forgotten by an administrator: revoked at the authorization server (RFC 7009) as the client it was issued to,
+      // so a copy of the grants file holds nothing good; the next start asks again.
+      const held = JSON.parse(JSON.parse(readFileSync(grants, 'utf8')).entries['oauth:remote:tokens:gateway'].value) as { access_token: string; refresh_token: string };
+      expect(oauthServer().provider.refresh.has(held.refresh_token)).toBe(true);
+      const revoked = oauthServer().provider.counts.revoked;
+      expect((await admin(http, '/admin/oauth/forget', { server: 'remote' })).body).toEqual({ server: 'remote', authorized: false, revoked: true, at: new URL('/revoke', oauthServer().url).href });
+      expect(oauthServer().provider.counts.revoked).toBe(revoked + 1);
+      expect(oauthServer().provider.refresh.has(held.refresh_token)).toBe(false);
+      expect(oauthServer().provider.access.has(held.access_token)).toBe(false);
       expect(JSON.parse(readFileSync(grants, 'utf8')).entries).not.toHaveProperty(['oauth:remote:tokens:gateway']);
+      // Again: nothing is held, nothing to revoke.
+      expect((await admin(http, '/admin/oauth/forget', { server: 'remote' })).body).toEqual({ server: 'remote', authorized: false, revoked: false, reason: 'no grant was held' });
     } finally {
       await alice.close();
       await http.close();

@@ -30,7 +30,7 @@ export interface GuardedServer {
   close(): Promise<void>;
 }
 
-export async function guardedServer(opts: { accessTokenTtl: number; dpop?: boolean; register?: false } & Pick<GrantOptions, 'clientIdMetadata'>): Promise<GuardedServer> {
+export async function guardedServer(opts: { accessTokenTtl: number; dpop?: boolean; register?: false } & Pick<GrantOptions, 'clientIdMetadata' | 'revocation'>): Promise<GuardedServer> {
   const idp = await startIdp();
   let url = '';
   const proofs = { accepted: 0, refused: 0 };
@@ -82,7 +82,7 @@ export async function guardedServer(opts: { accessTokenTtl: number; dpop?: boole
   });
   await new Promise<void>((resolve) => mcp.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(mcp.address() as AddressInfo).port}/mcp`;
-  const register = (redirectUri: string) => idp.register(CLIENT_ID, CLIENT_SECRET, redirectUri, { resource: url, accessTokenTtl: opts.accessTokenTtl, ...(opts.dpop && { dpop: true }), ...(opts.clientIdMetadata && { clientIdMetadata: opts.clientIdMetadata }) });
+  const register = (redirectUri: string) => idp.register(CLIENT_ID, CLIENT_SECRET, redirectUri, { resource: url, accessTokenTtl: opts.accessTokenTtl, ...(opts.dpop && { dpop: true }), ...(opts.clientIdMetadata && { clientIdMetadata: opts.clientIdMetadata }), ...(opts.revocation === false && { revocation: false }) });
   if (opts.register !== false) register(CALLBACK);
   return { idp, url, proofs, register, close: async () => void (await Promise.all([idp.close(), new Promise((resolve) => mcp.close(resolve))])) };
 }

@@ -22,6 +22,8 @@ export interface GrantOptions {
   clientCredentials?: boolean;
   /** An introspection endpoint (RFC 7662), which the client may ask about any token. */
   introspection?: boolean;
+  /** A revocation endpoint (RFC 7009) for the client's tokens; default true. */
+  revocation?: boolean;
   /**
    * Client ID Metadata Documents: a client id that is an https URL names the client its document there describes
    * (fetched with this, in place of the provider's own fetch).
@@ -41,6 +43,8 @@ export interface Idp {
   subjectOf(accessToken: string): Promise<string | undefined>;
   /** The thumbprint of the DPoP key an access token is bound to (RFC 9449 `cnf.jkt`), if it is. */
   bindingOf(accessToken: string): Promise<string | undefined>;
+  /** True while a refresh token would be taken (not spent, revoked or expired). */
+  refreshable(refreshToken: string): Promise<boolean>;
   /** Revokes one access token, a person's or a machine's (a person's grant stays: a refresh gets another). */
   revoke(accessToken: string): Promise<void>;
   /** Refresh requests the token endpoint answered, and those it refused. */
@@ -86,6 +90,7 @@ export async function startIdp(): Promise<Idp> {
             clientIdMetadataDocument: { enabled: grants.clientIdMetadata !== undefined, ack: 'draft-02' },
             clientCredentials: { enabled: grants.clientCredentials === true },
             introspection: { enabled: grants.introspection === true },
+            revocation: { enabled: grants.revocation !== false },
             resourceIndicators: {
               enabled: true,
               defaultResource: async () => grants.resource,
@@ -109,6 +114,10 @@ export async function startIdp(): Promise<Idp> {
     async subjectOf(accessToken) {
       const token = await provider?.AccessToken.find(accessToken);
       return token?.accountId;
+    },
+    async refreshable(refreshToken) {
+      const token = await provider?.RefreshToken.find(refreshToken);
+      return token !== undefined && !token.isExpired && !token.consumed;
     },
     async bindingOf(accessToken) {
       return (await provider?.AccessToken.find(accessToken))?.jkt;

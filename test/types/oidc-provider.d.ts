@@ -6,5 +6,6 @@ declare module 'oidc-provider' {
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(event: string, listener: (ctx: never, ...rest: never[]) => void): this;
     readonly AccessToken: { find(token: string): Promise<{ accountId: string; jkt?: string; destroy(): Promise<void> } | undefined> };
+    readonly RefreshToken: { find(token: string): Promise<{ isExpired: boolean; consumed?: unknown } | undefined> };
   }
 }
