@@ -131,7 +131,10 @@ function oauthAction(s) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = 'forget';
-    b.addEventListener('click', () => act(() => api('/admin/oauth/forget', { server: s.server })));
+    b.title = 'Revoke the grant at the authorization server, then forget it';
+    // Dropped here but not revoked there (no revocation endpoint, refused, unreachable): said, since it may still be good.
+    const notRevoked = (json) => (json.revoked === false ? `'${s.server}': the grant was forgotten here but not revoked at its authorization server (${json.reason})` : undefined);
+    b.addEventListener('click', () => act(() => api('/admin/oauth/forget', { server: s.server }), notRevoked));
     return b;
   }
   const url = s.authorizationUrl && URL.canParse(s.authorizationUrl) ? new URL(s.authorizationUrl) : undefined;
@@ -258,10 +261,12 @@ async function refresh() {
 }
 
 /** Runs an admin action, then shows its effect. */
-async function act(action) {
+async function act(action, noticeOf = () => undefined) {
+  let notice;
   try {
     const { status, json } = await action();
     if (status >= 400) throw new Error(json.error ?? `error ${status}`);
+    notice = noticeOf(json);
   } catch (err) {
     if (err instanceof NeedsKey) return;
     $('#error').textContent = err.message;
@@ -269,6 +274,8 @@ async function act(action) {
     return;
   }
   await refresh();
+  $('#notice').textContent = notice ?? '';
+  $('#notice').hidden = notice === undefined;
 }
 
 $('#login').addEventListener('submit', (e) => {

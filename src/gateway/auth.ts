@@ -95,12 +95,12 @@ export function oauthProxySettings(auth: GatewayConfig['auth']): OAuthProxySetti
 }
 
 /**
- * An OAuth proxy's consent or sign-in as the audit log records it: as the act of whom signed in (anonymous before),
+ * An OAuth proxy's consent, sign-in or revocation as the audit log records it: as the act of whom signed in (anonymous before),
  * the client as target; -32011 when the person denied it or the provider refused.
  */
 export function oauthProxyAudit(e: OAuthProxyEvent): AuditEvent {
   const principal: Principal = e.subject === undefined ? ANONYMOUS : { id: e.subject, kind: 'jwt', scopes: [], claims: {} };
-  return { method: `oauth/${e.kind}`, principal, target: e.client, args: { redirectUri: e.redirectUri, ...(e.refused && { refused: e.refused }), ...(e.remembered && { remembered: true }) }, errorCode: e.refused ? ErrorCode.Forbidden : null, startedAt: e.at, durationMs: 0 };
+  return { method: `oauth/${e.kind}`, principal, target: e.client, args: { ...(e.redirectUri && { redirectUri: e.redirectUri }), ...(e.tokenType && { tokenType: e.tokenType }), ...(e.refused && { refused: e.refused }), ...(e.remembered && { remembered: true }) }, errorCode: e.refused ? ErrorCode.Forbidden : null, startedAt: e.at, durationMs: 0 };
 }
 
 

@@ -4,7 +4,7 @@
 // from its 401, registers there, sends a person's browser to authorize, exchanges the code and calls tools with the
 // provider's JWT. What can go wrong is refused: a code replayed, presented by another client or with the wrong
 // verifier; an approval posted from another browser or site; an unregistered redirect URI.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type OAuthTokens, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
@@ -203,6 +203,17 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     expect(back.text).toContain('mcplex may now use');
     expect(await cli.exited(30_000)).toMatchObject({ code: 0 });
     expect(cli.stdout()).toContain('up__echo');
+
+    // Let go of: the CLI revokes its refresh token at the proxy, which revokes the provider's own there.
+    const env = { MCPLEX_LOG_LEVEL: 'warn', MCPLEX_OAUTH_FILE: join(dir, 'cli-oauth.json') };
+    const entries = (JSON.parse(readFileSync(env.MCPLEX_OAUTH_FILE, 'utf8')) as { entries: Record<string, { value: string }> }).entries;
+    const held = JSON.parse(entries[`oauth:${url}:tokens:gateway`]!.value) as { refresh_token: string; mcplex_client_id: string };
+    const forget = runCli(['oauth', 'forget', url], env);
+    expect(await forget.exited(30_000)).toMatchObject({ code: 0 });
+    expect(forget.stderr()).toBe(`revoked it at ${origin}/oauth/revoke and forgot the grant for ${url}; the next --oauth command logs in again\n`);
+    const spent = await token({ grant_type: 'refresh_token', refresh_token: held.refresh_token, client_id: held.mcplex_client_id });
+    expect(spent.status).toBe(400);
+    expect(await spent.json()).toMatchObject({ error: 'invalid_grant' });
   });
 
   it('a new key with the old one among previousKeys keeps clients and refresh tokens working; without it they register again', async () => {
@@ -330,5 +341,45 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
       return rows.find((r) => r.target === 'Memo App' && r.args?.remembered === true);
     }, 10_000, 'a remembered consent recorded');
     expect(remembered.args).toEqual({ redirectUri: APP_CALLBACK, remembered: true });
+  });
+
+  it('a client revokes its refresh token (RFC 7009): revoked at the provider, audited; another client\'s is refused', async () => {
+    const meta = (await (await fetch(`${origin}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    expect(meta).toMatchObject({ revocation_endpoint: `${origin}/oauth/revoke`, revocation_endpoint_auth_methods_supported: ['none'] });
+    const app = new AppProvider('Leaving App');
+    await connect(url, app);
+    const { back } = await approve(idp, new Browser(), app.opened!, 'gus');
+    await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(back.searchParams.get('code')!, back.searchParams.get('iss')!);
+    const revoke = (body: Record<string, string>) =>
+      fetch(`${origin}/oauth/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+    const refresh_token = app.saved!.refresh_token!;
+    const other = new AppProvider('Other Leaving App');
+    await connect(url, other);
+    const theirs = await revoke({ token: refresh_token, token_type_hint: 'refresh_token', client_id: other.client!.client_id });
+    expect(theirs.status).toBe(400);
+    expect(await theirs.json()).toMatchObject({ error: 'invalid_request', error_description: 'the token was issued to another client' });
+    expect(await (await revoke({ token: refresh_token, client_id: 'made-up' })).json()).toMatchObject({ error: 'invalid_client' });
+    expect(await (await revoke({ client_id: app.client!.client_id })).json()).toMatchObject({ error: 'invalid_request', error_description: 'token is missing' });
+    // Still good: nothing was revoked yet.
+    const renewed = await token({ grant_type: 'refresh_token', refresh_token, client_id: app.client!.client_id });
+    expect(renewed.status).toBe(200);
+    const tokens = (await renewed.json()) as OAuthTokens;
+    const revoked = await revoke({ token: tokens.refresh_token!, token_type_hint: 'refresh_token', client_id: app.client!.client_id });
+    expect(revoked.status).toBe(200);
+    expect(revoked.headers.get('cache-control')).toBe('no-store');
+    const spent = await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: app.client!.client_id });
+    expect(await spent.json()).toMatchObject({ error: 'invalid_grant' });
+    // Anything else is passed on as an access token: one the provider does not know is answered 200 (§2.2); its
+    // JWTs it cannot revoke (they are good until they expire), which the client is told.
+    expect((await revoke({ token: 'not-a-token', client_id: app.client!.client_id })).status).toBe(200);
+    const jwt = await revoke({ token: tokens.access_token, client_id: app.client!.client_id });
+    expect(jwt.status).toBe(400);
+    expect(await jwt.json()).toEqual({ error: 'unsupported_token_type', error_description: 'the identity provider does not revoke access tokens' });
+    const recorded = await waitUntil(async () => {
+      const res = await fetch(`${origin}/admin/audit?method=oauth/revocation`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      const rows = ((await res.json()) as { records: Array<{ target: string; outcome: string; args?: { tokenType?: string } }> }).records;
+      return rows.filter((r) => r.target === 'Leaving App').length >= 2 ? rows : undefined;
+    }, 10_000, 'the revocations recorded');
+    expect(recorded.filter((r) => r.target === 'Leaving App').map((r) => `${r.outcome} ${r.args?.tokenType}`).sort()).toEqual(['ok access_token', 'ok refresh_token']);
   });
 });

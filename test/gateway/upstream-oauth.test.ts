@@ -387,7 +387,21 @@ describe('the admin page', () => {
       (doc.querySelector('#refresh') as unknown as { click(): void }).click();
       await waitUntil(() => rowOf()[2]?.startsWith('needs scope') || undefined, 10_000, 'the page to show the step-up');
       expect(rowOf()).toEqual(['remote', "the gateway's", 'needs scope mcp mcp:admin', expect.stringMatching(/^scope mcp, /), 'authorize']);
-      expect(new URL((doc.querySelector('#oauth tbody a') as unknown as { href: string }).href).searchParams.get('scope')).toBe('mcp mcp:admin');
+      const widen = (doc.querySelector('#oauth tbody a') as unknown as { href: string }).href;
+      expect(new URL(widen).searchParams.get('scope')).toBe('mcp mcp:admin');
+      expect((await authorizeInBrowser(widen, 'ui-operator')).status).toBe(200);
+      (doc.querySelector('#refresh') as unknown as { click(): void }).click();
+      await waitUntil(() => rowOf()[4] === 'forget' || undefined, 10_000, 'the page to show the wider grant');
+      // The authorization server no longer knows the gateway's client: its revocation is refused, and the page says
+      // the grant was only forgotten here.
+      const clients = oauthServer().provider.clientsStore.clients;
+      for (const [id, client] of clients) if (client.redirect_uris.some((uri) => String(uri).startsWith(base))) clients.delete(id);
+      const notice = doc.querySelector('#notice') as unknown as { hidden: boolean; textContent: string };
+      expect(notice.hidden).toBe(true);
+      (doc.querySelector('#oauth tbody button') as unknown as { click(): void }).click();
+      await waitUntil(() => !notice.hidden || undefined, 10_000, 'the page to tell the grant was not revoked');
+      expect(notice.textContent).toMatch(/^'remote': the grant was forgotten here but not revoked at its authorization server \(the revocation at http:\/\/127\.0\.0\.1:\d+\/revoke answered invalid_client/);
+      expect(rowOf()[2]).not.toBe('authorized');
     } finally {
       await window.happyDOM.abort();
       await new Promise((r) => setImmediate(r));

@@ -14,6 +14,7 @@
 //   POST /oauth/authorize                          the person's answer → the provider's sign-in, or access_denied
 //   GET  /oauth/idp-callback                       the provider's answer → back to the client with a code
 //   POST /oauth/token                              authorization_code (PKCE S256) and refresh_token grants
+//   POST /oauth/revoke                             RFC 7009: a client's refresh token (or an access token) revoked at the provider
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
@@ -32,6 +33,7 @@ const METADATA_PATH = '/.well-known/oauth-authorization-server';
 const AUTHORIZE_PATH = '/oauth/authorize';
 const TOKEN_PATH = '/oauth/token';
 const REGISTER_PATH = '/oauth/register';
+const REVOKE_PATH = '/oauth/revoke';
 /** How long a consent page, and the sign-in after it, may take. */
 const AUTHORIZE_TTL_S = 600;
 /** How long a client has to redeem its code. */
@@ -82,14 +84,17 @@ export const IDP_CALLBACK_PATH = '/oauth/idp-callback';
 
 /**
  * What a person did through the proxy, for an audit log: approved or denied a client (`consent`), or signed in for
- * one (`sign-in`: the code exchanged, `subject` from the provider's ID token; or refused by the provider).
+ * one (`sign-in`: the code exchanged, `subject` from the provider's ID token; or refused by the provider); or what a
+ * client let go of (`revocation`: its refresh token, or an access token, revoked at the provider).
  */
 export interface OAuthProxyEvent {
-  kind: 'consent' | 'sign-in';
+  kind: 'consent' | 'sign-in' | 'revocation';
   /** The client's name as it registered (or `an unnamed client`). */
   client: string;
-  /** Where the client is sent back. */
-  redirectUri: string;
+  /** Where the client is sent back (consent, sign-in). */
+  redirectUri?: string;
+  /** What a revocation revoked. */
+  tokenType?: 'refresh_token' | 'access_token';
   subject?: string;
   /** Why it did not go on: the person denied it, the provider refused. */
   refused?: string;
@@ -156,6 +161,7 @@ export class OAuthProxy {
       { method: 'POST', path: AUTHORIZE_PATH, handle: on((req, res, s) => this.#decided(req, res, s)) },
       { method: 'GET', path: IDP_CALLBACK_PATH, handle: on((req, res, s) => this.#providerAnswered(req, res, s)) },
       { method: 'POST', path: TOKEN_PATH, cors: true, handle: on((req, res, s) => this.#token(req, res, s)) },
+      { method: 'POST', path: REVOKE_PATH, cors: true, handle: on((req, res, s) => this.#revoke(req, res, s)) },
     ];
   }
 
@@ -171,6 +177,8 @@ export class OAuthProxy {
       code_challenge_methods_supported: ['S256'],
       scopes_supported: [...s.proxy.scopes, ...(s.proxy.clientScopes ?? [])],
       token_endpoint_auth_methods_supported: ['none'],
+      revocation_endpoint: `${issuer}${REVOKE_PATH}`,
+      revocation_endpoint_auth_methods_supported: ['none'],
       authorization_response_iss_parameter_supported: true,
       client_id_metadata_document_supported: this.#documentsOf(s) !== undefined,
     });
@@ -363,6 +371,41 @@ export class OAuthProxy {
       },
       { 'cache-control': 'no-store', pragma: 'no-cache' },
     );
+  }
+
+  /**
+   * RFC 7009: a refresh token the proxy handed out (sealed) is the client's own to revoke, and the provider's refresh
+   * token inside it is revoked there (providers end the grant's access tokens with it); anything else is passed on as
+   * an access token. The proxy keeps nothing, so it is the provider that stops taking it. 200 for a token unknown there
+   * too (§2.2); `unsupported_token_type` when the provider revokes nothing.
+   */
+  async #revoke(req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings): Promise<void> {
+    const body = await readCapped(req, MAX_FORM_BYTES);
+    if (!body) return oauthError(res, 413, 'invalid_request', `the request is larger than ${MAX_FORM_BYTES} bytes`);
+    const form = new URLSearchParams(body.toString('utf8'));
+    const clientId = form.get('client_id') ?? basicUser(req.headers.authorization);
+    const known = await this.#client(clientId, s);
+    if ('problem' in known) return oauthError(res, 401, 'invalid_client', known.problem);
+    const token = form.get('token');
+    if (!token) return oauthError(res, 400, 'invalid_request', 'token is missing');
+    const held = await this.#seal(s).open<{ rt: string; cid: string }>('refresh', token);
+    if (held && held.cid !== clientId) return oauthError(res, 400, 'invalid_request', 'the token was issued to another client');
+    const tokenType = held ? 'refresh_token' : 'access_token';
+    const told = { name: nameOf(clientId!, known.client) ?? 'an unnamed client', tokenType } as const;
+    try {
+      const provider = await this.#provider(s);
+      if (!provider.serverMetadata().revocation_endpoint) return oauthError(res, 400, 'unsupported_token_type', 'the identity provider revokes no tokens (it names no revocation endpoint)');
+      await oidc.tokenRevocation(provider, held ? held.rt : token, { token_type_hint: tokenType });
+    } catch (err) {
+      if (err instanceof oidc.ResponseBodyError && err.error === 'unsupported_token_type') return oauthError(res, 400, 'unsupported_token_type', `the identity provider does not revoke ${tokenType === 'refresh_token' ? 'refresh' : 'access'} tokens`);
+      const problem = err instanceof oidc.ResponseBodyError ? `answered ${err.error}` : `could not be reached: ${(err as Error).message}`;
+      this.log.warn({ client: told.name, tokenType, problem }, 'OAuth proxy: a revocation at the identity provider failed');
+      this.onEvent({ kind: 'revocation', client: told.name, tokenType, refused: `the identity provider ${problem}`, at: Date.now() });
+      return oauthError(res, 503, 'temporarily_unavailable', `the identity provider ${problem}`);
+    }
+    this.log.info({ client: told.name, tokenType }, 'OAuth proxy: a client revoked a token');
+    this.onEvent({ kind: 'revocation', client: told.name, tokenType, at: Date.now() });
+    res.writeHead(200, { 'cache-control': 'no-store', pragma: 'no-cache' }).end();
   }
 
   #told(kind: OAuthProxyEvent['kind'], asked: Pick<Asked, 'ru' | 'name'>, outcome: Pick<OAuthProxyEvent, 'subject' | 'refused' | 'remembered'>): void {
