@@ -88,9 +88,13 @@ export function localPrincipalOf(config: GatewayConfig): Principal | undefined {
   });
 }
 
-/** What `auth.oauthProxy` serves by: the section, the public MCP URL and the identity provider (`auth.jwt`, or `auth.introspection`). */
+/**
+ * What `auth.oauthProxy` serves by: the section, the public MCP URL and the identity provider (its `provider`, or the
+ * issuer of `auth.jwt` or `auth.introspection`).
+ */
 export function oauthProxySettings(auth: GatewayConfig['auth']): OAuthProxySettings | undefined {
-  const idpIssuer = auth?.jwt?.issuer ?? auth?.introspection?.issuer;
+  const provider = auth?.oauthProxy?.provider;
+  const idpIssuer = provider ? (provider.issuer ?? new URL(provider.authorizationUrl!).origin) : (auth?.jwt?.issuer ?? auth?.introspection?.issuer);
   return auth?.oauthProxy && auth.resource && idpIssuer ? { proxy: auth.oauthProxy, resource: auth.resource, idpIssuer } : undefined;
 }
 

@@ -19,6 +19,7 @@ export { cookiesOf, escapeHtml, page } from './http/html-page.js';
 export { IdentityProvider, type ProviderClient } from './http/identity-provider.js';
 export type { ClientMetadataDocumentsConfig } from './http/client-metadata-documents.js';
 export { IDP_CALLBACK_PATH, OAuthProxy, type OAuthProxyConfig, type OAuthProxyEvent, type OAuthProxySettings } from './http/oauth-proxy.js';
+export { type ProxyProviderConfig, proxyTokenCheck } from './http/proxy-tokens.js';
 export { connectInMemory, type InMemoryOptions } from './in-memory.js';
 export { type Ask, type Asks, ask, type InputAnswers, type UrlOutcome } from './input-requests.js';
 export { TASK_STATUSES, TASKS_EXTENSION, type Task, type TaskOptions, TaskRegistry, type TaskStatus } from './tasks/task-registry.js';

@@ -25,6 +25,13 @@ export interface GrantOptions {
   /** A revocation endpoint (RFC 7009) for the client's tokens; default true. */
   revocation?: boolean;
   /**
+   * Access tokens for the provider's own userinfo endpoint (no resource: as Google's and GitHub's are), which answers
+   * `sub`, `email` (`<login>@example.com`), `hd` (`example.com`) and `name` for the scopes `email` and `profile`.
+   */
+  userinfo?: boolean;
+  /** Refresh tokens with each grant; default true (false: as a GitHub OAuth app, whose tokens do not expire). */
+  refreshTokens?: boolean;
+  /**
    * Client ID Metadata Documents: a client id that is an https URL names the client its document there describes
    * (fetched with this, in place of the provider's own fetch).
    */
@@ -45,6 +52,8 @@ export interface Idp {
   bindingOf(accessToken: string): Promise<string | undefined>;
   /** True while a refresh token would be taken (not spent, revoked or expired). */
   refreshable(refreshToken: string): Promise<boolean>;
+  /** Revokes every access token issued for `person` (as a person revoking an app at GitHub). */
+  revokeAll(person: string): Promise<void>;
   /** Revokes one access token, a person's or a machine's (a person's grant stays: a refresh gets another). */
   revoke(accessToken: string): Promise<void>;
   /** Refresh requests the token endpoint answered, and those it refused. */
@@ -63,6 +72,8 @@ export async function startIdp(): Promise<Idp> {
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let provider: Provider | undefined;
   const refreshes = { granted: 0, refused: 0 };
+  /** Access tokens issued to people, to revoke them all. */
+  const issued: Array<{ accountId: string; destroy(): Promise<void> }> = [];
   return {
     issuer,
     refreshes,
@@ -73,7 +84,7 @@ export async function startIdp(): Promise<Idp> {
             client_id: clientId,
             client_secret: clientSecret,
             redirect_uris: [redirectUri],
-            grant_types: ['authorization_code', ...(grants ? ['refresh_token'] : []), ...(grants?.clientCredentials ? ['client_credentials'] : [])],
+            grant_types: ['authorization_code', ...(grants && grants.refreshTokens !== false ? ['refresh_token'] : []), ...(grants?.clientCredentials ? ['client_credentials'] : [])],
             response_types: ['code'],
             ...(grants?.clientCredentials && { scope: 'mcp' }),
           },
@@ -81,7 +92,11 @@ export async function startIdp(): Promise<Idp> {
         pkce: { required: () => true },
         ...(grants && {
           scopes: ['openid', ...(grants.scopes ?? ['mcp'])],
-          issueRefreshToken: async () => true,
+          issueRefreshToken: async () => grants.refreshTokens !== false,
+          ...(grants.userinfo && {
+            claims: { openid: ['sub'], email: ['email', 'hd'], profile: ['name'] },
+            findAccount: async (_ctx: unknown, id: string) => ({ accountId: id, claims: async () => ({ sub: id, email: `${id}@example.com`, hd: 'example.com', name: `Person ${id}` }) }),
+          }),
           rotateRefreshToken: true,
           ttl: { AccessToken: grants.accessTokenTtl },
           ...(grants.clientIdMetadata && { fetch: (url: string | URL) => grants.clientIdMetadata!.fetch(String(url)) }),
@@ -92,7 +107,7 @@ export async function startIdp(): Promise<Idp> {
             introspection: { enabled: grants.introspection === true },
             revocation: { enabled: grants.revocation !== false },
             resourceIndicators: {
-              enabled: true,
+              enabled: grants.userinfo !== true,
               defaultResource: async () => grants.resource,
               useGrantedResource: async () => true,
               getResourceServerInfo: async (_ctx: unknown, resource: string) => {
@@ -103,6 +118,12 @@ export async function startIdp(): Promise<Idp> {
           },
         }),
       });
+      // Opaque tokens are saved, JWTs issued.
+      for (const event of ['access_token.saved', 'access_token.issued']) {
+        provider.on(event, (token: { accountId?: string; destroy(): Promise<void> }) => {
+          if (token.accountId !== undefined) issued.push(token as { accountId: string; destroy(): Promise<void> });
+        });
+      }
       provider.on('grant.success', (ctx: { oidc: { params: { grant_type?: string } } }) => {
         if (ctx.oidc.params.grant_type === 'refresh_token') refreshes.granted++;
       });
@@ -121,6 +142,9 @@ export async function startIdp(): Promise<Idp> {
     },
     async bindingOf(accessToken) {
       return (await provider?.AccessToken.find(accessToken))?.jkt;
+    },
+    async revokeAll(person) {
+      await Promise.all(issued.filter((t) => t.accountId === person).map((t) => t.destroy()));
     },
     async revoke(accessToken) {
       // A person's access token, or a machine's (client credentials).

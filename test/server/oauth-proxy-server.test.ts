@@ -45,3 +45,33 @@ it('an app signs in through the framework server’s proxy and calls as the pers
   expect((called.content as Array<{ text: string }>)[0]!.text).toBe('dana');
   await connected.client.close();
 });
+
+it('with provider (an identity provider whose tokens the server cannot check): the proxy signs its own, OAuthProxy.tokenCheck verifies them', async () => {
+  const google = await startIdp();
+  const port = await freePort();
+  const own = `http://127.0.0.1:${port}/mcp`;
+  google.register('notes-server', 'a-client-secret-0123456789', `http://127.0.0.1:${port}/oauth/idp-callback`, { resource: own, accessTokenTtl: 300, userinfo: true });
+  const settings = {
+    resource: own,
+    idpIssuer: google.issuer,
+    proxy: { clientId: 'notes-server', clientSecret: 'a-client-secret-0123456789', scopes: ['openid', 'email'], key: 'a-framework-proxy-key-0123456789abcdef', provider: { issuer: google.issuer, subject: 'email', tenant: 'hd' } },
+  };
+  const proxy = new OAuthProxy(() => settings, silentLogger);
+  const server = createServer({ name: 'notes', version: '1.0.0' });
+  server.tool('whoami', { description: 'The caller', input: z.object({}) }, (_args, ctx) => `${ctx.principal.id} of ${ctx.principal.tenant}`);
+  const served = await server.serveHttp({ port, auth: createAuthenticator({ jwt: OAuthProxy.tokenCheck(settings) }), resource: own, routes: proxy.routes() });
+  try {
+    const app = new AppProvider('Notes App');
+    expect(await connect(own, app)).toBeInstanceOf(Error);
+    const { back } = await approve(google, new Browser(), app.opened!, 'erin');
+    await new StreamableHTTPClientTransport(new URL(own), { authProvider: app }).finishAuth(back.searchParams.get('code')!, back.searchParams.get('iss')!);
+    const connected = await connect(own, app);
+    if (connected instanceof Error) throw connected;
+    const called = await connected.client.callTool({ name: 'whoami', arguments: {} });
+    expect((called.content as Array<{ text: string }>)[0]!.text).toBe('erin@example.com of example.com');
+    await connected.client.close();
+  } finally {
+    await served.close();
+    await google.close();
+  }
+});

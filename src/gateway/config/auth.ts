@@ -2,7 +2,8 @@
 // their zod schemas, the rules relating them, and the validated shapes the gateway consumes.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in messages is the config syntax users should write
 import { z } from 'zod';
-import { HASH_PATTERN, type AuthOptions } from '../../middleware/auth/index.js';
+import { HASH_PATTERN, type AuthOptions, type JwtOptions } from '../../middleware/auth/index.js';
+import { proxyTokenCheck } from '../../server/index.js';
 import type { Issue } from './errors.js';
 import { unknownKeyMessage } from './hints.js';
 import { type OAuthProxyConfig, oauthProxySchema } from './oauth-proxy.js';
@@ -132,10 +133,11 @@ export interface TlsConfig {
 /** The ways a caller proves who it is; with none of them (or with `anonymous`), anyone may call. */
 const CREDENTIAL_METHODS = ['apiKeys', 'jwt', 'introspection', 'mtls'] as const;
 
-/** The credential methods an `auth:` section (as written, or as built) configures. */
+/** The credential methods an `auth:` section (as written, or as built) configures; the proxy's own tokens are one. */
 export function credentialMethodsOf(auth: object | undefined): string[] {
   const section = auth as Record<string, unknown> | undefined;
-  return CREDENTIAL_METHODS.filter((k) => section?.[k] !== undefined && section[k] !== null);
+  const configured: string[] = CREDENTIAL_METHODS.filter((k) => section?.[k] !== undefined && section[k] !== null);
+  return (section?.oauthProxy as { provider?: unknown } | undefined)?.provider ? [...new Set([...configured, 'jwt'])] : configured;
 }
 
 /** Rules between fields: the zod pass has checked each one's shape. */
@@ -149,7 +151,13 @@ export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void 
   }
   const listen = root.listen as { tls?: { ca?: unknown } } | undefined;
   if (auth.mtls !== undefined && !listen?.tls?.ca) issues.push({ path: ['auth', 'mtls'], message: 'needs listen.tls with ca (the CA client certificates chain to)' });
-  if (auth.oauthProxy !== undefined) {
+  const signsItsOwn = (auth.oauthProxy as { provider?: unknown } | undefined)?.provider !== undefined;
+  if (signsItsOwn) {
+    for (const other of ['jwt', 'introspection'].filter((k) => auth[k] !== undefined)) {
+      issues.push({ path: ['auth', other], message: `with oauthProxy.provider the proxy signs the tokens callers present, and checks them itself: remove auth.${other} (or oauthProxy.provider, to hand out the provider's own tokens)` });
+    }
+    if (auth.resource === undefined) issues.push({ path: ['auth', 'resource'], message: 'required with oauthProxy: the public URL of the MCP endpoint, e.g. https://mcp.example.com/mcp (its origin is the authorization server MCP clients see)' });
+  } else if (auth.oauthProxy !== undefined) {
     if (jwtSection === undefined && auth.introspection === undefined) {
       issues.push({ path: ['auth', 'oauthProxy'], message: 'needs auth.jwt (or auth.introspection, for opaque tokens): the identity provider whose tokens callers sign in for (its issuer)' });
     }
@@ -166,9 +174,16 @@ export function buildAuth(raw: RawAuth): AuthConfig {
   const { jwt: j, introspection: i, ...rest } = raw;
   // With the proxy, the authorization server MCP clients are told of (RFC 9728) is the gateway itself.
   const proxied = raw.oauthProxy && raw.resource ? [new URL(raw.resource).origin] : undefined;
+  const own = raw.oauthProxy?.provider && raw.resource ? ownTokens(raw.oauthProxy, raw.resource) : undefined;
   return {
     ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    ...(own && { jwt: own }),
     ...(j && { jwt: { ...j, ...(j.claims && { claims: j.claims }), ...(proxied && !j.authorizationServers && { authorizationServers: proxied }) } }),
     ...(i && { introspection: { ...i, ...(proxied && { authorizationServers: proxied }) } }),
   } as AuthConfig;
+}
+
+/** With `oauthProxy.provider`: the JWT check of the tokens the proxy signs (its `tenant` field the caller's tenant). */
+function ownTokens(proxy: OAuthProxyConfig, resource: string): JwtOptions {
+  return proxyTokenCheck(resource, proxy.key, proxy.provider);
 }

@@ -1,9 +1,11 @@
 // `auth.oauthProxy`: the gateway as the authorization server MCP clients register with and sign in through, in front
 // of the identity provider `auth.jwt` trusts when that provider does not let clients register themselves
-// (server/http/oauth-proxy.ts). Part of the `auth:` section (auth.ts).
+// (server/http/oauth-proxy.ts); or, with `provider`, in front of one whose tokens the gateway cannot check (Google,
+// GitHub), signing its own. Part of the `auth:` section (auth.ts).
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in messages is the config syntax users should write
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isLoopback } from '../../core/index.js';
 import type { OAuthProxyConfig } from '../../server/index.js';
 import { MIN_SECRET_LENGTH } from '../../stores/sealed-secret-store.js';
 import { unknownKeyMessage } from './hints.js';
@@ -29,6 +31,34 @@ const clientMetadataDocuments = z.union(
   ],
   { error: 'expected true (the default: documents on public addresses), false (registered clients only) or { allowAddresses: [...] }' },
 );
+/** An https URL (http on this machine only: a development provider). */
+const endpoint = (what: string) => {
+  const msg = `expected ${what} (an https URL; http only on 127.0.0.1 or localhost)`;
+  return z.string({ error: msg }).refine((v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || (new URL(v).protocol === 'http:' && isLoopback(new URL(v).hostname))), { error: msg });
+};
+const field = (what: string) => nonEmpty(`expected the name of a field of the provider's userinfo (${what})`);
+const providerShape = {
+  issuer: endpoint("the provider's issuer, found by OpenID discovery (e.g. https://accounts.google.com)").optional(),
+  authorizationUrl: endpoint("the provider's authorization endpoint, for one without discovery (GitHub: https://github.com/login/oauth/authorize)").optional(),
+  tokenUrl: endpoint("the provider's token endpoint (GitHub: https://github.com/login/oauth/access_token)").optional(),
+  userinfoUrl: endpoint('where the person is read with the provider\'s access token (GitHub: https://api.github.com/user)').optional(),
+  revocationUrl: endpoint("the provider's revocation endpoint (RFC 7009), if it has one").optional(),
+  subject: field('the one naming the person: sub by default, login on GitHub, email on Google').optional(),
+  tenant: field("the one holding the caller's tenant, e.g. hd (a Google Workspace domain)").optional(),
+  claims: z.array(field('e.g. email'), { error: 'expected a list of userinfo fields to copy into the tokens (e.g. [email, name])' }).optional(),
+  tokenLifetimeSeconds: z.number({ error: 'expected seconds' }).int({ error: 'expected whole seconds' }).min(60, { error: 'expected at least 60 seconds' }).max(86_400, { error: 'expected at most 86400 seconds (a day): a refresh asks the provider again' }).optional(),
+};
+const provider = z
+  .strictObject(providerShape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(providerShape))).join('\n') : 'expected a mapping with issuer (OpenID discovery), or authorizationUrl, tokenUrl and userinfoUrl; and optional subject, tenant, claims, revocationUrl, tokenLifetimeSeconds'),
+  })
+  .refine((p) => (p.issuer !== undefined) !== (p.authorizationUrl !== undefined || p.tokenUrl !== undefined), {
+    error: 'give issuer (an OpenID provider, found by discovery: Google) or authorizationUrl and tokenUrl (a plain OAuth 2.0 provider: GitHub), not both',
+  })
+  .refine((p) => p.issuer !== undefined || (p.authorizationUrl !== undefined && p.tokenUrl !== undefined && p.userinfoUrl !== undefined), {
+    error: 'a provider without discovery needs authorizationUrl, tokenUrl and userinfoUrl (GitHub: https://github.com/login/oauth/authorize, https://github.com/login/oauth/access_token, https://api.github.com/user)',
+  });
+
 const shape = {
   clientId: nonEmpty("expected the client id the gateway is registered with at the identity provider (e.g. ${IDP_CLIENT_ID})"),
   clientSecret: nonEmpty("expected the client's secret from the environment (e.g. ${IDP_CLIENT_SECRET})").optional(),
@@ -40,6 +70,7 @@ const shape = {
   key: z.string({ error: KEY_HINT }).min(MIN_SECRET_LENGTH, { error: KEY_HINT }),
   previousKeys: z.array(z.string({ error: KEY_HINT }).min(MIN_SECRET_LENGTH, { error: KEY_HINT }), { error: 'expected a list of the keys used before key' }).optional(),
   clientMetadataDocuments: clientMetadataDocuments.optional(),
+  provider: provider.optional(),
   rememberConsentDays: z
     .number({ error: 'expected a number of days (0: the consent page every time)' })
     .int({ error: 'expected a whole number of days' })
@@ -49,5 +80,5 @@ const shape = {
 };
 
 export const oauthProxySchema = z.strictObject(shape, {
-  error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with clientId, scopes, key and optional clientSecret, clientScopes, authorizationParams, previousKeys, clientMetadataDocuments, rememberConsentDays'),
+  error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with clientId, scopes, key and optional clientSecret, clientScopes, authorizationParams, previousKeys, clientMetadataDocuments, provider, rememberConsentDays'),
 });

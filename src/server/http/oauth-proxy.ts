@@ -23,8 +23,10 @@ import { readCapped, readJsonBody } from './body.js';
 import { ClientMetadataDocuments, type ClientMetadataDocumentsConfig, isClientIdUrl } from './client-metadata-documents.js';
 import { ConsentMemory, REMEMBER_CONSENT_DAYS } from './consent-memory.js';
 import { cookiesOf, escapeHtml, page } from './html-page.js';
+import type { JwtOptions } from '../../middleware/auth/jwt.js';
 import { IdentityProvider } from './identity-provider.js';
 import type { HttpRoute } from './options.js';
+import { identityOf, PROXY_TOKEN_LIFETIME_S, type ProxyProviderConfig, proxyTokenCheck, signProxyToken } from './proxy-tokens.js';
 import { redirectProblem, registeredRedirect } from './redirect-uris.js';
 import { sendJson } from './respond.js';
 import { Sealer } from './sealed-values.js';
@@ -44,6 +46,12 @@ const MAX_REDIRECT_URIS = 10;
 export interface OAuthProxyConfig {
   /** The client registered for the server at the identity provider (redirect URI: `<resource's origin>/oauth/idp-callback`). */
   clientId: string;
+  /**
+   * An identity provider whose tokens this server cannot check (opaque without introspection: Google, GitHub): the
+   * person is read from its userinfo and the proxy signs its own access tokens (`OAuthProxy.tokenCheck` verifies them).
+   * Without it, the client gets the provider's own tokens, which the server's JWT check or introspection verifies.
+   */
+  provider?: ProxyProviderConfig;
   /** Its secret; absent: a public client (PKCE only). */
   clientSecret?: string;
   /** The scopes asked of the identity provider for every sign-in (what makes its access tokens fit the JWT check). */
@@ -121,6 +129,17 @@ interface Asked {
   sc?: string;
 }
 
+/**
+ * What a refresh token the proxy hands out seals: the client it is for, the provider's refresh token (or, with
+ * `provider` and none given, the provider's access token), and the client scopes approved.
+ */
+interface HeldGrant {
+  cid: string;
+  rt?: string;
+  at?: string;
+  sc?: string;
+}
+
 /** A client named a resource (RFC 8707) other than this server's. */
 const otherResource = (asked: string | null, s: OAuthProxySettings) => asked !== null && asked.replace(/\/$/, '') !== s.resource.replace(/\/$/, '');
 const s256 = (verifier: string) => sha256(verifier, 'base64url');
@@ -146,6 +165,11 @@ export class OAuthProxy {
   /** The issuer MCP clients see (the resource's origin): the JWT check's `authorizationServers`. */
   static issuerOf(resource: string): string {
     return new URL(resource).origin;
+  }
+
+  /** The JWT check of the tokens the proxy signs itself (with `provider`): an authenticator's `jwt`. */
+  static tokenCheck(s: Pick<OAuthProxySettings, 'resource'> & { proxy: Pick<OAuthProxyConfig, 'key' | 'provider'> }): JwtOptions {
+    return proxyTokenCheck(s.resource, s.proxy.key, s.proxy.provider);
   }
 
   routes(): HttpRoute[] {
@@ -288,7 +312,8 @@ export class OAuthProxy {
     const url = oidc.buildAuthorizationUrl(provider, {
       ...s.proxy.authorizationParams,
       redirect_uri: this.#callbackUrl(s),
-      scope: [...s.proxy.scopes, ...(asked.sc ? asked.sc.split(' ') : [])].join(' '),
+      // Client scopes are the provider's to grant, or, with `provider`, the proxy's own (in its tokens).
+      scope: [...s.proxy.scopes, ...(asked.sc && !s.proxy.provider ? asked.sc.split(' ') : [])].join(' '),
       state,
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
@@ -319,7 +344,7 @@ export class OAuthProxy {
     }
     // The provider's answer as it came (its code, and `iss` to check), less the state this code stands in for.
     q.delete('state');
-    const code = await this.#seal(s).seal('code', { cid: asked.cid, ru: asked.ru, ch: asked.ch, v: asked.v, back: url.search, ...(asked.name && { name: asked.name }) }, CODE_TTL_S);
+    const code = await this.#seal(s).seal('code', { cid: asked.cid, ru: asked.ru, ch: asked.ch, v: asked.v, back: url.search, ...(asked.name && { name: asked.name }), ...(asked.sc && { sc: asked.sc }) }, CODE_TTL_S);
     this.log.info({ client: asked.name }, 'OAuth proxy: a person signed in for a client');
     return this.#redirect(res, asked.ru, { code, ...(asked.st && { state: asked.st }) }, s);
   }
@@ -334,7 +359,8 @@ export class OAuthProxy {
     if ('problem' in known) return oauthError(res, 401, 'invalid_client', known.problem);
     const grant = form.get('grant_type');
     if (otherResource(form.get('resource'), s)) return oauthError(res, 400, 'invalid_target', `the resource here is ${s.resource}`);
-    let tokens: oidc.TokenEndpointResponse;
+    /** What the client gets: the provider's tokens (its refresh token sealed), or, with `provider`, the proxy's own. */
+    let answer: Record<string, unknown>;
     try {
       if (grant === 'authorization_code') {
         const code = await sealer.open<Asked & { v: string; back: string }>('code', form.get('code'));
@@ -343,34 +369,68 @@ export class OAuthProxy {
         const verifier = form.get('code_verifier');
         if (!verifier || s256(verifier) !== code.ch) return oauthError(res, 400, 'invalid_grant', 'code_verifier does not match the code_challenge');
         const granted = await oidc.authorizationCodeGrant(await this.#provider(s), new URL(`${this.#callbackUrl(s)}${code.back}`), { pkceCodeVerifier: code.v, expectedState: oidc.skipStateCheck });
-        tokens = granted;
-        const subject = granted.claims()?.sub;
-        this.#told('sign-in', code, subject === undefined ? {} : { subject });
+        const held: HeldGrant = { cid: clientId!, ...(code.sc && { sc: code.sc }), ...(granted.refresh_token && { rt: granted.refresh_token }) };
+        if (s.proxy.provider) {
+          const signed = await this.#signed(s, granted, held);
+          this.#told('sign-in', code, { subject: signed.subject });
+          answer = signed.answer;
+        } else {
+          const subject = granted.claims()?.sub;
+          this.#told('sign-in', code, subject === undefined ? {} : { subject });
+          answer = await this.#passedOn(s, granted, held);
+        }
       } else if (grant === 'refresh_token') {
-        const held = await sealer.open<{ rt: string; cid: string }>('refresh', form.get('refresh_token'));
+        const held = await sealer.open<HeldGrant>('refresh', form.get('refresh_token'));
         if (!held || held.cid !== clientId) return oauthError(res, 400, 'invalid_grant', 'the refresh token is not valid (or is another client\'s)');
-        tokens = await oidc.refreshTokenGrant(await this.#provider(s), held.rt);
-        if (!tokens.refresh_token) tokens = { ...tokens, refresh_token: held.rt };
+        // A provider that gave no refresh token (GitHub's OAuth apps): its access token, held, is asked about again.
+        const tokens = held.rt === undefined ? undefined : await oidc.refreshTokenGrant(await this.#provider(s), held.rt);
+        const kept: HeldGrant = { ...held, ...(tokens?.refresh_token && { rt: tokens.refresh_token }) };
+        answer = s.proxy.provider ? (await this.#signed(s, tokens ?? { access_token: held.at ?? '', token_type: 'bearer' }, kept)).answer : await this.#passedOn(s, tokens!, kept);
       } else {
         return oauthError(res, 400, 'unsupported_grant_type', 'authorization_code or refresh_token');
       }
     } catch (err) {
       if (err instanceof oidc.ResponseBodyError) return oauthError(res, 400, err.error === 'invalid_grant' ? 'invalid_grant' : 'invalid_request', `the identity provider answered ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`);
-      this.log.warn({ err, grant }, 'OAuth proxy: the identity provider\'s token endpoint failed');
+      if ((err as { refused?: boolean }).refused) return oauthError(res, 400, 'invalid_grant', `${(err as Error).message}: the person's grant there has ended`);
+      this.log.warn({ err, grant }, 'OAuth proxy: the identity provider failed');
       return oauthError(res, 503, 'temporarily_unavailable', `the identity provider could not be reached: ${(err as Error).message}`);
     }
-    sendJson(
-      res,
-      200,
-      {
-        access_token: tokens.access_token,
-        token_type: tokens.token_type,
-        ...(tokens.expires_in !== undefined && { expires_in: tokens.expires_in }),
-        ...(tokens.scope !== undefined && { scope: tokens.scope }),
-        ...(tokens.refresh_token && { refresh_token: await sealer.seal('refresh', { rt: tokens.refresh_token, cid: clientId! }) }),
+    sendJson(res, 200, answer, { 'cache-control': 'no-store', pragma: 'no-cache' });
+  }
+
+  /** The provider's tokens as the client gets them: its access token as it is, its refresh token sealed for the client. */
+  async #passedOn(s: OAuthProxySettings, tokens: oidc.TokenEndpointResponse, held: HeldGrant): Promise<Record<string, unknown>> {
+    const rt = tokens.refresh_token ?? held.rt;
+    return {
+      access_token: tokens.access_token,
+      token_type: tokens.token_type,
+      ...(tokens.expires_in !== undefined && { expires_in: tokens.expires_in }),
+      ...(tokens.scope !== undefined && { scope: tokens.scope }),
+      ...(rt && { refresh_token: await this.#seal(s).seal('refresh', { rt, cid: held.cid }) }),
+    };
+  }
+
+  /**
+   * With `provider`: the person read from the provider's userinfo with its access token, and the proxy's own token
+   * for them (the client scopes approved); the refresh token seals the provider's refresh token, or its access token
+   * when it gave none, to ask the provider again at each refresh.
+   */
+  async #signed(s: OAuthProxySettings, tokens: oidc.TokenEndpointResponse, held: HeldGrant): Promise<{ subject: string; answer: Record<string, unknown> }> {
+    const provider = s.proxy.provider!;
+    const identity = await identityOf(await this.#provider(s), tokens.access_token, provider);
+    const lifetime = provider.tokenLifetimeSeconds ?? PROXY_TOKEN_LIFETIME_S;
+    const scopes = held.sc ? held.sc.split(' ') : [];
+    const kept: HeldGrant = { cid: held.cid, ...(held.sc && { sc: held.sc }), ...(held.rt ? { rt: held.rt } : { at: tokens.access_token }) };
+    return {
+      subject: identity.subject,
+      answer: {
+        access_token: await signProxyToken(s.resource, s.proxy.key, identity, scopes, lifetime),
+        token_type: 'Bearer',
+        expires_in: lifetime,
+        ...(scopes.length > 0 && { scope: scopes.join(' ') }),
+        refresh_token: await this.#seal(s).seal('refresh', { ...kept }),
       },
-      { 'cache-control': 'no-store', pragma: 'no-cache' },
-    );
+    };
   }
 
   /**
@@ -388,14 +448,19 @@ export class OAuthProxy {
     if ('problem' in known) return oauthError(res, 401, 'invalid_client', known.problem);
     const token = form.get('token');
     if (!token) return oauthError(res, 400, 'invalid_request', 'token is missing');
-    const held = await this.#seal(s).open<{ rt: string; cid: string }>('refresh', token);
+    const held = await this.#seal(s).open<HeldGrant>('refresh', token);
     if (held && held.cid !== clientId) return oauthError(res, 400, 'invalid_request', 'the token was issued to another client');
-    const tokenType = held ? 'refresh_token' : 'access_token';
+    // The proxy's own access tokens (`provider`) are checked by signature alone: nothing to revoke them at.
+    if (!held && s.proxy.provider) {
+      return oauthError(res, 400, 'unsupported_token_type', `this server's access tokens are good until they expire (${s.proxy.provider.tokenLifetimeSeconds ?? PROXY_TOKEN_LIFETIME_S} s): revoke the refresh token`);
+    }
+    const tokenType = held?.rt ? 'refresh_token' : 'access_token';
+    const revoked = held ? (held.rt ?? held.at ?? '') : token;
     const told = { name: nameOf(clientId!, known.client) ?? 'an unnamed client', tokenType } as const;
     try {
       const provider = await this.#provider(s);
       if (!provider.serverMetadata().revocation_endpoint) return oauthError(res, 400, 'unsupported_token_type', 'the identity provider revokes no tokens (it names no revocation endpoint)');
-      await oidc.tokenRevocation(provider, held ? held.rt : token, { token_type_hint: tokenType });
+      await oidc.tokenRevocation(provider, revoked, { token_type_hint: tokenType });
     } catch (err) {
       if (err instanceof oidc.ResponseBodyError && err.error === 'unsupported_token_type') return oauthError(res, 400, 'unsupported_token_type', `the identity provider does not revoke ${tokenType === 'refresh_token' ? 'refresh' : 'access'} tokens`);
       const problem = err instanceof oidc.ResponseBodyError ? `answered ${err.error}` : `could not be reached: ${(err as Error).message}`;
@@ -424,7 +489,9 @@ export class OAuthProxy {
   }
 
   #provider(s: OAuthProxySettings): Promise<oidc.Configuration> {
-    return this.#idp.configuration({ issuer: s.idpIssuer, ...s.proxy });
+    const { clientId, clientSecret, provider: p } = s.proxy;
+    const endpoints = p?.authorizationUrl && p.tokenUrl ? { authorizationUrl: p.authorizationUrl, tokenUrl: p.tokenUrl, ...(p.userinfoUrl && { userinfoUrl: p.userinfoUrl }), ...(p.revocationUrl && { revocationUrl: p.revocationUrl }) } : undefined;
+    return this.#idp.configuration({ issuer: s.idpIssuer, clientId, ...(clientSecret !== undefined && { clientSecret }), ...(endpoints && { endpoints }) });
   }
 
   /** The client `clientId` names: registered here (sealed), or described by the document at its URL. */

@@ -1,0 +1,89 @@
+// The OAuth proxy's own access tokens, for identity providers whose tokens this server cannot check: opaque ones with
+// no introspection (Google's, GitHub's), or ones made for the provider's own APIs. With `oauthProxy.provider`, the
+// person's identity is read from the provider's userinfo endpoint at sign-in (and at each refresh), and the proxy signs
+// a short-lived JWT for this server's resource: `iss` the proxy, `aud` the resource, `sub` the person (the userinfo
+// field `subject` names), the `claims` listed copied from the userinfo, `scope` what the client was approved for. The
+// JWT check verifies it with a key derived from the proxy's `key` (HS256), so nothing is kept and any replica with the
+// key verifies it. The provider's own tokens never reach the client.
+import { hkdfSync } from 'node:crypto';
+import { SignJWT } from 'jose';
+import * as oidc from 'openid-client';
+import type { JwtOptions } from '../../middleware/auth/jwt.js';
+
+/** An identity provider the proxy signs its own tokens in front of. */
+export interface ProxyProviderConfig {
+  /** An OpenID provider, found by discovery (its endpoints, userinfo too): Google's `https://accounts.google.com`. */
+  issuer?: string;
+  /** Or a plain OAuth 2.0 provider's endpoints, without discovery (GitHub: https://github.com/login/oauth/authorize). */
+  authorizationUrl?: string;
+  /** Its token endpoint (GitHub: https://github.com/login/oauth/access_token). */
+  tokenUrl?: string;
+  /** Where the person's identity is read with the provider's access token; default the discovered userinfo endpoint (GitHub: https://api.github.com/user). */
+  userinfoUrl?: string;
+  /** Its revocation endpoint (RFC 7009), for a plain OAuth 2.0 provider that has one. */
+  revocationUrl?: string;
+  /** The userinfo field that names the person: the tokens' `sub`. Default `sub` (GitHub: `login`). */
+  subject?: string;
+  /** Userinfo fields copied into the tokens (e.g. email, name), for policies to read (the principal's claims). */
+  claims?: string[];
+  /** The userinfo field holding the caller's tenant (copied into the tokens too), e.g. `hd` (a Google Workspace domain). */
+  tenant?: string;
+  /** How long an access token the proxy signs is good, in seconds; default 3600. A refresh asks the provider again. */
+  tokenLifetimeSeconds?: number;
+}
+
+export const PROXY_TOKEN_LIFETIME_S = 3600;
+/** Claims the proxy sets itself: a userinfo field of the same name is not copied over them. */
+const REGISTERED = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'scope']);
+
+/** The key the proxy's access tokens are signed with, from the proxy's `key` (32 bytes, base64url: a JWT secret). */
+export function proxyTokenSecret(key: string): string {
+  return Buffer.from(hkdfSync('sha256', key, 'mcplex oauth proxy', 'access token HS256 v1', 32)).toString('base64url');
+}
+
+/** The JWT check for the proxy's own tokens: the JWT options of an authenticator (a gateway builds them itself). */
+export function proxyTokenCheck(resource: string, key: string, provider?: Pick<ProxyProviderConfig, 'tenant'>): JwtOptions {
+  const issuer = new URL(resource).origin;
+  return { issuer, audience: resource, secret: proxyTokenSecret(key), algorithms: ['HS256'], authorizationServers: [issuer], ...(provider?.tenant && { claims: { tenant: provider.tenant } }) };
+}
+
+/** The person as the provider's userinfo names them. */
+export interface ProviderIdentity {
+  subject: string;
+  claims: Record<string, unknown>;
+}
+
+/**
+ * Reads the person's identity with the provider's access token. Throws an Error saying what is wrong (the token
+ * refused: `refused` set; no field naming the person).
+ */
+export async function identityOf(config: oidc.Configuration, accessToken: string, provider: ProxyProviderConfig): Promise<ProviderIdentity> {
+  const url = provider.userinfoUrl ?? config.serverMetadata().userinfo_endpoint;
+  if (!url) throw new Error('the identity provider names no userinfo endpoint: set provider.userinfoUrl');
+  const refused = (status: number) => Object.assign(new Error(`the identity provider's userinfo answered ${status}`), { refused: status === 401 || status === 403 });
+  const response = await oidc.fetchProtectedResource(config, accessToken, new URL(url), 'GET', null, new Headers({ accept: 'application/json' })).catch((err: unknown) => {
+    // A 401 or 403 with a challenge (the token revoked, expired): the person's grant there has ended.
+    throw err instanceof oidc.WWWAuthenticateChallengeError ? refused(err.status) : err;
+  });
+  if (!response.ok) throw refused(response.status);
+  const info = (await response.json()) as Record<string, unknown>;
+  const field = provider.subject ?? 'sub';
+  const subject = info[field];
+  if ((typeof subject !== 'string' || subject === '') && typeof subject !== 'number') throw new Error(`the identity provider's userinfo has no "${field}" naming the person (provider.subject)`);
+  const copied = [...(provider.claims ?? []), ...(provider.tenant ? [provider.tenant] : [])];
+  const claims = Object.fromEntries(copied.filter((c) => info[c] !== undefined && !REGISTERED.has(c)).map((c) => [c, info[c]]));
+  return { subject: String(subject), claims };
+}
+
+/** An access token for `identity`, for `scopes`, signed for `resource` with the proxy's `key`. */
+export function signProxyToken(resource: string, key: string, identity: ProviderIdentity, scopes: string[], lifetimeSeconds: number): Promise<string> {
+  const check = proxyTokenCheck(resource, key);
+  return new SignJWT({ ...identity.claims, ...(scopes.length > 0 && { scope: scopes.join(' ') }) })
+    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+    .setIssuer(check.issuer)
+    .setAudience(resource)
+    .setSubject(identity.subject)
+    .setIssuedAt()
+    .setExpirationTime(`${lifetimeSeconds}s`)
+    .sign(Buffer.from(check.secret!, 'utf8'));
+}

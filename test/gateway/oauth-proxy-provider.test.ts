@@ -1,0 +1,197 @@
+// auth.oauthProxy.provider: sign-in through identity providers whose access tokens the gateway cannot check (opaque,
+// with no introspection: Google's, GitHub's). oidc-provider plays both: an OpenID provider found by discovery, with
+// opaque tokens good at its userinfo endpoint and refresh tokens (as Google), and the same known only by its endpoints,
+// with no refresh token (as a GitHub OAuth app). The person is read from the userinfo at sign-in and at each refresh;
+// the MCP client gets the proxy's own JWT (for this resource, signed with a key derived from the proxy's key), never
+// the provider's tokens, and calls tools as that person.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type OAuthTokens, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/logger.js';
+import { sha256 } from '../../src/core/sha256.js';
+import { ConfigError } from '../../src/core/errors.js';
+import { loadConfig } from '../../src/gateway/config/load.js';
+import { Gateway } from '../../src/gateway/gateway.js';
+import type { HttpHandle } from '../../src/server/index.js';
+import { Browser } from '../helpers/browser.js';
+import { freePort } from '../helpers/http.js';
+import { AppProvider, approve, connect } from '../helpers/oauth-app.js';
+import { type Idp, startIdp } from '../helpers/oidc-idp.js';
+import { ROOT, tsxArgs, waitUntil } from '../helpers/process.js';
+import { FAST_RESTART, UPSTREAM } from './fixtures/helpers.js';
+
+const SECRET = 'a-client-secret-0123456789';
+const KEY = 'an-oauth-proxy-key-0123456789abcdef';
+const ADMIN_KEY = 'mcplex_admin-key-0123456789';
+const dir = mkdtempSync(join(tmpdir(), 'mcplex-oauth-proxy-provider-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let files = 0;
+function configFile(auth: Record<string, unknown>): string {
+  const path = join(dir, `gateway-${++files}.json`);
+  writeFileSync(
+    path,
+    JSON.stringify({
+      servers: { up: { command: process.execPath, args: tsxArgs(UPSTREAM, '--name', 'up'), cwd: ROOT, env: { MCPLEX_LOG_LEVEL: 'warn' } } },
+      audit: { path: join(dir, `audit-${files}.db`) },
+      auth: { apiKeys: { [`sha256:${sha256(ADMIN_KEY)}`]: { id: 'admin', scopes: ['mcplex:admin'] } }, ...auth },
+      policy: { scopes: { tools: { up__alpha: ['notes:write'] } } },
+    }),
+  );
+  return path;
+}
+
+interface Running {
+  idp: Idp;
+  origin: string;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A provider and a gateway signing in through it: `provider` made from the provider's issuer. */
+async function running(provider: (issuer: string) => Record<string, unknown>, grants: { refreshTokens?: boolean } = {}): Promise<Running & { gateway: Gateway; http: HttpHandle }> {
+  const idp = await startIdp();
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const url = `${origin}/mcp`;
+  idp.register('mcplex-gateway', SECRET, `${origin}/oauth/idp-callback`, { resource: url, accessTokenTtl: 300, userinfo: true, ...grants });
+  const config = await loadConfig(
+    configFile({ resource: url, oauthProxy: { clientId: 'mcplex-gateway', clientSecret: SECRET, scopes: 'openid email profile', clientScopes: ['notes:write'], key: KEY, provider: provider(idp.issuer) } }),
+  );
+  const gateway = new Gateway(config, { logger: silentLogger, restart: FAST_RESTART });
+  await gateway.start();
+  const http = await gateway.serveHttp({ port });
+  return { idp, origin, url, gateway, http, close: async () => {
+      await http.close();
+      await gateway.close();
+      await idp.close();
+    },
+  };
+}
+
+/** An app signs in through the gateway as `person`: its tokens, as it saved them. */
+async function signedIn(r: Running, person: string, scope?: string): Promise<{ app: AppProvider; opened: URL }> {
+  const app = new AppProvider(`App of ${person}`);
+  expect(await connect(r.url, app)).toBeInstanceOf(UnauthorizedError);
+  const opened = new URL(app.opened!);
+  if (scope) opened.searchParams.set('scope', scope);
+  const { back } = await approve(r.idp, new Browser(), opened, person);
+  await new StreamableHTTPClientTransport(new URL(r.url), { authProvider: app }).finishAuth(back.searchParams.get('code')!, back.searchParams.get('iss')!);
+  return { app, opened };
+}
+
+const form = (origin: string, path: string, body: Record<string, string>) =>
+  fetch(`${origin}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
+
+describe('oauthProxy.provider: an OpenID provider with opaque tokens (as Google)', () => {
+  let r: Awaited<ReturnType<typeof running>>;
+  beforeAll(async () => {
+    r = await running((issuer) => ({ issuer, subject: 'email', tenant: 'hd', claims: ['name'], tokenLifetimeSeconds: 600 }));
+  });
+  afterAll(() => r.close());
+
+  it("the app gets the proxy's own token for this server, and calls tools as the person the provider's userinfo names", async () => {
+    const { app, opened } = await signedIn(r, 'alice', 'notes:write');
+    // The provider was asked for its own scopes only: notes:write is the gateway's to grant.
+    const token = app.saved!.access_token;
+    expect(decodeJwt(token)).toMatchObject({ iss: r.origin, aud: r.url, sub: 'alice@example.com', hd: 'example.com', name: 'Person alice', scope: 'notes:write' });
+    expect(app.saved!.expires_in).toBe(600);
+    expect(opened.searchParams.get('scope')).toBe('notes:write');
+    const connected = await connect(r.url, app);
+    if (connected instanceof UnauthorizedError) throw connected;
+    try {
+      const called = await connected.client.callTool({ name: 'up__alpha', arguments: {} });
+      expect((called.content as Array<{ text: string }>)[0]!.text).toBe('alpha');
+    } finally {
+      await connected.client.close();
+    }
+    const row = await waitUntil(async () => {
+      const res = await fetch(`${r.origin}/admin/audit?method=tools/call`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      return ((await res.json()) as { records: Array<{ principal: string; tenant: string; target: string }> }).records.find((x) => x.target === 'up__alpha');
+    }, 10_000, 'the call audited');
+    expect(row).toMatchObject({ principal: 'alice@example.com', tenant: 'example.com' });
+    // Without the scope approved, the tool that needs it answers the step-up challenge, and the SDK asks for it by
+    // itself; approved, the proxy's next token carries it.
+    const plain = await signedIn(r, 'bob');
+    expect(decodeJwt(plain.app.saved!.access_token).scope).toBeUndefined();
+    const first = await connect(r.url, plain.app);
+    if (first instanceof UnauthorizedError) throw first;
+    plain.app.opened = undefined;
+    await expect(first.client.callTool({ name: 'up__alpha', arguments: {} })).rejects.toBeInstanceOf(UnauthorizedError);
+    await first.client.close();
+    expect(plain.app.opened!.searchParams.get('scope')).toContain('notes:write');
+    const stepped = await approve(r.idp, new Browser(), plain.app.opened!, 'bob');
+    expect(stepped.consent.text).toContain('It asks for more than signing in: <b>notes:write</b>.');
+    await new StreamableHTTPClientTransport(new URL(r.url), { authProvider: plain.app }).finishAuth(stepped.back.searchParams.get('code')!, stepped.back.searchParams.get('iss')!);
+    expect(decodeJwt(plain.app.saved!.access_token)).toMatchObject({ sub: 'bob@example.com', scope: 'notes:write' });
+    const second = await connect(r.url, plain.app);
+    if (second instanceof UnauthorizedError) throw second;
+    expect((await second.client.callTool({ name: 'up__alpha', arguments: {} })).content).toEqual([{ type: 'text', text: 'alpha' }]);
+    await second.client.close();
+  });
+
+  it("refreshes by asking the provider again; a refresh token revoked there ends the grant; the provider's own tokens are no credential here", async () => {
+    const { app } = await signedIn(r, 'carol');
+    const clientId = app.client!.client_id;
+    const before = r.idp.refreshes.granted;
+    const renewed = await form(r.origin, '/oauth/token', { grant_type: 'refresh_token', refresh_token: app.saved!.refresh_token!, client_id: clientId });
+    expect(renewed.status).toBe(200);
+    const tokens = (await renewed.json()) as OAuthTokens;
+    expect(r.idp.refreshes.granted).toBe(before + 1);
+    expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: 'carol@example.com', iss: r.origin });
+    // The proxy's access tokens are checked by their signature alone: revoking one is refused, saying so.
+    const own = await form(r.origin, '/oauth/revoke', { token: tokens.access_token, client_id: clientId });
+    expect(own.status).toBe(400);
+    expect(await own.json()).toEqual({ error: 'unsupported_token_type', error_description: "this server's access tokens are good until they expire (600 s): revoke the refresh token" });
+    expect((await form(r.origin, '/oauth/revoke', { token: tokens.refresh_token!, client_id: clientId })).status).toBe(200);
+    const ended = await form(r.origin, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: clientId });
+    expect(await ended.json()).toMatchObject({ error: 'invalid_grant' });
+    // A token of the provider itself (good at its userinfo) is not one the gateway takes.
+    const sealedWrong = await fetch(r.url, { method: 'POST', headers: { authorization: 'Bearer an-opaque-provider-token', 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    expect(sealedWrong.status).toBe(401);
+  });
+});
+
+describe('oauthProxy.provider: a plain OAuth 2.0 provider known by its endpoints, with no refresh token (as a GitHub OAuth app)', () => {
+  it("keeps asking the provider's userinfo with its access token; once the provider has revoked it, a refresh ends the grant", async () => {
+    const r = await running((issuer) => ({ authorizationUrl: `${issuer}/auth`, tokenUrl: `${issuer}/token`, userinfoUrl: `${issuer}/me`, subject: 'sub' }), { refreshTokens: false });
+    try {
+      const { app } = await signedIn(r, 'dana');
+      expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'dana', iss: r.origin, aud: r.url });
+      expect(decodeJwt(app.saved!.access_token).email).toBeUndefined();
+      // The proxy's refresh token still works: the provider's access token is good.
+      const clientId = app.client!.client_id;
+      const renewed = await form(r.origin, '/oauth/token', { grant_type: 'refresh_token', refresh_token: app.saved!.refresh_token!, client_id: clientId });
+      expect(renewed.status).toBe(200);
+      const tokens = (await renewed.json()) as OAuthTokens;
+      expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: 'dana' });
+      // The person revokes the app at the provider: the next refresh is refused, and the app signs in again.
+      await r.idp.revokeAll('dana');
+      const ended = await form(r.origin, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: clientId });
+      expect(ended.status).toBe(400);
+      expect(await ended.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining("the person's grant there has ended") });
+    } finally {
+      await r.close();
+    }
+  });
+});
+
+describe('oauthProxy.provider: config errors name the path and the fix', () => {
+  const refused = async (auth: Record<string, unknown>, message: RegExp) => {
+    const error = await loadConfig(configFile(auth)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String((error as Error).message)).toMatch(message);
+  };
+  const proxy = (provider: Record<string, unknown>) => ({ resource: 'https://mcp.example.com/mcp', oauthProxy: { clientId: 'c', clientSecret: SECRET, scopes: 'openid email', key: KEY, provider } });
+
+  it('refuses a provider with auth.jwt, both discovery and endpoints, endpoints without userinfo, plain http elsewhere', async () => {
+    await refused({ ...proxy({ issuer: 'https://accounts.google.com' }), jwt: { issuer: 'https://x.example', audience: 'a', jwksUrl: 'https://x.example/jwks' } }, /auth\.jwt: with oauthProxy\.provider the proxy signs the tokens/);
+    await refused(proxy({ issuer: 'https://accounts.google.com', authorizationUrl: 'https://a.example/auth', tokenUrl: 'https://a.example/token' }), /auth\.oauthProxy\.provider: give issuer .* or authorizationUrl and tokenUrl .*, not both/);
+    await refused(proxy({ authorizationUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token' }), /needs authorizationUrl, tokenUrl and userinfoUrl/);
+    await refused(proxy({ issuer: 'http://idp.example' }), /auth\.oauthProxy\.provider\.issuer: expected .* \(an https URL; http only on 127\.0\.0\.1 or localhost\)/);
+    await refused(proxy({ issuer: 'https://accounts.google.com', tokenLifetimeSeconds: 10 }), /tokenLifetimeSeconds: expected at least 60 seconds/);
+  });
+});
