@@ -7,7 +7,9 @@
 // other. Nothing is kept: client ids, authorizations in progress, codes and refresh tokens are sealed (JWE, A256GCM)
 // with `key`, so any replica with that key serves any step, and the provider's own single use of its codes makes
 // each code handed out here single-use. A client may also be known by the URL of its Client ID Metadata Document
-// instead of registering (client-metadata-documents.ts).
+// instead of registering (client-metadata-documents.ts). With `provider` (Google, GitHub: tokens this server cannot
+// check), the client gets tokens the proxy signs itself instead (proxy-tokens.ts). The token endpoints are
+// oauth-proxy-tokens.ts.
 //   GET  /.well-known/oauth-authorization-server   RFC 8414 metadata (the PRM names the gateway's origin)
 //   POST /oauth/register                           RFC 7591: { redirect_uris, client_name } → a client id
 //   GET  /oauth/authorize                          the consent page: which client, sent back where
@@ -26,7 +28,9 @@ import { cookiesOf, escapeHtml, page } from './html-page.js';
 import type { JwtOptions } from '../../middleware/auth/jwt.js';
 import { IdentityProvider } from './identity-provider.js';
 import type { HttpRoute } from './options.js';
-import { identityOf, PROXY_TOKEN_LIFETIME_S, type ProxyProviderConfig, proxyTokenCheck, signProxyToken } from './proxy-tokens.js';
+import { type Asked, MAX_FORM_BYTES, nameOf, oauthError, otherResource, type ProxyClient, s256 } from './oauth-proxy-parts.js';
+import { ProxyTokenEndpoints } from './oauth-proxy-tokens.js';
+import { type ProxyProviderConfig, proxyTokenCheck } from './proxy-tokens.js';
 import { redirectProblem, registeredRedirect } from './redirect-uris.js';
 import { sendJson } from './respond.js';
 import { Sealer } from './sealed-values.js';
@@ -40,7 +44,6 @@ const REVOKE_PATH = '/oauth/revoke';
 const AUTHORIZE_TTL_S = 600;
 /** How long a client has to redeem its code. */
 const CODE_TTL_S = 120;
-const MAX_FORM_BYTES = 16 * 1024;
 const MAX_REDIRECT_URIS = 10;
 
 export interface OAuthProxyConfig {
@@ -111,48 +114,14 @@ export interface OAuthProxyEvent {
   at: number;
 }
 
-/** What a client id carries (sealed), or its metadata document says: where its codes may go. */
-interface ProxyClient {
-  redirect_uris: string[];
-  client_name?: string;
-}
-/** A client as the pages and the audit name it: a document's client by its URL too (anyone may call theirs anything). */
-const nameOf = (clientId: string, client: ProxyClient) => (isClientIdUrl(clientId) ? `${client.client_name ?? 'An MCP client'} (${clientId})` : client.client_name);
-/** A client's authorization request, carried by the consent form and the provider's `state`. */
-interface Asked {
-  cid: string;
-  ru: string;
-  st?: string;
-  ch: string;
-  name?: string;
-  /** The `clientScopes` it asked for (space-separated). */
-  sc?: string;
-}
-
-/**
- * What a refresh token the proxy hands out seals: the client it is for, the provider's refresh token (or, with
- * `provider` and none given, the provider's access token), and the client scopes approved.
- */
-interface HeldGrant {
-  cid: string;
-  rt?: string;
-  at?: string;
-  sc?: string;
-}
-
-/** A client named a resource (RFC 8707) other than this server's. */
-const otherResource = (asked: string | null, s: OAuthProxySettings) => asked !== null && asked.replace(/\/$/, '') !== s.resource.replace(/\/$/, '');
-const s256 = (verifier: string) => sha256(verifier, 'base64url');
 /** What of the scopes a client asked for goes on to the provider besides `scopes`: those `clientScopes` lists. */
 const clientScopesOf = (asked: string | null, proxy: OAuthProxyConfig) =>
   [...new Set((asked ?? '').split(' '))].filter((scope) => proxy.clientScopes?.includes(scope) && !proxy.scopes.includes(scope));
-const oauthError = (res: ServerResponse, status: number, error: string, description: string) =>
-  sendJson(res, status, { error, error_description: description }, { 'cache-control': 'no-store', pragma: 'no-cache' });
-
 export class OAuthProxy {
   #sealer: { settings: OAuthProxyConfig; sealer: Sealer } | undefined;
   #documents: { settings: OAuthProxyConfig; documents: ClientMetadataDocuments | undefined } | undefined;
   readonly #idp = new IdentityProvider();
+  readonly #tokens: ProxyTokenEndpoints;
 
   constructor(
     /** What it serves by, as it is now (a gateway's config may be reloaded); undefined: not configured (404). */
@@ -160,7 +129,17 @@ export class OAuthProxy {
     private readonly log: Logger,
     /** Each consent and sign-in (e.g. into the audit log). */
     private readonly onEvent: (event: OAuthProxyEvent) => void = () => {},
-  ) {}
+  ) {
+    this.#tokens = new ProxyTokenEndpoints({
+      log,
+      seal: (s) => this.#seal(s),
+      client: (clientId, s) => this.#client(clientId, s),
+      provider: (s) => this.#provider(s),
+      callbackUrl: (s) => this.#callbackUrl(s),
+      told: (kind, asked, outcome) => this.#told(kind, asked, outcome),
+      event: (event) => this.onEvent(event),
+    });
+  }
 
   /** The issuer MCP clients see (the resource's origin): the JWT check's `authorizationServers`. */
   static issuerOf(resource: string): string {
@@ -184,8 +163,8 @@ export class OAuthProxy {
       { method: 'GET', path: AUTHORIZE_PATH, handle: on((req, res, s) => this.#consentPage(req, res, s)) },
       { method: 'POST', path: AUTHORIZE_PATH, handle: on((req, res, s) => this.#decided(req, res, s)) },
       { method: 'GET', path: IDP_CALLBACK_PATH, handle: on((req, res, s) => this.#providerAnswered(req, res, s)) },
-      { method: 'POST', path: TOKEN_PATH, cors: true, handle: on((req, res, s) => this.#token(req, res, s)) },
-      { method: 'POST', path: REVOKE_PATH, cors: true, handle: on((req, res, s) => this.#revoke(req, res, s)) },
+      { method: 'POST', path: TOKEN_PATH, cors: true, handle: on((req, res, s) => this.#tokens.token(req, res, s)) },
+      { method: 'POST', path: REVOKE_PATH, cors: true, handle: on((req, res, s) => this.#tokens.revoke(req, res, s)) },
     ];
   }
 
@@ -349,130 +328,6 @@ export class OAuthProxy {
     return this.#redirect(res, asked.ru, { code, ...(asked.st && { state: asked.st }) }, s);
   }
 
-  async #token(req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings): Promise<void> {
-    const body = await readCapped(req, MAX_FORM_BYTES);
-    if (!body) return oauthError(res, 413, 'invalid_request', `the request is larger than ${MAX_FORM_BYTES} bytes`);
-    const form = new URLSearchParams(body.toString('utf8'));
-    const clientId = form.get('client_id') ?? basicUser(req.headers.authorization);
-    const sealer = this.#seal(s);
-    const known = await this.#client(clientId, s);
-    if ('problem' in known) return oauthError(res, 401, 'invalid_client', known.problem);
-    const grant = form.get('grant_type');
-    if (otherResource(form.get('resource'), s)) return oauthError(res, 400, 'invalid_target', `the resource here is ${s.resource}`);
-    /** What the client gets: the provider's tokens (its refresh token sealed), or, with `provider`, the proxy's own. */
-    let answer: Record<string, unknown>;
-    try {
-      if (grant === 'authorization_code') {
-        const code = await sealer.open<Asked & { v: string; back: string }>('code', form.get('code'));
-        if (!code || code.cid !== clientId) return oauthError(res, 400, 'invalid_grant', 'the code is not valid (or ran out, or is another client\'s)');
-        if (form.get('redirect_uri') !== null && form.get('redirect_uri') !== code.ru) return oauthError(res, 400, 'invalid_grant', 'redirect_uri differs from the authorization request\'s');
-        const verifier = form.get('code_verifier');
-        if (!verifier || s256(verifier) !== code.ch) return oauthError(res, 400, 'invalid_grant', 'code_verifier does not match the code_challenge');
-        const granted = await oidc.authorizationCodeGrant(await this.#provider(s), new URL(`${this.#callbackUrl(s)}${code.back}`), { pkceCodeVerifier: code.v, expectedState: oidc.skipStateCheck });
-        const held: HeldGrant = { cid: clientId!, ...(code.sc && { sc: code.sc }), ...(granted.refresh_token && { rt: granted.refresh_token }) };
-        if (s.proxy.provider) {
-          const signed = await this.#signed(s, granted, held);
-          this.#told('sign-in', code, { subject: signed.subject });
-          answer = signed.answer;
-        } else {
-          const subject = granted.claims()?.sub;
-          this.#told('sign-in', code, subject === undefined ? {} : { subject });
-          answer = await this.#passedOn(s, granted, held);
-        }
-      } else if (grant === 'refresh_token') {
-        const held = await sealer.open<HeldGrant>('refresh', form.get('refresh_token'));
-        if (!held || held.cid !== clientId) return oauthError(res, 400, 'invalid_grant', 'the refresh token is not valid (or is another client\'s)');
-        // A provider that gave no refresh token (GitHub's OAuth apps): its access token, held, is asked about again.
-        const tokens = held.rt === undefined ? undefined : await oidc.refreshTokenGrant(await this.#provider(s), held.rt);
-        const kept: HeldGrant = { ...held, ...(tokens?.refresh_token && { rt: tokens.refresh_token }) };
-        answer = s.proxy.provider ? (await this.#signed(s, tokens ?? { access_token: held.at ?? '', token_type: 'bearer' }, kept)).answer : await this.#passedOn(s, tokens!, kept);
-      } else {
-        return oauthError(res, 400, 'unsupported_grant_type', 'authorization_code or refresh_token');
-      }
-    } catch (err) {
-      if (err instanceof oidc.ResponseBodyError) return oauthError(res, 400, err.error === 'invalid_grant' ? 'invalid_grant' : 'invalid_request', `the identity provider answered ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`);
-      if ((err as { refused?: boolean }).refused) return oauthError(res, 400, 'invalid_grant', `${(err as Error).message}: the person's grant there has ended`);
-      this.log.warn({ err, grant }, 'OAuth proxy: the identity provider failed');
-      return oauthError(res, 503, 'temporarily_unavailable', `the identity provider could not be reached: ${(err as Error).message}`);
-    }
-    sendJson(res, 200, answer, { 'cache-control': 'no-store', pragma: 'no-cache' });
-  }
-
-  /** The provider's tokens as the client gets them: its access token as it is, its refresh token sealed for the client. */
-  async #passedOn(s: OAuthProxySettings, tokens: oidc.TokenEndpointResponse, held: HeldGrant): Promise<Record<string, unknown>> {
-    const rt = tokens.refresh_token ?? held.rt;
-    return {
-      access_token: tokens.access_token,
-      token_type: tokens.token_type,
-      ...(tokens.expires_in !== undefined && { expires_in: tokens.expires_in }),
-      ...(tokens.scope !== undefined && { scope: tokens.scope }),
-      ...(rt && { refresh_token: await this.#seal(s).seal('refresh', { rt, cid: held.cid }) }),
-    };
-  }
-
-  /**
-   * With `provider`: the person read from the provider's userinfo with its access token, and the proxy's own token
-   * for them (the client scopes approved); the refresh token seals the provider's refresh token, or its access token
-   * when it gave none, to ask the provider again at each refresh.
-   */
-  async #signed(s: OAuthProxySettings, tokens: oidc.TokenEndpointResponse, held: HeldGrant): Promise<{ subject: string; answer: Record<string, unknown> }> {
-    const provider = s.proxy.provider!;
-    const identity = await identityOf(await this.#provider(s), tokens.access_token, provider);
-    const lifetime = provider.tokenLifetimeSeconds ?? PROXY_TOKEN_LIFETIME_S;
-    const scopes = held.sc ? held.sc.split(' ') : [];
-    const kept: HeldGrant = { cid: held.cid, ...(held.sc && { sc: held.sc }), ...(held.rt ? { rt: held.rt } : { at: tokens.access_token }) };
-    return {
-      subject: identity.subject,
-      answer: {
-        access_token: await signProxyToken(s.resource, s.proxy.key, identity, scopes, lifetime),
-        token_type: 'Bearer',
-        expires_in: lifetime,
-        ...(scopes.length > 0 && { scope: scopes.join(' ') }),
-        refresh_token: await this.#seal(s).seal('refresh', { ...kept }),
-      },
-    };
-  }
-
-  /**
-   * RFC 7009: a refresh token the proxy handed out (sealed) is the client's own to revoke, and the provider's refresh
-   * token inside it is revoked there (providers end the grant's access tokens with it); anything else is passed on as
-   * an access token. The proxy keeps nothing, so it is the provider that stops taking it. 200 for a token unknown there
-   * too (§2.2); `unsupported_token_type` when the provider revokes nothing.
-   */
-  async #revoke(req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings): Promise<void> {
-    const body = await readCapped(req, MAX_FORM_BYTES);
-    if (!body) return oauthError(res, 413, 'invalid_request', `the request is larger than ${MAX_FORM_BYTES} bytes`);
-    const form = new URLSearchParams(body.toString('utf8'));
-    const clientId = form.get('client_id') ?? basicUser(req.headers.authorization);
-    const known = await this.#client(clientId, s);
-    if ('problem' in known) return oauthError(res, 401, 'invalid_client', known.problem);
-    const token = form.get('token');
-    if (!token) return oauthError(res, 400, 'invalid_request', 'token is missing');
-    const held = await this.#seal(s).open<HeldGrant>('refresh', token);
-    if (held && held.cid !== clientId) return oauthError(res, 400, 'invalid_request', 'the token was issued to another client');
-    // The proxy's own access tokens (`provider`) are checked by signature alone: nothing to revoke them at.
-    if (!held && s.proxy.provider) {
-      return oauthError(res, 400, 'unsupported_token_type', `this server's access tokens are good until they expire (${s.proxy.provider.tokenLifetimeSeconds ?? PROXY_TOKEN_LIFETIME_S} s): revoke the refresh token`);
-    }
-    const tokenType = held?.rt ? 'refresh_token' : 'access_token';
-    const revoked = held ? (held.rt ?? held.at ?? '') : token;
-    const told = { name: nameOf(clientId!, known.client) ?? 'an unnamed client', tokenType } as const;
-    try {
-      const provider = await this.#provider(s);
-      if (!provider.serverMetadata().revocation_endpoint) return oauthError(res, 400, 'unsupported_token_type', 'the identity provider revokes no tokens (it names no revocation endpoint)');
-      await oidc.tokenRevocation(provider, revoked, { token_type_hint: tokenType });
-    } catch (err) {
-      if (err instanceof oidc.ResponseBodyError && err.error === 'unsupported_token_type') return oauthError(res, 400, 'unsupported_token_type', `the identity provider does not revoke ${tokenType === 'refresh_token' ? 'refresh' : 'access'} tokens`);
-      const problem = err instanceof oidc.ResponseBodyError ? `answered ${err.error}` : `could not be reached: ${(err as Error).message}`;
-      this.log.warn({ client: told.name, tokenType, problem }, 'OAuth proxy: a revocation at the identity provider failed');
-      this.onEvent({ kind: 'revocation', client: told.name, tokenType, refused: `the identity provider ${problem}`, at: Date.now() });
-      return oauthError(res, 503, 'temporarily_unavailable', `the identity provider ${problem}`);
-    }
-    this.log.info({ client: told.name, tokenType }, 'OAuth proxy: a client revoked a token');
-    this.onEvent({ kind: 'revocation', client: told.name, tokenType, at: Date.now() });
-    res.writeHead(200, { 'cache-control': 'no-store', pragma: 'no-cache' }).end();
-  }
-
   #told(kind: OAuthProxyEvent['kind'], asked: Pick<Asked, 'ru' | 'name'>, outcome: Pick<OAuthProxyEvent, 'subject' | 'refused' | 'remembered'>): void {
     this.onEvent({ kind, client: asked.name ?? 'an unnamed client', redirectUri: asked.ru, ...outcome, at: Date.now() });
   }
@@ -523,12 +378,3 @@ export class OAuthProxy {
 
 /** One cookie per consent page, so two opened side by side in one browser do not overwrite each other. */
 const cookieName = (request: string) => `mcplex-consent-${sha256(request).slice(0, 16)}`;
-
-/** The client id of an HTTP Basic `Authorization` header (a public client may send its id so, with no secret). */
-function basicUser(header: string | undefined): string | null {
-  const m = /^basic\s+(\S+)$/i.exec(header ?? '');
-  if (!m) return null;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
-  const at = decoded.indexOf(':');
-  return decodeURIComponent(at < 0 ? decoded : decoded.slice(0, at));
-}
