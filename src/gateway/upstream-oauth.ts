@@ -5,8 +5,8 @@
 //   GET  /admin/oauth                 each OAuth server: whether the gateway is authorized, the URL to open if not (or
 //                                     to widen its grant: `needsScope`, when the server asked for more)
 //   POST /admin/oauth/authorize       { "server": "<name>" }: starts the gateway's authorization, answers its URL
-//   POST /admin/oauth/forget          { "server": "<name>", "revoke"?: false }: revokes the gateway's grant at its
-//                                     authorization server (RFC 7009) and drops it (the next use asks again)
+//   POST /admin/oauth/forget          { "server": "<name>" } or { "principal": "<id>", … }: revokes the gateway's grant, or
+//                                     a caller's, at its authorization server and drops it (oauth-forget.ts)
 //   GET  /oauth/confirm, POST /oauth/confirm/key: a caller's link confirms who opened it (`oauth.confirmCaller`,
 //                                     caller-confirmation.ts)
 //   GET  <oauth.clientMetadataUrl's path>: the gateway's Client ID Metadata Document (client-metadata.ts)
@@ -27,6 +27,7 @@ import type { AdminChanges, ChangeAnswer } from './admin-changes.js';
 import { CallerConfirmation } from './caller-confirmation.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { completeAuthorization, listenForCallback } from './oauth-callback.js';
+import { forgetGrants } from './oauth-forget.js';
 import { OAUTH_CALLBACK_PATH, type OAuthConfig } from './config/oauth.js';
 import type { UrlElicitations } from './url-elicitations.js';
 
@@ -265,20 +266,11 @@ export class UpstreamOAuth {
     }
   }
 
-  async #forget(body: unknown): Promise<ChangeAnswer> {
-    const named = this.#named(body);
-    if ('error' in named) return { status: 404, body: named };
-    // Revoked at its authorization server unless asked not to (`revoke: false`: the server is gone, say).
-    if ((body as { revoke?: unknown }).revoke === false) {
-      await named.grants.forget(GATEWAY_GRANT);
-      this.log.info({ upstream: named.server }, "the gateway's OAuth grant for this server was dropped (not revoked: asked not to)");
-      return { status: 200, body: { server: named.server, authorized: false, revoked: false } };
-    }
-    const revocation = await named.grants.revoke(GATEWAY_GRANT);
-    if (!revocation) this.log.info({ upstream: named.server }, 'the gateway held no OAuth grant for this server');
-    else if (revocation.revoked) this.log.info({ upstream: named.server, revokedAt: revocation.at }, "the gateway's OAuth grant for this server was revoked and dropped");
-    else this.log.warn({ upstream: named.server, problem: revocation.reason }, "the gateway's OAuth grant for this server was dropped here but not revoked at its authorization server");
-    return { status: 200, body: { server: named.server, authorized: false, ...(revocation ?? { revoked: false, reason: 'no grant was held' }) } };
+  #forget(body: unknown): Promise<ChangeAnswer> {
+    const servers = [...this.#grants.values()]
+      .filter(({ config }) => this.config().servers[config.name]?.auth?.oauth !== undefined)
+      .map(({ config, grants }) => ({ server: config.name, grants, perCaller: config.auth!.oauth!.perCaller === true }));
+    return forgetGrants(body, servers, this.log);
   }
 
   /** The browser is back from the authorization server: the code becomes the grant of whom the flow was for. */

@@ -482,6 +482,21 @@ describe('per-caller authorization (perCaller: true)', () => {
       oauthServer().revokeAll('alice');
       expect((await callFails(alice, 'remote__whoami')).code).toBe(-32042);
       expect(await text(bob, 'remote__whoami')).toBe('bob');
+
+      // An administrator lets go of bob's grants (he left): revoked at the authorization server, forgotten here; he is
+      // asked again, and the gateway's own grant and the admin caller's stay.
+      const bobsRefresh = () => [...oauthServer().provider.refresh.values()].filter((g) => g.user === 'bob');
+      expect(bobsRefresh()).toHaveLength(1);
+      const offboarded = await admin(http, '/admin/oauth/forget', { principal: 'bob' });
+      expect(offboarded.status).toBe(200);
+      expect(offboarded.body).toEqual({ principal: 'bob', grants: [{ server: 'remote', revoked: true, at: new URL('/revoke', oauthServer().url).href }] });
+      expect(bobsRefresh()).toHaveLength(0);
+      expect((await callFails(bob, 'remote__whoami')).code).toBe(-32042);
+      expect(await text(modern, 'remote__whoami')).toBe('admin');
+      // Nothing left to let go of; a caller id, not a server, is what a gateway grant is not.
+      expect((await admin(http, '/admin/oauth/forget', { principal: 'bob', server: 'remote' })).body).toEqual({ principal: 'bob', grants: [] });
+      expect((await admin(http, '/admin/oauth/forget', { principal: 42 })).status).toBe(400);
+      expect((await admin(http, '/admin/oauth/forget', { server: 'nowhere' })).status).toBe(404);
     } finally {
       await shutDown([{ gateway, http }], clients);
     }
