@@ -72,6 +72,8 @@ const MAX_KEYS = 10_000;
 const RECHECK_MS = 30_000;
 /** A grant is refreshed this long before its access token expires (at most half its lifetime before). */
 const REFRESH_AHEAD_MS = 60_000;
+/** The share of `refreshAheadMs` a grant's refresh may come later than that, at random. */
+const REFRESH_JITTER = 0.2;
 /** A refresh ahead that failed is tried again after this long (until the token expires and a 401 asks). */
 const REFRESH_AHEAD_RETRY_MS = 5_000;
 /** How long one replica's refresh of a grant keeps the others waiting for its token before one takes over. */
@@ -104,7 +106,7 @@ export interface OAuthClientSettings {
   recheckMs?: number;
   /**
    * How long before its access token expires a grant is refreshed (in the background; at most half the token's
-   * lifetime before). Default 60 s; 0: only when the server answers 401. Grants whose token response gave no
+   * lifetime before; up to a fifth less, at random, so grants made together are not refreshed together). Default 60 s; 0: only when the server answers 401. Grants whose token response gave no
    * `expires_in`, or no refresh token, are refreshed on 401 only.
    */
   refreshAheadMs?: number;
@@ -439,7 +441,9 @@ export class OAuthGrants {
     const lifetime = typeof tokens.expires_in === 'number' && tokens.expires_in > 0 ? tokens.expires_in * 1000 : undefined;
     if (lifetime === undefined) return {};
     const now = Date.now();
-    const ahead = Math.min(this.settings.refreshAheadMs ?? REFRESH_AHEAD_MS, lifetime / 2);
+    // Up to a fifth less ahead, at random: grants made together (callers after an outage, replicas started at once)
+    // are not all refreshed in the same moment.
+    const ahead = Math.min(this.settings.refreshAheadMs ?? REFRESH_AHEAD_MS, lifetime / 2) * (1 - REFRESH_JITTER * Math.random());
     return { [EXPIRES_AT]: now + lifetime, ...(tokens.refresh_token && ahead > 0 && { [REFRESH_AT]: Math.round(now + lifetime - ahead) }) };
   }
 

@@ -134,7 +134,9 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(shown).toEqual({ server: 'remote', perCaller: false, authorized: true, grant: { scope: 'mcp', expiresAt: expect.any(String), refreshAt: expect.any(String), refreshable: true, dpop: false } });
       const { expiresAt, refreshAt } = shown!.grant as { expiresAt: string; refreshAt: string };
       // The example server's tokens live an hour; the gateway refreshes a minute before.
-      expect(Date.parse(expiresAt) - Date.parse(refreshAt)).toBe(60_000);
+      // A minute before it expires, or up to a fifth less (at random: grants made together are refreshed apart).
+      expect(Date.parse(expiresAt) - Date.parse(refreshAt)).toBeGreaterThanOrEqual(48_000);
+      expect(Date.parse(expiresAt) - Date.parse(refreshAt)).toBeLessThanOrEqual(60_000);
       expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(3_500_000);
       expect(JSON.stringify(shown)).not.toMatch(/at-|rt-/);
     } finally {
@@ -201,7 +203,8 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(metrics).toContain('mcp_upstream_oauth_refreshes_total{upstream="remote",reason="unauthorized",outcome="refreshed"} 1');
       // The grant refreshed is refreshed ahead as the server's refreshAheadMs says: five minutes before it expires.
       const { expiresAt, refreshAt } = ((await admin(http, '/admin/oauth')).body.servers as Array<{ grant: { expiresAt: string; refreshAt: string } }>)[0]!.grant;
-      expect(Date.parse(expiresAt) - Date.parse(refreshAt)).toBe(300_000);
+      expect(Date.parse(expiresAt) - Date.parse(refreshAt)).toBeGreaterThanOrEqual(240_000);
+      expect(Date.parse(expiresAt) - Date.parse(refreshAt)).toBeLessThanOrEqual(300_000);
       // A reload that leaves the server as it is keeps it listed, authorized.
       await gateway.reload(await loadConfig(path));
       expect((await admin(http, '/admin/oauth')).body.servers).toEqual([{ server: 'remote', perCaller: false, authorized: true, grant: expect.objectContaining({ refreshable: true }) }]);
