@@ -4,11 +4,13 @@
 // with no refresh token (as a GitHub OAuth app). The person is read from the userinfo at sign-in and at each refresh;
 // the MCP client gets the proxy's own JWT (for this resource, signed with a key derived from the proxy's key), never
 // the provider's tokens, and calls tools as that person.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type OAuthTokens, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { sha256 } from '../../src/core/sha256.js';
@@ -52,14 +54,18 @@ interface Running {
 }
 
 /** A provider and a gateway signing in through it: `provider` made from the provider's issuer. */
-async function running(provider: (issuer: string) => Record<string, unknown>, grants: { refreshTokens?: boolean } = {}): Promise<Running & { gateway: Gateway; http: HttpHandle }> {
+async function running(
+  provider: (issuer: string) => Record<string, unknown>,
+  grants: { refreshTokens?: boolean; clientJwks?: object[] } = {},
+  proof: Record<string, string> = { clientSecret: SECRET },
+): Promise<Running & { gateway: Gateway; http: HttpHandle }> {
   const idp = await startIdp();
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const url = `${origin}/mcp`;
   idp.register('mcplex-gateway', SECRET, `${origin}/oauth/idp-callback`, { resource: url, accessTokenTtl: 300, userinfo: true, ...grants });
   const config = await loadConfig(
-    configFile({ resource: url, oauthProxy: { clientId: 'mcplex-gateway', clientSecret: SECRET, scopes: 'openid email profile', clientScopes: ['notes:write'], key: KEY, provider: provider(idp.issuer) } }),
+    configFile({ resource: url, oauthProxy: { clientId: 'mcplex-gateway', ...proof, scopes: 'openid email profile', clientScopes: ['notes:write'], key: KEY, provider: provider(idp.issuer) } }),
   );
   const gateway = new Gateway(config, { logger: silentLogger, restart: FAST_RESTART });
   await gateway.start();
@@ -187,11 +193,57 @@ describe('oauthProxy.provider: config errors name the path and the fix', () => {
   };
   const proxy = (provider: Record<string, unknown>) => ({ resource: 'https://mcp.example.com/mcp', oauthProxy: { clientId: 'c', clientSecret: SECRET, scopes: 'openid email', key: KEY, provider } });
 
-  it('refuses a provider with auth.jwt, both discovery and endpoints, endpoints without userinfo, plain http elsewhere', async () => {
+  it('refuses a provider with auth.jwt, both discovery and endpoints, endpoints without userinfo, plain http elsewhere; a secret and a key at once', async () => {
     await refused({ ...proxy({ issuer: 'https://accounts.google.com' }), jwt: { issuer: 'https://x.example', audience: 'a', jwksUrl: 'https://x.example/jwks' } }, /auth\.jwt: with oauthProxy\.provider the proxy signs the tokens/);
     await refused(proxy({ issuer: 'https://accounts.google.com', authorizationUrl: 'https://a.example/auth', tokenUrl: 'https://a.example/token' }), /auth\.oauthProxy\.provider: give issuer .* or authorizationUrl and tokenUrl .*, not both/);
     await refused(proxy({ authorizationUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token' }), /needs authorizationUrl, tokenUrl and userinfoUrl/);
     await refused(proxy({ issuer: 'http://idp.example' }), /auth\.oauthProxy\.provider\.issuer: expected .* \(an https URL; http only on 127\.0\.0\.1 or localhost\)/);
     await refused(proxy({ issuer: 'https://accounts.google.com', tokenLifetimeSeconds: 10 }), /tokenLifetimeSeconds: expected at least 60 seconds/);
+    const withProof = (more: Record<string, unknown>) => {
+      const p = proxy({ issuer: 'https://accounts.google.com' });
+      return { ...p, oauthProxy: { ...p.oauthProxy, ...more } };
+    };
+    await refused(withProof({ privateKeyFile: '/etc/mcplex/proxy.key' }), /auth\.oauthProxy: give clientSecret or privateKeyFile .*, not both/);
+    await refused(withProof({ clientSecret: undefined, keyId: 'k1' }), /auth\.oauthProxy: signingAlg, keyId and certificateFile go with privateKeyFile/);
+    await refused(withProof({ clientSecret: undefined, privateKeyFile: '/k', signingAlg: 'HS256' }), /auth\.oauthProxy\.signingAlg: expected a JWS algorithm/);
+  });
+});
+
+describe("oauthProxy.privateKeyFile: the gateway proves itself to the provider with its key (private_key_jwt, Entra ID's certificate credentials)", () => {
+  it('signs its client assertions with the key, naming its kid and its certificate’s thumbprint; another key is refused', async () => {
+    // The key and a self-signed certificate of it, as an operator uploads to Entra ID.
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const keyFile = join(dir, 'proxy-client.key');
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const certFile = join(dir, 'proxy-client.crt');
+    execFileSync('openssl', ['req', '-x509', '-new', '-key', keyFile, '-subj', '/CN=mcplex-gateway', '-days', '2', '-out', certFile], { stdio: 'pipe' });
+    const thumbprint = createHash('sha256').update(new X509Certificate(readFileSync(certFile)).raw).digest('base64url');
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'gateway-2026', use: 'sig', alg: 'ES256' };
+    const r = await running((issuer) => ({ issuer, subject: 'email' }), { clientJwks: [jwk] }, { privateKeyFile: keyFile, keyId: 'gateway-2026', certificateFile: certFile });
+    try {
+      const { app } = await signedIn(r, 'fay');
+      expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'fay@example.com' });
+      const assertion = r.idp.assertions.at(-1)!;
+      expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'ES256', kid: 'gateway-2026', 'x5t#S256': thumbprint });
+      expect(decodeJwt(assertion)).toMatchObject({ iss: 'mcplex-gateway', sub: 'mcplex-gateway' });
+    } finally {
+      await r.close();
+    }
+    // A key the provider does not know: the code exchange is refused, and the app is told.
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const otherFile = join(dir, 'other.key');
+    writeFileSync(otherFile, other.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const wrong = await running((issuer) => ({ issuer, subject: 'email' }), { clientJwks: [jwk] }, { privateKeyFile: otherFile, keyId: 'gateway-2026' });
+    try {
+      const app = new AppProvider('Refused App');
+      await connect(wrong.url, app);
+      const { back } = await approve(wrong.idp, new Browser(), app.opened!, 'gil');
+      const code = back.searchParams.get('code')!;
+      const exchanged = await form(wrong.origin, '/oauth/token', { grant_type: 'authorization_code', code, client_id: app.client!.client_id, redirect_uri: back.origin + back.pathname, code_verifier: app.codeVerifier() });
+      expect(exchanged.status).toBe(400);
+      expect(await exchanged.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining('invalid_client') });
+    } finally {
+      await wrong.close();
+    }
   });
 });

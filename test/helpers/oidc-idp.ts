@@ -31,6 +31,8 @@ export interface GrantOptions {
   userinfo?: boolean;
   /** Refresh tokens with each grant; default true (false: as a GitHub OAuth app, whose tokens do not expire). */
   refreshTokens?: boolean;
+  /** The client proves itself with a JWT signed by a key of this JWKS (private_key_jwt), not with its secret. */
+  clientJwks?: object[];
   /**
    * Client ID Metadata Documents: a client id that is an https URL names the client its document there describes
    * (fetched with this, in place of the provider's own fetch).
@@ -58,6 +60,8 @@ export interface Idp {
   revoke(accessToken: string): Promise<void>;
   /** Refresh requests the token endpoint answered, and those it refused. */
   readonly refreshes: { granted: number; refused: number };
+  /** The client assertions (private_key_jwt) of the token requests it granted. */
+  readonly assertions: string[];
   /** The person in `browser`, at the sign-in page `page`, signs in as `login` and consents; stops at `stopAt`. */
   signIn(browser: Browser, page: Page, login: string, stopAt?: string): Promise<Page>;
   close(): Promise<void>;
@@ -72,17 +76,19 @@ export async function startIdp(): Promise<Idp> {
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let provider: Provider | undefined;
   const refreshes = { granted: 0, refused: 0 };
+  const assertions: string[] = [];
   /** Access tokens issued to people, to revoke them all. */
   const issued: Array<{ accountId: string; destroy(): Promise<void> }> = [];
   return {
     issuer,
     refreshes,
+    assertions,
     register(clientId, clientSecret, redirectUri, grants) {
       provider = new Provider(issuer, {
         clients: [
           {
             client_id: clientId,
-            client_secret: clientSecret,
+            ...(grants?.clientJwks ? { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: grants.clientJwks } } : { client_secret: clientSecret }),
             redirect_uris: [redirectUri],
             grant_types: ['authorization_code', ...(grants && grants.refreshTokens !== false ? ['refresh_token'] : []), ...(grants?.clientCredentials ? ['client_credentials'] : [])],
             response_types: ['code'],
@@ -124,8 +130,9 @@ export async function startIdp(): Promise<Idp> {
           if (token.accountId !== undefined) issued.push(token as { accountId: string; destroy(): Promise<void> });
         });
       }
-      provider.on('grant.success', (ctx: { oidc: { params: { grant_type?: string } } }) => {
+      provider.on('grant.success', (ctx: { oidc: { params: { grant_type?: string; client_assertion?: string } } }) => {
         if (ctx.oidc.params.grant_type === 'refresh_token') refreshes.granted++;
+        if (ctx.oidc.params.client_assertion) assertions.push(ctx.oidc.params.client_assertion);
       });
       provider.on('grant.error', (ctx: { oidc: { params: { grant_type?: string } } }) => {
         if (ctx.oidc.params.grant_type === 'refresh_token') refreshes.refused++;

@@ -1,6 +1,11 @@
 // An OpenID Connect / OAuth identity provider this server is a client of (openid-client's discovery), found once per
 // issuer and client and found again after a failure; or a plain OAuth 2.0 provider known by its endpoints (GitHub has
-// no discovery). Plain HTTP only for one on this machine (a development one).
+// no discovery). The client proves itself with its secret, with a JWT signed by its private key (private_key_jwt,
+// RFC 7523: what Entra ID calls certificate credentials), or not at all (a public client, PKCE only). Plain HTTP only
+// for one on this machine (a development one).
+import { createHash, X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { importPKCS8 } from 'jose';
 import * as oidc from 'openid-client';
 import { isLoopback } from '../../core/index.js';
 
@@ -10,15 +15,29 @@ export interface ProviderClient {
   clientSecret?: string;
   /** The provider's endpoints, when it has no discovery document. */
   endpoints?: { authorizationUrl: string; tokenUrl: string; userinfoUrl?: string; revocationUrl?: string };
+  /** In place of a secret: the client's private key (private_key_jwt), read when the provider is first asked. */
+  privateKey?: ClientKey;
+}
+
+/** A client's private key for private_key_jwt, as the identity provider knows its public half. */
+export interface ClientKey {
+  /** A PEM (PKCS#8) private key file. */
+  file: string;
+  /** The JWS algorithm; default ES256 (RS256 for an RSA key registered as a certificate with Entra ID). */
+  alg?: string;
+  /** The `kid` the provider knows the key by (a JWKS the client registered). */
+  keyId?: string;
+  /** The key's certificate (PEM), whose SHA-256 thumbprint goes in the assertion's `x5t#S256` (Entra ID's certificate credentials). */
+  certificateFile?: string;
 }
 
 export class IdentityProvider {
   #discovered: { key: string; config: Promise<oidc.Configuration> } | undefined;
 
-  configuration({ issuer, clientId, clientSecret, endpoints }: ProviderClient): Promise<oidc.Configuration> {
-    const key = JSON.stringify([issuer, clientId, clientSecret, endpoints]);
+  configuration({ issuer, clientId, clientSecret, endpoints, privateKey }: ProviderClient): Promise<oidc.Configuration> {
+    const key = JSON.stringify([issuer, clientId, clientSecret, endpoints, privateKey]);
     if (this.#discovered?.key !== key) {
-      const config = endpoints ? Promise.resolve(known(issuer, clientId, clientSecret, endpoints)) : discovered(issuer, clientId, clientSecret);
+      const config = clientAuth(clientSecret, privateKey).then((auth) => (endpoints ? known(issuer, clientId, auth, endpoints) : discovered(issuer, clientId, auth)));
       this.#discovered = { key, config };
       config.catch(() => {
         if (this.#discovered?.config === config) this.#discovered = undefined;
@@ -28,17 +47,30 @@ export class IdentityProvider {
   }
 }
 
-const auth = (clientSecret: string | undefined) => (clientSecret === undefined ? oidc.None() : undefined);
+/** How the client proves itself at the provider's token endpoint. */
+async function clientAuth(clientSecret: string | undefined, privateKey: ClientKey | undefined): Promise<oidc.ClientAuth> {
+  if (privateKey) {
+    const alg = privateKey.alg ?? 'ES256';
+    const key = await importPKCS8(await readFile(privateKey.file, 'utf8'), alg);
+    const thumbprint = privateKey.certificateFile ? createHash('sha256').update(new X509Certificate(await readFile(privateKey.certificateFile)).raw).digest('base64url') : undefined;
+    return oidc.PrivateKeyJwt(
+      { key, ...(privateKey.keyId && { kid: privateKey.keyId }) },
+      thumbprint === undefined ? {} : { [oidc.modifyAssertion]: (header) => void Object.assign(header, { 'x5t#S256': thumbprint }) },
+    );
+  }
+  return clientSecret === undefined ? oidc.None() : oidc.ClientSecretPost(clientSecret);
+}
+
 const insecureAllowed = (url: string) => {
   const u = new URL(url);
   return u.protocol === 'http:' && isLoopback(u.hostname);
 };
 
-function discovered(issuer: string, clientId: string, clientSecret: string | undefined): Promise<oidc.Configuration> {
-  return oidc.discovery(new URL(issuer), clientId, clientSecret, auth(clientSecret), insecureAllowed(issuer) ? { execute: [oidc.allowInsecureRequests] } : {});
+function discovered(issuer: string, clientId: string, auth: oidc.ClientAuth): Promise<oidc.Configuration> {
+  return oidc.discovery(new URL(issuer), clientId, undefined, auth, insecureAllowed(issuer) ? { execute: [oidc.allowInsecureRequests] } : {});
 }
 
-function known(issuer: string, clientId: string, clientSecret: string | undefined, e: NonNullable<ProviderClient['endpoints']>): oidc.Configuration {
+function known(issuer: string, clientId: string, auth: oidc.ClientAuth, e: NonNullable<ProviderClient['endpoints']>): oidc.Configuration {
   const config = new oidc.Configuration(
     {
       issuer,
@@ -48,8 +80,8 @@ function known(issuer: string, clientId: string, clientSecret: string | undefine
       ...(e.revocationUrl && { revocation_endpoint: e.revocationUrl }),
     },
     clientId,
-    clientSecret,
-    auth(clientSecret),
+    undefined,
+    auth,
   );
   if ([e.authorizationUrl, e.tokenUrl].every(insecureAllowed)) oidc.allowInsecureRequests(config);
   return config;

@@ -55,8 +55,17 @@ export interface OAuthProxyConfig {
    * Without it, the client gets the provider's own tokens, which the server's JWT check or introspection verifies.
    */
   provider?: ProxyProviderConfig;
-  /** Its secret; absent: a public client (PKCE only). */
+  /** Its secret; absent (and no `privateKeyFile`): a public client (PKCE only). */
   clientSecret?: string;
+  /**
+   * In place of the secret: a PEM (PKCS#8) file of the private key the client is registered with (private_key_jwt;
+   * Entra ID's certificate credentials), signing with `signingAlg` (ES256 by default), naming `keyId` as `kid` and, with
+   * `certificateFile`, the certificate's thumbprint (`x5t#S256`, which Entra ID looks the key up by).
+   */
+  privateKeyFile?: string;
+  signingAlg?: string;
+  keyId?: string;
+  certificateFile?: string;
   /** The scopes asked of the identity provider for every sign-in (what makes its access tokens fit the JWT check). */
   scopes: string[];
   /**
@@ -346,7 +355,9 @@ export class OAuthProxy {
   #provider(s: OAuthProxySettings): Promise<oidc.Configuration> {
     const { clientId, clientSecret, provider: p } = s.proxy;
     const endpoints = p?.authorizationUrl && p.tokenUrl ? { authorizationUrl: p.authorizationUrl, tokenUrl: p.tokenUrl, ...(p.userinfoUrl && { userinfoUrl: p.userinfoUrl }), ...(p.revocationUrl && { revocationUrl: p.revocationUrl }) } : undefined;
-    return this.#idp.configuration({ issuer: s.idpIssuer, clientId, ...(clientSecret !== undefined && { clientSecret }), ...(endpoints && { endpoints }) });
+    const { privateKeyFile, signingAlg, keyId, certificateFile } = s.proxy;
+    const privateKey = privateKeyFile === undefined ? undefined : { file: privateKeyFile, ...(signingAlg && { alg: signingAlg }), ...(keyId && { keyId }), ...(certificateFile && { certificateFile }) };
+    return this.#idp.configuration({ issuer: s.idpIssuer, clientId, ...(clientSecret !== undefined && { clientSecret }), ...(endpoints && { endpoints }), ...(privateKey && { privateKey }) });
   }
 
   /** The client `clientId` names: registered here (sealed), or described by the document at its URL. */
