@@ -95,7 +95,7 @@ const form = (origin: string, path: string, body: Record<string, string>) =>
 describe('oauthProxy.provider: an OpenID provider with opaque tokens (as Google)', () => {
   let r: Awaited<ReturnType<typeof running>>;
   beforeAll(async () => {
-    r = await running((issuer) => ({ issuer, subject: 'email', tenant: 'hd', claims: ['name'], tokenLifetimeSeconds: 600 }));
+    r = await running((issuer) => ({ issuer, subject: 'email', tenant: 'hd', claims: ['name'], tokenLifetimeSeconds: 600, allow: { hd: ['example.com'] } }));
   });
   afterAll(() => r.close());
 
@@ -163,7 +163,7 @@ describe('oauthProxy.provider: an OpenID provider with opaque tokens (as Google)
 
 describe('oauthProxy.provider: a plain OAuth 2.0 provider known by its endpoints, with no refresh token (as a GitHub OAuth app)', () => {
   it("keeps asking the provider's userinfo with its access token; once the provider has revoked it, a refresh ends the grant", async () => {
-    const r = await running((issuer) => ({ authorizationUrl: `${issuer}/auth`, tokenUrl: `${issuer}/token`, userinfoUrl: `${issuer}/me`, subject: 'sub' }), { refreshTokens: false });
+    const r = await running((issuer) => ({ authorizationUrl: `${issuer}/auth`, tokenUrl: `${issuer}/token`, userinfoUrl: `${issuer}/me`, subject: 'sub', allow: { sub: ['dana'] } }), { refreshTokens: false });
     try {
       const { app } = await signedIn(r, 'dana');
       expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'dana', iss: r.origin, aud: r.url });
@@ -179,6 +179,18 @@ describe('oauthProxy.provider: a plain OAuth 2.0 provider known by its endpoints
       const ended = await form(r.origin, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: clientId });
       expect(ended.status).toBe(400);
       expect(await ended.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining("the person's grant there has ended") });
+      // Someone allow does not name signs in at the provider: the code exchange is refused, and the audit log says why.
+      const eve = new AppProvider('App of eve');
+      await connect(r.url, eve);
+      const { back } = await approve(r.idp, new Browser(), eve.opened!, 'eve');
+      const refused = await form(r.origin, '/oauth/token', { grant_type: 'authorization_code', code: back.searchParams.get('code')!, client_id: eve.client!.client_id, redirect_uri: back.origin + back.pathname, code_verifier: eve.codeVerifier() });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toEqual({ error: 'invalid_grant', error_description: 'the identity provider says sub is "eve"; this server takes dana only' });
+      const audited = await waitUntil(async () => {
+        const res = await fetch(`${r.origin}/admin/audit?method=oauth/sign-in`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+        return ((await res.json()) as { records: Array<{ target: string; outcome: string; args?: { refused?: string } }> }).records.find((x) => x.target === 'App of eve');
+      }, 10_000, 'the refused sign-in audited');
+      expect(audited).toMatchObject({ outcome: 'error', args: { refused: 'the identity provider says sub is "eve"; this server takes dana only' } });
     } finally {
       await r.close();
     }
@@ -191,14 +203,15 @@ describe('oauthProxy.provider: config errors name the path and the fix', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(String((error as Error).message)).toMatch(message);
   };
-  const proxy = (provider: Record<string, unknown>) => ({ resource: 'https://mcp.example.com/mcp', oauthProxy: { clientId: 'c', clientSecret: SECRET, scopes: 'openid email', key: KEY, provider } });
+  const proxy = (provider: Record<string, unknown>) => ({ resource: 'https://mcp.example.com/mcp', oauthProxy: { clientId: 'c', clientSecret: SECRET, scopes: 'openid email', key: KEY, provider: { allowAnyone: true, ...provider } } });
 
-  it('refuses a provider with auth.jwt, both discovery and endpoints, endpoints without userinfo, plain http elsewhere; a secret and a key at once', async () => {
+  it('refuses a provider naming no one who may sign in, with auth.jwt, both discovery and endpoints, endpoints without userinfo, plain http elsewhere; a secret and a key at once', async () => {
     await refused({ ...proxy({ issuer: 'https://accounts.google.com' }), jwt: { issuer: 'https://x.example', audience: 'a', jwksUrl: 'https://x.example/jwks' } }, /auth\.jwt: with oauthProxy\.provider the proxy signs the tokens/);
     await refused(proxy({ issuer: 'https://accounts.google.com', authorizationUrl: 'https://a.example/auth', tokenUrl: 'https://a.example/token' }), /auth\.oauthProxy\.provider: give issuer .* or authorizationUrl and tokenUrl .*, not both/);
     await refused(proxy({ authorizationUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token' }), /needs authorizationUrl, tokenUrl and userinfoUrl/);
     await refused(proxy({ issuer: 'http://idp.example' }), /auth\.oauthProxy\.provider\.issuer: expected .* \(an https URL; http only on 127\.0\.0\.1 or localhost\)/);
     await refused(proxy({ issuer: 'https://accounts.google.com', tokenLifetimeSeconds: 10 }), /tokenLifetimeSeconds: expected at least 60 seconds/);
+    await refused(proxy({ issuer: 'https://accounts.google.com', allowAnyone: undefined }), /auth\.oauthProxy\.provider: say who may sign in: allow: \{ hd: \[example\.com\] \}/);
     const withProof = (more: Record<string, unknown>) => {
       const p = proxy({ issuer: 'https://accounts.google.com' });
       return { ...p, oauthProxy: { ...p.oauthProxy, ...more } };
@@ -219,7 +232,7 @@ describe("oauthProxy.privateKeyFile: the gateway proves itself to the provider w
     execFileSync('openssl', ['req', '-x509', '-new', '-key', keyFile, '-subj', '/CN=mcplex-gateway', '-days', '2', '-out', certFile], { stdio: 'pipe' });
     const thumbprint = createHash('sha256').update(new X509Certificate(readFileSync(certFile)).raw).digest('base64url');
     const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'gateway-2026', use: 'sig', alg: 'ES256' };
-    const r = await running((issuer) => ({ issuer, subject: 'email' }), { clientJwks: [jwk] }, { privateKeyFile: keyFile, keyId: 'gateway-2026', certificateFile: certFile });
+    const r = await running((issuer) => ({ issuer, subject: 'email', allowAnyone: true }), { clientJwks: [jwk] }, { privateKeyFile: keyFile, keyId: 'gateway-2026', certificateFile: certFile });
     try {
       const { app } = await signedIn(r, 'fay');
       expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'fay@example.com' });
@@ -233,7 +246,7 @@ describe("oauthProxy.privateKeyFile: the gateway proves itself to the provider w
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const otherFile = join(dir, 'other.key');
     writeFileSync(otherFile, other.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    const wrong = await running((issuer) => ({ issuer, subject: 'email' }), { clientJwks: [jwk] }, { privateKeyFile: otherFile, keyId: 'gateway-2026' });
+    const wrong = await running((issuer) => ({ issuer, subject: 'email', allowAnyone: true }), { clientJwks: [jwk] }, { privateKeyFile: otherFile, keyId: 'gateway-2026' });
     try {
       const app = new AppProvider('Refused App');
       await connect(wrong.url, app);

@@ -54,7 +54,7 @@ it('with provider (an identity provider whose tokens the server cannot check): t
   const settings = {
     resource: own,
     idpIssuer: google.issuer,
-    proxy: { clientId: 'notes-server', clientSecret: 'a-client-secret-0123456789', scopes: ['openid', 'email'], key: 'a-framework-proxy-key-0123456789abcdef', provider: { issuer: google.issuer, subject: 'email', tenant: 'hd' } },
+    proxy: { clientId: 'notes-server', clientSecret: 'a-client-secret-0123456789', scopes: ['openid', 'email'], key: 'a-framework-proxy-key-0123456789abcdef', provider: { issuer: google.issuer, subject: 'email', tenant: 'hd', allow: { hd: ['example.com'] } } },
   };
   const proxy = new OAuthProxy(() => settings, silentLogger);
   const server = createServer({ name: 'notes', version: '1.0.0' });

@@ -46,14 +46,23 @@ const providerShape = {
   subject: field('the one naming the person: sub by default, login on GitHub, email on Google').optional(),
   tenant: field("the one holding the caller's tenant, e.g. hd (a Google Workspace domain)").optional(),
   claims: z.array(field('e.g. email'), { error: 'expected a list of userinfo fields to copy into the tokens (e.g. [email, name])' }).optional(),
+  allow: z
+    .record(z.string(), z.array(z.union([z.string(), z.number(), z.boolean()]), { error: 'expected a list of the values the field may have' }).min(1, { error: 'expected at least one value' }), {
+      error: 'expected a mapping of userinfo field to the values it may have, e.g. { hd: [example.com] } or { login: [alice, bob] }',
+    })
+    .optional(),
+  allowAnyone: z.boolean({ error: 'expected true (anyone who can sign in at the provider may call) or false' }).optional(),
   tokenLifetimeSeconds: z.number({ error: 'expected seconds' }).int({ error: 'expected whole seconds' }).min(60, { error: 'expected at least 60 seconds' }).max(86_400, { error: 'expected at most 86400 seconds (a day): a refresh asks the provider again' }).optional(),
 };
 const provider = z
   .strictObject(providerShape, {
-    error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(providerShape))).join('\n') : 'expected a mapping with issuer (OpenID discovery), or authorizationUrl, tokenUrl and userinfoUrl; and optional subject, tenant, claims, revocationUrl, tokenLifetimeSeconds'),
+    error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(providerShape))).join('\n') : 'expected a mapping with issuer (OpenID discovery), or authorizationUrl, tokenUrl and userinfoUrl; allow (or allowAnyone); and optional subject, tenant, claims, revocationUrl, tokenLifetimeSeconds'),
   })
   .refine((p) => (p.issuer !== undefined) !== (p.authorizationUrl !== undefined || p.tokenUrl !== undefined), {
     error: 'give issuer (an OpenID provider, found by discovery: Google) or authorizationUrl and tokenUrl (a plain OAuth 2.0 provider: GitHub), not both',
+  })
+  .refine((p) => p.allow !== undefined || p.allowAnyone === true, {
+    error: 'say who may sign in: allow: { hd: [example.com] } (a Google Workspace domain), { login: [alice, bob] } (GitHub), or allowAnyone: true (anyone with an account there may call this gateway)',
   })
   .refine((p) => p.issuer !== undefined || (p.authorizationUrl !== undefined && p.tokenUrl !== undefined && p.userinfoUrl !== undefined), {
     error: 'a provider without discovery needs authorizationUrl, tokenUrl and userinfoUrl (GitHub: https://github.com/login/oauth/authorize, https://github.com/login/oauth/access_token, https://api.github.com/user)',

@@ -59,7 +59,10 @@ export class ProxyTokenEndpoints {
         const granted = await oidc.authorizationCodeGrant(await this.parts.provider(s), new URL(`${this.parts.callbackUrl(s)}${code.back}`), { pkceCodeVerifier: code.v, expectedState: oidc.skipStateCheck });
         const held: HeldGrant = { cid: clientId!, ...(code.sc && { sc: code.sc }), ...(granted.refresh_token && { rt: granted.refresh_token }) };
         if (s.proxy.provider) {
-          const signed = await this.#signed(s, granted, held);
+          const signed = await this.#signed(s, granted, held).catch((err: Error & { denied?: boolean }) => {
+            if (err.denied) this.parts.told('sign-in', code, { refused: err.message });
+            throw err;
+          });
           this.parts.told('sign-in', code, { subject: signed.subject });
           answer = signed.answer;
         } else {
@@ -80,6 +83,10 @@ export class ProxyTokenEndpoints {
     } catch (err) {
       if (err instanceof oidc.ResponseBodyError) return oauthError(res, 400, err.error === 'invalid_grant' ? 'invalid_grant' : 'invalid_request', `the identity provider answered ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`);
       if ((err as { refused?: boolean }).refused) return oauthError(res, 400, 'invalid_grant', `${(err as Error).message}: the person's grant there has ended`);
+      if ((err as { denied?: boolean }).denied) {
+        this.parts.log.warn({ grant, problem: (err as Error).message }, 'OAuth proxy: a person the server does not take signed in at the identity provider');
+        return oauthError(res, 400, 'invalid_grant', (err as Error).message);
+      }
       this.parts.log.warn({ err, grant }, 'OAuth proxy: the identity provider failed');
       return oauthError(res, 503, 'temporarily_unavailable', `the identity provider could not be reached: ${(err as Error).message}`);
     }

@@ -30,6 +30,13 @@ export interface ProxyProviderConfig {
   tenant?: string;
   /** How long an access token the proxy signs is good, in seconds; default 3600. A refresh asks the provider again. */
   tokenLifetimeSeconds?: number;
+  /**
+   * Who may sign in: userinfo fields and the values each may have (all must match), e.g. `{ hd: [example.com] }` (a
+   * Google Workspace domain), `{ login: [alice, bob] }` (GitHub). Checked at sign-in and at every refresh.
+   */
+  allow?: Record<string, Array<string | number | boolean>>;
+  /** true: anyone who can sign in at the provider may call (a gateway must say so; otherwise it needs `allow`). */
+  allowAnyone?: boolean;
 }
 
 export const PROXY_TOKEN_LIFETIME_S = 3600;
@@ -67,6 +74,12 @@ export async function identityOf(config: oidc.Configuration, accessToken: string
   });
   if (!response.ok) throw refused(response.status);
   const info = (await response.json()) as Record<string, unknown>;
+  if (!provider.allow && !provider.allowAnyone) throw Object.assign(new Error('this server names no one who may sign in (provider.allow, or allowAnyone: true)'), { denied: true });
+  const outside = Object.entries(provider.allow ?? {}).find(([name, values]) => !values.some((v) => String(v) === String(info[name])));
+  if (outside) {
+    const [name, values] = outside;
+    throw Object.assign(new Error(`the identity provider says ${name} is ${JSON.stringify(info[name] ?? null)}; this server takes ${values.join(', ')} only`), { denied: true });
+  }
   const field = provider.subject ?? 'sub';
   const subject = info[field];
   if ((typeof subject !== 'string' || subject === '') && typeof subject !== 'number') throw new Error(`the identity provider's userinfo has no "${field}" naming the person (provider.subject)`);
