@@ -19,7 +19,7 @@ it('every YAML example in docs/auth.md is a valid gateway config', () => {
   expect(proxy!.auth!.jwt!.authorizationServers).toEqual(['https://mcp.example.com']);
   // The proxy's own tokens: checked by the gateway itself, the provider named by discovery or by its endpoints.
   expect(google!.auth!.jwt).toMatchObject({ issuer: 'https://mcp.example.com', audience: 'https://mcp.example.com/mcp', algorithms: ['HS256'], claims: { tenant: 'hd' } });
-  expect(google!.auth!.oauthProxy!.provider).toEqual({ issuer: 'https://accounts.google.com', subject: 'email', tenant: 'hd', claims: ['name'], allow: { hd: ['example.com'] } });
+  expect(google!.auth!.oauthProxy!.provider).toEqual({ issuer: 'https://accounts.google.com', subject: 'email', tenant: 'hd', claims: ['name'], allow: { hd: ['example.com'], email_verified: [true] } });
   expect(github!.auth!.oauthProxy!.provider).toMatchObject({ tokenUrl: 'https://github.com/login/oauth/access_token', subject: 'login' });
   expect(github!.auth!.jwt!.authorizationServers).toEqual(['https://mcp.example.com']);
   expect(mtls!.listen.tls?.ca).toBe('/etc/mcplex/clients-ca.crt');
