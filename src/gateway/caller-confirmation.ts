@@ -220,3 +220,4 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefin
   const body = await readCapped(req, MAX_FORM_BYTES);
   return body && new URLSearchParams(body.toString('utf8'));
 }
+

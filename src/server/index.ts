@@ -16,7 +16,7 @@ export { startTracing, type TracingHandle, type TracingSetup, tracingWanted } fr
 export { sendJson } from './http/respond.js';
 export { readCapped, readJsonBody } from './http/body.js';
 export { cookiesOf, escapeHtml, page } from './http/html-page.js';
-export { IdentityProvider, type ProviderClient } from './http/identity-provider.js';
+export { type ClientKeyFields, IdentityProvider, type ProviderClient } from './http/identity-provider.js';
 export type { ClientMetadataDocumentsConfig } from './http/client-metadata-documents.js';
 export { IDP_CALLBACK_PATH, OAuthProxy, type OAuthProxyConfig, type OAuthProxyEvent, type OAuthProxySettings } from './http/oauth-proxy.js';
 export { type ProxyProviderConfig, proxyTokenCheck } from './http/proxy-tokens.js';

@@ -38,6 +38,13 @@ describe('upstream OAuth config', () => {
     expect(issues(`${PER_CALLER}${JWT}oauth: { confirmCaller: { oidc: { issuer: "http://login.example.com", clientId: mcplex } } }\n`)).toEqual([
       "oauth.confirmCaller.oidc.issuer: expected the identity provider's issuer URL (https, or http on this machine), e.g. https://auth.example.com",
     ]);
+    // A private key in place of the secret (private_key_jwt); not both.
+    expect(yaml(`${PER_CALLER}${JWT}oauth:\n  confirmCaller:\n    oidc: { issuer: https://login.example.com, clientId: mcplex, privateKeyFile: /etc/mcplex/oidc.key, signingAlg: RS256, certificateFile: /etc/mcplex/oidc.crt }\n`).oauth?.confirmCaller).toEqual({
+      oidc: { issuer: 'https://login.example.com', clientId: 'mcplex', privateKeyFile: '/etc/mcplex/oidc.key', signingAlg: 'RS256', certificateFile: '/etc/mcplex/oidc.crt' },
+    });
+    expect(issues(`${PER_CALLER}${JWT}oauth: { confirmCaller: { oidc: { issuer: https://login.example.com, clientId: mcplex, clientSecret: s, privateKeyFile: /k } } }\n`)).toEqual([
+      'oauth.confirmCaller.oidc: give clientSecret or privateKeyFile (how the gateway proves it is the client at the identity provider), not both',
+    ]);
     expect(issues(`${PER_CALLER}${KEYS}oauth: { confirmCaller: password }\n`)).toEqual(['oauth.confirmCaller: expected apiKey, or a mapping with apiKey: true and/or oidc: { issuer, clientId, clientSecret }']);
     expect(issues(`${PER_CALLER}${KEYS}oauth: { confirmCaller: {} }\n`)).toEqual(['oauth.confirmCaller: expected apiKey, or a mapping with apiKey: true and/or oidc: { issuer, clientId, clientSecret }']);
     // Both at once: each caller confirms the way they authenticate.

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { isLoopback } from '../../core/index.js';
 import type { OAuthProxyConfig } from '../../server/index.js';
 import { MIN_SECRET_LENGTH } from '../../stores/sealed-secret-store.js';
+import { clientKeyProblem, clientKeyShape } from './client-key.js';
 import { unknownKeyMessage } from './hints.js';
 
 export type { OAuthProxyConfig };
@@ -68,15 +69,10 @@ const provider = z
     error: 'a provider without discovery needs authorizationUrl, tokenUrl and userinfoUrl (GitHub: https://github.com/login/oauth/authorize, https://github.com/login/oauth/access_token, https://api.github.com/user)',
   });
 
-const SIGNING_ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'] as const;
-
 const shape = {
   clientId: nonEmpty("expected the client id the gateway is registered with at the identity provider (e.g. ${IDP_CLIENT_ID})"),
   clientSecret: nonEmpty("expected the client's secret from the environment (e.g. ${IDP_CLIENT_SECRET})").optional(),
-  privateKeyFile: nonEmpty('expected the file of the PEM (PKCS#8) private key the client is registered with (private_key_jwt)').optional(),
-  signingAlg: z.enum(SIGNING_ALGS, { error: `expected a JWS algorithm: ${SIGNING_ALGS.join(', ')} (ES256 by default; RS256 for an Entra ID certificate)` }).optional(),
-  keyId: nonEmpty('expected the key id (kid) the identity provider knows the key by').optional(),
-  certificateFile: nonEmpty("expected the file of the key's certificate (PEM): its thumbprint names the key to Entra ID").optional(),
+  ...clientKeyShape,
   scopes: scopeList(
     z.array(nonEmpty('expected a scope'), { error: 'expected the scopes to ask the identity provider for (e.g. openid offline_access api://mcplex/mcp)' }).min(1, { error: 'expected at least one scope' }),
   ),
@@ -98,5 +94,7 @@ export const oauthProxySchema = z
   .strictObject(shape, {
   error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(shape))).join('\n') : 'expected a mapping with clientId, scopes, key and optional clientSecret or privateKeyFile (with signingAlg, keyId, certificateFile), clientScopes, authorizationParams, previousKeys, clientMetadataDocuments, provider, rememberConsentDays'),
 })
-  .refine((p) => !(p.clientSecret !== undefined && p.privateKeyFile !== undefined), { error: 'give clientSecret or privateKeyFile (how the gateway proves it is the client at the identity provider), not both' })
-  .refine((p) => p.privateKeyFile !== undefined || (p.signingAlg === undefined && p.keyId === undefined && p.certificateFile === undefined), { error: 'signingAlg, keyId and certificateFile go with privateKeyFile' });
+  .superRefine((p, ctx) => {
+    const problem = clientKeyProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isLoopback } from '../../core/index.js';
 import type { Issue } from './errors.js';
+import { type ClientKeyFields, clientKeyProblem, clientKeyShape } from './client-key.js';
 import { unknownKeyMessage } from './hints.js';
 import { MIN_SECRET_LENGTH } from '../../stores/sealed-secret-store.js';
 import { redisConnectionSchema } from './redis.js';
@@ -11,10 +12,9 @@ import { redisConnectionSchema } from './redis.js';
 export const OAUTH_STORES = ['file', 'memory', 'redis'] as const;
 
 /** The OpenID Connect provider a JWT caller signs in at to confirm a link (the one their tokens come from). */
-export interface ConfirmSignIn {
+export interface ConfirmSignIn extends ClientKeyFields {
   issuer: string;
   clientId: string;
-  clientSecret?: string;
 }
 
 /**
@@ -64,12 +64,17 @@ const oidcShape = {
   issuer: z.string({ error: ISSUER_HINT }).refine((v) => URL.canParse(v) && (new URL(v).protocol === 'https:' || localUrl(v)), { error: ISSUER_HINT }),
   clientId: z.string({ error: 'expected the client id the gateway is registered with at the identity provider' }).min(1),
   clientSecret: z.string({ error: `expected the client's secret (from the environment, e.g. \${MCPLEX_OIDC_SECRET})` }).min(1).optional(),
+  ...clientKeyShape,
 };
 const CONFIRM_HINT = 'expected apiKey, or a mapping with apiKey: true and/or oidc: { issuer, clientId, clientSecret }';
 const confirmShape = {
   apiKey: z.literal(true, { error: 'expected true (API-key callers confirm a link with their key)' }).optional(),
   oidc: z
-    .strictObject(oidcShape, { error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(oidcShape))).join('\n') : 'expected a mapping with issuer, clientId and clientSecret') })
+    .strictObject(oidcShape, { error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(oidcShape))).join('\n') : 'expected a mapping with issuer, clientId and clientSecret (or privateKeyFile)') })
+    .superRefine((o, ctx) => {
+      const problem = clientKeyProblem(o);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .optional(),
 };
 const confirmCallerSchema = z.preprocess(

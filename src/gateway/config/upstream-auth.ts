@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { TokenEndpoint, WorkloadTokenEndpoint } from '../../client/oauth-token.js';
 import type { Issue, PathSegment } from './errors.js';
+import { signingAlg } from './client-key.js';
 import { unknownKeyMessage } from './hints.js';
 
 export const ISOLATIONS = ['shared', 'per-principal', 'per-session'] as const;
@@ -103,7 +104,7 @@ const clientCredentials = strict(
     ...tokenRequest,
     clientSecret: clientSecret.optional(),
     privateKeyFile: nonEmpty('expected the file of the PEM (PKCS#8) private key the client is registered with').optional(),
-    signingAlg: z.enum(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'], { error: 'expected a JWS algorithm: ES256 (the default), ES384, ES512, RS256, RS384, RS512, PS256, PS384, PS512 or EdDSA' }).optional(),
+    signingAlg: signingAlg.optional(),
     assertionAudience: httpUrl.optional(),
   },
   'expected a mapping with tokenUrl, clientId, clientSecret or privateKeyFile, and optional signingAlg, assertionAudience, scopes, audience, resource',

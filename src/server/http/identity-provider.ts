@@ -9,35 +9,34 @@ import { importPKCS8 } from 'jose';
 import * as oidc from 'openid-client';
 import { isLoopback } from '../../core/index.js';
 
-export interface ProviderClient {
-  issuer: string;
-  clientId: string;
+/** How a section names the client's proof: its secret, or its private key with what goes with it. */
+export interface ClientKeyFields {
   clientSecret?: string;
-  /** The provider's endpoints, when it has no discovery document. */
-  endpoints?: { authorizationUrl: string; tokenUrl: string; userinfoUrl?: string; revocationUrl?: string };
-  /** In place of a secret: the client's private key (private_key_jwt), read when the provider is first asked. */
-  privateKey?: ClientKey;
+  /** In place of the secret: a PEM (PKCS#8) file of the private key the client is registered with (private_key_jwt), read when the provider is first asked. */
+  privateKeyFile?: string;
+  /** The JWS algorithm; default ES256 (RS256 for an RSA key). */
+  signingAlg?: string;
+  /** The `kid` the provider knows the key by. */
+  keyId?: string;
+  /** The key's certificate (PEM): its SHA-256 thumbprint goes in the assertion's `x5t#S256`, which Entra ID looks the key up by. */
+  certificateFile?: string;
 }
 
-/** A client's private key for private_key_jwt, as the identity provider knows its public half. */
-export interface ClientKey {
-  /** A PEM (PKCS#8) private key file. */
-  file: string;
-  /** The JWS algorithm; default ES256 (RS256 for an RSA key registered as a certificate with Entra ID). */
-  alg?: string;
-  /** The `kid` the provider knows the key by (a JWKS the client registered). */
-  keyId?: string;
-  /** The key's certificate (PEM), whose SHA-256 thumbprint goes in the assertion's `x5t#S256` (Entra ID's certificate credentials). */
-  certificateFile?: string;
+export interface ProviderClient extends ClientKeyFields {
+  issuer: string;
+  clientId: string;
+  /** The provider's endpoints, when it has no discovery document. */
+  endpoints?: { authorizationUrl: string; tokenUrl: string; userinfoUrl?: string; revocationUrl?: string };
 }
 
 export class IdentityProvider {
   #discovered: { key: string; config: Promise<oidc.Configuration> } | undefined;
 
-  configuration({ issuer, clientId, clientSecret, endpoints, privateKey }: ProviderClient): Promise<oidc.Configuration> {
-    const key = JSON.stringify([issuer, clientId, clientSecret, endpoints, privateKey]);
+  configuration(c: ProviderClient): Promise<oidc.Configuration> {
+    const { issuer, clientId, endpoints } = c;
+    const key = JSON.stringify([issuer, clientId, endpoints, c.clientSecret, c.privateKeyFile, c.signingAlg, c.keyId, c.certificateFile]);
     if (this.#discovered?.key !== key) {
-      const config = clientAuth(clientSecret, privateKey).then((auth) => (endpoints ? known(issuer, clientId, auth, endpoints) : discovered(issuer, clientId, auth)));
+      const config = clientAuth(c).then((auth) => (endpoints ? known(issuer, clientId, auth, endpoints) : discovered(issuer, clientId, auth)));
       this.#discovered = { key, config };
       config.catch(() => {
         if (this.#discovered?.config === config) this.#discovered = undefined;
@@ -48,17 +47,16 @@ export class IdentityProvider {
 }
 
 /** How the client proves itself at the provider's token endpoint. */
-async function clientAuth(clientSecret: string | undefined, privateKey: ClientKey | undefined): Promise<oidc.ClientAuth> {
-  if (privateKey) {
-    const alg = privateKey.alg ?? 'ES256';
-    const key = await importPKCS8(await readFile(privateKey.file, 'utf8'), alg);
-    const thumbprint = privateKey.certificateFile ? createHash('sha256').update(new X509Certificate(await readFile(privateKey.certificateFile)).raw).digest('base64url') : undefined;
+async function clientAuth(c: ClientKeyFields): Promise<oidc.ClientAuth> {
+  if (c.privateKeyFile !== undefined) {
+    const key = await importPKCS8(await readFile(c.privateKeyFile, 'utf8'), c.signingAlg ?? 'ES256');
+    const thumbprint = c.certificateFile ? createHash('sha256').update(new X509Certificate(await readFile(c.certificateFile)).raw).digest('base64url') : undefined;
     return oidc.PrivateKeyJwt(
-      { key, ...(privateKey.keyId && { kid: privateKey.keyId }) },
+      { key, ...(c.keyId && { kid: c.keyId }) },
       thumbprint === undefined ? {} : { [oidc.modifyAssertion]: (header) => void Object.assign(header, { 'x5t#S256': thumbprint }) },
     );
   }
-  return clientSecret === undefined ? oidc.None() : oidc.ClientSecretPost(clientSecret);
+  return c.clientSecret === undefined ? oidc.None() : oidc.ClientSecretPost(c.clientSecret);
 }
 
 const insecureAllowed = (url: string) => {

@@ -26,7 +26,7 @@ import { ClientMetadataDocuments, type ClientMetadataDocumentsConfig, isClientId
 import { ConsentMemory, REMEMBER_CONSENT_DAYS } from './consent-memory.js';
 import { cookiesOf, escapeHtml, page } from './html-page.js';
 import type { JwtOptions } from '../../middleware/auth/jwt.js';
-import { IdentityProvider } from './identity-provider.js';
+import { type ClientKeyFields, IdentityProvider } from './identity-provider.js';
 import type { HttpRoute } from './options.js';
 import { type Asked, MAX_FORM_BYTES, nameOf, oauthError, otherResource, type ProxyClient, s256 } from './oauth-proxy-parts.js';
 import { ProxyTokenEndpoints } from './oauth-proxy-tokens.js';
@@ -46,7 +46,11 @@ const AUTHORIZE_TTL_S = 600;
 const CODE_TTL_S = 120;
 const MAX_REDIRECT_URIS = 10;
 
-export interface OAuthProxyConfig {
+/**
+ * The proxy's client at the identity provider proves itself with `clientSecret`, or its private key (`privateKeyFile`
+ * and what goes with it: ClientKeyFields); with neither it is a public client (PKCE only).
+ */
+export interface OAuthProxyConfig extends ClientKeyFields {
   /** The client registered for the server at the identity provider (redirect URI: `<resource's origin>/oauth/idp-callback`). */
   clientId: string;
   /**
@@ -55,17 +59,7 @@ export interface OAuthProxyConfig {
    * Without it, the client gets the provider's own tokens, which the server's JWT check or introspection verifies.
    */
   provider?: ProxyProviderConfig;
-  /** Its secret; absent (and no `privateKeyFile`): a public client (PKCE only). */
-  clientSecret?: string;
-  /**
-   * In place of the secret: a PEM (PKCS#8) file of the private key the client is registered with (private_key_jwt;
-   * Entra ID's certificate credentials), signing with `signingAlg` (ES256 by default), naming `keyId` as `kid` and, with
-   * `certificateFile`, the certificate's thumbprint (`x5t#S256`, which Entra ID looks the key up by).
-   */
-  privateKeyFile?: string;
-  signingAlg?: string;
-  keyId?: string;
-  certificateFile?: string;
+
   /** The scopes asked of the identity provider for every sign-in (what makes its access tokens fit the JWT check). */
   scopes: string[];
   /**
@@ -356,8 +350,7 @@ export class OAuthProxy {
     const { clientId, clientSecret, provider: p } = s.proxy;
     const endpoints = p?.authorizationUrl && p.tokenUrl ? { authorizationUrl: p.authorizationUrl, tokenUrl: p.tokenUrl, ...(p.userinfoUrl && { userinfoUrl: p.userinfoUrl }), ...(p.revocationUrl && { revocationUrl: p.revocationUrl }) } : undefined;
     const { privateKeyFile, signingAlg, keyId, certificateFile } = s.proxy;
-    const privateKey = privateKeyFile === undefined ? undefined : { file: privateKeyFile, ...(signingAlg && { alg: signingAlg }), ...(keyId && { keyId }), ...(certificateFile && { certificateFile }) };
-    return this.#idp.configuration({ issuer: s.idpIssuer, clientId, ...(clientSecret !== undefined && { clientSecret }), ...(endpoints && { endpoints }), ...(privateKey && { privateKey }) });
+    return this.#idp.configuration({ issuer: s.idpIssuer, clientId, clientSecret, privateKeyFile, signingAlg, keyId, certificateFile, ...(endpoints && { endpoints }) });
   }
 
   /** The client `clientId` names: registered here (sealed), or described by the document at its URL. */
