@@ -290,6 +290,18 @@ $('#mode').addEventListener('submit', (e) => {
   const tools = $('#disabled').value.split(',').map((t) => t.trim()).filter(Boolean);
   void act(() => api('/admin/mode', { mode: $('#mode-select').value || null, disabledTools: tools.length > 0 ? tools : null }));
 });
+// Someone who left, or whose credentials were stolen: each of their upstream grants revoked where it was issued.
+$('#caller-grants').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const principal = $('#caller-id').value.trim();
+  const tenant = $('#caller-tenant').value.trim();
+  const told = (json) => {
+    const grants = json.grants ?? [];
+    if (grants.length === 0) return `${principal} held no grant.`;
+    return `${principal}: ${grants.map((g) => `${g.server} ${g.revoked ? 'revoked' : `forgotten here, not revoked (${g.reason})`}`).join('; ')}.`;
+  };
+  void act(() => api('/admin/oauth/forget', { principal, ...(tenant && { tenant }) }), told);
+});
 $('#invalidate').addEventListener('click', () => act(() => api('/admin/cache/invalidate', { all: true })));
 $('#audit-filter').addEventListener('submit', (e) => {
   e.preventDefault();

@@ -506,6 +506,44 @@ describe('per-caller authorization (perCaller: true)', () => {
   });
 });
 
+describe("the admin page: a caller's grants", () => {
+  it("revokes and forgets a caller's grants from the page, and says what became of each", async () => {
+    const grants = join(dir, 'grants-ui-callers.json');
+    const { gateway, http } = await gatewayOn({ perCaller: true }, grants);
+    const clients: Client[] = [];
+    const base = new URL('/', http.url).href.replace(/\/$/, '');
+    const window = new Window({ url: `${base}/admin/ui`, settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableCSSFileLoading: true } });
+    try {
+      await authorizeGateway(gateway, http, 'operator');
+      const alice = await as('alice', http);
+      clients.push(alice);
+      await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
+      const url = ((await alice.callTool({ name: 'remote__whoami', arguments: {} }).catch((e) => e)) as { data: { elicitations: Array<{ url: string }> } }).data.elicitations[0]!.url;
+      await authorizeInBrowser(url, 'alice');
+      expect(await text(alice, 'remote__whoami')).toBe('alice');
+
+      window.sessionStorage.setItem('mcplex.adminKey', KEYS.admin);
+      window.document.write(await (await fetch(`${base}/admin/ui`)).text());
+      const doc = window.document;
+      await waitUntil(() => doc.body.dataset.loaded || undefined, 10_000, 'the page loaded');
+      (doc.querySelector('#caller-id') as unknown as { value: string }).value = 'alice';
+      (doc.querySelector('#caller-grants button') as unknown as { click(): void }).click();
+      const notice = doc.querySelector('#notice') as unknown as { hidden: boolean; textContent: string };
+      await waitUntil(() => !notice.hidden || undefined, 10_000, 'the page to say what became of her grants');
+      expect(notice.textContent).toBe('alice: remote revoked.');
+      expect((await callFails(alice, 'remote__whoami')).code).toBe(-32042);
+      // Again: she holds none now.
+      (doc.querySelector('#caller-grants button') as unknown as { click(): void }).click();
+      await waitUntil(() => notice.textContent === 'alice held no grant.' || undefined, 10_000, 'the page to say she held none');
+    } finally {
+      await window.happyDOM.abort();
+      await new Promise((r) => setImmediate(r));
+      await window.happyDOM.close();
+      await shutDown([{ gateway, http }], clients);
+    }
+  });
+});
+
 describe('per-caller step-up (a grant without the scope a tool needs)', () => {
   it('asks the caller to widen their own grant: -32042 in the 2025 era, a round in 2026; their other calls go on meanwhile', async () => {
     const grants = join(dir, 'grants-per-caller-step-up.json');
