@@ -57,26 +57,34 @@ export function registerOAuthCommands(program: Command): void {
       }
     });
   cmd
-    .command('forget <url>')
+    .command('forget [url]')
     .description('Revoke the grant for a server at its authorization server (RFC 7009) and forget it: the next --oauth command logs in again')
+    .option('--all', 'every grant the command line holds (signing out everywhere)')
     .option('--no-revoke', 'only forget it here (the server is gone, say); its tokens stay good at the authorization server until they expire')
-    .action(async (url: string, o: { revoke: boolean }) => {
+    .action(async (url: string | undefined, o: { revoke: boolean; all?: boolean }) => {
+      if ((url === undefined) === !o.all) throw new ExitError('name the server (mcplex oauth forget <url>), or --all', 2);
       const { file, grants } = await held();
-      const same = (a: string) => a === url || (URL.canParse(a) && URL.canParse(url) && new URL(a).href === new URL(url).href);
-      const found = grants.find((g) => same(g.server));
-      if (!found) throw new ExitError(`no grant for ${url} in ${grantsFile()} (mcplex oauth list shows them)`, 1);
-      const secret = process.env.MCPLEX_OAUTH_CLIENT_SECRET || undefined;
-      const grantsOf = (store: SecretStore) => new OAuthGrants(found.server, found.server, { redirectUrl: () => '', ...(secret && { clientSecret: secret }) }, store, silentLogger);
-      const forgot = `forgot the grant for ${found.server}; the next --oauth command logs in again`;
-      if (!o.revoke || found.sealed) {
-        await grantsOf(file).forget(GATEWAY_GRANT);
-        const why = o.revoke ? ' (not revoked at its authorization server: the grants file is sealed; set MCPLEX_OAUTH_KEY to read it)' : '';
-        return void process.stderr.write(`${forgot}${why}\n`);
-      }
-      const revocation = await grantsOf(sealedWithEnvKey(file)).revoke(GATEWAY_GRANT);
-      const how = revocation?.revoked ? `revoked it at ${revocation.at} and ` : '';
-      process.stderr.write(`${how}${forgot}${revocation && !revocation.revoked ? ` (not revoked: ${revocation.reason})` : ''}\n`);
-      // Not revoked when it could have been: a nonzero exit, for scripts that revoke on purpose.
-      if (revocation && !revocation.revoked && !revocation.reason.startsWith(NO_REVOCATION_ENDPOINT)) process.exitCode = 1;
+      const same = (a: string) => a === url || (url !== undefined && URL.canParse(a) && URL.canParse(url) && new URL(a).href === new URL(url).href);
+      const found = o.all ? grants : grants.filter((g) => same(g.server));
+      if (found.length === 0) throw new ExitError(o.all ? `no grants in ${grantsFile()}` : `no grant for ${url} in ${grantsFile()} (mcplex oauth list shows them)`, 1);
+      // One not revoked when it could have been: a nonzero exit, for scripts that revoke on purpose.
+      for (const g of found) if (!(await letGo(g, file, o.revoke))) process.exitCode = 1;
     });
+}
+
+/** Revokes (unless not asked to) and forgets `g`, saying what became of it; false when it could not be revoked. */
+async function letGo(g: Held, file: FileSecretStore, revoke: boolean): Promise<boolean> {
+  const secret = process.env.MCPLEX_OAUTH_CLIENT_SECRET || undefined;
+  const grantsOf = (store: SecretStore) => new OAuthGrants(g.server, g.server, { redirectUrl: () => '', ...(secret && { clientSecret: secret }) }, store, silentLogger);
+  const forgot = `forgot the grant for ${g.server}; the next --oauth command logs in again`;
+  if (!revoke || g.sealed) {
+    await grantsOf(file).forget(GATEWAY_GRANT);
+    const why = revoke ? ' (not revoked at its authorization server: the grants file is sealed; set MCPLEX_OAUTH_KEY to read it)' : '';
+    process.stderr.write(`${forgot}${why}\n`);
+    return true;
+  }
+  const revocation = await grantsOf(sealedWithEnvKey(file)).revoke(GATEWAY_GRANT);
+  const how = revocation?.revoked ? `revoked it at ${revocation.at} and ` : '';
+  process.stderr.write(`${how}${forgot}${revocation && !revocation.revoked ? ` (not revoked: ${revocation.reason})` : ''}\n`);
+  return !(revocation && !revocation.revoked && !revocation.reason.startsWith(NO_REVOCATION_ENDPOINT));
 }

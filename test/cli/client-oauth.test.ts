@@ -101,6 +101,17 @@ describe('mcplex client commands with --oauth', () => {
     await authorizeInBrowser(/^ {2}(http\S+)$/m.exec(again.stderr())![1]!, 'other-user');
     expect(await again.exited(30_000)).toMatchObject({ code: 0 });
     expect(again.stdout()).toBe('other-user\n');
+
+    // Signing out everywhere: every grant revoked and forgotten; a server or --all must be named.
+    const neither = runCli(['oauth', 'forget'], env);
+    expect(await neither.exited(30_000)).toMatchObject({ code: 2 });
+    expect(neither.stderr()).toContain('name the server (mcplex oauth forget <url>), or --all');
+    const all = runCli(['oauth', 'forget', '--all'], env);
+    expect(await all.exited(30_000)).toMatchObject({ code: 0 });
+    expect(all.stderr()).toBe(`revoked it at ${new URL('/revoke', url).href} and forgot the grant for ${url}; the next --oauth command logs in again\n`);
+    const none = runCli(['oauth', 'forget', '--all'], env);
+    expect(await none.exited(30_000)).toMatchObject({ code: 1 });
+    expect(none.stderr()).toContain('no grants in');
   }, 90_000);
 
   it('MCPLEX_OAUTH_KEY keeps the grants file sealed', async () => {
