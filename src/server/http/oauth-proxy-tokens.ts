@@ -88,7 +88,7 @@ export class ProxyTokenEndpoints {
         return oauthError(res, 400, 'invalid_grant', (err as Error).message);
       }
       this.parts.log.warn({ err, grant }, 'OAuth proxy: the identity provider failed');
-      return oauthError(res, 503, 'temporarily_unavailable', `the identity provider could not be reached: ${(err as Error).message}`);
+      return oauthError(res, 503, 'temporarily_unavailable', `the identity provider ${failure(err)}`);
     }
     sendJson(res, 200, answer, { 'cache-control': 'no-store', pragma: 'no-cache' });
   }
@@ -158,7 +158,7 @@ export class ProxyTokenEndpoints {
       await oidc.tokenRevocation(provider, revoked, { token_type_hint: tokenType });
     } catch (err) {
       if (err instanceof oidc.ResponseBodyError && err.error === 'unsupported_token_type') return oauthError(res, 400, 'unsupported_token_type', `the identity provider does not revoke ${tokenType === 'refresh_token' ? 'refresh' : 'access'} tokens`);
-      const problem = err instanceof oidc.ResponseBodyError ? `answered ${err.error}` : `could not be reached: ${(err as Error).message}`;
+      const problem = err instanceof oidc.ResponseBodyError ? `answered ${err.error}` : failure(err);
       this.parts.log.warn({ client: told.name, tokenType, problem }, 'OAuth proxy: a revocation at the identity provider failed');
       this.parts.event({ kind: 'revocation', client: told.name, tokenType, refused: `the identity provider ${problem}`, at: Date.now() });
       return oauthError(res, 503, 'temporarily_unavailable', `the identity provider ${problem}`);
@@ -168,3 +168,6 @@ export class ProxyTokenEndpoints {
     res.writeHead(200, { 'cache-control': 'no-store', pragma: 'no-cache' }).end();
   }
 }
+
+/** How a request to the identity provider failed: unreachable (fetch's TypeError), or an answer that could not be used. */
+const failure = (err: unknown) => (err instanceof TypeError ? `could not be reached: ${err.message}` : `answered in a way that could not be used: ${(err as Error).message}`);
