@@ -172,7 +172,29 @@ async function loadOAuth() {
     (json.servers ?? []).map((s) => row([s.server, s.perCaller ? 'each their own' : "the gateway's", oauthState(s), grantOf(s.grant), oauthAction(s)], { 2: s.authorized && !s.needsScope ? 'ok' : 'bad', 3: 'wrap' })),
     'none (no server has auth.oauth)',
   );
+  const callers = await api('/admin/oauth/callers');
+  const rows = (callers.json.servers ?? []).flatMap((s) => [
+    ...s.callers.map((c) => row([s.server, c.principal, c.tenant ?? '', grantOf(c.grant), forgetCallerButton(s.server, c)], { 3: 'wrap' })),
+    ...(s.truncated ? [row([s.server, 'and more (the first 1000 are listed)', '', '', ''])] : []),
+  ]);
+  fill($('#caller-grants-table tbody'), rows, 'no caller holds a grant of their own (perCaller servers)');
 }
+
+/** Revokes one caller's grant at one server, and says what became of it. */
+function forgetCallerButton(server, c) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = 'revoke';
+  b.addEventListener('click', () => act(() => api('/admin/oauth/forget', { principal: c.principal, server, ...(c.tenant !== undefined && { tenant: c.tenant }) }), callerNotice(c.principal)));
+  return b;
+}
+
+/** What became of a caller's grants, as the forget answer says. */
+const callerNotice = (principal) => (json) => {
+  const grants = json.grants ?? [];
+  if (grants.length === 0) return `${principal} held no grant.`;
+  return `${principal}: ${grants.map((g) => `${g.server} ${g.revoked ? 'revoked' : `forgotten here, not revoked (${g.reason})`}`).join('; ')}.`;
+};
 
 async function loadReplicas() {
   const { json } = await api('/admin/replicas');
@@ -295,12 +317,7 @@ $('#caller-grants').addEventListener('submit', (e) => {
   e.preventDefault();
   const principal = $('#caller-id').value.trim();
   const tenant = $('#caller-tenant').value.trim();
-  const told = (json) => {
-    const grants = json.grants ?? [];
-    if (grants.length === 0) return `${principal} held no grant.`;
-    return `${principal}: ${grants.map((g) => `${g.server} ${g.revoked ? 'revoked' : `forgotten here, not revoked (${g.reason})`}`).join('; ')}.`;
-  };
-  void act(() => api('/admin/oauth/forget', { principal, ...(tenant && { tenant }) }), told);
+  void act(() => api('/admin/oauth/forget', { principal, ...(tenant && { tenant }) }), callerNotice(principal));
 });
 $('#invalidate').addEventListener('click', () => act(() => api('/admin/cache/invalidate', { all: true })));
 $('#audit-filter').addEventListener('submit', (e) => {

@@ -23,7 +23,7 @@ async function held(): Promise<{ file: FileSecretStore; grants: Held[] }> {
   const file = new FileSecretStore(grantsFile());
   const store = sealedWithEnvKey(file);
   const grants: Held[] = [];
-  for (const key of file.keys()) {
+  for (const key of await file.keys()) {
     const server = serverOfGrant(key, GATEWAY_GRANT);
     if (server === undefined) continue;
     const tokens = readable(await store.get(key));

@@ -309,6 +309,12 @@ export class OAuthGrants {
     return { ...(tokens.scope && { scope: tokens.scope }), ...(expiresAt && { expiresAt }), ...(refreshAt && { refreshAt }), refreshable: tokens.refresh_token !== undefined, dpop: isDpop(tokens) };
   }
 
+  /** The keys holding a grant at this server: the gateway's, and each caller's. */
+  async holders(): Promise<string[]> {
+    const prefix = tokensKey(this.server, '');
+    return (await this.store.keys(prefix)).map((k) => k.slice(prefix.length));
+  }
+
   /** True when `key` holds a grant (tokens it may use or refresh). */
   async has(key: string): Promise<boolean> {
     return (this.#access.get(key) ?? (await this.#load(key))) !== undefined;

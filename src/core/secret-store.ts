@@ -14,5 +14,7 @@ export interface SecretStore {
   claim(key: string, ttlMs: number): Promise<string | undefined>;
   /** Ends the claim `token` holds on `key`; nothing when it ran out and another holds it now (theirs stays). */
   release(key: string, token: string): Promise<void>;
+  /** The keys held now (not expired) that start with `prefix`, in no order: what an administrator may list. */
+  keys(prefix: string): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -5,8 +5,8 @@
 //   GET  /admin/oauth                 each OAuth server: whether the gateway is authorized, the URL to open if not (or
 //                                     to widen its grant: `needsScope`, when the server asked for more)
 //   POST /admin/oauth/authorize       { "server": "<name>" }: starts the gateway's authorization, answers its URL
-//   POST /admin/oauth/forget          { "server": "<name>" } or { "principal": "<id>", … }: revokes the gateway's grant, or
-//                                     a caller's, at its authorization server and drops it (oauth-forget.ts)
+//   GET  /admin/oauth/callers, POST /admin/oauth/forget: the callers holding grants; letting go of the gateway's grant
+//                                     or a caller's, revoked at its authorization server (oauth-grants-admin.ts)
 //   GET  /oauth/confirm, POST /oauth/confirm/key: a caller's link confirms who opened it (`oauth.confirmCaller`,
 //                                     caller-confirmation.ts)
 //   GET  <oauth.clientMetadataUrl's path>: the gateway's Client ID Metadata Document (client-metadata.ts)
@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { clientMetadataDocument } from '../client/client-metadata.js';
 import { GATEWAY_GRANT, OAuthGrants, type RefreshEvent } from '../client/oauth-grants.js';
 import { openInBrowser } from '../client/open-browser.js';
-import { ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Principal, type PrincipalKind, type SecretStore, WireError } from '../core/index.js';
+import { ErrorCode, GATEWAY_PRINCIPAL, type Logger, type Principal, type SecretStore, WireError } from '../core/index.js';
 import type { AuditEvent } from '../middleware/audit.js';
 import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
 import { FileSecretStore } from '../stores/file/secret-file.js';
@@ -27,7 +27,8 @@ import type { AdminChanges, ChangeAnswer } from './admin-changes.js';
 import { CallerConfirmation } from './caller-confirmation.js';
 import type { GatewayConfig, ServerConfig } from './config/index.js';
 import { completeAuthorization, listenForCallback } from './oauth-callback.js';
-import { forgetGrants } from './oauth-forget.js';
+import { callerGrants, forgetGrants, type OAuthServerGrants } from './oauth-grants-admin.js';
+import { principalOfKey } from './isolation/router.js';
 import { OAUTH_CALLBACK_PATH, type OAuthConfig } from './config/oauth.js';
 import type { UrlElicitations } from './url-elicitations.js';
 
@@ -65,12 +66,7 @@ export function authorizationRequired(server: string, url: string, stepUp?: stri
 /** Whom a grant is for, as the audit log names them: the gateway, or the principal of a per-caller key. */
 function principalOf(key: string): Principal {
   if (key === GATEWAY_GRANT) return GATEWAY_PRINCIPAL;
-  try {
-    const [tenant, id, kind] = JSON.parse(key) as [string | null, string, PrincipalKind];
-    return { id, kind, ...(tenant !== null && { tenant }), scopes: [], claims: {} };
-  } catch {
-    return { id: key, kind: 'anonymous', scopes: [], claims: {} };
-  }
+  return { ...(principalOfKey(key) ?? { id: key, kind: 'anonymous' as const }), scopes: [], claims: {} };
 }
 
 /** How long an authorization server may keep the gateway's client metadata document before fetching it again. */
@@ -179,6 +175,7 @@ export class UpstreamOAuth {
           sendJson(res, 200, { callbackUrl: this.#safeCallbackUrl(), ...(this.#clientMetadataUrl && { clientMetadataUrl: this.#clientMetadataUrl }), servers });
         },
       },
+      { method: 'GET', path: '/admin/oauth/callers', admin: true, handle: async (_req, res) => sendJson(res, 200, await callerGrants(this.#oauthServers())) },
       { method: 'POST', path: '/admin/oauth/authorize', admin: true, handle: (req, res) => this.#authorize(req, res) },
       // On every replica: each keeps access tokens in memory for a while.
       changes.route({ path: '/admin/oauth/forget', maxBytes: 16 * 1024, apply: (body) => this.#forget(body) }),
@@ -267,10 +264,14 @@ export class UpstreamOAuth {
   }
 
   #forget(body: unknown): Promise<ChangeAnswer> {
-    const servers = [...this.#grants.values()]
+    return forgetGrants(body, this.#oauthServers(), this.log);
+  }
+
+  /** The servers that authorize with OAuth now, with their grants. */
+  #oauthServers(): OAuthServerGrants[] {
+    return [...this.#grants.values()]
       .filter(({ config }) => this.config().servers[config.name]?.auth?.oauth !== undefined)
       .map(({ config, grants }) => ({ server: config.name, grants, perCaller: config.auth!.oauth!.perCaller === true }));
-    return forgetGrants(body, servers, this.log);
   }
 
   /** The browser is back from the authorization server: the code becomes the grant of whom the flow was for. */

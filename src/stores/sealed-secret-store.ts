@@ -71,6 +71,11 @@ export class SealedSecretStore implements SecretStore {
     return this.inner.delete(key);
   }
 
+  /** Keys are not sealed (the values are, bound to them). */
+  keys(prefix: string): Promise<string[]> {
+    return this.inner.keys(prefix);
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

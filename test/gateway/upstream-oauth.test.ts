@@ -486,6 +486,12 @@ describe('per-caller authorization (perCaller: true)', () => {
       expect((await callFails(alice, 'remote__whoami')).code).toBe(-32042);
       expect(await text(bob, 'remote__whoami')).toBe('bob');
 
+      // Who holds a grant of their own (never their tokens): bob and the admin caller; alice's was dropped when refused.
+      const listed = (await admin(http, '/admin/oauth/callers')).body as { servers: Array<{ server: string; callers: Array<{ principal: string; kind: string; grant?: { scope: string } }> }> };
+      expect(listed.servers).toHaveLength(1);
+      expect(listed.servers[0]!.callers.map((c) => `${c.principal} ${c.kind} ${c.grant?.scope}`).sort()).toEqual(['admin apiKey mcp', 'bob apiKey mcp']);
+      expect(JSON.stringify(listed)).not.toMatch(/at-[0-9a-f-]{36}|rt-[0-9a-f-]{36}/);
+
       // An administrator lets go of bob's grants (he left): revoked at the authorization server, forgotten here; he is
       // asked again, and the gateway's own grant and the admin caller's stay.
       const bobsRefresh = () => [...oauthServer().provider.refresh.values()].filter((g) => g.user === 'bob');
@@ -500,6 +506,7 @@ describe('per-caller authorization (perCaller: true)', () => {
       expect((await admin(http, '/admin/oauth/forget', { principal: 'bob', server: 'remote' })).body).toEqual({ principal: 'bob', grants: [] });
       expect((await admin(http, '/admin/oauth/forget', { principal: 42 })).status).toBe(400);
       expect((await admin(http, '/admin/oauth/forget', { server: 'nowhere' })).status).toBe(404);
+      expect(((await admin(http, '/admin/oauth/callers')).body as typeof listed).servers[0]!.callers.map((c) => c.principal)).toEqual(['admin']);
     } finally {
       await shutDown([{ gateway, http }], clients);
     }
@@ -525,14 +532,18 @@ describe("the admin page: a caller's grants", () => {
       window.sessionStorage.setItem('mcplex.adminKey', KEYS.admin);
       window.document.write(await (await fetch(`${base}/admin/ui`)).text());
       const doc = window.document;
-      await waitUntil(() => doc.body.dataset.loaded || undefined, 10_000, 'the page loaded');
-      (doc.querySelector('#caller-id') as unknown as { value: string }).value = 'alice';
-      (doc.querySelector('#caller-grants button') as unknown as { click(): void }).click();
+      // The callers holding grants are listed, each with a button that revokes theirs.
+      const rowsOf = () => [...doc.querySelectorAll('#caller-grants-table tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+      await waitUntil(() => rowsOf()[0]?.[1] === 'alice' || undefined, 10_000, 'alice listed');
+      expect(rowsOf()).toEqual([['remote', 'alice', '', expect.stringMatching(/^scope mcp, expires /), 'revoke']]);
+      (doc.querySelector('#caller-grants-table tbody button') as unknown as { click(): void }).click();
       const notice = doc.querySelector('#notice') as unknown as { hidden: boolean; textContent: string };
-      await waitUntil(() => !notice.hidden || undefined, 10_000, 'the page to say what became of her grants');
+      await waitUntil(() => !notice.hidden || undefined, 10_000, 'the page to say what became of her grant');
       expect(notice.textContent).toBe('alice: remote revoked.');
+      expect(rowsOf()).toEqual([['no caller holds a grant of their own (perCaller servers)']]);
       expect((await callFails(alice, 'remote__whoami')).code).toBe(-32042);
-      // Again: she holds none now.
+      // The form, for someone by id: she holds none now.
+      (doc.querySelector('#caller-id') as unknown as { value: string }).value = 'alice';
       (doc.querySelector('#caller-grants button') as unknown as { click(): void }).click();
       await waitUntil(() => notice.textContent === 'alice held no grant.' || undefined, 10_000, 'the page to say she held none');
     } finally {

@@ -55,6 +55,20 @@ describe.each(backends)('SecretStore: %s', (_name, make, skip) => {
     expect(await store.get('long')).toBe('y');
     await store.close();
   });
+
+  it.skipIf(skip)('lists the keys held under a prefix (a prefix with glob characters is itself), not those run out or deleted', async () => {
+    const store = make();
+    await store.set('oauth:a*:tokens:gateway', '1');
+    await store.set('oauth:a*:tokens:["t","alice","jwt"]', '2');
+    await store.set('oauth:ab:tokens:gateway', '3');
+    await store.set('oauth:a*:tokens:gone', '4');
+    await store.delete('oauth:a*:tokens:gone');
+    await store.set('oauth:a*:tokens:short', '5', 40);
+    await waitUntil(async () => (await store.get('oauth:a*:tokens:short')) === undefined, 5000, 'the short one to run out');
+    expect((await store.keys('oauth:a*:tokens:')).sort()).toEqual(['oauth:a*:tokens:["t","alice","jwt"]', 'oauth:a*:tokens:gateway']);
+    expect(await store.keys('nothing:')).toEqual([]);
+    await store.close();
+  });
 });
 
 describe.each(backends)('SecretStore claim: %s', (_name, make, skip) => {

@@ -172,6 +172,15 @@ const noop = () => {};
 /** A principal is known by tenant, id and kind together (ids are unique within a tenant): its connections' and grants' key. */
 export const principalKeyOf = (p: Pick<Principal, 'tenant' | 'id' | 'kind'>) => JSON.stringify([p.tenant ?? null, p.id, p.kind]);
 const principalKey = (ctx: CallContext) => principalKeyOf(ctx.principal);
+/** The principal `principalKeyOf` made `key` of; undefined for a key it did not make. */
+export function principalOfKey(key: string): Pick<Principal, 'tenant' | 'id' | 'kind'> | undefined {
+  try {
+    const [tenant, id, kind] = JSON.parse(key) as [string | null, string, Principal['kind']];
+    return typeof id === 'string' && typeof kind === 'string' ? { id, kind, ...(typeof tenant === 'string' && { tenant }) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** A caller never speaks for itself: any identity it put in `_meta` is dropped before the gateway adds its own. */
 function withoutIdentity(params: Json): Json {

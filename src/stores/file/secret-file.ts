@@ -65,10 +65,10 @@ export class FileSecretStore implements SecretStore {
 
   async close(): Promise<void> {}
 
-  /** The keys the file holds now (not their values). */
-  keys(): string[] {
+  /** The keys the file holds now that start with `prefix` (not their values). */
+  async keys(prefix = ''): Promise<string[]> {
     this.#fresh();
-    return [...this.#entries].filter(([, e]) => live(e)).map(([k]) => k);
+    return [...this.#entries].filter(([k, e]) => live(e) && k.startsWith(prefix)).map(([k]) => k);
   }
 
   /** What the file holds now, when another process wrote it since this one last looked. */

@@ -29,6 +29,11 @@ export class MemorySecretStore implements SecretStore {
     if (this.#entries.get(key)?.value === token) this.#entries.delete(key);
   }
 
+  async keys(prefix: string): Promise<string[]> {
+    const now = Date.now();
+    return [...this.#entries].filter(([k, e]) => e.until > now && k.startsWith(prefix)).map(([k]) => k);
+  }
+
   async delete(key: string): Promise<void> {
     this.#entries.delete(key);
   }

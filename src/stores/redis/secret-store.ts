@@ -51,6 +51,19 @@ export class RedisSecretStore implements SecretStore {
     await this.redis.eval(RELEASE, 1, this.#prefix + key, token);
   }
 
+  async keys(prefix: string): Promise<string[]> {
+    // SCAN, never KEYS: the server is not held up however many keys it has.
+    const found: string[] = [];
+    const pattern = `${globEscaped(this.#prefix + prefix)}*`;
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      cursor = next;
+      for (const k of batch) found.push(k.slice(this.#prefix.length));
+    } while (cursor !== '0');
+    return [...new Set(found)];
+  }
+
   async delete(key: string): Promise<void> {
     await this.redis.del(this.#prefix + key);
   }
@@ -59,3 +72,6 @@ export class RedisSecretStore implements SecretStore {
     this.redis.disconnect();
   }
 }
+
+/** `text` as a SCAN pattern matching itself alone (its glob characters escaped). */
+const globEscaped = (text: string) => text.replace(/[\\*?[\]]/g, '\\$&');

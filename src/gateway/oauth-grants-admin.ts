@@ -1,14 +1,17 @@
-// `POST /admin/oauth/forget`: an administrator lets go of upstream OAuth grants the gateway holds, each revoked at the
-// authorization server that issued it (RFC 7009, client/token-revocation.ts) unless `revoke: false`, then forgotten:
-//   { "server": "<name>" }                                 the gateway's own grant for that server
-//   { "principal": "<id>", "tenant"?: "<t>", "server"?: … } a caller's grants (perCaller servers), for one server or all
-//                                                          (offboarding someone, a credential of theirs stolen)
-// Made on every replica (admin-changes.ts): each drops the access tokens it keeps in memory.
+// What an administrator does with the upstream OAuth grants the gateway holds (docs/upstream-auth.md):
+//   GET  /admin/oauth/callers   each perCaller server's callers holding a grant (whom, its scope and expiry; never
+//                               its tokens), at most MAX_LISTED per server
+//   POST /admin/oauth/forget    lets go of grants, each revoked at the authorization server that issued it (RFC 7009,
+//                               client/token-revocation.ts) unless `revoke: false`, then forgotten:
+//     { "server": "<name>" }                                  the gateway's own grant for that server
+//     { "principal": "<id>", "tenant"?: "<t>", "server"?: … }  a caller's grants (perCaller servers), for one server or
+//                                                             all (offboarding someone, a credential of theirs stolen)
+//   Made on every replica (admin-changes.ts): each drops the access tokens it keeps in memory.
 import { GATEWAY_GRANT, type OAuthGrants } from '../client/oauth-grants.js';
 import type { Revocation } from '../client/token-revocation.js';
 import type { Logger, PrincipalKind } from '../core/index.js';
 import type { ChangeAnswer } from './admin-changes.js';
-import { principalKeyOf } from './isolation/router.js';
+import { principalKeyOf, principalOfKey } from './isolation/router.js';
 
 /** An upstream that authorizes with OAuth, and whether each caller holds a grant of their own there. */
 export interface OAuthServerGrants {
@@ -19,6 +22,30 @@ export interface OAuthServerGrants {
 
 /** Every kind of principal a per-caller grant may be held for (the grant's key names the kind). */
 const KINDS: readonly PrincipalKind[] = ['jwt', 'apiKey', 'mtls', 'local', 'anonymous'];
+
+/** Callers listed per server at most; the answer says when there were more. */
+export const MAX_LISTED = 1000;
+
+/** Each perCaller server's callers holding a grant, with what the grant is (never its tokens). */
+export async function callerGrants(servers: OAuthServerGrants[]): Promise<unknown> {
+  return {
+    servers: await Promise.all(
+      servers
+        .filter((s) => s.perCaller)
+        .map(async ({ server, grants }) => {
+          const keys = (await grants.holders()).filter((k) => k !== GATEWAY_GRANT);
+          const callers = await Promise.all(
+            keys.slice(0, MAX_LISTED).map(async (key) => {
+              const { id, tenant, kind } = principalOfKey(key) ?? { id: key, kind: 'anonymous' as const };
+              const grant = await grants.facts(key);
+              return { principal: id, ...(tenant !== undefined && { tenant }), kind, ...(grant && { grant }) };
+            }),
+          );
+          return { server, callers, ...(keys.length > MAX_LISTED && { truncated: true }) };
+        }),
+    ),
+  };
+}
 
 /** What became of one grant let go of. */
 type LetGo = { server: string } & (Revocation | { revoked: false; reason: string });
