@@ -5,7 +5,9 @@
 // the MCP client gets the proxy's own JWT (for this resource, signed with a key derived from the proxy's key), never
 // the provider's tokens, and calls tools as that person.
 import { execFileSync } from 'node:child_process';
-import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, X509Certificate } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +22,7 @@ import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { Browser } from '../helpers/browser.js';
 import { freePort } from '../helpers/http.js';
-import { AppProvider, approve, connect } from '../helpers/oauth-app.js';
+import { APP_CALLBACK, AppProvider, approve, connect } from '../helpers/oauth-app.js';
 import { type Idp, startIdp } from '../helpers/oidc-idp.js';
 import { ROOT, tsxArgs, waitUntil } from '../helpers/process.js';
 import { FAST_RESTART, UPSTREAM } from './fixtures/helpers.js';
@@ -257,6 +259,84 @@ describe("oauthProxy.privateKeyFile: the gateway proves itself to the provider w
       expect(await exchanged.json()).toMatchObject({ error: 'invalid_request', error_description: expect.stringContaining('invalid_client') });
     } finally {
       await wrong.close();
+    }
+  });
+});
+
+/**
+ * A stand-in for GitHub's OAuth app endpoints (github.com is not reachable from here), as GitHub documents them: the
+ * authorization approves at once as `login`, the token endpoint answers JSON when asked (with an error in a 200 body,
+ * as GitHub does), PKCE S256 is checked, and `/user` answers the login for a token it issued (and wants a User-Agent).
+ */
+async function githubStandIn(login: string): Promise<{ origin: string; close(): Promise<void> }> {
+  const codes = new Map<string, { challenge: string; redirect: string }>();
+  const tokens = new Set<string>();
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (url.pathname === '/login/oauth/authorize') {
+      const code = randomUUID();
+      codes.set(code, { challenge: url.searchParams.get('code_challenge') ?? '', redirect: url.searchParams.get('redirect_uri') ?? '' });
+      const back = new URL(url.searchParams.get('redirect_uri')!);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', url.searchParams.get('state') ?? '');
+      return res.writeHead(302, { location: back.href }).end();
+    }
+    if (url.pathname === '/login/oauth/access_token' && req.method === 'POST') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      const form = new URLSearchParams(body);
+      const held = codes.get(form.get('code') ?? '');
+      codes.delete(form.get('code') ?? '');
+      const verified = held && createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url') === held.challenge && form.get('client_secret') === SECRET;
+      if (!verified) return json(200, { error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.', error_uri: 'https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code' });
+      const token = `gho_${randomUUID().replaceAll('-', '')}`;
+      tokens.add(token);
+      return json(200, { access_token: token, token_type: 'bearer', scope: 'read:user' });
+    }
+    if (url.pathname === '/user') {
+      const token = /^(?:Bearer|token) (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!req.headers['user-agent']) return json(403, { message: 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header' });
+      if (!token || !tokens.has(token)) return res.writeHead(401, { 'www-authenticate': 'Bearer realm="GitHub"', 'content-type': 'application/json' }).end('{"message":"Bad credentials"}');
+      return json(200, { login, id: 583231, name: 'The Octocat', email: null });
+    }
+    json(404, { message: 'Not Found' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('oauthProxy.provider against GitHub as it answers (a stand-in: github.com is not reachable here)', () => {
+  it('signs in by the login /user names; a code GitHub refuses (in a 200 body) is answered invalid_grant with its reason', async () => {
+    const github = await githubStandIn('octocat');
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const url = `${origin}/mcp`;
+    const provider = { authorizationUrl: `${github.origin}/login/oauth/authorize`, tokenUrl: `${github.origin}/login/oauth/access_token`, userinfoUrl: `${github.origin}/user`, subject: 'login', claims: ['name'], allow: { login: ['octocat'] } };
+    const gateway = new Gateway(await loadConfig(configFile({ resource: url, oauthProxy: { clientId: 'Iv1.mcplex', clientSecret: SECRET, scopes: 'read:user', key: KEY, provider } })), { logger: silentLogger, restart: FAST_RESTART });
+    await gateway.start();
+    const http = await gateway.serveHttp({ port });
+    try {
+      const app = new AppProvider('GitHub App');
+      await connect(url, app);
+      const browser = new Browser();
+      const back = new URL((await browser.submit(await browser.open(app.opened!.href), { decision: 'approve' }, APP_CALLBACK)).url);
+      const code = back.searchParams.get('code')!;
+      await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(code, back.searchParams.get('iss')!);
+      expect(decodeJwt(app.saved!.access_token)).toMatchObject({ iss: origin, aud: url, sub: 'octocat', name: 'The Octocat' });
+      const connected = await connect(url, app);
+      if (connected instanceof UnauthorizedError) throw connected;
+      expect((await connected.client.callTool({ name: 'up__echo', arguments: { text: 'hi' } })).content).toEqual([{ type: 'text', text: 'up: hi' }]);
+      await connected.client.close();
+      // The same code again: GitHub answers 200 with bad_verification_code, which the app reads as GitHub's refusal.
+      const replayed = await form(origin, '/oauth/token', { grant_type: 'authorization_code', code, client_id: app.client!.client_id, redirect_uri: APP_CALLBACK, code_verifier: app.codeVerifier() });
+      expect(replayed.status).toBe(400);
+      expect(await replayed.json()).toEqual({ error: 'invalid_grant', error_description: 'the identity provider answered bad_verification_code: The code passed is incorrect or expired.' });
+    } finally {
+      await http.close();
+      await gateway.close();
+      await github.close();
     }
   });
 });

@@ -81,7 +81,8 @@ export class ProxyTokenEndpoints {
         return oauthError(res, 400, 'unsupported_grant_type', 'authorization_code or refresh_token');
       }
     } catch (err) {
-      if (err instanceof oidc.ResponseBodyError) return oauthError(res, 400, err.error === 'invalid_grant' ? 'invalid_grant' : 'invalid_request', `the identity provider answered ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`);
+      const answered = oauthErrorOf(err);
+      if (answered) return oauthError(res, 400, answered.error === 'invalid_grant' || answered.error === 'bad_verification_code' ? 'invalid_grant' : 'invalid_request', `the identity provider answered ${answered.error}${answered.error_description ? `: ${answered.error_description}` : ''}`);
       if ((err as { refused?: boolean }).refused) return oauthError(res, 400, 'invalid_grant', `${(err as Error).message}: the person's grant there has ended`);
       if ((err as { denied?: boolean }).denied) {
         this.parts.log.warn({ grant, problem: (err as Error).message }, 'OAuth proxy: a person the server does not take signed in at the identity provider');
@@ -171,3 +172,17 @@ export class ProxyTokenEndpoints {
 
 /** How a request to the identity provider failed: unreachable (fetch's TypeError), or an answer that could not be used. */
 const failure = (err: unknown) => (err instanceof TypeError ? `could not be reached: ${err.message}` : `answered in a way that could not be used: ${(err as Error).message}`);
+
+/**
+ * The OAuth error the provider's token endpoint answered: with an error status, or (GitHub's) with 200 and the error
+ * in the body, which openid-client reads as a token response without a token.
+ */
+function oauthErrorOf(err: unknown): { error: string; error_description?: string | undefined } | undefined {
+  if (err instanceof oidc.ResponseBodyError) return err;
+  // openid-client's error, caused by oauth4webapi's, caused by the body it could not use.
+  for (let e = err as { cause?: unknown; body?: { error?: unknown; error_description?: unknown } } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    const body = e.body;
+    if (typeof body?.error === 'string') return { error: body.error, ...(typeof body.error_description === 'string' && { error_description: body.error_description }) };
+  }
+  return undefined;
+}
