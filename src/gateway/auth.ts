@@ -104,7 +104,7 @@ export function oauthProxySettings(auth: GatewayConfig['auth']): OAuthProxySetti
  */
 export function oauthProxyAudit(e: OAuthProxyEvent): AuditEvent {
   const principal: Principal = e.subject === undefined ? ANONYMOUS : { id: e.subject, kind: 'jwt', scopes: [], claims: {} };
-  return { method: `oauth/${e.kind}`, principal, target: e.client, args: { ...(e.redirectUri && { redirectUri: e.redirectUri }), ...(e.tokenType && { tokenType: e.tokenType }), ...(e.refused && { refused: e.refused }), ...(e.remembered && { remembered: true }) }, errorCode: e.refused ? ErrorCode.Forbidden : null, startedAt: e.at, durationMs: 0 };
+  return { method: `oauth/${e.kind}`, principal, target: e.client, args: { ...(e.redirectUri && { redirectUri: e.redirectUri }), ...(e.tokenType && { tokenType: e.tokenType }), ...(e.refused && { refused: e.refused }), ...(e.remembered && { remembered: true }), ...(e.withdrawn && { withdrawn: true }) }, errorCode: e.refused ? ErrorCode.Forbidden : null, startedAt: e.at, durationMs: 0 };
 }
 
 

@@ -341,6 +341,22 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
       return rows.find((r) => r.target === 'Memo App' && r.args?.remembered === true);
     }, 10_000, 'a remembered consent recorded');
     expect(remembered.args).toEqual({ redirectUri: APP_CALLBACK, remembered: true });
+
+    // The person sees what their browser remembers, and withdraws it: the next sign-in asks again.
+    const approvals = await browser.open(`${origin}/oauth/approvals`);
+    expect(approvals.text).toContain('<b>Memo App</b>, sent back to http://127.0.0.1:9 until ');
+    expect(first.consent.text).toContain('<a href="/oauth/approvals">approved apps</a>');
+    const elsewhere = await fetch(`${origin}/oauth/approvals`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' }, body: 'cookie=x' });
+    expect(elsewhere.status).toBe(403);
+    const withdrawn = await browser.submit(approvals);
+    expect(withdrawn.text).toContain('This browser remembers no app you approved here.');
+    expect((await browser.open(app.opened!.href, {}, APP_CALLBACK)).text).toContain('Allow Memo App to use mcplex as you?');
+    const recorded = await waitUntil(async () => {
+      const res = await fetch(`${origin}/admin/audit?method=oauth/consent`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      const rows = ((await res.json()) as { records: Array<{ target: string; args?: { withdrawn?: boolean } }> }).records;
+      return rows.find((r) => r.target === 'Memo App' && r.args?.withdrawn === true);
+    }, 10_000, 'the withdrawal recorded');
+    expect(recorded.args).toEqual({ withdrawn: true });
   });
 
   it('a client revokes its refresh token (RFC 7009): revoked at the provider, audited; another client\'s is refused', async () => {

@@ -26,4 +26,16 @@ describe('remembered consent', () => {
     expect(await new ConsentMemory(sealer, 7, false).remember(approval)).toMatch(/^mcplex-approved-[0-9a-f]{16}=.*; SameSite=Lax; Max-Age=604800$/);
     expect(await new ConsentMemory(sealer, 7, false).approvedBefore(from(sent), approval)).toBe(false);
   });
+
+  it('lists what a browser holds (the client by name, where it is sent back, until when) and withdraws one the same way it was set', async () => {
+    const memory = new ConsentMemory(sealer, 7, true);
+    const cookie = (await memory.remember({ ...approval, name: 'Desk App' })).split(';')[0]!;
+    const name = cookie.slice(0, cookie.indexOf('='));
+    const held = await memory.held(from(`${cookie}; other=1; mcplex-approved-0000000000000000=not-sealed`));
+    expect(held).toEqual([{ cookie: name, name: 'Desk App', ru: 'https://app.example/cb', until: expect.any(Number) }]);
+    expect(held[0]!.until! - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    expect(memory.withdrawal(name)).toBe(`${name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure`);
+    // Only an approval's cookie: a form naming another cookie clears nothing.
+    expect(memory.withdrawal('session')).toBeUndefined();
+  });
 });

@@ -14,6 +14,7 @@
 //   POST /oauth/register                           RFC 7591: { redirect_uris, client_name } → a client id
 //   GET  /oauth/authorize                          the consent page: which client, sent back where
 //   POST /oauth/authorize                          the person's answer → the provider's sign-in, or access_denied
+//   GET|POST /oauth/approvals                      the approvals this browser remembers; withdrawing one (approvals-page.ts)
 //   GET  /oauth/idp-callback                       the provider's answer → back to the client with a code
 //   POST /oauth/token                              authorization_code (PKCE S256) and refresh_token grants
 //   POST /oauth/revoke                             RFC 7009: a client's refresh token (or an access token) revoked at the provider
@@ -22,6 +23,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
 import { type Logger, sha256 } from '../../core/index.js';
 import { readCapped, readJsonBody } from './body.js';
+import { APPROVALS_PATH, approvalsPage, withdrawApproval } from './approvals-page.js';
 import { ClientMetadataDocuments, type ClientMetadataDocumentsConfig, isClientIdUrl } from './client-metadata-documents.js';
 import { ConsentMemory, REMEMBER_CONSENT_DAYS } from './consent-memory.js';
 import { cookiesOf, escapeHtml, page } from './html-page.js';
@@ -114,6 +116,8 @@ export interface OAuthProxyEvent {
   refused?: string;
   /** A consent the person gave this client before, in this browser (no page was shown). */
   remembered?: boolean;
+  /** The person withdrew the approval their browser remembered (on the approvals page). */
+  withdrawn?: boolean;
   at: number;
 }
 
@@ -165,6 +169,17 @@ export class OAuthProxy {
       { method: 'POST', path: REGISTER_PATH, cors: true, handle: on((req, res, s) => this.#register(req, res, s)) },
       { method: 'GET', path: AUTHORIZE_PATH, handle: on((req, res, s) => this.#consentPage(req, res, s)) },
       { method: 'POST', path: AUTHORIZE_PATH, handle: on((req, res, s) => this.#decided(req, res, s)) },
+      { method: 'GET', path: APPROVALS_PATH, handle: on((req, res, s) => approvalsPage(req, res, this.#consentMemory(s))) },
+      {
+        method: 'POST',
+        path: APPROVALS_PATH,
+        handle: on((req, res, s) =>
+          withdrawApproval(req, res, this.#consentMemory(s), OAuthProxy.issuerOf(s.resource), (name) => {
+            this.log.info({ client: name }, 'OAuth proxy: a person withdrew their approval of a client');
+            this.onEvent({ kind: 'consent', client: name, withdrawn: true, at: Date.now() });
+          }),
+        ),
+      },
       { method: 'GET', path: IDP_CALLBACK_PATH, handle: on((req, res, s) => this.#providerAnswered(req, res, s)) },
       { method: 'POST', path: TOKEN_PATH, cors: true, handle: on((req, res, s) => this.#tokens.token(req, res, s)) },
       { method: 'POST', path: REVOKE_PATH, cors: true, handle: on((req, res, s) => this.#tokens.revoke(req, res, s)) },
@@ -247,6 +262,7 @@ export class OAuthProxy {
     const form =
       (more.length > 0 ? `<p>It asks for more than signing in: <b>${escapeHtml(more.join(', '))}</b>.</p>` : '') +
       `<p>It will be sent back to <b>${escapeHtml(where === 'null' ? ru : where)}</b>. Approve only if you started this from that application.</p>` +
+      (this.#consentMemory(s) ? `<p><small>This browser will remember it: <a href="${APPROVALS_PATH}">approved apps</a>.</small></p>` : '') +
       `<form method="post" action="${AUTHORIZE_PATH}"><input type="hidden" name="request" value="${escapeHtml(request)}">` +
       '<button type="submit" name="decision" value="approve">Approve</button> <button type="submit" name="decision" value="deny">Deny</button></form>';
     page(res, 200, `Allow ${who} to use mcplex as you?`, `${who} asks to call this server's tools on your behalf. You will sign in next.`, form, {
