@@ -106,8 +106,9 @@ export interface OAuthClientSettings {
   recheckMs?: number;
   /**
    * How long before its access token expires a grant is refreshed (in the background; at most half the token's
-   * lifetime before; up to a fifth less, at random, so grants made together are not refreshed together). Default 60 s; 0: only when the server answers 401. Grants whose token response gave no
-   * `expires_in`, or no refresh token, are refreshed on 401 only.
+   * lifetime before; up to a fifth less, at random, so grants made together are not refreshed together). Default
+   * 60 s; 0: only when the server answers 401. Grants whose token response gave no `expires_in`, or no refresh token,
+   * are refreshed on 401 only.
    */
   refreshAheadMs?: number;
   /** Each refresh this replica asked for, and how it went (metrics). */

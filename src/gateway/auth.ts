@@ -99,8 +99,8 @@ export function oauthProxySettings(auth: GatewayConfig['auth']): OAuthProxySetti
 }
 
 /**
- * An OAuth proxy's consent, sign-in or revocation as the audit log records it: as the act of whom signed in (anonymous before),
- * the client as target; -32011 when the person denied it or the provider refused.
+ * An OAuth proxy's consent, sign-in or revocation as the audit log records it: as the act of whom signed in
+ * (anonymous before), the client as target; -32011 when the person denied it or the provider refused.
  */
 export function oauthProxyAudit(e: OAuthProxyEvent): AuditEvent {
   const principal: Principal = e.subject === undefined ? ANONYMOUS : { id: e.subject, kind: 'jwt', scopes: [], claims: {} };

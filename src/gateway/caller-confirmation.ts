@@ -13,7 +13,7 @@ import { PENDING_TTL_MS, type PendingAuthorization, pendingAuthorization } from 
 import { ErrorCode, type Logger, type SecretStore, sha256 } from '../core/index.js';
 import { ApiKeys } from '../middleware/auth/api-keys.js';
 import type { AuditEvent } from '../middleware/audit.js';
-import { cookiesOf, escapeHtml, type HttpRoute, IdentityProvider, page, readCapped } from '../server/index.js';
+import { cookiesOf, escapeHtml, type HttpRoute, IdentityProvider, page, postedFromOwnPage, readCapped } from '../server/index.js';
 import type { GatewayConfig } from './config/index.js';
 import type { ConfirmSignIn } from './config/oauth.js';
 import { principalKeyOf } from './isolation/router.js';
@@ -114,11 +114,7 @@ export class CallerConfirmation {
   async #postKey(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!this.o.config().oauth?.confirmCaller?.apiKey) return page(res, 404, 'Not found', 'API keys do not confirm links on this gateway.');
     // Only the gateway's own form posts here: a page elsewhere cannot submit a key it knows for someone's link.
-    const site = req.headers['sec-fetch-site'];
-    const origin = req.headers.origin;
-    if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== new URL(this.o.callbackUrl()).origin)) {
-      return page(res, 403, 'Refused', 'This form can only be sent from the gateway\'s own page.');
-    }
+    if (!postedFromOwnPage(req, new URL(this.o.callbackUrl()).origin)) return page(res, 403, 'Refused', "This form can only be sent from the gateway's own page.");
     const form = await readForm(req);
     if (!form) return page(res, 413, 'Refused', `The form is larger than ${MAX_FORM_BYTES} bytes.`, '', { connection: 'close' });
     const state = form.get('state') ?? '';
@@ -220,4 +216,3 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams | undefin
   const body = await readCapped(req, MAX_FORM_BYTES);
   return body && new URLSearchParams(body.toString('utf8'));
 }
-

@@ -15,7 +15,7 @@ export { type MetricsListener, metricsRoute, serveMetrics } from './http/metrics
 export { startTracing, type TracingHandle, type TracingSetup, tracingWanted } from './tracing-sdk.js';
 export { sendJson } from './http/respond.js';
 export { readCapped, readJsonBody } from './http/body.js';
-export { cookiesOf, escapeHtml, page } from './http/html-page.js';
+export { cookiesOf, escapeHtml, page, postedFromOwnPage } from './http/html-page.js';
 export { type ClientKeyFields, IdentityProvider, type ProviderClient } from './http/identity-provider.js';
 export type { ClientMetadataDocumentsConfig } from './http/client-metadata-documents.js';
 export { IDP_CALLBACK_PATH, OAuthProxy, type OAuthProxyConfig, type OAuthProxyEvent, type OAuthProxySettings } from './http/oauth-proxy.js';

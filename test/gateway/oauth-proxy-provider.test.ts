@@ -209,7 +209,7 @@ describe('oauthProxy.provider: config errors name the path and the fix', () => {
 
   it('refuses a provider naming no one who may sign in, with auth.jwt, both discovery and endpoints, endpoints without userinfo, plain http elsewhere; a secret and a key at once', async () => {
     await refused({ ...proxy({ issuer: 'https://accounts.google.com' }), jwt: { issuer: 'https://x.example', audience: 'a', jwksUrl: 'https://x.example/jwks' } }, /auth\.jwt: with oauthProxy\.provider the proxy signs the tokens/);
-    await refused(proxy({ issuer: 'https://accounts.google.com', authorizationUrl: 'https://a.example/auth', tokenUrl: 'https://a.example/token' }), /auth\.oauthProxy\.provider: give issuer .* or authorizationUrl and tokenUrl .*, not both/);
+    await refused(proxy({ issuer: 'https://accounts.google.com', authorizationUrl: 'https://a.example/auth', tokenUrl: 'https://a.example/token' }), /auth\.oauthProxy\.provider: give one of issuer .* or authorizationUrl and tokenUrl .*\)$/m);
     await refused(proxy({ authorizationUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token' }), /needs authorizationUrl, tokenUrl and userinfoUrl/);
     await refused(proxy({ issuer: 'http://idp.example' }), /auth\.oauthProxy\.provider\.issuer: expected .* \(an https URL; http only on 127\.0\.0\.1 or localhost\)/);
     await refused(proxy({ issuer: 'https://accounts.google.com', tokenLifetimeSeconds: 10 }), /tokenLifetimeSeconds: expected at least 60 seconds/);

@@ -2,7 +2,7 @@
 // their zod schemas, the rules relating them, and the validated shapes the gateway consumes.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in messages is the config syntax users should write
 import { z } from 'zod';
-import { HASH_PATTERN, type AuthOptions, type JwtOptions } from '../../middleware/auth/index.js';
+import { HASH_PATTERN, type AuthOptions } from '../../middleware/auth/index.js';
 import { proxyTokenCheck } from '../../server/index.js';
 import type { Issue } from './errors.js';
 import { unknownKeyMessage } from './hints.js';
@@ -174,7 +174,8 @@ export function buildAuth(raw: RawAuth): AuthConfig {
   const { jwt: j, introspection: i, ...rest } = raw;
   // With the proxy, the authorization server MCP clients are told of (RFC 9728) is the gateway itself.
   const proxied = raw.oauthProxy && raw.resource ? [new URL(raw.resource).origin] : undefined;
-  const own = raw.oauthProxy?.provider && raw.resource ? ownTokens(raw.oauthProxy, raw.resource) : undefined;
+  // With its `provider`, the proxy signs the tokens callers present: the JWT check is of those.
+  const own = raw.oauthProxy?.provider && raw.resource ? proxyTokenCheck(raw.resource, raw.oauthProxy.key, raw.oauthProxy.provider) : undefined;
   return {
     ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
     ...(own && { jwt: own }),
@@ -183,7 +184,3 @@ export function buildAuth(raw: RawAuth): AuthConfig {
   } as AuthConfig;
 }
 
-/** With `oauthProxy.provider`: the JWT check of the tokens the proxy signs (its `tenant` field the caller's tenant). */
-function ownTokens(proxy: OAuthProxyConfig, resource: string): JwtOptions {
-  return proxyTokenCheck(resource, proxy.key, proxy.provider);
-}

@@ -60,7 +60,7 @@ const provider = z
     error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(providerShape))).join('\n') : 'expected a mapping with issuer (OpenID discovery), or authorizationUrl, tokenUrl and userinfoUrl; allow (or allowAnyone); and optional subject, tenant, claims, revocationUrl, tokenLifetimeSeconds'),
   })
   .refine((p) => (p.issuer !== undefined) !== (p.authorizationUrl !== undefined || p.tokenUrl !== undefined), {
-    error: 'give issuer (an OpenID provider, found by discovery: Google) or authorizationUrl and tokenUrl (a plain OAuth 2.0 provider: GitHub), not both',
+    error: 'give one of issuer (an OpenID provider, found by discovery: Google) or authorizationUrl and tokenUrl (a plain OAuth 2.0 provider: GitHub)',
   })
   .refine((p) => p.allow !== undefined || p.allowAnyone === true, {
     error: 'say who may sign in: allow: { hd: [example.com] } (a Google Workspace domain), { login: [alice, bob] } (GitHub), or allowAnyone: true (anyone with an account there may call this gateway)',

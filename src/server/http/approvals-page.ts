@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCapped } from './body.js';
 import type { ConsentMemory } from './consent-memory.js';
-import { escapeHtml, page } from './html-page.js';
+import { escapeHtml, page, postedFromOwnPage } from './html-page.js';
 
 export const APPROVALS_PATH = '/oauth/approvals';
 const MAX_FORM_BYTES = 4096;
@@ -29,9 +29,7 @@ export async function approvalsPage(req: IncomingMessage, res: ServerResponse, m
 
 /** POST: withdraws one approval (its cookie cleared), then back to the list. `told`: the person withdrew `name`'s. */
 export async function withdrawApproval(req: IncomingMessage, res: ServerResponse, memory: ConsentMemory | undefined, issuer: string, told: (name: string) => void): Promise<void> {
-  const site = req.headers['sec-fetch-site'];
-  const origin = req.headers.origin;
-  if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== issuer)) return page(res, 403, 'Refused', "This form can only be sent from this server's own page.");
+  if (!postedFromOwnPage(req, issuer)) return page(res, 403, 'Refused', "This form can only be sent from this server's own page.");
   const body = await readCapped(req, MAX_FORM_BYTES);
   if (!body) return page(res, 413, 'Refused', `The form is larger than ${MAX_FORM_BYTES} bytes.`, '', { connection: 'close' });
   const cookie = new URLSearchParams(body.toString('utf8')).get('cookie') ?? '';

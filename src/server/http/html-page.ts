@@ -1,5 +1,5 @@
 // The short HTML pages the HTTP edge shows a person in a browser (an authorization's outcome, a consent or
-// confirmation form), and the cookies such a browser sends back.
+// confirmation form), the cookies such a browser sends back, and whether it posted a form from the server's own page.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -29,4 +29,13 @@ export function cookiesOf(req: IncomingMessage): Map<string, string> {
     if (at > 0) out.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
   }
   return out;
+}
+
+/**
+ * Whether a form post came from a page of `origin` (the server's own): a browser says where it was sent from
+ * (`Sec-Fetch-Site`, `Origin`), so a page elsewhere cannot post what a person did not.
+ */
+export function postedFromOwnPage(req: IncomingMessage, origin: string): boolean {
+  const site = req.headers['sec-fetch-site'];
+  return (site === undefined || site === 'same-origin') && (req.headers.origin === undefined || req.headers.origin === origin);
 }

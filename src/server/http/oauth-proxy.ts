@@ -26,7 +26,7 @@ import { readCapped, readJsonBody } from './body.js';
 import { APPROVALS_PATH, approvalsPage, withdrawApproval } from './approvals-page.js';
 import { ClientMetadataDocuments, type ClientMetadataDocumentsConfig, isClientIdUrl } from './client-metadata-documents.js';
 import { ConsentMemory, REMEMBER_CONSENT_DAYS } from './consent-memory.js';
-import { cookiesOf, escapeHtml, page } from './html-page.js';
+import { cookiesOf, escapeHtml, page, postedFromOwnPage } from './html-page.js';
 import type { JwtOptions } from '../../middleware/auth/jwt.js';
 import { type ClientKeyFields, IdentityProvider } from './identity-provider.js';
 import type { HttpRoute } from './options.js';
@@ -271,11 +271,7 @@ export class OAuthProxy {
   }
 
   async #decided(req: IncomingMessage, res: ServerResponse, s: OAuthProxySettings): Promise<void> {
-    const site = req.headers['sec-fetch-site'];
-    const origin = req.headers.origin;
-    if ((site !== undefined && site !== 'same-origin') || (origin !== undefined && origin !== OAuthProxy.issuerOf(s.resource))) {
-      return page(res, 403, 'Refused', "This form can only be sent from this server's own page.");
-    }
+    if (!postedFromOwnPage(req, OAuthProxy.issuerOf(s.resource))) return page(res, 403, 'Refused', "This form can only be sent from this server's own page.");
     const body = await readCapped(req, MAX_FORM_BYTES);
     if (!body) return page(res, 413, 'Refused', `The form is larger than ${MAX_FORM_BYTES} bytes.`, '', { connection: 'close' });
     const form = new URLSearchParams(body.toString('utf8'));
