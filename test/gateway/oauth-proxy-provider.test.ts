@@ -232,15 +232,17 @@ describe("oauthProxy.privateKeyFile: the gateway proves itself to the provider w
     writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
     const certFile = join(dir, 'proxy-client.crt');
     execFileSync('openssl', ['req', '-x509', '-new', '-key', keyFile, '-subj', '/CN=mcplex-gateway', '-days', '2', '-out', certFile], { stdio: 'pipe' });
-    const thumbprint = createHash('sha256').update(new X509Certificate(readFileSync(certFile)).raw).digest('base64url');
+    const der = new X509Certificate(readFileSync(certFile)).raw;
+    const [thumbprint, sha1] = [createHash('sha256').update(der).digest('base64url'), createHash('sha1').update(der).digest('base64url')];
     const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'gateway-2026', use: 'sig', alg: 'ES256' };
     const r = await running((issuer) => ({ issuer, subject: 'email', allowAnyone: true }), { clientJwks: [jwk] }, { privateKeyFile: keyFile, keyId: 'gateway-2026', certificateFile: certFile });
     try {
       const { app } = await signedIn(r, 'fay');
       expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'fay@example.com' });
       const assertion = r.idp.assertions.at(-1)!;
-      expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'ES256', kid: 'gateway-2026', 'x5t#S256': thumbprint });
-      expect(decodeJwt(assertion)).toMatchObject({ iss: 'mcplex-gateway', sub: 'mcplex-gateway' });
+      expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'ES256', kid: 'gateway-2026', 'x5t#S256': thumbprint, x5t: sha1 });
+      // For the token endpoint (what Entra ID, Okta and Keycloak all take).
+      expect(decodeJwt(assertion)).toMatchObject({ iss: 'mcplex-gateway', sub: 'mcplex-gateway', aud: `${r.idp.issuer}/token` });
     } finally {
       await r.close();
     }

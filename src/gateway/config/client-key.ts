@@ -10,7 +10,7 @@ export const SIGNING_ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512
 
 const nonEmpty = (msg: string) => z.string({ error: msg }).min(1, { error: msg });
 
-export const signingAlg = z.enum(SIGNING_ALGS, { error: `expected a JWS algorithm: ES256 (the default), ${SIGNING_ALGS.slice(1).join(', ')} (RS256 for an RSA key, as an Entra ID certificate's)` });
+export const signingAlg = z.enum(SIGNING_ALGS, { error: `expected a JWS algorithm: ES256 (the default), ${SIGNING_ALGS.slice(1).join(', ')} (PS256 or RS256 for an RSA key, as an Entra ID certificate's)` });
 
 /** The fields, beside `clientSecret`. */
 export const clientKeyShape = {

@@ -46,17 +46,26 @@ export class IdentityProvider {
   }
 }
 
-/** How the client proves itself at the provider's token endpoint. */
+/**
+ * How the client proves itself at the provider's token endpoint: its secret, or a JWT signed with its key for that
+ * endpoint (`aud` the token endpoint's URL, which Entra ID, Okta and Keycloak all take), naming the key by `kid` and by
+ * its certificate's thumbprints (`x5t#S256`, and `x5t` for Entra ID's older form).
+ */
 async function clientAuth(c: ClientKeyFields): Promise<oidc.ClientAuth> {
-  if (c.privateKeyFile !== undefined) {
-    const key = await importPKCS8(await readFile(c.privateKeyFile, 'utf8'), c.signingAlg ?? 'ES256');
-    const thumbprint = c.certificateFile ? createHash('sha256').update(new X509Certificate(await readFile(c.certificateFile)).raw).digest('base64url') : undefined;
-    return oidc.PrivateKeyJwt(
+  if (c.privateKeyFile === undefined) return c.clientSecret === undefined ? oidc.None() : oidc.ClientSecretPost(c.clientSecret);
+  const key = await importPKCS8(await readFile(c.privateKeyFile, 'utf8'), c.signingAlg ?? 'ES256');
+  const der = c.certificateFile ? new X509Certificate(await readFile(c.certificateFile)).raw : undefined;
+  const thumbprints = der ? { 'x5t#S256': createHash('sha256').update(der).digest('base64url'), x5t: createHash('sha1').update(der).digest('base64url') } : {};
+  return (as, client, body, headers) =>
+    oidc.PrivateKeyJwt(
       { key, ...(c.keyId && { kid: c.keyId }) },
-      thumbprint === undefined ? {} : { [oidc.modifyAssertion]: (header) => void Object.assign(header, { 'x5t#S256': thumbprint }) },
-    );
-  }
-  return c.clientSecret === undefined ? oidc.None() : oidc.ClientSecretPost(c.clientSecret);
+      {
+        [oidc.modifyAssertion]: (header, payload) => {
+          Object.assign(header, thumbprints);
+          if (as.token_endpoint) payload.aud = as.token_endpoint;
+        },
+      },
+    )(as, client, body, headers);
 }
 
 const insecureAllowed = (url: string) => {
