@@ -2,7 +2,13 @@
 // opaque tokens and its introspection endpoint): a machine's client-credentials token for this server calls a tool
 // as that client (the claim map naming `client_id` the id); a token revoked at the server, an unknown one, and one
 // for another resource are refused 401 with the Bearer challenge; the metadata names the authorization server.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { importPKCS8 } from 'jose';
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { stringify } from 'yaml';
@@ -136,5 +142,59 @@ describe('auth.introspection', () => {
     const down = createAuthenticator({ introspection: { issuer: 'http://127.0.0.1:9', clientId: 'machine', clientSecret: SECRET, audience: resource } });
     const outcome = await down.authenticate({ header: (name) => (name === 'authorization' ? 'Bearer opaque-token-0123' : undefined) });
     expect(outcome).toMatchObject({ refusal: { status: 401, error: 'invalid_token', description: expect.stringContaining('could not be checked with the authorization server') } });
+  });
+});
+
+describe('auth.introspection with a private key (private_key_jwt: an authorization server that takes no client secrets)', () => {
+  it('asks with a JWT signed by its key, in the framework and from the gateway file; another key is not let in', async () => {
+    const keyed = await startIdp();
+    const dir = mkdtempSync(join(tmpdir(), 'mcplex-introspection-'));
+    const key = (name: string) => {
+      const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      writeFileSync(join(dir, name), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      return pair;
+    };
+    const own = key('gateway.key');
+    key('other.key');
+    const port = await freePort();
+    const here = `http://127.0.0.1:${port}/mcp`;
+    keyed.register('machine', 'unused', 'http://127.0.0.1:9/cb', { resource: here, accessTokenTtl: 300, clientCredentials: true, introspection: true, clientJwks: [{ ...own.publicKey.export({ format: 'jwk' }), kid: 'gw-1', alg: 'ES256', use: 'sig' }] });
+    const asMachine = await oidc.discovery(new URL(keyed.issuer), 'machine', undefined, oidc.PrivateKeyJwt({ key: await importPKCS8(own.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 'ES256'), kid: 'gw-1' }), { execute: [oidc.allowInsecureRequests] });
+    const bearer = (await oidc.clientCredentialsGrant(asMachine, { scope: 'mcp', resource: here })).access_token;
+    const options = { issuer: keyed.issuer, clientId: 'machine', audience: here, claims: { id: 'client_id' } };
+    const withKey = (file: string) => createAuthenticator({ introspection: { ...options, privateKeyFile: join(dir, file), keyId: 'gw-1' }, verifiedCacheMs: 0 });
+    const authenticate = (auth: ReturnType<typeof createAuthenticator>) => auth.authenticate({ header: (name) => (name === 'authorization' ? `Bearer ${bearer}` : undefined) });
+    const config = parseConfig(
+      stringify({
+        listen: { host: '127.0.0.1', port },
+        auth: { introspection: { ...options, privateKeyFile: join(dir, 'gateway.key'), keyId: 'gw-1' } },
+        servers: { demo: fixtureServer('demo') },
+      }),
+      { format: 'yaml' },
+    );
+    const gateway = new Gateway(config, { logger: silentLogger });
+    try {
+      expect(await authenticate(withKey('gateway.key'))).toMatchObject({ principal: { id: 'machine', scopes: ['mcp'] } });
+      expect(await authenticate(withKey('other.key'))).toMatchObject({ refusal: { status: 401, description: expect.stringMatching(/it answered invalid_client.*did not take this server's client id and secret or key/) } });
+      await gateway.start();
+      const http = await gateway.serveHttp({ port });
+      try {
+        expect((await ping(http.url, bearer)).status).toBe(200);
+        expect((await ping(http.url, 'no-such-token-0123456789')).status).toBe(401);
+      } finally {
+        await http.close();
+      }
+    } finally {
+      await gateway.close();
+      await keyed.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('is a config error without a secret or a key, or with both', () => {
+    const parse = (introspection: object) => () => parseConfig(stringify({ auth: { introspection: { issuer: 'https://as.example.com', clientId: 'gw', audience: 'https://mcp.example.com/mcp', ...introspection } }, servers: {} }), { format: 'yaml' });
+    expect(parse({})).toThrow(/auth\.introspection: the authorization server asks who is asking: give clientSecret .* or privateKeyFile/);
+    expect(parse({ clientSecret: 's', privateKeyFile: '/k' })).toThrow(/auth\.introspection: give clientSecret or privateKeyFile .*, not both/);
+    expect(parse({ clientSecret: 's', keyId: 'k' })).toThrow(/auth\.introspection: signingAlg, keyId and certificateFile go with privateKeyFile/);
   });
 });

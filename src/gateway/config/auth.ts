@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { HASH_PATTERN, type AuthOptions } from '../../middleware/auth/index.js';
 import { proxyTokenCheck } from '../../server/index.js';
 import type { Issue } from './errors.js';
+import { clientKeyProblem, clientKeyShape } from './client-key.js';
 import { unknownKeyMessage } from './hints.js';
 import { type OAuthProxyConfig, oauthProxySchema } from './oauth-proxy.js';
 
@@ -68,13 +69,17 @@ const introspection = strict(
   {
     issuer: url('the authorization server (its metadata names the introspection endpoint)'),
     clientId: nonEmpty("expected the gateway's client id at the authorization server (e.g. ${INTROSPECTION_CLIENT_ID})"),
-    clientSecret: nonEmpty("expected the client's secret from the environment (e.g. ${INTROSPECTION_CLIENT_SECRET})"),
+    clientSecret: nonEmpty("expected the client's secret from the environment (e.g. ${INTROSPECTION_CLIENT_SECRET})").optional(),
+    ...clientKeyShape,
     audience,
     requiredScopes: scopes.optional(),
     claims: claims.optional(),
   },
-  'expected a mapping with issuer, clientId, clientSecret, audience and optional requiredScopes, claims',
-);
+  'expected a mapping with issuer, clientId, clientSecret (or privateKeyFile), audience and optional requiredScopes, claims',
+).superRefine((o, ctx) => {
+  const problem = o.clientSecret === undefined && o.privateKeyFile === undefined ? 'the authorization server asks who is asking: give clientSecret (e.g. ${INTROSPECTION_CLIENT_SECRET}) or privateKeyFile (private_key_jwt)' : clientKeyProblem(o);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const IDENTITY = ['cn', 'san-uri', 'san-dns', 'san-email'] as const;
 const mtls = strict(

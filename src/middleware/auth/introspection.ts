@@ -7,15 +7,15 @@
 import { LRUCache } from 'lru-cache';
 import * as oidc from 'openid-client';
 import { isLoopback, sha256 } from '../../core/index.js';
+import { type ClientKeyFields, clientAuth } from './client-auth.js';
 import { type JwtClaimMap, list, tokenPrincipal } from './jwt.js';
 import { type AuthOutcome, refuse } from './types.js';
 
-export interface IntrospectionOptions {
+export interface IntrospectionOptions extends ClientKeyFields {
   /** The authorization server's issuer: its metadata names the introspection endpoint. */
   issuer: string;
-  /** This server's client there (introspection takes only authenticated clients). */
+  /** This server's client there (introspection takes only authenticated clients): its secret, or its private key (private_key_jwt). */
   clientId: string;
-  clientSecret: string;
   /** Expected `aud`: this server's resource identifier(s) (RFC 8707). */
   audience: string | string[];
   /** Scopes every token must carry; missing ones answer 403 insufficient_scope. */
@@ -50,8 +50,8 @@ export class TokenIntrospector {
     try {
       claims = await oidc.tokenIntrospection(await this.#discovered(), token);
     } catch (err) {
-      // Not the server's answer: asked again next time.
-      return refuse(401, `Invalid token: it could not be checked with the authorization server (${(err as Error).message}); try again`, 'invalid_token');
+      // Not the server's answer about the token: asked again next time.
+      return refuse(401, `Invalid token: it could not be checked with the authorization server (${whyNot(err)}); try again`, 'invalid_token');
     }
     const outcome = this.#judged(claims, token);
     if (key !== undefined && 'refusal' in outcome && outcome.refusal.status === 401) this.#refused?.set(key, outcome);
@@ -70,9 +70,11 @@ export class TokenIntrospector {
   #discovered(): Promise<oidc.Configuration> {
     if (!this.#server) {
       const url = new URL(this.o.issuer);
-      const server = oidc.discovery(url, this.o.clientId, this.o.clientSecret, undefined, {
-        ...(url.protocol === 'http:' && isLoopback(url.hostname) && { execute: [oidc.allowInsecureRequests] }),
-      });
+      const server = clientAuth(this.o).then((auth) =>
+        oidc.discovery(url, this.o.clientId, undefined, auth, {
+          ...(url.protocol === 'http:' && isLoopback(url.hostname) && { execute: [oidc.allowInsecureRequests] }),
+        }),
+      );
       this.#server = server;
       server.catch(() => {
         if (this.#server === server) this.#server = undefined;
@@ -80,4 +82,11 @@ export class TokenIntrospector {
     }
     return this.#server;
   }
+}
+
+/** Why the server could not be asked: what it answered (`invalid_client`: it did not take this server's secret or key), or the error. */
+function whyNot(err: unknown): string {
+  if (!(err instanceof oidc.ResponseBodyError)) return (err as Error).message;
+  const said = `it answered ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`;
+  return err.error === 'invalid_client' ? `${said}; it did not take this server's client id and secret or key` : said;
 }
