@@ -214,6 +214,8 @@ describe('oauthProxy.provider: config errors name the path and the fix', () => {
     await refused(proxy({ issuer: 'http://idp.example' }), /auth\.oauthProxy\.provider\.issuer: expected .* \(an https URL; http only on 127\.0\.0\.1 or localhost\)/);
     await refused(proxy({ issuer: 'https://accounts.google.com', tokenLifetimeSeconds: 10 }), /tokenLifetimeSeconds: expected at least 60 seconds/);
     await refused(proxy({ issuer: 'https://accounts.google.com', allowAnyone: undefined }), /auth\.oauthProxy\.provider: say who may sign in: allow: \{ hd: \[example\.com\] \}/);
+    await refused(proxy({ issuer: 'https://accounts.google.com', allowAnyone: undefined, organizations: ['acme'] }), /auth\.oauthProxy\.provider: organizations are read next to userinfoUrl/);
+    await refused(proxy({ authorizationUrl: 'https://github.com/login/oauth/authorize', tokenUrl: 'https://github.com/login/oauth/access_token', userinfoUrl: 'https://api.github.com/user', organizations: ['acme'] }), /auth\.oauthProxy\.scopes: provider\.organizations needs the read:org scope/);
     const withProof = (more: Record<string, unknown>) => {
       const p = proxy({ issuer: 'https://accounts.google.com' });
       return { ...p, oauthProxy: { ...p.oauthProxy, ...more } };
@@ -270,7 +272,7 @@ describe("oauthProxy.privateKeyFile: the gateway proves itself to the provider w
  * authorization approves at once as `login`, the token endpoint answers JSON when asked (with an error in a 200 body,
  * as GitHub does), PKCE S256 is checked, and `/user` answers the login for a token it issued (and wants a User-Agent).
  */
-async function githubStandIn(login: string): Promise<{ origin: string; close(): Promise<void> }> {
+async function githubStandIn(login: string, orgs: string[] = []): Promise<{ origin: string; close(): Promise<void> }> {
   const codes = new Map<string, { challenge: string; redirect: string }>();
   const tokens = new Set<string>();
   const server = createServer(async (req, res) => {
@@ -302,6 +304,18 @@ async function githubStandIn(login: string): Promise<{ origin: string; close(): 
       if (!token || !tokens.has(token)) return res.writeHead(401, { 'www-authenticate': 'Bearer realm="GitHub"', 'content-type': 'application/json' }).end('{"message":"Bad credentials"}');
       return json(200, { login, id: 583231, name: 'The Octocat', email: null });
     }
+    if (url.pathname === '/user/orgs') {
+      // GitHub pages by per_page (at most 100); this stand-in by 2 at most, so that a second page is read.
+      const token = /^(?:Bearer|token) (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (!token || !tokens.has(token)) return res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"Bad credentials"}');
+      const size = Math.min(Number(url.searchParams.get('per_page') ?? 30), 2);
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const more = orgs.length > page * size;
+      const next = new URL(url.href.replace('http://x', `http://${req.headers.host}`));
+      next.searchParams.set('page', String(page + 1));
+      res.writeHead(200, { 'content-type': 'application/json', ...(more && { link: `<${next.href}>; rel="next", <${next.href}>; rel="last"` }) });
+      return res.end(JSON.stringify(orgs.slice((page - 1) * size, page * size).map((o, i) => ({ login: o, id: 1000 + i }))));
+    }
     json(404, { message: 'Not Found' });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -310,6 +324,39 @@ async function githubStandIn(login: string): Promise<{ origin: string; close(): 
 }
 
 describe('oauthProxy.provider against GitHub as it answers (a stand-in: github.com is not reachable here)', () => {
+  it('organizations: a member of one of them signs in (its login in any case, on a later page) and keeps refreshing; once out of it, a refresh is refused', async () => {
+    const orgs = ['octo-labs', 'other', 'ACME'];
+    const github = await githubStandIn('octocat', orgs);
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const url = `${origin}/mcp`;
+    const provider = { authorizationUrl: `${github.origin}/login/oauth/authorize`, tokenUrl: `${github.origin}/login/oauth/access_token`, userinfoUrl: `${github.origin}/user`, subject: 'login', organizations: ['acme', 'not-ours'] };
+    const gateway = new Gateway(await loadConfig(configFile({ resource: url, oauthProxy: { clientId: 'Iv1.mcplex', clientSecret: SECRET, scopes: 'read:user read:org', key: KEY, provider } })), { logger: silentLogger, restart: FAST_RESTART });
+    await gateway.start();
+    const http = await gateway.serveHttp({ port });
+    try {
+      const app = new AppProvider('GitHub App');
+      await connect(url, app);
+      const browser = new Browser();
+      const back = new URL((await browser.submit(await browser.open(app.opened!.href), { decision: 'approve' }, APP_CALLBACK)).url);
+      await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(back.searchParams.get('code')!, back.searchParams.get('iss')!);
+      expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'octocat', orgs: ['acme'] });
+      const clientId = app.client!.client_id;
+      const renewed = await form(origin, '/oauth/token', { grant_type: 'refresh_token', refresh_token: app.saved!.refresh_token!, client_id: clientId });
+      expect(renewed.status).toBe(200);
+      const tokens = (await renewed.json()) as OAuthTokens;
+      expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: 'octocat', orgs: ['acme'] });
+      orgs.splice(orgs.indexOf('ACME'), 1);
+      const ended = await form(origin, '/oauth/token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token!, client_id: clientId });
+      expect(ended.status).toBe(400);
+      expect(await ended.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/^the identity provider names this person a member of none of acme, not-ours \(or does not show it to this app: it needs the read:org scope/) });
+    } finally {
+      await http.close();
+      await gateway.close();
+      await github.close();
+    }
+  });
+
   it('signs in by the login /user names; a code GitHub refuses (in a 200 body) is answered invalid_grant with its reason', async () => {
     const github = await githubStandIn('octocat');
     const port = await freePort();

@@ -53,17 +53,22 @@ const providerShape = {
     })
     .optional(),
   allowAnyone: z.boolean({ error: 'expected true (anyone who can sign in at the provider may call) or false' }).optional(),
+  organizations: z.array(nonEmpty('expected an organization login'), { error: 'expected a list of GitHub organizations, one of which callers must be members of (e.g. [acme])' }).min(1, { error: 'expected at least one organization' }).optional(),
+  organizationsUrl: endpoint("where the person's organizations are listed (GitHub: https://api.github.com/user/orgs, the default next to userinfoUrl)").optional(),
   tokenLifetimeSeconds: z.number({ error: 'expected seconds' }).int({ error: 'expected whole seconds' }).min(60, { error: 'expected at least 60 seconds' }).max(86_400, { error: 'expected at most 86400 seconds (a day): a refresh asks the provider again' }).optional(),
 };
 const provider = z
   .strictObject(providerShape, {
-    error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(providerShape))).join('\n') : 'expected a mapping with issuer (OpenID discovery), or authorizationUrl, tokenUrl and userinfoUrl; allow (or allowAnyone); and optional subject, tenant, claims, revocationUrl, tokenLifetimeSeconds'),
+    error: (iss) => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => unknownKeyMessage(k, Object.keys(providerShape))).join('\n') : 'expected a mapping with issuer (OpenID discovery), or authorizationUrl, tokenUrl and userinfoUrl; allow, organizations (or allowAnyone); and optional subject, tenant, claims, revocationUrl, organizationsUrl, tokenLifetimeSeconds'),
   })
   .refine((p) => (p.issuer !== undefined) !== (p.authorizationUrl !== undefined || p.tokenUrl !== undefined), {
     error: 'give one of issuer (an OpenID provider, found by discovery: Google) or authorizationUrl and tokenUrl (a plain OAuth 2.0 provider: GitHub)',
   })
-  .refine((p) => p.allow !== undefined || p.allowAnyone === true, {
-    error: 'say who may sign in: allow: { hd: [example.com] } (a Google Workspace domain), { login: [alice, bob] } (GitHub), or allowAnyone: true (anyone with an account there may call this gateway)',
+  .refine((p) => p.allow !== undefined || p.organizations !== undefined || p.allowAnyone === true, {
+    error: 'say who may sign in: allow: { hd: [example.com] } (a Google Workspace domain), { login: [alice, bob] } or organizations: [acme] (GitHub), or allowAnyone: true (anyone with an account there may call this gateway)',
+  })
+  .refine((p) => p.organizations === undefined || p.organizationsUrl !== undefined || p.userinfoUrl !== undefined, {
+    error: "organizations are read next to userinfoUrl (GitHub's https://api.github.com/user): set userinfoUrl or organizationsUrl",
   })
   .refine((p) => p.issuer !== undefined || (p.authorizationUrl !== undefined && p.tokenUrl !== undefined && p.userinfoUrl !== undefined), {
     error: 'a provider without discovery needs authorizationUrl, tokenUrl and userinfoUrl (GitHub: https://github.com/login/oauth/authorize, https://github.com/login/oauth/access_token, https://api.github.com/user)',
@@ -97,4 +102,8 @@ export const oauthProxySchema = z
   .superRefine((p, ctx) => {
     const problem = clientKeyProblem(p);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    // GitHub shows an app the person's private memberships only with read:org; without it members would be refused.
+    if (p.provider?.organizations && !p.scopes.includes('read:org')) {
+      ctx.addIssue({ code: 'custom', path: ['scopes'], message: "provider.organizations needs the read:org scope (GitHub lists private memberships only to apps granted it): add read:org to scopes, e.g. 'read:user read:org'" });
+    }
   });

@@ -37,6 +37,13 @@ export interface ProxyProviderConfig {
   allow?: Record<string, Array<string | number | boolean>>;
   /** true: anyone who can sign in at the provider may call (a gateway must say so; otherwise it needs `allow`). */
   allowAnyone?: boolean;
+  /**
+   * GitHub: who may sign in is a member of one of these organizations (with `allow`, both must hold), read at sign-in
+   * and every refresh from `organizationsUrl`; the ones they are in go in the tokens' `orgs` claim.
+   */
+  organizations?: string[];
+  /** Where the person's organizations are listed; default `userinfoUrl` + `/orgs` (GitHub: https://api.github.com/user/orgs). */
+  organizationsUrl?: string;
 }
 
 export const PROXY_TOKEN_LIFETIME_S = 3600;
@@ -67,25 +74,69 @@ export interface ProviderIdentity {
 export async function identityOf(config: oidc.Configuration, accessToken: string, provider: ProxyProviderConfig): Promise<ProviderIdentity> {
   const url = provider.userinfoUrl ?? config.serverMetadata().userinfo_endpoint;
   if (!url) throw new Error('the identity provider names no userinfo endpoint: set provider.userinfoUrl');
-  const refused = (status: number) => Object.assign(new Error(`the identity provider's userinfo answered ${status}`), { refused: status === 401 || status === 403 });
+  const refused = (status: number, at = 'userinfo') => Object.assign(new Error(`the identity provider's ${at} answered ${status}`), { refused: status === 401 || status === 403 });
   const response = await oidc.fetchProtectedResource(config, accessToken, new URL(url), 'GET', null, new Headers({ accept: 'application/json' })).catch((err: unknown) => {
     // A 401 or 403 with a challenge (the token revoked, expired): the person's grant there has ended.
     throw err instanceof oidc.WWWAuthenticateChallengeError ? refused(err.status) : err;
   });
   if (!response.ok) throw refused(response.status);
   const info = (await response.json()) as Record<string, unknown>;
-  if (!provider.allow && !provider.allowAnyone) throw Object.assign(new Error('this server names no one who may sign in (provider.allow, or allowAnyone: true)'), { denied: true });
+  if (!provider.allow && !provider.allowAnyone && !provider.organizations) throw Object.assign(new Error('this server names no one who may sign in (provider.allow or organizations, or allowAnyone: true)'), { denied: true });
   const outside = Object.entries(provider.allow ?? {}).find(([name, values]) => !values.some((v) => String(v) === String(info[name])));
   if (outside) {
     const [name, values] = outside;
     throw Object.assign(new Error(`the identity provider says ${name} is ${JSON.stringify(info[name] ?? null)}; this server takes ${values.join(', ')} only`), { denied: true });
   }
+  const orgs = provider.organizations ? await organizationsOf(config, accessToken, provider, refused) : undefined;
   const field = provider.subject ?? 'sub';
   const subject = info[field];
   if ((typeof subject !== 'string' || subject === '') && typeof subject !== 'number') throw new Error(`the identity provider's userinfo has no "${field}" naming the person (provider.subject)`);
   const copied = [...(provider.claims ?? []), ...(provider.tenant ? [provider.tenant] : [])];
   const claims = Object.fromEntries(copied.filter((c) => info[c] !== undefined && !REGISTERED.has(c)).map((c) => [c, info[c]]));
-  return { subject: String(subject), claims };
+  return { subject: String(subject), claims: orgs ? { ...claims, orgs } : claims };
+}
+
+/** Pages of organizations read at most (100 a page). */
+const MAX_ORGANIZATION_PAGES = 10;
+
+/**
+ * The configured organizations the person is a member of (GitHub's `/user/orgs`, page by page as its `Link` header
+ * says; logins compared without case, as GitHub does); none is a refusal (`denied`) saying why it may be so.
+ */
+async function organizationsOf(config: oidc.Configuration, accessToken: string, provider: ProxyProviderConfig, refused: (status: number, at: string) => Error): Promise<string[]> {
+  const wanted = new Map((provider.organizations ?? []).map((o) => [o.toLowerCase(), o]));
+  const found = new Set<string>();
+  let next: string | undefined = organizationsUrlOf(provider);
+  const first = new URL(next);
+  first.searchParams.set('per_page', '100');
+  next = first.href;
+  for (let page = 0; next && page < MAX_ORGANIZATION_PAGES; page++) {
+    const response: Response = await oidc.fetchProtectedResource(config, accessToken, new URL(next), 'GET', null, new Headers({ accept: 'application/json' })).catch((err: unknown) => {
+      throw err instanceof oidc.WWWAuthenticateChallengeError ? refused(err.status, 'organizations list') : err;
+    });
+    if (!response.ok) throw refused(response.status, 'organizations list');
+    const listed = (await response.json()) as unknown;
+    if (!Array.isArray(listed)) throw new Error("the identity provider's organizations list is not a list");
+    for (const org of listed as Array<{ login?: unknown }>) {
+      const known = typeof org?.login === 'string' ? wanted.get(org.login.toLowerCase()) : undefined;
+      if (known) found.add(known);
+    }
+    next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+  }
+  if (found.size > 0) return [...found];
+  throw Object.assign(
+    new Error(
+      `the identity provider names this person a member of none of ${[...wanted.values()].join(', ')} (or does not show it to this app: it needs the read:org scope, and an organization that restricts OAuth apps must approve it)`,
+    ),
+    { denied: true },
+  );
+}
+
+/** Where the person's organizations are read: `organizationsUrl`, or next to GitHub's `/user`. */
+function organizationsUrlOf(provider: Pick<ProxyProviderConfig, 'organizationsUrl' | 'userinfoUrl'>): string {
+  if (provider.organizationsUrl) return provider.organizationsUrl;
+  if (provider.userinfoUrl) return `${provider.userinfoUrl.replace(/\/+$/, '')}/orgs`;
+  throw new Error('provider.organizations needs provider.organizationsUrl (or userinfoUrl, GitHub\'s https://api.github.com/user)');
 }
 
 /** An access token for `identity`, for `scopes`, signed for `resource` with the proxy's `key`. */
