@@ -5,9 +5,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCapped } from './body.js';
 import type { ConsentMemory } from './consent-memory.js';
 import { escapeHtml, page, postedFromOwnPage } from './html-page.js';
+import { MAX_FORM_BYTES } from './oauth-proxy-parts.js';
 
 export const APPROVALS_PATH = '/oauth/approvals';
-const MAX_FORM_BYTES = 4096;
 
 /** GET: what this browser remembers. */
 export async function approvalsPage(req: IncomingMessage, res: ServerResponse, memory: ConsentMemory | undefined): Promise<void> {

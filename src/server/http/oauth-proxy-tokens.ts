@@ -76,9 +76,9 @@ export class ProxyTokenEndpoints {
         // One the proxy gave out signing its own tokens, presented since it hands out the provider's: sign in again.
         if (held.rt === undefined && !s.proxy.provider) return oauthError(res, 400, 'invalid_grant', 'the refresh token is not valid here any more: sign in again');
         // A provider that gave no refresh token (GitHub's OAuth apps): its access token, held, is asked about again.
-        const tokens = held.rt === undefined ? undefined : await oidc.refreshTokenGrant(await this.parts.provider(s), held.rt);
-        const kept: HeldGrant = { ...held, ...(tokens?.refresh_token && { rt: tokens.refresh_token }) };
-        answer = s.proxy.provider || !tokens ? (await this.#signed(s, tokens ?? { access_token: held.at ?? '', token_type: 'bearer' }, kept)).answer : await this.#passedOn(s, tokens, kept);
+        const tokens: oidc.TokenEndpointResponse = held.rt === undefined ? { access_token: held.at ?? '', token_type: 'bearer' } : await oidc.refreshTokenGrant(await this.parts.provider(s), held.rt);
+        const kept: HeldGrant = { ...held, ...(tokens.refresh_token && { rt: tokens.refresh_token }) };
+        answer = s.proxy.provider ? (await this.#signed(s, tokens, kept)).answer : await this.#passedOn(s, tokens, kept);
       } else {
         return oauthError(res, 400, 'unsupported_grant_type', 'authorization_code or refresh_token');
       }
