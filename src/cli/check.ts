@@ -1,12 +1,14 @@
 // `mcplex check`: validates a gateway config as `serve` would (exit 2 naming the key and the fix) and, with
 // --connect, starts every enabled server once as the gateway does, reports each (state, protocol era, how many
 // tools, prompts and resources it exposes, or what kept it down) and stops them all: a pre-deploy check for CI.
-// Exit 1 when an enabled server did not come up.
+// With --connect it also asks what the file depends on (Redis, the audit store, identity providers:
+// check-dependencies.ts). Exit 1 when an enabled server did not come up or a dependency did not answer.
 import { silentLogger } from '../core/index.js';
 import type { EndpointReport } from '../gateway/endpoints-admin.js';
 import type { GatewayConfig } from '../gateway/config/index.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ToolPins } from '../gateway/tool-pins.js';
+import { checkDependencies, type DependencyReport } from './check-dependencies.js';
 import { EMBEDDED_CONFIG, ExitError, loadOrExit, selfCommand } from './config-file.js';
 
 export interface CheckOptions {
@@ -31,7 +33,9 @@ interface ServerReport {
 /** One line per concern the file turns on, for the summary. */
 function features(config: GatewayConfig, pinned: number | undefined): Record<string, string> {
   return {
-    auth: config.auth ? [config.auth.apiKeys && 'api keys', config.auth.jwt && 'jwt', config.listen.tls?.requireClientCert && 'mtls'].filter(Boolean).join(', ') || 'on' : 'off',
+    auth: config.auth
+      ? [config.auth.apiKeys && 'api keys', config.auth.jwt && 'jwt', config.auth.introspection && 'introspection', config.auth.oauthProxy && 'oauth proxy', config.listen.tls?.requireClientCert && 'mtls'].filter(Boolean).join(', ') || 'on'
+      : 'off',
     audit: config.audit ? config.audit.sink : 'off',
     cache: config.cache ? config.cache.store : 'off',
     pinning: config.pinning ? `${config.pinning.onChange}, ${pinned ?? 0} tools pinned` : 'off',
@@ -51,7 +55,12 @@ function pinnedCount(config: GatewayConfig): number | undefined {
   }
 }
 
-async function connectAll(config: GatewayConfig): Promise<{ servers: ServerReport[]; endpoints: EndpointReport[] }> {
+async function connectAll(config: GatewayConfig): Promise<{ servers: ServerReport[]; endpoints: EndpointReport[]; dependencies: DependencyReport[] }> {
+  const [connected, dependencies] = await Promise.all([startOnce(config), checkDependencies(config)]);
+  return { ...connected, dependencies };
+}
+
+async function startOnce(config: GatewayConfig): Promise<{ servers: ServerReport[]; endpoints: EndpointReport[] }> {
   // Without pinning: a check never writes the pins file, and counts every tool the servers list.
   const { pinning: _, ...unpinned } = config;
   const gateway = new Gateway(unpinned, { logger: silentLogger, commands: { mcplex: selfCommand() } });
@@ -101,8 +110,16 @@ function human(file: string, config: GatewayConfig, pinned: number | undefined, 
     const empty = e.tools + e.prompts + e.resources === 0 ? '  (shows nothing: check its include/exclude)' : '';
     lines.push(`  endpoint ${e.name} (${e.path}): ${count(e.tools, 'tool')}, ${count(e.prompts, 'prompt')}, ${count(e.resources, 'resource')}${empty}`);
   }
+  const dependencies = connected?.dependencies ?? [];
+  const kindWidth = Math.max(...dependencies.map((d) => d.kind.length), 0);
+  for (const d of dependencies) {
+    const used = d.usedBy ? ` (${d.usedBy.join(', ')})` : '';
+    lines.push(`  ${d.kind.padEnd(kindWidth)}  ${d.target}${used}  ${d.ok ? `ok: ${d.detail}` : `FAILED: ${d.error}`}`);
+  }
   const failed = servers.filter((s) => s.enabled && s.state !== 'up').length;
   lines.push(failed > 0 ? `${failed} of ${enabled} enabled servers did not come up` : `all ${enabled} enabled servers came up`);
+  const down = dependencies.filter((d) => !d.ok).length;
+  if (dependencies.length > 0) lines.push(down > 0 ? `${down} of ${dependencies.length} dependencies did not answer` : `all ${dependencies.length} dependencies answered`);
   return lines.join('\n');
 }
 
@@ -112,7 +129,7 @@ export async function check(opts: CheckOptions): Promise<number> {
   const config = await loadOrExit(file);
   const pinned = pinnedCount(config);
   const connected = opts.connect ? await connectAll(config) : undefined;
-  const failed = connected?.servers.some((s) => s.enabled && s.state !== 'up') ?? false;
+  const failed = (connected?.servers.some((s) => s.enabled && s.state !== 'up') || connected?.dependencies.some((d) => !d.ok)) ?? false;
   const json = () => JSON.stringify({ config: file, ok: !failed, ...features(config, pinned), ...connected }, null, 2);
   const out = opts.json ? json() : human(opts.config ?? '(embedded default)', config, pinned, connected);
   process.stdout.write(`${out}\n`);

@@ -1,13 +1,26 @@
 // `mcplex check` as a CI step would run it, from source as a child process: a config is checked as `serve` checks
 // it (exit 2 naming the key), and with --connect each server is started once and reported (a fixture server up with
 // what it exposes, one whose command does not exist down with why, a disabled one skipped), exit 1 when one did not
-// come up, and no server process left behind.
+// come up, and no server process left behind; and what the file depends on (Redis, the audit store, identity
+// providers) asked, each failure named with its reason.
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { checkDependencies } from '../../src/cli/check-dependencies.js';
+import { parseConfig } from '../../src/index.js';
+import { freePort } from '../helpers/http.js';
+import { type Idp, startIdp } from '../helpers/oidc-idp.js';
+import { sharedRedisUrl } from '../helpers/own-redis.js';
 import { killStarted, waitGone } from '../helpers/process.js';
+import { DATABASE_URL, uniqueSchema } from '../stores/pg-env.js';
 import { fixtureServer, runCli } from '../gateway/fixtures/cli.js';
+
+const REDIS_URL = sharedRedisUrl('mcplex check --connect (Redis)');
+const SECRET = 'a-machine-secret-0123456789';
 
 afterAll(killStarted);
 
@@ -93,5 +106,99 @@ describe('mcplex check', () => {
     const broken = await check(['--config', pinned]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain(`mcplex: pinning.file: ${pins} is not a pins file`);
+  });
+});
+
+describe('mcplex check --connect: what the file depends on besides its servers', () => {
+  let idp: Idp;
+  let resource: string;
+  const schema = uniqueSchema('check');
+  beforeAll(async () => {
+    idp = await startIdp();
+    resource = `http://127.0.0.1:${await freePort()}/mcp`;
+    idp.register('machine', SECRET, 'http://127.0.0.1:9/cb', { resource, accessTokenTtl: 300, clientCredentials: true, introspection: true });
+  });
+  afterAll(async () => {
+    await idp?.close();
+    if (!DATABASE_URL) return;
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  });
+
+  it.skipIf(!REDIS_URL || !DATABASE_URL)('asks Redis, the PostgreSQL audit log, the JWT key set and the introspection endpoint (as the gateway’s client); all answer: exit 0, no password printed', async () => {
+    const withPassword = new URL(DATABASE_URL!);
+    withPassword.password = 'not-needed-here';
+    const file = config('dependencies', {
+      servers: { good: fixtureServer('good') },
+      cluster: { redis: REDIS_URL },
+      cache: { store: 'redis', redis: REDIS_URL },
+      audit: { sink: 'postgres', url: withPassword.href, schema, spillPath: join(dir, 'spill.jsonl') },
+      auth: {
+        jwt: { issuer: idp.issuer, audience: resource, jwksUrl: `${idp.issuer}/jwks` },
+        introspection: { issuer: idp.issuer, clientId: 'machine', clientSecret: SECRET, audience: resource },
+      },
+    });
+    const { code, stdout } = await check(['--config', file, '--connect', '--json']);
+    const report = JSON.parse(stdout) as { ok: boolean; dependencies: Array<{ kind: string; target: string; usedBy?: string[]; ok: boolean; detail?: string }> };
+    expect(report.dependencies).toEqual([
+      { kind: 'redis', target: new URL(REDIS_URL!).href, usedBy: ['cluster', 'cache'], ok: true, detail: expect.stringMatching(/^PONG in [\d.]+ ms$/) },
+      { kind: 'audit', target: `postgres ${withPassword.href.replace('not-needed-here', '***')}`, ok: true, detail: expect.stringMatching(/^connected as \S+ \(PostgreSQL \d+/) },
+      { kind: 'audit', target: `spill file ${join(dir, 'spill.jsonl')}`, ok: true, detail: expect.stringContaining('can be written') },
+      { kind: 'jwt keys', target: `${idp.issuer}/jwks`, ok: true, detail: expect.stringMatching(/^\d+ keys?$/) },
+      { kind: 'introspection', target: idp.issuer, ok: true, detail: 'the introspection endpoint answers client machine' },
+    ]);
+    expect(stdout).not.toContain('not-needed-here');
+    expect(report.ok).toBe(true);
+    expect(code).toBe(0);
+    const words = await check(['--config', file, '--connect']);
+    expect(words.stdout).toContain('  jwt keys       ' + `${idp.issuer}/jwks  ok: `);
+    expect(words.stdout.trim().split('\n').at(-1)).toBe('all 5 dependencies answered');
+  });
+
+  it('exits 1 naming each dependency that did not answer and why: a Redis nobody listens on, an introspection client the server does not take', async () => {
+    const closed = `redis://127.0.0.1:${await freePort()}`;
+    const file = config('dependencies-down', {
+      servers: { good: fixtureServer('good') },
+      cache: { store: 'redis', redis: closed },
+      auth: { introspection: { issuer: idp.issuer, clientId: 'machine', clientSecret: 'not-the-secret', audience: resource } },
+    });
+    const { code, stdout } = await check(['--config', file, '--connect']);
+    expect(code).toBe(1);
+    expect(stdout).toContain(`  redis          ${new URL(closed).href} (cache)  FAILED: connect ECONNREFUSED`);
+    expect(stdout).toMatch(/^ {2}introspection {2}\S+ {2}FAILED: it answered invalid_client.*did not take this server's client id and secret or key$/m);
+    expect(stdout).toContain('all 1 enabled servers came up');
+    expect(stdout.trim().split('\n').at(-1)).toBe('2 of 2 dependencies did not answer');
+  });
+
+  it("the OAuth proxy's provider and caller confirmation's: found, and their private keys read", async () => {
+    const keyFile = join(dir, 'proxy.key');
+    writeFileSync(keyFile, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const proxied = (privateKeyFile: string) =>
+      parseConfig(
+        stringify({
+          servers: {},
+          auth: { resource, oauthProxy: { clientId: 'gw', privateKeyFile, scopes: 'openid email', key: 'an-oauth-proxy-key-0123456789abcdef', provider: { issuer: idp.issuer, allowAnyone: true } } },
+        }),
+        { format: 'yaml' },
+      );
+    expect(await checkDependencies(proxied(keyFile))).toEqual([{ kind: 'oauth proxy', target: idp.issuer, ok: true, detail: `discovered: token endpoint ${idp.issuer}/token, private key read` }]);
+    const [missing] = await checkDependencies(proxied(join(dir, 'no-such.key')));
+    expect(missing).toMatchObject({ kind: 'oauth proxy', ok: false, error: expect.stringContaining('ENOENT') });
+    const confirming = parseConfig(
+      stringify({
+        servers: { remote: { url: 'https://mcp.example.com/mcp', auth: { oauth: { perCaller: true } } } },
+        auth: { jwt: { issuer: idp.issuer, audience: resource, jwksUrl: `${idp.issuer}/jwks` } },
+        oauth: { store: 'memory', confirmCaller: { oidc: { issuer: `http://127.0.0.1:${await freePort()}`, clientId: 'gw', clientSecret: 's' } } },
+      }),
+      { format: 'yaml' },
+    );
+    const found = await checkDependencies(confirming);
+    expect(found.map((d) => [d.kind, d.ok])).toEqual([
+      ['jwt keys', true],
+      ['caller confirmation', false],
+    ]);
+    expect(found[1]!.error).toMatch(/ECONNREFUSED|fetch failed/);
   });
 });

@@ -58,6 +58,16 @@ export class TokenIntrospector {
     return outcome;
   }
 
+  /**
+   * Whether the server answers this client at all (a pre-deploy check): a made-up token is asked about, and any
+   * answer will do. Throws saying why not (unreachable, no introspection endpoint, `invalid_client`).
+   */
+  async probe(): Promise<void> {
+    await oidc.tokenIntrospection(await this.#discovered(), `mcplex-check-${Date.now()}`).catch((err: unknown) => {
+      throw new Error(whyNot(err));
+    });
+  }
+
   /** What the server's answer about `token` means here. */
   #judged(claims: oidc.IntrospectionResponse, token: string): AuthOutcome {
     if (claims.active !== true) return refuse(401, 'Invalid token: the authorization server says it is not active (expired, revoked or unknown)', 'invalid_token');

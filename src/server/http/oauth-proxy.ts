@@ -28,7 +28,7 @@ import { ClientMetadataDocuments, type ClientMetadataDocumentsConfig, isClientId
 import { ConsentMemory, REMEMBER_CONSENT_DAYS } from './consent-memory.js';
 import { cookiesOf, escapeHtml, page, postedFromOwnPage } from './html-page.js';
 import type { JwtOptions } from '../../middleware/auth/jwt.js';
-import { type ClientKeyFields, IdentityProvider } from './identity-provider.js';
+import { type ClientKeyFields, IdentityProvider, type ProviderClient } from './identity-provider.js';
 import type { HttpRoute } from './options.js';
 import { type Asked, MAX_FORM_BYTES, nameOf, oauthError, otherResource, type ProxyClient, s256 } from './oauth-proxy-parts.js';
 import { ProxyTokenEndpoints } from './oauth-proxy-tokens.js';
@@ -359,10 +359,14 @@ export class OAuthProxy {
   }
 
   #provider(s: OAuthProxySettings): Promise<oidc.Configuration> {
-    const { clientId, clientSecret, provider: p } = s.proxy;
+    return this.#idp.configuration(OAuthProxy.providerClient(s));
+  }
+
+  /** The proxy as the identity provider's client: its issuer (or endpoints), client id and proof. */
+  static providerClient(s: OAuthProxySettings): ProviderClient {
+    const { clientId, clientSecret, provider: p, privateKeyFile, signingAlg, keyId, certificateFile } = s.proxy;
     const endpoints = p?.authorizationUrl && p.tokenUrl ? { authorizationUrl: p.authorizationUrl, tokenUrl: p.tokenUrl, ...(p.userinfoUrl && { userinfoUrl: p.userinfoUrl }), ...(p.revocationUrl && { revocationUrl: p.revocationUrl }) } : undefined;
-    const { privateKeyFile, signingAlg, keyId, certificateFile } = s.proxy;
-    return this.#idp.configuration({ issuer: s.idpIssuer, clientId, clientSecret, privateKeyFile, signingAlg, keyId, certificateFile, ...(endpoints && { endpoints }) });
+    return { issuer: s.idpIssuer, clientId, clientSecret, privateKeyFile, signingAlg, keyId, certificateFile, ...(endpoints && { endpoints }) };
   }
 
   /** The client `clientId` names: registered here (sealed), or described by the document at its URL. */
