@@ -94,6 +94,19 @@ describe('auth config', () => {
     expect(issuesOf(auth('yes'))).toEqual(['auth.oauthProxy.clientMetadataDocuments: expected true (the default: documents on public addresses), false (registered clients only) or { allowAddresses: [...] }']);
   });
 
+  it('jwt.dpopNonce: true, or the key every replica shares (required with cluster:) and the lifetime', () => {
+    const jwt = { issuer: 'https://auth.example', audience: 'https://mcp.example/mcp', jwksUrl: 'https://auth.example/jwks' };
+    expect(parse({ auth: { jwt: { ...jwt, dpopNonce: true } } }).auth?.jwt?.dpopNonce).toBe(true);
+    const key = 'n'.repeat(32);
+    const cluster = { redis: 'redis://127.0.0.1:6379' };
+    expect(parse({ auth: { jwt: { ...jwt, dpopNonce: { key, lifetimeSeconds: 120 } } }, cluster }).auth?.jwt?.dpopNonce).toEqual({ key, lifetimeSeconds: 120 });
+    expect(issuesOf({ auth: { jwt: { ...jwt, dpopNonce: true } }, cluster })).toEqual([
+      'auth.jwt.dpopNonce: with cluster: every replica must take the nonces the others hand out: set dpopNonce: { key: ${MCPLEX_DPOP_NONCE_KEY} } (the same secret on every replica)',
+    ]);
+    expect(issuesOf({ auth: { jwt: { ...jwt, dpopNonce: { key: 'short' } } } })[0]).toMatch(/^auth\.jwt\.dpopNonce\.key: expected a secret of at least 32 characters .*the same on every replica/);
+    expect(issuesOf({ auth: { jwt: { ...jwt, dpopNonce: { lifetimeSeconds: 5 } } } })).toEqual(['auth.jwt.dpopNonce.lifetimeSeconds: expected at least 10 seconds']);
+  });
+
   it('refuses a non-loopback bind unless real authentication is configured', () => {
     const { hash } = newApiKey();
     expect(insecureBind(parse({ listen: { host: '127.0.0.1' } }))).toBeUndefined();

@@ -121,3 +121,57 @@ describe.skipIf(!redisUrl)('replicas with cluster: behind one public URL', () =>
     }
   });
 });
+
+describe('auth.jwt.dpopNonce: proofs carry a nonce the gateway handed out (RFC 9449 §9)', () => {
+  it('the SDK client takes the nonce from the challenge and is served; a proof without one, or with a made-up one, is answered with the nonce to use; replicas with the same key take each other’s', async () => {
+    const own = await startIdp();
+    const publicUrl = `http://127.0.0.1:${await freePort()}/mcp`;
+    own.register('machine', SECRET, 'http://127.0.0.1:9/cb', { resource: publicUrl, accessTokenTtl: 300, dpop: true, jwtAccessTokens: true, clientCredentials: true });
+    const config = {
+      ...gatewayConfig(stdioServer('up')),
+      auth: { resource: publicUrl, jwt: { issuer: own.issuer, audience: publicUrl, jwksUrl: `${own.issuer}/jwks`, dpopNonce: { key: 'a-dpop-nonce-key-0123456789abcdef' } } },
+    };
+    const replicas: Array<{ gateway: Gateway; http: HttpHandle }> = [];
+    try {
+      for (const port of [Number(new URL(publicUrl).port), 0]) {
+        const g = new Gateway(config as never, { logger: silentLogger, restart: FAST_RESTART });
+        await g.start();
+        replicas.push({ gateway: g, http: await g.serveHttp({ port }) });
+      }
+      const session = await DpopSession.create();
+      const token = await boundToken(session, own, publicUrl);
+      // Made before the session has seen a nonce: a proof without one.
+      const bare = await session.buildProof({ htm: 'POST', htu: publicUrl, accessToken: token });
+      const client = new Client({ name: 'dpop-nonce-caller', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(publicUrl), { authProvider: { token: async () => token }, fetch: withDpop(session, () => token)(fetch) }));
+      try {
+        const called = await client.callTool({ name: 'up__echo', arguments: { text: 'with a nonce' } });
+        expect((called.content as Array<{ text: string }>)[0]!.text).toBe('up: with a nonce');
+      } finally {
+        await client.close();
+      }
+      const nonce = session.nonceFor(publicUrl);
+      expect(nonce).toMatch(/^[0-9a-z]+\.[\w-]{22}$/);
+
+      const at = (i: number, dpop: string) =>
+        fetch(replicas[i]!.http.url, { method: 'POST', headers: { authorization: `DPoP ${token}`, dpop, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }) });
+      const proof = (with_?: string) => session.buildProof({ htm: 'POST', htu: publicUrl, accessToken: token, ...(with_ !== undefined && { nonce: with_ }) });
+      for (const made of [bare, await proof('made-up.nonce')]) {
+        const refused = await at(0, made);
+        expect(refused.status).toBe(401);
+        expect(refused.headers.get('www-authenticate')).toMatch(/^DPoP .*error="use_dpop_nonce"/);
+        expect(refused.headers.get('dpop-nonce')).toBe(nonce);
+      }
+      // The other replica (same key) takes the nonce the first handed out.
+      const other = await at(1, await proof(nonce));
+      expect(other.status).toBe(200);
+      expect(other.headers.get('dpop-nonce')).toBeNull();
+    } finally {
+      for (const { gateway, http } of replicas) {
+        await http.close();
+        await gateway.close();
+      }
+      await own.close();
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { DpopSession } from '@modelcontextprotocol/client';
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator, type AuthOutcome } from '../../src/middleware/auth/index.js';
+import { createAuthenticator, DpopNonces, type AuthOutcome } from '../../src/middleware/auth/index.js';
 
 const ISSUER = 'https://auth.example.com';
 const URL_ = 'https://mcp.example.com/mcp';
@@ -81,5 +81,41 @@ describe('DPoP-bound tokens', () => {
     expect('principal' in (await a.authenticate(request({ authorization: `DPoP ${token}`, dpop: await client.buildProof({ htm: 'POST', htu: URL_, accessToken: token }) })))).toBe(true);
     expect(a.metadata).toMatchObject({ dpopRequired: true, dpopAlgorithms: expect.arrayContaining(['ES256', 'EdDSA']) });
     expect(authenticator().metadata?.dpopRequired).toBe(false);
+  });
+});
+
+describe('DPoP nonces (RFC 9449 §9)', () => {
+  const withNonces = (dpopNonce: true | { key: string; lifetimeSeconds?: number }) => createAuthenticator({ jwt: { issuer: ISSUER, audience: URL_, publicKey, dpopNonce }, verifiedCacheMs: 0 });
+
+  it('refuses a proof without a nonce (or with one not handed out here) naming the one to use, and takes it', async () => {
+    const a = withNonces(true);
+    const token = await sign({ cnf: { jkt: client.thumbprint } });
+    const none = refusal(await a.authenticate(request({ authorization: `DPoP ${token}`, dpop: await other.buildProof({ htm: 'POST', htu: URL_, accessToken: token, nonce: undefined }) })));
+    const session = await DpopSession.create();
+    const bound = await sign({ cnf: { jkt: session.thumbprint } });
+    const first = refusal(await a.authenticate(request({ authorization: `DPoP ${bound}`, dpop: await session.buildProof({ htm: 'POST', htu: URL_, accessToken: bound }) })));
+    expect(first).toMatchObject({ status: 401, error: 'use_dpop_nonce', scheme: 'DPoP', nonce: expect.stringMatching(/^[0-9a-z]+\.[\w-]{22}$/) });
+    expect(a.challenge(first!)).toMatch(/^DPoP realm="mcplex", error="use_dpop_nonce", error_description="DPoP nonce required: this server requires a nonce in every proof/);
+    expect(none).toMatchObject({ error: 'use_dpop_nonce' });
+    const ok = await a.authenticate(request({ authorization: `DPoP ${bound}`, dpop: await session.buildProof({ htm: 'POST', htu: URL_, accessToken: bound, nonce: first!.nonce }) }));
+    expect(ok).toMatchObject({ principal: { id: 'alice' } });
+    expect('nonce' in ok && ok.nonce).toBeFalsy();
+    const madeUp = refusal(await a.authenticate(request({ authorization: `DPoP ${bound}`, dpop: await session.buildProof({ htm: 'POST', htu: URL_, accessToken: bound, nonce: `${first!.nonce!.split('.')[0]}.AAAAAAAAAAAAAAAAAAAAAA` }) })));
+    expect(madeUp).toMatchObject({ error: 'use_dpop_nonce', description: expect.stringContaining('not one this server handed out lately'), nonce: first!.nonce });
+    // Without a proof at all: the usual refusal, with the nonce to put in the next one.
+    expect(refusal(await a.authenticate(request({ authorization: `DPoP ${bound}` })))).toMatchObject({ error: 'invalid_dpop_proof', nonce: first!.nonce });
+  });
+
+  it("takes the window before's nonce and hands out the current one; another key's nonces are not taken, the same key's are", () => {
+    const now = Date.UTC(2026, 11, 6, 12, 0, 0);
+    const key = 'a-dpop-nonce-key-0123456789abcdef';
+    const nonces = new DpopNonces({ key, lifetimeSeconds: 60 });
+    const before = nonces.current(now - 60_000);
+    expect(nonces.check(nonces.current(now), now)).toBe('current');
+    expect(nonces.check(before, now)).toBe('previous');
+    expect(nonces.check(nonces.current(now - 120_000), now)).toBe('invalid');
+    expect(nonces.check(undefined, now)).toBe('invalid');
+    expect(new DpopNonces({ key, lifetimeSeconds: 60 }).check(before, now)).toBe('previous');
+    expect(new DpopNonces({ lifetimeSeconds: 60 }).check(nonces.current(now), now)).toBe('invalid');
   });
 });

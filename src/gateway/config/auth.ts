@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { HASH_PATTERN, type AuthOptions } from '../../middleware/auth/index.js';
 import { proxyTokenCheck } from '../../server/index.js';
 import type { Issue } from './errors.js';
+import { MIN_SECRET_LENGTH } from '../../stores/sealed-secret-store.js';
 import { clientKeyProblem, clientKeyShape } from './client-key.js';
 import { unknownKeyMessage } from './hints.js';
 import { type OAuthProxyConfig, oauthProxySchema } from './oauth-proxy.js';
@@ -45,6 +46,15 @@ const claims = strict(
   'expected a mapping of id, tenant, scopes and roles to claim names',
 );
 
+const NONCE_KEY_HINT = `expected a secret of at least ${MIN_SECRET_LENGTH} characters from the environment, the same on every replica (e.g. \${MCPLEX_DPOP_NONCE_KEY}; make one with: openssl rand -base64 32)`;
+const dpopNonce = strict(
+  {
+    key: z.string({ error: NONCE_KEY_HINT }).min(MIN_SECRET_LENGTH, { error: NONCE_KEY_HINT }).optional(),
+    lifetimeSeconds: z.number({ error: 'expected seconds' }).int({ error: 'expected whole seconds' }).min(10, { error: 'expected at least 10 seconds' }).max(3600, { error: 'expected at most 3600 seconds (a nonce is taken for up to twice that)' }).optional(),
+  },
+  'expected a mapping with key and lifetimeSeconds',
+);
+
 const jwt = strict(
   {
     issuer: nonEmpty('expected the token issuer (iss), e.g. https://auth.example.com'),
@@ -60,6 +70,7 @@ const jwt = strict(
     jwksCacheMaxAgeSec: z.number({ error: 'expected seconds' }).int().min(1).optional(),
     authorizationServers: z.array(url('an authorization server')).optional(),
     requireDpop: z.boolean({ error: 'expected true (DPoP-bound tokens only, RFC 9449) or false (bearer tokens too, the default)' }).optional(),
+    dpopNonce: z.union([z.boolean(), dpopNonce], { error: 'expected true (DPoP proofs carry a nonce this gateway hands out, RFC 9449 §9), false, or { key, lifetimeSeconds }' }).optional(),
   },
   'expected a mapping with issuer, audience and one of jwksUrl, publicKey or secret',
 );
@@ -153,6 +164,11 @@ export function checkAuth(root: Record<string, unknown>, issues: Issue[]): void 
   if (jwtSection && typeof jwtSection === 'object') {
     const keys = ['jwksUrl', 'publicKey', 'secret'].filter((k) => jwtSection[k] !== undefined);
     if (keys.length !== 1) issues.push({ path: ['auth', 'jwt'], message: 'give exactly one of jwksUrl, publicKey or secret (how tokens are verified)' });
+    // Replicas must take each other's nonces: a random key per process would send clients round for a new one.
+    const nonce = jwtSection.dpopNonce;
+    if (root.cluster !== undefined && (nonce === true || (typeof nonce === 'object' && nonce !== null && (nonce as { key?: unknown }).key === undefined))) {
+      issues.push({ path: ['auth', 'jwt', 'dpopNonce'], message: 'with cluster: every replica must take the nonces the others hand out: set dpopNonce: { key: ${MCPLEX_DPOP_NONCE_KEY} } (the same secret on every replica)' });
+    }
   }
   const listen = root.listen as { tls?: { ca?: unknown } } | undefined;
   if (auth.mtls !== undefined && !listen?.tls?.ca) issues.push({ path: ['auth', 'mtls'], message: 'needs listen.tls with ca (the CA client certificates chain to)' });

@@ -5,6 +5,7 @@ import { ANONYMOUS, type Principal, type ReplayGuard } from '../../core/index.js
 import { API_KEY_PREFIX, type ApiKeyPrincipal, ApiKeys } from './api-keys.js';
 import { bearerChallenge } from './challenge.js';
 import { DPOP_ALGORITHMS, DpopProofs } from './dpop.js';
+import { DpopNonces } from './dpop-nonces.js';
 import { type IntrospectionOptions, TokenIntrospector } from './introspection.js';
 import { JwtVerifier, type JwtOptions } from './jwt.js';
 import { MtlsMapper, type MtlsOptions } from './mtls.js';
@@ -81,7 +82,8 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
   }
   // Kept apart by where the credential came from: each header is verified by its own rules.
   const verified = (token: string) => (cache ? cache.verified(`bearer ${token}`, () => check(token)) : check(token));
-  const proofs = oauth ? new DpopProofs(o.replay) : undefined;
+  const nonce = o.jwt?.dpopNonce;
+  const proofs = oauth ? new DpopProofs(o.replay, nonce ? new DpopNonces(nonce === true ? {} : nonce) : undefined) : undefined;
   const dpopRequired = o.jwt?.requireDpop === true;
 
   /** A token sent as Bearer: a JWT bound to a key is no bearer token (RFC 9449 §7.2), and none is when DPoP is required. */
@@ -105,7 +107,7 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
     const proven = await proofs!.verify(req.header('dpop'), { method: req.method ?? 'POST', url: req.url, token });
     if ('refusal' in proven) return proven;
     if (proven.jkt !== bound) return asDpop(refuse(401, 'Invalid DPoP proof: it was made with another key than the one the token is bound to', 'invalid_dpop_proof'));
-    return outcome;
+    return proven.nonce ? { ...outcome, nonce: proven.nonce } : outcome;
   }
 
   const requiredScopes = o.jwt?.requiredScopes ?? o.introspection?.requiredScopes;

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, errors, jwtVerify } from 'jose';
 import type { ReplayGuard } from '../../core/replay-guard.js';
+import type { DpopNonces } from './dpop-nonces.js';
 import { MemoryReplayGuard } from '../../stores/memory/replay-guard.js';
 import { type AuthRefusal, refuse } from './types.js';
 
@@ -25,12 +26,21 @@ export interface ProvenRequest {
 const dpopRefusal = (description: string): { refusal: AuthRefusal } => ({ refusal: { ...refuse(401, `Invalid DPoP proof: ${description}`, 'invalid_dpop_proof').refusal, scheme: 'DPoP' } });
 
 export class DpopProofs {
-  /** `replay`: where the `jti`s seen within the window are kept (this process's memory, or shared by replicas). */
-  constructor(private readonly replay: ReplayGuard = new MemoryReplayGuard()) {}
+  /**
+   * `replay`: where the `jti`s seen within the window are kept (this process's memory, or shared by replicas);
+   * `nonces`: when given, a proof must carry one of them (RFC 9449 §9).
+   */
+  constructor(
+    private readonly replay: ReplayGuard = new MemoryReplayGuard(),
+    private readonly nonces?: DpopNonces,
+  ) {}
 
-  /** The thumbprint (`jkt`) of the key that made a valid proof for `request`, or why the proof is refused. */
-  async verify(proof: string | undefined, request: ProvenRequest): Promise<{ jkt: string } | { refusal: AuthRefusal }> {
-    if (proof === undefined) return dpopRefusal('send a DPoP header with a proof for this request');
+  /**
+   * The thumbprint (`jkt`) of the key that made a valid proof for `request` (and, with nonces, the one to use next
+   * when the proof's was from the window before), or why the proof is refused (`use_dpop_nonce` with the nonce to use).
+   */
+  async verify(proof: string | undefined, request: ProvenRequest): Promise<{ jkt: string; nonce?: string } | { refusal: AuthRefusal }> {
+    if (proof === undefined) return this.#withNonce(dpopRefusal('send a DPoP header with a proof for this request'));
     let verified: Awaited<ReturnType<typeof jwtVerify>>;
     try {
       verified = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...DPOP_ALGORITHMS], maxTokenAge: MAX_AGE_SEC, clockTolerance: SKEW_SEC });
@@ -43,10 +53,20 @@ export class DpopProofs {
     if (typeof payload.htu !== 'string' || !sameUrl(payload.htu, request.url)) return dpopRefusal(`it was made for another URL than ${request.url}`);
     if (payload.ath !== createHash('sha256').update(request.token).digest('base64url')) return dpopRefusal('it was made for another access token (ath)');
     if (typeof payload.jti !== 'string' || payload.jti === '') return dpopRefusal('it has no jti');
+    const nonce = this.nonces?.check(payload.nonce);
+    if (nonce === 'invalid') {
+      const why = payload.nonce === undefined ? 'this server requires a nonce in every proof' : 'its nonce is not one this server handed out lately';
+      return { refusal: { status: 401, error: 'use_dpop_nonce', scheme: 'DPoP', description: `DPoP nonce required: ${why}; make the proof again with the nonce in the DPoP-Nonce header`, nonce: this.nonces!.current() } };
+    }
     // Keyed by the key that signed it too: one client's `jti` cannot shadow another's.
     const jkt = await calculateJwkThumbprint(protectedHeader.jwk!);
     if (!(await this.replay.first(`dpop:${jkt}:${payload.jti}`, (MAX_AGE_SEC + 2 * SKEW_SEC) * 1000))) return dpopRefusal('it was presented before (make a new proof for each request)');
-    return { jkt };
+    return nonce === 'previous' ? { jkt, nonce: this.nonces!.current() } : { jkt };
+  }
+
+  /** A refusal that hands out the current nonce too, so the client's next proof carries it. */
+  #withNonce(refused: { refusal: AuthRefusal }): { refusal: AuthRefusal } {
+    return this.nonces ? { refusal: { ...refused.refusal, nonce: this.nonces.current() } } : refused;
   }
 }
 

@@ -4,6 +4,7 @@ export { API_KEY_PREFIX, type ApiKeyPrincipal, ApiKeys, HASH_PATTERN, hashApiKey
 export { type AuthOptions, createAuthenticator } from './authenticator.js';
 export { bearerChallenge } from './challenge.js';
 export { type ClientKeyFields, clientAuth } from './client-auth.js';
+export { type DpopNonceOptions, DpopNonces } from './dpop-nonces.js';
 export { type IntrospectionOptions, TokenIntrospector } from './introspection.js';
 export { type JwtClaimMap, type JwtOptions, JwtVerifier } from './jwt.js';
 export { certificateName, type MtlsOptions, MtlsMapper } from './mtls.js';

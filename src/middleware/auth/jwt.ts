@@ -5,6 +5,7 @@ import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { Principal } from '../../core/index.js';
 import { type AuthOutcome, refuse } from './types.js';
+import type { DpopNonceOptions } from './dpop-nonces.js';
 
 export interface JwtClaimMap {
   /** Claim holding the principal id; default `sub`. */
@@ -46,6 +47,8 @@ export interface JwtOptions {
    * Default false: both; a DPoP-bound token is accepted only with its proof, never as a bearer token.
    */
   requireDpop?: boolean;
+  /** DPoP proofs must carry a nonce this server handed out lately (RFC 9449 §9): true, or the nonces' key and lifetime. */
+  dpopNonce?: boolean | DpopNonceOptions;
 }
 
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];

@@ -26,17 +26,25 @@ export interface AuthRequest {
 export interface AuthRefusal {
   readonly status: 400 | 401 | 403;
   /** RFC 6750 error code (RFC 9449's for a DPoP proof); absent when no credentials were sent (the bare challenge). */
-  readonly error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof';
+  readonly error?: 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce';
   /** The scheme the challenge names: DPoP for a DPoP-bound token (RFC 9449 §7.1); default Bearer. */
   readonly scheme?: 'DPoP';
   /** Safe to show the caller: never quotes the token. */
   readonly description: string;
   /** For insufficient_scope: the scopes that would be enough. */
   readonly scope?: readonly string[];
+  /** The DPoP nonce the client is to put in its proofs (sent as `DPoP-Nonce`). */
+  readonly nonce?: string;
 }
 
 export type AuthOutcome =
-  | { readonly principal: Principal; /** The verified bearer token, for token exchange toward upstreams. */ readonly token?: string }
+  | {
+      readonly principal: Principal;
+      /** The verified bearer token, for token exchange toward upstreams. */
+      readonly token?: string;
+      /** A DPoP nonce for the client's next proofs (sent as `DPoP-Nonce` with the answer). */
+      readonly nonce?: string;
+    }
   | { readonly refusal: AuthRefusal };
 
 /** Turns one request's credentials into a principal. Called by the edge for every HTTP request. */

@@ -14,6 +14,8 @@ import { clientCertificateOf } from './tls.js';
 export interface Identified {
   readonly edge: EdgeIdentity;
   readonly auth: AuthInfo;
+  /** A DPoP nonce for the client's next proofs, to send with the answer (`DPoP-Nonce`). */
+  readonly nonce?: string;
 }
 
 export const WELL_KNOWN = '/.well-known/oauth-protected-resource';
@@ -132,7 +134,7 @@ export class EdgeAuth {
     if ('refusal' in outcome) return outcome;
     if (outcome.token) attachCredential(outcome.principal, outcome.token);
     const edge = edgeIdentity(outcome.principal, req.socket, endpoint);
-    return { edge, auth: authInfoFor(edge) };
+    return { edge, auth: authInfoFor(edge), ...(outcome.nonce && { nonce: outcome.nonce }) };
   }
 
   /** With authentication on, admin routes and readiness learn who asks (for `isAdmin`); returns a refusal, if any. */
@@ -150,7 +152,7 @@ export class EdgeAuth {
     const code = refusal.status === 403 ? ErrorCode.Forbidden : refusal.status === 400 ? ErrorCode.InvalidRequest : ErrorCode.Unauthorized;
     // A refused body is not read: close the connection after answering rather than drain what a stranger streams.
     const body = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
-    const headers = { 'www-authenticate': challenge, ...(body && { connection: 'close' }) };
+    const headers = { 'www-authenticate': challenge, ...(refusal.nonce && { 'dpop-nonce': refusal.nonce }), ...(body && { connection: 'close' }) };
     sendJson(res, refusal.status, { jsonrpc: '2.0', id: null, error: { code, message: refusal.description } }, headers);
   }
 

@@ -153,7 +153,7 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
 
   function challenged(request: Request, refusal: AuthRefusal): Response {
     const code = refusal.status === 403 ? ErrorCode.Forbidden : refusal.status === 400 ? ErrorCode.InvalidRequest : ErrorCode.Unauthorized;
-    return rpcError(refusal.status, code, refusal.description, null, { 'www-authenticate': opts.auth!.challenge(refusal, metadataUrlOf(resourceOf(request))) });
+    return rpcError(refusal.status, code, refusal.description, null, { 'www-authenticate': opts.auth!.challenge(refusal, metadataUrlOf(resourceOf(request))), ...(refusal.nonce && { 'dpop-nonce': refusal.nonce }) });
   }
 
   async function identify(request: Request): Promise<EdgeIdentity | { refusal: AuthRefusal }> {

@@ -198,6 +198,7 @@ export async function serveHttp(
     const identity = found instanceof Promise ? await found : found;
     if ('refusal' in identity) return edgeAuth.refuse(req, res, identity.refusal);
     (req as { auth?: unknown }).auth = identity.auth;
+    if (identity.nonce) res.setHeader('dpop-nonce', identity.nonce);
     if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
     if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res);
     if (req.method !== 'POST') return sendRpcError(res, 405, ErrorCode.InvalidRequest, 'Method not allowed; use POST, GET or DELETE', { allow: 'POST, GET, DELETE' });
