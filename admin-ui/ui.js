@@ -1,5 +1,5 @@
 // mcplex admin page: reads the gateway's own admin endpoints (same origin: /readyz, /admin/mode, /admin/cache/*,
-// /admin/endpoints, /admin/tasks*, /admin/oauth*, /admin/pins*, /admin/audit*, /admin/replicas) and renders them. Values from the gateway are written as text,
+// /admin/endpoints, /admin/tasks*, /admin/oauth*, /admin/pins*, /admin/audit*, /admin/replicas, /admin/config) and renders them. Values from the gateway are written as text,
 // never as markup. When the gateway asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
 
 const KEY = 'mcplex.adminKey';
@@ -200,16 +200,28 @@ async function loadReplicas() {
   const { json } = await api('/admin/replicas');
   const upstreams = (u) => Object.entries(u ?? {}).map(([name, state]) => `${name} ${state}`).join(', ');
   const allUp = (u) => Object.values(u ?? {}).every((s) => s === 'up');
+  const mine = (json.replicas ?? []).find((r) => r.self)?.config;
   fill(
     $('#replicas tbody'),
     (json.replicas ?? []).map((r) =>
-      row([r.self ? `${r.id.slice(0, 8)} (this page)` : r.id.slice(0, 8), r.hostname, r.pid, r.startedAt, r.ready ? 'ready' : 'not ready', r.mode ?? 'normal', upstreams(r.upstreams), r.sessions, r.reportedAt], {
+      row([r.self ? `${r.id.slice(0, 8)} (this page)` : r.id.slice(0, 8), r.hostname, r.pid, r.startedAt, r.ready ? 'ready' : 'not ready', r.mode ?? 'normal', upstreams(r.upstreams), r.sessions, r.config, r.reportedAt], {
         4: r.ready ? 'ok' : 'bad',
         6: allUp(r.upstreams) ? 'ok' : 'warn',
+        8: r.config === mine ? 'ok' : 'warn',
       }),
     ),
     json.error ?? 'none',
   );
+}
+
+/** The running config's version and since when; a rejected last reload is said plainly. */
+async function loadConfig() {
+  const { json } = await api('/admin/config');
+  const last = (json.reloads ?? [])[0];
+  $('#config').textContent = json.version ? `config ${json.version} since ${json.since}` : '';
+  const rejected = $('#config-rejected');
+  rejected.hidden = !(last && !last.applied);
+  rejected.textContent = last && !last.applied ? `The last reload (${last.at}) was rejected: ${last.problem}. The config above keeps running.` : '';
 }
 
 async function loadEndpoints() {
@@ -272,7 +284,7 @@ async function loadAudit() {
 async function refresh() {
   try {
     await loadHealth();
-    await Promise.all([loadMode(), loadCache(), loadReplicas(), loadEndpoints(), loadTasks(), loadOAuth(), loadPins(), loadAudit()]);
+    await Promise.all([loadMode(), loadCache(), loadReplicas(), loadConfig(), loadEndpoints(), loadTasks(), loadOAuth(), loadPins(), loadAudit()]);
     $('#error').hidden = true;
     document.body.dataset.loaded = String(Date.now());
   } catch (err) {

@@ -25,6 +25,7 @@ import { tasksRoutes } from './tasks-admin.js';
 import { type AdminChange, AdminChanges } from './admin-changes.js';
 import { openReplicaCluster, type ReplicaCluster } from './replica-cluster.js';
 import { ReplicaSelf, replicasRoute, type SelfReport } from './replicas.js';
+import { ConfigHistory, configRoute } from './config-report.js';
 import { RedisReplayGuard } from '../stores/redis/replay-guard.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
@@ -106,6 +107,8 @@ export class Gateway {
   /** Cleanup of pipeline stages (store connections), run by close(); what they apply on reload. */
   readonly #closers: Array<() => Promise<void>> = [];
   readonly #reloaders: Array<(next: GatewayConfig) => void> = [];
+  /** The running config's version and the last reloads (GET /admin/config). */
+  readonly #configHistory: ConfigHistory;
   /** Upstream list changes, restarts and resource updates, for features that keep derived state (the cache). */
   readonly changes = new UpstreamChanges();
   /** The audit log (`audit:`), reloadable; a pass-through slot without one. */
@@ -126,7 +129,8 @@ export class Gateway {
     const logger = opts.logger ?? createLogger(GATEWAY_INFO.name);
     this.#adminChanges = new AdminChanges(logger);
     this.#self = new ReplicaSelf(randomUUID(), () => this.#selfReport(), config.cluster?.advertise);
-    this.routes.push(replicasRoute(() => this.#self, () => this.#cluster?.directory));
+    this.#configHistory = new ConfigHistory(config);
+    this.routes.push(replicasRoute(() => this.#self, () => this.#cluster?.directory), configRoute(this.#configHistory));
     this.catalog = new Catalog([], config.separator, logger);
     // Before any server is listed: a pins file that cannot be read stops the start here.
     if (config.pinning) this.catalog.pins = new ToolPins(config.pinning, logger);
@@ -333,7 +337,17 @@ export class Gateway {
   reload(next: GatewayConfig | (() => Promise<GatewayConfig>)): Promise<ReloadReport> {
     // In the audit log as the gateway's own act: what it did, or why the new config was not applied (given a loader,
     // a file that does not load is recorded too).
-    return this.#audit.recorded('config/reload', GATEWAY_PRINCIPAL, async () => this.#reload(typeof next === 'function' ? await next() : next));
+    return this.#audit.recorded('config/reload', GATEWAY_PRINCIPAL, async () => {
+      try {
+        const config = typeof next === 'function' ? await next() : next;
+        const report = await this.#reload(config);
+        this.#configHistory.applied(config);
+        return report;
+      } catch (err) {
+        this.#configHistory.rejected((err as Error).message);
+        throw err;
+      }
+    });
   }
 
   async #reload(next: GatewayConfig): Promise<ReloadReport> {
@@ -436,6 +450,7 @@ export class Gateway {
       ...(h.mode && { mode: h.mode }),
       upstreams: Object.fromEntries(h.upstreams.map((u) => [u.name, u.state])),
       ...(this.#sessions && { sessions: this.#sessions() }),
+      config: this.#configHistory.version,
     };
   }
 

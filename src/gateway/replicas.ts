@@ -15,6 +15,8 @@ export interface SelfReport {
   mode?: string;
   upstreams: Record<string, string>;
   sessions?: number;
+  /** The version of the config it runs (config-report.ts): replicas that differ run different configs. */
+  config?: string;
 }
 
 /** This replica, as the others see it: its own fields, and what it reports now. */

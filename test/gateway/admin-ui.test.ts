@@ -96,6 +96,11 @@ describe('admin page, no auth (loopback)', () => {
       const [replica, ...others] = p.cells('replicas');
       expect(others).toEqual([]);
       expect([replica![0]!.endsWith('(this page)'), replica![2], replica![4], replica![5], replica![6]]).toEqual([true, String(process.pid), 'ready', 'normal', 'demo up']);
+      // The config it runs: its version in the header and on its replica row; no rejected reload to tell of.
+      const version = ((await (await fetch(`${g.base}/admin/config`)).json()) as { version: string }).version;
+      expect(replica![8]).toBe(version);
+      expect(p.doc.querySelector('#config')!.textContent).toMatch(new RegExp(`^config ${version} since \\d{4}-`));
+      expect((p.doc.querySelector('#config-rejected') as unknown as { hidden: boolean }).hidden).toBe(true);
       expect(p.doc.querySelector('#cache')!.textContent).toMatch(/^store memory/);
       const audit = p.cells('audit').filter((r) => r[4] === 'tools/call');
       expect(audit.map((r) => [r[5], r[7]])).toEqual([
@@ -110,6 +115,19 @@ describe('admin page, no auth (loopback)', () => {
       (p.doc.querySelector('#audit-filter button') as unknown as { click(): void }).click();
       await p.loaded(before);
       expect(p.cells('audit').map((r) => r[5])).toEqual(['demo__echo']);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('says when the last reload was rejected, and why', async () => {
+    await expect(g.gateway.reload({ ...g.gateway.config, separator: '--' })).rejects.toThrow(/separator changed/);
+    const p = await openPage(g.base);
+    try {
+      await p.loaded();
+      const rejected = p.doc.querySelector('#config-rejected') as unknown as { hidden: boolean; textContent: string };
+      expect(rejected.hidden).toBe(false);
+      expect(rejected.textContent).toMatch(/^The last reload \(\d{4}-[^)]+\) was rejected: separator changed \('__' to '--'\); restart the gateway to apply it\. The config above keeps running\.$/);
     } finally {
       await p.close();
     }
