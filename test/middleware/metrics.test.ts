@@ -90,6 +90,12 @@ describe('gateway /metrics', () => {
     const queried = new Set([...dashboard.matchAll(/\b((?:mcp|process|nodejs)_\w+)/g)].map((m) => m[1]!));
     expect(queried.size).toBeGreaterThan(10);
     for (const name of queried) expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
+    // And every series the Prometheus alerting rules ask about (test/deploy/prometheus.test.ts fires them), but the
+    // pins' (a gateway with pinning:, while a change is held: test/gateway/pinning.test.ts has it, held="true").
+    const rules = readFileSync(`${ROOT}deploy/prometheus/mcplex-alerts.yaml`, 'utf8');
+    const alerted = new Set([...rules.matchAll(/\b(mcp_\w+)/g)].map((m) => m[1]!).filter((n) => n !== 'mcp_tool_pin_changes'));
+    expect(alerted.size).toBeGreaterThan(6);
+    for (const name of alerted) expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
   });
 
   it('is an admin route: refused to callers the admin rule refuses', async () => {
