@@ -2,7 +2,7 @@
 // time, and where /metrics is served (an admin route on the gateway's listener, or `metrics.listen`).
 import { Counter, Gauge } from 'prom-client';
 import { REFRESH_OUTCOMES, REFRESH_REASONS, type RefreshEvent } from '../client/oauth-grants.js';
-import type { Logger } from '../core/index.js';
+import { type Logger, VERSION } from '../core/index.js';
 import { Metrics, type UpstreamStatus } from '../middleware/metrics.js';
 import { type HttpRoute, metricsRoute, serveMetrics } from '../server/index.js';
 import type { Catalog } from './catalog.js';
@@ -16,7 +16,7 @@ export class GatewayMetrics {
   readonly #listen: { host: string; port: number } | undefined;
   readonly #path: string;
 
-  private constructor(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[]) {
+  private constructor(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[], configVersion: () => string) {
     const { metrics: m } = observability(config);
     // Only names the catalog serves become label values; anything a client makes up counts as `other`.
     const known = (method: string, target: string) =>
@@ -35,6 +35,16 @@ export class GatewayMetrics {
         },
       });
     }
+    new Gauge({
+      name: 'mcp_gateway_info',
+      help: 'Always 1: the mcplex version and the version of the config this gateway runs (GET /admin/config); replicas that differ run different configs',
+      labelNames: ['version', 'config'],
+      registers: [this.metrics.registry],
+      collect() {
+        this.reset();
+        this.set({ version: VERSION, config: configVersion() }, 1);
+      },
+    });
     this.#oauthRefreshes = new Counter({
       name: 'mcp_upstream_oauth_refreshes_total',
       help: "Refreshes of the OAuth grants the gateway holds toward upstreams, by upstream, reason (ahead of expiry, or the server answered 401) and outcome (refreshed here, taken from another replica's refresh, failed)",
@@ -57,8 +67,8 @@ export class GatewayMetrics {
   }
 
   /** Undefined with `metrics.enabled: false`. */
-  static from(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[]): GatewayMetrics | undefined {
-    return observability(config).metrics.enabled ? new GatewayMetrics(config, catalog, upstreams) : undefined;
+  static from(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[], configVersion: () => string): GatewayMetrics | undefined {
+    return observability(config).metrics.enabled ? new GatewayMetrics(config, catalog, upstreams, configVersion) : undefined;
   }
 
   /**

@@ -192,7 +192,7 @@ export class Gateway {
     this.#toolSearch = ToolSearch.from(config, logger);
     // On every path, or per endpoint (`endpoints.<name>.toolSearch`).
     this.host.front((ctx, pipeline) => (this.#toolSearch && ToolSearch.wanted(this.#config, ctx) ? this.#toolSearch.answer(ctx, pipeline) : undefined));
-    this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams);
+    this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams, () => this.#configHistory.version);
     this.#oauth.refreshed = this.#metrics && ((server, e) => this.#metrics!.oauthRefreshed(server, e));
     this.#metrics?.metrics.tasks(() => this.#tasks.registry.counts());
     if (this.#metrics?.route) this.routes.push(this.#metrics.route);

@@ -1,7 +1,8 @@
 // deploy/prometheus/mcplex-alerts.yaml: Prometheus's own promtool finds the rules valid and their unit tests
 // (mcplex-alerts.test.yaml: thresholds, `for` durations and annotations over simulated time) pass; and a real
-// Prometheus (Debian's) scraping a real gateway fires them from what the gateway serves: an upstream that cannot
-// start is McplexUpstreamDown (the one that is up is not), and the gateway stopped is McplexGatewayDown. In that run
+// Prometheus (Debian's) scraping two real gateways fires them from what they serve: an upstream that cannot start is
+// McplexUpstreamDown (the one that is up is not), two replicas on different configs McplexConfigDrift, and the
+// gateways stopped McplexGatewayDown. In that run
 // the rules' `for` durations are cut to 0 s (the unit tests cover them). `.ci/run` installs Prometheus; without it
 // these tests are skipped with the reason printed, except in CI, where its absence fails them.
 import { spawn, spawnSync } from 'node:child_process';
@@ -38,27 +39,31 @@ afterAll(() => {
 describe.skipIf(!present)('the Prometheus alerting rules', () => {
   it('are valid and pass their unit tests (promtool)', () => {
     const check = spawnSync(PROMTOOL, ['check', 'rules', RULES], { encoding: 'utf8' });
-    expect(check.stdout + check.stderr).toContain('SUCCESS: 9 rules found');
+    expect(check.stdout + check.stderr).toContain('SUCCESS: 10 rules found');
     expect(check.status).toBe(0);
     const unit = spawnSync(PROMTOOL, ['test', 'rules', 'mcplex-alerts.test.yaml'], { encoding: 'utf8', cwd: join(ROOT, 'deploy/prometheus') });
     expect(unit.stdout + unit.stderr).toContain('SUCCESS');
     expect(unit.status).toBe(0);
   });
 
-  it('fire in a real Prometheus scraping a real gateway: an upstream that cannot start, then the gateway stopped', async () => {
-    const [gatewayPort, prometheusPort] = [await freePort(), await freePort()];
-    const config = parseConfig(stringify({ listen: { host: '127.0.0.1', port: gatewayPort }, servers: { up: fixtureServer('up'), broken: { command: join(dir, 'no-such-server') } } }), { format: 'yaml' });
-    const gateway = new Gateway(config, { logger: silentLogger, restart: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
-    await gateway.start();
-    const http = await gateway.serveHttp({ port: gatewayPort });
-    let gatewayOpen = true;
+  it('fire in a real Prometheus scraping real gateways: an upstream that cannot start, replicas on different configs, then the gateways stopped', async () => {
+    const [gatewayPort, otherPort, prometheusPort] = [await freePort(), await freePort(), await freePort()];
+    // Two replicas of one job, the second without the broken server: they run different configs.
+    const started = async (port: number, servers: Record<string, unknown>) => {
+      const gateway = new Gateway(parseConfig(stringify({ listen: { host: '127.0.0.1', port }, servers }), { format: 'yaml' }), { logger: silentLogger, restart: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+      await gateway.start();
+      const http = await gateway.serveHttp({ port });
+      return { close: () => http.close().then(() => gateway.close()) };
+    };
+    const gateways = [await started(gatewayPort, { up: fixtureServer('up'), broken: { command: join(dir, 'no-such-server') } }), await started(otherPort, { up: fixtureServer('up') })];
+    let gatewaysOpen = true;
     writeFileSync(join(dir, 'rules.yaml'), readFileSync(RULES, 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 0s'));
     writeFileSync(
       join(dir, 'prometheus.yml'),
       stringify({
         global: { scrape_interval: '1s', evaluation_interval: '1s', scrape_timeout: '800ms' },
         rule_files: [join(dir, 'rules.yaml')],
-        scrape_configs: [{ job_name: 'mcplex', metrics_path: '/metrics', static_configs: [{ targets: [`127.0.0.1:${gatewayPort}`] }] }],
+        scrape_configs: [{ job_name: 'mcplex', metrics_path: '/metrics', static_configs: [{ targets: [`127.0.0.1:${gatewayPort}`, `127.0.0.1:${otherPort}`] }] }],
       }),
     );
     const prometheus = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${prometheusPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -74,22 +79,24 @@ describe.skipIf(!present)('the Prometheus alerting rules', () => {
     try {
       const down = await waitUntil(async () => (await firing()).find((a) => a.labels.alertname === 'McplexUpstreamDown'), 30_000, `McplexUpstreamDown firing; prometheus log:\n${log.slice(-2000)}`);
       expect(down.labels).toMatchObject({ upstream: 'broken', severity: 'critical', instance: `127.0.0.1:${gatewayPort}` });
+      const drift = await waitUntil(async () => (await firing()).find((a) => a.labels.alertname === 'McplexConfigDrift'), 30_000, 'McplexConfigDrift firing');
+      expect(drift.labels).toMatchObject({ job: 'mcplex', severity: 'warning' });
       const now = await firing();
       expect(now.filter((a) => a.labels.upstream === 'up')).toEqual([]);
       expect(now.map((a) => a.labels.alertname)).not.toContain('McplexGatewayDown');
 
-      await http.close();
-      await gateway.close();
-      gatewayOpen = false;
-      const gone = await waitUntil(async () => (await firing()).find((a) => a.labels.alertname === 'McplexGatewayDown'), 30_000, 'McplexGatewayDown firing');
-      expect(gone.labels).toMatchObject({ job: 'mcplex', severity: 'critical', instance: `127.0.0.1:${gatewayPort}` });
+      for (const g of gateways) await g.close();
+      gatewaysOpen = false;
+      const gone = await waitUntil(async () => {
+        const down = (await firing()).filter((a) => a.labels.alertname === 'McplexGatewayDown');
+        return down.length === 2 ? down : undefined;
+      }, 30_000, 'McplexGatewayDown firing for both');
+      expect(gone.map((a) => a.labels.instance).sort()).toEqual([`127.0.0.1:${gatewayPort}`, `127.0.0.1:${otherPort}`].sort());
+      expect(gone[0]!.labels).toMatchObject({ job: 'mcplex', severity: 'critical' });
     } finally {
       prometheus.kill('SIGTERM');
       expect(await waitGone(prometheus.pid!, 15_000)).toBe(true);
-      if (gatewayOpen) {
-        await http.close();
-        await gateway.close();
-      }
+      if (gatewaysOpen) for (const g of gateways) await g.close();
     }
   }, 90_000);
 });

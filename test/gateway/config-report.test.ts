@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { silentLogger } from '../../src/core/logger.js';
 import { configVersion, redactedConfig } from '../../src/gateway/config-report.js';
 import { Gateway } from '../../src/gateway/gateway.js';
-import { newApiKey, parseConfig } from '../../src/index.js';
+import { newApiKey, parseConfig, VERSION } from '../../src/index.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { waitUntil } from '../helpers/process.js';
@@ -86,6 +86,9 @@ describe('GET /admin/config', () => {
       ]);
       const replicas = (await (await fetch(new URL('/admin/replicas', http.url), { headers: { authorization: `Bearer ${admin.key}` } })).json()) as { replicas: Array<{ config: string }> };
       expect(replicas.replicas[0]!.config).toBe(after.version);
+      // And in the metrics, for alerting on replicas that differ (deploy/prometheus: McplexConfigDrift).
+      const metrics = await (await fetch(new URL('/metrics', http.url), { headers: { authorization: `Bearer ${admin.key}` } })).text();
+      expect(metrics).toContain(`mcp_gateway_info{version="${VERSION}",config="${after.version}"} 1`);
     } finally {
       await http.close();
       await gateway.close();
