@@ -222,6 +222,12 @@ async function loadConfig() {
   const rejected = $('#config-rejected');
   rejected.hidden = !(last && !last.applied);
   rejected.textContent = last && !last.applied ? `The last reload (${last.at}) was rejected: ${last.problem}. The config above keeps running.` : '';
+  fill(
+    $('#reloads tbody'),
+    (json.reloads ?? []).map((r) => row([r.at, r.applied ? 'applied' : 'rejected', r.applied ? r.version : r.problem], { 1: r.applied ? 'ok' : 'bad', 2: 'wrap' })),
+    'none since it started',
+  );
+  $('#config-json').textContent = JSON.stringify(json.config ?? {}, null, 2);
 }
 
 async function loadEndpoints() {

@@ -101,6 +101,8 @@ describe('admin page, no auth (loopback)', () => {
       expect(replica![8]).toBe(version);
       expect(p.doc.querySelector('#config')!.textContent).toMatch(new RegExp(`^config ${version} since \\d{4}-`));
       expect((p.doc.querySelector('#config-rejected') as unknown as { hidden: boolean }).hidden).toBe(true);
+      expect(p.cells('reloads')).toEqual([['none since it started']]);
+      expect(JSON.parse(p.doc.querySelector('#config-json')!.textContent!)).toMatchObject({ servers: { demo: { name: 'demo' } } });
       expect(p.doc.querySelector('#cache')!.textContent).toMatch(/^store memory/);
       const audit = p.cells('audit').filter((r) => r[4] === 'tools/call');
       expect(audit.map((r) => [r[5], r[7]])).toEqual([
@@ -128,6 +130,7 @@ describe('admin page, no auth (loopback)', () => {
       const rejected = p.doc.querySelector('#config-rejected') as unknown as { hidden: boolean; textContent: string };
       expect(rejected.hidden).toBe(false);
       expect(rejected.textContent).toMatch(/^The last reload \(\d{4}-[^)]+\) was rejected: separator changed \('__' to '--'\); restart the gateway to apply it\. The config above keeps running\.$/);
+      expect(p.cells('reloads').map((r) => r.slice(1))).toEqual([['rejected', "separator changed ('__' to '--'); restart the gateway to apply it"]]);
     } finally {
       await p.close();
     }

@@ -94,6 +94,14 @@ describe('auth config', () => {
     expect(issuesOf(auth('yes'))).toEqual(['auth.oauthProxy.clientMetadataDocuments: expected true (the default: documents on public addresses), false (registered clients only) or { allowAddresses: [...] }']);
   });
 
+  it('introspection.refusedCacheMs: how long a refused token is refused again without asking', () => {
+    const introspection = { issuer: 'https://auth.example', clientId: 'gw', clientSecret: 's3cret', audience: 'https://mcp.example/mcp' };
+    expect(parse({ auth: { introspection: { ...introspection, refusedCacheMs: 0 } } }).auth?.introspection?.refusedCacheMs).toBe(0);
+    expect(issuesOf({ auth: { introspection: { ...introspection, refusedCacheMs: 600_000 } } })).toEqual([
+      'auth.introspection.refusedCacheMs: expected at most 300000 (5 minutes): a token activated later would stay refused that long',
+    ]);
+  });
+
   it('jwt.dpopNonce: true, or the key every replica shares (required with cluster:) and the lifetime', () => {
     const jwt = { issuer: 'https://auth.example', audience: 'https://mcp.example/mcp', jwksUrl: 'https://auth.example/jwks' };
     expect(parse({ auth: { jwt: { ...jwt, dpopNonce: true } } }).auth?.jwt?.dpopNonce).toBe(true);

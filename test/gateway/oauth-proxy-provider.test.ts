@@ -323,23 +323,43 @@ async function githubStandIn(login: string, orgs: string[] = []): Promise<{ orig
   return { origin, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
+/** A gateway signing people in through the GitHub stand-in, with `more` provider settings beside its endpoints. */
+async function behindGitHub(github: Awaited<ReturnType<typeof githubStandIn>>, more: Record<string, unknown>, scopes: string) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const url = `${origin}/mcp`;
+  const provider = { authorizationUrl: `${github.origin}/login/oauth/authorize`, tokenUrl: `${github.origin}/login/oauth/access_token`, userinfoUrl: `${github.origin}/user`, subject: 'login', ...more };
+  const gateway = new Gateway(await loadConfig(configFile({ resource: url, oauthProxy: { clientId: 'Iv1.mcplex', clientSecret: SECRET, scopes, key: KEY, provider } })), { logger: silentLogger, restart: FAST_RESTART });
+  await gateway.start();
+  const http = await gateway.serveHttp({ port });
+  return {
+    origin,
+    url,
+    close: async () => {
+      await http.close();
+      await gateway.close();
+      await github.close();
+    },
+  };
+}
+
+/** An app signs in through the gateway at `url` (GitHub approves at once): the app, and the code it was given. */
+async function signedInAtGitHub(url: string): Promise<{ app: AppProvider; code: string }> {
+  const app = new AppProvider('GitHub App');
+  await connect(url, app);
+  const browser = new Browser();
+  const back = new URL((await browser.submit(await browser.open(app.opened!.href), { decision: 'approve' }, APP_CALLBACK)).url);
+  const code = back.searchParams.get('code')!;
+  await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(code, back.searchParams.get('iss')!);
+  return { app, code };
+}
+
 describe('oauthProxy.provider against GitHub as it answers (a stand-in: github.com is not reachable here)', () => {
   it('organizations: a member of one of them signs in (its login in any case, on a later page) and keeps refreshing; once out of it, a refresh is refused', async () => {
     const orgs = ['octo-labs', 'other', 'ACME'];
-    const github = await githubStandIn('octocat', orgs);
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const url = `${origin}/mcp`;
-    const provider = { authorizationUrl: `${github.origin}/login/oauth/authorize`, tokenUrl: `${github.origin}/login/oauth/access_token`, userinfoUrl: `${github.origin}/user`, subject: 'login', organizations: ['acme', 'not-ours'] };
-    const gateway = new Gateway(await loadConfig(configFile({ resource: url, oauthProxy: { clientId: 'Iv1.mcplex', clientSecret: SECRET, scopes: 'read:user read:org', key: KEY, provider } })), { logger: silentLogger, restart: FAST_RESTART });
-    await gateway.start();
-    const http = await gateway.serveHttp({ port });
+    const { origin, url, close } = await behindGitHub(await githubStandIn('octocat', orgs), { organizations: ['acme', 'not-ours'] }, 'read:user read:org');
     try {
-      const app = new AppProvider('GitHub App');
-      await connect(url, app);
-      const browser = new Browser();
-      const back = new URL((await browser.submit(await browser.open(app.opened!.href), { decision: 'approve' }, APP_CALLBACK)).url);
-      await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(back.searchParams.get('code')!, back.searchParams.get('iss')!);
+      const { app } = await signedInAtGitHub(url);
       expect(decodeJwt(app.saved!.access_token)).toMatchObject({ sub: 'octocat', orgs: ['acme'] });
       const clientId = app.client!.client_id;
       const renewed = await form(origin, '/oauth/token', { grant_type: 'refresh_token', refresh_token: app.saved!.refresh_token!, client_id: clientId });
@@ -351,28 +371,14 @@ describe('oauthProxy.provider against GitHub as it answers (a stand-in: github.c
       expect(ended.status).toBe(400);
       expect(await ended.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/^the identity provider names this person a member of none of acme, not-ours \(or does not show it to this app: it needs the read:org scope/) });
     } finally {
-      await http.close();
-      await gateway.close();
-      await github.close();
+      await close();
     }
   });
 
   it('signs in by the login /user names; a code GitHub refuses (in a 200 body) is answered invalid_grant with its reason', async () => {
-    const github = await githubStandIn('octocat');
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const url = `${origin}/mcp`;
-    const provider = { authorizationUrl: `${github.origin}/login/oauth/authorize`, tokenUrl: `${github.origin}/login/oauth/access_token`, userinfoUrl: `${github.origin}/user`, subject: 'login', claims: ['name'], allow: { login: ['octocat'] } };
-    const gateway = new Gateway(await loadConfig(configFile({ resource: url, oauthProxy: { clientId: 'Iv1.mcplex', clientSecret: SECRET, scopes: 'read:user', key: KEY, provider } })), { logger: silentLogger, restart: FAST_RESTART });
-    await gateway.start();
-    const http = await gateway.serveHttp({ port });
+    const { origin, url, close } = await behindGitHub(await githubStandIn('octocat'), { claims: ['name'], allow: { login: ['octocat'] } }, 'read:user');
     try {
-      const app = new AppProvider('GitHub App');
-      await connect(url, app);
-      const browser = new Browser();
-      const back = new URL((await browser.submit(await browser.open(app.opened!.href), { decision: 'approve' }, APP_CALLBACK)).url);
-      const code = back.searchParams.get('code')!;
-      await new StreamableHTTPClientTransport(new URL(url), { authProvider: app }).finishAuth(code, back.searchParams.get('iss')!);
+      const { app, code } = await signedInAtGitHub(url);
       expect(decodeJwt(app.saved!.access_token)).toMatchObject({ iss: origin, aud: url, sub: 'octocat', name: 'The Octocat' });
       const connected = await connect(url, app);
       if (connected instanceof UnauthorizedError) throw connected;
@@ -383,9 +389,7 @@ describe('oauthProxy.provider against GitHub as it answers (a stand-in: github.c
       expect(replayed.status).toBe(400);
       expect(await replayed.json()).toEqual({ error: 'invalid_grant', error_description: 'the identity provider answered bad_verification_code: The code passed is incorrect or expired.' });
     } finally {
-      await http.close();
-      await gateway.close();
-      await github.close();
+      await close();
     }
   });
 });

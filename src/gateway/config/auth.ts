@@ -85,8 +85,9 @@ const introspection = strict(
     audience,
     requiredScopes: scopes.optional(),
     claims: claims.optional(),
+    refusedCacheMs: z.number({ error: 'expected milliseconds (0: ask the server about every refused token again)' }).int({ error: 'expected whole milliseconds' }).min(0, { error: 'expected 0 or more milliseconds' }).max(300_000, { error: 'expected at most 300000 (5 minutes): a token activated later would stay refused that long' }).optional(),
   },
-  'expected a mapping with issuer, clientId, clientSecret (or privateKeyFile), audience and optional requiredScopes, claims',
+  'expected a mapping with issuer, clientId, clientSecret (or privateKeyFile), audience and optional requiredScopes, claims, refusedCacheMs',
 ).superRefine((o, ctx) => {
   const problem = o.clientSecret === undefined && o.privateKeyFile === undefined ? 'the authorization server asks who is asking: give clientSecret (e.g. ${INTROSPECTION_CLIENT_SECRET}) or privateKeyFile (private_key_jwt)' : clientKeyProblem(o);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });

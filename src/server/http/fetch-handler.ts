@@ -156,6 +156,9 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
     return rpcError(refusal.status, code, refusal.description, null, { 'www-authenticate': opts.auth!.challenge(refusal, metadataUrlOf(resourceOf(request))), ...(refusal.nonce && { 'dpop-nonce': refusal.nonce }) });
   }
 
+  /** The DPoP nonce to send with a request's answer (authentication handed out a fresh one). */
+  const nonces = new WeakMap<Request, string>();
+
   async function identify(request: Request): Promise<EdgeIdentity | { refusal: AuthRefusal }> {
     const remoteAddress = opts.remoteAddress?.(request);
     const edge = (principal: EdgeIdentity['principal']): EdgeIdentity => ({ principal, ...(remoteAddress !== undefined && { remoteAddress }) });
@@ -167,6 +170,7 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
     });
     if ('refusal' in outcome) return outcome;
     if (outcome.token) attachCredential(outcome.principal, outcome.token);
+    if (outcome.nonce) nonces.set(request, outcome.nonce);
     return edge(outcome.principal);
   }
 
@@ -267,6 +271,9 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
         log.error({ err }, 'unhandled error serving a fetch request');
         response = rpcError(500, ErrorCode.InternalError, 'Internal error');
       }
+      // A DPoP nonce for the client's next proofs (its proof carried the one before): sent with the answer.
+      const nonce = nonces.get(request);
+      if (nonce) response = withHeaders(response, { 'dpop-nonce': nonce });
       return page ? withHeaders(response, cors.answerHeaders(page)) : response;
     },
     notify: listens.notify,
