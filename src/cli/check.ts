@@ -2,10 +2,13 @@
 // --connect, starts every enabled server once as the gateway does, reports each (state, protocol era, how many
 // tools, prompts and resources it exposes, or what kept it down) and stops them all: a pre-deploy check for CI.
 // With --connect it also asks what the file depends on (Redis, the audit store, identity providers:
-// check-dependencies.ts). Exit 1 when an enabled server did not come up or a dependency did not answer.
+// check-dependencies.ts). Exit 1 when an enabled server did not come up or a dependency did not answer. It names the
+// config's version (as GET /admin/config does); --show prints the effective config, secrets taken out.
 import { silentLogger } from '../core/index.js';
 import type { EndpointReport } from '../gateway/endpoints-admin.js';
 import type { GatewayConfig } from '../gateway/config/index.js';
+import { stringify } from 'yaml';
+import { configVersion, redactedConfig } from '../gateway/config-report.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ToolPins } from '../gateway/tool-pins.js';
 import { checkDependencies, type DependencyReport } from './check-dependencies.js';
@@ -15,6 +18,8 @@ export interface CheckOptions {
   config?: string;
   connect?: boolean;
   json?: boolean;
+  /** Print the effective config (its secrets taken out) and its version instead of the report. */
+  show?: boolean;
 }
 
 interface ServerReport {
@@ -95,7 +100,7 @@ function human(file: string, config: GatewayConfig, pinned: number | undefined, 
   const all = Object.values(config.servers);
   const enabled = all.filter((s) => s.enabled).length;
   const f = Object.entries(features(config, pinned)).map(([k, v]) => `${k}: ${v}`);
-  const lines = [`config ok: ${file} (${all.length} servers, ${enabled} enabled; ${f.join(', ')})`];
+  const lines = [`config ok: ${file} (version ${configVersion(config)}; ${all.length} servers, ${enabled} enabled; ${f.join(', ')})`];
   if (!servers) return lines.join('\n');
   const width = Math.max(...servers.map((s) => s.name.length), 4);
   for (const s of servers) {
@@ -127,10 +132,17 @@ function human(file: string, config: GatewayConfig, pinned: number | undefined, 
 export async function check(opts: CheckOptions): Promise<number> {
   const file = opts.config ?? EMBEDDED_CONFIG;
   const config = await loadOrExit(file);
+  if (opts.show) {
+    if (opts.connect) throw new ExitError('--show prints the config; run --connect separately', 2);
+    // The same version and the same redaction as GET /admin/config: compare with what a gateway runs.
+    const shown = { version: configVersion(config), config: redactedConfig(config) };
+    process.stdout.write(opts.json ? `${JSON.stringify(shown, null, 2)}\n` : `# ${opts.config ?? '(embedded default)'} as the gateway reads it (secrets taken out); version ${shown.version}\n${stringify(shown.config)}`);
+    return 0;
+  }
   const pinned = pinnedCount(config);
   const connected = opts.connect ? await connectAll(config) : undefined;
   const failed = (connected?.servers.some((s) => s.enabled && s.state !== 'up') || connected?.dependencies.some((d) => !d.ok)) ?? false;
-  const json = () => JSON.stringify({ config: file, ok: !failed, ...features(config, pinned), ...connected }, null, 2);
+  const json = () => JSON.stringify({ config: file, version: configVersion(config), ok: !failed, ...features(config, pinned), ...connected }, null, 2);
   const out = opts.json ? json() : human(opts.config ?? '(embedded default)', config, pinned, connected);
   process.stdout.write(`${out}\n`);
   return failed ? 1 : 0;

@@ -64,6 +64,7 @@ program
   .option('-c, --config <file>', 'gateway config (YAML or JSON); default: the embedded mcplex.example.yaml')
   .option('--connect', 'start every enabled server, report what it exposes (or why it is down), and stop them')
   .option('--json', 'print the report as JSON')
+  .option('--show', 'print the config as the gateway reads it (variables filled in, defaults added, secrets taken out) and its version')
   .action(async (opts) => {
     process.exitCode = await check(opts);
   });

@@ -119,7 +119,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       };
       try {
         const report = await gateway.reload(loaded);
-        log.info({ why, ...report }, 'configuration reloaded');
+        log.info({ why, ...report, config: gateway.configVersion }, 'configuration reloaded');
         return { report };
       } catch (err) {
         const problem = (err as Error).message;
@@ -140,7 +140,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
         return { status: 400, body: { error: `expected {} (the gateway reads ${path} again)` } };
       }
       const outcome = await reload('POST /admin/reload');
-      return 'report' in outcome ? { status: 200, body: { reloaded: outcome.report } } : { status: 400, body: { error: outcome.problem } };
+      return 'report' in outcome ? { status: 200, body: { reloaded: outcome.report, config: gateway.configVersion } } : { status: 400, body: { error: outcome.problem } };
     },
   });
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -334,6 +334,11 @@ export class Gateway {
    * change is `timeoutMs` (applied to their next requests); others restart. Pass a loader to have a config that
    * fails to load recorded in the audit log like one the gateway rejects.
    */
+  /** The version of the config running now (config-report.ts; GET /admin/config). */
+  get configVersion(): string {
+    return this.#configHistory.version;
+  }
+
   reload(next: GatewayConfig | (() => Promise<GatewayConfig>)): Promise<ReloadReport> {
     // In the audit log as the gateway's own act: what it did, or why the new config was not applied (given a loader,
     // a file that does not load is recorded too).

@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { checkDependencies } from '../../src/cli/check-dependencies.js';
+import { loadConfig } from '../../src/gateway/config/load.js';
+import { configVersion } from '../../src/gateway/config-report.js';
 import { parseConfig } from '../../src/index.js';
 import { freePort } from '../helpers/http.js';
 import { type Idp, startIdp } from '../helpers/oidc-idp.js';
@@ -46,10 +48,24 @@ describe('mcplex check', () => {
     },
   });
 
-  it('checks the file without starting anything', async () => {
+  it('checks the file without starting anything, naming its version (as GET /admin/config does)', async () => {
     const { code, stdout } = await check(['--config', mixed]);
     expect(code).toBe(0);
-    expect(stdout).toBe(`config ok: ${mixed} (3 servers, 2 enabled; auth: off, audit: off, cache: off, pinning: off, tool search: off, endpoints: off, secret scan: off)\n`);
+    const version = configVersion(await loadConfig(mixed));
+    expect(stdout).toBe(`config ok: ${mixed} (version ${version}; 3 servers, 2 enabled; auth: off, audit: off, cache: off, pinning: off, tool search: off, endpoints: off, secret scan: off)\n`);
+  });
+
+  it('--show prints the config as the gateway reads it, with its version and without its secrets', async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${VAR} is the config's syntax for an environment variable
+    const file = config('show', { servers: { gh: { command: 'npx', args: ['server-github'], env: { GITHUB_TOKEN: '${CHECK_TEST_TOKEN}' } } } });
+    const cli = runCli(['check', '--config', file, '--show'], { MCPLEX_LOG_LEVEL: 'warn', CHECK_TEST_TOKEN: 'ghp_not-to-be-printed-0000' });
+    expect((await cli.exited(60_000)).code).toBe(0);
+    const [header, ...rest] = cli.stdout().split('\n');
+    expect(header).toMatch(new RegExp(`^# ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} as the gateway reads it \\(secrets taken out\\); version [0-9a-f]{12}$`));
+    expect(cli.stdout()).not.toContain('ghp_not-to-be-printed');
+    expect(parse(rest.join('\n'))).toMatchObject({ listen: { host: '127.0.0.1', port: 7333 }, servers: { gh: { command: 'npx', args: ['server-github'], env: { GITHUB_TOKEN: '[redacted]' }, timeoutMs: 60_000 } } });
+    const both = runCli(['check', '--config', file, '--show', '--connect'], { MCPLEX_LOG_LEVEL: 'warn', CHECK_TEST_TOKEN: 'x' });
+    expect([(await both.exited(60_000)).code, both.stderr().trim()]).toEqual([2, 'mcplex: --show prints the config; run --connect separately']);
   });
 
   it('--connect: reports each server, exits 1 for the one that did not come up, and leaves no process', async () => {

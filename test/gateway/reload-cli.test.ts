@@ -3,6 +3,8 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/gateway/config/load.js';
+import { configVersion } from '../../src/gateway/config-report.js';
 import { killAll, killStarted, waitGone } from '../helpers/process.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { type Cli, fixtureServer, readyz, serveCli, writeConfig } from './fixtures/cli.js';
@@ -128,7 +130,10 @@ describe('POST /admin/reload', () => {
     const before = await pidsOf(cli.url);
 
     writeConfig({ a: fixtureServer('a'), b: fixtureServer('b') }, path);
-    expect(await reload({})).toEqual({ status: 200, body: { reloaded: { added: ['b'], removed: [], restarted: [], retimed: [] } } });
+    // The version it runs now is the one the file makes (as `mcplex check` names it), with serve's --port 0.
+    const loaded = await loadConfig(path);
+    const running = configVersion({ ...loaded, listen: { ...loaded.listen, port: 0 } });
+    expect(await reload({})).toEqual({ status: 200, body: { reloaded: { added: ['b'], removed: [], restarted: [], retimed: [] }, config: running } });
     expect(Object.keys(await pidsOf(cli.url))).toEqual(['a', 'b']);
     expect(cli.stderr()).toContain('"why":"POST /admin/reload"');
 
