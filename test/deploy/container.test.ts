@@ -68,7 +68,7 @@ describe.skipIf(!image)('the container image', () => {
     expect(docker('exec', name, 'ls', '/var/lib/mcplex')).toContain('audit.db');
     expect(docker('exec', name, 'id', '-u')).toBe('1000');
     // `mcplex` on the image's PATH is its own CLI.
-    expect(docker('exec', name, 'mcplex', 'check', '--config', '/etc/mcplex/mcplex.yaml')).toMatch(/^config ok: \/etc\/mcplex\/mcplex.yaml \(1 servers.*auth: api keys, audit: sqlite/);
+    expect(docker('exec', name, 'mcplex', 'check', '--config', '/etc/mcplex/mcplex.yaml')).toMatch(/^config ok: \/etc\/mcplex\/mcplex.yaml \(version [0-9a-f]{12}; 1 servers.*auth: api keys, audit: sqlite/);
     await waitUntil(() => docker('inspect', '-f', '{{.State.Health.Status}}', name) === 'healthy' || undefined, 60_000, 'docker to report healthy');
 
     docker('stop', '-t', '30', name);
