@@ -8,6 +8,14 @@ import { type HttpRoute, metricsRoute, serveMetrics } from '../server/index.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
 
+/** The audit log's state as the gateway reads it (live-audit.ts). */
+export interface AuditState {
+  /** sqlite or postgres. */
+  sink: string;
+  store: 'up' | 'down';
+  backlog: number;
+}
+
 export class GatewayMetrics {
   readonly metrics: Metrics;
   readonly #oauthRefreshes: Counter;
@@ -16,7 +24,7 @@ export class GatewayMetrics {
   readonly #listen: { host: string; port: number } | undefined;
   readonly #path: string;
 
-  private constructor(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[], configVersion: () => string) {
+  private constructor(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[], configVersion: () => string, audit: () => AuditState | undefined) {
     const { metrics: m } = observability(config);
     // Only names the catalog serves become label values; anything a client makes up counts as `other`.
     const known = (method: string, target: string) =>
@@ -45,6 +53,30 @@ export class GatewayMetrics {
         this.set({ version: VERSION, config: configVersion() }, 1);
       },
     });
+    // The audit log's store, read at each scrape; labelled by sink, so that without `audit:` there is no series at all
+    // (prom-client would show an unlabelled gauge as 0).
+    new Gauge({
+      name: 'mcp_audit_store_up',
+      help: 'Whether the audit store takes records (1) or its last write failed and records spill to the local file (0)',
+      labelNames: ['sink'],
+      registers: [this.metrics.registry],
+      collect() {
+        this.reset();
+        const state = audit();
+        if (state) this.set({ sink: state.sink }, state.store === 'up' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'mcp_audit_backlog',
+      help: 'Audit records not yet in the store: queued in memory, or spilled to the local file while it is down',
+      labelNames: ['sink'],
+      registers: [this.metrics.registry],
+      collect() {
+        this.reset();
+        const state = audit();
+        if (state) this.set({ sink: state.sink }, state.backlog);
+      },
+    });
     this.#oauthRefreshes = new Counter({
       name: 'mcp_upstream_oauth_refreshes_total',
       help: "Refreshes of the OAuth grants the gateway holds toward upstreams, by upstream, reason (ahead of expiry, or the server answered 401) and outcome (refreshed here, taken from another replica's refresh, failed)",
@@ -67,8 +99,8 @@ export class GatewayMetrics {
   }
 
   /** Undefined with `metrics.enabled: false`. */
-  static from(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[], configVersion: () => string): GatewayMetrics | undefined {
-    return observability(config).metrics.enabled ? new GatewayMetrics(config, catalog, upstreams, configVersion) : undefined;
+  static from(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[], configVersion: () => string, audit: () => AuditState | undefined): GatewayMetrics | undefined {
+    return observability(config).metrics.enabled ? new GatewayMetrics(config, catalog, upstreams, configVersion, audit) : undefined;
   }
 
   /**

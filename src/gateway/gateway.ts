@@ -192,7 +192,7 @@ export class Gateway {
     this.#toolSearch = ToolSearch.from(config, logger);
     // On every path, or per endpoint (`endpoints.<name>.toolSearch`).
     this.host.front((ctx, pipeline) => (this.#toolSearch && ToolSearch.wanted(this.#config, ctx) ? this.#toolSearch.answer(ctx, pipeline) : undefined));
-    this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams, () => this.#configHistory.version);
+    this.#metrics = GatewayMetrics.from(config, this.catalog, () => this.health().upstreams, () => this.#configHistory.version, () => this.#audit.state());
     this.#oauth.refreshed = this.#metrics && ((server, e) => this.#metrics!.oauthRefreshed(server, e));
     this.#metrics?.metrics.tasks(() => this.#tasks.registry.counts());
     if (this.#metrics?.route) this.routes.push(this.#metrics.route);
@@ -437,6 +437,7 @@ export class Gateway {
   health() {
     const missing = [...this.#entries.values()].filter((e) => e.config.required === true && !e.upstream.up).map((e) => e.config.name);
     const { mode, disabledTools } = this.resilience.policy();
+    const audit = this.#audit.state();
     return {
       // Ready only when every required upstream is up.
       ...(missing.length > 0 && { ready: false, requiredDown: missing }),
@@ -444,6 +445,7 @@ export class Gateway {
       ...(disabledTools.length > 0 && { disabledTools }),
       upstreams: [...this.#entries.values()].map((e) => withInstances({ ...e.upstream.status(), ...this.resilience.detail(e.upstream, e.config) }, this.#router.instances(e.upstream))),
       ...(this.catalog.collisions.length > 0 && { collisions: this.catalog.collisions }),
+      ...(audit && { audit }),
     };
   }
 

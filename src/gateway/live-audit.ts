@@ -67,6 +67,12 @@ export class LiveAudit {
     }
   }
 
+  /** Whether the store takes records now, and how many wait for it (queued, or spilled to the local file); none without `audit:`. */
+  state(): { sink: string; store: 'up' | 'down'; backlog: number } | undefined {
+    const queue = this.#current?.auditLog.queue;
+    return queue && this.#config && { sink: this.#config.sink, store: queue.down ? 'down' : 'up', backlog: queue.backlog };
+  }
+
   /** The store records go to now (none without an `audit:` section): the admin routes read it. */
   get sink(): AuditSink | undefined {
     return this.#current?.auditLog.sink;

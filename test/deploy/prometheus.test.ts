@@ -1,8 +1,8 @@
 // deploy/prometheus/mcplex-alerts.yaml: Prometheus's own promtool finds the rules valid and their unit tests
 // (mcplex-alerts.test.yaml: thresholds, `for` durations and annotations over simulated time) pass; and a real
 // Prometheus (Debian's) scraping two real gateways fires them from what they serve: an upstream that cannot start is
-// McplexUpstreamDown (the one that is up is not), two replicas on different configs McplexConfigDrift, and the
-// gateways stopped McplexGatewayDown. In that run
+// McplexUpstreamDown (the one that is up is not), two replicas on different configs McplexConfigDrift, an audit store
+// that cannot be reached McplexAuditStoreDown, and the gateways stopped McplexGatewayDown. In that run
 // the rules' `for` durations are cut to 0 s (the unit tests cover them). `.ci/run` installs Prometheus; without it
 // these tests are skipped with the reason printed, except in CI, where its absence fails them.
 import { spawn, spawnSync } from 'node:child_process';
@@ -39,7 +39,7 @@ afterAll(() => {
 describe.skipIf(!present)('the Prometheus alerting rules', () => {
   it('are valid and pass their unit tests (promtool)', () => {
     const check = spawnSync(PROMTOOL, ['check', 'rules', RULES], { encoding: 'utf8' });
-    expect(check.stdout + check.stderr).toContain('SUCCESS: 10 rules found');
+    expect(check.stdout + check.stderr).toContain('SUCCESS: 12 rules found');
     expect(check.status).toBe(0);
     const unit = spawnSync(PROMTOOL, ['test', 'rules', 'mcplex-alerts.test.yaml'], { encoding: 'utf8', cwd: join(ROOT, 'deploy/prometheus') });
     expect(unit.stdout + unit.stderr).toContain('SUCCESS');
@@ -47,15 +47,21 @@ describe.skipIf(!present)('the Prometheus alerting rules', () => {
   });
 
   it('fire in a real Prometheus scraping real gateways: an upstream that cannot start, replicas on different configs, then the gateways stopped', async () => {
-    const [gatewayPort, otherPort, prometheusPort] = [await freePort(), await freePort(), await freePort()];
-    // Two replicas of one job, the second without the broken server: they run different configs.
-    const started = async (port: number, servers: Record<string, unknown>) => {
-      const gateway = new Gateway(parseConfig(stringify({ listen: { host: '127.0.0.1', port }, servers }), { format: 'yaml' }), { logger: silentLogger, restart: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
+    const [gatewayPort, otherPort, prometheusPort, noDatabase] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    // Two replicas of one job, the second without the broken server (they run different configs) and with an audit
+    // store nobody listens on.
+    const started = async (port: number, more: Record<string, unknown>) => {
+      const gateway = new Gateway(parseConfig(stringify({ listen: { host: '127.0.0.1', port }, ...more }), { format: 'yaml' }), { logger: silentLogger, restart: { initialDelayMs: 60_000, maxDelayMs: 60_000 } });
       await gateway.start();
       const http = await gateway.serveHttp({ port });
-      return { close: () => http.close().then(() => gateway.close()) };
+      return { url: http.url, close: () => http.close().then(() => gateway.close()) };
     };
-    const gateways = [await started(gatewayPort, { up: fixtureServer('up'), broken: { command: join(dir, 'no-such-server') } }), await started(otherPort, { up: fixtureServer('up') })];
+    const gateways = [
+      await started(gatewayPort, { servers: { up: fixtureServer('up'), broken: { command: join(dir, 'no-such-server') } } }),
+      await started(otherPort, { servers: { up: fixtureServer('up') }, audit: { sink: 'postgres', url: `postgres://postgres@127.0.0.1:${noDatabase}/test`, spillPath: join(dir, 'spill.jsonl') } }),
+    ];
+    // A request to the second: its audit record cannot be written.
+    await fetch(gateways[1]!.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }) });
     let gatewaysOpen = true;
     writeFileSync(join(dir, 'rules.yaml'), readFileSync(RULES, 'utf8').replace(/^(\s+)for: \S+$/gm, '$1for: 0s'));
     writeFileSync(
@@ -81,6 +87,10 @@ describe.skipIf(!present)('the Prometheus alerting rules', () => {
       expect(down.labels).toMatchObject({ upstream: 'broken', severity: 'critical', instance: `127.0.0.1:${gatewayPort}` });
       const drift = await waitUntil(async () => (await firing()).find((a) => a.labels.alertname === 'McplexConfigDrift'), 30_000, 'McplexConfigDrift firing');
       expect(drift.labels).toMatchObject({ job: 'mcplex', severity: 'warning' });
+      const audit = await waitUntil(async () => (await firing()).find((a) => a.labels.alertname === 'McplexAuditStoreDown'), 30_000, 'McplexAuditStoreDown firing');
+      expect(audit.labels).toMatchObject({ instance: `127.0.0.1:${otherPort}`, severity: 'warning' });
+      // Only there: the first gateway has no audit store (and no series for one).
+      expect((await firing()).filter((a) => a.labels.alertname === 'McplexAuditStoreDown').map((a) => a.labels.instance)).toEqual([`127.0.0.1:${otherPort}`]);
       const now = await firing();
       expect(now.filter((a) => a.labels.upstream === 'up')).toEqual([]);
       expect(now.map((a) => a.labels.alertname)).not.toContain('McplexGatewayDown');
