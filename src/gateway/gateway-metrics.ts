@@ -6,15 +6,8 @@ import { type Logger, VERSION } from '../core/index.js';
 import { Metrics, type UpstreamStatus } from '../middleware/metrics.js';
 import { type HttpRoute, metricsRoute, serveMetrics } from '../server/index.js';
 import type { Catalog } from './catalog.js';
+import type { AuditState } from './live-audit.js';
 import { type GatewayConfig, observability } from './config/index.js';
-
-/** The audit log's state as the gateway reads it (live-audit.ts). */
-export interface AuditState {
-  /** sqlite or postgres. */
-  sink: string;
-  store: 'up' | 'down';
-  backlog: number;
-}
 
 export class GatewayMetrics {
   readonly metrics: Metrics;

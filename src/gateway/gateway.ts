@@ -329,16 +329,16 @@ export class Gateway {
     await Promise.all([...this.#entries.values()].map((e) => this.#settled(e)));
   }
 
-  /**
-   * Applies a new config: unchanged servers keep running (and their clients' sessions), as do servers whose only
-   * change is `timeoutMs` (applied to their next requests); others restart. Pass a loader to have a config that
-   * fails to load recorded in the audit log like one the gateway rejects.
-   */
   /** The version of the config running now (config-report.ts; GET /admin/config). */
   get configVersion(): string {
     return this.#configHistory.version;
   }
 
+  /**
+   * Applies a new config: unchanged servers keep running (and their clients' sessions), as do servers whose only
+   * change is `timeoutMs` (applied to their next requests); others restart. Pass a loader to have a config that
+   * fails to load recorded in the audit log like one the gateway rejects.
+   */
   reload(next: GatewayConfig | (() => Promise<GatewayConfig>)): Promise<ReloadReport> {
     // In the audit log as the gateway's own act: what it did, or why the new config was not applied (given a loader,
     // a file that does not load is recorded too).

@@ -10,6 +10,15 @@ import { anchoredSink, auditSettings, opening, upstreamOf } from './audit.js';
 import type { Catalog } from './catalog.js';
 import type { AuditConfig } from './config/audit.js';
 
+/** The audit log's state as operators see it (GET /readyz, the metrics). */
+export interface AuditState {
+  /** sqlite or postgres. */
+  sink: string;
+  store: 'up' | 'down';
+  /** Records not yet in the store: queued in memory, or spilled to the local file. */
+  backlog: number;
+}
+
 /** What a reload did to the audit log, for the reload's report. */
 export type AuditChange = 'enabled' | 'disabled' | 'changed';
 
@@ -68,7 +77,7 @@ export class LiveAudit {
   }
 
   /** Whether the store takes records now, and how many wait for it (queued, or spilled to the local file); none without `audit:`. */
-  state(): { sink: string; store: 'up' | 'down'; backlog: number } | undefined {
+  state(): AuditState | undefined {
     const queue = this.#current?.auditLog.queue;
     return queue && this.#config && { sink: this.#config.sink, store: queue.down ? 'down' : 'up', backlog: queue.backlog };
   }

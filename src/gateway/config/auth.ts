@@ -4,9 +4,9 @@
 import { z } from 'zod';
 import { HASH_PATTERN, type AuthOptions } from '../../middleware/auth/index.js';
 import { proxyTokenCheck } from '../../server/index.js';
-import type { Issue } from './errors.js';
 import { MIN_SECRET_LENGTH } from '../../stores/sealed-secret-store.js';
 import { clientKeyProblem, clientKeyShape } from './client-key.js';
+import type { Issue } from './errors.js';
 import { unknownKeyMessage } from './hints.js';
 import { type OAuthProxyConfig, oauthProxySchema } from './oauth-proxy.js';
 

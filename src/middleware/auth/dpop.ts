@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, errors, jwtVerify } from 'jose';
 import type { ReplayGuard } from '../../core/replay-guard.js';
-import type { DpopNonces } from './dpop-nonces.js';
 import { MemoryReplayGuard } from '../../stores/memory/replay-guard.js';
+import type { DpopNonces } from './dpop-nonces.js';
 import { type AuthRefusal, refuse } from './types.js';
 
 /** The asymmetric algorithms a proof may be signed with (RFC 9449 §11.6: never symmetric, never `none`). */

@@ -74,26 +74,33 @@ export interface ProviderIdentity {
 export async function identityOf(config: oidc.Configuration, accessToken: string, provider: ProxyProviderConfig): Promise<ProviderIdentity> {
   const url = provider.userinfoUrl ?? config.serverMetadata().userinfo_endpoint;
   if (!url) throw new Error('the identity provider names no userinfo endpoint: set provider.userinfoUrl');
-  const refused = (status: number, at = 'userinfo') => Object.assign(new Error(`the identity provider's ${at} answered ${status}`), { refused: status === 401 || status === 403 });
-  const response = await oidc.fetchProtectedResource(config, accessToken, new URL(url), 'GET', null, new Headers({ accept: 'application/json' })).catch((err: unknown) => {
-    // A 401 or 403 with a challenge (the token revoked, expired): the person's grant there has ended.
-    throw err instanceof oidc.WWWAuthenticateChallengeError ? refused(err.status) : err;
-  });
-  if (!response.ok) throw refused(response.status);
-  const info = (await response.json()) as Record<string, unknown>;
+  const info = (await (await asThePerson(config, accessToken, url, 'userinfo')).json()) as Record<string, unknown>;
   if (!provider.allow && !provider.allowAnyone && !provider.organizations) throw Object.assign(new Error('this server names no one who may sign in (provider.allow or organizations, or allowAnyone: true)'), { denied: true });
   const outside = Object.entries(provider.allow ?? {}).find(([name, values]) => !values.some((v) => String(v) === String(info[name])));
   if (outside) {
     const [name, values] = outside;
     throw Object.assign(new Error(`the identity provider says ${name} is ${JSON.stringify(info[name] ?? null)}; this server takes ${values.join(', ')} only`), { denied: true });
   }
-  const orgs = provider.organizations ? await organizationsOf(config, accessToken, provider, refused) : undefined;
+  const orgs = provider.organizations ? await organizationsOf(config, accessToken, provider) : undefined;
   const field = provider.subject ?? 'sub';
   const subject = info[field];
   if ((typeof subject !== 'string' || subject === '') && typeof subject !== 'number') throw new Error(`the identity provider's userinfo has no "${field}" naming the person (provider.subject)`);
   const copied = [...(provider.claims ?? []), ...(provider.tenant ? [provider.tenant] : [])];
   const claims = Object.fromEntries(copied.filter((c) => info[c] !== undefined && !REGISTERED.has(c)).map((c) => [c, info[c]]));
   return { subject: String(subject), claims: orgs ? { ...claims, orgs } : claims };
+}
+
+/**
+ * GET `url` with the person's access token at the provider. A 401 or 403 (with a challenge or without: the token
+ * revoked or expired) throws with `refused` set: the person's grant there has ended.
+ */
+async function asThePerson(config: oidc.Configuration, accessToken: string, url: string, what: string): Promise<Response> {
+  const refused = (status: number) => Object.assign(new Error(`the identity provider's ${what} answered ${status}`), { refused: status === 401 || status === 403 });
+  const response = await oidc.fetchProtectedResource(config, accessToken, new URL(url), 'GET', null, new Headers({ accept: 'application/json' })).catch((err: unknown) => {
+    throw err instanceof oidc.WWWAuthenticateChallengeError ? refused(err.status) : err;
+  });
+  if (!response.ok) throw refused(response.status);
+  return response;
 }
 
 /** Pages of organizations read at most (100 a page). */
@@ -103,18 +110,14 @@ const MAX_ORGANIZATION_PAGES = 10;
  * The configured organizations the person is a member of (GitHub's `/user/orgs`, page by page as its `Link` header
  * says; logins compared without case, as GitHub does); none is a refusal (`denied`) saying why it may be so.
  */
-async function organizationsOf(config: oidc.Configuration, accessToken: string, provider: ProxyProviderConfig, refused: (status: number, at: string) => Error): Promise<string[]> {
+async function organizationsOf(config: oidc.Configuration, accessToken: string, provider: ProxyProviderConfig): Promise<string[]> {
   const wanted = new Map((provider.organizations ?? []).map((o) => [o.toLowerCase(), o]));
   const found = new Set<string>();
-  let next: string | undefined = organizationsUrlOf(provider);
-  const first = new URL(next);
+  const first = new URL(organizationsUrlOf(provider));
   first.searchParams.set('per_page', '100');
-  next = first.href;
+  let next: string | undefined = first.href;
   for (let page = 0; next && page < MAX_ORGANIZATION_PAGES; page++) {
-    const response: Response = await oidc.fetchProtectedResource(config, accessToken, new URL(next), 'GET', null, new Headers({ accept: 'application/json' })).catch((err: unknown) => {
-      throw err instanceof oidc.WWWAuthenticateChallengeError ? refused(err.status, 'organizations list') : err;
-    });
-    if (!response.ok) throw refused(response.status, 'organizations list');
+    const response = await asThePerson(config, accessToken, next, 'organizations list');
     const listed = (await response.json()) as unknown;
     if (!Array.isArray(listed)) throw new Error("the identity provider's organizations list is not a list");
     for (const org of listed as Array<{ login?: unknown }>) {
