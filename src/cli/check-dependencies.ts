@@ -90,11 +90,12 @@ function redisUrls(config: GatewayConfig): Map<string, string[]> {
   return urls;
 }
 
-/** A URL without its password (or user name with it). */
+/** A URL with its password and query (which may carry one: `?sslpassword=`) hidden; the user name is kept. */
 function hidden(url: string): string {
   if (!URL.canParse(url)) return '(a URL that does not parse)';
   const u = new URL(url);
   if (u.password) u.password = '***';
+  if (u.search) u.search = '?***';
   return u.href;
 }
 
