@@ -1,6 +1,6 @@
 // The SettledTasks contract against both backends: the in-process map and Redis (REDIS_URL, a key prefix of its own
 // per run). A record kept is found as it was kept, by any instance on the same store, until its ttlMs from creation
-// has passed; an unknown id finds nothing.
+// has passed; an unknown id finds nothing; a record that a task runs never replaces one already kept.
 import { describe, expect, it } from 'vitest';
 import type { SettledTask, SettledTasks } from '../../src/core/settled-tasks.js';
 import { MemorySettledTasks } from '../../src/stores/memory/settled-tasks.js';
@@ -53,6 +53,19 @@ describe.each(backends)('SettledTasks: %s', (_name, make, skip) => {
     expect(await b.find('t1')).toEqual(task);
     expect(await b.find('t2')).toMatchObject({ status: 'cancelled', statusMessage: 'The replica running this task stopped' });
     expect(await b.find('nobody')).toBeUndefined();
+  }));
+
+  it.skipIf(skip)('keepUnlessKept keeps a record where none is, and never replaces one (an end kept first stays)', both(async (a, b) => {
+    const running = { ...completed('r1'), status: 'working', result: undefined } as SettledTask;
+    await a.keepUnlessKept(running);
+    expect(await b.find('r1')).toMatchObject({ status: 'working' });
+    await b.keep(completed('r1'));
+    await a.keepUnlessKept(running);
+    expect(await b.find('r1')).toMatchObject({ status: 'completed', result: { content: [{ type: 'text', text: 'done' }] } });
+    // The end kept first, the start's record after: the end stays.
+    await a.keep({ ...completed('r2'), status: 'failed', result: undefined, error: { code: -32603, message: 'boom' } } as SettledTask);
+    await b.keepUnlessKept({ ...running, taskId: 'r2' });
+    expect(await a.find('r2')).toMatchObject({ status: 'failed', error: { message: 'boom' } });
   }));
 
   it.skipIf(skip)('forgets a record once its ttlMs from creation has passed', both(async (a, b) => {

@@ -78,15 +78,25 @@ export async function serveHttp(
     log,
   });
   // Tasks across replicas: each is recorded where it runs, for its ttlMs; requests for another's are forwarded there.
+  // Once claimed, a record that it runs is kept too: a replica that finds the record but not its owner knows the
+  // task was lost with that replica.
+  const settled = directory ? o.cluster?.settled : undefined;
   const stopRecordingTasks =
     directory &&
     o.tasks?.onCreated((task) => {
-      o.cluster?.owners.claim(taskKey(task.taskId), advertise ?? '', task.ttlMs).catch((err: Error) => log.warn({ task: task.taskId, problem: err.message }, 'task directory: claim failed; other replicas cannot reach this task'));
+      const warn = (what: string) => (err: Error) => log.warn({ task: task.taskId, problem: err.message }, `task directory: ${what}`);
+      o.cluster?.owners
+        .claim(taskKey(task.taskId), advertise ?? '', task.ttlMs)
+        .then(() => o.tasks?.started(task).catch(warn('its record was not kept; should this replica crash, the others will not know the task')), warn('claim failed; other replicas cannot reach this task'));
     });
   // …and each one that ends is kept where the others read it, for when this replica is gone.
-  const settled = directory ? o.cluster?.settled : undefined;
+  const ownerGone = async (taskId: string) => {
+    const owner = await o.cluster?.owners.ownerOf(taskKey(taskId));
+    // Nobody holds it (its owner was unreachable, or its claim ran out), or this replica did before it restarted.
+    return owner === undefined || owner === advertise;
+  };
   const stopSharingTasks =
-    settled && o.tasks?.share(settled, (task, err) => log.warn({ task: task.taskId, problem: err.message }, 'task directory: an ended task was not kept; other replicas will not find it'));
+    settled && o.tasks?.share(settled, { failed: (task, err) => log.warn({ task: task.taskId, problem: err.message }, 'task directory: an ended task was not kept; other replicas will not find it'), ownerGone });
   // Calls held between rounds (the gateway's input bridge): recorded so the next round reaches this replica.
   o.cluster?.held?.((state, ttlMs) => {
     const key = heldRoundKey(state);

@@ -48,6 +48,9 @@ export interface Task {
   expiry?: NodeJS.Timeout;
 }
 
+/** What a task lost with its replica (a crash: nothing said how it ended) answers. */
+const LOST = 'The replica running this task stopped unexpectedly; call the tool again';
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export class TaskRegistry {
@@ -60,8 +63,8 @@ export class TaskRegistry {
   readonly #ended = new Set<(task: Task) => Promise<void> | void>();
   /** Records being kept (`onEnded` listeners still at work). */
   readonly #keeping = new Set<Promise<void>>();
-  /** Where the ended tasks of every replica are kept (`share`). */
-  #shared: SettledTasks | undefined;
+  /** Where the tasks of every replica are kept, and how to tell that one's replica is gone (`share`). */
+  #shared: { store: SettledTasks; ownerGone: (taskId: string) => Promise<boolean> } | undefined;
 
   constructor(opts: TaskOptions = {}) {
     this.configure(opts);
@@ -108,15 +111,22 @@ export class TaskRegistry {
 
   /**
    * Replicas: each task that ends here is kept in `shared` for the rest of its ttlMs, and a task this registry does
-   * not hold is looked for there (`lookup`). Returns how to stop keeping them.
+   * not hold is looked for there (`lookup`). A record of a task still running elsewhere (kept by `started`) is
+   * answered as it is, or as failed once `ownerGone` says its replica is gone (crashed: it could not say how it
+   * ended). Returns how to stop keeping them.
    */
-  share(shared: SettledTasks, failed: (task: Task, err: Error) => void): () => void {
-    this.#shared = shared;
-    const stop = this.onEnded((task) => shared.keep(recordOf(task)).catch((err: Error) => failed(task, err)));
+  share(shared: SettledTasks, hooks: { failed: (task: Task, err: Error) => void; ownerGone: (taskId: string) => Promise<boolean> }): () => void {
+    this.#shared = { store: shared, ownerGone: hooks.ownerGone };
+    const stop = this.onEnded((task) => shared.keep(recordOf(task)).catch((err: Error) => hooks.failed(task, err)));
     return () => {
       stop();
       this.#shared = undefined;
     };
+  }
+
+  /** Replicas: keeps the record that `task` runs here (unless its end was kept first); after `share`. */
+  started(task: Task): Promise<void> {
+    return this.#shared?.store.keepUnlessKept(recordOf(task)) ?? Promise.resolve();
   }
 
   /** Cancels every running task with `why` (the replica stops) and waits until their records are kept. */
@@ -126,15 +136,18 @@ export class TaskRegistry {
   }
 
   /**
-   * The task `owner` created under `taskId`: held here, or (replicas) an ended one another replica kept. -32602 for
-   * an unknown one, or one of someone else's.
+   * The task `owner` created under `taskId`: held here, or (replicas) one another replica kept: ended, running there,
+   * or lost with its replica. -32602 for an unknown one, or one of someone else's.
    */
   async lookup(owner: string, taskId: unknown): Promise<Task | SettledTask> {
     const here = typeof taskId === 'string' ? this.#tasks.get(taskId) : undefined;
     if (here || typeof taskId !== 'string' || !this.#shared) return this.get(owner, taskId);
-    const kept = await this.#shared.find(taskId).catch(() => undefined);
+    const { store, ownerGone } = this.#shared;
+    const kept = await store.find(taskId).catch(() => undefined);
     if (!kept || kept.owner !== owner) return this.get(owner, taskId);
-    return kept;
+    if (kept.status !== 'working' || !(await ownerGone(taskId).catch(() => false))) return kept;
+    const lost = { code: ErrorCode.InternalError, message: LOST };
+    return { ...kept, status: 'failed', statusMessage: LOST, error: lost };
   }
 
   /** The tasks kept now, by status (every status named, 0 when none). */
@@ -308,12 +321,12 @@ export class TaskRegistry {
   }
 }
 
-/** The record of an ended task another replica answers from. */
+/** The record of a task (running or ended) another replica answers from. */
 export function recordOf(task: Task): SettledTask {
   return {
     taskId: task.taskId,
     owner: task.owner,
-    status: task.status as SettledTask['status'],
+    status: TERMINAL_TASK_STATUSES.has(task.status) ? (task.status as SettledTask['status']) : 'working',
     ...(task.statusMessage !== undefined && { statusMessage: task.statusMessage }),
     createdAt: task.createdAt,
     lastUpdatedAt: task.lastUpdatedAt,

@@ -8,6 +8,12 @@ export class MemorySettledTasks implements SettledTasks {
     this.#tasks.set(task.taskId, { task: structuredClone(task), until: Date.now() + remainingMs(task) });
   }
 
+  async keepUnlessKept(task: SettledTask): Promise<void> {
+    const kept = this.#tasks.get(task.taskId);
+    // Checked and set in one turn: a keep() of its end cannot come in between.
+    if (!kept || kept.until <= Date.now()) await this.keep(task);
+  }
+
   async find(taskId: string): Promise<SettledTask | undefined> {
     const kept = this.#tasks.get(taskId);
     if (kept && kept.until <= Date.now()) this.#tasks.delete(taskId);

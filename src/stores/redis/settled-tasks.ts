@@ -14,6 +14,10 @@ export class RedisSettledTasks extends FailFastRedisStore implements SettledTask
     await this.redis.set(this.prefix + task.taskId, JSON.stringify(task), 'PX', Math.round(remainingMs(task)));
   }
 
+  async keepUnlessKept(task: SettledTask): Promise<void> {
+    await this.redis.set(this.prefix + task.taskId, JSON.stringify(task), 'PX', Math.round(remainingMs(task)), 'NX');
+  }
+
   async find(taskId: string): Promise<SettledTask | undefined> {
     const raw = await this.redis.get(this.prefix + taskId);
     return raw === null ? undefined : (JSON.parse(raw) as SettledTask);
