@@ -34,6 +34,20 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAMES.has(n) || SECRET_SUFFIX.test(n);
 }
 
+/** A command-line flag whose value is a credential: `--token`, `--api-key`, `-password`, `--key`, `--client-secret`. */
+const SECRET_FLAG = /^--?([a-z][\w-]*)$/i;
+
+/**
+ * A command's arguments fit to show: each scrubbed as text (`--api-key=…`, URLs), and the one after a flag named as
+ * a credential (`--token abc`) replaced whole.
+ */
+export function redactArgv(args: readonly string[]): string[] {
+  return args.map((arg, i) => {
+    const flag = i > 0 ? SECRET_FLAG.exec(args[i - 1]!)?.[1] : undefined;
+    return flag !== undefined && (isSecretName(flag) || /(^|[-_])key$/i.test(flag)) ? REDACTED : redactText(arg);
+  });
+}
+
 /** A URL fit for messages and health output: no credentials, query or fragment (tokens hide there). */
 export function redactUrl(url: string): string {
   try {

@@ -3,7 +3,7 @@
 // it was applied, the last reloads (applied or rejected, and why), and the config itself with its secrets taken out.
 // GET /admin/config answers it; each replica reports its version to the others (GET /admin/replicas).
 import { canonicalJson, sha256 } from '../core/index.js';
-import { isSecretName, REDACTED, redactText } from '../core/redact.js';
+import { isSecretName, REDACTED, redactArgv, redactText } from '../core/redact.js';
 import { type HttpRoute, sendJson } from '../server/index.js';
 import type { GatewayConfig } from './config/index.js';
 
@@ -21,8 +21,9 @@ const SECRET_FIELDS = new Set(['key', 'previousKeys', 'encryptionKey', 'previous
 const SECRET_VALUES = new Set(['env', 'headers']);
 
 /**
- * `config` fit to show an administrator: secrets (by field name, every value of `env` and `headers`) replaced by
- * [redacted], and every other text scrubbed as logs are (URL user-info and query strings, inline credentials).
+ * `config` fit to show an administrator: secrets (by field name, every value of `env` and `headers`, a command's
+ * argument after a flag such as `--token`) replaced by [redacted], and every other text scrubbed as logs are (URL
+ * user-info and query strings, inline credentials).
  */
 export function redactedConfig(config: GatewayConfig): unknown {
   const walk = (value: unknown, hideAll: boolean): unknown => {
@@ -32,6 +33,7 @@ export function redactedConfig(config: GatewayConfig): unknown {
     if (Array.isArray(value)) return value.map((v) => walk(v, hideAll));
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+        if (k === 'args' && !hideAll && Array.isArray(v) && v.every((a) => typeof a === 'string')) return [k, redactArgv(v)];
         const secret = hideAll || SECRET_FIELDS.has(k) || isSecretName(k);
         const values = SECRET_VALUES.has(k);
         return [k, secret && (typeof v !== 'object' || v === null || Array.isArray(v)) ? (v === undefined ? v : REDACTED) : walk(v, secret || values)];

@@ -25,13 +25,14 @@ describe('the config version and what an administrator is shown', () => {
     expect(configVersion(parse({ servers: { a: { command: 'a', env: { X: '2' } } } }))).not.toBe(configVersion(parse(tree)));
   });
 
-  it('takes out secrets: credential fields, keys, every env and header value, URL user-info and query strings', () => {
+  it('takes out secrets: credential fields, keys, every env and header value, credential arguments, URL user-info and query strings', () => {
     const { hash } = newApiKey();
     const shown = JSON.stringify(
       redactedConfig(
         parse({
           servers: {
             gh: { command: 'npx', args: ['server-github'], env: { GITHUB_TOKEN: 'ghp_secret000000000000000001', REGION: 'eu-secret-2' } },
+            pg: { command: 'npx', args: ['server-postgres', '--token', 'secret-13', '--api-key', 'secret-14', '--key', 'secret-15', '--password=secret-16', '--db', 'postgres://u:secret-17@db/x', '--verbose', 'on'] },
             remote: { url: 'https://someone:pw-secret-3@mcp.example.com/mcp?key=secret-4', headers: { 'X-Api-Key': 'secret-5' } },
           },
           audit: { sink: 'postgres', url: 'postgres://mcplex:secret-6@db.internal/mcplex' },
@@ -51,6 +52,8 @@ describe('the config version and what an administrator is shown', () => {
     expect(shown).toContain('"url":"postgres://db.internal/mcplex"');
     expect(shown).toContain('"clientId":"gw"');
     expect(shown).toContain('"args":["server-github"]');
+    // A credential after its flag is taken out whole; other arguments are scrubbed as text.
+    expect(shown).toContain('"args":["server-postgres","--token","[redacted]","--api-key","[redacted]","--key","[redacted]","--password=[redacted]","--db","postgres://db/x","--verbose","on"]');
   });
 });
 
