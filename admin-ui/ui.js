@@ -201,13 +201,15 @@ async function loadReplicas() {
   const upstreams = (u) => Object.entries(u ?? {}).map(([name, state]) => `${name} ${state}`).join(', ');
   const allUp = (u) => Object.values(u ?? {}).every((s) => s === 'up');
   const mine = (json.replicas ?? []).find((r) => r.self)?.config;
+  const audit = (a) => (a ? `${a.sink} ${a.store}${a.backlog ? `, ${a.backlog} waiting` : ''}` : 'none');
   fill(
     $('#replicas tbody'),
     (json.replicas ?? []).map((r) =>
-      row([r.self ? `${r.id.slice(0, 8)} (this page)` : r.id.slice(0, 8), r.hostname, r.pid, r.startedAt, r.ready ? 'ready' : 'not ready', r.mode ?? 'normal', upstreams(r.upstreams), r.sessions, r.config, r.reportedAt], {
+      row([r.self ? `${r.id.slice(0, 8)} (this page)` : r.id.slice(0, 8), r.hostname, r.pid, r.startedAt, r.ready ? 'ready' : 'not ready', r.mode ?? 'normal', upstreams(r.upstreams), r.sessions, r.config, audit(r.audit), r.reportedAt], {
         4: r.ready ? 'ok' : 'bad',
         6: allUp(r.upstreams) ? 'ok' : 'warn',
         8: r.config === mine ? 'ok' : 'warn',
+        ...(r.audit && { 9: r.audit.store === 'up' ? 'ok' : 'bad' }),
       }),
     ),
     json.error ?? 'none',

@@ -1,9 +1,10 @@
 // Which replicas are alive, as operators ask: each replica with `cluster:` announces what it reports of itself (ready,
-// mode, its upstreams' states, sessions) every few seconds in Redis, with a TTL that drops one that crashed, and
+// mode, its upstreams' states, sessions, config version, audit store) every few seconds in Redis, with a TTL that drops one that crashed, and
 // leaves when it stops. GET /admin/replicas lists them through any replica (without `cluster:`, this one alone).
 import { hostname } from 'node:os';
 import type { Logger, ReplicaDirectory, ReplicaReport } from '../core/index.js';
 import { type HttpRoute, sendJson } from '../server/index.js';
+import type { AuditState } from './live-audit.js';
 
 /** How often a replica announces itself, and how long an announcement lasts (a crashed replica drops out then). */
 const ANNOUNCE_EVERY_MS = 5_000;
@@ -17,6 +18,8 @@ export interface SelfReport {
   sessions?: number;
   /** The version of the config it runs (config-report.ts): replicas that differ run different configs. */
   config?: string;
+  /** Its audit store's state (with `audit:`): one replica's store down shows here, not only on its own /readyz. */
+  audit?: AuditState;
 }
 
 /** This replica, as the others see it: its own fields, and what it reports now. */

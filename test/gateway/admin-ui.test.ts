@@ -99,6 +99,8 @@ describe('admin page, no auth (loopback)', () => {
       // The config it runs: its version in the header and on its replica row; no rejected reload to tell of.
       const version = ((await (await fetch(`${g.base}/admin/config`)).json()) as { version: string }).version;
       expect(replica![8]).toBe(version);
+      // Its audit store (SQLite here), up (a record of the page's own requests may be waiting).
+      expect(replica![9]).toMatch(/^sqlite up(, \d+ waiting)?$/);
       expect(p.doc.querySelector('#config')!.textContent).toMatch(new RegExp(`^config ${version} since \\d{4}-`));
       expect((p.doc.querySelector('#config-rejected') as unknown as { hidden: boolean }).hidden).toBe(true);
       expect(p.cells('reloads')).toEqual([['none since it started']]);
