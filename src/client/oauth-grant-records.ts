@@ -4,6 +4,8 @@
 import type { StoredOAuthTokens } from '@modelcontextprotocol/client';
 import type { SecretStore } from '../core/secret-store.js';
 
+/** The key of the authorization an administrator makes for the gateway itself (principal keys are JSON arrays). */
+export const GATEWAY_GRANT = 'gateway';
 /** How long a started authorization may be completed: the browser's round trip, with time to log in. */
 export const PENDING_TTL_MS = 10 * 60_000;
 /** Where the clients registered for `server` are kept, by client id. */

@@ -6,8 +6,7 @@
 // its token: servers that rotate refresh tokens revoke a grant whose spent one comes back); a server that answers 403
 // insufficient_scope gets an authorization asking for more (step-up, SEP-2350's scope union). With `dpop`, the tokens
 // are bound to a key kept beside them (RFC 9449). Grants are kept per key: the gateway's own (GATEWAY_GRANT) and, with
-// per-caller authorization, one per principal. The SDK's `auth()` runs every step.
-import { randomBytes } from 'node:crypto';
+// per-caller authorization, one per principal. The SDK's `auth()` runs every step, with a provider from grant-flow.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   auth,
@@ -16,8 +15,6 @@ import {
   discoverOAuthServerInfo,
   extractWWWAuthenticateParams,
   isStrictScopeSuperset,
-  type OAuthClientMetadata,
-  type OAuthClientProvider,
   type OAuthDiscoveryState,
   type StoredOAuthClientInformation,
   type StoredOAuthTokens,
@@ -28,13 +25,15 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../core/logger.js';
 import type { SecretStore } from '../core/secret-store.js';
 import type { Fetch } from './capped-fetch.js';
-import { registrationMetadata } from './client-metadata.js';
 import { dpopSession } from './dpop-key.js';
+import { type GrantFlowHost, grantFlow } from './grant-flow.js';
+import type { HeldAccess, OAuthClientSettings } from './oauth-client-settings.js';
 import {
   CLIENT_OF_GRANT,
   clientsKeyOf,
   discoveryKeyOf,
   EXPIRES_AT,
+  GATEWAY_GRANT,
   type HeldTokens,
   isDpop,
   PENDING_TTL_MS,
@@ -43,21 +42,20 @@ import {
   pendingKey,
   REFRESH_AT,
   refreshClaimKey,
-  sameIssuer,
   tokensKey,
 } from './oauth-grant-records.js';
 import { sentToken, tokenSentWith } from './sent-token.js';
 import { type Revocation, revokeTokens } from './token-revocation.js';
 import type { SigningAuthProvider } from './upstream.js';
 
+export { GATEWAY_GRANT } from './oauth-grant-records.js';
+export { type OAuthClientSettings, REFRESH_OUTCOMES, REFRESH_REASONS, type RefreshEvent } from './oauth-client-settings.js';
+
 /** What a server's 401 names in its `WWW-Authenticate` challenge: its resource metadata's URL and the scope it wants. */
 export interface AuthChallenge {
   resourceMetadataUrl?: URL;
   scope?: string;
 }
-
-/** The key of the authorization an administrator makes for the gateway itself (principal keys are JSON arrays). */
-export const GATEWAY_GRANT = 'gateway';
 
 /** A server still waiting for its authorization is named in the log at most this often. */
 const NAG_EVERY_MS = 5 * 60_000;
@@ -70,10 +68,6 @@ const MAX_KEYS = 10_000;
  * elsewhere (another replica's `forget`) stops being used here within it.
  */
 const RECHECK_MS = 30_000;
-/** A grant is refreshed this long before its access token expires (at most half its lifetime before). */
-const REFRESH_AHEAD_MS = 60_000;
-/** The share of `refreshAheadMs` a grant's refresh may come later than that, at random. */
-const REFRESH_JITTER = 0.2;
 /** A refresh ahead that failed is tried again after this long (until the token expires and a 401 asks). */
 const REFRESH_AHEAD_RETRY_MS = 5_000;
 /** How long one replica's refresh of a grant keeps the others waiting for its token before one takes over. */
@@ -81,65 +75,6 @@ const REFRESH_CLAIM_MS = 30_000;
 /** How often a replica waiting for another's refresh reads the store. */
 const REFRESH_POLL_MS = 50;
 
-export interface OAuthClientSettings {
-  /** Where the authorization server sends the browser back (the gateway's callback route; known once it serves). */
-  redirectUrl: () => string;
-  clientId?: string;
-  clientSecret?: string;
-  /** The authorization server `clientId` belongs to: its credentials go nowhere else (SEP-2352). */
-  issuer?: string;
-  scopes?: string[];
-  /** false: no RFC 8707 `resource` parameter in authorization and token requests (servers that refuse it). */
-  resourceIndicator?: boolean;
-  /** true: tokens bound to the server's DPoP key (RFC 9449), kept in the store: proofs on token requests and on every request. */
-  dpop?: boolean;
-  /** Shown to the person at the authorization server when the gateway registers itself. */
-  clientName?: string;
-  /**
-   * The https URL of the gateway's Client ID Metadata Document: used as the client id at authorization servers that
-   * take one (`client_id_metadata_document_supported`) instead of registering; others are registered with as before.
-   */
-  clientMetadataUrl?: string;
-  /** The gateway's own authorization was started (`stepUp`: to widen it to that scope): someone should open `url`. */
-  announce?: (url: string, stepUp?: string) => void;
-  /** How long an access token is used from memory before the store is read again; default 30 s. */
-  recheckMs?: number;
-  /**
-   * How long before its access token expires a grant is refreshed (in the background; at most half the token's
-   * lifetime before; up to a fifth less, at random, so grants made together are not refreshed together). Default
-   * 60 s; 0: only when the server answers 401. Grants whose token response gave no `expires_in`, or no refresh token,
-   * are refreshed on 401 only.
-   */
-  refreshAheadMs?: number;
-  /** Each refresh this replica asked for, and how it went (metrics). */
-  onRefresh?: (event: RefreshEvent) => void;
-  /**
-   * The URL a caller (any key but the gateway's) is given in place of the authorization server's, for the
-   * authorization started under `state`: a page that first confirms, in the browser, that the person is that caller
-   * (the gateway's `oauth.confirmCaller`). Undefined: the authorization server's URL as it is.
-   */
-  callerUrl?: (state: string) => string | undefined;
-}
-
-export const REFRESH_REASONS = ['ahead', 'unauthorized'] as const;
-export const REFRESH_OUTCOMES = ['refreshed', 'taken', 'failed'] as const;
-/**
- * A refresh asked for (`ahead` of expiry, or the server answered `unauthorized`) and how it went: `refreshed` here,
- * `taken` from another replica that refreshed first, or `failed`.
- */
-export interface RefreshEvent {
-  reason: (typeof REFRESH_REASONS)[number];
-  outcome: (typeof REFRESH_OUTCOMES)[number];
-}
-
-/** A grant's access token as a replica holds it in memory. */
-interface HeldAccess {
-  token: string;
-  /** Bound to the DPoP key (`token_type: DPoP`): sent with a proof. */
-  dpop?: boolean;
-  refreshAt?: number;
-  expiresAt?: number;
-}
 /** A token the transport sent as a bearer token (the DPoP wrapper turns only those into DPoP). */
 const BEARER = /^bearer\s+(.+)$/i;
 
@@ -160,6 +95,8 @@ export class OAuthGrants {
   readonly #aheadRetry = new LRUCache<string, number>({ max: MAX_KEYS });
   /** One step-up at a time per key: callers refused together are sent to the same authorization. */
   readonly #steppingUp = new Map<string, Promise<string | undefined>>();
+  /** What each step of a grant (grant-flow.ts) reads and tells. */
+  readonly #host: GrantFlowHost;
 
   constructor(
     readonly server: string,
@@ -169,6 +106,21 @@ export class OAuthGrants {
     private readonly log: Logger,
   ) {
     this.#access = new LRUCache<string, HeldAccess>({ max: MAX_KEYS, ttl: settings.recheckMs ?? RECHECK_MS });
+    this.#host = {
+      server,
+      settings,
+      store,
+      held: (key, access) => this.#access.set(key, access),
+      started: (key, url, shown, stepUp) => {
+        this.#started.set(key, { url: shown, at: Date.now(), ...(stepUp !== undefined && { scope: stepUp }) });
+        this.#access.delete(key);
+        if (key !== GATEWAY_GRANT) return;
+        this.#nag(url, stepUp);
+        settings.announce?.(url, stepUp);
+      },
+      forget: (key) => this.forget(key),
+      dpopSession: () => this.#dpopSession(),
+    };
   }
 
   /**
@@ -244,7 +196,7 @@ export class OAuthGrants {
     let running = this.#refreshing.get(key);
     if (!running) {
       const refresh = async () => {
-        const result = await auth(this.#provider(key, undefined, undefined, ahead), options);
+        const result = await auth(grantFlow(this.#host, key, { ahead }), options);
         if (result !== 'AUTHORIZED') throw new UnauthorizedError(`'${this.server}' needs authorization`);
         return 'refreshed' as const;
       };
@@ -340,7 +292,7 @@ export class OAuthGrants {
     if (recent && !(await this.has(key))) return recent;
     // A REDIRECT has just recorded the URL it started (redirectToAuthorization). A grant held is refreshed instead,
     // by one replica at a time.
-    const start = () => auth(this.#provider(key), { serverUrl: this.serverUrl, ...challenge });
+    const start = () => auth(grantFlow(this.#host, key), { serverUrl: this.serverUrl, ...challenge });
     const held = (await this.#load(key))?.token;
     const result = held === undefined ? await start() : await this.#claimed(key, held, start);
     return result === 'REDIRECT' ? this.#started.get(key)?.url : undefined;
@@ -370,7 +322,7 @@ export class OAuthGrants {
     // A refresh cannot widen a grant (RFC 6749 §6): only a new authorization can.
     const widen = isStrictScopeSuperset(scope, held);
     const start = () =>
-      auth(this.#provider(key, undefined, scope ?? ''), { serverUrl: this.serverUrl, ...(scope && { scope }), forceReauthorization: widen, ...(resourceMetadataUrl && { resourceMetadataUrl }) });
+      auth(grantFlow(this.#host, key, { stepUp: scope ?? '' }), { serverUrl: this.serverUrl, ...(scope && { scope }), forceReauthorization: widen, ...(resourceMetadataUrl && { resourceMetadataUrl }) });
     // A grant that covers the scope is refreshed (one replica at a time; another's refresh serves as well).
     const token = widen ? undefined : (await this.#load(key))?.token;
     const result = token === undefined ? await start() : await this.#claimed(key, token, start);
@@ -394,7 +346,7 @@ export class OAuthGrants {
     await this.store.delete(pendingKey(state));
     // Used up, whatever the exchange gives: whoever asks again is sent to a new authorization, not to this one.
     this.#started.delete(pending.key);
-    const result = await auth(this.#provider(pending.key, pending), { serverUrl: this.serverUrl, authorizationCode: code, ...(iss && { iss }) });
+    const result = await auth(grantFlow(this.#host, pending.key, { callback: pending }), { serverUrl: this.serverUrl, authorizationCode: code, ...(iss && { iss }) });
     if (result !== 'AUTHORIZED') throw new Error(`the authorization server did not grant '${this.server}'`);
     if (pending.key === GATEWAY_GRANT) this.#naggedAt = 0;
   }
@@ -441,143 +393,6 @@ export class OAuthGrants {
       throw err;
     });
     return this.#dpop;
-  }
-
-  /** When a grant just issued expires, and when it is refreshed ahead of that (only one with a refresh token). */
-  #expiry(tokens: StoredOAuthTokens): Pick<HeldTokens, typeof REFRESH_AT | typeof EXPIRES_AT> {
-    const lifetime = typeof tokens.expires_in === 'number' && tokens.expires_in > 0 ? tokens.expires_in * 1000 : undefined;
-    if (lifetime === undefined) return {};
-    const now = Date.now();
-    // Up to a fifth less ahead, at random: grants made together (callers after an outage, replicas started at once)
-    // are not all refreshed in the same moment.
-    const ahead = Math.min(this.settings.refreshAheadMs ?? REFRESH_AHEAD_MS, lifetime / 2) * (1 - REFRESH_JITTER * Math.random());
-    return { [EXPIRES_AT]: now + lifetime, ...(tokens.refresh_token && ahead > 0 && { [REFRESH_AT]: Math.round(now + lifetime - ahead) }) };
-  }
-
-  /**
-   * `stepUp`: the scope a step-up asks for (its authorization is recorded as one). `ahead`: a refresh ahead of
-   * expiry, which fails rather than start an authorization when the refresh fails.
-   */
-  #provider(key: string, callback?: PendingAuthorization, stepUp?: string, ahead = false): OAuthClientProvider {
-    const { store, server } = this;
-    // On the callback leg, the redirect URI the authorization started with.
-    const settings = callback ? { ...this.settings, redirectUrl: () => callback.redirectUrl } : this.settings;
-    const clientsKey = clientsKeyOf(server);
-    const discoveryKey = discoveryKeyOf(server);
-    let state: string | undefined;
-    let verifier = callback?.verifier;
-    /** The client this flow runs as: a grant is refreshed by the client it was issued to. */
-    let client: StoredOAuthClientInformation | undefined;
-    /** The refresh token this flow read (and may have spent). */
-    let refreshRead: string | undefined;
-    const registered = async () => parsed<Record<string, StoredOAuthClientInformation & { redirect_uris?: string[] }>>(await store.get(clientsKey)) ?? {};
-    return {
-      get redirectUrl() {
-        return settings.redirectUrl();
-      },
-      get clientMetadata(): OAuthClientMetadata {
-        return registrationMetadata({ redirectUrl: settings.redirectUrl(), confidential: settings.clientSecret !== undefined, ...(settings.clientName && { clientName: settings.clientName }), ...(settings.scopes && { scopes: settings.scopes }) });
-      },
-      // An authorization server that takes a URL as the client id fetches the gateway's document there instead of
-      // registering it (the SDK decides by the server's metadata).
-      ...(!settings.clientId && settings.clientMetadataUrl && { clientMetadataUrl: settings.clientMetadataUrl }),
-      state: () => {
-        state = randomBytes(24).toString('base64url');
-        return state;
-      },
-      clientInformation: async (ctx) => {
-        if (settings.clientId) {
-          return { client_id: settings.clientId, ...(settings.clientSecret && { client_secret: settings.clientSecret }), ...(settings.issuer && { issuer: settings.issuer }) };
-        }
-        // The client that holds this key's grant; else the one registered for the current callback URL (a gateway
-        // that moved registers again, and grants made before keep refreshing as the client they were issued to);
-        // only one registered at the authorization server asked about (SEP-2352: a server that moved to another
-        // one is registered with there).
-        const clients = await registered();
-        const holder = parsed<HeldTokens>(await store.get(this.#tokensKey(key)))?.[CLIENT_OF_GRANT];
-        const atIssuer = (c: StoredOAuthClientInformation | undefined) => c !== undefined && (ctx?.issuer === undefined || c.issuer === undefined || sameIssuer(c.issuer, ctx.issuer));
-        client = [
-          holder === undefined ? undefined : clients[holder],
-          ...Object.values(clients).filter((c) => c.redirect_uris?.includes(settings.redirectUrl())),
-          settings.clientMetadataUrl ? clients[settings.clientMetadataUrl] : undefined,
-        ].find(atIssuer);
-        return client;
-      },
-      // A client registered beforehand is not saved (nor replaced by registering another): an upstream that names
-      // another authorization server than its issuer is refused (the SDK's AuthorizationServerMismatchError).
-      ...(!settings.clientId && {
-        saveClientInformation: async (info: StoredOAuthClientInformation) => {
-          client = info;
-          await store.set(clientsKey, JSON.stringify({ ...(await registered()), [info.client_id]: info }));
-        },
-      }),
-      tokens: async () => {
-        const tokens = parsed<StoredOAuthTokens>(await store.get(this.#tokensKey(key)));
-        refreshRead = tokens?.refresh_token;
-        return tokens;
-      },
-      saveTokens: async (tokens) => {
-        // A token response without `scope` granted what was asked for (RFC 6749 §5.1): the authorization's scope on
-        // the callback leg, the grant's own on a refresh (which asks for nothing more).
-        const stored = callback ? undefined : parsed<HeldTokens>(await store.get(this.#tokensKey(key)));
-        const scope = tokens.scope ?? (callback ? callback.scope : stored?.scope);
-        const held: HeldTokens = {
-          ...tokens,
-          ...(scope && { scope }),
-          ...((settings.clientId ?? client?.client_id) !== undefined && { [CLIENT_OF_GRANT]: settings.clientId ?? client?.client_id }),
-          // The same tokens saved again (the SDK stamps their issuer) expire when they did.
-          ...(stored?.access_token === tokens.access_token ? { [REFRESH_AT]: stored[REFRESH_AT], [EXPIRES_AT]: stored[EXPIRES_AT] } : this.#expiry(tokens)),
-        };
-        await store.set(this.#tokensKey(key), JSON.stringify(held));
-        this.#access.set(key, { token: tokens.access_token, dpop: isDpop(tokens), refreshAt: held[REFRESH_AT], expiresAt: held[EXPIRES_AT] });
-      },
-      saveCodeVerifier: (v) => {
-        verifier = v;
-      },
-      codeVerifier: () => {
-        if (verifier === undefined) throw new Error(`no authorization of '${server}' is in progress`);
-        return verifier;
-      },
-      redirectToAuthorization: async (url) => {
-        if (ahead) throw new Error('the refresh failed');
-        if (state === undefined || verifier === undefined) throw new Error('authorization started without state or verifier');
-        const asked = url.searchParams.get('scope');
-        const given = key === GATEWAY_GRANT ? undefined : settings.callerUrl?.(state);
-        const pending: PendingAuthorization = {
-          server,
-          key,
-          verifier,
-          redirectUrl: settings.redirectUrl(),
-          ...(asked && { scope: asked }),
-          ...(given !== undefined && { url: url.href, confirm: true as const }),
-        };
-        await store.set(pendingKey(state), JSON.stringify(pending), PENDING_TTL_MS);
-        this.#started.set(key, { url: given ?? url.href, at: Date.now(), ...(stepUp !== undefined && { scope: stepUp }) });
-        this.#access.delete(key);
-        if (key === GATEWAY_GRANT) {
-          this.#nag(url.href, stepUp);
-          settings.announce?.(url.href, stepUp);
-        }
-      },
-      ...(settings.dpop && { dpop: () => this.#dpopSession() }),
-      // Asked which resource the tokens are for: none, when the authorization server refuses the parameter.
-      ...(settings.resourceIndicator === false && { validateResourceURL: async () => undefined }),
-      discoveryState: async () => parsed<OAuthDiscoveryState>(await store.get(discoveryKey)),
-      saveDiscoveryState: async (s) => store.set(discoveryKey, JSON.stringify(s)),
-      invalidateCredentials: async (scope) => {
-        if (scope === 'all' || scope === 'tokens') {
-          // A refresh refused because another replica refreshed at the same moment (the server rotates refresh
-          // tokens): the grant that one saved stays, and the SDK's next try refreshes with it.
-          const held = parsed<StoredOAuthTokens>(await store.get(this.#tokensKey(key)));
-          if (scope === 'all' || held?.refresh_token === undefined || held.refresh_token === refreshRead) await this.forget(key);
-        }
-        if ((scope === 'all' || scope === 'client') && client && !settings.clientId) {
-          const { [client.client_id]: _dropped, ...rest } = await registered();
-          await store.set(clientsKey, JSON.stringify(rest));
-        }
-        if (scope === 'all' || scope === 'discovery') await store.delete(discoveryKey);
-      },
-    };
   }
 
   /**
