@@ -135,6 +135,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
     path: '/admin/reload',
     maxBytes: 1024,
     endsStanding: true,
+    // A replica cut off from Redis when a reload was asked reads its file again once it hears the others.
+    replayLatest: true,
     async apply(body) {
       if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length > 0) {
         return { status: 400, body: { error: `expected {} (the gateway reads ${path} again)` } };

@@ -3,8 +3,9 @@
 // request reaches one replica; that one makes the change, answers, and tells the others, which make it too from
 // the same body (a change that fails there is logged; the answer was the first replica's). Audited once, where it
 // was asked for. What a standing change leaves (the degradation switches, until a reload) is also kept in Redis, so a
-// replica that starts later (a rolling restart, one more replica) takes it up before it serves. Without `cluster:`
-// a change is made here alone.
+// replica that starts later (a rolling restart, one more replica) takes it up before it serves; so is the latest
+// reload, which a replica cut off from Redis when it was asked makes once it hears the others again. Without
+// `cluster:` a change is made here alone.
 import { randomUUID } from 'node:crypto';
 import type { Broadcast, Logger } from '../core/index.js';
 import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
@@ -33,17 +34,32 @@ export interface AdminChange {
    * are taken up).
    */
   missed?(): void | Promise<void>;
+  /**
+   * Its latest making covers every one before it (a reload reads the file again): a replica cut off when it was made
+   * makes it, from the same body, once it hears the others again.
+   */
+  replayLatest?: boolean;
 }
 
 /** The channel replicas tell each other of admin changes on. */
 const CHANNEL = 'admin-change';
 /** The channel that retains what a standing change left. */
 const standingChannel = (path: string) => `admin-standing:${path}`;
+/** The channel that retains the latest making of a change made again after a cut (`replayLatest`). */
+const latestChannel = (path: string) => `admin-latest:${path}`;
+
+/** The latest making of a `replayLatest` change, as retained. */
+interface Latest {
+  id: string;
+  body: unknown;
+}
 
 export class AdminChanges {
   readonly #changes = new Map<string, AdminChange>();
   readonly #self = randomUUID();
   #shared: Broadcast | undefined;
+  /** The latest making this replica knows of, per `replayLatest` change (made here, heard, or found retained). */
+  readonly #latest = new Map<string, string>();
 
   constructor(private readonly log: Logger) {}
 
@@ -74,14 +90,45 @@ export class AdminChanges {
     let early: string[] | undefined = [];
     const resumed = () => {
       this.log.info('hearing the other replicas again: taking up what admin changes left standing meanwhile');
-      void this.#caughtUp().then(() => this.#takeUp(broadcast));
+      void this.#replay(broadcast)
+        .then(() => this.#caughtUp())
+        .then(() => this.#takeUp(broadcast));
     };
     const stop = await broadcast.subscribe(CHANNEL, (message) => (early ? early.push(message) : void this.#heard(message)), resumed);
+    // What was made before this replica started is in its own config already: noted, not made again.
+    for (const change of this.#replayed()) {
+      const latest = await this.#retainedLatest(broadcast, change);
+      if (latest) this.#latest.set(change.path, latest.id);
+    }
     await this.#takeUp(broadcast);
     const heard = early;
     early = undefined;
     for (const message of heard) await this.#heard(message);
     return stop;
+  }
+
+  #replayed(): AdminChange[] {
+    return [...this.#changes.values()].filter((c) => c.replayLatest);
+  }
+
+  async #retainedLatest(broadcast: Broadcast, change: AdminChange): Promise<Latest | undefined> {
+    try {
+      const kept = await broadcast.retained(latestChannel(change.path));
+      return kept === undefined ? undefined : (JSON.parse(kept) as Latest);
+    } catch (err) {
+      this.log.warn({ path: change.path, problem: (err as Error).message }, 'the latest admin change of this kind could not be read (Redis)');
+      return undefined;
+    }
+  }
+
+  /** After a cut: each `replayLatest` change made meanwhile elsewhere is made here, from its latest body. */
+  async #replay(broadcast: Broadcast): Promise<void> {
+    for (const change of this.#replayed()) {
+      const latest = await this.#retainedLatest(broadcast, change);
+      if (!latest || latest.id === this.#latest.get(change.path)) continue;
+      this.#latest.set(change.path, latest.id);
+      await this.#make(change, latest.body, 'an admin change made on another replica while this one was cut off');
+    }
   }
 
   /** After a cut: what changes missed meanwhile could have left stale is made fresh. */
@@ -109,21 +156,29 @@ export class AdminChanges {
     }
   }
 
-  /** Keeps what stands now for replicas that come later (before telling, so one that hears has it too), then tells. */
+  /**
+   * Keeps what stands now for replicas that come later, and the latest making of a `replayLatest` change for replicas
+   * cut off now (before telling, so one that hears has it too), then tells.
+   */
   async #announce(shared: Broadcast, change: AdminChange, body: unknown): Promise<void> {
     const standing = change.standing ? [change] : change.endsStanding ? [...this.#changes.values()].filter((c) => c.standing) : [];
+    const id = randomUUID();
     try {
       for (const c of standing) await shared.retain(standingChannel(c.path), c === change ? JSON.stringify(c.standing!.now()) : undefined);
+      if (change.replayLatest) {
+        this.#latest.set(change.path, id);
+        await shared.retain(latestChannel(change.path), JSON.stringify({ id, body } satisfies Latest));
+      }
     } catch (err) {
       this.log.warn({ path: change.path, problem: (err as Error).message }, 'what an admin change left standing could not be kept for replicas that start later (Redis); ask again once it is back');
     }
-    await shared.publish(CHANNEL, JSON.stringify({ from: this.#self, path: change.path, body })).catch((err: Error) => {
+    await shared.publish(CHANNEL, JSON.stringify({ from: this.#self, id, path: change.path, body })).catch((err: Error) => {
       this.log.warn({ path: change.path, problem: err.message }, 'an admin change was made on this replica only: the others could not be told (Redis); ask them again once it is back');
     });
   }
 
   async #heard(message: string): Promise<void> {
-    let said: { from?: string; path?: string; body?: unknown };
+    let said: { from?: string; id?: string; path?: string; body?: unknown };
     try {
       said = JSON.parse(message) as typeof said;
     } catch {
@@ -135,13 +190,19 @@ export class AdminChanges {
     const settle = () => (change && this.#shared ? this.#takeUpOne(this.#shared, change) : undefined);
     if (said.from === this.#self) return settle();
     if (!change) return this.log.warn({ path: said.path }, 'another replica made an admin change this one does not know; not made here');
-    try {
-      const answer = await change.apply(said.body);
-      const outcome = answer.status < 300 ? 'made here too' : 'not made here';
-      this.log.info({ path: change.path, status: answer.status, ...(answer.status >= 300 && { answer: answer.body }) }, `an admin change made on another replica was ${outcome}`);
-    } catch (err) {
-      this.log.error({ err, path: change.path }, 'an admin change made on another replica failed here');
-    }
+    if (change.replayLatest && typeof said.id === 'string') this.#latest.set(change.path, said.id);
+    await this.#make(change, said.body, 'an admin change made on another replica');
     await settle();
+  }
+
+  /** Makes `change` from another replica's `body`, and logs how it went (`what` names the change). */
+  async #make(change: AdminChange, body: unknown, what: string): Promise<void> {
+    try {
+      const answer = await change.apply(body);
+      const outcome = answer.status < 300 ? 'made here too' : 'not made here';
+      this.log.info({ path: change.path, status: answer.status, ...(answer.status >= 300 && { answer: answer.body }) }, `${what} was ${outcome}`);
+    } catch (err) {
+      this.log.error({ err, path: change.path }, `${what} failed here`);
+    }
   }
 }

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/gateway/config/load.js';
 import { configVersion } from '../../src/gateway/config-report.js';
 import { killAll, killStarted, waitGone } from '../helpers/process.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
+import { TcpLink } from '../helpers/tcp-link.js';
 import { type Cli, fixtureServer, readyz, serveCli, writeConfig } from './fixtures/cli.js';
 import { callText, collect, legacyClient, toolNames } from './fixtures/helpers.js';
 
@@ -169,6 +170,35 @@ describe.skipIf(!redisUrl)('POST /admin/reload with cluster:', () => {
     expect(await modeOf(third.url)).toBe('normal');
     for (const cli of [first, second, third]) await stopCli(cli);
   });
+
+  it('a replica cut off from Redis when a reload is asked reads its file again once it hears the others', async () => {
+    const redis = new URL(redisUrl!);
+    const link = await TcpLink.to(redis.hostname, Number(redis.port || 6379));
+    try {
+      const via = new URL(redisUrl!);
+      via.host = `127.0.0.1:${link.port}`;
+      // One file; each replica reaches Redis at the address in its environment (the second through the link).
+      const path = writeConfig({});
+      const config = (servers: Record<string, unknown>) => writeFileSync(path, JSON.stringify({ servers, cluster: { redis: { url: '${REDIS_AT}', keyPrefix: uniquePrefix('reload-missed') } } }));
+      config({ a: fixtureServer('a') });
+      const [asked, apart] = [await serveCli(path, [], { REDIS_AT: redisUrl! }), await serveCli(path, [], { REDIS_AT: via.href })];
+      await apart.waitStderr(/"msg":"gateway started"/);
+      // Cut: its connections to Redis are dropped, so it does not hear the reload.
+      link.cut();
+      config({ a: fixtureServer('a'), b: fixtureServer('b') });
+      const answer = await fetch(new URL('/admin/reload', asked.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(((await answer.json()) as { reloaded: { added: string[] } }).reloaded.added).toEqual(['b']);
+      expect(Object.keys(await pidsOf(apart.url))).toEqual(['a']);
+      const from = apart.stderr().length;
+      link.restore();
+      await apart.waitStderr(/"path":"\/admin\/reload".*while this one was cut off was made here too/, 30_000, from);
+      expect(Object.keys(await pidsOf(apart.url))).toEqual(['a', 'b']);
+      expect(apart.stderr().slice(from)).toMatch(/"msg":"configuration reloaded"/);
+      for (const cli of [asked, apart]) await stopCli(cli);
+    } finally {
+      await link.close();
+    }
+  }, 90_000);
 });
 
 describe('SIGHUP reload of log levels', () => {
