@@ -99,6 +99,8 @@ export interface AuditVerifyResult {
 }
 
 export interface AuditSink {
+  /** What kind of store it is (sqlite, postgres), as operators see it (GET /readyz, the metrics' `sink` label). */
+  readonly kind?: string;
   /** Appends records in order, atomically (all or none), extending the hash chain. Rejects when the store is unreachable. */
   append(records: readonly AuditRecord[]): Promise<void>;
   query(q?: AuditQuery): Promise<StoredAuditRecord[]>;

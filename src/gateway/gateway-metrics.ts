@@ -3,10 +3,10 @@
 import { Counter, Gauge } from 'prom-client';
 import { REFRESH_OUTCOMES, REFRESH_REASONS, type RefreshEvent } from '../client/oauth-grants.js';
 import { type Logger, VERSION } from '../core/index.js';
+import type { AuditState } from '../middleware/audit.js';
 import { Metrics, type UpstreamStatus } from '../middleware/metrics.js';
 import { type HttpRoute, metricsRoute, serveMetrics } from '../server/index.js';
 import type { Catalog } from './catalog.js';
-import type { AuditState } from './live-audit.js';
 import { type GatewayConfig, observability } from './config/index.js';
 
 export class GatewayMetrics {
@@ -46,25 +46,7 @@ export class GatewayMetrics {
         this.set({ version: VERSION, config: configVersion() }, 1);
       },
     });
-    // The audit log's store, read at each scrape; labelled by sink, so that without `audit:` there is no series at all
-    // (prom-client would show an unlabelled gauge as 0).
-    const auditGauges: Array<[string, string, (s: AuditState) => number]> = [
-      ['mcp_audit_store_up', 'Whether the audit store takes records (1) or its last write failed and records spill to the local file (0)', (s) => (s.store === 'up' ? 1 : 0)],
-      ['mcp_audit_backlog', 'Audit records not yet in the store: queued in memory, or spilled to the local file while it is down', (s) => s.backlog],
-    ];
-    for (const [name, help, value] of auditGauges) {
-      new Gauge({
-        name,
-        help,
-        labelNames: ['sink'],
-        registers: [this.metrics.registry],
-        collect() {
-          this.reset();
-          const state = audit();
-          if (state) this.set({ sink: state.sink }, value(state));
-        },
-      });
-    }
+    this.metrics.audit(audit);
     this.#oauthRefreshes = new Counter({
       name: 'mcp_upstream_oauth_refreshes_total',
       help: "Refreshes of the OAuth grants the gateway holds toward upstreams, by upstream, reason (ahead of expiry, or the server answered 401) and outcome (refreshed here, taken from another replica's refresh, failed)",

@@ -4,20 +4,11 @@
 // costs a check per request.
 import { isDeepStrictEqual } from 'node:util';
 import { type AuditSink, ErrorCode, type Logger, type Middleware, type Principal } from '../core/index.js';
-import { type AdminAuditEvent, type AuditEvent, type AuditMiddleware, audit, type RelayedAuditEvent } from '../middleware/audit.js';
+import { type AdminAuditEvent, type AuditEvent, type AuditMiddleware, type AuditState, audit, type RelayedAuditEvent } from '../middleware/audit.js';
 import { FileAuditSpill } from '../stores/file/audit-spill.js';
 import { anchoredSink, auditSettings, opening, upstreamOf } from './audit.js';
 import type { Catalog } from './catalog.js';
 import type { AuditConfig } from './config/audit.js';
-
-/** The audit log's state as operators see it (GET /readyz, the metrics). */
-export interface AuditState {
-  /** sqlite or postgres. */
-  sink: string;
-  store: 'up' | 'down';
-  /** Records not yet in the store: queued in memory, or spilled to the local file. */
-  backlog: number;
-}
 
 /** What a reload did to the audit log, for the reload's report. */
 export type AuditChange = 'enabled' | 'disabled' | 'changed';
@@ -78,8 +69,8 @@ export class LiveAudit {
 
   /** Whether the store takes records now, and how many wait for it (queued, or spilled to the local file); none without `audit:`. */
   state(): AuditState | undefined {
-    const queue = this.#current?.auditLog.queue;
-    return queue && this.#config && { sink: this.#config.sink, store: queue.down ? 'down' : 'up', backlog: queue.backlog };
+    // Named as configured (the store may be wrapped: anchoredSink).
+    return this.#current && this.#config && { ...this.#current.auditLog.state(), sink: this.#config.sink };
   }
 
   /** The store records go to now (none without an `audit:` section): the admin routes read it. */

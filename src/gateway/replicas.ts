@@ -3,8 +3,8 @@
 // leaves when it stops. GET /admin/replicas lists them through any replica (without `cluster:`, this one alone).
 import { hostname } from 'node:os';
 import type { Logger, ReplicaDirectory, ReplicaReport } from '../core/index.js';
+import type { AuditState } from '../middleware/audit.js';
 import { type HttpRoute, sendJson } from '../server/index.js';
-import type { AuditState } from './live-audit.js';
 
 /** How often a replica announces itself, and how long an announcement lasts (a crashed replica drops out then). */
 const ANNOUNCE_EVERY_MS = 5_000;

@@ -93,10 +93,21 @@ function adminErrorCode(status: number): number | null {
 /** What a running audit log can be switched to (`reconfigure`); who serves a request and the log stay as they were. */
 export type AuditSettings = Omit<AuditOptions, 'upstreamOf' | 'log'>;
 
+/** The audit log's state as operators see it (GET /readyz, the metrics). */
+export interface AuditState {
+  /** The store's kind: sqlite, postgres (`custom` for a sink that does not say). */
+  sink: string;
+  store: 'up' | 'down';
+  /** Records not yet in the store: queued in memory, or spilled to the local file. */
+  backlog: number;
+}
+
 export interface AuditLog {
   /** The store records go to now. */
   readonly sink: AuditSink;
   readonly queue: AuditQueue;
+  /** Whether the store takes records now, and how many wait for it. */
+  state(): AuditState;
   /** Records a relayed server→client request; never throws (the record is queued). */
   relayed(event: RelayedAuditEvent): void;
   /** Records a change made through an admin endpoint; never throws (the record is queued). */
@@ -219,6 +230,7 @@ export function audit(opts: AuditOptions): AuditMiddleware {
       return queue.sink;
     },
     queue,
+    state: () => ({ sink: queue.sink.kind ?? 'custom', store: queue.down ? 'down' : 'up', backlog: queue.backlog }),
     relayed(e) {
       queueApart(() => ({
         time: new Date(e.startedAt).toISOString(),

@@ -1,6 +1,7 @@
 // The Prometheus instruments mcplex exposes (prom-client), and the hooks other concerns call to feed them: cache
 // hits and misses, rate-limit refusals, circuit-breaker state, upstream health read at scrape time.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AuditState } from './audit.js';
 import type { BreakerState } from './circuit-breaker/breaker.js';
 
 export interface MetricsOptions {
@@ -72,6 +73,7 @@ export class Metrics {
   readonly #breaker: Gauge;
   #upstreams: (() => readonly UpstreamStatus[]) | undefined;
   #tasks: (() => Readonly<Record<string, number>>) | undefined;
+  #audit: (() => AuditState | undefined) | undefined;
   readonly #sessionCounts = new Set<() => number>();
 
   constructor(opts: MetricsOptions = {}) {
@@ -149,7 +151,31 @@ export class Metrics {
         for (const [status, n] of Object.entries(self.#tasks?.() ?? {})) this.set({ status }, n);
       },
     });
+    // The audit log's store, read at each scrape; labelled by sink, so that without an audit log there is no series
+    // at all (prom-client would show an unlabelled gauge as 0).
+    const auditGauges: Array<[string, string, (s: AuditState) => number]> = [
+      ['mcp_audit_store_up', 'Whether the audit store takes records (1) or its last write failed and records spill to the local file (0)', (s) => (s.store === 'up' ? 1 : 0)],
+      ['mcp_audit_backlog', 'Audit records not yet in the store: queued in memory, or spilled to the local file while it is down', (s) => s.backlog],
+    ];
+    for (const [name, help, value] of auditGauges) {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['sink'],
+        registers,
+        collect() {
+          this.reset();
+          const state = self.#audit?.();
+          if (state) this.set({ sink: state.sink }, value(state));
+        },
+      });
+    }
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reads the audit log's state at each scrape (none: no series). */
+  audit(read: () => AuditState | undefined): void {
+    this.#audit = read;
   }
 
   /** Reads the tasks kept now, by status, at each scrape (a task registry's counts). */

@@ -12,6 +12,7 @@ import { type CallContext, type ChangeKind, compose, type Era, type Handler, typ
 import { admission, type ListenHook, SDK_OWNED } from './admission.js';
 import type { ElicitState } from './elicitation.js';
 import { type Admit, GatedTransport } from './gate.js';
+import type { AuditLog, AuditMiddleware } from '../middleware/audit.js';
 import { Metrics, metrics } from '../middleware/metrics.js';
 import type { ChangeAudience, Hears, Item } from '../middleware/policy-target.js';
 import { createFetchHandler, type FetchHandlerOptions, type McpFetchHandler } from './http/fetch-handler.js';
@@ -87,6 +88,8 @@ export class ServingHost implements AppCore {
   /** The metrics this server counts into (`metrics` option), if any. */
   readonly metrics: Metrics | undefined;
   readonly paramHeaderCheck: ((ctx: CallContext) => void) | undefined;
+  /** The audit log among the middleware, if any: its state is reported (readiness, metrics). */
+  #auditLog: AuditLog | undefined;
 
   constructor(opts: HostOptions, terminal: Handler) {
     this.onListen = opts.onListen;
@@ -108,8 +111,17 @@ export class ServingHost implements AppCore {
     if (this.metrics) this.use(metrics(this.metrics));
   }
 
-  /** Adds middleware; every request goes through the pipeline in the order added. */
+  /**
+   * Adds middleware; every request goes through the pipeline in the order added. An audit log's state (`audit()`)
+   * shows in GET /readyz's detail and, with `metrics`, as `mcp_audit_store_up` and `mcp_audit_backlog`.
+   */
   use(...middleware: Middleware[]): this {
+    for (const m of middleware) {
+      const log = (m as Partial<AuditMiddleware>).auditLog;
+      if (!log) continue;
+      this.#auditLog = log;
+      this.metrics?.audit(() => log.state());
+    }
     this.#middlewares.push(...middleware);
     this.#composed = undefined;
     return this;
@@ -214,7 +226,9 @@ export class ServingHost implements AppCore {
       this.createProtocolServer(era, era === 'legacy' ? { onConnect: (c) => this.#track(c), gated: true } : { ...(httpOf && { httpOf }) });
     const routes = this.metrics ? [metricsRoute(this.metrics), ...(opts.routes ?? [])] : opts.routes;
     const tasks = this.#taskRegistry && { tasks: this.#taskRegistry };
-    const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }), ...tasks }, this.logger, this.admit);
+    const log = this.#auditLog;
+    const readiness = log && { readiness: () => ({ ...opts.readiness?.(), audit: log.state() }) };
+    const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }), ...tasks, ...readiness }, this.logger, this.admit);
     this.#notifiers.add(handle.notify);
     const uncount = this.metrics?.activeSessions(handle.sessionCount);
     return {

@@ -24,6 +24,7 @@ export interface PostgresAuditSinkOptions {
 const PAGE = 1000;
 
 export class PostgresAuditSink implements AuditSink {
+  readonly kind = 'postgres';
   readonly pool: pg.Pool;
   readonly table: string;
   readonly #ownPool: boolean;

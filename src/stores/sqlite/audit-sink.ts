@@ -16,6 +16,7 @@ export interface SqliteAuditSinkOptions extends SqliteAuditFile {
 }
 
 export class SqliteAuditSink implements AuditSink {
+  readonly kind = 'sqlite';
   readonly db: Database.Database;
   readonly table: string;
   readonly #append: (records: readonly AuditRecord[]) => Promise<void>;
