@@ -19,7 +19,7 @@ async function serving(sink: AuditSink | undefined, spill?: string) {
   const server = createServer({ name: 'audited', version: '1.0.0', logger: silentLogger, metrics: true });
   const auditor = sink && audit({ sink, ...(spill && { spill: new FileAuditSpill(spill) }) });
   if (auditor) server.use(auditor);
-  server.tool('echo', { description: 'Echoes the text', input: { text: z.string() } }, ({ text }) => text);
+  server.tool('echo', { description: 'Echoes the text', input: z.object({ text: z.string() }) }, ({ text }) => text);
   const http = await server.serveHttp({ port: 0 });
   const get = async (path: string) => (await fetch(new URL(path, http.url))).text();
   return {
