@@ -179,6 +179,7 @@ describe.skipIf(!redisUrl)('POST /admin/reload with cluster:', () => {
       via.host = `127.0.0.1:${link.port}`;
       // One file; each replica reaches Redis at the address in its environment (the second through the link).
       const path = writeConfig({});
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own interpolation syntax
       const config = (servers: Record<string, unknown>) => writeFileSync(path, JSON.stringify({ servers, cluster: { redis: { url: '${REDIS_AT}', keyPrefix: uniquePrefix('reload-missed') } } }));
       config({ a: fixtureServer('a') });
       const [asked, apart] = [await serveCli(path, [], { REDIS_AT: redisUrl! }), await serveCli(path, [], { REDIS_AT: via.href })];
