@@ -8,7 +8,7 @@ import { ContextState, compose, type Handler, type McpResult, type Principal, si
 import { allMiddleware, MIDDLEWARE_GROUPS } from '../src/middleware/all.js';
 import { numberOption } from './plan.js';
 
-const DEFAULT = ['tracing', 'metrics', 'request-log', 'audit', ...MIDDLEWARE_GROUPS];
+const DEFAULT = ['tracing', 'metrics', 'otlp-metrics', 'request-log', 'audit', ...MIDDLEWARE_GROUPS];
 const INFLIGHT = 16;
 const REPS = 5;
 const WARM_REPS = 2;

@@ -9,7 +9,7 @@ import { sha256 } from '../core/index.js';
 import { insecureBind } from '../gateway/auth.js';
 import { type GatewayConfig, observability } from '../gateway/config/index.js';
 import { Gateway, type ReloadReport } from '../gateway/gateway.js';
-import { consoleToLogger, createLogger, setLogLevels, startTracing } from '../server/index.js';
+import { consoleToLogger, createLogger, setLogLevels, startMetrics, startTracing } from '../server/index.js';
 import { EMBEDDED_CONFIG, ExitError, loadOrExit, selfCommand } from './config-file.js';
 
 
@@ -43,7 +43,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     const names = Object.keys(config.endpoints ?? {});
     throw new ExitError(`--endpoint ${opts.endpoint}: no such endpoint in ${opts.config ?? 'the embedded config'} (${names.length > 0 ? `one of: ${names.join(', ')}` : 'it has no endpoints: section'})`, 2);
   }
-  const { logging, tracing } = observability(config);
+  const { logging, tracing, metrics } = observability(config);
   const log = createLogger('mcplex', logging);
   // What dependencies print with console goes to the log: stdout is the stdio transport's, stderr JSON lines.
   consoleToLogger(log);
@@ -51,6 +51,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   // No handler code runs here and the gateway's spans name their parents: no context manager (AsyncLocalStorage
   // costs every promise something on Node 20).
   const telemetry = await startTracing({ ...tracing, activeContext: false });
+  const otlpMetrics = await startMetrics({ ...(metrics.otlp !== undefined && { enabled: metrics.otlp }), serviceName: tracing.serviceName });
   // `command: mcplex` in a config runs this very CLI (how the embedded default runs the bundled demo servers).
   const self = selfCommand();
   const unsafe = opts.stdio ? undefined : insecureBind(config);
@@ -83,7 +84,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     reloading
       .then(() => Promise.allSettled([handle?.close()]))
       .then(() => gateway.close())
-      .then(() => telemetry?.shutdown())
+      .then(() => Promise.all([telemetry?.shutdown(), otlpMetrics?.shutdown()]))
       .then(
         () => process.exit(0),
         (err) => {

@@ -9,6 +9,12 @@ import { type HttpRoute, metricsRoute, serveMetrics } from '../server/index.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
 
+/** Whether `target` names something the catalog serves: only those become label values (else `other`). */
+export const knownTarget =
+  (catalog: Catalog) =>
+  (method: string, target: string): boolean =>
+    method === 'tools/call' ? catalog.tool(target) !== undefined : method === 'prompts/get' ? catalog.prompt(target) !== undefined : catalog.resourceOwner(target) !== undefined;
+
 export class GatewayMetrics {
   readonly metrics: Metrics;
   readonly #oauthRefreshes: Counter;
@@ -20,9 +26,7 @@ export class GatewayMetrics {
   private constructor(config: GatewayConfig, catalog: Catalog, upstreams: () => readonly UpstreamStatus[], configVersion: () => string, audit: () => AuditState | undefined) {
     const { metrics: m } = observability(config);
     // Only names the catalog serves become label values; anything a client makes up counts as `other`.
-    const known = (method: string, target: string) =>
-      method === 'tools/call' ? catalog.tool(target) !== undefined : method === 'prompts/get' ? catalog.prompt(target) !== undefined : catalog.resourceOwner(target) !== undefined;
-    this.metrics = new Metrics({ principalLabel: m.principalLabel, maxTargets: m.maxTargets, knownTarget: known });
+    this.metrics = new Metrics({ principalLabel: m.principalLabel, maxTargets: m.maxTargets, knownTarget: knownTarget(catalog) });
     this.metrics.upstreams(upstreams);
     for (const kind of ['tool', 'prompt'] as const) {
       new Gauge({

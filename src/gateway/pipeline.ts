@@ -1,5 +1,5 @@
 // The gateway's middleware built from its config, in the one order that makes sense (ARCHITECTURE.md, "The
-// pipeline"): tracing → metrics → audit → endpoint views → access → tenant quota → rate limit → cache → dedup →
+// pipeline"): tracing → metrics (Prometheus, then OTLP) → audit → endpoint views → access → tenant quota → rate limit → cache → dedup →
 // secret scan → breaker → retry → timeout → forward. Each concern adds its slot here; `gateway.use()` adds
 // caller-supplied middleware after these.
 import type { Logger, Middleware } from '../core/index.js';
@@ -7,12 +7,14 @@ import { endpointViews } from '../middleware/endpoint-views.js';
 import type { OwnerOf } from '../middleware/policy-target.js';
 import { secretScan } from '../middleware/secret-scan.js';
 import { type Metrics, metrics } from '../middleware/metrics.js';
+import { operationMetrics } from '../middleware/operation-metrics.js';
 import { requestLog } from '../middleware/request-log.js';
 import { tracing } from '../middleware/tracing.js';
-import { type HttpRoute, tracingWanted } from '../server/index.js';
+import { type HttpRoute, metricsWanted, tracingWanted } from '../server/index.js';
 import { LiveCache } from './cache-stage.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
+import { knownTarget } from './gateway-metrics.js';
 import { catalogOwner, LivePolicy } from './policy.js';
 import type { RelayGuard } from './relay.js';
 import type { AdminChanges } from './admin-changes.js';
@@ -68,6 +70,8 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing() : undefined,
     deps.metrics && metrics(deps.metrics),
+    // Only when exported (the SDK is started in serve.ts): without it there is nothing to record into.
+    metricsWanted({ enabled: o.metrics.otlp }) ? operationMetrics({ maxTargets: o.metrics.maxTargets, knownTarget: knownTarget(deps.catalog) }) : undefined,
     requests,
     deps.audit, // before the policy, so its refusals are recorded with their codes
     views, // what each named endpoint shows (`endpoints:`), reloadable

@@ -2,7 +2,9 @@
 // (bench/targets/mcplex-full.mjs adds it to a gateway; test/middleware/all-middleware.test.ts runs it in a server). Its own file, so loading the middleware layer loads none of its stores.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Meter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { type Middleware, silentLogger } from '../core/index.js';
 import { FileAuditSpill } from '../stores/file/audit-spill.js';
 import { MemoryCacheStore } from '../stores/memory/memory-cache-store.js';
@@ -21,12 +23,22 @@ import { cache } from './cache.js';
 import { circuitBreaker } from './circuit-breaker/index.js';
 import { dedup } from './dedup.js';
 import { Metrics, metrics } from './metrics.js';
+import { operationMetrics } from './operation-metrics.js';
 import { rateLimit } from './rate-limit.js';
 import { retry } from './retry.js';
 import { timeout } from './timeout.js';
 import { tracing } from './tracing.js';
 import { discardingTracer } from './tracing-discard.js';
 
+
+/** A meter aggregating as an exporting SDK does (per attribute set), read by nobody: the export once a minute is not measured. */
+function unreadMeter(): Meter {
+  class Unread extends MetricReader {
+    protected async onForceFlush(): Promise<void> {}
+    protected async onShutdown(): Promise<void> {}
+  }
+  return new MeterProvider({ readers: [new Unread()] }).getMeter('mcplex');
+}
 
 /** The concerns the bench can measure apart (issue by issue): security, observability, resilience and cache. */
 export type MiddlewareGroup = 'security' | 'observability' | 'resilience';
@@ -62,6 +74,8 @@ export function allMiddleware(groups: readonly string[] = MIDDLEWARE_GROUPS, opt
     // Chosen only by name (the `mcplex-tracing-sdk` yardstick): the same middleware with the SDK's own spans.
     ['yardstick', 'tracing-sdk', () => tracing({ tracer: discardingTracer('sdk'), propagator: new W3CTraceContextPropagator() })],
     ['observability', 'metrics', () => metrics(new Metrics())],
+    // The MCP semantic conventions' duration histogram, as with OTLP metrics on (`metrics.otlp`).
+    ['observability', 'otlp-metrics', () => operationMetrics({ meter: unreadMeter() })],
     // The request log with its line built for every request (as `logging.requests: info`), written nowhere.
     ['observability', 'request-log', () => requestLog({ logger: silentLogger, level: 'info' })],
     ['observability', 'audit', () => audit({ sink: new SqliteAuditSink({ path: join(dir, 'audit.db') }), spill: new FileAuditSpill(join(dir, 'audit.db.spill.jsonl')) })],

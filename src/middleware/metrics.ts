@@ -2,7 +2,7 @@
 // gauge while it runs. Label values are bounded: unknown or excess target names count as `other`.
 import { type CallContext, ErrorCode, type Middleware, UPSTREAM_NAME } from '../core/index.js';
 import { CACHE_STATUS } from './cache.js';
-import { Metrics } from './metrics-registry.js';
+import { Metrics, type MetricsOptions } from './metrics-registry.js';
 import { type Ending, observed } from './outcome.js';
 
 export { type BreakerState, Metrics, type MetricsOptions, type UpstreamStatus } from './metrics-registry.js';
@@ -13,11 +13,14 @@ const UNKNOWN = new Set<number>([ErrorCode.InvalidParams, ErrorCode.MethodNotFou
 /** Known methods are few (the spec's); anything else is one label value. */
 const METHOD = /^(initialize|ping|server\/discover|subscriptions\/listen|completion\/complete|logging\/setLevel|(tools|prompts|resources|resources\/templates)\/\w+|tasks\/\w+)$/;
 
+/** `method` as a bounded label value: the spec's methods as they are, anything else `other`. */
+export const methodLabel = (method: string) => (METHOD.test(method) ? method : 'other');
+
 /** Chooses bounded label values for targets: a name is kept if it is known and there is room, else `other`. */
-function targetLabels(m: Metrics): (ctx: CallContext, ending: Ending) => string {
+export function targetLabels(opts: Pick<MetricsOptions, 'maxTargets' | 'knownTarget'>): (ctx: CallContext, ending: Ending) => string {
   const seen = new Set<string>();
-  const max = m.options.maxTargets ?? 200;
-  const known = m.options.knownTarget;
+  const max = opts.maxTargets ?? 200;
+  const known = opts.knownTarget;
   return (ctx, ending) => {
     const t = ctx.target;
     if (t === undefined) return '';
@@ -31,10 +34,10 @@ function targetLabels(m: Metrics): (ctx: CallContext, ending: Ending) => string 
 
 /** Counts, times and tracks in flight every request through `m` (one Metrics per server or gateway). */
 export function metrics(m: Metrics = new Metrics()): Middleware {
-  const targetOf = targetLabels(m);
+  const targetOf = targetLabels(m.options);
   // Not async: it returns observed()'s promise itself (an async wrapper would add a promise and two turns a request).
   return function metricsMiddleware(ctx, next) {
-    const method = METHOD.test(ctx.method) ? ctx.method : 'other';
+    const method = methodLabel(ctx.method);
     m.started(method);
     return observed(ctx, next, (e, ms) => {
       m.ended({ method, target: targetOf(ctx, e), upstream: ctx.state.get(UPSTREAM_NAME) ?? '', outcome: e.outcome, principal: ctx.principal.id, era: ctx.era, endpoint: ctx.endpoint, seconds: ms / 1000 });

@@ -21,6 +21,11 @@ export interface MetricsConfig {
   listen?: { host: string; port: number };
   principalLabel: boolean;
   maxTargets: number;
+  /**
+   * The MCP semantic conventions' `mcp.server.operation.duration` exported over OTLP (configured by OTEL_* variables):
+   * true/false decides; absent: on when OTEL_METRICS_EXPORTER names otlp or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT is set.
+   */
+  otlp?: boolean;
 }
 
 export interface TracingConfig {
@@ -69,8 +74,9 @@ export const observabilityShape = {
       ).optional(),
       principalLabel: bool.optional(),
       maxTargets: z.preprocess(toInt, z.number({ error: 'expected a positive integer' }).int().min(1, { error: 'expected a positive integer' })).optional(),
+      otlp: bool.optional(),
     },
-    'expected a mapping with enabled, path, listen, principalLabel and/or maxTargets',
+    'expected a mapping with enabled, path, listen, principalLabel, maxTargets and/or otlp',
   ).optional(),
   tracing: strict(
     { enabled: bool.optional(), serviceName: z.string({ error: 'expected a service name' }).min(1, { error: 'expected a service name' }).optional() },
@@ -94,6 +100,7 @@ const metrics = (m: NonNullable<Raw['metrics']>): MetricsConfig => ({
   ...(m.listen && { listen: { host: m.listen.host ?? '127.0.0.1', port: m.listen.port } }),
   principalLabel: m.principalLabel ?? false,
   maxTargets: m.maxTargets ?? 200,
+  ...(m.otlp !== undefined && { otlp: m.otlp }),
 });
 const tracing = (t: NonNullable<Raw['tracing']>): TracingConfig => ({ ...(t.enabled !== undefined && { enabled: t.enabled }), serviceName: t.serviceName ?? 'mcplex-gateway' });
 

@@ -1,0 +1,73 @@
+// OpenTelemetry metrics as the MCP semantic conventions name them, for deployments that collect OTLP rather than
+// scrape Prometheus: `mcp.server.operation.duration` (a histogram, seconds) per request, with `mcp.method.name`,
+// `gen_ai.tool.name` / `gen_ai.prompt.name` (bounded: unknown or excess names are `other`), `gen_ai.operation.name`
+// (`execute_tool`), `error.type` and `rpc.response.status_code` when it failed, `mcp.protocol.version` (a few; later
+// new ones `other`), `network.transport` (`tcp` for HTTP, `pipe` for stdio) and, through a gateway,
+// `mcplex.upstream`. Recorded on the global meter provider (a no-op until an SDK is registered: `startMetrics`,
+// src/server/metrics-sdk.ts).
+import { type Attributes, type Histogram, type Meter, metrics } from '@opentelemetry/api';
+import { type CallContext, type Middleware, UPSTREAM_NAME, VERSION } from '../core/index.js';
+import { methodLabel, targetLabels } from './metrics.js';
+import { type Ending, observed } from './outcome.js';
+
+/** The semantic conventions' advice for MCP durations (seconds). */
+const BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+
+export interface OperationMetricsOptions {
+  /** Default: the global meter provider's `mcplex` meter. */
+  meter?: Meter;
+  /** Most distinct tool and prompt names recorded; later new ones are `other`. Default 200. */
+  maxTargets?: number;
+  /** Whether a target names something that exists (unknown names become `other`); default: it did not fail as unknown. */
+  knownTarget?: (method: string, target: string) => boolean;
+}
+
+/** The histogram every request is recorded in. */
+export function operationDuration(meter: Meter = metrics.getMeter('mcplex', VERSION)): Histogram {
+  return meter.createHistogram('mcp.server.operation.duration', {
+    description: 'MCP request or notification duration as observed on the receiver from the time it was received until the result or ack is sent',
+    unit: 's',
+    advice: { explicitBucketBoundaries: BUCKETS },
+  });
+}
+
+/** Protocol versions recorded as they are; later new ones (none a server accepts) are `other`. */
+const MAX_VERSIONS = 8;
+
+/** The request's attributes as the conventions name them (`target`: its bounded name). */
+function attributeSets(): (ctx: CallContext, target: string, ending: Ending) => Attributes {
+  const versions = new Set<string>();
+  return (ctx, target, ending) => {
+    const method = methodLabel(ctx.method);
+    const a: Attributes = { 'mcp.method.name': method, 'network.transport': ctx.http ? 'tcp' : 'pipe' };
+    const version = ctx.http?.headers.get('mcp-protocol-version');
+    if (version && !versions.has(version) && versions.size < MAX_VERSIONS) versions.add(version);
+    if (version) a['mcp.protocol.version'] = versions.has(version) ? version : 'other';
+    if (ctx.http) a['network.protocol.name'] = 'http';
+    if (target !== '') {
+      if (method === 'tools/call') {
+        a['gen_ai.tool.name'] = target;
+        a['gen_ai.operation.name'] = 'execute_tool';
+      } else if (method === 'prompts/get') a['gen_ai.prompt.name'] = target;
+    }
+    const upstream = ctx.state.get(UPSTREAM_NAME);
+    if (upstream !== undefined) a['mcplex.upstream'] = upstream;
+    if (ending.outcome !== 'ok') a['error.type'] = ending.code !== undefined ? String(ending.code) : ending.outcome;
+    if (ending.code !== undefined) a['rpc.response.status_code'] = String(ending.code);
+    return a;
+  };
+}
+
+/** Records every request's duration in `mcp.server.operation.duration`. */
+export function operationMetrics(opts: OperationMetricsOptions = {}): Middleware {
+  const histogram = operationDuration(opts.meter);
+  const targetOf = targetLabels({ maxTargets: opts.maxTargets, knownTarget: opts.knownTarget });
+  const attributesOf = attributeSets();
+  return function operationMetricsMiddleware(ctx, next) {
+    return observed(ctx, next, (ending, ms) => {
+      // Only tools and prompts are named (resource URIs are opt-in in the conventions: unbounded).
+      const named = ctx.method === 'tools/call' || ctx.method === 'prompts/get';
+      histogram.record(ms / 1000, attributesOf(ctx, named ? targetOf(ctx, ending) : '', ending));
+    });
+  };
+}
