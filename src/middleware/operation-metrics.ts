@@ -1,14 +1,15 @@
 // OpenTelemetry metrics as the MCP semantic conventions name them, for deployments that collect OTLP rather than
-// scrape Prometheus: `mcp.server.operation.duration` (a histogram, seconds) per request, with `mcp.method.name`,
+// scrape Prometheus: `mcp.server.operation.duration` (a histogram, seconds) per request, and through a gateway
+// `mcp.client.operation.duration` per call to an upstream, with `mcp.method.name`,
 // `gen_ai.tool.name` / `gen_ai.prompt.name` (bounded: unknown or excess names are `other`), `gen_ai.operation.name`
 // (`execute_tool`), `error.type` and `rpc.response.status_code` when it failed, `mcp.protocol.version` (a few; later
 // new ones `other`), `network.transport` (`tcp` for HTTP, `pipe` for stdio) and, through a gateway,
 // `mcplex.upstream`. Recorded on the global meter provider (a no-op until an SDK is registered: `startMetrics`,
 // src/server/metrics-sdk.ts).
 import { type Attributes, type Histogram, type Meter, metrics } from '@opentelemetry/api';
-import { type CallContext, type Middleware, UPSTREAM_NAME, VERSION } from '../core/index.js';
+import { type CallContext, type Middleware, OUTBOUND_TRACE, UPSTREAM_NAME, VERSION } from '../core/index.js';
 import { methodLabel, targetLabels } from './metrics.js';
-import { type Ending, observed } from './outcome.js';
+import { type Ending, endedBy, endedWith, observed } from './outcome.js';
 
 /** The semantic conventions' advice for MCP durations (seconds). */
 const BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
@@ -22,22 +23,26 @@ export interface OperationMetricsOptions {
   knownTarget?: (method: string, target: string) => boolean;
 }
 
-/** The histogram every request is recorded in. */
-export function operationDuration(meter: Meter = metrics.getMeter('mcplex', VERSION)): Histogram {
-  return meter.createHistogram('mcp.server.operation.duration', {
-    description: 'MCP request or notification duration as observed on the receiver from the time it was received until the result or ack is sent',
-    unit: 's',
-    advice: { explicitBucketBoundaries: BUCKETS },
-  });
+/** The histograms requests are recorded in: as received (server), and as sent on to an upstream (client). */
+export function operationDurations(meter: Meter = metrics.getMeter('mcplex', VERSION)): { server: Histogram; client: Histogram } {
+  const histogram = (side: 'server' | 'client', description: string) =>
+    meter.createHistogram(`mcp.${side}.operation.duration`, { description, unit: 's', advice: { explicitBucketBoundaries: BUCKETS } });
+  return {
+    server: histogram('server', 'MCP request or notification duration as observed on the receiver from the time it was received until the result or ack is sent'),
+    client: histogram('client', 'The duration of the MCP request or notification as observed on the sender from the time it was sent until the response or ack is received'),
+  };
 }
 
 /** Protocol versions recorded as they are; later new ones (none a server accepts) are `other`. */
 const MAX_VERSIONS = 8;
 
-/** The request's attributes as the conventions name them (`target`: its bounded name). */
-function attributeSets(): (ctx: CallContext, target: string, ending: Ending) => Attributes {
+/**
+ * The request's attributes as the conventions name them (`target`: its bounded name); for the call to `upstream`,
+ * the same with that upstream.
+ */
+function attributeSets(): (ctx: CallContext, target: string, ending: Ending, upstream?: string) => Attributes {
   const versions = new Set<string>();
-  return (ctx, target, ending) => {
+  return (ctx, target, ending, toUpstream) => {
     const method = methodLabel(ctx.method);
     const a: Attributes = { 'mcp.method.name': method, 'network.transport': ctx.http ? 'tcp' : 'pipe' };
     const version = ctx.http?.headers.get('mcp-protocol-version');
@@ -50,7 +55,7 @@ function attributeSets(): (ctx: CallContext, target: string, ending: Ending) => 
         a['gen_ai.operation.name'] = 'execute_tool';
       } else if (method === 'prompts/get') a['gen_ai.prompt.name'] = target;
     }
-    const upstream = ctx.state.get(UPSTREAM_NAME);
+    const upstream = toUpstream ?? ctx.state.get(UPSTREAM_NAME);
     if (upstream !== undefined) a['mcplex.upstream'] = upstream;
     if (ending.outcome !== 'ok') a['error.type'] = ending.code !== undefined ? String(ending.code) : ending.outcome;
     if (ending.code !== undefined) a['rpc.response.status_code'] = String(ending.code);
@@ -58,16 +63,35 @@ function attributeSets(): (ctx: CallContext, target: string, ending: Ending) => 
   };
 }
 
-/** Records every request's duration in `mcp.server.operation.duration`. */
+/**
+ * Records every request's duration in `mcp.server.operation.duration`, and (a gateway) each call it makes to an
+ * upstream for it in `mcp.client.operation.duration`: the difference is the gateway's own time.
+ */
 export function operationMetrics(opts: OperationMetricsOptions = {}): Middleware {
-  const histogram = operationDuration(opts.meter);
+  const { server, client } = operationDurations(opts.meter);
   const targetOf = targetLabels({ maxTargets: opts.maxTargets, knownTarget: opts.knownTarget });
   const attributesOf = attributeSets();
+  // Only tools and prompts are named (resource URIs are opt-in in the conventions: unbounded).
+  const named = (ctx: CallContext, ending: Ending) => (ctx.method === 'tools/call' || ctx.method === 'prompts/get' ? targetOf(ctx, ending) : '');
   return function operationMetricsMiddleware(ctx, next) {
-    return observed(ctx, next, (ending, ms) => {
-      // Only tools and prompts are named (resource URIs are opt-in in the conventions: unbounded).
-      const named = ctx.method === 'tools/call' || ctx.method === 'prompts/get';
-      histogram.record(ms / 1000, attributesOf(ctx, named ? targetOf(ctx, ending) : '', ending));
+    // Around the upstream call (and inside the tracing span, when there is one, so the span times the same call).
+    const traced = ctx.state.get(OUTBOUND_TRACE);
+    ctx.state.set(OUTBOUND_TRACE, {
+      around(upstream, method, call) {
+        const started = performance.now();
+        const done = (ending: Ending) => client.record((performance.now() - started) / 1000, attributesOf(ctx, named(ctx, ending), ending, upstream));
+        return (traced ? traced.around(upstream, method, call) : call({})).then(
+          (result) => {
+            done(endedWith(result as Record<string, unknown>));
+            return result;
+          },
+          (err: unknown) => {
+            done(endedBy(ctx, err));
+            throw err;
+          },
+        );
+      },
     });
+    return observed(ctx, next, (ending, ms) => server.record(ms / 1000, attributesOf(ctx, named(ctx, ending), ending)));
   };
 }

@@ -1,4 +1,5 @@
-// OTLP metrics as the MCP semantic conventions name them: `mcp.server.operation.duration` per request, with its
+// OTLP metrics as the MCP semantic conventions name them: `mcp.server.operation.duration` per request (and a
+// gateway's `mcp.client.operation.duration` per upstream call), with its
 // attributes (method, tool, operation, error type and code, protocol version, transport, the gateway's upstream),
 // tool names bounded as Prometheus labels are. A real `mcplex serve` exporting to a real OTLP/HTTP JSON receiver;
 // a framework server recording into an SDK meter provider read in process; when the environment turns it on.
@@ -60,6 +61,13 @@ describe('a gateway exporting mcp.server.operation.duration over OTLP', () => {
       });
       expect(echo.sum).toBeGreaterThan(0);
       expect(echo.explicitBounds).toEqual([0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]);
+      // Each call on to the upstream, as the gateway made it: within the request's own time.
+      const sent = await receiver.waitForPoint((p) => p.name === 'mcp.client.operation.duration' && p.attributes['gen_ai.tool.name'] === 'a__echo' && p.count >= 2, 'two calls to upstream a recorded');
+      expect(sent.attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'mcplex.upstream': 'a', 'gen_ai.operation.name': 'execute_tool' });
+      expect(sent.attributes['error.type']).toBeUndefined();
+      const received = receiver.points.findLast((p) => p.name === NAME && p.attributes['gen_ai.tool.name'] === 'a__echo')!;
+      expect([sent.count, received.count]).toEqual([2, 2]);
+      expect(sent.sum!).toBeLessThanOrEqual(received.sum!);
       const unknown = await receiver.waitForPoint((p) => p.name === NAME && p.attributes['error.type'] !== undefined, 'the unknown tool recorded');
       expect(unknown.attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'other', 'error.type': '-32602', 'rpc.response.status_code': '-32602' });
       // The session's other requests are recorded too (initialize, tools/list the client made).
