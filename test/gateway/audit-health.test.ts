@@ -1,15 +1,17 @@
 // The audit log's state, seen from outside: GET /readyz's detail (`audit: { sink, store, backlog }`) and the metrics
-// `mcp_audit_store_up` and `mcp_audit_backlog` (labelled by sink; none without `audit:`), for alerting on a store
-// that refuses records (deploy/prometheus: McplexAuditStoreDown, McplexAuditBacklog). A SQLite store is up with
-// nothing waiting; a PostgreSQL nobody listens on is down once a record could not be written, the record waiting.
+// `mcp_audit_store_up` and `mcp_audit_backlog` (labelled by sink; none without an audit log), for alerting on a store
+// that refuses records (deploy/prometheus: McplexAuditStoreDown, McplexAuditBacklog). The same from the gateway (its
+// `audit:` section) and from a framework server (`server.use(audit(…))` with `metrics: true`). A SQLite store is up
+// with nothing waiting; a PostgreSQL nobody listens on is down once a record could not be written, the record waiting.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { z } from 'zod';
 import { silentLogger } from '../../src/core/logger.js';
 import { Gateway } from '../../src/gateway/gateway.js';
-import { parseConfig } from '../../src/index.js';
+import { audit, createServer, FileAuditSpill, type HttpHandle, parseConfig, PostgresAuditSink, SqliteAuditSink } from '../../src/index.js';
 import { freePort } from '../helpers/http.js';
 import { waitUntil } from '../helpers/process.js';
 import { fixtureServer } from './fixtures/cli.js';
@@ -18,25 +20,53 @@ import { FAST_RESTART } from './fixtures/helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'mcplex-audit-health-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function serving(audit: Record<string, unknown> | undefined) {
-  const gateway = new Gateway(parseConfig(stringify({ servers: { up: fixtureServer('up') }, ...(audit && { audit }) }), { format: 'yaml' }), { logger: silentLogger, restart: FAST_RESTART });
-  await gateway.start();
-  const http = await gateway.serveHttp({ port: 0 });
-  const get = async (path: string) => (await fetch(new URL(path, http.url))).text();
-  return {
-    readyz: async () => (JSON.parse(await get('/readyz')) as { audit?: unknown }).audit,
-    metrics: () => get('/metrics'),
-    call: () => fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }) }),
-    close: async () => {
-      await http.close();
-      await gateway.close();
-    },
-  };
+/** Where the audit log keeps its records: a SQLite file, a PostgreSQL nobody listens on (a spill file beside it), none. */
+type Store = { sink: 'sqlite'; file: string } | { sink: 'postgres'; url: string; spill: string } | undefined;
+
+interface Served {
+  http: HttpHandle;
+  close(): Promise<void>;
 }
 
-describe("the audit log's state in /readyz and the metrics", () => {
-  it('SQLite: up, nothing waiting; without audit: no state and no series', async () => {
-    const g = await serving({ path: join(dir, 'audit.db') });
+const servers: Record<string, (store: Store) => Promise<Served>> = {
+  async gateway(store) {
+    const audit = store?.sink === 'sqlite' ? { path: store.file } : store && { sink: 'postgres', url: store.url, spillPath: store.spill };
+    const gateway = new Gateway(parseConfig(stringify({ servers: { up: fixtureServer('up') }, ...(audit && { audit }) }), { format: 'yaml' }), { logger: silentLogger, restart: FAST_RESTART });
+    await gateway.start();
+    const http = await gateway.serveHttp({ port: 0 });
+    return { http, close: () => http.close().then(() => gateway.close()) };
+  },
+  async framework(store) {
+    const server = createServer({ name: 'audited', version: '1.0.0', logger: silentLogger, metrics: true });
+    const sink = store?.sink === 'sqlite' ? new SqliteAuditSink({ path: store.file }) : store && new PostgresAuditSink({ url: store.url });
+    const auditor = sink && audit({ sink, ...(store?.sink === 'postgres' && { spill: new FileAuditSpill(store.spill) }) });
+    if (auditor) server.use(auditor);
+    server.tool('echo', { description: 'Echoes the text', input: z.object({ text: z.string() }) }, ({ text }) => text);
+    const http = await server.serveHttp({ port: 0 });
+    return { http, close: () => http.close().then(() => auditor?.auditLog.close(2000)) };
+  },
+};
+
+describe.each(Object.entries(servers))("the audit log's state in /readyz and the metrics: %s", (who, serve) => {
+  async function serving(store: Store) {
+    const s = await serve(store);
+    const get = async (path: string) => (await fetch(new URL(path, s.http.url))).text();
+    return {
+      readyz: async () => (JSON.parse(await get('/readyz')) as { audit?: unknown }).audit,
+      metrics: () => get('/metrics'),
+      // An initialize is a request the audit log records.
+      call: () =>
+        fetch(s.http.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+        }),
+      close: () => s.close(),
+    };
+  }
+
+  it('SQLite: up, nothing waiting; without an audit log: no state and no series', async () => {
+    const g = await serving({ sink: 'sqlite', file: join(dir, `${who}.db`) });
     try {
       await g.call();
       await waitUntil(async () => ((await g.readyz()) as { backlog?: number } | undefined)?.backlog === 0 || undefined, 10_000, 'the record written');
@@ -57,7 +87,7 @@ describe("the audit log's state in /readyz and the metrics", () => {
   });
 
   it('PostgreSQL nobody listens on: down once a record could not be written, the record waiting in the spill file', async () => {
-    const g = await serving({ sink: 'postgres', url: `postgres://postgres@127.0.0.1:${await freePort()}/test`, spillPath: join(dir, 'spill.jsonl') });
+    const g = await serving({ sink: 'postgres', url: `postgres://postgres@127.0.0.1:${await freePort()}/test`, spill: join(dir, `${who}-spill.jsonl`) });
     try {
       await g.call();
       const state = await waitUntil(async () => {
@@ -72,5 +102,5 @@ describe("the audit log's state in /readyz and the metrics", () => {
     } finally {
       await g.close();
     }
-  });
+  }, 30_000);
 });
