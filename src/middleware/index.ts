@@ -1,7 +1,7 @@
 // Public surface of the middleware layer: one concern per file, each a factory returning a `Middleware`.
 
 export { type BreakerState, Metrics, type MetricsOptions, metrics, type UpstreamStatus } from './metrics.js';
-export { type OperationMetricsOptions, operationDurations, operationMetrics } from './operation-metrics.js';
+export { type OperationMetricsMiddleware, type OperationMetricsOptions, operationDurations, operationMetrics } from './operation-metrics.js';
 export { type Ending, endedBy, endedWith, type Outcome } from './outcome.js';
 export { type RequestLogLevel, type RequestLogOptions, requestLog } from './request-log.js';
 export { stageSpan, TRACE_CONTEXT, type TracingOptions, tracing } from './tracing.js';

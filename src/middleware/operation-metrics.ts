@@ -1,6 +1,7 @@
 // OpenTelemetry metrics as the MCP semantic conventions name them, for deployments that collect OTLP rather than
-// scrape Prometheus: `mcp.server.operation.duration` (a histogram, seconds) per request, and through a gateway
-// `mcp.client.operation.duration` per call to an upstream, with `mcp.method.name`,
+// scrape Prometheus: `mcp.server.operation.duration` (a histogram, seconds) per request, through a gateway
+// `mcp.client.operation.duration` per call to an upstream, and `mcp.server.session.duration` per 2025-era session
+// that ends (served by a ServingHost that runs this middleware), with `mcp.method.name`,
 // `gen_ai.tool.name` / `gen_ai.prompt.name` (bounded: unknown or excess names are `other`), `gen_ai.operation.name`
 // (`execute_tool`), `error.type` and `rpc.response.status_code` when it failed, `mcp.protocol.version` (a few; later
 // new ones `other`), `network.transport` (`tcp` for HTTP, `pipe` for stdio) and, through a gateway,
@@ -23,15 +24,21 @@ export interface OperationMetricsOptions {
   knownTarget?: (method: string, target: string) => boolean;
 }
 
-/** The histograms requests are recorded in: as received (server), and as sent on to an upstream (client). */
-export function operationDurations(meter: Meter = metrics.getMeter('mcplex', VERSION)): { server: Histogram; client: Histogram } {
-  const histogram = (side: 'server' | 'client', description: string) =>
-    meter.createHistogram(`mcp.${side}.operation.duration`, { description, unit: 's', advice: { explicitBucketBoundaries: BUCKETS } });
+/**
+ * The histograms requests are recorded in: as received (server), as sent on to an upstream (client); and the one
+ * 2025-era sessions are recorded in when they end.
+ */
+export function operationDurations(meter: Meter = metrics.getMeter('mcplex', VERSION)): { server: Histogram; client: Histogram; sessions: Histogram } {
+  const histogram = (name: string, description: string) => meter.createHistogram(name, { description, unit: 's', advice: { explicitBucketBoundaries: BUCKETS } });
   return {
-    server: histogram('server', 'MCP request or notification duration as observed on the receiver from the time it was received until the result or ack is sent'),
-    client: histogram('client', 'The duration of the MCP request or notification as observed on the sender from the time it was sent until the response or ack is received'),
+    server: histogram('mcp.server.operation.duration', 'MCP request or notification duration as observed on the receiver from the time it was received until the result or ack is sent'),
+    client: histogram('mcp.client.operation.duration', 'The duration of the MCP request or notification as observed on the sender from the time it was sent until the response or ack is received'),
+    sessions: histogram('mcp.server.session.duration', 'The duration of the MCP session as observed on the MCP server'),
   };
 }
+
+/** The middleware, and how a listener tells it of a 2025-era session that ended (ServingHost passes it on). */
+export type OperationMetricsMiddleware = Middleware & { sessionEnded(ended: { ms: number; version?: string }): void };
 
 /** Protocol versions recorded as they are; later new ones (none a server accepts) are `other`. */
 const MAX_VERSIONS = 8;
@@ -67,13 +74,13 @@ function attributeSets(): (ctx: CallContext, target: string, ending: Ending, ups
  * Records every request's duration in `mcp.server.operation.duration`, and (a gateway) each call it makes to an
  * upstream for it in `mcp.client.operation.duration`: the difference is the gateway's own time.
  */
-export function operationMetrics(opts: OperationMetricsOptions = {}): Middleware {
-  const { server, client } = operationDurations(opts.meter);
+export function operationMetrics(opts: OperationMetricsOptions = {}): OperationMetricsMiddleware {
+  const { server, client, sessions } = operationDurations(opts.meter);
   const targetOf = targetLabels({ maxTargets: opts.maxTargets, knownTarget: opts.knownTarget });
   const attributesOf = attributeSets();
   // Only tools and prompts are named (resource URIs are opt-in in the conventions: unbounded).
   const named = (ctx: CallContext, ending: Ending) => (ctx.method === 'tools/call' || ctx.method === 'prompts/get' ? targetOf(ctx, ending) : '');
-  return function operationMetricsMiddleware(ctx, next) {
+  const middleware: Middleware = function operationMetricsMiddleware(ctx, next) {
     // Around the upstream call (and inside the tracing span, when there is one, so the span times the same call).
     const traced = ctx.state.get(OUTBOUND_TRACE);
     ctx.state.set(OUTBOUND_TRACE, {
@@ -94,4 +101,12 @@ export function operationMetrics(opts: OperationMetricsOptions = {}): Middleware
     });
     return observed(ctx, next, (ending, ms) => server.record(ms / 1000, attributesOf(ctx, named(ctx, ending), ending)));
   };
+  const versions = new Set<string>();
+  return Object.assign(middleware, {
+    sessionEnded({ ms, version }: { ms: number; version?: string }) {
+      if (version && !versions.has(version) && versions.size < MAX_VERSIONS) versions.add(version);
+      const known = version && (versions.has(version) ? version : 'other');
+      sessions.record(ms / 1000, { 'network.transport': 'tcp', 'network.protocol.name': 'http', ...(known && { 'mcp.protocol.version': known }) });
+    },
+  });
 }

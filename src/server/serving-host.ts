@@ -13,10 +13,12 @@ import { admission, type ListenHook, SDK_OWNED } from './admission.js';
 import type { ElicitState } from './elicitation.js';
 import { type Admit, GatedTransport } from './gate.js';
 import type { AuditLog, AuditMiddleware } from '../middleware/audit.js';
+import type { OperationMetricsMiddleware } from '../middleware/operation-metrics.js';
 import { Metrics, metrics } from '../middleware/metrics.js';
 import type { ChangeAudience, Hears, Item } from '../middleware/policy-target.js';
 import { createFetchHandler, type FetchHandlerOptions, type McpFetchHandler } from './http/fetch-handler.js';
 import { metricsRoute } from './http/metrics-route.js';
+import type { SessionEnded } from './http/legacy-sessions.js';
 import type { HttpServeOptions } from './http/options.js';
 import type { ListenNotifier } from './http/listen-streams.js';
 import type { TaskRegistry } from './tasks/task-registry.js';
@@ -90,6 +92,8 @@ export class ServingHost implements AppCore {
   readonly paramHeaderCheck: ((ctx: CallContext) => void) | undefined;
   /** The audit log among the middleware, if any: its state is reported (readiness, metrics). */
   #auditLog: AuditLog | undefined;
+  /** OTLP metrics among the middleware, if any: told of each 2025-era session that ends. */
+  #sessionEnded: OperationMetricsMiddleware['sessionEnded'] | undefined;
 
   constructor(opts: HostOptions, terminal: Handler) {
     this.onListen = opts.onListen;
@@ -117,6 +121,8 @@ export class ServingHost implements AppCore {
    */
   use(...middleware: Middleware[]): this {
     for (const m of middleware) {
+      const sessionEnded = (m as Partial<OperationMetricsMiddleware>).sessionEnded;
+      if (sessionEnded) this.#sessionEnded = sessionEnded;
       const log = (m as Partial<AuditMiddleware>).auditLog;
       if (!log) continue;
       this.#auditLog = log;
@@ -228,7 +234,9 @@ export class ServingHost implements AppCore {
     const tasks = this.#taskRegistry && { tasks: this.#taskRegistry };
     const log = this.#auditLog;
     const readiness = log && { readiness: () => ({ ...opts.readiness?.(), audit: log.state() }) };
-    const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }), ...tasks, ...readiness }, this.logger, this.admit);
+    const recorded = this.#sessionEnded;
+    const sessions = recorded && { onSessionEnded: (ended: SessionEnded) => (recorded(ended), opts.onSessionEnded?.(ended)) };
+    const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }), ...tasks, ...readiness, ...sessions }, this.logger, this.admit);
     this.#notifiers.add(handle.notify);
     const uncount = this.metrics?.activeSessions(handle.sessionCount);
     return {

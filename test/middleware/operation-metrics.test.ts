@@ -1,11 +1,12 @@
 // OTLP metrics as the MCP semantic conventions name them: `mcp.server.operation.duration` per request (and a
-// gateway's `mcp.client.operation.duration` per upstream call), with its
+// gateway's `mcp.client.operation.duration` per upstream call, `mcp.server.session.duration` per session), with its
 // attributes (method, tool, operation, error type and code, protocol version, transport, the gateway's upstream),
 // tool names bounded as Prometheus labels are. A real `mcplex serve` exporting to a real OTLP/HTTP JSON receiver;
 // a framework server recording into an SDK meter provider read in process; when the environment turns it on.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { AggregationTemporality, type DataPoint, type Histogram, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -73,8 +74,13 @@ describe('a gateway exporting mcp.server.operation.duration over OTLP', () => {
       // The session's other requests are recorded too (initialize, tools/list the client made).
       await receiver.waitForPoint((p) => p.name === NAME && p.attributes['mcp.method.name'] === 'initialize', 'initialize recorded');
     } finally {
+      await (client.transport as StreamableHTTPClientTransport).terminateSession();
       await client.close();
     }
+    // The session, once the client closed it (DELETE): how long it was open, the version it spoke.
+    const session = await receiver.waitForPoint((p) => p.name === 'mcp.server.session.duration' && p.count >= 1, 'the closed session recorded');
+    expect(session.attributes).toEqual({ 'mcp.protocol.version': '2025-11-25', 'network.transport': 'tcp', 'network.protocol.name': 'http' });
+    expect(session.sum).toBeGreaterThan(0);
   }, 60_000);
 });
 

@@ -20,6 +20,15 @@ interface Session {
   /** Protocol versions before 2025-06-18 allowed JSON-RPC batches. */
   readonly batching: boolean;
   lastSeen: number;
+  /** When its initialize was answered, and the protocol version it agreed. */
+  openedAt: number;
+  version?: string;
+}
+
+/** A session that ended: how long it was open (ms), and the protocol version it spoke. */
+export interface SessionEnded {
+  ms: number;
+  version?: string;
 }
 
 export interface LegacySessionOptions {
@@ -44,6 +53,8 @@ export interface LegacySessionOptions {
   answerStatus?: AnswerStatusOf;
   /** Replicas sharing sessions: where this one records its sessions, and forwards requests for others'. */
   directory?: SessionDirectory;
+  /** Told of each session that ends (closed, idle, evicted, or the listener closing). */
+  onEnded?: (ended: SessionEnded) => void;
 }
 
 const BATCHING_VERSIONS = new Set(['2024-11-05', '2025-03-26']);
@@ -178,6 +189,7 @@ export class LegacySessions {
       server,
       batching: BATCHING_VERSIONS.has(init.params?.protocolVersion ?? ''),
       lastSeen: Date.now(),
+      openedAt: Date.now(),
     };
     let stored = false;
     // Stored just before the successful answer is written, so the client's next request finds it.
@@ -187,6 +199,9 @@ export class LegacySessions {
       if (!('result' in answer) || !server.getClientVersion()) return undefined;
       const stillFull = this.#full(owner, true);
       if (stillFull) return { status: 503, message: { jsonrpc: '2.0', id: init.id, error: { code: ErrorCode.InternalError, message: stillFull } } as never };
+      session.openedAt = Date.now();
+      const agreed = (answer.result as { protocolVersion?: unknown }).protocolVersion;
+      if (typeof agreed === 'string') session.version = agreed;
       this.#store(session);
       stored = true;
       return undefined;
@@ -250,7 +265,12 @@ export class LegacySessions {
     mine?.delete(id);
     if (mine?.size === 0) this.#byOwner.delete(session.owner);
     void this.opts.directory?.closed(id);
+    this.#ended(session);
     session.server.close().catch((err) => this.opts.log.warn({ err, session: id }, 'closing session failed'));
+  }
+
+  #ended(s: Session): void {
+    this.opts.onEnded?.({ ms: Date.now() - s.openedAt, ...(s.version !== undefined && { version: s.version }) });
   }
 
   #sweep(): void {
@@ -265,6 +285,7 @@ export class LegacySessions {
   async closeAll(): Promise<void> {
     clearInterval(this.#sweeper);
     const ids = [...this.#sessions.keys()];
+    for (const s of this.#sessions.values()) this.#ended(s);
     await Promise.allSettled([...ids.map((id) => this.#sessions.get(id)?.server.close()), ...ids.map((id) => this.opts.directory?.closed(id))]);
     this.#sessions.clear();
     this.#byOwner.clear();

@@ -9,6 +9,7 @@ import type { Authenticator } from '../../middleware/auth/index.js';
 import { identityOf } from '../identity.js';
 import type { SessionOwners } from '../../core/session-owners.js';
 import type { SettledTasks } from '../../core/settled-tasks.js';
+import type { SessionEnded } from './legacy-sessions.js';
 import type { CorsOptions } from './cors.js';
 import type { TlsOptions } from './tls.js';
 
@@ -78,6 +79,8 @@ export interface HttpServeOptions {
   streamKeepAliveMs?: number;
   /** On close(), how long in-flight requests may take to finish; default 10 s. */
   shutdownGraceMs?: number;
+  /** Told of each 2025-era session that ends: how long it was open, and the protocol version it spoke. */
+  onSessionEnded?: (ended: SessionEnded) => void;
   /**
    * On close(), how long to go on serving first while GET /readyz answers 503 (a load balancer stops sending requests
    * here before the listener closes: a rolling restart loses none); a second close() ends it at once. Default 0.
@@ -171,9 +174,9 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
-type Optional = 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks';
+type Optional = 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
-  Pick<HttpServeOptions, 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks'> & {
+  Pick<HttpServeOptions, 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded'> & {
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
     isAdmin: (req: IncomingMessage) => boolean;
@@ -222,6 +225,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     ...(o.cors && { cors: o.cors }),
     ...(o.readiness && { readiness: o.readiness }),
     ...(o.onAdminChange && { onAdminChange: o.onAdminChange }),
+    ...(o.onSessionEnded && { onSessionEnded: o.onSessionEnded }),
     ...(o.auth && { auth: o.auth }),
     ...(o.resource && { resource: o.resource }),
     ...(o.tls && { tls: o.tls }),

@@ -74,6 +74,7 @@ export async function serveHttp(
     maxBatchSize: o.maxBatchSize,
     maxBufferedBytes: o.maxBufferedBytes,
     streamKeepAliveMs: o.streamKeepAliveMs,
+    ...(o.onSessionEnded && { onEnded: o.onSessionEnded }),
     ...(answerStatus && { answerStatus }),
     log,
   });
