@@ -23,6 +23,8 @@ interface Session {
   /** When its initialize was answered, and the protocol version it agreed. */
   openedAt: number;
   version?: string;
+  /** Told as ended (once, whichever way it ends). */
+  ended?: boolean;
 }
 
 /** A session that ended: how long it was open (ms), and the protocol version it spoke. */
@@ -270,6 +272,8 @@ export class LegacySessions {
   }
 
   #ended(s: Session): void {
+    if (s.ended) return;
+    s.ended = true;
     this.opts.onEnded?.({ ms: Date.now() - s.openedAt, ...(s.version !== undefined && { version: s.version }) });
   }
 
