@@ -6,11 +6,12 @@
 // config's version (as GET /admin/config does); --show prints the effective config, secrets taken out.
 import { silentLogger } from '../core/index.js';
 import type { EndpointReport } from '../gateway/endpoints-admin.js';
-import type { GatewayConfig } from '../gateway/config/index.js';
+import { type GatewayConfig, observability } from '../gateway/config/index.js';
 import { stringify } from 'yaml';
 import { configVersion, redactedConfig } from '../gateway/config-report.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ToolPins } from '../gateway/tool-pins.js';
+import { metricsWanted, tracingWanted } from '../server/index.js';
 import { checkDependencies, type DependencyReport } from './check-dependencies.js';
 import { EMBEDDED_CONFIG, ExitError, loadOrExit, selfCommand } from './config-file.js';
 
@@ -35,8 +36,10 @@ interface ServerReport {
   pid?: number;
 }
 
-/** One line per concern the file turns on, for the summary. */
+/** One line per concern the file turns on, for the summary (telemetry as this environment's OTEL_* would have it). */
 function features(config: GatewayConfig, pinned: number | undefined): Record<string, string> {
+  const { metrics, tracing } = observability(config);
+  const scraped = metrics.enabled && `prometheus ${metrics.listen ? `${metrics.listen.host}:${metrics.listen.port}` : ''}${metrics.path}`;
   return {
     auth: config.auth
       ? [config.auth.apiKeys && 'api keys', config.auth.jwt && 'jwt', config.auth.introspection && 'introspection', config.auth.oauthProxy && 'oauth proxy', config.listen.tls?.requireClientCert && 'mtls'].filter(Boolean).join(', ') || 'on'
@@ -47,6 +50,8 @@ function features(config: GatewayConfig, pinned: number | undefined): Record<str
     'tool search': config.toolSearch ? 'on' : 'off',
     endpoints: config.endpoints ? Object.values(config.endpoints).map((e) => e.path).join(', ') : 'off',
     'secret scan': config.secretScan ? `arguments ${config.secretScan.arguments}, results ${config.secretScan.results}` : 'off',
+    metrics: [scraped, metricsWanted({ ...(metrics.otlp !== undefined && { enabled: metrics.otlp }) }) && 'otlp'].filter(Boolean).join(' + ') || 'off',
+    tracing: tracingWanted(tracing) ? 'otlp' : 'off',
   };
 }
 

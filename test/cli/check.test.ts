@@ -52,7 +52,13 @@ describe('mcplex check', () => {
     const { code, stdout } = await check(['--config', mixed]);
     expect(code).toBe(0);
     const version = configVersion(await loadConfig(mixed));
-    expect(stdout).toBe(`config ok: ${mixed} (version ${version}; 3 servers, 2 enabled; auth: off, audit: off, cache: off, pinning: off, tool search: off, endpoints: off, secret scan: off)\n`);
+    expect(stdout).toBe(`config ok: ${mixed} (version ${version}; 3 servers, 2 enabled; auth: off, audit: off, cache: off, pinning: off, tool search: off, endpoints: off, secret scan: off, metrics: prometheus /metrics, tracing: off)\n`);
+  });
+
+  it('names the telemetry this environment turns on (OTLP traces and metrics, as serve would)', async () => {
+    const cli = runCli(['check', '--config', mixed, '--json'], { MCPLEX_LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_METRICS_EXPORTER: 'otlp' });
+    expect((await cli.exited(60_000)).code).toBe(0);
+    expect(JSON.parse(cli.stdout())).toMatchObject({ metrics: 'prometheus /metrics + otlp', tracing: 'otlp' });
   });
 
   it('--show prints the config as the gateway reads it, with its version and without its secrets', async () => {
