@@ -15,7 +15,7 @@ const NODE = process.execPath;
 const TSX = ['--import', 'tsx'];
 const STARTUP_MS = 30_000;
 
-export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcplex-tracing' | 'mcplex-tracing-sdk' | 'mcplex-metrics' | 'mcplex-audit' | 'mcplex-spin' | 'mcplex-defer' | 'mcplex-layers' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
+export type TargetId = 'mcplex' | 'mcplex-cache' | 'mcplex-auth' | 'mcplex-full' | 'mcplex-security' | 'mcplex-observability' | 'mcplex-resilience' | 'mcplex-tracing' | 'mcplex-tracing-sdk' | 'mcplex-metrics' | 'mcplex-otlp-metrics' | 'mcplex-audit' | 'mcplex-spin' | 'mcplex-defer' | 'mcplex-layers' | 'mcp-proxy' | 'supergateway' | 'sdk-v2' | 'framework' | 'direct' | 'floor' | 'baseline';
 export type Era = 'legacy' | 'modern';
 
 export interface Started {
@@ -143,6 +143,7 @@ export const TARGETS: TargetDef[] = [
   // What mcplex's lean spans replace: the same middleware making the OTel SDK's own spans (bench/README.md).
   fullTarget('mcplex-tracing-sdk', "the tracing middleware making the OpenTelemetry SDK's own spans instead of mcplex's", 'tracing-sdk'),
   fullTarget('mcplex-metrics', 'the metrics and request-log middleware of allMiddleware() only', 'metrics,request-log'),
+  fullTarget('mcplex-otlp-metrics', "the OTLP metrics middleware of allMiddleware() only (the MCP semantic conventions' histograms)", 'otlp-metrics'),
   fullTarget('mcplex-audit', 'the audit middleware of allMiddleware() only (SQLite, writer thread)', 'audit'),
   // The yardstick for the others: what 15 µs of pure CPU on the request thread costs in calls/s (bench/README.md).
   fullTarget('mcplex-spin', 'no middleware added but one spending 15 µs of CPU per request in a loop', 'none', ['legacy'], ['--spin-us', '15']),
