@@ -43,18 +43,26 @@ export type OperationMetricsMiddleware = Middleware & { sessionEnded(ended: { ms
 /** Protocol versions recorded as they are; later new ones (none a server accepts) are `other`. */
 const MAX_VERSIONS = 8;
 
+/** A protocol version as recorded: the first few as they are, later new ones `other`. */
+function versionLabels(): (version: string | null | undefined) => string | undefined {
+  const seen = new Set<string>();
+  return (version) => {
+    if (!version) return undefined;
+    if (!seen.has(version) && seen.size < MAX_VERSIONS) seen.add(version);
+    return seen.has(version) ? version : 'other';
+  };
+}
+
 /**
  * The request's attributes as the conventions name them (`target`: its bounded name); for the call to `upstream`,
  * the same with that upstream.
  */
-function attributeSets(): (ctx: CallContext, target: string, ending: Ending, upstream?: string) => Attributes {
-  const versions = new Set<string>();
+function attributesFor(versionOf: ReturnType<typeof versionLabels>): (ctx: CallContext, target: string, ending: Ending, upstream?: string) => Attributes {
   return (ctx, target, ending, toUpstream) => {
     const method = methodLabel(ctx.method);
     const a: Attributes = { 'mcp.method.name': method, 'network.transport': ctx.http ? 'tcp' : 'pipe' };
-    const version = ctx.http?.headers.get('mcp-protocol-version');
-    if (version && !versions.has(version) && versions.size < MAX_VERSIONS) versions.add(version);
-    if (version) a['mcp.protocol.version'] = versions.has(version) ? version : 'other';
+    const version = versionOf(ctx.http?.headers.get('mcp-protocol-version'));
+    if (version) a['mcp.protocol.version'] = version;
     if (ctx.http) a['network.protocol.name'] = 'http';
     if (target !== '') {
       if (method === 'tools/call') {
@@ -71,17 +79,19 @@ function attributeSets(): (ctx: CallContext, target: string, ending: Ending, ups
 }
 
 /**
- * Records every request's duration in `mcp.server.operation.duration`, and (a gateway) each call it makes to an
- * upstream for it in `mcp.client.operation.duration`: the difference is the gateway's own time.
+ * Records every request's duration in `mcp.server.operation.duration`, (a gateway) each call it makes to an upstream
+ * for it in `mcp.client.operation.duration` (the difference is the gateway's own time), and each 2025-era session
+ * that ends in `mcp.server.session.duration` (told by the ServingHost that serves it: `sessionEnded`).
  */
 export function operationMetrics(opts: OperationMetricsOptions = {}): OperationMetricsMiddleware {
   const { server, client, sessions } = operationDurations(opts.meter);
   const targetOf = targetLabels({ maxTargets: opts.maxTargets, knownTarget: opts.knownTarget });
-  const attributesOf = attributeSets();
+  const versionOf = versionLabels();
+  const attributesOf = attributesFor(versionOf);
   // Only tools and prompts are named (resource URIs are opt-in in the conventions: unbounded).
   const named = (ctx: CallContext, ending: Ending) => (ctx.method === 'tools/call' || ctx.method === 'prompts/get' ? targetOf(ctx, ending) : '');
   const middleware: Middleware = function operationMetricsMiddleware(ctx, next) {
-    // Around the upstream call (and inside the tracing span, when there is one, so the span times the same call).
+    // Around the upstream call (and around its tracing span, when there is one).
     const traced = ctx.state.get(OUTBOUND_TRACE);
     ctx.state.set(OUTBOUND_TRACE, {
       around(upstream, method, call) {
@@ -101,11 +111,9 @@ export function operationMetrics(opts: OperationMetricsOptions = {}): OperationM
     });
     return observed(ctx, next, (ending, ms) => server.record(ms / 1000, attributesOf(ctx, named(ctx, ending), ending)));
   };
-  const versions = new Set<string>();
   return Object.assign(middleware, {
     sessionEnded({ ms, version }: { ms: number; version?: string }) {
-      if (version && !versions.has(version) && versions.size < MAX_VERSIONS) versions.add(version);
-      const known = version && (versions.has(version) ? version : 'other');
+      const known = versionOf(version);
       sessions.record(ms / 1000, { 'network.transport': 'tcp', 'network.protocol.name': 'http', ...(known && { 'mcp.protocol.version': known }) });
     },
   });
