@@ -117,7 +117,8 @@ export class ServingHost implements AppCore {
 
   /**
    * Adds middleware; every request goes through the pipeline in the order added. An audit log's state (`audit()`)
-   * shows in GET /readyz's detail and, with `metrics`, as `mcp_audit_store_up` and `mcp_audit_backlog`.
+   * shows in GET /readyz's detail and, with `metrics`, as `mcp_audit_store_up` and `mcp_audit_backlog`; OTLP metrics
+   * (`operationMetrics()`) hear of each 2025-era session served over HTTP that ends.
    */
   use(...middleware: Middleware[]): this {
     for (const m of middleware) {
