@@ -99,10 +99,8 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: Cli
   const store = sealedWithEnvKey(new FileSecretStore(grantsFile()));
   let redirectUrl: string | undefined;
   const grants = new OAuthGrants(server, server, {
-    redirectUrl: () => {
-      if (!redirectUrl) throw new Error('no authorization is in progress');
-      return redirectUrl;
-    },
+    // Known while a command waits for an approval; before that a grant is refreshed, or "needs authorization".
+    redirectUrl: () => redirectUrl,
     ...(client.clientId !== undefined && { clientId: client.clientId }),
     ...(secret !== undefined && { clientSecret: secret }),
     ...(client.issuer !== undefined && { issuer: client.issuer }),

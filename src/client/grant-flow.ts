@@ -3,7 +3,7 @@
 // the discovered metadata are kept (the SecretStore), and what happens when a person must open a URL. OAuthGrants
 // (oauth-grants.ts) makes one for every authorization, refresh, step-up and callback, and is told what changed.
 import { randomBytes } from 'node:crypto';
-import type { DpopSession, OAuthClientMetadata, OAuthClientProvider, OAuthDiscoveryState, StoredOAuthClientInformation, StoredOAuthTokens } from '@modelcontextprotocol/client';
+import { type DpopSession, type OAuthClientMetadata, type OAuthClientProvider, type OAuthDiscoveryState, type StoredOAuthClientInformation, type StoredOAuthTokens, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { SecretStore } from '../core/secret-store.js';
 import { registrationMetadata } from './client-metadata.js';
 import type { HeldAccess, OAuthClientSettings } from './oauth-client-settings.js';
@@ -23,6 +23,12 @@ import {
   sameIssuer,
   tokensKey,
 } from './oauth-grant-records.js';
+
+/** The redirect URI a flow names while no callback listens (a refresh sends none; no authorization starts with it). */
+const NO_CALLBACK = 'http://127.0.0.1/no-callback-listening';
+
+/** What a caller is told when `server`'s grant is missing or gone: a person must authorize (again). */
+export const needsAuthorization = (server: string) => new UnauthorizedError(`'${server}' needs authorization`);
 
 /** How long before its access token expires a grant is refreshed, by default. */
 const REFRESH_AHEAD_MS = 60_000;
@@ -65,6 +71,9 @@ export function grantFlow(host: GrantFlowHost, key: string, leg: { callback?: Pe
   const tokensKeyOfGrant = tokensKey(server, key);
   // On the callback leg, the redirect URI the authorization started with.
   const settings = callback ? { ...host.settings, redirectUrl: () => callback.redirectUrl } : host.settings;
+  // With no callback listening, the SDK still needs a redirect URI to refresh with (it is not sent): one that says so.
+  const redirectUrl = () => settings.redirectUrl() ?? NO_CALLBACK;
+  const interactive = () => settings.redirectUrl() !== undefined;
   const clientsKey = clientsKeyOf(server);
   const discoveryKey = discoveryKeyOf(server);
   let state: string | undefined;
@@ -76,10 +85,10 @@ export function grantFlow(host: GrantFlowHost, key: string, leg: { callback?: Pe
   const registered = async () => parsed<Record<string, StoredOAuthClientInformation & { redirect_uris?: string[] }>>(await store.get(clientsKey)) ?? {};
   return {
     get redirectUrl() {
-      return settings.redirectUrl();
+      return redirectUrl();
     },
     get clientMetadata(): OAuthClientMetadata {
-      return registrationMetadata({ redirectUrl: settings.redirectUrl(), confidential: settings.clientSecret !== undefined, ...(settings.clientName && { clientName: settings.clientName }), ...(settings.scopes && { scopes: settings.scopes }) });
+      return registrationMetadata({ redirectUrl: redirectUrl(), confidential: settings.clientSecret !== undefined, ...(settings.clientName && { clientName: settings.clientName }), ...(settings.scopes && { scopes: settings.scopes }) });
     },
     // An authorization server that takes a URL as the client id fetches the gateway's document there instead of
     // registering it (the SDK decides by the server's metadata).
@@ -101,9 +110,11 @@ export function grantFlow(host: GrantFlowHost, key: string, leg: { callback?: Pe
       const atIssuer = (c: StoredOAuthClientInformation | undefined) => c !== undefined && (ctx?.issuer === undefined || c.issuer === undefined || sameIssuer(c.issuer, ctx.issuer));
       client = [
         holder === undefined ? undefined : clients[holder],
-        ...Object.values(clients).filter((c) => c.redirect_uris?.includes(settings.redirectUrl())),
+        ...Object.values(clients).filter((c) => c.redirect_uris?.includes(redirectUrl())),
         settings.clientMetadataUrl ? clients[settings.clientMetadataUrl] : undefined,
       ].find(atIssuer);
+      // None to refresh as, and none to register now (a client's redirect URI must be one that listens).
+      if (!client && !interactive()) throw needsAuthorization(server);
       return client;
     },
     // A client registered beforehand is not saved (nor replaced by registering another): an upstream that names
@@ -143,6 +154,7 @@ export function grantFlow(host: GrantFlowHost, key: string, leg: { callback?: Pe
     },
     redirectToAuthorization: async (url) => {
       if (ahead) throw new Error('the refresh failed');
+      if (!interactive()) throw needsAuthorization(server);
       if (state === undefined || verifier === undefined) throw new Error('authorization started without state or verifier');
       const asked = url.searchParams.get('scope');
       const given = key === GATEWAY_GRANT ? undefined : settings.callerUrl?.(state);
@@ -150,7 +162,7 @@ export function grantFlow(host: GrantFlowHost, key: string, leg: { callback?: Pe
         server,
         key,
         verifier,
-        redirectUrl: settings.redirectUrl(),
+        redirectUrl: redirectUrl(),
         ...(asked && { scope: asked }),
         ...(given !== undefined && { url: url.href, confirm: true as const }),
       };

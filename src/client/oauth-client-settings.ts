@@ -1,8 +1,12 @@
 // What the gateway's OAuth client toward one upstream is configured with (`servers.<name>.oauth`, and the CLI's
 // `mcplex oauth`), what it reports of its refreshes, and a grant's access token as a replica holds it in memory.
 export interface OAuthClientSettings {
-  /** Where the authorization server sends the browser back (the gateway's callback route; known once it serves). */
-  redirectUrl: () => string;
+  /**
+   * Where the authorization server sends the browser back (the gateway's callback route; known once it serves).
+   * Undefined: no authorization can start now (a CLI command before its callback listens): a grant is still
+   * refreshed, and one that cannot be is answered with "needs authorization" instead of starting one.
+   */
+  redirectUrl: () => string | undefined;
   clientId?: string;
   clientSecret?: string;
   /** The authorization server `clientId` belongs to: its credentials go nowhere else (SEP-2352). */

@@ -18,7 +18,6 @@ import {
   type OAuthDiscoveryState,
   type StoredOAuthClientInformation,
   type StoredOAuthTokens,
-  UnauthorizedError,
   withDpop,
 } from '@modelcontextprotocol/client';
 import { LRUCache } from 'lru-cache';
@@ -26,7 +25,7 @@ import type { Logger } from '../core/logger.js';
 import type { SecretStore } from '../core/secret-store.js';
 import type { Fetch } from './capped-fetch.js';
 import { dpopSession } from './dpop-key.js';
-import { type GrantFlowHost, grantFlow } from './grant-flow.js';
+import { type GrantFlowHost, grantFlow, needsAuthorization } from './grant-flow.js';
 import type { HeldAccess, OAuthClientSettings } from './oauth-client-settings.js';
 import {
   CLIENT_OF_GRANT,
@@ -197,7 +196,7 @@ export class OAuthGrants {
     if (!running) {
       const refresh = async () => {
         const result = await auth(grantFlow(this.#host, key, { ahead }), options);
-        if (result !== 'AUTHORIZED') throw new UnauthorizedError(`'${this.server}' needs authorization`);
+        if (result !== 'AUTHORIZED') throw needsAuthorization(this.server);
         return 'refreshed' as const;
       };
       const reason = ahead ? 'ahead' : 'unauthorized';
@@ -237,7 +236,7 @@ export class OAuthGrants {
       // Another replica holds it: its token once saved; its claim once released (or run out, its holder gone).
       await sleep(REFRESH_POLL_MS);
       const stored = await this.#load(key);
-      if (stored === undefined) throw new UnauthorizedError(`'${this.server}' needs authorization`);
+      if (stored === undefined) throw needsAuthorization(this.server);
       if (stored.token !== stale) return undefined;
     }
   }

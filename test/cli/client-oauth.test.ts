@@ -57,6 +57,35 @@ describe('mcplex client commands with --oauth', () => {
     expect(again.stderr()).not.toContain('Open this URL');
   });
 
+  /** Replaces fields of the kept grant's tokens (as the authorization server's expiry or revocation would leave them). */
+  function spoilGrant(fields: Record<string, string>): void {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, { value: string }> };
+    const grants = Object.keys(kept.entries).filter((k) => k.includes(':tokens:'));
+    expect(grants.length).toBeGreaterThan(0);
+    for (const k of grants) kept.entries[k]!.value = JSON.stringify({ ...JSON.parse(kept.entries[k]!.value), ...fields });
+    writeFileSync(file, JSON.stringify(kept));
+  }
+
+  it('an access token the server refuses (expired) is refreshed, with no one asked', async () => {
+    spoilGrant({ access_token: 'expired-meanwhile' });
+    const cli = runCli(['call', 'whoami', '--url', url, '--oauth'], env);
+    cli.child.stdin!.end();
+    expect(await cli.exited(30_000)).toMatchObject({ code: 0 });
+    expect(cli.stdout()).toBe('cli-user\n');
+    expect(cli.stderr()).not.toContain('Open this URL');
+  });
+
+  it('a grant the server no longer takes (its tokens refused, its refresh token too): the person authorizes again', async () => {
+    spoilGrant({ access_token: 'no-longer-taken', refresh_token: 'no-longer-taken' });
+    const cli = runCli(['call', 'whoami', '--url', url, '--oauth'], env);
+    cli.child.stdin!.end();
+    await cli.waitStderr(/^ {2}http\S+$/m, 30_000);
+    await authorizeInBrowser(/^ {2}(http\S+)$/m.exec(cli.stderr())![1]!, 'cli-user');
+    expect(await cli.exited(30_000)).toMatchObject({ code: 0 });
+    expect(cli.stdout()).toBe('cli-user\n');
+    expect(cli.stderr()).toContain('wants you to log in again');
+  });
+
   it('asks the person to widen the grant when a tool needs more scope (403 insufficient_scope), then calls it', async () => {
     // The grant of the test before holds `mcp`; audit_trail needs `mcp:admin` too.
     const call = runCli(['call', 'audit_trail', '--url', url, '--oauth'], env);
