@@ -2,6 +2,7 @@
 // metrics are wanted, configured by the standard OTEL_* variables. When they are not, nothing of the SDK is loaded,
 // the API stays a no-op, and the gateway does not add the middleware that records them.
 import { metrics } from '@opentelemetry/api';
+import { type Env, otlpWanted, serviceResource } from './otel-setup.js';
 
 export interface MetricsSetup {
   /** true/false decides; absent: on when OTEL_METRICS_EXPORTER names otlp or an OTLP metrics endpoint is set. */
@@ -15,17 +16,12 @@ export interface MetricsHandle {
   shutdown(): Promise<void>;
 }
 
-type Env = Record<string, string | undefined>;
-
 /**
  * Whether OTLP metrics are exported: OTEL_SDK_DISABLED and an OTEL_METRICS_EXPORTER without `otlp` (e.g. `none`) turn
  * them off; else the config decides, else the environment (an endpoint for traces alone does not turn them on).
  */
 export function metricsWanted(setup: MetricsSetup = {}, env: Env = process.env): boolean {
-  const exporters = env.OTEL_METRICS_EXPORTER?.split(',').map((e) => e.trim());
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true' || (exporters && !exporters.includes('otlp'))) return false;
-  if (setup.enabled !== undefined) return setup.enabled;
-  return Boolean(exporters || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT);
+  return otlpWanted(env, env.OTEL_METRICS_EXPORTER, setup.enabled, Boolean(env.OTEL_METRICS_EXPORTER || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT));
 }
 
 /** A positive number of ms from the environment, else `fallback`. */
@@ -43,10 +39,7 @@ export async function startMetrics(setup: MetricsSetup = {}, env: Env = process.
   if (!metricsWanted(setup, env)) return undefined;
   // Loaded here, and only here: a process without OTLP metrics never pays for the SDK.
   const [sdk, { OTLPMetricExporter }, resources] = await Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/exporter-metrics-otlp-http'), import('@opentelemetry/resources')]);
-  const resource = resources
-    .defaultResource()
-    .merge(resources.resourceFromAttributes({ 'service.name': setup.serviceName ?? 'mcplex' }))
-    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+  const resource = serviceResource(resources, setup.serviceName ?? 'mcplex');
   const interval = millis(env.OTEL_METRIC_EXPORT_INTERVAL, 60_000);
   const reader = new sdk.PeriodicExportingMetricReader({
     exporter: new OTLPMetricExporter(),

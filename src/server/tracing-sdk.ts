@@ -3,6 +3,7 @@
 import { context, createContextKey, diag, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import { VERSION } from '../core/index.js';
+import { type Env, otlpWanted, serviceResource } from './otel-setup.js';
 
 export interface TracingSetup {
   /** true/false decides; absent: on when an OTLP endpoint or OTEL_TRACES_EXPORTER is set in the environment. */
@@ -22,15 +23,10 @@ export interface TracingHandle {
   shutdown(): Promise<void>;
 }
 
-type Env = Record<string, string | undefined>;
-
 /** Whether spans should be exported: the config decides, else the environment; OTEL_SDK_DISABLED and `none` win. */
 export function tracingWanted(setup: TracingSetup = {}, env: Env = process.env): boolean {
   // OTLP is the one exporter shipped; 'none' (or only exporters we do not ship, e.g. 'console') means off.
-  const exporters = env.OTEL_TRACES_EXPORTER?.split(',').map((e) => e.trim());
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true' || (exporters && !exporters.includes('otlp'))) return false;
-  if (setup.enabled !== undefined) return setup.enabled;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER);
+  return otlpWanted(env, env.OTEL_TRACES_EXPORTER, setup.enabled, Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_TRACES_EXPORTER));
 }
 
 const PROBE = createContextKey('mcplex.contextManagerProbe');
@@ -93,10 +89,7 @@ export async function startTracing(setup: TracingSetup = {}, env: Env = process.
     import('@opentelemetry/context-async-hooks'),
     import('../middleware/lean-tracer.js'),
   ]);
-  const resource = resources
-    .defaultResource()
-    .merge(resources.resourceFromAttributes({ 'service.name': setup.serviceName ?? 'mcplex' }))
-    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+  const resource = serviceResource(resources, setup.serviceName ?? 'mcplex');
   const processor = new sdk.BatchSpanProcessor(new OTLPTraceExporter());
   const provider = new sdk.BasicTracerProvider({ resource, spanProcessors: [processor] });
   const ours = new LeanTracer({

@@ -1,0 +1,23 @@
+// What the OpenTelemetry SDKs mcplex starts (traces: tracing-sdk.ts, metrics: metrics-sdk.ts) share: whether the
+// environment wants a signal exported over OTLP, and the resource that names the service.
+import type * as Resources from '@opentelemetry/resources';
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Whether a signal is exported: OTEL_SDK_DISABLED, and its exporter variable (`exporters`, e.g. OTEL_TRACES_EXPORTER)
+ * naming no `otlp` (`none`, or only exporters not shipped), turn it off; else `enabled` decides, else `byDefault`.
+ */
+export function otlpWanted(env: Env, exporters: string | undefined, enabled: boolean | undefined, byDefault: boolean): boolean {
+  const named = exporters?.split(',').map((e) => e.trim());
+  if (env.OTEL_SDK_DISABLED?.toLowerCase() === 'true' || (named && !named.includes('otlp'))) return false;
+  return enabled ?? byDefault;
+}
+
+/** The SDK's default resource, named `serviceName` unless OTEL_SERVICE_NAME (or OTEL_RESOURCE_ATTRIBUTES) says otherwise. */
+export function serviceResource(resources: typeof Resources, serviceName: string): Resources.Resource {
+  return resources
+    .defaultResource()
+    .merge(resources.resourceFromAttributes({ 'service.name': serviceName }))
+    .merge(resources.detectResources({ detectors: [resources.envDetector] }));
+}
