@@ -1,7 +1,7 @@
 // The gateway's middleware built from its config, in the one order that makes sense (ARCHITECTURE.md, "The
-// pipeline"): tracing → metrics (Prometheus, then OTLP) → audit → endpoint views → access → tenant quota → rate limit → cache → dedup →
-// secret scan → breaker → retry → timeout → forward. Each concern adds its slot here; `gateway.use()` adds
-// caller-supplied middleware after these.
+// pipeline"): tracing → metrics (Prometheus, then OTLP) → audit → endpoint views → access → tenant quota → rate
+// limit → cache → dedup → secret scan → breaker → retry → timeout → forward. Each concern adds its slot here;
+// `gateway.use()` adds caller-supplied middleware after these.
 import type { Logger, Middleware } from '../core/index.js';
 import { endpointViews } from '../middleware/endpoint-views.js';
 import type { OwnerOf } from '../middleware/policy-target.js';

@@ -1,6 +1,7 @@
 // Which replicas are alive, as operators ask: each replica with `cluster:` announces what it reports of itself (ready,
-// mode, its upstreams' states, sessions, config version, audit store) every few seconds in Redis, with a TTL that drops one that crashed, and
-// leaves when it stops. GET /admin/replicas lists them through any replica (without `cluster:`, this one alone).
+// mode, its upstreams' states, sessions, config version, audit store) every few seconds in Redis, with a TTL that
+// drops one that crashed, and leaves when it stops. GET /admin/replicas lists them through any replica (without
+// `cluster:`, this one alone).
 import { hostname } from 'node:os';
 import type { Logger, ReplicaDirectory, ReplicaReport } from '../core/index.js';
 import type { AuditState } from '../middleware/audit.js';
