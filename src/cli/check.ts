@@ -50,7 +50,7 @@ function features(config: GatewayConfig, pinned: number | undefined): Record<str
     'tool search': config.toolSearch ? 'on' : 'off',
     endpoints: config.endpoints ? Object.values(config.endpoints).map((e) => e.path).join(', ') : 'off',
     'secret scan': config.secretScan ? `arguments ${config.secretScan.arguments}, results ${config.secretScan.results}` : 'off',
-    metrics: [scraped, metricsWanted({ ...(metrics.otlp !== undefined && { enabled: metrics.otlp }) }) && 'otlp'].filter(Boolean).join(' + ') || 'off',
+    metrics: [scraped, metricsWanted({ enabled: metrics.otlp }) && 'otlp'].filter(Boolean).join(' + ') || 'off',
     tracing: tracingWanted(tracing) ? 'otlp' : 'off',
   };
 }

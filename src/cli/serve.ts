@@ -51,7 +51,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   // No handler code runs here and the gateway's spans name their parents: no context manager (AsyncLocalStorage
   // costs every promise something on Node 20).
   const telemetry = await startTracing({ ...tracing, activeContext: false });
-  const otlpMetrics = await startMetrics({ ...(metrics.otlp !== undefined && { enabled: metrics.otlp }), serviceName: tracing.serviceName });
+  const otlpMetrics = await startMetrics({ enabled: metrics.otlp, serviceName: tracing.serviceName });
   // `command: mcplex` in a config runs this very CLI (how the embedded default runs the bundled demo servers).
   const self = selfCommand();
   const unsafe = opts.stdio ? undefined : insecureBind(config);

@@ -452,14 +452,13 @@ export class Gateway {
   /** What this replica reports of itself to the others (GET /admin/replicas). */
   #selfReport(): SelfReport {
     const h = this.health();
-    const audit = this.#audit.state();
     return {
       ready: h.ready !== false,
       ...(h.mode && { mode: h.mode }),
       upstreams: Object.fromEntries(h.upstreams.map((u) => [u.name, u.state])),
       ...(this.#sessions && { sessions: this.#sessions() }),
       config: this.#configHistory.version,
-      ...(audit && { audit }),
+      ...(h.audit && { audit: h.audit }),
     };
   }
 

@@ -28,6 +28,16 @@ afterAll(() => {
 
 const env = { MCPLEX_LOG_LEVEL: 'warn', MCPLEX_OAUTH_FILE: file };
 
+/** `mcplex call whoami --oauth` where the person is asked to log in: the URL it prints approved in the browser as `user`. */
+async function whoamiAfterLogin(user: string, withEnv: Record<string, string> = env) {
+  const cli = runCli(['call', 'whoami', '--url', url, '--oauth'], withEnv);
+  cli.child.stdin!.end();
+  await cli.waitStderr(/^ {2}http\S+$/m, 30_000);
+  await authorizeInBrowser(/^ {2}(http\S+)$/m.exec(cli.stderr())![1]!, user);
+  expect(await cli.exited(30_000)).toMatchObject({ code: 0 });
+  return cli;
+}
+
 describe('mcplex client commands with --oauth', () => {
   it('says to add --oauth when the server wants a login', async () => {
     const cli = runCli(['tools', '--url', url], env);
@@ -77,11 +87,7 @@ describe('mcplex client commands with --oauth', () => {
 
   it('a grant the server no longer takes (its tokens refused, its refresh token too): the person authorizes again', async () => {
     spoilGrant({ access_token: 'no-longer-taken', refresh_token: 'no-longer-taken' });
-    const cli = runCli(['call', 'whoami', '--url', url, '--oauth'], env);
-    cli.child.stdin!.end();
-    await cli.waitStderr(/^ {2}http\S+$/m, 30_000);
-    await authorizeInBrowser(/^ {2}(http\S+)$/m.exec(cli.stderr())![1]!, 'cli-user');
-    expect(await cli.exited(30_000)).toMatchObject({ code: 0 });
+    const cli = await whoamiAfterLogin('cli-user');
     expect(cli.stdout()).toBe('cli-user\n');
     expect(cli.stderr()).toContain('wants you to log in again');
   });
@@ -124,11 +130,7 @@ describe('mcplex client commands with --oauth', () => {
     expect(await empty.exited(30_000)).toMatchObject({ code: 0 });
     expect(empty.stdout()).toBe('');
 
-    const again = runCli(['call', 'whoami', '--url', url, '--oauth'], env);
-    again.child.stdin!.end();
-    await again.waitStderr(/^ {2}http\S+$/m, 30_000);
-    await authorizeInBrowser(/^ {2}(http\S+)$/m.exec(again.stderr())![1]!, 'other-user');
-    expect(await again.exited(30_000)).toMatchObject({ code: 0 });
+    const again = await whoamiAfterLogin('other-user');
     expect(again.stdout()).toBe('other-user\n');
 
     // Signing out everywhere: every grant revoked and forgotten; a server or --all must be named.
@@ -145,11 +147,7 @@ describe('mcplex client commands with --oauth', () => {
 
   it('MCPLEX_OAUTH_KEY keeps the grants file sealed', async () => {
     const sealed = { ...env, MCPLEX_OAUTH_FILE: join(dir, 'sealed.json'), MCPLEX_OAUTH_KEY: 'cli-sealing-secret-0123456789abcdefgh' };
-    const first = runCli(['call', 'whoami', '--url', url, '--oauth'], sealed);
-    first.child.stdin!.end();
-    await first.waitStderr(/^ {2}http\S+$/m, 30_000);
-    await authorizeInBrowser(/^ {2}(http\S+)$/m.exec(first.stderr())![1]!, 'sealed-user');
-    expect(await first.exited(30_000)).toMatchObject({ code: 0 });
+    await whoamiAfterLogin('sealed-user', sealed);
     const content = readFileSync(sealed.MCPLEX_OAUTH_FILE, 'utf8');
     expect(content).toContain('mcplex.sealed.v1:');
     expect(content).not.toMatch(/"(at|rt)-[0-9a-f-]{36}/);

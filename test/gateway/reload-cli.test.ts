@@ -172,17 +172,14 @@ describe.skipIf(!redisUrl)('POST /admin/reload with cluster:', () => {
   });
 
   it('a replica cut off from Redis when a reload is asked reads its file again once it hears the others', async () => {
-    const redis = new URL(redisUrl!);
-    const link = await TcpLink.to(redis.hostname, Number(redis.port || 6379));
+    const { link, via } = await TcpLink.toUrl(redisUrl!, 6379);
     try {
-      const via = new URL(redisUrl!);
-      via.host = `127.0.0.1:${link.port}`;
       // One file; each replica reaches Redis at the address in its environment (the second through the link).
       const path = writeConfig({});
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's own interpolation syntax
       const config = (servers: Record<string, unknown>) => writeFileSync(path, JSON.stringify({ servers, cluster: { redis: { url: '${REDIS_AT}', keyPrefix: uniquePrefix('reload-missed') } } }));
       config({ a: fixtureServer('a') });
-      const [asked, apart] = [await serveCli(path, [], { REDIS_AT: redisUrl! }), await serveCli(path, [], { REDIS_AT: via.href })];
+      const [asked, apart] = [await serveCli(path, [], { REDIS_AT: redisUrl! }), await serveCli(path, [], { REDIS_AT: via })];
       await apart.waitStderr(/"msg":"gateway started"/);
       // Cut: its connections to Redis are dropped, so it does not hear the reload.
       link.cut();

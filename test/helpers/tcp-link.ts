@@ -20,6 +20,15 @@ export class TcpLink {
     return link;
   }
 
+  /** A link to the server at `url` (e.g. redis://…:6379), and the same URL through the link. */
+  static async toUrl(url: string, defaultPort: number): Promise<{ link: TcpLink; via: string }> {
+    const far = new URL(url);
+    const link = await TcpLink.to(far.hostname, Number(far.port || defaultPort));
+    const via = new URL(url);
+    via.host = `127.0.0.1:${link.port}`;
+    return { link, via: via.href };
+  }
+
   #join(socket: Socket, host: string, port: number): void {
     if (this.#cut) return void socket.destroy();
     const far = connect(port, host);

@@ -40,14 +40,11 @@ describe.skipIf(!redisUrl)('RedisReplayGuard with Redis away', () => {
   });
 
   it('remembers on its own meanwhile (saying so once), and shares again once Redis is back', async () => {
-    const redis = new URL(redisUrl!);
-    const link = await TcpLink.to(redis.hostname, Number(redis.port || 6379));
+    const { link, via } = await TcpLink.toUrl(redisUrl!, 6379);
     links.push(link);
-    const via = new URL(redisUrl!);
-    via.host = `127.0.0.1:${link.port}`;
     const keyPrefix = uniquePrefix('once-away');
     const log = capturingLogger();
-    const apart = new RedisReplayGuard({ url: via.href, keyPrefix, commandTimeoutMs: 300 }, log);
+    const apart = new RedisReplayGuard({ url: via, keyPrefix, commandTimeoutMs: 300 }, log);
     const other = new RedisReplayGuard({ url: redisUrl!, keyPrefix });
     try {
       expect(await apart.ready()).toBe(true);
