@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { configVersion, redactedConfig } from '../gateway/config-report.js';
 import { Gateway } from '../gateway/gateway.js';
 import { ToolPins } from '../gateway/tool-pins.js';
-import { metricsWanted, tracingWanted } from '../server/index.js';
+import { metricsWanted, otlpProtocol, tracingWanted } from '../server/index.js';
 import { checkDependencies, type DependencyReport } from './check-dependencies.js';
 import { EMBEDDED_CONFIG, ExitError, loadOrExit, selfCommand } from './config-file.js';
 
@@ -50,9 +50,18 @@ function features(config: GatewayConfig, pinned: number | undefined): Record<str
     'tool search': config.toolSearch ? 'on' : 'off',
     endpoints: config.endpoints ? Object.values(config.endpoints).map((e) => e.path).join(', ') : 'off',
     'secret scan': config.secretScan ? `arguments ${config.secretScan.arguments}, results ${config.secretScan.results}` : 'off',
-    metrics: [scraped, metricsWanted({ enabled: metrics.otlp }) && 'otlp'].filter(Boolean).join(' + ') || 'off',
-    tracing: tracingWanted(tracing) ? 'otlp' : 'off',
+    metrics: [scraped, metricsWanted({ enabled: metrics.otlp }) && otlpOver('METRICS')].filter(Boolean).join(' + ') || 'off',
+    tracing: tracingWanted(tracing) ? otlpOver('TRACES') : 'off',
   };
+}
+
+/** `otlp <protocol>`; exit 2 naming the variable when the environment names a protocol the SDKs do not speak. */
+function otlpOver(signal: 'TRACES' | 'METRICS'): string {
+  try {
+    return `otlp ${otlpProtocol(process.env, signal)}`;
+  } catch (err) {
+    throw new ExitError((err as Error).message, 2);
+  }
 }
 
 /** How many tools the pins file holds; exit 1 naming the file when it is not a pins file (serve would stop on it). */

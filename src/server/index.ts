@@ -13,6 +13,7 @@ export type { TlsOptions } from './http/tls.js';
 export { type CorsOptions, corsOriginProblem } from './http/cors.js';
 export { type MetricsListener, metricsRoute, serveMetrics } from './http/metrics-route.js';
 export { type MetricsHandle, type MetricsSetup, metricsWanted, startMetrics } from './metrics-sdk.js';
+export { type OtlpProtocol, otlpProtocol } from './otel-setup.js';
 export { startTracing, type TracingHandle, type TracingSetup, tracingWanted } from './tracing-sdk.js';
 export { sendJson } from './http/respond.js';
 export { readCapped, readJsonBody } from './http/body.js';

@@ -1,8 +1,9 @@
-// Starts the OpenTelemetry metrics SDK (an OTLP/HTTP exporter read every OTEL_METRIC_EXPORT_INTERVAL) when OTLP
-// metrics are wanted, configured by the standard OTEL_* variables. When they are not, nothing of the SDK is loaded,
+// Starts the OpenTelemetry metrics SDK (an OTLP exporter over the protocol OTEL_EXPORTER_OTLP_PROTOCOL names, read
+// every OTEL_METRIC_EXPORT_INTERVAL) when OTLP metrics are wanted, configured by the standard OTEL_* variables. When they are not, nothing of the SDK is loaded,
 // the API stays a no-op, and the gateway does not add the middleware that records them.
 import { metrics } from '@opentelemetry/api';
-import { type Env, otlpWanted, serviceResource } from './otel-setup.js';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { type Env, type OtlpProtocol, otlpProtocol, otlpWanted, serviceResource } from './otel-setup.js';
 
 export interface MetricsSetup {
   /** true/false decides; absent: on when OTEL_METRICS_EXPORTER names otlp or an OTLP metrics endpoint is set. */
@@ -24,6 +25,13 @@ export function metricsWanted(setup: MetricsSetup = {}, env: Env = process.env):
   return otlpWanted(env, env.OTEL_METRICS_EXPORTER, setup.enabled, Boolean(env.OTEL_METRICS_EXPORTER || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT));
 }
 
+/** The metric exporter of each protocol, loaded only when chosen. */
+const EXPORTERS: Record<OtlpProtocol, () => Promise<{ OTLPMetricExporter: new () => PushMetricExporter }>> = {
+  'http/protobuf': () => import('@opentelemetry/exporter-metrics-otlp-proto'),
+  'http/json': () => import('@opentelemetry/exporter-metrics-otlp-http'),
+  grpc: () => import('@opentelemetry/exporter-metrics-otlp-grpc'),
+};
+
 /** A positive number of ms from the environment, else `fallback`. */
 const millis = (value: string | undefined, fallback: number) => {
   const n = Number(value);
@@ -31,14 +39,15 @@ const millis = (value: string | undefined, fallback: number) => {
 };
 
 /**
- * Registers a global meter provider exporting over OTLP/HTTP (endpoint, headers, protocol, temporality from
- * OTEL_EXPORTER_OTLP_*; every OTEL_METRIC_EXPORT_INTERVAL ms, default 60,000, each export bounded by
+ * Registers a global meter provider exporting over OTLP (protocol, endpoint, headers, temporality from
+ * OTEL_EXPORTER_OTLP_*, a protocol it does not know throwing; every OTEL_METRIC_EXPORT_INTERVAL ms, default 60,000, each export bounded by
  * OTEL_METRIC_EXPORT_TIMEOUT, default 30,000). Undefined when off.
  */
 export async function startMetrics(setup: MetricsSetup = {}, env: Env = process.env): Promise<MetricsHandle | undefined> {
   if (!metricsWanted(setup, env)) return undefined;
+  const protocol = otlpProtocol(env, 'METRICS');
   // Loaded here, and only here: a process without OTLP metrics never pays for the SDK.
-  const [sdk, { OTLPMetricExporter }, resources] = await Promise.all([import('@opentelemetry/sdk-metrics'), import('@opentelemetry/exporter-metrics-otlp-http'), import('@opentelemetry/resources')]);
+  const [sdk, { OTLPMetricExporter }, resources] = await Promise.all([import('@opentelemetry/sdk-metrics'), EXPORTERS[protocol](), import('@opentelemetry/resources')]);
   const resource = serviceResource(resources, setup.serviceName ?? 'mcplex');
   const interval = millis(env.OTEL_METRIC_EXPORT_INTERVAL, 60_000);
   const reader = new sdk.PeriodicExportingMetricReader({

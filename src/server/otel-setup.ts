@@ -21,3 +21,19 @@ export function serviceResource(resources: typeof Resources, serviceName: string
     .merge(resources.resourceFromAttributes({ 'service.name': serviceName }))
     .merge(resources.detectResources({ detectors: [resources.envDetector] }));
 }
+
+/** The OTLP protocols the SDKs mcplex starts export over (OTEL_EXPORTER_OTLP_PROTOCOL's values). */
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+/**
+ * The protocol a signal is exported over: OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL, else
+ * http/protobuf (the specification's default). Another value throws, naming the variable and the values it takes.
+ */
+export function otlpProtocol(env: Env, signal: 'TRACES' | 'METRICS'): OtlpProtocol {
+  const name = [`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`, 'OTEL_EXPORTER_OTLP_PROTOCOL'].find((n) => env[n]?.trim());
+  if (!name) return 'http/protobuf';
+  const value = env[name]!.trim().toLowerCase();
+  if ((OTLP_PROTOCOLS as readonly string[]).includes(value)) return value as OtlpProtocol;
+  throw new Error(`${name}=${env[name]} is not an OTLP protocol: set it to http/protobuf (the default, the collector's port 4318), http/json or grpc (port 4317), or unset it`);
+}

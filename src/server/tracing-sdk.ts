@@ -1,9 +1,10 @@
-// Starts the OpenTelemetry SDK (OTLP/HTTP exporter, W3C propagation) when tracing is wanted, configured by the
-// standard OTEL_* variables. When it is not, nothing of the SDK is loaded and the API stays a no-op.
+// Starts the OpenTelemetry SDK (an OTLP exporter over the protocol OTEL_EXPORTER_OTLP_PROTOCOL names, W3C propagation)
+// when tracing is wanted, configured by the standard OTEL_* variables. When it is not, nothing of the SDK is loaded
+// and the API stays a no-op.
 import { context, createContextKey, diag, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import type { Sampler } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { VERSION } from '../core/index.js';
-import { type Env, otlpWanted, serviceResource } from './otel-setup.js';
+import { type Env, type OtlpProtocol, otlpProtocol, otlpWanted, serviceResource } from './otel-setup.js';
 
 export interface TracingSetup {
   /** true/false decides; absent: on when an OTLP endpoint or OTEL_TRACES_EXPORTER is set in the environment. */
@@ -64,6 +65,13 @@ export function samplerFromEnv(sdk: Samplers, env: Env = process.env): Sampler {
   }
 }
 
+/** The span exporter of each protocol, loaded only when chosen. */
+const EXPORTERS: Record<OtlpProtocol, () => Promise<{ OTLPTraceExporter: new () => SpanExporter }>> = {
+  'http/protobuf': () => import('@opentelemetry/exporter-trace-otlp-proto'),
+  'http/json': () => import('@opentelemetry/exporter-trace-otlp-http'),
+  grpc: () => import('@opentelemetry/exporter-trace-otlp-grpc'),
+};
+
 const limit = (env: Env, ...names: string[]): number | undefined => {
   for (const name of names) {
     const n = Number(env[name]);
@@ -73,17 +81,18 @@ const limit = (env: Env, ...names: string[]): number | undefined => {
 };
 
 /**
- * Registers a global tracer provider exporting over OTLP/HTTP (endpoint, headers, timeout, batch and sampler settings
- * from OTEL_EXPORTER_OTLP_*, OTEL_BSP_*, OTEL_TRACES_SAMPLER*), and W3C trace-context propagation. mcplex's own spans
+ * Registers a global tracer provider exporting over OTLP (protocol, endpoint, headers, timeout, batch and sampler
+ * settings from OTEL_EXPORTER_OTLP_*, OTEL_BSP_*, OTEL_TRACES_SAMPLER*; a protocol it does not know throws), and W3C trace-context propagation. mcplex's own spans
  * (tracer name `mcplex`) are made by its lean tracer (src/middleware/lean-tracer.ts), every other tracer's by the SDK;
  * both go to the same batch processor and exporter. Undefined when off.
  */
 export async function startTracing(setup: TracingSetup = {}, env: Env = process.env): Promise<TracingHandle | undefined> {
   if (!tracingWanted(setup, env)) return undefined;
+  const protocol = otlpProtocol(env, 'TRACES');
   // Loaded here, and only here: a process with tracing off never pays for the SDK.
   const [sdk, { OTLPTraceExporter }, { W3CTraceContextPropagator }, resources, { AsyncLocalStorageContextManager }, { LeanTracer }] = await Promise.all([
     import('@opentelemetry/sdk-trace-base'),
-    import('@opentelemetry/exporter-trace-otlp-http'),
+    EXPORTERS[protocol](),
     import('@opentelemetry/core'),
     import('@opentelemetry/resources'),
     import('@opentelemetry/context-async-hooks'),

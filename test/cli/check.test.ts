@@ -55,10 +55,15 @@ describe('mcplex check', () => {
     expect(stdout).toBe(`config ok: ${mixed} (version ${version}; 3 servers, 2 enabled; auth: off, audit: off, cache: off, pinning: off, tool search: off, endpoints: off, secret scan: off, metrics: prometheus /metrics, tracing: off)\n`);
   });
 
-  it('names the telemetry this environment turns on (OTLP traces and metrics, as serve would)', async () => {
-    const cli = runCli(['check', '--config', mixed, '--json'], { MCPLEX_LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_METRICS_EXPORTER: 'otlp' });
+  it('names the telemetry this environment turns on (OTLP traces and metrics and their protocols, as serve would)', async () => {
+    const otel = { MCPLEX_LOG_LEVEL: 'warn', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_METRICS_EXPORTER: 'otlp' };
+    const cli = runCli(['check', '--config', mixed, '--json'], { ...otel, OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'grpc' });
     expect((await cli.exited(60_000)).code).toBe(0);
-    expect(JSON.parse(cli.stdout())).toMatchObject({ metrics: 'prometheus /metrics + otlp', tracing: 'otlp' });
+    expect(JSON.parse(cli.stdout())).toMatchObject({ metrics: 'prometheus /metrics + otlp grpc', tracing: 'otlp http/protobuf' });
+    // A protocol no exporter speaks is a config error naming the variable, as `serve` refuses to start on it.
+    const bad = runCli(['check', '--config', mixed], { ...otel, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuff' });
+    expect((await bad.exited(60_000)).code).toBe(2);
+    expect(bad.stderr()).toContain('OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuff is not an OTLP protocol: set it to http/protobuf');
   });
 
   it('--show prints the config as the gateway reads it, with its version and without its secrets', async () => {
