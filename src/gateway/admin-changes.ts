@@ -4,8 +4,9 @@
 // the same body (a change that fails there is logged; the answer was the first replica's). Audited once, where it
 // was asked for. What a standing change leaves (the degradation switches, until a reload) is also kept in Redis, so a
 // replica that starts later (a rolling restart, one more replica) takes it up before it serves; so is the latest
-// reload, which a replica cut off from Redis when it was asked makes once it hears the others again. Without
-// `cluster:` a change is made here alone.
+// reload, and a log of the latest changes each making of which counts (approvals, forgotten grants): a replica cut off
+// from Redis when they were made makes them once it hears the others again. Without `cluster:` a change is made here
+// alone.
 import { randomUUID } from 'node:crypto';
 import type { Broadcast, Logger } from '../core/index.js';
 import { type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
@@ -39,6 +40,11 @@ export interface AdminChange {
    * makes it, from the same body, once it hears the others again.
    */
   replayLatest?: boolean;
+  /**
+   * Each making counts on its own (approving a pinned definition, forgetting a grant): it is kept in the admin log, and
+   * a replica cut off when it was made makes it, from the same body, once it hears the others again.
+   */
+  logged?: boolean;
 }
 
 /** The channel replicas tell each other of admin changes on. */
@@ -48,10 +54,20 @@ const standingChannel = (path: string) => `admin-standing:${path}`;
 /** The channel that retains the latest making of a change made again after a cut (`replayLatest`). */
 const latestChannel = (path: string) => `admin-latest:${path}`;
 
+/** The log of `logged` changes, and how many it keeps (a replica cut off longer than that many changes misses the rest). */
+const LOG = 'admin-log';
+const LOG_KEEP = 200;
+
 /** The latest making of a `replayLatest` change, as retained. */
 interface Latest {
   id: string;
   body: unknown;
+}
+
+/** A making of a `logged` change, as the log keeps it. */
+interface Logged extends Latest {
+  from: string;
+  path: string;
 }
 
 export class AdminChanges {
@@ -60,6 +76,8 @@ export class AdminChanges {
   #shared: Broadcast | undefined;
   /** The latest making this replica knows of, per `replayLatest` change (made here, heard, or found retained). */
   readonly #latest = new Map<string, string>();
+  /** The `logged` makings this replica knows of (made here, heard, or in the log when it started), oldest first. */
+  readonly #known = new Set<string>();
 
   constructor(private readonly log: Logger) {}
 
@@ -91,6 +109,7 @@ export class AdminChanges {
     const resumed = () => {
       this.log.info('hearing the other replicas again: taking up what admin changes left standing meanwhile');
       void this.#replay(broadcast)
+        .then(() => this.#replayLog(broadcast))
         .then(() => this.#caughtUp())
         .then(() => this.#takeUp(broadcast));
     };
@@ -100,6 +119,7 @@ export class AdminChanges {
       const latest = await this.#retainedLatest(broadcast, change);
       if (latest) this.#latest.set(change.path, latest.id);
     }
+    for (const made of await this.#log(broadcast)) this.#know(made.id);
     await this.#takeUp(broadcast);
     const heard = early;
     early = undefined;
@@ -129,6 +149,38 @@ export class AdminChanges {
       this.#latest.set(change.path, latest.id);
       await this.#make(change, latest.body, 'an admin change made on another replica while this one was cut off');
     }
+  }
+
+  /** The admin log, oldest first (empty when it cannot be read: logged). */
+  async #log(broadcast: Broadcast): Promise<Logged[]> {
+    try {
+      return (await broadcast.logged(LOG)).flatMap((entry) => {
+        try {
+          return [JSON.parse(entry) as Logged];
+        } catch {
+          return [];
+        }
+      });
+    } catch (err) {
+      this.log.warn({ problem: (err as Error).message }, 'the admin log could not be read (Redis)');
+      return [];
+    }
+  }
+
+  /** After a cut: each `logged` change made meanwhile elsewhere is made here, in the order they were made. */
+  async #replayLog(broadcast: Broadcast): Promise<void> {
+    for (const made of await this.#log(broadcast)) {
+      const change = this.#changes.get(made.path);
+      if (this.#known.has(made.id) || made.from === this.#self || !change?.logged) continue;
+      this.#know(made.id);
+      await this.#make(change, made.body, 'an admin change made on another replica while this one was cut off');
+    }
+  }
+
+  #know(id: string): void {
+    this.#known.add(id);
+    // Only ids the log can still hold matter.
+    if (this.#known.size > 2 * LOG_KEEP) this.#known.delete(this.#known.values().next().value!);
   }
 
   /** After a cut: what changes missed meanwhile could have left stale is made fresh. */
@@ -169,6 +221,10 @@ export class AdminChanges {
         this.#latest.set(change.path, id);
         await shared.retain(latestChannel(change.path), JSON.stringify({ id, body } satisfies Latest));
       }
+      if (change.logged) {
+        this.#know(id);
+        await shared.append(LOG, JSON.stringify({ id, from: this.#self, path: change.path, body } satisfies Logged), LOG_KEEP);
+      }
     } catch (err) {
       this.log.warn({ path: change.path, problem: (err as Error).message }, 'what an admin change left standing could not be kept for replicas that start later (Redis); ask again once it is back');
     }
@@ -191,6 +247,7 @@ export class AdminChanges {
     if (said.from === this.#self) return settle();
     if (!change) return this.log.warn({ path: said.path }, 'another replica made an admin change this one does not know; not made here');
     if (change.replayLatest && typeof said.id === 'string') this.#latest.set(change.path, said.id);
+    if (change.logged && typeof said.id === 'string') this.#know(said.id);
     await this.#make(change, said.body, 'an admin change made on another replica');
     await settle();
   }

@@ -42,6 +42,7 @@ export function pinsRoutes(pins: () => ToolPins | undefined, approved: (tools: C
     },
     changes.route({
       path: '/admin/pins/approve',
+      logged: true,
       apply(body) {
         const p = pins();
         if (!p) return { status: 404, body: { error: OFF } };

@@ -1,7 +1,7 @@
 // The Broadcast contract against both backends: two instances on one hub (memory) and two connections to Redis
 // (REDIS_URL, channels of their own per run) stand for two replicas. A message reaches every subscriber of its
 // channel, the publisher's own included, and no other channel's; a stopped subscription hears nothing more; what
-// one retains on a channel the other reads. Redis alone: while the server is gone a publish fails, and once it is
+// one retains on a channel the other reads, and the latest entries of a channel's log. Redis alone: while the server is gone a publish fails, and once it is
 // back the subscription hears again by itself and says so.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Broadcast } from '../../src/core/broadcast.js';
@@ -88,6 +88,24 @@ describe.each(backends)('Broadcast: %s', (_name, make, skip) => {
     expect(await b.retained('standing')).toBe('normal');
     await b.retain('standing', undefined);
     expect(await a.retained('standing')).toBeUndefined();
+  }));
+
+  it.skipIf(skip)("a channel's log keeps the latest entries in order for the others to read, apart from what is retained or published", both(async (a, b) => {
+    expect(await b.logged('changes')).toEqual([]);
+    const heard = recorder();
+    await b.subscribe('changes', heard.handler);
+    for (const entry of ['one', 'two', 'three']) await a.append('changes', entry, 3);
+    await b.append('changes', 'four', 3);
+    expect(await a.logged('changes')).toEqual(['two', 'three', 'four']);
+    expect(await b.logged('changes')).toEqual(['two', 'three', 'four']);
+    expect(await b.logged('other')).toEqual([]);
+    expect(await b.retained('changes')).toBeUndefined();
+    await a.publish('changes', 'marker');
+    await heard.hear('marker');
+    expect(heard.heard).toEqual(['marker']);
+    // A smaller bound trims what was kept under a larger one.
+    await a.append('changes', 'five', 2);
+    expect(await b.logged('changes')).toEqual(['four', 'five']);
   }));
 });
 

@@ -3,8 +3,9 @@
 import { EventEmitter } from 'node:events';
 import type { Broadcast } from '../../core/broadcast.js';
 
-/** What each hub's channels retain. */
+/** What each hub's channels retain, and their logs. */
 const retainedOn = new WeakMap<EventEmitter, Map<string, string>>();
+const logsOn = new WeakMap<EventEmitter, Map<string, string[]>>();
 
 export class MemoryBroadcast implements Broadcast {
   readonly #stops = new Set<() => Promise<void>>();
@@ -35,6 +36,17 @@ export class MemoryBroadcast implements Broadcast {
 
   async retained(channel: string): Promise<string | undefined> {
     return retainedOn.get(this.hub)?.get(channel);
+  }
+
+  async append(channel: string, message: string, keep: number): Promise<void> {
+    const logs = logsOn.get(this.hub) ?? new Map<string, string[]>();
+    logsOn.set(this.hub, logs);
+    const log = [...(logs.get(channel) ?? []), message];
+    logs.set(channel, log.slice(Math.max(0, log.length - keep)));
+  }
+
+  async logged(channel: string): Promise<string[]> {
+    return [...(logsOn.get(this.hub)?.get(channel) ?? [])];
   }
 
   async close(): Promise<void> {

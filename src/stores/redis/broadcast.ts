@@ -1,7 +1,8 @@
 // Broadcast on Redis pub/sub (ioredis): channels are `<prefix><channel>`; one connection publishes (failing fast
 // while Redis is away: the caller decides what then) and one listens, subscribing again by itself after Redis comes
 // back. A message published while an instance was cut off from Redis is not heard there (pub/sub keeps nothing).
-// What a channel retains is a key of the same name (keys and pub/sub channels are apart in Redis), kept until replaced.
+// What a channel retains is a key of the same name (keys and pub/sub channels are apart in Redis), kept until replaced;
+// its log a list under `<prefix>log:<channel>`, trimmed to the latest entries as each is added.
 import type { Redis } from 'ioredis';
 import type { Broadcast } from '../../core/broadcast.js';
 import { closeRedis, failFastRedis, whenReady } from './fail-fast.js';
@@ -67,6 +68,18 @@ export class RedisBroadcast implements Broadcast {
     // Read when an instance starts, or its listener is back: the publishing connection may be a moment behind.
     await whenReady(this.#publisher, this.#commandTimeoutMs);
     return (await this.#publisher.get(this.#prefix + channel)) ?? undefined;
+  }
+
+  async append(channel: string, message: string, keep: number): Promise<void> {
+    const key = `${this.#prefix}log:${channel}`;
+    const done = await this.#publisher.multi().rpush(key, message).ltrim(key, -keep, -1).exec();
+    const failed = done?.find(([err]) => err)?.[0];
+    if (!done || failed) throw failed ?? new Error('the log entry was not added (transaction aborted)');
+  }
+
+  async logged(channel: string): Promise<string[]> {
+    await whenReady(this.#publisher, this.#commandTimeoutMs);
+    return this.#publisher.lrange(`${this.#prefix}log:${channel}`, 0, -1);
   }
 
   async subscribe(channel: string, handler: (message: string) => void, resumed?: () => void): Promise<() => Promise<void>> {
