@@ -20,6 +20,7 @@ import type { RelayGuard } from './relay.js';
 import type { AdminChanges } from './admin-changes.js';
 import type { GatewayResilience } from './resilience.js';
 import type { UpstreamChanges } from './upstream-changes.js';
+import { upstreamPeers } from './upstream-peers.js';
 
 /** What pipeline stages may need from the gateway besides the config. */
 export interface PipelineDeps {
@@ -71,7 +72,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
     tracingWanted(o.tracing) ? tracing() : undefined,
     deps.metrics && metrics(deps.metrics),
     // Only when exported (the SDK is started in serve.ts): without it there is nothing to record into.
-    metricsWanted({ enabled: o.metrics.otlp }) ? operationMetrics({ maxTargets: o.metrics.maxTargets, knownTarget: knownTarget(deps.catalog) }) : undefined,
+    metricsWanted({ enabled: o.metrics.otlp }) ? operationMetrics({ maxTargets: o.metrics.maxTargets, knownTarget: knownTarget(deps.catalog), peerOf: upstreamPeers(config, deps.onReload) }) : undefined,
     requests,
     deps.audit, // before the policy, so its refusals are recorded with their codes
     views, // what each named endpoint shows (`endpoints:`), reloadable

@@ -5,7 +5,7 @@
 // `gen_ai.tool.name` / `gen_ai.prompt.name` (bounded: unknown or excess names are `other`), `gen_ai.operation.name`
 // (`execute_tool`), `error.type` and `rpc.response.status_code` when it failed, `mcp.protocol.version` (a few; later
 // new ones `other`), `network.transport` (`tcp` for HTTP, `pipe` for stdio) and, through a gateway,
-// `mcplex.upstream`. Recorded on the global meter provider (a no-op until an SDK is registered: `startMetrics`,
+// `mcplex.upstream`; an upstream call's connection attributes are the upstream's (`peerOf`), not the caller's. Recorded on the global meter provider (a no-op until an SDK is registered: `startMetrics`,
 // src/server/metrics-sdk.ts).
 import { type Attributes, type Histogram, type Meter, metrics } from '@opentelemetry/api';
 import { type CallContext, type Middleware, OUTBOUND_TRACE, UPSTREAM_NAME, VERSION } from '../core/index.js';
@@ -22,6 +22,11 @@ export interface OperationMetricsOptions {
   maxTargets?: number;
   /** Whether a target names something that exists (unknown names become `other`); default: it did not fail as unknown. */
   knownTarget?: (method: string, target: string) => boolean;
+  /**
+   * How the gateway reaches an upstream, as the conventions name it on a client's operation (`network.transport`,
+   * `network.protocol.name`, `server.address`, `server.port`); default: none recorded.
+   */
+  peerOf?: (upstream: string) => Attributes | undefined;
 }
 
 /**
@@ -55,22 +60,26 @@ function versionLabels(): (version: string | null | undefined) => string | undef
 
 /**
  * The request's attributes as the conventions name them (`target`: its bounded name); for the call to `upstream`,
- * the same with that upstream.
+ * the same but for the connection: the upstream's (`peer`), not the caller's.
  */
-function attributesFor(versionOf: ReturnType<typeof versionLabels>): (ctx: CallContext, target: string, ending: Ending, upstream?: string) => Attributes {
+function attributesFor(versionOf: ReturnType<typeof versionLabels>): (ctx: CallContext, target: string, ending: Ending, upstream?: { name: string; peer?: Attributes }) => Attributes {
   return (ctx, target, ending, toUpstream) => {
     const method = methodLabel(ctx.method);
-    const a: Attributes = { 'mcp.method.name': method, 'network.transport': ctx.http ? 'tcp' : 'pipe' };
-    const version = versionOf(ctx.http?.headers.get('mcp-protocol-version'));
-    if (version) a['mcp.protocol.version'] = version;
-    if (ctx.http) a['network.protocol.name'] = 'http';
+    const a: Attributes = { 'mcp.method.name': method };
+    if (toUpstream) Object.assign(a, toUpstream.peer);
+    else {
+      a['network.transport'] = ctx.http ? 'tcp' : 'pipe';
+      const version = versionOf(ctx.http?.headers.get('mcp-protocol-version'));
+      if (version) a['mcp.protocol.version'] = version;
+      if (ctx.http) a['network.protocol.name'] = 'http';
+    }
     if (target !== '') {
       if (method === 'tools/call') {
         a['gen_ai.tool.name'] = target;
         a['gen_ai.operation.name'] = 'execute_tool';
       } else if (method === 'prompts/get') a['gen_ai.prompt.name'] = target;
     }
-    const upstream = toUpstream ?? ctx.state.get(UPSTREAM_NAME);
+    const upstream = toUpstream?.name ?? ctx.state.get(UPSTREAM_NAME);
     if (upstream !== undefined) a['mcplex.upstream'] = upstream;
     if (ending.outcome !== 'ok') a['error.type'] = ending.code !== undefined ? String(ending.code) : ending.outcome;
     if (ending.code !== undefined) a['rpc.response.status_code'] = String(ending.code);
@@ -96,7 +105,7 @@ export function operationMetrics(opts: OperationMetricsOptions = {}): OperationM
     ctx.state.set(OUTBOUND_TRACE, {
       around(upstream, method, call) {
         const started = performance.now();
-        const done = (ending: Ending) => client.record((performance.now() - started) / 1000, attributesOf(ctx, named(ctx, ending), ending, upstream));
+        const done = (ending: Ending) => client.record((performance.now() - started) / 1000, attributesOf(ctx, named(ctx, ending), ending, { name: upstream, peer: opts.peerOf?.(upstream) }));
         return (traced ? traced.around(upstream, method, call) : call({})).then(
           (result) => {
             done(endedWith(result as Record<string, unknown>));

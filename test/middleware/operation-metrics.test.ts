@@ -10,6 +10,8 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client
 import { AggregationTemporality, type DataPoint, type Histogram, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { ServerConfig } from '../../src/gateway/config/index.js';
+import { peerAttributes } from '../../src/gateway/upstream-peers.js';
 import { connectInMemory, createServer, metricsWanted, operationMetrics, silentLogger } from '../../src/index.js';
 import { fixtureServer, serveCli } from '../gateway/fixtures/cli.js';
 import { connectHttp } from '../helpers/clients.js';
@@ -32,6 +34,17 @@ describe('metricsWanted', () => {
   });
 });
 
+describe('peerAttributes: how the gateway reaches an upstream', () => {
+  const server = (over: Record<string, unknown>) => ({ name: 's', ...over }) as unknown as ServerConfig;
+  it("a pipe to a stdio server; tcp/http at the URL's host and port (the scheme's default when none); nothing for a built-in", () => {
+    expect(peerAttributes(server({ transport: 'stdio', command: 'x' }))).toEqual({ 'network.transport': 'pipe' });
+    const http = { 'network.transport': 'tcp', 'network.protocol.name': 'http' };
+    expect(peerAttributes(server({ transport: 'http', url: 'https://mcp.example.com/mcp' }))).toEqual({ ...http, 'server.address': 'mcp.example.com', 'server.port': 443 });
+    expect(peerAttributes(server({ transport: 'sse', url: 'http://[::1]:8080/sse' }))).toEqual({ ...http, 'server.address': '::1', 'server.port': 8080 });
+    expect(peerAttributes(server({ transport: 'builtin', builtin: 'filesystem' }))).toBeUndefined();
+  });
+});
+
 describe('a gateway exporting mcp.server.operation.duration over OTLP', () => {
   let receiver: OtlpReceiver;
   afterAll(async () => {
@@ -43,7 +56,11 @@ describe('a gateway exporting mcp.server.operation.duration over OTLP', () => {
     receiver = await startOtlpReceiver();
     const dir = mkdtempSync(join(tmpdir(), 'mcplex-otlp-metrics-'));
     const config = join(dir, 'mcplex.json');
-    writeFileSync(config, JSON.stringify({ tracing: { serviceName: 'gw-metrics' }, servers: { a: fixtureServer('a') } }));
+    // An upstream over HTTP beside the stdio one: the calls to each are recorded with its own connection.
+    const web = createServer({ name: 'web', version: '1.0.0', logger: silentLogger });
+    web.tool('ping', { description: 'Answers pong', input: z.object({}) }, () => 'pong');
+    const webHttp = await web.serveHttp({ port: 0 });
+    writeFileSync(config, JSON.stringify({ tracing: { serviceName: 'gw-metrics' }, servers: { a: fixtureServer('a'), web: { url: webHttp.url } } }));
     const cli = await serveCli(config, [], { OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_METRIC_EXPORT_INTERVAL: '200' });
     const client = await connectHttp(cli.url, 'legacy');
     try {
@@ -64,8 +81,12 @@ describe('a gateway exporting mcp.server.operation.duration over OTLP', () => {
       expect(echo.explicitBounds).toEqual([0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]);
       // Each call on to the upstream, as the gateway made it: within the request's own time.
       const sent = await receiver.waitForPoint((p) => p.name === 'mcp.client.operation.duration' && p.attributes['gen_ai.tool.name'] === 'a__echo' && p.count >= 2, 'two calls to upstream a recorded');
-      expect(sent.attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'mcplex.upstream': 'a', 'gen_ai.operation.name': 'execute_tool' });
-      expect(sent.attributes['error.type']).toBeUndefined();
+      // The connection is the gateway's to the upstream (a pipe to a stdio server), not the caller's.
+      expect(sent.attributes).toEqual({ 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'a__echo', 'gen_ai.operation.name': 'execute_tool', 'mcplex.upstream': 'a', 'network.transport': 'pipe' });
+      await client.callTool({ name: 'web__ping', arguments: {} });
+      const toWeb = await receiver.waitForPoint((p) => p.name === 'mcp.client.operation.duration' && p.attributes['mcplex.upstream'] === 'web', 'the call to the HTTP upstream recorded');
+      const { port } = new URL(webHttp.url);
+      expect(toWeb.attributes).toMatchObject({ 'gen_ai.tool.name': 'web__ping', 'network.transport': 'tcp', 'network.protocol.name': 'http', 'server.address': '127.0.0.1', 'server.port': Number(port) });
       const received = receiver.points.findLast((p) => p.name === NAME && p.attributes['gen_ai.tool.name'] === 'a__echo')!;
       expect([sent.count, received.count]).toEqual([2, 2]);
       expect(sent.sum!).toBeLessThanOrEqual(received.sum!);
@@ -76,6 +97,7 @@ describe('a gateway exporting mcp.server.operation.duration over OTLP', () => {
     } finally {
       await (client.transport as StreamableHTTPClientTransport).terminateSession();
       await client.close();
+      await webHttp.close();
     }
     // The session, once the client closed it (DELETE): how long it was open, the version it spoke.
     const session = await receiver.waitForPoint((p) => p.name === 'mcp.server.session.duration' && p.count >= 1, 'the closed session recorded');
