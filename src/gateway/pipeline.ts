@@ -68,11 +68,13 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   const secrets = secretScan(config.secretScan ?? OFF, { ownerOf });
   deps.onReload?.((next) => secrets.configure(next.secretScan ?? OFF));
   if (deps.relay) deps.relay.guard = { ask: (ask, send) => secrets.relayed(ask, send, deps.logger), answers: (upstream, responses) => secrets.relayedAnswers(upstream, responses, deps.logger) };
+  // How the gateway reaches each upstream, on its CLIENT spans and client operation metrics.
+  const peerOf = upstreamPeers(config, deps.onReload);
   const stages: Array<Middleware | undefined> = [
-    tracingWanted(o.tracing) ? tracing() : undefined,
+    tracingWanted(o.tracing) ? tracing({ peerOf }) : undefined,
     deps.metrics && metrics(deps.metrics),
     // Only when exported (the SDK is started in serve.ts): without it there is nothing to record into.
-    metricsWanted({ enabled: o.metrics.otlp }) ? operationMetrics({ maxTargets: o.metrics.maxTargets, knownTarget: knownTarget(deps.catalog), peerOf: upstreamPeers(config, deps.onReload) }) : undefined,
+    metricsWanted({ enabled: o.metrics.otlp }) ? operationMetrics({ maxTargets: o.metrics.maxTargets, knownTarget: knownTarget(deps.catalog), peerOf }) : undefined,
     requests,
     deps.audit, // before the policy, so its refusals are recorded with their codes
     views, // what each named endpoint shows (`endpoints:`), reloadable

@@ -23,6 +23,8 @@ export interface TracingOptions {
   tracer?: Tracer;
   /** Default: the global propagator (W3C trace context once the SDK is started). */
   propagator?: TextMapPropagator;
+  /** How the gateway reaches an upstream (`network.transport`, `server.address`, …), on its CLIENT spans; default none. */
+  peerOf?: (upstream: string) => Attributes | undefined;
 }
 
 /** The request's trace context (its SERVER span), for middleware that opens spans of its own (`stageSpan`). */
@@ -104,7 +106,8 @@ export function tracing(opts: TracingOptions = {}): Middleware {
   function outbound(active: Context, ctx: CallContext): OutboundTrace {
     return {
       around(upstream, method, call) {
-        const span = tracer.startSpan(spanName(method, ctx.target), { kind: SpanKind.CLIENT, attributes: { 'mcp.method.name': method, 'mcplex.upstream': upstream } }, active);
+        const attributes = { 'mcp.method.name': method, 'mcplex.upstream': upstream, ...opts.peerOf?.(upstream) };
+        const span = tracer.startSpan(spanName(method, ctx.target), { kind: SpanKind.CLIENT, attributes }, active);
         const carrier: TraceCarrier = {};
         propagator().inject(trace.setSpan(active, span), carrier, defaultTextMapSetter);
         return call(carrier).then(

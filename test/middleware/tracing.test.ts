@@ -84,6 +84,8 @@ describe('traces across client, gateway process and upstream process', () => {
         const gwClient = await receiver.waitFor((s) => inTrace(s) && s.service === 'gw-under-test' && s.kind === CLIENT, 'the gateway CLIENT span');
         expect(gwClient.parentSpanId).toBe(gwServer.spanId);
         expect(gwClient.attributes['mcplex.upstream']).toBe(server);
+        // How the gateway reaches it (a stdio server: a pipe), not how the caller reached the gateway.
+        expect(gwClient.attributes['network.transport']).toBe('pipe');
 
         // The upstream received the gateway's CLIENT span as its parent in `_meta`, and its span says so too.
         expect(seen).toBe(`00-${traceId}-${gwClient.spanId}-01`);
