@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
 import { newKeyText } from './keys.js';
+import { registerAdminCommands } from './admin.js';
 import { registerAuditCommands } from './audit.js';
 import { registerOAuthCommands } from './oauth-command.js';
 import { check } from './check.js';
@@ -70,6 +71,7 @@ program
   });
 
 registerClientCommands(program);
+registerAdminCommands(program);
 registerAuditCommands(program);
 registerOAuthCommands(program);
 registerServerCommand(program, port);

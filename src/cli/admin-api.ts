@@ -1,0 +1,52 @@
+// How `mcplex admin` talks to a running gateway: its admin endpoints over HTTP (the same the admin page reads), with
+// the admin credential from MCPLEX_ADMIN_KEY (never a command argument: those show in `ps`), and what goes wrong said
+// as an operator can act on it (not running, no credential, a credential without the admin scope, the gateway's own
+// answer to a bad request).
+import { ExitError } from './config-file.js';
+
+/** Where `mcplex admin` finds the gateway when --url is not given. */
+export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:7333';
+
+export interface AdminTarget {
+  url: string;
+  /** MCPLEX_ADMIN_KEY: an API key or bearer token with the mcplex:admin scope. */
+  key?: string;
+  timeoutMs?: number;
+}
+
+export type Answer = Record<string, unknown>;
+
+/** GET (no body) or POST `body` to `path`; the JSON answer, or an ExitError (1) saying what went wrong. */
+export async function adminRequest(target: AdminTarget, path: string, body?: unknown): Promise<Answer> {
+  const url = new URL(path, target.url);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }), ...(target.key && { authorization: `Bearer ${target.key}` }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(target.timeoutMs ?? 15_000),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const why = cause?.code ?? cause?.message ?? (err as Error).message;
+    throw new ExitError(`cannot reach the gateway at ${target.url} (${why}): is it running there? (--url or MCPLEX_URL)`, 1);
+  }
+  const text = await res.text();
+  let answer: Answer;
+  try {
+    answer = JSON.parse(text) as Answer;
+  } catch {
+    throw new ExitError(`${url.href} answered ${res.status} with something other than JSON: is ${target.url} an mcplex gateway?`, 1);
+  }
+  if (res.status === 401) throw new ExitError(`the gateway asks for an admin credential: set MCPLEX_ADMIN_KEY to an API key or bearer token with the mcplex:admin scope (${describe(answer)})`, 1);
+  if (res.status === 403) throw new ExitError(`the credential in MCPLEX_ADMIN_KEY may not use the admin endpoints: it needs the mcplex:admin scope (${describe(answer)})`, 1);
+  // /readyz answers 503 with its detail when not ready: that is an answer, not a failure.
+  if (res.status >= 400 && !(path === '/readyz' && res.status === 503)) throw new ExitError(`${body === undefined ? 'GET' : 'POST'} ${path}: ${res.status} ${describe(answer)}`, 1);
+  return answer;
+}
+
+function describe(answer: Answer): string {
+  const { error, error_description: detail } = answer as { error?: unknown; error_description?: unknown };
+  return [error, detail].filter((s) => typeof s === 'string' && s !== '').join(': ') || JSON.stringify(answer);
+}

@@ -1,0 +1,201 @@
+// `mcplex admin …`: operate a running gateway from a terminal or a script, through its admin endpoints (docs/admin.md):
+// its state, replicas and config; reload it; switch degradation; approve pinned definitions; list and cancel tasks;
+// invalidate the cache. Lines a person reads by default, the endpoints' JSON with --json. Each change is made as the
+// admin page makes it (on every replica with `cluster:`, audited with `audit:`).
+import { type Command, Option } from 'commander';
+import { stringify } from 'yaml';
+import { type AdminTarget, adminRequest, DEFAULT_ADMIN_URL } from './admin-api.js';
+import { ExitError } from './config-file.js';
+
+interface Common {
+  url?: string;
+  json?: boolean;
+}
+
+const target = (o: Common): AdminTarget => ({ url: o.url ?? DEFAULT_ADMIN_URL, key: process.env.MCPLEX_ADMIN_KEY || undefined });
+const print = (text: string): void => {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+};
+const list = (items: unknown): string => (Array.isArray(items) && items.length > 0 ? items.join(', ') : 'none');
+const table = (rows: string[][]): string => {
+  const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+};
+
+type Upstream = { name: string; state: string; transport?: string; era?: string; pid?: number; restarts?: number; breaker?: { state?: string }; latencyP50Ms?: number; mode?: string; lastError?: string };
+
+/** The gateway's state: readiness, config version, mode, each upstream (exit 1 when it is not ready). */
+async function status(o: Common): Promise<void> {
+  const t = target(o);
+  const [ready, config, mode] = await Promise.all([adminRequest(t, '/readyz'), adminRequest(t, '/admin/config'), adminRequest(t, '/admin/mode', {})]);
+  if (o.json) print(JSON.stringify({ ...ready, config: { version: config.version, since: config.since }, degradation: mode }));
+  else {
+    const upstreams = (ready.upstreams ?? []) as Upstream[];
+    const up = upstreams.filter((u) => u.state === 'up').length;
+    const audit = ready.audit as { sink?: string; store?: string; backlog?: number } | undefined;
+    const head = [
+      ready.ready ? 'ready' : `NOT READY (${String(ready.status)})`,
+      `${up}/${upstreams.length} upstreams up`,
+      `${Number(ready.sessions ?? 0)} sessions`,
+      `config ${String(config.version)} since ${String(config.since)}`,
+      `mode ${String(mode.mode)}${(mode.disabledTools as unknown[] | undefined)?.length ? `, disabled tools ${list(mode.disabledTools)}` : ''}`,
+      ...(audit ? [`audit ${audit.sink} ${audit.store}${audit.backlog ? `, ${audit.backlog} waiting` : ''}`] : []),
+    ];
+    const rows = upstreams.map((u) => [
+      u.name,
+      u.state,
+      u.transport ?? '',
+      u.era ?? '',
+      u.pid !== undefined ? `pid ${u.pid}` : '',
+      `restarts ${u.restarts ?? 0}`,
+      `breaker ${u.breaker?.state ?? '-'}`,
+      [u.mode && `mode ${u.mode}`, u.lastError && `last error: ${u.lastError}`].filter(Boolean).join('; '),
+    ]);
+    print([head.join(' · '), ...(rows.length > 0 ? [table(rows).replace(/^/gm, '  ')] : [])].join('\n'));
+  }
+  if (!ready.ready) process.exitCode = 1;
+}
+
+type Replica = { id: string; self?: boolean; hostname?: string; pid?: number; ready?: boolean; mode?: string; upstreams?: Record<string, string>; sessions?: number; config?: string; reportedAt?: string };
+
+async function replicas(o: Common): Promise<void> {
+  const answer = await adminRequest(target(o), '/admin/replicas');
+  if (o.json) return print(JSON.stringify(answer));
+  const rows = ((answer.replicas ?? []) as Replica[]).map((r) => {
+    const states = Object.values(r.upstreams ?? {});
+    return [
+      `${r.self ? '*' : ' '} ${r.id.slice(0, 8)}`,
+      `${r.hostname ?? '?'}:${r.pid ?? '?'}`,
+      r.ready ? 'yes' : 'NO',
+      r.mode ?? 'normal',
+      r.config ?? '?',
+      `${states.filter((s) => s === 'up').length}/${states.length} up`,
+      String(r.sessions ?? 0),
+      r.reportedAt ?? '?',
+    ];
+  });
+  print(`${table([['  replica', 'host:pid', 'ready', 'mode', 'config', 'upstreams', 'sessions', 'reported'], ...rows])}\n(* the replica that answered)`);
+}
+
+async function config(o: Common): Promise<void> {
+  const answer = await adminRequest(target(o), '/admin/config');
+  if (o.json) return print(JSON.stringify(answer));
+  const reloads = ((answer.reloads ?? []) as Array<{ at: string; applied: boolean; version?: string; problem?: string }>).map((r) =>
+    r.applied ? `#   ${r.at} applied ${r.version}` : `#   ${r.at} REJECTED: ${r.problem}`,
+  );
+  print([`# version ${String(answer.version)} since ${String(answer.since)} (secrets taken out)`, ...(reloads.length > 0 ? ['# last reloads, newest first:', ...reloads] : []), stringify(answer.config)].join('\n'));
+}
+
+async function reload(o: Common): Promise<void> {
+  const answer = await adminRequest(target(o), '/admin/reload', {});
+  if (o.json) return print(JSON.stringify(answer));
+  const r = (answer.reloaded ?? {}) as Record<string, unknown[]>;
+  print(`reloaded: config ${String(answer.config)}; added ${list(r.added)}; removed ${list(r.removed)}; restarted ${list(r.restarted)}; retimed ${list(r.retimed)}`);
+}
+
+const MODES: Record<string, string | null> = { 'read-only': 'read-only', normal: 'normal', file: null };
+
+async function mode(value: string | undefined, o: Common & { server?: string; disable?: string[]; enableAll?: boolean }): Promise<void> {
+  if (value !== undefined && !(value in MODES)) throw new ExitError(`mode: expected read-only, normal or file (back to what the config file says), not '${value}'`, 2);
+  if (o.disable && o.enableAll) throw new ExitError('give --disable or --enable-all, not both', 2);
+  const body = {
+    ...(o.server && { server: o.server }),
+    ...(value !== undefined && { mode: MODES[value] }),
+    ...(o.disable && { disabledTools: o.disable }),
+    ...(o.enableAll && { disabledTools: null }),
+  };
+  const answer = await adminRequest(target(o), '/admin/mode', body);
+  if (o.json) return print(JSON.stringify(answer));
+  const overrides = (answer.overrides ?? {}) as { servers?: Record<string, { mode?: string; disabledTools?: string[] }> };
+  const servers = Object.entries(overrides.servers ?? {})
+    .filter(([, s]) => s.mode !== undefined || s.disabledTools !== undefined)
+    .map(([name, s]) => `  ${name}: ${[s.mode && `mode ${s.mode}`, s.disabledTools && `disabled tools ${list(s.disabledTools)}`].filter(Boolean).join(', ')}`);
+  print([`gateway: mode ${String(answer.mode)}; disabled tools ${list(answer.disabledTools)}`, ...(servers.length > 0 ? ['switched per server:', ...servers] : [])].join('\n'));
+}
+
+type Changed = { kind: string; server: string; tool?: string; prompt?: string; changed: string[]; held: boolean; since: string };
+
+async function pins(o: Common): Promise<void> {
+  const answer = await adminRequest(target(o), '/admin/pins');
+  if (o.json) return print(JSON.stringify(answer));
+  const changed = (answer.changed ?? []) as Changed[];
+  const counts = Object.entries((answer.pinned ?? {}) as Record<string, number>).map(([s, n]) => `${s} ${n}`);
+  const rows = changed.map((c) => [c.server, c.kind, String(c[c.kind as 'tool' | 'prompt']), c.held ? 'HELD' : 'served', `changed: ${c.changed.join(', ')}`, `since ${c.since}`]);
+  print([`pinned (${String(answer.onChange)} on change): ${list(counts)}`, rows.length > 0 ? table(rows) : 'no definition changed since it was pinned'].join('\n'));
+}
+
+async function approve(o: Common & { server?: string; tool?: string; prompt?: string; all?: boolean }): Promise<void> {
+  const named = o.server !== undefined || o.tool !== undefined || o.prompt !== undefined;
+  if (named === Boolean(o.all)) throw new ExitError('name what to approve (--server, with --tool or --prompt for one) or give --all (every change: see `mcplex admin pins`)', 2);
+  const body = o.all ? {} : { ...(o.server && { server: o.server }), ...(o.tool && { tool: o.tool }), ...(o.prompt && { prompt: o.prompt }) };
+  const answer = await adminRequest(target(o), '/admin/pins/approve', body);
+  if (o.json) return print(JSON.stringify(answer));
+  const done = (answer.approved ?? []) as Changed[];
+  print(done.map((c) => `approved ${c.kind} ${c.server}/${String(c[c.kind as 'tool' | 'prompt'])} (${c.changed.join(', ')})`).join('\n'));
+}
+
+type Task = { taskId: string; status: string; tool: string; upstream: string; principal: string; tenant?: string; createdAt: string; statusMessage?: string };
+
+async function tasks(o: Common & { status?: string }): Promise<void> {
+  const answer = await adminRequest(target(o), `/admin/tasks${o.status ? `?status=${encodeURIComponent(o.status)}` : ''}`);
+  if (o.json) return print(JSON.stringify(answer));
+  const rows = ((answer.tasks ?? []) as Task[]).map((t) => [t.taskId, t.status, t.tool, t.upstream, t.tenant ? `${t.principal}@${t.tenant}` : t.principal, t.createdAt, t.statusMessage ?? '']);
+  print(rows.length > 0 ? table([['task', 'status', 'tool', 'upstream', 'caller', 'created', 'message'], ...rows]) : `no tasks${o.status ? ` ${o.status}` : ''}`);
+}
+
+async function cancel(taskId: string, o: Common): Promise<void> {
+  const answer = await adminRequest(target(o), '/admin/tasks/cancel', { taskId });
+  print(o.json ? JSON.stringify(answer) : `cancelled ${String(answer.cancelled)}`);
+}
+
+async function invalidate(o: Common & { server?: string; tool?: string; uri?: string; all?: boolean }): Promise<void> {
+  const given = [o.server && { server: o.server }, o.tool && { tool: o.tool }, o.uri && { uri: o.uri }, o.all && { all: true }].filter(Boolean);
+  if (given.length !== 1) throw new ExitError('give exactly one of --server, --tool, --uri or --all', 2);
+  const answer = await adminRequest(target(o), '/admin/cache/invalidate', given[0]);
+  print(o.json ? JSON.stringify(answer) : `removed ${String(answer.removed)} cached ${answer.removed === 1 ? 'entry' : 'entries'}`);
+}
+
+export function registerAdminCommands(program: Command): void {
+  const admin = program
+    .command('admin')
+    .description('Operate a running gateway through its admin endpoints (--url or MCPLEX_URL, default http://127.0.0.1:7333; credential in MCPLEX_ADMIN_KEY)');
+  const common = (cmd: Command) =>
+    cmd
+      .addOption(new Option('--url <url>', 'the gateway (its origin)').env('MCPLEX_URL').default(DEFAULT_ADMIN_URL))
+      .option('--json', "print the endpoint's JSON answer")
+      .addHelpText('after', '\nThe credential, when the gateway has auth:, is read from MCPLEX_ADMIN_KEY (an API key or token with the mcplex:admin scope).');
+  common(admin.command('status').description('Readiness, config version, degradation and each upstream (exit 1 when not ready)')).action((o: Common) => status(o));
+  common(admin.command('replicas').description('The replicas alive (with cluster:) and how each is doing')).action((o: Common) => replicas(o));
+  common(admin.command('config').description('The config this gateway runs (secrets taken out), its version and last reloads')).action((o: Common) => config(o));
+  common(admin.command('reload').description('Read the config file again, as SIGHUP does (on every replica with cluster:)')).action((o: Common) => reload(o));
+  common(
+    admin
+      .command('mode')
+      .description('Show or switch degradation: read-only (only read-only tools), normal, or file (what the config says)')
+      .argument('[mode]', 'read-only | normal | file')
+      .option('--server <name>', 'switch one server instead of the whole gateway')
+      .option('--disable <glob...>', 'disable these tools (globs), until switched back or reloaded')
+      .option('--enable-all', 'put back the disabled tools the file lists'),
+  ).action((value: string | undefined, o) => mode(value, o));
+  common(admin.command('pins').description('Tools and prompts whose definitions changed since they were pinned')).action((o: Common) => pins(o));
+  common(
+    admin
+      .command('approve')
+      .description('Approve changed definitions (see `mcplex admin pins`)')
+      .option('--server <name>', "the server's changes (all of them, unless --tool or --prompt)")
+      .option('--tool <name>', "one tool, by the server's own name")
+      .option('--prompt <name>', "one prompt, by the server's own name")
+      .option('--all', 'every change of every server'),
+  ).action((o) => approve(o));
+  common(admin.command('tasks').description('The tasks the gateway keeps now, newest first').option('--status <status>', 'only these (working, input_required, completed, failed, cancelled)')).action((o) => tasks(o));
+  common(admin.command('cancel').description("Cancel a running task (its upstream call too; its caller reads 'Cancelled by an administrator')").argument('<taskId>')).action((id: string, o: Common) => cancel(id, o));
+  common(
+    admin
+      .command('invalidate')
+      .description("Drop cached results: one server's, one tool's, one resource's or all")
+      .option('--server <name>')
+      .option('--tool <name>', 'as callers name it')
+      .option('--uri <uri>', 'a resource')
+      .option('--all'),
+  ).action((o) => invalidate(o));
+}
