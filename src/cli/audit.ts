@@ -1,11 +1,13 @@
 // `mcplex audit query`, `head` and `verify`: read the audit log the gateway config names (its `audit:` section),
 // list records, print the chain's head as an anchor, and check the chain and anchors (exit 1 naming what failed).
+// `query` and `head` may ask a running gateway instead (`--url`: its admin endpoints, as `mcplex admin` does).
 import { type Command, InvalidArgumentError } from 'commander';
 import { durationMs } from '../core/duration.js';
 import type { AuditAnchor, AuditQuery, StoredAuditRecord } from '../core/index.js';
 import { sinkFromConfig } from '../gateway/audit.js';
 import type { AuditConfig } from '../gateway/config/audit.js';
 import { formatAnchor, parseAnchor } from '../stores/audit-chain.js';
+import { adminRequest } from './admin-api.js';
 import { ExitError, loadOrExit } from './config-file.js';
 
 /** An ISO time, or a span back from now: 90s, 15m, 2h, 7d. */
@@ -37,6 +39,49 @@ async function auditConfig(path: string | undefined): Promise<AuditConfig> {
   return config.audit;
 }
 
+/** Where records are read: the gateway's admin endpoints (`--url`, credential in MCPLEX_ADMIN_KEY), else the store the config names. */
+interface Source {
+  config?: string;
+  url?: string;
+}
+
+const FILTERS = ['principal', 'tool', 'method', 'tenant', 'endpoint', 'since', 'limit'] as const;
+
+async function queryRecords(opts: Source & AuditQuery): Promise<StoredAuditRecord[]> {
+  const q: AuditQuery = {};
+  for (const key of FILTERS) if (opts[key] !== undefined) (q as Record<string, unknown>)[key] = opts[key];
+  if (opts.url !== undefined) {
+    const params = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]));
+    return (await adminRequest(adminOf(opts), `/admin/audit?${params}`)).records as StoredAuditRecord[];
+  }
+  const sink = sinkFromConfig(await auditConfig(opts.config));
+  try {
+    return await sink.query(q);
+  } finally {
+    await sink.close();
+  }
+}
+
+async function headOf(opts: Source): Promise<{ seq: number; hash: string } | undefined> {
+  if (opts.url !== undefined) {
+    const answer = await adminRequest(adminOf(opts), '/admin/audit/head');
+    return answer.head === null ? undefined : { seq: Number(answer.seq), hash: String(answer.hash) };
+  }
+  const sink = sinkFromConfig(await auditConfig(opts.config));
+  try {
+    return await sink.head();
+  } finally {
+    await sink.close();
+  }
+}
+
+function adminOf(opts: Source) {
+  if (opts.config !== undefined) throw new ExitError('give --config (read the store it names) or --url (ask that gateway), not both', 2);
+  return { url: opts.url!, key: process.env.MCPLEX_ADMIN_KEY || undefined };
+}
+
+const URL_HELP = 'ask the gateway at this URL instead (its admin endpoints; credential in MCPLEX_ADMIN_KEY)';
+
 function line(r: StoredAuditRecord): string {
   const outcome = r.outcome === 'error' ? `error ${r.errorCode}` : r.outcome;
   const who = r.tenant ? `${r.principal}@${r.tenant}` : r.principal;
@@ -50,6 +95,7 @@ export function registerAuditCommands(program: Command): void {
     .command('query')
     .description('List audit records, most recent last')
     .option('-c, --config <file>', 'gateway config whose audit: section names the log')
+    .option('--url <url>', URL_HELP)
     .option('--principal <id>', 'only this principal')
     .option('--tool <name>', 'only this tool (or resource URI, prompt name)')
     .option('--method <method>', 'only this method (tools/call, elicitation/create, …)')
@@ -59,31 +105,20 @@ export function registerAuditCommands(program: Command): void {
     .option('--limit <n>', 'at most this many (the most recent); default 100', positive)
     .option('--json', 'print a JSON array of records')
     .action(async (opts) => {
-      const sink = sinkFromConfig(await auditConfig(opts.config));
-      try {
-        const q: AuditQuery = {};
-        for (const key of ['principal', 'tool', 'method', 'tenant', 'endpoint', 'since', 'limit'] as const) if (opts[key] !== undefined) (q as Record<string, unknown>)[key] = opts[key];
-        const records = await sink.query(q);
-        process.stdout.write(opts.json ? `${JSON.stringify(records, null, 2)}\n` : records.map((r) => `${line(r)}\n`).join(''));
-      } finally {
-        await sink.close();
-      }
+      const records = await queryRecords(opts);
+      process.stdout.write(opts.json ? `${JSON.stringify(records, null, 2)}\n` : records.map((r) => `${line(r)}\n`).join(''));
     });
   cmd
     .command('head')
     .description('Print the newest record as seq:hash, to keep outside the log as an anchor for `audit verify --anchor`')
     .option('-c, --config <file>', 'gateway config whose audit: section names the log')
+    .option('--url <url>', URL_HELP)
     .option('--json', 'print {"seq":…,"hash":…} (null for an empty log)')
     .action(async (opts) => {
-      const sink = sinkFromConfig(await auditConfig(opts.config));
-      try {
-        const head = await sink.head();
-        if (opts.json) process.stdout.write(`${JSON.stringify(head ?? null)}\n`);
-        else if (head) process.stdout.write(`${formatAnchor(head)}\n`);
-        else throw new ExitError('the audit log is empty: no head to anchor yet', 1);
-      } finally {
-        await sink.close();
-      }
+      const head = await headOf(opts);
+      if (opts.json) process.stdout.write(`${JSON.stringify(head ?? null)}\n`);
+      else if (head) process.stdout.write(`${formatAnchor(head)}\n`);
+      else throw new ExitError('the audit log is empty: no head to anchor yet', 1);
     });
   cmd
     .command('verify')

@@ -1,7 +1,8 @@
 // `mcplex admin …` from source against real `mcplex serve` processes: the gateway's state, config and replicas;
 // switching degradation and reading it back; a held definition listed and approved; a reload that adds a server;
 // the cache invalidated; tasks listed; what a person is told when the gateway is not there, when it wants an admin
-// credential (MCPLEX_ADMIN_KEY), when the credential lacks the admin scope, and when the gateway refuses a request.
+// credential (MCPLEX_ADMIN_KEY), when the credential lacks the admin scope, and when the gateway refuses a request;
+// `mcplex audit query|head --url` reading the audit log through the gateway.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,8 +105,10 @@ describe('mcplex admin against a gateway with auth:', () => {
   const user = newApiKey();
   let url: string;
   beforeAll(async () => {
-    const config = join(mkdtempSync(join(tmpdir(), 'mcplex-admin-auth-')), 'mcplex.json');
-    writeFileSync(config, JSON.stringify({ auth: { apiKeys: { [ops.hash]: { id: 'ops', scopes: ['mcplex:admin'] }, [user.hash]: { id: 'user', scopes: ['tools'] } } }, servers: { fx: fixtureServer('fx') } }));
+    const dir = mkdtempSync(join(tmpdir(), 'mcplex-admin-auth-'));
+    const config = join(dir, 'mcplex.json');
+    const auth = { apiKeys: { [ops.hash]: { id: 'ops', scopes: ['mcplex:admin'] }, [user.hash]: { id: 'user', scopes: ['tools'] } } };
+    writeFileSync(config, JSON.stringify({ auth, audit: { path: join(dir, 'audit.db') }, servers: { fx: fixtureServer('fx') } }));
     url = new URL((await serveCli(config)).url).origin;
   }, 60_000);
 
@@ -119,5 +122,25 @@ describe('mcplex admin against a gateway with auth:', () => {
     const ok = await admin(url, ['status'], { MCPLEX_ADMIN_KEY: ops.key });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^ready · 1\/1 upstreams up/);
+  });
+
+  it('mcplex audit query and head --url read the audit log through the gateway, as an admin', async () => {
+    const audit = async (args: string[], env: Record<string, string> = {}) => {
+      const cli = runCli(['audit', ...args, '--url', url], { MCPLEX_LOG_LEVEL: 'warn', ...env });
+      return { code: (await cli.exited(60_000)).code, stdout: cli.stdout(), stderr: cli.stderr() };
+    };
+    const asOps = { MCPLEX_ADMIN_KEY: ops.key };
+    // The reload the user's key was refused above is on record, with who asked.
+    const records = JSON.parse((await audit(['query', '--principal', 'user', '--json'], asOps)).stdout) as Array<{ seq: number; principal: string; method: string; outcome: string; errorCode: number }>;
+    expect(records).toEqual([expect.objectContaining({ principal: 'user', method: 'POST /admin/reload', outcome: 'error', errorCode: -32011 })]);
+    const lines = (await audit(['query', '--limit', '2'], asOps)).stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(new RegExp(`^${records[0]!.seq}\t\\S+\tuser\tPOST /admin/reload\terror -32011\t[\\d.]+ms$`));
+    const head = await audit(['head'], asOps);
+    expect(head.stdout).toMatch(/^\d+:[0-9a-f]{64}\n$/);
+    expect(Number(head.stdout.split(':')[0])).toBeGreaterThanOrEqual(records[0]!.seq);
+    expect((await audit(['query'])).stderr).toMatch(/^mcplex: the gateway asks for an admin credential: set MCPLEX_ADMIN_KEY/);
+    const both = await audit(['query', '--config', 'mcplex.yaml'], asOps);
+    expect([both.code, both.stderr]).toEqual([2, 'mcplex: give --config (read the store it names) or --url (ask that gateway), not both\n']);
   });
 });
