@@ -22,7 +22,19 @@ const table = (rows: string[][]): string => {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 };
 
-type Upstream = { name: string; state: string; transport?: string; era?: string; pid?: number; restarts?: number; breaker?: { state?: string }; latencyP50Ms?: number; mode?: string; lastError?: string };
+type Upstream = {
+  name: string;
+  state: string;
+  transport?: string;
+  era?: string;
+  pid?: number;
+  restarts?: number;
+  breaker?: { state?: string };
+  latencyP50Ms?: number;
+  mode?: string;
+  error?: string;
+  healthCheck?: { failing?: number; lastError?: string };
+};
 
 /** The gateway's state: readiness, config version, mode, each upstream (exit 1 when it is not ready). */
 async function status(o: Common): Promise<void> {
@@ -49,7 +61,14 @@ async function status(o: Common): Promise<void> {
       u.pid !== undefined ? `pid ${u.pid}` : '',
       `restarts ${u.restarts ?? 0}`,
       `breaker ${u.breaker?.state ?? '-'}`,
-      [u.mode && `mode ${u.mode}`, u.lastError && `last error: ${u.lastError}`].filter(Boolean).join('; '),
+      u.latencyP50Ms !== undefined ? `p50 ${Math.round(u.latencyP50Ms)}ms` : '',
+      [
+        u.mode && `mode ${u.mode}`,
+        u.healthCheck?.failing ? `${u.healthCheck.failing} health checks failing (${u.healthCheck.lastError ?? '?'})` : '',
+        u.error && `last error: ${u.error}`,
+      ]
+        .filter(Boolean)
+        .join('; '),
     ]);
     print([head.join(' · '), ...(rows.length > 0 ? [table(rows).replace(/^/gm, '  ')] : [])].join('\n'));
   }
