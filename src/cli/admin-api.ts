@@ -50,3 +50,8 @@ function describe(answer: Answer): string {
   const { error, error_description: detail } = answer as { error?: unknown; error_description?: unknown };
   return [error, detail].filter((s) => typeof s === 'string' && s !== '').join(': ') || JSON.stringify(answer);
 }
+
+/** Writes `text` as one or more lines to stdout. */
+export function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}

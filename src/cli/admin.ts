@@ -1,10 +1,11 @@
 // `mcplex admin …`: operate a running gateway from a terminal or a script, through its admin endpoints (docs/admin.md):
 // its state, replicas and config; reload it; switch degradation; approve pinned definitions; list and cancel tasks;
-// invalidate the cache. Lines a person reads by default, the endpoints' JSON with --json. Each change is made as the
+// invalidate the cache; its upstream OAuth grants (admin-oauth.ts). Lines a person reads by default, the endpoints' JSON with --json. Each change is made as the
 // admin page makes it (on every replica with `cluster:`, audited with `audit:`).
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { type AdminTarget, adminRequest, DEFAULT_ADMIN_URL } from './admin-api.js';
+import { type AdminTarget, adminRequest, DEFAULT_ADMIN_URL, print } from './admin-api.js';
+import { registerAdminOAuth } from './admin-oauth.js';
 import { ExitError } from './config-file.js';
 
 interface Common {
@@ -13,9 +14,6 @@ interface Common {
 }
 
 const target = (o: Common): AdminTarget => ({ url: o.url ?? DEFAULT_ADMIN_URL, key: process.env.MCPLEX_ADMIN_KEY || undefined });
-const print = (text: string): void => {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-};
 const list = (items: unknown): string => (Array.isArray(items) && items.length > 0 ? items.join(', ') : 'none');
 const table = (rows: string[][]): string => {
   const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
@@ -208,6 +206,7 @@ export function registerAdminCommands(program: Command): void {
   ).action((o) => approve(o));
   common(admin.command('tasks').description('The tasks the gateway keeps now, newest first').option('--status <status>', 'only these (working, input_required, completed, failed, cancelled)')).action((o) => tasks(o));
   common(admin.command('cancel').description("Cancel a running task (its upstream call too; its caller reads 'Cancelled by an administrator')").argument('<taskId>')).action((id: string, o: Common) => cancel(id, o));
+  registerAdminOAuth(admin, common, target);
   common(
     admin
       .command('invalidate')
