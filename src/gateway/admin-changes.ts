@@ -4,8 +4,8 @@
 // the same body (a change that fails there is logged; the answer was the first replica's). Audited once, where it
 // was asked for. What a standing change leaves (the degradation switches, until a reload) is also kept in Redis, so a
 // replica that starts later (a rolling restart, one more replica) takes it up before it serves; so is the latest
-// reload, and a log of the latest changes each making of which counts (approvals, forgotten grants): a replica cut off
-// from Redis when they were made makes them once it hears the others again. Without `cluster:` a change is made here
+// reload, and a log of the latest changes each making of which counts (pin approvals): a replica cut off from Redis
+// when they were made makes them once it hears the others again. Without `cluster:` a change is made here
 // alone.
 import { randomUUID } from 'node:crypto';
 import type { Broadcast, Logger } from '../core/index.js';
@@ -17,6 +17,8 @@ export interface ChangeAnswer {
   body: unknown;
   /** Nothing was changed although it succeeded (the body only read): the other replicas are not told. */
   readOnly?: boolean;
+  /** The body the other replicas make it from, when it should be narrower than the one asked (what was made here). */
+  told?: unknown;
 }
 
 /** An admin change: its POST route's path, and how it is made from the request's JSON body alone. */
@@ -41,8 +43,8 @@ export interface AdminChange {
    */
   replayLatest?: boolean;
   /**
-   * Each making counts on its own (approving a pinned definition, forgetting a grant): it is kept in the admin log, and
-   * a replica cut off when it was made makes it, from the same body, once it hears the others again.
+   * Each making counts on its own (approving pinned definitions): it is kept in the admin log, and a replica cut off
+   * when it was made makes it, from the body told (`ChangeAnswer.told`), once it hears the others again.
    */
   logged?: boolean;
 }
@@ -93,7 +95,7 @@ export class AdminChanges {
         if (!read.ok) return sendJson(res, read.status, { error: read.message });
         const answer = await change.apply(read.value);
         sendJson(res, answer.status, answer.body);
-        if (answer.status < 300 && !answer.readOnly && this.#shared) void this.#announce(this.#shared, change, read.value);
+        if (answer.status < 300 && !answer.readOnly && this.#shared) void this.#announce(this.#shared, change, answer.told ?? read.value);
       },
     };
   }
@@ -226,7 +228,7 @@ export class AdminChanges {
         await shared.append(LOG, JSON.stringify({ id, from: this.#self, path: change.path, body } satisfies Logged), LOG_KEEP);
       }
     } catch (err) {
-      this.log.warn({ path: change.path, problem: (err as Error).message }, 'what an admin change left standing could not be kept for replicas that start later (Redis); ask again once it is back');
+      this.log.warn({ path: change.path, problem: (err as Error).message }, 'what an admin change leaves for other replicas (what stands, the latest reload, the admin log) could not be kept in Redis; ask again once it is back');
     }
     await shared.publish(CHANNEL, JSON.stringify({ from: this.#self, id, path: change.path, body })).catch((err: Error) => {
       this.log.warn({ path: change.path, problem: err.message }, 'an admin change was made on this replica only: the others could not be told (Redis); ask them again once it is back');

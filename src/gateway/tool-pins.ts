@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Json } from '../client/upstream.js';
 import { canonicalJson } from '../core/canonical-json.js';
+import { sha256 } from '../core/sha256.js';
 import type { Logger } from '../core/index.js';
 import type { PinningConfig } from './config/index.js';
 
@@ -49,6 +50,9 @@ export interface ChangedTool {
   pinned: PinnedDefinition;
   current: PinnedDefinition;
 }
+
+/** A definition's digest (SHA-256 of its canonical JSON): which one an approval was for. */
+export const definitionDigest = (definition: PinnedDefinition): string => sha256(canonicalJson(definition));
 
 const keyOf = (kind: PinKind, server: string, name: string) => `${kind}\u0000${server}\u0000${name}`;
 const dict = <V>(): Record<string, V> => Object.create(null) as Record<string, V>;
@@ -212,9 +216,11 @@ export class ToolPins {
    * Pins the current definitions of what changed (of `server`, or only its `tool` or `prompt`) and saves the file;
    * returns what was approved. The caller merges the catalog again, which lists them.
    */
-  approve(server?: string, tool?: string, prompt?: string): ChangedTool[] {
+  approve(server?: string, tool?: string, prompt?: string, definitions?: readonly string[]): ChangedTool[] {
     const named = (c: ChangedTool) => (tool === undefined || (c.kind === 'tool' && c.tool === tool)) && (prompt === undefined || (c.kind === 'prompt' && c.tool === prompt));
-    const approved = this.changed().filter((c) => (server === undefined || c.server === server) && named(c));
+    // Only these definitions (their digests), when named: what was approved elsewhere, not whatever is held here now.
+    const seen = (c: ChangedTool) => definitions === undefined || definitions.includes(definitionDigest(c.current));
+    const approved = this.changed().filter((c) => (server === undefined || c.server === server) && named(c) && seen(c));
     for (const c of approved) {
       this.#pins(c.kind, c.server)[c.tool] = { pinnedAt: new Date().toISOString(), definition: c.current };
       this.#changed.delete(keyOf(c.kind, c.server, c.tool));

@@ -177,8 +177,9 @@ export class UpstreamOAuth {
       },
       { method: 'GET', path: '/admin/oauth/callers', admin: true, handle: async (_req, res) => sendJson(res, 200, await callerGrants(this.#oauthServers())) },
       { method: 'POST', path: '/admin/oauth/authorize', admin: true, handle: (req, res) => this.#authorize(req, res) },
-      // On every replica: each keeps access tokens in memory for a while.
-      changes.route({ path: '/admin/oauth/forget', maxBytes: 16 * 1024, logged: true, apply: (body) => this.#forget(body) }),
+      // On every replica: each keeps access tokens in memory for a while. Not replayed after a cut: by then the grants
+      // store (shared) may hold a newer grant, and what a replica keeps in memory is read again within 30 s anyway.
+      changes.route({ path: '/admin/oauth/forget', maxBytes: 16 * 1024, apply: (body) => this.#forget(body) }),
     ];
   }
 

@@ -14,6 +14,8 @@ import { callError, callText, collect, gatewayConfig, type Running, startGateway
 
 const PINNED = fileURLToPath(new URL('./fixtures/pinned-upstream.ts', import.meta.url));
 const ORIGINAL = 'Looks a word up';
+/** A definition's digest as the admin API shows it (SHA-256, hex). */
+const DIGEST = expect.stringMatching(/^[0-9a-f]{64}$/);
 
 function config(pinning: PinningConfig | undefined, env: Record<string, string> = {}, pin?: false): GatewayConfig {
   const up = stdioServer('up', { args: tsxArgs(PINNED), env: { MCPLEX_LOG_LEVEL: 'warn', ...env }, ...(pin === false && { tools: { rename: {}, pin: false } }) });
@@ -73,7 +75,7 @@ describe('tool pinning', () => {
     expect((await g.admin('/admin/pins/approve', { tool: 'lookup' })).status).toBe(400);
     expect((await g.admin('/admin/pins/approve', { server: 'up', tool: 'stable' })).status).toBe(404);
     const approved = await g.admin('/admin/pins/approve', { server: 'up', tool: 'lookup' });
-    expect(approved).toEqual({ status: 200, json: { approved: [{ kind: 'tool', server: 'up', tool: 'lookup', changed: ['description', 'inputSchema'] }] } });
+    expect(approved).toEqual({ status: 200, json: { approved: [{ kind: 'tool', server: 'up', tool: 'lookup', changed: ['description', 'inputSchema'], definition: DIGEST }] } });
     await changes.reached(2);
     expect(await toolNames(g.client)).toEqual(['up__lookup', 'up__poison', 'up__stable']);
     expect(await callText(g.client, 'up__lookup', { word: 'gate', note: 'x' })).toBe('gate: a word (noted)');
@@ -124,6 +126,23 @@ describe('tool pinning', () => {
     expect((await g.admin('/admin/pins')).status).toBe(404);
   }, 90_000);
 
+  it('approves only the definitions named by their digests, when named', async () => {
+    const file = pinsFile();
+    // Pinned on first sight, then the server comes back changed.
+    await start(config({ file, onChange: 'hold' }));
+    await running.splice(0).at(0)!.close();
+    const g = await start(config({ file, onChange: 'hold' }, { LOOKUP_DESCRIPTION: `${ORIGINAL}. Changed.` }));
+    const [change] = (await g.admin('/admin/pins')).json.changed as Array<{ definition: string; current: { description: string } }>;
+    expect(change!.definition).toMatch(/^[0-9a-f]{64}$/);
+    // A digest of some other definition (the one read before the server changed it again, say) approves nothing.
+    const other = await g.admin('/admin/pins/approve', { server: 'up', tool: 'lookup', definitions: ['0'.repeat(64)] });
+    expect(other.status).toBe(404);
+    expect((await g.admin('/admin/pins/approve', { definitions: 'x' })).json).toEqual({ error: "definitions: expected the digests of the definitions to approve (GET /admin/pins lists each change's)" });
+    const ok = await g.admin('/admin/pins/approve', { server: 'up', tool: 'lookup', definitions: [change!.definition] });
+    expect(ok.json).toEqual({ approved: [{ kind: 'tool', server: 'up', tool: 'lookup', changed: ['description'], definition: change!.definition }] });
+    expect(readPins(file).servers.up!.lookup!.definition.description).toBe(change!.current.description);
+  }, 60_000);
+
   it('pins prompts too: one changed across restarts is held until approved by name', async () => {
     const file = pinsFile();
     const first = await start(config({ file, onChange: 'hold' }));
@@ -145,7 +164,7 @@ describe('tool pinning', () => {
     // Tools and prompts are approved by their own names.
     expect((await g.admin('/admin/pins/approve', { server: 'up', tool: 'brief' })).status).toBe(404);
     expect((await g.admin('/admin/pins/approve', { server: 'up', tool: 'brief', prompt: 'brief' })).status).toBe(400);
-    expect(await g.admin('/admin/pins/approve', { server: 'up', prompt: 'brief' })).toEqual({ status: 200, json: { approved: [{ kind: 'prompt', server: 'up', prompt: 'brief', changed: ['description'] }] } });
+    expect(await g.admin('/admin/pins/approve', { server: 'up', prompt: 'brief' })).toEqual({ status: 200, json: { approved: [{ kind: 'prompt', server: 'up', prompt: 'brief', changed: ['description'], definition: DIGEST }] } });
     expect((await g.client.listPrompts()).prompts.map((p) => p.name)).toEqual(['up__brief']);
     expect((await g.client.getPrompt({ name: 'up__brief', arguments: { topic: 'gates' } })).messages[0]?.content).toMatchObject({ text: 'Briefly: gates' });
   }, 60_000);

@@ -278,8 +278,10 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       await waitUntil(async () => (await alice.listTools()).tools.some((t) => t.name === 'remote__whoami'), 10_000, 'the tool listed');
       oauthServer().revokeAccess('entra-operator');
       expect(await text(alice, 'remote__whoami')).toBe('entra-operator');
-      // The authorization, its code exchange and the refresh: none named a resource.
-      expect(oauthServer().provider.resources.slice(asked)).toEqual([undefined, undefined, undefined]);
+      // The authorization, its code exchange and the refresh (a second refresh was seen once in CI): none named a resource.
+      const sent = oauthServer().provider.resources.slice(asked);
+      expect(sent.length).toBeGreaterThanOrEqual(3);
+      expect(sent).toEqual(sent.map(() => undefined));
     } finally {
       await alice.close();
       await http.close();
