@@ -130,25 +130,40 @@ async function mode(value: string | undefined, o: Common & { server?: string; di
   print([`gateway: mode ${String(answer.mode)}; disabled tools ${list(answer.disabledTools)}`, ...(servers.length > 0 ? ['switched per server:', ...servers] : [])].join('\n'));
 }
 
-type Changed = { kind: string; server: string; tool?: string; prompt?: string; changed: string[]; held: boolean; since: string };
+type Changed = { kind: string; server: string; tool?: string; prompt?: string; changed: string[]; held: boolean; since: string; definition: string };
+
+/** How a definition's digest is shown, and may be given back (`approve --definition`). */
+const SHORT = 12;
 
 async function pins(o: Common): Promise<void> {
   const answer = await adminRequest(target(o), '/admin/pins');
   if (o.json) return print(JSON.stringify(answer));
   const changed = (answer.changed ?? []) as Changed[];
   const counts = Object.entries((answer.pinned ?? {}) as Record<string, number>).map(([s, n]) => `${s} ${n}`);
-  const rows = changed.map((c) => [c.server, c.kind, String(c[c.kind as 'tool' | 'prompt']), c.held ? 'HELD' : 'served', `changed: ${c.changed.join(', ')}`, `since ${c.since}`]);
+  const rows = changed.map((c) => [c.server, c.kind, String(c[c.kind as 'tool' | 'prompt']), c.held ? 'HELD' : 'served', `changed: ${c.changed.join(', ')}`, `since ${c.since}`, `definition ${c.definition.slice(0, SHORT)}`]);
   print([`pinned (${String(answer.onChange)} on change): ${list(counts)}`, rows.length > 0 ? table(rows) : 'no definition changed since it was pinned'].join('\n'));
 }
 
-async function approve(o: Common & { server?: string; tool?: string; prompt?: string; all?: boolean }): Promise<void> {
-  const named = o.server !== undefined || o.tool !== undefined || o.prompt !== undefined;
-  if (named === Boolean(o.all)) throw new ExitError('name what to approve (--server, with --tool or --prompt for one) or give --all (every change: see `mcplex admin pins`)', 2);
-  const body = o.all ? {} : { ...(o.server && { server: o.server }), ...(o.tool && { tool: o.tool }), ...(o.prompt && { prompt: o.prompt }) };
-  const answer = await adminRequest(target(o), '/admin/pins/approve', body);
+async function approve(o: Common & { server?: string; tool?: string; prompt?: string; all?: boolean; definition?: string[] }): Promise<void> {
+  const named = o.server !== undefined || o.tool !== undefined || o.prompt !== undefined || o.definition !== undefined;
+  if (named === Boolean(o.all)) throw new ExitError('name what to approve (--server, with --tool or --prompt for one, or --definition) or give --all (every change: see `mcplex admin pins`)', 2);
+  const t = target(o);
+  const definitions = o.definition && (await fullDigests(t, o.definition));
+  const body = o.all ? {} : { ...(o.server && { server: o.server }), ...(o.tool && { tool: o.tool }), ...(o.prompt && { prompt: o.prompt }), ...(definitions && { definitions }) };
+  const answer = await adminRequest(t, '/admin/pins/approve', body);
   if (o.json) return print(JSON.stringify(answer));
   const done = (answer.approved ?? []) as Changed[];
-  print(done.map((c) => `approved ${c.kind} ${c.server}/${String(c[c.kind as 'tool' | 'prompt'])} (${c.changed.join(', ')})`).join('\n'));
+  print(done.map((c) => `approved ${c.kind} ${c.server}/${String(c[c.kind as 'tool' | 'prompt'])} (${c.changed.join(', ')}; definition ${c.definition.slice(0, SHORT)})`).join('\n'));
+}
+
+/** The held changes' digests that the given ones (as `pins` shows them, or longer) begin: exactly one each. */
+async function fullDigests(t: AdminTarget, given: string[]): Promise<string[]> {
+  const held = (((await adminRequest(t, '/admin/pins')).changed ?? []) as Changed[]).map((c) => c.definition);
+  return given.map((prefix) => {
+    const matches = [...new Set(held.filter((d) => d.startsWith(prefix.toLowerCase())))];
+    if (matches.length !== 1) throw new ExitError(`--definition ${prefix}: ${matches.length === 0 ? 'no changed definition has it (it changed again, or was approved: see `mcplex admin pins`)' : 'more than one changed definition begins so: give more of it'}`, 1);
+    return matches[0]!;
+  });
 }
 
 type Task = { taskId: string; status: string; tool: string; upstream: string; principal: string; tenant?: string; createdAt: string; statusMessage?: string };
@@ -202,6 +217,7 @@ export function registerAdminCommands(program: Command): void {
       .option('--server <name>', "the server's changes (all of them, unless --tool or --prompt)")
       .option('--tool <name>', "one tool, by the server's own name")
       .option('--prompt <name>', "one prompt, by the server's own name")
+      .option('--definition <digest...>', 'only these definitions (as `mcplex admin pins` shows them): not one the server changed to since you looked')
       .option('--all', 'every change of every server'),
   ).action((o) => approve(o));
   common(admin.command('tasks').description('The tasks the gateway keeps now, newest first').option('--status <status>', 'only these (working, input_required, completed, failed, cancelled)')).action((o) => tasks(o));

@@ -70,11 +70,14 @@ describe('mcplex admin against a running gateway', () => {
     expect([typo.code, typo.stderr]).toEqual([2, "mcplex: mode: expected read-only, normal or file (back to what the config file says), not 'readonly'\n"]);
   });
 
-  it('pins and approve: the held definition listed, approved by name, then none', async () => {
+  it('pins and approve: the held definition listed, approved by the digest shown, then none', async () => {
     const held = await admin(url, ['pins']);
-    expect(held.stdout).toMatch(/^pinned \(hold on change\): up \d+\nup {2}tool {2}lookup {2}HELD {2}changed: description {2}since \S+\n$/);
+    expect(held.stdout).toMatch(/^pinned \(hold on change\): up \d+\nup {2}tool {2}lookup {2}HELD {2}changed: description {2}since \S+ {2}definition [0-9a-f]{12}\n$/);
+    const shown = /definition ([0-9a-f]{12})/.exec(held.stdout)![1]!;
     expect((await admin(url, ['approve'])).code).toBe(2);
-    expect((await admin(url, ['approve', '--server', 'up', '--tool', 'lookup'])).stdout).toBe('approved tool up/lookup (description)\n');
+    const gone = await admin(url, ['approve', '--definition', 'zzzz']);
+    expect([gone.code, gone.stderr]).toEqual([1, 'mcplex: --definition zzzz: no changed definition has it (it changed again, or was approved: see `mcplex admin pins`)\n']);
+    expect((await admin(url, ['approve', '--server', 'up', '--tool', 'lookup', '--definition', shown])).stdout).toBe(`approved tool up/lookup (description; definition ${shown})\n`);
     expect((await admin(url, ['pins'])).stdout).toMatch(/\nno definition changed since it was pinned\n$/);
     const none = await admin(url, ['approve', '--all']);
     expect([none.code, none.stderr]).toEqual([1, 'mcplex: POST /admin/pins/approve: 404 no changed tool or prompt matches (GET /admin/pins lists them)\n']);
