@@ -103,7 +103,8 @@ function approveButton(c) {
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = 'approve';
-  b.addEventListener('click', () => act(() => api('/admin/pins/approve', { server: c.server, [c.kind]: c[c.kind] })));
+  // The definition shown, not one the server changed to since the page last read it.
+  b.addEventListener('click', () => act(() => api('/admin/pins/approve', { server: c.server, [c.kind]: c[c.kind], definitions: [c.definition] })));
   return b;
 }
 
