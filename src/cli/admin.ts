@@ -1,7 +1,8 @@
 // `mcplex admin …`: operate a running gateway from a terminal or a script, through its admin endpoints (docs/admin.md):
 // its state, replicas and config; reload it; switch degradation; approve pinned definitions; list and cancel tasks;
-// invalidate the cache; its upstream OAuth grants (admin-oauth.ts). Lines a person reads by default, the endpoints' JSON with --json. Each change is made as the
-// admin page makes it (on every replica with `cluster:`, audited with `audit:`).
+// invalidate the cache; its upstream OAuth grants (admin-oauth.ts). Lines a person reads by default, the endpoints'
+// JSON with --json. Each change is made as the admin page makes it (on every replica with `cluster:`, audited with
+// `audit:`).
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { type AdminTarget, adminRequest, DEFAULT_ADMIN_URL, print } from './admin-api.js';
@@ -42,10 +43,12 @@ async function status(o: Common): Promise<void> {
   else {
     const upstreams = (ready.upstreams ?? []) as Upstream[];
     const up = upstreams.filter((u) => u.state === 'up').length;
+    // The readiness detail is the gateway's to give (`listen.readinessDetail`): without it there are no upstreams to show.
+    const shown = ready.upstreams === undefined ? 'upstreams not shown to this caller (listen.readinessDetail)' : `${up}/${upstreams.length} upstreams up`;
     const audit = ready.audit as { sink?: string; store?: string; backlog?: number } | undefined;
     const head = [
       ready.ready ? 'ready' : `NOT READY (${String(ready.status)})`,
-      `${up}/${upstreams.length} upstreams up`,
+      shown,
       `${Number(ready.sessions ?? 0)} sessions`,
       `config ${String(config.version)} since ${String(config.since)}`,
       `mode ${String(mode.mode)}${(mode.disabledTools as unknown[] | undefined)?.length ? `, disabled tools ${list(mode.disabledTools)}` : ''}`,
