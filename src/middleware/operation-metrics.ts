@@ -5,8 +5,8 @@
 // `gen_ai.tool.name` / `gen_ai.prompt.name` (bounded: unknown or excess names are `other`), `gen_ai.operation.name`
 // (`execute_tool`), `error.type` and `rpc.response.status_code` when it failed, `mcp.protocol.version` (a few; later
 // new ones `other`), `network.transport` (`tcp` for HTTP, `pipe` for stdio) and, through a gateway,
-// `mcplex.upstream`; an upstream call's connection attributes are the upstream's (`peerOf`), not the caller's. Recorded on the global meter provider (a no-op until an SDK is registered: `startMetrics`,
-// src/server/metrics-sdk.ts).
+// `mcplex.upstream`; an upstream call's connection attributes are the upstream's (`peerOf`), not the caller's.
+// Recorded on the global meter provider (a no-op until an SDK is registered: `startMetrics`, src/server/metrics-sdk.ts).
 import { type Attributes, type Histogram, type Meter, metrics } from '@opentelemetry/api';
 import { type CallContext, type Middleware, OUTBOUND_TRACE, UPSTREAM_NAME, VERSION } from '../core/index.js';
 import { methodLabel, targetLabels } from './metrics.js';

@@ -1,6 +1,7 @@
 // Starts the OpenTelemetry metrics SDK (an OTLP exporter over the protocol OTEL_EXPORTER_OTLP_PROTOCOL names, read
-// every OTEL_METRIC_EXPORT_INTERVAL) when OTLP metrics are wanted, configured by the standard OTEL_* variables. When they are not, nothing of the SDK is loaded,
-// the API stays a no-op, and the gateway does not add the middleware that records them.
+// every OTEL_METRIC_EXPORT_INTERVAL) when OTLP metrics are wanted, configured by the standard OTEL_* variables. When
+// they are not, nothing of the SDK is loaded, the API stays a no-op, and the gateway does not add the middleware that
+// records them.
 import { metrics } from '@opentelemetry/api';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { type Env, type OtlpProtocol, otlpProtocol, otlpWanted, serviceResource } from './otel-setup.js';
@@ -40,8 +41,8 @@ const millis = (value: string | undefined, fallback: number) => {
 
 /**
  * Registers a global meter provider exporting over OTLP (protocol, endpoint, headers, temporality from
- * OTEL_EXPORTER_OTLP_*, a protocol it does not know throwing; every OTEL_METRIC_EXPORT_INTERVAL ms, default 60,000, each export bounded by
- * OTEL_METRIC_EXPORT_TIMEOUT, default 30,000). Undefined when off.
+ * OTEL_EXPORTER_OTLP_*, a protocol it does not know throwing; every OTEL_METRIC_EXPORT_INTERVAL ms, default 60,000,
+ * each export bounded by OTEL_METRIC_EXPORT_TIMEOUT, default 30,000). Undefined when off.
  */
 export async function startMetrics(setup: MetricsSetup = {}, env: Env = process.env): Promise<MetricsHandle | undefined> {
   if (!metricsWanted(setup, env)) return undefined;

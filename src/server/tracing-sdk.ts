@@ -82,9 +82,10 @@ const limit = (env: Env, ...names: string[]): number | undefined => {
 
 /**
  * Registers a global tracer provider exporting over OTLP (protocol, endpoint, headers, timeout, batch and sampler
- * settings from OTEL_EXPORTER_OTLP_*, OTEL_BSP_*, OTEL_TRACES_SAMPLER*; a protocol it does not know throws), and W3C trace-context propagation. mcplex's own spans
- * (tracer name `mcplex`) are made by its lean tracer (src/middleware/lean-tracer.ts), every other tracer's by the SDK;
- * both go to the same batch processor and exporter. Undefined when off.
+ * settings from OTEL_EXPORTER_OTLP_*, OTEL_BSP_*, OTEL_TRACES_SAMPLER*; a protocol it does not know throws), and W3C
+ * trace-context propagation. mcplex's own spans (tracer name `mcplex`) are made by its lean tracer
+ * (src/middleware/lean-tracer.ts), every other tracer's by the SDK; both go to the same batch processor and exporter.
+ * Undefined when off.
  */
 export async function startTracing(setup: TracingSetup = {}, env: Env = process.env): Promise<TracingHandle | undefined> {
   if (!tracingWanted(setup, env)) return undefined;

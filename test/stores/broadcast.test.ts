@@ -1,8 +1,8 @@
 // The Broadcast contract against both backends: two instances on one hub (memory) and two connections to Redis
 // (REDIS_URL, channels of their own per run) stand for two replicas. A message reaches every subscriber of its
 // channel, the publisher's own included, and no other channel's; a stopped subscription hears nothing more; what
-// one retains on a channel the other reads, and the latest entries of a channel's log. Redis alone: while the server is gone a publish fails, and once it is
-// back the subscription hears again by itself and says so.
+// one retains on a channel the other reads, and the latest entries of a channel's log. Redis alone: while the server
+// is gone a publish fails, and once it is back the subscription hears again by itself and says so.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Broadcast } from '../../src/core/broadcast.js';
 import { MemoryBroadcast } from '../../src/stores/memory/broadcast.js';
