@@ -47,7 +47,7 @@ describe('mcplex admin oauth', () => {
     expect((await admin(url, ['forget', 'remote'])).stdout).toMatch(/^remote: revoked at its authorization server \(\S+\)\n$/);
     expect(oauthServer().provider.counts.revoked).toBeGreaterThan(revokedBefore);
     expect((await admin(url, [])).stdout).toMatch(/\nremote: NOT authorized\n/);
-  }, 90_000);
+  }, 120_000);
 
   it('says what is refused: an unknown server, a tenant without a principal, nothing named', async () => {
     const unknown = await admin(url, ['forget', 'nope']);
@@ -56,5 +56,5 @@ describe('mcplex admin oauth', () => {
     const nothing = await admin(url, ['forget']);
     expect([nothing.code, nothing.stderr]).toEqual([2, "mcplex: name the server whose grant the gateway lets go of, or --principal for a caller's grants\n"]);
     expect((await admin(url, ['callers'])).stdout).toBe('no server authorizes per caller\n');
-  });
+  }, 120_000);
 });
