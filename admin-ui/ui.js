@@ -70,7 +70,7 @@ async function loadHealth() {
     $('#upstreams tbody'),
     json.upstreams.map((u) =>
       row(
-        [u.name, u.state, u.transport, u.era, u.pid, u.restarts, u.breaker?.state, u.latencyP50Ms, u.healthCheck?.failing, u.mode ?? 'normal', u.error ?? u.listenError, modeButton(u.name, u.mode)],
+        [u.name, u.state, u.transport, u.protocolVersion ?? u.era, u.pid, u.restarts, u.breaker?.state, u.latencyP50Ms, u.healthCheck?.failing, u.mode ?? 'normal', u.error ?? u.listenError, modeButton(u.name, u.mode)],
         { 1: stateClass(u.state), 6: stateClass(u.breaker?.state), 10: 'wrap' },
       ),
     ),

@@ -26,6 +26,7 @@ type Upstream = {
   state: string;
   transport?: string;
   era?: string;
+  protocolVersion?: string;
   pid?: number;
   restarts?: number;
   breaker?: { state?: string };
@@ -58,7 +59,7 @@ async function status(o: Common): Promise<void> {
       u.name,
       u.state,
       u.transport ?? '',
-      u.era ?? '',
+      u.protocolVersion ?? u.era ?? '',
       u.pid !== undefined ? `pid ${u.pid}` : '',
       `restarts ${u.restarts ?? 0}`,
       `breaker ${u.breaker?.state ?? '-'}`,

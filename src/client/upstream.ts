@@ -145,11 +145,13 @@ export class Upstream {
   status() {
     const client = this.client;
     const transport = this.#supervisor.current?.transport;
+    const protocolVersion = client?.getNegotiatedProtocolVersion();
     return {
       name: this.name,
       transport: this.spec.transport,
       state: this.#supervisor.state,
       era: client?.getProtocolEra(),
+      ...(protocolVersion && { protocolVersion }),
       ...(client && this.#listen.state !== 'none' && { listen: this.#listen.state, ...(this.#listen.error && { listenError: this.#listen.error }) }),
       restarts: this.#supervisor.restarts,
       ...(this.#supervisor.lastError && { error: this.#supervisor.lastError }),

@@ -66,7 +66,7 @@ export function progressRelay(ctx: CallContext, sctx: CallerSpec['sctx'], scope:
 export function requestUpstream(ctx: CallContext, upstream: Upstream, params: Json, opts: ForwardOptions): Promise<Json> {
   const traced = ctx.state.get(OUTBOUND_TRACE);
   if (!traced) return upstream.request(ctx.method, params, opts);
-  return traced.around(upstream.name, ctx.method, (carrier) => upstream.request(ctx.method, withTrace(params, carrier), opts));
+  return traced.around(ctx, upstream.name, (carrier) => upstream.request(ctx.method, withTrace(params, carrier), opts));
 }
 
 /** Sends on the connection a lease chose, with its per-request headers (isolation/router.ts). */

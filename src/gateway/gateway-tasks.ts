@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import picomatch from 'picomatch';
 import type { Json, Upstream } from '../client/upstream.js';
-import { type CallContext, DEADLINE, type Deadline, ErrorCode, LATER_OUTCOME, type Logger, type McpResult, type Middleware, type Principal, stateKey, WireError } from '../core/index.js';
+import { type CallContext, DEADLINE, type Deadline, ErrorCode, LATER_OUTCOME, type Logger, type McpResult, type Middleware, OUTBOUND_TRACE, type Principal, stateKey, WireError } from '../core/index.js';
 import type { Hears, Item } from '../middleware/policy-target.js';
 import { isObject } from '../wire/json-rpc-shape.js';
 import { derivedCallContext, INVOCATION, missingTasksCapability, outcomeOf, type Task, TaskRegistry, taskOwner } from '../server/index.js';
@@ -167,6 +167,9 @@ export class GatewayTasks {
     bg.state.set(INVOCATION, ctx.state.get(INVOCATION)!);
     bg.state.set(DEADLINE, deadlineOf(task));
     bg.state.set(TASK_WORK, this.#work(task));
+    // Its upstream call is traced and timed as the request's would be (a CLIENT span under the request's span).
+    const outbound = ctx.state.get(OUTBOUND_TRACE);
+    if (outbound) bg.state.set(OUTBOUND_TRACE, outbound);
     this.#about.set(task, { principal: ctx.principal, endpoint: ctx.endpoint, item: { kind: 'tool', name: ctx.target ?? '', owner: upstream } });
     const running = this.around ? this.around(bg, () => work(bg)) : work(bg);
     ctx.state.set(LATER_OUTCOME, { outcome: running, signal: task.abort.signal });

@@ -207,6 +207,7 @@ export class Gateway {
         resilience: this.resilience,
         audit: this.#audit.middleware,
         relay: this.#inflight,
+        upstreamVersion: (name) => this.#entries.get(name)?.upstream.client?.getNegotiatedProtocolVersion(),
         onClose: (close) => void this.#closers.push(close),
         onReload: (apply) => this.#reloaders.push(apply),
       }),

@@ -43,6 +43,8 @@ export interface PipelineDeps {
   resilience?: GatewayResilience;
   /** The audit log's slot (the gateway's LiveAudit: it also records relayed requests, reloads and drains on close). */
   audit?: Middleware;
+  /** The protocol revision an upstream's current connection negotiated (on its CLIENT spans and client metrics). */
+  upstreamVersion?: (upstream: string) => string | undefined;
   /** Where server→client requests are relayed: the secret scan sees them there too. */
   relay?: { guard: RelayGuard | undefined };
 }
@@ -69,7 +71,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   deps.onReload?.((next) => secrets.configure(next.secretScan ?? OFF));
   if (deps.relay) deps.relay.guard = { ask: (ask, send) => secrets.relayed(ask, send, deps.logger), answers: (upstream, responses) => secrets.relayedAnswers(upstream, responses, deps.logger) };
   // How the gateway reaches each upstream, on its CLIENT spans and client operation metrics.
-  const peerOf = upstreamPeers(config, deps.onReload);
+  const peerOf = upstreamPeers(config, deps.onReload, deps.upstreamVersion);
   const stages: Array<Middleware | undefined> = [
     tracingWanted(o.tracing) ? tracing({ peerOf }) : undefined,
     deps.metrics && metrics(deps.metrics),

@@ -5,7 +5,8 @@
 // `gen_ai.tool.name` / `gen_ai.prompt.name` (bounded: unknown or excess names are `other`), `gen_ai.operation.name`
 // (`execute_tool`), `error.type` and `rpc.response.status_code` when it failed, `mcp.protocol.version` (a few; later
 // new ones `other`), `network.transport` (`tcp` for HTTP, `pipe` for stdio) and, through a gateway,
-// `mcplex.upstream`; an upstream call's connection attributes are the upstream's (`peerOf`), not the caller's.
+// `mcplex.upstream`; an upstream call's connection attributes and protocol version are the upstream's (`peerOf`),
+// not the caller's.
 // Recorded on the global meter provider (a no-op until an SDK is registered: `startMetrics`, src/server/metrics-sdk.ts).
 import { type Attributes, type Histogram, type Meter, metrics } from '@opentelemetry/api';
 import { type CallContext, type Middleware, OUTBOUND_TRACE, UPSTREAM_NAME, VERSION } from '../core/index.js';
@@ -103,16 +104,16 @@ export function operationMetrics(opts: OperationMetricsOptions = {}): OperationM
     // Around the upstream call (and around its tracing span, when there is one).
     const traced = ctx.state.get(OUTBOUND_TRACE);
     ctx.state.set(OUTBOUND_TRACE, {
-      around(upstream, method, call) {
+      around(call, upstream, send) {
         const started = performance.now();
-        const done = (ending: Ending) => client.record((performance.now() - started) / 1000, attributesOf(ctx, named(ctx, ending), ending, { name: upstream, peer: opts.peerOf?.(upstream) }));
-        return (traced ? traced.around(upstream, method, call) : call({})).then(
+        const done = (ending: Ending) => client.record((performance.now() - started) / 1000, attributesOf(call, named(call, ending), ending, { name: upstream, peer: opts.peerOf?.(upstream) }));
+        return (traced ? traced.around(call, upstream, send) : send({})).then(
           (result) => {
             done(endedWith(result as Record<string, unknown>));
             return result;
           },
           (err: unknown) => {
-            done(endedBy(ctx, err));
+            done(endedBy(call, err));
             throw err;
           },
         );

@@ -103,14 +103,14 @@ export function tracing(opts: TracingOptions = {}): Middleware {
   const tracer = opts.tracer ?? trace.getTracer('mcplex', VERSION);
   const propagator = (): TextMapPropagator => opts.propagator ?? propagation;
 
-  function outbound(active: Context, ctx: CallContext): OutboundTrace {
+  function outbound(active: Context): OutboundTrace {
     return {
-      around(upstream, method, call) {
-        const attributes = { 'mcp.method.name': method, 'mcplex.upstream': upstream, ...opts.peerOf?.(upstream) };
-        const span = tracer.startSpan(spanName(method, ctx.target), { kind: SpanKind.CLIENT, attributes }, active);
+      around(ctx, upstream, send) {
+        const attributes = { 'mcp.method.name': ctx.method, 'mcplex.upstream': upstream, ...opts.peerOf?.(upstream) };
+        const span = tracer.startSpan(spanName(ctx.method, ctx.target), { kind: SpanKind.CLIENT, attributes }, active);
         const carrier: TraceCarrier = {};
         propagator().inject(trace.setSpan(active, span), carrier, defaultTextMapSetter);
-        return call(carrier).then(
+        return send(carrier).then(
           (result) => {
             end(span, endedWith(result as Record<string, unknown>));
             return result;
@@ -134,7 +134,7 @@ export function tracing(opts: TracingOptions = {}): Middleware {
     const active = trace.setSpan(parent, span);
     ctx.state.set(TRACE_CONTEXT, active);
     ctx.state.set(TRACER, tracer);
-    ctx.state.set(OUTBOUND_TRACE, outbound(active, ctx));
+    ctx.state.set(OUTBOUND_TRACE, outbound(active));
     // Callbacks on the answer's promise rather than an async frame around it (fewer promises a request).
     return context.with(active, next).then(
       (result) => {

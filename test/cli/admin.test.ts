@@ -46,7 +46,7 @@ describe('mcplex admin against a running gateway', () => {
     expect(code).toBe(0);
     const [head, ...rows] = stdout.trimEnd().split('\n');
     expect(head).toMatch(/^ready · 1\/1 upstreams up · \d+ sessions · config [0-9a-f]{12} since \S+ · mode normal$/);
-    expect(rows).toEqual([expect.stringMatching(/^ {2}up {2}up {2}stdio {2}\w+ {2}pid \d+ {2}restarts 0 {2}breaker closed( {2}p50 \d+ms)?$/)]);
+    expect(rows).toEqual([expect.stringMatching(/^ {2}up {2}up {2}stdio {2}\d{4}-\d\d-\d\d {2}pid \d+ {2}restarts 0 {2}breaker closed( {2}p50 \d+ms)?$/)]);
     const json = JSON.parse((await admin(url, ['status', '--json'])).stdout) as { ready: boolean; config: { version: string }; degradation: { mode: string } };
     expect(json).toMatchObject({ ready: true, degradation: { mode: 'normal' } });
     expect(head).toContain(`config ${json.config.version} `);

@@ -89,7 +89,7 @@ describe('admin page, no auth (loopback)', () => {
     try {
       await p.loaded();
       const upstreams = p.cells('upstreams');
-      expect(upstreams.map((r) => r.slice(0, 4))).toEqual([['demo', 'up', 'stdio', 'modern']]);
+      expect(upstreams.map((r) => r.slice(0, 4))).toEqual([['demo', 'up', 'stdio', '2026-07-28']]);
       expect(Number(upstreams[0]![4])).toBeGreaterThan(0); // the child's pid
       expect(p.doc.querySelector('#status')!.textContent).toBe('ready');
       // Without cluster: the replicas are this gateway alone, as it reports itself.

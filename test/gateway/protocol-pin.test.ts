@@ -34,8 +34,8 @@ describe('protocol: pins an upstream’s revision', () => {
     expect(pinned.seen.some((s) => s.method === 'server/discover' || s.era === 'modern')).toBe(false);
     expect(pinned.seen.find((s) => s.method === 'initialize')?.params.protocolVersion).toBe('2025-11-25');
     expect(auto.seen[0]).toMatchObject({ method: 'server/discover', era: 'modern' });
-    const eras = Object.fromEntries(gw.gateway.health().upstreams.map((u) => [u.name, u.era]));
-    expect(eras).toEqual({ auto: 'modern', pinned: 'legacy' });
+    const eras = Object.fromEntries(gw.gateway.health().upstreams.map((u) => [u.name, [u.era, u.protocolVersion]]));
+    expect(eras).toEqual({ auto: ['modern', '2026-07-28'], pinned: ['legacy', '2025-11-25'] });
   });
 
   it('the setting defaults to auto, accepts exact revisions and names the field for anything else', () => {

@@ -10,13 +10,14 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client
 import { AggregationTemporality, type DataPoint, type Histogram, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { ServerConfig } from '../../src/gateway/config/index.js';
-import { peerAttributes } from '../../src/gateway/upstream-peers.js';
+import type { GatewayConfig, ServerConfig } from '../../src/gateway/config/index.js';
+import { peerAttributes, upstreamPeers } from '../../src/gateway/upstream-peers.js';
 import { connectInMemory, createServer, metricsWanted, operationMetrics, silentLogger } from '../../src/index.js';
 import { fixtureServer, serveCli } from '../gateway/fixtures/cli.js';
 import { connectHttp } from '../helpers/clients.js';
 import { killStarted } from '../helpers/process.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { TasksClient } from '../helpers/tasks-client.js';
 
 const NAME = 'mcp.server.operation.duration';
 
@@ -43,6 +44,25 @@ describe('peerAttributes: how the gateway reaches an upstream', () => {
     expect(peerAttributes(server({ transport: 'sse', url: 'http://[::1]:8080/sse' }))).toEqual({ ...http, 'server.address': '::1', 'server.port': 8080 });
     expect(peerAttributes(server({ transport: 'builtin', builtin: 'filesystem' }))).toBeUndefined();
   });
+
+  it('upstreamPeers: the revision its current connection negotiated, made again when that changes, and a reload', () => {
+    let version: string | undefined;
+    let reload: (next: GatewayConfig) => void = () => {};
+    const config = { servers: { s: server({ transport: 'stdio', command: 'x' }) } } as unknown as GatewayConfig;
+    const onReload = (apply: (next: GatewayConfig) => void) => {
+      reload = apply;
+    };
+    const peerOf = upstreamPeers(config, onReload, () => version);
+    expect(peerOf('s')).toEqual({ 'network.transport': 'pipe' });
+    version = '2025-11-25';
+    expect(peerOf('s')).toEqual({ 'network.transport': 'pipe', 'mcp.protocol.version': '2025-11-25' });
+    expect(peerOf('s')).toBe(peerOf('s'));
+    version = '2026-07-28';
+    expect(peerOf('s')).toEqual({ 'network.transport': 'pipe', 'mcp.protocol.version': '2026-07-28' });
+    reload({ servers: { s: server({ transport: 'http', url: 'http://127.0.0.1:9/mcp' }) } } as unknown as GatewayConfig);
+    expect(peerOf('s')).toMatchObject({ 'network.transport': 'tcp', 'server.port': 9, 'mcp.protocol.version': '2026-07-28' });
+    expect(peerOf('nope')).toBeUndefined();
+  });
 });
 
 describe('a gateway exporting mcp.server.operation.duration over OTLP', () => {
@@ -60,7 +80,7 @@ describe('a gateway exporting mcp.server.operation.duration over OTLP', () => {
     const web = createServer({ name: 'web', version: '1.0.0', logger: silentLogger });
     web.tool('ping', { description: 'Answers pong', input: z.object({}) }, () => 'pong');
     const webHttp = await web.serveHttp({ port: 0 });
-    writeFileSync(config, JSON.stringify({ tracing: { serviceName: 'gw-metrics' }, servers: { a: fixtureServer('a'), web: { url: webHttp.url } } }));
+    writeFileSync(config, JSON.stringify({ tracing: { serviceName: 'gw-metrics' }, servers: { a: { ...fixtureServer('a'), tasks: 'optional' }, web: { url: webHttp.url } } }));
     const cli = await serveCli(config, [], { OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_METRIC_EXPORT_INTERVAL: '200' });
     const client = await connectHttp(cli.url, 'legacy');
     try {
@@ -82,7 +102,8 @@ describe('a gateway exporting mcp.server.operation.duration over OTLP', () => {
       // Each call on to the upstream, as the gateway made it: within the request's own time.
       const sent = await receiver.waitForPoint((p) => p.name === 'mcp.client.operation.duration' && p.attributes['gen_ai.tool.name'] === 'a__echo' && p.count >= 2, 'two calls to upstream a recorded');
       // The connection is the gateway's to the upstream (a pipe to a stdio server), not the caller's.
-      expect(sent.attributes).toEqual({ 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'a__echo', 'gen_ai.operation.name': 'execute_tool', 'mcplex.upstream': 'a', 'network.transport': 'pipe' });
+      // With the revision negotiated with the upstream (the gateway's, not the caller's 2025-11-25).
+      expect(sent.attributes).toEqual({ 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'a__echo', 'gen_ai.operation.name': 'execute_tool', 'mcplex.upstream': 'a', 'network.transport': 'pipe', 'mcp.protocol.version': '2026-07-28' });
       await client.callTool({ name: 'web__ping', arguments: {} });
       const toWeb = await receiver.waitForPoint((p) => p.name === 'mcp.client.operation.duration' && p.attributes['mcplex.upstream'] === 'web', 'the call to the HTTP upstream recorded');
       const { port } = new URL(webHttp.url);
@@ -90,6 +111,12 @@ describe('a gateway exporting mcp.server.operation.duration over OTLP', () => {
       const received = receiver.points.findLast((p) => p.name === NAME && p.attributes['gen_ai.tool.name'] === 'a__echo')!;
       expect([sent.count, received.count]).toEqual([2, 2]);
       expect(sent.sum!).toBeLessThanOrEqual(received.sum!);
+      // A gateway task's upstream call (a 2026-era caller declaring the extension) is recorded when its work ends.
+      const tasks = new TasksClient(cli.url);
+      const created = await tasks.ok('tools/call', { name: 'a__echo', arguments: { text: 'three' } });
+      expect(created.resultType).toBe('task');
+      await tasks.settled(String(created.taskId));
+      await receiver.waitForPoint((p) => p.name === 'mcp.client.operation.duration' && p.attributes['gen_ai.tool.name'] === 'a__echo' && p.count >= 3, "the task's upstream call recorded");
       const unknown = await receiver.waitForPoint((p) => p.name === NAME && p.attributes['error.type'] !== undefined, 'the unknown tool recorded');
       expect(unknown.attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'other', 'error.type': '-32602', 'rpc.response.status_code': '-32602' });
       // The session's other requests are recorded too (initialize, tools/list the client made).

@@ -1,6 +1,6 @@
 // One trace across client → gateway (a separate `mcplex serve` process) → framework upstream (its stdio child),
 // collected by a real OTLP/HTTP JSON receiver: parent/child links, MCP semantic-convention attributes, both client
-// eras, and both upstream lanes (the raw 2025-era stdio lane and the SDK's 2026-era path).
+// eras, both upstream lanes (the raw 2025-era stdio lane and the SDK's 2026-era path), and a gateway task's call.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { serveCli } from '../gateway/fixtures/cli.js';
 import { connectHttp, type EraName } from '../helpers/clients.js';
 import { killStarted, ROOT, tsxArgs } from '../helpers/process.js';
 import { type OtlpReceiver, startOtlpReceiver } from '../helpers/otlp-receiver.js';
+import { TasksClient } from '../helpers/tasks-client.js';
 
 const FIXTURE = 'test/middleware/fixtures/traced-upstream.ts';
 const SERVER = 2;
@@ -41,7 +42,8 @@ describe('traces across client, gateway process and upstream process', () => {
     const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '50' };
     const dir = mkdtempSync(join(tmpdir(), 'mcplex-trace-'));
     const config = join(dir, 'mcplex.json');
-    const servers = { old: upstream(otel, '2025-11-25'), new: upstream(otel) };
+    // `new`'s tools run as gateway tasks for a caller that declares the extension (the SDK clients here do not).
+    const servers = { old: upstream(otel, '2025-11-25'), new: { ...upstream(otel), tasks: 'optional' } };
     writeFileSync(config, JSON.stringify({ tracing: { serviceName: 'gw-under-test' }, servers }));
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.endpoint;
     process.env.OTEL_BSP_SCHEDULE_DELAY = '50';
@@ -86,6 +88,8 @@ describe('traces across client, gateway process and upstream process', () => {
         expect(gwClient.attributes['mcplex.upstream']).toBe(server);
         // How the gateway reaches it (a stdio server: a pipe), not how the caller reached the gateway.
         expect(gwClient.attributes['network.transport']).toBe('pipe');
+        // The revision the gateway speaks with that upstream (whatever the caller speaks).
+        expect(gwClient.attributes['mcp.protocol.version']).toBe(server === 'old' ? '2025-11-25' : '2026-07-28');
 
         // The upstream received the gateway's CLIENT span as its parent in `_meta`, and its span says so too.
         expect(seen).toBe(`00-${traceId}-${gwClient.spanId}-01`);
@@ -103,6 +107,21 @@ describe('traces across client, gateway process and upstream process', () => {
       }, 30_000);
     }
   }
+
+  it("a gateway task's upstream call: a CLIENT span under the request's, ended with the task's work", async () => {
+    const tasks = new TasksClient(cli.url);
+    const traceId = hex(16);
+    const created = await tasks.request('tools/call', { name: 'new__meta', arguments: {} }, { traceparent: `00-${traceId}-${hex(8)}-01` });
+    expect(created.result).toMatchObject({ resultType: 'task' });
+    const done = await tasks.settled(String(created.result!.taskId));
+    const seen = (JSON.parse((done.result as { content: Array<{ text: string }> }).content[0]!.text) as { traceparent: string | null }).traceparent;
+    const inTrace = (s: { traceId: string; service: string }) => s.traceId === traceId && s.service === 'gw-under-test';
+    const gwServer = await receiver.waitFor((s) => inTrace(s) && s.kind === SERVER && s.name === 'tools/call new__meta', 'the SERVER span of the request that made the task');
+    const gwClient = await receiver.waitFor((s) => inTrace(s) && s.kind === CLIENT, "the task's CLIENT span");
+    expect(gwClient.parentSpanId).toBe(gwServer.spanId);
+    expect(gwClient.attributes).toMatchObject({ 'mcplex.upstream': 'new', 'mcp.protocol.version': '2026-07-28' });
+    expect(seen).toBe(`00-${traceId}-${gwClient.spanId}-01`);
+  }, 30_000);
 
   it('marks a failed request on its span (unknown tool)', async () => {
     const client = clients[0]!;
