@@ -14,6 +14,12 @@ export interface AdminTarget {
   timeoutMs?: number;
 }
 
+/** The options every `mcplex admin` command takes. */
+export interface AdminOptions {
+  url?: string;
+  json?: boolean;
+}
+
 export type Answer = Record<string, unknown>;
 
 /** GET (no body) or POST `body` to `path`; the JSON answer, or an ExitError (1) saying what went wrong. */

@@ -3,13 +3,8 @@
 // open in a browser; the authorization server sends it back to the gateway's callback), letting a grant go (revoked
 // at the server that issued it), and the callers holding grants of their own on `perCaller` servers.
 import type { Command } from 'commander';
-import { type AdminTarget, adminRequest, print } from './admin-api.js';
+import { type AdminOptions, type AdminTarget, adminRequest, print } from './admin-api.js';
 import { ExitError } from './config-file.js';
-
-interface Common {
-  url?: string;
-  json?: boolean;
-}
 
 type Grant = { scope?: string; expiresAt?: string; refreshable?: boolean; dpop?: boolean };
 type Server = { server: string; perCaller?: boolean; authorized: boolean; grant?: Grant; authorizationUrl?: string; needsScope?: string };
@@ -21,7 +16,7 @@ const grantText = (g: Grant | undefined) =>
 
 const letGoText = (r: LetGo) => `${r.server}: ${r.revoked ? `revoked at its authorization server (${r.at})` : `dropped here, not revoked there (${r.reason})`}`;
 
-async function list(t: AdminTarget, o: Common): Promise<void> {
+async function list(t: AdminTarget, o: AdminOptions): Promise<void> {
   const answer = await adminRequest(t, '/admin/oauth');
   if (o.json) return print(JSON.stringify(answer));
   const servers = (answer.servers ?? []) as Server[];
@@ -33,13 +28,13 @@ async function list(t: AdminTarget, o: Common): Promise<void> {
   print([`callback ${String(answer.callbackUrl)}`, ...(lines.length > 0 ? lines : ['no server authorizes with OAuth (auth.oauth)'])].join('\n'));
 }
 
-async function authorize(t: AdminTarget, server: string, o: Common): Promise<void> {
+async function authorize(t: AdminTarget, server: string, o: AdminOptions): Promise<void> {
   const answer = await adminRequest(t, '/admin/oauth/authorize', { server });
   if (o.json) return print(JSON.stringify(answer));
   print(answer.authorizationUrl ? `open this in a browser to authorize the gateway at ${server}:\n${String(answer.authorizationUrl)}` : `${server}: already authorized`);
 }
 
-async function forget(t: AdminTarget, server: string | undefined, o: Common & { principal?: string; tenant?: string; keepAtServer?: boolean }): Promise<void> {
+async function forget(t: AdminTarget, server: string | undefined, o: AdminOptions & { principal?: string; tenant?: string; keepAtServer?: boolean }): Promise<void> {
   if (o.tenant !== undefined && o.principal === undefined) throw new ExitError('--tenant goes with --principal', 2);
   if (server === undefined && o.principal === undefined) throw new ExitError("name the server whose grant the gateway lets go of, or --principal for a caller's grants", 2);
   const body = { ...(server !== undefined && { server }), ...(o.principal !== undefined && { principal: o.principal }), ...(o.tenant !== undefined && { tenant: o.tenant }), ...(o.keepAtServer && { revoke: false }) };
@@ -50,7 +45,7 @@ async function forget(t: AdminTarget, server: string | undefined, o: Common & { 
   print(grants.length > 0 ? grants.map(letGoText).join('\n') : `${o.principal} held no grant`);
 }
 
-async function callers(t: AdminTarget, o: Common): Promise<void> {
+async function callers(t: AdminTarget, o: AdminOptions): Promise<void> {
   const answer = await adminRequest(t, '/admin/oauth/callers');
   if (o.json) return print(JSON.stringify(answer));
   const servers = (answer.servers ?? []) as Array<{ server: string; callers: Array<{ principal: string; tenant?: string; grant?: Grant }>; truncated?: boolean }>;
@@ -62,10 +57,10 @@ async function callers(t: AdminTarget, o: Common): Promise<void> {
 }
 
 /** `mcplex admin oauth` and its subcommands; `common` adds --url and --json, `target` reads them with the credential. */
-export function registerAdminOAuth(admin: Command, common: (cmd: Command) => Command, target: (o: Common) => AdminTarget): void {
+export function registerAdminOAuth(admin: Command, common: (cmd: Command) => Command, target: (o: AdminOptions) => AdminTarget): void {
   const oauth = admin.command('oauth').description("The gateway's grants at servers with their own OAuth login (auth.oauth)");
-  common(oauth.command('list', { isDefault: true }).description('Which servers the gateway is authorized at, and what each grant is (the default)')).action((o: Common) => list(target(o), o));
-  common(oauth.command('authorize').description('Start the authorization of the gateway at a server: prints the URL to open in a browser').argument('<server>')).action((server: string, o: Common) =>
+  common(oauth.command('list', { isDefault: true }).description('Which servers the gateway is authorized at, and what each grant is (the default)')).action((o: AdminOptions) => list(target(o), o));
+  common(oauth.command('authorize').description('Start the authorization of the gateway at a server: prints the URL to open in a browser').argument('<server>')).action((server: string, o: AdminOptions) =>
     authorize(target(o), server, o),
   );
   common(
@@ -77,5 +72,5 @@ export function registerAdminOAuth(admin: Command, common: (cmd: Command) => Com
       .option('--tenant <tenant>', "with --principal: the caller's tenant")
       .option('--keep-at-server', 'only drop it here, without revoking it at its authorization server'),
   ).action((server: string | undefined, o) => forget(target(o), server, o));
-  common(oauth.command('callers').description('The callers holding grants of their own on perCaller servers')).action((o: Common) => callers(target(o), o));
+  common(oauth.command('callers').description('The callers holding grants of their own on perCaller servers')).action((o: AdminOptions) => callers(target(o), o));
 }

@@ -5,16 +5,11 @@
 // `audit:`).
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { type AdminTarget, adminRequest, DEFAULT_ADMIN_URL, print } from './admin-api.js';
+import { type AdminOptions, type AdminTarget, adminRequest, DEFAULT_ADMIN_URL, print } from './admin-api.js';
 import { registerAdminOAuth } from './admin-oauth.js';
 import { ExitError } from './config-file.js';
 
-interface Common {
-  url?: string;
-  json?: boolean;
-}
-
-const target = (o: Common): AdminTarget => ({ url: o.url ?? DEFAULT_ADMIN_URL, key: process.env.MCPLEX_ADMIN_KEY || undefined });
+const target = (o: AdminOptions): AdminTarget => ({ url: o.url ?? DEFAULT_ADMIN_URL, key: process.env.MCPLEX_ADMIN_KEY || undefined });
 const list = (items: unknown): string => (Array.isArray(items) && items.length > 0 ? items.join(', ') : 'none');
 const table = (rows: string[][]): string => {
   const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
@@ -37,7 +32,7 @@ type Upstream = {
 };
 
 /** The gateway's state: readiness, config version, mode, each upstream (exit 1 when it is not ready). */
-async function status(o: Common): Promise<void> {
+async function status(o: AdminOptions): Promise<void> {
   const t = target(o);
   const [ready, config, mode] = await Promise.all([adminRequest(t, '/readyz'), adminRequest(t, '/admin/config'), adminRequest(t, '/admin/mode', {})]);
   if (o.json) print(JSON.stringify({ ...ready, config: { version: config.version, since: config.since }, degradation: mode }));
@@ -79,7 +74,7 @@ async function status(o: Common): Promise<void> {
 
 type Replica = { id: string; self?: boolean; hostname?: string; pid?: number; ready?: boolean; mode?: string; upstreams?: Record<string, string>; sessions?: number; config?: string; reportedAt?: string };
 
-async function replicas(o: Common): Promise<void> {
+async function replicas(o: AdminOptions): Promise<void> {
   const answer = await adminRequest(target(o), '/admin/replicas');
   if (o.json) return print(JSON.stringify(answer));
   const rows = ((answer.replicas ?? []) as Replica[]).map((r) => {
@@ -98,7 +93,7 @@ async function replicas(o: Common): Promise<void> {
   print(`${table([['  replica', 'host:pid', 'ready', 'mode', 'config', 'upstreams', 'sessions', 'reported'], ...rows])}\n(* the replica that answered)`);
 }
 
-async function config(o: Common): Promise<void> {
+async function config(o: AdminOptions): Promise<void> {
   const answer = await adminRequest(target(o), '/admin/config');
   if (o.json) return print(JSON.stringify(answer));
   const reloads = ((answer.reloads ?? []) as Array<{ at: string; applied: boolean; version?: string; problem?: string }>).map((r) =>
@@ -107,7 +102,7 @@ async function config(o: Common): Promise<void> {
   print([`# version ${String(answer.version)} since ${String(answer.since)} (secrets taken out)`, ...(reloads.length > 0 ? ['# last reloads, newest first:', ...reloads] : []), stringify(answer.config)].join('\n'));
 }
 
-async function reload(o: Common): Promise<void> {
+async function reload(o: AdminOptions): Promise<void> {
   const answer = await adminRequest(target(o), '/admin/reload', {});
   if (o.json) return print(JSON.stringify(answer));
   const r = (answer.reloaded ?? {}) as Record<string, unknown[]>;
@@ -116,7 +111,7 @@ async function reload(o: Common): Promise<void> {
 
 const MODES: Record<string, string | null> = { 'read-only': 'read-only', normal: 'normal', file: null };
 
-async function mode(value: string | undefined, o: Common & { server?: string; disable?: string[]; enableAll?: boolean }): Promise<void> {
+async function mode(value: string | undefined, o: AdminOptions & { server?: string; disable?: string[]; enableAll?: boolean }): Promise<void> {
   if (value !== undefined && !(value in MODES)) throw new ExitError(`mode: expected read-only, normal or file (back to what the config file says), not '${value}'`, 2);
   if (o.disable && o.enableAll) throw new ExitError('give --disable or --enable-all, not both', 2);
   const body = {
@@ -139,7 +134,7 @@ type Changed = { kind: string; server: string; tool?: string; prompt?: string; c
 /** How a definition's digest is shown, and may be given back (`approve --definition`). */
 const SHORT = 12;
 
-async function pins(o: Common): Promise<void> {
+async function pins(o: AdminOptions): Promise<void> {
   const answer = await adminRequest(target(o), '/admin/pins');
   if (o.json) return print(JSON.stringify(answer));
   const changed = (answer.changed ?? []) as Changed[];
@@ -148,7 +143,7 @@ async function pins(o: Common): Promise<void> {
   print([`pinned (${String(answer.onChange)} on change): ${list(counts)}`, rows.length > 0 ? table(rows) : 'no definition changed since it was pinned'].join('\n'));
 }
 
-async function approve(o: Common & { server?: string; tool?: string; prompt?: string; all?: boolean; definition?: string[] }): Promise<void> {
+async function approve(o: AdminOptions & { server?: string; tool?: string; prompt?: string; all?: boolean; definition?: string[] }): Promise<void> {
   const named = o.server !== undefined || o.tool !== undefined || o.prompt !== undefined || o.definition !== undefined;
   if (named === Boolean(o.all)) throw new ExitError('name what to approve (--server, with --tool or --prompt for one, or --definition) or give --all (every change: see `mcplex admin pins`)', 2);
   const t = target(o);
@@ -172,19 +167,19 @@ async function fullDigests(t: AdminTarget, given: string[]): Promise<string[]> {
 
 type Task = { taskId: string; status: string; tool: string; upstream: string; principal: string; tenant?: string; createdAt: string; statusMessage?: string };
 
-async function tasks(o: Common & { status?: string }): Promise<void> {
+async function tasks(o: AdminOptions & { status?: string }): Promise<void> {
   const answer = await adminRequest(target(o), `/admin/tasks${o.status ? `?status=${encodeURIComponent(o.status)}` : ''}`);
   if (o.json) return print(JSON.stringify(answer));
   const rows = ((answer.tasks ?? []) as Task[]).map((t) => [t.taskId, t.status, t.tool, t.upstream, t.tenant ? `${t.principal}@${t.tenant}` : t.principal, t.createdAt, t.statusMessage ?? '']);
   print(rows.length > 0 ? table([['task', 'status', 'tool', 'upstream', 'caller', 'created', 'message'], ...rows]) : `no tasks${o.status ? ` ${o.status}` : ''}`);
 }
 
-async function cancel(taskId: string, o: Common): Promise<void> {
+async function cancel(taskId: string, o: AdminOptions): Promise<void> {
   const answer = await adminRequest(target(o), '/admin/tasks/cancel', { taskId });
   print(o.json ? JSON.stringify(answer) : `cancelled ${String(answer.cancelled)}`);
 }
 
-async function invalidate(o: Common & { server?: string; tool?: string; uri?: string; all?: boolean }): Promise<void> {
+async function invalidate(o: AdminOptions & { server?: string; tool?: string; uri?: string; all?: boolean }): Promise<void> {
   const given = [o.server && { server: o.server }, o.tool && { tool: o.tool }, o.uri && { uri: o.uri }, o.all && { all: true }].filter(Boolean);
   if (given.length !== 1) throw new ExitError('give exactly one of --server, --tool, --uri or --all', 2);
   const answer = await adminRequest(target(o), '/admin/cache/invalidate', given[0]);
@@ -200,10 +195,10 @@ export function registerAdminCommands(program: Command): void {
       .addOption(new Option('--url <url>', 'the gateway (its origin)').env('MCPLEX_URL').default(DEFAULT_ADMIN_URL))
       .option('--json', "print the endpoint's JSON answer")
       .addHelpText('after', '\nThe credential, when the gateway has auth:, is read from MCPLEX_ADMIN_KEY (an API key or token with the mcplex:admin scope).');
-  common(admin.command('status').description('Readiness, config version, degradation and each upstream (exit 1 when not ready)')).action((o: Common) => status(o));
-  common(admin.command('replicas').description('The replicas alive (with cluster:) and how each is doing')).action((o: Common) => replicas(o));
-  common(admin.command('config').description('The config this gateway runs (secrets taken out), its version and last reloads')).action((o: Common) => config(o));
-  common(admin.command('reload').description('Read the config file again, as SIGHUP does (on every replica with cluster:)')).action((o: Common) => reload(o));
+  common(admin.command('status').description('Readiness, config version, degradation and each upstream (exit 1 when not ready)')).action((o: AdminOptions) => status(o));
+  common(admin.command('replicas').description('The replicas alive (with cluster:) and how each is doing')).action((o: AdminOptions) => replicas(o));
+  common(admin.command('config').description('The config this gateway runs (secrets taken out), its version and last reloads')).action((o: AdminOptions) => config(o));
+  common(admin.command('reload').description('Read the config file again, as SIGHUP does (on every replica with cluster:)')).action((o: AdminOptions) => reload(o));
   common(
     admin
       .command('mode')
@@ -213,7 +208,7 @@ export function registerAdminCommands(program: Command): void {
       .option('--disable <glob...>', 'disable these tools (globs), until switched back or reloaded')
       .option('--enable-all', 'put back the disabled tools the file lists'),
   ).action((value: string | undefined, o) => mode(value, o));
-  common(admin.command('pins').description('Tools and prompts whose definitions changed since they were pinned')).action((o: Common) => pins(o));
+  common(admin.command('pins').description('Tools and prompts whose definitions changed since they were pinned')).action((o: AdminOptions) => pins(o));
   common(
     admin
       .command('approve')
@@ -225,7 +220,7 @@ export function registerAdminCommands(program: Command): void {
       .option('--all', 'every change of every server'),
   ).action((o) => approve(o));
   common(admin.command('tasks').description('The tasks the gateway keeps now, newest first').option('--status <status>', 'only these (working, input_required, completed, failed, cancelled)')).action((o) => tasks(o));
-  common(admin.command('cancel').description("Cancel a running task (its upstream call too; its caller reads 'Cancelled by an administrator')").argument('<taskId>')).action((id: string, o: Common) => cancel(id, o));
+  common(admin.command('cancel').description("Cancel a running task (its upstream call too; its caller reads 'Cancelled by an administrator')").argument('<taskId>')).action((id: string, o: AdminOptions) => cancel(id, o));
   registerAdminOAuth(admin, common, target);
   common(
     admin
