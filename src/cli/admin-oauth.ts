@@ -1,10 +1,12 @@
 // `mcplex admin oauth …`: the gateway's grants at upstream servers with their own OAuth login (`auth.oauth`,
 // docs/upstream-auth.md), from a terminal: which servers it is authorized at, starting an authorization (the URL to
-// open in a browser; the authorization server sends it back to the gateway's callback), letting a grant go (revoked
+// open in a browser, opened there with --browser, and with --wait until the gateway holds the grant; the
+// authorization server sends the browser back to the gateway's callback), letting a grant go (revoked
 // at the server that issued it), and the callers holding grants of their own on `perCaller` servers.
 import type { Command } from 'commander';
+import { openInBrowser } from '../client/open-browser.js';
 import { type AdminOptions, type AdminTarget, adminRequest, print } from './admin-api.js';
-import { ExitError } from './config-file.js';
+import { ExitError } from './exit-error.js';
 
 type Grant = { scope?: string; expiresAt?: string; refreshable?: boolean; dpop?: boolean };
 type Server = { server: string; perCaller?: boolean; authorized: boolean; grant?: Grant; authorizationUrl?: string; needsScope?: string };
@@ -28,10 +30,35 @@ async function list(t: AdminTarget, o: AdminOptions): Promise<void> {
   print([`callback ${String(answer.callbackUrl)}`, ...(lines.length > 0 ? lines : ['no server authorizes with OAuth (auth.oauth)'])].join('\n'));
 }
 
-async function authorize(t: AdminTarget, server: string, o: AdminOptions): Promise<void> {
+type AuthorizeOptions = AdminOptions & { browser?: boolean; wait?: string | true };
+
+/** How long `authorize --wait` waits for the person when given no number of seconds. */
+const WAIT_S = 600;
+const POLL_MS = 1000;
+
+/**
+ * Starts the gateway's authorization at `server`: prints the URL (opened in the desktop's browser with --browser, the
+ * default at a terminal); with --wait, waits until the gateway holds the grant (the person approved and the
+ * authorization server sent the browser back to the gateway), polling its admin endpoint.
+ */
+async function authorize(t: AdminTarget, server: string, o: AuthorizeOptions): Promise<void> {
+  const waitS = o.wait === undefined ? undefined : o.wait === true ? WAIT_S : Number(o.wait);
+  if (waitS !== undefined && !(Number.isInteger(waitS) && waitS > 0)) throw new ExitError(`--wait: expected a whole number of seconds, got '${String(o.wait)}'`, 2);
   const answer = await adminRequest(t, '/admin/oauth/authorize', { server });
-  if (o.json) return print(JSON.stringify(answer));
-  print(answer.authorizationUrl ? `open this in a browser to authorize the gateway at ${server}:\n${String(answer.authorizationUrl)}` : `${server}: already authorized`);
+  const url = answer.authorizationUrl === undefined ? undefined : String(answer.authorizationUrl);
+  const failed = url && (o.browser ?? process.stderr.isTTY) ? await openInBrowser(url) : 'not asked to';
+  if (o.json) print(JSON.stringify(answer));
+  else if (!url) return print(`${server}: already authorized`);
+  else print(`${failed === undefined ? 'opened in your browser; if it did not show, open this' : 'open this in a browser'} to authorize the gateway at ${server}:\n${url}`);
+  if (!url || waitS === undefined) return;
+  process.stderr.write(`waiting up to ${waitS} s for the approval (Ctrl-C to stop waiting; the authorization stays open)…\n`);
+  const end = Date.now() + waitS * 1000;
+  for (;;) {
+    const held = ((await adminRequest(t, '/admin/oauth')).servers as Server[] | undefined)?.find((s) => s.server === server);
+    if (held?.authorized) return print(o.json ? JSON.stringify(held) : `${server}: authorized (${grantText(held.grant)})`);
+    if (Date.now() + POLL_MS > end) throw new ExitError(`${server}: the gateway is not authorized after ${waitS} s (was the authorization refused, or not finished?)`, 1);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
 }
 
 async function forget(t: AdminTarget, server: string | undefined, o: AdminOptions & { principal?: string; tenant?: string; keepAtServer?: boolean }): Promise<void> {
@@ -60,9 +87,15 @@ async function callers(t: AdminTarget, o: AdminOptions): Promise<void> {
 export function registerAdminOAuth(admin: Command, common: (cmd: Command) => Command, target: (o: AdminOptions) => AdminTarget): void {
   const oauth = admin.command('oauth').description("The gateway's grants at servers with their own OAuth login (auth.oauth)");
   common(oauth.command('list', { isDefault: true }).description('Which servers the gateway is authorized at, and what each grant is (the default)')).action((o: AdminOptions) => list(target(o), o));
-  common(oauth.command('authorize').description('Start the authorization of the gateway at a server: prints the URL to open in a browser').argument('<server>')).action((server: string, o: AdminOptions) =>
-    authorize(target(o), server, o),
-  );
+  common(
+    oauth
+      .command('authorize')
+      .description('Start the authorization of the gateway at a server: prints the URL to open in a browser')
+      .argument('<server>')
+      .option('--browser', "open the URL in the desktop's browser (the default when stderr is a terminal)")
+      .option('--no-browser', 'only print the URL')
+      .option('--wait [seconds]', `wait until the gateway is authorized (default ${WAIT_S} s); exit 1 if it is not by then`),
+  ).action((server: string, o: AuthorizeOptions) => authorize(target(o), server, o));
   common(
     oauth
       .command('forget')

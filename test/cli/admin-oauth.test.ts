@@ -1,8 +1,9 @@
 // `mcplex admin oauth …` from source against a real `mcplex serve` whose upstream requires OAuth (the SDK-built
 // authorization and resource server of examples/oauth-server.ts): not authorized at first, with the URL to open;
 // `authorize` prints the URL a person approves in the browser; then authorized with what the grant is; `forget`
-// revokes it at the authorization server and the gateway is not authorized again; what is refused is said.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// revokes it at the authorization server and the gateway is not authorized again; `authorize --browser --wait`
+// opens the URL and returns once the grant is held (or says it is not, when the time is over); what is refused is said.
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,16 +13,16 @@ import { waitUntil } from '../helpers/process.js';
 
 const oauthServer = oauthServerForSuite();
 
-async function admin(url: string, args: string[]) {
-  const cli = runCli(['admin', 'oauth', ...args, '--url', url], { MCPLEX_LOG_LEVEL: 'warn' });
+async function admin(url: string, args: string[], env: Record<string, string> = {}) {
+  const cli = runCli(['admin', 'oauth', ...args, '--url', url], { MCPLEX_LOG_LEVEL: 'warn', ...env });
   const { code } = await cli.exited(60_000);
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };
 }
 
 describe('mcplex admin oauth', () => {
   let url: string;
+  const dir = mkdtempSync(join(tmpdir(), 'mcplex-admin-oauth-'));
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcplex-admin-oauth-'));
     const config = join(dir, 'mcplex.json');
     writeFileSync(config, JSON.stringify({ oauth: { file: join(dir, 'grants.json') }, servers: { remote: { url: oauthServer().url, auth: { oauth: {} } } } }));
     url = new URL((await serveCli(config)).url).origin;
@@ -47,6 +48,33 @@ describe('mcplex admin oauth', () => {
     expect((await admin(url, ['forget', 'remote'])).stdout).toMatch(/^remote: revoked at its authorization server \(\S+\)\n$/);
     expect(oauthServer().provider.counts.revoked).toBeGreaterThan(revokedBefore);
     expect((await admin(url, [])).stdout).toMatch(/\nremote: NOT authorized\n/);
+  }, 120_000);
+
+  it.skipIf(process.platform !== 'linux')('authorize --browser --wait: opens the URL in the desktop browser (a stand-in xdg-open that approves) and waits for the grant', async () => {
+    expect((await admin(url, [])).stdout).toMatch(/\nremote: NOT authorized\n/);
+    const bad = await admin(url, ['authorize', 'remote', '--wait', 'soon']);
+    expect([bad.code, bad.stderr]).toEqual([2, "mcplex: --wait: expected a whole number of seconds, got 'soon'\n"]);
+    // Nobody approves: it gives up once the time is over, saying so.
+    const unanswered = await admin(url, ['authorize', 'remote', '--no-browser', '--wait', '2']);
+    expect([unanswered.code, unanswered.stderr]).toEqual([1, 'waiting up to 2 s for the approval (Ctrl-C to stop waiting; the authorization stays open)…\nmcplex: remote: the gateway is not authorized after 2 s (was the authorization refused, or not finished?)\n']);
+
+    const bin = join(dir, 'bin');
+    const opened = join(dir, 'opened.txt');
+    mkdirSync(bin, { recursive: true });
+    // The "browser": records the URL it was handed as its one argument, and approves it as operator.
+    const browser = `#!${process.execPath}
+require('node:fs').appendFileSync(${JSON.stringify(opened)}, process.argv.slice(2).join(' ') + '\\n');
+fetch(process.argv[2], { redirect: 'manual', headers: { cookie: 'user=operator' } }).then((r) => fetch(r.headers.get('location')));
+`;
+    writeFileSync(join(bin, 'xdg-open'), browser);
+    chmodSync(join(bin, 'xdg-open'), 0o755);
+    const done = await admin(url, ['authorize', 'remote', '--browser', '--wait', '60'], { PATH: `${bin}:${process.env.PATH}` });
+    expect(done.code).toBe(0);
+    const [said, link, authorized] = done.stdout.trimEnd().split('\n');
+    expect(said).toBe('opened in your browser; if it did not show, open this to authorize the gateway at remote:');
+    expect(readFileSync(opened, 'utf8')).toBe(`${link}\n`);
+    expect(authorized).toMatch(/^remote: authorized \((scope \S+, )?expires \S+, refreshable\)$/);
+    expect((await admin(url, [])).stdout).toMatch(/\nremote: authorized /);
   }, 120_000);
 
   it('says what is refused: an unknown server, a tenant without a principal, nothing named', async () => {
