@@ -2,7 +2,7 @@
 // the admin credential from MCPLEX_ADMIN_KEY (never a command argument: those show in `ps`), and what goes wrong said
 // as an operator can act on it (not running, no credential, a credential without the admin scope, the gateway's own
 // answer to a bad request).
-import { ExitError } from './config-file.js';
+import { ExitError } from './exit-error.js';
 
 /** Where `mcplex admin` finds the gateway when --url is not given. */
 export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:7333';

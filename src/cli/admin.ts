@@ -7,7 +7,7 @@ import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { type AdminOptions, type AdminTarget, adminRequest, DEFAULT_ADMIN_URL, print } from './admin-api.js';
 import { registerAdminOAuth } from './admin-oauth.js';
-import { ExitError } from './config-file.js';
+import { ExitError } from './exit-error.js';
 
 const target = (o: AdminOptions): AdminTarget => ({ url: o.url ?? DEFAULT_ADMIN_URL, key: process.env.MCPLEX_ADMIN_KEY || undefined });
 const list = (items: unknown): string => (Array.isArray(items) && items.length > 0 ? items.join(', ') : 'none');

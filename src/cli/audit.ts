@@ -4,11 +4,10 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { durationMs } from '../core/duration.js';
 import type { AuditAnchor, AuditQuery, StoredAuditRecord } from '../core/index.js';
-import { sinkFromConfig } from '../gateway/audit.js';
-import type { AuditConfig } from '../gateway/config/audit.js';
 import { formatAnchor, parseAnchor } from '../stores/audit-chain.js';
 import { adminRequest } from './admin-api.js';
-import { ExitError, loadOrExit } from './config-file.js';
+import { loadOrExit } from './config-file.js';
+import { ExitError } from './exit-error.js';
 
 /** An ISO time, or a span back from now: 90s, 15m, 2h, 7d. */
 export function parseSince(value: string, now = Date.now()): string {
@@ -33,10 +32,12 @@ function positive(value: string): number {
   return n;
 }
 
-async function auditConfig(path: string | undefined): Promise<AuditConfig> {
+/** The audit store the config at `path` names (loaded only then: `--url` needs none of it). */
+async function sinkOf(path: string | undefined) {
   const config = await loadOrExit(path);
   if (!config.audit) throw new ExitError(`${path ?? 'the embedded default config'} has no audit: section (add 'audit: {}' for a SQLite log, see docs/audit.md)`, 2);
-  return config.audit;
+  const { sinkFromConfig } = await import('../gateway/audit.js');
+  return sinkFromConfig(config.audit);
 }
 
 /** Where records are read: the gateway's admin endpoints (`--url`, credential in MCPLEX_ADMIN_KEY), else the store the config names. */
@@ -54,7 +55,7 @@ async function queryRecords(opts: Source & AuditQuery): Promise<StoredAuditRecor
     const params = new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]));
     return (await adminRequest(adminOf(opts), `/admin/audit?${params}`)).records as StoredAuditRecord[];
   }
-  const sink = sinkFromConfig(await auditConfig(opts.config));
+  const sink = await sinkOf(opts.config);
   try {
     return await sink.query(q);
   } finally {
@@ -67,7 +68,7 @@ async function headOf(opts: Source): Promise<{ seq: number; hash: string } | und
     const answer = await adminRequest(adminOf(opts), '/admin/audit/head');
     return answer.head === null ? undefined : { seq: Number(answer.seq), hash: String(answer.hash) };
   }
-  const sink = sinkFromConfig(await auditConfig(opts.config));
+  const sink = await sinkOf(opts.config);
   try {
     return await sink.head();
   } finally {
@@ -126,7 +127,7 @@ export function registerAuditCommands(program: Command): void {
     .option('-c, --config <file>', 'gateway config whose audit: section names the log')
     .option('--anchor <seq:hash>', 'a head printed earlier by `audit head`: the log must still hold it (repeatable)', anchorOption)
     .action(async (opts) => {
-      const sink = sinkFromConfig(await auditConfig(opts.config));
+      const sink = await sinkOf(opts.config);
       try {
         const result = await sink.verify({ anchors: opts.anchor });
         const problems = (result.anchors ?? []).filter((a) => !a.ok).map((a) => `audit anchor failed: ${a.message}`);

@@ -13,7 +13,8 @@ import { Gateway } from '../gateway/gateway.js';
 import { ToolPins } from '../gateway/tool-pins.js';
 import { metricsWanted, otlpProtocol, tracingWanted } from '../server/index.js';
 import { checkDependencies, type DependencyReport } from './check-dependencies.js';
-import { EMBEDDED_CONFIG, ExitError, loadOrExit, selfCommand } from './config-file.js';
+import { EMBEDDED_CONFIG, loadOrExit, selfCommand } from './config-file.js';
+import { ExitError } from './exit-error.js';
 
 export interface CheckOptions {
   config?: string;

@@ -21,7 +21,7 @@ import type { SecretStore } from '../core/secret-store.js';
 import { completeAuthorization, listenForCallback } from '../gateway/oauth-callback.js';
 import { FileSecretStore } from '../stores/file/secret-file.js';
 import { MIN_SECRET_LENGTH, SealedSecretStore } from '../stores/sealed-secret-store.js';
-import { ExitError } from './config-file.js';
+import { ExitError } from './exit-error.js';
 import { machineOAuth } from './machine-oauth.js';
 
 /** How long the command waits for the person to approve in the browser. */

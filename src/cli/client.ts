@@ -14,7 +14,8 @@ import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
 import { toUpstreamSpec } from '../gateway/upstream-specs.js';
 import type { CliClient } from './client-oauth.js';
-import { ExitError, loadOrExit, selfCommand } from './config-file.js';
+import { loadOrExit, selfCommand } from './config-file.js';
+import { ExitError } from './exit-error.js';
 import { type Answerer, requestInput, terminalInput } from './terminal-input.js';
 
 /** The command line's options; those of a client registered beforehand and its browserless flows are CliClient's. */

@@ -2,23 +2,16 @@
 // exits 2 naming the key and the fix), and the command that runs this very CLI (`command: mcplex` in a config).
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../core/index.js';
-import { type GatewayConfig, loadConfig } from '../gateway/config/index.js';
+import type { GatewayConfig } from '../gateway/config/index.js';
+import { ExitError } from './exit-error.js';
 
 /** The config `npm start` runs, and every command's default. */
 export const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
 
-/** Exit code 2 means the configuration is invalid. */
-export class ExitError extends Error {
-  constructor(
-    message: string,
-    readonly code: number,
-  ) {
-    super(message);
-  }
-}
-
 /** The gateway file at `path` (default the embedded one); a config error becomes an ExitError with code 2. */
 export async function loadOrExit(path = EMBEDDED_CONFIG): Promise<GatewayConfig> {
+  // Loaded when a command reads a config (the schema is most of the gateway): `mcplex admin` never does.
+  const { loadConfig } = await import('../gateway/config/index.js');
   try {
     return await loadConfig(path);
   } catch (err) {

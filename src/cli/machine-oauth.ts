@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ClientCredentialsProvider, CrossAppAccessProvider, PrivateKeyJwtProvider, requestJwtAuthorizationGrant } from '@modelcontextprotocol/client';
 import { WorkloadIdentityProvider } from '../client/workload-identity.js';
 import type { CliClient, CliOAuth } from './client-oauth.js';
-import { ExitError } from './config-file.js';
+import { ExitError } from './exit-error.js';
 
 /** The provider for `client`'s flow; it cannot be widened or authorized again by a person (the command says why). */
 export function machineOAuth(server: string, client: CliClient, secret: string | undefined, env: NodeJS.ProcessEnv): CliOAuth {

@@ -1,17 +1,12 @@
 #!/usr/bin/env node
-// The mcplex command line: `serve` runs the gateway; `demo` serves a bundled demo server over stdio.
+// The mcplex command line: `serve` runs the gateway; `demo` serves a bundled demo server over stdio; the client,
+// admin, audit, oauth and server commands. What a command runs is loaded when it runs, and a group of commands
+// defined in its own module only when named (all of them for help), so `mcplex admin …` starts without loading the
+// gateway.
 import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
-import { newKeyText } from './keys.js';
-import { registerAdminCommands } from './admin.js';
-import { registerAuditCommands } from './audit.js';
-import { registerOAuthCommands } from './oauth-command.js';
-import { check } from './check.js';
-import { registerClientCommands } from './client.js';
-import { ExitError } from './config-file.js';
-import { serve } from './serve.js';
-import { registerServerCommand } from './server-command.js';
+import { ExitError } from './exit-error.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -31,7 +26,7 @@ program
   .option('--endpoint <name>', 'with --stdio: serve what this endpoint (endpoints: in the config) shows')
   .option('--watch', 'reload when the config file changes (SIGHUP always reloads)')
   .option('--insecure', 'allow listening on a non-loopback address without authentication (e.g. behind an authenticating proxy)')
-  .action((opts) => serve(opts));
+  .action(async (opts) => (await import('./serve.js')).serve(opts));
 
 program
   .command('keys')
@@ -41,18 +36,18 @@ program
   .option('--id <id>', 'principal id the key stands for', 'client')
   .option('--tenant <tenant>', "the principal's tenant")
   .option('--scopes <scopes>', 'comma-separated scopes (e.g. mcplex:admin)')
-  .action((opts) => {
-    process.stdout.write(`${newKeyText(opts)}\n`);
+  .action(async (opts) => {
+    process.stdout.write(`${(await import('./keys.js')).newKeyText(opts)}\n`);
   });
 
 program
   .command('demo')
   .description(`Serve a bundled demo server over stdio: ${Object.keys(bundledServers).join(', ')}`)
   .argument('<name>', 'which server')
-  .action((name: string) => {
+  .action(async (name: string) => {
     const make = bundledServers[name];
     if (!make) throw new InvalidArgumentError(`unknown demo server '${name}'; choose one of ${Object.keys(bundledServers).join(', ')}`);
-    const server = make();
+    const server = await make();
     const handle = server.serveStdio();
     const stop = () => handle.close().then(() => process.exit(0));
     process.on('SIGTERM', stop);
@@ -67,14 +62,22 @@ program
   .option('--json', 'print the report as JSON')
   .option('--show', 'print the config as the gateway reads it (variables filled in, defaults added, secrets taken out) and its version')
   .action(async (opts) => {
-    process.exitCode = await check(opts);
+    process.exitCode = await (await import('./check.js')).check(opts);
   });
 
-registerClientCommands(program);
-registerAdminCommands(program);
-registerAuditCommands(program);
-registerOAuthCommands(program);
-registerServerCommand(program, port);
+/** The groups of commands defined in their own modules, by the words that name them. */
+const GROUPS: Array<[names: string[], register: () => Promise<void>]> = [
+  [['tools', 'call', 'resources', 'read', 'prompts', 'prompt'], async () => (await import('./client.js')).registerClientCommands(program)],
+  [['admin'], async () => (await import('./admin.js')).registerAdminCommands(program)],
+  [['audit'], async () => (await import('./audit.js')).registerAuditCommands(program)],
+  [['oauth'], async () => (await import('./oauth-command.js')).registerOAuthCommands(program)],
+  [['server'], async () => (await import('./server-command.js')).registerServerCommand(program, port)],
+];
+const word = process.argv[2];
+const named = GROUPS.find(([names]) => word !== undefined && names.includes(word));
+const ownCommand = word !== undefined && program.commands.some((c) => c.name() === word);
+// The one group named; none for a command defined here; every group otherwise (help, a word that is no command).
+for (const [, register] of named ? [named] : ownCommand ? [] : GROUPS) await register();
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`mcplex: ${err.message}\n`);

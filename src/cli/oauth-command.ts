@@ -8,7 +8,7 @@ import { NO_REVOCATION_ENDPOINT } from '../client/token-revocation.js';
 import { type SecretStore, silentLogger } from '../core/index.js';
 import { FileSecretStore } from '../stores/file/secret-file.js';
 import { grantsFile, sealedWithEnvKey } from './client-oauth.js';
-import { ExitError } from './config-file.js';
+import { ExitError } from './exit-error.js';
 
 interface Held {
   server: string;

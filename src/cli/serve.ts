@@ -10,7 +10,8 @@ import { insecureBind } from '../gateway/auth.js';
 import { type GatewayConfig, observability } from '../gateway/config/index.js';
 import { Gateway, type ReloadReport } from '../gateway/gateway.js';
 import { consoleToLogger, createLogger, setLogLevels, startMetrics, startTracing } from '../server/index.js';
-import { EMBEDDED_CONFIG, ExitError, loadOrExit, selfCommand } from './config-file.js';
+import { EMBEDDED_CONFIG, loadOrExit, selfCommand } from './config-file.js';
+import { ExitError } from './exit-error.js';
 
 
 export interface ServeOptions {

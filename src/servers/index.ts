@@ -1,9 +1,8 @@
 // The servers shipped in the package, by name (what `mcplex demo <name>` serves over stdio).
+// Each is loaded when asked for.
 import type { McplexServer } from '../server/index.js';
-import { createDemoServer } from './demo.js';
-import { createNotesServer } from './notes.js';
 
-export const bundledServers: Record<string, () => McplexServer> = {
-  demo: () => createDemoServer(),
-  notes: () => createNotesServer(),
+export const bundledServers: Record<string, () => Promise<McplexServer>> = {
+  demo: async () => (await import('./demo.js')).createDemoServer(),
+  notes: async () => (await import('./notes.js')).createNotesServer(),
 };
