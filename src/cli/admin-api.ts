@@ -1,7 +1,9 @@
 // How `mcplex admin` talks to a running gateway: its admin endpoints over HTTP (the same the admin page reads), with
-// the admin credential from MCPLEX_ADMIN_KEY (never a command argument: those show in `ps`), and what goes wrong said
+// the admin credential from MCPLEX_ADMIN_KEY or the file MCPLEX_ADMIN_KEY_FILE names (never a command argument: those
+// show in `ps`), and what goes wrong said
 // as an operator can act on it (not running, no credential, a credential without the admin scope, the gateway's own
 // answer to a bad request).
+import { readFileSync } from 'node:fs';
 import { ExitError } from './exit-error.js';
 
 /** Where `mcplex admin` finds the gateway when --url is not given. */
@@ -9,7 +11,7 @@ export const DEFAULT_ADMIN_URL = 'http://127.0.0.1:7333';
 
 export interface AdminTarget {
   url: string;
-  /** MCPLEX_ADMIN_KEY: an API key or bearer token with the mcplex:admin scope. */
+  /** An API key or bearer token with the mcplex:admin scope (`adminKey()`). */
   key?: string;
   timeoutMs?: number;
 }
@@ -21,6 +23,24 @@ export interface AdminOptions {
 }
 
 export type Answer = Record<string, unknown>;
+
+/**
+ * The admin credential: MCPLEX_ADMIN_KEY, else the file MCPLEX_ADMIN_KEY_FILE names (a mounted secret; its trailing
+ * newline dropped); none when neither is set. A file that cannot be read, or is empty, ends the command (exit 2).
+ */
+export function adminKey(env = process.env): string | undefined {
+  if (env.MCPLEX_ADMIN_KEY) return env.MCPLEX_ADMIN_KEY;
+  const file = env.MCPLEX_ADMIN_KEY_FILE;
+  if (!file) return undefined;
+  let key: string;
+  try {
+    key = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new ExitError(`MCPLEX_ADMIN_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 2);
+  }
+  if (key === '') throw new ExitError(`MCPLEX_ADMIN_KEY_FILE: ${file} is empty; expected the admin API key or token`, 2);
+  return key;
+}
 
 /** GET (no body) or POST `body` to `path`; the JSON answer, or an ExitError (1) saying what went wrong. */
 export async function adminRequest(target: AdminTarget, path: string, body?: unknown): Promise<Answer> {
@@ -45,8 +65,8 @@ export async function adminRequest(target: AdminTarget, path: string, body?: unk
   } catch {
     throw new ExitError(`${url.href} answered ${res.status} with something other than JSON: is ${target.url} an mcplex gateway?`, 1);
   }
-  if (res.status === 401) throw new ExitError(`the gateway asks for an admin credential: set MCPLEX_ADMIN_KEY to an API key or bearer token with the mcplex:admin scope (${describe(answer)})`, 1);
-  if (res.status === 403) throw new ExitError(`the credential in MCPLEX_ADMIN_KEY may not use the admin endpoints: it needs the mcplex:admin scope (${describe(answer)})`, 1);
+  if (res.status === 401) throw new ExitError(`the gateway asks for an admin credential: set MCPLEX_ADMIN_KEY (or MCPLEX_ADMIN_KEY_FILE) to an API key or bearer token with the mcplex:admin scope (${describe(answer)})`, 1);
+  if (res.status === 403) throw new ExitError(`the credential given may not use the admin endpoints: it needs the mcplex:admin scope (${describe(answer)})`, 1);
   // /readyz answers 503 with its detail when not ready: that is an answer, not a failure.
   if (res.status >= 400 && !(path === '/readyz' && res.status === 503)) throw new ExitError(`${body === undefined ? 'GET' : 'POST'} ${path}: ${res.status} ${describe(answer)}`, 1);
   return answer;

@@ -5,7 +5,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { durationMs } from '../core/duration.js';
 import type { AuditAnchor, AuditQuery, StoredAuditRecord } from '../core/index.js';
 import { formatAnchor, parseAnchor } from '../stores/audit-chain.js';
-import { adminRequest } from './admin-api.js';
+import { adminKey, adminRequest } from './admin-api.js';
 import { loadOrExit } from './config-file.js';
 import { ExitError } from './exit-error.js';
 
@@ -78,10 +78,10 @@ async function headOf(opts: Source): Promise<{ seq: number; hash: string } | und
 
 function adminOf(opts: Source) {
   if (opts.config !== undefined) throw new ExitError('give --config (read the store it names) or --url (ask that gateway), not both', 2);
-  return { url: opts.url!, key: process.env.MCPLEX_ADMIN_KEY || undefined };
+  return { url: opts.url!, key: adminKey() };
 }
 
-const URL_HELP = 'ask the gateway at this URL instead (its admin endpoints; credential in MCPLEX_ADMIN_KEY)';
+const URL_HELP = 'ask the gateway at this URL instead (its admin endpoints; credential in MCPLEX_ADMIN_KEY or MCPLEX_ADMIN_KEY_FILE)';
 
 function line(r: StoredAuditRecord): string {
   const outcome = r.outcome === 'error' ? `error ${r.errorCode}` : r.outcome;
