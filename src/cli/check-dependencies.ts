@@ -1,8 +1,8 @@
 // What `mcplex check --connect` asks of what a gateway file depends on besides its servers, each once and bounded in
-// time: every Redis it names (PING), the audit store (PostgreSQL: a connection and a query; SQLite: a directory it
-// may write in, for the spill file too), and the identity providers callers are checked against (the JWT key set, the
-// introspection endpoint answering as the gateway's client, the OAuth proxy's and caller confirmation's providers
-// found, their private keys read). Credentials in URLs are never printed.
+// time: every Redis it names (PING), the audit store (PostgreSQL: a connection and a query; SQLite: the file read as
+// a database and writable, or the directory it is made in; the spill file's), and the identity providers callers are
+// checked against (the JWT key set, the introspection endpoint answering as the gateway's client, the OAuth proxy's
+// and caller confirmation's providers found, their private keys read). Credentials in URLs are never printed.
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { TokenIntrospector } from '../middleware/auth/index.js';
 import { IdentityProvider, OAuthProxy } from '../server/index.js';
 import { oauthProxySettings } from '../gateway/auth.js';
 import type { GatewayConfig } from '../gateway/config/index.js';
+import { describeAuditDatabase } from '../stores/sqlite/audit-file-check.js';
 
 /** What one dependency answered. */
 export interface DependencyReport {
@@ -36,7 +37,7 @@ export function checkDependencies(config: GatewayConfig): Promise<DependencyRepo
   for (const [url, usedBy] of redisUrls(config)) checks.push(asked({ kind: 'redis', target: hidden(url), usedBy }, () => pingRedis(url)));
   const audit = config.audit;
   if (audit?.sink === 'postgres' && audit.url) checks.push(asked({ kind: 'audit', target: `postgres ${hidden(audit.url)}` }, () => queryPostgres(audit.url!)));
-  if (audit?.sink === 'sqlite') checks.push(asked({ kind: 'audit', target: `sqlite ${resolve(audit.path ?? '')}` }, () => writable(audit.path!)));
+  if (audit?.sink === 'sqlite') checks.push(asked({ kind: 'audit', target: `sqlite ${resolve(audit.path ?? '')}` }, () => sqliteLog(audit.path!, audit.table)));
   if (audit?.sink === 'postgres' && audit.spillPath) checks.push(asked({ kind: 'audit', target: `spill file ${resolve(audit.spillPath)}` }, () => writable(audit.spillPath)));
   const jwt = config.auth?.jwt;
   if (jwt?.jwksUrl) checks.push(asked({ kind: 'jwt keys', target: jwt.jwksUrl }, () => keySet(jwt.jwksUrl!)));
@@ -141,6 +142,21 @@ async function writable(path: string): Promise<string> {
     throw new Error(`${exists ? file : `its directory ${dirname(file)}`} cannot be written by this user`);
   });
   return exists ? 'the file can be written' : 'its directory can be written (the file is made at start)';
+}
+
+/** The SQLite audit log: its directory writable when it is not made yet; else a database of ours, and writable. */
+async function sqliteLog(path: string, table: string): Promise<string> {
+  const can = await writable(path);
+  const exists = await access(resolve(path)).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return can;
+  try {
+    return `${describeAuditDatabase(resolve(path), table)}; ${can}`;
+  } catch (err) {
+    throw new Error(`it cannot be read as a SQLite database: ${(err as Error).message}`);
+  }
 }
 
 async function keySet(url: string): Promise<string> {

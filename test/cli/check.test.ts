@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { checkDependencies } from '../../src/cli/check-dependencies.js';
+import { SqliteAuditSink } from '../../src/stores/sqlite/audit-sink.js';
 import { loadConfig } from '../../src/gateway/config/load.js';
 import { configVersion } from '../../src/gateway/config-report.js';
 import { parseConfig } from '../../src/index.js';
@@ -227,5 +228,26 @@ describe('mcplex check --connect: what the file depends on besides its servers',
       ['caller confirmation', false],
     ]);
     expect(found[1]!.error).toMatch(/ECONNREFUSED|fetch failed/);
+  });
+
+  it('the SQLite audit log: the directory it is made in, else the file read as one (how far its chain goes), and a file that is none', async () => {
+    const auditIn = (path: string) => parseConfig(stringify({ servers: {}, audit: { path } }), { format: 'yaml' });
+    const fresh = join(mkdtempSync(join(tmpdir(), 'mcplex-check-sqlite-')), 'audit.db');
+    expect(await checkDependencies(auditIn(fresh))).toEqual([{ kind: 'audit', target: `sqlite ${fresh}`, ok: true, detail: 'its directory can be written (the file is made at start)' }]);
+    // The gateway's own log, with records in it; checking it writes nothing.
+    const sink = new SqliteAuditSink({ path: fresh });
+    const record = (i: number) => ({ time: new Date().toISOString(), requestId: `r${i}`, principal: 'alice', method: 'tools/call', target: 'fs__read', outcome: 'ok' as const, durationMs: 1 });
+    await sink.append([record(1), record(2)]);
+    await sink.close();
+    const [made] = await checkDependencies(auditIn(fresh));
+    expect(made).toEqual({ kind: 'audit', target: `sqlite ${fresh}`, ok: true, detail: 'table mcplex_audit, 2 records (newest #2); the file can be written' });
+    const reopened = new SqliteAuditSink({ path: fresh });
+    expect((await reopened.verify()).ok).toBe(true);
+    await reopened.close();
+    // A path that names something else (a config file, say).
+    const other = join(dir, 'not-a-database.db');
+    writeFileSync(other, 'servers: {}\n'.repeat(100));
+    const [foreign] = await checkDependencies(auditIn(other));
+    expect(foreign).toMatchObject({ kind: 'audit', ok: false, error: 'it cannot be read as a SQLite database: file is not a database' });
   });
 });
