@@ -3,12 +3,12 @@
 // `authorize` prints the URL a person approves in the browser; then authorized with what the grant is; `forget`
 // revokes it at the authorization server and the gateway is not authorized again; `authorize --browser --wait`
 // opens the URL and returns once the grant is held (or says it is not, when the time is over); what is refused is said.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, serveCli } from '../gateway/fixtures/cli.js';
-import { authorizeInBrowser, oauthServerForSuite } from '../fixtures/oauth-upstream.js';
+import { authorizeInBrowser, oauthServerForSuite, standInBrowser } from '../fixtures/oauth-upstream.js';
 import { waitUntil } from '../helpers/process.js';
 
 const oauthServer = oauthServerForSuite();
@@ -58,21 +58,13 @@ describe('mcplex admin oauth', () => {
     const unanswered = await admin(url, ['authorize', 'remote', '--no-browser', '--wait', '2']);
     expect([unanswered.code, unanswered.stderr]).toEqual([1, 'waiting up to 2 s for the approval (Ctrl-C to stop waiting; the authorization stays open)…\nmcplex: remote: the gateway is not authorized after 2 s (was the authorization refused, or not finished?)\n']);
 
-    const bin = join(dir, 'bin');
-    const opened = join(dir, 'opened.txt');
-    mkdirSync(bin, { recursive: true });
     // The "browser": records the URL it was handed as its one argument, and approves it as operator.
-    const browser = `#!${process.execPath}
-require('node:fs').appendFileSync(${JSON.stringify(opened)}, process.argv.slice(2).join(' ') + '\\n');
-fetch(process.argv[2], { redirect: 'manual', headers: { cookie: 'user=operator' } }).then((r) => fetch(r.headers.get('location')));
-`;
-    writeFileSync(join(bin, 'xdg-open'), browser);
-    chmodSync(join(bin, 'xdg-open'), 0o755);
-    const done = await admin(url, ['authorize', 'remote', '--browser', '--wait', '60'], { PATH: `${bin}:${process.env.PATH}` });
+    const browser = standInBrowser(dir, 'operator');
+    const done = await admin(url, ['authorize', 'remote', '--browser', '--wait', '60'], { PATH: browser.PATH });
     expect(done.code).toBe(0);
     const [said, link, authorized] = done.stdout.trimEnd().split('\n');
     expect(said).toBe('opened in your browser; if it did not show, open this to authorize the gateway at remote:');
-    expect(readFileSync(opened, 'utf8')).toBe(`${link}\n`);
+    expect(browser.opened()).toBe(`${link}\n`);
     expect(authorized).toMatch(/^remote: authorized \((scope \S+, )?expires \S+, refreshable\)$/);
     expect((await admin(url, [])).stdout).toMatch(/\nremote: authorized /);
   }, 120_000);

@@ -2,11 +2,11 @@
 // README says (the official SDK's authorization server and a bearer-protected SDK server): the first command prints
 // the URL to open and waits on a loopback callback; a browser approves; the grant is kept in MCPLEX_OAUTH_FILE (0600)
 // and the next command connects at once. Without --oauth the error says to add it.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeInBrowser } from '../fixtures/oauth-upstream.js';
+import { authorizeInBrowser, standInBrowser } from '../fixtures/oauth-upstream.js';
 import { Browser } from '../helpers/browser.js';
 import { CLIENT_ID, CLIENT_SECRET, guardedServer } from '../helpers/guarded-server.js';
 import { freePort } from '../helpers/http.js';
@@ -188,24 +188,16 @@ describe('mcplex client commands with --oauth', () => {
   });
 
   it.skipIf(process.platform !== 'linux')('with --browser, opens the authorization in the desktop browser (here a stand-in xdg-open that approves)', async () => {
-    const bin = join(dir, 'bin');
-    const opened = join(dir, 'opened.txt');
-    mkdirSync(bin, { recursive: true });
     // The "browser": records the URL it was handed as its one argument, and approves it as browser-user.
-    const browser = `#!${process.execPath}
-require('node:fs').appendFileSync(${JSON.stringify(opened)}, process.argv.slice(2).join(' ') + '\\n');
-fetch(process.argv[2], { redirect: 'manual', headers: { cookie: 'user=browser-user' } }).then((r) => fetch(r.headers.get('location')));
-`;
-    writeFileSync(join(bin, 'xdg-open'), browser);
-    chmodSync(join(bin, 'xdg-open'), 0o755);
-    const cli = runCli(['call', 'whoami', '--url', url, '--oauth', '--browser'], { ...env, MCPLEX_OAUTH_FILE: join(dir, 'browser.json'), PATH: `${bin}:${process.env.PATH}` });
+    const browser = standInBrowser(dir, 'browser-user');
+    const cli = runCli(['call', 'whoami', '--url', url, '--oauth', '--browser'], { ...env, MCPLEX_OAUTH_FILE: join(dir, 'browser.json'), PATH: browser.PATH });
     cli.child.stdin!.end();
     expect(await cli.exited(30_000)).toMatchObject({ code: 0 });
     expect(cli.stdout()).toBe('browser-user\n');
     expect(cli.stderr()).toContain('Opened in your browser; if it did not show, open this URL');
     const printed = /^ {2}(http\S+)$/m.exec(cli.stderr())![1]!;
-    await waitUntil(() => readFileSync(opened, 'utf8') || undefined, 5000, 'the opener to record');
-    expect(readFileSync(opened, 'utf8')).toBe(`${printed}\n`);
+    await waitUntil(() => browser.opened() || undefined, 5000, 'the opener to record');
+    expect(browser.opened()).toBe(`${printed}\n`);
   });
 });
 
