@@ -1,8 +1,7 @@
 // How `mcplex admin` talks to a running gateway: its admin endpoints over HTTP (the same the admin page reads), with
 // the admin credential from MCPLEX_ADMIN_KEY or the file MCPLEX_ADMIN_KEY_FILE names (never a command argument: those
-// show in `ps`), and what goes wrong said
-// as an operator can act on it (not running, no credential, a credential without the admin scope, the gateway's own
-// answer to a bad request).
+// show in `ps`), and what goes wrong said as an operator can act on it (not running, no credential, a credential
+// without the admin scope, the gateway's own answer to a bad request).
 import { readFileSync } from 'node:fs';
 import { ExitError } from './exit-error.js';
 
