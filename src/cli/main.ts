@@ -75,9 +75,10 @@ const GROUPS: Array<[names: string[], register: () => Promise<void>]> = [
 ];
 const word = process.argv[2];
 const named = GROUPS.find(([names]) => word !== undefined && names.includes(word));
-const ownCommand = word !== undefined && program.commands.some((c) => c.name() === word);
-// The one group named; none for a command defined here; every group otherwise (help, a word that is no command).
-for (const [, register] of named ? [named] : ownCommand ? [] : GROUPS) await register();
+const noGroup = word === '--version' || word === '-V' || program.commands.some((c) => c.name() === word);
+// The one group named; none for a command defined here or the version; every group otherwise (help, a word that is
+// no command).
+for (const [, register] of named ? [named] : noGroup ? [] : GROUPS) await register();
 
 program.parseAsync().catch((err: Error) => {
   process.stderr.write(`mcplex: ${err.message}\n`);
