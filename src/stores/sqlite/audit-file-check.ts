@@ -6,15 +6,18 @@ import { optionalModule } from '../optional-module.js';
 
 const sqlite = optionalModule<typeof Database>('better-sqlite3');
 
-/** "N records (newest #seq)", or that the table is not made yet; throws for a file that is not a SQLite database. */
+/**
+ * How far its chain goes ("newest record #seq": its primary key, so no scan of a large log), or that the table is not
+ * made yet; throws for a file that is not a SQLite database.
+ */
 export function describeAuditDatabase(path: string, table = 'mcplex_audit'): string {
   checkIdentifier(table, 'table');
   const db = new (sqlite())(path, { readonly: true, fileMustExist: true });
   try {
     const made = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table);
     if (!made) return `a SQLite database without the ${table} table yet (made at start)`;
-    const { records, newest } = db.prepare(`SELECT count(*) AS records, max(seq) AS newest FROM ${table}`).get() as { records: number; newest: number | null };
-    return newest === null ? `table ${table}, no records yet` : `table ${table}, ${records} records (newest #${newest})`;
+    const { newest } = db.prepare(`SELECT max(seq) AS newest FROM ${table}`).get() as { newest: number | null };
+    return newest === null ? `table ${table}, no records yet` : `table ${table}, newest record #${newest}`;
   } finally {
     db.close();
   }
