@@ -141,7 +141,7 @@ export class GatewayTasks {
     const resumed = this.#window.resume(ctx);
     if (resumed) return this.#window.wait(ctx, resumed, spec.immediateMs, spec.support === 'optional', this.#announce, this.#forget);
     const task = this.#launch(ctx, upstream, work, spec.immediateMs > 0);
-    if (spec.immediateMs === 0) return this.registry.created(task);
+    if (spec.immediateMs === 0) return this.registry.createdWhenKnown(task);
     return this.#window.wait(ctx, task, spec.immediateMs, spec.support === 'optional', this.#announce, this.#forget);
   }
 

@@ -84,9 +84,10 @@ export async function serveHttp(
   const settled = directory ? o.cluster?.settled : undefined;
   const stopRecordingTasks =
     directory &&
-    o.tasks?.onCreated((task) => {
+    o.tasks?.onCreated(async (task) => {
       const warn = (what: string) => (err: Error) => log.warn({ task: task.taskId, problem: err.message }, `task directory: ${what}`);
-      o.cluster?.owners
+      // Awaited before the task is announced to its caller (`createdWhenKnown`): its next request may reach any replica.
+      await o.cluster?.owners
         .claim(taskKey(task.taskId), advertise ?? '', task.ttlMs)
         .then(() => o.tasks?.started(task).catch(warn('its record was not kept; should this replica crash, the others will not know the task')), warn('claim failed; other replicas cannot reach this task'));
     });

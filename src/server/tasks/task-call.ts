@@ -121,5 +121,5 @@ export async function callAsTask(
     (err: unknown) => tasks.settle(made, () => outcomeOf(err, ctx)),
   );
   ctx.state.set(LATER_OUTCOME, { outcome: running, signal: made.abort.signal });
-  return tasks.created(made);
+  return tasks.createdWhenKnown(made);
 }

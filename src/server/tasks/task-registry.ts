@@ -48,6 +48,9 @@ export interface Task {
   expiry?: NodeJS.Timeout;
 }
 
+/** How long a new task's answer waits for its record in the replicas' directory (`createdWhenKnown`). */
+const RECORDING_WAIT_MS = 2_000;
+
 /** What a task lost with its replica (a crash: nothing said how it ended) answers. */
 const LOST = 'The replica running this task stopped unexpectedly; call the tool again';
 
@@ -59,7 +62,9 @@ export class TaskRegistry {
   #pollIntervalMs!: number;
   #max!: number;
   #maxPerOwner!: number;
-  readonly #created = new Set<(task: Task) => void>();
+  readonly #created = new Set<(task: Task) => Promise<void> | void>();
+  /** Tasks whose `onCreated` listeners are still recording them (replicas: the shared directory). */
+  readonly #recording = new WeakMap<Task, Promise<unknown>>();
   readonly #ended = new Set<(task: Task) => Promise<void> | void>();
   /** Records being kept (`onEnded` listeners still at work). */
   readonly #keeping = new Set<Promise<void>>();
@@ -98,7 +103,7 @@ export class TaskRegistry {
   }
 
   /** Told of each task made (a cluster's directory records where it lives); returns how to stop. */
-  onCreated(listener: (task: Task) => void): () => void {
+  onCreated(listener: (task: Task) => Promise<void> | void): () => void {
     this.#created.add(listener);
     return () => this.#created.delete(listener);
   }
@@ -167,7 +172,8 @@ export class TaskRegistry {
     task.expiry = setTimeout(() => this.#expire(task), ttlMs);
     task.expiry.unref();
     this.#tasks.set(task.taskId, task);
-    for (const listener of this.#created) listener(task);
+    const recording = [...this.#created].map((listener) => listener(task)).filter((r): r is Promise<void> => r instanceof Promise);
+    if (recording.length > 0) this.#recording.set(task, Promise.allSettled(recording));
     return task;
   }
 
@@ -181,6 +187,25 @@ export class TaskRegistry {
   /** The `CreateTaskResult` of a task just made (flat: the task's fields beside `resultType: 'task'`). */
   created(task: Task): McpResult {
     return { resultType: 'task', ...this.#envelope(task) };
+  }
+
+  /**
+   * `created`, once the `onCreated` listeners have recorded the task (replicas: claimed in the shared directory), so
+   * the caller's next tasks/get, tasks/update or tasks/cancel finds it on whichever replica it reaches; after
+   * RECORDING_WAIT_MS at most (a directory that does not answer delays no task longer: it runs here all the same).
+   */
+  createdWhenKnown(task: Task): McpResult | Promise<McpResult> {
+    const recording = this.#recording.get(task);
+    if (!recording) return this.created(task);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, RECORDING_WAIT_MS);
+      timer.unref();
+    });
+    return Promise.race([recording, bound]).then(() => {
+      clearTimeout(timer);
+      return this.created(task);
+    });
   }
 
   /** What tasks/get answers: the task, with its result, error or pending input as its status has them. */
