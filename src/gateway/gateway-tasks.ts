@@ -145,12 +145,12 @@ export class GatewayTasks {
     return this.#window.wait(ctx, task, spec.immediateMs, spec.support === 'optional', this.#announce, this.#forget);
   }
 
-  /** The caller gets the task (its window over). */
-  readonly #announce = (task: Task): McpResult => {
+  /** The caller gets the task (its window over), once replicas can find it (`createdWhenKnown`). */
+  readonly #announce = (task: Task): McpResult | Promise<McpResult> => {
     this.#window.close(task);
     this.#endedInWindow.get(task)?.();
     this.#endedInWindow.delete(task);
-    return this.registry.created(task);
+    return this.registry.createdWhenKnown(task);
   };
 
   /** The call answered as an ordinary one in its window: no task stands for it. */

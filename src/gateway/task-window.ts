@@ -69,7 +69,7 @@ export class TaskWindow {
    * What the request answers after waiting up to `immediateMs`: a round when the task asks for input, the call's own
    * answer (`ended` and `optional`: the task is then forgotten), or the task (announced).
    */
-  async wait(ctx: CallContext, task: Task, immediateMs: number, optional: boolean, announce: (task: Task) => McpResult, forget: (task: Task) => void): Promise<McpResult> {
+  async wait(ctx: CallContext, task: Task, immediateMs: number, optional: boolean, announce: (task: Task) => McpResult | Promise<McpResult>, forget: (task: Task) => void): Promise<McpResult> {
     const why = await this.#first(ctx, task, immediateMs);
     if (why === 'input') {
       const open = this.#open.get(task)!;

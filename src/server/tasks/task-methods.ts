@@ -2,7 +2,7 @@
 // the end of a pipeline answers them from a task registry (the framework's and the gateway's).
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import type { CallContext, McpResult } from '../../core/index.js';
+import { type CallContext, ErrorCode, type McpResult, WireError } from '../../core/index.js';
 import { declaresTasks, missingTasksCapability, taskOwner } from './task-call.js';
 import type { TaskRegistry } from './task-registry.js';
 
@@ -22,8 +22,15 @@ export async function answerTaskMethod(tasks: TaskRegistry, ctx: CallContext, de
   if (!declaresTasks(declared)) throw missingTasksCapability(ctx.method);
   const task = await tasks.lookup(taskOwner(ctx.principal), (ctx.params as { taskId?: unknown }).taskId);
   if (ctx.method === 'tasks/get') return tasks.detailed(task);
-  // An ended task another replica kept: cancelling or answering it changes nothing, as for an ended one here.
-  if (!('pending' in task)) return {};
+  if (!('pending' in task)) {
+    // Running on another replica this one could not forward to just now (its directory did not answer): nothing is
+    // done here, and the caller must not take it as done.
+    if (task.status === 'working' || task.status === 'input_required') {
+      throw new WireError(ErrorCode.InternalError, `Task ${task.taskId} runs on another replica, which could not be reached just now; send ${ctx.method} again`, { taskId: task.taskId });
+    }
+    // An ended task another replica kept: cancelling or answering it changes nothing, as for an ended one here.
+    return {};
+  }
   if (ctx.method === 'tasks/cancel') tasks.cancel(task);
   else tasks.answer(task, (inputResponses ?? {}) as Record<string, unknown>);
   return {};
