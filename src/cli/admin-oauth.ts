@@ -46,10 +46,10 @@ async function authorize(t: AdminTarget, server: string, o: AuthorizeOptions): P
   if (waitS !== undefined && !(Number.isInteger(waitS) && waitS > 0)) throw new ExitError(`--wait: expected a whole number of seconds, got '${String(o.wait)}'`, 2);
   const answer = await adminRequest(t, '/admin/oauth/authorize', { server });
   const url = answer.authorizationUrl === undefined ? undefined : String(answer.authorizationUrl);
-  const failed = url && (o.browser ?? process.stderr.isTTY) ? await openInBrowser(url) : 'not asked to';
+  const opened = url !== undefined && (o.browser ?? process.stderr.isTTY) && (await openInBrowser(url)) === undefined;
   if (o.json) print(JSON.stringify(answer));
   else if (!url) return print(`${server}: already authorized`);
-  else print(`${failed === undefined ? 'opened in your browser; if it did not show, open this' : 'open this in a browser'} to authorize the gateway at ${server}:\n${url}`);
+  else print(`${opened ? 'opened in your browser; if it did not show, open this' : 'open this in a browser'} to authorize the gateway at ${server}:\n${url}`);
   if (!url || waitS === undefined) return;
   process.stderr.write(`waiting up to ${waitS} s for the approval (Ctrl-C to stop waiting; the authorization stays open)…\n`);
   const end = Date.now() + waitS * 1000;

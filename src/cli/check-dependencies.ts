@@ -38,7 +38,7 @@ export function checkDependencies(config: GatewayConfig): Promise<DependencyRepo
   const audit = config.audit;
   if (audit?.sink === 'postgres' && audit.url) checks.push(asked({ kind: 'audit', target: `postgres ${hidden(audit.url)}` }, () => queryPostgres(audit.url!)));
   if (audit?.sink === 'sqlite') checks.push(asked({ kind: 'audit', target: `sqlite ${resolve(audit.path ?? '')}` }, () => sqliteLog(audit.path!, audit.table)));
-  if (audit?.sink === 'postgres' && audit.spillPath) checks.push(asked({ kind: 'audit', target: `spill file ${resolve(audit.spillPath)}` }, () => writable(audit.spillPath)));
+  if (audit?.sink === 'postgres' && audit.spillPath) checks.push(asked({ kind: 'audit', target: `spill file ${resolve(audit.spillPath)}` }, async () => (await writable(audit.spillPath)).said));
   const jwt = config.auth?.jwt;
   if (jwt?.jwksUrl) checks.push(asked({ kind: 'jwt keys', target: jwt.jwksUrl }, () => keySet(jwt.jwksUrl!)));
   const introspection = config.auth?.introspection;
@@ -132,7 +132,8 @@ async function queryPostgres(url: string): Promise<string> {
 }
 
 /** The file may be written: it is, or its directory is. */
-async function writable(path: string): Promise<string> {
+/** Whether the file at `path` exists, and what says it (or its directory, when it does not) can be written. */
+async function writable(path: string): Promise<{ exists: boolean; said: string }> {
   const file = resolve(path);
   const exists = await access(file).then(
     () => true,
@@ -141,19 +142,15 @@ async function writable(path: string): Promise<string> {
   await access(exists ? file : dirname(file), constants.W_OK).catch(() => {
     throw new Error(`${exists ? file : `its directory ${dirname(file)}`} cannot be written by this user`);
   });
-  return exists ? 'the file can be written' : 'its directory can be written (the file is made at start)';
+  return { exists, said: exists ? 'the file can be written' : 'its directory can be written (the file is made at start)' };
 }
 
 /** The SQLite audit log: its directory writable when it is not made yet; else a database of ours, and writable. */
 async function sqliteLog(path: string, table: string): Promise<string> {
-  const can = await writable(path);
-  const exists = await access(resolve(path)).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) return can;
+  const { exists, said } = await writable(path);
+  if (!exists) return said;
   try {
-    return `${describeAuditDatabase(resolve(path), table)}; ${can}`;
+    return `${describeAuditDatabase(resolve(path), table)}; ${said}`;
   } catch (err) {
     throw new Error(`it cannot be read as a SQLite database: ${(err as Error).message}`);
   }

@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
+import { GROUP_WORDS } from './command-groups.js';
 import { ExitError } from './exit-error.js';
 
 function port(value: string): number {
@@ -66,12 +67,12 @@ program
   });
 
 /** The groups of commands defined in their own modules, by the words that name them. */
-const GROUPS: Array<[names: string[], register: () => Promise<void>]> = [
-  [['tools', 'call', 'resources', 'read', 'prompts', 'prompt'], async () => (await import('./client.js')).registerClientCommands(program)],
-  [['admin'], async () => (await import('./admin.js')).registerAdminCommands(program)],
-  [['audit'], async () => (await import('./audit.js')).registerAuditCommands(program)],
-  [['oauth'], async () => (await import('./oauth-command.js')).registerOAuthCommands(program)],
-  [['server'], async () => (await import('./server-command.js')).registerServerCommand(program, port)],
+const GROUPS: Array<[names: readonly string[], register: () => Promise<void>]> = [
+  [GROUP_WORDS.client, async () => (await import('./client.js')).registerClientCommands(program)],
+  [GROUP_WORDS.admin, async () => (await import('./admin.js')).registerAdminCommands(program)],
+  [GROUP_WORDS.audit, async () => (await import('./audit.js')).registerAuditCommands(program)],
+  [GROUP_WORDS.oauth, async () => (await import('./oauth-command.js')).registerOAuthCommands(program)],
+  [GROUP_WORDS.server, async () => (await import('./server-command.js')).registerServerCommand(program, port)],
 ];
 const word = process.argv[2];
 const named = GROUPS.find(([names]) => word !== undefined && names.includes(word));

@@ -4,7 +4,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
+import { GROUP_WORDS } from '../../src/cli/command-groups.js';
 import { runCli } from '../gateway/fixtures/cli.js';
 import { killStarted } from '../helpers/process.js';
 
@@ -47,9 +49,26 @@ describe('mcplex loads what the command needs', () => {
     expect(any(keys.modules, GATEWAY)).toEqual([]);
     const version = await loaded(['--version']);
     expect(version.code).toBe(0);
-    expect([any(version.modules, GATEWAY), any(version.modules, HEAVY), any(version.modules, /\/src\/cli\/(?!main|exit-error)/)]).toEqual([[], [], []]);
+    expect([any(version.modules, GATEWAY), any(version.modules, HEAVY), any(version.modules, /\/src\/cli\/(?!main|exit-error|command-groups)/)]).toEqual([[], [], []]);
     const check = await loaded(['check']);
     expect(check.code).toBe(0);
     expect(any(check.modules, /\/src\/gateway\/config\//).length).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('the words main.ts loads each group of commands by', () => {
+  it('are the commands the group defines', async () => {
+    const registers: Record<keyof typeof GROUP_WORDS, (program: Command) => void | Promise<void>> = {
+      client: (await import('../../src/cli/client.js')).registerClientCommands,
+      admin: (await import('../../src/cli/admin.js')).registerAdminCommands,
+      audit: (await import('../../src/cli/audit.js')).registerAuditCommands,
+      oauth: (await import('../../src/cli/oauth-command.js')).registerOAuthCommands,
+      server: (program) => import('../../src/cli/server-command.js').then((m) => m.registerServerCommand(program, Number)),
+    };
+    for (const [group, register] of Object.entries(registers)) {
+      const program = new Command();
+      await register(program);
+      expect([group, program.commands.map((c) => c.name())]).toEqual([group, [...GROUP_WORDS[group as keyof typeof GROUP_WORDS]]]);
+    }
+  });
 });

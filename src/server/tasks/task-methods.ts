@@ -25,7 +25,7 @@ export async function answerTaskMethod(tasks: TaskRegistry, ctx: CallContext, de
   if (!('pending' in task)) {
     // Running on another replica this one could not forward to just now (its directory did not answer): nothing is
     // done here, and the caller must not take it as done.
-    if (task.status === 'working' || task.status === 'input_required') {
+    if (task.status === 'working') {
       throw new WireError(ErrorCode.InternalError, `Task ${task.taskId} runs on another replica, which could not be reached just now; send ${ctx.method} again`, { taskId: task.taskId });
     }
     // An ended task another replica kept: cancelling or answering it changes nothing, as for an ended one here.
