@@ -9,12 +9,15 @@ import { type AdminOptions, type AdminTarget, adminRequest, print } from './admi
 import { ExitError } from './exit-error.js';
 
 type Grant = { scope?: string; expiresAt?: string; refreshable?: boolean; dpop?: boolean };
-type Server = { server: string; perCaller?: boolean; authorized: boolean; grant?: Grant; authorizationUrl?: string; needsScope?: string };
+type Refusal = { at: string; error: string; description?: string };
+type Server = { server: string; perCaller?: boolean; authorized: boolean; grant?: Grant; authorizationUrl?: string; needsScope?: string; refused?: Refusal };
 type LetGo = { server: string; revoked: boolean; at?: string; reason?: string };
 
 
 const grantText = (g: Grant | undefined) =>
   g ? [g.scope && `scope ${g.scope}`, g.expiresAt && `expires ${g.expiresAt}`, g.refreshable ? 'refreshable' : 'not refreshable', g.dpop && 'DPoP-bound'].filter(Boolean).join(', ') : '';
+
+const refusalText = (r: Refusal) => `refused at ${r.at}: ${r.error}${r.description ? ` (${r.description})` : ''}`;
 
 const letGoText = (r: LetGo) => `${r.server}: ${r.revoked ? `revoked at its authorization server (${r.at})` : `dropped here, not revoked there (${r.reason})`}`;
 
@@ -24,7 +27,7 @@ async function list(t: AdminTarget, o: AdminOptions): Promise<void> {
   const servers = (answer.servers ?? []) as Server[];
   const lines = servers.map((s) => {
     const state = s.authorized ? `authorized (${grantText(s.grant)})` : 'NOT authorized';
-    const more = [s.perCaller && 'callers authorize for themselves too', s.needsScope && `asks for more scope: ${s.needsScope}`, s.authorizationUrl && `open ${s.authorizationUrl}`].filter(Boolean);
+    const more = [s.perCaller && 'callers authorize for themselves too', s.needsScope && `asks for more scope: ${s.needsScope}`, s.refused && `the last authorization was ${refusalText(s.refused)}`, s.authorizationUrl && `open ${s.authorizationUrl}`].filter(Boolean);
     return [`${s.server}: ${state}`, ...more.map((m) => `  ${m}`)].join('\n');
   });
   print([`callback ${String(answer.callbackUrl)}`, ...(lines.length > 0 ? lines : ['no server authorizes with OAuth (auth.oauth)'])].join('\n'));
@@ -56,7 +59,8 @@ async function authorize(t: AdminTarget, server: string, o: AuthorizeOptions): P
   for (;;) {
     const held = ((await adminRequest(t, '/admin/oauth')).servers as Server[] | undefined)?.find((s) => s.server === server);
     if (held?.authorized) return print(o.json ? JSON.stringify(held) : `${server}: authorized (${grantText(held.grant)})`);
-    if (Date.now() + POLL_MS > end) throw new ExitError(`${server}: the gateway is not authorized after ${waitS} s (was the authorization refused, or not finished?)`, 1);
+    if (held?.refused) throw new ExitError(`${server}: the authorization was ${refusalText(held.refused)}`, 1);
+    if (Date.now() + POLL_MS > end) throw new ExitError(`${server}: the gateway is not authorized after ${waitS} s (the authorization was not finished)`, 1);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
 }

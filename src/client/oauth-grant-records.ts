@@ -30,6 +30,14 @@ export interface PendingAuthorization {
 }
 
 export const pendingKey = (state: string) => `oauth:pending:${state}`;
+/** How the latest authorization for `key` of `server` was refused (`OAuthRefusal`), kept for PENDING_TTL_MS. */
+export const refusalKey = (server: string, key: string) => `oauth:${server}:refused:${key}`;
+/** The authorization server sent the browser back with `error` (RFC 6749 §4.1.2.1) rather than a code. */
+export interface OAuthRefusal {
+  at: string;
+  error: string;
+  description?: string;
+}
 /** Where `server`'s grant for `key` is kept in the store. */
 export const tokensKey = (server: string, key: string) => `oauth:${server}:tokens:${key}`;
 

@@ -35,12 +35,14 @@ import {
   GATEWAY_GRANT,
   type HeldTokens,
   isDpop,
+  type OAuthRefusal,
   PENDING_TTL_MS,
   type PendingAuthorization,
   parsed,
   pendingKey,
   REFRESH_AT,
   refreshClaimKey,
+  refusalKey,
   tokensKey,
 } from './oauth-grant-records.js';
 import { sentToken, tokenSentWith } from './sent-token.js';
@@ -287,6 +289,13 @@ export class OAuthGrants {
    * URL of one started in the last moments (its redirect URI may be gone: a CLI's callback closed since).
    */
   async authorize(key: string, challenge: AuthChallenge = {}, fresh = false): Promise<string | undefined> {
+    const url = await this.#authorization(key, challenge, fresh);
+    // Asked again: a refusal of an authorization before is no longer the news (`refusal`).
+    if (url !== undefined) await this.store.delete(refusalKey(this.server, key));
+    return url;
+  }
+
+  async #authorization(key: string, challenge: AuthChallenge, fresh: boolean): Promise<string | undefined> {
     const recent = fresh ? undefined : this.startedSince(key, Date.now() - REUSE_STARTED_MS);
     if (recent && !(await this.has(key))) return recent;
     // A REDIRECT has just recorded the URL it started (redirectToAuthorization). A grant held is refreshed instead,
@@ -348,6 +357,23 @@ export class OAuthGrants {
     const result = await auth(grantFlow(this.#host, pending.key, { callback: pending }), { serverUrl: this.serverUrl, authorizationCode: code, ...(iss && { iss }) });
     if (result !== 'AUTHORIZED') throw new Error(`the authorization server did not grant '${this.server}'`);
     if (pending.key === GATEWAY_GRANT) this.#naggedAt = 0;
+    await this.store.delete(refusalKey(this.server, pending.key));
+  }
+
+  /**
+   * The browser came back for `pending` with `error` rather than a code (the person refused, or the authorization
+   * server did): the authorization is used up, and the refusal kept (`refusal`) until another starts or a grant is kept.
+   */
+  async refused(pending: PendingAuthorization, state: string, error: string, description?: string): Promise<void> {
+    await this.store.delete(pendingKey(state));
+    this.#started.delete(pending.key);
+    const refusal: OAuthRefusal = { at: new Date().toISOString(), error, ...(description && { description }) };
+    await this.store.set(refusalKey(this.server, pending.key), JSON.stringify(refusal), PENDING_TTL_MS);
+  }
+
+  /** How the latest authorization for `key` was refused, when it was and none started or was granted since. */
+  async refusal(key: string): Promise<OAuthRefusal | undefined> {
+    return parsed<OAuthRefusal>(await this.store.get(refusalKey(this.server, key)));
   }
 
   /**

@@ -34,9 +34,12 @@ export async function completeAuthorization(req: IncomingMessage, res: ServerRes
   const done = (errorCode: number | null) => o.done?.(pending, errorCode, startedAt, performance.now() - started, state);
   const error = q.get('error');
   if (error) {
+    const description = q.get('error_description') ?? undefined;
     o.log.warn({ upstream: pending.server, error }, 'an upstream OAuth authorization was refused');
+    // Kept, so whoever waits for the grant (`mcplex admin oauth authorize --wait`) learns it will not come.
+    await grants.refused(pending, state, error, description).catch((err: Error) => o.log.warn({ upstream: pending.server, problem: err.message }, 'the refusal was not kept'));
     done(ErrorCode.Forbidden);
-    return page(res, 400, 'Authorization refused', `The authorization server answered: ${error}${q.get('error_description') ? ` (${q.get('error_description')})` : ''}.`);
+    return page(res, 400, 'Authorization refused', `The authorization server answered: ${error}${description ? ` (${description})` : ''}.`);
   }
   const code = q.get('code');
   if (!code) return page(res, 400, 'Authorization incomplete', 'The authorization server sent no code.');

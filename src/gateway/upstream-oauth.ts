@@ -169,7 +169,8 @@ export class UpstreamOAuth {
                 // An authorized gateway may still be asked to widen its grant (the server wanted more scope).
                 const stepUp = authorized ? grants.pendingStepUp(GATEWAY_GRANT) : undefined;
                 const url = authorized ? stepUp?.url : grants.startedSince(GATEWAY_GRANT, 0);
-                return { server: config.name, perCaller: config.auth!.oauth!.perCaller, authorized, ...(grant && { grant }), ...(url && { authorizationUrl: url }), ...(stepUp && { needsScope: stepUp.scope }) };
+                const refused = await grants.refusal(GATEWAY_GRANT);
+                return { server: config.name, perCaller: config.auth!.oauth!.perCaller, authorized, ...(grant && { grant }), ...(url && { authorizationUrl: url }), ...(stepUp && { needsScope: stepUp.scope }), ...(refused && { refused }) };
               }),
           );
           sendJson(res, 200, { callbackUrl: this.#safeCallbackUrl(), ...(this.#clientMetadataUrl && { clientMetadataUrl: this.#clientMetadataUrl }), servers });

@@ -2,7 +2,8 @@
 // authorization and resource server of examples/oauth-server.ts): not authorized at first, with the URL to open;
 // `authorize` prints the URL a person approves in the browser; then authorized with what the grant is; `forget`
 // revokes it at the authorization server and the gateway is not authorized again; `authorize --browser --wait`
-// opens the URL and returns once the grant is held (or says it is not, when the time is over); what is refused is said.
+// opens the URL and returns once the grant is held, or says it is not (refused by the person: at once; else when the
+// time is over); what is refused is said.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,14 @@ describe('mcplex admin oauth', () => {
     expect([bad.code, bad.stderr]).toEqual([2, "mcplex: --wait: expected a whole number of seconds, got 'soon'\n"]);
     // Nobody approves: it gives up once the time is over, saying so.
     const unanswered = await admin(url, ['authorize', 'remote', '--no-browser', '--wait', '2']);
-    expect([unanswered.code, unanswered.stderr]).toEqual([1, 'waiting up to 2 s for the approval (Ctrl-C to stop waiting; the authorization stays open)…\nmcplex: remote: the gateway is not authorized after 2 s (was the authorization refused, or not finished?)\n']);
+    expect([unanswered.code, unanswered.stderr]).toEqual([1, 'waiting up to 2 s for the approval (Ctrl-C to stop waiting; the authorization stays open)…\nmcplex: remote: the gateway is not authorized after 2 s (the authorization was not finished)\n']);
+
+    // The person refuses (the authorization server sends the browser back with error=access_denied): said at once.
+    const refuser = standInBrowser(dir, 'deny');
+    const refused = await admin(url, ['authorize', 'remote', '--browser', '--wait', '60'], { PATH: refuser.PATH });
+    expect(refuser.opened()).not.toBe('');
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringMatching(/\nmcplex: remote: the authorization was refused at \S+Z: access_denied\n$/)]);
+    expect((await admin(url, [])).stdout).toMatch(/\nremote: NOT authorized\n {2}the last authorization was refused at \S+Z: access_denied\n/);
 
     // The "browser": records the URL it was handed as its one argument, and approves it as operator.
     const browser = standInBrowser(dir, 'operator');
@@ -66,7 +74,8 @@ describe('mcplex admin oauth', () => {
     expect(said).toBe('opened in your browser; if it did not show, open this to authorize the gateway at remote:');
     expect(browser.opened()).toBe(`${link}\n`);
     expect(authorized).toMatch(/^remote: authorized \((scope \S+, )?expires \S+, refreshable\)$/);
-    expect((await admin(url, [])).stdout).toMatch(/\nremote: authorized /);
+    // The refusal was of the authorization before: no longer shown.
+    expect((await admin(url, [])).stdout).toMatch(/\nremote: authorized \([^)]*\)\n$/);
   }, 120_000);
 
   it('says what is refused: an unknown server, a tenant without a principal, nothing named', async () => {
