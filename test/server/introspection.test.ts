@@ -112,7 +112,7 @@ describe('auth.introspection', () => {
     }
   }, 30_000);
 
-  it('refuses a token the server said no to again for a while without asking it (a flood of made-up tokens stays here)', async () => {
+  it('refuses a token the server said no to again for a while without asking it (a flood of made-up tokens stays here); a burst with one token asks once', async () => {
     const real = globalThis.fetch;
     let asked = 0;
     globalThis.fetch = (input, init) => {
@@ -121,7 +121,7 @@ describe('auth.introspection', () => {
     };
     const authenticate = (auth: ReturnType<typeof createAuthenticator>, token: string) => auth.authenticate({ header: (name) => (name === 'authorization' ? `Bearer ${token}` : undefined) });
     try {
-      const options = { issuer: idp.issuer, clientId: 'machine', clientSecret: SECRET, audience: resource };
+      const options = { issuer: idp.issuer, clientId: 'machine', clientSecret: SECRET, audience: resource, claims: { id: 'client_id' } };
       const auth = createAuthenticator({ introspection: options, verifiedCacheMs: 0 });
       const first = await authenticate(auth, 'made-up-token-0001');
       expect(first).toMatchObject({ refusal: { status: 401, description: expect.stringContaining('not active') } });
@@ -133,6 +133,16 @@ describe('auth.introspection', () => {
       await authenticate(always, 'made-up-token-0003');
       await authenticate(always, 'made-up-token-0003');
       expect(asked).toBe(4);
+      // A burst with one token new here (a client's parallel requests): asked about once, every request answered.
+      const bearer = await token();
+      const burst = await Promise.all(Array.from({ length: 20 }, () => authenticate(always, bearer)));
+      expect(asked).toBe(5);
+      expect(new Set(burst.map((o) => ('principal' in o ? o.principal.id : o.refusal.description)))).toEqual(new Set(['machine']));
+      await Promise.all(Array.from({ length: 20 }, () => authenticate(always, 'made-up-token-0004')));
+      expect(asked).toBe(6);
+      // Once answered, asked again (nothing kept here: verifiedCacheMs and refusedCacheMs are 0).
+      await authenticate(always, bearer);
+      expect(asked).toBe(7);
     } finally {
       globalThis.fetch = real;
     }

@@ -3,7 +3,8 @@
 // endpoint, as this server's client there, and what it answers is checked as a JWT's claims are: active, `aud` this
 // server's resource (a token the person got for another client or API is refused), `exp`, required scopes; the claim
 // map makes the principal. The edge's verified cache spares asking again for a while (never past `exp`); a token the
-// server refused is refused again for a few seconds without asking, so a flood of made-up tokens does not reach it.
+// server refused is refused again for a few seconds without asking, so a flood of made-up tokens does not reach it;
+// requests with the same token while it is being asked about share the one answer.
 import { LRUCache } from 'lru-cache';
 import * as oidc from 'openid-client';
 import { isLoopback, sha256 } from '../../core/index.js';
@@ -35,6 +36,8 @@ export class TokenIntrospector {
   readonly #audience: string[];
   /** Tokens refused lately, by hash: each is refused again without asking until its entry runs out. */
   readonly #refused: LRUCache<string, Refused> | undefined;
+  /** The answers being asked for now, by token hash: each shared by every request with that token meanwhile. */
+  readonly #asking = new Map<string, Promise<AuthOutcome>>();
 
   constructor(private readonly o: IntrospectionOptions) {
     this.#audience = [o.audience].flat();
@@ -43,9 +46,18 @@ export class TokenIntrospector {
   }
 
   async verify(token: string): Promise<AuthOutcome> {
-    const key = this.#refused && sha256(token);
-    const known = key === undefined ? undefined : this.#refused?.get(key);
+    const key = sha256(token);
+    const known = this.#refused?.get(key);
     if (known) return known;
+    // A client's burst of requests with a token new here asks the server once, not once per request.
+    const asking = this.#asking.get(key);
+    if (asking) return asking;
+    const asked = this.#ask(token, key).finally(() => this.#asking.delete(key));
+    this.#asking.set(key, asked);
+    return asked;
+  }
+
+  async #ask(token: string, key: string): Promise<AuthOutcome> {
     let claims: oidc.IntrospectionResponse;
     try {
       claims = await oidc.tokenIntrospection(await this.#discovered(), token);
@@ -54,7 +66,7 @@ export class TokenIntrospector {
       return refuse(401, `Invalid token: it could not be checked with the authorization server (${whyNot(err)}); try again`, 'invalid_token');
     }
     const outcome = this.#judged(claims, token);
-    if (key !== undefined && 'refusal' in outcome && outcome.refusal.status === 401) this.#refused?.set(key, outcome);
+    if ('refusal' in outcome && outcome.refusal.status === 401) this.#refused?.set(key, outcome);
     return outcome;
   }
 
