@@ -155,7 +155,8 @@ function oauthAction(s) {
 }
 
 function oauthState(s) {
-  if (!s.authorized) return 'needs authorization';
+  // The person (or the authorization server) said no to the last one: said until another starts.
+  if (!s.authorized) return s.refused ? `needs authorization (the last one was refused: ${s.refused.error})` : 'needs authorization';
   return s.needsScope ? `needs scope ${s.needsScope}` : 'authorized';
 }
 

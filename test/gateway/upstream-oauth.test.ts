@@ -377,7 +377,14 @@ describe('the admin page', () => {
       const link = doc.querySelector('#oauth tbody a') as unknown as { href: string; target: string; rel: string };
       expect(link.target).toBe('_blank');
       expect(link.rel).toBe('noopener noreferrer');
-      expect((await authorizeInBrowser(link.href, 'ui-operator')).status).toBe(200);
+      // Refused in the browser: the page says so until an authorization starts again.
+      expect((await authorizeInBrowser(link.href, 'deny')).status).toBe(400);
+      (doc.querySelector('#refresh') as unknown as { click(): void }).click();
+      await waitUntil(() => rowOf()[2]?.includes('refused') || undefined, 10_000, 'the page to show the refusal');
+      expect(rowOf().slice(0, 4)).toEqual(['remote', "the gateway's", 'needs authorization (the last one was refused: access_denied)', '']);
+      const again = String((await admin(http, '/admin/oauth/authorize', { server: 'remote' })).body.authorizationUrl);
+      expect((await admin(http, '/admin/oauth')).body.servers).toEqual([expect.not.objectContaining({ refused: expect.anything() })]);
+      expect((await authorizeInBrowser(again, 'ui-operator')).status).toBe(200);
       (doc.querySelector('#refresh') as unknown as { click(): void }).click();
       await waitUntil(() => rowOf()[2] === 'authorized' || undefined, 10_000, 'the page to show the grant');
       expect(rowOf()).toEqual(['remote', "the gateway's", 'authorized', expect.stringMatching(/^scope mcp, expires .+, refreshed at .+$/), 'forget']);
