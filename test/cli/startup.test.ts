@@ -1,6 +1,6 @@
 // What `mcplex` loads before it runs a command: those that need nothing of the gateway (`admin`, `audit --url`,
 // `keys new`, `--version`) load none of it (its config schema, the MCP SDK, Redis, OpenTelemetry), so they start in a fraction of
-// the time `serve` takes. Each module a real `mcplex` process (from source) loads is recorded by a module hook.
+// the time `serve` takes. Each module a real `mcplex` process (built, or from source) loads is recorded by a module hook.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ async function loaded(args: string[]): Promise<{ code: number | null; modules: s
 
 /** Whether any loaded module is under `part` (a path in the package, or a dependency's name). */
 const any = (modules: string[], part: RegExp) => modules.filter((m) => part.test(m));
-const GATEWAY = /\/src\/(gateway|client\/(?!open-browser)|server|middleware\/(?!auth)|stores\/(redis|postgres|sqlite))\//;
+const GATEWAY = /\/(src|dist)\/(gateway|client\/(?!open-browser)|server|middleware\/(?!auth)|stores\/(redis|postgres|sqlite))\//;
 const HEAVY = /\/node_modules\/(@modelcontextprotocol|ioredis|@opentelemetry|zod|pg|better-sqlite3)\//;
 
 describe('mcplex loads what the command needs', () => {
@@ -38,7 +38,7 @@ describe('mcplex loads what the command needs', () => {
     ]) {
       const { code, modules } = await loaded(args);
       expect(code).toBe(1); // nobody there: said and exit 1
-      expect(modules.some((m) => m.includes('/src/cli/main.ts'))).toBe(true);
+      expect(modules.some((m) => /\/(src\/cli\/main\.ts|dist\/cli\/main\.js)$/.test(m))).toBe(true);
       expect([args.join(' '), any(modules, GATEWAY), any(modules, HEAVY)]).toEqual([args.join(' '), [], []]);
     }
   }, 120_000);
@@ -49,10 +49,10 @@ describe('mcplex loads what the command needs', () => {
     expect(any(keys.modules, GATEWAY)).toEqual([]);
     const version = await loaded(['--version']);
     expect(version.code).toBe(0);
-    expect([any(version.modules, GATEWAY), any(version.modules, HEAVY), any(version.modules, /\/src\/cli\/(?!main|exit-error|command-groups)/)]).toEqual([[], [], []]);
+    expect([any(version.modules, GATEWAY), any(version.modules, HEAVY), any(version.modules, /\/(src|dist)\/cli\/(?!main|exit-error|command-groups)/)]).toEqual([[], [], []]);
     const check = await loaded(['check']);
     expect(check.code).toBe(0);
-    expect(any(check.modules, /\/src\/gateway\/config\//).length).toBeGreaterThan(0);
+    expect(any(check.modules, /\/(src|dist)\/gateway\/config\//).length).toBeGreaterThan(0);
   }, 120_000);
 });
 

@@ -135,9 +135,16 @@ export interface Spawned {
 }
 
 /** Starts `node --import tsx script ...args` in ROOT (stdout and stderr piped), tracked for killStarted(). */
-export function spawnTs(script: string, args: string[] = [], opts: { env?: Record<string, string>; stdin?: 'pipe' | 'ignore' } = {}): Spawned {
-  const child = spawn(process.execPath, tsxArgs(script, ...args), { cwd: ROOT, stdio: [opts.stdin ?? 'pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
-  if (child.pid === undefined) throw new Error(`spawn failed: no pid for ${script}`);
+export function spawnTs(script: string, args: string[] = [], opts: SpawnOptions = {}): Spawned {
+  return spawnNode(tsxArgs(script, ...args), opts);
+}
+
+type SpawnOptions = { env?: Record<string, string>; stdin?: 'pipe' | 'ignore' };
+
+/** Starts `node ...nodeArgs` in ROOT (stdout and stderr piped), tracked for killStarted(). */
+export function spawnNode(nodeArgs: string[], opts: SpawnOptions = {}): Spawned {
+  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: [opts.stdin ?? 'pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  if (child.pid === undefined) throw new Error(`spawn failed: no pid for ${nodeArgs.join(' ')}`);
   const pid = child.pid;
   track(pid);
   let err = '';
