@@ -131,8 +131,7 @@ async function queryPostgres(url: string): Promise<string> {
   }
 }
 
-/** The file may be written: it is, or its directory is. */
-/** Whether the file at `path` exists, and what says it (or its directory, when it does not) can be written. */
+/** The file may be written: it is, or its directory is (when the file does not exist yet; `exists` says which). */
 async function writable(path: string): Promise<{ exists: boolean; said: string }> {
   const file = resolve(path);
   const exists = await access(file).then(
