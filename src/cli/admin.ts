@@ -106,7 +106,9 @@ async function reload(o: AdminOptions): Promise<void> {
   const answer = await adminRequest(target(o), '/admin/reload', {});
   if (o.json) return print(JSON.stringify(answer));
   const r = (answer.reloaded ?? {}) as Record<string, unknown[]>;
+  const waiting = (answer.needsRestart ?? []) as string[];
   print(`reloaded: config ${String(answer.config)}; added ${list(r.added)}; removed ${list(r.removed)}; restarted ${list(r.restarted)}; retimed ${list(r.retimed)}`);
+  if (waiting.length > 0) print(`not applied until the gateway restarts: ${waiting.join('; ')}`);
 }
 
 const MODES: Record<string, string | null> = { 'read-only': 'read-only', normal: 'normal', file: null };

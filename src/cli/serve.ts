@@ -12,6 +12,7 @@ import { Gateway, type ReloadReport } from '../gateway/gateway.js';
 import { consoleToLogger, createLogger, setLogLevels, startMetrics, startTracing } from '../server/index.js';
 import { EMBEDDED_CONFIG, loadOrExit, selfCommand } from './config-file.js';
 import { ExitError } from './exit-error.js';
+import { restartOnlyChanges } from './restart-only.js';
 
 
 export interface ServeOptions {
@@ -34,7 +35,8 @@ async function load(path: string, opts: ServeOptions): Promise<GatewayConfig> {
   return config;
 }
 
-const pathsOf = (c: GatewayConfig) => Object.entries(c.endpoints ?? {}).map(([name, e]) => `${name} ${e.path}`);
+/** A reload applied: what it did, and what of the file waits for a restart (`restartOnlyChanges`). */
+type Reloaded = { report: ReloadReport; needsRestart: string[] };
 
 export async function serve(opts: ServeOptions): Promise<void> {
   const path = opts.config ?? EMBEDDED_CONFIG;
@@ -94,35 +96,32 @@ export async function serve(opts: ServeOptions): Promise<void> {
         },
       );
   };
-  /** Reloads the file; resolves to what the reload did, or the problem it was rejected for (never rejects). */
-  const reload = (why: string): Promise<{ report: ReloadReport } | { problem: string }> => {
-    const done = reloading.then(async (): Promise<{ report: ReloadReport } | { problem: string }> => {
+  /**
+   * Reloads the file; resolves to what the reload did and what of the file waits for a restart, or the problem it was
+   * rejected for (never rejects).
+   */
+  const reload = (why: string): Promise<Reloaded | { problem: string }> => {
+    const done = reloading.then(async (): Promise<Reloaded | { problem: string }> => {
       if (stopping) return { problem: 'the gateway is shutting down' };
+      let needsRestart: string[] = [];
       // Loaded inside the reload, so that a file that does not load is in the audit log as a rejected reload.
       const loaded = async () => {
         const next = await load(path, opts);
-        if (!isDeepStrictEqual(next.listen, gateway.config.listen)) log.warn({ why }, 'listen changed; restart the gateway to apply it');
-        if (!isDeepStrictEqual(next.cluster, gateway.config.cluster)) log.warn({ why }, 'cluster changed; restart the gateway to apply it');
-        if (!isDeepStrictEqual(pathsOf(next), pathsOf(gateway.config))) log.warn({ why }, 'endpoints added, removed or moved; restart the gateway to apply that (their views apply now)');
-        const [was, now] = [observability(gateway.config), observability(next)];
-        const { level, modules } = now.logging;
-        if (!isDeepStrictEqual([level, modules], [was.logging.level, was.logging.modules])) {
-          setLogLevels(log, now.logging);
-          log.info({ why, level: level ?? 'info', modules }, 'log levels changed');
+        needsRestart = restartOnlyChanges(config, next);
+        for (const what of needsRestart) log.warn({ why }, `${what}; restart the gateway to apply it`);
+        // Log levels apply at once (and the request line: gateway.reload applies it).
+        const levels = observability(next).logging;
+        const was = observability(gateway.config).logging;
+        if (!isDeepStrictEqual([levels.level, levels.modules], [was.level, was.modules])) {
+          setLogLevels(log, levels);
+          log.info({ why, level: levels.level ?? 'info', modules: levels.modules }, 'log levels changed');
         }
-        // Log levels and the request line (gateway.reload applies it) apply at once; the rest of these sections
-        // (format, redaction, metrics, tracing) is read when the gateway starts.
-        const fixed = (o: typeof was) => ({ ...o, logging: { ...o.logging, level: undefined, modules: undefined, requests: undefined, arguments: undefined } });
-        if (!isDeepStrictEqual(fixed(now), fixed(was))) log.warn({ why }, 'logging format or redaction, metrics or tracing changed; restart the gateway to apply it');
-        const oauthUrls = (c: typeof next) => [c.oauth?.callbackUrl, c.oauth?.clientMetadataUrl];
-        if (!isDeepStrictEqual(oauthUrls(next), oauthUrls(gateway.config))) log.warn({ why }, 'oauth.callbackUrl or clientMetadataUrl changed; restart the gateway to apply it');
-        if (!next.auth !== !gateway.config.auth) log.warn({ why }, 'auth was added or removed; restart the gateway to apply it (changes within auth apply now)');
         return next;
       };
       try {
         const report = await gateway.reload(loaded);
-        log.info({ why, ...report, config: gateway.configVersion }, 'configuration reloaded');
-        return { report };
+        log.info({ why, ...report, config: gateway.configVersion, ...(needsRestart.length > 0 && { needsRestart }) }, 'configuration reloaded');
+        return { report, needsRestart };
       } catch (err) {
         const problem = (err as Error).message;
         log.error({ why, problem }, 'configuration reload rejected; the previous configuration keeps running');
@@ -144,7 +143,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
         return { status: 400, body: { error: `expected {} (the gateway reads ${path} again)` } };
       }
       const outcome = await reload('POST /admin/reload');
-      return 'report' in outcome ? { status: 200, body: { reloaded: outcome.report, config: gateway.configVersion } } : { status: 400, body: { error: outcome.problem } };
+      if (!('report' in outcome)) return { status: 400, body: { error: outcome.problem } };
+      const { report, needsRestart } = outcome;
+      return { status: 200, body: { reloaded: report, config: gateway.configVersion, ...(needsRestart.length > 0 && { needsRestart }) } };
     },
   });
   process.on('SIGTERM', () => stop('SIGTERM'));

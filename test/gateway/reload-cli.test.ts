@@ -8,7 +8,7 @@ import { configVersion } from '../../src/gateway/config-report.js';
 import { killAll, killStarted, waitGone } from '../helpers/process.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { TcpLink } from '../helpers/tcp-link.js';
-import { type Cli, fixtureServer, readyz, serveCli, writeConfig } from './fixtures/cli.js';
+import { type Cli, fixtureServer, readyz, runCli, serveCli, writeConfig } from './fixtures/cli.js';
 import { callText, collect, legacyClient, toolNames } from './fixtures/helpers.js';
 
 const redisUrl = sharedRedisUrl('POST /admin/reload across replicas');
@@ -226,13 +226,22 @@ describe('SIGHUP reload of log levels', () => {
     expect(request).toMatchObject({ module: 'requests', method: 'tools/call', target: 'a__echo', outcome: 'ok' });
     expect(await pidsOf(cli.url)).toEqual(before);
 
-    // What the gateway serves from its start (the OAuth callback, its client metadata document) waits for a restart.
+    // What the gateway serves from its start (the OAuth callback, its client metadata document) waits for a restart:
+    // said in the log, and by POST /admin/reload (`mcplex admin reload`), on every reload until the file is as it was.
     writeFileSync(path, JSON.stringify({ logging: { modules: { requests: 'debug' } }, oauth: { clientMetadataUrl: 'https://mcp.example.com/oauth/client.json' }, servers: { a: fixtureServer('a'), remote: { url: 'http://127.0.0.1:9/mcp', auth: { oauth: {} } } } }));
     const moved = cli.stderr().length;
     await reloaded(cli, () => cli.child.kill('SIGHUP'));
     expect(cli.stderr().slice(moved)).toMatch(/"msg":"oauth.callbackUrl or clientMetadataUrl changed; restart the gateway to apply it"/);
+    const origin = new URL(cli.url).origin;
+    const admin = runCli(['admin', 'reload', '--url', origin], { MCPLEX_LOG_LEVEL: 'warn' });
+    expect(await admin.exited(30_000)).toMatchObject({ code: 0 });
+    expect(admin.stdout()).toMatch(/\nnot applied until the gateway restarts: oauth.callbackUrl or clientMetadataUrl changed\n$/);
     withModules('debug');
-    await reloaded(cli, () => cli.child.kill('SIGHUP'));
+    const back = cli.stderr().length;
+    const answer = (await (await fetch(new URL('/admin/reload', origin), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as Record<string, unknown>;
+    expect(answer).toMatchObject({ reloaded: { removed: ['remote'] } });
+    expect(answer).not.toHaveProperty('needsRestart');
+    expect(cli.stderr().slice(back)).not.toMatch(/restart the gateway to apply it/);
     await client.close();
     await stopCli(cli);
   });
