@@ -236,7 +236,12 @@ export class ServingHost implements AppCore {
     const log = this.#auditLog;
     const readiness = log && { readiness: () => ({ ...opts.readiness?.(), audit: log.state() }) };
     const recorded = this.#sessionEnded;
-    const sessions = recorded && { onSessionEnded: (ended: SessionEnded) => (recorded(ended), opts.onSessionEnded?.(ended)) };
+    const sessions = recorded && {
+      onSessionEnded: (ended: SessionEnded) => {
+        recorded(ended);
+        opts.onSessionEnded?.(ended);
+      },
+    };
     const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }), ...tasks, ...readiness, ...sessions }, this.logger, this.admit);
     this.#notifiers.add(handle.notify);
     const uncount = this.metrics?.activeSessions(handle.sessionCount);
