@@ -21,6 +21,7 @@ export function restartOnlyChanges(started: GatewayConfig, next: GatewayConfig):
     differ(pathsOf) && 'endpoints added, removed or moved (their views apply now)',
     differ(readAtStart) && 'logging format or redaction, metrics or tracing changed',
     differ((c) => [c.oauth?.callbackUrl, c.oauth?.clientMetadataUrl]) && 'oauth.callbackUrl or clientMetadataUrl changed',
-    !next.auth !== !started.auth && 'auth was added or removed (changes within auth apply now)',
+    differ((c) => c.auth?.refusalLimit) && 'auth.refusalLimit changed',
+    !next.auth !== !started.auth && 'auth was added or removed (other changes within auth apply now)',
   ].filter((said): said is string => typeof said === 'string');
 }

@@ -41,6 +41,7 @@ function liveAuthenticator(current: () => GatewayConfig['auth'], onBadReload: (e
   return {
     authenticate: (req) => now().authenticate(req),
     challenge: (refusal, url) => now().challenge(refusal, url),
+    recentlyVerified: (req) => now().recentlyVerified?.(req) === true,
     get metadata() {
       return now().metadata;
     },
@@ -59,7 +60,7 @@ export function servingAuth(
   current: () => GatewayConfig = () => config,
   onBadReload: (err: Error) => void = () => {},
   replay?: ReplayGuard,
-): Pick<HttpServeOptions, 'auth' | 'tls' | 'resource'> {
+): Pick<HttpServeOptions, 'auth' | 'tls' | 'resource' | 'refusalLimit'> {
   const { auth, listen } = config;
   const tls = listen.tls && {
     cert: readFileSync(listen.tls.cert),
@@ -70,6 +71,7 @@ export function servingAuth(
   return {
     ...(authenticatesHttp(auth) && { auth: liveAuthenticator(() => current().auth, onBadReload, replay) }),
     ...(auth?.resource && { resource: auth.resource }),
+    ...(auth?.refusalLimit !== undefined && { refusalLimit: auth.refusalLimit }),
     ...(tls && { tls }),
   };
 }

@@ -7,7 +7,7 @@ export interface RetryHint {
   retryAfterMs: number;
   /** The same, rounded up to whole seconds (what an HTTP Retry-After header carries). */
   retryAfter: number;
-  /** Which limit refused: 'rate', 'quota', 'concurrency' or 'capability'. */
+  /** Which limit refused: 'rate', 'quota', 'concurrency', 'capability', or 'refusals' (refused credentials at the edge). */
   limit: string;
 }
 

@@ -1,4 +1,4 @@
-// One completion line per request: who (principal, tenant, session, endpoint), what (method, target, upstream), how long and
+// One completion line per request: who (principal, tenant, client address, session, endpoint), what (method, target, upstream), how long and
 // how it ended, with the trace id when traced. Written at `debug` unless configured: see docs/observability.md.
 import { trace } from '@opentelemetry/api';
 import { type CallContext, type Logger, type Middleware, UPSTREAM_NAME } from '../core/index.js';
@@ -30,6 +30,8 @@ function line(ctx: CallContext, ending: Ending, ms: number, args: boolean): Reco
   if (session) out.session = session;
   if (ctx.endpoint !== undefined) out.endpoint = ctx.endpoint;
   out.principal = principal.id;
+  const client = ctx.http?.remoteAddress;
+  if (client !== undefined) out.client = client;
   if (principal.tenant !== undefined) out.tenant = principal.tenant;
   out.durationMs = Math.round(ms * 1000) / 1000;
   out.outcome = ending.outcome;

@@ -1,11 +1,11 @@
-// Who sent a request, as the edge established it (principal and peer address), carried to the pipeline in the
+// Who sent a request, as the edge established it (principal and client address), carried to the pipeline in the
 // SDK's public `authInfo` slot so every path (our transports, the SDK's HTTP handler) delivers it the same way.
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { ANONYMOUS, type Principal } from '../core/index.js';
 
 export interface EdgeIdentity {
   readonly principal: Principal;
-  /** The peer's IP address (HTTP); absent over stdio and in memory. */
+  /** The client's IP address (HTTP: the peer's, or behind a trusted proxy the one it names); absent over stdio and in memory. */
   readonly remoteAddress?: string;
   /** The named endpoint (an extra MCP path) the request came to; absent on the main path. */
   readonly endpoint?: string;

@@ -11,6 +11,7 @@ export type { FetchHandlerOptions, McpFetchHandler } from './http/fetch-handler.
 export { hasAdminScope, type HttpRoute, type HttpServeOptions, isLocalCaller, type NamedEndpoint } from './http/options.js';
 export type { TlsOptions } from './http/tls.js';
 export { type CorsOptions, corsOriginProblem } from './http/cors.js';
+export { TRUSTED_PROXIES_HINT, trustedProxiesProblem } from './http/client-address.js';
 export { type MetricsListener, metricsRoute, serveMetrics } from './http/metrics-route.js';
 export { type MetricsHandle, type MetricsSetup, metricsWanted, startMetrics } from './metrics-sdk.js';
 export { type OtlpProtocol, otlpProtocol } from './otel-setup.js';

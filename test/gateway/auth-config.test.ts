@@ -3,6 +3,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { restartOnlyChanges } from '../../src/cli/restart-only.js';
 import { insecureBind } from '../../src/gateway/auth.js';
 import { ConfigInvalidError, newApiKey, parseConfig } from '../../src/index.js';
 
@@ -100,6 +101,19 @@ describe('auth config', () => {
     expect(issuesOf({ auth: { introspection: { ...introspection, refusedCacheMs: 600_000 } } })).toEqual([
       'auth.introspection.refusedCacheMs: expected at most 300000 (5 minutes): a token activated later would stay refused that long',
     ]);
+  });
+
+  it('refusalLimit: refused credentials per client address, or false; a change waits for a restart', () => {
+    const { hash } = newApiKey();
+    const apiKeys = { [hash]: { id: 'alice' } };
+    const limited = parse({ auth: { apiKeys, refusalLimit: { limit: 20, windowMs: 60_000 } } });
+    expect(limited.auth?.refusalLimit).toEqual({ limit: 20, windowMs: 60_000 });
+    const off = parse({ auth: { apiKeys, refusalLimit: false } });
+    expect(off.auth?.refusalLimit).toBe(false);
+    expect(issuesOf({ auth: { apiKeys, refusalLimit: true } })).toEqual(['auth.refusalLimit: expected { limit, windowMs } (refused credentials per client address) or false']);
+    expect(issuesOf({ auth: { apiKeys, refusalLimit: { limit: 0, windowMs: 60_000 } } })).toEqual(['auth.refusalLimit.limit: expected a positive integer']);
+    expect(restartOnlyChanges(limited, off)).toEqual(['auth.refusalLimit changed']);
+    expect(restartOnlyChanges(limited, parse({ auth: { apiKeys: {}, anonymous: true, refusalLimit: { limit: 20, windowMs: 60_000 } } }))).toEqual([]);
   });
 
   it('jwt.dpopNonce: true, or the key every replica shares (required with cluster:) and the lifetime', () => {

@@ -151,3 +151,47 @@ servers: {}
     expect(parse(`${star}auth: { apiKeys: { "sha256:${'a'.repeat(64)}": { id: ops } } }\n`).listen.cors).toEqual({ origins: ['*'] });
   });
 });
+
+describe('listen.trustedProxies', () => {
+  it('takes addresses, CIDR ranges and the named ranges; refuses anything else naming the entry', () => {
+    expect(parse('listen: { trustedProxies: [loopback, 10.0.0.0/8, "fd00::/8", 192.168.1.7] }\nservers: {}\n').listen.trustedProxies).toEqual(['loopback', '10.0.0.0/8', 'fd00::/8', '192.168.1.7']);
+    expect(issues('listen: { trustedProxies: [lb.internal, 10.0.0.0/33] }\nservers: {}\n')).toEqual([
+      'listen.trustedProxies: invalid IP address: lb.internal: expected IP addresses or CIDR ranges (e.g. 10.0.0.0/8), or loopback, linklocal, uniquelocal',
+    ]);
+    expect(issues('listen: { trustedProxies: 10.0.0.1 }\nservers: {}\n')).toEqual(['listen.trustedProxies: expected IP addresses or CIDR ranges (e.g. 10.0.0.0/8), or loopback, linklocal, uniquelocal']);
+  });
+
+  describe('count each client behind the proxy as its own (maxSessionsPerClient)', () => {
+    let gateway: Gateway | undefined;
+    let http: HttpHandle | undefined;
+    afterEach(async () => {
+      await http?.close();
+      await gateway?.close();
+    });
+
+    const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    /** A session opened by the client at `address` (as the proxy tells it); answers whether it is still there. */
+    async function openAs(url: string, address: string): Promise<() => Promise<number>> {
+      // A connection each: the agent's pooled one may be to the previous test's server on the same port.
+      const headers = { ...JSON_HEADERS, 'x-forwarded-for': address, connection: 'close' };
+      const opened = await rawRequest(url, { headers, body: initialize });
+      expect(opened.status).toBe(200);
+      const session = { ...headers, 'mcp-session-id': String(opened.headers['mcp-session-id']), 'mcp-protocol-version': '2025-11-25' };
+      return async () => (await rawRequest(url, { headers: session, body: list })).status;
+    }
+
+    for (const trusted of [true, false]) {
+      it(trusted ? 'trusted: two clients keep a session each' : 'not trusted: the proxy is one client, the second session closes the first', async () => {
+        const listen = `listen: { maxSessionsPerClient: 1${trusted ? ', trustedProxies: [loopback]' : ''} }\nservers: {}\n`;
+        gateway = new Gateway(parse(listen), { logger: silentLogger });
+        await gateway.start();
+        http = await gateway.serveHttp();
+        const first = await openAs(http.url, '203.0.113.1');
+        const second = await openAs(http.url, '203.0.113.2');
+        expect(await second()).toBe(200);
+        expect(await first()).toBe(trusted ? 200 : 404);
+      });
+    }
+  });
+});

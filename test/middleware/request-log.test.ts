@@ -56,7 +56,7 @@ describe('request log', () => {
           return found.length >= 2 ? found : undefined;
         }, 5000, 'two request lines');
         const ok = calls.find((l) => l.target === 'up__echo')!;
-        expect(ok).toMatchObject({ module: 'requests', level: 30, upstream: 'up', era, principal: 'alice', tenant: 'acme', outcome: 'ok' });
+        expect(ok).toMatchObject({ module: 'requests', level: 30, upstream: 'up', era, principal: 'alice', tenant: 'acme', client: expect.stringMatching(/^(::ffff:)?127\.0\.0\.1$/), outcome: 'ok' });
         expect(ok.rid).toBeDefined();
         expect(ok.durationMs).toEqual(expect.any(Number));
         expect(ok.args).toEqual({ text: 'hi', password: '[redacted]', ssn: '[redacted]', nested: { card: '[redacted]' } });

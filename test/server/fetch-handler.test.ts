@@ -99,4 +99,29 @@ describe('fetchHandler (serverless and edge runtimes)', () => {
     expect(JSON.parse(bad.text)).toMatchObject({ error: { code: -32700 } });
     expect(seen.length).toBe(before);
   });
+
+  it('bounds refused credentials per caller address the platform names (refusalLimit), a key verified lately still gets in', async () => {
+    const bounded = server.fetchHandler({
+      auth: createAuthenticator({ apiKeys: { [key.hash]: { id: 'edge-user' } } }),
+      remoteAddress: (request) => request.headers.get('cf-connecting-ip') ?? undefined,
+      refusalLimit: { limit: 2, windowMs: 60_000 },
+    });
+    const edge = await serveFetch((request) => bounded.fetch(request));
+    try {
+      const list = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+      const from = (ip: string, bearer: string) => post(edge.url, list, { authorization: `Bearer ${bearer}`, 'cf-connecting-ip': ip });
+      expect((await from('203.0.113.9', key.key)).status).toBe(200);
+      expect((await from('203.0.113.9', 'mcplex_sk_guess1')).status).toBe(401);
+      expect((await from('203.0.113.9', 'mcplex_sk_guess2')).status).toBe(401);
+      const throttled = await from('203.0.113.9', 'mcplex_sk_guess3');
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers['retry-after']).toBe('30');
+      expect(JSON.parse(throttled.text)).toMatchObject({ error: { code: -32012, data: { limit: 'refusals' } } });
+      expect((await from('203.0.113.9', key.key)).status).toBe(200);
+      expect((await from('203.0.113.10', 'mcplex_sk_guess4')).status).toBe(401);
+    } finally {
+      await bounded.close();
+      await edge.close();
+    }
+  });
 });

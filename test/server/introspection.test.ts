@@ -148,6 +148,46 @@ describe('auth.introspection', () => {
     }
   });
 
+  it('asks about at most auth.refusalLimit made-up tokens a window from one client address (behind a trusted proxy); others still get in', async () => {
+    const real = globalThis.fetch;
+    let asked = 0;
+    globalThis.fetch = (input, init) => {
+      if (String(input instanceof Request ? input.url : input).includes('introspection')) asked++;
+      return real(input, init);
+    };
+    const port = await freePort();
+    const config = parseConfig(
+      stringify({
+        listen: { host: '127.0.0.1', port, trustedProxies: ['loopback'] },
+        auth: { introspection: { issuer: idp.issuer, clientId: 'machine', clientSecret: SECRET, audience: resource, claims: { id: 'client_id' } }, refusalLimit: { limit: 5, windowMs: 60_000 } },
+        servers: { demo: fixtureServer('demo') },
+      }),
+      { format: 'yaml' },
+    );
+    const gateway = new Gateway(config, { logger: silentLogger });
+    await gateway.start();
+    const http = await gateway.serveHttp({ port });
+    const from = (address: string, bearer: string) => rawRequest(http.url, { headers: { ...JSON_HEADERS, authorization: `Bearer ${bearer}`, 'x-forwarded-for': address }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } }) });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++) statuses.push((await from('203.0.113.50', `made-up-flood-${i}`)).status);
+      expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(25);
+      expect(asked).toBe(5);
+      const bearer = await token();
+      // A real token, new here, from the flooding address: not checked either.
+      expect((await from('203.0.113.50', bearer)).status).toBe(429);
+      expect(asked).toBe(5);
+      // From another client behind the same proxy it is asked about and let in.
+      expect((await from('203.0.113.51', bearer)).status).toBe(200);
+      expect(asked).toBe(6);
+    } finally {
+      globalThis.fetch = real;
+      await http.close();
+      await gateway.close();
+    }
+  }, 30_000);
+
   it('takes no token while the authorization server cannot be reached, and says why', async () => {
     const down = createAuthenticator({ introspection: { issuer: 'http://127.0.0.1:9', clientId: 'machine', clientSecret: SECRET, audience: resource } });
     const outcome = await down.authenticate({ header: (name) => (name === 'authorization' ? 'Bearer opaque-token-0123' : undefined) });

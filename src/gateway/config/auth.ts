@@ -9,6 +9,7 @@ import { clientKeyProblem, clientKeyShape } from './client-key.js';
 import type { Issue } from './errors.js';
 import { unknownKeyMessage } from './hints.js';
 import { type OAuthProxyConfig, oauthProxySchema } from './oauth-proxy.js';
+import { rateWindow } from './policy.js';
 
 function strict<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
   const known = Object.keys(shape);
@@ -115,8 +116,9 @@ export const authSchema = strict(
     resource: url("this server's public URL").optional(),
     realm: nonEmpty('expected a realm name').optional(),
     oauthProxy: oauthProxySchema.optional(),
+    refusalLimit: z.union([z.literal(false), rateWindow], { error: 'expected { limit, windowMs } (refused credentials per client address) or false' }).optional(),
   },
-  'expected a mapping with apiKeys, jwt, introspection, mtls, anonymous, local, resource, realm and/or oauthProxy',
+  'expected a mapping with apiKeys, jwt, introspection, mtls, anonymous, local, resource, realm, oauthProxy and/or refusalLimit',
 );
 
 export const tlsSchema = strict(
@@ -137,6 +139,8 @@ export interface AuthConfig extends AuthOptions {
   resource?: string;
   /** The gateway as the authorization server MCP clients sign in through, in front of `jwt`'s identity provider. */
   oauthProxy?: OAuthProxyConfig;
+  /** Refused credentials per client address before its unverified ones are answered 429 (default 100 a minute). */
+  refusalLimit?: { limit: number; windowMs: number } | false;
 }
 
 /** `listen.tls`: file paths, read when the gateway starts serving. */

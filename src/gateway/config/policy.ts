@@ -23,7 +23,8 @@ const pattern = itemPattern('tool:github__*');
 const instant = z
   .union([z.number(), z.string()], { error: 'expected an ISO date-time (e.g. 2027-01-01T00:00:00Z) or epoch milliseconds' })
   .refine((v) => typeof v === 'number' || !Number.isNaN(Date.parse(v)), { error: 'not a date-time: write e.g. 2027-01-01T00:00:00Z' });
-const window = strict({ limit: positive('expected a positive integer'), windowMs: positive('expected a positive integer (milliseconds)') }, 'expected { limit, windowMs }');
+/** A rate: `limit` per `windowMs` (rate limits, quotas, capabilities' calls, auth.refusalLimit). */
+export const rateWindow = strict({ limit: positive('expected a positive integer'), windowMs: positive('expected a positive integer (milliseconds)') }, 'expected { limit, windowMs }');
 
 const argumentRule = strict(
   {
@@ -45,7 +46,7 @@ const capability = strict(
         notBefore: instant.optional(),
         validUntil: instant.optional(),
         arguments: z.record(z.string(), argumentRule).optional(),
-        maxCalls: window.optional(),
+        maxCalls: rateWindow.optional(),
         endpoints: list(nonEmpty('expected an endpoint name (or main)'), 'expected a list of endpoint names (main: listen.path)').optional(),
       },
       'expected a mapping with notBefore, validUntil, arguments, maxCalls and/or endpoints',
@@ -57,7 +58,7 @@ const capabilities = z.array(capability, { error: 'expected a list of capabiliti
 const scopeList = list(nonEmpty('expected a scope name'), 'expected a list of scope names');
 
 const tenantQuota = strict(
-  { calls: window.optional(), concurrent: positive('expected a positive integer').optional(), upstreams: list(nonEmpty('expected a server name or glob'), 'expected a list of server names').optional() },
+  { calls: rateWindow.optional(), concurrent: positive('expected a positive integer').optional(), upstreams: list(nonEmpty('expected a server name or glob'), 'expected a list of server names').optional() },
   'expected a mapping with calls, concurrent and/or upstreams',
 );
 

@@ -19,6 +19,7 @@ import { overrides } from './tool-overrides.js';
 import { upstreamAuthShape } from './upstream-auth.js';
 import { observabilityShape } from './observability.js';
 import { policySchema } from './policy.js';
+import { TRUSTED_PROXIES_HINT, trustedProxiesProblem } from '../../server/index.js';
 import { resilienceSchema, serverResilienceShape } from './resilience.js';
 
 /** Server names and namespaces end up inside tool names, so they keep to a safe alphabet. */
@@ -145,6 +146,13 @@ export const configSchema = strict(
         maxBufferedBytes: count.optional(),
         maxSessions: count.optional(),
         maxSessionsPerClient: count.optional(),
+        trustedProxies: z
+          .array(z.string({ error: TRUSTED_PROXIES_HINT }), { error: TRUSTED_PROXIES_HINT })
+          .superRefine((list, ctx) => {
+            const problem = trustedProxiesProblem(list);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
+          .optional(),
         sessionIdleTtlMs: ms.optional(),
         maxInflightPerSession: count.optional(),
         maxBatchSize: count.optional(),

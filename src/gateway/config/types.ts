@@ -69,6 +69,8 @@ export interface ListenConfig {
   maxBufferedBytes?: number;
   maxSessions?: number;
   maxSessionsPerClient?: number;
+  /** Proxies in front whose X-Forwarded-For names the client (addresses, CIDR ranges, loopback/linklocal/uniquelocal). */
+  trustedProxies?: string[];
   sessionIdleTtlMs?: number;
   maxInflightPerSession?: number;
   maxBatchSize?: number;

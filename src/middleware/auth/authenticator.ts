@@ -122,6 +122,16 @@ export function createAuthenticator(o: AuthOptions): Authenticator {
       },
     }),
     challenge: (refusal, resourceMetadataUrl) => bearerChallenge(realm, refusal, resourceMetadataUrl),
+    recentlyVerified(req: AuthRequest): boolean {
+      const authorization = req.header('authorization');
+      const apiKeyHeader = req.header('x-api-key');
+      if (authorization !== undefined) {
+        const token = (BEARER.exec(authorization) ?? DPOP.exec(authorization))?.[1];
+        return token !== undefined && cache?.has(`bearer ${token}`) === true;
+      }
+      if (apiKeyHeader !== undefined) return cache?.has(`x-api-key ${apiKeyHeader.trim()}`) === true;
+      return req.clientCertificate !== undefined;
+    },
     async authenticate(req: AuthRequest): Promise<AuthOutcome> {
       const authorization = req.header('authorization');
       const apiKeyHeader = req.header('x-api-key');

@@ -63,6 +63,11 @@ export interface Authenticator {
   };
   /** Whether requests without credentials are let in as the anonymous principal. */
   readonly allowsAnonymous: boolean;
+  /**
+   * Whether the request's credential was verified recently, so checking it again costs nothing (the edge lets it
+   * through while its address is over the refused-credential bound). A client certificate is mapped locally: true.
+   */
+  recentlyVerified?(req: AuthRequest): boolean;
 }
 
 export const refuse = (status: 400 | 401 | 403, description: string, error?: AuthRefusal['error'], scope?: readonly string[]): { refusal: AuthRefusal } => ({

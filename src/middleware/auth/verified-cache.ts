@@ -25,6 +25,12 @@ export class VerifiedCache {
     this.#now = opts.now ?? Date.now;
   }
 
+  /** Whether `credential` was verified recently (its success would be reused now). */
+  has(credential: string): boolean {
+    const hit = this.#entries.get(credential);
+    return hit !== undefined && hit.until > this.#now();
+  }
+
   /** The outcome `verify` gives `credential`, reusing a recent success. */
   async verified(credential: string, verify: () => AuthOutcome | Promise<AuthOutcome>): Promise<AuthOutcome> {
     const now = this.#now();

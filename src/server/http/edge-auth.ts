@@ -1,12 +1,15 @@
-// Authentication at the HTTP edge: every request's credentials become its identity (principal and peer address)
-// before any session lookup or effect, or it is refused 401/403 with a Bearer challenge. Requests without
-// credentials reuse one anonymous identity per connection, so the anonymous path stays cheap.
+// Authentication at the HTTP edge: every request's credentials become its identity (principal and client address)
+// before any session lookup or effect, or it is refused 401/403 with a Bearer challenge, or 429 while its address is
+// over the refused-credential bound. Requests without credentials reuse one anonymous identity per connection, so
+// the anonymous path stays cheap.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server';
 import { ANONYMOUS, attachCredential, ErrorCode, type Principal } from '../../core/index.js';
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
 import { authInfoFor, type EdgeIdentity, identityOf } from '../identity.js';
+import type { ClientAddressOf } from './client-address.js';
+import { counts, type RefusalLimit, throttledAnswer } from './refusal-limit.js';
 import { headerOf } from './request-info.js';
 import { sendJson } from './respond.js';
 import { clientCertificateOf } from './tls.js';
@@ -17,6 +20,9 @@ export interface Identified {
   /** A DPoP nonce for the client's next proofs, to send with the answer (`DPoP-Nonce`). */
   readonly nonce?: string;
 }
+
+/** Why a request has no identity: its credentials were refused, or not checked (its address is over the bound). */
+export type Unidentified = { refusal: AuthRefusal } | { throttled: number };
 
 export const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
@@ -32,8 +38,8 @@ function resourceOf(req: IncomingMessage, path: string, main: boolean, configure
 
 const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0]!;
 
-function edgeIdentity(principal: Principal, socket: Socket, endpoint: string | undefined): EdgeIdentity {
-  return { principal, ...(socket.remoteAddress !== undefined && { remoteAddress: socket.remoteAddress }), ...(endpoint !== undefined && { endpoint }) };
+function edgeIdentity(principal: Principal, remoteAddress: string | undefined, endpoint: string | undefined): EdgeIdentity {
+  return { principal, ...(remoteAddress !== undefined && { remoteAddress }), ...(endpoint !== undefined && { endpoint }) };
 }
 
 /** Where the RFC 9728 metadata of `resource` lives (the path-suffixed well-known form). */
@@ -65,6 +71,8 @@ export class EdgeAuth {
     private readonly path: string,
     private readonly resource?: string,
     endpointPaths: readonly string[] = [],
+    private readonly clientAddress: ClientAddressOf = (req) => req.socket.remoteAddress,
+    private readonly refusals?: RefusalLimit,
   ) {
     this.#endpointPaths = new Set(endpointPaths);
   }
@@ -86,7 +94,14 @@ export class EdgeAuth {
     return this.authenticator !== undefined;
   }
 
-  #anonymousOn(socket: Socket, endpoint: string | undefined): Identified {
+  #anonymousOn(req: IncomingMessage, endpoint: string | undefined): Identified {
+    const { socket } = req;
+    const address = this.clientAddress(req);
+    // Behind a trusted proxy one connection carries many clients: each request is its own.
+    if (address !== socket.remoteAddress) {
+      const edge = edgeIdentity(ANONYMOUS, address, endpoint);
+      return { edge, auth: authInfoFor(edge) };
+    }
     let bySocket = this.#anonymous.get(endpoint ?? '');
     if (!bySocket) {
       bySocket = new WeakMap();
@@ -94,7 +109,7 @@ export class EdgeAuth {
     }
     let identity = bySocket.get(socket);
     if (!identity) {
-      const edge = edgeIdentity(ANONYMOUS, socket, endpoint);
+      const edge = edgeIdentity(ANONYMOUS, address, endpoint);
       identity = { edge, auth: authInfoFor(edge) };
       bySocket.set(socket, identity);
     }
@@ -105,54 +120,74 @@ export class EdgeAuth {
    * The request's identity, or why it is refused. Without an authenticator this is synchronous (no promise, no
    * allocation after a connection's first request): the anonymous fast path.
    */
-  identify(req: IncomingMessage, endpoint?: string): Identified | Promise<Identified | { refusal: AuthRefusal }> {
+  identify(req: IncomingMessage, endpoint?: string): Identified | Promise<Identified | Unidentified> {
     const a = this.authenticator;
-    return a ? this.#authenticate(a, req, endpoint) : this.#anonymousOn(req.socket, endpoint);
+    return a ? this.#authenticate(a, req, endpoint) : this.#anonymousOn(req, endpoint);
   }
 
-  async #authenticate(a: Authenticator, req: IncomingMessage, endpoint?: string): Promise<Identified | { refusal: AuthRefusal }> {
+  async #authenticate(a: Authenticator, req: IncomingMessage, endpoint?: string): Promise<Identified | Unidentified> {
     const cert = clientCertificateOf(req);
     const bare = req.headers.authorization === undefined && req.headers['x-api-key'] === undefined && cert === undefined;
     if (bare && a.allowsAnonymous) {
       const outcome = await a.authenticate({ header: () => undefined });
       // The configured anonymous principal may carry scopes; only the plain one is shared per connection.
-      if ('principal' in outcome && outcome.principal === ANONYMOUS) return this.#anonymousOn(req.socket, endpoint);
+      if ('principal' in outcome && outcome.principal === ANONYMOUS) return this.#anonymousOn(req, endpoint);
       if ('refusal' in outcome) return outcome;
-      const edge = edgeIdentity(outcome.principal, req.socket, endpoint);
+      const edge = edgeIdentity(outcome.principal, this.clientAddress(req), endpoint);
       return { edge, auth: authInfoFor(edge) };
     }
     const urlOf = this.#urlOf;
-    const outcome = await a.authenticate({
-      header: (name) => headerOf(req, name),
+    const request = {
+      header: (name: string) => headerOf(req, name),
       ...(cert && { clientCertificate: cert }),
       method: req.method ?? 'GET',
       // Made only when read (a DPoP proof's check), not on every authenticated request.
       get url() {
         return urlOf(req);
       },
-    });
-    if ('refusal' in outcome) return outcome;
+    };
+    const address = this.clientAddress(req);
+    const limit = address !== undefined ? this.refusals : undefined;
+    if (limit) {
+      const wait = limit.waitFor(address!);
+      if (wait > 0 && a.recentlyVerified?.(request) !== true) return { throttled: wait };
+    }
+    const outcome = await a.authenticate(request);
+    if ('refusal' in outcome) {
+      if (counts(outcome.refusal)) limit?.refused(address!);
+      return outcome;
+    }
     if (outcome.token) attachCredential(outcome.principal, outcome.token);
-    const edge = edgeIdentity(outcome.principal, req.socket, endpoint);
+    const edge = edgeIdentity(outcome.principal, address, endpoint);
     return { edge, auth: authInfoFor(edge), ...(outcome.nonce && { nonce: outcome.nonce }) };
   }
 
   /** With authentication on, admin routes and readiness learn who asks (for `isAdmin`); returns a refusal, if any. */
-  async identifyForRoute(req: IncomingMessage): Promise<AuthRefusal | undefined> {
+  async identifyForRoute(req: IncomingMessage): Promise<Unidentified | undefined> {
     if (!this.authenticator) return undefined;
     const identity = await this.#authenticate(this.authenticator, req);
-    if ('refusal' in identity) return identity.refusal;
+    if (!('auth' in identity)) return identity;
     (req as { auth?: unknown }).auth = identity.auth;
     return undefined;
   }
 
-  /** 400/401/403 with the challenge and a JSON-RPC error body; the connection stays usable. */
-  refuse(req: IncomingMessage, res: ServerResponse, refusal: AuthRefusal): void {
-    const challenge = this.authenticator!.challenge(refusal, metadataUrlOf(this.#resourceFor(req, pathOf(req))));
-    const code = refusal.status === 403 ? ErrorCode.Forbidden : refusal.status === 400 ? ErrorCode.InvalidRequest : ErrorCode.Unauthorized;
+  /**
+   * 400/401/403 with the challenge and a JSON-RPC error body, or 429 with Retry-After (the address is over the
+   * bound); the connection stays usable.
+   */
+  refuse(req: IncomingMessage, res: ServerResponse, why: Unidentified): void {
     // A refused body is not read: close the connection after answering rather than drain what a stranger streams.
     const body = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
-    const headers = { 'www-authenticate': challenge, ...(refusal.nonce && { 'dpop-nonce': refusal.nonce }), ...(body && { connection: 'close' }) };
+    const close = body ? { connection: 'close' } : undefined;
+    if ('throttled' in why) {
+      const { body, retryAfter } = throttledAnswer(why.throttled);
+      sendJson(res, 429, body, { 'retry-after': retryAfter, ...close });
+      return;
+    }
+    const { refusal } = why;
+    const challenge = this.authenticator!.challenge(refusal, metadataUrlOf(this.#resourceFor(req, pathOf(req))));
+    const code = refusal.status === 403 ? ErrorCode.Forbidden : refusal.status === 400 ? ErrorCode.InvalidRequest : ErrorCode.Unauthorized;
+    const headers = { 'www-authenticate': challenge, ...(refusal.nonce && { 'dpop-nonce': refusal.nonce }), ...close };
     sendJson(res, refusal.status, { jsonrpc: '2.0', id: null, error: { code, message: refusal.description } }, headers);
   }
 

@@ -7,6 +7,7 @@
 import { createMcpHandler, isJsonContentType, type JSONRPCMessage, type Server, validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
 import { ANONYMOUS, attachCredential, type Era, ErrorCode, type Logger, WireError } from '../../core/index.js';
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
+import type { RateRule } from '../../core/rate-limit-store.js';
 import type { Admit } from '../gate.js';
 import { authInfoFor, type EdgeIdentity } from '../identity.js';
 import { isPipelined } from '../targets.js';
@@ -17,6 +18,7 @@ import { metadataUrlOf, protectedResourceMetadata, WELL_KNOWN } from './edge-aut
 import { isOwnOrigin } from './guards.js';
 import { withHeaderMismatchStatus } from './header-mismatch.js';
 import { type ListenNotifier, ListenStreams } from './listen-streams.js';
+import { counts, DEFAULT_REFUSAL_LIMIT, RefusalLimit, refusalWarning, throttledAnswer } from './refusal-limit.js';
 import { REFUSAL_STATUS } from './sdk-admitted.js';
 
 export interface FetchHandlerOptions {
@@ -36,6 +38,11 @@ export interface FetchHandlerOptions {
   resource?: string;
   /** The caller's address, when the platform tells it (e.g. a header it sets); for rate limits and logs. */
   remoteAddress?: (request: Request) => string | undefined;
+  /**
+   * Refused credentials per caller address (needs `remoteAddress`), counted in this instance: past `limit` in
+   * `windowMs`, credentials not verified recently are answered 429 unchecked; default 100 a minute, `false` for none.
+   */
+  refusalLimit?: RateRule | false;
   /** 2026-era `subscriptions/listen` streams open at once on this handler; default 256 (503 beyond). */
   maxListenStreams?: number;
 }
@@ -158,17 +165,26 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
 
   /** The DPoP nonce to send with a request's answer (authentication handed out a fresh one). */
   const nonces = new WeakMap<Request, string>();
+  const refusalRule = opts.refusalLimit ?? DEFAULT_REFUSAL_LIMIT;
+  const refusals = opts.auth && refusalRule ? new RefusalLimit(refusalRule, refusalWarning(log)) : undefined;
 
-  async function identify(request: Request): Promise<EdgeIdentity | { refusal: AuthRefusal }> {
+  async function identify(request: Request): Promise<EdgeIdentity | { refusal: AuthRefusal } | { throttled: number }> {
     const remoteAddress = opts.remoteAddress?.(request);
     const edge = (principal: EdgeIdentity['principal']): EdgeIdentity => ({ principal, ...(remoteAddress !== undefined && { remoteAddress }) });
     if (!opts.auth) return edge(ANONYMOUS);
-    const outcome = await opts.auth.authenticate({
-      header: (name) => request.headers.get(name) ?? undefined,
+    const asked = {
+      header: (name: string) => request.headers.get(name) ?? undefined,
       method: request.method,
       url: new URL(new URL(request.url).pathname, resourceOf(request)).href,
-    });
-    if ('refusal' in outcome) return outcome;
+    };
+    const limit = remoteAddress !== undefined ? refusals : undefined;
+    const wait = limit?.waitFor(remoteAddress!) ?? 0;
+    if (wait > 0 && opts.auth.recentlyVerified?.(asked) !== true) return { throttled: wait };
+    const outcome = await opts.auth.authenticate(asked);
+    if ('refusal' in outcome) {
+      if (counts(outcome.refusal)) limit?.refused(remoteAddress!);
+      return outcome;
+    }
     if (outcome.token) attachCredential(outcome.principal, outcome.token);
     if (outcome.nonce) nonces.set(request, outcome.nonce);
     return edge(outcome.principal);
@@ -220,6 +236,10 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
     if (refused) return rpcError(403, ErrorCode.InvalidRequest, refused);
     const identity = await identify(request);
     if ('refusal' in identity) return challenged(request, identity.refusal);
+    if ('throttled' in identity) {
+      const { body, retryAfter } = throttledAnswer(identity.throttled);
+      return json(429, body, { 'retry-after': retryAfter });
+    }
     if (request.method !== 'POST') {
       return rpcError(405, ErrorCode.InvalidRequest, 'Method not allowed; use POST (this endpoint keeps no sessions, so it has no GET stream and nothing to DELETE)', null, { allow: 'POST' });
     }

@@ -9,14 +9,17 @@ import type { Authenticator } from '../../middleware/auth/index.js';
 import { identityOf } from '../identity.js';
 import type { SessionOwners } from '../../core/session-owners.js';
 import type { SettledTasks } from '../../core/settled-tasks.js';
+import type { RateRule } from '../../core/rate-limit-store.js';
+import { type ClientAddressOf, clientAddressOf } from './client-address.js';
 import type { SessionEnded } from './legacy-sessions.js';
+import { DEFAULT_REFUSAL_LIMIT } from './refusal-limit.js';
 import type { CorsOptions } from './cors.js';
 import type { TlsOptions } from './tls.js';
 
-/** The caller as the edge established it (principal and peer address): whom per-client limits count. */
+/** The caller as the edge established it (principal and client address): whom per-client limits count. */
 const callerOf = (req: IncomingMessage) => {
   const identity = identityOf((req as { auth?: AuthInfo }).auth);
-  return `${identity?.principal.id ?? 'anonymous'}@${req.socket.remoteAddress ?? 'unknown'}`;
+  return `${identity?.principal.id ?? 'anonymous'}@${identity?.remoteAddress ?? req.socket.remoteAddress ?? 'unknown'}`;
 };
 
 /** Who may read /readyz in full (upstream names, states, errors) rather than just `status` and `ready`. */
@@ -53,7 +56,7 @@ export interface HttpServeOptions {
   maxSessions?: number;
   /** Most 2025-era sessions one client holds; default 1 000. Past it, that client's least recently used idle one is closed. */
   maxSessionsPerClient?: number;
-  /** Whose a session is, for `maxSessionsPerClient`; default the caller's principal and IP address. */
+  /** Whose a session is, for `maxSessionsPerClient`; default the caller's principal and client address. */
   sessionOwner?: (req: IncomingMessage) => string;
   /** Requests in flight on one 2025-era session (each request of a batch counts); default 128. */
   maxInflightPerSession?: number;
@@ -108,6 +111,18 @@ export interface HttpServeOptions {
    * `createAuthenticator`. With it, `isAdmin` defaults to holding the `mcplex:admin` scope.
    */
   auth?: Authenticator;
+  /**
+   * Refused credentials per client address (an unknown key, a bad token): past `limit` in `windowMs`, that address's
+   * credentials not verified recently are answered 429 without being checked; default 100 a minute, `false` for
+   * none. Counted in this process.
+   */
+  refusalLimit?: RateRule | false;
+  /**
+   * Proxies in front (addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`): for a request from one,
+   * the client address is read from X-Forwarded-For (the nearest address that is not a trusted proxy). Default none:
+   * the client address is the peer's.
+   */
+  trustedProxies?: string[];
   /** This server's resource identifier (its public URL, RFC 8707/9728); default built from the Host header. */
   resource?: string;
   /** Serve HTTPS (and mTLS when `ca` is given). */
@@ -174,9 +189,10 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
-type Optional = 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded';
+type Optional = 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'trustedProxies';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
   Pick<HttpServeOptions, 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded'> & {
+    clientAddress: ClientAddressOf;
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
     isAdmin: (req: IncomingMessage) => boolean;
@@ -241,6 +257,8 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     maxSessions: o.maxSessions ?? 10_000,
     maxSessionsPerClient: o.maxSessionsPerClient ?? 1_000,
     sessionOwner: o.sessionOwner ?? callerOf,
+    clientAddress: clientAddressOf(o.trustedProxies),
+    refusalLimit: o.refusalLimit ?? DEFAULT_REFUSAL_LIMIT,
     maxInflightPerSession: o.maxInflightPerSession ?? 128,
     maxBatchSize: o.maxBatchSize ?? 100,
     maxBufferedBytes: o.maxBufferedBytes ?? 8 * MiB,

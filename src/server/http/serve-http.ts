@@ -14,6 +14,7 @@ import { keepBodyOf, keptBodyOf, prereadJsonBody, readMcpBody, refuseTooLarge } 
 import { classifyHttpPost } from './classify.js';
 import { Cors } from './cors.js';
 import { EdgeAuth } from './edge-auth.js';
+import { RefusalLimit, refusalWarning } from './refusal-limit.js';
 import { withHeaderMismatchStatus } from './header-mismatch.js';
 import { refusal } from './guards.js';
 import { LegacySessions } from './legacy-sessions.js';
@@ -54,7 +55,8 @@ export async function serveHttp(
   const cors = new Cors(o.cors);
   // Set once listening when not configured: this listener's own origin.
   let advertise = o.cluster?.advertise;
-  const edgeAuth = new EdgeAuth(o.auth, o.path, o.resource, o.endpoints.map((e) => e.path));
+  const refusals = o.auth && o.refusalLimit ? new RefusalLimit(o.refusalLimit, refusalWarning(log)) : undefined;
+  const edgeAuth = new EdgeAuth(o.auth, o.path, o.resource, o.endpoints.map((e) => e.path), o.clientAddress, refusals);
   // An OAuth caller refused for want of scope hears 403 with the step-up challenge (EdgeAuth.stepUpChallenge).
   const answerStatus = o.auth ? (req: IncomingMessage, answer: JSONRPCMessage) => edgeAuth.stepUpChallenge(req, answer) : undefined;
   const directory = o.cluster && new SessionForwarder({ owners: o.cluster.owners, advertise: () => advertise ?? '' }, o.sessionIdleTtlMs, log);
@@ -208,7 +210,7 @@ export async function serveHttp(
     // with every message of this request.
     const found = edgeAuth.identify(req, endpoint);
     const identity = found instanceof Promise ? await found : found;
-    if ('refusal' in identity) return edgeAuth.refuse(req, res, identity.refusal);
+    if (!('auth' in identity)) return edgeAuth.refuse(req, res, identity);
     (req as { auth?: unknown }).auth = identity.auth;
     if (identity.nonce) res.setHeader('dpop-nonce', identity.nonce);
     if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });

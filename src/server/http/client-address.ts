@@ -1,0 +1,27 @@
+// The address of the client behind a request: its peer's, or, when the peer is one of the proxies the operator
+// trusts, the nearest address in X-Forwarded-For that is not one of them (proxy-addr: Express's rules, read from
+// the right so a client cannot name itself). Per-client limits, refused-credential bounds and audit use it.
+import type { IncomingMessage } from 'node:http';
+import proxyaddr from 'proxy-addr';
+
+export type ClientAddressOf = (req: IncomingMessage) => string | undefined;
+
+/** What `trustedProxies` may list, as the config's error says it. */
+export const TRUSTED_PROXIES_HINT = 'expected IP addresses or CIDR ranges (e.g. 10.0.0.0/8), or loopback, linklocal, uniquelocal';
+
+/** Why `trusted` cannot be used (a bad entry named), or undefined. */
+export function trustedProxiesProblem(trusted: readonly string[]): string | undefined {
+  try {
+    proxyaddr.compile([...trusted]);
+    return undefined;
+  } catch (err) {
+    return `${(err as Error).message}: ${TRUSTED_PROXIES_HINT}`;
+  }
+}
+
+/** The client address of each request: the peer's when no proxy is trusted. */
+export function clientAddressOf(trustedProxies: readonly string[] | undefined): ClientAddressOf {
+  if (!trustedProxies?.length) return (req) => req.socket.remoteAddress;
+  const trust = proxyaddr.compile([...trustedProxies]);
+  return (req) => (req.socket.remoteAddress === undefined ? undefined : proxyaddr(req, trust));
+}

@@ -1,0 +1,83 @@
+// A bound on refused credentials per client address. Each refused credential (an unknown key, a bad or expired
+// token, a failed proof) counts against its address, as rate limits count (GCRA: `limit` per `windowMs`, in bursts
+// of up to `limit`); past the bound, that address's credentials are refused 429 without being checked, unless the
+// same credential was verified recently (callers sharing the address behind a NAT keep working). So a flood of
+// made-up tokens cannot make the gateway ask the introspection endpoint, or check signatures, more than the bound.
+// IPv6 addresses count by their /64 (one host may hold all of it). One process's count: each replica bounds its own.
+import { isIPv4, isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../../core/index.js';
+import { gcraStep, type RateRule } from '../../core/rate-limit-store.js';
+import type { AuthRefusal } from '../../middleware/auth/index.js';
+import { rateLimited } from '../../middleware/rate-limited.js';
+
+export const DEFAULT_REFUSAL_LIMIT: RateRule = { limit: 100, windowMs: 60_000 };
+
+/** The key an address counts under: an IPv4 address (also IPv4-mapped), an IPv6 address's /64, else as given. */
+export function addressKey(address: string): string {
+  // The common cases without parsing (this runs for every authenticated request).
+  if (isIPv4(address)) return address;
+  if (address.startsWith('::ffff:') && isIPv4(address.slice(7))) return address.slice(7);
+  if (!isIPv6(address)) return address;
+  const ip = ipaddr.process(address);
+  return ip.kind() === 'ipv6' ? `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64` : ip.toString();
+}
+
+/** Refusals that count: credentials checked and found wrong (not a missing one, a step-up, or a DPoP nonce asked for). */
+const COUNTED: ReadonlySet<AuthRefusal['error']> = new Set(['invalid_token', 'invalid_request', 'invalid_dpop_proof']);
+export const counts = (refusal: AuthRefusal): boolean => COUNTED.has(refusal.error);
+
+/** The 429 answer for an address over the bound: a JSON-RPC RateLimited error and its Retry-After (seconds). */
+export function throttledAnswer(retryAfterMs: number): { body: unknown; retryAfter: string } {
+  const err = rateLimited('Too many refused credentials from this address', retryAfterMs, 'refusals');
+  const data = err.data as { retryAfter: number };
+  return { body: { jsonrpc: '2.0', id: null, error: { code: err.code, message: err.message, data } }, retryAfter: String(data.retryAfter) };
+}
+
+/** The warning logged when an address reaches the bound (at most once per window per address). */
+export const refusalWarning =
+  (log: Logger) =>
+  (key: string, rule: RateRule): void =>
+    log.warn({ client: key, limit: rule.limit, windowMs: rule.windowMs }, 'too many refused credentials from one client address: its credentials not verified recently are answered 429 until it slows down');
+
+interface Cell {
+  /** GCRA's theoretical arrival time. */
+  tat: number;
+  /** When the bound last began refusing this address (a warning is logged once per window). */
+  warnedAt?: number;
+}
+
+export class RefusalLimit {
+  readonly #cells: LRUCache<string, Cell>;
+
+  constructor(
+    readonly rule: RateRule = DEFAULT_REFUSAL_LIMIT,
+    private readonly onLimited?: (key: string, rule: RateRule) => void,
+    private readonly now: () => number = Date.now,
+    maxKeys = 100_000,
+  ) {
+    this.#cells = new LRUCache({ max: maxKeys });
+  }
+
+  /** How long (ms) until `address` may have an unverified credential checked again; 0 when it may now. */
+  waitFor(address: string): number {
+    const cell = this.#cells.get(addressKey(address));
+    return cell ? gcraStep(cell.tat, this.now(), this.rule).decision.retryAfterMs : 0;
+  }
+
+  /** Counts one refused credential of `address`. */
+  refused(address: string): void {
+    const key = addressKey(address);
+    const now = this.now();
+    const cell = this.#cells.get(key);
+    const { decision, tat } = gcraStep(cell?.tat, now, this.rule);
+    if (tat === undefined) return;
+    const next: Cell = { tat, ...(cell?.warnedAt !== undefined && { warnedAt: cell.warnedAt }) };
+    if (decision.remaining === 0 && (next.warnedAt === undefined || now - next.warnedAt >= this.rule.windowMs)) {
+      next.warnedAt = now;
+      this.onLimited?.(key, this.rule);
+    }
+    this.#cells.set(key, next);
+  }
+}
