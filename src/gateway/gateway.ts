@@ -494,7 +494,9 @@ export class Gateway {
       }));
     this.#cluster = cluster || undefined;
     const endpoints = Object.entries(this.#config.endpoints ?? {}).map(([name, e]) => ({ name, path: e.path }));
-    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster: cluster.serving }), ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    const m = this.metrics;
+    const refused = m && { onAuthRefused: (status: number, error: string | undefined) => m.authRefused(status, error) };
+    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster: cluster.serving }), ...refused, ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
     this.#oauth.served(served.url);
     this.#sessions = served.sessionCount;
     const uncount = this.metrics?.activeSessions(served.sessionCount);

@@ -70,6 +70,7 @@ export class Metrics {
   readonly #byEndpoint = new Tally();
   readonly #cache = new Tally();
   readonly #rateLimited = new Tally();
+  readonly #authRefused = new Tally();
   readonly #breaker: Gauge;
   #upstreams: (() => readonly UpstreamStatus[]) | undefined;
   #tasks: (() => Readonly<Record<string, number>>) | undefined;
@@ -99,6 +100,13 @@ export class Metrics {
     this.clients = new Counter({ name: 'mcp_sessions_total', help: 'Sessions opened (legacy: initialize) and 2026-era clients discovering (server/discover), by era', labelNames: ['era'], registers });
     new Counter({ name: 'mcp_cache_requests_total', help: 'Cache lookups by method and result (hit, miss)', labelNames: ['method', 'result'], registers, collect: tallied(this.#cache) });
     new Counter({ name: 'mcp_rate_limited_total', help: 'Requests refused by a rate limit or quota', labelNames: ['method', 'limit'], registers, collect: tallied(this.#rateLimited) });
+    new Counter({
+      name: 'mcp_auth_refusals_total',
+      help: 'HTTP requests refused for their credentials before the pipeline, by status and error (none: no credentials sent; too_many_refusals: 429, the client address is over auth.refusalLimit)',
+      labelNames: ['status', 'error'],
+      registers,
+      collect: tallied(this.#authRefused),
+    });
     const self = this;
     new Gauge({
       name: 'mcp_sessions_active',
@@ -233,6 +241,12 @@ export class Metrics {
   /** For rate limits and quotas: one refused request; `limit` says which ('rate', 'quota', 'concurrency', 'capability'). */
   rateLimited(method: string, limit: string): void {
     this.#rateLimited.add(`${method}\u0001${limit}`, () => ({ method, limit }));
+  }
+
+  /** For the HTTP edge: one request refused for its credentials (`error`: the refusal's code, a bounded set). */
+  authRefused(status: number, error: string | undefined): void {
+    const code = error ?? 'none';
+    this.#authRefused.add(`${status}\u0001${code}`, () => ({ status: String(status), error: code }));
   }
 
   /** For the circuit breaker: its current state toward `upstream`. */

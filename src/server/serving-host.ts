@@ -242,7 +242,14 @@ export class ServingHost implements AppCore {
         opts.onSessionEnded?.(ended);
       },
     };
-    const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }), ...tasks, ...readiness, ...sessions }, this.logger, this.admit);
+    const m = this.metrics;
+    const refused = m && {
+      onAuthRefused: (status: number, error: string | undefined) => {
+        m.authRefused(status, error);
+        opts.onAuthRefused?.(status, error);
+      },
+    };
+    const handle = await serveHttp(factory, { ...opts, ...(routes && { routes }), ...tasks, ...readiness, ...sessions, ...refused }, this.logger, this.admit);
     this.#notifiers.add(handle.notify);
     const uncount = this.metrics?.activeSessions(handle.sessionCount);
     return {

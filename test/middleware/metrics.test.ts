@@ -91,10 +91,11 @@ describe('gateway /metrics', () => {
     expect(queried.size).toBeGreaterThan(10);
     for (const name of queried) expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));
     // And every series the Prometheus alerting rules ask about (test/deploy/prometheus.test.ts fires them), but the
-    // pins' (a gateway with pinning:, while a change is held: test/gateway/pinning.test.ts has it, held="true") and
-    // the audit store's (a gateway with audit:, test/gateway/audit-health.test.ts).
+    // pins' (a gateway with pinning:, while a change is held: test/gateway/pinning.test.ts has it, held="true"), the
+    // audit store's (a gateway with audit:, test/gateway/audit-health.test.ts) and refused credentials' (a gateway
+    // with auth: test/server/introspection.test.ts counts 429s).
     const rules = readFileSync(`${ROOT}deploy/prometheus/mcplex-alerts.yaml`, 'utf8');
-    const elsewhere = new Set(['mcp_tool_pin_changes', 'mcp_audit_store_up', 'mcp_audit_backlog']);
+    const elsewhere = new Set(['mcp_tool_pin_changes', 'mcp_audit_store_up', 'mcp_audit_backlog', 'mcp_auth_refusals_total']);
     const alerted = new Set([...rules.matchAll(/\b(mcp_\w+)/g)].map((m) => m[1]!).filter((n) => !elsewhere.has(n)));
     expect(alerted.size).toBeGreaterThan(6);
     for (const name of alerted) expect(text, name).toMatch(new RegExp(`^${name}[{ ]`, 'm'));

@@ -181,6 +181,9 @@ describe('auth.introspection', () => {
       // From another client behind the same proxy it is asked about and let in.
       expect((await from('203.0.113.51', bearer)).status).toBe(200);
       expect(asked).toBe(6);
+      const { body } = await gateway.metrics!.scrape();
+      expect(body).toContain('mcp_auth_refusals_total{status="401",error="invalid_token"} 5');
+      expect(body).toContain('mcp_auth_refusals_total{status="429",error="too_many_refusals"} 26');
     } finally {
       globalThis.fetch = real;
       await http.close();

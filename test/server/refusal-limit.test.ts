@@ -4,7 +4,7 @@
 // cannot escape by naming another address in front of the proxy's. Real framework servers on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createAuthenticator, createServer, ErrorCode, type HttpHandle, newApiKey } from '../../src/index.js';
+import { createAuthenticator, createServer, ErrorCode, type HttpHandle, Metrics, newApiKey } from '../../src/index.js';
 import { addressKey, RefusalLimit } from '../../src/server/http/refusal-limit.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { modernMeta, post, rpcMessage } from '../helpers/http.js';
@@ -17,10 +17,19 @@ const MODERN = { 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call
 
 async function serve(options: Record<string, unknown>) {
   const log = capturingLogger();
-  const server = createServer({ name: 'who', version: '1.0.0', logger: log });
+  const metrics = new Metrics();
+  const server = createServer({ name: 'who', version: '1.0.0', logger: log, metrics });
   server.tool('whoami', { description: 'Who is calling, from where', input: z.object({}) }, (_a, ctx) => `${ctx.principal.id}@${ctx.call.http?.remoteAddress}`);
   const http = await server.serveHttp({ auth: createAuthenticator({ apiKeys: keys }), ...options });
-  return { http, log };
+  return { http, log, metrics };
+}
+
+/** `mcp_auth_refusals_total`'s samples as `status error` → count. */
+async function refusalCounts(metrics: Metrics): Promise<Record<string, number>> {
+  const { body } = await metrics.scrape();
+  const counts: Record<string, number> = {};
+  for (const [, status, error, n] of body.matchAll(/^mcp_auth_refusals_total\{status="(\d+)",error="(\w+)"\} (\d+)$/gm)) counts[`${status} ${error}`] = Number(n);
+  return counts;
 }
 
 const ask = (http: HttpHandle, key: string, forwardedFor?: string) => post(http.url, call, { ...MODERN, 'x-api-key': key, ...(forwardedFor !== undefined && { 'x-forwarded-for': forwardedFor }) });
@@ -60,8 +69,9 @@ describe('RefusalLimit', () => {
 describe('refused credentials at the edge, behind a trusted proxy', () => {
   let http: HttpHandle;
   let log: ReturnType<typeof capturingLogger>;
+  let metrics: Metrics;
   beforeAll(async () => {
-    ({ http, log } = await serve({ refusalLimit: { limit: 3, windowMs: 60_000 }, trustedProxies: ['loopback'] }));
+    ({ http, log, metrics } = await serve({ refusalLimit: { limit: 3, windowMs: 60_000 }, trustedProxies: ['loopback'] }));
   });
   afterAll(() => http?.close());
 
@@ -85,11 +95,14 @@ describe('refused credentials at the edge, behind a trusted proxy', () => {
     expect((await ask(http, 'mcplex_sk_guess5')).status).toBe(401);
     const warnings = log.entries.filter((e) => e.level === 'warn' && e.msg?.startsWith('too many refused credentials'));
     expect(warnings.map((w) => w.obj)).toEqual([{ client: '203.0.113.7', limit: 3, windowMs: 60_000 }]);
+    // Counted as the edge answered them.
+    expect(await refusalCounts(metrics)).toEqual({ '401 invalid_token': 4, '429 too_many_refusals': 3 });
   });
 
   it('counts only credentials found wrong: none sent is no refusal to count', async () => {
     for (let i = 0; i < 5; i++) expect((await post(http.url, call, { ...MODERN, 'x-forwarded-for': '203.0.113.20' })).status).toBe(401);
     expect(text(await ask(http, fresh.key, '203.0.113.20'))).toBe('fresh@203.0.113.20');
+    expect((await refusalCounts(metrics))['401 none']).toBe(5);
   });
 });
 

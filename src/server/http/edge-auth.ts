@@ -9,7 +9,7 @@ import { ANONYMOUS, attachCredential, ErrorCode, type Principal } from '../../co
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
 import { authInfoFor, type EdgeIdentity, identityOf } from '../identity.js';
 import type { ClientAddressOf } from './client-address.js';
-import { counts, type RefusalLimit, throttledAnswer } from './refusal-limit.js';
+import { counts, type RefusalLimit, TOO_MANY_REFUSALS, throttledAnswer } from './refusal-limit.js';
 import { headerOf } from './request-info.js';
 import { sendJson } from './respond.js';
 import { clientCertificateOf } from './tls.js';
@@ -61,20 +61,39 @@ export function protectedResourceMetadata(resource: string, a: Authenticator): R
   };
 }
 
+export interface EdgeAuthOptions {
+  /** The resource identifier configured (the main path's). */
+  resource?: string;
+  /** More MCP paths (named endpoints). */
+  endpointPaths?: readonly string[];
+  /** Each request's client address; default its peer's. */
+  clientAddress?: ClientAddressOf;
+  /** The bound on refused credentials per client address. */
+  refusals?: RefusalLimit;
+  /** Told of each request refused here (status, and the refusal's error code; none when no credentials were sent). */
+  onRefused?: (status: number, error: string | undefined) => void;
+}
+
 export class EdgeAuth {
   /** Per named endpoint (the main path: ''), one anonymous identity per connection. */
   readonly #anonymous = new Map<string, WeakMap<Socket, Identified>>();
   readonly #endpointPaths: ReadonlySet<string>;
 
+  readonly #resource: string | undefined;
+  readonly #refusals: RefusalLimit | undefined;
+  readonly #onRefused: EdgeAuthOptions['onRefused'];
+  private readonly clientAddress: ClientAddressOf;
+
   constructor(
     private readonly authenticator: Authenticator | undefined,
     private readonly path: string,
-    private readonly resource?: string,
-    endpointPaths: readonly string[] = [],
-    private readonly clientAddress: ClientAddressOf = (req) => req.socket.remoteAddress,
-    private readonly refusals?: RefusalLimit,
+    o: EdgeAuthOptions = {},
   ) {
-    this.#endpointPaths = new Set(endpointPaths);
+    this.#endpointPaths = new Set(o.endpointPaths);
+    this.#resource = o.resource;
+    this.clientAddress = o.clientAddress ?? ((req) => req.socket.remoteAddress);
+    this.#refusals = o.refusals;
+    this.#onRefused = o.onRefused;
   }
 
   /** The MCP path a request (or a metadata request's suffix) names: an endpoint's, or the main one. */
@@ -84,7 +103,7 @@ export class EdgeAuth {
 
   #resourceFor(req: IncomingMessage, path: string): string {
     const mcpPath = this.#mcpPathOf(path);
-    return resourceOf(req, mcpPath, mcpPath === this.path, this.resource);
+    return resourceOf(req, mcpPath, mcpPath === this.path, this.#resource);
   }
 
   /** The URL a request addressed, as its client names it (the public one behind a proxy): a DPoP proof's `htu`. */
@@ -147,7 +166,7 @@ export class EdgeAuth {
       },
     };
     const address = this.clientAddress(req);
-    const limit = address !== undefined ? this.refusals : undefined;
+    const limit = address !== undefined ? this.#refusals : undefined;
     if (limit) {
       const wait = limit.waitFor(address!);
       if (wait > 0 && a.recentlyVerified?.(request) !== true) return { throttled: wait };
@@ -179,6 +198,7 @@ export class EdgeAuth {
     // A refused body is not read: close the connection after answering rather than drain what a stranger streams.
     const body = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
     const close = body ? { connection: 'close' } : undefined;
+    this.#onRefused?.('throttled' in why ? 429 : why.refusal.status, 'throttled' in why ? TOO_MANY_REFUSALS : why.refusal.error);
     if ('throttled' in why) {
       const { body, retryAfter } = throttledAnswer(why.throttled);
       sendJson(res, 429, body, { 'retry-after': retryAfter, ...close });

@@ -123,6 +123,12 @@ export interface HttpServeOptions {
    * the client address is the peer's.
    */
   trustedProxies?: string[];
+  /**
+   * Told of each request refused before the pipeline for its credentials: the status (400, 401, 403, or 429 past
+   * `refusalLimit`) and the refusal's error (`invalid_token`, …; `too_many_refusals` for 429; none when no
+   * credentials were sent). A server's `metrics` count them as `mcp_auth_refusals_total`.
+   */
+  onAuthRefused?: (status: number, error: string | undefined) => void;
   /** This server's resource identifier (its public URL, RFC 8707/9728); default built from the Host header. */
   resource?: string;
   /** Serve HTTPS (and mTLS when `ca` is given). */
@@ -189,9 +195,9 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
-type Optional = 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'trustedProxies';
+type Optional = 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'trustedProxies' | 'onAuthRefused';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
-  Pick<HttpServeOptions, 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded'> & {
+  Pick<HttpServeOptions, 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'onAuthRefused'> & {
     clientAddress: ClientAddressOf;
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
@@ -242,6 +248,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     ...(o.readiness && { readiness: o.readiness }),
     ...(o.onAdminChange && { onAdminChange: o.onAdminChange }),
     ...(o.onSessionEnded && { onSessionEnded: o.onSessionEnded }),
+    ...(o.onAuthRefused && { onAuthRefused: o.onAuthRefused }),
     ...(o.auth && { auth: o.auth }),
     ...(o.resource && { resource: o.resource }),
     ...(o.tls && { tls: o.tls }),

@@ -28,6 +28,9 @@ export function addressKey(address: string): string {
 const COUNTED: ReadonlySet<AuthRefusal['error']> = new Set(['invalid_token', 'invalid_request', 'invalid_dpop_proof']);
 export const counts = (refusal: AuthRefusal): boolean => COUNTED.has(refusal.error);
 
+/** The error a 429 of the bound is told as (metrics' `error` label). */
+export const TOO_MANY_REFUSALS = 'too_many_refusals';
+
 /** The 429 answer for an address over the bound: a JSON-RPC RateLimited error and its Retry-After (seconds). */
 export function throttledAnswer(retryAfterMs: number): { body: unknown; retryAfter: string } {
   const err = rateLimited('Too many refused credentials from this address', retryAfterMs, 'refusals');

@@ -56,7 +56,13 @@ export async function serveHttp(
   // Set once listening when not configured: this listener's own origin.
   let advertise = o.cluster?.advertise;
   const refusals = o.auth && o.refusalLimit ? new RefusalLimit(o.refusalLimit, refusalWarning(log)) : undefined;
-  const edgeAuth = new EdgeAuth(o.auth, o.path, o.resource, o.endpoints.map((e) => e.path), o.clientAddress, refusals);
+  const edgeAuth = new EdgeAuth(o.auth, o.path, {
+    ...(o.resource && { resource: o.resource }),
+    endpointPaths: o.endpoints.map((e) => e.path),
+    clientAddress: o.clientAddress,
+    ...(refusals && { refusals }),
+    ...(o.onAuthRefused && { onRefused: o.onAuthRefused }),
+  });
   // An OAuth caller refused for want of scope hears 403 with the step-up challenge (EdgeAuth.stepUpChallenge).
   const answerStatus = o.auth ? (req: IncomingMessage, answer: JSONRPCMessage) => edgeAuth.stepUpChallenge(req, answer) : undefined;
   const directory = o.cluster && new SessionForwarder({ owners: o.cluster.owners, advertise: () => advertise ?? '' }, o.sessionIdleTtlMs, log);
