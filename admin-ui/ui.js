@@ -271,7 +271,7 @@ async function loadTasks() {
 
 async function loadAudit() {
   const q = new URLSearchParams({ limit: '50' });
-  for (const [id, key] of [['#f-principal', 'principal'], ['#f-tool', 'tool'], ['#f-method', 'method'], ['#f-since', 'since'], ['#f-endpoint', 'endpoint']]) {
+  for (const [id, key] of [['#f-principal', 'principal'], ['#f-tool', 'tool'], ['#f-method', 'method'], ['#f-since', 'since'], ['#f-endpoint', 'endpoint'], ['#f-client', 'client']]) {
     const v = $(id).value.trim();
     if (v) q.set(key, v);
   }
@@ -284,7 +284,7 @@ async function loadAudit() {
   if (status !== 200) return fill(tbody, [], json.error ?? `error ${status}`);
   fill(
     tbody,
-    json.records.reverse().map((r) => row([r.seq, r.time, r.principal, r.tenant, r.method, r.target, r.upstream, r.outcome, r.errorCode, r.durationMs, r.endpoint], { 5: 'wrap', 7: r.outcome === 'ok' ? 'ok' : 'bad' })),
+    json.records.reverse().map((r) => row([r.seq, r.time, r.principal, r.tenant, r.method, r.target, r.upstream, r.outcome, r.errorCode, r.durationMs, r.endpoint, r.client], { 5: 'wrap', 7: r.outcome === 'ok' ? 'ok' : 'bad' })),
     'no records match',
   );
   const head = await api('/admin/audit/head');

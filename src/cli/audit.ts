@@ -46,7 +46,7 @@ interface Source {
   url?: string;
 }
 
-const FILTERS = ['principal', 'tool', 'method', 'tenant', 'endpoint', 'since', 'limit'] as const;
+const FILTERS = ['principal', 'tool', 'method', 'tenant', 'endpoint', 'client', 'since', 'limit'] as const;
 
 async function queryRecords(opts: Source & AuditQuery): Promise<StoredAuditRecord[]> {
   const q: AuditQuery = {};
@@ -85,7 +85,7 @@ const URL_HELP = 'ask the gateway at this URL instead (its admin endpoints; cred
 
 function line(r: StoredAuditRecord): string {
   const outcome = r.outcome === 'error' ? `error ${r.errorCode}` : r.outcome;
-  const who = r.tenant ? `${r.principal}@${r.tenant}` : r.principal;
+  const who = [r.tenant ? `${r.principal}@${r.tenant}` : r.principal, r.client && `from ${r.client}`].filter(Boolean).join(' ');
   const what = [r.method, r.target, r.upstream && `(${r.upstream})`, r.endpoint && `at ${r.endpoint}`].filter(Boolean).join(' ');
   return `${r.seq}\t${r.time}\t${who}\t${what}\t${outcome}\t${r.durationMs}ms`;
 }
@@ -102,6 +102,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--method <method>', 'only this method (tools/call, elicitation/create, …)')
     .option('--tenant <tenant>', 'only this tenant')
     .option('--endpoint <name>', 'only requests on this named endpoint (endpoints: in the config)')
+    .option('--client <address>', 'only requests from this client address')
     .option('--since <time>', 'only records from this time (ISO) or span back from now (15m, 2h, 7d)', (v) => parseSince(v))
     .option('--limit <n>', 'at most this many (the most recent); default 100', positive)
     .option('--json', 'print a JSON array of records')

@@ -21,6 +21,8 @@ export interface AuditRecord {
   upstream?: string | null;
   /** The named endpoint (an extra MCP path) the request came to; absent on the main path. */
   endpoint?: string | null;
+  /** The caller's address (HTTP: its peer's, or behind `trustedProxies` the one they name); absent over stdio. */
+  client?: string | null;
   /** sha256 (hex) of the canonical JSON of the arguments, when args are digested. */
   argsDigest?: string | null;
   /** The arguments with secrets and configured paths redacted, when args are recorded. */
@@ -46,6 +48,8 @@ export interface AuditQuery {
   tenant?: string;
   /** Requests on this named endpoint. */
   endpoint?: string;
+  /** Requests from this client address. */
+  client?: string;
   /** ISO time (or anything Date parses); records at or after it. */
   since?: string;
   /** At most this many (the most recent ones, returned oldest first); default 100. */

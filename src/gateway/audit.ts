@@ -57,10 +57,10 @@ export function auditSettings(config: AuditConfig): Omit<AuditSettings, 'sink' |
   return { mode, args, redactPaths, waitMs, batchSize, maxQueue };
 }
 
-/** `?principal=&tool=&method=&tenant=&endpoint=&since=&limit=` as a query. */
+/** `?principal=&tool=&method=&tenant=&endpoint=&client=&since=&limit=` as a query. */
 export function queryFromParams(p: URLSearchParams): AuditQuery {
   const q: AuditQuery = {};
-  for (const key of ['principal', 'tool', 'method', 'tenant', 'endpoint', 'since'] as const) {
+  for (const key of ['principal', 'tool', 'method', 'tenant', 'endpoint', 'client', 'since'] as const) {
     const v = p.get(key);
     if (v !== null && v !== '') q[key] = v;
   }

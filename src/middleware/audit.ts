@@ -61,6 +61,8 @@ export interface AdminAuditEvent {
   method: string;
   path: string;
   principal: Principal;
+  /** The caller's address. */
+  client?: string;
   /** The HTTP status answered: below 400 the change was made. */
   status: number;
   /** The JSON body the route read, if any. */
@@ -74,6 +76,8 @@ export interface AuditEvent {
   /** What was done: "POST /admin/mode", "config/reload", … */
   method: string;
   principal: Principal;
+  /** The caller's address, when it came over HTTP. */
+  client?: string;
   target?: string;
   args?: unknown;
   /** The JSON-RPC code it failed with; none when it was done. */
@@ -203,6 +207,7 @@ export function audit(opts: AuditOptions): AuditMiddleware {
       target: ctx.target ?? null,
       upstream: opts.upstreamOf?.(ctx) ?? null,
       ...(ctx.endpoint !== undefined && { endpoint: ctx.endpoint }),
+      ...(ctx.http?.remoteAddress !== undefined && { client: ctx.http.remoteAddress }),
       ...argsFields(argsOf(ctx.params)),
       outcome,
       errorCode,
@@ -247,7 +252,7 @@ export function audit(opts: AuditOptions): AuditMiddleware {
       }));
     },
     admin(e) {
-      auditLog.event({ method: `${e.method} ${e.path}`, principal: e.principal, args: e.body, errorCode: adminErrorCode(e.status), startedAt: e.startedAt, durationMs: e.durationMs });
+      auditLog.event({ method: `${e.method} ${e.path}`, principal: e.principal, ...(e.client !== undefined && { client: e.client }), args: e.body, errorCode: adminErrorCode(e.status), startedAt: e.startedAt, durationMs: e.durationMs });
     },
     event(e) {
       queueApart(() => ({
@@ -258,6 +263,7 @@ export function audit(opts: AuditOptions): AuditMiddleware {
         method: e.method,
         target: e.target ?? null,
         upstream: null,
+        ...(e.client !== undefined && { client: e.client }),
         ...(e.args !== undefined && { args: now.redactAdmin(e.args) }),
         outcome: e.errorCode === undefined || e.errorCode === null ? 'ok' : 'error',
         errorCode: e.errorCode ?? null,

@@ -19,6 +19,7 @@ export function normalize(r: AuditRecord): Required<AuditRecord> {
     target: r.target ?? null,
     upstream: r.upstream ?? null,
     endpoint: r.endpoint ?? null,
+    client: r.client ?? null,
     argsDigest: r.argsDigest ?? null,
     args: r.args ?? null,
     outcome: r.outcome,
@@ -34,12 +35,13 @@ export function recordHash(r: AuditRecord, seq: number, prevHash: string): strin
 function hashOf(n: Required<AuditRecord>, seq: number, prevHash: string): string {
   // The hashed fields built in sorted key order. Without redacted arguments every value is a string, number or
   // null, so JSON.stringify writes exactly canonicalJson's text (test/stores/audit-chain.test.ts), at a third of its cost.
-  // `endpoint` is hashed only when set: records written before it existed (and those on the main path) keep their hashes.
-  const { args, argsDigest, durationMs, endpoint, errorCode, method, outcome, principal, requestId, target, tenant, time, upstream } = n;
+  // `endpoint` and `client` are hashed only when set: records written before they existed (and those on the main
+  // path, or over stdio) keep their hashes.
+  const { args, argsDigest, client, durationMs, endpoint, errorCode, method, outcome, principal, requestId, target, tenant, time, upstream } = n;
   const fields =
-    endpoint === null
+    client === null && endpoint === null
       ? { args, argsDigest, durationMs, errorCode, method, outcome, prevHash, principal, requestId, seq, target, tenant, time, upstream }
-      : { args, argsDigest, durationMs, endpoint, errorCode, method, outcome, prevHash, principal, requestId, seq, target, tenant, time, upstream };
+      : { args, argsDigest, ...(client !== null && { client }), durationMs, ...(endpoint !== null && { endpoint }), errorCode, method, outcome, prevHash, principal, requestId, seq, target, tenant, time, upstream };
   return sha256(args === null || typeof args !== 'object' ? JSON.stringify(fields) : canonicalJson(fields));
 }
 

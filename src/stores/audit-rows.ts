@@ -1,6 +1,6 @@
 // The audit table's columns, shared by the SQL backends: how a record maps to a row and back, and how a
-// query's filters become a WHERE clause (placeholders are the backend's: `?` or `$n`). `endpoint` came later: the
-// backends add it to tables made before (ENDPOINT_COLUMN).
+// query's filters become a WHERE clause (placeholders are the backend's: `?` or `$n`). `endpoint` and `client` came
+// later: the backends add them to tables made before (ADDED_COLUMNS).
 import { type AuditAnchor, type AuditQuery, DEFAULT_AUDIT_LIMIT, type StoredAuditRecord } from '../core/audit.js';
 
 /** Table and schema names are interpolated into SQL, so they keep to identifier characters. */
@@ -28,12 +28,19 @@ export const COLUMNS = [
   'prev_hash',
   'hash',
   'endpoint',
+  'client',
 ] as const;
 
 export type Row = Record<(typeof COLUMNS)[number], unknown>;
 
-/** The column added after the table's first version (tables made before get it on open). */
-export const ENDPOINT_COLUMN = 'endpoint TEXT';
+/** The columns added after the table's first version, each with its type (tables made before get them on open). */
+export const ADDED_COLUMNS = [
+  ['endpoint', 'TEXT'],
+  ['client', 'TEXT'],
+] as const;
+
+/** The added columns as a CREATE TABLE lists them. */
+export const ADDED_COLUMNS_SQL = ADDED_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ');
 
 export function toRow(r: StoredAuditRecord): unknown[] {
   return [
@@ -53,6 +60,7 @@ export function toRow(r: StoredAuditRecord): unknown[] {
     r.prevHash,
     r.hash,
     r.endpoint ?? null,
+    r.client ?? null,
   ];
 }
 
@@ -76,6 +84,7 @@ export function fromRow(row: Row): StoredAuditRecord {
     prevHash: String(row.prev_hash),
     hash: String(row.hash),
     endpoint: (row.endpoint as string | null | undefined) ?? null,
+    client: (row.client as string | null | undefined) ?? null,
   };
 }
 
@@ -99,6 +108,7 @@ export function whereClause(q: AuditQuery, ph: (n: number) => string): { sql: st
   if (q.method !== undefined) add('method', '=', q.method);
   if (q.tenant !== undefined) add('tenant', '=', q.tenant);
   if (q.endpoint !== undefined) add('endpoint', '=', q.endpoint);
+  if (q.client !== undefined) add('client', '=', q.client);
   if (q.since !== undefined) {
     const since = new Date(q.since);
     if (Number.isNaN(since.getTime())) throw new Error(`invalid since '${q.since}': expected a date or time (e.g. 2026-01-31T12:00:00Z)`);

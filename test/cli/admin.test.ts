@@ -148,10 +148,13 @@ describe('mcplex admin against a gateway with auth:', () => {
     const asOps = { MCPLEX_ADMIN_KEY: ops.key };
     // The reload the user's key was refused above is on record, with who asked.
     const records = JSON.parse((await audit(['query', '--principal', 'user', '--json'], asOps)).stdout) as Array<{ seq: number; principal: string; method: string; outcome: string; errorCode: number }>;
-    expect(records).toEqual([expect.objectContaining({ principal: 'user', method: 'POST /admin/reload', outcome: 'error', errorCode: -32011 })]);
+    expect(records).toEqual([expect.objectContaining({ principal: 'user', client: '127.0.0.1', method: 'POST /admin/reload', outcome: 'error', errorCode: -32011 })]);
     const lines = (await audit(['query', '--principal', 'user', '--limit', '2'], asOps)).stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^${records[0]!.seq}\t\\S+\tuser\tPOST /admin/reload\terror -32011\t[\\d.]+ms$`));
+    expect(lines[0]).toMatch(new RegExp(`^${records[0]!.seq}\t\\S+\tuser from 127\\.0\\.0\\.1\tPOST /admin/reload\terror -32011\t[\\d.]+ms$`));
+    // --client narrows to one address (none came from another).
+    expect((await audit(['query', '--principal', 'user', '--client', '127.0.0.1', '--json'], asOps)).stdout).toContain('POST /admin/reload');
+    expect(JSON.parse((await audit(['query', '--client', '203.0.113.7', '--json'], asOps)).stdout)).toEqual([]);
     const head = await audit(['head'], asOps);
     expect(head.stdout).toMatch(/^\d+:[0-9a-f]{64}\n$/);
     expect(Number(head.stdout.split(':')[0])).toBeGreaterThanOrEqual(records[0]!.seq);

@@ -161,6 +161,8 @@ describe('admin page, no auth (loopback)', () => {
       (p.doc.querySelector('#audit-filter button') as unknown as { click(): void }).click();
       await p.loaded(before);
       expect(p.cells('audit').map((r) => r[10])).toEqual(['', 'notes']);
+      // And the address each came from.
+      expect(p.cells('audit').map((r) => r[11])).toEqual(['127.0.0.1', '127.0.0.1']);
       (p.doc.querySelector('#f-endpoint') as unknown as { value: string }).value = 'notes';
       before = Number(p.doc.body.dataset.loaded);
       (p.doc.querySelector('#audit-filter button') as unknown as { click(): void }).click();

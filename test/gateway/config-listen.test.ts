@@ -1,13 +1,19 @@
 // The HTTP edge's limits are settable under `listen:` in the gateway config: parsed and checked with errors
 // naming the path, absent ones left to the server's defaults, and applied by Gateway.serveHttp().
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { silentLogger } from '../../src/core/index.js';
 import { parseConfig } from '../../src/gateway/config/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
-import type { HttpHandle } from '../../src/index.js';
+import { createLogger, type HttpHandle } from '../../src/index.js';
 import { rejection } from '../helpers/config.js';
-import { JSON_HEADERS, rawRequest, rpcMessage } from '../helpers/http.js';
+import { JSON_HEADERS, modernMeta, rawRequest, rpcMessage } from '../helpers/http.js';
+import { waitUntil } from '../helpers/process.js';
+import { fixtureServer } from './fixtures/cli.js';
 
 const parse = (yaml: string, env: NodeJS.ProcessEnv = {}) => parseConfig(yaml, { format: 'yaml', env });
 const issues = (yaml: string): string[] => rejection(() => parse(yaml));
@@ -180,6 +186,35 @@ describe('listen.trustedProxies', () => {
       const session = { ...headers, 'mcp-session-id': String(opened.headers['mcp-session-id']), 'mcp-protocol-version': '2025-11-25' };
       return async () => (await rawRequest(url, { headers: session, body: list })).status;
     }
+
+    it('the audit log and the request line name the client behind the proxy', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'trusted-proxies-'));
+      const lines: Array<Record<string, unknown>> = [];
+      const logger = createLogger('gw', { level: 'info', modules: { requests: 'info' } }, { write: (l: string) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+      try {
+        const config = parse(stringify({ listen: { trustedProxies: ['loopback'] }, servers: { demo: fixtureServer('demo') }, audit: { path: join(dir, 'audit.db') }, logging: { requests: 'info' } }));
+        gateway = new Gateway(config, { logger });
+        await gateway.start();
+        http = await gateway.serveHttp();
+        const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'demo__echo', arguments: { text: 'hi' }, _meta: modernMeta() } };
+        const headers = { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'demo__echo', 'x-forwarded-for': '203.0.113.9', connection: 'close' };
+        expect(rpcMessage(await rawRequest(http.url, { headers, body: JSON.stringify(call) })).result).toBeDefined();
+        // The admin API from this machine (no proxy header): the record of the call names where it came from.
+        const audit = new URL('/admin/audit?client=203.0.113.9', http.url).href;
+        const records = await waitUntil(async () => {
+          const found = ((await (await fetch(audit)).json()) as { records: Array<Record<string, unknown>> }).records;
+          return found.length > 0 ? found : undefined;
+        }, 5000, 'the audit record');
+        expect(records).toEqual([expect.objectContaining({ method: 'tools/call', target: 'demo__echo', client: '203.0.113.9' })]);
+        expect(lines.find((l) => l.msg === 'request' && l.method === 'tools/call')).toMatchObject({ client: '203.0.113.9' });
+      } finally {
+        await http?.close();
+        await gateway?.close();
+        http = undefined;
+        gateway = undefined;
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
     for (const trusted of [true, false]) {
       it(trusted ? 'trusted: two clients keep a session each' : 'not trusted: the proxy is one client, the second session closes the first', async () => {

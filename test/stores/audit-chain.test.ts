@@ -8,11 +8,11 @@ import { chain, formatAnchor, normalize, parseAnchor, recordHash, verifyChain } 
 
 /**
  * The definition: sha256 of the canonical JSON of the normalized record with its seq and predecessor's hash;
- * `endpoint` (added later) only when set, so records from before it keep their hashes.
+ * `endpoint` and `client` (added later) only when set, so records from before them keep their hashes.
  */
 function definedHash(r: AuditRecord, seq: number, prevHash: string): string {
-  const { endpoint, ...rest } = normalize(r);
-  return sha256(canonicalJson({ ...rest, ...(endpoint !== null && { endpoint }), seq, prevHash }));
+  const { endpoint, client, ...rest } = normalize(r);
+  return sha256(canonicalJson({ ...rest, ...(endpoint !== null && { endpoint }), ...(client !== null && { client }), seq, prevHash }));
 }
 
 const texts = ['', 'plain', 'quote " backslash \\ newline \n tab \t', 'é ü 漢字 🎉', '\u0000\u001f\u007f', 'lone \ud800 surrogate', '</script>'];
@@ -21,7 +21,7 @@ describe('audit chain hash', () => {
   it('is the canonical JSON hash for every kind of field value', () => {
     let seq = 0;
     for (const text of texts) {
-      for (const extra of [{}, { tenant: null, target: null, upstream: null, errorCode: -32603 }, { argsDigest: sha256(text) }, { durationMs: 1e-7 }, { durationMs: 123456789.125 }, { endpoint: text }]) {
+      for (const extra of [{}, { tenant: null, target: null, upstream: null, errorCode: -32603 }, { argsDigest: sha256(text) }, { durationMs: 1e-7 }, { durationMs: 123456789.125 }, { endpoint: text }, { client: text }, { client: '203.0.113.7', endpoint: text }]) {
         const r: AuditRecord = { time: '2026-12-03T10:00:00.000Z', requestId: text, principal: `key:${text}`, tenant: text, method: 'tools/call', target: text, upstream: 'up', outcome: 'ok', errorCode: null, durationMs: 0.5, ...extra };
         seq += 1;
         expect(recordHash(r, seq, 'f'.repeat(64))).toBe(definedHash(r, seq, 'f'.repeat(64)));
@@ -36,6 +36,9 @@ describe('audit chain hash', () => {
     expect(recordHash({ ...r, argsDigest: null, args: { path: '/x' } }, 2, '1'.repeat(64))).toBe('45b4864761bec3b14eaea1bebfe95c84ccb1a9cb8399cd78d6ff9ffee31649d8');
     expect(recordHash({ ...r, endpoint: null }, 1, '0'.repeat(64))).toBe('e5925568199b9f70e2cec6bef5c7b38384331bcbee398d25ce55a5a5c86763c9');
     expect(recordHash({ ...r, endpoint: 'research' }, 1, '0'.repeat(64))).not.toBe('e5925568199b9f70e2cec6bef5c7b38384331bcbee398d25ce55a5a5c86763c9');
+    // Nor did `client` change them.
+    expect(recordHash({ ...r, client: null }, 1, '0'.repeat(64))).toBe('e5925568199b9f70e2cec6bef5c7b38384331bcbee398d25ce55a5a5c86763c9');
+    expect(recordHash({ ...r, client: '203.0.113.7' }, 1, '0'.repeat(64))).not.toBe('e5925568199b9f70e2cec6bef5c7b38384331bcbee398d25ce55a5a5c86763c9');
   });
 
   it('sorts the keys of redacted arguments at every depth', () => {

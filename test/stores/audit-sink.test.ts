@@ -129,24 +129,33 @@ describe.each([sqlite, sqliteInline, postgres])('AuditSink contract: $name', (ba
     expect(await sink.verify()).toEqual({ ok: true, checked: 3 });
   });
 
-  it.skipIf(backend.skip)('adds the endpoint column to a table made before it; its records still verify', async () => {
+  it.skipIf(backend.skip)('keeps the client address a record names, and answers queries by it', async () => {
+    const { sink } = await open();
+    await sink.append([record(1, { client: '203.0.113.7' }), record(2), record(3, { client: '2001:db8::5', endpoint: 'research' })]);
+    expect((await sink.query()).map((r) => r.client)).toEqual(['203.0.113.7', null, '2001:db8::5']);
+    expect((await sink.query({ client: '203.0.113.7' })).map((r) => r.requestId)).toEqual(['req-1']);
+    expect(await sink.verify()).toEqual({ ok: true, checked: 3 });
+  });
+
+  it.skipIf(backend.skip)('adds the endpoint and client columns to a table made before them; its records still verify', async () => {
     const { sink, second, exec, table } = await open();
-    // The table as the version before this column made it (made on first use), holding two records chained then.
+    // The table as the version before these columns made it (made on first use), holding two records chained then.
     expect(await sink.query()).toEqual([]);
     await exec(`ALTER TABLE ${table} DROP COLUMN endpoint`);
-    const old = COLUMNS.filter((c) => c !== 'endpoint');
+    await exec(`ALTER TABLE ${table} DROP COLUMN client`);
+    const old = COLUMNS.filter((c) => c !== 'endpoint' && c !== 'client');
     const literal = (v: unknown) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
     for (const r of chain([record(1), record(2)], undefined)) {
       await exec(`INSERT INTO ${table} (${old.join(', ')}) VALUES (${toRow(r).slice(0, old.length).map(literal).join(', ')})`);
     }
-    // Opened by this version: the column is added, the old records verify, new ones name their endpoint.
+    // Opened by this version: the columns are added, the old records verify, new ones name their endpoint and client.
     const now = second();
     opened.push(now);
-    await now.append([record(3, { endpoint: 'research' })]);
-    expect((await now.query()).map((r) => [r.requestId, r.endpoint])).toEqual([
-      ['req-1', null],
-      ['req-2', null],
-      ['req-3', 'research'],
+    await now.append([record(3, { endpoint: 'research', client: '203.0.113.7' })]);
+    expect((await now.query()).map((r) => [r.requestId, r.endpoint, r.client])).toEqual([
+      ['req-1', null, null],
+      ['req-2', null, null],
+      ['req-3', 'research', '203.0.113.7'],
     ]);
     expect(await now.verify()).toEqual({ ok: true, checked: 3 });
   });

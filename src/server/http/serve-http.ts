@@ -175,9 +175,11 @@ export async function serveHttp(
   function adminChange(route: HttpRoute, req: IncomingMessage, status: number, startedAt: number, started: number): void {
     if (!o.onAdminChange || route.method === 'GET') return;
     const body = keptBodyOf(req);
-    const principal = identityOf((req as { auth?: AuthInfo }).auth)?.principal ?? ANONYMOUS;
+    const identity = identityOf((req as { auth?: AuthInfo }).auth);
+    const principal = identity?.principal ?? ANONYMOUS;
+    const client = identity?.remoteAddress ?? o.clientAddress(req);
     try {
-      o.onAdminChange({ method: route.method, path: route.path, principal, status, ...(body !== undefined && { body }), startedAt, durationMs: performance.now() - started });
+      o.onAdminChange({ method: route.method, path: route.path, principal, ...(client !== undefined && { client }), status, ...(body !== undefined && { body }), startedAt, durationMs: performance.now() - started });
     } catch (err) {
       log.error({ err, path: route.path }, 'admin change not reported');
     }

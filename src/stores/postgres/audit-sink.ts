@@ -6,7 +6,7 @@ import { optionalModule } from '../optional-module.js';
 const driver = optionalModule<typeof pg>('pg');
 import type { AuditAnchor, AuditQuery, AuditRecord, AuditSink, AuditVerifyOptions, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
 import { chain, verifyChain } from '../audit-chain.js';
-import { COLUMNS, checkIdentifier, ENDPOINT_COLUMN, fromRow, headQuery, type Row, toHead, toRow, whereClause } from '../audit-rows.js';
+import { ADDED_COLUMNS, ADDED_COLUMNS_SQL, COLUMNS, checkIdentifier, fromRow, headQuery, type Row, toHead, toRow, whereClause } from '../audit-rows.js';
 
 export interface PostgresAuditSinkOptions {
   /** postgres://… (DATABASE_URL); or give `pool`. */
@@ -56,9 +56,9 @@ export class PostgresAuditSink implements AuditSink {
         await client.query(`CREATE TABLE IF NOT EXISTS ${t} (
           seq BIGINT PRIMARY KEY, time TEXT NOT NULL, request_id TEXT NOT NULL, principal TEXT NOT NULL, tenant TEXT,
           method TEXT NOT NULL, target TEXT, upstream TEXT, args_digest TEXT, args TEXT, outcome TEXT NOT NULL,
-          error_code INTEGER, duration_ms DOUBLE PRECISION NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, ${ENDPOINT_COLUMN})`);
-        // A table made before the endpoint column existed gets it (its records stay as they were: NULL).
-        await client.query(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${ENDPOINT_COLUMN}`);
+          error_code INTEGER, duration_ms DOUBLE PRECISION NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, ${ADDED_COLUMNS_SQL})`);
+        // A table made before a column existed gets it (its records stay as they were: NULL).
+        for (const [name, type] of ADDED_COLUMNS) await client.query(`ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${name} ${type}`);
         await client.query(`CREATE INDEX IF NOT EXISTS "${base}_principal" ON ${t} (principal, seq)`);
         await client.query(`CREATE INDEX IF NOT EXISTS "${base}_target" ON ${t} (target, seq)`);
         await client.query(`CREATE INDEX IF NOT EXISTS "${base}_time" ON ${t} (time)`);

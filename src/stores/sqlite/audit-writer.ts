@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { AuditRecord } from '../../core/audit.js';
 import { chain } from '../audit-chain.js';
-import { COLUMNS, checkIdentifier, ENDPOINT_COLUMN, headQuery, toRow } from '../audit-rows.js';
+import { ADDED_COLUMNS, ADDED_COLUMNS_SQL, COLUMNS, checkIdentifier, headQuery, toRow } from '../audit-rows.js';
 import { optionalModule } from '../optional-module.js';
 
 const sqlite = optionalModule<typeof Database>('better-sqlite3');
@@ -35,14 +35,13 @@ export function openAuditDatabase(opts: SqliteAuditFile): { db: Database.Databas
   db.exec(`CREATE TABLE IF NOT EXISTS ${table} (
     seq INTEGER PRIMARY KEY, time TEXT NOT NULL, request_id TEXT NOT NULL, principal TEXT NOT NULL, tenant TEXT,
     method TEXT NOT NULL, target TEXT, upstream TEXT, args_digest TEXT, args TEXT, outcome TEXT NOT NULL,
-    error_code INTEGER, duration_ms REAL NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, ${ENDPOINT_COLUMN});
+    error_code INTEGER, duration_ms REAL NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, ${ADDED_COLUMNS_SQL});
     CREATE INDEX IF NOT EXISTS ${table}_principal ON ${table} (principal, seq);
     CREATE INDEX IF NOT EXISTS ${table}_target ON ${table} (target, seq);
     CREATE INDEX IF NOT EXISTS ${table}_time ON ${table} (time);`);
-  // A table made before the endpoint column existed gets it (its records stay as they were: NULL).
-  if (!(db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === 'endpoint')) {
-    db.exec(`ALTER TABLE ${table} ADD COLUMN ${ENDPOINT_COLUMN}`);
-  }
+  // A table made before a column existed gets it (its records stay as they were: NULL).
+  const has = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
+  for (const [name, type] of ADDED_COLUMNS) if (!has.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
   return { db, table };
 }
 
