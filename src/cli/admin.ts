@@ -5,11 +5,11 @@
 // `audit:`).
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { type AdminOptions, type AdminTarget, adminKey, adminRequest, DEFAULT_ADMIN_URL, print } from './admin-api.js';
+import { type AdminOptions, type AdminTarget, adminRequest, adminTarget, DEFAULT_ADMIN_URL, print } from './admin-api.js';
 import { registerAdminOAuth } from './admin-oauth.js';
 import { ExitError } from './exit-error.js';
 
-const target = (o: AdminOptions): AdminTarget => ({ url: o.url ?? DEFAULT_ADMIN_URL, key: adminKey() });
+const target = (o: AdminOptions): AdminTarget => adminTarget(o.url ?? DEFAULT_ADMIN_URL, o.oauth);
 const list = (items: unknown): string => (Array.isArray(items) && items.length > 0 ? items.join(', ') : 'none');
 const table = (rows: string[][]): string => {
   const widths = rows.reduce<number[]>((w, row) => row.map((cell, i) => Math.max(w[i] ?? 0, cell.length)), []);
@@ -196,7 +196,8 @@ export function registerAdminCommands(program: Command): void {
     cmd
       .addOption(new Option('--url <url>', 'the gateway (its origin)').env('MCPLEX_URL').default(DEFAULT_ADMIN_URL))
       .option('--json', "print the endpoint's JSON answer")
-      .addHelpText('after', '\nThe credential, when the gateway has auth:, is read from MCPLEX_ADMIN_KEY, or the file MCPLEX_ADMIN_KEY_FILE names (an API key or token with the mcplex:admin scope).');
+      .option('--oauth', "log in to the gateway's authorization server in a browser the first time, asking for mcplex:admin; the grant is kept (MCPLEX_OAUTH_FILE, default ~/.config/mcplex/oauth.json)")
+      .addHelpText('after', '\nThe credential, when the gateway has auth:, is read from MCPLEX_ADMIN_KEY, or the file MCPLEX_ADMIN_KEY_FILE names (an API key or token with the mcplex:admin scope); or --oauth logs in.');
   common(admin.command('status').description('Readiness, config version, degradation and each upstream (exit 1 when not ready)')).action((o: AdminOptions) => status(o));
   common(admin.command('replicas').description('The replicas alive (with cluster:) and how each is doing')).action((o: AdminOptions) => replicas(o));
   common(admin.command('config').description('The config this gateway runs (secrets taken out), its version and last reloads')).action((o: AdminOptions) => config(o));

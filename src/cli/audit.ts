@@ -5,7 +5,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { durationMs } from '../core/duration.js';
 import type { AuditAnchor, AuditQuery, StoredAuditRecord } from '../core/index.js';
 import { formatAnchor, parseAnchor } from '../stores/audit-chain.js';
-import { adminKey, adminRequest } from './admin-api.js';
+import { adminRequest, adminTarget } from './admin-api.js';
 import { loadOrExit } from './config-file.js';
 import { ExitError } from './exit-error.js';
 
@@ -44,6 +44,8 @@ async function sinkOf(path: string | undefined) {
 interface Source {
   config?: string;
   url?: string;
+  /** With --url: log in to the gateway's authorization server instead of MCPLEX_ADMIN_KEY. */
+  oauth?: boolean;
 }
 
 const FILTERS = ['principal', 'tool', 'method', 'tenant', 'endpoint', 'client', 'since', 'limit'] as const;
@@ -78,9 +80,10 @@ async function headOf(opts: Source): Promise<{ seq: number; hash: string } | und
 
 function adminOf(opts: Source) {
   if (opts.config !== undefined) throw new ExitError('give --config (read the store it names) or --url (ask that gateway), not both', 2);
-  return { url: opts.url!, key: adminKey() };
+  return adminTarget(opts.url!, opts.oauth);
 }
 
+const OAUTH_HELP = "with --url: log in to the gateway's authorization server in a browser (asking for mcplex:admin) instead of MCPLEX_ADMIN_KEY";
 const URL_HELP = 'ask the gateway at this URL instead (its admin endpoints; credential in MCPLEX_ADMIN_KEY or MCPLEX_ADMIN_KEY_FILE)';
 
 function line(r: StoredAuditRecord): string {
@@ -97,6 +100,7 @@ export function registerAuditCommands(program: Command): void {
     .description('List audit records, most recent last')
     .option('-c, --config <file>', 'gateway config whose audit: section names the log')
     .option('--url <url>', URL_HELP)
+    .option('--oauth', OAUTH_HELP)
     .option('--principal <id>', 'only this principal')
     .option('--tool <name>', 'only this tool (or resource URI, prompt name)')
     .option('--method <method>', 'only this method (tools/call, elicitation/create, …)')
@@ -115,6 +119,7 @@ export function registerAuditCommands(program: Command): void {
     .description('Print the newest record as seq:hash, to keep outside the log as an anchor for `audit verify --anchor`')
     .option('-c, --config <file>', 'gateway config whose audit: section names the log')
     .option('--url <url>', URL_HELP)
+    .option('--oauth', OAUTH_HELP)
     .option('--json', 'print {"seq":…,"hash":…} (null for an empty log)')
     .action(async (opts) => {
       const head = await headOf(opts);

@@ -8,6 +8,7 @@
 // where the authorization server registers none itself; `--dpop` binds the tokens to a key kept with the grant. The
 // same flow as the gateway's (src/client/oauth-grants.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { computeScopeUnion } from '@modelcontextprotocol/client';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { authChallengeOf } from '../client/auth-challenge.js';
@@ -63,6 +64,8 @@ export interface CliClient {
   callbackPort?: number;
   /** Tokens bound to a key kept in the grants file beside them (DPoP). */
   dpop?: boolean;
+  /** Scope to ask for besides what the server's challenge names, space-separated (`mcplex admin --oauth`: mcplex:admin). */
+  scope?: string;
   /** The client known by the metadata document at this https URL (CIMD), where the authorization server takes them. */
   clientMetadataUrl?: string;
   /** The client's own token (client_credentials), with its secret or `privateKey`: no person, no browser. */
@@ -106,6 +109,7 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: Cli
     ...(client.issuer !== undefined && { issuer: client.issuer }),
     ...(client.dpop && { dpop: true }),
     ...(client.clientMetadataUrl !== undefined && { clientMetadataUrl: client.clientMetadataUrl }),
+    ...(client.scope !== undefined && { scopes: client.scope.split(' ').filter(Boolean) }),
   }, store, silentLogger);
 
   /** Runs `start` with a loopback callback listening; when it answers a URL, asks the person to open it and waits. */
@@ -145,7 +149,11 @@ export async function oauthFor(spec: UpstreamSpec, browser: boolean, client: Cli
 
   // Discovery starts from what the server's 401 names (its metadata's URL, the scope it wants), as from a refusal.
   // Fresh: a URL the SDK started while the command ran went back to no callback listening.
-  const authorize = async () => grants.authorize(GATEWAY_GRANT, await authChallengeOf(server, spec.transport as 'http' | 'sse', spec.headers), true);
+  const authorize = async () => {
+    const challenge = await authChallengeOf(server, spec.transport as 'http' | 'sse', spec.headers);
+    const scope = client.scope === undefined ? challenge.scope : computeScopeUnion(challenge.scope, client.scope);
+    return grants.authorize(GATEWAY_GRANT, { ...challenge, ...(scope && { scope }) }, true);
+  };
   if (!(await grants.has(GATEWAY_GRANT))) await approve(authorize, () => 'wants you to log in');
   return {
     provider: grants.provider(GATEWAY_GRANT),

@@ -123,7 +123,7 @@ describe('mcplex admin against a gateway with auth:', () => {
   it('asks for MCPLEX_ADMIN_KEY, refuses a key without the admin scope, and works with one that has it (or its file)', async () => {
     const none = await admin(url, ['status']);
     expect(none.code).toBe(1);
-    expect(none.stderr).toMatch(/^mcplex: the gateway asks for an admin credential: set MCPLEX_ADMIN_KEY \(or MCPLEX_ADMIN_KEY_FILE\) to an API key or bearer token with the mcplex:admin scope \(.+\)\n$/);
+    expect(none.stderr).toMatch(/^mcplex: the gateway asks for an admin credential: set MCPLEX_ADMIN_KEY \(or MCPLEX_ADMIN_KEY_FILE\) to an API key or bearer token with the mcplex:admin scope, or log in with --oauth \(.+\)\n$/);
     const weak = await admin(url, ['reload'], { MCPLEX_ADMIN_KEY: user.key });
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/^mcplex: the credential given may not use the admin endpoints: it needs the mcplex:admin scope \(.+\)\n$/);

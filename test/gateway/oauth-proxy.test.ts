@@ -47,7 +47,7 @@ async function configWith(key: string, previousKeys?: string[]) {
         apiKeys: { [`sha256:${sha256(ADMIN_KEY)}`]: { id: 'admin', scopes: ['mcplex:admin'] } },
         jwt: { issuer: idp.issuer, audience: url, jwksUrl: `${idp.issuer}/jwks` },
         resource: url,
-        oauthProxy: { clientId: 'mcplex-gateway', clientSecret: SECRET, scopes: 'openid mcp', clientScopes: ['notes:write'], key, ...(previousKeys && { previousKeys }) },
+        oauthProxy: { clientId: 'mcplex-gateway', clientSecret: SECRET, scopes: 'openid mcp', clientScopes: ['notes:write', 'mcplex:admin'], key, ...(previousKeys && { previousKeys }) },
       },
       policy: { scopes: { tools: { up__alpha: ['notes:write'] } } },
     }),
@@ -61,7 +61,7 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${port}`;
   url = `${origin}/mcp`;
   // The provider knows the gateway's client only; it has no registration endpoint for MCP clients.
-  idp.register('mcplex-gateway', SECRET, `${origin}/oauth/idp-callback`, { resource: url, accessTokenTtl: 300, jwtAccessTokens: true, scopes: ['mcp', 'notes:write'] });
+  idp.register('mcplex-gateway', SECRET, `${origin}/oauth/idp-callback`, { resource: url, accessTokenTtl: 300, jwtAccessTokens: true, scopes: ['mcp', 'notes:write', 'mcplex:admin'] });
   gateway = new Gateway(await configWith(KEY), { logger: silentLogger, restart: FAST_RESTART });
   await gateway.start();
   http = await gateway.serveHttp({ port });
@@ -216,6 +216,43 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
     expect(await spent.json()).toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('mcplex admin --oauth: an operator logs in through the gateway with the admin scope, once; a grant without it is widened', async () => {
+    const env = { MCPLEX_LOG_LEVEL: 'warn', MCPLEX_OAUTH_FILE: join(dir, 'admin-oauth.json') };
+    /** Runs `args`, approving as `person` the authorization it prints; returns the consent page's text. */
+    const approved = async (args: string[], person: string, withEnv = env) => {
+      const cli = runCli(args, withEnv);
+      cli.child.stdin!.end();
+      await cli.waitStderr(/^ {2}http\S+$/m, 30_000);
+      const browser = new Browser();
+      const consent = await browser.open(/^ {2}(http\S+)$/m.exec(cli.stderr())![1]!);
+      const back = await idp.signIn(browser, await browser.submit(consent, { decision: 'approve' }), person);
+      expect(back.text).toContain('mcplex may now use');
+      expect(await cli.exited(30_000)).toMatchObject({ code: 0 });
+      return { consent: consent.text, stdout: cli.stdout() };
+    };
+    const first = await approved(['admin', 'status', '--url', origin, '--oauth'], 'olga');
+    expect(first.consent).toContain('<b>mcplex:admin</b>');
+    expect(first.stdout).toMatch(/^ready · 1\/1 upstreams up/);
+    // The grant is kept: the next command asks no one.
+    const again = runCli(['audit', 'head', '--url', origin, '--oauth'], env);
+    again.child.stdin!.end();
+    expect(await again.exited(30_000)).toMatchObject({ code: 0 });
+    expect(again.stdout()).toMatch(/^\d+:[0-9a-f]{64}\n$/);
+    expect(again.stderr()).not.toContain('Open this URL');
+    // With a key as well it says to give one of them.
+    const both = runCli(['admin', 'status', '--url', origin, '--oauth'], { ...env, MCPLEX_ADMIN_KEY: ADMIN_KEY });
+    expect(await both.exited(30_000)).toMatchObject({ code: 2 });
+    expect(both.stderr()).toContain('--oauth logs in instead of using MCPLEX_ADMIN_KEY');
+
+    // A caller's grant (mcplex tools --oauth asks for what /mcp asks of callers) does not open the admin endpoints:
+    // the person is asked to widen it, once.
+    const caller = { ...env, MCPLEX_OAUTH_FILE: join(dir, 'caller-oauth.json') };
+    await approved(['tools', '--url', url, '--oauth'], 'olga', caller);
+    const widened = await approved(['admin', 'status', '--url', origin, '--oauth'], 'olga', caller);
+    expect(widened.consent).toContain('mcplex:admin');
+    expect(widened.stdout).toMatch(/^ready/);
+  });
+
   it('a new key with the old one among previousKeys keeps clients and refresh tokens working; without it they register again', async () => {
     const app = new AppProvider('Rotated App');
     await connect(url, app);
@@ -281,20 +318,22 @@ describe('auth.oauthProxy: MCP clients sign in through the gateway', () => {
         const rows = ((await res.json()) as { records: Row[] }).records;
         return rows.length >= count ? rows : undefined;
       }, 10_000, `${method} recorded`);
-    // Six sign-ins (alice, dana twice (stepping up), bob, erin by the CLI, carol); seven pages were answered (one denial).
-    const signIns = await audited('oauth/sign-in', 6);
-    expect(signIns).toHaveLength(6);
+    // Nine sign-ins (alice, dana twice (stepping up), bob, erin by the CLI, olga three times by mcplex admin and
+    // tools, carol); ten pages were answered (one denial).
+    const signIns = await audited('oauth/sign-in', 9);
+    expect(signIns).toHaveLength(9);
     expect(signIns).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ principal: 'alice', target: 'Desk App', outcome: 'ok', args: { redirectUri: APP_CALLBACK } }),
         expect.objectContaining({ principal: 'bob', target: 'V1 App', outcome: 'ok' }),
         expect.objectContaining({ principal: 'carol', target: 'Rotated App', outcome: 'ok' }),
         expect.objectContaining({ principal: 'erin', outcome: 'ok' }),
+        expect.objectContaining({ principal: 'olga', outcome: 'ok' }),
         expect.objectContaining({ principal: 'dana', target: 'Step App', outcome: 'ok' }),
       ]),
     );
-    const consents = await audited('oauth/consent', 7);
-    expect(consents).toHaveLength(7);
+    const consents = await audited('oauth/consent', 10);
+    expect(consents).toHaveLength(10);
     expect(consents).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ principal: 'anonymous', target: 'Desk App', outcome: 'ok' }),
