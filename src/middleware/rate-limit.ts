@@ -3,14 +3,18 @@
 import type { CallContext, Middleware } from '../core/index.js';
 import type { RateLimitStore, RateRule } from '../core/rate-limit-store.js';
 import { MemoryRateLimitStore } from '../stores/memory/rate-limit.js';
+import { addressKey } from './address-key.js';
 import { askedBy, itemMatcher, type OwnerOf } from './policy-target.js';
 import { rateLimited } from './rate-limited.js';
 import { storeCall } from './tracing.js';
 
-export type RateKeyPart = 'principal' | 'tenant' | 'tool';
+export type RateKeyPart = 'principal' | 'tenant' | 'tool' | 'client';
 
 export interface RateLimitRule extends RateRule {
-  /** What one cell counts: [] is one limit for everyone; ['principal'], ['tenant'], ['tool'], ['principal', 'tool'], … */
+  /**
+   * What one cell counts: [] is one limit for everyone; ['principal'], ['tenant'], ['tool'], ['principal', 'tool'], …;
+   * ['client']: per client address (HTTP; an IPv6 address by its /64; stdio callers are one client).
+   */
   per: readonly RateKeyPart[];
   /** Only requests for items matching one of these patterns count (default: all). */
   match?: string | readonly string[];
@@ -37,6 +41,7 @@ function keyOf(index: number, per: readonly RateKeyPart[], ctx: CallContext): st
   if (per.includes('tenant') || per.includes('principal')) parts.push(`t=${e(ctx.principal.tenant ?? '')}`);
   if (per.includes('principal')) parts.push(`p=${e(ctx.principal.id)}`);
   if (per.includes('tool')) parts.push(`i=${e(ctx.target ?? '')}`);
+  if (per.includes('client')) parts.push(`a=${e(addressKey(ctx.http?.remoteAddress ?? 'local'))}`);
   return parts.join(':');
 }
 

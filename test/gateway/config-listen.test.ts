@@ -216,6 +216,26 @@ describe('listen.trustedProxies', () => {
       }
     });
 
+    it('rate limits per client count each client behind the proxy (policy.rateLimits per: [client])', async () => {
+      const config = parse(stringify({ listen: { trustedProxies: ['loopback'] }, servers: { demo: fixtureServer('demo') }, policy: { rateLimits: [{ per: ['client'], limit: 2, windowMs: 600_000 }] } }));
+      gateway = new Gateway(config, { logger: silentLogger });
+      await gateway.start();
+      http = await gateway.serveHttp();
+      const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'demo__echo', arguments: { text: 'hi' }, _meta: modernMeta() } };
+      const from = async (address: string) => {
+        const headers = { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'demo__echo', 'x-forwarded-for': address, connection: 'close' };
+        return rpcMessage(await rawRequest(http!.url, { headers, body: JSON.stringify(call) }));
+      };
+      expect((await from('203.0.113.1')).result).toBeDefined();
+      expect((await from('203.0.113.1')).result).toBeDefined();
+      expect((await from('203.0.113.1')).error).toMatchObject({ code: -32012, message: expect.stringContaining('per client') });
+      // Another client behind the same proxy (and one of the same IPv6 /64 counts as the same).
+      expect((await from('203.0.113.2')).result).toBeDefined();
+      expect((await from('2001:db8:1:2::1')).result).toBeDefined();
+      expect((await from('2001:db8:1:2::ffff')).result).toBeDefined();
+      expect((await from('2001:db8:1:2:abcd::9')).error).toMatchObject({ code: -32012 });
+    });
+
     for (const trusted of [true, false]) {
       it(trusted ? 'trusted: two clients keep a session each' : 'not trusted: the proxy is one client, the second session closes the first', async () => {
         const listen = `listen: { maxSessionsPerClient: 1${trusted ? ', trustedProxies: [loopback]' : ''} }\nservers: {}\n`;

@@ -68,7 +68,7 @@ describe('policy config', () => {
     ]);
     expect(issues('  tenants: { acme: { concurrency: 3 } }')).toEqual([expect.stringMatching(/^policy\.tenants\.acme\.concurrency: unknown key.*concurrent/)]);
     expect(issues('  rateLimits: [{ per: [user], limit: 0, windowMs: 1000 }]')).toEqual([
-      'policy.rateLimits[0].per[0]: expected principal, tenant or tool',
+      'policy.rateLimits[0].per[0]: expected principal, tenant, tool or client',
       'policy.rateLimits[0].limit: expected a positive integer',
     ]);
   });

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAuthenticator, createServer, ErrorCode, type HttpHandle, Metrics, newApiKey } from '../../src/index.js';
-import { addressKey, RefusalLimit } from '../../src/server/http/refusal-limit.js';
+import { addressKey } from '../../src/middleware/address-key.js';
+import { RefusalLimit } from '../../src/server/http/refusal-limit.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { modernMeta, post, rpcMessage } from '../helpers/http.js';
 

@@ -64,7 +64,7 @@ const tenantQuota = strict(
 
 const rateRule = strict(
   {
-    per: list(z.enum(['principal', 'tenant', 'tool'], { error: 'expected principal, tenant or tool' }), 'expected a list: [principal], [tenant], [tool], [principal, tool] or []'),
+    per: list(z.enum(['principal', 'tenant', 'tool', 'client'], { error: 'expected principal, tenant, tool or client' }), 'expected a list: [principal], [tenant], [tool], [client], [principal, tool] or []'),
     limit: positive('expected a positive integer'),
     windowMs: positive('expected a positive integer (milliseconds)'),
     burst: positive('expected a positive integer').optional(),

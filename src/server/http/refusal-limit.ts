@@ -4,25 +4,15 @@
 // same credential was verified recently (callers sharing the address behind a NAT keep working). So a flood of
 // made-up tokens cannot make the gateway ask the introspection endpoint, or check signatures, more than the bound.
 // IPv6 addresses count by their /64 (one host may hold all of it). One process's count: each replica bounds its own.
-import { isIPv4, isIPv6 } from 'node:net';
-import ipaddr from 'ipaddr.js';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../core/index.js';
 import { gcraStep, type RateRule } from '../../core/rate-limit-store.js';
+import { addressKey } from '../../middleware/address-key.js';
 import type { AuthRefusal } from '../../middleware/auth/index.js';
 import { rateLimited } from '../../middleware/rate-limited.js';
 
 export const DEFAULT_REFUSAL_LIMIT: RateRule = { limit: 100, windowMs: 60_000 };
 
-/** The key an address counts under: an IPv4 address (also IPv4-mapped), an IPv6 address's /64, else as given. */
-export function addressKey(address: string): string {
-  // The common cases without parsing (this runs for every authenticated request).
-  if (isIPv4(address)) return address;
-  if (address.startsWith('::ffff:') && isIPv4(address.slice(7))) return address.slice(7);
-  if (!isIPv6(address)) return address;
-  const ip = ipaddr.process(address);
-  return ip.kind() === 'ipv6' ? `${(ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16)).join(':')}::/64` : ip.toString();
-}
 
 /** Refusals that count: credentials checked and found wrong (not a missing one, a step-up, or a DPoP nonce asked for). */
 const COUNTED: ReadonlySet<AuthRefusal['error']> = new Set(['invalid_token', 'invalid_request', 'invalid_dpop_proof']);
