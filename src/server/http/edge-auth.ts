@@ -9,7 +9,7 @@ import { ANONYMOUS, attachCredential, ErrorCode, type Principal } from '../../co
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
 import { authInfoFor, type EdgeIdentity, identityOf } from '../identity.js';
 import type { ClientAddressOf } from './client-address.js';
-import { counts, type RefusalLimit, TOO_MANY_REFUSALS, throttledAnswer } from './refusal-limit.js';
+import { boundedAuthenticate, type RefusalLimit, TOO_MANY_REFUSALS, throttledAnswer } from './refusal-limit.js';
 import { headerOf } from './request-info.js';
 import { sendJson } from './respond.js';
 import { clientCertificateOf } from './tls.js';
@@ -82,7 +82,7 @@ export class EdgeAuth {
   readonly #resource: string | undefined;
   readonly #refusals: RefusalLimit | undefined;
   readonly #onRefused: EdgeAuthOptions['onRefused'];
-  private readonly clientAddress: ClientAddressOf;
+  readonly #clientAddress: ClientAddressOf;
 
   constructor(
     private readonly authenticator: Authenticator | undefined,
@@ -91,7 +91,7 @@ export class EdgeAuth {
   ) {
     this.#endpointPaths = new Set(o.endpointPaths);
     this.#resource = o.resource;
-    this.clientAddress = o.clientAddress ?? ((req) => req.socket.remoteAddress);
+    this.#clientAddress = o.clientAddress ?? ((req) => req.socket.remoteAddress);
     this.#refusals = o.refusals;
     this.#onRefused = o.onRefused;
   }
@@ -115,7 +115,7 @@ export class EdgeAuth {
 
   #anonymousOn(req: IncomingMessage, endpoint: string | undefined): Identified {
     const { socket } = req;
-    const address = this.clientAddress(req);
+    const address = this.#clientAddress(req);
     // Behind a trusted proxy one connection carries many clients: each request is its own.
     if (address !== socket.remoteAddress) {
       const edge = edgeIdentity(ANONYMOUS, address, endpoint);
@@ -152,7 +152,7 @@ export class EdgeAuth {
       // The configured anonymous principal may carry scopes; only the plain one is shared per connection.
       if ('principal' in outcome && outcome.principal === ANONYMOUS) return this.#anonymousOn(req, endpoint);
       if ('refusal' in outcome) return outcome;
-      const edge = edgeIdentity(outcome.principal, this.clientAddress(req), endpoint);
+      const edge = edgeIdentity(outcome.principal, this.#clientAddress(req), endpoint);
       return { edge, auth: authInfoFor(edge) };
     }
     const urlOf = this.#urlOf;
@@ -165,17 +165,9 @@ export class EdgeAuth {
         return urlOf(req);
       },
     };
-    const address = this.clientAddress(req);
-    const limit = address !== undefined ? this.#refusals : undefined;
-    if (limit) {
-      const wait = limit.waitFor(address!);
-      if (wait > 0 && a.recentlyVerified?.(request) !== true) return { throttled: wait };
-    }
-    const outcome = await a.authenticate(request);
-    if ('refusal' in outcome) {
-      if (counts(outcome.refusal)) limit?.refused(address!);
-      return outcome;
-    }
+    const address = this.#clientAddress(req);
+    const outcome = await boundedAuthenticate(a, request, address, this.#refusals);
+    if (!('principal' in outcome)) return outcome;
     if (outcome.token) attachCredential(outcome.principal, outcome.token);
     const edge = edgeIdentity(outcome.principal, address, endpoint);
     return { edge, auth: authInfoFor(edge), ...(outcome.nonce && { nonce: outcome.nonce }) };
@@ -198,13 +190,14 @@ export class EdgeAuth {
     // A refused body is not read: close the connection after answering rather than drain what a stranger streams.
     const body = (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
     const close = body ? { connection: 'close' } : undefined;
-    this.#onRefused?.('throttled' in why ? 429 : why.refusal.status, 'throttled' in why ? TOO_MANY_REFUSALS : why.refusal.error);
     if ('throttled' in why) {
+      this.#onRefused?.(429, TOO_MANY_REFUSALS);
       const { body, retryAfter } = throttledAnswer(why.throttled);
       sendJson(res, 429, body, { 'retry-after': retryAfter, ...close });
       return;
     }
     const { refusal } = why;
+    this.#onRefused?.(refusal.status, refusal.error);
     const challenge = this.authenticator!.challenge(refusal, metadataUrlOf(this.#resourceFor(req, pathOf(req))));
     const code = refusal.status === 403 ? ErrorCode.Forbidden : refusal.status === 400 ? ErrorCode.InvalidRequest : ErrorCode.Unauthorized;
     const headers = { 'www-authenticate': challenge, ...(refusal.nonce && { 'dpop-nonce': refusal.nonce }), ...close };

@@ -18,7 +18,7 @@ import { metadataUrlOf, protectedResourceMetadata, WELL_KNOWN } from './edge-aut
 import { isOwnOrigin } from './guards.js';
 import { withHeaderMismatchStatus } from './header-mismatch.js';
 import { type ListenNotifier, ListenStreams } from './listen-streams.js';
-import { counts, DEFAULT_REFUSAL_LIMIT, RefusalLimit, refusalWarning, throttledAnswer } from './refusal-limit.js';
+import { boundedAuthenticate, DEFAULT_REFUSAL_LIMIT, RefusalLimit, refusalWarning, throttledAnswer } from './refusal-limit.js';
 import { REFUSAL_STATUS } from './sdk-admitted.js';
 
 export interface FetchHandlerOptions {
@@ -177,14 +177,8 @@ export function createFetchHandler(makeServer: (era: Era) => Server, opts: Fetch
       method: request.method,
       url: new URL(new URL(request.url).pathname, resourceOf(request)).href,
     };
-    const limit = remoteAddress !== undefined ? refusals : undefined;
-    const wait = limit?.waitFor(remoteAddress!) ?? 0;
-    if (wait > 0 && opts.auth.recentlyVerified?.(asked) !== true) return { throttled: wait };
-    const outcome = await opts.auth.authenticate(asked);
-    if ('refusal' in outcome) {
-      if (counts(outcome.refusal)) limit?.refused(remoteAddress!);
-      return outcome;
-    }
+    const outcome = await boundedAuthenticate(opts.auth, asked, remoteAddress, refusals);
+    if (!('principal' in outcome)) return outcome;
     if (outcome.token) attachCredential(outcome.principal, outcome.token);
     if (outcome.nonce) nonces.set(request, outcome.nonce);
     return edge(outcome.principal);

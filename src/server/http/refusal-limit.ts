@@ -8,15 +8,26 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../core/index.js';
 import { gcraStep, type RateRule } from '../../core/rate-limit-store.js';
 import { addressKey } from '../../middleware/address-key.js';
-import type { AuthRefusal } from '../../middleware/auth/index.js';
+import type { AuthOutcome, AuthRefusal, AuthRequest, Authenticator } from '../../middleware/auth/index.js';
 import { rateLimited } from '../../middleware/rate-limited.js';
 
 export const DEFAULT_REFUSAL_LIMIT: RateRule = { limit: 100, windowMs: 60_000 };
 
-
 /** Refusals that count: credentials checked and found wrong (not a missing one, a step-up, or a DPoP nonce asked for). */
 const COUNTED: ReadonlySet<AuthRefusal['error']> = new Set(['invalid_token', 'invalid_request', 'invalid_dpop_proof']);
-export const counts = (refusal: AuthRefusal): boolean => COUNTED.has(refusal.error);
+
+/**
+ * `request` authenticated, unless its client `address` is over `limit`'s bound and its credential was not verified
+ * recently (then `throttled`: ms until it may be checked again); a refusal of a credential found wrong is counted.
+ */
+export async function boundedAuthenticate(a: Authenticator, request: AuthRequest, address: string | undefined, limit: RefusalLimit | undefined): Promise<AuthOutcome | { throttled: number }> {
+  const bound = address !== undefined ? limit : undefined;
+  const wait = bound?.waitFor(address!) ?? 0;
+  if (wait > 0 && a.recentlyVerified?.(request) !== true) return { throttled: wait };
+  const outcome = await a.authenticate(request);
+  if ('refusal' in outcome && COUNTED.has(outcome.refusal.error)) bound?.refused(address!);
+  return outcome;
+}
 
 /** The error a 429 of the bound is told as (metrics' `error` label). */
 export const TOO_MANY_REFUSALS = 'too_many_refusals';
