@@ -175,6 +175,13 @@ describe('listen.trustedProxies', () => {
       await gateway?.close();
     });
 
+    /** A 2026-era call of demo__echo from the client at `address`, as the proxy tells it. */
+    async function echoFrom(url: string, address: string) {
+      const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'demo__echo', arguments: { text: 'hi' }, _meta: modernMeta() } };
+      const headers = { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'demo__echo', 'x-forwarded-for': address, connection: 'close' };
+      return rpcMessage(await rawRequest(url, { headers, body: JSON.stringify(call) }));
+    }
+
     const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
     const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
     /** A session opened by the client at `address` (as the proxy tells it); answers whether it is still there. */
@@ -196,9 +203,7 @@ describe('listen.trustedProxies', () => {
         gateway = new Gateway(config, { logger });
         await gateway.start();
         http = await gateway.serveHttp();
-        const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'demo__echo', arguments: { text: 'hi' }, _meta: modernMeta() } };
-        const headers = { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'demo__echo', 'x-forwarded-for': '203.0.113.9', connection: 'close' };
-        expect(rpcMessage(await rawRequest(http.url, { headers, body: JSON.stringify(call) })).result).toBeDefined();
+        expect((await echoFrom(http.url, '203.0.113.9')).result).toBeDefined();
         // The admin API from this machine (no proxy header): the record of the call names where it came from.
         const audit = new URL('/admin/audit?client=203.0.113.9', http.url).href;
         const records = await waitUntil(async () => {
@@ -221,11 +226,7 @@ describe('listen.trustedProxies', () => {
       gateway = new Gateway(config, { logger: silentLogger });
       await gateway.start();
       http = await gateway.serveHttp();
-      const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'demo__echo', arguments: { text: 'hi' }, _meta: modernMeta() } };
-      const from = async (address: string) => {
-        const headers = { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'demo__echo', 'x-forwarded-for': address, connection: 'close' };
-        return rpcMessage(await rawRequest(http!.url, { headers, body: JSON.stringify(call) }));
-      };
+      const from = (address: string) => echoFrom(http!.url, address);
       expect((await from('203.0.113.1')).result).toBeDefined();
       expect((await from('203.0.113.1')).result).toBeDefined();
       expect((await from('203.0.113.1')).error).toMatchObject({ code: -32012, message: expect.stringContaining('per client') });
