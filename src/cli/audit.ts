@@ -139,8 +139,27 @@ export function registerAuditCommands(program: Command): void {
         const problems = (result.anchors ?? []).filter((a) => !a.ok).map((a) => `audit anchor failed: ${a.message}`);
         if (result.firstBad) problems.unshift(`audit chain broken: ${result.firstBad.message}${result.firstBad.requestId ? ` [requestId ${result.firstBad.requestId}]` : ''}`);
         if (!result.ok) throw new ExitError(problems.join('\n  '), 1);
-        const anchors = result.anchors?.length ? `, ${result.anchors.length} anchor${result.anchors.length === 1 ? '' : 's'} matched` : '';
-        process.stdout.write(`audit chain intact: ${result.checked} records${anchors}\n`);
+        const matched = result.anchors?.filter((a) => a.reason !== 'pruned').length ?? 0;
+        const pruned = (result.anchors?.length ?? 0) - matched;
+        const anchors = [matched > 0 && `${matched} anchor${matched === 1 ? '' : 's'} matched`, pruned > 0 && `${pruned} before the start not checked`].filter(Boolean).join(', ');
+        const start = result.start ? ` after record ${result.start.seq} (the older ones removed by retention, ${result.start.prunedAt})` : '';
+        process.stdout.write(`audit chain intact: ${result.checked} records${start}${anchors ? `, ${anchors}` : ''}\n`);
+      } finally {
+        await sink.close();
+      }
+    });
+  cmd
+    .command('prune')
+    .description('Remove the records from before a time (the newest is always kept); the log still verifies from where it then starts')
+    .option('-c, --config <file>', 'gateway config whose audit: section names the log')
+    .requiredOption('--before <time>', 'remove the records from before this time (ISO) or span back from now (90d)', (v) => parseSince(v))
+    .action(async (opts) => {
+      const sink = await sinkOf(opts.config);
+      try {
+        if (!sink.prune) throw new ExitError('this audit store cannot be pruned', 2);
+        const { removed, start } = await sink.prune(opts.before);
+        const startsAfter = start ? `; the log starts after record ${start.seq} (${formatAnchor(start)})` : '';
+        process.stdout.write(`${removed === 0 ? 'nothing to remove' : `removed ${removed} record${removed === 1 ? '' : 's'}`} from before ${opts.before}${startsAfter}\n`);
       } finally {
         await sink.close();
       }

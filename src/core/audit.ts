@@ -81,9 +81,10 @@ export interface AuditAnchorCheck extends AuditAnchor {
   ok: boolean;
   /**
    * truncated: the log ends before the anchored record; rewritten: the record is there with another hash;
-   * unchecked: the chain breaks before it, so the record could not be checked (`firstBad` names where).
+   * unchecked: the chain breaks before it, so the record could not be checked (`firstBad` names where); pruned: the
+   * record was removed by retention (ok, but not checked).
    */
-  reason?: 'truncated' | 'rewritten' | 'unchecked';
+  reason?: 'truncated' | 'rewritten' | 'unchecked' | 'pruned';
   message: string;
 }
 
@@ -100,6 +101,21 @@ export interface AuditVerifyResult {
   firstBad?: AuditChainBreak;
   /** One per anchor given, in their order (absent when none were given). */
   anchors?: AuditAnchorCheck[];
+  /** Where the log starts when retention removed its oldest records: the chain is checked from there. */
+  start?: AuditStart;
+}
+
+/** Where a log pruned by retention starts: the last record removed (its seq and hash), which the first kept one follows. */
+export interface AuditStart extends AuditAnchor {
+  /** When it was pruned (ISO). */
+  prunedAt: string;
+}
+
+export interface AuditPruneResult {
+  /** Records removed now. */
+  removed: number;
+  /** Where the log starts now (absent: nothing was ever pruned). */
+  start?: AuditStart;
 }
 
 export interface AuditSink {
@@ -112,6 +128,11 @@ export interface AuditSink {
   head(): Promise<AuditAnchor | undefined>;
   /** Walks the whole chain and names the first record that does not verify; checks the anchors given against it. */
   verify(opts?: AuditVerifyOptions): Promise<AuditVerifyResult>;
+  /**
+   * Removes the records from before `before` (an ISO time), always keeping the newest, and remembers where the log
+   * now starts so that it still verifies (retention: `audit.retention`, `mcplex audit prune`).
+   */
+  prune?(before: string): Promise<AuditPruneResult>;
   close(): Promise<void>;
 }
 

@@ -36,6 +36,7 @@ export function logAnchors(sink: AuditSink, everyMs: number, log: Logger): Audit
     query: (q) => sink.query(q),
     head: () => sink.head(),
     verify: (opts) => sink.verify(opts),
+    ...(sink.prune && { prune: sink.prune.bind(sink) }),
     async close() {
       clearInterval(timer);
       await running;

@@ -9,6 +9,7 @@ import { formatAnchor } from '../stores/audit-chain.js';
 import { PostgresAuditSink } from '../stores/postgres/audit-sink.js';
 import { SqliteAuditSink } from '../stores/sqlite/audit-sink.js';
 import { logAnchors } from './audit-anchor-log.js';
+import { retained } from './audit-retention.js';
 import type { Catalog } from './catalog.js';
 import type { AuditConfig } from './config/audit.js';
 
@@ -46,9 +47,9 @@ export function upstreamOf(catalog: Catalog): (ctx: CallContext) => string | und
   };
 }
 
-/** The store as the section says, its head logged as an anchor every `anchorLogEvery`. */
+/** The store as the section says, pruned per `retention`, its head logged as an anchor every `anchorLogEvery`. */
 export function anchoredSink(config: AuditConfig, log: Logger): AuditSink {
-  return logAnchors(sinkFromConfig(config), config.anchorLogEvery, log);
+  return logAnchors(retained(sinkFromConfig(config), config.retention, log), config.anchorLogEvery, log);
 }
 
 /** What of the section the middleware applies per request and the queue per write (the store and spill file aside). */

@@ -14,7 +14,7 @@ import type { AuditConfig } from './config/audit.js';
 export type AuditChange = 'enabled' | 'disabled' | 'changed';
 
 /** The settings that name the store: a change to any of them opens a new one (the rest apply to the running log). */
-const storeOf = ({ sink, path, synchronous, url, schema, table, anchorLogEvery }: AuditConfig) => ({ sink, path, synchronous, url, schema, table, anchorLogEvery });
+const storeOf = ({ sink, path, synchronous, url, schema, table, anchorLogEvery, retention }: AuditConfig) => ({ sink, path, synchronous, url, schema, table, anchorLogEvery, retention });
 
 export class LiveAudit {
   #current: AuditMiddleware | undefined;

@@ -1,7 +1,7 @@
 // The audit hash chain every backend shares: canonical JSON of a record (with its seq and predecessor's hash),
 // sha256 over it, and the walk that finds the first record that was modified, deleted around or inserted, and
 // checks anchors (heads recorded outside the log) against it.
-import type { AuditAnchor, AuditAnchorCheck, AuditChainBreak, AuditRecord, AuditVerifyResult, StoredAuditRecord } from '../core/audit.js';
+import type { AuditAnchor, AuditAnchorCheck, AuditChainBreak, AuditRecord, AuditStart, AuditVerifyResult, StoredAuditRecord } from '../core/audit.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { sha256 } from '../core/sha256.js';
 
@@ -80,12 +80,13 @@ function checkAnchor(a: AuditAnchor): AuditAnchor {
  * Checks rows in seq order; stops at the first that breaks the chain. Each anchor must be a record of the intact
  * part with the same hash: the chain alone cannot show a deleted or re-chained tail, a head recorded elsewhere can.
  */
-export async function verifyChain(rows: AsyncIterable<StoredAuditRecord> | Iterable<StoredAuditRecord>, anchors: readonly AuditAnchor[] = []): Promise<AuditVerifyResult> {
+export async function verifyChain(rows: AsyncIterable<StoredAuditRecord> | Iterable<StoredAuditRecord>, anchors: readonly AuditAnchor[] = [], start?: AuditStart): Promise<AuditVerifyResult> {
   const wanted = anchors.map(checkAnchor);
   const seqs = new Set(wanted.map((a) => a.seq));
   const seen = new Map<number, string>();
   let checked = 0;
-  let prev: { seq: number; hash: string } = { seq: 0, hash: GENESIS };
+  // A pruned log's first record follows the last one removed.
+  let prev: { seq: number; hash: string } = start ? { seq: start.seq, hash: start.hash } : { seq: 0, hash: GENESIS };
   let firstBad: AuditChainBreak | undefined;
   const bad = (row: StoredAuditRecord, reason: AuditChainBreak['reason'], message: string) => {
     firstBad = { seq: row.seq, requestId: row.requestId ?? null, reason, message: `record ${row.seq}: ${message}` };
@@ -108,9 +109,13 @@ export async function verifyChain(rows: AsyncIterable<StoredAuditRecord> | Itera
     prev = { seq: row.seq, hash: row.hash };
     if (seqs.has(row.seq)) seen.set(row.seq, row.hash);
   }
-  const result: AuditVerifyResult = { ok: firstBad === undefined, checked, ...(firstBad && { firstBad }) };
+  const result: AuditVerifyResult = { ok: firstBad === undefined, checked, ...(firstBad && { firstBad }), ...(start && { start }) };
   if (wanted.length === 0) return result;
-  result.anchors = wanted.map((a) => anchorCheck(a, seen.get(a.seq), prev.seq, firstBad));
+  result.anchors = wanted.map((a) =>
+    start && a.seq <= start.seq
+      ? { ...a, ok: true, reason: 'pruned' as const, message: `record ${a.seq} was removed by retention (the log starts after record ${start.seq}): not checked` }
+      : anchorCheck(a, seen.get(a.seq), prev.seq, firstBad),
+  );
   result.ok &&= result.anchors.every((a) => a.ok);
   return result;
 }

@@ -1,7 +1,7 @@
 // The audit table's columns, shared by the SQL backends: how a record maps to a row and back, and how a
 // query's filters become a WHERE clause (placeholders are the backend's: `?` or `$n`). `endpoint` and `client` came
 // later: the backends add them to tables made before (ADDED_COLUMNS).
-import { type AuditAnchor, type AuditQuery, DEFAULT_AUDIT_LIMIT, type StoredAuditRecord } from '../core/audit.js';
+import { type AuditAnchor, type AuditQuery, type AuditStart, DEFAULT_AUDIT_LIMIT, type StoredAuditRecord } from '../core/audit.js';
 
 /** Table and schema names are interpolated into SQL, so they keep to identifier characters. */
 export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -93,6 +93,43 @@ export const headQuery = (table: string): string => `SELECT seq, hash FROM ${tab
 
 export function toHead(row: { seq: unknown; hash: unknown } | undefined): AuditAnchor | undefined {
   return row ? { seq: Number(row.seq), hash: String(row.hash) } : undefined;
+}
+
+/** The one-row table beside the log that says where a pruned log starts (the last record removed). */
+export const START_TABLE_COLUMNS = 'id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL, hash TEXT NOT NULL, pruned_at TEXT NOT NULL';
+
+/** The statements retention runs on `table` and its start table `start`; `ph(n)` renders the n-th placeholder. */
+export function pruneStatements(table: string, start: string, ph: (n: number) => string) {
+  return {
+    bounds: `SELECT MIN(seq) AS first, MAX(seq) AS last FROM ${table}`,
+    firstKept: `SELECT MIN(seq) AS seq FROM ${table} WHERE time >= ${ph(1)}`,
+    lastRemoved: `SELECT seq, hash FROM ${table} WHERE seq <= ${ph(1)} ORDER BY seq DESC LIMIT 1`,
+    remove: `DELETE FROM ${table} WHERE seq <= ${ph(1)}`,
+    keepStart: `INSERT INTO ${start} (id, seq, hash, pruned_at) VALUES (1, ${ph(1)}, ${ph(2)}, ${ph(3)}) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, pruned_at = excluded.pruned_at`,
+    readStart: `SELECT seq, hash, pruned_at FROM ${start} WHERE id = 1`,
+  };
+}
+
+/**
+ * The last record to remove so that what is left starts at the first record from `before` on (`firstKept`), never
+ * removing the newest (the chain goes on from it); undefined when nothing is to be removed.
+ */
+export function pruneUpTo(bounds: { first: unknown; last: unknown } | undefined, firstKept: unknown): number | undefined {
+  if (bounds?.first === null || bounds?.first === undefined) return undefined;
+  const last = Number(bounds.last);
+  const upTo = Math.min(firstKept === null || firstKept === undefined ? last : Number(firstKept) - 1, last - 1);
+  return upTo >= Number(bounds.first) ? upTo : undefined;
+}
+
+export function toStart(row: { seq: unknown; hash: unknown; pruned_at: unknown } | undefined): AuditStart | undefined {
+  return row ? { seq: Number(row.seq), hash: String(row.hash), prunedAt: String(row.pruned_at) } : undefined;
+}
+
+/** A prune's `before` as the records' time is stored (ISO, UTC), or an error naming what was given. */
+export function pruneBefore(before: string): string {
+  const t = new Date(before);
+  if (Number.isNaN(t.getTime())) throw new Error(`invalid time '${before}': expected a date or time (e.g. 2026-01-31T12:00:00Z)`);
+  return t.toISOString();
 }
 
 /** `WHERE …` (or '') and its parameters; `ph(n)` renders the n-th placeholder (1-based). */

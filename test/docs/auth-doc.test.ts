@@ -8,9 +8,9 @@ const doc = readFileSync(new URL('../../docs/auth.md', import.meta.url), 'utf8')
 const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 it('every YAML example in docs/auth.md is a valid gateway config', () => {
-  expect(blocks.length).toBe(10);
+  expect(blocks.length).toBe(11);
   const env = { IDP_CLIENT_ID: 'mcplex', IDP_CLIENT_SECRET: 's3cret', MCPLEX_OAUTH_PROXY_KEY: 'k'.repeat(44), INTROSPECTION_CLIENT_ID: 'mcplex-rs', INTROSPECTION_CLIENT_SECRET: 'rs-s3cret', MCPLEX_DPOP_NONCE_KEY: 'n'.repeat(44) };
-  const [keys, jwt, dpop, nonces, opaque, proxy, google, github, mtls, anonymous] = blocks.map((b) => parseConfig(b, { format: 'yaml', env }));
+  const [keys, jwt, dpop, nonces, opaque, proxy, google, github, mtls, refusals, anonymous] = blocks.map((b) => parseConfig(b, { format: 'yaml', env }));
   expect(Object.values(keys!.auth!.apiKeys!)).toEqual([{ id: 'alice', tenant: 'acme', scopes: ['tools', 'mcplex:admin'] }]);
   expect(jwt!.auth!.jwt).toMatchObject({ audience: 'https://mcp.example.com/mcp', requiredScopes: ['mcp'] });
   expect(dpop!.auth!.jwt).toMatchObject({ requireDpop: true });
@@ -24,5 +24,6 @@ it('every YAML example in docs/auth.md is a valid gateway config', () => {
   expect(github!.auth!.oauthProxy!.provider).toMatchObject({ tokenUrl: 'https://github.com/login/oauth/access_token', subject: 'login', organizations: ['acme'] });
   expect(github!.auth!.jwt!.authorizationServers).toEqual(['https://mcp.example.com']);
   expect(mtls!.listen.tls?.ca).toBe('/etc/mcplex/clients-ca.crt');
+  expect(refusals!.auth!.refusalLimit).toEqual({ limit: 20, windowMs: 60_000 });
   expect(anonymous!.auth).toMatchObject({ anonymous: true, local: { id: 'me' } });
 });

@@ -48,4 +48,13 @@ describe('audit config', () => {
     expect(parse('\n  redactPaths: [a]').audit?.redactPaths).toEqual(['a']);
     expect(issues('\n  table: 1bad')).toEqual([expect.stringMatching(/^audit\.table: expected a table name/)]);
   });
+
+  it('retention: how long records are kept (no cap, at least an hour)', () => {
+    expect(parse('\n  retention: 90d').audit?.retention).toBe(90 * 86_400_000);
+    expect(parse('\n  retention: 400d').audit?.retention).toBe(400 * 86_400_000);
+    const hint = 'audit.retention: expected how long records are kept, with a unit (h or d), e.g. 90d; at least 1h';
+    expect(issues('\n  retention: 30m')).toEqual([hint]);
+    expect(issues('\n  retention: forever')).toEqual([hint]);
+    expect(issues('\n  retention: 90')).toEqual([hint]);
+  });
 });

@@ -160,6 +160,35 @@ describe.each([sqlite, sqliteInline, postgres])('AuditSink contract: $name', (ba
     expect(await now.verify()).toEqual({ ok: true, checked: 3 });
   });
 
+  it.skipIf(backend.skip)('prunes the records from before a time (retention), keeping the newest; the rest still verifies and grows', async () => {
+    const { sink, exec, table } = await open();
+    await sink.append([1, 2, 3, 4, 5, 6].map((i) => record(i)));
+    const anchor = (await sink.head())!;
+    const [, second, third] = await sink.query();
+    // Records 1-3 are from before 00:00:04.
+    const pruned = await sink.prune!('2026-01-01T00:00:04Z');
+    expect(pruned).toEqual({ removed: 3, start: { seq: 3, hash: third!.hash, prunedAt: expect.any(String) } });
+    expect((await sink.query()).map((r) => r.seq)).toEqual([4, 5, 6]);
+    // Checked from where it starts; an anchor in the part removed is said to be, one after it is checked.
+    const verified = await sink.verify({ anchors: [{ seq: second!.seq, hash: second!.hash }, anchor] });
+    expect(verified).toMatchObject({ ok: true, checked: 3, start: { seq: 3, hash: third!.hash } });
+    expect(verified.anchors?.map((a) => [a.ok, a.reason])).toEqual([
+      [true, 'pruned'],
+      [true, undefined],
+    ]);
+    // Appends go on from the head; nothing to prune again for the same time; a later time never takes the newest.
+    await sink.append([record(7)]);
+    expect(await sink.prune!('2026-01-01T00:00:04Z')).toMatchObject({ removed: 0, start: { seq: 3 } });
+    expect(await sink.prune!('2030-01-01T00:00:00Z')).toMatchObject({ removed: 3, start: { seq: 6 } });
+    expect((await sink.query()).map((r) => r.seq)).toEqual([7]);
+    expect(await sink.verify()).toMatchObject({ ok: true, checked: 1, start: { seq: 6 } });
+    // Deleting past the start is still seen: the log no longer follows it.
+    await exec(`DELETE FROM ${table} WHERE seq = 7`);
+    await sink.append([record(8)]);
+    expect((await sink.verify()).firstBad).toMatchObject({ seq: 1, reason: 'relinked' });
+    await expect(sink.prune!('yesterday')).rejects.toThrow("invalid time 'yesterday'");
+  });
+
   it.skipIf(backend.skip)('keeps one chain when two writers append concurrently', async () => {
     const { sink, second } = await open();
     const other = second();

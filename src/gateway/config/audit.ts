@@ -32,6 +32,8 @@ export interface AuditConfig {
   maxQueue: number;
   /** How often the chain's head is logged as an anchor (milliseconds); 0: never. */
   anchorLogEvery: number;
+  /** Records older than this (milliseconds) are removed, the newest always kept (audit-retention.ts); absent: kept forever. */
+  retention?: number;
 }
 
 export const AUDIT_DEFAULTS = { path: 'mcplex-audit.db', postgresSpill: 'mcplex-audit.spill.jsonl', table: 'mcplex_audit', schema: 'public', anchorLogEvery: 600_000 } as const;
@@ -55,6 +57,14 @@ const duration = z.unknown().transform((v, ctx) => {
   return n;
 });
 
+const RETENTION_HINT = 'expected how long records are kept, with a unit (h or d), e.g. 90d; at least 1h';
+/** `90d`, `36h`: how long records are kept. No cap (it is no timer), but at least an hour. */
+const retention = z.unknown().transform((v, ctx) => {
+  const n = typeof v === 'string' ? durationMs(v) : undefined;
+  if (n === undefined || n < 3_600_000) ctx.addIssue({ code: 'custom', message: RETENTION_HINT });
+  return n ?? 0;
+});
+
 const shape = {
   enabled: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: 'expected true or false' })).optional(),
   sink: oneOf(AUDIT_SINKS).optional(),
@@ -74,6 +84,7 @@ const shape = {
   batchSize: positive('expected a positive integer').optional(),
   maxQueue: positive('expected a positive integer').optional(),
   anchorLogEvery: duration.optional(),
+  retention: retention.optional(),
 };
 
 export const auditSchema = z
@@ -114,5 +125,6 @@ export function buildAudit(raw: RawAudit | undefined): AuditConfig | undefined {
     batchSize: raw.batchSize ?? 200,
     maxQueue: raw.maxQueue ?? 10_000,
     anchorLogEvery: raw.anchorLogEvery ?? AUDIT_DEFAULTS.anchorLogEvery,
+    ...(raw.retention !== undefined && { retention: raw.retention }),
   };
 }

@@ -4,9 +4,9 @@ import type pg from 'pg';
 import { optionalModule } from '../optional-module.js';
 
 const driver = optionalModule<typeof pg>('pg');
-import type { AuditAnchor, AuditQuery, AuditRecord, AuditSink, AuditVerifyOptions, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
+import type { AuditAnchor, AuditPruneResult, AuditQuery, AuditRecord, AuditSink, AuditVerifyOptions, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
 import { chain, verifyChain } from '../audit-chain.js';
-import { ADDED_COLUMNS, ADDED_COLUMNS_SQL, COLUMNS, checkIdentifier, fromRow, headQuery, type Row, toHead, toRow, whereClause } from '../audit-rows.js';
+import { ADDED_COLUMNS, ADDED_COLUMNS_SQL, COLUMNS, checkIdentifier, fromRow, headQuery, pruneBefore, pruneStatements, pruneUpTo, type Row, START_TABLE_COLUMNS, toHead, toRow, toStart, whereClause } from '../audit-rows.js';
 
 export interface PostgresAuditSinkOptions {
   /** postgres://… (DATABASE_URL); or give `pool`. */
@@ -29,6 +29,8 @@ export class PostgresAuditSink implements AuditSink {
   readonly table: string;
   readonly #ownPool: boolean;
   readonly #lockKey: string;
+  readonly #startTable: string;
+  readonly #statements: ReturnType<typeof pruneStatements>;
   #ready: Promise<void> | undefined;
 
   constructor(opts: PostgresAuditSinkOptions) {
@@ -36,6 +38,8 @@ export class PostgresAuditSink implements AuditSink {
     const table = checkIdentifier(opts.table ?? 'mcplex_audit', 'table');
     this.table = `"${schema}"."${table}"`;
     this.#lockKey = `mcplex_audit:${schema}.${table}`;
+    this.#startTable = `"${schema}"."${table}_start"`;
+    this.#statements = pruneStatements(this.table, this.#startTable, (n) => `$${n}`);
     this.#ownPool = !opts.pool;
     this.pool = opts.pool ?? new (driver().Pool)({ connectionString: opts.url, application_name: opts.applicationName ?? 'mcplex-audit', max: 4, connectionTimeoutMillis: 5000, query_timeout: 15_000 });
     // A connection dropped while idle (server restart, terminated backend) must not crash the process; the next
@@ -62,6 +66,7 @@ export class PostgresAuditSink implements AuditSink {
         await client.query(`CREATE INDEX IF NOT EXISTS "${base}_principal" ON ${t} (principal, seq)`);
         await client.query(`CREATE INDEX IF NOT EXISTS "${base}_target" ON ${t} (target, seq)`);
         await client.query(`CREATE INDEX IF NOT EXISTS "${base}_time" ON ${t} (time)`);
+        await client.query(`CREATE TABLE IF NOT EXISTS ${this.#startTable} (${START_TABLE_COLUMNS})`);
       });
     })().catch((err) => {
       this.#ready = undefined;
@@ -129,7 +134,29 @@ export class PostgresAuditSink implements AuditSink {
         after = Number((res.rows.at(-1) as Row).seq);
       }
     }
-    return verifyChain(rows(), opts.anchors);
+    const start = toStart((await this.pool.query(this.#statements.readStart)).rows[0]);
+    return verifyChain(rows(), opts.anchors, start);
+  }
+
+  /** Under the table's advisory lock, as appends are: one prune or append at a time, from every gateway. */
+  async prune(before: string): Promise<AuditPruneResult> {
+    await this.#ensure();
+    const s = this.#statements;
+    const from = pruneBefore(before);
+    let result: AuditPruneResult = { removed: 0 };
+    await this.#transaction(async (client) => {
+      const first = (await client.query(s.firstKept, [from])).rows[0] as { seq: unknown } | undefined;
+      const upTo = pruneUpTo((await client.query(s.bounds)).rows[0], first?.seq);
+      let removed = 0;
+      if (upTo !== undefined) {
+        const last = (await client.query(s.lastRemoved, [upTo])).rows[0] as { seq: string; hash: string };
+        removed = (await client.query(s.remove, [upTo])).rowCount ?? 0;
+        await client.query(s.keepStart, [last.seq, last.hash, new Date().toISOString()]);
+      }
+      const start = toStart((await client.query(s.readStart)).rows[0]);
+      result = { removed, ...(start && { start }) };
+    });
+    return result;
   }
 
   async close(): Promise<void> {

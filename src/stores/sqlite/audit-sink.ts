@@ -1,9 +1,9 @@
 // The embedded audit backend: a SQLite file (better-sqlite3, WAL) holding the hash-chained records. Appends run
 // on a writer thread by default (audit-writer-thread.ts), queries and verification on this thread's connection.
 import type Database from 'better-sqlite3';
-import type { AuditAnchor, AuditQuery, AuditRecord, AuditSink, AuditVerifyOptions, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
+import type { AuditAnchor, AuditPruneResult, AuditQuery, AuditRecord, AuditSink, AuditVerifyOptions, AuditVerifyResult, StoredAuditRecord } from '../../core/audit.js';
 import { verifyChain } from '../audit-chain.js';
-import { fromRow, headQuery, type Row, toHead, whereClause } from '../audit-rows.js';
+import { fromRow, headQuery, pruneBefore, pruneStatements, pruneUpTo, type Row, toHead, toStart, whereClause } from '../audit-rows.js';
 import { auditAppender, openAuditDatabase, type SqliteAuditFile } from './audit-writer.js';
 import { AuditWriterThread } from './audit-writer-thread.js';
 
@@ -21,9 +21,11 @@ export class SqliteAuditSink implements AuditSink {
   readonly table: string;
   readonly #append: (records: readonly AuditRecord[]) => Promise<void>;
   readonly #thread: AuditWriterThread | undefined;
+  readonly #statements: ReturnType<typeof pruneStatements>;
 
   constructor(opts: SqliteAuditSinkOptions) {
     ({ db: this.db, table: this.table } = openAuditDatabase(opts));
+    this.#statements = pruneStatements(this.table, `${this.table}_start`, () => '?');
     if (opts.writer !== 'inline' && opts.path !== ':memory:') {
       const thread = new AuditWriterThread({ path: opts.path, table: this.table, ...(opts.synchronous && { synchronous: opts.synchronous }) });
       this.#thread = thread;
@@ -49,10 +51,33 @@ export class SqliteAuditSink implements AuditSink {
   }
 
   async verify(opts: AuditVerifyOptions = {}): Promise<AuditVerifyResult> {
+    const start = toStart(this.db.prepare(this.#statements.readStart).get() as Parameters<typeof toStart>[0]);
     const rows = this.db.prepare(`SELECT * FROM ${this.table} ORDER BY seq`).iterate() as IterableIterator<Row>;
-    return verifyChain((function* () {
-      for (const row of rows) yield fromRow(row);
-    })(), opts.anchors);
+    return verifyChain(
+      (function* () {
+        for (const row of rows) yield fromRow(row);
+      })(),
+      opts.anchors,
+      start,
+    );
+  }
+
+  /** In one IMMEDIATE transaction on this connection: appends (the writer thread's) wait for it, and it for them. */
+  async prune(before: string): Promise<AuditPruneResult> {
+    const s = this.#statements;
+    const from = pruneBefore(before);
+    return this.db.transaction((): AuditPruneResult => {
+      const first = this.db.prepare(s.firstKept).get(from) as { seq: unknown } | undefined;
+      const upTo = pruneUpTo(this.db.prepare(s.bounds).get() as { first: unknown; last: unknown }, first?.seq);
+      let removed = 0;
+      if (upTo !== undefined) {
+        const last = this.db.prepare(s.lastRemoved).get(upTo) as { seq: number; hash: string };
+        removed = this.db.prepare(s.remove).run(upTo).changes;
+        this.db.prepare(s.keepStart).run(last.seq, last.hash, new Date().toISOString());
+      }
+      const start = toStart(this.db.prepare(s.readStart).get() as Parameters<typeof toStart>[0]);
+      return { removed, ...(start && { start }) };
+    }).immediate();
   }
 
   async close(): Promise<void> {

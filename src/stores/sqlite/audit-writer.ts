@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { AuditRecord } from '../../core/audit.js';
 import { chain } from '../audit-chain.js';
-import { ADDED_COLUMNS, ADDED_COLUMNS_SQL, COLUMNS, checkIdentifier, headQuery, toRow } from '../audit-rows.js';
+import { ADDED_COLUMNS, ADDED_COLUMNS_SQL, COLUMNS, checkIdentifier, headQuery, START_TABLE_COLUMNS, toRow } from '../audit-rows.js';
 import { optionalModule } from '../optional-module.js';
 
 const sqlite = optionalModule<typeof Database>('better-sqlite3');
@@ -38,7 +38,8 @@ export function openAuditDatabase(opts: SqliteAuditFile): { db: Database.Databas
     error_code INTEGER, duration_ms REAL NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, ${ADDED_COLUMNS_SQL});
     CREATE INDEX IF NOT EXISTS ${table}_principal ON ${table} (principal, seq);
     CREATE INDEX IF NOT EXISTS ${table}_target ON ${table} (target, seq);
-    CREATE INDEX IF NOT EXISTS ${table}_time ON ${table} (time);`);
+    CREATE INDEX IF NOT EXISTS ${table}_time ON ${table} (time);
+    CREATE TABLE IF NOT EXISTS ${table}_start (${START_TABLE_COLUMNS});`);
   // A table made before a column existed gets it (its records stay as they were: NULL).
   const has = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
   for (const [name, type] of ADDED_COLUMNS) if (!has.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
