@@ -110,15 +110,19 @@ export function pruneStatements(table: string, start: string, ph: (n: number) =>
   };
 }
 
+/** Records removed per transaction: a long prune holds neither the event loop nor appends for long. */
+export const PRUNE_BATCH = 5_000;
+
 /**
- * The last record to remove so that what is left starts at the first record from `before` on (`firstKept`), never
- * removing the newest (the chain goes on from it); undefined when nothing is to be removed.
+ * The last record to remove in one batch so that what is left starts at the first record from `before` on
+ * (`firstKept`), never removing the newest (the chain goes on from it); undefined when nothing is to be removed.
  */
 export function pruneUpTo(bounds: { first: unknown; last: unknown } | undefined, firstKept: unknown): number | undefined {
   if (bounds?.first === null || bounds?.first === undefined) return undefined;
+  const first = Number(bounds.first);
   const last = Number(bounds.last);
-  const upTo = Math.min(firstKept === null || firstKept === undefined ? last : Number(firstKept) - 1, last - 1);
-  return upTo >= Number(bounds.first) ? upTo : undefined;
+  const upTo = Math.min(firstKept === null || firstKept === undefined ? last : Number(firstKept) - 1, last - 1, first + PRUNE_BATCH - 1);
+  return upTo >= first ? upTo : undefined;
 }
 
 export function toStart(row: { seq: unknown; hash: unknown; pruned_at: unknown } | undefined): AuditStart | undefined {

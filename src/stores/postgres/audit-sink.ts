@@ -138,25 +138,26 @@ export class PostgresAuditSink implements AuditSink {
     return verifyChain(rows(), opts.anchors, start);
   }
 
-  /** Under the table's advisory lock, as appends are: one prune or append at a time, from every gateway. */
+  /** In transactions of at most PRUNE_BATCH records under the table's advisory lock, as appends are: they take turns. */
   async prune(before: string): Promise<AuditPruneResult> {
     await this.#ensure();
     const s = this.#statements;
     const from = pruneBefore(before);
-    let result: AuditPruneResult = { removed: 0 };
-    await this.#transaction(async (client) => {
-      const first = (await client.query(s.firstKept, [from])).rows[0] as { seq: unknown } | undefined;
-      const upTo = pruneUpTo((await client.query(s.bounds)).rows[0], first?.seq);
-      let removed = 0;
-      if (upTo !== undefined) {
+    let removed = 0;
+    for (let batch = -1; batch !== 0; ) {
+      await this.#transaction(async (client) => {
+        const first = (await client.query(s.firstKept, [from])).rows[0] as { seq: unknown } | undefined;
+        const upTo = pruneUpTo((await client.query(s.bounds)).rows[0], first?.seq);
+        batch = 0;
+        if (upTo === undefined) return;
         const last = (await client.query(s.lastRemoved, [upTo])).rows[0] as { seq: string; hash: string };
-        removed = (await client.query(s.remove, [upTo])).rowCount ?? 0;
+        batch = (await client.query(s.remove, [upTo])).rowCount ?? 0;
         await client.query(s.keepStart, [last.seq, last.hash, new Date().toISOString()]);
-      }
-      const start = toStart((await client.query(s.readStart)).rows[0]);
-      result = { removed, ...(start && { start }) };
-    });
-    return result;
+      });
+      removed += batch;
+    }
+    const start = toStart((await this.pool.query(s.readStart)).rows[0]);
+    return { removed, ...(start && { start }) };
   }
 
   async close(): Promise<void> {

@@ -62,22 +62,29 @@ export class SqliteAuditSink implements AuditSink {
     );
   }
 
-  /** In one IMMEDIATE transaction on this connection: appends (the writer thread's) wait for it, and it for them. */
+  /**
+   * In IMMEDIATE transactions of at most PRUNE_BATCH records on this connection (appends, on the writer thread, wait
+   * for each), yielding to the event loop between them.
+   */
   async prune(before: string): Promise<AuditPruneResult> {
     const s = this.#statements;
     const from = pruneBefore(before);
-    return this.db.transaction((): AuditPruneResult => {
+    const batch = this.db.transaction((): number => {
       const first = this.db.prepare(s.firstKept).get(from) as { seq: unknown } | undefined;
       const upTo = pruneUpTo(this.db.prepare(s.bounds).get() as { first: unknown; last: unknown }, first?.seq);
-      let removed = 0;
-      if (upTo !== undefined) {
-        const last = this.db.prepare(s.lastRemoved).get(upTo) as { seq: number; hash: string };
-        removed = this.db.prepare(s.remove).run(upTo).changes;
-        this.db.prepare(s.keepStart).run(last.seq, last.hash, new Date().toISOString());
-      }
-      const start = toStart(this.db.prepare(s.readStart).get() as Parameters<typeof toStart>[0]);
-      return { removed, ...(start && { start }) };
-    }).immediate();
+      if (upTo === undefined) return 0;
+      const last = this.db.prepare(s.lastRemoved).get(upTo) as { seq: number; hash: string };
+      const removed = this.db.prepare(s.remove).run(upTo).changes;
+      this.db.prepare(s.keepStart).run(last.seq, last.hash, new Date().toISOString());
+      return removed;
+    });
+    let removed = 0;
+    for (let n = batch.immediate(); n > 0; n = batch.immediate()) {
+      removed += n;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const start = toStart(this.db.prepare(s.readStart).get() as Parameters<typeof toStart>[0]);
+    return { removed, ...(start && { start }) };
   }
 
   async close(): Promise<void> {
