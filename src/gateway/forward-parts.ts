@@ -104,6 +104,7 @@ export function callerOf(ctx: CallContext): CallerSpec {
     client,
     capabilities: declaredBy(ctx),
     principal: ctx.principal,
+    ...(ctx.http?.remoteAddress !== undefined && { address: ctx.http.remoteAddress }),
     completeElicitation: connection.completeElicitation,
     ownRound: ctx.state.get(OWN_ROUND) === true,
   };

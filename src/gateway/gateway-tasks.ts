@@ -253,6 +253,7 @@ export class GatewayTasks {
     this.ended?.({
       method: 'task/ended',
       principal: ctx.principal,
+      ...(ctx.http?.remoteAddress !== undefined && { client: ctx.http.remoteAddress }),
       ...(ctx.target !== undefined && { target: ctx.target }),
       args: { taskId: task.taskId, status: task.status, upstream },
       errorCode: task.status === 'failed' ? (task.error?.code ?? ErrorCode.InternalError) : null,

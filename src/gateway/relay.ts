@@ -31,8 +31,9 @@ export interface CallerSpec {
    * across input rounds (input-bridge.ts), or the task a call runs for (gateway-tasks.ts).
    */
   readonly bridge?: InputAsker;
-  /** Who is calling (the audit record of what is relayed to them names them). */
+  /** Who is calling, and from where (the audit record of what is relayed to them names them). */
   readonly principal?: Principal;
+  readonly address?: string;
   /** Tells the caller a URL elicitation it was given is done (2025-era connections; see url-elicitations.ts). */
   readonly completeElicitation?: CompletionNotifier | undefined;
   /** The caller's round (requestState, answers) was the gateway's own: none of it goes upstream (url-rounds.ts). */
@@ -53,6 +54,7 @@ class Caller implements CallScope {
     readonly client: object,
     readonly capabilities: ClientCapabilities,
     readonly principal: Principal | undefined,
+    readonly address: string | undefined,
     private readonly calls: Set<Caller>,
     private readonly graceMs: number,
     readonly bridge: InputAsker | undefined,
@@ -137,7 +139,7 @@ export class InflightCalls {
       calls = new Set();
       this.#byUpstream.set(upstream.name, calls);
     }
-    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, spec.principal, calls, this.#graceMs, spec.bridge, spec.completeElicitation);
+    const entry = new Caller(spec.sctx, spec.era, spec.client, spec.capabilities, spec.principal, spec.address, calls, this.#graceMs, spec.bridge, spec.completeElicitation);
     calls.add(entry);
     if (spec.bridge?.id) this.#bridged.set(spec.bridge.id, entry);
     try {
@@ -174,7 +176,8 @@ export class InflightCalls {
     const named = ((req.params?._meta as Json | undefined)?.[INPUT_META] as Json | undefined)?.call;
     const owner = (typeof named === 'string' && this.#bridged.get(named)) || this.#owner(upstream);
     const principal = typeof owner === 'object' ? owner.principal : undefined;
-    const what = { upstream: upstream.name, method: req.method, params: req.params, ...(principal && { principal }) };
+    const client = typeof owner === 'object' ? owner.address : undefined;
+    const what = { upstream: upstream.name, method: req.method, params: req.params, ...(principal && { principal }), ...(client !== undefined && { client }) };
     return reporting(this.#onRelayed, what, () => this.#guarded(upstream, req, (params) => this.#request(upstream.name, owner, { method: req.method, ...(params && { params }) }, signal)));
   }
 
@@ -218,7 +221,7 @@ export class InflightCalls {
 
   /** `fulfilInputRequests` for `caller`'s call to `upstream`, each request reported like a relayed one. */
   fulfil(upstream: Upstream, caller: CallerSpec, inputRequests: Json | undefined): Promise<Json> {
-    const who = { upstream: upstream.name, ...(caller.principal && { principal: caller.principal }) };
+    const who = { upstream: upstream.name, ...(caller.principal && { principal: caller.principal }), ...(caller.address !== undefined && { client: caller.address }) };
     return fulfilInputRequests(caller.sctx, inputRequests, (req, send) => reporting(this.#onRelayed, { ...who, ...req }, () => this.#guarded(upstream, req, send)), caller.bridge);
   }
 

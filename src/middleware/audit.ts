@@ -43,8 +43,9 @@ export interface RelayedAuditEvent {
   upstream: string;
   method: string;
   params?: unknown;
-  /** The caller it was routed to, when one owned it. */
+  /** The caller it was routed to, when one owned it, and the caller's address. */
   principal?: Principal;
+  client?: string;
   /** Undefined when it was answered; the JSON-RPC code it failed or was refused with otherwise. */
   errorCode?: number;
   startedAt: number;
@@ -245,6 +246,7 @@ export function audit(opts: AuditOptions): AuditMiddleware {
         method: e.method,
         target: null,
         upstream: e.upstream,
+        ...(e.client !== undefined && { client: e.client }),
         ...argsFields(argsOf(e.params, true)),
         outcome: e.errorCode === undefined ? 'ok' : 'error',
         errorCode: e.errorCode ?? null,

@@ -103,14 +103,14 @@ describe.each(['legacy', 'modern'] as const)('gateway audit, %s client', (era) =
     if (era === 'legacy') {
       // Both relayed to this caller: the 2026-era framework upstream's input request bridged, and the 2025-era
       // everything server's request relayed.
-      expect(relayed.map((r) => [r.upstream, r.outcome, r.principal])).toEqual([
-        ['fw', 'ok', 'anonymous'],
-        ['ev', 'ok', 'anonymous'],
+      expect(relayed.map((r) => [r.upstream, r.outcome, r.principal, r.client])).toEqual([
+        ['fw', 'ok', 'anonymous', '127.0.0.1'],
+        ['ev', 'ok', 'anonymous', '127.0.0.1'],
       ]);
     } else {
       // A 2026 caller answers the framework upstream itself (a second tools/call, audited as such); the 2025-era
       // upstream's request reaches it as an input_required round and is recorded like any relayed request.
-      expect(relayed.map((r) => [r.upstream, r.outcome, r.errorCode ?? null])).toEqual([['ev', 'ok', null]]);
+      expect(relayed.map((r) => [r.upstream, r.outcome, r.errorCode ?? null, r.client])).toEqual([['ev', 'ok', null, '127.0.0.1']]);
     }
   });
 

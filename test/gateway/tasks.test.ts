@@ -111,7 +111,7 @@ describe('gateway tasks', () => {
   });
 
   it('audits how each task ended, beside the tools/call that made it', async () => {
-    type Row = { method: string; target: string | null; principal: string; outcome: string; args?: { status: string; upstream: string } };
+    type Row = { method: string; target: string | null; principal: string; client?: string; outcome: string; args?: { status: string; upstream: string } };
     const ended = async () => {
       const res = await fetch(new URL('/admin/audit?method=task/ended&limit=100', running.url), { headers: { authorization: `Bearer ${keys.ops.key}` } });
       return ((await res.json()) as { records: Row[] }).records;
@@ -121,7 +121,7 @@ describe('gateway tasks', () => {
       rows = await ended();
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(rows.find((r) => r.target === 'fw__ask')).toMatchObject({ principal: 'a', outcome: 'ok', args: { status: 'completed', upstream: 'fw' } });
+    expect(rows.find((r) => r.target === 'fw__ask')).toMatchObject({ principal: 'a', client: '127.0.0.1', outcome: 'ok', args: { status: 'completed', upstream: 'fw' } });
     expect(rows.find((r) => r.target === 'fw__wait_cancel')).toMatchObject({ outcome: 'ok', args: { status: 'cancelled', upstream: 'fw' } });
   });
 
