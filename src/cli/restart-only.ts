@@ -12,6 +12,14 @@ function readAtStart(c: GatewayConfig) {
   return { ...o, logging: { ...o.logging, level: undefined, modules: undefined, requests: undefined, arguments: undefined } };
 }
 
+/**
+ * Every top-level section of the gateway file, each one looked at: `listen` and `cluster` apply at start only, `auth`,
+ * `endpoints`, `logging`, `metrics`, `tracing` and `oauth` in part (compared below), `separator` rejects a reload
+ * that changes it (gateway.ts), the rest apply on reload. test/cli/restart-only.test.ts fails when the file gains a
+ * section not listed here, so that whoever adds one decides which it is.
+ */
+export const SECTIONS = ['listen', 'cluster', 'auth', 'endpoints', 'logging', 'metrics', 'tracing', 'oauth', 'separator', 'servers', 'mcpServers', 'resilience', 'roots', 'policy', 'cache', 'audit', 'pinning', 'toolSearch', 'secretScan', 'tasks'] as const;
+
 /** What `next` changes that waits for a restart (each a short sentence), none when nothing does. */
 export function restartOnlyChanges(started: GatewayConfig, next: GatewayConfig): string[] {
   const differ = (part: (c: GatewayConfig) => unknown) => !isDeepStrictEqual(part(next), part(started));
