@@ -52,18 +52,25 @@ async function roundRobin(backends: () => string[]): Promise<{ url: string; coun
 
 describe.skipIf(!redisUrl)('gateway replicas sharing sessions through Redis', () => {
   const keyPrefix = uniquePrefix('cluster');
-  const replicas: Array<{ gateway: Gateway; handle: HttpHandle; origin: string }> = [];
+  const replicas: Array<{ gateway: Gateway; handle: HttpHandle; origin: string; clients: Array<string | undefined> }> = [];
   let balancer: Awaited<ReturnType<typeof roundRobin>>;
   let owners: RedisSessionOwners;
   const pids: number[] = [];
 
   beforeAll(async () => {
     for (let i = 0; i < 2; i++) {
-      const config = { listen: { host: '127.0.0.1', port: 0, path: '/mcp' }, separator: '__', servers: { fw: relayUpstream() }, cluster: { redis: { url: redisUrl!, keyPrefix } } } as unknown as GatewayConfig;
+      // The replicas trust each other as proxies (all on loopback here).
+      const config = { listen: { host: '127.0.0.1', port: 0, path: '/mcp', trustedProxies: ['loopback'] }, separator: '__', servers: { fw: relayUpstream() }, cluster: { redis: { url: redisUrl!, keyPrefix } } } as unknown as GatewayConfig;
       const gateway = new Gateway(config, { logger: silentLogger });
+      // The client address each request's pipeline saw.
+      const clients: Array<string | undefined> = [];
+      gateway.use((ctx, next) => {
+        clients.push(ctx.http?.remoteAddress);
+        return next();
+      });
       await gateway.start();
       const handle = await gateway.serveHttp({ port: 0 });
-      replicas.push({ gateway, handle, origin: new URL(handle.url).origin });
+      replicas.push({ gateway, handle, origin: new URL(handle.url).origin, clients });
       pids.push(...gateway.health().upstreams.flatMap((u) => ('pid' in u && typeof u.pid === 'number' ? [u.pid] : [])));
     }
     balancer = await roundRobin(() => replicas.map((r) => r.origin));
@@ -171,5 +178,25 @@ describe.skipIf(!redisUrl)('gateway replicas sharing sessions through Redis', ()
     const again = await post(replicas[0]!.handle.url, list, { ...headers, 'x-mcplex-forwarded': 'http://elsewhere' });
     expect(again.status).toBe(404);
     expect(await owners.ownerOf(headers['mcp-session-id']!)).toBe(replicas[1]!.origin);
+  });
+
+  it('the replica holding the session sees the client the forwarding one was asked by (X-Forwarded-For)', async () => {
+    const headers = await openSession(replicas[1]!.handle.url);
+    const list = { jsonrpc: '2.0', id: 1, method: 'tools/list' };
+    replicas[1]!.clients.length = 0;
+    // Behind a balancer that names the client; and asked directly from 127.0.0.2, which only the forwarding replica
+    // saw (it names it as a proxy does; the holder's own peer is that replica, 127.0.0.1).
+    expect((await post(replicas[0]!.handle.url, list, { ...headers, 'x-forwarded-for': '203.0.113.77' })).status).toBe(200);
+    const direct = await new Promise<number>((resolve, reject) => {
+      const body = JSON.stringify(list);
+      const out = request(replicas[0]!.handle.url, { method: 'POST', localAddress: '127.0.0.2', headers: { ...JSON_HEADERS, ...headers, 'content-length': String(body.length) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      out.on('error', reject);
+      out.end(body);
+    });
+    expect(direct).toBe(200);
+    expect(replicas[1]!.clients).toEqual(['203.0.113.77', '127.0.0.2']);
   });
 });

@@ -72,6 +72,9 @@ export class SessionForwarder implements SessionDirectory {
     const target = new URL(req.url ?? '/', owner);
     const headers: OutgoingHttpHeaders = { [FORWARDED_HEADER]: this.cluster.advertise() };
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
+    // As a proxy does: the owner, trusting the replicas (listen.trustedProxies), sees the client this one saw.
+    const peer = req.socket.remoteAddress;
+    if (peer !== undefined) headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${peer}` : peer;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     if (payload) headers['content-length'] = payload.length;
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
