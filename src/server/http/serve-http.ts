@@ -159,7 +159,7 @@ export async function serveHttp(
     if (route.heldBy && directory) {
       const read = await prereadJsonBody(req, 64 * 1024, 16);
       const key = read.ok ? route.heldBy(read.value) : undefined;
-      if (read.ok && key !== undefined && (await directory.forward(key, req, res, read.value))) return;
+      if (read.ok && key !== undefined && (await directory.forward(key, req, res, read.value, false))) return;
     }
     try {
       await route.handle(req, res);

@@ -62,7 +62,12 @@ export class SessionForwarder implements SessionDirectory {
     });
   }
 
-  async forward(id: string, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
+  /**
+   * Forwards `req` to the replica holding `id`, if another does. `asProxy`: it carries X-Forwarded-For with the peer
+   * this replica saw, as a proxy's does (an MCP request); an admin route's goes as it came, so a local administrator's
+   * request stays one there (isLocalCaller refuses proxied requests).
+   */
+  async forward(id: string, req: IncomingMessage, res: ServerResponse, body: unknown, asProxy = true): Promise<boolean> {
     if (req.headers[FORWARDED_HEADER] !== undefined) return false;
     const owner = await this.cluster.owners.ownerOf(id).catch((err) => {
       this.log.warn({ session: id, problem: String((err as Error).message) }, 'session directory: lookup failed');
@@ -72,9 +77,9 @@ export class SessionForwarder implements SessionDirectory {
     const target = new URL(req.url ?? '/', owner);
     const headers: OutgoingHttpHeaders = { [FORWARDED_HEADER]: this.cluster.advertise() };
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
-    // As a proxy does: the owner, trusting the replicas (listen.trustedProxies), sees the client this one saw.
+    // The owner, trusting the replicas (listen.trustedProxies), sees the client this one saw.
     const peer = req.socket.remoteAddress;
-    if (peer !== undefined) headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${peer}` : peer;
+    if (asProxy && peer !== undefined) headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${peer}` : peer;
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     if (payload) headers['content-length'] = payload.length;
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
