@@ -27,7 +27,8 @@ it("docs/policy.md's gateway section is a valid policy that means what it says",
   expect(policy?.access?.roles?.maintainer?.[0]?.constraints?.arguments).toEqual({ repo: { glob: ['acme/*'] }, per_page: { max: 100 } });
   expect(policy?.scopes.tools).toEqual({ github__delete_repo: ['admin:repo'] });
   expect(policy?.tenants.acme).toEqual({ calls: { limit: 10000, windowMs: 3600000 }, concurrent: 20, upstreams: ['github', 'docs'] });
-  expect(policy?.rateLimits).toHaveLength(2);
+  expect(policy?.rateLimits).toHaveLength(3);
+  expect(policy?.rateLimits?.[2]).toMatchObject({ per: ['client'], limit: 600, windowMs: 60000 });
 });
 
 describe.each(['legacy', 'modern'] as const)('examples/policy-server.ts, %s era', (era) => {
