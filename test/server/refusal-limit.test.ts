@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAuthenticator, createServer, ErrorCode, type HttpHandle, Metrics, newApiKey } from '../../src/index.js';
 import { addressKey } from '../../src/middleware/address-key.js';
+import { withoutPort } from '../../src/server/http/client-address.js';
 import { RefusalLimit } from '../../src/server/http/refusal-limit.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { modernMeta, post, rpcMessage } from '../helpers/http.js';
@@ -98,6 +99,12 @@ describe('refused credentials at the edge, behind a trusted proxy', () => {
     expect(warnings.map((w) => w.obj)).toEqual([{ client: '203.0.113.7', limit: 3, windowMs: 60_000 }]);
     // Counted as the edge answered them.
     expect(await refusalCounts(metrics)).toEqual({ '401 invalid_token': 4, '429 too_many_refusals': 3 });
+  });
+
+  it('takes the address without the port some proxies add (Azure writes 203.0.113.9:51234)', async () => {
+    expect(text(await ask(http, known.key, '203.0.113.9:51234'))).toBe('known@203.0.113.9');
+    expect(text(await ask(http, known.key, '[2001:db8::7]:443'))).toBe('known@2001:db8::7');
+    expect(['203.0.113.9', '2001:db8::7', '[2001:db8::7]', 'not-an-address:80'].map(withoutPort)).toEqual(['203.0.113.9', '2001:db8::7', '2001:db8::7', 'not-an-address:80']);
   });
 
   it('counts only credentials found wrong: none sent is no refusal to count', async () => {

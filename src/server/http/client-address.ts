@@ -19,9 +19,16 @@ export function trustedProxiesProblem(trusted: readonly string[]): string | unde
   }
 }
 
+/** An address some proxies write with its port (`203.0.113.7:51234`, `[2001:db8::1]:443`: Azure's), without it. */
+const WITH_PORT = /^(?:(\d{1,3}(?:\.\d{1,3}){3})|\[([0-9A-Fa-f:.]+)\])(?::\d+)?$/;
+export const withoutPort = (address: string): string => {
+  const m = WITH_PORT.exec(address);
+  return m ? (m[1] ?? m[2]!) : address;
+};
+
 /** The client address of each request: the peer's when no proxy is trusted. */
 export function clientAddressOf(trustedProxies: readonly string[] | undefined): ClientAddressOf {
   if (!trustedProxies?.length) return (req) => req.socket.remoteAddress;
   const trust = proxyaddr.compile([...trustedProxies]);
-  return (req) => (req.socket.remoteAddress === undefined ? undefined : proxyaddr(req, trust));
+  return (req) => (req.socket.remoteAddress === undefined ? undefined : withoutPort(proxyaddr(req, trust)));
 }
