@@ -66,6 +66,7 @@ export class PostgresAuditSink implements AuditSink {
         await client.query(`CREATE INDEX IF NOT EXISTS "${base}_principal" ON ${t} (principal, seq)`);
         await client.query(`CREATE INDEX IF NOT EXISTS "${base}_target" ON ${t} (target, seq)`);
         await client.query(`CREATE INDEX IF NOT EXISTS "${base}_time" ON ${t} (time)`);
+        await client.query(`CREATE INDEX IF NOT EXISTS "${base}_client" ON ${t} (client, seq)`);
         await client.query(`CREATE TABLE IF NOT EXISTS ${this.#startTable} (${START_TABLE_COLUMNS})`);
       });
     })().catch((err) => {

@@ -43,6 +43,8 @@ export function openAuditDatabase(opts: SqliteAuditFile): { db: Database.Databas
   // A table made before a column existed gets it (its records stay as they were: NULL).
   const has = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name));
   for (const [name, type] of ADDED_COLUMNS) if (!has.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${type}`);
+  // Everything from one address is a usual question after an incident.
+  db.exec(`CREATE INDEX IF NOT EXISTS ${table}_client ON ${table} (client, seq)`);
   return { db, table };
 }
 
