@@ -3,7 +3,7 @@
 // `query` and `head` may ask a running gateway instead (`--url`: its admin endpoints, as `mcplex admin` does).
 import { type Command, InvalidArgumentError } from 'commander';
 import { durationMs } from '../core/duration.js';
-import type { AuditAnchor, AuditQuery, StoredAuditRecord } from '../core/index.js';
+import type { AuditAnchor, AuditQuery, AuditVerifyResult, StoredAuditRecord } from '../core/index.js';
 import { formatAnchor, parseAnchor } from '../stores/audit-chain.js';
 import { adminRequest, adminTarget } from './admin-api.js';
 import { loadOrExit } from './config-file.js';
@@ -60,6 +60,20 @@ async function queryRecords(opts: Source & AuditQuery): Promise<StoredAuditRecor
   const sink = await sinkOf(opts.config);
   try {
     return await sink.query(q);
+  } finally {
+    await sink.close();
+  }
+}
+
+/** The chain checked: by the store the config names, or by the gateway at --url (GET /admin/audit/verify). */
+async function verified(opts: Source, anchors: AuditAnchor[]): Promise<AuditVerifyResult> {
+  if (opts.url !== undefined) {
+    const params = new URLSearchParams(anchors.map((a) => ['anchor', formatAnchor(a)]));
+    return (await adminRequest(adminOf(opts), `/admin/audit/verify?${params}`)) as unknown as AuditVerifyResult;
+  }
+  const sink = await sinkOf(opts.config);
+  try {
+    return await sink.verify({ anchors });
   } finally {
     await sink.close();
   }
@@ -131,22 +145,19 @@ export function registerAuditCommands(program: Command): void {
     .command('verify')
     .description('Check the hash chain (and anchors); exits 1 naming the first modified, deleted or inserted record, or a failed anchor')
     .option('-c, --config <file>', 'gateway config whose audit: section names the log')
+    .option('--url <url>', URL_HELP)
+    .option('--oauth', OAUTH_HELP)
     .option('--anchor <seq:hash>', 'a head printed earlier by `audit head`: the log must still hold it (repeatable)', anchorOption)
     .action(async (opts) => {
-      const sink = await sinkOf(opts.config);
-      try {
-        const result = await sink.verify({ anchors: opts.anchor });
-        const problems = (result.anchors ?? []).filter((a) => !a.ok).map((a) => `audit anchor failed: ${a.message}`);
-        if (result.firstBad) problems.unshift(`audit chain broken: ${result.firstBad.message}${result.firstBad.requestId ? ` [requestId ${result.firstBad.requestId}]` : ''}`);
-        if (!result.ok) throw new ExitError(problems.join('\n  '), 1);
-        const matched = result.anchors?.filter((a) => a.reason !== 'pruned').length ?? 0;
-        const pruned = (result.anchors?.length ?? 0) - matched;
-        const anchors = [matched > 0 && `${matched} anchor${matched === 1 ? '' : 's'} matched`, pruned > 0 && `${pruned} before the start not checked`].filter(Boolean).join(', ');
-        const start = result.start ? ` after record ${result.start.seq} (the older ones removed by retention, ${result.start.prunedAt})` : '';
-        process.stdout.write(`audit chain intact: ${result.checked} records${start}${anchors ? `, ${anchors}` : ''}\n`);
-      } finally {
-        await sink.close();
-      }
+      const result = await verified(opts, opts.anchor ?? []);
+      const problems = (result.anchors ?? []).filter((a) => !a.ok).map((a) => `audit anchor failed: ${a.message}`);
+      if (result.firstBad) problems.unshift(`audit chain broken: ${result.firstBad.message}${result.firstBad.requestId ? ` [requestId ${result.firstBad.requestId}]` : ''}`);
+      if (!result.ok) throw new ExitError(problems.join('\n  '), 1);
+      const matched = result.anchors?.filter((a) => a.reason !== 'pruned').length ?? 0;
+      const pruned = (result.anchors?.length ?? 0) - matched;
+      const anchors = [matched > 0 && `${matched} anchor${matched === 1 ? '' : 's'} matched`, pruned > 0 && `${pruned} before the start not checked`].filter(Boolean).join(', ');
+      const start = result.start ? ` after record ${result.start.seq} (the older ones removed by retention, ${result.start.prunedAt})` : '';
+      process.stdout.write(`audit chain intact: ${result.checked} records${start}${anchors ? `, ${anchors}` : ''}\n`);
     });
   cmd
     .command('prune')

@@ -2,10 +2,10 @@
 // the middleware (told which upstream serves each request), the head logged as an anchor (audit-anchor-log.ts),
 // and the admin endpoints GET /admin/audit and /admin/audit/head. live-audit.ts keeps it in the pipeline across reloads.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type AuditQuery, type AuditSink, type CallContext, ConfigError, type Logger } from '../core/index.js';
+import { type AuditAnchor, type AuditQuery, type AuditSink, type CallContext, ConfigError, type Logger } from '../core/index.js';
 import type { AuditSettings } from '../middleware/audit.js';
 import { type HttpRoute, sendJson } from '../server/index.js';
-import { formatAnchor } from '../stores/audit-chain.js';
+import { formatAnchor, parseAnchor } from '../stores/audit-chain.js';
 import { PostgresAuditSink } from '../stores/postgres/audit-sink.js';
 import { SqliteAuditSink } from '../stores/sqlite/audit-sink.js';
 import { logAnchors } from './audit-anchor-log.js';
@@ -82,9 +82,9 @@ function unavailable(res: ServerResponse, log: Logger, what: string, err: unknow
   send(res, 503, { error: 'the audit store is unavailable; try again later' });
 }
 
-/** GET /admin/audit and GET /admin/audit/head; admin callers only. `sink()`: the current store, none without an `audit:` section. */
+/** GET /admin/audit, /admin/audit/head and /admin/audit/verify; admin callers only. `sink()`: the current store, none without an `audit:` section. */
 export function auditRoutes(sink: () => AuditSink | undefined, log: Logger): HttpRoute[] {
-  return [auditRoute(sink, log), auditHeadRoute(sink, log)];
+  return [auditRoute(sink, log), auditHeadRoute(sink, log), auditVerifyRoute(sink, log)];
 }
 
 /** The store, or a 404 saying how to have one. */
@@ -108,6 +108,33 @@ function auditHeadRoute(sink: () => AuditSink | undefined, log: Logger): HttpRou
         send(res, 200, head ? { seq: head.seq, hash: head.hash, anchor: formatAnchor(head) } : { head: null });
       } catch (err) {
         unavailable(res, log, 'head', err);
+      }
+    },
+  };
+}
+
+/**
+ * GET /admin/audit/verify[?anchor=seq:hash…]: the whole chain walked, as `mcplex audit verify` does on the store
+ * (for operators who reach the gateway but not its database): the verify result as JSON, 200 either way.
+ */
+function auditVerifyRoute(sink: () => AuditSink | undefined, log: Logger): HttpRoute {
+  return {
+    method: 'GET',
+    path: '/admin/audit/verify',
+    admin: true,
+    async handle(req: IncomingMessage, res: ServerResponse) {
+      const store = storeOr404(sink, res);
+      if (!store) return;
+      let anchors: AuditAnchor[];
+      try {
+        anchors = new URL(req.url ?? '/', 'http://local').searchParams.getAll('anchor').map(parseAnchor);
+      } catch (err) {
+        return send(res, 400, { error: (err as Error).message });
+      }
+      try {
+        send(res, 200, await store.verify({ anchors }));
+      } catch (err) {
+        unavailable(res, log, 'verify', err);
       }
     },
   };

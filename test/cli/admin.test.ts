@@ -157,6 +157,9 @@ describe('mcplex admin against a gateway with auth:', () => {
     expect(JSON.parse((await audit(['query', '--client', '203.0.113.7', '--json'], asOps)).stdout)).toEqual([]);
     const head = await audit(['head'], asOps);
     expect(head.stdout).toMatch(/^\d+:[0-9a-f]{64}\n$/);
+    // And the chain checked through the gateway, against the head just read.
+    const verified = await audit(['verify', '--anchor', head.stdout.trim()], asOps);
+    expect([verified.code, verified.stdout]).toEqual([0, expect.stringMatching(/^audit chain intact: \d+ records, 1 anchor matched\n$/)]);
     expect(Number(head.stdout.split(':')[0])).toBeGreaterThanOrEqual(records[0]!.seq);
     expect((await audit(['query'])).stderr).toMatch(/^mcplex: the gateway asks for an admin credential: set MCPLEX_ADMIN_KEY/);
     const both = await audit(['query', '--config', 'mcplex.yaml'], asOps);

@@ -77,10 +77,20 @@ describe('gateway audit head', () => {
     expect(await get('/admin/audit/head')).toEqual({ status: 200, body: { seq: head!.seq, hash: head!.hash, anchor: `${head!.seq}:${head!.hash}` } });
   });
 
+  it('GET /admin/audit/verify walks the chain and checks the anchors given, as audit verify does on the store', async () => {
+    const head = (await reader.head())!;
+    const verified = await get(`/admin/audit/verify?anchor=${head.seq}:${head.hash}`);
+    expect(verified).toEqual({ status: 200, body: { ok: true, checked: head.seq, anchors: [expect.objectContaining({ seq: head.seq, ok: true })] } });
+    const rewritten = await get(`/admin/audit/verify?anchor=${head.seq}:${'0'.repeat(64)}`);
+    expect(rewritten.body).toMatchObject({ ok: false, anchors: [{ ok: false, reason: 'rewritten' }] });
+    expect(await get('/admin/audit/verify?anchor=nonsense')).toEqual({ status: 400, body: { error: expect.stringContaining('nonsense') } });
+  });
+
   it('refuses a caller who is not an admin, like /admin/audit', async () => {
     // Came through a proxy, so not a local caller: the default admin rule refuses it.
     const proxied = { 'x-forwarded-for': '203.0.113.7' };
     expect((await get('/admin/audit/head', proxied)).status).toBe(403);
+    expect((await get('/admin/audit/verify', proxied)).status).toBe(403);
     expect((await get('/admin/audit', proxied)).status).toBe(403);
   });
 
