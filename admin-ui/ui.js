@@ -346,6 +346,21 @@ $('#audit-filter').addEventListener('submit', (e) => {
   e.preventDefault();
   void refresh();
 });
+// The whole chain walked by the gateway (GET /admin/audit/verify): intact, or the first record that breaks it.
+$('#audit-verify').addEventListener('click', async () => {
+  try {
+    const { status, json } = await api('/admin/audit/verify');
+    if (status !== 200) throw new Error(json.error ?? `error ${status}`);
+    const after = json.start ? ` after record ${json.start.seq} (the older ones removed by retention)` : '';
+    const box = json.ok ? $('#notice') : $('#error');
+    box.textContent = json.ok ? `The audit chain is intact: ${json.checked} records${after}.` : `The audit chain is broken: ${json.firstBad?.message}`;
+    box.hidden = false;
+  } catch (err) {
+    if (err instanceof NeedsKey) return;
+    $('#error').textContent = err.message;
+    $('#error').hidden = false;
+  }
+});
 $('#refresh').addEventListener('click', () => void refresh());
 setInterval(() => {
   if ($('#auto').checked && document.visibilityState !== 'hidden') void refresh();

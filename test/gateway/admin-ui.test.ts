@@ -119,6 +119,11 @@ describe('admin page, no auth (loopback)', () => {
       (p.doc.querySelector('#audit-filter button') as unknown as { click(): void }).click();
       await p.loaded(before);
       expect(p.cells('audit').map((r) => r[5])).toEqual(['demo__echo']);
+      // The chain checked by the gateway, said on the page.
+      (p.doc.querySelector('#audit-verify') as unknown as { click(): void }).click();
+      const notice = p.doc.querySelector('#notice')!;
+      await waitUntil(() => (notice.textContent?.startsWith('The audit chain') ? true : undefined), 5000, 'the verify notice');
+      expect(notice.textContent).toMatch(/^The audit chain is intact: \d+ records\.$/);
     } finally {
       await p.close();
     }
