@@ -2,6 +2,7 @@
 // and value formats. Rules that relate fields to each other live in validate.ts.
 import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
+import { TRUSTED_PROXIES_HINT, trustedProxiesProblem } from '../../server/index.js';
 import { authSchema, tlsSchema } from './auth.js';
 import { corsSchema } from './cors.js';
 import { cacheSchema } from './cache.js';
@@ -19,7 +20,6 @@ import { overrides } from './tool-overrides.js';
 import { upstreamAuthShape } from './upstream-auth.js';
 import { observabilityShape } from './observability.js';
 import { policySchema } from './policy.js';
-import { TRUSTED_PROXIES_HINT, trustedProxiesProblem } from '../../server/index.js';
 import { resilienceSchema, serverResilienceShape } from './resilience.js';
 
 /** Server names and namespaces end up inside tool names, so they keep to a safe alphabet. */
