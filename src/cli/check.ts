@@ -45,7 +45,7 @@ function features(config: GatewayConfig, pinned: number | undefined): Record<str
     auth: config.auth
       ? [config.auth.apiKeys && 'api keys', config.auth.jwt && 'jwt', config.auth.introspection && 'introspection', config.auth.oauthProxy && 'oauth proxy', config.listen.tls?.requireClientCert && 'mtls'].filter(Boolean).join(', ') || 'on'
       : 'off',
-    audit: config.audit ? config.audit.sink : 'off',
+    audit: config.audit ? `${config.audit.sink}${config.audit.retention ? `, kept ${span(config.audit.retention)}` : ''}` : 'off',
     cache: config.cache ? config.cache.store : 'off',
     pinning: config.pinning ? `${config.pinning.onChange}, ${pinned ?? 0} tools pinned` : 'off',
     'tool search': config.toolSearch ? 'on' : 'off',
@@ -55,6 +55,9 @@ function features(config: GatewayConfig, pinned: number | undefined): Record<str
     tracing: tracingWanted(tracing) ? otlpOver('TRACES') : 'off',
   };
 }
+
+/** A duration as the file would say it: whole days, else hours. */
+const span = (ms: number): string => (ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : `${Math.round(ms / 3_600_000)}h`);
 
 /** `otlp <protocol>`; exit 2 naming the variable when the environment names a protocol the SDKs do not speak. */
 function otlpOver(signal: 'TRACES' | 'METRICS'): string {

@@ -117,6 +117,11 @@ describe('mcplex check', () => {
     ]);
   });
 
+  it('says how long audit records are kept (audit.retention)', async () => {
+    const kept = await check(['--config', config('retention', { servers: {}, audit: { path: join(dir, 'kept.db'), retention: '90d' } })]);
+    expect([kept.code, kept.stdout]).toEqual([0, expect.stringContaining('audit: sqlite, kept 90d,')]);
+  });
+
   it('a config error exits 2 naming the key and the fix, as serve does', async () => {
     const { code, stderr } = await check(['--config', config('bad', { servers: { a: { command: 'x', timeoutMs: 'soon' } } })]);
     expect(code).toBe(2);
