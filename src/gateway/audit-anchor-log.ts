@@ -2,6 +2,7 @@
 // each `audit head` line is an anchor that whoever can rewrite the audit database cannot reach (docs/audit.md).
 import type { AuditAnchor, AuditSink, Logger } from '../core/index.js';
 import { formatAnchor } from '../stores/audit-chain.js';
+import { everyWhileOpen } from './audit-sink-timer.js';
 
 /**
  * `sink` with a timer that logs its head every `everyMs` when it changed since the last line (an idle gateway stays
@@ -11,7 +12,6 @@ import { formatAnchor } from '../stores/audit-chain.js';
 export function logAnchors(sink: AuditSink, everyMs: number, log: Logger): AuditSink {
   if (everyMs <= 0) return sink;
   let last: AuditAnchor | undefined;
-  let running: Promise<void> | undefined;
 
   const logHead = async (final: boolean) => {
     try {
@@ -23,25 +23,5 @@ export function logAnchors(sink: AuditSink, everyMs: number, log: Logger): Audit
       log.warn({ problem: String((err as Error)?.message ?? err) }, 'audit head not logged: the audit store did not answer');
     }
   };
-  // A slow store must not pile up checks: a tick while one is running is skipped.
-  const timer = setInterval(() => {
-    running ??= logHead(false).finally(() => {
-      running = undefined;
-    });
-  }, everyMs);
-  timer.unref();
-
-  return {
-    append: (records) => sink.append(records),
-    query: (q) => sink.query(q),
-    head: () => sink.head(),
-    verify: (opts) => sink.verify(opts),
-    ...(sink.prune && { prune: sink.prune.bind(sink) }),
-    async close() {
-      clearInterval(timer);
-      await running;
-      await logHead(true);
-      await sink.close();
-    },
-  };
+  return everyWhileOpen(sink, everyMs, () => logHead(false), { beforeClose: () => logHead(true) });
 }
