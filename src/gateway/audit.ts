@@ -94,73 +94,58 @@ function storeOr404(sink: () => AuditSink | undefined, res: ServerResponse): Aud
   return s;
 }
 
-/** GET /admin/audit/head: the newest record as `{ seq, hash, anchor: "seq:hash" }`, or `{ "head": null }` for an empty log. */
-function auditHeadRoute(sink: () => AuditSink | undefined, log: Logger): HttpRoute {
+/**
+ * An admin GET route on the store: 404 without one, 400 when `parse` throws on the query string, the store's answer
+ * as JSON, or 503 when the store fails (`what` names it in the log).
+ */
+function storeRoute<T>(sink: () => AuditSink | undefined, log: Logger, path: string, what: string, parse: (params: URLSearchParams) => T, answer: (store: AuditSink, parsed: T) => Promise<unknown>): HttpRoute {
   return {
     method: 'GET',
-    path: '/admin/audit/head',
+    path,
     admin: true,
-    async handle(_req: IncomingMessage, res: ServerResponse) {
+    async handle(req: IncomingMessage, res: ServerResponse) {
       const store = storeOr404(sink, res);
       if (!store) return;
+      let parsed: T;
       try {
-        const head = await store.head();
-        send(res, 200, head ? { seq: head.seq, hash: head.hash, anchor: formatAnchor(head) } : { head: null });
+        parsed = parse(new URL(req.url ?? '/', 'http://local').searchParams);
       } catch (err) {
-        unavailable(res, log, 'head', err);
+        return send(res, 400, { error: (err as Error).message });
+      }
+      try {
+        send(res, 200, await answer(store, parsed));
+      } catch (err) {
+        unavailable(res, log, what, err);
       }
     },
   };
 }
+
+/** GET /admin/audit/head: the newest record as `{ seq, hash, anchor: "seq:hash" }`, or `{ "head": null }` for an empty log. */
+const auditHeadRoute = (sink: () => AuditSink | undefined, log: Logger): HttpRoute =>
+  storeRoute(sink, log, '/admin/audit/head', 'head', () => undefined, async (store) => {
+    const head = await store.head();
+    return head ? { seq: head.seq, hash: head.hash, anchor: formatAnchor(head) } : { head: null };
+  });
 
 /**
  * GET /admin/audit/verify[?anchor=seq:hash…]: the whole chain walked, as `mcplex audit verify` does on the store
  * (for operators who reach the gateway but not its database): the verify result as JSON, 200 either way.
  */
-function auditVerifyRoute(sink: () => AuditSink | undefined, log: Logger): HttpRoute {
-  return {
-    method: 'GET',
-    path: '/admin/audit/verify',
-    admin: true,
-    async handle(req: IncomingMessage, res: ServerResponse) {
-      const store = storeOr404(sink, res);
-      if (!store) return;
-      let anchors: AuditAnchor[];
-      try {
-        anchors = new URL(req.url ?? '/', 'http://local').searchParams.getAll('anchor').map(parseAnchor);
-      } catch (err) {
-        return send(res, 400, { error: (err as Error).message });
-      }
-      try {
-        send(res, 200, await store.verify({ anchors }));
-      } catch (err) {
-        unavailable(res, log, 'verify', err);
-      }
-    },
-  };
-}
+const auditVerifyRoute = (sink: () => AuditSink | undefined, log: Logger): HttpRoute =>
+  storeRoute(sink, log, '/admin/audit/verify', 'verify', (p): AuditAnchor[] => p.getAll('anchor').map(parseAnchor), (store, anchors) => store.verify({ anchors }));
 
 /** GET /admin/audit: the most recent matching records (oldest first) as JSON; admin callers only. */
-function auditRoute(sink: () => AuditSink | undefined, log: Logger): HttpRoute {
-  return {
-    method: 'GET',
-    path: '/admin/audit',
-    admin: true,
-    async handle(req: IncomingMessage, res: ServerResponse) {
-      const store = storeOr404(sink, res);
-      if (!store) return;
-      let q: AuditQuery;
-      try {
-        q = queryFromParams(new URL(req.url ?? '/', 'http://local').searchParams);
-        if (q.since !== undefined && Number.isNaN(new Date(q.since).getTime())) throw new RangeError('since must be a date or time (e.g. 2026-01-31T12:00:00Z)');
-      } catch (err) {
-        return send(res, 400, { error: (err as Error).message });
-      }
-      try {
-        send(res, 200, { records: await store.query(q) });
-      } catch (err) {
-        unavailable(res, log, 'query', err);
-      }
+const auditRoute = (sink: () => AuditSink | undefined, log: Logger): HttpRoute =>
+  storeRoute(
+    sink,
+    log,
+    '/admin/audit',
+    'query',
+    (p): AuditQuery => {
+      const q = queryFromParams(p);
+      if (q.since !== undefined && Number.isNaN(new Date(q.since).getTime())) throw new RangeError('since must be a date or time (e.g. 2026-01-31T12:00:00Z)');
+      return q;
     },
-  };
-}
+    async (store, q) => ({ records: await store.query(q) }),
+  );

@@ -26,9 +26,12 @@ export const withoutPort = (address: string): string => {
   return m ? (m[1] ?? m[2]!) : address;
 };
 
-/** The client address of each request: the peer's when no proxy is trusted. */
+/** The peer's address: the client's when no proxy is trusted. */
+export const peerAddress: ClientAddressOf = (req) => req.socket.remoteAddress;
+
+/** The client address of each request: `peerAddress` when no proxy is trusted. */
 export function clientAddressOf(trustedProxies: readonly string[] | undefined): ClientAddressOf {
-  if (!trustedProxies?.length) return (req) => req.socket.remoteAddress;
+  if (!trustedProxies?.length) return peerAddress;
   const trust = proxyaddr.compile([...trustedProxies]);
   return (req) => (req.socket.remoteAddress === undefined ? undefined : withoutPort(proxyaddr(req, trust)));
 }

@@ -8,7 +8,7 @@ import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server';
 import { ANONYMOUS, attachCredential, ErrorCode, type Principal } from '../../core/index.js';
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
 import { authInfoFor, type EdgeIdentity, identityOf } from '../identity.js';
-import type { ClientAddressOf } from './client-address.js';
+import { type ClientAddressOf, peerAddress } from './client-address.js';
 import { boundedAuthenticate, type RefusalLimit, TOO_MANY_REFUSALS, throttledAnswer } from './refusal-limit.js';
 import { headerOf } from './request-info.js';
 import { sendJson } from './respond.js';
@@ -91,7 +91,7 @@ export class EdgeAuth {
   ) {
     this.#endpointPaths = new Set(o.endpointPaths);
     this.#resource = o.resource;
-    this.#clientAddress = o.clientAddress ?? ((req) => req.socket.remoteAddress);
+    this.#clientAddress = o.clientAddress ?? peerAddress;
     this.#refusals = o.refusals;
     this.#onRefused = o.onRefused;
   }
@@ -115,11 +115,14 @@ export class EdgeAuth {
 
   #anonymousOn(req: IncomingMessage, endpoint: string | undefined): Identified {
     const { socket } = req;
-    const address = this.#clientAddress(req);
-    // Behind a trusted proxy one connection carries many clients: each request is its own.
-    if (address !== socket.remoteAddress) {
-      const edge = edgeIdentity(ANONYMOUS, address, endpoint);
-      return { edge, auth: authInfoFor(edge) };
+    // Behind a trusted proxy one connection carries many clients: each request is its own. Without one (the fast
+    // path) the address is the peer's, read once per connection.
+    if (this.#clientAddress !== peerAddress) {
+      const address = this.#clientAddress(req);
+      if (address !== socket.remoteAddress) {
+        const edge = edgeIdentity(ANONYMOUS, address, endpoint);
+        return { edge, auth: authInfoFor(edge) };
+      }
     }
     let bySocket = this.#anonymous.get(endpoint ?? '');
     if (!bySocket) {
@@ -128,7 +131,7 @@ export class EdgeAuth {
     }
     let identity = bySocket.get(socket);
     if (!identity) {
-      const edge = edgeIdentity(ANONYMOUS, address, endpoint);
+      const edge = edgeIdentity(ANONYMOUS, socket.remoteAddress, endpoint);
       identity = { edge, auth: authInfoFor(edge) };
       bySocket.set(socket, identity);
     }
