@@ -122,6 +122,57 @@ describe.skipIf(!redisUrl)('replicas with cluster: behind one public URL', () =>
   });
 });
 
+describe('behind a TLS-terminating proxy (listen.trustedProxies), with no auth.resource', () => {
+  it('names the public https URL its proxy forwards (X-Forwarded-Proto and -Host), and checks proofs made for it; not from an untrusted peer, nor a host outside allowedHosts', async () => {
+    const own = await startIdp();
+    const publicUrl = 'https://mcp.example.test/mcp';
+    own.register('machine', SECRET, 'http://127.0.0.1:9/cb', { resource: publicUrl, accessTokenTtl: 300, dpop: true, jwtAccessTokens: true, clientCredentials: true });
+    const base = gatewayConfig(stdioServer('up'));
+    const served: Array<{ gateway: Gateway; http: HttpHandle }> = [];
+    const serve = async (trustedProxies?: string[]) => {
+      const listen = { ...base.listen, allowedHosts: ['localhost', '127.0.0.1', 'mcp.example.test'], ...(trustedProxies && { trustedProxies }) };
+      const g = new Gateway({ ...base, listen, auth: { jwt: { issuer: own.issuer, audience: publicUrl, jwksUrl: `${own.issuer}/jwks` } } } as never, { logger: silentLogger, restart: FAST_RESTART });
+      served.push({ gateway: g, http: await g.start().then(() => g.serveHttp({ port: 0 })) });
+      return served.at(-1)!.http.url;
+    };
+    try {
+      const [behind, direct] = [await serve(['loopback']), await serve()];
+      const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mcp.example.test', 'x-forwarded-for': '203.0.113.5' };
+      const metadataAt = async (url: string, headers: Record<string, string>) =>
+        ((await (await fetch(new URL('/.well-known/oauth-protected-resource/mcp', url), { headers })).json()) as { resource: string }).resource;
+      expect(await metadataAt(behind, proxied)).toBe(publicUrl);
+      // The host a client slipped past the proxy is not one the gateway serves: its Host names the resource.
+      expect(await metadataAt(behind, { ...proxied, 'x-forwarded-host': 'evil.example' })).toBe(`https://${new URL(behind).host}/mcp`);
+      // Nobody's headers are taken from a peer not trusted.
+      expect(await metadataAt(direct, proxied)).toBe(direct);
+
+      const session = await DpopSession.create();
+      const token = await boundToken(session, own, publicUrl);
+      const initialize = async (url: string, headers: Record<string, string>) =>
+        fetch(url, {
+          method: 'POST',
+          headers: { authorization: `DPoP ${token}`, dpop: await session.buildProof({ htm: 'POST', htu: publicUrl, accessToken: token }), 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+        });
+      expect((await initialize(behind, proxied)).status).toBe(200);
+      for (const [url, headers] of [[behind, {}], [direct, proxied]] as const) {
+        const refused = await initialize(url, headers);
+        expect(refused.status).toBe(401);
+        expect((await refused.json()) as object).toMatchObject({ error: { message: expect.stringContaining(`made for another URL than ${url}`) } });
+      }
+      // The challenge sends a client without a token to the public metadata.
+      const challenge = (await fetch(behind, { method: 'POST', headers: { 'content-type': 'application/json', ...proxied }, body: '{}' })).headers.get('www-authenticate');
+      expect(challenge).toContain('resource_metadata="https://mcp.example.test/.well-known/oauth-protected-resource/mcp"');
+    } finally {
+      for (const { gateway, http } of served) {
+        await http.close();
+        await gateway.close();
+      }
+      await own.close();
+    }
+  });
+});
+
 describe('auth.jwt.dpopNonce: proofs carry a nonce the gateway handed out (RFC 9449 §9)', () => {
   it('the SDK client takes the nonce from the challenge and is served; a proof without one, or with a made-up one, is answered with the nonce to use; replicas with the same key take each other’s', async () => {
     const own = await startIdp();

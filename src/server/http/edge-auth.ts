@@ -9,6 +9,7 @@ import { ANONYMOUS, attachCredential, ErrorCode, type Principal } from '../../co
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
 import { authInfoFor, type EdgeIdentity, identityOf } from '../identity.js';
 import { type ClientAddressOf, peerAddress } from './client-address.js';
+import { ownOrigin, type PublicOriginOf } from './public-origin.js';
 import { boundedAuthenticate, type RefusalLimit, TOO_MANY_REFUSALS, throttledAnswer } from './refusal-limit.js';
 import { headerOf } from './request-info.js';
 import { sendJson } from './respond.js';
@@ -28,12 +29,11 @@ export const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
 /**
  * The resource identifier of an MCP path: configured (the main path's; another endpoint's is its path on the same
- * origin), or this request's scheme and host with the path.
+ * origin), or the request's public origin with the path.
  */
-function resourceOf(req: IncomingMessage, path: string, main: boolean, configured?: string): string {
+function resourceOf(req: IncomingMessage, path: string, main: boolean, configured: string | undefined, publicOrigin: PublicOriginOf): string {
   if (configured) return main ? configured : new URL(path, configured).href;
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  return `${scheme}://${req.headers.host ?? 'localhost'}${path}`;
+  return `${publicOrigin(req)}${path}`;
 }
 
 const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0]!;
@@ -68,6 +68,8 @@ export interface EdgeAuthOptions {
   endpointPaths?: readonly string[];
   /** Each request's client address; default its peer's. */
   clientAddress?: ClientAddressOf;
+  /** Each request's public origin, when no resource is configured; default the listener's as Host names it. */
+  publicOrigin?: PublicOriginOf;
   /** The bound on refused credentials per client address. */
   refusals?: RefusalLimit;
   /** Told of each request refused here (status, and the refusal's error code; none when no credentials were sent). */
@@ -83,6 +85,7 @@ export class EdgeAuth {
   readonly #refusals: RefusalLimit | undefined;
   readonly #onRefused: EdgeAuthOptions['onRefused'];
   readonly #clientAddress: ClientAddressOf;
+  readonly #publicOrigin: PublicOriginOf;
 
   constructor(
     private readonly authenticator: Authenticator | undefined,
@@ -92,6 +95,7 @@ export class EdgeAuth {
     this.#endpointPaths = new Set(o.endpointPaths);
     this.#resource = o.resource;
     this.#clientAddress = o.clientAddress ?? peerAddress;
+    this.#publicOrigin = o.publicOrigin ?? ownOrigin;
     this.#refusals = o.refusals;
     this.#onRefused = o.onRefused;
   }
@@ -103,7 +107,7 @@ export class EdgeAuth {
 
   #resourceFor(req: IncomingMessage, path: string): string {
     const mcpPath = this.#mcpPathOf(path);
-    return resourceOf(req, mcpPath, mcpPath === this.path, this.#resource);
+    return resourceOf(req, mcpPath, mcpPath === this.path, this.#resource, this.#publicOrigin);
   }
 
   /** The URL a request addressed, as its client names it (the public one behind a proxy): a DPoP proof's `htu`. */

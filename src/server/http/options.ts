@@ -12,6 +12,7 @@ import type { SettledTasks } from '../../core/settled-tasks.js';
 import type { RateRule } from '../../core/rate-limit-store.js';
 import { type ClientAddressOf, clientAddressOf } from './client-address.js';
 import type { SessionEnded } from './legacy-sessions.js';
+import { type PublicOriginOf, publicOriginOf } from './public-origin.js';
 import { DEFAULT_REFUSAL_LIMIT } from './refusal-limit.js';
 import type { CorsOptions } from './cors.js';
 import type { TlsOptions } from './tls.js';
@@ -120,7 +121,8 @@ export interface HttpServeOptions {
   /**
    * Proxies in front (addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`): for a request from one,
    * the client address is read from X-Forwarded-For (the nearest address that is not a trusted proxy). Default none:
-   * the client address is the peer's.
+   * the client address is the peer's. From them X-Forwarded-Proto and X-Forwarded-Host also name the public origin
+   * the server's own URLs are built from when `resource` is not set (a forwarded host only if `allowedHosts` has it).
    */
   trustedProxies?: string[];
   /**
@@ -129,7 +131,10 @@ export interface HttpServeOptions {
    * credentials were sent). A server's `metrics` count them as `mcp_auth_refusals_total`.
    */
   onAuthRefused?: (status: number, error: string | undefined) => void;
-  /** This server's resource identifier (its public URL, RFC 8707/9728); default built from the Host header. */
+  /**
+   * This server's resource identifier (its public URL, RFC 8707/9728); default built from the Host header (behind
+   * `trustedProxies`, from X-Forwarded-Proto and X-Forwarded-Host).
+   */
   resource?: string;
   /** Serve HTTPS (and mTLS when `ca` is given). */
   tls?: TlsOptions;
@@ -199,6 +204,7 @@ type Optional = 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readin
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
   Pick<HttpServeOptions, 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'onAuthRefused'> & {
     clientAddress: ClientAddressOf;
+    publicOrigin: PublicOriginOf;
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
     isAdmin: (req: IncomingMessage) => boolean;
@@ -265,6 +271,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     maxSessionsPerClient: o.maxSessionsPerClient ?? 1_000,
     sessionOwner: o.sessionOwner ?? callerOf,
     clientAddress: clientAddressOf(o.trustedProxies),
+    publicOrigin: publicOriginOf(o.trustedProxies, allowedHosts),
     refusalLimit: o.refusalLimit ?? DEFAULT_REFUSAL_LIMIT,
     maxInflightPerSession: o.maxInflightPerSession ?? 128,
     maxBatchSize: o.maxBatchSize ?? 100,

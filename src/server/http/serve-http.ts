@@ -60,6 +60,7 @@ export async function serveHttp(
     ...(o.resource && { resource: o.resource }),
     endpointPaths: o.endpoints.map((e) => e.path),
     clientAddress: o.clientAddress,
+    publicOrigin: o.publicOrigin,
     ...(refusals && { refusals }),
     ...(o.onAuthRefused && { onRefused: o.onAuthRefused }),
   });

@@ -1,0 +1,44 @@
+// The origin a client addressed (scheme and host), which the server's own URLs are built from when no `resource` is
+// configured: the protected-resource metadata, the Bearer challenge's `resource_metadata`, a DPoP proof's `htu`. From
+// a trusted proxy (listen.trustedProxies) it is what X-Forwarded-Proto and X-Forwarded-Host say (their first values:
+// the outermost proxy's, Express's rules), so a gateway behind a TLS-terminating proxy names its public https URL;
+// a forwarded host outside `allowedHosts` is not taken (the request's own Host is, which the guards checked).
+import type { IncomingMessage } from 'node:http';
+import { validateHostHeader } from '@modelcontextprotocol/server';
+import proxyaddr from 'proxy-addr';
+
+export type PublicOriginOf = (req: IncomingMessage) => string;
+
+const SCHEMES = new Set(['http', 'https']);
+
+const firstValue = (header: string | string[] | undefined): string | undefined => {
+  const value = (Array.isArray(header) ? header[0] : header)?.split(',')[0]?.trim();
+  return value ? value : undefined;
+};
+
+/** A host name or address with an optional port, and nothing else (no path, query or credentials). */
+const isHost = (value: string): boolean => {
+  const url = URL.canParse(`http://${value}`) ? new URL(`http://${value}`) : undefined;
+  return url !== undefined && url.pathname === '/' && !url.search && !url.hash && !url.username && !value.includes('/');
+};
+
+const schemeOf = (req: IncomingMessage) => ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
+
+/** The origin of the listener the request came in on, as its Host header names it. */
+export const ownOrigin: PublicOriginOf = (req) => `${schemeOf(req)}://${req.headers.host ?? 'localhost'}`;
+
+/** How each request's public origin is read: `ownOrigin` unless proxies are trusted. */
+export function publicOriginOf(trustedProxies: readonly string[] | undefined, allowedHosts: readonly string[] | undefined): PublicOriginOf {
+  if (!trustedProxies?.length) return ownOrigin;
+  const trust = proxyaddr.compile([...trustedProxies]);
+  const allowed = allowedHosts && [...allowedHosts];
+  return (req) => {
+    const peer = req.socket.remoteAddress;
+    if (peer === undefined || !trust(peer, 0)) return ownOrigin(req);
+    const proto = firstValue(req.headers['x-forwarded-proto'])?.toLowerCase();
+    const forwardedHost = firstValue(req.headers['x-forwarded-host']);
+    const host = forwardedHost && isHost(forwardedHost) && (!allowed || validateHostHeader(forwardedHost, allowed).ok) ? forwardedHost : req.headers.host;
+    const scheme = proto && SCHEMES.has(proto) ? proto : schemeOf(req);
+    return `${scheme}://${host ?? 'localhost'}`;
+  };
+}
