@@ -167,6 +167,29 @@ describe('listen.trustedProxies', () => {
     expect(issues('listen: { trustedProxies: 10.0.0.1 }\nservers: {}\n')).toEqual(['listen.trustedProxies: expected IP addresses or CIDR ranges (e.g. 10.0.0.0/8), or loopback, linklocal, uniquelocal']);
   });
 
+  it('a page at the public origin the proxy forwards is the gateway’s own (Origin), when allowedHosts names its host', async () => {
+    const config = parse(stringify({ listen: { trustedProxies: ['loopback'], allowedHosts: ['localhost', '127.0.0.1', 'mcp.example.com'] }, servers: {} }));
+    const gateway = new Gateway(config, { logger: silentLogger });
+    await gateway.start();
+    const http = await gateway.serveHttp();
+    try {
+      const initialize = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+      const from = (origin: string, forwarded: Record<string, string>) => rawRequest(http.url, { headers: { ...JSON_HEADERS, origin, ...forwarded, connection: 'close' }, body: initialize });
+      const proxied = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mcp.example.com' };
+      expect((await from('https://mcp.example.com', proxied)).status).toBe(200);
+      // Not without the proxy's word for it, another scheme, nor a host the gateway does not serve.
+      expect((await from('https://mcp.example.com', {})).status).toBe(403);
+      expect((await from('http://mcp.example.com', proxied)).status).toBe(403);
+      expect((await from('https://evil.example', { ...proxied, 'x-forwarded-host': 'evil.example' })).status).toBe(403);
+      // The gateway reached by a served name directly (Host), its page is its own too.
+      const direct = await rawRequest(http.url, { headers: { ...JSON_HEADERS, host: 'mcp.example.com', origin: 'http://mcp.example.com', connection: 'close' }, body: initialize });
+      expect(direct.status).toBe(200);
+    } finally {
+      await http.close();
+      await gateway.close();
+    }
+  });
+
   describe('count each client behind the proxy as its own (maxSessionsPerClient)', () => {
     let gateway: Gateway | undefined;
     let http: HttpHandle | undefined;
