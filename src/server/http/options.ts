@@ -40,7 +40,10 @@ export interface HttpServeOptions {
   endpoints?: NamedEndpoint[];
   /** Host header names accepted (DNS-rebinding protection). Default: localhost names on a loopback bind, any otherwise. */
   allowedHosts?: string[];
-  /** Origin hostnames accepted from browsers. Default: localhost names; '*' accepts any. */
+  /**
+   * Origin hostnames accepted from browsers. Default: localhost names; '*' accepts any. With `allowedHosts` set, a
+   * page of the origin the request addressed (behind `trustedProxies`, the public one) is accepted as well.
+   */
   allowedOrigins?: string[];
   /**
    * Browser pages at these origins may call the MCP endpoint (and the health, metadata and `cors` routes) across
