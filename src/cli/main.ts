@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The mcplex command line: `serve` runs the gateway; `demo` serves a bundled demo server over stdio; the client,
-// admin, audit, oauth and server commands. What a command runs is loaded when it runs, and a group of commands
-// defined in its own module only when named (all of them for help), so `mcplex admin …` starts without loading the
-// gateway.
+// The mcplex command line: `serve` runs the gateway; `new` creates a server project; `demo` serves a bundled demo
+// server over stdio; the client, admin, audit, oauth and server commands. What a command runs is loaded when it runs,
+// and a group of commands defined in its own module only when named (all of them for help), so `mcplex admin …`
+// starts without loading the gateway.
 import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
@@ -39,6 +39,15 @@ program
   .option('--scopes <scopes>', 'comma-separated scopes (e.g. mcplex:admin)')
   .action(async (opts) => {
     process.stdout.write(`${(await import('./keys.js')).newKeyText(opts)}\n`);
+  });
+
+program
+  .command('new')
+  .description('Create an MCP server project built with mcplex: a tool, its tests, stdio and HTTP entry, README')
+  .argument('<dir>', 'where (a directory that does not exist yet, or is empty)')
+  .option('--name <name>', "the package's name (default: the directory's)")
+  .action(async (dir: string, opts) => {
+    process.stdout.write(`${(await import('./new-project.js')).newProject(dir, opts)}\n`);
   });
 
 program

@@ -1,5 +1,5 @@
 // What `mcplex` loads before it runs a command: those that need nothing of the gateway (`admin`, `audit --url`,
-// `keys new`, `--version`) load none of it (its config schema, the MCP SDK, Redis, OpenTelemetry), so they start in a fraction of
+// `keys new`, `new`, `--version`) load none of it (its config schema, the MCP SDK, Redis, OpenTelemetry), so they start in a fraction of
 // the time `serve` takes. Each module a real `mcplex` process (built, or from source) loads is recorded by a module hook.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,10 +43,13 @@ describe('mcplex loads what the command needs', () => {
     }
   }, 120_000);
 
-  it('keys new and --version: not the gateway; check: the gateway config (the recording sees it)', async () => {
+  it('keys new, new and --version: not the gateway; check: the gateway config (the recording sees it)', async () => {
     const keys = await loaded(['keys', 'new', '--id', 'x']);
     expect(keys.code).toBe(0);
     expect(any(keys.modules, GATEWAY)).toEqual([]);
+    const created = await loaded(['new', join(dir, 'project')]);
+    expect(created.code).toBe(0);
+    expect([any(created.modules, GATEWAY), any(created.modules, HEAVY)]).toEqual([[], []]);
     const version = await loaded(['--version']);
     expect(version.code).toBe(0);
     expect([any(version.modules, GATEWAY), any(version.modules, HEAVY), any(version.modules, /\/(src|dist)\/cli\/(?!main|exit-error|command-groups)/)]).toEqual([[], [], []]);
