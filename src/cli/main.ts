@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The mcplex command line: `serve` runs the gateway; `new` creates a server project; `demo` serves a bundled demo
-// server over stdio; the client, admin, audit, oauth and server commands. What a command runs is loaded when it runs,
-// and a group of commands defined in its own module only when named (all of them for help), so `mcplex admin …`
-// starts without loading the gateway.
+// The mcplex command line: `serve` runs the gateway; `new` creates a server project; `import` gathers clients'
+// servers into a gateway file; `demo` serves a bundled demo server over stdio; the client, admin, audit, oauth and
+// server commands. What a command runs is loaded when it runs, and a group of commands defined in its own module only
+// when named (all of them for help), so `mcplex admin …` starts without loading the gateway.
 import { Command, InvalidArgumentError } from 'commander';
 import { VERSION } from '../core/index.js';
 import { bundledServers } from '../servers/index.js';
@@ -48,6 +48,17 @@ program
   .option('--name <name>', "the package's name (default: the directory's)")
   .action(async (dir: string, opts) => {
     process.stdout.write(`${(await import('./new-project.js')).newProject(dir, opts)}\n`);
+  });
+
+program
+  .command('import')
+  .description("Gather the MCP servers of desktop clients and editors (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, Gemini CLI) into one gateway file")
+  .argument('[sources...]', 'client config files, or client names (claude-desktop, claude-code, cursor, vscode, windsurf, gemini); default: every one found')
+  .option('-o, --output <file>', 'the gateway file to write (- prints it)', 'mcplex.yaml')
+  .option('--force', 'replace the output file if it exists')
+  .action(async (sources: string[], opts) => {
+    const report = await (await import('./import-command.js')).importClients(sources, opts);
+    if (report) process.stdout.write(`${report}\n`);
   });
 
 program

@@ -1,0 +1,79 @@
+// Where MCP clients keep their server lists, and how each writes them: the key the servers are under, the variables
+// its strings may hold, and how to point it at the gateway instead. `mcplex import` reads them.
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+
+export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini';
+
+/** How a client's strings refer to variables (converted to the gateway's `${NAME}`). */
+export type Variables = 'none' | 'env-prefixed' | 'plain' | 'gemini';
+
+export interface ClientKind {
+  readonly id: ClientId;
+  readonly label: string;
+  /** The servers' key: `mcpServers`, or VS Code's `servers`. */
+  readonly key: 'mcpServers' | 'servers';
+  /**
+   * `none`: no substitution (a `${` is literal); `env-prefixed`: `${env:NAME}`, `${workspaceFolder}`, `${userHome}`
+   * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `gemini`: `$NAME` too.
+   */
+  readonly variables: Variables;
+  /** What to put in this client's file to reach the gateway, given the gateway file and its URL. */
+  pointer(configFile: string, url: string): string;
+}
+
+const STDIO_POINTER = (configFile: string) => JSON.stringify({ mcpServers: { mcplex: { command: 'npx', args: ['-y', 'mcplex', 'serve', '--stdio', '-c', configFile] } } });
+
+export const CLIENTS: Record<ClientId, ClientKind> = {
+  'claude-desktop': { id: 'claude-desktop', label: 'Claude Desktop', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
+  'claude-code': { id: 'claude-code', label: 'Claude Code', key: 'mcpServers', variables: 'plain', pointer: (_, url) => JSON.stringify({ mcpServers: { mcplex: { type: 'http', url } } }) },
+  cursor: { id: 'cursor', label: 'Cursor', key: 'mcpServers', variables: 'env-prefixed', pointer: (_, url) => JSON.stringify({ mcpServers: { mcplex: { url } } }) },
+  vscode: { id: 'vscode', label: 'VS Code', key: 'servers', variables: 'env-prefixed', pointer: (_, url) => JSON.stringify({ servers: { mcplex: { type: 'http', url } } }) },
+  windsurf: { id: 'windsurf', label: 'Windsurf', key: 'mcpServers', variables: 'env-prefixed', pointer: (_, url) => JSON.stringify({ mcpServers: { mcplex: { serverUrl: url } } }) },
+  gemini: { id: 'gemini', label: 'Gemini CLI', key: 'mcpServers', variables: 'gemini', pointer: (_, url) => JSON.stringify({ mcpServers: { mcplex: { httpUrl: url } } }) },
+};
+
+export interface Place {
+  readonly client: ClientKind;
+  readonly path: string;
+  /** The folder `${workspaceFolder}` names: a project file's project. */
+  readonly project?: string;
+}
+
+/** The user's application-settings folder on this platform (where Claude Desktop and VS Code keep theirs). */
+function appData(env: NodeJS.ProcessEnv, home: string, platform: NodeJS.Platform): string {
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support');
+  if (platform === 'win32') return env.APPDATA || join(home, 'AppData', 'Roaming');
+  return env.XDG_CONFIG_HOME || join(home, '.config');
+}
+
+/** Every place a client on this machine may keep servers: the user's files, then the project's (`cwd`). */
+export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): Place[] {
+  const home = env.HOME || env.USERPROFILE || homedir();
+  const apps = appData(env, home, platform);
+  return [
+    { client: CLIENTS['claude-desktop'], path: join(apps, 'Claude', 'claude_desktop_config.json') },
+    { client: CLIENTS['claude-code'], path: join(home, '.claude.json') },
+    { client: CLIENTS.cursor, path: join(home, '.cursor', 'mcp.json') },
+    { client: CLIENTS.vscode, path: join(apps, 'Code', 'User', 'mcp.json') },
+    { client: CLIENTS.windsurf, path: join(home, '.codeium', 'windsurf', 'mcp_config.json') },
+    { client: CLIENTS.gemini, path: join(home, '.gemini', 'settings.json') },
+    { client: CLIENTS['claude-code'], path: join(cwd, '.mcp.json'), project: cwd },
+    { client: CLIENTS.cursor, path: join(cwd, '.cursor', 'mcp.json'), project: cwd },
+    { client: CLIENTS.vscode, path: join(cwd, '.vscode', 'mcp.json'), project: cwd },
+    { client: CLIENTS.gemini, path: join(cwd, '.gemini', 'settings.json'), project: cwd },
+  ];
+}
+
+/** The client a file named on the command line belongs to, by its name and folder; Claude Code's shape otherwise. */
+export function placeOf(path: string): Place {
+  const name = basename(path);
+  const folder = basename(dirname(path));
+  const inProject = (client: ClientKind): Place => ({ client, path, project: dirname(dirname(path)) });
+  if (name === 'claude_desktop_config.json') return { client: CLIENTS['claude-desktop'], path };
+  if (folder === '.vscode' || (folder === 'User' && name === 'mcp.json')) return folder === '.vscode' ? inProject(CLIENTS.vscode) : { client: CLIENTS.vscode, path };
+  if (folder === '.cursor') return inProject(CLIENTS.cursor);
+  if (folder === '.gemini') return inProject(CLIENTS.gemini);
+  if (name === 'mcp_config.json') return { client: CLIENTS.windsurf, path };
+  return { client: CLIENTS['claude-code'], path, project: dirname(path) };
+}

@@ -1,0 +1,96 @@
+// `mcplex import [file|client…]`: the MCP servers configured in desktop clients and editors (Claude Desktop, Claude
+// Code, Cursor, VS Code, Windsurf, Gemini CLI; every place they keep them, or the files named) gathered into one
+// gateway file, checked as `mcplex serve` would read it, and what to put in each client instead.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { CLIENTS, type ClientId, knownPlaces, type Place, placeOf } from './client-configs.js';
+import { ExitError } from './exit-error.js';
+import { entriesOf, type Imported, importServers } from './import-servers.js';
+
+export interface ImportOptions {
+  output: string;
+  force?: boolean;
+}
+
+const GATEWAY_URL = 'http://127.0.0.1:7333/mcp';
+
+/** The places to read: each argument a file or a client's id (all its places), or every known place. */
+function placesFor(args: string[], cwd: string): Place[] {
+  const known = knownPlaces(cwd);
+  if (args.length === 0) return known.filter((p) => existsSync(p.path));
+  return args.flatMap((arg) => {
+    if (arg in CLIENTS) {
+      const found = known.filter((p) => p.client.id === (arg as ClientId) && existsSync(p.path));
+      if (found.length === 0) throw new ExitError(`no ${CLIENTS[arg as ClientId].label} configuration found (looked in ${known.filter((p) => p.client.id === arg).map((p) => p.path).join(', ')})`, 1);
+      return found;
+    }
+    const path = resolve(cwd, arg);
+    if (!existsSync(path)) throw new ExitError(`${arg}: no such file (give a client's config file, or one of ${Object.keys(CLIENTS).join(', ')})`, 2);
+    return [placeOf(path)];
+  });
+}
+
+function read(place: Place): unknown {
+  try {
+    return JSON.parse(readFileSync(place.path, 'utf8'));
+  } catch (err) {
+    throw new ExitError(`${place.path}: not readable as JSON (${(err as Error).message})`, 2);
+  }
+}
+
+/** The gateway file: where each server came from, then `servers:`. */
+function gatewayFile(imported: Imported): string {
+  const from = imported.sources.filter((s) => s.names.length > 0).map((s) => `#   ${s.place.client.label}: ${s.place.path} (${s.names.join(', ')})`);
+  return [`# Imported by \`mcplex import\` from:`, ...from, `# Check it: mcplex check -c <this file> --connect`, stringify({ servers: imported.servers }).trimEnd(), ''].join('\n');
+}
+
+/** The config is checked as the gateway reads it, with every variable it names taken as set. */
+async function problems(text: string, imported: Imported): Promise<string | undefined> {
+  const { parseConfig } = await import('../gateway/config/index.js');
+  try {
+    parseConfig(text, { format: 'yaml', env: Object.fromEntries([...imported.variables].map((v) => [v, 'set'])) });
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+export async function importClients(args: string[], opts: ImportOptions): Promise<string> {
+  const cwd = process.cwd();
+  const places = placesFor(args, cwd);
+  if (places.length === 0) throw new ExitError(`no client configuration found; looked in:\n  ${knownPlaces(cwd).map((p) => p.path).join('\n  ')}\nname a file: mcplex import path/to/mcp.json`, 1);
+  const imported = importServers(places.map((place) => ({ place, entries: entriesOf(read(place), place.client, place.project) })));
+  const names = Object.keys(imported.servers);
+  if (names.length === 0) throw new ExitError(`no servers in ${places.map((p) => p.path).join(', ')}`, 1);
+  const text = gatewayFile(imported);
+  const invalid = await problems(text, imported);
+  if (invalid) throw new ExitError(`the imported servers do not make a valid gateway file (nothing written): ${invalid}`, 1);
+
+  const toStdout = opts.output === '-';
+  const output = resolve(cwd, opts.output);
+  if (!toStdout) {
+    if (existsSync(output) && !opts.force) throw new ExitError(`${opts.output} exists; give another --output, or --force to replace it`, 2);
+    // It may hold the clients' secrets (env and headers), as their files did: readable by its owner only.
+    writeFileSync(output, text, { mode: 0o600 });
+  }
+  const unset = [...imported.variables].filter((v) => process.env[v] === undefined).sort();
+  const clients = [...new Map(imported.sources.filter((s) => s.names.length > 0).map((s) => [s.place.client.id, s.place.client])).values()];
+  const report = [
+    `${toStdout ? 'Read' : `Wrote ${opts.output}:`} ${names.length} server${names.length === 1 ? '' : 's'} (${names.join(', ')}) from ${imported.sources.filter((s) => s.names.length > 0).map((s) => `${s.place.client.label} (${s.place.path})`).join(', ')}`,
+    ...(imported.notes.length > 0 ? ['', 'Notes:', ...imported.notes.map((n) => `  - ${n}`)] : []),
+    ...(unset.length > 0 ? ['', `Set before serving (not set here): ${unset.join(', ')}`] : []),
+    '',
+    `Check:  mcplex check -c ${opts.output === '-' ? '<file>' : opts.output} --connect`,
+    `Serve:  mcplex serve -c ${opts.output === '-' ? '<file>' : opts.output}     (${GATEWAY_URL}; tools are named <server>__<tool>)`,
+    '',
+    'Then, in each client, replace these servers with the gateway:',
+    ...clients.map((c) => `  ${c.label}: ${c.pointer(toStdout ? '<file>' : output, GATEWAY_URL)}`),
+  ].join('\n');
+  if (toStdout) {
+    process.stdout.write(text);
+    process.stderr.write(`${report}\n`);
+    return '';
+  }
+  return report;
+}

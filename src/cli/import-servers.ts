@@ -1,0 +1,134 @@
+// Clients' server entries as gateway `servers:` entries (`mcplex import`): the fields every client shares kept,
+// the ones that differ translated (a URL's transport, a disabled flag, Gemini's tool lists and timeout), variables
+// rewritten in the gateway's `${NAME}` form, and what has no equivalent named in a note rather than dropped silently.
+import { homedir } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import type { ClientKind, Place } from './client-configs.js';
+
+export type ServerEntry = Record<string, unknown>;
+
+export interface Imported {
+  servers: Record<string, ServerEntry>;
+  /** Per source: where, and the names its servers got. */
+  sources: Array<{ place: Place; names: string[] }>;
+  notes: string[];
+  /** Environment variables the entries refer to. */
+  variables: Set<string>;
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? v : undefined);
+const stringMap = (v: unknown): Record<string, string> | undefined =>
+  isMap(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])).map(([k, x]) => [k, String(x)])) : undefined;
+
+/** The entries a client file holds: its servers key, and Claude Code's per-project lists for `project`. */
+export function entriesOf(file: unknown, client: ClientKind, project?: string): Record<string, unknown> {
+  if (!isMap(file)) return {};
+  const own = isMap(file[client.key]) ? (file[client.key] as Record<string, unknown>) : {};
+  const projects = file.projects;
+  const forProject = client.id === 'claude-code' && project && isMap(projects) && isMap(projects[project]) ? (projects[project] as Record<string, unknown>).mcpServers : undefined;
+  return { ...own, ...(isMap(forProject) ? forProject : {}) };
+}
+
+/** Rewrites a client's variable references in the gateway's syntax; `$${` for a literal `${`. */
+function rewrite(text: string, client: ClientKind, place: Place, found: Set<string>, note: (what: string) => void): string {
+  const named = (name: string) => {
+    found.add(name);
+    return `\${${name}}`;
+  };
+  const withBraces = text.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
+    if (client.variables === 'none') return `$${whole}`;
+    const env = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(inner);
+    if (env && client.variables === 'env-prefixed') return named(env[1]!);
+    const plain = /^([A-Za-z_][A-Za-z0-9_]*)(:-.*)?$/s.exec(inner);
+    if (plain && client.variables !== 'env-prefixed') {
+      found.add(plain[1]!);
+      return whole;
+    }
+    if (inner === 'userHome') return homedir();
+    if (inner === 'workspaceFolder' && place.project) return place.project;
+    const input = /^input:([\w.-]+)$/.exec(inner);
+    if (input) {
+      const name = input[1]!.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+      note(`${whole} (asked for by ${client.label}) is \${${name}}: set ${name} in the gateway's environment`);
+      return named(name);
+    }
+    note(`${whole} has no equivalent in the gateway file: kept as the literal text`);
+    return `$${whole}`;
+  });
+  return client.variables === 'gemini' ? withBraces.replace(/(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => named(name)) : withBraces;
+}
+
+/** The fields every client writes the same way, and the ones translated; the rest are named in a note. */
+const KEPT = new Set(['command', 'args', 'env', 'cwd', 'headers']);
+const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 'disabled', 'enabled', 'includeTools', 'excludeTools', 'timeout']);
+
+function convert(raw: Record<string, unknown>, place: Place, found: Set<string>, note: (what: string) => void): ServerEntry | undefined {
+  const { client } = place;
+  const text = (v: string) => rewrite(v, client, place, found, note);
+  const out: ServerEntry = {};
+  if (typeof raw.command === 'string') out.command = text(raw.command);
+  const args = strings(raw.args);
+  if (args?.length) out.args = args.map(text);
+  const map = (key: 'env' | 'headers') => {
+    const found = stringMap(raw[key]);
+    if (found && Object.keys(found).length > 0) out[key] = Object.fromEntries(Object.entries(found).map(([k, v]) => [k, text(v)]));
+  };
+  map('env');
+  if (typeof raw.cwd === 'string') out.cwd = text(raw.cwd);
+  // Gemini: `url` is SSE and `httpUrl` Streamable HTTP; the others say it with `type` (an SSE path told by its name).
+  const url = [raw.httpUrl, raw.url, raw.serverUrl].find((u) => typeof u === 'string') as string | undefined;
+  if (url !== undefined && out.command === undefined) {
+    out.url = text(url);
+    const type = String(raw.type ?? raw.transport ?? '').toLowerCase();
+    const sse = type === 'sse' || (client.id === 'gemini' ? raw.httpUrl === undefined : type === '' && /\/sse\/?(\?|$)/.test(url));
+    if (sse) out.transport = 'sse';
+    map('headers');
+  }
+  if (out.command === undefined && out.url === undefined) {
+    note('has neither a command nor a URL: not imported');
+    return undefined;
+  }
+  if (raw.disabled === true || raw.enabled === false) out.enabled = false;
+  const include = strings(raw.includeTools);
+  const exclude = strings(raw.excludeTools);
+  if (include || exclude) out.tools = { ...(include && { include }), ...(exclude && { exclude }) };
+  if (client.id === 'gemini' && typeof raw.timeout === 'number' && raw.timeout > 0) out.timeoutMs = Math.round(raw.timeout);
+  if (typeof raw.envFile === 'string') note(`envFile ${raw.envFile} is not read: put its variables in the gateway's environment`);
+  const dropped = Object.keys(raw).filter((k) => !KEPT.has(k) && !TRANSLATED.has(k) && k !== 'envFile');
+  if (client.id !== 'gemini' && raw.timeout !== undefined) dropped.push('timeout');
+  if (dropped.length > 0) note(`${dropped.join(', ')}: no equivalent in the gateway file, left out`);
+  return out;
+}
+
+/** A client's server name as a gateway server name: letters, digits, '_' and '-', without the separator '__'. */
+const gatewayName = (name: string) => name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/_{2,}/g, '_').replace(/^-+|-+$/g, '') || 'server';
+
+/** The servers of every source, merged: one name per server (the same definition twice is one server). */
+export function importServers(sources: Array<{ place: Place; entries: Record<string, unknown> }>): Imported {
+  const imported: Imported = { servers: {}, sources: [], notes: [], variables: new Set() };
+  for (const { place, entries } of sources) {
+    const names: string[] = [];
+    for (const [original, raw] of Object.entries(entries)) {
+      const note = (what: string) => imported.notes.push(`${place.client.label} '${original}': ${what}`);
+      if (!isMap(raw)) {
+        note('not a mapping: not imported');
+        continue;
+      }
+      const entry = convert(raw, place, imported.variables, note);
+      if (!entry) continue;
+      let name = gatewayName(original);
+      const same = Object.entries(imported.servers).find(([, e]) => isDeepStrictEqual(e, entry))?.[0];
+      if (same !== undefined && (same === name || same.startsWith(`${name}-`))) {
+        names.push(same);
+        continue;
+      }
+      for (let n = 2; imported.servers[name] !== undefined; n++) name = `${gatewayName(original)}-${n}`;
+      if (name !== original) note(`named ${name} in the gateway`);
+      imported.servers[name] = entry;
+      names.push(name);
+    }
+    imported.sources.push({ place, names });
+  }
+  return imported;
+}

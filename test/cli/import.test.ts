@@ -1,0 +1,167 @@
+// `mcplex import`: clients' server lists (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, Gemini CLI) as one
+// gateway file. The translation of each client's fields and variables, then the built CLI in a made-up home and
+// project: every client found, the file written (owner-only) and valid, its servers started by `mcplex check
+// --connect`, and what it refuses.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CLIENTS, type ClientId, knownPlaces, placeOf } from '../../src/cli/client-configs.js';
+import { entriesOf, importServers } from '../../src/cli/import-servers.js';
+import { builtIsCurrent } from '../gateway/fixtures/cli.js';
+import { ROOT } from '../helpers/process.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'mcplex-import-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const one = (client: ClientId, entries: Record<string, unknown>, project?: string) => importServers([{ place: { client: CLIENTS[client], path: `/x/${client}.json`, ...(project && { project }) }, entries }]);
+
+describe('what each client writes, as the gateway file says it', () => {
+  it('keeps command, args, env, cwd; a URL with its transport and headers; disabled servers stay off', () => {
+    const { servers, notes } = one('claude-code', {
+      local: { type: 'stdio', command: 'npx', args: ['-y', 'pkg'], env: { N: 3 }, cwd: '/srv' },
+      remote: { type: 'http', url: 'https://mcp.example.com/mcp', headers: { Authorization: 'Bearer ${TOKEN}' } },
+      old: { type: 'sse', url: 'https://old.example.com/events' },
+      off: { command: 'srv', disabled: true },
+    });
+    expect(servers).toEqual({
+      local: { command: 'npx', args: ['-y', 'pkg'], env: { N: '3' }, cwd: '/srv' },
+      remote: { url: 'https://mcp.example.com/mcp', headers: { Authorization: 'Bearer ${TOKEN}' } },
+      old: { url: 'https://old.example.com/events', transport: 'sse' },
+      off: { command: 'srv', enabled: false },
+    });
+    expect(notes).toEqual([]);
+  });
+
+  it('rewrites each client’s variables as ${NAME}, and keeps what has no equivalent literal, with a note', () => {
+    const cursor = one('cursor', { s: { command: 'x', args: ['${workspaceFolder}/data', '${userHome}'], env: { K: '${env:API_KEY}', L: '${OTHER}' } } }, '/work/p');
+    expect(cursor.servers.s).toMatchObject({ args: ['/work/p/data', expect.stringMatching(/^\//)], env: { K: '${API_KEY}', L: '$${OTHER}' } });
+    expect(cursor.notes).toEqual(["Cursor 's': ${OTHER} has no equivalent in the gateway file: kept as the literal text"]);
+    expect([...cursor.variables]).toEqual(['API_KEY']);
+    // Claude Desktop substitutes nothing: a ${ is text.
+    expect(one('claude-desktop', { s: { command: 'x', env: { K: 'a${B}' } } }).servers.s).toEqual({ command: 'x', env: { K: 'a$${B}' } });
+    // Claude Code's own syntax is the gateway's.
+    expect(one('claude-code', { s: { command: 'x', env: { K: '${B:-none}' } } }).servers.s).toEqual({ command: 'x', env: { K: '${B:-none}' } });
+    // VS Code asks for inputs: they become variables to set.
+    const vscode = one('vscode', { s: { type: 'stdio', command: 'x', env: { K: '${input:api-key}' }, envFile: '.env' } });
+    expect(vscode.servers.s).toEqual({ command: 'x', env: { K: '${API_KEY}' } });
+    expect(vscode.notes).toEqual([
+      "VS Code 's': ${input:api-key} (asked for by VS Code) is ${API_KEY}: set API_KEY in the gateway's environment",
+      "VS Code 's': envFile .env is not read: put its variables in the gateway's environment",
+    ]);
+    expect(one('gemini', { s: { command: 'x', env: { K: '$HOME_DIR/a', L: '${B}' } } }).servers.s).toEqual({ command: 'x', env: { K: '${HOME_DIR}/a', L: '${B}' } });
+  });
+
+  it('translates Gemini’s url (SSE), httpUrl, tool lists and timeout, Windsurf’s serverUrl, and names what it leaves out', () => {
+    const gemini = one('gemini', {
+      sse: { url: 'http://h/events' },
+      stream: { httpUrl: 'http://h/mcp', timeout: 5000, includeTools: ['read_*'], excludeTools: ['rm'], trust: true },
+    });
+    expect(gemini.servers).toEqual({ sse: { url: 'http://h/events', transport: 'sse' }, stream: { url: 'http://h/mcp', timeoutMs: 5000, tools: { include: ['read_*'], exclude: ['rm'] } } });
+    expect(gemini.notes).toEqual(["Gemini CLI 'stream': trust: no equivalent in the gateway file, left out"]);
+    expect(one('windsurf', { w: { serverUrl: 'http://h/sse' } }).servers).toEqual({ w: { url: 'http://h/sse', transport: 'sse' } });
+    const cline = one('claude-desktop', { c: { command: 'x', autoApprove: ['a'], timeout: 60 }, broken: { args: ['a'] }, odd: 'x' });
+    expect(cline.servers).toEqual({ c: { command: 'x' } });
+    expect(cline.notes).toEqual([
+      "Claude Desktop 'c': autoApprove, timeout: no equivalent in the gateway file, left out",
+      "Claude Desktop 'broken': has neither a command nor a URL: not imported",
+      "Claude Desktop 'odd': not a mapping: not imported",
+    ]);
+  });
+
+  it('gives each server a gateway name: the same definition in two clients once, two different ones apart', () => {
+    const gh = { url: 'https://api.githubcopilot.com/mcp/' };
+    const imported = importServers([
+      { place: { client: CLIENTS['claude-desktop'], path: '/a' }, entries: { github: gh, 'my.tools': { command: 'a' }, a__b: { command: 'b' } } },
+      { place: { client: CLIENTS.cursor, path: '/b' }, entries: { github: gh, 'my.tools': { command: 'other' } } },
+    ]);
+    expect(Object.keys(imported.servers)).toEqual(['github', 'my-tools', 'a_b', 'my-tools-2']);
+    expect(imported.sources.map((s) => s.names)).toEqual([['github', 'my-tools', 'a_b'], ['github', 'my-tools-2']]);
+  });
+
+  it('reads Claude Code’s per-project servers for the project, and VS Code’s `servers`', () => {
+    const claude = { mcpServers: { a: { command: 'a' } }, projects: { '/p': { mcpServers: { b: { command: 'b' } } }, '/q': { mcpServers: { c: { command: 'c' } } } } };
+    expect(Object.keys(entriesOf(claude, CLIENTS['claude-code'], '/p'))).toEqual(['a', 'b']);
+    expect(Object.keys(entriesOf({ servers: { v: {} }, mcpServers: { no: {} } }, CLIENTS.vscode))).toEqual(['v']);
+  });
+
+  it('knows where each client keeps them on Linux, macOS and Windows, and a named file’s client by its place', () => {
+    const at = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv) => knownPlaces('/p', env, platform).find((p) => p.client.id === 'claude-desktop')!.path;
+    expect(at('linux', { HOME: '/home/u' })).toBe('/home/u/.config/Claude/claude_desktop_config.json');
+    expect(at('darwin', { HOME: '/Users/u' })).toBe('/Users/u/Library/Application Support/Claude/claude_desktop_config.json');
+    expect(at('win32', { USERPROFILE: 'C:/Users/u', APPDATA: 'C:/Users/u/AppData/Roaming' })).toContain('Roaming/Claude/claude_desktop_config.json');
+    expect(placeOf('/p/.vscode/mcp.json')).toMatchObject({ client: { id: 'vscode' }, project: '/p' });
+    expect(placeOf('/h/.codeium/windsurf/mcp_config.json').client.id).toBe('windsurf');
+    expect(placeOf('/p/.mcp.json')).toMatchObject({ client: { id: 'claude-code' }, project: '/p' });
+  });
+});
+
+describe('mcplex import', () => {
+  const run = promisify(execFile);
+  const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+  const demo = (name: string) => ({ command: process.execPath, args: [CLI, 'demo', name] });
+
+  async function mcplex(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, timeout: 60_000, env: { ...process.env, ...env } });
+      return { code: 0, stdout, stderr };
+    } catch (err) {
+      const e = err as { code: number; stdout: string; stderr: string };
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+  }
+  const write = (path: string, value: unknown) => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(value));
+  };
+
+  it('gathers every client’s servers into a gateway file that serves them', { timeout: 120_000 }, async () => {
+    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
+    const home = tempDir();
+    const project = tempDir();
+    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '', DEMO_KEY: 'k' };
+    write(join(home, '.config', 'Claude', 'claude_desktop_config.json'), { mcpServers: { demo: demo('demo') }, globalShortcut: 'Ctrl+Space' });
+    write(join(home, '.cursor', 'mcp.json'), { mcpServers: { demo: demo('demo'), notes: { ...demo('notes'), env: { KEY: '${env:DEMO_KEY}' } } } });
+    write(join(project, '.vscode', 'mcp.json'), { servers: { docs: { type: 'http', url: 'http://127.0.0.1:9/mcp' } } });
+
+    const imported = await mcplex(['import'], project, env);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain('Wrote mcplex.yaml: 3 servers (demo, notes, docs) from Claude Desktop');
+    expect(imported.stdout).toContain('Cursor: {"mcpServers":{"mcplex":{"url":"http://127.0.0.1:7333/mcp"}}}');
+    expect(imported.stdout).toContain(`Claude Desktop: {"mcpServers":{"mcplex":{"command":"npx","args":["-y","mcplex","serve","--stdio","-c","${join(project, 'mcplex.yaml')}"]}}}`);
+    const file = join(project, 'mcplex.yaml');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(parse(readFileSync(file, 'utf8')).servers).toEqual({ demo: demo('demo'), notes: { ...demo('notes'), env: { KEY: '${DEMO_KEY}' } }, docs: { url: 'http://127.0.0.1:9/mcp' } });
+
+    // Without the server nobody runs at 127.0.0.1:9, the gateway starts the rest.
+    const text = readFileSync(file, 'utf8').replace(/\n {2}docs:[\s\S]*$/, '\n');
+    writeFileSync(join(project, 'up.yaml'), text);
+    const checked = await mcplex(['check', '-c', 'up.yaml', '--connect'], project, env);
+    expect(checked.stdout).toMatch(/demo\s+up\s+\S+\s+\d+ tools/);
+    expect(checked.stdout).toMatch(/notes\s+up/);
+    expect(checked.code).toBe(0);
+
+    const again = await mcplex(['import'], project, env);
+    expect([again.code, again.stderr.trim()]).toEqual([2, 'mcplex: mcplex.yaml exists; give another --output, or --force to replace it']);
+    expect((await mcplex(['import', '--force'], project, env)).code).toBe(0);
+    const printed = await mcplex(['import', 'cursor', '-o', '-'], project, env);
+    expect(parse(printed.stdout).servers).toEqual({ demo: demo('demo'), notes: { ...demo('notes'), env: { KEY: '${DEMO_KEY}' } } });
+    expect(printed.stderr).toContain('Read 2 servers (demo, notes) from Cursor');
+    const none = await mcplex(['import', 'windsurf'], project, env);
+    expect([none.code, none.stderr]).toEqual([1, `mcplex: no Windsurf configuration found (looked in ${join(home, '.codeium', 'windsurf', 'mcp_config.json')})\n`]);
+    const missing = await mcplex(['import', 'nope.json'], project, env);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nope.json: no such file');
+  });
+});
