@@ -1,5 +1,5 @@
 // mcplex admin page: reads the gateway's own admin endpoints (same origin: /readyz, /admin/mode, /admin/cache/*,
-// /admin/endpoints, /admin/tasks*, /admin/oauth*, /admin/pins*, /admin/audit*, /admin/replicas, /admin/config) and renders them. Values from the gateway are written as text,
+// /admin/endpoints, /admin/sessions*, /admin/tasks*, /admin/oauth*, /admin/pins*, /admin/audit*, /admin/replicas, /admin/config) and renders them. Values from the gateway are written as text,
 // never as markup. When the gateway asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
 
 const KEY = 'mcplex.adminKey';
@@ -248,6 +248,25 @@ async function loadEndpoints() {
   );
 }
 
+function closeButton(s) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = 'close';
+  b.addEventListener('click', () => act(() => api('/admin/sessions/close', { session: s.id })));
+  return b;
+}
+
+async function loadSessions() {
+  const { json } = await api('/admin/sessions');
+  fill(
+    $('#sessions tbody'),
+    (json.sessions ?? []).map((s) =>
+      row([s.id.slice(0, 8), s.tenant ? `${s.principal} (${s.tenant})` : s.principal, s.client, s.clientInfo ? `${s.clientInfo.name} ${s.clientInfo.version}` : '', s.protocolVersion, s.openedAt, s.lastRequestAt, s.inFlight, closeButton(s)]),
+    ),
+    'none',
+  );
+}
+
 function cancelButton(t) {
   if (t.status !== 'working' && t.status !== 'input_required') return '';
   const b = document.createElement('button');
@@ -294,7 +313,7 @@ async function loadAudit() {
 async function refresh() {
   try {
     await loadHealth();
-    await Promise.all([loadMode(), loadCache(), loadReplicas(), loadConfig(), loadEndpoints(), loadTasks(), loadOAuth(), loadPins(), loadAudit()]);
+    await Promise.all([loadMode(), loadCache(), loadReplicas(), loadConfig(), loadEndpoints(), loadSessions(), loadTasks(), loadOAuth(), loadPins(), loadAudit()]);
     $('#error').hidden = true;
     document.body.dataset.loaded = String(Date.now());
   } catch (err) {

@@ -1,7 +1,7 @@
 // `mcplex admin …`: operate a running gateway from a terminal or a script, through its admin endpoints (docs/admin.md):
 // its state, replicas and config; reload it; switch degradation; approve pinned definitions; list and cancel tasks;
-// invalidate the cache; its upstream OAuth grants (admin-oauth.ts). Lines a person reads by default, the endpoints'
-// JSON with --json. Each change is made as the admin page makes it (on every replica with `cluster:`, audited with
+// list and close sessions; invalidate the cache; its upstream OAuth grants (admin-oauth.ts). Lines a person reads by
+// default, the endpoints' JSON with --json. Each change is made as the admin page makes it (on every replica with `cluster:`, audited with
 // `audit:`).
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
@@ -181,6 +181,30 @@ async function cancel(taskId: string, o: AdminOptions): Promise<void> {
   print(o.json ? JSON.stringify(answer) : `cancelled ${String(answer.cancelled)}`);
 }
 
+type Session = { id: string; principal: string; tenant?: string; client?: string; endpoint?: string; protocolVersion?: string; clientInfo?: { name: string; version: string }; openedAt: string; lastRequestAt: string; inFlight: number; listening: boolean };
+
+async function sessions(o: AdminOptions): Promise<void> {
+  const answer = await adminRequest(target(o), '/admin/sessions');
+  if (o.json) return print(JSON.stringify(answer));
+  const rows = ((answer.sessions ?? []) as Session[]).map((s) => [
+    s.id,
+    s.tenant ? `${s.principal}@${s.tenant}` : s.principal,
+    s.client ?? '',
+    s.clientInfo ? `${s.clientInfo.name} ${s.clientInfo.version}` : '',
+    s.protocolVersion ?? '',
+    s.endpoint ?? '',
+    s.openedAt,
+    s.lastRequestAt,
+    String(s.inFlight),
+  ]);
+  print(rows.length > 0 ? table([['session', 'caller', 'client', 'app', 'protocol', 'endpoint', 'opened', 'last request', 'in flight'], ...rows]) : 'no sessions (2026-era callers hold none)');
+}
+
+async function closeSession(session: string, o: AdminOptions): Promise<void> {
+  const answer = await adminRequest(target(o), '/admin/sessions/close', { session });
+  print(o.json ? JSON.stringify(answer) : `closed ${String(answer.closed)}`);
+}
+
 async function invalidate(o: AdminOptions & { server?: string; tool?: string; uri?: string; all?: boolean }): Promise<void> {
   const given = [o.server && { server: o.server }, o.tool && { tool: o.tool }, o.uri && { uri: o.uri }, o.all && { all: true }].filter(Boolean);
   if (given.length !== 1) throw new ExitError('give exactly one of --server, --tool, --uri or --all', 2);
@@ -224,6 +248,8 @@ export function registerAdminCommands(program: Command): void {
   ).action((o) => approve(o));
   common(admin.command('tasks').description('The tasks the gateway keeps now, newest first').option('--status <status>', 'only these (working, input_required, completed, failed, cancelled)')).action((o) => tasks(o));
   common(admin.command('cancel').description("Cancel a running task (its upstream call too; its caller reads 'Cancelled by an administrator')").argument('<taskId>')).action((id: string, o: AdminOptions) => cancel(id, o));
+  common(admin.command('sessions').description('The 2025-era sessions this gateway holds: who, from where, which client, active when')).action((o: AdminOptions) => sessions(o));
+  common(admin.command('close-session').description('Close a session as its client would (its calls end; the client opens a new one)').argument('<session>')).action((id: string, o: AdminOptions) => closeSession(id, o));
   registerAdminOAuth(admin, common, target);
   common(
     admin

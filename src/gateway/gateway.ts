@@ -21,6 +21,7 @@ import { UpstreamRouter } from './isolation/router.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { GatewayTasks } from './gateway-tasks.js';
+import { sessionsRoutes } from './sessions-admin.js';
 import { tasksRoutes } from './tasks-admin.js';
 import { type AdminChange, AdminChanges } from './admin-changes.js';
 import { openReplicaCluster, type ReplicaCluster } from './replica-cluster.js';
@@ -496,7 +497,10 @@ export class Gateway {
     const endpoints = Object.entries(this.#config.endpoints ?? {}).map(([name, e]) => ({ name, path: e.path }));
     const m = this.metrics;
     const refused = m && { onAuthRefused: (status: number, error: string | undefined) => m.authRefused(status, error) };
-    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster: cluster.serving }), ...refused, ...opts, routes: [...this.routes, ...(opts.routes ?? [])] });
+    let listening: HttpHandle | undefined;
+    const routes = [...this.routes, ...sessionsRoutes(() => listening?.sessions), ...(opts.routes ?? [])];
+    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster: cluster.serving }), ...refused, ...opts, routes });
+    listening = served;
     this.#oauth.served(served.url);
     this.#sessions = served.sessionCount;
     const uncount = this.metrics?.activeSessions(served.sessionCount);
@@ -513,7 +517,6 @@ export class Gateway {
     const http = uncount || cluster ? { ...served, close: closeAll } : served;
     return this.#metrics ? this.#metrics.beside(http, this.host.logger) : http;
   }
-
 
 
   /** Serves over stdio; with `endpoint` (a name under `endpoints:`), what that endpoint shows. */

@@ -7,6 +7,7 @@ export { derivedCallContext } from './call-context.js';
 export { type HostOptions, ServingHost, type StdioHandle } from './serving-host.js';
 export type * from './definitions.js';
 export type { HttpHandle } from './http/serve-http.js';
+export type { SessionReport } from './http/legacy-sessions.js';
 export type { FetchHandlerOptions, McpFetchHandler } from './http/fetch-handler.js';
 export { hasAdminScope, type HttpRoute, type HttpServeOptions, isLocalCaller, type NamedEndpoint } from './http/options.js';
 export type { TlsOptions } from './http/tls.js';

@@ -1,9 +1,10 @@
 // 2025-era sessionful Streamable HTTP: one transport + SDK server per Mcp-Session-Id, an idle TTL, caps on
 // sessions in total and per client with LRU eviction of idle ones, and proper close on DELETE and shutdown. Checks and error codes follow the SDK's own session transport.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isInitializeRequest, type JSONRPCMessage, type RequestId, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import { type AuthInfo, isInitializeRequest, type JSONRPCMessage, type RequestId, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
 import { asJsonRpcMessage } from '../../wire/json-rpc-shape.js';
+import { type EdgeIdentity, identityOf } from '../identity.js';
 import type { AnswerStatusOf } from './exchange.js';
 import { sendRpcError } from './respond.js';
 import type { SessionDirectory } from './session-forwarding.js';
@@ -15,6 +16,8 @@ interface Session {
   readonly owner: string;
   /** The principal that opened it: only it may use or close the session. */
   readonly principal: string;
+  /** Who opened it, as the edge saw them (for the admin's list). */
+  readonly identity: EdgeIdentity | undefined;
   readonly transport: NodeSessionTransport;
   readonly server: Server;
   /** Protocol versions before 2025-06-18 allowed JSON-RPC batches. */
@@ -25,6 +28,27 @@ interface Session {
   version?: string;
   /** Told as ended (once, whichever way it ends). */
   ended?: boolean;
+}
+
+/** A session as an administrator sees it (`GET /admin/sessions`): who holds it, from where, since when. */
+export interface SessionReport {
+  id: string;
+  principal: string;
+  tenant?: string;
+  /** The client's address (behind trusted proxies, the one they name). */
+  client?: string;
+  /** The named endpoint it was opened at; absent on the main path. */
+  endpoint?: string;
+  protocolVersion?: string;
+  /** The client as its initialize named itself. */
+  clientInfo?: { name: string; version: string };
+  openedAt: string;
+  /** When its client last sent a request. */
+  lastRequestAt: string;
+  /** Its requests being answered now. */
+  inFlight: number;
+  /** Its client holds the stream for what the server sends on its own (GET). */
+  listening: boolean;
 }
 
 /** A session that ended: how long it was open (ms), and the protocol version it spoke. */
@@ -187,6 +211,7 @@ export class LegacySessions {
       id: transport.sessionId,
       owner,
       principal: this.#principalOf(req),
+      identity: identityOf((req as { auth?: AuthInfo }).auth),
       transport,
       server,
       batching: BATCHING_VERSIONS.has(init.params?.protocolVersion ?? ''),
@@ -219,6 +244,37 @@ export class LegacySessions {
     // Other replicas learn where it lives before the client can send it anything else.
     await this.opts.directory?.opened(session.id);
     transport.post(req, res, messages, false);
+  }
+
+  /** The sessions open now, the one that last sent a request first. */
+  report(): SessionReport[] {
+    return [...this.#sessions.values()]
+      .sort((a, b) => b.lastSeen - a.lastSeen || b.openedAt - a.openedAt)
+      .map((s) => {
+        const { principal, remoteAddress, endpoint } = s.identity ?? {};
+        const info = s.server.getClientVersion();
+        return {
+          id: s.id,
+          principal: principal?.id ?? 'anonymous',
+          ...(principal?.tenant !== undefined && { tenant: principal.tenant }),
+          ...(remoteAddress !== undefined && { client: remoteAddress }),
+          ...(endpoint !== undefined && { endpoint }),
+          ...(s.version !== undefined && { protocolVersion: s.version }),
+          ...(info && { clientInfo: { name: info.name, version: info.version } }),
+          openedAt: new Date(s.openedAt).toISOString(),
+          lastRequestAt: new Date(s.lastSeen).toISOString(),
+          inFlight: s.transport.inFlight,
+          listening: s.transport.listening,
+        };
+      });
+  }
+
+  /** Closes a session as if its client had sent DELETE (its calls in flight end); false if there is none by that id here. */
+  close(id: string): boolean {
+    if (!this.#sessions.has(id)) return false;
+    this.opts.log.info({ session: id }, 'session closed by an administrator');
+    this.#drop(id);
+    return true;
   }
 
   /** Why a session for `owner` cannot be added, or undefined; with `evict`, first closes idle sessions to make room. */

@@ -17,7 +17,7 @@ import { EdgeAuth } from './edge-auth.js';
 import { RefusalLimit, refusalWarning } from './refusal-limit.js';
 import { withHeaderMismatchStatus } from './header-mismatch.js';
 import { refusal } from './guards.js';
-import { LegacySessions } from './legacy-sessions.js';
+import { LegacySessions, type SessionReport } from './legacy-sessions.js';
 import { SessionForwarder } from './session-forwarding.js';
 import { fitsModernLane, ModernLane } from './modern-lane.js';
 import { type HttpRoute, type HttpServeOptions, resolveHttpOptions } from './options.js';
@@ -37,6 +37,8 @@ export interface HttpHandle {
   readonly notify: ListenNotifier;
   /** 2025-era sessions open now (the 2026 era has none: each request stands alone). */
   sessionCount(): number;
+  /** Those sessions as an administrator sees them, and closing one (false if this listener holds none by that id). */
+  readonly sessions: { report(): SessionReport[]; close(id: string): boolean };
   /** Stops accepting, lets in-flight requests finish (up to the grace period), then closes sessions. */
   close(): Promise<void>;
 }
@@ -341,6 +343,7 @@ export async function serveHttp(
     port,
     notify: listens.notify,
     sessionCount: () => sessions.size,
+    sessions: { report: () => sessions.report(), close: (id) => sessions.close(id) },
     close() {
       // Asked again while draining (a second SIGTERM): the drain ends now; the same close goes on.
       if (closed) {

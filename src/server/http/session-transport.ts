@@ -84,6 +84,16 @@ export class NodeSessionTransport implements Transport {
     return this.#standalone !== undefined || this.#exchanges.size > 0;
   }
 
+  /** Requests being answered now. */
+  get inFlight(): number {
+    return this.#exchanges.size;
+  }
+
+  /** The standalone (GET) stream is open: the client listens for what the server sends on its own. */
+  get listening(): boolean {
+    return this.#standalone !== undefined;
+  }
+
   /** Now while a request or the standalone stream is open; otherwise when the last of them ended (0: never). */
   get lastActive(): number {
     return this.busy ? Date.now() : this.#lastActive;

@@ -1,0 +1,47 @@
+// Admin endpoints of the 2025-era sessions this replica holds: GET /admin/sessions lists them (who, from where, which
+// client and protocol version, since when, active when; the most recently active first), POST /admin/sessions/close
+// `{ "session": "<id>" }` closes one as its client's DELETE would (its calls in flight end; the client's next request
+// is answered 404 and it opens a new session). With `cluster:`, a close is made on the replica holding the session.
+// Both need an admin caller; a close is an audited admin change like any POST. 2026-era callers hold no session.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type HttpHandle, type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
+
+type Sessions = HttpHandle['sessions'];
+
+const sessionOf = (body: unknown) => {
+  const id = (body as { session?: unknown } | null)?.session;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+};
+
+/** `sessions` is the listener's, once it listens (a request before then is answered 503). */
+export function sessionsRoutes(sessions: () => Sessions | undefined): HttpRoute[] {
+  const listening = (res: ServerResponse) => sessions() ?? void sendJson(res, 503, { error: 'the listener is starting; ask again' });
+  return [
+    {
+      method: 'GET',
+      path: '/admin/sessions',
+      admin: true,
+      handle(_req: IncomingMessage, res: ServerResponse) {
+        const s = listening(res);
+        if (s) sendJson(res, 200, { sessions: s.report() });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/sessions/close',
+      admin: true,
+      // A session another replica holds is closed there.
+      heldBy: sessionOf,
+      async handle(req: IncomingMessage, res: ServerResponse) {
+        const read = await readJsonBody(req, 4 * 1024, 4);
+        if (!read.ok) return sendJson(res, read.status, { error: read.message });
+        const id = sessionOf(read.value);
+        if (id === undefined) return sendJson(res, 400, { error: 'expected { "session": "<id>" } (GET /admin/sessions lists them)' });
+        const s = listening(res);
+        if (!s) return;
+        if (!s.close(id)) return sendJson(res, 404, { error: `no session ${id} (GET /admin/sessions lists them)` });
+        sendJson(res, 200, { closed: id });
+      },
+    },
+  ];
+}

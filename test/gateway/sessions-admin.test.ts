@@ -1,0 +1,136 @@
+// Who is connected: GET /admin/sessions lists the 2025-era sessions a gateway holds (caller, client address, the
+// client's name and version, protocol, since when, active when) and POST /admin/sessions/close ends one as its
+// client's DELETE would; the official SDK client then finds its session gone. Against a real gateway with API-key
+// authentication and a real stdio upstream; the same from `mcplex admin`, on the admin page, and across two replicas
+// through Redis (a close asked of the replica that does not hold the session is made by the one that does).
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Window } from 'happy-dom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { ADMIN_SCOPE, Gateway, type HttpHandle, newApiKey, parseConfig, silentLogger } from '../../src/index.js';
+import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
+import { waitUntil } from '../helpers/process.js';
+import { fixtureServer, runCli } from './fixtures/cli.js';
+
+const ops = newApiKey();
+const user = newApiKey();
+const redisUrl = sharedRedisUrl('sessions across replicas');
+
+type Report = { id: string; principal: string; tenant?: string; client?: string; clientInfo?: { name: string; version: string }; protocolVersion?: string; openedAt: string; lastRequestAt: string; inFlight: number; listening: boolean };
+
+async function start(extra: Record<string, unknown> = {}) {
+  const config = parseConfig(
+    stringify({ listen: { host: '127.0.0.1', port: 0 }, auth: { apiKeys: { [ops.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] }, [user.hash]: { id: 'user', tenant: 'acme', scopes: ['tools'] } } }, servers: { demo: fixtureServer('demo') }, ...extra }),
+    { format: 'yaml' },
+  );
+  const gateway = new Gateway(config, { logger: silentLogger });
+  await gateway.start();
+  const handle: HttpHandle = await gateway.serveHttp({ port: 0 });
+  return { gateway, handle, base: new URL('/', handle.url).href.replace(/\/$/, '') };
+}
+
+async function connect(url: string, name: string): Promise<Client> {
+  const client = new Client({ name, version: '2.1.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${user.key}` } } }));
+  return client;
+}
+
+const admin = (base: string, route: string, body?: unknown, key = ops.key) =>
+  fetch(`${base}${route}`, { method: body === undefined ? 'GET' : 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+const listed = async (base: string) => ((await (await admin(base, '/admin/sessions')).json()) as { sessions: Report[] }).sessions;
+
+describe('sessions, seen and closed by an administrator', () => {
+  let g: Awaited<ReturnType<typeof start>>;
+  beforeAll(async () => {
+    g = await start();
+  }, 30_000);
+  afterAll(async () => {
+    await g?.handle.close();
+    await g?.gateway.close();
+  });
+
+  it('lists each session with its caller and client, closes one, and the client finds it gone', async () => {
+    const first = await connect(g.handle.url, 'agent-one');
+    const second = await connect(g.handle.url, 'agent-two');
+    try {
+      await second.callTool({ name: 'demo__echo', arguments: { text: 'hi' } });
+      const sessions = await listed(g.base);
+      expect(sessions.map((s) => s.clientInfo?.name)).toEqual(['agent-two', 'agent-one']);
+      expect(sessions[0]).toMatchObject({ principal: 'user', tenant: 'acme', client: '127.0.0.1', clientInfo: { name: 'agent-two', version: '2.1.0' }, protocolVersion: '2025-11-25', inFlight: 0 });
+      expect(Date.parse(sessions[0]!.lastRequestAt)).toBeGreaterThanOrEqual(Date.parse(sessions[0]!.openedAt));
+      const id = sessions[1]!.id;
+      
+
+      // Not an administrator: refused. An unknown or missing id: said so.
+      expect((await admin(g.base, '/admin/sessions', undefined, user.key)).status).toBe(403);
+      expect((await admin(g.base, '/admin/sessions/close', { session: id }, user.key)).status).toBe(403);
+      expect(await (await admin(g.base, '/admin/sessions/close', { session: 'nobody' })).json()).toEqual({ error: 'no session nobody (GET /admin/sessions lists them)' });
+      expect((await admin(g.base, '/admin/sessions/close', {})).status).toBe(400);
+
+      const closed = await admin(g.base, '/admin/sessions/close', { session: id });
+      expect([closed.status, await closed.json()]).toEqual([200, { closed: id }]);
+      expect((await listed(g.base)).map((s) => s.clientInfo?.name)).toEqual(['agent-two']);
+      await expect(first.callTool({ name: 'demo__echo', arguments: { text: 'again' } })).rejects.toThrow(/404|Session not found/);
+      expect(await second.callTool({ name: 'demo__echo', arguments: { text: 'still' } })).toMatchObject({ content: [{ text: expect.stringContaining('still') }] });
+    } finally {
+      await first.close().catch(() => undefined);
+      await second.close();
+    }
+  });
+
+  it('`mcplex admin sessions` and `close-session`, and the admin page', async () => {
+    const client = await connect(g.handle.url, 'cli-seen');
+    try {
+      const env = { MCPLEX_URL: g.base, MCPLEX_ADMIN_KEY: ops.key };
+      const cli = runCli(['admin', 'sessions'], env);
+      expect((await cli.exited()).code).toBe(0);
+      const [header, line] = cli.stdout().trim().split('\n');
+      expect(header).toMatch(/^session\s+caller\s+client\s+app\s+protocol\s+endpoint\s+opened\s+last request\s+in flight$/);
+      expect(line).toMatch(/^[0-9a-f-]{36}\s+user@acme\s+127\.0\.0\.1\s+cli-seen 2\.1\.0\s+2025-11-25\s+/);
+      const id = line!.split(/\s+/)[0]!;
+
+      // The page lists it and closes it.
+      const window = new Window({ url: `${g.base}/admin/ui`, settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableCSSFileLoading: true } });
+      window.sessionStorage.setItem('mcplex.adminKey', ops.key);
+      window.document.write(await (await fetch(`${g.base}/admin/ui`)).text());
+      try {
+        const doc = window.document;
+        const rows = () => [...doc.querySelectorAll('#sessions tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+        const shown = await waitUntil(() => (rows()[0]?.[0] === id.slice(0, 8) ? rows() : undefined), 10_000, 'the sessions table');
+        expect(shown[0]!.slice(1, 5)).toEqual(['user (acme)', '127.0.0.1', 'cli-seen 2.1.0', '2025-11-25']);
+        (doc.querySelector('#sessions tbody button') as unknown as { click(): void }).click();
+        await waitUntil(async () => ((await listed(g.base)).some((s) => s.id === id) ? undefined : true), 10_000, 'the session closed from the page');
+      } finally {
+        await window.happyDOM.abort();
+        await new Promise((r) => setImmediate(r));
+        await window.happyDOM.close();
+      }
+      const again = runCli(['admin', 'close-session', id], env);
+      expect((await again.exited()).code).toBe(1);
+      expect(again.stderr()).toContain(`no session ${id}`);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+  });
+});
+
+describe.skipIf(!redisUrl)('sessions across replicas (cluster:)', () => {
+  it('each replica lists its own; a close through the other replica is made where the session lives', async () => {
+    const cluster = { redis: { url: redisUrl!, keyPrefix: uniquePrefix('sessions-admin') } };
+    const [a, b] = [await start({ cluster }), await start({ cluster })];
+    const client = await connect(a!.handle.url, 'on-a');
+    try {
+      const [mine] = await listed(a!.base);
+      expect(await listed(b!.base)).toEqual([]);
+      const closed = await admin(b!.base, '/admin/sessions/close', { session: mine!.id });
+      expect([closed.status, await closed.json()]).toEqual([200, { closed: mine!.id }]);
+      expect(await listed(a!.base)).toEqual([]);
+    } finally {
+      await client.close().catch(() => undefined);
+      for (const r of [a!, b!]) {
+        await r.handle.close();
+        await r.gateway.close();
+      }
+    }
+  }, 60_000);
+});
