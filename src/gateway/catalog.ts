@@ -6,6 +6,7 @@ import type { Json, Upstream } from '../client/upstream.js';
 import type { ChangeKind, Logger } from '../core/index.js';
 import type { Item } from '../middleware/policy-target.js';
 import type { ServerConfig, ToolOverride } from './config/index.js';
+import { scanDefinition } from './hidden-text.js';
 import { overriddenTool } from './tool-overrides.js';
 import type { ChangedTool, ToolPins } from './tool-pins.js';
 
@@ -40,6 +41,12 @@ export class Catalog {
   readonly #beforeDown = new Map<string, Snapshot>();
   /** Exposed names that two servers both claim (the later server's item is hidden). */
   collisions: string[] = [];
+  /** Tools and prompts not served because their definitions hide text where it cannot be taken out (hidden-text.ts). */
+  withheld: string[] = [];
+  /** Why each withheld name is, by the name it would be exposed as. */
+  readonly #withheld = new Map<string, string>();
+  /** Hidden text already logged, by server, name and what was found (once each). */
+  readonly #hiddenLogged = new Set<string>();
   /** Tool definitions pinned on first sight, changed ones held (`pinning:`); set by the gateway, absent when off. */
   pins: ToolPins | undefined;
   /** Held tools and prompts by the name they would be exposed as. */
@@ -113,6 +120,8 @@ export class Catalog {
     this.#resourceOwners.clear();
     this.#templateOwners = [];
     this.collisions = [];
+    this.withheld = [];
+    this.#withheld.clear();
     this.#held.clear();
     this.#heldPrompts.clear();
     const pins = this.pins;
@@ -131,7 +140,8 @@ export class Catalog {
           continue;
         }
         const override = config.tools.override?.[original];
-        const exposed = { ...(override ? overriddenTool(tool, override) : tool), name };
+        const exposed = this.#visible(config, 'tool', name, { ...(override ? overriddenTool(tool, override) : tool), name });
+        if (!exposed) continue;
         const route = { upstream, name: original, inputSchema: (exposed as Json).inputSchema, ...(override?.arguments && { override }) };
         if (this.#claim(this.#toolRoutes, name, route, this.#held)) this.tools.push(exposed);
       }
@@ -143,7 +153,8 @@ export class Catalog {
           this.#heldPrompts.set(name, held);
           continue;
         }
-        if (this.#claim(this.#promptRoutes, name, { upstream, name: String(prompt.name) }, this.#heldPrompts)) this.prompts.push({ ...prompt, name });
+        const shown = this.#visible(config, 'prompt', name, { ...prompt, name });
+        if (shown && this.#claim(this.#promptRoutes, name, { upstream, name: String(prompt.name) }, this.#heldPrompts)) this.prompts.push(shown);
       }
       for (const resource of snap.resources) {
         const uri = String(resource.uri);
@@ -165,6 +176,36 @@ export class Catalog {
     if (before.prompts !== JSON.stringify(this.prompts)) changed.add('prompts');
     if (before.resources !== JSON.stringify([this.resources, this.resourceTemplates])) changed.add('resources');
     return changed;
+  }
+
+  /**
+   * The definition as callers get it under the server's `tools.hiddenText`: hidden characters taken out of its
+   * descriptions and titles (strip, the default), or undefined when it is withheld (hidden characters where they
+   * cannot be taken out, or anywhere with `withhold`). Logged once per server, name and finding.
+   */
+  #visible(config: ServerConfig, kind: 'tool' | 'prompt', name: string, definition: Json): Json | undefined {
+    const policy = config.tools.hiddenText ?? 'strip';
+    if (policy === 'allow') return definition;
+    const scan = scanDefinition(definition);
+    if (scan.stripped === 0 && scan.inContract.length === 0) return definition;
+    const withhold = policy === 'withhold' || scan.inContract.length > 0;
+    const key = `${config.name}\u0000${name}\u0000${scan.stripped}\u0000${scan.inContract.join()}\u0000${scan.spelled}`;
+    if (!this.#hiddenLogged.has(key)) {
+      this.#hiddenLogged.add(key);
+      const found = { upstream: config.name, [kind]: name, hiddenCharacters: scan.stripped + scan.inContract.length, ...(scan.inContract.length > 0 && { where: scan.inContract }), ...(scan.spelled && { spelled: scan.spelled.slice(0, 500) }) };
+      if (withhold) this.log.error(found, `${kind} withheld: its definition hides text from people reading it (servers.${config.name}.tools.hiddenText)`);
+      else this.log.warn(found, `hidden characters taken out of a ${kind}'s description (servers.${config.name}.tools.hiddenText)`);
+    }
+    if (!withhold) return scan.definition;
+    const why = scan.inContract.length > 0 ? `invisible characters in ${scan.inContract.join(', ')}` : 'invisible characters in its description';
+    this.withheld.push(`${name}: ${why}`);
+    this.#withheld.set(`${kind}\u0000${name}`, why);
+    return undefined;
+  }
+
+  /** Why a tool or prompt exposed as `name` is withheld (hidden text in its definition), if it is. */
+  withheldReason(kind: 'tool' | 'prompt', name: string): string | undefined {
+    return this.#withheld.get(`${kind}\u0000${name}`);
   }
 
   /** Overrides naming a tool the server does not list: a typo, or a tool it no longer has (logged once each). */

@@ -19,9 +19,11 @@ import { UrlRounds } from './url-rounds.js';
 
 const MAX_INPUT_ROUNDS = 8;
 
-/** Why a tool or prompt name has no route: held since its definition changed (pinning), or unknown. */
+/** Why a tool or prompt name has no route: withheld for hidden text, held since its definition changed (pinning), or unknown. */
 function unknown(catalog: Catalog, kind: 'tool' | 'prompt', name: string): string {
   const held = kind === 'tool' ? catalog.heldTool(name) : catalog.heldPrompt(name);
+  const withheld = catalog.withheldReason(kind, name);
+  if (withheld) return `${kind === 'tool' ? 'Tool' : 'Prompt'} '${name}' is withheld: its definition hides text from people reading it (${withheld}); an administrator can serve it with its server's tools.hiddenText: allow`;
   if (!held) return `Unknown ${kind}: ${name}`;
   const use = kind === 'tool' ? 'called' : 'used';
   return `${kind === 'tool' ? 'Tool' : 'Prompt'} '${name}' is held: its ${held.changed.join(', ')} changed since it was pinned, and an administrator must approve the change before it can be ${use} (POST /admin/pins/approve)`;

@@ -447,6 +447,7 @@ export class Gateway {
       ...(disabledTools.length > 0 && { disabledTools }),
       upstreams: [...this.#entries.values()].map((e) => withInstances({ ...e.upstream.status(), ...this.resilience.detail(e.upstream, e.config) }, this.#router.instances(e.upstream))),
       ...(this.catalog.collisions.length > 0 && { collisions: this.catalog.collisions }),
+      ...(this.catalog.withheld.length > 0 && { withheld: this.catalog.withheld }),
       ...(audit && { audit }),
     };
   }

@@ -1,5 +1,5 @@
-// The `pinning:` section of the gateway file and a server's `tools.pin`: defaults, and errors that name the path
-// and the fix.
+// The `pinning:` section of the gateway file and a server's `tools.pin` and `tools.hiddenText`: defaults, and errors
+// that name the path and the fix.
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/index.js';
 import { rejection } from '../helpers/config.js';
@@ -19,6 +19,12 @@ describe('pinning config', () => {
   it("reads a server's tools.pin: false (and true, the default)", () => {
     expect(parseConfig(SERVER, { format: 'yaml' }).servers.up!.tools).toMatchObject({ pin: false });
     expect(parseConfig('servers:\n  up: { command: node, tools: { pin: true } }\n', { format: 'yaml' }).servers.up!.tools.pin).toBeUndefined();
+  });
+
+  it("reads a server's tools.hiddenText (absent: strip, the gateway's default) and names the choices", () => {
+    expect(parseConfig('servers:\n  up: { command: node, tools: { hiddenText: withhold } }\n', { format: 'yaml' }).servers.up!.tools.hiddenText).toBe('withhold');
+    expect(parseConfig('servers:\n  up: { command: node }\n', { format: 'yaml' }).servers.up!.tools.hiddenText).toBeUndefined();
+    expect(issues('servers:\n  up: { command: node, tools: { hiddenText: remove } }\n')).toEqual(['servers.up.tools.hiddenText: expected strip, withhold or allow']);
   });
 
   it('names the key and the fix', () => {

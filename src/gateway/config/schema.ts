@@ -88,8 +88,11 @@ const tools = strict(
     // false: this server's tools are not pinned (pinning, with a `pinning:` section, is on for every other server).
     pin: z.preprocess(toBool, z.boolean({ error: 'expected true or false' })).optional(),
     override: z.preprocess(nullToUndefined, overrides.optional()),
+    // Invisible characters in definitions (hidden-text.ts): taken out of descriptions (strip, the default), the
+    // definition withheld, or served as the server wrote it.
+    hiddenText: z.enum(['strip', 'withhold', 'allow'], { error: 'expected strip, withhold or allow' }).optional(),
   },
-  'expected a mapping with include, exclude, rename, override and/or pin',
+  'expected a mapping with include, exclude, rename, override, pin and/or hiddenText',
 );
 
 export const TRANSPORTS = ['stdio', 'http', 'streamable-http', 'sse'] as const;

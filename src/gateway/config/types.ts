@@ -98,6 +98,8 @@ export interface ToolFilter {
   override?: Record<string, ToolOverride>;
   /** false: this server's tool definitions are not pinned (with a `pinning:` section, every other server's are). */
   pin?: false;
+  /** Invisible characters in its tools' and prompts' definitions: taken out of descriptions (absent: strip), withheld, or allowed. */
+  hiddenText?: 'strip' | 'withhold' | 'allow';
 }
 
 export interface CommonServerConfig extends UpstreamAuthConfig, ServerResilience {

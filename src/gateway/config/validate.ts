@@ -142,6 +142,7 @@ function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig 
       rename: dict(s.tools?.rename),
       ...(s.tools?.override && { override: dict(s.tools.override as Record<string, ToolOverride>) }),
       ...(s.tools?.pin === false && { pin: false as const }),
+      ...(s.tools?.hiddenText !== undefined && { hiddenText: s.tools.hiddenText }),
     },
     ...buildUpstreamAuth(s),
     ...serverResilience(s),
