@@ -76,6 +76,10 @@ async function loadHealth() {
     ),
     'no servers configured',
   );
+  // What the catalog leaves out: names two servers claim, definitions withheld for hidden text.
+  const left = [...(json.collisions ?? []).map((c) => `name claimed twice (the later server's hidden): ${c}`), ...(json.withheld ?? []).map((w) => `withheld (hidden text): ${w}`)];
+  $('#catalog-problems').textContent = left.join('\n');
+  $('#catalog-problems').hidden = left.length === 0;
 }
 
 async function loadMode() {
@@ -259,7 +263,7 @@ function closeButton(s) {
 async function loadSessions() {
   const { json } = await api('/admin/sessions');
   fill(
-    $('#sessions tbody'),
+    $('#session-list tbody'),
     (json.sessions ?? []).map((s) =>
       row([s.id.slice(0, 8), s.tenant ? `${s.principal} (${s.tenant})` : s.principal, s.client, s.clientInfo ? `${s.clientInfo.name} ${s.clientInfo.version}` : '', s.protocolVersion, s.openedAt, s.lastRequestAt, s.inFlight, closeButton(s)]),
     ),

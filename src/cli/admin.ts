@@ -67,7 +67,9 @@ async function status(o: AdminOptions): Promise<void> {
         .filter(Boolean)
         .join('; '),
     ]);
-    print([head.join(' · '), ...(rows.length > 0 ? [table(rows).replace(/^/gm, '  ')] : [])].join('\n'));
+    // What the catalog leaves out: names two servers claim, definitions withheld for hidden text.
+    const problems = [...((ready.collisions ?? []) as string[]).map((c) => `name claimed twice (the later server's hidden): ${c}`), ...((ready.withheld ?? []) as string[]).map((w) => `withheld (hidden text): ${w}`)];
+    print([head.join(' · '), ...(rows.length > 0 ? [table(rows).replace(/^/gm, '  ')] : []), ...problems.map((p) => `  ${p}`)].join('\n'));
   }
   if (!ready.ready) process.exitCode = 1;
 }

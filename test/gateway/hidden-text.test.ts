@@ -2,13 +2,16 @@
 // its own, then a gateway in front of a real upstream process whose tool descriptions carry an instruction in Unicode
 // tag characters, an enum value with a zero-width space and a prompt with a right-to-left override. By default the
 // hidden characters are taken out of descriptions (the smuggled text logged), a definition with them elsewhere is
-// withheld with a clear error and shown in /readyz; `withhold` and `allow` per server.
+// withheld with a clear error and shown in /readyz, `mcplex admin status` and the admin page; `withhold` and `allow`
+// per server.
 import { fileURLToPath } from 'node:url';
+import { Window } from 'happy-dom';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/gateway/config/index.js';
 import { hiddenIn, scanDefinition } from '../../src/gateway/hidden-text.js';
 import { capturingLogger, type LogEntry } from '../helpers/logger.js';
-import { tsxArgs } from '../helpers/process.js';
+import { tsxArgs, waitUntil } from '../helpers/process.js';
+import { runCli } from './fixtures/cli.js';
 import { smuggle } from './fixtures/hidden-text-upstream.js';
 import { callError, callText, gatewayConfig, type Running, startGateway, stdioServer } from './fixtures/helpers.js';
 
@@ -68,6 +71,21 @@ describe('a gateway in front of a server whose definitions hide text', () => {
     expect((await readyz(g)).withheld).toEqual(['up__mode: invisible characters in /inputSchema/properties/mode/enum/1']);
     expect(entries.find((e) => e.level === 'warn' && (e.obj as { tool?: string }).tool === 'up__add')?.obj).toMatchObject({ upstream: 'up', hiddenCharacters: SMUGGLED.length, spelled: SMUGGLED });
     expect(entries.find((e) => e.level === 'error' && (e.obj as { tool?: string }).tool === 'up__mode')?.msg).toBe('tool withheld: its definition hides text from people reading it (servers.up.tools.hiddenText)');
+    // An operator sees it in `mcplex admin status` and on the admin page.
+    const origin = new URL(g.http.url).origin;
+    const status = runCli(['admin', 'status'], { MCPLEX_URL: origin });
+    expect((await status.exited()).code).toBe(0);
+    expect(status.stdout()).toContain('  withheld (hidden text): up__mode: invisible characters in /inputSchema/properties/mode/enum/1');
+    const window = new Window({ url: `${origin}/admin/ui`, settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableCSSFileLoading: true } });
+    window.document.write(await (await fetch(`${origin}/admin/ui`)).text());
+    try {
+      const shown = await waitUntil(() => window.document.querySelector('#catalog-problems')?.textContent || undefined, 10_000, 'the page to show what is withheld');
+      expect(shown).toBe('withheld (hidden text): up__mode: invisible characters in /inputSchema/properties/mode/enum/1');
+    } finally {
+      await window.happyDOM.abort();
+      await new Promise((r) => setImmediate(r));
+      await window.happyDOM.close();
+    }
     // Listed again (another client, the same catalog): logged once.
     await g.client.listTools();
     expect(entries.filter((e) => (e.obj as { tool?: string }).tool === 'up__add')).toHaveLength(1);

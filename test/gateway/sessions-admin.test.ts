@@ -95,10 +95,10 @@ describe('sessions, seen and closed by an administrator', () => {
       window.document.write(await (await fetch(`${g.base}/admin/ui`)).text());
       try {
         const doc = window.document;
-        const rows = () => [...doc.querySelectorAll('#sessions tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+        const rows = () => [...doc.querySelectorAll('#session-list tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
         const shown = await waitUntil(() => (rows()[0]?.[0] === id.slice(0, 8) ? rows() : undefined), 10_000, 'the sessions table');
         expect(shown[0]!.slice(1, 5)).toEqual(['user (acme)', '127.0.0.1', 'cli-seen 2.1.0', '2025-11-25']);
-        (doc.querySelector('#sessions tbody button') as unknown as { click(): void }).click();
+        (doc.querySelector('#session-list tbody button') as unknown as { click(): void }).click();
         await waitUntil(async () => ((await listed(g.base)).some((s) => s.id === id) ? undefined : true), 10_000, 'the session closed from the page');
       } finally {
         await window.happyDOM.abort();
