@@ -42,8 +42,8 @@ export class Catalog {
   /** Exposed names that two servers both claim (the later server's item is hidden). */
   collisions: string[] = [];
   /** Tools and prompts not served because their definitions hide text where it cannot be taken out (hidden-text.ts). */
-  withheld: string[] = [];
-  /** Why each withheld name is, by the name it would be exposed as. */
+  withheldItems: Array<{ upstream: string; kind: 'tool' | 'prompt'; name: string; why: string }> = [];
+  /** Why each withheld name is, by kind and the name it would be exposed as. */
   readonly #withheld = new Map<string, string>();
   /** Hidden text already logged, by server, name and what was found (once each). */
   readonly #hiddenLogged = new Set<string>();
@@ -120,7 +120,7 @@ export class Catalog {
     this.#resourceOwners.clear();
     this.#templateOwners = [];
     this.collisions = [];
-    this.withheld = [];
+    this.withheldItems = [];
     this.#withheld.clear();
     this.#held.clear();
     this.#heldPrompts.clear();
@@ -198,9 +198,14 @@ export class Catalog {
     }
     if (!withhold) return scan.definition;
     const why = scan.inContract.length > 0 ? `invisible characters in ${scan.inContract.join(', ')}` : 'invisible characters in its description';
-    this.withheld.push(`${name}: ${why}`);
+    this.withheldItems.push({ upstream: config.name, kind, name, why });
     this.#withheld.set(`${kind}\u0000${name}`, why);
     return undefined;
+  }
+
+  /** Each withheld tool and prompt, as `/readyz` lists them: `<name>: <why>`. */
+  get withheld(): string[] {
+    return this.withheldItems.map((w) => `${w.name}: ${w.why}`);
   }
 
   /** Why a tool or prompt exposed as `name` is withheld (hidden text in its definition), if it is. */

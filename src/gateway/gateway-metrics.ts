@@ -41,6 +41,16 @@ export class GatewayMetrics {
       });
     }
     new Gauge({
+      name: 'mcp_definitions_withheld',
+      help: 'Tools and prompts not served because their definitions hide text from people reading it (servers.<name>.tools.hiddenText), by upstream and kind',
+      labelNames: ['upstream', 'kind'],
+      registers: [this.metrics.registry],
+      collect() {
+        this.reset();
+        for (const w of catalog.withheldItems) this.inc({ upstream: w.upstream, kind: w.kind });
+      },
+    });
+    new Gauge({
       name: 'mcp_gateway_info',
       help: 'Always 1: the mcplex version and the version of the config this gateway runs (GET /admin/config); replicas that differ run different configs',
       labelNames: ['version', 'config'],

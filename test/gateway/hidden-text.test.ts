@@ -71,8 +71,9 @@ describe('a gateway in front of a server whose definitions hide text', () => {
     expect((await readyz(g)).withheld).toEqual(['up__mode: invisible characters in /inputSchema/properties/mode/enum/1']);
     expect(entries.find((e) => e.level === 'warn' && (e.obj as { tool?: string }).tool === 'up__add')?.obj).toMatchObject({ upstream: 'up', hiddenCharacters: SMUGGLED.length, spelled: SMUGGLED });
     expect(entries.find((e) => e.level === 'error' && (e.obj as { tool?: string }).tool === 'up__mode')?.msg).toBe('tool withheld: its definition hides text from people reading it (servers.up.tools.hiddenText)');
-    // An operator sees it in `mcplex admin status` and on the admin page.
+    // An operator sees it in `mcplex admin status`, on the admin page, and in the metrics the alert reads.
     const origin = new URL(g.http.url).origin;
+    expect(await (await fetch(`${origin}/metrics`)).text()).toContain('mcp_definitions_withheld{upstream="up",kind="tool"} 1');
     const status = runCli(['admin', 'status'], { MCPLEX_URL: origin });
     expect((await status.exited()).code).toBe(0);
     expect(status.stdout()).toContain('  withheld (hidden text): up__mode: invisible characters in /inputSchema/properties/mode/enum/1');

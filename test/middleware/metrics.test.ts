@@ -87,10 +87,10 @@ describe('gateway /metrics', () => {
     expect(sample(text, 'mcp_upstream_breaker_state', { upstream: 'up' })).toBe(0);
     // Every series the Grafana dashboard and the Prometheus alerting rules (test/deploy/prometheus.test.ts fires them)
     // query exists (histogram queries use its _bucket series), but the pins' (a gateway with pinning:, while a change
-    // is held: test/gateway/pinning.test.ts has it, held="true"), the audit store's (a gateway with audit:,
+    // is held: test/gateway/pinning.test.ts has it, held="true"), withheld definitions' (test/gateway/hidden-text.test.ts), the audit store's (a gateway with audit:,
     // test/gateway/audit-health.test.ts) and refused credentials' (a gateway with auth: test/server/introspection.test.ts
     // counts 429s).
-    const elsewhere = new Set(['mcp_tool_pin_changes', 'mcp_audit_store_up', 'mcp_audit_backlog', 'mcp_auth_refusals_total']);
+    const elsewhere = new Set(['mcp_tool_pin_changes', 'mcp_definitions_withheld', 'mcp_audit_store_up', 'mcp_audit_backlog', 'mcp_auth_refusals_total']);
     const dashboard = readFileSync(`${ROOT}deploy/grafana/mcplex-dashboard.json`, 'utf8');
     const queried = new Set([...dashboard.matchAll(/\b((?:mcp|process|nodejs)_\w+)/g)].map((m) => m[1]!).filter((n) => !elsewhere.has(n)));
     expect(queried.size).toBeGreaterThan(10);
