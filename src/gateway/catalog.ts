@@ -19,6 +19,10 @@ export interface Route {
   /** A tool's `tools.override` when it sets arguments (forward.ts applies them to each call). */
   readonly override?: ToolOverride;
 }
+/** What the catalog lists, each of which the hidden-text check may withhold. */
+type ListedKind = 'tool' | 'prompt' | 'resource' | 'template';
+const LOGGED_AS: Record<ListedKind, string> = { tool: 'tool', prompt: 'prompt', resource: 'uri', template: 'uriTemplate' };
+
 interface Snapshot {
   tools: Json[];
   prompts: Json[];
@@ -42,7 +46,7 @@ export class Catalog {
   /** Exposed names that two servers both claim (the later server's item is hidden). */
   collisions: string[] = [];
   /** Tools and prompts not served because their definitions hide text where it cannot be taken out (hidden-text.ts). */
-  withheldItems: Array<{ upstream: string; kind: 'tool' | 'prompt'; name: string; why: string }> = [];
+  withheldItems: Array<{ upstream: string; kind: ListedKind; name: string; why: string }> = [];
   /** Why each withheld name is, by kind and the name it would be exposed as. */
   readonly #withheld = new Map<string, string>();
   /** Hidden text already logged, by server, name and what was found (once each). */
@@ -158,13 +162,16 @@ export class Catalog {
       }
       for (const resource of snap.resources) {
         const uri = String(resource.uri);
-        if (this.#claim(this.#resourceOwners, uri, upstream)) this.resources.push(resource);
+        const shown = this.#visible(config, 'resource', uri, resource);
+        if (shown && this.#claim(this.#resourceOwners, uri, upstream)) this.resources.push(shown);
       }
       for (const tpl of snap.resourceTemplates) {
         const uriTemplate = String(tpl.uriTemplate);
+        const shown = this.#visible(config, 'template', uriTemplate, tpl);
+        if (!shown) continue;
         try {
           this.#templateOwners.push({ template: new UriTemplate(uriTemplate), uriTemplate, upstream });
-          this.resourceTemplates.push(tpl);
+          this.resourceTemplates.push(shown);
         } catch (err) {
           this.log.warn({ err, upstream: upstream.name, uriTemplate }, 'ignoring an invalid resource template');
         }
@@ -183,18 +190,19 @@ export class Catalog {
    * descriptions and titles (strip, the default), or undefined when it is withheld (hidden characters where they
    * cannot be taken out, or anywhere with `withhold`). Logged once per server, name and finding.
    */
-  #visible(config: ServerConfig, kind: 'tool' | 'prompt', name: string, definition: Json): Json | undefined {
+  #visible(config: ServerConfig, kind: ListedKind, name: string, definition: Json): Json | undefined {
     const policy = config.tools.hiddenText ?? 'strip';
     if (policy === 'allow') return definition;
     const scan = scanDefinition(definition);
     if (scan.stripped === 0 && scan.inContract.length === 0) return definition;
     const withhold = policy === 'withhold' || scan.inContract.length > 0;
-    const key = `${config.name}\u0000${name}\u0000${scan.stripped}\u0000${scan.inContract.join()}\u0000${scan.spelled}`;
+    const key = `${config.name}\u0000${kind}\u0000${name}\u0000${scan.stripped}\u0000${scan.inContract.join()}\u0000${scan.spelled}`;
     if (!this.#hiddenLogged.has(key)) {
       this.#hiddenLogged.add(key);
-      const found = { upstream: config.name, [kind]: name, hiddenCharacters: scan.stripped + scan.inContract.length, ...(scan.inContract.length > 0 && { where: scan.inContract }), ...(scan.spelled && { spelled: scan.spelled.slice(0, 500) }) };
-      if (withhold) this.log.error(found, `${kind} withheld: its definition hides text from people reading it (servers.${config.name}.tools.hiddenText)`);
-      else this.log.warn(found, `hidden characters taken out of a ${kind}'s description (servers.${config.name}.tools.hiddenText)`);
+      const found = { upstream: config.name, [LOGGED_AS[kind]]: name, ...(scan.stripped > 0 && { hiddenCharacters: scan.stripped }), ...(scan.inContract.length > 0 && { where: scan.inContract }), ...(scan.spelled && { spelled: scan.spelled.slice(0, 500) }) };
+      const what = kind === 'template' ? 'resource template' : kind;
+      if (withhold) this.log.error(found, `${what} withheld: its definition hides text from people reading it (servers.${config.name}.tools.hiddenText)`);
+      else this.log.warn(found, `hidden characters taken out of a ${what}'s description (servers.${config.name}.tools.hiddenText)`);
     }
     if (!withhold) return scan.definition;
     const why = scan.inContract.length > 0 ? `invisible characters in ${scan.inContract.join(', ')}` : 'invisible characters in its description';
@@ -203,7 +211,7 @@ export class Catalog {
     return undefined;
   }
 
-  /** Each withheld tool and prompt, as `/readyz` lists them: `<name>: <why>`. */
+  /** Each withheld tool, prompt, resource and template, as `/readyz` lists them: `<name>: <why>`. */
   get withheld(): string[] {
     return this.withheldItems.map((w) => `${w.name}: ${w.why}`);
   }

@@ -1,4 +1,4 @@
-// Text in a tool's or prompt's definition that a person reviewing it does not see but a model reads: the Unicode tag
+// Text in a tool's, prompt's or resource's definition that a person reviewing it does not see but a model reads: the Unicode tag
 // block (ASCII smuggling: each tag character mirrors an ASCII one, so a whole instruction can ride invisibly in a
 // description), bidirectional overrides and isolates (text shown in another order than it is read), zero-width
 // spaces and other invisible format characters. Descriptions and titles are text: those characters are taken out.
