@@ -1,9 +1,9 @@
-// Text in a tool's, prompt's or resource's definition that a person reviewing it does not see but a model reads: the Unicode tag
-// block (ASCII smuggling: each tag character mirrors an ASCII one, so a whole instruction can ride invisibly in a
-// description), bidirectional overrides and isolates (text shown in another order than it is read), zero-width
-// spaces and other invisible format characters. Descriptions and titles are text: those characters are taken out.
-// Anywhere else (argument names, enum values, defaults) they are part of the tool's contract, which the gateway
-// cannot rewrite: such a definition is withheld. Emoji flag sequences (tag characters after U+1F3F4) and the
+// Text in a tool's, prompt's or resource's definition that a person reviewing it does not see but a model reads: the
+// Unicode tag block (ASCII smuggling: each tag character mirrors an ASCII one, so a whole instruction can ride
+// invisibly in a description), bidirectional overrides and isolates (text shown in another order than it is read),
+// zero-width spaces and other invisible format characters. Descriptions and titles are text: those characters are
+// taken out. Anywhere else (argument names, enum values, defaults, URIs) they are part of the contract, which the
+// gateway cannot rewrite: such a definition is withheld. Emoji flag sequences (tag characters after U+1F3F4) and the
 // zero-width joiners scripts and emoji need are left alone.
 
 /** What `servers.<name>.tools.hiddenText` says to do: take hidden text out of descriptions (default), withhold, or allow. */
