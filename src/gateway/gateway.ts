@@ -21,6 +21,7 @@ import { UpstreamRouter } from './isolation/router.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { pipelineFromConfig } from './pipeline.js';
 import { GatewayTasks } from './gateway-tasks.js';
+import { sharedRateStore } from './policy.js';
 import { sessionsRoutes } from './sessions-admin.js';
 import { tasksRoutes } from './tasks-admin.js';
 import { type AdminChange, AdminChanges } from './admin-changes.js';
@@ -495,12 +496,14 @@ export class Gateway {
         log: this.host.logger,
       }));
     this.#cluster = cluster || undefined;
+    // With `cluster:`, replicas count refused credentials together (per process while Redis is away).
+    const refusalStore = c && this.#config.authenticated && this.#config.auth?.refusalLimit !== false ? sharedRateStore(c.redis.url, `${c.redis.keyPrefix}refusals:`, this.host.logger) : undefined;
     const endpoints = Object.entries(this.#config.endpoints ?? {}).map(([name, e]) => ({ name, path: e.path }));
     const m = this.metrics;
     const refused = m && { onAuthRefused: (status: number, error: string | undefined) => m.authRefused(status, error) };
     let listening: HttpHandle | undefined;
     const routes = [...this.routes, ...sessionsRoutes(() => listening?.sessions), ...(opts.routes ?? [])];
-    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster: cluster.serving }), ...refused, ...opts, routes });
+    const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster: cluster.serving }), ...(refusalStore && { refusalStore }), ...refused, ...opts, routes });
     listening = served;
     this.#oauth.served(served.url);
     this.#sessions = served.sessionCount;
@@ -511,7 +514,7 @@ export class Gateway {
       const closing = served.close();
       closedAll ??= closing.finally(() => {
         this.#cluster = undefined;
-        return Promise.all([uncount?.(), cluster?.close(), replay?.close()]);
+        return Promise.all([uncount?.(), cluster?.close(), replay?.close(), refusalStore?.close()]);
       });
       return closedAll;
     };

@@ -27,11 +27,15 @@ export function catalogOwner(catalog: Catalog): OwnerOf {
   };
 }
 
-/** Redis, with per-process limits while it is away (one warning per outage), or memory. */
-function storeFor(config: PolicyConfig['store'], log: Logger): RateLimitStore {
-  if (config.kind !== 'redis') return new MemoryRateLimitStore();
-  const shared = new RedisRateLimitStore({ url: config.url, ...(config.prefix !== undefined && { prefix: config.prefix }) });
+/** Counts in Redis shared by replicas, in this process's memory while it is away (one warning per outage). */
+export function sharedRateStore(url: string, prefix: string | undefined, log: Logger): RateLimitStore {
+  const shared = new RedisRateLimitStore({ url, ...(prefix !== undefined && { prefix }) });
   return new DegradingRateLimitStore(shared, new MemoryRateLimitStore(), log);
+}
+
+/** Redis (see sharedRateStore), or memory. */
+function storeFor(config: PolicyConfig['store'], log: Logger): RateLimitStore {
+  return config.kind === 'redis' ? sharedRateStore(config.url, config.prefix, log) : new MemoryRateLimitStore();
 }
 
 /** The stages in pipeline order; absent sections add none. */

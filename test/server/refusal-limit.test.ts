@@ -4,7 +4,7 @@
 // cannot escape by naming another address in front of the proxy's. Real framework servers on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createAuthenticator, createServer, ErrorCode, type HttpHandle, Metrics, newApiKey } from '../../src/index.js';
+import { createAuthenticator, createServer, ErrorCode, type HttpHandle, MemoryRateLimitStore, Metrics, newApiKey } from '../../src/index.js';
 import { addressKey } from '../../src/middleware/address-key.js';
 import { withoutPort } from '../../src/server/http/client-address.js';
 import { RefusalLimit } from '../../src/server/http/refusal-limit.js';
@@ -56,6 +56,29 @@ describe('RefusalLimit', () => {
     // Full again within the window: no second warning.
     expect(limit.waitFor('203.0.113.7')).toBeGreaterThan(0);
     expect(warned).toHaveLength(1);
+  });
+
+  it('given a shared store, replicas count together: one the shared count finds over stops after one more of its own', async () => {
+    const shared = new MemoryRateLimitStore();
+    const warned: string[] = [];
+    const [a, b] = [0, 1].map(() => new RefusalLimit({ limit: 3, windowMs: 60_000 }, (key) => warned.push(key), Date.now, undefined, shared));
+    await a!.refused('203.0.113.7');
+    await a!.refused('203.0.113.7');
+    await b!.refused('203.0.113.7');
+    // Three in the shared count: the bound is reached, and the replica that reached it says so.
+    expect(warned).toEqual(['203.0.113.7']);
+    expect([a!.waitFor('203.0.113.7'), b!.waitFor('203.0.113.7')]).toEqual([0, 0]);
+    // Each replica's next refusal is over the shared bound: from then on it checks no more from there.
+    await b!.refused('203.0.113.7');
+    await a!.refused('203.0.113.7');
+    expect(b!.waitFor('203.0.113.7')).toBeGreaterThan(0);
+    expect(a!.waitFor('203.0.113.7')).toBeGreaterThan(0);
+    expect(a!.waitFor('203.0.113.8')).toBe(0);
+    // Alone, each would have allowed three of its own.
+    const alone = new RefusalLimit({ limit: 3, windowMs: 60_000 });
+    alone.refused('203.0.113.7');
+    alone.refused('203.0.113.7');
+    expect(alone.waitFor('203.0.113.7')).toBe(0);
   });
 
   it('counts an IPv6 address by its /64 and an IPv4-mapped one as IPv4', () => {

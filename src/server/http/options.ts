@@ -9,7 +9,7 @@ import type { Authenticator } from '../../middleware/auth/index.js';
 import { identityOf } from '../identity.js';
 import type { SessionOwners } from '../../core/session-owners.js';
 import type { SettledTasks } from '../../core/settled-tasks.js';
-import type { RateRule } from '../../core/rate-limit-store.js';
+import type { RateLimitStore, RateRule } from '../../core/rate-limit-store.js';
 import { type ClientAddressOf, clientAddressOf } from './client-address.js';
 import type { SessionEnded } from './legacy-sessions.js';
 import { type PublicOriginOf, publicOriginOf } from './public-origin.js';
@@ -118,9 +118,11 @@ export interface HttpServeOptions {
   /**
    * Refused credentials per client address (an unknown key, a bad token): past `limit` in `windowMs`, that address's
    * credentials not verified recently are answered 429 without being checked; default 100 a minute, `false` for
-   * none. Counted in this process.
+   * none. Counted in this process, and in `refusalStore` when given.
    */
   refusalLimit?: RateRule | false;
+  /** Where replicas count refused credentials together (a Redis rate-limit store); absent: each process alone. */
+  refusalStore?: RateLimitStore;
   /**
    * Proxies in front (addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`): for a request from one,
    * the client address is read from X-Forwarded-For (the nearest address that is not a trusted proxy). Default none:
@@ -203,9 +205,9 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
-type Optional = 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'trustedProxies' | 'onAuthRefused';
+type Optional = 'refusalStore' | 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'trustedProxies' | 'onAuthRefused';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
-  Pick<HttpServeOptions, 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'onAuthRefused'> & {
+  Pick<HttpServeOptions, 'refusalStore' | 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'onAuthRefused'> & {
     clientAddress: ClientAddressOf;
     publicOrigin: PublicOriginOf;
     sessionOwner: (req: IncomingMessage) => string;
@@ -263,6 +265,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     ...(o.tls && { tls: o.tls }),
     ...(o.tasks && { tasks: o.tasks }),
     ...(o.cluster && { cluster: o.cluster }),
+    ...(o.refusalStore && { refusalStore: o.refusalStore }),
     readinessDetail: o.readinessDetail === undefined && o.isAdmin ? o.isAdmin : detailRule(o.readinessDetail, o.auth ? isAdmin : isLocalCaller),
     isAdmin,
     routes,

@@ -3,10 +3,12 @@
 // of up to `limit`); past the bound, that address's credentials are refused 429 without being checked, unless the
 // same credential was verified recently (callers sharing the address behind a NAT keep working). So a flood of
 // made-up tokens cannot make the gateway ask the introspection endpoint, or check signatures, more than the bound.
-// IPv6 addresses count by their /64 (one host may hold all of it). One process's count: each replica bounds its own.
+// IPv6 addresses count by their /64 (one host may hold all of it). Each process counts; given a shared store (Redis,
+// with the gateway's `cluster:`), replicas also count together, and a replica the shared count finds over the bound
+// stops checking that address too, after at most one more refusal of its own.
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../core/index.js';
-import { gcraStep, type RateRule } from '../../core/rate-limit-store.js';
+import { gcraStep, type RateLimitStore, type RateRule } from '../../core/rate-limit-store.js';
 import { addressKey } from '../../middleware/address-key.js';
 import type { AuthOutcome, AuthRefusal, AuthRequest, Authenticator } from '../../middleware/auth/index.js';
 import { rateLimited } from '../../middleware/rate-limited.js';
@@ -25,7 +27,8 @@ export async function boundedAuthenticate(a: Authenticator, request: AuthRequest
   const wait = bound?.waitFor(address!) ?? 0;
   if (wait > 0 && a.recentlyVerified?.(request) !== true) return { throttled: wait };
   const outcome = await a.authenticate(request);
-  if ('refusal' in outcome && COUNTED.has(outcome.refusal.error)) bound?.refused(address!);
+  // Counted before the refusal is answered (with a shared store, once the replicas' count has it).
+  if ('refusal' in outcome && COUNTED.has(outcome.refusal.error)) await bound?.refused(address!);
   return outcome;
 }
 
@@ -54,34 +57,59 @@ interface Cell {
 
 export class RefusalLimit {
   readonly #cells: LRUCache<string, Cell>;
+  /** Until when the shared count holds an address over the bound, by address key. */
+  readonly #sharedUntil: LRUCache<string, number>;
 
   constructor(
     readonly rule: RateRule = DEFAULT_REFUSAL_LIMIT,
     private readonly onLimited?: (key: string, rule: RateRule) => void,
     private readonly now: () => number = Date.now,
     maxKeys = 100_000,
+    /** Where replicas count together (Redis); absent: this process alone. */
+    private readonly shared?: RateLimitStore,
   ) {
     this.#cells = new LRUCache({ max: maxKeys });
+    this.#sharedUntil = new LRUCache({ max: maxKeys });
   }
 
   /** How long (ms) until `address` may have an unverified credential checked again; 0 when it may now. */
   waitFor(address: string): number {
-    const cell = this.#cells.get(addressKey(address));
-    return cell ? gcraStep(cell.tat, this.now(), this.rule).decision.retryAfterMs : 0;
+    const key = addressKey(address);
+    const cell = this.#cells.get(key);
+    const local = cell ? gcraStep(cell.tat, this.now(), this.rule).decision.retryAfterMs : 0;
+    const until = this.shared ? this.#sharedUntil.get(key) : undefined;
+    return until === undefined ? local : Math.max(local, until - this.now());
   }
 
-  /** Counts one refused credential of `address`. */
-  refused(address: string): void {
+  /** Counts one refused credential of `address` (here, and in the shared store when there is one: resolved once it answered). */
+  refused(address: string): Promise<void> {
     const key = addressKey(address);
     const now = this.now();
     const cell = this.#cells.get(key);
     const { decision, tat } = gcraStep(cell?.tat, now, this.rule);
-    if (tat === undefined) return;
-    const next: Cell = { tat, ...(cell?.warnedAt !== undefined && { warnedAt: cell.warnedAt }) };
-    if (decision.remaining === 0 && (next.warnedAt === undefined || now - next.warnedAt >= this.rule.windowMs)) {
-      next.warnedAt = now;
-      this.onLimited?.(key, this.rule);
+    if (tat !== undefined) {
+      const next: Cell = { tat, ...(cell?.warnedAt !== undefined && { warnedAt: cell.warnedAt }) };
+      this.#cells.set(key, next);
+      if (decision.remaining === 0) this.#warn(key, now);
     }
-    this.#cells.set(key, next);
+    if (!this.shared) return Promise.resolve();
+    // A store that fails leaves the local count alone (the gateway's degrades to memory by itself).
+    return this.shared.hit(key, this.rule).then(
+      (d) => {
+        if (d.allowed && d.remaining > 0) return;
+        const at = this.now();
+        if (!d.allowed) this.#sharedUntil.set(key, at + d.retryAfterMs);
+        this.#warn(key, at);
+      },
+      () => {},
+    );
+  }
+
+  /** Logs the address once per window as it reaches the bound. */
+  #warn(key: string, now: number): void {
+    const cell = this.#cells.get(key);
+    if (cell?.warnedAt !== undefined && now - cell.warnedAt < this.rule.windowMs) return;
+    this.#cells.set(key, { tat: cell?.tat ?? now, warnedAt: now });
+    this.onLimited?.(key, this.rule);
   }
 }

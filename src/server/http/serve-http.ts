@@ -57,7 +57,7 @@ export async function serveHttp(
   const cors = new Cors(o.cors);
   // Set once listening when not configured: this listener's own origin.
   let advertise = o.cluster?.advertise;
-  const refusals = o.auth && o.refusalLimit ? new RefusalLimit(o.refusalLimit, refusalWarning(log)) : undefined;
+  const refusals = o.auth && o.refusalLimit ? new RefusalLimit(o.refusalLimit, refusalWarning(log), Date.now, undefined, o.refusalStore) : undefined;
   const edgeAuth = new EdgeAuth(o.auth, o.path, {
     ...(o.resource && { resource: o.resource }),
     endpointPaths: o.endpoints.map((e) => e.path),
