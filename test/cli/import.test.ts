@@ -4,26 +4,18 @@
 // --connect`, and what it refuses.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLIENTS, type ClientId, knownPlaces, placeOf } from '../../src/cli/client-configs.js';
 import { entriesOf, importServers } from '../../src/cli/import-servers.js';
 import { builtIsCurrent } from '../gateway/fixtures/cli.js';
 import { ROOT } from '../helpers/process.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'mcplex-import-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('mcplex-import-');
 
 const one = (client: ClientId, entries: Record<string, unknown>, project?: string) => importServers([{ place: { client: CLIENTS[client], path: `/x/${client}.json`, ...(project && { project }) }, entries }]);
 

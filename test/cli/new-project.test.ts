@@ -4,24 +4,16 @@
 // build` (the published types), `npm test`, its tool called over stdio by the installed `mcplex`, over HTTP, and
 // started by the gateway (`mcplex check --connect`) as its README says.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { killPid, ROOT, spawnNode, waitForExit, waitUntil } from '../helpers/process.js';
 import { builtIsCurrent, runCli } from '../gateway/fixtures/cli.js';
+import { tempDirs } from '../helpers/temp-dirs.js';
 
 const run = promisify(execFile);
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'mcplex-new-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('mcplex-new-');
 
 async function mcplexNew(dir: string, ...options: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const cli = runCli(['new', dir, ...options]);
