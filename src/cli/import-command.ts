@@ -45,18 +45,24 @@ function gatewayFile(imported: Imported): string {
   return [`# Imported by \`mcplex import\` from:`, ...from, `# Check it: mcplex check -c <this file> --connect`, stringify({ servers: imported.servers }).trimEnd(), ''].join('\n');
 }
 
-/** The config is checked as the gateway reads it, with every variable it names taken as set. */
+/**
+ * The config is checked as the gateway reads it, each variable it names taken from this environment, else as a
+ * stand-in (a URL where a server's whole `url` is the variable).
+ */
 async function problems(text: string, imported: Imported): Promise<string | undefined> {
   const { parseConfig } = await import('../gateway/config/index.js');
+  const urls = new Set(Object.values(imported.servers).flatMap((e) => /^\$\{([A-Za-z_]\w*)\}$/.exec(String(e.url ?? ''))?.[1] ?? []));
+  const env = Object.fromEntries([...imported.variables].map((v) => [v, process.env[v] ?? (urls.has(v) ? 'http://stand-in.invalid/mcp' : 'stand-in')]));
   try {
-    parseConfig(text, { format: 'yaml', env: Object.fromEntries([...imported.variables].map((v) => [v, 'set'])) });
+    parseConfig(text, { format: 'yaml', env });
     return undefined;
   } catch (err) {
     return (err as Error).message;
   }
 }
 
-export async function importClients(args: string[], opts: ImportOptions): Promise<string> {
+/** Imports; what to tell the person, and the exit code (1: the file was written but does not pass as `serve` reads it). */
+export async function importClients(args: string[], opts: ImportOptions): Promise<{ report: string; code: number }> {
   const cwd = process.cwd();
   const places = placesFor(args, cwd);
   if (places.length === 0) throw new ExitError(`no client configuration found; looked in:\n  ${knownPlaces(cwd).map((p) => p.path).join('\n  ')}\nname a file: mcplex import path/to/mcp.json`, 1);
@@ -64,8 +70,8 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
   const names = Object.keys(imported.servers);
   if (names.length === 0) throw new ExitError(`no servers in ${places.map((p) => p.path).join(', ')}`, 1);
   const text = gatewayFile(imported);
+  // Written all the same (a client's own oddity is easier fixed in the file than in the client): said, exit 1.
   const invalid = await problems(text, imported);
-  if (invalid) throw new ExitError(`the imported servers do not make a valid gateway file (nothing written): ${invalid}`, 1);
 
   const toStdout = opts.output === '-';
   const output = resolve(cwd, opts.output);
@@ -80,6 +86,7 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
     `${toStdout ? 'Read' : `Wrote ${opts.output}:`} ${names.length} server${names.length === 1 ? '' : 's'} (${names.join(', ')}) from ${imported.sources.filter((s) => s.names.length > 0).map((s) => `${s.place.client.label} (${s.place.path})`).join(', ')}`,
     ...(imported.notes.length > 0 ? ['', 'Notes:', ...imported.notes.map((n) => `  - ${n}`)] : []),
     ...(unset.length > 0 ? ['', `Set before serving (not set here): ${unset.join(', ')}`] : []),
+    ...(invalid ? ['', `The file does not pass as the gateway reads it; fix it before serving: ${invalid}`] : []),
     '',
     `Check:  mcplex check -c ${opts.output === '-' ? '<file>' : opts.output} --connect`,
     `Serve:  mcplex serve -c ${opts.output === '-' ? '<file>' : opts.output}     (${GATEWAY_URL}; tools are named <server>__<tool>)`,
@@ -90,7 +97,7 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
   if (toStdout) {
     process.stdout.write(text);
     process.stderr.write(`${report}\n`);
-    return '';
+    return { report: '', code: invalid ? 1 : 0 };
   }
-  return report;
+  return { report, code: invalid ? 1 : 0 };
 }

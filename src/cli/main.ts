@@ -57,8 +57,9 @@ program
   .option('-o, --output <file>', 'the gateway file to write (- prints it)', 'mcplex.yaml')
   .option('--force', 'replace the output file if it exists')
   .action(async (sources: string[], opts) => {
-    const report = await (await import('./import-command.js')).importClients(sources, opts);
+    const { report, code } = await (await import('./import-command.js')).importClients(sources, opts);
     if (report) process.stdout.write(`${report}\n`);
+    process.exitCode = code;
   });
 
 program

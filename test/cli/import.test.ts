@@ -152,6 +152,13 @@ describe('mcplex import', () => {
     expect(printed.stderr).toContain('Read 2 servers (demo, notes) from Cursor');
     const none = await mcplex(['import', 'windsurf'], project, env);
     expect([none.code, none.stderr]).toEqual([1, `mcplex: no Windsurf configuration found (looked in ${join(home, '.codeium', 'windsurf', 'mcp_config.json')})\n`]);
+    // A whole URL in a variable checks with a stand-in; what the gateway cannot read is written all the same, and said.
+    write(join(project, 'odd.json'), { mcpServers: { remote: { type: 'http', url: '${REMOTE_URL}' }, broken: { command: '' } } });
+    const odd = await mcplex(['import', 'odd.json', '-o', 'odd.yaml'], project, env);
+    expect(odd.code).toBe(1);
+    expect(odd.stdout).toMatch(/The file does not pass as the gateway reads it; fix it before serving: .*\n.*servers\.broken\.command/);
+    expect(odd.stdout).not.toContain('servers.remote');
+    expect(parse(readFileSync(join(project, 'odd.yaml'), 'utf8')).servers).toEqual({ remote: { url: '${REMOTE_URL}' }, broken: { command: '' } });
     const missing = await mcplex(['import', 'nope.json'], project, env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.json: no such file');
