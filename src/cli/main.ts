@@ -46,6 +46,7 @@ program
   .description('Create an MCP server project built with mcplex: a tool, its tests, stdio and HTTP entry, README')
   .argument('<dir>', 'where (a directory that does not exist yet, or is empty)')
   .option('--name <name>', "the package's name (default: the directory's)")
+  .option('--mcplex <spec>', 'where the project installs mcplex from, as npm takes it (e.g. file:../mcplex-0.1.0.tgz from `npm pack`); default ^<this version>')
   .action(async (dir: string, opts) => {
     process.stdout.write(`${(await import('./new-project.js')).newProject(dir, opts)}\n`);
   });

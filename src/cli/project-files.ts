@@ -4,6 +4,7 @@
 // with.
 
 export interface ProjectVersions {
+  /** The dependency spec for mcplex: a version range, or where to install it from (`file:…` a tarball or checkout). */
   mcplex: string;
   zod: string;
   typescript: string;
@@ -28,7 +29,7 @@ function packageJson(name: string, v: ProjectVersions): string {
       tools: 'mcplex tools -- tsx src/main.ts',
     },
     engines: { node: '>=20' },
-    dependencies: { mcplex: `^${v.mcplex}`, zod: `^${v.zod}` },
+    dependencies: { mcplex: v.mcplex, zod: `^${v.zod}` },
     devDependencies: { '@types/node': `^${v.typesNode}`, tsx: `^${v.tsx}`, typescript: `^${v.typescript}`, vitest: `^${v.vitest}` },
   });
 }

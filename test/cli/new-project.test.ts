@@ -1,8 +1,8 @@
 // `mcplex new`: a server project as a user gets it. The command's checks (an empty directory, a package name), then
-// the whole path with the package as npm would publish it: `npm pack` of this checkout, the project made, `npm
-// install` of the tarball (and the project's other dependencies from the registry), `npm run
-// build` (the published types), `npm test`, its tool called over stdio by the installed `mcplex`, over HTTP, and
-// started by the gateway (`mcplex check --connect`) as its README says.
+// the whole path with the package as npm would publish it: `npm pack` of this checkout, the project made to install
+// it from the tarball (`--mcplex file:…`), `npm install` (and the project's other dependencies from the registry),
+// `npm run build` (the published types), `npm test`, its tool called over stdio by the installed `mcplex`, over HTTP,
+// and started by the gateway (`mcplex check --connect`) as its README says.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,13 +54,15 @@ describe('mcplex new', () => {
     const { stdout: packed } = await run('npm', ['pack', '--silent', '--pack-destination', at], { cwd: ROOT, timeout: 60_000 });
     const tarball = join(at, packed.trim().split('\n').at(-1)!);
     const project = join(at, 'my-server');
-    expect((await mcplexNew(project)).code).toBe(0);
+    // As the README says until mcplex is on the registry: the project installs it from the tarball.
+    expect((await mcplexNew(project, '--mcplex', `file:${tarball}`)).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')).dependencies.mcplex).toBe(`file:${tarball}`);
 
     // Install scripts stay off (no native module of the package is needed here); everything else as a user gets it.
     // As from a shell: none of this test run's own npm or vitest settings.
     const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|VITEST|TEST$|NODE_ENV$)/i.test(k))), npm_config_update_notifier: 'false' };
     const npm = (args: string[], timeout: number) => run('npm', args, { cwd: project, timeout, env });
-    await npm(['install', tarball, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], 180_000);
+    await npm(['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], 180_000);
     await npm(['run', '-s', 'build'], 120_000);
     expect(existsSync(join(project, 'dist', 'main.js'))).toBe(true);
     const tested = await npm(['test'], 120_000);

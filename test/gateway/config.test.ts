@@ -181,7 +181,7 @@ const invalid: (Case & { issues: string[] })[] = [
       'servers.a.tools.include[0]: expected a glob pattern (a non-empty string)',
       'servers.a.tools.exclude: expected a list of glob patterns',
       "servers.a.tools.rename.x: must be 1-128 letters, digits, '_', '-' or '.'",
-      'servers.a.tools.only: unknown key (expected one of: include, exclude, rename, pin, override)',
+      'servers.a.tools.only: unknown key (expected one of: include, exclude, rename, pin, override, hiddenText)',
     ],
   },
   {
