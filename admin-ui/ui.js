@@ -46,13 +46,18 @@ function fill(tbody, rows, empty) {
 
 const stateClass = (s) => (s === 'up' || s === 'closed' || s === 'ok' ? 'ok' : s === 'half-open' || s === 'starting' || s === 'restarting' ? 'warn' : 'bad');
 
-function modeButton(server, mode) {
-  const next = mode === 'read-only' ? null : 'read-only';
+/** A button that posts `body` to the admin endpoint `path`, then refreshes the page (and says `noticeOf` its answer). */
+function actionButton(label, path, body, noticeOf) {
   const b = document.createElement('button');
   b.type = 'button';
-  b.textContent = next ? 'make read-only' : 'back to configured';
-  b.addEventListener('click', () => act(() => api('/admin/mode', { server, mode: next })));
+  b.textContent = label;
+  b.addEventListener('click', () => act(() => api(path, body), noticeOf));
   return b;
+}
+
+function modeButton(server, mode) {
+  const next = mode === 'read-only' ? null : 'read-only';
+  return actionButton(next ? 'make read-only' : 'back to configured', '/admin/mode', { server, mode: next });
 }
 
 async function loadHealth() {
@@ -104,12 +109,8 @@ async function loadCache() {
 }
 
 function approveButton(c) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = 'approve';
   // The definition shown, not one the server changed to since the page last read it.
-  b.addEventListener('click', () => act(() => api('/admin/pins/approve', { server: c.server, [c.kind]: c[c.kind], definitions: [c.definition] })));
-  return b;
+  return actionButton('approve', '/admin/pins/approve', { server: c.server, [c.kind]: c[c.kind], definitions: [c.definition] });
 }
 
 async function loadPins() {
@@ -133,13 +134,10 @@ async function loadPins() {
 /** What to do about a server's authorization: open its link (a new tab; also to widen it), start one, or drop the grant. */
 function oauthAction(s) {
   if (s.authorized && !s.needsScope) {
-    const b = document.createElement('button');
-    b.type = 'button';
-    b.textContent = 'forget';
-    b.title = 'Revoke the grant at the authorization server, then forget it';
     // Dropped here but not revoked there (no revocation endpoint, refused, unreachable): said, since it may still be good.
     const notRevoked = (json) => (json.revoked === false ? `'${s.server}': the grant was forgotten here but not revoked at its authorization server (${json.reason})` : undefined);
-    b.addEventListener('click', () => act(() => api('/admin/oauth/forget', { server: s.server }), notRevoked));
+    const b = actionButton('forget', '/admin/oauth/forget', { server: s.server }, notRevoked);
+    b.title = 'Revoke the grant at the authorization server, then forget it';
     return b;
   }
   const url = s.authorizationUrl && URL.canParse(s.authorizationUrl) ? new URL(s.authorizationUrl) : undefined;
@@ -151,11 +149,7 @@ function oauthAction(s) {
     a.textContent = 'authorize';
     return a;
   }
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = 'start authorization';
-  b.addEventListener('click', () => act(() => api('/admin/oauth/authorize', { server: s.server })));
-  return b;
+  return actionButton('start authorization', '/admin/oauth/authorize', { server: s.server });
 }
 
 function oauthState(s) {
@@ -188,11 +182,7 @@ async function loadOAuth() {
 
 /** Revokes one caller's grant at one server, and says what became of it. */
 function forgetCallerButton(server, c) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = 'revoke';
-  b.addEventListener('click', () => act(() => api('/admin/oauth/forget', { principal: c.principal, server, ...(c.tenant !== undefined && { tenant: c.tenant }) }), callerNotice(c.principal)));
-  return b;
+  return actionButton('revoke', '/admin/oauth/forget', { principal: c.principal, server, ...(c.tenant !== undefined && { tenant: c.tenant }) }, callerNotice(c.principal));
 }
 
 /** What became of a caller's grants, as the forget answer says. */
@@ -252,13 +242,7 @@ async function loadEndpoints() {
   );
 }
 
-function closeButton(s) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = 'close';
-  b.addEventListener('click', () => act(() => api('/admin/sessions/close', { session: s.id })));
-  return b;
-}
+const closeButton = (s) => actionButton('close', '/admin/sessions/close', { session: s.id });
 
 async function loadSessions() {
   const { json } = await api('/admin/sessions');
@@ -273,11 +257,7 @@ async function loadSessions() {
 
 function cancelButton(t) {
   if (t.status !== 'working' && t.status !== 'input_required') return '';
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = 'cancel';
-  b.addEventListener('click', () => act(() => api('/admin/tasks/cancel', { taskId: t.taskId })));
-  return b;
+  return actionButton('cancel', '/admin/tasks/cancel', { taskId: t.taskId });
 }
 
 async function loadTasks() {

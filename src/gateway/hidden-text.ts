@@ -93,7 +93,8 @@ export function scanDefinition<T>(definition: T): Scanned<T> {
       let changed = false;
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
-        if (hiddenIn(k)) found.inContract.push(`${path}/${hiddenIn(k)!.text}`);
+        const inKey = hiddenIn(k);
+        if (inKey) found.inContract.push(`${path}/${inKey.text}`);
         const w = walk(v, `${path}/${k}`, TEXT_KEYS.has(k));
         changed ||= w !== v;
         out[k] = w;

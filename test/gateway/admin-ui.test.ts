@@ -6,10 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { Window } from 'happy-dom';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE, Gateway, type HttpHandle, newApiKey, parseConfig, silentLogger } from '../../src/index.js';
+import { openAdminPage } from '../helpers/admin-page.js';
 import { waitUntil } from '../helpers/process.js';
 import { TasksClient } from '../helpers/tasks-client.js';
 import { fixtureServer } from './fixtures/cli.js';
@@ -28,22 +28,7 @@ async function startGateway(extra: Record<string, unknown> = {}) {
   return { gateway, handle, base: new URL('/', handle.url).href.replace(/\/$/, '') };
 }
 
-/** The page as a browser would have it: its HTML, then its script from the gateway, run against the gateway. */
-async function openPage(base: string) {
-  const window = new Window({ url: `${base}/admin/ui`, settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableCSSFileLoading: true } });
-  // Its script then loads and runs (not awaited: the page refreshes on a timer, so it never goes idle).
-  window.document.write(await (await fetch(`${base}/admin/ui`)).text());
-  const doc = window.document;
-  const loaded = async (after = 0) => waitUntil(() => Number(doc.body.dataset.loaded ?? 0) > after || undefined, 5000, 'the page loaded its data');
-  const cells = (table: string) => [...doc.querySelectorAll(`#${table} tbody tr`)].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
-  const close = async () => {
-    // Timers and fetches first, while the document is still there for the page's own error handling.
-    await window.happyDOM.abort();
-    await new Promise((r) => setImmediate(r));
-    await window.happyDOM.close();
-  };
-  return { window, doc, loaded, cells, close };
-}
+const openPage = (base: string) => openAdminPage(base);
 
 async function call(url: string, headers: Record<string, string>, calls: Array<[string, Record<string, unknown>]>) {
   const client = new Client({ name: 'admin-ui-test', version: '1.0.0' });

@@ -5,10 +5,10 @@
 // withheld with a clear error and shown in /readyz, `mcplex admin status` and the admin page; `withhold` and `allow`
 // per server.
 import { fileURLToPath } from 'node:url';
-import { Window } from 'happy-dom';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/gateway/config/index.js';
 import { hiddenIn, scanDefinition } from '../../src/gateway/hidden-text.js';
+import { openAdminPage } from '../helpers/admin-page.js';
 import { capturingLogger, type LogEntry } from '../helpers/logger.js';
 import { tsxArgs, waitUntil } from '../helpers/process.js';
 import { runCli } from './fixtures/cli.js';
@@ -81,15 +81,12 @@ describe('a gateway in front of a server whose definitions hide text', () => {
     const status = runCli(['admin', 'status'], { MCPLEX_URL: origin });
     expect((await status.exited()).code).toBe(0);
     expect(status.stdout()).toContain('  withheld (hidden text): up__mode: invisible characters in /inputSchema/properties/mode/enum/1\n  withheld (hidden text): notes://{id}\u2060: invisible characters in /uriTemplate');
-    const window = new Window({ url: `${origin}/admin/ui`, settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableCSSFileLoading: true } });
-    window.document.write(await (await fetch(`${origin}/admin/ui`)).text());
+    const page = await openAdminPage(origin);
     try {
-      const shown = await waitUntil(() => window.document.querySelector('#catalog-problems')?.textContent || undefined, 10_000, 'the page to show what is withheld');
+      const shown = await waitUntil(() => page.doc.querySelector('#catalog-problems')?.textContent || undefined, 10_000, 'the page to show what is withheld');
       expect(shown).toBe('withheld (hidden text): up__mode: invisible characters in /inputSchema/properties/mode/enum/1\nwithheld (hidden text): notes://{id}\u2060: invisible characters in /uriTemplate');
     } finally {
-      await window.happyDOM.abort();
-      await new Promise((r) => setImmediate(r));
-      await window.happyDOM.close();
+      await page.close();
     }
     // Listed again (another client, the same catalog): logged once.
     await g.client.listTools();

@@ -4,10 +4,10 @@
 // authentication and a real stdio upstream; the same from `mcplex admin`, on the admin page, and across two replicas
 // through Redis (a close asked of the replica that does not hold the session is made by the one that does).
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { Window } from 'happy-dom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ADMIN_SCOPE, Gateway, type HttpHandle, newApiKey, parseConfig, silentLogger } from '../../src/index.js';
+import { openAdminPage } from '../helpers/admin-page.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { waitUntil } from '../helpers/process.js';
 import { fixtureServer, runCli } from './fixtures/cli.js';
@@ -90,20 +90,16 @@ describe('sessions, seen and closed by an administrator', () => {
       const id = line!.split(/\s+/)[0]!;
 
       // The page lists it and closes it.
-      const window = new Window({ url: `${g.base}/admin/ui`, settings: { enableJavaScriptEvaluation: true, suppressInsecureJavaScriptEnvironmentWarning: true, disableCSSFileLoading: true } });
-      window.sessionStorage.setItem('mcplex.adminKey', ops.key);
-      window.document.write(await (await fetch(`${g.base}/admin/ui`)).text());
+      const page = await openAdminPage(g.base, ops.key);
       try {
-        const doc = window.document;
-        const rows = () => [...doc.querySelectorAll('#session-list tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+        const doc = page.doc;
+        const rows = () => page.cells('session-list');
         const shown = await waitUntil(() => (rows()[0]?.[0] === id.slice(0, 8) ? rows() : undefined), 10_000, 'the sessions table');
         expect(shown[0]!.slice(1, 5)).toEqual(['user (acme)', '127.0.0.1', 'cli-seen 2.1.0', '2025-11-25']);
         (doc.querySelector('#session-list tbody button') as unknown as { click(): void }).click();
         await waitUntil(async () => ((await listed(g.base)).some((s) => s.id === id) ? undefined : true), 10_000, 'the session closed from the page');
       } finally {
-        await window.happyDOM.abort();
-        await new Promise((r) => setImmediate(r));
-        await window.happyDOM.close();
+        await page.close();
       }
       const again = runCli(['admin', 'close-session', id], env);
       expect((await again.exited()).code).toBe(1);
