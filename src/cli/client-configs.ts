@@ -2,6 +2,7 @@
 // its strings may hold, and how to point it at the gateway instead. `mcplex import` reads them.
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini';
 
@@ -18,25 +19,29 @@ export interface ClientKind {
    * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `gemini`: `$NAME` too.
    */
   readonly variables: Variables;
-  /** What to put in this client's file to reach the gateway, given the gateway file and its URL. */
-  pointer(configFile: string, url: string): string;
+  /** The entry that reaches the gateway from this client, given the gateway file and its URL. */
+  pointer(configFile: string, url: string): Record<string, unknown>;
 }
 
-const STDIO_POINTER = (configFile: string) => JSON.stringify({ mcpServers: { mcplex: { command: 'npx', args: ['-y', 'mcplex', 'serve', '--stdio', '-c', configFile] } } });
+/**
+ * The gateway over stdio, started by this very mcplex: node and the CLI by absolute path (a desktop app's PATH may
+ * not hold `npx`, and the name `mcplex` on the registry is not this package).
+ */
+const STDIO_POINTER = (configFile: string) => ({ command: process.execPath, args: [fileURLToPath(new URL('./main.js', import.meta.url)), 'serve', '--stdio', '-c', configFile] });
 
 export const CLIENTS: Record<ClientId, ClientKind> = {
   'claude-desktop': { id: 'claude-desktop', label: 'Claude Desktop', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
-  'claude-code': { id: 'claude-code', label: 'Claude Code', key: 'mcpServers', variables: 'plain', pointer: (_, url) => JSON.stringify({ mcpServers: { mcplex: { type: 'http', url } } }) },
-  cursor: { id: 'cursor', label: 'Cursor', key: 'mcpServers', variables: 'env-prefixed', pointer: (_, url) => JSON.stringify({ mcpServers: { mcplex: { url } } }) },
-  vscode: { id: 'vscode', label: 'VS Code', key: 'servers', variables: 'env-prefixed', pointer: (_, url) => JSON.stringify({ servers: { mcplex: { type: 'http', url } } }) },
-  windsurf: { id: 'windsurf', label: 'Windsurf', key: 'mcpServers', variables: 'env-prefixed', pointer: (_, url) => JSON.stringify({ mcpServers: { mcplex: { serverUrl: url } } }) },
-  gemini: { id: 'gemini', label: 'Gemini CLI', key: 'mcpServers', variables: 'gemini', pointer: (_, url) => JSON.stringify({ mcpServers: { mcplex: { httpUrl: url } } }) },
+  'claude-code': { id: 'claude-code', label: 'Claude Code', key: 'mcpServers', variables: 'plain', pointer: (_, url) => ({ type: 'http', url }) },
+  cursor: { id: 'cursor', label: 'Cursor', key: 'mcpServers', variables: 'env-prefixed', pointer: (_, url) => ({ url }) },
+  vscode: { id: 'vscode', label: 'VS Code', key: 'servers', variables: 'env-prefixed', pointer: (_, url) => ({ type: 'http', url }) },
+  windsurf: { id: 'windsurf', label: 'Windsurf', key: 'mcpServers', variables: 'env-prefixed', pointer: (_, url) => ({ serverUrl: url }) },
+  gemini: { id: 'gemini', label: 'Gemini CLI', key: 'mcpServers', variables: 'gemini', pointer: (_, url) => ({ httpUrl: url }) },
 };
 
 export interface Place {
   readonly client: ClientKind;
   readonly path: string;
-  /** The folder `${workspaceFolder}` names: a project file's project. */
+  /** The project: the folder `${workspaceFolder}` names, and whose list Claude Code's `~/.claude.json` holds. */
   readonly project?: string;
 }
 
@@ -53,7 +58,7 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
   const apps = appData(env, home, platform);
   return [
     { client: CLIENTS['claude-desktop'], path: join(apps, 'Claude', 'claude_desktop_config.json') },
-    { client: CLIENTS['claude-code'], path: join(home, '.claude.json') },
+    { client: CLIENTS['claude-code'], path: join(home, '.claude.json'), project: cwd },
     { client: CLIENTS.cursor, path: join(home, '.cursor', 'mcp.json') },
     { client: CLIENTS.vscode, path: join(apps, 'Code', 'User', 'mcp.json') },
     { client: CLIENTS.windsurf, path: join(home, '.codeium', 'windsurf', 'mcp_config.json') },
@@ -66,8 +71,9 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
 }
 
 /** The client a file named on the command line belongs to, by its name and folder; Claude Code's shape otherwise. */
-export function placeOf(path: string): Place {
+export function placeOf(path: string, cwd: string): Place {
   const name = basename(path);
+  if (name === '.claude.json') return { client: CLIENTS['claude-code'], path, project: cwd };
   const folder = basename(dirname(path));
   const inProject = (client: ClientKind): Place => ({ client, path, project: dirname(dirname(path)) });
   if (name === 'claude_desktop_config.json') return { client: CLIENTS['claude-desktop'], path };

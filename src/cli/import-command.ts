@@ -4,13 +4,17 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { CLIENTS, type ClientId, knownPlaces, type Place, placeOf } from './client-configs.js';
+import { CLIENTS, type ClientId, type ClientKind, knownPlaces, type Place, placeOf } from './client-configs.js';
+import { readClientFile } from './client-files.js';
 import { ExitError } from './exit-error.js';
 import { entriesOf, type Imported, importServers } from './import-servers.js';
+import { pointClient } from './point-clients.js';
 
 export interface ImportOptions {
   output: string;
   force?: boolean;
+  /** Point each client at the gateway: its imported servers taken out of its file, the gateway put in. */
+  replace?: boolean;
 }
 
 const GATEWAY_URL = 'http://127.0.0.1:7333/mcp';
@@ -19,7 +23,7 @@ const GATEWAY_URL = 'http://127.0.0.1:7333/mcp';
 function placesFor(args: string[], cwd: string): Place[] {
   const known = knownPlaces(cwd);
   if (args.length === 0) return known.filter((p) => existsSync(p.path));
-  return args.flatMap((arg) => {
+  const places = args.flatMap((arg) => {
     if (arg in CLIENTS) {
       const found = known.filter((p) => p.client.id === (arg as ClientId) && existsSync(p.path));
       if (found.length === 0) throw new ExitError(`no ${CLIENTS[arg as ClientId].label} configuration found (looked in ${known.filter((p) => p.client.id === arg).map((p) => p.path).join(', ')})`, 1);
@@ -27,16 +31,9 @@ function placesFor(args: string[], cwd: string): Place[] {
     }
     const path = resolve(cwd, arg);
     if (!existsSync(path)) throw new ExitError(`${arg}: no such file (give a client's config file, or one of ${Object.keys(CLIENTS).join(', ')})`, 2);
-    return [placeOf(path)];
+    return [placeOf(path, cwd)];
   });
-}
-
-function read(place: Place): unknown {
-  try {
-    return JSON.parse(readFileSync(place.path, 'utf8'));
-  } catch (err) {
-    throw new ExitError(`${place.path}: not readable as JSON (${(err as Error).message})`, 2);
-  }
+  return [...new Map(places.map((p) => [p.path, p])).values()];
 }
 
 /** The gateway file: where each server came from, then `servers:`. */
@@ -66,7 +63,12 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
   const cwd = process.cwd();
   const places = placesFor(args, cwd);
   if (places.length === 0) throw new ExitError(`no client configuration found; looked in:\n  ${knownPlaces(cwd).map((p) => p.path).join('\n  ')}\nname a file: mcplex import path/to/mcp.json`, 1);
-  const imported = importServers(places.map((place) => ({ place, entries: entriesOf(read(place), place.client, place.project) })));
+  if (opts.replace && opts.output === '-') throw new ExitError('--replace points the clients at a gateway file: give one with --output', 2);
+  const read = (place: Place) => readClientFile(place.path, readFileSync(place.path, 'utf8'));
+  const imported = importServers(
+    places.map((place) => ({ place, entries: entriesOf(read(place), place.client, place.project) })),
+    GATEWAY_URL,
+  );
   const names = Object.keys(imported.servers);
   if (names.length === 0) throw new ExitError(`no servers in ${places.map((p) => p.path).join(', ')}`, 1);
   const text = gatewayFile(imported);
@@ -82,6 +84,8 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
   }
   const unset = [...imported.variables].filter((v) => process.env[v] === undefined).sort();
   const clients = [...new Map(imported.sources.filter((s) => s.names.length > 0).map((s) => [s.place.client.id, s.place.client])).values()];
+  const pointerOf = (client: ClientKind) => client.pointer(toStdout ? '<file>' : output, GATEWAY_URL);
+  const pointed = opts.replace && !invalid ? imported.sources.filter((s) => s.originals.length > 0).map((s) => pointClient(s.place, s.originals, pointerOf(s.place.client))) : [];
   const report = [
     `${toStdout ? 'Read' : `Wrote ${opts.output}:`} ${names.length} server${names.length === 1 ? '' : 's'} (${names.join(', ')}) from ${imported.sources.filter((s) => s.names.length > 0).map((s) => `${s.place.client.label} (${s.place.path})`).join(', ')}`,
     ...(imported.notes.length > 0 ? ['', 'Notes:', ...imported.notes.map((n) => `  - ${n}`)] : []),
@@ -91,8 +95,16 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
     `Check:  mcplex check -c ${opts.output === '-' ? '<file>' : opts.output} --connect`,
     `Serve:  mcplex serve -c ${opts.output === '-' ? '<file>' : opts.output}     (${GATEWAY_URL}; tools are named <server>__<tool>)`,
     '',
-    'Then, in each client, replace these servers with the gateway:',
-    ...clients.map((c) => `  ${c.label}: ${c.pointer(toStdout ? '<file>' : output, GATEWAY_URL)}`),
+    ...(pointed.length > 0
+      ? [
+          'Pointed at the gateway (each file as it was kept beside it):',
+          ...pointed.map((p) => `  ${p.place.client.label} (${p.place.path}): ${p.removed.join(', ')} out, mcplex in; was ${p.backup}`),
+        ]
+      : [
+          ...(opts.replace ? ['Clients left as they were: the file must pass first.'] : []),
+          'Then, in each client, replace these servers with the gateway (or run again with --force --replace):',
+          ...clients.map((c) => `  ${c.label}: ${JSON.stringify({ [c.key]: { mcplex: pointerOf(c) } })}`),
+        ]),
   ].join('\n');
   if (toStdout) {
     process.stdout.write(text);

@@ -9,8 +9,8 @@ export type ServerEntry = Record<string, unknown>;
 
 export interface Imported {
   servers: Record<string, ServerEntry>;
-  /** Per source: where, and the names its servers got. */
-  sources: Array<{ place: Place; names: string[] }>;
+  /** Per source: where, the names its servers got, and the names they had there (`originals`). */
+  sources: Array<{ place: Place; names: string[]; originals: string[] }>;
   notes: string[];
   /** Environment variables the entries refer to. */
   variables: Set<string>;
@@ -28,6 +28,19 @@ export function entriesOf(file: unknown, client: ClientKind, project?: string): 
   const projects = file.projects;
   const forProject = client.id === 'claude-code' && project && isMap(projects) && isMap(projects[project]) ? (projects[project] as Record<string, unknown>).mcpServers : undefined;
   return { ...own, ...(isMap(forProject) ? forProject : {}) };
+}
+
+/** Where in the client's file the entry `name` of `entriesOf` is: Claude Code's project list wins, as there. */
+export function pathOf(file: unknown, client: ClientKind, project: string | undefined, name: string): string[] {
+  const projects = isMap(file) ? file.projects : undefined;
+  const list = client.id === 'claude-code' && project && isMap(projects) && isMap(projects[project]) ? (projects[project] as Record<string, unknown>).mcpServers : undefined;
+  return isMap(list) && name in list ? ['projects', project!, 'mcpServers', name] : [client.key, name];
+}
+
+/** An entry that is the gateway itself (a client already pointed at it): `mcplex serve --stdio`, or its URL. */
+export function isGateway(raw: Record<string, unknown>, url: string): boolean {
+  const words = [raw.command, ...(strings(raw.args) ?? [])].map(String);
+  return (url !== '' && [raw.url, raw.serverUrl, raw.httpUrl].includes(url)) || (words.some((w) => /mcplex|cli[\\/]main\.js$/.test(w)) && words.includes('serve') && words.includes('--stdio'));
 }
 
 /** Rewrites a client's variable references in the gateway's syntax; `$${` for a literal `${`. */
@@ -105,18 +118,24 @@ function convert(raw: Record<string, unknown>, place: Place, found: Set<string>,
 const gatewayName = (name: string) => name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/_{2,}/g, '_').replace(/^-+|-+$/g, '') || 'server';
 
 /** The servers of every source, merged: one name per server (the same definition twice is one server). */
-export function importServers(sources: Array<{ place: Place; entries: Record<string, unknown> }>): Imported {
+export function importServers(sources: Array<{ place: Place; entries: Record<string, unknown> }>, gatewayUrl = ''): Imported {
   const imported: Imported = { servers: {}, sources: [], notes: [], variables: new Set() };
   for (const { place, entries } of sources) {
     const names: string[] = [];
+    const originals: string[] = [];
     for (const [original, raw] of Object.entries(entries)) {
       const note = (what: string) => imported.notes.push(`${place.client.label} '${original}': ${what}`);
       if (!isMap(raw)) {
         note('not a mapping: not imported');
         continue;
       }
+      if (isGateway(raw, gatewayUrl)) {
+        note('the gateway itself: not imported');
+        continue;
+      }
       const entry = convert(raw, place, imported.variables, note);
       if (!entry) continue;
+      originals.push(original);
       let name = gatewayName(original);
       const same = Object.entries(imported.servers).find(([, e]) => isDeepStrictEqual(e, entry))?.[0];
       if (same !== undefined && (same === name || same.startsWith(`${name}-`))) {
@@ -128,7 +147,7 @@ export function importServers(sources: Array<{ place: Place; entries: Record<str
       imported.servers[name] = entry;
       names.push(name);
     }
-    imported.sources.push({ place, names });
+    imported.sources.push({ place, names, originals });
   }
   return imported;
 }

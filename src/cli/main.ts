@@ -57,6 +57,7 @@ program
   .argument('[sources...]', 'client config files, or client names (claude-desktop, claude-code, cursor, vscode, windsurf, gemini); default: every one found')
   .option('-o, --output <file>', 'the gateway file to write (- prints it)', 'mcplex.yaml')
   .option('--force', 'replace the output file if it exists')
+  .option('--replace', "point each client at the gateway: the imported servers taken out of its file (kept as <file>.mcplex-backup), the gateway put in")
   .action(async (sources: string[], opts) => {
     const { report, code } = await (await import('./import-command.js')).importClients(sources, opts);
     if (report) process.stdout.write(`${report}\n`);

@@ -7,10 +7,13 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLIENTS, type ClientId, knownPlaces, placeOf } from '../../src/cli/client-configs.js';
-import { entriesOf, importServers } from '../../src/cli/import-servers.js';
+import { readClientFile } from '../../src/cli/client-files.js';
+import { entriesOf, importServers, isGateway, pathOf } from '../../src/cli/import-servers.js';
 import { builtIsCurrent } from '../gateway/fixtures/cli.js';
 import { ROOT } from '../helpers/process.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
@@ -93,9 +96,32 @@ describe('what each client writes, as the gateway file says it', () => {
     expect(at('linux', { HOME: '/home/u' })).toBe('/home/u/.config/Claude/claude_desktop_config.json');
     expect(at('darwin', { HOME: '/Users/u' })).toBe('/Users/u/Library/Application Support/Claude/claude_desktop_config.json');
     expect(at('win32', { USERPROFILE: 'C:/Users/u', APPDATA: 'C:/Users/u/AppData/Roaming' })).toContain('Roaming/Claude/claude_desktop_config.json');
-    expect(placeOf('/p/.vscode/mcp.json')).toMatchObject({ client: { id: 'vscode' }, project: '/p' });
-    expect(placeOf('/h/.codeium/windsurf/mcp_config.json').client.id).toBe('windsurf');
-    expect(placeOf('/p/.mcp.json')).toMatchObject({ client: { id: 'claude-code' }, project: '/p' });
+    expect(placeOf('/p/.vscode/mcp.json', '/q')).toMatchObject({ client: { id: 'vscode' }, project: '/p' });
+    expect(placeOf('/h/.codeium/windsurf/mcp_config.json', '/q').client.id).toBe('windsurf');
+    expect(placeOf('/p/.mcp.json', '/q')).toMatchObject({ client: { id: 'claude-code' }, project: '/p' });
+    // The user's Claude Code file holds every project's list: the current one's is read.
+    expect(placeOf('/h/.claude.json', '/q')).toMatchObject({ client: { id: 'claude-code' }, project: '/q' });
+    expect(knownPlaces('/q', { HOME: '/h' }, 'linux').find((p) => p.path === '/h/.claude.json')?.project).toBe('/q');
+  });
+
+  it('reads JSON with comments and trailing commas, and says where a file is not JSON', () => {
+    expect(readClientFile('f', '{\n  // mine\n  "servers": { "a": { "command": "x", }, },\n}')).toEqual({ servers: { a: { command: 'x' } } });
+    expect(() => readClientFile('/p/mcp.json', '{\n  "servers": {\n    "a": [}\n}')).toThrow('/p/mcp.json:3:11: not readable as JSON (ValueExpected)');
+  });
+
+  it('knows an entry that is the gateway itself, and where each imported entry sits in its file', () => {
+    const url = 'http://127.0.0.1:7333/mcp';
+    expect(isGateway({ command: '/usr/bin/node', args: ['/opt/mcplex/dist/cli/main.js', 'serve', '--stdio', '-c', '/h/mcplex.yaml'] }, url)).toBe(true);
+    expect(isGateway({ command: 'npx', args: ['-y', 'mcplex', 'serve', '--stdio'] }, url)).toBe(true);
+    expect(isGateway({ serverUrl: url }, url)).toBe(true);
+    expect(isGateway({ command: 'npx', args: ['-y', 'mcplex', 'demo', 'notes'] }, url)).toBe(false);
+    expect(isGateway({ url: 'http://127.0.0.1:7334/mcp' }, url)).toBe(false);
+    const imported = importServers([{ place: { client: CLIENTS.cursor, path: '/c' }, entries: { mcplex: { url }, a: { command: 'a' } } }], url);
+    expect([Object.keys(imported.servers), imported.sources[0]!.originals, imported.notes]).toEqual([['a'], ['a'], ["Cursor 'mcplex': the gateway itself: not imported"]]);
+    const claude = { mcpServers: { a: {}, b: {} }, projects: { '/p': { mcpServers: { b: {} } } } };
+    expect(pathOf(claude, CLIENTS['claude-code'], '/p', 'a')).toEqual(['mcpServers', 'a']);
+    expect(pathOf(claude, CLIENTS['claude-code'], '/p', 'b')).toEqual(['projects', '/p', 'mcpServers', 'b']);
+    expect(pathOf({ servers: { v: {} } }, CLIENTS.vscode, '/p', 'v')).toEqual(['servers', 'v']);
   });
 });
 
@@ -131,7 +157,7 @@ describe('mcplex import', () => {
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain('Wrote mcplex.yaml: 3 servers (demo, notes, docs) from Claude Desktop');
     expect(imported.stdout).toContain('Cursor: {"mcpServers":{"mcplex":{"url":"http://127.0.0.1:7333/mcp"}}}');
-    expect(imported.stdout).toContain(`Claude Desktop: {"mcpServers":{"mcplex":{"command":"npx","args":["-y","mcplex","serve","--stdio","-c","${join(project, 'mcplex.yaml')}"]}}}`);
+    expect(imported.stdout).toContain(`Claude Desktop: ${JSON.stringify({ mcpServers: { mcplex: { command: process.execPath, args: [CLI, 'serve', '--stdio', '-c', join(project, 'mcplex.yaml')] } } })}`);
     const file = join(project, 'mcplex.yaml');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(parse(readFileSync(file, 'utf8')).servers).toEqual({ demo: demo('demo'), notes: { ...demo('notes'), env: { KEY: '${DEMO_KEY}' } }, docs: { url: 'http://127.0.0.1:9/mcp' } });
@@ -162,5 +188,68 @@ describe('mcplex import', () => {
     const missing = await mcplex(['import', 'nope.json'], project, env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.json: no such file');
+  });
+
+  it('points each client at the gateway with --replace, keeping the rest of its file and the file as it was', { timeout: 120_000 }, async () => {
+    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
+    const home = tempDir();
+    const project = tempDir();
+    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '' };
+    const desktop = join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    write(desktop, { mcpServers: { demo: demo('demo') }, globalShortcut: 'Ctrl+Space' });
+    const desktopBefore = readFileSync(desktop, 'utf8');
+    // Claude Code: the user's list and this project's list in ~/.claude.json, among its other state.
+    const claudeCode = join(home, '.claude.json');
+    write(claudeCode, { numStartups: 3, mcpServers: { calc: demo('demo') }, projects: { [project]: { allowedTools: [], mcpServers: { notes: demo('notes') } }, '/other': { mcpServers: { kept: demo('demo') } } } });
+    // VS Code: JSONC, tab-indented, with comments, a trailing comma and an entry it cannot import.
+    const vscode = join(project, '.vscode', 'mcp.json');
+    mkdirSync(dirname(vscode), { recursive: true });
+    const vscodeBefore = `{\n\t// the team's servers\n\t"inputs": [],\n\t"servers": {\n\t\t"docs": ${JSON.stringify(demo('notes'))}, // docs search\n\t\t"empty": {},\n\t},\n}\n`;
+    writeFileSync(vscode, vscodeBefore);
+
+    expect((await mcplex(['import', '--replace', '-o', '-'], project, env)).code).toBe(2);
+    const replaced = await mcplex(['import', '--replace'], project, env);
+    expect(replaced.stderr).toBe('');
+    expect(replaced.code).toBe(0);
+    expect(replaced.stdout).toContain('Wrote mcplex.yaml: 4 servers (demo, calc, notes, docs)');
+    expect(replaced.stdout).toContain(`Claude Desktop (${desktop}): demo out, mcplex in; was ${desktop}.mcplex-backup`);
+    expect(replaced.stdout).toContain(`VS Code (${vscode}): docs out, mcplex in; was ${vscode}.mcplex-backup`);
+    const file = join(project, 'mcplex.yaml');
+
+    const stdio = { command: process.execPath, args: [CLI, 'serve', '--stdio', '-c', file] };
+    expect(JSON.parse(readFileSync(desktop, 'utf8'))).toEqual({ mcpServers: { mcplex: stdio }, globalShortcut: 'Ctrl+Space' });
+    expect(readFileSync(`${desktop}.mcplex-backup`, 'utf8')).toBe(desktopBefore);
+    expect(JSON.parse(readFileSync(claudeCode, 'utf8'))).toEqual({
+      numStartups: 3,
+      mcpServers: { mcplex: { type: 'http', url: 'http://127.0.0.1:7333/mcp' } },
+      projects: { [project]: { allowedTools: [], mcpServers: {} }, '/other': { mcpServers: { kept: demo('demo') } } },
+    });
+    const vscodeAfter = readFileSync(vscode, 'utf8');
+    expect(vscodeAfter).toContain("\t// the team's servers\n\t\"inputs\": [],");
+    expect(vscodeAfter).toMatch(/\n\t\t"mcplex": \{\n\t\t\t"type": "http",/);
+    expect(readClientFile(vscode, vscodeAfter)).toEqual({ inputs: [], servers: { empty: {}, mcplex: { type: 'http', url: 'http://127.0.0.1:7333/mcp' } } });
+    expect(readFileSync(`${vscode}.mcplex-backup`, 'utf8')).toBe(vscodeBefore);
+
+    // Claude Desktop's new entry is the gateway over stdio, serving what it served.
+    const transport = new StdioClientTransport({ ...stdio, cwd: home, env: { ...(process.env as Record<string, string>), ...env, MCPLEX_LOG_LEVEL: 'warn' }, stderr: 'ignore' });
+    const client = new Client({ name: 'desktop', version: '1' });
+    await client.connect(transport);
+    try {
+      const tools = (await client.listTools()).tools.map((t) => t.name);
+      expect(tools).toEqual(expect.arrayContaining(['demo__add', 'calc__add', 'notes__list_notes', 'docs__list_notes']));
+    } finally {
+      await client.close();
+    }
+
+    // Run again: only the gateway is left in those clients, so nothing to import; earlier backups are never overwritten.
+    const again = await mcplex(['import', '--force', '--replace'], project, env);
+    expect([again.code, again.stderr]).toEqual([1, `mcplex: no servers in ${[desktop, claudeCode, vscode].join(', ')}\n`]);
+    const more = join(project, 'more.json');
+    write(more, { mcpServers: { calc: demo('demo') } });
+    expect((await mcplex(['import', 'more.json', '-o', 'more.yaml', '--replace'], project, env)).code).toBe(0);
+    write(more, { mcpServers: { calc2: demo('demo') } });
+    expect((await mcplex(['import', 'more.json', '-o', 'more.yaml', '--force', '--replace'], project, env)).code).toBe(0);
+    expect(JSON.parse(readFileSync(`${more}.mcplex-backup`, 'utf8')).mcpServers).toEqual({ calc: demo('demo') });
+    expect(JSON.parse(readFileSync(`${more}.mcplex-backup-2`, 'utf8')).mcpServers).toEqual({ calc2: demo('demo') });
   });
 });
