@@ -2,6 +2,7 @@
 // the ones that differ translated (a URL's transport, a disabled flag, Gemini's tool lists and timeout), variables
 // rewritten in the gateway's `${NAME}` form, and what has no equivalent named in a note rather than dropped silently.
 import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { ClientKind, Place } from './client-configs.js';
 
@@ -107,8 +108,9 @@ function convert(raw: Record<string, unknown>, place: Place, found: Set<string>,
   const exclude = strings(raw.excludeTools);
   if (include || exclude) out.tools = { ...(include && { include }), ...(exclude && { exclude }) };
   if (client.id === 'gemini' && typeof raw.timeout === 'number' && raw.timeout > 0) out.timeoutMs = Math.round(raw.timeout);
-  if (typeof raw.envFile === 'string') note(`envFile ${raw.envFile} is not read: put its variables in the gateway's environment`);
-  const dropped = Object.keys(raw).filter((k) => !KEPT.has(k) && !TRANSLATED.has(k) && k !== 'envFile');
+  // The gateway reads it as VS Code does; a relative path from where the client started (the project).
+  if (typeof raw.envFile === 'string' && out.command !== undefined) out.envFile = resolve(place.project ?? dirname(place.path), text(raw.envFile));
+  const dropped = Object.keys(raw).filter((k) => !KEPT.has(k) && !TRANSLATED.has(k) && !(k === 'envFile' && out.envFile !== undefined));
   if (client.id !== 'gemini' && raw.timeout !== undefined) dropped.push('timeout');
   if (dropped.length > 0) note(`${dropped.join(', ')}: no equivalent in the gateway file, left out`);
   return out;

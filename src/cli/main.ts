@@ -25,7 +25,7 @@ program
   .option('--host <host>', 'override listen.host')
   .option('--stdio', 'serve the gateway over stdio instead of HTTP (for desktop clients that spawn it)')
   .option('--endpoint <name>', 'with --stdio: serve what this endpoint (endpoints: in the config) shows')
-  .option('--watch', 'reload when the config file changes (SIGHUP always reloads)')
+  .option('--watch', "reload when the config file or a server's envFile changes (SIGHUP always reloads)")
   .option('--insecure', 'allow listening on a non-loopback address without authentication (e.g. behind an authenticating proxy)')
   .action(async (opts) => (await import('./serve.js')).serve(opts));
 

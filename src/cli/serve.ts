@@ -173,12 +173,17 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
   if (opts.watch) {
     let timer: NodeJS.Timeout | undefined;
-    // The directory, not the file: editors save by writing a new file and renaming it over the old one, after
-    // which a watch on the file itself (its old inode) never fires again.
-    watch(dirname(resolve(path)), (_event, filename) => {
-      if (filename !== null && filename !== basename(path)) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => reload('file changed'), 200);
-    }).unref();
+    // The config file and the servers' env files (those named when the gateway started).
+    const files = [resolve(path), ...Object.values(config.servers).flatMap((s) => (s.transport === 'stdio' && s.envFile ? [s.envFile] : []))];
+    // Directories, not files: editors save by writing a new file and renaming it over the old one, after which a
+    // watch on the file itself (its old inode) never fires again.
+    for (const dir of new Set(files.map((f) => dirname(f)))) {
+      const names = new Set(files.filter((f) => dirname(f) === dir).map((f) => basename(f)));
+      watch(dir, (_event, filename) => {
+        if (filename !== null && !names.has(filename)) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => reload('file changed'), 200);
+      }).unref();
+    }
   }
 }

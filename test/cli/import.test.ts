@@ -49,12 +49,10 @@ describe('what each client writes, as the gateway file says it', () => {
     // Claude Code's own syntax is the gateway's.
     expect(one('claude-code', { s: { command: 'x', env: { K: '${B:-none}' } } }).servers.s).toEqual({ command: 'x', env: { K: '${B:-none}' } });
     // VS Code asks for inputs: they become variables to set.
-    const vscode = one('vscode', { s: { type: 'stdio', command: 'x', env: { K: '${input:api-key}' }, envFile: '.env' } });
-    expect(vscode.servers.s).toEqual({ command: 'x', env: { K: '${API_KEY}' } });
-    expect(vscode.notes).toEqual([
-      "VS Code 's': ${input:api-key} (asked for by VS Code) is ${API_KEY}: set API_KEY in the gateway's environment",
-      "VS Code 's': envFile .env is not read: put its variables in the gateway's environment",
-    ]);
+    // Its envFile stays one, the path made absolute (from the project, as VS Code reads it).
+    const vscode = one('vscode', { s: { type: 'stdio', command: 'x', env: { K: '${input:api-key}' }, envFile: '.env' }, t: { command: 'y', envFile: '${workspaceFolder}/t.env' } }, '/p');
+    expect(vscode.servers).toEqual({ s: { command: 'x', env: { K: '${API_KEY}' }, envFile: '/p/.env' }, t: { command: 'y', envFile: '/p/t.env' } });
+    expect(vscode.notes).toEqual(["VS Code 's': ${input:api-key} (asked for by VS Code) is ${API_KEY}: set API_KEY in the gateway's environment"]);
     expect(one('gemini', { s: { command: 'x', env: { K: '$HOME_DIR/a', L: '${B}' } } }).servers.s).toEqual({ command: 'x', env: { K: '${HOME_DIR}/a', L: '${B}' } });
   });
 

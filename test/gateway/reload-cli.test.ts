@@ -1,6 +1,8 @@
 // Reloading a running CLI gateway (SIGHUP, --watch): servers added and removed, a filter changed, unaffected
 // upstreams keep their PIDs, a connected client keeps its session and sees list_changed; a bad config is refused.
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/gateway/config/load.js';
@@ -118,6 +120,21 @@ describe('--watch', () => {
     expect(await toolNames(client)).toEqual(['a__alpha']);
 
     await client.close();
+    await stopCli(cli);
+  });
+
+  it('reloads when a server’s env file changes, in whatever folder it is: that server restarts', async () => {
+    const envFile = join(mkdtempSync(join(tmpdir(), 'mcplex-env-')), 'a.env');
+    writeFileSync(envFile, 'SECRET=one\n');
+    const path = writeConfig({ a: fixtureServer('a', { envFile }), b: fixtureServer('b') });
+    const cli = await serveCli(path, ['--watch']);
+    const before = await pidsOf(cli.url);
+
+    const line = await reloaded(cli, () => writeFileSync(envFile, 'SECRET=two\n'));
+    expect(JSON.parse(line)).toMatchObject({ why: 'file changed', restarted: ['a'], added: [], removed: [] });
+    const after = await pidsOf(cli.url);
+    expect(after.b).toBe(before.b);
+    expect(after.a).not.toBe(before.a);
     await stopCli(cli);
   });
 });

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { resolveBuiltinPaths } from './builtin.js';
+import { readEnvFiles } from './env-files.js';
 import { ConfigInvalidError } from './errors.js';
 import { interpolate } from './interpolate.js';
 import { parseText } from './syntax.js';
@@ -16,6 +17,8 @@ export interface ParseConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** The file name shown in error messages. */
   source?: string;
+  /** Where a relative `envFile` starts: the config file's folder (loadConfig), else the current directory. */
+  baseDir?: string;
 }
 
 /** Throws ConfigInvalidError listing every problem found. */
@@ -25,6 +28,9 @@ export function parseConfig(text: string, opts: ParseConfigOptions): GatewayConf
   const { tree, issues, failed } = interpolate(syntax.tree, opts.env ?? process.env);
   const result = validate(tree, issues, failed);
   if (!result.config) throw new ConfigInvalidError(result.issues, opts.source);
+  const key = typeof tree === 'object' && tree !== null && 'mcpServers' in tree ? 'mcpServers' : 'servers';
+  const unread = readEnvFiles(result.config, opts.baseDir ?? process.cwd(), key);
+  if (unread.length > 0) throw new ConfigInvalidError(unread, opts.source);
   return result.config;
 }
 
@@ -43,5 +49,6 @@ export async function loadConfig(path: string, env?: NodeJS.ProcessEnv): Promise
     if (code === 'EISDIR') throw new ConfigError('MCPLEX_ERR_CONFIG_UNREADABLE', `cannot read config file ${path}: it is a directory`);
     throw new ConfigError('MCPLEX_ERR_CONFIG_UNREADABLE', `cannot read config file ${path}: ${code ?? (err as Error).message}`);
   }
-  return resolveBuiltinPaths(parseConfig(text, { format: formatOf(path), ...(env && { env }), source: path }), dirname(resolve(path)));
+  const baseDir = dirname(resolve(path));
+  return resolveBuiltinPaths(parseConfig(text, { format: formatOf(path), ...(env && { env }), source: path, baseDir }), baseDir);
 }

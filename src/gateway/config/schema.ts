@@ -111,6 +111,7 @@ export const serverSchema = strict(
     args: z.preprocess(nullToUndefined, z.array(text('expected a string'), { error: 'expected a list of strings (one argument per item)' }).optional()),
     env: stringMap(ENV_NAME, 'not a valid environment variable name', /^[^\0]*$/, 'must not contain NUL characters', 'expected a mapping of variable name to value'),
     cwd: nonEmpty('expected a directory path').optional(),
+    envFile: nonEmpty('expected the path of a file of NAME=value lines (relative to the config file)').optional(),
     url: z.string({ error: 'must be an http(s) URL' }).refine(isHttpUrl, { error: 'must be an http(s) URL' }).optional(),
     headers: stringMap(HEADER_NAME, 'not a valid HTTP header name', /^[^\r\n\0]*$/, 'must not contain line breaks', 'expected a mapping of header name to value'),
     namespace: z

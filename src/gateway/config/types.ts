@@ -117,7 +117,11 @@ export interface CommonServerConfig extends UpstreamAuthConfig, ServerResilience
 }
 
 /** A stdio server: how to reach it is exactly the client layer's spec (command, args, env, cwd). */
-export type StdioServerConfig = CommonServerConfig & StdioUpstreamSpec;
+export type StdioServerConfig = CommonServerConfig &
+  StdioUpstreamSpec & {
+    /** A file of `NAME=value` lines read into `env` when the config is read (`env` wins); absolute once read. */
+    envFile?: string;
+  };
 
 /** A Streamable HTTP or legacy SSE server (url, headers). */
 export type HttpServerConfig = CommonServerConfig & HttpUpstreamSpec;

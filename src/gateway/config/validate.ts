@@ -57,7 +57,7 @@ function checkServer(s: Tree, at: PathSegment[], issues: Issue[]): void {
   checkUpstreamAuth(s, at, cmd, issues);
   if (cmd && (t === 'http' || t === 'sse')) push(tKey, `'${s[tKey!]}' servers need url instead of command`);
   if (url && t === 'stdio') push(tKey, "'stdio' servers need command instead of url");
-  const wrongSide = cmd ? ['headers'] : ['args', 'env', 'cwd'];
+  const wrongSide = cmd ? ['headers'] : ['args', 'env', 'envFile', 'cwd'];
   for (const key of wrongSide) {
     if (given(s, key)) push(key, cmd ? 'only for http/sse servers (this one has command)' : 'only for stdio servers (this one has url)');
   }
@@ -149,7 +149,15 @@ function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig 
   };
   if (isRawBuiltin(entry)) return { ...common, transport: 'builtin', builtin: entry.builtin, options: builtinOptions(entry) } as ServerConfig;
   if (s.command !== undefined) {
-    return { transport: 'stdio', ...common, command: s.command, args: s.args ?? [], env: dict(s.env), ...(s.cwd !== undefined && { cwd: s.cwd }) };
+    return {
+      transport: 'stdio',
+      ...common,
+      command: s.command,
+      args: s.args ?? [],
+      env: dict(s.env),
+      ...(s.cwd !== undefined && { cwd: s.cwd }),
+      ...(s.envFile !== undefined && { envFile: s.envFile }),
+    };
   }
   return { transport: t === 'sse' ? 'sse' : 'http', ...common, ...moveUrlCredentials(s.url!, dict(s.headers)) };
 }
