@@ -13,6 +13,7 @@ export { hasAdminScope, type HttpRoute, type HttpServeOptions, isLocalCaller, ty
 export type { TlsOptions } from './http/tls.js';
 export { type CorsOptions, corsOriginProblem } from './http/cors.js';
 export { TRUSTED_PROXIES_HINT, trustedProxiesProblem } from './http/client-address.js';
+export { PROXY_HEADERS, type ProxyHeaders } from './http/forwarded.js';
 export { type MetricsListener, metricsRoute, serveMetrics } from './http/metrics-route.js';
 export { type MetricsHandle, type MetricsSetup, metricsWanted, startMetrics } from './metrics-sdk.js';
 export { type OtlpProtocol, otlpProtocol } from './otel-setup.js';

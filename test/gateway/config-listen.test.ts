@@ -199,9 +199,9 @@ describe('listen.trustedProxies', () => {
     });
 
     /** A 2026-era call of demo__echo from the client at `address`, as the proxy tells it. */
-    async function echoFrom(url: string, address: string) {
+    async function echoFrom(url: string, address: string, proxied: Record<string, string> = { 'x-forwarded-for': address }) {
       const call = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'demo__echo', arguments: { text: 'hi' }, _meta: modernMeta() } };
-      const headers = { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'demo__echo', 'x-forwarded-for': address, connection: 'close' };
+      const headers = { ...JSON_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'demo__echo', ...proxied, connection: 'close' };
       return rpcMessage(await rawRequest(url, { headers, body: JSON.stringify(call) }));
     }
 
@@ -258,6 +258,21 @@ describe('listen.trustedProxies', () => {
       expect((await from('2001:db8:1:2::1')).result).toBeDefined();
       expect((await from('2001:db8:1:2::ffff')).result).toBeDefined();
       expect((await from('2001:db8:1:2:abcd::9')).error).toMatchObject({ code: -32012 });
+    });
+
+    it('with proxyHeaders: forwarded, the client is read from RFC 7239 Forwarded, and X-Forwarded-For is not', async () => {
+      expect(issues('listen: { proxyHeaders: x-real-ip }\nservers: {}\n')).toEqual(['listen.proxyHeaders: expected x-forwarded or forwarded (the headers the trusted proxies write)']);
+      const config = parse(stringify({ listen: { trustedProxies: ['loopback'], proxyHeaders: 'forwarded' }, servers: { demo: fixtureServer('demo') }, policy: { rateLimits: [{ per: ['client'], limit: 1, windowMs: 600_000 }] } }));
+      gateway = new Gateway(config, { logger: silentLogger });
+      await gateway.start();
+      http = await gateway.serveHttp();
+      const from = (forwarded: Record<string, string>) => echoFrom(http!.url, '', forwarded);
+      expect((await from({ forwarded: 'for=203.0.113.1;proto=https' })).result).toBeDefined();
+      expect((await from({ forwarded: 'for=203.0.113.1' })).error).toMatchObject({ code: -32012 });
+      expect((await from({ forwarded: 'for="[2001:db8:1:2::1]:4711"' })).result).toBeDefined();
+      // X-Forwarded-For naming a client already counted is not read: the caller is the proxy (127.0.0.1) itself.
+      expect((await from({ 'x-forwarded-for': '203.0.113.2' })).result).toBeDefined();
+      expect((await from({ 'x-forwarded-for': '203.0.113.3' })).error).toMatchObject({ code: -32012 });
     });
 
     for (const trusted of [true, false]) {

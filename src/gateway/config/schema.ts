@@ -2,7 +2,7 @@
 // and value formats. Rules that relate fields to each other live in validate.ts.
 import { z } from 'zod';
 import { PROTOCOL_REVISIONS } from '../../client/upstream-spec.js';
-import { TRUSTED_PROXIES_HINT, trustedProxiesProblem } from '../../server/index.js';
+import { PROXY_HEADERS, TRUSTED_PROXIES_HINT, trustedProxiesProblem } from '../../server/index.js';
 import { authSchema, tlsSchema } from './auth.js';
 import { corsSchema } from './cors.js';
 import { cacheSchema } from './cache.js';
@@ -157,6 +157,7 @@ export const configSchema = strict(
             if (problem) ctx.addIssue({ code: 'custom', message: problem });
           })
           .optional(),
+        proxyHeaders: z.enum(PROXY_HEADERS, { error: `expected ${PROXY_HEADERS.join(' or ')} (the headers the trusted proxies write)` }).optional(),
         sessionIdleTtlMs: ms.optional(),
         maxInflightPerSession: count.optional(),
         maxBatchSize: count.optional(),

@@ -3,6 +3,7 @@
 import type { ServerTasks, TasksConfig } from './tasks.js';
 import type { ToolOverride } from './tool-overrides.js';
 import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-spec.js';
+import type { ProxyHeaders } from '../../server/http/forwarded.js';
 import type { UpstreamAuthConfig } from './upstream-auth.js';
 import type { ObservabilityConfig } from './observability.js';
 import type { AuthConfig, TlsConfig } from './auth.js';
@@ -71,6 +72,8 @@ export interface ListenConfig {
   maxSessionsPerClient?: number;
   /** Proxies in front whose X-Forwarded-For names the client (addresses, CIDR ranges, loopback/linklocal/uniquelocal). */
   trustedProxies?: string[];
+  /** The headers those proxies write: x-forwarded (default) or forwarded (RFC 7239). */
+  proxyHeaders?: ProxyHeaders;
   sessionIdleTtlMs?: number;
   maxInflightPerSession?: number;
   maxBatchSize?: number;

@@ -1,8 +1,10 @@
 // The address of the client behind a request: its peer's, or, when the peer is one of the proxies the operator
-// trusts, the nearest address in X-Forwarded-For that is not one of them (proxy-addr: Express's rules, read from
-// the right so a client cannot name itself). Per-client limits, refused-credential bounds and audit use it.
+// trusts, the nearest address in X-Forwarded-For (or RFC 7239 Forwarded) that is not one of them (proxy-addr:
+// Express's rules, read from the right so a client cannot name itself). Per-client limits, refused-credential
+// bounds and audit use it.
 import type { IncomingMessage } from 'node:http';
 import proxyaddr from 'proxy-addr';
+import { forwardedElements, type ProxyHeaders } from './forwarded.js';
 
 export type ClientAddressOf = (req: IncomingMessage) => string | undefined;
 
@@ -29,9 +31,19 @@ export const withoutPort = (address: string): string => {
 /** The peer's address: the client's when no proxy is trusted. */
 export const peerAddress: ClientAddressOf = (req) => req.socket.remoteAddress;
 
-/** The client address of each request: `peerAddress` when no proxy is trusted. */
-export function clientAddressOf(trustedProxies: readonly string[] | undefined): ClientAddressOf {
+/**
+ * The client address of each request: `peerAddress` when no proxy is trusted. With `forwarded`, the hops are the
+ * `for=` of RFC 7239's elements (an obfuscated or missing one is `unknown`), read by the same rule.
+ */
+export function clientAddressOf(trustedProxies: readonly string[] | undefined, headers: ProxyHeaders = 'x-forwarded'): ClientAddressOf {
   if (!trustedProxies?.length) return peerAddress;
   const trust = proxyaddr.compile([...trustedProxies]);
-  return (req) => (req.socket.remoteAddress === undefined ? undefined : withoutPort(proxyaddr(req, trust)));
+  if (headers === 'x-forwarded') return (req) => (req.socket.remoteAddress === undefined ? undefined : withoutPort(proxyaddr(req, trust)));
+  return (req) => {
+    if (req.socket.remoteAddress === undefined) return undefined;
+    const hops = forwardedElements(req.headers.forwarded).map((e) => (e.for ? withoutPort(e.for) : 'unknown'));
+    // proxy-addr reads X-Forwarded-For: the same walk over the Forwarded hops.
+    const asForwardedFor = { socket: req.socket, connection: req.socket, headers: { 'x-forwarded-for': hops.join(', ') } };
+    return withoutPort(proxyaddr(asForwardedFor as unknown as IncomingMessage, trust));
+  };
 }

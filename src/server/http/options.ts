@@ -11,6 +11,7 @@ import type { SessionOwners } from '../../core/session-owners.js';
 import type { SettledTasks } from '../../core/settled-tasks.js';
 import type { RateLimitStore, RateRule } from '../../core/rate-limit-store.js';
 import { type ClientAddressOf, clientAddressOf } from './client-address.js';
+import type { ProxyHeaders } from './forwarded.js';
 import type { SessionEnded } from './legacy-sessions.js';
 import { type PublicOriginOf, publicOriginOf } from './public-origin.js';
 import { DEFAULT_REFUSAL_LIMIT } from './refusal-limit.js';
@@ -131,6 +132,11 @@ export interface HttpServeOptions {
    */
   trustedProxies?: string[];
   /**
+   * Which headers the trusted proxies write: `x-forwarded` (X-Forwarded-For, -Proto, -Host, -Port; the default) or
+   * `forwarded` (RFC 7239 `Forwarded`). Only that kind is read: a proxy passes the other on as the client wrote it.
+   */
+  proxyHeaders?: ProxyHeaders;
+  /**
    * Told of each request refused before the pipeline for its credentials: the status (400, 401, 403, or 429 past
    * `refusalLimit`) and the refusal's error (`invalid_token`, …; `too_many_refusals` for 429; none when no
    * credentials were sent). A server's `metrics` count them as `mcp_auth_refusals_total`.
@@ -205,11 +211,12 @@ export interface HttpRoute {
   handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 }
 
-type Optional = 'refusalStore' | 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'trustedProxies' | 'onAuthRefused';
+type Optional = 'refusalStore' | 'cors' | 'allowedHosts' | 'readiness' | 'sessionOwner' | 'readinessDetail' | 'isAdmin' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'trustedProxies' | 'proxyHeaders' | 'onAuthRefused';
 export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
   Pick<HttpServeOptions, 'refusalStore' | 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'onAuthRefused'> & {
     clientAddress: ClientAddressOf;
     publicOrigin: PublicOriginOf;
+    proxyHeaders: ProxyHeaders;
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
     isAdmin: (req: IncomingMessage) => boolean;
@@ -276,8 +283,9 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     maxSessions: o.maxSessions ?? 10_000,
     maxSessionsPerClient: o.maxSessionsPerClient ?? 1_000,
     sessionOwner: o.sessionOwner ?? callerOf,
-    clientAddress: clientAddressOf(o.trustedProxies),
-    publicOrigin: publicOriginOf(o.trustedProxies, allowedHosts),
+    clientAddress: clientAddressOf(o.trustedProxies, o.proxyHeaders),
+    publicOrigin: publicOriginOf(o.trustedProxies, allowedHosts, o.proxyHeaders),
+    proxyHeaders: o.proxyHeaders ?? 'x-forwarded',
     refusalLimit: o.refusalLimit ?? DEFAULT_REFUSAL_LIMIT,
     maxInflightPerSession: o.maxInflightPerSession ?? 128,
     maxBatchSize: o.maxBatchSize ?? 100,

@@ -1,11 +1,13 @@
 // The origin a client addressed (scheme and host), which the server's own URLs are built from when no `resource` is
 // configured: the protected-resource metadata, the Bearer challenge's `resource_metadata`, a DPoP proof's `htu`. From
-// a trusted proxy (listen.trustedProxies) it is what X-Forwarded-Proto and X-Forwarded-Host say (their first values:
-// the outermost proxy's, Express's rules), so a gateway behind a TLS-terminating proxy names its public https URL;
-// a forwarded host outside `allowedHosts` is not taken (the request's own Host is, which the guards checked).
+// a trusted proxy (listen.trustedProxies) it is what X-Forwarded-Proto, -Host and -Port say (their first values: the
+// outermost proxy's, Express's rules), or with `proxyHeaders: forwarded` the first element of RFC 7239 `Forwarded`,
+// so a gateway behind a TLS-terminating proxy names its public https URL; a forwarded host outside `allowedHosts` is
+// not taken (the request's own Host is, which the guards checked).
 import type { IncomingMessage } from 'node:http';
 import { validateHostHeader } from '@modelcontextprotocol/server';
 import proxyaddr from 'proxy-addr';
+import { forwardedElements, type ProxyHeaders } from './forwarded.js';
 
 export type PublicOriginOf = (req: IncomingMessage) => string;
 
@@ -27,18 +29,38 @@ const schemeOf = (req: IncomingMessage) => ((req.socket as { encrypted?: boolean
 /** The origin of the listener the request came in on, as its Host header names it. */
 export const ownOrigin: PublicOriginOf = (req) => `${schemeOf(req)}://${req.headers.host ?? 'localhost'}`;
 
+/** An explicit port for `host` when it has none and `port` is not the scheme's default (X-Forwarded-Port). */
+function withPort(scheme: string, host: string, port: string | undefined): string {
+  if (port === undefined || !/^\d{1,5}$/.test(port) || !URL.canParse(`${scheme}://${host}`)) return host;
+  const url = new URL(`${scheme}://${host}`);
+  if (url.port !== '' || /:\d+$/.test(host)) return host;
+  url.port = port;
+  return url.host;
+}
+
 /** How each request's public origin is read: `ownOrigin` unless proxies are trusted. */
-export function publicOriginOf(trustedProxies: readonly string[] | undefined, allowedHosts: readonly string[] | undefined): PublicOriginOf {
+export function publicOriginOf(trustedProxies: readonly string[] | undefined, allowedHosts: readonly string[] | undefined, headers: ProxyHeaders = 'x-forwarded'): PublicOriginOf {
   if (!trustedProxies?.length) return ownOrigin;
   const trust = proxyaddr.compile([...trustedProxies]);
   const allowed = allowedHosts && [...allowedHosts];
+  const served = (host: string | undefined) => host !== undefined && isHost(host) && (!allowed || validateHostHeader(host, allowed).ok);
   return (req) => {
     const peer = req.socket.remoteAddress;
     if (peer === undefined || !trust(peer, 0)) return ownOrigin(req);
-    const proto = firstValue(req.headers['x-forwarded-proto'])?.toLowerCase();
-    const forwardedHost = firstValue(req.headers['x-forwarded-host']);
-    const host = forwardedHost && isHost(forwardedHost) && (!allowed || validateHostHeader(forwardedHost, allowed).ok) ? forwardedHost : req.headers.host;
+    let proto: string | undefined;
+    let forwardedHost: string | undefined;
+    let port: string | undefined;
+    if (headers === 'forwarded') {
+      const outermost = forwardedElements(req.headers.forwarded)[0];
+      proto = outermost?.proto?.toLowerCase();
+      forwardedHost = outermost?.host;
+    } else {
+      proto = firstValue(req.headers['x-forwarded-proto'])?.toLowerCase();
+      forwardedHost = firstValue(req.headers['x-forwarded-host']);
+      port = firstValue(req.headers['x-forwarded-port']);
+    }
     const scheme = proto && SCHEMES.has(proto) ? proto : schemeOf(req);
-    return `${scheme}://${host ?? 'localhost'}`;
+    const host = served(forwardedHost) ? forwardedHost! : (req.headers.host ?? 'localhost');
+    return `${scheme}://${withPort(scheme, host, port)}`;
   };
 }

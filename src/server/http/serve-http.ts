@@ -68,7 +68,7 @@ export async function serveHttp(
   });
   // An OAuth caller refused for want of scope hears 403 with the step-up challenge (EdgeAuth.stepUpChallenge).
   const answerStatus = o.auth ? (req: IncomingMessage, answer: JSONRPCMessage) => edgeAuth.stepUpChallenge(req, answer) : undefined;
-  const directory = o.cluster && new SessionForwarder({ owners: o.cluster.owners, advertise: () => advertise ?? '' }, o.sessionIdleTtlMs, log);
+  const directory = o.cluster && new SessionForwarder({ owners: o.cluster.owners, advertise: () => advertise ?? '' }, o.sessionIdleTtlMs, log, o.proxyHeaders);
   const sessions = new LegacySessions(() => makeServer('legacy'), {
     ...(directory && { directory }),
     idleTtlMs: o.sessionIdleTtlMs,

@@ -7,6 +7,7 @@ import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders,
 import { request as httpsRequest } from 'node:https';
 import type { Logger } from '../../core/logger.js';
 import type { SessionOwners } from '../../core/session-owners.js';
+import { forwardedFor, type ProxyHeaders } from './forwarded.js';
 
 /** Marks a request one replica forwarded to another. */
 export const FORWARDED_HEADER = 'x-mcplex-forwarded';
@@ -39,6 +40,8 @@ export class SessionForwarder implements SessionDirectory {
     private readonly cluster: SessionCluster,
     private readonly ttlMs: number,
     private readonly log: Logger,
+    /** The headers the owner reads the client from (listen.proxyHeaders): this replica appends to those. */
+    private readonly proxyHeaders: ProxyHeaders = 'x-forwarded',
   ) {}
 
   opened(id: string): Promise<void> {
@@ -63,7 +66,7 @@ export class SessionForwarder implements SessionDirectory {
   }
 
   /**
-   * Forwards `req` to the replica holding `id`, if another does. `asProxy`: it carries X-Forwarded-For with the peer
+   * Forwards `req` to the replica holding `id`, if another does. `asProxy`: it carries X-Forwarded-For (or Forwarded) with the peer
    * this replica saw, as a proxy's does (an MCP request); an admin route's goes as it came, so a local administrator's
    * request stays one there (isLocalCaller refuses proxied requests).
    */
@@ -79,7 +82,10 @@ export class SessionForwarder implements SessionDirectory {
     for (const [name, value] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
     // The owner, trusting the replicas (listen.trustedProxies), sees the client this one saw.
     const peer = req.socket.remoteAddress;
-    if (asProxy && peer !== undefined) headers['x-forwarded-for'] = req.headers['x-forwarded-for'] ? `${req.headers['x-forwarded-for']}, ${peer}` : peer;
+    if (asProxy && peer !== undefined) {
+      const [name, hop] = this.proxyHeaders === 'forwarded' ? ['forwarded', forwardedFor(peer)] : ['x-forwarded-for', peer];
+      headers[name] = req.headers[name] ? `${req.headers[name]}, ${hop}` : hop;
+    }
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     if (payload) headers['content-length'] = payload.length;
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
