@@ -1,10 +1,11 @@
 // The gateway's middleware built from its config, in the one order that makes sense (ARCHITECTURE.md, "The
 // pipeline"): tracing → metrics (Prometheus, then OTLP) → audit → endpoint views → access → tenant quota → rate
-// limit → cache → dedup → secret scan → breaker → retry → timeout → forward. Each concern adds its slot here;
-// `gateway.use()` adds caller-supplied middleware after these.
+// limit → cache → dedup → secret scan → hidden text → breaker → retry → timeout → forward. Each concern adds its
+// slot here; `gateway.use()` adds caller-supplied middleware after these.
 import type { Logger, Middleware } from '../core/index.js';
 import { endpointViews } from '../middleware/endpoint-views.js';
 import type { OwnerOf } from '../middleware/policy-target.js';
+import { hiddenText } from '../middleware/hidden-text.js';
 import { secretScan } from '../middleware/secret-scan.js';
 import { type Metrics, metrics } from '../middleware/metrics.js';
 import { operationMetrics } from '../middleware/operation-metrics.js';
@@ -14,6 +15,7 @@ import { type HttpRoute, metricsWanted, tracingWanted } from '../server/index.js
 import { LiveCache } from './cache-stage.js';
 import type { Catalog } from './catalog.js';
 import { type GatewayConfig, observability } from './config/index.js';
+import { HIDDEN_TEXT_DEFAULTS } from './config/hidden-text.js';
 import { knownTarget } from './gateway-metrics.js';
 import { catalogOwner, LivePolicy } from './policy.js';
 import type { RelayGuard } from './relay.js';
@@ -69,7 +71,16 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   const OFF = { arguments: 'off', results: 'off' } as const;
   const secrets = secretScan(config.secretScan ?? OFF, { ownerOf });
   deps.onReload?.((next) => secrets.configure(next.secretScan ?? OFF));
-  if (deps.relay) deps.relay.guard = { ask: (ask, send) => secrets.relayed(ask, send, deps.logger), answers: (upstream, responses) => secrets.relayedAnswers(upstream, responses, deps.logger) };
+  // Always in the pipeline (its default takes Unicode tag characters out of answers), reloadable.
+  const hidden = hiddenText(config.hiddenText ?? HIDDEN_TEXT_DEFAULTS, { ownerOf });
+  deps.onReload?.((next) => hidden.configure(next.hiddenText ?? HIDDEN_TEXT_DEFAULTS));
+  if (deps.relay) {
+    deps.relay.guard = {
+      // What an upstream asks of the caller's model: hidden text out first, then the secret scan.
+      ask: (ask, send) => secrets.relayed({ ...ask, params: hidden.relayed(ask.upstream, ask.method, ask.params, deps.logger) }, send, deps.logger),
+      answers: (upstream, responses) => secrets.relayedAnswers(upstream, responses, deps.logger),
+    };
+  }
   // How the gateway reaches each upstream, on its CLIENT spans and client operation metrics.
   const peerOf = upstreamPeers(config, deps.onReload, deps.upstreamVersion);
   const stages: Array<Middleware | undefined> = [
@@ -84,6 +95,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
     deps.resilience?.stages.degradation,
     cached.middleware, // cache → dedup (src/gateway/cache-stage.ts), reloadable
     secrets, // inside the cache: what it stores (and a fallback serves) has been scanned; reloadable
+    hidden, // inside the secret scan: a secret split by hidden characters is whole again when it is scanned
     deps.resilience?.stages.fallback,
     deps.resilience?.stages.breaker,
     deps.resilience?.stages.retry,

@@ -11,6 +11,7 @@ import { MemoryCacheStore } from '../stores/memory/memory-cache-store.js';
 import { SqliteAuditSink } from '../stores/sqlite/audit-sink.js';
 import { access } from './access.js';
 import { endpointViews } from './endpoint-views.js';
+import { hiddenText } from './hidden-text.js';
 import { secretScan } from './secret-scan.js';
 import { degradation } from './degradation.js';
 import { fallback } from './fallback.js';
@@ -87,6 +88,8 @@ export function allMiddleware(groups: readonly string[] = MIDDLEWARE_GROUPS, opt
     ['security', 'endpoint-views', () => endpointViews({ bench: { include: ['server:bench'] } })],
     // Secrets in arguments and results (the bench's are short: the cheap pre-check, not the rules, runs).
     ['security', 'secret-scan', () => secretScan()],
+    // Hidden text in answers, as the gateway's default (tag characters taken out; the bench's answers have none).
+    ['security', 'hidden-text', () => hiddenText()],
     ['security', 'access', () => access({ everyone: [{ resource: '*', actions: ['*'] }] })],
     ['security', 'scopes', () => requiredScopes([{ resource: 'tool:*', scopes: ['tools'] }])],
     ['security', 'quota', () => quota({ tenants: { bench: { calls: { limit: 1_000_000_000, windowMs: 1_000 }, concurrent: 100_000 } } })],

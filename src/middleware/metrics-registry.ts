@@ -71,6 +71,7 @@ export class Metrics {
   readonly #cache = new Tally();
   readonly #rateLimited = new Tally();
   readonly #authRefused = new Tally();
+  readonly #hiddenText = new Tally();
   readonly #breaker: Gauge;
   #upstreams: (() => readonly UpstreamStatus[]) | undefined;
   #tasks: (() => Readonly<Record<string, number>>) | undefined;
@@ -106,6 +107,13 @@ export class Metrics {
       labelNames: ['status', 'error'],
       registers,
       collect: tallied(this.#authRefused),
+    });
+    new Counter({
+      name: 'mcp_hidden_text_total',
+      help: 'Answers that held text hidden from people (Unicode tag characters, …), by method, upstream and action (removed, logged)',
+      labelNames: ['method', 'upstream', 'action'],
+      registers,
+      collect: tallied(this.#hiddenText),
     });
     const self = this;
     new Gauge({
@@ -241,6 +249,11 @@ export class Metrics {
   /** For rate limits and quotas: one refused request; `limit` says which ('rate', 'quota', 'concurrency', 'capability'). */
   rateLimited(method: string, limit: string): void {
     this.#rateLimited.add(`${method}\u0001${limit}`, () => ({ method, limit }));
+  }
+
+  /** For the hidden-text check: one answer that held hidden text, removed or only logged. */
+  hiddenText(method: string, upstream: string, action: 'removed' | 'logged'): void {
+    this.#hiddenText.add(`${method}\u0001${upstream}\u0001${action}`, () => ({ method, upstream, action }));
   }
 
   /** For the HTTP edge: one request refused for its credentials (`error`: the refusal's code, a bounded set). */

@@ -2,6 +2,7 @@
 // gauge while it runs. Label values are bounded: unknown or excess target names count as `other`.
 import { type CallContext, ErrorCode, type Middleware, UPSTREAM_NAME } from '../core/index.js';
 import { CACHE_STATUS } from './cache.js';
+import { HIDDEN_TEXT } from './hidden-text.js';
 import { Metrics, type MetricsOptions } from './metrics-registry.js';
 import { type Ending, observed } from './outcome.js';
 
@@ -45,6 +46,8 @@ export function metrics(m: Metrics = new Metrics()): Middleware {
       if (cached === 'hit') m.cacheHit(method);
       else if (cached === 'miss') m.cacheMiss(method);
       if (e.code === ErrorCode.RateLimited) m.rateLimited(method, e.limit ?? 'rate');
+      const hidden = ctx.state.get(HIDDEN_TEXT);
+      if (hidden) m.hiddenText(method, ctx.state.get(UPSTREAM_NAME) ?? '', hidden.action);
       if (e.outcome === 'ok' && (method === 'initialize' || method === 'server/discover')) m.clients.inc({ era: ctx.era });
     });
   };

@@ -7,7 +7,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/gateway/config/index.js';
-import { hiddenIn, scanDefinition } from '../../src/gateway/hidden-text.js';
+import { hiddenIn } from '../../src/core/hidden-chars.js';
+import { scanDefinition } from '../../src/gateway/hidden-text.js';
 import { openAdminPage } from '../helpers/admin-page.js';
 import { capturingLogger, type LogEntry } from '../helpers/logger.js';
 import { tsxArgs, waitUntil } from '../helpers/process.js';

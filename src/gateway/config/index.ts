@@ -13,4 +13,5 @@ export type { ArgumentRule, ToolOverride } from './tool-overrides.js';
 export type { ToolSearchConfig } from './tool-search.js';
 export type { EndpointConfig } from './endpoints.js';
 export type { SecretScanConfig } from './secret-scan.js';
+export type { HiddenTextConfig } from './hidden-text.js';
 export type { BuiltinServerConfig, BuiltinKind } from './builtin.js';

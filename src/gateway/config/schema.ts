@@ -12,6 +12,7 @@ import { toolSearchSchema } from './tool-search.js';
 import { oauthSchema } from './oauth.js';
 import { endpointsSchema } from './endpoints.js';
 import { secretScanSchema } from './secret-scan.js';
+import { hiddenTextSchema } from './hidden-text.js';
 import { serverTasksSchema, tasksSchema } from './tasks.js';
 import { auditSection } from './audit.js';
 import { withBuiltins } from './builtin.js';
@@ -199,6 +200,7 @@ export const configSchema = strict(
     toolSearch: toolSearchSchema.optional(),
     endpoints: endpointsSchema.optional(),
     secretScan: secretScanSchema.optional(),
+    hiddenText: hiddenTextSchema.optional(),
     tasks: tasksSchema.optional(),
     oauth: oauthSchema.optional(),
   },

@@ -4,6 +4,7 @@ import type { ServerTasks, TasksConfig } from './tasks.js';
 import type { ToolOverride } from './tool-overrides.js';
 import type { HttpUpstreamSpec, StdioUpstreamSpec } from '../../client/upstream-spec.js';
 import type { ProxyHeaders } from '../../server/http/forwarded.js';
+import type { HiddenTextConfig } from './hidden-text.js';
 import type { UpstreamAuthConfig } from './upstream-auth.js';
 import type { ObservabilityConfig } from './observability.js';
 import type { AuthConfig, TlsConfig } from './auth.js';
@@ -51,6 +52,8 @@ export interface GatewayConfig extends ObservabilityConfig {
   endpoints?: Record<string, EndpointConfig>;
   /** Secrets in tool arguments and results (config/secret-scan.ts); absent: off. */
   secretScan?: SecretScanConfig;
+  /** Hidden text in answers (config/hidden-text.ts); absent: Unicode tag characters taken out. */
+  hiddenText?: HiddenTextConfig;
   /** How long and how many tasks the gateway keeps (config/tasks.ts); absent: the defaults (1 hour, 1,000, 100 a caller). */
   tasks?: TasksConfig;
   /** Where upstream OAuth grants are kept (config/oauth.ts); present when a server has auth.oauth. */

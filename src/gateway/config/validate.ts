@@ -12,6 +12,7 @@ import { buildOAuth, checkOAuth } from './oauth.js';
 import { buildToolSearch, TOOL_SEARCH_DEFAULTS } from './tool-search.js';
 import { buildEndpoints, endpointIssues } from './endpoints.js';
 import { buildSecretScan } from './secret-scan.js';
+import { buildHiddenText } from './hidden-text.js';
 import { buildAudit } from './audit.js';
 import { builtinOptions, isRawBuiltin, type RawBuiltin } from './builtin.js';
 import { formatIssue, formatPath, type Issue, type PathSegment } from './errors.js';
@@ -187,6 +188,7 @@ function build(raw: RawConfig): GatewayConfig {
     ...(raw.toolSearch && { toolSearch: buildToolSearch(raw.toolSearch) }),
     ...(raw.endpoints && Object.keys(raw.endpoints).length > 0 && { endpoints: buildEndpoints(raw.endpoints) }),
     ...(raw.secretScan && { secretScan: buildSecretScan(raw.secretScan) }),
+    ...(raw.hiddenText && { hiddenText: buildHiddenText(raw.hiddenText) }),
     ...(raw.tasks && { tasks: raw.tasks }),
     ...(usesOAuth(servers) && { oauth: buildOAuth(raw.oauth) }),
     // fromEntries keeps file order and cannot be tricked by a server named `__proto__`.
