@@ -185,8 +185,9 @@ async function cancel(taskId: string, o: AdminOptions): Promise<void> {
 
 type Session = { id: string; principal: string; tenant?: string; client?: string; endpoint?: string; protocolVersion?: string; clientInfo?: { name: string; version: string }; openedAt: string; lastRequestAt: string; inFlight: number; listening: boolean };
 
-async function sessions(o: AdminOptions): Promise<void> {
-  const answer = await adminRequest(target(o), '/admin/sessions');
+async function sessions(o: AdminOptions & { principal?: string; tenant?: string; client?: string; limit?: string }): Promise<void> {
+  const query = new URLSearchParams(Object.entries({ principal: o.principal, tenant: o.tenant, client: o.client, limit: o.limit }).filter((e): e is [string, string] => e[1] !== undefined));
+  const answer = await adminRequest(target(o), `/admin/sessions${query.size > 0 ? `?${query}` : ''}`);
   if (o.json) return print(JSON.stringify(answer));
   const rows = ((answer.sessions ?? []) as Session[]).map((s) => [
     s.id,
@@ -199,7 +200,9 @@ async function sessions(o: AdminOptions): Promise<void> {
     s.lastRequestAt,
     String(s.inFlight),
   ]);
-  print(rows.length > 0 ? table([['session', 'caller', 'client', 'app', 'protocol', 'endpoint', 'opened', 'last request', 'in flight'], ...rows]) : 'no sessions (2026-era callers hold none)');
+  const total = Number(answer.total ?? rows.length);
+  const more = total > rows.length ? `\n(${rows.length} of ${total}, the most recently active; --limit shows more)` : '';
+  print(rows.length > 0 ? `${table([['session', 'caller', 'client', 'app', 'protocol', 'endpoint', 'opened', 'last request', 'in flight'], ...rows])}${more}` : 'no sessions (2026-era callers hold none)');
 }
 
 async function closeSession(session: string, o: AdminOptions): Promise<void> {
@@ -250,7 +253,15 @@ export function registerAdminCommands(program: Command): void {
   ).action((o) => approve(o));
   common(admin.command('tasks').description('The tasks the gateway keeps now, newest first').option('--status <status>', 'only these (working, input_required, completed, failed, cancelled)')).action((o) => tasks(o));
   common(admin.command('cancel').description("Cancel a running task (its upstream call too; its caller reads 'Cancelled by an administrator')").argument('<taskId>')).action((id: string, o: AdminOptions) => cancel(id, o));
-  common(admin.command('sessions').description('The 2025-era sessions this gateway holds: who, from where, which client, active when')).action((o: AdminOptions) => sessions(o));
+  common(
+    admin
+      .command('sessions')
+      .description('The 2025-era sessions this gateway holds: who, from where, which client, active when')
+      .option('--principal <id>', "only this caller's")
+      .option('--tenant <id>', "only this tenant's")
+      .option('--client <address>', 'only those from this address')
+      .option('--limit <n>', 'at most this many, the most recently active (default 500)'),
+  ).action((o: AdminOptions) => sessions(o));
   common(admin.command('close-session').description('Close a session as its client would (its calls end; the client opens a new one)').argument('<session>')).action((id: string, o: AdminOptions) => closeSession(id, o));
   registerAdminOAuth(admin, common, target);
   common(

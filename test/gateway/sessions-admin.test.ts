@@ -59,7 +59,12 @@ describe('sessions, seen and closed by an administrator', () => {
       expect(sessions[0]).toMatchObject({ principal: 'user', tenant: 'acme', client: '127.0.0.1', clientInfo: { name: 'agent-two', version: '2.1.0' }, protocolVersion: '2025-11-25', inFlight: 0 });
       expect(Date.parse(sessions[0]!.lastRequestAt)).toBeGreaterThanOrEqual(Date.parse(sessions[0]!.openedAt));
       const id = sessions[1]!.id;
-      
+      // Narrowed by caller, tenant or address, at most `limit` (the most recently active first), `total` counting all.
+      const query = async (q: string) => (await (await admin(g.base, `/admin/sessions?${q}`)).json()) as { sessions: Report[]; total: number };
+      expect(await query('limit=1')).toEqual({ sessions: [sessions[0]], total: 2 });
+      expect((await query('principal=user&tenant=acme&client=127.0.0.1')).total).toBe(2);
+      expect(await query('principal=someone-else')).toEqual({ sessions: [], total: 0 });
+      expect((await admin(g.base, '/admin/sessions?limit=0')).status).toBe(400);
 
       // Not an administrator: refused. An unknown or missing id: said so.
       expect((await admin(g.base, '/admin/sessions', undefined, user.key)).status).toBe(403);
@@ -88,6 +93,12 @@ describe('sessions, seen and closed by an administrator', () => {
       expect(header).toMatch(/^session\s+caller\s+client\s+app\s+protocol\s+endpoint\s+opened\s+last request\s+in flight$/);
       expect(line).toMatch(/^[0-9a-f-]{36}\s+user@acme\s+127\.0\.0\.1\s+cli-seen 2\.1\.0\s+2025-11-25\s+/);
       const id = line!.split(/\s+/)[0]!;
+      const narrowed = runCli(['admin', 'sessions', '--principal', 'user', '--limit', '1'], env);
+      expect((await narrowed.exited()).code).toBe(0);
+      expect(narrowed.stdout()).toContain(id);
+      const none = runCli(['admin', 'sessions', '--tenant', 'nobody'], env);
+      expect((await none.exited()).code).toBe(0);
+      expect(none.stdout().trim()).toBe('no sessions (2026-era callers hold none)');
 
       // The page lists it and closes it.
       const page = await openAdminPage(g.base, ops.key);
