@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini';
+export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'cline' | 'roo' | 'zed';
 
 /** How a client's strings refer to variables (converted to the gateway's `${NAME}`). */
 export type Variables = 'none' | 'env-prefixed' | 'plain' | 'gemini';
@@ -12,8 +12,8 @@ export type Variables = 'none' | 'env-prefixed' | 'plain' | 'gemini';
 export interface ClientKind {
   readonly id: ClientId;
   readonly label: string;
-  /** The servers' key: `mcpServers`, or VS Code's `servers`. */
-  readonly key: 'mcpServers' | 'servers';
+  /** The servers' key: `mcpServers`, VS Code's `servers`, Zed's `context_servers`. */
+  readonly key: 'mcpServers' | 'servers' | 'context_servers';
   /**
    * `none`: no substitution (a `${` is literal); `env-prefixed`: `${env:NAME}`, `${workspaceFolder}`, `${userHome}`
    * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `gemini`: `$NAME` too.
@@ -36,6 +36,9 @@ export const CLIENTS: Record<ClientId, ClientKind> = {
   vscode: { id: 'vscode', label: 'VS Code', key: 'servers', variables: 'env-prefixed', pointer: (_, url) => ({ type: 'http', url }) },
   windsurf: { id: 'windsurf', label: 'Windsurf', key: 'mcpServers', variables: 'env-prefixed', pointer: (_, url) => ({ serverUrl: url }) },
   gemini: { id: 'gemini', label: 'Gemini CLI', key: 'mcpServers', variables: 'gemini', pointer: (_, url) => ({ httpUrl: url }) },
+  cline: { id: 'cline', label: 'Cline', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
+  roo: { id: 'roo', label: 'Roo Code', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
+  zed: { id: 'zed', label: 'Zed', key: 'context_servers', variables: 'none', pointer: STDIO_POINTER },
 };
 
 export interface Place {
@@ -63,10 +66,17 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
     { client: CLIENTS.vscode, path: join(apps, 'Code', 'User', 'mcp.json') },
     { client: CLIENTS.windsurf, path: join(home, '.codeium', 'windsurf', 'mcp_config.json') },
     { client: CLIENTS.gemini, path: join(home, '.gemini', 'settings.json') },
+    // VS Code extensions keep theirs in its global storage.
+    { client: CLIENTS.cline, path: join(apps, 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json') },
+    { client: CLIENTS.roo, path: join(apps, 'Code', 'User', 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json') },
+    // Zed: ~/.config/zed on Linux and macOS alike, %APPDATA%\Zed on Windows.
+    { client: CLIENTS.zed, path: platform === 'win32' ? join(apps, 'Zed', 'settings.json') : join(env.XDG_CONFIG_HOME || join(home, '.config'), 'zed', 'settings.json') },
     { client: CLIENTS['claude-code'], path: join(cwd, '.mcp.json'), project: cwd },
     { client: CLIENTS.cursor, path: join(cwd, '.cursor', 'mcp.json'), project: cwd },
     { client: CLIENTS.vscode, path: join(cwd, '.vscode', 'mcp.json'), project: cwd },
     { client: CLIENTS.gemini, path: join(cwd, '.gemini', 'settings.json'), project: cwd },
+    { client: CLIENTS.roo, path: join(cwd, '.roo', 'mcp.json'), project: cwd },
+    { client: CLIENTS.zed, path: join(cwd, '.zed', 'settings.json'), project: cwd },
   ];
 }
 
@@ -80,6 +90,11 @@ export function placeOf(path: string, cwd: string): Place {
   if (folder === '.vscode' || (folder === 'User' && name === 'mcp.json')) return folder === '.vscode' ? inProject(CLIENTS.vscode) : { client: CLIENTS.vscode, path };
   if (folder === '.cursor') return inProject(CLIENTS.cursor);
   if (folder === '.gemini') return inProject(CLIENTS.gemini);
+  if (folder === '.roo') return inProject(CLIENTS.roo);
+  if (folder === '.zed') return inProject(CLIENTS.zed);
+  if (folder.toLowerCase() === 'zed' && name === 'settings.json') return { client: CLIENTS.zed, path };
+  if (name === 'cline_mcp_settings.json') return { client: CLIENTS.cline, path };
+  if (name === 'mcp_settings.json' && path.includes('roo-cline')) return { client: CLIENTS.roo, path };
   if (name === 'mcp_config.json') return { client: CLIENTS.windsurf, path };
   return { client: CLIENTS['claude-code'], path, project: dirname(path) };
 }

@@ -1,6 +1,6 @@
 // `mcplex import [file|client…]`: the MCP servers configured in desktop clients and editors (Claude Desktop, Claude
-// Code, Cursor, VS Code, Windsurf, Gemini CLI; every place they keep them, or the files named) gathered into one
-// gateway file, checked as `mcplex serve` would read it, and what to put in each client instead.
+// Code, Cursor, VS Code, Windsurf, Gemini CLI, Cline, Roo Code, Zed; every place they keep them, or the files named)
+// gathered into one gateway file, checked as `mcplex serve` would read it, and what to put in each client instead.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';

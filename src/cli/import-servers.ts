@@ -73,12 +73,20 @@ function rewrite(text: string, client: ClientKind, place: Place, found: Set<stri
   return client.variables === 'gemini' ? withBraces.replace(/(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => named(name)) : withBraces;
 }
 
+/** Zed's entry in the shape the others share: its older `command: { path, args, env }`, and `source` (meta) left out. */
+function zedEntry(raw: Record<string, unknown>): Record<string, unknown> {
+  const { source: _source, command, ...rest } = raw;
+  if (!isMap(command)) return { ...rest, ...(command !== undefined && { command }) };
+  return { ...rest, command: command.path, ...(command.args !== undefined && { args: command.args }), ...(command.env !== undefined && { env: command.env }) };
+}
+
 /** The fields every client writes the same way, and the ones translated; the rest are named in a note. */
 const KEPT = new Set(['command', 'args', 'env', 'cwd', 'headers']);
 const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 'disabled', 'enabled', 'includeTools', 'excludeTools', 'timeout']);
 
-function convert(raw: Record<string, unknown>, place: Place, found: Set<string>, note: (what: string) => void): ServerEntry | undefined {
+function convert(given: Record<string, unknown>, place: Place, found: Set<string>, note: (what: string) => void): ServerEntry | undefined {
   const { client } = place;
+  const raw = client.id === 'zed' ? zedEntry(given) : given;
   const text = (v: string) => rewrite(v, client, place, found, note);
   const out: ServerEntry = {};
   if (typeof raw.command === 'string') out.command = text(raw.command);

@@ -102,6 +102,26 @@ describe('what each client writes, as the gateway file says it', () => {
     expect(knownPlaces('/q', { HOME: '/h' }, 'linux').find((p) => p.path === '/h/.claude.json')?.project).toBe('/q');
   });
 
+  it('reads Zed’s context_servers (its older command object too), and finds Cline’s, Roo Code’s and Zed’s files', () => {
+    const zed = entriesOf({ context_servers: { a: { source: 'custom', command: 'x', args: ['1'] }, b: { command: { path: 'y', args: ['2'], env: { K: 'v' } }, settings: {} }, ext: { settings: { key: 'k' } } } }, CLIENTS.zed);
+    const imported = one('zed', zed);
+    expect(imported.servers).toEqual({ a: { command: 'x', args: ['1'] }, b: { command: 'y', args: ['2'], env: { K: 'v' } } });
+    expect(imported.notes).toEqual(["Zed 'b': settings: no equivalent in the gateway file, left out", "Zed 'ext': has neither a command nor a URL: not imported"]);
+    const places = knownPlaces('/p', { HOME: '/h' }, 'linux');
+    const pathOfClient = (id: ClientId) => places.filter((p) => p.client.id === id).map((p) => p.path);
+    expect(pathOfClient('cline')).toEqual(['/h/.config/Code/User/globalStorage/saoudrizwan.claude-dev/settings/cline_mcp_settings.json']);
+    expect(pathOfClient('roo')).toEqual(['/h/.config/Code/User/globalStorage/rooveterinaryinc.roo-cline/settings/mcp_settings.json', '/p/.roo/mcp.json']);
+    expect(pathOfClient('zed')).toEqual(['/h/.config/zed/settings.json', '/p/.zed/settings.json']);
+    expect(placeOf('/h/.config/zed/settings.json', '/q').client.id).toBe('zed');
+    expect(placeOf('/x/cline_mcp_settings.json', '/q').client.id).toBe('cline');
+    expect(placeOf('/p/.roo/mcp.json', '/q')).toMatchObject({ client: { id: 'roo' }, project: '/p' });
+    // Cline's Streamable HTTP type, and its timeout (seconds) noted.
+    expect(one('cline', { r: { type: 'streamableHttp', url: 'http://h/mcp', timeout: 60, autoApprove: [] } })).toMatchObject({
+      servers: { r: { url: 'http://h/mcp' } },
+      notes: ["Cline 'r': autoApprove, timeout: no equivalent in the gateway file, left out"],
+    });
+  });
+
   it('reads JSON with comments and trailing commas, and says where a file is not JSON', () => {
     expect(readClientFile('f', '{\n  // mine\n  "servers": { "a": { "command": "x", }, },\n}')).toEqual({ servers: { a: { command: 'x' } } });
     expect(() => readClientFile('/p/mcp.json', '{\n  "servers": {\n    "a": [}\n}')).toThrow('/p/mcp.json:3:11: not readable as JSON (ValueExpected)');
@@ -199,6 +219,10 @@ describe('mcplex import', () => {
     // Claude Code: the user's list and this project's list in ~/.claude.json, among its other state.
     const claudeCode = join(home, '.claude.json');
     write(claudeCode, { numStartups: 3, mcpServers: { calc: demo('demo') }, projects: { [project]: { allowedTools: [], mcpServers: { notes: demo('notes') } }, '/other': { mcpServers: { kept: demo('demo') } } } });
+    // Zed: JSONC settings, its servers under context_servers among the editor's own settings.
+    const zed = join(home, '.config', 'zed', 'settings.json');
+    mkdirSync(dirname(zed), { recursive: true });
+    writeFileSync(zed, `// Zed settings\n{\n  "theme": "One Dark",\n  "context_servers": {\n    "zdemo": ${JSON.stringify({ source: 'custom', ...demo('demo') })}\n  }\n}\n`);
     // VS Code: JSONC, tab-indented, with comments, a trailing comma and an entry it cannot import.
     const vscode = join(project, '.vscode', 'mcp.json');
     mkdirSync(dirname(vscode), { recursive: true });
@@ -209,7 +233,7 @@ describe('mcplex import', () => {
     const replaced = await mcplex(['import', '--replace'], project, env);
     expect(replaced.stderr).toBe('');
     expect(replaced.code).toBe(0);
-    expect(replaced.stdout).toContain('Wrote mcplex.yaml: 4 servers (demo, calc, notes, docs)');
+    expect(replaced.stdout).toContain('Wrote mcplex.yaml: 5 servers (demo, calc, notes, zdemo, docs)');
     expect(replaced.stdout).toContain(`Claude Desktop (${desktop}): demo out, mcplex in; was ${desktop}.mcplex-backup`);
     expect(replaced.stdout).toContain(`VS Code (${vscode}): docs out, mcplex in; was ${vscode}.mcplex-backup`);
     const file = join(project, 'mcplex.yaml');
@@ -222,6 +246,8 @@ describe('mcplex import', () => {
       mcpServers: { mcplex: { type: 'http', url: 'http://127.0.0.1:7333/mcp' } },
       projects: { [project]: { allowedTools: [], mcpServers: {} }, '/other': { mcpServers: { kept: demo('demo') } } },
     });
+    expect(readFileSync(zed, 'utf8')).toMatch(/^\/\/ Zed settings\n/);
+    expect(readClientFile(zed, readFileSync(zed, 'utf8'))).toEqual({ theme: 'One Dark', context_servers: { mcplex: stdio } });
     const vscodeAfter = readFileSync(vscode, 'utf8');
     expect(vscodeAfter).toContain("\t// the team's servers\n\t\"inputs\": [],");
     expect(vscodeAfter).toMatch(/\n\t\t"mcplex": \{\n\t\t\t"type": "http",/);
@@ -234,14 +260,14 @@ describe('mcplex import', () => {
     await client.connect(transport);
     try {
       const tools = (await client.listTools()).tools.map((t) => t.name);
-      expect(tools).toEqual(expect.arrayContaining(['demo__add', 'calc__add', 'notes__list_notes', 'docs__list_notes']));
+      expect(tools).toEqual(expect.arrayContaining(['demo__add', 'calc__add', 'notes__list_notes', 'zdemo__add', 'docs__list_notes']));
     } finally {
       await client.close();
     }
 
     // Run again: only the gateway is left in those clients, so nothing to import; earlier backups are never overwritten.
     const again = await mcplex(['import', '--force', '--replace'], project, env);
-    expect([again.code, again.stderr]).toEqual([1, `mcplex: no servers in ${[desktop, claudeCode, vscode].join(', ')}\n`]);
+    expect([again.code, again.stderr]).toEqual([1, `mcplex: no servers in ${[desktop, claudeCode, zed, vscode].join(', ')}\n`]);
     const more = join(project, 'more.json');
     write(more, { mcpServers: { calc: demo('demo') } });
     expect((await mcplex(['import', 'more.json', '-o', 'more.yaml', '--replace'], project, env)).code).toBe(0);
