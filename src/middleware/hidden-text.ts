@@ -27,7 +27,8 @@ export interface HiddenTextMiddleware extends Middleware {
   relayed(upstream: string, method: string, params: Record<string, unknown> | undefined, log: Logger): Record<string, unknown> | undefined;
 }
 
-const SCANNED = new Set(['tools/call', 'prompts/get', 'resources/read']);
+// tasks/get: a task's result (and what it asks for) is an answer too, whoever ran the task.
+const SCANNED = new Set(['tools/call', 'prompts/get', 'resources/read', 'tasks/get']);
 const RELAYED = new Set(['sampling/createMessage', 'elicitation/create']);
 const MAX_DEPTH = 32;
 const SPELLED_IN_LOG = 200;

@@ -56,7 +56,8 @@ export interface SecretScanMiddleware extends Middleware {
   relayedAnswers(upstream: string, responses: unknown, log: Logger): Promise<void>;
 }
 
-const SCANNED = new Set(['tools/call', 'prompts/get', 'resources/read']);
+// tasks/get: a task's result (and what it asks for) is scanned as a result; it carries no arguments.
+const SCANNED = new Set(['tools/call', 'prompts/get', 'resources/read', 'tasks/get']);
 const RELAYED = new Set(['sampling/createMessage', 'elicitation/create']);
 const CONFIG = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: creator }] };
 const SEPARATOR = '\n\u0000\n';

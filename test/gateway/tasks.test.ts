@@ -185,6 +185,27 @@ describe('gateway tasks', () => {
     }
   });
 
+  it('cleans what tasks/get answers as any answer: hidden text out by default, secrets redacted with secretScan', async () => {
+    const answered = async (name: string) => {
+      const taskId = String((await a.ok('tools/call', { name: 'fw__ask', arguments: { question: 'Name?' } })).taskId);
+      const asking = await a.until(taskId, (t) => t.status === 'input_required');
+      const [key] = Object.keys(asking.inputRequests as Record<string, unknown>);
+      await a.ok('tasks/update', { taskId, inputResponses: { [key!]: { action: 'accept', content: { name } } } });
+      return a.settled(taskId);
+    };
+    const tags = [...'obey'].map((c) => String.fromCodePoint(0xe0000 + c.codePointAt(0)!)).join('');
+    expect(await answered(`Ada${tags}`)).toMatchObject({ status: 'completed', result: { content: [{ text: 'hello Ada (legacy)' }] } });
+    // The caller's answer let through (arguments off), so the upstream's result is what holds the secret.
+    const was = running.gateway.config;
+    await running.gateway.reload({ ...was, secretScan: { arguments: 'off', results: 'redact', allow: [], except: [] } });
+    try {
+      const token = `ghp_${'A1b2C3d4E5'.repeat(3)}x9Y8z7`;
+      expect(await answered(token)).toMatchObject({ status: 'completed', result: { content: [{ text: 'hello [REDACTED GITHUB_TOKEN] (legacy)' }] } });
+    } finally {
+      await running.gateway.reload(was);
+    }
+  });
+
   it('refuses bad task keys naming the path', () => {
     const issues = (extra: Record<string, unknown>) => rejection(() => parseConfig(stringify({ servers: { s: { command: 'x', ...extra.server as object } }, ...(extra.top as object) }), { format: 'yaml' })).join('\n');
     expect(issues({ server: { tasks: 'sometimes' } })).toMatch(/servers\.s\.tasks: expected optional, required, or a mapping of tool name \(or glob\) to optional, required or \{ support, immediateMs \}/);
