@@ -72,7 +72,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
   const secrets = secretScan(config.secretScan ?? OFF, { ownerOf });
   deps.onReload?.((next) => secrets.configure(next.secretScan ?? OFF));
   // Always in the pipeline (its default takes Unicode tag characters out of answers), reloadable.
-  const hidden = hiddenText(config.hiddenText ?? HIDDEN_TEXT_DEFAULTS, { ownerOf });
+  const hidden = hiddenText(config.hiddenText ?? HIDDEN_TEXT_DEFAULTS, { ownerOf, onRelayed: (upstream, method, action) => deps.metrics?.hiddenText(method, upstream, action) });
   deps.onReload?.((next) => hidden.configure(next.hiddenText ?? HIDDEN_TEXT_DEFAULTS));
   if (deps.relay) {
     deps.relay.guard = {

@@ -73,7 +73,14 @@ function cleaned<T>(value: T, tagsOnly: boolean, found: Found, depth = 0): T {
 }
 
 /** Throws on a malformed `except` pattern, naming it. */
-export function hiddenText(opts: HiddenTextOptions = {}, deps: { ownerOf?: OwnerOf } = {}): HiddenTextMiddleware {
+export interface HiddenTextDeps {
+  /** Which upstream serves an item, for `server:` patterns in `except` (the gateway passes its catalog). */
+  ownerOf?: OwnerOf;
+  /** Told of each relayed request that held hidden text (the gateway counts it as it counts answers). */
+  onRelayed?: (upstream: string, method: string, action: 'removed' | 'logged') => void;
+}
+
+export function hiddenText(opts: HiddenTextOptions = {}, deps: HiddenTextDeps = {}): HiddenTextMiddleware {
   let action: HiddenResultsAction = 'tags';
   let excepted: Array<(item: Item) => boolean> = [];
   const configure = (o: HiddenTextOptions) => {
@@ -109,7 +116,9 @@ export function hiddenText(opts: HiddenTextOptions = {}, deps: { ownerOf?: Owner
   middleware.relayed = (upstream, method, params, log) => {
     if (action === 'off' || !params || !RELAYED.has(method)) return params;
     if (excepted.some((m) => m({ kind: 'tool', name: '', owner: upstream }))) return params;
-    return check(params, log, { direction: 'relayed', upstream, relayed: method }).value;
+    const { value, found } = check(params, log, { direction: 'relayed', upstream, relayed: method });
+    if (found.count > 0) deps.onRelayed?.(upstream, method, action === 'warn' ? 'logged' : 'removed');
+    return value;
   };
   return middleware;
 }

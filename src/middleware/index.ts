@@ -11,7 +11,7 @@ export * from './auth/index.js';
 export { access, type AccessOptions, type AccessPolicy, type ArgumentRule, type Capability, type Constraints } from './access.js';
 export { type EndpointView, type EndpointViews, type EndpointViewsMiddleware, endpointViews } from './endpoint-views.js';
 export { type ArgumentsAction, type ResultsAction, type SecretScanMiddleware, type SecretScanOptions, secretScan } from './secret-scan.js';
-export { HIDDEN_TEXT, type HiddenResultsAction, type HiddenTextMiddleware, type HiddenTextOptions, hiddenText } from './hidden-text.js';
+export { HIDDEN_TEXT, type HiddenResultsAction, type HiddenTextDeps, type HiddenTextMiddleware, type HiddenTextOptions, hiddenText } from './hidden-text.js';
 export { quota, type QuotaOptions, type TenantQuota } from './quota.js';
 export { CHARGED_METHODS, rateLimit, type RateKeyPart, type RateLimitOptions, type RateLimitRule } from './rate-limit.js';
 export { rateLimited, type RetryHint } from './rate-limited.js';

@@ -110,7 +110,7 @@ export class Metrics {
     });
     new Counter({
       name: 'mcp_hidden_text_total',
-      help: 'Answers that held text hidden from people (Unicode tag characters, …), by method, upstream and action (removed, logged)',
+      help: 'Answers (and sampling or elicitation requests relayed toward the caller) that held text hidden from people (Unicode tag characters, …), by method, upstream and action (removed, logged)',
       labelNames: ['method', 'upstream', 'action'],
       registers,
       collect: tallied(this.#hiddenText),

@@ -49,9 +49,12 @@ describe.each(['legacy', 'modern'] as const)('hidden text in answers, %s caller'
     // A prompt's messages too.
     const prompt = await client.getPrompt({ name: 'ev__args-prompt', arguments: { city: `Paris${smuggle('!')}` } });
     expect((prompt.messages[0]!.content as { text: string }).text).toBe("What's weather in Paris?");
-    // What an upstream asks the caller's model.
+    // What an upstream asks the caller's model (a 2026-era caller gets it in the call's input_required answer).
+    const sampled = { method: era === 'legacy' ? 'sampling/createMessage' : 'tools/call', upstream: 'fw', action: 'removed' };
+    const sampledBefore = (await scrapeSample(gw.url, 'mcp_hidden_text_total', sampled)) ?? 0;
     await client.callTool({ name: 'fw__sample', arguments: { prompt: HIDING } });
     expect(prompts.at(-1)).toBe(`hi the\u200Bre ${FLAG}`);
+    expect(await scrapeSample(gw.url, 'mcp_hidden_text_total', sampled)).toBe(sampledBefore + 1);
   });
 
   it('all: every invisible character out; warn: logged, left in; off and except: left alone, not logged', async () => {
