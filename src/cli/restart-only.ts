@@ -18,7 +18,7 @@ function readAtStart(c: GatewayConfig) {
  * that changes it (gateway.ts), the rest apply on reload. test/cli/restart-only.test.ts fails when the file gains a
  * section not listed here, so that whoever adds one decides which it is.
  */
-export const SECTIONS = ['listen', 'cluster', 'auth', 'endpoints', 'logging', 'metrics', 'tracing', 'oauth', 'separator', 'servers', 'mcpServers', 'resilience', 'roots', 'policy', 'cache', 'audit', 'pinning', 'toolSearch', 'secretScan', 'tasks'] as const;
+export const SECTIONS = ['listen', 'cluster', 'auth', 'endpoints', 'logging', 'metrics', 'tracing', 'oauth', 'separator', 'servers', 'mcpServers', 'resilience', 'roots', 'policy', 'cache', 'audit', 'pinning', 'toolSearch', 'secretScan', 'hiddenText', 'tasks'] as const;
 
 /** What `next` changes that waits for a restart (each a short sentence), none when nothing does. */
 export function restartOnlyChanges(started: GatewayConfig, next: GatewayConfig): string[] {

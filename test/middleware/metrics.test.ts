@@ -71,9 +71,10 @@ describe('gateway /metrics', () => {
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });
 
-  it('feeds the hooks middleware of its own can call (cache, rate limit, OAuth refreshes), and every series the dashboard queries exists', async () => {
+  it('feeds the hooks middleware of its own can call (cache, rate limit, hidden text, OAuth refreshes), and every series the dashboard queries exists', async () => {
     gateway.metrics!.cacheHit('prompts/get');
     gateway.metrics!.rateLimited('prompts/get', 'quota');
+    gateway.metrics!.hiddenText('tools/call', 'up', 'removed');
     // A request on a named endpoint (the series exists once one came).
     gateway.metrics!.started('tools/list');
     gateway.metrics!.ended({ method: 'tools/list', target: '', upstream: '', outcome: 'ok', era: 'legacy', endpoint: 'research', seconds: 0.001 });
@@ -81,6 +82,7 @@ describe('gateway /metrics', () => {
     expect(sample(text, 'mcp_endpoint_requests_total', { endpoint: 'research', outcome: 'ok' })).toBe(1);
     expect(sample(text, 'mcp_cache_requests_total', { method: 'prompts/get', result: 'hit' })).toBe(1);
     expect(sample(text, 'mcp_rate_limited_total', { method: 'prompts/get', limit: 'quota' })).toBe(1);
+    expect(sample(text, 'mcp_hidden_text_total', { method: 'tools/call', upstream: 'up', action: 'removed' })).toBe(1);
     // An OAuth upstream's refreshes are counted from 0 before the first one.
     expect(sample(text, 'mcp_upstream_oauth_refreshes_total', { upstream: 'remote', reason: 'ahead', outcome: 'failed' })).toBe(0);
     // The gateway's breaker gauge is its upstreams' health, read at the scrape.
