@@ -27,6 +27,16 @@ import {
 /** The redirect URI a flow names while no callback listens (a refresh sends none; no authorization starts with it). */
 const NO_CALLBACK = 'http://127.0.0.1/no-callback-listening';
 
+/** Runs `work` after the previous work under `key` in this process has ended (a registered clients list's writes). */
+const queues = new Map<string, Promise<unknown>>();
+function oneAtATime(key: string, work: () => Promise<void>): Promise<void> {
+  const done = (queues.get(key) ?? Promise.resolve()).then(work, work);
+  const settled = done.catch(() => {});
+  queues.set(key, settled);
+  void settled.then(() => queues.get(key) === settled && queues.delete(key));
+  return done;
+}
+
 /** What a caller is told when `server`'s grant is missing or gone: a person must authorize (again). */
 export const needsAuthorization = (server: string) => new UnauthorizedError(`'${server}' needs authorization`);
 
@@ -109,6 +119,8 @@ export function grantFlow(host: GrantFlowHost, key: string, leg: { callback?: Pe
       const holder = parsed<HeldTokens>(await store.get(tokensKeyOfGrant))?.[CLIENT_OF_GRANT];
       const atIssuer = (c: StoredOAuthClientInformation | undefined) => c !== undefined && (ctx?.issuer === undefined || c.issuer === undefined || sameIssuer(c.issuer, ctx.issuer));
       client = [
+        // The callback leg: the client the code was issued to.
+        callback?.clientId === undefined ? undefined : clients[callback.clientId],
         holder === undefined ? undefined : clients[holder],
         ...Object.values(clients).filter((c) => c.redirect_uris?.includes(redirectUrl())),
         settings.clientMetadataUrl ? clients[settings.clientMetadataUrl] : undefined,
@@ -122,7 +134,9 @@ export function grantFlow(host: GrantFlowHost, key: string, leg: { callback?: Pe
     ...(!settings.clientId && {
       saveClientInformation: async (info: StoredOAuthClientInformation) => {
         client = info;
-        await store.set(clientsKey, JSON.stringify({ ...(await registered()), [info.client_id]: info }));
+        // One save at a time: two flows registering at once (a connection attempt and an administrator's
+        // authorization) must not write over each other's client.
+        await oneAtATime(clientsKey, async () => store.set(clientsKey, JSON.stringify({ ...(await registered()), [info.client_id]: info })));
       },
     }),
     tokens: async () => {
@@ -158,11 +172,13 @@ export function grantFlow(host: GrantFlowHost, key: string, leg: { callback?: Pe
       if (state === undefined || verifier === undefined) throw new Error('authorization started without state or verifier');
       const asked = url.searchParams.get('scope');
       const given = key === GATEWAY_GRANT ? undefined : settings.callerUrl?.(state);
+      const clientId = url.searchParams.get('client_id');
       const pending: PendingAuthorization = {
         server,
         key,
         verifier,
         redirectUrl: redirectUrl(),
+        ...(clientId && { clientId }),
         ...(asked && { scope: asked }),
         ...(given !== undefined && { url: url.href, confirm: true as const }),
       };

@@ -21,6 +21,8 @@ export interface PendingAuthorization {
   verifier: string;
   /** The redirect URI the authorization was started with (the code exchange must send the same). */
   redirectUrl: string;
+  /** The client the code is issued to (the exchange must run as it: two flows may each have registered one). */
+  clientId?: string;
   /** The scope it asked for: what was granted when the token response does not say (RFC 6749 §5.1). */
   scope?: string;
   /** The authorization server's URL, when the caller was given another (`callerUrl`) that leads there once confirmed. */

@@ -1,0 +1,36 @@
+// Two authorizations toward one upstream started at the same moment, with no client registered yet, each register a
+// client at the authorization server (dynamic registration); whichever the person completes, its code is exchanged
+// as the client it was issued to, and both registrations are kept. (Seen in CI: a gateway's connection attempt and
+// an administrator's authorization racing; the exchange ran as the other client and the server refused it.) The real
+// authorization server of examples/oauth-server.ts; the store in memory, as the gateway's default.
+import { describe, expect, it } from 'vitest';
+import { OAuthGrants } from '../../src/client/oauth-grants.js';
+import { clientsKeyOf, pendingAuthorization } from '../../src/client/oauth-grant-records.js';
+import { silentLogger } from '../../src/core/index.js';
+import { MemorySecretStore } from '../../src/stores/memory/secret-store.js';
+import { oauthServerForSuite } from '../fixtures/oauth-upstream.js';
+
+const oauthServer = oauthServerForSuite();
+// Never fetched: the code is read off the authorization server's redirect.
+const CALLBACK = 'http://127.0.0.1:9/oauth/callback';
+
+describe('client registration raced by two authorizations', () => {
+  it('exchanges each code as the client it was issued to, and keeps both clients', async () => {
+    const store = new MemorySecretStore();
+    const grants = new OAuthGrants('remote', oauthServer().url, { redirectUrl: () => CALLBACK }, store, silentLogger);
+    const before = oauthServer().provider.counts.registered;
+    const urls = await Promise.all([grants.authorize('alice', {}, true), grants.authorize('bob', {}, true)]);
+    const clientOf = (url: string | undefined) => new URL(url!).searchParams.get('client_id');
+    expect(oauthServer().provider.counts.registered).toBe(before + 2);
+    expect(clientOf(urls[0])).not.toBe(clientOf(urls[1]));
+    expect(Object.keys(JSON.parse((await store.get(clientsKeyOf('remote')))!)).sort()).toEqual([clientOf(urls[0]), clientOf(urls[1])].sort());
+    // The later one first, then the other: each exchanged as its own client.
+    for (const [key, url] of [['bob', urls[1]], ['alice', urls[0]]] as const) {
+      const atServer = await fetch(url!, { redirect: 'manual', headers: { cookie: `user=${key}` } });
+      const back = new URL(atServer.headers.get('location')!);
+      const state = back.searchParams.get('state')!;
+      await grants.complete((await pendingAuthorization(store, state))!, state, back.searchParams.get('code')!);
+      expect(await grants.has(key)).toBe(true);
+    }
+  });
+});
