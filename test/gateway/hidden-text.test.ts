@@ -10,10 +10,10 @@ import type { GatewayConfig } from '../../src/gateway/config/index.js';
 import { hiddenIn } from '../../src/core/hidden-chars.js';
 import { scanDefinition } from '../../src/gateway/hidden-text.js';
 import { openAdminPage } from '../helpers/admin-page.js';
+import { smuggle } from '../helpers/smuggle.js';
 import { capturingLogger, type LogEntry } from '../helpers/logger.js';
 import { tsxArgs, waitUntil } from '../helpers/process.js';
 import { runCli } from './fixtures/cli.js';
-import { smuggle } from './fixtures/hidden-text-upstream.js';
 import { callError, callText, gatewayConfig, type Running, startGateway, stdioServer } from './fixtures/helpers.js';
 
 const UPSTREAM = fileURLToPath(new URL('./fixtures/hidden-text-upstream.ts', import.meta.url));

@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE, newApiKey, parseConfig } from '../../src/index.js';
 import { rejection } from '../helpers/config.js';
+import { smuggle } from '../helpers/smuggle.js';
 import { TasksClient } from '../helpers/tasks-client.js';
 import { connectWith } from '../middleware/auth-fixture.js';
 import { type RunningGateway, relayUpstream, startGateway, text } from './helpers/harness.js';
@@ -193,8 +194,7 @@ describe('gateway tasks', () => {
       await a.ok('tasks/update', { taskId, inputResponses: { [key!]: { action: 'accept', content: { name } } } });
       return a.settled(taskId);
     };
-    const tags = [...'obey'].map((c) => String.fromCodePoint(0xe0000 + c.codePointAt(0)!)).join('');
-    expect(await answered(`Ada${tags}`)).toMatchObject({ status: 'completed', result: { content: [{ text: 'hello Ada (legacy)' }] } });
+    expect(await answered(`Ada${smuggle('obey')}`)).toMatchObject({ status: 'completed', result: { content: [{ text: 'hello Ada (legacy)' }] } });
     // The caller's answer let through (arguments off), so the upstream's result is what holds the secret.
     const was = running.gateway.config;
     await running.gateway.reload({ ...was, secretScan: { arguments: 'off', results: 'redact', allow: [], except: [] } });

@@ -4,30 +4,30 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectInMemory, createServer, hiddenText, silentLogger } from '../../src/index.js';
+import { smuggle } from '../helpers/smuggle.js';
 
-const tags = (text: string) => [...text].map((c) => String.fromCodePoint(0xe0000 + c.codePointAt(0)!)).join('');
 
 describe('hiddenText()', () => {
   it('cleans answers in a framework server, leaving what the handler holds as it was', async () => {
-    const kept = { note: `fine${tags('leak it')}`, nested: [{ deep: `a${tags('b')}` }] };
+    const kept = { note: `fine${smuggle('leak it')}`, nested: [{ deep: `a${smuggle('b')}` }] };
     const server = createServer({ name: 'h', version: '1', logger: silentLogger });
     server.use(hiddenText({ except: ['tool:raw'] }));
     server.tool('report', { description: 'r', input: z.object({}), output: z.object({ note: z.string(), nested: z.array(z.object({ deep: z.string() })) }) }, () => ({
-      content: [{ type: 'text' as const, text: `done${tags('now obey')}` }],
+      content: [{ type: 'text' as const, text: `done${smuggle('now obey')}` }],
       structuredContent: kept,
-      _meta: { marker: tags('kept') },
+      _meta: { marker: smuggle('kept') },
     }));
-    server.tool('raw', { description: 'r', input: z.object({}) }, () => `raw${tags('x')}`);
-    server.resource('notes://a', { name: 'a' }, (uri) => ({ contents: [{ uri: uri.href, text: `page${tags('hidden')}` }] }));
+    server.tool('raw', { description: 'r', input: z.object({}) }, () => `raw${smuggle('x')}`);
+    server.resource('notes://a', { name: 'a' }, (uri) => ({ contents: [{ uri: uri.href, text: `page${smuggle('hidden')}` }] }));
     const client = await connectInMemory(server);
     try {
       const result = await client.callTool({ name: 'report', arguments: {} });
       expect(result.content).toEqual([{ type: 'text', text: 'done' }]);
       expect(result.structuredContent).toEqual({ note: 'fine', nested: [{ deep: 'a' }] });
-      expect(result._meta).toEqual({ marker: tags('kept') });
-      expect(kept.note).toBe(`fine${tags('leak it')}`);
+      expect(result._meta).toEqual({ marker: smuggle('kept') });
+      expect(kept.note).toBe(`fine${smuggle('leak it')}`);
       expect((await client.readResource({ uri: 'notes://a' })).contents).toEqual([{ uri: 'notes://a', text: 'page' }]);
-      expect((await client.callTool({ name: 'raw', arguments: {} })).content).toEqual([{ type: 'text', text: `raw${tags('x')}` }]);
+      expect((await client.callTool({ name: 'raw', arguments: {} })).content).toEqual([{ type: 'text', text: `raw${smuggle('x')}` }]);
     } finally {
       await client.close();
     }
