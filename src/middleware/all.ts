@@ -88,8 +88,9 @@ export function allMiddleware(groups: readonly string[] = MIDDLEWARE_GROUPS, opt
     ['security', 'endpoint-views', () => endpointViews({ bench: { include: ['server:bench'] } })],
     // Secrets in arguments and results (the bench's are short: the cheap pre-check, not the rules, runs).
     ['security', 'secret-scan', () => secretScan()],
-    // Hidden text in answers, as the gateway's default (tag characters taken out; the bench's answers have none).
-    ['security', 'hidden-text', () => hiddenText()],
+    // Hidden text in answers, as the gateway's default (tag characters taken out; the bench's answers have none);
+    // a gateway runs its own already.
+    ['security', 'hidden-text', !builtIn && (() => hiddenText())],
     ['security', 'access', () => access({ everyone: [{ resource: '*', actions: ['*'] }] })],
     ['security', 'scopes', () => requiredScopes([{ resource: 'tool:*', scopes: ['tools'] }])],
     ['security', 'quota', () => quota({ tenants: { bench: { calls: { limit: 1_000_000_000, windowMs: 1_000 }, concurrent: 100_000 } } })],
