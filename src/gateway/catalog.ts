@@ -216,8 +216,8 @@ export class Catalog {
     return this.withheldItems.map((w) => `${w.name}: ${w.why}`);
   }
 
-  /** Why a tool or prompt exposed as `name` is withheld (hidden text in its definition), if it is. */
-  withheldReason(kind: 'tool' | 'prompt', name: string): string | undefined {
+  /** Why a tool or prompt exposed as `name`, or a resource listed as `name` (its URI), is withheld (hidden text in its definition), if it is. */
+  withheldReason(kind: 'tool' | 'prompt' | 'resource', name: string): string | undefined {
     return this.#withheld.get(`${kind}\u0000${name}`);
   }
 
@@ -283,9 +283,14 @@ export class Catalog {
   prompt(name: string): Route | undefined {
     return this.#promptRoutes.get(name);
   }
-  /** The upstream that listed `uri`, else the first whose template matches it. URIs are never rewritten. */
+  /**
+   * The upstream that listed `uri`, else the first whose template matches it, unless a listing of `uri` was withheld
+   * (a template must not serve what its definition could not). URIs are never rewritten.
+   */
   resourceOwner(uri: string): Upstream | undefined {
-    return this.#resourceOwners.get(uri) ?? this.#templateOwners.find((t) => t.template.match(uri) !== null)?.upstream;
+    const listed = this.#resourceOwners.get(uri);
+    if (listed || this.#withheld.has(`resource\u0000${uri}`)) return listed;
+    return this.#templateOwners.find((t) => t.template.match(uri) !== null)?.upstream;
   }
   templateOwner(uriTemplate: string): Upstream | undefined {
     return this.#templateOwners.find((t) => t.uriTemplate === uriTemplate)?.upstream;

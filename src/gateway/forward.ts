@@ -23,10 +23,20 @@ const MAX_INPUT_ROUNDS = 8;
 function unknown(catalog: Catalog, kind: 'tool' | 'prompt', name: string): string {
   const held = kind === 'tool' ? catalog.heldTool(name) : catalog.heldPrompt(name);
   const withheld = catalog.withheldReason(kind, name);
-  if (withheld) return `${kind === 'tool' ? 'Tool' : 'Prompt'} '${name}' is withheld: its definition hides text from people reading it (${withheld}); an administrator can serve it with its server's tools.hiddenText: allow`;
+  if (withheld) return withheldText(kind === 'tool' ? 'Tool' : 'Prompt', name, withheld);
   if (!held) return `Unknown ${kind}: ${name}`;
   const use = kind === 'tool' ? 'called' : 'used';
   return `${kind === 'tool' ? 'Tool' : 'Prompt'} '${name}' is held: its ${held.changed.join(', ')} changed since it was pinned, and an administrator must approve the change before it can be ${use} (POST /admin/pins/approve)`;
+}
+
+/** Why a URI has no owner: its listing withheld for hidden text, or not found. */
+function notFound(catalog: Catalog, uri: string): string {
+  const withheld = catalog.withheldReason('resource', uri);
+  return withheld ? withheldText('Resource', uri, withheld) : `Resource not found: ${uri}`;
+}
+
+function withheldText(what: string, name: string, why: string): string {
+  return `${what} '${name}' is withheld: its definition hides text from people reading it (${why}); an administrator can serve it with its server's tools.hiddenText: allow`;
 }
 
 const URL_MODE = { mode: 'url' };
@@ -211,7 +221,7 @@ export function forwarder(
         return forward(ctx, route?.upstream, { ...params, name: route?.name }, route ? '' : unknown(catalog, 'prompt', ctx.target ?? ''));
       }
       case 'resources/read':
-        return forward(ctx, catalog.resourceOwner(ctx.target ?? ''), params, `Resource not found: ${ctx.target}`, { uri: ctx.target });
+        return forward(ctx, catalog.resourceOwner(ctx.target ?? ''), params, notFound(catalog, ctx.target ?? ''), { uri: ctx.target });
       case 'resources/subscribe': {
         const inv = ctx.state.get(INVOCATION)!;
         const uri = ctx.target ?? '';
