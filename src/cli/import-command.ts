@@ -8,7 +8,7 @@ import { CLIENTS, type ClientId, type ClientKind, knownPlaces, type Place, place
 import { readClientFile } from './client-files.js';
 import { ExitError } from './exit-error.js';
 import { entriesOf, type Imported, importServers } from './import-servers.js';
-import { pointClient } from './point-clients.js';
+import { type Pointed, pointClient } from './point-clients.js';
 
 export interface ImportOptions {
   output: string;
@@ -85,7 +85,9 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
   const unset = [...imported.variables].filter((v) => process.env[v] === undefined).sort();
   const clients = [...new Map(imported.sources.filter((s) => s.names.length > 0).map((s) => [s.place.client.id, s.place.client])).values()];
   const pointerOf = (client: ClientKind) => client.pointer(toStdout ? '<file>' : output, GATEWAY_URL);
-  const pointed = opts.replace && !invalid ? imported.sources.filter((s) => s.originals.length > 0).map((s) => pointClient(s.place, s.originals, pointerOf(s.place.client))) : [];
+  const pointed: Pointed[] = [];
+  // One file at a time, in order (two places can be one file: Claude Code's user and project lists).
+  if (opts.replace && !invalid) for (const s of imported.sources.filter((s) => s.originals.length > 0)) pointed.push(await pointClient(s.place, s.originals, pointerOf(s.place.client)));
   const report = [
     `${toStdout ? 'Read' : `Wrote ${opts.output}:`} ${names.length} server${names.length === 1 ? '' : 's'} (${names.join(', ')}) from ${imported.sources.filter((s) => s.names.length > 0).map((s) => `${s.place.client.label} (${s.place.path})`).join(', ')}`,
     ...(imported.notes.length > 0 ? ['', 'Notes:', ...imported.notes.map((n) => `  - ${n}`)] : []),

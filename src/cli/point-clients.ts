@@ -1,8 +1,11 @@
 // `mcplex import --replace`: each client file servers were imported from, pointed at the gateway instead. Those
 // servers are taken out and one `mcplex` entry put in; everything else in the file (other settings, comments,
-// formatting) stays as it was, and the file as it was is kept beside it.
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+// formatting) stays as it was, and the file as it was is kept beside it. The new text is written beside the file and
+// moved into place (a client reading it never sees it half-written), with the file's permissions, and a symlinked file
+// (dotfiles kept in a repository) is edited where the link points, the link kept.
+import { copyFileSync, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { applyEdits, type FormattingOptions, modify } from 'jsonc-parser';
+import { atomicWrite } from '../core/index.js';
 import type { Place } from './client-configs.js';
 import { readClientFile } from './client-files.js';
 import { pathOf } from './import-servers.js';
@@ -28,15 +31,16 @@ function backupOf(path: string): string {
 }
 
 /** Takes the servers named `originals` out of the client's file and puts `entry` in as `mcplex`. */
-export function pointClient(place: Place, originals: string[], entry: Record<string, unknown>): Pointed {
-  const text = readFileSync(place.path, 'utf8');
-  const file = readClientFile(place.path, text);
+export async function pointClient(place: Place, originals: string[], entry: Record<string, unknown>): Promise<Pointed> {
+  const file = realpathSync(place.path);
+  const text = readFileSync(file, 'utf8');
+  const read = readClientFile(place.path, text);
   const formattingOptions = formattingOf(text);
   const edit = (out: string, path: string[], value: unknown) => applyEdits(out, modify(out, path, value, { formattingOptions }));
-  let out = originals.reduce((out, name) => edit(out, pathOf(file, place.client, place.project, name), undefined), text);
+  let out = originals.reduce((out, name) => edit(out, pathOf(read, place.client, place.project, name), undefined), text);
   out = edit(out, [place.client.key, 'mcplex'], entry);
   const backup = backupOf(place.path);
-  copyFileSync(place.path, backup);
-  writeFileSync(place.path, out);
+  copyFileSync(file, backup);
+  await atomicWrite(file, out, { mode: statSync(file).mode & 0o7777 });
   return { place, backup, removed: originals };
 }

@@ -1,4 +1,5 @@
 // Public surface of the core layer: pipeline types, compose, errors, principal, typed state.
+export * from './atomic-write.js';
 export * from './compose.js';
 export * from './context.js';
 export * from './error-mapper.js';

@@ -4,7 +4,7 @@
 // --connect`, and what it refuses.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/client';
@@ -217,8 +217,12 @@ describe('mcplex import', () => {
     write(desktop, { mcpServers: { demo: demo('demo') }, globalShortcut: 'Ctrl+Space' });
     const desktopBefore = readFileSync(desktop, 'utf8');
     // Claude Code: the user's list and this project's list in ~/.claude.json, among its other state.
+    // Kept in a dotfiles folder, linked from home, readable by its owner only (as Claude Code writes it).
     const claudeCode = join(home, '.claude.json');
-    write(claudeCode, { numStartups: 3, mcpServers: { calc: demo('demo') }, projects: { [project]: { allowedTools: [], mcpServers: { notes: demo('notes') } }, '/other': { mcpServers: { kept: demo('demo') } } } });
+    const dotfile = join(home, 'dotfiles', 'claude.json');
+    write(dotfile, { numStartups: 3, mcpServers: { calc: demo('demo') }, projects: { [project]: { allowedTools: [], mcpServers: { notes: demo('notes') } }, '/other': { mcpServers: { kept: demo('demo') } } } });
+    chmodSync(dotfile, 0o600);
+    symlinkSync(dotfile, claudeCode);
     // Zed: JSONC settings, its servers under context_servers among the editor's own settings.
     const zed = join(home, '.config', 'zed', 'settings.json');
     mkdirSync(dirname(zed), { recursive: true });
@@ -246,6 +250,9 @@ describe('mcplex import', () => {
       mcpServers: { mcplex: { type: 'http', url: 'http://127.0.0.1:7333/mcp' } },
       projects: { [project]: { allowedTools: [], mcpServers: {} }, '/other': { mcpServers: { kept: demo('demo') } } },
     });
+    // Written beside the file and moved into place: the link kept, the file it points to edited, its permissions kept, no temporary file left.
+    expect([lstatSync(claudeCode).isSymbolicLink(), realpathSync(claudeCode), statSync(dotfile).mode & 0o777]).toEqual([true, dotfile, 0o600]);
+    expect(readdirSync(dirname(dotfile))).toEqual(['claude.json']);
     expect(readFileSync(zed, 'utf8')).toMatch(/^\/\/ Zed settings\n/);
     expect(readClientFile(zed, readFileSync(zed, 'utf8'))).toEqual({ theme: 'One Dark', context_servers: { mcplex: stdio } });
     const vscodeAfter = readFileSync(vscode, 'utf8');

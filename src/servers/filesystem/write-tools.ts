@@ -1,35 +1,13 @@
 // The filesystem server's write tools (registered only when not read-only): write_file (atomic: temp file then
-// rename, or link for create-only), edit_file (exact search/replace with a diff preview), move_file, create_directory.
-import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+// rename, or link for create-only: core's atomicWrite), edit_file (exact search/replace with a diff preview), move_file, create_directory.
+import { lstat, mkdir, readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
-import { ToolError } from '../../core/index.js';
+import { atomicWrite, ToolError } from '../../core/index.js';
 import type { McplexServer } from '../../server/index.js';
 import { type FsEnv, resolveEntry, resolvePath } from './context.js';
 import { unifiedDiff } from './diff-preview.js';
 
 const path = z.string().min(1).describe('A path inside an allowed directory (absolute, or relative to the first one)');
-
-/** Writes `data` next to `file` and moves it into place, so readers never see a half-written file. */
-export async function atomicWrite(file: string, data: Buffer, createOnly = false): Promise<void> {
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fh = await open(temp, 'wx', 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    // link() fails with EEXIST instead of replacing: create-only without a window between check and write.
-    if (createOnly) await link(temp, file);
-    else await rename(temp, file);
-  } finally {
-    // After link() the temp name is a second name to remove; after a failed rename it is the leftover.
-    await unlink(temp).catch(() => {});
-  }
-}
 
 async function exists(p: string): Promise<boolean> {
   return lstat(p).then(
@@ -59,7 +37,7 @@ export function registerWriteTools(server: McplexServer, env: FsEnv, changed: (f
       const data = Buffer.from(content, encoding);
       if (data.length > maxWriteBytes) throw new ToolError(`Content is ${data.length} bytes, over the ${maxWriteBytes}-byte write limit`);
       if (createOnly && (await exists(file))) throw new ToolError(`${p} already exists (createOnly is set)`);
-      await atomicWrite(file, data, createOnly);
+      await atomicWrite(file, data, { createOnly });
       changed(file);
       return `Wrote ${data.length} bytes to ${file}`;
     },
