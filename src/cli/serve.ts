@@ -176,9 +176,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
     // The config file and the servers' env files (those named when the gateway started).
     const files = [resolve(path), ...Object.values(config.servers).flatMap((s) => (s.transport === 'stdio' && s.envFile ? [s.envFile] : []))];
     // Directories, not files: editors save by writing a new file and renaming it over the old one, after which a
-    // watch on the file itself (its old inode) never fires again.
+    // watch on the file itself (its old inode) never fires again. A Kubernetes ConfigMap or Secret volume links each
+    // file through `..data`, and an update swaps that link (a rename of `..data_tmp` to `..data`): that is a change too.
     for (const dir of new Set(files.map((f) => dirname(f)))) {
-      const names = new Set(files.filter((f) => dirname(f) === dir).map((f) => basename(f)));
+      const names = new Set([...files.filter((f) => dirname(f) === dir).map((f) => basename(f)), '..data']);
       watch(dir, (_event, filename) => {
         if (filename !== null && !names.has(filename)) return;
         clearTimeout(timer);

@@ -2,9 +2,10 @@
 // cluster runs here), the ConfigMap's config is a valid gateway config that may listen beyond loopback, and the two
 // agree: the port, the probes' paths, the user the image runs as, where the config and the state are mounted, the
 // drain and the grace period, the Service's selector and port. Then the gateway runs on that config as the pod would
-// (its environment, Redis from REDIS_URL; on 127.0.0.1, port 0): ready, and on SIGTERM it drains (/readyz 503 while
-// still serving) before it exits 0.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// (its environment, Redis from REDIS_URL; on 127.0.0.1, port 0; the config laid out as the kubelet mounts a ConfigMap):
+// ready, an edit of the ConfigMap applied when the kubelet swaps the volume, and on SIGTERM it drains (/readyz 503
+// while still serving) before it exits 0.
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Deployment } from 'kubernetes-models/apps/v1';
@@ -76,15 +77,29 @@ describe('the Kubernetes manifest', () => {
   });
 
   const redisUrl = sharedRedisUrl('the Kubernetes manifest: its config run');
-  it.skipIf(!redisUrl)('runs as the pod would: ready, then on SIGTERM it drains before it exits 0', async () => {
+  it.skipIf(!redisUrl)('runs as the pod would: ready, reloads a ConfigMap edit, then on SIGTERM it drains before it exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcplex-k8s-'));
+    // The kubelet's layout: mcplex.yaml → ..data/mcplex.yaml, ..data → a timestamped folder; an update swaps ..data.
+    const version = (name: string, text: string) => {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'mcplex.yaml'), text);
+      symlinkSync(name, join(dir, '..data_tmp'));
+      renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    };
     try {
+      version('..2026_12_07_01', configText);
       const file = join(dir, 'mcplex.yaml');
-      writeFileSync(file, configText);
-      const cli = runCli(['serve', '--config', file, '--host', '127.0.0.1', '--port', '0'], { REDIS_URL: redisUrl!, POD_IP: '127.0.0.1' });
+      symlinkSync('..data/mcplex.yaml', file);
+      const flags = container.args.filter((a: string) => a.startsWith('--') && !['--config', '--host'].includes(a));
+      expect(flags).toEqual(['--watch']);
+      const cli = runCli(['serve', '--config', file, '--host', '127.0.0.1', '--port', '0', ...flags], { REDIS_URL: redisUrl!, POD_IP: '127.0.0.1' });
       const url = await waitUntil(() => /gateway listening on (http:\/\/\S+)/.exec(cli.stdout())?.[1], 30_000, `the gateway's URL; stderr:\n${cli.stderr().slice(-2000)}`);
       const readyz = () => fetch(new URL('/readyz', url));
       await waitUntil(async () => (await readyz()).status === 200 || undefined, 20_000, 'ready');
+      const from = cli.stderr().length;
+      version('..2026_12_07_02', configText.replace(/^servers:\n {2}demo:/m, 'servers:\n  tools:'));
+      const reloaded = await cli.waitStderr(/.*"msg":"configuration reloaded".*/, 20_000, from);
+      expect(JSON.parse(reloaded)).toMatchObject({ why: 'file changed', added: ['tools'], removed: ['demo'] });
       cli.child.kill('SIGTERM');
       await cli.waitStderr(/"msg":"draining: \/readyz answers 503[^"]*"/);
       expect((await readyz()).status).toBe(503);

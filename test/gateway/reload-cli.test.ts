@@ -1,6 +1,6 @@
 // Reloading a running CLI gateway (SIGHUP, --watch): servers added and removed, a filter changed, unaffected
 // upstreams keep their PIDs, a connected client keeps its session and sees list_changed; a bad config is refused.
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -131,6 +131,29 @@ describe('--watch', () => {
     const before = await pidsOf(cli.url);
 
     const line = await reloaded(cli, () => writeFileSync(envFile, 'SECRET=two\n'));
+    expect(JSON.parse(line)).toMatchObject({ why: 'file changed', restarted: ['a'], added: [], removed: [] });
+    const after = await pidsOf(cli.url);
+    expect(after.b).toBe(before.b);
+    expect(after.a).not.toBe(before.a);
+    await stopCli(cli);
+  });
+
+  it('reloads when a Kubernetes Secret volume is updated (its ..data link swapped): that server restarts', async () => {
+    // As the kubelet lays a Secret out: each key a link through ..data to a timestamped folder.
+    const volume = mkdtempSync(join(tmpdir(), 'mcplex-secret-'));
+    const version = (name: string, value: string) => {
+      mkdirSync(join(volume, name));
+      writeFileSync(join(volume, name, 'a.env'), `SECRET=${value}\n`);
+      symlinkSync(name, join(volume, '..data_tmp'));
+      renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+    };
+    version('..2026_12_07_01', 'one');
+    symlinkSync('..data/a.env', join(volume, 'a.env'));
+    const path = writeConfig({ a: fixtureServer('a', { envFile: join(volume, 'a.env') }), b: fixtureServer('b') });
+    const cli = await serveCli(path, ['--watch']);
+    const before = await pidsOf(cli.url);
+
+    const line = await reloaded(cli, () => version('..2026_12_07_02', 'two'));
     expect(JSON.parse(line)).toMatchObject({ why: 'file changed', restarted: ['a'], added: [], removed: [] });
     const after = await pidsOf(cli.url);
     expect(after.b).toBe(before.b);
