@@ -1,6 +1,7 @@
 // The benchmark targets and how each is started fresh on 127.0.0.1: the mcplex gateway (default and "full"
 // pipeline), mcp-proxy, supergateway, the SDK v2 server, the mcplex framework, direct stdio, and (opt-in) the
 // floor: a bare HTTP → stdio relay with no MCP machinery.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,13 +57,23 @@ function gatewayConfig(auth?: { hash: string }, kind: 'plain' | 'auth' | 'baseli
     listen: { host: '127.0.0.1', port: 0, path: '/mcp' },
     ...(auth && { auth: { apiKeys: { [auth.hash]: { id: 'bench', tenant: 'bench', scopes: ['tools'] } } } }),
     // The bare gateway: no /metrics (on by default); the full targets add their own metrics middleware. (A
-    // baseline checkout from before metrics existed would refuse the key.)
+    // baseline checkout from before metrics existed would refuse the key: baselineConfig.)
     ...(kind !== 'baseline' && { metrics: { enabled: false } }),
     servers: { up: { command: NODE, args: [UPSTREAM] } },
   };
   writeFileSync(file, JSON.stringify(config, null, 2));
   configFiles.set(kind, file);
   return file;
+}
+
+/**
+ * The bare gateway's config for a baseline checkout, so the two run alike: the same file (metrics off) when that
+ * checkout's `mcplex check` takes it, else without the `metrics` key (a checkout from before metrics, which it had none of).
+ */
+function baselineConfig(dir: string): string {
+  const plain = gatewayConfig();
+  const check = spawnSync(NODE, [join(dir, 'dist/cli/main.js'), 'check', '--config', plain], { cwd: dir, stdio: 'ignore', timeout: STARTUP_MS });
+  return check.status === 0 ? plain : gatewayConfig(undefined, 'baseline');
 }
 
 /** The key the full-pipeline target's clients authenticate with. */
@@ -217,7 +228,7 @@ export const TARGETS: TargetDef[] = [
     start: (era) => {
       const dir = process.env.MCPLEX_BENCH_BASELINE;
       if (!dir) throw new Error('the baseline target needs MCPLEX_BENCH_BASELINE=<a checkout with dist/ built>');
-      const proc = new Proc(NODE, [join(dir, 'dist/cli/main.js'), 'serve', '--config', gatewayConfig(undefined, 'baseline')], { cwd: dir });
+      const proc = new Proc(NODE, [join(dir, 'dist/cli/main.js'), 'serve', '--config', baselineConfig(dir)], { cwd: dir });
       return httpTarget(proc, proc.waitForStdout(GATEWAY_LINE, STARTUP_MS), era, 'up__');
     },
   },
