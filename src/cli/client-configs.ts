@@ -4,10 +4,10 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'cline' | 'roo' | 'zed';
+export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'cline' | 'roo' | 'zed';
 
 /** How a client's strings refer to variables (converted to the gateway's `${NAME}`). */
-export type Variables = 'none' | 'env-prefixed' | 'plain' | 'gemini';
+export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell';
 
 export interface ClientKind {
   readonly id: ClientId;
@@ -16,7 +16,7 @@ export interface ClientKind {
   readonly key: 'mcpServers' | 'servers' | 'context_servers';
   /**
    * `none`: no substitution (a `${` is literal); `env-prefixed`: `${env:NAME}`, `${workspaceFolder}`, `${userHome}`
-   * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `gemini`: `$NAME` too.
+   * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `shell`: `$NAME` too (Gemini CLI, Copilot CLI).
    */
   readonly variables: Variables;
   /** The entry that reaches the gateway from this client, given the gateway file and its URL. */
@@ -35,7 +35,8 @@ export const CLIENTS: Record<ClientId, ClientKind> = {
   cursor: { id: 'cursor', label: 'Cursor', key: 'mcpServers', variables: 'env-prefixed', pointer: (_, url) => ({ url }) },
   vscode: { id: 'vscode', label: 'VS Code', key: 'servers', variables: 'env-prefixed', pointer: (_, url) => ({ type: 'http', url }) },
   windsurf: { id: 'windsurf', label: 'Windsurf', key: 'mcpServers', variables: 'env-prefixed', pointer: (_, url) => ({ serverUrl: url }) },
-  gemini: { id: 'gemini', label: 'Gemini CLI', key: 'mcpServers', variables: 'gemini', pointer: (_, url) => ({ httpUrl: url }) },
+  gemini: { id: 'gemini', label: 'Gemini CLI', key: 'mcpServers', variables: 'shell', pointer: (_, url) => ({ httpUrl: url }) },
+  copilot: { id: 'copilot', label: 'Copilot CLI', key: 'mcpServers', variables: 'shell', pointer: (_, url) => ({ type: 'http', url, tools: ['*'] }) },
   cline: { id: 'cline', label: 'Cline', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
   roo: { id: 'roo', label: 'Roo Code', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
   zed: { id: 'zed', label: 'Zed', key: 'context_servers', variables: 'none', pointer: STDIO_POINTER },
@@ -66,6 +67,7 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
     { client: CLIENTS.vscode, path: join(apps, 'Code', 'User', 'mcp.json') },
     { client: CLIENTS.windsurf, path: join(home, '.codeium', 'windsurf', 'mcp_config.json') },
     { client: CLIENTS.gemini, path: join(home, '.gemini', 'settings.json') },
+    { client: CLIENTS.copilot, path: join(env.COPILOT_HOME || join(home, '.copilot'), 'mcp-config.json') },
     // VS Code extensions keep theirs in its global storage.
     { client: CLIENTS.cline, path: join(apps, 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json') },
     { client: CLIENTS.roo, path: join(apps, 'Code', 'User', 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json') },
@@ -96,5 +98,6 @@ export function placeOf(path: string, cwd: string): Place {
   if (name === 'cline_mcp_settings.json') return { client: CLIENTS.cline, path };
   if (name === 'mcp_settings.json' && path.includes('roo-cline')) return { client: CLIENTS.roo, path };
   if (name === 'mcp_config.json') return { client: CLIENTS.windsurf, path };
+  if (name === 'mcp-config.json') return { client: CLIENTS.copilot, path };
   return { client: CLIENTS['claude-code'], path, project: dirname(path) };
 }

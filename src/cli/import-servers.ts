@@ -70,7 +70,7 @@ function rewrite(text: string, client: ClientKind, place: Place, found: Set<stri
     note(`${whole} has no equivalent in the gateway file: kept as the literal text`);
     return `$${whole}`;
   });
-  return client.variables === 'gemini' ? withBraces.replace(/(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => named(name)) : withBraces;
+  return client.variables === 'shell' ? withBraces.replace(/(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => named(name)) : withBraces;
 }
 
 /** Zed's entry in the shape the others share: its older `command: { path, args, env }`, and `source` (meta) left out. */
@@ -82,7 +82,7 @@ function zedEntry(raw: Record<string, unknown>): Record<string, unknown> {
 
 /** The fields every client writes the same way, and the ones translated; the rest are named in a note. */
 const KEPT = new Set(['command', 'args', 'env', 'cwd', 'headers']);
-const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 'disabled', 'enabled', 'includeTools', 'excludeTools', 'timeout']);
+const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 'disabled', 'enabled', 'includeTools', 'excludeTools', 'tools', 'timeout']);
 
 function convert(given: Record<string, unknown>, place: Place, found: Set<string>, note: (what: string) => void): ServerEntry | undefined {
   const { client } = place;
@@ -112,7 +112,9 @@ function convert(given: Record<string, unknown>, place: Place, found: Set<string
     return undefined;
   }
   if (raw.disabled === true || raw.enabled === false) out.enabled = false;
-  const include = strings(raw.includeTools);
+  // Gemini's includeTools/excludeTools; Copilot CLI's `tools` (the ones it may call; "*": all).
+  const allowed = strings(raw.tools);
+  const include = strings(raw.includeTools) ?? (allowed && !allowed.includes('*') ? allowed : undefined);
   const exclude = strings(raw.excludeTools);
   if (include || exclude) out.tools = { ...(include && { include }), ...(exclude && { exclude }) };
   if (client.id === 'gemini' && typeof raw.timeout === 'number' && raw.timeout > 0) out.timeoutMs = Math.round(raw.timeout);

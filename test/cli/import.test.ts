@@ -102,6 +102,26 @@ describe('what each client writes, as the gateway file says it', () => {
     expect(knownPlaces('/q', { HOME: '/h' }, 'linux').find((p) => p.path === '/h/.claude.json')?.project).toBe('/q');
   });
 
+  it('reads Copilot CLI’s mcp-config.json: its types, its tools list and its shell-style variables', () => {
+    const copilot = one('copilot', {
+      local: { type: 'local', command: 'npx', args: ['-y', 'server'], env: { TOKEN: '${GH_TOKEN}', HOME_DIR: '$HOME', LEVEL: '${LEVEL:-warn}' }, tools: ['*'] },
+      remote: { type: 'http', url: 'https://h/mcp', headers: { Authorization: 'Bearer ${API_KEY}' }, tools: ['search', 'fetch'] },
+      old: { type: 'sse', url: 'https://h/events', tools: ['*'] },
+    });
+    expect(copilot.servers).toEqual({
+      local: { command: 'npx', args: ['-y', 'server'], env: { TOKEN: '${GH_TOKEN}', HOME_DIR: '${HOME}', LEVEL: '${LEVEL:-warn}' } },
+      remote: { url: 'https://h/mcp', headers: { Authorization: 'Bearer ${API_KEY}' }, tools: { include: ['search', 'fetch'] } },
+      old: { url: 'https://h/events', transport: 'sse' },
+    });
+    expect(copilot.notes).toEqual([]);
+    expect([...copilot.variables].sort()).toEqual(['API_KEY', 'GH_TOKEN', 'HOME', 'LEVEL']);
+    const at = (env: NodeJS.ProcessEnv) => knownPlaces('/p', env, 'linux').filter((p) => p.client.id === 'copilot').map((p) => p.path);
+    expect(at({ HOME: '/h' })).toEqual(['/h/.copilot/mcp-config.json']);
+    expect(at({ HOME: '/h', COPILOT_HOME: '/c' })).toEqual(['/c/mcp-config.json']);
+    expect(placeOf('/h/.copilot/mcp-config.json', '/q').client.id).toBe('copilot');
+    expect(CLIENTS.copilot.pointer('/x/mcplex.yaml', 'http://127.0.0.1:7333/mcp')).toEqual({ type: 'http', url: 'http://127.0.0.1:7333/mcp', tools: ['*'] });
+  });
+
   it('reads Zed’s context_servers (its older command object too), and finds Cline’s, Roo Code’s and Zed’s files', () => {
     const zed = entriesOf({ context_servers: { a: { source: 'custom', command: 'x', args: ['1'] }, b: { command: { path: 'y', args: ['2'], env: { K: 'v' } }, settings: {} }, ext: { settings: { key: 'k' } } } }, CLIENTS.zed);
     const imported = one('zed', zed);
