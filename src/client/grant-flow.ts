@@ -3,6 +3,7 @@
 // the discovered metadata are kept (the SecretStore), and what happens when a person must open a URL. OAuthGrants
 // (oauth-grants.ts) makes one for every authorization, refresh, step-up and callback, and is told what changed.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type DpopSession, type OAuthClientMetadata, type OAuthClientProvider, type OAuthDiscoveryState, type StoredOAuthClientInformation, type StoredOAuthTokens, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { SecretStore } from '../core/secret-store.js';
 import { registrationMetadata } from './client-metadata.js';
@@ -27,14 +28,30 @@ import {
 /** The redirect URI a flow names while no callback listens (a refresh sends none; no authorization starts with it). */
 const NO_CALLBACK = 'http://127.0.0.1/no-callback-listening';
 
-/** Runs `work` after the previous work under `key` in this process has ended (a registered clients list's writes). */
-const queues = new Map<string, Promise<unknown>>();
-function oneAtATime(key: string, work: () => Promise<void>): Promise<void> {
-  const done = (queues.get(key) ?? Promise.resolve()).then(work, work);
-  const settled = done.catch(() => {});
-  queues.set(key, settled);
-  void settled.then(() => queues.get(key) === settled && queues.delete(key));
-  return done;
+/** How long one writer (a flow of any replica) may hold a server's registered-clients list while it rewrites it. */
+const CLIENTS_WRITE_MS = 5_000;
+const CLIENTS_POLL_MS = 20;
+
+/**
+ * Runs `work` holding the store's claim on writing `key` (a registered-clients list): its read-modify-writes one at a
+ * time across the replicas sharing the store, so two flows registering at once never write over each other's client.
+ * A holder that died lets go when its claim runs out.
+ */
+async function oneAtATime(store: SecretStore, key: string, work: () => Promise<void>): Promise<void> {
+  const claim = `${key}:writing`;
+  const until = Date.now() + 2 * CLIENTS_WRITE_MS;
+  for (;;) {
+    const token = await store.claim(claim, CLIENTS_WRITE_MS);
+    if (token !== undefined) {
+      try {
+        return await work();
+      } finally {
+        await store.release(claim, token).catch(() => undefined);
+      }
+    }
+    if (Date.now() > until) throw new Error(`${key} stayed claimed by another writer for ${2 * CLIENTS_WRITE_MS} ms`);
+    await sleep(CLIENTS_POLL_MS);
+  }
 }
 
 /** What a caller is told when `server`'s grant is missing or gone: a person must authorize (again). */
@@ -134,9 +151,9 @@ export function grantFlow(host: GrantFlowHost, key: string, leg: { callback?: Pe
     ...(!settings.clientId && {
       saveClientInformation: async (info: StoredOAuthClientInformation) => {
         client = info;
-        // One save at a time: two flows registering at once (a connection attempt and an administrator's
-        // authorization) must not write over each other's client.
-        await oneAtATime(clientsKey, async () => store.set(clientsKey, JSON.stringify({ ...(await registered()), [info.client_id]: info })));
+        // One save at a time, on any replica: two flows registering at once (a connection attempt and an
+        // administrator's authorization) must not write over each other's client.
+        await oneAtATime(store, clientsKey, async () => store.set(clientsKey, JSON.stringify({ ...(await registered()), [info.client_id]: info })));
       },
     }),
     tokens: async () => {
@@ -198,8 +215,11 @@ export function grantFlow(host: GrantFlowHost, key: string, leg: { callback?: Pe
         if (scope === 'all' || held?.refresh_token === undefined || held.refresh_token === refreshRead) await host.forget(key);
       }
       if ((scope === 'all' || scope === 'client') && client && !settings.clientId) {
-        const { [client.client_id]: _dropped, ...rest } = await registered();
-        await store.set(clientsKey, JSON.stringify(rest));
+        const dropped = client.client_id;
+        await oneAtATime(store, clientsKey, async () => {
+          const { [dropped]: _dropped, ...rest } = await registered();
+          await store.set(clientsKey, JSON.stringify(rest));
+        });
       }
       if (scope === 'all' || scope === 'discovery') await store.delete(discoveryKey);
     },

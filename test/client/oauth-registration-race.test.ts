@@ -2,15 +2,19 @@
 // client at the authorization server (dynamic registration); whichever the person completes, its code is exchanged
 // as the client it was issued to, and both registrations are kept. (Seen in CI: a gateway's connection attempt and
 // an administrator's authorization racing; the exchange ran as the other client and the server refused it.) The real
-// authorization server of examples/oauth-server.ts; the store in memory, as the gateway's default.
+// authorization server of examples/oauth-server.ts; the store in memory, as the gateway's default. Then two replicas
+// sharing one Redis store, registering at once: every client kept.
 import { describe, expect, it } from 'vitest';
 import { OAuthGrants } from '../../src/client/oauth-grants.js';
 import { clientsKeyOf, pendingAuthorization } from '../../src/client/oauth-grant-records.js';
 import { silentLogger } from '../../src/core/index.js';
 import { MemorySecretStore } from '../../src/stores/memory/secret-store.js';
+import { RedisSecretStore } from '../../src/stores/redis/secret-store.js';
+import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { oauthServerForSuite } from '../fixtures/oauth-upstream.js';
 
 const oauthServer = oauthServerForSuite();
+const redisUrl = sharedRedisUrl('client registration raced across replicas');
 // Never fetched: the code is read off the authorization server's redirect.
 const CALLBACK = 'http://127.0.0.1:9/oauth/callback';
 
@@ -31,6 +35,24 @@ describe('client registration raced by two authorizations', () => {
       const state = back.searchParams.get('state')!;
       await grants.complete((await pendingAuthorization(store, state))!, state, back.searchParams.get('code')!);
       expect(await grants.has(key)).toBe(true);
+    }
+  });
+
+  it.skipIf(!redisUrl)('keeps every client two replicas sharing a Redis store register at once', async () => {
+    const keyPrefix = uniquePrefix('registration');
+    const stores = [new RedisSecretStore({ url: redisUrl!, keyPrefix }), new RedisSecretStore({ url: redisUrl!, keyPrefix })];
+    try {
+      const replicas = stores.map((store) => new OAuthGrants('remote', oauthServer().url, { redirectUrl: () => CALLBACK }, store, silentLogger));
+      const callers = ['a', 'b', 'c', 'd'];
+      const urls = await Promise.all(replicas.flatMap((grants, i) => callers.map((c) => grants.authorize(`${c}${i}`, {}, true))));
+      const clients = urls.map((url) => new URL(url!).searchParams.get('client_id'));
+      expect(new Set(clients).size).toBe(8);
+      const kept = Object.keys(JSON.parse((await stores[0]!.get(clientsKeyOf('remote')))!));
+      expect(kept.sort()).toEqual([...clients].sort());
+      // No claim left behind.
+      expect(await stores[1]!.keys(`${clientsKeyOf('remote')}:writing`)).toEqual([]);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
     }
   });
 });
