@@ -3,10 +3,12 @@
 // tools, prompts and resources it exposes, or what kept it down) and stops them all: a pre-deploy check for CI.
 // With --connect it also asks what the file depends on (Redis, the audit store, identity providers:
 // check-dependencies.ts). Exit 1 when an enabled server did not come up or a dependency did not answer. It names the
-// config's version (as GET /admin/config does); --show prints the effective config, secrets taken out.
+// config's version (as GET /admin/config does); --show prints the effective config, secrets taken out. Credentials
+// written in the file as text are named (by place, never value), a warning; --strict makes them exit 1.
 import { silentLogger } from '../core/index.js';
 import type { EndpointReport } from '../gateway/endpoints-admin.js';
-import { type GatewayConfig, observability } from '../gateway/config/index.js';
+import { readFile } from 'node:fs/promises';
+import { formatOf, type GatewayConfig, observability, type WrittenSecret, writtenSecrets, writtenSecretsWarning } from '../gateway/config/index.js';
 import { stringify } from 'yaml';
 import { configVersion, redactedConfig } from '../gateway/config-report.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -22,6 +24,8 @@ export interface CheckOptions {
   json?: boolean;
   /** Print the effective config (its secrets taken out) and its version instead of the report. */
   show?: boolean;
+  /** Exit 1 when the file holds credentials written as text. */
+  strict?: boolean;
 }
 
 interface ServerReport {
@@ -113,12 +117,12 @@ async function startOnce(config: GatewayConfig): Promise<{ servers: ServerReport
 
 const count = (n: number | undefined, word: string) => `${n ?? 0} ${word}${n === 1 ? '' : 's'}`;
 
-function human(file: string, config: GatewayConfig, pinned: number | undefined, connected: Awaited<ReturnType<typeof connectAll>> | undefined): string {
+function human(file: string, config: GatewayConfig, pinned: number | undefined, connected: Awaited<ReturnType<typeof connectAll>> | undefined, written: WrittenSecret[]): string {
   const servers = connected?.servers;
   const all = Object.values(config.servers);
   const enabled = all.filter((s) => s.enabled).length;
   const f = Object.entries(features(config, pinned)).map(([k, v]) => `${k}: ${v}`);
-  const lines = [`config ok: ${file} (version ${configVersion(config)}; ${all.length} servers, ${enabled} enabled; ${f.join(', ')})`];
+  const lines = [`config ok: ${file} (version ${configVersion(config)}; ${all.length} servers, ${enabled} enabled; ${f.join(', ')})`, ...writtenSecretsWarning(written)];
   if (!servers) return lines.join('\n');
   const width = Math.max(...servers.map((s) => s.name.length), 4);
   for (const s of servers) {
@@ -158,10 +162,11 @@ export async function check(opts: CheckOptions): Promise<number> {
     return 0;
   }
   const pinned = pinnedCount(config);
+  const written = await writtenSecrets(await readFile(file, 'utf8'), formatOf(file));
   const connected = opts.connect ? await connectAll(config) : undefined;
   const failed = (connected?.servers.some((s) => s.enabled && s.state !== 'up') || connected?.dependencies.some((d) => !d.ok)) ?? false;
-  const json = () => JSON.stringify({ config: file, version: configVersion(config), ok: !failed, ...features(config, pinned), ...connected }, null, 2);
-  const out = opts.json ? json() : human(opts.config ?? '(embedded default)', config, pinned, connected);
+  const json = () => JSON.stringify({ config: file, version: configVersion(config), ok: !failed, ...features(config, pinned), writtenSecrets: written, ...connected }, null, 2);
+  const out = opts.json ? json() : human(opts.config ?? '(embedded default)', config, pinned, connected, written);
   process.stdout.write(`${out}\n`);
-  return failed ? 1 : 0;
+  return failed || (opts.strict && written.length > 0) ? 1 : 0;
 }

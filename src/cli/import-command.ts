@@ -85,6 +85,8 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
   const unset = [...imported.variables].filter((v) => process.env[v] === undefined).sort();
   const clients = [...new Map(imported.sources.filter((s) => s.names.length > 0).map((s) => [s.place.client.id, s.place.client])).values()];
   const pointerOf = (client: ClientKind) => client.pointer(toStdout ? '<file>' : output, GATEWAY_URL);
+  const { writtenSecrets, writtenSecretsWarning } = await import('../gateway/config/index.js');
+  const written = await writtenSecrets(text, 'yaml');
   const pointed: Pointed[] = [];
   // One file at a time, in order (two places can be one file: Claude Code's user and project lists).
   if (opts.replace && !invalid) for (const s of imported.sources.filter((s) => s.originals.length > 0)) pointed.push(await pointClient(s.place, s.originals, pointerOf(s.place.client)));
@@ -93,6 +95,8 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
     ...(imported.notes.length > 0 ? ['', 'Notes:', ...imported.notes.map((n) => `  - ${n}`)] : []),
     ...(unset.length > 0 ? ['', `Set before serving (not set here): ${unset.join(', ')}`] : []),
     ...(invalid ? ['', `The file does not pass as the gateway reads it; fix it before serving: ${invalid}`] : []),
+    // As the clients had them: fine in a file only you read; not in one you commit or share.
+    ...(written.length > 0 ? ['', ...writtenSecretsWarning(written)] : []),
     '',
     `Check:  mcplex check -c ${opts.output === '-' ? '<file>' : opts.output} --connect`,
     `Serve:  mcplex serve -c ${opts.output === '-' ? '<file>' : opts.output}     (${GATEWAY_URL}; tools are named <server>__<tool>)`,

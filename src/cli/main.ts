@@ -53,7 +53,7 @@ program
 
 program
   .command('import')
-  .description('Gather the MCP servers of desktop clients and editors (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, Gemini CLI, Cline, Roo Code, Zed) into one gateway file')
+  .description('Gather the MCP servers of desktop clients and editors (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, Gemini CLI, Copilot CLI, Cline, Roo Code, Zed) into one gateway file')
   .argument('[sources...]', 'client config files, or client names (claude-desktop, claude-code, cursor, vscode, windsurf, gemini, copilot, cline, roo, zed); default: every one found')
   .option('-o, --output <file>', 'the gateway file to write (- prints it)', 'mcplex.yaml')
   .option('--force', 'replace the output file if it exists')
@@ -85,6 +85,7 @@ program
   .option('--connect', 'start every enabled server, report what it exposes (or why it is down), and stop them')
   .option('--json', 'print the report as JSON')
   .option('--show', 'print the config as the gateway reads it (variables filled in, defaults added, secrets taken out) and its version')
+  .option('--strict', `exit 1 when the file holds credentials written as text (tokens, passwords: name them as \${VAR} or use envFile)`)
   .action(async (opts) => {
     process.exitCode = await (await import('./check.js')).check(opts);
   });

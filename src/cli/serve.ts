@@ -1,13 +1,14 @@
 // `mcplex serve`: runs the gateway on a config file (or the embedded default), over HTTP or stdio,
 // reloading on SIGHUP or file change and shutting down cleanly on SIGTERM/SIGINT.
 import { watch } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { GroupWatchdog } from '../client/group-watchdog.js';
 import { awaitPredecessors } from '../client/predecessors.js';
 import { sha256 } from '../core/index.js';
 import { insecureBind } from '../gateway/auth.js';
-import { type GatewayConfig, observability } from '../gateway/config/index.js';
+import { formatOf, type GatewayConfig, observability, writtenSecrets } from '../gateway/config/index.js';
 import { Gateway, type ReloadReport } from '../gateway/gateway.js';
 import { consoleToLogger, createLogger, setLogLevels, startMetrics, startTracing } from '../server/index.js';
 import { EMBEDDED_CONFIG, loadOrExit, selfCommand } from './config-file.js';
@@ -170,6 +171,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
     throw err;
   }
   log.info({ config: opts.config ?? '(embedded default)', upstreams: gateway.health().upstreams }, 'gateway started');
+  // Named by place, never by value (`mcplex check` says the same; `--strict` there fails a deploy on it).
+  const written = await writtenSecrets(await readFile(path, 'utf8'), formatOf(path));
+  if (written.length > 0) log.warn({ written: written.map((s) => `${s.path} (${s.kind})`) }, `credentials are written in the config file: name them as \${VAR} (set in the environment) or use a server's envFile`);
 
   if (opts.watch) {
     let timer: NodeJS.Timeout | undefined;

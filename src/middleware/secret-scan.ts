@@ -132,6 +132,11 @@ async function findSecrets(leaves: Leaf[], allow: ReadonlySet<string>): Promise<
   return found;
 }
 
+/** Where `value` holds a secret the rules know (each place as dotted keys), and of what kind; nothing done about it. */
+export async function secretsIn(value: unknown): Promise<Array<{ path: string; kind: string }>> {
+  return (await findSecrets(candidates(value), new Set())).map((f) => ({ path: pathOf(f.leaf), kind: f.kind }));
+}
+
 const kindsOf = (found: Finding[]) => [...new Set(found.map((f) => f.kind))].join(', ');
 
 /** The result with each finding replaced by a marker: a copy, so a result shared with others is left as it was. */

@@ -20,7 +20,7 @@ import { type Idp, startIdp } from '../helpers/oidc-idp.js';
 import { sharedRedisUrl } from '../helpers/own-redis.js';
 import { killStarted, waitGone } from '../helpers/process.js';
 import { DATABASE_URL, uniqueSchema } from '../stores/pg-env.js';
-import { fixtureServer, runCli } from '../gateway/fixtures/cli.js';
+import { fixtureServer, runCli, serveCli } from '../gateway/fixtures/cli.js';
 
 const REDIS_URL = sharedRedisUrl('mcplex check --connect (Redis)');
 const SECRET = 'a-machine-secret-0123456789';
@@ -54,6 +54,32 @@ describe('mcplex check', () => {
     expect(code).toBe(0);
     const version = configVersion(await loadConfig(mixed));
     expect(stdout).toBe(`config ok: ${mixed} (version ${version}; 3 servers, 2 enabled; auth: off, audit: off, cache: off, pinning: off, tool search: off, endpoints: off, secret scan: off, metrics: prometheus /metrics, tracing: off)\n`);
+  });
+
+  it('warns of credentials written in the file by place, never value; --strict exits 1 for them; serve logs the same', async () => {
+    const token = 'ghp_1234567890abcdefghijABCDEFGHIJ123456';
+    const leaky = config('leaky', { servers: { good: { ...fixtureServer('good'), env: { GITHUB_TOKEN: token, LEVEL: 'warn' } } } });
+    const { code, stdout } = await check(['--config', leaky]);
+    expect(code).toBe(0);
+    expect(stdout.split('\n').slice(1)).toEqual([
+      'warning: a credential is written in the file (anyone who reads it has it):',
+      '  servers.good.env.GITHUB_TOKEN (GITHUB_TOKEN)',
+      `  name each as \${VAR} and set it in the gateway's environment, or move a stdio server's env to its envFile (README, "envFile")`,
+      '',
+    ]);
+    expect((await check(['--config', leaky, '--strict'])).code).toBe(1);
+    expect((await check(['--config', mixed, '--strict'])).code).toBe(0);
+    const json = await check(['--config', leaky, '--json']);
+    expect(JSON.parse(json.stdout).writtenSecrets).toEqual([{ path: 'servers.good.env.GITHUB_TOKEN', kind: 'GITHUB_TOKEN' }]);
+    const served = await serveCli(leaky, [], { MCPLEX_LOG_LEVEL: 'warn' });
+    try {
+      const line = JSON.parse(await served.waitStderr(/.*credentials are written in the config file.*/, 20_000)) as { written: string[] };
+      expect(line.written).toEqual(['servers.good.env.GITHUB_TOKEN (GITHUB_TOKEN)']);
+    } finally {
+      served.child.kill('SIGTERM');
+      await served.exited(20_000);
+    }
+    expect(stdout + json.stdout + served.stderr()).not.toContain(token);
   });
 
   it('names the telemetry this environment turns on (OTLP traces and metrics and their protocols, as serve would)', async () => {

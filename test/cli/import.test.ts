@@ -223,6 +223,12 @@ describe('mcplex import', () => {
     expect(odd.stdout).toMatch(/The file does not pass as the gateway reads it; fix it before serving: .*\n.*servers\.broken\.command/);
     expect(odd.stdout).not.toContain('servers.remote');
     expect(parse(readFileSync(join(project, 'odd.yaml'), 'utf8')).servers).toEqual({ remote: { url: '${REMOTE_URL}' }, broken: { command: '' } });
+    // A token the client had written as text is written so too, and said (by place, never by value).
+    write(join(project, 'leaky.json'), { mcpServers: { gh: { ...demo('demo'), env: { GITHUB_TOKEN: 'ghp_1234567890abcdefghijABCDEFGHIJ123456' } } } });
+    const leaky = await mcplex(['import', 'leaky.json', '-o', 'leaky.yaml'], project, env);
+    expect(leaky.code).toBe(0);
+    expect(leaky.stdout).toContain('warning: a credential is written in the file (anyone who reads it has it):\n  servers.gh.env.GITHUB_TOKEN (GITHUB_TOKEN)\n');
+    expect(leaky.stdout).not.toContain('ghp_');
     const missing = await mcplex(['import', 'nope.json'], project, env);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.json: no such file');

@@ -1,0 +1,67 @@
+// Credentials written into a gateway file as text (a token in a server's env or headers, a password in a URL or a
+// flag's value) rather than named as `${VAR}` or kept in a server's envFile: a file that is committed, shared or
+// pasted into a ticket gives them away. Found by secretlint's rules (the secret scan's), by the name a value sits
+// under (GITHUB_TOKEN, Authorization, clientSecret, `--api-key <value>`) and a URL's password; told by place, never by value.
+import { isSecretName, REDACTED, redactArgv } from '../../core/redact.js';
+import { secretsIn } from '../../middleware/secret-scan.js';
+import { parseText } from './syntax.js';
+
+export interface WrittenSecret {
+  /** Where it sits, as dotted keys (`servers.github.env.GITHUB_TOKEN`, `servers.x.args.3`). */
+  path: string;
+  /** What gave it away: the rule's finding (`GITHUB_TOKEN`, `BasicAuth`), or what else: its name, its flag, a URL's password. */
+  kind: string;
+}
+
+/** A `${VAR}` reference (`$${` is a literal): a value holding one is named, not written. */
+const REFERENCE = /(?<!\$)\$\{/;
+
+/** A URL with a password in it (`rediss://:password@host`, `postgres://user:password@host/db`). */
+function passwordIn(text: string): boolean {
+  if (!/^[a-z][\w+.-]*:\/\/[^/]*@/i.test(text)) return false;
+  try {
+    return new URL(text).password !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** String values under a credential's name, and flags' values a credential's flag names (the values as written). */
+function byName(value: unknown, keys: string[], out: Map<string, string>): void {
+  if (Array.isArray(value)) {
+    const strings = value.every((v) => typeof v === 'string');
+    const shown = strings ? redactArgv(value) : [];
+    value.forEach((v, i) => {
+      const written = shown[i] === REDACTED && !REFERENCE.test(v);
+      if (written) out.set([...keys, i].join('.'), "a credential flag's value");
+      else byName(v, [...keys, String(i)], out);
+    });
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  for (const [key, v] of Object.entries(value)) {
+    const why = typeof v === 'string' && v !== '' && !REFERENCE.test(v) ? (isSecretName(key) ? 'named as a credential' : passwordIn(v) && 'a password in the URL') : undefined;
+    if (why) out.set([...keys, key].join('.'), why);
+    else byName(v, [...keys, key], out);
+  }
+}
+
+/** The credentials written in a config file's text (before `${VAR}` is filled in). */
+export async function writtenSecrets(text: string, format: 'yaml' | 'json'): Promise<WrittenSecret[]> {
+  const parsed = parseText(text, format);
+  if (!parsed.ok) return [];
+  const found = new Map<string, string>();
+  byName(parsed.tree, [], found);
+  for (const s of await secretsIn(parsed.tree)) found.set(s.path, s.kind);
+  return [...found].map(([path, kind]) => ({ path, kind }));
+}
+
+/** The warning for credentials written in a gateway file, one line each, and what to do instead. */
+export function writtenSecretsWarning(found: WrittenSecret[]): string[] {
+  if (found.length === 0) return [];
+  return [
+    `warning: ${found.length === 1 ? 'a credential is' : `${found.length} credentials are`} written in the file (anyone who reads it has ${found.length === 1 ? 'it' : 'them'}):`,
+    ...found.map((s) => `  ${s.path} (${s.kind})`),
+    `  name each as \${VAR} and set it in the gateway's environment, or move a stdio server's env to its envFile (README, "envFile")`,
+  ];
+}
