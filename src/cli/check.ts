@@ -26,6 +26,8 @@ export interface CheckOptions {
   show?: boolean;
   /** Exit 1 when the file holds credentials written as text. */
   strict?: boolean;
+  /** Files of NAME=value lines the config's `${VAR}` values come from too, as `serve --secrets` reads them. */
+  secrets?: string[];
 }
 
 interface ServerReport {
@@ -153,7 +155,7 @@ function human(file: string, config: GatewayConfig, pinned: number | undefined, 
 /** Prints the report; resolves with the exit code (0 fine, 1 a server did not come up). */
 export async function check(opts: CheckOptions): Promise<number> {
   const file = opts.config ?? EMBEDDED_CONFIG;
-  const config = await loadOrExit(file);
+  const config = await loadOrExit(file, opts.secrets);
   if (opts.show) {
     if (opts.connect) throw new ExitError('--show prints the config; run --connect separately', 2);
     // The same version and the same redaction as GET /admin/config: compare with what a gateway runs.

@@ -19,15 +19,18 @@ export interface ClientKind {
    * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `shell`: `$NAME` too (Gemini CLI, Copilot CLI).
    */
   readonly variables: Variables;
-  /** The entry that reaches the gateway from this client, given the gateway file and its URL. */
-  pointer(configFile: string, url: string): Record<string, unknown>;
+  /** The entry that reaches the gateway from this client, given the gateway file, its URL and the secrets file it reads (`--secrets`). */
+  pointer(configFile: string, url: string, secrets?: string): Record<string, unknown>;
 }
 
 /**
  * The gateway over stdio, started by this very mcplex: node and the CLI by absolute path (a desktop app's PATH may
  * not hold `npx`, and the name `mcplex` on the registry is not this package).
  */
-const STDIO_POINTER = (configFile: string) => ({ command: process.execPath, args: [fileURLToPath(new URL('./main.js', import.meta.url)), 'serve', '--stdio', '-c', configFile] });
+const STDIO_POINTER = (configFile: string, _url: string, secrets?: string) => ({
+  command: process.execPath,
+  args: [fileURLToPath(new URL('./main.js', import.meta.url)), 'serve', '--stdio', '-c', configFile, ...(secrets ? ['--secrets', secrets] : [])],
+});
 
 export const CLIENTS: Record<ClientId, ClientKind> = {
   'claude-desktop': { id: 'claude-desktop', label: 'Claude Desktop', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },

@@ -1,6 +1,9 @@
 // What every `mcplex` command shares about the gateway file: the embedded default, loading a file (a config error
-// exits 2 naming the key and the fix), and the command that runs this very CLI (`command: mcplex` in a config).
+// exits 2 naming the key and the fix; `--secrets` variables for its `${VAR}`), and the command that runs this very
+// CLI (`command: mcplex` in a config).
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 import { ConfigError } from '../core/index.js';
 import type { GatewayConfig } from '../gateway/config/index.js';
 import { ExitError } from './exit-error.js';
@@ -8,12 +11,33 @@ import { ExitError } from './exit-error.js';
 /** The config `npm start` runs, and every command's default. */
 export const EMBEDDED_CONFIG = fileURLToPath(new URL('../../mcplex.example.yaml', import.meta.url));
 
+/**
+ * Where the config's `${VAR}` values come from: the variables of each `--secrets` file (NAME=value lines, dotenv; a
+ * later file wins), the process environment winning over them all, as with `node --env-file` (a name Node 20 takes
+ * for itself wherever it stands on the command line). Not put in the environment: a server the gateway starts gets
+ * only what its config gives it. Undefined without files (the environment alone).
+ */
+export function configEnv(files: readonly string[] = []): NodeJS.ProcessEnv | undefined {
+  if (files.length === 0) return undefined;
+  const vars: Record<string, string> = {};
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ExitError(`--secrets ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a file of NAME=value lines`, 2);
+    }
+    Object.assign(vars, parseEnv(text));
+  }
+  return { ...vars, ...process.env };
+}
+
 /** The gateway file at `path` (default the embedded one); a config error becomes an ExitError with code 2. */
-export async function loadOrExit(path = EMBEDDED_CONFIG): Promise<GatewayConfig> {
+export async function loadOrExit(path = EMBEDDED_CONFIG, secrets?: readonly string[]): Promise<GatewayConfig> {
   // Loaded when a command reads a config (the schema is most of the gateway): `mcplex admin` never does.
   const { loadConfig } = await import('../gateway/config/index.js');
   try {
-    return await loadConfig(path);
+    return await loadConfig(path, configEnv(secrets));
   } catch (err) {
     // main.ts prefixes `mcplex: ` when it prints an ExitError; formatConfigError would add a second one.
     if (err instanceof ConfigError) throw new ExitError(err.message, 2);

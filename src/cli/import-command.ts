@@ -1,6 +1,7 @@
 // `mcplex import [file|client…]`: the MCP servers configured in desktop clients and editors (Claude Desktop, Claude
-// Code, Cursor, VS Code, Windsurf, Gemini CLI, Cline, Roo Code, Zed; every place they keep them, or the files named)
-// gathered into one gateway file, checked as `mcplex serve` would read it, and what to put in each client instead.
+// Code, Cursor, VS Code, Windsurf, Gemini CLI, Copilot CLI, Cline, Roo Code, Zed; every place they keep them, or the
+// files named) gathered into one gateway file, checked as `mcplex serve` would read it, and what to put in each client
+// instead. Credentials the clients wrote as text are named, or moved to a file of their own (`--secrets-to`).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -8,6 +9,7 @@ import { CLIENTS, type ClientId, type ClientKind, knownPlaces, type Place, place
 import { readClientFile } from './client-files.js';
 import { ExitError } from './exit-error.js';
 import { entriesOf, type Imported, importServers } from './import-servers.js';
+import { envLine, moveSecrets } from './import-secrets.js';
 import { type Pointed, pointClient } from './point-clients.js';
 
 export interface ImportOptions {
@@ -15,6 +17,8 @@ export interface ImportOptions {
   force?: boolean;
   /** Point each client at the gateway: its imported servers taken out of its file, the gateway put in. */
   replace?: boolean;
+  /** Move the credentials written as text to this file of NAME=value lines, `${NAME}` in their place. */
+  secretsTo?: string;
 }
 
 const GATEWAY_URL = 'http://127.0.0.1:7333/mcp';
@@ -43,13 +47,13 @@ function gatewayFile(imported: Imported): string {
 }
 
 /**
- * The config is checked as the gateway reads it, each variable it names taken from this environment, else as a
- * stand-in (a URL where a server's whole `url` is the variable).
+ * The config is checked as the gateway reads it, each variable it names taken from this environment, else the
+ * secrets file (`moved`), else as a stand-in (a URL where a server's whole `url` is the variable).
  */
-async function problems(text: string, imported: Imported): Promise<string | undefined> {
+async function problems(text: string, imported: Imported, moved: ReadonlyMap<string, string>): Promise<string | undefined> {
   const { parseConfig } = await import('../gateway/config/index.js');
   const urls = new Set(Object.values(imported.servers).flatMap((e) => /^\$\{([A-Za-z_]\w*)\}$/.exec(String(e.url ?? ''))?.[1] ?? []));
-  const env = Object.fromEntries([...imported.variables].map((v) => [v, process.env[v] ?? (urls.has(v) ? 'http://stand-in.invalid/mcp' : 'stand-in')]));
+  const env = Object.fromEntries([...imported.variables].map((v) => [v, process.env[v] ?? moved.get(v) ?? (urls.has(v) ? 'http://stand-in.invalid/mcp' : 'stand-in')]));
   try {
     parseConfig(text, { format: 'yaml', env });
     return undefined;
@@ -71,22 +75,31 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
   );
   const names = Object.keys(imported.servers);
   if (names.length === 0) throw new ExitError(`no servers in ${places.map((p) => p.path).join(', ')}`, 1);
-  const text = gatewayFile(imported);
-  // Written all the same (a client's own oddity is easier fixed in the file than in the client): said, exit 1.
-  const invalid = await problems(text, imported);
-
   const toStdout = opts.output === '-';
   const output = resolve(cwd, opts.output);
-  if (!toStdout) {
-    if (existsSync(output) && !opts.force) throw new ExitError(`${opts.output} exists; give another --output, or --force to replace it`, 2);
-    // It may hold the clients' secrets (env and headers), as their files did: readable by its owner only.
-    writeFileSync(output, text, { mode: 0o600 });
+  const secretsFile = opts.secretsTo === undefined ? undefined : resolve(cwd, opts.secretsTo);
+  for (const [file, given, flag] of [[toStdout ? undefined : output, opts.output, '--output'], [secretsFile, opts.secretsTo, '--secrets-to']] as const) {
+    if (file !== undefined && existsSync(file) && !opts.force) throw new ExitError(`${given} exists; give another ${flag}, or --force to replace it`, 2);
   }
-  const unset = [...imported.variables].filter((v) => process.env[v] === undefined).sort();
-  const clients = [...new Map(imported.sources.filter((s) => s.names.length > 0).map((s) => [s.place.client.id, s.place.client])).values()];
-  const pointerOf = (client: ClientKind) => client.pointer(toStdout ? '<file>' : output, GATEWAY_URL);
   const { writtenSecrets, writtenSecretsWarning } = await import('../gateway/config/index.js');
-  const written = await writtenSecrets(text, 'yaml');
+  let text = gatewayFile(imported);
+  let written = await writtenSecrets(text, 'yaml');
+  const moved = secretsFile ? moveSecrets(imported, written) : new Map<string, string>();
+  // Only when there was something to move (then serve needs --secrets).
+  const secretsWritten = moved.size > 0 ? secretsFile : undefined;
+  if (secretsWritten) {
+    text = gatewayFile(imported);
+    written = await writtenSecrets(text, 'yaml');
+    writeFileSync(secretsWritten, [...moved].map(([name, value]) => `${envLine(name, value)}\n`).join(''), { mode: 0o600 });
+  }
+  // Written all the same (a client's own oddity is easier fixed in the file than in the client): said, exit 1.
+  const invalid = await problems(text, imported, moved);
+  // It may hold the clients' secrets (env and headers), as their files did: readable by its owner only.
+  if (!toStdout) writeFileSync(output, text, { mode: 0o600 });
+  const unset = [...imported.variables].filter((v) => process.env[v] === undefined && !moved.has(v)).sort();
+  const clients = [...new Map(imported.sources.filter((s) => s.names.length > 0).map((s) => [s.place.client.id, s.place.client])).values()];
+  const pointerOf = (client: ClientKind) => client.pointer(toStdout ? '<file>' : output, GATEWAY_URL, secretsWritten);
+  const secretsFlag = secretsWritten ? ` --secrets ${opts.secretsTo}` : '';
   const pointed: Pointed[] = [];
   // One file at a time, in order (two places can be one file: Claude Code's user and project lists).
   if (opts.replace && !invalid) for (const s of imported.sources.filter((s) => s.originals.length > 0)) pointed.push(await pointClient(s.place, s.originals, pointerOf(s.place.client)));
@@ -96,10 +109,12 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
     ...(unset.length > 0 ? ['', `Set before serving (not set here): ${unset.join(', ')}`] : []),
     ...(invalid ? ['', `The file does not pass as the gateway reads it; fix it before serving: ${invalid}`] : []),
     // As the clients had them: fine in a file only you read; not in one you commit or share.
-    ...(written.length > 0 ? ['', ...writtenSecretsWarning(written)] : []),
+    ...(written.length > 0 ? ['', ...writtenSecretsWarning(written), '  (or import again with --secrets-to mcplex.env: they are moved there)'] : []),
+    ...(secretsFile && moved.size === 0 ? ['', `No credential written as text: nothing moved to ${opts.secretsTo}`] : []),
+    ...(moved.size > 0 ? ['', `Moved to ${opts.secretsTo} (readable by you only; \${NAME} in their place): ${[...moved.keys()].join(', ')}`] : []),
     '',
-    `Check:  mcplex check -c ${opts.output === '-' ? '<file>' : opts.output} --connect`,
-    `Serve:  mcplex serve -c ${opts.output === '-' ? '<file>' : opts.output}     (${GATEWAY_URL}; tools are named <server>__<tool>)`,
+    `Check:  mcplex check -c ${opts.output === '-' ? '<file>' : opts.output}${secretsFlag} --connect`,
+    `Serve:  mcplex serve -c ${opts.output === '-' ? '<file>' : opts.output}${secretsFlag}     (${GATEWAY_URL}; tools are named <server>__<tool>)`,
     '',
     ...(pointed.length > 0
       ? [

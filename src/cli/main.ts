@@ -15,6 +15,13 @@ function port(value: string): number {
   return n;
 }
 
+/** `--secrets <file>`, repeatable: where the config's `${VAR}` values come from besides the environment. */
+const SECRETS_OPTION = [
+  '--secrets <file>',
+  `NAME=value lines (dotenv) the config's \${VAR} values come from, the environment winning; repeatable`,
+  (file: string, files: string[] = []) => [...files, file],
+] as const;
+
 const program = new Command('mcplex').description('Production toolkit for the Model Context Protocol').version(VERSION);
 
 program
@@ -27,6 +34,7 @@ program
   .option('--endpoint <name>', 'with --stdio: serve what this endpoint (endpoints: in the config) shows')
   .option('--watch', "reload when the config file or a server's envFile changes (SIGHUP always reloads)")
   .option('--insecure', 'allow listening on a non-loopback address without authentication (e.g. behind an authenticating proxy)')
+  .option(...SECRETS_OPTION)
   .action(async (opts) => (await import('./serve.js')).serve(opts));
 
 program
@@ -58,6 +66,7 @@ program
   .option('-o, --output <file>', 'the gateway file to write (- prints it)', 'mcplex.yaml')
   .option('--force', 'replace the output file if it exists')
   .option('--replace', "point each client at the gateway: the imported servers taken out of its file (kept as <file>.mcplex-backup), the gateway put in")
+  .option('--secrets-to <file>', `move the credentials the clients wrote as text to this file (NAME=value lines, \${NAME} in their place); serve it with --secrets`)
   .action(async (sources: string[], opts) => {
     const { report, code } = await (await import('./import-command.js')).importClients(sources, opts);
     if (report) process.stdout.write(`${report}\n`);
@@ -85,6 +94,7 @@ program
   .option('--connect', 'start every enabled server, report what it exposes (or why it is down), and stop them')
   .option('--json', 'print the report as JSON')
   .option('--show', 'print the config as the gateway reads it (variables filled in, defaults added, secrets taken out) and its version')
+  .option(...SECRETS_OPTION)
   .option('--strict', `exit 1 when the file holds credentials written as text (tokens, passwords: name them as \${VAR} or use envFile)`)
   .action(async (opts) => {
     process.exitCode = await (await import('./check.js')).check(opts);

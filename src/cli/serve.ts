@@ -26,11 +26,13 @@ export interface ServeOptions {
   insecure?: boolean;
   /** With `stdio`: serve what this named endpoint shows. */
   endpoint?: string;
+  /** Files of NAME=value lines the config's `${VAR}` values come from too (the environment wins); read at each load. */
+  secrets?: string[];
 }
 
 
 async function load(path: string, opts: ServeOptions): Promise<GatewayConfig> {
-  const config = await loadOrExit(path);
+  const config = await loadOrExit(path, opts.secrets);
   if (opts.port !== undefined) config.listen.port = opts.port;
   if (opts.host !== undefined) config.listen.host = opts.host;
   return config;
@@ -177,8 +179,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
   if (opts.watch) {
     let timer: NodeJS.Timeout | undefined;
-    // The config file and the servers' env files (those named when the gateway started).
-    const files = [resolve(path), ...Object.values(config.servers).flatMap((s) => (s.transport === 'stdio' && s.envFile ? [s.envFile] : []))];
+    // The config file, the --secrets files and the servers' env files (those named when the gateway started).
+    const files = [resolve(path), ...(opts.secrets ?? []).map((f) => resolve(f)), ...Object.values(config.servers).flatMap((s) => (s.transport === 'stdio' && s.envFile ? [s.envFile] : []))];
     // Directories, not files: editors save by writing a new file and renaming it over the old one, after which a
     // watch on the file itself (its old inode) never fires again. A Kubernetes ConfigMap or Secret volume links each
     // file through `..data`, and an update swaps that link (a rename of `..data_tmp` to `..data`): that is a change too.

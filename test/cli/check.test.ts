@@ -64,7 +64,7 @@ describe('mcplex check', () => {
     expect(stdout.split('\n').slice(1)).toEqual([
       'warning: a credential is written in the file (anyone who reads it has it):',
       '  servers.good.env.GITHUB_TOKEN (GITHUB_TOKEN)',
-      `  name each as \${VAR} and set it in the gateway's environment, or move a stdio server's env to its envFile (README, "envFile")`,
+      `  name each as \${VAR} and set it in the gateway's environment or a --secrets file, or move a stdio server's env to its envFile`,
       '',
     ]);
     expect((await check(['--config', leaky, '--strict'])).code).toBe(1);

@@ -4,16 +4,19 @@
 // --connect`, and what it refuses.
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${VAR} in plain strings is the config syntax under test
 import { execFile } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+import { parseEnv, promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CLIENTS, type ClientId, knownPlaces, placeOf } from '../../src/cli/client-configs.js';
 import { readClientFile } from '../../src/cli/client-files.js';
+import { envLine, moveSecrets } from '../../src/cli/import-secrets.js';
 import { entriesOf, importServers, isGateway, pathOf } from '../../src/cli/import-servers.js';
+import { writtenSecrets } from '../../src/gateway/config/index.js';
+import { EVERYTHING } from '../gateway/helpers/harness.js';
 import { builtIsCurrent } from '../gateway/fixtures/cli.js';
 import { ROOT } from '../helpers/process.js';
 import { tempDirs } from '../helpers/temp-dirs.js';
@@ -163,6 +166,34 @@ describe('what each client writes, as the gateway file says it', () => {
   });
 });
 
+describe('credentials moved out (--secrets-to)', () => {
+  it('names each by where it was, one name for one value, and writes lines dotenv reads back as they were', async () => {
+    const imported = one('claude-desktop', {
+      gh: { command: 'x', args: ['--api-key', 'k-1234', '--verbose'], env: { GITHUB_TOKEN: 'ghp_1234567890abcdefghijABCDEFGHIJ123456', API_KEY: 'same' } },
+      other: { command: 'y', env: { API_KEY: 'differs' }, cwd: '/w' },
+      web: { url: 'http://u:pw@127.0.0.1:9/mcp', headers: { Authorization: "Bearer it's" } },
+    });
+    const text = JSON.stringify({ servers: imported.servers });
+    const moved = moveSecrets(imported, await writtenSecrets(text, 'json'));
+    expect(Object.fromEntries(moved)).toEqual({
+      GH_API_KEY: 'k-1234',
+      API_KEY: 'same',
+      API_KEY_2: 'differs',
+      WEB_URL: 'http://u:pw@127.0.0.1:9/mcp',
+      WEB_AUTHORIZATION: "Bearer it's",
+      GITHUB_TOKEN: 'ghp_1234567890abcdefghijABCDEFGHIJ123456',
+    });
+    expect(imported.servers).toEqual({
+      gh: { command: 'x', args: ['--api-key', '${GH_API_KEY}', '--verbose'], env: { GITHUB_TOKEN: '${GITHUB_TOKEN}', API_KEY: '${API_KEY}' } },
+      other: { command: 'y', env: { API_KEY: '${API_KEY_2}' }, cwd: '/w' },
+      web: { url: '${WEB_URL}', headers: { Authorization: '${WEB_AUTHORIZATION}' } },
+    });
+    const tricky = { A: 'plain', B: "it's", C: 'two\nlines', D: 'say "hi"\nthere', E: 'a $b #c \\d ${e}', F: '' };
+    const file = Object.entries(tricky).map(([k, v]) => `${envLine(k, v)}\n`).join('');
+    expect(parseEnv(file)).toEqual(tricky);
+  });
+});
+
 describe('mcplex import', () => {
   const run = promisify(execFile);
   const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -308,5 +339,60 @@ describe('mcplex import', () => {
     expect((await mcplex(['import', 'more.json', '-o', 'more.yaml', '--force', '--replace'], project, env)).code).toBe(0);
     expect(JSON.parse(readFileSync(`${more}.mcplex-backup`, 'utf8')).mcpServers).toEqual({ calc: demo('demo') });
     expect(JSON.parse(readFileSync(`${more}.mcplex-backup-2`, 'utf8')).mcpServers).toEqual({ calc2: demo('demo') });
+  });
+
+  it('moves the credentials the clients wrote as text to --secrets-to, and the gateway reads them back with --secrets', { timeout: 120_000 }, async () => {
+    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
+    const home = tempDir();
+    const project = tempDir();
+    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '' };
+    const token = 'ghp_1234567890abcdefghijABCDEFGHIJ123456';
+    const desktop = join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    write(desktop, { mcpServers: { ev: { command: process.execPath, args: [EVERYTHING, 'stdio'], env: { GITHUB_TOKEN: token, REGION: 'eu' } } } });
+    write(join(project, '.cursor', 'mcp.json'), { mcpServers: { docs: { url: 'http://127.0.0.1:9/mcp', headers: { Authorization: 'Bearer abc123' } } } });
+
+    const imported = await mcplex(['import', '--secrets-to', 'mcplex.env', '--replace'], project, env);
+    expect([imported.code, imported.stderr]).toEqual([0, '']);
+    expect(imported.stdout).toContain('Moved to mcplex.env (readable by you only; ${NAME} in their place): GITHUB_TOKEN, DOCS_AUTHORIZATION');
+    expect(imported.stdout).toContain('Serve:  mcplex serve -c mcplex.yaml --secrets mcplex.env');
+    expect(imported.stdout).not.toContain('warning: a credential');
+    expect(imported.stdout).not.toContain(token);
+    const file = join(project, 'mcplex.yaml');
+    const secrets = join(project, 'mcplex.env');
+    expect(parse(readFileSync(file, 'utf8')).servers).toEqual({
+      ev: { command: process.execPath, args: [EVERYTHING, 'stdio'], env: { GITHUB_TOKEN: '${GITHUB_TOKEN}', REGION: 'eu' } },
+      docs: { url: 'http://127.0.0.1:9/mcp', headers: { Authorization: '${DOCS_AUTHORIZATION}' } },
+    });
+    expect(statSync(secrets).mode & 0o777).toBe(0o600);
+    expect(parseEnv(readFileSync(secrets, 'utf8'))).toEqual({ GITHUB_TOKEN: token, DOCS_AUTHORIZATION: 'Bearer abc123' });
+    // Nothing written as text is left; the file checks with them.
+    const checked = await mcplex(['check', '-c', 'mcplex.yaml', '--secrets', 'mcplex.env', '--strict'], project, env);
+    expect([checked.code, checked.stdout]).toEqual([0, expect.stringMatching(/^config ok: mcplex\.yaml /)]);
+    expect(checked.stdout).not.toContain('warning');
+    const unreadable = await mcplex(['check', '-c', 'mcplex.yaml', '--secrets', 'nope.env'], project, env);
+    expect([unreadable.code, unreadable.stderr]).toEqual([2, 'mcplex: --secrets nope.env: cannot read it (ENOENT); give a file of NAME=value lines\n']);
+
+    // Claude Desktop now starts the gateway with --secrets: the server gets its token as before.
+    const pointer = JSON.parse(readFileSync(desktop, 'utf8')).mcpServers.mcplex as { command: string; args: string[] };
+    expect(pointer.args.slice(-5)).toEqual(['--stdio', '-c', file, '--secrets', secrets]);
+    const transport = new StdioClientTransport({ ...pointer, cwd: home, env: { ...(process.env as Record<string, string>), ...env, MCPLEX_LOG_LEVEL: 'warn' }, stderr: 'ignore' });
+    const client = new Client({ name: 'desktop', version: '1' });
+    await client.connect(transport);
+    try {
+      const result = await client.callTool({ name: 'ev__get-env', arguments: {} });
+      const seen = JSON.parse((result.content as Array<{ text: string }>)[0]!.text) as Record<string, string>;
+      expect([seen.GITHUB_TOKEN, seen.REGION, seen.DOCS_AUTHORIZATION]).toEqual([token, 'eu', undefined]);
+    } finally {
+      await client.close();
+    }
+
+    // Not written over; nothing to move says so.
+    write(join(project, 'plain.json'), { mcpServers: { p: demo('demo') } });
+    const again = await mcplex(['import', 'plain.json', '-o', 'other.yaml', '--secrets-to', 'mcplex.env'], project, env);
+    expect([again.code, again.stderr]).toEqual([2, 'mcplex: mcplex.env exists; give another --secrets-to, or --force to replace it\n']);
+    expect(existsSync(join(project, 'other.yaml'))).toBe(false);
+    const plain = await mcplex(['import', 'plain.json', '-o', 'plain.yaml', '--secrets-to', 'plain.env'], project, env);
+    expect(plain.stdout).toContain('No credential written as text: nothing moved to plain.env');
+    expect(existsSync(join(project, 'plain.env'))).toBe(false);
   });
 });

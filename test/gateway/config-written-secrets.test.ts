@@ -17,10 +17,10 @@ describe('credentials written in the file', () => {
       'servers:',
       '  github:',
       '    command: npx',
-      '    args: [-y, server, --api-key, abc123, --token, "${TOKEN}", --verbose]',
+      `    args: [-y, server, --api-key, abc123, --token, "\${TOKEN}", --verbose]`,
       '    env:',
       `      GH: ${TOKEN}`,
-      '      OTHER_TOKEN: "${OTHER_TOKEN}"',
+      `      OTHER_TOKEN: "\${OTHER_TOKEN}"`,
       '      DB_PASSWORD: ""',
       '      LOG_LEVEL: warn',
       '  remote:',
@@ -28,7 +28,7 @@ describe('credentials written in the file', () => {
       '    headers: { Authorization: "Bearer abcdef", X-Trace: "yes" }',
       '  named:',
       '    url: https://h.example/mcp',
-      '    headers: { Authorization: "Bearer ${API_TOKEN}" }',
+      `    headers: { Authorization: "Bearer \${API_TOKEN}" }`,
       'cluster:',
       '  redis: rediss://:s3cretPassw0rd@redis.example:6380',
       'audit: { sink: postgres, url: "postgres://audit@db.example/audit" }',
@@ -50,7 +50,7 @@ describe('credentials written in the file', () => {
     expect(lines).toEqual([
       'warning: a credential is written in the file (anyone who reads it has it):',
       '  servers.g.env.GH (GITHUB_TOKEN)',
-      `  name each as \${VAR} and set it in the gateway's environment, or move a stdio server's env to its envFile (README, "envFile")`,
+      `  name each as \${VAR} and set it in the gateway's environment or a --secrets file, or move a stdio server's env to its envFile`,
     ]);
     expect(writtenSecretsWarning([])).toEqual([]);
   });

@@ -138,6 +138,21 @@ describe('--watch', () => {
     await stopCli(cli);
   });
 
+  it('reloads when a --secrets file changes: the server whose variable it fills restarts', async () => {
+    const secrets = join(mkdtempSync(join(tmpdir(), 'mcplex-secrets-')), 'mcplex.env');
+    writeFileSync(secrets, 'A_TOKEN=one\n');
+    const path = writeConfig({ a: fixtureServer('a', { env: { MCPLEX_LOG_LEVEL: 'warn', A_TOKEN: `\${A_TOKEN}` } }), b: fixtureServer('b') });
+    const cli = await serveCli(path, ['--watch', '--secrets', secrets]);
+    const before = await pidsOf(cli.url);
+
+    const line = await reloaded(cli, () => writeFileSync(secrets, 'A_TOKEN=two\n'));
+    expect(JSON.parse(line)).toMatchObject({ why: 'file changed', restarted: ['a'], added: [], removed: [] });
+    const after = await pidsOf(cli.url);
+    expect(after.b).toBe(before.b);
+    expect(after.a).not.toBe(before.a);
+    await stopCli(cli);
+  });
+
   it('reloads when a Kubernetes Secret volume is updated (its ..data link swapped): that server restarts', async () => {
     // As the kubelet lays a Secret out: each key a link through ..data to a timestamped folder.
     const volume = mkdtempSync(join(tmpdir(), 'mcplex-secret-'));

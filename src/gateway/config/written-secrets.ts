@@ -62,6 +62,6 @@ export function writtenSecretsWarning(found: WrittenSecret[]): string[] {
   return [
     `warning: ${found.length === 1 ? 'a credential is' : `${found.length} credentials are`} written in the file (anyone who reads it has ${found.length === 1 ? 'it' : 'them'}):`,
     ...found.map((s) => `  ${s.path} (${s.kind})`),
-    `  name each as \${VAR} and set it in the gateway's environment, or move a stdio server's env to its envFile (README, "envFile")`,
+    `  name each as \${VAR} and set it in the gateway's environment or a --secrets file, or move a stdio server's env to its envFile`,
   ];
 }
