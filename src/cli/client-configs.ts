@@ -1,13 +1,14 @@
 // Where MCP clients keep their server lists, and how each writes them: the key the servers are under, the variables
 // its strings may hold, and how to point it at the gateway instead. `mcplex import` reads them.
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'cline' | 'roo' | 'zed';
+export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'cline' | 'roo' | 'zed' | 'continue';
 
 /** How a client's strings refer to variables (converted to the gateway's `${NAME}`). */
-export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell';
+export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell' | 'continue';
 
 export interface ClientKind {
   readonly id: ClientId;
@@ -16,7 +17,7 @@ export interface ClientKind {
   readonly key: 'mcpServers' | 'servers' | 'context_servers';
   /**
    * `none`: no substitution (a `${` is literal); `env-prefixed`: `${env:NAME}`, `${workspaceFolder}`, `${userHome}`
-   * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `shell`: `$NAME` too (Gemini CLI, Copilot CLI).
+   * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `shell`: `$NAME` too (Gemini CLI, Copilot CLI); `continue`: `${{ secrets.NAME }}` (and `inputs.`).
    */
   readonly variables: Variables;
   /** The entry that reaches the gateway from this client, given the gateway file, its URL and the secrets file it reads (`--secrets`). */
@@ -43,6 +44,8 @@ export const CLIENTS: Record<ClientId, ClientKind> = {
   cline: { id: 'cline', label: 'Cline', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
   roo: { id: 'roo', label: 'Roo Code', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
   zed: { id: 'zed', label: 'Zed', key: 'context_servers', variables: 'none', pointer: STDIO_POINTER },
+  // A list of entries, each with its `name` (YAML files; its `.continue/mcpServers/*.json` files are Claude Desktop's shape).
+  continue: { id: 'continue', label: 'Continue', key: 'mcpServers', variables: 'continue', pointer: (_, url) => ({ name: 'mcplex', type: 'streamable-http', url }) },
 };
 
 export interface Place {
@@ -82,7 +85,22 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
     { client: CLIENTS.gemini, path: join(cwd, '.gemini', 'settings.json'), project: cwd },
     { client: CLIENTS.roo, path: join(cwd, '.roo', 'mcp.json'), project: cwd },
     { client: CLIENTS.zed, path: join(cwd, '.zed', 'settings.json'), project: cwd },
+    { client: CLIENTS.continue, path: join(home, '.continue', 'config.yaml') },
+    // Continue's workspace blocks: each file in .continue/mcpServers.
+    ...filesIn(join(cwd, '.continue', 'mcpServers'), /\.(ya?ml|json)$/i).map((path) => ({ client: CLIENTS.continue, path, project: cwd })),
   ];
+}
+
+/** The files in `dir` whose names match, in order (none when it is not there). */
+function filesIn(dir: string, names: RegExp): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => names.test(f))
+      .sort()
+      .map((f) => join(dir, f));
+  } catch {
+    return [];
+  }
 }
 
 /** The client a file named on the command line belongs to, by its name and folder; Claude Code's shape otherwise. */
@@ -102,5 +120,7 @@ export function placeOf(path: string, cwd: string): Place {
   if (name === 'mcp_settings.json' && path.includes('roo-cline')) return { client: CLIENTS.roo, path };
   if (name === 'mcp_config.json') return { client: CLIENTS.windsurf, path };
   if (name === 'mcp-config.json') return { client: CLIENTS.copilot, path };
+  if (folder === 'mcpServers' && basename(dirname(dirname(path))) === '.continue') return { client: CLIENTS.continue, path, project: dirname(dirname(dirname(path))) };
+  if (folder === '.continue' && name === 'config.yaml') return { client: CLIENTS.continue, path };
   return { client: CLIENTS['claude-code'], path, project: dirname(path) };
 }

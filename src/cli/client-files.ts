@@ -1,9 +1,19 @@
 // A client's config file as its client reads it: JSON with comments and trailing commas (VS Code's and Gemini CLI's
-// files are JSONC; the others plain JSON, which JSONC reads the same).
+// files are JSONC; the others plain JSON, which JSONC reads the same), or YAML (Continue's `.yaml` files).
 import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
+import { parseDocument } from 'yaml';
 import { ExitError } from './exit-error.js';
 
+/** A YAML file, by its name. */
+export const isYamlFile = (path: string) => /\.ya?ml$/i.test(path);
+
 export function readClientFile(path: string, text: string): unknown {
+  if (isYamlFile(path)) {
+    const doc = parseDocument(text);
+    const first = doc.errors[0];
+    if (first) throw new ExitError(`${path}:${first.linePos?.[0].line ?? 1}:${first.linePos?.[0].col ?? 1}: not readable as YAML (${first.code})`, 2);
+    return doc.toJS();
+  }
   const errors: ParseError[] = [];
   const value = parse(text, errors, { allowTrailingComma: true, disallowComments: false });
   const first = errors[0];

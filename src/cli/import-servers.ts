@@ -22,10 +22,15 @@ const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.eve
 const stringMap = (v: unknown): Record<string, string> | undefined =>
   isMap(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])).map(([k, x]) => [k, String(x)])) : undefined;
 
-/** The entries a client file holds: its servers key, and Claude Code's per-project lists for `project`. */
+/** A list of entries each naming itself (Continue's `- name: …`) as entries by name. */
+const byName = (list: unknown[]): Record<string, unknown> =>
+  Object.fromEntries(list.filter((e): e is Record<string, unknown> => isMap(e) && typeof e.name === 'string').map(({ name, ...rest }) => [name as string, rest]));
+
+/** The entries a client file holds: its servers key (a map, or a list of named entries), and Claude Code's per-project lists for `project`. */
 export function entriesOf(file: unknown, client: ClientKind, project?: string): Record<string, unknown> {
   if (!isMap(file)) return {};
-  const own = isMap(file[client.key]) ? (file[client.key] as Record<string, unknown>) : {};
+  const listed = file[client.key];
+  const own = isMap(listed) ? listed : Array.isArray(listed) ? byName(listed) : {};
   const projects = file.projects;
   const forProject = client.id === 'claude-code' && project && isMap(projects) && isMap(projects[project]) ? (projects[project] as Record<string, unknown>).mcpServers : undefined;
   return { ...own, ...(isMap(forProject) ? forProject : {}) };
@@ -50,8 +55,11 @@ function rewrite(text: string, client: ClientKind, place: Place, found: Set<stri
     found.add(name);
     return `\${${name}}`;
   };
-  const withBraces = text.replace(/\$\{([^}]*)\}/g, (whole, inner: string) => {
-    if (client.variables === 'none') return `$${whole}`;
+  // `[^}]*`, or one `{…}` inside: Continue's `${{ secrets.NAME }}`.
+  const withBraces = text.replace(/\$\{(\{[^}]*\}|[^}]*)\}/g, (whole, inner: string) => {
+    const continued = client.variables === 'continue' ? /^\{\s*(?:secrets|inputs)\.([\w-]+)\s*\}$/.exec(inner) : null;
+    if (continued) return named(continued[1]!.toUpperCase().replace(/[^A-Z0-9_]/g, '_'));
+    if (client.variables === 'none' || client.variables === 'continue') return `$${whole}`;
     const env = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(inner);
     if (env && client.variables === 'env-prefixed') return named(env[1]!);
     const plain = /^([A-Za-z_][A-Za-z0-9_]*)(:-.*)?$/s.exec(inner);
@@ -73,6 +81,14 @@ function rewrite(text: string, client: ClientKind, place: Place, found: Set<stri
   return client.variables === 'shell' ? withBraces.replace(/(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => named(name)) : withBraces;
 }
 
+/** Continue's entry in the shape the others share: its `requestOptions.headers` as `headers` (the rest of them noted). */
+function continueEntry(raw: Record<string, unknown>): Record<string, unknown> {
+  const { requestOptions, ...rest } = raw;
+  if (!isMap(requestOptions)) return raw;
+  const { headers, ...others } = requestOptions;
+  return { ...rest, ...(headers !== undefined && { headers }), ...(Object.keys(others).length > 0 && { requestOptions: others }) };
+}
+
 /** Zed's entry in the shape the others share: its older `command: { path, args, env }`, and `source` (meta) left out. */
 function zedEntry(raw: Record<string, unknown>): Record<string, unknown> {
   const { source: _source, command, ...rest } = raw;
@@ -86,7 +102,7 @@ const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 
 
 function convert(given: Record<string, unknown>, place: Place, found: Set<string>, note: (what: string) => void): ServerEntry | undefined {
   const { client } = place;
-  const raw = client.id === 'zed' ? zedEntry(given) : given;
+  const raw = client.id === 'zed' ? zedEntry(given) : client.id === 'continue' ? continueEntry(given) : given;
   const text = (v: string) => rewrite(v, client, place, found, note);
   const out: ServerEntry = {};
   if (typeof raw.command === 'string') out.command = text(raw.command);

@@ -5,9 +5,10 @@
 // (dotfiles kept in a repository) is edited where the link points, the link kept.
 import { copyFileSync, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { applyEdits, type FormattingOptions, modify } from 'jsonc-parser';
+import { isMap, isSeq, parseDocument } from 'yaml';
 import { atomicWrite } from '../core/index.js';
 import type { Place } from './client-configs.js';
-import { readClientFile } from './client-files.js';
+import { isYamlFile, readClientFile } from './client-files.js';
 import { pathOf } from './import-servers.js';
 
 export interface Pointed {
@@ -30,15 +31,34 @@ function backupOf(path: string): string {
   return backup;
 }
 
+/** A JSON (JSONC) file: each entry's place edited, the rest of the text as it was. */
+function pointJson(text: string, place: Place, originals: string[], entry: Record<string, unknown>): string {
+  const read = readClientFile(place.path, text);
+  const formattingOptions = formattingOf(text);
+  const edit = (out: string, path: string[], value: unknown) => applyEdits(out, modify(out, path, value, { formattingOptions }));
+  const out = originals.reduce((out, name) => edit(out, pathOf(read, place.client, place.project, name), undefined), text);
+  return edit(out, [place.client.key, 'mcplex'], entry);
+}
+
+/** A YAML file (Continue's list of named entries, or a map): the entries taken out, the gateway's put in, comments kept. */
+function pointYaml(text: string, key: string, originals: string[], entry: Record<string, unknown>): string {
+  const doc = parseDocument(text);
+  const servers = doc.get(key, true);
+  if (isSeq(servers)) {
+    servers.items = servers.items.filter((item) => !(isMap(item) && originals.includes(String(item.get('name')))));
+    servers.add(doc.createNode(entry));
+  } else if (isMap(servers)) {
+    for (const name of originals) servers.delete(name);
+    servers.set('mcplex', doc.createNode(entry));
+  } else doc.set(key, doc.createNode([entry]));
+  return doc.toString();
+}
+
 /** Takes the servers named `originals` out of the client's file and puts `entry` in as `mcplex`. */
 export async function pointClient(place: Place, originals: string[], entry: Record<string, unknown>): Promise<Pointed> {
   const file = realpathSync(place.path);
   const text = readFileSync(file, 'utf8');
-  const read = readClientFile(place.path, text);
-  const formattingOptions = formattingOf(text);
-  const edit = (out: string, path: string[], value: unknown) => applyEdits(out, modify(out, path, value, { formattingOptions }));
-  let out = originals.reduce((out, name) => edit(out, pathOf(read, place.client, place.project, name), undefined), text);
-  out = edit(out, [place.client.key, 'mcplex'], entry);
+  const out = isYamlFile(place.path) ? pointYaml(text, place.client.key, originals, entry) : pointJson(text, place, originals, entry);
   const backup = backupOf(place.path);
   copyFileSync(file, backup);
   await atomicWrite(file, out, { mode: statSync(file).mode & 0o7777 });

@@ -125,6 +125,45 @@ describe('what each client writes, as the gateway file says it', () => {
     expect(CLIENTS.copilot.pointer('/x/mcplex.yaml', 'http://127.0.0.1:7333/mcp')).toEqual({ type: 'http', url: 'http://127.0.0.1:7333/mcp', tools: ['*'] });
   });
 
+  it('reads Continue’s YAML lists of named entries, its secrets, its request headers, and finds its workspace blocks', () => {
+    const file = readClientFile('/h/.continue/config.yaml', [
+      'name: My config # the assistant',
+      'mcpServers:',
+      '  - name: sqlite',
+      '    command: npx',
+      '    args: [-y, mcp-sqlite, "${{ inputs.db-path }}"]',
+      '    env: { TOKEN: "${{ secrets.SQL_TOKEN }}", LITERAL: "${HOME}" }',
+      '  - name: remote',
+      '    type: sse',
+      '    url: https://h.example/sse',
+      '    requestOptions: { headers: { Authorization: "Bearer ${{ secrets.API_KEY }}" }, timeout: 30 }',
+      '  - { command: nameless }',
+      '',
+    ].join('\n'));
+    const entries = entriesOf(file, CLIENTS.continue);
+    expect(Object.keys(entries)).toEqual(['sqlite', 'remote']);
+    const imported = one('continue', entries);
+    expect(imported.servers).toEqual({
+      sqlite: { command: 'npx', args: ['-y', 'mcp-sqlite', '${DB_PATH}'], env: { TOKEN: '${SQL_TOKEN}', LITERAL: '$${HOME}' } },
+      remote: { url: 'https://h.example/sse', transport: 'sse', headers: { Authorization: 'Bearer ${API_KEY}' } },
+    });
+    expect([...imported.variables].sort()).toEqual(['API_KEY', 'DB_PATH', 'SQL_TOKEN']);
+    expect(imported.notes).toEqual(["Continue 'remote': requestOptions: no equivalent in the gateway file, left out"]);
+    expect(() => readClientFile('/h/.continue/config.yaml', 'mcpServers: [\n')).toThrow(/^\/h\/\.continue\/config\.yaml:\d+:\d+: not readable as YAML/);
+    // Where it keeps them: the user's config.yaml, and each block in the workspace's .continue/mcpServers.
+    const project = tempDir();
+    mkdirSync(join(project, '.continue', 'mcpServers'), { recursive: true });
+    for (const f of ['b.yaml', 'a.json', 'notes.txt']) writeFileSync(join(project, '.continue', 'mcpServers', f), '{}');
+    const places = knownPlaces(project, { HOME: '/h' }, 'linux').filter((p) => p.client.id === 'continue');
+    expect(places.map((p) => [p.path, p.project])).toEqual([
+      ['/h/.continue/config.yaml', undefined],
+      [join(project, '.continue', 'mcpServers', 'a.json'), project],
+      [join(project, '.continue', 'mcpServers', 'b.yaml'), project],
+    ]);
+    expect(placeOf(join(project, '.continue', 'mcpServers', 'b.yaml'), '/q')).toMatchObject({ client: { id: 'continue' }, project });
+    expect(placeOf('/h/.continue/config.yaml', '/q').client.id).toBe('continue');
+  });
+
   it('reads Zed’s context_servers (its older command object too), and finds Cline’s, Roo Code’s and Zed’s files', () => {
     const zed = entriesOf({ context_servers: { a: { source: 'custom', command: 'x', args: ['1'] }, b: { command: { path: 'y', args: ['2'], env: { K: 'v' } }, settings: {} }, ext: { settings: { key: 'k' } } } }, CLIENTS.zed);
     const imported = one('zed', zed);
@@ -339,6 +378,43 @@ describe('mcplex import', () => {
     expect((await mcplex(['import', 'more.json', '-o', 'more.yaml', '--force', '--replace'], project, env)).code).toBe(0);
     expect(JSON.parse(readFileSync(`${more}.mcplex-backup`, 'utf8')).mcpServers).toEqual({ calc: demo('demo') });
     expect(JSON.parse(readFileSync(`${more}.mcplex-backup-2`, 'utf8')).mcpServers).toEqual({ calc2: demo('demo') });
+  });
+
+  it('points Continue at the gateway in its YAML, its comments and other settings kept', { timeout: 120_000 }, async () => {
+    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
+    const home = tempDir();
+    const project = tempDir();
+    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '' };
+    const config = join(home, '.continue', 'config.yaml');
+    mkdirSync(dirname(config), { recursive: true });
+    const before = [
+      '# my assistant',
+      'name: Local',
+      'version: 1.0.0',
+      'models:',
+      '  - name: qwen # the fast one',
+      '    provider: ollama',
+      'mcpServers:',
+      '  - name: calc',
+      `    command: ${JSON.stringify(process.execPath)}`,
+      `    args: [${JSON.stringify(CLI)}, demo, demo]`,
+      '  - name: web',
+      '    type: streamable-http',
+      '    url: http://127.0.0.1:9/mcp',
+      '',
+    ].join('\n');
+    writeFileSync(config, before);
+    const replaced = await mcplex(['import', 'continue', '--replace'], project, env);
+    expect([replaced.code, replaced.stderr]).toEqual([0, '']);
+    expect(replaced.stdout).toContain(`Continue (${config}): calc, web out, mcplex in; was ${config}.mcplex-backup`);
+    expect(parse(readFileSync(join(project, 'mcplex.yaml'), 'utf8')).servers).toEqual({ calc: demo('demo'), web: { url: 'http://127.0.0.1:9/mcp' } });
+    const after = readFileSync(config, 'utf8');
+    expect(after).toMatch(/^# my assistant\nname: Local\n/);
+    expect(after).toContain('  - name: qwen # the fast one\n');
+    expect(parse(after)).toEqual({ name: 'Local', version: '1.0.0', models: [{ name: 'qwen', provider: 'ollama' }], mcpServers: [{ name: 'mcplex', type: 'streamable-http', url: 'http://127.0.0.1:7333/mcp' }] });
+    expect(readFileSync(`${config}.mcplex-backup`, 'utf8')).toBe(before);
+    const again = await mcplex(['import', 'continue', '--force', '--replace'], project, env);
+    expect([again.code, again.stderr]).toEqual([1, `mcplex: no servers in ${config}\n`]);
   });
 
   it('moves the credentials the clients wrote as text to --secrets-to, and the gateway reads them back with --secrets', { timeout: 120_000 }, async () => {
