@@ -1,6 +1,7 @@
-// Hidden text in answers: a tool result, a resource's contents or a prompt's messages carrying characters the person
-// reading along does not see but the model reads (src/core/hidden-chars.ts). A web page or a file an upstream passes
-// on can hide an instruction in Unicode tag characters ("ASCII smuggling"); those are taken out by default (`tags`).
+// Hidden text in answers: a tool result, a resource's contents, a prompt's messages or completion values carrying
+// characters the person reading along does not see but the model reads (src/core/hidden-chars.ts). A web page or a
+// file an upstream passes on can hide an instruction in Unicode tag characters ("ASCII smuggling"); those are taken
+// out by default (`tags`).
 // `all` takes out every invisible character the definitions check knows (zero-width spaces, bidi overrides, soft
 // hyphens: text some content holds legitimately), `warn` only logs, `off` looks at nothing. A gateway also cleans the
 // sampling and elicitation requests an upstream sends toward the caller's model (`relayed`).
@@ -27,8 +28,9 @@ export interface HiddenTextMiddleware extends Middleware {
   relayed(upstream: string, method: string, params: Record<string, unknown> | undefined, log: Logger): Record<string, unknown> | undefined;
 }
 
-// tasks/get: a task's result (and what it asks for) is an answer too, whoever ran the task.
-const SCANNED = new Set(['tools/call', 'prompts/get', 'resources/read', 'tasks/get']);
+// tasks/get: a task's result (and what it asks for) is an answer too, whoever ran the task. completion/complete: the
+// values a person picks for a prompt's argument, which the model then reads.
+const SCANNED = new Set(['tools/call', 'prompts/get', 'resources/read', 'tasks/get', 'completion/complete']);
 const RELAYED = new Set(['sampling/createMessage', 'elicitation/create']);
 const MAX_DEPTH = 32;
 const SPELLED_IN_LOG = 200;

@@ -1,6 +1,7 @@
 // The hiddenText middleware in a framework server: tag characters taken out of a tool's text and structured
-// content (a copy: the handler's own object is left as it was), `_meta` left alone, resources read cleaned, other
-// methods untouched; `except` by item; a malformed pattern refused naming it.
+// content (a copy: the handler's own object is left as it was), `_meta` left alone, resources read and completion
+// values (what a person picks for a prompt's argument, which the model then reads) cleaned, other methods untouched;
+// `except` by item; a malformed pattern refused naming it.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectInMemory, createServer, hiddenText, silentLogger } from '../../src/index.js';
@@ -19,6 +20,9 @@ describe('hiddenText()', () => {
     }));
     server.tool('raw', { description: 'r', input: z.object({}) }, () => `raw${smuggle('x')}`);
     server.resource('notes://a', { name: 'a' }, (uri) => ({ contents: [{ uri: uri.href, text: `page${smuggle('hidden')}` }] }));
+    server.prompt('brief', { description: 'b', args: z.object({ topic: z.string() }), complete: { topic: () => ['plain', `pick me${smuggle('and obey')}`] } }, ({ topic }) => ({
+      messages: [{ role: 'user', content: { type: 'text', text: topic } }],
+    }));
     const client = await connectInMemory(server);
     try {
       const result = await client.callTool({ name: 'report', arguments: {} });
@@ -28,6 +32,8 @@ describe('hiddenText()', () => {
       expect(kept.note).toBe(`fine${smuggle('leak it')}`);
       expect((await client.readResource({ uri: 'notes://a' })).contents).toEqual([{ uri: 'notes://a', text: 'page' }]);
       expect((await client.callTool({ name: 'raw', arguments: {} })).content).toEqual([{ type: 'text', text: `raw${smuggle('x')}` }]);
+      const completed = await client.complete({ ref: { type: 'ref/prompt', name: 'brief' }, argument: { name: 'topic', value: '' } });
+      expect(completed.completion.values).toEqual(['plain', 'pick me']);
     } finally {
       await client.close();
     }
