@@ -183,13 +183,17 @@ async function cancel(taskId: string, o: AdminOptions): Promise<void> {
   print(o.json ? JSON.stringify(answer) : `cancelled ${String(answer.cancelled)}`);
 }
 
-type Session = { id: string; principal: string; tenant?: string; client?: string; endpoint?: string; protocolVersion?: string; clientInfo?: { name: string; version: string }; openedAt: string; lastRequestAt: string; inFlight: number; listening: boolean };
+type Session = { replica?: string; id: string; principal: string; tenant?: string; client?: string; endpoint?: string; protocolVersion?: string; clientInfo?: { name: string; version: string }; openedAt: string; lastRequestAt: string; inFlight: number; listening: boolean };
 
 async function sessions(o: AdminOptions & { principal?: string; tenant?: string; client?: string; limit?: string }): Promise<void> {
   const query = new URLSearchParams(Object.entries({ principal: o.principal, tenant: o.tenant, client: o.client, limit: o.limit }).filter((e): e is [string, string] => e[1] !== undefined));
   const answer = await adminRequest(target(o), `/admin/sessions${query.size > 0 ? `?${query}` : ''}`);
   if (o.json) return print(JSON.stringify(answer));
-  const rows = ((answer.sessions ?? []) as Session[]).map((s) => [
+  const listed = (answer.sessions ?? []) as Session[];
+  // With `cluster:`, every replica's: which holds each (its id's first 8 characters, as `admin replicas` shows them).
+  const byReplica = listed.some((s) => s.replica !== undefined);
+  const rows = listed.map((s) => [
+    ...(byReplica ? [(s.replica ?? '').slice(0, 8)] : []),
     s.id,
     s.tenant ? `${s.principal}@${s.tenant}` : s.principal,
     s.client ?? '',
@@ -202,7 +206,9 @@ async function sessions(o: AdminOptions & { principal?: string; tenant?: string;
   ]);
   const total = Number(answer.total ?? rows.length);
   const more = total > rows.length ? `\n(${rows.length} of ${total}, the most recently active; --limit shows more)` : '';
-  print(rows.length > 0 ? `${table([['session', 'caller', 'client', 'app', 'protocol', 'endpoint', 'opened', 'last request', 'in flight'], ...rows])}${more}` : 'no sessions (2026-era callers hold none)');
+  const unreachable = ((answer.unreachable ?? []) as Array<{ replica: string; error: string }>).map((u) => `\nreplica ${u.replica} did not answer: ${u.error}`).join('');
+  const header = [...(byReplica ? ['replica'] : []), 'session', 'caller', 'client', 'app', 'protocol', 'endpoint', 'opened', 'last request', 'in flight'];
+  print(`${rows.length > 0 ? `${table([header, ...rows])}${more}` : 'no sessions (2026-era callers hold none)'}${unreachable}`);
 }
 
 async function closeSession(session: string, o: AdminOptions): Promise<void> {

@@ -26,7 +26,7 @@ import { sessionsRoutes } from './sessions-admin.js';
 import { tasksRoutes } from './tasks-admin.js';
 import { type AdminChange, AdminChanges } from './admin-changes.js';
 import { openReplicaCluster, type ReplicaCluster } from './replica-cluster.js';
-import { ReplicaSelf, replicasRoute, type SelfReport } from './replicas.js';
+import { otherReplicas, ReplicaSelf, replicasRoute, type SelfReport } from './replicas.js';
 import { ConfigHistory, configRoute } from './config-report.js';
 import { RedisReplayGuard } from '../stores/redis/replay-guard.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
@@ -502,9 +502,14 @@ export class Gateway {
     const m = this.metrics;
     const refused = m && { onAuthRefused: (status: number, error: string | undefined) => m.authRefused(status, error) };
     let listening: HttpHandle | undefined;
-    const routes = [...this.routes, ...sessionsRoutes(() => listening?.sessions), ...(opts.routes ?? [])];
+    // With `cluster:`, a sessions listing is every replica's.
+    const replicas = cluster ? { self: () => ({ id: this.#self.id, ...(this.#self.advertise && { advertise: this.#self.advertise }) }), others: () => otherReplicas(this.#self, cluster.directory) } : undefined;
+    const routes = [...this.routes, ...sessionsRoutes(() => listening?.sessions, replicas), ...(opts.routes ?? [])];
     const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster: cluster.serving }), ...(refusalStore && { refusalStore }), ...refused, ...opts, routes });
     listening = served;
+    // Where the other replicas reach this one, unless cluster.advertise says: told to them at once.
+    this.#self.listening(new URL(served.url).origin);
+    void cluster?.announce();
     this.#oauth.served(served.url);
     this.#sessions = served.sessionCount;
     const uncount = this.metrics?.activeSessions(served.sessionCount);

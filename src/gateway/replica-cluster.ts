@@ -24,6 +24,8 @@ export interface ReplicaCluster {
   serving: NonNullable<HttpServeOptions['cluster']>;
   /** The replicas alive, each as it reports itself (GET /admin/replicas). */
   directory: RedisReplicaDirectory;
+  /** Announces this replica now (once its listener is up, so the others learn where it is at once). */
+  announce(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,12 +59,13 @@ export async function openReplicaCluster(c: ClusterConfig, parts: ReplicaParts):
   // Which replicas are alive, and how each is doing.
   const directory = new RedisReplicaDirectory({ url: c.redis.url, keyPrefix: `${c.redis.keyPrefix}replica:` });
   if (reachable) await directory.ready(1000);
-  const leave = announcePresence(directory, parts.self, parts.log);
+  const presence = announcePresence(directory, parts.self, parts.log);
   return {
     serving: { owners, settled, held: parts.held, ...(c.advertise && { advertise: c.advertise }) },
     directory,
+    announce: presence.announce,
     close: async () => {
-      await leave();
+      await presence.leave();
       await Promise.all([owners.close(), events.close(), settled.close(), directory.close()]);
     },
   };

@@ -26,20 +26,33 @@ export interface SelfReport {
 /** This replica, as the others see it: its own fields, and what it reports now. */
 export class ReplicaSelf {
   readonly startedAt = new Date().toISOString();
+  #advertise: string | undefined;
 
   constructor(
     readonly id: string,
     private readonly now: () => SelfReport,
-    private readonly advertise?: string,
-  ) {}
+    advertise?: string,
+  ) {
+    this.#advertise = advertise;
+  }
+
+  /** Where the others reach it: `cluster.advertise`, else its listener's origin once it listens. */
+  get advertise(): string | undefined {
+    return this.#advertise;
+  }
+
+  /** Its listener is up at `origin` (used unless `cluster.advertise` says where others reach it). */
+  listening(origin: string): void {
+    this.#advertise ??= origin;
+  }
 
   report(): ReplicaReport {
-    return { startedAt: this.startedAt, hostname: hostname(), pid: process.pid, ...(this.advertise && { advertise: this.advertise }), ...this.now(), reportedAt: new Date().toISOString() };
+    return { startedAt: this.startedAt, hostname: hostname(), pid: process.pid, ...(this.#advertise && { advertise: this.#advertise }), ...this.now(), reportedAt: new Date().toISOString() };
   }
 }
 
-/** Announces `self` in `directory` now and every few seconds; the returned function stops and leaves. */
-export function announcePresence(directory: ReplicaDirectory, self: ReplicaSelf, log: Logger): () => Promise<void> {
+/** Announces `self` in `directory` now and every few seconds (and when asked: `announce`); `leave` stops and leaves. */
+export function announcePresence(directory: ReplicaDirectory, self: ReplicaSelf, log: Logger): { announce: () => Promise<void>; leave: () => Promise<void> } {
   let warned = false;
   const announce = () =>
     directory.announce(self.id, self.report(), ANNOUNCED_FOR_MS).then(
@@ -54,10 +67,18 @@ export function announcePresence(directory: ReplicaDirectory, self: ReplicaSelf,
   void announce();
   const timer = setInterval(announce, ANNOUNCE_EVERY_MS);
   timer.unref();
-  return async () => {
-    clearInterval(timer);
-    await directory.leave(self.id).catch(() => undefined);
+  return {
+    announce,
+    leave: async () => {
+      clearInterval(timer);
+      await directory.leave(self.id).catch(() => undefined);
+    },
   };
+}
+
+/** The other replicas alive that say where they are reached (for asking each what it alone knows). */
+export async function otherReplicas(self: ReplicaSelf, directory: ReplicaDirectory): Promise<Array<{ id: string; advertise: string }>> {
+  return (await directory.list()).flatMap((r) => (r.id !== self.id && typeof r.report.advertise === 'string' ? [{ id: r.id, advertise: r.report.advertise }] : []));
 }
 
 /** GET /admin/replicas: every replica alive (this one marked `self`), from the directory; else this one alone. */

@@ -4,10 +4,47 @@
 // `{ "session": "<id>" }` closes one as its client's DELETE would (its calls in flight end; the client's next request
 // is answered 404 and it opens a new session). With `cluster:`, a close is made on the replica holding the session.
 // Both need an admin caller; a close is an audited admin change like any POST. 2026-era callers hold no session.
+// With `cluster:`, a listing asked of any replica is every replica's: each session names the replica holding it, and
+// a replica that did not answer (in 3 s) is named under `unreachable`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type HttpHandle, type HttpRoute, readJsonBody, sendJson } from '../server/index.js';
+import { askReplica, type HttpHandle, type HttpRoute, passedOn, readJsonBody, type SessionReport, sendJson } from '../server/index.js';
 
 type Sessions = HttpHandle['sessions'];
+
+/** The replicas sharing sessions: this one, and the others alive that say where they are reached. */
+export interface SessionReplicas {
+  self(): { id: string; advertise?: string };
+  others(): Promise<Array<{ id: string; advertise: string }>>;
+}
+
+type Listed = SessionReport & { replica?: string };
+type Listing = { sessions: Listed[]; total: number; unreachable?: Array<{ replica: string; error: string }> };
+
+/** This replica's listing and each other one's (asked with the same request), as one: the most recently active first. */
+async function everyReplica(req: IncomingMessage, mine: Listing, replicas: SessionReplicas, limit: number): Promise<Listing> {
+  const self = replicas.self();
+  let others: Array<{ id: string; advertise: string }>;
+  try {
+    others = await replicas.others();
+  } catch (err) {
+    return { ...mine, unreachable: [{ replica: '(the replica directory)', error: (err as Error).message }] };
+  }
+  const asked = await Promise.all(others.map(async (r) => ({ r, answer: await askReplica(r.advertise, req, self.advertise ?? '') })));
+  const sessions = mine.sessions.map((s) => ({ ...s, replica: self.id }));
+  let total = mine.total;
+  const unreachable: Array<{ replica: string; error: string }> = [];
+  for (const { r, answer } of asked) {
+    const theirs = answer.ok ? (answer.body as Partial<Listing> | undefined) : undefined;
+    if (!answer.ok || !Array.isArray(theirs?.sessions)) {
+      unreachable.push({ replica: r.id, error: answer.ok ? 'not a sessions listing' : answer.error });
+      continue;
+    }
+    sessions.push(...theirs.sessions.map((s) => ({ ...s, replica: r.id })));
+    total += Number(theirs.total ?? theirs.sessions.length);
+  }
+  sessions.sort((a, b) => b.lastRequestAt.localeCompare(a.lastRequestAt));
+  return { sessions: sessions.slice(0, limit), total, ...(unreachable.length > 0 && { unreachable }) };
+}
 
 /** What a listing can be narrowed to (`?principal=alice&tenant=acme&client=203.0.113.7&endpoint=research`). */
 const FILTERS = ['principal', 'tenant', 'client', 'endpoint'] as const;
@@ -19,22 +56,24 @@ const sessionOf = (body: unknown) => {
   return typeof id === 'string' && id !== '' ? id : undefined;
 };
 
-/** `sessions` is the listener's, once it listens (a request before then is answered 503). */
-export function sessionsRoutes(sessions: () => Sessions | undefined): HttpRoute[] {
+/** `sessions` is the listener's, once it listens (a request before then is answered 503); `replicas` with `cluster:`. */
+export function sessionsRoutes(sessions: () => Sessions | undefined, replicas?: SessionReplicas): HttpRoute[] {
   const listening = (res: ServerResponse) => sessions() ?? void sendJson(res, 503, { error: 'the listener is starting; ask again' });
   return [
     {
       method: 'GET',
       path: '/admin/sessions',
       admin: true,
-      handle(req: IncomingMessage, res: ServerResponse) {
+      async handle(req: IncomingMessage, res: ServerResponse) {
         const query = new URL(req.url ?? '/', 'http://x').searchParams;
         const limit = query.has('limit') ? Number(query.get('limit')) : DEFAULT_LIMIT;
         if (!Number.isInteger(limit) || limit < 1) return sendJson(res, 400, { error: 'limit: expected a positive integer' });
         const s = listening(res);
         if (!s) return;
         const matching = s.report().filter((r) => FILTERS.every((k) => !query.has(k) || r[k] === query.get(k)));
-        sendJson(res, 200, { sessions: matching.slice(0, limit), total: matching.length });
+        const mine = { sessions: matching.slice(0, limit), total: matching.length };
+        // Asked by another replica: this one's own; else every replica's.
+        sendJson(res, 200, replicas && !passedOn(req) ? await everyReplica(req, mine, replicas, limit) : mine);
       },
     },
     {

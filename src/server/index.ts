@@ -19,6 +19,7 @@ export { type MetricsHandle, type MetricsSetup, metricsWanted, startMetrics } fr
 export { type OtlpProtocol, otlpProtocol } from './otel-setup.js';
 export { startTracing, type TracingHandle, type TracingSetup, tracingWanted } from './tracing-sdk.js';
 export { sendJson } from './http/respond.js';
+export { askReplica, passedOn } from './http/ask-replica.js';
 export { readCapped, readJsonBody } from './http/body.js';
 export { cookiesOf, escapeHtml, page, postedFromOwnPage } from './http/html-page.js';
 export { type ClientKeyFields, IdentityProvider, type ProviderClient } from './http/identity-provider.js';

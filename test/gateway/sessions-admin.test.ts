@@ -2,12 +2,14 @@
 // client's name and version, protocol, since when, active when) and POST /admin/sessions/close ends one as its
 // client's DELETE would; the official SDK client then finds its session gone. Against a real gateway with API-key
 // authentication and a real stdio upstream; the same from `mcplex admin`, on the admin page, and across two replicas
-// through Redis (a close asked of the replica that does not hold the session is made by the one that does).
+// through Redis (either lists both replicas' sessions; a close asked of the replica that does not hold the session is
+// made by the one that does).
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ADMIN_SCOPE, Gateway, type HttpHandle, newApiKey, parseConfig, silentLogger } from '../../src/index.js';
 import { openAdminPage } from '../helpers/admin-page.js';
+import { RedisReplicaDirectory } from '../../src/stores/redis/replica-directory.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { waitUntil } from '../helpers/process.js';
 import { fixtureServer, runCli } from './fixtures/cli.js';
@@ -122,18 +124,43 @@ describe('sessions, seen and closed by an administrator', () => {
 });
 
 describe.skipIf(!redisUrl)('sessions across replicas (cluster:)', () => {
-  it('each replica lists its own; a close through the other replica is made where the session lives', async () => {
-    const cluster = { redis: { url: redisUrl!, keyPrefix: uniquePrefix('sessions-admin') } };
+  it('a listing through either replica is every replica’s, each session naming its replica; one that does not answer is named; a close through the other is made where the session lives', async () => {
+    const keyPrefix = uniquePrefix('sessions-admin');
+    const cluster = { redis: { url: redisUrl!, keyPrefix } };
     const [a, b] = [await start({ cluster }), await start({ cluster })];
-    const client = await connect(a!.handle.url, 'on-a');
+    const ghost = new RedisReplicaDirectory({ url: redisUrl!, keyPrefix: `${keyPrefix}replica:` });
+    const onA = await connect(a!.handle.url, 'on-a');
+    const onB = await connect(b!.handle.url, 'on-b');
     try {
-      const [mine] = await listed(a!.base);
-      expect(await listed(b!.base)).toEqual([]);
+      const idOf = async (base: string) => ((await (await admin(base, '/admin/replicas')).json()) as { replicas: Array<{ id: string; self: boolean }> }).replicas.find((r) => r.self)!.id;
+      const [idA, idB] = [await idOf(a!.base), await idOf(b!.base)];
+      const seen = (sessions: Array<Report & { replica?: string }>) => sessions.map((x) => [x.clientInfo?.name, x.replica]).sort();
+      for (const base of [a!.base, b!.base]) {
+        const answer = (await (await admin(base, '/admin/sessions')).json()) as { sessions: Array<Report & { replica?: string }>; total: number; unreachable?: unknown };
+        expect(seen(answer.sessions)).toEqual([['on-a', idA], ['on-b', idB]]);
+        expect([answer.total, answer.unreachable]).toEqual([2, undefined]);
+      }
+      // Narrowed and cut as one listing: the most recently active first.
+      await onA.listTools();
+      const one = (await (await admin(b!.base, '/admin/sessions?principal=user&limit=1')).json()) as { sessions: Array<Report & { replica?: string }>; total: number };
+      expect([seen(one.sessions), one.total]).toEqual([[['on-a', idA]], 2]);
+      const cli = runCli(['admin', 'sessions'], { MCPLEX_URL: b!.base, MCPLEX_ADMIN_KEY: ops.key });
+      expect((await cli.exited()).code).toBe(0);
+      expect(cli.stdout()).toMatch(new RegExp(`^replica\\s+session\\s+caller[^\\n]*\\n${idA.slice(0, 8)}\\s+[0-9a-f-]{36}\\s+user@acme`));
+      // A replica announced but not answering: named, the others' sessions listed all the same.
+      await ghost.announce('ghost', { advertise: 'http://127.0.0.1:9' }, 15_000);
+      const partial = (await (await admin(a!.base, '/admin/sessions')).json()) as { sessions: Report[]; unreachable?: Array<{ replica: string; error: string }> };
+      expect(partial.sessions).toHaveLength(2);
+      expect(partial.unreachable).toEqual([{ replica: 'ghost', error: expect.any(String) }]);
+      await ghost.leave('ghost');
+
+      const [mine] = await listed(a!.base).then((all) => all.filter((x) => x.clientInfo?.name === 'on-a'));
       const closed = await admin(b!.base, '/admin/sessions/close', { session: mine!.id });
       expect([closed.status, await closed.json()]).toEqual([200, { closed: mine!.id }]);
-      expect(await listed(a!.base)).toEqual([]);
+      expect((await listed(a!.base)).map((x) => x.clientInfo?.name)).toEqual(['on-b']);
     } finally {
-      await client.close().catch(() => undefined);
+      await Promise.all([onA, onB].map((c) => c.close().catch(() => undefined)));
+      await ghost.close();
       for (const r of [a!, b!]) {
         await r.handle.close();
         await r.gateway.close();

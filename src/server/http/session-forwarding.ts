@@ -13,7 +13,7 @@ import { forwardedFor, type ProxyHeaders } from './forwarded.js';
 export const FORWARDED_HEADER = 'x-mcplex-forwarded';
 
 /** Headers of one connection, not of the request (RFC 9110 §7.6.1), and the ones the forwarder sets itself. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', FORWARDED_HEADER]);
+export const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', FORWARDED_HEADER]);
 
 export interface SessionCluster {
   owners: SessionOwners;
