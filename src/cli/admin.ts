@@ -185,8 +185,8 @@ async function cancel(taskId: string, o: AdminOptions): Promise<void> {
 
 type Session = { replica?: string; id: string; principal: string; tenant?: string; client?: string; endpoint?: string; protocolVersion?: string; clientInfo?: { name: string; version: string }; openedAt: string; lastRequestAt: string; inFlight: number; listening: boolean };
 
-async function sessions(o: AdminOptions & { principal?: string; tenant?: string; client?: string; limit?: string }): Promise<void> {
-  const query = new URLSearchParams(Object.entries({ principal: o.principal, tenant: o.tenant, client: o.client, limit: o.limit }).filter((e): e is [string, string] => e[1] !== undefined));
+async function sessions(o: AdminOptions & SessionFilters & { limit?: string }): Promise<void> {
+  const query = new URLSearchParams([...filtersOf(o), ...(o.limit !== undefined ? [['limit', o.limit]] : [])]);
   const answer = await adminRequest(target(o), `/admin/sessions${query.size > 0 ? `?${query}` : ''}`);
   if (o.json) return print(JSON.stringify(answer));
   const listed = (answer.sessions ?? []) as Session[];
@@ -211,9 +211,26 @@ async function sessions(o: AdminOptions & { principal?: string; tenant?: string;
   print(`${rows.length > 0 ? `${table([header, ...rows])}${more}` : 'no sessions (2026-era callers hold none)'}${unreachable}`);
 }
 
-async function closeSession(session: string, o: AdminOptions): Promise<void> {
-  const answer = await adminRequest(target(o), '/admin/sessions/close', { session });
-  print(o.json ? JSON.stringify(answer) : `closed ${String(answer.closed)}`);
+type SessionFilters = { principal?: string; tenant?: string; client?: string };
+const filtersOf = (o: SessionFilters) => Object.entries({ principal: o.principal, tenant: o.tenant, client: o.client }).filter((e): e is [string, string] => e[1] !== undefined);
+
+/** Closes one session, or every one the filters match (with `cluster:`, on every replica: each close is made where the session lives). */
+async function closeSession(session: string | undefined, o: AdminOptions & SessionFilters): Promise<void> {
+  const filters = filtersOf(o);
+  if ((session === undefined) === (filters.length === 0)) throw new ExitError('give a session, or --principal, --tenant or --client to close every session they match', 2);
+  if (session !== undefined) {
+    const answer = await adminRequest(target(o), '/admin/sessions/close', { session });
+    return print(o.json ? JSON.stringify(answer) : `closed ${String(answer.closed)}`);
+  }
+  const query = new URLSearchParams([...filters, ['limit', '100000']]);
+  const matching = ((await adminRequest(target(o), `/admin/sessions?${query}`)).sessions ?? []) as Session[];
+  const closed: string[] = [];
+  for (const s of matching) {
+    // One gone meanwhile (its client closed it) is not an error.
+    const answer = await adminRequest(target(o), '/admin/sessions/close', { session: s.id }).catch((err: Error) => (/\b404\b|no session/.test(err.message) ? undefined : Promise.reject(err)));
+    if (answer) closed.push(String(answer.closed));
+  }
+  print(o.json ? JSON.stringify({ closed }) : closed.length > 0 ? closed.map((id) => `closed ${id}`).join('\n') : 'no session matched');
 }
 
 async function invalidate(o: AdminOptions & { server?: string; tool?: string; uri?: string; all?: boolean }): Promise<void> {
@@ -268,7 +285,15 @@ export function registerAdminCommands(program: Command): void {
       .option('--client <address>', 'only those from this address')
       .option('--limit <n>', 'at most this many, the most recently active (default 500)'),
   ).action((o: AdminOptions) => sessions(o));
-  common(admin.command('close-session').description('Close a session as its client would (its calls end; the client opens a new one)').argument('<session>')).action((id: string, o: AdminOptions) => closeSession(id, o));
+  common(
+    admin
+      .command('close-session')
+      .description('Close a session as its client would (its calls end; the client opens a new one), or every one a caller, tenant or address holds')
+      .argument('[session]')
+      .option('--principal <id>', "every session of this caller's")
+      .option('--tenant <id>', "every session of this tenant's")
+      .option('--client <address>', 'every session from this address'),
+  ).action((id: string | undefined, o: AdminOptions & SessionFilters) => closeSession(id, o));
   registerAdminOAuth(admin, common, target);
   common(
     admin

@@ -158,6 +158,14 @@ describe.skipIf(!redisUrl)('sessions across replicas (cluster:)', () => {
       const closed = await admin(b!.base, '/admin/sessions/close', { session: mine!.id });
       expect([closed.status, await closed.json()]).toEqual([200, { closed: mine!.id }]);
       expect((await listed(a!.base)).map((x) => x.clientInfo?.name)).toEqual(['on-b']);
+      // Every session of a caller, through a replica that holds none of them.
+      const env = { MCPLEX_URL: a!.base, MCPLEX_ADMIN_KEY: ops.key };
+      const neither = runCli(['admin', 'close-session'], env);
+      expect((await neither.exited()).code).toBe(2);
+      const all = runCli(['admin', 'close-session', '--principal', 'user'], env);
+      expect((await all.exited()).code).toBe(0);
+      expect(all.stdout().trim()).toMatch(/^closed [0-9a-f-]{36}$/);
+      expect(await listed(b!.base)).toEqual([]);
     } finally {
       await Promise.all([onA, onB].map((c) => c.close().catch(() => undefined)));
       await ghost.close();
