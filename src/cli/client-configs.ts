@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'cline' | 'roo' | 'zed' | 'continue';
+export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'kiro' | 'cline' | 'roo' | 'kilo' | 'zed' | 'continue';
 
 /** How a client's strings refer to variables (converted to the gateway's `${NAME}`). */
 export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell' | 'continue';
@@ -41,8 +41,11 @@ export const CLIENTS: Record<ClientId, ClientKind> = {
   windsurf: { id: 'windsurf', label: 'Windsurf', key: 'mcpServers', variables: 'env-prefixed', pointer: (_, url) => ({ serverUrl: url }) },
   gemini: { id: 'gemini', label: 'Gemini CLI', key: 'mcpServers', variables: 'shell', pointer: (_, url) => ({ httpUrl: url }) },
   copilot: { id: 'copilot', label: 'Copilot CLI', key: 'mcpServers', variables: 'shell', pointer: (_, url) => ({ type: 'http', url, tools: ['*'] }) },
+  // Kiro (and its CLI, formerly Amazon Q Developer CLI).
+  kiro: { id: 'kiro', label: 'Kiro', key: 'mcpServers', variables: 'plain', pointer: (_, url) => ({ url }) },
   cline: { id: 'cline', label: 'Cline', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
   roo: { id: 'roo', label: 'Roo Code', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
+  kilo: { id: 'kilo', label: 'Kilo Code', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
   zed: { id: 'zed', label: 'Zed', key: 'context_servers', variables: 'none', pointer: STDIO_POINTER },
   // A list of entries, each with its `name` (YAML files; its `.continue/mcpServers/*.json` files are Claude Desktop's shape).
   continue: { id: 'continue', label: 'Continue', key: 'mcpServers', variables: 'continue', pointer: (_, url) => ({ name: 'mcplex', type: 'streamable-http', url }) },
@@ -77,6 +80,8 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
     // VS Code extensions keep theirs in its global storage.
     { client: CLIENTS.cline, path: join(apps, 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json') },
     { client: CLIENTS.roo, path: join(apps, 'Code', 'User', 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json') },
+    { client: CLIENTS.kilo, path: join(apps, 'Code', 'User', 'globalStorage', 'kilocode.kilo-code', 'settings', 'mcp_settings.json') },
+    { client: CLIENTS.kiro, path: join(home, '.kiro', 'settings', 'mcp.json') },
     // Zed: ~/.config/zed on Linux and macOS alike, %APPDATA%\Zed on Windows.
     { client: CLIENTS.zed, path: platform === 'win32' ? join(apps, 'Zed', 'settings.json') : join(env.XDG_CONFIG_HOME || join(home, '.config'), 'zed', 'settings.json') },
     { client: CLIENTS['claude-code'], path: join(cwd, '.mcp.json'), project: cwd },
@@ -84,6 +89,8 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
     { client: CLIENTS.vscode, path: join(cwd, '.vscode', 'mcp.json'), project: cwd },
     { client: CLIENTS.gemini, path: join(cwd, '.gemini', 'settings.json'), project: cwd },
     { client: CLIENTS.roo, path: join(cwd, '.roo', 'mcp.json'), project: cwd },
+    { client: CLIENTS.kilo, path: join(cwd, '.kilocode', 'mcp.json'), project: cwd },
+    { client: CLIENTS.kiro, path: join(cwd, '.kiro', 'settings', 'mcp.json'), project: cwd },
     { client: CLIENTS.zed, path: join(cwd, '.zed', 'settings.json'), project: cwd },
     { client: CLIENTS.continue, path: join(home, '.continue', 'config.yaml') },
     // Continue's workspace blocks: each file in .continue/mcpServers.
@@ -114,10 +121,13 @@ export function placeOf(path: string, cwd: string): Place {
   if (folder === '.cursor') return inProject(CLIENTS.cursor);
   if (folder === '.gemini') return inProject(CLIENTS.gemini);
   if (folder === '.roo') return inProject(CLIENTS.roo);
+  if (folder === '.kilocode') return inProject(CLIENTS.kilo);
+  if (folder === 'settings' && basename(dirname(dirname(path))) === '.kiro') return { client: CLIENTS.kiro, path, project: dirname(dirname(dirname(path))) };
   if (folder === '.zed') return inProject(CLIENTS.zed);
   if (folder.toLowerCase() === 'zed' && name === 'settings.json') return { client: CLIENTS.zed, path };
   if (name === 'cline_mcp_settings.json') return { client: CLIENTS.cline, path };
   if (name === 'mcp_settings.json' && path.includes('roo-cline')) return { client: CLIENTS.roo, path };
+  if (name === 'mcp_settings.json' && path.includes('kilo-code')) return { client: CLIENTS.kilo, path };
   if (name === 'mcp_config.json') return { client: CLIENTS.windsurf, path };
   if (name === 'mcp-config.json') return { client: CLIENTS.copilot, path };
   if (folder === 'mcpServers' && basename(dirname(dirname(path))) === '.continue') return { client: CLIENTS.continue, path, project: dirname(dirname(dirname(path))) };

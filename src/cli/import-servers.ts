@@ -98,7 +98,7 @@ function zedEntry(raw: Record<string, unknown>): Record<string, unknown> {
 
 /** The fields every client writes the same way, and the ones translated; the rest are named in a note. */
 const KEPT = new Set(['command', 'args', 'env', 'cwd', 'headers']);
-const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 'disabled', 'enabled', 'includeTools', 'excludeTools', 'tools', 'timeout']);
+const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 'disabled', 'enabled', 'includeTools', 'excludeTools', 'disabledTools', 'tools', 'timeout']);
 
 function convert(given: Record<string, unknown>, place: Place, found: Set<string>, note: (what: string) => void): ServerEntry | undefined {
   const { client } = place;
@@ -128,10 +128,10 @@ function convert(given: Record<string, unknown>, place: Place, found: Set<string
     return undefined;
   }
   if (raw.disabled === true || raw.enabled === false) out.enabled = false;
-  // Gemini's includeTools/excludeTools; Copilot CLI's `tools` (the ones it may call; "*": all).
+  // Gemini's includeTools/excludeTools; Copilot CLI's `tools` (the ones it may call; "*": all); Kiro's disabledTools.
   const allowed = strings(raw.tools);
   const include = strings(raw.includeTools) ?? (allowed && !allowed.includes('*') ? allowed : undefined);
-  const exclude = strings(raw.excludeTools);
+  const exclude = strings(raw.excludeTools) ?? strings(raw.disabledTools);
   if (include || exclude) out.tools = { ...(include && { include }), ...(exclude && { exclude }) };
   if (client.id === 'gemini' && typeof raw.timeout === 'number' && raw.timeout > 0) out.timeoutMs = Math.round(raw.timeout);
   // The gateway reads it as VS Code does; a relative path from where the client started (the project).

@@ -164,6 +164,20 @@ describe('what each client writes, as the gateway file says it', () => {
     expect(placeOf('/h/.continue/config.yaml', '/q').client.id).toBe('continue');
   });
 
+  it('reads Kiro’s files (its disabledTools as tools.exclude) and Kilo Code’s, and knows where they are', () => {
+    const kiro = one('kiro', { k: { command: 'x', env: { TOKEN: '${API_TOKEN}' }, disabledTools: ['rm'], autoApprove: ['ls'] }, r: { url: 'https://h.example/mcp', headers: { Authorization: 'Bearer ${API_TOKEN}' } } });
+    expect(kiro.servers).toEqual({ k: { command: 'x', env: { TOKEN: '${API_TOKEN}' }, tools: { exclude: ['rm'] } }, r: { url: 'https://h.example/mcp', headers: { Authorization: 'Bearer ${API_TOKEN}' } } });
+    expect(kiro.notes).toEqual(["Kiro 'k': autoApprove: no equivalent in the gateway file, left out"]);
+    const places = knownPlaces('/p', { HOME: '/h' }, 'linux');
+    const pathsOf = (id: ClientId) => places.filter((p) => p.client.id === id).map((p) => p.path);
+    expect(pathsOf('kiro')).toEqual(['/h/.kiro/settings/mcp.json', '/p/.kiro/settings/mcp.json']);
+    expect(pathsOf('kilo')).toEqual(['/h/.config/Code/User/globalStorage/kilocode.kilo-code/settings/mcp_settings.json', '/p/.kilocode/mcp.json']);
+    expect(placeOf('/p/.kiro/settings/mcp.json', '/q')).toMatchObject({ client: { id: 'kiro' }, project: '/p' });
+    expect(placeOf('/p/.kilocode/mcp.json', '/q')).toMatchObject({ client: { id: 'kilo' }, project: '/p' });
+    expect(placeOf('/x/kilocode.kilo-code/settings/mcp_settings.json', '/q').client.id).toBe('kilo');
+    expect(CLIENTS.kiro.pointer('/x/mcplex.yaml', 'http://127.0.0.1:7333/mcp')).toEqual({ url: 'http://127.0.0.1:7333/mcp' });
+  });
+
   it('reads Zed’s context_servers (its older command object too), and finds Cline’s, Roo Code’s and Zed’s files', () => {
     const zed = entriesOf({ context_servers: { a: { source: 'custom', command: 'x', args: ['1'] }, b: { command: { path: 'y', args: ['2'], env: { K: 'v' } }, settings: {} }, ext: { settings: { key: 'k' } } } }, CLIENTS.zed);
     const imported = one('zed', zed);

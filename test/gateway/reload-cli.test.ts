@@ -123,34 +123,28 @@ describe('--watch', () => {
     await stopCli(cli);
   });
 
-  it('reloads when a server’s env file changes, in whatever folder it is: that server restarts', async () => {
-    const envFile = join(mkdtempSync(join(tmpdir(), 'mcplex-env-')), 'a.env');
-    writeFileSync(envFile, 'SECRET=one\n');
-    const path = writeConfig({ a: fixtureServer('a', { envFile }), b: fixtureServer('b') });
-    const cli = await serveCli(path, ['--watch']);
+  /** Serves `a` and `b` with --watch (and `flags`); `change` makes a file change: `a` restarts, `b` keeps its process. */
+  async function onlyARestarts(a: Record<string, unknown>, flags: string[], change: () => void): Promise<void> {
+    const cli = await serveCli(writeConfig({ a: fixtureServer('a', a), b: fixtureServer('b') }), ['--watch', ...flags]);
     const before = await pidsOf(cli.url);
-
-    const line = await reloaded(cli, () => writeFileSync(envFile, 'SECRET=two\n'));
+    const line = await reloaded(cli, change);
     expect(JSON.parse(line)).toMatchObject({ why: 'file changed', restarted: ['a'], added: [], removed: [] });
     const after = await pidsOf(cli.url);
     expect(after.b).toBe(before.b);
     expect(after.a).not.toBe(before.a);
     await stopCli(cli);
+  }
+
+  it('reloads when a server’s env file changes, in whatever folder it is: that server restarts', async () => {
+    const envFile = join(mkdtempSync(join(tmpdir(), 'mcplex-env-')), 'a.env');
+    writeFileSync(envFile, 'SECRET=one\n');
+    await onlyARestarts({ envFile }, [], () => writeFileSync(envFile, 'SECRET=two\n'));
   });
 
   it('reloads when a --secrets file changes: the server whose variable it fills restarts', async () => {
     const secrets = join(mkdtempSync(join(tmpdir(), 'mcplex-secrets-')), 'mcplex.env');
     writeFileSync(secrets, 'A_TOKEN=one\n');
-    const path = writeConfig({ a: fixtureServer('a', { env: { MCPLEX_LOG_LEVEL: 'warn', A_TOKEN: `\${A_TOKEN}` } }), b: fixtureServer('b') });
-    const cli = await serveCli(path, ['--watch', '--secrets', secrets]);
-    const before = await pidsOf(cli.url);
-
-    const line = await reloaded(cli, () => writeFileSync(secrets, 'A_TOKEN=two\n'));
-    expect(JSON.parse(line)).toMatchObject({ why: 'file changed', restarted: ['a'], added: [], removed: [] });
-    const after = await pidsOf(cli.url);
-    expect(after.b).toBe(before.b);
-    expect(after.a).not.toBe(before.a);
-    await stopCli(cli);
+    await onlyARestarts({ env: { MCPLEX_LOG_LEVEL: 'warn', A_TOKEN: `\${A_TOKEN}` } }, ['--secrets', secrets], () => writeFileSync(secrets, 'A_TOKEN=two\n'));
   });
 
   it('reloads when a Kubernetes Secret volume is updated (its ..data link swapped): that server restarts', async () => {
@@ -164,16 +158,7 @@ describe('--watch', () => {
     };
     version('..2026_12_07_01', 'one');
     symlinkSync('..data/a.env', join(volume, 'a.env'));
-    const path = writeConfig({ a: fixtureServer('a', { envFile: join(volume, 'a.env') }), b: fixtureServer('b') });
-    const cli = await serveCli(path, ['--watch']);
-    const before = await pidsOf(cli.url);
-
-    const line = await reloaded(cli, () => version('..2026_12_07_02', 'two'));
-    expect(JSON.parse(line)).toMatchObject({ why: 'file changed', restarted: ['a'], added: [], removed: [] });
-    const after = await pidsOf(cli.url);
-    expect(after.b).toBe(before.b);
-    expect(after.a).not.toBe(before.a);
-    await stopCli(cli);
+    await onlyARestarts({ envFile: join(volume, 'a.env') }, [], () => version('..2026_12_07_02', 'two'));
   });
 });
 
