@@ -1,13 +1,24 @@
 // A client's config file as its client reads it: JSON with comments and trailing commas (VS Code's and Gemini CLI's
-// files are JSONC; the others plain JSON, which JSONC reads the same), or YAML (Continue's `.yaml` files).
+// files are JSONC; the others plain JSON, which JSONC reads the same), YAML (Continue's `.yaml` files) or TOML (Codex's).
 import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
+import { parse as parseToml, TomlError } from 'smol-toml';
 import { parseDocument } from 'yaml';
 import { ExitError } from './exit-error.js';
 
 /** A YAML file, by its name. */
 export const isYamlFile = (path: string) => /\.ya?ml$/i.test(path);
+/** A TOML file, by its name. */
+export const isTomlFile = (path: string) => /\.toml$/i.test(path);
 
 export function readClientFile(path: string, text: string): unknown {
+  if (isTomlFile(path)) {
+    try {
+      return parseToml(text);
+    } catch (err) {
+      const at = err instanceof TomlError ? `${err.line}:${err.column}` : '1:1';
+      throw new ExitError(`${path}:${at}: not readable as TOML (${(err as Error).message.split('\n')[0]})`, 2);
+    }
+  }
   if (isYamlFile(path)) {
     const doc = parseDocument(text);
     const first = doc.errors[0];

@@ -89,6 +89,22 @@ function continueEntry(raw: Record<string, unknown>): Record<string, unknown> {
   return { ...rest, ...(headers !== undefined && { headers }), ...(Object.keys(others).length > 0 && { requestOptions: others }) };
 }
 
+/** Codex's entry in the shape the others share: its headers (as written, from variables, a bearer token's variable), its tool lists, the variables it passes on, its tool timeout. */
+function codexEntry(raw: Record<string, unknown>): Record<string, unknown> {
+  const { http_headers, env_http_headers, bearer_token_env_var: bearer, env_vars, enabled_tools, disabled_tools, tool_timeout_sec, ...rest } = raw;
+  const fromVariables = isMap(env_http_headers) ? Object.fromEntries(Object.entries(env_http_headers).map(([h, name]) => [h, `\${${String(name)}}`])) : {};
+  const headers = { ...(isMap(http_headers) ? http_headers : {}), ...fromVariables, ...(typeof bearer === 'string' && { Authorization: `Bearer \${${bearer}}` }) };
+  const passed = Object.fromEntries((strings(env_vars) ?? []).map((name) => [name, `\${${name}}`]));
+  return {
+    ...rest,
+    ...(Object.keys(headers).length > 0 && { headers }),
+    ...(Object.keys(passed).length > 0 && { env: { ...passed, ...(isMap(rest.env) ? rest.env : {}) } }),
+    ...(enabled_tools !== undefined && { includeTools: enabled_tools }),
+    ...(disabled_tools !== undefined && { excludeTools: disabled_tools }),
+    ...(typeof tool_timeout_sec === 'number' && { timeout: tool_timeout_sec * 1000 }),
+  };
+}
+
 /** Zed's entry in the shape the others share: its older `command: { path, args, env }`, and `source` (meta) left out. */
 function zedEntry(raw: Record<string, unknown>): Record<string, unknown> {
   const { source: _source, command, ...rest } = raw;
@@ -102,7 +118,7 @@ const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 
 
 function convert(given: Record<string, unknown>, place: Place, found: Set<string>, note: (what: string) => void): ServerEntry | undefined {
   const { client } = place;
-  const raw = client.id === 'zed' ? zedEntry(given) : client.id === 'continue' ? continueEntry(given) : given;
+  const raw = client.id === 'zed' ? zedEntry(given) : client.id === 'continue' ? continueEntry(given) : client.id === 'codex' ? codexEntry(given) : given;
   const text = (v: string) => rewrite(v, client, place, found, note);
   const out: ServerEntry = {};
   if (typeof raw.command === 'string') out.command = text(raw.command);
@@ -133,11 +149,13 @@ function convert(given: Record<string, unknown>, place: Place, found: Set<string
   const include = strings(raw.includeTools) ?? (allowed && !allowed.includes('*') ? allowed : undefined);
   const exclude = strings(raw.excludeTools) ?? strings(raw.disabledTools);
   if (include || exclude) out.tools = { ...(include && { include }), ...(exclude && { exclude }) };
-  if (client.id === 'gemini' && typeof raw.timeout === 'number' && raw.timeout > 0) out.timeoutMs = Math.round(raw.timeout);
+  // Gemini's timeout (ms) and Codex's tool_timeout_sec (made ms above): how long a call may take.
+  const timed = client.id === 'gemini' || client.id === 'codex';
+  if (timed && typeof raw.timeout === 'number' && raw.timeout > 0) out.timeoutMs = Math.round(raw.timeout);
   // The gateway reads it as VS Code does; a relative path from where the client started (the project).
   if (typeof raw.envFile === 'string' && out.command !== undefined) out.envFile = resolve(place.project ?? dirname(place.path), text(raw.envFile));
   const dropped = Object.keys(raw).filter((k) => !KEPT.has(k) && !TRANSLATED.has(k) && !(k === 'envFile' && out.envFile !== undefined));
-  if (client.id !== 'gemini' && raw.timeout !== undefined) dropped.push('timeout');
+  if (!timed && raw.timeout !== undefined) dropped.push('timeout');
   if (dropped.length > 0) note(`${dropped.join(', ')}: no equivalent in the gateway file, left out`);
   return out;
 }

@@ -5,10 +5,12 @@
 // (dotfiles kept in a repository) is edited where the link points, the link kept.
 import { copyFileSync, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { applyEdits, type FormattingOptions, modify } from 'jsonc-parser';
+import { parse as parseToml, stringify as stringifyToml } from 'smol-toml';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { atomicWrite } from '../core/index.js';
 import type { Place } from './client-configs.js';
-import { isYamlFile, readClientFile } from './client-files.js';
+import { isTomlFile, isYamlFile, readClientFile } from './client-files.js';
+import { ExitError } from './exit-error.js';
 import { pathOf } from './import-servers.js';
 
 export interface Pointed {
@@ -54,11 +56,56 @@ function pointYaml(text: string, key: string, originals: string[], entry: Record
   return doc.toString();
 }
 
+/** A TOML table header's keys: `[mcp_servers."my server".env]` → mcp_servers, my server, env (undefined: not a header). */
+function headerKeys(line: string): string[] | undefined {
+  const inner = /^\s*\[\[?([^\]]*)\]\]?\s*(?:#.*)?$/.exec(line)?.[1];
+  if (inner === undefined) return undefined;
+  return [...inner.matchAll(/\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*(?:\.|$)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '');
+}
+
+/**
+ * A TOML file (Codex's): each `[<key>.<name>]` table of the imported servers taken out, with its sub-tables, and
+ * `[<key>.mcplex]` added at the end; the rest of the text as it was. Checked by reading it back: a server written
+ * otherwise (an inline table) is refused, naming what to do by hand.
+ */
+function pointToml(path: string, text: string, key: string, originals: string[], entry: Record<string, unknown>): string {
+  const gone = new Set(originals);
+  const lines = text.split(/(?<=\n)/);
+  let dropping = false;
+  const keep = lines.map((line) => {
+    const keys = headerKeys(line);
+    if (keys) dropping = keys[0] === key && gone.has(keys[1] ?? '');
+    return !dropping;
+  });
+  // The comment lines just above a kept table are its own, though they follow a table taken out.
+  lines.forEach((line, i) => {
+    if (!keep[i] || !headerKeys(line)) return;
+    for (let j = i - 1; j >= 0 && !keep[j] && /^\s*#/.test(lines[j]!); j--) keep[j] = true;
+  });
+  const body = lines.filter((_, i) => keep[i]).join('').replace(/\s*$/, '\n');
+  const out = `${body}\n[${key}.mcplex]\n${stringifyToml(entry)}\n`;
+  let servers: Record<string, unknown> | undefined;
+  try {
+    servers = (parseToml(out) as Record<string, Record<string, unknown>>)[key];
+  } catch {
+    // An inline table of servers cannot take a [<key>.mcplex] table beside it.
+  }
+  // (Its tables have no prototype: compared as JSON.)
+  if (!servers || originals.some((name) => name in servers) || JSON.stringify(servers.mcplex) !== JSON.stringify(entry)) {
+    throw new ExitError(`${path}: its servers are not all tables [${key}.<name>], so it is left as it was; take ${originals.join(', ')} out by hand and add [${key}.mcplex] with ${JSON.stringify(entry)}`, 1);
+  }
+  return out;
+}
+
 /** Takes the servers named `originals` out of the client's file and puts `entry` in as `mcplex`. */
 export async function pointClient(place: Place, originals: string[], entry: Record<string, unknown>): Promise<Pointed> {
   const file = realpathSync(place.path);
   const text = readFileSync(file, 'utf8');
-  const out = isYamlFile(place.path) ? pointYaml(text, place.client.key, originals, entry) : pointJson(text, place, originals, entry);
+  const out = isTomlFile(place.path)
+    ? pointToml(place.path, text, place.client.key, originals, entry)
+    : isYamlFile(place.path)
+      ? pointYaml(text, place.client.key, originals, entry)
+      : pointJson(text, place, originals, entry);
   const backup = backupOf(place.path);
   copyFileSync(file, backup);
   await atomicWrite(file, out, { mode: statSync(file).mode & 0o7777 });

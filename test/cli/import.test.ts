@@ -164,6 +164,41 @@ describe('what each client writes, as the gateway file says it', () => {
     expect(placeOf('/h/.continue/config.yaml', '/q').client.id).toBe('continue');
   });
 
+  it('reads Codex’s TOML: its tables, headers from variables, tool lists, passed-on variables and tool timeout', () => {
+    const file = readClientFile('/h/.codex/config.toml', [
+      'model = "gpt-5" # the default',
+      '[mcp_servers.docs]',
+      'command = "npx"',
+      'args = ["-y", "docs-mcp"]',
+      'env_vars = ["HOME_DIR"]',
+      'enabled_tools = ["search"]',
+      'tool_timeout_sec = 30',
+      'startup_timeout_sec = 20',
+      '[mcp_servers.docs.env]',
+      'LEVEL = "warn"',
+      '[mcp_servers."figma remote"]',
+      'url = "https://h.example/mcp"',
+      'bearer_token_env_var = "FIGMA_TOKEN"',
+      'http_headers = { "X-Region" = "us" }',
+      'env_http_headers = { "X-Key" = "FIGMA_KEY" }',
+      'disabled_tools = ["delete"]',
+      'enabled = false',
+      '',
+    ].join('\n'));
+    const imported = one('codex', entriesOf(file, CLIENTS.codex));
+    expect(imported.servers).toEqual({
+      docs: { command: 'npx', args: ['-y', 'docs-mcp'], env: { HOME_DIR: '${HOME_DIR}', LEVEL: 'warn' }, tools: { include: ['search'] }, timeoutMs: 30_000 },
+      'figma-remote': { url: 'https://h.example/mcp', headers: { 'X-Region': 'us', 'X-Key': '${FIGMA_KEY}', Authorization: 'Bearer ${FIGMA_TOKEN}' }, enabled: false, tools: { exclude: ['delete'] } },
+    });
+    expect([...imported.variables].sort()).toEqual(['FIGMA_KEY', 'FIGMA_TOKEN', 'HOME_DIR']);
+    expect(imported.notes).toEqual(["Codex 'docs': startup_timeout_sec: no equivalent in the gateway file, left out", "Codex 'figma remote': named figma-remote in the gateway"]);
+    expect(() => readClientFile('/h/.codex/config.toml', 'model = \n')).toThrow(/^\/h\/\.codex\/config\.toml:1:\d+: not readable as TOML/);
+    const at = (env: NodeJS.ProcessEnv) => knownPlaces('/p', env, 'linux').filter((p) => p.client.id === 'codex').map((p) => p.path);
+    expect(at({ HOME: '/h' })).toEqual(['/h/.codex/config.toml', '/p/.codex/config.toml']);
+    expect(at({ HOME: '/h', CODEX_HOME: '/c' })).toEqual(['/c/config.toml', '/p/.codex/config.toml']);
+    expect(placeOf('/p/.codex/config.toml', '/q')).toMatchObject({ client: { id: 'codex' }, project: '/p' });
+  });
+
   it('reads Kiro’s files (its disabledTools as tools.exclude) and Kilo Code’s, and knows where they are', () => {
     const kiro = one('kiro', { k: { command: 'x', env: { TOKEN: '${API_TOKEN}' }, disabledTools: ['rm'], autoApprove: ['ls'] }, r: { url: 'https://h.example/mcp', headers: { Authorization: 'Bearer ${API_TOKEN}' } } });
     expect(kiro.servers).toEqual({ k: { command: 'x', env: { TOKEN: '${API_TOKEN}' }, tools: { exclude: ['rm'] } }, r: { url: 'https://h.example/mcp', headers: { Authorization: 'Bearer ${API_TOKEN}' } } });
@@ -429,6 +464,51 @@ describe('mcplex import', () => {
     expect(readFileSync(`${config}.mcplex-backup`, 'utf8')).toBe(before);
     const again = await mcplex(['import', 'continue', '--force', '--replace'], project, env);
     expect([again.code, again.stderr]).toEqual([1, `mcplex: no servers in ${config}\n`]);
+  });
+
+  it('points Codex at the gateway in its TOML: the imported tables out, the gateway’s in, the rest as it was', { timeout: 120_000 }, async () => {
+    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
+    const home = tempDir();
+    const project = tempDir();
+    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '', CODEX_HOME: '' };
+    const config = join(home, '.codex', 'config.toml');
+    mkdirSync(dirname(config), { recursive: true });
+    const before = [
+      '# Codex settings',
+      'model = "gpt-5"',
+      '',
+      '[mcp_servers.calc]',
+      `command = ${JSON.stringify(process.execPath)}`,
+      `args = [${JSON.stringify(CLI)}, "demo", "demo"]`,
+      '',
+      '[mcp_servers.calc.env]',
+      'LEVEL = "warn"',
+      '',
+      '# how the sandbox runs',
+      '[sandbox_workspace_write]',
+      'network_access = false',
+      '',
+    ].join('\n');
+    writeFileSync(config, before);
+    const replaced = await mcplex(['import', 'codex', '--replace'], project, env);
+    expect([replaced.code, replaced.stderr]).toEqual([0, '']);
+    expect(replaced.stdout).toContain(`Codex (${config}): calc out, mcplex in; was ${config}.mcplex-backup`);
+    const file = join(project, 'mcplex.yaml');
+    expect(parse(readFileSync(file, 'utf8')).servers).toEqual({ calc: { ...demo('demo'), env: { LEVEL: 'warn' } } });
+    const after = readFileSync(config, 'utf8');
+    expect(after).toBe(
+      ['# Codex settings', 'model = "gpt-5"', '', '# how the sandbox runs', '[sandbox_workspace_write]', 'network_access = false', '', '[mcp_servers.mcplex]', `command = ${JSON.stringify(process.execPath)}`, `args = [ ${JSON.stringify(CLI)}, "serve", "--stdio", "-c", ${JSON.stringify(file)} ]`, '', ''].join('\n'),
+    );
+    expect(readFileSync(`${config}.mcplex-backup`, 'utf8')).toBe(before);
+    const again = await mcplex(['import', 'codex', '--force', '--replace'], project, env);
+    expect([again.code, again.stderr]).toEqual([1, `mcplex: no servers in ${config}\n`]);
+    // Servers written as an inline table are not edited: the file is left as it was, and what to do is said.
+    const inline = `mcp_servers = { calc = { command = "x" } }\n`;
+    writeFileSync(config, inline);
+    const refused = await mcplex(['import', 'codex', '--force', '--replace'], project, env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${config}: its servers are not all tables [mcp_servers.<name>], so it is left as it was; take calc out by hand`);
+    expect(readFileSync(config, 'utf8')).toBe(inline);
   });
 
   it('moves the credentials the clients wrote as text to --secrets-to, and the gateway reads them back with --secrets', { timeout: 120_000 }, async () => {
