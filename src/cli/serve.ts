@@ -6,7 +6,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { GroupWatchdog } from '../client/group-watchdog.js';
 import { awaitPredecessors } from '../client/predecessors.js';
-import { sha256 } from '../core/index.js';
+import { type Logger, sha256 } from '../core/index.js';
 import { insecureBind } from '../gateway/auth.js';
 import { formatOf, type GatewayConfig, observability, writtenSecrets } from '../gateway/config/index.js';
 import { Gateway, type ReloadReport } from '../gateway/gateway.js';
@@ -173,10 +173,6 @@ export async function serve(opts: ServeOptions): Promise<void> {
     throw err;
   }
   log.info({ config: opts.config ?? '(embedded default)', upstreams: gateway.health().upstreams }, 'gateway started');
-  // Named by place, never by value (`mcplex check` says the same; `--strict` there fails a deploy on it).
-  const written = await writtenSecrets(await readFile(path, 'utf8'), formatOf(path));
-  if (written.length > 0) log.warn({ written: written.map((s) => `${s.path} (${s.kind})`) }, `credentials are written in the config file: name them as \${VAR} (set in the environment) or use a server's envFile`);
-
   if (opts.watch) {
     let timer: NodeJS.Timeout | undefined;
     // The config file, the --secrets files and the servers' env files (those named when the gateway started).
@@ -192,5 +188,17 @@ export async function serve(opts: ServeOptions): Promise<void> {
         timer = setTimeout(() => reload('file changed'), 200);
       }).unref();
     }
+  }
+  // After the watch is set (nothing waits for it): named by place, never by value (`mcplex check` says the same;
+  // `--strict` there fails a deploy on it).
+  void warnOfWrittenSecrets(path, log);
+}
+
+async function warnOfWrittenSecrets(path: string, log: Logger): Promise<void> {
+  try {
+    const written = await writtenSecrets(await readFile(path, 'utf8'), formatOf(path));
+    if (written.length > 0) log.warn({ written: written.map((s) => `${s.path} (${s.kind})`) }, `credentials are written in the config file: name them as \${VAR} (set in the environment or a --secrets file) or use a server's envFile`);
+  } catch (err) {
+    log.debug({ err }, 'the config file was not checked for credentials written in it');
   }
 }
