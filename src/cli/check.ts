@@ -167,7 +167,7 @@ export async function check(opts: CheckOptions): Promise<number> {
   const written = await writtenSecrets(await readFile(file, 'utf8'), formatOf(file));
   const connected = opts.connect ? await connectAll(config) : undefined;
   const failed = (connected?.servers.some((s) => s.enabled && s.state !== 'up') || connected?.dependencies.some((d) => !d.ok)) ?? false;
-  const json = () => JSON.stringify({ config: file, version: configVersion(config), ok: !failed, ...features(config, pinned), writtenSecrets: written, ...connected }, null, 2);
+  const json = () => JSON.stringify({ config: file, version: configVersion(config), ok: !failed, ...features(config, pinned), writtenSecrets: written.map(({ path, kind }) => ({ path, kind })), ...connected }, null, 2);
   const out = opts.json ? json() : human(opts.config ?? '(embedded default)', config, pinned, connected, written);
   process.stdout.write(`${out}\n`);
   return failed || (opts.strict && written.length > 0) ? 1 : 0;

@@ -36,8 +36,8 @@ export function envLine(name: string, value: string): string {
  */
 export function moveSecrets(imported: Imported, found: WrittenSecret[]): Map<string, string> {
   const moved = new Map<string, string>();
-  for (const { path } of found) {
-    const [root, server, ...keys] = path.split('.');
+  for (const secret of found) {
+    const [root, server, ...keys] = secret.keys;
     const entry = root === 'servers' && server !== undefined ? imported.servers[server] : undefined;
     if (!entry || keys.length === 0) continue;
     let holder = entry as Record<string, unknown>;

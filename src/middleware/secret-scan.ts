@@ -132,9 +132,9 @@ async function findSecrets(leaves: Leaf[], allow: ReadonlySet<string>): Promise<
   return found;
 }
 
-/** Where `value` holds a secret the rules know (each place as dotted keys), and of what kind; nothing done about it. */
-export async function secretsIn(value: unknown): Promise<Array<{ path: string; kind: string }>> {
-  return (await findSecrets(candidates(value), new Set())).map((f) => ({ path: pathOf(f.leaf), kind: f.kind }));
+/** Where `value` holds a secret the rules know (each place as its keys), and of what kind; nothing done about it. */
+export async function secretsIn(value: unknown): Promise<Array<{ keys: string[]; kind: string }>> {
+  return (await findSecrets(candidates(value), new Set())).map((f) => ({ keys: f.leaf.keys.map(String), kind: f.kind }));
 }
 
 const kindsOf = (found: Finding[]) => [...new Set(found.map((f) => f.kind))].join(', ');

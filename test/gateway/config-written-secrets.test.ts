@@ -10,6 +10,8 @@ import { writtenSecrets, writtenSecretsWarning } from '../../src/gateway/config/
 import { ROOT } from '../helpers/process.js';
 
 const TOKEN = 'ghp_1234567890abcdefghijABCDEFGHIJ123456';
+/** What a person is told: where and what. */
+const told = async (text: string, format: 'yaml' | 'json' = 'yaml') => (await writtenSecrets(text, format)).map(({ path, kind }) => ({ path, kind }));
 
 describe('credentials written in the file', () => {
   it('finds them by rule, by name, by flag and in a URL, and leaves variables and plain settings alone', async () => {
@@ -34,15 +36,19 @@ describe('credentials written in the file', () => {
       'audit: { sink: postgres, url: "postgres://audit@db.example/audit" }',
       '',
     ].join('\n');
-    expect(await writtenSecrets(text, 'yaml')).toEqual([
+    expect(await told(text)).toEqual([
       { path: 'servers.github.args.3', kind: "a credential flag's value" },
       { path: 'servers.remote.headers.Authorization', kind: 'named as a credential' },
       { path: 'cluster.redis', kind: 'a password in the URL' },
       { path: 'servers.github.env.GH', kind: 'GITHUB_TOKEN' },
     ]);
     // JSON too; a file that does not parse is the config's own error to name, not this check's.
-    expect(await writtenSecrets(JSON.stringify({ servers: { s: { command: 'x', env: { API_KEY: 'k-123' } } } }), 'json')).toEqual([{ path: 'servers.s.env.API_KEY', kind: 'named as a credential' }]);
+    expect(await told(JSON.stringify({ servers: { s: { command: 'x', env: { API_KEY: 'k-123' } } } }), 'json')).toEqual([{ path: 'servers.s.env.API_KEY', kind: 'named as a credential' }]);
     expect(await writtenSecrets('servers: [', 'yaml')).toEqual([]);
+    // Each key as it is, a dot in one too.
+    expect(await writtenSecrets(JSON.stringify({ servers: { s: { command: 'x', env: { 'my.token': TOKEN } } } }), 'json')).toEqual([
+      { path: 'servers.s.env.my.token', keys: ['servers', 's', 'env', 'my.token'], kind: 'GITHUB_TOKEN' },
+    ]);
   });
 
   it('says where and what to do, never the value', async () => {
@@ -64,6 +70,6 @@ describe('credentials written in the file', () => {
       for (const [, block] of readFileSync(join(ROOT, doc), 'utf8').matchAll(/```ya?ml\n([\s\S]*?)```/g)) texts.push([doc, block!]);
     }
     expect(texts.length).toBeGreaterThan(40);
-    for (const [where, text] of texts) expect(await writtenSecrets(text, 'yaml'), where).toEqual([]);
+    for (const [where, text] of texts) expect(await told(text), where).toEqual([]);
   });
 });

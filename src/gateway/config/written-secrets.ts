@@ -9,6 +9,8 @@ import { parseText } from './syntax.js';
 export interface WrittenSecret {
   /** Where it sits, as dotted keys (`servers.github.env.GITHUB_TOKEN`, `servers.x.args.3`). */
   path: string;
+  /** The same, key by key (a key may hold a dot). */
+  keys: string[];
   /** What gave it away: the rule's finding (`GITHUB_TOKEN`, `BasicAuth`), or what else: its name, its flag, a URL's password. */
   kind: string;
 }
@@ -26,23 +28,26 @@ function passwordIn(text: string): boolean {
   }
 }
 
+/** Found so far, by path: its keys and kind (a key may hold a dot; the path names it for people). */
+type Found = Map<string, { keys: string[]; kind: string }>;
+const note = (found: Found, keys: string[], kind: string) => found.set(keys.join('.'), { keys, kind });
+
 /** String values under a credential's name, and flags' values a credential's flag names (the values as written). */
-function byName(value: unknown, keys: string[], out: Map<string, string>): void {
+function byName(value: unknown, keys: string[], found: Found): void {
   if (Array.isArray(value)) {
     const strings = value.every((v) => typeof v === 'string');
     const shown = strings ? redactArgv(value) : [];
     value.forEach((v, i) => {
-      const written = shown[i] === REDACTED && !REFERENCE.test(v);
-      if (written) out.set([...keys, i].join('.'), "a credential flag's value");
-      else byName(v, [...keys, String(i)], out);
+      if (shown[i] === REDACTED && !REFERENCE.test(v)) note(found, [...keys, String(i)], "a credential flag's value");
+      else byName(v, [...keys, String(i)], found);
     });
     return;
   }
   if (value === null || typeof value !== 'object') return;
   for (const [key, v] of Object.entries(value)) {
     const why = typeof v === 'string' && v !== '' && !REFERENCE.test(v) ? (isSecretName(key) ? 'named as a credential' : passwordIn(v) && 'a password in the URL') : undefined;
-    if (why) out.set([...keys, key].join('.'), why);
-    else byName(v, [...keys, key], out);
+    if (why) note(found, [...keys, key], why);
+    else byName(v, [...keys, key], found);
   }
 }
 
@@ -50,10 +55,10 @@ function byName(value: unknown, keys: string[], out: Map<string, string>): void 
 export async function writtenSecrets(text: string, format: 'yaml' | 'json'): Promise<WrittenSecret[]> {
   const parsed = parseText(text, format);
   if (!parsed.ok) return [];
-  const found = new Map<string, string>();
+  const found: Found = new Map();
   byName(parsed.tree, [], found);
-  for (const s of await secretsIn(parsed.tree)) found.set(s.path, s.kind);
-  return [...found].map(([path, kind]) => ({ path, kind }));
+  for (const s of await secretsIn(parsed.tree)) note(found, s.keys, s.kind);
+  return [...found].map(([path, { keys, kind }]) => ({ path, keys, kind }));
 }
 
 /** The warning for credentials written in a gateway file, one line each, and what to do instead. */
