@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'codex' | 'kiro' | 'cline' | 'roo' | 'kilo' | 'zed' | 'continue';
+export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'codex' | 'opencode' | 'kiro' | 'cline' | 'roo' | 'kilo' | 'zed' | 'continue';
 
 /** How a client's strings refer to variables (converted to the gateway's `${NAME}`). */
 export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell' | 'continue';
@@ -13,8 +13,8 @@ export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell' | 'continue'
 export interface ClientKind {
   readonly id: ClientId;
   readonly label: string;
-  /** The servers' key: `mcpServers`, VS Code's `servers`, Zed's `context_servers`, Codex's `mcp_servers`. */
-  readonly key: 'mcpServers' | 'servers' | 'context_servers' | 'mcp_servers';
+  /** The servers' key: `mcpServers`, VS Code's `servers`, Zed's `context_servers`, Codex's `mcp_servers`, opencode's `mcp`. */
+  readonly key: 'mcpServers' | 'servers' | 'context_servers' | 'mcp_servers' | 'mcp';
   /**
    * `none`: no substitution (a `${` is literal); `env-prefixed`: `${env:NAME}`, `${workspaceFolder}`, `${userHome}`
    * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `shell`: `$NAME` too (Gemini CLI, Copilot CLI); `continue`: `${{ secrets.NAME }}` (and `inputs.`).
@@ -43,6 +43,8 @@ export const CLIENTS: Record<ClientId, ClientKind> = {
   copilot: { id: 'copilot', label: 'Copilot CLI', key: 'mcpServers', variables: 'shell', pointer: (_, url) => ({ type: 'http', url, tools: ['*'] }) },
   // Codex (OpenAI): TOML tables `[mcp_servers.<name>]`; started over stdio, which every version of it speaks.
   codex: { id: 'codex', label: 'Codex', key: 'mcp_servers', variables: 'plain', pointer: STDIO_POINTER },
+  // opencode: `mcp.servers.<name>` (its v2 files) or `mcp.<name>` (v1), `command` a list, `environment` the variables.
+  opencode: { id: 'opencode', label: 'opencode', key: 'mcp', variables: 'none', pointer: (_, url) => ({ type: 'remote', url }) },
   // Kiro (and its CLI, formerly Amazon Q Developer CLI).
   kiro: { id: 'kiro', label: 'Kiro', key: 'mcpServers', variables: 'plain', pointer: (_, url) => ({ url }) },
   cline: { id: 'cline', label: 'Cline', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
@@ -80,6 +82,7 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
     { client: CLIENTS.gemini, path: join(home, '.gemini', 'settings.json') },
     { client: CLIENTS.copilot, path: join(env.COPILOT_HOME || join(home, '.copilot'), 'mcp-config.json') },
     { client: CLIENTS.codex, path: join(env.CODEX_HOME || join(home, '.codex'), 'config.toml') },
+    ...['opencode.json', 'opencode.jsonc'].map((f) => ({ client: CLIENTS.opencode, path: join(env.XDG_CONFIG_HOME || join(home, '.config'), 'opencode', f) })),
     // VS Code extensions keep theirs in its global storage.
     { client: CLIENTS.cline, path: join(apps, 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json') },
     { client: CLIENTS.roo, path: join(apps, 'Code', 'User', 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json') },
@@ -94,6 +97,7 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
     { client: CLIENTS.roo, path: join(cwd, '.roo', 'mcp.json'), project: cwd },
     { client: CLIENTS.kilo, path: join(cwd, '.kilocode', 'mcp.json'), project: cwd },
     { client: CLIENTS.codex, path: join(cwd, '.codex', 'config.toml'), project: cwd },
+    ...['opencode.json', 'opencode.jsonc', join('.opencode', 'opencode.json'), join('.opencode', 'opencode.jsonc')].map((f) => ({ client: CLIENTS.opencode, path: join(cwd, f), project: cwd })),
     { client: CLIENTS.kiro, path: join(cwd, '.kiro', 'settings', 'mcp.json'), project: cwd },
     { client: CLIENTS.zed, path: join(cwd, '.zed', 'settings.json'), project: cwd },
     { client: CLIENTS.continue, path: join(home, '.continue', 'config.yaml') },
@@ -134,6 +138,7 @@ export function placeOf(path: string, cwd: string): Place {
   if (name === 'mcp_settings.json' && path.includes('kilo-code')) return { client: CLIENTS.kilo, path };
   if (name === 'mcp_config.json') return { client: CLIENTS.windsurf, path };
   if (name === 'mcp-config.json') return { client: CLIENTS.copilot, path };
+  if (/^opencode\.jsonc?$/.test(name)) return { client: CLIENTS.opencode, path, project: folder === '.opencode' ? dirname(dirname(path)) : dirname(path) };
   if (name === 'config.toml') return folder === '.codex' ? inProject(CLIENTS.codex) : { client: CLIENTS.codex, path };
   if (folder === 'mcpServers' && basename(dirname(dirname(path))) === '.continue') return { client: CLIENTS.continue, path, project: dirname(dirname(dirname(path))) };
   if (folder === '.continue' && name === 'config.yaml') return { client: CLIENTS.continue, path };

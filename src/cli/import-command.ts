@@ -1,7 +1,7 @@
 // `mcplex import [file|client…]`: the MCP servers configured in desktop clients and editors (Claude Desktop, Claude
-// Code, Cursor, VS Code, Windsurf, Gemini CLI, Copilot CLI, Codex, Kiro, Cline, Roo Code, Kilo Code, Zed, Continue; every
-// place they keep them, or the files named) gathered into one gateway file, checked as `mcplex serve` would read it,
-// and what to put in each client instead. Credentials the clients wrote as text are named, or moved to a file of
+// Code, Cursor, VS Code, Windsurf, Gemini CLI, Copilot CLI, Codex, opencode, Kiro, Cline, Roo Code, Kilo Code, Zed,
+// Continue; every place they keep them, or the files named) gathered into one gateway file, checked as `mcplex serve`
+// would read it, and what to put in each client instead. Credentials the clients wrote as text are named, or moved to a file of
 // their own (`--secrets-to`).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -22,6 +22,12 @@ const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.eve
 const stringMap = (v: unknown): Record<string, string> | undefined =>
   isMap(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])).map(([k, x]) => [k, String(x)])) : undefined;
 
+/** Where a client file keeps its servers: its key, or opencode's `mcp.servers` (its v2 files) when there is one. */
+function serversOf(file: Record<string, unknown>, client: ClientKind): unknown {
+  const listed = file[client.key];
+  return client.id === 'opencode' && isMap(listed) && isMap(listed.servers) ? listed.servers : listed;
+}
+
 /** A list of entries each naming itself (Continue's `- name: …`) as entries by name. */
 const byName = (list: unknown[]): Record<string, unknown> =>
   Object.fromEntries(list.filter((e): e is Record<string, unknown> => isMap(e) && typeof e.name === 'string').map(({ name, ...rest }) => [name as string, rest]));
@@ -29,7 +35,7 @@ const byName = (list: unknown[]): Record<string, unknown> =>
 /** The entries a client file holds: its servers key (a map, or a list of named entries), and Claude Code's per-project lists for `project`. */
 export function entriesOf(file: unknown, client: ClientKind, project?: string): Record<string, unknown> {
   if (!isMap(file)) return {};
-  const listed = file[client.key];
+  const listed = serversOf(file, client);
   const own = isMap(listed) ? listed : Array.isArray(listed) ? byName(listed) : {};
   const projects = file.projects;
   const forProject = client.id === 'claude-code' && project && isMap(projects) && isMap(projects[project]) ? (projects[project] as Record<string, unknown>).mcpServers : undefined;
@@ -40,7 +46,8 @@ export function entriesOf(file: unknown, client: ClientKind, project?: string): 
 export function pathOf(file: unknown, client: ClientKind, project: string | undefined, name: string): string[] {
   const projects = isMap(file) ? file.projects : undefined;
   const list = client.id === 'claude-code' && project && isMap(projects) && isMap(projects[project]) ? (projects[project] as Record<string, unknown>).mcpServers : undefined;
-  return isMap(list) && name in list ? ['projects', project!, 'mcpServers', name] : [client.key, name];
+  if (isMap(list) && name in list) return ['projects', project!, 'mcpServers', name];
+  return isMap(file) && client.id === 'opencode' && isMap(file.mcp) && isMap(file.mcp.servers) ? ['mcp', 'servers', name] : [client.key, name];
 }
 
 /** An entry that is the gateway itself (a client already pointed at it): `mcplex serve --stdio`, or its URL. */
@@ -105,6 +112,13 @@ function codexEntry(raw: Record<string, unknown>): Record<string, unknown> {
   };
 }
 
+/** opencode's entry in the shape the others share: `command` a list (the program first), `environment` its `env`. */
+function opencodeEntry(raw: Record<string, unknown>): Record<string, unknown> {
+  const { command, environment, ...rest } = raw;
+  const words = strings(command);
+  return { ...rest, ...(words ? { command: words[0], args: words.slice(1) } : command !== undefined && { command }), ...(environment !== undefined && { env: environment }) };
+}
+
 /** Zed's entry in the shape the others share: its older `command: { path, args, env }`, and `source` (meta) left out. */
 function zedEntry(raw: Record<string, unknown>): Record<string, unknown> {
   const { source: _source, command, ...rest } = raw;
@@ -118,7 +132,8 @@ const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 
 
 function convert(given: Record<string, unknown>, place: Place, found: Set<string>, note: (what: string) => void): ServerEntry | undefined {
   const { client } = place;
-  const raw = client.id === 'zed' ? zedEntry(given) : client.id === 'continue' ? continueEntry(given) : client.id === 'codex' ? codexEntry(given) : given;
+  const normalized = { zed: zedEntry, continue: continueEntry, codex: codexEntry, opencode: opencodeEntry } as Partial<Record<string, (raw: Record<string, unknown>) => Record<string, unknown>>>;
+  const raw = normalized[client.id]?.(given) ?? given;
   const text = (v: string) => rewrite(v, client, place, found, note);
   const out: ServerEntry = {};
   if (typeof raw.command === 'string') out.command = text(raw.command);
@@ -149,8 +164,8 @@ function convert(given: Record<string, unknown>, place: Place, found: Set<string
   const include = strings(raw.includeTools) ?? (allowed && !allowed.includes('*') ? allowed : undefined);
   const exclude = strings(raw.excludeTools) ?? strings(raw.disabledTools);
   if (include || exclude) out.tools = { ...(include && { include }), ...(exclude && { exclude }) };
-  // Gemini's timeout (ms) and Codex's tool_timeout_sec (made ms above): how long a call may take.
-  const timed = client.id === 'gemini' || client.id === 'codex';
+  // Gemini's and opencode's timeout (ms) and Codex's tool_timeout_sec (made ms above): how long a call may take.
+  const timed = client.id === 'gemini' || client.id === 'codex' || client.id === 'opencode';
   if (timed && typeof raw.timeout === 'number' && raw.timeout > 0) out.timeoutMs = Math.round(raw.timeout);
   // The gateway reads it as VS Code does; a relative path from where the client started (the project).
   if (typeof raw.envFile === 'string' && out.command !== undefined) out.envFile = resolve(place.project ?? dirname(place.path), text(raw.envFile));

@@ -61,8 +61,8 @@ program
 
 program
   .command('import')
-  .description('Gather the MCP servers of desktop clients and editors (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, Gemini CLI, Copilot CLI, Codex, Kiro, Cline, Roo Code, Kilo Code, Zed, Continue) into one gateway file')
-  .argument('[sources...]', 'client config files, or client names (claude-desktop, claude-code, cursor, vscode, windsurf, gemini, copilot, codex, kiro, cline, roo, kilo, zed, continue); default: every one found')
+  .description('Gather the MCP servers of desktop clients and editors (Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, Gemini CLI, Copilot CLI, Codex, opencode, Kiro, Cline, Roo Code, Kilo Code, Zed, Continue) into one gateway file')
+  .argument('[sources...]', 'client config files, or client names (claude-desktop, claude-code, cursor, vscode, windsurf, gemini, copilot, codex, opencode, kiro, cline, roo, kilo, zed, continue); default: every one found')
   .option('-o, --output <file>', 'the gateway file to write (- prints it)', 'mcplex.yaml')
   .option('--force', 'replace the output file if it exists')
   .option('--replace', "point each client at the gateway: the imported servers taken out of its file (kept as <file>.mcplex-backup), the gateway put in")

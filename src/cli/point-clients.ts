@@ -39,7 +39,7 @@ function pointJson(text: string, place: Place, originals: string[], entry: Recor
   const formattingOptions = formattingOf(text);
   const edit = (out: string, path: string[], value: unknown) => applyEdits(out, modify(out, path, value, { formattingOptions }));
   const out = originals.reduce((out, name) => edit(out, pathOf(read, place.client, place.project, name), undefined), text);
-  return edit(out, [place.client.key, 'mcplex'], entry);
+  return edit(out, pathOf(read, place.client, place.project, 'mcplex'), entry);
 }
 
 /** A YAML file (Continue's list of named entries, or a map): the entries taken out, the gateway's put in, comments kept. */

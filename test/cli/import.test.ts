@@ -199,6 +199,20 @@ describe('what each client writes, as the gateway file says it', () => {
     expect(placeOf('/p/.codex/config.toml', '/q')).toMatchObject({ client: { id: 'codex' }, project: '/p' });
   });
 
+  it('reads opencode’s files, in both their shapes (mcp.servers, and mcp before it): command lists, environment, timeout', () => {
+    const v2 = entriesOf({ $schema: 'https://opencode.ai/config.json', mcp: { servers: { fs: { type: 'local', command: ['npx', '-y', 'fs-mcp'], environment: { ROOT: '/srv' }, timeout: 10_000 }, web: { type: 'remote', url: 'https://h.example/mcp', headers: { 'X-Team': 'a' }, disabled: true } } } }, CLIENTS.opencode);
+    const v1 = entriesOf({ mcp: { fs: { type: 'local', command: ['npx', '-y', 'fs-mcp'], environment: { ROOT: '/srv' }, timeout: 10_000 }, web: { type: 'remote', url: 'https://h.example/mcp', headers: { 'X-Team': 'a' }, enabled: false } } }, CLIENTS.opencode);
+    const servers = { fs: { command: 'npx', args: ['-y', 'fs-mcp'], env: { ROOT: '/srv' }, timeoutMs: 10_000 }, web: { url: 'https://h.example/mcp', headers: { 'X-Team': 'a' }, enabled: false } };
+    expect(one('opencode', v2)).toMatchObject({ servers, notes: [] });
+    expect(one('opencode', v1)).toMatchObject({ servers, notes: [] });
+    expect(pathOf({ mcp: { servers: { fs: {} } } }, CLIENTS.opencode, undefined, 'fs')).toEqual(['mcp', 'servers', 'fs']);
+    expect(pathOf({ mcp: { fs: {} } }, CLIENTS.opencode, undefined, 'fs')).toEqual(['mcp', 'fs']);
+    const places = knownPlaces('/p', { HOME: '/h' }, 'linux').filter((p) => p.client.id === 'opencode').map((p) => p.path);
+    expect(places).toEqual(['/h/.config/opencode/opencode.json', '/h/.config/opencode/opencode.jsonc', '/p/opencode.json', '/p/opencode.jsonc', '/p/.opencode/opencode.json', '/p/.opencode/opencode.jsonc']);
+    expect(placeOf('/p/.opencode/opencode.jsonc', '/q')).toMatchObject({ client: { id: 'opencode' }, project: '/p' });
+    expect(placeOf('/p/opencode.json', '/q')).toMatchObject({ client: { id: 'opencode' }, project: '/p' });
+  });
+
   it('reads Kiro’s files (its disabledTools as tools.exclude) and Kilo Code’s, and knows where they are', () => {
     const kiro = one('kiro', { k: { command: 'x', env: { TOKEN: '${API_TOKEN}' }, disabledTools: ['rm'], autoApprove: ['ls'] }, r: { url: 'https://h.example/mcp', headers: { Authorization: 'Bearer ${API_TOKEN}' } } });
     expect(kiro.servers).toEqual({ k: { command: 'x', env: { TOKEN: '${API_TOKEN}' }, tools: { exclude: ['rm'] } }, r: { url: 'https://h.example/mcp', headers: { Authorization: 'Bearer ${API_TOKEN}' } } });
@@ -509,6 +523,27 @@ describe('mcplex import', () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`${config}: its servers are not all tables [mcp_servers.<name>], so it is left as it was; take calc out by hand`);
     expect(readFileSync(config, 'utf8')).toBe(inline);
+  });
+
+  it('points opencode at the gateway in its JSONC, in the shape the file has', { timeout: 120_000 }, async () => {
+    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
+    const home = tempDir();
+    const project = tempDir();
+    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '' };
+    const v2 = join(project, 'opencode.jsonc');
+    writeFileSync(v2, `{\n  // the team's agent\n  "model": "anthropic/claude",\n  "mcp": {\n    "servers": {\n      "calc": { "type": "local", "command": ${JSON.stringify([process.execPath, CLI, 'demo', 'demo'])} },\n    },\n  },\n}\n`);
+    const v1 = join(home, '.config', 'opencode', 'opencode.json');
+    write(v1, { mcp: { notes: { type: 'local', command: [process.execPath, CLI, 'demo', 'notes'] } } });
+    const replaced = await mcplex(['import', 'opencode', '--replace'], project, env);
+    expect([replaced.code, replaced.stderr]).toEqual([0, '']);
+    expect(parse(readFileSync(join(project, 'mcplex.yaml'), 'utf8')).servers).toEqual({ notes: demo('notes'), calc: demo('demo') });
+    const remote = { type: 'remote', url: 'http://127.0.0.1:7333/mcp' };
+    const after = readFileSync(v2, 'utf8');
+    expect(after).toContain("  // the team's agent\n");
+    expect(readClientFile(v2, after)).toEqual({ model: 'anthropic/claude', mcp: { servers: { mcplex: remote } } });
+    expect(JSON.parse(readFileSync(v1, 'utf8'))).toEqual({ mcp: { mcplex: remote } });
+    const again = await mcplex(['import', 'opencode', '--force', '--replace'], project, env);
+    expect(again.code).toBe(1);
   });
 
   it('moves the credentials the clients wrote as text to --secrets-to, and the gateway reads them back with --secrets', { timeout: 120_000 }, async () => {
