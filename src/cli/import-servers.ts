@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { ClientKind, Place } from './client-configs.js';
+import { commonShape, isMap, strings } from './client-entries.js';
 
 export type ServerEntry = Record<string, unknown>;
 
@@ -17,8 +18,6 @@ export interface Imported {
   variables: Set<string>;
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((s) => typeof s === 'string') ? v : undefined);
 const stringMap = (v: unknown): Record<string, string> | undefined =>
   isMap(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string | number | boolean] => ['string', 'number', 'boolean'].includes(typeof e[1])).map(([k, x]) => [k, String(x)])) : undefined;
 
@@ -88,52 +87,13 @@ function rewrite(text: string, client: ClientKind, place: Place, found: Set<stri
   return client.variables === 'shell' ? withBraces.replace(/(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => named(name)) : withBraces;
 }
 
-/** Continue's entry in the shape the others share: its `requestOptions.headers` as `headers` (the rest of them noted). */
-function continueEntry(raw: Record<string, unknown>): Record<string, unknown> {
-  const { requestOptions, ...rest } = raw;
-  if (!isMap(requestOptions)) return raw;
-  const { headers, ...others } = requestOptions;
-  return { ...rest, ...(headers !== undefined && { headers }), ...(Object.keys(others).length > 0 && { requestOptions: others }) };
-}
-
-/** Codex's entry in the shape the others share: its headers (as written, from variables, a bearer token's variable), its tool lists, the variables it passes on, its tool timeout. */
-function codexEntry(raw: Record<string, unknown>): Record<string, unknown> {
-  const { http_headers, env_http_headers, bearer_token_env_var: bearer, env_vars, enabled_tools, disabled_tools, tool_timeout_sec, ...rest } = raw;
-  const fromVariables = isMap(env_http_headers) ? Object.fromEntries(Object.entries(env_http_headers).map(([h, name]) => [h, `\${${String(name)}}`])) : {};
-  const headers = { ...(isMap(http_headers) ? http_headers : {}), ...fromVariables, ...(typeof bearer === 'string' && { Authorization: `Bearer \${${bearer}}` }) };
-  const passed = Object.fromEntries((strings(env_vars) ?? []).map((name) => [name, `\${${name}}`]));
-  return {
-    ...rest,
-    ...(Object.keys(headers).length > 0 && { headers }),
-    ...(Object.keys(passed).length > 0 && { env: { ...passed, ...(isMap(rest.env) ? rest.env : {}) } }),
-    ...(enabled_tools !== undefined && { includeTools: enabled_tools }),
-    ...(disabled_tools !== undefined && { excludeTools: disabled_tools }),
-    ...(typeof tool_timeout_sec === 'number' && { timeout: tool_timeout_sec * 1000 }),
-  };
-}
-
-/** opencode's entry in the shape the others share: `command` a list (the program first), `environment` its `env`. */
-function opencodeEntry(raw: Record<string, unknown>): Record<string, unknown> {
-  const { command, environment, ...rest } = raw;
-  const words = strings(command);
-  return { ...rest, ...(words ? { command: words[0], args: words.slice(1) } : command !== undefined && { command }), ...(environment !== undefined && { env: environment }) };
-}
-
-/** Zed's entry in the shape the others share: its older `command: { path, args, env }`, and `source` (meta) left out. */
-function zedEntry(raw: Record<string, unknown>): Record<string, unknown> {
-  const { source: _source, command, ...rest } = raw;
-  if (!isMap(command)) return { ...rest, ...(command !== undefined && { command }) };
-  return { ...rest, command: command.path, ...(command.args !== undefined && { args: command.args }), ...(command.env !== undefined && { env: command.env }) };
-}
-
 /** The fields every client writes the same way, and the ones translated; the rest are named in a note. */
 const KEPT = new Set(['command', 'args', 'env', 'cwd', 'headers']);
 const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 'disabled', 'enabled', 'includeTools', 'excludeTools', 'disabledTools', 'tools', 'timeout']);
 
 function convert(given: Record<string, unknown>, place: Place, found: Set<string>, note: (what: string) => void): ServerEntry | undefined {
   const { client } = place;
-  const normalized = { zed: zedEntry, continue: continueEntry, codex: codexEntry, opencode: opencodeEntry } as Partial<Record<string, (raw: Record<string, unknown>) => Record<string, unknown>>>;
-  const raw = normalized[client.id]?.(given) ?? given;
+  const raw = commonShape(client.id, given);
   const text = (v: string) => rewrite(v, client, place, found, note);
   const out: ServerEntry = {};
   if (typeof raw.command === 'string') out.command = text(raw.command);

@@ -310,16 +310,19 @@ describe('mcplex import', () => {
       return { code: e.code, stdout: e.stdout, stderr: e.stderr };
     }
   }
+  /** A made-up home and project for the built CLI to find clients' files in (built first if it is not current). */
+  async function clientMachine(extra: Record<string, string> = {}) {
+    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
+    const home = tempDir();
+    return { home, project: tempDir(), env: { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '', ...extra } };
+  }
   const write = (path: string, value: unknown) => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, JSON.stringify(value));
   };
 
   it('gathers every client’s servers into a gateway file that serves them', { timeout: 120_000 }, async () => {
-    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
-    const home = tempDir();
-    const project = tempDir();
-    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '', DEMO_KEY: 'k' };
+    const { home, project, env } = await clientMachine({ DEMO_KEY: 'k' });
     write(join(home, '.config', 'Claude', 'claude_desktop_config.json'), { mcpServers: { demo: demo('demo') }, globalShortcut: 'Ctrl+Space' });
     write(join(home, '.cursor', 'mcp.json'), { mcpServers: { demo: demo('demo'), notes: { ...demo('notes'), env: { KEY: '${env:DEMO_KEY}' } } } });
     write(join(project, '.vscode', 'mcp.json'), { servers: { docs: { type: 'http', url: 'http://127.0.0.1:9/mcp' } } });
@@ -368,10 +371,7 @@ describe('mcplex import', () => {
   });
 
   it('points each client at the gateway with --replace, keeping the rest of its file and the file as it was', { timeout: 120_000 }, async () => {
-    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
-    const home = tempDir();
-    const project = tempDir();
-    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '' };
+    const { home, project, env } = await clientMachine();
     const desktop = join(home, '.config', 'Claude', 'claude_desktop_config.json');
     write(desktop, { mcpServers: { demo: demo('demo') }, globalShortcut: 'Ctrl+Space' });
     const desktopBefore = readFileSync(desktop, 'utf8');
@@ -444,10 +444,7 @@ describe('mcplex import', () => {
   });
 
   it('points Continue at the gateway in its YAML, its comments and other settings kept', { timeout: 120_000 }, async () => {
-    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
-    const home = tempDir();
-    const project = tempDir();
-    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '' };
+    const { home, project, env } = await clientMachine();
     const config = join(home, '.continue', 'config.yaml');
     mkdirSync(dirname(config), { recursive: true });
     const before = [
@@ -481,10 +478,7 @@ describe('mcplex import', () => {
   });
 
   it('points Codex at the gateway in its TOML: the imported tables out, the gateway’s in, the rest as it was', { timeout: 120_000 }, async () => {
-    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
-    const home = tempDir();
-    const project = tempDir();
-    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '', CODEX_HOME: '' };
+    const { home, project, env } = await clientMachine({ CODEX_HOME: '' });
     const config = join(home, '.codex', 'config.toml');
     mkdirSync(dirname(config), { recursive: true });
     const before = [
@@ -526,10 +520,7 @@ describe('mcplex import', () => {
   });
 
   it('points opencode at the gateway in its JSONC, in the shape the file has', { timeout: 120_000 }, async () => {
-    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
-    const home = tempDir();
-    const project = tempDir();
-    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '' };
+    const { home, project, env } = await clientMachine();
     const v2 = join(project, 'opencode.jsonc');
     writeFileSync(v2, `{\n  // the team's agent\n  "model": "anthropic/claude",\n  "mcp": {\n    "servers": {\n      "calc": { "type": "local", "command": ${JSON.stringify([process.execPath, CLI, 'demo', 'demo'])} },\n    },\n  },\n}\n`);
     const v1 = join(home, '.config', 'opencode', 'opencode.json');
@@ -547,10 +538,7 @@ describe('mcplex import', () => {
   });
 
   it('moves the credentials the clients wrote as text to --secrets-to, and the gateway reads them back with --secrets', { timeout: 120_000 }, async () => {
-    if (!builtIsCurrent()) await run('npm', ['run', '-s', 'build'], { cwd: ROOT, timeout: 120_000 });
-    const home = tempDir();
-    const project = tempDir();
-    const env = { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '' };
+    const { home, project, env } = await clientMachine();
     const token = 'ghp_1234567890abcdefghijABCDEFGHIJ123456';
     const desktop = join(home, '.config', 'Claude', 'claude_desktop_config.json');
     write(desktop, { mcpServers: { ev: { command: process.execPath, args: [EVERYTHING, 'stdio'], env: { GITHUB_TOKEN: token, REGION: 'eu' } } } });
