@@ -144,6 +144,14 @@ describe.skipIf(!redisUrl)('sessions across replicas (cluster:)', () => {
       await onA.listTools();
       const one = (await (await admin(b!.base, '/admin/sessions?principal=user&limit=1')).json()) as { sessions: Array<Report & { replica?: string }>; total: number };
       expect([seen(one.sessions), one.total]).toEqual([[['on-a', idA]], 2]);
+      const page = await openAdminPage(b!.base, ops.key);
+      try {
+        const replicaCells = () => page.cells('session-list').map((r) => r[8]).sort();
+        await waitUntil(() => (replicaCells().length === 2 ? true : undefined), 10_000, 'both replicas’ sessions on the page');
+        expect(replicaCells()).toEqual([idA.slice(0, 8), idB.slice(0, 8)].sort());
+      } finally {
+        await page.close();
+      }
       const cli = runCli(['admin', 'sessions'], { MCPLEX_URL: b!.base, MCPLEX_ADMIN_KEY: ops.key });
       expect((await cli.exited()).code).toBe(0);
       expect(cli.stdout()).toMatch(new RegExp(`^replica\\s+session\\s+caller[^\\n]*\\n${idA.slice(0, 8)}\\s+[0-9a-f-]{36}\\s+user@acme`));
