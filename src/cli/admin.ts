@@ -5,7 +5,7 @@
 // `audit:`).
 import { type Command, Option } from 'commander';
 import { stringify } from 'yaml';
-import { type AdminOptions, type AdminTarget, adminRequest, adminTarget, DEFAULT_ADMIN_URL, print } from './admin-api.js';
+import { type AdminOptions, type AdminTarget, type Answer, adminRequest, adminTarget, DEFAULT_ADMIN_URL, print } from './admin-api.js';
 import { registerAdminOAuth } from './admin-oauth.js';
 import { ExitError } from './exit-error.js';
 
@@ -169,13 +169,24 @@ async function fullDigests(t: AdminTarget, given: string[]): Promise<string[]> {
   });
 }
 
-type Task = { taskId: string; status: string; tool: string; upstream: string; principal: string; tenant?: string; createdAt: string; statusMessage?: string };
+type Task = { replica?: string; taskId: string; status: string; tool: string; upstream: string; principal: string; tenant?: string; createdAt: string; statusMessage?: string };
+
+/**
+ * What every replica listed (with `cluster:`, a replica column first: its id's first 8 characters, as `admin replicas`
+ * shows them), `none` when empty, then each replica that did not answer.
+ */
+function replicaTable<T extends { replica?: string }>(answer: Answer, items: T[], header: string[], row: (item: T) => string[], none: string, more = ''): string {
+  const byReplica = items.some((i) => i.replica !== undefined);
+  const rows = items.map((i) => [...(byReplica ? [(i.replica ?? '').slice(0, 8)] : []), ...row(i)]);
+  const unreachable = ((answer.unreachable ?? []) as Array<{ replica: string; error: string }>).map((u) => `\nreplica ${u.replica} did not answer: ${u.error}`).join('');
+  return `${rows.length > 0 ? `${table([[...(byReplica ? ['replica'] : []), ...header], ...rows])}${more}` : none}${unreachable}`;
+}
 
 async function tasks(o: AdminOptions & { status?: string }): Promise<void> {
   const answer = await adminRequest(target(o), `/admin/tasks${o.status ? `?status=${encodeURIComponent(o.status)}` : ''}`);
   if (o.json) return print(JSON.stringify(answer));
-  const rows = ((answer.tasks ?? []) as Task[]).map((t) => [t.taskId, t.status, t.tool, t.upstream, t.tenant ? `${t.principal}@${t.tenant}` : t.principal, t.createdAt, t.statusMessage ?? '']);
-  print(rows.length > 0 ? table([['task', 'status', 'tool', 'upstream', 'caller', 'created', 'message'], ...rows]) : `no tasks${o.status ? ` ${o.status}` : ''}`);
+  const row = (t: Task) => [t.taskId, t.status, t.tool, t.upstream, t.tenant ? `${t.principal}@${t.tenant}` : t.principal, t.createdAt, t.statusMessage ?? ''];
+  print(replicaTable(answer, (answer.tasks ?? []) as Task[], ['task', 'status', 'tool', 'upstream', 'caller', 'created', 'message'], row, `no tasks${o.status ? ` ${o.status}` : ''}`));
 }
 
 async function cancel(taskId: string, o: AdminOptions): Promise<void> {
@@ -190,10 +201,7 @@ async function sessions(o: AdminOptions & SessionFilters & { limit?: string }): 
   const answer = await adminRequest(target(o), `/admin/sessions${query.size > 0 ? `?${query}` : ''}`);
   if (o.json) return print(JSON.stringify(answer));
   const listed = (answer.sessions ?? []) as Session[];
-  // With `cluster:`, every replica's: which holds each (its id's first 8 characters, as `admin replicas` shows them).
-  const byReplica = listed.some((s) => s.replica !== undefined);
-  const rows = listed.map((s) => [
-    ...(byReplica ? [(s.replica ?? '').slice(0, 8)] : []),
+  const row = (s: Session) => [
     s.id,
     s.tenant ? `${s.principal}@${s.tenant}` : s.principal,
     s.client ?? '',
@@ -203,12 +211,10 @@ async function sessions(o: AdminOptions & SessionFilters & { limit?: string }): 
     s.openedAt,
     s.lastRequestAt,
     String(s.inFlight),
-  ]);
-  const total = Number(answer.total ?? rows.length);
-  const more = total > rows.length ? `\n(${rows.length} of ${total}, the most recently active; --limit shows more)` : '';
-  const unreachable = ((answer.unreachable ?? []) as Array<{ replica: string; error: string }>).map((u) => `\nreplica ${u.replica} did not answer: ${u.error}`).join('');
-  const header = [...(byReplica ? ['replica'] : []), 'session', 'caller', 'client', 'app', 'protocol', 'endpoint', 'opened', 'last request', 'in flight'];
-  print(`${rows.length > 0 ? `${table([header, ...rows])}${more}` : 'no sessions (2026-era callers hold none)'}${unreachable}`);
+  ];
+  const total = Number(answer.total ?? listed.length);
+  const more = total > listed.length ? `\n(${listed.length} of ${total}, the most recently active; --limit shows more)` : '';
+  print(replicaTable(answer, listed, ['session', 'caller', 'client', 'app', 'protocol', 'endpoint', 'opened', 'last request', 'in flight'], row, 'no sessions (2026-era callers hold none)', more));
 }
 
 type SessionFilters = { principal?: string; tenant?: string; client?: string };

@@ -24,6 +24,7 @@ import { GatewayTasks } from './gateway-tasks.js';
 import { sharedRateStore } from './policy.js';
 import { sessionsRoutes } from './sessions-admin.js';
 import { tasksRoutes } from './tasks-admin.js';
+import type { ReplicaPeers } from './every-replica.js';
 import { type AdminChange, AdminChanges } from './admin-changes.js';
 import { openReplicaCluster, type ReplicaCluster } from './replica-cluster.js';
 import { otherReplicas, ReplicaSelf, replicasRoute, type SelfReport } from './replicas.js';
@@ -184,7 +185,7 @@ export class Gateway {
     this.resilience = new GatewayResilience(this.catalog, () => this.#config, () => this.#entries.values(), () => this.host.listChanged('tools'));
     this.routes.push(...adminUiRoutes());
     this.routes.push(endpointsRoute(() => this.endpoints()));
-    this.routes.push(...tasksRoutes(this.#tasks));
+    this.routes.push(...tasksRoutes(this.#tasks, () => this.#peers()));
     this.routes.push(this.#adminChanges.route(modeChange(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools'))));
     this.host = new ServingHost(host, async (ctx) => {
       await this.#restarts.check(ctx);
@@ -469,6 +470,13 @@ export class Gateway {
   /** Endpoints the gateway's features serve beside the MCP path (metrics, admin API), on its HTTP listener. */
   readonly routes: HttpRoute[] = [];
 
+  /** With `cluster:` (once it serves), this replica and the others alive: what each alone knows is listed through any (every-replica.ts). */
+  #peers(): ReplicaPeers | undefined {
+    const cluster = this.#cluster;
+    if (!cluster) return undefined;
+    return { self: () => ({ id: this.#self.id, ...(this.#self.advertise && { advertise: this.#self.advertise }) }), others: () => otherReplicas(this.#self, cluster.directory) };
+  }
+
   /** Adds an admin change's route (POST), made on every replica with `cluster:` (admin-changes.ts); before serveHttp. */
   adminRoute(change: AdminChange): void {
     this.routes.push(this.#adminChanges.route(change));
@@ -503,8 +511,7 @@ export class Gateway {
     const refused = m && { onAuthRefused: (status: number, error: string | undefined) => m.authRefused(status, error) };
     let listening: HttpHandle | undefined;
     // With `cluster:`, a sessions listing is every replica's.
-    const replicas = cluster ? { self: () => ({ id: this.#self.id, ...(this.#self.advertise && { advertise: this.#self.advertise }) }), others: () => otherReplicas(this.#self, cluster.directory) } : undefined;
-    const routes = [...this.routes, ...sessionsRoutes(() => listening?.sessions, replicas), ...(opts.routes ?? [])];
+    const routes = [...this.routes, ...sessionsRoutes(() => listening?.sessions, () => this.#peers()), ...(opts.routes ?? [])];
     const served = await this.host.serveHttp({ ...this.#config.listen, ...auth, endpoints, readiness: () => this.health(), onAdminChange: this.#audit.admin, ...(cluster && { cluster: cluster.serving }), ...(refusalStore && { refusalStore }), ...refused, ...opts, routes });
     listening = served;
     // Where the other replicas reach this one, unless cluster.advertise says: told to them at once.

@@ -7,42 +7,18 @@
 // With `cluster:`, a listing asked of any replica is every replica's: each session names the replica holding it, and
 // a replica that did not answer (in 3 s) is named under `unreachable`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { askReplica, type HttpHandle, type HttpRoute, passedOn, readJsonBody, type SessionReport, sendJson } from '../server/index.js';
+import { type HttpHandle, type HttpRoute, passedOn, readJsonBody, type SessionReport, sendJson } from '../server/index.js';
+import { everyReplica, type ReplicaPeers, tagged } from './every-replica.js';
 
 type Sessions = HttpHandle['sessions'];
 
-/** The replicas sharing sessions: this one, and the others alive that say where they are reached. */
-export interface SessionReplicas {
-  self(): { id: string; advertise?: string };
-  others(): Promise<Array<{ id: string; advertise: string }>>;
-}
+type Listing = { sessions: SessionReport[]; total: number };
 
-type Listed = SessionReport & { replica?: string };
-type Listing = { sessions: Listed[]; total: number; unreachable?: Array<{ replica: string; error: string }> };
-
-/** This replica's listing and each other one's (asked with the same request), as one: the most recently active first. */
-async function everyReplica(req: IncomingMessage, mine: Listing, replicas: SessionReplicas, limit: number): Promise<Listing> {
-  const self = replicas.self();
-  let others: Array<{ id: string; advertise: string }>;
-  try {
-    others = await replicas.others();
-  } catch (err) {
-    return { ...mine, unreachable: [{ replica: '(the replica directory)', error: (err as Error).message }] };
-  }
-  const asked = await Promise.all(others.map(async (r) => ({ r, answer: await askReplica(r.advertise, req, self.advertise ?? '') })));
-  const sessions = mine.sessions.map((s) => ({ ...s, replica: self.id }));
-  let total = mine.total;
-  const unreachable: Array<{ replica: string; error: string }> = [];
-  for (const { r, answer } of asked) {
-    const theirs = answer.ok ? (answer.body as Partial<Listing> | undefined) : undefined;
-    if (!answer.ok || !Array.isArray(theirs?.sessions)) {
-      unreachable.push({ replica: r.id, error: answer.ok ? 'not a sessions listing' : answer.error });
-      continue;
-    }
-    sessions.push(...theirs.sessions.map((s) => ({ ...s, replica: r.id })));
-    total += Number(theirs.total ?? theirs.sessions.length);
-  }
-  sessions.sort((a, b) => b.lastRequestAt.localeCompare(a.lastRequestAt));
+/** Every replica's listing as one: the most recently active first, at most `limit`, `total` counting all. */
+async function fromEveryReplica(req: IncomingMessage, mine: Listing, peers: ReplicaPeers, limit: number) {
+  const { answers, unreachable } = await everyReplica(req, mine, 'sessions', peers);
+  const sessions = tagged<SessionReport>(answers, 'sessions').sort((a, b) => b.lastRequestAt.localeCompare(a.lastRequestAt));
+  const total = answers.reduce((n, a) => n + Number(a.body.total ?? a.body.sessions.length), 0);
   return { sessions: sessions.slice(0, limit), total, ...(unreachable.length > 0 && { unreachable }) };
 }
 
@@ -56,8 +32,8 @@ const sessionOf = (body: unknown) => {
   return typeof id === 'string' && id !== '' ? id : undefined;
 };
 
-/** `sessions` is the listener's, once it listens (a request before then is answered 503); `replicas` with `cluster:`. */
-export function sessionsRoutes(sessions: () => Sessions | undefined, replicas?: SessionReplicas): HttpRoute[] {
+/** `sessions` is the listener's, once it listens (a request before then is answered 503); `peers` with `cluster:`. */
+export function sessionsRoutes(sessions: () => Sessions | undefined, peers: () => ReplicaPeers | undefined): HttpRoute[] {
   const listening = (res: ServerResponse) => sessions() ?? void sendJson(res, 503, { error: 'the listener is starting; ask again' });
   return [
     {
@@ -73,7 +49,8 @@ export function sessionsRoutes(sessions: () => Sessions | undefined, replicas?: 
         const matching = s.report().filter((r) => FILTERS.every((k) => !query.has(k) || r[k] === query.get(k)));
         const mine = { sessions: matching.slice(0, limit), total: matching.length };
         // Asked by another replica: this one's own; else every replica's.
-        sendJson(res, 200, replicas && !passedOn(req) ? await everyReplica(req, mine, replicas, limit) : mine);
+        const replicas = peers();
+        sendJson(res, 200, replicas && !passedOn(req) ? await fromEveryReplica(req, mine, replicas, limit) : mine);
       },
     },
     {

@@ -1,23 +1,30 @@
 // Admin endpoints of the gateway's tasks (`servers.<name>.tasks`): GET /admin/tasks lists the tasks kept now (who,
 // which tool, status; never arguments, results or questions), `?status=working` narrows it; POST /admin/tasks/cancel
 // `{ "taskId": "…" }` cancels a running one, on the replica that runs it (the upstream call is cancelled; the caller sees "Cancelled by an
-// administrator"). Both need an admin caller; a cancel is an audited admin change like any POST.
+// administrator"). Both need an admin caller; a cancel is an audited admin change like any POST. With `cluster:`, a
+// listing through any replica is every replica's, each task naming the replica that keeps it (every-replica.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type HttpRoute, readJsonBody, sendJson, TASK_STATUSES, taskKey } from '../server/index.js';
+import { type HttpRoute, passedOn, readJsonBody, sendJson, TASK_STATUSES, taskKey } from '../server/index.js';
+import { everyReplica, type ReplicaPeers, tagged } from './every-replica.js';
 import type { GatewayTasks } from './gateway-tasks.js';
 
 const STATUSES = new Set<string>(TASK_STATUSES);
 
-export function tasksRoutes(tasks: GatewayTasks): HttpRoute[] {
+/** `peers` with `cluster:` (once the gateway serves). */
+export function tasksRoutes(tasks: GatewayTasks, peers: () => ReplicaPeers | undefined): HttpRoute[] {
   return [
     {
       method: 'GET',
       path: '/admin/tasks',
       admin: true,
-      handle(req: IncomingMessage, res: ServerResponse) {
+      async handle(req: IncomingMessage, res: ServerResponse) {
         const status = new URL(req.url ?? '/', 'http://x').searchParams.get('status');
         if (status !== null && !STATUSES.has(status)) return sendJson(res, 400, { error: `status: expected one of ${[...STATUSES].join(', ')}` });
-        sendJson(res, 200, { tasks: tasks.report().filter((t) => status === null || t.status === status) });
+        const mine = { tasks: tasks.report().filter((t) => status === null || t.status === status) };
+        const replicas = peers();
+        if (!replicas || passedOn(req)) return sendJson(res, 200, mine);
+        const { answers, unreachable } = await everyReplica(req, mine, 'tasks', replicas);
+        sendJson(res, 200, { tasks: tagged(answers, 'tasks'), ...(unreachable.length > 0 && { unreachable }) });
       },
     },
     {

@@ -61,6 +61,13 @@ describe.skipIf(!redisUrl)('tasks across gateway replicas', () => {
     const taskId = String((await one!.ok('tools/call', { name: 'fw__wait_cancel', arguments: { id: 'admin-across' } })).taskId);
     const cancel = (at: number, id: string) =>
       fetch(new URL('/admin/tasks/cancel', replicas[at]!.handle.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ taskId: id }) }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    // Listed through either replica, naming the one that runs it.
+    const owner = ((await (await fetch(new URL('/admin/replicas', replicas[0]!.handle.url))).json()) as { replicas: Array<{ id: string; self: boolean }> }).replicas.find((r) => r.self)!.id;
+    for (const at of [0, 1]) {
+      const listed = (await (await fetch(new URL('/admin/tasks', replicas[at]!.handle.url))).json()) as { tasks: Array<{ taskId: string; replica?: string; status: string }>; unreachable?: unknown };
+      expect(listed.tasks.filter((t) => t.taskId === taskId)).toEqual([expect.objectContaining({ taskId, replica: owner, status: 'working' })]);
+      expect(listed.unreachable).toBeUndefined();
+    }
     // Asked of the replica that does not run it: forwarded to the one that does.
     expect(await cancel(1, taskId)).toEqual({ status: 200, body: { cancelled: taskId } });
     expect(await one!.ok('tasks/get', { taskId })).toMatchObject({ status: 'cancelled', statusMessage: 'Cancelled by an administrator' });
