@@ -1,7 +1,7 @@
 // What every `mcplex` command shares about the gateway file: the embedded default, loading a file (a config error
 // exits 2 naming the key and the fix; `--secrets` variables for its `${VAR}`), and the command that runs this very
 // CLI (`command: mcplex` in a config).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseEnv } from 'node:util';
 import { ConfigError } from '../core/index.js';
@@ -27,9 +27,22 @@ export function configEnv(files: readonly string[] = []): NodeJS.ProcessEnv | un
     } catch (err) {
       throw new ExitError(`--secrets ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a file of NAME=value lines`, 2);
     }
+    warnIfShared(file);
     Object.assign(vars, parseEnv(text));
   }
   return { ...vars, ...process.env };
+}
+
+/** Secrets files already warned of (a reload reads them again). */
+const warned = new Set<string>();
+
+/** Says so (on stderr, once) when a secrets file others may read: its group's or everyone's read bit (as ssh does for keys). */
+function warnIfShared(file: string): void {
+  if (process.platform === 'win32' || warned.has(file)) return;
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o044) === 0) return;
+  warned.add(file);
+  process.stderr.write(`mcplex: warning: --secrets ${file} can be read by other users (mode ${mode.toString(8)}); chmod 600 ${file}\n`);
 }
 
 /** The gateway file at `path` (default the embedded one); a config error becomes an ExitError with code 2. */

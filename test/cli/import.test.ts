@@ -562,6 +562,11 @@ describe('mcplex import', () => {
     const checked = await mcplex(['check', '-c', 'mcplex.yaml', '--secrets', 'mcplex.env', '--strict'], project, env);
     expect([checked.code, checked.stdout]).toEqual([0, expect.stringMatching(/^config ok: mcplex\.yaml /)]);
     expect(checked.stdout).not.toContain('warning');
+    // Readable by others: said, as ssh says it of a key.
+    chmodSync(secrets, 0o644);
+    const shared = await mcplex(['check', '-c', 'mcplex.yaml', '--secrets', 'mcplex.env'], project, env);
+    expect([shared.code, shared.stderr]).toEqual([0, 'mcplex: warning: --secrets mcplex.env can be read by other users (mode 644); chmod 600 mcplex.env\n']);
+    chmodSync(secrets, 0o600);
     const unreadable = await mcplex(['check', '-c', 'mcplex.yaml', '--secrets', 'nope.env'], project, env);
     expect([unreadable.code, unreadable.stderr]).toEqual([2, 'mcplex: --secrets nope.env: cannot read it (ENOENT); give a file of NAME=value lines\n']);
 
