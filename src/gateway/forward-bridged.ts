@@ -40,7 +40,7 @@ const { bridge, inflight } = deps;
     const timing = deadline && { timeoutMs: deadline.maxTotalMs + 1000 };
     inflight
       .around(upstream, { ...caller, bridge: held }, (scope) => {
-        const relay = progressRelay(ctx, caller.sctx, scope);
+        const relay = progressRelay(ctx, caller.sctx, scope, upstream.name, inflight);
         // Progress extends the deadline of the round in progress (between rounds the call waits for a person).
         const onprogress =
           relay &&

@@ -6,7 +6,7 @@ import { withTasksDeclared } from '../client/upstream-task.js';
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { INVOCATION, TASKS_EXTENSION } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
-import type { CallerSpec, CallScope } from './relay.js';
+import type { CallerSpec, CallScope, InflightCalls } from './relay.js';
 
 const RESERVED_META = 'io.modelcontextprotocol/';
 
@@ -54,12 +54,12 @@ export function taskRequestParams(params: Json, caller: CallerSpec): Json {
   return { ...params, _meta: { [CLIENT_CAPABILITIES_META]: capabilitiesFor(caller, true) } };
 }
 
-/** Relays the upstream's progress to the caller under its own token, on the caller's ordered relay chain. */
-export function progressRelay(ctx: CallContext, sctx: CallerSpec['sctx'], scope: CallScope) {
+/** Relays the upstream's progress to the caller under its own token, on the caller's ordered relay chain (as `inflight` lets it go on). */
+export function progressRelay(ctx: CallContext, sctx: CallerSpec['sctx'], scope: CallScope, upstream: string, inflight: InflightCalls) {
   const token = ctx.meta.progressToken;
   if (token === undefined) return undefined;
   return (p: { progress: number; total?: number; message?: string }) =>
-    scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...p, progressToken: token } }));
+    scope.relay(() => sctx.mcpReq.notify({ method: 'notifications/progress', params: { ...inflight.notice(upstream, 'notifications/progress', p), progressToken: token } }));
 }
 
 /** The upstream request, inside its trace span (with the trace context in its `_meta`) when tracing is on. */

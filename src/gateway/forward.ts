@@ -135,7 +135,7 @@ export function forwarder(
     // Progress goes on the caller's ordered relay chain (with relayed logs); the result waits for that chain,
     // since it ends the caller's response stream and anything sent after it is dropped.
     return inflight.around(upstream, caller, async (scope) => {
-      const relay = progressRelay(ctx, sctx, scope);
+      const relay = progressRelay(ctx, sctx, scope, upstream.name, inflight);
       // Progress shows the upstream is alive: it extends the deadline (to its hard maximum). Only a caller that
       // asked for progress gets a token sent upstream; the gateway does not invent one (but asks for a task's).
       const onprogress =

@@ -79,6 +79,7 @@ export function pipelineFromConfig(config: GatewayConfig, deps: PipelineDeps): M
       // What an upstream asks of the caller's model: hidden text out first, then the secret scan.
       ask: (ask, send) => secrets.relayed({ ...ask, params: hidden.relayed(ask.upstream, ask.method, ask.params, deps.logger) }, send, deps.logger),
       answers: (upstream, responses) => secrets.relayedAnswers(upstream, responses, deps.logger),
+      notice: (upstream, method, params) => hidden.relayed(upstream, method, params, deps.logger) ?? params,
     };
   }
   // How the gateway reaches each upstream, on its CLIENT spans and client operation metrics.

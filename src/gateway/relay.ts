@@ -112,6 +112,8 @@ export interface RelayGuard {
   ask(ask: RelayedAsk, send: RelaySend): Promise<Json>;
   /** A 2026-era caller's answers to a 2026-era upstream's input_required round, before they go with the retry. */
   answers(upstream: string, responses: Json): Promise<void>;
+  /** A log message or progress note an upstream sends its caller, as it goes on (hidden text taken out). */
+  notice(upstream: string, method: string, params: Json): Json;
 }
 
 export class InflightCalls {
@@ -168,6 +170,11 @@ export class InflightCalls {
       if (!c.abandoned) owner = c;
     }
     return owner ?? 'ambiguous';
+  }
+
+  /** A log message or progress note from `upstream` as its caller gets it (the guard's, when one is set). */
+  notice(upstream: string, method: string, params: Json): Json {
+    return this.guard ? this.guard.notice(upstream, method, params) : params;
   }
 
   /** Relays an upstream's elicitation/sampling/roots request to its caller; errors when nobody can answer. */
@@ -229,8 +236,9 @@ export class InflightCalls {
   log(upstream: Upstream, params: Json | undefined): boolean {
     const owner = this.#owner(upstream);
     if (!owner || owner === 'ambiguous' || !params) return false;
-    const logger = typeof params.logger === 'string' ? params.logger : upstream.name;
-    owner.relay(() => owner.sctx.mcpReq.log(params.level as LoggingLevel, params.data, logger));
+    const sent = this.notice(upstream.name, 'notifications/message', params);
+    const logger = typeof sent.logger === 'string' ? sent.logger : upstream.name;
+    owner.relay(() => owner.sctx.mcpReq.log(sent.level as LoggingLevel, sent.data, logger));
     return true;
   }
 }

@@ -4,7 +4,8 @@
 // out by default (`tags`).
 // `all` takes out every invisible character the definitions check knows (zero-width spaces, bidi overrides, soft
 // hyphens: text some content holds legitimately), `warn` only logs, `off` looks at nothing. A gateway also cleans the
-// sampling and elicitation requests an upstream sends toward the caller's model (`relayed`).
+// sampling and elicitation requests an upstream sends toward the caller's model, and the log messages and progress
+// notes it relays (`relayed`).
 import { type CallContext, type Logger, type McpResult, type Middleware, stateKey } from '../core/index.js';
 import { hiddenIn } from '../core/hidden-chars.js';
 import { askedBy, type Item, itemMatcher, type OwnerOf } from './policy-target.js';
@@ -24,14 +25,19 @@ export const HIDDEN_TEXT = stateKey<{ count: number; action: 'removed' | 'logged
 export interface HiddenTextMiddleware extends Middleware {
   /** Replaces the settings (a config reload). */
   configure(opts: HiddenTextOptions): void;
-  /** An upstream's sampling or elicitation request toward the caller, cleaned as an answer is (the same object if clean). */
+  /**
+   * An upstream's sampling or elicitation request toward the caller, or a log message or progress note it sends,
+   * cleaned as an answer is (the same object if clean).
+   */
   relayed(upstream: string, method: string, params: Record<string, unknown> | undefined, log: Logger): Record<string, unknown> | undefined;
 }
 
 // tasks/get: a task's result (and what it asks for) is an answer too, whoever ran the task. completion/complete: the
 // values a person picks for a prompt's argument, which the model then reads.
 const SCANNED = new Set(['tools/call', 'prompts/get', 'resources/read', 'tasks/get', 'completion/complete']);
-const RELAYED = new Set(['sampling/createMessage', 'elicitation/create']);
+// What an upstream sends the caller on its own: requests toward its model, and the log messages and progress notes
+// a host may show it or hand on.
+const RELAYED = new Set(['sampling/createMessage', 'elicitation/create', 'notifications/message', 'notifications/progress']);
 const MAX_DEPTH = 32;
 const SPELLED_IN_LOG = 200;
 

@@ -57,8 +57,8 @@ server.tool('log', { description: 'Logs at three levels', input: z.object({ tag:
   await ctx.log('error', { tag, n: 3 });
   return `logged ${tag}`;
 });
-server.tool('progress', { description: 'Reports three steps of progress', input: none }, async (_a, ctx) => {
-  for (const done of [1, 2, 3]) await ctx.progress(done, 3, `step ${done}`);
+server.tool('progress', { description: 'Reports three steps of progress (each note ending with `note`)', input: z.object({ note: z.string().optional() }) }, async ({ note }, ctx) => {
+  for (const done of [1, 2, 3]) await ctx.progress(done, 3, `step ${done}${note ?? ''}`);
   return `upstream saw token ${JSON.stringify(ctx.meta.progressToken ?? null)}`;
 });
 server.tool('touch', { description: 'Announces that relay://watched changed', input: none }, () => {
