@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify as stringifyToml } from 'smol-toml';
 
 export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'codex' | 'opencode' | 'kiro' | 'cline' | 'roo' | 'kilo' | 'zed' | 'continue';
 
@@ -22,6 +23,8 @@ export interface ClientKind {
   readonly variables: Variables;
   /** The entry that reaches the gateway from this client, given the gateway file, its URL and the secrets file it reads (`--secrets`). */
   pointer(configFile: string, url: string, secrets?: string): Record<string, unknown>;
+  /** How that entry is written in the client's file, to paste (default: `{ "<key>": { "mcplex": <entry> } }`). */
+  snippet?(entry: Record<string, unknown>): string;
 }
 
 /**
@@ -42,9 +45,9 @@ export const CLIENTS: Record<ClientId, ClientKind> = {
   gemini: { id: 'gemini', label: 'Gemini CLI', key: 'mcpServers', variables: 'shell', pointer: (_, url) => ({ httpUrl: url }) },
   copilot: { id: 'copilot', label: 'Copilot CLI', key: 'mcpServers', variables: 'shell', pointer: (_, url) => ({ type: 'http', url, tools: ['*'] }) },
   // Codex (OpenAI): TOML tables `[mcp_servers.<name>]`; started over stdio, which every version of it speaks.
-  codex: { id: 'codex', label: 'Codex', key: 'mcp_servers', variables: 'plain', pointer: STDIO_POINTER },
+  codex: { id: 'codex', label: 'Codex', key: 'mcp_servers', variables: 'plain', pointer: STDIO_POINTER, snippet: (entry) => `\n    [mcp_servers.mcplex]\n${stringifyToml(entry).trimEnd().replace(/^/gm, '    ')}` },
   // opencode: `mcp.servers.<name>` (its v2 files) or `mcp.<name>` (v1), `command` a list, `environment` the variables.
-  opencode: { id: 'opencode', label: 'opencode', key: 'mcp', variables: 'none', pointer: (_, url) => ({ type: 'remote', url }) },
+  opencode: { id: 'opencode', label: 'opencode', key: 'mcp', variables: 'none', pointer: (_, url) => ({ type: 'remote', url }), snippet: (entry) => JSON.stringify({ mcp: { servers: { mcplex: entry } } }) },
   // Kiro (and its CLI, formerly Amazon Q Developer CLI).
   kiro: { id: 'kiro', label: 'Kiro', key: 'mcpServers', variables: 'plain', pointer: (_, url) => ({ url }) },
   cline: { id: 'cline', label: 'Cline', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
@@ -52,7 +55,7 @@ export const CLIENTS: Record<ClientId, ClientKind> = {
   kilo: { id: 'kilo', label: 'Kilo Code', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
   zed: { id: 'zed', label: 'Zed', key: 'context_servers', variables: 'none', pointer: STDIO_POINTER },
   // A list of entries, each with its `name` (YAML files; its `.continue/mcpServers/*.json` files are Claude Desktop's shape).
-  continue: { id: 'continue', label: 'Continue', key: 'mcpServers', variables: 'continue', pointer: (_, url) => ({ name: 'mcplex', type: 'streamable-http', url }) },
+  continue: { id: 'continue', label: 'Continue', key: 'mcpServers', variables: 'continue', pointer: (_, url) => ({ name: 'mcplex', type: 'streamable-http', url }), snippet: (entry) => JSON.stringify({ mcpServers: [entry] }) },
 };
 
 export interface Place {

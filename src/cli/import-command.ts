@@ -10,7 +10,7 @@ import { CLIENTS, type ClientId, type ClientKind, knownPlaces, type Place, place
 import { readClientFile } from './client-files.js';
 import { ExitError } from './exit-error.js';
 import { entriesOf, type Imported, importServers } from './import-servers.js';
-import { envLine, moveSecrets } from './import-secrets.js';
+import { secretsOut } from './import-secrets.js';
 import { type Pointed, pointClient } from './point-clients.js';
 
 export interface ImportOptions {
@@ -82,17 +82,8 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
   for (const [file, given, flag] of [[toStdout ? undefined : output, opts.output, '--output'], [secretsFile, opts.secretsTo, '--secrets-to']] as const) {
     if (file !== undefined && existsSync(file) && !opts.force) throw new ExitError(`${given} exists; give another ${flag}, or --force to replace it`, 2);
   }
-  const { writtenSecrets, writtenSecretsWarning } = await import('../gateway/config/index.js');
-  let text = gatewayFile(imported);
-  let written = await writtenSecrets(text, 'yaml');
-  const moved = secretsFile ? moveSecrets(imported, written) : new Map<string, string>();
-  // Only when there was something to move (then serve needs --secrets).
-  const secretsWritten = moved.size > 0 ? secretsFile : undefined;
-  if (secretsWritten) {
-    text = gatewayFile(imported);
-    written = await writtenSecrets(text, 'yaml');
-    writeFileSync(secretsWritten, [...moved].map(([name, value]) => `${envLine(name, value)}\n`).join(''), { mode: 0o600 });
-  }
+  const { writtenSecretsWarning } = await import('../gateway/config/index.js');
+  const { text, written, moved, secretsWritten } = await secretsOut(imported, () => gatewayFile(imported), secretsFile);
   // Written all the same (a client's own oddity is easier fixed in the file than in the client): said, exit 1.
   const invalid = await problems(text, imported, moved);
   // It may hold the clients' secrets (env and headers), as their files did: readable by its owner only.
@@ -125,7 +116,7 @@ export async function importClients(args: string[], opts: ImportOptions): Promis
       : [
           ...(opts.replace ? ['Clients left as they were: the file must pass first.'] : []),
           'Then, in each client, replace these servers with the gateway (or run again with --force --replace):',
-          ...clients.map((c) => `  ${c.label}: ${JSON.stringify({ [c.key]: { mcplex: pointerOf(c) } })}`),
+          ...clients.map((c) => `  ${c.label}: ${c.snippet ? c.snippet(pointerOf(c)) : JSON.stringify({ [c.key]: { mcplex: pointerOf(c) } })}`),
         ]),
   ].join('\n');
   if (toStdout) {

@@ -2,6 +2,7 @@
 // Authorization header, a value after `--api-key`, a password in a URL) moved out of the gateway file into a file of
 // NAME=value lines, each replaced by `${NAME}`, so the gateway file can be committed and shared; `mcplex serve
 // --secrets <file>` reads them back.
+import { writeFileSync } from 'node:fs';
 import type { WrittenSecret } from '../gateway/config/index.js';
 import type { Imported } from './import-servers.js';
 
@@ -52,4 +53,19 @@ export function moveSecrets(imported: Imported, found: WrittenSecret[]): Map<str
     imported.variables.add(name);
   }
   return moved;
+}
+
+/**
+ * The gateway file's text (`render`) and the credentials still written in it; with `secretsFile`, those moved there
+ * first (readable by its owner only; written only when there was something to move: then `secretsWritten` names it).
+ */
+export async function secretsOut(imported: Imported, render: () => string, secretsFile: string | undefined) {
+  const { writtenSecrets } = await import('../gateway/config/index.js');
+  const first = render();
+  const found = await writtenSecrets(first, 'yaml');
+  const moved = secretsFile ? moveSecrets(imported, found) : new Map<string, string>();
+  if (!secretsFile || moved.size === 0) return { text: first, written: found, moved, secretsWritten: undefined };
+  writeFileSync(secretsFile, [...moved].map(([name, value]) => `${envLine(name, value)}\n`).join(''), { mode: 0o600 });
+  const text = render();
+  return { text, written: await writtenSecrets(text, 'yaml'), moved, secretsWritten: secretsFile };
 }

@@ -213,6 +213,14 @@ describe('what each client writes, as the gateway file says it', () => {
     expect(placeOf('/p/opencode.json', '/q')).toMatchObject({ client: { id: 'opencode' }, project: '/p' });
   });
 
+  it('shows the gateway’s entry as each client writes it, to paste', () => {
+    const stdio = { command: '/usr/bin/node', args: ['/m/main.js', 'serve', '--stdio', '-c', '/x/mcplex.yaml'] };
+    expect(CLIENTS.codex.snippet!(stdio)).toBe('\n    [mcp_servers.mcplex]\n    command = "/usr/bin/node"\n    args = [ "/m/main.js", "serve", "--stdio", "-c", "/x/mcplex.yaml" ]');
+    expect(CLIENTS.continue.snippet!(CLIENTS.continue.pointer('/x', 'http://127.0.0.1:7333/mcp'))).toBe('{"mcpServers":[{"name":"mcplex","type":"streamable-http","url":"http://127.0.0.1:7333/mcp"}]}');
+    expect(CLIENTS.opencode.snippet!(CLIENTS.opencode.pointer('/x', 'http://127.0.0.1:7333/mcp'))).toBe('{"mcp":{"servers":{"mcplex":{"type":"remote","url":"http://127.0.0.1:7333/mcp"}}}}');
+    expect(CLIENTS.cursor.snippet).toBeUndefined();
+  });
+
   it('reads Kiro’s files (its disabledTools as tools.exclude) and Kilo Code’s, and knows where they are', () => {
     const kiro = one('kiro', { k: { command: 'x', env: { TOKEN: '${API_TOKEN}' }, disabledTools: ['rm'], autoApprove: ['ls'] }, r: { url: 'https://h.example/mcp', headers: { Authorization: 'Bearer ${API_TOKEN}' } } });
     expect(kiro.servers).toEqual({ k: { command: 'x', env: { TOKEN: '${API_TOKEN}' }, tools: { exclude: ['rm'] } }, r: { url: 'https://h.example/mcp', headers: { Authorization: 'Bearer ${API_TOKEN}' } } });
