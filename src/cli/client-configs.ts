@@ -9,7 +9,7 @@ import { stringify as stringifyToml } from 'smol-toml';
 export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'codex' | 'opencode' | 'kiro' | 'cline' | 'roo' | 'kilo' | 'zed' | 'continue';
 
 /** How a client's strings refer to variables (converted to the gateway's `${NAME}`). */
-export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell' | 'continue';
+export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell' | 'continue' | 'opencode';
 
 export interface ClientKind {
   readonly id: ClientId;
@@ -18,7 +18,7 @@ export interface ClientKind {
   readonly key: 'mcpServers' | 'servers' | 'context_servers' | 'mcp_servers' | 'mcp';
   /**
    * `none`: no substitution (a `${` is literal); `env-prefixed`: `${env:NAME}`, `${workspaceFolder}`, `${userHome}`
-   * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `shell`: `$NAME` too (Gemini CLI, Copilot CLI); `continue`: `${{ secrets.NAME }}` (and `inputs.`).
+   * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `shell`: `$NAME` too (Gemini CLI, Copilot CLI); `continue`: `${{ secrets.NAME }}` (and `inputs.`); `opencode`: `{env:NAME}`.
    */
   readonly variables: Variables;
   /** The entry that reaches the gateway from this client, given the gateway file, its URL and the secrets file it reads (`--secrets`). */
@@ -47,7 +47,7 @@ export const CLIENTS: Record<ClientId, ClientKind> = {
   // Codex (OpenAI): TOML tables `[mcp_servers.<name>]`; started over stdio, which every version of it speaks.
   codex: { id: 'codex', label: 'Codex', key: 'mcp_servers', variables: 'plain', pointer: STDIO_POINTER, snippet: (entry) => `\n    [mcp_servers.mcplex]\n${stringifyToml(entry).trimEnd().replace(/^/gm, '    ')}` },
   // opencode: `mcp.servers.<name>` (its v2 files) or `mcp.<name>` (v1), `command` a list, `environment` the variables.
-  opencode: { id: 'opencode', label: 'opencode', key: 'mcp', variables: 'none', pointer: (_, url) => ({ type: 'remote', url }), snippet: (entry) => JSON.stringify({ mcp: { servers: { mcplex: entry } } }) },
+  opencode: { id: 'opencode', label: 'opencode', key: 'mcp', variables: 'opencode', pointer: (_, url) => ({ type: 'remote', url }), snippet: (entry) => JSON.stringify({ mcp: { servers: { mcplex: entry } } }) },
   // Kiro (and its CLI, formerly Amazon Q Developer CLI).
   kiro: { id: 'kiro', label: 'Kiro', key: 'mcpServers', variables: 'plain', pointer: (_, url) => ({ url }) },
   cline: { id: 'cline', label: 'Cline', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },

@@ -65,7 +65,7 @@ function rewrite(text: string, client: ClientKind, place: Place, found: Set<stri
   const withBraces = text.replace(/\$\{(\{[^}]*\}|[^}]*)\}/g, (whole, inner: string) => {
     const continued = client.variables === 'continue' ? /^\{\s*(?:secrets|inputs)\.([\w-]+)\s*\}$/.exec(inner) : null;
     if (continued) return named(continued[1]!.toUpperCase().replace(/[^A-Z0-9_]/g, '_'));
-    if (client.variables === 'none' || client.variables === 'continue') return `$${whole}`;
+    if (client.variables === 'none' || client.variables === 'continue' || client.variables === 'opencode') return `$${whole}`;
     const env = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(inner);
     if (env && client.variables === 'env-prefixed') return named(env[1]!);
     const plain = /^([A-Za-z_][A-Za-z0-9_]*)(:-.*)?$/s.exec(inner);
@@ -84,7 +84,16 @@ function rewrite(text: string, client: ClientKind, place: Place, found: Set<stri
     note(`${whole} has no equivalent in the gateway file: kept as the literal text`);
     return `$${whole}`;
   });
-  return client.variables === 'shell' ? withBraces.replace(/(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => named(name)) : withBraces;
+  if (client.variables === 'shell') return withBraces.replace(/(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, name: string) => named(name));
+  // opencode's `{env:NAME}`; its `{file:path}` (the file's text) has no equivalent.
+  if (client.variables === 'opencode') {
+    return withBraces.replace(/(?<!\$)\{(env|file):([^}]+)\}/g, (whole, kind: string, name: string) => {
+      if (kind === 'env' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return named(name);
+      note(`${whole} has no equivalent in the gateway file: kept as the literal text`);
+      return whole;
+    });
+  }
+  return withBraces;
 }
 
 /** The fields every client writes the same way, and the ones translated; the rest are named in a note. */

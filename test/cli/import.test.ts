@@ -204,6 +204,10 @@ describe('what each client writes, as the gateway file says it', () => {
     const v1 = entriesOf({ mcp: { fs: { type: 'local', command: ['npx', '-y', 'fs-mcp'], environment: { ROOT: '/srv' }, timeout: 10_000 }, web: { type: 'remote', url: 'https://h.example/mcp', headers: { 'X-Team': 'a' }, enabled: false } } }, CLIENTS.opencode);
     const servers = { fs: { command: 'npx', args: ['-y', 'fs-mcp'], env: { ROOT: '/srv' }, timeoutMs: 10_000 }, web: { url: 'https://h.example/mcp', headers: { 'X-Team': 'a' }, enabled: false } };
     expect(one('opencode', v2)).toMatchObject({ servers, notes: [] });
+    // Its `{env:NAME}` is the gateway's `${NAME}`; `{file:…}` has no equivalent; a `${` of its own is literal.
+    const vars = one('opencode', { w: { type: 'remote', url: 'https://h.example/mcp', headers: { Authorization: 'Bearer {env:API_TOKEN}', 'X-Key': '{file:~/.key}', 'X-Raw': '${NOT_A_VARIABLE}' } } });
+    expect(vars.servers.w).toEqual({ url: 'https://h.example/mcp', headers: { Authorization: 'Bearer ${API_TOKEN}', 'X-Key': '{file:~/.key}', 'X-Raw': '$${NOT_A_VARIABLE}' } });
+    expect([[...vars.variables], vars.notes]).toEqual([['API_TOKEN'], ["opencode 'w': {file:~/.key} has no equivalent in the gateway file: kept as the literal text"]]);
     expect(one('opencode', v1)).toMatchObject({ servers, notes: [] });
     expect(pathOf({ mcp: { servers: { fs: {} } } }, CLIENTS.opencode, undefined, 'fs')).toEqual(['mcp', 'servers', 'fs']);
     expect(pathOf({ mcp: { fs: {} } }, CLIENTS.opencode, undefined, 'fs')).toEqual(['mcp', 'fs']);
