@@ -7,8 +7,7 @@
 // written in the file as text are named (by place, never value), a warning; --strict makes them exit 1.
 import { silentLogger } from '../core/index.js';
 import type { EndpointReport } from '../gateway/endpoints-admin.js';
-import { readFile } from 'node:fs/promises';
-import { formatOf, type GatewayConfig, observability, type WrittenSecret, writtenSecrets, writtenSecretsWarning } from '../gateway/config/index.js';
+import { type GatewayConfig, observability, type WrittenSecret, writtenSecretsIn, writtenSecretsWarning } from '../gateway/config/index.js';
 import { stringify } from 'yaml';
 import { configVersion, redactedConfig } from '../gateway/config-report.js';
 import { Gateway } from '../gateway/gateway.js';
@@ -164,7 +163,7 @@ export async function check(opts: CheckOptions): Promise<number> {
     return 0;
   }
   const pinned = pinnedCount(config);
-  const written = await writtenSecrets(await readFile(file, 'utf8'), formatOf(file));
+  const written = await writtenSecretsIn(file);
   const connected = opts.connect ? await connectAll(config) : undefined;
   const failed = (connected?.servers.some((s) => s.enabled && s.state !== 'up') || connected?.dependencies.some((d) => !d.ok)) ?? false;
   const json = () => JSON.stringify({ config: file, version: configVersion(config), ok: !failed, ...features(config, pinned), writtenSecrets: written.map(({ path, kind }) => ({ path, kind })), ...connected }, null, 2);

@@ -1,14 +1,13 @@
 // `mcplex serve`: runs the gateway on a config file (or the embedded default), over HTTP or stdio,
 // reloading on SIGHUP or file change and shutting down cleanly on SIGTERM/SIGINT.
 import { watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { GroupWatchdog } from '../client/group-watchdog.js';
 import { awaitPredecessors } from '../client/predecessors.js';
 import { type Logger, sha256 } from '../core/index.js';
 import { insecureBind } from '../gateway/auth.js';
-import { formatOf, type GatewayConfig, observability, writtenSecrets } from '../gateway/config/index.js';
+import { type GatewayConfig, observability, writtenSecretsIn } from '../gateway/config/index.js';
 import { Gateway, type ReloadReport } from '../gateway/gateway.js';
 import { consoleToLogger, createLogger, setLogLevels, startMetrics, startTracing } from '../server/index.js';
 import { EMBEDDED_CONFIG, loadOrExit, selfCommand } from './config-file.js';
@@ -196,7 +195,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
 
 async function warnOfWrittenSecrets(path: string, log: Logger): Promise<void> {
   try {
-    const written = await writtenSecrets(await readFile(path, 'utf8'), formatOf(path));
+    const written = await writtenSecretsIn(path);
     if (written.length > 0) log.warn({ written: written.map((s) => `${s.path} (${s.kind})`) }, `credentials are written in the config file: name them as \${VAR} (set in the environment or a --secrets file) or use a server's envFile`);
   } catch (err) {
     log.debug({ err }, 'the config file was not checked for credentials written in it');

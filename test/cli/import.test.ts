@@ -328,6 +328,25 @@ describe('mcplex import', () => {
     const home = tempDir();
     return { home, project: tempDir(), env: { HOME: home, XDG_CONFIG_HOME: '', APPDATA: '', ...extra } };
   }
+  /**
+   * Writes `before` as the client's file under a made-up home, runs `mcplex import <client> --replace`, and checks what
+   * every client's replace does: exit 0, the report's line, the file as it was kept beside it, and a second run finding
+   * nothing to import. Answers the file as the import left it, and where it and the gateway file are.
+   */
+  async function replacedIn(client: ClientId, relative: string[], before: string, removed: string, extra: Record<string, string> = {}) {
+    const { home, project, env } = await clientMachine(extra);
+    const config = join(home, ...relative);
+    mkdirSync(dirname(config), { recursive: true });
+    writeFileSync(config, before);
+    const replaced = await mcplex(['import', client, '--replace'], project, env);
+    expect([replaced.code, replaced.stderr]).toEqual([0, '']);
+    expect(replaced.stdout).toContain(`${CLIENTS[client].label} (${config}): ${removed} out, mcplex in; was ${config}.mcplex-backup`);
+    expect(readFileSync(`${config}.mcplex-backup`, 'utf8')).toBe(before);
+    const after = readFileSync(config, 'utf8');
+    const again = await mcplex(['import', client, '--force', '--replace'], project, env);
+    expect([again.code, again.stderr]).toEqual([1, `mcplex: no servers in ${config}\n`]);
+    return { after, config, file: join(project, 'mcplex.yaml'), project, env };
+  }
   const write = (path: string, value: unknown) => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, JSON.stringify(value));
@@ -456,9 +475,6 @@ describe('mcplex import', () => {
   });
 
   it('points Continue at the gateway in its YAML, its comments and other settings kept', { timeout: 120_000 }, async () => {
-    const { home, project, env } = await clientMachine();
-    const config = join(home, '.continue', 'config.yaml');
-    mkdirSync(dirname(config), { recursive: true });
     const before = [
       '# my assistant',
       'name: Local',
@@ -475,24 +491,14 @@ describe('mcplex import', () => {
       '    url: http://127.0.0.1:9/mcp',
       '',
     ].join('\n');
-    writeFileSync(config, before);
-    const replaced = await mcplex(['import', 'continue', '--replace'], project, env);
-    expect([replaced.code, replaced.stderr]).toEqual([0, '']);
-    expect(replaced.stdout).toContain(`Continue (${config}): calc, web out, mcplex in; was ${config}.mcplex-backup`);
-    expect(parse(readFileSync(join(project, 'mcplex.yaml'), 'utf8')).servers).toEqual({ calc: demo('demo'), web: { url: 'http://127.0.0.1:9/mcp' } });
-    const after = readFileSync(config, 'utf8');
+    const { after, file } = await replacedIn('continue', ['.continue', 'config.yaml'], before, 'calc, web');
+    expect(parse(readFileSync(file, 'utf8')).servers).toEqual({ calc: demo('demo'), web: { url: 'http://127.0.0.1:9/mcp' } });
     expect(after).toMatch(/^# my assistant\nname: Local\n/);
     expect(after).toContain('  - name: qwen # the fast one\n');
     expect(parse(after)).toEqual({ name: 'Local', version: '1.0.0', models: [{ name: 'qwen', provider: 'ollama' }], mcpServers: [{ name: 'mcplex', type: 'streamable-http', url: 'http://127.0.0.1:7333/mcp' }] });
-    expect(readFileSync(`${config}.mcplex-backup`, 'utf8')).toBe(before);
-    const again = await mcplex(['import', 'continue', '--force', '--replace'], project, env);
-    expect([again.code, again.stderr]).toEqual([1, `mcplex: no servers in ${config}\n`]);
   });
 
   it('points Codex at the gateway in its TOML: the imported tables out, the gateway’s in, the rest as it was', { timeout: 120_000 }, async () => {
-    const { home, project, env } = await clientMachine({ CODEX_HOME: '' });
-    const config = join(home, '.codex', 'config.toml');
-    mkdirSync(dirname(config), { recursive: true });
     const before = [
       '# Codex settings',
       'model = "gpt-5"',
@@ -509,19 +515,11 @@ describe('mcplex import', () => {
       'network_access = false',
       '',
     ].join('\n');
-    writeFileSync(config, before);
-    const replaced = await mcplex(['import', 'codex', '--replace'], project, env);
-    expect([replaced.code, replaced.stderr]).toEqual([0, '']);
-    expect(replaced.stdout).toContain(`Codex (${config}): calc out, mcplex in; was ${config}.mcplex-backup`);
-    const file = join(project, 'mcplex.yaml');
+    const { after, config, file, project, env } = await replacedIn('codex', ['.codex', 'config.toml'], before, 'calc', { CODEX_HOME: '' });
     expect(parse(readFileSync(file, 'utf8')).servers).toEqual({ calc: { ...demo('demo'), env: { LEVEL: 'warn' } } });
-    const after = readFileSync(config, 'utf8');
     expect(after).toBe(
       ['# Codex settings', 'model = "gpt-5"', '', '# how the sandbox runs', '[sandbox_workspace_write]', 'network_access = false', '', '[mcp_servers.mcplex]', `command = ${JSON.stringify(process.execPath)}`, `args = [ ${JSON.stringify(CLI)}, "serve", "--stdio", "-c", ${JSON.stringify(file)} ]`, '', ''].join('\n'),
     );
-    expect(readFileSync(`${config}.mcplex-backup`, 'utf8')).toBe(before);
-    const again = await mcplex(['import', 'codex', '--force', '--replace'], project, env);
-    expect([again.code, again.stderr]).toEqual([1, `mcplex: no servers in ${config}\n`]);
     // Servers written as an inline table are not edited: the file is left as it was, and what to do is said.
     const inline = `mcp_servers = { calc = { command = "x" } }\n`;
     writeFileSync(config, inline);

@@ -14,5 +14,5 @@ export type { ToolSearchConfig } from './tool-search.js';
 export type { EndpointConfig } from './endpoints.js';
 export type { SecretScanConfig } from './secret-scan.js';
 export type { HiddenTextConfig } from './hidden-text.js';
-export { type WrittenSecret, writtenSecrets, writtenSecretsWarning } from './written-secrets.js';
+export { type WrittenSecret, writtenSecrets, writtenSecretsIn, writtenSecretsWarning } from './written-secrets.js';
 export type { BuiltinServerConfig, BuiltinKind } from './builtin.js';

@@ -2,8 +2,10 @@
 // flag's value) rather than named as `${VAR}` or kept in a server's envFile: a file that is committed, shared or
 // pasted into a ticket gives them away. Found by secretlint's rules (the secret scan's), by the name a value sits
 // under (GITHUB_TOKEN, Authorization, clientSecret, `--api-key <value>`) and a URL's password; told by place, never by value.
+import { readFile } from 'node:fs/promises';
 import { isSecretName, REDACTED, redactArgv } from '../../core/redact.js';
 import { secretsIn } from '../../middleware/secret-scan.js';
+import { formatOf } from './load.js';
 import { parseText } from './syntax.js';
 
 export interface WrittenSecret {
@@ -59,6 +61,11 @@ export async function writtenSecrets(text: string, format: 'yaml' | 'json'): Pro
   byName(parsed.tree, [], found);
   for (const s of await secretsIn(parsed.tree)) note(found, s.keys, s.kind);
   return [...found].map(([path, { keys, kind }]) => ({ path, keys, kind }));
+}
+
+/** The credentials written in the config file at `path` (its format by its name, as loadConfig reads it). */
+export async function writtenSecretsIn(path: string): Promise<WrittenSecret[]> {
+  return writtenSecrets(await readFile(path, 'utf8'), formatOf(path));
 }
 
 /** The warning for credentials written in a gateway file, one line each, and what to do instead. */
