@@ -123,6 +123,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       try {
         const report = await gateway.reload(loaded);
         log.info({ why, ...report, config: gateway.configVersion, ...(needsRestart.length > 0 && { needsRestart }) }, 'configuration reloaded');
+        void warnOfWrittenSecrets(path, log);
         return { report, needsRestart };
       } catch (err) {
         const problem = (err as Error).message;

@@ -56,7 +56,7 @@ describe('mcplex check', () => {
     expect(stdout).toBe(`config ok: ${mixed} (version ${version}; 3 servers, 2 enabled; auth: off, audit: off, cache: off, pinning: off, tool search: off, endpoints: off, secret scan: off, metrics: prometheus /metrics, tracing: off)\n`);
   });
 
-  it('warns of credentials written in the file by place, never value; --strict exits 1 for them; serve logs the same', async () => {
+  it('warns of credentials written in the file by place, never value; --strict exits 1 for them; serve logs the same, at start and at each reload', async () => {
     const token = 'ghp_1234567890abcdefghijABCDEFGHIJ123456';
     const leaky = config('leaky', { servers: { good: { ...fixtureServer('good'), env: { GITHUB_TOKEN: token, LEVEL: 'warn' } } } });
     const { code, stdout } = await check(['--config', leaky]);
@@ -75,6 +75,12 @@ describe('mcplex check', () => {
     try {
       const line = JSON.parse(await served.waitStderr(/.*credentials are written in the config file.*/, 20_000)) as { written: string[] };
       expect(line.written).toEqual(['servers.good.env.GITHUB_TOKEN (GITHUB_TOKEN)']);
+      // A reload says it again, with what the file holds now.
+      const from = served.stderr().length;
+      config('leaky', { servers: { good: { ...fixtureServer('good'), env: { GITHUB_TOKEN: token, LEVEL: 'warn' } }, later: { command: 'later-server', args: ['--api-key', 'k-123'], enabled: false } } });
+      served.child.kill('SIGHUP');
+      const again = JSON.parse(await served.waitStderr(/.*credentials are written in the config file.*/, 20_000, from)) as { written: string[] };
+      expect(again.written).toEqual(['servers.good.env.GITHUB_TOKEN (GITHUB_TOKEN)', "servers.later.args.1 (a credential flag's value)"]);
     } finally {
       served.child.kill('SIGTERM');
       await served.exited(20_000);

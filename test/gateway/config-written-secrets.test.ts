@@ -1,5 +1,6 @@
 // Credentials written in a gateway file as text: found by secretlint's rules, by the name a value sits under, by a
-// credential flag before it and by a URL's password; a value that names a variable (`${VAR}`) is not one; told by
+// credential flag before it and by a URL's password; a value that names a variable (`${VAR}`) is not one, unless its
+// default (`${VAR:-default}`) is; told by
 // place and kind, never by value. The files this project ships (the embedded default, the Kubernetes ConfigMap, every
 // YAML example in the README and docs/) hold none.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -48,6 +49,24 @@ describe('credentials written in the file', () => {
     // Each key as it is, a dot in one too.
     expect(await writtenSecrets(JSON.stringify({ servers: { s: { command: 'x', env: { 'my.token': TOKEN } } } }), 'json')).toEqual([
       { path: 'servers.s.env.my.token', keys: ['servers', 's', 'env', 'my.token'], kind: 'GITHUB_TOKEN' },
+    ]);
+  });
+
+  it("finds one written as a variable's default, and leaves other defaults alone", async () => {
+    const text = [
+      `listen: { port: "\${PORT:-7333}" }`,
+      'servers:',
+      '  s:',
+      '    command: x',
+      `    args: [--api-key, "\${API_KEY:-k-123}", --token, "\${TOKEN:-}"]`,
+      `    env: { API_KEY: "\${API_KEY:-k-123}", LOG_LEVEL: "\${LEVEL:-warn}", SECRET: "\${SECRET}" }`,
+      `cluster: { redis: "\${REDIS_URL:-rediss://:pw@redis.example:6380}" }`,
+      '',
+    ].join('\n');
+    expect(await told(text)).toEqual([
+      { path: 'servers.s.args.1', kind: `a credential flag's value, as a \${…:-default}` },
+      { path: 'servers.s.env.API_KEY', kind: `named as a credential, as a \${…:-default}` },
+      { path: 'cluster.redis', kind: `a password in the URL, as a \${…:-default}` },
     ]);
   });
 

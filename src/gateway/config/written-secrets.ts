@@ -20,6 +20,14 @@ export interface WrittenSecret {
 /** A `${VAR}` reference (`$${` is a literal): a value holding one is named, not written. */
 const REFERENCE = /(?<!\$)\$\{/;
 
+/** The defaults of a value's `${VAR:-default}` references. */
+const DEFAULTS = /(?<!\$)\$\{[A-Za-z_]\w*:-([^}]*)\}/g;
+
+/** What of a value is written as text: all of it; or, when it names variables, their defaults (`${VAR:-default}`). */
+function writtenText(v: string): string {
+  return REFERENCE.test(v) ? [...v.matchAll(DEFAULTS)].map((m) => m[1]).join('') : v;
+}
+
 /** A URL with a password in it (`rediss://:password@host`, `postgres://user:password@host/db`). */
 function passwordIn(text: string): boolean {
   if (!/^[a-z][\w+.-]*:\/\/[^/]*@/i.test(text)) return false;
@@ -34,21 +42,25 @@ function passwordIn(text: string): boolean {
 type Found = Map<string, { keys: string[]; kind: string }>;
 const note = (found: Found, keys: string[], kind: string) => found.set(keys.join('.'), { keys, kind });
 
+/** The kind, saying so when what is written is a variable's default. */
+const of = (v: string, kind: string) => (REFERENCE.test(v) ? `${kind}, as a \${…:-default}` : kind);
+
 /** String values under a credential's name, and flags' values a credential's flag names (the values as written). */
 function byName(value: unknown, keys: string[], found: Found): void {
   if (Array.isArray(value)) {
     const strings = value.every((v) => typeof v === 'string');
     const shown = strings ? redactArgv(value) : [];
     value.forEach((v, i) => {
-      if (shown[i] === REDACTED && !REFERENCE.test(v)) note(found, [...keys, String(i)], "a credential flag's value");
+      if (shown[i] === REDACTED && writtenText(v) !== '') note(found, [...keys, String(i)], of(v, "a credential flag's value"));
       else byName(v, [...keys, String(i)], found);
     });
     return;
   }
   if (value === null || typeof value !== 'object') return;
   for (const [key, v] of Object.entries(value)) {
-    const why = typeof v === 'string' && v !== '' && !REFERENCE.test(v) ? (isSecretName(key) ? 'named as a credential' : passwordIn(v) && 'a password in the URL') : undefined;
-    if (why) note(found, [...keys, key], why);
+    const written = typeof v === 'string' ? writtenText(v) : '';
+    const why = written !== '' ? (isSecretName(key) ? 'named as a credential' : passwordIn(written) && 'a password in the URL') : undefined;
+    if (why) note(found, [...keys, key], of(v as string, why));
     else byName(v, [...keys, key], found);
   }
 }
