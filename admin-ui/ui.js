@@ -249,7 +249,7 @@ async function loadSessions() {
   fill(
     $('#session-list tbody'),
     (json.sessions ?? []).map((s) =>
-      row([s.id.slice(0, 8), s.tenant ? `${s.principal} (${s.tenant})` : s.principal, s.client, s.clientInfo ? `${s.clientInfo.name} ${s.clientInfo.version}` : '', s.protocolVersion, s.openedAt, s.lastRequestAt, s.inFlight, s.replica ? s.replica.slice(0, 8) : '', closeButton(s)]),
+      row([s.id.slice(0, 8), s.tenant ? `${s.principal} (${s.tenant})` : s.principal, s.client, s.clientInfo ? `${s.clientInfo.name} ${s.clientInfo.version}` : '', [s.protocolVersion, s.transport].filter(Boolean).join(' '), s.openedAt, s.lastRequestAt, s.inFlight, s.replica ? s.replica.slice(0, 8) : '', closeButton(s)]),
     ),
     'none',
   );

@@ -194,7 +194,7 @@ async function cancel(taskId: string, o: AdminOptions): Promise<void> {
   print(o.json ? JSON.stringify(answer) : `cancelled ${String(answer.cancelled)}`);
 }
 
-type Session = { replica?: string; id: string; principal: string; tenant?: string; client?: string; endpoint?: string; protocolVersion?: string; clientInfo?: { name: string; version: string }; openedAt: string; lastRequestAt: string; inFlight: number; listening: boolean };
+type Session = { replica?: string; id: string; principal: string; tenant?: string; client?: string; endpoint?: string; protocolVersion?: string; transport?: 'sse'; clientInfo?: { name: string; version: string }; openedAt: string; lastRequestAt: string; inFlight: number; listening: boolean };
 
 async function sessions(o: AdminOptions & SessionFilters & { limit?: string }): Promise<void> {
   const query = new URLSearchParams([...filtersOf(o), ...(o.limit !== undefined ? [['limit', o.limit]] : [])]);
@@ -206,7 +206,8 @@ async function sessions(o: AdminOptions & SessionFilters & { limit?: string }): 
     s.tenant ? `${s.principal}@${s.tenant}` : s.principal,
     s.client ?? '',
     s.clientInfo ? `${s.clientInfo.name} ${s.clientInfo.version}` : '',
-    s.protocolVersion ?? '',
+    // A legacy HTTP+SSE session says so.
+    [s.protocolVersion, s.transport].filter(Boolean).join(' '),
     s.endpoint ?? '',
     s.openedAt,
     s.lastRequestAt,

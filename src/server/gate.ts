@@ -54,6 +54,8 @@ export class GatedTransport implements Transport {
   ) {
     inner.onmessage = (message, extra) => this.#arrive(message, extra);
     inner.onerror = (error) => this.onerror?.(error);
+    // Whoever set it before (the session table) is still told.
+    const before = inner.onclose;
     inner.onclose = () => {
       for (const held of this.#held.values()) {
         held.abort.abort(new Error('connection closed'));
@@ -61,6 +63,7 @@ export class GatedTransport implements Transport {
       }
       this.#held.clear();
       this.onclose?.();
+      before?.();
     };
   }
 

@@ -3,10 +3,10 @@
 // answer's stream, an elicitation answered by a later POST, list_changed on the GET stream, a cut-off answer resumed
 // with Last-Event-ID), lives on one replica, and is forgotten when the client ends it. An owner that cannot be
 // reached is forgotten and the client told the session is gone; a request another replica already forwarded is
-// never forwarded again.
+// never forwarded again. A legacy SSE session (GET /sse) lives where its stream is; its POSTs reach it from either.
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, silentLogger } from '../../src/index.js';
 import type { GatewayConfig } from '../../src/gateway/config/index.js';
@@ -121,6 +121,25 @@ describe.skipIf(!redisUrl)('gateway replicas sharing sessions through Redis', ()
     await waitUntil(() => (sessions().every((n) => n === 0) ? true : undefined), 5000, 'the session closed on its replica');
     await waitUntil(async () => ((await owners.ownerOf(id)) === undefined ? true : undefined), 5000, 'its claim released');
     await client.close();
+  });
+
+  it('a legacy SSE session lives on the replica holding its stream; its POSTs reach it through either', async () => {
+    const client = new Client({ name: 'cluster-sse', version: '1.0.0' });
+    const transport = new SSEClientTransport(new URL('/sse', balancer.url));
+    await client.connect(transport);
+    expect(sessions().sort()).toEqual([0, 1]);
+    const before = [...balancer.counts];
+    const texts: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await client.callTool({ name: 'fw__add_tool', arguments: { name: `s${i}` } });
+      texts.push((r.content as Array<{ text: string }>)[0]!.text);
+    }
+    expect(texts).toEqual(['added s0', 'added s1', 'added s2', 'added s3']);
+    // Both replicas took its POSTs; the one without the stream forwarded them.
+    expect(balancer.counts.every((n, i) => n - before[i]! >= 2)).toBe(true);
+    expect(sessions().sort()).toEqual([0, 1]);
+    await client.close();
+    await waitUntil(() => (sessions().every((n) => n === 0) ? true : undefined), 5000, 'the session closed with its stream');
   });
 
   it('a caller cut off mid-call comes back through a replica that does not hold its session and gets what it missed', async () => {

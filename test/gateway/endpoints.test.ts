@@ -231,6 +231,12 @@ describe('endpoints', () => {
     const rejection = (tree: unknown) => issuesOf(() => parseConfig(stringify(tree), { format: 'yaml' })).join('\n');
     expect(rejection({ ...base, endpoints: { x: { path: '/mcp' } } })).toMatch(/endpoints\.x\.path: '\/mcp' is already the MCP path/);
     expect(rejection({ ...base, endpoints: { x: {}, y: { path: '/x/mcp' } } })).toMatch(/endpoints\.y\.path: '\/x\/mcp' is already the path of endpoints\.x/);
+    expect(rejection({ ...base, endpoints: { x: { path: '/sse' } } })).toMatch(
+      /endpoints\.x\.path: '\/sse' is already the legacy SSE stream of the MCP path \(listen\.path\) \(give this endpoint another path, or set listen\.legacySse: false\)/,
+    );
+    expect(rejection({ ...base, endpoints: { x: {}, y: { path: '/x/messages' } } })).toMatch(/endpoints\.y\.path: '\/x\/messages' is already the legacy SSE messages path of endpoints\.x/);
+    expect(() => parseConfig(stringify({ ...base, listen: { port: 0, legacySse: false }, endpoints: { x: { path: '/sse' } } }), { format: 'yaml' })).not.toThrow();
+    expect(rejection({ ...base, listen: { port: 0, legacySse: 'yes' } })).toMatch(/listen\.legacySse: expected true or false/);
     expect(rejection({ ...base, endpoints: { x: { path: '/admin/pins' } } })).toMatch(/endpoints\.x\.path: '\/admin\/pins' is served by the gateway itself/);
     expect(rejection({ ...base, endpoints: { x: { path: 'x' } } })).toMatch(/endpoints\.x\.path: must start with '\/'/);
     expect(rejection({ ...base, endpoints: { x: { include: ['github__*'] } } })).toMatch(/endpoints\.x\.include\[0\]: .*must start with tool:/);

@@ -4,7 +4,7 @@
 // authentication and a real stdio upstream; the same from `mcplex admin`, on the admin page, and across two replicas
 // through Redis (either lists both replicas' sessions; a close asked of the replica that does not hold the session is
 // made by the one that does).
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ADMIN_SCOPE, Gateway, type HttpHandle, newApiKey, parseConfig, silentLogger } from '../../src/index.js';
@@ -119,6 +119,17 @@ describe('sessions, seen and closed by an administrator', () => {
       expect(again.stderr()).toContain(`no session ${id}`);
     } finally {
       await client.close().catch(() => undefined);
+    }
+  });
+  it('a legacy HTTP+SSE session is listed as such by `mcplex admin sessions`', async () => {
+    const client = new Client({ name: 'old-sse', version: '1.0' });
+    await client.connect(new SSEClientTransport(new URL('/sse', g.base), { requestInit: { headers: { authorization: `Bearer ${user.key}` } } }));
+    try {
+      const cli = runCli(['admin', 'sessions'], { MCPLEX_URL: g.base, MCPLEX_ADMIN_KEY: ops.key });
+      expect((await cli.exited()).code).toBe(0);
+      expect(cli.stdout()).toMatch(/\buser@acme\s+127\.0\.0\.1\s+old-sse 1\.0\s+20\d\d-\d\d-\d\d sse\s/);
+    } finally {
+      await client.close();
     }
   });
 });

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Issue } from './errors.js';
 import { MAIN_ENDPOINT } from '../../middleware/access-policy.js';
+import { legacySsePaths } from '../../server/http/options.js';
 import { strict } from './hints.js';
 import { itemPatterns } from './item-pattern.js';
 
@@ -86,18 +87,28 @@ function constraintIssues(root: Record<string, unknown>): Issue[] {
 function pathIssues(root: Record<string, unknown>): Issue[] {
   const raw = root.endpoints;
   if (!isMap(raw)) return [];
-  const listen = root.listen as { path?: unknown } | undefined;
+  const listen = root.listen as { path?: unknown; legacySse?: unknown } | undefined;
   const main = typeof listen?.path === 'string' ? listen.path : '/mcp';
-  const taken = new Map<string, string>([[main, main === '/mcp' ? 'the MCP path (listen.path)' : 'listen.path']]);
+  const sse = listen?.legacySse !== false;
+  const taken = new Map<string, { holder: string; sse?: true }>();
+  // With the legacy SSE transport, each MCP path also holds its /sse and /messages paths.
+  const take = (path: string, holder: string, owner = holder) => {
+    taken.set(path, { holder });
+    if (!sse) return;
+    const { stream, messages } = legacySsePaths(path);
+    taken.set(stream, { holder: `the legacy SSE stream of ${owner}`, sse: true });
+    taken.set(messages, { holder: `the legacy SSE messages path of ${owner}`, sse: true });
+  };
+  take(main, main === '/mcp' ? 'the MCP path (listen.path)' : 'listen.path');
   const issues: Issue[] = [];
   for (const [name, e] of Object.entries(raw)) {
     if (name === MAIN_ENDPOINT) issues.push({ path: ['endpoints', name], message: `'${MAIN_ENDPOINT}' names listen.path in access rules (rename this endpoint)` });
     const path = e && typeof e === 'object' && typeof (e as { path?: unknown }).path === 'string' ? (e as { path: string }).path : `/${name}/mcp`;
     const at = ['endpoints', name, 'path'];
-    const holder = taken.get(path);
-    if (holder) issues.push({ path: at, message: `'${path}' is already ${holder} (give this endpoint another path)` });
+    const held = taken.get(path);
+    if (held) issues.push({ path: at, message: `'${path}' is already ${held.holder} (give this endpoint another path${held.sse ? ', or set listen.legacySse: false' : ''})` });
     else if (RESERVED.some((r) => r.test(path))) issues.push({ path: at, message: `'${path}' is served by the gateway itself (choose another path, e.g. /${name}/mcp)` });
-    taken.set(path, `the path of endpoints.${name}`);
+    else take(path, `the path of endpoints.${name}`, `endpoints.${name}`);
   }
   return issues;
 }

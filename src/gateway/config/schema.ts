@@ -147,6 +147,7 @@ export const configSchema = strict(
         allowedHosts: names('expected a list of host names (e.g. [localhost, gateway.internal])').optional(),
         allowedOrigins: names("expected a list of origin host names, or ['*'] for any").optional(),
         cors: corsSchema.optional(),
+        legacySse: z.boolean({ error: 'expected true or false (serve the legacy HTTP+SSE transport at /sse and /messages)' }).optional(),
         maxBodyBytes: count.optional(),
         maxBufferedBytes: count.optional(),
         maxSessions: count.optional(),

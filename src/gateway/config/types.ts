@@ -69,6 +69,8 @@ export interface ListenConfig {
   allowedOrigins?: string[];
   /** Browser pages at these origins may call across origins (preflights answered, answers readable). */
   cors?: CorsOptions;
+  /** Also serve the legacy HTTP+SSE transport (2024-11-05) beside each MCP path (`/sse`, `/messages`); default true. */
+  legacySse?: boolean;
   maxBodyBytes?: number;
   maxBufferedBytes?: number;
   maxSessions?: number;

@@ -66,6 +66,8 @@ export interface EdgeAuthOptions {
   resource?: string;
   /** More MCP paths (named endpoints). */
   endpointPaths?: readonly string[];
+  /** Paths that serve an MCP path's callers another way (the legacy SSE transport's), and that MCP path. */
+  aliasPaths?: ReadonlyMap<string, string>;
   /** Each request's client address; default its peer's. */
   clientAddress?: ClientAddressOf;
   /** Each request's public origin, when no resource is configured; default the listener's as Host names it. */
@@ -80,6 +82,7 @@ export class EdgeAuth {
   /** Per named endpoint (the main path: ''), one anonymous identity per connection. */
   readonly #anonymous = new Map<string, WeakMap<Socket, Identified>>();
   readonly #endpointPaths: ReadonlySet<string>;
+  readonly #aliasPaths: ReadonlyMap<string, string>;
 
   readonly #resource: string | undefined;
   readonly #refusals: RefusalLimit | undefined;
@@ -93,6 +96,7 @@ export class EdgeAuth {
     o: EdgeAuthOptions = {},
   ) {
     this.#endpointPaths = new Set(o.endpointPaths);
+    this.#aliasPaths = o.aliasPaths ?? new Map();
     this.#resource = o.resource;
     this.#clientAddress = o.clientAddress ?? peerAddress;
     this.#publicOrigin = o.publicOrigin ?? ownOrigin;
@@ -102,7 +106,7 @@ export class EdgeAuth {
 
   /** The MCP path a request (or a metadata request's suffix) names: an endpoint's, or the main one. */
   #mcpPathOf(path: string): string {
-    return this.#endpointPaths.has(path) ? path : this.path;
+    return this.#endpointPaths.has(path) ? path : (this.#aliasPaths.get(path) ?? this.path);
   }
 
   #resourceFor(req: IncomingMessage, path: string): string {

@@ -3,12 +3,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuthInfo, isInitializeRequest, type JSONRPCMessage, type RequestId, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
-import { asJsonRpcMessage } from '../../wire/json-rpc-shape.js';
+import { asJsonRpcMessage, isRequestShape } from '../../wire/json-rpc-shape.js';
 import { type EdgeIdentity, identityOf } from '../identity.js';
 import type { AnswerStatusOf } from './exchange.js';
+import { rpcError } from './posted-messages.js';
 import { sendRpcError } from './respond.js';
 import type { SessionDirectory } from './session-forwarding.js';
 import { NodeSessionTransport } from './session-transport.js';
+import { SseSessionTransport } from './sse-session-transport.js';
 
 interface Session {
   readonly id: string;
@@ -18,10 +20,11 @@ interface Session {
   readonly principal: string;
   /** Who opened it, as the edge saw them (for the admin's list). */
   readonly identity: EdgeIdentity | undefined;
-  readonly transport: NodeSessionTransport;
+  /** Streamable HTTP, or the legacy HTTP+SSE transport (one stream the client holds; POSTs to its messages path). */
+  readonly transport: NodeSessionTransport | SseSessionTransport;
   readonly server: Server;
   /** Protocol versions before 2025-06-18 allowed JSON-RPC batches. */
-  readonly batching: boolean;
+  batching: boolean;
   lastSeen: number;
   /** When its initialize was answered, and the protocol version it agreed. */
   openedAt: number;
@@ -49,6 +52,8 @@ export interface SessionReport {
   inFlight: number;
   /** Its client holds the stream for what the server sends on its own (GET). */
   listening: boolean;
+  /** Present for a session of the legacy HTTP+SSE transport (2024-11-05): `sse`. */
+  transport?: 'sse';
 }
 
 /** A session that ended: how long it was open (ms), and the protocol version it spoke. */
@@ -81,6 +86,8 @@ export interface LegacySessionOptions {
   directory?: SessionDirectory;
   /** Told of each session that ends (closed, idle, evicted, or the listener closing). */
   onEnded?: (ended: SessionEnded) => void;
+  /** Legacy HTTP+SSE sessions: told when one of their requests starts (+1) and ends (-1), as their POSTs end at once. */
+  onSseBusy?: (delta: number) => void;
 }
 
 const BATCHING_VERSIONS = new Set(['2024-11-05', '2025-03-26']);
@@ -156,9 +163,10 @@ export class LegacySessions {
     // The sweeper runs at most every few seconds; a session past its idle TTL is gone even before it runs.
     if (session && idleFor(session) > this.opts.idleTtlMs) this.#drop(id);
     // Another principal holding the id learns nothing: the same 404 as for a session that does not exist.
-    if (!session || !this.#sessions.has(id) || session.principal !== this.#principalOf(req)) {
+    if (!session || !this.#sessions.has(id) || session.principal !== this.#principalOf(req) || !(session.transport instanceof NodeSessionTransport)) {
       return sendRpcError(res, 404, ErrorCode.SessionNotFound, 'Session not found: it expired or was closed; send initialize to start a new one');
     }
+    const { transport } = session;
     session.lastSeen = Date.now();
     this.opts.directory?.touched(id);
     const version = req.headers['mcp-protocol-version'];
@@ -174,8 +182,8 @@ export class LegacySessions {
       if (!accepts(req, 'text/event-stream')) return sendRpcError(res, 406, ErrorCode.ServerError, 'Not Acceptable: Client must accept text/event-stream');
       // A client back for an answer's stream it was cut off from; any other Last-Event-ID opens the notification stream.
       const last = req.headers['last-event-id'];
-      if (typeof last === 'string' && session.transport.resume(res, last)) return;
-      if (!session.transport.listen(res)) return sendRpcError(res, 409, ErrorCode.ServerError, 'Conflict: Only one SSE stream is allowed per session');
+      if (typeof last === 'string' && transport.resume(res, last)) return;
+      if (!transport.listen(res)) return sendRpcError(res, 409, ErrorCode.ServerError, 'Conflict: Only one SSE stream is allowed per session');
       return;
     }
     if (!accepts(req, 'application/json', 'text/event-stream')) {
@@ -187,7 +195,7 @@ export class LegacySessions {
     const messages = messagesOf(body, this.#maxBatch);
     if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
     if (messages.some(isInitialize)) return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: Server already initialized');
-    session.transport.post(req, res, messages, Array.isArray(body));
+    transport.post(req, res, messages, Array.isArray(body));
   }
 
   async #open(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[]): Promise<void> {
@@ -246,6 +254,78 @@ export class LegacySessions {
     transport.post(req, res, messages, false);
   }
 
+  /**
+   * A session of the legacy HTTP+SSE transport (2024-11-05), opened by the client's GET and stored at once (its
+   * POSTs name it before its initialize is answered; the caps apply as to any session); it ends with that stream.
+   */
+  async openSse(req: IncomingMessage, res: ServerResponse, messagesPath: string): Promise<void> {
+    // An EventSource reconnecting by itself (its endpoint event's id is the session's): that session ended with its
+    // stream. Refused, so the client learns it rather than finding itself on a new session it never initialized.
+    if (req.headers['last-event-id']) {
+      return sendRpcError(res, 404, ErrorCode.SessionNotFound, 'Session not found: a legacy SSE session ends with its stream and cannot be resumed; open a new stream and initialize');
+    }
+    const owner = this.#owner(req);
+    const full = this.#full(owner, true);
+    if (full) return sendRpcError(res, 503, ErrorCode.InternalError, full);
+    const server = this.makeServer();
+    const transport = new SseSessionTransport(res, {
+      messagesPath,
+      keepAliveMs: this.opts.streamKeepAliveMs ?? 15_000,
+      maxInflight: this.opts.maxInflightPerSession ?? 128,
+      maxBufferedBytes: this.opts.maxBufferedBytes ?? 8 * 1024 * 1024,
+      log: this.opts.log,
+      ...(this.opts.onSseBusy && { onBusy: this.opts.onSseBusy }),
+    });
+    this.#store({ id: transport.sessionId, owner, principal: this.#principalOf(req), identity: identityOf((req as { auth?: AuthInfo }).auth), transport, server, batching: false, lastSeen: Date.now(), openedAt: Date.now() });
+    transport.onclose = () => this.#drop(transport.sessionId);
+    await server.connect(transport);
+    // Other replicas learn where it lives before the client is told where to POST.
+    await this.opts.directory?.opened(transport.sessionId);
+    transport.announce();
+  }
+
+  /** A POST to a legacy HTTP+SSE session's messages path (`?sessionId=`): answered 202, its answers on the session's stream. */
+  async postSse(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const id = new URL(req.url ?? '/', 'http://localhost').searchParams.get('sessionId');
+    if (!id) return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: sessionId is required: POST to the URL of the endpoint event of your SSE stream');
+    const session = this.#sessions.get(id);
+    if (!session && this.opts.directory && (await this.opts.directory.forward(id, req, res, body))) return;
+    if (!session || session.principal !== this.#principalOf(req) || !(session.transport instanceof SseSessionTransport)) {
+      return sendRpcError(res, 404, ErrorCode.SessionNotFound, 'Session not found: its SSE stream was closed; open a new one');
+    }
+    const { transport } = session;
+    session.lastSeen = Date.now();
+    this.opts.directory?.touched(id);
+    if (Array.isArray(body) && !session.batching) {
+      return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'JSON-RPC batches are accepted only once a 2024-11-05 or 2025-03-26 session is initialized');
+    }
+    const messages = messagesOf(body, this.#maxBatch);
+    if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
+    const init = messages.find(isInitialize) as { id: RequestId; params?: { protocolVersion?: string } } | undefined;
+    if (init && (session.version !== undefined || messages.length > 1)) return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: Server already initialized');
+    // Before its initialize is answered a session takes nothing but initialize and ping: an EventSource that
+    // reconnected by itself after its session was closed is on a new, uninitialized one, and its client is told so.
+    if (session.version === undefined && !init) {
+      const early = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } => isRequestShape(m) && m.method !== 'ping';
+      const refused = messages.filter(early).map((m) => rpcError(m.id, ErrorCode.InvalidRequest, 'Invalid Request: this session is not initialized (a stream reopened after its session ended starts a new one): reconnect and initialize'));
+      return transport.post(req, res, messages.filter((m) => !early(m)), refused);
+    }
+    // Its version once its initialize is answered.
+    if (init) {
+      transport.onanswer = (answer) => {
+        if (answer.id !== init.id) return undefined;
+        transport.onanswer = undefined;
+        const agreed = 'result' in answer ? (answer.result as { protocolVersion?: unknown }).protocolVersion : undefined;
+        if (typeof agreed !== 'string') return undefined;
+        session.version = agreed;
+        session.openedAt = Date.now();
+        session.batching = BATCHING_VERSIONS.has(agreed);
+        return undefined;
+      };
+    }
+    transport.post(req, res, messages);
+  }
+
   /** The sessions open now, the one that last sent a request first. */
   report(): SessionReport[] {
     return [...this.#sessions.values()]
@@ -265,6 +345,7 @@ export class LegacySessions {
           lastRequestAt: new Date(s.lastSeen).toISOString(),
           inFlight: s.transport.inFlight,
           listening: s.transport.listening,
+          ...(s.transport instanceof SseSessionTransport && { transport: 'sse' as const }),
         };
       });
   }
@@ -344,10 +425,11 @@ export class LegacySessions {
 
   async closeAll(): Promise<void> {
     clearInterval(this.#sweeper);
-    const ids = [...this.#sessions.keys()];
-    for (const s of this.#sessions.values()) this.#ended(s);
-    await Promise.allSettled([...ids.map((id) => this.#sessions.get(id)?.server.close()), ...ids.map((id) => this.opts.directory?.closed(id))]);
+    // Out of the tables first: a transport that closes tells the table (`#drop`), which then has nothing to do.
+    const all = [...this.#sessions.values()];
     this.#sessions.clear();
     this.#byOwner.clear();
+    for (const s of all) this.#ended(s);
+    await Promise.allSettled([...all.map((s) => s.server.close()), ...all.map((s) => this.opts.directory?.closed(s.id))]);
   }
 }

@@ -39,6 +39,13 @@ export interface HttpServeOptions {
    * such as `endpointViews` reads to show that path its own subset. A 2025-era session stays on the path it opened.
    */
   endpoints?: NamedEndpoint[];
+  /**
+   * Also serve the legacy HTTP+SSE transport (protocol 2024-11-05) for clients that speak nothing newer: beside each
+   * MCP path, `GET …/sse` opens a session's stream and `POST …/messages?sessionId=` takes its messages (`/mcp` →
+   * `/sse` and `/messages`; `/team/mcp` → `/team/sse` and `/team/messages`; see `legacySsePaths`). Same
+   * authentication, checks and limits as the MCP path. Default true.
+   */
+  legacySse?: boolean;
   /** Host header names accepted (DNS-rebinding protection). Default: localhost names on a loopback bind, any otherwise. */
   allowedHosts?: string[];
   /**
@@ -183,16 +190,37 @@ export interface NamedEndpoint {
 
 const RESERVED = ['/healthz', '/readyz', '/.well-known/'];
 
-/** Throws naming the endpoint whose path is malformed, reserved, or taken by the MCP path, a route or another endpoint. */
-function checkEndpoints(endpoints: NamedEndpoint[], mcpPath: string, routes: HttpRoute[]): void {
-  const taken = new Map<string, string>([[mcpPath, 'the MCP path']]);
-  for (const r of routes) taken.set(r.path, `the route ${r.method} ${r.path}`);
+/** The legacy HTTP+SSE transport's paths beside an MCP path: a last `/mcp` segment becomes `/sse` and `/messages`; otherwise they are added. */
+export function legacySsePaths(mcpPath: string): { stream: string; messages: string } {
+  const base = mcpPath.endsWith('/mcp') ? mcpPath.slice(0, -4) : mcpPath.replace(/\/$/, '');
+  return { stream: `${base}/sse`, messages: `${base}/messages` };
+}
+
+/**
+ * Throws naming the endpoint whose path is malformed, reserved, or taken by the MCP path, a route or another endpoint
+ * (or, with `legacySse`, by one of their SSE paths).
+ */
+function checkEndpoints(endpoints: NamedEndpoint[], mcpPath: string, routes: HttpRoute[], legacySse: boolean): void {
+  const taken = new Map<string, string>();
+  const take = (path: string, holder: string, what: string) => {
+    const before = taken.get(path);
+    if (before) throw new Error(`${what}: path '${path}' is already ${before}; choose another${legacySse && (before.includes('SSE') || holder.includes('SSE')) ? ', or set legacySse: false' : ''}`);
+    taken.set(path, holder);
+  };
+  const withSse = (path: string, holder: string, what: string) => {
+    take(path, holder, what);
+    if (!legacySse) return;
+    const sse = legacySsePaths(path);
+    take(sse.stream, `the legacy SSE stream of ${holder}`, what);
+    take(sse.messages, `the legacy SSE messages path of ${holder}`, what);
+  };
+  withSse(mcpPath, 'the MCP path', `the MCP path '${mcpPath}'`);
+  // A path may have a route per method.
+  for (const r of routes) if (!taken.get(r.path)?.startsWith('the route ')) take(r.path, `the route ${r.method} ${r.path}`, `the route ${r.method} ${r.path}`);
   for (const { name, path } of endpoints) {
     if (!path.startsWith('/') || path.includes('?') || path.includes('#')) throw new Error(`endpoint '${name}': path '${path}' must start with '/' and hold no '?' or '#'`);
     if (RESERVED.some((r) => path === r || (r.endsWith('/') && path.startsWith(r)))) throw new Error(`endpoint '${name}': path '${path}' is reserved; choose another`);
-    const holder = taken.get(path);
-    if (holder) throw new Error(`endpoint '${name}': path '${path}' is already ${holder}; choose another`);
-    taken.set(path, `endpoint '${name}'`);
+    withSse(path, `endpoint '${name}'`, `endpoint '${name}'`);
   }
 }
 
@@ -255,12 +283,14 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
   const path = o.path ?? '/mcp';
   const routes = o.routes ?? [];
   const endpoints = o.endpoints ?? [];
-  checkEndpoints(endpoints, path, routes);
+  const legacySse = o.legacySse ?? true;
+  checkEndpoints(endpoints, path, routes, legacySse);
   return {
     host,
     port: o.port ?? 0,
     path,
     endpoints,
+    legacySse,
     ...(allowedHosts && { allowedHosts }),
     ...(o.cors && { cors: o.cors }),
     ...(o.readiness && { readiness: o.readiness }),

@@ -20,7 +20,7 @@ import { refusal } from './guards.js';
 import { LegacySessions, type SessionReport } from './legacy-sessions.js';
 import { SessionForwarder } from './session-forwarding.js';
 import { fitsModernLane, ModernLane } from './modern-lane.js';
-import { type HttpRoute, type HttpServeOptions, resolveHttpOptions } from './options.js';
+import { type HttpRoute, type HttpServeOptions, legacySsePaths, resolveHttpOptions } from './options.js';
 import { sendJson, sendRpcError } from './respond.js';
 import { TASK_PARAMS } from '../tasks/task-methods.js';
 import { heldRoundKey, taskKey } from '../held-rounds.js';
@@ -28,6 +28,14 @@ import { ListenStreams, type ListenNotifier } from './listen-streams.js';
 import { type AdmittedMessage, serveAdmitted } from './sdk-admitted.js';
 import { httpsOptions } from './tls.js';
 
+
+/** A path of the legacy HTTP+SSE transport: its stream or its messages path, beside an MCP path (and endpoint). */
+interface LegacySsePath {
+  kind: 'stream' | 'messages';
+  mcpPath: string;
+  messages: string;
+  endpoint: string | undefined;
+}
 
 export interface HttpHandle {
   /** The URL clients connect to, e.g. http://127.0.0.1:7333/mcp */
@@ -57,10 +65,20 @@ export async function serveHttp(
   const cors = new Cors(o.cors);
   // Set once listening when not configured: this listener's own origin.
   let advertise = o.cluster?.advertise;
+  // The legacy HTTP+SSE transport's paths beside each MCP path: the stream (GET) and where its messages go (POST).
+  const sseAt = new Map<string, LegacySsePath>();
+  if (o.legacySse) {
+    for (const [mcpPath, endpoint] of [[o.path, undefined] as const, ...o.endpoints.map((e) => [e.path, e.name] as const)]) {
+      const { stream, messages } = legacySsePaths(mcpPath);
+      sseAt.set(stream, { kind: 'stream', mcpPath, messages, endpoint });
+      sseAt.set(messages, { kind: 'messages', mcpPath, messages, endpoint });
+    }
+  }
   const refusals = o.auth && o.refusalLimit ? new RefusalLimit(o.refusalLimit, refusalWarning(log), Date.now, undefined, o.refusalStore) : undefined;
   const edgeAuth = new EdgeAuth(o.auth, o.path, {
     ...(o.resource && { resource: o.resource }),
     endpointPaths: o.endpoints.map((e) => e.path),
+    aliasPaths: new Map([...sseAt].map(([path, sse]) => [path, sse.mcpPath])),
     clientAddress: o.clientAddress,
     publicOrigin: o.publicOrigin,
     ...(refusals && { refusals }),
@@ -87,6 +105,11 @@ export async function serveHttp(
     streamKeepAliveMs: o.streamKeepAliveMs,
     ...(o.onSessionEnded && { onEnded: o.onSessionEnded }),
     ...(answerStatus && { answerStatus }),
+    // Their POSTs are answered at once: their calls count as in flight until answered, for the shutdown's grace.
+    onSseBusy: (delta) => {
+      inflightPosts += delta;
+      if (inflightPosts === 0) drained?.();
+    },
     log,
   });
   // Tasks across replicas: each is recorded where it runs, for its ttlMs; requests for another's are forwarded there.
@@ -188,10 +211,35 @@ export async function serveHttp(
     }
   }
 
+  /** A JSON POST's body; undefined once refused (media type, size, depth, syntax, or shutting down). */
+  async function postBody(req: IncomingMessage, res: ServerResponse): Promise<{ value: unknown } | undefined> {
+    if (!isJsonContentType(req.headers['content-type'] ?? null)) {
+      return void sendRpcError(res, 415, ErrorCode.InvalidRequest, 'Unsupported Media Type: Content-Type must be application/json');
+    }
+    const body = await readMcpBody(req, o.maxBodyBytes, o.maxJsonDepth);
+    if (!body.ok && body.status === 413) return void refuseTooLarge(req, res, body.message, o.maxBodyBytes);
+    if (!body.ok) return void sendRpcError(res, body.status, body.code, body.message);
+    if (closing) return void sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
+    return body;
+  }
+
+  /** The legacy HTTP+SSE transport: GET on the stream path opens a session, POST on the messages path feeds one. */
+  async function serveLegacySse(sse: LegacySsePath, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = sse.kind === 'stream' ? 'GET' : 'POST';
+    if (req.method !== method) {
+      const use = sse.kind === 'stream' ? 'GET opens a legacy SSE stream, whose endpoint event names where to POST' : `POST messages here; GET ${legacySsePaths(sse.mcpPath).stream} opens the stream`;
+      return sendRpcError(res, 405, ErrorCode.InvalidRequest, `Method not allowed; ${use}`, { allow: method });
+    }
+    if (sse.kind === 'stream') return sessions.openSse(req, res, sse.messages);
+    const body = await postBody(req, res);
+    if (body) await sessions.postSse(req, res, body.value);
+  }
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const endpoint = endpointAt.get(path);
-    const mcp = path === o.path || endpoint !== undefined;
+    const sse = sseAt.get(path);
+    const endpoint = sse ? sse.endpoint : endpointAt.get(path);
+    const mcp = path === o.path || endpoint !== undefined || sse !== undefined;
     const health = path === '/healthz' || path === '/readyz';
     // A path may have a route per method (a page and its form); another method finds one of them, answered 405.
     const extra = mcp || health ? undefined : (o.routes.find((r) => r.path === path && r.method === req.method) ?? o.routes.find((r) => r.path === path));
@@ -225,15 +273,11 @@ export async function serveHttp(
     (req as { auth?: unknown }).auth = identity.auth;
     if (identity.nonce) res.setHeader('dpop-nonce', identity.nonce);
     if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
+    if (sse) return serveLegacySse(sse, req, res);
     if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res);
     if (req.method !== 'POST') return sendRpcError(res, 405, ErrorCode.InvalidRequest, 'Method not allowed; use POST, GET or DELETE', { allow: 'POST, GET, DELETE' });
-    if (!isJsonContentType(req.headers['content-type'] ?? null)) {
-      return sendRpcError(res, 415, ErrorCode.InvalidRequest, 'Unsupported Media Type: Content-Type must be application/json');
-    }
-    const body = await readMcpBody(req, o.maxBodyBytes, o.maxJsonDepth);
-    if (!body.ok && body.status === 413) return refuseTooLarge(req, res, body.message, o.maxBodyBytes);
-    if (!body.ok) return sendRpcError(res, body.status, body.code, body.message);
-    if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
+    const body = await postBody(req, res);
+    if (!body) return;
     // A POST is in flight once its body has arrived, until its response is over or its client has gone ('close'
     // covers both). The SDK never answers a cancelled 2025-era request, so its stream may stay open until the
     // session closes.

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo, JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
-import { ErrorCode, type Logger, silentLogger } from '../../core/index.js';
-import { isRequestShape, isResponseShape } from '../../wire/json-rpc-shape.js';
+import { type Logger, silentLogger } from '../../core/index.js';
+import { isResponseShape } from '../../wire/json-rpc-shape.js';
 import { type AnswerStatusOf, Exchange, SSE_HEADERS, type StreamLimits, sseFrame, writeBounded } from './exchange.js';
+import { type Answer, sortPosted } from './posted-messages.js';
 import { requestInfo } from './request-info.js';
 
 /** Messages kept for a standalone stream the client has not opened yet (it usually opens right after initialize). */
@@ -38,8 +39,6 @@ export interface AnswerOverride {
   readonly status: number;
 }
 
-type Answer = JSONRPCMessage & { id: RequestId };
-const rpcError = (id: RequestId, code: number, message: string): Answer => ({ jsonrpc: '2.0', id, error: { code, message } }) as Answer;
 
 export class NodeSessionTransport implements Transport {
   readonly sessionId = randomUUID();
@@ -104,26 +103,8 @@ export class NodeSessionTransport implements Transport {
    * (in this POST or an earlier one) is refused, as are all of a POST's requests when they would pass the cap.
    */
   post(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[], batch: boolean): void {
-    const fresh = new Set<RequestId>();
-    const refused: Answer[] = [];
-    let deliver: JSONRPCMessage[] = [];
-    for (const m of messages) {
-      if (!isRequestShape(m)) {
-        deliver.push(m);
-        if ((m as { method?: string }).method === 'notifications/cancelled') this.#cancelled((m as { params?: { requestId?: RequestId } }).params?.requestId);
-      } else if (fresh.has(m.id) || this.#exchanges.has(m.id)) {
-        refused.push(rpcError(m.id, ErrorCode.InvalidRequest, `Invalid Request: duplicate request id ${JSON.stringify(m.id)}: a request with this id is already in flight`));
-      } else {
-        fresh.add(m.id);
-        deliver.push(m);
-      }
-    }
-    if (fresh.size > 0 && this.#exchanges.size + fresh.size > this.#maxInflight) {
-      const message = `Too many requests in flight on this session: the limit is ${this.#maxInflight}; wait for answers before sending more`;
-      for (const id of fresh) refused.push(rpcError(id, ErrorCode.ServerError, message));
-      fresh.clear();
-      deliver = deliver.filter((m) => !isRequestShape(m));
-    }
+    const { deliver, fresh, refused, cancelled } = sortPosted(messages, this.#exchanges, this.#maxInflight);
+    for (const id of cancelled) this.#cancelled(id);
     const extra: MessageExtraInfo = { request: requestInfo(req), authInfo: (req as { auth?: AuthInfo }).auth };
     if (fresh.size === 0 && refused.length === 0) {
       res.writeHead(202, { 'mcp-session-id': this.sessionId }).end();
@@ -170,11 +151,11 @@ export class NodeSessionTransport implements Transport {
    * The client cancelled request `id`, which the server will not answer: a streamed answer kept for it stops waiting
    * for it (and is ended, or forgotten when its client is away, once it waits for nothing else).
    */
-  #cancelled(id: RequestId | undefined): void {
-    const exchange = id === undefined ? undefined : this.#exchanges.get(id);
+  #cancelled(id: RequestId): void {
+    const exchange = this.#exchanges.get(id);
     if (exchange?.streamId === undefined) return;
-    this.#exchanges.delete(id!);
-    exchange.pending.delete(id!);
+    this.#exchanges.delete(id);
+    exchange.pending.delete(id);
     if (!exchange.done) return;
     if (exchange.res) exchange.res.end();
     else this.#forget(exchange);

@@ -1,0 +1,75 @@
+// Third-party clients that speak the legacy HTTP+SSE transport, against the gateway's /sse: the MCP Inspector CLI
+// (`--transport sse`, auto-detected from the URL), supergateway bridging it to stdio (`--sse`), and a second mcplex
+// gateway whose upstream is this one's /sse (`transport: sse`, the official SDK v2 client's SSE transport).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive, ROOT, waitGone, waitUntil } from '../helpers/process.js';
+import { everything, http, type RunningGateway, startGateway, text } from './helpers/harness.js';
+
+const INSPECTOR = join(ROOT, 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js');
+const SUPERGATEWAY = join(ROOT, 'node_modules/supergateway/dist/index.js');
+
+describe('third-party legacy SSE clients against the gateway', () => {
+  let gw: RunningGateway;
+  let sseUrl: string;
+  const home = mkdtempSync(join(tmpdir(), 'mcplex-sse-clients-'));
+
+  beforeAll(async () => {
+    gw = await startGateway([everything()]);
+    sseUrl = new URL('/sse', gw.url).href;
+  }, 60_000);
+  afterAll(async () => {
+    await gw?.close();
+    rmSync(home, { recursive: true, force: true });
+  }, 30_000);
+
+  it('MCP Inspector CLI (transport sse from the /sse URL): tools/list and tools/call', async () => {
+    const inspect = (...args: string[]) =>
+      new Promise<unknown>((resolve, reject) => {
+        execFile(process.execPath, [INSPECTOR, '--cli', '--format', 'json', '-q', sseUrl, ...args], { cwd: ROOT, env: { ...process.env, HOME: home }, timeout: 45_000, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+          if (err) return reject(new Error(`inspector failed: ${err.message}\n${stdout}\n${stderr}`));
+          resolve(JSON.parse(stdout));
+        });
+      });
+    const listed = (await inspect('--method', 'tools/list')) as { result: { tools: Array<{ name: string }> } };
+    expect(listed.result.tools.map((t) => t.name)).toContain('ev__get-sum');
+    expect(await inspect('--method', 'tools/call', '--tool-name', 'ev__get-sum', '--tool-arg', 'a=4', 'b=5')).toMatchObject({
+      result: { content: [{ type: 'text', text: 'The sum of 4 and 5 is 9.' }] },
+    });
+    // Each CLI run held its session for as long as it ran; none is left.
+    await waitUntil(async () => ((await (await fetch(new URL('/readyz', gw.url))).json()) as { sessions: number }).sessions === 0, 10_000, 'no session left');
+  }, 60_000);
+
+  it('supergateway --sse bridges it to a stdio client', async () => {
+    const client = new Client({ name: 'stdio-host', version: '1.0.0' });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [SUPERGATEWAY, '--sse', sseUrl, '--logLevel', 'none'], cwd: ROOT, stderr: 'pipe' });
+    await client.connect(transport);
+    const pid = transport.pid!;
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain('ev__echo');
+      expect(text(await client.callTool({ name: 'ev__echo', arguments: { message: 'through two bridges' } }))).toBe('Echo: through two bridges');
+    } finally {
+      await client.close();
+    }
+    expect(await waitGone(pid, 10_000)).toBe(true);
+  }, 60_000);
+
+  it('a second gateway takes this one as an upstream over SSE', async () => {
+    const front = await startGateway([{ ...http('back', sseUrl), transport: 'sse' }]);
+    try {
+      const client = await front.connect('legacy');
+      const names = (await client.listTools()).tools.map((t) => t.name);
+      expect(names).toContain('back__ev__get-sum');
+      expect(text(await client.callTool({ name: 'back__ev__get-sum', arguments: { a: 20, b: 22 } }))).toBe('The sum of 20 and 22 is 42.');
+      expect(front.gateway.health().upstreams[0]).toMatchObject({ name: 'back', state: 'up' });
+    } finally {
+      await front.close();
+    }
+    expect(gw.pids.every(isAlive)).toBe(true);
+  }, 60_000);
+});
