@@ -5,8 +5,9 @@ import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify as stringifyToml } from 'smol-toml';
+import { stringify as stringifyYaml } from 'yaml';
 
-export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'codex' | 'opencode' | 'kiro' | 'cline' | 'roo' | 'kilo' | 'zed' | 'continue';
+export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'codex' | 'opencode' | 'kiro' | 'cline' | 'roo' | 'kilo' | 'zed' | 'continue' | 'goose';
 
 /** How a client's strings refer to variables (converted to the gateway's `${NAME}`). */
 export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell' | 'continue' | 'opencode';
@@ -14,8 +15,8 @@ export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell' | 'continue'
 export interface ClientKind {
   readonly id: ClientId;
   readonly label: string;
-  /** The servers' key: `mcpServers`, VS Code's `servers`, Zed's `context_servers`, Codex's `mcp_servers`, opencode's `mcp`. */
-  readonly key: 'mcpServers' | 'servers' | 'context_servers' | 'mcp_servers' | 'mcp';
+  /** The servers' key: `mcpServers`, VS Code's `servers`, Zed's `context_servers`, Codex's `mcp_servers`, opencode's `mcp`, Goose's `extensions`. */
+  readonly key: 'mcpServers' | 'servers' | 'context_servers' | 'mcp_servers' | 'mcp' | 'extensions';
   /**
    * `none`: no substitution (a `${` is literal); `env-prefixed`: `${env:NAME}`, `${workspaceFolder}`, `${userHome}`
    * (and VS Code's `${input:id}`); `plain`: `${NAME}` and `${NAME:-default}`, as the gateway's; `shell`: `$NAME` too (Gemini CLI, Copilot CLI); `continue`: `${{ secrets.NAME }}` (and `inputs.`); `opencode`: `{env:NAME}`.
@@ -56,6 +57,15 @@ export const CLIENTS: Record<ClientId, ClientKind> = {
   zed: { id: 'zed', label: 'Zed', key: 'context_servers', variables: 'none', pointer: STDIO_POINTER },
   // A list of entries, each with its `name` (YAML files; its `.continue/mcpServers/*.json` files are Claude Desktop's shape).
   continue: { id: 'continue', label: 'Continue', key: 'mcpServers', variables: 'continue', pointer: (_, url) => ({ name: 'mcplex', type: 'streamable-http', url }), snippet: (entry) => JSON.stringify({ mcpServers: [entry] }) },
+  // Goose (Block): `extensions:` in its YAML, each with its `type` (stdio, streamable_http; its own builtin and platform ones are not servers).
+  goose: {
+    id: 'goose',
+    label: 'Goose',
+    key: 'extensions',
+    variables: 'plain',
+    pointer: (_, url) => ({ type: 'streamable_http', name: 'mcplex', enabled: true, uri: url, timeout: 300 }),
+    snippet: (entry) => `\n${stringifyYaml({ extensions: { mcplex: entry } }).trimEnd().replace(/^/gm, '    ')}`,
+  },
 };
 
 export interface Place {
@@ -104,6 +114,7 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
     { client: CLIENTS.kiro, path: join(cwd, '.kiro', 'settings', 'mcp.json'), project: cwd },
     { client: CLIENTS.zed, path: join(cwd, '.zed', 'settings.json'), project: cwd },
     { client: CLIENTS.continue, path: join(home, '.continue', 'config.yaml') },
+    { client: CLIENTS.goose, path: platform === 'win32' ? join(apps, 'Block', 'goose', 'config', 'config.yaml') : join(env.XDG_CONFIG_HOME || join(home, '.config'), 'goose', 'config.yaml') },
     // Continue's workspace blocks: each file in .continue/mcpServers.
     ...filesIn(join(cwd, '.continue', 'mcpServers'), /\.(ya?ml|json)$/i).map((path) => ({ client: CLIENTS.continue, path, project: cwd })),
   ];
@@ -145,5 +156,6 @@ export function placeOf(path: string, cwd: string): Place {
   if (name === 'config.toml') return folder === '.codex' ? inProject(CLIENTS.codex) : { client: CLIENTS.codex, path };
   if (folder === 'mcpServers' && basename(dirname(dirname(path))) === '.continue') return { client: CLIENTS.continue, path, project: dirname(dirname(dirname(path))) };
   if (folder === '.continue' && name === 'config.yaml') return { client: CLIENTS.continue, path };
+  if (name === 'config.yaml' && (folder === 'goose' || basename(dirname(dirname(path))) === 'goose')) return { client: CLIENTS.goose, path };
   return { client: CLIENTS['claude-code'], path, project: dirname(path) };
 }

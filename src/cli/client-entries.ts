@@ -1,6 +1,6 @@
 // Each client's own entry shape made the one most clients share (`command`, `args`, `env`, `url`, `headers`, Gemini's
 // tool lists and `timeout` in ms), before `mcplex import` translates it: Zed's command object, Continue's request
-// options, Codex's header and tool settings, opencode's command list.
+// options, Codex's header and tool settings, opencode's command list, Goose's extension fields.
 import type { ClientId } from './client-configs.js';
 
 export const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -44,7 +44,31 @@ function zedEntry(raw: Record<string, unknown>): Record<string, unknown> {
   return { ...rest, command: command.path, ...(command.args !== undefined && { args: command.args }), ...(command.env !== undefined && { env: command.env }) };
 }
 
-const SHAPES: Partial<Record<ClientId, (raw: Record<string, unknown>) => Record<string, unknown>>> = { zed: zedEntry, continue: continueEntry, codex: codexEntry, opencode: opencodeEntry };
+/** Goose's own extensions: part of it, not MCP servers. */
+const GOOSE_OWN = new Set(['builtin', 'platform', 'frontend', 'inline_python']);
+
+/**
+ * Goose's extension in the shape the others share: `cmd`, `envs`, `uri` (its `type` the transport), the variables it
+ * keeps in its keyring (`env_keys`) as `${NAME}`, `available_tools` (none: all), `timeout` in seconds; its name and
+ * description are its own. One of its own extensions is said to be no server (`notImported`).
+ */
+function gooseEntry(raw: Record<string, unknown>): Record<string, unknown> {
+  const { type, cmd, envs, env_keys, uri, available_tools, timeout, name: _name, display_name: _display, description: _description, bundled: _bundled, ...rest } = raw;
+  const kind = String(type ?? '').toLowerCase();
+  if (GOOSE_OWN.has(kind)) return { notImported: `a Goose ${kind} extension (part of Goose, not an MCP server): not imported` };
+  const env = { ...Object.fromEntries((strings(env_keys) ?? []).map((name) => [name, `\${${name}}`])), ...(isMap(envs) ? envs : {}) };
+  const tools = strings(available_tools);
+  return {
+    ...rest,
+    ...(cmd !== undefined && { command: cmd }),
+    ...(Object.keys(env).length > 0 && { env }),
+    ...(uri !== undefined && { url: uri, type: kind === 'sse' ? 'sse' : 'http' }),
+    ...(tools && tools.length > 0 && { includeTools: tools }),
+    ...(typeof timeout === 'number' && { timeout: timeout * 1000 }),
+  };
+}
+
+const SHAPES: Partial<Record<ClientId, (raw: Record<string, unknown>) => Record<string, unknown>>> = { zed: zedEntry, continue: continueEntry, codex: codexEntry, opencode: opencodeEntry, goose: gooseEntry };
 
 /** `raw` as the clients that write the common shape would have written it. */
 export function commonShape(client: ClientId, raw: Record<string, unknown>): Record<string, unknown> {

@@ -103,6 +103,10 @@ const TRANSLATED = new Set(['type', 'transport', 'url', 'serverUrl', 'httpUrl', 
 function convert(given: Record<string, unknown>, place: Place, found: Set<string>, note: (what: string) => void): ServerEntry | undefined {
   const { client } = place;
   const raw = commonShape(client.id, given);
+  if (typeof raw.notImported === 'string') {
+    note(raw.notImported);
+    return undefined;
+  }
   const text = (v: string) => rewrite(v, client, place, found, note);
   const out: ServerEntry = {};
   if (typeof raw.command === 'string') out.command = text(raw.command);
@@ -133,8 +137,8 @@ function convert(given: Record<string, unknown>, place: Place, found: Set<string
   const include = strings(raw.includeTools) ?? (allowed && !allowed.includes('*') ? allowed : undefined);
   const exclude = strings(raw.excludeTools) ?? strings(raw.disabledTools);
   if (include || exclude) out.tools = { ...(include && { include }), ...(exclude && { exclude }) };
-  // Gemini's and opencode's timeout (ms) and Codex's tool_timeout_sec (made ms above): how long a call may take.
-  const timed = client.id === 'gemini' || client.id === 'codex' || client.id === 'opencode';
+  // Gemini's and opencode's timeout (ms), Codex's tool_timeout_sec and Goose's timeout (made ms above): how long a call may take.
+  const timed = client.id === 'gemini' || client.id === 'codex' || client.id === 'opencode' || client.id === 'goose';
   if (timed && typeof raw.timeout === 'number' && raw.timeout > 0) out.timeoutMs = Math.round(raw.timeout);
   // The gateway reads it as VS Code does; a relative path from where the client started (the project).
   if (typeof raw.envFile === 'string' && out.command !== undefined) out.envFile = resolve(place.project ?? dirname(place.path), text(raw.envFile));
@@ -159,7 +163,7 @@ export function importServers(sources: Array<{ place: Place; entries: Record<str
         note('not a mapping: not imported');
         continue;
       }
-      if (isGateway(raw, gatewayUrl)) {
+      if (isGateway(commonShape(place.client.id, raw), gatewayUrl)) {
         note('the gateway itself: not imported');
         continue;
       }

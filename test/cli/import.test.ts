@@ -217,6 +217,54 @@ describe('what each client writes, as the gateway file says it', () => {
     expect(placeOf('/p/opencode.json', '/q')).toMatchObject({ client: { id: 'opencode' }, project: '/p' });
   });
 
+  it('reads Goose’s extensions: stdio and streamable_http ones, its keyring’s variables, tool list and timeout; its own extensions are no servers', () => {
+    const file = readClientFile('/h/.config/goose/config.yaml', [
+      'GOOSE_MODE: smart_approve',
+      'extensions:',
+      '  developer: { type: builtin, name: developer, enabled: true, bundled: true, timeout: 300 }',
+      '  github:',
+      '    type: stdio',
+      '    name: github',
+      '    enabled: true',
+      '    cmd: npx',
+      '    args: [-y, "@modelcontextprotocol/server-github"]',
+      '    envs: { LOG_LEVEL: warn }',
+      '    env_keys: [GITHUB_PERSONAL_ACCESS_TOKEN]',
+      '    timeout: 120',
+      '    description: GitHub',
+      '  remote:',
+      '    type: streamable_http',
+      '    name: remote',
+      '    enabled: false',
+      '    uri: https://h.example/mcp',
+      '    headers: { Authorization: "Bearer ${API_TOKEN}" }',
+      '    available_tools: [search]',
+      '  old: { type: sse, name: old, uri: https://h.example/sse, enabled: true }',
+      '',
+    ].join('\n'));
+    const goose = importServers([{ place: { client: CLIENTS.goose, path: '/h/.config/goose/config.yaml' }, entries: entriesOf(file, CLIENTS.goose) }]);
+    expect(goose.servers).toEqual({
+      github: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'], env: { GITHUB_PERSONAL_ACCESS_TOKEN: '${GITHUB_PERSONAL_ACCESS_TOKEN}', LOG_LEVEL: 'warn' }, timeoutMs: 120_000 },
+      remote: { url: 'https://h.example/mcp', headers: { Authorization: 'Bearer ${API_TOKEN}' }, enabled: false, tools: { include: ['search'] } },
+      old: { url: 'https://h.example/sse', transport: 'sse' },
+    });
+    expect(goose.notes).toEqual(["Goose 'developer': a Goose builtin extension (part of Goose, not an MCP server): not imported"]);
+    expect([...goose.variables].sort()).toEqual(['API_TOKEN', 'GITHUB_PERSONAL_ACCESS_TOKEN']);
+    const at = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv) => knownPlaces('/p', env, platform).filter((p) => p.client.id === 'goose').map((p) => p.path);
+    expect(at('linux', { HOME: '/h' })).toEqual(['/h/.config/goose/config.yaml']);
+    expect(at('darwin', { HOME: '/Users/u' })).toEqual(['/Users/u/.config/goose/config.yaml']);
+    expect(at('win32', { USERPROFILE: 'C:/Users/u', APPDATA: 'C:/Users/u/AppData/Roaming' })[0]).toMatch(/Roaming.Block.goose.config.config\.yaml$/);
+    expect(placeOf('/h/.config/goose/config.yaml', '/q').client.id).toBe('goose');
+    expect(placeOf('C:/Users/u/AppData/Roaming/Block/goose/config/config.yaml', '/q').client.id).toBe('goose');
+    // Its entry for the gateway, which a second import knows as the gateway.
+    const pointer = CLIENTS.goose.pointer('/x/mcplex.yaml', 'http://127.0.0.1:7333/mcp');
+    expect(pointer).toEqual({ type: 'streamable_http', name: 'mcplex', enabled: true, uri: 'http://127.0.0.1:7333/mcp', timeout: 300 });
+    expect(importServers([{ place: { client: CLIENTS.goose, path: '/x' }, entries: { mcplex: pointer } }], 'http://127.0.0.1:7333/mcp').notes).toEqual(["Goose 'mcplex': the gateway itself: not imported"]);
+    expect(CLIENTS.goose.snippet!(pointer)).toBe(
+      '\n    extensions:\n      mcplex:\n        type: streamable_http\n        name: mcplex\n        enabled: true\n        uri: http://127.0.0.1:7333/mcp\n        timeout: 300',
+    );
+  });
+
   it('shows the gateway’s entry as each client writes it, to paste', () => {
     const stdio = { command: '/usr/bin/node', args: ['/m/main.js', 'serve', '--stdio', '-c', '/x/mcplex.yaml'] };
     expect(CLIENTS.codex.snippet!(stdio)).toBe('\n    [mcp_servers.mcplex]\n    command = "/usr/bin/node"\n    args = [ "/m/main.js", "serve", "--stdio", "-c", "/x/mcplex.yaml" ]');
@@ -496,6 +544,34 @@ describe('mcplex import', () => {
     expect(after).toMatch(/^# my assistant\nname: Local\n/);
     expect(after).toContain('  - name: qwen # the fast one\n');
     expect(parse(after)).toEqual({ name: 'Local', version: '1.0.0', models: [{ name: 'qwen', provider: 'ollama' }], mcpServers: [{ name: 'mcplex', type: 'streamable-http', url: 'http://127.0.0.1:7333/mcp' }] });
+  });
+
+  it('points Goose at the gateway in its YAML: the imported extensions out, the gateway’s in, its own and its settings kept', { timeout: 120_000 }, async () => {
+    const before = [
+      '# goose',
+      'GOOSE_PROVIDER: anthropic',
+      'extensions:',
+      '  developer:',
+      '    type: builtin # its own',
+      '    name: developer',
+      '    enabled: true',
+      '  calc:',
+      '    type: stdio',
+      '    name: calc',
+      `    cmd: ${JSON.stringify(process.execPath)}`,
+      `    args: [${JSON.stringify(CLI)}, demo, demo]`,
+      '    enabled: true',
+      '    timeout: 60',
+      '',
+    ].join('\n');
+    const { after, file } = await replacedIn('goose', ['.config', 'goose', 'config.yaml'], before, 'calc');
+    expect(parse(readFileSync(file, 'utf8')).servers).toEqual({ calc: { ...demo('demo'), timeoutMs: 60_000 } });
+    expect(after).toMatch(/^# goose\nGOOSE_PROVIDER: anthropic\n/);
+    expect(after).toContain('    type: builtin # its own\n');
+    expect(parse(after)).toEqual({
+      GOOSE_PROVIDER: 'anthropic',
+      extensions: { developer: { type: 'builtin', name: 'developer', enabled: true }, mcplex: { type: 'streamable_http', name: 'mcplex', enabled: true, uri: 'http://127.0.0.1:7333/mcp', timeout: 300 } },
+    });
   });
 
   it('points Codex at the gateway in its TOML: the imported tables out, the gateway’s in, the rest as it was', { timeout: 120_000 }, async () => {
