@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify as stringifyToml } from 'smol-toml';
 import { stringify as stringifyYaml } from 'yaml';
 
-export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'codex' | 'opencode' | 'kiro' | 'cline' | 'roo' | 'kilo' | 'zed' | 'continue' | 'goose';
+export type ClientId = 'claude-desktop' | 'claude-code' | 'cursor' | 'vscode' | 'windsurf' | 'gemini' | 'copilot' | 'codex' | 'opencode' | 'kiro' | 'cline' | 'roo' | 'kilo' | 'zed' | 'continue' | 'goose' | 'junie' | 'amazonq';
 
 /** How a client's strings refer to variables (converted to the gateway's `${NAME}`). */
 export type Variables = 'none' | 'env-prefixed' | 'plain' | 'shell' | 'continue' | 'opencode';
@@ -57,6 +57,10 @@ export const CLIENTS: Record<ClientId, ClientKind> = {
   zed: { id: 'zed', label: 'Zed', key: 'context_servers', variables: 'none', pointer: STDIO_POINTER },
   // A list of entries, each with its `name` (YAML files; its `.continue/mcpServers/*.json` files are Claude Desktop's shape).
   continue: { id: 'continue', label: 'Continue', key: 'mcpServers', variables: 'continue', pointer: (_, url) => ({ name: 'mcplex', type: 'streamable-http', url }), snippet: (entry) => JSON.stringify({ mcpServers: [entry] }) },
+  // JetBrains Junie: stdio servers only.
+  junie: { id: 'junie', label: 'Junie', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
+  // Amazon Q Developer's files from before it became Kiro's CLI.
+  amazonq: { id: 'amazonq', label: 'Amazon Q', key: 'mcpServers', variables: 'none', pointer: STDIO_POINTER },
   // Goose (Block): `extensions:` in its YAML, each with its `type` (stdio, streamable_http; its own builtin and platform ones are not servers).
   goose: {
     id: 'goose',
@@ -101,6 +105,8 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
     { client: CLIENTS.roo, path: join(apps, 'Code', 'User', 'globalStorage', 'rooveterinaryinc.roo-cline', 'settings', 'mcp_settings.json') },
     { client: CLIENTS.kilo, path: join(apps, 'Code', 'User', 'globalStorage', 'kilocode.kilo-code', 'settings', 'mcp_settings.json') },
     { client: CLIENTS.kiro, path: join(home, '.kiro', 'settings', 'mcp.json') },
+    { client: CLIENTS.amazonq, path: join(home, '.aws', 'amazonq', 'mcp.json') },
+    { client: CLIENTS.junie, path: join(home, '.junie', 'mcp', 'mcp.json') },
     // Zed: ~/.config/zed on Linux and macOS alike, %APPDATA%\Zed on Windows.
     { client: CLIENTS.zed, path: platform === 'win32' ? join(apps, 'Zed', 'settings.json') : join(env.XDG_CONFIG_HOME || join(home, '.config'), 'zed', 'settings.json') },
     { client: CLIENTS['claude-code'], path: join(cwd, '.mcp.json'), project: cwd },
@@ -112,6 +118,8 @@ export function knownPlaces(cwd: string, env: NodeJS.ProcessEnv = process.env, p
     { client: CLIENTS.codex, path: join(cwd, '.codex', 'config.toml'), project: cwd },
     ...['opencode.json', 'opencode.jsonc', join('.opencode', 'opencode.json'), join('.opencode', 'opencode.jsonc')].map((f) => ({ client: CLIENTS.opencode, path: join(cwd, f), project: cwd })),
     { client: CLIENTS.kiro, path: join(cwd, '.kiro', 'settings', 'mcp.json'), project: cwd },
+    { client: CLIENTS.amazonq, path: join(cwd, '.amazonq', 'mcp.json'), project: cwd },
+    { client: CLIENTS.junie, path: join(cwd, '.junie', 'mcp', 'mcp.json'), project: cwd },
     { client: CLIENTS.zed, path: join(cwd, '.zed', 'settings.json'), project: cwd },
     { client: CLIENTS.continue, path: join(home, '.continue', 'config.yaml') },
     { client: CLIENTS.goose, path: platform === 'win32' ? join(apps, 'Block', 'goose', 'config', 'config.yaml') : join(env.XDG_CONFIG_HOME || join(home, '.config'), 'goose', 'config.yaml') },
@@ -146,6 +154,8 @@ export function placeOf(path: string, cwd: string): Place {
   if (folder === '.kilocode') return inProject(CLIENTS.kilo);
   if (folder === 'settings' && basename(dirname(dirname(path))) === '.kiro') return { client: CLIENTS.kiro, path, project: dirname(dirname(dirname(path))) };
   if (folder === '.zed') return inProject(CLIENTS.zed);
+  if (folder === '.amazonq' || (folder === 'amazonq' && basename(dirname(dirname(path))) === '.aws')) return folder === '.amazonq' ? inProject(CLIENTS.amazonq) : { client: CLIENTS.amazonq, path };
+  if (folder === 'mcp' && basename(dirname(dirname(path))) === '.junie') return { client: CLIENTS.junie, path, project: dirname(dirname(dirname(path))) };
   if (folder.toLowerCase() === 'zed' && name === 'settings.json') return { client: CLIENTS.zed, path };
   if (name === 'cline_mcp_settings.json') return { client: CLIENTS.cline, path };
   if (name === 'mcp_settings.json' && path.includes('roo-cline')) return { client: CLIENTS.roo, path };

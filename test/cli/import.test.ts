@@ -265,6 +265,18 @@ describe('what each client writes, as the gateway file says it', () => {
     );
   });
 
+  it('finds Junie’s and Amazon Q’s files (the common shape), and starts the gateway over stdio from them', () => {
+    const places = knownPlaces('/p', { HOME: '/h' }, 'linux');
+    const pathsOf = (id: ClientId) => places.filter((p) => p.client.id === id).map((p) => p.path);
+    expect(pathsOf('junie')).toEqual(['/h/.junie/mcp/mcp.json', '/p/.junie/mcp/mcp.json']);
+    expect(pathsOf('amazonq')).toEqual(['/h/.aws/amazonq/mcp.json', '/p/.amazonq/mcp.json']);
+    expect(placeOf('/p/.junie/mcp/mcp.json', '/q')).toMatchObject({ client: { id: 'junie' }, project: '/p' });
+    expect(placeOf('/h/.aws/amazonq/mcp.json', '/q').client.id).toBe('amazonq');
+    expect(placeOf('/p/.amazonq/mcp.json', '/q')).toMatchObject({ client: { id: 'amazonq' }, project: '/p' });
+    expect(one('junie', { j: { command: 'uvx', args: ['mcp-server-git'], env: { GIT_DIR: '/r' } } }).servers).toEqual({ j: { command: 'uvx', args: ['mcp-server-git'], env: { GIT_DIR: '/r' } } });
+    for (const id of ['junie', 'amazonq'] as const) expect(CLIENTS[id].pointer('/x/mcplex.yaml', 'http://127.0.0.1:7333/mcp')).toMatchObject({ command: process.execPath, args: expect.arrayContaining(['serve', '--stdio', '-c', '/x/mcplex.yaml']) });
+  });
+
   it('shows the gateway’s entry as each client writes it, to paste', () => {
     const stdio = { command: '/usr/bin/node', args: ['/m/main.js', 'serve', '--stdio', '-c', '/x/mcplex.yaml'] };
     expect(CLIENTS.codex.snippet!(stdio)).toBe('\n    [mcp_servers.mcplex]\n    command = "/usr/bin/node"\n    args = [ "/m/main.js", "serve", "--stdio", "-c", "/x/mcplex.yaml" ]');
