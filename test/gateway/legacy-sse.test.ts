@@ -1,6 +1,6 @@
 // The legacy HTTP+SSE transport (2024-11-05) served beside the MCP path, for clients that speak nothing newer: the
 // official SDK v1 client's SSEClientTransport lists and calls tools of a real upstream (server-everything), hears its
-// progress and answers its sampling request, all on its one stream; API keys and the session's principal hold as on
+// progress and answers its sampling request, all on its one stream, at /sse or given /mcp itself; API keys and the session's principal hold as on
 // /mcp; a named endpoint's /<name>/sse shows its subset; the admin sees and closes such a session; a raw client gets
 // the wire's errors (no session id, an unknown one, a wrong method, an oversize body, a second initialize) and
 // batches once a 2024-11-05 session is initialized; `listen.legacySse: false` serves none.
@@ -47,10 +47,8 @@ describe('legacy HTTP+SSE transport', () => {
   async function v1(path = '/sse', capabilities: Record<string, unknown> = {}): Promise<{ client: V1Client; transport: SSEClientTransport }> {
     const client = new V1Client({ name: 'old-ide', version: '0.9.0' }, { capabilities });
     const headers = auth();
-    const transport = new SSEClientTransport(new URL(path, gw.origin), {
-      requestInit: { headers },
-      eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }) },
-    });
+    // Its requestInit headers go on the stream's GET and on every POST.
+    const transport = new SSEClientTransport(new URL(path, gw.origin), { requestInit: { headers } });
     if (capabilities.sampling) {
       client.setRequestHandler(CreateMessageRequestSchema, async (req) => ({
         role: 'assistant',
@@ -92,6 +90,19 @@ describe('legacy HTTP+SSE transport', () => {
   it('a named endpoint serves its subset at /<name>/sse', async () => {
     const { client } = await v1('/calc/sse');
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['ev__get-sum']);
+  }, 30_000);
+
+  it('a legacy SSE client given the MCP URL itself is served there too (one URL for every client)', async () => {
+    const { client } = await v1('/mcp');
+    expect(text(await client.callTool({ name: 'ev__get-sum', arguments: { a: 1, b: 2 } }))).toBe('The sum of 1 and 2 is 3.');
+    const { client: calc } = await v1('/calc/mcp');
+    expect((await calc.listTools()).tools.map((t) => t.name)).toEqual(['ev__get-sum']);
+    // A Streamable HTTP GET (a session or protocol version named), or one that asks for no stream, is not taken for one.
+    for (const headers of <Record<string, string>[]>[{ accept: 'text/event-stream', 'mcp-protocol-version': '2025-11-25' }, { accept: 'application/json' }]) {
+      const res = await fetch(`${gw.origin}/mcp`, { headers: { ...auth(), ...headers } });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { message: expect.stringContaining('Mcp-Session-Id header is required') } });
+    }
   }, 30_000);
 
   it('needs the same credentials as /mcp, and a session answers only the principal that opened it', async () => {

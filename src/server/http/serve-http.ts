@@ -37,6 +37,10 @@ interface LegacySsePath {
   endpoint: string | undefined;
 }
 
+/** A GET that opens a legacy SSE stream: it asks for one, naming no Streamable HTTP session or protocol version. */
+const isLegacySseGet = (req: IncomingMessage) =>
+  req.method === 'GET' && req.headers['mcp-session-id'] === undefined && req.headers['mcp-protocol-version'] === undefined && (req.headers.accept ?? '').includes('text/event-stream');
+
 export interface HttpHandle {
   /** The URL clients connect to, e.g. http://127.0.0.1:7333/mcp */
   readonly url: string;
@@ -274,6 +278,9 @@ export async function serveHttp(
     if (identity.nonce) res.setHeader('dpop-nonce', identity.nonce);
     if (closing) return sendRpcError(res, 503, ErrorCode.InternalError, 'Server is shutting down', { connection: 'close' });
     if (sse) return serveLegacySse(sse, req, res);
+    // A client of the legacy SSE transport given the MCP URL itself (its GET names no session and no protocol
+    // version): its stream is opened here as at …/sse, so one URL serves every client.
+    if (o.legacySse && isLegacySseGet(req)) return sessions.openSse(req, res, legacySsePaths(path).messages);
     if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res);
     if (req.method !== 'POST') return sendRpcError(res, 405, ErrorCode.InvalidRequest, 'Method not allowed; use POST, GET or DELETE', { allow: 'POST, GET, DELETE' });
     const body = await postBody(req, res);
