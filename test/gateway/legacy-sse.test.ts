@@ -87,6 +87,15 @@ describe('legacy HTTP+SSE transport', () => {
     expect(JSON.stringify(sampled)).toContain('sampled: Resource trigger-sampling-request context: hello');
   }, 30_000);
 
+  it('many SSE clients at once each hear only their own answers, while stray POSTs are refused', async () => {
+    const stray = Array.from({ length: 10 }, () => fetch(`${gw.origin}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth() }, body: '{}' }).then((r) => r.status));
+    const many = await Promise.all(Array.from({ length: 12 }, () => v1('/sse')));
+    const sums = await Promise.all(many.map(({ client }, i) => client.callTool({ name: 'ev__get-sum', arguments: { a: i, b: 100 } }).then(text)));
+    expect(sums).toEqual(many.map((_, i) => `The sum of ${i} and 100 is ${i + 100}.`));
+    expect(await Promise.all(stray)).toEqual(Array(10).fill(400));
+    await Promise.all(many.map(({ client }) => client.close()));
+  }, 30_000);
+
   it('a named endpoint serves its subset at /<name>/sse', async () => {
     const { client } = await v1('/calc/sse');
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['ev__get-sum']);
