@@ -1,6 +1,6 @@
 // One upstream MCP server as the gateway sees it: a supervised SDK Client (stdio, Streamable HTTP or SSE),
 // era negotiated per server (or pinned by its spec's `protocol`), requests forwarded on the loose passthrough path so nothing is stripped.
-import { type AuthProvider, Client, type ClientCapabilities, type OAuthClientProvider, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { type AuthProvider, Client, type ClientCapabilities, type OAuthClientProvider, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { type Abortable, type ChangeKind, ErrorCode, type ListKind, type Logger, signalOf, WireError } from '../core/index.js';
 import { redactText, redactUrl } from '../core/redact.js';
@@ -104,6 +104,8 @@ export class Upstream {
   #restartReason: string | undefined;
   /** SEP-2243: the parameters each tool mirrors in `Mcp-Param-*` headers, from the last tools/list. */
   #paramHeaders = new Map<string, readonly ParamHeader[]>();
+  /** The server refused Streamable HTTP and answered over the legacy SSE transport (`#mayBeSse`). */
+  #sseFound = false;
 
   constructor(
     spec: UpstreamSpec,
@@ -148,7 +150,7 @@ export class Upstream {
     const protocolVersion = client?.getNegotiatedProtocolVersion();
     return {
       name: this.name,
-      transport: this.spec.transport,
+      transport: this.#sseFound ? 'sse' : this.spec.transport,
       state: this.#supervisor.state,
       era: client?.getProtocolEra(),
       ...(protocolVersion && { protocolVersion }),
@@ -196,7 +198,20 @@ export class Upstream {
     const provider = this.opts.http?.authProvider;
     const sign = provider && 'sign' in provider ? provider.sign : undefined;
     const options = { requestInit: { headers: s.headers }, ...this.opts.http, fetch: rememberingSentToken(sign ? sign(capped) : capped) };
-    return s.transport === 'sse' ? new SSEClientTransport(new URL(s.url), options) : new StreamableHTTPClientTransport(new URL(s.url), options);
+    return this.#speaksSse ? new SSEClientTransport(new URL(s.url), options) : new StreamableHTTPClientTransport(new URL(s.url), options);
+  }
+
+  /** An HTTP upstream reached over the legacy SSE transport: named so, or found to refuse Streamable HTTP. */
+  get #speaksSse(): boolean {
+    return this.spec.transport === 'sse' || this.#sseFound;
+  }
+
+  /**
+   * The spec's backwards-compatibility rule: a server that refuses Streamable HTTP's POST with 400, 404 or 405 may
+   * speak the older HTTP+SSE transport; tried once, and kept for this upstream when it answers.
+   */
+  #mayBeSse(err: unknown): boolean {
+    return this.spec.transport === 'http' && !this.#sseFound && err instanceof SdkHttpError && [400, 404, 405].includes(err.status as number);
   }
 
   async #connect(): Promise<Connection> {
@@ -226,6 +241,7 @@ export class Upstream {
     } catch (err) {
       await client.close().catch(() => {});
       await transport.close().catch(() => {});
+      if (this.#mayBeSse(err)) return this.#connectOverSse(err);
       throw this.#connectFailure(err);
     }
     responsesAfterNotifications(transport);
@@ -243,6 +259,21 @@ export class Upstream {
       return client.close();
     };
     return { client, transport, closed, close, ...(raw && { raw }) };
+  }
+
+  /** After Streamable HTTP was refused (`refused`): the legacy SSE transport, kept when it answers. */
+  async #connectOverSse(refused: unknown): Promise<Connection> {
+    this.#sseFound = true;
+    try {
+      const conn = await this.#connect();
+      this.#log.info({ url: redactUrl((this.spec as { url: string }).url) }, 'upstream refused Streamable HTTP and answered over the legacy SSE transport; it is kept for this server');
+      return conn;
+    } catch (err) {
+      this.#sseFound = false;
+      // (`err` is already as health shows it: its own "Cannot connect … at <url>: " is said once.)
+      const sse = String((err as Error).message).replace(/^Cannot connect to upstream '[^']*' at \S+: /, '');
+      throw new Error(`${this.#connectFailure(refused).message} (HTTP ${(refused as SdkHttpError).status}); over the legacy SSE transport: ${sse}`);
+    }
   }
 
   /**

@@ -1,15 +1,20 @@
 // Third-party clients that speak the legacy HTTP+SSE transport, against the gateway's /sse: the MCP Inspector CLI
 // (`--transport sse`, auto-detected from the URL), supergateway bridging it to stdio (`--sse`), and a second mcplex
-// gateway whose upstream is this one's /sse (`transport: sse`, the official SDK v2 client's SSE transport).
+// gateway whose upstream is this one's /sse (`transport: sse`, the official SDK v2 client's SSE transport). And the
+// other way round: an upstream that speaks only that transport (supergateway serving a stdio server over SSE), given
+// by its URL alone, is found to refuse Streamable HTTP and reached over SSE.
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, ROOT, waitGone, waitUntil } from '../helpers/process.js';
-import { everything, http, type RunningGateway, startGateway, text } from './helpers/harness.js';
+import { freePort } from '../helpers/http.js';
+import { isAlive, ROOT, spawnNode, waitForLine, waitGone, waitUntil } from '../helpers/process.js';
+import { EVERYTHING, everything, http, type RunningGateway, startGateway, text } from './helpers/harness.js';
 
 const INSPECTOR = join(ROOT, 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js');
 const SUPERGATEWAY = join(ROOT, 'node_modules/supergateway/dist/index.js');
@@ -73,3 +78,36 @@ describe('third-party legacy SSE clients against the gateway', () => {
     expect(gw.pids.every(isAlive)).toBe(true);
   }, 60_000);
 });
+
+it('an upstream that speaks only the legacy SSE transport, given by its URL alone, is reached over SSE', async () => {
+  const port = await freePort();
+  const sse = spawnNode([SUPERGATEWAY, '--stdio', `${process.execPath} ${EVERYTHING} stdio`, '--port', String(port)], {});
+  try {
+    await waitForLine(sse.child.stdout!, (line) => line.includes(`Listening on port ${port}`), 20_000);
+    const front = await startGateway([http('old', `http://127.0.0.1:${port}/sse`)]);
+    try {
+      expect(front.gateway.health().upstreams[0]).toMatchObject({ name: 'old', state: 'up', transport: 'sse' });
+      const client = await front.connect('legacy');
+      expect(text(await client.callTool({ name: 'old__get-sum', arguments: { a: 5, b: 6 } }))).toBe('The sum of 5 and 6 is 11.');
+    } finally {
+      await front.close();
+    }
+  } finally {
+    sse.child.kill('SIGTERM');
+    await waitGone(sse.pid, 10_000);
+  }
+}, 60_000);
+
+it('a URL that answers neither transport is down, its error naming both tries', async () => {
+  const nothing = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/plain' }).end('no such page'));
+  await new Promise<void>((r) => nothing.listen(0, '127.0.0.1', r));
+  const front = await startGateway([http('none', `http://127.0.0.1:${(nothing.address() as AddressInfo).port}/mcp`)]);
+  try {
+    const health = await waitUntil(() => front.gateway.health().upstreams.find((u) => u.error), 10_000, 'the upstream down');
+    expect(health).toMatchObject({ state: expect.not.stringMatching(/^up$/), transport: 'http' });
+    expect(health.error).toMatch(/^Cannot connect to upstream 'none' at http:\/\/127\.0\.0\.1:\d+\/mcp: Error POSTing to endpoint: no such page \(HTTP 404\); over the legacy SSE transport: SSE error: Non-200 status code \(404\)$/);
+  } finally {
+    await front.close();
+    nothing.close();
+  }
+}, 60_000);
