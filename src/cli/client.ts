@@ -244,8 +244,8 @@ function positive(value: string): number {
 function targetOptions(c: Command): Command {
   return c
     .allowExcessArguments(true) // the stdio command after --
-    .option('--url <url>', 'a Streamable HTTP server (legacy SSE with --sse)')
-    .option('--sse', 'the URL speaks the legacy HTTP+SSE transport')
+    .option('--url <url>', 'a Streamable HTTP server (one that refuses it is tried over legacy SSE)')
+    .option('--sse', 'the URL speaks the legacy HTTP+SSE transport (skips the Streamable HTTP try)')
     .option('-H, --header <header...>', 'HTTP header "Name: value" (repeatable)')
     .option('-s, --server <name>', 'a server of the gateway config, started as the gateway starts it')
     .option('-c, --config <file>', 'gateway config for --server; default: the embedded mcplex.example.yaml')

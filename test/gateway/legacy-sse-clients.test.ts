@@ -14,6 +14,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/http.js';
 import { isAlive, ROOT, spawnNode, waitForLine, waitGone, waitUntil } from '../helpers/process.js';
+import { runCli } from './fixtures/cli.js';
 import { EVERYTHING, everything, http, type RunningGateway, startGateway, text } from './helpers/harness.js';
 
 const INSPECTOR = join(ROOT, 'node_modules/@modelcontextprotocol/inspector/clients/launcher/build/index.js');
@@ -92,6 +93,10 @@ it('an upstream that speaks only the legacy SSE transport, given by its URL alon
     } finally {
       await front.close();
     }
+    // `mcplex tools --url` the same, without --sse.
+    const cli = runCli(['tools', '--url', `http://127.0.0.1:${port}/sse`, '--json'], { MCPLEX_LOG_LEVEL: 'warn' });
+    expect((await cli.exited(60_000)).code).toBe(0);
+    expect((JSON.parse(cli.stdout()) as Array<{ name: string }>).map((t) => t.name)).toContain('get-sum');
   } finally {
     sse.child.kill('SIGTERM');
     await waitGone(sse.pid, 10_000);
