@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type HttpRoute, passedOn, readJsonBody, sendJson, TASK_STATUSES, taskKey } from '../server/index.js';
 import { everyReplica, type ReplicaPeers, tagged } from './every-replica.js';
-import type { GatewayTasks } from './gateway-tasks.js';
+import type { GatewayTasks, TaskReport } from './gateway-tasks.js';
 
 const STATUSES = new Set<string>(TASK_STATUSES);
 
@@ -24,7 +24,9 @@ export function tasksRoutes(tasks: GatewayTasks, peers: () => ReplicaPeers | und
         const replicas = peers();
         if (!replicas || passedOn(req)) return sendJson(res, 200, mine);
         const { answers, unreachable } = await everyReplica(req, mine, 'tasks', replicas);
-        sendJson(res, 200, { tasks: tagged(answers, 'tasks'), ...(unreachable.length > 0 && { unreachable }) });
+        // Newest first, whichever replica keeps each (as one replica lists its own).
+        const merged = tagged<TaskReport>(answers, 'tasks').sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        sendJson(res, 200, { tasks: merged, ...(unreachable.length > 0 && { unreachable }) });
       },
     },
     {

@@ -61,11 +61,13 @@ describe.skipIf(!redisUrl)('tasks across gateway replicas', () => {
     const taskId = String((await one!.ok('tools/call', { name: 'fw__wait_cancel', arguments: { id: 'admin-across' } })).taskId);
     const cancel = (at: number, id: string) =>
       fetch(new URL('/admin/tasks/cancel', replicas[at]!.handle.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ taskId: id }) }).then(async (r) => ({ status: r.status, body: await r.json() }));
-    // Listed through either replica, naming the one that runs it.
+    // Listed through either replica, naming the one that runs it, newest first (one made later on the other).
+    const later = String((await two!.ok('tools/call', { name: 'fw__wait_cancel', arguments: { id: 'admin-across-later' } })).taskId);
     const owner = ((await (await fetch(new URL('/admin/replicas', replicas[0]!.handle.url))).json()) as { replicas: Array<{ id: string; self: boolean }> }).replicas.find((r) => r.self)!.id;
     for (const at of [0, 1]) {
       const listed = (await (await fetch(new URL('/admin/tasks', replicas[at]!.handle.url))).json()) as { tasks: Array<{ taskId: string; replica?: string; status: string }>; unreachable?: unknown };
       expect(listed.tasks.filter((t) => t.taskId === taskId)).toEqual([expect.objectContaining({ taskId, replica: owner, status: 'working' })]);
+      expect(listed.tasks.map((t) => t.taskId).filter((id) => id === taskId || id === later)).toEqual([later, taskId]);
       expect(listed.unreachable).toBeUndefined();
     }
     // Asked of the replica that does not run it: forwarded to the one that does.
@@ -76,6 +78,7 @@ describe.skipIf(!redisUrl)('tasks across gateway replicas', () => {
     expect((await cancel(0, 'nobody-has-this')).status).toBe(404);
     expect((await cancel(1, 'nobody-has-this')).status).toBe(404);
     await two!.ok('tasks/get', { taskId });
+    expect(await cancel(0, later)).toEqual({ status: 200, body: { cancelled: later } });
   });
 
   /** A 2026-era call answered round by round, each round on the next replica (as a load balancer that is not sticky might). */
