@@ -121,13 +121,21 @@ describe('sessions, seen and closed by an administrator', () => {
       await client.close().catch(() => undefined);
     }
   });
-  it('a legacy HTTP+SSE session is listed as such by `mcplex admin sessions`', async () => {
+  it('a legacy HTTP+SSE session is listed as such by `mcplex admin sessions` and on the admin page', async () => {
     const client = new Client({ name: 'old-sse', version: '1.0' });
     await client.connect(new SSEClientTransport(new URL('/sse', g.base), { requestInit: { headers: { authorization: `Bearer ${user.key}` } } }));
     try {
       const cli = runCli(['admin', 'sessions'], { MCPLEX_URL: g.base, MCPLEX_ADMIN_KEY: ops.key });
       expect((await cli.exited()).code).toBe(0);
       expect(cli.stdout()).toMatch(/\buser@acme\s+127\.0\.0\.1\s+old-sse 1\.0\s+20\d\d-\d\d-\d\d sse\s/);
+      // And on the admin page.
+      const page = await openAdminPage(g.base, ops.key);
+      try {
+        const row = await waitUntil(() => page.cells('session-list').find((cells) => cells[3] === 'old-sse 1.0'), 10_000, 'the SSE session on the page');
+        expect(row[4]).toMatch(/^20\d\d-\d\d-\d\d sse$/);
+      } finally {
+        await page.close();
+      }
     } finally {
       await client.close();
     }
