@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { ClientKind, Place } from './client-configs.js';
+import { legacySsePaths } from '../server/http/options.js';
 import { commonShape, isMap, strings } from './client-entries.js';
 
 export type ServerEntry = Record<string, unknown>;
@@ -49,10 +50,21 @@ export function pathOf(file: unknown, client: ClientKind, project: string | unde
   return isMap(file) && client.id === 'opencode' && isMap(file.mcp) && isMap(file.mcp.servers) ? ['mcp', 'servers', name] : [client.key, name];
 }
 
-/** An entry that is the gateway itself (a client already pointed at it): `mcplex serve --stdio`, or its URL. */
+/** The URLs that reach the gateway at `url`: it, and its legacy SSE stream (`/mcp` → `/sse`). */
+function gatewayUrls(url: string): string[] {
+  if (url === '') return [];
+  try {
+    return [url, new URL(legacySsePaths(new URL(url).pathname).stream, url).href];
+  } catch {
+    return [url];
+  }
+}
+
+/** An entry that is the gateway itself (a client already pointed at it): `mcplex serve --stdio`, or its URL (its SSE one too). */
 export function isGateway(raw: Record<string, unknown>, url: string): boolean {
   const words = [raw.command, ...(strings(raw.args) ?? [])].map(String);
-  return (url !== '' && [raw.url, raw.serverUrl, raw.httpUrl].includes(url)) || (words.some((w) => /mcplex|cli[\\/]main\.js$/.test(w)) && words.includes('serve') && words.includes('--stdio'));
+  const urls = gatewayUrls(url);
+  return [raw.url, raw.serverUrl, raw.httpUrl].some((u) => typeof u === 'string' && urls.includes(u)) || (words.some((w) => /mcplex|cli[\\/]main\.js$/.test(w)) && words.includes('serve') && words.includes('--stdio'));
 }
 
 /** Rewrites a client's variable references in the gateway's syntax; `$${` for a literal `${`. */

@@ -329,6 +329,8 @@ describe('what each client writes, as the gateway file says it', () => {
     expect(isGateway({ command: '/usr/bin/node', args: ['/opt/mcplex/dist/cli/main.js', 'serve', '--stdio', '-c', '/h/mcplex.yaml'] }, url)).toBe(true);
     expect(isGateway({ command: 'npx', args: ['-y', 'mcplex', 'serve', '--stdio'] }, url)).toBe(true);
     expect(isGateway({ serverUrl: url }, url)).toBe(true);
+    // Its legacy SSE stream is the gateway too (a client pointed there is not imported as a server of itself).
+    expect(isGateway({ url: url.replace(/\/mcp$/, '/sse'), type: 'sse' }, url)).toBe(true);
     expect(isGateway({ command: 'npx', args: ['-y', 'mcplex', 'demo', 'notes'] }, url)).toBe(false);
     expect(isGateway({ url: 'http://127.0.0.1:7334/mcp' }, url)).toBe(false);
     const imported = importServers([{ place: { client: CLIENTS.cursor, path: '/c' }, entries: { mcplex: { url }, a: { command: 'a' } } }], url);

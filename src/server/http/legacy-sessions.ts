@@ -1,5 +1,6 @@
 // 2025-era sessionful Streamable HTTP: one transport + SDK server per Mcp-Session-Id, an idle TTL, caps on
 // sessions in total and per client with LRU eviction of idle ones, and proper close on DELETE and shutdown. Checks and error codes follow the SDK's own session transport.
+// The legacy HTTP+SSE transport's sessions (`openSse`, `postSse`) live in the same table, under the same caps.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuthInfo, isInitializeRequest, type JSONRPCMessage, type RequestId, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
