@@ -1,4 +1,4 @@
-// mcplex admin page: reads the gateway's own admin endpoints (same origin: /readyz, /admin/mode, /admin/cache/*,
+// mcplex admin page: reads the gateway's own admin endpoints (same origin: /readyz, /admin/mode, /admin/restart, /admin/cache/*,
 // /admin/endpoints, /admin/sessions*, /admin/tasks*, /admin/oauth*, /admin/pins*, /admin/audit*, /admin/replicas, /admin/config) and renders them. Values from the gateway are written as text,
 // never as markup. When the gateway asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
 
@@ -60,6 +60,15 @@ function modeButton(server, mode) {
   return actionButton(next ? 'make read-only' : 'back to configured', '/admin/mode', { server, mode: next });
 }
 
+/** The server's buttons: its mode, and a restart (a stdio server's process, an HTTP server's connection). */
+function serverButtons(u) {
+  const buttons = document.createElement('span');
+  const restart = actionButton('restart', '/admin/restart', { server: u.name }, (json) => (json.up ? `restarted ${json.restarted}` : `${json.restarted} did not come back: ${json.error ?? json.state}`));
+  restart.className = 'restart';
+  buttons.append(modeButton(u.name, u.mode), ' ', restart);
+  return buttons;
+}
+
 async function loadHealth() {
   const { json } = await api('/readyz');
   const status = $('#status');
@@ -75,7 +84,7 @@ async function loadHealth() {
     $('#upstreams tbody'),
     json.upstreams.map((u) =>
       row(
-        [u.name, u.state, u.transport, u.protocolVersion ?? u.era, u.pid, u.restarts, u.breaker?.state, u.latencyP50Ms, u.healthCheck?.failing, u.mode ?? 'normal', u.error ?? u.listenError, modeButton(u.name, u.mode)],
+        [u.name, u.state, u.transport, u.protocolVersion ?? u.era, u.pid, u.restarts, u.breaker?.state, u.latencyP50Ms, u.healthCheck?.failing, u.mode ?? 'normal', u.error ?? u.listenError, serverButtons(u)],
         { 1: stateClass(u.state), 6: stateClass(u.breaker?.state), 10: 'wrap' },
       ),
     ),

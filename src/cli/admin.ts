@@ -29,6 +29,8 @@ type Upstream = {
   mode?: string;
   error?: string;
   healthCheck?: { failing?: number; lastError?: string };
+  watch?: string[];
+  lastRestart?: { by: string; reason: string; at: string };
 };
 
 /** The gateway's state: readiness, config version, mode, each upstream (exit 1 when it is not ready). */
@@ -63,6 +65,8 @@ async function status(o: AdminOptions): Promise<void> {
         u.mode && `mode ${u.mode}`,
         u.healthCheck?.failing ? `${u.healthCheck.failing} health checks failing (${u.healthCheck.lastError ?? '?'})` : '',
         u.error && `last error: ${u.error}`,
+        u.watch && `watching ${u.watch.join(', ')}`,
+        u.lastRestart && u.lastRestart.by !== 'health' && `restarted ${u.lastRestart.at} (${u.lastRestart.reason})`,
       ]
         .filter(Boolean)
         .join('; '),
@@ -111,6 +115,14 @@ async function reload(o: AdminOptions): Promise<void> {
   const waiting = (answer.needsRestart ?? []) as string[];
   print(`reloaded: config ${String(answer.config)}; added ${list(r.added)}; removed ${list(r.removed)}; restarted ${list(r.restarted)}; retimed ${list(r.retimed)}`);
   if (waiting.length > 0) print(`not applied until the gateway restarts: ${waiting.join('; ')}`);
+}
+
+/** Restarts a server (on every replica with cluster:); exit 1 when it did not come back. */
+async function restart(server: string, o: AdminOptions): Promise<void> {
+  const answer = await adminRequest(target(o), '/admin/restart', { server });
+  if (o.json) print(JSON.stringify(answer));
+  else print(answer.up ? `restarted ${server}${answer.pid !== undefined ? ` (pid ${String(answer.pid)})` : ''}` : `${server} did not come back: ${String(answer.error ?? answer.state)}`);
+  if (!answer.up) process.exitCode = 1;
 }
 
 const MODES: Record<string, string | null> = { 'read-only': 'read-only', normal: 'normal', file: null };
@@ -270,6 +282,12 @@ export function registerAdminCommands(program: Command): void {
       .option('--disable <glob...>', 'disable these tools (globs), until switched back or reloaded')
       .option('--enable-all', 'put back the disabled tools the file lists'),
   ).action((value: string | undefined, o) => mode(value, o));
+  common(
+    admin
+      .command('restart')
+      .description("Restart a server now: a stdio server's process, an HTTP server's connection (on every replica with cluster:); exit 1 when it did not come back")
+      .argument('<server>'),
+  ).action((server: string, o: AdminOptions) => restart(server, o));
   common(admin.command('pins').description('Tools and prompts whose definitions changed since they were pinned')).action((o: AdminOptions) => pins(o));
   common(
     admin

@@ -148,6 +148,14 @@ servers:
 
 \`npx mcplex check -c mcplex.yaml --connect\` starts it once and lists what it serves; \`npx mcplex serve -c mcplex.yaml\`
 serves it as \`${serverKeyOf(name)}__greet\` on http://127.0.0.1:7333/mcp.
+
+While you work on it, run it from its source and let the gateway restart it on every save (its clients are told
+the tool list changed):
+
+\`\`\`yaml
+servers:
+  ${serverKeyOf(name)}: { command: npx, args: [tsx, src/main.ts], watch: ["src/**/*.ts"] }
+\`\`\`
 `;
 
 const GITIGNORE = 'node_modules/\ndist/\n';

@@ -87,6 +87,9 @@ function responsesAfterNotifications(transport: Transport): void {
   };
 }
 
+/** Who asked for a restart: the health checks (a wedged server), an administrator, or a change to a watched file. */
+export type RestartCause = 'health' | 'admin' | 'watch';
+
 export class Upstream {
   /** What this upstream is; `retime` replaces its timeoutMs in place (a config reload need not restart). */
   #spec: UpstreamSpec;
@@ -102,6 +105,7 @@ export class Upstream {
   readonly #listChanged: (kind: ChangeKind) => void;
   #restartsByProbe = 0;
   #restartReason: string | undefined;
+  #lastRestart: { by: RestartCause; reason: string; at: string } | undefined;
   /** SEP-2243: the parameters each tool mirrors in `Mcp-Param-*` headers, from the last tools/list. */
   #paramHeaders = new Map<string, readonly ParamHeader[]>();
   /** The server refused Streamable HTTP and answered over the legacy SSE transport (`#mayBeSse`). */
@@ -343,15 +347,26 @@ export class Upstream {
   }
 
   /**
-   * Replaces a live but unresponsive connection (a wedged server: its process alive, its pings unanswered) with a
-   * fresh one now; `reason` becomes the last error that health and "unavailable" errors show.
+   * Replaces the connection with a fresh one now (a stdio server's process too): a live but unresponsive one (a
+   * wedged server: its process alive, its pings unanswered; `by: 'health'`, whose `reason` becomes the last error that
+   * health and "unavailable" errors show), or at an administrator's word or a watched file's change. A connection
+   * that is down tries again at once. Calls in flight on the old connection fail (none is sent again by itself: the
+   * server may have acted on it).
    */
-  restart(reason: string): Promise<void> {
+  restart(reason: string, by: RestartCause = 'health'): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    this.#log.warn({ reason }, 'restarting unresponsive upstream');
-    this.#restartReason = reason;
-    this.#restartsByProbe++;
-    return this.#reinitialise(this.#supervisor.current, true);
+    if (by === 'health') {
+      this.#log.warn({ reason }, 'restarting unresponsive upstream');
+      this.#restartReason = reason;
+      this.#restartsByProbe++;
+    } else this.#log.info({ reason, by }, 'restarting upstream');
+    this.#lastRestart = { by, reason, at: new Date().toISOString() };
+    return this.up ? this.#reinitialise(this.#supervisor.current, true) : this.#restartNow();
+  }
+
+  /** The last restart asked for (health checks, an administrator, a watched file), for health. */
+  get lastRestart(): { by: RestartCause; reason: string; at: string } | undefined {
+    return this.#lastRestart;
   }
 
   /** A connection that is down tries again now rather than after its backoff (its credentials just arrived). */

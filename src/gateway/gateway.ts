@@ -2,7 +2,7 @@
 // catalog, and a passthrough ServingHost (server layer) whose pipeline ends in the forwarder.
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { Upstream, type UpstreamHooks } from '../client/upstream.js';
+import { type RestartCause, Upstream, type UpstreamHooks } from '../client/upstream.js';
 import { type CallContext, type ChangeKind, GATEWAY_PRINCIPAL, type Logger, type Middleware, VERSION } from '../core/index.js';
 import type { Metrics } from '../middleware/metrics.js';
 import type { Item } from '../middleware/policy-target.js';
@@ -33,6 +33,8 @@ import { RedisReplayGuard } from '../stores/redis/replay-guard.js';
 import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeChange } from './resilience-admin.js';
+import { restartChange } from './restart-admin.js';
+import { FileWatch, watchedFilesOf } from './upstream-watch.js';
 import { pinsRoutes } from './pins-admin.js';
 import { type EndpointReport, endpointReports, endpointsRoute } from './endpoints-admin.js';
 import { ToolPins } from './tool-pins.js';
@@ -86,6 +88,8 @@ export class Gateway {
   readonly host: ServingHost;
   readonly catalog: Catalog;
   readonly #entries = new Map<string, Entry>();
+  /** `servers.<name>.watch`: the files whose change restarts each server (upstream-watch.ts). */
+  readonly #watches = new Map<string, FileWatch>();
   readonly #inflight: InflightCalls;
   /** URL elicitations given to callers (by upstreams, or by the gateway for their OAuth), so their completion reaches them. */
   readonly #elicitations = new UrlElicitations();
@@ -187,6 +191,17 @@ export class Gateway {
     this.routes.push(endpointsRoute(() => this.endpoints()));
     this.routes.push(...tasksRoutes(this.#tasks, () => this.#peers()));
     this.routes.push(this.#adminChanges.route(modeChange(this.resilience, () => [...this.#entries.keys()], () => this.host.listChanged('tools'))));
+    this.routes.push(
+      this.#adminChanges.route(
+        restartChange(
+          () => [...this.#entries.keys()],
+          async (server) => {
+            await this.restartServer(server, 'restarted by an administrator', 'admin');
+            return this.#entries.get(server)?.upstream.status() ?? { state: 'removed' };
+          },
+        ),
+      ),
+    );
     this.host = new ServingHost(host, async (ctx) => {
       await this.#restarts.check(ctx);
       return this.resilience.timed(ctx, this.resilience.target(ctx)?.key, () => forward(ctx));
@@ -301,6 +316,42 @@ export class Gateway {
     return entry;
   }
 
+  /**
+   * Restarts a server now (POST /admin/restart, a watched file's change): its shared connection (a stdio server's
+   * process) and its isolated ones. False when no server of that name runs.
+   */
+  async restartServer(name: string, reason: string, by: RestartCause): Promise<boolean> {
+    const entry = this.#entries.get(name);
+    if (!entry) return false;
+    await Promise.all([entry.upstream.restart(reason, by), this.#router.restart(entry.upstream, reason, by)]);
+    return true;
+  }
+
+  /** Each server's `watch:` as the config says now: a watch made, remade (its patterns changed) or closed. */
+  #syncWatches(): void {
+    for (const [name, watch] of this.#watches) {
+      if (isDeepStrictEqual(watchedFilesOf(this.#entries.get(name)?.config), watch.files)) continue;
+      this.#watches.delete(name);
+      void watch.close();
+    }
+    const log = this.host.logger;
+    for (const [name, entry] of this.#entries) {
+      const files = watchedFilesOf(entry.config);
+      if (!files || this.#watches.has(name)) continue;
+      const watch = new FileWatch(files, (file) => void this.restartServer(name, `watched file changed: ${file}`, 'watch'), log);
+      this.#watches.set(name, watch);
+      void watch.ready.then(() => {
+        if (this.#watches.get(name) === watch) log.info({ upstream: name, watch: files.patterns, dir: files.dir }, 'watching files: a change restarts the server');
+      });
+    }
+  }
+
+  /** What health shows of a server's watch: its patterns. */
+  #watchOf(name: string): { watch?: readonly string[] } {
+    const watch = this.#watches.get(name);
+    return watch ? { watch: watch.files.patterns } : {};
+  }
+
   /** Stops a server: its shared connection and its isolated ones. */
   #stop(entry: Entry): Promise<void> {
     return Promise.all([entry.upstream.stop(), this.#router.drop(entry.upstream)]).then(() => {});
@@ -330,6 +381,7 @@ export class Gateway {
     this.#syncCatalog();
     this.resilience.sync();
     for (const e of this.#entries.values()) e.upstream.start();
+    this.#syncWatches();
     await Promise.all([...this.#entries.values()].map((e) => this.#settled(e)));
   }
 
@@ -425,6 +477,7 @@ export class Gateway {
     for (const name of retooled) this.changes.emit({ type: 'listChanged', server: name, kind: 'tools' });
     this.resilience.sync();
     for (const e of fresh) e.upstream.start();
+    this.#syncWatches();
     await Promise.all(fresh.map((e) => this.#settled(e)));
     return report;
   }
@@ -447,7 +500,7 @@ export class Gateway {
       ...(missing.length > 0 && { ready: false, requiredDown: missing }),
       ...(mode !== 'normal' && { mode }),
       ...(disabledTools.length > 0 && { disabledTools }),
-      upstreams: [...this.#entries.values()].map((e) => withInstances({ ...e.upstream.status(), ...this.resilience.detail(e.upstream, e.config) }, this.#router.instances(e.upstream))),
+      upstreams: [...this.#entries.values()].map((e) => withInstances({ ...e.upstream.status(), ...this.resilience.detail(e.upstream, e.config), ...this.#watchOf(e.config.name) }, this.#router.instances(e.upstream))),
       ...(this.catalog.collisions.length > 0 && { collisions: this.catalog.collisions }),
       ...(this.catalog.withheld.length > 0 && { withheld: this.catalog.withheld }),
       ...(audit && { audit }),
@@ -554,7 +607,9 @@ export class Gateway {
     this.#bridge.close();
     this.#tasks.close();
     this.resilience.stop();
-    await Promise.allSettled([...this.#entries.values()].map((e) => this.#stop(e)));
+    const watches = [...this.#watches.values()].map((w) => w.close());
+    this.#watches.clear();
+    await Promise.allSettled([...watches, ...[...this.#entries.values()].map((e) => this.#stop(e))]);
     this.#entries.clear();
     await this.#audit.close();
     await Promise.allSettled([...this.#closers.splice(0).map((close) => close()), this.#oauth.close()]);

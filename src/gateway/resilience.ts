@@ -244,6 +244,7 @@ export class GatewayResilience {
       ...(p50 !== undefined && { latencyP50Ms: p50 }),
       ...(beat && { healthCheck: beat }),
       ...(forced.count > 0 && { healthRestarts: forced.count, healthRestartReason: forced.reason }),
+      ...(upstream.lastRestart && { lastRestart: upstream.lastRestart }),
       ...(own?.mode && own.mode !== 'normal' && { mode: own.mode }),
     };
   }

@@ -2,7 +2,8 @@
 // the whole path with the package as npm would publish it: `npm pack` of this checkout, the project made to install
 // it from the tarball (`--mcplex file:…`), `npm install` (and the project's other dependencies from the registry),
 // `npm run build` (the published types), `npm test`, its tool called over stdio by the installed `mcplex`, over HTTP,
-// and started by the gateway (`mcplex check --connect`) as its README says.
+// and started by the gateway (`mcplex check --connect`) as its README says; and its development loop from the README
+// (run from source by `mcplex serve` with `watch:`, a tool added to its source listed and called after the save).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,8 +85,30 @@ describe('mcplex new', () => {
 
     // The README's gateway file, as written there.
     const readme = readFileSync(join(project, 'README.md'), 'utf8');
-    writeFileSync(join(project, 'mcplex.yaml'), /```yaml\n([\s\S]*?)```/.exec(readme)![1]!);
+    const [built, dev] = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    writeFileSync(join(project, 'mcplex.yaml'), built!);
     const checked = await run(process.execPath, [mcplex, 'check', '-c', 'mcplex.yaml', '--connect'], { cwd: project, timeout: 60_000 });
     expect(checked.stdout).toMatch(/my-server\s+up\s+\S+\s+1 tool/);
+
+    // Its development loop, as the README says: run from source behind the gateway, a save restarts it.
+    writeFileSync(join(project, 'mcplex-dev.yaml'), dev!);
+    const gateway = spawnNode([mcplex, 'serve', '-c', 'mcplex-dev.yaml', '--port', '0'], { cwd: project, env: { MCPLEX_LOG_LEVEL: 'info' } });
+    let said = '';
+    gateway.child.stdout!.on('data', (d: Buffer) => (said += d));
+    try {
+      const url = await waitUntil(() => /listening on (http:\/\/127\.0\.0\.1:\d+\/mcp)/.exec(said)?.[1], 60_000, `the gateway's URL; stderr: ${gateway.stderr()}`);
+      await waitUntil(() => gateway.stderr().includes('watching files: a change restarts the server'), 30_000, `the watch ready; stderr: ${gateway.stderr()}`);
+      const tools = async () => (await run(process.execPath, [mcplex, 'tools', '--url', url], { cwd: project, timeout: 30_000 })).stdout;
+      expect(await tools()).toContain('my-server__greet');
+      const source = readFileSync(join(project, 'src', 'server.ts'), 'utf8');
+      writeFileSync(join(project, 'src', 'server.ts'), `${source}\nserver.tool('farewell', { description: 'Says goodbye', input: z.object({}) }, () => 'Goodbye!');\n`);
+      await waitUntil(() => gateway.stderr().includes('watched file changed: src/server.ts'), 30_000, `the restart; stderr: ${gateway.stderr()}`);
+      await waitUntil(async () => (await tools()).includes('my-server__farewell') || undefined, 60_000, 'the new tool listed');
+      const farewell = await run(process.execPath, [mcplex, 'call', 'my-server__farewell', '--url', url], { cwd: project, timeout: 30_000 });
+      expect(farewell.stdout.trim()).toBe('Goodbye!');
+    } finally {
+      killPid(gateway.pid, 'SIGTERM');
+      await waitForExit(gateway.child, 15_000);
+    }
   });
 });

@@ -194,6 +194,29 @@ describe('admin page, no auth (loopback)', () => {
   });
 });
 
+describe('admin page, a server restarted', () => {
+  it("restarts a server from its row (a new process) and says so", async () => {
+    const g = await startGateway();
+    const p = await openPage(g.base);
+    const pid = () => g.gateway.health().upstreams.find((u) => u.name === 'demo')!.pid!;
+    try {
+      await p.loaded();
+      const before = pid();
+      expect(p.cells('upstreams')[0]![4]).toBe(String(before));
+      const loaded = Number(p.doc.body.dataset.loaded);
+      (p.doc.querySelector('#upstreams tbody button.restart') as unknown as { click(): void }).click();
+      await p.loaded(loaded);
+      expect(pid()).not.toBe(before);
+      expect(p.cells('upstreams')[0]![4]).toBe(String(pid()));
+      expect(p.doc.querySelector('#notice')!.textContent).toBe('restarted demo');
+    } finally {
+      await p.close();
+      await g.handle.close();
+      await g.gateway.close();
+    }
+  });
+});
+
 describe('admin page, tasks', () => {
   it('lists the tasks the gateway runs and cancels one; the API says what it cannot do', async () => {
     const g = await startGateway({ servers: { demo: fixtureServer('demo', { tasks: { hang: 'optional' } }) } });

@@ -153,4 +153,18 @@ describe.skipIf(!redisUrl)('admin changes across replicas (cluster:)', () => {
     // The first replica logged no change of its own as heard from another (its own message is not made twice).
     expect(invalidatedOnA()).toBe(invalidated + 1);
   });
+
+  it('a server restarted on one replica is restarted on the other too (each its own process)', async () => {
+    const [a, b] = replicas;
+    const pidOn = (r: typeof a) => r!.gateway.health().upstreams.find((u) => u.name === 'counter')!.pid!;
+    const [pidA, pidB] = [pidOn(a), pidOn(b)];
+    const before = b!.log.entries.filter((e) => e.msg === 'an admin change made on another replica was made here too').length;
+    const asked = await post(0, '/admin/restart', { server: 'counter' });
+    expect(await asked.json()).toMatchObject({ restarted: 'counter', up: true });
+    await madeOn(1, before + 1);
+    expect(pidOn(a)).not.toBe(pidA);
+    expect(pidOn(b)).not.toBe(pidB);
+    expect(b!.gateway.health().upstreams.find((u) => u.name === 'counter')).toMatchObject({ state: 'up', lastRestart: { by: 'admin' } });
+    expect(await callText(b!.client, 'counter__count', { key: 'after-restart' })).toBe('count after-restart #1');
+  });
 });

@@ -139,11 +139,11 @@ export function spawnTs(script: string, args: string[] = [], opts: SpawnOptions 
   return spawnNode(tsxArgs(script, ...args), opts);
 }
 
-type SpawnOptions = { env?: Record<string, string>; stdin?: 'pipe' | 'ignore' };
+type SpawnOptions = { env?: Record<string, string>; stdin?: 'pipe' | 'ignore'; cwd?: string };
 
-/** Starts `node ...nodeArgs` in ROOT (stdout and stderr piped), tracked for killStarted(). */
+/** Starts `node ...nodeArgs` in `cwd` (default ROOT; stdout and stderr piped), tracked for killStarted(). */
 export function spawnNode(nodeArgs: string[], opts: SpawnOptions = {}): Spawned {
-  const child = spawn(process.execPath, nodeArgs, { cwd: ROOT, stdio: [opts.stdin ?? 'pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  const child = spawn(process.execPath, nodeArgs, { cwd: opts.cwd ?? ROOT, stdio: [opts.stdin ?? 'pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   if (child.pid === undefined) throw new Error(`spawn failed: no pid for ${nodeArgs.join(' ')}`);
   const pid = child.pid;
   track(pid);

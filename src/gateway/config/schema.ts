@@ -113,6 +113,10 @@ export const serverSchema = strict(
     env: stringMap(ENV_NAME, 'not a valid environment variable name', /^[^\0]*$/, 'must not contain NUL characters', 'expected a mapping of variable name to value'),
     cwd: nonEmpty('expected a directory path').optional(),
     envFile: nonEmpty('expected the path of a file of NAME=value lines (relative to the config file)').optional(),
+    watch: z.preprocess(
+      (v) => (typeof v === 'string' ? [v] : v),
+      z.array(nonEmpty('expected a path or glob pattern'), { error: "expected a path or glob pattern, or a list of them (files whose change restarts the server; '!' before one leaves those out)" }).min(1, { error: 'expected at least one path or glob pattern' }),
+    ).optional(),
     url: z.string({ error: 'must be an http(s) URL' }).refine(isHttpUrl, { error: 'must be an http(s) URL' }).optional(),
     headers: stringMap(HEADER_NAME, 'not a valid HTTP header name', /^[^\r\n\0]*$/, 'must not contain line breaks', 'expected a mapping of header name to value'),
     namespace: z

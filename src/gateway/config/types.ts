@@ -129,6 +129,11 @@ export type StdioServerConfig = CommonServerConfig &
   StdioUpstreamSpec & {
     /** A file of `NAME=value` lines read into `env` when the config is read (`env` wins); absolute once read. */
     envFile?: string;
+    /**
+     * Files whose change restarts the server (paths or glob patterns; `!` before one leaves those out), relative to
+     * the directory it runs in: a development loop behind the gateway (upstream-watch.ts).
+     */
+    watch?: string[];
   };
 
 /** A Streamable HTTP or legacy SSE server (url, headers). */

@@ -58,7 +58,7 @@ function checkServer(s: Tree, at: PathSegment[], issues: Issue[]): void {
   checkUpstreamAuth(s, at, cmd, issues);
   if (cmd && (t === 'http' || t === 'sse')) push(tKey, `'${s[tKey!]}' servers need url instead of command`);
   if (url && t === 'stdio') push(tKey, "'stdio' servers need command instead of url");
-  const wrongSide = cmd ? ['headers'] : ['args', 'env', 'envFile', 'cwd'];
+  const wrongSide = cmd ? ['headers'] : ['args', 'env', 'envFile', 'cwd', 'watch'];
   for (const key of wrongSide) {
     if (given(s, key)) push(key, cmd ? 'only for http/sse servers (this one has command)' : 'only for stdio servers (this one has url)');
   }
@@ -158,6 +158,7 @@ function buildServer(name: string, entry: RawServer | RawBuiltin): ServerConfig 
       env: dict(s.env),
       ...(s.cwd !== undefined && { cwd: s.cwd }),
       ...(s.envFile !== undefined && { envFile: s.envFile }),
+      ...(s.watch !== undefined && { watch: s.watch }),
     };
   }
   return { transport: t === 'sse' ? 'sse' : 'http', ...common, ...moveUrlCredentials(s.url!, dict(s.headers)) };

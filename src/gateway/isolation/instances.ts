@@ -1,6 +1,6 @@
 // The isolated connections of one upstream server: one Upstream (one child process, for stdio) per key — a
 // principal or a session — created on first use, closed when idle for a TTL, and capped in number.
-import type { Upstream } from '../../client/upstream.js';
+import type { RestartCause, Upstream } from '../../client/upstream.js';
 import { ErrorCode, WireError } from '../../core/index.js';
 import type { InstanceLimits } from '../config/upstream-auth.js';
 
@@ -106,6 +106,11 @@ export class IsolatedInstances {
 
   retime(timeoutMs: number): void {
     for (const instance of this.#instances.values()) instance.upstream.retime(timeoutMs);
+  }
+
+  /** Restarts every instance (an administrator's word, a watched file changed). */
+  async restart(reason: string, by: RestartCause): Promise<void> {
+    await Promise.all([...this.#instances.values()].map((i) => i.upstream.restart(reason, by)));
   }
 
   /** Closes the instance of `key` now (a per-session key whose session closed). */

@@ -1,7 +1,7 @@
 // Which connection serves a forwarded call, and what it carries: the shared ("template") connection of a server,
 // or the caller's own isolated one; its credentials, its allow-listed headers, and the caller's signed identity.
 import { LRUCache } from 'lru-cache';
-import type { Json, Upstream, UpstreamHttpOptions } from '../../client/upstream.js';
+import type { Json, RestartCause, Upstream, UpstreamHttpOptions } from '../../client/upstream.js';
 import { type CallContext, credentialOf, ErrorCode, GATEWAY_PRINCIPAL, type Principal, WireError } from '../../core/index.js';
 import { IDENTITY_META, signIdentity } from '../../middleware/identity-claims.js';
 import { stageSpan } from '../../middleware/tracing.js';
@@ -118,6 +118,11 @@ export class UpstreamRouter {
   /** Closes `template`'s isolated connections (the server is stopping). */
   drop(template: Upstream): Promise<void> {
     return this.#routes.get(template)?.instances.close() ?? Promise.resolve();
+  }
+
+  /** Restarts `template`'s isolated connections (the shared one is restarted by itself). */
+  restart(template: Upstream, reason: string, by: RestartCause): Promise<void> {
+    return this.#routes.get(template)?.instances.restart(reason, by) ?? Promise.resolve();
   }
 
   /** A reload changed only the server's timeout: its isolated connections take it too. */
