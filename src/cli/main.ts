@@ -15,10 +15,10 @@ function port(value: string): number {
   return n;
 }
 
-/** `--secrets <file>`, repeatable: where the config's `${VAR}` values come from besides the environment. */
+/** `--secrets <file|dir>`, repeatable: where the config's `${VAR}` values come from besides the environment. */
 const SECRETS_OPTION = [
-  '--secrets <file>',
-  `NAME=value lines (dotenv) the config's \${VAR} values come from, the environment winning; repeatable`,
+  '--secrets <file|dir>',
+  `NAME=value lines (dotenv), or a directory of one file per variable (/run/secrets, a Kubernetes Secret volume), the config's \${VAR} values come from, the environment winning; repeatable`,
   (file: string, files: string[] = []) => [...files, file],
 ] as const;
 

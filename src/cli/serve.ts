@@ -1,6 +1,6 @@
 // `mcplex serve`: runs the gateway on a config file (or the embedded default), over HTTP or stdio,
 // reloading on SIGHUP or file change and shutting down cleanly on SIGTERM/SIGINT.
-import { watch } from 'node:fs';
+import { statSync, watch } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { GroupWatchdog } from '../client/group-watchdog.js';
@@ -175,17 +175,23 @@ export async function serve(opts: ServeOptions): Promise<void> {
   log.info({ config: opts.config ?? '(embedded default)', upstreams: gateway.health().upstreams }, 'gateway started');
   if (opts.watch) {
     let timer: NodeJS.Timeout | undefined;
-    // The config file, the --secrets files and the servers' env files (those named when the gateway started).
-    const files = [resolve(path), ...(opts.secrets ?? []).map((f) => resolve(f)), ...Object.values(config.servers).flatMap((s) => (s.transport === 'stdio' && s.envFile ? [s.envFile] : []))];
+    const changed = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => reload('file changed'), 200);
+    };
+    // The config file, the --secrets files and the servers' env files (those named when the gateway started); a
+    // --secrets directory is watched whole (any file in it, a Secret volume's `..data` swapped).
+    const secrets = (opts.secrets ?? []).map((f) => resolve(f));
+    const secretDirs = secrets.filter((f) => statSync(f, { throwIfNoEntry: false })?.isDirectory());
+    for (const dir of secretDirs) watch(dir, changed).unref();
+    const files = [resolve(path), ...secrets.filter((f) => !secretDirs.includes(f)), ...Object.values(config.servers).flatMap((s) => (s.transport === 'stdio' && s.envFile ? [s.envFile] : []))];
     // Directories, not files: editors save by writing a new file and renaming it over the old one, after which a
     // watch on the file itself (its old inode) never fires again. A Kubernetes ConfigMap or Secret volume links each
     // file through `..data`, and an update swaps that link (a rename of `..data_tmp` to `..data`): that is a change too.
     for (const dir of new Set(files.map((f) => dirname(f)))) {
       const names = new Set([...files.filter((f) => dirname(f) === dir).map((f) => basename(f)), '..data']);
       watch(dir, (_event, filename) => {
-        if (filename !== null && !names.has(filename)) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => reload('file changed'), 200);
+        if (filename === null || names.has(filename)) changed();
       }).unref();
     }
   }

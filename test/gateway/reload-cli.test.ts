@@ -160,6 +160,19 @@ describe('--watch', () => {
     symlinkSync('..data/a.env', join(volume, 'a.env'));
     await onlyARestarts({ envFile: join(volume, 'a.env') }, [], () => version('..2026_12_07_02', 'two'));
   });
+
+  it('reloads when a --secrets directory is updated (a Kubernetes Secret volume: one file per variable): that server restarts', async () => {
+    const volume = mkdtempSync(join(tmpdir(), 'mcplex-secrets-dir-'));
+    const version = (name: string, value: string) => {
+      mkdirSync(join(volume, name));
+      writeFileSync(join(volume, name, 'a-token'), `${value}\n`);
+      symlinkSync(name, join(volume, '..data_tmp'));
+      renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+    };
+    version('..2026_12_07_01', 'one');
+    symlinkSync('..data/a-token', join(volume, 'a-token'));
+    await onlyARestarts({ env: { MCPLEX_LOG_LEVEL: 'warn', A_TOKEN: `\${a_token}` } }, ['--secrets', volume], () => version('..2026_12_07_02', 'two'));
+  });
 });
 
 describe('POST /admin/reload', () => {
