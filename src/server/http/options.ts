@@ -13,7 +13,7 @@ import type { RateLimitStore, RateRule } from '../../core/rate-limit-store.js';
 import { type ClientAddressOf, clientAddressOf } from './client-address.js';
 import type { ProxyHeaders } from './forwarded.js';
 import type { SessionEnded } from './legacy-sessions.js';
-import { type PublicOriginOf, publicOriginOf } from './public-origin.js';
+import { type PublicOriginOf, type PublicPrefixOf, publicOriginOf, publicPrefixOf } from './public-origin.js';
 import { DEFAULT_REFUSAL_LIMIT } from './refusal-limit.js';
 import type { CorsOptions } from './cors.js';
 import type { TlsOptions } from './tls.js';
@@ -135,7 +135,8 @@ export interface HttpServeOptions {
    * Proxies in front (addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`): for a request from one,
    * the client address is read from X-Forwarded-For (the nearest address that is not a trusted proxy). Default none:
    * the client address is the peer's. From them X-Forwarded-Proto and X-Forwarded-Host also name the public origin
-   * the server's own URLs are built from when `resource` is not set (a forwarded host only if `allowedHosts` has it).
+   * the server's own URLs are built from when `resource` is not set (a forwarded host only if `allowedHosts` has it),
+   * and X-Forwarded-Prefix the path it is mounted under, which the legacy SSE transport's `endpoint` event names.
    */
   trustedProxies?: string[];
   /**
@@ -244,6 +245,8 @@ export type ResolvedHttpOptions = Required<Omit<HttpServeOptions, Optional>> &
   Pick<HttpServeOptions, 'refusalStore' | 'cors' | 'allowedHosts' | 'readiness' | 'onAdminChange' | 'auth' | 'resource' | 'tls' | 'cluster' | 'tasks' | 'onSessionEnded' | 'onAuthRefused'> & {
     clientAddress: ClientAddressOf;
     publicOrigin: PublicOriginOf;
+    /** The path a trusted proxy mounts the server under (X-Forwarded-Prefix), for the paths told to clients. */
+    publicPrefix: PublicPrefixOf;
     proxyHeaders: ProxyHeaders;
     sessionOwner: (req: IncomingMessage) => string;
     readinessDetail: (req: IncomingMessage) => boolean;
@@ -315,6 +318,7 @@ export function resolveHttpOptions(o: HttpServeOptions): ResolvedHttpOptions {
     sessionOwner: o.sessionOwner ?? callerOf,
     clientAddress: clientAddressOf(o.trustedProxies, o.proxyHeaders),
     publicOrigin: publicOriginOf(o.trustedProxies, allowedHosts, o.proxyHeaders),
+    publicPrefix: publicPrefixOf(o.trustedProxies),
     proxyHeaders: o.proxyHeaders ?? 'x-forwarded',
     refusalLimit: o.refusalLimit ?? DEFAULT_REFUSAL_LIMIT,
     maxInflightPerSession: o.maxInflightPerSession ?? 128,

@@ -64,3 +64,26 @@ export function publicOriginOf(trustedProxies: readonly string[] | undefined, al
     return `${scheme}://${withPort(scheme, host, port)}`;
   };
 }
+
+export type PublicPrefixOf = (req: IncomingMessage) => string;
+
+/** A path prefix as a proxy may name it: `/a/b` (no trailing slash, no `.` or `..` segment, no empty one, no query). */
+const PREFIX = /^(\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+$/;
+const isPrefix = (value: string) => PREFIX.test(value) && !value.split('/').some((segment) => segment === '.' || segment === '..');
+
+/**
+ * The path a trusted proxy mounts the server under (`X-Forwarded-Prefix: /team-a`, as Traefik's StripPrefix and
+ * Spring's and ASP.NET's proxies set it; its first value), put before the paths the server names to its clients: the
+ * legacy SSE transport's `endpoint` event. '' without trusted proxies, from another peer, or for a value that is not a
+ * plain absolute path.
+ */
+export function publicPrefixOf(trustedProxies: readonly string[] | undefined): PublicPrefixOf {
+  if (!trustedProxies?.length) return () => '';
+  const trust = proxyaddr.compile([...trustedProxies]);
+  return (req) => {
+    const peer = req.socket.remoteAddress;
+    if (peer === undefined || !trust(peer, 0)) return '';
+    const prefix = firstValue(req.headers['x-forwarded-prefix'])?.replace(/\/+$/, '');
+    return prefix && isPrefix(prefix) ? prefix : '';
+  };
+}

@@ -234,7 +234,7 @@ export async function serveHttp(
       const use = sse.kind === 'stream' ? 'GET opens a legacy SSE stream, whose endpoint event names where to POST' : `POST messages here; GET ${legacySsePaths(sse.mcpPath).stream} opens the stream`;
       return sendRpcError(res, 405, ErrorCode.InvalidRequest, `Method not allowed; ${use}`, { allow: method });
     }
-    if (sse.kind === 'stream') return sessions.openSse(req, res, sse.messages);
+    if (sse.kind === 'stream') return sessions.openSse(req, res, `${o.publicPrefix(req)}${sse.messages}`);
     const body = await postBody(req, res);
     if (body) await sessions.postSse(req, res, body.value);
   }
@@ -280,7 +280,7 @@ export async function serveHttp(
     if (sse) return serveLegacySse(sse, req, res);
     // A client of the legacy SSE transport given the MCP URL itself (its GET names no session and no protocol
     // version): its stream is opened here as at …/sse, so one URL serves every client.
-    if (o.legacySse && isLegacySseGet(req)) return sessions.openSse(req, res, legacySsePaths(path).messages);
+    if (o.legacySse && isLegacySseGet(req)) return sessions.openSse(req, res, `${o.publicPrefix(req)}${legacySsePaths(path).messages}`);
     if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res);
     if (req.method !== 'POST') return sendRpcError(res, 405, ErrorCode.InvalidRequest, 'Method not allowed; use POST, GET or DELETE', { allow: 'POST, GET, DELETE' });
     const body = await postBody(req, res);
