@@ -118,8 +118,10 @@ async function reload(o: AdminOptions): Promise<void> {
 }
 
 /** Restarts a server (on every replica with cluster:); exit 1 when it did not come back. */
-async function restart(server: string, o: AdminOptions): Promise<void> {
-  const answer = await adminRequest(target(o), '/admin/restart', { server });
+async function restart(server: string, o: AdminOptions & { drainMs?: string }): Promise<void> {
+  const drainMs = o.drainMs === undefined ? undefined : Number(o.drainMs);
+  if (drainMs !== undefined && !(Number.isInteger(drainMs) && drainMs >= 0)) throw new ExitError(`--drain-ms: expected a whole number of milliseconds, not '${o.drainMs}'`, 2);
+  const answer = await adminRequest(target(o), '/admin/restart', { server, ...(drainMs !== undefined && { drainMs }) });
   if (o.json) print(JSON.stringify(answer));
   else print(answer.up ? `restarted ${server}${answer.pid !== undefined ? ` (pid ${String(answer.pid)})` : ''}` : `${server} did not come back: ${String(answer.error ?? answer.state)}`);
   if (!answer.up) process.exitCode = 1;
@@ -285,9 +287,10 @@ export function registerAdminCommands(program: Command): void {
   common(
     admin
       .command('restart')
-      .description("Restart a server now: a stdio server's process, an HTTP server's connection (on every replica with cluster:); exit 1 when it did not come back")
-      .argument('<server>'),
-  ).action((server: string, o: AdminOptions) => restart(server, o));
+      .description("Restart a server: a stdio server's process, an HTTP server's connection (on every replica with cluster:); exit 1 when it did not come back")
+      .argument('<server>')
+      .option('--drain-ms <ms>', 'how long its calls in flight may take to finish first (default 10000; 0 cuts them off)'),
+  ).action((server: string, o: AdminOptions & { drainMs?: string }) => restart(server, o));
   common(admin.command('pins').description('Tools and prompts whose definitions changed since they were pinned')).action((o: AdminOptions) => pins(o));
   common(
     admin

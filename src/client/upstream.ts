@@ -106,6 +106,11 @@ export class Upstream {
   #restartsByProbe = 0;
   #restartReason: string | undefined;
   #lastRestart: { by: RestartCause; reason: string; at: string } | undefined;
+  /** Requests sent and not answered yet (a restart may let them finish first). */
+  #inFlight = 0;
+  /** A restart waiting for the requests in flight to finish: new ones are refused as "restarting" meanwhile. */
+  #draining: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
   /** SEP-2243: the parameters each tool mirrors in `Mcp-Param-*` headers, from the last tools/list. */
   #paramHeaders = new Map<string, readonly ParamHeader[]>();
   /** The server refused Streamable HTTP and answered over the legacy SSE transport (`#mayBeSse`). */
@@ -141,8 +146,9 @@ export class Upstream {
   get name(): string {
     return this.spec.name;
   }
+  /** Connected, and taking new requests (not while calls in flight drain before a restart). */
   get up(): boolean {
-    return this.#supervisor.state === 'up' && this.#supervisor.current !== undefined;
+    return this.#supervisor.state === 'up' && this.#supervisor.current !== undefined && this.#draining === undefined;
   }
   get client(): Client | undefined {
     return this.up ? this.#supervisor.current?.client : undefined;
@@ -155,7 +161,7 @@ export class Upstream {
     return {
       name: this.name,
       transport: this.#sseFound ? 'sse' : this.spec.transport,
-      state: this.#supervisor.state,
+      state: this.#draining ? 'restarting' : this.#supervisor.state,
       era: client?.getProtocolEra(),
       ...(protocolVersion && { protocolVersion }),
       ...(client && this.#listen.state !== 'none' && { listen: this.#listen.state, ...(this.#listen.error && { listenError: this.#listen.error }) }),
@@ -301,6 +307,7 @@ export class Upstream {
 
   /** The error for a call that reaches this server while it is down, with the reason when known. */
   unavailable(): WireError {
+    if (this.#draining) return new WireError(ErrorCode.UpstreamUnavailable, `Server '${this.name}' is restarting; try again shortly`, { retryAfterMs: 500 });
     const why = this.#supervisor.lastError ? `: ${this.#supervisor.lastError}` : '';
     return new WireError(ErrorCode.UpstreamUnavailable, `Server '${this.name}' is unavailable${why}`);
   }
@@ -317,32 +324,38 @@ export class Upstream {
    */
   async request(method: string, params: Json | undefined, { timeoutMs: own, ...opts }: ForwardOptions = {}): Promise<Json> {
     const timeoutMs = own ?? this.#spec.timeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      if (!this.up && this.#reinit) await this.#reinit.done;
-      const conn = this.#supervisor.current;
-      const client = this.client;
-      if (!client) throw this.unavailable();
-      try {
-        if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs, ...opts });
-        const { onLateAnswer: _late, ...sdkOpts } = opts;
-        const headers = method === 'tools/call' ? this.#paramHeaderValues(client, params) : undefined;
-        const result = await client.request({ method, ...(params && { params }) } as never, Passthrough, {
-          timeout: timeoutMs,
-          allowInputRequired: true,
-          ...(headers && { headers }),
-          ...(sdkOpts.signal && { signal: signalOf(sdkOpts.signal) }),
-          ...(sdkOpts.onprogress && { onprogress: sdkOpts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * timeoutMs }),
-        });
-        return carriedTask(result);
-      } catch (err) {
-        // Not after a forced restart (restart()): the wedged server may have acted on what it was sent.
-        const cutOff = this.#reinit !== undefined && !this.#reinit.forced && this.#reinit.conn === conn && isConnectionClosed(err);
-        if (attempt === 0 && !opts.signal?.aborted && (isSessionGone(err) || cutOff)) {
-          await this.#reinitialise(conn);
-          continue;
+    this.#inFlight++;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        if (!this.up && this.#reinit) await this.#reinit.done;
+        const conn = this.#supervisor.current;
+        const client = this.client;
+        if (!client) throw this.unavailable();
+        try {
+          if (conn?.raw) return await conn.raw.request(method, params, { timeoutMs, ...opts });
+          const { onLateAnswer: _late, ...sdkOpts } = opts;
+          const headers = method === 'tools/call' ? this.#paramHeaderValues(client, params) : undefined;
+          const result = await client.request({ method, ...(params && { params }) } as never, Passthrough, {
+            timeout: timeoutMs,
+            allowInputRequired: true,
+            ...(headers && { headers }),
+            ...(sdkOpts.signal && { signal: signalOf(sdkOpts.signal) }),
+            ...(sdkOpts.onprogress && { onprogress: sdkOpts.onprogress, resetTimeoutOnProgress: true, maxTotalTimeout: 10 * timeoutMs }),
+          });
+          return carriedTask(result);
+        } catch (err) {
+          // Not after a forced restart (restart()): the wedged server may have acted on what it was sent.
+          const cutOff = this.#reinit !== undefined && !this.#reinit.forced && this.#reinit.conn === conn && isConnectionClosed(err);
+          if (attempt === 0 && !opts.signal?.aborted && (isSessionGone(err) || cutOff)) {
+            await this.#reinitialise(conn);
+            continue;
+          }
+          throw upstreamError(this.name, err, timeoutMs, opts.signal, specSecrets(this.#spec));
         }
-        throw upstreamError(this.name, err, timeoutMs, opts.signal, specSecrets(this.#spec));
       }
+    } finally {
+      // A restart waiting for the calls in flight (restart's drainMs) goes ahead once the last one is done.
+      if (--this.#inFlight === 0) this.#drained?.();
     }
   }
 
@@ -353,15 +366,37 @@ export class Upstream {
    * that is down tries again at once. Calls in flight on the old connection fail (none is sent again by itself: the
    * server may have acted on it).
    */
-  restart(reason: string, by: RestartCause = 'health'): Promise<void> {
+  restart(reason: string, by: RestartCause = 'health', drainMs = 0): Promise<void> {
     if (this.#stopped) return Promise.resolve();
+    // One restart at a time: a second asked while the first drains is the same restart.
+    if (this.#draining) return this.#draining;
     if (by === 'health') {
       this.#log.warn({ reason }, 'restarting unresponsive upstream');
       this.#restartReason = reason;
       this.#restartsByProbe++;
-    } else this.#log.info({ reason, by }, 'restarting upstream');
+    } else this.#log.info({ reason, by, ...(this.#inFlight > 0 && drainMs > 0 && { draining: this.#inFlight }) }, 'restarting upstream');
     this.#lastRestart = { by, reason, at: new Date().toISOString() };
-    return this.up ? this.#reinitialise(this.#supervisor.current, true) : this.#restartNow();
+    if (this.#inFlight === 0 || drainMs <= 0 || !this.up) return this.up ? this.#reinitialise(this.#supervisor.current, true) : this.#restartNow();
+    const draining = this.#drain(drainMs).then(() => {
+      this.#draining = undefined;
+      if (this.#stopped) return;
+      return this.#supervisor.state === 'up' ? this.#reinitialise(this.#supervisor.current, true) : this.#restartNow();
+    });
+    this.#draining = draining;
+    return draining;
+  }
+
+  /** Resolves when no request is in flight, or after `ms` (those left are cut off by the restart). */
+  #drain(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#drained = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#drained = done;
+    });
   }
 
   /** The last restart asked for (health checks, an administrator, a watched file), for health. */

@@ -34,7 +34,7 @@ import { InflightCalls, type RelayOptions } from './relay.js';
 import { GatewayResilience } from './resilience.js';
 import { modeChange } from './resilience-admin.js';
 import { restartChange } from './restart-admin.js';
-import { FileWatch, watchedFilesOf } from './upstream-watch.js';
+import { FileWatch, WATCH_DRAIN_MS, watchedFilesOf } from './upstream-watch.js';
 import { pinsRoutes } from './pins-admin.js';
 import { type EndpointReport, endpointReports, endpointsRoute } from './endpoints-admin.js';
 import { ToolPins } from './tool-pins.js';
@@ -195,8 +195,8 @@ export class Gateway {
       this.#adminChanges.route(
         restartChange(
           () => [...this.#entries.keys()],
-          async (server) => {
-            await this.restartServer(server, 'restarted by an administrator', 'admin');
+          async (server, drainMs) => {
+            await this.restartServer(server, 'restarted by an administrator', 'admin', drainMs);
             return this.#entries.get(server)?.upstream.status() ?? { state: 'removed' };
           },
         ),
@@ -317,13 +317,14 @@ export class Gateway {
   }
 
   /**
-   * Restarts a server now (POST /admin/restart, a watched file's change): its shared connection (a stdio server's
-   * process) and its isolated ones. False when no server of that name runs.
+   * Restarts a server (POST /admin/restart, a watched file's change): its shared connection (a stdio server's
+   * process) and its isolated ones, each once its calls in flight finished or `drainMs` passed. False when no server
+   * of that name runs.
    */
-  async restartServer(name: string, reason: string, by: RestartCause): Promise<boolean> {
+  async restartServer(name: string, reason: string, by: RestartCause, drainMs = 0): Promise<boolean> {
     const entry = this.#entries.get(name);
     if (!entry) return false;
-    await Promise.all([entry.upstream.restart(reason, by), this.#router.restart(entry.upstream, reason, by)]);
+    await Promise.all([entry.upstream.restart(reason, by, drainMs), this.#router.restart(entry.upstream, reason, by, drainMs)]);
     return true;
   }
 
@@ -338,7 +339,7 @@ export class Gateway {
     for (const [name, entry] of this.#entries) {
       const files = watchedFilesOf(entry.config);
       if (!files || this.#watches.has(name)) continue;
-      const watch = new FileWatch(files, (file) => void this.restartServer(name, `watched file changed: ${file}`, 'watch'), log);
+      const watch = new FileWatch(files, (file) => void this.restartServer(name, `watched file changed: ${file}`, 'watch', WATCH_DRAIN_MS), log);
       this.#watches.set(name, watch);
       void watch.ready.then(() => {
         if (this.#watches.get(name) === watch) log.info({ upstream: name, watch: files.patterns, dir: files.dir }, 'watching files: a change restarts the server');

@@ -12,6 +12,8 @@ import type { ServerConfig } from './config/index.js';
 
 /** Changes this close together (an editor saving several files, a build writing its output) make one restart. */
 export const WATCH_DEBOUNCE_MS = 300;
+/** How long calls in flight may take to finish before a watched change's restart cuts them off. */
+export const WATCH_DRAIN_MS = 2_000;
 
 const NEVER = /(^|\/)(node_modules|\.git)(\/|$)/;
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/client';
 import { stringify } from 'yaml';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/core/index.js';
 import { ConfigInvalidError, parseConfig } from '../../src/gateway/config/index.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { FileWatch } from '../../src/gateway/upstream-watch.js';
@@ -16,7 +17,7 @@ import { silentLogger } from '../../src/index.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { isAlive, killAll, waitGone, waitUntil } from '../helpers/process.js';
 import { runCli } from './fixtures/cli.js';
-import { callText, collect, FAST_RESTART, legacyClient, toolNames, upstreamOf } from './fixtures/helpers.js';
+import { callText, collect, FAST_RESTART, legacyClient, stderrLine, toolNames, upstreamOf } from './fixtures/helpers.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -102,7 +103,12 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (m.id === undefined) return;
   if (m.method === 'initialize') send({ id: m.id, result: { protocolVersion: m.params.protocolVersion, capabilities: { tools: { listChanged: true } }, serverInfo: { name: 'dev', version: '1' } } });
   else if (m.method === 'tools/list') send({ id: m.id, result: { tools: TOOLS.map((name) => ({ name, description: name, inputSchema: { type: 'object' } })) } });
-  else if (m.method === 'tools/call') send({ id: m.id, result: { content: [{ type: 'text', text: m.params.name + ' from ' + process.pid }] } });
+  else if (m.method === 'tools/call') {
+    const answer = () => send({ id: m.id, result: { content: [{ type: 'text', text: m.params.name + ' from ' + process.pid }] } });
+    process.stderr.write('started ' + m.params.name + '\\n');
+    if (m.params.name === 'slow') setTimeout(answer, m.params.arguments.ms);
+    else answer();
+  }
   else if (m.method === 'ping') send({ id: m.id, result: {} });
   else send({ id: m.id, error: { code: -32601, message: 'Method not found' } });
 });
@@ -188,6 +194,43 @@ describe('servers.<name>.watch in the gateway', () => {
 });
 
 describe('POST /admin/restart', () => {
+  it('lets a call in flight finish first (new calls told it is restarting), or cuts it off with drainMs 0', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'server.mjs'), serverSource(['alpha', 'slow']));
+    const { gateway, http, client, log } = await start(dir, {});
+    const origin = new URL(http.url).origin;
+    const restart = (body: unknown) =>
+      fetch(`${origin}/admin/restart`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => (await r.json()) as Record<string, unknown>);
+    const first = detail(gateway).pid!;
+
+    const slow = callText(client, 'dev__slow', { ms: 1500 });
+    await stderrLine(log.entries, 'dev', 'started slow');
+    const restarted = restart({ server: 'dev' });
+    await waitUntil(() => log.entries.find((e) => e.msg === 'restarting upstream' && (e.obj as { draining?: number }).draining === 1), 10_000, 'the restart draining one call');
+    expect(detail(gateway).state).toBe('restarting');
+    const refused = await client.callTool({ name: 'dev__alpha', arguments: {} }).then(
+      () => undefined,
+      (e: { code: number; message: string }) => e,
+    );
+    expect(refused).toMatchObject({ code: ErrorCode.UpstreamUnavailable, message: "Server 'dev' is restarting; try again shortly" });
+    // The call in flight was answered by the process it was sent to, and only then was it restarted.
+    expect(await slow).toBe(`slow from ${first}`);
+    const second = (await restarted).pid as number;
+    pids.add(second);
+    expect(second).not.toBe(first);
+    expect(await callText(client, 'dev__alpha')).toBe(`alpha from ${second}`);
+
+    const cut = client.callTool({ name: 'dev__slow', arguments: { ms: 60_000 } }).then(
+      () => undefined,
+      (e: { code: number; message: string }) => e,
+    );
+    await stderrLine(log.entries, 'dev', 'started slow', 2);
+    const third = (await restart({ server: 'dev', drainMs: 0 })).pid as number;
+    pids.add(third);
+    expect(third).not.toBe(second);
+    expect(await cut).toMatchObject({ code: ErrorCode.UpstreamUnavailable });
+  });
+
   it('restarts a server now (a new process), through the API and the CLI, and says what it did not know', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'server.mjs'), serverSource(['alpha']));
@@ -210,8 +253,9 @@ describe('POST /admin/restart', () => {
     expect(await callText(client, 'dev__alpha')).toBe(`alpha from ${second}`);
 
     expect(await post({ server: 'nope' })).toEqual({ status: 404, body: { error: "no server named 'nope' is running (running: dev)" } });
-    expect(await post({ name: 'dev' })).toEqual({ status: 400, body: { error: 'expected { "server": "<name>" } (unknown field(s) name)' } });
+    expect(await post({ name: 'dev' })).toEqual({ status: 400, body: { error: 'expected { "server": "<name>", "drainMs"?: <ms> } (unknown field(s) name)' } });
     expect(await post(['dev'])).toMatchObject({ status: 400 });
+    expect(await post({ server: 'dev', drainMs: -1 })).toEqual({ status: 400, body: { error: 'drainMs: expected a whole number of milliseconds from 0 (cut calls in flight off at once) to 600000' } });
 
     const cli = runCli(['admin', 'restart', 'dev', '--url', origin]);
     expect((await cli.exited()).code).toBe(0);

@@ -109,8 +109,8 @@ export class IsolatedInstances {
   }
 
   /** Restarts every instance (an administrator's word, a watched file changed). */
-  async restart(reason: string, by: RestartCause): Promise<void> {
-    await Promise.all([...this.#instances.values()].map((i) => i.upstream.restart(reason, by)));
+  async restart(reason: string, by: RestartCause, drainMs: number): Promise<void> {
+    await Promise.all([...this.#instances.values()].map((i) => i.upstream.restart(reason, by, drainMs)));
   }
 
   /** Closes the instance of `key` now (a per-session key whose session closed). */

@@ -121,8 +121,8 @@ export class UpstreamRouter {
   }
 
   /** Restarts `template`'s isolated connections (the shared one is restarted by itself). */
-  restart(template: Upstream, reason: string, by: RestartCause): Promise<void> {
-    return this.#routes.get(template)?.instances.restart(reason, by) ?? Promise.resolve();
+  restart(template: Upstream, reason: string, by: RestartCause, drainMs: number): Promise<void> {
+    return this.#routes.get(template)?.instances.restart(reason, by, drainMs) ?? Promise.resolve();
   }
 
   /** A reload changed only the server's timeout: its isolated connections take it too. */
