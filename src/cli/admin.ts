@@ -308,9 +308,9 @@ export function registerAdminCommands(program: Command): void {
     admin
       .command('sessions')
       .description('The 2025-era sessions this gateway holds: who, from where, which client, active when')
-      .option('--principal <id>', "only this caller's")
-      .option('--tenant <id>', "only this tenant's")
-      .option('--client <address>', 'only those from this address')
+      .option('--principal <id>', "only this caller's (or a glob: 'svc-*')")
+      .option('--tenant <id>', "only this tenant's (or a glob)")
+      .option('--client <address>', 'only those from this address (or a range: 10.0.0.0/8)')
       .option('--limit <n>', 'at most this many, the most recently active (default 500)'),
   ).action((o: AdminOptions) => sessions(o));
   common(
@@ -318,9 +318,9 @@ export function registerAdminCommands(program: Command): void {
       .command('close-session')
       .description('Close a session as its client would (its calls end; the client opens a new one), or every one a caller, tenant or address holds')
       .argument('[session]')
-      .option('--principal <id>', "every session of this caller's")
-      .option('--tenant <id>', "every session of this tenant's")
-      .option('--client <address>', 'every session from this address'),
+      .option('--principal <id>', "every session of this caller's (or a glob: 'svc-*')")
+      .option('--tenant <id>', "every session of this tenant's (or a glob)")
+      .option('--client <address>', 'every session from this address (or a range: 10.0.0.0/8)'),
   ).action((id: string | undefined, o: AdminOptions & SessionFilters) => closeSession(id, o));
   registerAdminOAuth(admin, common, target);
   common(

@@ -77,6 +77,9 @@ export interface ReloadReport {
 
 /** What of a server's config the isolated connections depend on: a change restarts the server on reload. */
 const upstreamAuthOf = ({ isolation, instances, forwardHeaders, auth, identity }: ServerConfig) => ({ isolation, instances, forwardHeaders, auth, identity });
+
+/** How a server that exits is tried again: its own `restartBackoff`, key by key over `resilience.restartBackoff`. */
+const restartBackoffOf = (config: GatewayConfig, server: ServerConfig) => ({ ...config.resilience?.restartBackoff, ...server.restartBackoff });
 const withInstances = <T>(status: T, instances: unknown[]) => (instances.length > 0 ? { ...status, instances } : status);
 
 interface Entry {
@@ -309,7 +312,7 @@ export class Gateway {
         hooks: isolated ? isolatedHooks : this.#hooks,
         clientInfo: GATEWAY_INFO,
         capabilities: RELAYABLE,
-        ...(this.opts.restart && { supervisor: this.opts.restart }),
+        supervisor: { ...this.opts.restart, ...restartBackoffOf(this.#config, entry.config) },
         ...extra,
       }),
     );
@@ -423,13 +426,15 @@ export class Gateway {
     applyPins();
     const report: ReloadReport = { added: [], removed: [], restarted: [], retimed: [], ...(audit && { audit }) };
     // Functions (a built-in's opener) differ per call; the data beside them says whether the server changed.
-    const spec = (c: ServerConfig) => JSON.parse(JSON.stringify({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0, ...upstreamAuthOf(c) }));
+    // A server's backoff as the config it runs under makes it: a change of the gateway-wide one restarts those it reaches.
+    const spec = (c: ServerConfig, under: GatewayConfig) =>
+      JSON.parse(JSON.stringify({ ...toUpstreamSpec(c, this.opts.commands), timeoutMs: 0, ...upstreamAuthOf(c), restartBackoff: restartBackoffOf(under, c) }));
     const wanted = new Map(Object.values(next.servers).filter((c) => c.enabled).map((c) => [c.name, c]));
     const stopping: Promise<void>[] = [];
     const retooled: string[] = [];
     for (const [name, entry] of this.#entries) {
       const config = wanted.get(name);
-      if (config && isDeepStrictEqual(spec(config), spec(entry.config))) {
+      if (config && isDeepStrictEqual(spec(config, next), spec(entry.config, this.#config))) {
         if (config.timeoutMs !== entry.config.timeoutMs) {
           entry.upstream.retime(config.timeoutMs);
           this.#router.retime(entry.upstream, config.timeoutMs);

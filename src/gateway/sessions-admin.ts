@@ -1,12 +1,15 @@
 // Admin endpoints of the 2025-era sessions this replica holds: GET /admin/sessions lists them (who, from where, which
 // client and protocol version, since when, active when; the most recently active first; narrowed by caller, tenant,
-// address or endpoint, at most `limit`), POST /admin/sessions/close
+// address or endpoint, each exact, a glob or (addresses) a range, at most `limit`), POST /admin/sessions/close
 // `{ "session": "<id>" }` closes one as its client's DELETE would (its calls in flight end; the client's next request
 // is answered 404 and it opens a new session). With `cluster:`, a close is made on the replica holding the session.
 // Both need an admin caller; a close is an audited admin change like any POST. 2026-era callers hold no session.
 // With `cluster:`, a listing asked of any replica is every replica's: each session names the replica holding it, and
 // a replica that did not answer (in 3 s) is named under `unreachable`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import picomatch from 'picomatch';
+import proxyaddr from 'proxy-addr';
 import { type HttpHandle, type HttpRoute, passedOn, readJsonBody, type SessionReport, sendJson } from '../server/index.js';
 import { everyReplica, type ReplicaPeers, tagged } from './every-replica.js';
 
@@ -24,6 +27,26 @@ async function fromEveryReplica(req: IncomingMessage, mine: Listing, peers: Repl
 
 /** What a listing can be narrowed to (`?principal=alice&tenant=acme&client=203.0.113.7&endpoint=research`). */
 const FILTERS = ['principal', 'tenant', 'client', 'endpoint'] as const;
+
+/**
+ * A filter's value as a test: a glob when it has `*`, `?` or `[` (`principal=svc-*`), an address range for `client`
+ * when it has `/` (`client=10.0.0.0/8`, `client=2001:db8::/32`), else the value itself. Undefined for a range that
+ * is not one.
+ */
+function matcher(key: (typeof FILTERS)[number], value: string): ((v: string | undefined) => boolean) | undefined {
+  if (key === 'client' && value.includes('/')) {
+    let inRange: (address: string, i: number) => boolean;
+    try {
+      inRange = proxyaddr.compile([value]);
+    } catch {
+      return undefined;
+    }
+    return (v) => v !== undefined && isIP(v) !== 0 && inRange(v, 0);
+  }
+  if (!/[*?[]/.test(value)) return (v) => v === value;
+  const glob = picomatch(value, { dot: true, nobrace: true, noextglob: true });
+  return (v) => v !== undefined && glob(v);
+}
 /** The most a listing answers unless `?limit=` says otherwise (the most recently active first; `total` counts all). */
 const DEFAULT_LIMIT = 500;
 
@@ -44,9 +67,17 @@ export function sessionsRoutes(sessions: () => Sessions | undefined, peers: () =
         const query = new URL(req.url ?? '/', 'http://x').searchParams;
         const limit = query.has('limit') ? Number(query.get('limit')) : DEFAULT_LIMIT;
         if (!Number.isInteger(limit) || limit < 1) return sendJson(res, 400, { error: 'limit: expected a positive integer' });
+        const tests: Array<[(typeof FILTERS)[number], (v: string | undefined) => boolean]> = [];
+        for (const k of FILTERS) {
+          const value = query.get(k);
+          if (value === null) continue;
+          const test = matcher(k, value);
+          if (!test) return sendJson(res, 400, { error: `${k}: '${value}' is not an address range (10.0.0.0/8, 2001:db8::/32)` });
+          tests.push([k, test]);
+        }
         const s = listening(res);
         if (!s) return;
-        const matching = s.report().filter((r) => FILTERS.every((k) => !query.has(k) || r[k] === query.get(k)));
+        const matching = s.report().filter((r) => tests.every(([k, test]) => test(r[k])));
         const mine = { sessions: matching.slice(0, limit), total: matching.length };
         // Asked by another replica: this one's own; else every replica's.
         const replicas = peers();

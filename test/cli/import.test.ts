@@ -668,7 +668,7 @@ describe('mcplex import', () => {
     expect([shared.code, shared.stderr]).toEqual([0, 'mcplex: warning: --secrets mcplex.env can be read by other users (mode 644); chmod 600 mcplex.env\n']);
     chmodSync(secrets, 0o600);
     const unreadable = await mcplex(['check', '-c', 'mcplex.yaml', '--secrets', 'nope.env'], project, env);
-    expect([unreadable.code, unreadable.stderr]).toEqual([2, 'mcplex: --secrets nope.env: cannot read it (ENOENT); give a file of NAME=value lines\n']);
+    expect([unreadable.code, unreadable.stderr]).toEqual([2, 'mcplex: --secrets nope.env: cannot read it (ENOENT); give a file of NAME=value lines, or a directory of one file per variable\n']);
 
     // Claude Desktop now starts the gateway with --secrets: the server gets its token as before.
     const pointer = JSON.parse(readFileSync(desktop, 'utf8')).mcpServers.mcplex as { command: string; args: string[] };

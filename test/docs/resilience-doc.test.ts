@@ -15,8 +15,8 @@ const block = (lang: string, after: string) => {
 
 it('the configuration example is valid', () => {
   const config = parseConfig(block('yaml', '## Configuration'), { format: 'yaml', env: {} });
-  expect(config.resilience).toMatchObject({ mode: 'normal', waitForRestartMs: 3000, breaker: { whenOpen: 'mark' } });
-  expect(config.servers.github).toMatchObject({ required: true, maxTimeoutMs: 120000, toolTimeouts: { search_code: 5000 }, mode: 'read-only' });
+  expect(config.resilience).toMatchObject({ mode: 'normal', waitForRestartMs: 3000, breaker: { whenOpen: 'mark' }, restartBackoff: { maxDelayMs: 10000 } });
+  expect(config.servers.github).toMatchObject({ required: true, maxTimeoutMs: 120000, toolTimeouts: { search_code: 5000 }, mode: 'read-only', restartBackoff: { initialDelayMs: 500, maxDelayMs: 30000, healthyAfterMs: 30000 } });
 });
 
 it('the framework example uses what the package exports', () => {

@@ -66,6 +66,13 @@ describe('sessions, seen and closed by an administrator', () => {
       expect(await query('limit=1')).toEqual({ sessions: [sessions[0]], total: 2 });
       expect((await query('principal=user&tenant=acme&client=127.0.0.1')).total).toBe(2);
       expect(await query('principal=someone-else')).toEqual({ sessions: [], total: 0 });
+      // A glob, and an address range for the client.
+      expect((await query('principal=us*&tenant=ac?e&client=127.0.0.0/8')).total).toBe(2);
+      expect((await query('principal=*-else')).total).toBe(0);
+      expect((await query('client=10.0.0.0/8')).total).toBe(0);
+      expect((await query('client=::1/128')).total).toBe(0);
+      const badRange = await admin(g.base, '/admin/sessions?client=10.0.0.0/99');
+      expect([badRange.status, await badRange.json()]).toEqual([400, { error: "client: '10.0.0.0/99' is not an address range (10.0.0.0/8, 2001:db8::/32)" }]);
       expect((await admin(g.base, '/admin/sessions?limit=0')).status).toBe(400);
 
       // Not an administrator: refused. An unknown or missing id: said so.

@@ -1,5 +1,5 @@
 // The resilience part of the gateway file: the gateway-wide `resilience:` section and the per-server keys
-// (required, toolTimeouts, maxTimeoutMs, retry, breaker, healthCheck, mode, disabledTools), schema and types.
+// (required, toolTimeouts, maxTimeoutMs, retry, breaker, healthCheck, restartBackoff, mode, disabledTools), schema and types.
 import { z } from 'zod';
 import { unknownKeyMessage } from './hints.js';
 
@@ -48,6 +48,14 @@ const breakerShape = {
 };
 const breaker = strict(breakerShape, 'expected a mapping with failures, errorRate, minRequests, windowMs, openMs');
 const healthCheck = strict({ intervalMs: ms.optional(), failures: count.optional(), timeoutMs: ms.optional() }, 'expected a mapping with intervalMs, failures, timeoutMs');
+/** How a server that exits or cannot connect is tried again (the supervisor's backoff; client/backoff.ts). */
+const restartBackoff = strict(
+  { initialDelayMs: ms.optional(), maxDelayMs: ms.optional(), healthyAfterMs: ms.optional() },
+  'expected a mapping with initialDelayMs, maxDelayMs, healthyAfterMs',
+).refine((b) => b.initialDelayMs === undefined || b.maxDelayMs === undefined || b.maxDelayMs >= b.initialDelayMs, {
+  error: 'maxDelayMs must be at least initialDelayMs',
+  path: ['maxDelayMs'],
+});
 
 const fallbackRule = z.union(
   [strict({ result: z.record(z.string(), z.unknown()) }, 'expected { result: {...} }'), strict({ lastGood: z.literal(true), maxAgeMs: ms.optional() }, 'expected { lastGood: true, maxAgeMs }')],
@@ -65,6 +73,8 @@ export const resilienceSchema = strict(
     ).optional(),
     breaker: offOr(strict({ ...breakerShape, whenOpen: z.enum(['show', 'hide', 'mark'], { error: 'expected show, hide or mark' }).optional() }, 'expected a mapping with failures, errorRate, minRequests, windowMs, openMs, whenOpen')).optional(),
     healthCheck: offOr(healthCheck).optional(),
+    /** Every server's, unless its own says otherwise (per key). */
+    restartBackoff: restartBackoff.optional(),
     mode: mode.optional(),
     disabledTools: globs.optional(),
     fallbacks: z.record(z.string(), fallbackRule, { error: 'expected a mapping of exposed tool name to a fallback' }).optional(),
@@ -82,6 +92,7 @@ export const serverResilienceShape = {
   retry: offOr(strict({ retries: intIn(0, 10, 'expected an integer 0-10').optional(), tools: globs.optional() }, 'expected a mapping with retries, tools')).optional(),
   breaker: offOr(breaker).optional(),
   healthCheck: offOr(healthCheck).optional(),
+  restartBackoff: restartBackoff.optional(),
   mode: mode.optional(),
   disabledTools: globs.optional(),
 };
