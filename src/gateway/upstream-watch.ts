@@ -69,7 +69,11 @@ export class FileWatch {
     debounceMs = WATCH_DEBOUNCE_MS,
   ) {
     const dir = slashed(resolve(files.dir));
-    const include = files.patterns.filter((p) => !p.startsWith('!')).map((p) => anchored(dir, p));
+    const included = files.patterns.filter((p) => !p.startsWith('!'));
+    const include = included.map((p) => anchored(dir, p));
+    // A typo in a path would otherwise go unseen: the watch waits for it quietly.
+    const missing = included.filter((_, i) => !existsSync(include[i]!.base));
+    if (missing.length > 0) log.warn({ watch: missing, dir }, 'watched paths that do not exist (yet): a file made there later restarts the server');
     const exclude = files.patterns.filter((p) => p.startsWith('!')).map((p) => anchored(dir, p.slice(1)));
     const wanted = (path: string) => !NEVER.test(path) && include.some((i) => i.matches(path)) && !exclude.some((e) => e.matches(path)) && !posix.basename(path).startsWith('.');
     this.#watcher = watch(watchedRoots(include.map((i) => i.base)), {

@@ -44,10 +44,13 @@ describe('FileWatch', () => {
     const dir = tempDir();
     for (const d of ['src/a', 'src/skip', 'src/node_modules/x', 'docs']) mkdirSync(join(dir, d), { recursive: true });
     const seen = recorder();
+    const log = capturingLogger();
     // No debounce: every change that passes the patterns would be reported on its own, in order.
-    const watch = new FileWatch({ dir, patterns: ['src/**/*.mjs', 'config.json', 'docs', '!src/skip/**'] }, seen.onChange, silentLogger, 0);
+    const watch = new FileWatch({ dir, patterns: ['src/**/*.mjs', 'config.json', 'docs', '!src/skip/**'] }, seen.onChange, log, 0);
     try {
       await watch.ready;
+      // config.json is not there yet: said so (a typo would otherwise go unseen), and watched for all that.
+      expect(log.entries.filter((e) => e.level === 'warn').map((e) => [e.msg, e.obj])).toEqual([['watched paths that do not exist (yet): a file made there later restarts the server', { watch: ['config.json'], dir }]]);
       writeFileSync(join(dir, 'README.md'), 'not watched');
       writeFileSync(join(dir, 'src/skip/left-out.mjs'), 'left out by !src/skip/**');
       writeFileSync(join(dir, 'src/node_modules/x/index.mjs'), 'never: node_modules');
