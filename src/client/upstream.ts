@@ -90,6 +90,21 @@ function responsesAfterNotifications(transport: Transport): void {
 /** Who asked for a restart: the health checks (a wedged server), an administrator, or a change to a watched file. */
 export type RestartCause = 'health' | 'admin' | 'watch';
 
+/** How long a closing connection waits for its server to end its session (DELETE). */
+const END_SESSION_MS = 1000;
+
+/**
+ * Ends the session a Streamable HTTP server keeps for this connection (DELETE with its `Mcp-Session-Id`), as the spec
+ * asks of a client done with one, so a restart or a stop leaves none behind to fill the server's session cap. Bounded;
+ * a server that refuses (405) or is gone is no matter.
+ */
+async function endSession(transport: Transport): Promise<void> {
+  if (!(transport instanceof StreamableHTTPClientTransport) || transport.sessionId === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([transport.terminateSession().catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, END_SESSION_MS)))]);
+  clearTimeout(timer);
+}
+
 export class Upstream {
   /** What this upstream is; `retime` replaces its timeoutMs in place (a config reload need not restart). */
   #spec: UpstreamSpec;
@@ -264,8 +279,9 @@ export class Upstream {
     const closeListen = openListen(client, this.spec.connectTimeoutMs, this.#log, listen);
     // 2026-era upstreams need the SDK's per-request envelope and result decoding; HTTP ones its session handling.
     const raw = transport instanceof StdioProcessTransport && client.getProtocolEra() === 'legacy' ? new RawLane(transport) : undefined;
-    const close = () => {
+    const close = async () => {
       closeListen();
+      await endSession(transport);
       return client.close();
     };
     return { client, transport, closed, close, ...(raw && { raw }) };

@@ -1,7 +1,7 @@
 // `servers.<name>.watch` and `POST /admin/restart`, with real files, a real watcher and real upstream processes: a
 // server restarted when a file it is made from changes (only the files its patterns name), its new tools listed and
 // callers told; the watch changed by a reload; an administrator's restart through the API, the CLI and the config
-// checks.
+// checks; an HTTP server's restart ends its old session (DELETE) and opens another.
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { ConfigInvalidError, parseConfig } from '../../src/gateway/config/index.
 import { Gateway } from '../../src/gateway/gateway.js';
 import { FileWatch } from '../../src/gateway/upstream-watch.js';
 import type { HttpHandle } from '../../src/server/index.js';
-import { silentLogger } from '../../src/index.js';
+import { createServer, silentLogger } from '../../src/index.js';
 import { capturingLogger } from '../helpers/logger.js';
 import { isAlive, killAll, waitGone, waitUntil } from '../helpers/process.js';
 import { runCli } from './fixtures/cli.js';
@@ -197,6 +197,29 @@ describe('servers.<name>.watch in the gateway', () => {
 });
 
 describe('POST /admin/restart', () => {
+  it('gives an HTTP server a new connection: a new session (a 2025-era one), the old one closed', async () => {
+    const upstream = createServer({ name: 'remote', version: '1.0.0' });
+    upstream.tool('ping_me', { description: 'answers' }, () => 'pong');
+    const served = await upstream.serveHttp({ port: 0 });
+    const gateway = new Gateway(parseConfig(stringify({ servers: { remote: { url: served.url, protocol: '2025-11-25' } } }), { format: 'yaml' }), { logger: silentLogger, restart: FAST_RESTART });
+    try {
+      await gateway.start();
+      const http = await gateway.serveHttp({ port: 0 });
+      const client = await legacyClient(http.url);
+      running = { gateway, http, client };
+      expect(await callText(client, 'remote__ping_me')).toBe('pong');
+      const before = served.sessions.report().map((r) => r.id);
+      expect(before).toHaveLength(1);
+      const answer = (await (await fetch(new URL('/admin/restart', http.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"server":"remote"}' })).json()) as Record<string, unknown>;
+      expect(answer).toMatchObject({ restarted: 'remote', up: true, transport: 'http' });
+      const after = await waitUntil(() => (served.sessions.report().every((r) => !before.includes(r.id)) ? served.sessions.report().map((r) => r.id) : undefined), 10_000, 'the old session closed');
+      expect(after).toHaveLength(1);
+      expect(await callText(client, 'remote__ping_me')).toBe('pong');
+    } finally {
+      await served.close();
+    }
+  });
+
   it('lets a call in flight finish first (new calls told it is restarting), or cuts it off with drainMs 0', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'server.mjs'), serverSource(['alpha', 'slow']));
