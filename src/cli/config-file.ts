@@ -48,11 +48,13 @@ const MAX_SECRET_BYTES = 1024 * 1024;
  * A directory of secrets, one file per variable, as Docker (`/run/secrets`) and a Kubernetes Secret volume lay them
  * out: the variable is the file's name (a `-` or `.` in it made `_`), its value the file's text without one trailing
  * line break. Names starting with `.` (the kubelet's `..data`) and directories are not variables; a file that is not
- * a variable name even so, or larger than 1 MiB, is passed over with a warning. Not warned of as readable by others:
- * both lay their files out so (0444, 0644) for the one user of a container.
+ * a variable name even so, or larger than 1 MiB, is passed over with a warning; two files of one variable (`a-b` beside
+ * `a_b`) are warned of, the later in name order read. Not warned of as readable by others: both lay their files out so
+ * (0444, 0644) for the one user of a container.
  */
 function secretsDir(dir: string): Record<string, string> {
   const vars: Record<string, string> = {};
+  const from = new Map<string, string>();
   for (const name of readdirSync(dir).sort()) {
     if (name.startsWith('.')) continue;
     const path = join(dir, name);
@@ -64,6 +66,9 @@ function secretsDir(dir: string): Record<string, string> {
       process.stderr.write(`mcplex: warning: --secrets ${dir}: ${name} ${skip}; not read\n`);
       continue;
     }
+    const earlier = from.get(variable);
+    if (earlier !== undefined) process.stderr.write(`mcplex: warning: --secrets ${dir}: ${earlier} and ${name} are both the variable ${variable}; ${name} is read\n`);
+    from.set(variable, name);
     vars[variable] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
   }
   return vars;

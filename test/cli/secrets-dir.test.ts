@@ -47,6 +47,22 @@ it('reads a Kubernetes Secret volume through its ..data links; a later --secrets
   }
 });
 
+it('warns of two files that are one variable, and reads the later', () => {
+  const dir = join(root, 'twice');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'api-key'), 'dashed');
+  writeFileSync(join(dir, 'api_key'), 'underscored');
+  const warned: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((text: string) => warned.push(text) > 0) as typeof process.stderr.write;
+  try {
+    expect(configEnv([dir])!.api_key).toBe('underscored');
+  } finally {
+    process.stderr.write = write;
+  }
+  expect(warned).toEqual([`mcplex: warning: --secrets ${dir}: api-key and api_key are both the variable api_key; api_key is read\n`]);
+});
+
 it('says which --secrets cannot be read, and what to give', () => {
   const missing = join(root, 'nope');
   expect(() => configEnv([missing])).toThrow(ExitError);

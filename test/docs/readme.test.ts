@@ -47,3 +47,8 @@ it('the secretScan example parses into the settings its comments name', () => {
   const config = parseConfig(`servers: { a: { command: x } }\n${yamlBlockAfter('## Secrets in tool traffic')}`, { format: 'yaml' });
   expect(config.secretScan).toEqual({ arguments: 'block', results: 'redact', allow: ['BasicAuth'], except: ['server:vault'] });
 });
+
+it('the development loop example watches the source it runs, and leaves the tests out', () => {
+  const config = parseConfig(yamlBlockAfter('## Developing a server behind the gateway'), { format: 'yaml' });
+  expect(config.servers.mine).toMatchObject({ transport: 'stdio', command: 'npx', args: ['tsx', 'src/main.ts'], watch: ['src/**/*.ts', '!src/**/*.test.ts'] });
+});
