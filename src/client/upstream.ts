@@ -392,14 +392,18 @@ export class Upstream {
       this.#restartsByProbe++;
     } else this.#log.info({ reason, by, ...(this.#inFlight > 0 && drainMs > 0 && { draining: this.#inFlight }) }, 'restarting upstream');
     this.#lastRestart = { by, reason, at: new Date().toISOString() };
-    if (this.#inFlight === 0 || drainMs <= 0 || !this.up) return this.up ? this.#reinitialise(this.#supervisor.current, true) : this.#restartNow();
+    if (this.#inFlight === 0 || drainMs <= 0 || !this.up) return this.#replace();
     const draining = this.#drain(drainMs).then(() => {
       this.#draining = undefined;
-      if (this.#stopped) return;
-      return this.#supervisor.state === 'up' ? this.#reinitialise(this.#supervisor.current, true) : this.#restartNow();
+      return this.#stopped ? undefined : this.#replace();
     });
     this.#draining = draining;
     return draining;
+  }
+
+  /** A live connection replaced at once (its requests cut off, none sent again); one that is down tried again now. */
+  #replace(): Promise<void> {
+    return this.up ? this.#reinitialise(this.#supervisor.current, true) : this.#restartNow();
   }
 
   /** Resolves when no request is in flight, or after `ms` (those left are cut off by the restart). */
