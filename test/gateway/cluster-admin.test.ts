@@ -47,8 +47,8 @@ describe.skipIf(!redisUrl)('admin changes across replicas (cluster:)', () => {
   const post = (at: number, path: string, body: unknown) =>
     fetch(new URL(path, replicas[at]!.http.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   /** Waits until replica `at` has made the `n`th change another replica announced. */
-  const madeOn = (at: number, n: number) =>
-    waitUntil(() => replicas[at]!.log.entries.filter((e) => e.msg === 'an admin change made on another replica was made here too').length >= n || undefined, 10_000, `change ${n} made on replica ${at}`);
+  const madeOn = (at: number, n: number, timeoutMs = 10_000) =>
+    waitUntil(() => replicas[at]!.log.entries.filter((e) => e.msg === 'an admin change made on another replica was made here too').length >= n || undefined, timeoutMs, `change ${n} made on replica ${at}`);
 
   it('a mode switched on one replica is switched on the other, and switched back from there', async () => {
     const [a, b] = replicas;
@@ -154,14 +154,15 @@ describe.skipIf(!redisUrl)('admin changes across replicas (cluster:)', () => {
     expect(invalidatedOnA()).toBe(invalidated + 1);
   });
 
-  it('a server restarted on one replica is restarted on the other too (each its own process)', async () => {
+  // A restart waits for the new process to be up (a tsx upstream starts slowly on a loaded machine).
+  it('a server restarted on one replica is restarted on the other too (each its own process)', { timeout: 90_000 }, async () => {
     const [a, b] = replicas;
     const pidOn = (r: typeof a) => r!.gateway.health().upstreams.find((u) => u.name === 'counter')!.pid!;
     const [pidA, pidB] = [pidOn(a), pidOn(b)];
     const before = b!.log.entries.filter((e) => e.msg === 'an admin change made on another replica was made here too').length;
     const asked = await post(0, '/admin/restart', { server: 'counter' });
     expect(await asked.json()).toMatchObject({ restarted: 'counter', up: true });
-    await madeOn(1, before + 1);
+    await madeOn(1, before + 1, 40_000);
     expect(pidOn(a)).not.toBe(pidA);
     expect(pidOn(b)).not.toBe(pidB);
     expect(b!.gateway.health().upstreams.find((u) => u.name === 'counter')).toMatchObject({ state: 'up', lastRestart: { by: 'admin' } });
