@@ -4,30 +4,12 @@
 // from a peer not trusted, or with a value that is not a plain path, the prefix is not taken.
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway, type HttpHandle, parseConfig, silentLogger } from '../../src/index.js';
 import { fixtureServer } from './fixtures/cli.js';
+import { prefixProxy } from './helpers/prefix-proxy.js';
 import { openSse } from './helpers/sse-stream.js';
-
-/** A reverse proxy on 127.0.0.1 serving `target` under `prefix` (stripped), streaming both ways; `said` is the X-Forwarded-Prefix it sends. */
-async function prefixProxy(target: string, prefix: string, said = prefix): Promise<{ origin: string; server: Server }> {
-  const server = createServer((req, res) => {
-    if (!req.url?.startsWith(`${prefix}/`)) return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`nothing here outside ${prefix}`);
-    const headers = { ...req.headers, 'x-forwarded-prefix': said, 'x-forwarded-for': req.socket.remoteAddress ?? '' };
-    const upstream = request(new URL(req.url.slice(prefix.length), target), { method: req.method, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    res.on('close', () => upstream.destroy());
-    req.pipe(upstream);
-  });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
 
 const running: Array<() => Promise<unknown>> = [];
 afterEach(async () => {

@@ -9,7 +9,7 @@ import { ANONYMOUS, attachCredential, ErrorCode, type Principal } from '../../co
 import type { AuthRefusal, Authenticator } from '../../middleware/auth/index.js';
 import { authInfoFor, type EdgeIdentity, identityOf } from '../identity.js';
 import { type ClientAddressOf, peerAddress } from './client-address.js';
-import { ownOrigin, type PublicOriginOf } from './public-origin.js';
+import { ownOrigin, type PublicOriginOf, type PublicPrefixOf } from './public-origin.js';
 import { boundedAuthenticate, type RefusalLimit, TOO_MANY_REFUSALS, throttledAnswer } from './refusal-limit.js';
 import { headerOf } from './request-info.js';
 import { sendJson } from './respond.js';
@@ -29,14 +29,15 @@ export const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
 /**
  * The resource identifier of an MCP path: configured (the main path's; another endpoint's is its path on the same
- * origin), or the request's public origin with the path.
+ * origin), or the request's public origin with the path (under the prefix a trusted proxy mounts the server at).
  */
-function resourceOf(req: IncomingMessage, path: string, main: boolean, configured: string | undefined, publicOrigin: PublicOriginOf): string {
-  if (configured) return main ? configured : new URL(path, configured).href;
-  return `${publicOrigin(req)}${path}`;
+function resourceOf(req: IncomingMessage, path: string, main: boolean, configured: string | undefined, publicOrigin: PublicOriginOf, prefix: string): string {
+  if (configured) return main ? configured : new URL(`${prefix}${path}`, configured).href;
+  return `${publicOrigin(req)}${prefix}${path}`;
 }
 
 const pathOf = (req: IncomingMessage) => (req.url ?? '/').split('?')[0]!;
+const noPrefix: PublicPrefixOf = () => '';
 
 function edgeIdentity(principal: Principal, remoteAddress: string | undefined, endpoint: string | undefined): EdgeIdentity {
   return { principal, ...(remoteAddress !== undefined && { remoteAddress }), ...(endpoint !== undefined && { endpoint }) };
@@ -72,6 +73,8 @@ export interface EdgeAuthOptions {
   clientAddress?: ClientAddressOf;
   /** Each request's public origin, when no resource is configured; default the listener's as Host names it. */
   publicOrigin?: PublicOriginOf;
+  /** The path prefix a trusted proxy mounts the server at (X-Forwarded-Prefix); default none. */
+  publicPrefix?: PublicPrefixOf;
   /** The bound on refused credentials per client address. */
   refusals?: RefusalLimit;
   /** Told of each request refused here (status, and the refusal's error code; none when no credentials were sent). */
@@ -89,6 +92,7 @@ export class EdgeAuth {
   readonly #onRefused: EdgeAuthOptions['onRefused'];
   readonly #clientAddress: ClientAddressOf;
   readonly #publicOrigin: PublicOriginOf;
+  readonly #publicPrefix: PublicPrefixOf;
 
   constructor(
     private readonly authenticator: Authenticator | undefined,
@@ -100,6 +104,7 @@ export class EdgeAuth {
     this.#resource = o.resource;
     this.#clientAddress = o.clientAddress ?? peerAddress;
     this.#publicOrigin = o.publicOrigin ?? ownOrigin;
+    this.#publicPrefix = o.publicPrefix ?? noPrefix;
     this.#refusals = o.refusals;
     this.#onRefused = o.onRefused;
   }
@@ -109,13 +114,27 @@ export class EdgeAuth {
     return this.#endpointPaths.has(path) ? path : (this.#aliasPaths.get(path) ?? this.path);
   }
 
-  #resourceFor(req: IncomingMessage, path: string): string {
+  #resourceFor(req: IncomingMessage, path: string, prefix = this.#publicPrefix(req)): string {
     const mcpPath = this.#mcpPathOf(path);
-    return resourceOf(req, mcpPath, mcpPath === this.path, this.#resource, this.#publicOrigin);
+    return resourceOf(req, mcpPath, mcpPath === this.path, this.#resource, this.#publicOrigin, prefix);
+  }
+
+  /**
+   * Where the metadata of the MCP path `path` names is read: the RFC 9728 well-known URL of its resource, or behind a
+   * proxy that mounts the server under a prefix (which routes nothing outside it here), this server's own well-known
+   * path under that prefix.
+   */
+  #metadataUrlFor(req: IncomingMessage, path: string): string {
+    const prefix = this.#publicPrefix(req);
+    const resource = this.#resourceFor(req, path, prefix);
+    return prefix ? `${new URL(resource).origin}${prefix}${WELL_KNOWN}${this.#mcpPathOf(path)}` : metadataUrlOf(resource);
   }
 
   /** The URL a request addressed, as its client names it (the public one behind a proxy): a DPoP proof's `htu`. */
-  readonly #urlOf = (req: IncomingMessage): string => new URL(pathOf(req), this.#resourceFor(req, pathOf(req))).href;
+  readonly #urlOf = (req: IncomingMessage): string => {
+    const prefix = this.#publicPrefix(req);
+    return new URL(`${prefix}${pathOf(req)}`, this.#resourceFor(req, pathOf(req), prefix)).href;
+  };
 
   get enabled(): boolean {
     return this.authenticator !== undefined;
@@ -209,7 +228,7 @@ export class EdgeAuth {
     }
     const { refusal } = why;
     this.#onRefused?.(refusal.status, refusal.error);
-    const challenge = this.authenticator!.challenge(refusal, metadataUrlOf(this.#resourceFor(req, pathOf(req))));
+    const challenge = this.authenticator!.challenge(refusal, this.#metadataUrlFor(req, pathOf(req)));
     const code = refusal.status === 403 ? ErrorCode.Forbidden : refusal.status === 400 ? ErrorCode.InvalidRequest : ErrorCode.Unauthorized;
     const headers = { 'www-authenticate': challenge, ...(refusal.nonce && { 'dpop-nonce': refusal.nonce }), ...close };
     sendJson(res, refusal.status, { jsonrpc: '2.0', id: null, error: { code, message: refusal.description } }, headers);
@@ -227,7 +246,7 @@ export class EdgeAuth {
     if (code === ErrorCode.Unauthorized) refusal = { status: 401, description };
     else if (code === ErrorCode.Forbidden && typeof scope === 'string') refusal = { status: 403, error: 'insufficient_scope', description, scope: scope.split(' ') };
     if (!refusal) return undefined;
-    return { 'www-authenticate': this.authenticator.challenge(refusal, metadataUrlOf(this.#resourceFor(req, pathOf(req)))) };
+    return { 'www-authenticate': this.authenticator.challenge(refusal, this.#metadataUrlFor(req, pathOf(req))) };
   }
 
   /**

@@ -136,7 +136,8 @@ export interface HttpServeOptions {
    * the client address is read from X-Forwarded-For (the nearest address that is not a trusted proxy). Default none:
    * the client address is the peer's. From them X-Forwarded-Proto and X-Forwarded-Host also name the public origin
    * the server's own URLs are built from when `resource` is not set (a forwarded host only if `allowedHosts` has it),
-   * and X-Forwarded-Prefix the path it is mounted under, which the legacy SSE transport's `endpoint` event names.
+   * and X-Forwarded-Prefix the path it is mounted under, which the legacy SSE transport's `endpoint` event, the OAuth
+   * resource and its metadata URL, and the URL a DPoP proof must name all include.
    */
   trustedProxies?: string[];
   /**

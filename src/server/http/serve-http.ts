@@ -85,6 +85,7 @@ export async function serveHttp(
     aliasPaths: new Map([...sseAt].map(([path, sse]) => [path, sse.mcpPath])),
     clientAddress: o.clientAddress,
     publicOrigin: o.publicOrigin,
+    publicPrefix: o.publicPrefix,
     ...(refusals && { refusals }),
     ...(o.onAuthRefused && { onRefused: o.onAuthRefused }),
   });
