@@ -21,13 +21,24 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * How much longer a bounded wait for an event may take in CI, where the whole suite shares two busy cores (a child
+ * started with tsx there has taken over 10 s to answer): a wait whose event comes is no longer for it, and only one
+ * that would have failed waits more before it fails.
+ */
+const STRETCH = process.env.CI ? 3 : 1;
+
+/** `ms` as a bound on waiting for an event here (longer in CI). */
+export const stretched = (ms: number): number => ms * STRETCH;
+
 /** Polls `check` every 20 ms until it is truthy and resolves with that value; rejects after `timeoutMs` naming `what`. */
 export async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
+  const bound = stretched(timeoutMs);
+  const deadline = Date.now() + bound;
   for (;;) {
     const value = await check();
     if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${bound} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -62,7 +73,8 @@ export function waitForLine(stream: Readable, match: (line: string) => boolean, 
       }
     };
     const onEnd = () => done(() => reject(new Error('stream ended before the expected line')));
-    const timer = setTimeout(() => done(() => reject(new Error(`no matching line within ${timeoutMs} ms`))), timeoutMs);
+    const bound = stretched(timeoutMs);
+    const timer = setTimeout(() => done(() => reject(new Error(`no matching line within ${bound} ms`))), bound);
     stream.on('data', onData);
     stream.once('end', onEnd);
   });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { GatewayConfig, HttpServerConfig, ServerConfig, StdioServerConfig } from '../../../src/gateway/config/index.js';
 import { Gateway, type GatewayOptions } from '../../../src/gateway/gateway.js';
 import { silentLogger } from '../../../src/index.js';
-import { isAlive, ROOT, tsxArgs, waitGone } from '../../helpers/process.js';
+import { isAlive, ROOT, stretched, tsxArgs, waitGone } from '../../helpers/process.js';
 
 export const EVERYTHING = `${ROOT}node_modules/@modelcontextprotocol/server-everything/dist/index.js`;
 export const MEMORY = `${ROOT}node_modules/@modelcontextprotocol/server-memory/dist/index.js`;
@@ -132,11 +132,12 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `probe` until it returns a value other than undefined, or throws after `timeoutMs`. */
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const bound = stretched(timeoutMs);
+  const deadline = Date.now() + bound;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${bound} ms waiting for ${what}`);
     await sleep(25);
   }
 }
