@@ -3,6 +3,8 @@
 // never as markup. When the gateway asks for credentials, the key typed in is kept in this tab's sessionStorage and sent as a bearer token.
 
 const KEY = 'mcplex.adminKey';
+/** Where the gateway's paths start, as the browser reached this page (`/admin/ui`): under a proxy's prefix, that prefix. */
+const ROOT = new URL('..', location.href);
 const $ = (selector) => document.querySelector(selector);
 
 class NeedsKey extends Error {}
@@ -12,7 +14,7 @@ async function api(path, body) {
   const headers = { accept: 'application/json' };
   if (key) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
+  const res = await fetch(new URL(path.slice(1), ROOT), { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'omit' });
   if (res.status === 401 || res.status === 403) {
     askForKey(res.status === 403 ? 'This key may not use the admin endpoints: it needs the mcplex:admin scope.' : key ? 'The gateway refused this key.' : undefined);
     throw new NeedsKey();

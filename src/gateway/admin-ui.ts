@@ -28,12 +28,15 @@ function asset(path: string, file: string, type: string): HttpRoute {
   };
 }
 
-/** `/admin` and `/admin/` lead to the page. */
+/**
+ * `/admin` and `/admin/` lead to the page, by a relative reference (a proxy's path prefix stays in the browser's URL;
+ * the page's own references are relative too).
+ */
 const toPage = (path: string): HttpRoute => ({
   method: 'GET',
   path,
   handle(_req: IncomingMessage, res: ServerResponse) {
-    res.writeHead(302, { location: '/admin/ui', 'cache-control': 'no-cache' });
+    res.writeHead(302, { location: path.endsWith('/') ? 'ui' : 'admin/ui', 'cache-control': 'no-cache' });
     res.end();
   },
 });

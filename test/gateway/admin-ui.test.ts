@@ -1,7 +1,8 @@
 // The admin page in a DOM (happy-dom) against a real gateway: its script loads from the gateway, reads the real
 // admin endpoints and renders upstreams, degradation, endpoints, cache and audit; its buttons switch the gateway's mode; what
 // the gateway reports is written as text (a tool name with markup stays text); with auth on it asks for an admin key
-// and then shows the detail, and a key without the admin scope is told so. Served with a strict policy.
+// and then shows the detail, and a key without the admin scope is told so. Served with a strict policy; its references
+// are relative, so it works behind a proxy that mounts the gateway under a path prefix.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { openAdminPage } from '../helpers/admin-page.js';
 import { waitUntil } from '../helpers/process.js';
 import { TasksClient } from '../helpers/tasks-client.js';
 import { fixtureServer } from './fixtures/cli.js';
+import { prefixProxy } from './helpers/prefix-proxy.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'admin-ui-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,12 +55,15 @@ describe('admin page, no auth (loopback)', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-    expect(await page.text()).toContain('<script src="/admin/ui.js" defer></script>');
+    expect(await page.text()).toContain('<script src="ui.js" defer></script>');
     const js = await fetch(`${g.base}/admin/ui.js`);
     expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await fetch(`${g.base}/admin/ui.css`)).status).toBe(200);
-    const lead = await fetch(`${g.base}/admin/`, { redirect: 'manual' });
-    expect([lead.status, lead.headers.get('location')]).toEqual([302, '/admin/ui']);
+    for (const path of ['/admin', '/admin/']) {
+      const lead = await fetch(`${g.base}${path}`, { redirect: 'manual' });
+      expect(lead.status).toBe(302);
+      expect(new URL(lead.headers.get('location')!, `${g.base}${path}`).href).toBe(`${g.base}/admin/ui`);
+    }
     // Host/Origin checks apply to it like every route: a page on another site may not read it.
     expect((await fetch(`${g.base}/admin/ui`, { headers: { origin: 'https://evil.example' } })).status).toBe(403);
   });
@@ -211,6 +216,40 @@ describe('admin page, a server restarted', () => {
       expect(p.doc.querySelector('#notice')!.textContent).toBe('restarted demo');
     } finally {
       await p.close();
+      await g.handle.close();
+      await g.gateway.close();
+    }
+  });
+});
+
+describe('admin page behind a proxy that mounts the gateway under a path prefix', () => {
+  it('leads to the page under the prefix, loads its script and data there, and its buttons post there', async () => {
+    // Behind a proxy the caller is not local: the admin routes need an admin key.
+    const ops = newApiKey();
+    const g = await startGateway({ auth: { apiKeys: { [ops.hash]: { id: 'ops', scopes: [ADMIN_SCOPE] } } } });
+    const proxy = await prefixProxy(g.base, '/team');
+    const base = `${proxy.origin}/team`;
+    const p = await openAdminPage(base, ops.key);
+    const pid = () => g.gateway.health().upstreams.find((u) => u.name === 'demo')!.pid!;
+    try {
+      for (const path of ['/admin', '/admin/']) {
+        const lead = await fetch(`${base}${path}`, { redirect: 'manual' });
+        expect(new URL(lead.headers.get('location')!, `${base}${path}`).href).toBe(`${base}/admin/ui`);
+      }
+      // Nothing outside /team reaches the gateway through this proxy: the page's data came through the prefix.
+      await p.loaded();
+      expect(p.doc.querySelector('#status')!.textContent).toBe('ready');
+      expect(p.cells('upstreams').map((r) => r.slice(0, 2))).toEqual([['demo', 'up']]);
+      const before = pid();
+      const loaded = Number(p.doc.body.dataset.loaded);
+      (p.doc.querySelector('#upstreams tbody button.restart') as unknown as { click(): void }).click();
+      await p.loaded(loaded);
+      expect(pid()).not.toBe(before);
+      expect(p.doc.querySelector('#notice')!.textContent).toBe('restarted demo');
+    } finally {
+      await p.close();
+      proxy.server.closeAllConnections();
+      await new Promise((closed) => proxy.server.close(closed));
       await g.handle.close();
       await g.gateway.close();
     }
