@@ -22,7 +22,9 @@ import { callFails, clientAs, text } from './isolation/fixtures.js';
 import { FAST_RESTART, shutDown } from './fixtures/helpers.js';
 import { CLI } from './fixtures/cli.js';
 import { capturingLogger } from '../helpers/logger.js';
+import { freePort } from '../helpers/http.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
+import { prefixProxy } from './helpers/prefix-proxy.js';
 
 const KEYS = { admin: 'mcplex_admin-key-0123456789', alice: 'mcplex_alice-key-0123456789', bob: 'mcplex_bob-key-0123456789' };
 const dir = mkdtempSync(join(tmpdir(), 'mcplex-upstream-oauth-'));
@@ -284,6 +286,28 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(sent).toEqual(sent.map(() => undefined));
     } finally {
       await alice.close();
+      await http.close();
+      await gateway.close();
+    }
+  });
+
+  it('behind a proxy that mounts it under a prefix: the browser comes back to oauth.callbackUrl through the proxy', async () => {
+    const port = await freePort();
+    const proxy = await prefixProxy(`http://127.0.0.1:${port}`, '/team');
+    const callbackUrl = `${proxy.origin}/team/oauth/callback`;
+    const grantsFile = join(dir, 'grants-behind-prefix.json');
+    const { gateway, http } = await gatewayOn({}, grantsFile, { file: grantsFile, callbackUrl }, { listen: { host: '127.0.0.1', port, trustedProxies: ['loopback'] } });
+    try {
+      const started = await admin(http, '/admin/oauth/authorize', { server: 'remote' });
+      expect(new URL(String(started.body.authorizationUrl)).searchParams.get('redirect_uri')).toBe(callbackUrl);
+      // The authorization server sends the browser to the proxy, which passes /oauth/callback on without its prefix.
+      const back = await authorizeInBrowser(String(started.body.authorizationUrl), 'prefixed-operator');
+      expect(back.status).toBe(200);
+      expect(back.text).toContain('mcplex may now use remote.');
+      await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
+    } finally {
+      proxy.server.closeAllConnections();
+      await new Promise((closed) => proxy.server.close(closed));
       await http.close();
       await gateway.close();
     }

@@ -240,20 +240,33 @@ export async function serveHttp(
     if (body) await sessions.postSse(req, res, body.value);
   }
 
+  /** The route at `path` for the request's method, else another method's (answered 405). */
+  const routeOf = (path: string, method: string | undefined) => o.routes.find((r) => r.path === path && r.method === method) ?? o.routes.find((r) => r.path === path);
+
+  /**
+   * The route a request reaches at `path`; behind a trusted proxy that mounts the server under a prefix and strips
+   * it, also one named by its public path (a configured `oauth.callbackUrl` under that prefix).
+   */
+  function routeAt(req: IncomingMessage, path: string): HttpRoute | undefined {
+    const route = routeOf(path, req.method);
+    if (route) return route;
+    const prefix = o.publicPrefix(req);
+    return prefix ? routeOf(`${prefix}${path}`, req.method) : undefined;
+  }
+
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const sse = sseAt.get(path);
     const endpoint = sse ? sse.endpoint : endpointAt.get(path);
     const mcp = path === o.path || endpoint !== undefined || sse !== undefined;
     const health = path === '/healthz' || path === '/readyz';
-    // A path may have a route per method (a page and its form); another method finds one of them, answered 405.
-    const extra = mcp || health ? undefined : (o.routes.find((r) => r.path === path && r.method === req.method) ?? o.routes.find((r) => r.path === path));
+    const extra = mcp || health ? undefined : routeAt(req, path);
     const metadata = !extra && edgeAuth.isMetadataPath(path);
     if (!mcp && !health && !extra && !metadata) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
     // Health answers too: a DNS-rebinding page must not read them.
     // Pages at the `cors` origins may call what browser-based clients call: not the admin routes or metrics.
     const origin = req.headers.origin;
-    const corsPath = origin !== undefined && (mcp || health || metadata || o.routes.some((r) => r.path === path && r.cors));
+    const corsPath = origin !== undefined && (mcp || health || metadata || o.routes.some((r) => r.path === extra?.path && r.cors));
     const refused = refusal(req, o, corsPath ? cors : undefined);
     if (refused) return sendRpcError(res, 403, ErrorCode.InvalidRequest, refused);
     if (corsPath && cors.allows(origin)) {
