@@ -9,7 +9,7 @@ import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { freePort } from '../helpers/http.js';
-import { type Idp, startIdp } from '../helpers/oidc-idp.js';
+import { dpopBoundToken, type Idp, startIdp } from '../helpers/oidc-idp.js';
 import { sharedRedisUrl, uniquePrefix } from '../helpers/own-redis.js';
 import { FAST_RESTART, gatewayConfig, stdioServer } from './fixtures/helpers.js';
 
@@ -36,18 +36,8 @@ afterAll(async () => {
   await idp.close();
 });
 
-/** A token for the machine client, bound to `session`'s key (the token request carries a proof made with it). */
-async function boundToken(session: DpopSession, at: Idp = idp, resource = url): Promise<string> {
-  const tokenUrl = `${at.issuer}/token`;
-  const res = await fetch(tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`machine:${SECRET}`).toString('base64')}`, dpop: await session.buildProof({ htm: 'POST', htu: tokenUrl }) },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource, scope: 'mcp' }),
-  });
-  const body = (await res.json()) as { access_token: string; token_type: string };
-  expect(body.token_type).toBe('DPoP');
-  return body.access_token;
-}
+/** A token for the machine client, bound to `session`'s key. */
+const boundToken = (session: DpopSession, at: Idp = idp, resource = url) => dpopBoundToken(at, 'machine', SECRET, session, resource);
 
 describe('a caller with a DPoP-bound token', () => {
   it('is served with a proof for each request, and refused without one or as a bearer token', async () => {

@@ -9,7 +9,7 @@ import { Gateway } from '../../src/gateway/gateway.js';
 import type { HttpHandle } from '../../src/server/index.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { freePort } from '../helpers/http.js';
-import { type Idp, startIdp } from '../helpers/oidc-idp.js';
+import { dpopBoundToken, type Idp, startIdp } from '../helpers/oidc-idp.js';
 import { FAST_RESTART, gatewayConfig, stdioServer } from './fixtures/helpers.js';
 import { prefixProxy } from './helpers/prefix-proxy.js';
 
@@ -41,17 +41,6 @@ afterAll(async () => {
   await idp.close();
 });
 
-/** A token for the machine client bound to `session`'s key, for the public URL. */
-async function boundToken(session: DpopSession): Promise<string> {
-  const tokenUrl = `${idp.issuer}/token`;
-  const res = await fetch(tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`machine:${SECRET}`).toString('base64')}`, dpop: await session.buildProof({ htm: 'POST', htu: tokenUrl }) },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource: publicUrl, scope: 'mcp' }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
-
 const ping = (headers: Record<string, string> = {}) =>
   fetch(publicUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }) });
 
@@ -72,7 +61,7 @@ describe('OAuth behind a proxy that mounts the gateway under a prefix', () => {
 
   it('takes DPoP proofs made for the public URL under the prefix, and refuses one made for the URL without it', async () => {
     const session = await DpopSession.create();
-    const token = await boundToken(session);
+    const token = await dpopBoundToken(idp, 'machine', SECRET, session, publicUrl);
     const client = new Client({ name: 'dpop-behind-prefix', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(publicUrl), { authProvider: { token: async () => token }, fetch: withDpop(session, () => token)(fetch) }));
     try {

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import type { DpopSession } from '@modelcontextprotocol/client';
 import type { Browser, Page } from './browser.js';
 
 /** What an authorization server for an MCP server (`register`'s `grants`) does besides signing in. */
@@ -170,4 +171,20 @@ export async function startIdp(): Promise<Idp> {
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A client-credentials token from `idp` for `clientId` (registered with `dpop` and `clientCredentials`), bound to
+ * `session`'s key (the token request carries a proof made with it), for `resource`.
+ */
+export async function dpopBoundToken(idp: Idp, clientId: string, secret: string, session: DpopSession, resource: string): Promise<string> {
+  const tokenUrl = `${idp.issuer}/token`;
+  const res = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, dpop: await session.buildProof({ htm: 'POST', htu: tokenUrl }) },
+    body: new URLSearchParams({ grant_type: 'client_credentials', resource, scope: 'mcp' }),
+  });
+  const body = (await res.json()) as { access_token: string; token_type: string };
+  if (body.token_type !== 'DPoP') throw new Error(`expected a DPoP-bound token, got ${JSON.stringify(body)}`);
+  return body.access_token;
 }
