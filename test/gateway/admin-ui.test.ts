@@ -248,8 +248,7 @@ describe('admin page behind a proxy that mounts the gateway under a path prefix'
       expect(p.doc.querySelector('#notice')!.textContent).toBe('restarted demo');
     } finally {
       await p.close();
-      proxy.server.closeAllConnections();
-      await new Promise((closed) => proxy.server.close(closed));
+      await proxy.close();
       await g.handle.close();
       await g.gateway.close();
     }

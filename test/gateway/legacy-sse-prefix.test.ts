@@ -27,7 +27,7 @@ async function start(listen: Record<string, unknown>) {
 
 async function behind(target: string, prefix: string, said?: string) {
   const proxy = await prefixProxy(target, prefix, said);
-  running.push(() => new Promise((closed) => proxy.server.close(closed)), async () => proxy.server.closeAllConnections());
+  running.push(() => proxy.close());
   return proxy.origin;
 }
 

@@ -34,8 +34,7 @@ beforeAll(async () => {
   http = await gateway.serveHttp({ port });
 });
 afterAll(async () => {
-  proxy.server.closeAllConnections();
-  await new Promise((closed) => proxy.server.close(closed));
+  await proxy.close();
   await http.close();
   await gateway.close();
   await idp.close();

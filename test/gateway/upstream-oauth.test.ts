@@ -306,8 +306,7 @@ describe("the gateway's own authorization (one grant, an administrator's)", () =
       expect(back.text).toContain('mcplex may now use remote.');
       await waitUntil(() => upstreamOf(gateway).state === 'up', 10_000, 'the shared connection up');
     } finally {
-      proxy.server.closeAllConnections();
-      await new Promise((closed) => proxy.server.close(closed));
+      await proxy.close();
       await http.close();
       await gateway.close();
     }

@@ -74,8 +74,8 @@ const isPrefix = (value: string) => PREFIX.test(value) && !value.split('/').some
 /**
  * The path a trusted proxy mounts the server under (`X-Forwarded-Prefix: /team-a`, as Traefik's StripPrefix and
  * Spring's and ASP.NET's proxies set it; its first value), put before the paths the server names to its clients: the
- * legacy SSE transport's `endpoint` event, its OAuth resource and metadata URL, and the URL a DPoP proof names. '' without trusted proxies, from another peer, or for a value that is not a
- * plain absolute path.
+ * legacy SSE transport's `endpoint` event, its OAuth resource and metadata URL, and the URL a DPoP proof names. ''
+ * without trusted proxies, from another peer, or for a value that is not a plain absolute path.
  */
 export function publicPrefixOf(trustedProxies: readonly string[] | undefined): PublicPrefixOf {
   if (!trustedProxies?.length) return () => '';
