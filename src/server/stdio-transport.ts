@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../core/index.js';
 import { jsonDepth } from '../wire/json-depth.js';
-import { asJsonRpcMessage, isResponseShape } from '../wire/json-rpc-shape.js';
+import { isResponseShape, jsonRpcProblem, refusalId } from '../wire/json-rpc-shape.js';
 import { LineSplitter } from '../wire/line-splitter.js';
 
 export interface StdioTransportOptions {
@@ -22,11 +22,6 @@ export interface StdioTransportOptions {
   maxBufferedBytes?: number;
   /** Where dropped output and unserialisable answers are reported; without it they go to `onerror`. */
   log?: Logger;
-}
-
-function requestId(value: unknown): string | number | null {
-  const id = (value as { id?: unknown } | null)?.id;
-  return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
 export class StdioLineTransport implements Transport {
@@ -92,8 +87,8 @@ export class StdioLineTransport implements Transport {
       return refuse(ErrorCode.ParseError, `Parse error: ${(err as Error).message}`);
     }
     if (Array.isArray(value)) return refuse(ErrorCode.InvalidRequest, 'JSON-RPC batches are not supported over stdio');
-    const message = asJsonRpcMessage(value);
-    return message ? { message } : refuse(ErrorCode.InvalidRequest, 'Invalid Request: not a JSON-RPC 2.0 message', requestId(value));
+    const problem = jsonRpcProblem(value);
+    return problem === undefined ? { message: value as JSONRPCMessage } : refuse(ErrorCode.InvalidRequest, `Invalid Request: ${problem}`, refusalId(value));
   }
 
   #report(level: 'warn' | 'error', fields: Record<string, unknown>, message: string): void {

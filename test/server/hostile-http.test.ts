@@ -60,6 +60,40 @@ describe('malformed JSON and JSON-RPC', () => {
     }
   });
 
+  // The SDK's reader drops what its (strict) schemas refuse without an answer: such a request would wait forever.
+  it.each([
+    ['a fractional id', { jsonrpc: '2.0', id: 1.5, method: 'tools/list' }, 1.5, 'the id must be a string or an integer'],
+    ['a member JSON-RPC does not have', { jsonrpc: '2.0', id: 9, method: 'tools/list', extra: true }, 9, 'unknown member "extra"'],
+    ['a _meta that is not an object', { jsonrpc: '2.0', id: 10, method: 'tools/list', params: { _meta: 'x' } }, 10, 'params._meta must be an object'],
+    ['a progress token that is an object', call(11, 'echo', { text: 'a' }, { progressToken: {} }), 11, 'params._meta.progressToken must be a string or an integer'],
+    ['a related task without a taskId', call(12, 'echo', { text: 'a' }, { 'io.modelcontextprotocol/related-task': {} }), 12, 'must be an object with a string taskId'],
+  ])('in a 2025 session, a request the SDK would leave unanswered (%s) → 400, -32600 saying why, with its id', async (_label, value, id, says) => {
+    for (const headers of [session, oldSession]) {
+      const res = await post(srv.url, value, headers);
+      expect(res.status).toBe(400);
+      expect(rpcMessage(res)).toEqual({ jsonrpc: '2.0', id, error: { code: -32600, message: expect.stringContaining(says) } });
+      expect(rpcMessage(res).error?.message).toMatch(/^Invalid Request: /);
+    }
+  });
+
+  it('in a 2025-03-26 batch, a message the SDK would drop → 400, -32600 (the SDK refuses the batch before a session sees it)', async () => {
+    const res = await post(srv.url, [call(1, 'echo', { text: 'one' }), { jsonrpc: '2.0', id: 2.5, method: 'ping' }], oldSession);
+    expect(res.status).toBe(400);
+    expect(rpcMessage(res)).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringMatching(/invalid message/i) } });
+  });
+
+  it.each([
+    ['no params', undefined, 'params must be an object with protocolVersion, capabilities and clientInfo'],
+    ['no protocol version', { capabilities: {}, clientInfo: { name: 'x', version: '1' } }, 'params.protocolVersion must be a string such as "2025-11-25"'],
+    ['no capabilities', { protocolVersion: '2025-11-25', clientInfo: { name: 'x', version: '1' } }, 'params.capabilities must be an object ({} for none)'],
+    ['a client without a version', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x' } }, 'params.clientInfo must be an object with a string name and version'],
+  ])('an initialize the SDK refuses (%s) → 400, -32602 naming what is wrong, no session', async (_label, params, says) => {
+    const res = await post(srv.url, { jsonrpc: '2.0', id: 'init', method: 'initialize', ...(params && { params }) });
+    expect(res.status).toBe(400);
+    expect(res.headers['mcp-session-id']).toBeUndefined();
+    expect(rpcMessage(res)).toEqual({ jsonrpc: '2.0', id: 'init', error: { code: -32602, message: `Invalid params for initialize: ${says}` } });
+  });
+
   it('a request without a session (and not initialize) → 400, -32600 telling the client to initialize', async () => {
     const res = await post(srv.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     expect(res.status).toBe(400);

@@ -50,14 +50,22 @@ describe.each(['legacy', 'modern'] as const)('stdio child, %s era, hostile lines
   });
 
   it.each([
-    ['an object without jsonrpc', '{"foo":1}', null],
-    ['an id but no method', '{"jsonrpc":"2.0","id":6}', 6],
-    ['a wrong version with an id', '{"jsonrpc":"1.0","id":7,"method":"tools/list"}', 7],
-    ['a batch array', '[{"jsonrpc":"2.0","id":8,"method":"tools/list"}]', null],
-    ['an empty array', '[]', null],
-  ])('not JSON-RPC (%s) → -32600 echoing the id when there is one, still serving', async (_label, line, id) => {
+    ['an object without jsonrpc', '{"foo":1}', null, ''],
+    ['an id but no method', '{"jsonrpc":"2.0","id":6}', 6, ''],
+    ['a wrong version with an id', '{"jsonrpc":"1.0","id":7,"method":"tools/list"}', 7, ''],
+    ['a batch array', '[{"jsonrpc":"2.0","id":8,"method":"tools/list"}]', null, ''],
+    ['an empty array', '[]', null, ''],
+    // What the SDK's reader would drop without an answer (its schemas are strict), so the request would wait forever.
+    ['a fractional id', '{"jsonrpc":"2.0","id":1.5,"method":"ping"}', 1.5, 'the id must be a string or an integer'],
+    ['an id past the safe integers', '{"jsonrpc":"2.0","id":123456789012345678901234567890,"method":"ping"}', 1.2345678901234568e29, 'the id must be a string or an integer'],
+    ['a member JSON-RPC does not have', '{"jsonrpc":"2.0","id":9,"method":"ping","extra":true}', 9, 'unknown member "extra"'],
+    ['a _meta that is not an object', '{"jsonrpc":"2.0","id":10,"method":"ping","params":{"_meta":"x"}}', 10, 'params._meta must be an object'],
+    ['a progress token that is an object', '{"jsonrpc":"2.0","id":11,"method":"ping","params":{"_meta":{"progressToken":{}}}}', 11, 'params._meta.progressToken must be a string or an integer'],
+    // A malformed answer's id is the server's own request's: refusing with it would answer that request.
+    ['an answer with an extra member', '{"jsonrpc":"2.0","id":12,"result":{},"extra":1}', null, 'unknown member "extra"'],
+  ])('not JSON-RPC (%s) → -32600 echoing the id when there is one, still serving', async (_label, line, id, says) => {
     const replies = await sendThenEcho(line);
-    expect(replies).toEqual([{ jsonrpc: '2.0', id, error: { code: -32600, message: expect.any(String) } }]);
+    expect(replies).toEqual([{ jsonrpc: '2.0', id, error: { code: -32600, message: expect.stringContaining(says) } }]);
   });
 
   it('unknown method → -32601 with the request id', async () => {

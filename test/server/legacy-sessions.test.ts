@@ -65,7 +65,7 @@ describe('LegacySessions', () => {
     const bad = { ...INIT, params: { protocolVersion: 5 } };
     const res = await (await serve(sessions))(ACCEPT, bad);
     expect(res.status).toBe(400);
-    expect((await res.json()).error.code).toBe(-32600);
+    expect((await res.json()).error).toEqual({ code: -32602, message: 'Invalid params for initialize: params.protocolVersion must be a string such as "2025-11-25"' });
     await settle();
     expect([made, closed, sessions.size]).toEqual([0, 0, 0]);
   });

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type AuthInfo, isInitializeRequest, type JSONRPCMessage, type RequestId, type Server, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { ErrorCode, type Logger } from '../../core/index.js';
-import { asJsonRpcMessage, isRequestShape } from '../../wire/json-rpc-shape.js';
+import { isObject, isRequestShape, jsonRpcProblem, refusalId } from '../../wire/json-rpc-shape.js';
 import { type EdgeIdentity, identityOf } from '../identity.js';
 import type { AnswerStatusOf } from './exchange.js';
 import { rpcError } from './posted-messages.js';
@@ -105,12 +105,29 @@ function accepts(req: IncomingMessage, ...types: string[]): boolean {
 /** The SDK's initialize check (a schema parse), only for messages that name the method. */
 const isInitialize = (m: JSONRPCMessage) => 'method' in m && m.method === 'initialize' && isInitializeRequest(m);
 
-/** The body as JSON-RPC messages, or why not. */
-function messagesOf(body: unknown, maxBatch: number): JSONRPCMessage[] | string {
+/** The body as JSON-RPC messages, or why not (and the id to answer with: a lone request's, as far as it can be read). */
+function messagesOf(body: unknown, maxBatch: number): JSONRPCMessage[] | { refusal: string; id: RequestId | null } {
   const list = Array.isArray(body) ? body : [body];
-  if (list.length === 0 || list.length > maxBatch) return `Invalid Request: a batch must hold 1 to ${maxBatch} messages`;
-  const messages = list.map(asJsonRpcMessage);
-  return messages.every((m) => m !== undefined) ? (messages as JSONRPCMessage[]) : 'Invalid Request: not a JSON-RPC 2.0 message';
+  if (list.length === 0 || list.length > maxBatch) return { refusal: `Invalid Request: a batch must hold 1 to ${maxBatch} messages`, id: null };
+  for (const [i, m] of list.entries()) {
+    const problem = jsonRpcProblem(m);
+    if (problem === undefined) continue;
+    if (list.length > 1) return { refusal: `Invalid Request: message ${i + 1} of the batch: ${problem}`, id: null };
+    return { refusal: `Invalid Request: ${problem}`, id: refusalId(m) };
+  }
+  return list as JSONRPCMessage[];
+}
+
+/** Why an initialize the SDK refuses is not one (it would otherwise be told to send initialize first). */
+function initializeProblem(m: JSONRPCMessage): string {
+  if (!('id' in m)) return 'initialize is a request: it needs an id';
+  const p = (m as { params?: unknown }).params;
+  if (!isObject(p)) return 'params must be an object with protocolVersion, capabilities and clientInfo';
+  if (typeof p.protocolVersion !== 'string') return 'params.protocolVersion must be a string such as "2025-11-25"';
+  if (!isObject(p.capabilities)) return 'params.capabilities must be an object ({} for none)';
+  const info = p.clientInfo;
+  if (!isObject(info) || typeof info.name !== 'string' || typeof info.version !== 'string') return 'params.clientInfo must be an object with a string name and version';
+  return 'its params are not those the protocol defines for initialize';
 }
 
 /**
@@ -149,8 +166,12 @@ export class LegacySessions {
     if (typeof id === 'string' && id) return this.#inSession(id, req, res, body);
     if (req.method !== 'POST') return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Bad Request: Mcp-Session-Id header is required');
     const messages = messagesOf(body, this.#maxBatch);
-    if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
-    if (!Array.isArray(body) && isInitialize(messages[0]!)) return this.#open(req, res, messages);
+    if (!Array.isArray(messages)) return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages.refusal, undefined, messages.id);
+    const first = messages[0]!;
+    if (!Array.isArray(body) && 'method' in first && first.method === 'initialize') {
+      if (isInitializeRequest(first)) return this.#open(req, res, messages);
+      return sendRpcError(res, 400, ErrorCode.InvalidParams, `Invalid params for initialize: ${initializeProblem(first)}`, undefined, refusalId(first));
+    }
     if (Array.isArray(body)) {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'JSON-RPC batches are not accepted outside a 2025-03-26 session; initialize must be sent alone');
     }
@@ -194,7 +215,7 @@ export class LegacySessions {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'JSON-RPC batches are not supported on protocol 2025-06-18 and later');
     }
     const messages = messagesOf(body, this.#maxBatch);
-    if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
+    if (!Array.isArray(messages)) return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages.refusal, undefined, messages.id);
     if (messages.some(isInitialize)) return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: Server already initialized');
     transport.post(req, res, messages, Array.isArray(body));
   }
@@ -301,7 +322,7 @@ export class LegacySessions {
       return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'JSON-RPC batches are accepted only once a 2024-11-05 or 2025-03-26 session is initialized');
     }
     const messages = messagesOf(body, this.#maxBatch);
-    if (typeof messages === 'string') return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages);
+    if (!Array.isArray(messages)) return sendRpcError(res, 400, ErrorCode.InvalidRequest, messages.refusal, undefined, messages.id);
     const init = messages.find(isInitialize) as { id: RequestId; params?: { protocolVersion?: string } } | undefined;
     if (init && (session.version !== undefined || messages.length > 1)) return sendRpcError(res, 400, ErrorCode.InvalidRequest, 'Invalid Request: Server already initialized');
     // Before its initialize is answered a session takes nothing but initialize and ping: an EventSource that

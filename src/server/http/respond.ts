@@ -11,6 +11,6 @@ function rpcErrorBody(code: number, message: string, id: string | number | null 
   return { jsonrpc: '2.0', id, error: { code, message } };
 }
 
-export function sendRpcError(res: ServerResponse, status: number, code: number, message: string, headers?: Record<string, string>): void {
-  sendJson(res, status, rpcErrorBody(code, message), headers);
+export function sendRpcError(res: ServerResponse, status: number, code: number, message: string, headers?: Record<string, string>, id: string | number | null = null): void {
+  sendJson(res, status, rpcErrorBody(code, message, id), headers);
 }
