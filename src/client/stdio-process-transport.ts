@@ -107,7 +107,7 @@ export class StdioProcessTransport implements Transport {
         // First thing: from here on even our SIGKILL takes the group down with us.
         GroupWatchdog.shared()?.watch(child.pid!);
         // Arguments can carry tokens: log how many, not what.
-        this.#log.info({ pid: child.pid, command, argCount: args.length }, 'upstream process started');
+        this.#log.info({ upstreamPid: child.pid, command, argCount: args.length }, 'upstream process started');
         resolve();
       });
       child.on('error', (err: NodeJS.ErrnoException) => {
@@ -166,11 +166,11 @@ export class StdioProcessTransport implements Transport {
     child.stdin?.end();
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       if (await this.#exitWithin(this.#killTimeoutMs)) break;
-      this.#log.warn({ pid: child.pid, signal }, 'upstream did not exit; signalling its process group');
+      this.#log.warn({ upstreamPid: child.pid, signal }, 'upstream did not exit; signalling its process group');
       this.#signalGroup(signal);
     }
     if (!(await this.#exitWithin(this.#killTimeoutMs))) {
-      this.#log.error({ pid: child.pid }, 'upstream survived SIGKILL; giving up on it');
+      this.#log.error({ upstreamPid: child.pid }, 'upstream survived SIGKILL; giving up on it');
       this.#finish();
     }
     return this.#done;
@@ -190,7 +190,7 @@ export class StdioProcessTransport implements Transport {
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.#exited = true;
     this.lastExit = { code, signal };
-    this.#log.info({ pid: this.#child?.pid, code, signal }, 'upstream process exited');
+    this.#log.info({ upstreamPid: this.#child?.pid, code, signal }, 'upstream process exited');
     // The leader is gone, so nothing coordinates the rest of its group: kill stragglers outright.
     this.#signalGroup('SIGKILL');
     // Give stdout a moment to drain the leader's last messages, then stop waiting on pipe holders.
@@ -204,7 +204,7 @@ export class StdioProcessTransport implements Transport {
       if (process.platform === 'win32') this.#child!.kill(signal);
       else process.kill(-pid, signal);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.#log.warn({ pid, signal, err: String(err) }, 'signalling upstream failed');
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') this.#log.warn({ upstreamPid: pid, signal, err: String(err) }, 'signalling upstream failed');
     }
   }
 

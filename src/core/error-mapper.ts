@@ -19,7 +19,8 @@ export function mapError(method: string, err: unknown, log: Logger): ErrorOutcom
   const wire = asWireError(err);
   if (wire) return { error: wire };
   const ref = globalThis.crypto.randomUUID().slice(0, 8);
-  log.error({ err, ref, method }, 'unexpected error while handling request');
+  // `log` is the request's own: its lines name the method already (a field named twice is a line some stores refuse).
+  log.error({ err, ref }, 'unexpected error while handling request');
   const message = `Internal error (reference ${ref}); the server log has the details`;
   if (method === 'tools/call') return { result: toolErrorResult(message) };
   return { error: new WireError(ErrorCode.InternalError, message) };

@@ -61,7 +61,8 @@ export function retry(opts: RetryOptions = {}): Middleware {
       } catch (err) {
         if (attempt >= retries || ctx.signal.aborted || !retryable(err) || !budget.tryRetry(target.key)) throw err;
         const cap = Math.min(max, base * 2 ** attempt);
-        ctx.log.debug({ attempt: attempt + 1, target: target.name, err: (err as Error).message }, 'retrying');
+        // The request's log names its target already.
+        ctx.log.debug({ attempt: attempt + 1, ...(target.key !== 'local' && { upstream: target.key }), err: (err as Error).message }, 'retrying');
         await pause(Math.floor(random() * cap), ctx.signal);
       }
     }

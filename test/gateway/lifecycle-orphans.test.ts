@@ -130,7 +130,7 @@ describe('a CLI gateway that cannot listen', () => {
       const port = (taken.address() as { port: number }).port;
       const cli = runCli(['serve', '--config', writeConfig({ a: lingering('a') }), '--port', String(port)]);
       const exit = await cli.exited(30_000);
-      const pids = [...cli.stderr().matchAll(/"pid":(\d+),"command"/g)].map((m) => Number(m[1]));
+      const pids = [...cli.stderr().matchAll(/"upstreamPid":(\d+),"command"/g)].map((m) => Number(m[1]));
       for (const p of pids) seen.add(p);
       const why = `stderr:\n${cli.stderr().slice(-3000)}`;
       expect(exit.code, why).toBe(1);

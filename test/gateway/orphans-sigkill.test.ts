@@ -57,7 +57,7 @@ const stubborn = (tag: string) => ({
 
 /** From the gateway's log: the upstream's pid, its grandchild's (the upstream's stderr); and the watchdog's. */
 async function treeOf(cli: Cli): Promise<{ leader: number; grandchild: number; watchdog: number }> {
-  const leader = Number(/"pid":(\d+),"command"/.exec(await cli.waitStderr(/"pid":\d+,"command"/, 30_000))![1]);
+  const leader = Number(/"upstreamPid":(\d+),"command"/.exec(await cli.waitStderr(/"upstreamPid":\d+,"command"/, 30_000))![1]);
   // Its digits whole (the log is written asynchronously; a line may arrive in two pieces).
   const grandchild = Number(/GRANDCHILD (\d+)/.exec(await cli.waitStderr(/GRANDCHILD \d+\D/, 30_000))![1]);
   const watchdog = childrenOf(cli.pid).find((p) => cmdline(p).includes(WATCHDOG_NAME));

@@ -2,6 +2,7 @@
 // (the SDK's own reader would drop them silently), and the process keeps serving with a clean stdout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnDemo } from '../helpers/child.js';
+import { linesWithRepeatedKeys } from '../helpers/log-lines.js';
 import { isAlive, killStarted, type Spawned, waitForExit } from '../helpers/process.js';
 import { modernMeta } from '../helpers/http.js';
 import { StdioWire } from '../helpers/stdio-wire.js';
@@ -100,6 +101,15 @@ describe.each(['legacy', 'modern'] as const)('stdio child, %s era, hostile lines
   it('a 5 MiB line (under the 10 MiB buffer) is served', async () => {
     const text = 'y'.repeat(5 * 1024 * 1024);
     expect(await wire.echo(text)).toBe(`echo: ${text}`);
+  });
+
+  it('an unexpected error is answered with a reference and logged under it, on a line naming each field once', async () => {
+    const res = await wire.request('tools/call', { name: 'boom', arguments: {} });
+    const ref = /reference ([0-9a-f]{8})/.exec(JSON.stringify(res.result))?.[1];
+    expect(ref).toBeDefined();
+    expect(await until(() => proc.stderr().includes(`"ref":"${ref}"`))).toBe(true);
+    expect(proc.stderr().split('\n').find((l) => l.includes(`"ref":"${ref}"`))).toMatch(/"method":"tools\/call"/);
+    expect(linesWithRepeatedKeys(proc.stderr())).toEqual([]);
   });
 
   it('stdout carried only JSON-RPC 2.0 lines, and the process is alive', () => {
