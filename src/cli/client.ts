@@ -9,6 +9,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { type UpstreamSpec, moveUrlCredentials } from '../client/upstream-spec.js';
 import { type Json, Upstream } from '../client/upstream.js';
 import { InsufficientScope, NeedsAuthorization } from '../client/upstream-errors.js';
+import { callAsLegacyTask } from '../client/legacy-task.js';
 import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, withTasksDeclared } from '../client/upstream-task.js';
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
@@ -151,6 +152,7 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
  * extension and its task awaited: its status on stderr as it changes, its questions answered as any, Ctrl-C cancels it.
  */
 async function callTool(u: Upstream, params: Json, answer: Answerer, capabilities: Json): Promise<Json> {
+  if (u.client?.getProtocolEra() !== 'modern' && u.runsOnlyAsTask(String(params.name))) return callLegacyTask(u, params);
   try {
     return await requestInput(u, 'tools/call', params, answer);
   } catch (err) {
@@ -177,10 +179,35 @@ async function callTool(u: Upstream, params: Json, answer: Answerer, capabilitie
         cancelling = cancelUpstreamTask(u, taskId);
       },
       onStatus: (task) => {
-        const line = `task ${task.taskId}: ${task.status}${typeof task.statusMessage === 'string' ? ` (${task.statusMessage})` : ''}`;
+        const line = taskLine(task);
         if (line !== said) process.stderr.write(`${line}\n`);
         said = line;
       },
+    });
+  } finally {
+    process.off('SIGINT', interrupted);
+    // The server hears of the cancel before the connection closes.
+    await cancelling;
+  }
+}
+
+/** A task as the person at the terminal is shown it. */
+const taskLine = (task: Json) => `task ${task.taskId}: ${task.status}${typeof task.statusMessage === 'string' ? ` (${task.statusMessage})` : ''}`;
+
+/** A tool a 2025-era server runs only as a task (legacy-task.ts): its questions answered as any; Ctrl-C cancels it. */
+async function callLegacyTask(u: Upstream, params: Json): Promise<Json> {
+  const stop = new AbortController();
+  const interrupted = () => stop.abort(new WireError(ErrorCode.InternalError, 'interrupted: the task was cancelled'));
+  process.once('SIGINT', interrupted);
+  let cancelling: Promise<unknown> | undefined;
+  try {
+    return await callAsLegacyTask(params, {
+      send: (method, p) => u.request(method, p, { signal: stop.signal }),
+      signal: stop.signal,
+      cancel: (taskId) => {
+        cancelling = u.request('tasks/cancel', { taskId }, { timeoutMs: 5_000 }).catch(() => undefined);
+      },
+      onTask: (task) => process.stderr.write(`${taskLine(task)}\n`),
     });
   } finally {
     process.off('SIGINT', interrupted);

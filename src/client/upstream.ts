@@ -7,6 +7,7 @@ import { redactText, redactUrl } from '../core/redact.js';
 import { cappedFetch, type Fetch } from './capped-fetch.js';
 import { rememberingSentToken } from './sent-token.js';
 import { DepthGuard } from './depth-guard.js';
+import { taskOnlyTools } from './legacy-task.js';
 import { type ParamHeader, paramHeadersOf, paramHeaderValues } from '../wire/param-headers.js';
 import { RawLane } from './raw-lane.js';
 import { carriedTask, decodableResults } from './result-type.js';
@@ -128,6 +129,8 @@ export class Upstream {
   #drained: (() => void) | undefined;
   /** SEP-2243: the parameters each tool mirrors in `Mcp-Param-*` headers, from the last tools/list. */
   #paramHeaders = new Map<string, readonly ParamHeader[]>();
+  /** The tools a 2025-era server runs only as tasks (legacy-task.ts), from the last tools/list. */
+  #taskOnly = new Set<string>();
   /** The server refused Streamable HTTP and answered over the legacy SSE transport (`#mayBeSse`). */
   #sseFound = false;
 
@@ -333,6 +336,11 @@ export class Upstream {
     this.#spec = { ...this.#spec, timeoutMs };
   }
 
+  /** Whether this (2025-era) server runs its tool `name` only as a task, as its last tools/list said. */
+  runsOnlyAsTask(name: string): boolean {
+    return this.#taskOnly.has(name);
+  }
+
   /**
    * Forwards one request; fails fast while the server is down. After a 404 (the server forgot our session: it
    * restarted, or expired it) re-initialises once and retries; requests that meet the same dead session, or that
@@ -492,7 +500,10 @@ export class Upstream {
       items.push(...((result[key] as Json[] | undefined) ?? []));
       cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
       if (!cursor) {
-        if (kind === 'tools') this.#paramHeaders = new Map(items.flatMap((t) => (paramHeadersOf(t.inputSchema).length > 0 ? [[String(t.name), paramHeadersOf(t.inputSchema)]] : [])));
+        if (kind === 'tools') {
+          this.#paramHeaders = new Map(items.flatMap((t) => (paramHeadersOf(t.inputSchema).length > 0 ? [[String(t.name), paramHeadersOf(t.inputSchema)]] : [])));
+          this.#taskOnly = taskOnlyTools(items);
+        }
         return items;
       }
     }

@@ -2,6 +2,7 @@
 // in a deterministic order (config order, then each server's own order), with routes back to the owner.
 import { UriTemplate } from '@modelcontextprotocol/server';
 import picomatch from 'picomatch';
+import { withoutTaskSupport } from '../client/legacy-task.js';
 import type { Json, Upstream } from '../client/upstream.js';
 import type { ChangeKind, Logger } from '../core/index.js';
 import type { Item } from '../middleware/policy-target.js';
@@ -144,7 +145,9 @@ export class Catalog {
           continue;
         }
         const override = config.tools.override?.[original];
-        const exposed = this.#visible(config, 'tool', name, { ...(override ? overriddenTool(tool, override) : tool), name });
+        // A 2025-era server's task-only tool is called as any other: the gateway awaits its task (legacy-task.ts).
+        const callable = upstream.client?.getProtocolEra() === 'modern' ? tool : withoutTaskSupport(tool);
+        const exposed = this.#visible(config, 'tool', name, { ...(override ? overriddenTool(callable, override) : callable), name });
         if (!exposed) continue;
         const route = { upstream, name: original, inputSchema: (exposed as Json).inputSchema, ...(override?.arguments && { override }) };
         if (this.#claim(this.#toolRoutes, name, route, this.#held)) this.tools.push(exposed);

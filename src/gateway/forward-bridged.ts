@@ -3,7 +3,7 @@
 // waits for, the upstream call held in the input bridge between rounds.
 import type { Json, Upstream } from '../client/upstream.js';
 import { type CallContext, DEADLINE, type McpResult } from '../core/index.js';
-import { asOurs, outgoingParams, progressRelay, requestUpstream, roundOwner, type Send } from './forward-parts.js';
+import { asOurs, outgoingParams, progressRelay, requestCall, roundOwner, runsOnlyAsTask, type Send } from './forward-parts.js';
 import { BRIDGE_STATE, BridgedCall, CALL_META, type InputBridge, type RoundOutcome } from './input-bridge.js';
 import type { CallerSpec, InflightCalls } from './relay.js';
 
@@ -48,7 +48,8 @@ const { bridge, inflight } = deps;
             held.extend?.();
             relay(p);
           });
-        return run(() => requestUpstream(ctx, upstream, outgoing, { signal: held.abort.signal, onLateAnswer: scope.answered, ...timing, ...(onprogress && { onprogress }) }));
+        const taskOnly = runsOnlyAsTask(upstream, upstream, ctx, params.name);
+        return run(() => requestCall(ctx, upstream, outgoing, { signal: held.abort.signal, onLateAnswer: scope.answered, ...timing, ...(onprogress && { onprogress }) }, taskOnly));
       })
       .then(
         (result) => held.settle({ result }),

@@ -2,6 +2,7 @@
 // relayed under the caller's token, the traced upstream request, and how a caller and its input requests are checked.
 import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
 import { type Abortable, type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, stateKey, type TraceCarrier } from '../core/index.js';
+import { callAsLegacyTask } from '../client/legacy-task.js';
 import { withTasksDeclared } from '../client/upstream-task.js';
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { INVOCATION, TASKS_EXTENSION } from '../server/index.js';
@@ -21,9 +22,12 @@ export const OWN_ROUND = stateKey<boolean>('mcplex.ownRound');
  */
 export function outgoingParams(params: Json, caller: CallerSpec, era: Era, upstream: Upstream, tasks = false): Json {
   const modernUpstream = speaksModern(upstream);
-  if (params._meta === undefined && era === 'legacy' && !modernUpstream) return params; // the common case: nothing to change
+  if (params._meta === undefined && params.task === undefined && era === 'legacy' && !modernUpstream) return params; // the common case: nothing to change
   const { sctx } = caller;
-  const { _meta, ...rest } = params;
+  // A 2025-era task the caller asks for is not relayed (the gateway serves no tasks/get of that revision): the call
+  // runs as any other, or as a task the gateway awaits (requestCall).
+  const { _meta, task, ...others } = params;
+  const rest: Json = modernUpstream && task !== undefined ? { ...others, task } : others;
   const meta = Object.fromEntries(Object.entries((_meta as Json | undefined) ?? {}).filter(([k]) => !k.startsWith(RESERVED_META) && k !== 'progressToken'));
   if (modernUpstream) meta[`${RESERVED_META}logLevel`] = 'debug';
   // A 2025-era upstream's session was declared for every caller; mcplex servers narrow it to this caller's per request.
@@ -63,6 +67,25 @@ export function progressRelay(ctx: CallContext, sctx: CallerSpec['sctx'], scope:
 }
 
 /** The upstream request, inside its trace span (with the trace context in its `_meta`) when tracing is on. */
+/**
+ * Sends a tools/call; one of a tool a 2025-era upstream runs only as a task goes as a task whose end is awaited
+ * (legacy-task.ts), its tasks/result under the call's deadline and cancellation.
+ */
+export function requestCall(ctx: CallContext, upstream: Upstream, params: Json, opts: ForwardOptions, taskOnly: boolean): Promise<Json> {
+  if (!taskOnly) return requestUpstream(ctx, upstream, params, opts);
+  const { onLateAnswer: _late, onprogress: _progress, ...plain } = opts;
+  return callAsLegacyTask(params, {
+    send: (method, p) => (method === 'tools/call' ? requestUpstream(ctx, upstream, p, opts) : upstream.request(method, p, plain)),
+    ...(opts.signal && { signal: opts.signal }),
+    cancel: (taskId) => void upstream.request('tasks/cancel', { taskId }, { timeoutMs: 5_000 }).catch(() => undefined), // it expires there anyway
+  });
+}
+
+/** Whether `name` is a tool the 2025-era upstream (or its owner, for an isolated instance) runs only as a task. */
+export function runsOnlyAsTask(owner: Upstream, upstream: Upstream, ctx: CallContext, name: unknown): boolean {
+  return ctx.method === 'tools/call' && !speaksModern(upstream) && (owner.runsOnlyAsTask(String(name)) || upstream.runsOnlyAsTask(String(name)));
+}
+
 export function requestUpstream(ctx: CallContext, upstream: Upstream, params: Json, opts: ForwardOptions): Promise<Json> {
   const traced = ctx.state.get(OUTBOUND_TRACE);
   if (!traced) return upstream.request(ctx.method, params, opts);

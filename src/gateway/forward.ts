@@ -8,7 +8,7 @@ import { type GatewayTasks, TASK_WORK } from './gateway-tasks.js';
 import { TERMINAL_TASK_STATUSES } from '../wire/tasks-extension.js';
 import type { Catalog } from './catalog.js';
 import { bridged } from './forward-bridged.js';
-import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, OWN_ROUND, outgoingParams, progressRelay, requestUpstream, roundOwner, type Send, speaksModern, taskRequestParams } from './forward-parts.js';
+import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, OWN_ROUND, outgoingParams, progressRelay, requestCall, roundOwner, runsOnlyAsTask, type Send, speaksModern, taskRequestParams } from './forward-parts.js';
 import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, type TaskAwait } from '../client/upstream-task.js';
 import { CALL_META, type InputBridge } from './input-bridge.js';
 import { shapedArguments } from './tool-overrides.js';
@@ -150,13 +150,15 @@ export function forwarder(
       let outgoing = outgoingParams(params, caller, ctx.era, upstream, declareTasks);
       // A task's call is named to a 2025-era upstream, so an mcplex one names it back when it asks for input.
       if (task && !modernUpstream) outgoing = { ...outgoing, _meta: { ...(outgoing._meta as Json | undefined), [CALL_META]: task.id } };
+      // A tool a 2025-era upstream runs only as a task: called as one, its end awaited.
+      const taskOnly = runsOnlyAsTask(owner, upstream, ctx, params.name);
       // A 2026-era caller's answers to the upstream's last round go on with this one.
       if (outgoing.inputResponses !== undefined) await inflight.checkAnswers(upstream, outgoing.inputResponses as Json);
       for (let round = 0; ; round++) {
         let result: Json;
         try {
           const sent = outgoing;
-          result = await run(() => requestUpstream(ctx, upstream, sent, { signal, onLateAnswer: scope.answered, ...timing, ...(onprogress && { onprogress }) }));
+          result = await run(() => requestCall(ctx, upstream, sent, { signal, onLateAnswer: scope.answered, ...timing, ...(onprogress && { onprogress }) }, taskOnly));
         } catch (err) {
           if (gaveUp(err, signal, upstream)) scope.abandon();
           // A tool the upstream runs only as a task, refused before it ran: asked again as one, whose end is awaited.

@@ -58,3 +58,25 @@ describe('mcplex call: a tool the server runs only as a task', () => {
     }
   });
 });
+
+describe('mcplex call: a tool a 2025-era server runs only as a task (server-everything, 2025-11-25 task augmentation)', () => {
+  const EVERYTHING = ['--', process.execPath, `${ROOT}node_modules/@modelcontextprotocol/server-everything/dist/index.js`, 'stdio'];
+
+  it('calls it as a task, shows the task, answers what it asks at the terminal and prints its result', async () => {
+    const run = await mcplex('current\n', 'call', 'simulate-research-query', 'topic=tides', 'ambiguous=true', ...EVERYTHING);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^task [0-9a-f]+: working \(Gathering sources\.\.\.\)$/m);
+    expect(run.stderr).toContain('The research query "tides" could have multiple interpretations');
+    expect(run.stdout).toMatch(/^# Research Report: tides \(current\)\n/);
+  });
+
+  it('Ctrl-C while it runs ends the wait (the task is cancelled at the server)', async () => {
+    const cli = runCli(['call', 'simulate-research-query', 'topic=tides', '--no-input', ...EVERYTHING], { MCPLEX_LOG_LEVEL: 'warn' });
+    await cli.waitStderr(/^task [0-9a-f]+: working/m, 30_000);
+    cli.child.kill('SIGINT');
+    const { code } = await cli.exited(30_000);
+    expect(code).toBe(1);
+    expect(cli.stderr()).toContain('interrupted: the task was cancelled');
+    expect(cli.stdout()).toBe('');
+  });
+});
