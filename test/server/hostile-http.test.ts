@@ -1,7 +1,8 @@
 // Malformed and hostile JSON-RPC over HTTP, sent raw to an in-process serveHttp: each gets the right status
 // and JSON-RPC error, and after every test both eras still serve a normal call.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { modernMeta, openSession, post, rpcMessage, rpcMessages } from '../helpers/http.js';
+import { modernMeta, openSession, post, rawRequest, rpcMessage, rpcMessages } from '../helpers/http.js';
+import { waitUntil } from '../helpers/process.js';
 import { type InProcess, STILL_SERVING, startInProcess } from '../helpers/clients.js';
 
 let srv: InProcess;
@@ -144,6 +145,22 @@ describe('unknown methods and bad arguments', () => {
     const res = await post(srv.url, { jsonrpc: '2.0', id: 12, method: 'tools/list', params: {} }, modernHeaders('tools/list'));
     expect(res.status).toBe(400);
     expect(rpcMessage(res).error?.code).toBe(-32602);
+  });
+});
+
+describe('a session closed with a call in flight', () => {
+  it('answers the call with -32001 saying the session closed (JSON and streamed answers), instead of an empty response', async () => {
+    const mine = await openSession(srv.url);
+    const plain = post(srv.url, call(1, 'slow', { ms: 30_000 }), mine);
+    // A request with a progress token may be answered as a stream.
+    const streamed = post(srv.url, call(2, 'slow', { ms: 30_000 }, { progressToken: 'p' }), mine);
+    const sleeping = async () => (rpcMessage(await post(srv.url, call(3, 'sleeping', {}), session)).result?.content as Array<{ text: string }>)[0]?.text;
+    await waitUntil(async () => (await sleeping()) === '2', 10_000, 'both calls running');
+    const closed = await rawRequest(srv.url, { method: 'DELETE', headers: mine });
+    expect(closed.status).toBe(200);
+    for (const [id, res] of [[1, await plain], [2, await streamed]] as const) {
+      expect(rpcMessages(res)).toEqual([{ jsonrpc: '2.0', id, error: { code: -32001, message: 'Session closed before this request was answered; send initialize to start a new one' } }]);
+    }
   });
 });
 

@@ -4,12 +4,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInfo, JSONRPCMessage, MessageExtraInfo, RequestId, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
-import { type Logger, silentLogger } from '../../core/index.js';
+import { ErrorCode, type Logger, silentLogger } from '../../core/index.js';
 import { isResponseShape } from '../../wire/json-rpc-shape.js';
 import { type AnswerStatusOf, Exchange, SSE_HEADERS, type StreamLimits, sseFrame, writeBounded } from './exchange.js';
 import { type Answer, sortPosted } from './posted-messages.js';
 import { requestInfo } from './request-info.js';
 
+/** The answer to requests still in flight when their session closes (its client's DELETE, an administrator, shutdown). */
+const SESSION_CLOSED = 'Session closed before this request was answered; send initialize to start a new one';
 /** Messages kept for a standalone stream the client has not opened yet (it usually opens right after initialize). */
 const BACKLOG = 100;
 /** How long an SSE answer whose client went away waits for it to reconnect (Last-Event-ID), and what it keeps. */
@@ -250,6 +252,8 @@ export class NodeSessionTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#ticker);
+    // Requests still owed an answer get one (an empty response would leave their client guessing): the session ended.
+    for (const [id, exchange] of [...this.#exchanges]) exchange.respond(id, { jsonrpc: '2.0', id, error: { code: ErrorCode.SessionNotFound, message: SESSION_CLOSED } });
     for (const exchange of new Set(this.#exchanges.values())) exchange.res?.end();
     this.#exchanges.clear();
     for (const timer of this.#expiry.values()) clearTimeout(timer);
