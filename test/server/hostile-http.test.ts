@@ -154,8 +154,8 @@ describe('a session closed with a call in flight', () => {
     const plain = post(srv.url, call(1, 'slow', { ms: 30_000 }), mine);
     // A request with a progress token may be answered as a stream.
     const streamed = post(srv.url, call(2, 'slow', { ms: 30_000 }, { progressToken: 'p' }), mine);
-    const sleeping = async () => (rpcMessage(await post(srv.url, call(3, 'sleeping', {}), session)).result?.content as Array<{ text: string }>)[0]?.text;
-    await waitUntil(async () => (await sleeping()) === '2', 10_000, 'both calls running');
+    const sleeping = async () => JSON.stringify(rpcMessage(await post(srv.url, call(3, 'sleeping', {}), session)).result?.content);
+    await waitUntil(async () => (await sleeping()) === '[{"type":"text","text":"2"}]', 10_000, 'both calls running');
     const closed = await rawRequest(srv.url, { method: 'DELETE', headers: mine });
     expect(closed.status).toBe(200);
     for (const [id, res] of [[1, await plain], [2, await streamed]] as const) {
