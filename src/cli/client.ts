@@ -150,6 +150,7 @@ async function withServer<T>(o: TargetOptions, work: (u: Upstream, answer: Answe
 /**
  * A tool call. A tool the server runs only as a task (2026-07-28, -32021) is called again declaring the tasks
  * extension and its task awaited: its status on stderr as it changes, its questions answered as any, Ctrl-C cancels it.
+ * A 2025-era server's task-only tool (its listing says so) is called as a task at once (callLegacyTask).
  */
 async function callTool(u: Upstream, params: Json, answer: Answerer, capabilities: Json): Promise<Json> {
   if (u.client?.getProtocolEra() !== 'modern' && u.runsOnlyAsTask(String(params.name))) return callLegacyTask(u, params);
