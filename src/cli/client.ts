@@ -9,7 +9,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { type UpstreamSpec, moveUrlCredentials } from '../client/upstream-spec.js';
 import { type Json, Upstream } from '../client/upstream.js';
 import { InsufficientScope, NeedsAuthorization } from '../client/upstream-errors.js';
-import { callAsLegacyTask } from '../client/legacy-task.js';
+import { callAsLegacyTask, cancelLegacyTask } from '../client/legacy-task.js';
 import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, withTasksDeclared } from '../client/upstream-task.js';
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { ErrorCode, silentLogger, VERSION, WireError } from '../core/index.js';
@@ -200,13 +200,13 @@ async function callLegacyTask(u: Upstream, params: Json): Promise<Json> {
   const stop = new AbortController();
   const interrupted = () => stop.abort(new WireError(ErrorCode.InternalError, 'interrupted: the task was cancelled'));
   process.once('SIGINT', interrupted);
-  let cancelling: Promise<unknown> | undefined;
+  let cancelling: Promise<void> | undefined;
   try {
     return await callAsLegacyTask(params, {
       send: (method, p) => u.request(method, p, { signal: stop.signal }),
       signal: stop.signal,
       cancel: (taskId) => {
-        cancelling = u.request('tasks/cancel', { taskId }, { timeoutMs: 5_000 }).catch(() => undefined);
+        cancelling = cancelLegacyTask(u, taskId);
       },
       onTask: (task) => process.stderr.write(`${taskLine(task)}\n`),
     });

@@ -5,7 +5,7 @@
 // wait is the call's own (its deadline, its cancellation: a cancelled wait cancels the task).
 import { type Abortable, ErrorCode, WireError } from '../core/index.js';
 import { isObject } from '../wire/json-rpc-shape.js';
-import type { Json } from './upstream.js';
+import type { Json, Upstream } from './upstream.js';
 
 /** The tools of a tools/list page that a 2025-era server runs only as tasks. */
 export function taskOnlyTools(tools: readonly Json[]): Set<string> {
@@ -29,6 +29,14 @@ export function withoutTaskSupport(tool: Json): Json {
   const { taskSupport: _awaited, ...execution } = tool.execution;
   const { execution: _execution, ...rest } = tool;
   return Object.keys(execution).length > 0 ? { ...rest, execution } : rest;
+}
+
+/** Sends tasks/cancel for a 2025-era task, on no call's account (best effort: it expires there anyway). */
+export function cancelLegacyTask(upstream: Upstream, taskId: string): Promise<void> {
+  return upstream.request('tasks/cancel', { taskId }, { timeoutMs: 5_000 }).then(
+    () => undefined,
+    () => undefined,
+  );
 }
 
 /** Calls a tool as a task (`params` as for tools/call) and answers with the tool's result once the task has ended. */

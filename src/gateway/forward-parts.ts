@@ -2,7 +2,7 @@
 // relayed under the caller's token, the traced upstream request, and how a caller and its input requests are checked.
 import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
 import { type Abortable, type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, stateKey, type TraceCarrier } from '../core/index.js';
-import { callAsLegacyTask } from '../client/legacy-task.js';
+import { callAsLegacyTask, cancelLegacyTask } from '../client/legacy-task.js';
 import { withTasksDeclared } from '../client/upstream-task.js';
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { INVOCATION, TASKS_EXTENSION } from '../server/index.js';
@@ -77,7 +77,7 @@ export function requestCall(ctx: CallContext, upstream: Upstream, params: Json, 
   return callAsLegacyTask(params, {
     send: (method, p) => (method === 'tools/call' ? requestUpstream(ctx, upstream, p, opts) : upstream.request(method, p, plain)),
     ...(opts.signal && { signal: opts.signal }),
-    cancel: (taskId) => void upstream.request('tasks/cancel', { taskId }, { timeoutMs: 5_000 }).catch(() => undefined), // it expires there anyway
+    cancel: (taskId) => void cancelLegacyTask(upstream, taskId),
   });
 }
 
