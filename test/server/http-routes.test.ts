@@ -1,6 +1,8 @@
 // Extra endpoints beside the MCP path: served after the Host/Origin check, method-checked, admin ones gated
 // by `isAdmin`, a throwing handler answers 500 and the server keeps serving; admin requests that may change
-// something are reported to `onAdminChange` once answered (with the body the route read), reads are not.
+// something are reported to `onAdminChange` once answered (with the body the route read), reads are not; an admin
+// change whose body is not named JSON is refused 415 (a browser sends text/plain cross-site without asking); a path
+// under /admin/ that is none is answered 404 with the admin endpoints there are.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminAuditEvent } from '../../src/middleware/audit.js';
 import { readJsonBody, sendJson } from '../../src/server/index.js';
@@ -43,6 +45,8 @@ beforeAll(async () => {
 });
 afterAll(() => srv?.close());
 
+const json = { 'content-type': 'application/json' };
+
 describe('routes', () => {
   it('serves an open route and answers 405 to another method', async () => {
     const ok = await rawRequest(`${srv.origin}/open`, { method: 'GET' });
@@ -53,11 +57,32 @@ describe('routes', () => {
 
   it('gates admin routes on isAdmin', async () => {
     admin = false;
-    const refused = await rawRequest(`${srv.origin}/admin/thing`, { method: 'POST' });
+    const refused = await rawRequest(`${srv.origin}/admin/thing`, { method: 'POST', headers: json, body: '{}' });
     expect(refused.status).toBe(403);
     admin = true;
-    const allowed = await rawRequest(`${srv.origin}/admin/thing`, { method: 'POST' });
+    const allowed = await rawRequest(`${srv.origin}/admin/thing`, { method: 'POST', headers: json, body: '{}' });
     expect([allowed.status, JSON.parse(allowed.text)]).toEqual([200, { done: true }]);
+  });
+
+  it('refuses an admin change whose body is not named JSON, before the route runs', async () => {
+    changes.length = 0;
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', undefined]) {
+      const res = await rawRequest(`${srv.origin}/admin/thing`, { method: 'POST', headers: type ? { 'content-type': type } : {}, body: '{}' });
+      expect([res.status, JSON.parse(res.text)]).toEqual([415, { error: 'Unsupported Media Type: Content-Type must be application/json' }]);
+    }
+    expect(changes.map((c) => [c.path, c.status])).toEqual([['/admin/thing', 415], ['/admin/thing', 415], ['/admin/thing', 415]]);
+    // A route that is not an admin one reads what it likes.
+    expect((await rawRequest(`${srv.origin}/note`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(200);
+  });
+
+  it('answers an unknown path under /admin/ with the admin endpoints there are', async () => {
+    const res = await rawRequest(`${srv.origin}/admin/status`, { method: 'GET' });
+    expect([res.status, JSON.parse(res.text)]).toEqual([
+      404,
+      { error: 'Not found: no admin endpoint at /admin/status (the admin endpoints are listed in endpoints)', endpoints: ['POST /admin/thing', 'GET /admin/look', 'PUT /admin/set'] },
+    ]);
+    const elsewhere = await rawRequest(`${srv.origin}/status`, { method: 'GET' });
+    expect([elsewhere.status, JSON.parse(elsewhere.text)]).toEqual([404, { error: 'Not found; the MCP endpoint is /mcp' }]);
   });
 
   it('answers 500 when a handler throws, and keeps serving', async () => {

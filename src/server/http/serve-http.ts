@@ -185,6 +185,12 @@ export async function serveHttp(
       }
     }
     const change = route.admin === true && route.method !== 'GET' && o.onAdminChange !== undefined;
+    // An admin change's body is JSON (as the CLI and the admin page send it), named so: a form or text/plain body,
+    // which a browser sends cross-site without asking first, is refused before it is read.
+    if (route.admin && (route.method === 'POST' || route.method === 'PUT') && !isJsonContentType(req.headers['content-type'] ?? null)) {
+      sendJson(res, 415, { error: 'Unsupported Media Type: Content-Type must be application/json' });
+      return adminChange(route, req, res.statusCode, startedAt, started);
+    }
     if (change) keepBodyOf(req);
     // About something another replica holds (a task it runs): answered there. Audited there too.
     if (route.heldBy && directory) {
@@ -240,6 +246,13 @@ export async function serveHttp(
     if (body) await sessions.postSse(req, res, body.value);
   }
 
+  /** A 404 naming what is served: the admin endpoints for a path under /admin/, else the MCP endpoint. */
+  function notFound(path: string, res: ServerResponse): void {
+    const admin = o.routes.filter((r) => r.admin).map((r) => `${r.method} ${r.path}`);
+    if (!path.startsWith('/admin/') || admin.length === 0) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
+    sendJson(res, 404, { error: `Not found: no admin endpoint at ${path} (the admin endpoints are listed in endpoints)`, endpoints: admin });
+  }
+
   /** The route at `path` for the request's method, else another method's (answered 405). */
   const routeOf = (path: string, method: string | undefined) => o.routes.find((r) => r.path === path && r.method === method) ?? o.routes.find((r) => r.path === path);
 
@@ -262,7 +275,7 @@ export async function serveHttp(
     const health = path === '/healthz' || path === '/readyz';
     const extra = mcp || health ? undefined : routeAt(req, path);
     const metadata = !extra && edgeAuth.isMetadataPath(path);
-    if (!mcp && !health && !extra && !metadata) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
+    if (!mcp && !health && !extra && !metadata) return notFound(path, res);
     // Health answers too: a DNS-rebinding page must not read them.
     // Pages at the `cors` origins may call what browser-based clients call: not the admin routes or metrics.
     const origin = req.headers.origin;
