@@ -249,8 +249,8 @@ export async function serveHttp(
   /** A 404 naming what is served: the admin endpoints for a path under /admin/, else the MCP endpoint. */
   function notFound(path: string, res: ServerResponse): void {
     const admin = o.routes.filter((r) => r.admin).map((r) => `${r.method} ${r.path}`);
-    if (!path.startsWith('/admin/') || admin.length === 0) return sendJson(res, 404, { error: `Not found; the MCP endpoint is ${o.path}` });
-    sendJson(res, 404, { error: `Not found: no admin endpoint at ${path} (the admin endpoints are listed in endpoints)`, endpoints: admin });
+    const body = path.startsWith('/admin/') && admin.length > 0 ? { error: `Not found: no admin endpoint at ${path} (the admin endpoints are listed in endpoints)`, endpoints: admin } : { error: `Not found; the MCP endpoint is ${o.path}` };
+    sendJson(res, 404, body);
   }
 
   /** The route at `path` for the request's method, else another method's (answered 405). */
