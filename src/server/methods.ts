@@ -8,6 +8,7 @@ import { handlerContext } from './handler-context.js';
 import { listPage } from './pagination.js';
 import { checkParamHeaders } from './param-header-check.js';
 import type { RegisteredTool, Registry } from './registry.js';
+import { type CheckedResult, resultProblem, shortly } from './result-check.js';
 import { validate } from './schema.js';
 import { callAsTask, declaresTasks, missingTasksCapability, taskSupport } from './tasks/task-call.js';
 import { answerTaskMethod } from './tasks/task-methods.js';
@@ -43,17 +44,29 @@ export const INVOCATION = stateKey<Invocation>('mcplex.invocation');
 
 type P = Record<string, unknown>;
 
-function normalize(ret: ToolReturn): McpResult {
+function normalize(ret: ToolReturn, name: string | undefined): McpResult {
   if (typeof ret === 'string') return { content: [{ type: 'text', text: ret }] };
+  if (typeof ret !== 'object' || ret === null || Array.isArray(ret)) {
+    throw new ToolError(`Tool '${name}' returned ${shortly(ret)}: a tool's handler returns a string or { content?, structuredContent?, isError? }`);
+  }
   if (ret.content === undefined && ret.structuredContent !== undefined) {
     return { ...ret, content: [{ type: 'text', text: JSON.stringify(ret.structuredContent) }] };
   }
   return { ...ret, content: ret.content ?? [] };
 }
 
+/** A resource's or prompt's result as its handler gave it, once it is one (else -32603 naming what is wrong: the server's slip). */
+function checked(type: CheckedResult, value: unknown, what: string): McpResult {
+  const problem = resultProblem(type, value);
+  if (problem) throw new WireError(ErrorCode.InternalError, `${what} an invalid result: ${problem}`);
+  return value as McpResult;
+}
+
 /** Runs a tool's handler on checked arguments: its result normalized and checked against its outputSchema. */
 async function runTool(tool: RegisteredTool, args: unknown, hctx: HandlerContext, name: string | undefined): Promise<McpResult> {
-  const result = normalize(await tool.handler(args as Record<string, unknown>, hctx));
+  const result = normalize(await tool.handler(args as Record<string, unknown>, hctx), name);
+  const problem = resultProblem('CallToolResult', result);
+  if (problem) throw new ToolError(`Tool '${name}' returned an invalid result: ${problem}`);
   if (tool.spec.output && !result.isError) {
     const out = await validate(tool.spec.output, result.structuredContent);
     if (!out.ok) throw new ToolError(`Tool '${name}' returned output that does not match its outputSchema:\n${out.message}`);
@@ -88,9 +101,9 @@ export function terminalHandler(registry: Registry, pageSize: number, tasks: Tas
       throw new WireError(ErrorCode.InvalidParams, `Invalid resource URI: ${uri}`);
     }
     const fixed = registry.resources.get(uri);
-    if (fixed) return (await fixed.read(url, hctx)) as McpResult;
+    if (fixed) return checked('ReadResourceResult', await fixed.read(url, hctx), `Resource '${uri}' gave`);
     const match = registry.matchTemplate(uri);
-    if (match) return (await match.entry.read(url, match.vars, hctx)) as McpResult;
+    if (match) return checked('ReadResourceResult', await match.entry.read(url, match.vars, hctx), `Resource '${uri}' gave`);
     // -32602 on every era: SDK 2.4 rewrites the older -32002 to it on the wire anyway.
     throw new WireError(ErrorCode.InvalidParams, `Resource not found: ${uri}`, { uri });
   }
@@ -100,7 +113,7 @@ export function terminalHandler(registry: Registry, pageSize: number, tasks: Tas
     if (!prompt) throw new WireError(ErrorCode.InvalidParams, `Unknown prompt: ${ctx.target}`);
     const args = await validate(prompt.spec.args, (ctx.params as P).arguments ?? {});
     if (!args.ok) throw new WireError(ErrorCode.InvalidParams, `Invalid arguments for prompt '${ctx.target}':\n${args.message}`);
-    return (await prompt.render(args.value as never, hctx)) as McpResult;
+    return checked('GetPromptResult', await prompt.render(args.value as never, hctx), `Prompt '${ctx.target}' gave`);
   }
 
   async function complete(ctx: CallContext): Promise<McpResult> {
