@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { type JSONRPCMessage, serializeMessage, type Transport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { Logger } from '../core/logger.js';
-import { asJsonRpcMessage } from '../wire/json-rpc-shape.js';
+import { asJsonRpcMessage, malformedAnswer } from '../wire/json-rpc-shape.js';
 import { LineSplitter } from '../wire/line-splitter.js';
 import { TopLevelReader } from '../wire/top-level-reader.js';
 import { MAX_MESSAGE_BYTES, tooLargeAnswer } from './capped-fetch.js';
@@ -268,8 +268,11 @@ export class StdioProcessTransport implements Transport {
       return undefined;
     }
     const message = asJsonRpcMessage(value);
-    if (!message) this.#report(new Error(`${this.#spec.name}: skipped non-JSON-RPC stdout line: ${text.slice(0, 200)}`));
-    return message;
+    if (message) return message;
+    // A malformed answer to one of our requests fails that request now, saying why (the line is still reported).
+    const instead = malformedAnswer(value, `Server '${this.#spec.name}'`);
+    this.#report(new Error(`${this.#spec.name}: ${instead ? 'malformed answer' : 'skipped non-JSON-RPC stdout line'}: ${text.slice(0, 200)}`));
+    return instead;
   }
 
   #report(err: Error): void {

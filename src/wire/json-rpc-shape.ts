@@ -2,6 +2,7 @@
 // error), run on every message crossing a transport: a lenient one for what servers send us, and one as strict as
 // the SDK's Protocol for what clients send a server (what it would drop must be answered instead).
 import { type JSONRPCMessage, RELATED_TASK_META_KEY } from '@modelcontextprotocol/server';
+import { ErrorCode } from '../core/index.js';
 
 const isId = (id: unknown) => typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -20,6 +21,27 @@ export function asJsonRpcMessage(value: unknown): JSONRPCMessage | undefined {
     return ok ? (value as JSONRPCMessage) : undefined;
   }
   return undefined;
+}
+
+/**
+ * In place of an answer the lenient check refuses but whose id is still readable (a `result` that is not an object,
+ * an `error` without its code or message, neither): an error response for that id saying so, so the request it
+ * answers fails now instead of waiting out its timeout. Undefined for anything else.
+ */
+export function malformedAnswer(value: unknown, who: string): JSONRPCMessage | undefined {
+  if (!isObject(value) || 'method' in value || !isId(value.id)) return undefined;
+  if (!('result' in value) && !('error' in value) && value.jsonrpc !== '2.0') return undefined;
+  const why =
+    value.jsonrpc !== '2.0'
+      ? 'jsonrpc must be "2.0"'
+      : 'result' in value && 'error' in value
+        ? 'it has both result and error'
+        : 'result' in value
+          ? 'its result must be an object'
+          : 'error' in value
+            ? 'its error must be an object with a numeric code and a string message'
+            : 'it has neither result nor error';
+  return { jsonrpc: '2.0', id: value.id as string | number, error: { code: ErrorCode.InternalError, message: `${who} answered with a malformed response: ${why}` } };
 }
 
 /** The members each kind of message may have: the SDK's JSON-RPC schemas are strict (another member and it drops the message). */

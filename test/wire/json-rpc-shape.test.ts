@@ -2,7 +2,7 @@
 // runs on what clients send agrees with the SDK's schemas (what those refuse, the SDK's reader drops unanswered).
 import { describe, expect, it } from 'vitest';
 import { isJSONRPCErrorResponse, isJSONRPCNotification, isJSONRPCRequest, isJSONRPCResultResponse } from '@modelcontextprotocol/server';
-import { asJsonRpcMessage, jsonRpcProblem, refusalId } from '../../src/wire/json-rpc-shape.js';
+import { asJsonRpcMessage, jsonRpcProblem, malformedAnswer, refusalId } from '../../src/wire/json-rpc-shape.js';
 
 describe('asJsonRpcMessage', () => {
   it.each([
@@ -94,5 +94,22 @@ describe('jsonRpcProblem (what a server must answer because the SDK would drop i
     ['an object id', { jsonrpc: '2.0', id: {}, method: 'x' }, null],
   ])('refuses %s with id %j', (_label, value, id) => {
     expect(refusalId(value)).toBe(id);
+  });
+});
+
+describe('malformedAnswer (an answer the lenient check refuses, whose request must fail now)', () => {
+  const reason = (value: unknown) => (malformedAnswer(value, "Server 'x'") as { error?: { message: string } } | undefined)?.error?.message;
+  it('answers the id with -32603 naming what is wrong', () => {
+    expect(malformedAnswer({ jsonrpc: '2.0', id: 7, result: 'hi' }, "Server 'x'")).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32603, message: "Server 'x' answered with a malformed response: its result must be an object" } });
+    expect(reason({ jsonrpc: '2.0', id: 'a', result: null })).toMatch(/its result must be an object$/);
+    expect(reason({ jsonrpc: '2.0', id: 'a', error: { message: 'x' } })).toMatch(/its error must be an object with a numeric code and a string message$/);
+    expect(reason({ jsonrpc: '2.0', id: 'a' })).toMatch(/it has neither result nor error$/);
+    expect(reason({ jsonrpc: '2.0', id: 'a', result: 1, error: 2 })).toMatch(/it has both result and error$/);
+    expect(reason({ jsonrpc: '1.0', id: 'a', result: {} })).toMatch(/jsonrpc must be "2.0"$/);
+  });
+  it('leaves alone what is no answer with a readable id', () => {
+    for (const value of [null, 'x', [], { jsonrpc: '2.0', method: 'ping', id: 1 }, { jsonrpc: '2.0', id: null, result: 'x' }, { jsonrpc: '2.0', id: { a: 1 }, result: {} }, { id: 1 }]) {
+      expect(malformedAnswer(value, "Server 'x'"), JSON.stringify(value)).toBeUndefined();
+    }
   });
 });

@@ -1,0 +1,73 @@
+// An upstream that answers a call with a malformed JSON-RPC response (a result that is a string or null, neither
+// result nor error, an error without its code): the caller is told so at once, naming the server, instead of waiting
+// out the call's timeout (stdio: the line was skipped and the request left pending) or reading a schema dump (HTTP:
+// the SDK's transport refused the body). The gateway serves on. Real processes: a raw stdio server, a raw HTTP one.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../src/index.js';
+import { http, type RunningGateway, startGateway, stdio } from './helpers/harness.js';
+
+const MALFORMED = new URL('./fixtures/malformed-upstream.mjs', import.meta.url).pathname;
+
+/** A 2025-era HTTP server (no SDK, JSON answers) whose one tool answers with a result that is a string. */
+function rawHttpServer(): Promise<Server> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => {
+      body += c;
+    });
+    req.on('end', () => {
+      const m = JSON.parse(body || '{}') as { id?: number; method?: string };
+      if (req.method !== 'POST' || m.id === undefined) return void res.writeHead(req.method === 'POST' ? 202 : 405).end();
+      const result =
+        m.method === 'initialize'
+          ? { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'raw-http', version: '1.0.0' } }
+          : m.method === 'tools/list'
+            ? { tools: [{ name: 'string', inputSchema: { type: 'object' } }] }
+            : m.method === 'tools/call'
+              ? 'hello'
+              : {};
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: m.id, result }));
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+let gw: RunningGateway;
+let raw: Server;
+beforeAll(async () => {
+  raw = await rawHttpServer();
+  const port = (raw.address() as AddressInfo).port;
+  // A timeout far beyond the test's: a call that waits it out fails the test instead.
+  gw = await startGateway([stdio('bad', process.execPath, [MALFORMED], { timeoutMs: 120_000 }), http('rh', `http://127.0.0.1:${port}/mcp`, { timeoutMs: 120_000 })]);
+}, 60_000);
+afterAll(async () => {
+  await gw?.close();
+  await new Promise((resolve) => raw?.close(resolve));
+});
+
+describe.each(['legacy', 'modern'] as const)('an upstream answering a call with a malformed response, %s caller', (era) => {
+  it('tells the caller at once, naming the server and what is wrong, and serves on', { timeout: 20_000 }, async () => {
+    const client = await gw.connect(era);
+    const cases: Array<[string, string]> = [
+      ['bad__string', "Server 'bad' answered with a malformed response: its result must be an object"],
+      ['bad__null', "Server 'bad' answered with a malformed response: its result must be an object"],
+      ['bad__neither', "Server 'bad' answered with a malformed response: it has neither result nor error"],
+      ['bad__bad_error', "Server 'bad' answered with a malformed response: its error must be an object with a numeric code and a string message"],
+    ];
+    for (const [name, message] of cases) {
+      await expect(client.callTool({ name, arguments: {} }), name).rejects.toMatchObject({ code: ErrorCode.InternalError, message: expect.stringContaining(message) });
+    }
+    await expect(client.callTool({ name: 'rh__string', arguments: {} })).rejects.toMatchObject({
+      code: ErrorCode.UpstreamBadReply,
+      message: expect.stringContaining("Server 'rh' answered with a malformed response: not a JSON-RPC message"),
+    });
+    const fine = await client.callTool({ name: 'bad__fine', arguments: {} });
+    expect((fine.content as Array<{ text: string }>)[0]?.text).toBe('ok');
+    expect(gw.gateway.health().upstreams.map((u) => [u.name, u.state])).toEqual([
+      ['bad', 'up'],
+      ['rh', 'up'],
+    ]);
+  });
+});
