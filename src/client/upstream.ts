@@ -7,6 +7,7 @@ import { redactText, redactUrl } from '../core/redact.js';
 import { cappedFetch, type Fetch } from './capped-fetch.js';
 import { rememberingSentToken } from './sent-token.js';
 import { DepthGuard } from './depth-guard.js';
+import { checkedItems, type LeftOut } from './list-check.js';
 import { taskOnlyTools } from './legacy-task.js';
 import { type ParamHeader, paramHeadersOf, paramHeaderValues } from '../wire/param-headers.js';
 import { RawLane } from './raw-lane.js';
@@ -487,19 +488,37 @@ export class Upstream {
     return declared && paramHeaderValues(declared, params?.arguments);
   }
 
+  /**
+   * One page of a list. A server that declares the capability but not this list's method (`resources` without
+   * `resources/templates/list`: server-postgres) answers its first page -32601: an empty list, not a failure.
+   */
+  async #listPage(method: string, params: Json | undefined, page: number): Promise<Json> {
+    try {
+      return await this.request(method, params);
+    } catch (err) {
+      if (page > 0 || (err as { code?: unknown }).code !== ErrorCode.MethodNotFound) throw err;
+      this.#log.debug({ method }, 'the server does not list this; taken as empty');
+      return {};
+    }
+  }
+
   /** Every item of a list, across all pages; empty when the server lacks the capability. */
   async list(kind: ListKind): Promise<Json[]> {
     const { method, key, capability } = LIST[kind];
     if (!this.client?.getServerCapabilities()?.[capability]) return [];
     const items: Json[] = [];
+    const leftOut: LeftOut[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < 100; page++) {
       const meta = await this.opts.listMeta?.();
       const params = { ...(cursor && { cursor }), ...(meta && { _meta: meta }) };
-      const result = await this.request(method, Object.keys(params).length > 0 ? params : undefined);
-      items.push(...((result[key] as Json[] | undefined) ?? []));
+      const result = await this.#listPage(method, Object.keys(params).length > 0 ? params : undefined, page);
+      const checked = checkedItems(kind, result[key]);
+      items.push(...checked.items);
+      leftOut.push(...checked.leftOut);
       cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
       if (!cursor) {
+        if (leftOut.length > 0) this.#log.warn({ kind, leftOut: leftOut.slice(0, 10), count: leftOut.length }, `left out of the ${kind} list what the server listed that is not one`);
         if (kind === 'tools') {
           this.#paramHeaders = new Map(items.flatMap((t) => (paramHeadersOf(t.inputSchema).length > 0 ? [[String(t.name), paramHeadersOf(t.inputSchema)]] : [])));
           this.#taskOnly = taskOnlyTools(items);

@@ -81,20 +81,26 @@ export class Catalog {
     let next: Snapshot = EMPTY;
     let listed = false;
     if (upstream.up) {
-      try {
-        const read = async <K extends keyof Snapshot>(k: K, kind: ChangeKind) => (kinds.includes(kind) ? upstream.list(k) : previous[k]);
-        const [tools, prompts, resources, resourceTemplates] = await Promise.all([
-          read('tools', 'tools'),
-          read('prompts', 'prompts'),
-          read('resources', 'resources'),
-          read('resourceTemplates', 'resources'),
-        ]);
-        next = { tools, prompts, resources, resourceTemplates };
-        listed = true;
-      } catch (err) {
-        this.log.warn({ err, upstream: upstream.name }, 'could not list upstream; keeping its previous lists');
-        next = previous;
-      }
+      // Each list on its own: one the server fails to give keeps its previous items, the others are taken.
+      const failed: Array<keyof Snapshot> = [];
+      const read = async <K extends keyof Snapshot>(k: K, kind: ChangeKind): Promise<Snapshot[K]> => {
+        if (!kinds.includes(kind)) return previous[k];
+        try {
+          return (await upstream.list(k)) as Snapshot[K];
+        } catch (err) {
+          failed.push(k);
+          this.log.warn({ err, upstream: upstream.name, list: k }, 'could not list upstream; keeping its previous list');
+          return previous[k];
+        }
+      };
+      const [tools, prompts, resources, resourceTemplates] = await Promise.all([
+        read('tools', 'tools'),
+        read('prompts', 'prompts'),
+        read('resources', 'resources'),
+        read('resourceTemplates', 'resources'),
+      ]);
+      next = { tools, prompts, resources, resourceTemplates };
+      listed = !failed.includes('tools') && !failed.includes('prompts');
     }
     // Its former names keep saying "unavailable" until a fresh list is in (a restarted server is up before that).
     if (listed) this.#beforeDown.delete(upstream.name);

@@ -2,13 +2,13 @@
 import type { ServerContext } from '@modelcontextprotocol/server';
 import { type CallContext, ErrorCode, type McpResult, stateKey, ToolError, WireError } from '../core/index.js';
 import { checkScopes } from '../middleware/scopes.js';
+import { type CheckedType, shortly, specProblem } from '../wire/spec-shape.js';
 import type { HandlerContext, ToolReturn } from './definitions.js';
 import type { ClientInput } from './elicitation.js';
 import { handlerContext } from './handler-context.js';
 import { listPage } from './pagination.js';
 import { checkParamHeaders } from './param-header-check.js';
 import type { RegisteredTool, Registry } from './registry.js';
-import { type CheckedResult, resultProblem, shortly } from './result-check.js';
 import { validate } from './schema.js';
 import { callAsTask, declaresTasks, missingTasksCapability, taskSupport } from './tasks/task-call.js';
 import { answerTaskMethod } from './tasks/task-methods.js';
@@ -56,8 +56,8 @@ function normalize(ret: ToolReturn, name: string | undefined): McpResult {
 }
 
 /** A resource's or prompt's result as its handler gave it, once it is one (else -32603 naming what is wrong: the server's slip). */
-function checked(type: CheckedResult, value: unknown, what: string): McpResult {
-  const problem = resultProblem(type, value);
+function checked(type: CheckedType, value: unknown, what: string): McpResult {
+  const problem = specProblem(type, value);
   if (problem) throw new WireError(ErrorCode.InternalError, `${what} an invalid result: ${problem}`);
   return value as McpResult;
 }
@@ -65,7 +65,7 @@ function checked(type: CheckedResult, value: unknown, what: string): McpResult {
 /** Runs a tool's handler on checked arguments: its result normalized and checked against its outputSchema. */
 async function runTool(tool: RegisteredTool, args: unknown, hctx: HandlerContext, name: string | undefined): Promise<McpResult> {
   const result = normalize(await tool.handler(args as Record<string, unknown>, hctx), name);
-  const problem = resultProblem('CallToolResult', result);
+  const problem = specProblem('CallToolResult', result);
   if (problem) throw new ToolError(`Tool '${name}' returned an invalid result: ${problem}`);
   if (tool.spec.output && !result.isError) {
     const out = await validate(tool.spec.output, result.structuredContent);

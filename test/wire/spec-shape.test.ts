@@ -1,10 +1,10 @@
-// The check of a handler's result against the protocol's result types (src/server/result-check.ts): it agrees with
+// The check of a handler's result against the protocol's result types (src/wire/spec-shape.ts): it agrees with
 // the SDK's own schemas (what they take, it takes) and names each problem by its path, briefly.
 import { specTypeSchemas } from '@modelcontextprotocol/server';
 import { describe, expect, it } from 'vitest';
-import { type CheckedResult, resultProblem, shortly } from '../../src/server/result-check.js';
+import { type CheckedType, shortly, specProblem } from '../../src/wire/spec-shape.js';
 
-const cases: Array<[CheckedResult, unknown, string | undefined]> = [
+const cases: Array<[CheckedType, unknown, string | undefined]> = [
   ['CallToolResult', { content: [{ type: 'text', text: 'ok' }] }, undefined],
   ['CallToolResult', { content: [{ type: 'text', text: 'ok' }], structuredContent: { a: 1 }, isError: false, _meta: { x: 1 } }, undefined],
   ['CallToolResult', { content: [{ type: 'text' }] }, 'content[0].text: expected string, received undefined'],
@@ -21,12 +21,12 @@ const cases: Array<[CheckedResult, unknown, string | undefined]> = [
   ['GetPromptResult', { messages: [{ role: 'user', content: 'x' }] }, 'messages[0].content: expected object, received string'],
 ];
 
-describe('resultProblem', () => {
+describe('specProblem', () => {
   it.each(cases)('%s %j', (type, value, problem) => {
-    expect(resultProblem(type, value)).toBe(problem);
+    expect(specProblem(type, value)).toBe(problem);
     // Whatever it takes, the SDK's schema takes, and the other way round.
     const sdk = specTypeSchemas[type]['~standard'].validate(value) as { issues?: unknown };
-    expect(resultProblem(type, value) === undefined).toBe(sdk.issues === undefined);
+    expect(specProblem(type, value) === undefined).toBe(sdk.issues === undefined);
   });
 
   it('shows a value briefly', () => {

@@ -1,10 +1,10 @@
-// What a server's own handlers return (a tool's result, a resource's contents, a prompt's messages), checked against
-// the protocol's result types (the SDK's public `specTypeSchemas`) before it is sent: a handler's slip (a text block
-// without its text, a role that is not one) is named to whoever wrote it, field by field, instead of reaching a
-// client that refuses the whole answer with a schema dump.
+// A value checked against one of the protocol's types (the SDK's public `specTypeSchemas`), what is wrong named field
+// by field: what a server's own handlers return (a text block without its text, a role that is not one) before it is
+// sent, and what an upstream lists (a tool whose inputSchema is no object schema) before the gateway passes it on;
+// instead of a client that refuses the whole answer with a schema dump.
 import { specTypeSchemas } from '@modelcontextprotocol/server';
 
-export type CheckedResult = 'CallToolResult' | 'ReadResourceResult' | 'GetPromptResult';
+export type CheckedType = 'CallToolResult' | 'ReadResourceResult' | 'GetPromptResult' | 'Tool' | 'Prompt' | 'Resource' | 'ResourceTemplate';
 
 interface Issue {
   readonly message: string;
@@ -18,7 +18,7 @@ interface Issue {
 const MAX_NAMED = 3;
 
 /** What is wrong with `value` as a `type`, one clause per field; undefined when it is one. */
-export function resultProblem(type: CheckedResult, value: unknown): string | undefined {
+export function specProblem(type: CheckedType, value: unknown): string | undefined {
   const checked = specTypeSchemas[type]['~standard'].validate(value);
   // These schemas check synchronously; a promise would mean the SDK changed them (then the SDK's own check stands).
   if (checked instanceof Promise || !checked.issues) return undefined;
