@@ -2,7 +2,7 @@
 // no object schema, a prompt without a name) is left out, so one bad definition does not make a client refuse the
 // whole list the gateway serves (the official SDK clients refuse a list with one bad item whole).
 import type { ListKind } from '../core/index.js';
-import { type CheckedType, shortly, specProblem } from '../wire/spec-shape.js';
+import { type CheckedType, clipped, shortly, specProblem } from '../wire/spec-shape.js';
 
 type Json = Record<string, unknown>;
 
@@ -32,6 +32,5 @@ function nameOf(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const { name, uri, uriTemplate } = value as Json;
   const named = [name, uri, uriTemplate].find((v) => typeof v === 'string');
-  if (typeof named !== 'string') return undefined;
-  return named.length > 60 ? `${named.slice(0, 57)}...` : named;
+  return typeof named === 'string' ? clipped(named) : undefined;
 }

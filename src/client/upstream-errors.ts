@@ -56,7 +56,7 @@ export function upstreamError(name: string, err: unknown, timeoutMs: number, sig
   if (err instanceof InsufficientScopeError) return new InsufficientScope(name, err.requiredScope, err.resourceMetadataUrl);
   if (err instanceof UnauthorizedError) return new NeedsAuthorization(name, redactText(err.message, secrets));
   // The server is up and answered; "unavailable" would send the caller to retry something that fails the same way.
-  // The SDK's HTTP transport refused the body as a JSON-RPC message (its schema's issues, a dump no caller can use).
+  // The SDK's HTTP transport refused the body as a JSON-RPC message: its schema's issues, a dump no caller can use.
   if (err instanceof Error && Array.isArray((err as { issues?: unknown }).issues)) {
     return new WireError(ErrorCode.UpstreamBadReply, `Server '${name}' answered with a malformed response: not a JSON-RPC message (a result must be an object; an error an object with a numeric code and a string message)`);
   }

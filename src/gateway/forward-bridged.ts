@@ -3,7 +3,7 @@
 // waits for, the upstream call held in the input bridge between rounds.
 import type { Json, Upstream } from '../client/upstream.js';
 import { type CallContext, DEADLINE, type McpResult } from '../core/index.js';
-import { asOurs, outgoingParams, progressRelay, requestCall, roundOwner, runsOnlyAsTask, type Send } from './forward-parts.js';
+import { answerOf, outgoingParams, progressRelay, requestCall, roundOwner, runsOnlyAsTask, type Send } from './forward-parts.js';
 import { BRIDGE_STATE, BridgedCall, CALL_META, type InputBridge, type RoundOutcome } from './input-bridge.js';
 import type { CallerSpec, InflightCalls } from './relay.js';
 
@@ -67,7 +67,7 @@ const { bridge, inflight } = deps;
   } finally {
     call.extend = undefined;
   }
-  if ('result' in outcome) return asOurs(outcome.result);
+  if ('result' in outcome) return answerOf(ctx.method, upstream.name, outcome.result);
   if ('error' in outcome) throw outcome.error;
   return { resultType: 'input_required', inputRequests: outcome.inputRequests, requestState: bridge.hold(call) };
 }

@@ -1,9 +1,10 @@
 // The forwarder's parts shared by its plain and bridged paths: the params an upstream should see, progress
 // relayed under the caller's token, the traced upstream request, and how a caller and its input requests are checked.
 import type { ForwardOptions, Json, Upstream } from '../client/upstream.js';
-import { type Abortable, type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, stateKey, type TraceCarrier } from '../core/index.js';
+import { type Abortable, type CallContext, type Era, ErrorCode, isWireError, type McpResult, OUTBOUND_TRACE, stateKey, type TraceCarrier, WireError } from '../core/index.js';
 import { callAsLegacyTask, cancelLegacyTask } from '../client/legacy-task.js';
 import { withTasksDeclared } from '../client/upstream-task.js';
+import { type CheckedType, specProblem } from '../wire/spec-shape.js';
 import { CLIENT_CAPABILITIES_META } from '../wire/tasks-extension.js';
 import { INVOCATION, TASKS_EXTENSION } from '../server/index.js';
 import { allows, declaredBy, missingCapability, relayable } from './caller-capabilities.js';
@@ -104,6 +105,23 @@ export function asOurs(result: Json): McpResult {
   const { [`${RESERVED_META}serverInfo`]: _drop, ...rest } = meta;
   const { _meta: _old, ...body } = result;
   return Object.keys(rest).length > 0 ? { ...body, _meta: rest } : body;
+}
+
+/** The complete answers checked against the protocol's types before they reach a caller. */
+const ANSWER_TYPES: Record<string, CheckedType> = { 'tools/call': 'CallToolResult', 'resources/read': 'ReadResourceResult', 'prompts/get': 'GetPromptResult' };
+
+/**
+ * An upstream's complete answer to a call, read or prompt, as ours (`asOurs`), once it is one: a tool result without
+ * `content` gets an empty one (as the SDK's own servers send it); anything else that is none (a text block without
+ * its text) is -32015 naming the server and the field, rather than an answer the caller's client refuses whole.
+ */
+export function answerOf(method: string, upstream: string, result: Json): McpResult {
+  const type = ANSWER_TYPES[method];
+  if (!type) return asOurs(result);
+  const body = type === 'CallToolResult' && result.content === undefined ? { ...result, content: [] } : result;
+  const problem = specProblem(type, body);
+  if (problem) throw new WireError(ErrorCode.UpstreamBadReply, `Server '${upstream}' answered ${method} with an invalid result: ${problem}`);
+  return asOurs(body);
 }
 
 /** Params with the trace context of the upstream call in `_meta` (replacing the caller's, which is its parent). */

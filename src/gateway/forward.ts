@@ -8,7 +8,7 @@ import { type GatewayTasks, TASK_WORK } from './gateway-tasks.js';
 import { TERMINAL_TASK_STATUSES } from '../wire/tasks-extension.js';
 import type { Catalog } from './catalog.js';
 import { bridged } from './forward-bridged.js';
-import { asOurs, callerKey, callerOf, checkInputRequests, gaveUp, OWN_ROUND, outgoingParams, progressRelay, requestCall, roundOwner, runsOnlyAsTask, type Send, speaksModern, taskRequestParams } from './forward-parts.js';
+import { answerOf, asOurs, callerKey, callerOf, checkInputRequests, gaveUp, OWN_ROUND, outgoingParams, progressRelay, requestCall, roundOwner, runsOnlyAsTask, type Send, speaksModern, taskRequestParams } from './forward-parts.js';
 import { awaitUpstreamTask, cancelUpstreamTask, needsTasks, type TaskAwait } from '../client/upstream-task.js';
 import { CALL_META, type InputBridge } from './input-bridge.js';
 import { shapedArguments } from './tool-overrides.js';
@@ -181,9 +181,9 @@ export function forwarder(
             signal,
             cancel: (taskId) => void cancelUpstreamTask(upstream, taskId),
           };
-          return asOurs(await awaitUpstreamTask(result, io));
+          return answerOf(ctx.method, upstream.name, await awaitUpstreamTask(result, io));
         }
-        if (result.resultType !== 'input_required') return asOurs(result);
+        if (result.resultType !== 'input_required') return answerOf(ctx.method, upstream.name, result);
         // All or none: nobody is asked anything when one of the round's requests cannot be answered.
         checkInputRequests(result, caller);
         if (ctx.era === 'modern' && !task) return asOurs(result);

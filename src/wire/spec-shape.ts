@@ -27,10 +27,13 @@ export function specProblem(type: CheckedType, value: unknown): string | undefin
   return clauses.length > MAX_NAMED ? `${named}; and ${clauses.length - MAX_NAMED} more` : named;
 }
 
-/** How a value seen by its kind reads in a message: short, never the whole value. */
+/** A value as a message shows it: its JSON, cut short. */
 export function shortly(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  const text = JSON.stringify(value) ?? String(value);
+  return value === undefined ? 'undefined' : clipped(JSON.stringify(value) ?? String(value));
+}
+
+/** Text a message quotes, at most 60 characters of it. */
+export function clipped(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

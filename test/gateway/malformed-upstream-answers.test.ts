@@ -1,7 +1,9 @@
 // An upstream that answers a call with a malformed JSON-RPC response (a result that is a string or null, neither
 // result nor error, an error without its code): the caller is told so at once, naming the server, instead of waiting
 // out the call's timeout (stdio: the line was skipped and the request left pending) or reading a schema dump (HTTP:
-// the SDK's transport refused the body). The gateway serves on. Real processes: a raw stdio server, a raw HTTP one.
+// the SDK's transport refused the body). An answer that is a response but no result of its method (a text block
+// without its text) is -32015 naming the field, rather than relayed for the caller's client to refuse whole. The
+// gateway serves on. Real processes: a raw stdio server, a raw HTTP one.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +47,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.close();
   await new Promise((resolve) => raw?.close(resolve));
+});
+
+describe.each(['legacy', 'modern'] as const)('an upstream whose answer is no result of its method, %s caller', (era) => {
+  it('is -32015 naming the server and the field; a tool result without content gets an empty one', { timeout: 20_000 }, async () => {
+    const client = await gw.connect(era);
+    await expect(client.callTool({ name: 'bad__no_text', arguments: {} })).rejects.toMatchObject({
+      code: ErrorCode.UpstreamBadReply,
+      message: expect.stringContaining("Server 'bad' answered tools/call with an invalid result: content[0].text: expected string, received undefined"),
+    });
+    await expect(client.readResource({ uri: 'note://a' })).rejects.toMatchObject({
+      code: ErrorCode.UpstreamBadReply,
+      message: expect.stringContaining("Server 'bad' answered resources/read with an invalid result: contents[0]: needs text or blob"),
+    });
+    const contentless = await client.callTool({ name: 'bad__contentless', arguments: {} });
+    expect([contentless.content, contentless.structuredContent]).toEqual([[], { n: 1 }]);
+  });
 });
 
 describe.each(['legacy', 'modern'] as const)('an upstream answering a call with a malformed response, %s caller', (era) => {
