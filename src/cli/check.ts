@@ -11,6 +11,7 @@ import { type GatewayConfig, observability, type WrittenSecret, writtenSecretsIn
 import { stringify } from 'yaml';
 import { configVersion, redactedConfig } from '../gateway/config-report.js';
 import { Gateway } from '../gateway/gateway.js';
+import { longNamesNote, tooLongForModels } from '../gateway/tool-names.js';
 import { ToolPins } from '../gateway/tool-pins.js';
 import { metricsWanted, otlpProtocol, tracingWanted } from '../server/index.js';
 import { checkDependencies, type DependencyReport } from './check-dependencies.js';
@@ -40,6 +41,8 @@ interface ServerReport {
   error?: string;
   /** The child process it ran as (stdio servers), gone once the check is over. */
   pid?: number;
+  /** Its tools' names as exposed that the model APIs refuse (longer than 64 characters). */
+  longNames?: string[];
 }
 
 /** One line per concern the file turns on, for the summary (telemetry as this environment's OTEL_* would have it). */
@@ -100,6 +103,7 @@ async function startOnce(config: GatewayConfig): Promise<{ servers: ServerReport
       const u = up.get(s.name) as { state?: string; era?: string; error?: string; pid?: number } | undefined;
       if (!s.enabled || !u) return { name: s.name, enabled: false };
       const items = gateway.catalog.itemsOf(s.name);
+      const longNames = items.tools.map((t) => t.name).filter(tooLongForModels);
       return {
         name: s.name,
         enabled: true,
@@ -108,6 +112,7 @@ async function startOnce(config: GatewayConfig): Promise<{ servers: ServerReport
         ...(u.state === 'up' && { tools: items.tools.length, prompts: items.prompts.length, resources: items.resources.length }),
         ...(u.error && u.state !== 'up' && { error: u.error }),
         ...(u.pid !== undefined && { pid: u.pid }),
+        ...(longNames.length > 0 && { longNames }),
       };
     });
     return { servers, endpoints };
@@ -133,6 +138,7 @@ function human(file: string, config: GatewayConfig, pinned: number | undefined, 
         ? `up    ${(s.era ?? '').padEnd(7)} ${count(s.tools, 'tool')}, ${count(s.prompts, 'prompt')}, ${count(s.resources, 'resource')}`
         : `${(s.state ?? 'down').padEnd(5)} ${s.error ?? ''}`;
     lines.push(`  ${s.name.padEnd(width)}  ${what}`);
+    if (s.longNames) lines.push(`  ${' '.repeat(width)}  ${longNamesNote(s.name, s.longNames)}`);
   }
   for (const e of connected?.endpoints ?? []) {
     const empty = e.tools + e.prompts + e.resources === 0 ? '  (shows nothing: check its include/exclude)' : '';

@@ -8,6 +8,7 @@ import type { ChangeKind, Logger } from '../core/index.js';
 import type { Item } from '../middleware/policy-target.js';
 import type { ServerConfig, ToolOverride } from './config/index.js';
 import { scanDefinition } from './hidden-text.js';
+import { longNamesNote, tooLongForModels } from './tool-names.js';
 import { overriddenTool } from './tool-overrides.js';
 import type { ChangedTool, ToolPins } from './tool-pins.js';
 
@@ -52,6 +53,8 @@ export class Catalog {
   readonly #withheld = new Map<string, string>();
   /** Hidden text already logged, by server, name and what was found (once each). */
   readonly #hiddenLogged = new Set<string>();
+  /** Exposed tool names already warned about as too long for the model APIs (tool-names.ts). */
+  readonly #warnedLong = new Set<string>();
   /** Tool definitions pinned on first sight, changed ones held (`pinning:`); set by the gateway, absent when off. */
   pins: ToolPins | undefined;
   /** Held tools and prompts by the name they would be exposed as. */
@@ -141,6 +144,7 @@ export class Catalog {
       const snap = this.#snapshots.get(config.name);
       if (!snap) continue;
       const exposedTool = this.#toolNamer(config);
+      const longNames: string[] = [];
       for (const tool of snap.tools) {
         const original = String(tool.name);
         const name = exposedTool(original);
@@ -157,6 +161,11 @@ export class Catalog {
         if (!exposed) continue;
         const route = { upstream, name: original, inputSchema: (exposed as Json).inputSchema, ...(override?.arguments && { override }) };
         if (this.#claim(this.#toolRoutes, name, route, this.#held)) this.tools.push(exposed);
+        if (tooLongForModels(name) && !this.#warnedLong.has(name)) longNames.push(name);
+      }
+      if (longNames.length > 0) {
+        for (const name of longNames) this.#warnedLong.add(name);
+        this.log.warn({ upstream: config.name, names: longNames }, longNamesNote(config.name, longNames));
       }
       this.#checkOverrides(config, snap.tools);
       for (const prompt of snap.prompts) {

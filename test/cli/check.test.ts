@@ -135,6 +135,18 @@ describe('mcplex check', () => {
     expect(lines.at(-1)).toBe('all 1 enabled servers came up');
   });
 
+  it('--connect names the tool names longer than 64 characters, which the model APIs refuse, and how to shorten them', async () => {
+    const long = 'echo_the_text_back_to_the_caller_exactly_as_it_was_given';
+    const file = config('long', { servers: { a_long_namespace: fixtureServer('good', { tools: { rename: { echo: long } } }) } });
+    const { code, stdout } = await check(['--config', file, '--connect']);
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')[2]).toBe(
+      `${' '.repeat(20)}1 tool name longer than 64 characters, which the Anthropic and OpenAI APIs refuse: a_long_namespace__${long} (shorten with servers.a_long_namespace.tools.rename or a shorter namespace)`,
+    );
+    const report = JSON.parse((await check(['--config', file, '--connect', '--json'])).stdout) as { servers: Array<{ longNames?: string[] }> };
+    expect(report.servers[0]?.longNames).toEqual([`a_long_namespace__${long}`]);
+  });
+
   it("--connect counts what each endpoint's view shows, and says when one shows nothing", async () => {
     const endpoints = { all: { include: 'server:good' }, typo: { include: 'server:goood' } };
     const file = config('endpoints', { servers: { good: fixtureServer('good') }, endpoints });
