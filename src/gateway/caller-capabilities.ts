@@ -37,6 +37,9 @@ export function relayable(caps: ClientCapabilities): ClientCapabilities {
   return out as ClientCapabilities;
 }
 
+/** Whether `method` is one a 2026-era caller can be asked in an `input_required` round (elicitation, sampling, roots). */
+export const isInputRequest = (method: string): boolean => method in NEEDS;
+
 /** Whether `caps` allow a server→client request (an elicitation's mode included). */
 export function allows(caps: ClientCapabilities, method: string, params: Json | undefined): boolean {
   const need = NEEDS[method];

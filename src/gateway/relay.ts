@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { LoggingLevel, ServerContext } from '@modelcontextprotocol/server';
 import { type Json, Passthrough, type Upstream } from '../client/upstream.js';
 import { type Era, ErrorCode, type Principal, WireError } from '../core/index.js';
-import { allows, missingCapability } from './caller-capabilities.js';
+import { allows, isInputRequest, missingCapability } from './caller-capabilities.js';
 import { type RelayReport, reporting } from './relay-report.js';
 import type { ClientCapabilities } from '@modelcontextprotocol/server';
 import { INPUT_META } from './input-bridge.js';
@@ -204,7 +204,9 @@ export class InflightCalls {
 
   async #request(upstream: string, owner: Caller | 'ambiguous' | undefined, req: { method: string; params?: Json }, signal: AbortSignal): Promise<Json> {
     if (owner !== undefined && owner !== 'ambiguous' && owner.bridge) {
-      // A 2026-era caller answers in its next round; what it did not declare it cannot be asked.
+      // A 2026-era caller answers in its next round; what it did not declare it cannot be asked, nor what is no input
+      // request of its revision (a method of the server's own).
+      if (!isInputRequest(req.method)) throw new WireError(ErrorCode.MethodNotFound, `${req.method} cannot be relayed: the calling client speaks 2026-07-28, whose servers ask only for elicitation, sampling and roots`);
       if (allows(owner.capabilities, req.method, req.params)) return owner.bridge.ask(req.method, req.params);
       if (req.method === 'roots/list') return { roots: [...this.#roots] };
       throw missingCapability(req.method, req.params, true);

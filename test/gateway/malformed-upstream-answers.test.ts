@@ -65,6 +65,23 @@ describe.each(['legacy', 'modern'] as const)('an upstream whose answer is no res
   });
 });
 
+describe('an upstream that asks the caller a request of a method of its own (vendor/ping) during a call', () => {
+  it('a 2026-era caller (asked only elicitation, sampling, roots) is not asked: the upstream gets -32601 saying why, the call ends', async () => {
+    const client = await gw.connect('modern');
+    const result = await client.callTool({ name: 'bad__asks_odd', arguments: {} });
+    expect(JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? '')).toEqual({
+      code: ErrorCode.MethodNotFound,
+      message: 'vendor/ping cannot be relayed: the calling client speaks 2026-07-28, whose servers ask only for elicitation, sampling and roots',
+    });
+  });
+
+  it('a 2025-era caller is asked as the upstream asked (its own client answers it)', async () => {
+    const client = await gw.connect('legacy');
+    const result = await client.callTool({ name: 'bad__asks_odd', arguments: {} });
+    expect(JSON.parse((result.content as Array<{ text: string }>)[0]?.text ?? '')).toMatchObject({ code: ErrorCode.MethodNotFound });
+  });
+});
+
 describe.each(['legacy', 'modern'] as const)('an upstream answering a call with a malformed response, %s caller', (era) => {
   it('tells the caller at once, naming the server and what is wrong, and serves on', { timeout: 20_000 }, async () => {
     const client = await gw.connect(era);

@@ -33,11 +33,11 @@ describe.each(['legacy', 'modern'] as const)('an upstream listing items that are
   it('serves the rest of every list, its own and the other servers', async () => {
     const client = await gw.connect(era);
     const tools = (await client.listTools()).tools.map((t) => t.name);
-    expect(tools.filter((t) => t.startsWith('bad__')).sort()).toEqual(['bad__bad_error', 'bad__contentless', 'bad__fine', 'bad__neither', 'bad__no_text', 'bad__null', 'bad__string']);
-    expect(tools.filter((t) => t.startsWith('good__'))).toHaveLength(7);
+    expect(tools.filter((t) => t.startsWith('bad__')).sort()).toEqual(['bad__asks_odd', 'bad__bad_error', 'bad__contentless', 'bad__fine', 'bad__neither', 'bad__no_text', 'bad__null', 'bad__string']);
+    expect(tools.filter((t) => t.startsWith('good__'))).toHaveLength(8);
     expect((await client.listPrompts()).prompts.map((p) => p.name).sort()).toEqual(['bad__brief', 'good__brief']);
     // A server whose prompts/list fails: its tools are there all the same.
-    expect(tools.filter((t) => t.startsWith('noprompts__'))).toHaveLength(7);
+    expect(tools.filter((t) => t.startsWith('noprompts__'))).toHaveLength(8);
     // Both servers list note://a (one entry); the resource without a uri is not there.
     expect((await client.listResources()).resources.map((r) => r.name)).toEqual(['a']);
     const fine = await client.callTool({ name: 'bad__fine', arguments: {} });
@@ -61,7 +61,7 @@ it('warns once a listing, naming each item left out and what is wrong with it', 
     count: 2,
     leftOut: [
       { item: 'stringly', problem: 'inputSchema.type: expected "object"' },
-      { item: '#8', problem: 'name: expected string, received undefined' },
+      { item: '#9', problem: 'name: expected string, received undefined' },
     ],
   });
   expect(byKind.get('prompts')).toMatchObject({ upstream: 'bad', count: 1, leftOut: [{ item: 'odd', problem: 'arguments: expected array, received string' }] });
