@@ -7,6 +7,7 @@ import { redactText, redactUrl } from '../core/redact.js';
 import { cappedFetch, type Fetch } from './capped-fetch.js';
 import { rememberingSentToken } from './sent-token.js';
 import { DepthGuard } from './depth-guard.js';
+import { answerEndedStreams } from './ended-streams.js';
 import { checkedItems, type LeftOut } from './list-check.js';
 import { taskOnlyTools } from './legacy-task.js';
 import { type ParamHeader, paramHeadersOf, paramHeaderValues } from '../wire/param-headers.js';
@@ -277,6 +278,7 @@ export class Upstream {
     // Stdio transports check depth on the raw line; the SDK's HTTP ones hand us parsed messages to check. Last, so first.
     if (!(transport instanceof StdioProcessTransport)) new DepthGuard(this.name, this.#log).install(transport);
     if (client.getProtocolEra() === 'modern') decodableResults(transport, this.#log);
+    answerEndedStreams(transport, this.name);
     this.#log.info({ era: client.getProtocolEra(), server: client.getServerVersion() }, 'upstream connected');
     const listen: ListenState = { state: 'none' };
     this.#listen = listen;

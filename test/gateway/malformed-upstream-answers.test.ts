@@ -1,7 +1,8 @@
 // An upstream that answers a call with a malformed JSON-RPC response (a result that is a string or null, neither
 // result nor error, an error without its code): the caller is told so at once, naming the server, instead of waiting
 // out the call's timeout (stdio: the line was skipped and the request left pending) or reading a schema dump (HTTP:
-// the SDK's transport refused the body). An answer that is a response but no result of its method (a text block
+// the SDK's transport refused the body), nor for an SSE answer stream that ends without the answer (empty, or its
+// answer unreadable) and cannot be resumed. An answer that is a response but no result of its method (a text block
 // without its text) is -32015 naming the field, rather than relayed for the caller's client to refuse whole. The
 // gateway serves on. Real processes: a raw stdio server, a raw HTTP one.
 import { createServer, type Server } from 'node:http';
@@ -12,7 +13,11 @@ import { http, type RunningGateway, startGateway, stdio } from './helpers/harnes
 
 const MALFORMED = new URL('./fixtures/malformed-upstream.mjs', import.meta.url).pathname;
 
-/** A 2025-era HTTP server (no SDK, JSON answers) whose one tool answers with a result that is a string. */
+/**
+ * A 2025-era HTTP server (no SDK). Its tools: `string` answers (JSON) a result that is a string; the `stream_*` ones
+ * answer on an SSE stream: `stream_empty` ends it without an answer, `stream_garbage` after an event that is not JSON,
+ * `stream_fine` with its answer after a notification.
+ */
 function rawHttpServer(): Promise<Server> {
   const server = createServer((req, res) => {
     let body = '';
@@ -20,13 +25,23 @@ function rawHttpServer(): Promise<Server> {
       body += c;
     });
     req.on('end', () => {
-      const m = JSON.parse(body || '{}') as { id?: number; method?: string };
+      const m = JSON.parse(body || '{}') as { id?: number; method?: string; params?: { name?: string } };
       if (req.method !== 'POST' || m.id === undefined) return void res.writeHead(req.method === 'POST' ? 202 : 405).end();
+      const tool = m.method === 'tools/call' ? m.params?.name : undefined;
+      if (tool?.startsWith('stream_')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const event = (data: string) => res.write(`event: message\ndata: ${data}\n\n`);
+        event(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } }));
+        if (tool === 'stream_garbage') event('{not json');
+        if (tool === 'stream_fine') event(JSON.stringify({ jsonrpc: '2.0', id: m.id, result: { content: [{ type: 'text', text: 'streamed' }] } }));
+        return void res.end();
+      }
+      const tools = ['string', 'stream_empty', 'stream_garbage', 'stream_fine'].map((name) => ({ name, inputSchema: { type: 'object' } }));
       const result =
         m.method === 'initialize'
           ? { protocolVersion: '2025-06-18', capabilities: { tools: {} }, serverInfo: { name: 'raw-http', version: '1.0.0' } }
           : m.method === 'tools/list'
-            ? { tools: [{ name: 'string', inputSchema: { type: 'object' } }] }
+            ? { tools }
             : m.method === 'tools/call'
               ? 'hello'
               : {};
@@ -98,6 +113,15 @@ describe.each(['legacy', 'modern'] as const)('an upstream answering a call with 
       code: ErrorCode.UpstreamBadReply,
       message: expect.stringContaining("Server 'rh' answered with a malformed response: not a JSON-RPC message"),
     });
+    // An SSE answer stream that ends without the answer (and cannot be resumed): failed at once, naming the server.
+    for (const name of ['rh__stream_empty', 'rh__stream_garbage']) {
+      await expect(client.callTool({ name, arguments: {} }), name).rejects.toMatchObject({
+        code: ErrorCode.UpstreamUnavailable,
+        message: expect.stringContaining("Server 'rh' ended its response stream without answering; the request may or may not have run"),
+      });
+    }
+    const streamed = await client.callTool({ name: 'rh__stream_fine', arguments: {} });
+    expect((streamed.content as Array<{ text: string }>)[0]?.text).toBe('streamed');
     const fine = await client.callTool({ name: 'bad__fine', arguments: {} });
     expect((fine.content as Array<{ text: string }>)[0]?.text).toBe('ok');
     expect(gw.gateway.health().upstreams.map((u) => [u.name, u.state])).toEqual([
