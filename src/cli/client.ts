@@ -234,10 +234,13 @@ function argumentsOf(pairs: string[], raw: string | undefined, schema?: Json): J
     }
   }
   const props = (schema?.properties ?? {}) as Record<string, { type?: unknown }>;
+  const named = Object.keys(props);
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0) throw new ExitError(`'${pair}': expected key=value`, 2);
     const [key, text] = [pair.slice(0, at), pair.slice(at + 1)];
+    // A misspelt optional argument would otherwise be dropped by the server without a word.
+    if (named.length > 0 && !(key in props)) process.stderr.write(`mcplex: '${key}' is not one of the tool's arguments (${named.join(', ')}); sent as given\n`);
     const type = props[key]?.type;
     if (type === 'string') out[key] = text;
     else {

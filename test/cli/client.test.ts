@@ -41,6 +41,12 @@ describe('mcplex client commands', () => {
     const sum = await mcplex('call', 'add', 'a=2', 'b=3', '--server', 'demo', '--json');
     expect(sum.code).toBe(0);
     expect(JSON.parse(sum.stdout).structuredContent).toEqual({ sum: 5 });
+    // A key the tool's schema does not name (a misspelt optional argument) is sent, with a word on stderr.
+    expect(await mcplex('call', 'echo', 'text=hi', 'txt=hi', '--server', 'demo')).toMatchObject({
+      code: 0,
+      stdout: 'hi\n',
+      stderr: expect.stringContaining("mcplex: 'txt' is not one of the tool's arguments (text); sent as given"),
+    });
   });
 
   it('reads resources and prompts', async () => {
