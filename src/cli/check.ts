@@ -43,7 +43,11 @@ interface ServerReport {
   pid?: number;
   /** Its tools' names as exposed that the model APIs refuse (longer than 64 characters). */
   longNames?: string[];
+  /** What it listed that is not valid MCP (a tool whose inputSchema is no object schema), left out of the gateway's lists. */
+  leftOut?: LeftOutItem[];
 }
+
+type LeftOutItem = { kind: string; item: string; problem: string };
 
 /** One line per concern the file turns on, for the summary (telemetry as this environment's OTEL_* would have it). */
 function features(config: GatewayConfig, pinned: number | undefined): Record<string, string> {
@@ -100,7 +104,7 @@ async function startOnce(config: GatewayConfig): Promise<{ servers: ServerReport
     const up = new Map(gateway.health().upstreams.map((u) => [u.name, u]));
     const endpoints = gateway.endpoints();
     const servers = Object.values(config.servers).map((s): ServerReport => {
-      const u = up.get(s.name) as { state?: string; era?: string; error?: string; pid?: number } | undefined;
+      const u = up.get(s.name) as { state?: string; era?: string; error?: string; pid?: number; leftOut?: LeftOutItem[] } | undefined;
       if (!s.enabled || !u) return { name: s.name, enabled: false };
       const items = gateway.catalog.itemsOf(s.name);
       const longNames = items.tools.map((t) => t.name).filter(tooLongForModels);
@@ -113,6 +117,7 @@ async function startOnce(config: GatewayConfig): Promise<{ servers: ServerReport
         ...(u.error && u.state !== 'up' && { error: u.error }),
         ...(u.pid !== undefined && { pid: u.pid }),
         ...(longNames.length > 0 && { longNames }),
+        ...(u.leftOut && { leftOut: u.leftOut }),
       };
     });
     return { servers, endpoints };
@@ -139,6 +144,7 @@ function human(file: string, config: GatewayConfig, pinned: number | undefined, 
         : `${(s.state ?? 'down').padEnd(5)} ${s.error ?? ''}`;
     lines.push(`  ${s.name.padEnd(width)}  ${what}`);
     if (s.longNames) lines.push(`  ${' '.repeat(width)}  ${longNamesNote(s.name, s.longNames)}`);
+    if (s.leftOut) lines.push(`  ${' '.repeat(width)}  left out of the lists, not valid MCP: ${s.leftOut.map((l) => `${l.kind} ${l.item} (${l.problem})`).join('; ')}`);
   }
   for (const e of connected?.endpoints ?? []) {
     const empty = e.tools + e.prompts + e.resources === 0 ? '  (shows nothing: check its include/exclude)' : '';

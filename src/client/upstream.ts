@@ -131,6 +131,8 @@ export class Upstream {
   #drained: (() => void) | undefined;
   /** SEP-2243: the parameters each tool mirrors in `Mcp-Param-*` headers, from the last tools/list. */
   #paramHeaders = new Map<string, readonly ParamHeader[]>();
+  /** What the last listing of each kind left out (list-check.ts), the first 10: for /readyz and `mcplex check --connect`. */
+  readonly #leftOut = new Map<ListKind, LeftOut[]>();
   /** The tools a 2025-era server runs only as tasks (legacy-task.ts), from the last tools/list. */
   #taskOnly = new Set<string>();
   /** The server refused Streamable HTTP and answered over the legacy SSE transport (`#mayBeSse`). */
@@ -188,6 +190,7 @@ export class Upstream {
       restarts: this.#supervisor.restarts,
       ...(this.#supervisor.lastError && { error: this.#supervisor.lastError }),
       ...(transport instanceof StdioProcessTransport && transport.pid !== undefined && { pid: transport.pid }),
+      ...(this.#leftOut.size > 0 && { leftOut: [...this.#leftOut].flatMap(([kind, items]) => items.map((i) => ({ kind, ...i }))) }),
     };
   }
 
@@ -521,6 +524,8 @@ export class Upstream {
       cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
       if (!cursor) {
         if (leftOut.length > 0) this.#log.warn({ kind, leftOut: leftOut.slice(0, 10), count: leftOut.length }, `left out of the ${kind} list what the server listed that is not one`);
+        if (leftOut.length > 0) this.#leftOut.set(kind, leftOut.slice(0, 10));
+        else this.#leftOut.delete(kind);
         if (kind === 'tools') {
           this.#paramHeaders = new Map(items.flatMap((t) => (paramHeadersOf(t.inputSchema).length > 0 ? [[String(t.name), paramHeadersOf(t.inputSchema)]] : [])));
           this.#taskOnly = taskOnlyTools(items);

@@ -18,7 +18,7 @@ import { parseConfig } from '../../src/index.js';
 import { freePort } from '../helpers/http.js';
 import { type Idp, startIdp } from '../helpers/oidc-idp.js';
 import { sharedRedisUrl } from '../helpers/own-redis.js';
-import { killStarted, waitGone } from '../helpers/process.js';
+import { killStarted, ROOT, waitGone } from '../helpers/process.js';
 import { DATABASE_URL, uniqueSchema } from '../stores/pg-env.js';
 import { fixtureServer, runCli, serveCli } from '../gateway/fixtures/cli.js';
 
@@ -145,6 +145,16 @@ describe('mcplex check', () => {
     );
     const report = JSON.parse((await check(['--config', file, '--connect', '--json'])).stdout) as { servers: Array<{ longNames?: string[] }> };
     expect(report.servers[0]?.longNames).toEqual([`a_long_namespace__${long}`]);
+  });
+
+  it('--connect names what a server listed that is not valid MCP, left out of the lists', async () => {
+    const malformed = join(ROOT, 'test', 'gateway', 'fixtures', 'malformed-upstream.mjs');
+    const file = config('left-out', { servers: { bad: { command: process.execPath, args: [malformed], env: { BAD_LISTS: '1' } } } });
+    const { code, stdout } = await check(['--config', file, '--connect']);
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')[2]).toBe(
+      '        left out of the lists, not valid MCP: tools stringly (inputSchema.type: expected "object"); tools #9 (name: expected string, received undefined); prompts odd (arguments: expected array, received string); resources nowhere (uri: expected string, received undefined)',
+    );
   });
 
   it("--connect counts what each endpoint's view shows, and says when one shows nothing", async () => {

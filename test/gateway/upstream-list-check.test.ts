@@ -67,6 +67,15 @@ it('warns once a listing, naming each item left out and what is wrong with it', 
   expect(byKind.get('prompts')).toMatchObject({ upstream: 'bad', count: 1, leftOut: [{ item: 'odd', problem: 'arguments: expected array, received string' }] });
   expect(byKind.get('resources')).toMatchObject({ upstream: 'bad', count: 1, leftOut: [{ item: 'nowhere', problem: 'uri: expected string, received undefined' }] });
   expect(warnings.every((w) => w.bindings.upstream === 'bad')).toBe(true);
+  // /readyz's detail (and `mcplex check --connect`) say what was left out, per server.
+  const health = gw.gateway.health().upstreams;
+  expect(health.find((u) => u.name === 'bad')?.leftOut).toEqual([
+    { kind: 'tools', item: 'stringly', problem: 'inputSchema.type: expected "object"' },
+    { kind: 'tools', item: '#9', problem: 'name: expected string, received undefined' },
+    { kind: 'prompts', item: 'odd', problem: 'arguments: expected array, received string' },
+    { kind: 'resources', item: 'nowhere', problem: 'uri: expected string, received undefined' },
+  ]);
+  expect(health.find((u) => u.name === 'good')).not.toHaveProperty('leftOut');
   // The failing prompts/list is named, once a listing, and only it.
   const failed = entries.filter((e) => e.msg === 'could not list upstream; keeping its previous list');
   expect(failed.length).toBeGreaterThan(0);
