@@ -17,6 +17,7 @@ import { metricsWanted, otlpProtocol, tracingWanted } from '../server/index.js';
 import { checkDependencies, type DependencyReport } from './check-dependencies.js';
 import { EMBEDDED_CONFIG, loadOrExit, selfCommand } from './config-file.js';
 import { ExitError } from './exit-error.js';
+import type { LeftOut } from '../client/list-check.js';
 
 export interface CheckOptions {
   config?: string;
@@ -47,7 +48,7 @@ interface ServerReport {
   leftOut?: LeftOutItem[];
 }
 
-type LeftOutItem = { kind: string; item: string; problem: string };
+type LeftOutItem = LeftOut & { kind: string };
 
 /** One line per concern the file turns on, for the summary (telemetry as this environment's OTEL_* would have it). */
 function features(config: GatewayConfig, pinned: number | undefined): Record<string, string> {

@@ -523,9 +523,11 @@ export class Upstream {
       leftOut.push(...checked.leftOut);
       cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined;
       if (!cursor) {
-        if (leftOut.length > 0) this.#log.warn({ kind, leftOut: leftOut.slice(0, 10), count: leftOut.length }, `left out of the ${kind} list what the server listed that is not one`);
-        if (leftOut.length > 0) this.#leftOut.set(kind, leftOut.slice(0, 10));
-        else this.#leftOut.delete(kind);
+        if (leftOut.length === 0) this.#leftOut.delete(kind);
+        else {
+          this.#leftOut.set(kind, leftOut.slice(0, 10));
+          this.#log.warn({ kind, leftOut: leftOut.slice(0, 10), count: leftOut.length }, `left out of the ${kind} list what the server listed that is not one`);
+        }
         if (kind === 'tools') {
           this.#paramHeaders = new Map(items.flatMap((t) => (paramHeadersOf(t.inputSchema).length > 0 ? [[String(t.name), paramHeadersOf(t.inputSchema)]] : [])));
           this.#taskOnly = taskOnlyTools(items);
